@@ -1,0 +1,115 @@
+"""The Python API: `MomentIndex(db).index(paths)` and `.search(query, k) -> list[Moment]`.
+
+The CLI and the HTTP server use this; notebooks and services can too. Models load lazily, once
+per MomentIndex, and only when a call needs them.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from functools import cached_property
+from pathlib import Path
+
+from momentsearch.options import Config, load_config
+from momentsearch.store import Store, default_db_dir, make_client
+from momentsearch.types import IndexReport, Moment
+
+os.environ.setdefault("HF_HUB_OFFLINE", "1")  # never reach for a model hub behind the user's back
+os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
+
+
+@dataclass
+class IndexInfo:
+    """What `momentsearch info` shows."""
+
+    db: str
+    files: list  # FileRecord
+    channels: list[str]
+    models: dict[str, str]
+    counts: dict[str, int]
+
+
+class MomentIndex:
+    """An index of videos and photos, on disk (`db`) or on a Chroma server (`chroma_url`)."""
+
+    def __init__(self, db: str | os.PathLike | None = None, config: Config | None = None,
+                 chroma_url: str | None = None, store: Store | None = None) -> None:
+        self.config = config or load_config()
+        self.db = str(db or default_db_dir())
+        self.chroma_url = chroma_url
+        self._store = store
+
+    # -- parts, built on first use -------------------------------------------------------------
+    @property
+    def store(self) -> Store:
+        if self._store is None:
+            self._store = Store(make_client(None if self.chroma_url else self.db, self.chroma_url))
+        return self._store
+
+    @cached_property
+    def device(self) -> str:
+        from momentsearch.models.device import resolve_device
+
+        return resolve_device(self.config.models.device)
+
+    @cached_property
+    def text_embedder(self):
+        from momentsearch.models.text import TextEmbedder
+
+        return TextEmbedder(self.config.models.text_model, device=self.device)
+
+    @cached_property
+    def clip(self):
+        from momentsearch.models.clip import ClipModel
+
+        m = self.config.models
+        return ClipModel(m.clip_model, m.clip_pretrained, cache_dir=m.clip_cache_dir, device=self.device)
+
+    @cached_property
+    def asr(self):
+        from momentsearch.models.asr import make_asr
+
+        return make_asr(self.config.asr, self.device)
+
+    @cached_property
+    def search_clip(self):
+        """The CLIP model the index was built with (from its metadata), so queries land in its space."""
+        from momentsearch.models.clip import ClipModel
+
+        meta = self.store.metadata_of("keyframes")
+        if not meta.get("clip_model"):
+            return self.clip
+        m = self.config.models
+        return ClipModel(meta["clip_model"], meta["clip_pretrained"], cache_dir=m.clip_cache_dir, device=self.device)
+
+    @cached_property
+    def searcher(self):
+        from momentsearch.search import Searcher
+
+        return Searcher(self.store, self.text_embedder, self.search_clip, self.config.ranking)
+
+    # -- operations ----------------------------------------------------------------------------
+    def index(self, paths: list[str | os.PathLike], reindex: bool = False, progress=None) -> IndexReport:
+        from momentsearch.pipeline.indexer import Indexer
+
+        indexer = Indexer(self.store, self.config, self.text_embedder, self.asr, self.clip, progress)
+        return indexer.index([str(p) for p in paths], reindex=reindex)
+
+    def search(self, query: str, k: int = 10, kind: str | None = None) -> list[Moment]:
+        return self.searcher.search(query, k=k, kind=kind)
+
+    def search_image(self, image, k: int = 10) -> list[Moment]:
+        from momentsearch.media import load_query_image
+
+        return self.searcher.search_image(load_query_image(image), k=k)
+
+    def info(self) -> IndexInfo:
+        files = self.store.files()
+        channels = sorted({c for f in files for c in f.channels})
+        models = {}
+        for f in files:
+            models.update(f.models)
+        counts = {name: self.store.count(name) for name in ("transcript", "keyframes", "unified")}
+        where = self.chroma_url or str(Path(self.db).resolve())
+        return IndexInfo(db=where, files=files, channels=channels, models=models, counts=counts)

@@ -1,0 +1,195 @@
+"""The `momentsearch` command. The only place that prints, and turns errors into exit codes.
+
+Exit codes: 0 success; 1 some files failed to index; 2 bad usage or an error (message on stderr).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+from momentsearch.errors import MomentSearchError, QueryError
+
+EXIT_OK, EXIT_FILES_FAILED, EXIT_ERROR = 0, 1, 2
+
+
+def _common(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--db", help="index folder (default: $MOMENTSEARCH_DB or ./momentsearch-db)")
+    p.add_argument("--chroma-url", help="use a Chroma server instead of a folder (http://HOST:PORT)")
+    p.add_argument("--config", help="options file (TOML or YAML), see configs/default.toml")
+    p.add_argument("--device", choices=["auto", "cpu", "cuda"], help="where models run (default auto)")
+    p.add_argument("--clip-model", help="open_clip architecture (default ViT-B-32) or a JSON config path")
+    p.add_argument("--clip-pretrained", help="pretrained tag, or a local checkpoint path")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="momentsearch", description="Find moments in lecture videos.")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    p = sub.add_parser("index", help="index video files and folders (recursive)")
+    p.add_argument("paths", nargs="+", help="files or folders")
+    _common(p)
+    p.add_argument("--asr", help="ASR engine or model: faster-whisper, openai-whisper, tiny.en, base, "
+                                 "ENGINE:MODEL, or a model folder")
+    p.add_argument("--no-ocr", action="store_true", help="do not read slide text")
+    p.add_argument("--reindex", action="store_true", help="index files again even when unchanged")
+    p.add_argument("--quiet", action="store_true", help="no progress bars")
+
+    p = sub.add_parser("search", help="find moments for a text or image query")
+    p.add_argument("query", nargs="?", help="what to look for")
+    _common(p)
+    p.add_argument("-k", type=int, default=10, help="number of results (default 10)")
+    p.add_argument("--json", action="store_true", help="print one JSON object")
+    p.add_argument("--queries", help="JSONL file of {qid, query}; prints one JSON line per query")
+    p.add_argument("--image", help="search with an image instead of text")
+    p.add_argument("--kind", choices=["moment", "photo"], help="only this kind of result")
+
+    p = sub.add_parser("info", help="what the index holds")
+    _common(p)
+    p.add_argument("--json", action="store_true")
+
+    p = sub.add_parser("demo", help="index the bundled sample lecture and run a few searches")
+    _common(p)
+    return parser
+
+
+def _config(args):
+    from momentsearch.options import load_config
+
+    overrides: dict = {}
+    models = {}
+    if getattr(args, "device", None):
+        models["device"] = args.device
+    if getattr(args, "clip_model", None):
+        models["clip_model"] = args.clip_model
+    if getattr(args, "clip_pretrained", None):
+        models["clip_pretrained"] = args.clip_pretrained
+    if getattr(args, "no_ocr", False):
+        models["ocr"] = False
+    if models:
+        overrides["models"] = models
+    asr = getattr(args, "asr", None)
+    if asr:
+        engines = ("faster-whisper", "openai-whisper")
+        if asr in engines:
+            overrides["asr"] = {"engine": asr}
+            if asr == "openai-whisper":
+                overrides["asr"]["model"] = "tiny.en"
+        elif ":" in asr and asr.split(":", 1)[0] in engines:
+            engine, model = asr.split(":", 1)
+            overrides["asr"] = {"engine": engine, "model": model}
+        else:
+            overrides["asr"] = {"model": asr}
+    return load_config(args.config, overrides)
+
+
+def _index_for(args):
+    from momentsearch.api import MomentIndex
+
+    return MomentIndex(args.db, _config(args), chroma_url=args.chroma_url)
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        return {"index": cmd_index, "search": cmd_search, "info": cmd_info, "demo": cmd_demo}[args.command](args)
+    except MomentSearchError as exc:
+        print(f"momentsearch: error: {exc}", file=sys.stderr)
+        return EXIT_ERROR
+    except KeyboardInterrupt:
+        print("momentsearch: interrupted; re-run the same command to resume", file=sys.stderr)
+        return 130
+
+
+def cmd_index(args) -> int:
+    from momentsearch.cli_output import ProgressDisplay, print_report
+
+    index = _index_for(args)
+    with ProgressDisplay(enabled=not args.quiet) as progress:
+        report = index.index(args.paths, reindex=args.reindex, progress=progress)
+    print_report(report)
+    return EXIT_FILES_FAILED if any(f.status == "failed" for f in report.files) else EXIT_OK
+
+
+def cmd_search(args) -> int:
+    from momentsearch.cli_output import print_moments
+
+    if args.queries:
+        return _batch_search(args)
+    index = _index_for(args)
+    if args.image:
+        moments = index.search_image(args.image, k=args.k)
+        query = args.image
+    else:
+        if args.query is None:
+            raise QueryError("give a query: momentsearch search \"what to find\" (or --image PATH, --queries FILE)")
+        moments = index.search(args.query, k=args.k, kind=args.kind)
+        query = args.query
+    if args.json:
+        print(json.dumps({"query": query, "results": [m.to_json() for m in moments]}, ensure_ascii=False))
+    else:
+        print_moments(query, moments, index.searcher.channels())
+    return EXIT_OK
+
+
+def _batch_search(args) -> int:
+    index = _index_for(args)
+    path = Path(args.queries)
+    if not path.is_file():
+        raise QueryError(f"queries file not found: {path}")
+    for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+        if not line.strip():
+            continue
+        try:
+            item = json.loads(line)
+            qid, query = item.get("qid", n), item["query"]
+        except (json.JSONDecodeError, KeyError, AttributeError) as exc:
+            raise QueryError(f"{path}:{n}: expected a JSON object with a 'query' field ({exc})") from exc
+        try:
+            results = [m.to_json() for m in index.search(query, k=args.k, kind=args.kind)]
+            out = {"qid": qid, "query": query, "results": results}
+        except QueryError as exc:
+            out = {"qid": qid, "query": query, "results": [], "error": str(exc)}
+        print(json.dumps(out, ensure_ascii=False), flush=True)
+    return EXIT_OK
+
+
+def cmd_info(args) -> int:
+    from momentsearch.cli_output import print_info
+
+    info = _index_for(args).info()
+    if args.json:
+        print(json.dumps({
+            "db": info.db, "channels": info.channels, "models": info.models, "counts": info.counts,
+            "files": [{"path": f.path, "video_id": f.video_id, "kind": f.kind, "duration": f.duration,
+                       "channels": f.channels, "complete": f.complete} for f in info.files],
+        }))
+    else:
+        print_info(info)
+    return EXIT_OK
+
+
+DEMO_QUERIES = ["where do they discuss the roadmap", "how do solar panels turn light into power",
+                "questions from the audience"]
+
+
+def cmd_demo(args) -> int:
+    from momentsearch.cli_output import ProgressDisplay, print_moments, print_report
+
+    sample = Path(__file__).resolve().parent / "data" / "sample_lecture.mp4"
+    if args.db is None and args.chroma_url is None:
+        args.db = str(Path.home() / ".cache" / "momentsearch" / "demo-db")
+    index = _index_for(args)
+    print(f"Indexing the sample lecture {sample.name} into {args.chroma_url or args.db}")
+    with ProgressDisplay() as progress:
+        report = index.index([str(sample)], progress=progress)
+    print_report(report)
+    for query in DEMO_QUERIES:
+        print_moments(query, index.search(query, k=3), index.searcher.channels())
+    return EXIT_OK
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,36 @@
+"""Every error momentsearch raises on purpose. Only the CLI turns these into messages and exit codes."""
+
+from __future__ import annotations
+
+
+class MomentSearchError(Exception):
+    """Base class: a problem the user can fix; the message says how."""
+
+
+class BadInputError(MomentSearchError):
+    """A file that cannot be indexed (corrupt, empty, unsupported). Indexing skips it with this reason."""
+
+    def __init__(self, path: str, reason: str) -> None:
+        super().__init__(f"{path}: {reason}")
+        self.path = path
+        self.reason = reason
+
+
+class ModelUnavailableError(MomentSearchError):
+    """Weights for a model cannot be found or loaded; the message names them and how to supply them."""
+
+
+class IndexMismatchError(MomentSearchError):
+    """The index on disk was built with another schema version or model than the one asked for."""
+
+
+class QueryError(MomentSearchError):
+    """A query that cannot be answered as given (empty text, bad k, unreadable image...)."""
+
+
+class ConfigError(MomentSearchError):
+    """An options file or a combination of options that is not valid."""
+
+
+class IndexBusyError(MomentSearchError):
+    """Another process is writing to the same index."""

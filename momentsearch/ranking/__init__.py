@@ -1,0 +1,1 @@
+"""Scoring and fusion: pure numpy over arrays of per-channel scores."""

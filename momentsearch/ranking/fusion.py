@@ -1,0 +1,144 @@
+"""Joint ranking arithmetic: calibrate each channel, score candidate time spans, fuse, suppress.
+
+Everything here is numpy over arrays; no I/O, no models. A candidate span's score on a channel is
+the best calibrated hit of that channel weighted by how much of the hit lies inside the span; the
+fused score is the weighted sum over channels, rescaled so a video is not pushed down for a
+channel it does not have, plus a bonus for each extra channel that agrees.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+
+def calibrate_dense(similarity: np.ndarray, lo: float, hi: float) -> np.ndarray:
+    """Cosine similarities mapped linearly from [lo, hi] onto [0, 1] (clipped)."""
+    return np.clip((np.asarray(similarity, dtype=np.float64) - lo) / max(hi - lo, 1e-9), 0.0, 1.0)
+
+
+@dataclass
+class ChannelHits:
+    """Hits of one channel for one query; `scores` are calibrated, in [0, 1]."""
+
+    name: str
+    video_ids: np.ndarray  # str, one per hit
+    starts: np.ndarray  # seconds
+    ends: np.ndarray  # seconds
+    scores: np.ndarray
+    evidence: list[str] = field(default_factory=list)  # what matched (text, or an entry id)
+
+    @classmethod
+    def empty(cls, name: str) -> "ChannelHits":
+        z = np.zeros(0)
+        return cls(name, np.zeros(0, dtype=object), z, z, z, [])
+
+    def __len__(self) -> int:
+        return len(self.scores)
+
+
+@dataclass
+class Candidates:
+    """Candidate spans: parallel arrays, one row per span."""
+
+    video_ids: np.ndarray  # str
+    starts: np.ndarray
+    ends: np.ndarray
+    prior: np.ndarray  # small tie-break bonus: spans aligned to slide changes get more
+
+    def __len__(self) -> int:
+        return len(self.starts)
+
+
+def overlap(a_start, a_end, b_start, b_end) -> np.ndarray:
+    """Length of the intersection of intervals (broadcasts)."""
+    return np.clip(np.minimum(a_end, b_end) - np.maximum(a_start, b_start), 0.0, None)
+
+
+def iou(a_start, a_end, b_start, b_end) -> np.ndarray:
+    inter = overlap(a_start, a_end, b_start, b_end)
+    union = np.maximum(a_end, b_end) - np.minimum(a_start, b_start)
+    return np.where(union > 0, inter / np.where(union > 0, union, 1.0), 0.0)
+
+
+def channel_scores(cands: Candidates, hits: ChannelHits) -> tuple[np.ndarray, np.ndarray]:
+    """(score per candidate, index of the hit that gave it or -1) for one channel."""
+    n = len(cands)
+    best = np.zeros(n)
+    which = np.full(n, -1, dtype=np.int64)
+    if n == 0 or len(hits) == 0:
+        return best, which
+    same = cands.video_ids[:, None] == hits.video_ids[None, :]
+    length = np.maximum(hits.ends - hits.starts, 1e-3)
+    inside = overlap(cands.starts[:, None], cands.ends[:, None], hits.starts[None, :], hits.ends[None, :])
+    frac = np.clip(inside / length[None, :], 0.0, 1.0)
+    contrib = np.where(same, frac * hits.scores[None, :], 0.0)
+    which = np.argmax(contrib, axis=1)
+    best = contrib[np.arange(n), which]
+    which = np.where(best > 0, which, -1)
+    return best, which
+
+
+@dataclass
+class Fused:
+    scores: np.ndarray  # fused score per candidate
+    parts: dict[str, np.ndarray]  # channel -> calibrated score per candidate (before weights)
+    best_hit: dict[str, np.ndarray]  # channel -> index of the hit behind that score (-1: none)
+
+
+def fuse(cands: Candidates, hits: dict[str, ChannelHits], weights: dict[str, float],
+         available: dict[str, set[str]], agreement_bonus: float, agreement_level: float) -> Fused:
+    """Fused score per candidate.
+
+    `available` maps video id -> channels that video has (a video without audio has no transcript
+    channel). A video's weighted sum is rescaled by (weight of channels searched) / (weight of
+    channels it has), so a missing channel neither adds nor subtracts.
+    """
+    names = [c for c in hits if weights.get(c, 0.0) > 0]
+    parts: dict[str, np.ndarray] = {}
+    best_hit: dict[str, np.ndarray] = {}
+    n = len(cands)
+    total = np.zeros(n)
+    have_weight = np.zeros(n)
+    agree = np.zeros(n)
+    for name in names:
+        score, which = channel_scores(cands, hits[name])
+        parts[name] = score
+        best_hit[name] = which
+        w = weights[name]
+        has = np.array([name in available.get(v, set()) for v in cands.video_ids], dtype=bool)
+        total += w * score * has
+        have_weight += w * has
+        agree += (score >= agreement_level) & has
+    searched = sum(weights[c] for c in names) or 1.0
+    scale = np.where(have_weight > 0, searched / np.maximum(have_weight, 1e-9), 0.0)
+    fused = total * scale / searched + agreement_bonus * np.maximum(agree - 1, 0) + cands.prior
+    return Fused(scores=np.nan_to_num(fused, nan=0.0), parts=parts, best_hit=best_hit)
+
+
+def select(cands: Candidates, scores: np.ndarray, k: int, nms_overlap: float,
+           min_score: float = 0.0) -> np.ndarray:
+    """Indices of the top-k candidates after per-video non-maximum suppression, best first.
+
+    A candidate is dropped when it overlaps an already kept span of the same video by more than
+    `nms_overlap` IoU, or lies mostly (> 50 %) inside it.
+    """
+    order = np.argsort(-scores, kind="stable")
+    order = order[scores[order] > min_score]
+    kept: list[int] = []
+    for i in order:
+        if len(kept) >= k:
+            break
+        if kept:
+            kk = np.array(kept)
+            same = cands.video_ids[kk] == cands.video_ids[i]
+            if same.any():
+                kk = kk[same]
+                inter = overlap(cands.starts[kk], cands.ends[kk], cands.starts[i], cands.ends[i])
+                shorter = np.minimum(cands.ends[kk] - cands.starts[kk], cands.ends[i] - cands.starts[i])
+                ious = iou(cands.starts[kk], cands.ends[kk], cands.starts[i], cands.ends[i])
+                if (ious > nms_overlap).any() or (inter > 0.5 * np.maximum(shorter, 1e-9)).any():
+                    continue
+        kept.append(int(i))
+    return np.array(kept, dtype=np.int64)

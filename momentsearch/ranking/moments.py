@@ -1,0 +1,83 @@
+"""Moments from fused hits: candidate spans snapped to slide changes and sentence ends, then chosen.
+
+Candidate spans for a video (only videos with at least one hit are considered):
+- each hit's own span (a transcript chunk is sentence aligned; a keyframe's span is its visual segment);
+- each visual segment that a hit touches (slide-aligned, preferred on ties);
+- each hit joined with the visual segment around its middle, and runs of neighbouring strong hits
+  of one channel joined together (so a section spread over two chunks comes back whole).
+Spans shorter than `min_moment` are widened around their centre; longer than `max_moment` dropped.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from momentsearch.ranking.fusion import Candidates, ChannelHits
+
+SLIDE_PRIOR = 0.01  # tie-break bonus for spans that start and end at slide changes
+JOINED_PRIOR = 0.005  # and for a hit joined with its slide
+JOIN_GAP = 2.0  # seconds; hits of one channel closer than this can be joined into one span
+JOIN_RATIO = 0.6  # a neighbour is joined when its score is at least this share of the best hit's
+
+
+def build_candidates(hits: dict[str, ChannelHits], visual: dict[str, list[tuple[float, float]]],
+                     durations: dict[str, float], min_moment: float, max_moment: float) -> Candidates:
+    rows: dict[tuple[str, float, float], float] = {}
+
+    def add(video: str, start: float, end: float, prior: float) -> None:
+        duration = durations.get(video, 0.0) or max(end, 0.0)
+        if end - start < min_moment:
+            mid = (start + end) / 2
+            start, end = mid - min_moment / 2, mid + min_moment / 2
+            if start < 0:
+                start, end = 0.0, min(min_moment, duration) if duration else min_moment
+            if duration and end > duration:
+                start, end = max(0.0, duration - min_moment), duration
+        if end - start > max_moment + 1e-6 or end <= start:
+            return
+        key = (video, round(start, 2), round(end, 2))
+        rows[key] = max(rows.get(key, 0.0), prior)
+
+    for channel in hits.values():
+        for video, start, end in zip(channel.video_ids, channel.starts, channel.ends):
+            add(video, float(start), float(end), 0.0)
+            for vs, ve in visual.get(video, []):
+                if vs < end and ve > start:
+                    add(video, vs, ve, SLIDE_PRIOR)
+                    mid = (start + end) / 2
+                    if vs <= mid < ve:
+                        add(video, min(vs, start), max(ve, end), JOINED_PRIOR)
+        _add_joined_runs(channel, add)
+
+    if not rows:
+        z = np.zeros(0)
+        return Candidates(np.zeros(0, dtype=object), z, z, z)
+    keys = list(rows)
+    return Candidates(
+        video_ids=np.array([k[0] for k in keys], dtype=object),
+        starts=np.array([k[1] for k in keys], dtype=np.float64),
+        ends=np.array([k[2] for k in keys], dtype=np.float64),
+        prior=np.array([rows[k] for k in keys], dtype=np.float64),
+    )
+
+
+def _add_joined_runs(channel: ChannelHits, add) -> None:
+    if len(channel) < 2:
+        return
+    for video in set(channel.video_ids.tolist()):
+        idx = np.flatnonzero(channel.video_ids == video)
+        if idx.size < 2:
+            continue
+        strong = idx[channel.scores[idx] >= JOIN_RATIO * channel.scores[idx].max()]
+        strong = strong[np.argsort(channel.starts[strong])]
+        run_start, run_end, count = channel.starts[strong[0]], channel.ends[strong[0]], 1
+        for i in strong[1:]:
+            if channel.starts[i] <= run_end + JOIN_GAP:
+                run_end = max(run_end, channel.ends[i])
+                count += 1
+                continue
+            if count > 1:
+                add(video, float(run_start), float(run_end), 0.0)
+            run_start, run_end, count = channel.starts[i], channel.ends[i], 1
+        if count > 1:
+            add(video, float(run_start), float(run_end), 0.0)

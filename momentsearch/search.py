@@ -1,0 +1,188 @@
+"""Query time: score a text (or image) query on every channel, fuse per segment, build moments."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from momentsearch.errors import ModelUnavailableError, QueryError
+from momentsearch.options import RankingOptions
+from momentsearch.ranking.fusion import ChannelHits, calibrate_dense, fuse, select
+from momentsearch.ranking.lexical import LexicalIndex
+from momentsearch.ranking.moments import build_candidates
+from momentsearch.store import FileRecord, Hit, Store
+from momentsearch.types import Moment
+
+MAX_QUERY_CHARS = 2000  # longer text is cut: no embedding model reads further
+
+
+def clean_query(query: str) -> str:
+    """Control characters out, whitespace collapsed; an empty result is a QueryError."""
+    if not isinstance(query, str):
+        raise QueryError("the query must be text")
+    text = "".join(ch if ch.isprintable() else " " for ch in query)
+    text = " ".join(text.split())[:MAX_QUERY_CHARS]
+    if not text:
+        raise QueryError("the query is empty; type some words to search for")
+    return text
+
+
+@dataclass
+class _Corpus:
+    """What the searcher caches from the store between queries (reloaded when the index changes)."""
+
+    generation: tuple
+    files: dict[str, FileRecord]  # video id -> record
+    lexical: LexicalIndex
+    chunk_ids: list[str]
+    chunk_meta: list[dict]
+    chunk_text: list[str]
+    channels: set[str] = field(default_factory=set)
+
+
+class Searcher:
+    """Searches one store. Models are passed in (and loaded lazily by their wrappers)."""
+
+    def __init__(self, store: Store, text_embedder, clip=None, options: RankingOptions | None = None) -> None:
+        self.store = store
+        self.text = text_embedder
+        self.clip = clip
+        self.options = options or RankingOptions()
+        self._corpus: _Corpus | None = None
+        self._clip_error: str | None = None  # None: not tried yet; "": loaded
+
+    # -- cached corpus -------------------------------------------------------------------------
+    def corpus(self) -> _Corpus:
+        generation = (self.store.count("files"), self.store.count("transcript"))
+        if self._corpus is not None and self._corpus.generation == generation:
+            return self._corpus
+        files = {}
+        for rec in self.store.files():
+            if rec.complete:
+                files[rec.video_id] = rec
+        ids, texts, metas = [], [], []
+        for id_, doc, meta in self.store.iter_all("transcript"):
+            ids.append(id_)
+            texts.append(doc or "")
+            metas.append(meta)
+        channels = {c for rec in files.values() for c in rec.channels}
+        self._corpus = _Corpus(generation, files, LexicalIndex(texts), ids, metas, texts, channels)
+        return self._corpus
+
+    def channels(self) -> set[str]:
+        return set(self.corpus().channels)
+
+    # -- channels ------------------------------------------------------------------------------
+    def _dense_hits(self, name: str, collection: str, vector: np.ndarray, files) -> ChannelHits:
+        lo, hi = self.options.calibration.get(name, [0.0, 1.0])
+        hits = [h for h in self.store.query(collection, vector, self.options.candidates)
+                if h.metadata.get("video_id") in files]
+        return _to_channel(name, hits, calibrate_dense(np.array([h.similarity for h in hits]), lo, hi))
+
+    def _lexical_hits(self, query: str, corpus: _Corpus) -> ChannelHits:
+        rows, scores = corpus.lexical.search(query, self.options.candidates)
+        keep = [i for i, r in enumerate(rows) if corpus.chunk_meta[r].get("video_id") in corpus.files]
+        hits = [Hit(corpus.chunk_ids[rows[i]], float(scores[i]), corpus.chunk_meta[rows[i]],
+                    corpus.chunk_text[rows[i]]) for i in keep]
+        return _to_channel("lexical", hits, scores[keep])
+
+    def _visual_available(self) -> bool:
+        """CLIP can embed the query, and the index has keyframes. Missing weights leave it off."""
+        if self.clip is None or "visual" not in self.corpus().channels:
+            return False
+        if self._clip_error is None:
+            try:
+                self.clip.load()
+                self._clip_error = ""
+            except ModelUnavailableError as exc:
+                self._clip_error = str(exc)
+        return not self._clip_error
+
+    @property
+    def warnings(self) -> list[str]:
+        """Why a channel the index has was not searched (e.g. CLIP weights missing here)."""
+        return [f"visual channel not searched: {self._clip_error}"] if self._clip_error else []
+
+    # -- public --------------------------------------------------------------------------------
+    def search(self, query: str, k: int = 10, kind: str | None = None) -> list[Moment]:
+        """Top-k moments for a text query, best first."""
+        query = clean_query(query)
+        k = _check_k(k)
+        corpus = self.corpus()
+        if not corpus.files:
+            return []
+        hits: dict[str, ChannelHits] = {}
+        if "transcript" in corpus.channels:
+            vector = self.text.embed_texts([query])[0]
+            hits["transcript"] = self._dense_hits("transcript", "transcript", vector, corpus.files)
+            hits["lexical"] = self._lexical_hits(query, corpus)
+        if self._visual_available():
+            vector = self.clip.embed_texts([query])[0]
+            hits["visual"] = self._dense_hits("visual", "keyframes", vector, corpus.files)
+        return self._moments(hits, k, corpus)
+
+    def search_image(self, image, k: int = 10) -> list[Moment]:
+        """Top-k moments for an image query (CLIP image → keyframes and transcript chunks)."""
+        k = _check_k(k)
+        if not self._visual_available():
+            raise QueryError("image queries need the visual channel: an index built with CLIP weights, and "
+                             f"the same weights here. {' '.join(self.warnings)}")
+        corpus = self.corpus()
+        vector = self.clip.embed_images([image])[0]
+        hits = {"visual": self._dense_hits("visual", "keyframes", vector, corpus.files)}
+        return self._moments(hits, k, corpus)
+
+    def _moments(self, hits: dict[str, ChannelHits], k: int, corpus: _Corpus) -> list[Moment]:
+        opts = self.options
+        visual = {v: rec.visual_segments for v, rec in corpus.files.items()}
+        durations = {v: rec.duration for v, rec in corpus.files.items()}
+        cands = build_candidates(hits, visual, durations, opts.min_moment, opts.max_moment)
+        if len(cands) == 0:
+            return []
+        available = {v: _channels_of(rec) for v, rec in corpus.files.items()}
+        fused = fuse(cands, hits, opts.weights, available, opts.agreement_bonus, opts.agreement_level)
+        chosen = select(cands, fused.scores, k, opts.nms_overlap, opts.min_score)
+        moments = []
+        for i in chosen:
+            rec = corpus.files[cands.video_ids[i]]
+            parts = {name: float(fused.parts[name][i]) for name in fused.parts}
+            evidence = {}
+            for name, which in fused.best_hit.items():
+                if which[i] >= 0:
+                    evidence[name] = hits[name].evidence[which[i]]
+            text = evidence.get("transcript") or evidence.get("lexical") or ""
+            if "transcript" in evidence:
+                evidence["transcript"] = text
+            moments.append(Moment(
+                video=rec.path, video_id=rec.video_id, start=float(cands.starts[i]), end=float(cands.ends[i]),
+                score=float(fused.scores[i]), channels=parts, text=text, evidence=evidence,
+                segment_id=evidence.get("visual", ""),
+            ))
+        return moments
+
+
+def _channels_of(rec: FileRecord) -> set[str]:
+    channels = set(rec.channels)
+    if "transcript" in channels:
+        channels.add("lexical")
+    return channels
+
+
+def _check_k(k: int) -> int:
+    if not isinstance(k, int) or isinstance(k, bool) or k < 1:
+        raise QueryError(f"k must be a whole number >= 1, got {k!r}")
+    return min(k, 1000)
+
+
+def _to_channel(name: str, hits: list[Hit], scores: np.ndarray) -> ChannelHits:
+    if not hits:
+        return ChannelHits.empty(name)
+    return ChannelHits(
+        name=name,
+        video_ids=np.array([h.metadata["video_id"] for h in hits], dtype=object),
+        starts=np.array([float(h.metadata["start"]) for h in hits]),
+        ends=np.array([float(h.metadata["end"]) for h in hits]),
+        scores=np.asarray(scores, dtype=np.float64),
+        evidence=[h.document or h.id for h in hits],
+    )

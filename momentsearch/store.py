@@ -1,0 +1,272 @@
+"""The store: Chroma collections behind a small interface.
+
+Collections (names are `{prefix}_{name}`):
+- `transcript`: transcript chunks, MiniLM vectors, time-aligned (video_id, start, end, text).
+- `keyframes`:  one CLIP vector per visual segment, time-aligned.
+- `unified`:    one CLIP space for keyframes, photos and transcript chunks (CLIP text vectors), so a
+                plain-chromadb `collection.query(query_texts=[...])` works with the open_clip function.
+- `files`:      one record per indexed file: path, content hash, size, mtime, duration, channels,
+                visual segment boundaries, models. (Chroma needs a vector; it is a constant.)
+
+Every collection's metadata holds the schema version and the embedding model id; opening it with
+another model or schema raises IndexMismatchError instead of mixing vectors.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Iterable
+
+import numpy as np
+
+from momentsearch.errors import IndexMismatchError, MomentSearchError
+
+SCHEMA_VERSION = 1
+DEFAULT_DB = "./momentsearch-db"
+_GET_PAGE = 5000  # rows per collection.get call when reading a whole collection
+
+
+def default_db_dir() -> str:
+    return os.environ.get("MOMENTSEARCH_DB", DEFAULT_DB)
+
+
+def make_client(db_dir: str | None = None, chroma_url: str | None = None):
+    """An embedded PersistentClient at `db_dir`, or an HttpClient for `chroma_url`. Telemetry off."""
+    import chromadb
+    from chromadb.config import Settings
+
+    settings = Settings(anonymized_telemetry=False)
+    if chroma_url:
+        from urllib.parse import urlparse
+
+        url = urlparse(chroma_url)
+        if not url.hostname:
+            raise MomentSearchError(f"--chroma-url must look like http://HOST:PORT, got {chroma_url!r}")
+        headers = {}
+        token = os.environ.get("MOMENTSEARCH_CHROMA_TOKEN")
+        if token:
+            headers["Authorization"] = f"Bearer {token}"
+        return chromadb.HttpClient(
+            host=url.hostname,
+            port=url.port or (443 if url.scheme == "https" else 8000),
+            ssl=url.scheme == "https",
+            headers=headers,
+            settings=settings,
+        )
+    path = Path(db_dir or default_db_dir())
+    path.mkdir(parents=True, exist_ok=True)
+    return chromadb.PersistentClient(path=str(path), settings=settings)
+
+
+def entry_id(video_id: str, kind: str, start: float, end: float) -> str:
+    """Stable id from content hash + kind + time (ms): re-indexing upserts, never duplicates."""
+    return f"{video_id}:{kind}:{int(round(start * 1000)):09d}-{int(round(end * 1000)):09d}"
+
+
+def path_key(path: str) -> str:
+    return hashlib.sha1(str(Path(path).resolve()).encode("utf-8", "surrogateescape")).hexdigest()[:20]
+
+
+@dataclass
+class FileRecord:
+    """Per-file state kept in the index."""
+
+    path: str
+    video_id: str  # content hash (first 16 hex of blake2b)
+    size: int
+    mtime: float
+    kind: str = "video"  # "video" or "photo"
+    duration: float = 0.0
+    channels: list[str] = field(default_factory=list)
+    visual_segments: list[tuple[float, float]] = field(default_factory=list)
+    models: dict[str, str] = field(default_factory=dict)
+    complete: bool = False  # False while a file is being written: a re-run redoes it
+
+    def to_metadata(self) -> dict[str, Any]:
+        return {
+            "path": self.path,
+            "video_id": self.video_id,
+            "size": self.size,
+            "mtime": self.mtime,
+            "kind": self.kind,
+            "duration": self.duration,
+            "channels": ",".join(self.channels),
+            "visual_segments": json.dumps([[round(s, 3), round(e, 3)] for s, e in self.visual_segments]),
+            "models": json.dumps(self.models),
+            "complete": self.complete,
+        }
+
+    @classmethod
+    def from_metadata(cls, meta: dict[str, Any]) -> "FileRecord":
+        return cls(
+            path=meta["path"],
+            video_id=meta["video_id"],
+            size=int(meta["size"]),
+            mtime=float(meta["mtime"]),
+            kind=meta.get("kind", "video"),
+            duration=float(meta.get("duration", 0.0)),
+            channels=[c for c in meta.get("channels", "").split(",") if c],
+            visual_segments=[tuple(x) for x in json.loads(meta.get("visual_segments", "[]"))],
+            models=json.loads(meta.get("models", "{}")),
+            complete=bool(meta.get("complete", False)),
+        )
+
+
+@dataclass
+class Hit:
+    """One nearest-neighbour result from a collection. `similarity` is cosine similarity (1 - distance)."""
+
+    id: str
+    similarity: float
+    metadata: dict[str, Any]
+    document: str
+
+
+class Store:
+    """The index. Construct with a chromadb client (embedded or HTTP) and the model ids in use."""
+
+    def __init__(self, client, prefix: str = "ms") -> None:
+        self.client = client
+        self.prefix = prefix
+        self._collections: dict[str, Any] = {}
+
+    # -- collections ---------------------------------------------------------------------------
+    def _name(self, name: str) -> str:
+        return f"{self.prefix}_{name}"
+
+    def collection(self, name: str, model_id: str | None = None, dim: int | None = None,
+                   embedding_function=None, create: bool = True, extra: dict[str, Any] | None = None):
+        """Get (or create) a collection, checking its schema version and model id.
+
+        `extra` is more metadata written when the collection is created (how to rebuild the model).
+        """
+        if name in self._collections:
+            col = self._collections[name]
+        else:
+            full = self._name(name)
+            existing = self._existing().get(full)
+            if existing is None and not create:
+                return None
+            meta = {"schema_version": SCHEMA_VERSION, "model": model_id or "none", "dim": dim or 1,
+                    "hnsw:space": "cosine", **(extra or {})}
+            kwargs = {"embedding_function": embedding_function}
+            if existing is None:
+                col = self.client.get_or_create_collection(full, metadata=meta, **kwargs)
+            else:
+                col = self.client.get_collection(full, **kwargs)
+            self._check(col, model_id, dim)
+            self._collections[name] = col
+        return col
+
+    def _existing(self) -> dict[str, Any]:
+        return {c.name if hasattr(c, "name") else str(c): c for c in self.client.list_collections()}
+
+    def has(self, name: str) -> bool:
+        return self._name(name) in self._existing()
+
+    def _check(self, col, model_id: str | None, dim: int | None) -> None:
+        meta = col.metadata or {}
+        version = meta.get("schema_version")
+        if version != SCHEMA_VERSION:
+            raise IndexMismatchError(
+                f"index collection {col.name!r} has schema version {version}, this momentsearch writes "
+                f"{SCHEMA_VERSION}; re-index into a new --db (or delete the old one) to upgrade"
+            )
+        if model_id is not None and meta.get("model") not in (model_id, "none"):
+            raise IndexMismatchError(
+                f"index collection {col.name!r} was built with model {meta.get('model')!r} but "
+                f"{model_id!r} was asked for; use the same model, or re-index into a new --db"
+            )
+        if dim is not None and meta.get("dim") not in (dim, 1) and meta.get("model") != "none":
+            raise IndexMismatchError(
+                f"index collection {col.name!r} holds {meta.get('dim')}-d vectors, the model gives {dim}-d"
+            )
+
+    def metadata_of(self, name: str) -> dict[str, Any]:
+        """A collection's metadata (schema version, model id and how to rebuild it); {} if absent."""
+        col = self._existing().get(self._name(name))
+        return dict(col.metadata or {}) if col is not None else {}
+
+    # -- writes --------------------------------------------------------------------------------
+    def upsert(self, name: str, ids: list[str], embeddings: np.ndarray | None,
+               metadatas: list[dict[str, Any]], documents: list[str] | None = None,
+               batch: int = 2000) -> None:
+        if not ids:
+            return
+        col = self.collection(name)
+        if len(set(ids)) != len(ids):
+            raise MomentSearchError(f"duplicate ids in one write to {name}")
+        for i in range(0, len(ids), batch):
+            sl = slice(i, i + batch)
+            col.upsert(
+                ids=ids[sl],
+                embeddings=None if embeddings is None else np.asarray(embeddings[sl], dtype=np.float32),
+                metadatas=metadatas[sl],
+                documents=None if documents is None else documents[sl],
+            )
+
+    def delete_video(self, video_id: str, names: Iterable[str] = ("transcript", "keyframes", "unified", "ocr")) -> None:
+        for name in names:
+            col = self._existing().get(self._name(name))
+            if col is None:
+                continue
+            self.collection(name).delete(where={"video_id": video_id})
+
+    def put_file(self, record: FileRecord) -> None:
+        self.collection("files", model_id="none", dim=1).upsert(
+            ids=[path_key(record.path)], embeddings=[[1.0]], metadatas=[record.to_metadata()]
+        )
+
+    def get_file(self, path: str) -> FileRecord | None:
+        if not self.has("files"):
+            return None
+        got = self.collection("files").get(ids=[path_key(path)], include=["metadatas"])
+        return FileRecord.from_metadata(got["metadatas"][0]) if got["ids"] else None
+
+    def delete_file(self, path: str) -> None:
+        if self.has("files"):
+            self.collection("files").delete(ids=[path_key(path)])
+
+    def files(self) -> list[FileRecord]:
+        if not self.has("files"):
+            return []
+        return [FileRecord.from_metadata(m) for _, _, m in self.iter_all("files", documents=False)]
+
+    # -- reads ---------------------------------------------------------------------------------
+    def count(self, name: str) -> int:
+        return self.collection(name).count() if self.has(name) else 0
+
+    def iter_all(self, name: str, documents: bool = True):
+        """Lazily yields (id, document, metadata) for every row of a collection, a page at a time."""
+        if not self.has(name):
+            return
+        col = self.collection(name)
+        include = ["metadatas", "documents"] if documents else ["metadatas"]
+        offset = 0
+        while True:
+            got = col.get(include=include, limit=_GET_PAGE, offset=offset)
+            if not got["ids"]:
+                return
+            docs = got.get("documents") or [""] * len(got["ids"])
+            yield from zip(got["ids"], docs, got["metadatas"])
+            offset += len(got["ids"])
+
+    def query(self, name: str, embedding: np.ndarray, n: int) -> list[Hit]:
+        """Nearest neighbours of one vector, no metadata filter (filters are slow in Chroma)."""
+        if not self.has(name):
+            return []
+        col = self.collection(name)
+        total = col.count()
+        if total == 0:
+            return []
+        got = col.query(query_embeddings=[np.asarray(embedding, dtype=np.float32)],
+                        n_results=min(n, total), include=["metadatas", "documents", "distances"])
+        docs = (got.get("documents") or [[None]])[0] or [None] * len(got["ids"][0])
+        return [
+            Hit(id=i, similarity=1.0 - float(d), metadata=m, document=doc or "")
+            for i, d, m, doc in zip(got["ids"][0], got["distances"][0], got["metadatas"][0], docs)
+        ]

@@ -1,0 +1,140 @@
+"""Result dataclasses passed between stages. Times are seconds (float) everywhere."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+
+@dataclass(frozen=True)
+class MediaInfo:
+    """What probing a file found."""
+
+    path: str
+    duration: float  # seconds; 0.0 when unknown
+    has_video: bool
+    has_audio: bool
+    width: int = 0
+    height: int = 0
+    fps: float = 0.0  # average frame rate of the video stream
+
+
+@dataclass
+class SampledFrame:
+    """One decoded frame at reduced size. `image` is RGB uint8 (H, W, 3)."""
+
+    time: float
+    image: Any  # np.ndarray
+
+
+@dataclass
+class VisualSegment:
+    """A stretch of video with one stable picture (a slide, a shot), and its representative frame."""
+
+    start: float
+    end: float
+    keyframe_time: float
+    keyframe: Any = None  # np.ndarray RGB uint8, or None once stored
+
+
+@dataclass(frozen=True)
+class Word:
+    start: float
+    end: float
+    word: str
+    probability: float = 1.0
+
+
+@dataclass
+class TranscriptSegment:
+    """One ASR segment (roughly a sentence) with word timestamps."""
+
+    start: float
+    end: float
+    text: str
+    words: list[Word] = field(default_factory=list)
+
+
+@dataclass
+class Chunk:
+    """A searchable span of transcript, sentence aligned."""
+
+    start: float
+    end: float
+    text: str
+
+
+@dataclass
+class Moment:
+    """A ranked search result: a time range in one video (or a photo), with the evidence for it."""
+
+    video: str  # file path
+    video_id: str
+    start: float
+    end: float
+    score: float
+    channels: dict[str, float]  # calibrated score per channel, the parts of `score`
+    text: str = ""  # best matching transcript text
+    kind: str = "moment"  # "moment" or "photo"
+    evidence: dict[str, str] = field(default_factory=dict)  # channel -> what matched (text, frame id)
+    segment_id: str = ""  # id of the best keyframe entry, when there is one
+
+    @property
+    def url(self) -> str:
+        from pathlib import Path
+
+        uri = Path(self.video).resolve().as_uri()
+        return uri if self.kind == "photo" else f"{uri}#t={self.start:.1f}"
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "video": self.video,
+            "video_id": self.video_id,
+            "kind": self.kind,
+            "start": round(self.start, 3),
+            "end": round(self.end, 3),
+            "score": round(self.score, 6),
+            "channels": {k: round(v, 6) for k, v in self.channels.items()},
+            "text": self.text,
+            "evidence": self.evidence,
+            "segment_id": self.segment_id,
+            "url": self.url,
+        }
+
+
+@dataclass
+class StageTimes:
+    """Wall seconds spent per stage, summed over files."""
+
+    seconds: dict[str, float] = field(default_factory=dict)
+
+    def add(self, stage: str, dt: float) -> None:
+        self.seconds[stage] = self.seconds.get(stage, 0.0) + dt
+
+
+@dataclass
+class FileResult:
+    path: str
+    status: str  # "indexed", "unchanged", "skipped", "failed"
+    reason: str = ""
+    video_id: str = ""
+    duration: float = 0.0
+    channels: list[str] = field(default_factory=list)
+
+
+@dataclass
+class IndexReport:
+    """What an indexing run did, file by file, and what it cost."""
+
+    files: list[FileResult] = field(default_factory=list)
+    times: StageTimes = field(default_factory=StageTimes)
+    warnings: list[str] = field(default_factory=list)
+    models: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def failed(self) -> list[FileResult]:
+        return [f for f in self.files if f.status in ("failed", "skipped")]
+
+    @property
+    def indexed(self) -> list[FileResult]:
+        return [f for f in self.files if f.status == "indexed"]

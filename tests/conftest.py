@@ -1,0 +1,81 @@
+"""Shared fixtures: generated lecture videos (Pillow slides + espeak-ng speech) and CLI runners."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
+
+from momentsearch.models.clip import TINY_CLIP_CONFIG  # noqa: E402
+
+# A tiny randomly initialised open_clip model: the visual channel runs for real, its scores mean nothing.
+TINY_CLIP_ARGS = ["--clip-model", str(TINY_CLIP_CONFIG), "--clip-pretrained", "random"]
+
+needs_espeak = pytest.mark.skipif(shutil.which("espeak-ng") is None,
+                                  reason="espeak-ng is not installed (scripts/setup.sh installs it)")
+
+
+def iou(a: tuple[float, float], b: tuple[float, float]) -> float:
+    inter = max(0.0, min(a[1], b[1]) - max(a[0], b[0]))
+    union = max(a[1], b[1]) - min(a[0], b[0])
+    return inter / union if union > 0 else 0.0
+
+
+@pytest.fixture(scope="session")
+def lecture(tmp_path_factory):
+    """A rendered lecture (default sections, incl. a roadmap slide) and its true section windows."""
+    if shutil.which("espeak-ng") is None:
+        pytest.skip("espeak-ng is not installed (scripts/setup.sh installs it)")
+    from momentsearch.synth import default_sections, render_lecture
+
+    path = tmp_path_factory.mktemp("lecture") / "lecture.mp4"
+    sections = render_lecture(path, default_sections(), size=(480, 270), fps=5)
+    return path, {s.title: (s.start, s.end) for s in sections}
+
+
+@pytest.fixture(scope="session")
+def second_lecture(tmp_path_factory):
+    if shutil.which("espeak-ng") is None:
+        pytest.skip("espeak-ng is not installed (scripts/setup.sh installs it)")
+    from momentsearch.synth import Section, render_lecture
+
+    sections = [
+        Section("Databases 101", "Today we learn how a database index speeds up a query. "
+                "A B-tree keeps keys sorted so a lookup touches only a few pages.", ["B-trees", "Pages"], "bar"),
+        Section("Transactions", "A transaction is all or nothing. If the power fails halfway, "
+                "the log lets the database undo the partial work.", ["Atomicity", "Logging"], "line"),
+    ]
+    path = tmp_path_factory.mktemp("lecture2") / "databases.mp4"
+    out = render_lecture(path, sections, size=(480, 270), fps=5)
+    return path, {s.title: (s.start, s.end) for s in out}
+
+
+def run_cli(*args: str, check: bool = True, env: dict | None = None, timeout: float = 600) -> subprocess.CompletedProcess:
+    """Runs the real `momentsearch` command line in a subprocess."""
+    proc = subprocess.run([sys.executable, "-m", "momentsearch.cli", *args], capture_output=True, text=True,
+                          env={**os.environ, **(env or {})}, timeout=timeout)
+    if check and proc.returncode != 0:
+        raise AssertionError(f"momentsearch {' '.join(args)} exited {proc.returncode}\n"
+                             f"stdout:\n{proc.stdout}\nstderr:\n{proc.stderr}")
+    return proc
+
+
+def search_json(db: Path, query: str, *extra: str) -> dict:
+    return json.loads(run_cli("search", query, "--db", str(db), "--json", *extra).stdout)
+
+
+@pytest.fixture(scope="session")
+def indexed_lecture(lecture, tmp_path_factory):
+    """The lecture indexed through the CLI with every channel (tiny CLIP); (db, video, windows, stdout)."""
+    path, windows = lecture
+    db = tmp_path_factory.mktemp("db")
+    proc = run_cli("index", str(path), "--db", str(db), *TINY_CLIP_ARGS)
+    return db, path, windows, proc.stdout

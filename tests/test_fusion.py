@@ -1,0 +1,72 @@
+"""The fusion arithmetic: calibration, per-span channel scores, agreement, missing channels, NMS."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from momentsearch.ranking.fusion import Candidates, ChannelHits, calibrate_dense, channel_scores, fuse, select
+from momentsearch.ranking.moments import build_candidates
+
+
+def hits(name, rows):
+    """rows: (video, start, end, score)"""
+    return ChannelHits(name, np.array([r[0] for r in rows], dtype=object), np.array([r[1] for r in rows], float),
+                       np.array([r[2] for r in rows], float), np.array([r[3] for r in rows], float),
+                       [f"{name}{i}" for i in range(len(rows))])
+
+
+def cands(rows, prior=None):
+    return Candidates(np.array([r[0] for r in rows], dtype=object), np.array([r[1] for r in rows], float),
+                      np.array([r[2] for r in rows], float), np.array(prior or [0.0] * len(rows), float))
+
+
+def test_calibration_maps_range_to_unit_interval():
+    assert np.allclose(calibrate_dense(np.array([0.1, 0.2, 0.4, 0.9]), 0.2, 0.4), [0, 0, 1, 1])
+    assert np.allclose(calibrate_dense(np.array([0.3]), 0.2, 0.4), [0.5])
+
+
+def test_channel_score_weights_hit_by_share_inside_span():
+    c = cands([("v", 0, 10), ("v", 5, 15), ("w", 0, 10)])
+    score, which = channel_scores(c, hits("t", [("v", 0, 10, 0.8)]))
+    assert np.allclose(score, [0.8, 0.4, 0.0])
+    assert list(which) == [0, 0, -1]
+
+
+def test_agreement_beats_one_slightly_stronger_channel():
+    c = cands([("v", 0, 10), ("v", 20, 30)])
+    h = {"transcript": hits("transcript", [("v", 0, 10, 0.6), ("v", 20, 30, 0.7)]),
+         "visual": hits("visual", [("v", 0, 10, 0.5)])}
+    weights = {"transcript": 1.0, "visual": 1.0}
+    f = fuse(c, h, weights, {"v": {"transcript", "visual"}}, agreement_bonus=0.25, agreement_level=0.4)
+    expected_first = (0.6 + 0.5) / 2 + 0.25
+    assert np.allclose(f.scores, [expected_first, 0.7 / 2])
+    assert f.scores[0] > f.scores[1]
+    assert np.allclose(f.parts["visual"], [0.5, 0.0])
+
+
+def test_missing_channel_does_not_push_a_video_down():
+    # video a has no visual channel at all; b has it but it did not match
+    c = cands([("a", 0, 10), ("b", 0, 10)])
+    h = {"transcript": hits("transcript", [("a", 0, 10, 0.8), ("b", 0, 10, 0.8)]),
+         "visual": hits("visual", [])}
+    f = fuse(c, h, {"transcript": 1.0, "visual": 1.0}, {"a": {"transcript"}, "b": {"transcript", "visual"}},
+             0.25, 0.4)
+    assert f.scores[0] == np.float64(0.8)  # rescaled as if a full set of channels agreed as transcript did
+    assert f.scores[1] == np.float64(0.4)
+
+
+def test_select_keeps_best_and_suppresses_overlaps_per_video():
+    c = cands([("v", 0, 10), ("v", 1, 11), ("w", 0, 10), ("v", 30, 40)])
+    order = select(c, np.array([0.9, 0.8, 0.7, 0.6]), k=10, nms_overlap=0.3)
+    assert list(order) == [0, 2, 3]
+    assert list(select(c, np.array([0.9, 0.8, 0.7, 0.6]), k=2, nms_overlap=0.3)) == [0, 2]
+
+
+def test_candidates_snap_to_slides_and_widen_short_spans():
+    h = {"transcript": hits("transcript", [("v", 12, 18, 0.9)])}
+    c = build_candidates(h, {"v": [(0, 10), (10, 25), (25, 40)]}, {"v": 40.0}, min_moment=4, max_moment=90)
+    spans = {(s, e): p for s, e, p in zip(c.starts, c.ends, c.prior)}
+    assert (12, 18) in spans and (10, 25) in spans
+    assert spans[(10, 25)] > spans[(12, 18)]  # slide-aligned span wins ties
+    c = build_candidates({"t": hits("t", [("v", 0, 1, 1.0)])}, {}, {"v": 40.0}, min_moment=4, max_moment=90)
+    assert (c.starts[0], c.ends[0]) == (0.0, 4.0)

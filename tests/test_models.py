@@ -1,0 +1,257 @@
+"""Model wrappers on this machine's offline weights: tiny random CLIP, MiniLM, whisper tiny.en / base, tiny random openai-whisper."""
+
+from __future__ import annotations
+
+import re
+import shutil
+import subprocess
+import time
+import wave
+from pathlib import Path
+
+import numpy as np
+import pytest
+from PIL import Image
+
+from momentsearch.errors import ModelUnavailableError
+from momentsearch.models import (
+    TINY_CLIP_CONFIG,
+    ClipModel,
+    TextEmbedder,
+    make_asr,
+    resolve_device,
+    resolve_faster_whisper_model,
+)
+from momentsearch.models.asr import SAMPLE_RATE, drop_hallucinations
+from momentsearch.models.tiny_whisper import write_tiny_openai_whisper_checkpoint
+from momentsearch.options import ASROptions
+from momentsearch.types import TranscriptSegment
+
+SENTENCE = "The quick brown fox jumps over the lazy dog. Machine learning is fun."
+
+
+def _unit_rows(x: np.ndarray) -> bool:
+    return np.allclose(np.linalg.norm(x, axis=1), 1.0, atol=1e-4)
+
+
+def _words(text: str) -> list[str]:
+    return re.findall(r"[a-z]+", text.lower())
+
+
+# ---- fixtures (session scoped: each model loads once) ----------------------------------------------
+
+
+@pytest.fixture(autouse=True)
+def _no_downloads(monkeypatch):
+    monkeypatch.delenv("MOMENTSEARCH_ALLOW_DOWNLOAD", raising=False)
+
+
+@pytest.fixture(scope="session")
+def tiny_clip() -> ClipModel:
+    return ClipModel(str(TINY_CLIP_CONFIG), "random").load()
+
+
+@pytest.fixture(scope="session")
+def text_embedder() -> TextEmbedder:
+    return TextEmbedder().load()
+
+
+@pytest.fixture(scope="session")
+def fw_tiny():
+    return make_asr(ASROptions(engine="faster-whisper", model="tiny.en"), "cpu").load()
+
+
+@pytest.fixture(scope="session")
+def speech(tmp_path_factory) -> np.ndarray:
+    """SENTENCE spoken by espeak-ng, as 16 kHz mono float32."""
+    if shutil.which("espeak-ng") is None:
+        pytest.skip("espeak-ng not installed")
+    wav = tmp_path_factory.mktemp("speech") / "speech.wav"
+    subprocess.run(["espeak-ng", "-w", str(wav), SENTENCE], check=True, capture_output=True)
+    with wave.open(str(wav)) as f:
+        rate, channels = f.getframerate(), f.getnchannels()
+        pcm = np.frombuffer(f.readframes(f.getnframes()), dtype=np.int16).astype(np.float32) / 32768.0
+    pcm = pcm.reshape(-1, channels).mean(axis=1)
+    n_out = int(len(pcm) * SAMPLE_RATE / rate)
+    return np.interp(np.arange(n_out) * rate / SAMPLE_RATE, np.arange(len(pcm)), pcm).astype(np.float32)
+
+
+# ---- device ------------------------------------------------------------------------------------------
+
+
+def test_resolve_device():
+    import torch
+
+    assert resolve_device("cpu") == "cpu"
+    assert resolve_device("auto") == ("cuda" if torch.cuda.is_available() else "cpu")
+    if not torch.cuda.is_available():
+        with pytest.raises(ModelUnavailableError, match="cuda"):
+            resolve_device("cuda")
+
+
+# ---- CLIP ----------------------------------------------------------------------------------------
+
+
+def test_tiny_clip_embeddings(tiny_clip):
+    images = [Image.new("RGB", (64, 48), (255, 0, 0)), np.zeros((20, 30, 3), np.uint8), Image.new("L", (40, 40), 128)]
+    vecs = tiny_clip.embed_images(images, batch_size=2)
+    assert vecs.shape == (3, 32) and vecs.dtype == np.float32 and _unit_rows(vecs)
+    np.testing.assert_allclose(tiny_clip.embed_images(images[:1]), vecs[:1], atol=1e-6)
+
+    texts = tiny_clip.embed_texts(["a slide about fourier transforms", "a cat", "a cat"], batch_size=2)
+    assert texts.shape == (3, 32) and texts.dtype == np.float32 and _unit_rows(texts)
+    np.testing.assert_allclose(texts[1], texts[2], atol=1e-6)
+
+    assert tiny_clip.embed_images([]).shape == (0, 32)
+    assert tiny_clip.embed_texts([]).shape == (0, 32)
+    assert tiny_clip.dim == 32
+    assert tiny_clip.model_id == "open_clip:tiny_clip/random"
+
+
+def test_tiny_clip_rank_labels(tiny_clip):
+    labels = ["a whiteboard", "a slide", "a face", "a chart"]
+    ranked = tiny_clip.rank_labels(Image.new("RGB", (32, 32), (0, 0, 255)), labels)
+    assert sorted(label for label, _ in ranked) == sorted(labels)
+    probs = [p for _, p in ranked]
+    assert probs == sorted(probs, reverse=True)
+    assert abs(sum(probs) - 1.0) < 1e-6
+    assert tiny_clip.rank_labels(Image.new("RGB", (32, 32)), []) == []
+
+
+def test_clip_local_checkpoint(tiny_clip, tmp_path):
+    import torch
+
+    path = tmp_path / "tiny_clip.pt"
+    torch.save(tiny_clip._model.state_dict(), path)
+    other = ClipModel(str(TINY_CLIP_CONFIG), str(path))
+    assert other.model_id == "open_clip:tiny_clip/file:tiny_clip.pt"
+    image = np.full((40, 40, 3), 200, np.uint8)
+    np.testing.assert_allclose(other.embed_images([image]), tiny_clip.embed_images([image]), atol=1e-5)
+
+
+def test_clip_missing_tag_fails_fast(tmp_path):
+    start = time.monotonic()
+    with pytest.raises(ModelUnavailableError) as err:
+        ClipModel("ViT-B-32", "laion2b_s34b_b79k", cache_dir=str(tmp_path)).load()
+    assert time.monotonic() - start < 5
+    message = str(err.value)
+    assert "laion2b_s34b_b79k" in message and "ViT-B-32" in message
+    assert "--clip-pretrained" in message and "MOMENTSEARCH_ALLOW_DOWNLOAD" in message
+
+
+def test_clip_unknown_tag_and_missing_file(tmp_path):
+    with pytest.raises(ModelUnavailableError, match="no_such_tag"):
+        ClipModel("ViT-B-32", "no_such_tag").load()
+    with pytest.raises(ModelUnavailableError, match="not found"):
+        ClipModel("ViT-B-32", str(tmp_path / "missing.bin")).load()
+    with pytest.raises(ModelUnavailableError, match="architecture"):
+        ClipModel("No-Such-Arch", "random").load()
+
+
+# ---- text ------------------------------------------------------------------------------------------
+
+
+def test_text_embedder_minilm(text_embedder):
+    vecs = text_embedder.embed_texts(
+        [
+            "The lecture explains how gradient descent minimises the loss.",
+            "This talk describes how the loss is reduced with gradient descent.",
+            "The cafeteria serves soup on Tuesdays.",
+        ]
+    )
+    assert vecs.shape == (3, 384) and vecs.dtype == np.float32 and _unit_rows(vecs)
+    assert vecs[0] @ vecs[1] > vecs[0] @ vecs[2] + 0.2
+    assert text_embedder.embed_texts([]).shape == (0, 384)
+    assert text_embedder.model_id == "sentence-transformers:all-MiniLM-L6-v2"
+
+
+def test_text_embedder_unknown_model_offline():
+    with pytest.raises(ModelUnavailableError, match="MOMENTSEARCH_ALLOW_DOWNLOAD"):
+        TextEmbedder("someone/not-a-local-model").load()
+
+
+# ---- faster-whisper ----------------------------------------------------------------------------------
+
+
+def test_faster_whisper_transcribes_speech(fw_tiny, speech):
+    duration = len(speech) / SAMPLE_RATE
+    segments = fw_tiny.transcribe(speech)
+    assert isinstance(segments, list) and segments and all(isinstance(s, TranscriptSegment) for s in segments)
+    words = [w for s in segments for w in s.words]
+    assert words
+    for w in words:
+        assert 0.0 <= w.start <= w.end <= duration + 1e-6
+    heard = set(_words(" ".join(s.text for s in segments)))
+    expected = set(_words(SENTENCE))
+    assert len(heard & expected) >= 0.6 * len(expected), heard
+    assert fw_tiny.model_id == "faster-whisper:tiny.en"
+
+
+def test_faster_whisper_silence_gives_nothing(fw_tiny):
+    assert fw_tiny.transcribe(np.zeros(10 * SAMPLE_RATE, np.float32)) == []
+    assert fw_tiny.transcribe(np.zeros(0, np.float32)) == []
+
+
+def test_base_model_joined_once(tmp_path, monkeypatch):
+    monkeypatch.setenv("MOMENTSEARCH_CACHE", str(tmp_path))
+    first = Path(resolve_faster_whisper_model("base"))
+    assert first == tmp_path / "whisper-base"
+    for name in ("model.bin", "config.json", "tokenizer.json", "vocabulary.txt"):
+        assert (first / name).is_file()
+    assert not list(first.glob("*.tmp"))
+    mtime = (first / "model.bin").stat().st_mtime_ns
+    assert Path(resolve_faster_whisper_model("base")) == first
+    assert (first / "model.bin").stat().st_mtime_ns == mtime
+
+
+def test_faster_whisper_unknown_name_offline():
+    with pytest.raises(ModelUnavailableError) as err:
+        resolve_faster_whisper_model("no-such-whisper")
+    assert "tiny.en" in str(err.value) and "base" in str(err.value)
+
+
+def test_drop_hallucinations():
+    def seg(text, start=0.0, end=1.0, no_speech=0.0, logprob=-0.2, ratio=1.2):
+        return {"text": text, "start": start, "end": end, "no_speech_prob": no_speech,
+                "avg_logprob": logprob, "compression_ratio": ratio, "words": []}
+
+    raw = [
+        seg(" Hello there.", 0.0, 1.0),
+        seg(" Hello there.", 1.0, 2.0),  # exact repeat
+        seg(" Thank you.", 2.0, 3.0, no_speech=0.9, logprob=-1.5),  # invented on silence
+        seg(" la la la la la la la la", 3.0, 4.0, ratio=3.0),  # repetitive
+        seg(" ", 4.0, 5.0),
+        seg(" Goodbye.", 5.0, 9.0),
+    ]
+    kept = drop_hallucinations(raw, duration=8.0)
+    assert [s.text for s in kept] == ["Hello there.", "Goodbye."]
+    assert kept[-1].end == 8.0
+
+
+# ---- openai-whisper ------------------------------------------------------------------------------------
+
+
+def test_openai_whisper_tiny_random(tmp_path):
+    checkpoint = write_tiny_openai_whisper_checkpoint(tmp_path / "tiny_random.pt")
+    asr = make_asr(ASROptions(engine="openai-whisper", model=str(checkpoint), max_new_tokens=8), "cpu")
+    assert asr.model_id == "openai-whisper:tiny_random.pt"
+    start = time.monotonic()
+    rng = np.random.default_rng(0)
+    segments = asr.transcribe((0.05 * rng.standard_normal(3 * SAMPLE_RATE)).astype(np.float32))
+    assert time.monotonic() - start < 30
+    assert isinstance(segments, list) and all(isinstance(s, TranscriptSegment) for s in segments)
+    for s in segments:
+        assert 0.0 <= s.start <= s.end <= 3.0
+
+
+def test_openai_whisper_missing_weights(tmp_path, monkeypatch):
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
+    with pytest.raises(ModelUnavailableError, match=r"\.pt"):
+        make_asr(ASROptions(engine="openai-whisper", model="tiny.en"), "cpu").load()
+    with pytest.raises(ModelUnavailableError, match="not found"):
+        make_asr(ASROptions(engine="openai-whisper", model=str(tmp_path / "nope.pt")), "cpu").load()
+
+
+def test_make_asr_unknown_engine():
+    with pytest.raises(ModelUnavailableError, match="engine"):
+        make_asr(ASROptions(engine="kaldi"), "cpu")

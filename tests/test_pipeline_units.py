@@ -1,0 +1,141 @@
+"""Unit tests for keyframe detection, transcript chunking, ids, discovery and options."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from momentsearch.errors import ConfigError
+from momentsearch.options import ChunkOptions, KeyframeOptions, load_config
+from momentsearch.pipeline.discover import discover
+from momentsearch.pipeline.keyframes import detect_segments, tiny_grey
+from momentsearch.pipeline.segment import build_chunks, sentences
+from momentsearch.store import entry_id
+from momentsearch.types import SampledFrame, TranscriptSegment, Word
+
+
+def frames(colours: list[int], fps: float = 1.0, noise: float = 0.0, seed: int = 0):
+    rng = np.random.default_rng(seed)
+    for i, c in enumerate(colours):
+        img = np.full((36, 64, 3), c, dtype=np.float64)
+        img[5:15, 5 + (c % 40): 20 + (c % 40)] = 255 - c  # a "title" whose place differs per slide
+        img += rng.normal(0, noise, img.shape)
+        yield SampledFrame(time=i / fps, image=np.clip(img, 0, 255).astype(np.uint8))
+
+
+def test_keyframes_cut_at_slide_changes_and_cover_the_video():
+    colours = [30] * 10 + [200] * 5 + [90] * 8
+    segs = detect_segments(frames(colours, noise=3.0), duration=23.0)
+    # a change between two samples is placed half way between them
+    assert [(s.start, s.end) for s in segs] == [(0.0, 9.5), (9.5, 14.5), (14.5, 23.0)]
+    # the representative frame is the last one of its segment
+    assert [s.keyframe_time for s in segs] == [9.0, 14.0, 22.0]
+    assert all(s.keyframe.shape == (36, 64, 3) for s in segs)
+
+
+def test_keyframes_split_long_stable_stretches_periodically():
+    segs = detect_segments(frames([50] * 130), duration=130.0, options=KeyframeOptions(max_segment=60.0))
+    assert [(s.start, s.end) for s in segs] == [(0.0, 60.0), (60.0, 120.0), (120.0, 130.0)]
+
+
+def test_keyframes_ignore_flicker_shorter_than_min_segment():
+    colours = [30] * 5 + [220] + [30] * 5
+    segs = detect_segments(frames(colours), duration=11.0, options=KeyframeOptions(min_segment=2.0))
+    assert segs[0].start == 0.0 and segs[-1].end == 11.0
+    assert len(segs) <= 3
+    assert all(s.end - s.start >= 1.0 for s in segs)
+
+
+def test_tiny_grey_is_block_mean():
+    img = np.zeros((4, 4, 3), dtype=np.uint8)
+    img[:2, :2] = 255
+    assert np.allclose(tiny_grey(img, 2), [[1.0, 0.0], [0.0, 0.0]])
+
+
+def words_of(text: str, start: float, per_word: float = 0.4, gap_after: dict | None = None) -> list[Word]:
+    out, t = [], start
+    for i, w in enumerate(text.split()):
+        out.append(Word(t, t + per_word - 0.05, w))
+        t += per_word + (gap_after or {}).get(i, 0.0)
+    return out
+
+
+def speech(*sentence_texts: str, start: float = 0.0, pause: float = 0.3) -> list[TranscriptSegment]:
+    segs, t = [], start
+    for s in sentence_texts:
+        ws = words_of(s, t)
+        segs.append(TranscriptSegment(ws[0].start, ws[-1].end, s, ws))
+        t = ws[-1].end + pause
+    return segs
+
+
+def test_sentences_split_on_punctuation_and_long_pauses():
+    ws = words_of("one two three four five", 0.0, gap_after={2: 1.5})
+    segs = [TranscriptSegment(0, 3, "x", ws)]
+    assert [len(s) for s in sentences(segs)] == [3, 2]
+    segs = speech("Hello there.", "How are you?")
+    assert [" ".join(w.word for w in s) for s in sentences(segs)] == ["Hello there.", "How are you?"]
+
+
+def test_chunks_are_sentence_aligned_bounded_and_overlap():
+    text = "This sentence has exactly eight words in it."
+    segs = speech(*[text] * 20)  # 20 sentences of 3.2 s
+    chunks = build_chunks(segs, ChunkOptions(min_seconds=10, max_seconds=30, overlap_seconds=4))
+    assert len(chunks) > 3
+    for c in chunks:
+        assert c.text.startswith("This") and c.text.endswith("in it.")  # whole sentences
+        assert c.end - c.start <= 30
+    for a, b in zip(chunks, chunks[1:]):
+        assert b.start < a.end  # overlap of one sentence
+        assert a.end - b.start <= 4.0
+    assert chunks[0].start == segs[0].start and chunks[-1].end == segs[-1].end
+
+
+def test_chunks_break_at_slide_changes_without_overlap():
+    segs = speech(*["Short sentence of six words here."] * 8)  # 8 x 2.4 s
+    change = segs[4].start - 0.1
+    chunks = build_chunks(segs, ChunkOptions(min_seconds=10, max_seconds=30, overlap_seconds=3), breaks=[change])
+    assert any(abs(c.start - segs[4].start) < 1e-6 for c in chunks)
+    assert not any(c.start < change < c.end for c in chunks)
+
+
+def test_run_on_sentence_is_split_below_max_seconds():
+    ws = words_of(" ".join(["word"] * 200), 0.0)  # 80 s with no punctuation or pause
+    chunks = build_chunks([TranscriptSegment(0, 80, "", ws)], ChunkOptions(min_seconds=10, max_seconds=20))
+    assert all(c.end - c.start <= 20 for c in chunks)
+    assert sum(len(c.text.split()) for c in chunks) >= 200
+
+
+def test_no_words_no_chunks():
+    assert build_chunks([]) == []
+
+
+def test_entry_ids_are_stable_and_distinct():
+    a = entry_id("abc", "chunk", 1.0, 12.5)
+    assert a == entry_id("abc", "chunk", 1.0004, 12.4996) == "abc:chunk:000001000-000012500"
+    assert a != entry_id("abc", "keyframe", 1.0, 12.5) != entry_id("abd", "chunk", 1.0, 12.5)
+
+
+def test_discover_walks_folders_and_names_what_it_skips(tmp_path):
+    (tmp_path / "a.mp4").write_bytes(b"x")
+    (tmp_path / "notes.txt").write_text("hi")
+    (tmp_path / "sub").mkdir()
+    (tmp_path / "sub" / "b.MKV").write_bytes(b"x")
+    (tmp_path / "sub" / "loop").symlink_to(tmp_path)
+    found = {f.path: f.reason for f in discover([str(tmp_path)])}
+    assert found[str(tmp_path / "a.mp4")] == "" and found[str(tmp_path / "sub" / "b.MKV")] == ""
+    assert "not a media file" in found[str(tmp_path / "notes.txt")]
+    assert any("symlink loop" in r for r in found.values())
+
+
+def test_config_file_maps_onto_options_and_rejects_unknown_keys(tmp_path):
+    cfg = tmp_path / "c.yaml"
+    cfg.write_text("asr:\n  model: base\nranking:\n  weights:\n    visual: 0.1\n")
+    config = load_config(cfg)
+    assert config.asr.model == "base" and config.ranking.weights["visual"] == 0.1
+    assert config.ranking.weights["transcript"] == 1.0  # untouched keys keep their defaults
+    cfg.write_text("asr:\n  modle: base\n")
+    with pytest.raises(ConfigError, match="unknown option asr.modle"):
+        load_config(cfg)
+    with pytest.raises(ConfigError, match="min_seconds"):
+        load_config(overrides={"chunks": {"min_seconds": 40.0}})
