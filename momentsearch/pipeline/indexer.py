@@ -1,4 +1,4 @@
-"""Indexing: each file through decode → keyframes / ASR → chunks → embeddings → store.
+"""Indexing a batch: find files, skip unchanged ones, process each (pipeline/process.py), write.
 
 The orchestrator gets its store and models passed in. A broken file is skipped with a reason in
 the report and the batch goes on. A file's record is written "incomplete" before its entries and
@@ -17,14 +17,11 @@ from typing import Callable
 
 from momentsearch.errors import BadInputError, ModelUnavailableError
 from momentsearch.options import Config
-from momentsearch.pipeline.decode import SAMPLE_RATE, iter_frames, load_audio, probe
+from momentsearch.pipeline.decode import probe
 from momentsearch.pipeline.discover import IMAGE_EXTENSIONS, content_hash, discover
-from momentsearch.pipeline.keyframes import detect_segments
-from momentsearch.pipeline.segment import build_chunks
-from momentsearch.store import FileRecord, Store, entry_id
-from momentsearch.types import Chunk, FileResult, IndexReport, MediaInfo, VisualSegment
-
-CLIP_TEXT_CHARS = 300  # CLIP reads 77 tokens; longer chunk text is cut before its text embedding
+from momentsearch.pipeline.process import FileEntries, FileProcessor
+from momentsearch.store import FileRecord, Store
+from momentsearch.types import FileResult, IndexReport, MediaInfo
 
 
 @dataclass
@@ -142,69 +139,32 @@ class Indexer:
             if old is not None and old.video_id != video_id:
                 self.store.delete_video(old.video_id)
             self.store.delete_video(video_id)  # a re-index replaces entries, never adds beside them
-            return self._index_video(path, info, record)
+            return self._write(self.processor().process_video(path, info, video_id), record)
         except BadInputError as exc:
             return FileResult(path, "failed", exc.reason)
         except OSError as exc:
             return FileResult(path, "failed", f"cannot read file: {exc.strerror or exc}")
 
+    def processor(self) -> FileProcessor:
+        """The models-only part; built after `_check_models` has settled which models run."""
+        return FileProcessor(self.config, self.text, self.asr, self.clip,
+                             on_stage=lambda stage: self.progress(ProgressEvent("stage", stage=stage)))
+
     def _index_photo(self, path: str, video_id: str, st, old) -> FileResult:
         raise BadInputError(path, "photo indexing is not available in this version")
 
-    def _index_video(self, path: str, info: MediaInfo, record: FileRecord) -> FileResult:
-        cfg = self.config
-        channels: list[str] = []
-        chunks: list[Chunk] = []
-        segments: list[VisualSegment] = []
-        if info.has_video:
-            with self._stage("decode+keyframes", path):
-                frames = iter_frames(path, cfg.sampling.fps, cfg.sampling.max_side)
-                segments = detect_segments(frames, info.duration, cfg.keyframes)
-        if info.has_audio:
-            with self._stage("decode audio", path):
-                audio = load_audio(path)
-            if info.duration <= 0 and audio.size:
-                info = MediaInfo(**{**info.__dict__, "duration": audio.size / SAMPLE_RATE})
-            with self._stage("asr", path):
-                transcript = self.asr.transcribe(audio) if audio.size else []
-            breaks = [s.start for s in segments[1:]]
-            chunks = build_chunks(transcript, cfg.chunks, breaks=breaks)
-        if not info.has_video and not info.has_audio:
-            raise BadInputError(path, "no audio or video stream")
-        vid = record.video_id
-        if chunks:
-            with self._stage("text embedding", path):
-                vectors = self.text.embed_texts([c.text for c in chunks])
-            with self._stage("store", path):
-                self.store.upsert(
-                    "transcript", [entry_id(vid, "chunk", c.start, c.end) for c in chunks], vectors,
-                    [_meta(vid, path, c.start, c.end, "chunk") for c in chunks], [c.text for c in chunks])
-            channels.append("transcript")
-        if segments and self.clip is not None:
-            with self._stage("clip", path):
-                image_vectors = self.clip.embed_images([s.keyframe for s in segments])
-                text_vectors = self.clip.embed_texts([c.text[:CLIP_TEXT_CHARS] for c in chunks]) if chunks else None
-            with self._stage("store", path):
-                ids = [entry_id(vid, "keyframe", s.start, s.end) for s in segments]
-                metas = [_meta(vid, path, s.start, s.end, "keyframe") for s in segments]
-                self.store.upsert("keyframes", ids, image_vectors, metas)
-                self.store.upsert("unified", ids, image_vectors, metas)
-                if chunks:
-                    self.store.upsert(
-                        "unified", [entry_id(vid, "chunk", c.start, c.end) for c in chunks], text_vectors,
-                        [_meta(vid, path, c.start, c.end, "chunk") for c in chunks], [c.text for c in chunks])
-            channels.append("visual")
-        record.duration = info.duration
-        record.channels = channels
-        record.visual_segments = [(s.start, s.end) for s in segments]
+    def _write(self, entries: FileEntries, record: FileRecord) -> FileResult:
+        """Writes a file's entries, then marks its record complete."""
+        t0 = time.perf_counter()
+        for name, rows in entries.rows.items():
+            self.store.upsert(name, rows.ids, rows.vectors, rows.metadatas, rows.documents)
+        record.duration = entries.duration
+        record.channels = entries.channels
+        record.visual_segments = entries.visual_segments
         record.complete = True
         self.store.put_file(record)
-        reason = "" if info.has_audio else "no audio track: indexed visually only"
-        if info.has_audio and not chunks:
-            reason = "no speech found"
-        return FileResult(path, "indexed", reason, video_id=vid, duration=info.duration, channels=channels)
-
-
-def _meta(video_id: str, path: str, start: float, end: float, kind: str) -> dict:
-    return {"video_id": video_id, "video": path, "start": float(start), "end": float(end), "kind": kind}
-
+        entries.times.add("store", time.perf_counter() - t0)
+        for stage, seconds in entries.times.seconds.items():
+            self.report.times.add(stage, seconds)
+        return FileResult(entries.path, "indexed", entries.note, video_id=entries.video_id,
+                          duration=entries.duration, channels=entries.channels)

@@ -1,0 +1,131 @@
+"""Processing one file into index entries: decode → keyframes / ASR → chunks → embeddings.
+
+Pure compute with the models passed in; no store. The indexer writes what this returns, so the
+same code runs in-process or on a remote worker (which sends the entries back).
+"""
+
+from __future__ import annotations
+
+import time
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from typing import Any, Callable
+
+import numpy as np
+
+from momentsearch.errors import BadInputError
+from momentsearch.options import Config
+from momentsearch.pipeline.decode import SAMPLE_RATE, iter_frames, load_audio
+from momentsearch.pipeline.keyframes import detect_segments
+from momentsearch.pipeline.segment import build_chunks
+from momentsearch.store import entry_id
+from momentsearch.types import Chunk, MediaInfo, StageTimes, VisualSegment
+
+CLIP_TEXT_CHARS = 300  # CLIP reads 77 tokens; longer chunk text is cut before its text embedding
+
+
+@dataclass
+class Rows:
+    """Rows for one collection: parallel lists (vectors as one float32 array)."""
+
+    ids: list[str] = field(default_factory=list)
+    vectors: np.ndarray | None = None
+    metadatas: list[dict[str, Any]] = field(default_factory=list)
+    documents: list[str] | None = None
+
+    def extend(self, ids, vectors, metadatas, documents=None) -> None:
+        self.ids += ids
+        self.vectors = vectors if self.vectors is None else np.vstack([self.vectors, vectors])
+        self.metadatas += metadatas
+        if documents is not None:
+            self.documents = (self.documents or [""] * (len(self.ids) - len(ids))) + documents
+        elif self.documents is not None:
+            self.documents += [""] * len(ids)
+
+
+@dataclass
+class FileEntries:
+    """Everything one file adds to the index."""
+
+    path: str
+    video_id: str
+    duration: float
+    channels: list[str] = field(default_factory=list)
+    visual_segments: list[tuple[float, float]] = field(default_factory=list)
+    rows: dict[str, Rows] = field(default_factory=dict)  # collection name -> rows
+    note: str = ""  # e.g. "no audio track: indexed visually only"
+    times: StageTimes = field(default_factory=StageTimes)
+
+    def add(self, collection: str, ids, vectors, metadatas, documents=None) -> None:
+        self.rows.setdefault(collection, Rows()).extend(ids, vectors, metadatas, documents)
+
+
+def entry_meta(video_id: str, path: str, start: float, end: float, kind: str) -> dict:
+    return {"video_id": video_id, "video": path, "start": float(start), "end": float(end), "kind": kind}
+
+
+class FileProcessor:
+    """Turns a media file into FileEntries. `clip` may be None (no visual channel)."""
+
+    def __init__(self, config: Config, text_embedder, asr, clip=None,
+                 on_stage: Callable[[str], None] | None = None) -> None:
+        self.config = config
+        self.text = text_embedder
+        self.asr = asr
+        self.clip = clip
+        self.on_stage = on_stage or (lambda stage: None)
+
+    @contextmanager
+    def _stage(self, name: str, times: StageTimes):
+        self.on_stage(name)
+        t0 = time.perf_counter()
+        try:
+            yield
+        finally:
+            times.add(name, time.perf_counter() - t0)
+
+    def process_video(self, path: str, info: MediaInfo, video_id: str) -> FileEntries:
+        if not info.has_video and not info.has_audio:
+            raise BadInputError(path, "no audio or video stream")
+        cfg = self.config
+        out = FileEntries(path=path, video_id=video_id, duration=info.duration)
+        times = out.times
+        chunks: list[Chunk] = []
+        segments: list[VisualSegment] = []
+        if info.has_video:
+            with self._stage("decode+keyframes", times):
+                frames = iter_frames(path, cfg.sampling.fps, cfg.sampling.max_side)
+                segments = detect_segments(frames, info.duration, cfg.keyframes)
+        if info.has_audio:
+            with self._stage("decode audio", times):
+                audio = load_audio(path)
+            if out.duration <= 0 and audio.size:
+                out.duration = audio.size / SAMPLE_RATE
+            with self._stage("asr", times):
+                transcript = self.asr.transcribe(audio) if audio.size else []
+            chunks = build_chunks(transcript, cfg.chunks, breaks=[s.start for s in segments[1:]])
+        chunk_ids = [entry_id(video_id, "chunk", c.start, c.end) for c in chunks]
+        chunk_metas = [entry_meta(video_id, path, c.start, c.end, "chunk") for c in chunks]
+        chunk_texts = [c.text for c in chunks]
+        if chunks:
+            with self._stage("text embedding", times):
+                vectors = self.text.embed_texts(chunk_texts)
+            out.add("transcript", chunk_ids, vectors, chunk_metas, chunk_texts)
+            out.channels.append("transcript")
+        if segments and self.clip is not None:
+            with self._stage("clip", times):
+                image_vectors = self.clip.embed_images([s.keyframe for s in segments])
+                text_vectors = self.clip.embed_texts([t[:CLIP_TEXT_CHARS] for t in chunk_texts]) if chunks else None
+            ids = [entry_id(video_id, "keyframe", s.start, s.end) for s in segments]
+            metas = [entry_meta(video_id, path, s.start, s.end, "keyframe") for s in segments]
+            out.add("keyframes", ids, image_vectors, metas)
+            out.add("unified", ids, image_vectors, metas, [""] * len(ids))
+            if chunks:
+                out.add("unified", chunk_ids, text_vectors, chunk_metas, chunk_texts)
+            out.channels.append("visual")
+        out.visual_segments = [(s.start, s.end) for s in segments]
+        if not info.has_audio:
+            out.note = "no audio track: indexed visually only"
+        elif not chunks:
+            out.note = "no speech found"
+        return out
