@@ -1,0 +1,241 @@
+"""Retrieval quality: QVHighlights-style moment metrics over a whole corpus, and the `eval` runner.
+
+Ground truth, one JSON object a line (the QVHighlights layout plus the video the moment is in):
+    {"qid": "said-01", "query": "...", "video": "talk.mp4", "relevant_windows": [[st, ed], ...],
+     "type": "said"}                                   # `type` is optional; metrics are split by it
+Predictions are written in the QVHighlights prediction layout, one line per query:
+    {"qid": ..., "query": ..., "pred_relevant_windows": [[st, ed, score], ...], "video": [v, ...]}
+(`video` holds the file of each window, in the same order, since the search runs over a corpus).
+
+Metrics, per query, then averaged over queries (all in [0, 1]):
+- R1@t:     the top window overlaps a relevant window with IoU >= t.
+- R@5@0.5:  one of the top 5 windows does, at IoU >= 0.5.
+- mAP:      average precision of the top 10 windows, averaged over IoU thresholds 0.5:0.05:0.95
+            (QVHighlights' interpolated AP; each relevant window is matched at most once).
+- MRR:      1 / rank of the first window with IoU >= 0.5 in the top 10 (0 when none).
+A window on another video than the ground truth's counts as a miss (IoU 0).
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Iterable
+
+import numpy as np
+
+from momentsearch.errors import QueryError
+
+MAP_THRESHOLDS = tuple(np.round(np.arange(0.5, 0.951, 0.05), 2))  # IoU thresholds averaged by mAP
+MAX_WINDOWS = 10  # mAP and MRR read this many windows per query
+METRICS = ("R1@0.5", "R1@0.7", "R@5@0.5", "mAP", "MRR")
+
+
+@dataclass
+class GroundTruth:
+    qid: str | int
+    query: str
+    video: str  # a file name or a path
+    windows: list[tuple[float, float]]  # seconds
+    type: str = ""
+
+
+@dataclass
+class PredictedWindow:
+    video: str  # the file the window is in (a path)
+    start: float
+    end: float
+    score: float
+
+
+@dataclass
+class QueryResult:
+    """Metrics of one query (values in [0, 1])."""
+
+    qid: str | int
+    type: str
+    values: dict[str, float]
+
+
+@dataclass
+class EvalReport:
+    """Means per metric overall and per query type; `unmeasurable` types are left out of `overall`."""
+
+    overall: dict[str, float]
+    by_type: dict[str, dict[str, float]]
+    counts: dict[str, int]  # queries per type ("all": the queries in `overall`)
+    unmeasurable: dict[str, str] = field(default_factory=dict)  # type -> why it was not measured
+    per_query: list[QueryResult] = field(default_factory=list)
+
+    def to_json(self) -> dict:
+        return {"overall": self.overall, "by_type": self.by_type, "counts": self.counts,
+                "unmeasurable": self.unmeasurable}
+
+
+# ---------------------------------------------------------------------------------------- input
+
+def load_ground_truth(path: str | Path) -> list[GroundTruth]:
+    """Read a ground-truth JSONL file; a QueryError names the line of any malformed entry."""
+    path = Path(path)
+    if not path.is_file():
+        raise QueryError(f"ground-truth file not found: {path}")
+    items = []
+    for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+        if not line.strip():
+            continue
+        try:
+            obj = json.loads(line)
+            windows = [(float(w[0]), float(w[1])) for w in obj["relevant_windows"]]
+            item = GroundTruth(obj["qid"], str(obj["query"]), str(obj["video"]), windows, str(obj.get("type", "")))
+        except (json.JSONDecodeError, KeyError, TypeError, ValueError, IndexError) as exc:
+            raise QueryError(f"{path}:{n}: expected {{qid, query, video, relevant_windows: [[st, ed], ...]}} "
+                             f"({type(exc).__name__}: {exc})") from exc
+        if not windows or any(e <= s for s, e in windows):
+            raise QueryError(f"{path}:{n}: relevant_windows must be non-empty [start, end] pairs with end > start")
+        items.append(item)
+    if not items:
+        raise QueryError(f"{path} holds no ground-truth queries")
+    return items
+
+
+def same_video(predicted: str, truth: str) -> bool:
+    """A ground-truth `video` given as a bare file name matches any path with that name."""
+    if predicted == truth:
+        return True
+    p, t = Path(predicted), Path(truth)
+    if len(t.parts) == 1:
+        return p.name == t.name
+    return p.resolve() == t.resolve()
+
+
+# -------------------------------------------------------------------------------------- metrics
+
+def window_iou(pred: PredictedWindow, truth: GroundTruth) -> np.ndarray:
+    """IoU of one predicted window with each relevant window (all 0 on another video)."""
+    if not same_video(pred.video, truth.video):
+        return np.zeros(len(truth.windows))
+    gt = np.array(truth.windows, dtype=np.float64)
+    inter = np.clip(np.minimum(gt[:, 1], pred.end) - np.maximum(gt[:, 0], pred.start), 0.0, None)
+    union = np.maximum(gt[:, 1], pred.end) - np.minimum(gt[:, 0], pred.start)
+    return np.where(union > 0, inter / np.where(union > 0, union, 1.0), 0.0)
+
+
+def average_precision(ious: np.ndarray, threshold: float) -> float:
+    """Interpolated AP (QVHighlights / ActivityNet style) of ranked windows against relevant ones.
+
+    `ious` is (windows in rank order, relevant windows); a window is a true positive when it
+    reaches `threshold` with a relevant window not matched by a better-ranked one.
+    """
+    n_pred, n_gt = ious.shape if ious.ndim == 2 else (0, 0)
+    if n_gt == 0 or n_pred == 0:
+        return 0.0
+    matched = np.zeros(n_gt, dtype=bool)
+    tp = np.zeros(n_pred)
+    for i in range(n_pred):
+        candidates = np.flatnonzero((ious[i] >= threshold) & ~matched)
+        if candidates.size:
+            matched[candidates[np.argmax(ious[i, candidates])]] = True
+            tp[i] = 1.0
+    cum_tp = np.cumsum(tp)
+    precision = cum_tp / np.arange(1, n_pred + 1)
+    recall = cum_tp / n_gt
+    mprec = np.concatenate([[0.0], precision, [0.0]])
+    mrec = np.concatenate([[0.0], recall, [1.0]])
+    for i in range(len(mprec) - 2, -1, -1):
+        mprec[i] = max(mprec[i], mprec[i + 1])
+    idx = np.flatnonzero(mrec[1:] != mrec[:-1]) + 1
+    return float(np.sum((mrec[idx] - mrec[idx - 1]) * mprec[idx]))
+
+
+def query_metrics(preds: list[PredictedWindow], truth: GroundTruth) -> dict[str, float]:
+    """All metrics for one query; `preds` are in rank order (best first)."""
+    top = preds[:MAX_WINDOWS]
+    ious = np.array([window_iou(p, truth) for p in top]).reshape(len(top), len(truth.windows))
+    best = ious.max(axis=1) if len(top) else np.zeros(0)
+    hits = np.flatnonzero(best >= 0.5)
+    return {
+        "R1@0.5": float(len(best) > 0 and best[0] >= 0.5),
+        "R1@0.7": float(len(best) > 0 and best[0] >= 0.7),
+        "R@5@0.5": float((best[:5] >= 0.5).any()) if len(best) else 0.0,
+        "mAP": float(np.mean([average_precision(ious, t) for t in MAP_THRESHOLDS])),
+        "MRR": 1.0 / (hits[0] + 1) if hits.size else 0.0,
+    }
+
+
+def _mean(rows: list[dict[str, float]]) -> dict[str, float]:
+    return {m: float(np.mean([r[m] for r in rows])) if rows else float("nan") for m in METRICS}
+
+
+def evaluate(predictions: dict, truths: list[GroundTruth], unmeasurable: dict[str, str] | None = None) -> EvalReport:
+    """Metrics of `predictions` (qid -> ranked PredictedWindows) against `truths`.
+
+    A query without predictions scores 0 everywhere. Types in `unmeasurable` (type -> reason) are
+    reported as such and left out of the overall means instead of counting as zeros.
+    """
+    unmeasurable = dict(unmeasurable or {})
+    results = []
+    for truth in truths:
+        values = query_metrics(list(predictions.get(truth.qid, [])), truth)
+        results.append(QueryResult(truth.qid, truth.type, values))
+    types = sorted({r.type for r in results if r.type})
+    by_type = {t: _mean([r.values for r in results if r.type == t]) for t in types if t not in unmeasurable}
+    counted = [r for r in results if r.type not in unmeasurable]
+    counts = {t: sum(r.type == t for r in results) for t in types}
+    counts["all"] = len(counted)
+    return EvalReport(_mean([r.values for r in counted]), by_type, counts,
+                      {t: why for t, why in unmeasurable.items() if t in types}, results)
+
+
+# ------------------------------------------------------------------------------------- running
+
+def predictions_to_jsonl(truths: list[GroundTruth], predictions: dict) -> Iterable[str]:
+    """QVHighlights prediction lines (plus the video of each window)."""
+    for truth in truths:
+        windows = predictions.get(truth.qid, [])
+        yield json.dumps({
+            "qid": truth.qid, "query": truth.query,
+            "pred_relevant_windows": [[round(w.start, 3), round(w.end, 3), round(w.score, 6)] for w in windows],
+            "video": [w.video for w in windows],
+        }, ensure_ascii=False)
+
+
+def visual_unmeasurable(index) -> str:
+    """Why *visual* queries cannot be measured with this index and these weights ("" when they can)."""
+    searcher = index.searcher
+    if "visual" not in searcher.channels():
+        return "the index has no visual channel (no CLIP weights when indexing)"
+    if not searcher._visual_available():
+        return "; ".join(searcher.warnings) or "CLIP weights are not available here"
+    if getattr(searcher.clip, "pretrained", "") == "random":
+        return "the CLIP weights are random (test-only), so visual scores mean nothing"
+    return ""
+
+
+def run_eval(index, truths: list[GroundTruth], k: int = MAX_WINDOWS) -> tuple[dict, EvalReport]:
+    """Search every ground-truth query on `index` (a MomentIndex); (predictions, report)."""
+    predictions = {}
+    for truth in truths:
+        moments = index.search(truth.query, k=k)
+        predictions[truth.qid] = [PredictedWindow(m.video, m.start, m.end, m.score) for m in moments]
+    why = visual_unmeasurable(index)
+    return predictions, evaluate(predictions, truths, {"visual": why} if why else None)
+
+
+def format_report(report: EvalReport, title: str = "") -> str:
+    """A Markdown table: one row overall and one per query type."""
+    head = "| queries | n | " + " | ".join(METRICS) + " |"
+    lines = ([f"**{title}**", ""] if title else []) + [head, "|" + "---|" * (len(METRICS) + 2)]
+
+    def row(name: str, n: int, values: dict[str, float]) -> str:
+        return f"| {name} | {n} | " + " | ".join(f"{values[m]:.3f}" for m in METRICS) + " |"
+
+    lines.append(row("overall", report.counts.get("all", 0), report.overall))
+    for t in sorted(set(report.by_type) | set(report.unmeasurable)):
+        if t in report.unmeasurable:
+            lines.append(f"| {t} | {report.counts.get(t, 0)} | " + " | ".join("n/a" for _ in METRICS) + " |")
+        else:
+            lines.append(row(t, report.counts.get(t, 0), report.by_type[t]))
+    for t, why in sorted(report.unmeasurable.items()):
+        lines.append(f"\n*{t}*: not measurable: {why} (left out of overall).")
+    return "\n".join(lines)
