@@ -74,3 +74,25 @@ def test_empty_query_is_a_clear_error(indexed_lecture):
     db = indexed_lecture[0]
     proc = run_cli("search", "   ", "--db", str(db), check=False)
     assert proc.returncode == 2 and "query is empty" in proc.stderr and "Traceback" not in proc.stderr
+
+
+def test_openai_whisper_backend_runs_from_the_cli_without_ffmpeg(second_lecture, tmp_path):
+    """The openai-whisper engine, with a tiny random checkpoint: audio comes from PyAV, not an ffmpeg binary."""
+    from momentsearch.models.tiny_whisper import write_tiny_openai_whisper_checkpoint
+
+    ckpt = write_tiny_openai_whisper_checkpoint(tmp_path / "tiny-random.pt")
+    config = tmp_path / "c.toml"
+    config.write_text("[asr]\nmax_new_tokens = 8\nlanguage = \"en\"\n")
+    db = tmp_path / "db"
+    env = {"PATH": "/nonexistent"}  # no ffmpeg (nor anything else) on PATH
+    proc = run_cli("index", str(second_lecture[0]), "--db", str(db), "--config", str(config),
+                   "--asr", f"openai-whisper:{ckpt}", env=env)
+    assert "1 indexed" in proc.stdout
+    assert "asr=openai-whisper:tiny-random.pt" in proc.stdout
+
+
+def test_missing_openai_whisper_weights_is_a_clear_error(second_lecture, tmp_path):
+    proc = run_cli("index", str(second_lecture[0]), "--db", str(tmp_path / "db"),
+                   "--asr", f"openai-whisper:{tmp_path / 'missing.pt'}", check=False)
+    assert proc.returncode == 2
+    assert "missing.pt" in proc.stderr and "not found" in proc.stderr and "Traceback" not in proc.stderr
