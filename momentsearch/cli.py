@@ -52,7 +52,17 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("demo", help="index the bundled sample lecture and run a few searches")
     _common(p)
+    _serve_parser(sub)
     return parser
+
+
+def _serve_parser(sub) -> None:
+    p = sub.add_parser("serve", help="web page and HTTP API: search, then play the moment")
+    _common(p)
+    p.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1, this machine only)")
+    p.add_argument("--port", type=int, default=8000, help="port (default 8000)")
+    p.add_argument("--token", default=None,
+                   help="require this token on every API call (default: $MOMENTSEARCH_TOKEN, else none)")
 
 
 def _config(args):
@@ -94,7 +104,8 @@ def _index_for(args):
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
-        return {"index": cmd_index, "search": cmd_search, "info": cmd_info, "demo": cmd_demo}[args.command](args)
+        return {"index": cmd_index, "search": cmd_search, "info": cmd_info, "demo": cmd_demo,
+                "serve": cmd_serve}[args.command](args)
     except MomentSearchError as exc:
         print(f"momentsearch: error: {exc}", file=sys.stderr)
         return EXIT_ERROR
@@ -188,6 +199,25 @@ def cmd_demo(args) -> int:
     print_report(report)
     for query in DEMO_QUERIES:
         print_moments(query, index.search(query, k=3), index.searcher.channels())
+    return EXIT_OK
+
+
+def cmd_serve(args) -> int:
+    import os
+
+    try:
+        from momentsearch.server import serve
+    except ImportError as exc:
+        raise MomentSearchError(f"serve needs the server extra: pip install 'momentsearch[server]' ({exc})") from exc
+    token = args.token or os.environ.get("MOMENTSEARCH_TOKEN") or None
+    if args.host not in ("127.0.0.1", "localhost", "::1") and not token:
+        print(f"momentsearch: warning: serving on {args.host} without --token: anyone who can reach this "
+              "port can search the index and watch the videos", file=sys.stderr)
+    index = _index_for(args)
+    shown = "[::1]" if args.host == "::1" else args.host
+    print(f"momentsearch: serving {args.chroma_url or index.db} at http://{shown}:{args.port}/ "
+          "(loading models first; Ctrl-C stops)", flush=True)
+    serve(index, host=args.host, port=args.port, token=token)
     return EXIT_OK
 
 

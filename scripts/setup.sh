@@ -9,6 +9,10 @@ if ! command -v espeak-ng >/dev/null 2>&1; then
   # espeak-ng speaks the generated test lectures; indexing itself does not need it
   $SUDO apt-get update -qq && $SUDO apt-get install -y -qq espeak-ng >/dev/null
 fi
+if [ ! -x /usr/bin/chromium ]; then
+  # Debian's chromium runs the browser test of the web page (Playwright drives it; no browser download)
+  $SUDO apt-get update -qq && $SUDO apt-get install -y -qq chromium >/dev/null
+fi
 PIP="python3 -m pip"
 # torch first, pinned, so no other package pulls a different build
 $PIP install -q torch==2.14.1 torchvision==0.29.1

@@ -1,0 +1,295 @@
+// momentsearch page: search box -> /api/search -> result list -> HTML5 player at the moment's start.
+// Plain JS, no build step. State lives in the URL: ?q=QUERY&v=VIDEO_ID#t=SECONDS.
+"use strict";
+
+const $ = (id) => document.getElementById(id);
+const els = {
+  form: $("search-form"), q: $("q"), image: $("image"), status: $("status"), results: $("results"),
+  info: $("index-info"), pane: $("player-pane"), player: $("player"), title: $("now-playing"),
+  timeline: $("timeline"), marks: $("timeline-marks"), moment: $("timeline-moment"), head: $("timeline-head"),
+  momentTime: $("moment-time"), dropHint: $("drop-hint"),
+};
+const SLOW_MS = 2500;        // after this a search says it is still working
+const TIMEOUT_MS = 120000;   // after this a search is abandoned with a message
+const params = new URLSearchParams(location.search);
+const token = params.get("token") || localStorage.getItem("momentsearch-token") || "";
+if (params.get("token")) localStorage.setItem("momentsearch-token", params.get("token"));
+
+let results = [];
+let active = -1;
+let current = null;       // the moment playing: {video_id, start, end, ...}
+let searchSeq = 0;
+
+// -- API -------------------------------------------------------------------------------------
+function withToken(url) {
+  if (!token || !url) return url;
+  return url + (url.includes("?") ? "&" : "?") + "token=" + encodeURIComponent(token);
+}
+
+async function api(url, options = {}) {
+  const controller = new AbortController();
+  const timer = setTimeout(() => controller.abort(), TIMEOUT_MS);
+  let response;
+  try {
+    response = await fetch(withToken(url), { ...options, signal: controller.signal });
+  } catch (err) {
+    throw new Error(err.name === "AbortError" ? "the server did not answer in time; try again"
+                                              : "cannot reach the momentsearch server (" + err.message + ")");
+  } finally {
+    clearTimeout(timer);
+  }
+  let body = null;
+  try { body = await response.json(); } catch (_) { /* not JSON */ }
+  if (!response.ok) {
+    const message = (body && body.error) || response.statusText || "unknown error";
+    const err = new Error(message);
+    err.status = response.status;
+    throw err;
+  }
+  return body;
+}
+
+// -- status line -----------------------------------------------------------------------------
+function setStatus(text, kind = "") {
+  els.status.textContent = text;
+  els.status.className = kind;
+  els.status.dataset.state = kind || (text ? "info" : "");
+}
+
+function fmt(t) {
+  t = Math.max(0, t || 0);
+  const m = Math.floor(t / 60), s = Math.floor(t % 60);
+  return `${m}:${String(s).padStart(2, "0")}`;
+}
+
+function escapeHtml(s) {
+  return String(s).replace(/[&<>"']/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" }[c]));
+}
+
+function highlight(text, query) {
+  const words = (query || "").toLowerCase().match(/[\p{L}\p{N}]{2,}/gu) || [];
+  let html = escapeHtml(text);
+  if (!words.length) return html;
+  const pattern = new RegExp("(" + words.map((w) => w.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")).join("|") + ")", "giu");
+  // only replace outside of entities/tags: the escaped text has no tags, entities start with &
+  return html.split(/(&[a-z#0-9]+;)/i).map((part) => part.startsWith("&") && part.endsWith(";") ? part
+    : part.replace(pattern, "<mark>$1</mark>")).join("");
+}
+
+// -- searching -------------------------------------------------------------------------------
+async function search(query, { image = null, keepMoment = false } = {}) {
+  const seq = ++searchSeq;
+  results = [];
+  active = -1;
+  els.results.innerHTML = "";
+  setStatus("Searching…", "loading");
+  const slow = setTimeout(() => {
+    if (seq === searchSeq) setStatus("Still searching… the first search after start-up can take a while.", "slow");
+  }, SLOW_MS);
+  try {
+    let body;
+    if (image) {
+      const form = new FormData();
+      form.append("image", image);
+      form.append("k", "20");
+      body = await api("/api/search", { method: "POST", body: form });
+    } else {
+      body = await api("/api/search?k=20&q=" + encodeURIComponent(query));
+    }
+    if (seq !== searchSeq) return;
+    results = body.results;
+    render(image ? "" : query);
+    if (!results.length) {
+      setStatus(`No moments found for “${image ? image.name : query}”. Try other words.`, "empty");
+    } else {
+      setStatus("");
+      els.status.dataset.state = "results";
+    }
+    if (body.warnings && body.warnings.length) els.info.textContent = body.warnings.join(" ");
+    if (keepMoment) openFromUrl();
+  } catch (err) {
+    if (seq !== searchSeq) return;
+    if (err.status === 401) {
+      const given = prompt("This server needs its access token:");
+      if (given) { localStorage.setItem("momentsearch-token", given); location.reload(); return; }
+    }
+    setStatus("Search failed: " + err.message, "error");
+  } finally {
+    clearTimeout(slow);
+  }
+}
+
+function channelBars(channels) {
+  return Object.entries(channels || {}).map(([name, value]) => {
+    const pct = Math.round(Math.max(0, Math.min(1, value)) * 100);
+    return `<span class="bar ${escapeHtml(name)}" title="${escapeHtml(name)}: ${value.toFixed(3)}">` +
+      `${escapeHtml(name)}<span class="track"><span class="fill" style="width:${pct}%"></span></span></span>`;
+  }).join("");
+}
+
+function render(query) {
+  els.results.innerHTML = results.map((r, i) => {
+    const snippet = r.text || (r.evidence && (r.evidence.ocr || r.evidence.slide)) || "";
+    const thumb = r.thumb_url ? `<img src="${escapeHtml(withToken(r.thumb_url))}" alt="" loading="lazy">`
+                              : `<div class="nothumb"></div>`;
+    return `<li class="result" data-index="${i}" tabindex="0">${thumb}<div>
+      <div class="head"><span class="name" title="${escapeHtml(r.name)}">${i + 1}. ${escapeHtml(r.name)}</span>
+      <span class="range">${fmt(r.start)}–${fmt(r.end)}</span></div>
+      <p class="snippet">${highlight(snippet, query)}</p>
+      <div class="bars" title="why it ranked: score ${r.score.toFixed(3)}">${channelBars(r.channels)}</div>
+      </div></li>`;
+  }).join("");
+}
+
+// -- playing ---------------------------------------------------------------------------------
+function updateUrl(query, moment) {
+  const p = new URLSearchParams();
+  if (query) p.set("q", query);
+  if (token && params.get("token")) p.set("token", token);
+  if (moment) p.set("v", moment.video_id);
+  const hash = moment ? "#t=" + moment.start.toFixed(1) : "";
+  history.replaceState(null, "", "?" + p.toString() + hash);
+}
+
+function play(i) {
+  if (i < 0 || i >= results.length) return;
+  active = i;
+  document.querySelectorAll(".result").forEach((li) => li.classList.toggle("active", Number(li.dataset.index) === i));
+  const item = document.querySelector(`.result[data-index="${i}"]`);
+  if (item) item.scrollIntoView({ block: "nearest" });
+  openMoment(results[i]);
+  updateUrl(els.q.value.trim(), results[i]);
+}
+
+function openMoment(m) {
+  current = m;
+  els.pane.hidden = false;
+  els.title.textContent = m.name || m.video_id;
+  els.momentTime.textContent = `moment ${fmt(m.start)}–${fmt(m.end)}`;
+  const player = els.player;
+  const src = withToken(m.media_url || "/api/media/" + m.video_id);
+  const seekAndPlay = () => {
+    player.currentTime = m.start;
+    const p = player.play();
+    if (p && p.catch) p.catch((err) => setStatus("Press play: the browser blocked autoplay (" + err.message + ")", "empty"));
+    drawTimeline();
+  };
+  if (player.dataset.src !== src) {
+    player.dataset.src = src;
+    player.querySelectorAll("track").forEach((t) => t.remove());
+    player.src = src;
+    const track = document.createElement("track");
+    Object.assign(track, { kind: "captions", label: "Transcript", srclang: "en", default: true,
+                           src: withToken(m.captions_url || "/api/captions/" + m.video_id + ".vtt") });
+    player.appendChild(track);
+    player.addEventListener("loadedmetadata", seekAndPlay, { once: true });
+    player.load();
+  } else {
+    seekAndPlay();
+  }
+}
+
+function drawTimeline() {
+  const d = els.player.duration;
+  if (!current || !isFinite(d) || d <= 0) return;
+  const pct = (t) => `${Math.max(0, Math.min(100, (t / d) * 100))}%`;
+  els.moment.style.left = pct(current.start);
+  els.moment.style.width = `calc(${pct(current.end)} - ${pct(current.start)})`;
+  els.moment.title = `this moment: ${fmt(current.start)}–${fmt(current.end)}`;
+  els.marks.innerHTML = results.filter((r) => r.video_id === current.video_id && r !== current).map((r) =>
+    `<div class="mark" style="left:${pct(r.start)};width:calc(${pct(r.end)} - ${pct(r.start)})"></div>`).join("");
+  els.head.style.left = pct(els.player.currentTime);
+}
+
+els.player.addEventListener("timeupdate", () => {
+  const d = els.player.duration;
+  if (isFinite(d) && d > 0) els.head.style.left = `${(els.player.currentTime / d) * 100}%`;
+});
+els.player.addEventListener("error", () => {
+  const e = els.player.error;
+  setStatus("The video cannot be played" + (e && e.message ? ": " + e.message : "") +
+            ". Is the file still where it was indexed?", "error");
+});
+els.timeline.addEventListener("click", (ev) => {
+  const d = els.player.duration;
+  if (!isFinite(d)) return;
+  const rect = els.timeline.getBoundingClientRect();
+  els.player.currentTime = ((ev.clientX - rect.left) / rect.width) * d;
+});
+
+// -- URL deep links: ?q=...&v=VIDEO#t=SECONDS ------------------------------------------------
+function openFromUrl() {
+  const p = new URLSearchParams(location.search);
+  const t = parseFloat((location.hash.match(/t=([\d.]+)/) || [])[1]);
+  const v = p.get("v");
+  if (!v || isNaN(t)) return;
+  const i = results.findIndex((r) => r.video_id === v && Math.abs(r.start - t) < 0.5);
+  if (i >= 0) { play(i); return; }
+  openMoment({ video_id: v, name: v, start: t, end: t, media_url: "/api/media/" + v,
+               captions_url: "/api/captions/" + v + ".vtt" });
+}
+
+// -- events ----------------------------------------------------------------------------------
+els.form.addEventListener("submit", (ev) => {
+  ev.preventDefault();
+  const query = els.q.value.trim();
+  if (!query) { setStatus("Type some words to search for.", "empty"); return; }
+  history.pushState(null, "", "?" + new URLSearchParams({ q: query }).toString());
+  search(query);
+});
+els.results.addEventListener("click", (ev) => {
+  const li = ev.target.closest(".result");
+  if (li) play(Number(li.dataset.index));
+});
+els.image.addEventListener("change", () => { if (els.image.files[0]) search("", { image: els.image.files[0] }); });
+document.addEventListener("keydown", (ev) => {
+  if (ev.target === els.q) { if (ev.key === "Escape") els.q.blur(); return; }
+  if (ev.key === "/") { ev.preventDefault(); els.q.focus(); }
+  else if (ev.key === "j" || ev.key === "ArrowDown") { ev.preventDefault(); play(Math.min(results.length - 1, active + 1)); }
+  else if (ev.key === "k" || ev.key === "ArrowUp") { ev.preventDefault(); play(Math.max(0, active - 1)); }
+  else if (ev.key === "Enter" && ev.target.classList && ev.target.classList.contains("result")) {
+    play(Number(ev.target.dataset.index));
+  }
+});
+document.addEventListener("dragover", (ev) => { ev.preventDefault(); els.dropHint.hidden = false; });
+document.addEventListener("dragleave", (ev) => { if (!ev.relatedTarget) els.dropHint.hidden = true; });
+document.addEventListener("drop", (ev) => {
+  ev.preventDefault();
+  els.dropHint.hidden = true;
+  const file = [...(ev.dataTransfer.files || [])].find((f) => f.type.startsWith("image/"));
+  if (file) search("", { image: file });
+  else setStatus("Drop an image file (PNG, JPEG…) to search with it.", "empty");
+});
+window.addEventListener("popstate", () => {
+  const q = new URLSearchParams(location.search).get("q") || "";
+  els.q.value = q;
+  if (q) search(q);
+});
+
+// -- start -----------------------------------------------------------------------------------
+async function start() {
+  try {
+    const body = await api("/api/videos");
+    const n = body.videos.length;
+    const hours = body.videos.reduce((s, v) => s + v.duration, 0) / 3600;
+    els.info.textContent = n ? `${n} video${n > 1 ? "s" : ""} indexed (${hours.toFixed(1)} h), channels: ` +
+      body.channels.join(", ") : "";
+    if (!n) {
+      setStatus("The index is empty. Index some videos first: momentsearch index FOLDER, then reload.", "empty");
+      els.status.dataset.state = "empty-index";
+      return;
+    }
+  } catch (err) {
+    if (err.status === 401) {
+      const given = prompt("This server needs its access token:");
+      if (given) { localStorage.setItem("momentsearch-token", given); location.reload(); return; }
+    }
+    setStatus("The server cannot list the index: " + err.message, "error");
+    return;
+  }
+  const q = params.get("q");
+  if (q) { els.q.value = q; search(q, { keepMoment: true }); }
+  else if (params.get("v")) openFromUrl();
+  else els.q.focus();
+}
+start();

@@ -1,0 +1,115 @@
+"""A real browser on the real server: `momentsearch serve`, Debian's chromium driven by Playwright.
+
+Index the generated lecture, open the page, search "roadmap", click the first result, and check
+that the video plays from the moment's start. The screenshot goes to test-artifacts/.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+CHROMIUM = os.environ.get("MOMENTSEARCH_CHROMIUM", "/usr/bin/chromium")
+ARTIFACTS = Path(__file__).resolve().parent.parent / "test-artifacts"
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+                 "--disable-sync", "--no-first-run", "--disable-dev-shm-usage"]
+
+pytestmark = pytest.mark.skipif(not Path(CHROMIUM).exists() and shutil.which("chromium") is None,
+                                reason="chromium is not installed (scripts/setup.sh installs it)")
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def server(indexed_lecture):
+    """`momentsearch serve` on a free port, as a user would start it; yields (base url, windows)."""
+    db, _, windows, _ = indexed_lecture
+    port = _free_port()
+    ARTIFACTS.mkdir(exist_ok=True)
+    log = open(ARTIFACTS / "serve.log", "w")
+    proc = subprocess.Popen([sys.executable, "-m", "momentsearch.cli", "serve", "--db", str(db), "--port", str(port)],
+                            stdout=log, stderr=subprocess.STDOUT, env={**os.environ, "MOMENTSEARCH_TOKEN": ""})
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 240
+        while True:
+            if proc.poll() is not None:
+                raise AssertionError(f"serve exited {proc.returncode}: {(ARTIFACTS / 'serve.log').read_text()}")
+            try:
+                with urllib.request.urlopen(base + "/api/health", timeout=2) as r:
+                    if json.load(r)["models_loaded"]:
+                        break
+            except OSError:
+                pass
+            if time.monotonic() > deadline:
+                raise AssertionError("serve did not answer /api/health within 240 s")
+            time.sleep(0.5)
+        yield base, windows
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+        log.close()
+
+
+def test_search_click_and_play_from_the_moment(server):
+    sync_api = pytest.importorskip("playwright.sync_api")
+    base, windows = server
+    expected = json.load(urllib.request.urlopen(base + "/api/search?k=20&q=roadmap"))["results"][0]
+    with sync_api.sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM if Path(CHROMIUM).exists() else shutil.which("chromium"),
+                                    headless=True, args=CHROMIUM_ARGS)
+        try:
+            page = browser.new_page(viewport={"width": 1280, "height": 760})
+            errors: list[str] = []
+            page.on("pageerror", lambda exc: errors.append(str(exc)))
+            page.goto(base + "/")
+            page.fill("#q", "roadmap")
+            page.press("#q", "Enter")
+            page.wait_for_selector(".result", timeout=60_000)
+            assert "q=roadmap" in page.url  # the URL keeps the query
+            first = page.locator(".result").first
+            assert "roadmap" in first.inner_text().lower()
+            assert first.locator("mark").count() >= 1  # the query word is highlighted
+            assert first.locator(".bar").count() == len(expected["channels"])
+            first.click()
+            page.wait_for_function(
+                "() => { const v = document.getElementById('player');"
+                " return v && !v.paused && v.readyState >= 3 && v.currentTime > 0; }", timeout=30_000)
+            state = page.evaluate(
+                "() => { const v = document.getElementById('player');"
+                " return {t: v.currentTime, paused: v.paused, ended: v.ended, tracks: v.textTracks.length}; }")
+            assert abs(state["t"] - expected["start"]) <= 1.0, (state, expected["start"])
+            assert not state["paused"] and not state["ended"] and state["tracks"] == 1
+            page.wait_for_timeout(800)  # it keeps playing: time moves forward
+            later = page.evaluate("() => document.getElementById('player').currentTime")
+            assert later > state["t"]
+            assert f"v={expected['video_id']}" in page.url and "#t=" in page.url  # a deep link to the moment
+            ARTIFACTS.mkdir(exist_ok=True)
+            page.screenshot(path=str(ARTIFACTS / "browser-roadmap.png"))
+            box = page.locator("#timeline-moment").bounding_box()
+            assert box and box["width"] > 0  # the moment is marked on the timeline
+            assert not errors, errors
+            # a deep link opens the same moment in a fresh page
+            deep = browser.new_page()
+            deep.goto(page.url)
+            deep.wait_for_function("() => document.getElementById('player').readyState >= 1", timeout=30_000)
+            t = deep.evaluate("() => document.getElementById('player').currentTime")
+            assert abs(t - expected["start"]) <= 1.0
+        finally:
+            browser.close()

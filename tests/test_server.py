@@ -1,0 +1,322 @@
+"""The HTTP API through FastAPI's test client: search, media with Range, thumbnails, captions,
+image upload, token, JSON errors, and attempts to read files outside the index."""
+
+from __future__ import annotations
+
+import io
+import os
+import threading
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+pytest.importorskip("fastapi")
+from fastapi.testclient import TestClient  # noqa: E402
+
+from conftest import iou  # noqa: E402
+from momentsearch.server import MAX_UPLOAD_BYTES, create_app  # noqa: E402
+from momentsearch.server_media import MediaChangedError, parse_range, verified_path, webvtt  # noqa: E402
+from momentsearch.store import FileRecord, entry_id  # noqa: E402
+from momentsearch.types import Moment  # noqa: E402
+
+
+@pytest.fixture(scope="module")
+def served(indexed_lecture):
+    """(client, index, video_id, video path, section windows) over the indexed generated lecture."""
+    from momentsearch.api import MomentIndex
+
+    db, video, windows, _ = indexed_lecture
+    index = MomentIndex(db)
+    with TestClient(create_app(index)) as client:
+        vid = client.get("/api/videos").json()["videos"][0]["video_id"]
+        yield client, index, vid, Path(video), windows
+
+
+def test_health_and_videos(served):
+    client, _, vid, video, _ = served
+    health = client.get("/api/health").json()
+    assert health["status"] == "ok" and health["videos"] == 1 and health["models_loaded"] is True
+    body = client.get("/api/videos").json()
+    (v,) = body["videos"]
+    assert v["name"] == video.name and v["duration"] > 40 and v["media_url"] == f"/api/media/{vid}"
+    assert {"transcript", "visual"} <= set(v["channels"]) and set(v["channels"]) == set(body["channels"])
+
+
+def test_search_matches_the_cli_objects_plus_ids(served):
+    client, index, vid, _, windows = served
+    body = client.get("/api/search", params={"q": "where do they discuss the roadmap", "k": 3}).json()
+    results = body["results"]
+    assert body["query"] == "where do they discuss the roadmap" and 1 <= len(results) <= 3
+    top = results[0]
+    assert iou((top["start"], top["end"]), windows["Project Roadmap"]) >= 0.5
+    assert "roadmap" in top["text"].lower()
+    library = [m.to_json() for m in index.search("where do they discuss the roadmap", k=3)]
+    for api_obj, lib_obj in zip(results, library):
+        assert {k: api_obj[k] for k in lib_obj} == lib_obj  # the CLI's --json object, unchanged
+    assert top["media_url"] == f"/api/media/{vid}" and top["captions_url"] == f"/api/captions/{vid}.vtt"
+    assert top["thumb_id"].startswith(f"{vid}:keyframe:") and top["thumb_url"] == f"/api/thumbs/{top['thumb_id']}"
+
+
+def test_search_errors_are_json(served):
+    client = served[0]
+    for params, status, words in [({"q": "   "}, 400, "query is empty"), ({"q": "x", "k": 0}, 422, "k"),
+                                  ({"q": "x", "k": "many"}, 422, "k"), ({}, 422, "q"),
+                                  ({"q": "x", "kind": "song"}, 422, "kind")]:
+        r = client.get("/api/search", params=params)
+        assert r.status_code == status, (params, r.text)
+        assert r.headers["content-type"] == "application/json" and words in r.json()["error"]
+    r = client.get("/api/no-such-route")
+    assert r.status_code == 404 and "no such" in r.json()["error"]
+
+
+def test_media_range_requests(served):
+    client, _, vid, video, _ = served
+    data = video.read_bytes()
+    size = len(data)
+    full = client.get(f"/api/media/{vid}")
+    assert full.status_code == 200 and full.content == data
+    assert full.headers["accept-ranges"] == "bytes" and full.headers["content-type"] == "video/mp4"
+    cases = {"bytes=0-99": (0, 100), "bytes=100-": (100, size), "bytes=-500": (size - 500, size),
+             f"bytes={size - 10}-{size + 1000}": (size - 10, size)}
+    for header, (start, end) in cases.items():
+        r = client.get(f"/api/media/{vid}", headers={"Range": header})
+        assert r.status_code == 206, header
+        assert r.content == data[start:end], header
+        assert r.headers["content-range"] == f"bytes {start}-{end - 1}/{size}"
+    for bad in (f"bytes={size}-", "bytes=50-10", "bytes=abc", "items=0-1", "bytes=-0"):
+        r = client.get(f"/api/media/{vid}", headers={"Range": bad})
+        assert r.status_code == 416, bad
+        assert r.headers["content-range"] == f"bytes */{size}" and r.json()["status"] == 416
+    r = client.get(f"/api/media/{vid}", headers={"Range": "bytes=0-1,5-6"})  # several ranges: multipart
+    assert r.status_code == 206 and r.headers["content-type"].startswith("multipart/byteranges")
+    assert data[0:2] in r.content and data[5:7] in r.content
+    assert client.get(f"/api/media/{vid}", headers={"Range": f"bytes=0-1,{size}-"}).status_code == 416
+
+
+ESCAPES = ["..%2F..%2F..%2Fetc%2Fpasswd", "%2Fetc%2Fpasswd", "%2e%2e%2f%2e%2e%2fetc%2fpasswd",
+           "..%252F..%252Fetc%252Fpasswd", "....//....//etc/passwd", "%00", "0000000000000000",
+           "C:%5CWindows%5Cwin.ini"]
+
+
+def test_paths_from_requests_are_never_read(served):
+    client, _, vid, video, _ = served
+    secret = Path("/etc/passwd").read_bytes()[:20]
+    urls = [f"/api/media/{e}" for e in ESCAPES] + [f"/api/thumbs/{e}" for e in ESCAPES]
+    urls += [f"/api/captions/{e}.vtt" for e in ESCAPES]
+    urls += [f"/api/media/{str(video).replace('/', '%2F')}", f"/api/media/{vid}%2F..%2F..%2Fetc%2Fpasswd",
+             f"/api/thumbs/{vid}:keyframe:..%2F..%2Fetc%2Fpasswd", "/web/..%2Fserver.py", "/web/%2e%2e/server.py",
+             "/web/%2e%2e%2f%2e%2e%2f%2e%2e%2fetc%2fpasswd", f"/api/media/{vid}?path=/etc/passwd"]
+    for url in urls:
+        r = client.get(url)
+        assert secret not in r.content and b"def create_app" not in r.content, url
+        if url.endswith("?path=/etc/passwd"):
+            assert r.status_code == 200 and r.content == video.read_bytes()  # the query is ignored, the id rules
+            continue
+        assert r.status_code in (404, 422), (url, r.status_code)
+        assert r.headers["content-type"].startswith("application/json") and r.json()["error"], url
+
+
+def test_thumbnails_are_keyframes(served):
+    client, _, vid, _, _ = served
+    from PIL import Image
+
+    segments = [r["thumb_url"] for r in client.get("/api/search", params={"q": "roadmap", "k": 5}).json()["results"]]
+    images = []
+    for url in dict.fromkeys(segments):
+        r = client.get(url)
+        assert r.status_code == 200 and r.headers["content-type"] == "image/jpeg"
+        img = Image.open(io.BytesIO(r.content))
+        assert img.format == "JPEG" and max(img.size) <= 320
+        images.append(np.asarray(img.convert("L"), dtype=np.float32))
+    assert len(images) >= 2
+    assert np.abs(images[0] - images[1]).mean() > 5  # different slides, not one frame for all
+    assert client.get(f"/api/thumbs/{vid}:keyframe:000000001-000000002").status_code == 404  # not a segment
+    assert client.get(f"/api/thumbs/{'f' * 16}:keyframe:000000000-000001000").status_code == 404  # no such video
+
+
+def test_captions_are_webvtt_from_the_transcript(served):
+    client, _, vid, _, _ = served
+    r = client.get(f"/api/captions/{vid}.vtt")
+    assert r.status_code == 200 and r.headers["content-type"].startswith("text/vtt")
+    text = r.text
+    assert text.startswith("WEBVTT\n") and "roadmap" in text.lower()
+    stamps = [line.split(" --> ") for line in text.splitlines() if " --> " in line]
+    secs = [[sum(float(x) * m for x, m in zip(s.split(":"), (3600, 60, 1))) for s in pair] for pair in stamps]
+    assert len(secs) >= 4 and all(a < b for a, b in secs)
+    assert all(secs[i][0] >= secs[i - 1][0] for i in range(1, len(secs)))
+
+
+def test_webvtt_escapes_and_splits_text():
+    out = webvtt([(0.0, 10.0, "a <b> & c " + "word " * 20)])
+    assert "<b>" not in out and "&lt;b&gt; &amp; c" in out
+    assert out.count(" --> ") == 2 and "00:00:10.000" in out
+
+
+def test_image_upload_search_and_limits(served):
+    client, _, vid, _, _ = served
+    from PIL import Image
+
+    thumb = client.get(client.get("/api/search", params={"q": "roadmap"}).json()["results"][0]["thumb_url"]).content
+    r = client.post("/api/search", files={"image": ("slide.jpg", thumb, "image/jpeg")}, data={"k": "3"})
+    assert r.status_code == 200, r.text
+    results = r.json()["results"]
+    assert 1 <= len(results) <= 3 and all(m["video_id"] == vid and "visual" in m["channels"] for m in results)
+    r = client.post("/api/search", files={"image": ("notes.txt", b"not an image at all", "text/plain")})
+    assert r.status_code == 400 and "not a usable image" in r.json()["error"]
+    buf = io.BytesIO()
+    Image.fromarray(np.zeros((8, 8, 3), np.uint8)).save(buf, format="PNG")
+    big = buf.getvalue() + b"\0" * (MAX_UPLOAD_BYTES + 1)
+    r = client.post("/api/search", files={"image": ("big.png", big, "image/png")})
+    assert r.status_code == 413 and "larger than" in r.json()["error"]
+
+    def chunked():  # no Content-Length: the limit is enforced while reading
+        yield b'--xx\r\nContent-Disposition: form-data; name="image"; filename="a.png"\r\n' \
+              b'Content-Type: image/png\r\n\r\n'
+        for _ in range(12):
+            yield b"\0" * (1024 * 1024)
+        yield b"\r\n--xx--\r\n"
+
+    r = client.post("/api/search", content=chunked(), headers={"Content-Type": "multipart/form-data; boundary=xx"})
+    assert r.status_code == 413 and "larger than" in r.json()["error"]
+    r = client.post("/api/search", data={"k": "3"})
+    assert r.status_code == 422 and "image" in r.json()["error"]
+
+
+def test_openapi_schema_describes_the_api(served):
+    schema = served[0].get("/openapi.json").json()
+    paths = schema["paths"]
+    assert {"get", "post"} <= set(paths["/api/search"])
+    for p in ("/api/videos", "/api/health", "/api/media/{video_id}", "/api/thumbs/{segment_id}",
+              "/api/captions/{video_id}.vtt"):
+        assert "get" in paths[p], p
+    moment = schema["components"]["schemas"]["MomentOut"]["properties"]
+    assert {"video", "video_id", "start", "end", "score", "channels", "text", "url", "media_url", "thumb_url"} <= set(moment)
+    assert "206" in paths["/api/media/{video_id}"]["get"]["responses"]
+
+
+# -- with fakes: token, symlink swaps, concurrency ------------------------------------------------
+@dataclass
+class _FakeCorpus:
+    files: dict
+    channels: set = field(default_factory=lambda: {"transcript"})
+    chunk_meta: list = field(default_factory=list)
+    chunk_text: list = field(default_factory=list)
+
+
+class _FakeSearcher:
+    warnings: list = []
+
+    def __init__(self, files):
+        self.files = files
+
+    def corpus(self):
+        return _FakeCorpus(self.files)
+
+
+class _FakeIndex:
+    """Just enough of MomentIndex for the server: files by id, and a search that takes `delay` seconds."""
+
+    def __init__(self, records, delay=0.0):
+        self.searcher = _FakeSearcher({r.video_id: r for r in records})
+        self.delay = delay
+
+    def search(self, query, k=10, kind=None):
+        time.sleep(self.delay)
+        rec = next(iter(self.searcher.files.values()))
+        return [Moment(video=rec.path, video_id=rec.video_id, start=1.0, end=2.0, score=0.5,
+                       channels={"transcript": 0.5}, text=query)]
+
+
+def _record(path: Path, video_id: str = "0123456789abcdef") -> FileRecord:
+    st = path.stat()
+    return FileRecord(path=str(path), video_id=video_id, size=st.st_size, mtime=st.st_mtime, duration=3.0,
+                      channels=["transcript"], visual_segments=[(0.0, 3.0)], complete=True)
+
+
+def test_token_guards_every_api_call(tmp_path):
+    media = tmp_path / "a.mp4"
+    media.write_bytes(b"x" * 1000)
+    rec = _record(media)
+    with TestClient(create_app(_FakeIndex([rec]), token="s3cret", warm=False)) as client:
+        urls = ["/api/health", "/api/videos", "/api/search?q=hello", f"/api/media/{rec.video_id}",
+                f"/api/captions/{rec.video_id}.vtt", f"/api/thumbs/{entry_id(rec.video_id, 'keyframe', 0, 3)}"]
+        for url in urls:
+            for headers in ({}, {"Authorization": "Bearer wrong"}):
+                r = client.get(url, headers=headers)
+                assert r.status_code == 401 and "token" in r.json()["error"], url
+        assert client.post("/api/search", files={"image": ("a.png", b"x", "image/png")}).status_code == 401
+        assert client.get("/api/health?token=s3cret").status_code == 200
+        assert client.get("/api/search?q=hi", headers={"Authorization": "Bearer s3cret"}).json()["results"]
+        assert client.get(f"/api/media/{rec.video_id}?token=s3cret", headers={"Range": "bytes=0-9"}).status_code == 206
+        assert client.get("/").status_code == 200  # the page itself holds no data; its API calls carry the token
+
+
+def test_swapped_or_symlinked_files_are_refused(tmp_path):
+    media = tmp_path / "lecture.mp4"
+    media.write_bytes(b"m" * 4096)
+    rec = _record(media)
+    secret = tmp_path / "secret.txt"
+    secret.write_bytes(b"S" * 4096)  # same size as the indexed file
+    os.utime(secret, (1_000_000, 1_000_000))
+    with TestClient(create_app(_FakeIndex([rec]), warm=False)) as client:
+        assert client.get(f"/api/media/{rec.video_id}").content == b"m" * 4096
+        media.unlink()
+        media.symlink_to(secret)  # the indexed path now points elsewhere
+        r = client.get(f"/api/media/{rec.video_id}")
+        assert r.status_code == 409 and b"S" not in r.content and "re-index" in r.json()["error"]
+        media.unlink()
+        media.symlink_to(tmp_path)  # a directory
+        assert client.get(f"/api/media/{rec.video_id}").status_code == 409
+        media.unlink()
+        assert client.get(f"/api/media/{rec.video_id}").status_code == 409  # gone
+    moved = _record(secret)
+    with pytest.raises(MediaChangedError):
+        secret.write_bytes(b"T" * 4097)
+        verified_path(moved)
+
+
+def test_searches_run_concurrently_and_do_not_block(tmp_path):
+    media = tmp_path / "a.mp4"
+    media.write_bytes(b"x")
+    with TestClient(create_app(_FakeIndex([_record(media)], delay=1.0), warm=False)) as client:
+        out = []
+        t0 = time.perf_counter()
+        threads = [threading.Thread(target=lambda: out.append(client.get("/api/search?q=slow").status_code))
+                   for _ in range(4)]
+        for t in threads:
+            t.start()
+        time.sleep(0.2)
+        t_health = time.perf_counter()
+        assert client.get("/api/health").status_code == 200
+        health_wait = time.perf_counter() - t_health
+        for t in threads:
+            t.join()
+        elapsed = time.perf_counter() - t0
+    assert out == [200] * 4
+    assert health_wait < 0.6, health_wait  # the event loop answered while four searches slept
+    assert elapsed < 2.5, elapsed  # four 1-second searches overlapped instead of queueing
+
+
+def test_parse_range_rules():
+    assert parse_range(None, 100) is None and parse_range("bytes=0-", 100) == (0, 100)
+    assert parse_range("bytes=-1000", 100) == (0, 100) and parse_range("bytes=99-99", 100) == (99, 100)
+
+
+def test_serve_command_warns_when_exposed_without_token(monkeypatch, capsys, tmp_path):
+    import momentsearch.server as server
+    from momentsearch import cli
+
+    calls = []
+    monkeypatch.setattr(server, "serve", lambda index, **kw: calls.append(kw))
+    monkeypatch.delenv("MOMENTSEARCH_TOKEN", raising=False)
+    assert cli.main(["serve", "--db", str(tmp_path / "db"), "--host", "0.0.0.0", "--port", "8123"]) == 0
+    assert "without --token" in capsys.readouterr().err
+    assert cli.main(["serve", "--db", str(tmp_path / "db"), "--host", "0.0.0.0", "--token", "t"]) == 0
+    assert "without --token" not in capsys.readouterr().err
+    assert cli.main(["serve", "--db", str(tmp_path / "db")]) == 0
+    assert "without --token" not in capsys.readouterr().err
+    assert calls == [{"host": "0.0.0.0", "port": 8123, "token": None}, {"host": "0.0.0.0", "port": 8000, "token": "t"},
+                     {"host": "127.0.0.1", "port": 8000, "token": None}]
