@@ -60,6 +60,7 @@ class MomentOut(BaseModel):
     segment_id: str
     url: str
     name: str = Field(description="the video's file name")
+    snippet: str = Field(description="text to show: the matched transcript, else slide text, else the speech in range")
     thumb_id: str | None = Field(description="segment id for /api/thumbs, null when the video has no picture")
     media_url: str
     thumb_url: str | None
@@ -143,13 +144,27 @@ def create_app(index, token: str | None = None, warm: bool = True) -> FastAPI:
         return {"media_url": f"/api/media/{video_id}", "captions_url": f"/api/captions/{video_id}.vtt",
                 "thumb_id": thumb_id, "thumb_url": f"/api/thumbs/{thumb_id}" if thumb_id else None}
 
+    def snippet(m, corpus) -> str:
+        """What the result shows: its matched text, else its slide text, else the speech it spans."""
+        if m.text or m.evidence.get("ocr"):
+            return m.text or m.evidence["ocr"]
+        spoken = [(float(meta["start"]), text) for meta, text in zip(corpus.chunk_meta, corpus.chunk_text)
+                  if meta.get("video_id") == m.video_id and float(meta["start"]) < m.end
+                  and float(meta["end"]) > m.start]
+        return " ".join(text for _, text in sorted(spoken))[:600]
+
     def moments_out(moments) -> list[dict]:
-        recs = files()
+        corpus = index.searcher.corpus()
         out = []
         for m in moments:
-            rec = recs.get(m.video_id)
-            thumb = m.segment_id or (sm.thumb_id_for(rec, m.start, m.end) if rec else None)
-            out.append({**m.to_json(), "name": Path(m.video).name, **links(m.video_id, thumb)})
+            rec = corpus.files.get(m.video_id)
+            base = {**m.to_json(), "name": Path(m.video).name, "snippet": snippet(m, corpus)}
+            if m.kind == "photo":  # the photo is its own thumbnail
+                out.append({**base, **links(m.video_id, None), "thumb_url": f"/api/media/{m.video_id}"})
+                continue
+            thumb = m.segment_id if sm.ENTRY_ID_RE.match(m.segment_id or "") else None
+            thumb = thumb or (sm.thumb_id_for(rec, m.start, m.end) if rec else None)
+            out.append({**base, **links(m.video_id, thumb)})
         return out
 
     @app.get("/api/health", response_model=HealthOut, responses=ERRORS, dependencies=deps, tags=["api"])

@@ -58,6 +58,7 @@ def test_search_matches_the_cli_objects_plus_ids(served):
         assert {k: api_obj[k] for k in lib_obj} == lib_obj  # the CLI's --json object, unchanged
     assert top["media_url"] == f"/api/media/{vid}" and top["captions_url"] == f"/api/captions/{vid}.vtt"
     assert top["thumb_id"].startswith(f"{vid}:keyframe:") and top["thumb_url"] == f"/api/thumbs/{top['thumb_id']}"
+    assert top["snippet"] == top["text"] and all(r["snippet"].strip() for r in results)  # speech in range
 
 
 def test_search_errors_are_json(served):

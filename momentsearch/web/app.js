@@ -7,7 +7,7 @@ const els = {
   form: $("search-form"), q: $("q"), image: $("image"), status: $("status"), results: $("results"),
   info: $("index-info"), pane: $("player-pane"), player: $("player"), title: $("now-playing"),
   timeline: $("timeline"), marks: $("timeline-marks"), moment: $("timeline-moment"), head: $("timeline-head"),
-  momentTime: $("moment-time"), dropHint: $("drop-hint"),
+  momentTime: $("moment-time"), dropHint: $("drop-hint"), photo: $("photo"),
 };
 const SLOW_MS = 2500;        // after this a search says it is still working
 const TIMEOUT_MS = 120000;   // after this a search is abandoned with a message
@@ -129,12 +129,12 @@ function channelBars(channels) {
 
 function render(query) {
   els.results.innerHTML = results.map((r, i) => {
-    const snippet = r.text || (r.evidence && (r.evidence.ocr || r.evidence.slide)) || "";
+    const snippet = r.snippet || r.text || (r.evidence && r.evidence.ocr) || "";
     const thumb = r.thumb_url ? `<img src="${escapeHtml(withToken(r.thumb_url))}" alt="" loading="lazy">`
                               : `<div class="nothumb"></div>`;
     return `<li class="result" data-index="${i}" tabindex="0">${thumb}<div>
       <div class="head"><span class="name" title="${escapeHtml(r.name)}">${i + 1}. ${escapeHtml(r.name)}</span>
-      <span class="range">${fmt(r.start)}–${fmt(r.end)}</span></div>
+      <span class="range">${r.kind === "photo" ? "photo" : fmt(r.start) + "–" + fmt(r.end)}</span></div>
       <p class="snippet">${highlight(snippet, query)}</p>
       <div class="bars" title="why it ranked: score ${r.score.toFixed(3)}">${channelBars(r.channels)}</div>
       </div></li>`;
@@ -165,8 +165,16 @@ function openMoment(m) {
   current = m;
   els.pane.hidden = false;
   els.title.textContent = m.name || m.video_id;
-  els.momentTime.textContent = `moment ${fmt(m.start)}–${fmt(m.end)}`;
+  els.momentTime.textContent = m.kind === "photo" ? "photo" : `moment ${fmt(m.start)}–${fmt(m.end)}`;
   const player = els.player;
+  const isPhoto = m.kind === "photo";
+  player.hidden = els.timeline.hidden = isPhoto;
+  els.photo.hidden = !isPhoto;
+  if (isPhoto) {
+    player.pause();
+    els.photo.src = withToken(m.media_url);
+    return;
+  }
   const src = withToken(m.media_url || "/api/media/" + m.video_id);
   const seekAndPlay = () => {
     player.currentTime = m.start;
@@ -271,8 +279,9 @@ async function start() {
   try {
     const body = await api("/api/videos");
     const n = body.videos.length;
-    const hours = body.videos.reduce((s, v) => s + v.duration, 0) / 3600;
-    els.info.textContent = n ? `${n} video${n > 1 ? "s" : ""} indexed (${hours.toFixed(1)} h), channels: ` +
+    const minutes = body.videos.reduce((s, v) => s + v.duration, 0) / 60;
+    const length = minutes >= 90 ? `${(minutes / 60).toFixed(1)} h` : `${Math.round(minutes)} min`;
+    els.info.textContent = n ? `${n} file${n > 1 ? "s" : ""} indexed (${length}), channels: ` +
       body.channels.join(", ") : "";
     if (!n) {
       setStatus("The index is empty. Index some videos first: momentsearch index FOLDER, then reload.", "empty");
