@@ -113,3 +113,61 @@ def test_search_click_and_play_from_the_moment(server):
             assert abs(t - expected["start"]) <= 1.0
         finally:
             browser.close()
+
+
+def test_keys_states_and_image_search(server, tmp_path):
+    """Next/previous keys, the empty-index / no-results / error / slow states, and an image upload."""
+    sync_api = pytest.importorskip("playwright.sync_api")
+    base, _ = server
+    results = json.load(urllib.request.urlopen(base + "/api/search?k=20&q=solar+panels"))["results"]
+    assert len(results) >= 2
+    with sync_api.sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM if Path(CHROMIUM).exists() else shutil.which("chromium"),
+                                    headless=True, args=CHROMIUM_ARGS)
+        try:
+            page = browser.new_page()
+            page.goto(base + "/?q=solar%20panels")  # a shared link runs its search
+            page.wait_for_selector(".result")
+            page.locator(".result").first.click()
+            page.wait_for_function("() => !document.getElementById('player').paused")
+            page.locator("body").press("j")  # next result
+            page.wait_for_function("() => document.querySelector('.result.active')?.dataset.index === '1'")
+            page.wait_for_function(f"() => Math.abs(document.getElementById('player').currentTime - "
+                                   f"{results[1]['start']}) < 1")
+            page.locator("body").press("k")  # previous result
+            page.wait_for_function("() => document.querySelector('.result.active')?.dataset.index === '0'")
+
+            def state_after(route_pattern, handler, action):
+                pg = browser.new_page()
+                pg.route(route_pattern, handler)
+                action(pg)
+                pg.wait_for_function("() => ['empty', 'error', 'slow', 'empty-index']"
+                                     ".includes(document.getElementById('status').dataset.state)", timeout=20_000)
+                out = pg.evaluate("() => [document.getElementById('status').dataset.state,"
+                                  " document.getElementById('status').textContent]")
+                pg.close()
+                return out
+
+            def search(pg):
+                pg.goto(base + "/?q=roadmap")
+
+            empty = state_after("**/api/videos*", lambda r: r.fulfill(json={"videos": [], "channels": []}),
+                                lambda pg: pg.goto(base + "/"))
+            assert empty[0] == "empty-index" and "index is empty" in empty[1]
+            none = state_after("**/api/search*", lambda r: r.fulfill(json={"query": "x", "results": [], "took_ms": 1,
+                                                                           "warnings": []}), search)
+            assert none[0] == "empty" and "No moments found" in none[1]
+            failed = state_after("**/api/search*", lambda r: r.fulfill(status=500, json={"error": "disk on fire",
+                                                                                         "status": 500}), search)
+            assert failed[0] == "error" and "disk on fire" in failed[1]
+            slow = state_after("**/api/search*", lambda r: None, search)  # never answered
+            assert slow[0] == "slow" and "Still searching" in slow[1]
+
+            # an image query through the file picker (tiny random CLIP: the results exist, their order means little)
+            thumb = tmp_path / "slide.jpg"
+            thumb.write_bytes(urllib.request.urlopen(base + results[0]["thumb_url"]).read())
+            page.set_input_files("#image", str(thumb))
+            page.wait_for_function("() => document.getElementById('status').dataset.state === 'results'")
+            assert page.locator(".result").count() >= 1
+        finally:
+            browser.close()
