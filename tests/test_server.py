@@ -321,3 +321,22 @@ def test_serve_command_warns_when_exposed_without_token(monkeypatch, capsys, tmp
     assert "without --token" not in capsys.readouterr().err
     assert calls == [{"host": "0.0.0.0", "port": 8123, "token": None}, {"host": "0.0.0.0", "port": 8000, "token": "t"},
                      {"host": "127.0.0.1", "port": 8000, "token": None}]
+
+
+def test_concurrent_real_searches_agree_with_sequential_ones(served):
+    client = served[0]
+    queries = ["roadmap", "solar panels", "questions from the audience", "chlorophyll", "renewable energy"] * 2
+    sequential = {q: client.get("/api/search", params={"q": q, "k": 3}).json()["results"] for q in queries}
+    got: dict[str, list] = {}
+
+    def run(q):
+        got.setdefault(q, []).append(client.get("/api/search", params={"q": q, "k": 3}).json()["results"])
+
+    threads = [threading.Thread(target=run, args=(q,)) for q in queries]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    for q in queries:
+        for results in got[q]:
+            assert [(r["start"], r["end"]) for r in results] == [(r["start"], r["end"]) for r in sequential[q]], q
