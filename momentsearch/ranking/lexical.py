@@ -8,7 +8,9 @@ even when an embedding of the same text is vague.
 
 from __future__ import annotations
 
+import json
 import re
+from pathlib import Path
 
 import numpy as np
 
@@ -48,17 +50,44 @@ class LexicalIndex:
         import bm25s
 
         self.size = len(texts)
-        self._doc_terms = [set(tokenize(t)) for t in texts]
+        tokens = [tokenize(t) for t in texts]  # once: at 100k+ chunks tokenizing is most of the build
         df: dict[str, int] = {}
-        for terms in self._doc_terms:
-            for term in terms:
+        for doc in tokens:
+            for term in set(doc):
                 df[term] = df.get(term, 0) + 1
         self._df = df
         self._bm25 = None
         if texts:
             self._bm25 = bm25s.BM25()
             # an empty token list breaks bm25s; a placeholder token matches no query
-            self._bm25.index([tokenize(t) or ["\x00"] for t in texts], show_progress=False)
+            self._bm25.index([doc or ["\x00"] for doc in tokens], show_progress=False)
+
+    def save(self, directory: str | Path) -> None:
+        """Write the index to `directory` (bm25s arrays as .npy + JSON; no pickle)."""
+        directory = Path(directory)
+        directory.mkdir(parents=True, exist_ok=True)
+        (directory / "lexical.json").write_text(json.dumps({"size": self.size, "df": self._df}), encoding="utf-8")
+        if self._bm25 is not None:
+            self._bm25.save(str(directory / "bm25"), show_progress=False)
+
+    @classmethod
+    def load(cls, directory: str | Path) -> "LexicalIndex":
+        """An index written by `save` (OSError / ValueError when it is missing or damaged)."""
+        import bm25s
+
+        directory = Path(directory)
+        state = json.loads((directory / "lexical.json").read_text(encoding="utf-8"))
+        index = cls.__new__(cls)
+        index.size, index._df, index._bm25 = int(state["size"]), dict(state["df"]), None
+        if index.size:
+            index._bm25 = bm25s.BM25.load(str(directory / "bm25"), show_progress=False)
+        return index
+
+    def _term_scores(self, term: str) -> np.ndarray:
+        """BM25 score of every text for one term (zeros for a term no text has)."""
+        if term not in self._df:
+            return np.zeros(self.size, dtype=np.float32)
+        return np.asarray(self._bm25.get_scores([term]), dtype=np.float32)
 
     def idf(self, term: str) -> float:
         return float(np.log(1.0 + (self.size + 1) / (self._df.get(term, 0) + 0.5)))
@@ -71,16 +100,19 @@ class LexicalIndex:
         terms = list(dict.fromkeys(tokenize(query)))
         if not terms or self._bm25 is None:
             return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.float32)
-        raw = self._bm25.get_scores(terms)
+        # one BM25 score row per term: a text contains a term exactly where that term's score is > 0,
+        # so coverage is a matrix product (no Python loop over the matched texts)
+        per_term = np.stack([self._term_scores(t) for t in terms])  # (terms, texts)
+        raw = per_term.sum(axis=0)
         matched = np.flatnonzero(raw > 0)
         if matched.size == 0:
             return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.float32)
         weights = np.array([self.idf(t) for t in terms])
-        coverage = np.array([
-            weights[[t in self._doc_terms[row] for t in terms]].sum() for row in matched
-        ]) / weights.sum()
+        coverage = (weights @ (per_term[:, matched] > 0)) / weights.sum()
         # coverage decides; normalised BM25 breaks ties between equally covering texts
         order_key = coverage + 1e-3 * raw[matched] / raw[matched].max()
-        top = matched[np.argsort(-order_key, kind="stable")[:n]]
-        top_cov = coverage[np.argsort(-order_key, kind="stable")[:n]]
-        return top.astype(np.int64), top_cov.astype(np.float32)
+        best = np.arange(matched.size)
+        if matched.size > n:  # a common word matches most texts: partition before sorting
+            best = np.argpartition(-order_key, n - 1)[:n]
+        best = best[np.argsort(-order_key[best], kind="stable")][:n]
+        return matched[best].astype(np.int64), coverage[best].astype(np.float32)
