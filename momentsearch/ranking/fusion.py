@@ -13,9 +13,24 @@ from dataclasses import dataclass, field
 import numpy as np
 
 
-def calibrate_dense(similarity: np.ndarray, lo: float, hi: float) -> np.ndarray:
-    """Cosine similarities mapped linearly from [lo, hi] onto [0, 1] (clipped)."""
-    return np.clip((np.asarray(similarity, dtype=np.float64) - lo) / max(hi - lo, 1e-9), 0.0, 1.0)
+def calibrate_dense(similarity: np.ndarray, lo: float, hi: float, spread: float | None = None) -> np.ndarray:
+    """Per-query calibration of one dense channel's cosine similarities onto [0, 1].
+
+    absolute: similarity mapped linearly from [lo, hi] (what "unrelated" and "clearly this" mean for
+              the model) onto [0, 1], clipped: says whether the channel found anything at all.
+    relative: 1 for this query's best hit, falling linearly to 0 at `spread` below it: ranks hits
+              against each other, so several hits above `hi` no longer tie at 1.0.
+    The result is their product. It depends only on each hit and the query's best hit, so hits
+    added below the best (another, unrelated video) leave every other calibrated score unchanged.
+    `spread` None: absolute only.
+    """
+    sim = np.nan_to_num(np.asarray(similarity, dtype=np.float64), nan=-1.0, posinf=1.0, neginf=-1.0)
+    with np.errstate(over="ignore", invalid="ignore"):
+        absolute = np.clip((sim - lo) / max(hi - lo, 1e-9), 0.0, 1.0)
+        if spread is None or sim.size == 0:
+            return absolute
+        relative = np.clip(1.0 - (sim.max() - sim) / max(float(spread), 1e-9), 0.0, 1.0)
+    return absolute * relative
 
 
 @dataclass
@@ -113,8 +128,11 @@ def fuse(cands: Candidates, hits: dict[str, ChannelHits], weights: dict[str, flo
         agree += (score >= agreement_level) & has
     searched = sum(weights[c] for c in names) or 1.0
     scale = np.where(have_weight > 0, searched / np.maximum(have_weight, 1e-9), 0.0)
-    fused = total * scale / searched + agreement_bonus * np.maximum(agree - 1, 0) + cands.prior
-    return Fused(scores=np.nan_to_num(fused, nan=0.0), parts=parts, best_hit=best_hit)
+    evidence = total * scale / searched
+    # the slide-alignment prior only breaks ties between spans that have evidence: a span with none
+    # (a slide of a video that matched elsewhere) must not be returned for its prior alone
+    fused = evidence + agreement_bonus * np.maximum(agree - 1, 0) + np.where(evidence > 0, cands.prior, 0.0)
+    return Fused(scores=np.nan_to_num(fused, nan=0.0, posinf=0.0, neginf=0.0), parts=parts, best_hit=best_hit)
 
 
 def select(cands: Candidates, scores: np.ndarray, k: int, nms_overlap: float,

@@ -1,0 +1,37 @@
+"""The joint ranker in one call: candidate spans → per-channel scores → fused score → NMS top-k.
+
+`search.Searcher` gathers each channel's calibrated hits (a dict of `ChannelHits`, any channel
+names: transcript, lexical, visual, ocr, ...) and hands them here with what it knows about the
+videos; this module is pure numpy, so property tests drive it directly.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from momentsearch.ranking.fusion import Candidates, ChannelHits, Fused, fuse, select
+from momentsearch.ranking.moments import build_candidates
+
+
+@dataclass
+class Ranking:
+    """Candidates, their fused scores, and the chosen rows (indices into `candidates`, best first)."""
+
+    candidates: Candidates
+    fused: Fused
+    chosen: np.ndarray
+
+
+def rank(hits: dict[str, ChannelHits], visual: dict[str, list[tuple[float, float]]], durations: dict[str, float],
+         available: dict[str, set[str]], options, k: int) -> Ranking:
+    """Top-k moments for one query. `options` is a RankingOptions; `available` maps video id -> the
+    channels that video has (a channel it lacks neither adds to nor subtracts from its score)."""
+    cands = build_candidates(hits, visual, durations, options.min_moment, options.max_moment)
+    if len(cands) == 0:
+        empty = Fused(np.zeros(0), {}, {})
+        return Ranking(cands, empty, np.zeros(0, dtype=np.int64))
+    fused = fuse(cands, hits, options.weights, available, options.agreement_bonus, options.agreement_level)
+    chosen = select(cands, fused.scores, k, options.nms_overlap, options.min_score)
+    return Ranking(cands, fused, chosen)
