@@ -33,7 +33,8 @@ from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from momentsearch import server_media as sm
-from momentsearch.errors import BadInputError, IndexMismatchError, ModelUnavailableError, MomentSearchError, QueryError
+from momentsearch.errors import (BadInputError, IndexBusyError, IndexMismatchError, ModelUnavailableError,
+                                 MomentSearchError, QueryError)
 
 WEB_DIR = Path(__file__).resolve().parent / "web"
 MAX_UPLOAD_BYTES = 10 * 1024 * 1024  # an image query larger than this is refused with 413
@@ -105,7 +106,7 @@ def _error(status: int, message: str, headers: dict | None = None) -> JSONRespon
 
 
 _STATUS_OF = [(sm.NotFoundError, 404), (sm.MediaChangedError, 409), (QueryError, 400), (BadInputError, 400),
-              (ModelUnavailableError, 503), (IndexMismatchError, 500), (MomentSearchError, 500)]
+              (ModelUnavailableError, 503), (IndexBusyError, 503), (IndexMismatchError, 500), (MomentSearchError, 500)]
 
 
 def _auth_dependency(token: str):
@@ -115,7 +116,8 @@ def _auth_dependency(token: str):
     def check(q: str | None = Depends(query_key), b: HTTPAuthorizationCredentials | None = Depends(bearer)) -> None:
         given = (b.credentials if b else None) or q or ""
         if not secrets.compare_digest(given.encode(), token.encode()):
-            raise HTTPException(401, "this server needs its token: add ?token=... or 'Authorization: Bearer ...'")
+            raise HTTPException(401, "this server needs its token: add ?token=... or 'Authorization: Bearer ...'",
+                                headers={"WWW-Authenticate": "Bearer"})
 
     return check
 

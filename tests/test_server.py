@@ -248,6 +248,7 @@ def test_token_guards_every_api_call(tmp_path):
             for headers in ({}, {"Authorization": "Bearer wrong"}):
                 r = client.get(url, headers=headers)
                 assert r.status_code == 401 and "token" in r.json()["error"], url
+                assert r.headers["www-authenticate"] == "Bearer"
         assert client.post("/api/search", files={"image": ("a.png", b"x", "image/png")}).status_code == 401
         assert client.get("/api/health?token=s3cret").status_code == 200
         assert client.get("/api/search?q=hi", headers={"Authorization": "Bearer s3cret"}).json()["results"]
