@@ -90,11 +90,30 @@ class MomentIndex:
         return Searcher(self.store, self.text_embedder, self.search_clip, self.config.ranking)
 
     # -- operations ----------------------------------------------------------------------------
-    def index(self, paths: list[str | os.PathLike], reindex: bool = False, progress=None) -> IndexReport:
+    def index(self, paths: list[str | os.PathLike], reindex: bool = False, progress=None,
+              wait: float | None = 0.0) -> IndexReport:
+        """Index files and folders. Holds the folder's write lock (`wait`: seconds to queue behind
+        another writer, None for ever; IndexBusyError when it is still busy)."""
         from momentsearch.pipeline.indexer import Indexer
 
-        indexer = Indexer(self.store, self.config, self.text_embedder, self.asr, self.clip, progress)
-        return indexer.index([str(p) for p in paths], reindex=reindex)
+        with self.writing(wait):
+            indexer = Indexer(self.store, self.config, self.text_embedder, self.asr, self.clip, progress)
+            return indexer.index([str(p) for p in paths], reindex=reindex)
+
+    def prune(self, wait: float | None = 0.0, dry_run: bool = False):
+        """Remove files that no longer exist, and entries no file record owns. Returns a PruneReport."""
+        from momentsearch.pipeline.indexer import prune
+
+        with self.writing(wait):
+            return prune(self.store, dry_run=dry_run)
+
+    def writing(self, wait: float | None = 0.0):
+        """The write lock of a local index folder (a Chroma server orders its own writes: no lock)."""
+        from contextlib import nullcontext
+
+        from momentsearch.lock import writer_lock
+
+        return nullcontext() if self.chroma_url else writer_lock(self.db, timeout=wait)
 
     def search(self, query: str, k: int = 10, kind: str | None = None) -> list[Moment]:
         return self.searcher.search(query, k=k, kind=kind)

@@ -36,6 +36,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--no-ocr", action="store_true", help="do not read slide text")
     p.add_argument("--reindex", action="store_true", help="index files again even when unchanged")
     p.add_argument("--quiet", action="store_true", help="no progress bars")
+    _writer_flags(p)
 
     p = sub.add_parser("search", help="find moments for a text or image query")
     p.add_argument("query", nargs="?", help="what to look for")
@@ -53,7 +54,22 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("demo", help="index the bundled sample lecture and run a few searches")
     _common(p)
     _serve_parser(sub)
+    _prune_parser(sub)
     return parser
+
+
+def _writer_flags(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--wait", type=float, default=0.0, metavar="SECONDS",
+                   help="if another index/prune is writing to this index, wait up to SECONDS for it "
+                        "(default 0: stop with a message saying who holds it)")
+    p.add_argument("--json", action="store_true", help="print the summary as one JSON object")
+
+
+def _prune_parser(sub) -> None:
+    p = sub.add_parser("prune", help="remove files that no longer exist (and orphan entries) from the index")
+    _common(p)
+    p.add_argument("--dry-run", action="store_true", help="only list what would be removed")
+    _writer_flags(p)
 
 
 def _serve_parser(sub) -> None:
@@ -102,10 +118,13 @@ def _index_for(args):
 
 
 def main(argv: list[str] | None = None) -> int:
+    for stream in (sys.stdout, sys.stderr):  # a non-UTF-8 file name prints escaped, never a traceback
+        if hasattr(stream, "reconfigure"):
+            stream.reconfigure(errors="backslashreplace")
     args = build_parser().parse_args(argv)
     try:
         return {"index": cmd_index, "search": cmd_search, "info": cmd_info, "demo": cmd_demo,
-                "serve": cmd_serve}[args.command](args)
+                "serve": cmd_serve, "prune": cmd_prune}[args.command](args)
     except MomentSearchError as exc:
         print(f"momentsearch: error: {exc}", file=sys.stderr)
         return EXIT_ERROR
@@ -119,9 +138,24 @@ def cmd_index(args) -> int:
 
     index = _index_for(args)
     with ProgressDisplay(enabled=not args.quiet) as progress:
-        report = index.index(args.paths, reindex=args.reindex, progress=progress)
-    print_report(report)
+        report = index.index(args.paths, reindex=args.reindex, progress=progress, wait=args.wait)
+    if args.json:
+        print(json.dumps({
+            "files": [{"path": f.path, "status": f.status, "reason": f.reason, "video_id": f.video_id,
+                       "duration": f.duration, "channels": f.channels} for f in report.files],
+            "warnings": report.warnings, "models": report.models, "times": report.times.seconds,
+        }, ensure_ascii=False))
+    else:
+        print_report(report)
     return EXIT_FILES_FAILED if any(f.status == "failed" for f in report.files) else EXIT_OK
+
+
+def cmd_prune(args) -> int:
+    report = _index_for(args).prune(wait=args.wait, dry_run=args.dry_run)
+    if args.json:
+        print(json.dumps({"removed": report.removed, "orphans": report.orphans, "dry_run": args.dry_run},
+                         ensure_ascii=False))
+        return EXIT_OK
 
 
 def cmd_search(args) -> int:

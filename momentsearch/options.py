@@ -39,6 +39,10 @@ class ASROptions:
     vad_filter: bool = True  # skip silence before decoding (and so avoid text invented on silence)
     beam_size: int = 1  # 1 = greedy; larger is slower and a little more accurate
     max_new_tokens: int | None = None  # cap on decoded tokens per window (tests use it with random weights)
+    temperatures: list[float] = field(
+        default_factory=lambda: [0.0, 0.2, 0.4, 0.6, 0.8, 1.0]
+    )  # a window that decodes badly at 0.0 is retried sampling at the next; [0.0] alone is deterministic
+    #    (a re-index then gives the same times, so the same entry ids), the fallback is often more accurate
 
 
 @dataclass
@@ -94,6 +98,8 @@ class Config:
             problems.append(f"keyframes.diff_threshold must be in (0, 1), got {self.keyframes.diff_threshold}")
         if self.keyframes.max_segment <= self.keyframes.min_segment:
             problems.append("keyframes.max_segment must be larger than keyframes.min_segment")
+        if not self.asr.temperatures or any(not 0 <= t <= 1 for t in self.asr.temperatures):
+            problems.append(f"asr.temperatures must be a non-empty list in [0, 1], got {self.asr.temperatures}")
         if self.asr.engine not in ("faster-whisper", "openai-whisper"):
             problems.append(f"asr.engine must be 'faster-whisper' or 'openai-whisper', got {self.asr.engine!r}")
         if not 0 < self.chunks.min_seconds <= self.chunks.max_seconds:

@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from momentsearch.errors import ModelUnavailableError, QueryError
+from momentsearch.errors import IndexMismatchError, ModelUnavailableError, QueryError
 from momentsearch.options import RankingOptions
 from momentsearch.ranking.fusion import ChannelHits, calibrate_dense, fuse, select
 from momentsearch.ranking.lexical import LexicalIndex
@@ -51,6 +51,7 @@ class Searcher:
         self.options = options or RankingOptions()
         self._corpus: _Corpus | None = None
         self._clip_error: str | None = None  # None: not tried yet; "": loaded
+        self._text_checked = False  # the transcript collection's model id matched ours once
 
     # -- cached corpus -------------------------------------------------------------------------
     def corpus(self) -> _Corpus:
@@ -99,6 +100,18 @@ class Searcher:
                 self._clip_error = str(exc)
         return not self._clip_error
 
+    def _check_text_model(self) -> None:
+        """Query vectors from another text model than the index's would rank garbage: refuse."""
+        if self._text_checked:
+            return
+        built = self.store.metadata_of("transcript").get("model")
+        if built not in (None, "none", self.text.model_id):
+            raise IndexMismatchError(
+                f"the index's transcript vectors were made with {built!r}, but this search uses "
+                f"{self.text.model_id!r}; search with the model the index was built with (option "
+                "models.text_model), or re-index into a new --db with this one")
+        self._text_checked = True
+
     @property
     def warnings(self) -> list[str]:
         """Why a channel the index has was not searched (e.g. CLIP weights missing here)."""
@@ -114,6 +127,7 @@ class Searcher:
             return []
         hits: dict[str, ChannelHits] = {}
         if "transcript" in corpus.channels:
+            self._check_text_model()
             vector = self.text.embed_texts([query])[0]
             hits["transcript"] = self._dense_hits("transcript", "transcript", vector, corpus.files)
             hits["lexical"] = self._lexical_hits(query, corpus)

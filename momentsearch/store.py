@@ -67,6 +67,31 @@ def entry_id(video_id: str, kind: str, start: float, end: float) -> str:
     return f"{video_id}:{kind}:{int(round(start * 1000)):09d}-{int(round(end * 1000)):09d}"
 
 
+def display_path(path: str) -> str:
+    """A path as valid UTF-8 text (Chroma and JSON need it): undecodable bytes of a file name show as \\xNN."""
+    return os.fsencode(path).decode("utf-8", "backslashreplace")
+
+
+def path_metadata(path: str) -> dict[str, str]:
+    """{"path": display form} plus, for a name that is not valid UTF-8, its exact bytes as hex."""
+    shown = display_path(path)
+    return {"path": shown} if shown == path else {"path": shown, "path_raw": os.fsencode(path).hex()}
+
+
+def _utf8_metadata(meta: dict[str, Any]) -> dict[str, Any]:
+    """Chroma refuses text that is not valid UTF-8 (a file name's undecodable bytes): escape it."""
+    bad = [k for k, v in meta.items() if isinstance(v, str) and not v.isascii() and not _encodable(v)]
+    return {**meta, **{k: display_path(meta[k]) for k in bad}} if bad else meta
+
+
+def _encodable(text: str) -> bool:
+    try:
+        text.encode("utf-8")
+        return True
+    except UnicodeEncodeError:
+        return False
+
+
 def path_key(path: str) -> str:
     return hashlib.sha1(str(Path(path).resolve()).encode("utf-8", "surrogateescape")).hexdigest()[:20]
 
@@ -88,10 +113,10 @@ class FileRecord:
 
     def to_metadata(self) -> dict[str, Any]:
         return {
-            "path": self.path,
+            **path_metadata(self.path),
             "video_id": self.video_id,
             "size": self.size,
-            "mtime": self.mtime,
+            "mtime": repr(float(self.mtime)),  # text: Chroma keeps floats to ~16 digits, and st_mtime needs 17
             "kind": self.kind,
             "duration": self.duration,
             "channels": ",".join(self.channels),
@@ -103,7 +128,7 @@ class FileRecord:
     @classmethod
     def from_metadata(cls, meta: dict[str, Any]) -> "FileRecord":
         return cls(
-            path=meta["path"],
+            path=os.fsdecode(bytes.fromhex(meta["path_raw"])) if meta.get("path_raw") else meta["path"],
             video_id=meta["video_id"],
             size=int(meta["size"]),
             mtime=float(meta["mtime"]),
@@ -200,6 +225,7 @@ class Store:
         col = self.collection(name)
         if len(set(ids)) != len(ids):
             raise MomentSearchError(f"duplicate ids in one write to {name}")
+        metadatas = [_utf8_metadata(m) for m in metadatas]
         for i in range(0, len(ids), batch):
             sl = slice(i, i + batch)
             col.upsert(

@@ -138,3 +138,11 @@ class IndexReport:
     @property
     def indexed(self) -> list[FileResult]:
         return [f for f in self.files if f.status == "indexed"]
+
+
+@dataclass
+class PruneReport:
+    """What `prune` removed: records of files that no longer exist, and orphan entries per collection."""
+
+    removed: list[str] = field(default_factory=list)  # paths whose record (and entries) went
+    orphans: dict[str, int] = field(default_factory=dict)  # collection -> entries no file record owned

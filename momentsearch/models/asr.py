@@ -219,6 +219,7 @@ class FasterWhisperASR:
             log_prob_threshold=LOW_LOGPROB,
             no_speech_threshold=NO_SPEECH_PROB,
             max_new_tokens=opts.max_new_tokens,
+            temperature=list(opts.temperatures),  # sampling fallback; [0.0] alone is reproducible
         )
         # faster-whisper returns a lazy generator that decodes as it is read; list() does the work here.
         return drop_hallucinations(list(segments), samples.size / SAMPLE_RATE)
@@ -294,6 +295,7 @@ class OpenAIWhisperASR:
             logprob_threshold=LOW_LOGPROB,
             no_speech_threshold=NO_SPEECH_PROB,
             verbose=None,  # None: no printing, no progress bar
+            temperature=tuple(opts.temperatures),
             **decode,
         )
         return drop_hallucinations(result.get("segments", []), samples.size / SAMPLE_RATE)

@@ -26,7 +26,21 @@ def _open(path: str | Path):
     except PermissionError as exc:
         raise BadInputError(str(path), "permission denied") from exc
     except (av.error.FFmpegError, OSError, ValueError) as exc:
-        raise BadInputError(str(path), f"not a readable media file ({exc.__class__.__name__}: {exc})") from exc
+        raise BadInputError(str(path), _unreadable_reason(p, exc)) from exc
+
+
+def _unreadable_reason(path: Path, exc: Exception) -> str:
+    """Why FFmpeg could not open a file, in words a user can act on."""
+    try:
+        with open(path, "rb") as f:
+            head = f.read(12)
+    except OSError:
+        head = b""
+    detail = getattr(exc, "strerror", None) or str(exc)
+    if head[4:8] == b"ftyp":  # an MP4/MOV whose index (moov box) is missing: the usual truncated recording
+        return ("an MP4/MOV file FFmpeg cannot open: probably truncated (cut short while recording or "
+                f"copying, so its index is missing); re-copy or re-export it ({detail})")
+    return f"not a media file FFmpeg can read: corrupt, or not audio/video ({detail})"
 
 
 def probe(path: str | Path) -> MediaInfo:
@@ -111,9 +125,12 @@ def iter_frames(path: str | Path, fps: float = 1.0, max_side: int = 320) -> Iter
                 if size is None:
                     size = _scaled_size(frame.width, frame.height, max_side)
                 image = frame.to_ndarray(width=size[0], height=size[1], format="rgb24")
+                turns = (getattr(frame, "rotation", 0) or 0) // 90 % 4  # phone videos: display matrix, CCW
+                if turns:
+                    image = np.ascontiguousarray(np.rot90(image, k=turns))
                 yield SampledFrame(time=max(0.0, t), image=image)
                 yielded += 1
-                next_time = (int(t / step) + 1) * step
+                next_time = (int(t / step + 1e-9) + 1) * step  # one sample per 1/fps cell (1.4 / 0.2 is 6.999...)
         except av.error.FFmpegError:
             if yielded == 0:
                 raise BadInputError(str(path), "video stream cannot be decoded")

@@ -19,6 +19,7 @@ class Found:
 
     path: str
     reason: str = ""
+    failed: bool = False  # True when media may be missed (unreadable folder, a named path not found)
 
 
 def discover(paths: list[str]) -> list[Found]:
@@ -35,7 +36,7 @@ def discover(paths: list[str]) -> list[Found]:
         elif p.exists():
             out.setdefault(str(p), Found(str(p)))
         else:
-            out.setdefault(str(p), Found(str(p), "file not found"))
+            out.setdefault(str(p), Found(str(p), "file not found", failed=True))
     return [out[k] for k in sorted(out)]
 
 
@@ -43,7 +44,8 @@ def _walk(root: Path, out: dict[str, Found]) -> None:
     seen: set[tuple[int, int]] = set()
 
     def on_error(err: OSError) -> None:
-        out.setdefault(str(err.filename), Found(str(err.filename), f"cannot read folder: {err.strerror}"))
+        out.setdefault(str(err.filename), Found(str(err.filename), f"cannot read folder: {err.strerror}",
+                                                failed=True))
 
     for dirpath, dirnames, filenames in os.walk(root, onerror=on_error, followlinks=True):
         try:

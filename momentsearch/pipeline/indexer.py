@@ -15,13 +15,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
 
-from momentsearch.errors import BadInputError, ModelUnavailableError
+from momentsearch.errors import BadInputError, ModelUnavailableError, MomentSearchError
 from momentsearch.options import Config
 from momentsearch.pipeline.decode import probe
 from momentsearch.pipeline.discover import IMAGE_EXTENSIONS, content_hash, discover
 from momentsearch.pipeline.process import FileEntries, FileProcessor
 from momentsearch.store import FileRecord, Store
-from momentsearch.types import FileResult, IndexReport, MediaInfo
+from momentsearch.types import FileResult, IndexReport, MediaInfo, PruneReport
 
 
 @dataclass
@@ -95,7 +95,7 @@ class Indexer:
         todo = []
         for f in found:
             if f.reason:
-                self.report.files.append(FileResult(f.path, "skipped", f.reason))
+                self.report.files.append(FileResult(f.path, "failed" if f.failed else "skipped", f.reason))
             else:
                 todo.append(f.path)
         infos: dict[str, MediaInfo | BadInputError] = {}
@@ -126,7 +126,7 @@ class Indexer:
             st = os.stat(path)
             old = self.store.get_file(path)
             if (old is not None and old.complete and not reindex and old.size == st.st_size
-                    and old.mtime == st.st_mtime):
+                    and old.mtime == st.st_mtime and old.models == self.report.models):
                 return FileResult(path, "unchanged", video_id=old.video_id, duration=old.duration,
                                   channels=old.channels)
             with self._stage("hash", path):
@@ -135,15 +135,30 @@ class Indexer:
                 return self._index_photo(path, video_id, st, old)
             record = FileRecord(path=path, video_id=video_id, size=st.st_size, mtime=st.st_mtime,
                                 duration=info.duration, models=dict(self.report.models))
-            self.store.put_file(record)  # incomplete until the end: a crash makes a re-run redo it
-            if old is not None and old.video_id != video_id:
-                self.store.delete_video(old.video_id)
-            self.store.delete_video(video_id)  # a re-index replaces entries, never adds beside them
+            self._begin(record, old)
             return self._write(self.processor().process_video(path, info, video_id), record)
         except BadInputError as exc:
             return FileResult(path, "failed", exc.reason)
+        except FileNotFoundError:
+            return FileResult(path, "failed", "file disappeared before it could be read (moved or deleted)")
         except OSError as exc:
             return FileResult(path, "failed", f"cannot read file: {exc.strerror or exc}")
+        except MomentSearchError:
+            raise  # index-wide problems (model, mismatch, busy) stop the batch with their own message
+        except Exception as exc:  # a decoder or model failing on one odd file must not stop the batch
+            return FileResult(path, "failed", f"could not be processed ({exc.__class__.__name__}: {exc})")
+
+    def _begin(self, record: FileRecord, old: FileRecord | None) -> None:
+        """Before a file's entries are written: its old entries out, its record in as incomplete.
+
+        Order matters for crashes: old content's entries go first (while the old record still names
+        them), then the record turns incomplete, then this content's entries are cleared, so a re-run
+        after a kill at any point redoes the file and leaves no orphans or duplicates.
+        """
+        if old is not None and old.video_id != record.video_id:
+            drop_unshared(self.store, old.video_id, record.path)
+        self.store.put_file(record)  # incomplete until the end: a crash makes a re-run redo it
+        self.store.delete_video(record.video_id)  # a re-index replaces entries, never adds beside them
 
     def processor(self) -> FileProcessor:
         """The models-only part; built after `_check_models` has settled which models run."""
@@ -168,3 +183,40 @@ class Indexer:
             self.report.times.add(stage, seconds)
         return FileResult(entries.path, "indexed", entries.note, video_id=entries.video_id,
                           duration=entries.duration, channels=entries.channels)
+
+
+ENTRY_COLLECTIONS = ("transcript", "keyframes", "unified", "ocr")
+
+
+def drop_unshared(store: Store, video_id: str, leaving_path: str) -> bool:
+    """Delete a content's entries unless another file record (a copy, a renamed file) still has it."""
+    if any(rec.video_id == video_id and rec.path != leaving_path for rec in store.files()):
+        return False
+    store.delete_video(video_id)
+    return True
+
+
+def prune(store: Store, dry_run: bool = False, exists: Callable[[str], bool] = os.path.exists) -> PruneReport:
+    """Remove the records (and entries) of files that no longer exist, then entries that no file
+    record owns (left by a crash between writes). `dry_run` only reports. Call under the write lock."""
+    report = PruneReport()
+    records = store.files()
+    gone = [rec for rec in records if not exists(rec.path)]
+    kept = {rec.video_id for rec in records if exists(rec.path)}
+    for rec in gone:
+        report.removed.append(rec.path)
+        if dry_run:
+            continue
+        if rec.video_id not in kept:
+            store.delete_video(rec.video_id)
+        store.delete_file(rec.path)
+    owned = kept if not dry_run else {rec.video_id for rec in records}
+    prefix = f"{store.prefix}_"
+    names = {full[len(prefix):] for full in store._existing() if full.startswith(prefix)} - {"files"}
+    for name in sorted(names | set(ENTRY_COLLECTIONS)):
+        orphans = [id_ for id_, _, meta in store.iter_all(name, documents=False)
+                   if meta.get("video_id") not in owned]
+        report.orphans[name] = len(orphans)
+        if orphans and not dry_run:
+            store.collection(name).delete(ids=orphans)
+    return report

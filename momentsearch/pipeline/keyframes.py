@@ -14,6 +14,8 @@ import numpy as np
 from momentsearch.options import KeyframeOptions
 from momentsearch.types import SampledFrame, VisualSegment
 
+LAST_FRAME_SPAN = 0.04  # seconds a last frame is shown when nothing says how long (one frame at 25 fps)
+
 
 def tiny_grey(image: np.ndarray, size: int) -> np.ndarray:
     """A size×size grey thumbnail in [0, 1] by block averaging (no resampling library needed)."""
@@ -69,5 +71,7 @@ def detect_segments(frames: Iterable[SampledFrame], duration: float,
         previous = small
         last_frame = frame
     end = max(duration, last_frame.time if last_frame else 0.0)
+    if last_frame is not None and end <= start:  # a one-frame file, or a cut right on the last frame:
+        end = start + LAST_FRAME_SPAN  # that frame still gets its segment
     close(end)
     return segments

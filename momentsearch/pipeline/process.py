@@ -123,6 +123,8 @@ class FileProcessor:
             if chunks:
                 out.add("unified", chunk_ids, text_vectors, chunk_metas, chunk_texts)
             out.channels.append("visual")
+        if segments:  # a variable-frame-rate file can decode past the duration its container states
+            out.duration = max(out.duration, segments[-1].end)
         out.visual_segments = [(s.start, s.end) for s in segments]
         if not info.has_audio:
             out.note = "no audio track: indexed visually only"

@@ -1,0 +1,110 @@
+"""One writer at a time per index folder: an advisory file lock on DB/.momentsearch.lock.
+
+`index` and `prune` hold it while they write; `search`, `info` and `serve` never take it, so they
+keep answering while a batch runs. The lock is `fcntl.flock`, which the kernel drops when its
+holder exits, however it exits (SIGKILL included): a crashed run never leaves a stale lock behind.
+The file's text says who holds it (pid, host, since when), so a second writer can name it.
+"""
+
+from __future__ import annotations
+
+import errno
+import os
+import socket
+import time
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Iterator
+
+from momentsearch.errors import IndexBusyError
+
+LOCK_NAME = ".momentsearch.lock"
+POLL_SECONDS = 0.2  # how often a waiting writer retries
+
+
+def lock_path(db_dir: str | os.PathLike) -> Path:
+    return Path(db_dir) / LOCK_NAME
+
+
+def holder(db_dir: str | os.PathLike) -> str:
+    """Who holds (or last held) the lock, as written in the lock file; "" if unknown."""
+    try:
+        return lock_path(db_dir).read_text(encoding="utf-8", errors="replace").strip()
+    except OSError:
+        return ""
+
+
+class WriterLock:
+    """The write lock of one index folder. `acquire(timeout)` waits up to `timeout` seconds
+    (0: fail at once; None: wait for ever) and raises IndexBusyError naming the holder."""
+
+    def __init__(self, db_dir: str | os.PathLike) -> None:
+        self.db_dir = Path(db_dir)
+        self._fd: int | None = None
+
+    @property
+    def held(self) -> bool:
+        return self._fd is not None
+
+    def acquire(self, timeout: float | None = 0.0) -> "WriterLock":
+        import fcntl
+
+        if self._fd is not None:
+            return self
+        self.db_dir.mkdir(parents=True, exist_ok=True)
+        fd = os.open(lock_path(self.db_dir), os.O_RDWR | os.O_CREAT, 0o644)
+        deadline = None if timeout is None else time.monotonic() + max(0.0, timeout)
+        try:
+            while True:
+                try:
+                    fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                    break
+                except OSError as exc:
+                    if exc.errno not in (errno.EAGAIN, errno.EACCES, errno.EWOULDBLOCK):
+                        raise
+                if deadline is not None and time.monotonic() >= deadline:
+                    who = holder(self.db_dir) or "another process"
+                    waited = f" after waiting {timeout:g}s" if timeout else ""
+                    raise IndexBusyError(
+                        f"the index {self.db_dir} is being written by {who}{waited}; only one "
+                        "`momentsearch index` or `prune` may write at a time. Wait for it to finish, or "
+                        "pass --wait SECONDS to queue behind it (searching works meanwhile)"
+                    )
+                time.sleep(POLL_SECONDS)
+        except BaseException:
+            os.close(fd)
+            raise
+        note = (f"pid {os.getpid()} on {socket.gethostname()} since "
+                f"{time.strftime('%Y-%m-%d %H:%M:%S', time.localtime())}\n")
+        os.ftruncate(fd, 0)
+        os.pwrite(fd, note.encode("utf-8"), 0)
+        self._fd = fd
+        return self
+
+    def release(self) -> None:
+        import fcntl
+
+        if self._fd is None:
+            return
+        fd, self._fd = self._fd, None
+        try:
+            os.ftruncate(fd, 0)  # nobody holds it now; the file itself stays (removing it would race)
+            fcntl.flock(fd, fcntl.LOCK_UN)
+        finally:
+            os.close(fd)
+
+    def __enter__(self) -> "WriterLock":
+        return self.acquire()
+
+    def __exit__(self, *exc) -> None:
+        self.release()
+
+
+@contextmanager
+def writer_lock(db_dir: str | os.PathLike, timeout: float | None = 0.0) -> Iterator[WriterLock]:
+    """Hold the index folder's write lock for the `with` block (see WriterLock.acquire)."""
+    lock = WriterLock(db_dir).acquire(timeout)
+    try:
+        yield lock
+    finally:
+        lock.release()

@@ -1,0 +1,341 @@
+"""Bad input: every broken or odd file gets a clear per-file reason, the batch goes on, the exit
+code says some failed; bad queries give a clear error or a sane result, never a traceback."""
+
+from __future__ import annotations
+
+import json
+import os
+import wave
+from fractions import Fraction
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from conftest import TINY_CLIP_ARGS, needs_espeak, run_cli
+
+SILENCE = 35.0  # seconds of silence in the middle of a lecture
+
+
+def write_video(path, frames: list[np.ndarray], times: list[float] | None = None, fps: int = 5,
+                codec: str = "libx264", pix_fmt: str = "yuv420p", rotation: int = 0,
+                audio: np.ndarray | None = None) -> None:
+    """A small video with PyAV; `times` (seconds) gives a variable frame rate."""
+    import av
+
+    h, w = frames[0].shape[:2]
+    with av.open(os.fsdecode(path) if isinstance(path, bytes) else str(path), "w", format="mp4") as out:
+        stream = out.add_stream(codec, rate=fps)
+        stream.width, stream.height, stream.pix_fmt = w, h, pix_fmt
+        stream.options = {"preset": "ultrafast"} if codec == "libx264" else {}
+        if times is not None:
+            stream.time_base = stream.codec_context.time_base = Fraction(1, 1000)
+        if rotation:
+            stream.set_display_rotation(rotation)
+        astream = None
+        if audio is not None:
+            astream = out.add_stream("aac", rate=16000)
+            astream.codec_context.layout = "mono"
+        for i, img in enumerate(frames):
+            frame = av.VideoFrame.from_ndarray(img, format="rgb24")
+            if times is not None:
+                frame.pts, frame.time_base = int(round(times[i] * 1000)), Fraction(1, 1000)
+            else:
+                frame.pts = i
+            out.mux(stream.encode(frame))
+        out.mux(stream.encode(None))
+        if astream is not None:
+            for off in range(0, audio.size, 1024):
+                a = av.AudioFrame.from_ndarray(audio[None, off:off + 1024].astype(np.float32), format="fltp",
+                                               layout="mono")
+                a.sample_rate, a.pts, a.time_base = 16000, off, Fraction(1, 16000)
+                out.mux(astream.encode(a))
+            out.mux(astream.encode(None))
+
+
+def solid(h: int, w: int, value: int) -> np.ndarray:
+    img = np.full((h, w, 3), value, np.uint8)
+    img[: max(1, h // 3), : max(1, w // 3)] = 255 - value  # a corner mark, so frames differ by content
+    return img
+
+
+@pytest.fixture(scope="module")
+def bad_folder(tmp_path_factory):
+    """One folder with every kind of bad or odd input the issue lists, plus one good lecture."""
+    import shutil
+
+    if shutil.which("espeak-ng") is None:
+        pytest.skip("espeak-ng is not installed (scripts/setup.sh installs it)")
+    from PIL import Image
+
+    from momentsearch.synth import Section, render_lecture, speak
+
+    d = tmp_path_factory.mktemp("bad")
+    render_lecture(d / "good.mp4", [Section("Roadmap", "Our roadmap has three milestones for next year.",
+                                            ["Milestones"], None)], size=(160, 90), fps=5)
+    data = (d / "good.mp4").read_bytes()
+    (d / "truncated.mp4").write_bytes(data[: len(data) // 2])
+    (d / "zero.mp4").write_bytes(b"")
+    (d / "random.mp4").write_bytes(np.random.default_rng(7).bytes(40_000))
+    render_lecture(d / "no_audio.mp4", [Section("Slides only", "", ["no sound"], "bar", min_seconds=2)],
+                   size=(160, 90), fps=5, audio=False)
+    clip = speak("Photosynthesis turns light into sugar.")
+    with wave.open(str(d / "audio_only.wav"), "wb") as w:
+        w.setnchannels(1), w.setsampwidth(2), w.setframerate(16000)
+        w.writeframes((np.clip(clip, -1, 1) * 32767).astype("<i2").tobytes())
+    render_lecture(d / "short.mp4", [Section("Blink", "", [], None)], size=(160, 90), fps=5, gap=0.5)
+    render_lecture(d / "silent.mp4", [Section("Quiet", "", ["silence"], None, min_seconds=4)], size=(160, 90),
+                   fps=5)
+    windows = render_lecture(d / "long_silence.mp4", [
+        Section("Before the break", "Welcome. Before the break we cover the syllabus.", [], None),
+        Section("Break", "", ["break"], "pie", min_seconds=SILENCE),
+        Section("After the break", "After the break we look at the exam dates.", [], None),
+    ], size=(160, 90), fps=2)
+    write_video(d / "vfr.mp4", [solid(90, 160, 20 * i) for i in range(8)],
+                times=[0, 0.033, 0.066, 0.5, 1.4, 1.41, 2.6, 2.99])
+    write_video(d / "odd_7x5.mp4", [solid(5, 7, 40 * i) for i in range(6)], codec="libx264", pix_fmt="yuv444p")
+    write_video(d / "uhd_4k.mp4", [solid(2160, 3840, 60 * i) for i in range(3)], fps=2)
+    portrait = np.zeros((90, 160, 3), np.uint8)
+    portrait[:, :40] = 255  # a white band on the left, at the bottom once turned upright
+    write_video(d / "rotated_phone.mp4", [portrait] * 6, rotation=90)
+    write_video(d / "лекция 講義 🎓.mp4", [solid(90, 160, 90 + 10 * i) for i in range(5)])
+    bad_name = os.path.join(os.fsencode(d), b"caf\xe9 latin1.mp4")  # not valid UTF-8
+    write_video(bad_name, [solid(90, 160, 150 + 10 * i) for i in range(5)])
+    Image.new("1", (10_000, 10_000)).save(d / "bomb.png")  # 100 Mpixel, a few kB: refused, not decoded
+    (d / "notes.txt").write_text("not media")
+    (d / "loop").symlink_to(d, target_is_directory=True)
+    return d, {s.title: (s.start, s.end) for s in windows}
+
+
+@pytest.fixture(scope="module")
+def indexed_bad(bad_folder, tmp_path_factory):
+    folder, windows = bad_folder
+    db = tmp_path_factory.mktemp("baddb")
+    proc = run_cli("index", str(folder), "--db", str(db), "--json", *TINY_CLIP_ARGS, check=False)
+    return folder, windows, db, proc
+
+
+EXPECTED = {  # file name -> (status, words its reason must contain)
+    "good.mp4": ("indexed", ""),
+    "truncated.mp4": ("failed", "probably truncated"),
+    "zero.mp4": ("failed", "empty file (0 bytes)"),
+    "random.mp4": ("failed", "not a media file"),
+    "no_audio.mp4": ("indexed", "no audio track"),
+    "audio_only.wav": ("indexed", ""),
+    "short.mp4": ("indexed", "no speech found"),
+    "silent.mp4": ("indexed", "no speech found"),
+    "long_silence.mp4": ("indexed", ""),
+    "vfr.mp4": ("indexed", "no audio track"),
+    "odd_7x5.mp4": ("indexed", "no audio track"),
+    "uhd_4k.mp4": ("indexed", "no audio track"),
+    "rotated_phone.mp4": ("indexed", "no audio track"),
+    "лекция 講義 🎓.mp4": ("indexed", "no audio track"),
+    "caf\udce9 latin1.mp4": ("indexed", "no audio track"),
+    "bomb.png": ("failed", "decompression bomb"),
+    "notes.txt": ("skipped", "not a media file"),
+    "loop": ("skipped", "symlink loop"),
+}
+
+
+def test_batch_goes_on_with_a_reason_per_bad_file(indexed_bad):
+    folder, _, db, proc = indexed_bad
+    assert "Traceback" not in proc.stderr, proc.stderr
+    assert proc.returncode == 1, "some files failed: exit code 1\n" + proc.stderr
+    report = json.loads(proc.stdout)
+    got = {os.path.relpath(f["path"], folder): (f["status"], f["reason"]) for f in report["files"]}
+    table = "\n".join(f"{k!r}: {v}" for k, v in sorted(got.items()))
+    print("\nbad-input table:\n" + table)
+    assert set(got) == set(EXPECTED), table
+    for name, (status, words) in EXPECTED.items():
+        assert got[name][0] == status and words in got[name][1], (name, got[name])
+    channels = {os.path.relpath(f["path"], folder): set(f["channels"]) for f in report["files"]}
+    assert {"transcript", "visual"} <= channels["good.mp4"] and channels["audio_only.wav"] == {"transcript"}
+    assert "transcript" not in channels["silent.mp4"] and "transcript" not in channels["short.mp4"]
+    durations = {os.path.relpath(f["path"], folder): f["duration"] for f in report["files"]}
+    assert durations["short.mp4"] < 1.0 and durations["vfr.mp4"] >= 2.9  # VFR: frames past the header's duration
+
+
+def test_silence_gives_no_invented_text(indexed_bad):
+    folder, windows, db, _ = indexed_bad
+    import chromadb
+    from chromadb.api.client import SharedSystemClient
+
+    try:
+        col = chromadb.PersistentClient(path=str(db)).get_collection("ms_transcript")
+        got = col.get(include=["metadatas", "documents"])
+    finally:
+        SharedSystemClient.clear_system_cache()
+    by_file: dict[str, list] = {}
+    for meta, doc in zip(got["metadatas"], got["documents"]):
+        by_file.setdefault(os.path.basename(meta["video"]), []).append((meta["start"], meta["end"], doc))
+    assert "silent.mp4" not in by_file and "short.mp4" not in by_file
+    gap = windows["Break"]
+    chunks = by_file["long_silence.mp4"]
+    text = " ".join(doc.lower() for _, _, doc in chunks)
+    assert "before the break" in text and "after the break" in text  # both sides of the silence are there
+    for start, end, doc in chunks:  # nothing transcribed inside the silence
+        inside = min(end, gap[1] - 1.0) - max(start, gap[0] + 1.0)
+        assert inside <= 0, (start, end, doc, gap)
+        words = doc.lower().split()
+        assert len(words) < 4 or len(set(words)) > len(words) / 2, doc  # no "thank you thank you ..."
+
+
+def test_search_after_bad_batch_finds_the_good_file(indexed_bad):
+    _, _, db, _ = indexed_bad
+    out = json.loads(run_cli("search", "milestones on the roadmap", "--db", str(db), "--json", "-k", "3").stdout)
+    assert out["results"] and out["results"][0]["video"].endswith("good.mp4")
+    info = json.loads(run_cli("info", "--db", str(db), "--json").stdout)
+    names = {os.path.basename(f["path"]) for f in info["files"]}
+    assert "caf\udce9 latin1.mp4" in names and "лекция 講義 🎓.mp4" in names  # escaped, not a crash
+    assert all(f["complete"] for f in info["files"])
+
+
+def test_rerun_over_bad_folder_skips_indexed_and_retries_failed(indexed_bad):
+    folder, _, db, first = indexed_bad
+    proc = run_cli("index", str(folder), "--db", str(db), "--json", *TINY_CLIP_ARGS, check=False)
+    assert proc.returncode == 1
+    report = {os.path.relpath(f["path"], folder): f["status"] for f in json.loads(proc.stdout)["files"]}
+    for name, (status, _) in EXPECTED.items():
+        assert report[name] == ("unchanged" if status == "indexed" else status), name
+
+
+# -- bad queries, through the CLI ---------------------------------------------------------------
+
+def test_bad_queries_give_clear_errors_or_sane_results(indexed_bad, tmp_path):
+    folder, _, db, _ = indexed_bad
+    queries = ["", "   \t  ", "roadmap " * 1250, "\x00\x07road\x1b[31mmap\x7f", "路线图 дорожная карта خارطة الطريق",
+               "🎓🎓🎓", "\u200b\u200b"]
+    qfile = tmp_path / "q.jsonl"
+    qfile.write_text("\n".join(json.dumps({"qid": i, "query": q}) for i, q in enumerate(queries)) + "\n",
+                     encoding="utf-8")
+    proc = run_cli("search", "--queries", str(qfile), "--db", str(db), "-k", "5")
+    lines = [json.loads(x) for x in proc.stdout.splitlines()]
+    assert [x["qid"] for x in lines] == list(range(len(queries)))
+    assert "query is empty" in lines[0]["error"] and "query is empty" in lines[1]["error"]
+    assert lines[2]["results"][0]["video"].endswith("good.mp4")  # 10,000 characters: cut, still answered
+    assert lines[3]["results"][0]["video"].endswith("good.mp4")  # control characters dropped
+    for line in lines[4:]:
+        assert "error" in line or len(line["results"]) <= 5, line  # non-Latin: a sane result
+    assert "Traceback" not in proc.stderr
+
+    for k in ("0", "-3"):
+        bad = run_cli("search", "roadmap", "--db", str(db), "-k", k, check=False)
+        assert bad.returncode == 2 and "k must be a whole number >= 1" in bad.stderr and "Traceback" not in bad.stderr
+    huge = run_cli("search", "roadmap", "--db", str(db), "-k", "1000000000", "--json")
+    assert 1 <= len(json.loads(huge.stdout)["results"]) <= 1000
+    bad = run_cli("search", "roadmap", "--db", str(db), "-k", "many", check=False)
+    assert bad.returncode == 2 and "invalid int value" in bad.stderr and "Traceback" not in bad.stderr
+
+    for image, words in ((folder / "notes.txt", "not a readable image"), (folder / "bomb.png", "decompression bomb"),
+                         (tmp_path / "missing.png", "file not found"), (folder / "good.mp4", "not a readable image")):
+        bad = run_cli("search", "--image", str(image), "--db", str(db), check=False)
+        assert bad.returncode == 2 and words in bad.stderr and "Traceback" not in bad.stderr, (image, bad.stderr)
+
+
+# -- cases only a patched process can make (in-process, fake models) ----------------------------
+
+class FakeText:
+    model_id = "fake:text"
+    dim = 8
+
+    def embed_texts(self, texts):
+        rng = np.random.default_rng(len(texts))
+        v = rng.normal(size=(len(texts), self.dim)).astype(np.float32)
+        return v / np.linalg.norm(v, axis=1, keepdims=True)
+
+
+class FakeASR:
+    model_id = "fake:asr"
+
+    def transcribe(self, audio):
+        from momentsearch.types import TranscriptSegment, Word
+
+        return [TranscriptSegment(0.0, 1.0, "hello world.", [Word(0.0, 0.5, "hello"), Word(0.5, 1.0, "world.")])]
+
+
+def fake_indexer(db: Path, progress=None):
+    from momentsearch.options import Config
+    from momentsearch.pipeline.indexer import Indexer
+    from momentsearch.store import Store, make_client
+
+    config = Config()
+    config.models.ocr = False
+    return Indexer(Store(make_client(str(db))), config, FakeText(), FakeASR(), None, progress)
+
+
+def tiny_video(path: Path, value: int) -> None:
+    write_video(path, [solid(32, 48, value + 10 * i) for i in range(4)])
+
+
+def test_unreadable_folder_is_reported_as_failed(tmp_path, monkeypatch):
+    """Tests run as root, which reads any folder: PermissionError is injected where os.walk lists it."""
+    from momentsearch.pipeline.discover import discover
+
+    (tmp_path / "ok").mkdir()
+    (tmp_path / "locked").mkdir()
+    tiny_video(tmp_path / "ok" / "a.mp4", 10)
+    tiny_video(tmp_path / "locked" / "b.mp4", 50)
+    real_scandir = os.scandir
+
+    def scandir(path="."):
+        if os.fspath(path).endswith("locked"):
+            raise PermissionError(13, "Permission denied", os.fspath(path))
+        return real_scandir(path)
+
+    monkeypatch.setattr(os, "scandir", scandir)
+    found = {Path(f.path).name: f for f in discover([str(tmp_path)])}
+    assert found["a.mp4"].reason == "" and "b.mp4" not in found
+    assert found["locked"].failed and found["locked"].reason == "cannot read folder: Permission denied"
+    report = fake_indexer(tmp_path / "db").index([str(tmp_path)])
+    status = {Path(f.path).name: (f.status, f.reason) for f in report.files}
+    assert status["a.mp4"][0] == "indexed" and status["locked"] == ("failed", "cannot read folder: Permission denied")
+
+
+def test_file_that_disappears_between_listing_and_reading(tmp_path, monkeypatch):
+    from momentsearch.pipeline import indexer as indexer_mod
+
+    for name, value in (("a.mp4", 10), ("b.mp4", 60), ("c.mp4", 120)):
+        tiny_video(tmp_path / name, value)
+
+    def vanish(event):  # b.mp4 goes after it was listed and probed, just before it is read
+        if event.kind == "file" and event.path.endswith("b.mp4"):
+            os.remove(event.path)
+
+    real_discover = indexer_mod.discover
+
+    def listed_then_gone(paths):  # c.mp4 goes after listing, before probing
+        found = real_discover(paths)
+        os.remove(tmp_path / "c.mp4")
+        return found
+
+    monkeypatch.setattr(indexer_mod, "discover", listed_then_gone)
+    indexer = fake_indexer(tmp_path / "db", vanish)
+    report = indexer.index([str(tmp_path)])
+    status = {Path(f.path).name: (f.status, f.reason) for f in report.files}
+    assert status["a.mp4"][0] == "indexed"
+    assert status["b.mp4"] == ("failed", "file disappeared before it could be read (moved or deleted)")
+    assert status["c.mp4"][0] == "failed" and "file not found" in status["c.mp4"][1]
+    assert [r.path for r in indexer.store.files()] == [str(tmp_path / "a.mp4")]  # no half record left
+
+
+def test_rotated_video_frames_come_out_upright(bad_folder):
+    from momentsearch.pipeline.decode import iter_frames
+
+    frame = next(iter(iter_frames(bad_folder[0] / "rotated_phone.mp4")))
+    assert frame.image.shape[:2] == (160, 90)  # portrait, as the phone showed it
+    assert frame.image[-30:].mean() > 200 and frame.image[:100].mean() < 30  # the band is at the bottom
+
+
+def test_odd_sizes_and_variable_frame_rate_decode_within_duration(bad_folder):
+    from momentsearch.pipeline.decode import iter_frames, probe
+
+    folder = bad_folder[0]
+    times = [f.time for f in iter_frames(folder / "vfr.mp4", fps=5.0)]
+    assert times == sorted(times) and times[0] == 0.0 and abs(times[-1] - 2.99) < 0.02
+    cells = [int(t * 5.0 + 1e-6) for t in times]
+    assert cells == [0, 2, 7, 13, 14]  # one sample per 1/fps cell that has a frame
+    for name in ("odd_7x5.mp4", "uhd_4k.mp4"):
+        info = probe(folder / name)
+        shapes = {f.image.shape for f in iter_frames(folder / name, max_side=320)}
+        assert all(max(s[:2]) <= 320 and min(s[:2]) >= 2 for s in shapes), (name, shapes)
+        assert info.width in (7, 3840)

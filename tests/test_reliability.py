@@ -1,0 +1,272 @@
+"""Indexing that survives: SIGKILL mid-run and resume, one writer at a time, searching while a
+batch runs, prune, changed files, and model/schema mismatches on open."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+import pytest
+
+from conftest import TINY_CLIP_ARGS, needs_espeak, run_cli
+
+pytestmark = needs_espeak
+
+TOPICS = [
+    ("Alpha particles", "The alpha particle is a helium nucleus with two protons."),
+    ("Beta decay", "Beta decay turns a neutron into a proton and an electron."),
+    ("Gamma rays", "Gamma rays are light of very high energy from the nucleus."),
+]
+
+
+@pytest.fixture(scope="module")
+def three_videos(tmp_path_factory):
+    """A folder of three short lectures (about 3 s each, 160x90)."""
+    from momentsearch.synth import Section, render_lecture
+
+    folder = tmp_path_factory.mktemp("three")
+    for i, (title, speech) in enumerate(TOPICS):
+        render_lecture(folder / f"v{i}.mp4", [Section(title, speech, ["point"], None)], size=(160, 90), fps=5)
+    return folder
+
+
+def dump(db: Path) -> dict:
+    """Every collection's ids and metadata, read with a fresh client (another process wrote them)."""
+    import chromadb
+    from chromadb.api.client import SharedSystemClient
+    from chromadb.config import Settings
+
+    client = chromadb.PersistentClient(path=str(db), settings=Settings(anonymized_telemetry=False))
+    out = {}
+    try:
+        for col in client.list_collections():
+            col = client.get_collection(col.name)
+            got = col.get(include=["metadatas"])
+            out[col.name] = {"ids": got["ids"], "metas": got["metadatas"], "count": col.count()}
+    finally:
+        SharedSystemClient.clear_system_cache()
+    return out
+
+
+def check_consistent(state: dict) -> None:
+    """No duplicate ids, counts match ids, and every entry belongs to a complete file record."""
+    files = state.get("ms_files", {"ids": [], "metas": []})
+    complete = {m["video_id"] for m in files["metas"] if m["complete"]}
+    for name, col in state.items():
+        assert len(col["ids"]) == len(set(col["ids"])) == col["count"], name
+        if name != "ms_files":
+            orphans = [i for i, m in zip(col["ids"], col["metas"]) if m["video_id"] not in complete]
+            assert not orphans, (name, orphans)
+
+
+@pytest.fixture(scope="module")
+def greedy(tmp_path_factory) -> list[str]:
+    """Deterministic ASR (no sampling fallback), so two runs over the same file give the same entry ids."""
+    cfg = tmp_path_factory.mktemp("cfg") / "greedy.toml"
+    cfg.write_text("[asr]\ntemperatures = [0.0]\n")
+    return ["--config", str(cfg)]
+
+
+def index_cmd(folder: Path, db: Path, *extra: str) -> list[str]:
+    return [sys.executable, "-m", "momentsearch.cli", "index", str(folder), "--db", str(db), *TINY_CLIP_ARGS, *extra]
+
+
+def test_sigkill_mid_run_then_rerun_equals_uninterrupted_run(three_videos, greedy, tmp_path):
+    clean, killed = tmp_path / "clean", tmp_path / "killed"
+    # the interrupted run: SIGKILL as soon as the second file starts (the first is then complete)
+    proc = subprocess.Popen(index_cmd(three_videos, killed, *greedy), stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+                            text=True)
+    seen = []
+    try:
+        for line in proc.stderr:
+            seen.append(line)
+            if line.startswith("[2/3]"):
+                time.sleep(0.3)  # into the second file's work
+                proc.send_signal(signal.SIGKILL)
+                break
+    finally:
+        proc.wait(timeout=120)
+    assert proc.returncode == -signal.SIGKILL, "".join(seen)
+    partial = dump(killed)
+    records = {Path(m["path"]).name: m["complete"] for m in partial["ms_files"]["metas"]}
+    assert records.get("v0.mp4") is True and not all(records.get(f"v{i}.mp4") for i in range(3)), records
+
+    # search answers on what the interrupted run finished, while the re-run writes the rest
+    rerun = subprocess.Popen(index_cmd(three_videos, killed, *greedy, "--json"), stdout=subprocess.PIPE,
+                             stderr=subprocess.PIPE, text=True)
+    found = run_cli("search", "helium nucleus with two protons", "--db", str(killed), "--json", "-k", "3")
+    overlapped = rerun.poll() is None
+    out, err = rerun.communicate(timeout=300)
+    assert rerun.returncode == 0, err
+    top = json.loads(found.stdout)["results"][0]
+    assert top["video"].endswith("v0.mp4")
+    statuses = {Path(f["path"]).name: f["status"] for f in json.loads(out)["files"]}
+    assert statuses == {"v0.mp4": "unchanged", "v1.mp4": "indexed", "v2.mp4": "indexed"}
+
+    run_cli("index", str(three_videos), "--db", str(clean), *TINY_CLIP_ARGS, *greedy)
+    resumed, reference = dump(killed), dump(clean)
+    check_consistent(resumed)
+    check_consistent(reference)
+    assert set(resumed) == set(reference)
+    for name in reference:
+        assert sorted(resumed[name]["ids"]) == sorted(reference[name]["ids"]), name
+        assert resumed[name]["count"] == reference[name]["count"] > 0, name
+    print(f"search overlapped the re-run: {overlapped}")
+
+
+def test_changed_deleted_and_pruned_files_leave_no_orphans(three_videos, tmp_path):
+    from momentsearch.synth import Section, render_lecture
+
+    folder = tmp_path / "videos"
+    shutil.copytree(three_videos, folder)
+    db = tmp_path / "db"
+    run_cli("index", str(folder), "--db", str(db), *TINY_CLIP_ARGS)
+    before = dump(db)
+    old_ids = {m["path"]: m["video_id"] for m in before["ms_files"]["metas"]}
+    # v1 changes content, v2 is deleted, a copy of v0 appears under another name
+    render_lecture(folder / "v1.mp4", [Section("Neutrinos", "Neutrinos hardly ever interact with matter.", [], None)],
+                   size=(160, 90), fps=5)
+    (folder / "v2.mp4").unlink()
+    shutil.copy(folder / "v0.mp4", folder / "copy_of_v0.mp4")
+    proc = run_cli("index", str(folder), "--db", str(db), *TINY_CLIP_ARGS, "--json")
+    statuses = {Path(f["path"]).name: f["status"] for f in json.loads(proc.stdout)["files"]}
+    assert statuses == {"v0.mp4": "unchanged", "v1.mp4": "indexed", "copy_of_v0.mp4": "indexed"}
+    after = dump(db)
+    vids = {m["video_id"] for m in after["ms_files"]["metas"]}
+    assert old_ids[str(folder / "v1.mp4")] not in vids
+    stale = [i for i in after["ms_transcript"]["ids"] if i.startswith(old_ids[str(folder / "v1.mp4")])]
+    assert not stale, "a changed file's old entries must be replaced, not kept beside the new ones"
+    # the deleted file's record and entries are still there until prune
+    assert str(folder / "v2.mp4") in {m["path"] for m in after["ms_files"]["metas"]}
+
+    dry = json.loads(run_cli("prune", "--db", str(db), "--dry-run", "--json").stdout)
+    assert dry["removed"] == [str(folder / "v2.mp4")] and dump(db)["ms_files"]["count"] == 4
+    (folder / "v0.mp4").unlink()  # its content lives on in the copy: its entries must stay
+    pruned = json.loads(run_cli("prune", "--db", str(db), "--json").stdout)
+    assert sorted(pruned["removed"]) == sorted([str(folder / "v0.mp4"), str(folder / "v2.mp4")])
+    final = dump(db)
+    check_consistent(final)
+    assert sorted(m["path"] for m in final["ms_files"]["metas"]) == sorted(
+        [str(folder / "copy_of_v0.mp4"), str(folder / "v1.mp4")])
+    v0 = old_ids[str(folder / "v0.mp4")]
+    assert any(i.startswith(v0) for i in final["ms_transcript"]["ids"])
+    assert not any(i.startswith(old_ids[str(folder / "v2.mp4")]) for i in final["ms_transcript"]["ids"])
+    top = json.loads(run_cli("search", "helium nucleus", "--db", str(db), "--json").stdout)["results"][0]
+    assert top["video"].endswith("copy_of_v0.mp4")
+
+
+def test_prune_sweeps_orphans_left_by_a_crash(tmp_path):
+    """Entries whose content no record names (a crash between writes in an older run) go on prune."""
+    import numpy as np
+
+    from momentsearch.pipeline.indexer import prune
+    from momentsearch.store import FileRecord, Store, make_client
+
+    store = Store(make_client(str(tmp_path / "db")))
+    live = tmp_path / "live.mp4"
+    live.write_bytes(b"x")
+    store.put_file(FileRecord(path=str(live), video_id="aaaa", size=1, mtime=0.0, complete=True))
+    meta = lambda vid, s: {"video_id": vid, "video": "v", "start": s, "end": s + 1.0, "kind": "chunk"}  # noqa: E731
+    store.upsert("transcript", ["aaaa:chunk:1", "bbbb:chunk:1", "bbbb:chunk:2"], np.ones((3, 4), np.float32),
+                 [meta("aaaa", 0.0), meta("bbbb", 0.0), meta("bbbb", 1.0)], ["a", "b", "c"])
+    report = prune(store)
+    assert report.removed == [] and report.orphans["transcript"] == 2
+    assert [i for i, _, _ in store.iter_all("transcript")] == ["aaaa:chunk:1"]
+
+
+# -- one writer at a time --------------------------------------------------------------------------
+
+def test_second_writer_fails_naming_the_holder_and_search_still_answers(three_videos, tmp_path):
+    from momentsearch.lock import WriterLock
+
+    db = tmp_path / "db"
+    run_cli("index", str(three_videos / "v0.mp4"), "--db", str(db))
+    with WriterLock(db).acquire():
+        t0 = time.monotonic()
+        busy = run_cli("index", str(three_videos), "--db", str(db), "--wait", "1", check=False)
+        assert busy.returncode == 2 and "Traceback" not in busy.stderr
+        assert f"pid {os.getpid()}" in busy.stderr and "after waiting 1s" in busy.stderr
+        assert "--wait" in busy.stderr
+        assert time.monotonic() - t0 >= 1.0
+        # prune is a writer too; search and info are not
+        assert run_cli("prune", "--db", str(db), check=False).returncode == 2
+        top = json.loads(run_cli("search", "helium nucleus", "--db", str(db), "--json").stdout)["results"][0]
+        assert top["video"].endswith("v0.mp4")
+        assert json.loads(run_cli("info", "--db", str(db), "--json").stdout)["counts"]["transcript"] >= 1
+
+
+def test_lock_waits_for_release_and_survives_a_killed_holder(tmp_path):
+    from momentsearch.errors import IndexBusyError
+    from momentsearch.lock import WriterLock
+
+    first = WriterLock(tmp_path).acquire()
+    with pytest.raises(IndexBusyError, match=f"pid {os.getpid()}"):
+        WriterLock(tmp_path).acquire(timeout=0)
+    threading.Timer(0.5, first.release).start()
+    t0 = time.monotonic()
+    second = WriterLock(tmp_path).acquire(timeout=10)
+    assert 0.3 < time.monotonic() - t0 < 5
+    second.release()
+
+    holder = subprocess.Popen([sys.executable, "-c", (
+        "import sys, time; from momentsearch.lock import WriterLock; "
+        f"WriterLock({str(tmp_path)!r}).acquire(); print('held', flush=True); time.sleep(60)")],
+        stdout=subprocess.PIPE, text=True)
+    assert holder.stdout.readline().strip() == "held"
+    with pytest.raises(IndexBusyError, match=f"pid {holder.pid}"):
+        WriterLock(tmp_path).acquire(timeout=0.3)
+    holder.send_signal(signal.SIGKILL)
+    holder.wait()
+    WriterLock(tmp_path).acquire(timeout=5).release()  # the kernel dropped the dead holder's lock
+
+
+# -- model / schema changes --------------------------------------------------------------------------
+
+def test_changed_models_or_schema_are_refused_with_how_to_reindex(three_videos, tmp_path):
+    db = tmp_path / "db"
+    one = str(three_videos / "v0.mp4")
+    run_cli("index", one, "--db", str(db), *TINY_CLIP_ARGS)
+    before = dump(db)
+
+    # another CLIP architecture (different id and embedding size)
+    other = json.loads(Path(TINY_CLIP_ARGS[1]).read_text())
+    other["embed_dim"] = 48
+    other_cfg = tmp_path / "other_clip.json"
+    other_cfg.write_text(json.dumps(other))
+    proc = run_cli("index", one, "--db", str(db), "--clip-model", str(other_cfg), "--clip-pretrained", "random",
+                   check=False)
+    assert proc.returncode == 2 and "Traceback" not in proc.stderr
+    assert "open_clip:tiny_clip/random" in proc.stderr and "re-index into a new --db" in proc.stderr
+
+    # another text model (same size, other weights): index and search both refuse it
+    from momentsearch.models.text import TextEmbedder
+
+    other_text = tmp_path / "other-minilm"
+    other_text.symlink_to(TextEmbedder().model_path, target_is_directory=True)
+    cfg = tmp_path / "cfg.toml"
+    cfg.write_text(f'[models]\ntext_model = "{other_text}"\n')
+    proc = run_cli("index", one, "--db", str(db), "--config", str(cfg), check=False)
+    assert proc.returncode == 2 and "sentence-transformers:all-MiniLM-L6-v2" in proc.stderr, proc.stderr
+    proc = run_cli("search", "helium", "--db", str(db), "--config", str(cfg), check=False)
+    assert proc.returncode == 2 and "re-index" in proc.stderr and "Traceback" not in proc.stderr, proc.stderr
+
+    # an index written by another schema version
+    import chromadb
+    from chromadb.api.client import SharedSystemClient
+
+    client = chromadb.PersistentClient(path=str(db))
+    col = client.get_collection("ms_transcript")
+    col.modify(metadata={**col.metadata, "schema_version": 99})
+    SharedSystemClient.clear_system_cache()
+    proc = run_cli("search", "helium", "--db", str(db), check=False)
+    assert proc.returncode == 2 and "schema version 99" in proc.stderr and "Traceback" not in proc.stderr
+    after = dump(db)
+    # nothing was written by the refused runs: never mixed vectors
+    assert {n: sorted(c["ids"]) for n, c in after.items()} == {n: sorted(c["ids"]) for n, c in before.items()}
