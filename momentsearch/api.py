@@ -7,6 +7,7 @@ per MomentIndex, and only when a call needs them.
 from __future__ import annotations
 
 import os
+from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
@@ -87,7 +88,21 @@ class MomentIndex:
     def searcher(self):
         from momentsearch.search import Searcher
 
-        return Searcher(self.store, self.text_embedder, self.search_clip, self.config.ranking)
+        return Searcher(self.store, self.text_embedder, self.search_clip, self.config.ranking,
+                        cache_dir=self._cache_dir)
+
+    @property
+    def _cache_dir(self) -> str | None:
+        """The searcher's transcript/BM25 cache, inside a local index folder (none for a Chroma server)."""
+        from momentsearch.corpus_cache import CACHE_DIRNAME
+
+        return None if self.chroma_url else str(Path(self.db) / CACHE_DIRNAME)
+
+    def _clear_cache(self) -> None:
+        from momentsearch.corpus_cache import clear
+
+        if self._cache_dir:
+            clear(self._cache_dir)
 
     # -- operations ----------------------------------------------------------------------------
     def index(self, paths: list[str | os.PathLike], reindex: bool = False, progress=None,
@@ -113,7 +128,9 @@ class MomentIndex:
 
         from momentsearch.lock import writer_lock
 
-        return nullcontext() if self.chroma_url else writer_lock(self.db, timeout=wait)
+        if self.chroma_url:
+            return nullcontext()
+        return _clearing_cache(writer_lock(self.db, timeout=wait), self._clear_cache)
 
     def search(self, query: str, k: int = 10, kind: str | None = None) -> list[Moment]:
         return self.searcher.search(query, k=k, kind=kind)
@@ -132,3 +149,13 @@ class MomentIndex:
         counts = {name: self.store.count(name) for name in ("transcript", "keyframes", "unified")}
         where = self.chroma_url or str(Path(self.db).resolve())
         return IndexInfo(db=where, files=files, channels=channels, models=models, counts=counts)
+
+
+@contextmanager
+def _clearing_cache(lock, clear):
+    """Hold `lock`; on the way out clear the searcher's disk cache: a re-index can keep the counts its key uses."""
+    with lock:
+        try:
+            yield
+        finally:
+            clear()

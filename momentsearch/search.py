@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass, field
 
 import numpy as np
 
+from momentsearch import corpus_cache
 from momentsearch.errors import IndexMismatchError, ModelUnavailableError, QueryError
 from momentsearch.options import RankingOptions
 from momentsearch.ranking.fusion import ChannelHits, calibrate_dense, fuse, select
@@ -15,6 +17,7 @@ from momentsearch.store import FileRecord, Hit, Store
 from momentsearch.types import Moment
 
 MAX_QUERY_CHARS = 2000  # longer text is cut: no embedding model reads further
+CORPUS_RECHECK_SECONDS = 1.0  # writes by other processes show up within this; our own Store's at once
 
 
 def clean_query(query: str) -> str:
@@ -39,36 +42,75 @@ class _Corpus:
     chunk_meta: list[dict]
     chunk_text: list[str]
     channels: set[str] = field(default_factory=set)
+    _chunk_rows: dict[str, int] | None = None
+    _segments: dict[str, np.ndarray] = field(default_factory=dict)
+
+    def segments(self, video_id: str) -> np.ndarray:
+        """A video's visual segments as an (n, 2) float array of [start, end), converted once."""
+        arr = self._segments.get(video_id)
+        if arr is None:
+            rec = self.files.get(video_id)
+            arr = np.asarray(rec.visual_segments if rec else [], dtype=np.float64).reshape(-1, 2)
+            self._segments[video_id] = arr
+        return arr
+
+    def chunk_rows(self) -> dict[str, int]:
+        """Transcript entry id -> row in chunk_ids / chunk_meta / chunk_text (built on first use)."""
+        if self._chunk_rows is None:
+            self._chunk_rows = {id_: i for i, id_ in enumerate(self.chunk_ids)}
+        return self._chunk_rows
 
 
 class Searcher:
     """Searches one store. Models are passed in (and loaded lazily by their wrappers)."""
 
-    def __init__(self, store: Store, text_embedder, clip=None, options: RankingOptions | None = None) -> None:
+    def __init__(self, store: Store, text_embedder, clip=None, options: RankingOptions | None = None,
+                 cache_dir: str | None = None) -> None:
+        """`cache_dir`: where to keep the transcript rows + BM25 between processes (see corpus_cache);
+        None reads them from the store each time a process starts."""
         self.store = store
+        self.cache_dir = cache_dir
         self.text = text_embedder
         self.clip = clip
         self.options = options or RankingOptions()
         self._corpus: _Corpus | None = None
+        self._checked_at = -1e9  # time.monotonic() of the last look at the store's counts
+        self._seen_writes = -1  # store.writes when the cache was last checked
         self._clip_error: str | None = None  # None: not tried yet; "": loaded
         self._text_checked = False  # the transcript collection's model id matched ours once
 
     # -- cached corpus -------------------------------------------------------------------------
     def corpus(self) -> _Corpus:
+        # Counting collections costs a few ms per call at 100k+ rows: on the hot path, trust the cache
+        # for CORPUS_RECHECK_SECONDS unless this process wrote through the store meanwhile.
+        now, writes = time.monotonic(), getattr(self.store, "writes", 0)
+        if (self._corpus is not None and writes == self._seen_writes
+                and now - self._checked_at < CORPUS_RECHECK_SECONDS):
+            return self._corpus
+        wrote_here = writes != self._seen_writes
+        self._checked_at, self._seen_writes = now, writes
         generation = (self.store.count("files"), self.store.count("transcript"))
-        if self._corpus is not None and self._corpus.generation == generation:
+        if self._corpus is not None and self._corpus.generation == generation and not wrote_here:
             return self._corpus
         files = {}
         for rec in self.store.files():
             if rec.complete:
                 files[rec.video_id] = rec
-        ids, texts, metas = [], [], []
-        for id_, doc, meta in self.store.iter_all("transcript"):
-            ids.append(id_)
-            texts.append(doc or "")
-            metas.append(meta)
+        key = corpus_cache.corpus_key(generation, files.values())
+        cached = corpus_cache.load(self.cache_dir, key) if self.cache_dir else None
+        if cached is not None:
+            ids, texts, metas, lexical = cached
+        else:
+            ids, texts, metas = [], [], []
+            for id_, doc, meta in self.store.iter_all("transcript"):
+                ids.append(id_)
+                texts.append(doc or "")
+                metas.append(meta)
+            lexical = LexicalIndex(texts)
+            if self.cache_dir:
+                corpus_cache.save(self.cache_dir, key, ids, texts, metas, lexical)
         channels = {c for rec in files.values() for c in rec.channels}
-        self._corpus = _Corpus(generation, files, LexicalIndex(texts), ids, metas, texts, channels)
+        self._corpus = _Corpus(generation, files, lexical, ids, metas, texts, channels)
         return self._corpus
 
     def channels(self) -> set[str]:
@@ -77,8 +119,16 @@ class Searcher:
     # -- channels ------------------------------------------------------------------------------
     def _dense_hits(self, name: str, collection: str, vector: np.ndarray, files) -> ChannelHits:
         lo, hi = self.options.calibration.get(name, [0.0, 1.0])
-        hits = [h for h in self.store.query(collection, vector, self.options.candidates)
+        # ids + distances only (fast path); a transcript hit's exact times and text come from the corpus
+        hits = [h for h in self.store.query(collection, vector, self.options.candidates, metadata=False)
                 if h.metadata.get("video_id") in files]
+        if collection == "transcript":
+            corpus = self.corpus()
+            rows = corpus.chunk_rows()
+            for h in hits:
+                row = rows.get(h.id)
+                if row is not None:
+                    h.metadata, h.document = corpus.chunk_meta[row], corpus.chunk_text[row]
         return _to_channel(name, hits, calibrate_dense(np.array([h.similarity for h in hits]), lo, hi))
 
     def _lexical_hits(self, query: str, corpus: _Corpus) -> ChannelHits:
@@ -149,12 +199,14 @@ class Searcher:
 
     def _moments(self, hits: dict[str, ChannelHits], k: int, corpus: _Corpus) -> list[Moment]:
         opts = self.options
-        visual = {v: rec.visual_segments for v, rec in corpus.files.items()}
-        durations = {v: rec.duration for v, rec in corpus.files.items()}
+        # only the videos with a hit: at 1,000 hours a dict over every file costs more than the query
+        hit_files = {v: corpus.files[v] for h in hits.values() for v in h.video_ids.tolist() if v in corpus.files}
+        visual = {v: corpus.segments(v) for v in hit_files}
+        durations = {v: rec.duration for v, rec in hit_files.items()}
         cands = build_candidates(hits, visual, durations, opts.min_moment, opts.max_moment)
         if len(cands) == 0:
             return []
-        available = {v: _channels_of(rec) for v, rec in corpus.files.items()}
+        available = {v: _channels_of(rec) for v, rec in hit_files.items()}
         fused = fuse(cands, hits, opts.weights, available, opts.agreement_bonus, opts.agreement_level)
         chosen = select(cands, fused.scores, k, opts.nms_overlap, opts.min_score)
         moments = []

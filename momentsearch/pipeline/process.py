@@ -6,7 +6,9 @@ same code runs in-process or on a remote worker (which sends the entries back).
 
 from __future__ import annotations
 
+import threading
 import time
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any, Callable
@@ -84,7 +86,36 @@ class FileProcessor:
         finally:
             times.add(name, time.perf_counter() - t0)
 
+    def _visual(self, path: str, info: MediaInfo, times: StageTimes, cancel: threading.Event,
+                report: bool) -> tuple[list[VisualSegment], np.ndarray | None]:
+        """Decode sampled frames (streamed: only the current frame and one keyframe per segment are held),
+        cut visual segments, embed their keyframes with CLIP. `report`: send stage names (main thread only)."""
+        cfg = self.config
+
+        def frames():
+            for frame in iter_frames(path, cfg.sampling.fps, cfg.sampling.max_side, cfg.sampling.skip_nonref):
+                if cancel.is_set():
+                    return
+                yield frame
+
+        t0 = time.perf_counter()
+        if report:
+            self.on_stage("decode+keyframes")
+        segments = detect_segments(frames(), info.duration, cfg.keyframes)
+        times.add("decode+keyframes", time.perf_counter() - t0)
+        image_vectors = None
+        if segments and self.clip is not None and not cancel.is_set():
+            t0 = time.perf_counter()
+            if report:
+                self.on_stage("clip")
+            image_vectors = self.clip.embed_images([s.keyframe for s in segments])
+            times.add("clip", time.perf_counter() - t0)
+        return segments, image_vectors
+
     def process_video(self, path: str, info: MediaInfo, video_id: str) -> FileEntries:
+        """Every channel of one file. With `sampling.overlap` the visual side (decode, keyframes, CLIP on
+        keyframes) runs in a second thread while this one decodes audio and runs ASR; PyAV, CTranslate2 and
+        torch release the GIL, so the two overlap. The entries are the same either way."""
         if not info.has_video and not info.has_audio:
             raise BadInputError(path, "no audio or video stream")
         cfg = self.config
@@ -92,17 +123,35 @@ class FileProcessor:
         times = out.times
         chunks: list[Chunk] = []
         segments: list[VisualSegment] = []
-        if info.has_video:
-            with self._stage("decode+keyframes", times):
-                frames = iter_frames(path, cfg.sampling.fps, cfg.sampling.max_side)
-                segments = detect_segments(frames, info.duration, cfg.keyframes)
+        image_vectors = None
+        visual_job = None
+        cancel = threading.Event()
+        visual_times = StageTimes()  # its own: StageTimes is not shared across threads
+        if info.has_video and cfg.sampling.overlap and info.has_audio:
+            pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="momentsearch-visual")
+            visual_job = pool.submit(self._visual, path, info, visual_times, cancel, False)
+            pool.shutdown(wait=False)
+            self.on_stage("decode+keyframes+clip (background)")
+        elif info.has_video:
+            segments, image_vectors = self._visual(path, info, times, cancel, True)
+        try:
+            if info.has_audio:
+                with self._stage("decode audio", times):
+                    audio = load_audio(path)
+                if out.duration <= 0 and audio.size:
+                    out.duration = audio.size / SAMPLE_RATE
+                with self._stage("asr", times):
+                    transcript = self.asr.transcribe(audio) if audio.size else []
+                del audio  # ~115 MB an hour at 16 kHz float32: free it before the embeddings
+        except BaseException:
+            cancel.set()  # the visual thread stops at its next frame
+            raise
+        if visual_job is not None:
+            with self._stage("wait for visual", times):
+                segments, image_vectors = visual_job.result()  # re-raises the thread's error here
+            for stage, seconds in visual_times.seconds.items():
+                times.add(stage, seconds)
         if info.has_audio:
-            with self._stage("decode audio", times):
-                audio = load_audio(path)
-            if out.duration <= 0 and audio.size:
-                out.duration = audio.size / SAMPLE_RATE
-            with self._stage("asr", times):
-                transcript = self.asr.transcribe(audio) if audio.size else []
             chunks = build_chunks(transcript, cfg.chunks, breaks=[s.start for s in segments[1:]])
         chunk_ids = [entry_id(video_id, "chunk", c.start, c.end) for c in chunks]
         chunk_metas = [entry_meta(video_id, path, c.start, c.end, "chunk") for c in chunks]
@@ -113,8 +162,7 @@ class FileProcessor:
             out.add("transcript", chunk_ids, vectors, chunk_metas, chunk_texts)
             out.channels.append("transcript")
         if segments and self.clip is not None:
-            with self._stage("clip", times):
-                image_vectors = self.clip.embed_images([s.keyframe for s in segments])
+            with self._stage("clip text", times):  # CLIP text vectors of the chunks (unified collection)
                 text_vectors = self.clip.embed_texts([t[:CLIP_TEXT_CHARS] for t in chunk_texts]) if chunks else None
             ids = [entry_id(video_id, "keyframe", s.start, s.end) for s in segments]
             metas = [entry_meta(video_id, path, s.start, s.end, "keyframe") for s in segments]

@@ -1,0 +1,85 @@
+"""On-disk cache of what the searcher reads from the whole transcript collection: rows and BM25 index.
+
+A search process must know every transcript chunk to score the lexical channel. Reading them from
+Chroma and building BM25 costs ~15 s at 100 hours and minutes at 1,000 hours, paid by every new
+process (each `momentsearch search` is one). The cache, kept next to the index in
+`<db>/momentsearch-cache/`, loads in about a second instead.
+
+The cache is keyed by the collection counts and the records of the complete files (content hash,
+path, size, mtime, models), so another process's writes make a new key. `MomentIndex.index` and
+`prune` clear it too, which covers a re-index of an unchanged file with other options.
+Any problem reading the cache (missing, damaged, older layout) means "not cached": it is rebuilt.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import shutil
+import tempfile
+from pathlib import Path
+from typing import Iterable
+
+from momentsearch.ranking.lexical import LexicalIndex
+
+CACHE_VERSION = 1  # bump when the layout or the lexical tokenizer changes
+CACHE_DIRNAME = "momentsearch-cache"
+
+
+def corpus_key(counts: Iterable[int], files: Iterable) -> str:
+    """A digest of the collection counts and the complete files' records (FileRecord objects)."""
+    h = hashlib.sha1(f"v{CACHE_VERSION}:{list(counts)}".encode())
+    for rec in sorted(files, key=lambda r: (r.video_id, r.path)):
+        h.update(json.dumps([rec.video_id, rec.path, rec.size, rec.mtime, rec.models],
+                            sort_keys=True).encode("utf-8", "surrogateescape"))
+    return h.hexdigest()[:20]
+
+
+def load(root: str | Path, key: str) -> tuple[list[str], list[str], list[dict], LexicalIndex] | None:
+    """(chunk ids, texts, metadatas, lexical index) cached under `key`, or None."""
+    folder = Path(root) / f"transcript-{key}"
+    try:
+        rows = json.loads((folder / "rows.json").read_text(encoding="utf-8"))
+        if rows.get("version") != CACHE_VERSION:
+            return None
+        lexical = LexicalIndex.load(folder / "lexical")
+        ids, texts, metas = rows["ids"], rows["texts"], rows["metas"]
+        if not (len(ids) == len(texts) == len(metas) == lexical.size):
+            return None
+        return ids, texts, metas, lexical
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+
+
+def save(root: str | Path, key: str, ids: list[str], texts: list[str], metas: list[dict],
+         lexical: LexicalIndex) -> bool:
+    """Write the cache for `key` (atomically: a temp folder renamed), dropping older keys. False on failure."""
+    root = Path(root)
+    tmp = None
+    try:
+        root.mkdir(parents=True, exist_ok=True)
+        tmp = Path(tempfile.mkdtemp(prefix=".tmp-", dir=root))
+        (tmp / "rows.json").write_text(json.dumps({"version": CACHE_VERSION, "ids": ids, "texts": texts,
+                                                   "metas": metas}), encoding="utf-8")
+        lexical.save(tmp / "lexical")
+        target = root / f"transcript-{key}"
+        try:
+            os.replace(tmp, target)
+            tmp = None
+        except OSError:  # another process wrote the same key first: keep theirs
+            pass
+        for old in root.glob("transcript-*"):
+            if old.name != target.name:
+                shutil.rmtree(old, ignore_errors=True)
+        return True
+    except (OSError, ValueError, TypeError):
+        return False
+    finally:
+        if tmp is not None:
+            shutil.rmtree(tmp, ignore_errors=True)
+
+
+def clear(root: str | Path) -> None:
+    """Remove every cached corpus under `root` (after writes to the index)."""
+    shutil.rmtree(Path(root), ignore_errors=True)
