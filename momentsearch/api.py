@@ -32,13 +32,18 @@ class IndexInfo:
 
 
 class MomentIndex:
-    """An index of videos and photos, on disk (`db`) or on a Chroma server (`chroma_url`)."""
+    """An index of videos and photos, on disk (`db`) or on a Chroma server (`chroma_url`).
+
+    With neither given, $MOMENTSEARCH_CHROMA_URL names the server, else $MOMENTSEARCH_DB the folder.
+    """
 
     def __init__(self, db: str | os.PathLike | None = None, config: Config | None = None,
                  chroma_url: str | None = None, store: Store | None = None) -> None:
         self.config = config or load_config()
         self.db = str(db or default_db_dir())
-        self.chroma_url = chroma_url
+        if chroma_url is None and db is None:  # a shared server named in the environment, unless a folder is given
+            chroma_url = os.environ.get("MOMENTSEARCH_CHROMA_URL") or None
+        self.chroma_url = chroma_url  # a URL or a store.ChromaServer (token, TLS options)
         self._store = store
 
     # -- parts, built on first use -------------------------------------------------------------
@@ -147,7 +152,7 @@ class MomentIndex:
         for f in files:
             models.update(f.models)
         counts = {name: self.store.count(name) for name in ("transcript", "keyframes", "unified")}
-        where = self.chroma_url or str(Path(self.db).resolve())
+        where = str(self.chroma_url) if self.chroma_url else str(Path(self.db).resolve())
         return IndexInfo(db=where, files=files, channels=channels, models=models, counts=counts)
 
 

@@ -22,6 +22,31 @@ def _common(p: argparse.ArgumentParser) -> None:
     p.add_argument("--device", choices=["auto", "cpu", "cuda"], help="where models run (default auto)")
     p.add_argument("--clip-model", help="open_clip architecture (default ViT-B-32) or a JSON config path")
     p.add_argument("--clip-pretrained", help="pretrained tag, or a local checkpoint path")
+    _chroma_flags(p)
+
+
+def _chroma_flags(p: argparse.ArgumentParser) -> None:
+    """Options of a shared Chroma server (--chroma-url; default $MOMENTSEARCH_CHROMA_URL when no --db)."""
+    p.add_argument("--chroma-token", help="auth token for the Chroma server (safer: $MOMENTSEARCH_CHROMA_TOKEN)")
+    p.add_argument("--chroma-token-header", choices=["Authorization", "X-Chroma-Token"],
+                   help="how the token is sent (default Authorization: Bearer TOKEN)")
+    p.add_argument("--chroma-ca-cert", metavar="PEM", help="CA bundle that signed the server's TLS certificate")
+    p.add_argument("--chroma-insecure", action="store_true", help="https without certificate checks (tests only)")
+
+
+def _resolve_chroma(args) -> None:
+    """--chroma-url (or $MOMENTSEARCH_CHROMA_URL unless --db is given) plus token/TLS -> a ChromaServer."""
+    import os
+
+    from momentsearch.store import ChromaServer
+
+    if not hasattr(args, "chroma_url"):
+        return
+    url = args.chroma_url or (None if args.db else os.environ.get("MOMENTSEARCH_CHROMA_URL"))
+    if url:
+        args.chroma_url = ChromaServer.from_env(
+            url, token=args.chroma_token, token_header=args.chroma_token_header, ca_cert=args.chroma_ca_cert,
+            verify_tls=False if args.chroma_insecure else None)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -37,6 +62,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--reindex", action="store_true", help="index files again even when unchanged")
     p.add_argument("--quiet", action="store_true", help="no progress bars")
     _writer_flags(p)
+    _ray_flags(p)
 
     p = sub.add_parser("search", help="find moments for a text or image query")
     p.add_argument("query", nargs="?", help="what to look for")
@@ -56,6 +82,15 @@ def build_parser() -> argparse.ArgumentParser:
     _serve_parser(sub)
     _prune_parser(sub)
     return parser
+
+
+def _ray_flags(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--ray", nargs="?", const="local", metavar="ADDRESS",
+                   help="process files on a Ray cluster: no ADDRESS starts Ray on this machine (or joins "
+                        "$RAY_ADDRESS), 'auto' joins the local `ray start` cluster, HOST:6379 or "
+                        "ray://HOST:10001 a remote one. Put it after the paths or give an ADDRESS")
+    p.add_argument("--ray-workers", type=int, metavar="N",
+                   help="worker actors (default: cluster CPUs // distributed.cpus_per_worker)")
 
 
 def _writer_flags(p: argparse.ArgumentParser) -> None:
@@ -123,6 +158,7 @@ def main(argv: list[str] | None = None) -> int:
             stream.reconfigure(errors="backslashreplace")
     args = build_parser().parse_args(argv)
     try:
+        _resolve_chroma(args)
         return {"index": cmd_index, "search": cmd_search, "info": cmd_info, "demo": cmd_demo,
                 "serve": cmd_serve, "prune": cmd_prune}[args.command](args)
     except MomentSearchError as exc:
@@ -137,17 +173,48 @@ def cmd_index(args) -> int:
     from momentsearch.cli_output import ProgressDisplay, print_report
 
     index = _index_for(args)
+    ray_info = None
     with ProgressDisplay(enabled=not args.quiet) as progress:
-        report = index.index(args.paths, reindex=args.reindex, progress=progress, wait=args.wait)
+        if args.ray is not None:
+            report, ray_info = _index_on_ray(args, index, progress)
+        else:
+            report = index.index(args.paths, reindex=args.reindex, progress=progress, wait=args.wait)
     if args.json:
         print(json.dumps({
             "files": [{"path": f.path, "status": f.status, "reason": f.reason, "video_id": f.video_id,
                        "duration": f.duration, "channels": f.channels} for f in report.files],
             "warnings": report.warnings, "models": report.models, "times": report.times.seconds,
+            **({"ray": vars(ray_info)} if ray_info else {}),
         }, ensure_ascii=False))
     else:
         print_report(report)
+        if ray_info:
+            _print_ray(ray_info)
     return EXIT_FILES_FAILED if any(f.status == "failed" for f in report.files) else EXIT_OK
+
+
+def _index_on_ray(args, index, progress):
+    import dataclasses
+
+    from momentsearch.distributed import index_on_ray
+
+    if args.ray_workers is not None:
+        if args.ray_workers < 1:
+            raise MomentSearchError("--ray-workers must be >= 1")
+        cfg = index.config
+        index.config = dataclasses.replace(cfg, distributed=dataclasses.replace(cfg.distributed,
+                                                                                workers=args.ray_workers))
+    return index_on_ray(index, args.paths, address=args.ray, reindex=args.reindex, progress=progress,
+                        wait=args.wait)
+
+
+def _print_ray(info) -> None:
+    speed = f", {info.media_seconds / info.wall_seconds:.2f} media s per wall s" if info.wall_seconds > 0 else ""
+    if info.workers:
+        print(f"Ray ({info.address}): {info.workers} workers on {info.nodes} nodes, {info.media_seconds:.0f} media s "
+              f"indexed in {info.wall_seconds:.1f} s{speed}")
+    else:
+        print("Ray: nothing to send to workers (all files unchanged or handled locally)")
 
 
 def cmd_prune(args) -> int:

@@ -83,6 +83,14 @@ class RankingOptions:
 
 
 @dataclass
+class DistributedOptions:
+    workers: int = 0  # Ray worker actors, each loading the models once; 0 = cluster CPUs // cpus_per_worker
+    cpus_per_worker: float = 1.0  # CPUs Ray reserves per actor; also the torch/CTranslate2 threads it uses
+    gpus_per_worker: float = 0.0  # GPUs per actor (0.5 puts two actors on one GPU); >0 runs models on CUDA
+    max_retries: int = 1  # a file whose worker died is tried this many more times, then reported failed
+
+
+@dataclass
 class Config:
     sampling: SamplingOptions = field(default_factory=SamplingOptions)
     keyframes: KeyframeOptions = field(default_factory=KeyframeOptions)
@@ -90,6 +98,7 @@ class Config:
     chunks: ChunkOptions = field(default_factory=ChunkOptions)
     models: ModelOptions = field(default_factory=ModelOptions)
     ranking: RankingOptions = field(default_factory=RankingOptions)
+    distributed: DistributedOptions = field(default_factory=DistributedOptions)
 
     def validate(self) -> "Config":
         problems = []
@@ -120,6 +129,10 @@ class Config:
         bad = {k: v for k, v in self.ranking.weights.items() if v < 0}
         if bad:
             problems.append(f"ranking.weights must be >= 0, got {bad}")
+        d = self.distributed
+        if d.workers < 0 or d.cpus_per_worker <= 0 or d.gpus_per_worker < 0 or d.max_retries < 0:
+            problems.append("distributed: need workers >= 0, cpus_per_worker > 0, gpus_per_worker >= 0, "
+                            "max_retries >= 0")
         if problems:
             raise ConfigError("invalid options: " + "; ".join(problems))
         return self

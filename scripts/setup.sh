@@ -16,5 +16,5 @@ fi
 PIP="python3 -m pip"
 # torch first, pinned, so no other package pulls a different build
 $PIP install -q torch==2.14.1 torchvision==0.29.1
-$PIP install -q -e ".[server,test]"
+$PIP install -q -e ".[server,test,distributed]"
 echo "momentsearch installed: $(command -v momentsearch)"

@@ -18,11 +18,11 @@ import numpy as np
 
 from momentsearch.errors import ModelUnavailableError
 from momentsearch.models.device import (
-    available_cpus,
     cache_root,
     downloads_allowed,
     package_dir,
     resolve_device,
+    thread_budget,
 )
 from momentsearch.options import ASROptions
 from momentsearch.types import TranscriptSegment, Word
@@ -208,7 +208,7 @@ class FasterWhisperASR:
         compute_type, batch = self.plan(device, self.options)
         try:
             self._model = WhisperModel(
-                path, device=device, compute_type=compute_type, cpu_threads=available_cpus(), local_files_only=True
+                path, device=device, compute_type=compute_type, cpu_threads=thread_budget(), local_files_only=True
             )
             if batch:
                 from faster_whisper import BatchedInferencePipeline

@@ -54,12 +54,17 @@ def available_cpus() -> int:
         return max(1, os.cpu_count() or 1)
 
 
+def thread_budget() -> int:
+    """Threads one model may use: $MOMENTSEARCH_THREADS (set per Ray worker), else the CPUs we may run on."""
+    wanted = os.environ.get("MOMENTSEARCH_THREADS")
+    return int(wanted) if wanted and wanted.isdigit() and int(wanted) > 0 else available_cpus()
+
+
 def configure_torch_threads() -> None:
     """Cap torch's intra-op threads at the CPUs we may use (torch may count host cores in a container)."""
     import torch
 
-    wanted = os.environ.get("MOMENTSEARCH_THREADS")
-    threads = int(wanted) if wanted and wanted.isdigit() and int(wanted) > 0 else available_cpus()
+    threads = thread_budget()
     if torch.get_num_threads() != threads:
         torch.set_num_threads(threads)
 

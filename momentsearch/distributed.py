@@ -1,0 +1,304 @@
+"""Batch indexing spread over a Ray cluster: `momentsearch index --ray [ADDRESS]`.
+
+Ray schedules; momentsearch only says what one unit of work is: a whole file. Each worker actor
+loads the models once (FileProcessor, pipeline/process.py) and turns files into FileEntries; the
+driver writes them to the store through the same write path as a local run (Indexer.write_entries:
+per-file record incomplete -> entries -> complete), so the index is the same as one built without
+Ray, and a re-run skips what is complete and redoes the rest.
+
+The store is whatever the driver opened: a Chroma server (`--chroma-url`) that the whole team
+shares, or the driver's own folder. Workers never talk to the store; they need the files at the
+same paths as the driver (a shared mount) and momentsearch installed (`pip install
+'momentsearch[distributed]'`). Ray is an optional extra: importing this module does not import it.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import logging
+import os
+import socket
+import time
+from collections import deque
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from momentsearch.errors import BadInputError, MomentSearchError
+from momentsearch.options import Config, DistributedOptions
+from momentsearch.pipeline.discover import IMAGE_EXTENSIONS, content_hash, discover
+from momentsearch.pipeline.decode import probe
+from momentsearch.pipeline.indexer import Indexer, ProgressEvent
+from momentsearch.pipeline.process import FileEntries, FileProcessor
+from momentsearch.types import FileResult, IndexReport, MediaInfo
+
+# Keep Ray local and quiet unless the user says otherwise: no usage report, no dashboard.
+RAY_QUIET_ENV = {"RAY_USAGE_STATS_ENABLED": "0", "RAY_DISABLE_IMPORT_WARNING": "1"}
+IN_FLIGHT_PER_WORKER = 2  # a worker starts its next file while the driver writes the last one
+
+
+@dataclass
+class WorkResult:
+    """What a worker sends back for one file: its entries, or why it failed."""
+
+    path: str
+    size: int = 0  # the file's stat when the worker hashed it (the driver records these)
+    mtime: float = 0.0
+    entries: FileEntries | None = None
+    reason: str = ""  # set when entries is None
+    worker: str = ""  # "host:pid" of the actor
+
+
+@dataclass
+class RayRunInfo:
+    """How a Ray run went, for the CLI's summary."""
+
+    address: str = ""
+    workers: int = 0
+    nodes: int = 0
+    wall_seconds: float = 0.0
+    media_seconds: float = 0.0  # media processed by workers (files indexed, not skipped)
+    per_worker: dict[str, int] = field(default_factory=dict)  # "host:pid" -> files done
+
+
+def _import_ray():
+    for key, value in RAY_QUIET_ENV.items():
+        os.environ.setdefault(key, value)
+    try:
+        import ray
+    except ImportError as exc:
+        raise MomentSearchError("--ray needs Ray: pip install 'momentsearch[distributed]' (or pip install ray)") from exc
+    return ray
+
+
+class FileWorker:
+    """One Ray actor: loads the models once, then processes whole files. Plain class; Ray wraps it."""
+
+    def __init__(self, config: Config, with_clip: bool, with_ocr: bool, threads: int) -> None:
+        os.environ["MOMENTSEARCH_THREADS"] = str(max(1, threads))  # the CPUs Ray reserved for this actor
+        os.environ.setdefault("HF_HUB_OFFLINE", "1")
+        from momentsearch.models.asr import make_asr
+        from momentsearch.models.clip import ClipModel
+        from momentsearch.models.device import resolve_device
+        from momentsearch.models.text import TextEmbedder
+
+        m = config.models
+        device = resolve_device(m.device)
+        text = TextEmbedder(m.text_model, device=device)
+        asr = make_asr(config.asr, device)
+        clip = ClipModel(m.clip_model, m.clip_pretrained, cache_dir=m.clip_cache_dir, device=device) if with_clip else None
+        for model in (text, asr, clip):  # load now: a worker that cannot load fails at start, not mid-file
+            if model is not None:
+                model.load()
+        # the channels the driver settled on, so every file gets the same ones
+        if with_ocr:
+            from momentsearch.pipeline.ocr import make_ocr
+
+            ocr = make_ocr(config).load()
+            self.processor = FileProcessor(config, text, asr, clip, ocr=ocr)
+        else:
+            config = dataclasses.replace(config, models=dataclasses.replace(config.models, ocr=False))
+            self.processor = FileProcessor(config, text, asr, clip)
+        self.name = f"{socket.gethostname()}:{os.getpid()}"
+
+    def process(self, path: str, info: MediaInfo) -> WorkResult:
+        try:
+            st = os.stat(path)
+            t0 = time.perf_counter()
+            video_id = content_hash(path)
+            hashed = time.perf_counter() - t0
+            entries = self.processor.process_video(path, info, video_id)
+            entries.times.add("hash", hashed)
+            return WorkResult(path, st.st_size, st.st_mtime, entries, worker=self.name)
+        except BadInputError as exc:
+            return WorkResult(path, reason=exc.reason, worker=self.name)
+        except OSError as exc:
+            return WorkResult(path, reason=f"cannot read file on worker {self.name}: {exc.strerror or exc}",
+                              worker=self.name)
+
+
+def _short(exc: BaseException) -> str:
+    """The last line of a Ray error (they carry whole remote tracebacks)."""
+    lines = [x.strip() for x in str(exc).strip().splitlines() if x.strip()]
+    return lines[-1][:300] if lines else type(exc).__name__
+
+
+class RayIndexer(Indexer):
+    """An Indexer whose video files are processed by Ray worker actors; writing stays on the driver.
+
+    `address`: None or "local" starts a Ray instance on this machine (or joins $RAY_ADDRESS);
+    "auto" joins the cluster started here with `ray start`; "HOST:6379" a cluster's head;
+    "ray://HOST:10001" a cluster through Ray Client. Photos and files that fail to probe are handled
+    in-process as usual.
+    """
+
+    def __init__(self, store, config: Config, text_embedder, asr, clip=None, progress=None,
+                 address: str | None = None) -> None:
+        super().__init__(store, config, text_embedder, asr, clip, progress)
+        self.address = address
+        self.options: DistributedOptions = config.distributed
+        self.run_info = RayRunInfo()
+        self._remote_results: dict[str, FileResult] = {}
+
+    def index(self, paths: list[str], reindex: bool = False) -> IndexReport:
+        t_start = time.perf_counter()
+        found = discover(paths)
+        todo = []
+        results: dict[str, FileResult] = {}
+        for f in found:
+            if f.reason:  # as Indexer.index does
+                results[f.path] = FileResult(f.path, "failed" if getattr(f, "failed", False) else "skipped", f.reason)
+            else:
+                todo.append(f.path)
+        infos: dict[str, MediaInfo | BadInputError] = {}
+        for path in todo:
+            if Path(path).suffix.lower() not in IMAGE_EXTENSIONS:
+                try:
+                    infos[path] = probe(path)
+                except BadInputError as exc:
+                    infos[path] = exc
+        total = sum(i.duration for i in infos.values() if isinstance(i, MediaInfo))
+        self.progress(ProgressEvent("start", total_files=len(todo), media_seconds=total))
+        if todo:
+            self._check_models()
+        remote: list[str] = []
+        for i, path in enumerate(todo):
+            info = infos.get(path)
+            if isinstance(info, MediaInfo) and not self._unchanged(path, reindex):
+                remote.append(path)
+                continue
+            # unchanged, photos, unreadable files: the local path says why, the same way as without Ray
+            self.progress(ProgressEvent("file", path=path, index=i, total_files=len(todo)))
+            results[path] = self._index_one(path, info, reindex)
+            self._done(path, i, len(todo), 0.0)
+        if remote:
+            self._run(remote, infos, {p: i for i, p in enumerate(todo)}, len(todo))
+            results.update(self._remote_results)
+        self.report.files.extend(results[f.path] for f in found if f.path in results)  # in input order
+        self.run_info.wall_seconds = time.perf_counter() - t_start
+        return self.report
+
+    def _unchanged(self, path: str, reindex: bool) -> bool:
+        if reindex:
+            return False
+        try:
+            st = os.stat(path)
+        except OSError:
+            return True  # not for a worker: the local path records the error
+        old = self.store.get_file(path)  # the same test as Indexer._index_one
+        return (old is not None and old.complete and old.size == st.st_size and old.mtime == st.st_mtime
+                and old.models == self.report.models)
+
+    def _done(self, path: str, index: int, total: int, media_seconds: float) -> None:
+        self.progress(ProgressEvent("done", path=path, index=index, total_files=total, media_seconds=media_seconds))
+
+    # -- the Ray part --------------------------------------------------------------------------
+    def _connect(self, ray) -> bool:
+        """Starts or joins Ray; True when this call did (and so must shut it down)."""
+        if ray.is_initialized():
+            return False
+        address = self.address if self.address not in (None, "", "local") else os.environ.get("RAY_ADDRESS")
+        kwargs = {"log_to_driver": False, "logging_level": logging.ERROR}
+        if not address:
+            from momentsearch.models.device import available_cpus
+
+            kwargs.update(include_dashboard=False, num_cpus=available_cpus())
+        try:
+            ray.init(address=address or None, **kwargs)
+        except Exception as exc:  # Ray raises ConnectionError, RuntimeError, ValueError...
+            raise MomentSearchError(f"cannot start or join Ray at {address or 'a new local instance'}: "
+                                    f"{_short(exc)}") from exc
+        return True
+
+    def _worker_count(self, ray, files: int) -> int:
+        opts = self.options
+        if opts.workers:
+            return min(opts.workers, files)
+        cpus = ray.cluster_resources().get("CPU", 1.0)
+        by_cpu = int(cpus // opts.cpus_per_worker)
+        if opts.gpus_per_worker > 0:
+            by_cpu = min(by_cpu, int(ray.cluster_resources().get("GPU", 0.0) // opts.gpus_per_worker))
+        if by_cpu < 1:
+            raise MomentSearchError(
+                f"the Ray cluster has {cpus:g} CPUs and {ray.cluster_resources().get('GPU', 0):g} GPUs, not enough "
+                f"for one worker ({opts.cpus_per_worker:g} CPUs, {opts.gpus_per_worker:g} GPUs); "
+                "lower distributed.cpus_per_worker / gpus_per_worker")
+        return max(1, min(by_cpu, files))
+
+    def _run(self, remote: list[str], infos: dict, order: dict[str, int], total: int) -> None:
+        ray = _import_ray()
+        started_here = self._connect(ray)
+        actors = []
+        try:
+            opts = self.options
+            count = self._worker_count(ray, len(remote))
+            actor_class = ray.remote(FileWorker).options(
+                num_cpus=opts.cpus_per_worker, num_gpus=opts.gpus_per_worker,
+                max_restarts=opts.max_retries, max_task_retries=opts.max_retries)
+            threads = max(1, int(opts.cpus_per_worker))
+            with_ocr = getattr(self, "ocr", None) is not None
+            actors = [actor_class.remote(self.config, self.clip is not None, with_ocr, threads) for _ in range(count)]
+            self.run_info.address = self.address or "local"
+            self.run_info.workers = count
+            self.run_info.nodes = len([n for n in ray.nodes() if n.get("Alive")])
+            self._schedule(ray, actors, deque(remote), infos, order, total)
+        finally:
+            for actor in actors:
+                try:
+                    ray.kill(actor)
+                except Exception:  # already dead; nothing to clean up
+                    pass
+            if started_here:
+                ray.shutdown()
+
+    def _schedule(self, ray, actors: list, queue: deque, infos: dict, order: dict[str, int], total: int) -> None:
+        in_flight: dict = {}  # ObjectRef -> (actor, path)
+        alive = list(actors)
+
+        def submit(actor) -> None:
+            path = queue.popleft()
+            self.progress(ProgressEvent("file", path=path, index=order[path], total_files=total))
+            in_flight[actor.process.remote(path, infos[path])] = (actor, path)
+
+        for _ in range(IN_FLIGHT_PER_WORKER):
+            for actor in alive:
+                if queue:
+                    submit(actor)
+        while in_flight:
+            ready, _ = ray.wait(list(in_flight), num_returns=1)
+            actor, path = in_flight.pop(ready[0])
+            try:
+                work: WorkResult = ray.get(ready[0])
+            except ray.exceptions.RayActorError as exc:  # the worker died (after its restarts) or never started
+                if actor in alive:
+                    alive.remove(actor)
+                work = WorkResult(path, reason=f"Ray worker failed: {_short(exc)}")
+            except ray.exceptions.RayError as exc:  # an unexpected error inside the worker's code
+                work = WorkResult(path, reason=f"error on Ray worker: {_short(exc)}")
+            result = self._commit(work, infos[path])
+            self._remote_results[path] = result
+            self._done(path, order[path], total, result.duration if result.status == "indexed" else 0.0)
+            if queue and actor in alive:
+                submit(actor)
+            if queue and not alive:
+                for left in list(queue):
+                    self._remote_results[left] = FileResult(left, "failed", "no Ray worker left running")
+                    self._done(left, order[left], total, 0.0)
+                queue.clear()
+
+    def _commit(self, work: WorkResult, info: MediaInfo) -> FileResult:
+        if work.entries is None:
+            return FileResult(work.path, "failed", work.reason)
+        result = self.write_entries(work.entries, work.size, work.mtime)
+        self.run_info.media_seconds += info.duration
+        self.run_info.per_worker[work.worker] = self.run_info.per_worker.get(work.worker, 0) + 1
+        return result
+
+
+def index_on_ray(index, paths: list[str], address: str | None = None, reindex: bool = False, progress=None,
+                 wait: float | None = 0.0) -> tuple[IndexReport, RayRunInfo]:
+    """`MomentIndex.index` with the files processed on Ray; holds the same write lock while writing."""
+    with index.writing(wait):
+        indexer = RayIndexer(index.store, index.config, index.text_embedder, index.asr, index.clip, progress,
+                             address=address)
+        report = indexer.index([str(p) for p in paths], reindex=reindex)
+    return report, indexer.run_info

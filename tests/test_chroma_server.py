@@ -1,0 +1,239 @@
+"""A shared index on a real Chroma server (`chroma run` on loopback), through the real CLI.
+
+Indexing and searching through the server must give what the embedded store gives for the same
+video; the auth token and TLS options must reach the server (checked through an HTTPS proxy that
+demands the token, the way a department puts Chroma behind its own gateway).
+"""
+
+from __future__ import annotations
+
+import http.client
+import json
+import shutil
+import socket
+import ssl
+import subprocess
+import sys
+import threading
+import time
+import urllib.request
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+
+import pytest
+from conftest import TINY_CLIP_ARGS, run_cli
+
+from momentsearch.store import ChromaServer
+
+QUERIES = ["where do they discuss the roadmap", "chlorophyll turns water and carbon dioxide into sugar",
+           "questions from the audience"]
+TOKEN = "s3cret-token"
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def chroma_executable() -> str:
+    beside = Path(sys.executable).parent / "chroma"  # installed with the chromadb package
+    found = str(beside) if beside.exists() else shutil.which("chroma")
+    assert found, "the `chroma` command of the chromadb package is missing"
+    return found
+
+
+@pytest.fixture(scope="module")
+def chroma_server(tmp_path_factory):
+    """`chroma run` on 127.0.0.1 and a free port; yields its URL; stopped (by its pid) at teardown."""
+    data = tmp_path_factory.mktemp("chroma-server")
+    port = free_port()
+    log = open(data / "server.log", "wb")
+    proc = subprocess.Popen([chroma_executable(), "run", "--path", str(data / "db"), "--host", "127.0.0.1",
+                             "--port", str(port)], stdout=log, stderr=subprocess.STDOUT)
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 60
+    while True:
+        try:
+            with urllib.request.urlopen(f"{url}/api/v2/heartbeat", timeout=2) as resp:
+                if resp.status == 200:
+                    break
+        except OSError:
+            pass
+        if proc.poll() is not None or time.monotonic() > deadline:
+            proc.kill()
+            raise AssertionError(f"chroma server did not start: {(data / 'server.log').read_text(errors='replace')}")
+        time.sleep(0.3)
+    yield url
+    proc.terminate()
+    try:
+        proc.wait(timeout=15)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+    log.close()
+
+
+def _rows(client) -> dict[str, dict[str, tuple]]:
+    """collection -> id -> (document, metadata) for every momentsearch collection."""
+    out = {}
+    for col in client.list_collections():
+        got = client.get_collection(col.name).get(include=["documents", "metadatas"])
+        out[col.name] = {i: (d, m) for i, d, m in zip(got["ids"], got["documents"], got["metadatas"])}
+    return out
+
+
+def _batch_search(where: list[str], tmp_path: Path) -> list[dict]:
+    queries = tmp_path / "queries.jsonl"
+    queries.write_text("".join(json.dumps({"qid": i, "query": q}) + "\n" for i, q in enumerate(QUERIES)))
+    proc = run_cli("search", "--queries", str(queries), "-k", "5", *where)
+    return [json.loads(line) for line in proc.stdout.splitlines()]
+
+
+@pytest.fixture(scope="module")
+def server_index(chroma_server, lecture):
+    """The lecture indexed into the server, given by $MOMENTSEARCH_CHROMA_URL (as a team would set it)."""
+    proc = run_cli("index", str(lecture[0]), *TINY_CLIP_ARGS, "--quiet",
+                   env={"MOMENTSEARCH_CHROMA_URL": chroma_server, "MOMENTSEARCH_DB": "/nonexistent/never-used"})
+    return chroma_server, proc.stdout
+
+
+def test_server_index_equals_embedded_index(server_index, indexed_lecture):
+    import chromadb
+
+    url, stdout = server_index
+    assert "1 indexed" in stdout
+    assert not Path("/nonexistent/never-used").exists()  # the server was used, not a folder
+    db = indexed_lecture[0]
+    host, port = url.rsplit("//", 1)[1].split(":")
+    on_server = _rows(chromadb.HttpClient(host=host, port=int(port)))
+    embedded = _rows(chromadb.PersistentClient(str(db)))
+    assert set(on_server) == set(embedded) and {"ms_transcript", "ms_keyframes", "ms_unified", "ms_files"} <= set(embedded)
+    for name in embedded:
+        assert on_server[name].keys() == embedded[name].keys(), name
+        for key, (doc, meta) in embedded[name].items():
+            assert on_server[name][key][0] == doc
+            assert on_server[name][key][1] == meta, (name, key)  # includes the file record's path, hash, size
+    info = json.loads(run_cli("info", "--chroma-url", url, "--json").stdout)
+    embedded_info = json.loads(run_cli("info", "--db", str(db), "--json").stdout)
+    assert info["db"] == url
+    assert info["counts"] == embedded_info["counts"] and info["counts"]["transcript"] >= 3
+    assert info["files"] == embedded_info["files"]
+
+
+def test_search_through_server_equals_embedded(server_index, indexed_lecture, tmp_path):
+    url, _ = server_index
+    remote = _batch_search(["--chroma-url", url], tmp_path)
+    local = _batch_search(["--db", str(indexed_lecture[0])], tmp_path)
+    assert [r["qid"] for r in remote] == list(range(len(QUERIES)))
+    for r, e in zip(remote, local):
+        assert r["results"], r
+        assert len(r["results"]) == len(e["results"])
+        for a, b in zip(r["results"], e["results"]):
+            assert (a["video"], a["start"], a["end"], a["text"]) == (b["video"], b["start"], b["end"], b["text"])
+            assert a["score"] == pytest.approx(b["score"], abs=1e-5)
+            assert a["channels"].keys() == b["channels"].keys()
+    top = remote[0]["results"][0]
+    assert "roadmap" in top["text"].lower()
+
+
+def test_reindex_on_server_is_an_upsert(server_index, lecture):
+    url, _ = server_index
+    before = json.loads(run_cli("info", "--chroma-url", url, "--json").stdout)["counts"]
+    proc = run_cli("index", str(lecture[0]), "--chroma-url", url, *TINY_CLIP_ARGS, "--quiet")
+    assert "1 unchanged" in proc.stdout  # per-file state lives on the server too
+    assert json.loads(run_cli("info", "--chroma-url", url, "--json").stdout)["counts"] == before
+
+
+def test_unreachable_server_is_a_clear_error():
+    proc = run_cli("info", "--chroma-url", f"http://127.0.0.1:{free_port()}", check=False)
+    assert proc.returncode == 2 and "cannot reach the Chroma server" in proc.stderr
+    assert "Traceback" not in proc.stderr
+    proc = run_cli("info", "--chroma-url", "not-a-url", check=False)
+    assert proc.returncode == 2 and "http://HOST:PORT" in proc.stderr
+
+
+# -- auth token and TLS: an HTTPS gateway that wants a bearer token, in front of the real server ----
+
+class _Gateway(BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+
+    def _forward(self) -> None:
+        length = int(self.headers.get("Content-Length") or 0)
+        body = self.rfile.read(length) if length else None
+        self.server.seen.append(self.headers.get("Authorization"))
+        if self.headers.get("Authorization") != f"Bearer {TOKEN}":
+            data, status, headers = b'{"error":"Unauthorized","message":"missing or wrong token"}', 401, []
+        else:
+            conn = http.client.HTTPConnection("127.0.0.1", self.server.upstream_port, timeout=60)
+            skip = {"host", "authorization", "connection", "content-length"}
+            conn.request(self.command, self.path, body=body,
+                         headers={k: v for k, v in self.headers.items() if k.lower() not in skip})
+            resp = conn.getresponse()
+            data, status = resp.read(), resp.status
+            headers = [(k, v) for k, v in resp.getheaders()
+                       if k.lower() not in ("transfer-encoding", "connection", "content-length")]
+            conn.close()
+        self.send_response(status)
+        for k, v in headers:
+            self.send_header(k, v)
+        if not headers:
+            self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(data)))
+        self.end_headers()
+        self.wfile.write(data)
+
+    do_GET = do_POST = do_PUT = do_DELETE = do_PATCH = _forward
+
+    def log_message(self, *args) -> None:  # keep pytest output clean
+        pass
+
+
+@pytest.fixture(scope="module")
+def tls_gateway(chroma_server, tmp_path_factory):
+    if shutil.which("openssl") is None:
+        pytest.skip("openssl is needed to make a test certificate")
+    certs = tmp_path_factory.mktemp("certs")
+    cert, key = certs / "cert.pem", certs / "key.pem"
+    subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", str(key), "-out", str(cert),
+                    "-days", "1", "-subj", "/CN=127.0.0.1", "-addext", "subjectAltName=IP:127.0.0.1"],
+                   check=True, capture_output=True)
+    server = ThreadingHTTPServer(("127.0.0.1", 0), _Gateway)
+    server.upstream_port = int(chroma_server.rsplit(":", 1)[1])
+    server.seen = []
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    context.load_cert_chain(str(cert), str(key))
+    server.socket = context.wrap_socket(server.socket, server_side=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"https://127.0.0.1:{server.server_address[1]}", cert, server
+    server.shutdown()
+    server.server_close()
+
+
+def test_token_and_ca_certificate_reach_the_server(tls_gateway, server_index):
+    url, cert, gateway = tls_gateway
+    direct = json.loads(run_cli("info", "--chroma-url", server_index[0], "--json").stdout)
+    proc = run_cli("info", "--chroma-url", url, "--chroma-ca-cert", str(cert), "--json",
+                   env={"MOMENTSEARCH_CHROMA_TOKEN": TOKEN})
+    through = json.loads(proc.stdout)
+    assert through["counts"] == direct["counts"] and through["files"] == direct["files"]
+    assert gateway.seen and set(gateway.seen) == {f"Bearer {TOKEN}"}
+    # the flag works as well as the environment variable
+    assert run_cli("info", "--chroma-url", url, "--chroma-ca-cert", str(cert), "--chroma-token", TOKEN).returncode == 0
+
+
+def test_wrong_token_or_untrusted_certificate_fail_clearly(tls_gateway):
+    url, cert, _ = tls_gateway
+    proc = run_cli("info", "--chroma-url", url, "--chroma-ca-cert", str(cert), "--chroma-token", "wrong", check=False)
+    assert proc.returncode == 2 and "Traceback" not in proc.stderr
+    assert "cannot reach the Chroma server" in proc.stderr and "Unauthorized" in proc.stderr, proc.stderr
+    proc = run_cli("info", "--chroma-url", url, "--chroma-token", TOKEN, check=False)  # self-signed, no CA given
+    assert proc.returncode == 2 and "certificate" in proc.stderr.lower() and "Traceback" not in proc.stderr
+    proc = run_cli("info", "--chroma-url", url, "--chroma-insecure", "--chroma-token", TOKEN, "--json")
+    assert set(json.loads(proc.stdout)["counts"]) >= {"transcript", "keyframes"}
+
+
+def test_token_header_styles():
+    assert ChromaServer("http://h:1", token="t").headers() == {"Authorization": "Bearer t"}
+    assert ChromaServer("http://h:1", token="t", token_header="X-Chroma-Token").headers() == {"X-Chroma-Token": "t"}
+    assert ChromaServer("http://h:1").headers() == {}

@@ -1,0 +1,237 @@
+"""`momentsearch index --ray`: files processed by Ray worker actors on a local cluster, written by
+the driver. The index must equal the one built without Ray; a re-run resumes from per-file state;
+a worker that dies turns into a named failure in the summary, and the batch goes on.
+
+One real Ray run (2 actors on a local cluster started by the CLI); the driver's resume and
+failure handling are tested with fake workers, which need no cluster and load no models."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+from collections import deque
+from pathlib import Path
+from types import SimpleNamespace
+
+import numpy as np
+import pytest
+from conftest import TINY_CLIP_ARGS, run_cli
+
+from momentsearch.distributed import RayIndexer, WorkResult
+from momentsearch.options import load_config
+from momentsearch.types import MediaInfo
+
+# keep Ray local, quiet and small on a 2-core CI machine
+RAY_ENV = {"RAY_USAGE_STATS_ENABLED": "0", "RAY_ADDRESS": "", "RAY_DEDUP_LOGS": "0"}
+
+
+def _needs_ray():
+    return pytest.importorskip("ray", reason="Ray is not installed (scripts/setup.sh installs the distributed extra)")
+
+
+@pytest.fixture(scope="module")
+def video_folder(second_lecture, tmp_path_factory):
+    """Two small generated lectures in a folder tree."""
+    from momentsearch.synth import Section, render_lecture
+
+    folder = tmp_path_factory.mktemp("ray-videos")
+    shutil.copy(second_lecture[0], folder / "databases.mp4")
+    (folder / "sub").mkdir()
+    render_lecture(folder / "sub" / "chemistry.mp4", [
+        Section("Boiling Points", "Water boils at one hundred degrees Celsius at sea level. On a mountain the air "
+                "pressure is lower, so water boils at a lower temperature.", ["Sea level: 100 C", "Mountains: lower"]),
+    ], size=(320, 180), fps=5)
+    return folder
+
+
+@pytest.fixture(scope="module")
+def local_index(video_folder, tmp_path_factory):
+    db = tmp_path_factory.mktemp("ray-reference-db")
+    run_cli("index", str(video_folder), "--db", str(db), *TINY_CLIP_ARGS, "--quiet")
+    return db
+
+
+def _rows(db) -> dict[str, dict[str, tuple]]:
+    """collection -> id -> (document, metadata, vector) of a whole index."""
+    import chromadb
+    from chromadb.api.client import SharedSystemClient
+
+    SharedSystemClient.clear_system_cache()  # chromadb caches one system per path: see what the CLI wrote since
+    client = chromadb.PersistentClient(str(db))
+    out = {}
+    for col in client.list_collections():
+        got = client.get_collection(col.name).get(include=["documents", "metadatas", "embeddings"])
+        out[col.name] = {i: (d, m, np.asarray(e)) for i, d, m, e in
+                         zip(got["ids"], got["documents"], got["metadatas"], got["embeddings"])}
+    return out
+
+
+def _assert_same_index(a, b) -> None:
+    rows_a, rows_b = _rows(a), _rows(b)
+    assert set(rows_a) == set(rows_b) and {"ms_files", "ms_transcript", "ms_keyframes", "ms_unified"} <= set(rows_a)
+    for name in rows_a:
+        assert rows_a[name].keys() == rows_b[name].keys(), name  # same ids, so the same counts
+        for key, (doc, meta, vec) in rows_a[name].items():
+            other = rows_b[name][key]
+            assert (doc, meta) == (other[0], other[1]), (name, key, (doc, meta), other[:2])
+            assert np.allclose(vec, other[2], atol=1e-4), (name, key)
+
+
+def test_ray_index_equals_local_index(video_folder, local_index, tmp_path):
+    _needs_ray()
+    db = tmp_path / "ray-db"
+    proc = run_cli("index", str(video_folder), "--db", str(db), *TINY_CLIP_ARGS, "--quiet", "--json",
+                   "--ray", "--ray-workers", "2", env=RAY_ENV)
+    out = json.loads(proc.stdout)
+    assert sorted(f["status"] for f in out["files"]) == ["indexed", "indexed"]
+    assert [f["path"] for f in out["files"]] == sorted(f["path"] for f in out["files"])  # input order, not finish order
+    ray = out["ray"]
+    assert ray["workers"] == 2 and ray["nodes"] == 1 and sum(ray["per_worker"].values()) == 2
+    assert ray["media_seconds"] == pytest.approx(sum(f["duration"] for f in out["files"]), abs=0.01)
+    assert {"asr", "text embedding", "store"} <= set(out["times"])  # stage times came back from the workers
+    _assert_same_index(local_index, db)
+
+
+def _entries_from(db, record) -> "FileEntries":
+    """What a worker would send back for `record`'s file: its rows, read from a finished index."""
+    import chromadb
+    from chromadb.api.client import SharedSystemClient
+
+    from momentsearch.pipeline.process import FileEntries
+
+    SharedSystemClient.clear_system_cache()
+    client = chromadb.PersistentClient(str(db))
+    entries = FileEntries(path=record.path, video_id=record.video_id, duration=record.duration,
+                          channels=list(record.channels), visual_segments=list(record.visual_segments))
+    for col in client.list_collections():
+        if col.name == "ms_files":
+            continue
+        got = client.get_collection(col.name).get(where={"video_id": record.video_id},
+                                                  include=["documents", "metadatas", "embeddings"])
+        if got["ids"]:
+            entries.add(col.name[len("ms_"):], list(got["ids"]), np.asarray(got["embeddings"], dtype=np.float32),
+                        list(got["metadatas"]), list(got["documents"]))
+    return entries
+
+
+@pytest.mark.filterwarnings("ignore:Could not reconstruct embedding function")
+def test_rerun_after_a_crash_resumes_from_per_file_state(video_folder, local_index, tmp_path):
+    """The driver's side of a resume, with the worker faked by entries from the finished local index:
+    complete files stay on the driver ("unchanged"), the unfinished one goes to a worker, and its
+    partial leftovers are replaced, so the index ends up equal to the local one."""
+    from chromadb.api.client import SharedSystemClient
+
+    from momentsearch.api import MomentIndex
+    from momentsearch.cli import _config, build_parser
+    from momentsearch.store import Store, make_client
+
+    db = tmp_path / "crashed-db"
+    shutil.copytree(local_index, db)
+    SharedSystemClient.clear_system_cache()
+    store = Store(make_client(str(db)))
+    records = {Path(r.path).name: r for r in store.files()}
+    crashed = records["chemistry.mp4"]
+    crashed.complete = False  # the record went in, then the process died while writing entries
+    store.put_file(crashed)
+    store.delete_video(crashed.video_id, names=("transcript",))
+    dim = len(store.collection("keyframes").get(limit=1, include=["embeddings"])["embeddings"][0])
+    store.upsert("keyframes", [f"{crashed.video_id}:keyframe:leftover"], np.ones((1, dim), np.float32),
+                 [{"video_id": crashed.video_id, "video": crashed.path, "start": 0.0, "end": 1.0, "kind": "keyframe"}])
+    sent: list[str] = []
+
+    class FakeWorkersIndexer(RayIndexer):
+        def _run(self, remote, infos, order, total):
+            ray = FakeRay()
+            worker = FakeActor(ray, lambda path: WorkResult(path, os.stat(path).st_size, os.stat(path).st_mtime,
+                                                            _entries_from(local_index, records[Path(path).name])))
+            self._schedule(ray, [worker], deque(remote), infos, order, total)
+            sent.extend(worker.calls)
+
+    args = build_parser().parse_args(["index", str(video_folder), *TINY_CLIP_ARGS])
+    index = MomentIndex(str(db), _config(args), store=store)
+    report = FakeWorkersIndexer(store, index.config, index.text_embedder, index.asr, index.clip).index([str(video_folder)])
+    assert {Path(f.path).name: f.status for f in report.files} == {"databases.mp4": "unchanged",
+                                                                   "chemistry.mp4": "indexed"}
+    assert [Path(p).name for p in sent] == ["chemistry.mp4"]
+    del store, index
+    _assert_same_index(local_index, db)  # leftovers gone, missing rows back, record complete
+
+
+# -- failures flowing back to the driver, with fakes for Ray (no cluster needed) --------------------
+
+class _RayActorError(Exception):
+    pass
+
+
+class FakeRay:
+    """Just enough of the ray module for RayIndexer._schedule: results are computed at submit time."""
+
+    exceptions = SimpleNamespace(RayActorError=_RayActorError, RayError=Exception)
+
+    def __init__(self) -> None:
+        self.results: dict[int, object] = {}
+
+    def submit(self, outcome) -> int:
+        ref = len(self.results) + 1
+        self.results[ref] = outcome
+        return ref
+
+    def wait(self, refs, num_returns=1):
+        return sorted(refs)[:num_returns], sorted(refs)[num_returns:]
+
+    def get(self, ref):
+        value = self.results[ref]
+        if isinstance(value, Exception):
+            raise value
+        return value
+
+
+class FakeActor:
+    def __init__(self, ray: FakeRay, behaviour) -> None:
+        self.calls: list[str] = []
+        self.process = SimpleNamespace(remote=lambda path, info: ray.submit(self._run(behaviour, path)))
+
+    def _run(self, behaviour, path):
+        self.calls.append(path)
+        return behaviour(path)
+
+
+def _indexer():
+    events = []
+    indexer = RayIndexer(store=None, config=load_config(), text_embedder=None, asr=None, progress=events.append)
+    return indexer, events
+
+
+def _run_schedule(indexer, ray, actors, paths):
+    infos = {p: MediaInfo(p, duration=10.0, has_video=True, has_audio=True) for p in paths}
+    indexer._schedule(ray, actors, deque(paths), infos, {p: i for i, p in enumerate(paths)}, len(paths))
+    return indexer._remote_results
+
+
+def test_a_dead_worker_fails_its_file_and_the_others_go_on():
+    ray = FakeRay()
+    dies = FakeActor(ray, lambda path: _RayActorError("The actor died unexpectedly.\nworker OOM"))
+    bad_input = FakeActor(ray, lambda path: WorkResult(path, reason="no audio or video stream"))
+    indexer, events = _indexer()
+    results = _run_schedule(indexer, ray, [dies, bad_input], ["a.mp4", "b.mp4", "c.mp4", "d.mp4", "e.mp4"])
+    assert set(results) == {"a.mp4", "b.mp4", "c.mp4", "d.mp4", "e.mp4"}
+    assert all(r.status == "failed" for r in results.values())
+    died = [p for p, r in results.items() if r.reason.startswith("Ray worker failed")]
+    assert died and all("worker OOM" in results[p].reason for p in died)  # the last line of Ray's message
+    assert len(dies.calls) == len(died)  # a dead actor gets no new files...
+    assert len(bad_input.calls) == 5 - len(died)  # ...the live one takes the rest
+    assert all(results[p].reason == "no audio or video stream" for p in bad_input.calls)
+    assert sorted(e.path for e in events if e.kind == "done") == sorted(results)
+
+
+def test_when_every_worker_dies_the_rest_are_reported_not_lost():
+    ray = FakeRay()
+    actor = FakeActor(ray, lambda path: _RayActorError("cannot load faster-whisper model"))
+    indexer, events = _indexer()
+    results = _run_schedule(indexer, ray, [actor], ["a.mp4", "b.mp4", "c.mp4", "d.mp4"])
+    assert len(actor.calls) == 2  # two in flight when it died, nothing sent after
+    assert {p for p, r in results.items() if "cannot load faster-whisper model" in r.reason} == set(actor.calls)
+    left = set(results) - set(actor.calls)
+    assert left == {"c.mp4", "d.mp4"} and all(results[p].reason == "no Ray worker left running" for p in left)
+    assert len([e for e in events if e.kind == "done"]) == 4
