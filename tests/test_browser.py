@@ -103,7 +103,15 @@ def test_search_click_and_play_from_the_moment(server):
             ARTIFACTS.mkdir(exist_ok=True)
             page.screenshot(path=str(ARTIFACTS / "browser-roadmap.png"))
             box = page.locator("#timeline-moment").bounding_box()
-            assert box and box["width"] > 0  # the moment is marked on the timeline
+            bar = page.locator("#timeline").bounding_box()
+            duration = page.evaluate("() => document.getElementById('player').duration")
+            assert box and box["width"] > 0  # the moment is marked on the timeline, where it is
+            assert abs((box["x"] - bar["x"]) / bar["width"] * duration - expected["start"]) < 1.0
+            page.wait_for_function("() => { const t = document.getElementById('player').textTracks[0];"
+                                   " return t.mode === 'showing' && t.cues && t.cues.length > 3; }")
+            cue = page.evaluate("() => [...document.getElementById('player').textTracks[0].activeCues]"
+                                ".map(c => c.text).join(' ')")
+            assert cue.strip(), "a caption from the transcript is on screen"
             assert not errors, errors
             # a deep link opens the same moment in a fresh page
             deep = browser.new_page()
