@@ -111,8 +111,14 @@ class FileWorker:
             return WorkResult(path, st.st_size, st.st_mtime, entries, worker=self.name)
         except BadInputError as exc:
             return WorkResult(path, reason=exc.reason, worker=self.name)
+        except FileNotFoundError:
+            return WorkResult(path, reason=f"not found on worker {self.name} (is the folder mounted at the same path "
+                                           "on every node?)", worker=self.name)
         except OSError as exc:
             return WorkResult(path, reason=f"cannot read file on worker {self.name}: {exc.strerror or exc}",
+                              worker=self.name)
+        except Exception as exc:  # as Indexer._index_one: one odd file must not stop the batch
+            return WorkResult(path, reason=f"could not be processed ({exc.__class__.__name__}: {exc})",
                               worker=self.name)
 
 

@@ -48,7 +48,9 @@ def video_folder(second_lecture, tmp_path_factory):
 @pytest.fixture(scope="module")
 def local_index(video_folder, tmp_path_factory):
     db = tmp_path_factory.mktemp("ray-reference-db")
-    run_cli("index", str(video_folder), "--db", str(db), *TINY_CLIP_ARGS, "--quiet")
+    # one model thread, as each Ray worker gets (cpus_per_worker = 1): results then cannot differ by
+    # floating-point summation order, only by what Ray changes
+    run_cli("index", str(video_folder), "--db", str(db), *TINY_CLIP_ARGS, "--quiet", env={"MOMENTSEARCH_THREADS": "1"})
     return db
 
 
@@ -235,3 +237,22 @@ def test_when_every_worker_dies_the_rest_are_reported_not_lost():
     left = set(results) - set(actor.calls)
     assert left == {"c.mp4", "d.mp4"} and all(results[p].reason == "no Ray worker left running" for p in left)
     assert len([e for e in events if e.kind == "done"]) == 4
+
+
+def test_worker_turns_file_errors_into_reasons(tmp_path):
+    from momentsearch.distributed import FileWorker
+
+    worker = FileWorker.__new__(FileWorker)  # without loading models: the processor is a fake
+    worker.name = "node1:42"
+
+    def explode(path, info, video_id):
+        raise RuntimeError("codec exploded")
+
+    worker.processor = SimpleNamespace(process_video=explode)
+    info = MediaInfo("x", duration=5.0, has_video=True, has_audio=True)
+    missing = worker.process(str(tmp_path / "missing.mp4"), info)
+    assert missing.entries is None and "not found on worker node1:42" in missing.reason
+    odd = tmp_path / "odd.mp4"
+    odd.write_bytes(b"not really a video")
+    crashed = worker.process(str(odd), info)
+    assert crashed.entries is None and crashed.reason == "could not be processed (RuntimeError: codec exploded)"
