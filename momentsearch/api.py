@@ -145,6 +145,17 @@ class MomentIndex:
 
         return self.searcher.search_image(load_query_image(image), k=k)
 
+    def match_labels(self, image, labels: list[str]) -> list[tuple[str, float]]:
+        """Rank text descriptions for an image with CLIP (the configured model): [(label, probability)],
+        best first, probabilities summing to 1. Needs CLIP weights (ModelUnavailableError otherwise)."""
+        from momentsearch.errors import QueryError
+        from momentsearch.media import load_query_image
+
+        labels = [" ".join(str(x).split()) for x in labels]
+        if not labels or not all(labels):
+            raise QueryError("give at least one non-empty label, e.g. --labels \"Steel Fridge\" \"Wooden Chair\"")
+        return self.clip.rank_labels(load_query_image(image), labels)
+
     def info(self) -> IndexInfo:
         files = self.store.files()
         channels = sorted({c for f in files for c in f.channels})

@@ -81,6 +81,8 @@ def build_parser() -> argparse.ArgumentParser:
     _common(p)
     _serve_parser(sub)
     _prune_parser(sub)
+    _eval_parser(sub)
+    _match_parser(sub)
     return parser
 
 
@@ -98,6 +100,22 @@ def _writer_flags(p: argparse.ArgumentParser) -> None:
                    help="if another index/prune is writing to this index, wait up to SECONDS for it "
                         "(default 0: stop with a message saying who holds it)")
     p.add_argument("--json", action="store_true", help="print the summary as one JSON object")
+
+
+def _eval_parser(sub) -> None:
+    p = sub.add_parser("eval", help="measure retrieval quality against ground truth (QVHighlights JSONL)")
+    p.add_argument("ground_truth", help="JSONL of {qid, query, video, relevant_windows: [[st, ed], ...], type?}")
+    _common(p)
+    p.add_argument("--out", help="write predictions here (QVHighlights layout: pred_relevant_windows)")
+    p.add_argument("--json", action="store_true", help="print the metrics as one JSON object")
+
+
+def _match_parser(sub) -> None:
+    p = sub.add_parser("match", help="rank text labels for an image with CLIP (zero-shot)")
+    p.add_argument("image", help="an image file")
+    p.add_argument("--labels", nargs="+", required=True, help='descriptions, e.g. "Steel Fridge" "Wooden Chair"')
+    _common(p)
+    p.add_argument("--json", action="store_true")
 
 
 def _prune_parser(sub) -> None:
@@ -160,7 +178,8 @@ def main(argv: list[str] | None = None) -> int:
     try:
         _resolve_chroma(args)
         return {"index": cmd_index, "search": cmd_search, "info": cmd_info, "demo": cmd_demo,
-                "serve": cmd_serve, "prune": cmd_prune}[args.command](args)
+                "serve": cmd_serve, "prune": cmd_prune,
+                "eval": cmd_eval, "match": cmd_match}[args.command](args)
     except MomentSearchError as exc:
         print(f"momentsearch: error: {exc}", file=sys.stderr)
         return EXIT_ERROR
@@ -319,6 +338,33 @@ def cmd_serve(args) -> int:
     print(f"momentsearch: serving {args.chroma_url or index.db} at http://{shown}:{args.port}/ "
           "(loading models first; Ctrl-C stops)", flush=True)
     serve(index, host=args.host, port=args.port, token=token)
+    return EXIT_OK
+
+
+def cmd_eval(args) -> int:
+    from momentsearch.evaluate import format_report, load_ground_truth, predictions_to_jsonl, run_eval
+
+    truths = load_ground_truth(args.ground_truth)
+    index = _index_for(args)
+    predictions, report = run_eval(index, truths)
+    if args.out:
+        lines = "".join(line + "\n" for line in predictions_to_jsonl(truths, predictions))
+        Path(args.out).write_text(lines, encoding="utf-8")
+    if args.json:
+        print(json.dumps(report.to_json()))
+    else:
+        print(format_report(report, f"{len(truths)} queries, {args.ground_truth}"))
+    return EXIT_OK
+
+
+def cmd_match(args) -> int:
+    ranked = _index_for(args).match_labels(args.image, args.labels)
+    if args.json:
+        print(json.dumps({"image": args.image, "labels": [{"label": k, "probability": round(p, 6)}
+                                                          for k, p in ranked]}, ensure_ascii=False))
+    else:
+        for label, prob in ranked:
+            print(f"{prob:7.3f}  {label}")
     return EXIT_OK
 
 

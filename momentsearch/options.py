@@ -68,11 +68,15 @@ class ModelOptions:
 @dataclass
 class RankingOptions:
     weights: dict[str, float] = field(
-        default_factory=lambda: {"transcript": 1.0, "lexical": 0.8, "visual": 0.6, "ocr": 0.8}
+        default_factory=lambda: {"transcript": 1.0, "lexical": 0.8, "visual": 0.6, "ocr": 0.8, "clip_text": 0.4}
     )  # weight of each channel's calibrated score in the fused score
     calibration: dict[str, list[float]] = field(
-        default_factory=lambda: {"transcript": [0.15, 0.65], "visual": [0.18, 0.32], "ocr": [0.15, 0.65]}
+        default_factory=lambda: {"transcript": [0.15, 0.65], "visual": [0.18, 0.32], "ocr": [0.15, 0.65],
+                                 "clip_text": [0.15, 0.30]}
     )  # [similarity that means "unrelated", similarity that means "clearly this"] per dense channel
+    spread: dict[str, float] = field(
+        default_factory=lambda: {"transcript": 0.15, "visual": 0.05, "ocr": 0.15, "clip_text": 0.05}
+    )  # per dense channel: a hit this far (cosine) below the query's best hit gets relative score 0
     candidates: int = 50  # hits fetched per channel before fusion
     agreement_bonus: float = 0.25  # added per extra channel that agrees (calibrated score above agreement_level)
     agreement_level: float = 0.4  # calibrated score at which a channel counts as matching

@@ -10,9 +10,9 @@ import numpy as np
 from momentsearch import corpus_cache
 from momentsearch.errors import IndexMismatchError, ModelUnavailableError, QueryError
 from momentsearch.options import RankingOptions
-from momentsearch.ranking.fusion import ChannelHits, calibrate_dense, fuse, select
+from momentsearch.ranking.fusion import ChannelHits, calibrate_dense
+from momentsearch.ranking.joint import rank
 from momentsearch.ranking.lexical import LexicalIndex
-from momentsearch.ranking.moments import build_candidates
 from momentsearch.store import FileRecord, Hit, Store
 from momentsearch.types import Moment
 
@@ -117,19 +117,22 @@ class Searcher:
         return set(self.corpus().channels)
 
     # -- channels ------------------------------------------------------------------------------
-    def _dense_hits(self, name: str, collection: str, vector: np.ndarray, files) -> ChannelHits:
+    def _dense_hits(self, name: str, collection: str, vector: np.ndarray, files,
+                    kind: str | None = None) -> ChannelHits:
+        """Hits of one dense channel, calibrated per query; `kind` keeps only entries of that kind."""
         lo, hi = self.options.calibration.get(name, [0.0, 1.0])
         # ids + distances only (fast path); a transcript hit's exact times and text come from the corpus
         hits = [h for h in self.store.query(collection, vector, self.options.candidates, metadata=False)
-                if h.metadata.get("video_id") in files]
-        if collection == "transcript":
+                if h.metadata.get("video_id") in files and kind in (None, h.metadata.get("kind"))]
+        if collection == "transcript" or kind == "chunk":
             corpus = self.corpus()
             rows = corpus.chunk_rows()
             for h in hits:
                 row = rows.get(h.id)
                 if row is not None:
                     h.metadata, h.document = corpus.chunk_meta[row], corpus.chunk_text[row]
-        return _to_channel(name, hits, calibrate_dense(np.array([h.similarity for h in hits]), lo, hi))
+        sims = np.array([h.similarity for h in hits])
+        return _to_channel(name, hits, calibrate_dense(sims, lo, hi, self.options.spread.get(name)))
 
     def _lexical_hits(self, query: str, corpus: _Corpus) -> ChannelHits:
         rows, scores = corpus.lexical.search(query, self.options.candidates)
@@ -195,6 +198,9 @@ class Searcher:
         corpus = self.corpus()
         vector = self.clip.embed_images([image])[0]
         hits = {"visual": self._dense_hits("visual", "keyframes", vector, corpus.files)}
+        if "transcript" in corpus.channels and self.store.has("unified"):
+            # image -> speech: transcript chunks through their CLIP text vectors (the unified collection)
+            hits["clip_text"] = self._dense_hits("clip_text", "unified", vector, corpus.files, kind="chunk")
         return self._moments(hits, k, corpus)
 
     def _moments(self, hits: dict[str, ChannelHits], k: int, corpus: _Corpus) -> list[Moment]:
@@ -203,12 +209,9 @@ class Searcher:
         hit_files = {v: corpus.files[v] for h in hits.values() for v in h.video_ids.tolist() if v in corpus.files}
         visual = {v: corpus.segments(v) for v in hit_files}
         durations = {v: rec.duration for v, rec in hit_files.items()}
-        cands = build_candidates(hits, visual, durations, opts.min_moment, opts.max_moment)
-        if len(cands) == 0:
-            return []
         available = {v: _channels_of(rec) for v, rec in hit_files.items()}
-        fused = fuse(cands, hits, opts.weights, available, opts.agreement_bonus, opts.agreement_level)
-        chosen = select(cands, fused.scores, k, opts.nms_overlap, opts.min_score)
+        ranking = rank(hits, visual, durations, available, opts, k)
+        cands, fused, chosen = ranking.candidates, ranking.fused, ranking.chosen
         moments = []
         for i in chosen:
             rec = corpus.files[cands.video_ids[i]]
@@ -232,6 +235,8 @@ def _channels_of(rec: FileRecord) -> set[str]:
     channels = set(rec.channels)
     if "transcript" in channels:
         channels.add("lexical")
+        if "visual" in channels:  # chunks have CLIP text vectors when the file was indexed with CLIP
+            channels.add("clip_text")
     return channels
 
 

@@ -182,8 +182,9 @@ def test_silence_gives_no_invented_text(indexed_bad):
 
 def test_search_after_bad_batch_finds_the_good_file(indexed_bad):
     _, _, db, _ = indexed_bad
-    out = json.loads(run_cli("search", "milestones on the roadmap", "--db", str(db), "--json", "-k", "3").stdout)
-    assert out["results"] and out["results"][0]["video"].endswith("good.mp4")
+    huge_k = "1000000000"  # a huge k is capped, not an error
+    out = json.loads(run_cli("search", "milestones on the roadmap", "--db", str(db), "--json", "-k", huge_k).stdout)
+    assert 1 <= len(out["results"]) <= 1000 and out["results"][0]["video"].endswith("good.mp4")
     info = json.loads(run_cli("info", "--db", str(db), "--json").stdout)
     names = {os.path.basename(f["path"]) for f in info["files"]}
     assert "caf\udce9 latin1.mp4" in names and "лекция 講義 🎓.mp4" in names  # escaped, not a crash
@@ -218,18 +219,31 @@ def test_bad_queries_give_clear_errors_or_sane_results(indexed_bad, tmp_path):
         assert "error" in line or len(line["results"]) <= 5, line  # non-Latin: a sane result
     assert "Traceback" not in proc.stderr
 
-    for k in ("0", "-3"):
-        bad = run_cli("search", "roadmap", "--db", str(db), "-k", k, check=False)
-        assert bad.returncode == 2 and "k must be a whole number >= 1" in bad.stderr and "Traceback" not in bad.stderr
-    huge = run_cli("search", "roadmap", "--db", str(db), "-k", "1000000000", "--json")
-    assert 1 <= len(json.loads(huge.stdout)["results"]) <= 1000
-    bad = run_cli("search", "roadmap", "--db", str(db), "-k", "many", check=False)
-    assert bad.returncode == 2 and "invalid int value" in bad.stderr and "Traceback" not in bad.stderr
 
+
+def test_bad_k_and_bad_image_queries_are_clear_errors(indexed_bad, tmp_path, capsys):
+    """Through the CLI's main() in this process (these fail before any model loads): exit 2, a message
+    that names the problem, and no exception escaping main()."""
+    from chromadb.api.client import SharedSystemClient
+
+    from momentsearch.cli import main
+
+    folder, _, db, _ = indexed_bad
+    cases = [(["-k", "0"], "k must be a whole number >= 1"), (["-k", "-3"], "k must be a whole number >= 1")]
     for image, words in ((folder / "notes.txt", "not a readable image"), (folder / "bomb.png", "decompression bomb"),
                          (tmp_path / "missing.png", "file not found"), (folder / "good.mp4", "not a readable image")):
-        bad = run_cli("search", "--image", str(image), "--db", str(db), check=False)
-        assert bad.returncode == 2 and words in bad.stderr and "Traceback" not in bad.stderr, (image, bad.stderr)
+        cases.append((["--image", str(image)], words))
+    try:
+        for extra, words in cases:
+            query = [] if "--image" in extra else ["roadmap"]
+            assert main(["search", *query, "--db", str(db), *extra]) == 2, extra
+            err = capsys.readouterr().err
+            assert err.startswith("momentsearch: error:") and words in err, (extra, err)
+        with pytest.raises(SystemExit) as exit_info:  # argparse: usage error, exit 2
+            main(["search", "roadmap", "--db", str(db), "-k", "many"])
+        assert exit_info.value.code == 2 and "invalid int value" in capsys.readouterr().err
+    finally:
+        SharedSystemClient.clear_system_cache()
 
 
 # -- cases only a patched process can make (in-process, fake models) ----------------------------

@@ -74,12 +74,25 @@ def greedy(tmp_path_factory) -> list[str]:
     return ["--config", str(cfg)]
 
 
+@pytest.fixture(scope="module")
+def clean_db(three_videos, greedy, tmp_path_factory) -> Path:
+    """The three videos indexed by one uninterrupted run (tests copy it before changing anything)."""
+    db = tmp_path_factory.mktemp("clean") / "db"
+    run_cli("index", str(three_videos), "--db", str(db), *TINY_CLIP_ARGS, *greedy)
+    return db
+
+
+def copy_db(db: Path, tmp_path: Path) -> Path:
+    shutil.copytree(db, tmp_path / "db")
+    return tmp_path / "db"
+
+
 def index_cmd(folder: Path, db: Path, *extra: str) -> list[str]:
     return [sys.executable, "-m", "momentsearch.cli", "index", str(folder), "--db", str(db), *TINY_CLIP_ARGS, *extra]
 
 
-def test_sigkill_mid_run_then_rerun_equals_uninterrupted_run(three_videos, greedy, tmp_path):
-    clean, killed = tmp_path / "clean", tmp_path / "killed"
+def test_sigkill_mid_run_then_rerun_equals_uninterrupted_run(three_videos, greedy, clean_db, tmp_path):
+    clean, killed = clean_db, tmp_path / "killed"
     # the interrupted run: SIGKILL as soon as the second file starts (the first is then complete)
     proc = subprocess.Popen(index_cmd(three_videos, killed, *greedy), stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
                             text=True)
@@ -110,7 +123,6 @@ def test_sigkill_mid_run_then_rerun_equals_uninterrupted_run(three_videos, greed
     statuses = {Path(f["path"]).name: f["status"] for f in json.loads(out)["files"]}
     assert statuses == {"v0.mp4": "unchanged", "v1.mp4": "indexed", "v2.mp4": "indexed"}
 
-    run_cli("index", str(three_videos), "--db", str(clean), *TINY_CLIP_ARGS, *greedy)
     resumed, reference = dump(killed), dump(clean)
     check_consistent(resumed)
     check_consistent(reference)
@@ -183,11 +195,10 @@ def test_prune_sweeps_orphans_left_by_a_crash(tmp_path):
 
 # -- one writer at a time --------------------------------------------------------------------------
 
-def test_second_writer_fails_naming_the_holder_and_search_still_answers(three_videos, tmp_path):
+def test_second_writer_fails_naming_the_holder_and_search_still_answers(three_videos, clean_db, tmp_path):
     from momentsearch.lock import WriterLock
 
-    db = tmp_path / "db"
-    run_cli("index", str(three_videos / "v0.mp4"), "--db", str(db))
+    db = copy_db(clean_db, tmp_path)
     with WriterLock(db).acquire():
         t0 = time.monotonic()
         busy = run_cli("index", str(three_videos), "--db", str(db), "--wait", "1", check=False)
@@ -229,10 +240,9 @@ def test_lock_waits_for_release_and_survives_a_killed_holder(tmp_path):
 
 # -- model / schema changes --------------------------------------------------------------------------
 
-def test_changed_models_or_schema_are_refused_with_how_to_reindex(three_videos, tmp_path):
-    db = tmp_path / "db"
+def test_changed_models_or_schema_are_refused_with_how_to_reindex(three_videos, clean_db, tmp_path):
+    db = copy_db(clean_db, tmp_path)
     one = str(three_videos / "v0.mp4")
-    run_cli("index", one, "--db", str(db), *TINY_CLIP_ARGS)
     before = dump(db)
 
     # another CLIP architecture (different id and embedding size)
@@ -263,7 +273,8 @@ def test_changed_models_or_schema_are_refused_with_how_to_reindex(three_videos, 
 
     client = chromadb.PersistentClient(path=str(db))
     col = client.get_collection("ms_transcript")
-    col.modify(metadata={**col.metadata, "schema_version": 99})
+    kept = {k: v for k, v in col.metadata.items() if not k.startswith("hnsw:")}  # Chroma refuses to modify those
+    col.modify(metadata={**kept, "schema_version": 99})
     SharedSystemClient.clear_system_cache()
     proc = run_cli("search", "helium", "--db", str(db), check=False)
     assert proc.returncode == 2 and "schema version 99" in proc.stderr and "Traceback" not in proc.stderr
