@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Render the retrieval benchmark, index it, and measure momentsearch against a baseline, in one run.
 
-    python3 scripts/make_benchmark.py [--out bench-out] [--clip-pretrained CKPT] [--write-docs]
+    python3 scripts/make_benchmark.py [--out bench-out] [--clip-pretrained CKPT] [--no-ocr] [--write-docs]
 
 Corpus: 4 lecture videos, 24 sections of 15-35 s (about 10 minutes). The narration is real prose:
 Python's own reference documentation (`pydoc_data.topics`, shipped with the interpreter) and stdlib
@@ -18,7 +18,8 @@ The relevant window of a query is its whole section (slide change to slide chang
 Then, in the same run: index with momentsearch (OUT/db), evaluate (OUT/pred.jsonl), and evaluate
 the afternoon baseline (transcript only: the same Whisper words in fixed 20 s windows, ranked by
 BM25). Rendered videos, the index and the baseline's transcripts are cached under OUT, so a re-run
-only re-evaluates. `--write-docs` puts the tables in docs/benchmarks.md ("Retrieval quality").
+only re-evaluates. `--write-docs` puts the tables in docs/benchmarks.md ("Retrieval quality");
+`--no-ocr` measures an index without the slide-text channel (OUT/db-no-ocr), for the before/after.
 """
 
 from __future__ import annotations
@@ -274,6 +275,7 @@ def main() -> int:
     ap.add_argument("--clip-pretrained", help="CLIP checkpoint; without one the visual channel is off")
     ap.add_argument("--config", help="options file (TOML/YAML) for indexing and ranking")
     ap.add_argument("--reindex", action="store_true")
+    ap.add_argument("--no-ocr", action="store_true", help="index without slide OCR (into OUT/db-no-ocr)")
     ap.add_argument("--write-docs", action="store_true", help="update docs/benchmarks.md (Retrieval quality)")
     args = ap.parse_args()
 
@@ -296,8 +298,10 @@ def main() -> int:
         models["clip_model"] = args.clip_model
     if args.clip_pretrained:
         models["clip_pretrained"] = args.clip_pretrained
+    if args.no_ocr:
+        models["ocr"] = False
     config = load_config(args.config, {"models": models} if models else None)
-    index = MomentIndex(out / "db", config)
+    index = MomentIndex(out / ("db-no-ocr" if args.no_ocr else "db"), config)
     t0 = time.perf_counter()
     report = index.index([str(p) for p in paths.values()], reindex=args.reindex)
     for f in report.failed:
@@ -309,7 +313,8 @@ def main() -> int:
     t0 = time.perf_counter()
     predictions, ours = run_eval(index, truths)
     search_s = time.perf_counter() - t0
-    (out / "pred.jsonl").write_text("".join(line + "\n" for line in predictions_to_jsonl(truths, predictions)))
+    suffix = "-no-ocr" if args.no_ocr else ""
+    (out / f"pred{suffix}.jsonl").write_text("".join(line + "\n" for line in predictions_to_jsonl(truths, predictions)))
     base_pred = run_baseline(baseline_words(index, paths, out), paths, truths)
     base = evaluate(base_pred, truths, {"visual": "transcript-only baseline has no visual channel"})
     (out / "baseline_pred.jsonl").write_text("".join(x + "\n" for x in predictions_to_jsonl(truths, base_pred)))
@@ -323,11 +328,11 @@ def main() -> int:
             + f"R1@0.7 ratio to baseline: {_ratio(ours.overall['R1@0.7'], base.overall['R1@0.7'])}. "
             + f"Search: {1000 * search_s / len(truths):.0f} ms/query on this machine; "
             + f"whole run {time.perf_counter() - t_start:.0f} s.\n")
-    (out / "results.md").write_text(text)
-    (out / "results.json").write_text(json.dumps({"ours": ours.to_json(), "baseline": base.to_json()}, indent=1))
+    (out / f"results{suffix}.md").write_text(text)
+    (out / f"results{suffix}.json").write_text(json.dumps({"ours": ours.to_json(), "baseline": base.to_json()}, indent=1))
     print(text)
     if args.write_docs:
-        write_docs(text)
+        write_docs(text, "retrieval-quality-no-ocr" if args.no_ocr else "retrieval-quality")
     return 0
 
 
@@ -335,11 +340,9 @@ def _ratio(a: float, b: float) -> str:
     return f"{a / b:.2f}x" if b > 0 else ("inf (baseline 0)" if a > 0 else "n/a (both 0)")
 
 
-START, END = "<!-- retrieval-quality:start -->", "<!-- retrieval-quality:end -->"
-
-
-def write_docs(results: str) -> None:
-    """Replace the generated part of the "Retrieval quality" section of docs/benchmarks.md."""
+def write_docs(results: str, marker: str) -> None:
+    """Replace the generated block `marker` of the "Retrieval quality" section of docs/benchmarks.md."""
+    START, END = f"<!-- {marker}:start -->", f"<!-- {marker}:end -->"
     doc = ROOT / "docs" / "benchmarks.md"
     text = doc.read_text() if doc.is_file() else "# Benchmarks\n"
     block = f"{START}\n{results}{END}"

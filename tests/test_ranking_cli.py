@@ -1,0 +1,109 @@
+"""The ranker's user-facing commands through the real CLI: eval, search --image, match."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pytest
+from conftest import TINY_CLIP_ARGS, iou, run_cli
+
+
+def test_eval_prints_metrics_and_writes_qvhighlights_predictions(indexed_lecture, tmp_path):
+    db, video, windows, _ = indexed_lecture
+    gt = tmp_path / "gt.jsonl"
+    rows = [
+        {"qid": 1, "query": "the roadmap for next year", "video": video.name, "type": "said",
+         "relevant_windows": [list(windows["Project Roadmap"])]},
+        {"qid": 2, "query": "chlorophyll turns water and carbon dioxide into sugar", "video": str(video),
+         "type": "said", "relevant_windows": [list(windows["Photosynthesis and Solar Panels"])]},
+        {"qid": 3, "query": "the roadmap for next year", "video": "some_other_video.mp4", "type": "said",
+         "relevant_windows": [list(windows["Project Roadmap"])]},
+        {"qid": 4, "query": "a gantt chart", "video": video.name, "type": "visual",
+         "relevant_windows": [list(windows["Project Roadmap"])]},
+    ]
+    gt.write_text("".join(json.dumps(r) + "\n" for r in rows))
+    pred = tmp_path / "pred.jsonl"
+    out = run_cli("eval", str(gt), "--db", str(db), "--out", str(pred)).stdout
+    assert "| overall | 3 |" in out and "R1@0.7" in out and "MRR" in out
+    # the visual query is reported as not measurable (tiny random CLIP), not as a zero
+    assert "| visual | 1 | n/a" in out and "not measurable" in out and "random" in out
+    lines = [json.loads(x) for x in pred.read_text().splitlines()]
+    assert [x["qid"] for x in lines] == [1, 2, 3, 4]
+    first = lines[0]
+    assert len(first["pred_relevant_windows"]) == len(first["video"]) >= 1
+    st, ed, score = first["pred_relevant_windows"][0]
+    assert first["video"][0] == str(video) and iou((st, ed), windows["Project Roadmap"]) >= 0.5 and score > 0
+    metrics = json.loads(run_cli("eval", str(gt), "--db", str(db), "--json").stdout)
+    # queries 1 and 2 are found; query 3 names another video, so its (right-looking) window is a miss
+    assert metrics["overall"]["R1@0.5"] == 2 / 3
+    assert metrics["by_type"]["said"]["R1@0.5"] == 2 / 3 and "visual" in metrics["unmeasurable"]
+
+
+def test_eval_with_a_missing_file_is_a_clear_error(tmp_path):
+    proc = run_cli("eval", str(tmp_path / "nope.jsonl"), "--db", str(tmp_path / "db"), check=False)
+    assert proc.returncode == 2 and "not found" in proc.stderr and "Traceback" not in proc.stderr
+
+
+def _slide_png(tmp_path, title):
+    from momentsearch.synth import default_sections, draw_slide
+
+    i, section = next((i, s) for i, s in enumerate(default_sections()) if s.title == title)
+    path = tmp_path / "slide.png"
+    draw_slide(section, (480, 270), seed=i).save(path)
+    return path
+
+
+def test_search_by_image_returns_moments_with_per_channel_scores(indexed_lecture, tmp_path):
+    """The picture of a slide finds that slide (CLIP image -> keyframe); with the tiny random CLIP
+    only near-identical pictures are close, which is exactly this case."""
+    db, video, windows, _ = indexed_lecture
+    image = _slide_png(tmp_path, "Project Roadmap")
+    out = json.loads(run_cli("search", "--image", str(image), "--db", str(db), "--json", "-k", "3").stdout)
+    assert out["query"] == str(image) and out["results"]
+    top = out["results"][0]
+    assert top["video"] == str(video)
+    assert iou((top["start"], top["end"]), windows["Project Roadmap"]) >= 0.5
+    assert top["channels"]["visual"] > 0 and "clip_text" in top["channels"]
+    assert top["evidence"]["visual"]  # which keyframe matched
+
+
+def test_match_ranks_labels_for_an_image(tmp_path):
+    image = _slide_png(tmp_path, "Project Roadmap")
+    labels = ["Steel Fridge", "Wooden Chair", "Linen Bedding"]
+    out = json.loads(run_cli("match", str(image), "--labels", *labels, "--json", *TINY_CLIP_ARGS).stdout)
+    got = out["labels"]
+    assert sorted(x["label"] for x in got) == sorted(labels)
+    probs = np.array([x["probability"] for x in got])
+    assert np.isclose(probs.sum(), 1.0, atol=1e-4) and (np.diff(probs) <= 0).all()
+    text = run_cli("match", str(image), "--labels", *labels, *TINY_CLIP_ARGS).stdout
+    assert text.splitlines()[0].endswith(got[0]["label"])
+
+
+def test_match_without_clip_weights_says_how_to_get_them(tmp_path):
+    image = _slide_png(tmp_path, "Project Roadmap")
+    proc = run_cli("match", str(image), "--labels", "a", "b", "--db", str(tmp_path / "db"), check=False,
+                   env={"MOMENTSEARCH_ALLOW_DOWNLOAD": "0"})
+    assert proc.returncode == 2 and "--clip-pretrained" in proc.stderr and "Traceback" not in proc.stderr
+
+
+@pytest.mark.slow
+def test_benchmark_script_builds_the_corpus_and_beats_the_baseline(tmp_path):
+    """The whole benchmark (renders ~11 min of lectures, indexes, evaluates): minutes. `pytest -m slow`."""
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    out = Path(os.environ.get("MOMENTSEARCH_BENCH_OUT", tmp_path / "bench"))
+    script = Path(__file__).resolve().parents[1] / "scripts" / "make_benchmark.py"
+    subprocess.run([sys.executable, str(script), "--out", str(out)], check=True, timeout=3600)
+    gt = [json.loads(x) for x in (out / "gt.jsonl").read_text().splitlines()]
+    assert len(gt) >= 40 and {g["type"] for g in gt} == {"said", "concept", "shown", "visual"}
+    sections = json.loads((out / "videos" / "sections.json").read_text())["sections"]
+    assert len({s["video"] for s in sections}) >= 3
+    assert sum(s["end"] - s["start"] for s in sections) >= 8 * 60
+    assert all(15 <= s["end"] - s["start"] <= 40 for s in sections)
+    results = json.loads((out / "results.json").read_text())
+    ours, base = results["ours"]["overall"], results["baseline"]["overall"]
+    assert ours["R1@0.7"] >= 2.5 * base["R1@0.7"] and ours["R1@0.5"] > base["R1@0.5"]
