@@ -140,10 +140,10 @@ class MomentIndex:
     def search(self, query: str, k: int = 10, kind: str | None = None) -> list[Moment]:
         return self.searcher.search(query, k=k, kind=kind)
 
-    def search_image(self, image, k: int = 10) -> list[Moment]:
+    def search_image(self, image, k: int = 10, kind: str | None = None) -> list[Moment]:
         from momentsearch.media import load_query_image
 
-        return self.searcher.search_image(load_query_image(image), k=k)
+        return self.searcher.search_image(load_query_image(image), k=k, kind=kind)
 
     def match_labels(self, image, labels: list[str]) -> list[tuple[str, float]]:
         """Rank text descriptions for an image with CLIP (the configured model): [(label, probability)],
@@ -162,7 +162,7 @@ class MomentIndex:
         models = {}
         for f in files:
             models.update(f.models)
-        counts = {name: self.store.count(name) for name in ("transcript", "keyframes", "unified")}
+        counts = {name: self.store.count(name) for name in ("transcript", "keyframes", "unified", "ocr")}
         where = str(self.chroma_url) if self.chroma_url else str(Path(self.db).resolve())
         return IndexInfo(db=where, files=files, channels=channels, models=models, counts=counts)
 

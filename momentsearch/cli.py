@@ -251,7 +251,7 @@ def cmd_search(args) -> int:
         return _batch_search(args)
     index = _index_for(args)
     if args.image:
-        moments = index.search_image(args.image, k=args.k)
+        moments = index.search_image(args.image, k=args.k, kind=args.kind)
         query = args.image
     else:
         if args.query is None:

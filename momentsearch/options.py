@@ -66,6 +66,17 @@ class ModelOptions:
 
 
 @dataclass
+class OcrOptions:
+    det_max_side: int = 960  # images are shrunk so their long side is at most this many pixels before text detection
+    min_confidence: float = 0.6  # recognised lines below this confidence (0..1) are dropped
+    min_text_height: float = 0.02  # lines shorter than this share of the image height are dropped (noise, specks)
+    title_height: float = 0.1  # a line this tall (share of image height) or taller weighs fully; smaller text less
+    min_weight: float = 0.3  # the weight of the smallest readable text (a title weighs 1.0)
+    same_frame: float = 0.01  # keyframes differing less than this (mean abs on tiny grey) reuse the previous OCR
+    same_text: float = 0.9  # neighbouring slides whose texts share this much (Jaccard of words) are one entry
+
+
+@dataclass
 class RankingOptions:
     weights: dict[str, float] = field(
         default_factory=lambda: {"transcript": 1.0, "lexical": 0.8, "visual": 0.6, "ocr": 0.8, "clip_text": 0.4}
@@ -102,6 +113,7 @@ class Config:
     chunks: ChunkOptions = field(default_factory=ChunkOptions)
     models: ModelOptions = field(default_factory=ModelOptions)
     ranking: RankingOptions = field(default_factory=RankingOptions)
+    ocr: OcrOptions = field(default_factory=OcrOptions)
     distributed: DistributedOptions = field(default_factory=DistributedOptions)
 
     def validate(self) -> "Config":
@@ -137,6 +149,10 @@ class Config:
         if d.workers < 0 or d.cpus_per_worker <= 0 or d.gpus_per_worker < 0 or d.max_retries < 0:
             problems.append("distributed: need workers >= 0, cpus_per_worker > 0, gpus_per_worker >= 0, "
                             "max_retries >= 0")
+        o = self.ocr
+        if o.det_max_side < 32 or not 0 <= o.min_confidence < 1 or not 0 < o.min_weight <= 1 or o.title_height <= 0:
+            problems.append("ocr: need det_max_side >= 32, 0 <= min_confidence < 1, 0 < min_weight <= 1, "
+                            "title_height > 0")
         if problems:
             raise ConfigError("invalid options: " + "; ".join(problems))
         return self

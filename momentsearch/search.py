@@ -13,6 +13,7 @@ from momentsearch.options import RankingOptions
 from momentsearch.ranking.fusion import ChannelHits, calibrate_dense
 from momentsearch.ranking.joint import rank
 from momentsearch.ranking.lexical import LexicalIndex
+from momentsearch.ranking.slide_lexical import SlideLexicalIndex, parse_lines
 from momentsearch.store import FileRecord, Hit, Store
 from momentsearch.types import Moment
 
@@ -42,6 +43,10 @@ class _Corpus:
     chunk_meta: list[dict]
     chunk_text: list[str]
     channels: set[str] = field(default_factory=set)
+    ocr_ids: list[str] = field(default_factory=list)  # slide / photo text entries ("ocr" collection)
+    ocr_meta: list[dict] = field(default_factory=list)
+    ocr_text: list[str] = field(default_factory=list)
+    ocr_lexical: SlideLexicalIndex | None = None
     _chunk_rows: dict[str, int] | None = None
     _segments: dict[str, np.ndarray] = field(default_factory=dict)
 
@@ -89,7 +94,7 @@ class Searcher:
             return self._corpus
         wrote_here = writes != self._seen_writes
         self._checked_at, self._seen_writes = now, writes
-        generation = (self.store.count("files"), self.store.count("transcript"))
+        generation = (self.store.count("files"), self.store.count("transcript"), self.store.count("ocr"))
         if self._corpus is not None and self._corpus.generation == generation and not wrote_here:
             return self._corpus
         files = {}
@@ -111,6 +116,13 @@ class Searcher:
                 corpus_cache.save(self.cache_dir, key, ids, texts, metas, lexical)
         channels = {c for rec in files.values() for c in rec.channels}
         self._corpus = _Corpus(generation, files, lexical, ids, metas, texts, channels)
+        if "ocr" in channels:
+            corpus = self._corpus
+            for id_, doc, meta in self.store.iter_all("ocr"):
+                corpus.ocr_ids.append(id_)
+                corpus.ocr_text.append(doc or "")
+                corpus.ocr_meta.append(meta)
+            corpus.ocr_lexical = SlideLexicalIndex([parse_lines(m.get("lines")) for m in corpus.ocr_meta])
         return self._corpus
 
     def channels(self) -> set[str]:
@@ -134,12 +146,34 @@ class Searcher:
         sims = np.array([h.similarity for h in hits])
         return _to_channel(name, hits, calibrate_dense(sims, lo, hi, self.options.spread.get(name)))
 
-    def _lexical_hits(self, query: str, corpus: _Corpus) -> ChannelHits:
+    def _lexical_hits(self, query: str, corpus: _Corpus, files=None) -> ChannelHits:
+        files = corpus.files if files is None else files
         rows, scores = corpus.lexical.search(query, self.options.candidates)
-        keep = [i for i, r in enumerate(rows) if corpus.chunk_meta[r].get("video_id") in corpus.files]
+        keep = [i for i, r in enumerate(rows) if corpus.chunk_meta[r].get("video_id") in files]
         hits = [Hit(corpus.chunk_ids[rows[i]], float(scores[i]), corpus.chunk_meta[rows[i]],
                     corpus.chunk_text[rows[i]]) for i in keep]
         return _to_channel("lexical", hits, scores[keep])
+
+    def _ocr_hits(self, query: str, vector: np.ndarray, corpus: _Corpus, files) -> ChannelHits:
+        """Slide and photo text: per entry the better of its dense (MiniLM, calibrated like the
+        transcript) and its size-weighted lexical score, so an exact title word and a paraphrase both count."""
+        lo, hi = self.options.calibration.get("ocr", [0.0, 1.0])
+        dense = [h for h in self.store.query("ocr", vector, self.options.candidates)
+                 if h.metadata.get("video_id") in files]
+        spread = getattr(self.options, "spread", {}).get("ocr")
+        scores = calibrate_dense(np.array([h.similarity for h in dense]), lo, hi, spread)
+        best: dict[str, tuple[float, Hit]] = {h.id: (float(sc), h) for h, sc in zip(dense, scores)}
+        if corpus.ocr_lexical is not None:
+            rows, scores = corpus.ocr_lexical.search(query, self.options.candidates)
+            for r, score in zip(rows, scores):
+                meta = corpus.ocr_meta[r]
+                id_ = corpus.ocr_ids[r]
+                if meta.get("video_id") in files and score > best.get(id_, (0.0, None))[0]:
+                    best[id_] = (float(score), Hit(id_, float(score), meta, corpus.ocr_text[r]))
+        if not best:
+            return ChannelHits.empty("ocr")
+        chosen = sorted(best.values(), key=lambda x: -x[0])[: self.options.candidates]
+        return _to_channel("ocr", [h for _, h in chosen], np.array([sc for sc, _ in chosen]))
 
     def _visual_available(self) -> bool:
         """CLIP can embed the query, and the index has keyframes. Missing weights leave it off."""
@@ -172,35 +206,41 @@ class Searcher:
 
     # -- public --------------------------------------------------------------------------------
     def search(self, query: str, k: int = 10, kind: str | None = None) -> list[Moment]:
-        """Top-k moments for a text query, best first."""
+        """Top-k moments (and photos) for a text query, best first. `kind`: "moment" or "photo" only."""
         query = clean_query(query)
         k = _check_k(k)
         corpus = self.corpus()
-        if not corpus.files:
+        files = _of_kind(corpus.files, kind)
+        if not files:
             return []
         hits: dict[str, ChannelHits] = {}
-        if "transcript" in corpus.channels:
+        if corpus.channels & {"transcript", "ocr"}:
             self._check_text_model()
-            vector = self.text.embed_texts([query])[0]
-            hits["transcript"] = self._dense_hits("transcript", "transcript", vector, corpus.files)
-            hits["lexical"] = self._lexical_hits(query, corpus)
+            text_vector = self.text.embed_texts([query])[0]
+            if "transcript" in corpus.channels:
+                hits["transcript"] = self._dense_hits("transcript", "transcript", text_vector, files)
+                hits["lexical"] = self._lexical_hits(query, corpus, files)
+            if "ocr" in corpus.channels:
+                hits["ocr"] = self._ocr_hits(query, text_vector, corpus, files)
         if self._visual_available():
             vector = self.clip.embed_texts([query])[0]
-            hits["visual"] = self._dense_hits("visual", "keyframes", vector, corpus.files)
+            hits["visual"] = self._dense_hits("visual", "keyframes", vector, files)
         return self._moments(hits, k, corpus)
 
-    def search_image(self, image, k: int = 10) -> list[Moment]:
-        """Top-k moments for an image query (CLIP image → keyframes and transcript chunks)."""
+    def search_image(self, image, k: int = 10, kind: str | None = None) -> list[Moment]:
+        """Top-k moments and photos for an image query (CLIP image → keyframes, photos and, through
+        CLIP text vectors, transcript chunks)."""
         k = _check_k(k)
         if not self._visual_available():
             raise QueryError("image queries need the visual channel: an index built with CLIP weights, and "
                              f"the same weights here. {' '.join(self.warnings)}")
         corpus = self.corpus()
         vector = self.clip.embed_images([image])[0]
-        hits = {"visual": self._dense_hits("visual", "keyframes", vector, corpus.files)}
+        files = _of_kind(corpus.files, kind)
+        hits = {"visual": self._dense_hits("visual", "keyframes", vector, files)}
         if "transcript" in corpus.channels and self.store.has("unified"):
             # image -> speech: transcript chunks through their CLIP text vectors (the unified collection)
-            hits["clip_text"] = self._dense_hits("clip_text", "unified", vector, corpus.files, kind="chunk")
+            hits["clip_text"] = self._dense_hits("clip_text", "unified", vector, files, kind="chunk")
         return self._moments(hits, k, corpus)
 
     def _moments(self, hits: dict[str, ChannelHits], k: int, corpus: _Corpus) -> list[Moment]:
@@ -223,12 +263,24 @@ class Searcher:
             text = evidence.get("transcript") or evidence.get("lexical") or ""
             if "transcript" in evidence:
                 evidence["transcript"] = text
+            photo = rec.kind == "photo"
             moments.append(Moment(
-                video=rec.path, video_id=rec.video_id, start=float(cands.starts[i]), end=float(cands.ends[i]),
-                score=float(fused.scores[i]), channels=parts, text=text, evidence=evidence,
-                segment_id=evidence.get("visual", ""),
+                video=rec.path, video_id=rec.video_id, start=0.0 if photo else float(cands.starts[i]),
+                end=0.0 if photo else float(cands.ends[i]), score=float(fused.scores[i]), channels=parts,
+                text=text or evidence.get("ocr", ""), evidence=evidence, segment_id=evidence.get("visual", ""),
+                kind="photo" if photo else "moment",
             ))
         return moments
+
+
+def _of_kind(files: dict[str, FileRecord], kind: str | None) -> dict[str, FileRecord]:
+    """The files whose results are of `kind` ("photo": photo files; "moment": videos), all for None."""
+    if kind is None:
+        return files
+    if kind not in ("moment", "photo"):
+        raise QueryError(f"kind must be 'moment' or 'photo', got {kind!r}")
+    want_photo = kind == "photo"
+    return {v: rec for v, rec in files.items() if (rec.kind == "photo") == want_photo}
 
 
 def _channels_of(rec: FileRecord) -> set[str]:

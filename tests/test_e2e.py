@@ -33,7 +33,7 @@ def test_index_summary_and_info(indexed_lecture):
     assert "1 indexed" in stdout and "asr" in stdout
     info = json.loads(run_cli("info", "--db", str(db), "--json").stdout)
     assert [f["path"] for f in info["files"]] == [str(video)]
-    assert set(info["channels"]) == {"transcript", "visual"}
+    assert set(info["channels"]) == {"transcript", "visual", "ocr"}  # slide OCR is on by default
     assert info["files"][0]["duration"] > 40
     assert info["counts"]["transcript"] >= 3 and info["counts"]["keyframes"] >= 4
 
@@ -66,7 +66,7 @@ def test_folder_with_two_videos_and_batch_queries(lecture, second_lecture, tmp_p
     assert iou((first["start"], first["end"]), lecture[1]["Project Roadmap"]) >= 0.5
     assert iou((second["start"], second["end"]), second_lecture[1]["Transactions"]) >= 0.5
     for result in first, second:
-        assert set(result["channels"]) == {"transcript", "lexical"}  # what this index has
+        assert set(result["channels"]) == {"transcript", "lexical", "ocr"}  # what this index has (no CLIP)
         assert 0 < result["score"]
 
 

@@ -19,6 +19,7 @@ from momentsearch.errors import BadInputError, ModelUnavailableError, MomentSear
 from momentsearch.options import Config
 from momentsearch.pipeline.decode import probe
 from momentsearch.pipeline.discover import IMAGE_EXTENSIONS, content_hash, discover
+from momentsearch.pipeline.ocr import FROM_CONFIG, make_ocr
 from momentsearch.pipeline.process import FileEntries, FileProcessor
 from momentsearch.store import FileRecord, Store
 from momentsearch.types import FileResult, IndexReport, MediaInfo, PruneReport
@@ -43,12 +44,13 @@ class Indexer:
     """Indexes files into a store. `clip` may be None (no visual channel)."""
 
     def __init__(self, store: Store, config: Config, text_embedder, asr, clip=None,
-                 progress: ProgressCallback | None = None) -> None:
+                 progress: ProgressCallback | None = None, ocr=FROM_CONFIG) -> None:
         self.store = store
         self.config = config
         self.text = text_embedder
         self.asr = asr
         self.clip = clip
+        self.ocr = make_ocr(config) if ocr is FROM_CONFIG else ocr  # None: no slide text
         self.progress = progress or (lambda event: None)
         self.report = IndexReport()
 
@@ -71,14 +73,23 @@ class Indexer:
         self.report.models = {"text": self.text.model_id, "asr": self.asr.model_id}
         if self.clip is not None:
             self.report.models["clip"] = self.clip.model_id
+        if self.ocr is not None:
+            try:
+                self.ocr.load()
+                self.report.models["ocr"] = self.ocr.model_id
+            except ModelUnavailableError as exc:
+                self.report.warnings.append(f"ocr channel off: {exc}")
+                self.ocr = None
         self._text_ef_collection()
+        if self.ocr is not None:
+            self._text_ef_collection("ocr")
         if self.clip is not None:
             self._clip_collections()
 
-    def _text_ef_collection(self):
+    def _text_ef_collection(self, name: str = "transcript"):
         from momentsearch.models.chroma_functions import TextEmbeddingFunction
 
-        return self.store.collection("transcript", model_id=self.text.model_id, dim=self.text.dim,
+        return self.store.collection(name, model_id=self.text.model_id, dim=self.text.dim,
                                      embedding_function=TextEmbeddingFunction(self.text))
 
     def _clip_collections(self) -> None:
@@ -163,10 +174,18 @@ class Indexer:
     def processor(self) -> FileProcessor:
         """The models-only part; built after `_check_models` has settled which models run."""
         return FileProcessor(self.config, self.text, self.asr, self.clip,
-                             on_stage=lambda stage: self.progress(ProgressEvent("stage", stage=stage)))
+                             on_stage=lambda stage: self.progress(ProgressEvent("stage", stage=stage)),
+                             ocr=self.ocr)
 
     def _index_photo(self, path: str, video_id: str, st, old) -> FileResult:
-        raise BadInputError(path, "photo indexing is not available in this version")
+        """A photo: processed first (a bad image fails before the index is touched), then written."""
+        from momentsearch.pipeline.photos import process_photo
+
+        entries = process_photo(self.processor(), path, video_id)
+        record = FileRecord(path=path, video_id=video_id, size=st.st_size, mtime=st.st_mtime, kind="photo",
+                            models=dict(self.report.models))
+        self._begin(record, old)
+        return self._write(entries, record)
 
     def _write(self, entries: FileEntries, record: FileRecord) -> FileResult:
         """Writes a file's entries, then marks its record complete."""
@@ -174,6 +193,7 @@ class Indexer:
         for name, rows in entries.rows.items():
             self.store.upsert(name, rows.ids, rows.vectors, rows.metadatas, rows.documents)
         record.duration = entries.duration
+        record.kind = entries.kind
         record.channels = entries.channels
         record.visual_segments = entries.visual_segments
         record.complete = True

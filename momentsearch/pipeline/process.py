@@ -19,6 +19,7 @@ from momentsearch.errors import BadInputError
 from momentsearch.options import Config
 from momentsearch.pipeline.decode import SAMPLE_RATE, iter_frames, load_audio
 from momentsearch.pipeline.keyframes import detect_segments
+from momentsearch.pipeline.ocr import FROM_CONFIG, make_ocr, read_slides, slide_rows
 from momentsearch.pipeline.segment import build_chunks
 from momentsearch.store import entry_id
 from momentsearch.types import Chunk, MediaInfo, StageTimes, VisualSegment
@@ -56,6 +57,7 @@ class FileEntries:
     visual_segments: list[tuple[float, float]] = field(default_factory=list)
     rows: dict[str, Rows] = field(default_factory=dict)  # collection name -> rows
     note: str = ""  # e.g. "no audio track: indexed visually only"
+    kind: str = "video"  # "video" or "photo" (pipeline/photos.py); the file record keeps it
     times: StageTimes = field(default_factory=StageTimes)
 
     def add(self, collection: str, ids, vectors, metadatas, documents=None) -> None:
@@ -70,11 +72,13 @@ class FileProcessor:
     """Turns a media file into FileEntries. `clip` may be None (no visual channel)."""
 
     def __init__(self, config: Config, text_embedder, asr, clip=None,
-                 on_stage: Callable[[str], None] | None = None) -> None:
+                 on_stage: Callable[[str], None] | None = None, ocr=FROM_CONFIG) -> None:
         self.config = config
         self.text = text_embedder
         self.asr = asr
         self.clip = clip
+        # slide OCR model (models/ocr.py), None for none; by default built from config.models.ocr
+        self.ocr = make_ocr(config) if ocr is FROM_CONFIG else ocr
         self.on_stage = on_stage or (lambda stage: None)
 
     @contextmanager
@@ -87,9 +91,11 @@ class FileProcessor:
             times.add(name, time.perf_counter() - t0)
 
     def _visual(self, path: str, info: MediaInfo, times: StageTimes, cancel: threading.Event,
-                report: bool) -> tuple[list[VisualSegment], np.ndarray | None]:
+                report: bool) -> tuple[list[VisualSegment], np.ndarray | None, list | None]:
         """Decode sampled frames (streamed: only the current frame and one keyframe per segment are held),
-        cut visual segments, embed their keyframes with CLIP. `report`: send stage names (main thread only)."""
+        cut visual segments, embed their keyframes with CLIP, read their text (OCR).
+        Returns (segments, CLIP image vectors or None, slides or None). `report`: send stage names
+        (main thread only)."""
         cfg = self.config
 
         def frames():
@@ -110,7 +116,14 @@ class FileProcessor:
                 self.on_stage("clip")
             image_vectors = self.clip.embed_images([s.keyframe for s in segments])
             times.add("clip", time.perf_counter() - t0)
-        return segments, image_vectors
+        slides = None
+        if segments and self.ocr is not None and not cancel.is_set():
+            t0 = time.perf_counter()
+            if report:
+                self.on_stage("ocr")
+            slides = read_slides(self.ocr, segments, cfg.ocr)
+            times.add("ocr", time.perf_counter() - t0)
+        return segments, image_vectors, slides
 
     def process_video(self, path: str, info: MediaInfo, video_id: str) -> FileEntries:
         """Every channel of one file. With `sampling.overlap` the visual side (decode, keyframes, CLIP on
@@ -123,7 +136,7 @@ class FileProcessor:
         times = out.times
         chunks: list[Chunk] = []
         segments: list[VisualSegment] = []
-        image_vectors = None
+        image_vectors = slides = None
         visual_job = None
         cancel = threading.Event()
         visual_times = StageTimes()  # its own: StageTimes is not shared across threads
@@ -131,9 +144,9 @@ class FileProcessor:
             pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="momentsearch-visual")
             visual_job = pool.submit(self._visual, path, info, visual_times, cancel, False)
             pool.shutdown(wait=False)
-            self.on_stage("decode+keyframes+clip (background)")
+            self.on_stage("decode+keyframes+clip+ocr (background)")
         elif info.has_video:
-            segments, image_vectors = self._visual(path, info, times, cancel, True)
+            segments, image_vectors, slides = self._visual(path, info, times, cancel, True)
         try:
             if info.has_audio:
                 with self._stage("decode audio", times):
@@ -148,7 +161,7 @@ class FileProcessor:
             raise
         if visual_job is not None:
             with self._stage("wait for visual", times):
-                segments, image_vectors = visual_job.result()  # re-raises the thread's error here
+                segments, image_vectors, slides = visual_job.result()  # re-raises the thread's error here
             for stage, seconds in visual_times.seconds.items():
                 times.add(stage, seconds)
         if info.has_audio:
@@ -171,6 +184,12 @@ class FileProcessor:
             if chunks:
                 out.add("unified", chunk_ids, text_vectors, chunk_metas, chunk_texts)
             out.channels.append("visual")
+        if segments and slides is not None:
+            with self._stage("ocr", times):  # keyframes were read in _visual; MiniLM on their text counts here
+                ids, vectors, metas, docs = slide_rows(slides, self.text, video_id, path)
+            if ids:
+                out.add("ocr", ids, vectors, metas, docs)
+            out.channels.append("ocr")  # it ran: a video whose slides have no text has the channel, empty
         if segments:  # a variable-frame-rate file can decode past the duration its container states
             out.duration = max(out.duration, segments[-1].end)
         out.visual_segments = [(s.start, s.end) for s in segments]

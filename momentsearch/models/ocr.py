@@ -1,0 +1,112 @@
+"""Text in images (slides, whiteboards, signs) with rapidocr-onnxruntime.
+
+Its PP-OCRv4 detection and recognition ONNX models ship inside the wheel, so nothing is downloaded.
+The engine is built on first use; `read` takes RGB uint8 arrays and returns, per image, the lines
+found with their confidence and box size (pixels), so callers can weigh titles above small print.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Sequence
+
+import numpy as np
+
+from momentsearch.errors import ModelUnavailableError
+
+
+@dataclass(frozen=True)
+class OcrLine:
+    """One recognised line of text. Sizes and positions are pixels of the image that was read."""
+
+    text: str
+    confidence: float  # recogniser's mean character probability, 0..1
+    box_height: float  # height of the text box (about the letter height)
+    box_width: float
+    top: float  # y of the box's upper edge
+    left: float  # x of the box's left edge
+    image_height: int  # height of the image the line came from, to compare sizes across images
+
+    @property
+    def relative_height(self) -> float:
+        """Box height as a share of the image height (a slide title is ~0.1, body text ~0.05)."""
+        return self.box_height / max(self.image_height, 1)
+
+
+def _package_version() -> str:
+    try:
+        from importlib.metadata import version
+
+        return version("rapidocr-onnxruntime")
+    except Exception:  # metadata missing in odd installs: the id still names the engine
+        return "unknown"
+
+
+class OcrModel:
+    """rapidocr-onnxruntime. `__init__` is cheap; the ONNX sessions are created on `load()` or first use.
+
+    det_max_side: the long side (pixels) an image is shrunk to before text detection; smaller is faster
+                  and misses small print. Images are never enlarged.
+    threads:      onnxruntime intra-op threads per session; None lets onnxruntime choose (all cores, which
+                  spin while idle: on a few small images one thread costs about half the CPU time).
+    """
+
+    def __init__(self, det_max_side: int = 960, threads: int | None = 1) -> None:
+        self.det_max_side = int(det_max_side)
+        self.threads = threads
+        self._engine: Any = None
+
+    @property
+    def model_id(self) -> str:
+        return f"rapidocr-onnxruntime:{_package_version()}:PP-OCRv4"
+
+    def load(self) -> "OcrModel":
+        """Build the engine (a no-op once built). Returns self."""
+        if self._engine is not None:
+            return self
+        try:
+            from rapidocr_onnxruntime import RapidOCR
+        except ImportError as exc:
+            raise ModelUnavailableError(
+                "slide OCR needs rapidocr-onnxruntime (pip install rapidocr-onnxruntime; its models ship in "
+                "the wheel), or index with --no-ocr"
+            ) from exc
+        # rapidocr's keyword names: "det_*" go to the detector, the rest to its global section
+        params: dict[str, Any] = {
+            "det_limit_type": "max",  # shrink big images, never enlarge small ones (its default enlarges
+            "det_limit_side_len": self.det_max_side,  # a 320 px keyframe to 736 px high: ~10x the time)
+            "use_cls": False,  # slides and photos of boards are upright; the 180-degree classifier costs time
+            "rec_batch_num": 1,  # lines one by one: a batch is padded to its widest line, which cost 2x the CPU
+            "print_verbose": False,
+        }
+        if self.threads:
+            params["intra_op_num_threads"] = int(self.threads)  # copied to every session by rapidocr
+        try:
+            self._engine = RapidOCR(**params)
+        except Exception as exc:  # onnxruntime raises its own types for broken or missing model files
+            raise ModelUnavailableError(f"cannot load the rapidocr-onnxruntime models: {exc}") from exc
+        return self
+
+    def read(self, images: Sequence[np.ndarray]) -> list[list[OcrLine]]:
+        """Lines of text per image (RGB uint8 arrays, H x W x 3), each list top to bottom."""
+        if not images:
+            return []
+        self.load()
+        return [self._read_one(np.asarray(image)) for image in images]
+
+    def _read_one(self, image: np.ndarray) -> list[OcrLine]:
+        if image.ndim != 3 or image.shape[0] < 8 or image.shape[1] < 8:
+            return []
+        bgr = np.ascontiguousarray(image[..., :3][..., ::-1])  # rapidocr reads arrays as OpenCV BGR
+        result, _elapsed = self._engine(bgr)
+        lines = []
+        for box, text, score in result or []:
+            pts = np.asarray(box, dtype=np.float64).reshape(4, 2)
+            height = (np.linalg.norm(pts[3] - pts[0]) + np.linalg.norm(pts[2] - pts[1])) / 2
+            width = (np.linalg.norm(pts[1] - pts[0]) + np.linalg.norm(pts[2] - pts[3])) / 2
+            text = " ".join(str(text).split())
+            if text:
+                lines.append(OcrLine(text=text, confidence=float(score), box_height=float(height),
+                                     box_width=float(width), top=float(pts[:, 1].min()),
+                                     left=float(pts[:, 0].min()), image_height=int(image.shape[0])))
+        return lines  # rapidocr returns boxes in reading order (top to bottom, then left to right)

@@ -1,0 +1,232 @@
+"""Slide text: OCR on keyframes only, one weighted text per visual segment, repeats merged.
+
+A slide's words are often the best evidence of what a stretch of a lecture is about, and often
+never spoken. Only keyframes are read (one per visual segment, a few a minute at most); a keyframe
+that looks like the previous one reuses its text. Each line gets a weight from its confidence and
+its size, so a title counts more than small print. Neighbouring segments showing the same text (a
+long slide cut into periodic keyframes, a build that adds a bullet) become one entry.
+
+The recogniser often drops the spaces of English text ("ProjectRoadmap", "captureslight");
+`restore_spaces` puts them back (camelCase, punctuation, then a word-frequency splitter with
+guards), and each line keeps its unsplit form too, so lexical search matches either.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import re
+from dataclasses import dataclass, field
+from typing import Sequence
+
+import numpy as np
+
+from momentsearch.models.ocr import OcrLine
+from momentsearch.options import OcrOptions
+from momentsearch.pipeline.keyframes import frame_difference, tiny_grey
+from momentsearch.store import entry_id
+from momentsearch.types import VisualSegment
+
+TINY_SIDE = 32  # side of the grey thumbnail used to spot a keyframe that repeats the previous one
+_GLUED = re.compile(
+    r"(?<=[a-z])(?=[A-Z][a-z])"  # camelCase: "ProjectRoadmap"
+    r"|(?<=[a-z]{4})(?=[0-9])"  # "Energy101" (short prefixes like "mp3", "Q1" stay whole)
+    r"|(?<=[:;,!?%)])(?=[A-Za-z(])"  # "Q4:review", "20%efficient"
+)
+_BULLETS = re.compile(r"(^|\s)[·•▪●○◦■□►▸‣⁃*>»–-]+(?=\s|$)|^[·•▪●○◦■□►▸‣⁃*>»]+")  # bullet marks read as text
+_CORE = re.compile(r"^([^A-Za-z]*)([A-Za-z]+)([^A-Za-z]*)$")
+_MIN_SPLIT = 6  # letters; shorter unknown words are left alone
+_LONG_GLUE = 12  # letters; an unknown word this long is split when its pieces are believable ...
+# ... a shorter one only when a piece is a function word: "fornext", "Ourplans" are glued words, but
+# "Roadmap" or "Dataset" are words the list lacks, and stay whole
+_FUNCTION_WORDS = frozenset("""a an and are as at be but by for from has have in is it its of on or our so
+    than that the their this to was we were what when where which who will with you your""".split())
+_SHORT_PIECE_RANK = 3000  # a piece of 1-3 letters must be this common (rank) to be believed ("and", "map")
+_LONG_PIECE_RANK = 60000  # longer pieces must be in the word list at least this common
+
+
+@dataclass
+class SlideText:
+    """The text of one slide (or photo) over [start, end] seconds. Lines are in reading order."""
+
+    start: float
+    end: float
+    lines: list[tuple[str, float, str]] = field(default_factory=list)  # (text, weight 0..1, unsplit form or "")
+    # the unsplit form is the line with only camelCase / punctuation spaces restored ("Project Roadmap"
+    # where the text says "Project Road map"), so lexical search matches the word as printed
+
+    @property
+    def text(self) -> str:
+        """All lines, in reading order: what a result shows."""
+        return " · ".join(t for t, _, _ in self.lines)
+
+    @property
+    def title(self) -> str:
+        """The heaviest lines (largest, surest text): usually the slide title."""
+        if not self.lines:
+            return ""
+        top = max(w for _, w, _ in self.lines)
+        return " ".join(t for t, w, _ in self.lines if w >= 0.85 * top)
+
+    @property
+    def embed_text(self) -> str:
+        """What the sentence embedder reads: the title first and again in the text, so it weighs more."""
+        title = self.title
+        return f"{title}. {self.text}" if title and title != self.text else self.text
+
+    def words(self) -> set[str]:
+        return {w.lower() for t, _, _ in self.lines for w in re.findall(r"[^\W_]+", t)}
+
+
+FROM_CONFIG = object()  # "build the OCR model the config asks for" (None means no OCR)
+
+
+def make_ocr(config):
+    """The OCR model `config.models.ocr` asks for, or None when OCR is off. Cheap: loads nothing."""
+    if not config.models.ocr:
+        return None
+    from momentsearch.models.ocr import OcrModel
+
+    return OcrModel(det_max_side=config.ocr.det_max_side)
+
+
+# -- spaces ----------------------------------------------------------------------------------------
+def _word_rank():
+    """word -> frequency rank (0 = most common) from wordninja's English word list, or None."""
+    try:
+        import wordninja
+    except ImportError:  # without it only camelCase and punctuation are split
+        return None, None
+    model = wordninja.DEFAULT_LANGUAGE_MODEL
+    costs = model._wordcost  # cost = log((rank + 1) * log(n)), see wordninja.LanguageModel
+    log_n = math.log(len(costs))
+
+    def rank(word: str) -> float | None:
+        cost = costs.get(word.lower())
+        return None if cost is None else math.exp(cost) / log_n - 1
+
+    return rank, model.split
+
+
+_RANK, _SPLIT = _word_rank()
+
+
+def _believable(pieces: list[str]) -> bool:
+    for piece in pieces:
+        r = _RANK(piece)
+        if r is None:
+            return False
+        if len(piece) == 1 and piece.lower() not in ("a", "i"):
+            return False
+        if r > (_SHORT_PIECE_RANK if len(piece) <= 3 else _LONG_PIECE_RANK):
+            return False
+    return len(pieces) > 1
+
+
+def _split_word(word: str) -> str:
+    m = _CORE.match(word)
+    if _SPLIT is None or not m or len(m.group(2)) < _MIN_SPLIT or _RANK(m.group(2)) is not None:
+        return word
+    pieces = _SPLIT(m.group(2))
+    glued = len(m.group(2)) >= _LONG_GLUE or any(p.lower() in _FUNCTION_WORDS for p in pieces)
+    if not glued or not _believable(pieces):
+        return word  # "Kubernetes" would become "Ku berne tes": keep a rare word whole
+    return m.group(1) + " ".join(pieces) + m.group(3)
+
+
+def clean_line(text: str) -> str:
+    """A recognised line without bullet marks and doubled spaces."""
+    return " ".join(_BULLETS.sub(" ", " ".join(text.split())).split())
+
+
+def unglue(text: str) -> str:
+    """The safe half of space restoring: camelCase and punctuation ("ProjectRoadmap" -> "Project Roadmap")."""
+    return " ".join(_GLUED.sub(" ", text).split())
+
+
+def restore_spaces(text: str) -> str:
+    """Spaces the recogniser dropped, put back: "PhotosynthesisandSolarPanels" -> "Photosynthesis and
+    Solar Panels". Known words and rare unknown ones are left whole."""
+    return " ".join(_split_word(w) for w in unglue(clean_line(text)).split())
+
+
+# -- weighting ---------------------------------------------------------------------------------
+def line_weight(line: OcrLine, options: OcrOptions) -> float:
+    """confidence x size factor: text `title_height` tall or taller counts fully, the smallest `min_weight`."""
+    size = min(1.0, max(0.0, line.relative_height / options.title_height))
+    return float(line.confidence * (options.min_weight + (1.0 - options.min_weight) * size))
+
+
+def weighted_lines(lines: Sequence[OcrLine], options: OcrOptions) -> list[tuple[str, float, str]]:
+    """Readable lines as (text with spaces restored, weight, unsplit text when it differs)."""
+    out = []
+    for line in lines:
+        if line.confidence < options.min_confidence or line.relative_height < options.min_text_height:
+            continue
+        text = clean_line(line.text)
+        if sum(ch.isalnum() for ch in text) < 2:
+            continue  # a stray "|" or "1" from a chart axis says nothing
+        spaced, safe = restore_spaces(text), unglue(text)
+        out.append((spaced, round(line_weight(line, options), 4), safe if safe != spaced else ""))
+    return out
+
+
+# -- slides ----------------------------------------------------------------------------------------
+def _same_text(a: SlideText, b: SlideText, threshold: float) -> bool:
+    wa, wb = a.words(), b.words()
+    if not wa or not wb:
+        return False
+    return len(wa & wb) / len(wa | wb) >= threshold
+
+
+def read_slides(ocr, segments: Sequence[VisualSegment], options: OcrOptions | None = None) -> list[SlideText]:
+    """Slide text per visual segment (keyframes only), neighbours with the same text merged.
+
+    `ocr` has `read(list of RGB arrays) -> list[list[OcrLine]]`. Segments whose keyframe is missing
+    or near-identical to the previous keyframe are not read again. Segments without text are left out.
+    """
+    options = options or OcrOptions()
+    to_read: list[int] = []
+    source: list[int] = []  # per segment: index of the segment whose OCR it uses (-1: none)
+    previous = None
+    for i, seg in enumerate(segments):
+        if seg.keyframe is None:
+            source.append(-1)
+            continue
+        thumb = tiny_grey(np.asarray(seg.keyframe), TINY_SIDE)
+        if previous is not None and source and source[-1] >= 0 and \
+                frame_difference(thumb, previous) < options.same_frame:
+            source.append(source[-1])
+        else:
+            to_read.append(i)
+            source.append(i)
+        previous = thumb
+    read = dict(zip(to_read, ocr.read([segments[i].keyframe for i in to_read])))
+    slides: list[SlideText] = []
+    for seg, src in zip(segments, source):
+        lines = weighted_lines(read.get(src, []), options) if src >= 0 else []
+        if not lines:
+            continue
+        slide = SlideText(start=float(seg.start), end=float(seg.end), lines=lines)
+        last = slides[-1] if slides else None
+        if last is not None and abs(last.end - slide.start) < 1e-6 and _same_text(last, slide, options.same_text):
+            last.end = slide.end
+            if len(slide.words()) > len(last.words()):
+                last.lines = slide.lines  # a build that added a bullet: keep the fuller text
+            continue
+        slides.append(slide)
+    return slides
+
+
+def slide_rows(slides: Sequence[SlideText], embedder, video_id: str, path: str, kind: str = "slide"):
+    """(ids, vectors, metadatas, documents) for the "ocr" collection: MiniLM vectors of the
+    title-weighted text, documents = the text shown, metadata time-aligned like transcript chunks
+    plus the weighted lines (JSON) the lexical side reads."""
+    if not slides:
+        return [], None, [], []
+    ids = [entry_id(video_id, kind, s.start, s.end) for s in slides]
+    vectors = embedder.embed_texts([s.embed_text for s in slides])
+    metas = [{"video_id": video_id, "video": path, "start": float(s.start), "end": float(s.end), "kind": kind,
+              "title": s.title, "lines": json.dumps(s.lines, ensure_ascii=False)} for s in slides]
+    return ids, vectors, metas, [s.text for s in slides]
+

@@ -1,0 +1,48 @@
+"""Indexing one photo (jpg, png, webp, bmp, gif first frame, tiff) into the same index as videos.
+
+The image is opened safely (media.open_image: EXIF orientation applied, downscaled to 1024 px,
+decompression bombs refused with a reason). Its CLIP vector goes into the unified CLIP space (and
+the keyframes collection the visual channel searches, so text and image queries find photos and
+slides in one list); text on it (a whiteboard, a sign, a slide photo) goes into the OCR collection.
+Entries are time-aligned like a video's over [0, PHOTO_SPAN] so the same ranker scores them.
+"""
+
+from __future__ import annotations
+
+from momentsearch.media import open_image
+from momentsearch.pipeline.ocr import SlideText, slide_rows, weighted_lines
+from momentsearch.pipeline.process import FileEntries, FileProcessor, entry_meta
+from momentsearch.store import entry_id
+
+PHOTO_SPAN = 1.0  # seconds: a photo is one short "moment" to the ranker; results show it as 0-0
+
+
+def process_photo(processor: FileProcessor, path: str, video_id: str) -> FileEntries:
+    """A photo's entries, with the processor's models (CLIP and OCR may each be None).
+
+    Raises BadInputError for a file that is not a readable image or is too large to open safely.
+    """
+    out = FileEntries(path=path, video_id=video_id, duration=0.0, kind="photo")
+    with processor._stage("decode image", out.times):
+        image = open_image(path)
+    if processor.clip is not None:
+        with processor._stage("clip", out.times):
+            vectors = processor.clip.embed_images([image])
+        ids = [entry_id(video_id, "photo", 0.0, PHOTO_SPAN)]
+        metas = [entry_meta(video_id, path, 0.0, PHOTO_SPAN, "photo")]
+        out.add("keyframes", ids, vectors, metas)
+        out.add("unified", ids, vectors, metas, [""])
+        out.channels.append("visual")
+    if processor.ocr is not None:
+        with processor._stage("ocr", out.times):
+            lines = weighted_lines(processor.ocr.read([image])[0], processor.config.ocr)
+            slides = [SlideText(0.0, PHOTO_SPAN, lines)] if lines else []
+            ids, vectors, metas, docs = slide_rows(slides, processor.text, video_id, path, kind="photo")
+        if ids:
+            out.add("ocr", ids, vectors, metas, docs)
+        out.channels.append("ocr")
+    if not out.rows:
+        out.note = "no CLIP weights and no text on it: not searchable (index with CLIP weights to find it)"
+    elif "ocr" in out.channels and "ocr" not in out.rows:
+        out.note = "no text found on it"
+    return out

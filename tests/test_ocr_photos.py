@@ -1,0 +1,249 @@
+"""Slide OCR as a channel, and photos in the same index (issue 4).
+
+Unit tests drive the slide-text logic with a fake OCR model; the end-to-end tests render a lecture
+whose slide titles are never spoken, and a folder of Pillow-drawn photos, and go through the CLI.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import struct
+import zlib
+from pathlib import Path
+
+import numpy as np
+import pytest
+from PIL import Image, ImageDraw, ImageFont
+
+from conftest import TINY_CLIP_ARGS, iou, run_cli, search_json
+from momentsearch.models.ocr import OcrLine
+from momentsearch.options import OcrOptions
+from momentsearch.pipeline.ocr import SlideText, read_slides, restore_spaces, weighted_lines
+from momentsearch.ranking.slide_lexical import SlideLexicalIndex
+from momentsearch.types import VisualSegment
+
+
+# -- unit: space restoring, weighting, de-duplication ------------------------------------------
+@pytest.mark.parametrize("raw, expected", [
+    ("PhotosynthesisandSolarPanels", "Photosynthesis and Solar Panels"),
+    ("captureslight", "captures light"),
+    ("Q4:review", "Q4: review"),
+    ("About20%efficient", "About 20% efficient"),
+    ("• Chlorophyll", "Chlorophyll"),
+    ("Kubernetes cluster", "Kubernetes cluster"),  # a rare word is not cut into "Ku berne tes"
+])
+def test_restore_spaces(raw, expected):
+    assert restore_spaces(raw) == expected
+
+
+def _line(text, height, confidence=0.95, top=0.0, image_height=180):
+    return OcrLine(text=text, confidence=confidence, box_height=height, box_width=10.0 * len(text), top=top,
+                   left=10.0, image_height=image_height)
+
+
+class FakeOcr:
+    """Returns canned lines per keyframe (keyed by the frame's fill value) and counts what it reads."""
+
+    def __init__(self, by_value):
+        self.by_value = by_value
+        self.read_values = []
+
+    def read(self, images):
+        values = [int(img[0, 0, 0]) for img in images]
+        self.read_values += values
+        return [self.by_value.get(v, []) for v in values]
+
+
+def _frame(value, noise=0):
+    img = np.full((90, 160, 3), value, dtype=np.uint8)
+    img[-4:, -4:] = noise
+    return img
+
+
+def test_title_weighs_more_than_small_print_and_noise_is_dropped():
+    opts = OcrOptions()
+    lines = weighted_lines([_line("ProjectRoadmap", 22), _line("• Ourplansfornextyear", 7),
+                            _line("blurry", 20, confidence=0.3), _line("|", 20)], opts)
+    assert [t for t, _, _ in lines] == ["Project Roadmap", "Our plans for next year"]
+    assert lines[1][2] == "Ourplansfornextyear"  # the words as printed are kept for lexical search
+    assert lines[0][1] > 1.5 * lines[1][1]
+    slide = SlideText(0, 10, lines)
+    assert slide.title == "Project Roadmap" and slide.embed_text.startswith("Project Roadmap. ")
+
+
+def test_repeated_keyframes_are_read_once_and_same_text_is_merged():
+    ocr = FakeOcr({10: [_line("Cell Biology", 20), _line("membranes", 9)],
+                   200: [_line("Budget", 20)], 120: [_line("Cell Biology", 20), _line("membranes", 9)]})
+    segs = [VisualSegment(0, 60, 30, _frame(10)), VisualSegment(60, 120, 90, _frame(10, noise=12)),
+            VisualSegment(120, 130, 125, _frame(200)), VisualSegment(130, 140, 135, _frame(120))]
+    slides = read_slides(ocr, segs, OcrOptions())
+    assert ocr.read_values == [10, 200, 120]  # the periodic keyframe of one slide was not read twice
+    assert [(s.start, s.end) for s in slides] == [(0, 120), (120, 130), (130, 140)]
+    assert "membranes" in slides[0].text and slides[1].text == "Budget"
+
+
+def test_lexical_scores_a_title_word_above_the_same_word_in_small_print():
+    opts = OcrOptions()
+    title = weighted_lines([_line("Budget Forecast", 20), _line("notes", 8)], opts)
+    small = weighted_lines([_line("Weather", 20), _line("budget forecast appendix", 6)], opts)
+    rows, scores = SlideLexicalIndex([small, title, []]).search("budget forecast", 5)
+    assert rows.tolist() == [1, 0]
+    assert scores[0] > 0.9 and 0 < scores[1] < 0.6
+    rows, _ = SlideLexicalIndex([title]).search("roadmap", 5)
+    assert rows.size == 0
+
+
+def _board(text_lines, size=(640, 420), bg=(245, 245, 240), seed=0):
+    """A Pillow-drawn "photo": a whiteboard with handwriting-sized text, or shapes when no text."""
+    rng = np.random.default_rng(seed)
+    img = Image.new("RGB", size, bg)
+    d = ImageDraw.Draw(img)
+    y = 40
+    for text, px in text_lines:
+        d.text((40, y), text, font=ImageFont.load_default(size=px), fill=(20, 30, 90))
+        y += int(px * 1.6)
+    if not text_lines:
+        for _ in range(12):
+            x0, y0 = rng.integers(0, size[0] - 80), rng.integers(0, size[1] - 80)
+            d.ellipse([x0, y0, x0 + 70, y0 + 60], fill=tuple(int(c) for c in rng.integers(0, 255, 3)))
+    return img
+
+
+def test_ocr_model_reads_drawn_text():
+    from momentsearch.models.ocr import OcrModel
+
+    img = np.asarray(_board([("Roadmap", 64), ("pilot on the library roof", 30)]))
+    lines = OcrModel().read([img])[0]
+    words = " ".join(line.text for line in lines).lower()
+    assert "roadmap" in words and "library" in words
+    big = max(lines, key=lambda line: line.box_height)
+    assert "roadmap" in big.text.lower() and 0.5 < big.confidence <= 1.0
+
+
+# -- end to end: a slide title that is never spoken --------------------------------------------
+HIDDEN_TITLE = "Glacier Hydrology"  # on the slide only; the narration never says these words
+
+
+@pytest.fixture(scope="module")
+def slide_lecture(tmp_path_factory):
+    if shutil.which("espeak-ng") is None:
+        pytest.skip("espeak-ng is not installed (scripts/setup.sh installs it)")
+    from momentsearch.synth import Section, render_lecture
+
+    sections = [
+        Section("Welcome", "Good morning everyone. Today we have three short parts, so let us begin.",
+                ["Three short parts"]),
+        Section(HIDDEN_TITLE, "Please take a moment to read this slide carefully before we continue. "
+                "I will wait a few seconds while you copy it.", ["Meltwater channels", "Moulins"]),
+        Section("Bake Sale", "On Friday the student club sells cakes and cookies in the main hall. "
+                "All the money goes to the new piano.", ["Friday", "Main hall"]),
+    ]
+    for s in sections[:1] + sections[2:]:
+        assert not set(HIDDEN_TITLE.lower().split()) & set(s.speech.lower().split())
+    path = tmp_path_factory.mktemp("slides") / "slides.mp4"
+    out = render_lecture(path, sections, size=(480, 270), fps=5)
+    return path, {s.title: (s.start, s.end) for s in out}
+
+
+def _index(db, **models):
+    from momentsearch.api import MomentIndex
+    from momentsearch.options import load_config
+
+    return MomentIndex(db, load_config(overrides={"models": models} if models else None))
+
+
+def test_unspoken_slide_title_is_found_through_ocr(slide_lecture, tmp_path):
+    video, windows = slide_lecture
+    db = tmp_path / "db"
+    proc = run_cli("index", str(video), "--db", str(db))  # default CLIP weights are absent: visual is off
+    assert "1 indexed" in proc.stdout and " ocr " in proc.stdout  # the OCR stage's time is in the summary
+    out = search_json(db, "glacier hydrology")
+    top = out["results"][0]
+    assert top["kind"] == "moment"
+    assert iou((top["start"], top["end"]), windows[HIDDEN_TITLE]) >= 0.5, (top, windows)
+    assert "visual" not in top["channels"]
+    assert top["channels"]["ocr"] >= 0.8 and top["channels"].get("lexical", 0.0) == 0.0
+    assert "glacier hydrology" in top["evidence"]["ocr"].lower()
+    index = _index(db)
+    assert "ocr" in index.info().channels and index.info().counts["ocr"] == 3
+    top = index.search("bake sale")[0]  # another title, also never spoken as such
+    assert iou((top.start, top.end), windows["Bake Sale"]) >= 0.5 and top.channels["ocr"] >= 0.8
+
+    # the same lecture without OCR: no slide text in the index, and the title is no longer found
+    index = _index(tmp_path / "db-no-ocr", ocr=False)
+    report = index.index([video])
+    assert report.indexed[0].channels == ["transcript"] and "ocr" not in report.times.seconds
+    results = index.search("glacier hydrology")
+    assert all("ocr" not in m.channels for m in results)
+    assert not results or iou((results[0].start, results[0].end), windows[HIDDEN_TITLE]) < 0.5
+
+
+# -- end to end: a folder of photos, a video and a non-image file ------------------------------
+def _bomb_png(path: Path, side: int = 20000) -> None:
+    """A tiny PNG file that claims side x side pixels (a decompression bomb's header)."""
+    def chunk(kind, data):
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data) & 0xFFFFFFFF)
+    ihdr = struct.pack(">IIBBBBB", side, side, 1, 0, 0, 0, 0)
+    path.write_bytes(b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", ihdr) + chunk(b"IDAT", zlib.compress(b"\x00" * 64))
+                     + chunk(b"IEND", b""))
+
+
+@pytest.fixture(scope="module")
+def photo_folder(slide_lecture, tmp_path_factory):
+    from momentsearch.models.clip import TINY_CLIP_CONFIG
+
+    root = tmp_path_factory.mktemp("photos")
+    (root / "trip").mkdir()
+    _board([("Roadmap", 72), ("Q1 pilot, Q2 rollout", 34)]).save(root / "whiteboard.png")
+    _board([("Bicycle Repair", 60), ("tyres and brakes", 32)], bg=(230, 240, 250)).save(root / "trip" / "sign.jpg")
+    _board([], seed=1).save(root / "trip" / "shapes.webp")
+    rotated = _board([("Library Hours", 60)], bg=(250, 235, 220)).rotate(90, expand=True)
+    exif = Image.Exif()
+    exif[0x0112] = 8  # EXIF orientation: stored turned; viewers (and open_image) turn it upright
+    rotated.save(root / "trip" / "hours.jpg", exif=exif)
+    frames = [_board([], seed=2), _board([], seed=3)]
+    frames[0].save(root / "anim.gif", save_all=True, append_images=frames[1:])
+    _bomb_png(root / "bomb.png")
+    (root / "notes.txt").write_text("not an image")
+    shutil.copy(slide_lecture[0], root / "lecture.mp4")
+    # tiny random CLIP: photos get a (meaningless) CLIP vector, so the visual path runs for real
+    index = _index(root.parent / (root.name + "-db"), clip_model=str(TINY_CLIP_CONFIG), clip_pretrained="random")
+    return root, index, index.index([root])
+
+
+def test_folder_indexes_photos_and_video_and_reports_the_rest(photo_folder):
+    root, index, report = photo_folder
+    status = {Path(f.path).name: (f.status, f.reason) for f in report.files}
+    assert status["notes.txt"][0] == "skipped" and "not a media file" in status["notes.txt"][1]
+    assert status["bomb.png"][0] == "failed" and "decompression bomb" in status["bomb.png"][1]
+    indexed = {Path(f.path).name: f.channels for f in report.indexed}
+    assert set(indexed) == {"whiteboard.png", "sign.jpg", "shapes.webp", "hours.jpg", "anim.gif", "lecture.mp4"}
+    assert indexed["whiteboard.png"] == ["visual", "ocr"] and "transcript" in indexed["lecture.mp4"]
+    kinds = {Path(f.path).name: f.kind for f in index.info().files}
+    assert kinds["lecture.mp4"] == "video" and [k for n, k in kinds.items() if n != "lecture.mp4"] == ["photo"] * 5
+    assert report.times.seconds.get("ocr", 0) > 0
+
+
+def test_text_query_finds_the_photo_with_that_text(photo_folder):
+    root, index, _ = photo_folder
+    top = index.search("roadmap")[0]
+    assert top.kind == "photo" and top.video == str(root / "whiteboard.png"), top
+    assert top.channels["ocr"] >= 0.8 and "roadmap" in top.evidence["ocr"].lower()
+    assert top.url == (root / "whiteboard.png").resolve().as_uri() and top.to_json()["kind"] == "photo"
+    top = index.search("bicycle repair")[0]
+    assert top.video == str(root / "trip" / "sign.jpg")
+    top = index.search("library hours", kind="photo")[0]  # the EXIF-turned photo is read upright
+    assert top.video == str(root / "trip" / "hours.jpg")
+
+
+def test_kind_filter_and_image_query(photo_folder):
+    root, index, _ = photo_folder
+    photos = index.search("glacier hydrology", kind="photo")
+    assert photos and all(m.kind == "photo" for m in photos)
+    moments = index.search("roadmap", kind="moment")
+    assert all(m.kind == "moment" and m.video.endswith("lecture.mp4") for m in moments)
+    both = index.search("glacier hydrology")
+    assert both[0].kind == "moment" and both[0].video.endswith("lecture.mp4")
+    # an image query finds that photo (tiny random CLIP: the same picture is still its own nearest)
+    assert index.search_image(root / "trip" / "sign.jpg", kind="photo")[0].video == str(root / "trip" / "sign.jpg")
