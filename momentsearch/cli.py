@@ -242,6 +242,13 @@ def cmd_prune(args) -> int:
         print(json.dumps({"removed": report.removed, "orphans": report.orphans, "dry_run": args.dry_run},
                          ensure_ascii=False))
         return EXIT_OK
+    verb = "would remove" if args.dry_run else "removed"
+    for path in report.removed:
+        print(f"{verb}: {path} (file no longer exists)")
+    orphans = sum(report.orphans.values())
+    print(f"{len(report.removed)} files {verb}, {orphans} orphan entries "
+          f"{'found' if args.dry_run else 'deleted'}")
+    return EXIT_OK
 
 
 def cmd_search(args) -> int:
@@ -339,6 +346,7 @@ def cmd_serve(args) -> int:
           "(loading models first; Ctrl-C stops)", flush=True)
     serve(index, host=args.host, port=args.port, token=token)
     return EXIT_OK
+
 
 
 def cmd_eval(args) -> int:

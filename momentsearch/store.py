@@ -133,6 +133,17 @@ def entry_id(video_id: str, kind: str, start: float, end: float) -> str:
     return f"{video_id}:{kind}:{int(round(start * 1000)):09d}-{int(round(end * 1000)):09d}"
 
 
+_ENTRY_ID = re.compile(r"^(?P<video>[^:]+):(?P<kind>[a-z_]+):(?P<start>\d+)-(?P<end>\d+)$")
+
+
+def entry_fields(id_: str) -> dict[str, Any] | None:
+    """The metadata an `entry_id` encodes ({video_id, kind, start, end}, times to the ms), or None."""
+    m = _ENTRY_ID.match(id_)
+    if m is None:
+        return None
+    return {"video_id": m["video"], "kind": m["kind"], "start": int(m["start"]) / 1000, "end": int(m["end"]) / 1000}
+
+
 def display_path(path: str) -> str:
     """A path as valid UTF-8 text (Chroma and JSON need it): undecodable bytes of a file name show as \\xNN."""
     return os.fsencode(path).decode("utf-8", "backslashreplace")
@@ -156,17 +167,6 @@ def _encodable(text: str) -> bool:
         return True
     except UnicodeEncodeError:
         return False
-
-
-_ENTRY_ID = re.compile(r"^(?P<video>[^:]+):(?P<kind>[a-z_]+):(?P<start>\d+)-(?P<end>\d+)$")
-
-
-def entry_fields(id_: str) -> dict[str, Any] | None:
-    """The metadata an `entry_id` encodes ({video_id, kind, start, end}, times to the ms), or None."""
-    m = _ENTRY_ID.match(id_)
-    if m is None:
-        return None
-    return {"video_id": m["video"], "kind": m["kind"], "start": int(m["start"]) / 1000, "end": int(m["end"]) / 1000}
 
 
 def path_key(path: str) -> str:

@@ -191,7 +191,6 @@ class FasterWhisperASR:
         batch = options.batch_size if options.vad_filter and options.batch_size > 1 else 0
         return "float16", batch
 
-
     @property
     def model_id(self) -> str:
         name = self.options.model

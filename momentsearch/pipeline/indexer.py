@@ -187,6 +187,16 @@ class Indexer:
         self._begin(record, old)
         return self._write(entries, record)
 
+    def write_entries(self, entries: FileEntries, size: int, mtime: float) -> FileResult:
+        """Writes entries processed elsewhere (a Ray worker) with the per-file state `_index_one` keeps:
+        record in as incomplete, the file's old entries out, new entries in, record complete.
+        `size` and `mtime` are the file's stat when the worker hashed it."""
+        old = self.store.get_file(entries.path)
+        record = FileRecord(path=entries.path, video_id=entries.video_id, size=size, mtime=mtime,
+                            duration=entries.duration, models=dict(self.report.models))
+        self._begin(record, old)
+        return self._write(entries, record)
+
     def _write(self, entries: FileEntries, record: FileRecord) -> FileResult:
         """Writes a file's entries, then marks its record complete."""
         t0 = time.perf_counter()
