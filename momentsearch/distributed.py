@@ -21,12 +21,10 @@ import socket
 import time
 from collections import deque
 from dataclasses import dataclass, field
-from pathlib import Path
 
 from momentsearch.errors import BadInputError, MomentSearchError
 from momentsearch.options import Config, DistributedOptions
-from momentsearch.pipeline.discover import IMAGE_EXTENSIONS, content_hash, discover
-from momentsearch.pipeline.decode import probe
+from momentsearch.pipeline.discover import content_hash
 from momentsearch.pipeline.indexer import Indexer, ProgressEvent
 from momentsearch.pipeline.process import FileEntries, FileProcessor
 from momentsearch.types import FileResult, IndexReport, MediaInfo
@@ -147,29 +145,11 @@ class RayIndexer(Indexer):
 
     def index(self, paths: list[str], reindex: bool = False) -> IndexReport:
         t_start = time.perf_counter()
-        found = discover(paths)
-        todo = []
-        results: dict[str, FileResult] = {}
-        for f in found:
-            if f.reason:  # as Indexer.index does
-                results[f.path] = FileResult(f.path, "failed" if getattr(f, "failed", False) else "skipped", f.reason)
-            else:
-                todo.append(f.path)
-        infos: dict[str, MediaInfo | BadInputError] = {}
-        for path in todo:
-            if Path(path).suffix.lower() not in IMAGE_EXTENSIONS:
-                try:
-                    infos[path] = probe(path)
-                except BadInputError as exc:
-                    infos[path] = exc
-        total = sum(i.duration for i in infos.values() if isinstance(i, MediaInfo))
-        self.progress(ProgressEvent("start", total_files=len(todo), media_seconds=total))
-        if todo:
-            self._check_models()
+        todo, results, infos = self._plan(paths)
         remote: list[str] = []
         for i, path in enumerate(todo):
             info = infos.get(path)
-            if isinstance(info, MediaInfo) and not self._unchanged(path, reindex):
+            if isinstance(info, MediaInfo) and self._for_worker(path, reindex):
                 remote.append(path)
                 continue
             # unchanged, photos, unreadable files: the local path says why, the same way as without Ray
@@ -179,20 +159,17 @@ class RayIndexer(Indexer):
         if remote:
             self._run(remote, infos, {p: i for i, p in enumerate(todo)}, len(todo))
             results.update(self._remote_results)
-        self.report.files.extend(results[f.path] for f in found if f.path in results)  # in input order
+        self.report.files.extend(results[p] for p in sorted(results))  # in discovery order, as without Ray
         self.run_info.wall_seconds = time.perf_counter() - t_start
         return self.report
 
-    def _unchanged(self, path: str, reindex: bool) -> bool:
-        if reindex:
-            return False
+    def _for_worker(self, path: str, reindex: bool) -> bool:
+        """A file a worker should process: readable and not unchanged since it was indexed."""
         try:
             st = os.stat(path)
         except OSError:
-            return True  # not for a worker: the local path records the error
-        old = self.store.get_file(path)  # the same test as Indexer._index_one
-        return (old is not None and old.complete and old.size == st.st_size and old.mtime == st.st_mtime
-                and old.models == self.report.models)
+            return False  # the local path records the error
+        return not self._unchanged(self.store.get_file(path), st, reindex)
 
     def _done(self, path: str, index: int, total: int, media_seconds: float) -> None:
         self.progress(ProgressEvent("done", path=path, index=index, total_files=total, media_seconds=media_seconds))

@@ -12,7 +12,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from conftest import TINY_CLIP_ARGS, needs_espeak, run_cli
+from conftest import TINY_CLIP_ARGS, run_cli
 
 SILENCE = 35.0  # seconds of silence in the middle of a lecture
 

@@ -6,7 +6,6 @@ whose slide titles are never spoken, and a folder of Pillow-drawn photos, and go
 
 from __future__ import annotations
 
-import json
 import shutil
 import struct
 import zlib
@@ -16,7 +15,7 @@ import numpy as np
 import pytest
 from PIL import Image, ImageDraw, ImageFont
 
-from conftest import TINY_CLIP_ARGS, iou, run_cli, search_json
+from conftest import iou, run_cli, search_json
 from momentsearch.models.ocr import OcrLine
 from momentsearch.options import OcrOptions
 from momentsearch.pipeline.ocr import SlideText, read_slides, restore_spaces, weighted_lines

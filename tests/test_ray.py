@@ -95,7 +95,7 @@ def test_ray_index_equals_local_index(video_folder, local_index, tmp_path):
     _assert_same_index(local_index, db)
 
 
-def _entries_from(db, record) -> "FileEntries":
+def _entries_from(db, record):
     """What a worker would send back for `record`'s file: its rows, read from a finished index."""
     import chromadb
     from chromadb.api.client import SharedSystemClient

@@ -101,12 +101,17 @@ class Indexer:
             self.store.collection(name, model_id=self.clip.model_id, dim=self.clip.dim, embedding_function=ef,
                                   extra=rebuild)
 
-    def index(self, paths: list[str], reindex: bool = False) -> IndexReport:
-        found = discover(paths)
-        todo = []
-        for f in found:
+    def _plan(self, paths: list[str]) -> tuple[list[str], dict[str, FileResult], dict]:
+        """Finds the files, probes the media among them, announces the batch and settles the models.
+
+        Returns (files to index, results for paths skipped or failed already, path -> MediaInfo or
+        the BadInputError that probing raised).
+        """
+        todo: list[str] = []
+        early: dict[str, FileResult] = {}
+        for f in discover(paths):
             if f.reason:
-                self.report.files.append(FileResult(f.path, "failed" if f.failed else "skipped", f.reason))
+                early[f.path] = FileResult(f.path, "failed" if f.failed else "skipped", f.reason)
             else:
                 todo.append(f.path)
         infos: dict[str, MediaInfo | BadInputError] = {}
@@ -121,6 +126,16 @@ class Indexer:
         self.progress(ProgressEvent("start", total_files=len(todo), media_seconds=total))
         if todo:
             self._check_models()
+        return todo, early, infos
+
+    def _unchanged(self, old: FileRecord | None, st: os.stat_result, reindex: bool) -> bool:
+        """The file was indexed completely, with these models, and has not changed since."""
+        return (old is not None and old.complete and not reindex and old.size == st.st_size
+                and old.mtime == st.st_mtime and old.models == self.report.models)
+
+    def index(self, paths: list[str], reindex: bool = False) -> IndexReport:
+        todo, early, infos = self._plan(paths)
+        self.report.files.extend(early.values())
         for i, path in enumerate(todo):
             self.progress(ProgressEvent("file", path=path, index=i, total_files=len(todo)))
             result = self._index_one(path, infos.get(path), reindex)
@@ -136,8 +151,7 @@ class Indexer:
                 raise info
             st = os.stat(path)
             old = self.store.get_file(path)
-            if (old is not None and old.complete and not reindex and old.size == st.st_size
-                    and old.mtime == st.st_mtime and old.models == self.report.models):
+            if self._unchanged(old, st, reindex):
                 return FileResult(path, "unchanged", video_id=old.video_id, duration=old.duration,
                                   channels=old.channels)
             with self._stage("hash", path):
