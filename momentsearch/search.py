@@ -267,8 +267,10 @@ class Searcher:
             parts = {name: float(fused.parts[name][i]) for name in fused.parts}
             evidence = {}
             for name, which in fused.best_hit.items():
-                if which[i] >= 0:
-                    evidence[name] = hits[name].evidence[which[i]]
+                h = which[i]
+                # a hit that lies mostly outside the span scored a little, but is not what the span says
+                if h >= 0 and cands.starts[i] <= (hits[name].starts[h] + hits[name].ends[h]) / 2 <= cands.ends[i]:
+                    evidence[name] = hits[name].evidence[h]
             text = evidence.get("transcript") or evidence.get("lexical") or ""
             if "transcript" in evidence:
                 evidence["transcript"] = text
