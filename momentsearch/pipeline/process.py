@@ -82,8 +82,10 @@ class FileProcessor:
         self.on_stage = on_stage or (lambda stage: None)
 
     @contextmanager
-    def _stage(self, name: str, times: StageTimes):
-        self.on_stage(name)
+    def _stage(self, name: str, times: StageTimes, report: bool = True):
+        """Times a stage into `times`; `report` also names it to the progress callback."""
+        if report:
+            self.on_stage(name)
         t0 = time.perf_counter()
         try:
             yield
@@ -104,25 +106,16 @@ class FileProcessor:
                     return
                 yield frame
 
-        t0 = time.perf_counter()
-        if report:
-            self.on_stage("decode+keyframes")
-        segments = detect_segments(frames(), info.duration, cfg.keyframes)
-        times.add("decode+keyframes", time.perf_counter() - t0)
+        with self._stage("decode+keyframes", times, report):
+            segments = detect_segments(frames(), info.duration, cfg.keyframes)
         image_vectors = None
         if segments and self.clip is not None and not cancel.is_set():
-            t0 = time.perf_counter()
-            if report:
-                self.on_stage("clip")
-            image_vectors = self.clip.embed_images([s.keyframe for s in segments])
-            times.add("clip", time.perf_counter() - t0)
+            with self._stage("clip", times, report):
+                image_vectors = self.clip.embed_images([s.keyframe for s in segments])
         slides = None
         if segments and self.ocr is not None and not cancel.is_set():
-            t0 = time.perf_counter()
-            if report:
-                self.on_stage("ocr")
-            slides = read_slides(self.ocr, segments, cfg.ocr)
-            times.add("ocr", time.perf_counter() - t0)
+            with self._stage("ocr", times, report):
+                slides = read_slides(self.ocr, segments, cfg.ocr)
         return segments, image_vectors, slides
 
     def process_video(self, path: str, info: MediaInfo, video_id: str) -> FileEntries:
