@@ -13,7 +13,8 @@ from functools import cached_property
 from pathlib import Path
 
 from momentsearch.options import Config, load_config
-from momentsearch.store import Store, default_db_dir, make_client
+from momentsearch.store.client import default_db_dir, make_client
+from momentsearch.store.store import Store
 from momentsearch.types import IndexReport, Moment
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")  # never reach for a model hub behind the user's back
@@ -54,44 +55,34 @@ class MomentIndex:
         return self._store
 
     @cached_property
-    def device(self) -> str:
-        from momentsearch.models.device import resolve_device
+    def models(self):
+        from momentsearch.models.build import Models
 
-        return resolve_device(self.config.models.device)
+        return Models(self.config)
 
-    @cached_property
+    @property
     def text_embedder(self):
-        from momentsearch.models.text import TextEmbedder
+        return self.models.text_embedder
 
-        return TextEmbedder(self.config.models.text_model, device=self.device)
-
-    @cached_property
+    @property
     def clip(self):
-        from momentsearch.models.clip import ClipModel
+        return self.models.clip
 
-        m = self.config.models
-        return ClipModel(m.clip_model, m.clip_pretrained, cache_dir=m.clip_cache_dir, device=self.device)
-
-    @cached_property
+    @property
     def asr(self):
-        from momentsearch.models.asr import make_asr
-
-        return make_asr(self.config.asr, self.device)
+        return self.models.asr
 
     @cached_property
     def search_clip(self):
         """The CLIP model the index was built with (from its metadata), so queries land in its space."""
-        from momentsearch.models.clip import ClipModel
-
         meta = self.store.metadata_of("keyframes")
         if not meta.get("clip_model"):
             return self.clip
-        m = self.config.models
-        return ClipModel(meta["clip_model"], meta["clip_pretrained"], cache_dir=m.clip_cache_dir, device=self.device)
+        return self.models.clip_for(meta["clip_model"], meta["clip_pretrained"])
 
     @cached_property
     def searcher(self):
-        from momentsearch.search import Searcher
+        from momentsearch.search.searcher import Searcher
 
         return Searcher(self.store, self.text_embedder, self.search_clip, self.config.ranking,
                         cache_dir=self._cache_dir)
@@ -99,12 +90,12 @@ class MomentIndex:
     @property
     def _cache_dir(self) -> str | None:
         """The searcher's transcript/BM25 cache, inside a local index folder (none for a Chroma server)."""
-        from momentsearch.corpus_cache import CACHE_DIRNAME
+        from momentsearch.search.cache import CACHE_DIRNAME
 
         return None if self.chroma_url else str(Path(self.db) / CACHE_DIRNAME)
 
     def _clear_cache(self) -> None:
-        from momentsearch.corpus_cache import clear
+        from momentsearch.search.cache import clear
 
         if self._cache_dir:
             clear(self._cache_dir)
@@ -131,7 +122,7 @@ class MomentIndex:
         """The write lock of a local index folder (a Chroma server orders its own writes: no lock)."""
         from contextlib import nullcontext
 
-        from momentsearch.lock import writer_lock
+        from momentsearch.store.lock import writer_lock
 
         if self.chroma_url:
             return nullcontext()

@@ -61,7 +61,7 @@ _CHARTS = [None, "timeline", "bar", "pie", "line", "photo"]
 
 def lecture_sections(minutes: float):
     """Slides with narration (about 25 s each) until the lecture lasts at least `minutes`."""
-    from momentsearch.synth import Section
+    from momentsearch.testing.synth import Section
 
     sections, total, i = [], 0.0, 0
     while total < minutes * 60:
@@ -79,7 +79,7 @@ def lecture_sections(minutes: float):
 
 def generated_lecture(minutes: float, size=(1280, 720), fps: int = 25) -> Path:
     """The cached benchmark lecture under bench-out/ (rendered with espeak-ng + Pillow on first use)."""
-    from momentsearch.synth import render_lecture
+    from momentsearch.testing.synth import render_lecture
 
     OUT.mkdir(exist_ok=True)
     path = OUT / f"lecture-{minutes:g}min-{size[0]}x{size[1]}-{fps}fps.mp4"
@@ -150,7 +150,8 @@ def run_ours(path: Path, models, overlap: bool, device: str) -> dict:
     """`momentsearch index` on a fresh DB (hash, probe, process, store), every channel on."""
     from momentsearch.options import load_config
     from momentsearch.pipeline.indexer import Indexer
-    from momentsearch.store import Store, make_client
+    from momentsearch.store.client import make_client
+    from momentsearch.store.store import Store
 
     asr, text, clip = models
     config = load_config(overrides={"sampling": {"overlap": overlap}, "models": {"device": device}})
@@ -179,7 +180,9 @@ def run_naive(path: Path, models, batch: int = 32) -> dict:
     from momentsearch.options import ChunkOptions
     from momentsearch.pipeline.decode import load_audio
     from momentsearch.pipeline.segment import build_chunks
-    from momentsearch.store import Store, entry_id, make_client
+    from momentsearch.store.client import make_client
+    from momentsearch.store.ids import entry_id
+    from momentsearch.store.store import Store
 
     asr, text, clip = models
     stages: dict[str, float] = {}

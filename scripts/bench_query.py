@@ -67,7 +67,9 @@ def _unit(x: np.ndarray) -> np.ndarray:
 
 def build_index(db: Path, hours: int, seed: int = 0, log=print) -> dict:
     """Writes a synthetic index of `hours` one-hour lectures into `db` (a Chroma folder)."""
-    from momentsearch.store import FileRecord, Store, entry_id, make_client
+    from momentsearch.store.client import make_client
+    from momentsearch.store.ids import entry_id
+    from momentsearch.store.store import FileRecord, Store
 
     rng = np.random.default_rng(seed)
     words = np.array(_vocabulary(rng))
@@ -154,8 +156,9 @@ def _peak_rss_mb() -> float:
 
 
 def measure(db: Path, hours: int, n_queries: int, seed: int = 1, log=print) -> dict:
-    from momentsearch.search import Searcher
-    from momentsearch.store import Store, make_client
+    from momentsearch.search.searcher import Searcher
+    from momentsearch.store.client import make_client
+    from momentsearch.store.store import Store
 
     rng = np.random.default_rng(seed)
     words = _vocabulary(np.random.default_rng(0))
@@ -172,7 +175,7 @@ def measure(db: Path, hours: int, n_queries: int, seed: int = 1, log=print) -> d
     queries = [" ".join(rng.choice(words[:5000], size=int(rng.integers(2, 6)), p=probs[:5000] / probs[:5000].sum()))
                for _ in range(n_queries)]
     text, clip = _FakeEmbedder(qt, "sentence-transformers:all-MiniLM-L6-v2"), _FakeEmbedder(qk, "fake-clip")
-    from momentsearch.corpus_cache import CACHE_DIRNAME, clear
+    from momentsearch.search.cache import CACHE_DIRNAME, clear
 
     cache = db / CACHE_DIRNAME
     clear(cache)

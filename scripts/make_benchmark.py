@@ -36,7 +36,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from momentsearch.synth import Section, render_lecture  # noqa: E402
+from momentsearch.testing.synth import Section, render_lecture  # noqa: E402
 
 BASELINE_WINDOW = 20.0  # seconds; the baseline's fixed windows
 MIN_SECTION = 15.0  # seconds; short narrations are padded with silence to this

@@ -18,7 +18,7 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))  # run from a checkout without installing
 
 from momentsearch.errors import MomentSearchError  # noqa: E402
-from momentsearch.synth import default_sections, render_lecture  # noqa: E402
+from momentsearch.testing.synth import default_sections, render_lecture  # noqa: E402
 
 
 def main(argv: list[str] | None = None) -> int:

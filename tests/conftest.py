@@ -34,7 +34,7 @@ def lecture(tmp_path_factory):
     """A rendered lecture (default sections, incl. a roadmap slide) and its true section windows."""
     if shutil.which("espeak-ng") is None:
         pytest.skip("espeak-ng is not installed (scripts/setup.sh installs it)")
-    from momentsearch.synth import default_sections, render_lecture
+    from momentsearch.testing.synth import default_sections, render_lecture
 
     path = tmp_path_factory.mktemp("lecture") / "lecture.mp4"
     sections = render_lecture(path, default_sections(), size=(480, 270), fps=5)
@@ -45,7 +45,7 @@ def lecture(tmp_path_factory):
 def second_lecture(tmp_path_factory):
     if shutil.which("espeak-ng") is None:
         pytest.skip("espeak-ng is not installed (scripts/setup.sh installs it)")
-    from momentsearch.synth import Section, render_lecture
+    from momentsearch.testing.synth import Section, render_lecture
 
     sections = [
         Section("Databases 101", "Today we learn how a database index speeds up a query. "

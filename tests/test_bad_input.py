@@ -68,7 +68,7 @@ def bad_folder(tmp_path_factory):
         pytest.skip("espeak-ng is not installed (scripts/setup.sh installs it)")
     from PIL import Image
 
-    from momentsearch.synth import Section, render_lecture, speak
+    from momentsearch.testing.synth import Section, render_lecture, speak
 
     d = tmp_path_factory.mktemp("bad")
     render_lecture(d / "good.mp4", [Section("Roadmap", "Our roadmap has three milestones for next year.",
@@ -226,7 +226,7 @@ def test_bad_k_and_bad_image_queries_are_clear_errors(indexed_bad, tmp_path, cap
     that names the problem, and no exception escaping main()."""
     from chromadb.api.client import SharedSystemClient
 
-    from momentsearch.cli import main
+    from momentsearch.cli.main import main
 
     folder, _, db, _ = indexed_bad
     cases = [(["-k", "0"], "k must be a whole number >= 1"), (["-k", "-3"], "k must be a whole number >= 1")]
@@ -270,7 +270,8 @@ class FakeASR:
 def fake_indexer(db: Path, progress=None):
     from momentsearch.options import Config
     from momentsearch.pipeline.indexer import Indexer
-    from momentsearch.store import Store, make_client
+    from momentsearch.store.client import make_client
+    from momentsearch.store.store import Store
 
     config = Config()
     config.models.ocr = False

@@ -23,7 +23,7 @@ from pathlib import Path
 import pytest
 from conftest import TINY_CLIP_ARGS, run_cli
 
-from momentsearch.store import ChromaServer
+from momentsearch.store.client import ChromaServer
 
 QUERIES = ["where do they discuss the roadmap", "chlorophyll turns water and carbon dioxide into sugar",
            "questions from the audience"]

@@ -78,7 +78,7 @@ def test_empty_query_is_a_clear_error(indexed_lecture):
 
 def test_openai_whisper_backend_runs_from_the_cli_without_ffmpeg(second_lecture, tmp_path):
     """The openai-whisper engine, with a tiny random checkpoint: audio comes from PyAV, not an ffmpeg binary."""
-    from momentsearch.models.tiny_whisper import write_tiny_openai_whisper_checkpoint
+    from momentsearch.testing.tiny_whisper import write_tiny_openai_whisper_checkpoint
 
     ckpt = write_tiny_openai_whisper_checkpoint(tmp_path / "tiny-random.pt")
     config = tmp_path / "c.toml"

@@ -11,7 +11,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from momentsearch.errors import QueryError
-from momentsearch.search import MAX_QUERY_CHARS, _check_k, clean_query
+from momentsearch.search.searcher import MAX_QUERY_CHARS, _check_k, clean_query
 
 DERANDOMIZE = bool(os.environ.get("CI"))  # CI replays the same examples: a failure there reproduces
 
@@ -51,7 +51,7 @@ schemathesis = pytest.importorskip("schemathesis")
 @pytest.fixture(scope="module")
 def api_schema(indexed_lecture):
     from momentsearch.api import MomentIndex
-    from momentsearch.server import create_app
+    from momentsearch.server.app import create_app
 
     app = create_app(MomentIndex(indexed_lecture[0]))
     return schemathesis.openapi.from_asgi("/openapi.json", app)

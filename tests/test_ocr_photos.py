@@ -128,7 +128,7 @@ HIDDEN_TITLE = "Glacier Hydrology"  # on the slide only; the narration never say
 def slide_lecture(tmp_path_factory):
     if shutil.which("espeak-ng") is None:
         pytest.skip("espeak-ng is not installed (scripts/setup.sh installs it)")
-    from momentsearch.synth import Section, render_lecture
+    from momentsearch.testing.synth import Section, render_lecture
 
     sections = [
         Section("Welcome", "Good morning everyone. Today we have three short parts, so let us begin.",

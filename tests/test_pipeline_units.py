@@ -10,7 +10,7 @@ from momentsearch.options import ChunkOptions, KeyframeOptions, load_config
 from momentsearch.pipeline.discover import discover
 from momentsearch.pipeline.keyframes import detect_segments, tiny_grey
 from momentsearch.pipeline.segment import build_chunks, sentences
-from momentsearch.store import entry_id
+from momentsearch.store.ids import entry_id
 from momentsearch.types import SampledFrame, TranscriptSegment, Word
 
 

@@ -46,7 +46,7 @@ def test_eval_with_a_missing_file_is_a_clear_error(tmp_path):
 
 
 def _slide_png(tmp_path, title):
-    from momentsearch.synth import default_sections, draw_slide
+    from momentsearch.testing.synth import default_sections, draw_slide
 
     i, section = next((i, s) for i, s in enumerate(default_sections()) if s.title == title)
     path = tmp_path / "slide.png"

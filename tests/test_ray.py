@@ -18,7 +18,7 @@ import numpy as np
 import pytest
 from conftest import TINY_CLIP_ARGS, run_cli
 
-from momentsearch.distributed import RayIndexer, WorkResult
+from momentsearch.pipeline.ray import RayIndexer, WorkResult
 from momentsearch.options import load_config
 from momentsearch.types import MediaInfo
 
@@ -33,7 +33,7 @@ def _needs_ray():
 @pytest.fixture(scope="module")
 def video_folder(second_lecture, tmp_path_factory):
     """Two small generated lectures in a folder tree."""
-    from momentsearch.synth import Section, render_lecture
+    from momentsearch.testing.synth import Section, render_lecture
 
     folder = tmp_path_factory.mktemp("ray-videos")
     shutil.copy(second_lecture[0], folder / "databases.mp4")
@@ -125,8 +125,9 @@ def test_rerun_after_a_crash_resumes_from_per_file_state(video_folder, local_ind
     from chromadb.api.client import SharedSystemClient
 
     from momentsearch.api import MomentIndex
-    from momentsearch.cli import _config, build_parser
-    from momentsearch.store import Store, make_client
+    from momentsearch.cli.main import _config, build_parser
+    from momentsearch.store.client import make_client
+    from momentsearch.store.store import Store
 
     db = tmp_path / "crashed-db"
     shutil.copytree(local_index, db)
@@ -240,7 +241,7 @@ def test_when_every_worker_dies_the_rest_are_reported_not_lost():
 
 
 def test_worker_turns_file_errors_into_reasons(tmp_path):
-    from momentsearch.distributed import FileWorker
+    from momentsearch.pipeline.ray import FileWorker
 
     worker = FileWorker.__new__(FileWorker)  # without loading models: the processor is a fake
     worker.name = "node1:42"

@@ -29,7 +29,7 @@ TOPICS = [
 @pytest.fixture(scope="module")
 def three_videos(tmp_path_factory):
     """A folder of three short lectures (about 3 s each, 160x90)."""
-    from momentsearch.synth import Section, render_lecture
+    from momentsearch.testing.synth import Section, render_lecture
 
     folder = tmp_path_factory.mktemp("three")
     for i, (title, speech) in enumerate(TOPICS):
@@ -134,7 +134,7 @@ def test_sigkill_mid_run_then_rerun_equals_uninterrupted_run(three_videos, greed
 
 
 def test_changed_deleted_and_pruned_files_leave_no_orphans(three_videos, tmp_path):
-    from momentsearch.synth import Section, render_lecture
+    from momentsearch.testing.synth import Section, render_lecture
 
     folder = tmp_path / "videos"
     shutil.copytree(three_videos, folder)
@@ -179,7 +179,8 @@ def test_prune_sweeps_orphans_left_by_a_crash(tmp_path):
     import numpy as np
 
     from momentsearch.pipeline.indexer import prune
-    from momentsearch.store import FileRecord, Store, make_client
+    from momentsearch.store.client import make_client
+    from momentsearch.store.store import FileRecord, Store
 
     store = Store(make_client(str(tmp_path / "db")))
     live = tmp_path / "live.mp4"
@@ -196,7 +197,7 @@ def test_prune_sweeps_orphans_left_by_a_crash(tmp_path):
 # -- one writer at a time --------------------------------------------------------------------------
 
 def test_second_writer_fails_naming_the_holder_and_search_still_answers(three_videos, clean_db, tmp_path):
-    from momentsearch.lock import WriterLock
+    from momentsearch.store.lock import WriterLock
 
     db = copy_db(clean_db, tmp_path)
     with WriterLock(db).acquire():
@@ -215,7 +216,7 @@ def test_second_writer_fails_naming_the_holder_and_search_still_answers(three_vi
 
 def test_lock_waits_for_release_and_survives_a_killed_holder(tmp_path):
     from momentsearch.errors import IndexBusyError
-    from momentsearch.lock import WriterLock
+    from momentsearch.store.lock import WriterLock
 
     first = WriterLock(tmp_path).acquire()
     with pytest.raises(IndexBusyError, match=f"pid {os.getpid()}"):
@@ -227,7 +228,7 @@ def test_lock_waits_for_release_and_survives_a_killed_holder(tmp_path):
     second.release()
 
     holder = subprocess.Popen([sys.executable, "-c", (
-        "import sys, time; from momentsearch.lock import WriterLock; "
+        "import sys, time; from momentsearch.store.lock import WriterLock; "
         f"WriterLock({str(tmp_path)!r}).acquire(); print('held', flush=True); time.sleep(60)")],
         stdout=subprocess.PIPE, text=True)
     assert holder.stdout.readline().strip() == "held"

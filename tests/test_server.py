@@ -17,9 +17,10 @@ pytest.importorskip("fastapi")
 from fastapi.testclient import TestClient  # noqa: E402
 
 from conftest import iou  # noqa: E402
-from momentsearch.server import MAX_UPLOAD_BYTES, create_app  # noqa: E402
-from momentsearch.server_media import MediaChangedError, parse_range, verified_path, webvtt  # noqa: E402
-from momentsearch.store import FileRecord, entry_id  # noqa: E402
+from momentsearch.server.app import MAX_UPLOAD_BYTES, create_app  # noqa: E402
+from momentsearch.server.media import MediaChangedError, parse_range, verified_path, webvtt  # noqa: E402
+from momentsearch.store.ids import entry_id  # noqa: E402
+from momentsearch.store.store import FileRecord  # noqa: E402
 from momentsearch.types import Moment  # noqa: E402
 
 
@@ -308,7 +309,7 @@ def test_parse_range_rules():
 
 
 def test_serve_command_warns_when_exposed_without_token(monkeypatch, capsys, tmp_path):
-    import momentsearch.server as server
+    import momentsearch.server.app as server
     from momentsearch import cli
 
     calls = []

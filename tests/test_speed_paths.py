@@ -178,7 +178,8 @@ def test_vectorised_lexical_search_matches_the_definition_and_survives_save_load
 
 # -- store fast path, corpus cache, refresh ------------------------------------------------------
 def _fill(store, video_id: str, n: int, path: str = "/v.mp4"):
-    from momentsearch.store import FileRecord, entry_id
+    from momentsearch.store.ids import entry_id
+    from momentsearch.store.store import FileRecord
 
     starts = np.arange(n) * 10.0 + 0.123
     ids = [entry_id(video_id, "chunk", s, s + 9.5) for s in starts]
@@ -193,7 +194,8 @@ def _fill(store, video_id: str, n: int, path: str = "/v.mp4"):
 
 @pytest.fixture
 def small_store(tmp_path):
-    from momentsearch.store import Store, make_client
+    from momentsearch.store.client import make_client
+    from momentsearch.store.store import Store
 
     store = Store(make_client(str(tmp_path / "db")))
     store.collection("transcript", model_id=FakeText.model_id, dim=FakeText.dim)
@@ -202,7 +204,7 @@ def small_store(tmp_path):
 
 
 def test_ids_only_store_query_matches_the_full_query(small_store):
-    from momentsearch.store import entry_fields
+    from momentsearch.store.ids import entry_fields
 
     q = FakeText().embed_texts(["energy"])[0]
     full = small_store.query("transcript", q, 4)
@@ -218,8 +220,8 @@ def test_ids_only_store_query_matches_the_full_query(small_store):
 
 
 def test_searcher_disk_cache_is_used_by_a_new_process_and_rebuilt_after_a_write(small_store, tmp_path, monkeypatch):
-    from momentsearch.search import Searcher
-    from momentsearch.store import Store
+    from momentsearch.search.searcher import Searcher
+    from momentsearch.store.store import Store
 
     cache = tmp_path / "cache"
     first = Searcher(small_store, FakeText(), cache_dir=str(cache)).search("roadmap", k=3)
@@ -243,7 +245,7 @@ def test_searcher_disk_cache_is_used_by_a_new_process_and_rebuilt_after_a_write(
 
 
 def test_searcher_sees_its_own_store_writes_at_once(small_store):
-    from momentsearch.search import Searcher
+    from momentsearch.search.searcher import Searcher
 
     searcher = Searcher(small_store, FakeText())
     assert {m.video_id for m in searcher.search("roadmap", k=5)} == {"a" * 16}

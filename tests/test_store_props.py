@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 from momentsearch.options import ChunkOptions, Config, KeyframeOptions
 from momentsearch.pipeline.keyframes import detect_segments
 from momentsearch.pipeline.segment import build_chunks
-from momentsearch.store import entry_id
+from momentsearch.store.ids import entry_id
 from momentsearch.types import SampledFrame, TranscriptSegment, Word
 
 EPS = 1e-6
@@ -172,7 +172,7 @@ def _entries(path: str, video_id: str, spans):
 
 
 def _index(indexer, path: str, video_id: str, spans) -> None:
-    from momentsearch.store import FileRecord
+    from momentsearch.store.store import FileRecord
 
     old = indexer.store.get_file(path)
     record = FileRecord(path=path, video_id=video_id, size=len(spans), mtime=0.0, models=indexer.report.models)
@@ -190,7 +190,7 @@ def _state(store) -> dict[str, list[str]]:
 @given(corpora(), st.data())
 def test_store_ids_unique_and_counts_invariant_under_reindexing(client, files, data):
     from momentsearch.pipeline.indexer import Indexer
-    from momentsearch.store import Store
+    from momentsearch.store.store import Store
 
     config = Config()
     config.models.ocr = False

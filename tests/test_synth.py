@@ -8,7 +8,7 @@ import av
 import numpy as np
 import pytest
 
-from momentsearch.synth import SAMPLE_RATE, Section, draw_slide, render_lecture
+from momentsearch.testing.synth import SAMPLE_RATE, Section, draw_slide, render_lecture
 
 pytestmark = pytest.mark.skipif(shutil.which("espeak-ng") is None, reason="espeak-ng not installed")
 

@@ -21,7 +21,7 @@ from momentsearch.pipeline.decode import probe
 from momentsearch.pipeline.discover import IMAGE_EXTENSIONS, content_hash, discover
 from momentsearch.pipeline.ocr import FROM_CONFIG, make_ocr
 from momentsearch.pipeline.process import FileEntries, FileProcessor
-from momentsearch.store import FileRecord, Store
+from momentsearch.store.store import FileRecord, Store
 from momentsearch.types import FileResult, IndexReport, MediaInfo, PruneReport
 
 

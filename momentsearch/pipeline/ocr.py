@@ -24,7 +24,7 @@ import numpy as np
 from momentsearch.models.ocr import OcrLine
 from momentsearch.options import OcrOptions
 from momentsearch.pipeline.keyframes import frame_difference, tiny_grey
-from momentsearch.store import entry_id
+from momentsearch.store.ids import entry_id
 from momentsearch.types import VisualSegment
 
 TINY_SIDE = 32  # side of the grey thumbnail used to spot a keyframe that repeats the previous one

@@ -12,7 +12,7 @@ from __future__ import annotations
 from momentsearch.media import open_image
 from momentsearch.pipeline.ocr import SlideText, slide_rows, weighted_lines
 from momentsearch.pipeline.process import FileEntries, FileProcessor, entry_meta
-from momentsearch.store import entry_id
+from momentsearch.store.ids import entry_id
 
 PHOTO_SPAN = 1.0  # seconds: a photo is one short "moment" to the ranker; results show it as 0-0
 

@@ -21,7 +21,7 @@ from momentsearch.pipeline.decode import SAMPLE_RATE, iter_frames, load_audio
 from momentsearch.pipeline.keyframes import detect_segments
 from momentsearch.pipeline.ocr import FROM_CONFIG, make_ocr, read_slides, slide_rows
 from momentsearch.pipeline.segment import build_chunks
-from momentsearch.store import entry_id
+from momentsearch.store.ids import entry_id
 from momentsearch.types import Chunk, MediaInfo, StageTimes, VisualSegment
 
 CLIP_TEXT_CHARS = 300  # CLIP reads 77 tokens; longer chunk text is cut before its text embedding

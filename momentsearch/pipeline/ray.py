@@ -74,16 +74,11 @@ class FileWorker:
     def __init__(self, config: Config, with_clip: bool, with_ocr: bool, threads: int) -> None:
         os.environ["MOMENTSEARCH_THREADS"] = str(max(1, threads))  # the CPUs Ray reserved for this actor
         os.environ.setdefault("HF_HUB_OFFLINE", "1")
-        from momentsearch.models.asr import make_asr
-        from momentsearch.models.clip import ClipModel
-        from momentsearch.models.device import resolve_device
-        from momentsearch.models.text import TextEmbedder
+        from momentsearch.models.build import Models
 
-        m = config.models
-        device = resolve_device(m.device)
-        text = TextEmbedder(m.text_model, device=device)
-        asr = make_asr(config.asr, device)
-        clip = ClipModel(m.clip_model, m.clip_pretrained, cache_dir=m.clip_cache_dir, device=device) if with_clip else None
+        models = Models(config)
+        text, asr = models.text_embedder, models.asr
+        clip = models.clip if with_clip else None
         for model in (text, asr, clip):  # load now: a worker that cannot load fails at start, not mid-file
             if model is not None:
                 model.load()

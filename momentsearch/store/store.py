@@ -14,163 +14,18 @@ another model or schema raises IndexMismatchError instead of mixing vectors.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
-import re
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any, Iterable
 
 import numpy as np
 
 from momentsearch.errors import IndexMismatchError, MomentSearchError
+from momentsearch.store.ids import entry_fields, path_key, path_metadata, utf8_metadata
 
 SCHEMA_VERSION = 1
-DEFAULT_DB = "./momentsearch-db"
 _GET_PAGE = 5000  # rows per collection.get call when reading a whole collection
-
-
-def default_db_dir() -> str:
-    return os.environ.get("MOMENTSEARCH_DB", DEFAULT_DB)
-
-
-@dataclass(frozen=True)
-class ChromaServer:
-    """How to reach a shared Chroma server. Fields left out come from the environment:
-
-    MOMENTSEARCH_CHROMA_TOKEN         auth token, sent in `token_header` on every request
-    MOMENTSEARCH_CHROMA_TOKEN_HEADER  "Authorization" (sent as "Bearer TOKEN", the default) or
-                                      "X-Chroma-Token" (sent as is)
-    MOMENTSEARCH_CHROMA_CA_CERT       CA bundle (PEM) that signed the server's TLS certificate
-    MOMENTSEARCH_CHROMA_INSECURE=1    https without certificate checks (test set-ups only)
-    MOMENTSEARCH_CHROMA_TENANT / MOMENTSEARCH_CHROMA_DATABASE   Chroma tenant and database
-    """
-
-    url: str  # http://HOST:PORT or https://HOST:PORT
-    token: str | None = None
-    token_header: str = "Authorization"
-    ca_cert: str | None = None  # a path; None uses the system's CAs
-    verify_tls: bool = True
-    tenant: str = "default_tenant"
-    database: str = "default_database"
-
-    @classmethod
-    def from_env(cls, url: str, **given: Any) -> "ChromaServer":
-        env = os.environ
-        values = {
-            "token": env.get("MOMENTSEARCH_CHROMA_TOKEN") or None,
-            "token_header": env.get("MOMENTSEARCH_CHROMA_TOKEN_HEADER") or "Authorization",
-            "ca_cert": env.get("MOMENTSEARCH_CHROMA_CA_CERT") or None,
-            "verify_tls": env.get("MOMENTSEARCH_CHROMA_INSECURE", "") not in ("1", "true", "yes"),
-            "tenant": env.get("MOMENTSEARCH_CHROMA_TENANT") or "default_tenant",
-            "database": env.get("MOMENTSEARCH_CHROMA_DATABASE") or "default_database",
-        }
-        values.update({k: v for k, v in given.items() if v is not None})
-        return cls(url=url, **values)
-
-    def headers(self) -> dict[str, str]:
-        if not self.token:
-            return {}
-        if self.token_header.lower() == "authorization":
-            return {"Authorization": f"Bearer {self.token}"}
-        return {self.token_header: self.token}
-
-    def __str__(self) -> str:
-        return self.url
-
-
-def _root_cause(exc: BaseException) -> str:
-    """chromadb wraps TLS and HTTP errors in "Could not connect..."; the first cause says what to fix."""
-    seen = [exc]
-    while (nxt := seen[-1].__cause__ or seen[-1].__context__) is not None and nxt not in seen and len(seen) < 10:
-        seen.append(nxt)
-    messages = [str(e) for e in seen if str(e)]
-    root = messages[-1] if messages else type(exc).__name__
-    return root if root == messages[0] else f"{messages[0]} ({root})"
-
-
-def make_client(db_dir: str | None = None, chroma_url: "str | ChromaServer | None" = None):
-    """An embedded PersistentClient at `db_dir`, or an HttpClient for `chroma_url`. Telemetry off.
-
-    `chroma_url` is a URL (token and TLS options then come from the environment, see ChromaServer)
-    or a ChromaServer.
-    """
-    import chromadb
-    from chromadb.config import Settings
-
-    settings = Settings(anonymized_telemetry=False)
-    if chroma_url:
-        from urllib.parse import urlparse
-
-        server = chroma_url if isinstance(chroma_url, ChromaServer) else ChromaServer.from_env(str(chroma_url))
-        url = urlparse(server.url)
-        if url.scheme not in ("http", "https") or not url.hostname:
-            raise MomentSearchError(f"--chroma-url must look like http://HOST:PORT, got {server.url!r}")
-        if url.scheme == "https":
-            if server.ca_cert and not Path(server.ca_cert).is_file():
-                raise MomentSearchError(f"CA certificate file not found: {server.ca_cert}")
-            settings.chroma_server_ssl_verify = server.ca_cert or server.verify_tls
-        try:
-            return chromadb.HttpClient(
-                host=url.hostname,
-                port=url.port or (443 if url.scheme == "https" else 8000),
-                ssl=url.scheme == "https",
-                headers=server.headers(),
-                settings=settings,
-                tenant=server.tenant,
-                database=server.database,
-            )
-        except Exception as exc:  # connection, TLS and auth errors come in many types
-            raise MomentSearchError(f"cannot reach the Chroma server at {server.url}: {_root_cause(exc)}") from exc
-    path = Path(db_dir or default_db_dir())
-    path.mkdir(parents=True, exist_ok=True)
-    return chromadb.PersistentClient(path=str(path), settings=settings)
-
-
-def entry_id(video_id: str, kind: str, start: float, end: float) -> str:
-    """Stable id from content hash + kind + time (ms): re-indexing upserts, never duplicates."""
-    return f"{video_id}:{kind}:{int(round(start * 1000)):09d}-{int(round(end * 1000)):09d}"
-
-
-_ENTRY_ID = re.compile(r"^(?P<video>[^:]+):(?P<kind>[a-z_]+):(?P<start>\d+)-(?P<end>\d+)$")
-
-
-def entry_fields(id_: str) -> dict[str, Any] | None:
-    """The metadata an `entry_id` encodes ({video_id, kind, start, end}, times to the ms), or None."""
-    m = _ENTRY_ID.match(id_)
-    if m is None:
-        return None
-    return {"video_id": m["video"], "kind": m["kind"], "start": int(m["start"]) / 1000, "end": int(m["end"]) / 1000}
-
-
-def display_path(path: str) -> str:
-    """A path as valid UTF-8 text (Chroma and JSON need it): undecodable bytes of a file name show as \\xNN."""
-    return os.fsencode(path).decode("utf-8", "backslashreplace")
-
-
-def path_metadata(path: str) -> dict[str, str]:
-    """{"path": display form} plus, for a name that is not valid UTF-8, its exact bytes as hex."""
-    shown = display_path(path)
-    return {"path": shown} if shown == path else {"path": shown, "path_raw": os.fsencode(path).hex()}
-
-
-def _utf8_metadata(meta: dict[str, Any]) -> dict[str, Any]:
-    """Chroma refuses text that is not valid UTF-8 (a file name's undecodable bytes): escape it."""
-    bad = [k for k, v in meta.items() if isinstance(v, str) and not v.isascii() and not _encodable(v)]
-    return {**meta, **{k: display_path(meta[k]) for k in bad}} if bad else meta
-
-
-def _encodable(text: str) -> bool:
-    try:
-        text.encode("utf-8")
-        return True
-    except UnicodeEncodeError:
-        return False
-
-
-def path_key(path: str) -> str:
-    return hashlib.sha1(str(Path(path).resolve()).encode("utf-8", "surrogateescape")).hexdigest()[:20]
 
 
 @dataclass
@@ -304,7 +159,7 @@ class Store:
         col = self.collection(name)
         if len(set(ids)) != len(ids):
             raise MomentSearchError(f"duplicate ids in one write to {name}")
-        metadatas = [_utf8_metadata(m) for m in metadatas]
+        metadatas = [utf8_metadata(m) for m in metadatas]
         for i in range(0, len(ids), batch):
             sl = slice(i, i + batch)
             col.upsert(

@@ -8,7 +8,7 @@ Routes (all JSON unless said; errors are `{"error": message, "status": code}`):
   GET  /api/media/{video_id}            the video file, with HTTP Range (206) so players can seek
   GET  /api/thumbs/{segment_id}         a JPEG of the keyframe of a segment
   GET  /api/captions/{video_id}.vtt     WebVTT captions from the transcript
-  GET  /                                the search page (momentsearch/web/)
+  GET  /                                the search page (momentsearch/server/web/)
 
 Media are looked up by index id only (see server_media). Models load once, in the start-up
 lifespan; searches and thumbnail decoding run in the thread pool, never on the event loop.
@@ -32,7 +32,7 @@ from pydantic import BaseModel, Field
 from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from momentsearch import server_media as sm
+from momentsearch.server import media as sm
 from momentsearch.errors import (BadInputError, IndexBusyError, IndexMismatchError, ModelUnavailableError,
                                  MomentSearchError, QueryError)
 

@@ -1,4 +1,4 @@
-"""One writer at a time per index folder: an advisory file lock on DB/.momentsearch.lock.
+"""One writer at a time per index folder: an advisory file lock on DB/.momentsearch.store.lock.
 
 `index` and `prune` hold it while they write; `search`, `info` and `serve` never take it, so they
 keep answering while a batch runs. The lock is `fcntl.flock`, which the kernel drops when its
@@ -18,7 +18,7 @@ from typing import Iterator
 
 from momentsearch.errors import IndexBusyError
 
-LOCK_NAME = ".momentsearch.lock"
+LOCK_NAME = ".momentsearch.store.lock"
 POLL_SECONDS = 0.2  # how often a waiting writer retries
 
 

@@ -38,7 +38,7 @@ def _resolve_chroma(args) -> None:
     """--chroma-url (or $MOMENTSEARCH_CHROMA_URL unless --db is given) plus token/TLS -> a ChromaServer."""
     import os
 
-    from momentsearch.store import ChromaServer
+    from momentsearch.store.client import ChromaServer
 
     if not hasattr(args, "chroma_url"):
         return
@@ -189,7 +189,7 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def cmd_index(args) -> int:
-    from momentsearch.cli_output import ProgressDisplay, print_report
+    from momentsearch.cli.output import ProgressDisplay, print_report
 
     index = _index_for(args)
     ray_info = None
@@ -215,7 +215,7 @@ def cmd_index(args) -> int:
 def _index_on_ray(args, index, progress):
     import dataclasses
 
-    from momentsearch.distributed import index_on_ray
+    from momentsearch.pipeline.ray import index_on_ray
 
     if args.ray_workers is not None:
         if args.ray_workers < 1:
@@ -252,7 +252,7 @@ def cmd_prune(args) -> int:
 
 
 def cmd_search(args) -> int:
-    from momentsearch.cli_output import print_moments
+    from momentsearch.cli.output import print_moments
 
     if args.queries:
         return _batch_search(args)
@@ -295,7 +295,7 @@ def _batch_search(args) -> int:
 
 
 def cmd_info(args) -> int:
-    from momentsearch.cli_output import print_info
+    from momentsearch.cli.output import print_info
 
     info = _index_for(args).info()
     if args.json:
@@ -314,9 +314,9 @@ DEMO_QUERIES = ["where do they discuss the roadmap", "how do solar panels turn l
 
 
 def cmd_demo(args) -> int:
-    from momentsearch.cli_output import ProgressDisplay, print_moments, print_report
+    from momentsearch.cli.output import ProgressDisplay, print_moments, print_report
 
-    sample = Path(__file__).resolve().parent / "data" / "sample_lecture.mp4"
+    sample = Path(__file__).resolve().parents[1] / "data" / "sample_lecture.mp4"
     if args.db is None and args.chroma_url is None:
         args.db = str(Path.home() / ".cache" / "momentsearch" / "demo-db")
     index = _index_for(args)
@@ -333,7 +333,7 @@ def cmd_serve(args) -> int:
     import os
 
     try:
-        from momentsearch.server import serve
+        from momentsearch.server.app import serve
     except ImportError as exc:
         raise MomentSearchError(f"serve needs the server extra: pip install 'momentsearch[server]' ({exc})") from exc
     token = args.token or os.environ.get("MOMENTSEARCH_TOKEN") or None
@@ -375,6 +375,3 @@ def cmd_match(args) -> int:
             print(f"{prob:7.3f}  {label}")
     return EXIT_OK
 
-
-if __name__ == "__main__":
-    sys.exit(main())

@@ -19,7 +19,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from momentsearch.errors import MomentSearchError
-from momentsearch.store import FileRecord, entry_id
+from momentsearch.store.ids import entry_id
+from momentsearch.store.store import FileRecord
 
 VIDEO_ID_RE = re.compile(r"^[0-9a-f]{16}$")
 ENTRY_ID_RE = re.compile(r"^(?P<video>[0-9a-f]{16}):(?P<kind>keyframe|chunk):(?P<start>\d{9})-(?P<end>\d{9})$")

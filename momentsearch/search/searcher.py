@@ -7,14 +7,14 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from momentsearch import corpus_cache
+from momentsearch.search import cache as corpus_cache
 from momentsearch.errors import IndexMismatchError, ModelUnavailableError, QueryError
 from momentsearch.options import RankingOptions
 from momentsearch.ranking.fusion import ChannelHits, calibrate_dense
 from momentsearch.ranking.joint import rank
 from momentsearch.ranking.lexical import LexicalIndex
 from momentsearch.ranking.slide_lexical import SlideLexicalIndex, parse_lines
-from momentsearch.store import FileRecord, Hit, Store
+from momentsearch.store.store import FileRecord, Hit, Store
 from momentsearch.types import Moment
 
 MAX_QUERY_CHARS = 2000  # longer text is cut: no embedding model reads further

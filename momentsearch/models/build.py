@@ -1,0 +1,42 @@
+"""The models a Config asks for, built lazily and once: used by MomentIndex and by Ray workers alike."""
+
+from __future__ import annotations
+
+from functools import cached_property
+
+from momentsearch.options import Config
+
+
+class Models:
+    """Text embedder, ASR and CLIP for `config`; nothing loads until a property is first read."""
+
+    def __init__(self, config: Config) -> None:
+        self.config = config
+
+    @cached_property
+    def device(self) -> str:
+        from momentsearch.models.device import resolve_device
+
+        return resolve_device(self.config.models.device)
+
+    @cached_property
+    def text_embedder(self):
+        from momentsearch.models.text import TextEmbedder
+
+        return TextEmbedder(self.config.models.text_model, device=self.device)
+
+    @cached_property
+    def clip(self):
+        return self.clip_for(self.config.models.clip_model, self.config.models.clip_pretrained)
+
+    @cached_property
+    def asr(self):
+        from momentsearch.models.asr import make_asr
+
+        return make_asr(self.config.asr, self.device)
+
+    def clip_for(self, model: str, pretrained: str):
+        """A CLIP wrapper for another architecture/weights (an index built with them), same cache and device."""
+        from momentsearch.models.clip import ClipModel
+
+        return ClipModel(model, pretrained, cache_dir=self.config.models.clip_cache_dir, device=self.device)

@@ -1,0 +1,57 @@
+"""Entry ids and path text: the one encoder and the one parser of an index entry's id.
+
+An id is `{video_id}:{kind}:{start_ms:09d}-{end_ms:09d}`: content hash + kind + time, so re-indexing
+upserts and never duplicates. The pipeline imports this module alone from the store.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import re
+from pathlib import Path
+from typing import Any
+
+def entry_id(video_id: str, kind: str, start: float, end: float) -> str:
+    """Stable id from content hash + kind + time (ms): re-indexing upserts, never duplicates."""
+    return f"{video_id}:{kind}:{int(round(start * 1000)):09d}-{int(round(end * 1000)):09d}"
+
+
+_ENTRY_ID = re.compile(r"^(?P<video>[^:]+):(?P<kind>[a-z_]+):(?P<start>\d+)-(?P<end>\d+)$")
+
+
+def entry_fields(id_: str) -> dict[str, Any] | None:
+    """The metadata an `entry_id` encodes ({video_id, kind, start, end}, times to the ms), or None."""
+    m = _ENTRY_ID.match(id_)
+    if m is None:
+        return None
+    return {"video_id": m["video"], "kind": m["kind"], "start": int(m["start"]) / 1000, "end": int(m["end"]) / 1000}
+
+
+def display_path(path: str) -> str:
+    """A path as valid UTF-8 text (Chroma and JSON need it): undecodable bytes of a file name show as \\xNN."""
+    return os.fsencode(path).decode("utf-8", "backslashreplace")
+
+
+def path_metadata(path: str) -> dict[str, str]:
+    """{"path": display form} plus, for a name that is not valid UTF-8, its exact bytes as hex."""
+    shown = display_path(path)
+    return {"path": shown} if shown == path else {"path": shown, "path_raw": os.fsencode(path).hex()}
+
+
+def utf8_metadata(meta: dict[str, Any]) -> dict[str, Any]:
+    """Chroma refuses text that is not valid UTF-8 (a file name's undecodable bytes): escape it."""
+    bad = [k for k, v in meta.items() if isinstance(v, str) and not v.isascii() and not _encodable(v)]
+    return {**meta, **{k: display_path(meta[k]) for k in bad}} if bad else meta
+
+
+def _encodable(text: str) -> bool:
+    try:
+        text.encode("utf-8")
+        return True
+    except UnicodeEncodeError:
+        return False
+
+
+def path_key(path: str) -> str:
+    return hashlib.sha1(str(Path(path).resolve()).encode("utf-8", "surrogateescape")).hexdigest()[:20]

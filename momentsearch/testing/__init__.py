@@ -1,0 +1,1 @@
+"""Test and benchmark tooling (rendered lectures, a tiny Whisper): not used by the runtime package."""
