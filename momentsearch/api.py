@@ -15,7 +15,7 @@ from pathlib import Path
 from momentsearch.options import Config, load_config
 from momentsearch.store.client import default_db_dir, make_client
 from momentsearch.store.store import Store
-from momentsearch.types import IndexReport, Moment
+from momentsearch.types import IndexReport, Moment, TranscriptChunk
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")  # never reach for a model hub behind the user's back
 os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
@@ -146,6 +146,45 @@ class MomentIndex:
         if not labels or not all(labels):
             raise QueryError("give at least one non-empty label, e.g. --labels \"Steel Fridge\" \"Wooden Chair\"")
         return self.clip.rank_labels(load_query_image(image), labels)
+
+    # -- what front doors read (from the searcher's cached corpus) -----------------------------
+    def videos(self) -> list:
+        """The completely indexed files (videos and photos) as FileRecords, by path."""
+        return sorted(self.searcher.corpus().files.values(), key=lambda r: r.path)
+
+    def video(self, video_id: str):
+        """The FileRecord of a completely indexed file, or None."""
+        return self.searcher.corpus().files.get(video_id)
+
+    def channels(self) -> set[str]:
+        """The channels the index holds ("transcript", "visual", "ocr")."""
+        return self.searcher.channels()
+
+    def searchable_channels(self) -> set[str]:
+        """The index's channels a search here uses: "visual" only when the CLIP weights load here."""
+        channels = self.channels()
+        if "visual" in channels and not self.searcher.visual_available():
+            channels.discard("visual")
+        return channels
+
+    @property
+    def warnings(self) -> list[str]:
+        """Why a channel the index holds is not searched here (e.g. CLIP weights missing)."""
+        return self.searcher.warnings
+
+    def speech_in(self, video_id: str, start: float, end: float) -> list[TranscriptChunk]:
+        """A video's transcript chunks that overlap [start, end) seconds, by start time."""
+        return self.searcher.corpus().speech_in(video_id, start, end)
+
+    def chunks_of(self, video_id: str) -> list[TranscriptChunk]:
+        """All transcript chunks of a video, by start time."""
+        return self.searcher.corpus().chunks_of(video_id)
+
+    def warm_up(self) -> None:
+        """Load what a search needs (text model, corpus, CLIP when the index has keyframes) now."""
+        self.text_embedder.load()
+        if self.searcher.corpus().files:
+            self.search("warm up", k=1)
 
     def info(self) -> IndexInfo:
         files = self.store.files()

@@ -202,12 +202,11 @@ def predictions_to_jsonl(truths: list[GroundTruth], predictions: dict) -> Iterab
 
 def visual_unmeasurable(index) -> str:
     """Why *visual* queries cannot be measured with this index and these weights ("" when they can)."""
-    searcher = index.searcher
-    if "visual" not in searcher.channels():
+    if "visual" not in index.channels():
         return "the index has no visual channel (no CLIP weights when indexing)"
-    if not searcher._visual_available():
-        return "; ".join(searcher.warnings) or "CLIP weights are not available here"
-    if getattr(searcher.clip, "pretrained", "") == "random":
+    if "visual" not in index.searchable_channels():
+        return "; ".join(index.warnings) or "CLIP weights are not available here"
+    if getattr(index.search_clip, "pretrained", "") == "random":
         return "the CLIP weights are random (test-only), so visual scores mean nothing"
     return ""
 

@@ -15,6 +15,10 @@ from momentsearch.errors import ConfigError
 
 DEFAULT_CONFIG = Path(__file__).resolve().parent / "data" / "default.toml"
 
+# Limits of one search, the same for the library, the CLI and the HTTP API.
+MAX_QUERY_CHARS = 2000  # longer query text is cut (the HTTP API refuses it): no embedding model reads further
+MAX_RESULTS = 100  # most results one search returns (k above it is cut to it; the HTTP API refuses it)
+
 
 @dataclass
 class SamplingOptions:

@@ -64,6 +64,17 @@ class Chunk:
     text: str
 
 
+@dataclass(frozen=True)
+class TranscriptChunk:
+    """An indexed transcript chunk as search reads it back: its entry id, video, times and text."""
+
+    id: str
+    video_id: str
+    start: float
+    end: float
+    text: str
+
+
 @dataclass
 class Moment:
     """A ranked search result: a time range in one video (or a photo), with the evidence for it."""

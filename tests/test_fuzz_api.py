@@ -11,7 +11,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from momentsearch.errors import QueryError
-from momentsearch.search.searcher import MAX_QUERY_CHARS, _check_k, clean_query
+from momentsearch.options import MAX_QUERY_CHARS, MAX_RESULTS
+from momentsearch.search.searcher import _check_k, clean_query
 
 DERANDOMIZE = bool(os.environ.get("CI"))  # CI replays the same examples: a failure there reproduces
 
@@ -39,7 +40,7 @@ def test_k_is_bounded_or_a_query_error(k):
         assert "k must be" in str(exc)
         assert not (isinstance(k, int) and not isinstance(k, bool) and k >= 1)
         return
-    assert isinstance(k, int) and not isinstance(k, bool) and 1 <= got <= 1000 and got == min(k, 1000)
+    assert isinstance(k, int) and not isinstance(k, bool) and 1 <= got <= MAX_RESULTS and got == min(k, MAX_RESULTS)
 
 
 # -- the HTTP API ---------------------------------------------------------------------------------------

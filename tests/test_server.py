@@ -7,7 +7,6 @@ import io
 import os
 import threading
 import time
-from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
@@ -17,7 +16,8 @@ pytest.importorskip("fastapi")
 from fastapi.testclient import TestClient  # noqa: E402
 
 from conftest import iou  # noqa: E402
-from momentsearch.server.app import MAX_UPLOAD_BYTES, create_app  # noqa: E402
+from momentsearch.server.app import create_app
+from momentsearch.server.routes import MAX_UPLOAD_BYTES  # noqa: E402
 from momentsearch.server.media import MediaChangedError, parse_range, verified_path, webvtt  # noqa: E402
 from momentsearch.store.ids import entry_id  # noqa: E402
 from momentsearch.store.store import FileRecord  # noqa: E402
@@ -200,34 +200,33 @@ def test_openapi_schema_describes_the_api(served):
 
 
 # -- with fakes: token, symlink swaps, concurrency ------------------------------------------------
-@dataclass
-class _FakeCorpus:
-    files: dict
-    channels: set = field(default_factory=lambda: {"transcript"})
-    chunk_meta: list = field(default_factory=list)
-    chunk_text: list = field(default_factory=list)
+class _FakeIndex:
+    """Just enough of MomentIndex's public API for the server: files by id, and a search that takes `delay` seconds."""
 
-
-class _FakeSearcher:
     warnings: list = []
 
-    def __init__(self, files):
-        self.files = files
-
-    def corpus(self):
-        return _FakeCorpus(self.files)
-
-
-class _FakeIndex:
-    """Just enough of MomentIndex for the server: files by id, and a search that takes `delay` seconds."""
-
     def __init__(self, records, delay=0.0):
-        self.searcher = _FakeSearcher({r.video_id: r for r in records})
+        self.files = {r.video_id: r for r in records}
         self.delay = delay
+
+    def videos(self):
+        return list(self.files.values())
+
+    def video(self, video_id):
+        return self.files.get(video_id)
+
+    def channels(self):
+        return {"transcript"}
+
+    def chunks_of(self, video_id):
+        return []
+
+    def speech_in(self, video_id, start, end):
+        return []
 
     def search(self, query, k=10, kind=None):
         time.sleep(self.delay)
-        rec = next(iter(self.searcher.files.values()))
+        rec = next(iter(self.files.values()))
         return [Moment(video=rec.path, video_id=rec.video_id, start=1.0, end=2.0, score=0.5,
                        channels={"transcript": 0.5}, text=query)]
 

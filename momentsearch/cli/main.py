@@ -268,7 +268,7 @@ def cmd_search(args) -> int:
     if args.json:
         print(json.dumps({"query": query, "results": [m.to_json() for m in moments]}, ensure_ascii=False))
     else:
-        print_moments(query, moments, index.searcher.channels())
+        print_moments(query, moments, index.channels())
     return EXIT_OK
 
 
@@ -325,7 +325,7 @@ def cmd_demo(args) -> int:
         report = index.index([str(sample)], progress=progress)
     print_report(report)
     for query in DEMO_QUERIES:
-        print_moments(query, index.search(query, k=3), index.searcher.channels())
+        print_moments(query, index.search(query, k=3), index.channels())
     return EXIT_OK
 
 

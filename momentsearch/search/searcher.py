@@ -3,21 +3,17 @@
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass, field
 
 import numpy as np
 
-from momentsearch.search import cache as corpus_cache
 from momentsearch.errors import IndexMismatchError, ModelUnavailableError, QueryError
-from momentsearch.options import RankingOptions
+from momentsearch.options import MAX_QUERY_CHARS, MAX_RESULTS, RankingOptions
+from momentsearch.search.corpus import Corpus, load_corpus
 from momentsearch.ranking.fusion import ChannelHits, calibrate_dense
 from momentsearch.ranking.joint import rank
-from momentsearch.ranking.lexical import LexicalIndex
-from momentsearch.ranking.slide_lexical import SlideLexicalIndex, parse_lines
 from momentsearch.store.store import FileRecord, Hit, Store
 from momentsearch.types import Moment
 
-MAX_QUERY_CHARS = 2000  # longer text is cut: no embedding model reads further
 CORPUS_RECHECK_SECONDS = 1.0  # another process's new or removed files show up within this; our own writes at once
 CORPUS_FULL_RECHECK_SECONDS = 60.0  # and its re-index of a file already indexed (same file count) within this
 
@@ -33,40 +29,6 @@ def clean_query(query: str) -> str:
     return text
 
 
-@dataclass
-class _Corpus:
-    """What the searcher caches from the store between queries (reloaded when the index changes)."""
-
-    generation: tuple
-    files: dict[str, FileRecord]  # video id -> record
-    lexical: LexicalIndex
-    chunk_ids: list[str]
-    chunk_meta: list[dict]
-    chunk_text: list[str]
-    channels: set[str] = field(default_factory=set)
-    ocr_ids: list[str] = field(default_factory=list)  # slide / photo text entries ("ocr" collection)
-    ocr_meta: list[dict] = field(default_factory=list)
-    ocr_text: list[str] = field(default_factory=list)
-    ocr_lexical: SlideLexicalIndex | None = None
-    _chunk_rows: dict[str, int] | None = None
-    _segments: dict[str, np.ndarray] = field(default_factory=dict)
-
-    def segments(self, video_id: str) -> np.ndarray:
-        """A video's visual segments as an (n, 2) float array of [start, end), converted once."""
-        arr = self._segments.get(video_id)
-        if arr is None:
-            rec = self.files.get(video_id)
-            arr = np.asarray(rec.visual_segments if rec else [], dtype=np.float64).reshape(-1, 2)
-            self._segments[video_id] = arr
-        return arr
-
-    def chunk_rows(self) -> dict[str, int]:
-        """Transcript entry id -> row in chunk_ids / chunk_meta / chunk_text (built on first use)."""
-        if self._chunk_rows is None:
-            self._chunk_rows = {id_: i for i, id_ in enumerate(self.chunk_ids)}
-        return self._chunk_rows
-
-
 class Searcher:
     """Searches one store. Models are passed in (and loaded lazily by their wrappers)."""
 
@@ -79,7 +41,7 @@ class Searcher:
         self.text = text_embedder
         self.clip = clip
         self.options = options or RankingOptions()
-        self._corpus: _Corpus | None = None
+        self._corpus: Corpus | None = None
         self._checked_at = -1e9  # time.monotonic() of the last look at the store's counts
         self._seen_writes = -1  # store.writes when the cache was last checked
         self._full_checked_at = -1e9  # when all collections were last counted
@@ -87,7 +49,7 @@ class Searcher:
         self._text_checked = False  # the transcript collection's model id matched ours once
 
     # -- cached corpus -------------------------------------------------------------------------
-    def corpus(self) -> _Corpus:
+    def corpus(self) -> Corpus:
         # Counting a collection costs ~0.3 s at 120k rows (0.5 s at 200k): on the hot path trust the cache
         # for CORPUS_RECHECK_SECONDS unless this process wrote through the store meanwhile, then count only
         # the small files collection, and count everything every CORPUS_FULL_RECHECK_SECONDS.
@@ -106,32 +68,7 @@ class Searcher:
         generation = (n_files, self.store.count("transcript"), self.store.count("ocr"))
         if self._corpus is not None and self._corpus.generation == generation and not wrote_here:
             return self._corpus
-        files = {}
-        for rec in self.store.files():
-            if rec.complete:
-                files[rec.video_id] = rec
-        key = corpus_cache.corpus_key(generation, files.values())
-        cached = corpus_cache.load(self.cache_dir, key) if self.cache_dir else None
-        if cached is not None:
-            ids, texts, metas, lexical = cached
-        else:
-            ids, texts, metas = [], [], []
-            for id_, doc, meta in self.store.iter_all("transcript"):
-                ids.append(id_)
-                texts.append(doc or "")
-                metas.append(meta)
-            lexical = LexicalIndex(texts)
-            if self.cache_dir:
-                corpus_cache.save(self.cache_dir, key, ids, texts, metas, lexical)
-        channels = {c for rec in files.values() for c in rec.channels}
-        self._corpus = _Corpus(generation, files, lexical, ids, metas, texts, channels)
-        if "ocr" in channels:
-            corpus = self._corpus
-            for id_, doc, meta in self.store.iter_all("ocr"):
-                corpus.ocr_ids.append(id_)
-                corpus.ocr_text.append(doc or "")
-                corpus.ocr_meta.append(meta)
-            corpus.ocr_lexical = SlideLexicalIndex([parse_lines(m.get("lines")) for m in corpus.ocr_meta])
+        self._corpus = load_corpus(self.store, generation, self.cache_dir)
         return self._corpus
 
     def channels(self) -> set[str]:
@@ -155,7 +92,7 @@ class Searcher:
         sims = np.array([h.similarity for h in hits])
         return _to_channel(name, hits, calibrate_dense(sims, lo, hi, self.options.spread.get(name)))
 
-    def _lexical_hits(self, query: str, corpus: _Corpus, files=None) -> ChannelHits:
+    def _lexical_hits(self, query: str, corpus: Corpus, files=None) -> ChannelHits:
         files = corpus.files if files is None else files
         rows, scores = corpus.lexical.search(query, self.options.candidates)
         keep = [i for i, r in enumerate(rows) if corpus.chunk_meta[r].get("video_id") in files]
@@ -163,7 +100,7 @@ class Searcher:
                     corpus.chunk_text[rows[i]]) for i in keep]
         return _to_channel("lexical", hits, scores[keep])
 
-    def _ocr_hits(self, query: str, vector: np.ndarray, corpus: _Corpus, files) -> ChannelHits:
+    def _ocr_hits(self, query: str, vector: np.ndarray, corpus: Corpus, files) -> ChannelHits:
         """Slide and photo text: per entry the better of its dense (MiniLM, calibrated like the
         transcript) and its size-weighted lexical score, so an exact title word and a paraphrase both count."""
         lo, hi = self.options.calibration.get("ocr", [0.0, 1.0])
@@ -184,7 +121,7 @@ class Searcher:
         chosen = sorted(best.values(), key=lambda x: -x[0])[: self.options.candidates]
         return _to_channel("ocr", [h for _, h in chosen], np.array([sc for sc, _ in chosen]))
 
-    def _visual_available(self) -> bool:
+    def visual_available(self) -> bool:
         """CLIP can embed the query, and the index has keyframes. Missing weights leave it off."""
         if self.clip is None or "visual" not in self.corpus().channels:
             return False
@@ -231,7 +168,7 @@ class Searcher:
                 hits["lexical"] = self._lexical_hits(query, corpus, files)
             if "ocr" in corpus.channels:
                 hits["ocr"] = self._ocr_hits(query, text_vector, corpus, files)
-        if self._visual_available():
+        if self.visual_available():
             vector = self.clip.embed_texts([query])[0]
             hits["visual"] = self._dense_hits("visual", "keyframes", vector, files)
         return self._moments(hits, k, corpus)
@@ -240,7 +177,7 @@ class Searcher:
         """Top-k moments and photos for an image query (CLIP image → keyframes, photos and, through
         CLIP text vectors, transcript chunks)."""
         k = _check_k(k)
-        if not self._visual_available():
+        if not self.visual_available():
             raise QueryError("image queries need the visual channel: an index built with CLIP weights, and "
                              f"the same weights here. {' '.join(self.warnings)}")
         corpus = self.corpus()
@@ -252,7 +189,7 @@ class Searcher:
             hits["clip_text"] = self._dense_hits("clip_text", "unified", vector, files, kind="chunk")
         return self._moments(hits, k, corpus)
 
-    def _moments(self, hits: dict[str, ChannelHits], k: int, corpus: _Corpus) -> list[Moment]:
+    def _moments(self, hits: dict[str, ChannelHits], k: int, corpus: Corpus) -> list[Moment]:
         opts = self.options
         # only the videos with a hit: at 1,000 hours a dict over every file costs more than the query
         hit_files = {v: corpus.files[v] for h in hits.values() for v in h.video_ids.tolist() if v in corpus.files}
@@ -306,7 +243,7 @@ def _channels_of(rec: FileRecord) -> set[str]:
 def _check_k(k: int) -> int:
     if not isinstance(k, int) or isinstance(k, bool) or k < 1:
         raise QueryError(f"k must be a whole number >= 1, got {k!r}")
-    return min(k, 1000)
+    return min(k, MAX_RESULTS)
 
 
 def _to_channel(name: str, hits: list[Hit], scores: np.ndarray) -> ChannelHits:

@@ -55,14 +55,6 @@ def check_video_id(video_id: str) -> str:
     return video_id
 
 
-def find_record(files: dict[str, FileRecord], video_id: str) -> FileRecord:
-    """The complete index record of a video id, or NotFoundError."""
-    record = files.get(check_video_id(video_id))
-    if record is None:
-        raise NotFoundError(f"no indexed video has the id {video_id!r}")
-    return record
-
-
 def verified_path(record: FileRecord) -> Path:
     """The indexed file of `record`, checked to still be the same regular file that was indexed."""
     path = Path(record.path)

@@ -1,0 +1,116 @@
+"""The corpus: what search keeps in memory from the store between queries.
+
+The complete files' records, every transcript chunk (ids, metadata, text) with its BM25 index, and
+the slide/photo text entries. Front doors read a video's speech through `speech_in` and
+`chunks_of`, which use the chunks grouped by video (built once per corpus), never a full scan.
+"""
+
+from __future__ import annotations
+
+import bisect
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from momentsearch.ranking.lexical import LexicalIndex
+from momentsearch.ranking.slide_lexical import SlideLexicalIndex, parse_lines
+from momentsearch.search import cache as corpus_cache
+from momentsearch.store.store import FileRecord, Store
+from momentsearch.types import TranscriptChunk
+
+
+@dataclass
+class _VideoChunks:
+    """One video's transcript chunks, sorted by start time."""
+
+    starts: list[float]
+    chunks: list[TranscriptChunk]
+
+
+@dataclass
+class Corpus:
+    """A snapshot of the index for searching (reloaded by the searcher when the index changes)."""
+
+    generation: tuple  # the collection counts it was read at
+    files: dict[str, FileRecord]  # video id -> record of a complete file
+    lexical: LexicalIndex
+    chunk_ids: list[str]
+    chunk_meta: list[dict]
+    chunk_text: list[str]
+    channels: set[str] = field(default_factory=set)
+    ocr_ids: list[str] = field(default_factory=list)  # slide / photo text entries ("ocr" collection)
+    ocr_meta: list[dict] = field(default_factory=list)
+    ocr_text: list[str] = field(default_factory=list)
+    ocr_lexical: SlideLexicalIndex | None = None
+    _chunk_rows: dict[str, int] | None = None
+    _by_video: dict[str, _VideoChunks] | None = None
+    _segments: dict[str, np.ndarray] = field(default_factory=dict)
+
+    def segments(self, video_id: str) -> np.ndarray:
+        """A video's visual segments as an (n, 2) float array of [start, end), converted once."""
+        arr = self._segments.get(video_id)
+        if arr is None:
+            rec = self.files.get(video_id)
+            arr = np.asarray(rec.visual_segments if rec else [], dtype=np.float64).reshape(-1, 2)
+            self._segments[video_id] = arr
+        return arr
+
+    def chunk_rows(self) -> dict[str, int]:
+        """Transcript entry id -> row in chunk_ids / chunk_meta / chunk_text (built on first use)."""
+        if self._chunk_rows is None:
+            self._chunk_rows = {id_: i for i, id_ in enumerate(self.chunk_ids)}
+        return self._chunk_rows
+
+    def chunks_of(self, video_id: str) -> list[TranscriptChunk]:
+        """Every transcript chunk of a video, by start time ([] for an unknown video)."""
+        group = self._grouped().get(video_id)
+        return list(group.chunks) if group else []
+
+    def speech_in(self, video_id: str, start: float, end: float) -> list[TranscriptChunk]:
+        """The transcript chunks of a video that overlap [start, end) seconds, by start time."""
+        group = self._grouped().get(video_id)
+        if group is None:
+            return []
+        stop = bisect.bisect_left(group.starts, end)  # chunks starting at or after `end` do not overlap
+        return [c for c in group.chunks[:stop] if c.end > start]
+
+    def _grouped(self) -> dict[str, _VideoChunks]:
+        """The chunks grouped by video, built once on first use (one pass over the rows)."""
+        if self._by_video is None:
+            groups: dict[str, list[TranscriptChunk]] = {}
+            for id_, meta, text in zip(self.chunk_ids, self.chunk_meta, self.chunk_text):
+                chunk = TranscriptChunk(id_, meta.get("video_id", ""), float(meta["start"]), float(meta["end"]), text)
+                groups.setdefault(chunk.video_id, []).append(chunk)
+            by_video = {}
+            for video_id, chunks in groups.items():
+                chunks.sort(key=lambda c: (c.start, c.end))
+                by_video[video_id] = _VideoChunks([c.start for c in chunks], chunks)
+            self._by_video = by_video  # assigned whole: a concurrent reader sees None or the full map
+        return self._by_video
+
+
+def load_corpus(store: Store, generation: tuple, cache_dir: str | None) -> Corpus:
+    """Read the corpus from the store (transcript rows + BM25 from the disk cache when it is current)."""
+    files = {rec.video_id: rec for rec in store.files() if rec.complete}
+    key = corpus_cache.corpus_key(generation, files.values())
+    cached = corpus_cache.load(cache_dir, key) if cache_dir else None
+    if cached is not None:
+        ids, texts, metas, lexical = cached
+    else:
+        ids, texts, metas = [], [], []
+        for id_, doc, meta in store.iter_all("transcript"):
+            ids.append(id_)
+            texts.append(doc or "")
+            metas.append(meta)
+        lexical = LexicalIndex(texts)
+        if cache_dir:
+            corpus_cache.save(cache_dir, key, ids, texts, metas, lexical)
+    channels = {c for rec in files.values() for c in rec.channels}
+    corpus = Corpus(generation, files, lexical, ids, metas, texts, channels)
+    if "ocr" in channels:
+        for id_, doc, meta in store.iter_all("ocr"):
+            corpus.ocr_ids.append(id_)
+            corpus.ocr_text.append(doc or "")
+            corpus.ocr_meta.append(meta)
+        corpus.ocr_lexical = SlideLexicalIndex([parse_lines(m.get("lines")) for m in corpus.ocr_meta])
+    return corpus

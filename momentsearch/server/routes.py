@@ -1,0 +1,174 @@
+"""The /api routes. Each reads the MomentIndex from `app.state.index` and uses only its public methods.
+
+Media are looked up by index id only (see server/media.py). Searches, thumbnail decoding and corpus
+reads run in the thread pool, never on the event loop.
+"""
+
+from __future__ import annotations
+
+import io
+import time
+from pathlib import Path
+from typing import Literal
+
+from fastapi import APIRouter, File, Form, HTTPException, Query, Request, UploadFile
+from fastapi.responses import FileResponse, JSONResponse, PlainTextResponse, Response
+from starlette.concurrency import run_in_threadpool
+
+from momentsearch.errors import BadInputError, QueryError
+from momentsearch.options import MAX_QUERY_CHARS, MAX_RESULTS
+from momentsearch.server import media as sm
+from momentsearch.server.schemas import ERRORS, HealthOut, SearchOut, VideosOut
+from momentsearch.store.ids import entry_fields
+
+MAX_UPLOAD_BYTES = 10 * 1024 * 1024  # an image query larger than this is refused with 413
+SNIPPET_CHARS = 600  # the speech a result without matched text shows
+
+router = APIRouter(prefix="/api", tags=["api"], responses=ERRORS)
+
+
+def error_response(status: int, message: str, headers: dict | None = None) -> JSONResponse:
+    """The JSON body of every error: {"error": message, "status": code}."""
+    return JSONResponse({"error": message, "status": status}, status_code=status, headers=headers)
+
+
+def _links(video_id: str, thumb_id: str | None) -> dict:
+    return {"media_url": f"/api/media/{video_id}", "captions_url": f"/api/captions/{video_id}.vtt",
+            "thumb_id": thumb_id, "thumb_url": f"/api/thumbs/{thumb_id}" if thumb_id else None}
+
+
+def _snippet(index, m) -> str:
+    """What a result shows: its matched text, else its slide text, else the speech it spans."""
+    if m.text or m.evidence.get("ocr"):
+        return m.text or m.evidence["ocr"]
+    return " ".join(c.text for c in index.speech_in(m.video_id, m.start, m.end))[:SNIPPET_CHARS]
+
+
+def _thumb_id(index, m) -> str | None:
+    """The keyframe entry to show for a moment: its best visual hit, else the segment where it starts."""
+    fields = entry_fields(m.segment_id or "")
+    if fields is not None and fields["kind"] == "keyframe":
+        return m.segment_id
+    record = index.video(m.video_id)
+    return sm.thumb_id_for(record, m.start, m.end) if record else None
+
+
+def moments_out(index, moments) -> list[dict]:
+    """Moments as the API returns them: the CLI's JSON object plus name, snippet and links."""
+    out = []
+    for m in moments:
+        base = {**m.to_json(), "name": Path(m.video).name, "snippet": _snippet(index, m)}
+        if m.kind == "photo":  # the photo is its own thumbnail
+            out.append({**base, **_links(m.video_id, None), "thumb_url": f"/api/media/{m.video_id}"})
+        else:
+            out.append({**base, **_links(m.video_id, _thumb_id(index, m))})
+    return out
+
+
+@router.get("/health", response_model=HealthOut)
+async def health(request: Request):
+    index, startup = request.app.state.index, request.app.state.startup
+
+    def read() -> dict:
+        return {"status": "ok", "videos": len(index.videos()), "channels": sorted(index.channels()),
+                "models_loaded": startup["models_loaded"], "warnings": startup["warnings"] + index.warnings}
+
+    return await run_in_threadpool(read)
+
+
+@router.get("/videos", response_model=VideosOut)
+async def videos(request: Request):
+    index = request.app.state.index
+
+    def read() -> dict:
+        rows = [{"video_id": r.video_id, "name": Path(r.path).name, "kind": r.kind, "duration": r.duration,
+                 "channels": r.channels, "media_url": f"/api/media/{r.video_id}",
+                 "captions_url": f"/api/captions/{r.video_id}.vtt"} for r in index.videos()]
+        return {"videos": rows, "channels": sorted(index.channels())}
+
+    return await run_in_threadpool(read)
+
+
+@router.get("/search", response_model=SearchOut)
+async def search_text(request: Request, q: str = Query(..., max_length=MAX_QUERY_CHARS, description="what to look for"),
+                      k: int = Query(10, ge=1, le=MAX_RESULTS), kind: Literal["moment", "photo"] | None = None):
+    index, t0 = request.app.state.index, time.perf_counter()
+    moments = await run_in_threadpool(index.search, q, k, kind)
+    results = await run_in_threadpool(moments_out, index, moments)
+    return {"query": q, "results": results, "took_ms": round((time.perf_counter() - t0) * 1000, 1),
+            "warnings": index.warnings}
+
+
+@router.post("/search", response_model=SearchOut)
+async def search_image(request: Request,
+                       image: UploadFile = File(..., description=f"an image, at most {MAX_UPLOAD_BYTES} bytes"),
+                       k: int = Form(10, ge=1, le=MAX_RESULTS)):
+    index, t0 = request.app.state.index, time.perf_counter()
+    data = await image.read(MAX_UPLOAD_BYTES + 1)
+    if len(data) > MAX_UPLOAD_BYTES:
+        raise HTTPException(413, f"the image is larger than {MAX_UPLOAD_BYTES} bytes")
+    array = await run_in_threadpool(_open_upload, data, image.filename or "upload")
+    moments = await run_in_threadpool(index.search_image, array, k)
+    results = await run_in_threadpool(moments_out, index, moments)
+    return {"query": f"image:{image.filename or 'upload'}", "results": results,
+            "took_ms": round((time.perf_counter() - t0) * 1000, 1), "warnings": index.warnings}
+
+
+def _open_upload(data: bytes, name: str):
+    from momentsearch.media import open_image
+
+    if not data:
+        raise QueryError("the uploaded image is empty")
+    try:
+        return open_image(io.BytesIO(data))
+    except BadInputError as exc:
+        raise QueryError(f"the uploaded file {name!r} is not a usable image: {exc.reason}") from exc
+
+
+async def _record(request: Request, video_id: str):
+    """The index record of a video id (NotFoundError for a malformed or unknown id)."""
+    record = await run_in_threadpool(request.app.state.index.video, sm.check_video_id(video_id))
+    if record is None:
+        raise sm.NotFoundError(f"no indexed video has the id {video_id!r}")
+    return record
+
+
+@router.get("/media/{video_id}", response_class=FileResponse,
+            responses={200: {"content": {"video/mp4": {}}, "description": "the whole file"},
+                       206: {"content": {"video/mp4": {}}, "description": "the requested byte range"}})
+async def media(video_id: str, request: Request):
+    record = await _record(request, video_id)
+    path = await run_in_threadpool(sm.verified_path, record)
+    try:
+        sm.parse_range(request.headers.get("range"), record.size)
+    except sm.RangeError as exc:
+        return error_response(416, str(exc), {"Content-Range": f"bytes */{exc.size}"})
+    # FileResponse answers the (validated) Range with 206 and the right Content-Range
+    return FileResponse(path, media_type=sm.media_type(path), headers={"Cache-Control": "private, max-age=3600"},
+                        stat_result=None)
+
+
+@router.get("/thumbs/{segment_id}", response_class=Response,
+            responses={200: {"content": {"image/jpeg": {}}, "description": "the keyframe, as JPEG"}})
+async def thumb(segment_id: str, request: Request):
+    index = request.app.state.index
+    video_id, kind, start, end = sm.parse_entry_id(segment_id)
+    record = await _record(request, video_id)
+
+    def known(entry: str) -> bool:
+        return any(c.id == entry for c in index.chunks_of(video_id))
+
+    if not await run_in_threadpool(sm.segment_is_known, record, kind, segment_id, known):
+        raise sm.NotFoundError(f"video {video_id} has no segment {segment_id!r}")
+    path = await run_in_threadpool(sm.verified_path, record)
+    data = await run_in_threadpool(request.app.state.thumbs.get, (segment_id, record.size, record.mtime),
+                                   lambda: sm.frame_jpeg(path, (start + end) / 2))
+    return Response(data, media_type="image/jpeg", headers={"Cache-Control": "private, max-age=86400"})
+
+
+@router.get("/captions/{video_id}.vtt", response_class=PlainTextResponse,
+            responses={200: {"content": {"text/vtt": {}}, "description": "WebVTT captions"}})
+async def captions(video_id: str, request: Request):
+    await _record(request, video_id)
+    chunks = await run_in_threadpool(request.app.state.index.chunks_of, video_id)
+    return PlainTextResponse(sm.webvtt([(c.start, c.end, c.text) for c in chunks]), media_type="text/vtt")

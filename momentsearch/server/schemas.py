@@ -1,0 +1,66 @@
+"""The HTTP API's request and response models: what its OpenAPI schema says."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import BaseModel, Field
+
+
+# -- response models (the OpenAPI schema) --------------------------------------------------------
+class ErrorOut(BaseModel):
+    error: str = Field(description="what went wrong, and how to fix it when the caller can")
+    status: int
+
+
+class MomentOut(BaseModel):
+    video: str = Field(description="the file's path on the server (as in `momentsearch search --json`)")
+    video_id: str
+    kind: str
+    start: float = Field(description="seconds")
+    end: float = Field(description="seconds")
+    score: float
+    channels: dict[str, float] = Field(description="calibrated score per channel, the parts of `score`")
+    text: str
+    evidence: dict[str, str]
+    segment_id: str
+    url: str
+    name: str = Field(description="the video's file name")
+    snippet: str = Field(description="text to show: the matched transcript, else slide text, else the speech in range")
+    thumb_id: str | None = Field(description="segment id for /api/thumbs, null when the video has no picture")
+    media_url: str
+    thumb_url: str | None
+    captions_url: str
+
+
+class SearchOut(BaseModel):
+    query: str
+    results: list[MomentOut]
+    took_ms: float
+    warnings: list[str] = []
+
+
+class VideoOut(BaseModel):
+    video_id: str
+    name: str
+    kind: str
+    duration: float = Field(description="seconds")
+    channels: list[str]
+    media_url: str
+    captions_url: str
+
+
+class VideosOut(BaseModel):
+    videos: list[VideoOut]
+    channels: list[str]
+
+
+class HealthOut(BaseModel):
+    status: Literal["ok"]
+    videos: int
+    channels: list[str]
+    models_loaded: bool
+    warnings: list[str] = []
+
+
+ERRORS = {code: {"model": ErrorOut} for code in (400, 401, 404, 409, 413, 416, 422, 500, 503)}
