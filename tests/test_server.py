@@ -16,7 +16,7 @@ pytest.importorskip("fastapi")
 from fastapi.testclient import TestClient  # noqa: E402
 
 from conftest import iou  # noqa: E402
-from momentsearch.server.app import create_app
+from momentsearch.server.app import create_app  # noqa: E402
 from momentsearch.server.routes import MAX_UPLOAD_BYTES  # noqa: E402
 from momentsearch.server.media import MediaChangedError, parse_range, verified_path, webvtt  # noqa: E402
 from momentsearch.store.ids import entry_id  # noqa: E402
