@@ -30,10 +30,16 @@ class SamplingOptions:
 
 @dataclass
 class KeyframeOptions:
-    diff_threshold: float = 0.06  # mean abs difference (0..1) on a tiny grey frame that starts a new visual segment
-    diff_size: int = 32  # side of the tiny grey frame used for differences
+    # how slide / shot changes are found: see pipeline/keyframes.py (what is a cut) and picture.py (ink maps)
+    analysis_width: int = 320  # pixels; frames are compared at about this width (ink maps of text strokes)
+    block: int = 16  # side (analysis pixels) of the blocks changes are counted in
+    same_strokes: float = 0.5  # two blocks with strokes whose detail correlates below this show other strokes
+    block_grey: float = 0.12  # ... or its mean grey (0..1) moved by this much (a new background or picture)
+    persistence: int = 2  # samples a change must hold, unmoving, to count (walking people, crossfades)
+    cut_share: float = 0.1  # share of the blocks that show something which must change for a cut
+    view_share: float = 0.04  # a smaller lasting change starts a new view in the segment (its own OCR)
     max_segment: float = 60.0  # seconds; a longer stable stretch is split, giving a periodic keyframe
-    min_segment: float = 1.0  # seconds; changes closer than this to the last one are merged (fades, cursor moves)
+    min_segment: float = 1.0  # seconds; changes closer than this to the last cut belong to it (fades)
 
 
 @dataclass
@@ -126,8 +132,13 @@ class Config:
             problems.append(f"sampling.fps must be > 0, got {self.sampling.fps}")
         if self.sampling.max_side < 16:
             problems.append(f"sampling.max_side must be >= 16, got {self.sampling.max_side}")
-        if not 0 < self.keyframes.diff_threshold < 1:
-            problems.append(f"keyframes.diff_threshold must be in (0, 1), got {self.keyframes.diff_threshold}")
+        k = self.keyframes
+        if k.analysis_width < 16 or k.block < 2 or k.persistence < 1:
+            problems.append("keyframes: need analysis_width >= 16, block >= 2, persistence >= 1")
+        shares = (k.same_strokes, k.block_grey, k.cut_share, k.view_share)
+        if not all(0 < x < 1 for x in shares) or k.view_share > k.cut_share:
+            problems.append("keyframes: same_strokes, block_grey, cut_share, view_share must be in (0, 1), "
+                            "view_share <= cut_share")
         if self.keyframes.max_segment <= self.keyframes.min_segment:
             problems.append("keyframes.max_segment must be larger than keyframes.min_segment")
         if not self.asr.temperatures or any(not 0 <= t <= 1 for t in self.asr.temperatures):

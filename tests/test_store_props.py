@@ -44,7 +44,7 @@ def frame_runs(draw):
     tail = draw(st.floats(0.0, 5.0))
     min_segment = draw(st.floats(0.2, 3.0))
     max_segment = draw(st.floats(min_segment + 0.5, 20.0))
-    options = KeyframeOptions(diff_threshold=draw(st.floats(0.01, 0.5)), min_segment=min_segment,
+    options = KeyframeOptions(cut_share=draw(st.floats(0.05, 0.9)), min_segment=min_segment,
                               max_segment=max_segment)
     return times, colours, times[-1] + tail, options
 

@@ -1,37 +1,63 @@
-"""Visual segments: cut the sampled frames where the picture changes (slide or shot change).
+"""Visual segments: cut the sampled frames where the slide or shot changes, and nowhere else.
 
-A cheap difference on tiny grey frames finds changes; each segment keeps one representative frame
-(the last one before the change, which on slides with builds is the most complete), and a stable
-stretch longer than `max_segment` is split, giving periodic keyframes.
+Each sampled frame is aligned to the segment's *reference* (its first settled picture) and
+compared block by block (pipeline/picture.py). A block is *replaced* when both pictures show strokes
+there but other strokes (other words), *appeared* / *vanished* when only one does, *grey-changed*
+when its mean grey moved. A cut needs a change that is
+
+- **persistent**: the same blocks are off the reference in `persistence` consecutive samples and
+  unmoved between them. A lecturer walking in front of the slide, a crossfade's blended frame or a
+  flicker changes blocks that change again by the next sample: no cut. A crossfade gives one cut,
+  half way between the last sample of the old picture and the first of the new;
+- **not in a region that keeps moving**: blocks that changed between samples in most recent samples
+  (a webcam tile in a screencast, a video playing on a slide) are masked out;
+- **text replaced**: at least `cut_share` of the blocks that show anything have other strokes than
+  the reference (two slides of one template differing by a few lines: cut; noise, compression and
+  shake: not), or half of all blocks changed their mean grey for good (a new picture or shot).
+
+Decisions (documented in README, "How slide changes are found"):
+- **Builds** (bullets revealed one by one) only add strokes: not a cut. Each step is a new *view*
+  of the segment; the segment's keyframe is its last, fullest frame, and OCR reads each view.
+- **Occlusion**: strokes hidden by a lecturer who stands still vanish, and come back unchanged when
+  they leave; the reference is not updated inside a segment, so neither is a cut (at most a view).
+- **Scrolling** screen share: while it scrolls nothing is persistent; when it settles the text
+  under every line has moved, so the blocks are replaced and it is cut (a new page of text is a new
+  picture). A scroll of a few pixels (< `picture.SHIFT`) is aligned away like shake.
+
+Smaller persistent changes (`view_share` of the blocks more than at the last view) start a new view
+inside the segment with its own last frame, so OCR reads every picture that stayed on screen and can
+still split a segment whose views show different slides (a missed cut).
+
+A stable stretch longer than `max_segment` is split (periodic keyframes); such a segment is marked
+`forced`, so its start is not taken for a change of topic.
 """
 
 from __future__ import annotations
 
+from collections import deque
+from dataclasses import dataclass, field
 from typing import Iterable
 
 import numpy as np
 
 from momentsearch.options import KeyframeOptions
+from momentsearch.pipeline.picture import FrameMap, align, compare, frame_map, grid_shape
 from momentsearch.types import SampledFrame, VisualSegment
 
 LAST_FRAME_SPAN = 0.04  # seconds a last frame is shown when nothing says how long (one frame at 25 fps)
+ACTIVITY_RATE = 0.1  # how fast a block's moving-average activity follows its changes between samples
+ACTIVE = 0.6  # a block changing between samples more often than this (moving average) is masked
+MIN_CONTENT = 0.08  # share of all blocks used as the least denominator (a nearly empty slide)
+STROKES = 0.05  # a block's mean squared detail, in units of the ink threshold², above which it shows strokes
+REPLACED = 0.5  # share of blocks whose mean grey changed for good: the whole picture was replaced
 
 
 def tiny_grey(image: np.ndarray, size: int) -> np.ndarray:
     """A size×size grey thumbnail in [0, 1] by block averaging (no resampling library needed)."""
-    grey = image.astype(np.float32).mean(axis=2) / 255.0
-    h, w = grey.shape
-    ys = np.linspace(0, h, size + 1).astype(int)
-    xs = np.linspace(0, w, size + 1).astype(int)
-    # cumulative sums make each block mean O(1)
-    integral = np.pad(grey.cumsum(0).cumsum(1), ((1, 0), (1, 0)))
-    y0, y1 = ys[:-1], np.maximum(ys[1:], ys[:-1] + 1)
-    x0, x1 = xs[:-1], np.maximum(xs[1:], xs[:-1] + 1)
-    y1 = np.minimum(y1, h)
-    x1 = np.minimum(x1, w)
-    total = (integral[y1][:, x1] - integral[y0][:, x1] - integral[y1][:, x0] + integral[y0][:, x0])
-    area = np.outer(y1 - y0, x1 - x0).clip(min=1)
-    return total / area
+    from momentsearch.pipeline.picture import block_means
+
+    grey = np.asarray(image, dtype=np.float32).mean(axis=2) / 255.0
+    return block_means(grey, size, size)
 
 
 def frame_difference(a: np.ndarray, b: np.ndarray) -> float:
@@ -39,39 +65,162 @@ def frame_difference(a: np.ndarray, b: np.ndarray) -> float:
     return float(np.abs(a - b).mean())
 
 
+@dataclass
+class _Sample:
+    time: float
+    frame: SampledFrame
+    replaced: np.ndarray  # bool per block: other strokes than the reference's (text replaced)
+    other: np.ndarray  # bool per block: strokes appeared or vanished, or the mean grey moved
+    grey: np.ndarray  # bool per block: the mean grey moved
+    moved: np.ndarray  # bool per block: differs from the previous sample
+
+
+@dataclass
+class _Open:
+    """The segment being built."""
+
+    start: float
+    forced: bool = False  # started by a periodic split, not by a change
+    view_start: float = 0.0
+    view_blocks: int = 0  # blocks off the reference for good when the current view started
+    views: list[VisualSegment] = field(default_factory=list)
+
+
+class _Detector:
+    def __init__(self, options: KeyframeOptions) -> None:
+        self.o = options
+        self.segments: list[VisualSegment] = []
+        self.recent: deque[_Sample] = deque(maxlen=options.persistence + 2)
+        self.reference: FrameMap | None = None  # the segment's first picture; later frames are aligned to it
+        self.previous: FrameMap | None = None  # the previous sample, aligned to the reference
+        self.activity: np.ndarray | None = None
+        self.last_match: SampledFrame | None = None  # last sample with nothing lastingly changed
+        self.last: SampledFrame | None = None  # the previous sample
+        self.open = _Open(0.0)
+        self.trace: list[tuple[float, float, float]] | None = None  # (time, share replaced, share changed)
+
+    def classify(self, change) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """(replaced, appeared or vanished, grey moved) per block."""
+        o = self.o
+        a, b = change.energy_a > STROKES, change.energy_b > STROKES
+        replaced = a & b & (change.corr < o.same_strokes)
+        appeared = (change.energy_b > 4 * STROKES) & ~a
+        vanished = (change.energy_a > 4 * STROKES) & ~b
+        grey = change.grey > o.block_grey
+        return replaced, appeared | vanished | grey, grey
+
+    def rebase(self, frame: SampledFrame, fmap: FrameMap) -> None:
+        """`frame` is the picture the current segment shows from now on."""
+        self.reference = self.previous = fmap
+        self.last_match = frame
+        zeros = np.zeros(grid_shape(fmap.grey.shape, self.o.block), dtype=bool)
+        if self.activity is None or self.activity.shape != zeros.shape:
+            self.activity = np.zeros(zeros.shape, dtype=np.float32)
+        self.recent.clear()
+        self.recent.append(_Sample(frame.time, frame, zeros, zeros, zeros, zeros))
+
+    def feed(self, frame: SampledFrame) -> None:
+        fmap = frame_map(frame.image, self.o.analysis_width)
+        if self.reference is None or self.reference.grey.shape != fmap.grey.shape:
+            if self.reference is not None:  # a resolution change mid-stream: a new picture
+                self.cut(frame.time, self.last)
+            self.rebase(frame, fmap)
+            self.last = frame
+            return
+        current, _ = align(self.reference, fmap)
+        moved = np.logical_or.reduce(self.classify(compare(self.previous, current, self.o.block, aligned=True)))
+        active = self.activity > ACTIVE
+        self.activity += ACTIVITY_RATE * (moved - self.activity)
+        versus = compare(self.reference, current, self.o.block, aligned=True)
+        replaced, other, grey = self.classify(versus)
+        self.previous = current
+        sample = _Sample(frame.time, frame, replaced & ~active, other & ~active, grey & ~active, moved)
+        self.recent.append(sample)
+        self.decide(sample, versus, active, fmap)
+        self.last = frame
+
+    def lasting(self, streak: list[_Sample], name: str) -> np.ndarray:
+        """Blocks off the reference in every sample of the streak, unmoved between them."""
+        out = np.logical_and.reduce([getattr(s, name) for s in streak])
+        for s in streak[1:]:
+            out = out & ~s.moved
+        return out
+
+    def decide(self, sample: _Sample, versus, active: np.ndarray, fmap: FrameMap) -> None:
+        o = self.o
+        streak = list(self.recent)[-o.persistence:]
+        if len(streak) < o.persistence:
+            streak = []
+        if streak:
+            replaced, other, grey = (self.lasting(streak, n) for n in ("replaced", "other", "grey"))
+        else:
+            replaced = other = grey = np.zeros_like(active)
+        content = ((versus.energy_a > STROKES) | (versus.energy_b > STROKES) | grey) & ~active
+        denominator = max(content.sum(), MIN_CONTENT * content.size, 1)
+        share, changed = replaced.sum() / denominator, (replaced | other).sum()
+        whole = grey.sum() / max((~active).sum(), 1)
+        if self.trace is not None:
+            self.trace.append((sample.time, float(share), float(changed / denominator)))
+        if not (sample.replaced | sample.other).any():
+            self.last_match = sample.frame
+        first_new = streak[0] if streak else sample
+        settled = bool(streak) and first_new.time - self.open.start >= o.min_segment
+        if settled and (whole >= REPLACED or share >= o.cut_share):
+            self.cut(self.cut_time(first_new), self.keyframe_before(first_new.time))
+            self.rebase(sample.frame, fmap)
+        elif settled and changed - self.open.view_blocks >= max(o.view_share * denominator, 1):
+            at = self.cut_time(first_new)
+            self.close_view(at, self.keyframe_before(first_new.time))
+            self.open.view_start, self.open.view_blocks = at, int(changed)
+            self.last_match = sample.frame
+        elif sample.time - self.open.start >= o.max_segment:
+            self.cut(sample.time, self.last, forced=True)
+            self.rebase(sample.frame, fmap)
+        elif streak and not settled and (share > 0 or whole > 0):
+            self.rebase(sample.frame, fmap)  # a change right after a cut belongs to it (a slow fade)
+
+    def keyframe_before(self, time: float) -> SampledFrame:
+        """The last frame of the old picture: the last with nothing new, else the last before `time`."""
+        if self.last_match is not None and self.last_match.time < time:
+            return self.last_match
+        before = [s.frame for s in self.recent if s.time < time]
+        return before[-1] if before else self.last
+
+    def cut_time(self, first_new: _Sample) -> float:
+        """Half way between the last sample of the old picture and the first of the new one."""
+        before = [s.time for s in self.recent if s.time < first_new.time]
+        lo = before[-1] if before else first_new.time
+        return max((lo + first_new.time) / 2, self.open.start)
+
+    def close_view(self, end: float, keyframe: SampledFrame | None) -> None:
+        if keyframe is not None and end > self.open.view_start:
+            self.open.views.append(VisualSegment(self.open.view_start, end, keyframe.time, keyframe.image))
+
+    def cut(self, at: float, keyframe: SampledFrame | None, forced: bool = False) -> None:
+        if keyframe is not None and at > self.open.start:
+            self.close_view(at, keyframe)
+            views = self.open.views if len(self.open.views) > 1 else []
+            self.segments.append(VisualSegment(self.open.start, at, keyframe.time, keyframe.image,
+                                               forced=self.open.forced, views=views))
+            self.open = _Open(at, forced=forced, view_start=at)
+
+    def finish(self, duration: float) -> list[VisualSegment]:
+        if self.last is None:
+            return self.segments
+        end = max(duration, self.last.time)
+        if end <= self.open.start:  # a one-frame file, or a cut right on the last frame:
+            end = self.open.start + LAST_FRAME_SPAN  # that frame still gets its segment
+        self.cut(end, self.last)
+        return self.segments
+
+
 def detect_segments(frames: Iterable[SampledFrame], duration: float,
                     options: KeyframeOptions | None = None) -> list[VisualSegment]:
-    """Consumes sampled frames (lazily) and returns visual segments covering [0, duration]."""
-    options = options or KeyframeOptions()
-    segments: list[VisualSegment] = []
-    start = 0.0
-    reference = previous = None
-    last_frame: SampledFrame | None = None
+    """Consumes sampled frames (lazily) and returns visual segments covering [0, duration].
 
-    def close(end: float) -> None:
-        if last_frame is not None and end > start:
-            segments.append(VisualSegment(start=start, end=end, keyframe_time=last_frame.time,
-                                          keyframe=last_frame.image))
-
+    Each segment's keyframe is the last frame that showed its settled picture; `views` lists the
+    pictures inside it that differ by less than a cut (see the module docstring)."""
+    detector = _Detector(options or KeyframeOptions())
     for frame in frames:
-        small = tiny_grey(frame.image, options.diff_size)
-        if previous is None:
-            reference = previous = small
-            last_frame = frame
-            continue
-        changed = (frame_difference(small, previous) > options.diff_threshold
-                   or frame_difference(small, reference) > 2 * options.diff_threshold)
-        too_long = frame.time - start >= options.max_segment
-        if (changed and frame.time - start >= options.min_segment) or too_long:
-            # the change happened somewhere since the previous sample: its middle halves the error
-            cut = frame.time if too_long and not changed else (last_frame.time + frame.time) / 2
-            close(cut)
-            start = cut
-            reference = small
-        previous = small
-        last_frame = frame
-    end = max(duration, last_frame.time if last_frame else 0.0)
-    if last_frame is not None and end <= start:  # a one-frame file, or a cut right on the last frame:
-        end = start + LAST_FRAME_SPAN  # that frame still gets its segment
-    close(end)
-    return segments
+        detector.feed(frame)
+    return detector.finish(duration)

@@ -1,0 +1,170 @@
+"""What a sampled frame shows, reduced to what slide and shot changes are made of (OpenCV + numpy).
+
+A frame becomes a `FrameMap`: a grey picture about `width` pixels wide and its *detail* (grey minus
+its 5×5 local mean: text strokes, lines, outlines), with an *ink* threshold that follows the frame's
+own noise and contrast, so a dim, low-contrast camera view of a projected slide is measured like a
+screen recording.
+
+`align` moves one map onto another by their global sub-pixel translation (camera shake): the
+median of phase correlations over a 3×3 grid of tiles, so a lecturer walking through one or two
+tiles does not drag it, and only when most tiles agree (two different slides are not "aligned").
+
+`compare` measures two aligned maps block by block: per block the correlation of their detail
+(the same strokes correlate near 1 whatever the brightness; other words in the same template
+correlate near 0), how much stroke energy each has, the change of mean grey (a new background or
+picture), and the ink that appeared or went away. Two slides of one template that differ by a few
+lines of words barely move a mean grey difference, but replace the strokes of every block those
+lines cross. Costs a few milliseconds a frame at 320×180.
+"""
+
+from __future__ import annotations
+
+import functools
+from dataclasses import dataclass
+
+import cv2
+import numpy as np
+
+SHIFT = 8.0  # analysis pixels of global shift corrected (camera shake); a larger move is a change
+STILL = 0.004  # mean grey difference (0..1) of the half-size frames below which nothing moved
+MIN_SHIFT = 0.3  # pixels; smaller estimated shifts are left alone (a still screen recording)
+INK_NOISE = 4.0  # ink stands out from the local mean by this many noise sigmas ...
+INK_CONTRAST = 0.08  # ... and by this share of the frame's contrast (2nd..98th grey percentile)
+INK_FLOOR = 0.02  # and never by less than this (grey in [0, 1]): flat frames have no ink
+
+
+@dataclass
+class FrameMap:
+    """A frame reduced for change detection. Arrays share one shape (rows, cols)."""
+
+    grey: np.ndarray  # float32 in [0, 1]
+    detail: np.ndarray  # float32: grey minus its local mean (strokes are far from 0)
+    threshold: float  # |detail| above this is ink
+    half: np.ndarray  # grey at half the size: the global shift is estimated on it (4x cheaper)
+
+    @property
+    def ink(self) -> np.ndarray:
+        return np.abs(self.detail) > self.threshold
+
+
+@dataclass
+class BlockChange:
+    """How two frame maps differ, per block of a (gy, gx) grid (shares: 0..1 of the block's pixels)."""
+
+    grey: np.ndarray  # absolute change of the block's mean grey
+    corr: np.ndarray  # correlation of the two detail maps in the block (1: the same strokes)
+    energy_a: np.ndarray  # the first map's mean squared detail over its ink threshold² (strokes: > ~0.05)
+    energy_b: np.ndarray  # the same for the second map
+    shift: tuple[float, float]  # (dy, dx) that aligned the second map to the first
+
+
+def block_means(grey: np.ndarray, rows: int, cols: int) -> np.ndarray:
+    """`grey` (h, w) shrunk to (rows, cols) by averaging blocks (area interpolation)."""
+    return cv2.resize(np.asarray(grey, dtype=np.float32), (cols, rows), interpolation=cv2.INTER_AREA)
+
+
+def _detail(grey: np.ndarray) -> tuple[np.ndarray, float]:
+    detail = grey - cv2.blur(grey, (5, 5))
+    sample = grey[::3, ::3]
+    fine = np.abs(sample - cv2.blur(sample, (3, 3)))
+    noise = 1.4826 * float(np.median(fine))  # robust: most of a slide is flat, so this is the noise
+    lo, hi = np.percentile(sample, [2, 98])
+    return detail, max(INK_NOISE * noise, INK_CONTRAST * float(hi - lo), INK_FLOOR)
+
+
+def frame_map(image: np.ndarray, width: int) -> FrameMap:
+    """An RGB uint8 (h, w, 3) frame as a FrameMap about `width` pixels wide (never wider than the frame)."""
+    image = np.ascontiguousarray(image, dtype=np.uint8)
+    grey = cv2.cvtColor(image, cv2.COLOR_RGB2GRAY).astype(np.float32) / 255.0
+    h, w = grey.shape
+    cols = max(8, min(width, w))
+    rows = max(8, int(round(h * cols / w)))
+    if (rows, cols) != (h, w):
+        grey = block_means(grey, rows, cols)
+    detail, threshold = _detail(grey)
+    half = cv2.resize(grey, (cols // 2, rows // 2), interpolation=cv2.INTER_AREA)
+    return FrameMap(grey=grey, detail=detail, threshold=threshold, half=half)
+
+
+def block_size(shape: tuple[int, int], block: int) -> int:
+    """The block side used for maps of `shape`: `block`, smaller for tiny frames (at least 4 rows of blocks)."""
+    return int(max(2, min(block, shape[0] // 4)))
+
+
+def grid_shape(shape: tuple[int, int], block: int) -> tuple[int, int]:
+    """The (rows, cols) of blocks `compare` gives for maps of `shape`."""
+    bs = block_size(shape, block)
+    return shape[0] // bs, shape[1] // bs
+
+
+@functools.lru_cache(maxsize=8)
+def _hanning(rows: int, cols: int) -> np.ndarray:
+    return cv2.createHanningWindow((cols, rows), cv2.CV_32F)
+
+
+def _global_shift(a: np.ndarray, b: np.ndarray) -> tuple[float, float] | None:
+    """(dy, dx) moving b onto a: the median of phase correlations of a 3×3 grid of tiles, so a lecturer
+    walking through one or two tiles does not drag the estimate; None when too few tiles agree."""
+    h, w = a.shape
+    th, tw = h // 3, w // 3
+    window = _hanning(th, tw)
+    shifts = []
+    for y in range(0, 3 * th, th):
+        for x in range(0, 3 * tw, tw):
+            ta, tb = a[y:y + th, x:x + tw], b[y:y + th, x:x + tw]
+            if float(ta.std()) < 0.01:  # a flat tile says nothing about motion
+                continue
+            (dx, dy), response = cv2.phaseCorrelate(ta, tb, window)
+            if response > 0.1 and max(abs(dx), abs(dy)) <= SHIFT:
+                shifts.append((dy, dx))
+    if len(shifts) < 3:
+        return None
+    found = np.array(shifts)
+    dy, dx = np.median(found, axis=0)
+    agree = np.abs(found - (dy, dx)).max(axis=1) <= 1.0
+    if agree.sum() < max(3, len(shifts) // 2 + 1):
+        return None  # tiles disagree: two different pictures, not one that moved
+    dy, dx = found[agree].mean(axis=0)
+    return float(dy), float(dx)
+
+
+def align(a: FrameMap, b: FrameMap) -> tuple[FrameMap, tuple[float, float]]:
+    """b moved onto a by the global (sub-pixel) translation between them, when it is a small one."""
+    if min(a.half.shape) < 48:
+        return b, (0.0, 0.0)
+    if float(np.abs(a.half - b.half).mean()) < STILL:
+        return b, (0.0, 0.0)  # a still picture (a screen recording): nothing to align
+    shift = _global_shift(a.grey, b.grey)
+    if shift is None or max(abs(shift[0]), abs(shift[1])) < MIN_SHIFT:
+        return b, (0.0, 0.0)
+    dy, dx = shift
+    move = np.float32([[1, 0, -dx], [0, 1, -dy]])
+    size = b.grey.shape[::-1]
+    grey = cv2.warpAffine(b.grey, move, size, flags=cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE)
+    detail = cv2.warpAffine(b.detail, move, size, flags=cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE)
+    return FrameMap(grey, detail, b.threshold, b.half), (dy, dx)
+
+
+def per_block(x: np.ndarray, block: int) -> np.ndarray:
+    """Mean of `x` over each block of the grid `grid_shape` gives (pixels past the last block ignored)."""
+    bs = block_size(x.shape, block)
+    gy, gx = x.shape[0] // bs, x.shape[1] // bs
+    inner = np.ascontiguousarray(x[: gy * bs, : gx * bs], dtype=np.float32)
+    return cv2.resize(inner, (gx, gy), interpolation=cv2.INTER_AREA)  # exact block means (integer factor)
+
+
+def compare(a: FrameMap, b: FrameMap, block: int, aligned: bool = False) -> BlockChange:
+    """Per-block differences of two maps of one shape (see the module docstring). `aligned`: b was
+    already moved onto a."""
+    shift = (0.0, 0.0)
+    if not aligned:
+        b, shift = align(a, b)
+
+    def blocks(x: np.ndarray) -> np.ndarray:
+        return per_block(x, block)
+
+    grey = np.abs(blocks(a.grey) - blocks(b.grey))
+    sa, sb = blocks(a.detail * a.detail), blocks(b.detail * b.detail)
+    corr = blocks(a.detail * b.detail) / np.sqrt(np.maximum(sa * sb, 1e-12))
+    return BlockChange(grey, corr, sa / a.threshold ** 2, sb / b.threshold ** 2, shift)
+
