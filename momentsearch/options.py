@@ -63,6 +63,8 @@ class ChunkOptions:
     min_seconds: float = 10.0  # a transcript chunk is at least this long unless the speech ends
     max_seconds: float = 30.0  # and at most this long (split at a word boundary if a sentence runs on)
     overlap_seconds: float = 3.0  # consecutive chunks share about this much speech (whole sentences)
+    topic_depth: float = 0.35  # topic score (similarity dip + pause share) a gap needs to start a new section
+    min_section: float = 8.0  # seconds; speech-made sections are at least this long
 
 
 @dataclass

@@ -18,7 +18,7 @@ from PIL import Image, ImageDraw, ImageFont
 from conftest import iou, run_cli, search_json
 from momentsearch.models.ocr import OcrLine
 from momentsearch.options import OcrOptions
-from momentsearch.pipeline.ocr import SlideText, read_slides, restore_spaces, weighted_lines
+from momentsearch.pipeline.ocr import SlideText, read_slides, restore_spaces, split_at_text_changes, weighted_lines
 from momentsearch.ranking.slide_lexical import SlideLexicalIndex
 from momentsearch.types import VisualSegment
 
@@ -80,6 +80,25 @@ def test_repeated_keyframes_are_read_once_and_same_text_is_merged():
     assert ocr.read_values == [10, 200, 120]  # the periodic keyframe of one slide was not read twice
     assert [(s.start, s.end) for s in slides] == [(0, 120), (120, 130), (130, 140)]
     assert "membranes" in slides[0].text and slides[1].text == "Budget"
+
+
+def test_every_lasting_view_is_read_and_a_text_change_inside_a_segment_is_a_cut():
+    """A cut the picture detector missed (two slides in one segment, as views) still gets each slide's
+    text at its own times, and the segment is split there; a build step is one slide with the fuller
+    text; a view shorter than MIN_VIEW is not read."""
+    ocr = FakeOcr({10: [_line("Cell Biology", 20)], 20: [_line("Cell Biology", 20), _line("membranes", 9)],
+                   30: [_line("Budget", 20)], 40: [_line("Noise", 20)]})
+    views = [VisualSegment(0, 8, 7, _frame(10)), VisualSegment(8, 20, 19, _frame(20)),  # a build
+             VisualSegment(20, 21, 20.5, _frame(40)),  # a passing picture: not read
+             VisualSegment(21, 40, 39, _frame(30))]  # a missed cut
+    segs = [VisualSegment(0, 40, 39, _frame(30), views=views), VisualSegment(40, 50, 49, _frame(10))]
+    slides = read_slides(ocr, segs, OcrOptions())
+    assert ocr.read_values == [10, 20, 30, 10]
+    assert [(s.start, s.end, s.title) for s in slides] == [(0, 20, "Cell Biology"), (20, 40, "Budget"),
+                                                            (40, 50, "Cell Biology")]
+    assert "membranes" in slides[0].text  # the build's fuller text
+    split = split_at_text_changes(segs, slides)
+    assert [(s.start, s.end, s.keyframe_time) for s in split] == [(0, 20, 19), (20, 40, 39), (40, 50, 49)]
 
 
 def test_lexical_scores_a_title_word_above_the_same_word_in_small_print():

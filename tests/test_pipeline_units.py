@@ -139,3 +139,32 @@ def test_config_file_maps_onto_options_and_rejects_unknown_keys(tmp_path):
         load_config(cfg)
     with pytest.raises(ConfigError, match="min_seconds"):
         load_config(overrides={"chunks": {"min_seconds": 40.0}})
+
+
+# -- sections from speech -------------------------------------------------------------------------------
+def _talk(topics: list[int], per_sentence: float = 4.0, pause_before: dict | None = None, seed: int = 0):
+    """Sentences (as word lists) whose embedding is their topic's direction plus noise."""
+    rng = np.random.default_rng(seed)
+    units, vectors, t = [], [], 0.0
+    directions = np.eye(8)
+    for i, topic in enumerate(topics):
+        t += (pause_before or {}).get(i, 0.3)
+        units.append([Word(t, t + per_sentence / 2, "word"), Word(t + per_sentence / 2, t + per_sentence, "end.")])
+        v = directions[topic] + rng.normal(0, 0.2, 8)
+        vectors.append(v / np.linalg.norm(v))
+        t += per_sentence
+    return units, np.array(vectors), t
+
+
+def test_a_topic_change_without_a_slide_change_is_a_section_boundary():
+    from momentsearch.pipeline.segment import sections, topic_boundaries
+
+    units, vectors, end = _talk([0] * 6 + [1] * 6, pause_before={6: 1.5})
+    change = (units[5][-1].end + units[6][0].start) / 2
+    found = topic_boundaries(units, vectors, cuts=[], duration=end)
+    assert len(found) == 1 and abs(found[0] - change) < 0.01
+    assert sections(found, end) == [(0.0, round(found[0], 3)), (round(found[0], 3), end)]
+    # a slide change already there: nothing to add next to it, and one topic is never split
+    assert topic_boundaries(units, vectors, cuts=[change + 1.0], duration=end) == []
+    units, vectors, end = _talk([2] * 12, seed=1)
+    assert topic_boundaries(units, vectors, cuts=[], duration=end) == []

@@ -220,6 +220,7 @@ class Indexer:
         record.kind = entries.kind
         record.channels = entries.channels
         record.visual_segments = entries.visual_segments
+        record.sections = entries.sections
         record.complete = True
         self.store.put_file(record)
         entries.times.add("store", time.perf_counter() - t0)

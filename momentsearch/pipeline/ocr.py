@@ -1,10 +1,15 @@
-"""Slide text: OCR on keyframes only, one weighted text per visual segment, repeats merged.
+"""Slide text: OCR on keyframes and lasting views, one weighted text per slide shown, repeats merged.
 
 A slide's words are often the best evidence of what a stretch of a lecture is about, and often
-never spoken. Only keyframes are read (one per visual segment, a few a minute at most); a keyframe
-that looks like the previous one reuses its text. Each line gets a weight from its confidence and
+never spoken. Only keyframes are read (a few a minute at most); a keyframe that looks like the
+previous one reuses its text. Each line gets a weight from its confidence and
 its size, so a title counts more than small print. Neighbouring segments showing the same text (a
 long slide cut into periodic keyframes, a build that adds a bullet) become one entry.
+
+Every picture that stayed on screen is read, not only one per visual segment: a segment's *views*
+(pictures that differ by less than a cut: build steps, a slide whose cut was missed) that lasted
+`MIN_VIEW` seconds are read too, and a change of text between two of them is itself a cut
+(`split_at_text_changes`), so no slide's text is skipped because the picture detector missed it.
 
 The recogniser often drops the spaces of English text ("ProjectRoadmap", "captureslight");
 `restore_spaces` puts them back (camelCase, punctuation, then a word-frequency splitter with
@@ -172,24 +177,50 @@ def weighted_lines(lines: Sequence[OcrLine], options: OcrOptions) -> list[tuple[
 
 
 # -- slides ----------------------------------------------------------------------------------------
+MIN_VIEW = 2.0  # seconds; a view inside a segment shorter than this is not read (a passing picture)
+
+
 def _same_text(a: SlideText, b: SlideText, threshold: float) -> bool:
+    """One slide: words shared (Jaccard) at least `threshold`, or one's words nearly all in the other's
+    (a build that added a bullet; a lecturer hiding part of it)."""
     wa, wb = a.words(), b.words()
     if not wa or not wb:
         return False
-    return len(wa & wb) / len(wa | wb) >= threshold
+    shared = len(wa & wb)
+    return shared / len(wa | wb) >= threshold or shared / min(len(wa), len(wb)) >= CONTAINED
+
+
+CONTAINED = 0.85  # share of the smaller word set found in the larger: the same slide, built or hidden
+
+
+def pictures(segments: Sequence[VisualSegment]) -> list[VisualSegment]:
+    """What OCR reads, in time order: each segment's views that stayed `MIN_VIEW` seconds or more (a
+    build step, a slide whose cut was missed), and always the segment's own keyframe, over its last view."""
+    out: list[VisualSegment] = []
+    for seg in segments:
+        views = list(seg.views)[:-1]
+        start = seg.start
+        for view in views:
+            if view.keyframe is not None and view.end - view.start >= MIN_VIEW and view.end > start:
+                out.append(VisualSegment(start, view.end, view.keyframe_time, view.keyframe))
+                start = view.end
+        out.append(VisualSegment(start, seg.end, seg.keyframe_time, seg.keyframe))
+    return out
 
 
 def read_slides(ocr, segments: Sequence[VisualSegment], options: OcrOptions | None = None) -> list[SlideText]:
-    """Slide text per visual segment (keyframes only), neighbours with the same text merged.
+    """Slide text per picture on screen (segments and their lasting views), neighbours with the same
+    text merged; a build keeps its fullest text.
 
-    `ocr` has `read(list of RGB arrays) -> list[list[OcrLine]]`. Segments whose keyframe is missing
-    or near-identical to the previous keyframe are not read again. Segments without text are left out.
+    `ocr` has `read(list of RGB arrays) -> list[list[OcrLine]]`. Pictures whose keyframe is missing
+    or near-identical to the previous keyframe are not read again. Pictures without text are left out.
     """
     options = options or OcrOptions()
+    shown = pictures(segments)
     to_read: list[int] = []
-    source: list[int] = []  # per segment: index of the segment whose OCR it uses (-1: none)
+    source: list[int] = []  # per picture: index of the picture whose OCR it uses (-1: none)
     previous = None
-    for i, seg in enumerate(segments):
+    for i, seg in enumerate(shown):
         if seg.keyframe is None:
             source.append(-1)
             continue
@@ -201,9 +232,9 @@ def read_slides(ocr, segments: Sequence[VisualSegment], options: OcrOptions | No
             to_read.append(i)
             source.append(i)
         previous = thumb
-    read = dict(zip(to_read, ocr.read([segments[i].keyframe for i in to_read])))
+    read = dict(zip(to_read, ocr.read([shown[i].keyframe for i in to_read])))
     slides: list[SlideText] = []
-    for seg, src in zip(segments, source):
+    for seg, src in zip(shown, source):
         lines = weighted_lines(read.get(src, []), options) if src >= 0 else []
         if not lines:
             continue
@@ -216,6 +247,26 @@ def read_slides(ocr, segments: Sequence[VisualSegment], options: OcrOptions | No
             continue
         slides.append(slide)
     return slides
+
+
+def split_at_text_changes(segments: list[VisualSegment], slides: Sequence[SlideText]) -> list[VisualSegment]:
+    """Visual segments cut where OCR read another slide inside one (a cut the picture missed): the
+    earlier piece keeps the last frame of its views, the later the segment's keyframe."""
+    starts = sorted(s.start for s in slides)
+    out: list[VisualSegment] = []
+    for seg in segments:
+        cuts = [t for t in starts if seg.start + 1e-6 < t < seg.end - 1e-6]
+        for t in cuts:
+            before = [v for v in seg.views if v.end <= t + 1e-6]
+            if not before:
+                continue
+            out.append(VisualSegment(seg.start, t, before[-1].keyframe_time, before[-1].keyframe,
+                                     forced=seg.forced, views=before if len(before) > 1 else []))
+            rest = [v for v in seg.views if v.start >= t - 1e-6]
+            seg = VisualSegment(t, seg.end, seg.keyframe_time, seg.keyframe, forced=False,
+                                views=rest if len(rest) > 1 else [])
+        out.append(seg)
+    return out
 
 
 def slide_rows(slides: Sequence[SlideText], embedder, video_id: str, path: str, kind: str = "slide"):

@@ -19,8 +19,8 @@ from momentsearch.errors import BadInputError
 from momentsearch.options import Config
 from momentsearch.pipeline.decode import SAMPLE_RATE, iter_frames, load_audio
 from momentsearch.pipeline.keyframes import detect_segments
-from momentsearch.pipeline.ocr import FROM_CONFIG, make_ocr, read_slides, slide_rows
-from momentsearch.pipeline.segment import build_chunks
+from momentsearch.pipeline.ocr import FROM_CONFIG, make_ocr, read_slides, slide_rows, split_at_text_changes
+from momentsearch.pipeline.segment import build_chunks, sections, sentences, topic_boundaries
 from momentsearch.store.ids import entry_id
 from momentsearch.types import Chunk, MediaInfo, StageTimes, VisualSegment
 
@@ -55,6 +55,7 @@ class FileEntries:
     duration: float
     channels: list[str] = field(default_factory=list)
     visual_segments: list[tuple[float, float]] = field(default_factory=list)
+    sections: list[tuple[float, float]] = field(default_factory=list)  # moment edges (pipeline/segment.py)
     rows: dict[str, Rows] = field(default_factory=dict)  # collection name -> rows
     note: str = ""  # e.g. "no audio track: indexed visually only"
     kind: str = "video"  # "video" or "photo" (pipeline/photos.py); the file record keeps it
@@ -108,15 +109,25 @@ class FileProcessor:
 
         with self._stage("decode+keyframes", times, report):
             segments = detect_segments(frames(), info.duration, cfg.keyframes)
-        image_vectors = None
-        if segments and self.clip is not None and not cancel.is_set():
-            with self._stage("clip", times, report):
-                image_vectors = self.clip.embed_images([s.keyframe for s in segments])
         slides = None
         if segments and self.ocr is not None and not cancel.is_set():
             with self._stage("ocr", times, report):
                 slides = read_slides(self.ocr, segments, cfg.ocr)
+                segments = split_at_text_changes(segments, slides)  # a slide the picture's cuts missed
+        image_vectors = None
+        if segments and self.clip is not None and not cancel.is_set():
+            with self._stage("clip", times, report):
+                image_vectors = self.clip.embed_images([s.keyframe for s in segments])
         return segments, image_vectors, slides
+
+    def _topic_changes(self, transcript, cuts: list[float], duration: float, times: StageTimes) -> list[float]:
+        """Where the talk changes topic between slide changes (pipeline/segment.py)."""
+        units = sentences(transcript)
+        if len(units) < 3:
+            return []
+        with self._stage("topics", times):
+            vectors = self.text.embed_texts([" ".join(w.word.strip() for w in u) for u in units])
+        return topic_boundaries(units, vectors, cuts, duration, self.config.chunks)
 
     def process_video(self, path: str, info: MediaInfo, video_id: str) -> FileEntries:
         """Every channel of one file. With `sampling.overlap` the visual side (decode, keyframes, CLIP on
@@ -157,8 +168,10 @@ class FileProcessor:
                 segments, image_vectors, slides = visual_job.result()  # re-raises the thread's error here
             for stage, seconds in visual_times.seconds.items():
                 times.add(stage, seconds)
+        cuts = [s.start for s in segments[1:] if not s.forced]  # slide changes; periodic splits are none
         if info.has_audio:
-            chunks = build_chunks(transcript, cfg.chunks, breaks=[s.start for s in segments[1:]])
+            cuts += self._topic_changes(transcript, cuts, out.duration, times)
+            chunks = build_chunks(transcript, cfg.chunks, breaks=cuts)
         chunk_ids = [entry_id(video_id, "chunk", c.start, c.end) for c in chunks]
         chunk_metas = [entry_meta(video_id, path, c.start, c.end, "chunk") for c in chunks]
         chunk_texts = [c.text for c in chunks]
@@ -186,6 +199,7 @@ class FileProcessor:
         if segments:  # a variable-frame-rate file can decode past the duration its container states
             out.duration = max(out.duration, segments[-1].end)
         out.visual_segments = [(s.start, s.end) for s in segments]
+        out.sections = sections(cuts, out.duration)
         if not info.has_audio:
             out.note = "no audio track: indexed visually only"
         elif not chunks:

@@ -1,6 +1,10 @@
-"""Transcript chunks from word timestamps: sentence aligned, about min..max seconds, with overlap."""
+"""Transcript chunks from word timestamps (sentence aligned, about min..max seconds, with overlap), and
+the sections of a talk: where its topic changes when the picture does not (pauses, sentence ends, and a
+drop of similarity between the sentences before and after a gap)."""
 
 from __future__ import annotations
+
+import numpy as np
 
 from momentsearch.options import ChunkOptions
 from momentsearch.types import Chunk, TranscriptSegment, Word
@@ -9,6 +13,7 @@ SENTENCE_END = (".", "?", "!")
 LONG_PAUSE = 1.0  # seconds of silence between words that ends a sentence even without punctuation
 BREAK_TOLERANCE = 1.0  # seconds; a slide change found by 1 fps sampling may lag the sentence it belongs to
 SECTION_PAUSE = 2.0  # seconds of silence that closes a chunk early (a topic change is likely)
+PAUSE_SHARE = 0.3  # topic score a pause of SECTION_PAUSE or longer adds to a gap between sentences
 
 
 def sentences(segments: list[TranscriptSegment]) -> list[list[Word]]:
@@ -98,3 +103,67 @@ def build_chunks(segments: list[TranscriptSegment], options: ChunkOptions | None
     if current and fresh:
         flush()
     return chunks
+
+
+# -- sections: where a topic changes ------------------------------------------------------------------
+def _climb(values: np.ndarray, i: int, step: int) -> float:
+    """The highest value reached walking from i in direction `step` while values keep rising (TextTiling)."""
+    best, j = values[i], i + step
+    while 0 <= j < len(values) and values[j] >= best:
+        best, j = values[j], j + step
+    return float(best)
+
+
+def topic_scores(units: list[list[Word]], vectors: np.ndarray, window: int = 3) -> tuple[np.ndarray, np.ndarray]:
+    """(time, score) of each gap between neighbouring sentences: how much the topic changes there.
+
+    The score is the TextTiling depth of the similarity between the mean embedding of up to `window`
+    sentences before and after the gap (how far it dips below the peaks on both sides), plus a share
+    for the pause at the gap (a speaker stops before a new topic). `vectors` are L2-normalised rows."""
+    n = len(units)
+    if n < 2:
+        return np.zeros(0), np.zeros(0)
+    vectors = np.asarray(vectors, dtype=np.float64)
+    csum = np.vstack([np.zeros(vectors.shape[1]), np.cumsum(vectors, axis=0)])
+    sims = np.zeros(n - 1)
+    for i in range(n - 1):  # gap after sentence i
+        left = csum[i + 1] - csum[max(0, i + 1 - window)]
+        right = csum[min(n, i + 1 + window)] - csum[i + 1]
+        sims[i] = left @ right / max(np.linalg.norm(left) * np.linalg.norm(right), 1e-9)
+    depth = np.array([_climb(sims, i, -1) + _climb(sims, i, 1) - 2 * sims[i] for i in range(n - 1)])
+    pauses = np.array([units[i + 1][0].start - units[i][-1].end for i in range(n - 1)])
+    times = np.array([(units[i][-1].end + units[i + 1][0].start) / 2 for i in range(n - 1)])
+    return times, depth + PAUSE_SHARE * np.clip(pauses / SECTION_PAUSE, 0.0, 1.0)
+
+
+def topic_boundaries(units: list[list[Word]], vectors: np.ndarray, cuts: list[float], duration: float,
+                     options: ChunkOptions | None = None) -> list[float]:
+    """Times (seconds) where the talk changes topic inside a stretch with no picture change.
+
+    Between two neighbouring `cuts` (slide changes; 0 and `duration` are the ends) that lie more than
+    twice `min_section` apart, the gaps with the highest topic scores at least `topic_depth` become
+    boundaries, best first, as long as every piece stays `min_section` long."""
+    options = options or ChunkOptions()
+    times, scores = topic_scores(units, vectors)
+    if times.size == 0:
+        return []
+    edges = [0.0] + sorted(c for c in cuts if 0 < c < duration) + [max(duration, float(times[-1]))]
+    found: list[float] = []
+    for lo, hi in zip(edges, edges[1:]):
+        if hi - lo < 2 * options.min_section:
+            continue
+        inside = np.flatnonzero((times > lo + options.min_section) & (times < hi - options.min_section))
+        chosen = [lo, hi]
+        for i in inside[np.argsort(-scores[inside], kind="stable")]:
+            if scores[i] < options.topic_depth:
+                break
+            if all(abs(times[i] - c) >= options.min_section for c in chosen):
+                chosen.append(float(times[i]))
+        found += sorted(chosen[2:])
+    return found
+
+
+def sections(boundaries: list[float], duration: float) -> list[tuple[float, float]]:
+    """Consecutive (start, end) spans between sorted boundaries, covering [0, duration]."""
+    edges = [0.0] + sorted({round(b, 3) for b in boundaries if 0 < b < duration}) + [duration]
+    return [(a, b) for a, b in zip(edges, edges[1:]) if b > a]

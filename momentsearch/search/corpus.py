@@ -47,11 +47,13 @@ class Corpus:
     _segments: dict[str, np.ndarray] = field(default_factory=dict)
 
     def segments(self, video_id: str) -> np.ndarray:
-        """A video's visual segments as an (n, 2) float array of [start, end), converted once."""
+        """A video's sections (slide and topic changes; its visual segments in an index made before
+        sections existed) as an (n, 2) float array of [start, end), converted once."""
         arr = self._segments.get(video_id)
         if arr is None:
             rec = self.files.get(video_id)
-            arr = np.asarray(rec.visual_segments if rec else [], dtype=np.float64).reshape(-1, 2)
+            spans = (rec.sections or rec.visual_segments) if rec else []
+            arr = np.asarray(spans, dtype=np.float64).reshape(-1, 2)
             self._segments[video_id] = arr
         return arr
 

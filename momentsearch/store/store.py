@@ -40,6 +40,8 @@ class FileRecord:
     duration: float = 0.0
     channels: list[str] = field(default_factory=list)
     visual_segments: list[tuple[float, float]] = field(default_factory=list)
+    sections: list[tuple[float, float]] = field(default_factory=list)  # moment edges: slide changes and
+    # topic changes in speech, without periodic splits ([] in indexes made before: visual_segments then)
     models: dict[str, str] = field(default_factory=dict)
     complete: bool = False  # False while a file is being written: a re-run redoes it
 
@@ -53,6 +55,7 @@ class FileRecord:
             "duration": self.duration,
             "channels": ",".join(self.channels),
             "visual_segments": json.dumps([[round(s, 3), round(e, 3)] for s, e in self.visual_segments]),
+            "sections": json.dumps([[round(s, 3), round(e, 3)] for s, e in self.sections]),
             "models": json.dumps(self.models),
             "complete": self.complete,
         }
@@ -68,6 +71,7 @@ class FileRecord:
             duration=float(meta.get("duration", 0.0)),
             channels=[c for c in meta.get("channels", "").split(",") if c],
             visual_segments=[tuple(x) for x in json.loads(meta.get("visual_segments", "[]"))],
+            sections=[tuple(x) for x in json.loads(meta.get("sections", "[]"))],
             models=json.loads(meta.get("models", "{}")),
             complete=bool(meta.get("complete", False)),
         )
