@@ -101,6 +101,7 @@ class RankingOptions:
         default_factory=lambda: {"transcript": 0.15, "visual": 0.05, "ocr": 0.15, "clip_text": 0.05}
     )  # per dense channel: a hit this far (cosine) below the query's best hit gets relative score 0
     candidates: int = 50  # hits fetched per channel before fusion
+    fuzzy_weight: float = 1.0  # lexical score of a chunk that only sounds like the query (ranking/fuzzy.py); 0: off
     agreement_bonus: float = 0.25  # added per extra channel that agrees (calibrated score above agreement_level)
     agreement_level: float = 0.4  # calibrated score at which a channel counts as matching
     min_moment: float = 4.0  # seconds; shorter moments are widened around their centre

@@ -43,6 +43,7 @@ class ChannelHits:
     ends: np.ndarray  # seconds
     scores: np.ndarray
     evidence: list[str] = field(default_factory=list)  # what matched (text, or an entry id)
+    ids: list[str] = field(default_factory=list)  # the entry id of each hit ([] when not known)
 
     @classmethod
     def empty(cls, name: str) -> "ChannelHits":

@@ -10,6 +10,7 @@ from momentsearch.errors import IndexMismatchError, ModelUnavailableError, Query
 from momentsearch.options import MAX_QUERY_CHARS, MAX_RESULTS, RankingOptions
 from momentsearch.search.corpus import Corpus, load_corpus
 from momentsearch.ranking.fusion import ChannelHits, calibrate_dense
+from momentsearch.ranking.fuzzy import sound_alike
 from momentsearch.ranking.joint import rank
 from momentsearch.store.store import FileRecord, Hit, Store
 from momentsearch.types import Moment
@@ -92,9 +93,14 @@ class Searcher:
         sims = np.array([h.similarity for h in hits])
         return _to_channel(name, hits, calibrate_dense(sims, lo, hi, self.options.spread.get(name)))
 
-    def _lexical_hits(self, query: str, corpus: Corpus, files=None) -> ChannelHits:
+    def _lexical_hits(self, query: str, corpus: Corpus, files=None, proposed: list[str] | None = None) -> ChannelHits:
+        """Exact words (BM25 candidates, idf-weighted coverage), or the same sounds heard wrong
+        (ranking/fuzzy.py) in the exact candidates and the chunks `proposed` (ids) by the dense channel."""
         files = corpus.files if files is None else files
         rows, scores = corpus.lexical.search(query, self.options.candidates)
+        chunk_rows = corpus.chunk_rows()
+        extra = [chunk_rows[i] for i in proposed or [] if i in chunk_rows]
+        rows, scores = sound_alike(query, rows, scores, extra, corpus.chunk_text, self.options.fuzzy_weight)
         keep = [i for i, r in enumerate(rows) if corpus.chunk_meta[r].get("video_id") in files]
         hits = [Hit(corpus.chunk_ids[rows[i]], float(scores[i]), corpus.chunk_meta[rows[i]],
                     corpus.chunk_text[rows[i]]) for i in keep]
@@ -165,7 +171,7 @@ class Searcher:
             text_vector = self.text.embed_texts([query])[0]
             if "transcript" in corpus.channels:
                 hits["transcript"] = self._dense_hits("transcript", "transcript", text_vector, files)
-                hits["lexical"] = self._lexical_hits(query, corpus, files)
+                hits["lexical"] = self._lexical_hits(query, corpus, files, hits["transcript"].ids)
             if "ocr" in corpus.channels:
                 hits["ocr"] = self._ocr_hits(query, text_vector, corpus, files)
         if self.visual_available():
@@ -256,4 +262,5 @@ def _to_channel(name: str, hits: list[Hit], scores: np.ndarray) -> ChannelHits:
         ends=np.array([float(h.metadata["end"]) for h in hits]),
         scores=np.asarray(scores, dtype=np.float64),
         evidence=[h.document or h.id for h in hits],
+        ids=[h.id for h in hits],
     )

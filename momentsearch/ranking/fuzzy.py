@@ -1,0 +1,87 @@
+"""Lexical matching through recognition errors: sound-alike letters, compared across word boundaries.
+
+Whisper `tiny.en` hears lecture terms wrong all the time ("division by zero" → "the vision by Nero",
+"offline sync" → "off line sink"). Word matching (ranking/lexical.py) misses them; these still share
+most of their *sounds*, in the same order, with the spaces in other places. So both the query and a
+candidate text are reduced to a stream of sound-alike letters without spaces (`sound_letters`:
+"off line sink" and "offline sync" both become "oflinesink"), and a text scores by the best window
+of about the query's length: the idf-weighted share of the query's letter trigrams found in it.
+Texts are only those the other channels already proposed (a few dozen per query), so no index is
+kept and the cost is a few milliseconds; pure numpy.
+"""
+
+from __future__ import annotations
+
+import re
+
+import numpy as np
+
+_RULES = [  # applied in order on lowercase letters; spelling variants that sound alike
+    (re.compile(r"ph"), "f"), (re.compile(r"ck"), "k"), (re.compile(r"qu"), "kw"), (re.compile(r"x"), "ks"),
+    (re.compile(r"wh"), "w"), (re.compile(r"c(?=[eiy])"), "s"), (re.compile(r"c"), "k"), (re.compile(r"z"), "s"),
+    (re.compile(r"y"), "i"), (re.compile(r"([a-z])\1+"), r"\1"),
+]
+_NOT_LETTER = re.compile(r"[^a-z]+")
+MIN_LETTERS = 6  # a query shorter than this (in sound letters) is left to exact matching
+FUZZY_FLOOR = 0.25  # fuzzy score of chance overlaps (common trigrams in any text); counts as 0
+FUZZY_FULL = 0.7  # fuzzy score that counts fully (a phrase heard with a word or two wrong)
+SLACK = 3  # letters a window may be longer than the query (a misheard word is often longer)
+
+
+def sound_letters(text: str) -> str:
+    """Lowercase letters only, no spaces, spelling variants folded: "Offline sync" -> "oflinesink"."""
+    s = _NOT_LETTER.sub("", text.lower())
+    for pattern, repl in _RULES:
+        s = pattern.sub(repl, s)
+    return s
+
+
+def _trigrams(s: str) -> list[str]:
+    return [s[i:i + 3] for i in range(len(s) - 2)]
+
+
+def fuzzy_scores(query: str, texts: list[str]) -> np.ndarray:
+    """Per text, in [0, 1]: the idf-weighted share of the query's sound trigrams found together in one
+    window of the text about as long as the query (0 for a query under MIN_LETTERS letters)."""
+    q = sound_letters(query)
+    scores = np.zeros(len(texts))
+    grams = list(dict.fromkeys(_trigrams(q)))
+    if len(q) < MIN_LETTERS or not texts:
+        return scores
+    streams = [_trigrams(sound_letters(t)) for t in texts]
+    index = {g: k for k, g in enumerate(grams)}
+    df = np.array([sum(g in set(s) for s in streams) for g in grams], dtype=np.float64) if len(texts) > 1 \
+        else np.zeros(len(grams))
+    weights = np.log(1.0 + (len(texts) + 1) / (df + 0.5))
+    width = len(q) - 2 + SLACK  # trigrams in a window
+    for row, stream in enumerate(streams):
+        ids = np.array([index.get(g, -1) for g in stream], dtype=np.int64)
+        if ids.size == 0 or (ids < 0).all():
+            continue
+        present = np.zeros((len(grams), ids.size + 1), dtype=np.int32)
+        hit = np.flatnonzero(ids >= 0)
+        present[ids[hit], hit + 1] = 1
+        counts = present.cumsum(axis=1)  # trigram k seen in [s, s+width) <=> counts[k, e] > counts[k, s]
+        ends = np.minimum(np.arange(ids.size) + width, ids.size)
+        inside = counts[:, ends] > counts[:, : ids.size]
+        scores[row] = float((weights @ inside).max() / weights.sum())
+    return scores
+
+
+def sound_alike(query: str, rows: np.ndarray, scores: np.ndarray, extra: list[int], texts: list[str],
+                weight: float) -> tuple[np.ndarray, np.ndarray]:
+    """Exact lexical hits (`rows`, `scores`) joined with sound-alike matches among them and the `extra`
+    rows: each row's score is the better of its exact score and `weight` × its fuzzy score rescaled
+    from [FUZZY_FLOOR, FUZZY_FULL] onto [0, 1] (chance overlaps of common trigrams stay at 0). Best first."""
+    if weight <= 0:
+        return rows, scores
+    exact = dict(zip(np.asarray(rows).tolist(), np.asarray(scores, dtype=np.float64).tolist()))
+    pool = list(dict.fromkeys(list(exact) + list(extra)))
+    if not pool:
+        return rows, scores
+    fuzzy = fuzzy_scores(query, [texts[r] for r in pool])
+    fuzzy = weight * np.clip((fuzzy - FUZZY_FLOOR) / (FUZZY_FULL - FUZZY_FLOOR), 0.0, 1.0)
+    combined = np.array([max(exact.get(r, 0.0), f) for r, f in zip(pool, fuzzy)])
+    order = np.argsort(-combined, kind="stable")
+    order = order[combined[order] > 0]
+    return np.array(pool, dtype=np.int64)[order], combined[order].astype(np.float32)
