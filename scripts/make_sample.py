@@ -1,5 +1,8 @@
 """Render the demo lecture shipped with the package and its ground-truth section windows.
 
+Every slide uses one template (same background and title bar; only the words change), as in
+real decks, so the demo shows what momentsearch does on material like the user's.
+
     python scripts/make_sample.py            # writes momentsearch/data/sample_lecture.{mp4,json}
 
 The JSON holds, for every section, its title, start and end (seconds) and the narration text,
@@ -18,6 +21,7 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))  # run from a checkout without installing
 
 from momentsearch.errors import MomentSearchError  # noqa: E402
+from momentsearch.testing.slides import DEFAULT_TEMPLATE  # noqa: E402
 from momentsearch.testing.synth import default_sections, render_lecture  # noqa: E402
 
 
@@ -43,6 +47,7 @@ def main(argv: list[str] | None = None) -> int:
         "video": video.name,
         "size": [args.width, args.height],
         "fps": args.fps,
+        "template": DEFAULT_TEMPLATE.name,
         "duration": sections[-1].end,
         "sections": [asdict(s) for s in sections],
     }

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 
+import pytest
 from conftest import TINY_CLIP_ARGS, iou, run_cli, search_json
 
 
@@ -35,7 +36,19 @@ def test_index_summary_and_info(indexed_lecture):
     assert [f["path"] for f in info["files"]] == [str(video)]
     assert set(info["channels"]) == {"transcript", "visual", "ocr"}  # slide OCR is on by default
     assert info["files"][0]["duration"] > 40
-    assert info["counts"]["transcript"] >= 3 and info["counts"]["keyframes"] >= 4
+    assert info["counts"]["transcript"] >= 3
+
+
+@pytest.mark.xfail(strict=True, reason="issue 11 part 1: slides of one template are not yet cut apart "
+                                       "(remove this marker when the cut detector finds them)")
+def test_one_template_slides_are_cut_apart(indexed_lecture):
+    """The deck has one template (only the words change): each of its 4 slides is its own visual segment."""
+    from momentsearch.api import MomentIndex
+
+    db, video, windows, _ = indexed_lecture
+    starts = [s for s, _ in MomentIndex(db).info().files[0].visual_segments]
+    for title, (start, _) in windows.items():
+        assert any(abs(s - start) <= 1.0 for s in starts), (title, start, starts)
 
 
 def test_reindex_is_an_upsert(indexed_lecture, tmp_path):

@@ -8,6 +8,8 @@ import av
 import numpy as np
 import pytest
 
+from momentsearch.errors import ConfigError
+from momentsearch.testing.slides import TEMPLATES, draw_background
 from momentsearch.testing.synth import SAMPLE_RATE, Section, draw_slide, render_lecture
 
 pytestmark = pytest.mark.skipif(shutil.which("espeak-ng") is None, reason="espeak-ng not installed")
@@ -49,11 +51,13 @@ def test_streams_and_duration(lecture):
         assert any(abs(k - s.start) < 1e-6 for k in keyframes)
 
 
-def test_slides_differ_between_sections(lecture):
+def test_slides_share_one_template_and_differ_in_their_words(lecture):
     path, sections = lecture
     first, second = ((s.start + s.end) / 2 for s in sections)
     a, b = _frame_at(path, first), _frame_at(path, second)
-    assert np.abs(a - b).mean() > 20
+    changed = (np.abs(a - b).max(axis=2) > 40).mean()
+    assert 0.005 < changed < 0.35, changed  # the words differ; background and title bar do not
+    assert np.abs(a[:3] - b[:3]).mean() < 3  # the top of the title bar is the same colour on both
     # ...and the slide is steady within a section (the change happens at the boundary)
     assert np.abs(a - _frame_at(path, sections[0].start + 0.2)).mean() < 3
     assert np.abs(b - _frame_at(path, sections[1].start)).mean() < 3
@@ -91,3 +95,119 @@ def test_draw_slide_every_chart(chart):
     img = draw_slide(Section(title="A Title", speech="", bullets=["one", "two"], chart=chart), size=(320, 180))
     arr = np.asarray(img)
     assert img.size == (320, 180) and arr.std() > 10
+
+
+@pytest.mark.parametrize("name", sorted(TEMPLATES))
+def test_every_template_draws_words_and_builds(name):
+    section = Section(title="Seafloor Spreading", speech="", bullets=["Magnetic stripes", "Ridges", "Trenches"])
+    full = np.asarray(draw_slide(section, (320, 180), template=TEMPLATES[name], page=3), dtype=np.float32)
+    other = np.asarray(draw_slide(Section("Three Boundaries", "", ["Divergent"]), (320, 180),
+                                  template=TEMPLATES[name], page=4), dtype=np.float32)
+    one = np.asarray(draw_slide(section, (320, 180), template=TEMPLATES[name], page=3, reveal=1), dtype=np.float32)
+    assert full.std() > 10
+    assert 0.003 < (np.abs(full - other).max(axis=2) > 40).mean() < 0.3  # same template, other words
+    assert 0 < (np.abs(full - one).max(axis=2) > 40).mean() < 0.1  # a build adds a little ink
+    background = np.asarray(draw_background(TEMPLATES[name], (320, 180)), dtype=np.float32)
+    assert np.abs(background - full)[:, :, :].mean() > 0.5  # the words are drawn on the template
+
+
+def test_unknown_template_scene_or_room_is_a_config_error(tmp_path):
+    with pytest.raises(ConfigError, match="template"):
+        render_lecture(tmp_path / "x.mp4", SECTIONS, template="no-such")
+    with pytest.raises(ConfigError, match="scene"):
+        render_lecture(tmp_path / "x.mp4", SECTIONS, scene="drone")
+    with pytest.raises(ConfigError, match="room"):
+        render_lecture(tmp_path / "x.mp4", SECTIONS, room="cathedral")
+
+
+MIXED = [
+    Section("Plate Tectonics", "The shell of the Earth is broken into plates.", ["Lithosphere", "Mantle"]),
+    Section("Boundaries", "Plates pull apart, collide, or slide past.", ["Divergent", "Convergent", "Transform"],
+            transition="fade", build=True, lead=0.4),
+    Section("Speed", "They move as fast as fingernails grow.", slide="same"),
+    Section("A Story", "Let me tell you about Iceland.", view="speaker"),
+    Section("Volcanoes", "Magma rises where the crust is thin.", ["Hot spots"]),
+]
+
+
+@pytest.fixture(scope="module")
+def mixed(tmp_path_factory):
+    path = tmp_path_factory.mktemp("mixed") / "mixed.mp4"
+    return path, render_lecture(path, MIXED, size=SIZE, fps=4, template="dev-green", fade=1.0,
+                                section_keyframes=False)
+
+
+def test_changes_builds_and_cut_truth(mixed):
+    from momentsearch.testing.corpus import cut_truth
+
+    path, sections = mixed
+    assert [s.change for s in sections] == ["start", "fade", "none", "cut", "cut"]
+    assert len(sections[1].builds) == 2 and sections[1].start < sections[1].builds[0] < sections[1].builds[1]
+    assert sections[1].speech_start == pytest.approx(sections[1].start + 0.4, abs=1e-3)
+    cuts, optional = cut_truth(sections)
+    assert cuts == [sections[1].start, sections[3].start, sections[4].start]
+    assert optional == sections[1].builds
+
+
+def test_same_slide_speaker_and_crossfade_pictures(mixed):
+    path, sections = mixed
+    boundaries = sections[1]
+    before = _frame_at(path, boundaries.builds[1] + 0.3)
+    assert np.abs(before - _frame_at(path, sections[2].start + 0.5)).mean() < 2  # topic changed, picture did not
+    speaker = _frame_at(path, sections[3].start + 0.5)
+    assert np.abs(speaker - before).mean() > 20  # a different shot
+    a, b = _frame_at(path, boundaries.start - 1.0), _frame_at(path, boundaries.start + 0.75)
+    mid = _frame_at(path, boundaries.start)  # the middle of the 1 s crossfade: between the two slides
+    assert np.abs(mid - a).mean() > 0.5 and np.abs(mid - b).mean() > 0.5
+    assert np.abs(mid - (a + b) / 2).mean() < min(np.abs(mid - a).mean(), np.abs(mid - b).mean())
+
+
+@pytest.mark.parametrize("scene", ["camera", "screencast"])
+def test_filmed_scenes_move_within_a_slide_but_change_more_at_a_cut(tmp_path, scene):
+    path = tmp_path / f"{scene}.mp4"
+    out = render_lecture(path, MIXED[:1] + MIXED[4:], size=(320, 180), fps=4, template="test-teal", scene=scene,
+                         room="hall", section_keyframes=False)
+    a, b = _frame_at(path, 0.5), _frame_at(path, 1.5)
+    c = _frame_at(path, out[1].start + 0.5)
+    within, across = np.abs(a - b).mean(), np.abs(b - c).mean()
+    assert within > 0.5  # shake, noise, a walking lecturer or a webcam: never a still picture
+    assert across > within
+
+
+def test_room_adds_reverb_tail_and_noise():
+    from momentsearch.testing.acoustics import ROOMS, apply_room
+
+    clean = np.zeros(SAMPLE_RATE * 3, dtype=np.float32)
+    burst = np.random.default_rng(0).normal(0, 0.3, SAMPLE_RATE).astype(np.float32)
+    clean[:SAMPLE_RATE] = burst
+    wet = apply_room(clean, ROOMS["hall"], seed=1)
+    assert wet.shape == clean.shape and np.abs(wet).max() <= 0.9 + 1e-6
+
+    def rms(x):
+        return float(np.sqrt(np.mean(x ** 2)))
+
+    tail = rms(wet[SAMPLE_RATE + 320: SAMPLE_RATE + 1920])  # 0.02-0.12 s after the sound stops
+    floor = rms(wet[-SAMPLE_RATE // 2:])  # long after: only the background noise
+    assert tail > 2 * floor > 0  # the hall rings on, then only noise is left
+    assert 10 < 20 * np.log10(rms(wet[:SAMPLE_RATE]) / floor) < 30  # about the room's 20 dB SNR
+
+
+def test_benchmark_splits_are_valid_and_disjoint():
+    from pathlib import Path
+
+    from momentsearch.testing.corpus import check_queries, load_split
+
+    folder = Path(__file__).resolve().parents[1] / "scripts" / "lectures"
+    splits = {name: load_split(folder / f"{name}.toml") for name in ("dev", "test") if (folder / f"{name}.toml").is_file()}
+    assert "dev" in splits
+    for lectures in splits.values():
+        assert check_queries(lectures) == []
+        assert all(q for lec in lectures for q in lec.queries if q)
+    if "test" in splits:  # test is rendered from other text, templates and voices
+        def used(key):
+            return [{lec.render.get(key) for lec in splits[s]} for s in ("dev", "test")]
+        for key in ("template", "voice"):
+            dev, test = used(key)
+            assert not dev & test, key
+        dev_text = {s.speech for lec in splits["dev"] for s in lec.sections}
+        assert not dev_text & {s.speech for lec in splits["test"] for s in lec.sections}

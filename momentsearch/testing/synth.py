@@ -1,8 +1,12 @@
 """Synthetic lecture videos for tests, the demo and benchmarks.
 
-A lecture is a list of `Section`s; each becomes one slide drawn with Pillow, narrated by
-`espeak-ng`, and written to an mp4 with PyAV (h264 + aac). `render_lecture` returns the true
-time window of every section so tests can check what the indexer finds. Times are seconds.
+A lecture is a list of `Section`s (topics); each is narrated by `espeak-ng` over a slide drawn
+with Pillow in the deck's one `Template` (slides.py), filmed by a scene (scenes.py: the slides
+full frame, a lecture-hall camera, or a screencast with a webcam tile), recorded in a room
+(acoustics.py), and written to an mp4 with PyAV (h264 + aac). A section can keep the previous
+slide (a topic change the picture does not show), show only the speaker, fade in, or reveal its
+bullets one at a time. `render_lecture` returns each section's true window and how the picture
+changed at its start, so tests and benchmarks can check what the indexer finds. Times are seconds.
 """
 
 from __future__ import annotations
@@ -17,18 +21,13 @@ from dataclasses import dataclass, field
 from fractions import Fraction
 
 import numpy as np
-from PIL import Image, ImageDraw, ImageFont
 
 from momentsearch.errors import ConfigError, MomentSearchError
+from momentsearch.testing.acoustics import ROOMS, apply_room
+from momentsearch.testing.scenes import make_scene
+from momentsearch.testing.slides import CHART_KINDS, Template, draw_slide, template_named  # noqa: F401
 
 SAMPLE_RATE = 16_000  # Hz; narration is synthesised, stored and encoded at this rate
-CHART_KINDS = (None, "timeline", "bar", "pie", "line", "photo")
-
-# (background, accent, text) per slide; sections cycle through them so neighbours differ.
-_PALETTES = [((246, 246, 238), (36, 86, 160), (20, 20, 30)), ((226, 240, 230), (30, 120, 70), (15, 35, 20)),
-             ((250, 232, 220), (190, 80, 30), (40, 20, 10)), ((230, 230, 248), (90, 60, 170), (20, 15, 45)),
-             ((250, 245, 215), (160, 120, 10), (40, 30, 5))]
-_SERIES = [(52, 120, 200), (230, 120, 40), (60, 160, 90), (200, 60, 80), (140, 90, 190), (40, 170, 180)]
 
 
 @dataclass
@@ -40,6 +39,11 @@ class Section:
     bullets: list[str] = field(default_factory=list)  # lines drawn under the title
     chart: str | None = None  # one of CHART_KINDS
     min_seconds: float = 0.0  # pad with silence so the section lasts at least this long
+    slide: str = "new"  # new | same (keep the previous picture: a topic change the picture does not show)
+    view: str = "slide"  # slide | speaker (only the speaker is visible: a talking head)
+    transition: str = "cut"  # cut | fade (a crossfade from the previous slide, centred on the section start)
+    build: bool = False  # reveal the bullets one at a time while the narration goes on
+    lead: float = 0.0  # silence between the section start and its narration
 
 
 @dataclass
@@ -51,6 +55,10 @@ class RenderedSection:
     end: float  # the next slide (or the end of the file) starts here
     speech: str
     speech_end: float | None = None  # narration is silent from here to `end`
+    change: str = "cut"  # how the picture changes at `start`: cut | fade | none | start (first section)
+    builds: list[float] = field(default_factory=list)  # times a further bullet appears (no new slide)
+    view: str = "slide"
+    speech_start: float | None = None  # narration starts here (after the section's lead)
 
 
 def speak(text: str, voice: str = "en-us", rate: int = 165) -> np.ndarray:
@@ -98,184 +106,90 @@ def _resample(x: np.ndarray, sr_in: int, sr_out: int) -> np.ndarray:
     return np.interp(t_out, np.arange(x.size), x).astype(np.float32)
 
 
-# ---------------------------------------------------------------------------------------- slides
-
-def _font(size: int) -> ImageFont.ImageFont:
-    return ImageFont.load_default(size=max(8, int(size)))
-
-
-def _fit_font(draw: ImageDraw.ImageDraw, text: str, size: int, max_width: int) -> ImageFont.ImageFont:
-    while size > 10 and draw.textlength(text, font=_font(size)) > max_width:
-        size -= 2
-    return _font(size)
-
-
-def _wrap(draw: ImageDraw.ImageDraw, text: str, font, max_width: int) -> list[str]:
-    lines, line = [], ""
-    for word in text.split():
-        trial = f"{line} {word}".strip()
-        if line and draw.textlength(trial, font=font) > max_width:
-            lines.append(line)
-            line = word
-        else:
-            line = trial
-    return lines + ([line] if line else [])
-
-
-def draw_slide(section: Section, size: tuple[int, int] = (640, 360), seed: int = 0) -> Image.Image:
-    """Draw one slide: big title, bullets, optional chart. `seed` picks the colours and layout
-    (sections of one lecture get consecutive seeds, so neighbouring slides look different).
-    Bullets that do not fit are dropped; a chart drawn below the bullets leaves room for three lines."""
-    if section.chart not in CHART_KINDS:
-        raise ConfigError(f"unknown chart {section.chart!r}; expected one of {CHART_KINDS}")
-    w, h = size
-    bg, accent, ink = _PALETTES[seed % len(_PALETTES)]
-    img = Image.new("RGB", size, bg)
-    d = ImageDraw.Draw(img)
-    margin = max(6, w // 32)
-    title_h, line_h, bfont = int(h * 0.2), int(h * 0.075), _font(h * 0.065)
-    if seed % 2 == 0:  # even seeds: title in a coloured band; odd: accent stripe on the left
-        d.rectangle([0, 0, w, title_h], fill=accent)
-        title_ink, left = (255, 255, 255), margin
-    else:
-        d.rectangle([0, 0, max(4, w // 60), h], fill=accent)
-        d.line([margin, title_h, w - margin, title_h], fill=accent, width=max(2, h // 120))
-        title_ink, left = ink, margin + w // 60
-    tfont = _fit_font(d, section.title, int(h * 0.12), w - left - margin)
-    d.text((left, title_h // 2), section.title, font=tfont, fill=title_ink, anchor="lm")
-
-    body_top = title_h + h // 24
-    chart_right = section.chart is not None and (seed // 2) % 2 == 0
-    if section.chart is None:
-        text_box = (left, body_top, w - margin, h - margin)
-    elif chart_right or not section.bullets:
-        split = int(w * (0.42 if section.bullets else 0.0)) or left
-        text_box = (left, body_top, split, h - margin)
-        _draw_chart(img, d, section.chart, (split + margin, body_top, w - margin, h - margin), seed, ink)
-    else:  # chart below the bullets
-        text_top = body_top + line_h * min(len(section.bullets), 3)  # room for up to 3 bullet lines
-        text_box = (left, body_top, w - margin, text_top)
-        _draw_chart(img, d, section.chart, (left, text_top + margin, w - margin, h - margin), seed, ink)
-
-    x0, y, x1, y1 = text_box
-    for bullet in section.bullets:
-        for i, line in enumerate(_wrap(d, bullet, bfont, x1 - x0 - line_h)):
-            if y + line_h > y1 + line_h // 3:
-                return img
-            r, cy = line_h // 7, y + line_h // 2
-            if i == 0:
-                d.ellipse([x0, cy - r, x0 + 2 * r, cy + r], fill=accent)
-            d.text((x0 + line_h // 2 + 4, y + line_h // 2), line, font=bfont, fill=ink, anchor="lm")
-            y += line_h
-    return img
-
-
-def _draw_chart(img: Image.Image, d: ImageDraw.ImageDraw, kind: str, box: tuple[int, int, int, int], seed: int,
-                ink: tuple[int, int, int]) -> None:
-    x0, y0, x1, y1 = box
-    if x1 - x0 < 20 or y1 - y0 < 20:
-        return
-    rng = np.random.default_rng(seed)
-    font = _font(max(10, (y1 - y0) // 9))
-    if kind in ("bar", "line"):
-        d.line([(x0, y0), (x0, y1), (x1, y1)], fill=ink, width=2)  # axes
-    if kind == "timeline":
-        _draw_timeline(d, box, font, ink)
-    elif kind == "bar":
-        vals = rng.uniform(0.25, 1.0, 5)
-        slot = (x1 - x0) / len(vals)
-        for i, v in enumerate(vals):
-            bx = x0 + i * slot + slot * 0.2
-            d.rectangle([bx, y1 - v * (y1 - y0 - 4), bx + slot * 0.6, y1 - 1], fill=_SERIES[i % len(_SERIES)])
-    elif kind == "pie":
-        vals = rng.uniform(1, 3, 4)
-        r = min(x1 - x0, y1 - y0) // 2 - 2
-        cx, cy, angle = (x0 + x1) // 2, (y0 + y1) // 2, -90.0
-        for i, v in enumerate(vals):
-            sweep = 360.0 * v / vals.sum()
-            d.pieslice([cx - r, cy - r, cx + r, cy + r], angle, angle + sweep,
-                       fill=_SERIES[i], outline=(255, 255, 255), width=2)
-            angle += sweep
-    elif kind == "line":
-        vals = np.cumsum(rng.normal(0.3, 1.0, 8))
-        vals = (vals - vals.min()) / (np.ptp(vals) or 1.0)
-        for k in range(1, 4):  # light grid
-            gy = y0 + k * (y1 - y0) // 4
-            d.line([x0 + 2, gy, x1, gy], fill=(200, 200, 200), width=1)
-        pts = [(x0 + 6 + i * (x1 - x0 - 12) / (len(vals) - 1), y1 - 6 - v * (y1 - y0 - 12)) for i, v in enumerate(vals)]
-        d.line(pts, fill=_SERIES[0], width=3)
-        for px, py in pts:
-            d.ellipse([px - 4, py - 4, px + 4, py + 4], fill=_SERIES[1])
-    elif kind == "photo":  # drawn on its own canvas so shapes are clipped to the box
-        photo = Image.new("RGB", (x1 - x0, y1 - y0))
-        _draw_photo(ImageDraw.Draw(photo), (0, 0, x1 - x0 - 1, y1 - y0 - 1))
-        img.paste(photo, (x0, y0))
-
-
-def _draw_timeline(d: ImageDraw.ImageDraw, box, font, ink) -> None:
-    """A Gantt-style roadmap: task rows, bars across four quarters, milestone diamonds."""
-    x0, y0, x1, y1 = box
-    tasks = [("Design", 0.0, 1.2, True), ("Pilot", 0.8, 2.1, True), ("Rollout", 1.8, 3.6, False),
-             ("Review", 3.1, 3.8, True)]
-    label_w = int(max(d.textlength(t[0], font=font) for t in tasks)) + 8
-    gx0, header_h = x0 + label_w, int(font.size * 1.6)
-    qw = (x1 - gx0) / 4
-    row_h = (y1 - y0 - header_h) / len(tasks)
-    for q in range(4):
-        qx = gx0 + q * qw
-        d.rectangle([qx, y0, qx + qw, y0 + header_h], fill=(225, 225, 225) if q % 2 else (240, 240, 240))
-        d.text((qx + qw / 2, y0 + header_h / 2), f"Q{q + 1}", font=font, fill=ink, anchor="mm")
-        d.line([qx, y0, qx, y1], fill=(170, 170, 170), width=1)
-    d.line([x1, y0, x1, y1], fill=(170, 170, 170), width=1)
-    d.line([gx0, y0 + header_h, x1, y0 + header_h], fill=ink, width=2)
-    for i, (name, start, end, milestone) in enumerate(tasks):
-        cy = y0 + header_h + (i + 0.5) * row_h
-        d.text((x0, cy), name, font=font, fill=ink, anchor="lm")
-        half = row_h * 0.25
-        bx0, bx1 = gx0 + start * qw, gx0 + end * qw
-        d.rectangle([bx0, cy - half, bx1, cy + half], fill=_SERIES[i % len(_SERIES)], outline=ink)
-        if milestone:
-            r = row_h * 0.33
-            mx = min(bx1 + r + 2, x1 - r)
-            d.polygon([(mx, cy - r), (mx + r, cy), (mx, cy + r), (mx - r, cy)], fill=(220, 40, 40), outline=ink)
-
-
-def _draw_photo(d: ImageDraw.ImageDraw, box) -> None:
-    """A simple landscape: sky gradient, sun with rays, hills, a tree."""
-    x0, y0, x1, y1 = box
-    horizon = y0 + int((y1 - y0) * 0.62)
-    for y in range(y0, horizon):
-        t = (y - y0) / max(1, horizon - y0)
-        d.line([x0, y, x1, y], fill=(int(90 + 110 * t), int(160 + 60 * t), 240))
-    w, h = x1 - x0, y1 - y0
-    sx, sy, r = x0 + int(w * 0.72), y0 + int(h * 0.25), max(6, h // 8)
-    for k in range(12):
-        a = k * math.pi / 6
-        d.line([sx + 1.3 * r * math.cos(a), sy + 1.3 * r * math.sin(a),
-                sx + 1.9 * r * math.cos(a), sy + 1.9 * r * math.sin(a)], fill=(255, 200, 0), width=3)
-    d.ellipse([sx - r, sy - r, sx + r, sy + r], fill=(255, 215, 0), outline=(240, 160, 0), width=2)
-    d.rectangle([x0, horizon, x1, y1], fill=(90, 170, 70))
-    d.polygon([(x0, horizon), (x0 + w * 0.25, y0 + h * 0.35), (x0 + w * 0.55, horizon)], fill=(110, 110, 130))
-    d.polygon([(x0 + w * 0.35, horizon), (x0 + w * 0.55, y0 + h * 0.45), (x0 + w * 0.8, horizon)], fill=(130, 130, 150))
-    d.ellipse([x0 - w * 0.1, horizon - h * 0.08, x0 + w * 0.6, horizon + h * 0.15], fill=(70, 150, 60))
-    tx, tb = x0 + int(w * 0.82), y1 - h // 10
-    d.rectangle([tx - 3, tb - h * 0.2, tx + 3, tb], fill=(110, 70, 30))
-    d.ellipse([tx - h * 0.11, tb - h * 0.38, tx + h * 0.11, tb - h * 0.16], fill=(40, 120, 40))
-    d.rectangle([x0, y0, x1, y1], outline=(60, 60, 60), width=2)
-
-
 # ------------------------------------------------------------------------------------ rendering
 
-def render_lecture(path: str | os.PathLike, sections: list[Section], size: tuple[int, int] = (640, 360), fps: int = 5,
-                   gap: float = 0.6, voice: str = "en-us", audio: bool = True, crf: int = 28,
-                   audio_bitrate: int = 32_000) -> list[RenderedSection]:
-    """Write an mp4 lecture (h264 yuv420p, keyframe at every section start; aac mono 16 kHz unless
-    `audio` is False) and return each section's true window in seconds.
+@dataclass
+class _Shot:
+    """What is on screen from `frame` on: a slide image (or None: the speaker), its cache key."""
 
-    Each section lasts its narration plus `gap` seconds of silence (at least `min_seconds`),
-    rounded up to whole video frames so slide changes and audio boundaries coincide exactly.
-    `crf` is the x264 quality (higher = smaller), `audio_bitrate` the aac bits per second.
-    """
+    frame: int
+    key: object
+    image: np.ndarray | None
+    fade: bool = False  # crossfade into this shot from the one before
+
+
+def _layout(sections: list[Section], clips: list[np.ndarray], fps: int, gap: float) -> list[tuple[int, int]]:
+    """(first frame, frame count) of each section: lead + narration + gap, at least `min_seconds`,
+    rounded up to whole frames so picture and sound boundaries coincide exactly."""
+    out, frame_index = [], 0
+
+    def sample_at(i: int) -> int:
+        return i * SAMPLE_RATE // fps
+
+    for section, clip in zip(sections, clips):
+        need = max(int(round(section.lead * SAMPLE_RATE)) + clip.size + int(round(gap * SAMPLE_RATE)),
+                   int(math.ceil(section.min_seconds * SAMPLE_RATE)), 1)
+        n_frames = max(1, int(math.ceil(need * fps / SAMPLE_RATE)))
+        while sample_at(frame_index + n_frames) - sample_at(frame_index) < need:
+            n_frames += 1
+        out.append((frame_index, n_frames))
+        frame_index += n_frames
+    return out
+
+
+def _shots(sections, layout, clips, size, template: Template, fps: int, seed: int):
+    """The picture schedule and, per section, (change at its start, build times in seconds)."""
+    shots: list[_Shot] = []
+    notes: list[tuple[str, list[float]]] = []
+    page = 0
+    for i, (section, (first, n_frames), clip) in enumerate(zip(sections, layout, clips)):
+        builds: list[float] = []
+        if i > 0 and (section.slide == "same" and section.view != "speaker"):
+            notes.append(("none", builds))
+            continue
+        if section.view == "speaker":
+            same = bool(shots) and shots[-1].image is None
+            if not same:
+                shots.append(_Shot(first, ("speaker", i), None))
+            notes.append(("start" if i == 0 else ("none" if same else "cut"), builds))
+            continue
+        page += 1
+        fade = section.transition == "fade" and bool(shots) and shots[-1].image is not None
+        steps = len(section.bullets) if section.build and len(section.bullets) > 1 else 0
+        for k in range(max(1, steps)):
+            reveal = k + 1 if steps else None
+            at = first
+            if k:  # bullet k+1 appears a k/steps share into the narration
+                at = first + int(round((section.lead + clip.size / SAMPLE_RATE * k / steps) * fps))
+                builds.append(at / fps)
+            image = np.asarray(draw_slide(section, size, seed=seed + i, template=template, page=page, reveal=reveal),
+                               dtype=np.uint8)
+            shots.append(_Shot(at, ("slide", i, k), image, fade=fade and k == 0))
+        notes.append(("start" if i == 0 else ("fade" if fade else "cut"), builds))
+    return shots, notes
+
+
+def _picture(shots: list[_Shot], index: int, i: int, fade_frames: int):
+    """(image, key) at frame `i`; `index` is the shot on screen. Crossfades blend two shots."""
+    half = fade_frames / 2
+    for j in (index, index + 1):  # a fade centred on shot j's first frame
+        if 0 < j < len(shots) and shots[j].fade and shots[j].frame - half <= i < shots[j].frame + half:
+            alpha = (i - (shots[j].frame - half) + 0.5) / max(1.0, fade_frames)
+            mixed = shots[j - 1].image * (1.0 - alpha) + shots[j].image * alpha
+            return mixed.astype(np.uint8), None
+    return shots[index].image, shots[index].key
+
+
+def _soundtrack(clips, layout, sections, fps: int, room: str | None, seed: int) -> np.ndarray:
+    end_frame = layout[-1][0] + layout[-1][1]
+    track = np.zeros(end_frame * SAMPLE_RATE // fps, dtype=np.float32)
+    for clip, (first, _), section in zip(clips, layout, sections):
+        at = first * SAMPLE_RATE // fps + int(round(section.lead * SAMPLE_RATE))
+        track[at: at + clip.size] = clip
+    return apply_room(track, ROOMS[room], seed) if room else track
+
+
+def _check(sections, size, fps: int, gap: float, scene: str, room: str | None) -> None:
     if not sections:
         raise ConfigError("render_lecture needs at least one section")
     width, height = size
@@ -283,69 +197,109 @@ def render_lecture(path: str | os.PathLike, sections: list[Section], size: tuple
         raise ConfigError(f"size {size} must be even and at least 16x16 (h264 yuv420p needs even sides)")
     if fps < 1 or gap < 0:
         raise ConfigError(f"fps must be >= 1 and gap >= 0 (got fps={fps}, gap={gap})")
+    if room is not None and room not in ROOMS:
+        raise ConfigError(f"unknown room {room!r}; expected one of {sorted(ROOMS)}")
+    for s in sections:
+        if s.slide not in ("new", "same") or s.view not in ("slide", "speaker") or s.transition not in ("cut", "fade"):
+            raise ConfigError(f"section {s.title!r}: slide must be new|same, view slide|speaker, "
+                              f"transition cut|fade (got {s.slide!r}, {s.view!r}, {s.transition!r})")
 
+
+def render_lecture(path: str | os.PathLike, sections: list[Section], size: tuple[int, int] = (640, 360), fps: int = 5,
+                   gap: float = 0.6, voice: str = "en-us", audio: bool = True, crf: int = 28,
+                   audio_bitrate: int = 32_000, *, template: Template | str | None = None, scene: str = "screen",
+                   room: str | None = None, rate: int = 165, fade: float = 0.8, seed: int = 0,
+                   section_keyframes: bool = True) -> list[RenderedSection]:
+    """Write an mp4 lecture (h264 yuv420p; aac mono 16 kHz unless `audio` is False) and return each
+    section's true window in seconds.
+
+    Each section lasts its `lead`, its narration and `gap` seconds of silence (at least
+    `min_seconds`), rounded up to whole video frames. Every slide is drawn in one `template` (a
+    name from slides.TEMPLATES or a Template); `scene` films it (screen | camera | screencast);
+    `room` (acoustics.ROOMS; None = clean) adds reverb and noise; `voice` and `rate` (words per
+    minute) go to espeak-ng; `fade` is a crossfade's length. `section_keyframes` puts an IDR frame
+    at each section start (seekable starts; real recordings do not do this). `crf` is the x264
+    quality (higher = smaller), `audio_bitrate` the aac bits per second.
+    """
+    _check(sections, size, fps, gap, scene, room)
+    template = template_named(template) if not isinstance(template, Template) else template
+    film = make_scene(scene, size, seed)
+    clips = [speak(s.speech, voice=voice, rate=rate) for s in sections]
+    layout = _layout(sections, clips, fps, gap)
+    shots, notes = _shots(sections, layout, clips, size, template, fps, seed)
+    track = _soundtrack(clips, layout, sections, fps, room, seed) if audio else None
+    starts = {first for first, _ in layout} if section_keyframes else set()
+    total = layout[-1][0] + layout[-1][1]
+    _encode(path, size, fps, crf, audio_bitrate, shots, track, starts, film, int(round(fade * fps)), total,
+            still=scene == "screen")
+
+    rendered = []
+    for section, clip, (first, n_frames), (change, builds) in zip(sections, clips, layout, notes):
+        start = first * SAMPLE_RATE // fps
+        speech_start = start + int(round(section.lead * SAMPLE_RATE))
+        rendered.append(RenderedSection(
+            title=section.title, start=start / SAMPLE_RATE, end=(first + n_frames) * SAMPLE_RATE // fps / SAMPLE_RATE,
+            speech=section.speech, speech_end=(speech_start + clip.size) / SAMPLE_RATE, change=change, builds=builds,
+            view=section.view, speech_start=speech_start / SAMPLE_RATE))
+    return rendered
+
+
+def _encode(path, size, fps: int, crf: int, audio_bitrate: int, shots: list[_Shot], track: np.ndarray | None,
+            keyframes: set[int], film, fade_frames: int, total: int, still: bool) -> None:
     import av  # imported here: only rendering needs PyAV, slides and speech do not
     from av.video.frame import PictureType
 
-    def sample_at(frame_index: int) -> int:
-        return frame_index * SAMPLE_RATE // fps
-
-    clips = [speak(s.speech, voice=voice) for s in sections]
     out = av.open(str(path), mode="w", format="mp4")
     try:
         vstream = out.add_stream("libx264", rate=fps)
-        vstream.width, vstream.height, vstream.pix_fmt = width, height, "yuv420p"
+        vstream.width, vstream.height, vstream.pix_fmt = size[0], size[1], "yuv420p"
         vstream.time_base = Fraction(1, fps)
-        vstream.codec_context.gop_size = fps * 60
+        vstream.codec_context.gop_size = fps * (60 if keyframes else 10)
         # forced-idr: frames we mark as I become real IDR keyframes (seekable section starts).
-        vstream.options = {"crf": str(crf), "preset": "medium", "tune": "stillimage", "forced-idr": "1"}
+        vstream.options = {"crf": str(crf), "preset": "medium" if still else "veryfast", "forced-idr": "1",
+                           **({"tune": "stillimage"} if still else {})}
         astream = None
-        if audio:
+        if track is not None:
             astream = out.add_stream("aac", rate=SAMPLE_RATE)
             astream.codec_context.layout = "mono"
             astream.codec_context.bit_rate = audio_bitrate
             astream.time_base = Fraction(1, SAMPLE_RATE)
-
-        rendered: list[RenderedSection] = []
-        frame_index = 0
-        for i, (section, clip) in enumerate(zip(sections, clips)):
-            need = max(clip.size + int(round(gap * SAMPLE_RATE)), int(math.ceil(section.min_seconds * SAMPLE_RATE)), 1)
-            n_frames = max(1, int(math.ceil(need * fps / SAMPLE_RATE)))
-            while sample_at(frame_index + n_frames) - sample_at(frame_index) < need:
-                n_frames += 1
-            start_sample, end_sample = sample_at(frame_index), sample_at(frame_index + n_frames)
-
-            rgb = np.asarray(draw_slide(section, size, seed=i), dtype=np.uint8)
-            for k in range(n_frames):
-                frame = av.VideoFrame.from_ndarray(rgb, format="rgb24").reformat(format="yuv420p")
-                frame.pts = frame_index + k
-                frame.pict_type = PictureType.I if k == 0 else PictureType.NONE
-                out.mux(vstream.encode(frame))
+        index, sent = 0, 0
+        for i in range(total):
+            while index + 1 < len(shots) and shots[index + 1].frame <= i:
+                index += 1
+            image, key = _picture(shots, index, i, fade_frames)
+            rgb = np.ascontiguousarray(film.frame(image, i / fps, key))
+            frame = av.VideoFrame.from_ndarray(rgb, format="rgb24").reformat(format="yuv420p")
+            frame.pts = i
+            frame.pict_type = PictureType.I if i in keyframes else PictureType.NONE
+            out.mux(vstream.encode(frame))
             if astream is not None:
-                samples = np.zeros(end_sample - start_sample, dtype=np.float32)
-                samples[: clip.size] = clip
-                for offset in range(0, samples.size, 1024):  # aac takes 1024-sample frames
-                    aframe = av.AudioFrame.from_ndarray(samples[None, offset: offset + 1024], format="fltp",
-                                                        layout="mono")
-                    aframe.sample_rate, aframe.pts = SAMPLE_RATE, start_sample + offset
-                    aframe.time_base = Fraction(1, SAMPLE_RATE)
-                    out.mux(astream.encode(aframe))
-
-            rendered.append(RenderedSection(
-                title=section.title, start=start_sample / SAMPLE_RATE, end=end_sample / SAMPLE_RATE,
-                speech=section.speech, speech_end=(start_sample + clip.size) / SAMPLE_RATE,
-            ))
-            frame_index += n_frames
+                sent = _send_audio(out, astream, track, sent, (i + 1) * SAMPLE_RATE // fps)
         out.mux(vstream.encode(None))
         if astream is not None:
             out.mux(astream.encode(None))
     finally:
         out.close()
-    return rendered
+
+
+def _send_audio(out, astream, track: np.ndarray, sent: int, upto: int) -> int:
+    """Encode `track` from sample `sent` up to `upto` in aac's 1024-sample frames; the new `sent`."""
+    import av
+
+    while sent + 1024 <= upto or (upto >= track.size and sent < track.size):
+        chunk = track[sent: sent + 1024]
+        aframe = av.AudioFrame.from_ndarray(np.ascontiguousarray(chunk[None, :]), format="fltp", layout="mono")
+        aframe.sample_rate, aframe.pts = SAMPLE_RATE, sent
+        aframe.time_base = Fraction(1, SAMPLE_RATE)
+        out.mux(astream.encode(aframe))
+        sent += chunk.size
+    return sent
 
 
 def default_sections() -> list[Section]:
-    """The demo lecture: intro, solar energy, a "Project Roadmap" timeline slide, and Q&A (~52 s)."""
+    """The demo lecture: intro, solar energy, a "Project Roadmap" timeline slide, and Q&A (~52 s).
+    Rendered without a `template`, every slide uses slides.DEFAULT_TEMPLATE: one template per deck."""
     return [
         Section("Renewable Energy 101", "Welcome to the course on renewable energy. Today we look at how plants and "
                 "solar panels turn sunlight into energy, and then we talk about our plans for the coming year.",
