@@ -92,8 +92,9 @@ def run_baseline(words: dict, paths: dict[str, Path], truths) -> dict:
 
 # --------------------------------------------------------------------------------------- reports
 
-def condition_table(truths, gt: list[dict], predictions: dict, unmeasurable: dict[str, str]) -> str:
-    """Markdown: one row per condition (and per section tag), metrics over its measurable queries."""
+def condition_reports(truths, gt: list[dict], predictions: dict, unmeasurable: dict[str, str]) -> dict:
+    """name -> EvalReport over the queries of each condition ("all", each lecture condition, and
+    "sections: TAG" for section tags such as no-slide-change or speaker-only)."""
     from momentsearch.evaluate import evaluate
 
     meta = {g["qid"]: g for g in gt}
@@ -103,13 +104,16 @@ def condition_table(truths, gt: list[dict], predictions: dict, unmeasurable: dic
     for t in truths:
         for tag in meta[t.qid]["tags"]:
             groups.setdefault(f"sections: {tag}", []).append(t)
+    reports = {name: evaluate(predictions, group, unmeasurable) for name, group in groups.items()}
+    return {name: rep for name, rep in reports.items() if rep.counts.get("all")}
+
+
+def condition_table(reports: dict) -> str:
+    """Markdown: one row per condition, metrics over its measurable queries, R1@0.5 per query type."""
     types = ("said", "concept", "shown")
-    lines = ["| condition | n | R1@0.5 | R1@0.7 | R@5@0.5 | mAP | " + " | ".join(f"{t} R1@0.5" for t in types) + " |",
+    lines = ["| condition | n | R1@0.5 | R1@0.7 | R@5@0.5 | mAP | " + " | ".join(f"{t} R1@0.5 (n)" for t in types) + " |",
              "|---|---|---|---|---|---|" + "---|" * len(types)]
-    for name, group in groups.items():
-        rep = evaluate(predictions, group, unmeasurable)
-        if not rep.counts.get("all"):
-            continue
+    for name, rep in reports.items():
         o = rep.overall
         per_type = [f"{rep.by_type[t]['R1@0.5']:.2f} ({rep.counts[t]})" if t in rep.by_type else "-" for t in types]
         lines.append(f"| {name} | {rep.counts['all']} | {o['R1@0.5']:.3f} | {o['R1@0.7']:.3f} | {o['R@5@0.5']:.3f} | "
@@ -117,9 +121,9 @@ def condition_table(truths, gt: list[dict], predictions: dict, unmeasurable: dic
     return "\n".join(lines)
 
 
-def cut_table(detected: dict[str, list[float]], cuts: list[dict]) -> str:
-    """Markdown: the cut detector's boundary P / R / F1 at +-1 s per condition (counts summed over
-    its videos). Detected boundaries are where the index's visual segments start."""
+def cut_scores(detected: dict[str, list[float]], cuts: list[dict]) -> dict:
+    """condition -> BoundaryScore of the cut detector at +-1 s (counts summed over the condition's
+    videos). Detected boundaries are where the index's visual segments start."""
     from momentsearch.evaluate import CUT_TOLERANCE, BoundaryScore, boundary_scores
 
     by_name = {Path(p).name: b for p, b in detected.items()}
@@ -128,17 +132,42 @@ def cut_table(detected: dict[str, list[float]], cuts: list[dict]) -> str:
         score = boundary_scores(by_name.get(c["video"], []), c["cuts"], CUT_TOLERANCE, c["optional"])
         for key in ("all", c["condition"]):
             rows[key] = rows.get(key, BoundaryScore()) + score
-    lines = ["| condition | true cuts | detected hits | false alarms | precision | recall | F1 |", "|---|---|---|---|---|---|---|"]
-    for name, s in rows.items():
+    return rows
+
+
+def cut_table(scores: dict) -> str:
+    lines = ["| condition | true cuts | hits | false alarms | precision | recall | F1 |", "|---|---|---|---|---|---|---|"]
+    for name, s in scores.items():
         lines.append(f"| {name} | {s.tp + s.fn} | {s.tp} | {s.fp} | {s.precision:.3f} | {s.recall:.3f} | {s.f1:.3f} |")
     return "\n".join(lines)
 
 
-def run_split(split: str, args, config) -> str:
-    """Render, index and evaluate one split; returns its Markdown report (also written to OUT/SPLIT)."""
+def side_by_side(results: dict[str, dict]) -> str:
+    """Markdown: dev and test next to each other, per condition (retrieval, baseline, cut F1)."""
+    splits = list(results)
+    names = list(dict.fromkeys(n for r in results.values() for n in r["ours"]))
+    head = ["R1@0.5", "R1@0.7", "R@5@0.5", "mAP", "baseline R1@0.5", "cut F1"]
+    lines = ["| condition | " + " | ".join(f"{h} {s}" for h in head for s in splits) + " |",
+             "|---|" + "---|" * (len(head) * len(splits))]
+
+    def cell(split: str, name: str, what: str) -> str:
+        r = results[split]
+        if what == "cut F1":
+            return f"{r['cuts'][name].f1:.2f}" if name in r["cuts"] else "-"
+        rep = r["base" if what.startswith("baseline") else "ours"].get(name)
+        metric = "R1@0.5" if what.startswith("baseline") else what
+        return f"{rep.overall[metric]:.2f}" if rep else "-"
+
+    for name in names:
+        lines.append(f"| {name} | " + " | ".join(cell(s, name, h) for h in head for s in splits) + " |")
+    return "\n".join(lines)
+
+
+def run_split(split: str, args, config) -> dict | None:
+    """Render, index and evaluate one split. Returns {text: Markdown report (also written to
+    OUT/SPLIT), ours / base: condition -> EvalReport, cuts: condition -> BoundaryScore}."""
     from momentsearch.api import MomentIndex
-    from momentsearch.evaluate import (GroundTruth, detected_boundaries, evaluate, format_report,
-                                       predictions_to_jsonl, run_eval)
+    from momentsearch.evaluate import GroundTruth, detected_boundaries, format_report, predictions_to_jsonl, run_eval
     from momentsearch.testing.corpus import render_split
 
     out = Path(args.out) / split
@@ -149,7 +178,7 @@ def run_split(split: str, args, config) -> str:
     print(f"[{split}] corpus: {len(paths)} videos, {minutes:.1f} min, {len(gt)} queries -> {out / 'gt.jsonl'}, "
           f"{out / 'cuts.jsonl'} (rendered in {time.perf_counter() - t_start:.0f} s)", flush=True)
     if args.render_only:
-        return ""
+        return None
     suffix = "-no-ocr" if args.no_ocr else ""
     index = MomentIndex(out / f"db{suffix}", config)
     t0 = time.perf_counter()
@@ -165,23 +194,28 @@ def run_split(split: str, args, config) -> str:
     (out / f"pred{suffix}.jsonl").write_text("".join(x + "\n" for x in predictions_to_jsonl(truths, predictions)))
     base_pred = run_baseline(baseline_words(index, {p.stem: p for p in paths}, out), {p.stem: p for p in paths}, truths)
     no_visual = {"visual": "transcript-only baseline has no visual channel"}
-    base = evaluate(base_pred, truths, no_visual)
     (out / "baseline_pred.jsonl").write_text("".join(x + "\n" for x in predictions_to_jsonl(truths, base_pred)))
     counts = ", ".join(f"{t} {n}" for t, n in sorted(ours.counts.items()) if t != "all")
+    result = {"ours": condition_reports(truths, gt, predictions, ours.unmeasurable),
+              "base": condition_reports(truths, gt, base_pred, no_visual),
+              "cuts": cut_scores(detected_boundaries(index), cuts)}
     text = (f"**{split}** split: {len(paths)} videos, {minutes:.1f} min, {len(gt)} queries ({counts}). "
             f"Index channels: {', '.join(sorted(index.searcher.channels()))}.\n\n"
             + format_report(ours, f"momentsearch ({split}), per query type") + "\n\n"
             + f"**momentsearch ({split}), per condition**\n\n"
-            + condition_table(truths, gt, predictions, ours.unmeasurable) + "\n\n"
+            + condition_table(result["ours"]) + "\n\n"
             + f"**baseline ({split}): transcript only, fixed 20 s windows, BM25, per condition**\n\n"
-            + condition_table(truths, gt, base_pred, no_visual) + "\n\n"
+            + condition_table(result["base"]) + "\n\n"
             + f"**cut detection ({split}): visual segment starts vs true picture changes, +-1 s**\n\n"
-            + cut_table(detected_boundaries(index), cuts) + "\n\n"
+            + cut_table(result["cuts"]) + "\n\n"
             + f"Indexing {index_s:.0f} s for {minutes:.1f} min of video (shared machine); search "
             + f"{1000 * search_s / len(truths):.0f} ms/query; whole run {time.perf_counter() - t_start:.0f} s.\n")
     (out / f"results{suffix}.md").write_text(text)
-    (out / f"results{suffix}.json").write_text(json.dumps({"ours": ours.to_json(), "baseline": base.to_json()}, indent=1))
-    return text
+    (out / f"results{suffix}.json").write_text(json.dumps({
+        "ours": {k: r.to_json() for k, r in result["ours"].items()},
+        "baseline": {k: r.to_json() for k, r in result["base"].items()},
+        "cuts": {k: {"tp": c.tp, "fp": c.fp, "fn": c.fn, "f1": c.f1} for k, c in result["cuts"].items()}}, indent=1))
+    return {"text": text, **result}
 
 
 # ------------------------------------------------------------------------------------------ main
@@ -212,12 +246,22 @@ def main() -> int:
         models["ocr"] = False
     try:
         config = load_config(args.config, {"models": models} if models else None)
+        suffix = "-no-ocr" if args.no_ocr else ""
+        results = {}
         for split in SPLITS if args.split == "all" else (args.split,):
-            text = run_split(split, args, config)
-            if text:
-                print(text, flush=True)
-            if text and args.write_docs:
-                write_docs(text, f"retrieval-{split}" + ("-no-ocr" if args.no_ocr else ""))
+            result = run_split(split, args, config)
+            if result is None:
+                continue
+            results[split] = result
+            print(result["text"], flush=True)
+            if args.write_docs:
+                write_docs(result["text"], f"retrieval-{split}{suffix}")
+        if results:
+            table = side_by_side(results)
+            print(table)
+            (Path(args.out) / f"side_by_side{suffix}.md").write_text(table + "\n")
+            if args.write_docs and len(results) == len(SPLITS):
+                write_docs(table + "\n", f"retrieval-side-by-side{suffix}")
     except MomentSearchError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1

@@ -137,8 +137,8 @@ class CameraScene:
         w, h = size
         rng = np.random.default_rng(seed)
         jitter = lambda: rng.uniform(-0.02, 0.02)  # noqa: E731
-        self.quad = [(w * (0.16 + jitter()), h * (0.07 + jitter())), (w * (0.82 + jitter()), h * (0.11 + jitter())),
-                     (w * (0.80 + jitter()), h * (0.70 + jitter())), (w * (0.18 + jitter()), h * (0.66 + jitter()))]
+        self.quad = [(w * (0.11 + jitter()), h * (0.05 + jitter())), (w * (0.87 + jitter()), h * (0.09 + jitter())),
+                     (w * (0.85 + jitter()), h * (0.74 + jitter())), (w * (0.13 + jitter()), h * (0.70 + jitter()))]
         self._hall = self._draw_hall()
         self._mask = None
         self._cache: tuple[int, Image.Image] | None = None

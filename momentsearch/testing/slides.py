@@ -56,6 +56,8 @@ TEMPLATES = {t.name: t for t in [
              font="DejaVuSerif", bold_font="DejaVuSerif-Bold", footer="History of Medicine"),
     Template("dev-green", (255, 255, 255), (20, 40, 30), (30, 120, 80), "rule", font="LiberationSans-Regular",
              bold_font="LiberationSans-Bold", footer="Ecology 210", marker="dash", logo=True),
+    Template("dev-plum", (244, 240, 246), (35, 25, 45), (96, 48, 120), "band", font="DejaVuSans",
+             bold_font="DejaVuSans-Bold", footer="PSY 120: Memory and Learning", marker="dash"),
     # test split: other colours, fonts and title layouts
     Template("test-teal", (236, 240, 241), (33, 37, 41), (0, 128, 128), "rule", font="LiberationSans-Regular",
              bold_font="LiberationSans-Bold", footer="Applied Statistics", logo=True),
