@@ -293,5 +293,5 @@ def boundary_scores(predicted: Iterable[float], truth: Iterable[float], toleranc
 
 
 def detected_boundaries(index) -> dict[str, list[float]]:
-    """Per indexed file (path): where its visual segments start, after the first (via MomentIndex.info)."""
-    return {f.path: [float(s) for s, _ in f.visual_segments[1:]] for f in index.info().files}
+    """Per indexed file (path): where its visual segments start, after the first (MomentIndex.videos)."""
+    return {f.path: [float(s) for s, _ in f.visual_segments[1:]] for f in index.videos()}

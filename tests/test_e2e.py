@@ -46,7 +46,7 @@ def test_one_template_slides_are_cut_apart(indexed_lecture):
     from momentsearch.api import MomentIndex
 
     db, video, windows, _ = indexed_lecture
-    starts = [s for s, _ in MomentIndex(db).info().files[0].visual_segments]
+    starts = [s for s, _ in MomentIndex(db).videos()[0].visual_segments]
     for title, (start, _) in windows.items():
         assert any(abs(s - start) <= 1.0 for s in starts), (title, start, starts)
 
