@@ -102,14 +102,23 @@ class MomentIndex:
 
     # -- operations ----------------------------------------------------------------------------
     def index(self, paths: list[str | os.PathLike], reindex: bool = False, progress=None,
-              wait: float | None = 0.0) -> IndexReport:
+              wait: float | None = 0.0, ray: str | None = None) -> IndexReport:
         """Index files and folders. Holds the folder's write lock (`wait`: seconds to queue behind
-        another writer, None for ever; IndexBusyError when it is still busy)."""
+        another writer, None for ever; IndexBusyError when it is still busy).
+
+        `ray`: process the video files on a Ray cluster ("local" starts one here; "auto", "HOST:6379"
+        or "ray://HOST:10001" joins one; sizing from `config.distributed`). The report's `ray` then
+        says how that went. Writing stays here, so the index is the same as without Ray.
+        """
         from momentsearch.pipeline.indexer import Indexer
 
         with self.writing(wait):
             indexer = Indexer(self.store, self.config, self.text_embedder, self.asr, self.clip, progress)
-            return indexer.index([str(p) for p in paths], reindex=reindex)
+            if ray is None:
+                return indexer.index([str(p) for p in paths], reindex=reindex)
+            from momentsearch.pipeline.ray import RayIndexer
+
+            return RayIndexer(indexer, address=ray).index([str(p) for p in paths], reindex=reindex)
 
     def prune(self, wait: float | None = 0.0, dry_run: bool = False):
         """Remove files that no longer exist, and entries no file record owns. Returns a PruneReport."""

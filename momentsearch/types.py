@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Callable
 
 
 @dataclass(frozen=True)
@@ -137,6 +137,18 @@ class FileResult:
 
 
 @dataclass
+class RayRunInfo:
+    """How the Ray part of an indexing run went (`IndexReport.ray`), for the CLI's summary."""
+
+    address: str = ""
+    workers: int = 0
+    nodes: int = 0
+    wall_seconds: float = 0.0
+    media_seconds: float = 0.0  # media processed by workers (files indexed, not skipped)
+    per_worker: dict[str, int] = field(default_factory=dict)  # "host:pid" -> files done
+
+
+@dataclass
 class IndexReport:
     """What an indexing run did, file by file, and what it cost."""
 
@@ -144,6 +156,7 @@ class IndexReport:
     times: StageTimes = field(default_factory=StageTimes)
     warnings: list[str] = field(default_factory=list)
     models: dict[str, str] = field(default_factory=dict)
+    ray: RayRunInfo | None = None  # set when the files were processed on Ray
 
     @property
     def failed(self) -> list[FileResult]:
@@ -160,3 +173,18 @@ class PruneReport:
 
     removed: list[str] = field(default_factory=list)  # paths whose record (and entries) went
     orphans: dict[str, int] = field(default_factory=dict)  # collection -> entries no file record owned
+
+
+@dataclass
+class ProgressEvent:
+    """Sent to the progress callback. `kind` is "start" (total known), "file", "stage" or "done"."""
+
+    kind: str
+    path: str = ""
+    index: int = 0  # 0-based file number
+    total_files: int = 0
+    stage: str = ""
+    media_seconds: float = 0.0  # with "start": seconds of media in the whole batch; with "done": this file's
+
+
+ProgressCallback = Callable[[ProgressEvent], None]

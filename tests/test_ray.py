@@ -18,8 +18,9 @@ import numpy as np
 import pytest
 from conftest import TINY_CLIP_ARGS, run_cli
 
-from momentsearch.pipeline.ray import RayIndexer, WorkResult
 from momentsearch.options import load_config
+from momentsearch.pipeline.indexer import Indexer
+from momentsearch.pipeline.ray import RayIndexer, WorkResult
 from momentsearch.types import MediaInfo
 
 # keep Ray local, quiet and small on a 2-core CI machine
@@ -126,6 +127,7 @@ def test_rerun_after_a_crash_resumes_from_per_file_state(video_folder, local_ind
 
     from momentsearch.api import MomentIndex
     from momentsearch.cli.main import _config, build_parser
+    from momentsearch.pipeline.indexer import Indexer
     from momentsearch.store.client import make_client
     from momentsearch.store.store import Store
 
@@ -153,7 +155,8 @@ def test_rerun_after_a_crash_resumes_from_per_file_state(video_folder, local_ind
 
     args = build_parser().parse_args(["index", str(video_folder), *TINY_CLIP_ARGS])
     index = MomentIndex(str(db), _config(args), store=store)
-    report = FakeWorkersIndexer(store, index.config, index.text_embedder, index.asr, index.clip).index([str(video_folder)])
+    indexer = Indexer(store, index.config, index.text_embedder, index.asr, index.clip)
+    report = FakeWorkersIndexer(indexer).index([str(video_folder)])
     assert {Path(f.path).name: f.status for f in report.files} == {"databases.mp4": "unchanged",
                                                                    "chemistry.mp4": "indexed"}
     assert [Path(p).name for p in sent] == ["chemistry.mp4"]
@@ -202,7 +205,8 @@ class FakeActor:
 
 def _indexer():
     events = []
-    indexer = RayIndexer(store=None, config=load_config(), text_embedder=None, asr=None, progress=events.append)
+    indexer = RayIndexer(Indexer(store=None, config=load_config(), text_embedder=None, asr=None,
+                                 progress=events.append, ocr=None))
     return indexer, events
 
 

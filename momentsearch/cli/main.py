@@ -147,6 +147,10 @@ def _config(args):
         models["clip_pretrained"] = args.clip_pretrained
     if getattr(args, "no_ocr", False):
         models["ocr"] = False
+    if getattr(args, "ray_workers", None) is not None:
+        if args.ray_workers < 1:
+            raise MomentSearchError("--ray-workers must be >= 1")
+        overrides["distributed"] = {"workers": args.ray_workers}
     if models:
         overrides["models"] = models
     asr = getattr(args, "asr", None)
@@ -192,39 +196,20 @@ def cmd_index(args) -> int:
     from momentsearch.cli.output import ProgressDisplay, print_report
 
     index = _index_for(args)
-    ray_info = None
     with ProgressDisplay(enabled=not args.quiet) as progress:
-        if args.ray is not None:
-            report, ray_info = _index_on_ray(args, index, progress)
-        else:
-            report = index.index(args.paths, reindex=args.reindex, progress=progress, wait=args.wait)
+        report = index.index(args.paths, reindex=args.reindex, progress=progress, wait=args.wait, ray=args.ray)
     if args.json:
         print(json.dumps({
             "files": [{"path": f.path, "status": f.status, "reason": f.reason, "video_id": f.video_id,
                        "duration": f.duration, "channels": f.channels} for f in report.files],
             "warnings": report.warnings, "models": report.models, "times": report.times.seconds,
-            **({"ray": vars(ray_info)} if ray_info else {}),
+            **({"ray": vars(report.ray)} if report.ray else {}),
         }, ensure_ascii=False))
     else:
         print_report(report)
-        if ray_info:
-            _print_ray(ray_info)
+        if report.ray:
+            _print_ray(report.ray)
     return EXIT_FILES_FAILED if any(f.status == "failed" for f in report.files) else EXIT_OK
-
-
-def _index_on_ray(args, index, progress):
-    import dataclasses
-
-    from momentsearch.pipeline.ray import index_on_ray
-
-    if args.ray_workers is not None:
-        if args.ray_workers < 1:
-            raise MomentSearchError("--ray-workers must be >= 1")
-        cfg = index.config
-        index.config = dataclasses.replace(cfg, distributed=dataclasses.replace(cfg.distributed,
-                                                                                workers=args.ray_workers))
-    return index_on_ray(index, args.paths, address=args.ray, reindex=args.reindex, progress=progress,
-                        wait=args.wait)
 
 
 def _print_ray(info) -> None:

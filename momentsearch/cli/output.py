@@ -9,8 +9,7 @@ from rich.progress import (BarColumn, MofNCompleteColumn, Progress, TextColumn, 
                            TimeRemainingColumn)
 from rich.table import Table
 
-from momentsearch.pipeline.indexer import ProgressEvent
-from momentsearch.types import IndexReport, Moment
+from momentsearch.types import IndexReport, Moment, ProgressEvent
 
 out = Console(soft_wrap=True)
 err = Console(stderr=True)

@@ -22,22 +22,16 @@ from momentsearch.pipeline.discover import IMAGE_EXTENSIONS, content_hash, disco
 from momentsearch.pipeline.ocr import FROM_CONFIG, make_ocr
 from momentsearch.pipeline.process import FileEntries, FileProcessor
 from momentsearch.store.store import FileRecord, Store
-from momentsearch.types import FileResult, IndexReport, MediaInfo, PruneReport
+from momentsearch.types import FileResult, IndexReport, MediaInfo, ProgressCallback, ProgressEvent, PruneReport
 
 
 @dataclass
-class ProgressEvent:
-    """Sent to the progress callback. `kind` is "start" (total known), "file", "stage" or "done"."""
+class BatchPlan:
+    """What `Indexer.plan` found: the files to index, the paths already settled, and the probes."""
 
-    kind: str
-    path: str = ""
-    index: int = 0  # 0-based file number
-    total_files: int = 0
-    stage: str = ""
-    media_seconds: float = 0.0  # with "start": seconds of media in the whole batch; with "done": this file's
-
-
-ProgressCallback = Callable[[ProgressEvent], None]
+    todo: list[str]  # files to index, in discovery order
+    settled: dict[str, FileResult]  # paths skipped or failed during discovery -> their result
+    infos: dict[str, MediaInfo | BadInputError]  # media path -> probe result (photos are not probed)
 
 
 class Indexer:
@@ -101,17 +95,15 @@ class Indexer:
             self.store.collection(name, model_id=self.clip.model_id, dim=self.clip.dim, embedding_function=ef,
                                   extra=rebuild)
 
-    def _plan(self, paths: list[str]) -> tuple[list[str], dict[str, FileResult], dict]:
-        """Finds the files, probes the media among them, announces the batch and settles the models.
-
-        Returns (files to index, results for paths skipped or failed already, path -> MediaInfo or
-        the BadInputError that probing raised).
-        """
+    # -- the batch surface (Indexer.index and pipeline/ray.py's RayIndexer both drive these) -----
+    def plan(self, paths: list[str]) -> BatchPlan:
+        """Finds the files, probes the media among them, announces the batch ("start" event) and
+        settles which models run (a missing CLIP or OCR model turns its channel off, with a warning)."""
         todo: list[str] = []
-        early: dict[str, FileResult] = {}
+        settled: dict[str, FileResult] = {}
         for f in discover(paths):
             if f.reason:
-                early[f.path] = FileResult(f.path, "failed" if f.failed else "skipped", f.reason)
+                settled[f.path] = FileResult(f.path, "failed" if f.failed else "skipped", f.reason)
             else:
                 todo.append(f.path)
         infos: dict[str, MediaInfo | BadInputError] = {}
@@ -126,26 +118,37 @@ class Indexer:
         self.progress(ProgressEvent("start", total_files=len(todo), media_seconds=total))
         if todo:
             self._check_models()
-        return todo, early, infos
+        return BatchPlan(todo, settled, infos)
+
+    def needs_indexing(self, path: str, reindex: bool) -> bool:
+        """A readable file that is not indexed completely, with these models, as it is now (after `plan`).
+        An unreadable file is False: `index_file` records why."""
+        try:
+            st = os.stat(path)
+        except OSError:
+            return False
+        return not self._unchanged(self.store.get_file(path), st, reindex)
 
     def _unchanged(self, old: FileRecord | None, st: os.stat_result, reindex: bool) -> bool:
-        """The file was indexed completely, with these models, and has not changed since."""
         return (old is not None and old.complete and not reindex and old.size == st.st_size
                 and old.mtime == st.st_mtime and old.models == self.report.models)
 
     def index(self, paths: list[str], reindex: bool = False) -> IndexReport:
-        todo, early, infos = self._plan(paths)
-        self.report.files.extend(early.values())
-        for i, path in enumerate(todo):
-            self.progress(ProgressEvent("file", path=path, index=i, total_files=len(todo)))
-            result = self._index_one(path, infos.get(path), reindex)
+        """Indexes files and folders one by one; a file that fails is recorded and the batch goes on."""
+        batch = self.plan(paths)
+        self.report.files.extend(batch.settled.values())
+        for i, path in enumerate(batch.todo):
+            self.progress(ProgressEvent("file", path=path, index=i, total_files=len(batch.todo)))
+            result = self.index_file(path, batch.infos.get(path), reindex)
             self.report.files.append(result)
-            info = infos.get(path)
-            self.progress(ProgressEvent("done", path=path, index=i, total_files=len(todo),
+            info = batch.infos.get(path)
+            self.progress(ProgressEvent("done", path=path, index=i, total_files=len(batch.todo),
                                         media_seconds=info.duration if isinstance(info, MediaInfo) else 0.0))
         return self.report
 
-    def _index_one(self, path: str, info, reindex: bool) -> FileResult:
+    def index_file(self, path: str, info: MediaInfo | BadInputError | None, reindex: bool) -> FileResult:
+        """Indexes one file of a `plan` (`info`: its probe; None for a photo) in this process.
+        A problem of this file is its failed FileResult; an index-wide one (model, mismatch) raises."""
         try:
             if isinstance(info, BadInputError):
                 raise info
@@ -162,16 +165,11 @@ class Indexer:
                                 duration=info.duration, models=dict(self.report.models))
             self._begin(record, old)
             return self._write(self.processor().process_video(path, info, video_id), record)
-        except BadInputError as exc:
-            return FileResult(path, "failed", exc.reason)
-        except FileNotFoundError:
-            return FileResult(path, "failed", "file disappeared before it could be read (moved or deleted)")
-        except OSError as exc:
-            return FileResult(path, "failed", f"cannot read file: {exc.strerror or exc}")
-        except MomentSearchError:
-            raise  # index-wide problems (model, mismatch, busy) stop the batch with their own message
         except Exception as exc:  # a decoder or model failing on one odd file must not stop the batch
-            return FileResult(path, "failed", f"could not be processed ({exc.__class__.__name__}: {exc})")
+            reason = failure_reason(exc)
+            if reason is None:
+                raise  # index-wide problems (model, mismatch, busy) stop the batch with their own message
+            return FileResult(path, "failed", reason)
 
     def _begin(self, record: FileRecord, old: FileRecord | None) -> None:
         """Before a file's entries are written: its old entries out, its record in as incomplete.
@@ -186,7 +184,7 @@ class Indexer:
         self.store.delete_video(record.video_id)  # a re-index replaces entries, never adds beside them
 
     def processor(self) -> FileProcessor:
-        """The models-only part; built after `_check_models` has settled which models run."""
+        """The models-only part; built after `plan` has settled which models run."""
         return FileProcessor(self.config, self.text, self.asr, self.clip,
                              on_stage=lambda stage: self.progress(ProgressEvent("stage", stage=stage)),
                              ocr=self.ocr)
@@ -202,7 +200,7 @@ class Indexer:
         return self._write(entries, record)
 
     def write_entries(self, entries: FileEntries, size: int, mtime: float) -> FileResult:
-        """Writes entries processed elsewhere (a Ray worker) with the per-file state `_index_one` keeps:
+        """Writes entries processed elsewhere (a Ray worker) with the per-file state `index_file` keeps:
         record in as incomplete, the file's old entries out, new entries in, record complete.
         `size` and `mtime` are the file's stat when the worker hashed it."""
         old = self.store.get_file(entries.path)
@@ -228,6 +226,23 @@ class Indexer:
             self.report.times.add(stage, seconds)
         return FileResult(entries.path, "indexed", entries.note, video_id=entries.video_id,
                           duration=entries.duration, channels=entries.channels)
+
+
+def failure_reason(exc: Exception, worker: str = "") -> str | None:
+    """Why one file failed, for its report line: bad input, a file gone or unreadable, or anything a
+    decoder or model raised on it. None for an index-wide problem (a MomentSearchError that is not
+    bad input), which should stop a local batch; on a Ray `worker` ("host:pid") it fails only the file."""
+    if isinstance(exc, BadInputError):
+        return exc.reason
+    if isinstance(exc, FileNotFoundError):
+        if worker:
+            return f"not found on worker {worker} (is the folder mounted at the same path on every node?)"
+        return "file disappeared before it could be read (moved or deleted)"
+    if isinstance(exc, OSError):
+        return f"cannot read file{f' on worker {worker}' if worker else ''}: {exc.strerror or exc}"
+    if isinstance(exc, MomentSearchError) and not worker:
+        return None
+    return f"could not be processed ({exc.__class__.__name__}: {exc})"
 
 
 ENTRY_COLLECTIONS = ("transcript", "keyframes", "unified", "ocr")

@@ -20,14 +20,14 @@ import os
 import socket
 import time
 from collections import deque
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
-from momentsearch.errors import BadInputError, MomentSearchError
+from momentsearch.errors import MomentSearchError
 from momentsearch.options import Config, DistributedOptions
 from momentsearch.pipeline.discover import content_hash
-from momentsearch.pipeline.indexer import Indexer, ProgressEvent
+from momentsearch.pipeline.indexer import Indexer, failure_reason
 from momentsearch.pipeline.process import FileEntries, FileProcessor
-from momentsearch.types import FileResult, IndexReport, MediaInfo
+from momentsearch.types import FileResult, IndexReport, MediaInfo, ProgressEvent, RayRunInfo
 
 # Keep Ray local and quiet unless the user says otherwise: no usage report, no dashboard.
 RAY_QUIET_ENV = {"RAY_USAGE_STATS_ENABLED": "0", "RAY_DISABLE_IMPORT_WARNING": "1"}
@@ -44,18 +44,6 @@ class WorkResult:
     entries: FileEntries | None = None
     reason: str = ""  # set when entries is None
     worker: str = ""  # "host:pid" of the actor
-
-
-@dataclass
-class RayRunInfo:
-    """How a Ray run went, for the CLI's summary."""
-
-    address: str = ""
-    workers: int = 0
-    nodes: int = 0
-    wall_seconds: float = 0.0
-    media_seconds: float = 0.0  # media processed by workers (files indexed, not skipped)
-    per_worker: dict[str, int] = field(default_factory=dict)  # "host:pid" -> files done
 
 
 def _import_ray():
@@ -102,17 +90,8 @@ class FileWorker:
             entries = self.processor.process_video(path, info, video_id)
             entries.times.add("hash", hashed)
             return WorkResult(path, st.st_size, st.st_mtime, entries, worker=self.name)
-        except BadInputError as exc:
-            return WorkResult(path, reason=exc.reason, worker=self.name)
-        except FileNotFoundError:
-            return WorkResult(path, reason=f"not found on worker {self.name} (is the folder mounted at the same path "
-                                           "on every node?)", worker=self.name)
-        except OSError as exc:
-            return WorkResult(path, reason=f"cannot read file on worker {self.name}: {exc.strerror or exc}",
-                              worker=self.name)
-        except Exception as exc:  # as Indexer._index_one: one odd file must not stop the batch
-            return WorkResult(path, reason=f"could not be processed ({exc.__class__.__name__}: {exc})",
-                              worker=self.name)
+        except Exception as exc:  # as Indexer.index_file: one odd file must not stop the batch
+            return WorkResult(path, reason=failure_reason(exc, worker=self.name), worker=self.name)
 
 
 def _short(exc: BaseException) -> str:
@@ -121,53 +100,49 @@ def _short(exc: BaseException) -> str:
     return lines[-1][:300] if lines else type(exc).__name__
 
 
-class RayIndexer(Indexer):
-    """An Indexer whose video files are processed by Ray worker actors; writing stays on the driver.
+class RayIndexer:
+    """Indexes a batch as `Indexer.index` does, with the video files processed by Ray worker actors.
 
-    `address`: None or "local" starts a Ray instance on this machine (or joins $RAY_ADDRESS);
-    "auto" joins the cluster started here with `ray start`; "HOST:6379" a cluster's head;
-    "ray://HOST:10001" a cluster through Ray Client. Photos and files that fail to probe are handled
-    in-process as usual.
+    It drives the Indexer's batch surface: `plan`, `needs_indexing`, `index_file` (files handled
+    in-process: unchanged ones, photos, files that fail to probe) and `write_entries` (what workers
+    send back, written on the driver). `address`: None or "local" starts a Ray instance on this
+    machine (or joins $RAY_ADDRESS); "auto" joins the cluster started here with `ray start`;
+    "HOST:6379" a cluster's head; "ray://HOST:10001" a cluster through Ray Client.
     """
 
-    def __init__(self, store, config: Config, text_embedder, asr, clip=None, progress=None,
-                 address: str | None = None) -> None:
-        super().__init__(store, config, text_embedder, asr, clip, progress)
+    def __init__(self, indexer: Indexer, address: str | None = None) -> None:
+        self.indexer = indexer
         self.address = address
-        self.options: DistributedOptions = config.distributed
+        self.options: DistributedOptions = indexer.config.distributed
         self.run_info = RayRunInfo()
         self._remote_results: dict[str, FileResult] = {}
 
     def index(self, paths: list[str], reindex: bool = False) -> IndexReport:
         t_start = time.perf_counter()
-        todo, results, infos = self._plan(paths)
+        batch = self.indexer.plan(paths)
+        results = dict(batch.settled)
         remote: list[str] = []
-        for i, path in enumerate(todo):
-            info = infos.get(path)
-            if isinstance(info, MediaInfo) and self._for_worker(path, reindex):
+        for i, path in enumerate(batch.todo):
+            info = batch.infos.get(path)
+            if isinstance(info, MediaInfo) and self.indexer.needs_indexing(path, reindex):
                 remote.append(path)
                 continue
             # unchanged, photos, unreadable files: the local path says why, the same way as without Ray
-            self.progress(ProgressEvent("file", path=path, index=i, total_files=len(todo)))
-            results[path] = self._index_one(path, info, reindex)
-            self._done(path, i, len(todo), 0.0)
+            self._progress("file", path, i, len(batch.todo))
+            results[path] = self.indexer.index_file(path, info, reindex)
+            self._progress("done", path, i, len(batch.todo))
         if remote:
-            self._run(remote, infos, {p: i for i, p in enumerate(todo)}, len(todo))
+            self._run(remote, batch.infos, {p: i for i, p in enumerate(batch.todo)}, len(batch.todo))
             results.update(self._remote_results)
-        self.report.files.extend(results[p] for p in sorted(results))  # in discovery order, as without Ray
+        report = self.indexer.report
+        report.files.extend(results[p] for p in sorted(results))  # in discovery order, as without Ray
         self.run_info.wall_seconds = time.perf_counter() - t_start
-        return self.report
+        report.ray = self.run_info
+        return report
 
-    def _for_worker(self, path: str, reindex: bool) -> bool:
-        """A file a worker should process: readable and not unchanged since it was indexed."""
-        try:
-            st = os.stat(path)
-        except OSError:
-            return False  # the local path records the error
-        return not self._unchanged(self.store.get_file(path), st, reindex)
-
-    def _done(self, path: str, index: int, total: int, media_seconds: float) -> None:
-        self.progress(ProgressEvent("done", path=path, index=index, total_files=total, media_seconds=media_seconds))
+    def _progress(self, kind: str, path: str, index: int, total: int, media_seconds: float = 0.0) -> None:
+        self.indexer.progress(ProgressEvent(kind, path=path, index=index, total_files=total,
+                                            media_seconds=media_seconds))
 
     # -- the Ray part --------------------------------------------------------------------------
     def _connect(self, ray) -> bool:
@@ -213,8 +188,8 @@ class RayIndexer(Indexer):
                 num_cpus=opts.cpus_per_worker, num_gpus=opts.gpus_per_worker,
                 max_restarts=opts.max_retries, max_task_retries=opts.max_retries)
             threads = max(1, int(opts.cpus_per_worker))
-            with_ocr = getattr(self, "ocr", None) is not None
-            actors = [actor_class.remote(self.config, self.clip is not None, with_ocr, threads) for _ in range(count)]
+            with_clip, with_ocr = self.indexer.clip is not None, self.indexer.ocr is not None
+            actors = [actor_class.remote(self.indexer.config, with_clip, with_ocr, threads) for _ in range(count)]
             self.run_info.address = self.address or "local"
             self.run_info.workers = count
             self.run_info.nodes = len([n for n in ray.nodes() if n.get("Alive")])
@@ -234,7 +209,7 @@ class RayIndexer(Indexer):
 
         def submit(actor) -> None:
             path = queue.popleft()
-            self.progress(ProgressEvent("file", path=path, index=order[path], total_files=total))
+            self._progress("file", path, order[path], total)
             in_flight[actor.process.remote(path, infos[path])] = (actor, path)
 
         for _ in range(IN_FLIGHT_PER_WORKER):
@@ -254,29 +229,19 @@ class RayIndexer(Indexer):
                 work = WorkResult(path, reason=f"error on Ray worker: {_short(exc)}")
             result = self._commit(work, infos[path])
             self._remote_results[path] = result
-            self._done(path, order[path], total, result.duration if result.status == "indexed" else 0.0)
+            self._progress("done", path, order[path], total, result.duration if result.status == "indexed" else 0.0)
             if queue and actor in alive:
                 submit(actor)
             if queue and not alive:
                 for left in list(queue):
                     self._remote_results[left] = FileResult(left, "failed", "no Ray worker left running")
-                    self._done(left, order[left], total, 0.0)
+                    self._progress("done", left, order[left], total)
                 queue.clear()
 
     def _commit(self, work: WorkResult, info: MediaInfo) -> FileResult:
         if work.entries is None:
             return FileResult(work.path, "failed", work.reason)
-        result = self.write_entries(work.entries, work.size, work.mtime)
+        result = self.indexer.write_entries(work.entries, work.size, work.mtime)
         self.run_info.media_seconds += info.duration
         self.run_info.per_worker[work.worker] = self.run_info.per_worker.get(work.worker, 0) + 1
         return result
-
-
-def index_on_ray(index, paths: list[str], address: str | None = None, reindex: bool = False, progress=None,
-                 wait: float | None = 0.0) -> tuple[IndexReport, RayRunInfo]:
-    """`MomentIndex.index` with the files processed on Ray; holds the same write lock while writing."""
-    with index.writing(wait):
-        indexer = RayIndexer(index.store, index.config, index.text_embedder, index.asr, index.clip, progress,
-                             address=address)
-        report = indexer.index([str(p) for p in paths], reindex=reindex)
-    return report, indexer.run_info
