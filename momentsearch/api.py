@@ -137,13 +137,18 @@ class MomentIndex:
             return nullcontext()
         return _clearing_cache(writer_lock(self.db, timeout=wait), self._clear_cache)
 
-    def search(self, query: str, k: int = 10, kind: str | None = None) -> list[Moment]:
-        return self.searcher.search(query, k=k, kind=kind)
+    def search(self, query: str, k: int = 10, kind: str | None = None, video: str | None = None,
+               in_: str | list[str] | None = None) -> list[Moment]:
+        """Top-k moments for a text query. The query may hold "exact phrases" (must occur in the speech
+        or slide text) and -words (must not). `video` (a path or video id) and `in_` (paths, folders,
+        globs or video ids) limit the search to those files; a pattern matching no file is a QueryError."""
+        return self.searcher.search(query, k=k, kind=kind, scope=_scope(video, in_))
 
-    def search_image(self, image, k: int = 10, kind: str | None = None) -> list[Moment]:
+    def search_image(self, image, k: int = 10, kind: str | None = None, video: str | None = None,
+                     in_: str | list[str] | None = None) -> list[Moment]:
         from momentsearch.media import load_query_image
 
-        return self.searcher.search_image(load_query_image(image), k=k, kind=kind)
+        return self.searcher.search_image(load_query_image(image), k=k, kind=kind, scope=_scope(video, in_))
 
     def match_labels(self, image, labels: list[str]) -> list[tuple[str, float]]:
         """Rank text descriptions for an image with CLIP (the configured model): [(label, probability)],
@@ -204,6 +209,15 @@ class MomentIndex:
         counts = {name: self.store.count(name) for name in ("transcript", "keyframes", "unified", "ocr")}
         where = str(self.chroma_url) if self.chroma_url else str(Path(self.db).resolve())
         return IndexInfo(db=where, files=files, channels=channels, models=models, counts=counts)
+
+
+def _scope(video, in_) -> list[str] | None:
+    """`video` and `in_` as one list of scope patterns (None: the whole index)."""
+    if video is None and in_ is None:
+        return None
+    patterns = [] if video is None else [os.fspath(video)]
+    patterns += [os.fspath(in_)] if isinstance(in_, (str, os.PathLike)) else [os.fspath(x) for x in in_ or []]
+    return patterns
 
 
 @contextmanager

@@ -6,6 +6,10 @@ Ground truth, one JSON object a line (the QVHighlights layout plus the video the
 Predictions are written in the QVHighlights prediction layout, one line per query:
     {"qid": ..., "query": ..., "pred_relevant_windows": [[st, ed, score], ...], "video": [v, ...]}
 (`video` holds the file of each window, in the same order, since the search runs over a corpus).
+QVHighlights files as released read as they are: `vid` stands for `video` (a bare name matches a
+file of that name, with or without its extension), other fields are ignored. Another system's
+predictions in the prediction layout are scored by `load_predictions` + `evaluate` (`eval GT --pred
+FILE`); every prediction list is sorted by score first, as the official scorer does.
 
 Metrics, per query, then averaged over queries (all in [0, 1]):
 - R1@t:     the top window overlaps a relevant window with IoU >= t.
@@ -87,9 +91,10 @@ def load_ground_truth(path: str | Path) -> list[GroundTruth]:
         try:
             obj = json.loads(line)
             windows = [(float(w[0]), float(w[1])) for w in obj["relevant_windows"]]
-            item = GroundTruth(obj["qid"], str(obj["query"]), str(obj["video"]), windows, str(obj.get("type", "")))
+            video = obj["video"] if "video" in obj else obj["vid"]
+            item = GroundTruth(obj["qid"], str(obj["query"]), str(video), windows, str(obj.get("type", "")))
         except (json.JSONDecodeError, KeyError, TypeError, ValueError, IndexError) as exc:
-            raise QueryError(f"{path}:{n}: expected {{qid, query, video, relevant_windows: [[st, ed], ...]}} "
+            raise QueryError(f"{path}:{n}: expected {{qid, query, video (or vid), relevant_windows: [[st, ed], ...]}} "
                              f"({type(exc).__name__}: {exc})") from exc
         if not windows or any(e <= s for s, e in windows):
             raise QueryError(f"{path}:{n}: relevant_windows must be non-empty [start, end] pairs with end > start")
@@ -104,8 +109,8 @@ def same_video(predicted: str, truth: str) -> bool:
     if predicted == truth:
         return True
     p, t = Path(predicted), Path(truth)
-    if len(t.parts) == 1:
-        return p.name == t.name
+    if len(t.parts) == 1:  # a bare name; QVHighlights' `vid` has no extension
+        return p.name == t.name or p.stem == t.name
     return p.resolve() == t.resolve()
 
 
@@ -176,7 +181,8 @@ def evaluate(predictions: dict, truths: list[GroundTruth], unmeasurable: dict[st
     unmeasurable = dict(unmeasurable or {})
     results = []
     for truth in truths:
-        values = query_metrics(list(predictions.get(truth.qid, [])), truth)
+        ranked = sorted(predictions.get(truth.qid, []), key=lambda w: -w.score)  # stable: ties keep their order
+        values = query_metrics(ranked, truth)
         results.append(QueryResult(truth.qid, truth.type, values))
     types = sorted({r.type for r in results if r.type})
     by_type = {t: _mean([r.values for r in results if r.type == t]) for t in types if t not in unmeasurable}
@@ -200,6 +206,33 @@ def predictions_to_jsonl(truths: list[GroundTruth], predictions: dict) -> Iterab
         }, ensure_ascii=False)
 
 
+def load_predictions(path: str | Path, truths: list[GroundTruth]) -> dict:
+    """Another system's predictions (QVHighlights layout: {qid, pred_relevant_windows: [[st, ed, score],
+    ...]} plus `vid` or `video`: one file for all windows, or a list with one per window); qid ->
+    windows. A query of `truths` with no line scores 0; a window without a video is on the truth's."""
+    path = Path(path)
+    if not path.is_file():
+        raise QueryError(f"predictions file not found: {path}")
+    video_of = {t.qid: t.video for t in truths}
+    out: dict = {}
+    for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+        if not line.strip():
+            continue
+        try:
+            obj = json.loads(line)
+            qid, windows = obj["qid"], obj["pred_relevant_windows"]
+            videos = obj.get("video", obj.get("vid", video_of.get(qid, "")))
+            videos = videos if isinstance(videos, list) else [videos] * len(windows)
+            out[qid] = [PredictedWindow(str(v), float(w[0]), float(w[1]), float(w[2]) if len(w) > 2 else 0.0)
+                        for w, v in zip(windows, videos, strict=True)]
+        except (json.JSONDecodeError, KeyError, TypeError, ValueError, IndexError) as exc:
+            raise QueryError(f"{path}:{n}: expected {{qid, pred_relevant_windows: [[st, ed, score], ...]}} "
+                             f"({type(exc).__name__}: {exc})") from exc
+    if not out:
+        raise QueryError(f"{path} holds no predictions")
+    return out
+
+
 def visual_unmeasurable(index) -> str:
     """Why *visual* queries cannot be measured with this index and these weights ("" when they can)."""
     if "visual" not in index.channels():
@@ -212,7 +245,14 @@ def visual_unmeasurable(index) -> str:
 
 
 def run_eval(index, truths: list[GroundTruth], k: int = MAX_WINDOWS) -> tuple[dict, EvalReport]:
-    """Search every ground-truth query on `index` (a MomentIndex); (predictions, report)."""
+    """Search every ground-truth query on `index` (a MomentIndex); (predictions, report).
+    An index without files is a QueryError: it would score zeros that look like a result."""
+    if not index.chroma_url and not Path(index.db).is_dir():
+        raise QueryError(f"no index at {index.db}; index the videos of the ground truth first "
+                         "(momentsearch index ... --db FOLDER), or give the right --db")
+    if not index.info().files:
+        raise QueryError(f"the index at {index.chroma_url or index.db} holds no indexed files; index the "
+                         "videos of the ground truth first (momentsearch index ...), or give --db")
     predictions = {}
     for truth in truths:
         moments = index.search(truth.query, k=k)

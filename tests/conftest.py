@@ -79,3 +79,11 @@ def indexed_lecture(lecture, tmp_path_factory):
     db = tmp_path_factory.mktemp("db")
     proc = run_cli("index", str(path), "--db", str(db), *TINY_CLIP_ARGS)
     return db, path, windows, proc.stdout
+
+
+@pytest.fixture(scope="session")
+def two_lectures(lecture, second_lecture, tmp_path_factory):
+    """Both lectures indexed into one index through the CLI (tiny CLIP, OCR on): (db, {name: (path, windows)})."""
+    db = tmp_path_factory.mktemp("two-db")
+    run_cli("index", str(lecture[0]), str(second_lecture[0]), "--db", str(db), *TINY_CLIP_ARGS, "--quiet")
+    return db, {"lecture": lecture, "databases": second_lecture}

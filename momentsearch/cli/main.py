@@ -11,6 +11,7 @@ import sys
 from pathlib import Path
 
 from momentsearch.errors import MomentSearchError, QueryError
+from momentsearch.search.query import SYNTAX_HELP
 
 EXIT_OK, EXIT_FILES_FAILED, EXIT_ERROR = 0, 1, 2
 
@@ -64,14 +65,19 @@ def build_parser() -> argparse.ArgumentParser:
     _writer_flags(p)
     _ray_flags(p)
 
-    p = sub.add_parser("search", help="find moments for a text or image query")
-    p.add_argument("query", nargs="?", help="what to look for")
+    p = sub.add_parser("search", help="find moments for a text or image query",
+                       epilog=f"Query syntax: {SYNTAX_HELP}. Example: momentsearch search "
+                              "'gradient \"learning rate\" -adam' --in lectures/week3/")
+    p.add_argument("query", nargs="?", help='what to look for; "exact phrase" must occur, -word must not')
     _common(p)
     p.add_argument("-k", type=int, default=10, help="number of results (default 10)")
     p.add_argument("--json", action="store_true", help="print one JSON object")
     p.add_argument("--queries", help="JSONL file of {qid, query}; prints one JSON line per query")
     p.add_argument("--image", help="search with an image instead of text")
     p.add_argument("--kind", choices=["moment", "photo"], help="only this kind of result")
+    p.add_argument("--in", dest="scope", action="append", metavar="PATH_OR_GLOB",
+                   help="search only in these files: a file, a folder, a glob ('talks/*.mp4') or a video id; "
+                        "repeatable")
 
     p = sub.add_parser("info", help="what the index holds")
     _common(p)
@@ -104,8 +110,11 @@ def _writer_flags(p: argparse.ArgumentParser) -> None:
 
 def _eval_parser(sub) -> None:
     p = sub.add_parser("eval", help="measure retrieval quality against ground truth (QVHighlights JSONL)")
-    p.add_argument("ground_truth", help="JSONL of {qid, query, video, relevant_windows: [[st, ed], ...], type?}")
+    p.add_argument("ground_truth", help="JSONL of {qid, query, video (or vid), relevant_windows: [[st, ed], ...], "
+                                        "type?}; QVHighlights files as released work as they are")
     _common(p)
+    p.add_argument("--pred", metavar="FILE", help="score these predictions (another system's, QVHighlights "
+                                                  "layout) instead of searching the index")
     p.add_argument("--out", help="write predictions here (QVHighlights layout: pred_relevant_windows)")
     p.add_argument("--json", action="store_true", help="print the metrics as one JSON object")
 
@@ -243,12 +252,12 @@ def cmd_search(args) -> int:
         return _batch_search(args)
     index = _index_for(args)
     if args.image:
-        moments = index.search_image(args.image, k=args.k, kind=args.kind)
+        moments = index.search_image(args.image, k=args.k, kind=args.kind, in_=args.scope)
         query = args.image
     else:
         if args.query is None:
             raise QueryError("give a query: momentsearch search \"what to find\" (or --image PATH, --queries FILE)")
-        moments = index.search(args.query, k=args.k, kind=args.kind)
+        moments = index.search(args.query, k=args.k, kind=args.kind, in_=args.scope)
         query = args.query
     if args.json:
         print(json.dumps({"query": query, "results": [m.to_json() for m in moments]}, ensure_ascii=False))
@@ -271,7 +280,7 @@ def _batch_search(args) -> int:
         except (json.JSONDecodeError, KeyError, AttributeError) as exc:
             raise QueryError(f"{path}:{n}: expected a JSON object with a 'query' field ({exc})") from exc
         try:
-            results = [m.to_json() for m in index.search(query, k=args.k, kind=args.kind)]
+            results = [m.to_json() for m in index.search(query, k=args.k, kind=args.kind, in_=args.scope)]
             out = {"qid": qid, "query": query, "results": results}
         except QueryError as exc:
             out = {"qid": qid, "query": query, "results": [], "error": str(exc)}
@@ -335,11 +344,15 @@ def cmd_serve(args) -> int:
 
 
 def cmd_eval(args) -> int:
-    from momentsearch.evaluate import format_report, load_ground_truth, predictions_to_jsonl, run_eval
+    from momentsearch.evaluate import (evaluate, format_report, load_ground_truth, load_predictions,
+                                       predictions_to_jsonl, run_eval)
 
     truths = load_ground_truth(args.ground_truth)
-    index = _index_for(args)
-    predictions, report = run_eval(index, truths)
+    if args.pred:
+        predictions = load_predictions(args.pred, truths)
+        report = evaluate(predictions, truths)
+    else:
+        predictions, report = run_eval(_index_for(args), truths)
     if args.out:
         lines = "".join(line + "\n" for line in predictions_to_jsonl(truths, predictions))
         Path(args.out).write_text(lines, encoding="utf-8")

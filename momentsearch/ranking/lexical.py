@@ -92,10 +92,20 @@ class LexicalIndex:
     def idf(self, term: str) -> float:
         return float(np.log(1.0 + (self.size + 1) / (self._df.get(term, 0) + 0.5)))
 
-    def search(self, query: str, n: int) -> tuple[np.ndarray, np.ndarray]:
+    def rows_with_all(self, text: str) -> np.ndarray | None:
+        """Rows whose text has every indexed word of `text` (None when `text` has none: no narrowing)."""
+        terms = list(dict.fromkeys(tokenize(text)))
+        if not terms:
+            return None
+        if self._bm25 is None or any(t not in self._df for t in terms):
+            return np.zeros(0, dtype=np.int64)
+        have = np.logical_and.reduce([self._term_scores(t) > 0 for t in terms])
+        return np.flatnonzero(have).astype(np.int64)
+
+    def search(self, query: str, n: int, rows: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
         """Top-n rows for a query: (row indices, calibrated scores in [0, 1]), best first.
 
-        Rows with no query term are not returned.
+        Rows with no query term are not returned; `rows` (row numbers) limits the search to those.
         """
         terms = list(dict.fromkeys(tokenize(query)))
         if not terms or self._bm25 is None:
@@ -103,6 +113,10 @@ class LexicalIndex:
         # one BM25 score row per term: a text contains a term exactly where that term's score is > 0,
         # so coverage is a matrix product (no Python loop over the matched texts)
         per_term = np.stack([self._term_scores(t) for t in terms])  # (terms, texts)
+        if rows is not None:  # a scope: the other rows score nothing
+            allowed = np.zeros(self.size, dtype=bool)
+            allowed[np.asarray(rows, dtype=np.int64)] = True
+            per_term = per_term * allowed
         raw = per_term.sum(axis=0)
         matched = np.flatnonzero(raw > 0)
         if matched.size == 0:

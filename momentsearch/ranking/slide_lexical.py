@@ -41,9 +41,10 @@ class SlideLexicalIndex:
             texts.append(" ".join(f"{t} {a}" for t, _, a in lines))
         self.lexical = LexicalIndex(texts)
 
-    def search(self, query: str, n: int) -> tuple[np.ndarray, np.ndarray]:
-        """Top-n rows: (row indices, scores in [0, 1]), best first; rows without a query term left out."""
-        rows, _ = self.lexical.search(query, n)
+    def search(self, query: str, n: int, rows: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
+        """Top-n rows: (row indices, scores in [0, 1]), best first; rows without a query term left out.
+        `rows` limits the search to those row numbers."""
+        rows, _ = self.lexical.search(query, n, rows)
         terms = list(dict.fromkeys(tokenize(query)))
         if rows.size == 0 or not terms:
             return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.float32)

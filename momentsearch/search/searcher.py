@@ -12,6 +12,9 @@ from momentsearch.search.corpus import Corpus, load_corpus
 from momentsearch.ranking.fusion import ChannelHits, calibrate_dense
 from momentsearch.ranking.fuzzy import sound_alike
 from momentsearch.ranking.joint import rank
+from momentsearch.search.narrow import Narrowing, VideoRows
+from momentsearch.search.query import parse_query
+from momentsearch.search.scope import ScopeVectors, match_scope
 from momentsearch.store.store import FileRecord, Hit, Store
 from momentsearch.types import Moment
 
@@ -48,6 +51,8 @@ class Searcher:
         self._full_checked_at = -1e9  # when all collections were last counted
         self._clip_error: str | None = None  # None: not tried yet; "": loaded
         self._text_checked = False  # the transcript collection's model id matched ours once
+        self._video_rows: VideoRows | None = None  # each video's rows in the current corpus (scopes, phrases)
+        self._scope_vectors = ScopeVectors(store)  # vectors of recently searched scopes
 
     # -- cached corpus -------------------------------------------------------------------------
     def corpus(self) -> Corpus:
@@ -77,12 +82,16 @@ class Searcher:
 
     # -- channels ------------------------------------------------------------------------------
     def _dense_hits(self, name: str, collection: str, vector: np.ndarray, files,
-                    kind: str | None = None) -> ChannelHits:
-        """Hits of one dense channel, calibrated per query; `kind` keeps only entries of that kind."""
+                    kind: str | None = None, narrow: Narrowing | None = None) -> ChannelHits:
+        """Hits of one dense channel, calibrated per query; `kind` keeps only entries of that kind.
+        A small scope (`narrow.exact`) is scored exactly instead of through the ANN index."""
         lo, hi = self.options.calibration.get(name, [0.0, 1.0])
-        # ids + distances only (fast path); a transcript hit's exact times and text come from the corpus
-        hits = [h for h in self.store.query(collection, vector, self.options.candidates, metadata=False)
-                if h.metadata.get("video_id") in files and kind in (None, h.metadata.get("kind"))]
+        if narrow is not None and narrow.exact:
+            hits = narrow.dense(collection, vector, self.options.candidates, kind)
+        else:  # ids + distances only (fast path); a transcript hit's exact times and text come from the corpus
+            n = self.options.candidates * (4 if narrow is not None and narrow.scoped else 1)
+            hits = [h for h in self.store.query(collection, vector, n, metadata=False)
+                    if h.metadata.get("video_id") in files and kind in (None, h.metadata.get("kind"))]
         if collection == "transcript" or kind == "chunk":
             corpus = self.corpus()
             rows = corpus.chunk_rows()
@@ -93,11 +102,14 @@ class Searcher:
         sims = np.array([h.similarity for h in hits])
         return _to_channel(name, hits, calibrate_dense(sims, lo, hi, self.options.spread.get(name)))
 
-    def _lexical_hits(self, query: str, corpus: Corpus, files=None, proposed: list[str] | None = None) -> ChannelHits:
+    def _lexical_hits(self, query: str, corpus: Corpus, files=None, proposed: list[str] | None = None,
+                      narrow: Narrowing | None = None) -> ChannelHits:
         """Exact words (BM25 candidates, idf-weighted coverage), or the same sounds heard wrong
-        (ranking/fuzzy.py) in the exact candidates and the chunks `proposed` (ids) by the dense channel."""
+        (ranking/fuzzy.py) in the exact candidates and the chunks `proposed` (ids) by the dense channel.
+        `narrow` limits the exact candidates (a scope; the rows holding the query's phrases)."""
         files = corpus.files if files is None else files
-        rows, scores = corpus.lexical.search(query, self.options.candidates)
+        allowed = narrow.lexical_rows() if narrow is not None else None
+        rows, scores = corpus.lexical.search(query, self.options.candidates, allowed)
         chunk_rows = corpus.chunk_rows()
         extra = [chunk_rows[i] for i in proposed or [] if i in chunk_rows]
         rows, scores = sound_alike(query, rows, scores, extra, corpus.chunk_text, self.options.fuzzy_weight)
@@ -106,17 +118,22 @@ class Searcher:
                     corpus.chunk_text[rows[i]]) for i in keep]
         return _to_channel("lexical", hits, scores[keep])
 
-    def _ocr_hits(self, query: str, vector: np.ndarray, corpus: Corpus, files) -> ChannelHits:
+    def _ocr_hits(self, query: str, vector: np.ndarray, corpus: Corpus, files,
+                  narrow: Narrowing | None = None) -> ChannelHits:
         """Slide and photo text: per entry the better of its dense (MiniLM, calibrated like the
         transcript) and its size-weighted lexical score, so an exact title word and a paraphrase both count."""
         lo, hi = self.options.calibration.get("ocr", [0.0, 1.0])
-        dense = [h for h in self.store.query("ocr", vector, self.options.candidates)
-                 if h.metadata.get("video_id") in files]
+        if narrow is not None and narrow.exact:
+            dense = narrow.dense("ocr", vector, self.options.candidates)
+        else:
+            dense = [h for h in self.store.query("ocr", vector, self.options.candidates)
+                     if h.metadata.get("video_id") in files]
         spread = getattr(self.options, "spread", {}).get("ocr")
         scores = calibrate_dense(np.array([h.similarity for h in dense]), lo, hi, spread)
         best: dict[str, tuple[float, Hit]] = {h.id: (float(sc), h) for h, sc in zip(dense, scores)}
         if corpus.ocr_lexical is not None:
-            rows, scores = corpus.ocr_lexical.search(query, self.options.candidates)
+            rows, scores = corpus.ocr_lexical.search(query, self.options.candidates,
+                                                     narrow.ocr_rows() if narrow is not None else None)
             for r, score in zip(rows, scores):
                 meta = corpus.ocr_meta[r]
                 id_ = corpus.ocr_ids[r]
@@ -157,43 +174,59 @@ class Searcher:
         return [f"visual channel not searched: {self._clip_error}"] if self._clip_error else []
 
     # -- public --------------------------------------------------------------------------------
-    def search(self, query: str, k: int = 10, kind: str | None = None) -> list[Moment]:
-        """Top-k moments (and photos) for a text query, best first. `kind`: "moment" or "photo" only."""
-        query = clean_query(query)
+    def search(self, query: str, k: int = 10, kind: str | None = None, scope=None) -> list[Moment]:
+        """Top-k moments (and photos) for a text query, best first. `kind`: "moment" or "photo" only.
+        `scope`: files to search in (paths, folders, globs or video ids; see search/scope.py).
+        The query may hold "exact phrases" and -exclusions (search/query.py)."""
+        parsed = parse_query(clean_query(query))
         k = _check_k(k)
         corpus = self.corpus()
-        files = _of_kind(corpus.files, kind)
+        narrow = self._narrowing(corpus, parsed, _of_kind(corpus.files, kind), scope)
+        files, text = narrow.files, parsed.text
         if not files:
             return []
         hits: dict[str, ChannelHits] = {}
         if corpus.channels & {"transcript", "ocr"}:
             self._check_text_model()
-            text_vector = self.text.embed_texts([query])[0]
+            text_vector = self.text.embed_texts([text])[0]
             if "transcript" in corpus.channels:
-                hits["transcript"] = self._dense_hits("transcript", "transcript", text_vector, files)
-                hits["lexical"] = self._lexical_hits(query, corpus, files, hits["transcript"].ids)
+                hits["transcript"] = self._dense_hits("transcript", "transcript", text_vector, files, narrow=narrow)
+                hits["lexical"] = self._lexical_hits(text, corpus, files, hits["transcript"].ids, narrow)
             if "ocr" in corpus.channels:
-                hits["ocr"] = self._ocr_hits(query, text_vector, corpus, files)
+                hits["ocr"] = self._ocr_hits(text, text_vector, corpus, files, narrow)
         if self.visual_available():
-            vector = self.clip.embed_texts([query])[0]
-            hits["visual"] = self._dense_hits("visual", "keyframes", vector, files)
-        return self._moments(hits, k, corpus)
+            vector = self.clip.embed_texts([text])[0]
+            hits["visual"] = self._dense_hits("visual", "keyframes", vector, files, narrow=narrow)
+        return narrow.keep(self._moments(hits, narrow.rank_k(k), corpus), k)
 
-    def search_image(self, image, k: int = 10, kind: str | None = None) -> list[Moment]:
+    def search_image(self, image, k: int = 10, kind: str | None = None, scope=None) -> list[Moment]:
         """Top-k moments and photos for an image query (CLIP image → keyframes, photos and, through
-        CLIP text vectors, transcript chunks)."""
+        CLIP text vectors, transcript chunks). `scope` as for `search`."""
         k = _check_k(k)
         if not self.visual_available():
             raise QueryError("image queries need the visual channel: an index built with CLIP weights, and "
                              f"the same weights here. {' '.join(self.warnings)}")
         corpus = self.corpus()
         vector = self.clip.embed_images([image])[0]
-        files = _of_kind(corpus.files, kind)
-        hits = {"visual": self._dense_hits("visual", "keyframes", vector, files)}
+        narrow = self._narrowing(corpus, parse_query("image"), _of_kind(corpus.files, kind), scope)
+        files = narrow.files
+        hits = {"visual": self._dense_hits("visual", "keyframes", vector, files, narrow=narrow)}
         if "transcript" in corpus.channels and self.store.has("unified"):
             # image -> speech: transcript chunks through their CLIP text vectors (the unified collection)
-            hits["clip_text"] = self._dense_hits("clip_text", "unified", vector, files, kind="chunk")
+            hits["clip_text"] = self._dense_hits("clip_text", "unified", vector, files, kind="chunk", narrow=narrow)
         return self._moments(hits, k, corpus)
+
+    def _narrowing(self, corpus, parsed, files: dict[str, FileRecord], scope) -> Narrowing:
+        """The scope (files matching `scope`, None for all) and the query's filters for one search."""
+        if self._video_rows is None or self._video_rows.corpus is not corpus:
+            self._video_rows = VideoRows(corpus)  # a new corpus: rows and cached vectors are stale
+            self._scope_vectors.clear()
+        if scope is not None:
+            if isinstance(scope, str):
+                scope = [scope]
+            wanted = match_scope(corpus.files, scope)
+            files = {v: rec for v, rec in files.items() if v in wanted}
+        return Narrowing(corpus, self._video_rows, parsed, files, scope is not None, self._scope_vectors)
 
     def _moments(self, hits: dict[str, ChannelHits], k: int, corpus: Corpus) -> list[Moment]:
         opts = self.options

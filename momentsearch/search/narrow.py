@@ -1,0 +1,136 @@
+"""One search's narrowing: a scope (some files) and the query's phrases and exclusions.
+
+The searcher asks it, per channel, for the candidate hits of a small scope (scored exactly, see
+search/scope.py) and for the rows the lexical channels may return (a phrase narrows them to the
+rows that contain it, so its occurrences are always candidates); at the end it keeps the moments
+whose own text passes the phrase and exclusion tests.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from momentsearch.search.query import ParsedQuery, normalise_text, span_text
+from momentsearch.search.scope import EXACT_SCOPE_ROWS, ScopeVectors, rows_by_video, visual_ids
+from momentsearch.store.ids import entry_fields
+from momentsearch.store.store import FileRecord, Hit
+
+WIDEN = 4  # with filters, rank this many times k moments (plus 20) before filtering them
+
+
+class VideoRows:
+    """Each video's transcript and slide-text rows in a corpus, grouped on first use (a plain
+    unscoped search without filters never pays for it)."""
+
+    def __init__(self, corpus) -> None:
+        self.corpus = corpus
+        self._transcript: dict[str, np.ndarray] | None = None
+        self._ocr: dict[str, np.ndarray] | None = None
+
+    @property
+    def transcript(self) -> dict[str, np.ndarray]:
+        if self._transcript is None:
+            self._transcript = rows_by_video(self.corpus.chunk_meta)
+        return self._transcript
+
+    @property
+    def ocr(self) -> dict[str, np.ndarray]:
+        if self._ocr is None:
+            self._ocr = rows_by_video(self.corpus.ocr_meta)
+        return self._ocr
+
+
+class Narrowing:
+    """What limits one search. `files` is the scope (video id -> record); `scoped` says whether the
+    caller asked for a scope (else `files` is every file of the asked kind)."""
+
+    def __init__(self, corpus, rows: VideoRows, query: ParsedQuery, files: dict[str, FileRecord],
+                 scoped: bool, vectors: ScopeVectors) -> None:
+        self.corpus = corpus
+        self.rows = rows
+        self.query = query
+        self.files = files
+        self.scoped = scoped
+        self.vectors = vectors
+        self._t_rows = self._o_rows = None
+        if scoped:
+            self._t_rows = _concat(rows.transcript, files)
+            self._o_rows = _concat(rows.ocr, files)
+
+    @property
+    def exact(self) -> bool:
+        """A scope small enough to score every entry of it exactly."""
+        if not self.scoped:
+            return False
+        n_visual = sum(len(rec.visual_segments) or 1 for rec in self.files.values())
+        return max(len(self._t_rows), len(self._o_rows), n_visual) <= EXACT_SCOPE_ROWS
+
+    def rank_k(self, k: int) -> int:
+        return min(1000, WIDEN * k + 20) if self.query.filters else k
+
+    # -- candidates ---------------------------------------------------------------------------
+    def dense(self, collection: str, vector: np.ndarray, n: int, kind: str | None = None) -> list[Hit]:
+        """The top-n entries of the scope in `collection` by cosine similarity (exact scope only)."""
+        corpus = self.corpus
+        if collection == "keyframes" or (collection == "unified" and kind != "chunk"):
+            wanted = {v: visual_ids(rec) for v, rec in self.files.items()}
+        elif collection == "ocr":
+            wanted = {v: [corpus.ocr_ids[r] for r in self.rows.ocr.get(v, ())] for v in self.files}
+        else:  # transcript chunks (and their CLIP text vectors in "unified")
+            wanted = {v: [corpus.chunk_ids[r] for r in self.rows.transcript.get(v, ())] for v in self.files}
+        ids, sims = self.vectors.similarities(collection, wanted, vector)
+        if len(ids) > n:
+            top = np.argpartition(-sims, n - 1)[:n]
+            ids, sims = [ids[i] for i in top], sims[top]
+        hits = [Hit(id_, float(s), entry_fields(id_) or {}, "") for id_, s in zip(ids, sims)]
+        if collection == "ocr":  # slide text and its metadata (weighted lines) come from the corpus
+            row_of = {corpus.ocr_ids[r]: r for v in self.files for r in self.rows.ocr.get(v, ())}
+            for h in hits:
+                r = row_of[h.id]
+                h.metadata, h.document = corpus.ocr_meta[r], corpus.ocr_text[r]
+        return hits
+
+    def lexical_rows(self) -> np.ndarray | None:
+        """Transcript rows the lexical channel may return (None: all)."""
+        return self._phrase_rows(self.corpus.lexical, self.corpus.chunk_text, self._t_rows)
+
+    def ocr_rows(self) -> np.ndarray | None:
+        """Slide-text rows the OCR lexical channel may return (None: all)."""
+        lexical = getattr(self.corpus.ocr_lexical, "lexical", None)
+        return self._phrase_rows(lexical, self.corpus.ocr_text, self._o_rows)
+
+    def _phrase_rows(self, lexical, texts: list[str], scope_rows: np.ndarray | None) -> np.ndarray | None:
+        if not self.query.phrases or lexical is None:
+            return scope_rows
+        rows = scope_rows
+        for phrase in self.query.phrases:  # rows with every word of every phrase, from the postings
+            have = lexical.rows_with_all(phrase)
+            if have is not None:
+                rows = have if rows is None else np.intersect1d(rows, have, assume_unique=True)
+        if rows is None:  # phrases of stop words only: every row is a candidate
+            rows = np.arange(len(texts))
+        keep = [r for r in rows.tolist() if all(f" {p} " in normalise_text(texts[r]) for p in self.query.phrases)]
+        return np.asarray(keep, dtype=np.int64)
+
+    # -- results -------------------------------------------------------------------------------
+    def text_of(self, video_id: str, start: float, end: float) -> str:
+        """The normalised speech and slide text inside a span of one video."""
+        c = self.corpus
+        rows = [(float(c.chunk_meta[r]["start"]), float(c.chunk_meta[r]["end"]), c.chunk_text[r])
+                for r in self.rows.transcript.get(video_id, ())]
+        rows += [(float(c.ocr_meta[r]["start"]), float(c.ocr_meta[r]["end"]), c.ocr_text[r])
+                 for r in self.rows.ocr.get(video_id, ())]
+        return span_text(rows, start, end)
+
+    def keep(self, moments: list, k: int) -> list:
+        """The first k moments whose text passes the query's phrase and exclusion tests."""
+        if not self.query.filters:
+            return moments[:k]
+        kept = [m for m in moments if self.query.accepts(self.text_of(m.video_id, m.start, m.end)
+                                                         if m.kind != "photo" else self.text_of(m.video_id, 0, 1))]
+        return kept[:k]
+
+
+def _concat(groups: dict[str, np.ndarray], files) -> np.ndarray:
+    parts = [groups[v] for v in files if v in groups]
+    return np.sort(np.concatenate(parts)) if parts else np.zeros(0, dtype=np.int64)

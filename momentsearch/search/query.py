@@ -1,0 +1,90 @@
+"""Query syntax: `"exact phrase"` must occur, `-word` (or `-"a phrase"`) must not, the rest ranks.
+
+    momentsearch search 'gradient "learning rate" -adam'
+
+Phrases and excluded words are matched on *normalised* text: lower case, every run of characters
+that are not letters or digits turned into one space, compared on whole words ("Learning-rate!"
+contains the phrase "learning rate"; "adamant" does not contain the word "adam"). A moment keeps
+its place only when the speech or slide text inside its span contains every phrase and none of the
+excluded words. The channels rank the remaining words plus the phrases' words, as before.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Iterable
+
+from momentsearch.errors import QueryError
+
+_WORD = re.compile(r"[^\W_]+", re.UNICODE)
+# -"a phrase" | "a phrase" | -word   (quotes: straight or typographic; a dash only at a word's start)
+_PART = re.compile(r'(?:(?<=\s)|^)(-?)["\u201c\u201d]([^"\u201c\u201d]*)["\u201c\u201d]|(?:(?<=\s)|^)-([^\s"]+)')
+
+SYNTAX_HELP = ('"exact phrase" must occur in the speech or slide text (case and punctuation ignored); '
+               '-word or -"a phrase" leaves out moments that contain it; the other words rank as usual')
+
+
+def normalise_text(text: str) -> str:
+    """Lower-case words separated by single spaces, padded with a space on each side (so a phrase
+    test `f" {phrase} " in text` matches whole words only)."""
+    return " " + " ".join(_WORD.findall(text.lower())) + " "
+
+
+@dataclass(frozen=True)
+class ParsedQuery:
+    """A query split into what ranks and what filters."""
+
+    text: str  # what the channels rank: the free words and the phrases' words
+    phrases: tuple[str, ...] = ()  # normalised (no padding); each must occur in a result's text
+    excluded: tuple[str, ...] = ()  # normalised words or phrases; none may occur in a result's text
+
+    @property
+    def filters(self) -> bool:
+        return bool(self.phrases or self.excluded)
+
+    def accepts(self, normalised: str) -> bool:
+        """Whether a moment whose text (normalise_text form) is `normalised` passes the filters."""
+        return (all(f" {p} " in normalised for p in self.phrases)
+                and not any(f" {x} " in normalised for x in self.excluded))
+
+
+def parse_query(raw: str) -> ParsedQuery:
+    """Split `raw` (already cleaned by clean_query) into ranking text, phrases and exclusions.
+
+    A stray quote is ignored; a dash inside a word ("state-of-the-art") is part of the word.
+    A query of exclusions only is a QueryError: there is nothing to rank.
+    """
+    phrases: list[str] = []
+    excluded: list[str] = []
+    free: list[str] = []
+    last = 0
+    for m in _PART.finditer(raw):
+        free.append(raw[last:m.start()])
+        last = m.end()
+        dash, quoted, word = m.group(1), m.group(2), m.group(3)
+        target = normalise_text(quoted if word is None else word).strip()
+        if not target:
+            continue
+        if word is not None or dash:
+            excluded.append(target)
+        else:
+            phrases.append(target)
+            free.append(f" {quoted} ")
+    free.append(raw[last:])
+    text = " ".join("".join(free).replace('"', " ").replace("\u201c", " ").replace("\u201d", " ").split())
+    if not text:
+        raise QueryError("the query only excludes words; add something to look for, e.g. "
+                         "'neural networks -convolution'")
+    return ParsedQuery(text, tuple(dict.fromkeys(phrases)), tuple(dict.fromkeys(excluded)))
+
+
+def span_text(rows: Iterable[tuple[float, float, str]], start: float, end: float) -> str:
+    """The normalised text of the rows (start, end, text) that lie mostly inside [start, end]:
+    their overlap is at least half of the shorter of the row and the span."""
+    parts = []
+    for s, e, text in rows:
+        overlap = min(e, end) - max(s, start)
+        if overlap > 0 and overlap >= 0.5 * min(max(e - s, 1e-6), max(end - start, 1e-6)):
+            parts.append(text)
+    return normalise_text(" ".join(parts))

@@ -1,0 +1,69 @@
+"""eval with other people's files: QVHighlights as released, another system's predictions, no index."""
+
+from __future__ import annotations
+
+import json
+
+from momentsearch.evaluate import PredictedWindow, evaluate, load_ground_truth, load_predictions
+from tests.conftest import run_cli
+
+# two lines exactly as in QVHighlights' highlight_val_release.jsonl (saliency fields and all)
+QVH_LINES = [
+    {"qid": 2579, "query": "A girl and her mother cooked while talking with each other on facetime.",
+     "duration": 150, "vid": "NUsG9BgSes0_210.0_360.0", "relevant_clip_ids": [33, 34, 35, 36],
+     "saliency_scores": [[4, 4, 3], [4, 4, 2], [4, 3, 2], [3, 3, 2]], "relevant_windows": [[66, 74]]},
+    {"qid": 5071, "query": "Man in blue shirt talks to the camera.", "duration": 150,
+     "vid": "xbQJTJGYJmo_60.0_210.0", "relevant_clip_ids": [0, 1, 2, 3, 4, 5],
+     "saliency_scores": [[2, 2, 2]] * 6, "relevant_windows": [[0, 12], [100, 110]]},
+]
+
+
+def _write(path, rows):
+    path.write_text("".join(json.dumps(r) + "\n" for r in rows), encoding="utf-8")
+    return path
+
+
+def test_qvhighlights_release_reads_as_is(tmp_path):
+    truths = load_ground_truth(_write(tmp_path / "val.jsonl", QVH_LINES))
+    assert [t.video for t in truths] == ["NUsG9BgSes0_210.0_360.0", "xbQJTJGYJmo_60.0_210.0"]
+    assert truths[1].windows == [(0.0, 12.0), (100.0, 110.0)]
+    # a prediction on a file named after the vid (with an extension) is on that video
+    report = evaluate({2579: [PredictedWindow("/clips/NUsG9BgSes0_210.0_360.0.mp4", 66, 74, 1.0)]}, truths[:1])
+    assert report.overall["R1@0.7"] == 1.0
+
+
+def test_predictions_are_sorted_by_score_before_scoring(tmp_path):
+    truths = load_ground_truth(_write(tmp_path / "val.jsonl", QVH_LINES[:1]))
+    # the hit is listed second but has the higher score: the official scorer ranks it first
+    preds = {2579: [PredictedWindow("NUsG9BgSes0_210.0_360.0", 0, 10, 0.1),
+                    PredictedWindow("NUsG9BgSes0_210.0_360.0", 66, 74, 0.9)]}
+    assert evaluate(preds, truths).overall["R1@0.5"] == 1.0
+
+
+def test_eval_scores_another_systems_prediction_file(tmp_path):
+    gt = _write(tmp_path / "val.jsonl", QVH_LINES)
+    pred = _write(tmp_path / "pred.jsonl", [
+        {"qid": 2579, "query": "...", "vid": "NUsG9BgSes0_210.0_360.0",
+         "pred_relevant_windows": [[10, 20, 0.3], [66, 74, 0.8]], "pred_saliency_scores": [0.1] * 75},
+        {"qid": 5071, "query": "...", "vid": "xbQJTJGYJmo_60.0_210.0", "pred_relevant_windows": [[50, 60, 0.9]]},
+    ])
+    assert len(load_predictions(pred, load_ground_truth(gt))[2579]) == 2
+    proc = run_cli("eval", str(gt), "--pred", str(pred), "--json")
+    metrics = json.loads(proc.stdout)
+    assert metrics["overall"]["R1@0.5"] == 0.5  # first query right (after sorting), second wrong
+    assert metrics["counts"]["all"] == 2
+    bad = _write(tmp_path / "bad.jsonl", [{"qid": 1, "windows": []}])
+    proc = run_cli("eval", str(gt), "--pred", str(bad), check=False)
+    assert proc.returncode == 2 and "bad.jsonl:1" in proc.stderr
+
+
+def test_eval_refuses_a_missing_or_empty_index(tmp_path):
+    gt = _write(tmp_path / "val.jsonl", QVH_LINES)
+    missing = tmp_path / "no-such-db"
+    proc = run_cli("eval", str(gt), "--db", str(missing), check=False)
+    assert proc.returncode == 2 and "no index at" in proc.stderr and not missing.exists()
+    empty = tmp_path / "empty-db"
+    run_cli("prune", "--db", str(empty))  # creates an index folder with nothing in it
+    proc = run_cli("eval", str(gt), "--db", str(empty), check=False)
+    assert proc.returncode == 2 and "holds no indexed files" in proc.stderr
+    assert "0.000" not in proc.stdout

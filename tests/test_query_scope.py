@@ -1,0 +1,112 @@
+"""Query syntax ("exact phrase", -word) and scoped search (--in / video= / in_=) end to end."""
+
+from __future__ import annotations
+
+import pytest
+
+from momentsearch.errors import QueryError
+from momentsearch.search.query import normalise_text, parse_query, span_text
+from momentsearch.search.scope import match_scope
+from momentsearch.store.store import FileRecord
+from tests.conftest import run_cli, search_json
+
+
+def test_parse_query_splits_phrases_exclusions_and_free_words():
+    q = parse_query('gradient "Learning-Rate" -adam -"big data" state-of-the-art')
+    assert q.text == "gradient Learning-Rate state-of-the-art"
+    assert q.phrases == ("learning rate",)
+    assert q.excluded == ("adam", "big data")
+    assert parse_query('say \u201chello world\u201d').phrases == ("hello world",)
+    assert parse_query('a stray " quote').text == "a stray quote"
+    with pytest.raises(QueryError):
+        parse_query("-only -exclusions")
+
+
+def test_phrases_match_whole_words_after_normalising():
+    q = parse_query('"learning rate" -adam')
+    assert q.accepts(normalise_text("Our LEARNING-rate, set by hand."))
+    assert not q.accepts(normalise_text("learning the rate"))
+    assert q.accepts(normalise_text("learning rate for adamant students"))  # "adam" is a whole word only
+    assert not q.accepts(normalise_text("learning rate with Adam."))
+
+
+def test_span_text_takes_rows_mostly_inside_the_span():
+    rows = [(0.0, 10.0, "first part"), (9.0, 20.0, "second part"), (30.0, 40.0, "far away")]
+    assert span_text(rows, 8.0, 20.0) == " second part "
+    assert span_text(rows, 0.0, 40.0) == " first part second part far away "
+
+
+def test_match_scope_paths_folders_globs_ids(tmp_path):
+    recs = {"a1": FileRecord(str(tmp_path / "w1" / "talk.mp4"), "a1", 1, 0.0),
+            "b2": FileRecord(str(tmp_path / "w2" / "other.mkv"), "b2", 1, 0.0)}
+    assert match_scope(recs, [str(tmp_path / "w1" / "talk.mp4")]) == {"a1"}
+    assert match_scope(recs, [str(tmp_path / "w2")]) == {"b2"}
+    assert match_scope(recs, ["*.mkv"]) == {"b2"}
+    assert match_scope(recs, [str(tmp_path / "w*" / "*")]) == {"a1", "b2"}
+    assert match_scope(recs, ["a1", "b2"]) == {"a1", "b2"}
+    with pytest.raises(QueryError, match="matches no indexed file"):
+        match_scope(recs, [str(tmp_path / "w1" / "tal")])  # a prefix of a name is not a folder
+
+
+def _videos(result):
+    return {r["video"] for r in result["results"]}
+
+
+def test_phrase_must_occur_and_ranks_its_section(two_lectures):
+    db, videos = two_lectures
+    path, windows = videos["lecture"]
+    lo, hi = windows["Project Roadmap"]
+    plain = search_json(db, "library roof")["results"]
+    assert any(r["video"] != str(path) for r in plain), "the words alone also rank the other lecture (by vectors)"
+    res = search_json(db, '"library roof"')
+    assert res["results"], "the phrase is spoken in the roadmap section"
+    # every result holds the phrase: only the roadmap section of the first lecture says it
+    for r in res["results"]:
+        assert r["video"] == str(path) and r["start"] < hi and r["end"] > lo
+    assert search_json(db, '"purple elephant" solar')["results"] == []
+
+
+def test_excluded_word_removes_the_moments_that_say_it(two_lectures):
+    db, videos = two_lectures
+    _, windows = videos["lecture"]
+    plain = search_json(db, "solar panels", "-k", "10")["results"]
+    lo, hi = windows["Project Roadmap"]
+    inside = lambda r: min(r["end"], hi) - max(r["start"], lo) > 0.5 * (r["end"] - r["start"])  # noqa: E731
+    assert any(inside(r) for r in plain), "without the exclusion the roadmap (panels roll out) is a result"
+    excluded = search_json(db, "solar panels -roadmap", "-k", "10")["results"]
+    assert excluded and not any(inside(r) for r in excluded)
+
+
+def test_scope_limits_results_to_the_named_files(two_lectures):
+    db, videos = two_lectures
+    lecture_path, databases_path = videos["lecture"][0], videos["databases"][0]
+    unscoped = search_json(db, "solar energy")
+    assert unscoped["results"][0]["video"] == str(lecture_path)
+    scoped = search_json(db, "solar energy", "--in", str(databases_path))
+    assert scoped["results"] and _videos(scoped) == {str(databases_path)}
+    by_glob = search_json(db, "transactions", "--in", "*databases*", "--in", str(lecture_path))
+    assert _videos(by_glob) <= {str(databases_path), str(lecture_path)}
+    assert by_glob["results"][0]["video"] == str(databases_path)
+    bad = run_cli("search", "x", "--db", str(db), "--in", "nothing-like-this.mp4", check=False)
+    assert bad.returncode == 2 and "matches no indexed file" in bad.stderr
+
+
+def test_api_video_and_in_scope(two_lectures):
+    from momentsearch.api import MomentIndex
+    from momentsearch.options import load_config
+
+    db, videos = two_lectures
+    index = MomentIndex(db, load_config(overrides={"models": {"clip_pretrained": "random",
+                                                              "clip_model": _tiny_clip()}}))
+    databases = str(videos["databases"][0])
+    got = index.search("a transaction is all or nothing", k=5, video=databases)
+    assert got and {m.video for m in got} == {databases}
+    lo, hi = videos["databases"][1]["Transactions"]
+    assert lo - 1 <= (got[0].start + got[0].end) / 2 <= hi + 1
+    assert {m.video for m in index.search("solar", k=5, in_=[databases])} == {databases}
+
+
+def _tiny_clip() -> str:
+    from momentsearch.models.clip import TINY_CLIP_CONFIG
+
+    return str(TINY_CLIP_CONFIG)
