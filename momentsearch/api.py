@@ -194,6 +194,29 @@ class MomentIndex:
         """All transcript chunks of a video, by start time."""
         return self.searcher.corpus().chunks_of(video_id)
 
+    def find_video(self, video: str | os.PathLike):
+        """The FileRecord of an indexed file named by its path or video id (QueryError when not indexed)."""
+        from momentsearch.errors import QueryError
+        from momentsearch.search.scope import match_scope
+
+        files = self.searcher.corpus().files
+        ids = match_scope(files, [os.fspath(video)]) if files else set()
+        if len(ids) != 1:
+            what = "matches no indexed file" if not ids else f"names {len(ids)} files, not one"
+            raise QueryError(f"{os.fspath(video)!r} {what}; `momentsearch info` lists the indexed files")
+        return files[ids.pop()]
+
+    def export_clip(self, video: str | os.PathLike, start: float, end: float, out: str | os.PathLike,
+                    padding: float = 0.0):
+        """Cut [start - padding, end + padding] s of a video into `out` by stream copy (clips.cut_clip).
+        `video` is a file (indexed or not) or an indexed video id. Returns a Clip with the real start."""
+        from momentsearch.clips import cut_clip
+
+        path = os.fspath(video)
+        if not os.path.isfile(path):
+            path = self.find_video(video).path
+        return cut_clip(path, start, end, out, padding)
+
     def warm_up(self) -> None:
         """Load what a search needs (text model, corpus, CLIP when the index has keyframes) now."""
         self.text_embedder.load()

@@ -59,6 +59,12 @@ class ASROptions:
 
 
 @dataclass
+class CaptionOptions:
+    mode: str = "auto"  # "auto": a video's captions (sidecar .srt/.vtt/.ass or a subtitle stream) replace ASR
+    #                     when they look real; "prefer": whenever they have words; "ignore": always ASR
+
+
+@dataclass
 class ChunkOptions:
     min_seconds: float = 10.0  # a transcript chunk is at least this long unless the speech ends
     max_seconds: float = 30.0  # and at most this long (split at a word boundary if a sentence runs on)
@@ -123,6 +129,7 @@ class Config:
     sampling: SamplingOptions = field(default_factory=SamplingOptions)
     keyframes: KeyframeOptions = field(default_factory=KeyframeOptions)
     asr: ASROptions = field(default_factory=ASROptions)
+    captions: CaptionOptions = field(default_factory=CaptionOptions)
     chunks: ChunkOptions = field(default_factory=ChunkOptions)
     models: ModelOptions = field(default_factory=ModelOptions)
     ranking: RankingOptions = field(default_factory=RankingOptions)
@@ -150,6 +157,8 @@ class Config:
             problems.append(f"asr.batch_size must be >= 0, got {self.asr.batch_size}")
         if self.asr.engine not in ("faster-whisper", "openai-whisper"):
             problems.append(f"asr.engine must be 'faster-whisper' or 'openai-whisper', got {self.asr.engine!r}")
+        if self.captions.mode not in ("auto", "prefer", "ignore"):
+            problems.append(f"captions.mode must be auto, prefer or ignore, got {self.captions.mode!r}")
         if not 0 < self.chunks.min_seconds <= self.chunks.max_seconds:
             problems.append("chunks: need 0 < min_seconds <= max_seconds")
         if not 0 <= self.chunks.overlap_seconds < self.chunks.min_seconds:

@@ -11,6 +11,7 @@ import sys
 from pathlib import Path
 
 from momentsearch.errors import MomentSearchError, QueryError
+from momentsearch.cli import extras
 from momentsearch.search.query import SYNTAX_HELP
 
 EXIT_OK, EXIT_FILES_FAILED, EXIT_ERROR = 0, 1, 2
@@ -60,6 +61,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--asr", help="ASR engine or model: faster-whisper, openai-whisper, tiny.en, base, "
                                  "ENGINE:MODEL, or a model folder")
     p.add_argument("--no-ocr", action="store_true", help="do not read slide text")
+    p.add_argument("--captions", choices=["auto", "prefer", "ignore"],
+                   help="a video's own captions (talk.srt, talk.en.vtt, a subtitle stream) instead of ASR: "
+                        "auto (default) when they look real, prefer whenever they have words, ignore: always ASR")
     p.add_argument("--reindex", action="store_true", help="index files again even when unchanged")
     p.add_argument("--quiet", action="store_true", help="no progress bars")
     _writer_flags(p)
@@ -78,6 +82,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--in", dest="scope", action="append", metavar="PATH_OR_GLOB",
                    help="search only in these files: a file, a folder, a glob ('talks/*.mp4') or a video id; "
                         "repeatable")
+    extras.add_export_flags(p)
 
     p = sub.add_parser("info", help="what the index holds")
     _common(p)
@@ -89,6 +94,7 @@ def build_parser() -> argparse.ArgumentParser:
     _prune_parser(sub)
     _eval_parser(sub)
     _match_parser(sub)
+    extras.add_clip_parser(sub, _common)
     return parser
 
 
@@ -162,6 +168,8 @@ def _config(args):
         overrides["distributed"] = {"workers": args.ray_workers}
     if models:
         overrides["models"] = models
+    if getattr(args, "captions", None):
+        overrides["captions"] = {"mode": args.captions}
     asr = getattr(args, "asr", None)
     if asr:
         engines = ("faster-whisper", "openai-whisper")
@@ -192,7 +200,8 @@ def main(argv: list[str] | None = None) -> int:
         _resolve_chroma(args)
         return {"index": cmd_index, "search": cmd_search, "info": cmd_info, "demo": cmd_demo,
                 "serve": cmd_serve, "prune": cmd_prune,
-                "eval": cmd_eval, "match": cmd_match}[args.command](args)
+                "eval": cmd_eval, "match": cmd_match,
+                "clip": lambda a: extras.cmd_clip(a, _index_for(a))}[args.command](args)
     except MomentSearchError as exc:
         print(f"momentsearch: error: {exc}", file=sys.stderr)
         return EXIT_ERROR
@@ -259,8 +268,12 @@ def cmd_search(args) -> int:
             raise QueryError("give a query: momentsearch search \"what to find\" (or --image PATH, --queries FILE)")
         moments = index.search(args.query, k=args.k, kind=args.kind, in_=args.scope)
         query = args.query
+    clips = extras.export_clips(index, moments, args.export_clips, args.clip_pad, quiet=args.json) \
+        if args.export_clips else []
     if args.json:
-        print(json.dumps({"query": query, "results": [m.to_json() for m in moments]}, ensure_ascii=False))
+        print(json.dumps({"query": query, "results": [m.to_json() for m in moments],
+                          **({"clips": [c.to_json() for c in clips]} if args.export_clips else {})},
+                         ensure_ascii=False))
     else:
         print_moments(query, moments, index.channels())
     return EXIT_OK
@@ -296,7 +309,8 @@ def cmd_info(args) -> int:
         print(json.dumps({
             "db": info.db, "channels": info.channels, "models": info.models, "counts": info.counts,
             "files": [{"path": f.path, "video_id": f.video_id, "kind": f.kind, "duration": f.duration,
-                       "channels": f.channels, "complete": f.complete} for f in info.files],
+                       "channels": f.channels, "sources": f.sources, "language": f.language,
+                       "complete": f.complete} for f in info.files],
         }))
     else:
         print_info(info)

@@ -105,9 +105,10 @@ def print_info(info) -> None:
         out.print(f"Model {k}: {v}", markup=False, highlight=False)
     out.print("Entries: " + ", ".join(f"{k}={v}" for k, v in info.counts.items()), markup=False, highlight=False)
     table = Table(title=f"{len(info.files)} files")
-    for col in ("file", "kind", "duration", "channels", "state"):
+    for col in ("file", "kind", "duration", "channels", "speech from", "language", "state"):
         table.add_column(col, overflow="fold")
     for f in info.files:
         table.add_row(f.path, f.kind, fmt_time(f.duration), ",".join(f.channels),
+                      f.sources.get("transcript", ""), f.language or "",
                       "complete" if f.complete else "incomplete (re-run index to finish)")
     out.print(table)

@@ -219,6 +219,7 @@ class Indexer:
         record.channels = entries.channels
         record.visual_segments = entries.visual_segments
         record.sections = entries.sections
+        record.sources, record.language = entries.sources, entries.language
         record.complete = True
         self.store.put_file(record)
         entries.times.add("store", time.perf_counter() - t0)

@@ -17,6 +17,7 @@ import numpy as np
 
 from momentsearch.errors import BadInputError
 from momentsearch.options import Config
+from momentsearch.pipeline.captions import find_captions
 from momentsearch.pipeline.decode import SAMPLE_RATE, iter_frames, load_audio
 from momentsearch.pipeline.keyframes import detect_segments
 from momentsearch.pipeline.ocr import FROM_CONFIG, make_ocr, read_slides, slide_rows, split_at_text_changes
@@ -59,6 +60,8 @@ class FileEntries:
     rows: dict[str, Rows] = field(default_factory=dict)  # collection name -> rows
     note: str = ""  # e.g. "no audio track: indexed visually only"
     kind: str = "video"  # "video" or "photo" (pipeline/photos.py); the file record keeps it
+    sources: dict[str, str] = field(default_factory=dict)  # channel -> where its text came from
+    language: str = ""  # spoken language, "" when unknown
     times: StageTimes = field(default_factory=StageTimes)
 
     def add(self, collection: str, ids, vectors, metadatas, documents=None) -> None:
@@ -152,7 +155,12 @@ class FileProcessor:
         elif info.has_video:
             segments, image_vectors, slides = self._visual(path, info, times, cancel, True)
         try:
-            if info.has_audio:
+            track, caption_note = find_captions(path, info.duration, cfg.captions.mode)
+            if track is not None:  # the video's own captions: no audio decoding, no ASR
+                transcript, out.language = track.segments(), track.language
+                out.sources["transcript"] = f"captions: {track.source}"
+            elif info.has_audio:
+                out.sources["transcript"] = f"asr: {self.asr.model_id}"
                 with self._stage("decode audio", times):
                     audio = load_audio(path)
                 if out.duration <= 0 and audio.size:
@@ -168,10 +176,15 @@ class FileProcessor:
                 segments, image_vectors, slides = visual_job.result()  # re-raises the thread's error here
             for stage, seconds in visual_times.seconds.items():
                 times.add(stage, seconds)
+<<<<<<< HEAD
         cuts = [s.start for s in segments[1:] if not s.forced]  # slide changes; periodic splits are none
         if info.has_audio:
             cuts += self._topic_changes(transcript, cuts, out.duration, times)
             chunks = build_chunks(transcript, cfg.chunks, breaks=cuts)
+=======
+        if info.has_audio or track is not None:
+            chunks = build_chunks(transcript, cfg.chunks, breaks=[s.start for s in segments[1:]])
+>>>>>>> 38fa278 (Clips out (stream copy from the keyframe at or before START, the real start stated; clip command, search --export-clips) and captions in (sidecar .srt/.vtt/.ass and mov_text/subrip/webvtt/ass streams replace ASR; index --captions auto|prefer|ignore; per-file sources and language in the file record, shown by info))
         chunk_ids = [entry_id(video_id, "chunk", c.start, c.end) for c in chunks]
         chunk_metas = [entry_meta(video_id, path, c.start, c.end, "chunk") for c in chunks]
         chunk_texts = [c.text for c in chunks]
@@ -199,8 +212,14 @@ class FileProcessor:
         if segments:  # a variable-frame-rate file can decode past the duration its container states
             out.duration = max(out.duration, segments[-1].end)
         out.visual_segments = [(s.start, s.end) for s in segments]
+<<<<<<< HEAD
         out.sections = sections(cuts, out.duration)
         if not info.has_audio:
+=======
+        if caption_note:
+            out.note = caption_note
+        elif not info.has_audio and track is None:
+>>>>>>> 38fa278 (Clips out (stream copy from the keyframe at or before START, the real start stated; clip command, search --export-clips) and captions in (sidecar .srt/.vtt/.ass and mov_text/subrip/webvtt/ass streams replace ASR; index --captions auto|prefer|ignore; per-file sources and language in the file record, shown by info))
             out.note = "no audio track: indexed visually only"
         elif not chunks:
             out.note = "no speech found"

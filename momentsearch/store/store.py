@@ -43,6 +43,8 @@ class FileRecord:
     sections: list[tuple[float, float]] = field(default_factory=list)  # moment edges: slide changes and
     # topic changes in speech, without periodic splits ([] in indexes made before: visual_segments then)
     models: dict[str, str] = field(default_factory=dict)
+    sources: dict[str, str] = field(default_factory=dict)  # channel -> where its text came from (ASR, captions)
+    language: str = ""  # spoken language (from ASR detection or the captions' tag), "" when unknown
     complete: bool = False  # False while a file is being written: a re-run redoes it
 
     def to_metadata(self) -> dict[str, Any]:
@@ -57,6 +59,8 @@ class FileRecord:
             "visual_segments": json.dumps([[round(s, 3), round(e, 3)] for s, e in self.visual_segments]),
             "sections": json.dumps([[round(s, 3), round(e, 3)] for s, e in self.sections]),
             "models": json.dumps(self.models),
+            "sources": json.dumps(self.sources),
+            "language": self.language,
             "complete": self.complete,
         }
 
@@ -73,6 +77,8 @@ class FileRecord:
             visual_segments=[tuple(x) for x in json.loads(meta.get("visual_segments", "[]"))],
             sections=[tuple(x) for x in json.loads(meta.get("sections", "[]"))],
             models=json.loads(meta.get("models", "{}")),
+            sources=json.loads(meta.get("sources", "{}")),
+            language=str(meta.get("language", "")),
             complete=bool(meta.get("complete", False)),
         )
 

@@ -1,0 +1,79 @@
+"""CLI commands around a moment: `clip` (cut it out), `chapters` (a video's table of contents), and
+`search --export-clips`. Registered by cli/main.py; printing stays in the CLI."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import re
+from pathlib import Path
+
+from momentsearch.errors import QueryError
+
+_CLOCK = re.compile(r"^(?:(\d+):)?(\d+):(\d+(?:\.\d*)?)$")
+
+
+def parse_time(text: str) -> float:
+    """Seconds from "75", "75.5", "1:15" or "1:01:15" (QueryError otherwise)."""
+    text = str(text).strip()
+    m = _CLOCK.match(text)
+    try:
+        if m:
+            return int(m.group(1) or 0) * 3600 + int(m.group(2)) * 60 + float(m.group(3))
+        return float(text)
+    except ValueError:
+        pass
+    raise QueryError(f"{text!r} is not a time; use seconds (75.5) or [h:]mm:ss (1:15)")
+
+
+def add_clip_parser(sub, common) -> None:
+    p = sub.add_parser("clip", help="cut a moment out of a video (stream copy, no re-encode)",
+                       description="Cut START..END out of VIDEO without re-encoding. The clip starts on the "
+                                   "keyframe at or before START; the real start is printed.")
+    p.add_argument("video", help="a video file, or the video id of an indexed file")
+    p.add_argument("start", help="seconds or [h:]mm:ss")
+    p.add_argument("end", help="seconds or [h:]mm:ss")
+    p.add_argument("-o", "--out", required=True, help="the clip file (.mp4, .mov, .mkv, .webm)")
+    p.add_argument("--pad", type=float, default=0.0, metavar="SECONDS", help="extra seconds on both sides")
+    common(p)
+    p.add_argument("--json", action="store_true")
+
+
+def add_export_flags(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--export-clips", metavar="DIR", help="also cut each result into DIR (stream copy)")
+    p.add_argument("--clip-pad", type=float, default=0.0, metavar="SECONDS",
+                   help="with --export-clips: extra seconds on both sides of each clip")
+
+
+def _print_clip(clip, note: str = "") -> None:
+    late = clip.asked_start - clip.start
+    where = f" (starts {late:.1f} s early, on the keyframe at or before {clip.asked_start:.1f} s)" if late > 0.05 else ""
+    print(f"{clip.path}: {clip.start:.2f}-{clip.end:.2f} s of {clip.source}{where}{note}")
+
+
+def cmd_clip(args, index) -> int:
+    clip = index.export_clip(args.video, parse_time(args.start), parse_time(args.end), args.out, padding=args.pad)
+    if args.json:
+        print(json.dumps(clip.to_json(), ensure_ascii=False))
+    else:
+        _print_clip(clip)
+    return 0
+
+
+def export_clips(index, moments, folder: str, padding: float, quiet: bool = False) -> list:
+    """Cut each moment (photos are skipped) into `folder` as NN-name-START-END.ext; the Clips."""
+    from momentsearch.clips import CLIP_SUFFIXES
+
+    out_dir = Path(folder)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    clips = []
+    for rank, m in enumerate(moments, 1):
+        if m.kind == "photo":
+            continue
+        src = Path(m.video)
+        suffix = src.suffix.lower() if src.suffix.lower() in CLIP_SUFFIXES else ".mkv"
+        name = f"{rank:02d}-{src.stem}-{m.start:.0f}-{m.end:.0f}{suffix}"
+        clips.append(index.export_clip(m.video, m.start, m.end, out_dir / name, padding=padding))
+        if not quiet:
+            _print_clip(clips[-1])
+    return clips

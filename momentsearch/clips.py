@@ -1,0 +1,119 @@
+"""Cutting a moment out of a video by stream copy (PyAV; no re-encode, so it is fast and lossless).
+
+A copied video stream can only start on a keyframe, so a clip starts on the last keyframe at or
+before the asked start and says so (`Clip.start`). Audio packets are copied from that time on; the
+clip ends with the first packet at or after the asked end. Timestamps are shifted so the clip
+starts at 0.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+from momentsearch.errors import BadInputError, QueryError
+
+CLIP_SUFFIXES = {".mp4": "mp4", ".m4v": "mp4", ".mov": "mov", ".mkv": "matroska", ".webm": "webm"}
+MAX_CLIP_SECONDS = 3600.0  # one clip is at most an hour: a longer "clip" is a copy of the file
+
+
+@dataclass(frozen=True)
+class Clip:
+    """A written clip. Times are seconds in the source video."""
+
+    path: str
+    source: str
+    start: float  # where the clip really starts (the keyframe at or before `asked_start`)
+    end: float  # where it ends (the last copied packet's end)
+    asked_start: float
+    asked_end: float
+
+    @property
+    def duration(self) -> float:
+        return self.end - self.start
+
+    def to_json(self) -> dict:
+        return {"path": self.path, "source": self.source, "start": round(self.start, 3), "end": round(self.end, 3),
+                "asked_start": round(self.asked_start, 3), "asked_end": round(self.asked_end, 3),
+                "duration": round(self.duration, 3)}
+
+
+def check_span(start: float, end: float, padding: float = 0.0) -> tuple[float, float]:
+    """The span with padding, checked: finite, start >= 0, end > start, at most MAX_CLIP_SECONDS."""
+    try:
+        start, end, padding = float(start), float(end), float(padding)
+    except (TypeError, ValueError) as exc:
+        raise QueryError(f"clip times must be numbers of seconds ({exc})") from exc
+    if not all(math.isfinite(x) for x in (start, end, padding)) or padding < 0:
+        raise QueryError("clip times must be finite and the padding >= 0")
+    start, end = max(0.0, start - padding), end + padding
+    if end <= start:
+        raise QueryError(f"a clip needs END > START (got {start:g} to {end:g} s)")
+    if end - start > MAX_CLIP_SECONDS:
+        raise QueryError(f"a clip is at most {MAX_CLIP_SECONDS:g} s long (asked {end - start:g} s)")
+    return start, end
+
+
+def cut_clip(source: str | os.PathLike, start: float, end: float, out: str | os.PathLike,
+             padding: float = 0.0) -> Clip:
+    """Copy [start - padding, end + padding] seconds of `source` into `out` (mp4/mov/mkv/webm by its suffix).
+
+    Raises QueryError for bad times or an unknown suffix, BadInputError when the source cannot be read
+    or the span holds nothing of it. A failed write leaves no partial file behind.
+    """
+    import av
+
+    start, end = check_span(start, end, padding)
+    out = Path(out)
+    fmt = CLIP_SUFFIXES.get(out.suffix.lower())
+    if fmt is None:
+        raise QueryError(f"clip file {out.name!r}: use one of {', '.join(sorted(CLIP_SUFFIXES))}")
+    tmp = out.with_name(f".{out.name}.part")
+    try:
+        with av.open(str(source)) as src:
+            streams = [s for s in src.streams if s.type in ("video", "audio")]
+            if not streams:
+                raise BadInputError(str(source), "no audio or video stream to cut")
+            with av.open(str(tmp), mode="w", format=fmt) as dst:
+                real_start, real_end = _copy(src, dst, streams, start, end)
+        os.replace(tmp, out)
+    except av.error.FFmpegError as exc:
+        raise BadInputError(str(source), f"cannot cut a clip: {exc}") from exc
+    finally:
+        tmp.unlink(missing_ok=True)
+    return Clip(str(out), str(source), real_start, real_end, start, end)
+
+
+def _copy(src, dst, streams, start: float, end: float) -> tuple[float, float]:
+    """Copy packets of `streams` from the keyframe at or before `start` to `end`; (real start, end)."""
+    video = next((s for s in streams if s.type == "video"), None)
+    lead = video or streams[0]
+    outs = {s.index: dst.add_stream_from_template(s) for s in streams}
+    src.seek(max(0, int(start / lead.time_base)), stream=lead, backward=True, any_frame=False)
+    origin = None  # source seconds of the clip's first frame (the keyframe)
+    real_end = start
+    for packet in src.demux(streams):
+        if packet.pts is None or packet.dts is None:
+            continue  # a flush packet
+        t = float(packet.pts * packet.time_base)
+        if origin is None:
+            if packet.stream is not lead or (video is not None and not packet.is_keyframe):
+                continue  # audio before the first keyframe, or frames that cannot start a copy
+            origin = t
+        if t < origin - 1e-3 and packet.stream is not lead:
+            continue  # audio from before the keyframe
+        if packet.stream is lead and float(packet.dts * packet.time_base) >= end:
+            break  # decode order: every frame shown before `end` has been read
+        if t >= end:
+            continue
+        shift = int(round(origin / packet.time_base))
+        packet.pts -= shift
+        packet.dts -= shift
+        real_end = max(real_end, t + float((packet.duration or 0) * packet.time_base))
+        packet.stream = outs[packet.stream.index]
+        dst.mux(packet)
+    if origin is None:
+        raise BadInputError(str(src.name), f"nothing to cut at {start:g} s (past the end of the file?)")
+    return origin, real_end

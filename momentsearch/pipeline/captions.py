@@ -1,0 +1,269 @@
+"""Captions in: a video's own subtitles instead of speech recognition.
+
+Looked for, in this order: sidecar files next to the video (`talk.srt`, `talk.vtt`, `talk.en.vtt`,
+`talk.ass`; a file without a language tag first, then English, then by name), then text subtitle
+streams inside the file (mov_text, subrip, webvtt, ass/ssa, read with PyAV). Cue times become
+word times (spread over each cue by characters), so chunks are cut as for ASR.
+
+Styling is removed (`<i>`, `<c.colour>`, `<v Speaker>`, inline `<00:00:01.000>` word times, ASS
+`{\\an8}` overrides, `\\N`, HTML entities, `>>` speaker marks, `[Music]`-style sound notes); the
+rolling repeats of auto-generated captions (each cue repeating the line before) are dropped;
+overlapping or reversed cue times are mended. A caption file that cannot be read as captions is a
+per-file BadInputError. `usable()` says when a track looks empty or like garbage (mode "auto" then
+falls back to ASR).
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from momentsearch.errors import BadInputError
+from momentsearch.types import TranscriptSegment, Word
+
+SIDECAR_SUFFIXES = (".srt", ".vtt", ".ass", ".ssa")
+TEXT_SUB_CODECS = {"mov_text", "subrip", "srt", "webvtt", "ass", "ssa", "text"}
+MAX_CAPTION_BYTES = 20 * 2**20  # a caption file larger than this is not captions
+MIN_WORDS = 8  # fewer words in a whole track: empty for our purpose
+MIN_LETTER_SHARE = 0.5  # of non-space characters; below this the track is symbols or noise
+MAX_REPEAT_SHARE = 0.5  # one line making up more than this share of the cues: garbage ("[Music]" loops)
+MIN_COVERAGE = 0.02  # cues spanning less than this share of a long video's duration: not its speech
+DEFAULT_SECONDS_PER_WORD = 0.4  # a cue without a usable end lasts this long per word
+
+_TIME = r"(?:(\d+):)?(\d{1,2}):(\d{1,2})[,.](\d{1,3})"
+_TIMING = re.compile(rf"^\s*{_TIME}\s*-->\s*{_TIME}")
+_ASS_TIME = re.compile(r"^\s*(\d+):(\d{1,2}):(\d{1,2})(?:[.,](\d{1,3}))?\s*$")
+_TAG = re.compile(r"<[^>]*>|\{\\[^}]*\}|\{[^}]*\}")
+_LANG_TAG = re.compile(r"^[A-Za-z]{2,3}(?:[-_][A-Za-z0-9]{2,8})?$")  # en, eng, en-US, pt_BR, zh-Hans
+_SOUND = re.compile(r"\[[^\]]*\]|\([A-Z][A-Za-z ]*\)|[♪♫]")
+
+
+@dataclass(frozen=True)
+class Cue:
+    start: float  # seconds
+    end: float
+    text: str  # cleaned, one line
+
+
+@dataclass
+class CaptionTrack:
+    """Captions found for a video, and where they came from."""
+
+    source: str  # "sidecar talk.en.vtt" or "embedded mov_text (stream 2)"
+    cues: list[Cue] = field(default_factory=list)
+    language: str = ""  # from the file name or the stream's tag ("" unknown)
+
+    def segments(self) -> list[TranscriptSegment]:
+        """One transcript segment per cue, its words timed by their share of the cue's characters."""
+        out = []
+        for cue in self.cues:
+            words = cue.text.split()
+            total = sum(len(w) + 1 for w in words)
+            t, timed = cue.start, []
+            for w in words:
+                step = (cue.end - cue.start) * (len(w) + 1) / total
+                timed.append(Word(round(t, 3), round(t + step, 3), w))
+                t += step
+            out.append(TranscriptSegment(cue.start, cue.end, cue.text, timed))
+        return out
+
+
+# ------------------------------------------------------------------------------------ parsing
+
+def _seconds(h, m, s, frac) -> float:
+    frac = (frac or "0").ljust(3, "0")[:3]
+    return int(h or 0) * 3600 + int(m) * 60 + int(s) + int(frac) / 1000
+
+
+def clean_text(raw: str) -> str:
+    """One line of plain words from a cue's styled text."""
+    text = raw.replace("\\N", " ").replace("\\n", " ").replace("\\h", " ")
+    text = html.unescape(_TAG.sub("", text))
+    text = _SOUND.sub(" ", text)
+    text = re.sub(r"(^|\s)(>>+|-)\s", " ", text)
+    return " ".join(text.split())
+
+
+def _lines(lines: list[str]) -> str:
+    """Cleaned lines of one cue, kept apart by newlines (mend() compares lines), empty ones left out."""
+    return "\n".join(t for t in (clean_text(ln) for ln in lines) if t)
+
+
+def parse_srt_vtt(text: str) -> tuple[list[Cue], int]:
+    """Cues of an SRT or WebVTT text, and the number of blocks that had text but no valid timing."""
+    cues, bad = [], 0
+    for block in re.split(r"\n\s*\n", text.replace("\r\n", "\n").replace("\r", "\n")):
+        lines = [ln for ln in block.strip("\n").split("\n") if ln.strip()]
+        if not lines or lines[0].startswith(("WEBVTT", "NOTE", "STYLE", "REGION", "Kind:", "Language:")):
+            continue
+        at = next((i for i, ln in enumerate(lines[:3]) if "-->" in ln), None)
+        m = _TIMING.match(lines[at]) if at is not None else None
+        if m is None:
+            bad += not (len(lines) == 1 and lines[0].strip().isdigit())
+            continue
+        g = m.groups()
+        cues.append(Cue(_seconds(*g[:4]), _seconds(*g[4:]), _lines(lines[at + 1:])))
+    return cues, bad
+
+
+def parse_ass(text: str) -> tuple[list[Cue], int]:
+    """Cues of an ASS/SSA script's [Events] Dialogue lines, and the number of lines that failed."""
+    fields: list[str] = []
+    cues, bad = [], 0
+    for line in text.splitlines():
+        if line.lower().startswith("format:") and not fields:
+            fields = [f.strip().lower() for f in line.split(":", 1)[1].split(",")]
+        elif line.startswith("Dialogue:"):
+            names = fields or ["layer", "start", "end", "style", "name", "marginl", "marginr", "marginv",
+                               "effect", "text"]
+            parts = line.split(":", 1)[1].split(",", len(names) - 1)
+            row = dict(zip(names, parts))
+            s = _ASS_TIME.match(row.get("start", ""))
+            e = _ASS_TIME.match(row.get("end", ""))
+            if not (s and e and "text" in row):
+                bad += 1
+                continue
+            cues.append(Cue(_seconds(*s.groups()), _seconds(*e.groups()), _lines(row["text"].split("\\N"))))
+    return cues, bad
+
+
+def mend(cues: list[Cue], duration: float = 0.0) -> list[Cue]:
+    """Sorted cues with text, rolling repeats dropped, times made sane: a reversed or missing end gets
+    DEFAULT_SECONDS_PER_WORD a word (up to the next cue), overlaps are cut at the next start."""
+    cues = sorted((c for c in cues if c.text.strip()), key=lambda c: c.start)
+    out: list[Cue] = []
+    previous: set[str] = set()
+    for i, cue in enumerate(cues):
+        lines = cue.text.split("\n")
+        new = [ln for ln in lines if ln not in previous]  # auto captions repeat the line before the new one
+        previous = set(lines)
+        text = " ".join(new)
+        if not text or (out and text == out[-1].text):
+            continue
+        if duration > 0 and cue.start >= duration:
+            break
+        nxt = cues[i + 1].start if i + 1 < len(cues) else None
+        end = cue.end
+        if end <= cue.start:
+            end = cue.start + DEFAULT_SECONDS_PER_WORD * len(text.split())
+            if nxt is not None and nxt > cue.start:
+                end = min(end, nxt)
+        start = max(cue.start, out[-1].end if out else 0.0)
+        if end <= start:
+            end = start + 0.01 * len(text.split())
+        out.append(Cue(round(start, 3), round(end, 3), text))
+    return out
+
+
+def usable(cues: list[Cue], duration: float) -> str:
+    """"" when the cues look like real captions, else why not (empty, symbols, one repeated line...)."""
+    words = [w for c in cues for w in c.text.split()]
+    if len(words) < MIN_WORDS:
+        return f"only {len(words)} words"
+    chars = "".join(words)
+    if sum(ch.isalpha() for ch in chars) < MIN_LETTER_SHARE * len(chars):
+        return "mostly symbols, not words"
+    top = max(Counter(c.text for c in cues).values(), default=0)
+    if len(cues) >= 6 and top > MAX_REPEAT_SHARE * len(cues):
+        return "one line repeated over and over"
+    covered = sum(c.end - c.start for c in cues)
+    if duration > 120 and covered < MIN_COVERAGE * duration:
+        return f"cues cover only {covered:.0f} s of {duration:.0f} s"
+    return ""
+
+
+# ------------------------------------------------------------------------------------- finding
+
+def sidecar_files(video: str | Path) -> list[tuple[Path, str]]:
+    """Caption files next to `video` as (path, language tag), best first: no tag, English, the rest."""
+    video = Path(video)
+    found = []
+    try:
+        siblings = list(video.parent.iterdir())
+    except OSError:
+        return []
+    for p in siblings:
+        if p.suffix.lower() not in SIDECAR_SUFFIXES or not p.name.startswith(video.stem + "."):
+            continue
+        middle = p.name[len(video.stem) + 1: -len(p.suffix)]
+        if middle and not _LANG_TAG.match(middle):
+            continue  # talk.part2.srt belongs to another video
+        found.append((p, middle))
+    return sorted(found, key=lambda x: (bool(x[1]), not x[1].lower().startswith("en"), x[0].name))
+
+
+def read_sidecar(path: Path, duration: float = 0.0) -> list[Cue]:
+    """The mended cues of one caption file; BadInputError when it is not readable as captions."""
+    try:
+        if path.stat().st_size > MAX_CAPTION_BYTES:
+            raise BadInputError(str(path), f"caption file larger than {MAX_CAPTION_BYTES >> 20} MB")
+        raw = path.read_bytes()
+    except OSError as exc:
+        raise BadInputError(str(path), f"cannot read the caption file: {exc.strerror or exc}") from exc
+    if b"\x00" in raw[:4096]:
+        raise BadInputError(str(path), "the caption file is binary, not SRT/WebVTT/ASS text")
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        text = raw.decode("cp1252", errors="replace")  # old SRT files are often Windows-1252
+    parse = parse_ass if path.suffix.lower() in (".ass", ".ssa") else parse_srt_vtt
+    cues, bad = parse(text)
+    if bad and bad >= max(1, len(cues)):
+        raise BadInputError(str(path), f"broken caption file: {bad} cue(s) without valid times "
+                                       f"(expected 00:00:01,000 --> 00:00:02,500 lines)")
+    return mend(cues, duration)
+
+
+def embedded_tracks(video: str | Path, duration: float = 0.0) -> list[CaptionTrack]:
+    """Text subtitle streams inside the file, as tracks (BadInputError when one cannot be decoded)."""
+    import av
+
+    tracks = []
+    try:
+        with av.open(str(video)) as container:
+            for stream in container.streams.subtitles:
+                codec = stream.codec_context.name
+                if codec not in TEXT_SUB_CODECS:
+                    continue  # bitmap subtitles (DVD, PGS) need OCR: not read
+                cues = [c for packet in container.demux(stream) for c in _packet_cues(packet)]
+                container.seek(0)
+                lang = (stream.language or stream.metadata.get("language", "") or "").replace("und", "")
+                tracks.append(CaptionTrack(f"embedded {codec} (stream {stream.index})", mend(cues, duration), lang))
+    except av.error.FFmpegError as exc:
+        raise BadInputError(str(video), f"cannot read its subtitle stream: {exc}") from exc
+    return tracks
+
+
+def _packet_cues(packet) -> list[Cue]:
+    if packet.pts is None:
+        return []
+    t0 = float(packet.pts * packet.time_base)
+    out = []
+    for sub in packet.decode():
+        raw = getattr(sub, "dialogue", b"") or getattr(sub, "text", b"")
+        text = raw.decode("utf-8", "replace") if isinstance(raw, bytes) else str(raw)
+        end = t0 + float((packet.duration or 0) * packet.time_base)
+        out.append(Cue(t0, end, _lines(text.split("\n"))))
+    return out
+
+
+def find_captions(video: str | Path, duration: float, mode: str) -> tuple[CaptionTrack | None, str]:
+    """The captions to use instead of ASR, and a note: (track, "") to use it, (None, why) when there
+    is none or (mode "auto") it is not usable. Mode "ignore" never looks; "prefer" takes any track
+    with words. A broken caption file raises BadInputError (the file fails with that reason)."""
+    if mode == "ignore":
+        return None, ""
+    tracks = [CaptionTrack(f"sidecar {p.name}", read_sidecar(p, duration), lang.split("-")[0] if lang else "")
+              for p, lang in sidecar_files(video)[:1]]
+    if not tracks:
+        tracks = embedded_tracks(video, duration)[:1]
+    if not tracks:
+        return None, ""
+    track = tracks[0]
+    why = usable(track.cues, duration)
+    if why and (mode == "auto" or not track.cues):
+        return None, f"captions ({track.source}) not used: {why}; transcribed instead"
+    return track, ""

@@ -1,0 +1,158 @@
+"""Captions in: sidecar and embedded subtitles replace ASR; styling, overlaps and broken timing handled."""
+
+from __future__ import annotations
+
+import json
+import shutil
+
+import pytest
+
+from momentsearch.errors import BadInputError
+from momentsearch.pipeline.captions import (embedded_tracks, find_captions, mend, parse_ass, parse_srt_vtt,
+                                            read_sidecar, sidecar_files, usable)
+from momentsearch.testing.captions import mux_subtitles, srt_text, vtt_text
+from tests.conftest import run_cli
+
+STYLED_SRT = """1
+00:00:01,000 --> 00:00:03,500
+<i>Hello</i> and <font color="red">welcome</font>,
+everyone!
+
+2
+00:00:03,200 --> 00:00:02,000
+{\\an8}>> today we talk &amp; learn
+
+3
+this block has no timing line
+
+4
+00:00:06,000 --> 00:00:08,000
+[Music]
+"""
+
+ROLLING_VTT = """WEBVTT
+Kind: captions
+Language: en
+
+00:00:00.000 --> 00:00:02.000 align:start position:0%
+hello<00:00:00.500><c> there</c>
+
+00:00:02.000 --> 00:00:04.000 align:start position:0%
+hello there
+how are<00:00:02.600><c> you</c>
+
+00:00:04.000 --> 00:00:06.000
+how are you
+<v Ann>I am fine
+"""
+
+
+def test_srt_styling_overlap_reversed_time_and_sound_notes():
+    cues, bad = parse_srt_vtt(STYLED_SRT)
+    assert bad == 1  # the block without a timing line
+    cues = mend(cues)
+    assert [c.text for c in cues] == ["Hello and welcome, everyone!", "today we talk & learn"]
+    assert cues[0].start == 1.0 and cues[0].end == 3.5
+    # the second cue starts inside the first and ends before it starts: moved after it, given time per word
+    assert cues[1].start == 3.5 and 3.5 < cues[1].end <= 6.0
+
+
+def test_rolling_auto_captions_keep_each_line_once():
+    cues = mend(parse_srt_vtt(ROLLING_VTT)[0])
+    assert [c.text for c in cues] == ["hello there", "how are you", "I am fine"]
+    assert [c.start for c in cues] == [0.0, 2.0, 4.0]
+
+
+def test_ass_dialogue_with_overrides_and_commas():
+    text = ("[Events]\nFormat: Layer, Start, End, Style, Name, MarginL, MarginR, MarginV, Effect, Text\n"
+            "Dialogue: 0,0:00:01.00,0:00:02.50,Default,,0,0,0,,{\\i1}Hi,\\Nthere, friends\n")
+    cues = mend(parse_ass(text)[0])
+    assert len(cues) == 1 and cues[0].text == "Hi, there, friends" and cues[0].end == 2.5
+
+
+def test_garbage_tracks_are_not_usable():
+    real = mend(parse_srt_vtt(srt_text([(i * 3.0, i * 3.0 + 2.5, f"sentence number {i} about solar panels")
+                                        for i in range(10)]))[0])
+    assert usable(real, 30.0) == ""
+    music = mend(parse_srt_vtt(srt_text([(i * 3.0, i * 3.0 + 2.5, "[Music]") for i in range(20)]))[0])
+    assert "words" in usable(music, 60.0)
+    loop = [c.__class__(c.start, c.end, "la la la la") for c in real]
+    assert usable(loop, 30.0) == "one line repeated over and over"
+    assert "symbols" in usable(mend(parse_srt_vtt(srt_text([(0, 5, "#### ** ## %% && ** ## @@ !!")]))[0]), 5.0)
+
+
+def test_sidecar_order_and_broken_file(tmp_path):
+    video = tmp_path / "talk.mp4"
+    video.write_bytes(b"")
+    for name in ("talk.de.vtt", "talk.en.srt", "talk.part2.srt", "other.srt"):
+        (tmp_path / name).write_text(srt_text([(0, 1, "x")]))
+    assert [p.name for p, _ in sidecar_files(video)] == ["talk.en.srt", "talk.de.vtt"]
+    (tmp_path / "talk.srt").write_text("1\nnot a time\nhello\n\n2\n00:00:05 --> later\nworld\n")
+    assert sidecar_files(video)[0][0].name == "talk.srt"
+    with pytest.raises(BadInputError, match="broken caption file"):
+        read_sidecar(tmp_path / "talk.srt")
+    (tmp_path / "talk.srt").write_bytes(b"\x00\x01binary")
+    with pytest.raises(BadInputError, match="binary"):
+        find_captions(video, 10.0, "auto")
+    assert find_captions(video, 10.0, "ignore") == (None, "")
+
+
+@pytest.mark.parametrize("codec", ["mov_text", "subrip", "ass", "webvtt"])
+def test_embedded_subtitle_streams_are_read(lecture, tmp_path, codec):
+    cues = [(1.0, 4.0, "Hello <i>world</i> of captions"), (5.0, 9.5, "second line\nwith two rows")]
+    out = tmp_path / ("e.mp4" if codec == "mov_text" else "e.mkv")
+    mux_subtitles(lecture[0], cues, out, codec)
+    (track,) = embedded_tracks(out, 60.0)
+    assert [c.text for c in track.cues] == ["Hello world of captions", "second line with two rows"]
+    assert track.language == "eng"
+    # matroska shifts every stream by the aac priming delay (64 ms at 16 kHz); mp4 keeps 0
+    assert [c.start for c in track.cues] == pytest.approx([1.0, 5.0], abs=0.07)
+    assert track.cues[1].end - track.cues[1].start == pytest.approx(4.5, abs=0.01)
+
+
+@pytest.fixture(scope="module")
+def captioned_folder(lecture, tmp_path_factory):
+    """A folder: talk.mp4 + talk.en.vtt (words ASR could never hear), embedded.mp4 (mov_text),
+    broken.mp4 + broken.srt; and each section's window."""
+    path, windows = lecture
+    folder = tmp_path_factory.mktemp("captioned")
+    for name in ("talk.mp4", "broken.mp4"):
+        shutil.copy(path, folder / name)
+    lo, hi = windows["Project Roadmap"]
+    cues = [(s, min(e, s + 6.0), f"caption for {t}") for t, (s, e) in windows.items()]
+    cues.append((lo + 1.0, hi - 1.0, "the zanzibar quokka timeline"))
+    (folder / "talk.en.vtt").write_text(vtt_text(sorted(cues)), encoding="utf-8")
+    mux_subtitles(path, sorted(cues[:-1] + [(lo + 1.0, hi - 1.0, "embedded marmoset milestones")]),
+                  folder / "embedded.mp4", "mov_text")
+    (folder / "broken.srt").write_text("1\n00:00:01,000 -> 2\nhello\n\n2\nsoon\nworld\n", encoding="utf-8")
+    return folder, windows
+
+
+def test_index_uses_captions_instead_of_asr(captioned_folder, tmp_path):
+    folder, windows = captioned_folder
+    db = tmp_path / "db"
+    proc = run_cli("index", str(folder), "--db", str(db), "--no-ocr", "--json", "--quiet", check=False)
+    assert proc.returncode == 1  # the broken caption file fails its video, the others are indexed
+    report = {f["path"].rsplit("/", 1)[-1]: f for f in json.loads(proc.stdout)["files"]}
+    assert report["broken.mp4"]["status"] == "failed" and "broken caption file" in report["broken.mp4"]["reason"]
+    assert report["talk.mp4"]["status"] == report["embedded.mp4"]["status"] == "indexed"
+    assert "asr" not in json.loads(proc.stdout)["times"]  # no file was transcribed
+    info = {f["path"].rsplit("/", 1)[-1]: f for f in json.loads(run_cli("info", "--db", str(db), "--json").stdout)["files"]}
+    assert info["talk.mp4"]["sources"] == {"transcript": "captions: sidecar talk.en.vtt"}
+    assert info["talk.mp4"]["language"] == "en"
+    assert info["embedded.mp4"]["sources"]["transcript"].startswith("captions: embedded mov_text")
+    lo, hi = windows["Project Roadmap"]
+    for word, name in (("zanzibar quokka", "talk.mp4"), ("marmoset milestones", "embedded.mp4")):
+        res = json.loads(run_cli("search", f'"{word}"', "--db", str(db), "--json").stdout)["results"]
+        assert res and res[0]["video"].endswith(name)
+        assert res[0]["start"] < hi and res[0]["end"] > lo + 1.0  # cue times became chunk times
+
+
+def test_captions_ignore_transcribes(captioned_folder, tmp_path):
+    folder, _ = captioned_folder
+    db = tmp_path / "db"
+    run_cli("index", str(folder / "talk.mp4"), "--db", str(db), "--no-ocr", "--captions", "ignore", "--quiet")
+    (rec,) = json.loads(run_cli("info", "--db", str(db), "--json").stdout)["files"]
+    assert rec["sources"]["transcript"].startswith("asr: faster-whisper")
+    res = json.loads(run_cli("search", '"zanzibar quokka"', "--db", str(db), "--json").stdout)["results"]
+    assert res == []  # only the captions had those words

@@ -1,0 +1,71 @@
+"""Clips by stream copy: the real start is the keyframe at or before START, duration and first frame checked."""
+
+from __future__ import annotations
+
+import json
+
+import av
+import numpy as np
+import pytest
+
+from momentsearch.clips import cut_clip
+from momentsearch.errors import QueryError
+from tests.conftest import run_cli
+
+
+def _frames(path):
+    with av.open(str(path)) as f:
+        return [(fr.time, fr.to_ndarray(format="rgb24")) for fr in f.decode(video=0)]
+
+
+def _frame_at(path, t):
+    return min(_frames(path), key=lambda x: abs(x[0] - t))[1]
+
+
+def test_clip_starts_on_the_keyframe_before_start_and_keeps_the_span(lecture, tmp_path):
+    path, windows = lecture
+    lo, hi = windows["Photosynthesis and Solar Panels"]  # the renderer puts a keyframe at each section start
+    ask_start, ask_end = lo + 3.0, hi - 1.0
+    out = tmp_path / "c.mp4"
+    clip = cut_clip(path, ask_start, ask_end, out)
+    assert clip.start == pytest.approx(lo, abs=0.01)  # no keyframe between the section start and START
+    frames = _frames(out)
+    with av.open(str(out)) as f:
+        assert {s.type for s in f.streams} == {"video", "audio"}
+        assert f.streams.video[0].codec_context.name == "h264"  # copied, not re-encoded to something else
+    shown = frames[-1][0] - frames[0][0] + 0.2  # 5 fps
+    assert frames[0][0] == pytest.approx(0.0, abs=0.01)
+    assert shown == pytest.approx(ask_end - lo, abs=0.25)
+    first = frames[0][1].astype(float)
+    same = _frame_at(path, lo + 0.1).astype(float)
+    other = _frame_at(path, windows["Project Roadmap"][0] + 0.5).astype(float)
+    assert np.abs(first - same).mean() < 3.0 < np.abs(first - other).mean()
+
+
+def test_clip_cli_padding_json_and_bad_times(lecture, tmp_path):
+    path, windows = lecture
+    lo, _ = windows["Project Roadmap"]
+    out = tmp_path / "roadmap.mp4"
+    proc = run_cli("clip", str(path), f"0:{lo + 1:04.1f}", str(lo + 5), "-o", str(out), "--pad", "1", "--json")
+    got = json.loads(proc.stdout)
+    assert got["asked_start"] == pytest.approx(lo, abs=0.01) and got["start"] <= got["asked_start"]
+    assert got["asked_end"] == pytest.approx(lo + 6, abs=0.01)
+    assert out.is_file() and got["duration"] == pytest.approx(got["end"] - got["start"], abs=0.01)
+    bad = run_cli("clip", str(path), "20", "10", "-o", str(tmp_path / "x.mp4"), check=False)
+    assert bad.returncode == 2 and "END > START" in bad.stderr and not (tmp_path / "x.mp4").exists()
+    with pytest.raises(QueryError, match="use one of"):
+        cut_clip(path, 0, 1, tmp_path / "x.gif")
+
+
+def test_search_export_clips_cuts_each_result(two_lectures, tmp_path):
+    db, videos = two_lectures
+    path = videos["databases"][0]
+    out = tmp_path / "clips"
+    res = json.loads(run_cli("search", "transaction", "--db", str(db), "--in", str(path), "-k", "2",
+                             "--export-clips", str(out), "--json").stdout)
+    assert len(res["clips"]) == len(res["results"]) >= 1
+    for moment, clip in zip(res["results"], res["clips"]):
+        assert clip["source"] == str(path) and clip["start"] <= moment["start"] + 0.01
+        assert (out / clip["path"].rsplit("/", 1)[-1]).is_file()
+        with av.open(clip["path"]) as f:
+            assert float(f.duration / 1e6) == pytest.approx(clip["duration"], abs=0.3)
