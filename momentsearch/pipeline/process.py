@@ -176,15 +176,10 @@ class FileProcessor:
                 segments, image_vectors, slides = visual_job.result()  # re-raises the thread's error here
             for stage, seconds in visual_times.seconds.items():
                 times.add(stage, seconds)
-<<<<<<< HEAD
         cuts = [s.start for s in segments[1:] if not s.forced]  # slide changes; periodic splits are none
-        if info.has_audio:
+        if info.has_audio or track is not None:
             cuts += self._topic_changes(transcript, cuts, out.duration, times)
             chunks = build_chunks(transcript, cfg.chunks, breaks=cuts)
-=======
-        if info.has_audio or track is not None:
-            chunks = build_chunks(transcript, cfg.chunks, breaks=[s.start for s in segments[1:]])
->>>>>>> 38fa278 (Clips out (stream copy from the keyframe at or before START, the real start stated; clip command, search --export-clips) and captions in (sidecar .srt/.vtt/.ass and mov_text/subrip/webvtt/ass streams replace ASR; index --captions auto|prefer|ignore; per-file sources and language in the file record, shown by info))
         chunk_ids = [entry_id(video_id, "chunk", c.start, c.end) for c in chunks]
         chunk_metas = [entry_meta(video_id, path, c.start, c.end, "chunk") for c in chunks]
         chunk_texts = [c.text for c in chunks]
@@ -212,14 +207,10 @@ class FileProcessor:
         if segments:  # a variable-frame-rate file can decode past the duration its container states
             out.duration = max(out.duration, segments[-1].end)
         out.visual_segments = [(s.start, s.end) for s in segments]
-<<<<<<< HEAD
         out.sections = sections(cuts, out.duration)
-        if not info.has_audio:
-=======
         if caption_note:
             out.note = caption_note
         elif not info.has_audio and track is None:
->>>>>>> 38fa278 (Clips out (stream copy from the keyframe at or before START, the real start stated; clip command, search --export-clips) and captions in (sidecar .srt/.vtt/.ass and mov_text/subrip/webvtt/ass streams replace ASR; index --captions auto|prefer|ignore; per-file sources and language in the file record, shown by info))
             out.note = "no audio track: indexed visually only"
         elif not chunks:
             out.note = "no speech found"
