@@ -333,5 +333,14 @@ def boundary_scores(predicted: Iterable[float], truth: Iterable[float], toleranc
 
 
 def detected_boundaries(index) -> dict[str, list[float]]:
-    """Per indexed file (path): where its visual segments start, after the first (MomentIndex.videos)."""
-    return {f.path: [float(s) for s, _ in f.visual_segments[1:]] for f in index.videos()}
+    """Per indexed file (path): where its visual segments start after the first, through
+    MomentIndex.videos(), less the periodic splits of long stable stretches (a segment that starts
+    within one sampling step after `keyframes.max_segment` seconds of the one before: the store keeps
+    no flag for them, and they are not claims that the picture changed)."""
+    cfg = index.config
+    longest, step = cfg.keyframes.max_segment, 1.0 / max(cfg.sampling.fps, 1e-6)
+    out = {}
+    for f in index.videos():
+        starts = [float(s) for s, _ in f.visual_segments]
+        out[f.path] = [b for a, b in zip(starts, starts[1:]) if not longest <= b - a <= longest + step + 0.01]
+    return out

@@ -35,3 +35,18 @@ def test_empty_cases_and_sums():
     assert boundary_scores([5.0], []).precision == 0.0
     total = boundary_scores([1.0], [1.0]) + boundary_scores([7.0], [3.0])
     assert (total.tp, total.fp, total.fn) == (1, 1, 1)
+
+
+def test_detected_boundaries_leave_out_periodic_splits():
+    from types import SimpleNamespace
+
+    from momentsearch.evaluate import detected_boundaries
+    from momentsearch.options import load_config
+
+    config = load_config()
+    longest = config.keyframes.max_segment
+    record = SimpleNamespace(path="/v/a.mp4", visual_segments=[
+        (0.0, 12.0), (12.0, 12.0 + longest), (12.0 + longest + 0.4, 200.0), (200.0, 201.0)])
+    index = SimpleNamespace(config=config, videos=lambda: [record])
+    # 12 is a change; 12 + max_segment (+0.4 s, one sampling step late) a periodic split; 200 a change
+    assert detected_boundaries(index) == {"/v/a.mp4": [12.0, 200.0]}
