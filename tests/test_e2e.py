@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 
-import pytest
 from conftest import TINY_CLIP_ARGS, iou, run_cli, search_json
 
 
@@ -39,8 +38,6 @@ def test_index_summary_and_info(indexed_lecture):
     assert info["counts"]["transcript"] >= 3
 
 
-@pytest.mark.xfail(strict=True, reason="issue 11 part 1: slides of one template are not yet cut apart "
-                                       "(remove this marker when the cut detector finds them)")
 def test_one_template_slides_are_cut_apart(indexed_lecture):
     """The deck has one template (only the words change): each of its 4 slides is its own visual segment."""
     from momentsearch.api import MomentIndex

@@ -22,9 +22,6 @@ from momentsearch.pipeline.ocr import SlideText, read_slides, restore_spaces, sp
 from momentsearch.ranking.slide_lexical import SlideLexicalIndex
 from momentsearch.types import VisualSegment
 
-ISSUE11 = pytest.mark.xfail(strict=True, reason="issue 11 parts 1-3: the slides of a one-template deck are not yet "
-                                   "cut apart, so moments and slide text span several slides (remove when they are)")
-
 
 
 # -- unit: space restoring, weighting, de-duplication ------------------------------------------
@@ -175,7 +172,6 @@ def _index(db, **models):
     return MomentIndex(db, load_config(overrides={"models": models} if models else None))
 
 
-@ISSUE11
 def test_unspoken_slide_title_is_found_through_ocr(slide_lecture, tmp_path):
     video, windows = slide_lecture
     db = tmp_path / "db"

@@ -8,12 +8,8 @@ import numpy as np
 import pytest
 from conftest import TINY_CLIP_ARGS, iou, run_cli
 
-ISSUE11 = pytest.mark.xfail(strict=True, reason="issue 11 parts 1-3: the slides of a one-template deck are not yet "
-                                   "cut apart, so moments and slide text span several slides (remove when they are)")
 
 
-
-@ISSUE11
 def test_eval_prints_metrics_and_writes_qvhighlights_predictions(indexed_lecture, tmp_path):
     db, video, windows, _ = indexed_lecture
     gt = tmp_path / "gt.jsonl"
@@ -59,7 +55,6 @@ def _slide_png(tmp_path, title):
     return path
 
 
-@ISSUE11
 def test_search_by_image_returns_moments_with_per_channel_scores(indexed_lecture, tmp_path):
     """The picture of a slide finds that slide (CLIP image -> keyframe); with the tiny random CLIP
     only near-identical pictures are close, which is exactly this case."""
