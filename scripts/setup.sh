@@ -1,20 +1,53 @@
 #!/usr/bin/env bash
-# Installs momentsearch and everything it needs on a fresh Debian machine with Python >= 3.10.
-# Usage: scripts/setup.sh            (then: momentsearch demo)
+# Installs momentsearch into a virtual environment in this checkout (.venv/); nothing outside it changes
+# except, with --test, two Debian packages the tests use.
+#
+# Usage: scripts/setup.sh            the user install: everything but CLIP, no torch (about 1 GB)
+#        scripts/setup.sh --clip     plus CLIP, the visual channel (torch + open_clip)
+#        scripts/setup.sh --test     what the test suite needs: CLIP, Ray, the browser test, espeak-ng
+# Then:  .venv/bin/momentsearch demo   (or: source .venv/bin/activate; momentsearch demo)
 set -euo pipefail
 cd "$(dirname "$0")/.."
-SUDO=""
-[ "$(id -u)" -eq 0 ] || SUDO="sudo"
-if ! command -v espeak-ng >/dev/null 2>&1; then
-  # espeak-ng speaks the generated test lectures; indexing itself does not need it
-  $SUDO apt-get update -qq && $SUDO apt-get install -y -qq espeak-ng >/dev/null
+EXTRAS=""
+APT_PACKAGES=()
+for arg in "$@"; do
+  case "$arg" in
+    --clip) EXTRAS="clip" ;;
+    --test) EXTRAS="test"; APT_PACKAGES=(espeak-ng chromium) ;;  # test speech; the browser Playwright drives
+    -h|--help) sed -n '2,9p' "$0"; exit 0 ;;
+    *) echo "setup.sh: unknown option $arg (see --help)" >&2; exit 2 ;;
+  esac
+done
+
+PYTHON="${PYTHON:-python3}"
+if ! "$PYTHON" -c 'import sys; sys.exit(sys.version_info < (3, 11))' 2>/dev/null; then
+  echo "setup.sh: momentsearch needs Python >= 3.11 ($PYTHON is $("$PYTHON" -V 2>&1)); set PYTHON=python3.11" >&2
+  exit 2
 fi
-if [ ! -x /usr/bin/chromium ]; then
-  # Debian's chromium runs the browser test of the web page (Playwright drives it; no browser download)
-  $SUDO apt-get update -qq && $SUDO apt-get install -y -qq chromium >/dev/null
+
+apt_install() {  # only what is missing; sudo when not root
+  local missing=()
+  for pkg in "$@"; do dpkg -s "$pkg" >/dev/null 2>&1 || missing+=("$pkg"); done
+  [ ${#missing[@]} -eq 0 ] && return 0
+  local sudo=""; [ "$(id -u)" -eq 0 ] || sudo="sudo"
+  echo "setup.sh: installing Debian packages: ${missing[*]}"
+  $sudo apt-get update -qq && $sudo apt-get install -y -qq "${missing[@]}" >/dev/null
+}
+
+if [ ! -x .venv/bin/python ]; then
+  if ! "$PYTHON" -m venv .venv 2>/dev/null; then  # Debian ships venv's pip bootstrap separately
+    rm -rf .venv
+    apt_install "python3-venv"
+    "$PYTHON" -m venv .venv
+  fi
 fi
-PIP="python3 -m pip"
-# torch first, pinned, so no other package pulls a different build
-$PIP install -q torch==2.14.1 torchvision==0.29.1
-$PIP install -q -e ".[server,test,distributed]"
-echo "momentsearch installed: $(command -v momentsearch)"
+[ ${#APT_PACKAGES[@]} -eq 0 ] || apt_install "${APT_PACKAGES[@]}"
+
+PIP=(.venv/bin/python -m pip install -q --disable-pip-version-check)
+if [ -n "$EXTRAS" ]; then
+  "${PIP[@]}" -e ".[$EXTRAS]"
+else
+  "${PIP[@]}" -e .
+fi
+echo "momentsearch installed in $(pwd)/.venv (extras: ${EXTRAS:-none})."
+echo "Run it as .venv/bin/momentsearch, or first: source .venv/bin/activate"

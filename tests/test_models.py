@@ -165,6 +165,22 @@ def test_text_embedder_minilm(text_embedder):
     assert text_embedder.model_id == "sentence-transformers:all-MiniLM-L6-v2"
 
 
+def test_text_embedder_runs_without_torch_and_matches_sentence_transformers(text_embedder):
+    """The numpy MiniLM gives sentence-transformers' vectors (cosine >= 0.999) on short, long (cut at
+    256 tokens), empty and non-Latin texts, in mixed-length batches (padding must not leak in)."""
+    assert text_embedder.backend == "numpy"
+    texts = ["roadmap", "", "Ceci n'est pas une pipe — 東京 2024!", "the quarterly plan " * 200,
+             "The lecture explains how gradient descent minimises the loss."] + [
+        f"chunk {i}: words spoken for twenty seconds about topic {i} " * (1 + i % 4) for i in range(20)]
+    ours = text_embedder.embed_texts(texts, batch_size=8)
+    pytest.importorskip("torch")
+    st = pytest.importorskip("sentence_transformers")
+    reference = st.SentenceTransformer(text_embedder.model_path, device="cpu").encode(
+        texts, normalize_embeddings=True, convert_to_numpy=True)
+    cosines = np.sum(ours * reference, axis=1)
+    assert cosines.min() >= 0.999, cosines
+
+
 def test_text_embedder_unknown_model_offline():
     with pytest.raises(ModelUnavailableError, match="MOMENTSEARCH_ALLOW_DOWNLOAD"):
         TextEmbedder("someone/not-a-local-model").load()

@@ -23,7 +23,9 @@ class Models:
     def text_embedder(self):
         from momentsearch.models.text import TextEmbedder
 
-        return TextEmbedder(self.config.models.text_model, device=self.device)
+        # the device is resolved only if a sentence-transformers model needs it: the numpy MiniLM runs on
+        # the CPU, and deciding "auto" may import torch (seconds) for nothing
+        return TextEmbedder(self.config.models.text_model, device=self.config.models.device)
 
     @cached_property
     def clip(self):

