@@ -113,7 +113,7 @@ class RankingOptions:
     min_moment: float = 4.0  # seconds; shorter moments are widened around their centre
     max_moment: float = 90.0  # seconds; a longer candidate is cut down around its best evidence
     nms_overlap: float = 0.3  # results on one video overlapping more than this (IoU) are suppressed
-    min_score: float = 0.0  # fused scores below this are not returned
+    min_score: float = 0.1  # relevance floor: fused scores below it (a faint match on one channel) are not returned
 
 
 @dataclass

@@ -52,7 +52,10 @@ def _resolve_chroma(args) -> None:
 
 
 def build_parser() -> argparse.ArgumentParser:
+    from momentsearch import __version__
+
     parser = argparse.ArgumentParser(prog="momentsearch", description="Find moments in lecture videos.")
+    parser.add_argument("--version", action="version", version=f"momentsearch {__version__}")
     sub = parser.add_subparsers(dest="command", required=True)
 
     p = sub.add_parser("index", help="index video files and folders (recursive)")
@@ -249,7 +252,9 @@ def cmd_prune(args) -> int:
     for path in report.removed:
         print(f"{verb}: {path} (file no longer exists)")
     orphans = sum(report.orphans.values())
-    print(f"{len(report.removed)} files {verb}, {orphans} orphan entries "
+    from momentsearch.cli.output import plural
+
+    print(f"{plural(len(report.removed), 'file')} {verb}, {orphans} orphan entries "
           f"{'found' if args.dry_run else 'deleted'}")
     return EXIT_OK
 
@@ -335,9 +340,21 @@ def cmd_demo(args) -> int:
     with ProgressDisplay() as progress:
         report = index.index([str(sample)], progress=progress)
     print_report(report)
+    index.use_snapshot = True  # the searches below leave a snapshot: the next `search` starts at once
     for query in DEMO_QUERIES:
         print_moments(query, index.search(query, k=3), index.channels())
+    where = args.chroma_url and f"--chroma-url {args.chroma_url}" or f"--db {_quoted(args.db)}"
+    print(f"\nThe demo index is in {args.chroma_url or args.db}. Search it yourself:\n"
+          f"  momentsearch search \"solar panels\" {where}\n"
+          f"Index your own lectures: momentsearch index ~/lectures  (then: momentsearch search \"...\")")
     return EXIT_OK
+
+
+def _quoted(path: str) -> str:
+    import shlex
+
+    home = str(Path.home())
+    return "~" + shlex.quote(path[len(home):]) if path.startswith(home + "/") else shlex.quote(path)
 
 
 def cmd_serve(args) -> int:

@@ -1,7 +1,13 @@
-"""What the CLI shows: progress bars, the index summary, result tables. Uses rich; CLI-only."""
+"""What the CLI shows: progress bars, the index summary, results. Uses rich; CLI-only.
+
+Everything fits an 80-column terminal: results are two or three short lines each, not a table whose
+cells wrap; long paths keep their end (the file name) and lose the middle.
+"""
 
 from __future__ import annotations
 
+import os
+import textwrap
 from pathlib import Path
 
 from rich.console import Console
@@ -13,6 +19,8 @@ from momentsearch.types import IndexReport, Moment, ProgressEvent
 
 out = Console(soft_wrap=True)
 err = Console(stderr=True)
+WIDTH = 80  # what the output is laid out for (wider terminals just have room to spare)
+WEAK_SCORE = 0.3  # results scoring below this are marked "weak": one channel matched a little
 
 
 def fmt_time(seconds: float) -> str:
@@ -22,93 +30,157 @@ def fmt_time(seconds: float) -> str:
     return f"{h}:{m:02d}:{s:02d}" if h else f"{m}:{s:02d}"
 
 
+def plural(n: int, word: str) -> str:
+    """'1 file', '2 files'."""
+    return f"{n} {word}" if n == 1 else f"{n} {word}s"
+
+
+def short_path(path: str, width: int = 40) -> str:
+    """`path` relative to the current folder when inside it, ~ for the home folder, and cut in the middle
+    (keeping the file name) when still longer than `width`."""
+    p = str(path)
+    try:
+        rel = os.path.relpath(p)
+        if not rel.startswith(".."):
+            p = rel
+    except ValueError:  # another drive (Windows)
+        pass
+    home = str(Path.home())
+    if p.startswith(home + os.sep):
+        p = "~" + p[len(home):]
+    if len(p) <= width:
+        return p
+    name = Path(p).name
+    if len(name) >= width - 4:
+        return "…" + name[-(width - 1):]
+    return p[: width - len(name) - 2] + "…" + os.sep + name
+
+
 class ProgressDisplay:
-    """Two bars on stderr: files (count) and media seconds (with ETA); the stage in the label."""
+    """Two bars on stderr: files (count) and media seconds (with ETA); the current file and stage in the label.
+
+    The media bar moves within a file ("media" events, when the pipeline sends them), never passes its
+    total, and the finished bar says "done" instead of the last stage.
+    """
 
     def __init__(self, enabled: bool = True) -> None:
         self.wanted = enabled
         self.enabled = enabled and err.is_terminal  # bars only on a terminal; a log gets one line a file
         self.progress = Progress(
-            TextColumn("{task.description}", markup=False), BarColumn(), MofNCompleteColumn(),
+            TextColumn("{task.description}", markup=False), BarColumn(bar_width=20), MofNCompleteColumn(),
             TimeElapsedColumn(), TextColumn("ETA"), TimeRemainingColumn(), console=err,
             disable=not self.enabled,
         )
         self.files_task = self.media_task = None
         self.current = ""
+        self.total_seconds = 1
+        self.seconds_before = 0.0  # media seconds of the files already finished
 
     def __enter__(self) -> "ProgressDisplay":
         self.progress.__enter__()
         return self
 
     def __exit__(self, *exc) -> None:
+        if self.files_task is not None:
+            self.progress.update(self.files_task, description="files: done")
         self.progress.__exit__(*exc)
+
+    def _media_to(self, seconds: float) -> None:
+        if self.media_task is not None:
+            self.progress.update(self.media_task, completed=min(self.total_seconds, int(round(seconds))))
 
     def __call__(self, event: ProgressEvent) -> None:
         if event.kind == "start":
+            self.total_seconds = max(1, int(round(event.media_seconds)))
             self.files_task = self.progress.add_task("files", total=event.total_files)
-            self.media_task = self.progress.add_task("media seconds", total=max(1, int(event.media_seconds)))
+            self.media_task = self.progress.add_task("media seconds", total=self.total_seconds)
         elif event.kind == "file":
-            self.current = Path(event.path).name
+            self.current = _label(event.path)
             self.progress.update(self.files_task, description=f"files: {self.current}")
         elif event.kind == "stage":
             self.progress.update(self.files_task, description=f"files: {self.current} [{event.stage}]")
+        elif event.kind == "media":  # within a file: seconds done so far, at most its duration
+            file_seconds = getattr(event, "file_seconds", 0.0) or event.media_seconds
+            self._media_to(self.seconds_before + min(event.media_seconds, file_seconds))
         elif event.kind == "done":
             self.progress.advance(self.files_task)
-            self.progress.advance(self.media_task, int(round(event.media_seconds)))
+            self.seconds_before += event.media_seconds
+            self._media_to(self.seconds_before)
+            self.progress.update(self.files_task, description=f"files: {self.current}")
         if not self.enabled and event.kind == "file" and self.wanted:
             err.print(f"[{event.index + 1}/{event.total_files}] {event.path}", markup=False, highlight=False)
+
+
+def _label(path: str, width: int = 28) -> str:
+    name = Path(path).name
+    return name if len(name) <= width else name[: width - 1] + "…"
 
 
 def print_report(report: IndexReport) -> None:
     for w in report.warnings:
         err.print(f"warning: {w}", markup=False, style="yellow")
     table = Table(title="Index summary", show_lines=False)
-    for col in ("file", "status", "duration", "channels", "note"):
+    table.add_column("file", overflow="fold", max_width=36)
+    for col in ("status", "duration", "channels"):
         table.add_column(col)
+    table.add_column("note", overflow="fold", max_width=30)
     for f in report.files:
-        table.add_row(f.path, f.status, fmt_time(f.duration) if f.duration else "", ",".join(f.channels), f.reason)
-    out.print(table)
+        table.add_row(short_path(f.path, 36), f.status, fmt_time(f.duration) if f.duration else "",
+                      ",".join(f.channels), f.reason)
+    out.print(table, width=max(WIDTH, min(out.width, 120)))
     counts: dict[str, int] = {}
     for f in report.files:
         counts[f.status] = counts.get(f.status, 0) + 1
     summary = ", ".join(f"{n} {s}" for s, n in sorted(counts.items())) or "no files"
     times = ", ".join(f"{k} {v:.1f}s" for k, v in report.times.seconds.items())
-    out.print(f"{summary}. Time per stage: {times or '-'}", markup=False, highlight=False)
+    out.print(f"{plural(len(report.files), 'file')}: {summary}. Time per stage: {times or '-'}",
+              markup=False, highlight=False)
     if report.models:
         out.print("Models: " + ", ".join(f"{k}={v}" for k, v in report.models.items()), markup=False,
                   highlight=False)
 
 
+def _why(m: Moment) -> str:
+    return " ".join(f"{k} {v:.2f}" for k, v in sorted(m.channels.items(), key=lambda kv: -kv[1]) if v > 0)
+
+
 def print_moments(query: str, moments: list[Moment], channels: set[str]) -> None:
-    table = Table(title=f"Results for {query!r}  (channels: {', '.join(sorted(channels)) or 'none'})")
-    for col in ("#", "score", "video", "time", "why (per channel)", "text"):
-        table.add_column(col, overflow="fold")
-    for i, m in enumerate(moments, 1):
-        why = " ".join(f"{k}={v:.2f}" for k, v in sorted(m.channels.items()) if v > 0)
-        text = m.text if len(m.text) <= 100 else m.text[:97] + "..."
-        table.add_row(str(i), f"{m.score:.3f}", Path(m.video).name,
-                      f"{fmt_time(m.start)}-{fmt_time(m.end)}", why, text)
-    out.print(table)
+    """Each result: rank, score (weak ones marked), time, file; then why it ranked; then its text."""
+    out.print(f"Results for {query!r} (channels: {', '.join(sorted(channels)) or 'none'})",
+              markup=False, highlight=False, style="bold")
     if not moments:
-        out.print("No results.")
-    for m in moments[:3]:
-        out.print(f"  open: {m.url}", markup=False, highlight=False)
+        out.print("No results above the relevance floor (ranking.min_score); try other words.",
+                  markup=False, highlight=False)
+        return
+    for i, m in enumerate(moments, 1):
+        weak = m.score < WEAK_SCORE
+        when = "photo" if m.kind == "photo" else f"{fmt_time(m.start)}-{fmt_time(m.end)}"
+        head = f"{i:>2}. {m.score:5.2f}{' weak' if weak else ''}  {when}  "
+        out.print(head + short_path(m.video, WIDTH - len(head)), markup=False, highlight=False,
+                  style="dim" if weak else None)
+        out.print(f"    why: {_why(m) or 'no channel matched'}", markup=False, highlight=False, style="dim")
+        if m.text:
+            text = textwrap.shorten(" ".join(m.text.split()), width=2 * (WIDTH - 6), placeholder=" …")
+            for line in textwrap.wrap(text, WIDTH - 6):
+                out.print(f"    {line}", markup=False, highlight=False, style="dim" if weak else None)
+    out.print(f"open the first: {moments[0].url}", markup=False, highlight=False)
 
 
 def print_info(info) -> None:
     out.print(f"Index: {info.db}", markup=False, highlight=False)
     out.print(f"Channels: {', '.join(info.channels) or 'none'}", markup=False, highlight=False)
     if "visual" not in info.channels:
-        out.print("Visual channel: off (no CLIP weights were available when indexing; pass "
-                  "--clip-pretrained /path/to/checkpoint to add it)", markup=False, highlight=False)
+        out.print("Visual channel: off (no CLIP when indexing: install it with scripts/setup.sh --clip and "
+                  "pass --clip-pretrained /path/to/checkpoint)", markup=False, highlight=False)
     for k, v in info.models.items():
         out.print(f"Model {k}: {v}", markup=False, highlight=False)
     out.print("Entries: " + ", ".join(f"{k}={v}" for k, v in info.counts.items()), markup=False, highlight=False)
-    table = Table(title=f"{len(info.files)} files")
-    for col in ("file", "kind", "duration", "channels", "speech from", "language", "state"):
+    table = Table(title=plural(len(info.files), "file"))
+    table.add_column("file", overflow="fold", max_width=32)
+    for col in ("kind", "duration", "channels", "speech from", "language", "state"):
         table.add_column(col, overflow="fold")
     for f in info.files:
-        table.add_row(f.path, f.kind, fmt_time(f.duration), ",".join(f.channels),
+        table.add_row(short_path(f.path, 32), f.kind, fmt_time(f.duration), ",".join(f.channels),
                       f.sources.get("transcript", ""), f.language or "",
-                      "complete" if f.complete else "incomplete (re-run index to finish)")
-    out.print(table)
+                      "complete" if f.complete else "incomplete: re-run index")
+    out.print(table, width=max(WIDTH, min(out.width, 120)))

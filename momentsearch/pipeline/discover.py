@@ -30,13 +30,17 @@ def discover(paths: list[str]) -> list[Found]:
     """
     out: dict[str, Found] = {}
     for raw in paths:
-        p = Path(raw)
+        # absolute (symlinks kept as named): the index, the API, the CLI and the server then all show one
+        # path for a file, whatever folder the command ran in
+        p = Path(os.path.abspath(raw))
         if p.is_dir():
             _walk(p, out)
         elif p.exists():
             out.setdefault(str(p), Found(str(p)))
         else:
-            out.setdefault(str(p), Found(str(p), "file not found", failed=True))
+            # a name without a media extension was most likely meant as a folder
+            what = "file" if p.suffix.lower() in MEDIA_EXTENSIONS else "folder"
+            out.setdefault(str(p), Found(str(p), f"{what} not found", failed=True))
     return [out[k] for k in sorted(out)]
 
 
