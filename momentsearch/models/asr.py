@@ -18,6 +18,7 @@ import numpy as np
 
 from momentsearch.errors import ModelUnavailableError
 from momentsearch.models.device import (
+    blas_threads,
     cache_root,
     downloads_allowed,
     package_dir,
@@ -237,6 +238,13 @@ class FasterWhisperASR:
         engine, extra = self._model, {}
         if self._batched is not None:
             engine, extra = self._batched, {"batch_size": opts.batch_size}
+        # faster-whisper computes the mel features with numpy: with two BLAS threads the features (and so
+        # words and their times) came out a little different from one thread, so a Ray worker (Ray sets one
+        # thread) transcribed "up at weary" where the local run heard "up a query". One thread for all.
+        with blas_threads(1):
+            return self._transcribe(engine, samples, opts, extra)
+
+    def _transcribe(self, engine, samples: np.ndarray, opts, extra: dict) -> list[TranscriptSegment]:
         segments, _info = engine.transcribe(
             samples,
             language=opts.language,

@@ -86,3 +86,18 @@ def package_dir(package: str) -> Path | None:
     if spec is None or not spec.submodule_search_locations:
         return None
     return Path(list(spec.submodule_search_locations)[0])
+
+
+def blas_threads(n: int):
+    """A context that caps numpy's BLAS threads at `n` (threadpoolctl); no cap when it is not installed.
+
+    Used where the thread count changes results (Whisper's mel features: a matmul whose float sums
+    depend on how BLAS splits it) or where spinning BLAS threads cost more than they give (one query).
+    """
+    try:
+        from threadpoolctl import threadpool_limits
+    except ImportError:
+        from contextlib import nullcontext
+
+        return nullcontext()
+    return threadpool_limits(limits=max(1, int(n)), user_api="blas")

@@ -22,22 +22,11 @@ from typing import Sequence
 import numpy as np
 
 from momentsearch.errors import ModelUnavailableError
-from momentsearch.models.device import thread_budget
+from momentsearch.models.device import blas_threads, thread_budget
 
 _DTYPES = {"F32": np.float32, "F16": np.float16, "I64": np.int64}
 DEFAULT_MAX_TOKENS = 256  # sentence-transformers' max_seq_length for MiniLM when the folder does not say
 SMALL_INPUT_TOKENS = 2048  # below this many tokens in one call (a query, a few chunks) BLAS runs on one thread
-
-
-def _blas_threads(n: int):
-    """Cap numpy's BLAS threads at `n` inside the block (threadpoolctl); no cap when it is not installed."""
-    try:
-        from threadpoolctl import threadpool_limits
-    except ImportError:
-        from contextlib import nullcontext
-
-        return nullcontext()
-    return threadpool_limits(limits=n, user_api="blas")
 
 
 def is_supported(folder: str | Path) -> bool:
@@ -146,7 +135,7 @@ class NumpyBert:
         tokens = sum(len(e.ids) for e in encodings)
         # OpenBLAS threads spin while they wait: on a busy machine two of them made a one-line query take
         # 1.8 s instead of 0.04 s. Small inputs run on one thread; batches get the process's thread budget.
-        with _blas_threads(1 if tokens < SMALL_INPUT_TOKENS else thread_budget()):
+        with blas_threads(1 if tokens < SMALL_INPUT_TOKENS else thread_budget()):
             return self._encode(encodings, batch_size)
 
     def _encode(self, encodings: list, batch_size: int = 64) -> np.ndarray:
