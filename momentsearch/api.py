@@ -191,6 +191,13 @@ class MomentIndex:
         """The FileRecord of a completely indexed file, or None."""
         return self.searcher.corpus().files.get(video_id)
 
+    def example_queries(self, n: int = 4) -> list[str]:
+        """A few queries this index can answer (slide titles, then distinctive spoken words): the page's start."""
+        from momentsearch.search.examples import example_queries
+
+        corpus = self.searcher.corpus()
+        return example_queries(list(corpus.ocr_text), list(corpus.chunk_text), n)
+
     def channels(self) -> set[str]:
         """The channels the index holds ("transcript", "visual", "ocr")."""
         return self.searcher.channels()

@@ -187,6 +187,23 @@ def test_image_upload_search_and_limits(served):
     assert r.status_code == 422 and "image" in r.json()["error"]
 
 
+def test_start_page_examples_and_offline_docs(served):
+    """The start page's example queries come from the lecture (its slide titles / spoken words) and find it;
+    /docs is Swagger UI from local assets (no CDN), with the page's favicon."""
+    client, _, vid, _, _ = served
+    examples = client.get("/api/examples").json()["examples"]
+    assert 1 <= len(examples) <= 4 and all(isinstance(q, str) and q.strip() for q in examples)
+    for q in examples:
+        results = client.get("/api/search", params={"q": q}).json()["results"]
+        assert results and results[0]["video_id"] == vid, q
+    docs = client.get("/docs")
+    assert docs.status_code == 200 and "/docs-assets/swagger-ui-bundle.js" in docs.text
+    assert "cdn" not in docs.text.lower() and "http://" not in docs.text and "https://" not in docs.text
+    js = client.get("/docs-assets/swagger-ui-bundle.js")
+    assert js.status_code == 200 and len(js.content) > 100_000
+    assert client.get("/web/favicon.svg").status_code == 200 and 'rel="icon"' in client.get("/").text
+
+
 def test_openapi_schema_describes_the_api(served):
     schema = served[0].get("/openapi.json").json()
     paths = schema["paths"]

@@ -61,8 +61,9 @@ def create_app(index, token: str | None = None, warm: bool = True) -> FastAPI:
             await run_in_threadpool(_warm_up, index, app.state.startup)
         yield
 
-    app = FastAPI(title="momentsearch", version="1", lifespan=lifespan,
+    app = FastAPI(title="momentsearch", version="1", lifespan=lifespan, docs_url=None, redoc_url=None,
                   description="Search lecture videos for moments; stream them from that second.")
+    _local_docs(app)
     app.state.index = index
     app.state.startup = {"models_loaded": False, "warnings": []}
     app.state.thumbs = sm.ThumbCache()
@@ -72,6 +73,31 @@ def create_app(index, token: str | None = None, warm: bool = True) -> FastAPI:
     app.add_api_route("/", _page, include_in_schema=False)
     app.mount("/web", StaticFiles(directory=WEB_DIR), name="web")
     return app
+
+
+def _local_docs(app: FastAPI) -> None:
+    """/docs: Swagger UI from the swagger-ui-bundle package (FastAPI's default loads it from a CDN, so the
+    page was blank offline). Without the package /docs says how to get it; /openapi.json works either way."""
+    try:
+        from swagger_ui_bundle import swagger_ui_path
+    except ImportError:
+        swagger_ui_path = None
+    if swagger_ui_path is not None:
+        app.mount("/docs-assets", StaticFiles(directory=str(swagger_ui_path)), name="docs-assets")
+
+    async def docs():
+        from fastapi.openapi.docs import get_swagger_ui_html
+        from fastapi.responses import PlainTextResponse
+
+        if swagger_ui_path is None:
+            return PlainTextResponse("Swagger UI needs the swagger-ui-bundle package (pip install swagger-ui-bundle); "
+                                     "the schema is at /openapi.json", status_code=404)
+        return get_swagger_ui_html(openapi_url=app.openapi_url, title="momentsearch API",
+                                   swagger_js_url="/docs-assets/swagger-ui-bundle.js",
+                                   swagger_css_url="/docs-assets/swagger-ui.css",
+                                   swagger_favicon_url="/web/favicon.svg")
+
+    app.add_api_route("/docs", docs, include_in_schema=False)
 
 
 async def _page():

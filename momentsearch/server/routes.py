@@ -18,7 +18,7 @@ from starlette.concurrency import run_in_threadpool
 from momentsearch.errors import BadInputError, QueryError
 from momentsearch.options import MAX_QUERY_CHARS, MAX_RESULTS
 from momentsearch.server import media as sm
-from momentsearch.server.schemas import ERRORS, HealthOut, SearchOut, VideosOut
+from momentsearch.server.schemas import ERRORS, ExamplesOut, HealthOut, SearchOut, VideosOut
 from momentsearch.store.ids import entry_fields
 
 MAX_UPLOAD_BYTES = 10 * 1024 * 1024  # an image query larger than this is refused with 413
@@ -87,6 +87,13 @@ async def videos(request: Request):
         return {"videos": rows, "channels": sorted(index.channels())}
 
     return await run_in_threadpool(read)
+
+
+@router.get("/examples", response_model=ExamplesOut)
+async def examples(request: Request):
+    """A few example queries drawn from the index, for the start page."""
+    index = request.app.state.index
+    return {"examples": await run_in_threadpool(index.example_queries)}
 
 
 @router.get("/search", response_model=SearchOut)

@@ -55,6 +55,10 @@ class VideosOut(BaseModel):
     channels: list[str]
 
 
+class ExamplesOut(BaseModel):
+    examples: list[str] = Field(description="queries drawn from the index (slide titles, spoken words)")
+
+
 class HealthOut(BaseModel):
     status: Literal["ok"]
     videos: int

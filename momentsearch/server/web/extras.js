@@ -1,0 +1,85 @@
+// momentsearch page, second script: the start page (indexed files, example queries), weak results
+// marked as weak, and where captions show (below the video, on it, or off). Uses app.js's globals
+// (els, render, search, openMoment, api, fmt, escapeHtml) and adds no build step.
+"use strict";
+
+const WEAK_SCORE = 0.3;  // below this a result matched faintly (one channel, a little): shown faded
+const CAPTION_MODES = ["below", "over", "off"];  // below the video (slide stays visible), on it, none
+const home = document.getElementById("home");
+const captionLine = document.getElementById("caption-line");
+const captionsToggle = document.getElementById("captions-toggle");
+let captionMode = localStorage.getItem("momentsearch-captions") || "below";
+
+// -- weak results ----------------------------------------------------------------------------
+const renderResults = render;
+render = function (query) {  // eslint-disable-line no-func-assign
+  renderResults(query);
+  home.hidden = true;
+  document.querySelectorAll(".result").forEach((li) => {
+    const r = results[Number(li.dataset.index)];
+    if (!r || r.score >= WEAK_SCORE) return;
+    li.classList.add("weak");
+    li.title = `weak match (score ${r.score.toFixed(2)}): only a faint match on ${Object.keys(r.channels || {})
+      .filter((c) => r.channels[c] > 0).join(", ") || "no channel"}`;
+    const range = li.querySelector(".range");
+    if (range) range.insertAdjacentHTML("beforebegin", '<span class="weak-label">weak</span>');
+  });
+};
+
+// -- start page --------------------------------------------------------------------------------
+async function showHome() {
+  const p = new URLSearchParams(location.search);
+  if (p.get("q") || p.get("v")) return;
+  let videos = [], examples = [];
+  try {
+    videos = (await api("/api/videos")).videos || [];
+    examples = (await api("/api/examples")).examples || [];
+  } catch (_) { return; }  // app.js already says what went wrong
+  if (!videos.length || els.results.children.length) return;
+  document.getElementById("examples").innerHTML = examples.map((q) =>
+    `<a href="?q=${encodeURIComponent(q)}" data-q="${escapeHtml(q)}">${escapeHtml(q)}</a>`).join("");
+  document.getElementById("videos").innerHTML = videos.map((v, i) =>
+    `<li data-i="${i}" title="${escapeHtml(v.path || v.name || "")}"><span class="name">${escapeHtml(v.name || v.video_id)}</span>` +
+    `<span class="meta">${v.kind === "photo" ? "photo" : fmt(v.duration)} · ${escapeHtml((v.channels || []).join(", "))}</span></li>`).join("");
+  document.querySelectorAll("#videos li").forEach((li) => li.addEventListener("click", () => {
+    const v = videos[Number(li.dataset.i)];
+    openMoment({ video_id: v.video_id, name: v.name, kind: v.kind, start: 0, end: 0,
+                 media_url: v.media_url || "/api/media/" + v.video_id,
+                 captions_url: v.captions_url || "/api/captions/" + v.video_id + ".vtt" });
+  }));
+  home.hidden = false;
+}
+document.getElementById("examples").addEventListener("click", (ev) => {
+  const a = ev.target.closest("a[data-q]");
+  if (!a) return;
+  ev.preventDefault();
+  els.q.value = a.dataset.q;
+  els.form.requestSubmit();
+});
+els.form.addEventListener("submit", () => { home.hidden = true; });
+
+// -- captions ----------------------------------------------------------------------------------
+function applyCaptions() {
+  els.pane.classList.toggle("captions-over", captionMode === "over");
+  els.pane.classList.toggle("captions-off", captionMode === "off");
+  captionsToggle.textContent = "Captions: " + captionMode;
+  for (const track of els.player.textTracks) {
+    // "hidden" still fires cuechange, so the line below the video can show the cue
+    track.mode = captionMode === "over" ? "showing" : captionMode === "below" ? "hidden" : "disabled";
+    track.oncuechange = () => {
+      const cues = [...(track.activeCues || [])].map((c) => c.text);
+      captionLine.textContent = cues.join(" ");
+    };
+  }
+  if (captionMode !== "below") captionLine.textContent = "";
+}
+captionsToggle.addEventListener("click", () => {
+  captionMode = CAPTION_MODES[(CAPTION_MODES.indexOf(captionMode) + 1) % CAPTION_MODES.length];
+  localStorage.setItem("momentsearch-captions", captionMode);
+  applyCaptions();
+});
+els.player.textTracks.addEventListener("addtrack", () => setTimeout(applyCaptions, 0));
+els.player.addEventListener("loadedmetadata", applyCaptions);
+if (!CAPTION_MODES.includes(captionMode)) captionMode = "below";
+applyCaptions();
+showHome();
