@@ -107,11 +107,20 @@ def test_search_click_and_play_from_the_moment(server):
             duration = page.evaluate("() => document.getElementById('player').duration")
             assert box and box["width"] > 0  # the moment is marked on the timeline, where it is
             assert abs((box["x"] - bar["x"]) / bar["width"] * duration - expected["start"]) < 1.0
+            # captions from the transcript: by default in a line below the video (the slide stays visible)
             page.wait_for_function("() => { const t = document.getElementById('player').textTracks[0];"
-                                   " return t.mode === 'showing' && t.cues && t.cues.length > 3; }")
+                                   " return t.mode === 'hidden' && t.cues && t.cues.length > 3; }")
+            page.wait_for_function("() => document.getElementById('caption-line').textContent.trim().length > 0")
             cue = page.evaluate("() => [...document.getElementById('player').textTracks[0].activeCues]"
                                 ".map(c => c.text).join(' ')")
-            assert cue.strip(), "a caption from the transcript is on screen"
+            assert cue.strip() and cue.strip() == page.inner_text("#caption-line").strip()
+            page.click("#captions-toggle")  # below -> on the video
+            assert page.evaluate("() => document.getElementById('player').textTracks[0].mode") == "showing"
+            assert not page.is_visible("#caption-line")
+            page.click("#captions-toggle")  # -> off
+            assert page.evaluate("() => document.getElementById('player').textTracks[0].mode") == "disabled"
+            page.click("#captions-toggle")  # -> below again
+            assert page.is_visible("#timeline-legend") and "this moment" in page.inner_text("#timeline-legend")
             assert not errors, errors
             # a deep link opens the same moment in a fresh page
             deep = browser.new_page()
@@ -177,5 +186,51 @@ def test_keys_states_and_image_search(server, tmp_path):
             page.set_input_files("#image", str(thumb))
             page.wait_for_function("() => document.getElementById('status').dataset.state === 'results'")
             assert page.locator(".result").count() >= 1
+        finally:
+            browser.close()
+
+
+def test_start_page_and_layout_at_1280_and_420_px(server):
+    """The start page lists the indexed file and example queries; at 1280 and 420 px wide the page never
+    scrolls sideways, results are laid out whole, and weak results look weak. Screenshots of each width
+    go to test-artifacts/ (browser-1280.png, browser-420.png)."""
+    sync_api = pytest.importorskip("playwright.sync_api")
+    base, _ = server
+    with sync_api.sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM if Path(CHROMIUM).exists() else shutil.which("chromium"),
+                                    headless=True, args=CHROMIUM_ARGS)
+        try:
+            for width in (1280, 420):
+                page = browser.new_page(viewport={"width": width, "height": 800})
+                errors: list[str] = []
+                page.on("pageerror", lambda exc: errors.append(str(exc)))
+                page.goto(base + "/")
+                page.wait_for_selector("#home:not([hidden]) #videos li", timeout=60_000)
+                assert "lecture.mp4" in page.inner_text("#videos")
+                examples = page.locator("#examples a")
+                assert examples.count() >= 1
+                assert page.evaluate("() => document.documentElement.scrollWidth") <= width
+                page.screenshot(path=str(ARTIFACTS / f"browser-home-{width}.png"))
+                examples.first.click()  # an example query runs and finds the lecture
+                page.wait_for_selector(".result", timeout=60_000)
+                assert page.is_hidden("#home")
+                page.goto(base + "/?q=" + "roadmap%20and%20also%20the%20weather%20in%20spring")
+                page.wait_for_selector(".result", timeout=60_000)
+                page.locator(".result").first.click()
+                page.wait_for_selector("#player-pane:not([hidden])")
+                page.wait_for_timeout(500)
+                overflow = page.evaluate("() => document.documentElement.scrollWidth")
+                assert overflow <= width, f"the page scrolls sideways at {width} px ({overflow} px wide)"
+                scores = page.evaluate("() => results.map(r => r.score)")
+                weak = page.evaluate("() => [...document.querySelectorAll('.result')].map(li => li.classList.contains('weak'))")
+                assert weak == [s < 0.3 for s in scores]
+                for li in page.locator(".result").all():  # nothing inside a result sticks out of it
+                    outer = li.bounding_box()
+                    assert outer["x"] >= 0 and outer["x"] + outer["width"] <= width + 0.5
+                path = ARTIFACTS / f"browser-{width}.png"
+                page.screenshot(path=str(path), full_page=True)
+                assert path.stat().st_size > 10_000  # a rendered page, not a blank one
+                assert not errors, errors
+                page.close()
         finally:
             browser.close()
