@@ -242,11 +242,16 @@ def measure_cli(db: Path, runs: int, baseline: str | None, log=print) -> list[di
     if baseline:
         checkouts["baseline " + Path(baseline).name] = str(Path(baseline).resolve())
     times: dict[str, list[float]] = {name: [] for name in checkouts}
+    dbs = {}
+    for n, name in enumerate(checkouts):  # a copy each: their search caches (other layouts) must not evict each other
+        dbs[name] = db.parent / f"{db.name}-copy{n}"
+        if not dbs[name].exists():
+            shutil.copytree(db, dbs[name])
     env = {**os.environ, "HF_HUB_OFFLINE": "1", "ANONYMIZED_TELEMETRY": "False"}
     for i in range(runs + 1):
         for name, path in checkouts.items():
             query = CLI_QUERIES[i % len(CLI_QUERIES)]
-            cmd = [sys.executable, "-m", "momentsearch.cli", "search", query, "--db", str(db), "-k", "10"]
+            cmd = [sys.executable, "-m", "momentsearch.cli", "search", query, "--db", str(dbs[name]), "-k", "10"]
             t = time.perf_counter()
             proc = subprocess.run(cmd, capture_output=True, text=True, env={**env, "PYTHONPATH": path}, cwd=path)
             wall = time.perf_counter() - t

@@ -163,7 +163,9 @@ def print_moments(query: str, moments: list[Moment], channels: set[str]) -> None
             text = textwrap.shorten(" ".join(m.text.split()), width=2 * (WIDTH - 6), placeholder=" …")
             for line in textwrap.wrap(text, WIDTH - 6):
                 out.print(f"    {line}", markup=False, highlight=False, style="dim" if weak else None)
-    out.print(f"open the first: {moments[0].url}", markup=False, highlight=False)
+    # the URL on a line of its own and never wrapped, so a terminal can still open it
+    out.print("open the first:", markup=False, highlight=False)
+    out.print(moments[0].url, markup=False, highlight=False, soft_wrap=True)
 
 
 def print_info(info) -> None:

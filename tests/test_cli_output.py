@@ -1,0 +1,74 @@
+"""What the CLI prints: results that fit 80 columns with weak ones marked, shortened paths, plurals,
+a progress bar that never runs past its total and ends without a stale stage name."""
+
+from __future__ import annotations
+
+import io
+import os
+
+from rich.console import Console
+
+from momentsearch.cli import output
+from momentsearch.cli.main import main
+from momentsearch.types import Moment, ProgressEvent
+
+
+def _moment(score: float, text: str, video: str = "/srv/lectures/2024/spring/physics/very-long-lecture-name-week-07.mp4"):
+    return Moment(video=video, video_id="ab" * 8, start=27.3, end=42.5, score=score,
+                  channels={"transcript": 0.52, "lexical": 1.0, "ocr": 0.99} if score > 0.3 else {"lexical": 0.02},
+                  text=text, evidence={}, segment_id="", kind="moment")
+
+
+def test_results_fit_80_columns_and_weak_ones_are_marked(monkeypatch):
+    buffer = io.StringIO()
+    monkeypatch.setattr(output, "out", Console(file=buffer, width=80, soft_wrap=True))
+    long_text = "Let's look at the roadmap for next year. " * 12
+    output.print_moments("roadmap", [_moment(1.319, long_text), _moment(0.12, "")], {"transcript", "ocr"})
+    lines = buffer.getvalue().splitlines()
+    assert max(len(line) for line in lines if not line.startswith("file://")) <= 80, lines
+    assert lines[-1] == "file:///srv/lectures/2024/spring/physics/very-long-lecture-name-week-07.mp4#t=27.3"
+    first = [line for line in lines if line.startswith(" 1.")][0]
+    second = [line for line in lines if line.startswith(" 2.")][0]
+    assert "1.32" in first and "weak" not in first and "very-long-lecture-name-week-07.mp4" in first
+    assert "0.12 weak" in second
+    assert any("why: lexical 1.00 ocr 0.99 transcript 0.52" in line for line in lines)
+    assert sum(1 for line in lines if "roadmap for next year" in line) <= 2  # the text is cut, not 8 lines
+
+
+def test_no_results_says_so(monkeypatch):
+    buffer = io.StringIO()
+    monkeypatch.setattr(output, "out", Console(file=buffer, width=80))
+    output.print_moments("zzz", [], {"transcript"})
+    assert "No results" in buffer.getvalue()
+
+
+def test_paths_plurals_and_version(capsys):
+    assert output.plural(1, "file") == "1 file" and output.plural(2, "file") == "2 files"
+    assert output.short_path(os.path.join(os.getcwd(), "a", "b.mp4")) == os.path.join("a", "b.mp4")
+    cut = output.short_path("/x" * 40 + "/lecture-07.mp4", 30)
+    assert len(cut) <= 30 and cut.endswith("lecture-07.mp4") and "…" in cut
+    try:
+        main(["--version"])
+    except SystemExit as exc:
+        assert exc.code == 0
+    assert capsys.readouterr().out.startswith("momentsearch ")
+
+
+def test_progress_never_passes_its_total_and_ends_clean():
+    display = output.ProgressDisplay(enabled=True)
+    display.enabled = True
+    display.progress.disable = True  # no terminal here: drive the tasks without drawing them
+    with display:
+        display(ProgressEvent("start", total_files=2, media_seconds=51.4))
+        display(ProgressEvent("file", path="/a/first.mp4", index=0, total_files=2))
+        display(ProgressEvent("stage", path="/a/first.mp4", stage="asr"))
+        media = ProgressEvent("media", path="/a/first.mp4", media_seconds=20.0)
+        media.file_seconds = 30.0  # a pipeline that reports within-file progress sets this
+        display(media)
+        media_task = display.progress.tasks[1]
+        assert media_task.completed == 20  # moved within the file
+        display(ProgressEvent("done", path="/a/first.mp4", media_seconds=30.0))
+        display(ProgressEvent("file", path="/a/second.mp4", index=1, total_files=2))
+        display(ProgressEvent("done", path="/a/second.mp4", media_seconds=22.6))  # 52.6 s > the 51 probed
+        assert media_task.completed == media_task.total == 51
+    assert display.progress.tasks[0].description == "files: done"
