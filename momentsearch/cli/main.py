@@ -214,6 +214,8 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def cmd_index(args) -> int:
+    if not args.quiet:  # the store and the models take seconds to load: say so before anything else
+        print("momentsearch: opening the index and loading models…", file=sys.stderr, flush=True)
     from momentsearch.cli.output import ProgressDisplay, print_report
 
     index = _index_for(args)
