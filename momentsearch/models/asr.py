@@ -292,7 +292,12 @@ class OpenAIWhisperASR:
         """Load the checkpoint (a no-op once loaded). Returns self."""
         if self._model is not None:
             return self
-        import whisper
+        try:
+            import whisper
+        except ImportError as exc:
+            raise ModelUnavailableError("the openai-whisper engine is an optional part (it needs torch): "
+                                        "pip install 'momentsearch[openai-whisper]', or use the default "
+                                        f"faster-whisper engine ({exc})") from exc
 
         device = resolve_device(self.device)
         name = self.options.model
