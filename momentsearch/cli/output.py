@@ -177,12 +177,11 @@ def print_info(info) -> None:
     for k, v in info.models.items():
         out.print(f"Model {k}: {v}", markup=False, highlight=False)
     out.print("Entries: " + ", ".join(f"{k}={v}" for k, v in info.counts.items()), markup=False, highlight=False)
-    table = Table(title=plural(len(info.files), "file"))
-    table.add_column("file", overflow="fold", max_width=32)
-    for col in ("kind", "duration", "channels", "speech from", "language", "state"):
-        table.add_column(col, overflow="fold")
-    for f in info.files:
-        table.add_row(short_path(f.path, 32), f.kind, fmt_time(f.duration), ",".join(f.channels),
-                      f.sources.get("transcript", ""), f.language or "",
-                      "complete" if f.complete else "incomplete: re-run index")
-    out.print(table, width=max(WIDTH, min(out.width, 120)))
+    out.print(plural(len(info.files), "file") + ":", markup=False, highlight=False, style="bold")
+    for f in info.files:  # two short lines a file: readable at 80 columns, however long the path
+        out.print("  " + short_path(f.path, WIDTH - 2), markup=False, highlight=False)
+        extra = [f"speech from {f.sources['transcript']}"] if f.sources.get("transcript") else []
+        extra += [f"language {f.language}"] if f.language else []
+        state = "complete" if f.complete else "incomplete: re-run index"
+        details = [f.kind, fmt_time(f.duration), "+".join(f.channels) or "no channels", *extra, state]
+        out.print("    " + ", ".join(details), markup=False, highlight=False, style="dim")
