@@ -136,15 +136,15 @@ def check_queries(lectures: list[Lecture]) -> list[str]:
     return problems
 
 
-def _tags(section: Section) -> list[str]:
+def _tags(section: Section, rendered: RenderedSection) -> list[str]:
     tags = []
-    if section.slide == "same":
+    if rendered.change == "none":
         tags.append("no-slide-change")
     if section.view == "speaker":
         tags.append("speaker-only")
-    if section.build:
+    if rendered.builds:
         tags.append("build")
-    if section.transition == "fade":
+    if rendered.change == "fade":
         tags.append("crossfade")
     return tags
 
@@ -160,7 +160,7 @@ def ground_truth(lectures: list[Lecture], rendered: dict[str, list[RenderedSecti
                 if kind in queries:
                     items.append({"qid": f"{lec.name}-{n:02d}-{kind}", "query": queries[kind],
                                   "video": f"{lec.name}.mp4", "relevant_windows": [[round(r.start, 3), round(r.end, 3)]],
-                                  "type": kind, "condition": lec.condition, "tags": _tags(section),
+                                  "type": kind, "condition": lec.condition, "tags": _tags(section, r),
                                   "title": section.title})
     return items
 
