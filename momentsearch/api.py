@@ -132,9 +132,12 @@ class MomentIndex:
         says how that went. Writing stays here, so the index is the same as without Ray.
         """
         from momentsearch.pipeline.indexer import Indexer
+        from momentsearch.pipeline.partial import PARTIAL_DIRNAME
 
+        partial_dir = None if self.chroma_url else Path(self.db) / PARTIAL_DIRNAME  # a killed run resumes from it
         with self.writing(wait):
-            indexer = Indexer(self.store, self.config, self.text_embedder, self.asr, self.clip, progress)
+            indexer = Indexer(self.store, self.config, self.text_embedder, self.asr, self.clip, progress,
+                              partial_dir=partial_dir)
             if ray is None:
                 return indexer.index([str(p) for p in paths], reindex=reindex)
             from momentsearch.pipeline.ray import RayIndexer

@@ -177,14 +177,26 @@ class PruneReport:
 
 @dataclass
 class ProgressEvent:
-    """Sent to the progress callback. `kind` is "start" (total known), "file", "stage" or "done"."""
+    """Sent to the progress callback, in this order for a batch:
+
+      "start"  once: `total_files`, and `media_seconds` = seconds of media in the whole batch (probed)
+      "file"   a file begins: `path`, `index` (0-based), `total_files`
+      "stage"  a step of the current file begins: `stage` names it ("hash", "asr", ...)
+      "media"  within a file, as its audio windows finish: `media_seconds` = seconds of this file done so
+               far from its start (grows; a resumed file jumps to what a killed run finished), and
+               `file_seconds` = its probed duration. A display adds min(media_seconds, file_seconds) to the
+               seconds of the files before it, so the bar never runs past the total; its rate gives the ETA.
+      "done"   the file is finished (indexed, unchanged, skipped or failed): `media_seconds` = its whole
+               probed duration, which replaces whatever "media" said about it.
+    """
 
     kind: str
     path: str = ""
     index: int = 0  # 0-based file number
     total_files: int = 0
     stage: str = ""
-    media_seconds: float = 0.0  # with "start": seconds of media in the whole batch; with "done": this file's
+    media_seconds: float = 0.0  # "start": the batch's media seconds; "media": this file's so far; "done": this file's
+    file_seconds: float = 0.0  # "media": the current file's duration (seconds)
 
 
 ProgressCallback = Callable[[ProgressEvent], None]

@@ -238,6 +238,248 @@ def run_naive(path: Path, models, batch: int = 32) -> dict:
     return {"wall_s": time.perf_counter() - t0, "stages": stages, "clip_frames": len(times_), "chunks": len(chunks)}
 
 
+def lecture_text(minutes: float) -> str:
+    """Every word spoken in the generated lecture, in order (the reference for word error rates)."""
+    return " ".join(s.speech for s in lecture_sections(minutes))
+
+
+ASR_GRID = [("tiny.en", 0, 300.0), ("tiny.en", 8, 300.0), ("tiny.en", 16, 300.0), ("tiny.en", 4, 300.0),
+            ("tiny.en", 0, 0.0), ("base", 0, 300.0), ("base", 8, 300.0)]  # (model, CPU batch, window s)
+
+
+def cpu_seconds() -> float:
+    """User + system CPU seconds of this process so far (steadier than wall time on a shared machine)."""
+    import resource
+
+    r = resource.getrusage(resource.RUSAGE_SELF)
+    return r.ru_utime + r.ru_stime
+
+
+def transcribe_windows(path: Path, asr, window: float) -> list:
+    """The pipeline's audio path alone: windows decoded one at a time, transcribed, times made the file's."""
+    from momentsearch.models.asr import shift_segments
+    from momentsearch.pipeline.decode import iter_audio_windows
+
+    segments = []
+    for w in iter_audio_windows(path, window):
+        segments += shift_segments(asr.transcribe(w.samples), w.start)
+    return segments
+
+
+def run_asr_grid(path: Path, reference: str, device: str, grid=ASR_GRID, baseline: Path | None = None) -> list[dict]:
+    """Speed and word error rate of each (model, batch, window) setting on one file, one after another."""
+    from momentsearch.models.asr import FasterWhisperASR
+    from momentsearch.options import ASROptions
+    from momentsearch.testing.wer import word_error_rate
+
+    rows = []
+    if baseline is not None:  # today's main: the whole track at once, sequential, its own hallucination filter
+        res = run_child(baseline, {"kind": "asr", "model": "tiny.en", "file": str(path)})
+        rows.append({"model": "tiny.en", "batch": 0, "window_s": 0.0, "code": baseline.name,
+                     "wall_s": round(res["wall_s"], 2), "cpu_s": round(res["cpu_s"], 2),
+                     "wer": round(word_error_rate(reference, res["text"]), 4), "text": res["text"]})
+        print(f"asr {baseline.name}: tiny.en whole track: wall {res['wall_s']:7.1f} s  CPU {res['cpu_s']:7.1f} s  "
+              f"WER {100 * rows[-1]['wer']:5.2f} %", flush=True)
+    for model, batch, window in grid:
+        asr = FasterWhisperASR(ASROptions(model=model, cpu_batch_size=batch, batch_size=batch or 1),
+                               device=device).load()
+        t0, c0 = time.perf_counter(), cpu_seconds()
+        segments = transcribe_windows(path, asr, window)
+        wall, cpu = time.perf_counter() - t0, cpu_seconds() - c0
+        wer = word_error_rate(reference, " ".join(s.text for s in segments))
+        rows.append({"model": model, "batch": batch, "window_s": window, "wall_s": round(wall, 2),
+                     "cpu_s": round(cpu, 2), "wer": round(wer, 4), "words": sum(len(s.words) for s in segments),
+                     "text": " ".join(s.text for s in segments)})
+        print(f"asr {model:8s} batch {batch:2d} window {window:5.0f} s: wall {wall:7.1f} s  CPU {cpu:7.1f} s  "
+              f"WER {100 * wer:5.2f} %  ({rows[-1]['words']} words)", flush=True)
+        del asr
+    return rows
+
+
+# -- runs in a fresh process, so each has its own peak memory; `tree` picks the code (this checkout or
+#    an older commit unpacked by `baseline_tree`), which must have MomentIndex(db, config).index(paths, progress)
+CHILD = r"""
+import json, os, resource, sys, time
+tree, job = sys.argv[1], json.loads(sys.argv[2])
+sys.path.insert(0, tree)
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+def cpu():
+    r = resource.getrusage(resource.RUSAGE_SELF)
+    return r.ru_utime + r.ru_stime
+def peak_mb():
+    for line in open("/proc/self/status"):
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) / 1024
+t0, c0 = time.perf_counter(), cpu()
+out = {}
+if job["kind"] == "asr":
+    from momentsearch.models.asr import FasterWhisperASR
+    from momentsearch.options import ASROptions
+    from momentsearch.pipeline.decode import load_audio
+    asr = FasterWhisperASR(ASROptions(model=job["model"])).load()
+    t0, c0 = time.perf_counter(), cpu()
+    out["text"] = " ".join(s.text for s in asr.transcribe(load_audio(job["file"])))
+else:
+    from momentsearch.api import MomentIndex
+    from momentsearch.options import load_config
+    def progress(event):
+        if event.kind == "media":
+            print("media", event.media_seconds, flush=True)
+    index = MomentIndex(job["db"], config=load_config(overrides=job["overrides"]))
+    report = index.index([job["file"]], progress=progress)
+    out["status"] = [f.status for f in report.files]
+    out["stages"] = dict(report.times.seconds)
+out.update(wall_s=time.perf_counter() - t0, cpu_s=cpu() - c0, peak_rss_mb=peak_mb())
+print("RESULT " + json.dumps(out), flush=True)
+"""
+
+
+def baseline_tree(commit: str) -> Path:
+    """`commit` of this repository unpacked under bench-out/ (once), to run the old code side by side."""
+    import subprocess
+
+    tree = OUT / f"main-{commit}"
+    if not (tree / "momentsearch").is_dir():
+        tree.mkdir(parents=True, exist_ok=True)
+        archive = subprocess.run(["git", "-C", str(ROOT), "archive", commit], check=True, capture_output=True).stdout
+        subprocess.run(["tar", "-x", "-C", str(tree)], input=archive, check=True)
+    return tree
+
+
+def children_cpu() -> float:
+    import resource
+
+    r = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return r.ru_utime + r.ru_stime
+
+
+def run_child(tree: Path, job: dict, kill_after: float | None = None) -> dict:
+    """Run CHILD on `job` with `tree`'s code; `kill_after`: SIGKILL it after this many wall seconds.
+    Returns the child's RESULT (or {"killed": True}) with the wall and CPU seconds the parent saw
+    (CPU of a killed child counts too)."""
+    import signal
+    import subprocess
+    import threading
+
+    env = {**os.environ, "PYTHONPATH": str(tree)}
+    t0, c0 = time.perf_counter(), children_cpu()
+    proc = subprocess.Popen([sys.executable, "-c", CHILD, str(tree), json.dumps(job)], stdout=subprocess.PIPE,
+                            text=True, env=env)
+    killer = None
+    if kill_after is not None:
+        killer = threading.Timer(kill_after, lambda: proc.send_signal(signal.SIGKILL))
+        killer.start()
+    result, media = None, 0.0
+    for line in proc.stdout:
+        if line.startswith("media "):
+            media = float(line.split()[1])
+        elif line.startswith("RESULT "):
+            result = json.loads(line[len("RESULT "):])
+    code = proc.wait()
+    if killer is not None:
+        killer.cancel()
+    seen = {"parent_wall_s": time.perf_counter() - t0, "parent_cpu_s": children_cpu() - c0}
+    if code == -signal.SIGKILL:
+        return {"killed": True, "media_done_s": media, "wall_s": seen["parent_wall_s"], **seen}
+    if code != 0 or result is None:
+        raise SystemExit(f"child failed ({code}) on {job}")
+    return {**result, **seen}
+
+
+def index_dump(db: Path) -> dict:
+    """Every collection of an index as sorted (id, document, metadata) rows and their vectors."""
+    import numpy as np
+
+    from momentsearch.store.client import make_client
+    from momentsearch.store.store import Store
+
+    store = Store(make_client(str(db)))
+    out = {}
+    for name in ("transcript", "keyframes", "unified", "ocr"):
+        try:
+            got = store.collection(name).get(include=["documents", "metadatas", "embeddings"])
+        except Exception:  # a collection the run did not make
+            continue
+        order = np.argsort(got["ids"])
+        rows = [(got["ids"][i], got["documents"][i], json.dumps(got["metadatas"][i], sort_keys=True)) for i in order]
+        out[name] = (rows, np.asarray(got["embeddings"])[order])
+    out["files"] = sorted((r.path, r.video_id, r.complete, tuple(r.channels)) for r in store.files())
+    return out
+
+
+def same_index(a: Path, b: Path) -> dict:
+    """Whether two indexes hold the same rows (ids, texts, metadata) and vectors (largest difference)."""
+    import numpy as np
+
+    da, db_ = index_dump(a), index_dump(b)
+    rows_equal = da.keys() == db_.keys() and all(
+        (da[k] == db_[k]) if k == "files" else da[k][0] == db_[k][0] for k in da)
+    diff = max((float(np.abs(da[k][1] - db_[k][1]).max()) if k != "files" and da[k][1].size else 0.0)
+               for k in da) if rows_equal else None
+    counts = {k: len(v[0]) for k, v in da.items() if k != "files"}
+    return {"rows_equal": rows_equal, "max_vector_diff": diff, "counts": counts}
+
+
+def run_long(args, size) -> dict:
+    """Each indexing in its own process (wall, CPU, peak RSS), in this order, results written as they come:
+    the short lecture with this code and with `--baseline`; the short one killed at 70 % of its
+    uninterrupted wall time and resumed (index compared); the long lecture; the long one killed and resumed."""
+    from momentsearch.pipeline.decode import probe
+
+    overrides = {"models": {"clip_pretrained": args.clip_pretrained, "device": args.device}}
+    new_overrides = {**overrides, "asr": {"window_seconds": args.window}} if args.window else overrides
+    results: dict = {"ratios": {}}
+    log = Path(args.json or OUT / "long.json")
+
+    def save():
+        log.write_text(json.dumps(results, indent=1, default=str))
+
+    def index(name, tree, path, kill_after=None, db=None, fresh=True):
+        db = db or OUT / f"db-{name.replace('/', '-')}"
+        if fresh:
+            shutil.rmtree(db, ignore_errors=True)
+        job = {"kind": "index", "file": str(path), "db": str(db),
+               "overrides": new_overrides if tree == ROOT else overrides}
+        res = run_child(tree, job, kill_after)
+        res["media_s"] = probe(path).duration
+        res["rtf"] = res["parent_wall_s"] / res["media_s"]
+        results[name] = res
+        save()
+        print(f"{name:26s} wall {res['parent_wall_s']:8.1f} s  RTF {res['rtf']:.3f}  CPU {res['parent_cpu_s']:8.1f} s  "
+              f"peak RSS {res.get('peak_rss_mb', 0):6.0f} MB{'  (killed)' if res.get('killed') else ''}", flush=True)
+        return res, db
+
+    def ratio(name, a, b):
+        results["ratios"][name] = round(a / b, 3)
+        save()
+        print(f"  {name}: {a / b:.3f}", flush=True)
+
+    def kill_and_resume(label, path, whole, whole_db):
+        db = OUT / f"db-{label}-killed"
+        first, _ = index(f"{label}/killed at 70%", ROOT, path, kill_after=0.7 * whole["parent_wall_s"], db=db)
+        second, _ = index(f"{label}/resumed", ROOT, path, db=db, fresh=False)
+        results[f"{label}/same index after resume"] = same_index(whole_db, db)
+        print(f"  {label} same index after resume: {results[f'{label}/same index after resume']}", flush=True)
+        ratio(f"{label}: killed+resumed wall / uninterrupted", first["parent_wall_s"] + second["parent_wall_s"],
+              whole["parent_wall_s"])
+        ratio(f"{label}: killed+resumed CPU / uninterrupted", first["parent_cpu_s"] + second["parent_cpu_s"],
+              whole["parent_cpu_s"])
+
+    short = generated_lecture(args.short_minutes, size, args.fps)
+    new_short, short_db = index("short/new", ROOT, short)
+    if args.baseline:
+        old_short, _ = index(f"short/{args.baseline}", baseline_tree(args.baseline), short)
+        ratio(f"short: {args.baseline} wall / new wall", old_short["parent_wall_s"], new_short["parent_wall_s"])
+        ratio(f"short: {args.baseline} CPU / new CPU", old_short["parent_cpu_s"], new_short["parent_cpu_s"])
+    kill_and_resume("short", short, new_short, short_db)
+    long_ = generated_lecture(args.long_minutes, size, args.fps)
+    new_long, long_db = index("long/new", ROOT, long_)
+    ratio("peak RSS long / short", new_long["peak_rss_mb"], new_short["peak_rss_mb"])
+    if not args.no_long_kill:
+        kill_and_resume("long", long_, new_long, long_db)
+    return results
+
+
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--minutes", type=float, default=10.0, help="length of the generated lecture (>= 10)")
@@ -249,16 +491,41 @@ def main(argv=None) -> int:
                     help="runs to leave out")
     ap.add_argument("--json", help="also write the results here")
     ap.add_argument("--render-only", action="store_true", help="render (or find) the lecture and stop")
+    ap.add_argument("--asr-grid", action="store_true",
+                    help="only ASR: sequential vs batched, tiny.en vs base: wall time and word error rate")
+    ap.add_argument("--size", default="1280x720", help="generated lecture size, WxH")
+    ap.add_argument("--fps", type=int, default=25, help="generated lecture frame rate")
+    ap.add_argument("--long", action="store_true",
+                    help="long-recording run: --long-minutes and 10-minute lectures, each indexed in its own "
+                         "process (wall, RTF, peak RSS), kill at 70 %% + resume, vs --baseline")
+    ap.add_argument("--long-minutes", type=float, default=180.0, help="length of the long lecture")
+    ap.add_argument("--short-minutes", type=float, default=10.0, help="length of the short lecture")
+    ap.add_argument("--no-long-kill", action="store_true", help="skip killing and resuming the long lecture")
+    ap.add_argument("--window", type=float, default=0.0, help="asr.window_seconds for this code (0: its default)")
+    ap.add_argument("--baseline", default="66ccf71", help="commit to compare with ('' for none)")
     args = ap.parse_args(argv)
+    size = tuple(int(x) for x in args.size.split("x"))
     if args.render_only:
-        print(generated_lecture(args.minutes))
+        print(generated_lecture(args.minutes, size, args.fps))
+        return 0
+    if args.long:
+        run_long(args, size)
+        return 0
+    if args.asr_grid:
+        from momentsearch.models.device import resolve_device
+
+        path = generated_lecture(args.minutes, size, args.fps)
+        rows = run_asr_grid(path, lecture_text(args.minutes), resolve_device(args.device),
+                            baseline=baseline_tree(args.baseline) if args.baseline else None)
+        if args.json:
+            Path(args.json).write_text(json.dumps({"file": str(path), "asr_grid": rows}, indent=1))
         return 0
 
     from momentsearch.models.device import resolve_device
     from momentsearch.pipeline.decode import probe
 
     device = resolve_device(args.device)
-    path = Path(args.video) if args.video else generated_lecture(args.minutes)
+    path = Path(args.video) if args.video else generated_lecture(args.minutes, size, args.fps)
     info = probe(path)
     print(f"file: {path} ({info.duration / 60:.1f} min, {info.width}x{info.height} @ {info.fps:g} fps); "
           f"device {device}; CPUs {os.cpu_count()}", flush=True)

@@ -254,11 +254,13 @@ def test_searcher_sees_its_own_store_writes_at_once(small_store):
 
 
 # -- device --------------------------------------------------------------------------------------
-def test_asr_plan_uses_float16_and_batching_only_on_cuda():
+def test_asr_plan_uses_float16_on_cuda_and_each_device_its_own_batch():
     from momentsearch.models.asr import FasterWhisperASR
     from momentsearch.options import ASROptions
 
-    assert FasterWhisperASR.plan("cpu", ASROptions()) == ("int8", 0)
+    assert FasterWhisperASR.plan("cpu", ASROptions(cpu_batch_size=8, batch_size=16)) == ("int8", 8)
+    assert FasterWhisperASR.plan("cpu", ASROptions(cpu_batch_size=0)) == ("int8", 0)  # sequential
+    assert FasterWhisperASR.plan("cpu", ASROptions(vad_filter=False)) == ("int8", 0)  # batching needs VAD
     assert FasterWhisperASR.plan("cuda", ASROptions()) == ("float16", 16)
     assert FasterWhisperASR.plan("cuda", ASROptions(vad_filter=False)) == ("float16", 0)  # batching needs VAD
     assert FasterWhisperASR.plan("cuda", ASROptions(batch_size=1)) == ("float16", 0)

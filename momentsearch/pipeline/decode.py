@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterator
 
@@ -68,28 +69,95 @@ def probe(path: str | Path) -> MediaInfo:
         )
 
 
-def load_audio(path: str | Path, sample_rate: int = SAMPLE_RATE) -> np.ndarray:
-    """The first audio stream as mono float32 in [-1, 1] at `sample_rate` Hz. Empty if no audio."""
+def _iter_audio_chunks(path: str | Path, sample_rate: int = SAMPLE_RATE) -> Iterator[np.ndarray]:
+    """Lazily yields the first audio stream as mono float32 pieces (a few thousand samples each) at
+    `sample_rate` Hz, in order. Nothing but the current piece is held. A decode error after some audio
+    ends the stream early (a truncated file yields what it has); before any audio it is a BadInputError."""
     import av
 
-    chunks: list[np.ndarray] = []
     with _open(path) as container:
         if not container.streams.audio:
-            return np.zeros(0, dtype=np.float32)
+            return
         stream = container.streams.audio[0]
         resampler = av.AudioResampler(format="flt", layout="mono", rate=sample_rate)
+        yielded = False
         try:
             for frame in container.decode(stream):
                 for out in resampler.resample(frame):
-                    chunks.append(out.to_ndarray().reshape(-1))
+                    yielded = True
+                    yield out.to_ndarray().reshape(-1).astype(np.float32, copy=False)
             for out in resampler.resample(None):
-                chunks.append(out.to_ndarray().reshape(-1))
+                yield out.to_ndarray().reshape(-1).astype(np.float32, copy=False)
         except av.error.FFmpegError:
-            if not chunks:  # keep what decoded before the damage; a truncated file still has its start
+            if not yielded:  # keep what decoded before the damage; a truncated file still has its start
                 raise BadInputError(str(path), "audio stream cannot be decoded")
+
+
+def load_audio(path: str | Path, sample_rate: int = SAMPLE_RATE) -> np.ndarray:
+    """The first audio stream as mono float32 in [-1, 1] at `sample_rate` Hz. Empty if no audio.
+    Holds the whole track (~230 MB for 3 hours); long files go through `iter_audio_windows`."""
+    chunks = list(_iter_audio_chunks(path, sample_rate))
     if not chunks:
         return np.zeros(0, dtype=np.float32)
     return np.concatenate(chunks).astype(np.float32, copy=False)
+
+
+@dataclass
+class AudioWindow:
+    """A stretch of a file's audio: `samples` (mono float32 at SAMPLE_RATE) start at `start` seconds."""
+
+    index: int  # 0-based window number in the file
+    start: float  # seconds from the start of the file
+    samples: np.ndarray
+
+    @property
+    def end(self) -> float:
+        return self.start + self.samples.size / SAMPLE_RATE
+
+
+QUIET_FRAME = 0.05  # seconds; energy is measured on frames this long ...
+QUIET_SPAN = 0.4  # ... and the cut goes in the middle of the quietest stretch this long
+
+
+def quietest_cut(samples: np.ndarray, lo: int, hi: int) -> int:
+    """Sample index in [lo, hi) at the middle of the quietest QUIET_SPAN stretch (the pause between
+    words where a window can end without cutting one). Depends only on these samples: deterministic."""
+    frame = max(1, int(QUIET_FRAME * SAMPLE_RATE))
+    n = (hi - lo) // frame
+    if n < 2:
+        return hi
+    energy = np.square(samples[lo: lo + n * frame].astype(np.float64)).reshape(n, frame).mean(axis=1)
+    span = max(1, min(n, int(round(QUIET_SPAN / QUIET_FRAME))))
+    smooth = np.convolve(energy, np.ones(span) / span, mode="valid")
+    best = int(np.argmin(smooth))  # the first of equally quiet stretches: ties break the same way every run
+    return lo + (best + span // 2) * frame
+
+
+def iter_audio_windows(path: str | Path, window: float = 300.0, search: float = 30.0) -> Iterator[AudioWindow]:
+    """Lazily yields the audio in windows of about `window` seconds, each ending at the quietest moment
+    of its last `search` seconds (a pause, not mid-word). At most one window plus a decoded piece is held,
+    so memory does not grow with the file's length. The cuts depend only on the audio, so every run
+    (and a resumed one) cuts in the same places. `window` <= 0 yields the whole track as one window."""
+    size = int(window * SAMPLE_RATE) if window > 0 else 0
+    margin = min(int(search * SAMPLE_RATE), size // 2)
+    pending: list[np.ndarray] = []
+    held = 0
+    start_sample = 0
+    index = 0
+    for piece in _iter_audio_chunks(path):
+        pending.append(piece)
+        held += piece.size
+        if not size or held < size:
+            continue
+        buf = np.concatenate(pending)
+        cut = quietest_cut(buf, size - margin, size)
+        yield AudioWindow(index, start_sample / SAMPLE_RATE, buf[:cut].copy())
+        start_sample += cut
+        index += 1
+        pending, held = [buf[cut:]], buf.size - cut
+        del buf
+    if held:
+        yield AudioWindow(index, start_sample / SAMPLE_RATE, np.concatenate(pending))
 
 
 def _scaled_size(width: int, height: int, max_side: int) -> tuple[int, int]:

@@ -11,7 +11,7 @@ from __future__ import annotations
 import os
 import time
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Callable
 
@@ -20,6 +20,7 @@ from momentsearch.options import Config
 from momentsearch.pipeline.decode import probe
 from momentsearch.pipeline.discover import IMAGE_EXTENSIONS, content_hash, discover
 from momentsearch.pipeline.ocr import FROM_CONFIG, make_ocr
+from momentsearch.pipeline.partial import PartialState, fingerprint
 from momentsearch.pipeline.process import FileEntries, FileProcessor
 from momentsearch.store.store import FileRecord, Store
 from momentsearch.types import FileResult, IndexReport, MediaInfo, ProgressCallback, ProgressEvent, PruneReport
@@ -38,7 +39,8 @@ class Indexer:
     """Indexes files into a store. `clip` may be None (no visual channel)."""
 
     def __init__(self, store: Store, config: Config, text_embedder, asr, clip=None,
-                 progress: ProgressCallback | None = None, ocr=FROM_CONFIG) -> None:
+                 progress: ProgressCallback | None = None, ocr=FROM_CONFIG,
+                 partial_dir: str | os.PathLike | None = None) -> None:
         self.store = store
         self.config = config
         self.text = text_embedder
@@ -46,6 +48,8 @@ class Indexer:
         self.clip = clip
         self.ocr = make_ocr(config) if ocr is FROM_CONFIG else ocr  # None: no slide text
         self.progress = progress or (lambda event: None)
+        # finished windows of a file being indexed are kept here, so a killed run resumes (None: not kept)
+        self.partial_dir = Path(partial_dir) if partial_dir is not None else None
         self.report = IndexReport()
 
     @contextmanager
@@ -137,18 +141,45 @@ class Indexer:
         """Indexes files and folders one by one; a file that fails is recorded and the batch goes on."""
         batch = self.plan(paths)
         self.report.files.extend(batch.settled.values())
+        total = len(batch.todo)
         for i, path in enumerate(batch.todo):
-            self.progress(ProgressEvent("file", path=path, index=i, total_files=len(batch.todo)))
-            result = self.index_file(path, batch.infos.get(path), reindex)
-            self.report.files.append(result)
+            self.progress(ProgressEvent("file", path=path, index=i, total_files=total))
             info = batch.infos.get(path)
-            self.progress(ProgressEvent("done", path=path, index=i, total_files=len(batch.todo),
-                                        media_seconds=info.duration if isinstance(info, MediaInfo) else 0.0))
+            seconds = info.duration if isinstance(info, MediaInfo) else 0.0
+
+            def on_media(done: float, path=path, i=i, seconds=seconds) -> None:
+                self.progress(ProgressEvent("media", path=path, index=i, total_files=total,
+                                            media_seconds=done, file_seconds=seconds))
+
+            self.report.files.append(self.index_file(path, info, reindex, on_media))
+            self.progress(ProgressEvent("done", path=path, index=i, total_files=total, media_seconds=seconds))
+        if batch.todo:
+            self._drop_stale_partials()
         return self.report
 
-    def index_file(self, path: str, info: MediaInfo | BadInputError | None, reindex: bool) -> FileResult:
+    def _partial(self, video_id: str) -> PartialState | None:
+        """The kept work of `video_id` made with these models and options (empty if none)."""
+        if self.partial_dir is None:
+            return None
+        cfg = self.config
+        made_by = fingerprint(self.report.models, asdict(cfg.asr), asdict(cfg.sampling), asdict(cfg.keyframes),
+                              asdict(cfg.ocr), cfg.models.ocr)
+        return PartialState(self.partial_dir, video_id, made_by)
+
+    def _drop_stale_partials(self) -> None:
+        """Kept work that no unfinished file needs any more (its file changed, vanished or was finished)."""
+        if self.partial_dir is None or not self.partial_dir.is_dir():
+            return
+        wanted = {rec.video_id for rec in self.store.files() if not rec.complete}
+        for p in self.partial_dir.iterdir():
+            if p.name.split(".", 1)[0] not in wanted:
+                p.unlink(missing_ok=True)
+
+    def index_file(self, path: str, info: MediaInfo | BadInputError | None, reindex: bool,
+                   on_media: Callable[[float], None] | None = None) -> FileResult:
         """Indexes one file of a `plan` (`info`: its probe; None for a photo) in this process.
-        A problem of this file is its failed FileResult; an index-wide one (model, mismatch) raises."""
+        A problem of this file is its failed FileResult; an index-wide one (model, mismatch) raises.
+        `on_media(seconds)`: called as the file's audio windows finish (seconds from its start)."""
         try:
             if isinstance(info, BadInputError):
                 raise info
@@ -164,7 +195,11 @@ class Indexer:
             record = FileRecord(path=path, video_id=video_id, size=st.st_size, mtime=st.st_mtime,
                                 duration=info.duration, models=dict(self.report.models))
             self._begin(record, old)
-            return self._write(self.processor().process_video(path, info, video_id), record)
+            partial = self._partial(video_id)
+            result = self._write(self.processor().process_video(path, info, video_id, partial, on_media), record)
+            if partial is not None:
+                partial.discard()  # the entries are in the store: the kept windows are done with
+            return result
         except Exception as exc:  # a decoder or model failing on one odd file must not stop the batch
             reason = failure_reason(exc)
             if reason is None:

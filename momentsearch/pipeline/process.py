@@ -16,14 +16,16 @@ from typing import Any, Callable
 import numpy as np
 
 from momentsearch.errors import BadInputError
+from momentsearch.models.asr import shift_segments
 from momentsearch.options import Config
 from momentsearch.pipeline.captions import find_captions
-from momentsearch.pipeline.decode import SAMPLE_RATE, iter_frames, load_audio
+from momentsearch.pipeline.decode import iter_audio_windows, iter_frames
 from momentsearch.pipeline.keyframes import detect_segments
 from momentsearch.pipeline.ocr import FROM_CONFIG, make_ocr, read_slides, slide_rows, split_at_text_changes
+from momentsearch.pipeline.partial import PartialState, VisualResult
 from momentsearch.pipeline.segment import build_chunks, sections, sentences, topic_boundaries
 from momentsearch.store.ids import entry_id
-from momentsearch.types import Chunk, MediaInfo, StageTimes, VisualSegment
+from momentsearch.types import Chunk, MediaInfo, StageTimes, TranscriptSegment, VisualSegment
 
 CLIP_TEXT_CHARS = 300  # CLIP reads 77 tokens; longer chunk text is cut before its text embedding
 
@@ -132,28 +134,74 @@ class FileProcessor:
             vectors = self.text.embed_texts([" ".join(w.word.strip() for w in u) for u in units])
         return topic_boundaries(units, vectors, cuts, duration, self.config.chunks)
 
-    def process_video(self, path: str, info: MediaInfo, video_id: str) -> FileEntries:
+    def _visual_side(self, path: str, info: MediaInfo, times: StageTimes, cancel: threading.Event,
+                     report: bool, partial: PartialState | None) -> VisualResult:
+        """`_visual`, or what a killed run kept of it; a new result is kept for the next run and its
+        keyframe images are let go (only times and vectors are needed from here on)."""
+        if partial is not None and partial.visual is not None:
+            return partial.visual
+        segments, vectors, slides = self._visual(path, info, times, cancel, report)
+        for seg in segments:
+            seg.keyframe, seg.views = None, []
+        result = VisualResult(segments, vectors, slides)
+        if partial is not None and not cancel.is_set():
+            partial.set_visual(result)
+        return result
+
+    def _transcribe(self, path: str, times: StageTimes, partial: PartialState | None,
+                    on_media: Callable[[float], None]) -> tuple[list[TranscriptSegment], float]:
+        """The audio in windows (decoded, transcribed, let go one at a time): (transcript, seconds of audio).
+
+        A window a killed run finished (same index and cut) is taken from `partial` instead of
+        transcribed again; a new one is added to it. `on_media(seconds)` follows the windows."""
+        transcript: list[TranscriptSegment] = []
+        audio_end = 0.0
+        windows = iter_audio_windows(path, self.config.asr.window_seconds)
+        self.on_stage("asr")
+        while True:
+            with self._stage("decode audio", times, report=False):
+                window = next(windows, None)
+            if window is None:
+                break
+            kept = partial.windows.get(window.index) if partial is not None else None
+            if kept is not None and kept[:2] == (window.start, window.end):
+                segments = kept[2]
+            else:
+                with self._stage("asr", times, report=False):
+                    segments = shift_segments(self.asr.transcribe(window.samples), window.start)
+                if partial is not None:
+                    partial.add_window(window.index, window.start, window.end, segments)
+            transcript += segments
+            audio_end = window.end
+            del window  # the next window is decoded into fresh memory; this one goes now
+            on_media(audio_end)
+        return transcript, audio_end
+
+    def process_video(self, path: str, info: MediaInfo, video_id: str, partial: PartialState | None = None,
+                      on_media: Callable[[float], None] | None = None) -> FileEntries:
         """Every channel of one file. With `sampling.overlap` the visual side (decode, keyframes, CLIP on
-        keyframes) runs in a second thread while this one decodes audio and runs ASR; PyAV, CTranslate2 and
-        torch release the GIL, so the two overlap. The entries are the same either way."""
+        keyframes, OCR) runs in a second thread while this one decodes audio and runs ASR window by
+        window; PyAV, CTranslate2 and torch release the GIL, so the two overlap. The entries are the same
+        either way. `partial` keeps finished windows and the visual side on disk (a killed run resumes
+        from them); `on_media(seconds)` is called as the audio's windows finish (seconds from the start)."""
         if not info.has_video and not info.has_audio:
             raise BadInputError(path, "no audio or video stream")
         cfg = self.config
+        on_media = on_media or (lambda seconds: None)
         out = FileEntries(path=path, video_id=video_id, duration=info.duration)
         times = out.times
-        chunks: list[Chunk] = []
-        segments: list[VisualSegment] = []
-        image_vectors = slides = None
+        visual = VisualResult([], None, None)
         visual_job = None
         cancel = threading.Event()
         visual_times = StageTimes()  # its own: StageTimes is not shared across threads
         if info.has_video and cfg.sampling.overlap and info.has_audio:
             pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="momentsearch-visual")
-            visual_job = pool.submit(self._visual, path, info, visual_times, cancel, False)
+            visual_job = pool.submit(self._visual_side, path, info, visual_times, cancel, False, partial)
             pool.shutdown(wait=False)
             self.on_stage("decode+keyframes+clip+ocr (background)")
         elif info.has_video:
-            segments, image_vectors, slides = self._visual(path, info, times, cancel, True)
+            visual = self._visual_side(path, info, times, cancel, True, partial)
+        transcript: list[TranscriptSegment] = []
         try:
             track, caption_note = find_captions(path, info.duration, cfg.captions.mode)
             if track is not None:  # the video's own captions: no audio decoding, no ASR
@@ -161,23 +209,35 @@ class FileProcessor:
                 out.sources["transcript"] = f"captions: {track.source}"
             elif info.has_audio:
                 out.sources["transcript"] = f"asr: {self.asr.model_id}"
-                with self._stage("decode audio", times):
-                    audio = load_audio(path)
-                if out.duration <= 0 and audio.size:
-                    out.duration = audio.size / SAMPLE_RATE
-                with self._stage("asr", times):
-                    transcript = self.asr.transcribe(audio) if audio.size else []
-                del audio  # ~115 MB an hour at 16 kHz float32: free it before the embeddings
+                transcript, audio_end = self._transcribe(path, times, partial, on_media)
+                if out.duration <= 0:
+                    out.duration = audio_end
         except BaseException:
             cancel.set()  # the visual thread stops at its next frame
             raise
         if visual_job is not None:
             with self._stage("wait for visual", times):
-                segments, image_vectors, slides = visual_job.result()  # re-raises the thread's error here
+                visual = visual_job.result()  # re-raises the thread's error here
             for stage, seconds in visual_times.seconds.items():
                 times.add(stage, seconds)
+        self._add_rows(out, info, transcript if (info.has_audio or track is not None) else None, visual)
+        if caption_note:
+            out.note = caption_note
+        elif not info.has_audio and track is None:
+            out.note = "no audio track: indexed visually only"
+        elif "transcript" not in out.channels:
+            out.note = "no speech found"
+        return out
+
+    def _add_rows(self, out: FileEntries, info: MediaInfo, transcript: list[TranscriptSegment] | None,
+                  visual: VisualResult) -> None:
+        """Chunks from the transcript (None: the file has none) cut at slide and topic changes,
+        embeddings, every collection's rows, and the file's sections."""
+        cfg, path, video_id, times = self.config, out.path, out.video_id, out.times
+        segments, image_vectors, slides = visual.segments, visual.vectors, visual.slides
+        chunks: list[Chunk] = []
         cuts = [s.start for s in segments[1:] if not s.forced]  # slide changes; periodic splits are none
-        if info.has_audio or track is not None:
+        if transcript is not None:
             cuts += self._topic_changes(transcript, cuts, out.duration, times)
             chunks = build_chunks(transcript, cfg.chunks, breaks=cuts)
         chunk_ids = [entry_id(video_id, "chunk", c.start, c.end) for c in chunks]
@@ -188,7 +248,7 @@ class FileProcessor:
                 vectors = self.text.embed_texts(chunk_texts)
             out.add("transcript", chunk_ids, vectors, chunk_metas, chunk_texts)
             out.channels.append("transcript")
-        if segments and self.clip is not None:
+        if segments and self.clip is not None and image_vectors is not None:
             with self._stage("clip text", times):  # CLIP text vectors of the chunks (unified collection)
                 text_vectors = self.clip.embed_texts([t[:CLIP_TEXT_CHARS] for t in chunk_texts]) if chunks else None
             ids = [entry_id(video_id, "keyframe", s.start, s.end) for s in segments]
@@ -208,10 +268,3 @@ class FileProcessor:
             out.duration = max(out.duration, segments[-1].end)
         out.visual_segments = [(s.start, s.end) for s in segments]
         out.sections = sections(cuts, out.duration)
-        if caption_note:
-            out.note = caption_note
-        elif not info.has_audio and track is None:
-            out.note = "no audio track: indexed visually only"
-        elif not chunks:
-            out.note = "no speech found"
-        return out

@@ -1,0 +1,142 @@
+"""A file's finished work kept on disk while it is indexed, so a killed run resumes instead of restarting.
+
+One JSON-lines file per content (`<dir>/<video_id>.jsonl`), appended and fsynced as work finishes:
+  {"kind": "header", "version": 1, "fingerprint": ...}   what produced the lines (models, options)
+  {"kind": "window", "index": i, "start": s, "end": e, "segments": [...]}   one transcribed audio window
+  {"kind": "visual", "segments": [[start, end, keyframe_time, forced], ...], "slides": [...], "vectors": bool}
+and `<video_id>.visual.npy` with the CLIP keyframe vectors (written before its line). A line cut short by
+a kill is ignored, so at most the work in flight is lost. Floats go through JSON as `repr`, which
+reads back to the same double, so a resumed file's entries (ids from times) equal an uninterrupted run's.
+The indexer deletes the files once the file's entries are in the store.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import threading
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from momentsearch.pipeline.ocr import SlideText
+from momentsearch.types import TranscriptSegment, VisualSegment, Word
+
+PARTIAL_VERSION = 2  # 2: segments keep `forced`
+PARTIAL_DIRNAME = "momentsearch-partial"  # inside a local index folder
+
+
+def fingerprint(*parts: Any) -> str:
+    """A short hash of what decides a file's entries (model ids, options): resumed work must match it."""
+    text = json.dumps(parts, sort_keys=True, default=repr)
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
+
+
+@dataclass
+class VisualResult:
+    """The visual side of a file: segments (keyframe images dropped), CLIP vectors, slide text."""
+
+    segments: list[VisualSegment]
+    vectors: np.ndarray | None
+    slides: list[SlideText] | None
+
+
+def _segment_json(seg: TranscriptSegment) -> list:
+    return [seg.start, seg.end, seg.text, [[w.start, w.end, w.word, w.probability] for w in seg.words]]
+
+
+def _segment_from(row: list) -> TranscriptSegment:
+    return TranscriptSegment(row[0], row[1], row[2], [Word(*w) for w in row[3]])
+
+
+class PartialState:
+    """Finished windows and visual side of one file (`video_id`), read from and appended to `directory`.
+
+    Work recorded under another fingerprint (other models or options) is discarded when opened."""
+
+    def __init__(self, directory: str | os.PathLike, video_id: str, fingerprint: str) -> None:
+        self.path = Path(directory) / f"{video_id}.jsonl"
+        self.vectors_path = Path(directory) / f"{video_id}.visual.npy"
+        self.fingerprint = fingerprint
+        self.windows: dict[int, tuple[float, float, list[TranscriptSegment]]] = {}
+        self.visual: VisualResult | None = None
+        self._lock = threading.Lock()  # windows are added by the ASR side, the visual result by its thread
+        self._load()
+
+    def _load(self) -> None:
+        try:
+            lines = self.path.read_text(encoding="utf-8").splitlines()
+        except (FileNotFoundError, UnicodeDecodeError):
+            lines = []
+        rows = []
+        for line in lines:
+            try:
+                rows.append(json.loads(line))
+            except json.JSONDecodeError:
+                break  # the line a kill cut short, and nothing after it
+        if not rows or rows[0] != self._header():
+            self.discard()
+            return
+        if len(rows) < len(lines):  # drop the torn line, so what is appended next starts on a line of its own
+            tmp = self.path.with_suffix(".tmp")
+            tmp.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows), encoding="utf-8")
+            os.replace(tmp, self.path)
+        for row in rows[1:]:
+            if row.get("kind") == "window":
+                self.windows[row["index"]] = (row["start"], row["end"], [_segment_from(s) for s in row["segments"]])
+            elif row.get("kind") == "visual":
+                self.visual = self._visual_from(row)
+
+    def _visual_from(self, row: dict) -> VisualResult | None:
+        vectors = None
+        if row["vectors"]:
+            try:
+                vectors = np.load(self.vectors_path)
+            except (OSError, ValueError):
+                return None
+        segments = [VisualSegment(s, e, k, forced=f) for s, e, k, f in row["segments"]]
+        slides = None if row["slides"] is None else \
+            [SlideText(s, e, [tuple(line) for line in lines]) for s, e, lines in row["slides"]]
+        return VisualResult(segments, vectors, slides)
+
+    def _header(self) -> dict:
+        return {"kind": "header", "version": PARTIAL_VERSION, "fingerprint": self.fingerprint}
+
+    def _append(self, row: dict) -> None:
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        with self._lock, open(self.path, "a", encoding="utf-8") as f:
+            new = f.tell() == 0
+            if new:
+                f.write(json.dumps(self._header()) + "\n")
+            f.write(json.dumps(row, ensure_ascii=False) + "\n")
+            f.flush()
+            os.fsync(f.fileno())
+
+    def add_window(self, index: int, start: float, end: float, segments: list[TranscriptSegment]) -> None:
+        """Record a transcribed window (times in seconds of the file)."""
+        self.windows[index] = (start, end, segments)
+        self._append({"kind": "window", "index": index, "start": start, "end": end,
+                      "segments": [_segment_json(s) for s in segments]})
+
+    def set_visual(self, result: VisualResult) -> None:
+        """Record the finished visual side (vectors first: the line that names them comes after)."""
+        if result.vectors is not None:
+            self.vectors_path.parent.mkdir(parents=True, exist_ok=True)
+            tmp = self.vectors_path.with_suffix(".tmp.npy")
+            np.save(tmp, result.vectors)
+            os.replace(tmp, self.vectors_path)
+        self.visual = result
+        slides = None if result.slides is None else [[s.start, s.end, [list(x) for x in s.lines]]
+                                                      for s in result.slides]
+        self._append({"kind": "visual", "segments": [[s.start, s.end, s.keyframe_time, s.forced]
+                                                     for s in result.segments],
+                      "slides": slides, "vectors": result.vectors is not None})
+
+    def discard(self) -> None:
+        """Forget this file's partial work (done, or made by other models/options)."""
+        self.windows, self.visual = {}, None
+        for p in (self.path, self.vectors_path):
+            p.unlink(missing_ok=True)

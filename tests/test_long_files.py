@@ -1,0 +1,214 @@
+"""Long recordings: audio streamed in windows cut at pauses, progress inside a file, and a file killed
+halfway resumed from its finished windows into the same index an uninterrupted run makes.
+
+The 52 s test lecture stands in for a long one by using 15 s windows; scripts/bench_index.py --long
+measures the real thing (3-hour lecture, memory, kill at 70 %)."""
+
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+WINDOW = 15.0  # seconds; the 52 s lecture makes 4 or 5 windows (each ends at a pause in its last 7.5 s)
+
+
+def _vec(key: str, dim: int = 8) -> np.ndarray:
+    seed = int.from_bytes(hashlib.sha1(key.encode()).digest()[:8], "little")
+    v = np.random.default_rng(seed).normal(size=dim).astype(np.float32)
+    return v / np.linalg.norm(v)
+
+
+class FakeText:
+    model_id = "fake:text"
+    dim = 8
+
+    def embed_texts(self, texts):
+        return np.stack([_vec(t) for t in texts]) if texts else np.zeros((0, self.dim), np.float32)
+
+
+class FakeClip(FakeText):
+    model_id = "fake:clip"
+    model_name, pretrained = "fake", "fake"
+
+    def __init__(self):
+        self.images = 0
+
+    def load(self):
+        return self
+
+    def embed_images(self, images):
+        self.images += len(images)
+        return np.stack([_vec(str(int(np.asarray(im).mean() * 100))) for im in images])
+
+
+class Killed(BaseException):
+    """What a SIGKILL does to a run, as far as the disk can tell: it stops, nothing is cleaned up."""
+
+
+class CountingASR:
+    """A word for each loud 0.5 s of the audio (so the words depend on the samples, as Whisper's do);
+    counts its calls and, with `kill_after`, dies on that call."""
+
+    model_id = "fake:asr"
+
+    def __init__(self, kill_after: int | None = None):
+        self.calls, self.kill_after = 0, kill_after
+
+    def transcribe(self, audio):
+        from momentsearch.types import TranscriptSegment, Word
+
+        self.calls += 1
+        if self.kill_after is not None and self.calls > self.kill_after:
+            raise Killed()
+        half = 8000
+        loud = [i for i in range(audio.size // half) if np.abs(audio[i * half:(i + 1) * half]).max() > 0.05]
+        words = [Word(i * 0.5, i * 0.5 + 0.4, f"w{int(1000 * np.abs(audio[i * half:(i + 1) * half]).mean())}.")
+                 for i in loud]
+        return [TranscriptSegment(w.start, w.end, w.word, [w]) for w in words]
+
+
+def _indexer(db: Path, asr, clip=None, progress=None, partial=True):
+    from momentsearch.options import Config
+    from momentsearch.pipeline.indexer import Indexer
+    from momentsearch.pipeline.partial import PARTIAL_DIRNAME
+    from momentsearch.store.client import make_client
+    from momentsearch.store.store import Store
+
+    config = Config()
+    config.models.ocr = False
+    config.asr.window_seconds = WINDOW
+    return Indexer(Store(make_client(str(db))), config, FakeText(), asr, clip or FakeClip(), progress, ocr=None,
+                   partial_dir=db / PARTIAL_DIRNAME if partial else None)
+
+
+def _contents(db: Path) -> dict:
+    from momentsearch.store.client import make_client
+    from momentsearch.store.store import Store
+
+    store = Store(make_client(str(db)))
+    out = {}
+    for name in ("transcript", "keyframes", "unified"):
+        got = store.collection(name).get(include=["documents", "metadatas", "embeddings"])
+        order = np.argsort(got["ids"])
+        out[name] = ([got["ids"][i] for i in order], [got["metadatas"][i] for i in order],
+                     [got["documents"][i] for i in order], np.asarray(got["embeddings"])[order])
+    return out
+
+
+def test_audio_windows_cover_the_track_and_end_in_pauses(lecture):
+    from momentsearch.pipeline.decode import SAMPLE_RATE, iter_audio_windows, load_audio
+
+    path, _ = lecture
+    whole = load_audio(path)
+    windows = list(iter_audio_windows(path, WINDOW))
+    assert len(windows) >= 4 and [w.index for w in windows] == list(range(len(windows)))
+    assert np.array_equal(np.concatenate([w.samples for w in windows]), whole)  # nothing lost or repeated
+    for a, b in zip(windows, windows[1:]):
+        assert a.end == b.start and WINDOW / 2 <= a.end - a.start <= WINDOW
+        cut = int(round(a.end * SAMPLE_RATE))
+        assert np.abs(whole[cut - 800: cut + 800]).max() < 0.02  # 50 ms either side of the cut: a pause
+    again = [(w.start, w.end) for w in iter_audio_windows(path, WINDOW)]
+    assert again == [(w.start, w.end) for w in windows]  # the same cuts every run: resumes agree
+    assert [w.end for w in iter_audio_windows(path, 0)] == [whole.size / SAMPLE_RATE]  # 0: one window
+
+
+def _n_windows(path) -> int:
+    from momentsearch.pipeline.decode import iter_audio_windows
+
+    return sum(1 for _ in iter_audio_windows(path, WINDOW))
+
+
+def test_progress_advances_inside_a_file_as_windows_finish(lecture, tmp_path):
+    path, _ = lecture
+    events = []
+    report = _indexer(tmp_path / "db", CountingASR(), progress=events.append).index([str(path)])
+    assert report.files[0].status == "indexed"
+    media = [e for e in events if e.kind == "media"]
+    assert len(media) == _n_windows(path) and all(e.path == str(path) for e in media)
+    seconds = [e.media_seconds for e in media]
+    assert seconds == sorted(seconds) and seconds[0] <= WINDOW < seconds[-1]
+    duration = media[0].file_seconds
+    assert duration > 50 and seconds[-1] == pytest.approx(duration, abs=0.1)
+    kinds = [e.kind for e in events]
+    assert kinds.index("file") < kinds.index("media") and kinds[-1] == "done"  # inside the file's events
+    start = next(e for e in events if e.kind == "start")
+    assert events[-1].media_seconds == start.media_seconds == duration
+
+
+def test_a_killed_file_resumes_from_its_finished_windows_into_the_same_index(lecture, tmp_path):
+    from momentsearch.pipeline.partial import PARTIAL_DIRNAME
+
+    path, _ = lecture
+    whole = tmp_path / "whole"
+    _indexer(whole, CountingASR()).index([str(path)])
+
+    db = tmp_path / "killed"
+    with pytest.raises(Killed):  # dies transcribing the third window; two are kept on disk
+        _indexer(db, CountingASR(kill_after=2)).index([str(path)])
+    kept = list((db / PARTIAL_DIRNAME).glob("*.jsonl"))
+    assert len(kept) == 1 and len(kept[0].read_text().splitlines()) >= 3  # header + 2 windows (+ visual)
+    with open(kept[0], "a") as f:
+        f.write('{"kind": "window", "index": 2, "sta')  # a line the kill cut short is ignored
+
+    asr, clip, events = CountingASR(), FakeClip(), []
+    report = _indexer(db, asr, clip, events.append).index([str(path)])
+    assert report.files[0].status == "indexed"
+    assert asr.calls == _n_windows(path) - 2  # only the windows the killed run had not finished
+    media = [e.media_seconds for e in events if e.kind == "media"]
+    assert len(media) == _n_windows(path) and media[1] > WINDOW / 2  # the kept windows count at once
+    assert _contents(db).keys() == _contents(whole).keys()
+    for name, (ids, metas, docs, vectors) in _contents(whole).items():
+        got = _contents(db)[name]
+        assert got[0] == ids and got[1] == metas and got[2] == docs, name  # same ids, no duplicates, no orphans
+        np.testing.assert_array_equal(got[3], vectors)
+    assert not list((db / PARTIAL_DIRNAME).iterdir())  # the kept work is gone once the file is in the store
+
+
+def test_kept_work_of_other_models_is_not_used(lecture, tmp_path):
+    from momentsearch.pipeline.partial import PARTIAL_DIRNAME
+
+    path, _ = lecture
+    db = tmp_path / "db"
+    with pytest.raises(Killed):
+        _indexer(db, CountingASR(kill_after=2)).index([str(path)])
+    other = CountingASR()
+    other.model_id = "fake:other-asr"
+    _indexer(db, other).index([str(path)])
+    assert other.calls == _n_windows(path)  # every window again: the kept ones came from another model
+    assert not list((db / PARTIAL_DIRNAME).iterdir())
+
+
+def test_progress_bar_counts_windows_and_never_passes_the_total():
+    from momentsearch.cli.output import ProgressDisplay
+    from momentsearch.pipeline.indexer import ProgressEvent
+
+    display = ProgressDisplay(enabled=False)
+    display(ProgressEvent("start", total_files=2, media_seconds=100.0))
+    task = display.progress.tasks[1]
+    display(ProgressEvent("file", path="a.mp4", index=0, total_files=2))
+    display(ProgressEvent("media", path="a.mp4", media_seconds=30.0, file_seconds=60.0))
+    assert task.completed == 30
+    display(ProgressEvent("media", path="a.mp4", media_seconds=61.5, file_seconds=60.0))  # audio a bit longer
+    assert task.completed == 60
+    display(ProgressEvent("done", path="a.mp4", index=0, total_files=2, media_seconds=60.0))
+    display(ProgressEvent("media", path="b.mp4", index=1, media_seconds=20.0, file_seconds=40.0))
+    assert task.completed == 80
+    display(ProgressEvent("done", path="b.mp4", index=1, total_files=2, media_seconds=40.0))
+    assert task.completed == task.total == 100
+
+
+def test_a_failure_loop_is_cut_and_a_repeated_lecture_sentence_is_kept():
+    from momentsearch.models.asr import drop_hallucinations
+
+    def seg(text, ratio):
+        words = [{"start": 0.1 * i, "end": 0.1 * i + 0.08, "word": " " + w} for i, w in enumerate(text.split())]
+        return {"text": text, "start": 0.0, "end": 0.1 * len(words), "compression_ratio": ratio, "words": words}
+
+    said = "Remember that convolution slides a filter. Remember that convolution slides a filter."
+    loop = "We will see an example of N M F L " + "F " * 30
+    kept = drop_hallucinations([seg(said, 2.6), seg(loop, 3.5), seg("la la la la la la", 3.0)], duration=60.0)
+    assert [s.text for s in kept] == [said, "We will see an example of N M F L"]  # batched chunks are 30 s long
+    assert kept[1].end == pytest.approx(0.1 * 9 + 0.08) and len(kept[1].words) == 10
