@@ -435,7 +435,7 @@ def run_long(args, size) -> dict:
         log.write_text(json.dumps(results, indent=1, default=str))
 
     def index(name, tree, path, kill_after=None, db=None, fresh=True):
-        db = db or OUT / f"db-{name.replace('/', '-')}"
+        db = db or OUT / f"db-{log.stem}-{name.replace('/', '-')}"  # one folder per run and log: runs never share
         if fresh:
             shutil.rmtree(db, ignore_errors=True)
         job = {"kind": "index", "file": str(path), "db": str(db),
@@ -455,7 +455,7 @@ def run_long(args, size) -> dict:
         print(f"  {name}: {a / b:.3f}", flush=True)
 
     def kill_and_resume(label, path, whole, whole_db):
-        db = OUT / f"db-{label}-killed"
+        db = OUT / f"db-{log.stem}-{label}-killed"
         first, _ = index(f"{label}/killed at 70%", ROOT, path, kill_after=0.7 * whole["parent_wall_s"], db=db)
         second, _ = index(f"{label}/resumed", ROOT, path, db=db, fresh=False)
         results[f"{label}/same index after resume"] = same_index(whole_db, db)
@@ -472,6 +472,8 @@ def run_long(args, size) -> dict:
         ratio(f"short: {args.baseline} wall / new wall", old_short["parent_wall_s"], new_short["parent_wall_s"])
         ratio(f"short: {args.baseline} CPU / new CPU", old_short["parent_cpu_s"], new_short["parent_cpu_s"])
     kill_and_resume("short", short, new_short, short_db)
+    if not args.long_minutes:
+        return results
     long_ = generated_lecture(args.long_minutes, size, args.fps)
     new_long, long_db = index("long/new", ROOT, long_)
     ratio("peak RSS long / short", new_long["peak_rss_mb"], new_short["peak_rss_mb"])
@@ -498,7 +500,7 @@ def main(argv=None) -> int:
     ap.add_argument("--long", action="store_true",
                     help="long-recording run: --long-minutes and 10-minute lectures, each indexed in its own "
                          "process (wall, RTF, peak RSS), kill at 70 %% + resume, vs --baseline")
-    ap.add_argument("--long-minutes", type=float, default=180.0, help="length of the long lecture")
+    ap.add_argument("--long-minutes", type=float, default=180.0, help="length of the long lecture (0: none)")
     ap.add_argument("--short-minutes", type=float, default=10.0, help="length of the short lecture")
     ap.add_argument("--no-long-kill", action="store_true", help="skip killing and resuming the long lecture")
     ap.add_argument("--window", type=float, default=0.0, help="asr.window_seconds for this code (0: its default)")
