@@ -143,7 +143,8 @@ def cut_table(scores: dict) -> str:
 
 
 def side_by_side(results: dict[str, dict]) -> str:
-    """Markdown: dev and test next to each other, per condition (retrieval, baseline, cut F1)."""
+    """Markdown: the splits next to each other, per condition (retrieval, baseline, cut F1), from
+    each split's results.json ({ours, baseline: condition -> report JSON, cuts: condition -> counts})."""
     splits = list(results)
     names = list(dict.fromkeys(n for r in results.values() for n in r["ours"]))
     head = ["R1@0.5", "R1@0.7", "R@5@0.5", "mAP", "baseline R1@0.5", "cut F1"]
@@ -153,10 +154,10 @@ def side_by_side(results: dict[str, dict]) -> str:
     def cell(split: str, name: str, what: str) -> str:
         r = results[split]
         if what == "cut F1":
-            return f"{r['cuts'][name].f1:.2f}" if name in r["cuts"] else "-"
-        rep = r["base" if what.startswith("baseline") else "ours"].get(name)
+            return f"{r['cuts'][name]['f1']:.2f}" if name in r["cuts"] else "-"
+        rep = r["baseline" if what.startswith("baseline") else "ours"].get(name)
         metric = "R1@0.5" if what.startswith("baseline") else what
-        return f"{rep.overall[metric]:.2f}" if rep else "-"
+        return f"{rep['overall'][metric]:.2f}" if rep else "-"
 
     for name in names:
         lines.append(f"| {name} | " + " | ".join(cell(s, name, h) for h in head for s in splits) + " |")
@@ -256,11 +257,13 @@ def main() -> int:
             print(result["text"], flush=True)
             if args.write_docs:
                 write_docs(result["text"], f"retrieval-{split}{suffix}")
-        if results:
-            table = side_by_side(results)
+        saved = {split: json.loads((Path(args.out) / split / f"results{suffix}.json").read_text())
+                 for split in SPLITS if (Path(args.out) / split / f"results{suffix}.json").is_file()}
+        if results and saved:  # this run's splits next to the last run of the others
+            table = side_by_side(saved)
             print(table)
             (Path(args.out) / f"side_by_side{suffix}.md").write_text(table + "\n")
-            if args.write_docs and len(results) == len(SPLITS):
+            if args.write_docs and len(saved) == len(SPLITS):
                 write_docs(table + "\n", f"retrieval-side-by-side{suffix}")
     except MomentSearchError as exc:
         print(f"error: {exc}", file=sys.stderr)
