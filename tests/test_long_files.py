@@ -212,3 +212,26 @@ def test_a_failure_loop_is_cut_and_a_repeated_lecture_sentence_is_kept():
     kept = drop_hallucinations([seg(said, 2.6), seg(loop, 3.5), seg("la la la la la la", 3.0)], duration=60.0)
     assert [s.text for s in kept] == [said, "We will see an example of N M F L"]  # batched chunks are 30 s long
     assert kept[1].end == pytest.approx(0.1 * 9 + 0.08) and len(kept[1].words) == 10
+
+
+def test_kept_visual_side_and_windows_read_back_exactly(tmp_path):
+    from momentsearch.pipeline.ocr import SlideText
+    from momentsearch.pipeline.partial import PartialState, VisualResult
+    from momentsearch.types import TranscriptSegment, VisualSegment, Word
+
+    vectors = np.random.default_rng(0).normal(size=(2, 4)).astype(np.float32)
+    visual = VisualResult([VisualSegment(0.0, 1.0 / 3, 0.2), VisualSegment(1.0 / 3, 70.1, 50.0, forced=True)],
+                          vectors, [SlideText(0.0, 1.0 / 3, [("Roadmap", 1.0, "Road map"), ("Q1", 0.41, "")])])
+    words = [Word(300.1 + 1e-9, 300.7, "hello", 0.93), Word(300.7, 301.2, "world.", 0.5)]
+    state = PartialState(tmp_path, "vid", "fp1")
+    state.add_window(1, 290.123456789, 580.5, [TranscriptSegment(300.1, 301.2, "hello world.", words)])
+    state.set_visual(visual)
+
+    again = PartialState(tmp_path, "vid", "fp1")
+    assert again.windows[1] == (290.123456789, 580.5, [TranscriptSegment(300.1, 301.2, "hello world.", words)])
+    assert [(s.start, s.end, s.keyframe_time, s.forced) for s in again.visual.segments] == \
+        [(s.start, s.end, s.keyframe_time, s.forced) for s in visual.segments]
+    np.testing.assert_array_equal(again.visual.vectors, vectors)
+    assert again.visual.slides == visual.slides
+    assert PartialState(tmp_path, "vid", "fp2").windows == {}  # other models or options: start afresh
+    assert not list(tmp_path.iterdir())
