@@ -306,10 +306,12 @@ os.environ.setdefault("HF_HUB_OFFLINE", "1")
 def cpu():
     r = resource.getrusage(resource.RUSAGE_SELF)
     return r.ru_utime + r.ru_stime
-def peak_mb():
+def status_mb(key):
     for line in open("/proc/self/status"):
-        if line.startswith("VmHWM:"):
+        if line.startswith(key + ":"):
             return int(line.split()[1]) / 1024
+def peak_mb():
+    return status_mb("VmHWM")
 t0, c0 = time.perf_counter(), cpu()
 out = {}
 if job["kind"] == "asr":
@@ -324,7 +326,8 @@ else:
     from momentsearch.options import load_config
     def progress(event):
         if event.kind == "media":
-            print("media", event.media_seconds, flush=True)
+            print("media", event.media_seconds, "rss_mb", round(status_mb("VmRSS")), "peak_mb", round(peak_mb()),
+                  "wall_s", round(time.perf_counter() - t0, 1), "cpu_s", round(cpu() - c0, 1), flush=True)
     index = MomentIndex(job["db"], config=load_config(overrides=job["overrides"]))
     report = index.index([job["file"]], progress=progress)
     out["status"] = [f.status for f in report.files]
@@ -373,6 +376,8 @@ def run_child(tree: Path, job: dict, kill_after: float | None = None) -> dict:
     for line in proc.stdout:
         if line.startswith("media "):
             media = float(line.split()[1])
+            if job.get("trace"):
+                print("  " + line.strip(), flush=True)
         elif line.startswith("RESULT "):
             result = json.loads(line[len("RESULT "):])
     code = proc.wait()
@@ -500,6 +505,8 @@ def main(argv=None) -> int:
     ap.add_argument("--long", action="store_true",
                     help="long-recording run: --long-minutes and 10-minute lectures, each indexed in its own "
                          "process (wall, RTF, peak RSS), kill at 70 %% + resume, vs --baseline")
+    ap.add_argument("--trace-minutes", type=float, default=0.0,
+                    help="index one lecture this long, printing memory and time as each audio window finishes")
     ap.add_argument("--long-minutes", type=float, default=180.0, help="length of the long lecture (0: none)")
     ap.add_argument("--short-minutes", type=float, default=10.0, help="length of the short lecture")
     ap.add_argument("--no-long-kill", action="store_true", help="skip killing and resuming the long lecture")
@@ -509,6 +516,13 @@ def main(argv=None) -> int:
     size = tuple(int(x) for x in args.size.split("x"))
     if args.render_only:
         print(generated_lecture(args.minutes, size, args.fps))
+        return 0
+    if args.trace_minutes:  # memory as the windows of one long lecture finish (this code only)
+        path = generated_lecture(args.trace_minutes, size, args.fps)
+        db = OUT / f"db-trace-{args.trace_minutes:g}"
+        shutil.rmtree(db, ignore_errors=True)
+        print(run_child(ROOT, {"kind": "index", "file": str(path), "db": str(db), "trace": True,
+                               "overrides": {"models": {"clip_pretrained": args.clip_pretrained}}}), flush=True)
         return 0
     if args.long:
         run_long(args, size)
