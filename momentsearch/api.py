@@ -14,8 +14,8 @@ from pathlib import Path
 
 from momentsearch.options import Config, load_config
 from momentsearch.store.client import default_db_dir, make_client
-from momentsearch.store.store import Store
-from momentsearch.types import IndexReport, Moment, TranscriptChunk
+from momentsearch.store.store import ENTRY_COLLECTIONS, Store
+from momentsearch.types import FileRecord, IndexReport, Moment, TranscriptChunk
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")  # never reach for a model hub behind the user's back
 os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
@@ -26,7 +26,7 @@ class IndexInfo:
     """What `momentsearch info` shows."""
 
     db: str
-    files: list  # FileRecord
+    files: list[FileRecord]
     channels: list[str]
     models: dict[str, str]
     counts: dict[str, int]
@@ -146,7 +146,7 @@ class MomentIndex:
 
     def prune(self, wait: float | None = 0.0, dry_run: bool = False):
         """Remove files that no longer exist, and entries no file record owns. Returns a PruneReport."""
-        from momentsearch.pipeline.indexer import prune
+        from momentsearch.store.prune import prune
 
         with self.writing(wait):
             return prune(self.store, dry_run=dry_run)
@@ -186,11 +186,11 @@ class MomentIndex:
         return self.clip.rank_labels(load_query_image(image), labels)
 
     # -- what front doors read (from the searcher's cached corpus) -----------------------------
-    def videos(self) -> list:
+    def videos(self) -> list[FileRecord]:
         """The completely indexed files (videos and photos) as FileRecords, by path."""
         return sorted(self.searcher.corpus().files.values(), key=lambda r: r.path)
 
-    def video(self, video_id: str):
+    def video(self, video_id: str) -> FileRecord | None:
         """The FileRecord of a completely indexed file, or None."""
         return self.searcher.corpus().files.get(video_id)
 
@@ -261,7 +261,7 @@ class MomentIndex:
         models = {}
         for f in files:
             models.update(f.models)
-        counts = {name: store.count(name) for name in ("transcript", "keyframes", "unified", "ocr")}
+        counts = {name: store.count(name) for name in ENTRY_COLLECTIONS}
         where = str(self.chroma_url) if self.chroma_url else str(Path(self.db).resolve())
         return IndexInfo(db=where, files=files, channels=channels, models=models, counts=counts)
 

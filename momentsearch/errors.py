@@ -34,3 +34,19 @@ class ConfigError(MomentSearchError):
 
 class IndexBusyError(MomentSearchError):
     """Another process is writing to the same index."""
+
+
+class NotFoundError(MomentSearchError):
+    """No indexed video, segment or file answers to this id (the HTTP API's 404)."""
+
+
+class MediaChangedError(MomentSearchError):
+    """The file on disk is no longer the one that was indexed (the HTTP API's 409)."""
+
+
+class RangeError(MomentSearchError):
+    """A Range header that cannot be satisfied for this file (HTTP 416)."""
+
+    def __init__(self, message: str, size: int) -> None:
+        super().__init__(message)
+        self.size = size

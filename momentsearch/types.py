@@ -67,6 +67,26 @@ class Chunk:
     text: str
 
 
+@dataclass
+class FileRecord:
+    """Per-file state kept in the index."""
+
+    path: str
+    video_id: str  # content hash (first 16 hex of blake2b)
+    size: int
+    mtime: float
+    kind: str = "video"  # "video" or "photo"
+    duration: float = 0.0
+    channels: list[str] = field(default_factory=list)
+    visual_segments: list[tuple[float, float]] = field(default_factory=list)
+    sections: list[tuple[float, float]] = field(default_factory=list)  # moment edges: slide changes and
+    # topic changes in speech, without periodic splits ([] in indexes made before: visual_segments then)
+    models: dict[str, str] = field(default_factory=dict)
+    sources: dict[str, str] = field(default_factory=dict)  # channel -> where its text came from (ASR, captions)
+    language: str = ""  # spoken language (from ASR detection or the captions' tag), "" when unknown
+    complete: bool = False  # False while a file is being written: a re-run redoes it
+
+
 @dataclass(frozen=True)
 class TranscriptChunk:
     """An indexed transcript chunk as search reads it back: its entry id, video, times and text."""

@@ -151,7 +151,7 @@ def run_ours(path: Path, models, overlap: bool, device: str) -> dict:
     from momentsearch.options import load_config
     from momentsearch.pipeline.indexer import Indexer
     from momentsearch.store.client import make_client
-    from momentsearch.store.store import Store
+    from momentsearch.store.store import ENTRY_COLLECTIONS, Store
 
     asr, text, clip = models
     config = load_config(overrides={"sampling": {"overlap": overlap}, "models": {"device": device}})
@@ -164,7 +164,7 @@ def run_ours(path: Path, models, overlap: bool, device: str) -> dict:
         files = report.files
         if not files or files[0].status != "indexed":
             raise SystemExit(f"indexing failed: {files}")
-        counts = {name: store.count(name) for name in ("transcript", "keyframes", "unified", "ocr")}
+        counts = {name: store.count(name) for name in ENTRY_COLLECTIONS}
         return {"wall_s": wall, "stages": dict(report.times.seconds), "counts": counts,
                 "channels": files[0].channels}
     finally:

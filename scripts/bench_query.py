@@ -72,7 +72,8 @@ def build_index(db: Path, hours: int, seed: int = 0, log=print, visual: bool = T
     """Writes a synthetic index of `hours` one-hour lectures into `db` (a Chroma folder)."""
     from momentsearch.store.client import make_client
     from momentsearch.store.ids import entry_id
-    from momentsearch.store.store import FileRecord, Store
+    from momentsearch.store.store import Store
+    from momentsearch.types import FileRecord
 
     rng = np.random.default_rng(seed)
     words = np.array(_vocabulary(rng))

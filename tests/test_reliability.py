@@ -178,9 +178,10 @@ def test_prune_sweeps_orphans_left_by_a_crash(tmp_path):
     """Entries whose content no record names (a crash between writes in an older run) go on prune."""
     import numpy as np
 
-    from momentsearch.pipeline.indexer import prune
     from momentsearch.store.client import make_client
-    from momentsearch.store.store import FileRecord, Store
+    from momentsearch.store.prune import prune
+    from momentsearch.store.store import Store
+    from momentsearch.types import FileRecord
 
     store = Store(make_client(str(tmp_path / "db")))
     live = tmp_path / "live.mp4"

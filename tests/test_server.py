@@ -18,10 +18,10 @@ from fastapi.testclient import TestClient  # noqa: E402
 from conftest import iou  # noqa: E402
 from momentsearch.server.app import create_app  # noqa: E402
 from momentsearch.server.routes import MAX_UPLOAD_BYTES  # noqa: E402
-from momentsearch.server.media import MediaChangedError, parse_range, verified_path, webvtt  # noqa: E402
+from momentsearch.errors import MediaChangedError  # noqa: E402
+from momentsearch.server.media import parse_range, verified_path, webvtt  # noqa: E402
 from momentsearch.store.ids import entry_id  # noqa: E402
-from momentsearch.store.store import FileRecord  # noqa: E402
-from momentsearch.types import Moment  # noqa: E402
+from momentsearch.types import FileRecord, Moment  # noqa: E402
 
 
 @pytest.fixture(scope="module")

@@ -179,7 +179,7 @@ def test_vectorised_lexical_search_matches_the_definition_and_survives_save_load
 # -- store fast path, corpus cache, refresh ------------------------------------------------------
 def _fill(store, video_id: str, n: int, path: str = "/v.mp4"):
     from momentsearch.store.ids import entry_id
-    from momentsearch.store.store import FileRecord
+    from momentsearch.types import FileRecord
 
     starts = np.arange(n) * 10.0 + 0.123
     ids = [entry_id(video_id, "chunk", s, s + 9.5) for s in starts]

@@ -172,7 +172,7 @@ def _entries(path: str, video_id: str, spans):
 
 
 def _index(indexer, path: str, video_id: str, spans) -> None:
-    from momentsearch.store.store import FileRecord
+    from momentsearch.types import FileRecord
 
     old = indexer.store.get_file(path)
     record = FileRecord(path=path, video_id=video_id, size=len(spans), mtime=0.0, models=indexer.report.models)

@@ -22,8 +22,7 @@ from momentsearch.pipeline.discover import IMAGE_EXTENSIONS, content_hash, disco
 from momentsearch.pipeline.ocr import FROM_CONFIG, make_ocr
 from momentsearch.pipeline.partial import PartialState, fingerprint
 from momentsearch.pipeline.process import FileEntries, FileProcessor
-from momentsearch.store.store import FileRecord, Store
-from momentsearch.types import FileResult, IndexReport, MediaInfo, ProgressCallback, ProgressEvent, PruneReport
+from momentsearch.types import FileRecord, FileResult, IndexReport, MediaInfo, ProgressCallback, ProgressEvent
 
 
 @dataclass
@@ -36,9 +35,12 @@ class BatchPlan:
 
 
 class Indexer:
-    """Indexes files into a store. `clip` may be None (no visual channel)."""
+    """Indexes files into a store. `clip` may be None (no visual channel).
 
-    def __init__(self, store: Store, config: Config, text_embedder, asr, clip=None,
+    `store` is a store/store.py Store, passed in: the pipeline imports nothing from the store but ids.
+    """
+
+    def __init__(self, store, config: Config, text_embedder, asr, clip=None,
                  progress: ProgressCallback | None = None, ocr=FROM_CONFIG,
                  partial_dir: str | os.PathLike | None = None) -> None:
         self.store = store
@@ -214,7 +216,7 @@ class Indexer:
         after a kill at any point redoes the file and leaves no orphans or duplicates.
         """
         if old is not None and old.video_id != record.video_id:
-            drop_unshared(self.store, old.video_id, record.path)
+            self.store.drop_unshared(old.video_id, record.path)
         self.store.put_file(record)  # incomplete until the end: a crash makes a re-run redo it
         self.store.delete_video(record.video_id)  # a re-index replaces entries, never adds beside them
 
@@ -279,40 +281,3 @@ def failure_reason(exc: Exception, worker: str = "") -> str | None:
     if isinstance(exc, MomentSearchError) and not worker:
         return None
     return f"could not be processed ({exc.__class__.__name__}: {exc})"
-
-
-ENTRY_COLLECTIONS = ("transcript", "keyframes", "unified", "ocr")
-
-
-def drop_unshared(store: Store, video_id: str, leaving_path: str) -> bool:
-    """Delete a content's entries unless another file record (a copy, a renamed file) still has it."""
-    if any(rec.video_id == video_id and rec.path != leaving_path for rec in store.files()):
-        return False
-    store.delete_video(video_id)
-    return True
-
-
-def prune(store: Store, dry_run: bool = False, exists: Callable[[str], bool] = os.path.exists) -> PruneReport:
-    """Remove the records (and entries) of files that no longer exist, then entries that no file
-    record owns (left by a crash between writes). `dry_run` only reports. Call under the write lock."""
-    report = PruneReport()
-    records = store.files()
-    gone = [rec for rec in records if not exists(rec.path)]
-    kept = {rec.video_id for rec in records if exists(rec.path)}
-    for rec in gone:
-        report.removed.append(rec.path)
-        if dry_run:
-            continue
-        if rec.video_id not in kept:
-            store.delete_video(rec.video_id)
-        store.delete_file(rec.path)
-    owned = kept if not dry_run else {rec.video_id for rec in records}
-    prefix = f"{store.prefix}_"
-    names = {full[len(prefix):] for full in store._existing() if full.startswith(prefix)} - {"files"}
-    for name in sorted(names | set(ENTRY_COLLECTIONS)):
-        orphans = [id_ for id_, _, meta in store.iter_all(name, documents=False)
-                   if meta.get("video_id") not in owned]
-        report.orphans[name] = len(orphans)
-        if orphans and not dry_run:
-            store.collection(name).delete(ids=orphans)
-    return report

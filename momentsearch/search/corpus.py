@@ -15,8 +15,8 @@ import numpy as np
 from momentsearch.ranking.lexical import LexicalIndex
 from momentsearch.ranking.slide_lexical import SlideLexicalIndex, parse_lines
 from momentsearch.search import cache as corpus_cache
-from momentsearch.store.store import FileRecord, Store
-from momentsearch.types import TranscriptChunk
+from momentsearch.store.store import Store
+from momentsearch.types import FileRecord, TranscriptChunk
 
 
 @dataclass

@@ -8,15 +8,15 @@ import numpy as np
 
 from momentsearch.errors import IndexMismatchError, ModelUnavailableError, QueryError
 from momentsearch.options import MAX_QUERY_CHARS, MAX_RESULTS, RankingOptions
-from momentsearch.search.corpus import Corpus, load_corpus
 from momentsearch.ranking.fusion import ChannelHits, calibrate_dense
 from momentsearch.ranking.fuzzy import sound_alike
 from momentsearch.ranking.joint import rank
+from momentsearch.search.corpus import Corpus, load_corpus
 from momentsearch.search.narrow import Narrowing, VideoRows
 from momentsearch.search.query import parse_query
 from momentsearch.search.scope import ScopeVectors, match_scope
-from momentsearch.store.store import FileRecord, Hit, Store
-from momentsearch.types import Moment
+from momentsearch.store.store import Hit, Store
+from momentsearch.types import FileRecord, Moment
 
 CORPUS_RECHECK_SECONDS = 1.0  # another process's new or removed files show up within this; our own writes at once
 CORPUS_FULL_RECHECK_SECONDS = 60.0  # and its re-index of a file already indexed (same file count) within this

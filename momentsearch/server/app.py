@@ -27,15 +27,15 @@ from fastapi.staticfiles import StaticFiles
 from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from momentsearch.errors import (BadInputError, IndexBusyError, IndexMismatchError, ModelUnavailableError,
-                                 MomentSearchError, QueryError)
+from momentsearch.errors import (BadInputError, IndexBusyError, IndexMismatchError, MediaChangedError,
+                                 ModelUnavailableError, MomentSearchError, NotFoundError, QueryError)
 from momentsearch.server import media as sm
 from momentsearch.server.routes import MAX_UPLOAD_BYTES, error_response, router
 
 WEB_DIR = Path(__file__).resolve().parent / "web"
 MULTIPART_SLACK = 64 * 1024  # bytes a request body may hold beyond the image (form fields, boundaries)
 
-_STATUS_OF = [(sm.NotFoundError, 404), (sm.MediaChangedError, 409), (QueryError, 400), (BadInputError, 400),
+_STATUS_OF = [(NotFoundError, 404), (MediaChangedError, 409), (QueryError, 400), (BadInputError, 400),
               (ModelUnavailableError, 503), (IndexBusyError, 503), (IndexMismatchError, 500), (MomentSearchError, 500)]
 
 

@@ -18,12 +18,10 @@ from collections import OrderedDict
 from dataclasses import dataclass
 from pathlib import Path
 
-from momentsearch.errors import MomentSearchError
-from momentsearch.store.ids import entry_id
-from momentsearch.store.store import FileRecord
+from momentsearch.errors import MediaChangedError, NotFoundError, RangeError
+from momentsearch.store.ids import entry_fields, entry_id, is_video_id
+from momentsearch.types import FileRecord
 
-VIDEO_ID_RE = re.compile(r"^[0-9a-f]{16}$")
-ENTRY_ID_RE = re.compile(r"^(?P<video>[0-9a-f]{16}):(?P<kind>keyframe|chunk):(?P<start>\d{9})-(?P<end>\d{9})$")
 _RANGE_PART_RE = re.compile(r"([0-9]{0,18})-([0-9]{0,18})")
 THUMB_MAX_SIDE = 320  # pixels; the long side of a thumbnail
 THUMB_CACHE_ITEMS = 256  # JPEGs kept in memory (a few kB each)
@@ -33,24 +31,8 @@ RANGE_MAX_PARTS = 8  # a Range header with more parts than this is refused (416)
 _EXTRA_TYPES = {".mkv": "video/x-matroska", ".webm": "video/webm", ".m4v": "video/mp4", ".mov": "video/quicktime"}
 
 
-class NotFoundError(MomentSearchError):
-    """No indexed video, segment or file answers to this id."""
-
-
-class MediaChangedError(MomentSearchError):
-    """The file on disk is no longer the one that was indexed."""
-
-
-class RangeError(MomentSearchError):
-    """A Range header that cannot be satisfied for this file (HTTP 416)."""
-
-    def __init__(self, message: str, size: int) -> None:
-        super().__init__(message)
-        self.size = size
-
-
 def check_video_id(video_id: str) -> str:
-    if not VIDEO_ID_RE.match(video_id or ""):
+    if not is_video_id(video_id):
         raise NotFoundError(f"{video_id!r} is not a video id (16 hex digits, as /api/videos lists them)")
     return video_id
 
@@ -111,11 +93,12 @@ def _one_range(part: str, header: str, size: int) -> tuple[int, int]:
 
 
 # -- thumbnails ---------------------------------------------------------------------------------
-def parse_entry_id(segment_id: str) -> tuple[str, str, float, float]:
-    match = ENTRY_ID_RE.match(segment_id or "")
-    if not match:
+def parse_segment_id(segment_id: str) -> tuple[str, str, float, float]:
+    """(video id, kind, start, end) of a keyframe or chunk entry id, else NotFoundError."""
+    fields = entry_fields(segment_id)
+    if fields is None or fields["kind"] not in ("keyframe", "chunk"):
         raise NotFoundError(f"{segment_id!r} is not a segment id (VIDEO:keyframe:START-END, as results give)")
-    return match["video"], match["kind"], int(match["start"]) / 1000, int(match["end"]) / 1000
+    return fields["video_id"], fields["kind"], fields["start"], fields["end"]
 
 
 def thumb_id_for(record: FileRecord, start: float, end: float) -> str | None:

@@ -15,7 +15,7 @@ from fastapi import APIRouter, File, Form, HTTPException, Query, Request, Upload
 from fastapi.responses import FileResponse, JSONResponse, PlainTextResponse, Response
 from starlette.concurrency import run_in_threadpool
 
-from momentsearch.errors import BadInputError, QueryError
+from momentsearch.errors import BadInputError, NotFoundError, QueryError, RangeError
 from momentsearch.options import MAX_QUERY_CHARS, MAX_RESULTS
 from momentsearch.server import media as sm
 from momentsearch.server.schemas import ERRORS, ExamplesOut, HealthOut, SearchOut, VideosOut
@@ -136,7 +136,7 @@ async def _record(request: Request, video_id: str):
     """The index record of a video id (NotFoundError for a malformed or unknown id)."""
     record = await run_in_threadpool(request.app.state.index.video, sm.check_video_id(video_id))
     if record is None:
-        raise sm.NotFoundError(f"no indexed video has the id {video_id!r}")
+        raise NotFoundError(f"no indexed video has the id {video_id!r}")
     return record
 
 
@@ -148,7 +148,7 @@ async def media(video_id: str, request: Request):
     path = await run_in_threadpool(sm.verified_path, record)
     try:
         sm.parse_range(request.headers.get("range"), record.size)
-    except sm.RangeError as exc:
+    except RangeError as exc:
         return error_response(416, str(exc), {"Content-Range": f"bytes */{exc.size}"})
     # FileResponse answers the (validated) Range with 206 and the right Content-Range
     return FileResponse(path, media_type=sm.media_type(path), headers={"Cache-Control": "private, max-age=3600"},
@@ -159,14 +159,14 @@ async def media(video_id: str, request: Request):
             responses={200: {"content": {"image/jpeg": {}}, "description": "the keyframe, as JPEG"}})
 async def thumb(segment_id: str, request: Request):
     index = request.app.state.index
-    video_id, kind, start, end = sm.parse_entry_id(segment_id)
+    video_id, kind, start, end = sm.parse_segment_id(segment_id)
     record = await _record(request, video_id)
 
     def known(entry: str) -> bool:
         return any(c.id == entry for c in index.chunks_of(video_id))
 
     if not await run_in_threadpool(sm.segment_is_known, record, kind, segment_id, known):
-        raise sm.NotFoundError(f"video {video_id} has no segment {segment_id!r}")
+        raise NotFoundError(f"video {video_id} has no segment {segment_id!r}")
     path = await run_in_threadpool(sm.verified_path, record)
     data = await run_in_threadpool(request.app.state.thumbs.get, (segment_id, record.size, record.mtime),
                                    lambda: sm.frame_jpeg(path, (start + end) / 2))

@@ -12,20 +12,27 @@ import re
 from pathlib import Path
 from typing import Any
 
+_VIDEO_ID = re.compile(r"[0-9a-f]{16}")  # the first 16 hex digits of the content hash (pipeline/discover.py)
+_ENTRY_ID = re.compile(r"(?P<video>[0-9a-f]{16}):(?P<kind>[a-z_]+):(?P<start>\d{9,})-(?P<end>\d{9,})")
+
+
 def entry_id(video_id: str, kind: str, start: float, end: float) -> str:
     """Stable id from content hash + kind + time (ms): re-indexing upserts, never duplicates."""
     return f"{video_id}:{kind}:{int(round(start * 1000)):09d}-{int(round(end * 1000)):09d}"
 
 
-_ENTRY_ID = re.compile(r"^(?P<video>[^:]+):(?P<kind>[a-z_]+):(?P<start>\d+)-(?P<end>\d+)$")
-
-
 def entry_fields(id_: str) -> dict[str, Any] | None:
-    """The metadata an `entry_id` encodes ({video_id, kind, start, end}, times to the ms), or None."""
-    m = _ENTRY_ID.match(id_)
+    """The metadata an `entry_id` encodes ({video_id, kind, start, end}, times to the ms), or None
+    for any other text (the one parser: the store's fast path and the server's thumbnails use it)."""
+    m = _ENTRY_ID.fullmatch(id_ or "")
     if m is None:
         return None
     return {"video_id": m["video"], "kind": m["kind"], "start": int(m["start"]) / 1000, "end": int(m["end"]) / 1000}
+
+
+def is_video_id(text: str) -> bool:
+    """Whether `text` has the form of a video id (16 lowercase hex digits)."""
+    return bool(_VIDEO_ID.fullmatch(text or ""))
 
 
 def display_path(path: str) -> str:

@@ -16,71 +16,57 @@ from __future__ import annotations
 
 import json
 import os
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any, Iterable
 
 import numpy as np
 
 from momentsearch.errors import IndexMismatchError, MomentSearchError
 from momentsearch.store.ids import entry_fields, path_key, path_metadata, utf8_metadata
+from momentsearch.types import FileRecord
 
 SCHEMA_VERSION = 1
 _GET_PAGE = 5000  # rows per collection.get call when reading a whole collection
+ENTRY_COLLECTIONS = ("transcript", "keyframes", "unified", "ocr")  # time-aligned entries of files
+COLLECTIONS = ENTRY_COLLECTIONS + ("files",)  # every collection an index holds
 
 
-@dataclass
-class FileRecord:
-    """Per-file state kept in the index."""
+def record_metadata(record: FileRecord) -> dict[str, Any]:
+    """A FileRecord as the metadata of its row in the files collection."""
+    return {
+        **path_metadata(record.path),
+        "video_id": record.video_id,
+        "size": record.size,
+        "mtime": repr(float(record.mtime)),  # text: Chroma keeps floats to ~16 digits, and st_mtime needs 17
+        "kind": record.kind,
+        "duration": record.duration,
+        "channels": ",".join(record.channels),
+        "visual_segments": json.dumps([[round(s, 3), round(e, 3)] for s, e in record.visual_segments]),
+        "sections": json.dumps([[round(s, 3), round(e, 3)] for s, e in record.sections]),
+        "models": json.dumps(record.models),
+        "sources": json.dumps(record.sources),
+        "language": record.language,
+        "complete": record.complete,
+    }
 
-    path: str
-    video_id: str  # content hash (first 16 hex of blake2b)
-    size: int
-    mtime: float
-    kind: str = "video"  # "video" or "photo"
-    duration: float = 0.0
-    channels: list[str] = field(default_factory=list)
-    visual_segments: list[tuple[float, float]] = field(default_factory=list)
-    sections: list[tuple[float, float]] = field(default_factory=list)  # moment edges: slide changes and
-    # topic changes in speech, without periodic splits ([] in indexes made before: visual_segments then)
-    models: dict[str, str] = field(default_factory=dict)
-    sources: dict[str, str] = field(default_factory=dict)  # channel -> where its text came from (ASR, captions)
-    language: str = ""  # spoken language (from ASR detection or the captions' tag), "" when unknown
-    complete: bool = False  # False while a file is being written: a re-run redoes it
 
-    def to_metadata(self) -> dict[str, Any]:
-        return {
-            **path_metadata(self.path),
-            "video_id": self.video_id,
-            "size": self.size,
-            "mtime": repr(float(self.mtime)),  # text: Chroma keeps floats to ~16 digits, and st_mtime needs 17
-            "kind": self.kind,
-            "duration": self.duration,
-            "channels": ",".join(self.channels),
-            "visual_segments": json.dumps([[round(s, 3), round(e, 3)] for s, e in self.visual_segments]),
-            "sections": json.dumps([[round(s, 3), round(e, 3)] for s, e in self.sections]),
-            "models": json.dumps(self.models),
-            "sources": json.dumps(self.sources),
-            "language": self.language,
-            "complete": self.complete,
-        }
-
-    @classmethod
-    def from_metadata(cls, meta: dict[str, Any]) -> "FileRecord":
-        return cls(
-            path=os.fsdecode(bytes.fromhex(meta["path_raw"])) if meta.get("path_raw") else meta["path"],
-            video_id=meta["video_id"],
-            size=int(meta["size"]),
-            mtime=float(meta["mtime"]),
-            kind=meta.get("kind", "video"),
-            duration=float(meta.get("duration", 0.0)),
-            channels=[c for c in meta.get("channels", "").split(",") if c],
-            visual_segments=[tuple(x) for x in json.loads(meta.get("visual_segments", "[]"))],
-            sections=[tuple(x) for x in json.loads(meta.get("sections", "[]"))],
-            models=json.loads(meta.get("models", "{}")),
-            sources=json.loads(meta.get("sources", "{}")),
-            language=str(meta.get("language", "")),
-            complete=bool(meta.get("complete", False)),
-        )
+def record_from_metadata(meta: dict[str, Any]) -> FileRecord:
+    """The FileRecord a files-collection row holds."""
+    return FileRecord(
+        path=os.fsdecode(bytes.fromhex(meta["path_raw"])) if meta.get("path_raw") else meta["path"],
+        video_id=meta["video_id"],
+        size=int(meta["size"]),
+        mtime=float(meta["mtime"]),
+        kind=meta.get("kind", "video"),
+        duration=float(meta.get("duration", 0.0)),
+        channels=[c for c in meta.get("channels", "").split(",") if c],
+        visual_segments=[tuple(x) for x in json.loads(meta.get("visual_segments", "[]"))],
+        sections=[tuple(x) for x in json.loads(meta.get("sections", "[]"))],
+        models=json.loads(meta.get("models", "{}")),
+        sources=json.loads(meta.get("sources", "{}")),
+        language=str(meta.get("language", "")),
+        complete=bool(meta.get("complete", False)),
+    )
 
 
 @dataclass
@@ -133,6 +119,11 @@ class Store:
     def _existing(self) -> dict[str, Any]:
         return {c.name if hasattr(c, "name") else str(c): c for c in self.client.list_collections()}
 
+    def collection_names(self) -> set[str]:
+        """The names (without prefix) of this index's collections that exist."""
+        prefix = f"{self.prefix}_"
+        return {full[len(prefix):] for full in self._existing() if full.startswith(prefix)}
+
     def has(self, name: str) -> bool:
         return self._name(name) in self._existing()
 
@@ -179,7 +170,7 @@ class Store:
                 documents=None if documents is None else documents[sl],
             )
 
-    def delete_video(self, video_id: str, names: Iterable[str] = ("transcript", "keyframes", "unified", "ocr")) -> None:
+    def delete_video(self, video_id: str, names: Iterable[str] = ENTRY_COLLECTIONS) -> None:
         self.writes += 1
         for name in names:
             col = self._existing().get(self._name(name))
@@ -187,17 +178,24 @@ class Store:
                 continue
             self.collection(name).delete(where={"video_id": video_id})
 
+    def drop_unshared(self, video_id: str, leaving_path: str) -> bool:
+        """Delete a content's entries unless another file record (a copy, a renamed file) still has it."""
+        if any(rec.video_id == video_id and rec.path != leaving_path for rec in self.files()):
+            return False
+        self.delete_video(video_id)
+        return True
+
     def put_file(self, record: FileRecord) -> None:
         self.writes += 1
         self.collection("files", model_id="none", dim=1).upsert(
-            ids=[path_key(record.path)], embeddings=[[1.0]], metadatas=[record.to_metadata()]
+            ids=[path_key(record.path)], embeddings=[[1.0]], metadatas=[record_metadata(record)]
         )
 
     def get_file(self, path: str) -> FileRecord | None:
         if not self.has("files"):
             return None
         got = self.collection("files").get(ids=[path_key(path)], include=["metadatas"])
-        return FileRecord.from_metadata(got["metadatas"][0]) if got["ids"] else None
+        return record_from_metadata(got["metadatas"][0]) if got["ids"] else None
 
     def delete_file(self, path: str) -> None:
         self.writes += 1
@@ -207,7 +205,7 @@ class Store:
     def files(self) -> list[FileRecord]:
         if not self.has("files"):
             return []
-        return [FileRecord.from_metadata(m) for _, _, m in self.iter_all("files", documents=False)]
+        return [record_from_metadata(m) for _, _, m in self.iter_all("files", documents=False)]
 
     # -- reads ---------------------------------------------------------------------------------
     def count(self, name: str) -> int:
