@@ -13,9 +13,12 @@ from functools import cached_property
 from pathlib import Path
 
 from momentsearch.options import Config, load_config
+from momentsearch.search.query import SYNTAX_HELP
 from momentsearch.store.client import default_db_dir, make_client
 from momentsearch.store.store import ENTRY_COLLECTIONS, Store
 from momentsearch.types import FileRecord, IndexReport, Moment, TranscriptChunk
+
+QUERY_SYNTAX = SYNTAX_HELP  # what `search` accepts ("phrases", -word), for the front doors' help texts
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")  # never reach for a model hub behind the user's back
 os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")

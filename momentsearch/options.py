@@ -1,5 +1,6 @@
-"""Options for each stage, one dataclass each, and loading them from a YAML/TOML file in configs/.
+"""Options for each stage, one dataclass each, and loading them from a TOML or YAML file.
 
+The defaults are here; momentsearch/data/default.toml repeats them with comments (a test checks).
 Every field has a comment; `Config.validate()` is the one place that checks rules between fields.
 """
 

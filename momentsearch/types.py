@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Callable
 
+SAMPLE_RATE = 16_000  # Hz; audio is decoded at this rate, what both Whisper engines expect
+
 
 @dataclass(frozen=True)
 class MediaInfo:

@@ -22,7 +22,8 @@ from momentsearch.models import (
     resolve_device,
     resolve_faster_whisper_model,
 )
-from momentsearch.models.asr import SAMPLE_RATE, drop_hallucinations
+from momentsearch.models.asr import drop_hallucinations
+from momentsearch.types import SAMPLE_RATE
 from momentsearch.testing.tiny_whisper import write_tiny_openai_whisper_checkpoint
 from momentsearch.options import ASROptions
 from momentsearch.types import TranscriptSegment

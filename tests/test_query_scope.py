@@ -7,7 +7,7 @@ import pytest
 from momentsearch.errors import QueryError
 from momentsearch.search.query import normalise_text, parse_query, span_text
 from momentsearch.search.scope import match_scope
-from momentsearch.store.store import FileRecord
+from momentsearch.types import FileRecord
 from tests.conftest import run_cli, search_json
 
 

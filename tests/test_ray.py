@@ -126,7 +126,8 @@ def test_rerun_after_a_crash_resumes_from_per_file_state(video_folder, local_ind
     from chromadb.api.client import SharedSystemClient
 
     from momentsearch.api import MomentIndex
-    from momentsearch.cli.main import _config, build_parser
+    from momentsearch.cli.args import build_parser
+    from momentsearch.cli.main import _config
     from momentsearch.pipeline.indexer import Indexer
     from momentsearch.store.client import make_client
     from momentsearch.store.store import Store

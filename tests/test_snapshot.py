@@ -27,7 +27,7 @@ TEXTS = ["Let's look at the roadmap for next year: first the design, then a pilo
 def _write(db, texts, video_id="00000000000000aa", path="/lectures/talk.mp4"):
     from momentsearch.api import MomentIndex
     from momentsearch.models.text import TextEmbedder
-    from momentsearch.store.store import FileRecord
+    from momentsearch.types import FileRecord
 
     index = MomentIndex(str(db))
     text = TextEmbedder()

@@ -5,35 +5,15 @@ Exit codes: 0 success; 1 some files failed to index; 2 bad usage or an error (me
 
 from __future__ import annotations
 
-import argparse
 import json
 import sys
 from pathlib import Path
 
-from momentsearch.errors import MomentSearchError, QueryError
 from momentsearch.cli import extras
-from momentsearch.search.query import SYNTAX_HELP
+from momentsearch.cli.args import build_parser
+from momentsearch.errors import MomentSearchError, QueryError
 
 EXIT_OK, EXIT_FILES_FAILED, EXIT_ERROR = 0, 1, 2
-
-
-def _common(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--db", help="index folder (default: $MOMENTSEARCH_DB or ./momentsearch-db)")
-    p.add_argument("--chroma-url", help="use a Chroma server instead of a folder (http://HOST:PORT)")
-    p.add_argument("--config", help="options file (TOML or YAML), see configs/default.toml")
-    p.add_argument("--device", choices=["auto", "cpu", "cuda"], help="where models run (default auto)")
-    p.add_argument("--clip-model", help="open_clip architecture (default ViT-B-32) or a JSON config path")
-    p.add_argument("--clip-pretrained", help="pretrained tag, or a local checkpoint path")
-    _chroma_flags(p)
-
-
-def _chroma_flags(p: argparse.ArgumentParser) -> None:
-    """Options of a shared Chroma server (--chroma-url; default $MOMENTSEARCH_CHROMA_URL when no --db)."""
-    p.add_argument("--chroma-token", help="auth token for the Chroma server (safer: $MOMENTSEARCH_CHROMA_TOKEN)")
-    p.add_argument("--chroma-token-header", choices=["Authorization", "X-Chroma-Token"],
-                   help="how the token is sent (default Authorization: Bearer TOKEN)")
-    p.add_argument("--chroma-ca-cert", metavar="PEM", help="CA bundle that signed the server's TLS certificate")
-    p.add_argument("--chroma-insecure", action="store_true", help="https without certificate checks (tests only)")
 
 
 def _resolve_chroma(args) -> None:
@@ -49,107 +29,6 @@ def _resolve_chroma(args) -> None:
         args.chroma_url = ChromaServer.from_env(
             url, token=args.chroma_token, token_header=args.chroma_token_header, ca_cert=args.chroma_ca_cert,
             verify_tls=False if args.chroma_insecure else None)
-
-
-def build_parser() -> argparse.ArgumentParser:
-    from momentsearch import __version__
-
-    parser = argparse.ArgumentParser(prog="momentsearch", description="Find moments in lecture videos.")
-    parser.add_argument("--version", action="version", version=f"momentsearch {__version__}")
-    sub = parser.add_subparsers(dest="command", required=True)
-
-    p = sub.add_parser("index", help="index video files and folders (recursive)")
-    p.add_argument("paths", nargs="+", help="files or folders")
-    _common(p)
-    p.add_argument("--asr", help="ASR engine or model: faster-whisper, openai-whisper, tiny.en, base, "
-                                 "ENGINE:MODEL, or a model folder")
-    p.add_argument("--no-ocr", action="store_true", help="do not read slide text")
-    p.add_argument("--captions", choices=["auto", "prefer", "ignore"],
-                   help="a video's own captions (talk.srt, talk.en.vtt, a subtitle stream) instead of ASR: "
-                        "auto (default) when they look real, prefer whenever they have words, ignore: always ASR")
-    p.add_argument("--reindex", action="store_true", help="index files again even when unchanged")
-    p.add_argument("--quiet", action="store_true", help="no progress bars")
-    _writer_flags(p)
-    _ray_flags(p)
-
-    p = sub.add_parser("search", help="find moments for a text or image query",
-                       epilog=f"Query syntax: {SYNTAX_HELP}. Example: momentsearch search "
-                              "'gradient \"learning rate\" -adam' --in lectures/week3/")
-    p.add_argument("query", nargs="?", help='what to look for; "exact phrase" must occur, -word must not')
-    _common(p)
-    p.add_argument("-k", type=int, default=10, help="number of results (default 10)")
-    p.add_argument("--json", action="store_true", help="print one JSON object")
-    p.add_argument("--queries", help="JSONL file of {qid, query}; prints one JSON line per query")
-    p.add_argument("--image", help="search with an image instead of text")
-    p.add_argument("--kind", choices=["moment", "photo"], help="only this kind of result")
-    p.add_argument("--in", dest="scope", action="append", metavar="PATH_OR_GLOB",
-                   help="search only in these files: a file, a folder, a glob ('talks/*.mp4') or a video id; "
-                        "repeatable")
-    extras.add_export_flags(p)
-
-    p = sub.add_parser("info", help="what the index holds")
-    _common(p)
-    p.add_argument("--json", action="store_true")
-
-    p = sub.add_parser("demo", help="index the bundled sample lecture and run a few searches")
-    _common(p)
-    _serve_parser(sub)
-    _prune_parser(sub)
-    _eval_parser(sub)
-    _match_parser(sub)
-    extras.add_clip_parser(sub, _common)
-    return parser
-
-
-def _ray_flags(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--ray", nargs="?", const="local", metavar="ADDRESS",
-                   help="process files on a Ray cluster: no ADDRESS starts Ray on this machine (or joins "
-                        "$RAY_ADDRESS), 'auto' joins the local `ray start` cluster, HOST:6379 or "
-                        "ray://HOST:10001 a remote one. Put it after the paths or give an ADDRESS")
-    p.add_argument("--ray-workers", type=int, metavar="N",
-                   help="worker actors (default: cluster CPUs // distributed.cpus_per_worker)")
-
-
-def _writer_flags(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--wait", type=float, default=0.0, metavar="SECONDS",
-                   help="if another index/prune is writing to this index, wait up to SECONDS for it "
-                        "(default 0: stop with a message saying who holds it)")
-    p.add_argument("--json", action="store_true", help="print the summary as one JSON object")
-
-
-def _eval_parser(sub) -> None:
-    p = sub.add_parser("eval", help="measure retrieval quality against ground truth (QVHighlights JSONL)")
-    p.add_argument("ground_truth", help="JSONL of {qid, query, video (or vid), relevant_windows: [[st, ed], ...], "
-                                        "type?}; QVHighlights files as released work as they are")
-    _common(p)
-    p.add_argument("--pred", metavar="FILE", help="score these predictions (another system's, QVHighlights "
-                                                  "layout) instead of searching the index")
-    p.add_argument("--out", help="write predictions here (QVHighlights layout: pred_relevant_windows)")
-    p.add_argument("--json", action="store_true", help="print the metrics as one JSON object")
-
-
-def _match_parser(sub) -> None:
-    p = sub.add_parser("match", help="rank text labels for an image with CLIP (zero-shot)")
-    p.add_argument("image", help="an image file")
-    p.add_argument("--labels", nargs="+", required=True, help='descriptions, e.g. "Steel Fridge" "Wooden Chair"')
-    _common(p)
-    p.add_argument("--json", action="store_true")
-
-
-def _prune_parser(sub) -> None:
-    p = sub.add_parser("prune", help="remove files that no longer exist (and orphan entries) from the index")
-    _common(p)
-    p.add_argument("--dry-run", action="store_true", help="only list what would be removed")
-    _writer_flags(p)
-
-
-def _serve_parser(sub) -> None:
-    p = sub.add_parser("serve", help="web page and HTTP API: search, then play the moment")
-    _common(p)
-    p.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1, this machine only)")
-    p.add_argument("--port", type=int, default=8000, help="port (default 8000)")
-    p.add_argument("--token", default=None,
-                   help="require this token on every API call (default: $MOMENTSEARCH_TOKEN, else none)")
 
 
 def _config(args):
@@ -376,7 +255,6 @@ def cmd_serve(args) -> int:
           "(loading models first; Ctrl-C stops)", flush=True)
     serve(index, host=args.host, port=args.port, token=token)
     return EXIT_OK
-
 
 
 def cmd_eval(args) -> int:

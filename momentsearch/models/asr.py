@@ -26,9 +26,8 @@ from momentsearch.models.device import (
     thread_budget,
 )
 from momentsearch.options import ASROptions
-from momentsearch.types import TranscriptSegment, Word
+from momentsearch.types import SAMPLE_RATE, TranscriptSegment, Word
 
-SAMPLE_RATE = 16_000  # Hz; both engines expect this
 NO_SPEECH_PROB = 0.6  # a segment above this no-speech probability ...
 LOW_LOGPROB = -1.0  # ... and with a mean token log-probability below this is dropped as invented
 SAMPLING_SEED = 1234  # CTranslate2's sampling seed (temperature fallback); any fixed value makes runs repeatable

@@ -9,9 +9,8 @@ from typing import Iterator
 import numpy as np
 
 from momentsearch.errors import BadInputError
-from momentsearch.types import MediaInfo, SampledFrame
+from momentsearch.types import SAMPLE_RATE, MediaInfo, SampledFrame
 
-SAMPLE_RATE = 16000  # Hz; what Whisper expects
 
 
 def _open(path: str | Path):

@@ -13,7 +13,8 @@ import numpy as np
 from momentsearch.search.query import ParsedQuery, normalise_text, span_text
 from momentsearch.search.scope import EXACT_SCOPE_ROWS, ScopeVectors, rows_by_video, visual_ids
 from momentsearch.store.ids import entry_fields
-from momentsearch.store.store import FileRecord, Hit
+from momentsearch.store.store import Hit
+from momentsearch.types import FileRecord
 
 WIDEN = 4  # with filters, rank this many times k moments (plus 20) before filtering them
 

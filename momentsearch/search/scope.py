@@ -18,7 +18,7 @@ import numpy as np
 
 from momentsearch.errors import QueryError
 from momentsearch.store.ids import entry_id
-from momentsearch.store.store import FileRecord
+from momentsearch.types import FileRecord
 
 EXACT_SCOPE_ROWS = 20_000  # a scope with at most this many entries per collection is scored exactly
 SCOPE_CACHE_VIDEOS = 64  # (collection, video) vector blocks kept between queries

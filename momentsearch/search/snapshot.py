@@ -95,10 +95,10 @@ class SnapshotStore:
         return col.count() if col else 0
 
     def files(self):
-        from momentsearch.store.store import FileRecord
+        from momentsearch.store.store import record_from_metadata
 
         col = self._cols.get("files")
-        return [FileRecord.from_metadata(m) for m in col.metas] if col else []
+        return [record_from_metadata(m) for m in col.metas] if col else []
 
     def iter_all(self, name: str, documents: bool = True):
         col = self._cols.get(name)

@@ -1,0 +1,128 @@
+"""The package's shape, checked from its source: the shipped default options equal the dataclass
+defaults, modules and functions stay small, and imports point down the data flow, never back up."""
+
+from __future__ import annotations
+
+import ast
+import dataclasses
+import tomllib
+from pathlib import Path
+
+import pytest
+
+from momentsearch.options import DEFAULT_CONFIG, Config, load_config
+
+PACKAGE = Path(__file__).resolve().parent.parent / "momentsearch"
+MAX_MODULE_LINES = 400
+MAX_FUNCTION_LINES = 60
+
+# A module in a room on the left never imports one from the rooms on the right (front doors and
+# the search engine sit above the pipeline, models, ranking and store).
+NEVER_IMPORTS = {
+    "pipeline": {"cli", "server", "api", "evaluate", "search", "testing"},
+    "ranking": {"cli", "server", "api", "evaluate", "search", "pipeline", "store", "models", "testing"},
+    "models": {"cli", "server", "api", "evaluate", "search", "pipeline", "store", "testing"},
+    "store": {"cli", "server", "api", "evaluate", "search", "pipeline", "models", "ranking", "testing"},
+    "search": {"cli", "server", "api", "evaluate", "pipeline", "testing"},
+    "api": {"cli", "server", "evaluate", "testing"},
+    "evaluate": {"cli", "server", "search", "pipeline", "store", "testing"},
+    "server": {"cli", "search", "pipeline", "models", "ranking", "testing"},
+    "cli": {"server.routes", "search", "pipeline", "ranking", "testing"},
+    # the shared vocabulary imports nothing of the package but itself
+    "errors": {"*"}, "types": {"*"}, "options": {"*"}, "media": {"*"},
+}
+SHARED = {"errors", "types", "options", "media"}
+
+
+def _modules():
+    for path in sorted(PACKAGE.rglob("*.py")):
+        yield path, ".".join(path.relative_to(PACKAGE.parent).with_suffix("").parts)
+
+
+def _imports(tree: ast.AST) -> set[str]:
+    """Every momentsearch module a source file imports (at any depth: lazy imports count)."""
+    found = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            found |= {a.name for a in node.names}
+        elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+            found |= {node.module} | {f"{node.module}.{a.name}" for a in node.names}
+    return {name for name in found if name.startswith("momentsearch.")}
+
+
+def _room(module: str) -> str:
+    """momentsearch.pipeline.indexer -> "pipeline"; momentsearch.api -> "api"."""
+    return module.split(".")[1]
+
+
+def test_the_shipped_toml_equals_the_dataclass_defaults():
+    assert load_config() == Config()
+    values = tomllib.loads(DEFAULT_CONFIG.read_text(encoding="utf-8"))
+    missing = []
+    for stage in dataclasses.fields(Config):  # every option is in the file, so the file documents it
+        table = values.get(stage.name, {})
+        defaults = getattr(Config(), stage.name)
+        missing += [f"{stage.name}.{f.name}" for f in dataclasses.fields(defaults)
+                    if f.name not in table and getattr(defaults, f.name) is not None]  # TOML has no None
+    assert not missing, f"options missing from {DEFAULT_CONFIG}: {missing}"
+
+
+def test_there_is_one_default_options_file():
+    repo = PACKAGE.parent
+    copies = [p for p in repo.rglob("default.toml") if ".venv" not in p.parts and "site-packages" not in p.parts]
+    assert copies == [DEFAULT_CONFIG]
+
+
+@pytest.mark.parametrize("path,module", list(_modules()), ids=lambda x: str(x) if isinstance(x, str) else "")
+def test_modules_and_functions_stay_small(path, module):
+    source = path.read_text(encoding="utf-8")
+    assert len(source.splitlines()) <= MAX_MODULE_LINES, f"{module} has {len(source.splitlines())} lines"
+    long = [f"{node.name} ({node.end_lineno - node.lineno + 1} lines)" for node in ast.walk(ast.parse(source))
+            if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef))
+            and node.end_lineno - node.lineno + 1 > MAX_FUNCTION_LINES]
+    assert not long, f"{module}: functions over {MAX_FUNCTION_LINES} lines: {long}"
+
+
+def test_imports_point_down_the_flow():
+    wrong = []
+    for path, module in _modules():
+        room = _room(module)
+        banned = NEVER_IMPORTS.get(room, set())
+        for imported in _imports(ast.parse(path.read_text(encoding="utf-8"))):
+            target = imported[len("momentsearch."):]
+            if "*" in banned and _room(imported) not in SHARED | {room}:
+                wrong.append(f"{module} -> {imported}")
+            elif any(target == b or target.startswith(b + ".") for b in banned):
+                wrong.append(f"{module} -> {imported}")
+    assert not wrong, "imports against the flow:\n" + "\n".join(sorted(wrong))
+
+
+def test_the_pipeline_uses_only_ids_from_the_store():
+    uses = {(module, imported) for path, module in _modules() if _room(module) == "pipeline"
+            for imported in _imports(ast.parse(path.read_text(encoding="utf-8")))
+            if _room(imported) == "store" and not imported.startswith("momentsearch.store.ids")}
+    assert not uses
+
+
+def test_no_import_cycles():
+    graph = {}
+    for path, module in _modules():
+        names = _imports(ast.parse(path.read_text(encoding="utf-8")))
+        known = {m for _, m in _modules()}
+        graph[module] = {n if n in known else n.rsplit(".", 1)[0] for n in names} & known - {module}
+    for pkg in [m for m in graph if m.endswith(".__init__")]:  # a package's __init__ is its own name
+        graph[pkg[: -len(".__init__")]] = graph[pkg]
+    state: dict[str, int] = {}
+
+    def visit(node, trail):
+        if state.get(node) == 1:
+            raise AssertionError("import cycle: " + " -> ".join(trail[trail.index(node):] + [node]))
+        if state.get(node) == 2:
+            return
+        state[node] = 1
+        for nxt in sorted(graph.get(node, ())):
+            visit(nxt, trail + [node])
+        state[node] = 2
+
+    for module in sorted(graph):
+        visit(module, [])
