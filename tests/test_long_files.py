@@ -99,7 +99,8 @@ def _contents(db: Path) -> dict:
 
 
 def test_audio_windows_cover_the_track_and_end_in_pauses(lecture):
-    from momentsearch.pipeline.decode import SAMPLE_RATE, iter_audio_windows, load_audio
+    from momentsearch.pipeline.decode import iter_audio_windows, load_audio
+    from momentsearch.types import SAMPLE_RATE
 
     path, _ = lecture
     whole = load_audio(path)

