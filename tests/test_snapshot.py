@@ -69,6 +69,10 @@ def test_snapshot_answers_like_chroma_and_goes_stale_on_write(db):
     a = [m.to_json() for m in reader.search("roadmap next year", k=3)]
     b = [m.to_json() for m in live.search("roadmap next year", k=3)]
     assert a == b and a and a[0]["start"] == 0.0
+    live_col, snap_col = live.store.collection("transcript"), reader.reader.collection("transcript", create=False)
+    some = [h.id for h in chroma][:2] + ["no-such-id"]
+    got, want = snap_col.get(ids=some, include=["embeddings"]), live_col.get(ids=some, include=["embeddings"])
+    assert sorted(got["ids"]) == sorted(want["ids"]) and len(got["embeddings"]) == 2
     _write(db, ["A brand new lecture about volcanoes and lava."], video_id="00000000000000bb", path="/lectures/new.mp4")
     assert snapshot.load(str(db), reader._cache_dir) is None  # written since: stale
     fresh = MomentIndex(str(db))

@@ -67,9 +67,29 @@ def _write_generation(db: str | os.PathLike, value: str) -> None:
 class _Collection:
     def __init__(self, meta: dict, ids: list[str], docs: list[str], metas: list[dict], vectors: np.ndarray) -> None:
         self.metadata, self.ids, self.docs, self.metas, self.vectors = meta, ids, docs, metas, vectors
+        self._rows: dict[str, int] | None = None  # id -> row, built on the first get(ids=...)
 
     def count(self) -> int:
         return len(self.ids)
+
+    def get(self, ids: list[str] | None = None, include: list[str] | None = None, limit: int | None = None,
+            offset: int = 0) -> dict[str, Any]:
+        """chromadb's Collection.get for ids or a page (no `where`): what the search code asks of a collection."""
+        include = include or ["metadatas", "documents"]
+        if ids is None:
+            rows = list(range(offset, min(len(self.ids), offset + (limit or len(self.ids)))))
+        else:
+            if self._rows is None:
+                self._rows = {id_: i for i, id_ in enumerate(self.ids)}
+            rows = [self._rows[i] for i in ids if i in self._rows]
+        out: dict[str, Any] = {"ids": [self.ids[r] for r in rows]}
+        if "metadatas" in include:
+            out["metadatas"] = [self.metas[r] for r in rows]
+        if "documents" in include:
+            out["documents"] = [self.docs[r] for r in rows]
+        if "embeddings" in include:
+            out["embeddings"] = self.vectors[rows] if self.vectors.shape[1] else None
+        return out
 
 
 class SnapshotStore:
