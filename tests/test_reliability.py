@@ -278,6 +278,9 @@ def test_changed_models_or_schema_are_refused_with_how_to_reindex(three_videos, 
     kept = {k: v for k, v in col.metadata.items() if not k.startswith("hnsw:")}  # Chroma refuses to modify those
     col.modify(metadata={**kept, "schema_version": 99})
     SharedSystemClient.clear_system_cache()
+    from momentsearch.search import snapshot
+
+    snapshot.mark_done(db)  # as any momentsearch writer leaves it: search snapshots made before are stale
     proc = run_cli("search", "helium", "--db", str(db), check=False)
     assert proc.returncode == 2 and "schema version 99" in proc.stderr and "Traceback" not in proc.stderr
     after = dump(db)

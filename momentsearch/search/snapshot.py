@@ -163,6 +163,11 @@ def load(db: str | os.PathLike, cache_dir: str | os.PathLike) -> SnapshotStore |
         if state.get("version") != SNAPSHOT_VERSION or state.get("generation") != current:
             return None
         cols = {}
+        from momentsearch.store.store import SCHEMA_VERSION
+
+        if any(c["metadata"].get("schema_version", SCHEMA_VERSION) != SCHEMA_VERSION
+               for c in state["collections"].values()):
+            return None  # Chroma's path says what is wrong with it
         for name, c in state["collections"].items():
             vectors = np.load(folder / f"{name}.npy") if c["has_vectors"] else np.zeros((len(c["ids"]), 0), np.float32)
             if len(vectors) != len(c["ids"]):
