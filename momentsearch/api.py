@@ -251,6 +251,17 @@ class MomentIndex:
             path = self.find_video(video).path
         return cut_clip(path, start, end, out, padding)
 
+    def chapters(self, video: str | os.PathLike) -> list:
+        """A video's table of contents (chapters.Chapter list): from its slide titles where OCR found
+        slides, else from topic shifts in its speech. `video`: an indexed path or video id."""
+        from momentsearch.chapters import make_chapters
+
+        rec = self.find_video(video)
+        chunks = self.chunks_of(rec.video_id)
+        vectors = self.searcher.chunk_vectors(rec.video_id, [c.id for c in chunks])
+        return make_chapters(self.searcher.slides_of(rec.video_id), [(c.start, c.end, c.text) for c in chunks],
+                             vectors, rec.duration)
+
     def warm_up(self) -> None:
         """Load what a search needs (text model, corpus, CLIP when the index has keyframes) now."""
         self.text_embedder.load()

@@ -74,6 +74,7 @@ def build_parser() -> argparse.ArgumentParser:
     _eval_parser(sub)
     _match_parser(sub)
     extras.add_clip_parser(sub, _common)
+    extras.add_chapters_parser(sub, _common)
     return parser
 
 

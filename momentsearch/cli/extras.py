@@ -39,6 +39,28 @@ def add_clip_parser(sub, common) -> None:
     p.add_argument("--json", action="store_true")
 
 
+def add_chapters_parser(sub, common) -> None:
+    from momentsearch.chapters import FORMATS
+
+    p = sub.add_parser("chapters", help="a video's table of contents (slide titles, or topic shifts in speech)")
+    p.add_argument("video", help="an indexed video (path or video id)")
+    p.add_argument("--format", choices=FORMATS, default="text",
+                   help="text (default), json, youtube (00:00 Title lines for a description), vtt (WebVTT chapters)")
+    p.add_argument("-o", "--out", help="write to this file instead of printing")
+    common(p)
+
+
+def cmd_chapters(args, index) -> int:
+    from momentsearch.chapters import format_chapters
+
+    text = format_chapters(index.chapters(args.video), args.format)
+    if args.out:
+        Path(args.out).write_text(text + "\n", encoding="utf-8")
+    else:
+        print(text)
+    return 0
+
+
 def add_export_flags(p: argparse.ArgumentParser) -> None:
     p.add_argument("--export-clips", metavar="DIR", help="also cut each result into DIR (stream copy)")
     p.add_argument("--clip-pad", type=float, default=0.0, metavar="SECONDS",

@@ -64,6 +64,8 @@ def _config(args):
             overrides["asr"] = {"engine": engine, "model": model}
         else:
             overrides["asr"] = {"model": asr}
+        if overrides["asr"].get("model") == "base":  # the multilingual model: detect the language
+            overrides["asr"]["language"] = None
     return load_config(args.config, overrides)
 
 
@@ -83,7 +85,8 @@ def main(argv: list[str] | None = None) -> int:
         return {"index": cmd_index, "search": cmd_search, "info": cmd_info, "demo": cmd_demo,
                 "serve": cmd_serve, "prune": cmd_prune,
                 "eval": cmd_eval, "match": cmd_match,
-                "clip": lambda a: extras.cmd_clip(a, _index_for(a))}[args.command](args)
+                "clip": lambda a: extras.cmd_clip(a, _index_for(a)),
+                "chapters": lambda a: extras.cmd_chapters(a, _index_for(a))}[args.command](args)
     except MomentSearchError as exc:
         print(f"momentsearch: error: {exc}", file=sys.stderr)
         return EXIT_ERROR

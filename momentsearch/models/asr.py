@@ -124,6 +124,7 @@ class FasterWhisperASR:
         self._model: Any = None
         self._batched: Any = None  # BatchedInferencePipeline over _model when plan() batches
         self._batch = 0  # its batch size
+        self.detected_language = ""  # language of the last transcribe() (detected, or the one asked for)
 
     @staticmethod
     def plan(device: str, options: ASROptions) -> tuple[str, int]:
@@ -196,7 +197,7 @@ class FasterWhisperASR:
         # words and their times) came out a little different from one thread, so a Ray worker (Ray sets one
         # thread) transcribed "up at weary" where the local run heard "up a query". One thread for all.
         with blas_threads(1):
-            segments, _info = engine.transcribe(
+            segments, info = engine.transcribe(
                 samples,
                 language=opts.language,
                 beam_size=opts.beam_size,
@@ -210,6 +211,7 @@ class FasterWhisperASR:
                 temperature=list(opts.temperatures),  # sampling fallback (sequential only); [0.0] is reproducible
                 **extra,
             )
+            self.detected_language = info.language or ""  # the asked language when one is set
             # faster-whisper returns a lazy generator that decodes as it is read; list() does the work here.
             return list(segments)
 
@@ -250,6 +252,7 @@ class OpenAIWhisperASR:
         self.device = device
         self._model: Any = None
         self._torch_device = "cpu"
+        self.detected_language = ""  # language of the last transcribe() (detected, or the one asked for)
 
     @property
     def model_id(self) -> str:
@@ -317,6 +320,7 @@ class OpenAIWhisperASR:
             temperature=tuple(opts.temperatures),
             **decode,
         )
+        self.detected_language = str(result.get("language") or opts.language or "")
         return drop_hallucinations(result.get("segments", []), samples.size / SAMPLE_RATE)
 
 

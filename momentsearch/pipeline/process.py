@@ -212,6 +212,7 @@ class FileProcessor:
                 transcript, audio_end = self._transcribe(path, times, partial, on_media)
                 if out.duration <= 0:
                     out.duration = audio_end
+                out.language = getattr(self.asr, "detected_language", "") or (cfg.asr.language or "")
         except BaseException:
             cancel.set()  # the visual thread stops at its next frame
             raise

@@ -216,11 +216,32 @@ class Searcher:
             hits["clip_text"] = self._dense_hits("clip_text", "unified", vector, files, kind="chunk", narrow=narrow)
         return self._moments(hits, k, corpus)
 
-    def _narrowing(self, corpus, parsed, files: dict[str, FileRecord], scope) -> Narrowing:
-        """The scope (files matching `scope`, None for all) and the query's filters for one search."""
+    def _rows(self, corpus) -> VideoRows:
         if self._video_rows is None or self._video_rows.corpus is not corpus:
             self._video_rows = VideoRows(corpus)  # a new corpus: rows and cached vectors are stale
             self._scope_vectors.clear()
+        return self._video_rows
+
+    def slides_of(self, video_id: str) -> list[tuple[float, float, str]]:
+        """A video's slide-text entries as (start, end, title), by start time."""
+        corpus = self.corpus()
+        metas = [corpus.ocr_meta[r] for r in self._rows(corpus).ocr.get(video_id, ())]
+        return sorted((float(m["start"]), float(m["end"]), str(m.get("title", ""))) for m in metas)
+
+    def chunk_vectors(self, video_id: str, ids: list[str]) -> np.ndarray:
+        """The text vectors of a video's transcript chunks `ids`, in that order (rows of zeros for missing ones)."""
+        self._rows(self.corpus())
+        found, vectors = self._scope_vectors.block("transcript", video_id, list(ids))
+        row = {id_: i for i, id_ in enumerate(found)}
+        out = np.zeros((len(ids), vectors.shape[1] if len(found) else 1), dtype=np.float32)
+        for i, id_ in enumerate(ids):
+            if id_ in row:
+                out[i] = vectors[row[id_]]
+        return out
+
+    def _narrowing(self, corpus, parsed, files: dict[str, FileRecord], scope) -> Narrowing:
+        """The scope (files matching `scope`, None for all) and the query's filters for one search."""
+        self._rows(corpus)
         if scope is not None:
             if isinstance(scope, str):
                 scope = [scope]

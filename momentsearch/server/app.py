@@ -30,6 +30,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from momentsearch.errors import (BadInputError, IndexBusyError, IndexMismatchError, MediaChangedError,
                                  ModelUnavailableError, MomentSearchError, NotFoundError, QueryError)
 from momentsearch.server import media as sm
+from momentsearch.server.moment_routes import router as moment_router
 from momentsearch.server.routes import MAX_UPLOAD_BYTES, error_response, router
 
 WEB_DIR = Path(__file__).resolve().parent / "web"
@@ -69,7 +70,9 @@ def create_app(index, token: str | None = None, warm: bool = True) -> FastAPI:
     app.state.thumbs = sm.ThumbCache()
     _errors(app)
     app.add_middleware(BodyLimit, limit=MAX_UPLOAD_BYTES + MULTIPART_SLACK)
-    app.include_router(router, dependencies=[Depends(_auth_dependency(token))] if token else [])
+    auth = [Depends(_auth_dependency(token))] if token else []
+    app.include_router(router, dependencies=auth)
+    app.include_router(moment_router, dependencies=auth)
     app.add_api_route("/", _page, include_in_schema=False)
     app.mount("/web", StaticFiles(directory=WEB_DIR), name="web")
     return app

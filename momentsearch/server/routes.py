@@ -82,7 +82,8 @@ async def videos(request: Request):
 
     def read() -> dict:
         rows = [{"video_id": r.video_id, "name": Path(r.path).name, "kind": r.kind, "duration": r.duration,
-                 "channels": r.channels, "media_url": f"/api/media/{r.video_id}",
+                 "channels": r.channels, "sources": r.sources, "language": r.language,
+                 "media_url": f"/api/media/{r.video_id}",
                  "captions_url": f"/api/captions/{r.video_id}.vtt"} for r in index.videos()]
         return {"videos": rows, "channels": sorted(index.channels())}
 
@@ -98,9 +99,12 @@ async def examples(request: Request):
 
 @router.get("/search", response_model=SearchOut)
 async def search_text(request: Request, q: str = Query(..., max_length=MAX_QUERY_CHARS, description="what to look for"),
-                      k: int = Query(10, ge=1, le=MAX_RESULTS), kind: Literal["moment", "photo"] | None = None):
+                      k: int = Query(10, ge=1, le=MAX_RESULTS), kind: Literal["moment", "photo"] | None = None,
+                      video: str | None = Query(None, max_length=64, description="search in this video only (id)")):
     index, t0 = request.app.state.index, time.perf_counter()
-    moments = await run_in_threadpool(index.search, q, k, kind)
+    if video is not None:
+        await _record(request, video)
+    moments = await run_in_threadpool(index.search, q, k, kind, video)
     results = await run_in_threadpool(moments_out, index, moments)
     return {"query": q, "results": results, "took_ms": round((time.perf_counter() - t0) * 1000, 1),
             "warnings": index.warnings}

@@ -46,6 +46,8 @@ class VideoOut(BaseModel):
     kind: str
     duration: float = Field(description="seconds")
     channels: list[str]
+    sources: dict[str, str] = Field(default={}, description="channel -> where its text came from (asr or captions)")
+    language: str = Field(default="", description="spoken language, '' when unknown")
     media_url: str
     captions_url: str
 

@@ -94,7 +94,8 @@ async function search(query, { image = null, keepMoment = false } = {}) {
       form.append("k", "20");
       body = await api("/api/search", { method: "POST", body: form });
     } else {
-      body = await api("/api/search?k=20&q=" + encodeURIComponent(query));
+      const scope = window.searchScope ? window.searchScope() : "";  // moment.js: "search in this video"
+      body = await api("/api/search?k=20&q=" + encodeURIComponent(query) + scope);
     }
     if (seq !== searchSeq) return;
     results = body.results;

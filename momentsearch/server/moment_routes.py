@@ -1,0 +1,65 @@
+"""Routes around one video: its chapters, its transcript as sentences, and clips cut from it.
+
+Like server/routes.py, every route reads the MomentIndex from `app.state.index` through its public
+methods, and looks media up by index id only.
+"""
+
+from __future__ import annotations
+
+import shutil
+import tempfile
+from pathlib import Path
+
+from fastapi import APIRouter, Query, Request
+from fastapi.responses import FileResponse
+from starlette.background import BackgroundTask
+from starlette.concurrency import run_in_threadpool
+
+from momentsearch.server import media as sm
+from momentsearch.server.routes import _record
+from momentsearch.server.schemas import ERRORS
+
+router = APIRouter(prefix="/api", tags=["api"], responses=ERRORS)
+
+
+@router.get("/chapters/{video_id}")
+async def chapters(video_id: str, request: Request):
+    """The video's table of contents: [{start, end, title, source: slides|speech}]."""
+    record = await _record(request, video_id)
+    got = await run_in_threadpool(request.app.state.index.chapters, record.video_id)
+    return {"video_id": record.video_id, "chapters": [c.to_json() for c in got]}
+
+
+@router.get("/transcript/{video_id}")
+async def transcript(video_id: str, request: Request):
+    """The video's speech as timed sentences, where it came from (ASR or captions) and its language."""
+    from momentsearch.transcript import sentences
+
+    record = await _record(request, video_id)
+    chunks = await run_in_threadpool(request.app.state.index.chunks_of, record.video_id)
+    rows = sentences([(c.start, c.end, c.text) for c in chunks])
+    return {"video_id": record.video_id, "source": record.sources.get("transcript", ""),
+            "language": record.language, "sentences": [{"start": s, "end": e, "text": t} for s, e, t in rows]}
+
+
+@router.get("/clips/{video_id}", response_class=FileResponse,
+            responses={200: {"content": {"video/mp4": {}}, "description": "the clip, cut by stream copy"}})
+async def clip(video_id: str, request: Request, start: float = Query(..., ge=0, description="seconds"),
+               end: float = Query(..., gt=0, description="seconds"),
+               pad: float = Query(0.0, ge=0, le=60, description="extra seconds on both sides")):
+    """A clip of the video for download. It starts on the keyframe at or before `start`; the
+    X-Clip-Start / X-Clip-End headers give the real span (seconds in the video)."""
+    record = await _record(request, video_id)
+    path = await run_in_threadpool(sm.verified_path, record)
+    suffix = ".mp4" if path.suffix.lower() in (".mp4", ".m4v", ".mov") else ".mkv"
+    folder = Path(tempfile.mkdtemp(prefix="momentsearch-clip-"))
+    out = folder / f"{path.stem}-{start:.0f}-{end:.0f}{suffix}"
+    try:
+        got = await run_in_threadpool(request.app.state.index.export_clip, record.video_id, start, end, out, pad)
+    except BaseException:
+        shutil.rmtree(folder, ignore_errors=True)
+        raise
+    headers = {"X-Clip-Start": f"{got.start:.3f}", "X-Clip-End": f"{got.end:.3f}", "Cache-Control": "no-store"}
+    return FileResponse(out, media_type="video/mp4" if suffix == ".mp4" else "video/x-matroska",
+                        filename=out.name, headers=headers,
+                        background=BackgroundTask(shutil.rmtree, folder, ignore_errors=True))

@@ -1,0 +1,137 @@
+// Around the playing video: chapters (list + timeline marks), the transcript panel (current sentence
+// highlighted, click to seek, query words marked), every hit of the query in this video on the
+// timeline, "search in this video", "download clip" and "copy link to this moment".
+// Loaded after app.js, whose globals it uses (els, current, api, withToken, fmt, escapeHtml, highlight).
+"use strict";
+
+const mx = {
+  chapters: $("chapters"), transcript: $("transcript"), tlChapters: $("timeline-chapters"),
+  tlHits: $("timeline-hits"), scope: $("scope-video"), clip: $("clip-link"), copy: $("copy-link"),
+  source: $("video-source"), tools: $("moment-tools"),
+};
+let shownVideo = null;     // the video whose chapters and transcript are shown
+let sentences = [];
+let chapterList = [];
+let hits = [];
+let nowIndex = -1;
+let videoInfo = {};        // video_id -> /api/videos row (sources, language)
+
+// app.js's search() adds this to /api/search when "search in this video" is ticked
+window.searchScope = () => (mx.scope.checked && current && current.video_id
+  ? "&video=" + encodeURIComponent(current.video_id) : "");
+
+function query() { return els.q.value.trim(); }
+
+async function showVideo(m) {
+  if (!m || m.kind === "photo") { mx.tools.hidden = true; return; }
+  mx.tools.hidden = false;
+  updateTools(m);
+  if (shownVideo === m.video_id) { loadHits(m); return; }
+  shownVideo = m.video_id;
+  sentences = []; chapterList = []; hits = []; nowIndex = -1;
+  mx.chapters.innerHTML = mx.transcript.innerHTML = mx.tlChapters.innerHTML = mx.tlHits.innerHTML = "";
+  const id = encodeURIComponent(m.video_id);
+  const [toc, text] = await Promise.all([
+    api("/api/chapters/" + id).catch(() => ({ chapters: [] })),
+    api("/api/transcript/" + id).catch(() => ({ sentences: [], source: "", language: "" })),
+  ]);
+  if (shownVideo !== m.video_id) return;
+  chapterList = toc.chapters;
+  sentences = text.sentences;
+  const from = text.source ? "speech from " + text.source : "";
+  mx.source.textContent = [from, text.language ? "language: " + text.language : ""].filter(Boolean).join(" · ");
+  mx.chapters.innerHTML = chapterList.map((c, i) =>
+    `<li data-i="${i}" data-t="${c.start}" tabindex="0"><span class="t">${fmt(c.start)}</span> ${escapeHtml(c.title)}</li>`).join("");
+  renderTranscript();
+  drawMarks();
+  loadHits(m);
+}
+
+function renderTranscript() {
+  mx.transcript.innerHTML = sentences.map((s, i) =>
+    `<li data-i="${i}" data-t="${s.start}"><span class="t">${fmt(s.start)}</span> ${highlight(s.text, query())}</li>`).join("");
+  nowIndex = -1;
+}
+
+async function loadHits(m) {
+  const q = query();
+  hits = [];
+  if (q) {
+    try {
+      const body = await api(`/api/search?k=50&q=${encodeURIComponent(q)}&video=${encodeURIComponent(m.video_id)}`);
+      if (shownVideo === m.video_id) hits = body.results;
+    } catch (_) { /* the main search reports errors */ }
+  }
+  drawMarks();
+}
+
+function drawMarks() {
+  const d = els.player.duration;
+  if (!isFinite(d) || d <= 0) return;
+  const pct = (t) => `${Math.max(0, Math.min(100, (t / d) * 100))}%`;
+  mx.tlChapters.innerHTML = chapterList.map((c) =>
+    `<div class="chapter-mark" style="left:${pct(c.start)}" title="${escapeHtml(fmt(c.start) + " " + c.title)}"></div>`).join("");
+  mx.tlHits.innerHTML = hits.map((h) =>
+    `<div class="hit-mark" style="left:${pct(h.start)};width:calc(${pct(h.end)} - ${pct(h.start)})" ` +
+    `title="hit ${fmt(h.start)}–${fmt(h.end)}"></div>`).join("");
+}
+
+function updateTools(m) {
+  const start = Math.max(0, m.start), end = Math.max(m.end, m.start + 5);
+  mx.clip.href = withToken(`/api/clips/${encodeURIComponent(m.video_id)}?start=${start.toFixed(2)}&end=${end.toFixed(2)}`);
+  mx.clip.setAttribute("download", "");
+}
+
+function momentLink() {
+  const p = new URLSearchParams();
+  if (query()) p.set("q", query());
+  p.set("v", current.video_id);
+  const t = isFinite(els.player.currentTime) && !els.player.paused ? els.player.currentTime : current.start;
+  return `${location.origin}${location.pathname}?${p.toString()}#t=${t.toFixed(1)}`;
+}
+
+mx.copy.addEventListener("click", async () => {
+  if (!current) return;
+  const link = momentLink();
+  try {
+    await navigator.clipboard.writeText(link);
+    mx.copy.textContent = "Link copied";
+  } catch (_) {
+    prompt("Copy this link:", link);
+  }
+  mx.copy.dataset.link = link;
+  setTimeout(() => { mx.copy.textContent = "Copy link to this moment"; }, 2000);
+});
+
+function seekTo(ev) {
+  const li = ev.target.closest("li[data-t]");
+  if (!li) return;
+  els.player.currentTime = parseFloat(li.dataset.t);
+  const p = els.player.play();
+  if (p && p.catch) p.catch(() => {});
+}
+mx.chapters.addEventListener("click", seekTo);
+mx.transcript.addEventListener("click", seekTo);
+
+els.player.addEventListener("timeupdate", () => {
+  const t = els.player.currentTime;
+  let i = -1;
+  for (let j = 0; j < sentences.length && sentences[j].start <= t + 0.05; j++) i = j;
+  if (i === nowIndex) return;
+  const old = mx.transcript.querySelector("li.now");
+  if (old) old.classList.remove("now");
+  nowIndex = i;
+  const li = mx.transcript.querySelector(`li[data-i="${i}"]`);
+  if (li) {
+    li.classList.add("now");
+    if (!mx.transcript.matches(":hover")) li.scrollIntoView({ block: "nearest" });
+  }
+  mx.chapters.querySelectorAll("li").forEach((c) => {
+    const k = Number(c.dataset.i);
+    c.classList.toggle("now", chapterList[k].start <= t && t < chapterList[k].end);
+  });
+});
+els.player.addEventListener("loadedmetadata", () => { if (current) showVideo(current); drawMarks(); });
+els.player.addEventListener("seeked", () => { if (current && shownVideo !== current.video_id) showVideo(current); });
+els.form.addEventListener("submit", () => setTimeout(() => { if (current) { renderTranscript(); loadHits(current); } }, 0));
+els.results.addEventListener("click", () => { if (current) showVideo(current); });

@@ -1,0 +1,72 @@
+"""Chapters out: from slide titles, from topic shifts in speech, the four formats, and against truth."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pytest
+
+from momentsearch.chapters import boundary_f1, format_chapters, from_slides, from_speech, make_chapters, title_from
+from tests.conftest import run_cli
+
+
+def test_slide_titles_make_chapters_builds_and_ocr_noise_merge():
+    slides = [(0.0, 4.0, "Course Title"), (4.0, 20.0, "Photosynthesis basics"), (20.0, 30.0, "Photosynthesis basic"),
+              (30.0, 31.5, "Blur"), (31.5, 60.0, "Roadmap"), (60.0, 70.0, "")]
+    chapters = from_slides(slides, 70.0)
+    assert [(c.start, c.title) for c in chapters] == [(0.0, "Photosynthesis basics"), (30.0, "Roadmap")]
+    assert chapters[-1].end == 70.0 and {c.source for c in chapters} == {"slides"}
+
+
+def test_speech_chapters_at_the_topic_shift_with_titles_from_their_words():
+    rng = np.random.default_rng(0)
+    a, b = rng.normal(size=16), rng.normal(size=16)
+    chunks, vectors = [], []
+    for i in range(12):
+        topic = a if i < 6 else b
+        first = "So, today we talk about solar cells." if i == 0 else "Now the budget of the project matters."
+        text = first if i in (0, 6) else f"More words number {i}."
+        chunks.append((i * 20.0, i * 20.0 + 20.0, text))
+        vectors.append(topic + 0.1 * rng.normal(size=16))
+    chapters = from_speech(chunks, np.array(vectors), 240.0)
+    assert [c.start for c in chapters] == [0.0, 120.0]
+    assert [c.title for c in chapters] == ["Today we talk about solar cells", "The budget of the project matters"]
+    # no slides with titles: make_chapters takes speech
+    assert make_chapters([(0, 240, "")], chunks, np.array(vectors), 240.0)[1].source == "speech"
+
+
+def test_title_is_cut_to_a_few_words():
+    assert title_from("Okay, so let us now look at the roadmap for the next two years in detail.") == \
+        "Let us now look at the roadmap for…"
+
+
+def test_formats():
+    from momentsearch.chapters import Chapter
+
+    chapters = [Chapter(0.0, 75.5, "Intro", "slides"), Chapter(75.5, 3725.0, "Main part", "slides")]
+    assert format_chapters(chapters, "youtube") == "00:00 Intro\n01:15 Main part"
+    vtt = format_chapters(chapters, "vtt")
+    assert vtt.startswith("WEBVTT\n\n1\n00:00:00.000 --> 00:01:15.500\nIntro\n")
+    assert json.loads(format_chapters(chapters, "json"))[1] == {"start": 75.5, "end": 3725.0, "title": "Main part",
+                                                              "source": "slides"}
+
+
+def test_boundary_f1():
+    assert boundary_f1([0, 10.5, 30, 51], [0, 10, 29, 40]) == pytest.approx(
+        {"precision": 2 / 3, "recall": 2 / 3, "f1": 2 / 3})
+
+
+def test_chapters_of_an_indexed_lecture_match_its_sections(two_lectures):
+    db, videos = two_lectures
+    path, windows = videos["lecture"]
+    got = json.loads(run_cli("chapters", str(path), "--db", str(db), "--format", "json").stdout)
+    truth = sorted(s for s, _ in windows.values())
+    f1 = boundary_f1([c["start"] for c in got], truth)["f1"]
+    assert f1 >= 0.99, (got, truth)  # one slide per section, titles read by OCR
+    assert {c["source"] for c in got} == {"slides"}
+    assert any("Roadmap" in c["title"] for c in got)
+    youtube = run_cli("chapters", str(path), "--db", str(db), "--format", "youtube").stdout
+    assert youtube.startswith("00:00 ")
+    bad = run_cli("chapters", "nothing.mp4", "--db", str(db), check=False)
+    assert bad.returncode == 2 and "matches no indexed file" in bad.stderr

@@ -1,0 +1,72 @@
+"""The page's routes around a video: chapters, transcript sentences, clips, search in one video."""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+
+import pytest
+
+pytest.importorskip("fastapi")
+import av  # noqa: E402
+from fastapi.testclient import TestClient  # noqa: E402
+
+from momentsearch.server.app import create_app  # noqa: E402
+from momentsearch.transcript import sentences  # noqa: E402
+
+
+@pytest.fixture(scope="module")
+def client(two_lectures):
+    from momentsearch.api import MomentIndex
+
+    db, videos = two_lectures
+    with TestClient(create_app(MomentIndex(db), warm=False)) as c:
+        ids = {Path(v["name"]).stem: v["video_id"] for v in c.get("/api/videos").json()["videos"]}
+        yield c, ids, videos
+
+
+def test_videos_say_where_speech_came_from(client):
+    c, _, _ = client
+    rows = c.get("/api/videos").json()["videos"]
+    assert all(r["sources"]["transcript"].startswith("asr: ") and r["language"] == "en" for r in rows)
+
+
+def test_chapters_route(client):
+    c, ids, videos = client
+    body = c.get(f"/api/chapters/{ids['lecture']}").json()
+    truth = sorted(s for s, _ in videos["lecture"][1].values())
+    assert [round(ch["start"]) for ch in body["chapters"]] == pytest.approx([round(t) for t in truth], abs=2)
+    assert c.get("/api/chapters/0123456789abcdef").status_code == 404
+
+
+def test_transcript_sentences_once_each_in_order(client):
+    c, ids, _ = client
+    body = c.get(f"/api/transcript/{ids['lecture']}").json()
+    texts = [s["text"] for s in body["sentences"]]
+    assert len(texts) == len(set(texts)) >= 6
+    assert all(a["start"] <= b["start"] for a, b in zip(body["sentences"], body["sentences"][1:]))
+    assert any("roadmap" in t.lower() for t in texts) and body["language"] == "en"
+
+
+def test_transcript_sentences_drop_the_chunk_overlap():
+    rows = sentences([(0.0, 10.0, "One two. Three four."), (5.0, 15.0, "Three four. Five six.")])
+    assert [t for _, _, t in rows] == ["One two.", "Three four.", "Five six."]
+
+
+def test_clip_route_cuts_a_playable_clip(client):
+    c, ids, videos = client
+    lo, hi = videos["lecture"][1]["Project Roadmap"]
+    r = c.get(f"/api/clips/{ids['lecture']}", params={"start": lo + 2, "end": lo + 6})
+    assert r.status_code == 200 and r.headers["content-type"] == "video/mp4"
+    assert "attachment" in r.headers["content-disposition"]
+    assert float(r.headers["x-clip-start"]) == pytest.approx(lo, abs=0.05)  # the section's keyframe
+    with av.open(io.BytesIO(r.content)) as f:
+        assert float(f.duration / 1e6) == pytest.approx(6.0, abs=0.3)
+    assert c.get(f"/api/clips/{ids['lecture']}", params={"start": 5, "end": 2}).status_code == 400
+
+
+def test_search_in_one_video(client):
+    c, ids, _ = client
+    body = c.get("/api/search", params={"q": "solar energy", "video": ids["databases"], "k": 50}).json()
+    assert body["results"] and {r["video_id"] for r in body["results"]} == {ids["databases"]}
+    assert c.get("/api/search", params={"q": "x", "video": "0123456789abcdef"}).status_code == 404
