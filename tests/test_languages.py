@@ -6,7 +6,6 @@ from __future__ import annotations
 import json
 import re
 
-
 from tests.conftest import needs_espeak, run_cli
 
 GERMAN = [("Erneuerbare Energie", "Willkommen zur Vorlesung über erneuerbare Energie. Heute sprechen wir über "
