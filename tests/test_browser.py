@@ -234,3 +234,42 @@ def test_start_page_and_layout_at_1280_and_420_px(server):
                 page.close()
         finally:
             browser.close()
+
+
+def test_transcript_chapters_hits_and_clip_beside_the_player(server):
+    sync_api = pytest.importorskip("playwright.sync_api")
+    base, windows = server
+    with sync_api.sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM if Path(CHROMIUM).exists() else shutil.which("chromium"),
+                                    headless=True, args=CHROMIUM_ARGS)
+        try:
+            page = browser.new_page(viewport={"width": 1280, "height": 900})
+            errors: list[str] = []
+            page.on("pageerror", lambda exc: errors.append(str(exc)))
+            page.goto(base + "/?q=solar")
+            page.wait_for_selector(".result", timeout=60_000)
+            page.locator(".result").first.click()
+            page.wait_for_selector("#chapters li", timeout=30_000)
+            page.wait_for_selector("#transcript li", timeout=30_000)
+            assert page.locator("#chapters li").count() == len(windows)  # one slide title per section
+            assert page.locator("#transcript mark").count() >= 1  # the query's words are marked
+            page.wait_for_selector("#transcript li.now", timeout=30_000)  # the sentence being spoken
+            page.wait_for_function("() => document.querySelectorAll('#timeline-hits .hit-mark').length >= 1")
+            page.wait_for_function("() => document.querySelectorAll('#timeline-chapters .chapter-mark').length >= 2")
+            roadmap = page.locator("#chapters li", has_text="Roadmap")
+            roadmap.click()  # a chapter seeks to its start
+            lo = windows["Project Roadmap"][0]
+            page.wait_for_function(f"() => Math.abs(document.getElementById('player').currentTime - {lo}) < 2.5")
+            page.locator("#transcript li").nth(1).click()  # so does a sentence
+            t = page.evaluate("() => document.getElementById('player').currentTime")
+            assert t < lo
+            href = page.get_attribute("#clip-link", "href")
+            assert "/api/clips/" in href
+            with urllib.request.urlopen(base + href) as r:
+                assert r.headers["Content-Type"] == "video/mp4" and len(r.read()) > 1000
+            assert page.is_visible("text=speech from asr")
+            ARTIFACTS.mkdir(exist_ok=True)
+            page.screenshot(path=str(ARTIFACTS / "browser-transcript.png"))
+            assert not errors, errors
+        finally:
+            browser.close()
