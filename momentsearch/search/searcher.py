@@ -11,6 +11,7 @@ from momentsearch.options import MAX_QUERY_CHARS, MAX_RESULTS, RankingOptions
 from momentsearch.ranking.fusion import ChannelHits, calibrate_dense
 from momentsearch.ranking.fuzzy import sound_alike
 from momentsearch.ranking.joint import rank
+from momentsearch.ranking.slide_lexical import parse_lines
 from momentsearch.search.corpus import Corpus, load_corpus
 from momentsearch.search.narrow import Narrowing, VideoRows
 from momentsearch.search.query import parse_query
@@ -226,7 +227,7 @@ class Searcher:
         """A video's slide-text entries as (start, end, title), by start time."""
         corpus = self.corpus()
         metas = [corpus.ocr_meta[r] for r in self._rows(corpus).ocr.get(video_id, ())]
-        return sorted((float(m["start"]), float(m["end"]), str(m.get("title", ""))) for m in metas)
+        return sorted((float(m["start"]), float(m["end"]), _title_line(m)) for m in metas)
 
     def chunk_vectors(self, video_id: str, ids: list[str]) -> np.ndarray:
         """The text vectors of a video's transcript chunks `ids`, in that order (rows of zeros for missing ones)."""
@@ -279,6 +280,15 @@ class Searcher:
                 kind="photo" if photo else "moment",
             ))
         return moments
+
+
+def _title_line(meta: dict) -> str:
+    """A slide's title: the first line (reading order) among its heaviest; the stored `title` joins them all."""
+    lines = parse_lines(meta.get("lines"))
+    if not lines:
+        return str(meta.get("title", ""))
+    top = max(w for _, w, _ in lines)
+    return next(t for t, w, _ in lines if w >= 0.85 * top)
 
 
 def _of_kind(files: dict[str, FileRecord], kind: str | None) -> dict[str, FileRecord]:
