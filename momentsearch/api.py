@@ -53,12 +53,16 @@ class MomentIndex:
         # without chromadb (search/snapshot.py); a long-lived reader (the server) watches the live store
         self.use_snapshot = False
         self._reader = None
+        self._creating = False  # only `index` may create a local index folder; the rest open an existing one
 
     # -- parts, built on first use -------------------------------------------------------------
     @property
     def store(self) -> Store:
+        """The index's store. A local folder must already be a momentsearch index (IndexNotFoundError,
+        nothing written, otherwise) unless `index` is creating it."""
         if self._store is None:
-            self._store = Store(make_client(None if self.chroma_url else self.db, self.chroma_url))
+            local = None if self.chroma_url else self.db
+            self._store = Store(make_client(local, self.chroma_url, create=self._creating), db_dir=local)
         return self._store
 
     @property
@@ -135,10 +139,13 @@ class MomentIndex:
         says how that went. Writing stays here, so the index is the same as without Ray.
         """
         from momentsearch.pipeline.indexer import Indexer
+        from momentsearch.store.prune import migrate_relative_paths
         from momentsearch.pipeline.partial import PARTIAL_DIRNAME
 
         partial_dir = None if self.chroma_url else Path(self.db) / PARTIAL_DIRNAME  # a killed run resumes from it
-        with self.writing(wait):
+        with self.writing(wait, create=True):
+            self.store.collection("files", model_id="none", dim=1)  # what marks a folder as an index
+            migrate_relative_paths(self.store)  # records of older indexes hold paths as typed
             indexer = Indexer(self.store, self.config, self.text_embedder, self.asr, self.clip, progress,
                               partial_dir=partial_dir)
             if ray is None:
@@ -147,21 +154,29 @@ class MomentIndex:
 
             return RayIndexer(indexer, address=ray).index([str(p) for p in paths], reindex=reindex)
 
-    def prune(self, wait: float | None = 0.0, dry_run: bool = False):
-        """Remove files that no longer exist, and entries no file record owns. Returns a PruneReport."""
+    def prune(self, wait: float | None = 0.0, dry_run: bool = False, yes: bool = False):
+        """Remove files that no longer exist, and entries no file record owns. Returns a PruneReport.
+        Removing more than store.prune.PRUNE_MAX_SHARE of the files needs `yes` (ConfirmationNeededError)."""
         from momentsearch.store.prune import prune
 
         with self.writing(wait):
-            return prune(self.store, dry_run=dry_run)
+            return prune(self.store, dry_run=dry_run, yes=yes)
 
-    def writing(self, wait: float | None = 0.0):
-        """The write lock of a local index folder (a Chroma server orders its own writes: no lock)."""
+    def writing(self, wait: float | None = 0.0, create: bool = False):
+        """The write lock of a local index folder (a Chroma server orders its own writes: no lock).
+        The folder must be writable (IndexWriteError); `create` makes it when missing (only `index`),
+        otherwise it must already be an index (IndexNotFoundError)."""
         from contextlib import nullcontext
 
+        from momentsearch.store.folder import check_index, prepare_writable
         from momentsearch.store.lock import writer_lock
 
         if self.chroma_url:
             return nullcontext()
+        if not create:
+            check_index(self.db)
+        prepare_writable(self.db)
+        self._creating = self._creating or create
         return _clearing_cache(writer_lock(self.db, timeout=wait), self._clear_cache, self.db)
 
     def search(self, query: str, k: int = 10, kind: str | None = None, video: str | None = None,

@@ -50,3 +50,20 @@ class RangeError(MomentSearchError):
     def __init__(self, message: str, size: int) -> None:
         super().__init__(message)
         self.size = size
+
+
+class IndexNotFoundError(MomentSearchError):
+    """The folder given as the index is not a momentsearch index (missing, a file, another program's data).
+    Only `index` creates an index; everything else refuses and writes nothing."""
+
+
+class IndexWriteError(MomentSearchError):
+    """The index cannot be written: a read-only file system or folder, or no permission."""
+
+
+class DiskFullError(IndexWriteError):
+    """The disk holding the index is full. What was written stays readable; a re-run resumes."""
+
+
+class ConfirmationNeededError(MomentSearchError):
+    """An operation would remove much of the index; it needs to be confirmed (`--yes`)."""

@@ -13,8 +13,11 @@ MAX_PIXELS = 80_000_000  # images larger than this many pixels are refused (deco
 MAX_SIDE = 1024  # images are downscaled so their long side is at most this (CLIP reads 224)
 
 
-def open_image(path: str | Path) -> np.ndarray:
-    """An RGB uint8 array from an image file (first frame of a GIF). Raises BadInputError."""
+def open_image(path, max_pixels: int = MAX_PIXELS, max_full_decode_pixels: int | None = None) -> np.ndarray:
+    """An RGB uint8 array from an image file or binary file object (first frame of a GIF). Raises
+    BadInputError. The pixel count is checked from the header, before anything is decoded:
+    over `max_pixels` is refused; so is, when `max_full_decode_pixels` is given, an image over that
+    which cannot be decoded at a reduced size (JPEG is decoded at 1/2..1/8 scale: `draft`)."""
     from PIL import Image, ImageOps
 
     Image.MAX_IMAGE_PIXELS = MAX_PIXELS
@@ -22,12 +25,17 @@ def open_image(path: str | Path) -> np.ndarray:
         with warnings.catch_warnings():
             warnings.simplefilter("error", Image.DecompressionBombWarning)
             with Image.open(path) as img:
-                if img.width * img.height > MAX_PIXELS:
-                    raise BadInputError(str(path), f"image too large ({img.width}x{img.height} pixels); "
-                                                   "refused as a possible decompression bomb")
+                pixels = img.width * img.height
+                if pixels > max_pixels:
+                    raise BadInputError(str(path), f"image too large ({img.width}x{img.height} pixels, at most "
+                                                   f"{max_pixels:,}); refused as a possible decompression bomb")
+                if max_full_decode_pixels and pixels > max_full_decode_pixels and img.format != "JPEG":
+                    raise BadInputError(str(path), f"image too large to decode here ({img.width}x{img.height} "
+                                                   f"{img.format} pixels; at most {max_full_decode_pixels:,} "
+                                                   "unless JPEG): send a smaller copy")
                 img.seek(0)
+                img.draft("RGB", (MAX_SIDE, MAX_SIDE))  # before anything loads the pixels
                 img = ImageOps.exif_transpose(img)
-                img.draft("RGB", (MAX_SIDE, MAX_SIDE))
                 img = img.convert("RGB")
                 img.thumbnail((MAX_SIDE, MAX_SIDE))
                 return np.asarray(img, dtype=np.uint8)
@@ -41,6 +49,18 @@ def open_image(path: str | Path) -> np.ndarray:
         raise BadInputError(str(path), "permission denied") from exc
     except (OSError, ValueError, SyntaxError) as exc:
         raise BadInputError(str(path), f"not a readable image ({exc})") from exc
+
+
+def image_mime(path: str | Path) -> str:
+    """The image/* type of an image file, from its header ("" when Pillow cannot tell)."""
+    from PIL import Image
+
+    try:
+        with Image.open(path) as img:
+            mime = img.get_format_mimetype() or ""
+    except (OSError, ValueError, SyntaxError):
+        return ""
+    return mime if mime.startswith("image/") else ""
 
 
 def load_query_image(image) -> np.ndarray:

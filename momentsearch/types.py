@@ -19,6 +19,8 @@ class MediaInfo:
     width: int = 0
     height: int = 0
     fps: float = 0.0  # average frame rate of the video stream
+    audio_note: str = ""  # which audio track speech is read from, when the file has several
+    mime: str = ""  # the audio/* or video/* type it is served as (from the container FFmpeg found)
 
 
 @dataclass
@@ -87,6 +89,9 @@ class FileRecord:
     sources: dict[str, str] = field(default_factory=dict)  # channel -> where its text came from (ASR, captions)
     language: str = ""  # spoken language (from ASR detection or the captions' tag), "" when unknown
     complete: bool = False  # False while a file is being written: a re-run redoes it
+    device: int = 0  # st_dev and st_ino when indexed: the server serves only this very file (0: not recorded)
+    inode: int = 0
+    mime: str = ""  # audio/..., video/... or image/... from probing the file; "" in older indexes
 
 
 @dataclass(frozen=True)
@@ -195,6 +200,7 @@ class PruneReport:
 
     removed: list[str] = field(default_factory=list)  # paths whose record (and entries) went
     orphans: dict[str, int] = field(default_factory=dict)  # collection -> entries no file record owned
+    unplaced: list[str] = field(default_factory=list)  # relative paths of old indexes, kept: not found from here
 
 
 @dataclass

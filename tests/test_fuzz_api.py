@@ -54,7 +54,7 @@ def api_schema(indexed_lecture):
     from momentsearch.api import MomentIndex
     from momentsearch.server.app import create_app
 
-    app = create_app(MomentIndex(indexed_lecture[0]))
+    app = create_app(MomentIndex(indexed_lecture[0]), allowed_hosts=("testserver",))  # the test client's Host
     return schemathesis.openapi.from_asgi("/openapi.json", app)
 
 

@@ -31,7 +31,7 @@ def served(indexed_lecture):
 
     db, video, windows, _ = indexed_lecture
     index = MomentIndex(db)
-    with TestClient(create_app(index)) as client:
+    with TestClient(create_app(index), base_url="http://127.0.0.1:8000") as client:
         vid = client.get("/api/videos").json()["videos"][0]["video_id"]
         yield client, index, vid, Path(video), windows
 
@@ -280,7 +280,7 @@ def test_swapped_or_symlinked_files_are_refused(tmp_path):
     secret = tmp_path / "secret.txt"
     secret.write_bytes(b"S" * 4096)  # same size as the indexed file
     os.utime(secret, (1_000_000, 1_000_000))
-    with TestClient(create_app(_FakeIndex([rec]), warm=False)) as client:
+    with TestClient(create_app(_FakeIndex([rec]), warm=False), base_url="http://localhost") as client:
         assert client.get(f"/api/media/{rec.video_id}").content == b"m" * 4096
         media.unlink()
         media.symlink_to(secret)  # the indexed path now points elsewhere
@@ -300,7 +300,8 @@ def test_swapped_or_symlinked_files_are_refused(tmp_path):
 def test_searches_run_concurrently_and_do_not_block(tmp_path):
     media = tmp_path / "a.mp4"
     media.write_bytes(b"x")
-    with TestClient(create_app(_FakeIndex([_record(media)], delay=1.0), warm=False)) as client:
+    with TestClient(create_app(_FakeIndex([_record(media)], delay=1.0), warm=False),
+                    base_url="http://localhost") as client:
         out = []
         t0 = time.perf_counter()
         threads = [threading.Thread(target=lambda: out.append(client.get("/api/search?q=slow").status_code))
@@ -331,14 +332,20 @@ def test_serve_command_warns_when_exposed_without_token(monkeypatch, capsys, tmp
     calls = []
     monkeypatch.setattr(server, "serve", lambda index, **kw: calls.append(kw))
     monkeypatch.delenv("MOMENTSEARCH_TOKEN", raising=False)
+    from momentsearch.api import MomentIndex
+
+    assert cli.main(["serve", "--db", str(tmp_path / "db")]) == 2  # no index there yet: serve creates none
+    assert not (tmp_path / "db").exists()
+    MomentIndex(tmp_path / "db").index([])  # only `index` creates one
     assert cli.main(["serve", "--db", str(tmp_path / "db"), "--host", "0.0.0.0", "--port", "8123"]) == 0
     assert "without --token" in capsys.readouterr().err
     assert cli.main(["serve", "--db", str(tmp_path / "db"), "--host", "0.0.0.0", "--token", "t"]) == 0
     assert "without --token" not in capsys.readouterr().err
     assert cli.main(["serve", "--db", str(tmp_path / "db")]) == 0
     assert "without --token" not in capsys.readouterr().err
-    assert calls == [{"host": "0.0.0.0", "port": 8123, "token": None}, {"host": "0.0.0.0", "port": 8000, "token": "t"},
-                     {"host": "127.0.0.1", "port": 8000, "token": None}]
+    assert calls == [{"host": "0.0.0.0", "port": 8123, "token": None, "allowed_hosts": ()},
+                     {"host": "0.0.0.0", "port": 8000, "token": "t", "allowed_hosts": ()},
+                     {"host": "127.0.0.1", "port": 8000, "token": None, "allowed_hosts": ()}]
 
 
 def test_concurrent_real_searches_agree_with_sequential_ones(served):

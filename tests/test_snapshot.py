@@ -31,7 +31,7 @@ def _write(db, texts, video_id="00000000000000aa", path="/lectures/talk.mp4"):
 
     index = MomentIndex(str(db))
     text = TextEmbedder()
-    with index.writing():
+    with index.writing(create=True):  # only a writer that creates an index may start from no folder
         store = index.store
         store.collection("transcript", model_id=text.model_id, dim=text.dim)
         starts = [10.0 * i for i in range(len(texts))]

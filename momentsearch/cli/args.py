@@ -117,6 +117,9 @@ def _prune_parser(sub) -> None:
     p = sub.add_parser("prune", help="remove files that no longer exist (and orphan entries) from the index")
     _common(p)
     p.add_argument("--dry-run", action="store_true", help="only list what would be removed")
+    p.add_argument("--yes", action="store_true",
+                   help="remove even when more than half of the index's files are not found (an unmounted "
+                        "drive looks like that; without --yes prune refuses)")
     _writer_flags(p)
 
 
@@ -127,3 +130,6 @@ def _serve_parser(sub) -> None:
     p.add_argument("--port", type=int, default=8000, help="port (default 8000)")
     p.add_argument("--token", default=None,
                    help="require this token on every API call (default: $MOMENTSEARCH_TOKEN, else none)")
+    p.add_argument("--allowed-host", action="append", default=[], metavar="NAME",
+                   help="without a token, also answer requests for this host name (besides localhost and IP "
+                        "addresses; others are refused as DNS rebinding); repeatable")

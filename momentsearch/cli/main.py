@@ -88,7 +88,9 @@ def main(argv: list[str] | None = None) -> int:
                 "clip": lambda a: extras.cmd_clip(a, _index_for(a)),
                 "chapters": lambda a: extras.cmd_chapters(a, _index_for(a))}[args.command](args)
     except MomentSearchError as exc:
-        print(f"momentsearch: error: {exc}", file=sys.stderr)
+        from momentsearch.cli.output import safe_text
+
+        print(f"momentsearch: error: {safe_text(str(exc))}", file=sys.stderr)
         return EXIT_ERROR
     except KeyboardInterrupt:
         print("momentsearch: interrupted; re-run the same command to resume", file=sys.stderr)
@@ -127,14 +129,19 @@ def _print_ray(info) -> None:
 
 
 def cmd_prune(args) -> int:
-    report = _index_for(args).prune(wait=args.wait, dry_run=args.dry_run)
+    from momentsearch.cli.output import safe_text
+
+    report = _index_for(args).prune(wait=args.wait, dry_run=args.dry_run, yes=args.yes)
     if args.json:
-        print(json.dumps({"removed": report.removed, "orphans": report.orphans, "dry_run": args.dry_run},
-                         ensure_ascii=False))
+        print(json.dumps({"removed": report.removed, "orphans": report.orphans, "dry_run": args.dry_run,
+                          "unplaced": report.unplaced}, ensure_ascii=False))
         return EXIT_OK
     verb = "would remove" if args.dry_run else "removed"
     for path in report.removed:
-        print(f"{verb}: {path} (file no longer exists)")
+        print(f"{verb}: {safe_text(path)} (file no longer exists)")
+    for path in report.unplaced:
+        print(f"kept: {safe_text(path)} (a relative path from an older index; run prune from the folder it "
+              "was indexed from to place it)")
     orphans = sum(report.orphans.values())
     from momentsearch.cli.output import plural
 
@@ -253,10 +260,11 @@ def cmd_serve(args) -> int:
         print(f"momentsearch: warning: serving on {args.host} without --token: anyone who can reach this "
               "port can search the index and watch the videos", file=sys.stderr)
     index = _index_for(args)
+    index.store  # an existing index, or one clear line now (IndexNotFoundError) instead of at the first request
     shown = "[::1]" if args.host == "::1" else args.host
     print(f"momentsearch: serving {args.chroma_url or index.db} at http://{shown}:{args.port}/ "
           "(loading models first; Ctrl-C stops)", flush=True)
-    serve(index, host=args.host, port=args.port, token=token)
+    serve(index, host=args.host, port=args.port, token=token, allowed_hosts=tuple(args.allowed_host))
     return EXIT_OK
 
 

@@ -14,6 +14,7 @@ from rich.console import Console
 from rich.progress import (BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn,
                            TimeRemainingColumn)
 from rich.table import Table
+from rich.text import Text
 
 from momentsearch.types import IndexReport, Moment, ProgressEvent
 
@@ -21,6 +22,18 @@ out = Console(soft_wrap=True)
 err = Console(stderr=True)
 WIDTH = 80  # what the output is laid out for (wider terminals just have room to spare)
 WEAK_SCORE = 0.3  # results scoring below this are marked "weak": one channel matched a little
+
+
+def safe_text(text: str) -> str:
+    """Text fit for a terminal: control characters (an escape sequence in a file name could move the
+    cursor, retitle the window or hide text) shown as \\xNN / \\uNNNN, everything else as is."""
+    return "".join(ch if ch.isprintable() or ch == " " else ch.encode("unicode_escape").decode("ascii")
+                   for ch in str(text))
+
+
+def cell(text: str) -> Text:
+    """A table cell shown literally: escaped (safe_text), and no rich markup read from it."""
+    return Text(safe_text(text))
 
 
 def fmt_time(seconds: float) -> str:
@@ -48,6 +61,7 @@ def short_path(path: str, width: int = 40) -> str:
     home = str(Path.home())
     if p.startswith(home + os.sep):
         p = "~" + p[len(home):]
+    p = safe_text(p)  # a file name's escape sequences never reach the terminal
     if len(p) <= width:
         return p
     name = Path(p).name
@@ -108,11 +122,12 @@ class ProgressDisplay:
             self._media_to(self.seconds_before)
             self.progress.update(self.files_task, description=f"files: {self.current}")
         if not self.enabled and event.kind == "file" and self.wanted:
-            err.print(f"[{event.index + 1}/{event.total_files}] {event.path}", markup=False, highlight=False)
+            err.print(f"[{event.index + 1}/{event.total_files}] {safe_text(event.path)}", markup=False,
+                      highlight=False)
 
 
 def _label(path: str, width: int = 28) -> str:
-    name = Path(path).name
+    name = safe_text(Path(path).name)
     return name if len(name) <= width else name[: width - 1] + "…"
 
 
@@ -125,8 +140,8 @@ def print_report(report: IndexReport) -> None:
         table.add_column(col)
     table.add_column("note", overflow="fold", max_width=30)
     for f in report.files:
-        table.add_row(short_path(f.path, 36), f.status, fmt_time(f.duration) if f.duration else "",
-                      ",".join(f.channels), f.reason)
+        table.add_row(cell(short_path(f.path, 36)), f.status, fmt_time(f.duration) if f.duration else "",
+                      ",".join(f.channels), cell(f.reason))
     out.print(table, width=max(WIDTH, min(out.width, 120)))
     counts: dict[str, int] = {}
     for f in report.files:
@@ -160,7 +175,7 @@ def print_moments(query: str, moments: list[Moment], channels: set[str]) -> None
                   style="dim" if weak else None)
         out.print(f"    why: {_why(m) or 'no channel matched'}", markup=False, highlight=False, style="dim")
         if m.text:
-            text = textwrap.shorten(" ".join(m.text.split()), width=2 * (WIDTH - 6), placeholder=" …")
+            text = textwrap.shorten(" ".join(safe_text(m.text).split()), width=2 * (WIDTH - 6), placeholder=" …")
             for line in textwrap.wrap(text, WIDTH - 6):
                 out.print(f"    {line}", markup=False, highlight=False, style="dim" if weak else None)
     # the URL on a line of its own and never wrapped, so a terminal can still open it
@@ -169,7 +184,7 @@ def print_moments(query: str, moments: list[Moment], channels: set[str]) -> None
 
 
 def print_info(info) -> None:
-    out.print(f"Index: {info.db}", markup=False, highlight=False)
+    out.print(f"Index: {safe_text(info.db)}", markup=False, highlight=False)
     out.print(f"Channels: {', '.join(info.channels) or 'none'}", markup=False, highlight=False)
     if "visual" not in info.channels:
         out.print("Visual channel: off (no CLIP when indexing: install it with scripts/setup.sh --clip and "

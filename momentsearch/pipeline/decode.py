@@ -9,6 +9,7 @@ from typing import Iterator
 import numpy as np
 
 from momentsearch.errors import BadInputError
+from momentsearch.pipeline.discover import container_mime
 from momentsearch.types import SAMPLE_RATE, MediaInfo, SampledFrame
 
 
@@ -57,6 +58,7 @@ def probe(path: str | Path) -> MediaInfo:
         if video is None and audio is None:
             raise BadInputError(str(path), "no audio or video stream")
         fps = float(video.average_rate) if video is not None and video.average_rate else 0.0
+        track = pick_audio_track(container) if len(container.streams.audio) > 1 else None
         return MediaInfo(
             path=str(path),
             duration=duration,
@@ -65,19 +67,25 @@ def probe(path: str | Path) -> MediaInfo:
             width=video.codec_context.width if video is not None else 0,
             height=video.codec_context.height if video is not None else 0,
             fps=fps,
+            audio_note=track.note if track is not None else "",
+            mime=container_mime(container.format.name, video is not None, Path(path).suffix),
         )
 
 
 def _iter_audio_chunks(path: str | Path, sample_rate: int = SAMPLE_RATE) -> Iterator[np.ndarray]:
-    """Lazily yields the first audio stream as mono float32 pieces (a few thousand samples each) at
-    `sample_rate` Hz, in order. Nothing but the current piece is held. A decode error after some audio
+    """Lazily yields the audio track `pick_audio_track` chooses as mono float32 pieces (a few thousand
+    samples each) at `sample_rate` Hz, in order, on the video's clock: a track that starts 5 s in
+    begins with 5 s of zeros. Nothing but the current piece is held. A decode error after some audio
     ends the stream early (a truncated file yields what it has); before any audio it is a BadInputError."""
     import av
 
     with _open(path) as container:
-        if not container.streams.audio:
+        track = pick_audio_track(container)
+        if track is None:
             return
-        stream = container.streams.audio[0]
+        stream = container.streams.audio[track.index]
+        if track.start > 0:  # the stream's start time: its first sample plays this late in the video
+            yield np.zeros(int(round(track.start * sample_rate)), dtype=np.float32)
         resampler = av.AudioResampler(format="flt", layout="mono", rate=sample_rate)
         yielded = False
         try:
@@ -93,8 +101,8 @@ def _iter_audio_chunks(path: str | Path, sample_rate: int = SAMPLE_RATE) -> Iter
 
 
 def load_audio(path: str | Path, sample_rate: int = SAMPLE_RATE) -> np.ndarray:
-    """The first audio stream as mono float32 in [-1, 1] at `sample_rate` Hz. Empty if no audio.
-    Holds the whole track (~230 MB for 3 hours); long files go through `iter_audio_windows`."""
+    """The chosen audio track (see `_iter_audio_chunks`) as mono float32 in [-1, 1] at `sample_rate` Hz.
+    Empty if no audio. Holds the whole track (~230 MB for 3 hours); long files go through `iter_audio_windows`."""
     chunks = list(_iter_audio_chunks(path, sample_rate))
     if not chunks:
         return np.zeros(0, dtype=np.float32)
@@ -157,6 +165,78 @@ def iter_audio_windows(path: str | Path, window: float = 300.0, search: float = 
         del buf
     if held:
         yield AudioWindow(index, start_sample / SAMPLE_RATE, np.concatenate(pending))
+
+
+SILENT_PEAK = 1e-3  # a track whose samples all stay within this (-60 dBFS) is silent
+SILENCE_PROBE_SECONDS = 600.0  # how much of a track is decoded, at most, to tell whether it is silent
+
+
+@dataclass(frozen=True)
+class AudioTrack:
+    """The audio stream speech is read from, and where it sits on the video's clock."""
+
+    index: int  # position among the file's audio streams (container.streams.audio[index])
+    start: float  # seconds: the stream's start time (its first sample plays this far into the video)
+    note: str = ""  # which track was used, when the file has several
+
+
+def pick_audio_track(container) -> AudioTrack | None:
+    """The default audio track, else the first; with several, the first of those (default first)
+    that is not silent. None when the file has no audio."""
+    streams = list(container.streams.audio)
+    if not streams:
+        return None
+    order = sorted(range(len(streams)), key=lambda i: (not _is_default(streams[i]), i))
+    chosen, silent = order[0], []
+    if len(streams) > 1:
+        for i in order:
+            if not _silent(container, streams[i]):
+                chosen = i
+                break
+            silent.append(i)
+        else:
+            chosen = order[0]
+    note = ""
+    if len(streams) > 1:
+        why = f"; silent: track {', '.join(str(i + 1) for i in silent)}" if silent else ""
+        note = f"audio track {chosen + 1} of {len(streams)} used{why}"
+    return AudioTrack(chosen, _start_seconds(streams[chosen]), note)
+
+
+def _is_default(stream) -> bool:
+    import av
+
+    return bool(stream.disposition & av.stream.Disposition.default)
+
+
+def _start_seconds(stream) -> float:
+    if stream.start_time is None or stream.time_base is None:
+        return 0.0
+    return max(0.0, float(stream.start_time * stream.time_base))
+
+
+def _silent(container, stream) -> bool:
+    """Decodes `stream` from the start until a sample is louder than SILENT_PEAK (then False)."""
+    import av
+
+    try:
+        container.seek(0)
+        for frame in container.decode(stream):
+            if np.abs(frame.to_ndarray()).max(initial=0.0) > SILENT_PEAK * _full_scale(frame):
+                return False
+            if frame.time is not None and frame.time > SILENCE_PROBE_SECONDS:
+                break
+    except av.error.FFmpegError:
+        pass
+    finally:
+        container.seek(0)
+    return True
+
+
+def _full_scale(frame) -> float:
+    """The largest sample value of the frame's format (1.0 for float formats, 32768 for s16...)."""
+    name = frame.format.name.rstrip("p")
+    return {"u8": 128.0, "s16": 32768.0, "s32": 2147483648.0, "s64": 9.2e18}.get(name, 1.0)
 
 
 def _scaled_size(width: int, height: int, max_side: int) -> tuple[int, int]:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import stat
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -36,7 +37,7 @@ def discover(paths: list[str]) -> list[Found]:
         if p.is_dir():
             _walk(p, out)
         elif p.exists():
-            out.setdefault(str(p), Found(str(p)))
+            out.setdefault(str(p), _file(str(p)))
         else:
             # a name without a media extension was most likely meant as a folder
             what = "file" if p.suffix.lower() in MEDIA_EXTENSIONS else "folder"
@@ -66,9 +67,47 @@ def _walk(root: Path, out: dict[str, Found]) -> None:
         for name in sorted(filenames):
             full = os.path.join(dirpath, name)
             if Path(name).suffix.lower() in MEDIA_EXTENSIONS:
-                out.setdefault(full, Found(full))
+                out.setdefault(full, _file(full))
             elif not name.startswith("."):
                 out.setdefault(full, Found(full, "not a media file (unknown extension)"))
+
+
+_CONTAINER_TYPES = {  # FFmpeg demuxer name -> (type with video, type of audio only)
+    "mov,mp4,m4a,3gp,3g2,mj2": ("video/mp4", "audio/mp4"), "matroska,webm": ("video/webm", "audio/webm"),
+    "ogg": ("video/ogg", "audio/ogg"), "avi": ("video/x-msvideo", "audio/x-msvideo"),
+    "mpegts": ("video/mp2t", "audio/mp2t"), "mpeg": ("video/mpeg", "audio/mpeg"), "flv": ("video/x-flv", "audio/x-flv"),
+    "asf": ("video/x-ms-asf", "audio/x-ms-asf"), "wav": ("video/wav", "audio/wav"), "mp3": ("audio/mpeg", "audio/mpeg"),
+    "flac": ("audio/flac", "audio/flac"), "aac": ("audio/aac", "audio/aac"),
+}
+
+
+def container_mime(format_name: str, has_video: bool, suffix: str = "") -> str:
+    """The media type a probed file is served as: always audio/* or video/*, never from the name
+    alone (a `talk.html` that FFmpeg reads as mp4 is video/mp4)."""
+    video, audio = _CONTAINER_TYPES.get(format_name, ("video/octet-stream", "audio/octet-stream"))
+    if format_name == "matroska,webm" and suffix.lower() != ".webm":
+        video, audio = "video/x-matroska", "audio/x-matroska"
+    if format_name.startswith("mov,") and suffix.lower() in (".mov", ".qt") and has_video:
+        video = "video/quicktime"
+    return video if has_video else audio
+
+
+def not_regular_reason(st: os.stat_result) -> str:
+    """Why a path that is not a regular file is skipped (reading a FIFO would block for ever)."""
+    mode = st.st_mode
+    what = ("a named pipe (FIFO)" if stat.S_ISFIFO(mode) else "a socket" if stat.S_ISSOCK(mode)
+            else "a device" if stat.S_ISCHR(mode) or stat.S_ISBLK(mode) else "not a regular file")
+    return f"not a regular file: {what}; skipped without opening it"
+
+
+def _file(path: str) -> Found:
+    """A media path as found: skipped, with the reason, when it is not a regular file (checked
+    with stat, which never opens it)."""
+    try:
+        st = os.stat(path)
+    except OSError:
+        return Found(path)  # gone already: probing says so
+    return Found(path) if stat.S_ISREG(st.st_mode) else Found(path, not_regular_reason(st))
 
 
 def content_hash(path: str, chunk: int = 1 << 20) -> str:

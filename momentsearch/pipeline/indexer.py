@@ -9,6 +9,7 @@ that file with upserts: no duplicates, nothing lost.
 from __future__ import annotations
 
 import os
+import stat
 import time
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass
@@ -18,10 +19,11 @@ from typing import Callable
 from momentsearch.errors import BadInputError, ModelUnavailableError, MomentSearchError
 from momentsearch.options import Config
 from momentsearch.pipeline.decode import probe
-from momentsearch.pipeline.discover import IMAGE_EXTENSIONS, content_hash, discover
+from momentsearch.pipeline.discover import IMAGE_EXTENSIONS, content_hash, discover, not_regular_reason
 from momentsearch.pipeline.ocr import FROM_CONFIG, make_ocr
 from momentsearch.pipeline.partial import PartialState, fingerprint
 from momentsearch.pipeline.process import FileEntries, FileProcessor
+from momentsearch.store.ids import absolute_path
 from momentsearch.types import FileRecord, FileResult, IndexReport, MediaInfo, ProgressCallback, ProgressEvent
 
 
@@ -110,8 +112,8 @@ class Indexer:
         for f in discover(paths):
             if f.reason:
                 settled[f.path] = FileResult(f.path, "failed" if f.failed else "skipped", f.reason)
-            else:
-                todo.append(f.path)
+            elif (full := absolute_path(f.path)) not in todo:  # records hold absolute, resolved paths
+                todo.append(full)
         infos: dict[str, MediaInfo | BadInputError] = {}
         for path in todo:
             if Path(path).suffix.lower() in IMAGE_EXTENSIONS:
@@ -186,6 +188,8 @@ class Indexer:
             if isinstance(info, BadInputError):
                 raise info
             st = os.stat(path)
+            if not stat.S_ISREG(st.st_mode):  # a FIFO would block the first read for ever
+                raise BadInputError(path, not_regular_reason(st))
             old = self.store.get_file(path)
             if self._unchanged(old, st, reindex):
                 return FileResult(path, "unchanged", video_id=old.video_id, duration=old.duration,
@@ -195,7 +199,8 @@ class Indexer:
             if Path(path).suffix.lower() in IMAGE_EXTENSIONS:
                 return self._index_photo(path, video_id, st, old)
             record = FileRecord(path=path, video_id=video_id, size=st.st_size, mtime=st.st_mtime,
-                                duration=info.duration, models=dict(self.report.models))
+                                duration=info.duration, models=dict(self.report.models), device=st.st_dev,
+                                inode=st.st_ino, mime=info.mime)
             self._begin(record, old)
             partial = self._partial(video_id)
             result = self._write(self.processor().process_video(path, info, video_id, partial, on_media), record)
@@ -203,6 +208,9 @@ class Indexer:
                 partial.discard()  # the entries are in the store: the kept windows are done with
             return result
         except Exception as exc:  # a decoder or model failing on one odd file must not stop the batch
+            full_disk = self.store.disk_full_error(exc)  # e.g. resume state in DB/momentsearch-partial
+            if full_disk is not None and full_disk is not exc:
+                raise full_disk from exc
             reason = failure_reason(exc)
             if reason is None:
                 raise  # index-wide problems (model, mismatch, busy) stop the batch with their own message
@@ -228,21 +236,30 @@ class Indexer:
 
     def _index_photo(self, path: str, video_id: str, st, old) -> FileResult:
         """A photo: processed first (a bad image fails before the index is touched), then written."""
+        from momentsearch.media import image_mime
         from momentsearch.pipeline.photos import process_photo
 
         entries = process_photo(self.processor(), path, video_id)
         record = FileRecord(path=path, video_id=video_id, size=st.st_size, mtime=st.st_mtime, kind="photo",
-                            models=dict(self.report.models))
+                            models=dict(self.report.models), device=st.st_dev, inode=st.st_ino,
+                            mime=image_mime(path))
         self._begin(record, old)
         return self._write(entries, record)
 
-    def write_entries(self, entries: FileEntries, size: int, mtime: float) -> FileResult:
+    def write_entries(self, entries: FileEntries, size: int, mtime: float, mime: str = "") -> FileResult:
         """Writes entries processed elsewhere (a Ray worker) with the per-file state `index_file` keeps:
         record in as incomplete, the file's old entries out, new entries in, record complete.
-        `size` and `mtime` are the file's stat when the worker hashed it."""
+        `size` and `mtime` are the file's stat when the worker hashed it; device and inode are
+        recorded when this machine sees the same file."""
         old = self.store.get_file(entries.path)
-        record = FileRecord(path=entries.path, video_id=entries.video_id, size=size, mtime=mtime,
-                            duration=entries.duration, models=dict(self.report.models))
+        record = FileRecord(path=absolute_path(entries.path), video_id=entries.video_id, size=size, mtime=mtime,
+                            duration=entries.duration, models=dict(self.report.models), mime=mime)
+        try:
+            st = os.stat(record.path)
+            if (st.st_size, st.st_mtime) == (size, mtime):
+                record.device, record.inode = st.st_dev, st.st_ino
+        except OSError:
+            pass
         self._begin(record, old)
         return self._write(entries, record)
 

@@ -228,6 +228,8 @@ class FileProcessor:
             out.note = "no audio track: indexed visually only"
         elif "transcript" not in out.channels:
             out.note = "no speech found"
+        if info.audio_note and track is None:  # several audio tracks: say which one was transcribed
+            out.note = "; ".join(n for n in (out.note, info.audio_note) if n)
         return out
 
     def _add_rows(self, out: FileEntries, info: MediaInfo, transcript: list[TranscriptSegment] | None,

@@ -241,7 +241,7 @@ class RayIndexer:
     def _commit(self, work: WorkResult, info: MediaInfo) -> FileResult:
         if work.entries is None:
             return FileResult(work.path, "failed", work.reason)
-        result = self.indexer.write_entries(work.entries, work.size, work.mtime)
+        result = self.indexer.write_entries(work.entries, work.size, work.mtime, mime=info.mime)
         self.run_info.media_seconds += info.duration
         self.run_info.per_worker[work.worker] = self.run_info.per_worker.get(work.worker, 0) + 1
         return result

@@ -5,8 +5,9 @@ Chroma and building BM25 costs ~15 s at 100 hours and minutes at 1,000 hours, pa
 process (each `momentsearch search` is one). The cache, kept next to the index in
 `<db>/momentsearch-cache/`, loads in about a second instead.
 
-The cache is keyed by the collection counts and the records of the complete files (content hash,
-path, size, mtime, models), so another process's writes make a new key. `MomentIndex.index` and
+The cache is keyed by the index's generation (bumped by the writer on every commit) and the records
+of the complete files (content hash, path, size, mtime, models), so another process's writes make a
+new key. `MomentIndex.index` and
 `prune` clear it too, which covers a re-index of an unchanged file with other options.
 Any problem reading the cache (missing, damaged, older layout) means "not cached": it is rebuilt.
 """
@@ -27,9 +28,9 @@ CACHE_VERSION = 2  # bump when the layout or the lexical tokenizer changes
 CACHE_DIRNAME = "momentsearch-cache"
 
 
-def corpus_key(counts: Iterable[int], files: Iterable) -> str:
-    """A digest of the collection counts and the complete files' records (FileRecord objects)."""
-    h = hashlib.sha1(f"v{CACHE_VERSION}:{list(counts)}".encode())
+def corpus_key(generation: Iterable[int], files: Iterable) -> str:
+    """A digest of the index generation and the complete files' records (FileRecord objects)."""
+    h = hashlib.sha1(f"v{CACHE_VERSION}:{list(generation)}".encode())
     for rec in sorted(files, key=lambda r: (r.video_id, r.path)):
         h.update(json.dumps([rec.video_id, rec.path, rec.size, rec.mtime, rec.models],
                             sort_keys=True).encode("utf-8", "surrogateescape"))

@@ -31,7 +31,7 @@ class _VideoChunks:
 class Corpus:
     """A snapshot of the index for searching (reloaded by the searcher when the index changes)."""
 
-    generation: tuple  # the collection counts it was read at
+    generation: tuple  # the index generation it was read at (Store.generation, bumped by every commit)
     files: dict[str, FileRecord]  # video id -> record of a complete file
     lexical: LexicalIndex
     chunk_ids: list[str]

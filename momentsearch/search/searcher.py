@@ -19,8 +19,7 @@ from momentsearch.search.scope import ScopeVectors, match_scope
 from momentsearch.store.store import Hit, Store
 from momentsearch.types import FileRecord, Moment
 
-CORPUS_RECHECK_SECONDS = 1.0  # another process's new or removed files show up within this; our own writes at once
-CORPUS_FULL_RECHECK_SECONDS = 60.0  # and its re-index of a file already indexed (same file count) within this
+CORPUS_RECHECK_SECONDS = 1.0  # another process's commits show up within this; our own writes at once
 
 
 def clean_query(query: str) -> str:
@@ -49,7 +48,6 @@ class Searcher:
         self._corpus: Corpus | None = None
         self._checked_at = -1e9  # time.monotonic() of the last look at the store's counts
         self._seen_writes = -1  # store.writes when the cache was last checked
-        self._full_checked_at = -1e9  # when all collections were last counted
         self._clip_error: str | None = None  # None: not tried yet; "": loaded
         self._text_checked = False  # the transcript collection's model id matched ours once
         self._video_rows: VideoRows | None = None  # each video's rows in the current corpus (scopes, phrases)
@@ -57,23 +55,16 @@ class Searcher:
 
     # -- cached corpus -------------------------------------------------------------------------
     def corpus(self) -> Corpus:
-        # Counting a collection costs ~0.3 s at 120k rows (0.5 s at 200k): on the hot path trust the cache
-        # for CORPUS_RECHECK_SECONDS unless this process wrote through the store meanwhile, then count only
-        # the small files collection, and count everything every CORPUS_FULL_RECHECK_SECONDS.
+        # The writer bumps the index's generation on every commit (Store.commit). Reading it costs
+        # about a millisecond, so it is read at most every CORPUS_RECHECK_SECONDS, and at once after a
+        # write through this process's own Store; a changed generation reloads the corpus.
         now, writes = time.monotonic(), getattr(self.store, "writes", 0)
         if (self._corpus is not None and writes == self._seen_writes
                 and now - self._checked_at < CORPUS_RECHECK_SECONDS):
             return self._corpus
-        wrote_here = writes != self._seen_writes
         self._checked_at, self._seen_writes = now, writes
-        files_col = self.store.collection("files", create=False)  # a cached handle after the first call
-        n_files = files_col.count() if files_col is not None else 0
-        if (self._corpus is not None and not wrote_here and n_files == self._corpus.generation[0]
-                and now - self._full_checked_at < CORPUS_FULL_RECHECK_SECONDS):
-            return self._corpus
-        self._full_checked_at = now
-        generation = (n_files, self.store.count("transcript"), self.store.count("ocr"))
-        if self._corpus is not None and self._corpus.generation == generation and not wrote_here:
+        generation = (self.store.generation(),)
+        if self._corpus is not None and self._corpus.generation == generation:
             return self._corpus
         self._corpus = load_corpus(self.store, generation, self.cache_dir)
         return self._corpus

@@ -100,6 +100,10 @@ class SnapshotStore:
     def __init__(self, collections: dict[str, _Collection]) -> None:
         self._cols = collections
 
+    def generation(self) -> int:
+        """A snapshot never changes: one fixed generation (Store.generation is the live store's)."""
+        return 0
+
     def has(self, name: str) -> bool:
         return name in self._cols
 

@@ -15,23 +15,24 @@ The app keeps its MomentIndex in `app.state.index`. Models load once, in the sta
 
 from __future__ import annotations
 
-import secrets
+import asyncio
 from contextlib import asynccontextmanager
 from pathlib import Path
 
-from fastapi import Depends, FastAPI, HTTPException
+from fastapi import Depends, FastAPI, HTTPException, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import FileResponse
-from fastapi.security import APIKeyQuery, HTTPAuthorizationCredentials, HTTPBearer
+from fastapi.security import APIKeyCookie, APIKeyQuery, HTTPBearer
 from fastapi.staticfiles import StaticFiles
 from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from momentsearch.errors import (BadInputError, IndexBusyError, IndexMismatchError, MediaChangedError,
                                  ModelUnavailableError, MomentSearchError, NotFoundError, QueryError)
+from momentsearch.server import guard
 from momentsearch.server import media as sm
 from momentsearch.server.moment_routes import router as moment_router
-from momentsearch.server.routes import MAX_UPLOAD_BYTES, error_response, router
+from momentsearch.server.routes import MAX_UPLOAD_BYTES, error_response, refresh_health, router, search_slots
 
 WEB_DIR = Path(__file__).resolve().parent / "web"
 MULTIPART_SLACK = 64 * 1024  # bytes a request body may hold beyond the image (form fields, boundaries)
@@ -40,27 +41,38 @@ _STATUS_OF = [(NotFoundError, 404), (MediaChangedError, 409), (QueryError, 400),
               (ModelUnavailableError, 503), (IndexBusyError, 503), (IndexMismatchError, 500), (MomentSearchError, 500)]
 
 
-def _auth_dependency(token: str):
-    query_key = APIKeyQuery(name="token", auto_error=False, description="the server's --token")
-    bearer = HTTPBearer(auto_error=False, description="Authorization: Bearer <the server's --token>")
+HEALTH_REFRESH_SECONDS = 2.0  # how often /api/health's picture of the index is renewed (off the search pool)
 
-    def check(q: str | None = Depends(query_key), b: HTTPAuthorizationCredentials | None = Depends(bearer)) -> None:
-        given = (b.credentials if b else None) or q or ""
-        if not secrets.compare_digest(given.encode(), token.encode()):
-            raise HTTPException(401, "this server needs its token: add ?token=... or 'Authorization: Bearer ...'",
-                                headers={"WWW-Authenticate": "Bearer"})
+
+def _auth_dependency(token: str):
+    # the three schemes are declared for the OpenAPI schema; guard.given_token reads them in that order
+    bearer = HTTPBearer(auto_error=False, description="Authorization: Bearer <the server's --token>")
+    cookie = APIKeyCookie(name=guard.TOKEN_COOKIE, auto_error=False, description="for <video>/<img>: the token")
+    query_key = APIKeyQuery(name="token", auto_error=False, description="the token (scripts; never logged)")
+
+    def check(request: Request, _b=Depends(bearer), _c=Depends(cookie), _q=Depends(query_key)) -> None:
+        given = guard.given_token(request.headers, request.cookies, request.query_params)
+        if not guard.token_matches(given, token):
+            raise HTTPException(401, "this server needs its token: send 'Authorization: Bearer TOKEN' (the page "
+                                     "asks for it once), or ?token=TOKEN", headers={"WWW-Authenticate": "Bearer"})
 
     return check
 
 
-def create_app(index, token: str | None = None, warm: bool = True) -> FastAPI:
-    """The app for one MomentIndex. With `token`, every /api call needs it. `warm` loads models at start."""
+def create_app(index, token: str | None = None, warm: bool = True, allowed_hosts=()) -> FastAPI:
+    """The app for one MomentIndex. With `token`, every /api call needs it; without, only requests
+    naming this machine (loopback, an IP address, or one of `allowed_hosts`) are answered (see
+    server/guard.py). `warm` loads models at start."""
 
     @asynccontextmanager
     async def lifespan(app: FastAPI):
         if warm:
             await run_in_threadpool(_warm_up, index, app.state.startup)
-        yield
+        task = asyncio.create_task(_keep_health_fresh(app))
+        try:
+            yield
+        finally:
+            task.cancel()
 
     app = FastAPI(title="momentsearch", version="1", lifespan=lifespan, docs_url=None, redoc_url=None,
                   description="Search lecture videos for moments; stream them from that second.")
@@ -68,8 +80,11 @@ def create_app(index, token: str | None = None, warm: bool = True) -> FastAPI:
     app.state.index = index
     app.state.startup = {"models_loaded": False, "warnings": []}
     app.state.thumbs = sm.ThumbCache()
+    app.state.search_slots = search_slots()
+    app.state.health = None  # {"videos", "channels", "warnings"}: renewed by _keep_health_fresh
     _errors(app)
     app.add_middleware(BodyLimit, limit=MAX_UPLOAD_BYTES + MULTIPART_SLACK)
+    app.add_middleware(guard.RequestGuard, check_host=not token, allowed_hosts=frozenset(allowed_hosts))
     auth = [Depends(_auth_dependency(token))] if token else []
     app.include_router(router, dependencies=auth)
     app.include_router(moment_router, dependencies=auth)
@@ -101,6 +116,14 @@ def _local_docs(app: FastAPI) -> None:
                                    swagger_favicon_url="/web/favicon.svg")
 
     app.add_api_route("/docs", docs, include_in_schema=False)
+
+
+async def _keep_health_fresh(app: FastAPI) -> None:
+    """Renews /api/health's picture of the index every HEALTH_REFRESH_SECONDS, in its own thread:
+    a health check answers from it at once, never waiting behind searches."""
+    while True:
+        await refresh_health(app)
+        await asyncio.sleep(HEALTH_REFRESH_SECONDS)
 
 
 async def _page():
@@ -177,8 +200,9 @@ def _errors(app: FastAPI) -> None:
 
 
 def serve(index, host: str = "127.0.0.1", port: int = 8000, token: str | None = None,
-          log_level: str = "info") -> None:
-    """Runs the app with uvicorn until interrupted (blocking)."""
+          log_level: str = "info", allowed_hosts=()) -> None:
+    """Runs the app with uvicorn until interrupted (blocking). The access log never shows a token."""
     import uvicorn
 
-    uvicorn.run(create_app(index, token=token), host=host, port=port, log_level=log_level)
+    uvicorn.run(create_app(index, token=token, allowed_hosts=allowed_hosts), host=host, port=port,
+                log_level=log_level, log_config=guard.log_config())

@@ -2,16 +2,19 @@
 
 Everything here is addressed by index ids (a video's content hash, an entry id), never by a path
 from a request: a file is served only when the index holds a record for it, and only while it is
-still the very file that was indexed (same size and modification time), so a path swapped for a
-symlink to something else after indexing is refused too.
+still the very file that was indexed. It is opened once, without following any symbolic link,
+checked through the open descriptor (regular file; size, modification time, device and inode as
+recorded), and served from that descriptor, so nothing swapped in after the check is ever read.
 """
 
 from __future__ import annotations
 
+import errno
 import io
 import mimetypes
 import os
 import re
+import secrets
 import stat
 import threading
 from collections import OrderedDict
@@ -19,6 +22,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from momentsearch.errors import MediaChangedError, NotFoundError, RangeError
+from momentsearch.server.guard import MEDIA_CSP
 from momentsearch.store.ids import entry_fields, entry_id, is_video_id
 from momentsearch.types import FileRecord
 
@@ -27,6 +31,7 @@ THUMB_MAX_SIDE = 320  # pixels; the long side of a thumbnail
 THUMB_CACHE_ITEMS = 256  # JPEGs kept in memory (a few kB each)
 CUE_MAX_WORDS = 14  # a caption cue shows at most this many words
 RANGE_MAX_PARTS = 8  # a Range header with more parts than this is refused (416)
+READ_CHUNK = 256 * 1024  # bytes per read when streaming a file
 
 _EXTRA_TYPES = {".mkv": "video/x-matroska", ".webm": "video/webm", ".m4v": "video/mp4", ".mov": "video/quicktime"}
 
@@ -37,32 +42,112 @@ def check_video_id(video_id: str) -> str:
     return video_id
 
 
-def verified_path(record: FileRecord) -> Path:
-    """The indexed file of `record`, checked to still be the same regular file that was indexed."""
-    path = Path(record.path)
+@dataclass
+class OpenedMedia:
+    """An indexed file opened for reading, checked to be the very file that was indexed. Read from
+    `fd` only (never reopen the path: it may be swapped after the check); close() once done."""
+
+    fd: int
+    size: int
+    mtime: float
+
+    def close(self) -> None:
+        fd, self.fd = self.fd, -1
+        if fd >= 0:
+            os.close(fd)
+
+    def file(self):
+        """A binary file object on a duplicate of the descriptor (its own offset; close it after use)."""
+        return os.fdopen(os.dup(self.fd), "rb")
+
+
+def _open_without_links(path: str) -> int:
+    """Opens `path` one component at a time from the root, refusing a symbolic link anywhere in it
+    (O_NOFOLLOW at every step), so no link swapped into the path is ever followed. O_NONBLOCK: a
+    FIFO swapped in is opened without waiting (and then refused as not a regular file)."""
+    parts = Path(os.path.abspath(path)).parts
+    fd = os.open(parts[0], os.O_RDONLY | os.O_DIRECTORY | os.O_CLOEXEC)
     try:
-        st = os.stat(path)  # follows links: what would be read
+        for part in parts[1:-1]:
+            nxt = os.open(part, os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW | os.O_CLOEXEC, dir_fd=fd)
+            os.close(fd)
+            fd = nxt
+        return os.open(parts[-1], os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_CLOEXEC, dir_fd=fd)
+    finally:
+        os.close(fd)
+
+
+def open_indexed(record: FileRecord) -> OpenedMedia:
+    """The file of `record`, opened without following links and checked through the descriptor
+    (fstat: a regular file with the size, modification time, device and inode recorded when it
+    was indexed). MediaChangedError otherwise."""
+    vid = record.video_id
+    try:
+        fd = _open_without_links(record.path)
     except OSError as exc:
-        raise MediaChangedError(f"the indexed file of video {record.video_id} is gone ({exc.strerror}); "
-                                "re-index it") from exc
-    if not stat.S_ISREG(st.st_mode):
-        raise MediaChangedError(f"the indexed file of video {record.video_id} is not a regular file any more")
-    if st.st_size != record.size or st.st_mtime != record.mtime:
-        raise MediaChangedError(f"the file of video {record.video_id} changed after indexing; re-index it")
-    return path
+        if exc.errno in (errno.ELOOP, errno.ENOTDIR, errno.EMLINK):
+            raise MediaChangedError(f"the path of video {vid} now goes through a symbolic link; it is not "
+                                    "served (re-index the file where it really is)") from exc
+        raise MediaChangedError(f"the indexed file of video {vid} is gone ({exc.strerror}); re-index it") from exc
+    try:
+        st = os.fstat(fd)
+        if not stat.S_ISREG(st.st_mode):
+            raise MediaChangedError(f"the indexed file of video {vid} is not a regular file any more")
+        if st.st_size != record.size or st.st_mtime != record.mtime:
+            raise MediaChangedError(f"the file of video {vid} changed after indexing; re-index it")
+        if record.inode and (st.st_dev, st.st_ino) != (record.device, record.inode):
+            raise MediaChangedError(f"the file of video {vid} was replaced by another file after indexing; "
+                                    "re-index it")
+        os.set_blocking(fd, True)
+    except BaseException:
+        os.close(fd)
+        raise
+    return OpenedMedia(fd, st.st_size, st.st_mtime)
 
 
-def media_type(path: Path) -> str:
-    suffix = path.suffix.lower()
-    return _EXTRA_TYPES.get(suffix) or mimetypes.guess_type(path.name)[0] or "application/octet-stream"
+def verified_path(record: FileRecord) -> Path:
+    """The indexed file of `record`, checked as open_indexed checks it (then closed)."""
+    open_indexed(record).close()
+    return Path(record.path)
+
+
+def served_type(record: FileRecord) -> str:
+    """The media type a file is served as: what probing found (audio/video/image), else for older
+    records a type from the name that is audio/video/image, else application/octet-stream."""
+    if record.mime.split("/")[0] in ("audio", "video", "image"):
+        return record.mime
+    suffix = Path(record.path).suffix.lower()
+    guess = _EXTRA_TYPES.get(suffix) or mimetypes.guess_type("x" + suffix)[0] or ""
+    wanted = ("image",) if record.kind == "photo" else ("audio", "video")
+    return guess if guess.split("/")[0] in wanted else "application/octet-stream"
+
+
+def read_chunks(opened: OpenedMedia, start: int, end: int, chunk: int = READ_CHUNK, close: bool = True):
+    """Lazily yields the bytes [start, end) of the opened file (pread: no shared offset); closes it
+    at the end unless `close` is False."""
+    try:
+        pos = start
+        while pos < end:
+            data = os.pread(opened.fd, min(chunk, end - pos), pos)
+            if not data:
+                break
+            pos += len(data)
+            yield data
+    finally:
+        if close:
+            opened.close()
 
 
 def parse_range(header: str | None, size: int) -> tuple[int, int] | None:
-    """The byte range [start, end) asked for by a `Range: bytes=...` header, or None for the whole file.
+    """The one byte range [start, end) a `Range: bytes=...` header asks for; None for the whole file
+    or for several ranges (see parse_ranges). A malformed or unsatisfiable range raises RangeError."""
+    ranges = parse_ranges(header, size)
+    return ranges[0] if ranges and len(ranges) == 1 else None
 
-    With several (valid) ranges it returns None too: the response is then multipart/byteranges
-    (Starlette's FileResponse) or the whole file. A malformed or unsatisfiable range raises RangeError.
-    """
+
+def parse_ranges(header: str | None, size: int) -> list[tuple[int, int]] | None:
+    """Every byte range [start, end) of a `Range: bytes=...` header, None when there is none.
+    A malformed or unsatisfiable range (or more than RANGE_MAX_PARTS) raises RangeError."""
     if not header:
         return None
     unit, _, spec = header.partition("=")
@@ -71,8 +156,54 @@ def parse_range(header: str | None, size: int) -> tuple[int, int] | None:
     parts = [p.strip() for p in spec.split(",")]
     if len(parts) > RANGE_MAX_PARTS:
         raise RangeError(f"too many ranges ({len(parts)}) in one Range header", size)
-    ranges = [_one_range(p, header, size) for p in parts]
-    return ranges[0] if len(ranges) == 1 else None
+    return [_one_range(p, header, size) for p in parts]
+
+
+@dataclass
+class Body:
+    """What to answer for a media request: status, headers and (lazily) the bytes, from the descriptor."""
+
+    status: int
+    headers: dict[str, str]
+    chunks: object  # an iterator of bytes (closes the file when done); None for HEAD
+
+
+def media_body(opened: OpenedMedia, ranges: list[tuple[int, int]] | None, mime: str, head: bool = False) -> Body:
+    """The whole file (200), one range (206 + Content-Range) or several (206 multipart/byteranges),
+    read from `opened` (closed once the bytes are sent, or at once for HEAD)."""
+    size = opened.size
+    headers = {"accept-ranges": "bytes", "cache-control": "private, max-age=3600",
+               "content-security-policy": MEDIA_CSP, "content-disposition": "inline"}
+    if not ranges or len(ranges) == 1:
+        start, end = ranges[0] if ranges else (0, size)
+        headers.update({"content-type": mime, "content-length": str(end - start)})
+        if ranges:
+            headers["content-range"] = f"bytes {start}-{end - 1}/{size}"
+        pieces = [(b"", start, end, b"")]
+    else:
+        boundary = secrets.token_hex(12)
+        pieces = [(f"--{boundary}\r\nContent-Type: {mime}\r\nContent-Range: bytes {s}-{e - 1}/{size}\r\n\r\n"
+                   .encode(), s, e, b"\r\n") for s, e in ranges]
+        pieces[-1] = (*pieces[-1][:3], f"\r\n--{boundary}--\r\n".encode())
+        headers.update({"content-type": f"multipart/byteranges; boundary={boundary}",
+                        "content-length": str(sum(len(a) + e - s + len(b) for a, s, e, b in pieces))})
+    status = 206 if ranges else 200
+    if head:
+        opened.close()
+        return Body(status, headers, None)
+    return Body(status, headers, _pieces(opened, pieces))
+
+
+def _pieces(opened: OpenedMedia, pieces):
+    try:
+        for before, start, end, after in pieces:
+            if before:
+                yield before
+            yield from read_chunks(opened, start, end, close=False)
+            if after:
+                yield after
+    finally:
+        opened.close()
 
 
 def _one_range(part: str, header: str, size: int) -> tuple[int, int]:
@@ -90,6 +221,30 @@ def _one_range(part: str, header: str, size: int) -> tuple[int, int]:
     if start >= size or end <= start:
         raise RangeError(f"range {part} is outside the file's {size} bytes", size)
     return start, end
+
+
+# -- uploaded query images ---------------------------------------------------------------------------
+UPLOAD_MAX_PIXELS = 50_000_000  # an uploaded JPEG may have this many pixels (it decodes at 1/8 scale)
+UPLOAD_MAX_FULL_DECODE_PIXELS = 16_000_000  # other formats decode at full size: at most this many
+UPLOAD_DECODE_SLOTS = 2  # image uploads decoded at the same time; more wait (memory stays bounded)
+_decode_slots = threading.BoundedSemaphore(UPLOAD_DECODE_SLOTS)
+
+
+def open_upload(data: bytes, name: str):
+    """An uploaded query image as an RGB array. The pixel count is checked from the header before
+    decoding, JPEG decodes at a reduced size, and at most UPLOAD_DECODE_SLOTS decode at once.
+    QueryError for anything that is not a usable image."""
+    from momentsearch.errors import BadInputError, QueryError
+    from momentsearch.media import open_image
+
+    if not data:
+        raise QueryError("the uploaded image is empty")
+    with _decode_slots:
+        try:
+            return open_image(io.BytesIO(data), max_pixels=UPLOAD_MAX_PIXELS,
+                              max_full_decode_pixels=UPLOAD_MAX_FULL_DECODE_PIXELS)
+        except BadInputError as exc:
+            raise QueryError(f"the uploaded file {name!r} is not a usable image: {exc.reason}") from exc
 
 
 # -- thumbnails ---------------------------------------------------------------------------------
@@ -118,12 +273,13 @@ def segment_is_known(record: FileRecord, kind: str, segment_id: str, chunk_exist
     return bool(chunk_exists(segment_id))
 
 
-def frame_jpeg(path: Path, time: float, max_side: int = THUMB_MAX_SIDE) -> bytes:
-    """A JPEG of the video frame shown at `time` seconds (PyAV seek + decode), long side <= max_side."""
+def frame_jpeg(source, time: float, max_side: int = THUMB_MAX_SIDE) -> bytes:
+    """A JPEG of the video frame shown at `time` seconds (PyAV seek + decode), long side <= max_side,
+    turned upright. `source` is a path or a binary file object (an OpenedMedia.file())."""
     import av
 
     try:
-        with av.open(str(path)) as container:
+        with av.open(source if hasattr(source, "read") else str(source)) as container:
             if not container.streams.video:
                 raise NotFoundError("this file has no video stream, so no thumbnail")
             stream = container.streams.video[0]
@@ -138,6 +294,9 @@ def frame_jpeg(path: Path, time: float, max_side: int = THUMB_MAX_SIDE) -> bytes
             if chosen is None:
                 raise NotFoundError("no frame could be decoded at that time")
             img = chosen.to_image()
+            turns = (getattr(chosen, "rotation", 0) or 0) // 90 % 4  # display matrix (phone videos), CCW
+            if turns:
+                img = img.rotate(90 * turns, expand=True)
     except av.FFmpegError as exc:
         raise MediaChangedError(f"the video cannot be decoded for a thumbnail ({exc})") from exc
     img.thumbnail((max_side, max_side))

@@ -6,16 +6,19 @@ reads run in the thread pool, never on the event loop.
 
 from __future__ import annotations
 
-import io
+import asyncio
+import os
 import time
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Literal
 
+import anyio
 from fastapi import APIRouter, File, Form, HTTPException, Query, Request, UploadFile
-from fastapi.responses import FileResponse, JSONResponse, PlainTextResponse, Response
+from fastapi.responses import JSONResponse, PlainTextResponse, Response, StreamingResponse
 from starlette.concurrency import run_in_threadpool
 
-from momentsearch.errors import BadInputError, NotFoundError, QueryError, RangeError
+from momentsearch.errors import MomentSearchError, NotFoundError, RangeError
 from momentsearch.options import MAX_QUERY_CHARS, MAX_RESULTS
 from momentsearch.server import media as sm
 from momentsearch.server.schemas import ERRORS, ExamplesOut, HealthOut, SearchOut, VideosOut
@@ -23,6 +26,8 @@ from momentsearch.store.ids import entry_fields
 
 MAX_UPLOAD_BYTES = 10 * 1024 * 1024  # an image query larger than this is refused with 413
 SNIPPET_CHARS = 600  # the speech a result without matched text shows
+SEARCH_SLOTS = max(4, os.cpu_count() or 1)  # searches running at once; more wait their turn outside any thread
+_health_pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="momentsearch-health")
 
 router = APIRouter(prefix="/api", tags=["api"], responses=ERRORS)
 
@@ -65,15 +70,44 @@ def moments_out(index, moments) -> list[dict]:
     return out
 
 
+def search_slots() -> dict:
+    """What the app keeps to bound concurrent searches (the limiter is made on first use, in the loop)."""
+    return {"limiter": None}
+
+
+async def _in_search_slot(request: Request, fn, *args):
+    """Runs `fn(*args)` in a worker thread once one of SEARCH_SLOTS is free. Waiting requests hold no
+    thread, so the thread pool stays free for everything else (media, thumbnails)."""
+    slots = request.app.state.search_slots
+    if slots["limiter"] is None:
+        slots["limiter"] = anyio.CapacityLimiter(SEARCH_SLOTS)
+    return await anyio.to_thread.run_sync(fn, *args, limiter=slots["limiter"])
+
+
+def _health_view(index) -> dict:
+    return {"videos": len(index.videos()), "channels": sorted(index.channels()), "warnings": list(index.warnings)}
+
+
+async def refresh_health(app) -> None:
+    """Renews app.state.health in its own thread (not the search pool). A failure keeps the old view."""
+    try:
+        app.state.health = await asyncio.get_running_loop().run_in_executor(_health_pool, _health_view, app.state.index)
+    except Exception as exc:  # noqa: BLE001 - kept for /api/health to report; the refresher goes on
+        app.state.health_error = exc
+
+
 @router.get("/health", response_model=HealthOut)
 async def health(request: Request):
-    index, startup = request.app.state.index, request.app.state.startup
-
-    def read() -> dict:
-        return {"status": "ok", "videos": len(index.videos()), "channels": sorted(index.channels()),
-                "models_loaded": startup["models_loaded"], "warnings": startup["warnings"] + index.warnings}
-
-    return await run_in_threadpool(read)
+    """Answered from a view of the index renewed every few seconds off the search pool, so a flood
+    of searches never delays it."""
+    app, startup = request.app, request.app.state.startup
+    if app.state.health is None:
+        await refresh_health(app)
+    if app.state.health is None:
+        raise getattr(app.state, "health_error", MomentSearchError("the index cannot be read"))
+    view = app.state.health
+    return {"status": "ok", "videos": view["videos"], "channels": view["channels"],
+            "models_loaded": startup["models_loaded"], "warnings": startup["warnings"] + view["warnings"]}
 
 
 @router.get("/videos", response_model=VideosOut)
@@ -104,8 +138,7 @@ async def search_text(request: Request, q: str = Query(..., max_length=MAX_QUERY
     index, t0 = request.app.state.index, time.perf_counter()
     if video is not None:
         await _record(request, video)
-    moments = await run_in_threadpool(index.search, q, k, kind, video)
-    results = await run_in_threadpool(moments_out, index, moments)
+    results = await _in_search_slot(request, lambda: moments_out(index, index.search(q, k, kind, video)))
     return {"query": q, "results": results, "took_ms": round((time.perf_counter() - t0) * 1000, 1),
             "warnings": index.warnings}
 
@@ -118,22 +151,10 @@ async def search_image(request: Request,
     data = await image.read(MAX_UPLOAD_BYTES + 1)
     if len(data) > MAX_UPLOAD_BYTES:
         raise HTTPException(413, f"the image is larger than {MAX_UPLOAD_BYTES} bytes")
-    array = await run_in_threadpool(_open_upload, data, image.filename or "upload")
-    moments = await run_in_threadpool(index.search_image, array, k)
-    results = await run_in_threadpool(moments_out, index, moments)
+    array = await run_in_threadpool(sm.open_upload, data, image.filename or "upload")
+    results = await _in_search_slot(request, lambda: moments_out(index, index.search_image(array, k)))
     return {"query": f"image:{image.filename or 'upload'}", "results": results,
             "took_ms": round((time.perf_counter() - t0) * 1000, 1), "warnings": index.warnings}
-
-
-def _open_upload(data: bytes, name: str):
-    from momentsearch.media import open_image
-
-    if not data:
-        raise QueryError("the uploaded image is empty")
-    try:
-        return open_image(io.BytesIO(data))
-    except BadInputError as exc:
-        raise QueryError(f"the uploaded file {name!r} is not a usable image: {exc.reason}") from exc
 
 
 async def _record(request: Request, video_id: str):
@@ -144,19 +165,26 @@ async def _record(request: Request, video_id: str):
     return record
 
 
-@router.get("/media/{video_id}", response_class=FileResponse,
-            responses={200: {"content": {"video/mp4": {}}, "description": "the whole file"},
-                       206: {"content": {"video/mp4": {}}, "description": "the requested byte range"}})
+_MEDIA_RESPONSES = {200: {"content": {"video/mp4": {}}, "description": "the whole file"},
+                    206: {"content": {"video/mp4": {}}, "description": "the requested byte range(s)"}}
+
+
+@router.get("/media/{video_id}", response_class=Response, responses=_MEDIA_RESPONSES)
+@router.head("/media/{video_id}", response_class=Response, responses=_MEDIA_RESPONSES, operation_id="media_head")
 async def media(video_id: str, request: Request):
+    """The indexed file, opened without following links, checked through its descriptor and served
+    from it (see server/media.py), as the audio/video/image type probing found."""
     record = await _record(request, video_id)
-    path = await run_in_threadpool(sm.verified_path, record)
+    opened = await run_in_threadpool(sm.open_indexed, record)
     try:
-        sm.parse_range(request.headers.get("range"), record.size)
+        ranges = sm.parse_ranges(request.headers.get("range"), opened.size)
     except RangeError as exc:
+        opened.close()
         return error_response(416, str(exc), {"Content-Range": f"bytes */{exc.size}"})
-    # FileResponse answers the (validated) Range with 206 and the right Content-Range
-    return FileResponse(path, media_type=sm.media_type(path), headers={"Cache-Control": "private, max-age=3600"},
-                        stat_result=None)
+    body = sm.media_body(opened, ranges, sm.served_type(record), head=request.method == "HEAD")
+    if body.chunks is None:
+        return Response(status_code=body.status, headers=body.headers)
+    return StreamingResponse(body.chunks, status_code=body.status, headers=body.headers)
 
 
 @router.get("/thumbs/{segment_id}", response_class=Response,
@@ -171,9 +199,16 @@ async def thumb(segment_id: str, request: Request):
 
     if not await run_in_threadpool(sm.segment_is_known, record, kind, segment_id, known):
         raise NotFoundError(f"video {video_id} has no segment {segment_id!r}")
-    path = await run_in_threadpool(sm.verified_path, record)
-    data = await run_in_threadpool(request.app.state.thumbs.get, (segment_id, record.size, record.mtime),
-                                   lambda: sm.frame_jpeg(path, (start + end) / 2))
+    opened = await run_in_threadpool(sm.open_indexed, record)  # checked even when the thumbnail is cached
+
+    def make() -> bytes:
+        with opened.file() as f:  # decoded from the checked descriptor, never the path again
+            return sm.frame_jpeg(f, (start + end) / 2)
+
+    try:
+        data = await run_in_threadpool(request.app.state.thumbs.get, (segment_id, record.size, record.mtime), make)
+    finally:
+        opened.close()
     return Response(data, media_type="image/jpeg", headers={"Cache-Control": "private, max-age=86400"})
 
 

@@ -69,4 +69,4 @@ class HealthOut(BaseModel):
     warnings: list[str] = []
 
 
-ERRORS = {code: {"model": ErrorOut} for code in (400, 401, 404, 409, 413, 416, 422, 500, 503)}
+ERRORS = {code: {"model": ErrorOut} for code in (400, 401, 403, 404, 409, 413, 416, 422, 500, 503)}

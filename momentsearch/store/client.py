@@ -8,6 +8,8 @@ from pathlib import Path
 from typing import Any
 
 from momentsearch.errors import MomentSearchError
+from momentsearch.store.folder import (check_index, disk_full, is_disk_full, prepare_writable,
+                                       read_only_snapshot, writable)
 
 DEFAULT_DB = "./momentsearch-db"
 
@@ -71,11 +73,13 @@ def _root_cause(exc: BaseException) -> str:
     return root if root == messages[0] else f"{messages[0]} ({root})"
 
 
-def make_client(db_dir: str | None = None, chroma_url: "str | ChromaServer | None" = None):
+def make_client(db_dir: str | None = None, chroma_url: "str | ChromaServer | None" = None, create: bool = True):
     """An embedded PersistentClient at `db_dir`, or an HttpClient for `chroma_url`. Telemetry off.
 
     `chroma_url` is a URL (token and TLS options then come from the environment, see ChromaServer)
-    or a ChromaServer.
+    or a ChromaServer. `create=False` opens only an existing momentsearch index folder (see
+    store/folder.py: anything else is IndexNotFoundError, and nothing is written), and a read-only
+    one through a temporary copy.
     """
     import chromadb
     from chromadb.config import Settings
@@ -105,5 +109,13 @@ def make_client(db_dir: str | None = None, chroma_url: "str | ChromaServer | Non
         except Exception as exc:  # connection, TLS and auth errors come in many types
             raise MomentSearchError(f"cannot reach the Chroma server at {server.url}: {_root_cause(exc)}") from exc
     path = Path(db_dir or default_db_dir())
-    path.mkdir(parents=True, exist_ok=True)
-    return chromadb.PersistentClient(path=str(path), settings=settings)
+    if create:
+        prepare_writable(path)
+    elif not writable(check_index(path)):
+        path = read_only_snapshot(path)
+    try:
+        return chromadb.PersistentClient(path=str(path), settings=settings)
+    except Exception as exc:  # chromadb raises its own InternalError for SQLite problems
+        if is_disk_full(exc):
+            raise disk_full(path, _root_cause(exc)) from exc
+        raise MomentSearchError(f"cannot open the index at {path}: {_root_cause(exc)}") from exc

@@ -60,5 +60,10 @@ def _encodable(text: str) -> bool:
         return False
 
 
+def absolute_path(path: str) -> str:
+    """The absolute, resolved form of a path (links followed): what file records hold."""
+    return os.path.realpath(path)
+
+
 def path_key(path: str) -> str:
     return hashlib.sha1(str(Path(path).resolve()).encode("utf-8", "surrogateescape")).hexdigest()[:20]

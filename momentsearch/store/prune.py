@@ -1,21 +1,58 @@
-"""Pruning an index: records of files that no longer exist, and entries no file record owns."""
+"""Pruning an index: records of files that no longer exist, and entries no file record owns; and the
+migration of records that older indexes stored with the path as typed (relative)."""
 
 from __future__ import annotations
 
 import os
 from typing import Callable
 
+from momentsearch.errors import ConfirmationNeededError
+from momentsearch.store.ids import absolute_path, path_key
 from momentsearch.store.store import ENTRY_COLLECTIONS, Store
-from momentsearch.types import PruneReport
+from momentsearch.types import FileRecord, PruneReport
+
+PRUNE_MAX_SHARE = 0.5  # prune removes more than this share of the index's files only with yes=True (--yes)
 
 
-def prune(store: Store, dry_run: bool = False, exists: Callable[[str], bool] = os.path.exists) -> PruneReport:
+def migrate_relative_paths(store: Store, base: str | None = None) -> list[FileRecord]:
+    """Indexes made before paths were stored absolute hold paths as typed. A record whose path,
+    taken from `base` (the current folder), resolves to the key it is stored under (the key was
+    made from the resolved path at indexing time) gets that absolute path. Returns the records
+    that could not be placed (indexed from another folder): callers must not treat them as gone."""
+    base = base or os.getcwd()
+    unplaced = []
+    for key, rec in store.file_records():
+        if os.path.isabs(rec.path):
+            continue
+        full = absolute_path(os.path.join(base, rec.path))
+        if path_key(full) == key:
+            rec.path = full
+            store.put_file(rec)
+        else:
+            unplaced.append(rec)
+    return unplaced
+
+
+def prune(store: Store, dry_run: bool = False, exists: Callable[[str], bool] = os.path.exists,
+          yes: bool = False) -> PruneReport:
     """Remove the records (and entries) of files that no longer exist, then entries that no file
-    record owns (left by a crash between writes). `dry_run` only reports. Call under the write lock."""
+    record owns (left by a crash between writes). `dry_run` only reports. Call under the write lock.
+
+    Removing more than PRUNE_MAX_SHARE of the files needs `yes` (ConfirmationNeededError otherwise):
+    an unmounted drive must not empty the index. Records with a relative path that cannot be placed
+    (see migrate_relative_paths) are kept and listed in `report.unplaced`."""
     report = PruneReport()
+    unplaced = [] if dry_run else migrate_relative_paths(store)
     records = store.files()
-    gone = [rec for rec in records if not exists(rec.path)]
-    kept = {rec.video_id for rec in records if exists(rec.path)}
+    skip = {id(r) for r in records if not os.path.isabs(r.path)}
+    report.unplaced = [r.path for r in records if id(r) in skip] if dry_run else [r.path for r in unplaced]
+    gone = [rec for rec in records if id(rec) not in skip and not exists(rec.path)]
+    kept = {rec.video_id for rec in records if id(rec) in skip or exists(rec.path)}
+    if gone and not dry_run and not yes and len(gone) > PRUNE_MAX_SHARE * len(records):
+        raise ConfirmationNeededError(
+            f"prune would remove {len(gone)} of the {len(records)} files in the index (more than "
+            f"{PRUNE_MAX_SHARE:.0%}): they are not found from here, e.g. {gone[0].path}. If their drive or "
+            "share is not mounted, mount it first; `prune --dry-run` lists them; `prune --yes` removes them")
     for rec in gone:
         report.removed.append(rec.path)
         if dry_run:
@@ -30,5 +67,5 @@ def prune(store: Store, dry_run: bool = False, exists: Callable[[str], bool] = o
                    if meta.get("video_id") not in owned]
         report.orphans[name] = len(orphans)
         if orphans and not dry_run:
-            store.collection(name).delete(ids=orphans)
+            store.delete_entries(name, orphans)
     return report

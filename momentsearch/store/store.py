@@ -16,16 +16,19 @@ from __future__ import annotations
 
 import json
 import os
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any, Iterable
 
 import numpy as np
 
-from momentsearch.errors import IndexMismatchError, MomentSearchError
+from momentsearch.errors import DiskFullError, IndexMismatchError, MomentSearchError
+from momentsearch.store.folder import check_free_space, disk_full, is_disk_full
 from momentsearch.store.ids import entry_fields, path_key, path_metadata, utf8_metadata
 from momentsearch.types import FileRecord
 
 SCHEMA_VERSION = 1
+GENERATION_KEY = "generation"  # in the files collection's metadata: bumped by every commit
 _GET_PAGE = 5000  # rows per collection.get call when reading a whole collection
 ENTRY_COLLECTIONS = ("transcript", "keyframes", "unified", "ocr")  # time-aligned entries of files
 COLLECTIONS = ENTRY_COLLECTIONS + ("files",)  # every collection an index holds
@@ -47,6 +50,9 @@ def record_metadata(record: FileRecord) -> dict[str, Any]:
         "sources": json.dumps(record.sources),
         "language": record.language,
         "complete": record.complete,
+        "device": str(record.device),  # text: Chroma's integers are 64-bit signed, st_dev may not fit
+        "inode": str(record.inode),
+        "mime": record.mime,
     }
 
 
@@ -66,6 +72,9 @@ def record_from_metadata(meta: dict[str, Any]) -> FileRecord:
         sources=json.loads(meta.get("sources", "{}")),
         language=str(meta.get("language", "")),
         complete=bool(meta.get("complete", False)),
+        device=int(meta.get("device", 0) or 0),
+        inode=int(meta.get("inode", 0) or 0),
+        mime=str(meta.get("mime", "")),
     )
 
 
@@ -80,11 +89,16 @@ class Hit:
 
 
 class Store:
-    """The index. Construct with a chromadb client (embedded or HTTP) and the model ids in use."""
+    """The index. Construct with a chromadb client (embedded or HTTP) and the model ids in use.
 
-    def __init__(self, client, prefix: str = "ms") -> None:
+    `db_dir` (a local index folder) turns on the free-space check before each write. Errors that
+    say the disk is full become DiskFullError (the written part stays readable; a re-run resumes).
+    """
+
+    def __init__(self, client, prefix: str = "ms", db_dir: str | os.PathLike | None = None) -> None:
         self.client = client
         self.prefix = prefix
+        self.db_dir = db_dir
         self._collections: dict[str, Any] = {}
         self.writes = 0  # bumped by every write through this Store: readers' caches compare it
 
@@ -150,6 +164,44 @@ class Store:
         col = self._existing().get(self._name(name))
         return dict(col.metadata or {}) if col is not None else {}
 
+    # -- generation: what readers' caches compare ----------------------------------------------
+    def generation(self) -> int:
+        """The number the writer bumps on every commit (kept in the files collection's metadata,
+        read fresh, so another process's re-index of a file shows even when no count changes)."""
+        try:
+            col = self.client.get_collection(self._name("files"))
+        except Exception:  # chromadb raises NotFoundError (ValueError in older versions): no files yet
+            return 0
+        return int((col.metadata or {}).get(GENERATION_KEY, 0))
+
+    def commit(self) -> None:
+        """Bump the generation: readers drop what they cached from the index."""
+        self.writes += 1
+        with self._writing():
+            col = self.collection("files", model_id="none", dim=1)
+            fresh = self.client.get_collection(self._name("files")).metadata or {}
+            meta = {k: v for k, v in fresh.items() if not k.startswith("hnsw:")}  # fixed at creation
+            meta[GENERATION_KEY] = int(meta.get(GENERATION_KEY, 0)) + 1
+            col.modify(metadata=meta)
+
+    @contextmanager
+    def _writing(self):
+        """Around every write: room left on the disk first, and a full disk named as such."""
+        if self.db_dir is not None:
+            check_free_space(self.db_dir)
+        try:
+            yield
+        except Exception as exc:
+            if is_disk_full(exc):
+                raise disk_full(self.db_dir or "the Chroma server", str(exc)) from exc
+            raise
+
+    def disk_full_error(self, exc: BaseException):
+        """`exc` as a DiskFullError naming this index when it says the disk is full, else None."""
+        if isinstance(exc, DiskFullError):
+            return exc
+        return disk_full(self.db_dir or "the Chroma server", str(exc)) if is_disk_full(exc) else None
+
     # -- writes --------------------------------------------------------------------------------
     def upsert(self, name: str, ids: list[str], embeddings: np.ndarray | None,
                metadatas: list[dict[str, Any]], documents: list[str] | None = None,
@@ -163,12 +215,13 @@ class Store:
         metadatas = [utf8_metadata(m) for m in metadatas]
         for i in range(0, len(ids), batch):
             sl = slice(i, i + batch)
-            col.upsert(
-                ids=ids[sl],
-                embeddings=None if embeddings is None else np.asarray(embeddings[sl], dtype=np.float32),
-                metadatas=metadatas[sl],
-                documents=None if documents is None else documents[sl],
-            )
+            with self._writing():
+                col.upsert(
+                    ids=ids[sl],
+                    embeddings=None if embeddings is None else np.asarray(embeddings[sl], dtype=np.float32),
+                    metadatas=metadatas[sl],
+                    documents=None if documents is None else documents[sl],
+                )
 
     def delete_video(self, video_id: str, names: Iterable[str] = ENTRY_COLLECTIONS) -> None:
         self.writes += 1
@@ -176,7 +229,14 @@ class Store:
             col = self._existing().get(self._name(name))
             if col is None:
                 continue
-            self.collection(name).delete(where={"video_id": video_id})
+            with self._writing():
+                self.collection(name).delete(where={"video_id": video_id})
+
+    def delete_entries(self, name: str, ids: list[str]) -> None:
+        if ids:
+            with self._writing():
+                self.collection(name).delete(ids=ids)
+            self.commit()
 
     def drop_unshared(self, video_id: str, leaving_path: str) -> bool:
         """Delete a content's entries unless another file record (a copy, a renamed file) still has it."""
@@ -186,10 +246,15 @@ class Store:
         return True
 
     def put_file(self, record: FileRecord) -> None:
+        """Write a file's record (its path must be absolute) and commit."""
+        if not os.path.isabs(record.path):
+            raise MomentSearchError(f"a file record needs an absolute path, got {record.path!r}")
         self.writes += 1
-        self.collection("files", model_id="none", dim=1).upsert(
-            ids=[path_key(record.path)], embeddings=[[1.0]], metadatas=[record_metadata(record)]
-        )
+        with self._writing():
+            self.collection("files", model_id="none", dim=1).upsert(
+                ids=[path_key(record.path)], embeddings=[[1.0]], metadatas=[record_metadata(record)]
+            )
+        self.commit()
 
     def get_file(self, path: str) -> FileRecord | None:
         if not self.has("files"):
@@ -197,15 +262,22 @@ class Store:
         got = self.collection("files").get(ids=[path_key(path)], include=["metadatas"])
         return record_from_metadata(got["metadatas"][0]) if got["ids"] else None
 
-    def delete_file(self, path: str) -> None:
+    def delete_file(self, path: str, key: str | None = None) -> None:
+        """Remove a file's record (by its path, or by the record `key` it is stored under) and commit."""
         self.writes += 1
         if self.has("files"):
-            self.collection("files").delete(ids=[path_key(path)])
+            with self._writing():
+                self.collection("files").delete(ids=[key or path_key(path)])
+            self.commit()
 
     def files(self) -> list[FileRecord]:
+        return [rec for _, rec in self.file_records()]
+
+    def file_records(self) -> list[tuple[str, FileRecord]]:
+        """(key, record) of every file: the key is what the record is stored under."""
         if not self.has("files"):
             return []
-        return [record_from_metadata(m) for _, _, m in self.iter_all("files", documents=False)]
+        return [(key, record_from_metadata(m)) for key, _, m in self.iter_all("files", documents=False)]
 
     # -- reads ---------------------------------------------------------------------------------
     def count(self, name: str) -> int:

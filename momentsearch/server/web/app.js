@@ -12,8 +12,15 @@ const els = {
 const SLOW_MS = 2500;        // after this a search says it is still working
 const TIMEOUT_MS = 120000;   // after this a search is abandoned with a message
 const params = new URLSearchParams(location.search);
+// The token travels as a header on API calls and as a SameSite=Strict cookie for <video>/<img>/<track>
+// (which cannot send headers), never in a URL: a link's ?token= is stored, then dropped from the address.
 const token = params.get("token") || localStorage.getItem("momentsearch-token") || "";
-if (params.get("token")) localStorage.setItem("momentsearch-token", params.get("token"));
+if (params.get("token")) {
+  localStorage.setItem("momentsearch-token", params.get("token"));
+  params.delete("token");
+  history.replaceState(null, "", location.pathname + (params.toString() ? "?" + params : "") + location.hash);
+}
+if (token) document.cookie = "momentsearch_token=" + encodeURIComponent(token) + "; path=/api; SameSite=Strict";
 
 let results = [];
 let active = -1;
@@ -21,9 +28,8 @@ let current = null;       // the moment playing: {video_id, start, end, ...}
 let searchSeq = 0;
 
 // -- API -------------------------------------------------------------------------------------
-function withToken(url) {
-  if (!token || !url) return url;
-  return url + (url.includes("?") ? "&" : "?") + "token=" + encodeURIComponent(token);
+function authHeaders(headers = {}) {
+  return token ? { ...headers, Authorization: "Bearer " + token } : headers;
 }
 
 async function api(url, options = {}) {
@@ -31,7 +37,7 @@ async function api(url, options = {}) {
   const timer = setTimeout(() => controller.abort(), TIMEOUT_MS);
   let response;
   try {
-    response = await fetch(withToken(url), { ...options, signal: controller.signal });
+    response = await fetch(url, { ...options, headers: authHeaders(options.headers), signal: controller.signal });
   } catch (err) {
     throw new Error(err.name === "AbortError" ? "the server did not answer in time; try again"
                                               : "cannot reach the momentsearch server (" + err.message + ")");
@@ -131,7 +137,7 @@ function channelBars(channels) {
 function render(query) {
   els.results.innerHTML = results.map((r, i) => {
     const snippet = r.snippet || r.text || (r.evidence && r.evidence.ocr) || "";
-    const thumb = r.thumb_url ? `<img src="${escapeHtml(withToken(r.thumb_url))}" alt="" loading="lazy">`
+    const thumb = r.thumb_url ? `<img src="${escapeHtml(r.thumb_url)}" alt="" loading="lazy">`
                               : `<div class="nothumb"></div>`;
     return `<li class="result" data-index="${i}" tabindex="0">${thumb}<div>
       <div class="head"><span class="name" title="${escapeHtml(r.name)}">${i + 1}. ${escapeHtml(r.name)}</span>
@@ -146,7 +152,6 @@ function render(query) {
 function updateUrl(query, moment) {
   const p = new URLSearchParams();
   if (query) p.set("q", query);
-  if (token && params.get("token")) p.set("token", token);
   if (moment) p.set("v", moment.video_id);
   const hash = moment ? "#t=" + moment.start.toFixed(1) : "";
   history.replaceState(null, "", "?" + p.toString() + hash);
@@ -173,10 +178,10 @@ function openMoment(m) {
   els.photo.hidden = !isPhoto;
   if (isPhoto) {
     player.pause();
-    els.photo.src = withToken(m.media_url);
+    els.photo.src = m.media_url;
     return;
   }
-  const src = withToken(m.media_url || "/api/media/" + m.video_id);
+  const src = m.media_url || "/api/media/" + m.video_id;
   const seekAndPlay = () => {
     player.currentTime = m.start;
     const p = player.play();
@@ -189,7 +194,7 @@ function openMoment(m) {
     player.src = src;
     const track = document.createElement("track");
     Object.assign(track, { kind: "captions", label: "Transcript", srclang: "en", default: true,
-                           src: withToken(m.captions_url || "/api/captions/" + m.video_id + ".vtt") });
+                           src: m.captions_url || "/api/captions/" + m.video_id + ".vtt" });
     player.appendChild(track);
     player.addEventListener("loadedmetadata", seekAndPlay, { once: true });
     player.load();

@@ -1,0 +1,145 @@
+"""A local index folder: is it a momentsearch index, can it be written, is there room on its disk.
+
+Only `index` creates an index. Every other command opens an existing one and refuses, writing
+nothing, a folder that is missing, a regular file, or another program's Chroma database (opening
+that with chromadb would migrate it: 21 tables added). The check reads `chroma.sqlite3` with
+SQLite in read-only mode, before chromadb ever sees the folder.
+
+Chroma cannot open a database it may not write (it runs its migrations on open), so a read-only
+index (read-only file system or folder) is searched from a private temporary copy.
+"""
+
+from __future__ import annotations
+
+import atexit
+import errno
+import os
+import shutil
+import sqlite3
+import tempfile
+from pathlib import Path
+from urllib.parse import quote
+
+from momentsearch.errors import DiskFullError, IndexNotFoundError, IndexWriteError
+
+CHROMA_FILE = "chroma.sqlite3"
+FILES_COLLECTION = "ms_files"  # every index `momentsearch index` made has it (the per-file records)
+MIN_FREE_BYTES = 64 * 1024 * 1024  # a write is refused below this much free space on the index's disk
+_SNAPSHOT_SKIP = ("momentsearch-cache", "momentsearch-partial", ".momentsearch.store.lock")
+
+
+def _how_to_create(db: Path) -> str:
+    return f"create one with: momentsearch index FILES_OR_FOLDERS --db {db}"
+
+
+def chroma_collections(db: Path) -> list[str] | None:
+    """Collection names in `db`/chroma.sqlite3, read without writing anything; None if it is not
+    a Chroma database SQLite can read."""
+    target = db / CHROMA_FILE
+    for mode in ("mode=ro", "immutable=1"):  # immutable: a read-only folder where -wal/-shm cannot be made
+        try:
+            con = sqlite3.connect(f"file:{quote(str(target))}?{mode}", uri=True)
+            try:
+                return [row[0] for row in con.execute("SELECT name FROM collections")]
+            finally:
+                con.close()
+        except sqlite3.Error:
+            continue
+    return None
+
+
+def check_index(db: str | os.PathLike) -> Path:
+    """`db` if it is a momentsearch index folder, else IndexNotFoundError saying what it is instead."""
+    path = Path(db)
+    if not path.exists():
+        raise IndexNotFoundError(f"there is no momentsearch index at {path} (no such folder); {_how_to_create(path)}")
+    if not path.is_dir():
+        raise IndexNotFoundError(f"--db {path} is a file, not an index folder; give the folder "
+                                 f"`momentsearch index` made ({_how_to_create(path)})")
+    if not (path / CHROMA_FILE).exists():
+        raise IndexNotFoundError(f"{path} is not a momentsearch index (no {CHROMA_FILE} in it); {_how_to_create(path)}")
+    names = chroma_collections(path)
+    if names is None:
+        raise IndexNotFoundError(f"{path}/{CHROMA_FILE} is not a Chroma database momentsearch can read; "
+                                 "nothing was changed")
+    if FILES_COLLECTION not in names:
+        shown = ", ".join(sorted(names)[:5]) or "none"
+        raise IndexNotFoundError(f"{path} holds a Chroma database that is not a momentsearch index (its "
+                                 f"collections: {shown}); it was left untouched. Give another --db, or "
+                                 f"{_how_to_create(Path('NEW_FOLDER'))}")
+    return path
+
+
+def prepare_writable(db: str | os.PathLike) -> Path:
+    """The folder `index` writes to, created if missing; IndexWriteError when it cannot be written,
+    IndexNotFoundError when it is a file or another program's Chroma database."""
+    path = Path(db)
+    if path.exists() and not path.is_dir():
+        raise IndexNotFoundError(f"--db {path} is a file, not an index folder; give a folder (it is created)")
+    if (path / CHROMA_FILE).exists():
+        check_index(path)  # never write into a foreign Chroma database
+    try:
+        path.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        why = {errno.EROFS: "read-only file system", errno.EACCES: "permission denied"}.get(exc.errno)
+        raise IndexWriteError(f"cannot create the index folder {path}: {why or exc.strerror or exc}") from exc
+    if not writable(path):
+        raise IndexWriteError(f"cannot write to the index at {path}: {_why_not_writable(path)}; "
+                              "index into a writable --db")
+    return path
+
+
+def writable(path: Path) -> bool:
+    targets = [path] + ([path / CHROMA_FILE] if (path / CHROMA_FILE).exists() else [])
+    return all(os.access(t, os.W_OK) for t in targets)
+
+
+def _why_not_writable(path: Path) -> str:
+    try:
+        if os.statvfs(path).f_flag & os.ST_RDONLY:
+            return "read-only file system"
+    except OSError:
+        pass
+    return "permission denied (read-only folder or file)"
+
+
+def read_only_snapshot(db: Path) -> Path:
+    """A private temporary copy of a read-only index (removed when this process exits)."""
+    tmp = Path(tempfile.mkdtemp(prefix="momentsearch-readonly-"))
+    atexit.register(shutil.rmtree, tmp, True)
+    try:
+        shutil.copytree(db, tmp / "db", ignore=shutil.ignore_patterns(*_SNAPSHOT_SKIP))
+    except OSError as exc:
+        raise IndexWriteError(f"the index at {db} is read-only ({_why_not_writable(db)}), and a temporary "
+                              f"copy to search could not be made in {tmp.parent}: {exc}") from exc
+    return tmp / "db"
+
+
+def check_free_space(db: str | os.PathLike, need: int = MIN_FREE_BYTES) -> None:
+    """DiskFullError before a write when the index's disk has less than `need` bytes free (a write
+    into a full disk can block inside Chroma for ever instead of failing)."""
+    try:
+        free = shutil.disk_usage(db).free
+    except OSError:
+        return
+    if free < need:
+        raise disk_full(db, f"{free // (1024 * 1024)} MB free, {need // (1024 * 1024)} MB needed")
+
+
+def disk_full(db, detail: str) -> DiskFullError:
+    return DiskFullError(f"disk full at {db} ({detail}): free some space, then re-run the same command to "
+                         "resume (files written so far stay searchable)")
+
+
+def is_disk_full(exc: BaseException) -> bool:
+    """An error (OSError, or Chroma/SQLite wrapping one) that says the disk is full."""
+    seen: list[BaseException] = []
+    while exc is not None and exc not in seen and len(seen) < 10:
+        seen.append(exc)
+        if isinstance(exc, OSError) and exc.errno in (errno.ENOSPC, errno.EDQUOT):
+            return True
+        text = str(exc).lower()
+        if "no space left" in text or "database or disk is full" in text or "disk quota" in text:
+            return True
+        exc = exc.__cause__ or exc.__context__
+    return False

@@ -1,0 +1,322 @@
+"""Data safety (issue 12): paths, prune guard, generations, FIFOs, full disks, read-only and foreign
+index folders, audio tracks and start times, rotated thumbnails, terminal escapes in file names."""
+
+from __future__ import annotations
+
+import errno
+import hashlib
+import io
+import json
+import os
+import shutil
+import subprocess
+import sys
+import threading
+from pathlib import Path
+
+import numpy as np
+import pytest
+from PIL import Image
+
+from conftest import run_cli
+from momentsearch import cli
+from momentsearch.api import MomentIndex
+from momentsearch.errors import ConfirmationNeededError, DiskFullError, IndexNotFoundError
+from momentsearch.options import load_config
+from momentsearch.store.client import make_client
+from momentsearch.store.ids import path_key
+from momentsearch.store.lock import WriterLock
+from momentsearch.store.store import FileRecord, Store
+
+
+def _no_models_config():
+    """No OCR; CLIP weights are absent here anyway: a photo is indexed without loading any model."""
+    return load_config(None, {"models": {"ocr": False}})
+
+
+def _photo(path: Path, shade: int = 90) -> Path:
+    Image.new("RGB", (32, 24), (shade, 40, 200)).save(path)
+    return path
+
+
+def _tree_digest(folder: Path) -> dict[str, str]:
+    return {str(p.relative_to(folder)): hashlib.sha1(p.read_bytes()).hexdigest()
+            for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+# -- 7. absolute paths, migration, prune guard ---------------------------------------------------
+def test_relative_paths_are_stored_absolute(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    _photo(tmp_path / "board.png")
+    index = MomentIndex(tmp_path / "db", _no_models_config())
+    report = index.index(["board.png"])
+    assert [f.status for f in report.files] == ["indexed"], report.files
+    assert [r.path for r in index.store.files()] == [str((tmp_path / "board.png").resolve())]
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    monkeypatch.chdir(elsewhere)  # prune from another folder still finds the file
+    assert MomentIndex(tmp_path / "db").prune().removed == []
+
+
+def _legacy_record(store: Store, rel: str, video_id: str) -> None:
+    """A record as indexes before this fix held it: the path as typed (relative), keyed by its resolved form."""
+    rec = FileRecord(path=rel, video_id=video_id, size=1, mtime=0.0, complete=True)
+    store.collection("files", model_id="none", dim=1).upsert(
+        ids=[path_key(rel)], embeddings=[[1.0]], metadatas=[rec.to_metadata()])
+
+
+def test_old_relative_records_are_migrated_and_never_pruned_from_elsewhere(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "talk.mp4").write_bytes(b"x")
+    store = Store(make_client(str(tmp_path / "db")))
+    _legacy_record(store, "talk.mp4", "a" * 16)
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    monkeypatch.chdir(elsewhere)
+    report = MomentIndex(tmp_path / "db").prune()
+    assert report.removed == [] and report.unplaced == ["talk.mp4"]  # kept: cannot tell where it is
+    monkeypatch.chdir(tmp_path)  # from the folder it was indexed from, it is placed for good
+    index = MomentIndex(tmp_path / "db")
+    assert index.prune().removed == []
+    assert [r.path for r in index.store.files()] == [str(tmp_path / "talk.mp4")]
+
+
+def test_prune_refuses_to_empty_the_index_without_yes(tmp_path, capsys):
+    store = Store(make_client(str(tmp_path / "db")))
+    files = [tmp_path / f"v{i}.mp4" for i in range(3)]
+    for i, f in enumerate(files):
+        f.write_bytes(b"x")
+        store.put_file(FileRecord(path=str(f), video_id=f"{i:016x}", size=1, mtime=0.0, complete=True))
+    for f in files[:2]:
+        f.unlink()  # two of three "gone": an unmounted drive looks like this
+    db = str(tmp_path / "db")
+    assert cli.main(["prune", "--db", db]) == 2
+    err = capsys.readouterr().err
+    assert "--yes" in err and "2 of the 3" in err and err.count("\n") == 1
+    with pytest.raises(ConfirmationNeededError):
+        MomentIndex(db).prune()
+    assert len(MomentIndex(db).store.files()) == 3  # nothing removed
+    assert cli.main(["prune", "--db", db, "--yes"]) == 0
+    assert [r.path for r in MomentIndex(db).store.files()] == [str(files[2])]
+
+
+# -- 8. a running reader sees a re-index that keeps every count -----------------------------------
+def test_reader_sees_reindex_with_same_counts(tmp_path, monkeypatch):
+    from test_speed_paths import FakeText, _fill
+
+    import momentsearch.search.searcher as searcher_mod
+    from momentsearch.search.searcher import Searcher
+
+    writer = Store(make_client(str(tmp_path / "db")))
+    writer.collection("transcript", model_id=FakeText.model_id, dim=FakeText.dim)
+    _fill(writer, "a" * 16, 4)
+    reader = Searcher(Store(writer.client), FakeText())  # another Store: our writes are not its own
+    assert "roadmap" in reader.search("roadmap", k=1)[0].text
+    texts = [f"chunk {i} now covers the budget" for i in range(4)]  # same ids, same counts, new text
+    rows = list(writer.iter_all("transcript"))
+    writer.upsert("transcript", [r[0] for r in rows], FakeText().embed_texts(texts), [r[2] for r in rows], texts)
+    writer.put_file(FileRecord(path="/v.mp4", video_id="a" * 16, size=2, mtime=1.0, duration=40.0,
+                               channels=["transcript"], complete=True))
+    monkeypatch.setattr(searcher_mod, "CORPUS_RECHECK_SECONDS", 0.0)
+    assert "budget" in reader.search("budget", k=1)[0].text
+
+
+# -- 9. FIFOs and full disks --------------------------------------------------------------------
+def test_fifo_is_skipped_without_opening_it(tmp_path):
+    folder = tmp_path / "in"
+    folder.mkdir()
+    os.mkfifo(folder / "stuck.mp4")
+    os.mkfifo(tmp_path / "named.mp4")
+    proc = run_cli("index", str(folder), str(tmp_path / "named.mp4"), "--db", str(tmp_path / "db"),
+                   "--json", "--quiet", "--no-ocr", timeout=120)  # today's code blocks here for ever
+    files = {Path(f["path"]).name: (f["status"], f["reason"]) for f in json.loads(proc.stdout)["files"]}
+    assert files == {"stuck.mp4": ("skipped", "not a regular file: a named pipe (FIFO); skipped without opening it"),
+                     "named.mp4": ("skipped", "not a regular file: a named pipe (FIFO); skipped without opening it")}
+
+
+@pytest.mark.parametrize("how", ["free-space check", "ENOSPC from Chroma"])
+def test_full_disk_stops_cleanly_and_resumes(tmp_path, monkeypatch, how):
+    import chromadb.api.models.Collection as chroma_collection
+
+    import momentsearch.store.folder as folder_mod
+
+    photos = [_photo(tmp_path / f"p{i}.png", 40 * i) for i in range(2)]
+    db = tmp_path / "db"
+    MomentIndex(db, _no_models_config()).index([photos[0]])  # one file in before the disk fills
+    if how == "free-space check":
+        monkeypatch.setattr(folder_mod.shutil, "disk_usage", lambda p: shutil._ntuple_diskusage(10, 10, 1024))
+    else:
+        def full(*a, **k):
+            raise OSError(errno.ENOSPC, "No space left on device")
+        monkeypatch.setattr(chroma_collection.Collection, "upsert", full)
+    with pytest.raises(DiskFullError, match=f"disk full at {db}"):
+        MomentIndex(db, _no_models_config()).index(photos)
+    monkeypatch.undo()
+    WriterLock(db).acquire(0).release()  # the lock was released
+    readable = MomentIndex(db).info()
+    assert str(photos[0]) in [f.path for f in readable.files]
+    again = MomentIndex(db, _no_models_config()).index(photos)  # resumes: the second photo goes in
+    assert sorted(f.status for f in again.files) == ["indexed", "unchanged"]
+
+
+def test_full_disk_is_one_line_and_exit_2(tmp_path, monkeypatch, capsys):
+    import momentsearch.store.folder as folder_mod
+
+    monkeypatch.setattr(folder_mod.shutil, "disk_usage", lambda p: shutil._ntuple_diskusage(10, 10, 1024))
+    rc = cli.main(["index", str(_photo(tmp_path / "a.png")), "--db", str(tmp_path / "db"), "--no-ocr", "--quiet"])
+    err = capsys.readouterr().err
+    assert rc == 2 and err.startswith("momentsearch: error: disk full at") and err.count("\n") == 1
+
+
+# -- 10, 11. read-only, a file as --db, folders that are not an index -------------------------------
+def _one_line_exit_2(args: list[str], capsys, expect: str) -> None:
+    rc = cli.main(args)
+    captured = capsys.readouterr()
+    assert rc == 2, (args, captured)
+    assert captured.err.count("\n") == 1 and "Traceback" not in captured.err, captured.err
+    assert expect in captured.err, captured.err
+
+
+def test_search_and_info_never_create_an_index(tmp_path, capsys):
+    missing = tmp_path / "typo-db"
+    for command in (["search", "roadmap"], ["info"], ["prune"]):
+        _one_line_exit_2([*command, "--db", str(missing)], capsys, "momentsearch index")
+        assert not missing.exists()
+    unrelated = tmp_path / "photos"
+    unrelated.mkdir()
+    (unrelated / "cat.jpg").write_bytes(b"meow")
+    before = _tree_digest(unrelated)
+    for command in (["search", "roadmap"], ["info"]):
+        _one_line_exit_2([*command, "--db", str(unrelated)], capsys, "is not a momentsearch index")
+    assert _tree_digest(unrelated) == before
+
+
+def test_foreign_chroma_database_is_left_untouched(tmp_path, capsys):
+    import chromadb
+
+    foreign = tmp_path / "other-app"
+    chromadb.PersistentClient(str(foreign)).get_or_create_collection("docs").add(ids=["1"], embeddings=[[1.0, 0.0]])
+    chromadb.api.client.SharedSystemClient.clear_system_cache()
+    before = _tree_digest(foreign)
+    for command in (["search", "roadmap"], ["info"], ["index", str(_photo(tmp_path / "a.png")), "--quiet"]):
+        _one_line_exit_2([*command, "--db", str(foreign)], capsys, "not a momentsearch index")
+    assert _tree_digest(foreign) == before
+
+
+def test_db_that_is_a_file_is_one_clear_line(tmp_path, capsys):
+    db = tmp_path / "notes.txt"
+    db.write_text("hello")
+    for command in (["search", "roadmap"], ["info"], ["index", str(_photo(tmp_path / "a.png")), "--quiet"]):
+        _one_line_exit_2([*command, "--db", str(db)], capsys, "is a file")
+    assert db.read_text() == "hello"
+
+
+def _read_only_mount(folder: Path, command: list[str]) -> subprocess.CompletedProcess:
+    """Runs the CLI with `folder` bind-mounted read-only over itself (a private mount namespace)."""
+    if shutil.which("unshare") is None:
+        pytest.skip("needs unshare (util-linux) for a read-only mount")
+    probe = subprocess.run(["unshare", "-rm", "true"], capture_output=True)
+    if probe.returncode != 0:
+        pytest.skip("user namespaces are not available here")
+    script = (f"mount --bind {folder} {folder} && mount -o remount,bind,ro {folder} && "
+              f"exec {sys.executable} -m momentsearch.cli \"$@\"")
+    return subprocess.run(["unshare", "-rm", "sh", "-c", script, "sh", *command], capture_output=True,
+                          text=True, timeout=300, env={**os.environ, "PYTHONPATH": os.pathsep.join(sys.path)})
+
+
+def test_read_only_index_is_searchable_and_read_only_fs_is_one_line(indexed_lecture, tmp_path):
+    src = indexed_lecture[0]
+    ro = tmp_path / "ro"
+    ro.mkdir()
+    shutil.copytree(src, ro / "db", ignore=shutil.ignore_patterns("momentsearch-cache"))
+    before = _tree_digest(ro)
+    proc = _read_only_mount(ro, ["search", "roadmap", "--db", str(ro / "db"), "--json", "-k", "1"])
+    assert proc.returncode == 0, proc.stderr
+    assert json.loads(proc.stdout)["results"], proc.stdout
+    proc = _read_only_mount(ro, ["info", "--db", str(ro / "db"), "--json"])
+    assert proc.returncode == 0 and json.loads(proc.stdout)["files"], proc.stderr
+    for db in (ro / "db", ro / "new-db"):
+        proc = _read_only_mount(ro, ["index", str(_photo(tmp_path / "a.png")), "--db", str(db), "--quiet"])
+        assert proc.returncode == 2 and "read-only file system" in proc.stderr, proc.stderr
+        assert proc.stderr.count("\n") == 1 and "Traceback" not in proc.stderr
+    assert _tree_digest(ro) == before
+
+
+# -- 12, 13. audio start times, several audio tracks ------------------------------------------------
+def _two_track_video(path: Path, audio_start: float = 5.0, seconds: int = 8, sr: int = 16000) -> None:
+    """h264 video from 0 s; two aac tracks that start at `audio_start`: the first silent, the second
+    a 440 Hz tone from 1 s to 2 s of its own time (so at audio_start + 1 on the video's clock)."""
+    from fractions import Fraction
+
+    import av
+
+    with av.open(str(path), mode="w", format="mp4") as out:
+        video = out.add_stream("libx264", rate=2)
+        video.width, video.height, video.pix_fmt = 64, 48, "yuv420p"
+        tracks = []
+        for _ in range(2):
+            track = out.add_stream("aac", rate=sr)
+            track.codec_context.layout = "mono"
+            track.time_base = Fraction(1, sr)
+            tracks.append(track)
+        for i in range(seconds * 2):
+            frame = av.VideoFrame.from_ndarray(np.full((48, 64, 3), i * 10, np.uint8), format="rgb24")
+            frame.pts = i
+            out.mux(video.encode(frame))
+        out.mux(video.encode(None))
+        n = int((seconds - audio_start) * sr)
+        t = np.arange(n) / sr
+        tone = (0.5 * np.sin(2 * np.pi * 440 * t) * ((t >= 1.0) & (t < 2.0))).astype(np.float32)
+        for track, samples in zip(tracks, (np.zeros(n, np.float32), tone)):
+            for off in range(0, n, 1024):
+                frame = av.AudioFrame.from_ndarray(samples[None, off:off + 1024], format="fltp", layout="mono")
+                frame.sample_rate, frame.pts, frame.time_base = sr, int(audio_start * sr) + off, Fraction(1, sr)
+                out.mux(track.encode(frame))
+            out.mux(track.encode(None))
+
+
+def test_audio_keeps_its_start_time_and_the_silent_track_is_passed_over(tmp_path):
+    from momentsearch.pipeline.decode import SAMPLE_RATE, load_audio, probe
+
+    path = tmp_path / "two_tracks.mp4"
+    _two_track_video(path)
+    audio = load_audio(path)
+    loud = np.flatnonzero(np.abs(audio) > 0.05) / SAMPLE_RATE
+    assert loud.size, "the silent first track was read instead of the second"
+    assert loud[0] == pytest.approx(6.0, abs=0.1) and loud[-1] == pytest.approx(7.0, abs=0.1)
+    assert probe(path).audio_note == "audio track 2 of 2 used; silent: track 1"
+
+
+# -- 14. rotated thumbnails ------------------------------------------------------------------------
+def test_thumbnail_of_rotated_video_is_upright(tmp_path):
+    from test_bad_input import write_video
+
+    from momentsearch.server.media import frame_jpeg
+
+    portrait = np.zeros((90, 160, 3), np.uint8)
+    portrait[:, :40] = 255  # a white band on the left: at the bottom once turned upright
+    write_video(tmp_path / "phone.mp4", [portrait] * 4, rotation=90)
+    thumb = np.asarray(Image.open(io.BytesIO(frame_jpeg(tmp_path / "phone.mp4", 0.2))).convert("L"))
+    assert thumb.shape == (160, 90)  # portrait
+    assert thumb[-20:].mean() > 200 and thumb[:100].mean() < 50
+
+
+# -- 15. terminal escapes in file names ---------------------------------------------------------------
+def test_file_names_with_escape_sequences_are_printed_escaped(capsys):
+    from momentsearch.cli.output import print_info, print_moments, print_report
+    from momentsearch.types import FileResult, IndexReport, Moment
+
+    evil = "/v/\x1b]0;pwned\x07talk\x1b[2J\x9b31m.mp4"
+    print_report(IndexReport(files=[FileResult(evil, "failed", "bad \x1b[8mhidden")]))
+    print_moments("q", [Moment(video=evil, video_id="a" * 16, start=0, end=1, score=1.0, channels={},
+                               text="said \x1b[31mred")], {"transcript"})
+
+    class Info:
+        db, channels, models, counts = evil, ["transcript"], {}, {}
+        files = [FileRecord(path=evil, video_id="a" * 16, size=1, mtime=0.0)]
+
+    print_info(Info())
+    out = capsys.readouterr()
+    shown = out.out + out.err
+    assert "\x1b" not in shown and "\x07" not in shown and "\x9b" not in shown
+    assert "\\x1b]0;pwned\\x07talk" in shown and "\\x1b[8mhidden" in shown
