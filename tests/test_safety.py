@@ -26,7 +26,8 @@ from momentsearch.options import load_config
 from momentsearch.store.client import make_client
 from momentsearch.store.ids import path_key
 from momentsearch.store.lock import WriterLock
-from momentsearch.store.store import FileRecord, Store
+from momentsearch.store.store import Store, record_metadata
+from momentsearch.types import FileRecord
 
 
 def _no_models_config():
@@ -62,7 +63,7 @@ def _legacy_record(store: Store, rel: str, video_id: str) -> None:
     """A record as indexes before this fix held it: the path as typed (relative), keyed by its resolved form."""
     rec = FileRecord(path=rel, video_id=video_id, size=1, mtime=0.0, complete=True)
     store.collection("files", model_id="none", dim=1).upsert(
-        ids=[path_key(rel)], embeddings=[[1.0]], metadatas=[rec.to_metadata()])
+        ids=[path_key(rel)], embeddings=[[1.0]], metadatas=[record_metadata(rec)])
 
 
 def test_old_relative_records_are_migrated_and_never_pruned_from_elsewhere(tmp_path, monkeypatch):

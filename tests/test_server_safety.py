@@ -20,7 +20,7 @@ from PIL import Image  # noqa: E402
 
 from momentsearch.server import media as sm  # noqa: E402
 from momentsearch.server.app import create_app  # noqa: E402
-from momentsearch.store.store import FileRecord  # noqa: E402
+from momentsearch.types import FileRecord  # noqa: E402
 from test_server import _FakeIndex as _ServerFake  # noqa: E402
 
 LOCAL = "http://localhost:8000"
