@@ -241,7 +241,7 @@ class _FakeIndex:
     def speech_in(self, video_id, start, end):
         return []
 
-    def search(self, query, k=10, kind=None):
+    def search(self, query, k=10, kind=None, video=None):
         time.sleep(self.delay)
         rec = next(iter(self.files.values()))
         return [Moment(video=rec.path, video_id=rec.video_id, start=1.0, end=2.0, score=0.5,
