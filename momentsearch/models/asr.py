@@ -8,6 +8,7 @@ Both drop segments Whisper tends to invent on silence or noise (see `drop_halluc
 
 from __future__ import annotations
 
+import gc
 import os
 from pathlib import Path
 from typing import Any, Iterable
@@ -189,6 +190,7 @@ class FasterWhisperASR:
             raw = self._redo_loops(samples, self._decode(self._batched, samples, batch_size=self._batch))
         if any(_get(s, "temperature", 0.0) > 0 for s in raw):
             self._model = self._batched = None  # its sampling generator moved on: reload before the next call
+            gc.collect()  # free the old model now (a long file may reload it many times), not at some later GC
         return drop_hallucinations(raw, samples.size / SAMPLE_RATE)
 
     def _decode(self, engine: Any, samples: np.ndarray, **extra: Any) -> list:
