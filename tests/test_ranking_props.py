@@ -53,6 +53,7 @@ def scenes(draw):
 
 def run(hits, visual, available, k=10, **opts):
     durations = {v: DURATION for v in visual}
+    opts.setdefault("min_score", 0.0)  # these properties are about the order: keep faint results too
     return rank(hits, visual, durations, available, RankingOptions(**opts), k)
 
 
