@@ -94,7 +94,6 @@ class OcrOptions:
     min_text_height: float = 0.02  # lines shorter than this share of the image height are dropped (noise, specks)
     title_height: float = 0.1  # a line this tall (share of image height) or taller weighs fully; smaller text less
     min_weight: float = 0.3  # the weight of the smallest readable text (a title weighs 1.0)
-    same_frame: float = 0.01  # keyframes differing less than this (mean abs on tiny grey) reuse the previous OCR
     same_text: float = 0.9  # neighbouring slides whose texts share this much (Jaccard of words) are one entry
 
 

@@ -218,3 +218,15 @@ def test_a_long_slide_is_split_periodically_and_marked_forced(deck):
     segs = detect_segments(frames, 130.0, KeyframeOptions(max_segment=60.0))
     assert [(s.start, s.end, s.forced) for s in segs] == [(0.0, 60.0, False), (60.0, 120.0, True),
                                                          (120.0, 130.0, True)]
+
+
+def test_same_picture_tells_slides_of_one_template_apart(deck):
+    """OCR reuses a keyframe's text only for the same picture: a mean grey difference says two slides of
+    one template are the same (it is under 0.01 here), stroke correlation says they are not."""
+    from momentsearch.pipeline.keyframes import frame_difference, tiny_grey
+    from momentsearch.pipeline.picture import same_picture
+
+    rng = np.random.default_rng(6)
+    assert frame_difference(tiny_grey(deck[2], 32), tiny_grey(deck[3], 32)) < 0.01
+    assert not same_picture(deck[2], deck[3])
+    assert same_picture(deck[2], jpeg(noisy(deck[2], rng, 2.0)))

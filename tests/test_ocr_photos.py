@@ -87,14 +87,14 @@ def test_every_lasting_view_is_read_and_a_text_change_inside_a_segment_is_a_cut(
     """A cut the picture detector missed (two slides in one segment, as views) still gets each slide's
     text at its own times, and the segment is split there; a build step is one slide with the fuller
     text; a view shorter than MIN_VIEW is not read."""
-    ocr = FakeOcr({10: [_line("Cell Biology", 20)], 20: [_line("Cell Biology", 20), _line("membranes", 9)],
-                   30: [_line("Budget", 20)], 40: [_line("Noise", 20)]})
-    views = [VisualSegment(0, 8, 7, _frame(10)), VisualSegment(8, 20, 19, _frame(20)),  # a build
-             VisualSegment(20, 21, 20.5, _frame(40)),  # a passing picture: not read
-             VisualSegment(21, 40, 39, _frame(30))]  # a missed cut
-    segs = [VisualSegment(0, 40, 39, _frame(30), views=views), VisualSegment(40, 50, 49, _frame(10))]
+    ocr = FakeOcr({10: [_line("Cell Biology", 20)], 80: [_line("Cell Biology", 20), _line("membranes", 9)],
+                   160: [_line("Budget", 20)], 230: [_line("Noise", 20)]})
+    views = [VisualSegment(0, 8, 7, _frame(10)), VisualSegment(8, 20, 19, _frame(80)),  # a build
+             VisualSegment(20, 21, 20.5, _frame(230)),  # a passing picture: not read
+             VisualSegment(21, 40, 39, _frame(160))]  # a missed cut
+    segs = [VisualSegment(0, 40, 39, _frame(160), views=views), VisualSegment(40, 50, 49, _frame(10))]
     slides = read_slides(ocr, segs, OcrOptions())
-    assert ocr.read_values == [10, 20, 30, 10]
+    assert ocr.read_values == [10, 80, 160, 10]
     assert [(s.start, s.end, s.title) for s in slides] == [(0, 20, "Cell Biology"), (20, 40, "Budget"),
                                                             (40, 50, "Cell Biology")]
     assert "membranes" in slides[0].text  # the build's fuller text

@@ -70,7 +70,8 @@ class _Sample:
     time: float
     frame: SampledFrame
     replaced: np.ndarray  # bool per block: other strokes than the reference's (text replaced)
-    other: np.ndarray  # bool per block: strokes appeared or vanished, or the mean grey moved
+    appeared: np.ndarray  # bool per block: strokes where the reference had none (a build, a reveal)
+    other: np.ndarray  # bool per block: strokes vanished, or the mean grey moved
     grey: np.ndarray  # bool per block: the mean grey moved
     moved: np.ndarray  # bool per block: differs from the previous sample
 
@@ -100,14 +101,14 @@ class _Detector:
         self.trace: list[tuple[float, float, float]] | None = None  # (time, share replaced, share changed)
 
     def classify(self, change) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """(replaced, appeared or vanished, grey moved) per block."""
+        """(replaced, appeared, vanished or grey moved, grey moved) per block."""
         o = self.o
         a, b = change.energy_a > STROKES, change.energy_b > STROKES
         replaced = a & b & (change.corr < o.same_strokes)
         appeared = (change.energy_b > 4 * STROKES) & ~a
         vanished = (change.energy_a > 4 * STROKES) & ~b
         grey = change.grey > o.block_grey
-        return replaced, appeared | vanished | grey, grey
+        return replaced, appeared, vanished | grey, grey
 
     def rebase(self, frame: SampledFrame, fmap: FrameMap) -> None:
         """`frame` is the picture the current segment shows from now on."""
@@ -117,7 +118,7 @@ class _Detector:
         if self.activity is None or self.activity.shape != zeros.shape:
             self.activity = np.zeros(zeros.shape, dtype=np.float32)
         self.recent.clear()
-        self.recent.append(_Sample(frame.time, frame, zeros, zeros, zeros, zeros))
+        self.recent.append(_Sample(frame.time, frame, zeros, zeros, zeros, zeros, zeros))
 
     def feed(self, frame: SampledFrame) -> None:
         fmap = frame_map(frame.image, self.o.analysis_width)
@@ -132,9 +133,10 @@ class _Detector:
         active = self.activity > ACTIVE
         self.activity += ACTIVITY_RATE * (moved - self.activity)
         versus = compare(self.reference, current, self.o.block, aligned=True)
-        replaced, other, grey = self.classify(versus)
+        replaced, appeared, other, grey = self.classify(versus)
         self.previous = current
-        sample = _Sample(frame.time, frame, replaced & ~active, other & ~active, grey & ~active, moved)
+        sample = _Sample(frame.time, frame, replaced & ~active, appeared & ~active, other & ~active,
+                         grey & ~active, moved)
         self.recent.append(sample)
         self.decide(sample, versus, active, fmap)
         self.last = frame
@@ -152,16 +154,18 @@ class _Detector:
         if len(streak) < o.persistence:
             streak = []
         if streak:
-            replaced, other, grey = (self.lasting(streak, n) for n in ("replaced", "other", "grey"))
+            replaced, appeared, grey = (self.lasting(streak, n) for n in ("replaced", "appeared", "grey"))
         else:
-            replaced = other = grey = np.zeros_like(active)
+            replaced = appeared = grey = np.zeros_like(active)
         content = ((versus.energy_a > STROKES) | (versus.energy_b > STROKES) | grey) & ~active
         denominator = max(content.sum(), MIN_CONTENT * content.size, 1)
-        share, changed = replaced.sum() / denominator, (replaced | other).sum()
+        # a view starts when lasting new strokes grow (a build step, a slide the cut missed); strokes a
+        # lecturer hides (vanished) are not a new picture to read
+        share, changed = replaced.sum() / denominator, (replaced | appeared).sum()
         whole = grey.sum() / max((~active).sum(), 1)
         if self.trace is not None:
             self.trace.append((sample.time, float(share), float(changed / denominator)))
-        if not (sample.replaced | sample.other).any():
+        if not (sample.replaced | sample.appeared | sample.other).any():
             self.last_match = sample.frame
         first_new = streak[0] if streak else sample
         settled = bool(streak) and first_new.time - self.open.start >= o.min_segment

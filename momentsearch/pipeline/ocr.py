@@ -28,11 +28,10 @@ import numpy as np
 
 from momentsearch.models.ocr import OcrLine
 from momentsearch.options import OcrOptions
-from momentsearch.pipeline.keyframes import frame_difference, tiny_grey
+from momentsearch.pipeline.picture import same_picture
 from momentsearch.store.ids import entry_id
 from momentsearch.types import VisualSegment
 
-TINY_SIDE = 32  # side of the grey thumbnail used to spot a keyframe that repeats the previous one
 _GLUED = re.compile(
     r"(?<=[a-z])(?=[A-Z][a-z])"  # camelCase: "ProjectRoadmap"
     r"|(?<=[a-z]{4})(?=[0-9])"  # "Energy101" (short prefixes like "mp3", "Q1" stay whole)
@@ -178,6 +177,7 @@ def weighted_lines(lines: Sequence[OcrLine], options: OcrOptions) -> list[tuple[
 
 # -- slides ----------------------------------------------------------------------------------------
 MIN_VIEW = 2.0  # seconds; a view inside a segment shorter than this is not read (a passing picture)
+MAX_VIEWS = 3  # earlier views read per segment at most (the longest), besides the segment's keyframe
 
 
 def _same_text(a: SlideText, b: SlideText, threshold: float) -> bool:
@@ -195,13 +195,15 @@ CONTAINED = 0.85  # share of the smaller word set found in the larger: the same 
 
 def pictures(segments: Sequence[VisualSegment]) -> list[VisualSegment]:
     """What OCR reads, in time order: each segment's views that stayed `MIN_VIEW` seconds or more (a
-    build step, a slide whose cut was missed), and always the segment's own keyframe, over its last view."""
+    build step, a slide whose cut was missed; the `MAX_VIEWS` longest), and always the segment's own
+    keyframe, over its last view. Each picture spans from the end of the previous one."""
     out: list[VisualSegment] = []
     for seg in segments:
-        views = list(seg.views)[:-1]
+        views = [v for v in list(seg.views)[:-1] if v.keyframe is not None and v.end - v.start >= MIN_VIEW]
+        longest = sorted(views, key=lambda v: v.start - v.end)[:MAX_VIEWS]  # OCR costs: the longest few
         start = seg.start
         for view in views:
-            if view.keyframe is not None and view.end - view.start >= MIN_VIEW and view.end > start:
+            if view in longest and view.end > start:
                 out.append(VisualSegment(start, view.end, view.keyframe_time, view.keyframe))
                 start = view.end
         out.append(VisualSegment(start, seg.end, seg.keyframe_time, seg.keyframe))
@@ -213,7 +215,7 @@ def read_slides(ocr, segments: Sequence[VisualSegment], options: OcrOptions | No
     text merged; a build keeps its fullest text.
 
     `ocr` has `read(list of RGB arrays) -> list[list[OcrLine]]`. Pictures whose keyframe is missing
-    or near-identical to the previous keyframe are not read again. Pictures without text are left out.
+    or the same picture as the previous keyframe (`picture.same_picture`) are not read again. Pictures without text are left out.
     """
     options = options or OcrOptions()
     shown = pictures(segments)
@@ -224,14 +226,14 @@ def read_slides(ocr, segments: Sequence[VisualSegment], options: OcrOptions | No
         if seg.keyframe is None:
             source.append(-1)
             continue
-        thumb = tiny_grey(np.asarray(seg.keyframe), TINY_SIDE)
-        if previous is not None and source and source[-1] >= 0 and \
-                frame_difference(thumb, previous) < options.same_frame:
+        # the same picture stroke for stroke (a periodic keyframe of one slide): reuse its text; a mean
+        # grey difference cannot tell two slides of one template apart
+        if previous is not None and source and source[-1] >= 0 and same_picture(previous, np.asarray(seg.keyframe)):
             source.append(source[-1])
         else:
             to_read.append(i)
             source.append(i)
-        previous = thumb
+        previous = np.asarray(seg.keyframe)
     read = dict(zip(to_read, ocr.read([shown[i].keyframe for i in to_read])))
     slides: list[SlideText] = []
     for seg, src in zip(shown, source):

@@ -20,7 +20,7 @@ lines cross. Costs a few milliseconds a frame at 320×180.
 from __future__ import annotations
 
 import functools
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import cv2
 import numpy as np
@@ -41,6 +41,14 @@ class FrameMap:
     detail: np.ndarray  # float32: grey minus its local mean (strokes are far from 0)
     threshold: float  # |detail| above this is ink
     half: np.ndarray  # grey at half the size: the global shift is estimated on it (4x cheaper)
+    _blocks: dict = field(default_factory=dict, repr=False)  # (what, block) -> per-block means, computed once
+
+    def blocks(self, what: str, block: int) -> np.ndarray:
+        """Per-block mean of "grey" or "energy" (squared detail), cached: a frame is compared twice."""
+        key = (what, block)
+        if key not in self._blocks:
+            self._blocks[key] = per_block(self.grey if what == "grey" else self.detail * self.detail, block)
+        return self._blocks[key]
 
     @property
     def ink(self) -> np.ndarray:
@@ -163,8 +171,23 @@ def compare(a: FrameMap, b: FrameMap, block: int, aligned: bool = False) -> Bloc
     def blocks(x: np.ndarray) -> np.ndarray:
         return per_block(x, block)
 
-    grey = np.abs(blocks(a.grey) - blocks(b.grey))
-    sa, sb = blocks(a.detail * a.detail), blocks(b.detail * b.detail)
+    grey = np.abs(a.blocks("grey", block) - b.blocks("grey", block))
+    sa, sb = a.blocks("energy", block), b.blocks("energy", block)
     corr = blocks(a.detail * b.detail) / np.sqrt(np.maximum(sa * sb, 1e-12))
     return BlockChange(grey, corr, sa / a.threshold ** 2, sb / b.threshold ** 2, shift)
 
+
+
+SAME_CORR = 0.8  # blocks with strokes must correlate this well for two frames to be the same picture
+SAME_GREY = 0.05  # and no block's mean grey may move more than this
+
+
+def same_picture(a: np.ndarray, b: np.ndarray, width: int = 320, block: int = 16) -> bool:
+    """Whether two RGB frames show the same picture, stroke for stroke (not just the same template):
+    a periodic keyframe of one slide is, the next slide of the same deck is not."""
+    ma, mb = frame_map(a, width), frame_map(b, width)
+    if ma.grey.shape != mb.grey.shape:
+        return False
+    change = compare(ma, mb, block)
+    strokes = (change.energy_a > 0.05) | (change.energy_b > 0.05)
+    return bool((change.corr[strokes] >= SAME_CORR).all() and (change.grey <= SAME_GREY).all())
