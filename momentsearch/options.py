@@ -34,10 +34,10 @@ class KeyframeOptions:
     # how slide / shot changes are found: see pipeline/keyframes.py (what is a cut) and picture.py (ink maps)
     analysis_width: int = 320  # pixels; frames are compared at about this width (ink maps of text strokes)
     block: int = 16  # side (analysis pixels) of the blocks changes are counted in
-    same_strokes: float = 0.5  # two blocks with strokes whose detail correlates below this show other strokes
+    same_strokes: float = 0.75  # two blocks with strokes whose detail correlates below this show other strokes
     block_grey: float = 0.12  # ... or its mean grey (0..1) moved by this much (a new background or picture)
     persistence: int = 2  # samples a change must hold, unmoving, to count (walking people, crossfades)
-    cut_share: float = 0.1  # share of the blocks that show something which must change for a cut
+    cut_share: float = 0.06  # share of the blocks that show something which must change for a cut
     view_share: float = 0.04  # a smaller lasting change starts a new view in the segment (its own OCR)
     max_segment: float = 60.0  # seconds; a longer stable stretch is split, giving a periodic keyframe
     min_segment: float = 1.0  # seconds; changes closer than this to the last cut belong to it (fades)

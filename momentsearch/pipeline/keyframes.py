@@ -1,9 +1,11 @@
 """Visual segments: cut the sampled frames where the slide or shot changes, and nowhere else.
 
-Each sampled frame is aligned to the segment's *reference* (its first settled picture) and
-compared block by block (pipeline/picture.py). A block is *replaced* when both pictures show strokes
-there but other strokes (other words), *appeared* / *vanished* when only one does, *grey-changed*
-when its mean grey moved. A cut needs a change that is
+Each sampled frame is aligned to the segment's first picture and compared block by block
+(pipeline/picture.py) with what the picture has been lately: the per-pixel median of the last
+`HISTORY` samples, so a lecturer walking through it is not part of it. A block is *replaced* when
+both show strokes there but other strokes (other words), *appeared* when strokes came where there
+were none or were added next to the ones there (the block's stroke energy grew), *vanished* /
+*grey-changed* otherwise. A cut needs a change that is
 
 - **persistent**: the same blocks are off the reference in `persistence` consecutive samples and
   unmoved between them. A lecturer walking in front of the slide, a crossfade's blended frame or a
@@ -18,8 +20,8 @@ when its mean grey moved. A cut needs a change that is
 Decisions (documented in README, "How slide changes are found"):
 - **Builds** (bullets revealed one by one) only add strokes: not a cut. Each step is a new *view*
   of the segment; the segment's keyframe is its last, fullest frame, and OCR reads each view.
-- **Occlusion**: strokes hidden by a lecturer who stands still vanish, and come back unchanged when
-  they leave; the reference is not updated inside a segment, so neither is a cut (at most a view).
+- **Occlusion**: strokes hidden by a lecturer vanish, and come back (appear) when they leave:
+  neither is a cut (at most a view).
 - **Scrolling** screen share: while it scrolls nothing is persistent; when it settles the text
   under every line has moved, so the blocks are replaced and it is cut (a new page of text is a new
   picture). A scroll of a few pixels (< `picture.SHIFT`) is aligned away like shake.
@@ -49,6 +51,8 @@ ACTIVITY_RATE = 0.1  # how fast a block's moving-average activity follows its ch
 ACTIVE = 0.6  # a block changing between samples more often than this (moving average) is masked
 MIN_CONTENT = 0.08  # share of all blocks used as the least denominator (a nearly empty slide)
 STROKES = 0.05  # a block's mean squared detail, in units of the ink threshold², above which it shows strokes
+ADDED = 1.6  # a block whose stroke energy grew this much had strokes added, not replaced
+HISTORY = 5  # recent samples whose median is the picture a new one is compared with
 REPLACED = 0.5  # share of blocks whose mean grey changed for good: the whole picture was replaced
 
 
@@ -83,7 +87,6 @@ class _Open:
     start: float
     forced: bool = False  # started by a periodic split, not by a change
     view_start: float = 0.0
-    view_blocks: int = 0  # blocks off the reference for good when the current view started
     views: list[VisualSegment] = field(default_factory=list)
 
 
@@ -94,6 +97,7 @@ class _Detector:
         self.recent: deque[_Sample] = deque(maxlen=options.persistence + 2)
         self.reference: FrameMap | None = None  # the segment's first picture; later frames are aligned to it
         self.previous: FrameMap | None = None  # the previous sample, aligned to the reference
+        self.history: deque[FrameMap] = deque(maxlen=HISTORY)  # recent samples, aligned to the reference
         self.activity: np.ndarray | None = None
         self.last_match: SampledFrame | None = None  # last sample with nothing lastingly changed
         self.last: SampledFrame | None = None  # the previous sample
@@ -104,15 +108,33 @@ class _Detector:
         """(replaced, appeared, vanished or grey moved, grey moved) per block."""
         o = self.o
         a, b = change.energy_a > STROKES, change.energy_b > STROKES
-        replaced = a & b & (change.corr < o.same_strokes)
-        appeared = (change.energy_b > 4 * STROKES) & ~a
+        other = a & b & (change.corr < o.same_strokes)
+        # strokes added next to the ones there (a bullet revealed under the last; text a lecturer
+        # stops hiding) raise the block's energy; replaced text keeps it about the same
+        added = other & (change.energy_b > ADDED * change.energy_a)
+        replaced = other & ~added
+        appeared = ((change.energy_b > 4 * STROKES) & ~a) | added
         vanished = (change.energy_a > 4 * STROKES) & ~b
         grey = change.grey > o.block_grey
         return replaced, appeared, vanished | grey, grey
 
-    def rebase(self, frame: SampledFrame, fmap: FrameMap) -> None:
-        """`frame` is the picture the current segment shows from now on."""
-        self.reference = self.previous = fmap
+    def settled(self) -> FrameMap:
+        """What the picture has been lately: the per-pixel median of the recent samples, so a lecturer
+        walking through it is not part of it (nor is a slide revealed where they stood a moment ago)."""
+        if len(self.history) < 3:
+            return self.history[-1]
+        grey = np.median(np.stack([m.grey for m in self.history]), axis=0)
+        detail = np.median(np.stack([m.detail for m in self.history]), axis=0)
+        threshold = float(np.median([m.threshold for m in self.history]))
+        return FrameMap(grey=grey, detail=detail, threshold=threshold, half=self.reference.half)
+
+    def rebase(self, frame: SampledFrame, fmap: FrameMap, anchor: bool = True) -> None:
+        """`frame` is the picture the current segment (or view) shows from now on; `anchor`: later
+        frames are aligned to it (a new segment), else to the segment's first picture (a new view)."""
+        if anchor:
+            self.reference = self.previous = fmap
+        self.history.clear()
+        self.history.append(self.previous if not anchor else fmap)
         self.last_match = frame
         zeros = np.zeros(grid_shape(fmap.grey.shape, self.o.block), dtype=bool)
         if self.activity is None or self.activity.shape != zeros.shape:
@@ -132,9 +154,10 @@ class _Detector:
         moved = np.logical_or.reduce(self.classify(compare(self.previous, current, self.o.block, aligned=True)))
         active = self.activity > ACTIVE
         self.activity += ACTIVITY_RATE * (moved - self.activity)
-        versus = compare(self.reference, current, self.o.block, aligned=True)
+        versus = compare(self.settled(), current, self.o.block, aligned=True)
         replaced, appeared, other, grey = self.classify(versus)
         self.previous = current
+        self.history.append(current)
         sample = _Sample(frame.time, frame, replaced & ~active, appeared & ~active, other & ~active,
                          grey & ~active, moved)
         self.recent.append(sample)
@@ -172,11 +195,12 @@ class _Detector:
         if settled and (whole >= REPLACED or share >= o.cut_share):
             self.cut(self.cut_time(first_new), self.keyframe_before(first_new.time))
             self.rebase(sample.frame, fmap)
-        elif settled and changed - self.open.view_blocks >= max(o.view_share * denominator, 1):
+        elif settled and changed >= max(o.view_share * denominator, 1) and \
+                sample.moved.sum() < max(o.view_share * denominator, 1):  # only once the picture is still
             at = self.cut_time(first_new)
             self.close_view(at, self.keyframe_before(first_new.time))
-            self.open.view_start, self.open.view_blocks = at, int(changed)
-            self.last_match = sample.frame
+            self.open.view_start = at
+            self.rebase(sample.frame, fmap, anchor=False)
         elif sample.time - self.open.start >= o.max_segment:
             self.cut(sample.time, self.last, forced=True)
             self.rebase(sample.frame, fmap)

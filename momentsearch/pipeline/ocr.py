@@ -251,10 +251,18 @@ def read_slides(ocr, segments: Sequence[VisualSegment], options: OcrOptions | No
     return slides
 
 
+def _another_slide(a: SlideText, b: SlideText) -> bool:
+    """Clearly another slide, not the same one read differently (a lecturer hiding part of it, a
+    camera's blur): the titles share no word and the texts share under a third of their words."""
+    wa, wb = a.words(), b.words()
+    ta, tb = set(a.title.lower().split()), set(b.title.lower().split())
+    return bool(wa and wb and ta and tb) and not (ta & tb) and len(wa & wb) / len(wa | wb) < 1 / 3
+
+
 def split_at_text_changes(segments: list[VisualSegment], slides: Sequence[SlideText]) -> list[VisualSegment]:
-    """Visual segments cut where OCR read another slide inside one (a cut the picture missed): the
-    earlier piece keeps the last frame of its views, the later the segment's keyframe."""
-    starts = sorted(s.start for s in slides)
+    """Visual segments cut where OCR read clearly another slide inside one (a cut the picture missed;
+    `_another_slide`): the earlier piece keeps the last frame of its views, the later the segment's keyframe."""
+    starts = sorted(b.start for a, b in zip(slides, slides[1:]) if _another_slide(a, b))
     out: list[VisualSegment] = []
     for seg in segments:
         cuts = [t for t in starts if seg.start + 1e-6 < t < seg.end - 1e-6]
