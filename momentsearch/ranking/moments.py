@@ -4,7 +4,8 @@ Candidate spans for a video (only videos with at least one hit are considered):
 - each hit's own span (a transcript chunk is sentence aligned; a keyframe's span is its visual segment);
 - each visual segment that a hit touches (slide-aligned, preferred on ties);
 - each hit joined with the visual segment around its middle, and runs of neighbouring strong hits
-  of one channel joined together (so a section spread over two chunks comes back whole).
+  of one text channel joined together (so a section spread over two chunks comes back whole; keyframe
+  hits are whole sections, and a run of them would span the video).
 Spans shorter than `min_moment` are widened around their centre; longer than `max_moment` dropped.
 """
 
@@ -17,6 +18,7 @@ from momentsearch.ranking.fusion import Candidates, ChannelHits
 SLIDE_PRIOR = 0.01  # tie-break bonus for spans that start and end at slide changes
 JOINED_PRIOR = 0.005  # and for a hit joined with its slide
 JOIN_GAP = 2.0  # seconds; hits of one channel closer than this can be joined into one span
+WHOLE_SPANS = ("visual", "clip_text")  # channels whose hits are never joined into runs (see above)
 JOIN_RATIO = 0.6  # a neighbour is joined when its score is at least this share of the best hit's
 
 
@@ -57,7 +59,8 @@ def build_candidates(hits: dict[str, ChannelHits], visual: dict[str, list[tuple[
                 add(video, vs, ve, SLIDE_PRIOR)
                 if vs <= mid < ve:
                     add(video, min(vs, start), max(ve, end), JOINED_PRIOR)
-        _add_joined_runs(channel, add)
+        if channel.name not in WHOLE_SPANS:  # a keyframe hit is a whole section already
+            _add_joined_runs(channel, add)
 
     if not rows:
         z = np.zeros(0)
