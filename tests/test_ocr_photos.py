@@ -23,7 +23,6 @@ from momentsearch.ranking.slide_lexical import SlideLexicalIndex
 from momentsearch.types import VisualSegment
 
 
-
 # -- unit: space restoring, weighting, de-duplication ------------------------------------------
 @pytest.mark.parametrize("raw, expected", [
     ("PhotosynthesisandSolarPanels", "Photosynthesis and Solar Panels"),

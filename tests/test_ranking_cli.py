@@ -9,7 +9,6 @@ import pytest
 from conftest import TINY_CLIP_ARGS, iou, run_cli
 
 
-
 def test_eval_prints_metrics_and_writes_qvhighlights_predictions(indexed_lecture, tmp_path):
     db, video, windows, _ = indexed_lecture
     gt = tmp_path / "gt.jsonl"
