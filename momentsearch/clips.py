@@ -56,15 +56,20 @@ def check_span(start: float, end: float, padding: float = 0.0) -> tuple[float, f
     return start, end
 
 
-def cut_clip(source: str | os.PathLike, start: float, end: float, out: str | os.PathLike,
-             padding: float = 0.0) -> Clip:
+def cut_clip(source, start: float, end: float, out: str | os.PathLike, padding: float = 0.0,
+             name: str | None = None) -> Clip:
     """Copy [start - padding, end + padding] seconds of `source` into `out` (mp4/mov/mkv/webm by its suffix).
+
+    `source` is a path or a binary file object (the server passes the descriptor it checked, so a
+    file swapped in after the check is never read); `name` is what messages and the Clip call it.
 
     Raises QueryError for bad times or an unknown suffix, BadInputError when the source cannot be read
     or the span holds nothing of it. A failed write leaves no partial file behind.
     """
     import av
 
+    is_path = isinstance(source, (str, os.PathLike))
+    name = name or (os.fspath(source) if is_path else "video")
     start, end = check_span(start, end, padding)
     out = Path(out)
     fmt = CLIP_SUFFIXES.get(out.suffix.lower())
@@ -72,18 +77,18 @@ def cut_clip(source: str | os.PathLike, start: float, end: float, out: str | os.
         raise QueryError(f"clip file {out.name!r}: use one of {', '.join(sorted(CLIP_SUFFIXES))}")
     tmp = out.with_name(f".{out.name}.part")
     try:
-        with av.open(str(source)) as src:
+        with av.open(os.fspath(source) if is_path else source) as src:
             streams = [s for s in src.streams if s.type in ("video", "audio")]
             if not streams:
-                raise BadInputError(str(source), "no audio or video stream to cut")
+                raise BadInputError(name, "no audio or video stream to cut")
             with av.open(str(tmp), mode="w", format=fmt) as dst:
                 real_start, real_end = _copy(src, dst, streams, start, end)
         os.replace(tmp, out)
     except av.error.FFmpegError as exc:
-        raise BadInputError(str(source), f"cannot cut a clip: {exc}") from exc
+        raise BadInputError(name, f"cannot cut a clip: {exc}") from exc
     finally:
         tmp.unlink(missing_ok=True)
-    return Clip(str(out), str(source), real_start, real_end, start, end)
+    return Clip(str(out), name, real_start, real_end, start, end)
 
 
 def _copy(src, dst, streams, start: float, end: float) -> tuple[float, float]:

@@ -69,3 +69,31 @@ def test_search_export_clips_cuts_each_result(two_lectures, tmp_path):
         assert (out / clip["path"].rsplit("/", 1)[-1]).is_file()
         with av.open(clip["path"]) as f:
             assert float(f.duration / 1e6) == pytest.approx(clip["duration"], abs=0.3)
+
+
+def test_clip_is_cut_from_the_checked_descriptor_not_the_path(lecture, tmp_path):
+    """Issue 12: the clip route cuts from the descriptor it checked; a file swapped in later is never read."""
+    import shutil
+
+    from momentsearch.server import media as sm
+    from momentsearch.types import FileRecord
+
+    path, windows = lecture
+    talk = tmp_path / "talk.mp4"
+    shutil.copy(path, talk)
+    st = talk.stat()
+    rec = FileRecord(path=str(talk), video_id="0123456789abcdef", size=st.st_size, mtime=st.st_mtime,
+                     duration=60.0, channels=["transcript"], visual_segments=[], complete=True,
+                     device=st.st_dev, inode=st.st_ino, mime="video/mp4")
+    opened = sm.open_indexed(rec)
+    talk.unlink()
+    talk.write_bytes(b"\0" * st.st_size)  # swapped after the check: not a video at all
+    lo, hi = windows["Project Roadmap"]
+    try:
+        with opened.file() as source:
+            clip = cut_clip(source, lo, lo + 3, tmp_path / "c.mp4", name="talk.mp4")
+    finally:
+        opened.close()
+    assert clip.source == "talk.mp4" and clip.start == pytest.approx(lo, abs=0.01)
+    first = _frames(tmp_path / "c.mp4")[0][1].astype(float)
+    assert np.abs(first - _frame_at(path, lo + 0.1).astype(float)).mean() < 3.0

@@ -20,7 +20,7 @@ def client(two_lectures):
     from momentsearch.api import MomentIndex
 
     db, videos = two_lectures
-    with TestClient(create_app(MomentIndex(db), warm=False)) as c:
+    with TestClient(create_app(MomentIndex(db), warm=False), base_url="http://localhost") as c:  # no token: loopback only
         ids = {Path(v["name"]).stem: v["video_id"] for v in c.get("/api/videos").json()["videos"]}
         yield c, ids, videos
 

@@ -50,15 +50,19 @@ async def clip(video_id: str, request: Request, start: float = Query(..., ge=0, 
     """A clip of the video for download. It starts on the keyframe at or before `start`; the
     X-Clip-Start / X-Clip-End headers give the real span (seconds in the video)."""
     record = await _record(request, video_id)
-    path = await run_in_threadpool(sm.verified_path, record)
+    opened = await run_in_threadpool(sm.open_indexed, record)  # checked; cut from this descriptor only
+    path = Path(record.path)
     suffix = ".mp4" if path.suffix.lower() in (".mp4", ".m4v", ".mov") else ".mkv"
     folder = Path(tempfile.mkdtemp(prefix="momentsearch-clip-"))
     out = folder / f"{path.stem}-{start:.0f}-{end:.0f}{suffix}"
     try:
-        got = await run_in_threadpool(request.app.state.index.export_clip, record.video_id, start, end, out, pad)
+        with opened.file() as source:
+            got = await run_in_threadpool(request.app.state.index.export_clip, source, start, end, out, pad)
     except BaseException:
         shutil.rmtree(folder, ignore_errors=True)
         raise
+    finally:
+        opened.close()
     headers = {"X-Clip-Start": f"{got.start:.3f}", "X-Clip-End": f"{got.end:.3f}", "Cache-Control": "no-store"}
     return FileResponse(out, media_type="video/mp4" if suffix == ".mp4" else "video/x-matroska",
                         filename=out.name, headers=headers,
