@@ -1,7 +1,7 @@
 // Around the playing video: chapters (list + timeline marks), the transcript panel (current sentence
 // highlighted, click to seek, query words marked), every hit of the query in this video on the
 // timeline, "search in this video", "download clip" and "copy link to this moment".
-// Loaded after app.js, whose globals it uses (els, current, api, withToken, fmt, escapeHtml, highlight).
+// Loaded after app.js, whose globals it uses (els, current, api, fmt, escapeHtml, highlight).
 "use strict";
 
 const mx = {
@@ -78,7 +78,8 @@ function drawMarks() {
 
 function updateTools(m) {
   const start = Math.max(0, m.start), end = Math.max(m.end, m.start + 5);
-  mx.clip.href = withToken(`/api/clips/${encodeURIComponent(m.video_id)}?start=${start.toFixed(2)}&end=${end.toFixed(2)}`);
+  // the token, when the server has one, rides in the /api cookie (never in a URL)
+  mx.clip.href = `/api/clips/${encodeURIComponent(m.video_id)}?start=${start.toFixed(2)}&end=${end.toFixed(2)}`;
   mx.clip.setAttribute("download", "");
 }
 
