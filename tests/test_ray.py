@@ -105,8 +105,12 @@ def _entries_from(db, record):
 
     SharedSystemClient.clear_system_cache()
     client = chromadb.PersistentClient(str(db))
+    # everything a worker's FileProcessor puts in FileEntries that the driver copies into the file
+    # record (Indexer._write): sections, sources and language too, not only channels and segments
     entries = FileEntries(path=record.path, video_id=record.video_id, duration=record.duration,
-                          channels=list(record.channels), visual_segments=list(record.visual_segments))
+                          channels=list(record.channels), visual_segments=list(record.visual_segments),
+                          sections=list(record.sections), kind=record.kind, sources=dict(record.sources),
+                          language=record.language)
     for col in client.list_collections():
         if col.name == "ms_files":
             continue
