@@ -63,7 +63,11 @@ def test_eval_refuses_a_missing_or_empty_index(tmp_path):
     proc = run_cli("eval", str(gt), "--db", str(missing), check=False)
     assert proc.returncode == 2 and "no index at" in proc.stderr and not missing.exists()
     empty = tmp_path / "empty-db"
-    run_cli("prune", "--db", str(empty))  # creates an index folder with nothing in it
+    (tmp_path / "no-media").mkdir()
+    # only `index` creates an index folder (prune and the rest refuse a folder that is not one):
+    # indexing a folder with no media leaves a real index with nothing in it
+    run_cli("index", str(tmp_path / "no-media"), "--db", str(empty))
+    assert empty.is_dir()
     proc = run_cli("eval", str(gt), "--db", str(empty), check=False)
     assert proc.returncode == 2 and "holds no indexed files" in proc.stderr
     assert "0.000" not in proc.stdout

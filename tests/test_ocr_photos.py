@@ -256,11 +256,21 @@ def test_text_query_finds_the_photo_with_that_text(photo_folder):
 
 
 def test_kind_filter_and_image_query(photo_folder):
+    from momentsearch.models.clip import TINY_CLIP_CONFIG
+
     root, index, _ = photo_folder
-    photos = index.search("glacier hydrology", kind="photo")
+    # "glacier hydrology" is on a lecture slide and on no photo: kind="photo" must not fall back to the
+    # lecture; the photos' only hit is a faint OCR near-miss, which the default relevance floor drops
+    assert index.search("glacier hydrology", kind="photo") == []
+    # the filter itself is checked with the floor off (as in test_ranking_props), so faint hits of the
+    # other kind are there to be filtered out and the lists below cannot be empty
+    faint = _index(index.db, clip_model=str(TINY_CLIP_CONFIG), clip_pretrained="random")
+    faint.searcher.options.min_score = 0.0
+    photos = faint.search("glacier hydrology", kind="photo")
     assert photos and all(m.kind == "photo" for m in photos)
-    moments = index.search("roadmap", kind="moment")
-    assert all(m.kind == "moment" and m.video.endswith("lecture.mp4") for m in moments)
+    moments = faint.search("roadmap", kind="moment")  # "roadmap" is best matched by whiteboard.png
+    assert moments and all(m.kind == "moment" and m.video.endswith("lecture.mp4") for m in moments)
+    assert index.search("bicycle repair", kind="photo")[0].video == str(root / "trip" / "sign.jpg")
     both = index.search("glacier hydrology")
     assert both[0].kind == "moment" and both[0].video.endswith("lecture.mp4")
     # an image query finds that photo (tiny random CLIP: the same picture is still its own nearest)
