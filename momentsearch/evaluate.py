@@ -334,13 +334,19 @@ def boundary_scores(predicted: Iterable[float], truth: Iterable[float], toleranc
 
 def detected_boundaries(index) -> dict[str, list[float]]:
     """Per indexed file (path): where its visual segments start after the first, through
-    MomentIndex.videos(), less the periodic splits of long stable stretches (a segment that starts
-    within one sampling step after `keyframes.max_segment` seconds of the one before: the store keeps
-    no flag for them, and they are not claims that the picture changed)."""
+    MomentIndex.videos(), less the periodic splits of long stable stretches (not claims that the
+    picture changed). The store keeps no flag for them, but a file's sections start at every real
+    cut and at no periodic split, so a segment start that is no section start was a split; a file
+    indexed before sections existed falls back to timing (a segment that starts within one sampling
+    step after `keyframes.max_segment` seconds of the one before)."""
     cfg = index.config
     longest, step = cfg.keyframes.max_segment, 1.0 / max(cfg.sampling.fps, 1e-6)
     out = {}
     for f in index.videos():
         starts = [float(s) for s, _ in f.visual_segments]
-        out[f.path] = [b for a, b in zip(starts, starts[1:]) if not longest <= b - a <= longest + step + 0.01]
+        if f.sections:
+            real = {round(float(s), 3) for s, _ in f.sections}
+            out[f.path] = [b for b in starts[1:] if round(b, 3) in real]
+        else:
+            out[f.path] = [b for a, b in zip(starts, starts[1:]) if not longest <= b - a <= longest + step + 0.01]
     return out

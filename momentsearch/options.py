@@ -89,6 +89,7 @@ class ModelOptions:
 
 @dataclass
 class OcrOptions:
+    frame_side: int = 1280  # slides are read off frames decoded again at up to this long side (0: the sampled frames)
     det_max_side: int = 960  # images are shrunk so their long side is at most this many pixels before text detection
     min_confidence: float = 0.6  # recognised lines below this confidence (0..1) are dropped
     min_text_height: float = 0.02  # lines shorter than this share of the image height are dropped (noise, specks)
@@ -111,10 +112,11 @@ class RankingOptions:
     )  # per dense channel: a hit this far (cosine) below the query's best hit gets relative score 0
     candidates: int = 50  # hits fetched per channel before fusion
     fuzzy_weight: float = 1.0  # lexical score of a chunk that only sounds like the query (ranking/fuzzy.py); 0: off
-    agreement_bonus: float = 0.25  # added per extra channel that agrees (calibrated score above agreement_level)
+    best_share: float = 0.5  # share of the fused evidence that is the best single channel's score (the rest: weighted mean)
+    agreement_bonus: float = 0.1  # added per extra channel that agrees (calibrated score above agreement_level)
     agreement_level: float = 0.4  # calibrated score at which a channel counts as matching
     min_moment: float = 4.0  # seconds; shorter moments are widened around their centre
-    max_moment: float = 90.0  # seconds; a longer candidate is cut down around its best evidence
+    max_moment: float = 300.0  # seconds; longer candidate spans are not considered (a topic runs up to ~5 min)
     nms_overlap: float = 0.3  # results on one video overlapping more than this (IoU) are suppressed
     min_score: float = 0.1  # relevance floor: fused scores below it (a faint match on one channel) are not returned
 

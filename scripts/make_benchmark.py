@@ -164,6 +164,40 @@ def side_by_side(results: dict[str, dict]) -> str:
     return "\n".join(lines)
 
 
+class CachedASR:
+    """The index's ASR with its answers kept in OUT/asr-windows/ by audio content and model, so
+    `--reindex` after a segmentation or ranking change re-runs everything but Whisper. The words are
+    the model's own (same samples, same model, same options give the same transcript)."""
+
+    def __init__(self, inner, folder: Path, options) -> None:
+        self.inner, self.folder = inner, folder
+        self.hits = 0  # windows answered from the cache (the indexing time then leaves Whisper out)
+        self.salt = json.dumps([str(getattr(inner, "model_id", "")), repr(options)], sort_keys=True)
+
+    def __getattr__(self, name):
+        return getattr(self.inner, name)
+
+    def transcribe(self, audio):
+        import hashlib
+
+        import numpy as np
+
+        from momentsearch.types import TranscriptSegment, Word
+
+        samples = np.ascontiguousarray(audio, dtype=np.float32)
+        key = hashlib.sha1(self.salt.encode() + samples.tobytes()).hexdigest()
+        path = self.folder / f"{key}.json"
+        if path.is_file():
+            self.hits += 1
+            return [TranscriptSegment(s[0], s[1], s[2], [Word(*w) for w in s[3]])
+                    for s in json.loads(path.read_text())]
+        segments = self.inner.transcribe(audio)
+        self.folder.mkdir(parents=True, exist_ok=True)
+        path.write_text(json.dumps([[s.start, s.end, s.text, [[w.start, w.end, w.word, w.probability]
+                                                             for w in s.words]] for s in segments]))
+        return segments
+
+
 def run_split(split: str, args, config) -> dict | None:
     """Render, index and evaluate one split. Returns {text: Markdown report (also written to
     OUT/SPLIT), ours / base: condition -> EvalReport, cuts: condition -> BoundaryScore}."""
@@ -182,6 +216,8 @@ def run_split(split: str, args, config) -> dict | None:
         return None
     suffix = "-no-ocr" if args.no_ocr else ""
     index = MomentIndex(out / f"db{suffix}", config)
+    if not args.no_asr_cache:
+        index.models.asr = CachedASR(index.models.asr, Path(args.out) / "asr-windows", config.asr)
     t0 = time.perf_counter()
     report = index.index([str(p) for p in paths], reindex=args.reindex)
     for f in report.failed:
@@ -209,7 +245,9 @@ def run_split(split: str, args, config) -> dict | None:
             + condition_table(result["base"]) + "\n\n"
             + f"**cut detection ({split}): visual segment starts vs true picture changes, +-1 s**\n\n"
             + cut_table(result["cuts"]) + "\n\n"
-            + f"Indexing {index_s:.0f} s for {minutes:.1f} min of video (shared machine); search "
+            + f"Indexing {index_s:.0f} s for {minutes:.1f} min of video"
+            + (f" ({index.asr.hits} ASR windows from the cache)" if getattr(index.asr, "hits", 0) else "")
+            + "; search "
             + f"{1000 * search_s / len(truths):.0f} ms/query; whole run {time.perf_counter() - t_start:.0f} s.\n")
     (out / f"results{suffix}.md").write_text(text)
     (out / f"results{suffix}.json").write_text(json.dumps({
@@ -231,6 +269,8 @@ def main() -> int:
     ap.add_argument("--clip-pretrained", help="CLIP checkpoint; without one the visual channel is off")
     ap.add_argument("--config", help="options file (TOML/YAML) for indexing and ranking")
     ap.add_argument("--reindex", action="store_true")
+    ap.add_argument("--no-asr-cache", action="store_true",
+                    help="transcribe again (by default Whisper's answers are kept in OUT/asr-windows/)")
     ap.add_argument("--no-ocr", action="store_true", help="index without slide OCR (into OUT/SPLIT/db-no-ocr)")
     ap.add_argument("--write-docs", action="store_true", help="update docs/benchmarks.md (Retrieval quality)")
     args = ap.parse_args()

@@ -45,8 +45,16 @@ def test_detected_boundaries_leave_out_periodic_splits():
 
     config = load_config()
     longest = config.keyframes.max_segment
-    record = SimpleNamespace(path="/v/a.mp4", visual_segments=[
+    record = SimpleNamespace(path="/v/a.mp4", sections=[], visual_segments=[
         (0.0, 12.0), (12.0, 12.0 + longest), (12.0 + longest + 0.4, 200.0), (200.0, 201.0)])
     index = SimpleNamespace(config=config, videos=lambda: [record])
-    # 12 is a change; 12 + max_segment (+0.4 s, one sampling step late) a periodic split; 200 a change
+    # an index without sections: 12 is a change; 12 + max_segment (+0.4 s, one sampling step late) a
+    # periodic split; 200 a change
+    assert detected_boundaries(index) == {"/v/a.mp4": [12.0, 200.0]}
+    # with sections (they start at every real cut, never at a split, and at topic changes in speech):
+    # a slide change that came exactly max_segment after the last cut counts; 150 is a topic change
+    record.visual_segments = [(0.0, 12.0), (12.0, 12.0 + longest), (12.0 + longest, 200.0), (200.0, 201.0)]
+    record.sections = [(0.0, 12.0), (12.0, 12.0 + longest), (12.0 + longest, 150.0), (150.0, 200.0), (200.0, 201.0)]
+    assert detected_boundaries(index) == {"/v/a.mp4": [12.0, 12.0 + longest, 200.0]}
+    record.sections = [(0.0, 12.0), (12.0, 150.0), (150.0, 200.0), (200.0, 201.0)]
     assert detected_boundaries(index) == {"/v/a.mp4": [12.0, 200.0]}

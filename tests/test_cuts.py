@@ -220,6 +220,16 @@ def test_a_long_slide_is_split_periodically_and_marked_forced(deck):
                                                          (120.0, 130.0, True)]
 
 
+@pytest.mark.parametrize("change", [59.5, 60.0, 60.5, 61.0])
+def test_a_slide_change_at_a_periodic_split_is_still_a_cut(deck, change):
+    """A slide shown for about max_segment seconds: the periodic split waits for the change under way
+    instead of taking the new slide as its reference (which lost the real cut)."""
+    frames = sample(lambda t: deck[0] if t < change else deck[1], 100.0, fps=2.0)
+    segs = detect_segments(frames, 100.0, KeyframeOptions(max_segment=60.0))
+    real = [s.start for s in segs[1:] if not s.forced]
+    assert len(real) == 1 and abs(real[0] - change) <= 1.0, [(s.start, s.forced) for s in segs]
+
+
 def test_same_picture_tells_slides_of_one_template_apart(deck):
     """OCR reuses a keyframe's text only for the same picture: a mean grey difference says two slides of
     one template are the same (it is under 0.01 here), stroke correlation says they are not."""

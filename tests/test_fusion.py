@@ -95,3 +95,25 @@ def test_numpy_bm25_scores_equal_bm25s():
         expected = ref.get_scores([t for t in query if t in words] or ["w0"]) if any(t in words for t in query) \
             else np.zeros(len(docs))
         assert np.allclose(loaded.get_scores(query), expected, atol=1e-5), query
+
+
+def test_best_share_keeps_one_sure_channel_from_being_diluted():
+    """A span every query word was said in (lexical 1.0) against two vague channels that half agree elsewhere:
+    the weighted mean alone prefers the vague pair; with half the evidence from the best channel the
+    sure one wins, and channels that agree still beat either alone."""
+    hits = {
+        "lexical": ChannelHits("lexical", np.array(["v", "v"], dtype=object), np.array([0.0, 40.0]),
+                               np.array([10.0, 50.0]), np.array([1.0, 0.0])),
+        "transcript": ChannelHits("transcript", np.array(["v", "v"], dtype=object), np.array([0.0, 40.0]),
+                                  np.array([10.0, 50.0]), np.array([0.1, 0.6])),
+        "ocr": ChannelHits("ocr", np.array(["v"], dtype=object), np.array([40.0]), np.array([50.0]),
+                           np.array([0.6])),
+    }
+    c = Candidates(np.array(["v", "v"], dtype=object), np.array([0.0, 40.0]), np.array([10.0, 50.0]), np.zeros(2))
+    weights = {"transcript": 1.0, "lexical": 0.8, "ocr": 0.8}
+    have = {"v": {"transcript", "lexical", "ocr"}}
+    mean_only = fuse(c, hits, weights, have, agreement_bonus=0.0, agreement_level=0.4, best_share=0.0).scores
+    blended = fuse(c, hits, weights, have, agreement_bonus=0.0, agreement_level=0.4, best_share=0.5).scores
+    assert mean_only[1] > mean_only[0]
+    assert blended[0] > blended[1]
+    assert np.allclose(blended, 0.5 * mean_only + 0.5 * np.array([1.0, 0.6]))

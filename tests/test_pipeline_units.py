@@ -168,3 +168,37 @@ def test_a_topic_change_without_a_slide_change_is_a_section_boundary():
     assert topic_boundaries(units, vectors, cuts=[change + 1.0], duration=end) == []
     units, vectors, end = _talk([2] * 12, seed=1)
     assert topic_boundaries(units, vectors, cuts=[], duration=end) == []
+
+
+def _counting_video(path, seconds: float = 24.0, fps: int = 5, gop: int = 25) -> None:
+    """A video whose frame i is grey level 4 * (i % 60): the picture says which frame it is."""
+    import av
+
+    with av.open(str(path), "w") as out:
+        stream = out.add_stream("libx264", rate=fps)
+        stream.width, stream.height, stream.pix_fmt = 320, 192, "yuv420p"
+        stream.codec_context.gop_size = gop
+        for i in range(int(seconds * fps)):
+            frame = av.VideoFrame.from_ndarray(np.full((192, 320, 3), 4 * (i % 60), dtype=np.uint8), format="rgb24")
+            for packet in stream.encode(frame):
+                out.mux(packet)
+        for packet in stream.encode():
+            out.mux(packet)
+
+
+def test_frames_at_gives_the_first_frame_at_or_after_each_time_in_the_order_asked(tmp_path):
+    """OCR re-decodes keyframes at full size (pipeline/decode.frames_at): seeks, decodes on for near
+    times, answers in the caller's order, and the last frame stands for a time past the end."""
+    from momentsearch.pipeline.decode import frames_at
+
+    path = tmp_path / "count.mp4"
+    _counting_video(path)
+    times = [17.3, 0.0, 2.0, 2.1, 9.95, 30.0, 11.0]
+    images = frames_at(path, times, max_side=1280)
+    assert all(im is not None and im.shape == (192, 320, 3) for im in images)
+    expected = [int(np.ceil(t * 5 - 1e-6)) if t < 24 else 119 for t in times]
+    got = [int(round(float(im.mean()) / 4)) for im in images]
+    assert got == [e % 60 for e in expected]
+    assert frames_at(path, [], 640) == []
+    small = frames_at(path, [3.0], max_side=160)[0]
+    assert small.shape == (96, 160, 3)

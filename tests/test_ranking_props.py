@@ -80,7 +80,7 @@ def test_calibration_of_existing_hits_ignores_weaker_hits_added(sims, extra):
 @given(scenes())
 def test_fused_scores_are_finite_and_results_sorted_without_overlaps(scene):
     hits, visual, available = scene
-    r = run(hits, visual, available)
+    r = run(hits, visual, available, max_moment=90.0)
     assert np.isfinite(r.fused.scores).all()
     chosen = r.chosen
     assert len(chosen) <= 10 and len(set(chosen.tolist())) == len(chosen)

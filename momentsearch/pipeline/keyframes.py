@@ -191,7 +191,8 @@ class _Detector:
         if not (sample.replaced | sample.appeared | sample.other).any():
             self.last_match = sample.frame
         first_new = streak[0] if streak else sample
-        settled = bool(streak) and first_new.time - self.open.start >= o.min_segment
+        # a change soon after a periodic split is no slow fade of a cut: it is a cut of its own
+        settled = bool(streak) and (first_new.time - self.open.start >= o.min_segment or self.open.forced)
         if settled and (whole >= REPLACED or share >= o.cut_share):
             self.cut(self.cut_time(first_new), self.keyframe_before(first_new.time))
             self.rebase(sample.frame, fmap)
@@ -202,8 +203,9 @@ class _Detector:
             self.open.view_start = at
             self.rebase(sample.frame, fmap, anchor=False)
         elif sample.time - self.open.start >= o.max_segment:
+            # bookkeeping only: the picture did not change, so the reference and the recent samples stay
+            # (were the split's frame taken as the new reference, a slide change under way would be lost)
             self.cut(sample.time, self.last, forced=True)
-            self.rebase(sample.frame, fmap)
         elif streak and not settled and (share > 0 or whole > 0):
             self.rebase(sample.frame, fmap)  # a change right after a cut belongs to it (a slow fade)
 
@@ -225,6 +227,12 @@ class _Detector:
             self.open.views.append(VisualSegment(self.open.view_start, end, keyframe.time, keyframe.image))
 
     def cut(self, at: float, keyframe: SampledFrame | None, forced: bool = False) -> None:
+        if not forced and self.open.forced and at - self.open.start < self.o.min_segment and self.segments:
+            # a slide change just after a periodic split: the split moves onto the change (no sliver)
+            last = self.segments[-1]
+            self.segments[-1] = VisualSegment(last.start, at, last.keyframe_time, last.keyframe, last.forced, last.views)
+            self.open = _Open(at, forced=False, view_start=at)
+            return
         if keyframe is not None and at > self.open.start:
             self.close_view(at, keyframe)
             views = self.open.views if len(self.open.views) > 1 else []

@@ -210,12 +210,16 @@ def pictures(segments: Sequence[VisualSegment]) -> list[VisualSegment]:
     return out
 
 
-def read_slides(ocr, segments: Sequence[VisualSegment], options: OcrOptions | None = None) -> list[SlideText]:
+def read_slides(ocr, segments: Sequence[VisualSegment], options: OcrOptions | None = None,
+                fetch=None) -> list[SlideText]:
     """Slide text per picture on screen (segments and their lasting views), neighbours with the same
     text merged; a build keeps its fullest text.
 
     `ocr` has `read(list of RGB arrays) -> list[list[OcrLine]]`. Pictures whose keyframe is missing
     or the same picture as the previous keyframe (`picture.same_picture`) are not read again. Pictures without text are left out.
+    `fetch(times) -> images` gives the pictures at a higher resolution than the sampled keyframes (a
+    projected slide's bullets are a few pixels high at 320 px); an image it cannot give (None) is read
+    from the keyframe.
     """
     options = options or OcrOptions()
     shown = pictures(segments)
@@ -234,7 +238,11 @@ def read_slides(ocr, segments: Sequence[VisualSegment], options: OcrOptions | No
             to_read.append(i)
             source.append(i)
         previous = np.asarray(seg.keyframe)
-    read = dict(zip(to_read, ocr.read([shown[i].keyframe for i in to_read])))
+    images = [shown[i].keyframe for i in to_read]
+    if fetch is not None and to_read:
+        sharper = fetch([shown[i].keyframe_time for i in to_read])
+        images = [hi if hi is not None else lo for hi, lo in zip(sharper, images)]
+    read = dict(zip(to_read, ocr.read(images)))
     slides: list[SlideText] = []
     for seg, src in zip(shown, source):
         lines = weighted_lines(read.get(src, []), options) if src >= 0 else []

@@ -11,6 +11,7 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from functools import partial
 from typing import Any, Callable
 
 import numpy as np
@@ -19,7 +20,7 @@ from momentsearch.errors import BadInputError
 from momentsearch.models.asr import shift_segments
 from momentsearch.options import Config
 from momentsearch.pipeline.captions import find_captions
-from momentsearch.pipeline.decode import iter_audio_windows, iter_frames
+from momentsearch.pipeline.decode import frames_at, iter_audio_windows, iter_frames
 from momentsearch.pipeline.keyframes import detect_segments
 from momentsearch.pipeline.ocr import FROM_CONFIG, make_ocr, read_slides, slide_rows, split_at_text_changes
 from momentsearch.pipeline.partial import PartialState, VisualResult
@@ -117,7 +118,9 @@ class FileProcessor:
         slides = None
         if segments and self.ocr is not None and not cancel.is_set():
             with self._stage("ocr", times, report):
-                slides = read_slides(self.ocr, segments, cfg.ocr)
+                sharper = cfg.ocr.frame_side > cfg.sampling.max_side  # read the text off sharper frames
+                fetch = partial(frames_at, path, max_side=cfg.ocr.frame_side) if sharper else None
+                slides = read_slides(self.ocr, segments, cfg.ocr, fetch)
                 segments = split_at_text_changes(segments, slides)  # a slide the picture's cuts missed
         image_vectors = None
         if segments and self.clip is not None and not cancel.is_set():

@@ -104,12 +104,14 @@ class Fused:
 
 
 def fuse(cands: Candidates, hits: dict[str, ChannelHits], weights: dict[str, float],
-         available: dict[str, set[str]], agreement_bonus: float, agreement_level: float) -> Fused:
+         available: dict[str, set[str]], agreement_bonus: float, agreement_level: float,
+         best_share: float = 0.0) -> Fused:
     """Fused score per candidate.
 
     `available` maps video id -> channels that video has (a video without audio has no transcript
     channel). A video's weighted sum is rescaled by (weight of channels searched) / (weight of
-    channels it has), so a missing channel neither adds nor subtracts.
+    channels it has), so a missing channel neither adds nor subtracts. `best_share` of the evidence
+    is the best channel's calibrated score, the rest the weighted mean.
     """
     names = [c for c in hits if weights.get(c, 0.0) > 0]
     parts: dict[str, np.ndarray] = {}
@@ -118,6 +120,7 @@ def fuse(cands: Candidates, hits: dict[str, ChannelHits], weights: dict[str, flo
     total = np.zeros(n)
     have_weight = np.zeros(n)
     agree = np.zeros(n)
+    best = np.zeros(n)
     for name in names:
         score, which = channel_scores(cands, hits[name])
         parts[name] = score
@@ -127,9 +130,10 @@ def fuse(cands: Candidates, hits: dict[str, ChannelHits], weights: dict[str, flo
         total += w * score * has
         have_weight += w * has
         agree += (score >= agreement_level) & has
+        best = np.maximum(best, score * has)
     searched = sum(weights[c] for c in names) or 1.0
     scale = np.where(have_weight > 0, searched / np.maximum(have_weight, 1e-9), 0.0)
-    evidence = total * scale / searched
+    evidence = (1.0 - best_share) * total * scale / searched + best_share * best
     # the slide-alignment prior only breaks ties between spans that have evidence: a span with none
     # (a slide of a video that matched elsewhere) must not be returned for its prior alone
     fused = evidence + agreement_bonus * np.maximum(agree - 1, 0) + np.where(evidence > 0, cands.prior, 0.0)
