@@ -198,6 +198,34 @@ class CachedASR:
         return segments
 
 
+def indexing_cost(paths: list[Path], config, folder: Path) -> dict:
+    """Issue 11's cost target, measured side by side in one run on the same files: ASR alone (decode the
+    audio + Whisper, the default model) against the whole indexing (every channel, into a fresh index);
+    nothing cached. Returns seconds and their ratio."""
+    import shutil
+
+    from momentsearch.api import MomentIndex
+    from momentsearch.models.build import Models
+    from momentsearch.pipeline.decode import iter_audio_windows
+
+    asr = Models(config).asr
+    asr.load()
+    t0 = time.perf_counter()
+    for path in paths:
+        for window in iter_audio_windows(path, config.asr.window_seconds):
+            asr.transcribe(window.samples)
+    asr_s = time.perf_counter() - t0
+    db = folder / "db-cost"
+    shutil.rmtree(db, ignore_errors=True)
+    index = MomentIndex(db, config)
+    index.models.asr = asr  # loaded once above, as the ASR-alone run had it
+    t0 = time.perf_counter()
+    index.index([str(p) for p in paths])
+    index_s = time.perf_counter() - t0
+    shutil.rmtree(db, ignore_errors=True)
+    return {"asr_s": asr_s, "index_s": index_s, "ratio": index_s / max(asr_s, 1e-9)}
+
+
 def run_split(split: str, args, config) -> dict | None:
     """Render, index and evaluate one split. Returns {text: Markdown report (also written to
     OUT/SPLIT), ours / base: condition -> EvalReport, cuts: condition -> BoundaryScore}."""
@@ -213,6 +241,12 @@ def run_split(split: str, args, config) -> dict | None:
     print(f"[{split}] corpus: {len(paths)} videos, {minutes:.1f} min, {len(gt)} queries -> {out / 'gt.jsonl'}, "
           f"{out / 'cuts.jsonl'} (rendered in {time.perf_counter() - t_start:.0f} s)", flush=True)
     if args.render_only:
+        return None
+    if args.cost:
+        cost = indexing_cost(paths, config, out)
+        print(f"[{split}] indexing cost: ASR alone {cost['asr_s']:.0f} s, whole indexing {cost['index_s']:.0f} s "
+              f"for {minutes:.1f} min: {cost['ratio']:.2f}x ASR alone", flush=True)
+        (out / "cost.json").write_text(json.dumps(cost))
         return None
     suffix = "-no-ocr" if args.no_ocr else ""
     index = MomentIndex(out / f"db{suffix}", config)
@@ -271,6 +305,8 @@ def main() -> int:
     ap.add_argument("--reindex", action="store_true")
     ap.add_argument("--no-asr-cache", action="store_true",
                     help="transcribe again (by default Whisper's answers are kept in OUT/asr-windows/)")
+    ap.add_argument("--cost", action="store_true",
+                    help="only measure indexing cost: ASR alone vs the whole indexing, same files, same run")
     ap.add_argument("--no-ocr", action="store_true", help="index without slide OCR (into OUT/SPLIT/db-no-ocr)")
     ap.add_argument("--write-docs", action="store_true", help="update docs/benchmarks.md (Retrieval quality)")
     args = ap.parse_args()
