@@ -274,7 +274,7 @@ def main_cli(args) -> int:
     if args.rebuild or not done.is_file():
         shutil.rmtree(db, ignore_errors=True)
         print(f"building a synthetic index of {hours} h (transcript only) in {db} ...", flush=True)
-        with MomentIndex(str(db)).writing():  # as momentsearch writes: the write mark search snapshots check
+        with MomentIndex(str(db)).writing(create=True):  # as momentsearch writes: the write mark search snapshots check
             info = build_index(db, hours, visual=False)
         done.write_text(json.dumps(info))
     results = measure_cli(db, args.runs, args.baseline)

@@ -220,10 +220,11 @@ def indexing_cost(paths: list[Path], config, folder: Path) -> dict:
     index = MomentIndex(db, config)
     index.models.asr = asr  # loaded once above, as the ASR-alone run had it
     t0 = time.perf_counter()
-    index.index([str(p) for p in paths])
+    report = index.index([str(p) for p in paths])
     index_s = time.perf_counter() - t0
     shutil.rmtree(db, ignore_errors=True)
-    return {"asr_s": asr_s, "index_s": index_s, "ratio": index_s / max(asr_s, 1e-9)}
+    stages = {k: round(v, 1) for k, v in sorted(report.times.seconds.items(), key=lambda kv: -kv[1])}
+    return {"asr_s": asr_s, "index_s": index_s, "ratio": index_s / max(asr_s, 1e-9), "stages": stages}
 
 
 def run_split(split: str, args, config) -> dict | None:
@@ -245,7 +246,8 @@ def run_split(split: str, args, config) -> dict | None:
     if args.cost:
         cost = indexing_cost(paths, config, out)
         print(f"[{split}] indexing cost: ASR alone {cost['asr_s']:.0f} s, whole indexing {cost['index_s']:.0f} s "
-              f"for {minutes:.1f} min: {cost['ratio']:.2f}x ASR alone", flush=True)
+              f"for {minutes:.1f} min: {cost['ratio']:.2f}x ASR alone; stages (s, the visual side overlaps ASR): "
+              + ", ".join(f"{k} {v}" for k, v in cost["stages"].items()), flush=True)
         (out / "cost.json").write_text(json.dumps(cost))
         return None
     suffix = "-no-ocr" if args.no_ocr else ""
