@@ -67,209 +67,194 @@ def server(indexed_lecture):
         log.close()
 
 
-def test_search_click_and_play_from_the_moment(server):
+@pytest.fixture(scope="module")
+def browser():
+    """One headless Chromium for the module's tests (each opens its own pages)."""
     sync_api = pytest.importorskip("playwright.sync_api")
+    with sync_api.sync_playwright() as p:
+        chromium = p.chromium.launch(executable_path=CHROMIUM if Path(CHROMIUM).exists() else shutil.which("chromium"),
+                                     headless=True, args=CHROMIUM_ARGS)
+        try:
+            yield chromium
+        finally:
+            chromium.close()
+
+
+def test_search_click_and_play_from_the_moment(server, browser):
     base, windows = server
     expected = json.load(urllib.request.urlopen(base + "/api/search?k=20&q=roadmap"))["results"][0]
-    with sync_api.sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM if Path(CHROMIUM).exists() else shutil.which("chromium"),
-                                    headless=True, args=CHROMIUM_ARGS)
-        try:
-            page = browser.new_page(viewport={"width": 1280, "height": 760})
-            errors: list[str] = []
-            page.on("pageerror", lambda exc: errors.append(str(exc)))
-            page.goto(base + "/")
-            page.fill("#q", "roadmap")
-            page.press("#q", "Enter")
-            page.wait_for_selector(".result", timeout=60_000)
-            assert "q=roadmap" in page.url  # the URL keeps the query
-            first = page.locator(".result").first
-            assert "roadmap" in first.inner_text().lower()
-            assert first.locator("mark").count() >= 1  # the query word is highlighted
-            assert first.locator(".bar").count() == len(expected["channels"])
-            first.click()
-            page.wait_for_function(
-                "() => { const v = document.getElementById('player');"
-                " return v && !v.paused && v.readyState >= 3 && v.currentTime > 0; }", timeout=30_000)
-            state = page.evaluate(
-                "() => { const v = document.getElementById('player');"
-                " return {t: v.currentTime, paused: v.paused, ended: v.ended, tracks: v.textTracks.length}; }")
-            assert abs(state["t"] - expected["start"]) <= 1.0, (state, expected["start"])
-            assert not state["paused"] and not state["ended"] and state["tracks"] == 1
-            page.wait_for_timeout(800)  # it keeps playing: time moves forward
-            later = page.evaluate("() => document.getElementById('player').currentTime")
-            assert later > state["t"]
-            assert f"v={expected['video_id']}" in page.url and "#t=" in page.url  # a deep link to the moment
-            ARTIFACTS.mkdir(exist_ok=True)
-            page.screenshot(path=str(ARTIFACTS / "browser-roadmap.png"))
-            box = page.locator("#timeline-moment").bounding_box()
-            bar = page.locator("#timeline").bounding_box()
-            duration = page.evaluate("() => document.getElementById('player').duration")
-            assert box and box["width"] > 0  # the moment is marked on the timeline, where it is
-            assert abs((box["x"] - bar["x"]) / bar["width"] * duration - expected["start"]) < 1.0
-            # captions from the transcript: by default in a line below the video (the slide stays visible)
-            page.wait_for_function("() => { const t = document.getElementById('player').textTracks[0];"
-                                   " return t.mode === 'hidden' && t.cues && t.cues.length > 3; }")
-            page.wait_for_function("() => document.getElementById('caption-line').textContent.trim().length > 0")
-            cue = page.evaluate("() => [...document.getElementById('player').textTracks[0].activeCues]"
-                                ".map(c => c.text).join(' ')")
-            assert cue.strip() and cue.strip() == page.inner_text("#caption-line").strip()
-            page.click("#captions-toggle")  # below -> on the video
-            assert page.evaluate("() => document.getElementById('player').textTracks[0].mode") == "showing"
-            assert not page.is_visible("#caption-line")
-            page.click("#captions-toggle")  # -> off
-            assert page.evaluate("() => document.getElementById('player').textTracks[0].mode") == "disabled"
-            page.click("#captions-toggle")  # -> below again
-            assert page.is_visible("#timeline-legend") and "this moment" in page.inner_text("#timeline-legend")
-            assert not errors, errors
-            # a deep link opens the same moment in a fresh page
-            deep = browser.new_page()
-            deep.goto(page.url)
-            deep.wait_for_function("() => document.getElementById('player').readyState >= 1", timeout=30_000)
-            t = deep.evaluate("() => document.getElementById('player').currentTime")
-            assert abs(t - expected["start"]) <= 1.0
-        finally:
-            browser.close()
+    page = browser.new_page(viewport={"width": 1280, "height": 760})
+    errors: list[str] = []
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    page.goto(base + "/")
+    page.fill("#q", "roadmap")
+    page.press("#q", "Enter")
+    page.wait_for_selector(".result", timeout=60_000)
+    assert "q=roadmap" in page.url  # the URL keeps the query
+    first = page.locator(".result").first
+    assert "roadmap" in first.inner_text().lower()
+    assert first.locator("mark").count() >= 1  # the query word is highlighted
+    assert first.locator(".bar").count() == len(expected["channels"])
+    first.click()
+    page.wait_for_function(
+        "() => { const v = document.getElementById('player');"
+        " return v && !v.paused && v.readyState >= 3 && v.currentTime > 0; }", timeout=30_000)
+    state = page.evaluate(
+        "() => { const v = document.getElementById('player');"
+        " return {t: v.currentTime, paused: v.paused, ended: v.ended, tracks: v.textTracks.length}; }")
+    assert abs(state["t"] - expected["start"]) <= 1.0, (state, expected["start"])
+    assert not state["paused"] and not state["ended"] and state["tracks"] == 1
+    page.wait_for_timeout(800)  # it keeps playing: time moves forward
+    later = page.evaluate("() => document.getElementById('player').currentTime")
+    assert later > state["t"]
+    assert f"v={expected['video_id']}" in page.url and "#t=" in page.url  # a deep link to the moment
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / "browser-roadmap.png"))
+    box = page.locator("#timeline-moment").bounding_box()
+    bar = page.locator("#timeline").bounding_box()
+    duration = page.evaluate("() => document.getElementById('player').duration")
+    assert box and box["width"] > 0  # the moment is marked on the timeline, where it is
+    assert abs((box["x"] - bar["x"]) / bar["width"] * duration - expected["start"]) < 1.0
+    # captions from the transcript: by default in a line below the video (the slide stays visible)
+    page.wait_for_function("() => { const t = document.getElementById('player').textTracks[0];"
+                           " return t.mode === 'hidden' && t.cues && t.cues.length > 3; }")
+    page.wait_for_function("() => document.getElementById('caption-line').textContent.trim().length > 0")
+    cue = page.evaluate("() => [...document.getElementById('player').textTracks[0].activeCues]"
+                        ".map(c => c.text).join(' ')")
+    assert cue.strip() and cue.strip() == page.inner_text("#caption-line").strip()
+    page.click("#captions-toggle")  # below -> on the video
+    assert page.evaluate("() => document.getElementById('player').textTracks[0].mode") == "showing"
+    assert not page.is_visible("#caption-line")
+    page.click("#captions-toggle")  # -> off
+    assert page.evaluate("() => document.getElementById('player').textTracks[0].mode") == "disabled"
+    page.click("#captions-toggle")  # -> below again
+    assert page.is_visible("#timeline-legend") and "this moment" in page.inner_text("#timeline-legend")
+    assert not errors, errors
+    # a deep link opens the same moment in a fresh page
+    deep = browser.new_page()
+    deep.goto(page.url)
+    deep.wait_for_function("() => document.getElementById('player').readyState >= 1", timeout=30_000)
+    t = deep.evaluate("() => document.getElementById('player').currentTime")
+    assert abs(t - expected["start"]) <= 1.0
 
 
-def test_keys_states_and_image_search(server, tmp_path):
+def test_keys_states_and_image_search(server, browser, tmp_path):
     """Next/previous keys, the empty-index / no-results / error / slow states, and an image upload."""
-    sync_api = pytest.importorskip("playwright.sync_api")
     base, _ = server
     results = json.load(urllib.request.urlopen(base + "/api/search?k=20&q=solar+panels"))["results"]
     assert len(results) >= 2
-    with sync_api.sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM if Path(CHROMIUM).exists() else shutil.which("chromium"),
-                                    headless=True, args=CHROMIUM_ARGS)
-        try:
-            page = browser.new_page()
-            page.goto(base + "/?q=solar%20panels")  # a shared link runs its search
-            page.wait_for_selector(".result")
-            page.locator(".result").first.click()
-            page.wait_for_function("() => !document.getElementById('player').paused")
-            page.locator("body").press("j")  # next result
-            page.wait_for_function("() => document.querySelector('.result.active')?.dataset.index === '1'")
-            page.wait_for_function(f"() => Math.abs(document.getElementById('player').currentTime - "
-                                   f"{results[1]['start']}) < 1")
-            page.locator("body").press("k")  # previous result
-            page.wait_for_function("() => document.querySelector('.result.active')?.dataset.index === '0'")
+    page = browser.new_page()
+    page.goto(base + "/?q=solar%20panels")  # a shared link runs its search
+    page.wait_for_selector(".result")
+    page.locator(".result").first.click()
+    page.wait_for_function("() => !document.getElementById('player').paused")
+    page.locator("body").press("j")  # next result
+    page.wait_for_function("() => document.querySelector('.result.active')?.dataset.index === '1'")
+    page.wait_for_function(f"() => Math.abs(document.getElementById('player').currentTime - "
+                           f"{results[1]['start']}) < 1")
+    page.locator("body").press("k")  # previous result
+    page.wait_for_function("() => document.querySelector('.result.active')?.dataset.index === '0'")
 
-            def state_after(route_pattern, handler, action):
-                pg = browser.new_page()
-                pg.route(route_pattern, handler)
-                action(pg)
-                pg.wait_for_function("() => ['empty', 'error', 'slow', 'empty-index']"
-                                     ".includes(document.getElementById('status').dataset.state)", timeout=20_000)
-                out = pg.evaluate("() => [document.getElementById('status').dataset.state,"
-                                  " document.getElementById('status').textContent]")
-                pg.close()
-                return out
+    def state_after(route_pattern, handler, action):
+        pg = browser.new_page()
+        pg.route(route_pattern, handler)
+        action(pg)
+        pg.wait_for_function("() => ['empty', 'error', 'slow', 'empty-index']"
+                             ".includes(document.getElementById('status').dataset.state)", timeout=20_000)
+        out = pg.evaluate("() => [document.getElementById('status').dataset.state,"
+                          " document.getElementById('status').textContent]")
+        pg.close()
+        return out
 
-            def search(pg):
-                pg.goto(base + "/?q=roadmap")
+    def search(pg):
+        pg.goto(base + "/?q=roadmap")
 
-            empty = state_after("**/api/videos*", lambda r: r.fulfill(json={"videos": [], "channels": []}),
-                                lambda pg: pg.goto(base + "/"))
-            assert empty[0] == "empty-index" and "index is empty" in empty[1]
-            none = state_after("**/api/search*", lambda r: r.fulfill(json={"query": "x", "results": [], "took_ms": 1,
-                                                                           "warnings": []}), search)
-            assert none[0] == "empty" and "No moments found" in none[1]
-            failed = state_after("**/api/search*", lambda r: r.fulfill(status=500, json={"error": "disk on fire",
-                                                                                         "status": 500}), search)
-            assert failed[0] == "error" and "disk on fire" in failed[1]
-            slow = state_after("**/api/search*", lambda r: None, search)  # never answered
-            assert slow[0] == "slow" and "Still searching" in slow[1]
+    empty = state_after("**/api/videos*", lambda r: r.fulfill(json={"videos": [], "channels": []}),
+                        lambda pg: pg.goto(base + "/"))
+    assert empty[0] == "empty-index" and "index is empty" in empty[1]
+    none = state_after("**/api/search*", lambda r: r.fulfill(json={"query": "x", "results": [], "took_ms": 1,
+                                                                   "warnings": []}), search)
+    assert none[0] == "empty" and "No moments found" in none[1]
+    failed = state_after("**/api/search*", lambda r: r.fulfill(status=500, json={"error": "disk on fire",
+                                                                                 "status": 500}), search)
+    assert failed[0] == "error" and "disk on fire" in failed[1]
+    slow = state_after("**/api/search*", lambda r: None, search)  # never answered
+    assert slow[0] == "slow" and "Still searching" in slow[1]
 
-            # an image query through the file picker (tiny random CLIP: the results exist, their order means little)
-            thumb = tmp_path / "slide.jpg"
-            thumb.write_bytes(urllib.request.urlopen(base + results[0]["thumb_url"]).read())
-            page.set_input_files("#image", str(thumb))
-            page.wait_for_function("() => document.getElementById('status').dataset.state === 'results'")
-            assert page.locator(".result").count() >= 1
-        finally:
-            browser.close()
+    # an image query through the file picker (tiny random CLIP: the results exist, their order means little)
+    thumb = tmp_path / "slide.jpg"
+    thumb.write_bytes(urllib.request.urlopen(base + results[0]["thumb_url"]).read())
+    page.set_input_files("#image", str(thumb))
+    page.wait_for_function("() => document.getElementById('status').dataset.state === 'results'")
+    assert page.locator(".result").count() >= 1
 
 
-def test_start_page_and_layout_at_1280_and_420_px(server):
+def test_start_page_and_layout_at_1280_and_420_px(server, browser):
     """The start page lists the indexed file and example queries; at 1280 and 420 px wide the page never
     scrolls sideways, results are laid out whole, and weak results look weak. Screenshots of each width
     go to test-artifacts/ (browser-1280.png, browser-420.png)."""
-    sync_api = pytest.importorskip("playwright.sync_api")
     base, _ = server
-    with sync_api.sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM if Path(CHROMIUM).exists() else shutil.which("chromium"),
-                                    headless=True, args=CHROMIUM_ARGS)
-        try:
-            for width in (1280, 420):
-                page = browser.new_page(viewport={"width": width, "height": 800})
-                errors: list[str] = []
-                page.on("pageerror", lambda exc: errors.append(str(exc)))
-                page.goto(base + "/")
-                page.wait_for_selector("#home:not([hidden]) #videos li", timeout=60_000)
-                assert "lecture.mp4" in page.inner_text("#videos")
-                examples = page.locator("#examples a")
-                assert examples.count() >= 1
-                assert page.evaluate("() => document.documentElement.scrollWidth") <= width
-                page.screenshot(path=str(ARTIFACTS / f"browser-home-{width}.png"))
-                examples.first.click()  # an example query runs and finds the lecture
-                page.wait_for_selector(".result", timeout=60_000)
-                assert page.is_hidden("#home")
-                page.goto(base + "/?q=" + "roadmap%20and%20also%20the%20weather%20in%20spring")
-                page.wait_for_selector(".result", timeout=60_000)
-                page.locator(".result").first.click()
-                page.wait_for_selector("#player-pane:not([hidden])")
-                page.wait_for_timeout(500)
-                overflow = page.evaluate("() => document.documentElement.scrollWidth")
-                assert overflow <= width, f"the page scrolls sideways at {width} px ({overflow} px wide)"
-                scores = page.evaluate("() => results.map(r => r.score)")
-                weak = page.evaluate("() => [...document.querySelectorAll('.result')].map(li => li.classList.contains('weak'))")
-                assert weak == [s < 0.3 for s in scores]
-                for li in page.locator(".result").all():  # nothing inside a result sticks out of it
-                    outer = li.bounding_box()
-                    assert outer["x"] >= 0 and outer["x"] + outer["width"] <= width + 0.5
-                path = ARTIFACTS / f"browser-{width}.png"
-                page.screenshot(path=str(path), full_page=True)
-                assert path.stat().st_size > 10_000  # a rendered page, not a blank one
-                assert not errors, errors
-                page.close()
-        finally:
-            browser.close()
+    for width in (1280, 420):
+        page = browser.new_page(viewport={"width": width, "height": 800})
+        errors: list[str] = []
+        page.on("pageerror", lambda exc: errors.append(str(exc)))
+        page.goto(base + "/")
+        page.wait_for_selector("#home:not([hidden]) #videos li", timeout=60_000)
+        assert "lecture.mp4" in page.inner_text("#videos")
+        examples = page.locator("#examples a")
+        assert examples.count() >= 1
+        assert page.evaluate("() => document.documentElement.scrollWidth") <= width
+        page.screenshot(path=str(ARTIFACTS / f"browser-home-{width}.png"))
+        examples.first.click()  # an example query runs and finds the lecture
+        page.wait_for_selector(".result", timeout=60_000)
+        assert page.is_hidden("#home")
+        page.goto(base + "/?q=" + "roadmap%20and%20also%20the%20weather%20in%20spring")
+        page.wait_for_selector(".result", timeout=60_000)
+        page.locator(".result").first.click()
+        page.wait_for_selector("#player-pane:not([hidden])")
+        page.wait_for_timeout(500)
+        overflow = page.evaluate("() => document.documentElement.scrollWidth")
+        assert overflow <= width, f"the page scrolls sideways at {width} px ({overflow} px wide)"
+        scores = page.evaluate("() => results.map(r => r.score)")
+        weak = page.evaluate("() => [...document.querySelectorAll('.result')].map(li => li.classList.contains('weak'))")
+        assert weak == [s < 0.3 for s in scores]
+        for li in page.locator(".result").all():  # nothing inside a result sticks out of it
+            outer = li.bounding_box()
+            assert outer["x"] >= 0 and outer["x"] + outer["width"] <= width + 0.5
+        path = ARTIFACTS / f"browser-{width}.png"
+        page.screenshot(path=str(path), full_page=True)
+        assert path.stat().st_size > 10_000  # a rendered page, not a blank one
+        assert not errors, errors
+        page.close()
 
 
-def test_transcript_chapters_hits_and_clip_beside_the_player(server):
-    sync_api = pytest.importorskip("playwright.sync_api")
+def test_transcript_chapters_hits_and_clip_beside_the_player(server, browser):
     base, windows = server
-    with sync_api.sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM if Path(CHROMIUM).exists() else shutil.which("chromium"),
-                                    headless=True, args=CHROMIUM_ARGS)
-        try:
-            page = browser.new_page(viewport={"width": 1280, "height": 900})
-            errors: list[str] = []
-            page.on("pageerror", lambda exc: errors.append(str(exc)))
-            page.goto(base + "/?q=solar")
-            page.wait_for_selector(".result", timeout=60_000)
-            page.locator(".result").first.click()
-            page.wait_for_selector("#chapters li", timeout=30_000)
-            page.wait_for_selector("#transcript li", timeout=30_000)
-            assert page.locator("#chapters li").count() == len(windows)  # one slide title per section
-            assert page.locator("#transcript mark").count() >= 1  # the query's words are marked
-            page.wait_for_selector("#transcript li.now", timeout=30_000)  # the sentence being spoken
-            page.wait_for_function("() => document.querySelectorAll('#timeline-hits .hit-mark').length >= 1")
-            page.wait_for_function("() => document.querySelectorAll('#timeline-chapters .chapter-mark').length >= 2")
-            roadmap = page.locator("#chapters li", has_text="Roadmap")
-            roadmap.click()  # a chapter seeks to its start
-            lo = windows["Project Roadmap"][0]
-            page.wait_for_function(f"() => Math.abs(document.getElementById('player').currentTime - {lo}) < 2.5")
-            page.locator("#transcript li").nth(1).click()  # so does a sentence
-            t = page.evaluate("() => document.getElementById('player').currentTime")
-            assert t < lo
-            href = page.get_attribute("#clip-link", "href")
-            assert "/api/clips/" in href
-            with urllib.request.urlopen(base + href) as r:
-                assert r.headers["Content-Type"] == "video/mp4" and len(r.read()) > 1000
-            assert page.is_visible("text=speech from asr")
-            ARTIFACTS.mkdir(exist_ok=True)
-            page.screenshot(path=str(ARTIFACTS / "browser-transcript.png"))
-            assert not errors, errors
-        finally:
-            browser.close()
+    page = browser.new_page(viewport={"width": 1280, "height": 900})
+    errors: list[str] = []
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    page.goto(base + "/?q=solar")
+    page.wait_for_selector(".result", timeout=60_000)
+    page.locator(".result").first.click()
+    page.wait_for_selector("#chapters li", timeout=30_000)
+    page.wait_for_selector("#transcript li", timeout=30_000)
+    assert page.locator("#chapters li").count() == len(windows)  # one slide title per section
+    assert page.locator("#transcript mark").count() >= 1  # the query's words are marked
+    page.wait_for_selector("#transcript li.now", timeout=30_000)  # the sentence being spoken
+    page.wait_for_function("() => document.querySelectorAll('#timeline-hits .hit-mark').length >= 1")
+    page.wait_for_function("() => document.querySelectorAll('#timeline-chapters .chapter-mark').length >= 2")
+    roadmap = page.locator("#chapters li", has_text="Roadmap")
+    roadmap.click()  # a chapter seeks to its start
+    lo = windows["Project Roadmap"][0]
+    page.wait_for_function(f"() => Math.abs(document.getElementById('player').currentTime - {lo}) < 2.5")
+    page.locator("#transcript li").nth(1).click()  # so does a sentence
+    t = page.evaluate("() => document.getElementById('player').currentTime")
+    assert t < lo
+    href = page.get_attribute("#clip-link", "href")
+    assert "/api/clips/" in href
+    with urllib.request.urlopen(base + href) as r:
+        assert r.headers["Content-Type"] == "video/mp4" and len(r.read()) > 1000
+    assert page.is_visible("text=speech from asr")
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / "browser-transcript.png"))
+    assert not errors, errors

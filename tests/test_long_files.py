@@ -6,42 +6,14 @@ measures the real thing (3-hour lecture, memory, kill at 70 %)."""
 
 from __future__ import annotations
 
-import hashlib
 from pathlib import Path
 
 import numpy as np
 import pytest
 
+from fakes import FakeClip, FakeText
+
 WINDOW = 15.0  # seconds; the 52 s lecture makes 4 or 5 windows (each ends at a pause in its last 7.5 s)
-
-
-def _vec(key: str, dim: int = 8) -> np.ndarray:
-    seed = int.from_bytes(hashlib.sha1(key.encode()).digest()[:8], "little")
-    v = np.random.default_rng(seed).normal(size=dim).astype(np.float32)
-    return v / np.linalg.norm(v)
-
-
-class FakeText:
-    model_id = "fake:text"
-    dim = 8
-
-    def embed_texts(self, texts):
-        return np.stack([_vec(t) for t in texts]) if texts else np.zeros((0, self.dim), np.float32)
-
-
-class FakeClip(FakeText):
-    model_id = "fake:clip"
-    model_name, pretrained = "fake", "fake"
-
-    def __init__(self):
-        self.images = 0
-
-    def load(self):
-        return self
-
-    def embed_images(self, images):
-        self.images += len(images)
-        return np.stack([_vec(str(int(np.asarray(im).mean() * 100))) for im in images])
 
 
 class Killed(BaseException):

@@ -4,38 +4,12 @@ Nothing here times anything: speed is measured by scripts/bench_index.py and scr
 
 from __future__ import annotations
 
-import hashlib
 
 import numpy as np
 import pytest
 
 from conftest import run_cli
-
-
-# -- fakes: deterministic, cheap, thread-safe ----------------------------------------------------
-def _vec(key: str, dim: int) -> np.ndarray:
-    seed = int.from_bytes(hashlib.sha1(key.encode()).digest()[:8], "little")
-    v = np.random.default_rng(seed).normal(size=dim).astype(np.float32)
-    return v / np.linalg.norm(v)
-
-
-class FakeText:
-    model_id = "fake:text"
-    dim = 8
-
-    def embed_texts(self, texts):
-        return np.stack([_vec(t, self.dim) for t in texts]) if texts else np.zeros((0, self.dim), np.float32)
-
-
-class FakeClip(FakeText):
-    model_id = "fake:clip"
-    model_name, pretrained = "fake", "fake"
-
-    def load(self):
-        return self
-
-    def embed_images(self, images):
-        return np.stack([_vec(str(int(np.asarray(im).mean() * 100)), self.dim) for im in images])
+from fakes import FakeClip, FakeText
 
 
 class FakeASR:

@@ -1,0 +1,40 @@
+"""Fake models for tests that exercise the pipeline and the store, not the models: deterministic, cheap
+and thread-safe (the visual side runs in a second thread)."""
+
+from __future__ import annotations
+
+import hashlib
+
+import numpy as np
+
+
+def hashed_vector(key: str, dim: int = 8) -> np.ndarray:
+    """A unit vector fixed by `key` (the same text always gets the same vector)."""
+    seed = int.from_bytes(hashlib.sha1(key.encode()).digest()[:8], "little")
+    v = np.random.default_rng(seed).normal(size=dim).astype(np.float32)
+    return v / np.linalg.norm(v)
+
+
+class FakeText:
+    model_id = "fake:text"
+    dim = 8
+
+    def embed_texts(self, texts):
+        return np.stack([hashed_vector(t, self.dim) for t in texts]) if texts else np.zeros((0, self.dim), np.float32)
+
+
+class FakeClip(FakeText):
+    """Image vectors from the mean grey of the picture; counts the images it embedded."""
+
+    model_id = "fake:clip"
+    model_name, pretrained = "fake", "fake"
+
+    def __init__(self):
+        self.images = 0
+
+    def load(self):
+        return self
+
+    def embed_images(self, images):
+        self.images += len(images)
+        return np.stack([hashed_vector(str(int(np.asarray(im).mean() * 100)), self.dim) for im in images])
