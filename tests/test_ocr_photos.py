@@ -101,6 +101,21 @@ def test_every_lasting_view_is_read_and_a_text_change_inside_a_segment_is_a_cut(
     assert [(s.start, s.end, s.keyframe_time) for s in split] == [(0, 20, 19), (20, 40, 39), (40, 50, 49)]
 
 
+def test_titles_that_share_only_a_little_word_are_other_slides():
+    """"Elasticity and Revenue" then "Consumer and Producer Surplus" in one segment (a camera's cut
+    detector took the second for a build of the first): "and" does not make them one slide."""
+    ocr = FakeOcr({10: [_line("Elasticity and Revenue", 20), _line("raise prices when buyers barely react", 9)],
+                   160: [_line("Consumer and Producer Surplus", 20), _line("willingness to pay", 9)]})
+    views = [VisualSegment(0, 30, 29, _frame(10)), VisualSegment(30, 60, 59, _frame(160))]
+    segs = [VisualSegment(0, 60, 59, _frame(160), views=views)]
+    slides = read_slides(ocr, segs, OcrOptions())
+    assert [(s.start, s.end) for s in slides] == [(0, 30), (30, 60)]
+    assert [(s.start, s.end) for s in split_at_text_changes(segs, slides)] == [(0, 30), (30, 60)]
+    same = read_slides(FakeOcr({10: [_line("Elasticity and Revenue", 20)], 160: [_line("Elasticity and revenue", 20)]}),
+                       segs, OcrOptions())
+    assert [(s.start, s.end) for s in split_at_text_changes(segs, same)] == [(0, 60)]
+
+
 def test_lexical_scores_a_title_word_above_the_same_word_in_small_print():
     opts = OcrOptions()
     title = weighted_lines([_line("Budget Forecast", 20), _line("notes", 8)], opts)

@@ -29,6 +29,7 @@ import numpy as np
 from momentsearch.models.ocr import OcrLine
 from momentsearch.options import OcrOptions
 from momentsearch.pipeline.picture import same_picture
+from momentsearch.ranking.lexical import tokenize
 from momentsearch.store.ids import entry_id
 from momentsearch.types import VisualSegment
 
@@ -261,9 +262,10 @@ def read_slides(ocr, segments: Sequence[VisualSegment], options: OcrOptions | No
 
 def _another_slide(a: SlideText, b: SlideText) -> bool:
     """Clearly another slide, not the same one read differently (a lecturer hiding part of it, a
-    camera's blur): the titles share no word and the texts share under a third of their words."""
+    camera's blur): the titles share no content word ("Elasticity and Revenue" / "Consumer and Producer
+    Surplus" share only "and") and the texts share under a third of their words."""
     wa, wb = a.words(), b.words()
-    ta, tb = set(a.title.lower().split()), set(b.title.lower().split())
+    ta, tb = set(tokenize(a.title)), set(tokenize(b.title))
     return bool(wa and wb and ta and tb) and not (ta & tb) and len(wa & wb) / len(wa | wb) < 1 / 3
 
 
