@@ -202,3 +202,32 @@ def test_frames_at_gives_the_first_frame_at_or_after_each_time_in_the_order_aske
     assert frames_at(path, [], 640) == []
     small = frames_at(path, [3.0], max_side=160)[0]
     assert small.shape == (96, 160, 3)
+
+
+def test_sentence_vectors_embedded_during_asr_equal_those_embedded_at_the_end():
+    """The topic finder's sentence vectors are embedded window by window in a helper thread; the last
+    sentence of a window (it may go on in the next) waits, and the result is what one call would give."""
+    from momentsearch.pipeline.process import SentenceVectors
+    from momentsearch.pipeline.segment import sentences
+    from fakes import FakeText
+
+    class Counting(FakeText):
+        def __init__(self):
+            self.calls = []
+
+        def embed_texts(self, texts):
+            self.calls.append(list(texts))
+            return super().embed_texts(texts)
+
+    first = speech("Supply falls.", "Prices rise.", "Buyers", start=0.0)
+    second = speech("switch to tea.", "Then the frost ended.", start=3.0)
+    embedder = Counting()
+    ahead = SentenceVectors(embedder)
+    ahead.feed(first)
+    ahead.feed(first + second)
+    texts = [" ".join(w.word.strip() for w in u) for u in sentences(first + second)]
+    got = ahead.vectors(texts)
+    assert np.allclose(got, FakeText().embed_texts(texts))
+    assert embedder.calls[0] == ["Supply falls.", "Prices rise."]  # "Buyers" was left for later
+    assert "Buyers switch to tea." in embedder.calls[1] and "Then the frost ended." in embedder.calls[-1]
+    assert sum(len(c) for c in embedder.calls) == len(texts)  # each sentence embedded once

@@ -31,6 +31,42 @@ from momentsearch.types import Chunk, MediaInfo, StageTimes, TranscriptSegment, 
 CLIP_TEXT_CHARS = 300  # CLIP reads 77 tokens; longer chunk text is cut before its text embedding
 
 
+def _sentence_text(words) -> str:
+    return " ".join(w.word.strip() for w in words)
+
+
+class SentenceVectors:
+    """Text vectors of the transcript's sentences (for finding topic changes), embedded in a helper
+    thread as ASR finishes each window instead of all at once after it: the sentences of a window are
+    final once the next one starts (the last may go on), and ASR leaves CPU idle between its calls."""
+
+    def __init__(self, embedder) -> None:
+        self.embedder = embedder
+        self.pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="momentsearch-topics")
+        self.jobs: list[tuple[list[str], Any]] = []
+        self.sent: set[str] = set()
+
+    def feed(self, transcript: list[TranscriptSegment]) -> None:
+        texts = [t for t in dict.fromkeys(_sentence_text(u) for u in sentences(transcript)[:-1]) if t not in self.sent]
+        if texts:
+            self.sent.update(texts)
+            self.jobs.append((texts, self.pool.submit(self.embedder.embed_texts, texts)))
+
+    def vectors(self, texts: list[str]) -> np.ndarray:
+        """Rows for `texts`: those fed already from the helper, the rest embedded now."""
+        known = {}
+        for batch, job in self.jobs:
+            known.update(zip(batch, job.result()))
+        self.close()
+        missing = [t for t in dict.fromkeys(texts) if t not in known]
+        if missing:
+            known.update(zip(missing, self.embedder.embed_texts(missing)))
+        return np.stack([known[t] for t in texts])
+
+    def close(self) -> None:
+        self.pool.shutdown(wait=False, cancel_futures=True)
+
+
 @dataclass
 class Rows:
     """Rows for one collection: parallel lists (vectors as one float32 array)."""
@@ -128,13 +164,16 @@ class FileProcessor:
                 image_vectors = self.clip.embed_images([s.keyframe for s in segments])
         return segments, image_vectors, slides
 
-    def _topic_changes(self, transcript, cuts: list[float], duration: float, times: StageTimes) -> list[float]:
-        """Where the talk changes topic between slide changes (pipeline/segment.py)."""
+    def _topic_changes(self, transcript, cuts: list[float], duration: float, times: StageTimes,
+                       ahead: SentenceVectors | None = None) -> list[float]:
+        """Where the talk changes topic between slide changes (pipeline/segment.py). `ahead` holds the
+        sentence vectors embedded while ASR ran."""
         units = sentences(transcript)
         if len(units) < 3:
             return []
         with self._stage("topics", times):
-            vectors = self.text.embed_texts([" ".join(w.word.strip() for w in u) for u in units])
+            texts = [_sentence_text(u) for u in units]
+            vectors = ahead.vectors(texts) if ahead is not None else self.text.embed_texts(texts)
         return topic_boundaries(units, vectors, cuts, duration, self.config.chunks)
 
     def _visual_side(self, path: str, info: MediaInfo, times: StageTimes, cancel: threading.Event,
@@ -152,7 +191,8 @@ class FileProcessor:
         return result
 
     def _transcribe(self, path: str, times: StageTimes, partial: PartialState | None,
-                    on_media: Callable[[float], None]) -> tuple[list[TranscriptSegment], float]:
+                    on_media: Callable[[float], None], ahead: SentenceVectors | None = None
+                    ) -> tuple[list[TranscriptSegment], float]:
         """The audio in windows (decoded, transcribed, let go one at a time): (transcript, seconds of audio).
 
         A window a killed run finished (same index and cut) is taken from `partial` instead of
@@ -175,6 +215,8 @@ class FileProcessor:
                 if partial is not None:
                     partial.add_window(window.index, window.start, window.end, segments)
             transcript += segments
+            if ahead is not None:
+                ahead.feed(transcript)
             audio_end = window.end
             del window  # the next window is decoded into fresh memory; this one goes now
             on_media(audio_end)
@@ -204,27 +246,22 @@ class FileProcessor:
             self.on_stage("decode+keyframes+clip+ocr (background)")
         elif info.has_video:
             visual = self._visual_side(path, info, times, cancel, True, partial)
-        transcript: list[TranscriptSegment] = []
+        ahead = SentenceVectors(self.text) if cfg.sampling.overlap and info.has_audio else None
         try:
-            track, caption_note = find_captions(path, info.duration, cfg.captions.mode)
-            if track is not None:  # the video's own captions: no audio decoding, no ASR
-                transcript, out.language = track.segments(), track.language
-                out.sources["transcript"] = f"captions: {track.source}"
-            elif info.has_audio:
-                out.sources["transcript"] = f"asr: {self.asr.model_id}"
-                transcript, audio_end = self._transcribe(path, times, partial, on_media)
-                if out.duration <= 0:
-                    out.duration = audio_end
-                out.language = getattr(self.asr, "detected_language", "") or (cfg.asr.language or "")
+            transcript, track, caption_note = self._speech(path, info, out, partial, on_media, ahead)
         except BaseException:
             cancel.set()  # the visual thread stops at its next frame
+            if ahead is not None:
+                ahead.close()
             raise
         if visual_job is not None:
             with self._stage("wait for visual", times):
                 visual = visual_job.result()  # re-raises the thread's error here
             for stage, seconds in visual_times.seconds.items():
                 times.add(stage, seconds)
-        self._add_rows(out, info, transcript if (info.has_audio or track is not None) else None, visual)
+        self._add_rows(out, info, transcript if (info.has_audio or track is not None) else None, visual, ahead)
+        if ahead is not None:
+            ahead.close()
         if caption_note:
             out.note = caption_note
         elif not info.has_audio and track is None:
@@ -235,8 +272,26 @@ class FileProcessor:
             out.note = "; ".join(n for n in (out.note, info.audio_note) if n)
         return out
 
+    def _speech(self, path: str, info: MediaInfo, out: FileEntries, partial: PartialState | None,
+                on_media: Callable[[float], None], ahead: SentenceVectors | None):
+        """(transcript, captions track or None, note about captions): the video's own captions when
+        `captions.mode` takes them, else ASR of its audio; sets the file's language and source."""
+        cfg = self.config
+        transcript: list[TranscriptSegment] = []
+        track, caption_note = find_captions(path, info.duration, cfg.captions.mode)
+        if track is not None:  # the video's own captions: no audio decoding, no ASR
+            transcript, out.language = track.segments(), track.language
+            out.sources["transcript"] = f"captions: {track.source}"
+        elif info.has_audio:
+            out.sources["transcript"] = f"asr: {self.asr.model_id}"
+            transcript, audio_end = self._transcribe(path, out.times, partial, on_media, ahead)
+            if out.duration <= 0:
+                out.duration = audio_end
+            out.language = getattr(self.asr, "detected_language", "") or (cfg.asr.language or "")
+        return transcript, track, caption_note
+
     def _add_rows(self, out: FileEntries, info: MediaInfo, transcript: list[TranscriptSegment] | None,
-                  visual: VisualResult) -> None:
+                  visual: VisualResult, ahead: SentenceVectors | None = None) -> None:
         """Chunks from the transcript (None: the file has none) cut at slide and topic changes,
         embeddings, every collection's rows, and the file's sections."""
         cfg, path, video_id, times = self.config, out.path, out.video_id, out.times
@@ -244,7 +299,7 @@ class FileProcessor:
         chunks: list[Chunk] = []
         cuts = [s.start for s in segments[1:] if not s.forced]  # slide changes; periodic splits are none
         if transcript is not None:
-            cuts += self._topic_changes(transcript, cuts, out.duration, times)
+            cuts += self._topic_changes(transcript, cuts, out.duration, times, ahead)
             chunks = build_chunks(transcript, cfg.chunks, breaks=cuts)
         chunk_ids = [entry_id(video_id, "chunk", c.start, c.end) for c in chunks]
         chunk_metas = [entry_meta(video_id, path, c.start, c.end, "chunk") for c in chunks]
