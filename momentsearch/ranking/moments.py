@@ -4,8 +4,8 @@ Candidate spans for a video (only videos with at least one hit are considered):
 - each hit's own span (a transcript chunk is sentence aligned; a keyframe's span is its visual segment);
 - each visual segment that a hit touches (slide-aligned, preferred on ties);
 - each hit joined with the visual segment around its middle, and runs of neighbouring strong hits
-  of one text channel joined together (so a section spread over two chunks comes back whole; keyframe
-  hits are whole sections, and a run of them would span the video).
+  of one text channel joined together, up to RUN_MAX seconds (so a section spread over two chunks
+  comes back whole; keyframe hits are whole sections, and a run of them would span the video).
 Spans shorter than `min_moment` are widened around their centre; longer than `max_moment` dropped.
 """
 
@@ -20,6 +20,7 @@ JOINED_PRIOR = 0.005  # and for a hit joined with its slide
 JOIN_GAP = 2.0  # seconds; hits of one channel closer than this can be joined into one span
 WHOLE_SPANS = ("visual", "clip_text")  # channels whose hits are never joined into runs (see above)
 JOIN_RATIO = 0.6  # a neighbour is joined when its score is at least this share of the best hit's
+RUN_MAX = 90.0  # seconds; a joined run of hits is at most this long (a section may be longer: max_moment)
 
 
 def build_candidates(hits: dict[str, ChannelHits], visual: dict[str, list[tuple[float, float]]],
@@ -89,8 +90,8 @@ def _add_joined_runs(channel: ChannelHits, add) -> None:
                 run_end = max(run_end, channel.ends[i])
                 count += 1
                 continue
-            if count > 1:
+            if count > 1 and run_end - run_start <= RUN_MAX:
                 add(video, float(run_start), float(run_end), 0.0)
             run_start, run_end, count = channel.starts[i], channel.ends[i], 1
-        if count > 1:
+        if count > 1 and run_end - run_start <= RUN_MAX:
             add(video, float(run_start), float(run_end), 0.0)
