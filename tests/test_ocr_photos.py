@@ -18,7 +18,8 @@ from PIL import Image, ImageDraw, ImageFont
 from conftest import iou, run_cli, search_json
 from momentsearch.models.ocr import OcrLine
 from momentsearch.options import OcrOptions
-from momentsearch.pipeline.ocr import SlideText, read_slides, restore_spaces, split_at_text_changes, weighted_lines
+from momentsearch.pipeline.ocr import (SlideText, merge_same_slide, read_slides, restore_spaces, split_at_text_changes,
+                                       weighted_lines)
 from momentsearch.ranking.slide_lexical import SlideLexicalIndex
 from momentsearch.types import VisualSegment
 
@@ -114,6 +115,26 @@ def test_titles_that_share_only_a_little_word_are_other_slides():
     same = read_slides(FakeOcr({10: [_line("Elasticity and Revenue", 20)], 160: [_line("Elasticity and revenue", 20)]}),
                        segs, OcrOptions())
     assert [(s.start, s.end) for s in split_at_text_changes(segs, same)] == [(0, 60)]
+
+
+def test_a_cut_with_the_same_slide_read_on_both_sides_is_undone():
+    """A camera's detector cut where the lecturer stepped away from the slide (two pictures of one
+    slide, one with words hidden): OCR reads the same slide across the cut, so the segments are joined
+    (the two pictures become its views); the real change to another slide stays a cut, and so does a
+    periodic split."""
+    lines = [_line("Price Ceilings", 20), _line("a legal maximum price", 9), _line("queues and shortages", 9)]
+    ocr = FakeOcr({10: lines, 20: lines[:2], 160: [_line("Price Floors", 20), _line("minimum wages", 9)],
+                   200: [_line("Deadweight Loss", 20)]})
+    segs = [VisualSegment(0, 30, 29, _frame(20)), VisualSegment(30, 50, 49, _frame(10)),
+            VisualSegment(50, 80, 79, _frame(160)), VisualSegment(80, 110, 109, _frame(200)),
+            VisualSegment(110, 140, 139, _frame(200, noise=9), forced=True)]
+    slides = read_slides(ocr, segs, OcrOptions())
+    assert [(s.start, s.end) for s in slides][:3] == [(0, 50), (50, 80), (80, 140)]
+    merged = merge_same_slide(segs, slides)
+    assert [(s.start, s.end, s.forced) for s in merged] == [(0, 50, False), (50, 80, False), (80, 110, False),
+                                                           (110, 140, True)]
+    assert [(v.start, v.end) for v in merged[0].views] == [(0, 30), (30, 50)]
+    assert merged[0].keyframe_time == 49
 
 
 def test_lexical_scores_a_title_word_above_the_same_word_in_small_print():

@@ -9,7 +9,8 @@ long slide cut into periodic keyframes, a build that adds a bullet) become one e
 Every picture that stayed on screen is read, not only one per visual segment: a segment's *views*
 (pictures that differ by less than a cut: build steps, a slide whose cut was missed) that lasted
 `MIN_VIEW` seconds are read too, and a change of text between two of them is itself a cut
-(`split_at_text_changes`), so no slide's text is skipped because the picture detector missed it.
+(`split_at_text_changes`), so no slide's text is skipped because the picture detector missed it; and
+a cut with the same slide read on both sides is undone (`merge_same_slide`).
 
 The recogniser often drops the spaces of English text ("ProjectRoadmap", "captureslight");
 `restore_spaces` puts them back (camelCase, punctuation, then a word-frequency splitter with
@@ -285,6 +286,24 @@ def split_at_text_changes(segments: list[VisualSegment], slides: Sequence[SlideT
             rest = [v for v in seg.views if v.start >= t - 1e-6]
             seg = VisualSegment(t, seg.end, seg.keyframe_time, seg.keyframe, forced=False,
                                 views=rest if len(rest) > 1 else [])
+        out.append(seg)
+    return out
+
+
+def merge_same_slide(segments: list[VisualSegment], slides: Sequence[SlideText]) -> list[VisualSegment]:
+    """Segments joined where OCR read one slide on both sides of the cut (`read_slides` merged the two
+    pictures' text into one entry across it): the picture changed, the slide did not (a lecturer
+    standing in front of it and walking away, a camera's exposure drifting, a build). The earlier
+    piece and the later one become views of the joined segment, which keeps the later keyframe."""
+    across = [(s.start, s.end) for s in slides if s.end - s.start > 0]
+    out: list[VisualSegment] = []
+    for seg in segments:
+        if out and not seg.forced and any(a + 1e-6 < seg.start < b - 1e-6 for a, b in across):
+            prev = out[-1]
+            views = (prev.views or [VisualSegment(prev.start, prev.end, prev.keyframe_time, prev.keyframe)]) + \
+                (seg.views or [VisualSegment(seg.start, seg.end, seg.keyframe_time, seg.keyframe)])
+            out[-1] = VisualSegment(prev.start, seg.end, seg.keyframe_time, seg.keyframe, prev.forced, views)
+            continue
         out.append(seg)
     return out
 

@@ -22,7 +22,8 @@ from momentsearch.options import Config
 from momentsearch.pipeline.captions import find_captions
 from momentsearch.pipeline.decode import frames_at, iter_audio_windows, iter_frames
 from momentsearch.pipeline.keyframes import detect_segments
-from momentsearch.pipeline.ocr import FROM_CONFIG, make_ocr, read_slides, slide_rows, split_at_text_changes
+from momentsearch.pipeline.ocr import (FROM_CONFIG, make_ocr, merge_same_slide, read_slides, slide_rows,
+                                       split_at_text_changes)
 from momentsearch.pipeline.partial import PartialState, VisualResult
 from momentsearch.pipeline.segment import build_chunks, sections, sentences, topic_boundaries
 from momentsearch.store.ids import entry_id
@@ -158,6 +159,7 @@ class FileProcessor:
                 fetch = partial(frames_at, path, max_side=cfg.ocr.frame_side) if sharper else None
                 slides = read_slides(self.ocr, segments, cfg.ocr, fetch)
                 segments = split_at_text_changes(segments, slides)  # a slide the picture's cuts missed
+                segments = merge_same_slide(segments, slides)  # a cut with one slide on both sides
         image_vectors = None
         if segments and self.clip is not None and not cancel.is_set():
             with self._stage("clip", times, report):
