@@ -53,6 +53,9 @@ MIN_CONTENT = 0.08  # share of all blocks used as the least denominator (a nearl
 STROKES = 0.05  # a block's mean squared detail, in units of the ink threshold², above which it shows strokes
 ADDED = 1.6  # a block whose stroke energy grew this much had strokes added, not replaced
 HISTORY = 5  # recent samples whose median is the picture a new one is compared with
+SHOT_SIZE = 32  # thumbnail side (pixels) whole pictures are compared at to see a change of shot
+SHOT_CORR = 0.5  # a thumbnail correlating less than this with the settled picture ...
+SHOT_DIFF = 0.08  # ... and differing by this much (mean grey) shows another shot (camera to lecturer)
 REPLACED = 0.5  # share of blocks whose mean grey changed for good: the whole picture was replaced
 
 
@@ -78,6 +81,7 @@ class _Sample:
     other: np.ndarray  # bool per block: strokes vanished, or the mean grey moved
     grey: np.ndarray  # bool per block: the mean grey moved
     moved: np.ndarray  # bool per block: differs from the previous sample
+    tiny: np.ndarray | None = None  # SHOT_SIZE grey thumbnail of the whole frame
 
 
 @dataclass
@@ -98,6 +102,7 @@ class _Detector:
         self.reference: FrameMap | None = None  # the segment's first picture; later frames are aligned to it
         self.previous: FrameMap | None = None  # the previous sample, aligned to the reference
         self.history: deque[FrameMap] = deque(maxlen=HISTORY)  # recent samples, aligned to the reference
+        self.thumbs: deque[np.ndarray] = deque(maxlen=HISTORY)  # their whole-frame thumbnails (not aligned)
         self.activity: np.ndarray | None = None
         self.last_match: SampledFrame | None = None  # last sample with nothing lastingly changed
         self.last: SampledFrame | None = None  # the previous sample
@@ -135,6 +140,8 @@ class _Detector:
             self.reference = self.previous = fmap
         self.history.clear()
         self.history.append(self.previous if not anchor else fmap)
+        self.thumbs.clear()
+        self.thumbs.append(tiny_grey(frame.image, SHOT_SIZE))
         self.last_match = frame
         zeros = np.zeros(grid_shape(fmap.grey.shape, self.o.block), dtype=bool)
         if self.activity is None or self.activity.shape != zeros.shape:
@@ -158,8 +165,10 @@ class _Detector:
         replaced, appeared, other, grey = self.classify(versus)
         self.previous = current
         self.history.append(current)
+        tiny = tiny_grey(frame.image, SHOT_SIZE)
+        self.thumbs.append(tiny)
         sample = _Sample(frame.time, frame, replaced & ~active, appeared & ~active, other & ~active,
-                         grey & ~active, moved)
+                         grey & ~active, moved, tiny)
         self.recent.append(sample)
         self.decide(sample, versus, active, fmap)
         self.last = frame
@@ -193,7 +202,8 @@ class _Detector:
         first_new = streak[0] if streak else sample
         # a change soon after a periodic split is no slow fade of a cut: it is a cut of its own
         settled = bool(streak) and (first_new.time - self.open.start >= o.min_segment or self.open.forced)
-        if settled and (whole >= REPLACED or share >= o.cut_share):
+        shot = bool(streak) and all(self.other_shot(s.tiny) for s in streak)
+        if settled and (whole >= REPLACED or share >= o.cut_share or shot):
             self.cut(self.cut_time(first_new), self.keyframe_before(first_new.time))
             self.rebase(sample.frame, fmap)
         elif settled and changed >= max(o.view_share * denominator, 1) and \
@@ -208,6 +218,17 @@ class _Detector:
             self.cut(sample.time, self.last, forced=True)
         elif streak and not settled and (share > 0 or whole > 0):
             self.rebase(sample.frame, fmap)  # a change right after a cut belongs to it (a slow fade)
+
+    def other_shot(self, tiny: np.ndarray | None) -> bool:
+        """The whole frame no longer looks like the settled picture (median of the recent thumbnails):
+        a cut from the projected slide to the lecturer. Block comparison misses it (aligning two
+        unrelated shots, masking what moves); a walking lecturer or camera shake keeps the correlation."""
+        if tiny is None or len(self.thumbs) < 3:
+            return False
+        settled = np.median(np.stack(self.thumbs), axis=0)
+        a, b = settled - settled.mean(), tiny - tiny.mean()
+        corr = float((a * b).sum() / np.sqrt((a * a).sum() * (b * b).sum() + 1e-12))
+        return corr < SHOT_CORR and float(np.abs(settled - tiny).mean()) > SHOT_DIFF
 
     def keyframe_before(self, time: float) -> SampledFrame:
         """The last frame of the old picture: the last with nothing new, else the last before `time`."""
