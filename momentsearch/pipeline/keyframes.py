@@ -15,7 +15,8 @@ were none or were added next to the ones there (the block's stroke energy grew),
   (a webcam tile in a screencast, a video playing on a slide) are masked out;
 - **text replaced**: at least `cut_share` of the blocks that show anything have other strokes than
   the reference (two slides of one template differing by a few lines: cut; noise, compression and
-  shake: not), or half of all blocks changed their mean grey for good (a new picture or shot).
+  shake: not), or half of all blocks changed their mean grey for good (a new picture or shot), or
+  the whole frame's thumbnail stopped resembling the settled picture (the camera cut to the lecturer).
 
 Decisions (documented in README, "How slide changes are found"):
 - **Builds** (bullets revealed one by one) only add strokes: not a cut. Each step is a new *view*
