@@ -231,3 +231,12 @@ def test_sentence_vectors_embedded_during_asr_equal_those_embedded_at_the_end():
     assert embedder.calls[0] == ["Supply falls.", "Prices rise."]  # "Buyers" was left for later
     assert "Buyers switch to tea." in embedder.calls[1] and "Then the frost ended." in embedder.calls[-1]
     assert sum(len(c) for c in embedder.calls) == len(texts)  # each sentence embedded once
+
+
+@pytest.mark.parametrize("n", [1, 2, 3, 4, 5])
+def test_median_of_a_few_maps_is_numpys_median(n):
+    from momentsearch.pipeline.keyframes import median_of
+
+    maps = list(np.random.default_rng(n).random((n, 18, 32)).astype(np.float32))
+    maps[0][0, :4] = maps[-1][0, :4]  # ties
+    assert np.array_equal(median_of(maps), np.median(np.stack(maps), axis=0).astype(np.float32))

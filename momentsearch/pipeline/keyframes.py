@@ -68,6 +68,25 @@ def tiny_grey(image: np.ndarray, size: int) -> np.ndarray:
     return block_means(grey, size, size)
 
 
+def thumbnail(fmap: FrameMap) -> np.ndarray:
+    """The frame's grey as a SHOT_SIZE x SHOT_SIZE thumbnail (block means; the whole picture, unaligned)."""
+    from momentsearch.pipeline.picture import block_means
+
+    return block_means(fmap.grey, SHOT_SIZE, SHOT_SIZE)
+
+
+def median_of(arrays: list[np.ndarray]) -> np.ndarray:
+    """Element-wise median of a few equal-shape arrays (np.median's result), by a sorting network of
+    element-wise min/max: for the 5 recent samples about 15x faster than np.median, which was two
+    thirds of the cut detector's time."""
+    a = list(arrays)
+    n = len(a)
+    for i in range(n):
+        for j in range(n - 1 - i):
+            a[j], a[j + 1] = np.minimum(a[j], a[j + 1]), np.maximum(a[j], a[j + 1])
+    return a[n // 2] if n % 2 else (a[n // 2 - 1] + a[n // 2]) / 2
+
+
 def frame_difference(a: np.ndarray, b: np.ndarray) -> float:
     """Mean absolute difference of two tiny grey frames, in [0, 1]."""
     return float(np.abs(a - b).mean())
@@ -129,8 +148,8 @@ class _Detector:
         walking through it is not part of it (nor is a slide revealed where they stood a moment ago)."""
         if len(self.history) < 3:
             return self.history[-1]
-        grey = np.median(np.stack([m.grey for m in self.history]), axis=0)
-        detail = np.median(np.stack([m.detail for m in self.history]), axis=0)
+        grey = median_of([m.grey for m in self.history])
+        detail = median_of([m.detail for m in self.history])
         threshold = float(np.median([m.threshold for m in self.history]))
         return FrameMap(grey=grey, detail=detail, threshold=threshold, half=self.reference.half)
 
@@ -142,7 +161,7 @@ class _Detector:
         self.history.clear()
         self.history.append(self.previous if not anchor else fmap)
         self.thumbs.clear()
-        self.thumbs.append(tiny_grey(frame.image, SHOT_SIZE))
+        self.thumbs.append(thumbnail(fmap))
         self.last_match = frame
         zeros = np.zeros(grid_shape(fmap.grey.shape, self.o.block), dtype=bool)
         if self.activity is None or self.activity.shape != zeros.shape:
@@ -166,7 +185,7 @@ class _Detector:
         replaced, appeared, other, grey = self.classify(versus)
         self.previous = current
         self.history.append(current)
-        tiny = tiny_grey(frame.image, SHOT_SIZE)
+        tiny = thumbnail(fmap)
         self.thumbs.append(tiny)
         sample = _Sample(frame.time, frame, replaced & ~active, appeared & ~active, other & ~active,
                          grey & ~active, moved, tiny)
@@ -226,7 +245,7 @@ class _Detector:
         unrelated shots, masking what moves); a walking lecturer or camera shake keeps the correlation."""
         if tiny is None or len(self.thumbs) < 3:
             return False
-        settled = np.median(np.stack(self.thumbs), axis=0)
+        settled = median_of(list(self.thumbs))
         a, b = settled - settled.mean(), tiny - tiny.mean()
         corr = float((a * b).sum() / np.sqrt((a * a).sum() * (b * b).sum() + 1e-12))
         return corr < SHOT_CORR and float(np.abs(settled - tiny).mean()) > SHOT_DIFF
