@@ -251,11 +251,16 @@ class _Detector:
         return corr < SHOT_CORR and float(np.abs(settled - tiny).mean()) > SHOT_DIFF
 
     def keyframe_before(self, time: float) -> SampledFrame:
-        """The last frame of the old picture: the last with nothing new, else the last before `time`."""
-        if self.last_match is not None and self.last_match.time < time:
+        """The last frame of the old picture inside the open segment: the last with nothing new, else the
+        last sample before `time` (a periodic split keeps the reference, so an older match may lie
+        before the segment's start)."""
+        start = self.open.start
+        if self.last_match is not None and start <= self.last_match.time < time:
             return self.last_match
-        before = [s.frame for s in self.recent if s.time < time]
-        return before[-1] if before else self.last
+        before = [s.frame for s in self.recent if start <= s.time < time]
+        if before:
+            return before[-1]
+        return self.last if self.last is not None and self.last.time >= start else (self.last_match or self.last)
 
     def cut_time(self, first_new: _Sample) -> float:
         """Half way between the last sample of the old picture and the first of the new one."""
