@@ -44,7 +44,7 @@ from typing import Iterable
 import numpy as np
 
 from momentsearch.options import KeyframeOptions
-from momentsearch.pipeline.picture import FrameMap, align, compare, frame_map, grid_shape
+from momentsearch.pipeline.picture import FrameMap, align, block_means, compare, frame_map, grid_shape
 from momentsearch.types import SampledFrame, VisualSegment
 
 LAST_FRAME_SPAN = 0.04  # seconds a last frame is shown when nothing says how long (one frame at 25 fps)
@@ -62,16 +62,12 @@ REPLACED = 0.5  # share of blocks whose mean grey changed for good: the whole pi
 
 def tiny_grey(image: np.ndarray, size: int) -> np.ndarray:
     """A size×size grey thumbnail in [0, 1] by block averaging (no resampling library needed)."""
-    from momentsearch.pipeline.picture import block_means
-
     grey = np.asarray(image, dtype=np.float32).mean(axis=2) / 255.0
     return block_means(grey, size, size)
 
 
 def thumbnail(fmap: FrameMap) -> np.ndarray:
     """The frame's grey as a SHOT_SIZE x SHOT_SIZE thumbnail (block means; the whole picture, unaligned)."""
-    from momentsearch.pipeline.picture import block_means
-
     return block_means(fmap.grey, SHOT_SIZE, SHOT_SIZE)
 
 
@@ -222,7 +218,7 @@ class _Detector:
         first_new = streak[0] if streak else sample
         # a change soon after a periodic split is no slow fade of a cut: it is a cut of its own
         settled = bool(streak) and (first_new.time - self.open.start >= o.min_segment or self.open.forced)
-        shot = bool(streak) and all(self.other_shot(s.tiny) for s in streak)
+        shot = bool(streak) and self.other_shot([s.tiny for s in streak])
         if settled and (whole >= REPLACED or share >= o.cut_share or shot):
             self.cut(self.cut_time(first_new), self.keyframe_before(first_new.time))
             self.rebase(sample.frame, fmap)
@@ -239,16 +235,20 @@ class _Detector:
         elif streak and not settled and (share > 0 or whole > 0):
             self.rebase(sample.frame, fmap)  # a change right after a cut belongs to it (a slow fade)
 
-    def other_shot(self, tiny: np.ndarray | None) -> bool:
-        """The whole frame no longer looks like the settled picture (median of the recent thumbnails):
-        a cut from the projected slide to the lecturer. Block comparison misses it (aligning two
-        unrelated shots, masking what moves); a walking lecturer or camera shake keeps the correlation."""
-        if tiny is None or len(self.thumbs) < 3:
+    def other_shot(self, thumbs: list[np.ndarray | None]) -> bool:
+        """Every one of `thumbs` no longer looks like the settled picture (median of the recent
+        thumbnails): a cut from the projected slide to the lecturer. Block comparison misses it (aligning
+        two unrelated shots, masking what moves); a walking lecturer or camera shake keeps the correlation."""
+        if not thumbs or any(t is None for t in thumbs) or len(self.thumbs) < 3:
             return False
         settled = median_of(list(self.thumbs))
-        a, b = settled - settled.mean(), tiny - tiny.mean()
-        corr = float((a * b).sum() / np.sqrt((a * a).sum() * (b * b).sum() + 1e-12))
-        return corr < SHOT_CORR and float(np.abs(settled - tiny).mean()) > SHOT_DIFF
+        a = settled - settled.mean()
+        for tiny in thumbs:
+            b = tiny - tiny.mean()
+            corr = float((a * b).sum() / np.sqrt((a * a).sum() * (b * b).sum() + 1e-12))
+            if corr >= SHOT_CORR or float(np.abs(settled - tiny).mean()) <= SHOT_DIFF:
+                return False
+        return True
 
     def keyframe_before(self, time: float) -> SampledFrame:
         """The last frame of the old picture inside the open segment: the last with nothing new, else the
