@@ -6,12 +6,12 @@ same code runs in-process or on a remote worker (which sends the entries back).
 
 from __future__ import annotations
 
+import functools
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from functools import partial
 from typing import Any, Callable
 
 import numpy as np
@@ -156,7 +156,7 @@ class FileProcessor:
         if segments and self.ocr is not None and not cancel.is_set():
             with self._stage("ocr", times, report):
                 sharper = cfg.ocr.frame_side > cfg.sampling.max_side  # read the text off sharper frames
-                fetch = partial(frames_at, path, max_side=cfg.ocr.frame_side) if sharper else None
+                fetch = functools.partial(frames_at, path, max_side=cfg.ocr.frame_side) if sharper else None
                 slides = read_slides(self.ocr, segments, cfg.ocr, fetch)
                 segments = split_at_text_changes(segments, slides)  # a slide the picture's cuts missed
                 segments = merge_same_slide(segments, slides)  # a cut with one slide on both sides
