@@ -245,6 +245,13 @@ def _scaled_size(width: int, height: int, max_side: int) -> tuple[int, int]:
     return max(2, int(round(width * scale / 2)) * 2), max(2, int(round(height * scale / 2)) * 2)
 
 
+def _upright_rgb(frame, size: tuple[int, int]) -> np.ndarray:
+    """A decoded frame as RGB at `size`, turned upright (phone videos: the display matrix, CCW)."""
+    image = frame.to_ndarray(width=size[0], height=size[1], format="rgb24")
+    turns = (getattr(frame, "rotation", 0) or 0) // 90 % 4
+    return np.ascontiguousarray(np.rot90(image, k=turns)) if turns else image
+
+
 def iter_frames(path: str | Path, fps: float = 1.0, max_side: int = 320,
                 skip_nonref: bool = False) -> Iterator[SampledFrame]:
     """Lazily yields RGB frames at about `fps` per second (exact timestamps), scaled to `max_side`.
@@ -278,11 +285,7 @@ def iter_frames(path: str | Path, fps: float = 1.0, max_side: int = 320,
                     continue
                 if size is None:
                     size = _scaled_size(frame.width, frame.height, max_side)
-                image = frame.to_ndarray(width=size[0], height=size[1], format="rgb24")
-                turns = (getattr(frame, "rotation", 0) or 0) // 90 % 4  # phone videos: display matrix, CCW
-                if turns:
-                    image = np.ascontiguousarray(np.rot90(image, k=turns))
-                yield SampledFrame(time=max(0.0, t), image=image)
+                yield SampledFrame(time=max(0.0, t), image=_upright_rgb(frame, size))
                 yielded += 1
                 next_time = (int(t / step + 1e-9) + 1) * step  # one sample per 1/fps cell (1.4 / 0.2 is 6.999...)
         except av.error.FFmpegError:
@@ -315,9 +318,7 @@ def frames_at(path: str | Path, times: list[float], max_side: int) -> list[np.nd
             nonlocal size
             if size is None:
                 size = _scaled_size(frame.width, frame.height, max_side)
-            image = frame.to_ndarray(width=size[0], height=size[1], format="rgb24")
-            turns = (getattr(frame, "rotation", 0) or 0) // 90 % 4
-            return np.ascontiguousarray(np.rot90(image, k=turns)) if turns else image
+            return _upright_rgb(frame, size)
 
         try:
             for i in order:
