@@ -23,7 +23,7 @@ The relevant window of a query is its whole section (topic start to topic end).
 Then, in the same run: index with momentsearch (OUT/SPLIT/db), evaluate per query type and per
 condition, the cut detector's boundary P/R/F1 at +-1 s per condition, and the afternoon baseline
 (transcript only: the same Whisper words in fixed 20 s windows, ranked by BM25). Renders, the index
-and the baseline's transcripts are cached under OUT. `--write-docs` puts the tables into
+and Whisper's answers (OUT/asr-windows/) are cached under OUT. `--write-docs` puts the tables into
 docs/benchmarks.md; `--no-ocr` measures an index without the slide-text channel (OUT/SPLIT/db-no-ocr).
 """
 
@@ -44,23 +44,13 @@ SPLITS = ("dev", "test")
 
 # -------------------------------------------------------------------------------------- baseline
 
-def baseline_words(index, paths: dict[str, Path], out: Path) -> dict[str, list[tuple[float, float, str]]]:
-    """Whisper words per video (the index's own ASR model), cached in OUT/asr.json per file version."""
+def baseline_words(index, paths: dict[str, Path]) -> dict[str, list[tuple[float, float, str]]]:
+    """Whisper words per video from the index's own ASR over the whole track (kept by `CachedASR` in
+    OUT/asr-windows/ like the index's windows, unless --no-asr-cache)."""
     from momentsearch.pipeline.decode import load_audio
 
-    cache = out / "asr.json"
-    saved = json.loads(cache.read_text()) if cache.is_file() else {}
-    words = {}
-    for path in paths.values():
-        stamp = [path.stat().st_size, path.stat().st_mtime_ns]
-        entry = saved.get(path.name)
-        if not isinstance(entry, dict) or entry.get("stamp") != stamp:
-            segments = index.asr.transcribe(load_audio(path))
-            entry = {"stamp": stamp, "words": [(w.start, w.end, w.word) for s in segments for w in s.words]}
-            saved[path.name] = entry
-            cache.write_text(json.dumps(saved))
-        words[path.name] = entry["words"]
-    return words
+    return {path.name: [(w.start, w.end, w.word) for s in index.asr.transcribe(load_audio(path)) for w in s.words]
+            for path in paths.values()}
 
 
 def run_baseline(words: dict, paths: dict[str, Path], truths) -> dict:
@@ -265,7 +255,7 @@ def run_split(split: str, args, config) -> dict | None:
     predictions, ours = run_eval(index, truths)
     search_s = time.perf_counter() - t0
     (out / f"pred{suffix}.jsonl").write_text("".join(x + "\n" for x in predictions_to_jsonl(truths, predictions)))
-    base_pred = run_baseline(baseline_words(index, {p.stem: p for p in paths}, out), {p.stem: p for p in paths}, truths)
+    base_pred = run_baseline(baseline_words(index, {p.stem: p for p in paths}), {p.stem: p for p in paths}, truths)
     no_visual = {"visual": "transcript-only baseline has no visual channel"}
     (out / "baseline_pred.jsonl").write_text("".join(x + "\n" for x in predictions_to_jsonl(truths, base_pred)))
     counts = ", ".join(f"{t} {n}" for t, n in sorted(ours.counts.items()) if t != "all")

@@ -33,6 +33,6 @@ def rank(hits: dict[str, ChannelHits], visual: dict[str, list[tuple[float, float
         empty = Fused(np.zeros(0), {}, {})
         return Ranking(cands, empty, np.zeros(0, dtype=np.int64))
     fused = fuse(cands, hits, options.weights, available, options.agreement_bonus, options.agreement_level,
-                 getattr(options, "best_share", 0.0))
+                 options.best_share)
     chosen = select(cands, fused.scores, k, options.nms_overlap, options.min_score)
     return Ranking(cands, fused, chosen)
