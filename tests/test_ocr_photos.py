@@ -102,6 +102,35 @@ def test_every_lasting_view_is_read_and_a_text_change_inside_a_segment_is_a_cut(
     assert [(s.start, s.end, s.keyframe_time) for s in split] == [(0, 20, 19), (20, 40, 39), (40, 50, 49)]
 
 
+def test_sharper_frames_are_fetched_a_few_at_a_time(monkeypatch):
+    """A long lecture's slides are fetched at the OCR size and read in small batches (memory does not
+    grow with duration), and the slides come out as if all were read at once."""
+    import momentsearch.pipeline.ocr as ocr_module
+
+    values = [10 + 7 * i for i in range(21)]  # 21 different pictures, each its own slide
+    ocr = FakeOcr({v: [_line(f"Slide {chr(65 + i)} title", 20)] for i, v in enumerate(values)})
+
+    def picture(i):  # a different drawing each (not only another grey: that is the same picture)
+        img = _frame(values[i])
+        img[20:30, 5 + 7 * i:10 + 7 * i] = 255
+        return img
+
+    segs = [VisualSegment(10 * i, 10 * i + 10, 10 * i + 9, picture(i)) for i in range(len(values))]
+    asked = []
+
+    def fetch(times):
+        asked.append(list(times))
+        return [picture(int(t) // 10) if t < 150 else None for t in times]  # some cannot be fetched
+
+    monkeypatch.setattr(ocr_module, "READ_BATCH", 4)
+    slides = read_slides(ocr, segs, OcrOptions(), fetch)
+    assert [len(a) for a in asked] == [4, 4, 4, 4, 4, 1]
+    assert [t for a in asked for t in a] == [s.keyframe_time for s in segs]
+    assert [(s.start, s.end, s.title) for s in slides] == [(10 * i, 10 * i + 10, f"Slide {chr(65 + i)} title")
+                                                           for i in range(21)]
+    assert ocr.read_values == values  # a frame the fetch could not give is read from the keyframe
+
+
 def test_titles_that_share_only_a_little_word_are_other_slides():
     """"Elasticity and Revenue" then "Consumer and Producer Surplus" in one segment (a camera's cut
     detector took the second for a build of the first): "and" does not make them one slide."""

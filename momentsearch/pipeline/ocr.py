@@ -212,6 +212,9 @@ def pictures(segments: Sequence[VisualSegment]) -> list[VisualSegment]:
     return out
 
 
+READ_BATCH = 8  # pictures fetched and read together by read_slides
+
+
 def read_slides(ocr, segments: Sequence[VisualSegment], options: OcrOptions | None = None,
                 fetch=None) -> list[SlideText]:
     """Slide text per picture on screen (segments and their lasting views), neighbours with the same
@@ -240,11 +243,17 @@ def read_slides(ocr, segments: Sequence[VisualSegment], options: OcrOptions | No
             to_read.append(i)
             source.append(i)
         previous = np.asarray(seg.keyframe)
-    images = [shown[i].keyframe for i in to_read]
-    if fetch is not None and to_read:
-        sharper = fetch([shown[i].keyframe_time for i in to_read])
-        images = [hi if hi is not None else lo for hi, lo in zip(sharper, images)]
-    read = dict(zip(to_read, ocr.read(images)))
+    read: dict[int, list] = {}
+    # a few pictures at a time: the sharper frames (2.7 MB each at 1280 px) of a three-hour lecture's
+    # hundreds of slides would otherwise all be held at once, so memory would grow with duration
+    for b in range(0, len(to_read), READ_BATCH):
+        part = to_read[b:b + READ_BATCH]
+        images = [shown[i].keyframe for i in part]
+        if fetch is not None:
+            sharper = fetch([shown[i].keyframe_time for i in part])
+            images = [hi if hi is not None else lo for hi, lo in zip(sharper, images)]
+        read.update(zip(part, ocr.read(images)))
+        del images
     slides: list[SlideText] = []
     for seg, src in zip(shown, source):
         lines = weighted_lines(read.get(src, []), options) if src >= 0 else []
