@@ -6,6 +6,10 @@ measures the real thing (3-hour lecture, memory, kill at 70 %)."""
 
 from __future__ import annotations
 
+import os
+import platform
+import subprocess
+import sys
 from pathlib import Path
 
 import numpy as np
@@ -208,3 +212,38 @@ def test_kept_visual_side_and_windows_read_back_exactly(tmp_path):
     assert again.visual.slides == visual.slides
     assert PartialState(tmp_path, "vid", "fp2").windows == {}  # other models or options: start afresh
     assert not list(tmp_path.iterdir())
+
+
+_ARENAS_SCRIPT = """
+import ctypes, sys, threading
+if sys.argv[1] == "limit":
+    from momentsearch.pipeline.memory import limit_malloc_arenas
+    assert limit_malloc_arenas()
+go = threading.Barrier(8)
+def work():
+    go.wait()
+    junk = [bytearray(200) for _ in range(20000)]  # eight threads allocating at once
+    go.wait()
+threads = [threading.Thread(target=work) for _ in range(8)]
+for t in threads:
+    t.start()
+for t in threads:
+    t.join()
+ctypes.CDLL("libc.so.6").malloc_stats()  # one "Arena N:" block per malloc arena, on stderr
+"""
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux") or platform.libc_ver()[0] != "glibc", reason="glibc only")
+def test_indexing_caps_malloc_arenas():
+    """Threads allocating side by side get their own glibc arenas unless capped; the indexer caps them
+    (a long file's resident size crept up window by window without it)."""
+    env = {k: v for k, v in os.environ.items() if k != "MALLOC_ARENA_MAX"}
+    env["PYTHONPATH"] = str(Path(__file__).resolve().parents[1])
+
+    def arenas(mode):
+        run = subprocess.run([sys.executable, "-c", _ARENAS_SCRIPT, mode], env=env, capture_output=True, text=True)
+        assert run.returncode == 0, run.stderr
+        return sum(line.startswith("Arena ") for line in run.stderr.splitlines())
+
+    assert arenas("free") > 2
+    assert arenas("limit") == 2

@@ -20,6 +20,7 @@ from momentsearch.errors import BadInputError, ModelUnavailableError, MomentSear
 from momentsearch.options import Config
 from momentsearch.pipeline.decode import probe
 from momentsearch.pipeline.discover import IMAGE_EXTENSIONS, content_hash, discover, not_regular_reason
+from momentsearch.pipeline.memory import limit_malloc_arenas
 from momentsearch.pipeline.ocr import FROM_CONFIG, make_ocr
 from momentsearch.pipeline.partial import PartialState, fingerprint
 from momentsearch.pipeline.process import FileEntries, FileProcessor
@@ -45,6 +46,7 @@ class Indexer:
     def __init__(self, store, config: Config, text_embedder, asr, clip=None,
                  progress: ProgressCallback | None = None, ocr=FROM_CONFIG,
                  partial_dir: str | os.PathLike | None = None) -> None:
+        limit_malloc_arenas()  # before any indexing thread allocates (pipeline/memory.py)
         self.store = store
         self.config = config
         self.text = text_embedder
