@@ -54,7 +54,7 @@ def main(argv=None) -> int:
     videos = [with_rows[i] for i in rng.integers(0, len(with_rows), size=n)]
     searcher.search(queries[0], k=10, scope=[videos[0]])  # the per-video row groups, built once
     lat = {"unscoped": [], "one video (cold)": [], "one video (warm)": []}
-    hits_in_scope = 0
+    hits_in_scope = empty = outside = 0
     for q, v in zip(queries, videos):
         t = time.perf_counter()
         searcher.search(q, k=10)
@@ -63,11 +63,14 @@ def main(argv=None) -> int:
         got = searcher.search(q, k=10, scope=[v])
         lat["one video (cold)"].append(time.perf_counter() - t)
         hits_in_scope += bool(got) and all(m.video_id == v for m in got)
+        empty += not got
+        outside += sum(m.video_id != v for m in got)
         t = time.perf_counter()
         searcher.search(q, k=10, scope=[videos[0]])
         lat["one video (warm)"].append(time.perf_counter() - t)
     out = {"db": str(db), "files": len(corpus.files), "transcript_chunks": len(corpus.chunk_ids), "queries": n,
-           "scoped_queries_with_results_all_in_scope": hits_in_scope}
+           "scoped_queries_with_results_all_in_scope": hits_in_scope, "scoped_queries_without_results": empty,
+           "scoped_results_outside_the_scope": outside}
     for name, values in lat.items():
         ms = np.array(values) * 1000
         out[name] = {"p50_ms": round(float(np.percentile(ms, 50)), 2), "p95_ms": round(float(np.percentile(ms, 95)), 2)}
