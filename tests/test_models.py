@@ -93,6 +93,44 @@ def test_resolve_device():
 # ---- CLIP ----------------------------------------------------------------------------------------
 
 
+def test_blas_thread_caps_take_turns_across_threads():
+    """The BLAS cap is process-wide: a helper thread asking for two threads must wait until ASR's
+    one-thread context ends, or Whisper's features are computed at the helper's count (a resumed file
+    then got other word times than an uninterrupted run)."""
+    import threading
+
+    from threadpoolctl import threadpool_info
+
+    from momentsearch.models.device import blas_threads
+
+    def blas_caps():
+        return {p["num_threads"] for p in threadpool_info() if p["user_api"] == "blas"}
+
+    inside, release, helper_in = threading.Event(), threading.Event(), threading.Event()
+    seen = []
+
+    def asr():
+        with blas_threads(1):
+            inside.set()
+            release.wait(5)
+            seen.append(blas_caps())
+
+    def helper():
+        inside.wait(5)
+        with blas_threads(2):
+            helper_in.set()
+
+    a, b = threading.Thread(target=asr), threading.Thread(target=helper)
+    a.start()
+    b.start()
+    assert inside.wait(5)
+    assert not helper_in.wait(0.3)  # the helper waits while the one-thread context is open
+    release.set()
+    a.join(5)
+    b.join(5)
+    assert helper_in.is_set() and seen and (not seen[0] or seen[0] == {1})
+
+
 def test_tiny_clip_embeddings(tiny_clip):
     images = [Image.new("RGB", (64, 48), (255, 0, 0)), np.zeros((20, 30, 3), np.uint8), Image.new("L", (40, 40), 128)]
     vecs = tiny_clip.embed_images(images, batch_size=2)

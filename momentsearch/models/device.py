@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import importlib.util
 import os
+import threading
+from contextlib import contextmanager
 from pathlib import Path
 
 from momentsearch.errors import ModelUnavailableError
@@ -88,16 +90,24 @@ def package_dir(package: str) -> Path | None:
     return Path(list(spec.submodule_search_locations)[0])
 
 
+_BLAS_LOCK = threading.RLock()
+
+
+@contextmanager
 def blas_threads(n: int):
     """A context that caps numpy's BLAS threads at `n` (threadpoolctl); no cap when it is not installed.
 
     Used where the thread count changes results (Whisper's mel features: a matmul whose float sums
     depend on how BLAS splits it) or where spinning BLAS threads cost more than they give (one query).
+    The cap is process-wide, so the contexts take turns (one lock): while ASR computed a window's
+    features at one thread, the topic sentences embedded in a helper thread set two, and a file
+    resumed after a kill got words 20 ms off from an uninterrupted run's.
     """
-    try:
-        from threadpoolctl import threadpool_limits
-    except ImportError:
-        from contextlib import nullcontext
-
-        return nullcontext()
-    return threadpool_limits(limits=max(1, int(n)), user_api="blas")
+    with _BLAS_LOCK:
+        try:
+            from threadpoolctl import threadpool_limits
+        except ImportError:
+            yield
+            return
+        with threadpool_limits(limits=max(1, int(n)), user_api="blas"):
+            yield
