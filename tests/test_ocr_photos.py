@@ -131,6 +131,55 @@ def test_sharper_frames_are_fetched_a_few_at_a_time(monkeypatch):
     assert ocr.read_values == values  # a frame the fetch could not give is read from the keyframe
 
 
+def _slide_picture(title_rows, lecturer_at=None):
+    """A one-template slide (same frame and bars; the title's strokes differ) at 320x180, with a
+    lecturer (a dark rectangle) standing somewhere in front of it."""
+    img = np.full((180, 320, 3), 235, dtype=np.uint8)
+    img[:30] = 60  # the template's title bar
+    for r0, c0, c1 in title_rows:  # the title's words: white strokes in the bar
+        img[8 + r0:14 + r0, c0:c1] = 250
+    img[50:54, 20:300:7] = 30  # the same bullet rows on every slide
+    if lecturer_at is not None:
+        img[40:180, lecturer_at:lecturer_at + 40] = 20
+    return img
+
+
+OLD_TITLE, NEW_TITLE = [(0, 10, 90), (8, 100, 180)], [(0, 40, 200), (8, 210, 300)]
+
+
+def test_a_cut_proven_by_ocr_moves_to_where_the_picture_changes():
+    """A periodic split fell 3.4 s before the slide change and the detector saw no cut (a lecturer
+    walking in front of a one-template deck): OCR reads other slides on each side, and the boundary
+    moves to the change, as a change; a detector cut, one slide on both sides, or frames that do not
+    tell the two slides apart leave it alone."""
+    from momentsearch.pipeline.ocr import place_text_cuts
+
+    change = 23.4
+
+    def look(times):
+        return [_slide_picture(OLD_TITLE if t < change else NEW_TITLE, lecturer_at=int(40 + 9 * t) % 260)
+                for t in times]
+
+    old, new = _slide_picture(OLD_TITLE), _slide_picture(NEW_TITLE)
+    segs = [VisualSegment(0, 20, 19.5, old), VisualSegment(20, 60, 59, new, forced=True)]
+    slides = [SlideText(0, 20, [("Monopoly", 1.0, ""), ("one seller, no close rivals", 0.4, "")]),
+              SlideText(20, 60, [("Information Problems", 1.0, ""), ("the market for lemons", 0.4, "")])]
+    moved, texts = place_text_cuts(segs, slides, set(), look)
+    at = moved[1].start
+    assert abs(at - change) <= 1.0  # within a frame of the change (frames are 1 s apart)
+    assert [(s.start, s.end, s.forced) for s in moved] == [(0, at, False), (at, 60, False)]
+    assert [(t.start, t.end) for t in texts] == [(0, at), (at, 60)]
+    assert all(s.start <= s.keyframe_time <= s.end for s in moved)
+
+    assert place_text_cuts(segs, slides, {20.0}, look)[0] == segs  # the detector's own cut stays
+    same = [slides[0], SlideText(20, 60, slides[0].lines)]
+    assert place_text_cuts(segs, same, set(), look)[0] == segs  # one slide: nothing to place
+    noise = np.random.default_rng(0)
+    blurred = place_text_cuts(segs, slides, set(), lambda ts: [noise.integers(0, 255, (180, 320, 3), dtype=np.uint8)
+                                                               for _ in ts])[0]
+    assert blurred == segs  # frames like neither slide: the split stays where it was
+
+
 def test_titles_that_share_only_a_little_word_are_other_slides():
     """"Elasticity and Revenue" then "Consumer and Producer Surplus" in one segment (a camera's cut
     detector took the second for a build of the first): "and" does not make them one slide."""

@@ -22,8 +22,8 @@ from momentsearch.options import Config
 from momentsearch.pipeline.captions import find_captions
 from momentsearch.pipeline.decode import frames_at, iter_audio_windows, iter_frames
 from momentsearch.pipeline.keyframes import detect_segments
-from momentsearch.pipeline.ocr import (FROM_CONFIG, make_ocr, merge_same_slide, read_slides, slide_rows,
-                                       split_at_text_changes)
+from momentsearch.pipeline.ocr import (FROM_CONFIG, make_ocr, merge_same_slide, place_text_cuts, read_slides,
+                                       slide_rows, split_at_text_changes)
 from momentsearch.pipeline.partial import PartialState, VisualResult
 from momentsearch.pipeline.segment import build_chunks, sections, sentences, topic_boundaries
 from momentsearch.store.ids import entry_id
@@ -157,9 +157,12 @@ class FileProcessor:
             with self._stage("ocr", times, report):
                 sharper = cfg.ocr.frame_side > cfg.sampling.max_side  # read the text off sharper frames
                 fetch = functools.partial(frames_at, path, max_side=cfg.ocr.frame_side) if sharper else None
+                certain = {s.start for s in segments[1:] if not s.forced}  # where the picture itself changed
                 slides = read_slides(self.ocr, segments, cfg.ocr, fetch)
                 segments = split_at_text_changes(segments, slides)  # a slide the picture's cuts missed
                 segments = merge_same_slide(segments, slides)  # a cut with one slide on both sides
+                look = functools.partial(frames_at, path, max_side=cfg.sampling.max_side)
+                segments, slides = place_text_cuts(segments, slides, certain, look, 1.0 / cfg.sampling.fps)
         image_vectors = None
         if segments and self.clip is not None and not cancel.is_set():
             with self._stage("clip", times, report):
