@@ -195,6 +195,18 @@ def test_titles_that_share_only_a_little_word_are_other_slides():
     assert [(s.start, s.end) for s in split_at_text_changes(segs, same)] == [(0, 60)]
 
 
+def test_two_slides_of_one_template_with_other_titles_stay_apart():
+    """A camera reads little of a slide but its template's footer: two slides whose titles share no
+    content word are not one slide, however many footer words they share, so their cut stays."""
+    footer = _line("ECON 101 Spring Week 7 Introduction to Markets and Prices for Everyone", 8)
+    ocr = FakeOcr({10: [_line("Price Floors", 20), footer],
+                   160: [_line("Deadweight Loss", 20), footer, _line("minimum wage", 9)]})
+    segs = [VisualSegment(0, 30, 29, _frame(10)), VisualSegment(30, 60, 59, _frame(160))]
+    slides = read_slides(ocr, segs, OcrOptions())
+    assert [(s.start, s.end, s.title) for s in slides] == [(0, 30, "Price Floors"), (30, 60, "Deadweight Loss")]
+    assert [(s.start, s.end) for s in merge_same_slide(segs, slides)] == [(0, 30), (30, 60)]
+
+
 def test_a_cut_with_the_same_slide_read_on_both_sides_is_undone():
     """A camera's detector cut where the lecturer stepped away from the slide (two pictures of one
     slide, one with words hidden): OCR reads the same slide across the cut, so the segments are joined

@@ -184,9 +184,14 @@ MAX_VIEWS = 3  # earlier views read per segment at most (the longest), besides t
 
 def _same_text(a: SlideText, b: SlideText, threshold: float) -> bool:
     """One slide: words shared (Jaccard) at least `threshold`, or one's words nearly all in the other's
-    (a build that added a bullet; a lecturer hiding part of it)."""
+    (a build that added a bullet; a lecturer hiding part of it); never two titles without a content
+    word in common (two slides of one template repeat its header and footer, and a camera may read
+    little else of them)."""
     wa, wb = a.words(), b.words()
     if not wa or not wb:
+        return False
+    ta, tb = set(tokenize(a.title)), set(tokenize(b.title))
+    if ta and tb and not ta & tb:
         return False
     shared = len(wa & wb)
     return shared / len(wa | wb) >= threshold or shared / min(len(wa), len(wb)) >= CONTAINED
