@@ -152,7 +152,7 @@ def test_a_cut_proven_by_ocr_moves_to_where_the_picture_changes():
     walking in front of a one-template deck): OCR reads other slides on each side, and the boundary
     moves to the change, as a change; a detector cut, one slide on both sides, or frames that do not
     tell the two slides apart leave it alone."""
-    from momentsearch.pipeline.ocr import place_text_cuts
+    from momentsearch.pipeline.slide_cuts import place_text_cuts
 
     change = 23.4
 

@@ -275,7 +275,7 @@ def read_slides(ocr, segments: Sequence[VisualSegment], options: OcrOptions | No
     return slides
 
 
-def _another_slide(a: SlideText, b: SlideText) -> bool:
+def another_slide(a: SlideText, b: SlideText) -> bool:
     """Clearly another slide, not the same one read differently (a lecturer hiding part of it, a
     camera's blur): the titles share no content word ("Elasticity and Revenue" / "Consumer and Producer
     Surplus" share only "and") and the texts share under a third of their words."""
@@ -286,8 +286,8 @@ def _another_slide(a: SlideText, b: SlideText) -> bool:
 
 def split_at_text_changes(segments: list[VisualSegment], slides: Sequence[SlideText]) -> list[VisualSegment]:
     """Visual segments cut where OCR read clearly another slide inside one (a cut the picture missed;
-    `_another_slide`): the earlier piece keeps the last frame of its views, the later the segment's keyframe."""
-    starts = sorted(b.start for a, b in zip(slides, slides[1:]) if _another_slide(a, b))
+    `another_slide`): the earlier piece keeps the last frame of its views, the later the segment's keyframe."""
+    starts = sorted(b.start for a, b in zip(slides, slides[1:]) if another_slide(a, b))
     out: list[VisualSegment] = []
     for seg in segments:
         cuts = [t for t in starts if seg.start + 1e-6 < t < seg.end - 1e-6]
@@ -320,85 +320,6 @@ def merge_same_slide(segments: list[VisualSegment], slides: Sequence[SlideText])
             continue
         out.append(seg)
     return out
-
-
-PLACE_SIZE = 64  # grey thumbnail side on which a text-proven cut is placed
-PLACE_DIFFER = 0.03  # grey difference (0..1) at which a thumbnail cell tells the two slides apart
-PLACE_MIN_CELLS = 8  # fewer such cells: the pictures are too alike to place anything
-PLACE_MAX_FRAMES = 120  # frames looked at per cut (two minutes at one frame a second)
-PLACE_AGREE = 0.8  # share of the frames that must side with the placement
-
-
-def place_text_cuts(segments: list[VisualSegment], slides: list[SlideText], certain: set[float], look,
-                    step: float = 1.0) -> tuple[list[VisualSegment], list[SlideText]]:
-    """Cuts that OCR proved but the picture detector did not place are moved to where the picture turns
-    from the one slide into the other.
-
-    A boundary between two segments whose slides are clearly different (`_another_slide`) and that is
-    not one of the detector's own cuts (`certain`: it placed those where the picture changed) is a
-    periodic split that fell inside the old slide, or a view that started only once a lecturer stood
-    still: the slide changed somewhere between the last picture of the old slide and the first of the
-    new one. The frames between them (`look(times) -> RGB images or None`, one per `step` seconds) are
-    each compared with both pictures on the thumbnail cells where the two slides differ (a lecturer in
-    front of the screen covers both alike); the cut goes where the frames turn from the old to the new,
-    if at least PLACE_AGREE of them agree. The boundary is then a change, no longer a periodic split;
-    the slides' times follow it."""
-    from momentsearch.pipeline.keyframes import tiny_grey
-
-    out, slides = list(segments), list(slides)
-    for i in range(1, len(out)):
-        prev, seg = out[i - 1], out[i]
-        t = seg.start
-        if any(abs(t - c) < 1e-6 for c in certain):
-            continue
-        a = next((k for k, s in enumerate(slides) if abs(s.end - t) < 1e-6), None)
-        b = next((k for k, s in enumerate(slides) if abs(s.start - t) < 1e-6), None)
-        if a is None or b is None or not _another_slide(slides[a], slides[b]):
-            continue
-        first = seg.views[0] if seg.views else seg  # the new slide's earliest picture
-        if prev.keyframe is None or first.keyframe is None:
-            continue
-        lo, hi = float(prev.keyframe_time), float(first.keyframe_time)
-        times = [float(x) for x in np.arange(lo + step, hi - 1e-6, step)][:PLACE_MAX_FRAMES + 1]
-        if not times or len(times) > PLACE_MAX_FRAMES:
-            continue
-        old, new = tiny_grey(prev.keyframe, PLACE_SIZE), tiny_grey(first.keyframe, PLACE_SIZE)
-        cells = np.abs(old - new) > PLACE_DIFFER
-        if cells.sum() < PLACE_MIN_CELLS:
-            continue
-        pairs = [(x, img) for x, img in zip(times, look(times)) if img is not None]
-        if not pairs:
-            continue
-        # per frame, how far it is from each picture on those cells (medians: a lecturer covers a few)
-        off = np.array([[np.median(np.abs(g - old)[cells]), np.median(np.abs(g - new)[cells])]
-                        for g in (tiny_grey(img, PLACE_SIZE) for _, img in pairs)])
-        apart = float(np.median(np.abs(old - new)[cells]))
-        if (np.abs(off[:, 0] - off[:, 1]) >= apart / 4).mean() < PLACE_AGREE:
-            continue  # most frames are not clearly one of the two (another shot, a blur): nothing to place by
-        is_new = off[:, 1] < off[:, 0]
-        # split k: frames before it old, from it on new; the fewest frames on the wrong side
-        wrong = [int(is_new[:k].sum() + (~is_new[k:]).sum()) for k in range(len(is_new) + 1)]
-        k = int(np.argmin(wrong))
-        if wrong[k] > (1 - PLACE_AGREE) * len(is_new):
-            continue
-        before = pairs[k - 1][0] if k > 0 else lo
-        after = pairs[k][0] if k < len(pairs) else hi
-        at = (before + after) / 2
-        if not (prev.start < at < seg.end and slides[a].start < at < slides[b].end) or abs(at - t) < 1e-6:
-            continue
-        out[i - 1] = VisualSegment(prev.start, at, prev.keyframe_time, prev.keyframe, prev.forced,
-                                   _views_within(prev.views, prev.start, at))
-        out[i] = VisualSegment(at, seg.end, seg.keyframe_time, seg.keyframe, False, _views_within(seg.views, at, seg.end))
-        slides[a] = SlideText(slides[a].start, at, slides[a].lines)
-        slides[b] = SlideText(at, slides[b].end, slides[b].lines)
-    return out, slides
-
-
-def _views_within(views: list[VisualSegment], start: float, end: float) -> list[VisualSegment]:
-    """The views clipped to [start, end] whose frame is still inside (none left, or one: no views)."""
-    kept = [VisualSegment(max(v.start, start), min(v.end, end), v.keyframe_time, v.keyframe)
-            for v in views if max(v.start, start) <= v.keyframe_time <= min(v.end, end)]
-    return kept if len(kept) > 1 else []
 
 
 def slide_rows(slides: Sequence[SlideText], embedder, video_id: str, path: str, kind: str = "slide"):

@@ -22,10 +22,11 @@ from momentsearch.options import Config
 from momentsearch.pipeline.captions import find_captions
 from momentsearch.pipeline.decode import frames_at, iter_audio_windows, iter_frames
 from momentsearch.pipeline.keyframes import detect_segments
-from momentsearch.pipeline.ocr import (FROM_CONFIG, make_ocr, merge_same_slide, place_text_cuts, read_slides,
-                                       slide_rows, split_at_text_changes)
+from momentsearch.pipeline.ocr import (FROM_CONFIG, make_ocr, merge_same_slide, read_slides, slide_rows,
+                                       split_at_text_changes)
 from momentsearch.pipeline.partial import PartialState, VisualResult
 from momentsearch.pipeline.segment import build_chunks, sections, sentences, topic_boundaries
+from momentsearch.pipeline.slide_cuts import place_text_cuts
 from momentsearch.store.ids import entry_id
 from momentsearch.types import Chunk, MediaInfo, StageTimes, TranscriptSegment, VisualSegment
 
