@@ -190,8 +190,7 @@ def _same_text(a: SlideText, b: SlideText, threshold: float) -> bool:
     wa, wb = a.words(), b.words()
     if not wa or not wb:
         return False
-    ta, tb = set(tokenize(a.title)), set(tokenize(b.title))
-    if ta and tb and not ta & tb:
+    if _titles_apart(a, b):
         return False
     shared = len(wa & wb)
     return shared / len(wa | wb) >= threshold or shared / min(len(wa), len(wb)) >= CONTAINED
@@ -258,7 +257,6 @@ def read_slides(ocr, segments: Sequence[VisualSegment], options: OcrOptions | No
             sharper = fetch([shown[i].keyframe_time for i in part])
             images = [hi if hi is not None else lo for hi, lo in zip(sharper, images)]
         read.update(zip(part, ocr.read(images)))
-        del images
     slides: list[SlideText] = []
     for seg, src in zip(shown, source):
         lines = weighted_lines(read.get(src, []), options) if src >= 0 else []
@@ -275,13 +273,18 @@ def read_slides(ocr, segments: Sequence[VisualSegment], options: OcrOptions | No
     return slides
 
 
+def _titles_apart(a: SlideText, b: SlideText) -> bool:
+    """Both slides have a title and the titles share no content word ("and" does not count)."""
+    ta, tb = set(tokenize(a.title)), set(tokenize(b.title))
+    return bool(ta and tb) and not ta & tb
+
+
 def another_slide(a: SlideText, b: SlideText) -> bool:
     """Clearly another slide, not the same one read differently (a lecturer hiding part of it, a
     camera's blur): the titles share no content word ("Elasticity and Revenue" / "Consumer and Producer
     Surplus" share only "and") and the texts share under a third of their words."""
     wa, wb = a.words(), b.words()
-    ta, tb = set(tokenize(a.title)), set(tokenize(b.title))
-    return bool(wa and wb and ta and tb) and not (ta & tb) and len(wa & wb) / len(wa | wb) < 1 / 3
+    return bool(wa and wb) and _titles_apart(a, b) and len(wa & wb) / len(wa | wb) < 1 / 3
 
 
 def split_at_text_changes(segments: list[VisualSegment], slides: Sequence[SlideText]) -> list[VisualSegment]:
