@@ -233,7 +233,7 @@ ctypes.CDLL("libc.so.6").malloc_stats()  # one "Arena N:" block per malloc arena
 """
 
 
-@pytest.mark.skipif(not sys.platform.startswith("linux") or platform.libc_ver()[0] != "glibc", reason="glibc only")
+@pytest.mark.skipif(not sys.platform.startswith("linux") or platform.libc_ver()[0] != "glibc", reason="malloc arenas and mallopt are glibc's; other C libraries allocate differently")
 def test_indexing_caps_malloc_arenas():
     """Threads allocating side by side get their own glibc arenas unless capped; the indexer caps them
     (a long file's resident size crept up window by window without it)."""

@@ -27,8 +27,9 @@ def place_text_cuts(segments: list[VisualSegment], slides: list[SlideText], cert
     new one. The frames between them (`look(times) -> RGB images or None`, one per `step` seconds) are
     each compared with both pictures on the thumbnail cells where the two slides differ (a lecturer in
     front of the screen covers both alike); the cut goes where the frames turn from the old to the new,
-    if at least PLACE_AGREE of them agree. The boundary is then a change, no longer a periodic split;
-    the slides' times follow it."""
+    if at least PLACE_AGREE of them are clearly one of the two and at least PLACE_AGREE lie on their
+    side of the turn (`_turn`). The boundary is then a change, no longer a periodic split; the slides'
+    times follow it."""
     out, slides = list(segments), list(slides)
     for i in range(1, len(out)):
         prev, seg = out[i - 1], out[i]
@@ -43,7 +44,7 @@ def place_text_cuts(segments: list[VisualSegment], slides: list[SlideText], cert
         if prev.keyframe is None or first.keyframe is None:
             continue
         lo, hi = float(prev.keyframe_time), float(first.keyframe_time)
-        times = [float(x) for x in np.arange(lo + step, hi - 1e-6, step)][:PLACE_MAX_FRAMES + 1]
+        times = [float(x) for x in np.arange(lo + step, hi - 1e-6, step)]
         if not times or len(times) > PLACE_MAX_FRAMES:
             continue
         at = _turn(prev.keyframe, first.keyframe, times, look, lo, hi)
