@@ -58,6 +58,8 @@ TEMPLATES = {t.name: t for t in [
              bold_font="LiberationSans-Bold", footer="Ecology 210", marker="dash", logo=True),
     Template("dev-plum", (244, 240, 246), (35, 25, 45), (96, 48, 120), "band", font="DejaVuSans",
              bold_font="DejaVuSans-Bold", footer="PSY 120: Memory and Learning", marker="dash"),
+    Template("dev-ivory", (247, 245, 238), (40, 40, 40), (150, 70, 30), "rule", font="DejaVuSansCondensed",
+             bold_font="DejaVuSansCondensed-Bold", footer="CIV 101: Structures", marker="square"),
     # test split: other colours, fonts and title layouts
     Template("test-teal", (236, 240, 241), (33, 37, 41), (0, 128, 128), "rule", font="LiberationSans-Regular",
              bold_font="LiberationSans-Bold", footer="Applied Statistics", logo=True),
