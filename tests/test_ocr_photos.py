@@ -180,6 +180,38 @@ def test_a_cut_proven_by_ocr_moves_to_where_the_picture_changes():
     assert blurred == segs  # frames like neither slide: the split stays where it was
 
 
+def test_a_periodic_split_on_the_slide_change_becomes_a_change():
+    """An exercise slide stayed two minutes; a periodic split fell right where the next slide came (the
+    detector missed it: a build shows only its title at first). OCR reads other slides on each side, no
+    frame lies between the two pictures, so the split is the change: no longer marked periodic. The
+    same when frames lie between and the lecturer stands elsewhere in each picture (the two pictures
+    differ most where the lecturer is; the frames are still much nearer to one slide)."""
+    from momentsearch.pipeline.slide_cuts import place_text_cuts
+
+    old, new = _slide_picture(OLD_TITLE, lecturer_at=20), _slide_picture(NEW_TITLE, lecturer_at=250)
+    slides = [SlideText(60, 120, [("Exercise", 1.0, "")]), SlideText(120, 150, [("Trusses", 1.0, "")])]
+    segs = [VisualSegment(60, 120, 119.5, old, forced=True), VisualSegment(120, 150, 120.5, new, forced=True)]
+    moved, _ = place_text_cuts(segs, slides, set(), lambda ts: [], step=1.0)
+    assert [(s.start, s.forced) for s in moved] == [(60, True), (120, False)]
+
+    # a washed-out projection: the titles differ by a few grey levels, the lecturer (dark) stood left in
+    # the old slide's last picture and right in the new one's, and walks in the middle in between
+    noise = np.random.default_rng(1)
+
+    def picture(title_grey, lecturer_cols):
+        img = np.full((128, 128, 3), 128.0)
+        img[10:30, 10:118] = title_grey
+        img[40:120, lecturer_cols[0]:lecturer_cols[1]] = 25
+        return np.clip(img + noise.normal(0, 2, img.shape), 0, 255).astype(np.uint8)  # sensor noise
+
+    change = 130.4
+    look = lambda ts: [picture(150 if t < change else 135, (50, 78)) for t in ts]
+    segs = [VisualSegment(60, 120, 119.0, picture(150, (10, 40)), forced=True),
+            VisualSegment(120, 150, 140.0, picture(135, (88, 118)), forced=True)]
+    moved, _ = place_text_cuts(segs, slides, set(), look)
+    assert abs(moved[1].start - change) <= 1.0 and not moved[1].forced
+
+
 def test_titles_that_share_only_a_little_word_are_other_slides():
     """"Elasticity and Revenue" then "Consumer and Producer Surplus" in one segment (a camera's cut
     detector took the second for a build of the first): "and" does not make them one slide."""

@@ -13,6 +13,7 @@ PLACE_DIFFER = 0.03  # grey difference (0..1) at which a thumbnail cell tells th
 PLACE_MIN_CELLS = 8  # fewer such cells: the pictures are too alike to place anything
 PLACE_MAX_FRAMES = 120  # frames looked at per cut (two minutes at one frame a second)
 PLACE_AGREE = 0.8  # share of the frames that must side with the placement
+PLACE_NEARER = 0.5  # a frame at most this share of its distance to one picture from the other is that other
 
 
 def place_text_cuts(segments: list[VisualSegment], slides: list[SlideText], certain: set[float], look,
@@ -29,7 +30,8 @@ def place_text_cuts(segments: list[VisualSegment], slides: list[SlideText], cert
     front of the screen covers both alike); the cut goes where the frames turn from the old to the new,
     if at least PLACE_AGREE of them are clearly one of the two and at least PLACE_AGREE lie on their
     side of the turn (`_turn`). The boundary is then a change, no longer a periodic split; the slides'
-    times follow it."""
+    times follow it. A periodic split that fell right on the change (the frames turn there, or none lie
+    between the two pictures) stays where it is and becomes a change too."""
     out, slides = list(segments), list(slides)
     for i in range(1, len(out)):
         prev, seg = out[i - 1], out[i]
@@ -45,12 +47,14 @@ def place_text_cuts(segments: list[VisualSegment], slides: list[SlideText], cert
             continue
         lo, hi = float(prev.keyframe_time), float(first.keyframe_time)
         times = [float(x) for x in np.arange(lo + step, hi - 1e-6, step)]
-        if not times or len(times) > PLACE_MAX_FRAMES:
+        if len(times) > PLACE_MAX_FRAMES:
             continue
-        at = _turn(prev.keyframe, first.keyframe, times, look, lo, hi)
-        if at is None:
+        # no frame between the two pictures: the boundary between them is where the slide changed
+        at = _turn(prev.keyframe, first.keyframe, times, look, lo, hi) if times else (t if lo <= t <= hi else None)
+        if at is None or not (prev.start < at < seg.end and slides[a].start < at < slides[b].end):
             continue
-        if not (prev.start < at < seg.end and slides[a].start < at < slides[b].end) or abs(at - t) < 1e-6:
+        if abs(at - t) < 1e-6:  # a periodic split that fell on the change: it is a change
+            out[i] = VisualSegment(seg.start, seg.end, seg.keyframe_time, seg.keyframe, False, seg.views)
             continue
         out[i - 1] = VisualSegment(prev.start, at, prev.keyframe_time, prev.keyframe, prev.forced,
                                    _views_within(prev.views, prev.start, at))
@@ -74,7 +78,11 @@ def _turn(old_image, new_image, times: list[float], look, lo: float, hi: float) 
     off = np.array([[np.median(np.abs(g - old)[cells]), np.median(np.abs(g - new)[cells])]
                     for g in (tiny_grey(img, PLACE_SIZE) for _, img in pairs)])
     apart = float(np.median(np.abs(old - new)[cells]))
-    if (np.abs(off[:, 0] - off[:, 1]) >= apart / 4).mean() < PLACE_AGREE:
+    # clearly one of the two: far from the other picture in absolute terms, or much nearer to one (a
+    # lecturer standing elsewhere in the two pictures makes `apart` large; the slides' own difference
+    # on a washed-out projection is small)
+    clear = (np.abs(off[:, 0] - off[:, 1]) >= apart / 4) | (off.min(axis=1) <= PLACE_NEARER * off.max(axis=1))
+    if clear.mean() < PLACE_AGREE:
         return None  # most frames are not clearly one of the two (another shot, a blur): nothing to place by
     is_new = off[:, 1] < off[:, 0]
     # split k: frames before it old, from it on new; the fewest frames on the wrong side
