@@ -170,6 +170,20 @@ def test_a_topic_change_without_a_slide_change_is_a_section_boundary():
     assert topic_boundaries(units, vectors, cuts=[], duration=end) == []
 
 
+def test_a_silence_with_a_slide_change_in_it_is_not_split_in_the_middle():
+    """An exercise: one sentence on its slide, two minutes of silence, then the next slide and topic. The
+    pause is the best topic gap, but the slide change inside it is the boundary already: no second
+    boundary half way through the silence. Without that change the pause is a boundary."""
+    from momentsearch.pipeline.segment import topic_boundaries
+
+    units, vectors, end = _talk([0] * 4 + [1] * 6, pause_before={4: 120.0})
+    quiet = (units[3][-1].end, units[4][0].start)
+    change = quiet[1] - 0.5  # the new slide appears just before the lecturer speaks again
+    assert topic_boundaries(units, vectors, cuts=[change], duration=end) == []
+    found = topic_boundaries(units, vectors, cuts=[], duration=end)
+    assert any(quiet[0] < t < quiet[1] for t in found)
+
+
 def _counting_video(path, seconds: float = 24.0, fps: int = 5, gop: int = 25) -> None:
     """A video whose frame i is grey level 4 * (i % 60): the picture says which frame it is."""
     import av

@@ -4,6 +4,8 @@ drop of similarity between the sentences before and after a gap)."""
 
 from __future__ import annotations
 
+from typing import Sequence
+
 import numpy as np
 
 from momentsearch.options import ChunkOptions
@@ -114,23 +116,35 @@ def _climb(values: np.ndarray, i: int, step: int) -> float:
     return float(best)
 
 
-def topic_scores(units: list[list[Word]], vectors: np.ndarray, window: int = 3) -> tuple[np.ndarray, np.ndarray]:
+def topic_scores(units: list[list[Word]], vectors: np.ndarray, window: int = 3,
+                 cuts: Sequence[float] = ()) -> tuple[np.ndarray, np.ndarray]:
     """(time, score) of each gap between neighbouring sentences: how much the topic changes there.
 
     The score is the TextTiling depth of the similarity between the mean embedding of up to `window`
     sentences before and after the gap (how far it dips below the peaks on both sides), plus a share
-    for the pause at the gap (a speaker stops before a new topic). `vectors` are L2-normalised rows."""
+    for the pause at the gap (a speaker stops before a new topic). `vectors` are L2-normalised rows.
+    A gap during which the slide changes (one of `cuts`, within BREAK_TOLERANCE) scores -inf: that
+    change is its boundary already (an exercise in silence is not split half way through its silence);
+    no window reaches across it, so the talk on the next slide does not make a dip one sentence before."""
     n = len(units)
     if n < 2:
         return np.zeros(0), np.zeros(0)
     vectors = np.asarray(vectors, dtype=np.float64)
     csum = np.vstack([np.zeros(vectors.shape[1]), np.cumsum(vectors, axis=0)])
-    sims = np.zeros(n - 1)
-    for i in range(n - 1):  # gap after sentence i
-        left = csum[i + 1] - csum[max(0, i + 1 - window)]
-        right = csum[min(n, i + 1 + window)] - csum[i + 1]
+    changes = np.asarray(sorted(cuts), dtype=np.float64)
+    crossed = np.array([bool(((changes >= units[i][-1].end - BREAK_TOLERANCE)
+                              & (changes <= units[i + 1][0].start + BREAK_TOLERANCE)).any()) for i in range(n - 1)])
+    stretch = np.concatenate([[0], np.cumsum(crossed)])  # per sentence: how many such gaps lie before it
+    first = np.searchsorted(stretch, stretch, side="left")  # per sentence: the first of its stretch
+    after = np.searchsorted(stretch, stretch, side="right")  # ... and one past its last
+    sims = np.full(n - 1, -np.inf)
+    for i in np.flatnonzero(~crossed):  # gap after sentence i
+        left = csum[i + 1] - csum[max(first[i], i + 1 - window)]
+        right = csum[min(after[i], i + 1 + window)] - csum[i + 1]
         sims[i] = left @ right / max(np.linalg.norm(left) * np.linalg.norm(right), 1e-9)
-    depth = np.array([_climb(sims, i, -1) + _climb(sims, i, 1) - 2 * sims[i] for i in range(n - 1)])
+    with np.errstate(invalid="ignore"):
+        depth = np.array([_climb(sims, i, -1) + _climb(sims, i, 1) - 2 * sims[i] for i in range(n - 1)])
+    depth[crossed] = -np.inf
     pauses = np.array([units[i + 1][0].start - units[i][-1].end for i in range(n - 1)])
     times = np.array([(units[i][-1].end + units[i + 1][0].start) / 2 for i in range(n - 1)])
     return times, depth + PAUSE_SHARE * np.clip(pauses / SECTION_PAUSE, 0.0, 1.0)
@@ -142,9 +156,11 @@ def topic_boundaries(units: list[list[Word]], vectors: np.ndarray, cuts: list[fl
 
     Between two neighbouring `cuts` (slide changes; 0 and `duration` are the ends) that lie more than
     twice `min_section` apart, the gaps with the highest topic scores at least `topic_depth` become
-    boundaries, best first, as long as every piece stays `min_section` long."""
+    boundaries, best first, as long as every piece stays `min_section` long. A pause during which the
+    slide changes is no candidate: that change is its boundary already (an exercise in silence is not
+    split in the middle of its silence)."""
     options = options or ChunkOptions()
-    times, scores = topic_scores(units, vectors)
+    times, scores = topic_scores(units, vectors, cuts=cuts)
     if times.size == 0:
         return []
     edges = [0.0] + sorted(c for c in cuts if 0 < c < duration) + [max(duration, float(times[-1]))]
