@@ -147,6 +147,7 @@ def render(out: Path) -> None:
 def evaluate(out: Path) -> None:
     from momentsearch.api import MomentIndex
     from momentsearch.evaluate import boundary_scores
+    from momentsearch.ranking.fusion import iou as span_iou
 
     truth = json.loads((out / "truth.json").read_text())
     shutil.rmtree(out / "db", ignore_errors=True)
@@ -158,9 +159,7 @@ def evaluate(out: Path) -> None:
     hits = 0
     for query, start, end, kind in truth["queries"]:
         top = (index.search(query, k=3) or [None])[0]
-        iou = 0.0
-        if top is not None:
-            iou = max(0.0, min(top.end, end) - max(top.start, start)) / (max(top.end, end) - min(top.start, start))
+        iou = float(span_iou(top.start, top.end, start, end)) if top is not None else 0.0
         hits += iou >= 0.5
         where = f"{top.start:.1f}-{top.end:.1f}" if top is not None else "nothing"
         print(f"{kind:8s} {'ok  ' if iou >= 0.5 else 'MISS'} IoU {iou:.2f} truth {start:.1f}-{end:.1f} top {where} | {query}")

@@ -137,14 +137,15 @@ def topic_scores(units: list[list[Word]], vectors: np.ndarray, window: int = 3,
     stretch = np.concatenate([[0], np.cumsum(crossed)])  # per sentence: how many such gaps lie before it
     first = np.searchsorted(stretch, stretch, side="left")  # per sentence: the first of its stretch
     after = np.searchsorted(stretch, stretch, side="right")  # ... and one past its last
-    sims = np.full(n - 1, -np.inf)
-    for i in np.flatnonzero(~crossed):  # gap after sentence i
+    sims = np.full(n - 1, -np.inf)  # a crossed gap stops the climbs below
+    open_gaps = np.flatnonzero(~crossed)
+    for i in open_gaps:  # gap after sentence i
         left = csum[i + 1] - csum[max(first[i], i + 1 - window)]
         right = csum[min(after[i], i + 1 + window)] - csum[i + 1]
         sims[i] = left @ right / max(np.linalg.norm(left) * np.linalg.norm(right), 1e-9)
-    with np.errstate(invalid="ignore"):
-        depth = np.array([_climb(sims, i, -1) + _climb(sims, i, 1) - 2 * sims[i] for i in range(n - 1)])
-    depth[crossed] = -np.inf
+    depth = np.full(n - 1, -np.inf)
+    for i in open_gaps:
+        depth[i] = _climb(sims, i, -1) + _climb(sims, i, 1) - 2 * sims[i]
     pauses = np.array([units[i + 1][0].start - units[i][-1].end for i in range(n - 1)])
     times = np.array([(units[i][-1].end + units[i + 1][0].start) / 2 for i in range(n - 1)])
     return times, depth + PAUSE_SHARE * np.clip(pauses / SECTION_PAUSE, 0.0, 1.0)
