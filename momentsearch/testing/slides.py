@@ -60,6 +60,8 @@ TEMPLATES = {t.name: t for t in [
              bold_font="DejaVuSans-Bold", footer="PSY 120: Memory and Learning", marker="dash"),
     Template("dev-ivory", (247, 245, 238), (40, 40, 40), (150, 70, 30), "rule", font="DejaVuSansCondensed",
              bold_font="DejaVuSansCondensed-Bold", footer="CIV 101: Structures", marker="square"),
+    Template("dev-forest", (26, 38, 32), (228, 234, 226), (236, 168, 84), "band", font="LiberationSans-Regular",
+             bold_font="LiberationSans-Bold", title_ink=(20, 24, 22), footer="CS 240: Security", page_numbers=False),
     # test split: other colours, fonts and title layouts
     Template("test-teal", (236, 240, 241), (33, 37, 41), (0, 128, 128), "rule", font="LiberationSans-Regular",
              bold_font="LiberationSans-Bold", footer="Applied Statistics", logo=True),
