@@ -99,6 +99,24 @@ def test_chunks_break_at_slide_changes_without_overlap():
     assert not any(c.start < change < c.end for c in chunks)
 
 
+def test_a_short_remark_before_a_slide_change_joins_its_own_slide():
+    """A chunk closes when long enough; a slide's last short sentence after it must not be glued to the
+    next slide's first sentence: it joins the chunk before (or stands alone if that one is full)."""
+    eight = "This sentence has exactly eight words in it."  # 3.2 s: longer than the overlap, nothing carried
+    segs = speech(*[eight] * 3, "Even by hand.", *[eight] * 3)  # the remark: 1.2 s, then the slide changes
+    change = segs[4].start - 0.1
+    options = ChunkOptions(min_seconds=10, max_seconds=30, overlap_seconds=3)
+    chunks = build_chunks(segs, options, breaks=[change])
+    assert not any(c.start < change < c.end for c in chunks)
+    before = [c for c in chunks if c.end <= change]
+    assert len(before) == 1 and before[0].text.endswith("in it. Even by hand.")
+    assert any(c.start < change < c.end for c in build_chunks(segs, options))  # without the break it runs on
+    full = ChunkOptions(min_seconds=10, max_seconds=11, overlap_seconds=3)  # no room left before the change
+    chunks = build_chunks(segs, full, breaks=[change])
+    assert not any(c.start < change < c.end for c in chunks)
+    assert [c.text for c in chunks if c.end <= change][-1] == "Even by hand."
+
+
 def test_run_on_sentence_is_split_below_max_seconds():
     ws = words_of(" ".join(["word"] * 200), 0.0)  # 80 s with no punctuation or pause
     chunks = build_chunks([TranscriptSegment(0, 80, "", ws)], ChunkOptions(min_seconds=10, max_seconds=20))

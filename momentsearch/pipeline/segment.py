@@ -50,6 +50,44 @@ def _text(words: list[Word]) -> str:
     return " ".join(" ".join(w.word.strip() for w in words).split())
 
 
+def _span(group: list[list[Word]]) -> float:
+    return group[-1][-1].end - group[0][0].start
+
+
+def _chunk(group: list[list[Word]]) -> Chunk:
+    words = [w for unit in group for w in unit]
+    return Chunk(start=words[0].start, end=words[-1].end, text=_text(words))
+
+
+class _Chunker:
+    """The state of `build_chunks`: the chunks so far (and their sentences), and the one being filled."""
+
+    def __init__(self, options: ChunkOptions) -> None:
+        self.options = options
+        self.chunks: list[Chunk] = []
+        self.made: list[list[list[Word]]] = []  # the units of each chunk, so the last one can take a few more
+        self.current: list[list[Word]] = []
+
+    def flush(self) -> None:
+        """Close the current chunk; the next one starts with its trailing units that fit in the overlap."""
+        self.made.append(list(self.current))
+        self.chunks.append(_chunk(self.current))
+        carry: list[list[Word]] = []
+        for unit in reversed(self.current[1:]):  # never carry the whole chunk
+            if _span([unit] + carry) > self.options.overlap_seconds:
+                break
+            carry.insert(0, unit)
+        self.current = carry
+
+    def join_previous(self, fresh: int) -> bool:
+        """The last `fresh` units of the current chunk join the chunk before, if it stays short enough."""
+        if not self.made or _span(self.made[-1] + self.current[-fresh:]) > self.options.max_seconds:
+            return False
+        self.made[-1] = self.made[-1] + self.current[-fresh:]
+        self.chunks[-1] = _chunk(self.made[-1])
+        return True
+
+
 def build_chunks(segments: list[TranscriptSegment], options: ChunkOptions | None = None,
                  breaks: list[float] | None = None) -> list[Chunk]:
     """Group sentences into chunks of about [min_seconds, max_seconds].
@@ -61,50 +99,47 @@ def build_chunks(segments: list[TranscriptSegment], options: ChunkOptions | None
     Each chunk after the first starts with the trailing sentences of the previous one that fit in
     `overlap_seconds`, so a phrase spoken across a boundary is whole in at least one chunk. A long
     pause closes a chunk early once it has half its minimum length.
+
+    A chunk never runs on across a break: what was said since the last chunk closed, too short to
+    stand alone, joins that chunk (if it stays within `max_seconds`), else it is a short chunk of
+    its own. (A slide's closing remark glued to the next slide's first sentence made a chunk that
+    belonged to neither slide, and a moment spanning both won the queries about either.)
     """
     options = options or ChunkOptions()
     units: list[list[Word]] = []
     for sentence in sentences(segments):
         units.extend(_split_long(sentence, options.max_seconds))
-    chunks: list[Chunk] = []
-    current: list[list[Word]] = []
-
-    def span(group: list[list[Word]]) -> float:
-        return group[-1][-1].end - group[0][0].start
-
-    def flush() -> None:
-        nonlocal current
-        words = [w for unit in current for w in unit]
-        chunks.append(Chunk(start=words[0].start, end=words[-1].end, text=_text(words)))
-        carry: list[list[Word]] = []
-        for unit in reversed(current[1:]):  # never carry the whole chunk
-            if span([unit] + carry) > options.overlap_seconds:
-                break
-            carry.insert(0, unit)
-        current = carry
-
+    state = _Chunker(options)
     breaks = sorted(breaks or [])
     fresh = 0  # units added since the last flush (carried units don't count)
+    after_break = False  # the last chunk was closed by a break (nothing may join it from the other side)
     for unit in units:
+        current = state.current
         if current and fresh:
             pause = unit[0].start - current[-1][-1].end
             too_long = unit[-1].end - current[0][0].start > options.max_seconds
-            long_enough = span(current) >= options.min_seconds
+            long_enough = _span(current) >= options.min_seconds
             slide_change = any(current[-1][-1].end - 0.5 <= b <= unit[0].start + BREAK_TOLERANCE for b in breaks)
             section_break = (
-                (pause >= SECTION_PAUSE and span(current) >= options.min_seconds / 2)
-                or (slide_change and span(current) >= options.min_seconds / 3)
+                (pause >= SECTION_PAUSE and _span(current) >= options.min_seconds / 2)
+                or (slide_change and _span(current) >= options.min_seconds / 3)
             )
-            if too_long or long_enough or section_break:
-                flush()
+            if slide_change and not (too_long or long_enough or section_break):
+                # too short to stand alone, yet the next sentence is on the other side of a break
+                if after_break or not state.join_previous(fresh):
+                    state.flush()
+                state.current, fresh, after_break = [], 0, True
+            elif too_long or long_enough or section_break:
+                state.flush()
                 fresh = 0
-                if section_break:
-                    current = []  # no overlap across a topic change
-        current.append(unit)
+                after_break = section_break or slide_change
+                if after_break:
+                    state.current = []  # no overlap across a topic or slide change
+        state.current.append(unit)
         fresh += 1
-    if current and fresh:
-        flush()
-    return chunks
+    if state.current and fresh:
+        state.flush()
+    return state.chunks
 
 
 # -- sections: where a topic changes ------------------------------------------------------------------
