@@ -13,17 +13,19 @@ from momentsearch.cli.main import main
 from momentsearch.types import Moment, ProgressEvent
 
 
-def _moment(score: float, text: str, video: str = "/srv/lectures/2024/spring/physics/very-long-lecture-name-week-07.mp4"):
+def _moment(score: float, text: str, video: str = "/srv/lectures/2024/spring/physics/very-long-lecture-name-week-07.mp4",
+            slide: str = ""):
     return Moment(video=video, video_id="ab" * 8, start=27.3, end=42.5, score=score,
                   channels={"transcript": 0.52, "lexical": 1.0, "ocr": 0.99} if score > 0.3 else {"lexical": 0.02},
-                  text=text, evidence={}, segment_id="", kind="moment")
+                  text=text, evidence={"ocr": slide} if slide else {}, segment_id="", kind="moment")
 
 
 def test_results_fit_80_columns_and_weak_ones_are_marked(monkeypatch):
     buffer = io.StringIO()
     monkeypatch.setattr(output, "out", Console(file=buffer, width=80, soft_wrap=True))
     long_text = "Let's look at the roadmap for next year. " * 12
-    output.print_moments("roadmap", [_moment(1.319, long_text), _moment(0.12, "")], {"transcript", "ocr"})
+    slide = "Project Roadmap · Q1: pilot · Q2: rollout to every campus building, then review " * 3
+    output.print_moments("roadmap", [_moment(1.319, long_text, slide=slide), _moment(0.12, "")], {"transcript", "ocr"})
     lines = buffer.getvalue().splitlines()
     assert max(len(line) for line in lines if not line.startswith("file://")) <= 80, lines
     assert lines[-1] == "file:///srv/lectures/2024/spring/physics/very-long-lecture-name-week-07.mp4#t=27.3"
@@ -33,6 +35,8 @@ def test_results_fit_80_columns_and_weak_ones_are_marked(monkeypatch):
     assert "0.12 weak" in second
     assert any("why: lexical 1.00 ocr 0.99 transcript 0.52" in line for line in lines)
     assert sum(1 for line in lines if "roadmap for next year" in line) <= 2  # the text is cut, not 8 lines
+    slides = [line for line in lines if line.startswith("    slide: ")]  # the slide text that matched, one line
+    assert len(slides) == 1 and slides[0].startswith("    slide: Project Roadmap · Q1: pilot") and len(slides[0]) <= 80
 
 
 def test_no_results_says_so(monkeypatch):

@@ -178,6 +178,10 @@ def print_moments(query: str, moments: list[Moment], channels: set[str]) -> None
             text = textwrap.shorten(" ".join(safe_text(m.text).split()), width=2 * (WIDTH - 6), placeholder=" …")
             for line in textwrap.wrap(text, WIDTH - 6):
                 out.print(f"    {line}", markup=False, highlight=False, style="dim" if weak else None)
+        slide = m.evidence.get("ocr", "")
+        if slide and slide != m.text:  # the slide text that matched, when the lines above are speech
+            line = textwrap.shorten(" ".join(safe_text(slide).split()), width=WIDTH - 11, placeholder=" …")
+            out.print(f"    slide: {line}", markup=False, highlight=False, style="dim" if weak else None)
     # the URL on a line of its own and never wrapped, so a terminal can still open it
     out.print("open the first:", markup=False, highlight=False)
     out.print(moments[0].url, markup=False, highlight=False, soft_wrap=True)
