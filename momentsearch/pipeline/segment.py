@@ -60,18 +60,16 @@ def _chunk(group: list[list[Word]]) -> Chunk:
 
 
 class _Chunker:
-    """The state of `build_chunks`: the chunks so far (and their sentences), and the one being filled."""
+    """The state of `build_chunks`: the sentences of each chunk so far, and of the one being filled."""
 
     def __init__(self, options: ChunkOptions) -> None:
         self.options = options
-        self.chunks: list[Chunk] = []
-        self.made: list[list[list[Word]]] = []  # the units of each chunk, so the last one can take a few more
+        self.made: list[list[list[Word]]] = []  # the units of each chunk (the last one can still take a few more)
         self.current: list[list[Word]] = []
 
     def flush(self) -> None:
         """Close the current chunk; the next one starts with its trailing units that fit in the overlap."""
         self.made.append(list(self.current))
-        self.chunks.append(_chunk(self.current))
         carry: list[list[Word]] = []
         for unit in reversed(self.current[1:]):  # never carry the whole chunk
             if _span([unit] + carry) > self.options.overlap_seconds:
@@ -84,7 +82,6 @@ class _Chunker:
         if not self.made or _span(self.made[-1] + self.current[-fresh:]) > self.options.max_seconds:
             return False
         self.made[-1] = self.made[-1] + self.current[-fresh:]
-        self.chunks[-1] = _chunk(self.made[-1])
         return True
 
 
@@ -139,7 +136,7 @@ def build_chunks(segments: list[TranscriptSegment], options: ChunkOptions | None
         fresh += 1
     if state.current and fresh:
         state.flush()
-    return state.chunks
+    return [_chunk(group) for group in state.made]
 
 
 # -- sections: where a topic changes ------------------------------------------------------------------
