@@ -104,7 +104,7 @@ class RankingOptions:
         default_factory=lambda: {"transcript": 1.0, "lexical": 0.8, "visual": 0.6, "ocr": 0.8, "clip_text": 0.4}
     )  # weight of each channel's calibrated score in the fused score
     calibration: dict[str, list[float]] = field(
-        default_factory=lambda: {"transcript": [0.15, 0.65], "visual": [0.18, 0.32], "ocr": [0.15, 0.65],
+        default_factory=lambda: {"transcript": [0.2, 0.8], "visual": [0.18, 0.32], "ocr": [0.2, 0.8],
                                  "clip_text": [0.15, 0.30]}
     )  # [similarity that means "unrelated", similarity that means "clearly this"] per dense channel
     spread: dict[str, float] = field(
