@@ -109,10 +109,24 @@ class MomentIndex:
         return self.models.clip_for(meta["clip_model"], meta["clip_pretrained"])
 
     @cached_property
+    def search_text(self):
+        """The text model the index was built with when it is an offline one (all-MiniLM-L6-v2,
+        all-mpnet-base-v2), so an index made with either is searched without naming the model again;
+        any other model is the configured one (the searcher refuses a mismatch)."""
+        from momentsearch.models.text import OFFLINE_MODELS
+
+        mine = self.text_embedder
+        built = self.reader.metadata_of("transcript").get("model") if self.reader.has("transcript") else None
+        name = str(built or "").removeprefix("sentence-transformers:")
+        if built and built != mine.model_id and name in OFFLINE_MODELS:
+            return self.models.text_for(name)
+        return mine
+
+    @cached_property
     def searcher(self):
         from momentsearch.search.searcher import Searcher
 
-        return Searcher(self.reader, self.text_embedder, self.search_clip, self.config.ranking,
+        return Searcher(self.reader, self.search_text, self.search_clip, self.config.ranking,
                         cache_dir=self._cache_dir)
 
     @property
@@ -282,7 +296,7 @@ class MomentIndex:
 
     def warm_up(self) -> None:
         """Load what a search needs (text model, corpus, CLIP when the index has keyframes) now."""
-        self.text_embedder.load()
+        self.search_text.load()
         if self.searcher.corpus().files:
             self.search("warm up", k=1)
 

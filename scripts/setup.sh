@@ -5,16 +5,19 @@
 # Usage: scripts/setup.sh            the user install: everything but CLIP, no torch (about 1 GB)
 #        scripts/setup.sh --clip     plus CLIP, the visual channel (torch + open_clip)
 #        scripts/setup.sh --test     what the test suite needs: CLIP, Ray, the browser test, espeak-ng
+#        scripts/setup.sh --mpnet    plus all-mpnet-base-v2 (index --text-model all-mpnet-base-v2; 440 MB)
 # Then:  .venv/bin/momentsearch demo   (or: source .venv/bin/activate; momentsearch demo)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 EXTRAS=""
 APT_PACKAGES=()
+add_extra() { EXTRAS="${EXTRAS:+$EXTRAS,}$1"; }
 for arg in "$@"; do
   case "$arg" in
-    --clip) EXTRAS="clip" ;;
-    --test) EXTRAS="test"; APT_PACKAGES=(espeak-ng chromium) ;;  # test speech; the browser Playwright drives
-    -h|--help) sed -n '2,9p' "$0"; exit 0 ;;
+    --clip) add_extra clip ;;
+    --test) add_extra test; APT_PACKAGES=(espeak-ng chromium) ;;  # test speech; the browser Playwright drives
+    --mpnet) add_extra mpnet ;;
+    -h|--help) sed -n '2,10p' "$0"; exit 0 ;;
     *) echo "setup.sh: unknown option $arg (see --help)" >&2; exit 2 ;;
   esac
 done

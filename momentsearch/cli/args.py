@@ -40,6 +40,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--asr", help="ASR engine or model: faster-whisper, openai-whisper, tiny.en, base, "
                                  "ENGINE:MODEL, or a model folder")
     p.add_argument("--no-ocr", action="store_true", help="do not read slide text")
+    p.add_argument("--text-model", help="sentence encoder for speech and slide text: all-MiniLM-L6-v2 (default), "
+                                        "all-mpnet-base-v2 (better on paraphrases, ~5x the text cost; "
+                                        "scripts/setup.sh --mpnet), or a sentence-transformers folder. "
+                                        "Search uses the index's own")
     p.add_argument("--captions", choices=["auto", "prefer", "ignore"],
                    help="a video's own captions (talk.srt, talk.en.vtt, a subtitle stream) instead of ASR: "
                         "auto (default) when they look real, prefer whenever they have words, ignore: always ASR")

@@ -44,6 +44,8 @@ def _config(args):
         models["clip_pretrained"] = args.clip_pretrained
     if getattr(args, "no_ocr", False):
         models["ocr"] = False
+    if getattr(args, "text_model", None):
+        models["text_model"] = args.text_model
     if getattr(args, "ray_workers", None) is not None:
         if args.ray_workers < 1:
             raise MomentSearchError("--ray-workers must be >= 1")

@@ -37,6 +37,12 @@ class Models:
 
         return make_asr(self.config.asr, self.device)
 
+    def text_for(self, model: str):
+        """A text embedder for another model (an index built with it), same device."""
+        from momentsearch.models.text import TextEmbedder
+
+        return TextEmbedder(model, device=self.config.models.device)
+
     def clip_for(self, model: str, pretrained: str):
         """A CLIP wrapper for another architecture/weights (an index built with them), same cache and device."""
         from momentsearch.models.clip import ClipModel

