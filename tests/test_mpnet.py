@@ -36,8 +36,9 @@ def tiny_mpnet(tmp_path_factory) -> Path:
                                       intermediate_size=64, max_position_embeddings=514, layer_norm_eps=1e-5,
                                       relative_attention_num_buckets=32, pad_token_id=1)
     model = transformers.MPNetModel(config, add_pooling_layer=False).eval()
-    with torch.no_grad():  # the relative-position bias starts at zero: give it values so a wrong bucket shows
-        model.encoder.relative_attention_bias.weight.normal_(0.0, 1.0)
+    with torch.no_grad():  # weights large enough that every part (the relative-position bias included) shows
+        for name, param in model.named_parameters():
+            param.normal_(1.0 if "LayerNorm.weight" in name else 0.0, 1.0 if "relative_attention" in name else 0.3)
     model.save_pretrained(folder, safe_serialization=True)
     minilm = Path(TextEmbedder().model_path)
     for name in ("tokenizer.json", "vocab.txt", "tokenizer_config.json", "special_tokens_map.json"):
