@@ -217,6 +217,19 @@ def indexing_cost(paths: list[Path], config, folder: Path) -> dict:
     return {"asr_s": asr_s, "index_s": index_s, "ratio": index_s / max(asr_s, 1e-9), "stages": stages}
 
 
+def drop_other_files(index, paths: list[Path]) -> list[str]:
+    """Remove from the benchmark's index every file that is not one of this split's videos (with its
+    entries); returns their paths. A record left by an older render under another path (another
+    checkout, a moved folder) has the same file name as the split's video, so its moments were judged
+    against the new ground truth and its cuts counted with the new ones: the test split's long lecture
+    was scored that way for a day (cut F1 0.64 instead of 0.86)."""
+    from momentsearch.store.prune import prune
+
+    wanted = {str(Path(p).resolve()) for p in paths}
+    with index.writing():
+        return prune(index.store, exists=lambda path: str(Path(path).resolve()) in wanted, yes=True).removed
+
+
 def run_split(split: str, args, config) -> dict | None:
     """Render, index and evaluate one split. Returns {text: Markdown report (also written to
     OUT/SPLIT), ours / base: condition -> EvalReport, cuts: condition -> BoundaryScore}."""
@@ -244,6 +257,9 @@ def run_split(split: str, args, config) -> dict | None:
     index = MomentIndex(out / f"db{suffix}", config)
     if not args.no_asr_cache:
         index.models.asr = CachedASR(index.models.asr, Path(args.out) / "asr-windows", config.asr)
+    if (out / f"db{suffix}").is_dir():
+        for path in drop_other_files(index, paths):
+            print(f"[{split}] removed from the index (not a video of this split): {path}", flush=True)
     t0 = time.perf_counter()
     report = index.index([str(p) for p in paths], reindex=args.reindex)
     for f in report.failed:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -107,3 +108,33 @@ def test_benchmark_script_builds_the_corpus_and_beats_the_baseline(tmp_path):
     ours, base = results["ours"]["all"]["overall"], results["baseline"]["all"]["overall"]
     assert ours["R1@0.7"] >= 2.5 * base["R1@0.7"] and ours["R1@0.5"] > base["R1@0.5"]
     assert set(results["cuts"]) >= {"all", "screen", "camera", "screencast"}
+
+
+def test_benchmark_index_keeps_only_the_split_videos(tmp_path):
+    """A record of an older render under another path (same file name, other times) is removed from the
+    benchmark's index before it is scored, with its entries; the split's own files stay."""
+    import importlib.util
+
+    from momentsearch.api import MomentIndex
+    from momentsearch.store.client import make_client
+    from momentsearch.store.store import Store
+    from momentsearch.types import FileRecord
+
+    spec = importlib.util.spec_from_file_location(
+        "make_benchmark", Path(__file__).resolve().parents[1] / "scripts" / "make_benchmark.py")
+    bench = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(bench)
+    ours, old = tmp_path / "test" / "videos" / "talk_long.mp4", tmp_path / "old" / "videos" / "talk_long.mp4"
+    for path in (ours, old):  # both exist: a plain prune (missing files) would keep the old one
+        path.parent.mkdir(parents=True)
+        path.write_bytes(b"x")
+    store = Store(make_client(str(tmp_path / "db")))
+    for path, vid in ((ours, "a" * 16), (old, "b" * 16)):
+        store.put_file(FileRecord(path=str(path), video_id=vid, size=1, mtime=0.0, complete=True))
+        store.collection("transcript", model_id="m", dim=2).add(
+            ids=[f"{vid}:chunk:0"], embeddings=[[1.0, 0.0]], metadatas=[{"video_id": vid}])
+    index = MomentIndex(tmp_path / "db")
+    assert bench.drop_other_files(index, [ours]) == [str(old)]
+    assert [f.path for f in index.store.files()] == [str(ours)]
+    assert [id_ for id_, _, _ in index.store.iter_all("transcript", documents=False)] == ["a" * 16 + ":chunk:0"]
+    assert bench.drop_other_files(index, [ours]) == []
