@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import os
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import cached_property
 from pathlib import Path
 
@@ -113,10 +113,13 @@ class MomentIndex:
         """The text model the index was built with when it is an offline one (all-MiniLM-L6-v2,
         all-mpnet-base-v2), so an index made with either is searched without naming the model again;
         any other model is the configured one (the searcher refuses a mismatch)."""
+        return self._text_of(self.reader)
+
+    def _text_of(self, store):
         from momentsearch.models.text import OFFLINE_MODELS
 
         mine = self.text_embedder
-        built = self.reader.metadata_of("transcript").get("model") if self.reader.has("transcript") else None
+        built = store.metadata_of("transcript").get("model") if store.has("transcript") else None
         name = str(built or "").removeprefix("sentence-transformers:")
         if built and built != mine.model_id and name in OFFLINE_MODELS:
             return self.models.text_for(name)
@@ -160,8 +163,11 @@ class MomentIndex:
         with self.writing(wait, create=True):
             self.store.collection("files", model_id="none", dim=1)  # what marks a folder as an index
             migrate_relative_paths(self.store)  # records of older indexes hold paths as typed
-            indexer = Indexer(self.store, self.config, self.text_embedder, self.asr, self.clip, progress,
-                              partial_dir=partial_dir)
+            # files added to an index go in with its text model when that is an offline one (as search does)
+            text = self._text_of(self.store)
+            config = self.config if text is self.text_embedder else replace(
+                self.config, models=replace(self.config.models, text_model=text.model))
+            indexer = Indexer(self.store, config, text, self.asr, self.clip, progress, partial_dir=partial_dir)
             if ray is None:
                 return indexer.index([str(p) for p in paths], reindex=reindex)
             from momentsearch.pipeline.ray import RayIndexer

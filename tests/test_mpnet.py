@@ -135,9 +135,10 @@ def test_mpnet_without_its_packages_says_how_to_install(tmp_path, monkeypatch):
 
 
 @pytest.mark.parametrize("built", ["all-mpnet-base-v2", "all-MiniLM-L6-v2"])
-def test_search_uses_the_text_model_the_index_was_built_with(tmp_path, built):
-    """An index made with --text-model all-mpnet-base-v2 is searched with it without naming it again
-    (and one made with the default, with the default), like CLIP follows the index's keyframes."""
+def test_search_and_indexing_use_the_text_model_the_index_was_built_with(tmp_path, built):
+    """An index made with --text-model all-mpnet-base-v2 is searched with it, and takes more files with
+    it, without naming it again (one made with the default, with the default), like CLIP follows the
+    index's keyframes."""
     store = Store(make_client(str(tmp_path / "db")))
     store.collection("files", model_id="none", dim=1)
     dim = 768 if "mpnet" in built else 384
@@ -145,3 +146,7 @@ def test_search_uses_the_text_model_the_index_was_built_with(tmp_path, built):
     index = MomentIndex(tmp_path / "db")  # default config: all-MiniLM-L6-v2
     assert index.search_text.model_id == f"sentence-transformers:{built}"
     assert index.search_text.model == built and index.search_text._model is None  # loads on the first query
+    bad = tmp_path / "broken.mp4"  # fails to decode, after the models were settled for the batch
+    bad.write_bytes(b"not a video" * 100)
+    report = index.index([bad])
+    assert report.models["text"] == f"sentence-transformers:{built}" and [f.path for f in report.failed] == [str(bad)]
