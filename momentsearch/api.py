@@ -111,14 +111,18 @@ class MomentIndex:
     @cached_property
     def search_text(self):
         """The text model the index was built with when it is an offline one (all-MiniLM-L6-v2,
-        all-mpnet-base-v2), so an index made with either is searched without naming the model again;
-        any other model is the configured one (the searcher refuses a mismatch)."""
+        all-mpnet-base-v2) and the configuration names none but the default, so an index made with
+        either is searched without naming the model again; a model chosen in the configuration is
+        used as chosen (the searcher refuses a mismatch)."""
         return self._text_of(self.reader)
 
     def _text_of(self, store):
-        from momentsearch.models.text import OFFLINE_MODELS
+        from momentsearch.models.text import OFFLINE_MODELS, TextEmbedder
+        from momentsearch.options import ModelOptions
 
         mine = self.text_embedder
+        if mine.model_id != TextEmbedder(ModelOptions().text_model).model_id:
+            return mine  # chosen, not the default
         built = store.metadata_of("transcript").get("model") if store.has("transcript") else None
         name = str(built or "").removeprefix("sentence-transformers:")
         if built and built != mine.model_id and name in OFFLINE_MODELS:

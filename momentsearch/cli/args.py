@@ -43,7 +43,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--text-model", help="sentence encoder for speech and slide text: all-MiniLM-L6-v2 (default), "
                                         "all-mpnet-base-v2 (better on paraphrases, ~5x the text cost; "
                                         "scripts/setup.sh --mpnet), or a sentence-transformers folder. "
-                                        "Search uses the index's own")
+                                        "An index made with one of these keeps it: later runs use it unless told otherwise")
     p.add_argument("--captions", choices=["auto", "prefer", "ignore"],
                    help="a video's own captions (talk.srt, talk.en.vtt, a subtitle stream) instead of ASR: "
                         "auto (default) when they look real, prefer whenever they have words, ignore: always ASR")
