@@ -61,9 +61,13 @@ def joined_mpnet() -> Path:
                     with zf.open(f"{_FOLDER}/{name}") as src, open(dest, "wb") as out:
                         shutil.copyfileobj(src, out, 16 * 1024 * 1024)
             joined.unlink()
-            if target.exists():  # an older incomplete folder
-                shutil.rmtree(target)
-            os.replace(work / _FOLDER, target)
+            if target.exists() and not _complete(target):  # an older incomplete folder
+                shutil.rmtree(target, ignore_errors=True)
+            try:
+                os.replace(work / _FOLDER, target)
+            except OSError:
+                if not _complete(target):  # not another process that unpacked it first
+                    raise
         finally:
             shutil.rmtree(work, ignore_errors=True)
     except (OSError, zipfile.BadZipFile, KeyError) as exc:
