@@ -1,11 +1,12 @@
-"""Lexical matching through speech recognition errors (ranking/fuzzy.py)."""
+"""Lexical matching through speech recognition errors (ranking/fuzzy.py), and numbers in queries."""
 
 from __future__ import annotations
 
 import numpy as np
 
-from momentsearch.ranking.fuzzy import fuzzy_scores, sound_alike, sound_letters
+from momentsearch.ranking.fuzzy import fuzzy_scores, numbers_in, sound_alike, sound_letters
 from momentsearch.ranking.lexical import LexicalIndex
+from momentsearch.ranking.slide_lexical import SlideLexicalIndex
 
 CHUNKS = [
     "so what happens with the vision by Nero is that python raises an error right away",  # misheard
@@ -37,3 +38,34 @@ def test_exact_words_miss_the_misheard_chunk_and_sound_alike_finds_it():
     assert 4 not in rows.tolist()  # an unrelated chunk gets nothing from sounding
     rows, scores = sound_alike("division by zero", np.zeros(0, np.int64), np.zeros(0), [], CHUNKS, 0.8)
     assert rows.size == 0
+
+
+NUMBERED = [
+    "let us stop here for a break, back in about 9 minutes",
+    "welcome back, this is lecture 9 of the course, on ciphers",
+    "the textbook chapter three covers the same ground",
+    "read the textbook, chapter eight, before the quiz",
+]
+
+
+def test_a_number_alone_is_no_match_for_a_query_that_also_has_words():
+    index = LexicalIndex(NUMBERED)
+    rows, scores = index.search("lecture 9", 10)
+    assert rows.tolist() == [1] and scores[0] == 1.0  # "about 9 minutes" is not lecture 9
+    rows, _ = index.search("9", 10)  # a query of numbers alone still finds them
+    assert set(rows.tolist()) == {0, 1}
+    rows, _ = index.search("where in the lecture is the break", 10)
+    assert rows.tolist() == [0]  # frame words ("lecture") still leave a query that has other words
+
+
+def test_slide_text_numbers_count_beside_a_word_of_the_query():
+    slides = SlideLexicalIndex([[("Field Trip Logistics", 1.0, ""), ("Saturday 9:00, north car park", 0.5, "")],
+                                [("Keeping Secrets", 1.0, ""), ("CS 240, lecture 9", 0.5, "")]])
+    rows, scores = slides.search("lecture 9", 5)
+    assert rows.tolist() == [1] and scores[0] > 0
+
+
+def test_sound_alike_does_not_match_a_query_number_the_text_does_not_say():
+    rows, scores = sound_alike("textbook ch. 8", np.zeros(0, np.int64), np.zeros(0), [2, 3], NUMBERED, 1.0)
+    assert rows.tolist() == [3]  # "chapter eight" sounds like it and says the number; "chapter three" does not
+    assert numbers_in("Chapter eight, page 12") == {"8", "12"}

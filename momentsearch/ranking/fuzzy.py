@@ -22,6 +22,12 @@ _RULES = [  # applied in order on lowercase letters; spelling variants that soun
     (re.compile(r"y"), "i"), (re.compile(r"([a-z])\1+"), r"\1"),
 ]
 _NOT_LETTER = re.compile(r"[^a-z]+")
+_NUMBER = re.compile(r"\d+|[a-z]+")
+_DIGIT = re.compile(r"\d")
+_NUMBER_WORDS = {w: str(i) for i, w in enumerate(
+    "zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen sixteen "
+    "seventeen eighteen nineteen twenty".split())}
+_NUMBER_WORDS.update({w: str(10 * i) for i, w in enumerate("thirty forty fifty sixty seventy eighty ninety".split(), 3)})
 MIN_LETTERS = 6  # a query shorter than this (in sound letters) is left to exact matching
 FUZZY_FLOOR = 0.25  # fuzzy score of chance overlaps (common trigrams in any text); counts as 0
 FUZZY_FULL = 0.7  # fuzzy score that counts fully (a phrase heard with a word or two wrong)
@@ -34,6 +40,17 @@ def sound_letters(text: str) -> str:
     for pattern, repl in _RULES:
         s = pattern.sub(repl, s)
     return s
+
+
+def numbers_in(text: str) -> set[str]:
+    """The numbers a text says, in digits ("chapter 8" and "chapter eight" both give {"8"})."""
+    out = set()
+    for token in _NUMBER.findall(text.lower()):
+        if token.isdigit():
+            out.add(str(int(token)))
+        elif token in _NUMBER_WORDS:
+            out.add(_NUMBER_WORDS[token])
+    return out
 
 
 def _trigrams(s: str) -> list[str]:
@@ -81,6 +98,10 @@ def sound_alike(query: str, rows: np.ndarray, scores: np.ndarray, extra: list[in
         return rows, scores
     fuzzy = fuzzy_scores(query, [texts[r] for r in pool])
     fuzzy = weight * np.clip((fuzzy - FUZZY_FLOOR) / (FUZZY_FULL - FUZZY_FLOOR), 0.0, 1.0)
+    numbers = numbers_in(query) if _DIGIT.search(query) else set()
+    if numbers:  # sounds have no digits: "textbook ch. 8" must not match "textbook chapter 3" fully
+        said = [len(numbers & numbers_in(texts[r])) / len(numbers) for r in pool]
+        fuzzy = fuzzy * np.asarray(said)
     combined = np.array([max(exact.get(r, 0.0), f) for r, f in zip(pool, fuzzy)])
     order = np.argsort(-combined, kind="stable")
     order = order[combined[order] > 0]

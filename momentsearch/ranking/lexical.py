@@ -14,17 +14,23 @@ from pathlib import Path
 
 import numpy as np
 
-# Words too common to carry meaning in a query about lecture content.
-STOPWORDS = frozenset(
+# Words too common to carry meaning anywhere.
+FUNCTION_WORDS = frozenset(
     """a about above after again against all am an and any are as at be because been before being
     below between both but by can could did do does doing down during each few for from further had
     has have having he her here hers herself him himself his how i if in into is it its itself just
     me more most my myself no nor not now of off on once only or other our ours ourselves out over own
     same she should so some such than that the their theirs them themselves then there these they
     this those through to too under until up very was we were what when where which while who whom
-    why will with would you your yours yourself yourselves discuss discussed discusses talk talks
-    talked talking mention mentioned show shows shown part moment lecture video where""".split()
+    why will with would you your yours yourself yourselves""".split()
 )
+# Words that frame a query about a lecture ("where do they discuss X", "the part of the video on X"):
+# left out of a query that has other words, kept when they are what the query names ("lecture 9").
+FRAME_WORDS = frozenset(
+    """discuss discussed discusses talk talks talked talking mention mentioned show shows shown part
+    moment lecture video""".split()
+)
+STOPWORDS = FUNCTION_WORDS | FRAME_WORDS
 _TOKEN = re.compile(r"[^\W_]+", re.UNICODE)
 
 
@@ -43,12 +49,37 @@ def tokenize(text: str, drop_stopwords: bool = True) -> list[str]:
     return [normalise(w) for w in words if not (drop_stopwords and w.lower() in STOPWORDS)]
 
 
+def document_terms(text: str) -> list[str]:
+    """The terms an indexed text holds: every word but the function words (frame words stay, so a
+    query that names one, "lecture 9", can match it)."""
+    return [normalise(w) for w in _TOKEN.findall(text) if w.lower() not in FUNCTION_WORDS]
+
+
+def query_terms(query: str) -> list[str]:
+    """A query's distinct terms: its content words, or, when it has no word but numbers (and frame
+    words), its frame words too ("lecture 9", "part 2")."""
+    terms = list(dict.fromkeys(tokenize(query)))
+    if all(t.isdigit() for t in terms):
+        terms = list(dict.fromkeys(document_terms(query)))
+    return terms
+
+
+def number_only(terms: list[str], have: np.ndarray) -> np.ndarray:
+    """Per text (columns of `have`, terms x texts, true where the text has the term): whether it
+    matched nothing but numbers of a query that also has words. "9 minutes" is no match for
+    "lecture 9"; a number counts beside a word of the query."""
+    is_number = np.array([t.isdigit() for t in terms], dtype=bool)
+    if is_number.all() or not is_number.any():
+        return np.zeros(have.shape[1], dtype=bool)
+    return ~have[~is_number].any(axis=0)
+
+
 class LexicalIndex:
     """BM25 over a list of texts, built once in memory. Ids are the caller's row numbers."""
 
     def __init__(self, texts: list[str]) -> None:
         self.size = len(texts)
-        tokens = [tokenize(t) for t in texts]  # once: at 100k+ chunks tokenizing is most of the build
+        tokens = [document_terms(t) for t in texts]  # once: at 100k+ chunks tokenizing is most of the build
         df: dict[str, int] = {}
         for doc in tokens:
             for term in set(doc):
@@ -86,7 +117,7 @@ class LexicalIndex:
 
     def rows_with_all(self, text: str) -> np.ndarray | None:
         """Rows whose text has every indexed word of `text` (None when `text` has none: no narrowing)."""
-        terms = list(dict.fromkeys(tokenize(text)))
+        terms = query_terms(text)
         if not terms:
             return None
         if self._bm25 is None or any(t not in self._df for t in terms):
@@ -99,7 +130,7 @@ class LexicalIndex:
 
         Rows with no query term are not returned; `rows` (row numbers) limits the search to those.
         """
-        terms = list(dict.fromkeys(tokenize(query)))
+        terms = query_terms(query)
         if not terms or self._bm25 is None:
             return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.float32)
         # one BM25 score row per term: a text contains a term exactly where that term's score is > 0,
@@ -114,12 +145,13 @@ class LexicalIndex:
         if matched.size == 0:
             return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.float32)
         weights = np.array([self.idf(t) for t in terms])
-        coverage = (weights @ (per_term[:, matched] > 0)) / weights.sum()
+        have = per_term[:, matched] > 0
+        coverage = np.where(number_only(terms, have), 0.0, (weights @ have) / weights.sum())
         # coverage decides; normalised BM25 breaks ties between equally covering texts
         order_key = coverage + 1e-3 * raw[matched] / raw[matched].max()
-        best = np.arange(matched.size)
-        if matched.size > n:  # a common word matches most texts: partition before sorting
-            best = np.argpartition(-order_key, n - 1)[:n]
+        best = np.flatnonzero(coverage > 0)
+        if best.size > n:  # a common word matches most texts: partition before sorting
+            best = best[np.argpartition(-order_key[best], n - 1)[:n]]
         best = best[np.argsort(-order_key[best], kind="stable")][:n]
         return matched[best].astype(np.int64), coverage[best].astype(np.float32)
 

@@ -13,7 +13,7 @@ import json
 
 import numpy as np
 
-from momentsearch.ranking.lexical import LexicalIndex, tokenize
+from momentsearch.ranking.lexical import LexicalIndex, document_terms, number_only, query_terms
 
 Line = tuple[str, float, str]  # (text, weight 0..1, unsplit form or "")
 
@@ -35,7 +35,7 @@ class SlideLexicalIndex:
         for lines in entries:
             weights: dict[str, float] = {}
             for text, weight, unsplit in lines:
-                for term in tokenize(f"{text} {unsplit}"):
+                for term in document_terms(f"{text} {unsplit}"):
                     weights[term] = max(weights.get(term, 0.0), weight)
             self.term_weight.append(weights)
             texts.append(" ".join(f"{t} {a}" for t, _, a in lines))
@@ -45,12 +45,12 @@ class SlideLexicalIndex:
         """Top-n rows: (row indices, scores in [0, 1]), best first; rows without a query term left out.
         `rows` limits the search to those row numbers."""
         rows, _ = self.lexical.search(query, n, rows)
-        terms = list(dict.fromkeys(tokenize(query)))
+        terms = query_terms(query)
         if rows.size == 0 or not terms:
             return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.float32)
         idf = np.array([self.lexical.idf(t) for t in terms])
         have = np.array([[self.term_weight[r].get(t, 0.0) for t in terms] for r in rows])
-        scores = (have @ idf) / idf.sum()
+        scores = np.where(number_only(terms, have.T > 0), 0.0, (have @ idf) / idf.sum())
         order = np.argsort(-scores, kind="stable")
         keep = order[scores[order] > 0]
         return rows[keep].astype(np.int64), scores[keep].astype(np.float32)
