@@ -68,4 +68,11 @@ def test_slide_text_numbers_count_beside_a_word_of_the_query():
 def test_sound_alike_does_not_match_a_query_number_the_text_does_not_say():
     rows, scores = sound_alike("textbook ch. 8", np.zeros(0, np.int64), np.zeros(0), [2, 3], NUMBERED, 1.0)
     assert rows.tolist() == [3]  # "chapter eight" sounds like it and says the number; "chapter three" does not
-    assert numbers_in("Chapter eight, page 12") == {"8", "12"}
+    assert numbers_in("Chapter eight, page 12") == {"eight", "twelve"}
+
+
+def test_numbers_sound_the_same_in_digits_and_words_but_do_not_make_a_short_query_fuzzy():
+    texts = ["about 400 business travelers book late", "four business classes", "one session online"]
+    scores = fuzzy_scores("four hundred business travellers who book", texts)
+    assert scores.argmax() == 0 and scores[0] > 0.7
+    assert fuzzy_scores("1 - SSE/SST", texts).max() == 0.0  # three letters of words: exact matching only

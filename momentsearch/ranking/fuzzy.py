@@ -16,41 +16,38 @@ import re
 
 import numpy as np
 
+from momentsearch.ranking.numbers import NUMBER_WORDS, number_words
+
 _RULES = [  # applied in order on lowercase letters; spelling variants that sound alike
     (re.compile(r"ph"), "f"), (re.compile(r"ck"), "k"), (re.compile(r"qu"), "kw"), (re.compile(r"x"), "ks"),
     (re.compile(r"wh"), "w"), (re.compile(r"c(?=[eiy])"), "s"), (re.compile(r"c"), "k"), (re.compile(r"z"), "s"),
     (re.compile(r"y"), "i"), (re.compile(r"([a-z])\1+"), r"\1"),
 ]
 _NOT_LETTER = re.compile(r"[^a-z]+")
-_NUMBER = re.compile(r"\d+|[a-z]+")
-_DIGIT = re.compile(r"\d")
-_NUMBER_WORDS = {w: str(i) for i, w in enumerate(
-    "zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen sixteen "
-    "seventeen eighteen nineteen twenty".split())}
-_NUMBER_WORDS.update({w: str(10 * i) for i, w in enumerate("thirty forty fifty sixty seventy eighty ninety".split(), 3)})
+_DIGITS = re.compile(r"\d+s?")
+_WORD = re.compile(r"[a-z]+")
 MIN_LETTERS = 6  # a query shorter than this (in sound letters) is left to exact matching
 FUZZY_FLOOR = 0.25  # fuzzy score of chance overlaps (common trigrams in any text); counts as 0
 FUZZY_FULL = 0.7  # fuzzy score that counts fully (a phrase heard with a word or two wrong)
 SLACK = 3  # letters a window may be longer than the query (a misheard word is often longer)
 
 
+def _spell_digits(text: str) -> str:
+    """Digits as their words ("400" -> " four hundred "), so a number sounds the same written either way."""
+    return _DIGITS.sub(lambda m: " " + " ".join(number_words(m.group()) or [m.group()]) + " ", text)
+
+
 def sound_letters(text: str) -> str:
     """Lowercase letters only, no spaces, spelling variants folded: "Offline sync" -> "oflinesink"."""
-    s = _NOT_LETTER.sub("", text.lower())
+    s = _NOT_LETTER.sub("", _spell_digits(text.lower()))
     for pattern, repl in _RULES:
         s = pattern.sub(repl, s)
     return s
 
 
 def numbers_in(text: str) -> set[str]:
-    """The numbers a text says, in digits ("chapter 8" and "chapter eight" both give {"8"})."""
-    out = set()
-    for token in _NUMBER.findall(text.lower()):
-        if token.isdigit():
-            out.add(str(int(token)))
-        elif token in _NUMBER_WORDS:
-            out.add(_NUMBER_WORDS[token])
-    return out
+    """The number words a text says, digits spelled out ("chapter 8" and "chapter eight": {"eight"})."""
+    return {w for w in _WORD.findall(_spell_digits(text.lower())) if w in NUMBER_WORDS}
 
 
 def _trigrams(s: str) -> list[str]:
@@ -59,11 +56,12 @@ def _trigrams(s: str) -> list[str]:
 
 def fuzzy_scores(query: str, texts: list[str]) -> np.ndarray:
     """Per text, in [0, 1]: the idf-weighted share of the query's sound trigrams found together in one
-    window of the text about as long as the query (0 for a query under MIN_LETTERS letters)."""
+    window of the text about as long as the query (0 for a query whose words, numbers aside, have
+    under MIN_LETTERS letters: "1 - SSE/SST" is left to exact matching)."""
     q = sound_letters(query)
     scores = np.zeros(len(texts))
     grams = list(dict.fromkeys(_trigrams(q)))
-    if len(q) < MIN_LETTERS or not texts:
+    if len(sound_letters(_DIGITS.sub(" ", query))) < MIN_LETTERS or not texts:
         return scores
     streams = [_trigrams(sound_letters(t)) for t in texts]
     index = {g: k for k, g in enumerate(grams)}
@@ -98,7 +96,7 @@ def sound_alike(query: str, rows: np.ndarray, scores: np.ndarray, extra: list[in
         return rows, scores
     fuzzy = fuzzy_scores(query, [texts[r] for r in pool])
     fuzzy = weight * np.clip((fuzzy - FUZZY_FLOOR) / (FUZZY_FULL - FUZZY_FLOOR), 0.0, 1.0)
-    numbers = numbers_in(query) if _DIGIT.search(query) else set()
+    numbers = numbers_in(query) if _DIGITS.search(query) else set()
     if numbers:  # sounds have no digits: "textbook ch. 8" must not match "textbook chapter 3" fully
         said = [len(numbers & numbers_in(texts[r])) / len(numbers) for r in pool]
         fuzzy = fuzzy * np.asarray(said)

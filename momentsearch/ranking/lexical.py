@@ -14,6 +14,8 @@ from pathlib import Path
 
 import numpy as np
 
+from momentsearch.ranking.numbers import NUMBER_WORDS
+
 # Words too common to carry meaning anywhere.
 FUNCTION_WORDS = frozenset(
     """a about above after again against all am an and any are as at be because been before being
@@ -44,22 +46,25 @@ def normalise(word: str) -> str:
     return w
 
 
+def _words(text: str) -> list[str]:
+    return _TOKEN.findall(text.lower())
+
+
 def tokenize(text: str, drop_stopwords: bool = True) -> list[str]:
-    words = _TOKEN.findall(text)
-    return [normalise(w) for w in words if not (drop_stopwords and w.lower() in STOPWORDS)]
+    return [normalise(w) for w in _words(text) if not (drop_stopwords and w in STOPWORDS)]
 
 
 def document_terms(text: str) -> list[str]:
     """The terms an indexed text holds: every word but the function words (frame words stay, so a
     query that names one, "lecture 9", can match it)."""
-    return [normalise(w) for w in _TOKEN.findall(text) if w.lower() not in FUNCTION_WORDS]
+    return [normalise(w) for w in _words(text) if w not in FUNCTION_WORDS]
 
 
 def query_terms(query: str) -> list[str]:
     """A query's distinct terms: its content words, or, when it has no word but numbers (and frame
     words), its frame words too ("lecture 9", "part 2")."""
     terms = list(dict.fromkeys(tokenize(query)))
-    if all(t.isdigit() for t in terms):
+    if all(t.isdigit() or t in NUMBER_WORDS for t in terms):
         terms = list(dict.fromkeys(document_terms(query)))
     return terms
 
@@ -68,7 +73,7 @@ def number_only(terms: list[str], have: np.ndarray) -> np.ndarray:
     """Per text (columns of `have`, terms x texts, true where the text has the term): whether it
     matched nothing but numbers of a query that also has words. "9 minutes" is no match for
     "lecture 9"; a number counts beside a word of the query."""
-    is_number = np.array([t.isdigit() for t in terms], dtype=bool)
+    is_number = np.array([t.isdigit() or t in NUMBER_WORDS for t in terms], dtype=bool)
     if is_number.all() or not is_number.any():
         return np.zeros(have.shape[1], dtype=bool)
     return ~have[~is_number].any(axis=0)

@@ -1,0 +1,48 @@
+"""Numbers said and written alike: "400" and "four hundred", "mid-70s" and "mid seventies".
+
+Whisper writes most numbers in digits; people type them either way, and a lecture's script or a
+user's memory of it spells them out. Lexical matching (ranking/lexical.py, ranking/fuzzy.py) sees a
+number as its English words, so both forms meet.
+"""
+
+from __future__ import annotations
+
+_UNITS = ("zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen "
+          "sixteen seventeen eighteen nineteen").split()
+_TENS = "twenty thirty forty fifty sixty seventy eighty ninety".split()
+NUMBER_WORDS = frozenset(_UNITS + _TENS + ["hundred", "thousand", "million"])
+MAX_DIGITS = 7  # longer runs of digits (ids, phone numbers) stay as they are
+
+
+def _below_thousand(n: int) -> list[str]:
+    words: list[str] = []
+    if n >= 100:
+        words += [_UNITS[n // 100], "hundred"]
+        n %= 100
+        if n == 0:
+            return words
+    if n < 20:
+        return words + [_UNITS[n]]
+    return words + [_TENS[n // 10 - 2]] + ([_UNITS[n % 10]] if n % 10 else [])
+
+
+def spell(n: int) -> list[str]:
+    """English words of a whole number as spoken (years in pairs: 1975 -> nineteen seventy five)."""
+    if 1100 <= n <= 1999 or 2010 <= n <= 2099:
+        return _below_thousand(n // 100) + (_below_thousand(n % 100) if n % 100 else ["hundred"])
+    if n < 1000:
+        return _below_thousand(n)
+    words: list[str] = []
+    for size, name in ((1_000_000, "million"), (1000, "thousand")):
+        if n >= size:
+            words += _below_thousand(n // size % 1000) + [name]
+            n %= size
+    return words + (_below_thousand(n) if n else [])
+
+
+def number_words(token: str) -> list[str] | None:
+    """A token of digits (optionally with a plural "s": "70s") as its words, None for other tokens."""
+    digits = token[:-1] if token.endswith("s") else token
+    if not digits.isdigit() or len(digits) > MAX_DIGITS:
+        return None
+    return spell(int(digits))
