@@ -26,6 +26,8 @@ class SamplingOptions:
     fps: float = 1.0  # frames sampled per second of video
     max_side: int = 320  # sampled frames are decoded at most this many pixels on the long side
     overlap: bool = True  # decode + keyframes + image embedding run in a thread while ASR runs (same results)
+    visual_nice: int = 19  # that thread's niceness (Linux): ASR, the longer path, gets the CPU first and the
+    #    visual side the rest; 0 = the same priority (the two then slow each other down)
     skip_nonref: bool = True  # below half the video frame rate, skip decoding B-frames (~2x faster decode)
 
 
@@ -54,6 +56,7 @@ class ASROptions:
     max_new_tokens: int | None = None  # cap on decoded tokens per window (tests use it with random weights)
     batch_size: int = 16  # on CUDA (with vad_filter): speech regions decoded together; 0 or 1 = one at a time
     cpu_batch_size: int = 4  # the same on CPU: less CPU than sequential at the same WER; each more holds ~85 MB
+    cpu_threads: int = 0  # CTranslate2 threads on CPU; 0 = the CPUs this process may use ($MOMENTSEARCH_THREADS)
     window_seconds: float = 300.0  # audio is decoded, transcribed and kept (for resume) in windows this long,
     #    cut at the quietest moment of their last 30 s; 0 = the whole track at once (memory grows with length)
     temperatures: list[float] = field(
@@ -145,6 +148,8 @@ class Config:
         problems = []
         if self.sampling.fps <= 0:
             problems.append(f"sampling.fps must be > 0, got {self.sampling.fps}")
+        if not 0 <= self.sampling.visual_nice <= 19:
+            problems.append(f"sampling.visual_nice must be in 0..19, got {self.sampling.visual_nice}")
         if self.sampling.max_side < 16:
             problems.append(f"sampling.max_side must be >= 16, got {self.sampling.max_side}")
         k = self.keyframes
@@ -158,6 +163,8 @@ class Config:
             problems.append("keyframes.max_segment must be larger than keyframes.min_segment")
         if not self.asr.temperatures or any(not 0 <= t <= 1 for t in self.asr.temperatures):
             problems.append(f"asr.temperatures must be a non-empty list in [0, 1], got {self.asr.temperatures}")
+        if self.asr.cpu_threads < 0:
+            problems.append(f"asr.cpu_threads must be >= 0 (0: automatic), got {self.asr.cpu_threads}")
         if self.asr.batch_size < 0 or self.asr.cpu_batch_size < 0:
             problems.append(f"asr.batch_size and asr.cpu_batch_size must be >= 0, got {self.asr.batch_size}, "
                             f"{self.asr.cpu_batch_size}")

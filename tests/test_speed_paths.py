@@ -4,6 +4,9 @@ Nothing here times anything: speed is measured by scripts/bench_index.py and scr
 
 from __future__ import annotations
 
+import os
+import sys
+import threading
 
 import numpy as np
 import pytest
@@ -93,6 +96,31 @@ def test_skipping_b_frames_samples_the_same_slides(lecture):
     a, b = detect_segments(iter(full), 60.0), detect_segments(iter(fast), 60.0)
     assert len(a) == len(b) == len(windows)
     assert all(abs(x.start - y.start) <= 0.5 for x, y in zip(a, b))
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="per-thread niceness is a Linux feature")
+def test_the_visual_thread_yields_the_cpu_to_asr_and_the_caller_keeps_its_priority(lecture, monkeypatch):
+    from momentsearch.pipeline.decode import probe
+    from momentsearch.pipeline.process import FileProcessor
+
+    path, _ = lecture
+    before = os.getpriority(os.PRIO_PROCESS, threading.get_native_id())
+    wanted = max(before, 7)  # a thread may raise its niceness, not lower it
+    seen = {}
+    original = FileProcessor._visual_side
+
+    def visual_side(self, *args):
+        seen["thread"] = threading.get_native_id()
+        seen["nice"] = os.getpriority(os.PRIO_PROCESS, seen["thread"])
+        return original(self, *args)
+
+    monkeypatch.setattr(FileProcessor, "_visual_side", visual_side)
+    processor = _processor(True)
+    processor.config.sampling.visual_nice = wanted
+    out = processor.process_video(str(path), probe(path), "v1")
+    assert "visual" in out.channels and seen["thread"] != threading.get_native_id()
+    assert seen["nice"] == wanted
+    assert os.getpriority(os.PRIO_PROCESS, threading.get_native_id()) == before
 
 
 def test_a_failing_asr_is_raised_and_the_visual_thread_stops(lecture):

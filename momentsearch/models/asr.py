@@ -162,7 +162,8 @@ class FasterWhisperASR:
         ctranslate2.set_random_seed(SAMPLING_SEED)
         try:
             self._model = WhisperModel(
-                path, device=device, compute_type=compute_type, cpu_threads=thread_budget(), local_files_only=True
+                path, device=device, compute_type=compute_type,
+                cpu_threads=self.options.cpu_threads or thread_budget(), local_files_only=True
             )
             if batch:
                 from faster_whisper import BatchedInferencePipeline

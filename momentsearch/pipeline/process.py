@@ -7,6 +7,8 @@ same code runs in-process or on a remote worker (which sends the entries back).
 from __future__ import annotations
 
 import functools
+import os
+import sys
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
@@ -247,7 +249,8 @@ class FileProcessor:
         visual_times = StageTimes()  # its own: StageTimes is not shared across threads
         if info.has_video and cfg.sampling.overlap and info.has_audio:
             pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="momentsearch-visual")
-            visual_job = pool.submit(self._visual_side, path, info, visual_times, cancel, False, partial)
+            visual_job = pool.submit(run_niced, cfg.sampling.visual_nice, self._visual_side, path, info,
+                                     visual_times, cancel, False, partial)
             pool.shutdown(wait=False)
             self.on_stage("decode+keyframes+clip+ocr (background)")
         elif info.has_video:
@@ -335,3 +338,15 @@ class FileProcessor:
             out.duration = max(out.duration, segments[-1].end)
         out.visual_segments = [(s.start, s.end) for s in segments]
         out.sections = sections(cuts, out.duration)
+
+
+def run_niced(nice: int, fn: Callable, *args):
+    """`fn(*args)` in this thread at niceness `nice` (the thread's own, on Linux; elsewhere, or where
+    the system refuses, at the priority it has). Threads it starts (codec, torch workers) inherit it.
+    Meant for a pool thread that ends after the call: the niceness is not lowered back."""
+    if nice > 0 and sys.platform.startswith("linux"):
+        try:
+            os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), nice)
+        except OSError:
+            pass
+    return fn(*args)
