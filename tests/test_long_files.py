@@ -46,7 +46,29 @@ class CountingASR:
         return [TranscriptSegment(w.start, w.end, w.word, [w]) for w in words]
 
 
-def _indexer(db: Path, asr, clip=None, progress=None, partial=True):
+class CountingOcr:
+    """A line per picture from its mean grey (so different slides read differently); counts the
+    pictures it read and, with `kill_after`, dies after reading that many."""
+
+    model_id = "fake:ocr"
+
+    def __init__(self, kill_after: int | None = None):
+        self.read_count, self.kill_after = 0, kill_after
+
+    def load(self):
+        return self
+
+    def read(self, images):
+        from momentsearch.models.ocr import OcrLine
+
+        if self.kill_after is not None and self.read_count >= self.kill_after:
+            raise Killed()
+        self.read_count += len(images)
+        return [[OcrLine(f"Slide {int(np.asarray(im).mean())} roadmap", 0.97, 40.0, 300.0, 10.0, 12.0,
+                         np.asarray(im).shape[0])] for im in images]
+
+
+def _indexer(db: Path, asr, clip=None, progress=None, partial=True, ocr=None):
     from momentsearch.options import Config
     from momentsearch.pipeline.indexer import Indexer
     from momentsearch.pipeline.partial import PARTIAL_DIRNAME
@@ -56,7 +78,7 @@ def _indexer(db: Path, asr, clip=None, progress=None, partial=True):
     config = Config()
     config.models.ocr = False
     config.asr.window_seconds = WINDOW
-    return Indexer(Store(make_client(str(db))), config, FakeText(), asr, clip or FakeClip(), progress, ocr=None,
+    return Indexer(Store(make_client(str(db))), config, FakeText(), asr, clip or FakeClip(), progress, ocr=ocr,
                    partial_dir=db / PARTIAL_DIRNAME if partial else None)
 
 
@@ -66,7 +88,9 @@ def _contents(db: Path) -> dict:
 
     store = Store(make_client(str(db)))
     out = {}
-    for name in ("transcript", "keyframes", "unified"):
+    for name in ("transcript", "keyframes", "unified", "ocr"):
+        if store.collection(name, create=False) is None:
+            continue
         got = store.collection(name).get(include=["documents", "metadatas", "embeddings"])
         order = np.argsort(got["ids"])
         out[name] = ([got["ids"][i] for i in order], [got["metadatas"][i] for i in order],
@@ -142,6 +166,29 @@ def test_a_killed_file_resumes_from_its_finished_windows_into_the_same_index(lec
         assert got[0] == ids and got[1] == metas and got[2] == docs, name  # same ids, no duplicates, no orphans
         np.testing.assert_array_equal(got[3], vectors)
     assert not list((db / PARTIAL_DIRNAME).iterdir())  # the kept work is gone once the file is in the store
+
+
+def test_a_run_killed_while_reading_slides_keeps_what_it_read(lecture, tmp_path, monkeypatch):
+    from momentsearch.pipeline import ocr as slide_ocr
+
+    monkeypatch.setattr(slide_ocr, "READ_BATCH", 1)  # a picture per batch, as a long lecture's hundreds make
+    path, _ = lecture
+    whole = tmp_path / "whole"
+    first = CountingOcr()
+    _indexer(whole, CountingASR(), ocr=first).index([str(path)])
+    assert first.read_count >= 3  # the lecture's slides
+
+    db = tmp_path / "killed"
+    with pytest.raises(Killed):  # the visual side dies after reading the first picture
+        _indexer(db, CountingASR(), ocr=CountingOcr(kill_after=1)).index([str(path)])
+    again = CountingOcr()
+    _indexer(db, CountingASR(), ocr=again).index([str(path)])
+    assert 0 < again.read_count < first.read_count  # only the pictures the killed run had not read
+    assert _contents(db).keys() == _contents(whole).keys() and "ocr" in _contents(db)
+    for name, (ids, metas, docs, vectors) in _contents(whole).items():
+        got = _contents(db)[name]
+        assert got[0] == ids and got[1] == metas and got[2] == docs, name
+        np.testing.assert_array_equal(got[3], vectors)
 
 
 def test_kept_work_of_other_models_is_not_used(lecture, tmp_path):

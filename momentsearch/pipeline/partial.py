@@ -3,9 +3,12 @@
 One JSON-lines file per content (`<dir>/<video_id>.jsonl`), appended and fsynced as work finishes:
   {"kind": "header", "version": 1, "fingerprint": ...}   what produced the lines (models, options)
   {"kind": "window", "index": i, "start": s, "end": e, "segments": [...]}   one transcribed audio window
+  {"kind": "ocr", "key": ..., "lines": [...]}   what OCR read on one picture (key: a digest of its pixels)
   {"kind": "visual", "segments": [[start, end, keyframe_time, forced], ...], "slides": [...], "vectors": bool}
 and `<video_id>.visual.npy` with the CLIP keyframe vectors (written before its line). A line cut short by
-a kill is ignored, so at most the work in flight is lost. Floats go through JSON as `repr`, which
+a kill is ignored, so at most the work in flight is lost. The visual side runs in the background at low
+priority (sampling.visual_nice), so a kill often finds it unfinished: its slide reading, the costly part,
+is kept picture by picture (`CachedOcr`), and a resumed run reads only the pictures not read yet. Floats go through JSON as `repr`, which
 reads back to the same double, so a resumed file's entries (ids from times) equal an uninterrupted run's.
 The indexer deletes the files once the file's entries are in the store.
 """
@@ -63,6 +66,7 @@ class PartialState:
         self.fingerprint = fingerprint
         self.windows: dict[int, tuple[float, float, list[TranscriptSegment]]] = {}
         self.visual: VisualResult | None = None
+        self.ocr: dict[str, list] = {}  # picture digest -> the OcrLine fields OCR read on it
         self._lock = threading.Lock()  # windows are added by the ASR side, the visual result by its thread
         self._load()
 
@@ -89,6 +93,8 @@ class PartialState:
                 self.windows[row["index"]] = (row["start"], row["end"], [_segment_from(s) for s in row["segments"]])
             elif row.get("kind") == "visual":
                 self.visual = self._visual_from(row)
+            elif row.get("kind") == "ocr":
+                self.ocr[row["key"]] = row["lines"]
 
     def _visual_from(self, row: dict) -> VisualResult | None:
         vectors = None
@@ -121,6 +127,11 @@ class PartialState:
         self._append({"kind": "window", "index": index, "start": start, "end": end,
                       "segments": [_segment_json(s) for s in segments]})
 
+    def add_ocr(self, key: str, lines: list[list]) -> None:
+        """Record what OCR read on one picture (`lines`: each OcrLine's fields, in order)."""
+        self.ocr[key] = lines
+        self._append({"kind": "ocr", "key": key, "lines": lines})
+
     def set_visual(self, result: VisualResult) -> None:
         """Record the finished visual side (vectors first: the line that names them comes after)."""
         if result.vectors is not None:
@@ -137,6 +148,29 @@ class PartialState:
 
     def discard(self) -> None:
         """Forget this file's partial work (done, or made by other models/options)."""
-        self.windows, self.visual = {}, None
+        self.windows, self.visual, self.ocr = {}, None, {}
         for p in (self.path, self.vectors_path):
             p.unlink(missing_ok=True)
+
+
+class CachedOcr:
+    """An OCR model whose answers are kept in a file's PartialState: a picture read before (the same
+    pixels) is answered from it, the others are read and recorded as each batch finishes."""
+
+    def __init__(self, inner, partial: PartialState) -> None:
+        self.inner, self.partial = inner, partial
+
+    def __getattr__(self, name):
+        return getattr(self.inner, name)
+
+    def read(self, images) -> list:
+        from momentsearch.models.ocr import OcrLine
+
+        arrays = [np.ascontiguousarray(im) for im in images]
+        keys = [hashlib.sha1(f"{a.shape}{a.dtype}".encode() + a.tobytes()).hexdigest() for a in arrays]
+        missing = [i for i, k in enumerate(keys) if k not in self.partial.ocr]
+        if missing:
+            for i, lines in zip(missing, self.inner.read([images[i] for i in missing])):
+                self.partial.add_ocr(keys[i], [[line.text, line.confidence, line.box_height, line.box_width,
+                                                line.top, line.left, line.image_height] for line in lines])
+        return [[OcrLine(*row) for row in self.partial.ocr[k]] for k in keys]

@@ -26,7 +26,7 @@ from momentsearch.pipeline.decode import frames_at, iter_audio_windows, iter_fra
 from momentsearch.pipeline.keyframes import detect_segments
 from momentsearch.pipeline.ocr import (FROM_CONFIG, make_ocr, merge_same_slide, read_slides, slide_rows,
                                        split_at_text_changes)
-from momentsearch.pipeline.partial import PartialState, VisualResult
+from momentsearch.pipeline.partial import CachedOcr, PartialState, VisualResult
 from momentsearch.pipeline.segment import build_chunks, sections, sentences, topic_boundaries
 from momentsearch.pipeline.slide_cuts import place_text_cuts
 from momentsearch.store.ids import entry_id
@@ -140,12 +140,13 @@ class FileProcessor:
             times.add(name, time.perf_counter() - t0)
 
     def _visual(self, path: str, info: MediaInfo, times: StageTimes, cancel: threading.Event,
-                report: bool) -> tuple[list[VisualSegment], np.ndarray | None, list | None]:
+                report: bool, ocr=None) -> tuple[list[VisualSegment], np.ndarray | None, list | None]:
         """Decode sampled frames (streamed: only the current frame and one keyframe per segment are held),
         cut visual segments, embed their keyframes with CLIP, read their text (OCR).
         Returns (segments, CLIP image vectors or None, slides or None). `report`: send stage names
-        (main thread only)."""
+        (main thread only). `ocr`: the OCR model to read slides with (default: the processor's)."""
         cfg = self.config
+        ocr = ocr or self.ocr
 
         def frames():
             for frame in iter_frames(path, cfg.sampling.fps, cfg.sampling.max_side, cfg.sampling.skip_nonref):
@@ -156,12 +157,12 @@ class FileProcessor:
         with self._stage("decode+keyframes", times, report):
             segments = detect_segments(frames(), info.duration, cfg.keyframes)
         slides = None
-        if segments and self.ocr is not None and not cancel.is_set():
+        if segments and ocr is not None and not cancel.is_set():
             with self._stage("ocr", times, report):
                 sharper = cfg.ocr.frame_side > cfg.sampling.max_side  # read the text off sharper frames
                 fetch = functools.partial(frames_at, path, max_side=cfg.ocr.frame_side) if sharper else None
                 certain = {s.start for s in segments[1:] if not s.forced}  # where the picture itself changed
-                slides = read_slides(self.ocr, segments, cfg.ocr, fetch)
+                slides = read_slides(ocr, segments, cfg.ocr, fetch)
                 segments = split_at_text_changes(segments, slides)  # a slide the picture's cuts missed
                 segments = merge_same_slide(segments, slides)  # a cut with one slide on both sides
                 look = functools.partial(frames_at, path, max_side=cfg.sampling.max_side)
@@ -190,7 +191,8 @@ class FileProcessor:
         keyframe images are let go (only times and vectors are needed from here on)."""
         if partial is not None and partial.visual is not None:
             return partial.visual
-        segments, vectors, slides = self._visual(path, info, times, cancel, report)
+        ocr = CachedOcr(self.ocr, partial) if partial is not None and self.ocr is not None else None
+        segments, vectors, slides = self._visual(path, info, times, cancel, report, ocr)
         for seg in segments:
             seg.keyframe, seg.views = None, []
         result = VisualResult(segments, vectors, slides)
