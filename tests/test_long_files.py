@@ -170,6 +170,7 @@ def test_a_killed_file_resumes_from_its_finished_windows_into_the_same_index(lec
 
 def test_a_run_killed_while_reading_slides_keeps_what_it_read(lecture, tmp_path, monkeypatch):
     from momentsearch.pipeline import ocr as slide_ocr
+    from momentsearch.pipeline import process
 
     monkeypatch.setattr(slide_ocr, "READ_BATCH", 1)  # a picture per batch, as a long lecture's hundreds make
     path, _ = lecture
@@ -181,9 +182,12 @@ def test_a_run_killed_while_reading_slides_keeps_what_it_read(lecture, tmp_path,
     db = tmp_path / "killed"
     with pytest.raises(Killed):  # the visual side dies after reading the first picture
         _indexer(db, CountingASR(), ocr=CountingOcr(kill_after=1)).index([str(path)])
-    again = CountingOcr()
+    again, decoded = CountingOcr(), []
+    real_frames = process.iter_frames
+    monkeypatch.setattr(process, "iter_frames", lambda *a, **k: decoded.append(1) or real_frames(*a, **k))
     _indexer(db, CountingASR(), ocr=again).index([str(path)])
     assert 0 < again.read_count < first.read_count  # only the pictures the killed run had not read
+    assert not decoded  # and the video was not decoded and cut again: the segments and pictures were kept
     assert _contents(db).keys() == _contents(whole).keys() and "ocr" in _contents(db)
     for name, (ids, metas, docs, vectors) in _contents(whole).items():
         got = _contents(db)[name]
@@ -249,9 +253,19 @@ def test_kept_visual_side_and_windows_read_back_exactly(tmp_path):
     words = [Word(300.1 + 1e-9, 300.7, "hello", 0.93), Word(300.7, 301.2, "world.", 0.5)]
     state = PartialState(tmp_path, "vid", "fp1")
     state.add_window(1, 290.123456789, 580.5, [TranscriptSegment(300.1, 301.2, "hello world.", words)])
+    picture = np.arange(2 * 3 * 3, dtype=np.uint8).reshape(2, 3, 3)
+    cut = [VisualSegment(0.0, 1.0 / 3, 0.2, picture, views=[VisualSegment(0.1, 1.0 / 3, 0.3, picture + 1)]),
+           VisualSegment(1.0 / 3, 70.1, 50.0, None, forced=True)]
+    state.set_detected(cut)
     state.set_visual(visual)
 
     again = PartialState(tmp_path, "vid", "fp1")
+    back = again.detected
+    assert [(s.start, s.end, s.keyframe_time, s.forced, len(s.views)) for s in back] == \
+        [(s.start, s.end, s.keyframe_time, s.forced, len(s.views)) for s in cut]
+    np.testing.assert_array_equal(back[0].keyframe, picture)
+    np.testing.assert_array_equal(back[0].views[0].keyframe, picture + 1)
+    assert back[1].keyframe is None and back[0].views[0].keyframe_time == 0.3
     assert again.windows[1] == (290.123456789, 580.5, [TranscriptSegment(300.1, 301.2, "hello world.", words)])
     assert [(s.start, s.end, s.keyframe_time, s.forced) for s in again.visual.segments] == \
         [(s.start, s.end, s.keyframe_time, s.forced) for s in visual.segments]

@@ -3,12 +3,15 @@
 One JSON-lines file per content (`<dir>/<video_id>.jsonl`), appended and fsynced as work finishes:
   {"kind": "header", "version": 1, "fingerprint": ...}   what produced the lines (models, options)
   {"kind": "window", "index": i, "start": s, "end": e, "segments": [...]}   one transcribed audio window
+  {"kind": "detected", "segments": [[start, end, keyframe_time, forced, [view, ...]], ...]}   the cut video
   {"kind": "ocr", "key": ..., "lines": [...]}   what OCR read on one picture (key: a digest of its pixels)
   {"kind": "visual", "segments": [[start, end, keyframe_time, forced], ...], "slides": [...], "vectors": bool}
-and `<video_id>.visual.npy` with the CLIP keyframe vectors (written before its line). A line cut short by
+and `<video_id>.visual.npy` with the CLIP keyframe vectors, `<video_id>.keyframes.npz` with the detected
+segments' pictures (each written before its line). A line cut short by
 a kill is ignored, so at most the work in flight is lost. The visual side runs in the background at low
 priority (sampling.visual_nice), so a kill often finds it unfinished: its slide reading, the costly part,
-is kept picture by picture (`CachedOcr`), and a resumed run reads only the pictures not read yet. Floats go through JSON as `repr`, which
+is kept picture by picture (`CachedOcr`) after the cut video and its pictures (`set_detected`), and a
+resumed run decodes nothing again and reads only the pictures not read yet. Floats go through JSON as `repr`, which
 reads back to the same double, so a resumed file's entries (ids from times) equal an uninterrupted run's.
 The indexer deletes the files once the file's entries are in the store.
 """
@@ -16,6 +19,7 @@ The indexer deletes the files once the file's entries are in the store.
 from __future__ import annotations
 
 import hashlib
+import itertools
 import json
 import os
 import threading
@@ -63,10 +67,12 @@ class PartialState:
     def __init__(self, directory: str | os.PathLike, video_id: str, fingerprint: str) -> None:
         self.path = Path(directory) / f"{video_id}.jsonl"
         self.vectors_path = Path(directory) / f"{video_id}.visual.npy"
+        self.pictures_path = Path(directory) / f"{video_id}.keyframes.npz"
         self.fingerprint = fingerprint
         self.windows: dict[int, tuple[float, float, list[TranscriptSegment]]] = {}
         self.visual: VisualResult | None = None
         self.ocr: dict[str, list] = {}  # picture digest -> the OcrLine fields OCR read on it
+        self.detected: list[VisualSegment] | None = None  # the visual segments with their pictures
         self._lock = threading.Lock()  # windows are added by the ASR side, the visual result by its thread
         self._load()
 
@@ -95,6 +101,8 @@ class PartialState:
                 self.visual = self._visual_from(row)
             elif row.get("kind") == "ocr":
                 self.ocr[row["key"]] = row["lines"]
+            elif row.get("kind") == "detected":
+                self.detected = self._detected_from(row)
 
     def _visual_from(self, row: dict) -> VisualResult | None:
         vectors = None
@@ -107,6 +115,20 @@ class PartialState:
         slides = None if row["slides"] is None else \
             [SlideText(s, e, [tuple(line) for line in lines]) for s, e, lines in row["slides"]]
         return VisualResult(segments, vectors, slides)
+
+    def _detected_from(self, row: dict) -> list[VisualSegment] | None:
+        try:
+            with np.load(self.pictures_path, allow_pickle=False) as saved:
+                pictures = {name: saved[name] for name in saved.files}
+        except (OSError, ValueError):
+            return None
+        count = itertools.count()  # pictures are numbered in the order set_detected wrote them
+
+        def segment(r: list) -> VisualSegment:
+            key = f"p{next(count)}"
+            return VisualSegment(r[0], r[1], r[2], pictures.get(key), forced=r[3], views=[segment(v) for v in r[4]])
+
+        return [segment(r) for r in row["segments"]]
 
     def _header(self) -> dict:
         return {"kind": "header", "version": PARTIAL_VERSION, "fingerprint": self.fingerprint}
@@ -126,6 +148,25 @@ class PartialState:
         self.windows[index] = (start, end, segments)
         self._append({"kind": "window", "index": index, "start": start, "end": end,
                       "segments": [_segment_json(s) for s in segments]})
+
+    def set_detected(self, segments: list[VisualSegment]) -> None:
+        """Record the cut video: segments, their views and every picture (the pictures first)."""
+        pictures: dict[str, np.ndarray] = {}
+        count = itertools.count()
+
+        def row(seg: VisualSegment) -> list:
+            key = f"p{next(count)}"  # before the views': _detected_from reads them back in this order
+            if seg.keyframe is not None:
+                pictures[key] = np.asarray(seg.keyframe)
+            return [seg.start, seg.end, seg.keyframe_time, seg.forced, [row(v) for v in seg.views]]
+
+        rows = [row(seg) for seg in segments]
+        self.pictures_path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = self.pictures_path.with_suffix(".tmp.npz")
+        np.savez(tmp, **pictures)
+        os.replace(tmp, self.pictures_path)
+        self.detected = segments
+        self._append({"kind": "detected", "segments": rows})
 
     def add_ocr(self, key: str, lines: list[list]) -> None:
         """Record what OCR read on one picture (`lines`: each OcrLine's fields, in order)."""
@@ -148,8 +189,8 @@ class PartialState:
 
     def discard(self) -> None:
         """Forget this file's partial work (done, or made by other models/options)."""
-        self.windows, self.visual, self.ocr = {}, None, {}
-        for p in (self.path, self.vectors_path):
+        self.windows, self.visual, self.ocr, self.detected = {}, None, {}, None
+        for p in (self.path, self.vectors_path, self.pictures_path):
             p.unlink(missing_ok=True)
 
 

@@ -139,14 +139,14 @@ class FileProcessor:
         finally:
             times.add(name, time.perf_counter() - t0)
 
-    def _visual(self, path: str, info: MediaInfo, times: StageTimes, cancel: threading.Event,
-                report: bool, ocr=None) -> tuple[list[VisualSegment], np.ndarray | None, list | None]:
+    def _visual(self, path: str, info: MediaInfo, times: StageTimes, cancel: threading.Event, report: bool,
+                partial: PartialState | None = None) -> tuple[list[VisualSegment], np.ndarray | None, list | None]:
         """Decode sampled frames (streamed: only the current frame and one keyframe per segment are held),
         cut visual segments, embed their keyframes with CLIP, read their text (OCR).
         Returns (segments, CLIP image vectors or None, slides or None). `report`: send stage names
-        (main thread only). `ocr`: the OCR model to read slides with (default: the processor's)."""
+        (main thread only). `partial`: where the cut video and the slides read are kept for a re-run."""
         cfg = self.config
-        ocr = ocr or self.ocr
+        ocr = CachedOcr(self.ocr, partial) if partial is not None and self.ocr is not None else self.ocr
 
         def frames():
             for frame in iter_frames(path, cfg.sampling.fps, cfg.sampling.max_side, cfg.sampling.skip_nonref):
@@ -154,8 +154,12 @@ class FileProcessor:
                     return
                 yield frame
 
-        with self._stage("decode+keyframes", times, report):
-            segments = detect_segments(frames(), info.duration, cfg.keyframes)
+        segments = partial.detected if partial is not None else None
+        if segments is None:
+            with self._stage("decode+keyframes", times, report):
+                segments = detect_segments(frames(), info.duration, cfg.keyframes)
+            if partial is not None and not cancel.is_set():
+                partial.set_detected(segments)
         slides = None
         if segments and ocr is not None and not cancel.is_set():
             with self._stage("ocr", times, report):
@@ -191,8 +195,7 @@ class FileProcessor:
         keyframe images are let go (only times and vectors are needed from here on)."""
         if partial is not None and partial.visual is not None:
             return partial.visual
-        ocr = CachedOcr(self.ocr, partial) if partial is not None and self.ocr is not None else None
-        segments, vectors, slides = self._visual(path, info, times, cancel, report, ocr)
+        segments, vectors, slides = self._visual(path, info, times, cancel, report, partial)
         for seg in segments:
             seg.keyframe, seg.views = None, []
         result = VisualResult(segments, vectors, slides)

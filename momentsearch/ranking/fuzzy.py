@@ -1,11 +1,13 @@
 """Lexical matching through recognition errors: sound-alike letters, compared across word boundaries.
 
 Whisper `tiny.en` hears lecture terms wrong all the time ("division by zero" → "the vision by Nero",
-"offline sync" → "off line sink"). Word matching (ranking/lexical.py) misses them; these still share
-most of their *sounds*, in the same order, with the spaces in other places. So both the query and a
-candidate text are reduced to a stream of sound-alike letters without spaces (`sound_letters`:
-"off line sink" and "offline sync" both become "oflinesink"), and a text scores by the best window
-of about the query's length: the idf-weighted share of the query's letter trigrams found in it.
+"offline sync" → "off line sink"), and writes "400" where the lecturer said "four hundred". Word
+matching (ranking/lexical.py) misses them; these still share most of their *sounds*, in the same
+order, with the spaces in other places. So both the query and a candidate text are reduced to a
+stream of sound-alike letters without spaces, numbers spelled out (`sound_letters`: "off line sink"
+and "offline sync" both become "oflinesink", "400" sounds as "four hundred"), and a text scores by
+the best window of about the query's length: the idf-weighted share of the query's letter trigrams
+found in it.
 Texts are only those the other channels already proposed (a few dozen per query), so no index is
 kept and the cost is a few milliseconds; pure numpy.
 """
@@ -97,7 +99,7 @@ def sound_alike(query: str, rows: np.ndarray, scores: np.ndarray, extra: list[in
     fuzzy = fuzzy_scores(query, [texts[r] for r in pool])
     fuzzy = weight * np.clip((fuzzy - FUZZY_FLOOR) / (FUZZY_FULL - FUZZY_FLOOR), 0.0, 1.0)
     numbers = numbers_in(query) if _DIGITS.search(query) else set()
-    if numbers:  # sounds have no digits: "textbook ch. 8" must not match "textbook chapter 3" fully
+    if numbers:  # a number is a few letters of sound: "textbook ch. 8" must not match "textbook chapter 3"
         said = [len(numbers & numbers_in(texts[r])) / len(numbers) for r in pool]
         fuzzy = fuzzy * np.asarray(said)
     combined = np.array([max(exact.get(r, 0.0), f) for r, f in zip(pool, fuzzy)])
