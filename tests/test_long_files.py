@@ -257,15 +257,16 @@ def test_kept_visual_side_and_windows_read_back_exactly(tmp_path):
     cut = [VisualSegment(0.0, 1.0 / 3, 0.2, picture, views=[VisualSegment(0.1, 1.0 / 3, 0.3, picture + 1)]),
            VisualSegment(1.0 / 3, 70.1, 50.0, None, forced=True)]
     state.set_detected(cut)
-    state.set_visual(visual)
-
-    again = PartialState(tmp_path, "vid", "fp1")
-    back = again.detected
+    back = PartialState(tmp_path, "vid", "fp1").detected
     assert [(s.start, s.end, s.keyframe_time, s.forced, len(s.views)) for s in back] == \
         [(s.start, s.end, s.keyframe_time, s.forced, len(s.views)) for s in cut]
     np.testing.assert_array_equal(back[0].keyframe, picture)
     np.testing.assert_array_equal(back[0].views[0].keyframe, picture + 1)
     assert back[1].keyframe is None and back[0].views[0].keyframe_time == 0.3
+    state.set_visual(visual)
+
+    again = PartialState(tmp_path, "vid", "fp1")
+    assert again.detected is None  # the visual side is finished: its pictures are not loaded again
     assert again.windows[1] == (290.123456789, 580.5, [TranscriptSegment(300.1, 301.2, "hello world.", words)])
     assert [(s.start, s.end, s.keyframe_time, s.forced) for s in again.visual.segments] == \
         [(s.start, s.end, s.keyframe_time, s.forced) for s in visual.segments]

@@ -94,6 +94,7 @@ class PartialState:
             tmp = self.path.with_suffix(".tmp")
             tmp.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows), encoding="utf-8")
             os.replace(tmp, self.path)
+        detected = None
         for row in rows[1:]:
             if row.get("kind") == "window":
                 self.windows[row["index"]] = (row["start"], row["end"], [_segment_from(s) for s in row["segments"]])
@@ -102,7 +103,9 @@ class PartialState:
             elif row.get("kind") == "ocr":
                 self.ocr[row["key"]] = row["lines"]
             elif row.get("kind") == "detected":
-                self.detected = self._detected_from(row)
+                detected = row
+        if self.visual is None and detected is not None:  # the pictures are needed only to finish the visual side
+            self.detected = self._detected_from(detected)
 
     def _visual_from(self, row: dict) -> VisualResult | None:
         vectors = None
@@ -180,7 +183,7 @@ class PartialState:
             tmp = self.vectors_path.with_suffix(".tmp.npy")
             np.save(tmp, result.vectors)
             os.replace(tmp, self.vectors_path)
-        self.visual = result
+        self.visual, self.detected = result, None  # the cut video's pictures are not needed any more
         slides = None if result.slides is None else [[s.start, s.end, [list(x) for x in s.lines]]
                                                       for s in result.slides]
         self._append({"kind": "visual", "segments": [[s.start, s.end, s.keyframe_time, s.forced]
