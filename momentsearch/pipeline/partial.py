@@ -7,17 +7,18 @@ One JSON-lines file per content (`<dir>/<video_id>.jsonl`), appended and fsynced
   {"kind": "ocr", "key": ..., "lines": [...]}   what OCR read on one picture (key: a digest of its pixels)
   {"kind": "visual", "segments": [[start, end, keyframe_time, forced], ...], "slides": [...], "vectors": bool}
 and `<video_id>.visual.npy` with the CLIP keyframe vectors, `<video_id>.keyframes.npz` with the detected
-segments' pictures (each written before its line). A line cut short by
-a kill is ignored, so at most the work in flight is lost. The visual side runs in the background at low
-priority (sampling.visual_nice), so a kill often finds it unfinished: its slide reading, the costly part,
-is kept picture by picture (`CachedOcr`) after the cut video and its pictures (`set_detected`), and a
-resumed run decodes nothing again and reads only the pictures not read yet. Floats go through JSON as `repr`, which
+segments' pictures (each written before its line). A line cut short by a kill is ignored, so at most the
+work in flight is lost. The visual side runs in the background at low priority (sampling.visual_nice), so
+a kill often finds it unfinished: the cut video and its pictures are kept as soon as they are found
+(`set_detected`) and slide reading, the costly part, picture by picture (`CachedOcr`), so a resumed run
+decodes nothing again and reads only the pictures not read yet. Floats go through JSON as `repr`, which
 reads back to the same double, so a resumed file's entries (ids from times) equal an uninterrupted run's.
 The indexer deletes the files once the file's entries are in the store.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import itertools
 import json
@@ -172,7 +173,7 @@ class PartialState:
         self._append({"kind": "detected", "segments": rows})
 
     def add_ocr(self, key: str, lines: list[list]) -> None:
-        """Record what OCR read on one picture (`lines`: each OcrLine's fields, in order)."""
+        """Record what OCR read on one picture (`lines`: each OcrLine's fields, in declaration order)."""
         self.ocr[key] = lines
         self._append({"kind": "ocr", "key": key, "lines": lines})
 
@@ -215,6 +216,5 @@ class CachedOcr:
         missing = [i for i, k in enumerate(keys) if k not in self.partial.ocr]
         if missing:
             for i, lines in zip(missing, self.inner.read([images[i] for i in missing])):
-                self.partial.add_ocr(keys[i], [[line.text, line.confidence, line.box_height, line.box_width,
-                                                line.top, line.left, line.image_height] for line in lines])
+                self.partial.add_ocr(keys[i], [list(dataclasses.astuple(line)) for line in lines])
         return [[OcrLine(*row) for row in self.partial.ocr[k]] for k in keys]
