@@ -169,10 +169,9 @@ def test_a_killed_file_resumes_from_its_finished_windows_into_the_same_index(lec
 
 
 def test_a_run_killed_while_reading_slides_keeps_what_it_read(lecture, tmp_path, monkeypatch):
-    from momentsearch.pipeline import ocr as slide_ocr
-    from momentsearch.pipeline import process
+    from momentsearch.pipeline import process, slide_reads
 
-    monkeypatch.setattr(slide_ocr, "READ_BATCH", 1)  # a picture per batch, as a long lecture's hundreds make
+    monkeypatch.setattr(slide_reads, "READ_BATCH", 1)  # a picture per batch, as a long lecture's hundreds make
     path, _ = lecture
     whole = tmp_path / "whole"
     first = CountingOcr()

@@ -105,7 +105,7 @@ def test_every_lasting_view_is_read_and_a_text_change_inside_a_segment_is_a_cut(
 def test_sharper_frames_are_fetched_a_few_at_a_time(monkeypatch):
     """A long lecture's slides are fetched at the OCR size and read in small batches (memory does not
     grow with duration), and the slides come out as if all were read at once."""
-    import momentsearch.pipeline.ocr as ocr_module
+    import momentsearch.pipeline.slide_reads as reads_module
 
     values = [10 + 7 * i for i in range(21)]  # 21 different pictures, each its own slide
     ocr = FakeOcr({v: [_line(f"Slide {chr(65 + i)} title", 20)] for i, v in enumerate(values)})
@@ -122,13 +122,16 @@ def test_sharper_frames_are_fetched_a_few_at_a_time(monkeypatch):
         asked.append(list(times))
         return [picture(int(t) // 10) if t < 150 else None for t in times]  # some cannot be fetched
 
-    monkeypatch.setattr(ocr_module, "READ_BATCH", 4)
+    monkeypatch.setattr(reads_module, "READ_BATCH", 4)
     slides = read_slides(ocr, segs, OcrOptions(), fetch)
-    assert [len(a) for a in asked] == [4, 4, 4, 4, 4, 1]
-    assert [t for a in asked for t in a] == [s.keyframe_time for s in segs]
+    # four pictures per fetch, each at its keyframe and two more moments of its 10 s on screen
+    assert [len(a) for a in asked] == [12, 12, 12, 12, 12, 3]
+    assert [t for a in asked for t in a][::3] == [s.keyframe_time for s in segs]
     assert [(s.start, s.end, s.title) for s in slides] == [(10 * i, 10 * i + 10, f"Slide {chr(65 + i)} title")
                                                            for i in range(21)]
-    assert ocr.read_values == values  # a frame the fetch could not give is read from the keyframe
+    # a frame the fetch could not give is read from the keyframe; the more moments showed the keyframe's
+    # picture stroke for stroke (a screen recording's still slide), so each picture was read once
+    assert ocr.read_values == values
 
 
 def _slide_picture(title_rows, lecturer_at=None):
@@ -435,3 +438,62 @@ def test_kind_filter_and_image_query(photo_folder):
     assert both[0].kind == "moment" and both[0].video.endswith("lecture.mp4")
     # an image query finds that photo (tiny random CLIP: the same picture is still its own nearest)
     assert index.search_image(root / "trip" / "sign.jpg", kind="photo")[0].video == str(root / "trip" / "sign.jpg")
+
+
+def test_a_slide_partly_hidden_at_its_keyframe_is_read_whole_from_other_moments():
+    """A filmed slide with the lecturer in front of part of it when its keyframe was taken: the slide is
+    also read at other moments of its time on screen, and each line keeps its fullest reading."""
+    from momentsearch.models.ocr import OcrModel
+
+    board = np.asarray(_board([("Kinds of Memory", 48), ("Episodic: events", 30), ("Semantic: facts", 30),
+                               ("Procedural: skills", 30)]))
+
+    def lecturer_at(x):  # a dark figure standing in front of the projection
+        img = board.copy()
+        img[:, x:x + 110] = (40, 40, 50)
+        return img
+
+    at = {2.0: lecturer_at(480), 6.0: lecturer_at(300), 11.0: lecturer_at(60)}  # he walks to the left
+    asked = []
+
+    def fetch(times):
+        asked.extend(times)
+        return [at[min(at, key=lambda t: abs(t - x))] for x in times]
+
+    model, opts = OcrModel(), OcrOptions()
+    keyframe_only = " ".join(t for t, _, _ in weighted_lines(model.read([at[11.0]])[0], opts))
+    assert "Semantic" not in keyframe_only and "Procedural" not in keyframe_only  # the figure hides them
+    slides = read_slides(model, [VisualSegment(0.0, 12.0, 11.0, at[11.0][::2, ::2])], opts, fetch)
+    assert sorted(asked) == [2.0, 6.0, 11.0]  # the keyframe and two more moments of its 12 s
+    text = slides[0].text
+    for words in ("Kinds of Memory", "Episodic: events", "Semantic: facts", "Procedural: skills"):
+        assert text.count(words) == 1, text  # whole, once, not also as the keyframe's fragments
+    assert slides[0].title == "Kinds of Memory"
+    assert text.index("Episodic") < text.index("Semantic") < text.index("Procedural")  # reading order
+
+
+def test_a_still_slide_on_screen_is_read_once():
+    """A screen recording's slide looks the same at every moment: one read, whatever its length."""
+    still = _frame(90)
+    ocr = FakeOcr({90: [_line("Budget", 20)]})
+    slides = read_slides(ocr, [VisualSegment(0.0, 60.0, 59.0, still)], OcrOptions(),
+                         lambda times: [still.copy() for _ in times])
+    assert ocr.read_values == [90] and slides[0].title == "Budget"
+
+
+def test_a_read_showing_the_next_slide_is_not_merged_into_this_one():
+    """The picture detector placed a slide change late, so one of a picture's more moments shows the
+    next slide of the deck: its text stays out of this slide's entry."""
+    ocr = FakeOcr({90: [_line("Three Stores", 20), _line("Sensory, short-term, long-term", 8, top=40.0)],
+                   91: [_line("Working Memory Capacity", 20), _line("Miller: 7 plus or minus 2", 8, top=40.0)]})
+    frames = {90: _frame(90), 91: _frame(91)}
+    frames[90][20:30, 10:150:9] = 255  # the two slides' strokes
+    frames[91][40:70, 30:90] = 255
+
+    def fetch(times):  # the next slide is on screen from 25 s, the detector cut at 30 s
+        return [frames[91 if t >= 25 else 90] for t in times]
+
+    slides = read_slides(ocr, [VisualSegment(0.0, 30.0, 20.0, frames[90])], OcrOptions(), fetch)
+    assert ocr.read_values == [90, 91]  # the keyframe and the moment that showed another picture ...
+    assert [s.title for s in slides] == ["Three Stores"]
+    assert "Miller" not in slides[0].text  # ... but the next slide's text was not taken in

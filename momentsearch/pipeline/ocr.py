@@ -30,6 +30,7 @@ import numpy as np
 from momentsearch.models.ocr import OcrLine
 from momentsearch.options import OcrOptions
 from momentsearch.pipeline.picture import same_picture
+from momentsearch.pipeline.slide_reads import read_pictures
 from momentsearch.ranking.lexical import tokenize
 from momentsearch.store.ids import entry_id
 from momentsearch.types import VisualSegment
@@ -216,9 +217,6 @@ def pictures(segments: Sequence[VisualSegment]) -> list[VisualSegment]:
     return out
 
 
-READ_BATCH = 8  # pictures fetched and read together by read_slides
-
-
 def read_slides(ocr, segments: Sequence[VisualSegment], options: OcrOptions | None = None,
                 fetch=None) -> list[SlideText]:
     """Slide text per picture on screen (segments and their lasting views), neighbours with the same
@@ -247,16 +245,12 @@ def read_slides(ocr, segments: Sequence[VisualSegment], options: OcrOptions | No
             to_read.append(i)
             source.append(i)
         previous = np.asarray(seg.keyframe)
-    read: dict[int, list] = {}
-    # a few pictures at a time: the sharper frames (2.7 MB each at 1280 px) of a three-hour lecture's
-    # hundreds of slides would otherwise all be held at once, so memory would grow with duration
-    for b in range(0, len(to_read), READ_BATCH):
-        part = to_read[b:b + READ_BATCH]
-        images = [shown[i].keyframe for i in part]
-        if fetch is not None:
-            sharper = fetch([shown[i].keyframe_time for i in part])
-            images = [hi if hi is not None else lo for hi, lo in zip(sharper, images)]
-        read.update(zip(part, ocr.read(images)))
+
+    def same_slide(a: list, b: list) -> bool:  # two reads of one picture: not clearly two slides
+        return not another_slide(SlideText(0.0, 0.0, weighted_lines(a, options)),
+                                 SlideText(0.0, 0.0, weighted_lines(b, options)))
+
+    read = read_pictures(ocr, shown, to_read, fetch, options.extra_reads, same_slide)
     slides: list[SlideText] = []
     for seg, src in zip(shown, source):
         lines = weighted_lines(read.get(src, []), options) if src >= 0 else []
