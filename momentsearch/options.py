@@ -121,7 +121,7 @@ class RankingOptions:
     agreement_bonus: float = 0.1  # added per extra channel that agrees (calibrated score above agreement_level)
     agreement_level: float = 0.4  # calibrated score at which a channel counts as matching
     min_moment: float = 4.0  # seconds; shorter moments are widened around their centre
-    max_moment: float = 300.0  # seconds; longer candidate spans are not considered (a topic runs up to ~5 min)
+    max_moment: float = 600.0  # seconds; longer candidate spans are not considered (an exercise or a break: ~10 min)
     nms_overlap: float = 0.3  # results on one video overlapping more than this (IoU) are suppressed
     min_score: float = 0.1  # relevance floor: fused scores below it (a faint match on one channel) are not returned
 

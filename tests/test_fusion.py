@@ -73,6 +73,17 @@ def test_candidates_snap_to_slides_and_widen_short_spans():
     assert (c.starts[0], c.ends[0]) == (0.0, 4.0)
 
 
+def test_a_seven_minute_exercise_comes_back_whole_by_default():
+    """An in-class exercise or a break runs 5-10 minutes with one slide (a timer) on screen: the slide's
+    whole span is a candidate under the default limits, not only the hit's own chunk."""
+    from momentsearch.options import RankingOptions
+
+    opts = RankingOptions()
+    h = {"ocr": hits("ocr", [("v", 415.5, 805.5, 0.7)]), "transcript": hits("transcript", [("v", 420, 440, 0.5)])}
+    c = build_candidates(h, {"v": [(0, 415.5), (415.5, 805.5), (805.5, 900)]}, {"v": 900.0},
+                         min_moment=opts.min_moment, max_moment=opts.max_moment)
+    assert (415.5, 805.5) in set(zip(c.starts, c.ends))
+
 def test_numpy_bm25_scores_equal_bm25s():
     """The lexical channel's own BM25 gives bm25s' scores (lucene variant), term by term and summed,
     and survives a save/load round trip."""
