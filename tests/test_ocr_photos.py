@@ -497,3 +497,17 @@ def test_a_read_showing_the_next_slide_is_not_merged_into_this_one():
     assert ocr.read_values == [90, 91]  # the keyframe and the moment that showed another picture ...
     assert [s.title for s in slides] == ["Three Stores"]
     assert "Miller" not in slides[0].text  # ... but the next slide's text was not taken in
+
+
+def test_merged_reads_keep_each_line_whole_and_spaced_in_reading_order():
+    from momentsearch.pipeline.slide_reads import merge_reads
+
+    def line(text, top, left=10.0, width=None, confidence=0.9):
+        return OcrLine(text=text, confidence=confidence, box_height=20.0, box_width=width or 10.0 * len(text),
+                       top=top, left=left, image_height=400)
+
+    keyframe = [line("Parallax", 10), line("Ser", 60), line("tic: facts", 60, left=80), line("asa baseline", 110)]
+    later = [line("Parallax", 11, confidence=0.8), line("Semantic: facts", 61),
+             line("as a baseline", 111, confidence=0.7), line("Gaia", 160)]
+    merged = [x.text for x in merge_reads([keyframe, later])]
+    assert merged == ["Parallax", "Semantic: facts", "as a baseline", "Gaia"]

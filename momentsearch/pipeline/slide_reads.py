@@ -56,13 +56,15 @@ def _inside(a: OcrLine, b: OcrLine) -> float:
 
 def merge_reads(reads: Sequence[Sequence[OcrLine]]) -> list[OcrLine]:
     """One list of lines from several reads of one picture (same size, the camera still): lines taken
-    fullest first (most letters, then surest), a line dropped when its box lies mostly inside one
-    already taken (a fragment of a line another read saw whole, or the same line again), then put
-    back in reading order (top to bottom, left to right within a row)."""
+    fullest first (most letters, then most spaces, then surest), a line dropped when its box lies
+    mostly inside one already taken (a fragment of a line another read saw whole, or the same line
+    again), then put back in reading order (top to bottom, left to right within a row)."""
     if len(reads) == 1:
         return list(reads[0])
     kept: list[OcrLine] = []
-    for line in sorted((x for r in reads for x in r), key=lambda x: (-_letters(x), -x.confidence)):
+    # the recogniser often drops spaces ("asa baseline"): of two readings with the same letters, the spaced one
+    fullest = sorted((x for r in reads for x in r), key=lambda x: (-_letters(x), -x.text.count(" "), -x.confidence))
+    for line in fullest:
         if all(_inside(line, k) < COVERED for k in kept):
             kept.append(line)
     rows: list[tuple[float, float, list[OcrLine]]] = []  # (centre, height, lines) of each row, top down
