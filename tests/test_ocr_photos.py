@@ -124,14 +124,11 @@ def test_sharper_frames_are_fetched_a_few_at_a_time(monkeypatch):
 
     monkeypatch.setattr(reads_module, "READ_BATCH", 4)
     slides = read_slides(ocr, segs, OcrOptions(), fetch)
-    # four pictures per fetch, each at its keyframe and two more moments of its 10 s on screen
-    assert [len(a) for a in asked] == [12, 12, 12, 12, 12, 3]
-    assert [t for a in asked for t in a][::3] == [s.keyframe_time for s in segs]
+    assert [len(a) for a in asked] == [4, 4, 4, 4, 4, 1]
+    assert [t for a in asked for t in a] == [s.keyframe_time for s in segs]  # whole reads: not read again
     assert [(s.start, s.end, s.title) for s in slides] == [(10 * i, 10 * i + 10, f"Slide {chr(65 + i)} title")
                                                            for i in range(21)]
-    # a frame the fetch could not give is read from the keyframe; the more moments showed the keyframe's
-    # picture stroke for stroke (a screen recording's still slide), so each picture was read once
-    assert ocr.read_values == values
+    assert ocr.read_values == values  # a frame the fetch could not give is read from the keyframe
 
 
 def _slide_picture(title_rows, lecturer_at=None):
@@ -473,9 +470,10 @@ def test_a_slide_partly_hidden_at_its_keyframe_is_read_whole_from_other_moments(
 
 
 def test_a_still_slide_on_screen_is_read_once():
-    """A screen recording's slide looks the same at every moment: one read, whatever its length."""
+    """A screen recording's slide looks the same at every moment: one read, whatever its length (and
+    even when its text looks cut: a bullet wrapped onto a second line)."""
     still = _frame(90)
-    ocr = FakeOcr({90: [_line("Budget", 20)]})
+    ocr = FakeOcr({90: [_line("Budget", 20), _line("rises next year", 8, top=40.0)]})
     slides = read_slides(ocr, [VisualSegment(0.0, 60.0, 59.0, still)], OcrOptions(),
                          lambda times: [still.copy() for _ in times])
     assert ocr.read_values == [90] and slides[0].title == "Budget"
@@ -484,7 +482,7 @@ def test_a_still_slide_on_screen_is_read_once():
 def test_a_read_showing_the_next_slide_is_not_merged_into_this_one():
     """The picture detector placed a slide change late, so one of a picture's more moments shows the
     next slide of the deck: its text stays out of this slide's entry."""
-    ocr = FakeOcr({90: [_line("Three Stores", 20), _line("Sensory, short-term, long-term", 8, top=40.0)],
+    ocr = FakeOcr({90: [_line("Three Stores", 20), _line("ory, short-term, long-term", 8, top=40.0)],
                    91: [_line("Working Memory Capacity", 20), _line("Miller: 7 plus or minus 2", 8, top=40.0)]})
     frames = {90: _frame(90), 91: _frame(91)}
     frames[90][20:30, 10:150:9] = 255  # the two slides' strokes
@@ -511,3 +509,21 @@ def test_merged_reads_keep_each_line_whole_and_spaced_in_reading_order():
              line("as a baseline", 111, confidence=0.7), line("Gaia", 160)]
     merged = [x.text for x in merge_reads([keyframe, later])]
     assert merged == ["Parallax", "Semantic: facts", "as a baseline", "Gaia"]
+
+
+def test_only_a_read_that_looks_cut_is_read_again():
+    """Reading a filmed slide again costs a read per moment: it is done only when the keyframe's read
+    looks like part of the text was hidden (a line starting mid-word, a scrap of a word)."""
+    from momentsearch.pipeline.slide_reads import looks_cut
+
+    assert looks_cut([_line("Kinds of Memory", 20), _line("tic: facts", 8)])
+    assert looks_cut([_line("Card and Kr", 20), _line("Kr", 8)])
+    assert looks_cut([_line("• ens Monday", 8)])
+    assert not looks_cut([_line("Kinds of Memory", 20), _line("- Semantic: facts", 8), _line("Q1 2024", 8),
+                          _line("1968", 8)])
+    frames = {90: _frame(90), 91: _frame(91)}  # the lecturer moved: the frames differ
+    frames[91][40:70, 30:90] = 255
+    ocr = FakeOcr({90: [_line("Budget", 20), _line("- Rises next year", 8, top=40.0)]})
+    read_slides(ocr, [VisualSegment(0.0, 30.0, 29.0, frames[90])], OcrOptions(),
+                lambda times: [frames[90 if t > 25 else 91] for t in times])
+    assert ocr.read_values == [90]  # the keyframe's read was whole: not read again

@@ -2,14 +2,15 @@
 
 A lecturer walks in front of the projection, a head in the audience covers a line, a camera's
 exposure washes out a corner: the keyframe that stands for a slide can catch any of these, and its
-OCR then holds "Ser" and "tic: facts" where the slide says "Semantic: facts". A picture that stayed
-on screen `REREAD_SPAN` seconds or more is therefore also read at `OcrOptions.extra_reads` (default 2)
-more moments spread over its time, unless the frame there is the same picture as the keyframe stroke
-for stroke (a screen recording of a still slide costs one read, as before; a screencast's webcam tile
-or a filmed lecture's noise makes every moment another picture, and costs the reads). The lines of
-the reads that show the keyframe's slide are merged: every region of text keeps its fullest reading
-(`merge_reads`). A read that shows another slide (a slide change the picture detector placed late) is
-left out: the slide's text must not take in its neighbour's.
+OCR then holds "Ser" and "tic: facts" where the slide says "Semantic: facts". So when a picture's read
+`looks_cut` (a line starting mid-word, a scrap of a word) and the picture stayed on screen
+`REREAD_SPAN` seconds or more, it is read again at `OcrOptions.extra_reads` (default 2) more moments
+spread over its time, except where the frame there is the keyframe's picture stroke for stroke (a
+screen recording's still slide is never read twice). The lines of the reads that show the keyframe's
+slide are merged: every region of text keeps its fullest reading (`merge_reads`). A read that shows
+another slide (a slide change the picture detector placed late) is left out: the slide's text must not
+take in its neighbour's. Reading every lasting picture again (not only those that look cut) found a
+little more and tripled the OCR time of a filmed lecture.
 
 Measured on the dev split (the share of each slide's title and bullet words found in the index's
 slide text, `docs/benchmarks.md`): keyframe only 0.887, with two more moments 0.942 (the filmed
@@ -18,6 +19,7 @@ lectures 0.82 / 0.87 -> 0.91 / 0.94; screen recordings unchanged).
 
 from __future__ import annotations
 
+import re
 from typing import Callable, Sequence
 
 import numpy as np
@@ -77,33 +79,59 @@ def merge_reads(reads: Sequence[Sequence[OcrLine]]) -> list[OcrLine]:
     return [line for _, _, row in rows for line in sorted(row, key=lambda x: x.left)]
 
 
+def looks_cut(lines: Sequence[OcrLine]) -> bool:
+    """Whether a read looks like part of its text was hidden: a line that starts in the middle of a
+    word (a lowercase letter: "tic: facts", "ens Monday") or a scrap of one to three letters ("Ser",
+    "Kr"). A wrapped bullet's second line starts lowercase too; reading such a slide again only costs."""
+    for line in lines:
+        text = _BULLET.sub("", line.text)
+        letters = sum(ch.isalpha() for ch in text)
+        if text[:1].islower() or (0 < letters <= 3 and not any(ch.isdigit() for ch in text)):
+            return True
+    return False
+
+
+_BULLET = re.compile(r"^[\W_]+")  # bullet marks and punctuation before a line's first word
+
+
 def read_pictures(ocr, shown: Sequence[VisualSegment], to_read: Sequence[int],
                   fetch: Callable[[list[float]], list] | None = None, extra: int = 2,
                   same_slide: Callable[[list[OcrLine], list[OcrLine]], bool] | None = None) -> dict[int, list[OcrLine]]:
     """OCR lines per picture index in `to_read`. With `fetch` (times -> sharper RGB frames, None
-    where one cannot be had) the pictures are read off sharper frames, and a lasting picture also at
-    `extra` more moments (`extra_times`; see the module's docstring), those reads kept where `same_slide(keyframe's
-    lines, lines)` holds; without `fetch`, each keyframe once."""
+    where one cannot be had) the pictures are read off sharper frames, and a lasting picture whose
+    read `looks_cut` is read again at `extra` more moments (`extra_times`; see the module's
+    docstring), those reads kept where `same_slide(keyframe's lines, lines)` holds. Without `fetch`,
+    each keyframe once."""
     read: dict[int, list[OcrLine]] = {}
     # a few pictures at a time: the sharper frames (2.7 MB each at 1280 px) of a three-hour lecture's
     # hundreds of slides would otherwise all be held at once, so memory would grow with duration
     for b in range(0, len(to_read), READ_BATCH):
         part = list(to_read[b:b + READ_BATCH])
-        groups = [[shown[i].keyframe] for i in part]  # per picture: its keyframe first, then extra moments
+        images = [shown[i].keyframe for i in part]
         if fetch is not None:
-            extras = [extra_times(shown[i], extra) for i in part]
-            frames = fetch([t for i, more in zip(part, extras) for t in [shown[i].keyframe_time, *more]])
-            at = 0
-            for group, more in zip(groups, extras):
-                sharp, others = frames[at], frames[at + 1:at + 1 + len(more)]
-                at += 1 + len(more)
-                if sharp is None:
-                    continue  # read the sampled keyframe instead
-                group[0] = sharp
-                group += [f for f in others if f is not None and f.shape == sharp.shape
-                          and not same_picture(sharp, np.asarray(f))]
-        answers = iter(ocr.read([image for group in groups for image in group]))
-        for i, group in zip(part, groups):
-            first, *more = [next(answers) for _ in group]
-            read[i] = merge_reads([first] + [r for r in more if same_slide is None or same_slide(first, r)])
+            sharper = fetch([shown[i].keyframe_time for i in part])
+            images = [hi if hi is not None else lo for hi, lo in zip(sharper, images)]
+        read.update(zip(part, ocr.read(images)))
+        if fetch is not None and extra > 0:
+            _read_again(ocr, [(i, image) for i, image in zip(part, images) if looks_cut(read[i])],
+                        shown, read, fetch, extra, same_slide)
     return read
+
+
+def _read_again(ocr, pictures, shown, read, fetch, extra, same_slide) -> None:
+    """Read `pictures` ((index, keyframe image)) at their extra moments where the frame there is not the
+    keyframe's picture, and merge the reads that show the same slide into `read`."""
+    wanted = [(i, image, extra_times(shown[i], extra)) for i, image in pictures]
+    wanted = [w for w in wanted if w[2]]
+    if not wanted:
+        return
+    frames = iter(fetch([t for _, _, times in wanted for t in times]))
+    groups = []
+    for i, image, times in wanted:
+        others = [next(frames) for _ in times]
+        groups.append((i, [f for f in others if f is not None and f.shape == np.shape(image)
+                           and not same_picture(np.asarray(image), np.asarray(f))]))
+    answers = iter(ocr.read([f for _, more in groups for f in more]))
+    for i, more in groups:
+        reads = [next(answers) for _ in more]
+        read[i] = merge_reads([read[i]] + [r for r in reads if same_slide is None or same_slide(read[i], r)])
