@@ -527,3 +527,20 @@ def test_only_a_read_that_looks_cut_is_read_again():
     read_slides(ocr, [VisualSegment(0.0, 30.0, 29.0, frames[90])], OcrOptions(),
                 lambda times: [frames[90 if t > 25 else 91] for t in times])
     assert ocr.read_values == [90]  # the keyframe's read was whole: not read again
+
+
+def test_a_build_step_after_the_keyframe_is_read():
+    """A slide's keyframe is the last frame that matched its settled picture; a bullet revealed while the
+    lecturer stood in front (no view of its own) came after it. A picture that went on 6 s or more past
+    its keyframe is read again later in its time, and the fuller read kept."""
+    two, three = _frame(90), _frame(90)
+    two[20:30, 10:150:9] = 255
+    three[20:30, 10:150:9] = 255
+    three[40:50, 10:150:9] = 255  # the third bullet's strokes
+    lines = [_line("Shifts in Demand", 20), _line("Income", 8, top=30.0), _line("Prices of substitutes", 8, top=50.0)]
+    ocr = FakeOcr({90: lines})
+    ocr.read = lambda images: [lines + ([_line("Tastes and expectations", 8, top=70.0)] if im[45, 10, 0] == 255 else [])
+                               for im in images]
+    slides = read_slides(ocr, [VisualSegment(0.0, 40.0, 12.0, two)], OcrOptions(),
+                         lambda times: [three if t >= 25 else two for t in times])
+    assert "Tastes and expectations" in slides[0].text
