@@ -117,6 +117,17 @@ def test_a_short_remark_before_a_slide_change_joins_its_own_slide():
     assert [c.text for c in chunks if c.end <= change][-1] == "Even by hand."
 
 
+def test_a_run_on_sentence_across_a_slide_change_is_cut_there():
+    """Whisper left out the full stop where the slide changed: the sentence is cut at the word gap
+    nearest the change, so no chunk belongs to two slides."""
+    ws = words_of("designers rarely use a solid rectangle because the middle carries little load "
+                  "the arch solves the masonry problem by turning weight into pure squeezing", 100.0)
+    change = (ws[11].end + ws[12].start) / 2  # between "load" and "the arch"
+    chunks = build_chunks([TranscriptSegment(ws[0].start, ws[-1].end, "", ws)],
+                          ChunkOptions(min_seconds=4, max_seconds=30, overlap_seconds=3), breaks=[change + 0.1])
+    assert not any(c.start < change < c.end for c in chunks)
+    assert [c.text for c in chunks] == [" ".join(w.word for w in ws[:12]), " ".join(w.word for w in ws[12:])]
+
 def test_run_on_sentence_is_split_below_max_seconds():
     ws = words_of(" ".join(["word"] * 200), 0.0)  # 80 s with no punctuation or pause
     chunks = build_chunks([TranscriptSegment(0, 80, "", ws)], ChunkOptions(min_seconds=10, max_seconds=20))

@@ -46,6 +46,17 @@ def _split_long(sentence: list[Word], max_seconds: float) -> list[list[Word]]:
     return parts
 
 
+def _split_at_breaks(unit: list[Word], breaks: Sequence[float]) -> list[list[Word]]:
+    """A sentence that runs on across a slide change (Whisper left out the full stop), cut at the gap
+    between words nearest each break that lies more than BREAK_TOLERANCE inside it."""
+    inside = [b for b in breaks if unit[0].start + BREAK_TOLERANCE < b < unit[-1].end - BREAK_TOLERANCE]
+    if not inside or len(unit) < 2:
+        return [unit]
+    gaps = np.array([(a.end + b.start) / 2 for a, b in zip(unit, unit[1:])])
+    at = sorted({int(np.argmin(np.abs(gaps - b))) + 1 for b in inside})
+    return [unit[i:j] for i, j in zip([0] + at, at + [len(unit)])]
+
+
 def _text(words: list[Word]) -> str:
     return " ".join(" ".join(w.word.strip() for w in words).split())
 
@@ -97,17 +108,19 @@ def build_chunks(segments: list[TranscriptSegment], options: ChunkOptions | None
     `overlap_seconds`, so a phrase spoken across a boundary is whole in at least one chunk. A long
     pause closes a chunk early once it has half its minimum length.
 
-    A chunk never runs on across a break: what was said since the last chunk closed, too short to
+    A chunk never runs on across a break, not even inside a sentence (a run-on sentence is cut at the
+    word gap nearest the break): what was said since the last chunk closed, too short to
     stand alone, joins that chunk (if it stays within `max_seconds`), else it is a short chunk of
     its own. (A slide's closing remark glued to the next slide's first sentence made a chunk that
     belonged to neither slide, and a moment spanning both won the queries about either.)
     """
     options = options or ChunkOptions()
+    breaks = sorted(breaks or [])
     units: list[list[Word]] = []
     for sentence in sentences(segments):
-        units.extend(_split_long(sentence, options.max_seconds))
+        for part in _split_at_breaks(sentence, breaks):
+            units.extend(_split_long(part, options.max_seconds))
     state = _Chunker(options)
-    breaks = sorted(breaks or [])
     fresh = 0  # units added since the last flush (carried units don't count)
     after_break = False  # the last chunk was closed by a break (nothing may join it from the other side)
     for unit in units:
