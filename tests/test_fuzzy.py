@@ -76,3 +76,10 @@ def test_numbers_sound_the_same_in_digits_and_words_but_do_not_make_a_short_quer
     scores = fuzzy_scores("four hundred business travellers who book", texts)
     assert scores.argmax() == 0 and scores[0] > 0.7
     assert fuzzy_scores("1 - SSE/SST", texts).max() == 0.0  # three letters of words: exact matching only
+
+
+def test_a_decade_in_digits_sounds_like_the_decade_said():
+    texts = ["in the mid -70s, I have a severe cold snap destroyed", "in 1970 the price of seventy beans rose"]
+    scores = fuzzy_scores("mid seventies a severe cold snap", texts)
+    assert scores.argmax() == 0 and scores[0] > 0.7
+    assert sound_letters("the 1970s") == sound_letters("the nineteen seventies")

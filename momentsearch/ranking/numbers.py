@@ -41,8 +41,12 @@ def spell(n: int) -> list[str]:
 
 
 def number_words(token: str) -> list[str] | None:
-    """A token of digits (optionally with a plural "s": "70s") as its words, None for other tokens."""
+    """A token of digits (optionally with a plural "s": "70s") as its words, None for other tokens. A
+    decade is said in the plural: "70s" -> "seventies", "1970s" -> "nineteen seventies"."""
     digits = token[:-1] if token.endswith("s") else token
     if not digits.isdigit() or len(digits) > MAX_DIGITS:
         return None
-    return spell(int(digits))
+    words = spell(int(digits))
+    if digits != token and words[-1] in _TENS:
+        words[-1] = words[-1][:-1] + "ies"
+    return words
