@@ -99,8 +99,8 @@ class OcrOptions:
     title_height: float = 0.1  # a line this tall (share of image height) or taller weighs fully; smaller text less
     min_weight: float = 0.3  # the weight of the smallest readable text (a title weighs 1.0)
     same_text: float = 0.9  # neighbouring slides whose texts share this much (Jaccard of words) are one entry
-    extra_reads: int = 2  # a slide on screen 6 s or more is also read at this many other moments when the picture
-    # there differs (a lecturer in front of part of it); 0 = the keyframe only (faster on filmed lectures)
+    extra_reads: int = 2  # a slide on screen 6 s or more whose read looks cut (a lecturer in front of it) or that
+    # went on past its keyframe is read again at this many other moments (pipeline/slide_reads.py); 0 = keyframe only
 
 
 @dataclass
