@@ -4,6 +4,7 @@ drop of similarity between the sentences before and after a gap)."""
 
 from __future__ import annotations
 
+import bisect
 from typing import Sequence
 
 import numpy as np
@@ -48,8 +49,10 @@ def _split_long(sentence: list[Word], max_seconds: float) -> list[list[Word]]:
 
 def _split_at_breaks(unit: list[Word], breaks: Sequence[float]) -> list[list[Word]]:
     """A sentence that runs on across a slide change (Whisper left out the full stop), cut at the gap
-    between words nearest each break that lies more than BREAK_TOLERANCE inside it."""
-    inside = [b for b in breaks if unit[0].start + BREAK_TOLERANCE < b < unit[-1].end - BREAK_TOLERANCE]
+    between words nearest each break that lies more than BREAK_TOLERANCE inside it. `breaks` sorted."""
+    lo = bisect.bisect_right(breaks, unit[0].start + BREAK_TOLERANCE)
+    hi = bisect.bisect_left(breaks, unit[-1].end - BREAK_TOLERANCE)
+    inside = breaks[lo:hi]  # a three-hour lecture has thousands of sentences and hundreds of breaks
     if not inside or len(unit) < 2:
         return [unit]
     gaps = np.array([(a.end + b.start) / 2 for a, b in zip(unit, unit[1:])])
