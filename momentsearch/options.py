@@ -101,6 +101,7 @@ class OcrOptions:
     same_text: float = 0.9  # neighbouring slides whose texts share this much (Jaccard of words) are one entry
     extra_reads: int = 2  # a slide on screen 6 s or more whose read looks cut (a lecturer in front of it) or that
     # went on past its keyframe is read again at this many other moments (pipeline/slide_reads.py); 0 = keyframe only
+    workers: int = 0  # images read at once (a thread each, one onnxruntime thread); 0 = the CPUs this process may use
 
 
 @dataclass
@@ -194,9 +195,10 @@ class Config:
             problems.append("distributed: need workers >= 0, cpus_per_worker > 0, gpus_per_worker >= 0, "
                             "max_retries >= 0")
         o = self.ocr
-        if o.det_max_side < 32 or not 0 <= o.min_confidence < 1 or not 0 < o.min_weight <= 1 or o.title_height <= 0:
+        if (o.det_max_side < 32 or not 0 <= o.min_confidence < 1 or not 0 < o.min_weight <= 1 or o.title_height <= 0
+                or o.workers < 0):
             problems.append("ocr: need det_max_side >= 32, 0 <= min_confidence < 1, 0 < min_weight <= 1, "
-                            "title_height > 0")
+                            "title_height > 0, workers >= 0")
         if problems:
             raise ConfigError("invalid options: " + "; ".join(problems))
         return self

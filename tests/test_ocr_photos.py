@@ -297,6 +297,18 @@ def test_ocr_model_reads_drawn_text():
     assert "roadmap" in big.text.lower() and 0.5 < big.confidence <= 1.0
 
 
+def test_ocr_workers_read_each_image_as_one_worker_does():
+    """Images read in parallel threads come back in the order given, each with its own lines."""
+    from momentsearch.models.ocr import OcrModel
+
+    boards = [np.asarray(_board([(word, 56), (f"{n} apples on the table", 28)], seed=n))
+              for n, word in enumerate(["Roadmap", "Budget", "Library", "Harvest", "Bridges"])]
+    one = OcrModel(workers=1).read(boards)
+    two = OcrModel(workers=2).read(boards)
+    assert two == one
+    assert [lines[0].text for lines in two] == ["Roadmap", "Budget", "Library", "Harvest", "Bridges"]
+
+
 # -- end to end: a slide title that is never spoken --------------------------------------------
 HIDDEN_TITLE = "Glacier Hydrology"  # on the slide only; the narration never says these words
 

@@ -7,6 +7,7 @@ found with their confidence and box size (pixels), so callers can weigh titles a
 
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any, Sequence
 
@@ -49,11 +50,15 @@ class OcrModel:
                   and misses small print. Images are never enlarged.
     threads:      onnxruntime intra-op threads per session; None lets onnxruntime choose (all cores, which
                   spin while idle: on a few small images one thread costs about half the CPU time).
+    workers:      images of one `read` call read at once, each in its own thread on one onnxruntime
+                  thread (the sessions are shared; onnxruntime and OpenCV let go of the GIL): 2 workers
+                  read 24 keyframes in half the time of one on 2 cores, with the same lines.
     """
 
-    def __init__(self, det_max_side: int = 960, threads: int | None = 1) -> None:
+    def __init__(self, det_max_side: int = 960, threads: int | None = 1, workers: int = 1) -> None:
         self.det_max_side = int(det_max_side)
         self.threads = threads
+        self.workers = max(1, int(workers))
         self._engine: Any = None
 
     @property
@@ -92,7 +97,12 @@ class OcrModel:
         if not images:
             return []
         self.load()
-        return [self._read_one(np.asarray(image)) for image in images]
+        arrays = [np.asarray(image) for image in images]
+        if self.workers == 1 or len(arrays) == 1:
+            return [self._read_one(a) for a in arrays]
+        # threads started here inherit the caller's niceness (Linux): a niced visual side stays niced
+        with ThreadPoolExecutor(min(self.workers, len(arrays)), thread_name_prefix="momentsearch-ocr") as pool:
+            return list(pool.map(self._read_one, arrays))
 
     def _read_one(self, image: np.ndarray) -> list[OcrLine]:
         if image.ndim != 3 or image.shape[0] < 8 or image.shape[1] < 8:

@@ -92,9 +92,10 @@ def make_ocr(config):
     """The OCR model `config.models.ocr` asks for, or None when OCR is off. Cheap: loads nothing."""
     if not config.models.ocr:
         return None
+    from momentsearch.models.device import thread_budget
     from momentsearch.models.ocr import OcrModel
 
-    return OcrModel(det_max_side=config.ocr.det_max_side)
+    return OcrModel(det_max_side=config.ocr.det_max_side, workers=config.ocr.workers or thread_budget())
 
 
 # -- spaces ----------------------------------------------------------------------------------------
