@@ -481,6 +481,43 @@ def test_a_slide_partly_hidden_at_its_keyframe_is_read_whole_from_other_moments(
     assert text.index("Episodic") < text.index("Semantic") < text.index("Procedural")  # reading order
 
 
+def test_reading_again_recognises_only_the_lines_near_what_changed():
+    """A head in the audience hides the end of the last bullet at the keyframe and has moved away at the
+    other moments: those reads recognise the lines near where it was, not the title again."""
+    from momentsearch.models.ocr import OcrModel
+
+    board = np.asarray(_board([("Kinds of Memory", 48), ("Episodic: events", 30), ("Semantic: facts", 30),
+                               ("Procedural: skills", 30)]))
+
+    def head_at(y, x):
+        img = board.copy()
+        img[y:y + 60, x:x + 110] = (40, 40, 50)
+        return img
+
+    keyframe = head_at(200, 150)  # over "Procedural: skills" (y 212-242), well below the title and first bullet
+    moved = head_at(330, 500)  # in the empty lower right corner
+    model, opts = OcrModel(), OcrOptions()
+    recognised: list[list[str]] = []
+    read = model.read
+
+    def counting_read(images):
+        out = read(images)
+        recognised.extend([line.text for line in lines] for lines in out)
+        return out
+
+    model.read = counting_read
+    slides = read_slides(model, [VisualSegment(0.0, 12.0, 1.0, keyframe[::2, ::2])], opts,
+                         lambda times: [keyframe if t < 2 else moved for t in times])
+    assert "Procedural: skills" not in " ".join(recognised[0])  # the keyframe's read is cut
+    text = slides[0].text
+    for words in ("Kinds of Memory", "Episodic: events", "Semantic: facts", "Procedural: skills"):
+        assert text.count(words) == 1, text
+    assert len(recognised) == 3  # the keyframe and two more moments
+    for again in recognised[1:]:
+        assert any("Procedural" in t for t in again), again
+        assert not any("Memory" in t or "Episodic" in t for t in again), again  # blanked: they read the same
+
+
 def test_a_still_slide_on_screen_is_read_once():
     """A screen recording's slide looks the same at every moment: one read, whatever its length (and
     even when its text looks cut: a bullet wrapped onto a second line)."""

@@ -182,12 +182,31 @@ SAME_CORR = 0.8  # blocks with strokes must correlate this well for two frames t
 SAME_GREY = 0.05  # and no block's mean grey may move more than this
 
 
+@dataclass
+class ChangedBlocks:
+    """Where a frame differs from another, block by block (`changed_blocks`)."""
+
+    changed: np.ndarray  # bool (rows, cols): other strokes or another grey there
+    block: float  # a block's side in pixels of the frames compared (not of the analysis maps)
+    shift: tuple[float, float]  # (dy, dx) in frame pixels: where the first frame's content lies in the second
+
+
+def changed_blocks(a: np.ndarray, b: np.ndarray, width: int = 320, block: int = 16) -> ChangedBlocks | None:
+    """The blocks where RGB frame `b` shows other strokes or another grey than `a` after the camera's
+    shake is taken out; None when the frames differ in size."""
+    ma, mb = frame_map(a, width), frame_map(b, width)
+    if ma.grey.shape != mb.grey.shape:
+        return None
+    change = compare(ma, mb, block)
+    strokes = (change.energy_a > 0.05) | (change.energy_b > 0.05)
+    changed = (strokes & (change.corr < SAME_CORR)) | (change.grey > SAME_GREY)
+    scale = np.shape(a)[1] / ma.grey.shape[1]
+    dy, dx = change.shift
+    return ChangedBlocks(changed, block_size(ma.grey.shape, block) * scale, (dy * scale, dx * scale))
+
+
 def same_picture(a: np.ndarray, b: np.ndarray, width: int = 320, block: int = 16) -> bool:
     """Whether two RGB frames show the same picture, stroke for stroke (not just the same template):
     a periodic keyframe of one slide is, the next slide of the same deck is not."""
-    ma, mb = frame_map(a, width), frame_map(b, width)
-    if ma.grey.shape != mb.grey.shape:
-        return False
-    change = compare(ma, mb, block)
-    strokes = (change.energy_a > 0.05) | (change.energy_b > 0.05)
-    return bool((change.corr[strokes] >= SAME_CORR).all() and (change.grey <= SAME_GREY).all())
+    change = changed_blocks(a, b, width, block)
+    return change is not None and not change.changed.any()
