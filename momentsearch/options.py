@@ -76,7 +76,8 @@ class ChunkOptions:
     min_seconds: float = 10.0  # a transcript chunk is at least this long unless the speech ends
     max_seconds: float = 30.0  # and at most this long (split at a word boundary if a sentence runs on)
     overlap_seconds: float = 3.0  # consecutive chunks share about this much speech (whole sentences)
-    topic_depth: float = 0.35  # topic score (similarity dip + pause share) a gap needs to start a new section
+    topic_depth: float = 0.5  # topic score (similarity dip + pause share + cue) a gap needs to start a new section
+    cue_share: float = 0.3  # topic score of a sentence opening with a cue phrase ("Now, ...", "Let's ..."; English)
     min_section: float = 8.0  # seconds; speech-made sections are at least this long
 
 
@@ -181,6 +182,8 @@ class Config:
             problems.append("chunks: need 0 < min_seconds <= max_seconds")
         if not 0 <= self.chunks.overlap_seconds < self.chunks.min_seconds:
             problems.append("chunks.overlap_seconds must be >= 0 and below chunks.min_seconds")
+        if self.chunks.cue_share < 0:
+            problems.append("chunks.cue_share must be >= 0")
         if self.models.device not in ("auto", "cpu", "cuda"):
             problems.append(f"models.device must be auto, cpu or cuda, got {self.models.device!r}")
         if self.ranking.candidates < 1:

@@ -128,3 +128,29 @@ def test_best_share_keeps_one_sure_channel_from_being_diluted():
     assert mean_only[1] > mean_only[0]
     assert blended[0] > blended[1]
     assert np.allclose(blended, 0.5 * mean_only + 0.5 * np.array([1.0, 0.6]))
+
+
+def test_a_slide_on_screen_over_two_topics_counts_fully_for_the_one_a_query_is_in():
+    """The slide stays while the lecturer moves on to a second topic at 40 s. The words of a query are
+    said at 50-58 s. As one hit over 0-60 s the slide pulls the moment out over both topics; cut at the
+    topic change (one entry per section, `split_at_topics`) it leaves the second topic as the answer."""
+    from momentsearch.options import RankingOptions
+    from momentsearch.pipeline.ocr import SlideText, split_at_topics
+    from momentsearch.ranking.joint import rank
+
+    slide = SlideText(0.0, 60.0, [("Plate Tectonics", 1.0, "")])
+    pieces = split_at_topics([slide], [40.0, 59.5, 90.0])  # 59.5: too close to the slide's end to cut it
+    assert [(p.start, p.end, p.text) for p in pieces] == [(0.0, 40.0, "Plate Tectonics"), (40.0, 60.0, "Plate Tectonics")]
+    opts = RankingOptions()
+    sections = {"v": [(0.0, 40.0), (40.0, 60.0), (60.0, 90.0)]}
+    said = {"lexical": hits("lexical", [("v", 50.0, 58.0, 0.9)]),
+            "transcript": hits("transcript", [("v", 28.0, 40.0, 0.4), ("v", 40.0, 50.0, 0.3), ("v", 50.0, 58.0, 0.5)])}
+
+    def top(ocr_rows):
+        r = rank({**said, "ocr": hits("ocr", ocr_rows)}, sections, {"v": 90.0}, {"v": {"lexical", "transcript", "ocr"}},
+                 opts, k=1)
+        i = r.chosen[0]
+        return float(r.candidates.starts[i]), float(r.candidates.ends[i])
+
+    assert top([("v", 0.0, 60.0, 0.6)]) == (0.0, 60.0)  # the whole slide: two topics
+    assert top([("v", p.start, p.end, 0.6) for p in pieces]) == (40.0, 60.0)

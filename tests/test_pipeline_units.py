@@ -199,6 +199,27 @@ def test_a_topic_change_without_a_slide_change_is_a_section_boundary():
     assert topic_boundaries(units, vectors, cuts=[], duration=end) == []
 
 
+def test_a_cue_phrase_tips_a_shallow_topic_change_into_a_boundary():
+    """Two neighbouring topics of one subject (their sentences only partly differ): the dip alone is
+    too shallow, but the next topic opening with "Now, ..." makes it a boundary. The same words inside
+    one topic split nothing, and a sentence starting "Nowhere" is no cue."""
+    from momentsearch.pipeline.segment import opens_topic, topic_boundaries
+
+    units, vectors, end = _talk([0] * 6 + [1] * 6, seed=4)
+    vectors[6:] = vectors[6:] + 1.5 * vectors[:6].mean(axis=0)  # the second topic leans on the first
+    vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
+    assert topic_boundaries(units, vectors, cuts=[], duration=end) == []
+    cued = [list(u) for u in units]
+    cued[6][0] = Word(cued[6][0].start, cued[6][0].end, " Now,")
+    change = (units[5][-1].end + units[6][0].start) / 2
+    found = topic_boundaries(cued, vectors, cuts=[], duration=end)
+    assert len(found) == 1 and abs(found[0] - change) < 0.01
+    one_topic, same, end = _talk([3] * 12, seed=3)
+    one_topic[6][0] = Word(one_topic[6][0].start, one_topic[6][0].end, "Now,")
+    assert topic_boundaries(one_topic, same, cuts=[], duration=end) == []
+    assert opens_topic([Word(0, 1, " Let"), Word(1, 2, "me")]) and not opens_topic([Word(0, 1, "Nowhere")])
+
+
 def test_a_silence_with_a_slide_change_in_it_is_not_split_in_the_middle():
     """An exercise: one sentence on its slide, two minutes of silence, then the next slide and topic. The
     pause is the best topic gap, but the slide change inside it is the boundary already: no second

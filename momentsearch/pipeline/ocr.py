@@ -320,6 +320,22 @@ def merge_same_slide(segments: list[VisualSegment], slides: Sequence[SlideText])
     return out
 
 
+def split_at_topics(slides: Sequence[SlideText], topics: Sequence[float]) -> list[SlideText]:
+    """Each slide cut where the talk changes topic while it stays on screen: one entry per section it
+    spans, the same text in each. A slide's evidence then counts fully for the section a query's words
+    are in, instead of drawing the moment out over both topics (a hit counts for a span in proportion
+    to how much of it the span covers)."""
+    out: list[SlideText] = []
+    for slide in slides:
+        edges = [slide.start] + sorted(t for t in topics if slide.start + MIN_PIECE < t < slide.end - MIN_PIECE)
+        edges.append(slide.end)
+        out += [SlideText(a, b, list(slide.lines)) for a, b in zip(edges, edges[1:])]
+    return out
+
+
+MIN_PIECE = 1.0  # seconds; a topic change closer than this to a slide's edge does not cut it
+
+
 def slide_rows(slides: Sequence[SlideText], embedder, video_id: str, path: str, kind: str = "slide"):
     """(ids, vectors, metadatas, documents) for the "ocr" collection: MiniLM vectors of the
     title-weighted text, documents = the text shown, metadata time-aligned like transcript chunks

@@ -25,7 +25,7 @@ from momentsearch.pipeline.captions import find_captions
 from momentsearch.pipeline.decode import frames_at, iter_audio_windows, iter_frames
 from momentsearch.pipeline.keyframes import detect_segments
 from momentsearch.pipeline.ocr import (FROM_CONFIG, make_ocr, merge_same_slide, read_slides, slide_rows,
-                                       split_at_text_changes)
+                                       split_at_text_changes, split_at_topics)
 from momentsearch.pipeline.partial import CachedOcr, PartialState, VisualResult
 from momentsearch.pipeline.segment import build_chunks, sections, sentences, topic_boundaries
 from momentsearch.pipeline.slide_cuts import place_text_cuts
@@ -313,8 +313,11 @@ class FileProcessor:
         chunks: list[Chunk] = []
         cuts = [s.start for s in segments[1:] if not s.forced]  # slide changes; periodic splits are none
         if transcript is not None:
-            cuts += self._topic_changes(transcript, cuts, out.duration, times, ahead)
+            topics = self._topic_changes(transcript, cuts, out.duration, times, ahead)
+            cuts += topics
             chunks = build_chunks(transcript, cfg.chunks, breaks=cuts)
+            if slides:
+                slides = split_at_topics(slides, topics)
         chunk_ids = [entry_id(video_id, "chunk", c.start, c.end) for c in chunks]
         chunk_metas = [entry_meta(video_id, path, c.start, c.end, "chunk") for c in chunks]
         chunk_texts = [c.text for c in chunks]
