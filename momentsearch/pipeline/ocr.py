@@ -320,6 +320,9 @@ def merge_same_slide(segments: list[VisualSegment], slides: Sequence[SlideText])
     return out
 
 
+MIN_PIECE = 1.0  # seconds; a topic change closer than this to a slide's edge does not cut it
+
+
 def split_at_topics(slides: Sequence[SlideText], topics: Sequence[float]) -> list[SlideText]:
     """Each slide cut where the talk changes topic while it stays on screen: one entry per section it
     spans, the same text in each. A slide's evidence then counts fully for the section a query's words
@@ -331,9 +334,6 @@ def split_at_topics(slides: Sequence[SlideText], topics: Sequence[float]) -> lis
         edges.append(slide.end)
         out += [SlideText(a, b, list(slide.lines)) for a, b in zip(edges, edges[1:])]
     return out
-
-
-MIN_PIECE = 1.0  # seconds; a topic change closer than this to a slide's edge does not cut it
 
 
 def slide_rows(slides: Sequence[SlideText], embedder, video_id: str, path: str, kind: str = "slide"):

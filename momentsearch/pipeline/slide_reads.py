@@ -10,9 +10,9 @@ lecturer stood in front of it), except where the frame there is the keyframe's p
 stroke (a screen recording's still slide is never read twice). The lines of the reads that show the
 keyframe's slide are merged: every region of text keeps its fullest reading (`merge_reads`). A read
 that shows another slide (a slide change the picture detector placed late) is left out: the slide's
-text must not take in its neighbour's. Lines of the keyframe's read whose surroundings show the same
-strokes at the later moment are blanked out of that frame before it is read, so only the lines near
-what moved are recognised again.
+text must not take in its neighbour's. Lines of the keyframe's read whose rows show the same strokes
+at the later moment are blanked out of that frame before it is read, so only the lines near what
+moved are recognised again (dev: 2134 -> 1910 lines recognised, the same slide text).
 
 Measured on the dev split (the share of each slide's title and bullet words found in the index's
 slide text, `docs/benchmarks.md`): keyframe only 0.887, read again as above 0.947 (filmed lectures
