@@ -343,7 +343,9 @@ def slide_rows(slides: Sequence[SlideText], embedder, video_id: str, path: str, 
     if not slides:
         return [], None, [], []
     ids = [entry_id(video_id, kind, s.start, s.end) for s in slides]
-    vectors = embedder.embed_texts([s.embed_text for s in slides])
+    texts = [s.embed_text for s in slides]
+    unique = {text: n for n, text in enumerate(dict.fromkeys(texts))}  # a slide split at topics: one text, embedded once
+    vectors = np.asarray(embedder.embed_texts(list(unique)))[[unique[text] for text in texts]]
     metas = [{"video_id": video_id, "video": path, "start": float(s.start), "end": float(s.end), "kind": kind,
               "title": s.title, "lines": json.dumps(s.lines, ensure_ascii=False)} for s in slides]
     return ids, vectors, metas, [s.text for s in slides]
