@@ -220,6 +220,26 @@ def test_a_cue_phrase_tips_a_shallow_topic_change_into_a_boundary():
     assert opens_topic([Word(0, 1, " Let"), Word(1, 2, "me")]) and not opens_topic([Word(0, 1, "Nowhere")])
 
 
+def test_next_time_announces_the_next_lecture_and_opens_no_topic():
+    """"Next, ..." walks on to a new point; "Next time we look at costs" or "Next week ..." closes the
+    lecture: the shallow dip before it stays no boundary (a closing remark is not its own section)."""
+    from momentsearch.pipeline.segment import opens_topic, topic_boundaries
+
+    def said(*words):
+        return [Word(i, i + 1, w) for i, w in enumerate(words)]
+
+    assert opens_topic(said(" Next,", "the", "supply", "side"))
+    assert not opens_topic(said(" Next", "time", "we", "look")) and not opens_topic(said("Next", "week,"))
+    assert opens_topic(said(" Okay,", "time", "for", "questions"))  # only "next" is read this way
+    units, vectors, end = _talk([0] * 6 + [1] * 6, seed=4)
+    vectors[6:] = vectors[6:] + 1.5 * vectors[:6].mean(axis=0)  # a shallow dip, as in the test above
+    vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
+    for opening, boundaries in ((("Next,", "the"), 1), (("Next", "time"), 0)):
+        cued = [list(u) for u in units]
+        cued[6][:2] = [Word(w.start, w.end, text) for w, text in zip(cued[6], opening)]
+        assert len(topic_boundaries(cued, vectors, cuts=[], duration=end)) == boundaries
+
+
 def test_a_silence_with_a_slide_change_in_it_is_not_split_in_the_middle():
     """An exercise: one sentence on its slide, two minutes of silence, then the next slide and topic. The
     pause is the best topic gap, but the slide change inside it is the boundary already: no second

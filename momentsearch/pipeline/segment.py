@@ -24,6 +24,10 @@ _CUES = tuple(tuple(c.split()) for c in """now|next|finally|lastly|okay|ok|alrig
     first|firstly|second|secondly|third|thirdly|let's|let me|let us|moving on|turning to|to sum up|
     to summarise|to summarize|in summary|to recap|to conclude|in conclusion|back to|welcome back|
     before we|one more|on to""".replace("\n", "").split("|"))
+# ... but not "next" when the word after it names a later session: "Next time we look at costs", "Next week ..."
+# close a lecture (announcements), they do not open a topic
+_LATER = frozenset("""time week lecture session class term year month tuesday monday wednesday thursday friday
+    saturday sunday""".split())
 
 
 def sentences(segments: list[TranscriptSegment]) -> list[list[Word]]:
@@ -213,6 +217,8 @@ def opens_topic(sentence: list[Word]) -> bool:
     """Whether a sentence opens with a cue phrase that usually starts a new topic ("Now, ...", "Let's
     ...", "Finally, ...", "Moving on ...")."""
     first = [w.word.lower().strip(" ,.;:!?\"'") for w in sentence[:3]]
+    if first[:1] == ["next"] and len(first) > 1 and first[1] in _LATER:
+        return False
     return any(tuple(first[:len(cue)]) == cue for cue in _CUES)
 
 
