@@ -118,6 +118,10 @@ class RankingOptions:
         default_factory=lambda: {"transcript": 0.15, "visual": 0.05, "ocr": 0.15, "clip_text": 0.05}
     )  # per dense channel: a hit this far (cosine) below the query's best hit gets relative score 0
     candidates: int = 50  # hits fetched per channel before fusion
+    late_share: float = 0.5  # share of the transcript score from word-piece late interaction (ranking/late.py); 0: off
+    late_candidates: int = 25  # transcript hits (best cosines first) late interaction re-scores
+    late_exact_cap: float = 0.5  # an identical word piece counts at most this (the lexical channel counts it)
+    late_scale: list[float] = field(default_factory=lambda: [1.31, -0.16])  # MaxSim -> cosine scale: a * x + b
     fuzzy_weight: float = 1.0  # lexical score of a chunk that only sounds like the query (ranking/fuzzy.py); 0: off
     best_share: float = 0.5  # share of the fused evidence that is the best single channel's score (the rest: weighted mean)
     agreement_bonus: float = 0.1  # added per extra channel that agrees (calibrated score above agreement_level)
@@ -186,8 +190,11 @@ class Config:
             problems.append("chunks.cue_share must be >= 0")
         if self.models.device not in ("auto", "cpu", "cuda"):
             problems.append(f"models.device must be auto, cpu or cuda, got {self.models.device!r}")
-        if self.ranking.candidates < 1:
-            problems.append("ranking.candidates must be >= 1")
+        r = self.ranking
+        if not (r.candidates >= 1 and 0 <= r.late_share <= 1 and r.late_candidates >= 1 and 0 <= r.late_exact_cap <= 1
+                and len(r.late_scale) == 2 and r.late_scale[0] > 0):
+            problems.append("ranking: need candidates >= 1, 0 <= late_share <= 1, late_candidates >= 1, "
+                            "0 <= late_exact_cap <= 1, late_scale = [a > 0, b]")
         if not 0 < self.ranking.min_moment <= self.ranking.max_moment:
             problems.append("ranking: need 0 < min_moment <= max_moment")
         bad = {k: v for k, v in self.ranking.weights.items() if v < 0}

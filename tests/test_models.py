@@ -31,8 +31,8 @@ from momentsearch.types import TranscriptSegment
 SENTENCE = "The quick brown fox jumps over the lazy dog. Machine learning is fun."
 
 
-def _unit_rows(x: np.ndarray) -> bool:
-    return np.allclose(np.linalg.norm(x, axis=1), 1.0, atol=1e-4)
+def _unit_rows(x: np.ndarray, tol: float = 1e-4) -> bool:
+    return np.allclose(np.linalg.norm(x, axis=1), 1.0, atol=tol)
 
 
 def _words(text: str) -> list[str]:
@@ -218,6 +218,37 @@ def test_text_embedder_runs_without_torch_and_matches_sentence_transformers(text
         texts, normalize_embeddings=True, convert_to_numpy=True)
     cosines = np.sum(ours * reference, axis=1)
     assert cosines.min() >= 0.999, cosines
+
+
+def test_word_piece_vectors_are_the_encoders_own_and_find_an_idea_in_other_words(text_embedder):
+    """The numpy encoder's word-piece vectors (late interaction) are sentence-transformers' token
+    embeddings (cosine >= 0.999 per piece, mixed lengths in one batch), special tokens left out. With
+    the real MiniLM: a chunk that repeats the query's words "works better than" about another idea
+    wins when repeated words count fully, the one that says the idea in other words when they count
+    at most 0.5 (ranking.late_exact_cap)."""
+    from momentsearch.ranking.late import late_scores
+
+    query = "actively recalling material works better than going over it again"
+    chunks = ["Students who tried to recall the passage remembered much more a week later than students "
+              "who simply reread it several times.",
+              "Spreading your study sessions out over days works better than cramming the same hours into one night."]
+    ours = text_embedder.embed_tokens([query] + chunks + ["", "the quarterly plan " * 200], batch_size=2)
+    assert ours[0][0][:3] == ["actively", "recalling", "material"] and ours[3][0] == []
+    assert all(v.dtype == np.float16 and _unit_rows(v.astype(np.float32), tol=2e-3) for _, v in ours if len(v))
+    assert len(ours[4][0]) == text_embedder._model.max_tokens - 2  # cut like the sentence vector
+    exact, capped = (late_scores(ours[0], ours[1:3], exact_cap=cap) for cap in (1.0, 0.5))
+    assert exact[1] > exact[0] and capped[0] > capped[1]
+
+    pytest.importorskip("torch")
+    st = pytest.importorskip("sentence_transformers")
+    reference = TextEmbedder()
+    reference._model, reference.backend = st.SentenceTransformer(text_embedder.model_path, device="cpu"), "st"
+    theirs = reference.embed_tokens([query] + chunks + ["", "the quarterly plan " * 200], batch_size=2)
+    for (p1, v1), (p2, v2) in zip(ours, theirs):
+        assert p1 == p2
+        if len(v1):
+            cosines = np.sum(v1.astype(np.float32) * v2.astype(np.float32), axis=1)
+            assert cosines.min() >= 0.999, cosines
 
 
 def test_text_embedder_unknown_model_offline():

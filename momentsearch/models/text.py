@@ -168,3 +168,25 @@ class TextEmbedder:
             show_progress_bar=False,
         )
         return np.asarray(vectors, dtype=np.float32)
+
+    def embed_tokens(self, texts: Sequence[str], batch_size: int = 64) -> list[tuple[list[str], np.ndarray]]:
+        """Per text: its word pieces (special tokens left out) and their contextual vectors, each row
+        L2-normalised (float16) -- the vectors the sentence vector is the mean of, for late interaction
+        (ranking/late.py). Texts past the model's length are cut."""
+        texts = [str(t) for t in texts]
+        if not texts:
+            return []
+        self.load()
+        if self.backend == "numpy":
+            return self._model.encode_tokens(texts, batch_size=max(1, batch_size))
+        tokenizer = self._model.tokenizer
+        coded = tokenizer(texts, truncation=True, max_length=self._model.max_seq_length, return_special_tokens_mask=True)
+        states = self._model.encode(texts, batch_size=max(1, batch_size), output_value="token_embeddings",
+                                    convert_to_numpy=False, show_progress_bar=False)
+        out = []
+        for ids, special, state in zip(coded["input_ids"], coded["special_tokens_mask"], states):
+            keep = [k for k, s in enumerate(special) if not s]
+            vectors = np.asarray(state.float().cpu().numpy(), dtype=np.float32)[keep]
+            vectors = vectors / np.maximum(np.linalg.norm(vectors, axis=1, keepdims=True), 1e-12)
+            out.append(([tokenizer.convert_ids_to_tokens(ids[k]) for k in keep], vectors.astype(np.float16)))
+        return out

@@ -11,9 +11,11 @@ from momentsearch.options import MAX_QUERY_CHARS, MAX_RESULTS, RankingOptions
 from momentsearch.ranking.fusion import ChannelHits, calibrate_dense
 from momentsearch.ranking.fuzzy import sound_alike
 from momentsearch.ranking.joint import rank
+from momentsearch.ranking.late import TokenVectors, late_scores
 from momentsearch.ranking.slide_lexical import parse_lines
 from momentsearch.search.corpus import Corpus, load_corpus
 from momentsearch.search.narrow import Narrowing, VideoRows
+from momentsearch.search.pieces import PieceCache
 from momentsearch.search.query import parse_query
 from momentsearch.search.scope import ScopeVectors, match_scope
 from momentsearch.store.store import Hit, Store
@@ -52,6 +54,7 @@ class Searcher:
         self._text_checked = False  # the transcript collection's model id matched ours once
         self._video_rows: VideoRows | None = None  # each video's rows in the current corpus (scopes, phrases)
         self._scope_vectors = ScopeVectors(store)  # vectors of recently searched scopes
+        self._pieces: tuple[tuple, PieceCache] | None = None  # (corpus generation, chunks' word-piece vectors)
 
     # -- cached corpus -------------------------------------------------------------------------
     def corpus(self) -> Corpus:
@@ -74,9 +77,11 @@ class Searcher:
 
     # -- channels ------------------------------------------------------------------------------
     def _dense_hits(self, name: str, collection: str, vector: np.ndarray, files,
-                    kind: str | None = None, narrow: Narrowing | None = None) -> ChannelHits:
+                    kind: str | None = None, narrow: Narrowing | None = None,
+                    pieces: TokenVectors | None = None) -> ChannelHits:
         """Hits of one dense channel, calibrated per query; `kind` keeps only entries of that kind.
-        A small scope (`narrow.exact`) is scored exactly instead of through the ANN index."""
+        A small scope (`narrow.exact`) is scored exactly instead of through the ANN index. `pieces`:
+        the query's word pieces, blended in by late interaction (transcript only; `_late`)."""
         lo, hi = self.options.calibration.get(name, [0.0, 1.0])
         if narrow is not None and narrow.exact:
             hits = narrow.dense(collection, vector, self.options.candidates, kind)
@@ -92,7 +97,33 @@ class Searcher:
                 if row is not None:
                     h.metadata, h.document = corpus.chunk_meta[row], corpus.chunk_text[row]
         sims = np.array([h.similarity for h in hits])
+        if pieces is not None and collection == "transcript" and hits:
+            order = np.argsort(-sims, kind="stable")
+            hits, sims = [hits[i] for i in order], sims[order]
+            top = self.options.late_candidates  # the best cosines are re-scored; the rest keep theirs
+            sims = np.concatenate([self._late(pieces, hits[:top], sims[:top]), sims[top:]])
+            order = np.argsort(-sims, kind="stable")
+            hits, sims = [hits[i] for i in order], sims[order]
         return _to_channel(name, hits, calibrate_dense(sims, lo, hi, self.options.spread.get(name)))
+
+    def _query_pieces(self, text: str) -> TokenVectors | None:
+        """The query's word pieces for late interaction; None when it is off or the encoder cannot give them."""
+        embed = getattr(self.text, "embed_tokens", None)
+        if self.options.late_share <= 0 or embed is None:
+            return None
+        return embed([text])[0]
+
+    def _late(self, query: TokenVectors, hits: list[Hit], sims: np.ndarray) -> np.ndarray:
+        """Cosines blended with late interaction (ranking/late.py): `late_share` of the score is the
+        word-piece MaxSim, mapped onto the cosine's scale by `late_scale`."""
+        generation = self.corpus().generation
+        if self._pieces is None or self._pieces[0] != generation:
+            self._pieces = (generation, PieceCache(self.text.embed_tokens))
+        texts = self._pieces[1].get([h.id for h in hits], [h.document or "" for h in hits])
+        scale, shift = self.options.late_scale
+        late = scale * late_scores(query, texts, self.options.late_exact_cap) + shift
+        share = self.options.late_share
+        return (1.0 - share) * sims + share * late
 
     def _lexical_hits(self, query: str, corpus: Corpus, files=None, proposed: list[str] | None = None,
                       narrow: Narrowing | None = None) -> ChannelHits:
@@ -182,7 +213,8 @@ class Searcher:
             self._check_text_model()
             text_vector = self.text.embed_texts([text])[0]
             if "transcript" in corpus.channels:
-                hits["transcript"] = self._dense_hits("transcript", "transcript", text_vector, files, narrow=narrow)
+                hits["transcript"] = self._dense_hits("transcript", "transcript", text_vector, files, narrow=narrow,
+                                                      pieces=self._query_pieces(text))
                 hits["lexical"] = self._lexical_hits(text, corpus, files, hits["transcript"].ids, narrow)
             if "ocr" in corpus.channels:
                 hits["ocr"] = self._ocr_hits(text, text_vector, corpus, files, narrow)
