@@ -58,6 +58,14 @@ def text_embedder() -> TextEmbedder:
 
 
 @pytest.fixture(scope="session")
+def st_reference(text_embedder):
+    """sentence-transformers running the same MiniLM folder (skips where torch is not installed)."""
+    pytest.importorskip("torch")
+    st = pytest.importorskip("sentence_transformers")
+    return st.SentenceTransformer(text_embedder.model_path, device="cpu")
+
+
+@pytest.fixture(scope="session")
 def fw_tiny():
     return make_asr(ASROptions(engine="faster-whisper", model="tiny.en"), "cpu").load()
 
@@ -204,7 +212,7 @@ def test_text_embedder_minilm(text_embedder):
     assert text_embedder.model_id == "sentence-transformers:all-MiniLM-L6-v2"
 
 
-def test_text_embedder_runs_without_torch_and_matches_sentence_transformers(text_embedder):
+def test_text_embedder_runs_without_torch_and_matches_sentence_transformers(text_embedder, request):
     """The numpy MiniLM gives sentence-transformers' vectors (cosine >= 0.999) on short, long (cut at
     256 tokens), empty and non-Latin texts, in mixed-length batches (padding must not leak in)."""
     assert text_embedder.backend == "numpy"
@@ -212,15 +220,12 @@ def test_text_embedder_runs_without_torch_and_matches_sentence_transformers(text
              "The lecture explains how gradient descent minimises the loss."] + [
         f"chunk {i}: words spoken for twenty seconds about topic {i} " * (1 + i % 4) for i in range(20)]
     ours = text_embedder.embed_texts(texts, batch_size=8)
-    pytest.importorskip("torch")
-    st = pytest.importorskip("sentence_transformers")
-    reference = st.SentenceTransformer(text_embedder.model_path, device="cpu").encode(
-        texts, normalize_embeddings=True, convert_to_numpy=True)
+    reference = request.getfixturevalue("st_reference").encode(texts, normalize_embeddings=True, convert_to_numpy=True)
     cosines = np.sum(ours * reference, axis=1)
     assert cosines.min() >= 0.999, cosines
 
 
-def test_word_piece_vectors_are_the_encoders_own_and_find_an_idea_in_other_words(text_embedder):
+def test_word_piece_vectors_are_the_encoders_own_and_find_an_idea_in_other_words(text_embedder, request):
     """The numpy encoder's word-piece vectors (late interaction) are sentence-transformers' token
     embeddings (cosine >= 0.999 per piece, mixed lengths in one batch), special tokens left out. With
     the real MiniLM: a chunk that repeats the query's words "works better than" about another idea
@@ -239,10 +244,8 @@ def test_word_piece_vectors_are_the_encoders_own_and_find_an_idea_in_other_words
     exact, capped = (late_scores(ours[0], ours[1:3], exact_cap=cap) for cap in (1.0, 0.5))
     assert exact[1] > exact[0] and capped[0] > capped[1]
 
-    pytest.importorskip("torch")
-    st = pytest.importorskip("sentence_transformers")
-    reference = TextEmbedder()
-    reference._model, reference.backend = st.SentenceTransformer(text_embedder.model_path, device="cpu"), "st"
+    reference = TextEmbedder()  # the sentence-transformers path of embed_tokens
+    reference._model, reference.backend = request.getfixturevalue("st_reference"), "sentence-transformers"
     theirs = reference.embed_tokens([query] + chunks + ["", "the quarterly plan " * 200], batch_size=2)
     for (p1, v1), (p2, v2) in zip(ours, theirs):
         assert p1 == p2
