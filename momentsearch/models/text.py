@@ -180,7 +180,8 @@ class TextEmbedder:
         if self.backend == "numpy":
             return self._model.encode_tokens(texts, batch_size=max(1, batch_size))
         tokenizer = self._model.tokenizer
-        coded = tokenizer(texts, truncation=True, max_length=self._model.max_seq_length, return_special_tokens_mask=True)
+        coded = tokenizer(texts, truncation=True, max_length=self._model.max_seq_length,
+                          return_special_tokens_mask=True)
         states = self._model.encode(texts, batch_size=max(1, batch_size), output_value="token_embeddings",
                                     convert_to_numpy=False, show_progress_bar=False)
         out = []
