@@ -72,11 +72,13 @@ def test_the_transcript_channel_blends_late_interaction_and_embeds_a_chunk_once(
 
     text = PieceText()
     off = Searcher(store, text, options=RankingOptions(late_share=0.0))
-    off._dense_hits("transcript", "transcript", same, {"v" * 16: None}, pieces=off._query_pieces("recalling material"))
+    vector, none = off._query_vectors("recalling material")
+    assert none is None
+    off._dense_hits("transcript", "transcript", vector, {"v" * 16: None}, pieces=none)
     assert text.embedded == []
 
     on = Searcher(store, text, options=RankingOptions(late_share=1.0, late_exact_cap=0.5))
-    query = on._query_pieces("recalling material")
+    query = on._query_vectors("recalling material")[1]
     hits = on._dense_hits("transcript", "transcript", same, {"v" * 16: None}, pieces=query)
     assert hits.ids[0] == ids[1] and hits.scores[0] > hits.scores[1]
     assert sorted(text.embedded) == sorted(["recalling material"] + texts)

@@ -241,6 +241,9 @@ def test_word_piece_vectors_are_the_encoders_own_and_find_an_idea_in_other_words
     assert ours[0][0][:3] == ["actively", "recalling", "material"] and ours[3][0] == []
     assert all(v.dtype == np.float16 and _unit_rows(v.astype(np.float32), tol=2e-3) for _, v in ours if len(v))
     assert len(ours[4][0]) == text_embedder._model.max_tokens - 2  # cut like the sentence vector
+    vectors, both = text_embedder.embed_with_tokens([query] + chunks)  # one pass, as a search runs it
+    assert np.allclose(vectors, text_embedder.embed_texts([query] + chunks), atol=1e-6)
+    assert all(p == q[0] and np.allclose(v, q[1], atol=1e-3) for (p, v), q in zip(both, ours))
     exact, capped = (late_scores(ours[0], ours[1:3], exact_cap=cap) for cap in (1.0, 0.5))
     assert exact[1] > exact[0] and capped[0] > capped[1]
 

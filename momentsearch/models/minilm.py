@@ -179,29 +179,33 @@ class NumpyBert:
 
     def encode(self, texts: Sequence[str], batch_size: int = 64) -> np.ndarray:
         """(n, dim) float32 rows, L2-normalised. Texts are batched by length (less padding)."""
-        encodings = self.tokenizer.encode_batch([str(t) for t in texts])
-        out = np.zeros((len(encodings), self.dim), dtype=np.float32)
-        with self._threads(encodings):
-            for rows, x, mask in self._batches(encodings, batch_size):
-                summed = (x * mask[..., None]).sum(1)
-                pooled = summed / np.maximum(mask.sum(1, keepdims=True), 1e-9)
-                out[rows] = pooled / np.maximum(np.linalg.norm(pooled, axis=1, keepdims=True), 1e-12)
-        return out
+        return self.encode_both(texts, batch_size, pieces=False)[0]
 
     def encode_tokens(self, texts: Sequence[str], batch_size: int = 64) -> list[tuple[list[str], np.ndarray]]:
         """Per text: its word pieces (special tokens left out) and their contextual vectors, the ones
         `encode` averages, each row L2-normalised (float16): what late interaction compares
         (ranking/late.py)."""
+        return self.encode_both(texts, batch_size, pooled=False)[1]
+
+    def encode_both(self, texts: Sequence[str], batch_size: int = 64, pooled: bool = True,
+                    pieces: bool = True) -> tuple[np.ndarray, list[tuple[list[str], np.ndarray]]]:
+        """`encode` and `encode_tokens` from one pass through the model (a query needs both); the one
+        not asked for comes back empty."""
         encodings = self.tokenizer.encode_batch([str(t) for t in texts])
-        out: list[tuple[list[str], np.ndarray]] = [([], np.zeros((0, self.dim), np.float16))] * len(encodings)
+        vectors = np.zeros((len(encodings) if pooled else 0, self.dim), dtype=np.float32)
+        out: list[tuple[list[str], np.ndarray]] = ([([], np.zeros((0, self.dim), np.float16))] * len(encodings)
+                                                   if pieces else [])
         with self._threads(encodings):
-            for rows, x, _ in self._batches(encodings, batch_size):
-                for j, i in enumerate(rows):
+            for rows, x, mask in self._batches(encodings, batch_size):
+                if pooled:
+                    mean = (x * mask[..., None]).sum(1) / np.maximum(mask.sum(1, keepdims=True), 1e-9)
+                    vectors[rows] = mean / np.maximum(np.linalg.norm(mean, axis=1, keepdims=True), 1e-12)
+                for j, i in enumerate(rows if pieces else []):
                     keep = [k for k, special in enumerate(encodings[i].special_tokens_mask) if not special]
-                    vectors = x[j, keep]
-                    vectors = vectors / np.maximum(np.linalg.norm(vectors, axis=1, keepdims=True), 1e-12)
-                    out[i] = ([encodings[i].tokens[k] for k in keep], vectors.astype(np.float16))
-        return out
+                    v = x[j, keep]
+                    v = v / np.maximum(np.linalg.norm(v, axis=1, keepdims=True), 1e-12)
+                    out[i] = ([encodings[i].tokens[k] for k in keep], v.astype(np.float16))
+        return vectors, out
 
     def _threads(self, encodings: list):
         # OpenBLAS threads spin while they wait: on a busy machine two of them made a one-line query take

@@ -191,3 +191,12 @@ class TextEmbedder:
             vectors = vectors / np.maximum(np.linalg.norm(vectors, axis=1, keepdims=True), 1e-12)
             out.append(([tokenizer.convert_ids_to_tokens(ids[k]) for k in keep], vectors.astype(np.float16)))
         return out
+
+    def embed_with_tokens(self, texts: Sequence[str]) -> tuple[np.ndarray, list[tuple[list[str], np.ndarray]]]:
+        """`embed_texts` and `embed_tokens` of the same texts, from one pass through the model where the
+        numpy encoder runs (a query needs both)."""
+        texts = [str(t) for t in texts]
+        self.load()
+        if self.backend == "numpy" and texts:
+            return self._model.encode_both(texts)
+        return self.embed_texts(texts), self.embed_tokens(texts)

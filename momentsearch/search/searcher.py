@@ -106,12 +106,16 @@ class Searcher:
             hits, sims = [hits[i] for i in order], sims[order]
         return _to_channel(name, hits, calibrate_dense(sims, lo, hi, self.options.spread.get(name)))
 
-    def _query_pieces(self, text: str) -> TokenVectors | None:
-        """The query's word pieces for late interaction; None when it is off or the encoder cannot give them."""
-        embed = getattr(self.text, "embed_tokens", None)
-        if self.options.late_share <= 0 or embed is None:
-            return None
-        return embed([text])[0]
+    def _query_vectors(self, text: str) -> tuple[np.ndarray, TokenVectors | None]:
+        """The query's sentence vector and its word pieces for late interaction (None when it is off or
+        the encoder cannot give them), from one pass through the encoder where it gives both."""
+        late = self.options.late_share > 0
+        both = getattr(self.text, "embed_with_tokens", None)
+        if late and both is not None:
+            vectors, pieces = both([text])
+            return vectors[0], pieces[0]
+        tokens = getattr(self.text, "embed_tokens", None)
+        return self.text.embed_texts([text])[0], (tokens([text])[0] if late and tokens is not None else None)
 
     def _late(self, query: TokenVectors, hits: list[Hit], sims: np.ndarray) -> np.ndarray:
         """Cosines blended with late interaction (ranking/late.py): `late_share` of the score is the
@@ -211,10 +215,10 @@ class Searcher:
         hits: dict[str, ChannelHits] = {}
         if corpus.channels & {"transcript", "ocr"}:
             self._check_text_model()
-            text_vector = self.text.embed_texts([text])[0]
+            text_vector, pieces = self._query_vectors(text)
             if "transcript" in corpus.channels:
                 hits["transcript"] = self._dense_hits("transcript", "transcript", text_vector, files, narrow=narrow,
-                                                      pieces=self._query_pieces(text))
+                                                      pieces=pieces)
                 hits["lexical"] = self._lexical_hits(text, corpus, files, hits["transcript"].ids, narrow)
             if "ocr" in corpus.channels:
                 hits["ocr"] = self._ocr_hits(text, text_vector, corpus, files, narrow)
