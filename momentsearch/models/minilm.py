@@ -142,6 +142,15 @@ def _layer_norm(x: np.ndarray, weight: np.ndarray, bias: np.ndarray, eps: float)
     return (x - mean) / np.sqrt(var + eps) * weight + bias
 
 
+def word_pieces(tokens: Sequence[str], states: np.ndarray, special: Sequence[int]) -> tuple[list[str], np.ndarray]:
+    """A text's word pieces without its special tokens, with their states as L2-normalised float16 rows
+    (what late interaction compares, ranking/late.py); `states` may run on past the tokens (padding)."""
+    keep = [k for k in range(len(tokens)) if not special[k]]
+    vectors = np.asarray(states, dtype=np.float32)[keep]
+    vectors = vectors / np.maximum(np.linalg.norm(vectors, axis=1, keepdims=True), 1e-12)
+    return [tokens[k] for k in keep], vectors.astype(np.float16)
+
+
 class NumpyBert:
     """Loaded weights + tokenizer of one sentence-transformers BERT folder. `encode` -> normalised rows."""
 
@@ -201,10 +210,7 @@ class NumpyBert:
                     mean = (x * mask[..., None]).sum(1) / np.maximum(mask.sum(1, keepdims=True), 1e-9)
                     vectors[rows] = mean / np.maximum(np.linalg.norm(mean, axis=1, keepdims=True), 1e-12)
                 for j, i in enumerate(rows if pieces else []):
-                    keep = [k for k, special in enumerate(encodings[i].special_tokens_mask) if not special]
-                    v = x[j, keep]
-                    v = v / np.maximum(np.linalg.norm(v, axis=1, keepdims=True), 1e-12)
-                    out[i] = ([encodings[i].tokens[k] for k in keep], v.astype(np.float16))
+                    out[i] = word_pieces(encodings[i].tokens, x[j], encodings[i].special_tokens_mask)
         return vectors, out
 
     def _threads(self, encodings: list):

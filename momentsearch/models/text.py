@@ -184,13 +184,10 @@ class TextEmbedder:
                           return_special_tokens_mask=True)
         states = self._model.encode(texts, batch_size=max(1, batch_size), output_value="token_embeddings",
                                     convert_to_numpy=False, show_progress_bar=False)
-        out = []
-        for ids, special, state in zip(coded["input_ids"], coded["special_tokens_mask"], states):
-            keep = [k for k, s in enumerate(special) if not s]
-            vectors = np.asarray(state.float().cpu().numpy(), dtype=np.float32)[keep]
-            vectors = vectors / np.maximum(np.linalg.norm(vectors, axis=1, keepdims=True), 1e-12)
-            out.append(([tokenizer.convert_ids_to_tokens(ids[k]) for k in keep], vectors.astype(np.float16)))
-        return out
+        from momentsearch.models.minilm import word_pieces
+
+        return [word_pieces(tokenizer.convert_ids_to_tokens(ids), state.float().cpu().numpy(), special)
+                for ids, special, state in zip(coded["input_ids"], coded["special_tokens_mask"], states)]
 
     def embed_with_tokens(self, texts: Sequence[str]) -> tuple[np.ndarray, list[tuple[list[str], np.ndarray]]]:
         """`embed_texts` and `embed_tokens` of the same texts, from one pass through the model where the

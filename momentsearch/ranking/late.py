@@ -37,7 +37,7 @@ def late_scores(query: TokenVectors, texts: list[TokenVectors], exact_cap: float
     """Per text: the mean over the query's content pieces of the best cosine with one of the text's
     pieces, identical pieces counting at most `exact_cap`. An empty text scores 0."""
     pieces, q = content_pieces(query)
-    q = np.asarray(q, dtype=np.float32)
+    q, words = np.asarray(q, dtype=np.float32), np.asarray(pieces, dtype=object)
     out = np.zeros(len(texts), dtype=np.float64)
     if not pieces:
         return out
@@ -45,7 +45,7 @@ def late_scores(query: TokenVectors, texts: list[TokenVectors], exact_cap: float
         if not text_pieces:
             continue
         sims = q @ np.asarray(vectors, dtype=np.float32).T  # (query pieces, text pieces)
-        same = np.array([[a == b for b in text_pieces] for a in pieces], dtype=bool)
+        same = words[:, None] == np.asarray(text_pieces, dtype=object)[None, :]
         sims = np.where(same, np.minimum(sims, exact_cap), sims)
         out[i] = float(sims.max(axis=1).mean())
     return out

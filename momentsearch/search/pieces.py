@@ -2,9 +2,9 @@
 
 The index keeps one vector per chunk; the per-piece vectors a query is compared with are computed
 from the chunk's text by the same encoder the first time a search meets the chunk (about 15 ms a
-chunk on one CPU core, so a query's 25 candidates (`ranking.late_candidates`) cost up to ~0.4 s cold) and kept for the
-`limit` most recently used chunks (a chunk's pieces take ~30 KB), so a session's later queries, the
-HTTP server and the benchmark pay it once per chunk. The index is not touched: an index built
+chunk on one CPU core, so a query's 25 candidates, `ranking.late_candidates`, cost up to ~0.4 s
+cold) and kept for the `limit` most recently used chunks (a chunk's pieces take ~30 KB), so a
+session's later queries, the HTTP server and the benchmark pay it once per chunk. The index is not touched: an index built
 before this works as it is.
 """
 
