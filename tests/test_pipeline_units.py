@@ -240,6 +240,24 @@ def test_next_time_announces_the_next_lecture_and_opens_no_topic():
         assert len(topic_boundaries(cued, vectors, cuts=[], duration=end)) == boundaries
 
 
+def test_a_topic_boundary_moves_to_the_pause_before_a_framing_sentence():
+    """The new topic opens with a short framing sentence ("Why does the line slope down?") whose vector
+    says little (here: the old topic's). The topic scores then dip one sentence late; the speaker's
+    pause before the framing sentence is where the topic turned, and the boundary moves there. With no
+    clear pause there it stays where the scores put it."""
+    from momentsearch.pipeline.segment import topic_boundaries
+
+    topics = [0] * 6 + [0] + [1] * 6  # sentence 6 frames the new topic but reads like the old one
+    units, vectors, end = _talk(topics, pause_before={6: 1.5})
+    turn = (units[5][-1].end + units[6][0].start) / 2
+    found = topic_boundaries(units, vectors, cuts=[], duration=end)
+    assert len(found) == 1 and abs(found[0] - turn) < 0.01
+    units, vectors, end = _talk(topics)
+    late = (units[6][-1].end + units[7][0].start) / 2
+    found = topic_boundaries(units, vectors, cuts=[], duration=end)
+    assert len(found) == 1 and abs(found[0] - late) < 0.01
+
+
 def test_a_silence_with_a_slide_change_in_it_is_not_split_in_the_middle():
     """An exercise: one sentence on its slide, two minutes of silence, then the next slide and topic. The
     pause is the best topic gap, but the slide change inside it is the boundary already: no second

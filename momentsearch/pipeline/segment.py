@@ -16,6 +16,9 @@ SENTENCE_END = (".", "?", "!")
 LONG_PAUSE = 1.0  # seconds of silence between words that ends a sentence even without punctuation
 BREAK_TOLERANCE = 1.0  # seconds; a slide change found by 1 fps sampling may lag the sentence it belongs to
 SECTION_PAUSE = 2.0  # seconds of silence that closes a chunk early (a topic change is likely)
+SNAP_SECONDS = 8.0  # a topic boundary moves at most this far (one sentence) to where the speaker paused ...
+SNAP_PAUSE = 1.0  # ... for at least this long (seconds) ...
+SNAP_RATIO = 2.0  # ... and this many times as long as at the gap the topic scores chose
 PAUSE_SHARE = 0.3  # topic score a pause of SECTION_PAUSE or longer adds to a gap between sentences
 # cue phrases that open a new topic in spoken lectures (discourse markers as in Hirschberg and Litman's
 # studies of cue phrases), matched on a sentence's first words; a general list, not the benchmark's
@@ -235,6 +238,7 @@ def topic_boundaries(units: list[list[Word]], vectors: np.ndarray, cuts: list[fl
     times, scores = topic_scores(units, vectors, cuts=cuts, cue_share=options.cue_share)
     if times.size == 0:
         return []
+    pauses = np.array([units[i + 1][0].start - units[i][-1].end for i in range(len(units) - 1)])
     edges = [0.0] + sorted(c for c in cuts if 0 < c < duration) + [max(duration, float(times[-1]))]
     found: list[float] = []
     for lo, hi in zip(edges, edges[1:]):
@@ -247,8 +251,32 @@ def topic_boundaries(units: list[list[Word]], vectors: np.ndarray, cuts: list[fl
                 break
             if all(abs(times[i] - c) >= options.min_section for c in chosen):
                 chosen.append(float(times[i]))
-        found += sorted(chosen[2:])
+        found += sorted(_at_pause(chosen, times, pauses, scores, options.min_section))
     return found
+
+
+def _at_pause(chosen: list[float], times: np.ndarray, pauses: np.ndarray, scores: np.ndarray,
+              min_section: float) -> list[float]:
+    """The boundaries of one stretch (`chosen`: its two ends, then the topic boundaries found in it),
+    each moved to a neighbouring gap at most SNAP_SECONDS away where the speaker paused clearly longer
+    (SNAP_PAUSE seconds and SNAP_RATIO times as long), if every piece stays `min_section` long.
+
+    The topic scores compare windows of sentences, so they place a change one sentence off when the new
+    topic opens with a short framing sentence ("Why does the line slope down?", "A short aside, ...")
+    whose vector says little; the pause before it says where the speaker turned."""
+    edges = list(chosen)
+    for k in range(2, len(edges)):
+        i = int(np.argmin(np.abs(times - edges[k])))
+        best = i
+        for j in (i - 1, i + 1):
+            if not 0 <= j < len(times) or not np.isfinite(scores[j]) or abs(times[j] - times[i]) > SNAP_SECONDS:
+                continue
+            others = edges[:k] + edges[k + 1:]
+            if pauses[j] >= max(SNAP_PAUSE, SNAP_RATIO * pauses[i], pauses[best] + 1e-9) and \
+                    all(abs(times[j] - e) >= min_section for e in others):
+                best = j
+        edges[k] = float(times[best])
+    return edges[2:]
 
 
 def sections(boundaries: list[float], duration: float) -> list[tuple[float, float]]:
