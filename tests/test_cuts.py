@@ -254,3 +254,24 @@ def test_same_picture_tells_slides_of_one_template_apart(deck):
     assert frame_difference(tiny_grey(deck[2], 32), tiny_grey(deck[3], 32)) < 0.01
     assert not same_picture(deck[2], deck[3])
     assert same_picture(deck[2], jpeg(noisy(deck[2], rng, 2.0)))
+
+
+def test_another_shot_is_compared_with_the_pictures_before_it():
+    """A cut from a close shot of the lecturer back to the wide view is found while the lecturer still
+    walks (so no block change lasts): the new shot's thumbnails no longer look like the ones *before*
+    them. Were the new thumbnails part of the median they are compared with, two of five would pull it
+    towards themselves and the change would go unseen, the median holding the new shot a sample later."""
+    from momentsearch.pipeline.keyframes import SHOT_SIZE, _Detector
+
+    rng = np.random.default_rng(0)
+    shape = (SHOT_SIZE * 9 // 16, SHOT_SIZE)
+    old, other = rng.uniform(0.2, 0.6, shape), rng.uniform(0.2, 0.6, shape)
+    new = 0.3 * old + 0.7 * other + 0.1  # another shot, sharing a little of the layout
+    detector = _Detector(KeyframeOptions())
+    detector.thumbs.extend(old + rng.normal(0, 0.08, shape) for _ in range(3))  # the lecturer moving
+    streak = [new + rng.normal(0, 0.02, shape) for _ in range(2)]
+    detector.thumbs.extend(streak)
+    assert detector.other_shot(streak)
+    detector.thumbs.clear()  # the old shot, still moving: no change
+    detector.thumbs.extend(old + rng.normal(0, 0.08, shape) for _ in range(5))
+    assert not detector.other_shot(list(detector.thumbs)[-2:])

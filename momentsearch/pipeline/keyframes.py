@@ -236,12 +236,15 @@ class _Detector:
             self.rebase(sample.frame, fmap)  # a change right after a cut belongs to it (a slow fade)
 
     def other_shot(self, thumbs: list[np.ndarray | None]) -> bool:
-        """Every one of `thumbs` no longer looks like the settled picture (median of the recent
-        thumbnails): a cut from the projected slide to the lecturer. Block comparison misses it (aligning
-        two unrelated shots, masking what moves); a walking lecturer or camera shake keeps the correlation."""
-        if not thumbs or any(t is None for t in thumbs) or len(self.thumbs) < 3:
+        """Every one of `thumbs` (the streak, the latest thumbnails) no longer looks like the picture
+        before them (median of the recent thumbnails before the streak; with the streak in it, it would
+        lean towards the new shot): a cut from the projected slide to the lecturer, or back. Block
+        comparison misses it (aligning two unrelated shots, masking what moves); a walking lecturer or
+        camera shake keeps the correlation."""
+        before = list(self.thumbs)[:-len(thumbs)] if thumbs else []
+        if not thumbs or any(t is None for t in thumbs) or len(before) < 2:
             return False
-        settled = median_of(list(self.thumbs))
+        settled = median_of(before)
         a = settled - settled.mean()
         for tiny in thumbs:
             b = tiny - tiny.mean()
