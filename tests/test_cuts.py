@@ -275,3 +275,30 @@ def test_another_shot_is_compared_with_the_pictures_before_it():
     detector.thumbs.clear()  # the old shot, still moving: no change
     detector.thumbs.extend(old + rng.normal(0, 0.08, shape) for _ in range(5))
     assert not detector.other_shot(list(detector.thumbs)[-2:])
+
+
+def test_a_frame_of_a_new_slide_is_aligned_through_the_frame_before_it():
+    """The camera shakes on when the slide changes: a frame of the new slide has too little in common
+    with the old slide's picture to align to it, so it is aligned through the frame just before it
+    (same new slide, its own shift known), and the shifts add up. Without that frame it is not aligned."""
+    import cv2
+
+    from momentsearch.pipeline.picture import align, frame_map
+
+    rng = np.random.default_rng(1)
+
+    def texture() -> np.ndarray:  # a picture with detail in every tile
+        return cv2.GaussianBlur(rng.uniform(0, 255, (180, 320, 3)).astype(np.float32), (0, 0), 2.0)
+
+    def moved(img: np.ndarray, dy: float, dx: float) -> np.ndarray:
+        m = np.float32([[1, 0, dx], [0, 1, dy]])
+        return cv2.warpAffine(img, m, (320, 180), borderMode=cv2.BORDER_REPLICATE).clip(0, 255).astype(np.uint8)
+
+    old_slide, new_slide = texture(), texture()
+    reference = frame_map(moved(old_slide, 0, 0), 320)
+    before = frame_map(moved(new_slide, 1.0, -1.0), 320)  # the new slide's first frame, 1 px down and left
+    frame = frame_map(moved(new_slide, 2.0, 1.5), 320)
+    _, alone = align(reference, frame)
+    assert alone == (0.0, 0.0)  # two different pictures: nothing to align by
+    _, chained = align(reference, frame, (before, (1.0, -1.0)))
+    assert abs(chained[0] - 2.0) < 0.25 and abs(chained[1] - 1.5) < 0.25, chained

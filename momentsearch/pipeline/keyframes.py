@@ -117,6 +117,7 @@ class _Detector:
         self.recent: deque[_Sample] = deque(maxlen=options.persistence + 2)
         self.reference: FrameMap | None = None  # the segment's first picture; later frames are aligned to it
         self.previous: FrameMap | None = None  # the previous sample, aligned to the reference
+        self.last_raw: tuple[FrameMap, tuple[float, float]] | None = None  # the previous sample as read, its shift
         self.history: deque[FrameMap] = deque(maxlen=HISTORY)  # recent samples, aligned to the reference
         self.thumbs: deque[np.ndarray] = deque(maxlen=HISTORY)  # their whole-frame thumbnails (not aligned)
         self.activity: np.ndarray | None = None
@@ -154,6 +155,7 @@ class _Detector:
         frames are aligned to it (a new segment), else to the segment's first picture (a new view)."""
         if anchor:
             self.reference = self.previous = fmap
+            self.last_raw = (fmap, (0.0, 0.0))
         self.history.clear()
         self.history.append(self.previous if not anchor else fmap)
         self.thumbs.clear()
@@ -173,7 +175,8 @@ class _Detector:
             self.rebase(frame, fmap)
             self.last = frame
             return
-        current, _ = align(self.reference, fmap)
+        current, shift = align(self.reference, fmap, self.last_raw)
+        self.last_raw = (fmap, shift)
         moved = np.logical_or.reduce(self.classify(compare(self.previous, current, self.o.block, aligned=True)))
         active = self.activity > ACTIVE
         self.activity += ACTIVITY_RATE * (moved - self.activity)

@@ -136,13 +136,23 @@ def _global_shift(a: np.ndarray, b: np.ndarray) -> tuple[float, float] | None:
     return float(dy), float(dx)
 
 
-def align(a: FrameMap, b: FrameMap) -> tuple[FrameMap, tuple[float, float]]:
-    """b moved onto a by the global (sub-pixel) translation between them, when it is a small one."""
+def align(a: FrameMap, b: FrameMap, via: tuple[FrameMap, tuple[float, float]] | None = None
+          ) -> tuple[FrameMap, tuple[float, float]]:
+    """b moved onto a by the global (sub-pixel) translation between them, when it is a small one.
+    `via`: a frame just before b and its own shift onto a; when a and b show too little in common to
+    say (another slide on the same screen), b's shift is that frame's plus b's onto it (the camera
+    shakes on, whatever the screen shows)."""
     if min(a.half.shape) < 48:
         return b, (0.0, 0.0)
     if float(np.abs(a.half - b.half).mean()) < STILL:
         return b, (0.0, 0.0)  # a still picture (a screen recording): nothing to align
     shift = _global_shift(a.grey, b.grey)
+    if shift is None and via is not None:
+        step = _global_shift(via[0].grey, b.grey)
+        if step is not None:
+            shift = (via[1][0] + step[0], via[1][1] + step[1])
+            if max(abs(shift[0]), abs(shift[1])) > SHIFT:
+                shift = None
     if shift is None or max(abs(shift[0]), abs(shift[1])) < MIN_SHIFT:
         return b, (0.0, 0.0)
     dy, dx = shift
