@@ -27,6 +27,7 @@ import numpy as np
 
 SHIFT = 8.0  # analysis pixels of global shift corrected (camera shake); a larger move is a change
 STILL = 0.004  # mean grey difference (0..1) of the half-size frames below which nothing moved
+CHAIN_TILES = 6  # tiles of the 3x3 grid that must agree on a shift taken through the frame before
 MIN_SHIFT = 0.3  # pixels; smaller estimated shifts are left alone (a still screen recording)
 INK_NOISE = 4.0  # ink stands out from the local mean by this many noise sigmas ...
 INK_CONTRAST = 0.08  # ... and by this share of the frame's contrast (2nd..98th grey percentile)
@@ -110,9 +111,10 @@ def _hanning(rows: int, cols: int) -> np.ndarray:
     return cv2.createHanningWindow((cols, rows), cv2.CV_32F)
 
 
-def _global_shift(a: np.ndarray, b: np.ndarray) -> tuple[float, float] | None:
+def _global_shift(a: np.ndarray, b: np.ndarray, least: int = 3) -> tuple[float, float] | None:
     """(dy, dx) moving b onto a: the median of phase correlations of a 3×3 grid of tiles, so a lecturer
-    walking through one or two tiles does not drag the estimate; None when too few tiles agree."""
+    walking through one or two tiles does not drag the estimate; None when fewer than `least` tiles (and
+    a majority of those with something in them) agree."""
     h, w = a.shape
     th, tw = h // 3, w // 3
     window = _hanning(th, tw)
@@ -125,12 +127,12 @@ def _global_shift(a: np.ndarray, b: np.ndarray) -> tuple[float, float] | None:
             (dx, dy), response = cv2.phaseCorrelate(ta, tb, window)
             if response > 0.1 and max(abs(dx), abs(dy)) <= SHIFT:
                 shifts.append((dy, dx))
-    if len(shifts) < 3:
+    if len(shifts) < least:
         return None
     found = np.array(shifts)
     dy, dx = np.median(found, axis=0)
     agree = np.abs(found - (dy, dx)).max(axis=1) <= 1.0
-    if agree.sum() < max(3, len(shifts) // 2 + 1):
+    if agree.sum() < max(least, len(shifts) // 2 + 1):
         return None  # tiles disagree: two different pictures, not one that moved
     dy, dx = found[agree].mean(axis=0)
     return float(dy), float(dx)
@@ -141,14 +143,15 @@ def align(a: FrameMap, b: FrameMap, via: tuple[FrameMap, tuple[float, float]] | 
     """b moved onto a by the global (sub-pixel) translation between them, when it is a small one.
     `via`: a frame just before b and its own shift onto a; when a and b show too little in common to
     say (another slide on the same screen), b's shift is that frame's plus b's onto it (the camera
-    shakes on, whatever the screen shows)."""
+    shakes on, whatever the screen shows), if CHAIN_TILES tiles agree on it (the whole view moved, not
+    a person talking in front of a plain background)."""
     if min(a.half.shape) < 48:
         return b, (0.0, 0.0)
     if float(np.abs(a.half - b.half).mean()) < STILL:
         return b, (0.0, 0.0)  # a still picture (a screen recording): nothing to align
     shift = _global_shift(a.grey, b.grey)
     if shift is None and via is not None:
-        step = _global_shift(via[0].grey, b.grey)
+        step = _global_shift(via[0].grey, b.grey, CHAIN_TILES)
         if step is not None:
             shift = (via[1][0] + step[0], via[1][1] + step[1])
             if max(abs(shift[0]), abs(shift[1])) > SHIFT:
