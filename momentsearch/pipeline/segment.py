@@ -178,6 +178,11 @@ def _climb(values: np.ndarray, i: int, step: int) -> float:
     return float(best)
 
 
+def _pauses(units: list[list[Word]]) -> np.ndarray:
+    """Seconds of silence in each gap between neighbouring sentences."""
+    return np.array([units[i + 1][0].start - units[i][-1].end for i in range(len(units) - 1)])
+
+
 def topic_scores(units: list[list[Word]], vectors: np.ndarray, window: int = 3,
                  cuts: Sequence[float] = (), cue_share: float = 0.0) -> tuple[np.ndarray, np.ndarray]:
     """(time, score) of each gap between neighbouring sentences: how much the topic changes there.
@@ -210,7 +215,7 @@ def topic_scores(units: list[list[Word]], vectors: np.ndarray, window: int = 3,
     depth = np.full(n - 1, -np.inf)
     for i in open_gaps:
         depth[i] = _climb(sims, i, -1) + _climb(sims, i, 1) - 2 * sims[i]
-    pauses = np.array([units[i + 1][0].start - units[i][-1].end for i in range(n - 1)])
+    pauses = _pauses(units)
     times = np.array([(units[i][-1].end + units[i + 1][0].start) / 2 for i in range(n - 1)])
     cues = np.array([opens_topic(units[i + 1]) for i in range(n - 1)], dtype=np.float64)
     return times, depth + PAUSE_SHARE * np.clip(pauses / SECTION_PAUSE, 0.0, 1.0) + cue_share * cues
@@ -238,7 +243,7 @@ def topic_boundaries(units: list[list[Word]], vectors: np.ndarray, cuts: list[fl
     times, scores = topic_scores(units, vectors, cuts=cuts, cue_share=options.cue_share)
     if times.size == 0:
         return []
-    pauses = np.array([units[i + 1][0].start - units[i][-1].end for i in range(len(units) - 1)])
+    pauses = _pauses(units)
     edges = [0.0] + sorted(c for c in cuts if 0 < c < duration) + [max(duration, float(times[-1]))]
     found: list[float] = []
     for lo, hi in zip(edges, edges[1:]):
@@ -267,11 +272,10 @@ def _at_pause(chosen: list[float], times: np.ndarray, pauses: np.ndarray, scores
     edges = list(chosen)
     for k in range(2, len(edges)):
         i = int(np.argmin(np.abs(times - edges[k])))
-        best = i
+        best, others = i, edges[:k] + edges[k + 1:]
         for j in (i - 1, i + 1):
             if not 0 <= j < len(times) or not np.isfinite(scores[j]) or abs(times[j] - times[i]) > SNAP_SECONDS:
                 continue
-            others = edges[:k] + edges[k + 1:]
             if pauses[j] >= max(SNAP_PAUSE, SNAP_RATIO * pauses[i], pauses[best] + 1e-9) and \
                     all(abs(times[j] - e) >= min_section for e in others):
                 best = j
