@@ -13,6 +13,7 @@ import numpy as np
 
 from momentsearch.ranking.fusion import Candidates, ChannelHits, Fused, fuse, select
 from momentsearch.ranking.moments import build_candidates
+from momentsearch.ranking.structure import Place
 
 
 @dataclass
@@ -25,14 +26,22 @@ class Ranking:
 
 
 def rank(hits: dict[str, ChannelHits], visual: dict[str, list[tuple[float, float]]], durations: dict[str, float],
-         available: dict[str, set[str]], options, k: int) -> Ranking:
+         available: dict[str, set[str]], options, k: int, place: Place | None = None) -> Ranking:
     """Top-k moments for one query. `options` is a RankingOptions; `available` maps video id -> the
-    channels that video has (a channel it lacks neither adds to nor subtracts from its score)."""
-    cands = build_candidates(hits, visual, durations, options.min_moment, options.max_moment)
+    channels that video has (a channel it lacks neither adds to nor subtracts from its score).
+    `place`: where in a lecture the query points ("the summary"), scored as channel "place" and added
+    as a bonus of at most `place.bonus` (alone no more than the default `min_score`, so a span is not
+    returned for its place alone)."""
+    extra = place.spans(visual, durations) if place else []
+    cands = build_candidates(hits, visual, durations, options.min_moment, options.max_moment, extra)
     if len(cands) == 0:
         empty = Fused(np.zeros(0), {}, {})
         return Ranking(cands, empty, np.zeros(0, dtype=np.int64))
     fused = fuse(cands, hits, options.weights, available, options.agreement_bonus, options.agreement_level,
                  options.best_share)
+    if place:
+        score = place.scores(cands.video_ids, cands.starts, cands.ends, durations)
+        fused.scores = fused.scores + place.bonus * score
+        fused.parts["place"] = score
     chosen = select(cands, fused.scores, k, options.nms_overlap, options.min_score)
     return Ranking(cands, fused, chosen)

@@ -5,7 +5,8 @@ Candidate spans for a video (only videos with at least one hit are considered):
 - each visual segment that a hit touches (slide-aligned, preferred on ties);
 - each hit joined with the visual segment around its middle, and runs of neighbouring strong hits
   of one text channel joined together, up to RUN_MAX seconds (so a section spread over two chunks
-  comes back whole; keyframe hits are whole sections, and a run of them would span the video).
+  comes back whole; keyframe hits are whole sections, and a run of them would span the video);
+- the sections where the query points by place ("the recap": ranking/structure.py), passed as `extra`.
 Spans shorter than `min_moment` are widened around their centre; longer than `max_moment` dropped.
 """
 
@@ -24,7 +25,8 @@ RUN_MAX = 90.0  # seconds; a joined run of hits is at most this long (a section 
 
 
 def build_candidates(hits: dict[str, ChannelHits], visual: dict[str, list[tuple[float, float]]],
-                     durations: dict[str, float], min_moment: float, max_moment: float) -> Candidates:
+                     durations: dict[str, float], min_moment: float, max_moment: float,
+                     extra: list[tuple[str, float, float]] = ()) -> Candidates:
     rows: dict[tuple[str, float, float], float] = {}
 
     def add(video: str, start: float, end: float, prior: float) -> None:
@@ -63,6 +65,8 @@ def build_candidates(hits: dict[str, ChannelHits], visual: dict[str, list[tuple[
         if channel.name not in WHOLE_SPANS:  # a keyframe hit is a whole section already
             _add_joined_runs(channel, add)
 
+    for video, start, end in extra:  # spans the caller wants considered (sections where the query points)
+        add(video, start, end, SLIDE_PRIOR)
     if not rows:
         z = np.zeros(0)
         return Candidates(np.zeros(0, dtype=object), z, z, z)

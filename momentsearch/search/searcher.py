@@ -13,6 +13,7 @@ from momentsearch.ranking.fuzzy import sound_alike
 from momentsearch.ranking.joint import rank
 from momentsearch.ranking.late import TokenVectors, late_scores
 from momentsearch.ranking.slide_lexical import parse_lines
+from momentsearch.ranking.structure import Place, intents
 from momentsearch.search.corpus import Corpus, load_corpus
 from momentsearch.search.narrow import Narrowing, VideoRows
 from momentsearch.search.pieces import PieceCache
@@ -225,7 +226,7 @@ class Searcher:
         if self.visual_available():
             vector = self.clip.embed_texts([text])[0]
             hits["visual"] = self._dense_hits("visual", "keyframes", vector, files, narrow=narrow)
-        return narrow.keep(self._moments(hits, narrow.rank_k(k), corpus), k)
+        return narrow.keep(self._moments(hits, narrow.rank_k(k), corpus, intents(text)), k)
 
     def search_image(self, image, k: int = 10, kind: str | None = None, scope=None) -> list[Moment]:
         """Top-k moments and photos for an image query (CLIP image → keyframes, photos and, through
@@ -277,14 +278,20 @@ class Searcher:
             files = {v: rec for v, rec in files.items() if v in wanted}
         return Narrowing(corpus, self._video_rows, parsed, files, scope is not None, self._scope_vectors)
 
-    def _moments(self, hits: dict[str, ChannelHits], k: int, corpus: Corpus) -> list[Moment]:
+    def _moments(self, hits: dict[str, ChannelHits], k: int, corpus: Corpus,
+                 wanted: frozenset[str] = frozenset()) -> list[Moment]:
         opts = self.options
         # only the videos with a hit: at 1,000 hours a dict over every file costs more than the query
         hit_files = {v: corpus.files[v] for h in hits.values() for v in h.video_ids.tolist() if v in corpus.files}
         visual = {v: corpus.segments(v) for v in hit_files}
         durations = {v: rec.duration for v, rec in hit_files.items()}
         available = {v: _channels_of(rec) for v, rec in hit_files.items()}
-        ranking = rank(hits, visual, durations, available, opts, k)
+        place = None
+        if wanted and opts.place_bonus > 0:  # the query names a part of a lecture: where speech is matters
+            speech = {v: np.array([(c.start, c.end) for c in corpus.chunks_of(v)]).reshape(-1, 2)
+                      for v, rec in hit_files.items() if "transcript" in rec.channels}
+            place = Place(wanted, opts.place_bonus, speech)
+        ranking = rank(hits, visual, durations, available, opts, k, place)
         cands, fused, chosen = ranking.candidates, ranking.fused, ranking.chosen
         moments = []
         for i in chosen:

@@ -1,0 +1,112 @@
+"""Where in a lecture a query points: the opening, the closing, or a stretch without speech.
+
+"the summary", "the intro", "when is the break" name a part of a lecture by its place, not by its
+words: the recap comes near the end, the overview at the start, a break or an in-class exercise is
+minutes in which nobody speaks. Its words often say little (a garbled "to recap" in a noisy room,
+a silent break), so the ranker adds a small bonus to candidate spans in the right place, on top of
+what the other channels found there (a span with no evidence gets none). Pure numpy, no models.
+"""
+
+from __future__ import annotations
+
+import re
+
+import numpy as np
+
+OPENING, CLOSING, QUIET = "opening", "closing", "quiet"
+
+_CUES = {
+    OPENING: r"intro|introduction|overview|agenda|outline|outlining|opening remarks|preview of|plan for (?:today|the session"
+             r"|the lecture|the class)",
+    CLOSING: r"recap|recapping|summary|sum up|summing up|wrap ?up|wrap-up|wrapping up|conclusion|concluding|closing"
+             r" remarks|takeaways?|homework|next (?:class|lecture|session|week|time)",
+    QUIET: r"break|pause|intermission|recess|exercise|in-class (?:task|activity)|activity|worksheet|practice (?:problem"
+           r"|question|task)|silent|quiet work",
+}
+_PATTERNS = {name: re.compile(rf"\b(?:{cue})s?\b", re.IGNORECASE) for name, cue in _CUES.items()}
+
+OPENING_FULL, OPENING_NONE = 0.03, 0.12  # share of the video: a span starting before the first gets 1, after the second 0
+CLOSING_NONE, CLOSING_FULL = 0.75, 0.85  # a span starting before the first gets 0, after the second 1
+OPENING_SECONDS = 10.0  # a span starting this early is at the opening however long the video
+QUIET_MIN = 60.0  # seconds; a shorter span is not a break or an exercise, however quiet
+
+
+def intents(query: str) -> frozenset[str]:
+    """The lecture parts a query names by place (empty for a query about content alone)."""
+    return frozenset(name for name, pattern in _PATTERNS.items() if pattern.search(query))
+
+
+def regions(wanted: frozenset[str], sections: np.ndarray, duration: float,
+            speech: np.ndarray | None) -> list[tuple[float, float]]:
+    """The sections (rows of [start, end)) of one video that lie where the query points: they become
+    candidate spans even when no channel hit them."""
+    if not wanted or len(sections) == 0 or duration <= 0:
+        return []
+    score = place_scores(wanted, sections[:, 0], sections[:, 1], duration, speech)
+    return [(float(s), float(e)) for (s, e), v in zip(sections, score) if v > 0]
+
+
+def place_scores(wanted: frozenset[str], starts: np.ndarray, ends: np.ndarray, duration: float,
+                 speech: np.ndarray | None) -> np.ndarray:
+    """Per span of one video, in [0, 1]: how well its place fits the parts the query names (the best
+    of them). `speech`: (n, 2) spans of the video's transcript chunks; None when it has no transcript
+    (then nothing is known about quiet)."""
+    starts, ends = np.asarray(starts, dtype=np.float64), np.asarray(ends, dtype=np.float64)
+    out = np.zeros(len(starts))
+    if duration <= 0 or len(starts) == 0:
+        return out
+    at = starts / duration
+    if OPENING in wanted:
+        fade = np.clip((OPENING_NONE - at) / (OPENING_NONE - OPENING_FULL), 0.0, 1.0)
+        out = np.maximum(out, np.where(starts <= OPENING_SECONDS, 1.0, fade))
+    if CLOSING in wanted:
+        out = np.maximum(out, np.clip((at - CLOSING_NONE) / (CLOSING_FULL - CLOSING_NONE), 0.0, 1.0))
+    if QUIET in wanted and speech is not None:
+        length = np.maximum(ends - starts, 1e-9)
+        quiet = 1.0 - _covered(starts, ends, speech) / length
+        out = np.maximum(out, np.where(length >= QUIET_MIN, quiet, 0.0))
+    return out
+
+
+def _covered(starts: np.ndarray, ends: np.ndarray, speech: np.ndarray) -> np.ndarray:
+    """Seconds of each span [start, end) covered by the union of the `speech` spans."""
+    speech = np.asarray(speech, dtype=np.float64).reshape(-1, 2)
+    if len(speech) == 0:
+        return np.zeros(len(starts))
+    speech = speech[np.argsort(speech[:, 0])]
+    merged = [list(speech[0])]
+    for s, e in speech[1:]:
+        if s <= merged[-1][1]:
+            merged[-1][1] = max(merged[-1][1], e)
+        else:
+            merged.append([s, e])
+    m = np.asarray(merged)
+    inside = np.clip(np.minimum(ends[:, None], m[None, :, 1]) - np.maximum(starts[:, None], m[None, :, 0]), 0.0, None)
+    return inside.sum(axis=1)
+
+
+class Place:
+    """What one query says about place, with what the ranker needs to score it: the speech of each
+    video that has a hit and a transcript (video id -> (n, 2) chunk spans)."""
+
+    def __init__(self, wanted: frozenset[str], bonus: float, speech: dict[str, np.ndarray]) -> None:
+        self.wanted, self.bonus, self.speech = wanted, bonus, speech
+
+    def __bool__(self) -> bool:
+        return bool(self.wanted) and self.bonus > 0
+
+    def spans(self, sections: dict[str, np.ndarray], durations: dict[str, float]) -> list[tuple[str, float, float]]:
+        """Candidate spans: the sections of each video where the query points."""
+        return [(video, s, e) for video, secs in sections.items()
+                for s, e in regions(self.wanted, np.asarray(secs, dtype=np.float64).reshape(-1, 2),
+                                    durations.get(video, 0.0), self.speech.get(video))]
+
+    def scores(self, video_ids: np.ndarray, starts: np.ndarray, ends: np.ndarray,
+               durations: dict[str, float]) -> np.ndarray:
+        """Per candidate span, in [0, 1]: how well its place fits."""
+        out = np.zeros(len(starts))
+        for video in set(video_ids.tolist()):
+            rows = np.flatnonzero(video_ids == video)
+            out[rows] = place_scores(self.wanted, starts[rows], ends[rows], durations.get(video, 0.0),
+                                     self.speech.get(video))
+        return out

@@ -1,0 +1,67 @@
+"""Queries that name a part of a lecture by its place: "the recap", "the intro", "the break"."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from momentsearch.options import RankingOptions
+from momentsearch.ranking.joint import rank
+from momentsearch.ranking.structure import CLOSING, OPENING, QUIET, Place, intents, place_scores
+from tests.test_fusion import hits
+
+# one-minute sections, but for a two-minute silent one at 5:00
+SECTIONS = {"v": [(float(s), float(s + 60)) for s in (0, 60, 120, 180, 240)] + [(300.0, 420.0)]
+            + [(float(s), float(s + 60)) for s in (420, 480, 540)]}
+SPEECH = np.array([(s, s + 9.0) for s in range(0, 600, 10) if not 300 <= s < 420])  # nobody speaks 300-420 s
+
+
+def test_intents_come_from_words_that_name_a_place():
+    assert intents("where is the recap of today's session") == {CLOSING}
+    assert intents("Summary and homework") == {CLOSING}
+    assert intents("an overview of the course") == {OPENING}
+    assert intents("when is the break") == {QUIET}
+    assert intents("the pair activity on supply shocks") == {QUIET}
+    assert intents("breaking a cipher by counting letters") == frozenset()  # "breaking" is content
+    assert intents("heat capacity of water") == frozenset()
+
+
+def test_place_scores_follow_the_position_and_the_silence():
+    starts = np.array([0.0, 60.0, 300.0, 420.0, 540.0])
+    ends = starts + 60.0
+    ends[2] = 420.0
+    assert place_scores(frozenset({CLOSING}), starts, ends, 600.0, SPEECH).tolist() == [0, 0, 0, 0, 1]
+    opening = place_scores(frozenset({OPENING}), starts, ends, 600.0, SPEECH)
+    assert opening[0] == 1.0 and 0.0 < opening[1] < 0.5 and opening[2:].tolist() == [0, 0, 0]  # fades by 12 %
+    quiet = place_scores(frozenset({QUIET}), starts, ends, 600.0, SPEECH)
+    assert quiet[2] == 1.0 and quiet[[0, 1, 3, 4]].max() < 0.2  # 9 s of speech every 10 s elsewhere
+    # a video without a transcript says nothing about silence
+    assert place_scores(frozenset({QUIET}), starts, ends, 600.0, None).tolist() == [0, 0, 0, 0, 0]
+
+
+def _top(rows, query, by_place=True):
+    """The best span for `query` given hits `rows` (channel, video, start, end, score), and its place score."""
+    opts = RankingOptions()
+    place = Place(intents(query), opts.place_bonus, {"v": SPEECH}) if by_place else None
+    channels = {}
+    for name, *row in rows:
+        channels.setdefault(name, []).append(tuple(row))
+    r = rank({name: hits(name, found) for name, found in channels.items()}, SECTIONS, {"v": 600.0},
+             {"v": {"transcript", "ocr"}}, opts, 1, place)
+    i = r.chosen[0]
+    return (float(r.candidates.starts[i]), float(r.candidates.ends[i])), float(r.fused.parts.get("place", [0.0] * (i + 1))[i])
+
+
+def test_the_recap_near_the_end_beats_the_same_words_earlier():
+    """The lecturer names "supply and demand" at 2 min and again in the closing recap, a little less
+    clearly: a query about the topic alone takes the first, a query for the recap the second."""
+    rows = [("transcript", "v", 120.0, 130.0, 0.55), ("transcript", "v", 560.0, 570.0, 0.5)]
+    assert _top(rows, "supply and demand") == ((120.0, 180.0), 0.0)
+    assert _top(rows, "the recap of supply and demand") == ((540.0, 600.0), 1.0)
+
+
+def test_the_break_is_where_nobody_speaks():
+    """ "we will take a break at ten past" is said at 1:40; the break itself (5:00-7:00) is silent, its
+    slide reads "Break". By the words the mention wins; the place makes it the break."""
+    rows = [("transcript", "v", 100.0, 110.0, 0.35), ("ocr", "v", 300.0, 420.0, 0.3)]
+    assert _top(rows, "when do we take a break", by_place=False)[0] == (60.0, 120.0)
+    assert _top(rows, "when do we take a break") == ((300.0, 420.0), 1.0)
