@@ -18,8 +18,12 @@ def test_parse_query_splits_phrases_exclusions_and_free_words():
     assert q.excluded == ("adam", "big data")
     assert parse_query('say \u201chello world\u201d').phrases == ("hello world",)
     assert parse_query('a stray " quote').text == "a stray quote"
-    with pytest.raises(QueryError):
+    with pytest.raises(QueryError, match="only excludes"):
         parse_query("-only -exclusions")
+    for marks in ('""', "-", "?!", '" "'):  # no word to look for: said so, not searched for weak matches
+        with pytest.raises(QueryError, match="no words to look for"):
+            parse_query(marks)
+    assert parse_query("C++").text == "C++" and parse_query("日本").text == "日本"
 
 
 def test_phrases_match_whole_words_after_normalising():

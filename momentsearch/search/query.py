@@ -73,9 +73,11 @@ def parse_query(raw: str) -> ParsedQuery:
             free.append(f" {quoted} ")
     free.append(raw[last:])
     text = " ".join("".join(free).replace('"', " ").replace("\u201c", " ").replace("\u201d", " ").split())
-    if not text:
+    if not text and excluded:
         raise QueryError("the query only excludes words; add something to look for, e.g. "
                          "'neural networks -convolution'")
+    if not any(ch.isalnum() for ch in text):  # '""', '-', '?!': marks with no words
+        raise QueryError("the query has no words to look for; type some words, e.g. 'neural networks'")
     return ParsedQuery(text, tuple(dict.fromkeys(phrases)), tuple(dict.fromkeys(excluded)))
 
 
