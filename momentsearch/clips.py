@@ -3,7 +3,8 @@
 A copied video stream can only start on a keyframe, so a clip starts on the last keyframe at or
 before the asked start and says so (`Clip.start`). Audio packets are copied from that time on; the
 clip ends with the first packet at or after the asked end. Timestamps are shifted so the clip
-starts at 0.
+starts at 0. A stream that starts after the span is left out (a picture that starts at 5 s: a clip
+of 0-2 s holds the audio only); a span with nothing in it is a BadInputError, and writes no file.
 """
 
 from __future__ import annotations
@@ -81,8 +82,15 @@ def cut_clip(source, start: float, end: float, out: str | os.PathLike, padding: 
             streams = [s for s in src.streams if s.type in ("video", "audio")]
             if not streams:
                 raise BadInputError(name, "no audio or video stream to cut")
+            # a stream that starts after the span (video from 5 s, audio from 0) has nothing in it:
+            # leave it out, so the clip holds what the span does hold instead of nothing at all
+            streams = [s for s in streams if _first_time(s) < end]
             with av.open(str(tmp), mode="w", format=fmt) as dst:
-                real_start, real_end = _copy(src, dst, streams, start, end)
+                span = _copy(src, dst, streams, start, end) if streams else None
+            if span is None:  # nothing was muxed, so no file was written either
+                raise BadInputError(name, f"nothing to cut between {start:g} and {end:g} s (no audio or video "
+                                          "there: the file is shorter, or its streams start later)")
+            real_start, real_end = span
         os.replace(tmp, out)
     except av.error.FFmpegError as exc:
         raise BadInputError(name, f"cannot cut a clip: {exc}") from exc
@@ -91,14 +99,22 @@ def cut_clip(source, start: float, end: float, out: str | os.PathLike, padding: 
     return Clip(str(out), name, real_start, real_end, start, end)
 
 
-def _copy(src, dst, streams, start: float, end: float) -> tuple[float, float]:
-    """Copy packets of `streams` from the keyframe at or before `start` to `end`; (real start, end)."""
+def _first_time(stream) -> float:
+    """Seconds of a stream's first frame from the header (0 when the header does not say)."""
+    if stream.start_time is None or stream.time_base is None:
+        return 0.0
+    return float(stream.start_time * stream.time_base)
+
+
+def _copy(src, dst, streams, start: float, end: float) -> tuple[float, float] | None:
+    """Copy packets of `streams` from the keyframe at or before `start` to `end`; (real start, end),
+    or None when the span holds nothing (no packet in it)."""
     video = next((s for s in streams if s.type == "video"), None)
     lead = video or streams[0]
     outs = {s.index: dst.add_stream_from_template(s) for s in streams}
     src.seek(max(0, int(start / lead.time_base)), stream=lead, backward=True, any_frame=False)
     origin = None  # source seconds of the clip's first frame (the keyframe)
-    real_end = start
+    real_end = None  # source seconds where the last copied packet ends
     for packet in src.demux(streams):
         if packet.pts is None or packet.dts is None:
             continue  # a flush packet
@@ -116,9 +132,10 @@ def _copy(src, dst, streams, start: float, end: float) -> tuple[float, float]:
         shift = int(round(origin / packet.time_base))
         packet.pts -= shift
         packet.dts -= shift
-        real_end = max(real_end, t + float((packet.duration or 0) * packet.time_base))
+        stop = t + float((packet.duration or 0) * packet.time_base)
+        real_end = stop if real_end is None else max(real_end, stop)
         packet.stream = outs[packet.stream.index]
         dst.mux(packet)
-    if origin is None:
-        raise BadInputError(str(src.name), f"nothing to cut at {start:g} s (past the end of the file?)")
+    if real_end is None or real_end <= start:
+        return None  # nothing copied, or only the frames before a start past the end of the file
     return origin, real_end

@@ -11,6 +11,7 @@ from momentsearch.errors import BadInputError, QueryError
 
 MAX_PIXELS = 80_000_000  # images larger than this many pixels are refused (decompression bombs)
 MAX_SIDE = 1024  # images are downscaled so their long side is at most this (CLIP reads 224)
+_ALPHA_MODES = {"RGBA", "RGBa", "LA", "La", "PA"}  # Pillow modes with an alpha channel
 
 
 def open_image(path, max_pixels: int = MAX_PIXELS, max_full_decode_pixels: int | None = None) -> np.ndarray:
@@ -36,9 +37,7 @@ def open_image(path, max_pixels: int = MAX_PIXELS, max_full_decode_pixels: int |
                 img.seek(0)
                 img.draft("RGB", (MAX_SIDE, MAX_SIDE))  # before anything loads the pixels
                 img = ImageOps.exif_transpose(img)
-                img = img.convert("RGB")
-                img.thumbnail((MAX_SIDE, MAX_SIDE))
-                return np.asarray(img, dtype=np.uint8)
+                return np.asarray(to_rgb(img, max_side=MAX_SIDE), dtype=np.uint8)
     except (Image.DecompressionBombError, Image.DecompressionBombWarning) as exc:
         raise BadInputError(str(path), f"refused as a possible decompression bomb: {exc}") from exc
     except BadInputError:
@@ -49,6 +48,24 @@ def open_image(path, max_pixels: int = MAX_PIXELS, max_full_decode_pixels: int |
         raise BadInputError(str(path), "permission denied") from exc
     except (OSError, ValueError, SyntaxError) as exc:
         raise BadInputError(str(path), f"not a readable image ({exc})") from exc
+
+
+def to_rgb(img, max_side: int | None = None):
+    """A PIL image as RGB, downscaled to `max_side` when given. Transparent parts are laid on white:
+    a diagram exported as black text on a transparent (0, 0, 0, 0) background would otherwise turn
+    black on black, and its text would be lost to OCR and CLIP."""
+    from PIL import Image
+
+    if img.mode not in _ALPHA_MODES and "transparency" not in img.info:
+        img = img.convert("RGB")
+        if max_side:
+            img.thumbnail((max_side, max_side))
+        return img
+    img = img.convert("RGBA")  # P, L, RGB, I;16 with a transparent colour; LA, PA, premultiplied modes
+    if max_side:
+        img.thumbnail((max_side, max_side))  # before compositing: less to lay on white
+    white = Image.new("RGBA", img.size, (255, 255, 255, 255))
+    return Image.alpha_composite(white, img).convert("RGB")
 
 
 def image_mime(path: str | Path) -> str:
@@ -68,7 +85,7 @@ def load_query_image(image) -> np.ndarray:
     if isinstance(image, np.ndarray):
         return image
     if hasattr(image, "convert"):
-        return np.asarray(image.convert("RGB"), dtype=np.uint8)
+        return np.asarray(to_rgb(image), dtype=np.uint8)
     try:
         return open_image(image)
     except BadInputError as exc:

@@ -6,9 +6,10 @@ from __future__ import annotations
 import argparse
 import json
 import re
+import sys
 from pathlib import Path
 
-from momentsearch.errors import QueryError
+from momentsearch.errors import BadInputError, QueryError
 
 _CLOCK = re.compile(r"^(?:(\d+):)?(\d+):(\d+(?:\.\d*)?)$")
 
@@ -74,6 +75,7 @@ def _print_clip(clip, note: str = "") -> None:
 
 
 def cmd_clip(args, index) -> int:
+    Path(args.out).parent.mkdir(parents=True, exist_ok=True)  # -o clips/talk.mp4 into a new folder
     clip = index.export_clip(args.video, parse_time(args.start), parse_time(args.end), args.out, padding=args.pad)
     if args.json:
         print(json.dumps(clip.to_json(), ensure_ascii=False))
@@ -95,7 +97,11 @@ def export_clips(index, moments, folder: str, padding: float, quiet: bool = Fals
         src = Path(m.video)
         suffix = src.suffix.lower() if src.suffix.lower() in CLIP_SUFFIXES else ".mkv"
         name = f"{rank:02d}-{src.stem}-{m.start:.0f}-{m.end:.0f}{suffix}"
-        clips.append(index.export_clip(m.video, m.start, m.end, out_dir / name, padding=padding))
+        try:
+            clips.append(index.export_clip(m.video, m.start, m.end, out_dir / name, padding=padding))
+        except BadInputError as exc:  # one moment that cannot be cut (file gone, nothing there) stops no other
+            print(f"skipped result {rank}: {exc}", file=sys.stderr)
+            continue
         if not quiet:
             _print_clip(clips[-1])
     return clips

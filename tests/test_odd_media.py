@@ -1,0 +1,151 @@
+"""Odd but common media: a video whose picture starts late (clips), diagrams on a transparent background (photos)."""
+
+from __future__ import annotations
+
+import io
+import json
+from fractions import Fraction
+from pathlib import Path
+
+import av
+import numpy as np
+import pytest
+from PIL import Image, ImageDraw, ImageFont
+
+from momentsearch.clips import cut_clip
+from momentsearch.errors import BadInputError
+from momentsearch.media import load_query_image, open_image
+from tests.conftest import run_cli
+
+AUDIO_RATE = 16000
+
+
+def _render_late_video(path: Path, video_from: float = 5.0, seconds: float = 7.0) -> None:
+    """A 64x64 mp4: a 440 Hz tone from 0 s, the picture only from `video_from` s (a recording whose
+    camera came on late); 10 fps with a keyframe every second."""
+    with av.open(str(path), "w") as out:
+        video = out.add_stream("libx264", rate=10, options={"g": "10"})
+        video.width = video.height = 64
+        video.pix_fmt = "yuv420p"
+        video.codec_context.time_base = Fraction(1, 10)
+        audio = out.add_stream("aac", rate=AUDIO_RATE, layout="mono")
+        t = np.arange(int(seconds * AUDIO_RATE)) / AUDIO_RATE
+        wave = (0.3 * np.sin(2 * np.pi * 440 * t)).astype(np.float32)
+        packets = []
+        for i in range(0, len(wave), 1024):
+            frame = av.AudioFrame.from_ndarray(wave[None, i:i + 1024], format="fltp", layout="mono")
+            frame.sample_rate, frame.pts = AUDIO_RATE, i
+            packets += audio.encode(frame)
+        packets += audio.encode(None)
+        rng = np.random.default_rng(0)
+        for k in range(int((seconds - video_from) * 10)):
+            frame = av.VideoFrame.from_ndarray(rng.integers(0, 255, (64, 64, 3), dtype=np.uint8), format="rgb24")
+            frame.pts, frame.time_base = int(video_from * 10) + k, Fraction(1, 10)
+            packets += video.encode(frame)
+        packets += video.encode(None)
+        for packet in packets:
+            out.mux(packet)
+
+
+@pytest.fixture(scope="module")
+def late_video(tmp_path_factory):
+    path = tmp_path_factory.mktemp("late") / "late.mp4"
+    _render_late_video(path)
+    with av.open(str(path)) as f:  # the fixture is what it claims to be
+        assert f.streams.video[0].start_time * f.streams.video[0].time_base == pytest.approx(5.0)
+        assert f.streams.audio[0].start_time * f.streams.audio[0].time_base < 0.01
+    return path
+
+
+def test_clip_before_the_picture_starts_keeps_the_audio_there(late_video, tmp_path):
+    out = tmp_path / "early.mp4"
+    clip = cut_clip(late_video, 0, 2, out)
+    assert clip.start == pytest.approx(0.0, abs=0.07) and clip.end == pytest.approx(2.0, abs=0.1)
+    with av.open(str(out)) as f:
+        assert [s.type for s in f.streams] == ["audio"]
+        samples = sum(fr.samples for fr in f.decode(audio=0))
+        assert float(f.duration / 1e6) == pytest.approx(2.0, abs=0.1)
+    assert samples / AUDIO_RATE == pytest.approx(2.0, abs=0.1)
+    assert [p.name for p in tmp_path.iterdir()] == ["early.mp4"]  # no .part left behind
+
+
+def test_clip_of_nothing_is_a_clear_error_with_no_file_left(late_video, tmp_path):
+    for start, end in [(30, 40), (7.5, 9)]:  # past the end of a 7 s file
+        with pytest.raises(BadInputError, match=f"nothing to cut between {start:g} and {end:g} s"):
+            cut_clip(late_video, start, end, tmp_path / "none.mp4")
+    assert list(tmp_path.iterdir()) == []
+    proc = run_cli("clip", str(late_video), "30", "40", "-o", str(tmp_path / "none.mp4"), check=False)
+    assert proc.returncode != 0 and "nothing to cut between 30 and 40 s" in proc.stderr
+    assert "Traceback" not in proc.stderr and list(tmp_path.iterdir()) == []
+    got = json.loads(run_cli("clip", str(late_video), "0", "2", "-o", str(tmp_path / "a.mp4"), "--json").stdout)
+    assert got["duration"] == pytest.approx(2.0, abs=0.1) and [p.name for p in tmp_path.iterdir()] == ["a.mp4"]
+    run_cli("clip", str(late_video), "0", "2", "-o", str(tmp_path / "new" / "b.mp4"))  # the folder is made
+    assert (tmp_path / "new" / "b.mp4").stat().st_size > 0
+
+
+def test_clip_route_answers_400_with_the_reason(late_video):
+    pytest.importorskip("fastapi")
+    from fastapi.testclient import TestClient
+
+    from momentsearch.api import MomentIndex
+    from momentsearch.server.app import create_app
+    from momentsearch.types import FileRecord
+    from test_server import _FakeIndex
+
+    class ClipIndex(_FakeIndex):
+        export_clip = MomentIndex.export_clip  # the real front door; a file object needs nothing else
+
+    st = late_video.stat()
+    rec = FileRecord(path=str(late_video), video_id="0123456789abcdef", size=st.st_size, mtime=st.st_mtime,
+                     duration=7.0, channels=["transcript"], visual_segments=[], complete=True,
+                     device=st.st_dev, inode=st.st_ino, mime="video/mp4")
+    client = TestClient(create_app(ClipIndex([rec]), warm=False), base_url="http://localhost:8000")
+    r = client.get(f"/api/clips/{rec.video_id}", params={"start": 30, "end": 40})
+    assert r.status_code == 400 and "nothing to cut between 30 and 40 s" in r.json()["error"]
+    r = client.get(f"/api/clips/{rec.video_id}", params={"start": 0, "end": 2})
+    assert r.status_code == 200 and float(r.headers["x-clip-end"]) == pytest.approx(2.0, abs=0.1)
+    with av.open(io.BytesIO(r.content)) as f:
+        assert [s.type for s in f.streams] == ["audio"]
+
+
+# -- transparent images ----------------------------------------------------------------------------
+def _diagram(mode: str = "RGBA") -> Image.Image:
+    """An exported diagram: black text and a box (alpha 255) on a fully transparent (0, 0, 0, 0) ground."""
+    img = Image.new("RGBA", (480, 200), (0, 0, 0, 0))
+    d = ImageDraw.Draw(img)
+    d.text((30, 50), "Pipeline", font=ImageFont.load_default(size=72), fill=(0, 0, 0, 255))
+    d.rectangle([380, 60, 450, 140], fill=(0, 0, 0, 255))
+    if mode == "LA":
+        return img.convert("LA")
+    if mode == "P":  # palette with a transparent index, as GIF and small PNG exporters write it
+        return img.convert("P", palette=Image.Palette.ADAPTIVE, colors=8)
+    return img
+
+
+@pytest.mark.parametrize("mode", ["RGBA", "LA", "P"])
+def test_transparent_png_is_laid_on_white(mode, tmp_path):
+    path = tmp_path / f"diagram-{mode}.png"
+    img = _diagram(mode)
+    img.save(path)
+    assert mode != "P" or "transparency" in Image.open(path).info
+    got = open_image(path)
+    assert got.shape == (200, 480, 3) and got.dtype == np.uint8
+    assert (got[:30] == 255).all() and (got[:, :20] == 255).all()  # transparent ground -> white
+    assert (got[70:130, 390:440] < 10).all()  # the opaque black box stays black
+    words = got[40:140, 20:360]
+    assert 0.05 < (words < 100).mean() < 0.6 and 0.3 < (words > 200).mean()  # dark text on white
+
+
+def test_query_image_given_as_a_transparent_pil_image_is_laid_on_white():
+    got = load_query_image(_diagram())
+    assert (got[:30] == 255).all() and (got[70:130, 390:440] < 10).all()
+
+
+def test_ocr_reads_the_text_of_a_transparent_diagram(tmp_path):
+    pytest.importorskip("rapidocr_onnxruntime")
+    from momentsearch.models.ocr import OcrModel
+
+    path = tmp_path / "diagram.png"
+    _diagram().save(path)
+    lines = OcrModel().read([open_image(path)])[0]
+    assert "pipeline" in " ".join(line.text for line in lines).lower()
