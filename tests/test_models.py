@@ -318,6 +318,12 @@ def test_drop_hallucinations():
     kept = drop_hallucinations(raw, duration=8.0)
     assert [s.text for s in kept] == ["Hello there.", "Goodbye."]
     assert kept[-1].end == 8.0
+    # a loop that ends in real words compresses less than the ratio limit: cut where it starts (seen on a
+    # noisy lecture: "an N M P P P ... P Web sites keep ..."), while a phrase said 4 times in ordinary text stays
+    loop = " Rather use an N M" + " P" * 20 + " Web sites keep only a short string for your password"
+    assert [s.text for s in drop_hallucinations([seg(loop, ratio=2.1)], 9.0)] == ["Rather use an N M"]
+    said = " We go step by step by step by step, and then we stop."
+    assert [s.text for s in drop_hallucinations([seg(said, ratio=1.3)], 9.0)] == [said.strip()]
 
 
 # ---- openai-whisper ------------------------------------------------------------------------------------

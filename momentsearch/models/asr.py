@@ -42,12 +42,19 @@ def _get(obj: Any, key: str, default: Any = None) -> Any:
     return obj.get(key, default) if isinstance(obj, dict) else getattr(obj, key, default)
 
 
-LOOP_REPEATS = 4  # a phrase of 1-4 words said this many times in a row is Whisper's failure loop
+LOOP_REPEATS = 4  # a phrase of 1-4 words said this many times in a row is Whisper's failure loop ...
+LONG_LOOP = 8  # ... in a text that compresses badly, this many times whatever the ratio: a loop followed by
+# real words ("an N M P P P ... P Web sites keep only ...") compresses less than MAX_COMPRESSION_RATIO
 
 
-def loop_start(tokens: list[str]) -> int | None:
+def failure_loop(tokens: list[str], compression_ratio: float) -> int | None:
+    """Where a segment's failure loop starts (`loop_start`), or None."""
+    return loop_start(tokens, LOOP_REPEATS if compression_ratio > MAX_COMPRESSION_RATIO else LONG_LOOP)
+
+
+def loop_start(tokens: list[str], repeats: int = LOOP_REPEATS) -> int | None:
     """Index of the first token of Whisper's failure loop ("thank you thank you thank you ...",
-    "f f f f f ..."): a phrase of 1-4 words repeated LOOP_REPEATS times in a row. None when there is none."""
+    "f f f f f ..."): a phrase of 1-4 words repeated `repeats` times in a row. None when there is none."""
     norm = ["".join(ch for ch in t.lower() if ch.isalnum()) for t in tokens]
     for i in range(len(norm)):
         for n in (1, 2, 3, 4):
@@ -56,7 +63,7 @@ def loop_start(tokens: list[str]) -> int | None:
                 break
             while norm[j:j + n] == phrase:
                 j += n
-            if (j - i) // n >= LOOP_REPEATS:
+            if (j - i) // n >= repeats:
                 return i
     return None
 
@@ -65,9 +72,9 @@ def drop_hallucinations(raw_segments: Iterable[Any], duration: float) -> list[Tr
     """Convert engine segments (objects or dicts) to `TranscriptSegment`s, dropping likely inventions.
 
     Dropped: empty text; no_speech_prob > NO_SPEECH_PROB with avg_logprob < LOW_LOGPROB; a text equal
-    to the previous kept one. A segment compressing better than MAX_COMPRESSION_RATIO is cut where its
-    failure loop starts (`loop_start`; dropped if that is its start) and kept whole if it has none: a
-    30 s lecture chunk that says one sentence twice compresses that well too, and is real speech.
+    to the previous kept one. A segment is cut where its failure loop starts (`failure_loop`; dropped
+    if that is its start) and kept whole if it has none: a 30 s lecture chunk that says one sentence
+    twice compresses as well as a loop, and is real speech.
     Times are clamped to [0, duration].
     Word texts are stripped of the leading space Whisper puts on them.
     """
@@ -91,14 +98,13 @@ def drop_hallucinations(raw_segments: Iterable[Any], duration: float) -> list[Tr
                 end = max(start, clamp(_get(w, "end", start)))
                 words.append(Word(start, end, word, float(_get(w, "probability", 1.0))))
         start, end = clamp(_get(seg, "start", 0.0)), clamp(_get(seg, "end", 0.0))
-        if _get(seg, "compression_ratio", 0.0) > MAX_COMPRESSION_RATIO:
-            cut = loop_start([w.word for w in words] if words else text.split())
-            if cut is not None:
-                if words:
-                    words, end = words[:cut], (words[cut - 1].end if cut else start)
-                    text = " ".join(w.word for w in words)
-                else:
-                    text = " ".join(text.split()[:cut])
+        cut = failure_loop([w.word for w in words] if words else text.split(), _get(seg, "compression_ratio", 0.0))
+        if cut is not None:
+            if words:
+                words, end = words[:cut], (words[cut - 1].end if cut else start)
+                text = " ".join(w.word for w in words)
+            else:
+                text = " ".join(text.split()[:cut])
         if not text or (kept and kept[-1].text.lower() == text.lower()):
             continue
         kept.append(TranscriptSegment(start, max(start, end), text, words))
@@ -225,7 +231,7 @@ class FasterWhisperASR:
         out: list = []
         for seg in raw:
             words = list(seg.words or [])
-            cut = loop_start([w.word for w in words]) if seg.compression_ratio > MAX_COMPRESSION_RATIO else None
+            cut = failure_loop([w.word for w in words], seg.compression_ratio)
             if cut is None:
                 out.append(seg)
                 continue
