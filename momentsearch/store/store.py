@@ -4,7 +4,8 @@ Collections (names are `{prefix}_{name}`):
 - `transcript`: transcript chunks, MiniLM vectors, time-aligned (video_id, start, end, text).
 - `keyframes`:  one CLIP vector per visual segment, time-aligned.
 - `unified`:    one CLIP space for keyframes, photos and transcript chunks (CLIP text vectors), so a
-                plain-chromadb `collection.query(query_texts=[...])` works with the open_clip function.
+                plain-chromadb `collection.query(query_texts=[...])` works with the open_clip function
+                (persisted with the collection; this package never lets chromadb load it: `_own_vectors_only`).
 - `files`:      one record per indexed file: path, content hash, size, mtime, duration, channels,
                 visual segment boundaries, models. (Chroma needs a vector; it is a constant.)
 
@@ -14,6 +15,7 @@ another model or schema raises IndexMismatchError instead of mixing vectors.
 
 from __future__ import annotations
 
+import copy
 import json
 import os
 from contextlib import contextmanager
@@ -78,6 +80,33 @@ def record_from_metadata(meta: dict[str, Any]) -> FileRecord:
     )
 
 
+def _own_vectors_only(col) -> None:
+    """Make this process's handle on `col` forget an embedding function persisted with the collection.
+
+    chromadb rebuilds a persisted function from its config each time it reads the collection's schema,
+    which every add/upsert/update does; for its built-ins ("sentence_transformer", "open_clip": the
+    names our own functions report, so plain chromadb can use them) that means importing torch and
+    loading the model, seconds per run. We always pass our own vectors, so the handle keeps only the
+    function the caller gave (if any). The stored collection is left as it is, so plain chromadb still
+    finds the function there (README: querying an index with chromadb alone).
+    """
+    model = getattr(col, "_model", None)  # chromadb offers no public way to skip the rebuild
+    schema = getattr(model, "serialized_schema", None)
+    if not isinstance(schema, dict):
+        return
+    schema = copy.deepcopy(schema)
+    persisted = False
+    for value_types in [schema.get("defaults"), *(schema.get("keys") or {}).values()]:
+        index = ((value_types or {}).get("float_list") or {}).get("vector_index") or {}
+        config = index.get("config") or {}
+        if (config.get("embedding_function") or {}).get("type") not in (None, "legacy"):
+            config["embedding_function"] = {"type": "legacy"}  # read back as "no function"
+            persisted = True
+    if persisted:
+        model["serialized_schema"] = schema
+        model["configuration_json"] = {**(model.configuration_json or {}), "embedding_function": None}
+
+
 @dataclass
 class Hit:
     """One nearest-neighbour result from a collection. `similarity` is cosine similarity (1 - distance)."""
@@ -126,6 +155,7 @@ class Store:
                 col = self.client.get_or_create_collection(full, metadata=meta, **kwargs)
             else:
                 col = self.client.get_collection(full, **kwargs)
+            _own_vectors_only(col)  # the function stays persisted (plain chromadb can query by text), unloaded here
             self._check(col, model_id, dim)
             self._collections[name] = col
         return col
@@ -169,7 +199,7 @@ class Store:
         """The number the writer bumps on every commit (kept in the files collection's metadata,
         read fresh, so another process's re-index of a file shows even when no count changes)."""
         try:
-            col = self.client.get_collection(self._name("files"))
+            col = self.client.get_collection(self._name("files"), embedding_function=None)
         except Exception:  # chromadb raises NotFoundError (ValueError in older versions): no files yet
             return 0
         return int((col.metadata or {}).get(GENERATION_KEY, 0))
@@ -179,7 +209,7 @@ class Store:
         self.writes += 1
         with self._writing():
             col = self.collection("files", model_id="none", dim=1)
-            fresh = self.client.get_collection(self._name("files")).metadata or {}
+            fresh = self.client.get_collection(self._name("files"), embedding_function=None).metadata or {}
             meta = {k: v for k, v in fresh.items() if not k.startswith("hnsw:")}  # fixed at creation
             meta[GENERATION_KEY] = int(meta.get(GENERATION_KEY, 0)) + 1
             col.modify(metadata=meta)
