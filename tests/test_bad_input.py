@@ -9,6 +9,7 @@ import wave
 from fractions import Fraction
 from pathlib import Path
 
+import av
 import numpy as np
 import pytest
 
@@ -83,6 +84,7 @@ def bad_folder(tmp_path_factory):
     with wave.open(str(d / "audio_only.wav"), "wb") as w:
         w.setnchannels(1), w.setsampwidth(2), w.setframerate(16000)
         w.writeframes((np.clip(clip, -1, 1) * 32767).astype("<i2").tobytes())
+    _write_adts(d / "speech.aac", speak(AAC_WORDS))  # raw AAC: no header says how long it is
     render_lecture(d / "short.mp4", [Section("Blink", "", [], None)], size=(160, 90), fps=5, gap=0.5)
     render_lecture(d / "silent.mp4", [Section("Quiet", "", ["silence"], None, min_seconds=4)], size=(160, 90),
                    fps=5)
@@ -107,6 +109,22 @@ def bad_folder(tmp_path_factory):
     return d, {s.title: (s.start, s.end) for s in windows}
 
 
+AAC_WORDS = "Photosynthesis turns light into sugar. Plants store it as starch for the night."
+
+
+def _write_adts(path, samples: np.ndarray, rate: int = 16000) -> None:
+    with av.open(str(path), "w", format="adts") as out:
+        stream = out.add_stream("aac", rate=rate, layout="mono")
+        for i in range(0, len(samples), 1024):
+            frame = av.AudioFrame.from_ndarray(samples[None, i:i + 1024].astype(np.float32), format="fltp",
+                                               layout="mono")
+            frame.sample_rate, frame.pts = rate, i
+            for packet in stream.encode(frame):
+                out.mux(packet)
+        for packet in stream.encode(None):
+            out.mux(packet)
+
+
 @pytest.fixture(scope="module")
 def indexed_bad(bad_folder, tmp_path_factory):
     folder, windows = bad_folder
@@ -122,6 +140,7 @@ EXPECTED = {  # file name -> (status, words its reason must contain)
     "random.mp4": ("failed", "not a media file"),
     "no_audio.mp4": ("indexed", "no audio track"),
     "audio_only.wav": ("indexed", ""),
+    "speech.aac": ("indexed", ""),
     "short.mp4": ("indexed", "no speech found"),
     "silent.mp4": ("indexed", "no speech found"),
     "long_silence.mp4": ("indexed", ""),
@@ -153,6 +172,10 @@ def test_batch_goes_on_with_a_reason_per_bad_file(indexed_bad):
     assert "transcript" not in channels["silent.mp4"] and "transcript" not in channels["short.mp4"]
     durations = {os.path.relpath(f["path"], folder): f["duration"] for f in report["files"]}
     assert durations["short.mp4"] < 1.0 and durations["vfr.mp4"] >= 2.9  # VFR: frames past the header's duration
+    # raw AAC: FFmpeg guesses the length from the bitrate (0.4 s long here); the decoded audio says it
+    from momentsearch.testing.synth import speak
+
+    assert durations["speech.aac"] == pytest.approx(len(speak(AAC_WORDS)) / 16000, abs=0.1)
 
 
 def test_silence_gives_no_invented_text(indexed_bad):

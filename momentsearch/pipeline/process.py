@@ -299,8 +299,8 @@ class FileProcessor:
         elif info.has_audio:
             out.sources["transcript"] = f"asr: {self.asr.model_id}"
             transcript, audio_end = self._transcribe(path, out.times, partial, on_media, ahead)
-            if out.duration <= 0:
-                out.duration = audio_end
+            if out.duration <= 0 or (not info.has_video and audio_end > 0):
+                out.duration = audio_end  # an audio file: what decoded (ADTS .aac, VBR .mp3 only estimate it)
             out.language = getattr(self.asr, "detected_language", "") or (cfg.asr.language or "")
         return transcript, track, caption_note
 
