@@ -67,6 +67,19 @@ def test_the_shipped_toml_equals_the_dataclass_defaults():
     assert not missing, f"options missing from {DEFAULT_CONFIG}: {missing}"
 
 
+def test_the_shipped_configs_load_and_change_only_what_they_say():
+    configs = sorted((PACKAGE.parent / "configs").glob("*.toml"))
+    assert {p.name for p in configs} >= {"accurate.toml", "mpnet.toml"}
+    for path in configs:
+        changed = {(stage, key) for stage, table in tomllib.loads(path.read_text(encoding="utf-8")).items()
+                   for key in table}
+        loaded, default = load_config(path), Config()
+        differs = {(s.name, f.name) for s in dataclasses.fields(Config) for f in dataclasses.fields(getattr(default, s.name))
+                   if getattr(getattr(loaded, s.name), f.name) != getattr(getattr(default, s.name), f.name)}
+        assert differs and differs <= changed, (path.name, differs, changed)
+    assert load_config(PACKAGE.parent / "configs" / "accurate.toml").asr.beam_size == 5
+
+
 def test_there_is_one_default_options_file():
     repo = PACKAGE.parent
     copies = [p for p in repo.rglob("default.toml")
