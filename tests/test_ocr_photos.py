@@ -593,3 +593,21 @@ def test_a_build_step_after_the_keyframe_is_read():
     slides = read_slides(ocr, [VisualSegment(0.0, 40.0, 12.0, two)], OcrOptions(),
                          lambda times: [three if t >= 25 else two for t in times])
     assert "Tastes and expectations" in slides[0].text
+
+
+def test_indexing_a_folder_again_says_which_of_its_files_are_gone(tmp_path):
+    """A photo deleted from an indexed folder is still found by search until `prune`: the next `index`
+    of that folder says so (and prunes nothing itself)."""
+    folder = tmp_path / "boards"
+    folder.mkdir()
+    _board([("Roadmap", 72)]).save(folder / "roadmap.png")
+    _board([("Budget", 72)], seed=1).save(folder / "budget.png")
+    index = _index(tmp_path / "db")
+    assert not [w for w in index.index([folder]).warnings if "no longer exist" in w]
+    (folder / "roadmap.png").unlink()
+    warned = [w for w in index.index([folder]).warnings if "no longer exist" in w]
+    assert len(warned) == 1 and warned[0].startswith("1 indexed file") and "roadmap.png" in warned[0], warned
+    assert "momentsearch prune" in warned[0] and len(index.info().files) == 2  # nothing removed
+    other = tmp_path / "elsewhere"
+    other.mkdir()
+    assert not [w for w in index.index([other]).warnings if "no longer exist" in w]  # only the folder indexed

@@ -161,7 +161,22 @@ class Indexer:
             self.progress(ProgressEvent("done", path=path, index=i, total_files=total, media_seconds=seconds))
         if batch.todo:
             self._drop_stale_partials()
+        self._note_gone(paths)
         return self.report
+
+    def _note_gone(self, paths: list[str]) -> None:
+        """A warning naming the indexed files under the folders in `paths` that no longer exist: search
+        would still return them (until `momentsearch prune`, which this does not do for the user)."""
+        folders = [os.path.join(os.path.abspath(p), "") for p in paths if os.path.isdir(p)]
+        if not folders:
+            return
+        gone = sorted(rec.path for rec in self.store.files()
+                      if any(rec.path.startswith(f) for f in folders) and not os.path.exists(rec.path))
+        if gone:
+            names = ", ".join(os.path.basename(p) for p in gone[:3]) + (", ..." if len(gone) > 3 else "")
+            self.report.warnings.append(f"{len(gone)} indexed file{'s' if len(gone) > 1 else ''} in this folder "
+                                        f"no longer exist{'s' if len(gone) == 1 else ''} ({names}): search still "
+                                        "finds them; `momentsearch prune` removes them")
 
     def _partial(self, video_id: str) -> PartialState | None:
         """The kept work of `video_id` made with these models and options (empty if none)."""
