@@ -3,8 +3,10 @@
 A copied video stream can only start on a keyframe, so a clip starts on the last keyframe at or
 before the asked start and says so (`Clip.start`). Audio packets are copied from that time on; the
 clip ends with the first packet at or after the asked end. Timestamps are shifted so the clip
-starts at 0. A stream that starts after the span is left out (a picture that starts at 5 s: a clip
-of 0-2 s holds the audio only); a span with nothing in it is a BadInputError, and writes no file.
+starts at 0. Times, asked and reported, count from the file's start (`time_origin`), as the index's
+do: a span asked at 5 s of a capture whose timestamps start at 1000 s is cut at 1005 s. A stream
+that starts after the span is left out (a picture that starts at 5 s: a clip of 0-2 s holds the
+audio only); a span with nothing in it is a BadInputError, and writes no file.
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from momentsearch.errors import BadInputError, QueryError
+from momentsearch.media import seek_back, time_origin
 
 CLIP_SUFFIXES = {".mp4": "mp4", ".m4v": "mp4", ".mov": "mov", ".mkv": "matroska", ".webm": "webm"}
 MAX_CLIP_SECONDS = 3600.0  # one clip is at most an hour: a longer "clip" is a copy of the file
@@ -22,7 +25,7 @@ MAX_CLIP_SECONDS = 3600.0  # one clip is at most an hour: a longer "clip" is a c
 
 @dataclass(frozen=True)
 class Clip:
-    """A written clip. Times are seconds in the source video."""
+    """A written clip. Times are seconds in the source video, from its start (the index's clock)."""
 
     path: str
     source: str
@@ -84,9 +87,10 @@ def cut_clip(source, start: float, end: float, out: str | os.PathLike, padding: 
                 raise BadInputError(name, "no audio or video stream to cut")
             # a stream that starts after the span (video from 5 s, audio from 0) has nothing in it:
             # leave it out, so the clip holds what the span does hold instead of nothing at all
-            streams = [s for s in streams if _first_time(s) < end]
+            origin = time_origin(src)
+            streams = [s for s in streams if _first_time(s) - origin < end]
             with av.open(str(tmp), mode="w", format=fmt) as dst:
-                span = _copy(src, dst, streams, start, end) if streams else None
+                span = _copy(src, dst, streams, (start, end), origin) if streams else None
             if span is None:  # nothing was muxed, so no file was written either
                 raise BadInputError(name, f"nothing to cut between {start:g} and {end:g} s (no audio or video "
                                           "there: the file is shorter, or its streams start later)")
@@ -106,36 +110,51 @@ def _first_time(stream) -> float:
     return float(stream.start_time * stream.time_base)
 
 
-def _copy(src, dst, streams, start: float, end: float) -> tuple[float, float] | None:
-    """Copy packets of `streams` from the keyframe at or before `start` to `end`; (real start, end),
-    or None when the span holds nothing (no packet in it)."""
+def _packets_from(src, streams, lead, need_key: bool, start: float, origin: float):
+    """Demuxed packets of `streams` from the `lead` packet that can start a copy (a keyframe when
+    `need_key`) at or before `start` (seconds from the file's start); what comes before it is dropped.
+    An MPEG-TS seek that lands on a later keyframe is retried further back (`seek_back`)."""
+    import itertools
+
+    def can_start(packet) -> bool:
+        return packet.stream is lead and packet.pts is not None and packet.dts is not None \
+            and (packet.is_keyframe or not need_key)
+
+    def read():
+        return itertools.dropwhile(lambda p: not can_start(p), src.demux(streams))
+
+    return seek_back(src, lead, start, origin, read, lambda p: float(p.pts * p.time_base))
+
+
+def _copy(src, dst, streams, span: tuple[float, float], origin: float) -> tuple[float, float] | None:
+    """Copy packets of `streams` from the keyframe at or before the span's start to its end; (real start,
+    end), or None when the span holds nothing (no packet in it). The span and the result count from the
+    file's start; `origin` (`time_origin`) is where that is on the streams' own clock."""
+    start, end = span
     video = next((s for s in streams if s.type == "video"), None)
     lead = video or streams[0]
     outs = {s.index: dst.add_stream_from_template(s) for s in streams}
-    src.seek(max(0, int(start / lead.time_base)), stream=lead, backward=True, any_frame=False)
-    origin = None  # source seconds of the clip's first frame (the keyframe)
+    first = None  # source seconds (the streams' clock) of the clip's first frame: the keyframe
     real_end = None  # source seconds where the last copied packet ends
-    for packet in src.demux(streams):
+    for packet in _packets_from(src, streams, lead, video is not None, start, origin):
         if packet.pts is None or packet.dts is None:
             continue  # a flush packet
         t = float(packet.pts * packet.time_base)
-        if origin is None:
-            if packet.stream is not lead or (video is not None and not packet.is_keyframe):
-                continue  # audio before the first keyframe, or frames that cannot start a copy
-            origin = t
-        if t < origin - 1e-3 and packet.stream is not lead:
+        if first is None:
+            first = t
+        if t < first - 1e-3 and packet.stream is not lead:
             continue  # audio from before the keyframe
-        if packet.stream is lead and float(packet.dts * packet.time_base) >= end:
+        if packet.stream is lead and float(packet.dts * packet.time_base) - origin >= end:
             break  # decode order: every frame shown before `end` has been read
-        if t >= end:
+        if t - origin >= end:
             continue
-        shift = int(round(origin / packet.time_base))
+        shift = int(round(first / packet.time_base))
         packet.pts -= shift
         packet.dts -= shift
         stop = t + float((packet.duration or 0) * packet.time_base)
         real_end = stop if real_end is None else max(real_end, stop)
         packet.stream = outs[packet.stream.index]
         dst.mux(packet)
-    if real_end is None or real_end <= start:
+    if real_end is None or real_end - origin <= start:
         return None  # nothing copied, or only the frames before a start past the end of the file
-    return origin, real_end
+    return first - origin, real_end - origin

@@ -1,9 +1,12 @@
-"""Opening images safely (query images, photos): EXIF orientation, size limits, bombs refused."""
+"""Opening images safely (query images, photos): EXIF orientation, size limits, bombs refused. And the
+clock of a video file (`time_origin`, `seek_back`), shared by indexing, thumbnails and clips, so a time
+from the index means the same picture everywhere."""
 
 from __future__ import annotations
 
 import warnings
 from pathlib import Path
+from typing import Callable, Iterator
 
 import numpy as np
 
@@ -12,6 +15,7 @@ from momentsearch.errors import BadInputError, QueryError
 MAX_PIXELS = 80_000_000  # images larger than this many pixels are refused (decompression bombs)
 MAX_SIDE = 1024  # images are downscaled so their long side is at most this (CLIP reads 224)
 _ALPHA_MODES = {"RGBA", "RGBa", "LA", "La", "PA"}  # Pillow modes with an alpha channel
+SEEK_BACK = 1.0  # seconds; a seek that landed after the wanted time is retried this much earlier, then twice that...
 
 
 def open_image(path, max_pixels: int = MAX_PIXELS, max_full_decode_pixels: int | None = None) -> np.ndarray:
@@ -90,3 +94,45 @@ def load_query_image(image) -> np.ndarray:
         return open_image(image)
     except BadInputError as exc:
         raise QueryError(f"the image query {exc.path} cannot be used: {exc.reason}") from exc
+
+
+# -- the clock of a video file ------------------------------------------------------------------------
+def time_origin(container) -> float:
+    """Seconds of the file's first timestamp (FFmpeg's start time: its earliest audio or video), the
+    zero of every time the index keeps. Captures and broadcast .ts files start at any time (1.4 s, or
+    80,000 s after a remux); the index counts from the file's start, so whatever seeks or reads a
+    stream at an index time adds this. A negative start (AAC priming in some MP4s) counts as 0."""
+    import av
+
+    start = container.start_time
+    return max(0.0, start / av.time_base) if start is not None else 0.0
+
+
+def seek_back(container, stream, t: float, origin: float, read: Callable[[], Iterator],
+              time_of: Callable[[object], float]) -> Iterator:
+    """Seeks `container` on `stream` so that `read()` (frames or packets, read after a seek) starts at
+    or before `t` (seconds from the file's start; `origin` is its `time_origin`), and returns what it
+    reads from there. `time_of(item)` is an item's time on the file's own clock. FFmpeg's backward
+    seek may land later than asked (MPEG-TS: on the next keyframe, or past the last one, where nothing
+    comes): then it seeks again further back, twice as far each time, down to the file's start. In
+    MP4 the first seek lands right: one seek. Nothing read even from the start: an empty iterator."""
+    import itertools
+
+    import av
+
+    back = 0.0
+    while True:
+        target = max(0.0, t - back)
+        try:
+            container.seek(int((origin + target) / stream.time_base), stream=stream, backward=True, any_frame=False)
+            items = read()
+            first = next(items, None)
+        except av.error.FFmpegError:
+            if target <= 0.0:
+                raise
+            first = None
+        if first is not None and (target <= 0.0 or time_of(first) - origin <= t + 1e-6):
+            return itertools.chain([first], items)
+        if target <= 0.0:
+            return iter(())
+        back = max(SEEK_BACK, 2 * back)

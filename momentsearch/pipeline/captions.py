@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from momentsearch.errors import BadInputError
+from momentsearch.media import time_origin
 from momentsearch.types import TranscriptSegment, Word
 
 SIDECAR_SUFFIXES = (".srt", ".vtt", ".ass", ".ssa")
@@ -218,17 +219,19 @@ def read_sidecar(path: Path, duration: float = 0.0) -> list[Cue]:
 
 
 def embedded_tracks(video: str | Path, duration: float = 0.0) -> list[CaptionTrack]:
-    """Text subtitle streams inside the file, as tracks (BadInputError when one cannot be decoded)."""
+    """Text subtitle streams inside the file, as tracks (BadInputError when one cannot be decoded). Cue
+    times count from the file's start (`time_origin`), as every index time does."""
     import av
 
     tracks = []
     try:
         with av.open(str(video)) as container:
+            origin = time_origin(container)
             for stream in container.streams.subtitles:
                 codec = stream.codec_context.name
                 if codec not in TEXT_SUB_CODECS:
                     continue  # bitmap subtitles (DVD, PGS) need OCR: not read
-                cues = [c for packet in container.demux(stream) for c in _packet_cues(packet)]
+                cues = [c for packet in container.demux(stream) for c in _packet_cues(packet, origin)]
                 container.seek(0)
                 lang = (stream.language or stream.metadata.get("language", "") or "").replace("und", "")
                 tracks.append(CaptionTrack(f"embedded {codec} (stream {stream.index})", mend(cues, duration), lang))
@@ -237,10 +240,12 @@ def embedded_tracks(video: str | Path, duration: float = 0.0) -> list[CaptionTra
     return tracks
 
 
-def _packet_cues(packet) -> list[Cue]:
+def _packet_cues(packet, origin: float) -> list[Cue]:
+    """The cues of one subtitle packet, timed from the file's start: `origin` (seconds on the stream's
+    clock, `time_origin`) is taken off, so a capture whose timestamps start at 1000 s lines up."""
     if packet.pts is None:
         return []
-    t0 = float(packet.pts * packet.time_base)
+    t0 = max(0.0, float(packet.pts * packet.time_base) - origin)
     out = []
     for sub in packet.decode():
         raw = getattr(sub, "dialogue", b"") or getattr(sub, "text", b"")

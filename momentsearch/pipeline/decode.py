@@ -9,6 +9,7 @@ from typing import Iterator
 import numpy as np
 
 from momentsearch.errors import BadInputError
+from momentsearch.media import seek_back, time_origin
 from momentsearch.pipeline.discover import container_mime
 from momentsearch.types import SAMPLE_RATE, MediaInfo, SampledFrame
 
@@ -72,11 +73,15 @@ def probe(path: str | Path) -> MediaInfo:
         )
 
 
+PAD_PIECE = 60  # seconds; the silence before a late audio track is yielded in pieces this long
+
+
 def _iter_audio_chunks(path: str | Path, sample_rate: int = SAMPLE_RATE) -> Iterator[np.ndarray]:
     """Lazily yields the audio track `pick_audio_track` chooses as mono float32 pieces (a few thousand
-    samples each) at `sample_rate` Hz, in order, on the video's clock: a track that starts 5 s in
-    begins with 5 s of zeros. Nothing but the current piece is held. A decode error after some audio
-    ends the stream early (a truncated file yields what it has); before any audio it is a BadInputError."""
+    samples each) at `sample_rate` Hz, in order, on the file's clock (`time_origin`): a track that starts
+    5 s after the file does begins with 5 s of zeros. Nothing but the current piece is held. A decode error
+    after some audio ends the stream early (a truncated file yields what it has); before any audio it is
+    a BadInputError."""
     import av
 
     with _open(path) as container:
@@ -84,8 +89,9 @@ def _iter_audio_chunks(path: str | Path, sample_rate: int = SAMPLE_RATE) -> Iter
         if track is None:
             return
         stream = container.streams.audio[track.index]
-        if track.start > 0:  # the stream's start time: its first sample plays this late in the video
-            yield np.zeros(int(round(track.start * sample_rate)), dtype=np.float32)
+        pad, piece = int(round(track.start * sample_rate)), PAD_PIECE * sample_rate
+        for done in range(0, pad, piece):  # the first sample plays this late; a long gap is not one array
+            yield np.zeros(min(pad - done, piece), dtype=np.float32)
         resampler = av.AudioResampler(format="flt", layout="mono", rate=sample_rate)
         yielded = False
         try:
@@ -173,10 +179,10 @@ SILENCE_PROBE_SECONDS = 600.0  # how much of a track is decoded, at most, to tel
 
 @dataclass(frozen=True)
 class AudioTrack:
-    """The audio stream speech is read from, and where it sits on the video's clock."""
+    """The audio stream speech is read from, and where it sits on the file's clock (`time_origin`)."""
 
     index: int  # position among the file's audio streams (container.streams.audio[index])
-    start: float  # seconds: the stream's start time (its first sample plays this far into the video)
+    start: float  # seconds from the file's start (`time_origin`) to the stream's first sample
     note: str = ""  # which track was used, when the file has several
 
 
@@ -200,7 +206,7 @@ def pick_audio_track(container) -> AudioTrack | None:
     if len(streams) > 1:
         why = f"; silent: track {', '.join(str(i + 1) for i in silent)}" if silent else ""
         note = f"audio track {chosen + 1} of {len(streams)} used{why}"
-    return AudioTrack(chosen, _start_seconds(streams[chosen]), note)
+    return AudioTrack(chosen, max(0.0, _start_seconds(streams[chosen]) - time_origin(container)), note)
 
 
 def _is_default(stream) -> bool:
@@ -210,21 +216,23 @@ def _is_default(stream) -> bool:
 
 
 def _start_seconds(stream) -> float:
+    """The stream's first timestamp in seconds on the file's own clock (not from `time_origin`)."""
     if stream.start_time is None or stream.time_base is None:
         return 0.0
-    return max(0.0, float(stream.start_time * stream.time_base))
+    return float(stream.start_time * stream.time_base)
 
 
 def _silent(container, stream) -> bool:
     """Decodes `stream` from the start until a sample is louder than SILENT_PEAK (then False)."""
     import av
 
+    start = _start_seconds(stream)  # frame times are the file's own: a capture's first may be 80,000 s
     try:
         container.seek(0)
         for frame in container.decode(stream):
             if np.abs(frame.to_ndarray()).max(initial=0.0) > SILENT_PEAK * _full_scale(frame):
                 return False
-            if frame.time is not None and frame.time > SILENCE_PROBE_SECONDS:
+            if frame.time is not None and frame.time - start > SILENCE_PROBE_SECONDS:
                 break
     except av.error.FFmpegError:
         pass
@@ -254,7 +262,8 @@ def _upright_rgb(frame, size: tuple[int, int]) -> np.ndarray:
 
 def iter_frames(path: str | Path, fps: float = 1.0, max_side: int = 320,
                 skip_nonref: bool = False) -> Iterator[SampledFrame]:
-    """Lazily yields RGB frames at about `fps` per second (exact timestamps), scaled to `max_side`.
+    """Lazily yields RGB frames at about `fps` per second (exact timestamps, in seconds from the file's
+    start: `time_origin`), scaled to `max_side`.
 
     `skip_nonref`: when sampling at under half the video's frame rate, the decoder drops frames no
     other frame refers to (B-frames): about half the decode work on typical h264, and a sampled frame
@@ -273,6 +282,7 @@ def iter_frames(path: str | Path, fps: float = 1.0, max_side: int = 320,
         if skip_nonref and stream.average_rate and fps < float(stream.average_rate) / 2:
             stream.codec_context.skip_frame = "NONREF"
         step = 1.0 / fps
+        origin = time_origin(container)
         next_time = 0.0
         size = None
         yielded = 0
@@ -280,7 +290,7 @@ def iter_frames(path: str | Path, fps: float = 1.0, max_side: int = 320,
             for frame in container.decode(stream):
                 if frame.pts is None or frame.time is None:
                     continue
-                t = float(frame.time)
+                t = float(frame.time) - origin
                 if t + 1e-6 < next_time:
                     continue
                 if size is None:
@@ -296,11 +306,21 @@ def iter_frames(path: str | Path, fps: float = 1.0, max_side: int = 320,
 SEEK_GAP = 5.0  # seconds; a wanted frame this close after the decoder's position is reached by decoding on
 
 
+def _decode_from(container, stream, t: float, origin: float) -> Iterator:
+    """The decoded frames of `stream` from at or before `t` (seconds from the file's start), seeking
+    back further where FFmpeg lands late (`seek_back`)."""
+    if stream.time_base is None:  # cannot seek: decode from where the demuxer is
+        return (f for f in container.decode(stream) if f.time is not None)
+    return seek_back(container, stream, t, origin, lambda: (f for f in container.decode(stream) if f.time is not None),
+                     lambda frame: float(frame.time))
+
+
 def frames_at(path: str | Path, times: list[float], max_side: int) -> list[np.ndarray | None]:
-    """RGB frames at `times` (seconds), scaled to `max_side`, in the order asked: each is the first frame
-    at or after its time (the last one for a time past the end). The decoder seeks to the keyframe before a
-    wanted time unless that time is only a little ahead (`SEEK_GAP`), so a few frames of an hour of video
-    cost about what their GOPs do, not a pass over the file. A frame that cannot be decoded is None."""
+    """RGB frames at `times` (seconds from the file's start, `time_origin`), scaled to `max_side`, in the
+    order asked: each is the first frame at or after its time (the last one for a time past the end). The
+    decoder seeks to the keyframe before a wanted time unless that time is only a little ahead (`SEEK_GAP`),
+    so a few frames of an hour of video cost about what their GOPs do, not a pass over the file. A frame
+    that cannot be decoded is None."""
     import av
 
     order = sorted(range(len(times)), key=lambda i: times[i])
@@ -312,6 +332,7 @@ def frames_at(path: str | Path, times: list[float], max_side: int) -> list[np.nd
             return out
         stream = container.streams.video[0]
         stream.thread_type = "AUTO"
+        origin = time_origin(container)
         size, position, frames, last = None, None, None, None
 
         def image_of(frame) -> np.ndarray:
@@ -324,14 +345,9 @@ def frames_at(path: str | Path, times: list[float], max_side: int) -> list[np.nd
             for i in order:
                 t = max(0.0, float(times[i]))
                 if position is None or not (position <= t + 1e-6 <= position + SEEK_GAP) or frames is None:
-                    if stream.time_base is not None:
-                        container.seek(int(t / stream.time_base), stream=stream, backward=True, any_frame=False)
-                    frames = container.decode(stream)
-                    last = None
+                    frames, last = _decode_from(container, stream, t, origin), None
                 for frame in frames:
-                    if frame.time is None:
-                        continue
-                    position, last = float(frame.time), frame
+                    position, last = float(frame.time) - origin, frame
                     if position + 1e-6 >= t:
                         break
                 else:

@@ -274,9 +274,12 @@ def segment_is_known(record: FileRecord, kind: str, segment_id: str, chunk_exist
 
 
 def frame_jpeg(source, time: float, max_side: int = THUMB_MAX_SIDE) -> bytes:
-    """A JPEG of the video frame shown at `time` seconds (PyAV seek + decode), long side <= max_side,
+    """A JPEG of the video frame shown at `time` seconds from the file's start (the index's clock:
+    `time_origin` is added, so a capture whose timestamps start at 1000 s works), long side <= max_side,
     turned upright. `source` is a path or a binary file object (an OpenedMedia.file())."""
     import av
+
+    from momentsearch.media import seek_back, time_origin
 
     try:
         with av.open(source if hasattr(source, "read") else str(source)) as container:
@@ -284,11 +287,16 @@ def frame_jpeg(source, time: float, max_side: int = THUMB_MAX_SIDE) -> bytes:
                 raise NotFoundError("this file has no video stream, so no thumbnail")
             stream = container.streams.video[0]
             stream.thread_type = "AUTO"
-            if stream.time_base:
-                container.seek(int(max(0.0, time) / stream.time_base), stream=stream, backward=True)
+            time, origin = max(0.0, time), time_origin(container)
+
+            def read():
+                return (f for f in container.decode(stream) if f.time is not None)
+
+            frames = seek_back(container, stream, time, origin, read, lambda f: float(f.time)) \
+                if stream.time_base else read()
             chosen = None
-            for frame in container.decode(stream):
-                if chosen is not None and frame.time is not None and frame.time > time:
+            for frame in frames:
+                if chosen is not None and float(frame.time) - origin > time:
                     break
                 chosen = frame
             if chosen is None:
