@@ -176,7 +176,8 @@ class Indexer:
             names = ", ".join(os.path.basename(p) for p in gone[:3]) + (", ..." if len(gone) > 3 else "")
             self.report.warnings.append(f"{len(gone)} indexed file{'s' if len(gone) > 1 else ''} in this folder "
                                         f"no longer exist{'s' if len(gone) == 1 else ''} ({names}): search still "
-                                        "finds them; `momentsearch prune` removes them")
+                                        f"finds {'it' if len(gone) == 1 else 'them'}; `momentsearch prune` removes "
+                                        f"{'it' if len(gone) == 1 else 'them'}")
 
     def _partial(self, video_id: str) -> PartialState | None:
         """The kept work of `video_id` made with these models and options (empty if none)."""
