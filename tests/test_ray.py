@@ -266,3 +266,27 @@ def test_worker_turns_file_errors_into_reasons(tmp_path):
     odd.write_bytes(b"not really a video")
     crashed = worker.process(str(odd), info)
     assert crashed.entries is None and crashed.reason == "could not be processed (RuntimeError: codec exploded)"
+
+
+def test_an_address_where_no_ray_head_answers_is_a_clear_error_at_once():
+    """Ray retries an address where nothing listens for minutes, printing only its own warnings; the
+    indexer says what is wrong before handing it to Ray."""
+    import socket
+    import time
+
+    from momentsearch.errors import MomentSearchError
+    from momentsearch.pipeline.ray import _check_reachable
+
+    with socket.socket() as s:  # a port that was free a moment ago: nothing listens there
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    started = time.monotonic()
+    for address in (f"127.0.0.1:{port}", f"ray://127.0.0.1:{port}"):
+        with pytest.raises(MomentSearchError, match=f"nothing answers at 127.0.0.1:{port}"):
+            _check_reachable(address)
+    assert time.monotonic() - started < 5.0
+    with socket.socket() as s:  # something listening: left to Ray
+        s.bind(("127.0.0.1", 0))
+        s.listen()
+        _check_reachable(f"127.0.0.1:{s.getsockname()[1]}")
+    _check_reachable("auto")

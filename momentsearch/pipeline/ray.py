@@ -155,6 +155,8 @@ class RayIndexer:
             from momentsearch.models.device import available_cpus
 
             kwargs.update(include_dashboard=False, num_cpus=available_cpus())
+        if address:
+            _check_reachable(address)  # Ray itself retries an address where nothing answers for minutes
         try:
             ray.init(address=address or None, **kwargs)
         except Exception as exc:  # Ray raises ConnectionError, RuntimeError, ValueError...
@@ -245,3 +247,27 @@ class RayIndexer:
         self.run_info.media_seconds += info.duration
         self.run_info.per_worker[work.worker] = self.run_info.per_worker.get(work.worker, 0) + 1
         return result
+
+
+REACH_SECONDS = 5.0  # a Ray head that does not accept a connection in this time is taken as not there
+
+
+def _check_reachable(address: str) -> None:
+    """A MomentSearchError when nothing accepts a TCP connection at a Ray address ("HOST:6379",
+    "ray://HOST:10001"); "auto" and other forms are left to Ray."""
+    import socket
+    from urllib.parse import urlsplit
+
+    parts = urlsplit(address if "://" in address else f"ray://{address}")
+    try:
+        host, port = parts.hostname, parts.port
+    except ValueError:  # a port that is not a number: Ray says what is wrong with it
+        return
+    if not host or port is None or address == "auto":
+        return
+    try:
+        socket.create_connection((host, port), timeout=REACH_SECONDS).close()
+    except OSError as exc:
+        raise MomentSearchError(f"cannot join Ray at {address}: nothing answers at {host}:{port} ({exc}); "
+                                "start the head there (ray start --head), or use --ray alone for a local "
+                                "instance") from exc
