@@ -212,6 +212,16 @@ def test_search_after_bad_batch_finds_the_good_file(indexed_bad):
     names = {os.path.basename(f["path"]) for f in info["files"]}
     assert "caf\udce9 latin1.mp4" in names and "лекция 講義 🎓.mp4" in names  # escaped, not a crash
     assert all(f["complete"] for f in info["files"])
+    # `momentsearch info --json | head`: a reader that has gone away is no traceback
+    import subprocess
+    import sys
+
+    read, write = os.pipe()
+    os.close(read)  # every write to the pipe now fails with EPIPE
+    done = subprocess.run([sys.executable, "-m", "momentsearch.cli", "info", "--db", str(db), "--json"],
+                          stdout=write, stderr=subprocess.PIPE, text=True, timeout=120)
+    os.close(write)
+    assert done.returncode == 0 and "Traceback" not in done.stderr, done.stderr
 
 
 def test_rerun_over_bad_folder_skips_indexed_and_retries_failed(indexed_bad):

@@ -6,6 +6,7 @@ Exit codes: 0 success; 1 some files failed to index; 2 bad usage or an error (me
 from __future__ import annotations
 
 import json
+import os
 import sys
 from pathlib import Path
 
@@ -97,6 +98,9 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("momentsearch: interrupted; re-run the same command to resume", file=sys.stderr)
         return 130
+    except BrokenPipeError:  # `momentsearch info --json | head`: the reader has what it wanted
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())  # so the flush at exit raises nothing
+        return EXIT_OK
 
 
 def cmd_index(args) -> int:
