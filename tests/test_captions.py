@@ -136,6 +136,8 @@ def test_index_uses_captions_instead_of_asr(captioned_folder, tmp_path):
     report = {f["path"].rsplit("/", 1)[-1]: f for f in json.loads(proc.stdout)["files"]}
     assert report["broken.mp4"]["status"] == "failed" and "broken caption file" in report["broken.mp4"]["reason"]
     assert report["talk.mp4"]["status"] == report["embedded.mp4"]["status"] == "indexed"
+    sidecar = report["talk.en.vtt"]  # listed as the captions it is, not as an unknown file
+    assert sidecar["status"] == "skipped" and sidecar["reason"].startswith("subtitles: read as the captions"), sidecar
     assert "asr" not in json.loads(proc.stdout)["times"]  # no file was transcribed
     info = {f["path"].rsplit("/", 1)[-1]: f for f in json.loads(run_cli("info", "--db", str(db), "--json").stdout)["files"]}
     assert info["talk.mp4"]["sources"] == {"transcript": "captions: sidecar talk.en.vtt"}

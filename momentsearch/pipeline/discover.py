@@ -8,6 +8,8 @@ import stat
 from dataclasses import dataclass
 from pathlib import Path
 
+from momentsearch.pipeline.captions import SIDECAR_SUFFIXES
+
 VIDEO_EXTENSIONS = frozenset(".mp4 .m4v .mov .mkv .webm .avi .mpg .mpeg .ts .flv .wmv .ogv .3gp".split())
 AUDIO_EXTENSIONS = frozenset(".mp3 .wav .m4a .aac .flac .ogg .opus".split())
 IMAGE_EXTENSIONS = frozenset(".jpg .jpeg .png .webp .bmp .gif .tif .tiff".split())
@@ -68,6 +70,8 @@ def _walk(root: Path, out: dict[str, Found]) -> None:
             full = os.path.join(dirpath, name)
             if Path(name).suffix.lower() in MEDIA_EXTENSIONS:
                 out.setdefault(full, _file(full))
+            elif Path(name).suffix.lower() in SIDECAR_SUFFIXES:  # talk.srt: the captions of talk.mp4
+                out.setdefault(full, Found(full, "subtitles: read as the captions of the video of the same name"))
             elif not name.startswith("."):
                 out.setdefault(full, Found(full, "not a media file (unknown extension)"))
 
