@@ -154,3 +154,21 @@ def test_a_slide_on_screen_over_two_topics_counts_fully_for_the_one_a_query_is_i
 
     assert top([("v", 0.0, 60.0, 0.6)]) == (0.0, 60.0)  # the whole slide: two topics
     assert top([("v", p.start, p.end, 0.6) for p in pieces]) == (40.0, 60.0)
+
+
+def test_an_excluded_span_does_not_hide_the_spans_next_to_it():
+    """'solar -budget': the best span (0-12 s) says "budget", the roadmap part inside it (0-7 s) does
+    not. Dropped after suppression, the best span took the roadmap with it and nothing came back."""
+    from momentsearch.options import RankingOptions
+    from momentsearch.ranking.joint import rank
+
+    sections = {"v": [(0.0, 7.0), (7.0, 12.0)]}
+    said = {"transcript": hits("transcript", [("v", 0.0, 12.0, 0.8), ("v", 0.0, 7.0, 0.6)])}
+    args = (said, sections, {"v": 12.0}, {"v": {"transcript"}}, RankingOptions(), 3)
+
+    def spans(r):
+        return [(float(r.candidates.starts[i]), float(r.candidates.ends[i])) for i in r.chosen]
+
+    assert spans(rank(*args))[0] == (0.0, 12.0) and (0.0, 7.0) not in spans(rank(*args))  # suppressed by it
+    kept = spans(rank(*args, accept=lambda video, start, end: end <= 7.0 + 1e-6))
+    assert kept and kept[0] == (0.0, 7.0) and all(end <= 7.0 + 1e-6 for _, end in kept)

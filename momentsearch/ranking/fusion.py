@@ -141,11 +141,13 @@ def fuse(cands: Candidates, hits: dict[str, ChannelHits], weights: dict[str, flo
 
 
 def select(cands: Candidates, scores: np.ndarray, k: int, nms_overlap: float,
-           min_score: float = 0.0) -> np.ndarray:
+           min_score: float = 0.0, accept=None) -> np.ndarray:
     """Indices of the top-k candidates after per-video non-maximum suppression, best first.
 
     A candidate is dropped when it overlaps an already kept span of the same video by more than
-    `nms_overlap` IoU, or lies mostly (> 50 %) inside it.
+    `nms_overlap` IoU, or lies mostly (> 50 %) inside it. `accept(i)` (optional) drops a candidate
+    before it can suppress others (a span holding a word the query excludes must not hide the
+    spans next to it that do not).
     """
     order = np.argsort(-scores, kind="stable")
     order = order[scores[order] > min_score]
@@ -153,6 +155,8 @@ def select(cands: Candidates, scores: np.ndarray, k: int, nms_overlap: float,
     for i in order:
         if len(kept) >= k:
             break
+        if accept is not None and not accept(int(i)):
+            continue
         if kept:
             kk = np.array(kept)
             same = cands.video_ids[kk] == cands.video_ids[i]

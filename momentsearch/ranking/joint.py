@@ -26,12 +26,14 @@ class Ranking:
 
 
 def rank(hits: dict[str, ChannelHits], visual: dict[str, list[tuple[float, float]]], durations: dict[str, float],
-         available: dict[str, set[str]], options, k: int, place: Place | None = None) -> Ranking:
+         available: dict[str, set[str]], options, k: int, place: Place | None = None,
+         accept=None) -> Ranking:
     """Top-k moments for one query. `options` is a RankingOptions; `available` maps video id -> the
     channels that video has (a channel it lacks neither adds to nor subtracts from its score).
     `place`: where in a lecture the query points ("the summary"), scored as channel "place" and added
     as a bonus of at most `place.bonus` (alone no more than the default `min_score`, so a span is not
-    returned for its place alone)."""
+    returned for its place alone). `accept(video_id, start, end)`: False drops a span before
+    suppression (the query's phrases and exclusions)."""
     extra = place.spans(visual, durations) if place else []
     cands = build_candidates(hits, visual, durations, options.min_moment, options.max_moment, extra)
     if len(cands) == 0:
@@ -43,5 +45,7 @@ def rank(hits: dict[str, ChannelHits], visual: dict[str, list[tuple[float, float
         score = place.scores(cands.video_ids, cands.starts, cands.ends, durations)
         fused.scores = fused.scores + place.bonus * score
         fused.parts["place"] = score
-    chosen = select(cands, fused.scores, k, options.nms_overlap, options.min_score)
+    test = None if accept is None else (
+        lambda i: accept(cands.video_ids[i], float(cands.starts[i]), float(cands.ends[i])))
+    chosen = select(cands, fused.scores, k, options.nms_overlap, options.min_score, test)
     return Ranking(cands, fused, chosen)

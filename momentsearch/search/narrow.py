@@ -123,12 +123,18 @@ class Narrowing:
                  for r in self.rows.ocr.get(video_id, ())]
         return span_text(rows, start, end)
 
+    def accepts(self, video_id: str, start: float, end: float) -> bool:
+        """Whether a span's text passes the query's phrase and exclusion tests (a photo: its text)."""
+        rec = self.corpus.files.get(video_id)
+        if rec is not None and rec.kind == "photo":
+            start, end = 0.0, 1.0
+        return self.query.accepts(self.text_of(video_id, start, end))
+
     def keep(self, moments: list, k: int) -> list:
         """The first k moments whose text passes the query's phrase and exclusion tests."""
         if not self.query.filters:
             return moments[:k]
-        kept = [m for m in moments if self.query.accepts(self.text_of(m.video_id, m.start, m.end)
-                                                         if m.kind != "photo" else self.text_of(m.video_id, 0, 1))]
+        kept = [m for m in moments if self.accepts(m.video_id, m.start, m.end)]
         return kept[:k]
 
 

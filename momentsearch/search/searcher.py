@@ -226,7 +226,8 @@ class Searcher:
         if self.visual_available():
             vector = self.clip.embed_texts([text])[0]
             hits["visual"] = self._dense_hits("visual", "keyframes", vector, files, narrow=narrow)
-        return narrow.keep(self._moments(hits, narrow.rank_k(k), corpus, intents(text)), k)
+        accept = narrow.accepts if parsed.filters else None  # before suppression: see ranking.fusion.select
+        return narrow.keep(self._moments(hits, narrow.rank_k(k), corpus, intents(text), accept), k)
 
     def search_image(self, image, k: int = 10, kind: str | None = None, scope=None) -> list[Moment]:
         """Top-k moments and photos for an image query (CLIP image → keyframes, photos and, through
@@ -279,7 +280,7 @@ class Searcher:
         return Narrowing(corpus, self._video_rows, parsed, files, scope is not None, self._scope_vectors)
 
     def _moments(self, hits: dict[str, ChannelHits], k: int, corpus: Corpus,
-                 wanted: frozenset[str] = frozenset()) -> list[Moment]:
+                 wanted: frozenset[str] = frozenset(), accept=None) -> list[Moment]:
         opts = self.options
         # only the videos with a hit: at 1,000 hours a dict over every file costs more than the query
         hit_files = {v: corpus.files[v] for h in hits.values() for v in h.video_ids.tolist() if v in corpus.files}
@@ -291,7 +292,7 @@ class Searcher:
             speech = {v: np.array([(c.start, c.end) for c in corpus.chunks_of(v)]).reshape(-1, 2)
                       for v, rec in hit_files.items() if "transcript" in rec.channels}
             place = Place(wanted, opts.place_bonus, speech)
-        ranking = rank(hits, visual, durations, available, opts, k, place)
+        ranking = rank(hits, visual, durations, available, opts, k, place, accept)
         cands, fused, chosen = ranking.candidates, ranking.fused, ranking.chosen
         moments = []
         for i in chosen:
