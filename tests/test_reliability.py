@@ -160,6 +160,8 @@ def test_changed_deleted_and_pruned_files_leave_no_orphans(three_videos, tmp_pat
 
     dry = json.loads(run_cli("prune", "--db", str(db), "--dry-run", "--json").stdout)
     assert dry["removed"] == [str(folder / "v2.mp4")] and dump(db)["ms_files"]["count"] == 4
+    said = run_cli("prune", "--db", str(db), "--dry-run").stdout
+    assert "would remove: " in said and "1 file would be removed, " in said, said
     (folder / "v0.mp4").unlink()  # its content lives on in the copy: its entries must stay
     pruned = json.loads(run_cli("prune", "--db", str(db), "--json").stdout)
     assert sorted(pruned["removed"]) == sorted([str(folder / "v0.mp4"), str(folder / "v2.mp4")])

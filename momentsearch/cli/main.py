@@ -151,7 +151,8 @@ def cmd_prune(args) -> int:
     orphans = sum(report.orphans.values())
     from momentsearch.cli.output import plural
 
-    print(f"{plural(len(report.removed), 'file')} {verb}, {orphans} orphan entries "
+    done = "would be removed" if args.dry_run else "removed"
+    print(f"{plural(len(report.removed), 'file')} {done}, {orphans} orphan entries "
           f"{'found' if args.dry_run else 'deleted'}")
     return EXIT_OK
 
