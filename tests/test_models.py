@@ -98,6 +98,17 @@ def test_resolve_device():
             resolve_device("cuda")
 
 
+def test_asking_search_for_cuda_without_a_gpu_is_an_error(tmp_path, capsys):
+    """search loads no model that needs a GPU, so it used to answer on CPU and exit 0 as if asked."""
+    from momentsearch.cli.main import main
+    from momentsearch.models.device import _cuda_available
+
+    if _cuda_available()[0]:
+        pytest.skip("this machine has a CUDA GPU")
+    assert main(["search", "roadmap", "--db", str(tmp_path / "db"), "--device", "cuda"]) == 2
+    assert "no usable CUDA GPU" in capsys.readouterr().err
+
+
 # ---- CLIP ----------------------------------------------------------------------------------------
 
 

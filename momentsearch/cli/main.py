@@ -38,6 +38,10 @@ def _config(args):
     overrides: dict = {}
     models = {}
     if getattr(args, "device", None):
+        if args.device == "cuda":  # asked for, so refused when absent, whatever the command loads
+            from momentsearch.models.device import resolve_device
+
+            resolve_device("cuda")
         models["device"] = args.device
     if getattr(args, "clip_model", None):
         models["clip_model"] = args.clip_model
