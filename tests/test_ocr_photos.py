@@ -611,3 +611,23 @@ def test_indexing_a_folder_again_says_which_of_its_files_are_gone(tmp_path):
     other = tmp_path / "elsewhere"
     other.mkdir()
     assert not [w for w in index.index([other]).warnings if "no longer exist" in w]  # only the folder indexed
+
+
+def test_a_first_run_with_a_text_model_that_is_not_there_leaves_the_index_open_to_another(tmp_path):
+    """The index used to name the missing model in its collections before finding out, so every later
+    run, with the default model too, was refused for asking another model."""
+    from momentsearch.errors import ModelUnavailableError
+    from momentsearch.models.text import TextEmbedder
+
+    try:  # all-mpnet-base-v2: its size is known without its weights, so collections could be made first
+        TextEmbedder("all-mpnet-base-v2").model_path
+        pytest.skip("all-mpnet-base-v2 is installed here (scripts/setup.sh --mpnet)")
+    except ModelUnavailableError:
+        pass
+    folder = tmp_path / "boards"
+    folder.mkdir()
+    _board([("Roadmap", 72)]).save(folder / "roadmap.png")
+    with pytest.raises(ModelUnavailableError, match="all-mpnet-base-v2"):
+        _index(tmp_path / "db", text_model="all-mpnet-base-v2").index([folder])
+    report = _index(tmp_path / "db").index([folder])
+    assert [f.status for f in report.files] == ["indexed"], report.files

@@ -84,6 +84,8 @@ class Indexer:
             except ModelUnavailableError as exc:
                 self.report.warnings.append(f"ocr channel off: {exc}")
                 self.ocr = None
+        _ = self.text.model_path  # its weights must be there before a collection names the model (else a failed
+        # first run leaves an empty index that every later run, with any text model, is refused)
         self._text_ef_collection()
         if self.ocr is not None:
             self._text_ef_collection("ocr")
