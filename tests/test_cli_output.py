@@ -44,6 +44,8 @@ def test_no_results_says_so(monkeypatch):
     monkeypatch.setattr(output, "out", Console(file=buffer, width=80))
     output.print_moments("zzz", [], {"transcript"})
     assert "No results" in buffer.getvalue()
+    output.print_moments("zzz", [], set())  # an index with nothing searchable in it says that instead
+    assert "holds no searchable file yet" in buffer.getvalue().split("No results")[-1]
 
 
 def test_paths_plurals_and_version(capsys):

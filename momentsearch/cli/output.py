@@ -164,8 +164,9 @@ def print_moments(query: str, moments: list[Moment], channels: set[str]) -> None
     out.print(f"Results for {query!r} (channels: {', '.join(sorted(channels)) or 'none'})",
               markup=False, highlight=False, style="bold")
     if not moments:
-        out.print("No results above the relevance floor (ranking.min_score); try other words.",
-                  markup=False, highlight=False)
+        why = ("The index holds no searchable file yet: `momentsearch index FOLDER` adds some."
+               if not channels else "No results above the relevance floor (ranking.min_score); try other words.")
+        out.print(why, markup=False, highlight=False)
         return
     for i, m in enumerate(moments, 1):
         weak = m.score < WEAK_SCORE
