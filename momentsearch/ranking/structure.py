@@ -4,7 +4,8 @@
 words: the recap comes near the end, the overview at the start, a break or an in-class exercise is
 minutes in which nobody speaks. Its words often say little (a garbled "to recap" in a noisy room,
 a silent break), so the ranker adds a small bonus to candidate spans in the right place, on top of
-what the other channels found there (a span with no evidence gets none). Pure numpy, no models.
+what the other channels found there (alone it does not pass the relevance floor: a span is never
+returned for its place only). Pure numpy, no models.
 """
 
 from __future__ import annotations
