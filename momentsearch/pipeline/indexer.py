@@ -84,8 +84,6 @@ class Indexer:
             except ModelUnavailableError as exc:
                 self.report.warnings.append(f"ocr channel off: {exc}")
                 self.ocr = None
-        _ = self.text.model_path  # its weights must be there before a collection names the model (else a failed
-        # first run leaves an empty index that every later run, with any text model, is refused)
         self._text_ef_collection()
         if self.ocr is not None:
             self._text_ef_collection("ocr")
@@ -95,6 +93,9 @@ class Indexer:
     def _text_ef_collection(self, name: str = "transcript"):
         from momentsearch.models.chroma_functions import TextEmbeddingFunction
 
+        if not self.store.has("transcript"):  # the first collection to name the model: its weights must be there
+            # first (else a failed first run leaves an empty index that refuses every later run, the default's too)
+            getattr(self.text, "model_path", None)  # raises ModelUnavailableError; an embedder without one: no check
         return self.store.collection(name, model_id=self.text.model_id, dim=self.text.dim,
                                      embedding_function=TextEmbeddingFunction(self.text))
 
