@@ -114,3 +114,20 @@ def _tiny_clip() -> str:
     from momentsearch.models.clip import TINY_CLIP_CONFIG
 
     return str(TINY_CLIP_CONFIG)
+
+
+def test_a_query_of_place_words_alone_finds_that_part_of_each_lecture(two_lectures):
+    """"introduction" says nothing but where: every video in scope offers its opening (found by place
+    alone, channel `place`), even where no word of the query is said or shown."""
+    from momentsearch.api import MomentIndex
+    from momentsearch.options import load_config
+
+    db, videos = two_lectures
+    index = MomentIndex(db, load_config(overrides={"models": {"clip_pretrained": "random",
+                                                              "clip_model": _tiny_clip()}}))
+    databases, windows = videos["databases"]
+    got = index.search("introduction", k=3, in_=[str(databases)])
+    assert got and got[0].start == 0.0 and got[0].channels.get("place") == 1.0, got[:1]
+    assert got[0].end <= windows["Databases 101"][1] + 1.0 and got[0].text  # the opening, and how it begins
+    both = index.search("the introduction", k=5)
+    assert {m.video for m in both if m.start == 0.0} == {str(databases), str(videos["lecture"][0])}

@@ -28,13 +28,22 @@ _PATTERNS = {name: re.compile(rf"\b(?:{cue})s?\b", re.IGNORECASE) for name, cue 
 
 OPENING_FULL, OPENING_NONE = 0.03, 0.12  # share of the video: a span starting before the first gets 1, after the second 0
 CLOSING_NONE, CLOSING_FULL = 0.75, 0.85  # a span starting before the first gets 0, after the second 1
-OPENING_SECONDS = 10.0  # a span starting this early is at the opening however long the video
 QUIET_MIN = 60.0  # seconds; a shorter span is not a break or an exercise, however quiet
 
 
 def intents(query: str) -> frozenset[str]:
     """The lecture parts a query names by place (empty for a query about content alone)."""
     return frozenset(name for name, pattern in _PATTERNS.items() if pattern.search(query))
+
+
+def content_words(query: str) -> list[str]:
+    """The query's terms besides the words that name a place ("the summary" has none; "the recap of
+    supply and demand" has supply, demand)."""
+    from momentsearch.ranking.lexical import query_terms
+
+    for pattern in _PATTERNS.values():
+        query = pattern.sub(" ", query)
+    return query_terms(query)
 
 
 def regions(wanted: frozenset[str], sections: np.ndarray, duration: float,
@@ -59,7 +68,7 @@ def place_scores(wanted: frozenset[str], starts: np.ndarray, ends: np.ndarray, d
     at = starts / duration
     if OPENING in wanted:
         fade = np.clip((OPENING_NONE - at) / (OPENING_NONE - OPENING_FULL), 0.0, 1.0)
-        out = np.maximum(out, np.where(starts <= OPENING_SECONDS, 1.0, fade))
+        out = np.maximum(out, fade)
     if CLOSING in wanted:
         out = np.maximum(out, np.clip((at - CLOSING_NONE) / (CLOSING_FULL - CLOSING_NONE), 0.0, 1.0))
     if QUIET in wanted and speech is not None:

@@ -13,7 +13,7 @@ from momentsearch.ranking.fuzzy import sound_alike
 from momentsearch.ranking.joint import rank
 from momentsearch.ranking.late import TokenVectors, late_scores
 from momentsearch.ranking.slide_lexical import parse_lines
-from momentsearch.ranking.structure import Place, intents
+from momentsearch.ranking.structure import Place, content_words, intents
 from momentsearch.search.corpus import Corpus, load_corpus
 from momentsearch.search.narrow import Narrowing, VideoRows
 from momentsearch.search.pieces import PieceCache
@@ -227,7 +227,10 @@ class Searcher:
             vector = self.clip.embed_texts([text])[0]
             hits["visual"] = self._dense_hits("visual", "keyframes", vector, files, narrow=narrow)
         accept = narrow.accepts if parsed.filters else None  # before suppression: see ranking.fusion.select
-        return narrow.keep(self._moments(hits, narrow.rank_k(k), corpus, intents(text), accept), k)
+        wanted = intents(text)
+        # "the summary", "introduction": the place is all the query says, so every video in scope is a candidate
+        only_place = files if wanted and not content_words(text) else None
+        return narrow.keep(self._moments(hits, narrow.rank_k(k), corpus, wanted, accept, only_place), k)
 
     def search_image(self, image, k: int = 10, kind: str | None = None, scope=None) -> list[Moment]:
         """Top-k moments and photos for an image query (CLIP image → keyframes, photos and, through
@@ -280,18 +283,16 @@ class Searcher:
         return Narrowing(corpus, self._video_rows, parsed, files, scope is not None, self._scope_vectors)
 
     def _moments(self, hits: dict[str, ChannelHits], k: int, corpus: Corpus,
-                 wanted: frozenset[str] = frozenset(), accept=None) -> list[Moment]:
+                 wanted: frozenset[str] = frozenset(), accept=None, only_place=None) -> list[Moment]:
         opts = self.options
         # only the videos with a hit: at 1,000 hours a dict over every file costs more than the query
         hit_files = {v: corpus.files[v] for h in hits.values() for v in h.video_ids.tolist() if v in corpus.files}
+        if only_place:  # a query of place words alone: the videos in scope, whatever matched
+            hit_files.update({v: rec for v, rec in only_place.items() if rec.kind != "photo" and rec.duration > 0})
         visual = {v: corpus.segments(v) for v in hit_files}
         durations = {v: rec.duration for v, rec in hit_files.items()}
         available = {v: _channels_of(rec) for v, rec in hit_files.items()}
-        place = None
-        if wanted and opts.place_bonus > 0:  # the query names a part of a lecture: where speech is matters
-            speech = {v: np.array([(c.start, c.end) for c in corpus.chunks_of(v)]).reshape(-1, 2)
-                      for v, rec in hit_files.items() if "transcript" in rec.channels}
-            place = Place(wanted, opts.place_bonus, speech)
+        place = _place(wanted, hit_files, corpus, PLACE_ONLY if only_place else opts.place_bonus)
         ranking = rank(hits, visual, durations, available, opts, k, place, accept)
         cands, fused, chosen = ranking.candidates, ranking.fused, ranking.chosen
         moments = []
@@ -307,6 +308,8 @@ class Searcher:
             text = evidence.get("transcript") or evidence.get("lexical") or ""
             if "transcript" in evidence:
                 evidence["transcript"] = text
+            elif only_place and not text:  # found by its place: show how it begins
+                text = next((c.text for c in corpus.speech_in(rec.video_id, cands.starts[i], cands.ends[i])), "")
             photo = rec.kind == "photo"
             moments.append(Moment(
                 video=rec.path, video_id=rec.video_id, start=0.0 if photo else float(cands.starts[i]),
@@ -315,6 +318,18 @@ class Searcher:
                 kind="photo" if photo else "moment",
             ))
         return moments
+
+
+PLACE_ONLY = 1.0  # the place score's weight when a query says nothing but a place ("the summary")
+
+
+def _place(wanted: frozenset[str], files: dict[str, FileRecord], corpus: Corpus, bonus: float) -> Place | None:
+    """Where the query points in a lecture (None when it names no place), with each video's speech spans."""
+    if not wanted or bonus <= 0:
+        return None
+    speech = {v: np.array([(c.start, c.end) for c in corpus.chunks_of(v)]).reshape(-1, 2)
+              for v, rec in files.items() if "transcript" in rec.channels}
+    return Place(wanted, bonus, speech)
 
 
 def _title_line(meta: dict) -> str:
