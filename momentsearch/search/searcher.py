@@ -229,7 +229,7 @@ class Searcher:
         accept = narrow.accepts if parsed.filters else None  # before suppression: see ranking.fusion.select
         wanted = intents(text)
         # "the summary", "introduction": the place is all the query says, so every video in scope is a candidate
-        only_place = files if wanted and not content_words(text) else None
+        only_place = files if wanted and self.options.place_bonus > 0 and not content_words(text) else None
         return narrow.keep(self._moments(hits, narrow.rank_k(k), corpus, wanted, accept, only_place), k)
 
     def search_image(self, image, k: int = 10, kind: str | None = None, scope=None) -> list[Moment]:
