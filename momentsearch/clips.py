@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from momentsearch.errors import BadInputError, QueryError
-from momentsearch.media import seek_back, time_origin
+from momentsearch.media import seek_back, stream_start, time_origin
 
 CLIP_SUFFIXES = {".mp4": "mp4", ".m4v": "mp4", ".mov": "mov", ".mkv": "matroska", ".webm": "webm"}
 MAX_CLIP_SECONDS = 3600.0  # one clip is at most an hour: a longer "clip" is a copy of the file
@@ -88,7 +88,7 @@ def cut_clip(source, start: float, end: float, out: str | os.PathLike, padding: 
             # a stream that starts after the span (video from 5 s, audio from 0) has nothing in it:
             # leave it out, so the clip holds what the span does hold instead of nothing at all
             origin = time_origin(src)
-            streams = [s for s in streams if _first_time(s) - origin < end]
+            streams = [s for s in streams if stream_start(s) - origin < end]
             with av.open(str(tmp), mode="w", format=fmt) as dst:
                 span = _copy(src, dst, streams, (start, end), origin) if streams else None
             if span is None:  # nothing was muxed, so no file was written either
@@ -101,13 +101,6 @@ def cut_clip(source, start: float, end: float, out: str | os.PathLike, padding: 
     finally:
         tmp.unlink(missing_ok=True)
     return Clip(str(out), name, real_start, real_end, start, end)
-
-
-def _first_time(stream) -> float:
-    """Seconds of a stream's first frame from the header (0 when the header does not say)."""
-    if stream.start_time is None or stream.time_base is None:
-        return 0.0
-    return float(stream.start_time * stream.time_base)
 
 
 def _packets_from(src, streams, lead, need_key: bool, start: float, origin: float):

@@ -108,6 +108,14 @@ def time_origin(container) -> float:
     return max(0.0, start / av.time_base) if start is not None else 0.0
 
 
+def stream_start(stream) -> float:
+    """Seconds of a stream's first timestamp on the file's own clock (not from `time_origin`; 0 when the
+    header does not say)."""
+    if stream.start_time is None or stream.time_base is None:
+        return 0.0
+    return float(stream.start_time * stream.time_base)
+
+
 def seek_back(container, stream, t: float, origin: float, read: Callable[[], Iterator],
               time_of: Callable[[object], float]) -> Iterator:
     """Seeks `container` on `stream` so that `read()` (frames or packets, read after a seek) starts at

@@ -9,7 +9,7 @@ from typing import Iterator
 import numpy as np
 
 from momentsearch.errors import BadInputError
-from momentsearch.media import seek_back, time_origin
+from momentsearch.media import seek_back, stream_start, time_origin
 from momentsearch.pipeline.discover import container_mime
 from momentsearch.types import SAMPLE_RATE, MediaInfo, SampledFrame
 
@@ -206,7 +206,7 @@ def pick_audio_track(container) -> AudioTrack | None:
     if len(streams) > 1:
         why = f"; silent: track {', '.join(str(i + 1) for i in silent)}" if silent else ""
         note = f"audio track {chosen + 1} of {len(streams)} used{why}"
-    return AudioTrack(chosen, max(0.0, _start_seconds(streams[chosen]) - time_origin(container)), note)
+    return AudioTrack(chosen, max(0.0, stream_start(streams[chosen]) - time_origin(container)), note)
 
 
 def _is_default(stream) -> bool:
@@ -215,18 +215,11 @@ def _is_default(stream) -> bool:
     return bool(stream.disposition & av.stream.Disposition.default)
 
 
-def _start_seconds(stream) -> float:
-    """The stream's first timestamp in seconds on the file's own clock (not from `time_origin`)."""
-    if stream.start_time is None or stream.time_base is None:
-        return 0.0
-    return float(stream.start_time * stream.time_base)
-
-
 def _silent(container, stream) -> bool:
     """Decodes `stream` from the start until a sample is louder than SILENT_PEAK (then False)."""
     import av
 
-    start = _start_seconds(stream)  # frame times are the file's own: a capture's first may be 80,000 s
+    start = stream_start(stream)  # frame times are the file's own: a capture's first may be 80,000 s
     try:
         container.seek(0)
         for frame in container.decode(stream):
