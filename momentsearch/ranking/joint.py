@@ -31,8 +31,8 @@ def rank(hits: dict[str, ChannelHits], visual: dict[str, list[tuple[float, float
     """Top-k moments for one query. `options` is a RankingOptions; `available` maps video id -> the
     channels that video has (a channel it lacks neither adds to nor subtracts from its score).
     `place`: where in a lecture the query points ("the summary"), scored as channel "place" and added
-    as a bonus of at most `place.bonus` (alone no more than the default `min_score`, so a span is not
-    returned for its place alone). `accept(video_id, start, end)`: False drops a span before
+    times `place.bonus` (ranking.place_bonus, alone not above the default `min_score`; the searcher
+    weighs it fully for a query of place words alone). `accept(video_id, start, end)`: False drops a span before
     suppression (the query's phrases and exclusions)."""
     extra = place.spans(visual, durations) if place else []
     cands = build_candidates(hits, visual, durations, options.min_moment, options.max_moment, extra)

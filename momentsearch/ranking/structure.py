@@ -4,8 +4,8 @@
 words: the recap comes near the end, the overview at the start, a break or an in-class exercise is
 minutes in which nobody speaks. Its words often say little (a garbled "to recap" in a noisy room,
 a silent break), so the ranker adds a small bonus to candidate spans in the right place, on top of
-what the other channels found there (alone it does not pass the relevance floor: a span is never
-returned for its place only). Pure numpy, no models.
+what the other channels found there (alone it does not pass the relevance floor). A query of place
+words alone ("the summary") is all place: the searcher then weighs the place fully. Pure numpy.
 """
 
 from __future__ import annotations
@@ -83,14 +83,10 @@ def _covered(starts: np.ndarray, ends: np.ndarray, speech: np.ndarray) -> np.nda
     speech = np.asarray(speech, dtype=np.float64).reshape(-1, 2)
     if len(speech) == 0:
         return np.zeros(len(starts))
-    speech = speech[np.argsort(speech[:, 0])]
-    merged = [list(speech[0])]
-    for s, e in speech[1:]:
-        if s <= merged[-1][1]:
-            merged[-1][1] = max(merged[-1][1], e)
-        else:
-            merged.append([s, e])
-    m = np.asarray(merged)
+    speech = speech[np.argsort(speech[:, 0])]  # chunks overlap: merge them, so no second counts twice
+    reach = np.maximum.accumulate(speech[:, 1])
+    first = np.concatenate([[True], speech[1:, 0] > reach[:-1]])  # a span that starts after all before it
+    m = np.column_stack([speech[first, 0], reach[np.append(np.flatnonzero(first)[1:] - 1, len(speech) - 1)]])
     inside = np.clip(np.minimum(ends[:, None], m[None, :, 1]) - np.maximum(starts[:, None], m[None, :, 0]), 0.0, None)
     return inside.sum(axis=1)
 
