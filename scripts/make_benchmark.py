@@ -279,7 +279,8 @@ def run_split(split: str, args, config) -> dict | None:
               "base": condition_reports(truths, gt, base_pred, no_visual),
               "cuts": cut_scores(detected_boundaries(index), cuts)}
     text = (f"**{split}** split: {len(paths)} videos, {minutes:.1f} min, {len(gt)} queries ({counts}). "
-            f"Index channels: {', '.join(sorted(index.channels()))}.\n\n"
+            f"Index channels: {', '.join(sorted(index.channels()))}; "
+            f"text model {index.search_text.model}.\n\n"
             + format_report(ours, f"momentsearch ({split}), per query type") + "\n\n"
             + f"**momentsearch ({split}), per condition**\n\n"
             + condition_table(result["ours"]) + "\n\n"
