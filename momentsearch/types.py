@@ -79,7 +79,7 @@ class FileRecord:
     video_id: str  # content hash (first 16 hex of blake2b)
     size: int
     mtime: float
-    kind: str = "video"  # "video" or "photo"
+    kind: str = "video"  # "video", "audio" (a file with no picture) or "photo"
     duration: float = 0.0
     channels: list[str] = field(default_factory=list)
     visual_segments: list[tuple[float, float]] = field(default_factory=list)

@@ -176,6 +176,9 @@ def test_batch_goes_on_with_a_reason_per_bad_file(indexed_bad):
     from momentsearch.testing.synth import speak
 
     assert durations["speech.aac"] == pytest.approx(len(speak(AAC_WORDS)) / 16000, abs=0.1)
+    kinds = {os.path.relpath(f["path"], folder): f["kind"]
+             for f in json.loads(run_cli("info", "--db", str(db), "--json").stdout)["files"]}
+    assert kinds["audio_only.wav"] == kinds["speech.aac"] == "audio" and kinds["good.mp4"] == "video", kinds
 
 
 def test_silence_gives_no_invented_text(indexed_bad):

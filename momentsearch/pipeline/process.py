@@ -102,7 +102,7 @@ class FileEntries:
     sections: list[tuple[float, float]] = field(default_factory=list)  # moment edges (pipeline/segment.py)
     rows: dict[str, Rows] = field(default_factory=dict)  # collection name -> rows
     note: str = ""  # e.g. "no audio track: indexed visually only"
-    kind: str = "video"  # "video" or "photo" (pipeline/photos.py); the file record keeps it
+    kind: str = "video"  # "video", "audio" (no picture) or "photo" (pipeline/photos.py); the record keeps it
     sources: dict[str, str] = field(default_factory=dict)  # channel -> where its text came from
     language: str = ""  # spoken language, "" when unknown
     times: StageTimes = field(default_factory=StageTimes)
@@ -246,7 +246,8 @@ class FileProcessor:
             raise BadInputError(path, "no audio or video stream")
         cfg = self.config
         on_media = on_media or (lambda seconds: None)
-        out = FileEntries(path=path, video_id=video_id, duration=info.duration)
+        out = FileEntries(path=path, video_id=video_id, duration=info.duration,
+                          kind="video" if info.has_video else "audio")
         times = out.times
         visual = VisualResult([], None, None)
         visual_job = None
