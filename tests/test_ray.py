@@ -169,6 +169,33 @@ def test_rerun_after_a_crash_resumes_from_per_file_state(video_folder, local_ind
     _assert_same_index(local_index, db)  # leftovers gone, missing rows back, record complete
 
 
+def test_indexing_a_folder_again_through_ray_says_which_of_its_files_are_gone(video_folder, local_index, tmp_path):
+    """As without Ray: a file of the folder deleted since it was indexed is named in a warning (the
+    files still there are unchanged, so nothing goes to a worker and no cluster starts)."""
+    from chromadb.api.client import SharedSystemClient
+
+    from momentsearch.api import MomentIndex
+    from momentsearch.cli.args import build_parser
+    from momentsearch.cli.main import _config
+    from momentsearch.store.client import make_client
+    from momentsearch.store.store import Store
+    from momentsearch.types import FileRecord
+
+    db = tmp_path / "db"
+    shutil.copytree(local_index, db)
+    SharedSystemClient.clear_system_cache()
+    store = Store(make_client(str(db)))
+    store.put_file(FileRecord(path=str(video_folder / "deleted.mp4"), video_id="0123456789abcdef", size=1,
+                              mtime=0.0, complete=True))
+    index = MomentIndex(str(db), _config(build_parser().parse_args(["index", str(video_folder), *TINY_CLIP_ARGS])),
+                        store=store)
+    indexer = Indexer(store, index.config, index.text_embedder, index.asr, index.clip)
+    report = RayIndexer(indexer).index([str(video_folder)])
+    assert {f.status for f in report.files} == {"unchanged"}
+    gone = [w for w in report.warnings if "no longer exist" in w]
+    assert len(gone) == 1 and "deleted.mp4" in gone[0], report.warnings
+
+
 # -- failures flowing back to the driver, with fakes for Ray (no cluster needed) --------------------
 
 class _RayActorError(Exception):

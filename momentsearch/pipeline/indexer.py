@@ -164,10 +164,10 @@ class Indexer:
             self.progress(ProgressEvent("done", path=path, index=i, total_files=total, media_seconds=seconds))
         if batch.todo:
             self._drop_stale_partials()
-        self._note_gone(paths)
+        self.note_gone(paths)
         return self.report
 
-    def _note_gone(self, paths: list[str]) -> None:
+    def note_gone(self, paths: list[str]) -> None:
         """A warning naming the indexed files under the folders in `paths` that no longer exist: search
         would still return them (until `momentsearch prune`, which this does not do for the user)."""
         folders = [os.path.join(os.path.abspath(p), "") for p in paths if os.path.isdir(p)]

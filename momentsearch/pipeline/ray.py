@@ -136,6 +136,7 @@ class RayIndexer:
             results.update(self._remote_results)
         report = self.indexer.report
         report.files.extend(results[p] for p in sorted(results))  # in discovery order, as without Ray
+        self.indexer.note_gone(paths)  # files of these folders that were deleted since: as without Ray
         self.run_info.wall_seconds = time.perf_counter() - t_start
         report.ray = self.run_info
         return report
