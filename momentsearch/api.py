@@ -134,7 +134,22 @@ class MomentIndex:
         from momentsearch.search.searcher import Searcher
 
         return Searcher(self.reader, self.search_text, self.search_clip, self.config.ranking,
-                        cache_dir=self._cache_dir)
+                        cache_dir=self._cache_dir,
+                        read_image_text=self._read_image_text if self.config.models.ocr else None)
+
+    @cached_property
+    def _image_ocr(self):
+        from momentsearch.pipeline.ocr import make_ocr
+
+        return make_ocr(self.config)
+
+    def _read_image_text(self, image) -> str:
+        """The words on a query image, read as slide text is at indexing (a search that gets no image
+        imports no OCR)."""
+        from momentsearch.pipeline.ocr import weighted_lines
+        from momentsearch.search.image_text import query_text
+
+        return query_text(weighted_lines(self._image_ocr.read([image])[0], self.config.ocr))
 
     @property
     def _cache_dir(self) -> str | None:
@@ -212,9 +227,16 @@ class MomentIndex:
 
     def search_image(self, image, k: int = 10, kind: str | None = None, video: str | None = None,
                      in_: str | list[str] | None = None) -> list[Moment]:
+        """Top-k moments and photos for an image (a path, PIL image or RGB array): see `image_query`."""
+        return self.image_query(image, k, kind, video, in_)[0]
+
+    def image_query(self, image, k: int = 10, kind: str | None = None, video: str | None = None,
+                    in_: str | list[str] | None = None) -> tuple[list[Moment], str]:
+        """`search_image`, and the words read on the image ("" when none or OCR is off): with no CLIP
+        weights an image is searched by its words alone (a photo of a slide finds where it was shown)."""
         from momentsearch.media import load_query_image
 
-        return self.searcher.search_image(load_query_image(image), k=k, kind=kind, scope=_scope(video, in_))
+        return self.searcher.image_query(load_query_image(image), k=k, kind=kind, scope=_scope(video, in_))
 
     def match_labels(self, image, labels: list[str]) -> list[tuple[str, float]]:
         """Rank text descriptions for an image with CLIP (the configured model): [(label, probability)],

@@ -6,6 +6,7 @@ whose slide titles are never spoken, and a folder of Pillow-drawn photos, and go
 
 from __future__ import annotations
 
+import json
 import shutil
 import struct
 import zlib
@@ -13,7 +14,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from PIL import Image, ImageDraw, ImageFont
+from PIL import Image, ImageDraw, ImageFilter, ImageFont
 
 from conftest import iou, run_cli, search_json
 from momentsearch.models.ocr import OcrLine
@@ -341,6 +342,27 @@ def _index(db, **models):
     return MomentIndex(db, load_config(overrides={"models": models} if models else None))
 
 
+def _phone_photo(board: Image.Image) -> Image.Image:
+    """A board as a phone photographs a projection: skewed, soft, JPEG-grade."""
+    w, h = board.size
+    return board.transform((w, h), Image.QUAD, (40, 25, 15, h - 10, w - 30, h - 40, w - 8, 12)).filter(
+        ImageFilter.GaussianBlur(1.0))
+
+
+def _check_image_queries_without_clip(db, windows, tmp_path):
+    """With no CLIP weights an image is searched by the words on it: a photo of one slide (another
+    rendering, skewed and soft) finds the moment it was shown; an image without words is a clear error."""
+    _phone_photo(_board([(HIDDEN_TITLE, 52), ("Meltwater channels", 30)], bg=(205, 215, 230))).save(
+        tmp_path / "phone.jpg", quality=70)
+    out = json.loads(run_cli("search", "--image", str(tmp_path / "phone.jpg"), "--db", str(db), "--json").stdout)
+    assert "glacier" in out["image_text"].lower(), out["image_text"]
+    top = out["results"][0]
+    assert iou((top["start"], top["end"]), windows[HIDDEN_TITLE]) >= 0.5 and top["channels"]["ocr"] >= 0.8, top
+    _board([], seed=4).save(tmp_path / "shapes.png")
+    proc = run_cli("search", "--image", str(tmp_path / "shapes.png"), "--db", str(db), check=False)
+    assert proc.returncode == 2 and "none were found on it" in proc.stderr and "Traceback" not in proc.stderr
+
+
 def test_unspoken_slide_title_is_found_through_ocr(slide_lecture, tmp_path):
     video, windows = slide_lecture
     db = tmp_path / "db"
@@ -357,6 +379,7 @@ def test_unspoken_slide_title_is_found_through_ocr(slide_lecture, tmp_path):
     assert "ocr" in index.info().channels and index.info().counts["ocr"] == 3
     top = index.search("bake sale")[0]  # another title, also never spoken as such
     assert iou((top.start, top.end), windows["Bake Sale"]) >= 0.5 and top.channels["ocr"] >= 0.8
+    _check_image_queries_without_clip(db, windows, tmp_path)
 
     # the same lecture without OCR: no slide text in the index, and the title is no longer found
     index = _index(tmp_path / "db-no-ocr", ocr=False)
@@ -447,6 +470,27 @@ def test_kind_filter_and_image_query(photo_folder):
     assert both[0].kind == "moment" and both[0].video.endswith("lecture.mp4")
     # an image query finds that photo (tiny random CLIP: the same picture is still its own nearest)
     assert index.search_image(root / "trip" / "sign.jpg", kind="photo")[0].video == str(root / "trip" / "sign.jpg")
+
+
+def test_an_image_query_reads_the_words_on_it_and_finds_the_photo_that_has_them(photo_folder):
+    """Another picture of the same sign (other colours, skewed, soft): tiny random CLIP cannot tell
+    pictures apart, the words read on it can; the API returns them with the results."""
+    root, index, _ = photo_folder
+    photo = _phone_photo(_board([("Bicycle Repair", 56), ("tyres and brakes", 30)], bg=(250, 250, 225)))
+    moments, words = index.image_query(photo, kind="photo")
+    assert "bicycle" in words.lower() and moments[0].video == str(root / "trip" / "sign.jpg"), (words, moments[:2])
+    assert moments[0].channels["ocr"] >= 0.8 and "visual" in moments[0].channels
+    assert index.image_query(_board([], seed=5))[1] == ""  # no words: CLIP alone answers
+
+
+def test_words_read_on_an_image_become_a_plain_query():
+    """Slide text searched as typed text would turn bullets into exclusions and quotes into phrases."""
+    from momentsearch.search.image_text import MAX_WORDS, query_text
+    from momentsearch.search.query import parse_query
+
+    text = query_text([('Cache "hit" ratio', 1.0, ""), ("- write-back \u2013 lazy", 0.5, ""), ("\u2022 TTL", 0.5, "")])
+    assert text == "Cache hit ratio write-back lazy TTL" and not parse_query(text).filters
+    assert len(query_text([("word " * 200, 1.0, "")]).split()) == MAX_WORDS
 
 
 def test_a_slide_partly_hidden_at_its_keyframe_is_read_whole_from_other_moments():

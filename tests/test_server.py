@@ -166,6 +166,7 @@ def test_image_upload_search_and_limits(served):
     assert r.status_code == 200, r.text
     results = r.json()["results"]
     assert 1 <= len(results) <= 3 and all(m["video_id"] == vid and "visual" in m["channels"] for m in results)
+    assert "roadmap" in r.json()["image_text"].lower()  # the slide's words, searched as text too
     r = client.post("/api/search", files={"image": ("notes.txt", b"not an image at all", "text/plain")})
     assert r.status_code == 400 and "not a usable image" in r.json()["error"]
     buf = io.BytesIO()

@@ -60,7 +60,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("-k", type=int, default=10, help="number of results (default 10)")
     p.add_argument("--json", action="store_true", help="print one JSON object")
     p.add_argument("--queries", help="JSONL file of {qid, query}; prints one JSON line per query")
-    p.add_argument("--image", help="search with an image instead of text")
+    p.add_argument("--image", help="search with an image instead of text: its picture (CLIP, when installed) and "
+                                   "the words on it (a photo of a slide finds where it was shown)")
     p.add_argument("--kind", choices=["moment", "photo"], help="only this kind of result")
     p.add_argument("--in", dest="scope", action="append", metavar="PATH_OR_GLOB",
                    help="search only in these files: a file, a folder, a glob ('talks/*.mp4') or a video id; "

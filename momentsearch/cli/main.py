@@ -162,14 +162,15 @@ def cmd_prune(args) -> int:
 
 
 def cmd_search(args) -> int:
-    from momentsearch.cli.output import print_moments
+    from momentsearch.cli.output import print_moments, safe_text
 
     if args.queries:
         return _batch_search(args)
     index = _index_for(args)
     index.use_snapshot = True  # a one-off search: no chromadb import when a snapshot is current
+    words = None
     if args.image:
-        moments = index.search_image(args.image, k=args.k, kind=args.kind, in_=args.scope)
+        moments, words = index.image_query(args.image, k=args.k, kind=args.kind, in_=args.scope)
         query = args.image
     else:
         if args.query is None:
@@ -179,10 +180,13 @@ def cmd_search(args) -> int:
     clips = extras.export_clips(index, moments, args.export_clips, args.clip_pad, quiet=args.json) \
         if args.export_clips else []
     if args.json:
-        print(json.dumps({"query": query, "results": [m.to_json() for m in moments],
+        print(json.dumps({"query": query, **({"image_text": words} if words is not None else {}),
+                          "results": [m.to_json() for m in moments],
                           **({"clips": [c.to_json() for c in clips]} if args.export_clips else {})},
                          ensure_ascii=False))
     else:
+        if words:
+            print(f"Words read on the image: {safe_text(words)}")
         print_moments(query, moments, index.channels())
     return EXIT_OK
 

@@ -15,6 +15,7 @@ from momentsearch.ranking.late import TokenVectors, late_scores
 from momentsearch.ranking.slide_lexical import parse_lines
 from momentsearch.ranking.structure import Place, content_words, intents
 from momentsearch.search.corpus import Corpus, load_corpus
+from momentsearch.search.image_text import unanswerable
 from momentsearch.search.narrow import Narrowing, VideoRows
 from momentsearch.search.pieces import PieceCache
 from momentsearch.search.query import parse_query
@@ -40,9 +41,11 @@ class Searcher:
     """Searches one store. Models are passed in (and loaded lazily by their wrappers)."""
 
     def __init__(self, store: Store, text_embedder, clip=None, options: RankingOptions | None = None,
-                 cache_dir: str | None = None) -> None:
+                 cache_dir: str | None = None, read_image_text=None) -> None:
         """`cache_dir`: where to keep the transcript rows + BM25 between processes (see corpus_cache);
-        None reads them from the store each time a process starts."""
+        None reads them from the store each time a process starts. `read_image_text(image)`: the words
+        on a query image (search/image_text.py), None to search images with CLIP alone."""
+        self.read_image_text = read_image_text
         self.store = store
         self.cache_dir = cache_dir
         self.text = text_embedder
@@ -213,16 +216,7 @@ class Searcher:
         files, text = narrow.files, parsed.text
         if not files:
             return []
-        hits: dict[str, ChannelHits] = {}
-        if corpus.channels & {"transcript", "ocr"}:
-            self._check_text_model()
-            text_vector, pieces = self._query_vectors(text)
-            if "transcript" in corpus.channels:
-                hits["transcript"] = self._dense_hits("transcript", "transcript", text_vector, files, narrow=narrow,
-                                                      pieces=pieces)
-                hits["lexical"] = self._lexical_hits(text, corpus, files, hits["transcript"].ids, narrow)
-            if "ocr" in corpus.channels:
-                hits["ocr"] = self._ocr_hits(text, text_vector, corpus, files, narrow)
+        hits = self._text_hits(text, corpus, narrow)
         if self.visual_available():
             vector = self.clip.embed_texts([text])[0]
             hits["visual"] = self._dense_hits("visual", "keyframes", vector, files, narrow=narrow)
@@ -232,22 +226,48 @@ class Searcher:
         only_place = files if wanted and self.options.place_bonus > 0 and not content_words(text) else None
         return narrow.keep(self._moments(hits, narrow.rank_k(k), corpus, wanted, accept, only_place), k)
 
+    def _text_hits(self, text: str, corpus: Corpus, narrow: Narrowing) -> dict[str, ChannelHits]:
+        """The text channels' hits for `text`: transcript (dense), lexical, slide text."""
+        hits: dict[str, ChannelHits] = {}
+        if not corpus.channels & {"transcript", "ocr"}:
+            return hits
+        self._check_text_model()
+        files = narrow.files
+        text_vector, pieces = self._query_vectors(text)
+        if "transcript" in corpus.channels:
+            hits["transcript"] = self._dense_hits("transcript", "transcript", text_vector, files, narrow=narrow,
+                                                  pieces=pieces)
+            hits["lexical"] = self._lexical_hits(text, corpus, files, hits["transcript"].ids, narrow)
+        if "ocr" in corpus.channels:
+            hits["ocr"] = self._ocr_hits(text, text_vector, corpus, files, narrow)
+        return hits
+
     def search_image(self, image, k: int = 10, kind: str | None = None, scope=None) -> list[Moment]:
-        """Top-k moments and photos for an image query (CLIP image → keyframes, photos and, through
-        CLIP text vectors, transcript chunks). `scope` as for `search`."""
+        return self.image_query(image, k, kind, scope)[0]
+
+    def image_query(self, image, k: int = 10, kind: str | None = None, scope=None) -> tuple[list[Moment], str]:
+        """(top-k moments and photos, the words read on it) for an image: CLIP image -> keyframes, photos,
+        transcript chunks (CLIP text vectors); its words (OCR) as a text query. Either alone answers."""
         k = _check_k(k)
-        if not self.visual_available():
-            raise QueryError("image queries need the visual channel: an index built with CLIP weights, and "
-                             f"the same weights here. {' '.join(self.warnings)}")
         corpus = self.corpus()
-        vector = self.clip.embed_images([image])[0]
+        visual = self.visual_available()
+        read = self.read_image_text is not None and bool(corpus.channels & {"transcript", "ocr"})
+        words = self.read_image_text(image) if read else ""
+        if not visual and not content_words(words):
+            raise unanswerable(read, self.warnings)
         narrow = self._narrowing(corpus, parse_query("image"), _of_kind(corpus.files, kind), scope)
         files = narrow.files
-        hits = {"visual": self._dense_hits("visual", "keyframes", vector, files, narrow=narrow)}
-        if "transcript" in corpus.channels and self.store.has("unified"):
-            # image -> speech: transcript chunks through their CLIP text vectors (the unified collection)
-            hits["clip_text"] = self._dense_hits("clip_text", "unified", vector, files, kind="chunk", narrow=narrow)
-        return self._moments(hits, k, corpus)
+        hits = self._text_hits(words, corpus, narrow) if content_words(words) else {}
+        for name in set(hits) & {"transcript", "lexical"}:  # words on a picture: where a slide showed them first
+            hits[name].scores = hits[name].scores * self.options.image_speech_share
+        if visual:
+            vector = self.clip.embed_images([image])[0]
+            hits["visual"] = self._dense_hits("visual", "keyframes", vector, files, narrow=narrow)
+            if "transcript" in corpus.channels and self.store.has("unified"):
+                # image -> speech: transcript chunks through their CLIP text vectors (the unified collection)
+                hits["clip_text"] = self._dense_hits("clip_text", "unified", vector, files, kind="chunk",
+                                                     narrow=narrow)
+        return self._moments(hits, k, corpus), words
 
     def _rows(self, corpus) -> VideoRows:
         if self._video_rows is None or self._video_rows.corpus is not corpus:

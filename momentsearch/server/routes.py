@@ -152,8 +152,12 @@ async def search_image(request: Request,
     if len(data) > MAX_UPLOAD_BYTES:
         raise HTTPException(413, f"the image is larger than {MAX_UPLOAD_BYTES} bytes")
     array = await run_in_threadpool(sm.open_upload, data, image.filename or "upload")
-    results = await _in_search_slot(request, lambda: moments_out(index, index.search_image(array, k)))
-    return {"query": f"image:{image.filename or 'upload'}", "results": results,
+    def run():
+        moments, words = index.image_query(array, k)
+        return moments_out(index, moments), words
+
+    results, words = await _in_search_slot(request, run)
+    return {"query": f"image:{image.filename or 'upload'}", "image_text": words, "results": results,
             "took_ms": round((time.perf_counter() - t0) * 1000, 1), "warnings": index.warnings}
 
 

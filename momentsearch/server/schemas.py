@@ -35,6 +35,7 @@ class MomentOut(BaseModel):
 
 class SearchOut(BaseModel):
     query: str
+    image_text: str | None = None  # an image query: the words read on it ("" none), searched as text
     results: list[MomentOut]
     took_ms: float
     warnings: list[str] = []

@@ -105,11 +105,12 @@ async function search(query, { image = null, keepMoment = false } = {}) {
     }
     if (seq !== searchSeq) return;
     results = body.results;
-    render(image ? "" : query);
+    const read = image ? (body.image_text || "") : query;  // an image is also searched by the words on it
+    render(read);
     if (!results.length) {
       setStatus(`No moments found for “${image ? image.name : query}”. Try other words.`, "empty");
     } else {
-      setStatus("");
+      setStatus(image && read ? `Words read on the image: ${read}` : "");
       els.status.dataset.state = "results";
     }
     if (body.warnings && body.warnings.length) els.info.textContent = body.warnings.join(" ");

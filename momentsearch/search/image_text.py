@@ -1,0 +1,32 @@
+"""The words on a query image (a slide photographed from the back of the hall, a screenshot, a
+whiteboard) as a text query, so an image finds the moments that show or say them even where no CLIP
+weights are installed (the visual channel is off by default). The API reads them with the slide OCR
+(`MomentIndex._read_image_text`: the lines indexing would keep, pipeline/ocr.weighted_lines).
+
+The lines are kept in reading order (a title first), and made safe as a plain query: no quotes
+(phrases) and no leading dashes (exclusions), which bullets and hyphenated words on a slide are not.
+"""
+
+from __future__ import annotations
+
+import re
+
+from momentsearch.errors import QueryError
+from momentsearch.options import MAX_QUERY_CHARS
+
+MAX_WORDS = 60  # a query of a slide's text: its title and first lines say what it is about
+
+
+def query_text(lines: list[tuple[str, float, str]]) -> str:
+    """A text query from weighted OCR lines (text, weight, unsplit text), in their order, at most MAX_WORDS."""
+    words = " ".join(text for text, _, _ in lines)
+    words = re.sub(r"[\"\u201c\u201d\u201e]", " ", words)  # no phrase search from quoted slide text
+    words = re.sub(r"(^|\s)[-\u2013\u2014\u2022*]+", r"\1", words)  # bullets and dashes, not exclusions
+    return " ".join(words.split()[:MAX_WORDS])[:MAX_QUERY_CHARS]
+
+
+def unanswerable(read: bool, warnings: list[str]) -> QueryError:
+    """The error for an image query that no channel can answer (`read`: its words were looked for)."""
+    found = "; none were found on it" if read else " (with slide OCR on: models.ocr, and speech or slide text indexed)"
+    return QueryError("image queries need the visual channel (an index built with CLIP weights, and the same "
+                      f"weights here) or words on the image to read{found}. " + " ".join(warnings))

@@ -1,0 +1,91 @@
+#!/usr/bin/env python3
+"""Image queries on the lecture benchmark: a phone photo of what a lecture showed -> that moment.
+
+Run by hand on a benchmark index (`scripts/make_benchmark.py --split dev` first):
+
+    python3 scripts/bench_image_query.py                  # bench-out/dev
+    python3 scripts/bench_image_query.py --split test
+
+For every picture the renderer put on screen for at least MIN_SHOWN seconds (the intervals between the
+true picture changes in cuts.jsonl), the frame at the middle of its time is taken from the video, made
+into a "phone photo" (skewed, soft, JPEG at quality 60, half size) and searched with `image_query`. A
+hit: the top result is in that video and its middle lies in the picture's interval. Reported overall
+and per recording condition, with how many photos had words read on them; nothing here is tuned.
+Without CLIP weights (the default here) this measures search by the words on the image alone.
+"""
+
+from __future__ import annotations
+
+import argparse
+import io
+import json
+import os
+import sys
+import time
+from collections import defaultdict
+from pathlib import Path
+
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from PIL import Image, ImageFilter  # noqa: E402
+
+from momentsearch.api import MomentIndex  # noqa: E402
+from momentsearch.errors import QueryError  # noqa: E402
+from momentsearch.options import load_config  # noqa: E402
+from momentsearch.pipeline.decode import frames_at  # noqa: E402
+
+MIN_SHOWN = 4.0  # seconds; a picture on screen for less is a build step or a transition, not a slide
+
+
+def phone_photo(frame: Image.Image) -> Image.Image:
+    """The frame as a phone photographs a screen: skewed, soft, JPEG-grade, half size."""
+    w, h = frame.size
+    skewed = frame.transform((w, h), Image.QUAD, (w * 0.05, h * 0.04, w * 0.02, h * 0.97, w * 0.96, h * 0.92,
+                                                  w * 0.99, h * 0.02)).filter(ImageFilter.GaussianBlur(1.0))
+    buf = io.BytesIO()
+    skewed.resize((w // 2, h // 2)).save(buf, "JPEG", quality=60)
+    return Image.open(io.BytesIO(buf.getvalue())).convert("RGB")
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--split", default="dev", choices=["dev", "test"])
+    ap.add_argument("--out", default=str(ROOT / "bench-out"), help="the benchmark folder (default bench-out/)")
+    ap.add_argument("--config", help="options file (TOML/YAML) for ranking")
+    args = ap.parse_args()
+    out = Path(args.out) / args.split
+    index = MomentIndex(out / "db", load_config(args.config))
+    hits, total, worded = defaultdict(int), defaultdict(int), 0
+    t0 = time.perf_counter()
+    for line in (out / "cuts.jsonl").read_text().splitlines():
+        row = json.loads(line)
+        edges = [0.0, *row["cuts"], row["duration"]]
+        shown = [(a, b) for a, b in zip(edges, edges[1:]) if b - a >= MIN_SHOWN]
+        path = out / "videos" / row["video"]
+        for (a, b), frame in zip(shown, frames_at(str(path), [(a + b) / 2 for a, b in shown], max_side=1280)):
+            if frame is None:
+                continue
+            photo = phone_photo(Image.fromarray(frame))
+            try:
+                moments, words = index.image_query(photo, k=1)
+            except QueryError:  # no words on it and no CLIP: nothing to search with
+                moments, words = [], ""
+            worded += bool(words)
+            ok = bool(moments) and Path(moments[0].video).name == row["video"] and \
+                a <= (moments[0].start + moments[0].end) / 2 <= b
+            for cond in ("all", row["condition"]):
+                total[cond] += 1
+                hits[cond] += ok
+    print(f"{args.split}: {total['all']} photos of pictures shown >= {MIN_SHOWN:.0f} s, {worded} with words read; "
+          f"{time.perf_counter() - t0:.0f} s; text model {index.search_text.model}, channels "
+          f"{', '.join(sorted(index.channels()))}")
+    print("| condition | photos | top result shows that picture |\n|---|---|---|")
+    for cond in sorted(total, key=lambda c: (c != "all", c)):
+        print(f"| {cond} | {total[cond]} | {hits[cond] / total[cond]:.3f} ({hits[cond]}) |")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
