@@ -7,8 +7,8 @@ queries (said / shown / concept) are written by hand below.
 
     python3 scripts/independent_lecture.py [--out /tmp/indep]
 
-Prints the cut detector's boundaries against the true slide changes (F1 at +-1 s) and each query's top
-result (R1@0.5). One short lecture in its own index: an easy case, a sanity check, not a benchmark.
+Prints the cut detector's boundaries against the true slide changes (F1 at +-1 s), each query's top
+result (R1@0.5), and whether each slide of the deck, given as an image query, finds its time on screen. One short lecture in its own index: an easy case, a sanity check, not a benchmark.
 """
 
 from __future__ import annotations
@@ -146,6 +146,7 @@ def render(out: Path) -> None:
 
 def evaluate(out: Path) -> None:
     from momentsearch.api import MomentIndex
+    from momentsearch.errors import QueryError
     from momentsearch.evaluate import boundary_scores
     from momentsearch.ranking.fusion import iou as span_iou
 
@@ -164,6 +165,18 @@ def evaluate(out: Path) -> None:
         where = f"{top.start:.1f}-{top.end:.1f}" if top is not None else "nothing"
         print(f"{kind:8s} {'ok  ' if iou >= 0.5 else 'MISS'} IoU {iou:.2f} truth {start:.1f}-{end:.1f} top {where} | {query}")
     print(f"R1@0.5 {hits}/{len(truth['queries'])}")
+    # the deck itself as image queries ("where was this slide shown?"): words read on it, no CLIP here
+    edges = [0.0, *truth["cuts"], index.videos()[0].duration]
+    found = 0
+    for i, (title, items, _) in enumerate(SLIDES):
+        try:
+            moments, words = index.image_query(slide_image(title, items), k=1)
+        except QueryError as exc:
+            moments, words = [], str(exc)
+        ok = bool(moments) and edges[i] <= (moments[0].start + moments[0].end) / 2 <= edges[i + 1]
+        found += ok
+        print(f"image    {'ok  ' if ok else 'MISS'} slide {edges[i]:.1f}-{edges[i + 1]:.1f} | read: {words[:70]}")
+    print(f"image queries (each slide of the deck): {found}/{len(SLIDES)}")
 
 
 def main() -> int:

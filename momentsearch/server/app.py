@@ -4,7 +4,7 @@ Routes (all JSON unless said; errors are `{"error": message, "status": code}`), 
   GET  /api/health                      index and model state
   GET  /api/videos                      indexed videos, durations, channels
   GET  /api/search?q=&k=&kind=          moments, as `momentsearch search --json` plus media/thumb ids
-  POST /api/search                      multipart image upload (`image`, `k`) -> moments
+  POST /api/search                      multipart image upload (`image`, `k`) -> moments, and the words read on it
   GET  /api/media/{video_id}            the video file, with HTTP Range (206) so players can seek
   GET  /api/thumbs/{segment_id}         a JPEG of the keyframe of a segment
   GET  /api/captions/{video_id}.vtt     WebVTT captions from the transcript
