@@ -14,13 +14,15 @@ from momentsearch.errors import BadInputError, QueryError
 
 MAX_PIXELS = 80_000_000  # images larger than this many pixels are refused (decompression bombs)
 MAX_SIDE = 1024  # images are downscaled so their long side is at most this (CLIP reads 224)
+QUERY_MAX_SIDE = 2048  # a query image is also read for its words, and a slide may be a third of a photo of the hall
 _ALPHA_MODES = {"RGBA", "RGBa", "LA", "La", "PA"}  # Pillow modes with an alpha channel
 SEEK_BACK = 1.0  # seconds; a seek that landed after the wanted time is retried this much earlier, then twice that...
 
 
-def open_image(path, max_pixels: int = MAX_PIXELS, max_full_decode_pixels: int | None = None) -> np.ndarray:
-    """An RGB uint8 array from an image file or binary file object (first frame of a GIF). Raises
-    BadInputError. The pixel count is checked from the header, before anything is decoded:
+def open_image(path, max_pixels: int = MAX_PIXELS, max_full_decode_pixels: int | None = None,
+               max_side: int = MAX_SIDE) -> np.ndarray:
+    """An RGB uint8 array from an image file or binary file object (first frame of a GIF), its long
+    side at most `max_side`. Raises BadInputError. The pixel count is checked from the header, before anything is decoded:
     over `max_pixels` is refused; so is, when `max_full_decode_pixels` is given, an image over that
     which cannot be decoded at a reduced size (JPEG is decoded at 1/2..1/8 scale: `draft`)."""
     from PIL import Image, ImageOps
@@ -39,9 +41,9 @@ def open_image(path, max_pixels: int = MAX_PIXELS, max_full_decode_pixels: int |
                                                    f"{img.format} pixels; at most {max_full_decode_pixels:,} "
                                                    "unless JPEG): send a smaller copy")
                 img.seek(0)
-                img.draft("RGB", (MAX_SIDE, MAX_SIDE))  # before anything loads the pixels
+                img.draft("RGB", (max_side, max_side))  # before anything loads the pixels
                 img = ImageOps.exif_transpose(img)
-                return np.asarray(to_rgb(img, max_side=MAX_SIDE), dtype=np.uint8)
+                return np.asarray(to_rgb(img, max_side=max_side), dtype=np.uint8)
     except (Image.DecompressionBombError, Image.DecompressionBombWarning) as exc:
         raise BadInputError(str(path), f"refused as a possible decompression bomb: {exc}") from exc
     except BadInputError:
@@ -89,9 +91,9 @@ def load_query_image(image) -> np.ndarray:
     if isinstance(image, np.ndarray):
         return image
     if hasattr(image, "convert"):
-        return np.asarray(to_rgb(image), dtype=np.uint8)
+        return np.asarray(to_rgb(image, max_side=QUERY_MAX_SIDE), dtype=np.uint8)
     try:
-        return open_image(image)
+        return open_image(image, max_side=QUERY_MAX_SIDE)
     except BadInputError as exc:
         raise QueryError(f"the image query {exc.path} cannot be used: {exc.reason}") from exc
 

@@ -358,6 +358,14 @@ def _check_image_queries_without_clip(db, windows, tmp_path):
     assert "glacier" in out["image_text"].lower(), out["image_text"]
     top = out["results"][0]
     assert iou((top["start"], top["end"]), windows[HIDDEN_TITLE]) >= 0.5 and top["channels"]["ocr"] >= 0.8, top
+    # from the back of the hall: the slide an eighth of a 3000x2250 photo (its text under the slide-OCR floor
+    # of 2 % of the picture's height, and unreadable at the 1024 px that photos are indexed at)
+    hall = Image.new("RGB", (3000, 2250), (60, 55, 50))
+    hall.paste(_board([(HIDDEN_TITLE, 52), ("Meltwater channels", 30)]).resize((360, 236)), (1300, 600))
+    hall.save(tmp_path / "hall.jpg", quality=80)
+    moments, words = _index(db).image_query(tmp_path / "hall.jpg", k=1)
+    assert "glacier" in words.lower() and "meltwater" in words.lower(), words
+    assert iou((moments[0].start, moments[0].end), windows[HIDDEN_TITLE]) >= 0.5, moments[0]
     _board([], seed=4).save(tmp_path / "shapes.png")
     proc = run_cli("search", "--image", str(tmp_path / "shapes.png"), "--db", str(db), check=False)
     assert proc.returncode == 2 and "none were found on it" in proc.stderr and "Traceback" not in proc.stderr
