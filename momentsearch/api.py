@@ -149,8 +149,9 @@ class MomentIndex:
         from momentsearch.pipeline.ocr import weighted_lines
         from momentsearch.search.image_text import query_text
 
+        lines = self._image_ocr.read([image])[0]
         # no floor on text height: in a photo taken from the back of the hall the slide is a small part
-        return query_text(weighted_lines(self._image_ocr.read([image])[0], replace(self.config.ocr, min_text_height=0.0)))
+        return query_text(weighted_lines(lines, replace(self.config.ocr, min_text_height=0.0)))
 
     @property
     def _cache_dir(self) -> str | None:

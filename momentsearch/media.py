@@ -22,8 +22,8 @@ SEEK_BACK = 1.0  # seconds; a seek that landed after the wanted time is retried 
 def open_image(path, max_pixels: int = MAX_PIXELS, max_full_decode_pixels: int | None = None,
                max_side: int = MAX_SIDE) -> np.ndarray:
     """An RGB uint8 array from an image file or binary file object (first frame of a GIF), its long
-    side at most `max_side`. Raises BadInputError. The pixel count is checked from the header, before anything is decoded:
-    over `max_pixels` is refused; so is, when `max_full_decode_pixels` is given, an image over that
+    side at most `max_side`. Raises BadInputError. The pixel count is checked from the header, before
+    anything is decoded: over `max_pixels` is refused; so is, when `max_full_decode_pixels` is given, an image over that
     which cannot be decoded at a reduced size (JPEG is decoded at 1/2..1/8 scale: `draft`)."""
     from PIL import Image, ImageOps
 

@@ -8,7 +8,8 @@ queries (said / shown / concept) are written by hand below.
     python3 scripts/independent_lecture.py [--out /tmp/indep]
 
 Prints the cut detector's boundaries against the true slide changes (F1 at +-1 s), each query's top
-result (R1@0.5), and whether each slide of the deck, given as an image query, finds its time on screen. One short lecture in its own index: an easy case, a sanity check, not a benchmark.
+result (R1@0.5), and whether each slide of the deck, given as an image query, finds its time on
+screen. One short lecture in its own index: an easy case, a sanity check, not a benchmark.
 """
 
 from __future__ import annotations

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from dataclasses import replace
 
 import numpy as np
 
@@ -256,16 +257,15 @@ class Searcher:
         if not visual and not content_words(words):
             raise unanswerable(read, self.warnings)
         narrow = self._narrowing(corpus, parse_query("image"), _of_kind(corpus.files, kind), scope)
-        files = narrow.files
         hits = self._text_hits(words, corpus, narrow) if content_words(words) else {}
         for name in set(hits) & {"transcript", "lexical"}:  # words on a picture: where a slide showed them first
-            hits[name].scores = hits[name].scores * self.options.image_speech_share
+            hits[name] = replace(hits[name], scores=hits[name].scores * self.options.image_speech_share)
         if visual:
             vector = self.clip.embed_images([image])[0]
-            hits["visual"] = self._dense_hits("visual", "keyframes", vector, files, narrow=narrow)
+            hits["visual"] = self._dense_hits("visual", "keyframes", vector, narrow.files, narrow=narrow)
             if "transcript" in corpus.channels and self.store.has("unified"):
                 # image -> speech: transcript chunks through their CLIP text vectors (the unified collection)
-                hits["clip_text"] = self._dense_hits("clip_text", "unified", vector, files, kind="chunk",
+                hits["clip_text"] = self._dense_hits("clip_text", "unified", vector, narrow.files, kind="chunk",
                                                      narrow=narrow)
         return self._moments(hits, k, corpus), words
 
