@@ -4,6 +4,7 @@ from the index means the same picture everywhere."""
 
 from __future__ import annotations
 
+import math
 import warnings
 from pathlib import Path
 from typing import Callable, Iterator
@@ -41,7 +42,8 @@ def open_image(path, max_pixels: int = MAX_PIXELS, max_full_decode_pixels: int |
                                                    f"{img.format} pixels; at most {max_full_decode_pixels:,} "
                                                    "unless JPEG): send a smaller copy")
                 img.seek(0)
-                img.draft("RGB", (max_side, max_side))  # before anything loads the pixels
+                scale = min(1.0, max_side / max(img.width, img.height, 1))  # JPEG: decode at the smallest
+                img.draft("RGB", (math.ceil(img.width * scale), math.ceil(img.height * scale)))  # size that covers it
                 img = ImageOps.exif_transpose(img)
                 return np.asarray(to_rgb(img, max_side=max_side), dtype=np.uint8)
     except (Image.DecompressionBombError, Image.DecompressionBombWarning) as exc:
