@@ -24,8 +24,8 @@ def open_image(path, max_pixels: int = MAX_PIXELS, max_full_decode_pixels: int |
                max_side: int = MAX_SIDE) -> np.ndarray:
     """An RGB uint8 array from an image file or binary file object (first frame of a GIF), its long
     side at most `max_side`. Raises BadInputError. The pixel count is checked from the header, before
-    anything is decoded: over `max_pixels` is refused; so is, when `max_full_decode_pixels` is given, an image over that
-    which cannot be decoded at a reduced size (JPEG is decoded at 1/2..1/8 scale: `draft`)."""
+    anything is decoded: over `max_pixels` is refused; so is, when `max_full_decode_pixels` is given,
+    an image over that which cannot be decoded at a reduced size (JPEG: 1/2..1/8 scale, `draft`)."""
     from PIL import Image, ImageOps
 
     Image.MAX_IMAGE_PIXELS = MAX_PIXELS
@@ -148,3 +148,15 @@ def seek_back(container, stream, t: float, origin: float, read: Callable[[], Ite
         if target <= 0.0:
             return iter(())
         back = max(SEEK_BACK, 2 * back)
+
+
+def decode_from(container, stream, t: float, origin: float) -> Iterator:
+    """The decoded frames (with a time) of `stream` from at or before `t` (seconds from the file's
+    start), seeking back further where FFmpeg lands late (`seek_back`); a stream that cannot seek
+    decodes from where the demuxer is."""
+    def read():
+        return (f for f in container.decode(stream) if f.time is not None)
+
+    if stream.time_base is None:
+        return read()
+    return seek_back(container, stream, t, origin, read, lambda frame: float(frame.time))

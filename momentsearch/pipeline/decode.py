@@ -9,7 +9,7 @@ from typing import Iterator
 import numpy as np
 
 from momentsearch.errors import BadInputError
-from momentsearch.media import seek_back, stream_start, time_origin
+from momentsearch.media import decode_from, stream_start, time_origin
 from momentsearch.pipeline.discover import container_mime
 from momentsearch.types import SAMPLE_RATE, MediaInfo, SampledFrame
 
@@ -299,15 +299,6 @@ def iter_frames(path: str | Path, fps: float = 1.0, max_side: int = 320,
 SEEK_GAP = 5.0  # seconds; a wanted frame this close after the decoder's position is reached by decoding on
 
 
-def _decode_from(container, stream, t: float, origin: float) -> Iterator:
-    """The decoded frames of `stream` from at or before `t` (seconds from the file's start), seeking
-    back further where FFmpeg lands late (`seek_back`)."""
-    if stream.time_base is None:  # cannot seek: decode from where the demuxer is
-        return (f for f in container.decode(stream) if f.time is not None)
-    return seek_back(container, stream, t, origin, lambda: (f for f in container.decode(stream) if f.time is not None),
-                     lambda frame: float(frame.time))
-
-
 def frames_at(path: str | Path, times: list[float], max_side: int) -> list[np.ndarray | None]:
     """RGB frames at `times` (seconds from the file's start, `time_origin`), scaled to `max_side`, in the
     order asked: each is the first frame at or after its time (the last one for a time past the end). The
@@ -338,7 +329,7 @@ def frames_at(path: str | Path, times: list[float], max_side: int) -> list[np.nd
             for i in order:
                 t = max(0.0, float(times[i]))
                 if position is None or not (position <= t + 1e-6 <= position + SEEK_GAP) or frames is None:
-                    frames, last = _decode_from(container, stream, t, origin), None
+                    frames, last = decode_from(container, stream, t, origin), None
                 for frame in frames:
                     position, last = float(frame.time) - origin, frame
                     if position + 1e-6 >= t:

@@ -279,7 +279,7 @@ def frame_jpeg(source, time: float, max_side: int = THUMB_MAX_SIDE) -> bytes:
     turned upright. `source` is a path or a binary file object (an OpenedMedia.file())."""
     import av
 
-    from momentsearch.media import seek_back, time_origin
+    from momentsearch.media import decode_from, time_origin
 
     try:
         with av.open(source if hasattr(source, "read") else str(source)) as container:
@@ -288,14 +288,8 @@ def frame_jpeg(source, time: float, max_side: int = THUMB_MAX_SIDE) -> bytes:
             stream = container.streams.video[0]
             stream.thread_type = "AUTO"
             time, origin = max(0.0, time), time_origin(container)
-
-            def read():
-                return (f for f in container.decode(stream) if f.time is not None)
-
-            frames = seek_back(container, stream, time, origin, read, lambda f: float(f.time)) \
-                if stream.time_base else read()
             chosen = None
-            for frame in frames:
+            for frame in decode_from(container, stream, time, origin):
                 if chosen is not None and float(frame.time) - origin > time:
                     break
                 chosen = frame
