@@ -6,6 +6,7 @@ from __future__ import annotations
 import io
 import os
 
+import pytest
 from rich.console import Console
 
 from momentsearch.cli import output
@@ -58,6 +59,18 @@ def test_paths_plurals_and_version(capsys):
     except SystemExit as exc:
         assert exc.code == 0
     assert capsys.readouterr().out.startswith("momentsearch ")
+
+
+def test_a_query_starting_with_a_dash_gets_a_hint_and_after_dashes_is_a_query(capsys, tmp_path):
+    with pytest.raises(SystemExit) as exc:
+        main(["search", "-adam", "--db", str(tmp_path / "none")])
+    err = capsys.readouterr().err
+    assert exc.value.code == 2 and "unrecognized arguments: -adam" in err and "momentsearch search -- '" in err
+    with pytest.raises(SystemExit):
+        main(["index", "--kindd", "x"])
+    assert "--kindd" in (err := capsys.readouterr().err) and "belongs to the query" not in err
+    code = main(["search", "--db", str(tmp_path / "none"), "--", "-adam"])  # parsed as the query: then the
+    assert code != 0 and "no momentsearch index" in capsys.readouterr().err  # index is what is missing
 
 
 def test_progress_never_passes_its_total_and_ends_clean():

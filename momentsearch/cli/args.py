@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import sys
 
 from momentsearch.api import QUERY_SYNTAX
 from momentsearch.cli import extras
@@ -27,10 +28,26 @@ def _chroma_flags(p: argparse.ArgumentParser) -> None:
     p.add_argument("--chroma-insecure", action="store_true", help="https without certificate checks (tests only)")
 
 
+class _Parser(argparse.ArgumentParser):
+    """argparse, which reads `search -adam` as an unknown flag: its error then says how to pass such a query."""
+
+    def parse_known_args(self, args=None, namespace=None):
+        self._argv = list(sys.argv[1:] if args is None else args)
+        return super().parse_known_args(args, namespace)
+
+    def error(self, message: str):
+        argv = getattr(self, "_argv", [])
+        dashed = [a for a in argv if a.startswith("-") and not a.startswith("--") and len(a) > 2]
+        if "unrecognized arguments" in message and "search" in argv and dashed:
+            message += (f"; if {dashed[0]} belongs to the query, give the query as one quoted argument after "
+                        f"--: momentsearch search -- 'WORDS {dashed[0]}'")
+        super().error(message)
+
+
 def build_parser() -> argparse.ArgumentParser:
     from momentsearch import __version__
 
-    parser = argparse.ArgumentParser(prog="momentsearch", description="Find moments in lecture videos.")
+    parser = _Parser(prog="momentsearch", description="Find moments in lecture videos.")
     parser.add_argument("--version", action="version", version=f"momentsearch {__version__}")
     sub = parser.add_subparsers(dest="command", required=True)
 
