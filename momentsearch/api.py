@@ -146,12 +146,11 @@ class MomentIndex:
     def _read_image_text(self, image) -> str:
         """The words on a query image, read as slide text is at indexing (a search that gets no image
         imports no OCR)."""
-        from momentsearch.pipeline.ocr import weighted_lines
+        from momentsearch.media import PHOTO_MAX_SIDE
+        from momentsearch.pipeline.ocr import photo_lines, read_photo
         from momentsearch.search.image_text import query_text
 
-        lines = self._image_ocr.read([image])[0]
-        # no floor on text height: in a photo taken from the back of the hall the slide is a small part
-        return query_text(weighted_lines(lines, replace(self.config.ocr, min_text_height=0.0)))
+        return query_text(photo_lines(read_photo(self._image_ocr, image, PHOTO_MAX_SIDE), self.config.ocr))
 
     @property
     def _cache_dir(self) -> str | None:

@@ -15,7 +15,8 @@ from momentsearch.errors import BadInputError, QueryError
 
 MAX_PIXELS = 80_000_000  # images larger than this many pixels are refused (decompression bombs)
 MAX_SIDE = 1024  # images are downscaled so their long side is at most this (CLIP reads 224)
-QUERY_MAX_SIDE = 2048  # a query image is also read for its words, and a slide may be a third of a photo of the hall
+PHOTO_MAX_SIDE = 2048  # photos (indexed or given as a query) are also read for their words, and a slide may be a
+                       # third of a photo taken from the back of the hall
 _ALPHA_MODES = {"RGBA", "RGBa", "LA", "La", "PA"}  # Pillow modes with an alpha channel
 SEEK_BACK = 1.0  # seconds; a seek that landed after the wanted time is retried this much earlier, then twice that...
 
@@ -93,9 +94,9 @@ def load_query_image(image) -> np.ndarray:
     if isinstance(image, np.ndarray):
         return image
     if hasattr(image, "convert"):
-        return np.asarray(to_rgb(image, max_side=QUERY_MAX_SIDE), dtype=np.uint8)
+        return np.asarray(to_rgb(image, max_side=PHOTO_MAX_SIDE), dtype=np.uint8)
     try:
-        return open_image(image, max_side=QUERY_MAX_SIDE)
+        return open_image(image, max_side=PHOTO_MAX_SIDE)
     except BadInputError as exc:
         raise QueryError(f"the image query {exc.path} cannot be used: {exc.reason}") from exc
 

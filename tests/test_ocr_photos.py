@@ -298,6 +298,25 @@ def test_ocr_model_reads_drawn_text():
     assert "roadmap" in big.text.lower() and 0.5 < big.confidence <= 1.0
 
 
+def test_text_detection_runs_at_the_size_asked_for():
+    """ocr.det_max_side is what detection sees (rapidocr 1.4 picks its own size under "max" otherwise):
+    small print on a 1280-px frame is found at 1280 px and lost at 320 px, where the title stays."""
+    from momentsearch.models.ocr import OcrModel
+
+    img = Image.new("RGB", (1280, 720), (245, 245, 240))
+    draw = ImageDraw.Draw(img)
+    draw.text((40, 40), "Glacier outflow", font=ImageFont.load_default(size=64), fill=(20, 30, 90))
+    draw.text((40, 300), "meltwater channels carve the valley floor", font=ImageFont.load_default(size=16),
+              fill=(20, 30, 90))
+    frame = np.asarray(img)
+    small = OcrModel(det_max_side=320)
+    read = {side: " ".join(line.text for line in model.read([frame])[0]).lower()
+            for side, model in ((1280, small.with_det_side(1280)), (320, small))}
+    assert "glacier" in read[320] and "meltwater" not in read[320], read
+    assert "glacier" in read[1280] and "meltwater" in read[1280], read
+    assert small.with_det_side(1280) is small.with_det_side(1280) and small.with_det_side(320) is small
+
+
 def test_ocr_workers_read_each_image_as_one_worker_does():
     """Images read in parallel threads come back in the order given, each with its own lines."""
     from momentsearch.models.ocr import OcrModel
@@ -417,6 +436,11 @@ def photo_folder(slide_lecture, tmp_path_factory):
     _board([("Roadmap", 72), ("Q1 pilot, Q2 rollout", 34)]).save(root / "whiteboard.png")
     _board([("Bicycle Repair", 60), ("tyres and brakes", 32)], bg=(230, 240, 250)).save(root / "trip" / "sign.jpg")
     _board([], seed=1).save(root / "trip" / "shapes.webp")
+    # a slide photographed from the back of a hall: the slide under a seventh of a 3000x2250 picture, its
+    # body text about 1.3 % of the picture's height (under the keyframes' floor for small print, 2 %)
+    hall = Image.new("RGB", (3000, 2250), (60, 55, 50))
+    hall.paste(_board([("Seminar Schedule", 56), ("tidal energy on Thursday", 30)]).resize((400, 262)), (1250, 600))
+    hall.save(root / "trip" / "hall.jpg", quality=85)
     rotated = _board([("Library Hours", 60)], bg=(250, 235, 220)).rotate(90, expand=True)
     exif = Image.Exif()
     exif[0x0112] = 8  # EXIF orientation: stored turned; viewers (and open_image) turn it upright
@@ -437,10 +461,11 @@ def test_folder_indexes_photos_and_video_and_reports_the_rest(photo_folder):
     assert status["notes.txt"][0] == "skipped" and "not a media file" in status["notes.txt"][1]
     assert status["bomb.png"][0] == "failed" and "decompression bomb" in status["bomb.png"][1]
     indexed = {Path(f.path).name: f.channels for f in report.indexed}
-    assert set(indexed) == {"whiteboard.png", "sign.jpg", "shapes.webp", "hours.jpg", "anim.gif", "lecture.mp4"}
+    assert set(indexed) == {"whiteboard.png", "sign.jpg", "shapes.webp", "hours.jpg", "hall.jpg", "anim.gif",
+                            "lecture.mp4"}
     assert indexed["whiteboard.png"] == ["visual", "ocr"] and "transcript" in indexed["lecture.mp4"]
     kinds = {Path(f.path).name: f.kind for f in index.info().files}
-    assert kinds["lecture.mp4"] == "video" and [k for n, k in kinds.items() if n != "lecture.mp4"] == ["photo"] * 5
+    assert kinds["lecture.mp4"] == "video" and [k for n, k in kinds.items() if n != "lecture.mp4"] == ["photo"] * 6
     assert report.times.seconds.get("ocr", 0) > 0
 
 
@@ -454,6 +479,10 @@ def test_text_query_finds_the_photo_with_that_text(photo_folder):
     assert top.video == str(root / "trip" / "sign.jpg")
     top = index.search("library hours", kind="photo")[0]  # the EXIF-turned photo is read upright
     assert top.video == str(root / "trip" / "hours.jpg")
+    # small print on a photo is read (the tiny random CLIP's visual scores may still rank others first)
+    found = index.search("tidal energy on thursday", kind="photo")
+    hall = next((m for m in found if m.video.endswith("hall.jpg")), None)
+    assert hall is not None and "tidal energy" in hall.evidence["ocr"].lower() and hall.channels["ocr"] >= 0.5, found
 
 
 def test_kind_filter_and_image_query(photo_folder):

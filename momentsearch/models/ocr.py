@@ -60,6 +60,7 @@ class OcrModel:
         self.threads = threads
         self.workers = max(1, int(workers))
         self._engine: Any = None
+        self._sibling: OcrModel | None = None  # with_det_side's reader
 
     @property
     def model_id(self) -> str:
@@ -90,7 +91,28 @@ class OcrModel:
             self._engine = RapidOCR(**params)
         except Exception as exc:  # onnxruntime raises its own types for broken or missing model files
             raise ModelUnavailableError(f"cannot load the rapidocr-onnxruntime models: {exc}") from exc
+        self._hold_det_side(self._engine)
         return self
+
+    def _hold_det_side(self, engine) -> None:
+        """rapidocr 1.4 ignores det_limit_side_len under limit_type "max": it picks 960, 1500 or 2000
+        from the image's own size, so a 1280-px frame was detected at 1280 px whatever was asked. Its
+        choice is replaced by ours (one operation, the same for every image and thread)."""
+        det = getattr(engine, "text_det", None)
+        if det is None or not hasattr(det, "get_preprocess"):
+            return  # another rapidocr layout: its own sizing stays
+        op = det.get_preprocess(self.det_max_side)
+        op.limit_side_len, op.limit_type = self.det_max_side, "max"
+        det.get_preprocess = lambda _longest_side: op
+
+    def with_det_side(self, det_max_side: int) -> "OcrModel":
+        """This reader with text detection at up to `det_max_side` px (a photo taken from the back of a
+        hall holds the slide in a third of it): one more engine, built once, on first use."""
+        if int(det_max_side) == self.det_max_side:
+            return self
+        if self._sibling is None or self._sibling.det_max_side != int(det_max_side):
+            self._sibling = OcrModel(det_max_side, self.threads, self.workers)
+        return self._sibling
 
     def read(self, images: Sequence[np.ndarray]) -> list[list[OcrLine]]:
         """Lines of text per image (RGB uint8 arrays, H x W x 3), each list top to bottom."""

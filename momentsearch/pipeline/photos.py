@@ -1,16 +1,18 @@
 """Indexing one photo (jpg, png, webp, bmp, gif first frame, tiff) into the same index as videos.
 
-The image is opened safely (media.open_image: EXIF orientation applied, downscaled to 1024 px,
-decompression bombs refused with a reason). Its CLIP vector goes into the unified CLIP space (and
-the keyframes collection the visual channel searches, so text and image queries find photos and
-slides in one list); text on it (a whiteboard, a sign, a slide photo) goes into the OCR collection.
+The image is opened safely (media.open_image: EXIF orientation applied, downscaled to 2048 px so
+small print stays readable, decompression bombs refused with a reason). Its CLIP vector goes into the
+unified CLIP space (and the keyframes collection the visual channel searches, so text and image
+queries find photos and slides in one list); text on it (a whiteboard, a sign, a slide photo) goes
+into the OCR collection, its text area read again at full resolution, with no floor on text height (a
+slide photographed from the back of a hall is a small part of it; pipeline/ocr.read_photo).
 Entries are time-aligned like a video's over [0, PHOTO_SPAN] so the same ranker scores them.
 """
 
 from __future__ import annotations
 
-from momentsearch.media import open_image
-from momentsearch.pipeline.ocr import SlideText, slide_rows, weighted_lines
+from momentsearch.media import PHOTO_MAX_SIDE, open_image
+from momentsearch.pipeline.ocr import SlideText, photo_lines, read_photo, slide_rows
 from momentsearch.pipeline.process import FileEntries, FileProcessor, entry_meta
 from momentsearch.store.ids import entry_id
 
@@ -24,7 +26,7 @@ def process_photo(processor: FileProcessor, path: str, video_id: str) -> FileEnt
     """
     out = FileEntries(path=path, video_id=video_id, duration=0.0, kind="photo")
     with processor._stage("decode image", out.times):
-        image = open_image(path)
+        image = open_image(path, max_side=PHOTO_MAX_SIDE)
     if processor.clip is not None:
         with processor._stage("clip", out.times):
             vectors = processor.clip.embed_images([image])
@@ -35,7 +37,7 @@ def process_photo(processor: FileProcessor, path: str, video_id: str) -> FileEnt
         out.channels.append("visual")
     if processor.ocr is not None:
         with processor._stage("ocr", out.times):
-            lines = weighted_lines(processor.ocr.read([image])[0], processor.config.ocr)
+            lines = photo_lines(read_photo(processor.ocr, image, PHOTO_MAX_SIDE), processor.config.ocr)
             slides = [SlideText(0.0, PHOTO_SPAN, lines)] if lines else []
             ids, vectors, metas, docs = slide_rows(slides, processor.text, video_id, path, kind="photo")
         if ids:

@@ -235,13 +235,13 @@ def open_upload(data: bytes, name: str):
     decoding, JPEG decodes at a reduced size, and at most UPLOAD_DECODE_SLOTS decode at once.
     QueryError for anything that is not a usable image."""
     from momentsearch.errors import BadInputError, QueryError
-    from momentsearch.media import QUERY_MAX_SIDE, open_image
+    from momentsearch.media import PHOTO_MAX_SIDE, open_image
 
     if not data:
         raise QueryError("the uploaded image is empty")
     with _decode_slots:
         try:
-            return open_image(io.BytesIO(data), max_side=QUERY_MAX_SIDE, max_pixels=UPLOAD_MAX_PIXELS,
+            return open_image(io.BytesIO(data), max_side=PHOTO_MAX_SIDE, max_pixels=UPLOAD_MAX_PIXELS,
                               max_full_decode_pixels=UPLOAD_MAX_FULL_DECODE_PIXELS)
         except BadInputError as exc:
             raise QueryError(f"the uploaded file {name!r} is not a usable image: {exc.reason}") from exc
