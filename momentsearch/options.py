@@ -29,6 +29,8 @@ class SamplingOptions:
     visual_nice: int = 19  # that thread's niceness (Linux): ASR, the longer path, gets the CPU first and the
     #    visual side the rest; 0 = the same priority (the two then slow each other down)
     skip_nonref: bool = True  # below half the video frame rate, skip decoding B-frames (~2x faster decode)
+    skip_deblock: bool = False  # sampled frames skip the decoder's deblocking filter: ~20 % less decode work on
+    #    H.264, but blockier samples cost cuts on filmed slides (docs/benchmarks.md, "1 Dec, late")
 
 
 @dataclass

@@ -78,7 +78,7 @@ def test_overlapped_pipeline_gives_the_same_entries_as_the_sequential_one(lectur
     assert par.times.seconds.get("decode+keyframes", 0) > 0 and "wait for visual" in par.times.seconds
 
 
-def test_skipping_b_frames_samples_the_same_slides(lecture):
+def test_skipping_b_frames_and_deblocking_samples_the_same_slides(lecture):
     from momentsearch.pipeline.decode import iter_frames
     from momentsearch.pipeline.keyframes import detect_segments
 
@@ -96,6 +96,12 @@ def test_skipping_b_frames_samples_the_same_slides(lecture):
     a, b = detect_segments(iter(full), 60.0), detect_segments(iter(fast), 60.0)
     assert len(a) == len(b) == len(windows)
     assert all(abs(x.start - y.start) <= 0.5 for x, y in zip(a, b))
+    # without the deblocking filter too (sampling.skip_deblock): the same cuts from slightly blockier samples
+    rough = list(iter_frames(path, 1.0, side, skip_nonref=True, skip_deblock=True))
+    assert [f.time for f in rough] == [f.time for f in fast]
+    assert any(not np.array_equal(f.image, g.image) for f, g in zip(rough, fast))  # the filter was left out
+    c = detect_segments(iter(rough), 60.0)
+    assert [x.start for x in c] == [x.start for x in b]
 
 
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="per-thread niceness is a Linux feature")

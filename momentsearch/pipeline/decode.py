@@ -254,13 +254,14 @@ def _upright_rgb(frame, size: tuple[int, int]) -> np.ndarray:
 
 
 def iter_frames(path: str | Path, fps: float = 1.0, max_side: int = 320,
-                skip_nonref: bool = False) -> Iterator[SampledFrame]:
+                skip_nonref: bool = False, skip_deblock: bool = False) -> Iterator[SampledFrame]:
     """Lazily yields RGB frames at about `fps` per second (exact timestamps, in seconds from the file's
     start: `time_origin`), scaled to `max_side`.
 
     `skip_nonref`: when sampling at under half the video's frame rate, the decoder drops frames no
     other frame refers to (B-frames): about half the decode work on typical h264, and a sampled frame
-    lands at most a frame or two later than it would otherwise.
+    lands at most a frame or two later than it would otherwise. `skip_deblock`: the decoder leaves out
+    its deblocking (loop) filter, ~20 % of H.264 decoding; block edges stay, a pixel wide at 320 px.
 
     Frames are decoded one at a time; nothing but the current frame is held. A decode error after
     some frames ends the stream early (a truncated file yields what it has).
@@ -274,6 +275,8 @@ def iter_frames(path: str | Path, fps: float = 1.0, max_side: int = 320,
         stream.thread_type = "AUTO"
         if skip_nonref and stream.average_rate and fps < float(stream.average_rate) / 2:
             stream.codec_context.skip_frame = "NONREF"
+        if skip_deblock:
+            stream.codec_context.options = {**stream.codec_context.options, "skip_loop_filter": "all"}
         step = 1.0 / fps
         origin = time_origin(container)
         next_time = 0.0

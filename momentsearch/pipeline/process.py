@@ -149,7 +149,8 @@ class FileProcessor:
         ocr = CachedOcr(self.ocr, partial) if partial is not None and self.ocr is not None else self.ocr
 
         def frames():
-            for frame in iter_frames(path, cfg.sampling.fps, cfg.sampling.max_side, cfg.sampling.skip_nonref):
+            for frame in iter_frames(path, cfg.sampling.fps, cfg.sampling.max_side, cfg.sampling.skip_nonref,
+                                     cfg.sampling.skip_deblock):
                 if cancel.is_set():
                     return
                 yield frame
