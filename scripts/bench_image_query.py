@@ -131,6 +131,10 @@ def main() -> int:
     ap.add_argument("--photos", action="store_true", help="index the photos as a folder; search it with text")
     args = ap.parse_args()
     out = Path(args.out) / args.split
+    if not (out / "cuts.jsonl").is_file() or not (out / "db").is_dir():
+        print(f"no benchmark index in {out}: run python3 scripts/make_benchmark.py --split {args.split} first",
+              file=sys.stderr)
+        return 2
     if args.photos:
         return photo_folder(out, load_config(args.config))
     index = MomentIndex(out / "db", load_config(args.config))
