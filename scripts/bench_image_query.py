@@ -116,11 +116,16 @@ def photo_folder(out: Path, config) -> int:
                 hits[shot, cond] += ok
     print(f"{out.name}: {len(taken)} pictures, {2 * len(taken)} photos indexed in {took:.0f} s; "
           f"{total['close', 'all']} shown queries; text model {index.search_text.model}")
-    print("| condition | queries | close-ups: top photo right | hall photos: top photo right |\n|---|---|---|---|")
+    print_table(hits, total, "queries", "close-ups: top photo right", "hall photos: top photo right")
+    return 0
+
+
+def print_table(hits: dict, total: dict, counted: str, *columns: str) -> None:
+    """A markdown table: per condition (all first), how many, and the hit rate of each kind of photo."""
+    print(f"| condition | {counted} | {' | '.join(columns)} |\n|{'---|' * (len(columns) + 2)}")
     for cond in sorted({c for _, c in total}, key=lambda c: (c != "all", c)):
         cells = [f"{hits[s, cond] / total[s, cond]:.3f} ({hits[s, cond]})" for s in SHOTS]
         print(f"| {cond} | {total['close', cond]} | {' | '.join(cells)} |")
-    return 0
 
 
 def main() -> int:
@@ -156,10 +161,7 @@ def main() -> int:
     print(f"{args.split}: {n} pictures shown >= {MIN_SHOWN:.0f} s; words read on {worded['close']} close-ups, "
           f"{worded['hall']} hall photos; {time.perf_counter() - t0:.0f} s; text model {index.search_text.model}, "
           f"channels {', '.join(sorted(index.channels()))}")
-    print("| condition | pictures | close-up: top result shows it | from the back of the hall |\n|---|---|---|---|")
-    for cond in sorted({c for _, c in total}, key=lambda c: (c != "all", c)):
-        cells = [f"{hits[s, cond] / total[s, cond]:.3f} ({hits[s, cond]})" for s in SHOTS]
-        print(f"| {cond} | {total['close', cond]} | {' | '.join(cells)} |")
+    print_table(hits, total, "pictures", "close-up: top result shows it", "from the back of the hall")
     return 0
 
 
