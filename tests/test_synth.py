@@ -196,6 +196,16 @@ def test_room_adds_reverb_tail_and_noise():
     assert 10 < 20 * np.log10(rms(wet[:SAMPLE_RATE]) / floor) < 30  # about the room's 20 dB SNR
 
 
+def test_a_lecture_may_name_its_frame_size(tmp_path):
+    from momentsearch.testing.corpus import load_split
+
+    section = '[[lecture.section]]\ntitle = "T"\nspeech = "Some words."\n'
+    (tmp_path / "s.toml").write_text(f'[[lecture]]\nname = "hd"\nsize = [1280, 720]\n{section}'
+                                     f'[[lecture]]\nname = "sd"\n{section}')
+    hd, sd = load_split(tmp_path / "s.toml")
+    assert hd.render["size"] == (1280, 720) and "size" not in sd.render  # sd renders at the default, as before
+
+
 def test_benchmark_splits_are_valid_and_disjoint():
     from pathlib import Path
 

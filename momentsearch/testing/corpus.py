@@ -41,7 +41,9 @@ def load_split(path: str | Path) -> list[Lecture]:
     lectures = []
     for spec in data.get("lecture", []):
         name = spec.get("name") or ""
-        render = {k: spec[k] for k in ("template", "scene", "voice", "rate", "room", "fps", "seed") if k in spec}
+        render = {k: spec[k] for k in ("template", "scene", "voice", "rate", "room", "fps", "seed", "size") if k in spec}
+        if "size" in render:
+            render["size"] = tuple(int(v) for v in render["size"])  # [width, height]; default 640x360
         render.setdefault("seed", int(hashlib.sha1(name.encode()).hexdigest()[:6], 16) % 1000)
         sections, queries = [], []
         for n, s in enumerate(spec.get("section", [])):
