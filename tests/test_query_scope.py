@@ -56,38 +56,49 @@ def _videos(result):
     return {r["video"] for r in result["results"]}
 
 
+def _index(db):
+    """The Python API on the fixture's index (one process: the CLI's own JSON is checked below)."""
+    from momentsearch.api import MomentIndex
+    from momentsearch.options import load_config
+
+    return MomentIndex(db, load_config(overrides={"models": {"clip_pretrained": "random", "clip_model": _tiny_clip()}}))
+
+
 def test_phrase_must_occur_and_ranks_its_section(two_lectures):
     db, videos = two_lectures
     path, windows = videos["lecture"]
     lo, hi = windows["Project Roadmap"]
-    plain = search_json(db, "library roof")["results"]
-    assert any(r["video"] != str(path) for r in plain), "the words alone also rank the other lecture (by vectors)"
-    res = search_json(db, '"library roof"')
-    assert res["results"], "the phrase is spoken in the roadmap section"
+    index = _index(db)
+    plain = index.search("library roof")
+    assert any(r.video != str(path) for r in plain), "the words alone also rank the other lecture (by vectors)"
+    res = index.search('"library roof"')
+    assert res, "the phrase is spoken in the roadmap section"
     # every result holds the phrase: only the roadmap section of the first lecture says it
-    for r in res["results"]:
-        assert r["video"] == str(path) and r["start"] < hi and r["end"] > lo
-    assert search_json(db, '"purple elephant" solar')["results"] == []
+    for r in res:
+        assert r.video == str(path) and r.start < hi and r.end > lo
+    assert index.search('"purple elephant" solar') == []
 
 
 def test_excluded_word_removes_the_moments_that_say_it(two_lectures):
     db, videos = two_lectures
     _, windows = videos["lecture"]
-    plain = search_json(db, "solar panels", "-k", "10")["results"]
+    index = _index(db)
+    plain = index.search("solar panels", k=10)
     lo, hi = windows["Project Roadmap"]
-    inside = lambda r: min(r["end"], hi) - max(r["start"], lo) > 0.5 * (r["end"] - r["start"])  # noqa: E731
+    inside = lambda r: min(r.end, hi) - max(r.start, lo) > 0.5 * (r.end - r.start)  # noqa: E731
     assert any(inside(r) for r in plain), "without the exclusion the roadmap (panels roll out) is a result"
-    excluded = search_json(db, "solar panels -roadmap", "-k", "10")["results"]
+    excluded = index.search("solar panels -roadmap", k=10)
     assert excluded and not any(inside(r) for r in excluded)
 
 
 def test_scope_limits_results_to_the_named_files(two_lectures):
     db, videos = two_lectures
     lecture_path, databases_path = videos["lecture"][0], videos["databases"][0]
-    unscoped = search_json(db, "solar energy")
-    assert unscoped["results"][0]["video"] == str(lecture_path)
-    scoped = search_json(db, "solar energy", "--in", str(databases_path))
-    assert scoped["results"] and _videos(scoped) == {str(databases_path)}
+    index = _index(db)
+    assert index.search("solar energy")[0].video == str(lecture_path)
+    scoped = index.search("solar energy", in_=str(databases_path))
+    assert scoped and {m.video for m in scoped} == {str(databases_path)}
+    # the CLI's --in, as a user types it: a glob and a path, both kept
     by_glob = search_json(db, "transactions", "--in", "*databases*", "--in", str(lecture_path))
     assert _videos(by_glob) <= {str(databases_path), str(lecture_path)}
     assert by_glob["results"][0]["video"] == str(databases_path)
@@ -96,12 +107,8 @@ def test_scope_limits_results_to_the_named_files(two_lectures):
 
 
 def test_api_video_and_in_scope(two_lectures):
-    from momentsearch.api import MomentIndex
-    from momentsearch.options import load_config
-
     db, videos = two_lectures
-    index = MomentIndex(db, load_config(overrides={"models": {"clip_pretrained": "random",
-                                                              "clip_model": _tiny_clip()}}))
+    index = _index(db)
     databases = str(videos["databases"][0])
     got = index.search("a transaction is all or nothing", k=5, video=databases)
     assert got and {m.video for m in got} == {databases}
