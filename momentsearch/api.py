@@ -146,11 +146,10 @@ class MomentIndex:
     def _read_image_text(self, image) -> str:
         """The words on a query image, read as slide text is at indexing (a search that gets no image
         imports no OCR)."""
-        from momentsearch.media import PHOTO_MAX_SIDE
-        from momentsearch.pipeline.ocr import photo_lines, read_photo
+        from momentsearch.pipeline.ocr import photo_lines
         from momentsearch.search.image_text import query_text
 
-        return query_text(photo_lines(read_photo(self._image_ocr, image, PHOTO_MAX_SIDE), self.config.ocr))
+        return query_text(photo_lines(self._image_ocr, image, self.config.ocr))
 
     @property
     def _cache_dir(self) -> str | None:

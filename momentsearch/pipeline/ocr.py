@@ -27,6 +27,7 @@ from typing import Sequence
 
 import numpy as np
 
+from momentsearch.media import PHOTO_MAX_SIDE
 from momentsearch.models.ocr import OcrLine
 from momentsearch.options import OcrOptions
 from momentsearch.pipeline.picture import same_picture
@@ -210,10 +211,11 @@ def _letters(lines: Sequence[OcrLine]) -> int:
     return sum(ch.isalnum() for ln in lines for ch in ln.text)
 
 
-def photo_lines(lines: Sequence[OcrLine], options: OcrOptions) -> list[tuple[str, float, str]]:
-    """weighted_lines of a photo (indexed or a query): no floor on text height, since a slide or a
-    whiteboard photographed from the back of a hall is a small part of the picture."""
-    return weighted_lines(lines, replace(options, min_text_height=0.0))
+def photo_lines(ocr, image: np.ndarray, options: OcrOptions) -> list[tuple[str, float, str]]:
+    """weighted_lines of a photo (indexed, or a query), read with read_photo up to PHOTO_MAX_SIDE and
+    with no floor on text height: a slide or a whiteboard photographed from the back of a hall is a
+    small part of the picture."""
+    return weighted_lines(read_photo(ocr, image, PHOTO_MAX_SIDE), replace(options, min_text_height=0.0))
 
 
 # -- slides ----------------------------------------------------------------------------------------

@@ -12,7 +12,7 @@ Entries are time-aligned like a video's over [0, PHOTO_SPAN] so the same ranker 
 from __future__ import annotations
 
 from momentsearch.media import PHOTO_MAX_SIDE, open_image
-from momentsearch.pipeline.ocr import SlideText, photo_lines, read_photo, slide_rows
+from momentsearch.pipeline.ocr import SlideText, photo_lines, slide_rows
 from momentsearch.pipeline.process import FileEntries, FileProcessor, entry_meta
 from momentsearch.store.ids import entry_id
 
@@ -37,7 +37,7 @@ def process_photo(processor: FileProcessor, path: str, video_id: str) -> FileEnt
         out.channels.append("visual")
     if processor.ocr is not None:
         with processor._stage("ocr", out.times):
-            lines = photo_lines(read_photo(processor.ocr, image, PHOTO_MAX_SIDE), processor.config.ocr)
+            lines = photo_lines(processor.ocr, image, processor.config.ocr)
             slides = [SlideText(0.0, PHOTO_SPAN, lines)] if lines else []
             ids, vectors, metas, docs = slide_rows(slides, processor.text, video_id, path, kind="photo")
         if ids:
