@@ -288,3 +288,34 @@ def test_changed_models_or_schema_are_refused_with_how_to_reindex(three_videos, 
     after = dump(db)
     # nothing was written by the refused runs: never mixed vectors
     assert {n: sorted(c["ids"]) for n, c in after.items()} == {n: sorted(c["ids"]) for n, c in before.items()}
+
+
+def test_other_models_are_refused_before_any_weights_load(tmp_path):
+    """The index's stored model ids are compared first: a refused run does not wait seconds for CLIP, OCR
+    or Whisper to load (nor import torch) before saying so."""
+    import chromadb
+    from chromadb.config import Settings
+    from PIL import Image
+
+    from momentsearch.errors import IndexMismatchError
+    from momentsearch.options import Config
+    from momentsearch.pipeline.indexer import Indexer
+    from momentsearch.store.store import Store
+
+    class Model:
+        def __init__(self, model_id: str) -> None:
+            self.model_id, self.dim = model_id, 4
+
+        def load(self):
+            raise AssertionError(f"{self.model_id} loaded before the index's models were compared")
+
+    Image.new("RGB", (8, 8)).save(tmp_path / "photo.png")
+    client = chromadb.EphemeralClient(settings=Settings(anonymized_telemetry=False))
+    built = Store(client, prefix="refused")
+    built.collection("transcript", model_id="text:a", dim=4)
+    built.collection("keyframes", model_id="open_clip:A/x", dim=4)
+    for text, clip, named in (("text:a", "open_clip:B/y", "open_clip:A/x"), ("text:b", "open_clip:A/x", "text:a")):
+        indexer = Indexer(Store(client, prefix="refused"), Config(), Model(text), Model("asr"), Model(clip),
+                          ocr=Model("ocr"))
+        with pytest.raises(IndexMismatchError, match=named):
+            indexer.plan([str(tmp_path / "photo.png")])

@@ -14,12 +14,6 @@ class Models:
         self.config = config
 
     @cached_property
-    def device(self) -> str:
-        from momentsearch.models.device import resolve_device
-
-        return resolve_device(self.config.models.device)
-
-    @cached_property
     def text_embedder(self):
         from momentsearch.models.text import TextEmbedder
 
@@ -35,7 +29,9 @@ class Models:
     def asr(self):
         from momentsearch.models.asr import make_asr
 
-        return make_asr(self.config.asr, self.device)
+        # the device is resolved in the wrapper's load: deciding "auto" may import torch (seconds), and a
+        # run refused before any model loads (another index's models) should not wait for it
+        return make_asr(self.config.asr, self.config.models.device)
 
     def text_for(self, model: str):
         """A text embedder for another model (an index built with it), same device."""

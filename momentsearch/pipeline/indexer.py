@@ -68,6 +68,10 @@ class Indexer:
             self.report.times.add(name, time.perf_counter() - t0)
 
     def _check_models(self) -> None:
+        wanted = dict.fromkeys(("transcript", "ocr"), self.text.model_id)
+        if self.clip is not None:
+            wanted.update(dict.fromkeys(("keyframes", "unified"), self.clip.model_id))
+        self.store.check_models(wanted)  # an index of other models is refused at once, not after loading
         if self.clip is not None:
             try:
                 self.clip.load()

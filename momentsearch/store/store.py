@@ -171,6 +171,15 @@ class Store:
     def has(self, name: str) -> bool:
         return self._name(name) in self._existing()
 
+    def check_models(self, wanted: dict[str, str]) -> None:
+        """Refuses (IndexMismatchError) an index whose existing collections were written by another
+        schema or built with other models than `wanted` (collection name -> model id), from the stored
+        metadata alone: a run that may not write here says so before any weights load."""
+        existing = self._existing()
+        for name, model_id in wanted.items():
+            if (col := existing.get(self._name(name))) is not None:
+                self._check(col, model_id, None)
+
     def _check(self, col, model_id: str | None, dim: int | None) -> None:
         meta = col.metadata or {}
         version = meta.get("schema_version")
