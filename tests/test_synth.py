@@ -204,6 +204,11 @@ def test_a_lecture_may_name_its_frame_size(tmp_path):
                                      f'[[lecture]]\nname = "sd"\n{section}')
     hd, sd = load_split(tmp_path / "s.toml")
     assert hd.render["size"] == (1280, 720) and "size" not in sd.render  # sd renders at the default, as before
+    # a split may name one size for all its lectures; a lecture's own still wins
+    (tmp_path / "w.toml").write_text(f'size = [960, 540]\n[[lecture]]\nname = "hd"\nsize = [1280, 720]\n{section}'
+                                     f'[[lecture]]\nname = "split"\n{section}')
+    hd, split = load_split(tmp_path / "w.toml")
+    assert hd.render["size"] == (1280, 720) and split.render["size"] == (960, 540)
 
 
 def test_benchmark_splits_are_valid_and_disjoint():

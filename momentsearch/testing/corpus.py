@@ -41,6 +41,7 @@ def load_split(path: str | Path) -> list[Lecture]:
     lectures = []
     for spec in data.get("lecture", []):
         name = spec.get("name") or ""
+        spec = {**({"size": data["size"]} if "size" in data else {}), **spec}  # a split-wide size, unless its own
         render = {k: spec[k] for k in ("template", "scene", "voice", "rate", "room", "fps", "seed", "size") if k in spec}
         if "size" in render:
             render["size"] = tuple(int(v) for v in render["size"])  # [width, height]; default 640x360
