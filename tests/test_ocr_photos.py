@@ -228,6 +228,23 @@ def test_titles_that_share_only_a_little_word_are_other_slides():
     assert [(s.start, s.end) for s in split_at_text_changes(segs, same)] == [(0, 60)]
 
 
+def test_titles_that_name_the_same_subject_are_still_other_slides():
+    """"Price Elasticity of Demand" then "Elasticity and Revenue" (a deck goes on about one subject):
+    one shared word of the titles does not make them one slide; a title with a word hidden still is one."""
+    body = {10: [_line("percent change in quantity", 9), _line("elastic: restaurant meals", 9)],
+            160: [_line("raise prices when buyers barely react", 9), _line("why airlines have fifty fares", 9)]}
+    views = [VisualSegment(0, 30, 29, _frame(10)), VisualSegment(30, 60, 59, _frame(160))]
+    segs = [VisualSegment(0, 60, 59, _frame(160), views=views)]
+
+    def cuts(first: str, second: str) -> list[tuple[float, float]]:
+        ocr = FakeOcr({10: [_line(first, 20), *body[10]], 160: [_line(second, 20), *body[160]]})
+        return [(s.start, s.end) for s in split_at_text_changes(segs, read_slides(ocr, segs, OcrOptions()))]
+
+    assert cuts("Price Elasticity of Demand", "Elasticity and Revenue") == [(0, 30), (30, 60)]
+    body[160] = body[10]  # the same slide, its title's first word hidden by the lecturer
+    assert cuts("Price Elasticity of Demand", "Elasticity of Demand") == [(0, 60)]
+
+
 def test_two_slides_of_one_template_with_other_titles_stay_apart():
     """A camera reads little of a slide but its template's footer: two slides whose titles share no
     content word are not one slide, however many footer words they share, so their cut stays."""

@@ -308,9 +308,11 @@ def read_slides(ocr, segments: Sequence[VisualSegment], options: OcrOptions | No
 
 
 def _titles_apart(a: SlideText, b: SlideText) -> bool:
-    """Both slides have a title and the titles share no content word ("and" does not count)."""
+    """Both slides have a title and the titles share at most half the content words of the shorter one
+    ("and" does not count): "Price Elasticity of Demand" and "Elasticity and Revenue" are two slides of
+    one deck that name the same subject, "Elasticity of Demand" is that title with a word hidden."""
     ta, tb = set(tokenize(a.title)), set(tokenize(b.title))
-    return bool(ta and tb) and not ta & tb
+    return bool(ta and tb) and len(ta & tb) <= min(len(ta), len(tb)) / 2
 
 
 def another_slide(a: SlideText, b: SlideText) -> bool:
