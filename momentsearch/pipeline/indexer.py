@@ -28,6 +28,9 @@ from momentsearch.store.ids import absolute_path
 from momentsearch.types import FileRecord, FileResult, IndexReport, MediaInfo, ProgressCallback, ProgressEvent
 
 
+CLIP_COLLECTIONS = ("keyframes", "unified")  # the collections of CLIP vectors (frames, photos)
+
+
 @dataclass
 class BatchPlan:
     """What `Indexer.plan` found: the files to index, the paths already settled, and the probes."""
@@ -70,7 +73,7 @@ class Indexer:
     def _check_models(self) -> None:
         wanted = dict.fromkeys(("transcript", "ocr"), self.text.model_id)
         if self.clip is not None:
-            wanted.update(dict.fromkeys(("keyframes", "unified"), self.clip.model_id))
+            wanted.update(dict.fromkeys(CLIP_COLLECTIONS, self.clip.model_id))
         self.store.check_models(wanted)  # an index of other models is refused at once, not after loading
         if self.clip is not None:
             try:
@@ -108,7 +111,7 @@ class Indexer:
 
         ef = ClipEmbeddingFunction(self.clip)
         rebuild = {"clip_model": self.clip.model_name, "clip_pretrained": self.clip.pretrained}
-        for name in ("keyframes", "unified"):
+        for name in CLIP_COLLECTIONS:
             self.store.collection(name, model_id=self.clip.model_id, dim=self.clip.dim, embedding_function=ef,
                                   extra=rebuild)
 
