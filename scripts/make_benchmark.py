@@ -13,7 +13,8 @@ speaking rates, rooms (reverb, noise). **dev** is for tuning; **test** (other te
 voices) is never used to fit anything: look at its numbers only for the final report.
 
 Ground truth per split (OUT/SPLIT/gt.jsonl: QVHighlights layout + video, type, condition, tags;
-OUT/SPLIT/cuts.jsonl: true picture changes per video). Query types:
+OUT/SPLIT/cuts.jsonl: true picture changes and topic changes with no picture change, per video).
+Query types:
   said     words from the narration (the most distinctive 6-word stretch of the section)
   concept  a hand-written paraphrase that avoids the spoken words
   shown    words only on the slide (title / bullets), never spoken in the split
@@ -21,7 +22,8 @@ OUT/SPLIT/cuts.jsonl: true picture changes per video). Query types:
 The relevant window of a query is its whole section (topic start to topic end).
 
 Then, in the same run: index with momentsearch (OUT/SPLIT/db), evaluate per query type and per
-condition, the cut detector's boundary P/R/F1 at +-1 s per condition, and the afternoon baseline
+condition, the cut detector's boundary P/R/F1 at +-1 s per condition, the same for the section edges
+found in speech alone (topic changes with no picture change), and the afternoon baseline
 (transcript only: the same Whisper words in fixed 20 s windows, ranked by BM25). Renders, the index
 and Whisper's answers (OUT/asr-windows/) are cached under OUT. `--write-docs` puts the tables into
 docs/benchmarks.md; `--no-ocr` measures an index without the slide-text channel (OUT/SPLIT/db-no-ocr).
@@ -125,8 +127,31 @@ def cut_scores(detected: dict[str, list[float]], cuts: list[dict]) -> dict:
     return rows
 
 
-def cut_table(scores: dict) -> str:
-    lines = ["| condition | true cuts | hits | false alarms | precision | recall | F1 |", "|---|---|---|---|---|---|---|"]
+def topic_change_scores(sections: dict[str, list[float]], cuts: list[dict]) -> dict:
+    """condition -> BoundaryScore of the moment edges that come from speech alone: the index's section
+    starts against the true topic changes with no picture change, at +-1 s (a start at a picture change
+    or a build is neither a hit nor a false alarm: the cut table counts those). Conditions without such
+    changes are left out."""
+    from momentsearch.evaluate import CUT_TOLERANCE, BoundaryScore, boundary_scores
+
+    by_name = {Path(p).name: b for p, b in sections.items()}
+    rows: dict[str, BoundaryScore] = {}
+    for c in cuts:
+        if not c.get("topics"):
+            continue
+        score = boundary_scores(by_name.get(c["video"], []), c["topics"], CUT_TOLERANCE, c["cuts"] + c["optional"])
+        for key in ("all", c["condition"]):
+            rows[key] = rows.get(key, BoundaryScore()) + score
+    return rows
+
+
+def section_starts(index) -> dict[str, list[float]]:
+    """Per indexed file (path): where its sections (the edges moments snap to) start after the first."""
+    return {f.path: [float(s) for s, _ in f.sections[1:]] for f in index.videos()}
+
+
+def cut_table(scores: dict, what: str = "true cuts") -> str:
+    lines = [f"| condition | {what} | hits | false alarms | precision | recall | F1 |", "|---|---|---|---|---|---|---|"]
     for name, s in scores.items():
         lines.append(f"| {name} | {s.tp + s.fn} | {s.tp} | {s.fp} | {s.precision:.3f} | {s.recall:.3f} | {s.f1:.3f} |")
     return "\n".join(lines)
@@ -134,17 +159,18 @@ def cut_table(scores: dict) -> str:
 
 def side_by_side(results: dict[str, dict]) -> str:
     """Markdown: the splits next to each other, per condition (retrieval, baseline, cut F1), from
-    each split's results.json ({ours, baseline: condition -> report JSON, cuts: condition -> counts})."""
+    each split's results.json ({ours, baseline: condition -> report JSON, cuts, topics: condition -> counts})."""
     splits = list(results)
     names = list(dict.fromkeys(n for r in results.values() for n in r["ours"]))
-    head = ["R1@0.5", "R1@0.7", "R@5@0.5", "mAP", "baseline R1@0.5", "cut F1"]
+    head = ["R1@0.5", "R1@0.7", "R@5@0.5", "mAP", "baseline R1@0.5", "cut F1", "topic F1"]
     lines = ["| condition | " + " | ".join(f"{h} {s}" for h in head for s in splits) + " |",
              "|---|" + "---|" * (len(head) * len(splits))]
 
     def cell(split: str, name: str, what: str) -> str:
         r = results[split]
-        if what == "cut F1":
-            return f"{r['cuts'][name]['f1']:.2f}" if name in r["cuts"] else "-"
+        if what in ("cut F1", "topic F1"):
+            scores = r.get("cuts" if what == "cut F1" else "topics", {})
+            return f"{scores[name]['f1']:.2f}" if name in scores else "-"
         rep = r["baseline" if what.startswith("baseline") else "ours"].get(name)
         metric = "R1@0.5" if what.startswith("baseline") else what
         return f"{rep['overall'][metric]:.2f}" if rep else "-"
@@ -277,7 +303,8 @@ def run_split(split: str, args, config) -> dict | None:
     counts = ", ".join(f"{t} {n}" for t, n in sorted(ours.counts.items()) if t != "all")
     result = {"ours": condition_reports(truths, gt, predictions, ours.unmeasurable),
               "base": condition_reports(truths, gt, base_pred, no_visual),
-              "cuts": cut_scores(detected_boundaries(index), cuts)}
+              "cuts": cut_scores(detected_boundaries(index), cuts),
+              "topics": topic_change_scores(section_starts(index), cuts)}
     text = (f"**{split}** split: {len(paths)} videos, {minutes:.1f} min, {len(gt)} queries ({counts}). "
             f"Index channels: {', '.join(sorted(index.channels()))}; "
             f"text model {index.search_text.model}.\n\n"
@@ -288,6 +315,9 @@ def run_split(split: str, args, config) -> dict | None:
             + condition_table(result["base"]) + "\n\n"
             + f"**cut detection ({split}): visual segment starts vs true picture changes, +-1 s**\n\n"
             + cut_table(result["cuts"]) + "\n\n"
+            + f"**topic changes with no picture change ({split}): section starts vs true topic changes, +-1 s "
+            + "(starts at picture changes and builds are not counted)**\n\n"
+            + cut_table(result["topics"], "true changes") + "\n\n"
             + f"Indexing {index_s:.0f} s for {minutes:.1f} min of video"
             + (f" ({index.asr.hits} ASR windows from the cache)" if getattr(index.asr, "hits", 0) else "")
             + "; search "
@@ -296,7 +326,8 @@ def run_split(split: str, args, config) -> dict | None:
     (out / f"results{suffix}.json").write_text(json.dumps({
         "ours": {k: r.to_json() for k, r in result["ours"].items()},
         "baseline": {k: r.to_json() for k, r in result["base"].items()},
-        "cuts": {k: {"tp": c.tp, "fp": c.fp, "fn": c.fn, "f1": c.f1} for k, c in result["cuts"].items()}}, indent=1))
+        **{key: {k: {"tp": c.tp, "fp": c.fp, "fn": c.fn, "f1": c.f1} for k, c in result[key].items()}
+           for key in ("cuts", "topics")}}, indent=1))
     return {"text": text, **result}
 
 

@@ -108,6 +108,7 @@ def test_benchmark_script_builds_the_corpus_and_beats_the_baseline(tmp_path):
     ours, base = results["ours"]["all"]["overall"], results["baseline"]["all"]["overall"]
     assert ours["R1@0.7"] >= 2.5 * base["R1@0.7"] and ours["R1@0.5"] > base["R1@0.5"]
     assert set(results["cuts"]) >= {"all", "screen", "camera", "screencast"}
+    assert any(c["topics"] for c in cuts) and "all" in results["topics"]
 
 
 def test_benchmark_index_keeps_only_the_split_videos(tmp_path):
@@ -138,3 +139,23 @@ def test_benchmark_index_keeps_only_the_split_videos(tmp_path):
     assert [f.path for f in index.store.files()] == [str(ours)]
     assert [id_ for id_, _, _ in index.store.iter_all("transcript", documents=False)] == ["a" * 16 + ":chunk:0"]
     assert bench.drop_other_files(index, [ours]) == []
+
+
+def test_benchmark_scores_topic_changes_apart_from_picture_changes():
+    """The benchmark's speech-only edges: a section start near a true topic change (no picture change) is a
+    hit, one near a picture change or a build is not counted (the cut table has it), one near nothing
+    is a false alarm; a video without such changes adds nothing."""
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location(
+        "make_benchmark", Path(__file__).resolve().parents[1] / "scripts" / "make_benchmark.py")
+    bench = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(bench)
+    cuts = [{"video": "a.mp4", "condition": "screen", "cuts": [20.0, 60.0], "optional": [75.0], "topics": [40.0, 90.0]},
+            {"video": "b.mp4", "condition": "camera", "cuts": [30.0], "optional": [], "topics": []}]
+    starts = {"/x/a.mp4": [20.3, 40.6, 50.0, 60.0, 75.5], "/x/b.mp4": [12.0, 30.0]}
+    scores = bench.topic_change_scores(starts, cuts)
+    assert set(scores) == {"all", "screen"}
+    s = scores["screen"]
+    assert (s.tp, s.fp, s.fn) == (1, 1, 1)  # 40.6 found, 50.0 near nothing, 90 missed
+    assert (scores["all"].tp, scores["all"].fp, scores["all"].fn) == (1, 1, 1)

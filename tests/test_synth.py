@@ -138,7 +138,7 @@ def mixed(tmp_path_factory):
 
 
 def test_changes_builds_and_cut_truth(mixed):
-    from momentsearch.testing.corpus import cut_truth
+    from momentsearch.testing.corpus import cut_truth, topic_truth
 
     path, sections = mixed
     assert [s.change for s in sections] == ["start", "fade", "none", "cut", "cut"]
@@ -147,6 +147,7 @@ def test_changes_builds_and_cut_truth(mixed):
     cuts, optional = cut_truth(sections)
     assert cuts == [sections[1].start, sections[3].start, sections[4].start]
     assert optional == sections[1].builds
+    assert topic_truth(sections) == [sections[2].start]  # the topic changes, the slide stays
 
 
 def test_same_slide_speaker_and_crossfade_pictures(mixed):

@@ -94,6 +94,12 @@ def cut_truth(rendered: list[RenderedSection]) -> tuple[list[float], list[float]
     return cuts, optional
 
 
+def topic_truth(rendered: list[RenderedSection]) -> list[float]:
+    """Times a new section starts while the picture stays (an aside on the same slide, the speaker's
+    next point): moment edges only the speech can give."""
+    return [r.start for r in rendered if r.change == "none"]
+
+
 def content_words(text: str) -> set[str]:
     from momentsearch.ranking.lexical import tokenize
 
@@ -183,7 +189,8 @@ def render_split(toml_path: str | Path, out: str | Path, progress=None) -> tuple
         paths.append(out / "videos" / f"{lec.name}.mp4")
         hard, optional = cut_truth(rendered[lec.name])
         cuts.append({"video": f"{lec.name}.mp4", "condition": lec.condition, "duration": rendered[lec.name][-1].end,
-                     "cuts": hard, "optional": optional})
+                     "cuts": hard, "optional": optional,
+                     "topics": topic_truth(rendered[lec.name])})
         if progress:
             progress(f"{lec.name}.mp4: {rendered[lec.name][-1].end / 60:.1f} min, {len(lec.sections)} sections")
     gt = ground_truth(lectures, rendered)
