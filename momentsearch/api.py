@@ -201,6 +201,29 @@ class MomentIndex:
         with self.writing(wait):
             return prune(self.store, dry_run=dry_run, yes=yes)
 
+    def remove(self, targets: list[str], wait: float | None = 0.0, dry_run: bool = False):
+        """Take files out of the index; the files themselves are not touched. Each target is a file path,
+        a folder (every indexed file under it), a glob or a video id, as for `search(in_=...)`. A target
+        that names no indexed file is a QueryError and nothing is removed (a typo must not go unseen).
+        Returns a PruneReport (`removed`: the paths taken out)."""
+        from momentsearch.errors import QueryError
+        from momentsearch.search.scope import match_scope
+        from momentsearch.store.prune import remove_files
+
+        if not targets or any(not str(t).strip() for t in targets):
+            raise QueryError("remove: give the files to take out: paths, folders, globs or video ids")
+        with self.writing(wait):
+            records = dict(self.store.file_records())  # record key -> record
+            chosen: set[str] = set()
+            for target in targets:
+                by_id = {key for key, rec in records.items() if rec.video_id == str(target).strip()}
+                try:
+                    chosen |= by_id or match_scope(records, [target])
+                except QueryError:
+                    raise QueryError(f"remove: {str(target)!r} names no indexed file (nothing was removed); "
+                                     "`momentsearch info` lists them") from None
+            return remove_files(self.store, chosen, dry_run=dry_run)
+
     def writing(self, wait: float | None = 0.0, create: bool = False):
         """The write lock of a local index folder (a Chroma server orders its own writes: no lock).
         The folder must be writable (IndexWriteError); `create` makes it when missing (only `index`),

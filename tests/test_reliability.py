@@ -176,6 +176,45 @@ def test_changed_deleted_and_pruned_files_leave_no_orphans(three_videos, tmp_pat
     assert top["video"].endswith("copy_of_v0.mp4")
 
 
+def test_remove_takes_named_files_out_and_keeps_shared_content(three_videos, tmp_path):
+    """`remove` takes files out by path, glob or folder while they stay on disk; a copy's entries stay
+    while another record holds the same content; a target naming nothing is an error and removes nothing."""
+    from momentsearch.api import MomentIndex
+    from momentsearch.errors import QueryError
+
+    folder = tmp_path / "videos"
+    shutil.copytree(three_videos, folder)
+    shutil.copy(folder / "v0.mp4", folder / "copy_of_v0.mp4")
+    db = tmp_path / "db"
+    run_cli("index", str(folder), "--db", str(db), *TINY_CLIP_ARGS)
+    ids = {Path(m["path"]).name: m["video_id"] for m in dump(db)["ms_files"]["metas"]}
+
+    typo = run_cli("remove", str(folder / "v9.mp4"), "--db", str(db), check=False)
+    assert typo.returncode != 0 and "names no indexed file" in typo.stderr and dump(db)["ms_files"]["count"] == 4
+    said = run_cli("remove", "v1*", "--db", str(db), "--dry-run").stdout
+    assert f"would remove: {folder / 'v1.mp4'}" in said and dump(db)["ms_files"]["count"] == 4, said
+
+    run_cli("search", "helium nucleus", "--db", str(db))  # leaves a snapshot that the removal must void
+    gone = json.loads(run_cli("remove", str(folder / "v0.mp4"), "--db", str(db), "--json").stdout)
+    assert gone["removed"] == [str(folder / "v0.mp4")] and (folder / "v0.mp4").exists()
+    found = json.loads(run_cli("search", "helium nucleus with two protons", "--db", str(db), "--json").stdout)
+    assert [Path(r["video"]).name for r in found["results"]][:1] == ["copy_of_v0.mp4"]  # same content, other name
+
+    index = MomentIndex(db)
+    assert index.remove([ids["v1.mp4"]]).removed == [str(folder / "v1.mp4")]  # by video id
+    state = dump(db)
+    check_consistent(state)
+    assert not any(i.startswith(ids["v1.mp4"]) for i in state["ms_transcript"]["ids"])
+    assert sorted(Path(m["path"]).name for m in state["ms_files"]["metas"]) == ["copy_of_v0.mp4", "v2.mp4"]
+
+    assert len(index.remove([str(folder)]).removed) == 2  # a folder: everything indexed under it
+    with pytest.raises(QueryError):
+        index.remove([str(folder)])
+    assert index.search("helium nucleus with two protons") == []
+    final = dump(db)
+    assert all(not final[name]["ids"] for name in ("ms_files", "ms_transcript", "ms_ocr") if name in final)
+
+
 def test_prune_sweeps_orphans_left_by_a_crash(tmp_path):
     """Entries whose content no record names (a crash between writes in an older run) go on prune."""
     import numpy as np

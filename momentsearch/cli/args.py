@@ -93,6 +93,7 @@ def build_parser() -> argparse.ArgumentParser:
     _common(p)
     _serve_parser(sub)
     _prune_parser(sub)
+    _remove_parser(sub)
     _eval_parser(sub)
     _match_parser(sub)
     extras.add_clip_parser(sub, _common)
@@ -142,6 +143,15 @@ def _prune_parser(sub) -> None:
     p.add_argument("--yes", action="store_true",
                    help="remove even when more than half of the index's files are not found (an unmounted "
                         "drive looks like that; without --yes prune refuses)")
+    _writer_flags(p)
+
+
+def _remove_parser(sub) -> None:
+    p = sub.add_parser("remove", help="take files out of the index (the files themselves stay)")
+    p.add_argument("targets", nargs="+", metavar="PATH_OR_GLOB",
+                   help="a file, a folder (every indexed file under it), a glob or a video id")
+    _common(p)
+    p.add_argument("--dry-run", action="store_true", help="only list what would be removed")
     _writer_flags(p)
 
 

@@ -90,7 +90,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         _resolve_chroma(args)
         return {"index": cmd_index, "search": cmd_search, "info": cmd_info, "demo": cmd_demo,
-                "serve": cmd_serve, "prune": cmd_prune,
+                "serve": cmd_serve, "prune": cmd_prune, "remove": cmd_remove,
                 "eval": cmd_eval, "match": cmd_match,
                 "clip": lambda a: extras.cmd_clip(a, _index_for(a)),
                 "chapters": lambda a: extras.cmd_chapters(a, _index_for(a))}[args.command](args)
@@ -158,6 +158,21 @@ def cmd_prune(args) -> int:
     done = "would be removed" if args.dry_run else "removed"
     print(f"{plural(len(report.removed), 'file')} {done}, {orphans} orphan entries "
           f"{'found' if args.dry_run else 'deleted'}")
+    return EXIT_OK
+
+
+def cmd_remove(args) -> int:
+    from momentsearch.cli.output import plural, safe_text
+
+    report = _index_for(args).remove(args.targets, wait=args.wait, dry_run=args.dry_run)
+    if args.json:
+        print(json.dumps({"removed": report.removed, "dry_run": args.dry_run}, ensure_ascii=False))
+        return EXIT_OK
+    verb = "would remove" if args.dry_run else "removed"
+    for path in report.removed:
+        print(f"{verb}: {safe_text(path)}")
+    print(f"{plural(len(report.removed), 'file')} {'would be ' if args.dry_run else ''}taken out of the index "
+          "(the files themselves are untouched)")
     return EXIT_OK
 
 

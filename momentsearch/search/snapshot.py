@@ -7,7 +7,7 @@ file and one .npy per collection); later processes answer from them with exact n
 (same results as Chroma's HNSW, which is exact at this size).
 
 A snapshot is valid only for the index state it copied. Every writer (`MomentIndex.writing`: index,
-prune, index --ray) first marks the index "writing" in `<db>/.momentsearch.generation` and, when it
+prune, remove, index --ray) first marks the index "writing" in `<db>/.momentsearch.generation` and, when it
 ends, writes a new "done <token>"; a snapshot is used only while that file still says the token it
 was made under. A crashed writer leaves "writing", so nothing is trusted until the next clean write.
 Writes made with chromadb directly, outside momentsearch, are not seen: they are not supported.

@@ -69,3 +69,19 @@ def prune(store: Store, dry_run: bool = False, exists: Callable[[str], bool] = o
         if orphans and not dry_run:
             store.delete_entries(name, orphans)
     return report
+
+
+def remove_files(store: Store, keys: set[str], dry_run: bool = False) -> PruneReport:
+    """Take the files whose records are stored under `keys` out of the index (the files themselves are
+    not touched): each record goes, then its entries, unless another record (a copy under another name)
+    still holds the same content. A crash between the two leaves orphans, which `prune` sweeps; never
+    a record whose entries are gone (a search would miss the file and `index` would skip it)."""
+    report = PruneReport()
+    records = [(key, rec) for key, rec in store.file_records() if key in keys]
+    for key, rec in sorted(records, key=lambda kr: kr[1].path):
+        report.removed.append(rec.path)
+        if dry_run:
+            continue
+        store.delete_file(rec.path, key=key)
+        store.drop_unshared(rec.video_id, rec.path)
+    return report
