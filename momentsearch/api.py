@@ -205,8 +205,10 @@ class MomentIndex:
         """Take files out of the index; the files themselves are not touched. Each target is a file path,
         a folder (every indexed file under it), a glob or a video id, as for `search(in_=...)`. A target
         that names no indexed file is a QueryError and nothing is removed (a typo must not go unseen).
-        Returns a PruneReport (`removed`: the paths taken out)."""
+        Returns a PruneReport (`removed`: the paths taken out). Work a killed run kept for a removed
+        content (`index` resumes from it) goes too."""
         from momentsearch.errors import QueryError
+        from momentsearch.pipeline.partial import PARTIAL_DIRNAME, forget
         from momentsearch.search.scope import match_scope
         from momentsearch.store.prune import remove_files
 
@@ -222,7 +224,12 @@ class MomentIndex:
                 except QueryError:
                     raise QueryError(f"remove: {str(target)!r} names no indexed file (nothing was removed); "
                                      "`momentsearch info` lists them") from None
-            return remove_files(self.store, chosen, dry_run=dry_run)
+            report = remove_files(self.store, chosen, dry_run=dry_run)
+            if not dry_run and not self.chroma_url:
+                left = {rec.video_id for rec in self.store.files()}
+                for video_id in {records[key].video_id for key in chosen} - left:
+                    forget(Path(self.db) / PARTIAL_DIRNAME, video_id)
+            return report
 
     def writing(self, wait: float | None = 0.0, create: bool = False):
         """The write lock of a local index folder (a Chroma server orders its own writes: no lock).

@@ -200,7 +200,11 @@ def test_remove_takes_named_files_out_and_keeps_shared_content(three_videos, tmp
     found = json.loads(run_cli("search", "helium nucleus with two protons", "--db", str(db), "--json").stdout)
     assert [Path(r["video"]).name for r in found["results"]][:1] == ["copy_of_v0.mp4"]  # same content, other name
 
+    kept = db / "momentsearch-partial" / f"{ids['v1.mp4']}.jsonl"  # as a killed re-index of v1 would leave it
+    kept.parent.mkdir(exist_ok=True)
+    kept.write_text("{}\n")
     assert index.remove([ids["v1.mp4"]]).removed == [str(folder / "v1.mp4")]  # by video id
+    assert not kept.exists()
     state = dump(db)
     check_consistent(state)
     assert not any(i.startswith(ids["v1.mp4"]) for i in state["ms_transcript"]["ids"])

@@ -60,15 +60,25 @@ def _segment_from(row: list) -> TranscriptSegment:
     return TranscriptSegment(row[0], row[1], row[2], [Word(*w) for w in row[3]])
 
 
+def _files(directory: str | os.PathLike, video_id: str) -> tuple[Path, Path, Path]:
+    """Where one content's kept work lies: its rows, its visual vectors, its keyframe pictures."""
+    folder = Path(directory)
+    return folder / f"{video_id}.jsonl", folder / f"{video_id}.visual.npy", folder / f"{video_id}.keyframes.npz"
+
+
+def forget(directory: str | os.PathLike, video_id: str) -> None:
+    """Delete the kept work of a content no file record holds any more (`remove`d from the index)."""
+    for path in _files(directory, video_id):
+        path.unlink(missing_ok=True)
+
+
 class PartialState:
     """Finished windows and visual side of one file (`video_id`), read from and appended to `directory`.
 
     Work recorded under another fingerprint (other models or options) is discarded when opened."""
 
     def __init__(self, directory: str | os.PathLike, video_id: str, fingerprint: str) -> None:
-        self.path = Path(directory) / f"{video_id}.jsonl"
-        self.vectors_path = Path(directory) / f"{video_id}.visual.npy"
-        self.pictures_path = Path(directory) / f"{video_id}.keyframes.npz"
+        self.path, self.vectors_path, self.pictures_path = _files(directory, video_id)
         self.fingerprint = fingerprint
         self.windows: dict[int, tuple[float, float, list[TranscriptSegment]]] = {}
         self.visual: VisualResult | None = None
