@@ -224,10 +224,9 @@ class MomentIndex:
                 except QueryError:
                     raise QueryError(f"remove: {str(target)!r} names no indexed file (nothing was removed); "
                                      "`momentsearch info` lists them") from None
-            report = remove_files(self.store, chosen, dry_run=dry_run)
+            report, dropped = remove_files(self.store, records, chosen, dry_run=dry_run)
             if not dry_run and not self.chroma_url:
-                left = {rec.video_id for rec in self.store.files()}
-                for video_id in {records[key].video_id for key in chosen} - left:
+                for video_id in dropped:
                     forget(Path(self.db) / PARTIAL_DIRNAME, video_id)
             return report
 

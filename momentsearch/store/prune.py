@@ -71,17 +71,21 @@ def prune(store: Store, dry_run: bool = False, exists: Callable[[str], bool] = o
     return report
 
 
-def remove_files(store: Store, keys: set[str], dry_run: bool = False) -> PruneReport:
-    """Take the files whose records are stored under `keys` out of the index (the files themselves are
-    not touched): each record goes, then its entries, unless another record (a copy under another name)
-    still holds the same content. A crash between the two leaves orphans, which `prune` sweeps; never
-    a record whose entries are gone (a search would miss the file and `index` would skip it)."""
-    report = PruneReport()
-    records = [(key, rec) for key, rec in store.file_records() if key in keys]
-    for key, rec in sorted(records, key=lambda kr: kr[1].path):
-        report.removed.append(rec.path)
-        if dry_run:
-            continue
-        store.delete_file(rec.path, key=key)
-        store.drop_unshared(rec.video_id, rec.path)
-    return report
+def remove_files(store: Store, records: dict[str, FileRecord], keys: set[str],
+                 dry_run: bool = False) -> tuple[PruneReport, set[str]]:
+    """Take the files whose records (`records`: every record of the index, by key) are stored under `keys`
+    out of the index; the files themselves are not touched. The records go first, then the entries of
+    each content no other record holds (a copy under another name keeps them). A crash between the two
+    leaves orphans, which `prune` sweeps; never a record whose entries are gone (a search would miss the
+    file and `index` would skip it). Returns the report and the video ids whose entries went."""
+    going = sorted(((key, rec) for key, rec in records.items() if key in keys), key=lambda kr: kr[1].path)
+    staying = {rec.video_id for key, rec in records.items() if key not in keys}
+    dropped = {rec.video_id for _, rec in going} - staying
+    if not dry_run:
+        for key, rec in going:
+            store.delete_file(rec.path, key=key)
+        for video_id in sorted(dropped):
+            store.delete_video(video_id)
+        if dropped:
+            store.commit()  # readers that cached the index between the two writes drop it again
+    return PruneReport(removed=[rec.path for _, rec in going]), dropped
