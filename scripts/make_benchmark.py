@@ -113,18 +113,28 @@ def condition_table(reports: dict) -> str:
     return "\n".join(lines)
 
 
-def cut_scores(detected: dict[str, list[float]], cuts: list[dict]) -> dict:
-    """condition -> BoundaryScore of the cut detector at +-1 s (counts summed over the condition's
-    videos). Detected boundaries are where the index's visual segments start."""
+def _boundary_rows(found: dict[str, list[float]], cuts: list[dict], truth: str, neutral,
+                   only_with_truth: bool = False) -> dict:
+    """condition (and "all") -> BoundaryScore at +-1 s, counts summed over the condition's videos: the
+    `found` boundaries (by file path) against each video's `truth` list; those near `neutral(video)` are
+    neither hits nor false alarms. `only_with_truth`: videos with none of these boundaries are left out."""
     from momentsearch.evaluate import CUT_TOLERANCE, BoundaryScore, boundary_scores
 
-    by_name = {Path(p).name: b for p, b in detected.items()}
+    by_name = {Path(p).name: b for p, b in found.items()}
     rows: dict[str, BoundaryScore] = {}
     for c in cuts:
-        score = boundary_scores(by_name.get(c["video"], []), c["cuts"], CUT_TOLERANCE, c["optional"])
+        if only_with_truth and not c.get(truth):
+            continue
+        score = boundary_scores(by_name.get(c["video"], []), c.get(truth, []), CUT_TOLERANCE, neutral(c))
         for key in ("all", c["condition"]):
             rows[key] = rows.get(key, BoundaryScore()) + score
     return rows
+
+
+def cut_scores(detected: dict[str, list[float]], cuts: list[dict]) -> dict:
+    """condition -> BoundaryScore of the cut detector at +-1 s (counts summed over the condition's
+    videos). Detected boundaries are where the index's visual segments start; builds are optional."""
+    return _boundary_rows(detected, cuts, "cuts", lambda c: c["optional"])
 
 
 def topic_change_scores(sections: dict[str, list[float]], cuts: list[dict]) -> dict:
@@ -132,17 +142,7 @@ def topic_change_scores(sections: dict[str, list[float]], cuts: list[dict]) -> d
     starts against the true topic changes with no picture change, at +-1 s (a start at a picture change
     or a build is neither a hit nor a false alarm: the cut table counts those). Conditions without such
     changes are left out."""
-    from momentsearch.evaluate import CUT_TOLERANCE, BoundaryScore, boundary_scores
-
-    by_name = {Path(p).name: b for p, b in sections.items()}
-    rows: dict[str, BoundaryScore] = {}
-    for c in cuts:
-        if not c.get("topics"):
-            continue
-        score = boundary_scores(by_name.get(c["video"], []), c["topics"], CUT_TOLERANCE, c["cuts"] + c["optional"])
-        for key in ("all", c["condition"]):
-            rows[key] = rows.get(key, BoundaryScore()) + score
-    return rows
+    return _boundary_rows(sections, cuts, "topics", lambda c: c["cuts"] + c["optional"], only_with_truth=True)
 
 
 def section_starts(index) -> dict[str, list[float]]:
