@@ -159,7 +159,8 @@ def cut_table(scores: dict, what: str = "true cuts") -> str:
 
 def side_by_side(results: dict[str, dict]) -> str:
     """Markdown: the splits next to each other, per condition (retrieval, baseline, cut F1), from
-    each split's results.json ({ours, baseline: condition -> report JSON, cuts, topics: condition -> counts})."""
+    each split's results.json ({ours, baseline: condition -> report JSON, cuts, topics: condition -> counts}).
+    Our R1@0.5 comes with its 95 % bootstrap interval over the condition's queries."""
     splits = list(results)
     names = list(dict.fromkeys(n for r in results.values() for n in r["ours"]))
     head = ["R1@0.5", "R1@0.7", "R@5@0.5", "mAP", "baseline R1@0.5", "cut F1", "topic F1"]
@@ -173,7 +174,10 @@ def side_by_side(results: dict[str, dict]) -> str:
             return f"{scores[name]['f1']:.2f}" if name in scores else "-"
         rep = r["baseline" if what.startswith("baseline") else "ours"].get(name)
         metric = "R1@0.5" if what.startswith("baseline") else what
-        return f"{rep['overall'][metric]:.2f}" if rep else "-"
+        if not rep:
+            return "-"
+        lo_hi = rep.get("interval_R1@0.5", {}).get("overall") if what == "R1@0.5" else None
+        return f"{rep['overall'][metric]:.2f}" + (f" ({lo_hi[0]:.2f}-{lo_hi[1]:.2f})" if lo_hi else "")
 
     for name in names:
         lines.append(f"| {name} | " + " | ".join(cell(s, name, h) for h in head for s in splits) + " |")
@@ -241,6 +245,23 @@ def indexing_cost(paths: list[Path], config, folder: Path) -> dict:
     shutil.rmtree(db, ignore_errors=True)
     stages = {k: round(v, 1) for k, v in sorted(report.times.seconds.items(), key=lambda kv: -kv[1])}
     return {"asr_s": asr_s, "index_s": index_s, "ratio": index_s / max(asr_s, 1e-9), "stages": stages}
+
+
+def against(before_path: Path, truths, gt: list[dict], predictions: dict, unmeasurable: dict) -> str:
+    """This run's predictions against an earlier run's on the same queries (paired), overall, per query
+    type and per condition (R1@0.5)."""
+    from momentsearch.evaluate import evaluate, load_predictions
+    from momentsearch.evaluate.compare import compare, compare_reports, format_comparison, per_query
+
+    before = evaluate(load_predictions(before_path, truths), truths, unmeasurable)
+    after = evaluate(predictions, truths, unmeasurable)
+    rows = compare_reports(before, after)
+    condition = {g["qid"]: g["condition"] for g in gt}
+    a, b = per_query(before, "R1@0.5"), per_query(after, "R1@0.5")
+    for c in sorted(set(condition.values())):
+        rows.append((c, compare({q: v for q, v in a.items() if condition[q] == c},
+                                {q: v for q, v in b.items() if condition[q] == c})))
+    return format_comparison(rows, "before", "this run") + f"\n\n(before: {before_path})\n"
 
 
 def drop_other_files(index, paths: list[Path]) -> list[str]:
@@ -322,6 +343,9 @@ def run_split(split: str, args, config) -> dict | None:
             + (f" ({index.asr.hits} ASR windows from the cache)" if getattr(index.asr, "hits", 0) else "")
             + "; search "
             + f"{1000 * search_s / len(truths):.0f} ms/query; whole run {time.perf_counter() - t_start:.0f} s.\n")
+    if args.against:
+        text += "\n" + against(Path(args.against) / split / f"pred{suffix}.jsonl", truths, gt, predictions,
+                               ours.unmeasurable)
     (out / f"results{suffix}.md").write_text(text)
     (out / f"results{suffix}.json").write_text(json.dumps({
         "ours": {k: r.to_json() for k, r in result["ours"].items()},
@@ -349,7 +373,11 @@ def main() -> int:
                     help="only measure indexing cost: ASR alone vs the whole indexing, same files, same run")
     ap.add_argument("--no-ocr", action="store_true", help="index without slide OCR (into OUT/SPLIT/db-no-ocr)")
     ap.add_argument("--write-docs", action="store_true", help="update docs/benchmarks.md (Retrieval quality)")
+    ap.add_argument("--against", metavar="OUT", help="compare with an earlier run's predictions in OUT/SPLIT/ "
+                                                      "(query by query: difference, 95%% interval, gained / lost)")
     args = ap.parse_args()
+    if args.against and Path(args.against).resolve() == Path(args.out).resolve():
+        ap.error("--against names the folder this run writes: give the earlier run's --out")
 
     from momentsearch.errors import MomentSearchError
     from momentsearch.options import load_config

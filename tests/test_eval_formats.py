@@ -71,3 +71,28 @@ def test_eval_refuses_a_missing_or_empty_index(tmp_path):
     proc = run_cli("eval", str(gt), "--db", str(empty), check=False)
     assert proc.returncode == 2 and "holds no indexed files" in proc.stderr
     assert "0.000" not in proc.stdout
+
+
+def test_eval_compares_two_runs_query_by_query(tmp_path):
+    """--baseline: the same queries scored for both runs, the difference with its interval, and which
+    queries each run alone got right; a baseline that cannot be read stops eval before it searches."""
+    truths = [{"qid": i, "query": f"q{i}", "video": "talk.mp4", "relevant_windows": [[10 * i, 10 * i + 10]]}
+              for i in range(40)]
+    gt = _write(tmp_path / "gt.jsonl", truths)
+
+    def run(right):  # predictions that find the queries in `right`
+        return _write(tmp_path / f"pred{len(right)}.jsonl", [
+            {"qid": i, "video": "talk.mp4", "pred_relevant_windows": [[10 * i, 10 * i + 10, 1.0] if i in right
+                                                                      else [500, 510, 1.0]]} for i in range(40)])
+
+    old, new = run(set(range(20))), run(set(range(2, 40)))  # new: 20 gained, 2 lost
+    out = json.loads(run_cli("eval", str(gt), "--pred", str(new), "--baseline", str(old), "--json").stdout)
+    row = next(r for r in out["against_baseline"] if r["queries"] == "overall" and r["metric"] == "R1@0.5")
+    assert (row["n"], row["gained"], row["lost"], row["before"], row["after"]) == (40, 20, 2, 0.5, 0.95)
+    assert row["clear"] and row["low"] > 0.2 and row["p"] < 0.001
+    assert out["interval_R1@0.5"]["overall"][0] < 0.95 < out["interval_R1@0.5"]["overall"][1]
+    table = run_cli("eval", str(gt), "--pred", str(new), "--baseline", str(old)).stdout
+    assert "| overall | R1@0.5 | 40 | 0.500 | 0.950 | +0.450 (clear) |" in table and "| 20 / 2 |" in table
+    proc = run_cli("eval", str(gt), "--db", str(tmp_path / "no-db"), "--baseline", str(tmp_path / "nope.jsonl"),
+                   check=False)
+    assert proc.returncode == 2 and "predictions file not found" in proc.stderr and "no index at" not in proc.stderr

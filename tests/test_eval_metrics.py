@@ -109,3 +109,33 @@ def test_malformed_ground_truth_names_the_line(tmp_path, bad):
     path.write_text('{"qid": 0, "query": "ok", "video": "a", "relevant_windows": [[0, 1]]}\n' + bad + "\n")
     with pytest.raises(QueryError, match=r"gt.jsonl:2"):
         load_ground_truth(path)
+
+
+def test_bootstrap_interval_holds_the_mean_and_narrows_with_more_queries():
+    from momentsearch.evaluate.compare import interval
+
+    few = [1.0, 0.0] * 10  # mean 0.5 over 20 queries
+    many = [1.0, 0.0] * 200  # the same mean over 400
+    lo, hi = interval(few)
+    assert lo < 0.5 < hi and interval(few) == (lo, hi)  # seeded: the same input, the same interval
+    lo2, hi2 = interval(many)
+    assert lo < lo2 < 0.5 < hi2 < hi and hi - lo > 3 * (hi2 - lo2)  # ~1/sqrt(n): 20x the queries, ~4.5x narrower
+    assert 0.25 < hi - lo < 0.55  # +-0.22 for 20 coin flips, as the binomial says
+    assert interval([1.0] * 30) == (1.0, 1.0)
+
+
+def test_paired_comparison_counts_queries_gained_and_lost_and_says_when_it_is_noise():
+    from momentsearch.evaluate.compare import compare, mcnemar_p
+
+    assert mcnemar_p(10, 0) == pytest.approx(2 / 1024) and mcnemar_p(5, 5) == 1.0 and mcnemar_p(0, 0) == 1.0
+    before = {q: float(q % 2) for q in range(100)}  # half right
+    after = dict(before) | {0: 1.0, 2: 1.0, 1: 0.0}  # two gained, one lost: noise
+    c = compare(before, after)
+    assert (c.n, c.gained, c.lost) == (100, 2, 1) and c.difference == pytest.approx(0.01)
+    assert c.low < 0 < c.high and not c.clear and c.p == 1.0
+    better = dict(before) | {q: 1.0 for q in range(0, 60, 2)}  # 30 gained, none lost
+    c = compare(before, better)
+    assert c.clear and c.low > 0.15 and c.p < 1e-6 and c.difference == pytest.approx(0.3)
+    # only the queries both runs answered are paired; a metric that is not 0/1 has no McNemar p
+    c = compare({1: 0.2, 2: 0.4}, {2: 0.9, 3: 1.0}, "mAP")
+    assert c.n == 1 and c.before == 0.4 and np.isnan(c.p) and c.to_json()["p"] is None

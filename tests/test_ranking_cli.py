@@ -159,3 +159,32 @@ def test_benchmark_scores_topic_changes_apart_from_picture_changes():
     s = scores["screen"]
     assert (s.tp, s.fp, s.fn) == (1, 1, 1)  # 40.6 found, 50.0 near nothing, 90 missed
     assert (scores["all"].tp, scores["all"].fp, scores["all"].fn) == (1, 1, 1)
+
+
+def test_benchmark_compares_a_run_with_an_earlier_one_per_condition(tmp_path):
+    """--against: this run's predictions paired with an earlier run's, per query type and per condition;
+    the side-by-side table gives our R1@0.5 with its interval."""
+    import importlib.util
+
+    from momentsearch.evaluate import GroundTruth, PredictedWindow, evaluate, predictions_to_jsonl
+
+    spec = importlib.util.spec_from_file_location(
+        "make_benchmark", Path(__file__).resolve().parents[1] / "scripts" / "make_benchmark.py")
+    bench = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(bench)
+    gt = [{"qid": f"q{i}", "condition": "camera" if i < 10 else "screen", "type": "said"} for i in range(20)]
+    truths = [GroundTruth(g["qid"], "words", "talk.mp4", [(10.0 * i, 10.0 * i + 10)], "said") for i, g in enumerate(gt)]
+
+    def found(right):
+        return {t.qid: [PredictedWindow("/v/talk.mp4", *(t.windows[0] if i in right else (500.0, 510.0)), 1.0)]
+                for i, t in enumerate(truths)}
+
+    before = tmp_path / "pred.jsonl"
+    before.write_text("".join(x + "\n" for x in predictions_to_jsonl(truths, found(set(range(5))))))
+    table = bench.against(before, truths, gt, found(set(range(10))), {})  # camera 5 -> 10 of 10, screen unchanged
+    assert "| camera | R1@0.5 | 10 | 0.500 | 1.000 | +0.500 (clear) |" in table and "| 5 / 0 |" in table
+    assert "| screen | R1@0.5 | 10 | 0.000 | 0.000 | +0.000 |" in table
+    report = evaluate(found(set(range(10))), truths).to_json()
+    side = bench.side_by_side({"dev": {"ours": {"all": report}, "baseline": {"all": report}}})
+    lo, hi = report["interval_R1@0.5"]["overall"]
+    assert f"| all | 0.50 ({lo:.2f}-{hi:.2f}) |" in side and lo < 0.5 < hi

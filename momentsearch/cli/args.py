@@ -125,6 +125,9 @@ def _eval_parser(sub) -> None:
     p.add_argument("--pred", metavar="FILE", help="score these predictions (another system's, QVHighlights "
                                                   "layout) instead of searching the index")
     p.add_argument("--out", help="write predictions here (QVHighlights layout: pred_relevant_windows)")
+    p.add_argument("--baseline", metavar="FILE",
+                   help="another run's predictions (an earlier --out) to compare with, query by query: the "
+                        "difference, its 95%% interval, the queries gained and lost, McNemar's p")
     p.add_argument("--json", action="store_true", help="print the metrics as one JSON object")
 
 

@@ -301,8 +301,10 @@ def cmd_serve(args) -> int:
 def cmd_eval(args) -> int:
     from momentsearch.evaluate import (evaluate, format_report, load_ground_truth, load_predictions,
                                        predictions_to_jsonl, run_eval)
+    from momentsearch.evaluate.compare import compare_reports, format_comparison
 
     truths = load_ground_truth(args.ground_truth)
+    baseline = load_predictions(args.baseline, truths) if args.baseline else None  # a wrong path fails first
     if args.pred:
         predictions = load_predictions(args.pred, truths)
         report = evaluate(predictions, truths)
@@ -311,10 +313,14 @@ def cmd_eval(args) -> int:
     if args.out:
         lines = "".join(line + "\n" for line in predictions_to_jsonl(truths, predictions))
         Path(args.out).write_text(lines, encoding="utf-8")
+    rows = compare_reports(evaluate(baseline, truths, report.unmeasurable), report) if baseline is not None else []
     if args.json:
-        print(json.dumps(report.to_json()))
+        against = {"against_baseline": [{"queries": name, **c.to_json()} for name, c in rows]} if rows else {}
+        print(json.dumps(report.to_json() | against))
     else:
         print(format_report(report, f"{len(truths)} queries, {args.ground_truth}"))
+        if rows:
+            print("\n" + format_comparison(rows, args.baseline, args.pred or "this run"))
     return EXIT_OK
 
 

@@ -18,6 +18,8 @@ Metrics, per query, then averaged over queries (all in [0, 1]):
             (QVHighlights' interpolated AP; each relevant window is matched at most once).
 - MRR:      1 / rank of the first window with IoU >= 0.5 in the top 10 (0 when none).
 A window on another video than the ground truth's counts as a miss (IoU 0).
+Each mean comes with a 95 % bootstrap interval over the queries, and two runs over the same queries
+are compared query by query (`evaluate/compare.py`; `eval --baseline FILE`).
 """
 
 from __future__ import annotations
@@ -72,9 +74,17 @@ class EvalReport:
     unmeasurable: dict[str, str] = field(default_factory=dict)  # type -> why it was not measured
     per_query: list[QueryResult] = field(default_factory=list)
 
+    def interval(self, metric: str = "R1@0.5", query_type: str | None = None) -> tuple[float, float]:
+        """95 % bootstrap interval of `metric`'s mean over the queries (one type, or every counted one)."""
+        from momentsearch.evaluate.compare import interval, per_query
+
+        return interval(list(per_query(self, metric, query_type).values()))
+
     def to_json(self) -> dict:
+        intervals = {"overall": self.interval()} | {t: self.interval(query_type=t) for t in self.by_type}
         return {"overall": self.overall, "by_type": self.by_type, "counts": self.counts,
-                "unmeasurable": self.unmeasurable}
+                "unmeasurable": self.unmeasurable,
+                "interval_R1@0.5": {k: [round(lo, 4), round(hi, 4)] for k, (lo, hi) in intervals.items()}}
 
 
 # ---------------------------------------------------------------------------------------- input
@@ -263,18 +273,20 @@ def run_eval(index, truths: list[GroundTruth], k: int = MAX_WINDOWS) -> tuple[di
 
 def format_report(report: EvalReport, title: str = "") -> str:
     """A Markdown table: one row overall and one per query type."""
-    head = "| queries | n | " + " | ".join(METRICS) + " |"
-    lines = ([f"**{title}**", ""] if title else []) + [head, "|" + "---|" * (len(METRICS) + 2)]
+    head = "| queries | n | " + " | ".join(METRICS) + " | R1@0.5 95% interval |"
+    lines = ([f"**{title}**", ""] if title else []) + [head, "|" + "---|" * (len(METRICS) + 3)]
 
-    def row(name: str, n: int, values: dict[str, float]) -> str:
-        return f"| {name} | {n} | " + " | ".join(f"{values[m]:.3f}" for m in METRICS) + " |"
+    def row(name: str, n: int, values: dict[str, float], query_type: str | None) -> str:
+        lo, hi = report.interval(query_type=query_type)
+        return (f"| {name} | {n} | " + " | ".join(f"{values[m]:.3f}" for m in METRICS)
+                + (f" | {lo:.2f}-{hi:.2f} |" if n else " | - |"))
 
-    lines.append(row("overall", report.counts.get("all", 0), report.overall))
+    lines.append(row("overall", report.counts.get("all", 0), report.overall, None))
     for t in sorted(set(report.by_type) | set(report.unmeasurable)):
         if t in report.unmeasurable:
-            lines.append(f"| {t} | {report.counts.get(t, 0)} | " + " | ".join("n/a" for _ in METRICS) + " |")
+            lines.append(f"| {t} | {report.counts.get(t, 0)} | " + " | ".join("n/a" for _ in range(len(METRICS) + 1)) + " |")
         else:
-            lines.append(row(t, report.counts.get(t, 0), report.by_type[t]))
+            lines.append(row(t, report.counts.get(t, 0), report.by_type[t], t))
     for t, why in sorted(report.unmeasurable.items()):
         lines.append(f"\n*{t}*: not measurable: {why} (left out of overall).")
     return "\n".join(lines)
