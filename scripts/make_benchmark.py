@@ -190,9 +190,15 @@ class CachedASR:
     the model's own (same samples, same model, same options give the same transcript)."""
 
     def __init__(self, inner, folder: Path, options) -> None:
+        import hashlib
+
         self.inner, self.folder = inner, folder
         self.hits = 0  # windows answered from the cache (the indexing time then leaves Whisper out)
-        self.salt = json.dumps([str(getattr(inner, "model_id", "")), repr(options)], sort_keys=True)
+        # the decoding code is part of the key: a change to how windows are decoded (or repaired) is
+        # measured on fresh transcripts, never on the old code's cached ones
+        code = hashlib.sha1(b"".join((ROOT / "momentsearch" / "models" / name).read_bytes()
+                                     for name in ("asr.py", "asr_repair.py"))).hexdigest()
+        self.salt = json.dumps([str(getattr(inner, "model_id", "")), repr(options), code], sort_keys=True)
 
     def __getattr__(self, name):
         return getattr(self.inner, name)

@@ -308,3 +308,32 @@ def test_indexing_caps_malloc_arenas():
 
     assert arenas("free") > 2
     assert arenas("limit") == 2
+
+
+def test_speech_the_batched_pass_lost_or_doubted_is_decoded_again():
+    """A batched segment under whisper's fallback log-probability is dropped and its span decoded again,
+    so is speech (VAD) that no word covers; spans close together are decoded as one, padded a little."""
+    from momentsearch.models.asr_repair import PAD, spans_to_redo
+
+    def seg(start, end, logprob, words):
+        return {"start": start, "end": end, "avg_logprob": logprob,
+                "words": [{"start": t, "end": t + 0.3, "word": " w"} for t in words]}
+
+    invented = seg(0.0, 12.7, -1.96, [0.5, 3.0, 6.0])  # "The first place is the first place." for 30 s of talk
+    good = seg(26.6, 29.0, -0.3, [26.7, 27.5, 28.3])
+    speech = [(0.0, 3.9), (3.9, 8.3), (8.3, 12.7), (12.7, 14.0), (14.0, 16.0), (16.0, 19.9), (19.9, 25.9),
+              (26.1, 29.5), (29.6, 29.9)]  # the last region, 0.3 s, is too short to count as lost
+    asked = []
+
+    def find_speech(lo, hi):  # voice activity in [lo, hi], as the VAD would find it
+        asked.append((lo, hi))
+        return [(max(a, lo), min(b, hi)) for a, b in speech if b > lo and a < hi]
+
+    keep, spans = spans_to_redo([invented, good], 30.0, find_speech)
+    assert keep == [False, True]
+    assert spans == [(0.0, 25.9 + PAD)]  # the doubted segment and the lost regions after it, as one span
+    assert asked == [(0.0, 26.7)]  # only the stretch with no word heard was looked at again
+    asked.clear()
+    heard = seg(0.0, 26.0, -0.4, [0.5 + 2.5 * i for i in range(11)])  # words every 2.5 s up to 25.5 s
+    keep, spans = spans_to_redo([heard, good], 30.0, find_speech)
+    assert keep == [True, True] and spans == [] and asked == []  # words all along: no second look

@@ -22,6 +22,7 @@ from momentsearch.models.device import (
     resolve_device,
     thread_budget,
 )
+from momentsearch.models.asr_repair import spans_to_redo
 from momentsearch.models.whisper_weights import resolve_faster_whisper_model
 from momentsearch.options import ASROptions
 from momentsearch.types import SAMPLE_RATE, TranscriptSegment, Word
@@ -194,7 +195,8 @@ class FasterWhisperASR:
         if self._batched is None:
             raw = self._decode(model, samples)
         else:
-            raw = self._redo_loops(samples, self._decode(self._batched, samples, batch_size=self._batch))
+            raw = self._redo_lost(samples, self._redo_loops(samples, self._decode(self._batched, samples,
+                                                                                batch_size=self._batch)))
         if any(_get(s, "temperature", 0.0) > 0 for s in raw):
             self._model = self._batched = None  # its sampling generator moved on: reload before the next call
             gc.collect()  # free the old model now (a long file may reload it many times), not at some later GC
@@ -240,13 +242,38 @@ class FasterWhisperASR:
                 out.append({"text": "".join(w.word for w in words[:cut]), "start": seg.start, "end": redo_from,
                             "words": words[:cut], "no_speech_prob": seg.no_speech_prob,
                             "avg_logprob": seg.avg_logprob, "compression_ratio": 0.0})
-            lo, hi = int(redo_from * SAMPLE_RATE), int(seg.end * SAMPLE_RATE)
-            for again in self._decode(self._model, samples[lo:hi]) if hi > lo else []:
-                shifted = [{"start": w.start + redo_from, "end": w.end + redo_from, "word": w.word,
-                            "probability": w.probability} for w in again.words or []]
-                out.append({"text": again.text, "start": again.start + redo_from, "end": again.end + redo_from,
-                            "words": shifted, "no_speech_prob": again.no_speech_prob, "temperature": again.temperature,
-                            "avg_logprob": again.avg_logprob, "compression_ratio": again.compression_ratio})
+            out += self._decode_span(samples, redo_from, seg.end)
+        return out
+
+    def _redo_lost(self, samples: np.ndarray, raw: list) -> list:
+        """The batched pass's doubted segments and the speech it left without words (models/asr_repair.py)
+        decoded again sequentially, with the fallback; the segments come back in time order."""
+        from faster_whisper.vad import VadOptions, get_speech_timestamps
+
+        def speech(lo: float, hi: float) -> list[tuple[float, float]]:  # the batched pipeline's VAD options
+            a = int(lo * SAMPLE_RATE)
+            found = get_speech_timestamps(samples[a:int(hi * SAMPLE_RATE)],
+                                          VadOptions(max_speech_duration_s=30, min_silence_duration_ms=160))
+            return [(lo + t["start"] / SAMPLE_RATE, lo + t["end"] / SAMPLE_RATE) for t in found]
+
+        keep, spans = spans_to_redo(raw, samples.size / SAMPLE_RATE, speech)
+        if not spans:
+            return raw
+        out = [seg for seg, k in zip(raw, keep) if k]
+        for lo, hi in spans:
+            out += self._decode_span(samples, lo, hi)
+        return sorted(out, key=lambda seg: float(_get(seg, "start", 0.0)))
+
+    def _decode_span(self, samples: np.ndarray, start: float, end: float) -> list[dict]:
+        """Seconds [start, end) of `samples` decoded sequentially; times shifted to the window's."""
+        lo, hi = int(start * SAMPLE_RATE), int(end * SAMPLE_RATE)
+        out = []
+        for again in self._decode(self._model, samples[lo:hi]) if hi > lo else []:
+            shifted = [{"start": w.start + start, "end": w.end + start, "word": w.word,
+                        "probability": w.probability} for w in again.words or []]
+            out.append({"text": again.text, "start": again.start + start, "end": again.end + start,
+                        "words": shifted, "no_speech_prob": again.no_speech_prob, "temperature": again.temperature,
+                        "avg_logprob": again.avg_logprob, "compression_ratio": again.compression_ratio})
         return out
 
 

@@ -1,0 +1,50 @@
+"""Where batched decoding lost speech, so those stretches can be decoded again one at a time.
+
+faster-whisper's BatchedInferencePipeline decodes each speech region of up to 30 s once, at
+temperature 0, without timestamps. Mostly it hears what the sequential decoder hears, faster; but a
+region can come back as a few invented words ("The first place is the first place." for 30 s of a
+lecture on glaciers, mean token log-probability -1.96) or as nothing at all, and the words of that
+stretch are lost to search. The sequential decoder would have sampled again (its temperature
+fallback starts under a mean log-probability of -1.0). So after a batched pass, `spans_to_redo` names
+the segments the decoder itself doubted and the speech that no word covers, merged into spans; voice
+activity is looked for only where no word was heard for a few seconds (a second VAD pass over a whole
+window would add about a fifth to the recogniser's time on 2 cores).
+"""
+
+from __future__ import annotations
+
+from typing import Any, Callable, Sequence
+
+DOUBT_LOGPROB = -1.0  # a batched segment under this mean token log-probability is decoded again (whisper's fallback)
+MIN_GAP = 3.0  # seconds between heard words (or the window's ends) in which voice activity is looked for
+MIN_MISSED = 1.0  # seconds of speech (VAD) there without a single word that are decoded again
+JOIN_GAP = 1.0  # spans to redo closer than this are decoded as one
+PAD = 0.2  # seconds added on both sides of a span decoded again
+
+
+def _get(obj: Any, key: str, default: Any = None) -> Any:
+    return obj.get(key, default) if isinstance(obj, dict) else getattr(obj, key, default)
+
+
+def spans_to_redo(segments: Sequence[Any], duration: float,
+                  find_speech: Callable[[float, float], list[tuple[float, float]]]
+                  ) -> tuple[list[bool], list[tuple[float, float]]]:
+    """(per segment: keep it?, spans in seconds to decode again). `segments`: the batched pass's
+    (objects or dicts with start, end, avg_logprob, words). `find_speech(lo, hi)`: voice activity in
+    [lo, hi] seconds; it is asked only about the stretches of `MIN_GAP` or more with no word heard, so
+    a window whose words run on costs no second look."""
+    keep = [float(_get(s, "avg_logprob", 0.0)) >= DOUBT_LOGPROB for s in segments]
+    spans = [(float(_get(s, "start", 0.0)), float(_get(s, "end", 0.0))) for s, k in zip(segments, keep) if not k]
+    heard = sorted((float(_get(w, "start", 0.0)), float(_get(w, "end", 0.0)))
+                   for s, k in zip(segments, keep) if k for w in _get(s, "words", None) or [])
+    edges = [0.0] + [t for w in heard for t in w] + [duration]
+    for lo, hi in zip(edges[::2], edges[1::2]):  # (window start, first word start), (word end, next start), ...
+        if hi - lo >= MIN_GAP:
+            spans += [(a, b) for a, b in find_speech(lo, hi) if b - a >= MIN_MISSED]
+    merged: list[tuple[float, float]] = []
+    for lo, hi in sorted(spans):
+        if merged and lo - merged[-1][1] < JOIN_GAP:
+            merged[-1] = (merged[-1][0], max(merged[-1][1], hi))
+        else:
+            merged.append((lo, hi))
+    return keep, [(max(0.0, lo - PAD), min(duration, hi + PAD)) for lo, hi in merged if hi > lo]
