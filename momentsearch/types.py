@@ -119,6 +119,8 @@ class Moment:
     kind: str = "moment"  # "moment" or "photo"
     evidence: dict[str, str] = field(default_factory=dict)  # channel -> what matched (text, frame id)
     segment_id: str = ""  # id of the best keyframe entry, when there is one
+    hit_start: float | None = None  # where in [start, end] the strongest matched words lie (search/results.py);
+    hit_end: float | None = None  # None: found by its picture or place alone, or a photo
 
     @property
     def url(self) -> str:
@@ -139,6 +141,7 @@ class Moment:
             "text": self.text,
             "evidence": self.evidence,
             "segment_id": self.segment_id,
+            "hit": None if self.hit_start is None else [round(self.hit_start, 3), round(self.hit_end, 3)],
             "url": self.url,
         }
 

@@ -38,6 +38,19 @@ def test_results_fit_80_columns_and_weak_ones_are_marked(monkeypatch):
     assert sum(1 for line in lines if "roadmap for next year" in line) <= 2  # the text is cut, not 8 lines
     slides = [line for line in lines if line.startswith("    slide: ")]  # the slide text that matched, one line
     assert len(slides) == 1 and slides[0].startswith("    slide: Project Roadmap · Q1: pilot") and len(slides[0]) <= 80
+    assert "words at" not in buffer.getvalue()  # no hit known: nothing said about it
+
+
+def test_a_long_result_says_where_its_words_are(monkeypatch):
+    buffer = io.StringIO()
+    monkeypatch.setattr(output, "out", Console(file=buffer, width=80, soft_wrap=True))
+    late, early = _moment(0.9, "the words"), _moment(0.8, "other words")
+    late.hit_start, late.hit_end = 38.0, 42.5  # 10.7 s into the result: say so
+    early.hit_start, early.hit_end = 29.0, 35.0  # at its start, near enough: nothing to add
+    output.print_moments("words", [late, early], {"transcript"})
+    heads = [line for line in buffer.getvalue().splitlines() if line.startswith((" 1.", " 2."))]
+    assert "0:27-0:42 (words at 0:38)" in heads[0] and "words at" not in heads[1]
+    assert late.to_json()["hit"] == [38.0, 42.5] and _moment(0.5, "").to_json()["hit"] is None
 
 
 def test_no_results_says_so(monkeypatch):

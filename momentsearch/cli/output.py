@@ -22,6 +22,7 @@ out = Console(soft_wrap=True)
 err = Console(stderr=True)
 WIDTH = 80  # what the output is laid out for (wider terminals just have room to spare)
 WEAK_SCORE = 0.3  # results scoring below this are marked "weak": one channel matched a little
+HIT_NOTE = 5.0  # seconds: a result whose matched words lie this far past its start says where they are
 
 
 def safe_text(text: str) -> str:
@@ -171,6 +172,8 @@ def print_moments(query: str, moments: list[Moment], channels: set[str]) -> None
     for i, m in enumerate(moments, 1):
         weak = m.score < WEAK_SCORE
         when = "photo" if m.kind == "photo" else f"{fmt_time(m.start)}-{fmt_time(m.end)}"
+        if m.hit_start is not None and m.hit_start - m.start >= HIT_NOTE:  # a long section: where its words are
+            when += f" (words at {fmt_time(m.hit_start)})"
         head = f"{i:>2}. {m.score:5.2f}{' weak' if weak else ''}  {when}  "
         out.print(head + short_path(m.video, WIDTH - len(head)), markup=False, highlight=False,
                   style="dim" if weak else None)

@@ -20,6 +20,7 @@ from momentsearch.search.image_text import unanswerable
 from momentsearch.search.narrow import Narrowing, VideoRows
 from momentsearch.search.pieces import PieceCache
 from momentsearch.search.query import parse_query
+from momentsearch.search.results import build_moments
 from momentsearch.search.scope import ScopeVectors, match_scope
 from momentsearch.store.store import Hit, Store
 from momentsearch.types import FileRecord, Moment
@@ -314,30 +315,7 @@ class Searcher:
         available = {v: _channels_of(rec) for v, rec in hit_files.items()}
         place = _place(wanted, hit_files, corpus, PLACE_ONLY if only_place else opts.place_bonus)
         ranking = rank(hits, visual, durations, available, opts, k, place, accept)
-        cands, fused, chosen = ranking.candidates, ranking.fused, ranking.chosen
-        moments = []
-        for i in chosen:
-            rec = corpus.files[cands.video_ids[i]]
-            parts = {name: float(fused.parts[name][i]) for name in fused.parts}
-            evidence = {}
-            for name, which in fused.best_hit.items():
-                h = which[i]
-                # a hit that lies mostly outside the span scored a little, but is not what the span says
-                if h >= 0 and cands.starts[i] <= (hits[name].starts[h] + hits[name].ends[h]) / 2 <= cands.ends[i]:
-                    evidence[name] = hits[name].evidence[h]
-            text = evidence.get("transcript") or evidence.get("lexical") or ""
-            if "transcript" in evidence:
-                evidence["transcript"] = text
-            elif only_place and not text:  # found by its place: show how it begins
-                text = next((c.text for c in corpus.speech_in(rec.video_id, cands.starts[i], cands.ends[i])), "")
-            photo = rec.kind == "photo"
-            moments.append(Moment(
-                video=rec.path, video_id=rec.video_id, start=0.0 if photo else float(cands.starts[i]),
-                end=0.0 if photo else float(cands.ends[i]), score=float(fused.scores[i]), channels=parts,
-                text=text or evidence.get("ocr", ""), evidence=evidence, segment_id=evidence.get("visual", ""),
-                kind="photo" if photo else "moment",
-            ))
-        return moments
+        return build_moments(ranking, hits, corpus, bool(only_place))
 
 
 PLACE_ONLY = 1.0  # the place score's weight when a query says nothing but a place ("the summary")

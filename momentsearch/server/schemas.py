@@ -24,6 +24,8 @@ class MomentOut(BaseModel):
     text: str
     evidence: dict[str, str]
     segment_id: str
+    hit: list[float] | None = Field(description="[start, end] seconds of the strongest matched words inside the "
+                                               "moment (speech, else slide text); null when none matched there")
     url: str
     name: str = Field(description="the video's file name")
     snippet: str = Field(description="text to show: the matched transcript, else slide text, else the speech in range")

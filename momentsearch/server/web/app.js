@@ -7,8 +7,15 @@ const els = {
   form: $("search-form"), q: $("q"), image: $("image"), status: $("status"), results: $("results"),
   info: $("index-info"), pane: $("player-pane"), player: $("player"), title: $("now-playing"),
   timeline: $("timeline"), marks: $("timeline-marks"), moment: $("timeline-moment"), head: $("timeline-head"),
-  momentTime: $("moment-time"), dropHint: $("drop-hint"), photo: $("photo"),
+  momentTime: $("moment-time"), dropHint: $("drop-hint"), photo: $("photo"), wordsAt: $("words-at"),
 };
+const HIT_NOTE_S = 5;      // a moment whose matched words lie this far past its start offers to play from them
+const HIT_LEAD_S = 1;      // ... starting this long before the words
+
+// where in a long moment its words matched (null when they are at its start, or it has none)
+function wordsAt(m) {
+  return m && m.kind !== "photo" && m.hit && m.hit[0] - m.start >= HIT_NOTE_S ? m.hit[0] : null;
+}
 const SLOW_MS = 2500;        // after this a search says it is still working
 const TIMEOUT_MS = 120000;   // after this a search is abandoned with a message
 const params = new URLSearchParams(location.search);
@@ -142,7 +149,8 @@ function render(query) {
                               : `<div class="nothumb"></div>`;
     return `<li class="result" data-index="${i}" tabindex="0">${thumb}<div>
       <div class="head"><span class="name" title="${escapeHtml(r.name)}">${i + 1}. ${escapeHtml(r.name)}</span>
-      <span class="range">${r.kind === "photo" ? "photo" : fmt(r.start) + "–" + fmt(r.end)}</span></div>
+      <span class="range">${r.kind === "photo" ? "photo" : fmt(r.start) + "–" + fmt(r.end)}${
+        wordsAt(r) === null ? "" : " · words " + fmt(wordsAt(r))}</span></div>
       <p class="snippet">${highlight(snippet, query)}</p>
       <div class="bars" title="why it ranked: score ${r.score.toFixed(3)}">${channelBars(r.channels)}</div>
       </div></li>`;
@@ -173,6 +181,9 @@ function openMoment(m) {
   els.pane.hidden = false;
   els.title.textContent = m.name || m.video_id;
   els.momentTime.textContent = m.kind === "photo" ? "photo" : `moment ${fmt(m.start)}–${fmt(m.end)}`;
+  const words = wordsAt(m);
+  els.wordsAt.hidden = words === null;
+  if (words !== null) els.wordsAt.textContent = `▶ words at ${fmt(words)}`;
   const player = els.player;
   const isPhoto = m.kind === "photo";
   player.hidden = els.timeline.hidden = isPhoto;
@@ -230,6 +241,13 @@ els.timeline.addEventListener("click", (ev) => {
   if (!isFinite(d)) return;
   const rect = els.timeline.getBoundingClientRect();
   els.player.currentTime = ((ev.clientX - rect.left) / rect.width) * d;
+});
+els.wordsAt.addEventListener("click", () => {
+  const words = wordsAt(current);
+  if (words === null) return;
+  els.player.currentTime = Math.max(current.start, words - HIT_LEAD_S);
+  const p = els.player.play();
+  if (p && p.catch) p.catch(() => {});
 });
 
 // -- URL deep links: ?q=...&v=VIDEO#t=SECONDS ------------------------------------------------

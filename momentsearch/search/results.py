@@ -1,0 +1,66 @@
+"""From the ranker's chosen spans to Moments: what each channel matched, the text shown, and where in
+the span the words matched.
+
+A moment is a whole section (a slide's time, or a stretch of talk between topic changes), which in a
+real lecture can run for minutes; "open at the right second" needs more than its start. So each
+moment also carries its *hit*: the time of the strongest matched words inside it, the best speech hit
+(transcript or lexical, whichever scored higher) whose middle lies in the span, else the slide text's;
+clipped to the span. A player can start there, or offer it next to the section's start.
+"""
+
+from __future__ import annotations
+
+from momentsearch.ranking.fusion import Candidates, ChannelHits, Fused
+from momentsearch.search.corpus import Corpus
+from momentsearch.types import Moment
+
+HIT_CHANNELS = (("transcript", "lexical"), ("ocr",))  # searched in this order: speech first, then slide text
+
+
+def build_moments(ranking, hits: dict[str, ChannelHits], corpus: Corpus, only_place: bool = False) -> list[Moment]:
+    """The chosen candidates of `ranking` (ranking/joint.Ranking) as Moments, best first."""
+    cands, fused = ranking.candidates, ranking.fused
+    moments = []
+    for i in ranking.chosen:
+        rec = corpus.files[cands.video_ids[i]]
+        parts = {name: float(fused.parts[name][i]) for name in fused.parts}
+        evidence = {}
+        for name, which in fused.best_hit.items():
+            h = which[i]
+            # a hit that lies mostly outside the span scored a little, but is not what the span says
+            if h >= 0 and cands.starts[i] <= (hits[name].starts[h] + hits[name].ends[h]) / 2 <= cands.ends[i]:
+                evidence[name] = hits[name].evidence[h]
+        text = evidence.get("transcript") or evidence.get("lexical") or ""
+        if "transcript" in evidence:
+            evidence["transcript"] = text
+        elif only_place and not text:  # found by its place: show how it begins
+            text = next((c.text for c in corpus.speech_in(rec.video_id, cands.starts[i], cands.ends[i])), "")
+        photo = rec.kind == "photo"
+        hit = None if photo else hit_span(i, cands, fused, hits)
+        moments.append(Moment(
+            video=rec.path, video_id=rec.video_id, start=0.0 if photo else float(cands.starts[i]),
+            end=0.0 if photo else float(cands.ends[i]), score=float(fused.scores[i]), channels=parts,
+            text=text or evidence.get("ocr", ""), evidence=evidence, segment_id=evidence.get("visual", ""),
+            kind="photo" if photo else "moment", hit_start=hit[0] if hit else None, hit_end=hit[1] if hit else None,
+        ))
+    return moments
+
+
+def hit_span(i: int, cands: Candidates, fused: Fused, hits: dict[str, ChannelHits]) -> tuple[float, float] | None:
+    """(start, end) of the strongest matched words inside candidate `i` (see the module docstring), None
+    when no speech or slide-text hit lies in it (a moment found by its picture or its place alone)."""
+    lo, hi = float(cands.starts[i]), float(cands.ends[i])
+    for group in HIT_CHANNELS:
+        best: tuple[float, float, float] | None = None
+        for name in group:
+            which = fused.best_hit.get(name)
+            h = int(which[i]) if which is not None and name in hits else -1
+            if h < 0:
+                continue
+            start, end = float(hits[name].starts[h]), float(hits[name].ends[h])
+            score = float(fused.parts[name][i])
+            if lo <= (start + end) / 2 <= hi and (best is None or score > best[0]):
+                best = (score, max(start, lo), min(end, hi))
+        if best is not None:
+            return best[1], best[2]
+    return None

@@ -1,0 +1,66 @@
+"""Where in a moment its words matched (`Moment.hit_start` / `hit_end`, search/results.py): a section
+can run for minutes, and a player should be able to start where the query's words were said."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from momentsearch.ranking.fusion import Candidates, ChannelHits, Fused
+from momentsearch.search.results import hit_span
+from tests.conftest import needs_espeak
+
+
+def _hits(name, spans, scores):
+    return ChannelHits(name, np.array(["v"] * len(spans), dtype=object), np.array([s for s, _ in spans], float),
+                       np.array([e for _, e in spans], float), np.array(scores, float), [name] * len(spans))
+
+
+def test_the_hit_is_the_best_speech_hit_inside_the_span_else_the_slide_text():
+    cands = Candidates(np.array(["v", "v"], dtype=object), np.array([0.0, 100.0]), np.array([60.0, 160.0]), np.zeros(2))
+    hits = {"transcript": _hits("transcript", [(40, 55), (150, 170)], [0.6, 0.9]),
+            "lexical": _hits("lexical", [(20, 30)], [0.8]),
+            "ocr": _hits("ocr", [(100, 160)], [0.7])}
+    # span 0: lexical scored higher than transcript there, so its hit is where the words are
+    fused = Fused(np.ones(2), {"transcript": np.array([0.5, 0.1]), "lexical": np.array([0.7, 0.0]),
+                               "ocr": np.array([0.0, 0.6])},
+                  {"transcript": np.array([0, 1]), "lexical": np.array([0, -1]), "ocr": np.array([-1, 0])})
+    assert hit_span(0, cands, fused, hits) == (20.0, 30.0)
+    # span 1: the transcript hit's middle (160) lies on its edge: clipped to the span, chosen over the slide
+    assert hit_span(1, cands, fused, hits) == (150.0, 160.0)
+    # a speech hit whose middle lies outside the span is not its words: the slide text's time is
+    fused.best_hit["transcript"] = np.array([0, 0])
+    assert hit_span(1, cands, fused, hits) == (100.0, 160.0)
+    # nothing but a picture matched: no hit
+    only_visual = Fused(np.ones(2), {"visual": np.array([0.9, 0.9])}, {"visual": np.array([0, 0])})
+    assert hit_span(0, cands, only_visual, {"visual": _hits("visual", [(0, 60)], [0.9])}) is None
+
+
+@needs_espeak
+def test_a_query_said_late_in_a_long_section_points_at_its_words(tmp_path):
+    """One slide for half a minute of talk and more: the moment is the whole section, its hit the part where the
+    query's sentence was said (the last one), and the HTTP/JSON result carries it. (Batched tiny.en put out
+    "The first place is the first place." for this talk until the speech it lost was decoded again.)"""
+    from momentsearch.api import MomentIndex
+    from momentsearch.testing.synth import Section, render_lecture
+
+    talk = ("Glaciers form where more snow falls in winter than melts in summer. Year after year the snow is "
+            "pressed into firn and then into dense blue ice. Once the ice is thick enough it begins to flow "
+            "downhill under its own weight. Valley glaciers follow old river valleys, while ice sheets cover "
+            "whole continents. Today ice sheets remain only on Greenland and Antarctica. "
+            "The flow is slow, often only a few metres a day. Rocks frozen into "
+            "the base scrape the valley floor as the ice moves. When a glacier reaches the sea, its valley can "
+            "flood and become a fjord with walls a kilometre high.")
+    sections = render_lecture(tmp_path / "glaciers.mp4",
+                              [Section("How Glaciers Work", talk, ["Snow to ice", "Flow"]),
+                               Section("Questions", "Any questions about glaciers before we stop?", [])],
+                              size=(160, 90), fps=2)
+    index = MomentIndex(tmp_path / "db")
+    index.index([str(tmp_path / "glaciers.mp4")])
+    top = index.search("its valley can flood and become a fjord", k=1)[0]
+    first = sections[0]
+    assert top.start == pytest.approx(first.start, abs=2.0) and top.end == pytest.approx(first.end, abs=2.0)
+    assert first.end - first.start >= 30  # a long section, so where the words lie matters
+    assert top.start + 15 <= top.hit_start < top.hit_end <= top.end  # in its second half, not at its start
+    assert top.hit_end >= first.end - 12  # the chunk that holds the last sentence
+    assert top.to_json()["hit"] == [round(top.hit_start, 3), round(top.hit_end, 3)]
