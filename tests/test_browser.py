@@ -258,3 +258,35 @@ def test_transcript_chapters_hits_and_clip_beside_the_player(server, browser):
     ARTIFACTS.mkdir(exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / "browser-transcript.png"))
     assert not errors, errors
+
+
+def test_a_long_moment_offers_to_play_from_its_words(server, browser):
+    """A result whose words lie well into it says where, and "words at" plays from a second before them.
+    The lecture's sections are short, so the search answer is given a hit 8 s in (the page only reads it)."""
+    base, _ = server
+    page = browser.new_page(viewport={"width": 1280, "height": 760})
+    errors: list[str] = []
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
+
+    def later_hit(route):
+        body = route.fetch().json()
+        for r in body["results"]:
+            r["hit"] = [r["start"] + 8.0, r["start"] + 9.0] if r is body["results"][0] else None
+        route.fulfill(json=body)
+
+    page.route("**/api/search?*", later_hit)
+    page.goto(base + "/?q=roadmap")
+    page.wait_for_selector(".result", timeout=60_000)
+    results = page.locator(".result")
+    start = page.evaluate("() => results[0].start")
+    assert "words 0:" in results.first.inner_text() and "words" not in results.nth(1).inner_text()
+    results.first.click()
+    page.wait_for_function("() => { const v = document.getElementById('player'); return !v.paused && v.currentTime > 0; }",
+                           timeout=30_000)
+    assert page.is_visible("#words-at") and "words at" in page.inner_text("#words-at")
+    page.click("#words-at")
+    t = page.evaluate("() => document.getElementById('player').currentTime")
+    assert start + 6.5 <= t <= start + 8.5, (t, start)  # a second before the words, not the moment's start
+    results.nth(1).click()  # a moment without a hit: nothing offered
+    assert not page.is_visible("#words-at")
+    assert not errors, errors
