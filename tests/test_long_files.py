@@ -337,3 +337,5 @@ def test_speech_the_batched_pass_lost_or_doubted_is_decoded_again():
     heard = seg(0.0, 26.0, -0.4, [0.5 + 2.5 * i for i in range(11)])  # words every 2.5 s up to 25.5 s
     keep, spans = spans_to_redo([heard, good], 30.0, find_speech)
     assert keep == [True, True] and spans == [] and asked == []  # words all along: no second look
+    keep, spans = spans_to_redo([invented, good], 30.0, find_speech, final=lambda s: s is invented)
+    assert keep == [True, True]  # decoded one at a time already: kept, never decoded a third time

@@ -256,7 +256,8 @@ class FasterWhisperASR:
                                           VadOptions(max_speech_duration_s=30, min_silence_duration_ms=160))
             return [(lo + t["start"] / SAMPLE_RATE, lo + t["end"] / SAMPLE_RATE) for t in found]
 
-        keep, spans = spans_to_redo(raw, samples.size / SAMPLE_RATE, speech)
+        # the segments _redo_loops decoded again (dicts) were decoded one at a time already
+        keep, spans = spans_to_redo(raw, samples.size / SAMPLE_RATE, speech, final=lambda seg: isinstance(seg, dict))
         if not spans:
             return raw
         out = [seg for seg, k in zip(raw, keep) if k]

@@ -27,13 +27,15 @@ def _get(obj: Any, key: str, default: Any = None) -> Any:
 
 
 def spans_to_redo(segments: Sequence[Any], duration: float,
-                  find_speech: Callable[[float, float], list[tuple[float, float]]]
+                  find_speech: Callable[[float, float], list[tuple[float, float]]],
+                  final: Callable[[Any], bool] = lambda segment: False
                   ) -> tuple[list[bool], list[tuple[float, float]]]:
     """(per segment: keep it?, spans in seconds to decode again). `segments`: the batched pass's
-    (objects or dicts with start, end, avg_logprob, words). `find_speech(lo, hi)`: voice activity in
-    [lo, hi] seconds; it is asked only about the stretches of `MIN_GAP` or more with no word heard, so
-    a window whose words run on costs no second look."""
-    keep = [float(_get(s, "avg_logprob", 0.0)) >= DOUBT_LOGPROB for s in segments]
+    (objects or dicts with start, end, avg_logprob, words); `final(segment)`: it was decoded one at a
+    time already (with the fallback), so it is kept whatever its log-probability. `find_speech(lo, hi)`:
+    voice activity in [lo, hi] seconds; it is asked only about the stretches of `MIN_GAP` or more with
+    no word heard, so a window whose words run on costs no second look."""
+    keep = [final(s) or float(_get(s, "avg_logprob", 0.0)) >= DOUBT_LOGPROB for s in segments]
     spans = [(float(_get(s, "start", 0.0)), float(_get(s, "end", 0.0))) for s, k in zip(segments, keep) if not k]
     heard = sorted((float(_get(w, "start", 0.0)), float(_get(w, "end", 0.0)))
                    for s, k in zip(segments, keep) if k for w in _get(s, "words", None) or [])
