@@ -384,6 +384,9 @@ def main() -> int:
     args = ap.parse_args()
     if args.against and Path(args.against).resolve() == Path(args.out).resolve():
         ap.error("--against names the folder this run writes: give the earlier run's --out")
+    for split in (SPLITS if args.split == "all" else (args.split,)) if args.against else ():
+        if not (Path(args.against) / split / f"pred{'-no-ocr' if args.no_ocr else ''}.jsonl").is_file():
+            ap.error(f"--against {args.against}: no {split}/pred.jsonl there (an earlier run's --out folder)")
 
     from momentsearch.errors import MomentSearchError
     from momentsearch.options import load_config
