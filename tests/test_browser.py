@@ -261,7 +261,7 @@ def test_transcript_chapters_hits_and_clip_beside_the_player(server, browser):
 
 
 def test_a_long_moment_offers_to_play_from_its_words(server, browser):
-    """A result whose words lie well into it says where, and "words at" plays from a second before them.
+    """A result whose words lie well into it says where, and "words at" plays from 3 s before them.
     The lecture's sections are short, so the search answer is given a hit 8 s in (the page only reads it)."""
     base, _ = server
     page = browser.new_page(viewport={"width": 1280, "height": 760})
@@ -286,7 +286,7 @@ def test_a_long_moment_offers_to_play_from_its_words(server, browser):
     assert page.is_visible("#words-at") and "words at" in page.inner_text("#words-at")
     page.click("#words-at")
     t = page.evaluate("() => document.getElementById('player').currentTime")
-    assert start + 6.5 <= t <= start + 8.5, (t, start)  # a second before the words, not the moment's start
+    assert start + 4.5 <= t <= start + 6.0, (t, start)  # 3 s before the words, not the moment's start
     results.nth(1).click()  # a moment without a hit: nothing offered
     assert not page.is_visible("#words-at")
     assert not errors, errors

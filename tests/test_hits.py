@@ -38,8 +38,8 @@ def test_the_hit_is_the_best_speech_hit_inside_the_span_else_the_slide_text():
 
 @needs_espeak
 def test_a_query_said_late_in_a_long_section_points_at_its_words(tmp_path):
-    """One slide for half a minute of talk and more: the moment is the whole section, its hit the part where the
-    query's sentence was said (the last one), and the HTTP/JSON result carries it. (Batched tiny.en put out
+    """One slide for half a minute of talk and more: the moment is the whole section, its hit the sentence
+    where the query's words were said (the last one), and the HTTP/JSON result carries it. (Batched tiny.en put out
     "The first place is the first place." for this talk until the speech it lost was decoded again.)"""
     from momentsearch.api import MomentIndex
     from momentsearch.testing.synth import Section, render_lecture
@@ -62,5 +62,21 @@ def test_a_query_said_late_in_a_long_section_points_at_its_words(tmp_path):
     assert top.start == pytest.approx(first.start, abs=2.0) and top.end == pytest.approx(first.end, abs=2.0)
     assert first.end - first.start >= 30  # a long section, so where the words lie matters
     assert top.start + 15 <= top.hit_start < top.hit_end <= top.end  # in its second half, not at its start
-    assert top.hit_end >= first.end - 12  # the chunk that holds the last sentence
+    # the last sentence (about 6 s), not the whole 10-30 s chunk that holds it
+    assert top.hit_start >= first.end - 9 and top.hit_end - top.hit_start <= 9 and top.hit_end >= first.end - 2
     assert top.to_json()["hit"] == [round(top.hit_start, 3), round(top.hit_end, 3)]
+
+
+def test_a_speech_hit_narrows_to_the_sentence_sharing_the_query_words():
+    from momentsearch.ranking.lexical import tokenize
+
+    cands = Candidates(np.array(["v"], dtype=object), np.array([0.0]), np.array([60.0]), np.zeros(1))
+    chunk = "Ice flows downhill. Glaciers carve deep valleys. The sea floods them into fjords."
+    hits = {"transcript": ChannelHits("transcript", np.array(["v"], dtype=object), np.array([20.0]),
+                                      np.array([40.0]), np.array([0.8]), [chunk])}
+    fused = Fused(np.ones(1), {"transcript": np.array([0.8])}, {"transcript": np.array([0])})
+    start, end = hit_span(0, cands, fused, hits, frozenset(tokenize("where the sea floods the valleys")))
+    # the third sentence ("valleys" alone is in the second: fewer words shared), timed by its share of characters
+    assert start == pytest.approx(20 + 20 * 49 / 82, abs=0.01) and end == 40.0
+    assert hit_span(0, cands, fused, hits, frozenset()) == (20.0, 40.0)  # no query words: the whole chunk
+    assert hit_span(0, cands, fused, hits, frozenset(tokenize("completely unrelated"))) == (20.0, 40.0)

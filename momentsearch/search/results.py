@@ -5,21 +5,29 @@ A moment is a whole section (a slide's time, or a stretch of talk between topic 
 real lecture can run for minutes; "open at the right second" needs more than its start. So each
 moment also carries its *hit*: the time of the strongest matched words inside it, the best speech hit
 (transcript or lexical, whichever scored higher) whose middle lies in the span, else the slide text's;
-clipped to the span. A player can start there, or offer it next to the section's start.
+clipped to the span. A speech hit is a chunk of 10-30 s: within it the sentence that shares the most
+words with the query is the hit (its times the sentence's share of the chunk's characters, as the
+page's transcript panel gives them); a query that shares no word with any keeps the chunk. A player
+can start there, or offer it next to the section's start.
 """
 
 from __future__ import annotations
 
 from momentsearch.ranking.fusion import Candidates, ChannelHits, Fused
+from momentsearch.ranking.lexical import tokenize
 from momentsearch.search.corpus import Corpus
+from momentsearch.transcript import sentences
 from momentsearch.types import Moment
 
 HIT_CHANNELS = (("transcript", "lexical"), ("ocr",))  # searched in this order: speech first, then slide text
 
 
-def build_moments(ranking, hits: dict[str, ChannelHits], corpus: Corpus, only_place: bool = False) -> list[Moment]:
-    """The chosen candidates of `ranking` (ranking/joint.Ranking) as Moments, best first."""
+def build_moments(ranking, hits: dict[str, ChannelHits], corpus: Corpus, only_place: bool = False,
+                  query: str = "") -> list[Moment]:
+    """The chosen candidates of `ranking` (ranking/joint.Ranking) as Moments, best first. `query`: the
+    words searched for (the hit's sentence is chosen by them)."""
     cands, fused = ranking.candidates, ranking.fused
+    terms = frozenset(tokenize(query))
     moments = []
     for i in ranking.chosen:
         rec = corpus.files[cands.video_ids[i]]
@@ -36,7 +44,7 @@ def build_moments(ranking, hits: dict[str, ChannelHits], corpus: Corpus, only_pl
         elif only_place and not text:  # found by its place: show how it begins
             text = next((c.text for c in corpus.speech_in(rec.video_id, cands.starts[i], cands.ends[i])), "")
         photo = rec.kind == "photo"
-        hit = None if photo else hit_span(i, cands, fused, hits)
+        hit = None if photo else hit_span(i, cands, fused, hits, terms)
         moments.append(Moment(
             video=rec.path, video_id=rec.video_id, start=0.0 if photo else float(cands.starts[i]),
             end=0.0 if photo else float(cands.ends[i]), score=float(fused.scores[i]), channels=parts,
@@ -46,12 +54,14 @@ def build_moments(ranking, hits: dict[str, ChannelHits], corpus: Corpus, only_pl
     return moments
 
 
-def hit_span(i: int, cands: Candidates, fused: Fused, hits: dict[str, ChannelHits]) -> tuple[float, float] | None:
+def hit_span(i: int, cands: Candidates, fused: Fused, hits: dict[str, ChannelHits],
+             terms: frozenset[str] = frozenset()) -> tuple[float, float] | None:
     """(start, end) of the strongest matched words inside candidate `i` (see the module docstring), None
-    when no speech or slide-text hit lies in it (a moment found by its picture or its place alone)."""
+    when no speech or slide-text hit lies in it (a moment found by its picture or its place alone).
+    `terms`: the query's words (`ranking.lexical.tokenize`), which pick the sentence of a speech hit."""
     lo, hi = float(cands.starts[i]), float(cands.ends[i])
     for group in HIT_CHANNELS:
-        best: tuple[float, float, float] | None = None
+        best: tuple[float, float, float, str] | None = None
         for name in group:
             which = fused.best_hit.get(name)
             h = int(which[i]) if which is not None and name in hits else -1
@@ -60,7 +70,20 @@ def hit_span(i: int, cands: Candidates, fused: Fused, hits: dict[str, ChannelHit
             start, end = float(hits[name].starts[h]), float(hits[name].ends[h])
             score = float(fused.parts[name][i])
             if lo <= (start + end) / 2 <= hi and (best is None or score > best[0]):
-                best = (score, max(start, lo), min(end, hi))
+                text = hits[name].evidence[h] if h < len(hits[name].evidence) else ""
+                best = (score, start, end, text if group is HIT_CHANNELS[0] else "")
         if best is not None:
-            return best[1], best[2]
+            start, end = _sentence(best[1], best[2], best[3], terms)
+            return max(start, lo), min(end, hi)
     return None
+
+
+def _sentence(start: float, end: float, text: str, terms: frozenset[str]) -> tuple[float, float]:
+    """The sentence of a speech chunk ([start, end], `text`) sharing the most `terms` (the first of equals),
+    or the whole chunk when none shares one."""
+    best, most = (start, end), 0
+    for s, e, sentence in sentences([(start, end, text)]) if terms and text else []:
+        shared = len(terms.intersection(tokenize(sentence)))
+        if shared > most:
+            best, most = (s, e), shared
+    return best

@@ -226,7 +226,7 @@ class Searcher:
         wanted = intents(text)
         # "the summary", "introduction": the place is all the query says, so every video in scope is a candidate
         only_place = files if wanted and self.options.place_bonus > 0 and not content_words(text) else None
-        return narrow.keep(self._moments(hits, narrow.rank_k(k), corpus, wanted, accept, only_place), k)
+        return narrow.keep(self._moments(hits, narrow.rank_k(k), corpus, wanted, accept, only_place, text), k)
 
     def _text_hits(self, text: str, corpus: Corpus, narrow: Narrowing) -> dict[str, ChannelHits]:
         """The text channels' hits for `text`: transcript (dense), lexical, slide text."""
@@ -268,7 +268,7 @@ class Searcher:
                 # image -> speech: transcript chunks through their CLIP text vectors (the unified collection)
                 hits["clip_text"] = self._dense_hits("clip_text", "unified", vector, narrow.files, kind="chunk",
                                                      narrow=narrow)
-        return self._moments(hits, k, corpus), words
+        return self._moments(hits, k, corpus, query=words), words
 
     def _rows(self, corpus) -> VideoRows:
         if self._video_rows is None or self._video_rows.corpus is not corpus:
@@ -304,7 +304,7 @@ class Searcher:
         return Narrowing(corpus, self._video_rows, parsed, files, scope is not None, self._scope_vectors)
 
     def _moments(self, hits: dict[str, ChannelHits], k: int, corpus: Corpus,
-                 wanted: frozenset[str] = frozenset(), accept=None, only_place=None) -> list[Moment]:
+                 wanted: frozenset[str] = frozenset(), accept=None, only_place=None, query: str = "") -> list[Moment]:
         opts = self.options
         # only the videos with a hit: at 1,000 hours a dict over every file costs more than the query
         hit_files = {v: corpus.files[v] for h in hits.values() for v in h.video_ids.tolist() if v in corpus.files}
@@ -315,7 +315,7 @@ class Searcher:
         available = {v: _channels_of(rec) for v, rec in hit_files.items()}
         place = _place(wanted, hit_files, corpus, PLACE_ONLY if only_place else opts.place_bonus)
         ranking = rank(hits, visual, durations, available, opts, k, place, accept)
-        return build_moments(ranking, hits, corpus, bool(only_place))
+        return build_moments(ranking, hits, corpus, bool(only_place), query)
 
 
 PLACE_ONLY = 1.0  # the place score's weight when a query says nothing but a place ("the summary")

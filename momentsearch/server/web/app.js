@@ -10,7 +10,7 @@ const els = {
   momentTime: $("moment-time"), dropHint: $("drop-hint"), photo: $("photo"), wordsAt: $("words-at"),
 };
 const HIT_NOTE_S = 5;      // a moment whose matched words lie this far past its start offers to play from them
-const HIT_LEAD_S = 1;      // ... starting this long before the words
+const HIT_LEAD_S = 3;      // ... starting this long before them (a sentence's time is estimated from its characters)
 
 // where in a long moment its words matched (null when they are at its start, or it has none)
 function wordsAt(m) {
