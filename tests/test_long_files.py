@@ -339,3 +339,6 @@ def test_speech_the_batched_pass_lost_or_doubted_is_decoded_again():
     assert keep == [True, True] and spans == [] and asked == []  # words all along: no second look
     keep, spans = spans_to_redo([invented, good], 30.0, find_speech, final=lambda s: s is invented)
     assert keep == [True, True]  # decoded one at a time already: kept, never decoded a third time
+    # doubted but as dense as speech (10 words in 3.1 s): kept, decoded again it came out worse
+    dense = seg(0.0, 3.1, -1.15, [0.3 * i for i in range(10)])
+    assert spans_to_redo([dense], 3.1, lambda lo, hi: [(0.0, 3.1)]) == ([True], [])
