@@ -43,24 +43,20 @@ def prune(store: Store, dry_run: bool = False, exists: Callable[[str], bool] = o
     (see migrate_relative_paths) are kept and listed in `report.unplaced`."""
     report = PruneReport()
     unplaced = [] if dry_run else migrate_relative_paths(store)
-    records = store.files()
-    skip = {id(r) for r in records if not os.path.isabs(r.path)}
-    report.unplaced = [r.path for r in records if id(r) in skip] if dry_run else [r.path for r in unplaced]
-    gone = [rec for rec in records if id(rec) not in skip and not exists(rec.path)]
-    kept = {rec.video_id for rec in records if id(rec) in skip or exists(rec.path)}
+    records = store.file_records()
+    skip = {key for key, rec in records if not os.path.isabs(rec.path)}
+    report.unplaced = [rec.path for key, rec in records if key in skip] if dry_run else [r.path for r in unplaced]
+    gone = [(key, rec) for key, rec in records if key not in skip and not exists(rec.path)]
+    kept = {rec.video_id for key, rec in records if key in skip or exists(rec.path)}
     if gone and not dry_run and not yes and len(gone) > PRUNE_MAX_SHARE * len(records):
         raise ConfirmationNeededError(
             f"prune would remove {len(gone)} of the {len(records)} files in the index (more than "
-            f"{PRUNE_MAX_SHARE:.0%}): they are not found from here, e.g. {gone[0].path}. If their drive or "
+            f"{PRUNE_MAX_SHARE:.0%}): they are not found from here, e.g. {gone[0][1].path}. If their drive or "
             "share is not mounted, mount it first; `prune --dry-run` lists them; `prune --yes` removes them")
-    for rec in gone:
-        report.removed.append(rec.path)
-        if dry_run:
-            continue
-        if rec.video_id not in kept:
-            store.delete_video(rec.video_id)
-        store.delete_file(rec.path)
-    owned = kept if not dry_run else {rec.video_id for rec in records}
+    report.removed = [rec.path for _, rec in gone]
+    if not dry_run:
+        _take_out(store, gone, kept)
+    owned = kept if not dry_run else {rec.video_id for _, rec in records}
     names = store.collection_names() - {"files"}
     for name in sorted(names | set(ENTRY_COLLECTIONS)):
         orphans = [id_ for id_, _, meta in store.iter_all(name, documents=False)
@@ -82,10 +78,18 @@ def remove_files(store: Store, records: dict[str, FileRecord], keys: set[str],
     staying = {rec.video_id for key, rec in records.items() if key not in keys}
     dropped = {rec.video_id for _, rec in going} - staying
     if not dry_run:
-        for key, rec in going:
-            store.delete_file(rec.path, key=key)
-        for video_id in sorted(dropped):
-            store.delete_video(video_id)
-        if dropped:
-            store.commit()  # readers that cached the index between the two writes drop it again
+        _take_out(store, going, staying)
     return PruneReport(removed=[rec.path for _, rec in going]), dropped
+
+
+def _take_out(store: Store, going: list[tuple[str, FileRecord]], staying: set[str]) -> None:
+    """Delete the records `going` ((key, record)), then the entries of each content no `staying` video id
+    holds. Records first: a crash between the two leaves orphans for `prune`, never a record whose
+    entries are gone."""
+    for key, rec in going:
+        store.delete_file(rec.path, key=key)
+    dropped = {rec.video_id for _, rec in going} - staying
+    for video_id in sorted(dropped):
+        store.delete_video(video_id)
+    if dropped:
+        store.commit()  # readers that cached the index between the two writes drop it again
