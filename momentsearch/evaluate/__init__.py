@@ -18,7 +18,7 @@ Metrics, per query, then averaged over queries (all in [0, 1]):
             (QVHighlights' interpolated AP; each relevant window is matched at most once).
 - MRR:      1 / rank of the first window with IoU >= 0.5 in the top 10 (0 when none).
 A window on another video than the ground truth's counts as a miss (IoU 0).
-Each mean comes with a 95 % bootstrap interval over the queries, and two runs over the same queries
+Each R1@0.5 mean comes with a 95 % bootstrap interval over the queries, and two runs over the same queries
 are compared query by query (`evaluate/compare.py`; `eval --baseline FILE`).
 """
 
