@@ -277,6 +277,25 @@ def test_a_cut_with_the_same_slide_read_on_both_sides_is_undone():
     assert merged[0].keyframe_time == 49
 
 
+def test_one_slide_read_with_other_bullets_hidden_is_one_slide_under_its_title():
+    """A camera cut where the lecturer moved from one bullet to another (dev: "Reading and Next Week",
+    "Problem set 3 due Friday" read as "Problert und Friday"): the same title read in full on both sides
+    and most words shared join them; two slides of one deck under one title ("Summary" then "Summary"
+    with other bullets) stay two."""
+    title, footer = _line("Reading and Next Week", 20), _line("Systems Seminar 31", 8)
+    left = [title, _line("Mankiw chapters 4 and 6", 9), _line("Problem set 3 due Friday", 9),
+            _line("Next costs and firms", 9), footer]
+    right = [title, _line("Mankiw chapters 4 and 6", 9), _line("Problert und Friday", 9),
+             _line("Next cg firms", 9), footer]
+    segs = [VisualSegment(0, 30, 29, _frame(10)), VisualSegment(30, 60, 59, _frame(160))]
+    slides = read_slides(FakeOcr({10: left, 160: right}), segs, OcrOptions())
+    assert [(s.start, s.end) for s in slides] == [(0, 60)]
+    assert [(s.start, s.end) for s in merge_same_slide(segs, slides)] == [(0, 60)]
+    other = [title, _line("Office hours move to Thursday", 9), _line("Exam covers weeks one to six", 9), footer]
+    slides = read_slides(FakeOcr({10: left, 160: other}), segs, OcrOptions())
+    assert [(s.start, s.end) for s in merge_same_slide(segs, slides)] == [(0, 30), (30, 60)]
+
+
 def test_lexical_scores_a_title_word_above_the_same_word_in_small_print():
     opts = OcrOptions()
     title = weighted_lines([_line("Budget Forecast", 20), _line("notes", 8)], opts)

@@ -225,19 +225,26 @@ MAX_VIEWS = 3  # earlier views read per segment at most (the longest), besides t
 
 def _same_text(a: SlideText, b: SlideText, threshold: float) -> bool:
     """One slide: words shared (Jaccard) at least `threshold`, or one's words nearly all in the other's
-    (a build that added a bullet; a lecturer hiding part of it); never two titles without a content
-    word in common (two slides of one template repeat its header and footer, and a camera may read
-    little else of them)."""
+    (a build that added a bullet; a lecturer hiding part of it), or one title (two content words or more)
+    and most words (a lecturer in front of other bullets: "Problem set 3 due" / "Problert und"); never
+    two titles without a content word in common (two slides of one template repeat its header and
+    footer, and a camera may read little else of them)."""
     wa, wb = a.words(), b.words()
-    if not wa or not wb:
-        return False
-    if _titles_apart(a, b):
+    if not wa or not wb or _titles_apart(a, b):
         return False
     shared = len(wa & wb)
-    return shared / len(wa | wb) >= threshold or shared / min(len(wa), len(wb)) >= CONTAINED
+    contained = shared / min(len(wa), len(wb))
+    return shared / len(wa | wb) >= threshold or contained >= CONTAINED or (
+        _same_title(a, b) and contained >= SAME_TITLE_CONTAINED)
 
 
 CONTAINED = 0.85  # share of the smaller word set found in the larger: the same slide, built or hidden
+SAME_TITLE_CONTAINED = 0.6  # ... under one title (two slides titled alike share it and the footer, little else)
+
+
+def _same_title(a: SlideText, b: SlideText) -> bool:
+    ta = set(tokenize(a.title))
+    return len(ta) >= 2 and ta == set(tokenize(b.title))
 
 
 def pictures(segments: Sequence[VisualSegment]) -> list[VisualSegment]:
