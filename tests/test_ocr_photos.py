@@ -645,22 +645,45 @@ def test_a_still_slide_on_screen_is_read_once():
     assert ocr.read_values == [90] and slides[0].title == "Budget"
 
 
-def test_a_read_showing_the_next_slide_is_not_merged_into_this_one():
+def test_a_read_showing_the_next_slide_is_that_slide_from_where_it_began():
     """The picture detector placed a slide change late, so one of a picture's more moments shows the
-    next slide of the deck: its text stays out of this slide's entry."""
+    next slide of the deck: its text stays out of this slide's entry, and the next slide gets its own
+    from where it began (found by halving the time between the keyframe and that moment)."""
     ocr = FakeOcr({90: [_line("Three Stores", 20), _line("ory, short-term, long-term", 8, top=40.0)],
                    91: [_line("Working Memory Capacity", 20), _line("Miller: 7 plus or minus 2", 8, top=40.0)]})
     frames = {90: _frame(90), 91: _frame(91)}
     frames[90][20:30, 10:150:9] = 255  # the two slides' strokes
     frames[91][40:70, 30:90] = 255
 
-    def fetch(times):  # the next slide is on screen from 25 s, the detector cut at 30 s
-        return [frames[91 if t >= 25 else 90] for t in times]
+    def fetch(times):  # the next slide is on screen from 24 s, the detector cut at 30 s
+        return [frames[91 if t >= 24 else 90] for t in times]
 
     slides = read_slides(ocr, [VisualSegment(0.0, 30.0, 20.0, frames[90])], OcrOptions(), fetch)
-    assert ocr.read_values == [90, 91]  # the keyframe and the moment that showed another picture ...
-    assert [s.title for s in slides] == ["Three Stores"]
-    assert "Miller" not in slides[0].text  # ... but the next slide's text was not taken in
+    # the keyframe, the moment that showed another picture (25 s), then 22.5, 23.75 and 24.375 s
+    assert ocr.read_values == [90, 91, 90, 90, 91]
+    assert [(s.start, s.end, s.title) for s in slides] == [(0.0, 24.375, "Three Stores"),
+                                                            (24.375, 30.0, "Working Memory Capacity")]
+    assert "Miller" not in slides[0].text  # the next slide's text was not taken in
+
+
+def test_a_slide_change_inside_a_view_is_a_cut_where_the_slide_changed():
+    """dev_markets_long2 at 1689 s: the picture detector's view began 2.5 s before the slide changed and
+    its keyframe still showed the old slide; the view's later reads show the new one. The segment is cut
+    where the new slide began (within a second), not at the next view 18 s later."""
+    old = [_line("Price Ceilings", 20), _line("a legal maximum below equilibrium", 8, top=40.0)]
+    ocr = FakeOcr({90: old, 120: old, 91: [_line("Price Floors", 20), _line("minimum wage", 8, top=40.0)]})
+    frames = {v: _frame(v) for v in (90, 91, 120)}
+    frames[91][40:70, 30:90] = 255
+    frames[120][30:90, 60:80] = 40  # the lecturer
+
+    def fetch(times):  # the old slide, the lecturer stepping in front of it at 10 s, the new slide from 14 s
+        return [frames[90 if t < 10 else 120 if t < 14 else 91] for t in times]
+
+    views = [VisualSegment(0, 10, 9, frames[90]), VisualSegment(10, 30, 11, frames[120]), VisualSegment(30, 40, 39, frames[91])]
+    segs = [VisualSegment(0, 40, 39, frames[91], views=views)]
+    slides = read_slides(ocr, segs, OcrOptions(), fetch)
+    assert [(s.start, s.end, s.title) for s in slides] == [(0, 14.375, "Price Ceilings"), (14.375, 40, "Price Floors")]
+    assert [(s.start, s.end) for s in split_at_text_changes(segs, slides)] == [(0, 14.375), (14.375, 40)]
 
 
 def test_merged_reads_keep_each_line_whole_and_spaced_in_reading_order():

@@ -1,16 +1,14 @@
 """Slide text: OCR on keyframes and lasting views, one weighted text per slide shown, repeats merged.
 
-A slide's words are often the best evidence of what a stretch of a lecture is about, and often
-never spoken. Only keyframes are read (a few a minute at most); a keyframe that looks like the
-previous one reuses its text. Each line gets a weight from its confidence and
-its size, so a title counts more than small print. Neighbouring segments showing the same text (a
-long slide cut into periodic keyframes, a build that adds a bullet) become one entry.
-
+A slide's words are often the best evidence of what a stretch of a lecture is about, and often never
+spoken. Keyframes are read (a few a minute at most; one like the previous reuses its text), each line
+weighted by its confidence and size, so a title counts more than small print. Neighbouring segments
+with the same text (periodic keyframes of a long slide, a build adding a bullet) become one entry.
 Every picture that stayed on screen is read, not only one per visual segment: a segment's *views*
-(pictures that differ by less than a cut: build steps, a slide whose cut was missed) that lasted
-`MIN_VIEW` seconds are read too, and a change of text between two of them is itself a cut
-(`split_at_text_changes`), so no slide's text is skipped because the picture detector missed it; and
-a cut with the same slide read on both sides is undone (`merge_same_slide`).
+(pictures that differ by less than a cut) that lasted `MIN_VIEW` seconds too, and a change of text,
+between two of them or inside one (`slide_reads`), is itself a cut (`split_at_text_changes`): no
+slide's text is skipped because the picture detector missed it. A cut with the same slide read on
+both sides is undone (`merge_same_slide`).
 
 The recogniser often drops the spaces of English text ("ProjectRoadmap", "captureslight");
 `restore_spaces` puts them back (camelCase, punctuation, then a word-frequency splitter with
@@ -243,8 +241,7 @@ SAME_TITLE_CONTAINED = 0.6  # ... under one title (two slides titled alike share
 
 
 def _same_title(a: SlideText, b: SlideText) -> bool:
-    ta = set(tokenize(a.title))
-    return len(ta) >= 2 and ta == set(tokenize(b.title))
+    return len(ta := set(tokenize(a.title))) >= 2 and ta == set(tokenize(b.title))
 
 
 def pictures(segments: Sequence[VisualSegment]) -> list[VisualSegment]:
@@ -267,14 +264,14 @@ def pictures(segments: Sequence[VisualSegment]) -> list[VisualSegment]:
 def read_slides(ocr, segments: Sequence[VisualSegment], options: OcrOptions | None = None,
                 fetch=None) -> list[SlideText]:
     """Slide text per picture on screen (segments and their lasting views), neighbours with the same
-    text merged; a build keeps its fullest text.
+    text merged (a build keeps its fullest text); a picture whose reads showed another slide too is two
+    slides, split where the slide changed (`slide_reads.read_pictures`).
 
-    `ocr` has `read(list of RGB arrays) -> list[list[OcrLine]]`. Pictures whose keyframe is missing
-    or the same picture as the previous keyframe (`picture.same_picture`) are not read again. Pictures without text are left out.
-    `fetch(times) -> images` gives the pictures at a higher resolution than the sampled keyframes (a
-    projected slide's bullets are a few pixels high at 320 px); an image it cannot give (None) is read
-    from the keyframe.
-    """
+    `ocr` has `read(list of RGB arrays) -> list[list[OcrLine]]`. Pictures whose keyframe is missing or
+    the same picture as the previous keyframe (`picture.same_picture`) are not read again; pictures
+    without text are left out. `fetch(times) -> images` gives the pictures sharper than the sampled
+    keyframes (a projected slide's bullets are a few pixels high at 320 px); one it cannot give (None)
+    is read from the keyframe."""
     options = options or OcrOptions()
     shown = pictures(segments)
     to_read: list[int] = []
@@ -297,35 +294,38 @@ def read_slides(ocr, segments: Sequence[VisualSegment], options: OcrOptions | No
         return not another_slide(SlideText(0.0, 0.0, weighted_lines(a, options)),
                                  SlideText(0.0, 0.0, weighted_lines(b, options)))
 
-    read = read_pictures(ocr, shown, to_read, fetch, options.extra_reads, same_slide)
+    changes: dict[int, tuple[float, list]] = {}  # a picture that showed another slide too: when, and its lines
+    read = read_pictures(ocr, shown, to_read, fetch, options.extra_reads, same_slide, changes)
     slides: list[SlideText] = []
-    for seg, src in zip(shown, source):
-        lines = weighted_lines(read.get(src, []), options) if src >= 0 else []
-        if not lines:
-            continue
-        slide = SlideText(start=float(seg.start), end=float(seg.end), lines=lines)
-        last = slides[-1] if slides else None
-        if last is not None and abs(last.end - slide.start) < 1e-6 and _same_text(last, slide, options.same_text):
-            last.end = slide.end
-            if len(slide.words()) > len(last.words()):
-                last.lines = slide.lines  # a build that added a bullet: keep the fuller text
-            continue
-        slides.append(slide)
+    for i, (seg, src) in enumerate(zip(shown, source)):
+        pieces = [(float(seg.start), float(seg.end), read.get(src, []) if src >= 0 else [])]
+        if i in changes and seg.start < changes[i][0] < seg.end:
+            t, other = changes[i]
+            first, second = (pieces[0][2], other) if t > seg.keyframe_time else (other, pieces[0][2])
+            pieces = [(float(seg.start), t, first), (t, float(seg.end), second)]
+        for start, end, found in pieces:
+            slide, last = SlideText(start, end, weighted_lines(found, options)), slides[-1] if slides else None
+            if not slide.lines:
+                continue
+            if last is not None and abs(last.end - start) < 1e-6 and _same_text(last, slide, options.same_text):
+                last.end = end
+                if len(slide.words()) > len(last.words()):
+                    last.lines = slide.lines  # a build that added a bullet: keep the fuller text
+            else:
+                slides.append(slide)
     return slides
 
 
 def _titles_apart(a: SlideText, b: SlideText) -> bool:
-    """Both slides have a title and the titles share at most half the content words of the shorter one
-    ("and" does not count): "Price Elasticity of Demand" and "Elasticity and Revenue" are two slides of
-    one deck that name the same subject, "Elasticity of Demand" is that title with a word hidden."""
+    """Both slides have a title and the titles share at most half the shorter one's content words: "Price
+    Elasticity of Demand" / "Elasticity and Revenue" are two slides, "Elasticity of Demand" one hidden."""
     ta, tb = set(tokenize(a.title)), set(tokenize(b.title))
     return bool(ta and tb) and len(ta & tb) <= min(len(ta), len(tb)) / 2
 
 
 def another_slide(a: SlideText, b: SlideText) -> bool:
-    """Clearly another slide, not the same one read differently (a lecturer hiding part of it, a
-    camera's blur): the titles share no content word ("Elasticity and Revenue" / "Consumer and Producer
-    Surplus" share only "and") and the texts share under a third of their words."""
+    """Clearly another slide, not the same one read differently (a lecturer hiding part of it, a camera's
+    blur): the titles are apart (`_titles_apart`) and the texts share under a third of their words."""
     wa, wb = a.words(), b.words()
     return bool(wa and wb) and _titles_apart(a, b) and len(wa & wb) / len(wa | wb) < 1 / 3
 

@@ -9,10 +9,13 @@ or it went on `REREAD_SPAN` seconds past its keyframe (`_unseen_end`: a build st
 lecturer stood in front of it), except where the frame there is the keyframe's picture stroke for
 stroke (a screen recording's still slide is never read twice). The lines of the reads that show the
 keyframe's slide are merged: every region of text keeps its fullest reading (`merge_reads`). A read
-that shows another slide (a slide change the picture detector placed late) is left out: the slide's
-text must not take in its neighbour's. Lines of the keyframe's read whose rows show the same strokes
-at the later moment are blanked out of that frame before it is read, so only the lines near what
-moved are recognised again (dev: 2134 -> 1910 lines recognised, the same slide text).
+that shows another slide (a slide change the picture detector missed or placed late) is left out: the
+slide's text must not take in its neighbour's; the time between the keyframe and that read is halved
+`CHANGE_STEPS` times (a read each) to find where the slide changed, and the picture becomes two slides
+there (dev_markets_long2: a change at 1689 s placed at 1689.1 s instead of the next view, 18 s on).
+Lines of the keyframe's read whose rows show the same strokes at the later moment are blanked out of
+that frame before it is read, so only the lines near what moved are recognised again (dev: 2134 ->
+1910 lines recognised, the same slide text).
 
 Measured on the dev split (the share of each slide's title and bullet words found in the index's
 slide text, `docs/benchmarks.md`): keyframe only 0.887, read again as above 0.947 (filmed lectures
@@ -99,12 +102,15 @@ _BULLET = re.compile(r"^[\W_]+")  # bullet marks and punctuation before a line's
 
 def read_pictures(ocr, shown: Sequence[VisualSegment], to_read: Sequence[int],
                   fetch: Callable[[list[float]], list] | None = None, extra: int = 2,
-                  same_slide: Callable[[list[OcrLine], list[OcrLine]], bool] | None = None) -> dict[int, list[OcrLine]]:
+                  same_slide: Callable[[list[OcrLine], list[OcrLine]], bool] | None = None,
+                  changes: dict[int, tuple[float, list[OcrLine]]] | None = None) -> dict[int, list[OcrLine]]:
     """OCR lines per picture index in `to_read`. With `fetch` (times -> sharper RGB frames, None
     where one cannot be had) the pictures are read off sharper frames, and a lasting picture whose
     read `looks_cut` or that went on past its keyframe (`_unseen_end`) is read again at `extra` more
     moments (`extra_times`; see the module's docstring), those reads kept where `same_slide(keyframe's
-    lines, lines)` holds. Without `fetch`, each keyframe once."""
+    lines, lines)` holds. A read that shows another slide is a slide change the picture detector
+    missed or placed off: `changes` (when given) gets, per such picture, the time of that change
+    (`_find_change`) and the other slide's lines. Without `fetch`, each keyframe once."""
     read: dict[int, list[OcrLine]] = {}
     # a few pictures at a time: the sharper frames (2.7 MB each at 1280 px) of a three-hour lecture's
     # hundreds of slides would otherwise all be held at once, so memory would grow with duration
@@ -117,8 +123,33 @@ def read_pictures(ocr, shown: Sequence[VisualSegment], to_read: Sequence[int],
         read.update(zip(part, ocr.read(images)))
         if fetch is not None and extra > 0:
             again = [(i, image) for i, image in zip(part, images) if looks_cut(read[i]) or _unseen_end(shown[i])]
-            _read_again(ocr, again, shown, read, fetch, extra, same_slide)
+            others = _read_again(ocr, again, shown, read, fetch, extra, same_slide)
+            if changes is not None and same_slide is not None:
+                for i, (t, lines) in others.items():
+                    changes[i] = _find_change(ocr, fetch, same_slide, read[i], shown[i].keyframe_time, t, lines)
     return read
+
+
+CHANGE_STEPS = 3  # reads that halve the time between a keyframe and a read of another slide (9 s -> 1.1 s)
+
+
+def _find_change(ocr, fetch, same_slide, lines, keyframe_time: float, other_time: float,
+                 other: list[OcrLine]) -> tuple[float, list[OcrLine]]:
+    """(time, other slide's lines): where between the keyframe (showing `lines`) and `other_time`
+    (showing `other`) the slide changed, by halving that time `CHANGE_STEPS` times with one read each;
+    the time is the first moment found showing the other slide, or the last showing the keyframe's."""
+    near, far = keyframe_time, other_time
+    for _ in range(CHANGE_STEPS):
+        mid = (near + far) / 2
+        frame = fetch([mid])[0]
+        if frame is None:
+            break
+        seen = ocr.read([frame])[0]
+        if same_slide(lines, seen):
+            near = mid
+        else:
+            far, other = mid, seen if seen else other
+    return (far if other_time > keyframe_time else near), other
 
 
 def _unseen_end(picture: VisualSegment) -> bool:
@@ -128,34 +159,39 @@ def _unseen_end(picture: VisualSegment) -> bool:
     return picture.end - picture.keyframe_time >= REREAD_SPAN
 
 
-def _read_again(ocr, pictures, shown, read, fetch, extra, same_slide) -> None:
+def _read_again(ocr, pictures, shown, read, fetch, extra, same_slide) -> dict[int, tuple[float, list[OcrLine]]]:
     """Read `pictures` ((index, keyframe image)) at their extra moments where the frame there is not the
     keyframe's picture, and merge the reads that show the same slide into `read`. A keyframe line whose
     rows show the same strokes at that moment (`_untouched`) is blanked out of the frame before
-    it is read: it would read the same, and recognising the lines is most of OCR's time."""
+    it is read: it would read the same, and recognising the lines is most of OCR's time. Returns, per
+    picture with reads of another slide, the one nearest its keyframe: (time, lines)."""
     wanted = [(i, image, extra_times(shown[i], extra)) for i, image in pictures]
     wanted = [w for w in wanted if w[2]]
     if not wanted:
-        return
+        return {}
     frames = iter(fetch([t for _, _, times in wanted for t in times]))
-    jobs = []  # (picture index, keyframe lines still there, the frame with them blanked)
+    jobs = []  # (picture index, time, keyframe lines still there, the frame with them blanked)
     for i, image, times in wanted:
-        for frame in [next(frames) for _ in times]:
+        for t, frame in zip(times, [next(frames) for _ in times]):
             if frame is None or frame.shape != np.shape(image):
                 continue
             change = changed_blocks(np.asarray(image), np.asarray(frame))
             if change is None or not change.changed.any():
                 continue  # the keyframe's picture stroke for stroke: it reads the same
             still = [line for line in read[i] if _untouched(line, change)]
-            jobs.append((i, still, _blank(np.asarray(frame), still, change.shift)))
-    answers = iter(ocr.read([frame for _, _, frame in jobs]))
+            jobs.append((i, t, still, _blank(np.asarray(frame), still, change.shift)))
+    answers = iter(ocr.read([frame for _, _, _, frame in jobs]))
     reads: dict[int, list[list[OcrLine]]] = {}
-    for i, still, _ in jobs:
+    others: dict[int, tuple[float, list[OcrLine]]] = {}
+    for i, t, still, _ in jobs:
         whole = merge_reads([still, next(answers)])  # what reading the whole frame would have given
         if same_slide is None or same_slide(read[i], whole):
             reads.setdefault(i, []).append(whole)
+        elif i not in others or abs(t - shown[i].keyframe_time) < abs(others[i][0] - shown[i].keyframe_time):
+            others[i] = (t, whole)
     for i, more in reads.items():
         read[i] = merge_reads([read[i]] + more)
+    return others
 
 
 def _untouched(line: OcrLine, change: ChangedBlocks) -> bool:
