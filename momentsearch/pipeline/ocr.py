@@ -267,11 +267,10 @@ def read_slides(ocr, segments: Sequence[VisualSegment], options: OcrOptions | No
     text merged (a build keeps its fullest text); a picture whose reads showed another slide too is two
     slides, split where the slide changed (`slide_reads.read_pictures`).
 
-    `ocr` has `read(list of RGB arrays) -> list[list[OcrLine]]`. Pictures whose keyframe is missing or
-    the same picture as the previous keyframe (`picture.same_picture`) are not read again; pictures
-    without text are left out. `fetch(times) -> images` gives the pictures sharper than the sampled
-    keyframes (a projected slide's bullets are a few pixels high at 320 px); one it cannot give (None)
-    is read from the keyframe."""
+    `ocr` has `read(list of RGB arrays) -> list[list[OcrLine]]`. Pictures without a keyframe or the same
+    picture as the previous keyframe (`picture.same_picture`) are not read; those without text left out.
+    `fetch(times) -> images` gives the pictures sharper than the sampled keyframes (a projected slide's
+    bullets are a few pixels high at 320 px); one it cannot give (None) is read from the keyframe."""
     options = options or OcrOptions()
     shown = pictures(segments)
     to_read: list[int] = []
@@ -298,10 +297,11 @@ def read_slides(ocr, segments: Sequence[VisualSegment], options: OcrOptions | No
     read = read_pictures(ocr, shown, to_read, fetch, options.extra_reads, same_slide, changes)
     slides: list[SlideText] = []
     for i, (seg, src) in enumerate(zip(shown, source)):
-        pieces = [(float(seg.start), float(seg.end), read.get(src, []) if src >= 0 else [])]
+        lines = read.get(src, []) if src >= 0 else []
+        pieces = [(float(seg.start), float(seg.end), lines)]
         if i in changes and seg.start < changes[i][0] < seg.end:
             t, other = changes[i]
-            first, second = (pieces[0][2], other) if t > seg.keyframe_time else (other, pieces[0][2])
+            first, second = (lines, other) if t > seg.keyframe_time else (other, lines)
             pieces = [(float(seg.start), t, first), (t, float(seg.end), second)]
         for start, end, found in pieces:
             slide, last = SlideText(start, end, weighted_lines(found, options)), slides[-1] if slides else None

@@ -148,7 +148,7 @@ def _find_change(ocr, fetch, same_slide, lines, keyframe_time: float, other_time
         if same_slide(lines, seen):
             near = mid
         else:
-            far, other = mid, seen if seen else other
+            far, other = mid, seen  # (an empty read is never another slide: it counts as the keyframe's)
     return (far if other_time > keyframe_time else near), other
 
 
