@@ -80,6 +80,7 @@ class ChunkOptions:
     overlap_seconds: float = 3.0  # consecutive chunks share about this much speech (whole sentences)
     topic_depth: float = 0.5  # topic score (similarity dip + pause share + cue) a gap needs to start a new section
     cue_share: float = 0.3  # topic score of a sentence opening with a cue phrase ("Now, ...", "Let's ..."; English)
+    topic_window: int = 2  # sentences on each side of a gap whose mean vectors the topic score compares
     min_section: float = 8.0  # seconds; speech-made sections are at least this long
 
 

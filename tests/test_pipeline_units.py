@@ -199,6 +199,22 @@ def test_a_topic_change_without_a_slide_change_is_a_section_boundary():
     assert topic_boundaries(units, vectors, cuts=[], duration=end) == []
 
 
+def test_a_two_sentence_aside_is_a_section_from_where_it_begins_to_where_it_ends():
+    """A lecturer leaves the topic for two sentences and comes back: with the default two sentences on
+    each side of a gap both edges are found where they are; windows of three reach across the aside
+    and put its edges a sentence off (`chunks.topic_window`)."""
+    from momentsearch.options import ChunkOptions
+    from momentsearch.pipeline.segment import topic_boundaries
+
+    for seed in range(6):
+        units, vectors, end = _talk([0] * 5 + [1] * 2 + [0] * 5, per_sentence=5.0, seed=seed)
+        edges = [(units[i][-1].end + units[i + 1][0].start) / 2 for i in (4, 6)]
+        assert np.allclose(topic_boundaries(units, vectors, cuts=[], duration=end), edges, atol=0.01)
+    units, vectors, end = _talk([0] * 5 + [1] * 2 + [0] * 5, per_sentence=5.0, seed=0)
+    wide = topic_boundaries(units, vectors, cuts=[], duration=end, options=ChunkOptions(topic_window=3))
+    assert len(wide) == 2 and not np.allclose(wide, edges, atol=1.0)
+
+
 def test_a_cue_phrase_tips_a_shallow_topic_change_into_a_boundary():
     """Two neighbouring topics of one subject (their sentences only partly differ): the dip alone is
     too shallow, but the next topic opening with "Now, ..." makes it a boundary. The same words inside
@@ -206,7 +222,7 @@ def test_a_cue_phrase_tips_a_shallow_topic_change_into_a_boundary():
     from momentsearch.pipeline.segment import opens_topic, topic_boundaries
 
     units, vectors, end = _talk([0] * 6 + [1] * 6, seed=4)
-    vectors[6:] = vectors[6:] + 1.5 * vectors[:6].mean(axis=0)  # the second topic leans on the first
+    vectors[6:] = vectors[6:] + vectors[:6].mean(axis=0)  # the second topic leans on the first
     vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
     assert topic_boundaries(units, vectors, cuts=[], duration=end) == []
     cued = [list(u) for u in units]
@@ -232,7 +248,7 @@ def test_next_time_announces_the_next_lecture_and_opens_no_topic():
     assert not opens_topic(said(" Next", "time", "we", "look")) and not opens_topic(said("Next", "week,"))
     assert opens_topic(said(" Okay,", "time", "for", "questions"))  # only "next" is read this way
     units, vectors, end = _talk([0] * 6 + [1] * 6, seed=4)
-    vectors[6:] = vectors[6:] + 1.5 * vectors[:6].mean(axis=0)  # a shallow dip, as in the test above
+    vectors[6:] = vectors[6:] + vectors[:6].mean(axis=0)  # a shallow dip, as in the test above
     vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
     for opening, boundaries in ((("Next,", "the"), 1), (("Next", "time"), 0)):
         cued = [list(u) for u in units]

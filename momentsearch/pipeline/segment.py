@@ -240,7 +240,7 @@ def topic_boundaries(units: list[list[Word]], vectors: np.ndarray, cuts: list[fl
     slide changes is no candidate: that change is its boundary already (an exercise in silence is not
     split in the middle of its silence)."""
     options = options or ChunkOptions()
-    times, scores = topic_scores(units, vectors, cuts=cuts, cue_share=options.cue_share)
+    times, scores = topic_scores(units, vectors, options.topic_window, cuts=cuts, cue_share=options.cue_share)
     if times.size == 0:
         return []
     pauses = _pauses(units)
