@@ -188,3 +188,41 @@ def test_benchmark_compares_a_run_with_an_earlier_one_per_condition(tmp_path):
     side = bench.side_by_side({"dev": {"ours": {"all": report}, "baseline": {"all": report}}})
     lo, hi = report["interval_R1@0.5"]["overall"]
     assert f"| all | 0.50 ({lo:.2f}-{hi:.2f}) |" in side and lo < 0.5 < hi
+
+
+def test_topic_bench_moves_sections_with_real_pauses_and_scores_every_boundary():
+    """scripts/bench_topics.py: "real pauses" only lengthen pauses inside a section or shorten a
+    section's own (words keep their order and length; each section start moves with its first
+    sentence), and the score counts every section start, found or not."""
+    import importlib.util
+
+    from momentsearch.options import ChunkOptions
+    from momentsearch.types import Word
+
+    spec = importlib.util.spec_from_file_location(
+        "bench_topics", Path(__file__).resolve().parents[1] / "scripts" / "bench_topics.py")
+    bench = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(bench)
+    rng = np.random.default_rng(0)
+    units, vectors, starts, t = [], [], [], 0.0
+    for topic in range(4):  # four sections of five sentences, 1.2 s of silence before each section
+        if topic:
+            t += 1.2
+            starts.append(t - 0.3)  # the section (its slide) starts a little before its speech
+        for _ in range(5):
+            units.append([Word(t, t + 2.0, "words"), Word(t + 2.0, t + 3.5, "end.")])
+            v = np.eye(6)[topic] + rng.normal(0, 0.1, 6)
+            vectors.append(v / np.linalg.norm(v))
+            t += 3.8
+    data = [("talk.mp4", t, starts, units, np.array(vectors))]
+    tp, fp, fn = bench.score(data, ChunkOptions())
+    assert (tp, fp, fn) == (3, 0, 0)
+    for seed in range(5):
+        moved, new_starts, extra = bench.real_pauses(units, starts, np.random.default_rng(seed))
+        assert [w.end - w.start for u in moved for w in u] == pytest.approx([w.end - w.start for u in units for w in u])
+        firsts = {i: u[0].start - units[i][0].start for i, u in enumerate(moved)}
+        for old, new, first in zip(starts, new_starts, (5, 10, 15)):
+            assert new - old == pytest.approx(firsts[first])  # the start moved with its section's first sentence
+        assert extra == pytest.approx(moved[-1][0].start - units[-1][0].start)
+        assert all(b[0].start >= a[-1].end for a, b in zip(moved, moved[1:]))
+    assert sum(bench.score(data, ChunkOptions(), np.random.default_rng(1))[::2]) == 3  # hits + misses
