@@ -14,7 +14,11 @@ is also scored after giving the speech such pauses ("real pauses": a gap inside 
 mean over SEEDS draws): a detector that leans on the renderer's pauses falls there.
 
     python3 scripts/make_benchmark.py --split dev --render-only     # once: the videos (if not there yet)
-    python3 scripts/bench_topics.py --split dev [--config F.toml] [--seeds 3]
+    python3 scripts/bench_topics.py --split dev [--config F.toml] [--seeds 3] [--pause-only 1.0]
+
+`--pause-only S` scores a detector that looks at nothing but pauses (a gap of S seconds or more is a
+boundary, the longest first, sections at least `chunks.min_section` long): what the renderer's pauses
+give away.
 
 Whisper's words come from the benchmark's cache (OUT/asr-windows, filled by make_benchmark.py); a
 window not in it is transcribed (and cached).
@@ -93,6 +97,19 @@ def real_pauses(units: list[list[Word]], starts: list[float], rng: np.random.Gen
     return moved, new_starts, float(shift[-1]) if len(shift) else 0.0
 
 
+def pauses_only(seconds: float):
+    """`segment.topic_scores` for a detector that hears only pauses: a gap's score is 1 + its pause
+    when the pause lasts `seconds` or more, else 0 (with `topic_depth` <= 1: those gaps, longest first)."""
+    def scores(units, vectors, window=3, cuts=(), cue_share=0.0):
+        times, _ = ORIGINAL_SCORES(units, vectors, window, cuts, cue_share)
+        pauses = segment._pauses(units)
+        return times, np.where(pauses >= seconds, 1.0 + pauses, 0.0)
+    return scores
+
+
+ORIGINAL_SCORES = segment.topic_scores
+
+
 def score(data, options, rng: np.random.Generator | None = None) -> tuple[int, int, int]:
     """(hits, false alarms, misses) of the speech-only boundaries over all lectures."""
     tp = fp = fn = 0
@@ -122,13 +139,17 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--out", type=Path, default=ROOT / "bench-out", help="the benchmark's folder (default bench-out)")
     ap.add_argument("--config", type=Path, help="options TOML (as for make_benchmark.py)")
     ap.add_argument("--seeds", type=int, default=3, help="draws of real pauses to average (default 3)")
+    ap.add_argument("--pause-only", type=float, metavar="S", help="score a detector of pauses S s or longer instead")
     args = ap.parse_args(argv)
     config = load_config(args.config)
+    if args.pause_only is not None:
+        segment.topic_scores = pauses_only(args.pause_only)
     if not (args.out / args.split / "cuts.jsonl").is_file():
         sys.exit(f"no benchmark in {args.out / args.split}: run scripts/make_benchmark.py --split {args.split} first")
     data = lectures(args.out, args.split, config)
+    what = f"pauses of {args.pause_only} s or more only" if args.pause_only is not None else f"chunks: {config.chunks}"
     print(f"**speech-only topic boundaries ({args.split}, {len(data)} lectures, no picture cuts, +-{TOLERANCE} s; "
-          f"chunks: {config.chunks})**\n")
+          f"{what})**\n")
     print("| speech | boundaries | hits | false alarms | precision | recall | F1 |\n|---|---|---|---|---|---|---|")
     print(row("as rendered", *score(data, config.chunks)))
     draws = [score(data, config.chunks, np.random.default_rng(seed)) for seed in range(1, args.seeds + 1)]

@@ -205,7 +205,7 @@ def test_topic_bench_moves_sections_with_real_pauses_and_scores_every_boundary()
     spec.loader.exec_module(bench)
     rng = np.random.default_rng(0)
     units, vectors, starts, t = [], [], [], 0.0
-    for topic in range(4):  # four sections of five sentences, 1.2 s of silence before each section
+    for topic in range(4):  # four sections of five sentences; 0.3 s between sentences, 1.5 s before a section
         if topic:
             t += 1.2
             starts.append(t - 0.3)  # the section (its slide) starts a little before its speech
@@ -226,3 +226,13 @@ def test_topic_bench_moves_sections_with_real_pauses_and_scores_every_boundary()
         assert extra == pytest.approx(moved[-1][0].start - units[-1][0].start)
         assert all(b[0].start >= a[-1].end for a, b in zip(moved, moved[1:]))
     assert sum(bench.score(data, ChunkOptions(), np.random.default_rng(1))[::2]) == 3  # hits + misses
+    # a detector of pauses alone: the 1.5 s before each section, not the 0.3 s between its sentences
+    from momentsearch.pipeline import segment
+
+    try:
+        segment.topic_scores = bench.pauses_only(1.0)
+        assert bench.score(data, ChunkOptions()) == (3, 0, 0)
+        segment.topic_scores = bench.pauses_only(2.0)
+        assert bench.score(data, ChunkOptions()) == (0, 0, 3)
+    finally:
+        segment.topic_scores = bench.ORIGINAL_SCORES
