@@ -231,3 +231,49 @@ def test_benchmark_splits_are_valid_and_disjoint():
             assert not dev & test, key
         dev_text = {s.speech for lec in splits["dev"] for s in lec.sections}
         assert not dev_text & {s.speech for lec in splits["test"] for s in lec.sections}
+
+
+def _longest_quiet(audio: np.ndarray) -> float:
+    """Seconds of the longest run of quiet samples (|x| <= 0.01) in a clip."""
+    quiet = np.concatenate([[0], (np.abs(audio) <= 0.01).astype(np.int8), [0]])
+    edges = np.flatnonzero(np.diff(quiet))
+    return float((edges[1::2] - edges[::2]).max(initial=0)) / SAMPLE_RATE
+
+
+def test_a_speaker_can_stop_to_think_after_a_sentence_and_run_on_into_the_next_section(tmp_path):
+    from momentsearch.testing.synth import speak
+
+    text = "Glaciers flow downhill. They carry rocks & sand. Then they melt."
+    plain, paused = speak(text), speak(text, pauses=[0.0, 1.6])
+    assert _longest_quiet(plain) < 0.6 and 1.45 < _longest_quiet(paused) < 1.9  # "&" is no markup error
+    assert paused.size / SAMPLE_RATE == pytest.approx(plain.size / SAMPLE_RATE + 1.6 - _longest_quiet(plain), abs=0.4)
+    # a tail replaces the render's gap for one section: the next section's speech follows at once
+    sections = [Section("One", "First we look at ice.", tail=0.1), Section("Two", "Then at water.", lead=0.05)]
+    rendered = render_lecture(tmp_path / "run_on.mp4", sections, size=SIZE, fps=5, gap=0.8)
+    assert rendered[1].speech_start - rendered[0].speech_end < 0.4  # 0.1 + 0.05, rounded up to a frame
+    assert rendered[1].end - rendered[1].speech_end >= 0.8 - 1e-6
+
+
+def test_benchmark_lectures_pause_like_lecturers_and_keep_what_a_split_gives(tmp_path):
+    from momentsearch.testing.corpus import RUN_ON, THINK, load_split
+
+    speech = "One thing. Another thing. A third thing. A fourth thing."
+    body = "".join(f'[[lecture.section]]\ntitle = "T{i}"\nspeech = "{speech}"\n' for i in range(40))
+    (tmp_path / "s.toml").write_text(f'[[lecture]]\nname = "talk"\n{body}')
+    first, again = load_split(tmp_path / "s.toml"), load_split(tmp_path / "s.toml")
+    sections = first[0].sections
+    assert [s.pauses for s in sections] == [s.pauses for s in again[0].sections]  # drawn once per lecture
+    assert all(len(s.pauses) == 3 for s in sections)
+    thinking = [p for s in sections for p in s.pauses if p > 0]
+    run_on = [s for s in sections if s.tail is not None]
+    assert 0.3 * THINK * 120 < len(thinking) < 2 * THINK * 120 and all(0.6 <= p <= 2.0 for p in thinking)
+    assert 0.4 * RUN_ON * 39 < len(run_on) < 1.6 * RUN_ON * 39
+    for before, after in zip(sections, sections[1:]):
+        if before.tail is not None:
+            assert before.tail <= 0.3 and after.lead <= 0.2
+    # what a split file says stays: its pauses, and a lead it gives is never run across
+    (tmp_path / "g.toml").write_text('[[lecture]]\nname = "given"\n'
+                                     + "".join(f'[[lecture.section]]\ntitle = "T{i}"\nspeech = "{speech}"\n'
+                                               f'lead = 0.7\npauses = [0.0, 1.0, 0.0]\n' for i in range(10)))
+    given = load_split(tmp_path / "g.toml")[0].sections
+    assert all(s.pauses == [0.0, 1.0, 0.0] and s.lead == 0.7 and s.tail is None for s in given)

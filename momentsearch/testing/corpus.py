@@ -12,6 +12,7 @@ from __future__ import annotations
 import hashlib
 import json
 import math
+import random
 import re
 import tomllib
 from dataclasses import asdict, dataclass, field
@@ -21,7 +22,13 @@ from momentsearch.errors import ConfigError
 from momentsearch.testing.synth import RenderedSection, Section, render_lecture
 
 QUERY_TYPES = ("said", "concept", "shown", "visual")
-_SECTION_KEYS = {"title", "speech", "bullets", "chart", "min_seconds", "slide", "view", "transition", "build", "lead"}
+_SECTION_KEYS = {"title", "speech", "bullets", "chart", "min_seconds", "slide", "view", "transition", "build", "lead",
+                 "tail", "pauses"}
+# How lecturers pause (drawn per lecture, the same on every render): after a sentence they sometimes stop to
+# think, mid-topic, and at a topic change they often run straight on (a click while talking); so a long pause
+# is no sure sign of a new section, nor a short one of the same (scripts/bench_topics.py measures both ways).
+THINK, THINK_SECONDS = 0.12, (0.6, 2.0)  # share of sentence ends followed by a pause this long
+RUN_ON, RUN_ON_LEAD, RUN_ON_TAIL = 0.4, (0.05, 0.2), (0.1, 0.3)  # share of section changes spoken across
 _RENDERER = [Path(__file__).with_name(f"{m}.py") for m in ("synth", "slides", "scenes", "acoustics")]  # a change
 # to any renderer module re-renders; other test tooling in this folder does not
 
@@ -56,12 +63,27 @@ def load_split(path: str | Path) -> list[Lecture]:
             args.setdefault("transition", spec.get("transition", "cut"))
             # the narrator starts talking a moment after the slide appears, a different moment each time
             args.setdefault("lead", round(0.3 + 0.6 * ((render["seed"] * 7 + n * 13) % 10) / 10, 2))
+            _pace(args, sections, random.Random(f"{name}:{n}"), lead_given="lead" in s)
             sections.append(Section(**args))
             queries.append({t: s[t] for t in QUERY_TYPES if s.get(t)})
         if not name or not sections:
             raise ConfigError(f"{path}: every lecture needs a name and at least one section")
         lectures.append(Lecture(name, spec.get("condition", render.get("scene", "screen")), sections, queries, render))
     return lectures
+
+
+def _pace(args: dict, before: list[Section], rng: random.Random, lead_given: bool) -> None:
+    """Draw a section's pauses (`args`, unless given) as lecturers make them (THINK, RUN_ON): a pause
+    after some sentences, and with RUN_ON's chance the narration runs on from the previous section
+    (a short tail there, a short lead here), when both are spoken and neither edge was given."""
+    sentences = len(re.findall(r"[.!?](?:\s|$)", args["speech"]))
+    if "pauses" not in args:
+        args["pauses"] = [round(rng.uniform(*THINK_SECONDS), 2) if rng.random() < THINK else 0.0
+                          for _ in range(max(sentences - 1, 0))]
+    if (before and before[-1].speech and args["speech"] and rng.random() < RUN_ON and before[-1].tail is None
+            and not lead_given):
+        args["lead"] = round(rng.uniform(*RUN_ON_LEAD), 2)
+        before[-1].tail = round(rng.uniform(*RUN_ON_TAIL), 2)
 
 
 def _digest(lecture: Lecture) -> str:

@@ -11,14 +11,17 @@ changed at its start, so tests and benchmarks can check what the indexer finds. 
 
 from __future__ import annotations
 
+import html
 import math
 import os
+import re
 import shutil
 import subprocess
 import tempfile
 import wave
 from dataclasses import dataclass, field
 from fractions import Fraction
+from typing import Sequence
 
 import numpy as np
 
@@ -44,6 +47,8 @@ class Section:
     transition: str = "cut"  # cut | fade (a crossfade from the previous slide, centred on the section start)
     build: bool = False  # reveal the bullets one at a time while the narration goes on
     lead: float = 0.0  # silence between the section start and its narration
+    tail: float | None = None  # silence after the narration (None: render_lecture's `gap`)
+    pauses: list[float] = field(default_factory=list)  # seconds of silence after sentence i (a speaker thinking)
 
 
 @dataclass
@@ -61,11 +66,18 @@ class RenderedSection:
     speech_start: float | None = None  # narration starts here (after the section's lead)
 
 
-def speak(text: str, voice: str = "en-us", rate: int = 165) -> np.ndarray:
+def speak(text: str, voice: str = "en-us", rate: int = 165, pauses: Sequence[float] = ()) -> np.ndarray:
     """Narrate `text` with espeak-ng. Returns 16 kHz mono float32 in [-1, 1], leading and trailing
-    silence trimmed, so sample 0 is the start of speech. Empty text gives an empty array."""
+    silence trimmed, so sample 0 is the start of speech. Empty text gives an empty array. `pauses[i]`
+    seconds (> 0) of silence follow sentence i instead of espeak's own short pause (an SSML break)."""
     if not text.strip():
         return np.zeros(0, dtype=np.float32)
+    markup = any(p > 0 for p in pauses)
+    if markup:
+        sentences = re.split(r"(?<=[.!?])\s+", text.strip())
+        text = " ".join(html.escape(t, quote=False) + (f' <break time="{int(round(pauses[i] * 1000))}ms"/>'
+                                                       if i < len(pauses) and pauses[i] > 0 else "")
+                        for i, t in enumerate(sentences))
     exe = shutil.which("espeak-ng")
     if exe is None:
         raise MomentSearchError("espeak-ng is needed to synthesise narration but was not found on PATH; "
@@ -75,7 +87,7 @@ def speak(text: str, voice: str = "en-us", rate: int = 165) -> np.ndarray:
     try:
         # Text goes through stdin so a line starting with "-" is not read as an option.
         proc = subprocess.run(
-            [exe, "-v", voice, "-s", str(int(rate)), "-w", wav_path, "--stdin"],
+            [exe, "-v", voice, "-s", str(int(rate)), "-w", wav_path, "--stdin"] + (["-m"] if markup else []),
             input=text.encode("utf-8"), capture_output=True, timeout=120,
         )
         if proc.returncode != 0:
@@ -127,7 +139,8 @@ def _layout(sections: list[Section], clips: list[np.ndarray], fps: int, gap: flo
         return i * SAMPLE_RATE // fps
 
     for section, clip in zip(sections, clips):
-        need = max(int(round(section.lead * SAMPLE_RATE)) + clip.size + int(round(gap * SAMPLE_RATE)),
+        tail = gap if section.tail is None else section.tail
+        need = max(int(round(section.lead * SAMPLE_RATE)) + clip.size + int(round(tail * SAMPLE_RATE)),
                    int(math.ceil(section.min_seconds * SAMPLE_RATE)), 1)
         n_frames = max(1, int(math.ceil(need * fps / SAMPLE_RATE)))
         while sample_at(frame_index + n_frames) - sample_at(frame_index) < need:
@@ -213,7 +226,7 @@ def render_lecture(path: str | os.PathLike, sections: list[Section], size: tuple
     """Write an mp4 lecture (h264 yuv420p; aac mono 16 kHz unless `audio` is False) and return each
     section's true window in seconds.
 
-    Each section lasts its `lead`, its narration and `gap` seconds of silence (at least
+    Each section lasts its `lead`, its narration and its `tail` (else `gap`) seconds of silence (at least
     `min_seconds`), rounded up to whole video frames. Every slide is drawn in one `template` (a
     name from slides.TEMPLATES or a Template); `scene` films it (screen | camera | screencast);
     `room` (acoustics.ROOMS; None = clean) adds reverb and noise; `voice` and `rate` (words per
@@ -224,7 +237,7 @@ def render_lecture(path: str | os.PathLike, sections: list[Section], size: tuple
     _check(sections, size, fps, gap, scene, room)
     template = template_named(template) if not isinstance(template, Template) else template
     film = make_scene(scene, size, seed)
-    clips = [speak(s.speech, voice=voice, rate=rate) for s in sections]
+    clips = [speak(s.speech, voice=voice, rate=rate, pauses=s.pauses) for s in sections]
     layout = _layout(sections, clips, fps, gap)
     shots, notes = _shots(sections, layout, clips, size, template, fps, seed)
     track = _soundtrack(clips, layout, sections, fps, room, seed) if audio else None
