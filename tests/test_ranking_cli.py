@@ -191,7 +191,7 @@ def test_benchmark_compares_a_run_with_an_earlier_one_per_condition(tmp_path):
 
 
 def test_topic_bench_moves_sections_with_real_pauses_and_scores_every_boundary():
-    """scripts/bench_topics.py: "real pauses" only lengthen pauses inside a section or shorten a
+    """scripts/bench_topics.py: "more pauses" only lengthen pauses inside a section or shorten a
     section's own (words keep their order and length; each section start moves with its first
     sentence), and the score counts every section start, found or not."""
     import importlib.util
