@@ -42,11 +42,11 @@ sys.path.insert(0, str(ROOT / "scripts"))
 from momentsearch.evaluate import boundary_scores  # noqa: E402
 from momentsearch.options import load_config  # noqa: E402
 from momentsearch.pipeline import segment  # noqa: E402
+from momentsearch.testing.corpus import RUN_ON, RUN_ON_LEAD, RUN_ON_TAIL, THINK, THINK_SECONDS  # noqa: E402
 from momentsearch.types import Word  # noqa: E402
 
 TOLERANCE = 1.5  # seconds; a section starts with the slide, its speech 0.3-0.9 s later
-from momentsearch.testing.corpus import RUN_ON, RUN_ON_LEAD, RUN_ON_TAIL, THINK, THINK_SECONDS  # noqa: E402
-
+ORIGINAL_SCORES = segment.topic_scores  # the speech side's own topic scores (`--pause-only` replaces them)
 RUN_ON_SECONDS = (RUN_ON_LEAD[0] + RUN_ON_TAIL[0], RUN_ON_LEAD[1] + RUN_ON_TAIL[1])  # a section's gap, run on
 
 
@@ -77,7 +77,7 @@ def lectures(out: Path, split: str, config) -> list[tuple[str, float, list[float
     return found
 
 
-def real_pauses(units: list[list[Word]], starts: list[float], rng: np.random.Generator):
+def more_pauses(units: list[list[Word]], starts: list[float], rng: np.random.Generator):
     """The sentences moved in time as if spoken with (more) lecturers' pauses, and the section starts
     moved with them."""
     gaps = np.array([(a[-1].end + b[0].start) / 2 for a, b in zip(units, units[1:])])
@@ -86,7 +86,7 @@ def real_pauses(units: list[list[Word]], starts: list[float], rng: np.random.Gen
         if gaps.size and abs(gaps[np.abs(gaps - t).argmin()] - t) < 3.0:
             boundary[np.abs(gaps - t).argmin()] = True
     shift = np.zeros(len(units))
-    for i, gap in enumerate(gaps):
+    for i in range(len(gaps)):
         pause = units[i + 1][0].start - units[i][-1].end
         add = 0.0
         if boundary[i] and rng.random() < RUN_ON:
@@ -110,9 +110,6 @@ def pauses_only(seconds: float):
     return scores
 
 
-ORIGINAL_SCORES = segment.topic_scores
-
-
 def score(data, options, rng: np.random.Generator | None = None) -> tuple[int, int, int]:
     """(hits, false alarms, misses) of the speech-only boundaries over all lectures."""
     tp = fp = fn = 0
@@ -122,7 +119,7 @@ def score(data, options, rng: np.random.Generator | None = None) -> tuple[int, i
             continue
         extra = 0.0
         if rng is not None:
-            units, starts, extra = real_pauses(units, starts, rng)
+            units, starts, extra = more_pauses(units, starts, rng)
         found = segment.topic_boundaries(units, vectors, [], duration + extra, options)
         s = boundary_scores(found, starts, TOLERANCE)
         tp, fp, fn = tp + s.tp, fp + s.fp, fn + s.fn

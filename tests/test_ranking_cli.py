@@ -190,7 +190,7 @@ def test_benchmark_compares_a_run_with_an_earlier_one_per_condition(tmp_path):
     assert f"| all | 0.50 ({lo:.2f}-{hi:.2f}) |" in side and lo < 0.5 < hi
 
 
-def test_topic_bench_moves_sections_with_real_pauses_and_scores_every_boundary():
+def test_topic_bench_draws_more_pauses_and_scores_every_boundary():
     """scripts/bench_topics.py: "more pauses" only lengthen pauses inside a section or shorten a
     section's own (words keep their order and length; each section start moves with its first
     sentence), and the score counts every section start, found or not."""
@@ -218,7 +218,7 @@ def test_topic_bench_moves_sections_with_real_pauses_and_scores_every_boundary()
     tp, fp, fn = bench.score(data, ChunkOptions())
     assert (tp, fp, fn) == (3, 0, 0)
     for seed in range(5):
-        moved, new_starts, extra = bench.real_pauses(units, starts, np.random.default_rng(seed))
+        moved, new_starts, extra = bench.more_pauses(units, starts, np.random.default_rng(seed))
         assert [w.end - w.start for u in moved for w in u] == pytest.approx([w.end - w.start for u in units for w in u])
         firsts = {i: u[0].start - units[i][0].start for i, u in enumerate(moved)}
         for old, new, first in zip(starts, new_starts, (5, 10, 15)):
