@@ -213,6 +213,43 @@ def test_a_periodic_split_on_the_slide_change_becomes_a_change():
     assert abs(moved[1].start - change) <= 1.0 and not moved[1].forced
 
 
+def _projected_slide(title: str, bullets: list[str], lecturer_at: int) -> np.ndarray:
+    """A one-template slide as a hall camera films it (washed out, 320x180) with a lecturer, a dark
+    figure a fifth of the picture wide, standing in front of it at column `lecturer_at`."""
+    img = Image.new("RGB", (320, 180), (150, 150, 150))
+    d = ImageDraw.Draw(img)
+    d.rectangle([30, 15, 290, 40], fill=(105, 105, 115))  # the template's title bar
+    font = ImageFont.load_default()
+    d.text((40, 22), title, fill=(235, 235, 235), font=font)
+    for n, line in enumerate(bullets):
+        d.text((40, 55 + 16 * n), line, fill=(95, 95, 95), font=font)
+    d.rectangle([lecturer_at, 60, lecturer_at + 64, 180], fill=(30, 28, 26))
+    d.ellipse([lecturer_at + 16, 30, lecturer_at + 48, 64], fill=(30, 28, 26))
+    return np.asarray(img)
+
+
+def test_a_text_proven_cut_is_placed_by_the_text_not_by_where_the_lecturer_stands():
+    """A lecture hall: the lecturer stood left in the old slide's last picture, walked right at 45 s and
+    stood there when the slide changed at 51 s, as in the new slide's picture. The two pictures differ
+    mostly where the lecturer is, so whole-picture comparison put the cut at 45 s, where she moved (seen
+    on a rendered camera lecture); the blocks whose text changed put it at the slide change."""
+    from momentsearch.pipeline.slide_cuts import place_text_cuts
+
+    old_text = ("Hit Ratio", ["hit ratio = hits / requests", "working set vs capacity", "zipf popularity"])
+    new_text = ("Eviction Policies", ["least recently used", "least frequently used", "clock and random"])
+    change, walked = 51.0, 45.0
+
+    def look(times):
+        return [_projected_slide(*(old_text if t < change else new_text), lecturer_at=20 if t < walked else 220)
+                for t in times]
+
+    segs = [VisualSegment(25, 50.5, 36, look([36])[0]), VisualSegment(50.5, 76, 52, look([52])[0])]
+    slides = [SlideText(25, 50.5, [("Hit Ratio", 1.0, ""), ("hit ratio = hits / requests", 0.4, "")]),
+              SlideText(50.5, 76, [("Eviction Policies", 1.0, ""), ("least recently used", 0.4, "")])]
+    moved, _ = place_text_cuts(segs, slides, set(), look)
+    assert abs(moved[1].start - change) <= 1.0, moved[1].start
+
+
 def test_titles_that_share_only_a_little_word_are_other_slides():
     """"Elasticity and Revenue" then "Consumer and Producer Surplus" in one segment (a camera's cut
     detector took the second for a build of the first): "and" does not make them one slide."""

@@ -4,11 +4,17 @@ from __future__ import annotations
 
 import numpy as np
 
-from momentsearch.pipeline.keyframes import tiny_grey
+from momentsearch.pipeline.keyframes import STROKES, tiny_grey
 from momentsearch.pipeline.ocr import SlideText, another_slide
+from momentsearch.pipeline.picture import compare, frame_map
 from momentsearch.types import VisualSegment
 
-PLACE_SIZE = 64  # grey thumbnail side on which a text-proven cut is placed
+PLACE_WIDTH = 320  # width of the maps whose strokes place a text-proven cut (the detector's analysis width)
+PLACE_BLOCK = 8  # their block side (pixels): finer than the detector's, a changed line spans several
+PLACE_OTHER_STROKES = 0.75  # strokes in a block correlating below this are other text (keyframes.same_strokes)
+PLACE_MIN_BLOCKS = 4  # fewer blocks of other text: the slides differ in pictures, not text (grey cells then)
+PLACE_SHOWN = 1 / 3  # a frame showing strokes in fewer of those blocks is covered or blurred: it has no say
+PLACE_SIZE = 64  # grey thumbnail side on which a cut is placed when the slides' text barely differs
 PLACE_DIFFER = 0.03  # grey difference (0..1) at which a thumbnail cell tells the two slides apart
 PLACE_MIN_CELLS = 8  # fewer such cells: the pictures are too alike to place anything
 PLACE_MAX_FRAMES = 120  # frames looked at per cut (two minutes at one frame a second)
@@ -26,8 +32,8 @@ def place_text_cuts(segments: list[VisualSegment], slides: list[SlideText], cert
     periodic split that fell inside the old slide, or a view that started only once a lecturer stood
     still: the slide changed somewhere between the last picture of the old slide and the first of the
     new one. The frames between them (`look(times) -> RGB images or None`, one per `step` seconds) are
-    each compared with both pictures on the thumbnail cells where the two slides differ (a lecturer in
-    front of the screen covers both alike); the cut goes where the frames turn from the old to the new,
+    each compared with both pictures where their text differs (`_stroke_votes`); the cut goes where the
+    frames turn from the old to the new,
     if at least PLACE_AGREE of them are clearly one of the two and at least PLACE_AGREE lie on their
     side of the turn (`_turn`). The boundary is then a change, no longer a periodic split; the slides'
     times follow it. A periodic split that fell right on the change (the frames turn there, or none lie
@@ -67,32 +73,75 @@ def place_text_cuts(segments: list[VisualSegment], slides: list[SlideText], cert
 def _turn(old_image, new_image, times: list[float], look, lo: float, hi: float) -> float | None:
     """When the frames at `times` (between the old picture at `lo` and the new one at `hi`) turn from the
     one to the other, or None when the two pictures are too alike or the frames do not clearly say."""
-    old, new = tiny_grey(old_image, PLACE_SIZE), tiny_grey(new_image, PLACE_SIZE)
-    cells = np.abs(old - new) > PLACE_DIFFER
-    if cells.sum() < PLACE_MIN_CELLS:
-        return None
-    pairs = [(x, img) for x, img in zip(times, look(times)) if img is not None]
+    images = look(times)
+    pairs = [(x, img) for x, img in zip(times, images) if img is not None]
     if not pairs:
         return None
-    # per frame, how far it is from each picture on those cells (medians: a lecturer covers a few)
-    off = np.array([[np.median(np.abs(g - old)[cells]), np.median(np.abs(g - new)[cells])]
-                    for g in (tiny_grey(img, PLACE_SIZE) for _, img in pairs)])
-    apart = float(np.median(np.abs(old - new)[cells]))
-    # clearly one of the two: far from the other picture in absolute terms, or much nearer to one (a
-    # lecturer standing elsewhere in the two pictures makes `apart` large; the slides' own difference
-    # on a washed-out projection is small)
-    clear = (np.abs(off[:, 0] - off[:, 1]) >= apart / 4) | (off.min(axis=1) <= PLACE_NEARER * off.max(axis=1))
-    if clear.mean() < PLACE_AGREE:
+    votes = _stroke_votes(old_image, new_image, [img for _, img in pairs])
+    if votes is None:
+        votes = _grey_votes(old_image, new_image, [img for _, img in pairs])
+    if votes is None:
+        return None
+    clear = [(x, v) for (x, _), v in zip(pairs, votes) if v is not None]
+    if len(clear) < PLACE_AGREE * len(pairs):
         return None  # most frames are not clearly one of the two (another shot, a blur): nothing to place by
-    is_new = off[:, 1] < off[:, 0]
+    is_new = np.array([v for _, v in clear], dtype=bool)
     # split k: frames before it old, from it on new; the fewest frames on the wrong side
     wrong = [int(is_new[:k].sum() + (~is_new[k:]).sum()) for k in range(len(is_new) + 1)]
     k = int(np.argmin(wrong))
     if wrong[k] > (1 - PLACE_AGREE) * len(is_new):
         return None
-    before = pairs[k - 1][0] if k > 0 else lo
-    after = pairs[k][0] if k < len(pairs) else hi
+    before = clear[k - 1][0] if k > 0 else lo
+    after = clear[k][0] if k < len(clear) else hi
     return (before + after) / 2
+
+
+def _stroke_votes(old_image, new_image, frames: list) -> list[bool | None] | None:
+    """Per frame: True when its text is the new slide's, False the old one's, None when it cannot say
+    (a lecturer covers the text, a blur). Only blocks where both slides show strokes, but other ones,
+    vote: a lecturer standing somewhere else in each picture is no text, and in a lecture hall the
+    lecturer, not the few changed words, is most of what differs between the two pictures, so comparing
+    whole pictures places the cut where the lecturer moved. None when the slides' text differs in fewer
+    than PLACE_MIN_BLOCKS blocks (or the pictures differ in size)."""
+    old, new = frame_map(old_image, PLACE_WIDTH), frame_map(new_image, PLACE_WIDTH)
+    if old.grey.shape != new.grey.shape:
+        return None
+    apart = compare(old, new, PLACE_BLOCK)
+    told = (apart.energy_a > STROKES) & (apart.energy_b > STROKES) & (apart.corr < PLACE_OTHER_STROKES)
+    if told.sum() < PLACE_MIN_BLOCKS:
+        return None
+    votes: list[bool | None] = []
+    for image in frames:
+        frame = frame_map(image, PLACE_WIDTH)
+        if frame.grey.shape != old.grey.shape:
+            votes.append(None)
+            continue
+        to_old, to_new = compare(old, frame, PLACE_BLOCK), compare(new, frame, PLACE_BLOCK)
+        shown = told & (to_old.energy_b > STROKES)
+        if shown.sum() < max(2, PLACE_SHOWN * told.sum()):
+            votes.append(None)
+            continue
+        share = float(np.mean(to_new.corr[shown] > to_old.corr[shown]))
+        votes.append(None if share == 0.5 else share > 0.5)
+    return votes
+
+
+def _grey_votes(old_image, new_image, frames: list) -> list[bool | None] | None:
+    """`_stroke_votes` for slides whose text barely differs (a chart, a photo): each frame compared with
+    both pictures on the grey thumbnail cells where they differ; None when they are too alike."""
+    old, new = tiny_grey(old_image, PLACE_SIZE), tiny_grey(new_image, PLACE_SIZE)
+    cells = np.abs(old - new) > PLACE_DIFFER
+    if cells.sum() < PLACE_MIN_CELLS:
+        return None
+    # per frame, how far it is from each picture on those cells (medians: a lecturer covers a few)
+    off = np.array([[np.median(np.abs(g - old)[cells]), np.median(np.abs(g - new)[cells])]
+                    for g in (tiny_grey(img, PLACE_SIZE) for img in frames)])
+    apart = float(np.median(np.abs(old - new)[cells]))
+    # clearly one of the two: far from the other picture in absolute terms, or much nearer to one (a
+    # lecturer standing elsewhere in the two pictures makes `apart` large; the slides' own difference
+    # on a washed-out projection is small)
+    clear = (np.abs(off[:, 0] - off[:, 1]) >= apart / 4) | (off.min(axis=1) <= PLACE_NEARER * off.max(axis=1))
+    return [bool(n) if c else None for n, c in zip(off[:, 1] < off[:, 0], clear)]
 
 
 def _views_within(views: list[VisualSegment], start: float, end: float) -> list[VisualSegment]:
