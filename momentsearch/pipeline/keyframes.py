@@ -29,7 +29,10 @@ Decisions (documented in README, "How slide changes are found"):
 
 Smaller persistent changes (`view_share` of the blocks more than at the last view) start a new view
 inside the segment with its own last frame, so OCR reads every picture that stayed on screen and can
-still split a segment whose views show different slides (a missed cut).
+still split a segment whose views show different slides (a missed cut). A view starts once fewer
+blocks move between samples than changed for good: a lecturer still walking past a new slide's title
+must not hold it back until the recent samples' median has taken the new slide in and the change is
+gone (a slide never read).
 
 A stable stretch longer than `max_segment` is split (periodic keyframes); such a segment is marked
 `forced`, so its start is not taken for a change of topic.
@@ -158,8 +161,9 @@ class _Detector:
             self.last_raw = (fmap, (0.0, 0.0))
         self.history.clear()
         self.history.append(self.previous if not anchor else fmap)
-        self.thumbs.clear()
-        self.thumbs.append(thumbnail(fmap))
+        if anchor:  # a view is the same shot: the thumbnails before it (this one's last) stay to compare a new one with
+            self.thumbs.clear()
+            self.thumbs.append(thumbnail(fmap))
         self.last_match = frame
         zeros = np.zeros(grid_shape(fmap.grey.shape, self.o.block), dtype=bool)
         if self.activity is None or self.activity.shape != zeros.shape:
@@ -226,7 +230,7 @@ class _Detector:
             self.cut(self.cut_time(first_new), self.keyframe_before(first_new.time))
             self.rebase(sample.frame, fmap)
         elif settled and changed >= max(o.view_share * denominator, 1) and \
-                sample.moved.sum() < max(o.view_share * denominator, 1):  # only once the picture is still
+                sample.moved.sum() < max(o.view_share * denominator, changed, 1):  # once it moves less than it changed
             at = self.cut_time(first_new)
             self.close_view(at, self.keyframe_before(first_new.time))
             self.open.view_start = at

@@ -22,7 +22,7 @@ from momentsearch.errors import BadInputError
 from momentsearch.models.asr import shift_segments
 from momentsearch.options import Config
 from momentsearch.pipeline.captions import find_captions
-from momentsearch.pipeline.decode import frames_at, iter_audio_windows, iter_frames
+from momentsearch.pipeline.decode import frames_at, iter_audio_windows, iter_frames, probe
 from momentsearch.pipeline.keyframes import detect_segments
 from momentsearch.pipeline.ocr import (FROM_CONFIG, make_ocr, merge_same_slide, read_slides, slide_rows,
                                        split_at_text_changes, split_at_topics)
@@ -177,6 +177,13 @@ class FileProcessor:
             with self._stage("clip", times, report):
                 image_vectors = self.clip.embed_images([s.keyframe for s in segments])
         return segments, image_vectors, slides
+
+    def cut_and_read(self, path: str) -> tuple[list[VisualSegment], list | None]:
+        """The visual segments of one file as indexing cuts them (the detector, then the cuts its slide
+        text proves) and the slides read (None without OCR), embedding nothing and not transcribing:
+        for measuring the cut detector alone (`scripts/bench_cuts.py`)."""
+        segments, _, slides = self._visual(path, probe(path), StageTimes(), threading.Event(), report=False)
+        return segments, slides
 
     def _topic_changes(self, transcript, cuts: list[float], duration: float, times: StageTimes,
                        ahead: SentenceVectors | None = None) -> list[float]:
