@@ -14,8 +14,9 @@ split HIDE seconds before or after it, and the placement must bring it back with
 
     python3 scripts/bench_cuts.py --split dev --scenes camera --seeds 3 [--hidden] [--config F.toml]
 
-Renders are kept in OUT/videos (default bench-out/cuts) and made again only when the renderer changes;
-the first run renders the dev split's 5 short lectures 3 times in about 10 minutes.
+Renders are kept in OUT/SPLIT/videos (default OUT bench-out/cuts) and made again only when the renderer
+changes: the dev split's 5 short lectures filmed 3 times take about 15 minutes the first time (most of
+it rendering), 5 once rendered.
 """
 
 from __future__ import annotations
@@ -33,10 +34,10 @@ sys.path.insert(0, str(ROOT))
 
 from momentsearch.evaluate import boundary_scores  # noqa: E402
 from momentsearch.options import load_config  # noqa: E402
-from momentsearch.pipeline.process import FileProcessor  # noqa: E402
-from momentsearch.pipeline.ocr import another_slide  # noqa: E402
-from momentsearch.pipeline.slide_cuts import place_text_cuts  # noqa: E402
 from momentsearch.pipeline.decode import frames_at  # noqa: E402
+from momentsearch.pipeline.ocr import another_slide  # noqa: E402
+from momentsearch.pipeline.process import FileProcessor  # noqa: E402
+from momentsearch.pipeline.slide_cuts import place_text_cuts  # noqa: E402
 from momentsearch.testing.corpus import cut_truth, load_split, render_one  # noqa: E402
 from momentsearch.testing.scenes import SCENES  # noqa: E402
 from momentsearch.types import VisualSegment  # noqa: E402
@@ -58,10 +59,11 @@ def variants(lectures, scenes: list[str], seeds: int, long: bool):
                 yield dataclasses.replace(lec, name=name, condition=scene, render=render)
 
 
-def hidden_placements(path: Path, segments: list[VisualSegment], slides, truth: list[float], step: float):
+def hidden_placements(path: Path, segments: list[VisualSegment], slides, truth: list[float], step: float,
+                      max_side: int = 320):
     """(placed right, placed wrong, not placed) over the true cuts the detector found between two slides
-    OCR tells apart, each hidden in turn."""
-    look = lambda times: frames_at(path, times, max_side=320)  # noqa: E731
+    OCR tells apart, each hidden in turn; frames are looked at `max_side` pixels, as indexing samples them."""
+    look = lambda times: frames_at(path, times, max_side=max_side)  # noqa: E731
     starts = {s.start for s in segments[1:] if not s.forced}
     right = wrong = none = 0
     for i in range(1, len(segments)):
@@ -126,7 +128,7 @@ def main() -> int:
         row[3] += score.fn
         note = ""
         if args.hidden and slides:
-            got = hidden_placements(path, segments, slides, hard, 1.0 / config.sampling.fps)
+            got = hidden_placements(path, segments, slides, hard, 1.0 / config.sampling.fps, config.sampling.max_side)
             placed[lec.condition] = [x + y for x, y in zip(placed[lec.condition], got)]
             note = f"; hidden cuts placed right / wrong / not {got[0]} / {got[1]} / {got[2]}"
         print(f"{lec.name}: {score.tp} of {len(hard)} cuts, {score.fp} false{note} "

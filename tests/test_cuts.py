@@ -326,7 +326,7 @@ def test_a_person_moving_on_a_plain_background_is_not_taken_for_camera_shake():
     assert align(slide, frame, (before, (0.0, 0.0)))[1] == (0.0, 0.0)
 
 
-def test_bench_cuts_films_each_short_lecture_again_and_hidden_cuts_are_placed_back(lecture, tmp_path):
+def test_bench_cuts_films_each_short_lecture_again_and_hidden_cuts_are_placed_back(lecture):
     """scripts/bench_cuts.py: every short lecture of a split in each scene with new seeds (the long ones
     left out), and a true cut hidden behind a periodic split 2.5-5 s away is placed back within 1 s by
     the cuts its slide text proves (the rendered lecture's own cuts, indexing's visual side)."""

@@ -161,7 +161,7 @@ class _Detector:
             self.last_raw = (fmap, (0.0, 0.0))
         self.history.clear()
         self.history.append(self.previous if not anchor else fmap)
-        if anchor:  # a view is the same shot: the thumbnails before it (this one's last) stay to compare a new one with
+        if anchor:  # a view is the same shot: the thumbnails before it stay, to compare a new shot with
             self.thumbs.clear()
             self.thumbs.append(thumbnail(fmap))
         self.last_match = frame

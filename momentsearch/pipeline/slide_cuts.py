@@ -33,9 +33,8 @@ def place_text_cuts(segments: list[VisualSegment], slides: list[SlideText], cert
     still: the slide changed somewhere between the last picture of the old slide and the first of the
     new one. The frames between them (`look(times) -> RGB images or None`, one per `step` seconds) are
     each compared with both pictures where their text differs (`_stroke_votes`); the cut goes where the
-    frames turn from the old to the new,
-    if at least PLACE_AGREE of them are clearly one of the two and at least PLACE_AGREE lie on their
-    side of the turn (`_turn`). The boundary is then a change, no longer a periodic split; the slides'
+    frames turn from the old to the new, if at least PLACE_AGREE of them are clearly one of the two and
+    at least PLACE_AGREE lie on their side of the turn (`_turn`). The boundary is then a change, no longer a periodic split; the slides'
     times follow it. A periodic split that fell right on the change (the frames turn there, or none lie
     between the two pictures) stays where it is and becomes a change too."""
     out, slides = list(segments), list(slides)
