@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from momentsearch.options import KeyframeOptions
 from momentsearch.pipeline.keyframes import STROKES, tiny_grey
 from momentsearch.pipeline.ocr import SlideText, another_slide
 from momentsearch.pipeline.picture import compare, frame_map
@@ -11,7 +12,7 @@ from momentsearch.types import VisualSegment
 
 PLACE_WIDTH = 320  # width of the maps whose strokes place a text-proven cut (the detector's analysis width)
 PLACE_BLOCK = 8  # their block side (pixels): finer than the detector's, a changed line spans several
-PLACE_OTHER_STROKES = 0.75  # strokes in a block correlating below this are other text (keyframes.same_strokes)
+PLACE_OTHER_STROKES = KeyframeOptions.same_strokes  # strokes in a block correlating below this are other text
 PLACE_MIN_BLOCKS = 4  # fewer blocks of other text: the slides differ in pictures, not text (grey cells then)
 PLACE_SHOWN = 1 / 3  # a frame showing strokes in fewer of those blocks is covered or blurred: it has no say
 PLACE_SIZE = 64  # grey thumbnail side on which a cut is placed when the slides' text barely differs
@@ -34,9 +35,10 @@ def place_text_cuts(segments: list[VisualSegment], slides: list[SlideText], cert
     new one. The frames between them (`look(times) -> RGB images or None`, one per `step` seconds) are
     each compared with both pictures where their text differs (`_stroke_votes`); the cut goes where the
     frames turn from the old to the new, if at least PLACE_AGREE of them are clearly one of the two and
-    at least PLACE_AGREE lie on their side of the turn (`_turn`). The boundary is then a change, no longer a periodic split; the slides'
-    times follow it. A periodic split that fell right on the change (the frames turn there, or none lie
-    between the two pictures) stays where it is and becomes a change too."""
+    at least PLACE_AGREE lie on their side of the turn (`_turn`). The boundary is then a change, no
+    longer a periodic split; the slides' times follow it. A periodic split that fell right on the change
+    (the frames turn there, or none lie between the two pictures) stays where it is and becomes a change
+    too."""
     out, slides = list(segments), list(slides)
     for i in range(1, len(out)):
         prev, seg = out[i - 1], out[i]
