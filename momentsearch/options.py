@@ -130,6 +130,8 @@ class RankingOptions:
     agreement_bonus: float = 0.1  # added per extra channel that agrees (calibrated score above agreement_level)
     agreement_level: float = 0.4  # calibrated score at which a channel counts as matching
     place_bonus: float = 0.1  # added to a span where the query points ("the recap": near the end; ranking/structure.py)
+    join_share: float = 0.8  # neighbouring sections split by speech alone (one picture) are answered together when
+    # each scores at least this share of the best of them (the query does not tell them apart); 1: never
     image_speech_share: float = 0.5  # an image query's words: speech scores times this (the slide text is what it shows)
     min_moment: float = 4.0  # seconds; shorter moments are widened around their centre
     max_moment: float = 600.0  # seconds; longer candidate spans are not considered (an exercise or a break: ~10 min)

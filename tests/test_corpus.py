@@ -54,3 +54,15 @@ def test_chunks_of_gives_one_video_in_time_order():
     assert [c.text for c in corpus.chunks_of("b" * 16)] == ["other video"]
     assert corpus.chunks_of("f" * 16) == [] and corpus.speech_in("f" * 16, 0, 100) == []
     assert [c.text for c in corpus.speech_in("a" * 16, 10.0, 20.0)] == ["second"]  # touching ends do not overlap
+
+
+def test_speech_edges_are_the_section_edges_where_the_picture_does_not_change():
+    from momentsearch.types import FileRecord
+
+    rec = FileRecord("/x.mp4", "a" * 16, 1, 0.0, duration=130.0, complete=True,
+                     visual_segments=[(0.0, 40.0), (40.0, 100.0), (100.0, 130.0)],  # 100: a periodic split
+                     sections=[(0.0, 25.2), (25.2, 40.3), (40.3, 130.0)])
+    old = FileRecord("/y.mp4", "b" * 16, 1, 0.0, duration=60.0, complete=True, visual_segments=[(0.0, 60.0)])
+    corpus = Corpus((0, 0, 0), {rec.video_id: rec, old.video_id: old}, LexicalIndex([]), [], [], [])
+    assert corpus.speech_edges(rec.video_id) == [25.2]  # 40.3: the slide change, found 0.3 s apart
+    assert corpus.speech_edges(old.video_id) == [] and corpus.speech_edges("c" * 16) == []

@@ -156,6 +156,30 @@ def test_a_slide_on_screen_over_two_topics_counts_fully_for_the_one_a_query_is_i
     assert top([("v", p.start, p.end, 0.6) for p in pieces]) == (40.0, 60.0)
 
 
+def test_a_slide_split_by_speech_alone_is_one_answer_when_the_query_does_not_tell_its_parts_apart():
+    """One slide over 0-60 s, split at 30 s where the talk seemed to change topic (a speech-only edge),
+    then another slide. Its text is stored once per section, so a query of words on the slide matched
+    both halves equally and came back as one half, chosen by the order of equal scores (dev: "empty
+    shelves", 374-420 s, answered 374-391 s). Evidence that points into one half still picks that half."""
+    from momentsearch.options import RankingOptions
+    from momentsearch.ranking.joint import joined_sections, rank
+
+    sections = {"v": [(0.0, 30.0), (30.0, 60.0), (60.0, 90.0)]}
+    slide = hits("ocr", [("v", 0.0, 30.0, 0.6), ("v", 30.0, 60.0, 0.6), ("v", 60.0, 90.0, 0.2)])
+    assert joined_sections(sections, {"v": [30.0]}) == {"v": [(0.0, 60.0, [(0.0, 30.0), (30.0, 60.0)])]}
+
+    def top(found, edges, **opts):
+        r = rank(found, sections, {"v": 90.0}, {"v": {"lexical", "ocr"}}, RankingOptions(**opts), k=1,
+                 speech_edges=edges)
+        return float(r.candidates.starts[r.chosen[0]]), float(r.candidates.ends[r.chosen[0]])
+
+    assert top({"ocr": slide}, {"v": [30.0]}) == (0.0, 60.0)
+    said = hits("lexical", [("v", 40.0, 50.0, 0.9)])
+    assert top({"ocr": slide, "lexical": said}, {"v": [30.0]}) == (30.0, 60.0)
+    assert top({"ocr": slide}, {"v": []}) != (0.0, 60.0)  # a picture change at 30 s: two slides, two answers
+    assert top({"ocr": slide}, {"v": [30.0]}, join_share=1.0) != (0.0, 60.0)  # turned off
+
+
 def test_an_excluded_span_does_not_hide_the_spans_next_to_it():
     """'solar -budget': the best span (0-12 s) says "budget", the roadmap part inside it (0-7 s) does
     not. Dropped after suppression, the best span took the roadmap with it and nothing came back."""

@@ -27,6 +27,9 @@ class _VideoChunks:
     chunks: list[TranscriptChunk]
 
 
+PICTURE_TOLERANCE = 0.5  # seconds; a section edge this close to a visual segment's start is a picture change
+
+
 @dataclass
 class Corpus:
     """A snapshot of the index for searching (reloaded by the searcher when the index changes)."""
@@ -56,6 +59,16 @@ class Corpus:
             arr = np.asarray(spans, dtype=np.float64).reshape(-1, 2)
             self._segments[video_id] = arr
         return arr
+
+    def speech_edges(self, video_id: str) -> list[float]:
+        """Where a video's sections meet although its picture does not change there: the topic changes
+        found in speech alone (section edges that are no visual segment's start)."""
+        rec = self.files.get(video_id)
+        if rec is None or not rec.sections:
+            return []
+        pictures = np.asarray([s for s, _ in rec.visual_segments], dtype=np.float64)
+        return [float(s) for s, _ in rec.sections[1:]
+                if pictures.size == 0 or np.abs(pictures - s).min() > PICTURE_TOLERANCE]
 
     def chunk_rows(self) -> dict[str, int]:
         """Transcript entry id -> row in chunk_ids / chunk_meta / chunk_text (built on first use)."""

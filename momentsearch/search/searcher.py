@@ -314,7 +314,8 @@ class Searcher:
         durations = {v: rec.duration for v, rec in hit_files.items()}
         available = {v: _channels_of(rec) for v, rec in hit_files.items()}
         place = _place(wanted, hit_files, corpus, PLACE_ONLY if only_place else opts.place_bonus)
-        ranking = rank(hits, visual, durations, available, opts, k, place, accept)
+        edges = {v: corpus.speech_edges(v) for v in hit_files}
+        ranking = rank(hits, visual, durations, available, opts, k, place, accept, edges)
         return build_moments(ranking, hits, corpus, bool(only_place), query)
 
 
