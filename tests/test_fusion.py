@@ -167,6 +167,7 @@ def test_a_slide_split_by_speech_alone_is_one_answer_when_the_query_does_not_tel
     sections = {"v": [(0.0, 30.0), (30.0, 60.0), (60.0, 90.0)]}
     slide = hits("ocr", [("v", 0.0, 30.0, 0.6), ("v", 30.0, 60.0, 0.6), ("v", 60.0, 90.0, 0.2)])
     assert joined_sections(sections, {"v": [30.0]}) == {"v": [(0.0, 60.0, [(0.0, 30.0), (30.0, 60.0)])]}
+    assert joined_sections(sections, {"v": [30.0]}, {"ocr": hits("ocr", [("v", 0.0, 30.0, 0.6)])}) == {}  # 30-60: no hit
 
     def top(found, edges, **opts):
         r = rank(found, sections, {"v": 90.0}, {"v": {"lexical", "ocr"}}, RankingOptions(**opts), k=1,

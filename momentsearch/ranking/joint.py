@@ -41,7 +41,7 @@ def rank(hits: dict[str, ChannelHits], visual: dict[str, list[tuple[float, float
     suppression (the query's phrases and exclusions). `speech_edges`: per video, the section edges found in
     speech alone (no picture change there): neighbouring sections across them are answered together when
     the query does not tell them apart (`joined_sections`, `options.join_share`)."""
-    joins = joined_sections(visual, speech_edges or {}) if options.join_share < 1 else {}
+    joins = joined_sections(visual, speech_edges or {}, hits) if options.join_share < 1 else {}
     extra = (place.spans(visual, durations) if place else []) + [(v, s, e) for v, runs in joins.items()
                                                                     for s, e, _ in runs]
     cands = build_candidates(hits, visual, durations, options.min_moment, options.max_moment, extra)
@@ -63,22 +63,37 @@ def rank(hits: dict[str, ChannelHits], visual: dict[str, list[tuple[float, float
 
 
 def joined_sections(visual: dict[str, list[tuple[float, float]]], speech_edges: dict[str, list[float]],
+                    hits: dict[str, ChannelHits] | None = None,
                     ) -> dict[str, list[tuple[float, float, list[tuple[float, float]]]]]:
     """Per video: (start, end, its sections) of every run of 2..JOIN_MAX neighbouring sections that meet
-    only at `speech_edges` (one picture throughout: the talk's topic changes were found in speech)."""
+    only at `speech_edges` (one picture throughout: the talk's topic changes were found in speech). With
+    `hits`, only runs whose every section a hit touches (another could never be preferred: `prefer_joined`)."""
     out: dict[str, list[tuple[float, float, list[tuple[float, float]]]]] = {}
     for video, edges in speech_edges.items():
-        secs = [tuple(map(float, x)) for x in np.asarray(visual.get(video, []), dtype=np.float64).reshape(-1, 2)]
-        if len(secs) < 2 or not edges:
+        secs = np.asarray(visual.get(video, []), dtype=np.float64).reshape(-1, 2)
+        if len(secs) < 2 or not len(edges):
             continue
         at = np.asarray(edges, dtype=np.float64)
-        joinable = [bool(np.abs(at - a[1]).min() < 1e-3) for a in secs[:-1]]  # section i joins section i + 1
-        for i in range(len(secs)):
+        joinable = (np.abs(at[None, :] - secs[:-1, 1:2]) < 1e-3).any(axis=1)  # section i joins section i + 1
+        touched = _touched(secs, video, hits) if hits is not None else np.ones(len(secs), dtype=bool)
+        for i in np.flatnonzero(joinable & touched[:-1]).tolist():
             j = i
-            while j + 1 < len(secs) and j + 1 - i < JOIN_MAX and joinable[j]:
+            while j + 1 < len(secs) and j + 1 - i < JOIN_MAX and joinable[j] and touched[j + 1]:
                 j += 1
-                out.setdefault(video, []).append((secs[i][0], secs[j][1], secs[i:j + 1]))
+                run = [(float(a), float(b)) for a, b in secs[i:j + 1]]
+                out.setdefault(video, []).append((run[0][0], run[-1][1], run))
     return out
+
+
+def _touched(secs: np.ndarray, video: str, hits: dict[str, ChannelHits]) -> np.ndarray:
+    """Per section of `video`: whether a hit of any channel overlaps it."""
+    touched = np.zeros(len(secs), dtype=bool)
+    for channel in hits.values():
+        mine = channel.video_ids == video
+        if mine.any():
+            starts, ends = channel.starts[mine], channel.ends[mine]
+            touched |= ((starts[None, :] < secs[:, 1:2]) & (ends[None, :] > secs[:, 0:1])).any(axis=1)
+    return touched
 
 
 def prefer_joined(cands: Candidates, scores: np.ndarray, joins: dict, share: float) -> None:

@@ -48,6 +48,7 @@ class Corpus:
     _chunk_rows: dict[str, int] | None = None
     _by_video: dict[str, _VideoChunks] | None = None
     _segments: dict[str, np.ndarray] = field(default_factory=dict)
+    _speech_edges: dict[str, list[float]] = field(default_factory=dict)
 
     def segments(self, video_id: str) -> np.ndarray:
         """A video's sections (slide and topic changes; its visual segments in an index made before
@@ -63,12 +64,15 @@ class Corpus:
     def speech_edges(self, video_id: str) -> list[float]:
         """Where a video's sections meet although its picture does not change there: the topic changes
         found in speech alone (section edges that are no visual segment's start)."""
-        rec = self.files.get(video_id)
-        if rec is None or not rec.sections:
-            return []
-        pictures = np.asarray([s for s, _ in rec.visual_segments], dtype=np.float64)
-        return [float(s) for s, _ in rec.sections[1:]
-                if pictures.size == 0 or np.abs(pictures - s).min() > PICTURE_TOLERANCE]
+        edges = self._speech_edges.get(video_id)
+        if edges is None:
+            rec = self.files.get(video_id)
+            starts = np.asarray([s for s, _ in rec.sections[1:]] if rec else [], dtype=np.float64)
+            pictures = np.asarray([s for s, _ in rec.visual_segments] if rec else [], dtype=np.float64)
+            if pictures.size:
+                starts = starts[np.abs(starts[:, None] - pictures[None, :]).min(axis=1) > PICTURE_TOLERANCE]
+            edges = self._speech_edges[video_id] = starts.tolist()  # computed once per video, as segments
+        return edges
 
     def chunk_rows(self) -> dict[str, int]:
         """Transcript entry id -> row in chunk_ids / chunk_meta / chunk_text (built on first use)."""
