@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from momentsearch.ranking.fuzzy import fuzzy_scores, numbers_in, sound_alike, sound_letters
-from momentsearch.ranking.lexical import LexicalIndex
+from momentsearch.ranking.lexical import LexicalIndex, query_terms
 from momentsearch.ranking.slide_lexical import SlideLexicalIndex
 
 CHUNKS = [
@@ -56,6 +56,19 @@ def test_a_number_alone_is_no_match_for_a_query_that_also_has_words():
     assert set(rows.tolist()) == {0, 1}
     rows, _ = index.search("where in the lecture is the break", 10)
     assert rows.tolist() == [0]  # frame words ("lecture") still leave a query that has other words
+
+
+def test_a_word_matches_whatever_ending_the_recogniser_gave_it():
+    """tiny.en wrote "count in plants" for "counting plants" and "a recycled" for "recycle" (dev's talking
+    head): exact words matched "plants" alone. Stems (Porter2) match the word, not its ending."""
+    texts = ["you will work in pairs, count in plants and sites where frogs live",
+             "the plants on the north bank were fewer", "fungi get unpacked during a recycled one year"]
+    index = LexicalIndex(texts)
+    rows, scores = index.search("counting plants inside square frames", 5)
+    assert rows[0] == 0 and scores[0] > scores[1]
+    rows, _ = index.search("bacteria recycle whatever dies", 5)
+    assert rows.tolist() == [2]
+    assert query_terms("seventy students counted") == ["seventy", "student", "count"]  # number words stay
 
 
 def test_slide_text_numbers_count_beside_a_word_of_the_query():

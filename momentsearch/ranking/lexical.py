@@ -8,6 +8,7 @@ even when an embedding of the same text is vague.
 
 from __future__ import annotations
 
+import functools
 import json
 import re
 from pathlib import Path
@@ -54,16 +55,33 @@ def tokenize(text: str, drop_stopwords: bool = True) -> list[str]:
     return [normalise(w) for w in _words(text) if not (drop_stopwords and w in STOPWORDS)]
 
 
+@functools.lru_cache(maxsize=1 << 17)
+def stem(word: str) -> str:
+    """A normalised word's English stem (Snowball's Porter2: "counting", "counted" -> "count"), so a
+    lecture term matches whatever ending the speaker or the recogniser gave it ("recycle" / "recycled").
+    Numbers, number words (`number_only` must know them) and words of three letters or fewer stay."""
+    if len(word) <= 3 or word.isdigit() or word in NUMBER_WORDS:
+        return word
+    return _stemmer().stemWord(word)
+
+
+@functools.lru_cache(maxsize=1)
+def _stemmer():
+    import snowballstemmer
+
+    return snowballstemmer.stemmer("english")
+
+
 def document_terms(text: str) -> list[str]:
-    """The terms an indexed text holds: every word but the function words (frame words stay, so a
-    query that names one, "lecture 9", can match it)."""
-    return [normalise(w) for w in _words(text) if w not in FUNCTION_WORDS]
+    """The terms an indexed text holds (stemmed): every word but the function words (frame words stay,
+    so a query that names one, "lecture 9", can match it)."""
+    return [stem(normalise(w)) for w in _words(text) if w not in FUNCTION_WORDS]
 
 
 def query_terms(query: str) -> list[str]:
-    """A query's distinct terms: its content words, or, when it has no word but numbers (and frame
-    words), its frame words too ("lecture 9", "part 2")."""
-    terms = list(dict.fromkeys(tokenize(query)))
+    """A query's distinct terms (stemmed, as `document_terms`): its content words, or, when it has no
+    word but numbers (and frame words), its frame words too ("lecture 9", "part 2")."""
+    terms = list(dict.fromkeys(stem(t) for t in tokenize(query)))
     if all(t.isdigit() or t in NUMBER_WORDS for t in terms):
         terms = list(dict.fromkeys(document_terms(query)))
     return terms

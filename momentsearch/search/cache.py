@@ -24,7 +24,7 @@ from typing import Iterable
 
 from momentsearch.ranking.lexical import LexicalIndex
 
-CACHE_VERSION = 4  # bump when the layout or the lexical tokenizer changes
+CACHE_VERSION = 5  # bump when the layout or the lexical tokenizer changes (5: stemmed terms)
 CACHE_DIRNAME = "momentsearch-cache"
 
 
