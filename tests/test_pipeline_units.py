@@ -168,6 +168,8 @@ def test_config_file_maps_onto_options_and_rejects_unknown_keys(tmp_path):
         load_config(cfg)
     with pytest.raises(ConfigError, match="min_seconds"):
         load_config(overrides={"chunks": {"min_seconds": 40.0}})
+    with pytest.raises(ConfigError, match="join_share"):
+        load_config(overrides={"ranking": {"join_share": 1.5}})
 
 
 # -- sections from speech -------------------------------------------------------------------------------
