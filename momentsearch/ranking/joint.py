@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from momentsearch.ranking.fusion import Candidates, ChannelHits, Fused, fuse, select
+from momentsearch.ranking.fusion import Candidates, ChannelHits, Fused, fuse, overlap, select
 from momentsearch.ranking.moments import build_candidates
 from momentsearch.ranking.structure import Place
 
@@ -92,7 +92,7 @@ def _touched(secs: np.ndarray, video: str, hits: dict[str, ChannelHits]) -> np.n
         mine = channel.video_ids == video
         if mine.any():
             starts, ends = channel.starts[mine], channel.ends[mine]
-            touched |= ((starts[None, :] < secs[:, 1:2]) & (ends[None, :] > secs[:, 0:1])).any(axis=1)
+            touched |= (overlap(secs[:, :1], secs[:, 1:], starts[None, :], ends[None, :]) > 0).any(axis=1)
     return touched
 
 
