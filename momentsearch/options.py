@@ -202,10 +202,8 @@ class Config:
                 and len(r.late_scale) == 2 and r.late_scale[0] > 0):
             problems.append("ranking: need candidates >= 1, 0 <= late_share <= 1, late_candidates >= 1, "
                             "0 <= late_exact_cap <= 1, late_scale = [a > 0, b]")
-        if not 0 < self.ranking.min_moment <= self.ranking.max_moment:
-            problems.append("ranking: need 0 < min_moment <= max_moment")
-        if not 0 <= self.ranking.join_share <= 1:
-            problems.append(f"ranking.join_share must be in [0, 1] (1: never join), got {self.ranking.join_share}")
+        if not (0 < self.ranking.min_moment <= self.ranking.max_moment and 0 <= self.ranking.join_share <= 1):
+            problems.append("ranking: need 0 < min_moment <= max_moment and join_share in [0, 1] (1: never join)")
         bad = {k: v for k, v in self.ranking.weights.items() if v < 0}
         if bad:
             problems.append(f"ranking.weights must be >= 0, got {bad}")
