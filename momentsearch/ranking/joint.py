@@ -12,7 +12,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from momentsearch.ranking.fusion import Candidates, ChannelHits, Fused, fuse, overlap, select
-from momentsearch.ranking.moments import build_candidates
+from momentsearch.ranking.moments import build_candidates, span_key
 from momentsearch.ranking.structure import Place
 
 
@@ -101,15 +101,14 @@ def prefer_joined(cands: Candidates, scores: np.ndarray, joins: dict, share: flo
     sections scores at least `share` of that (the query's evidence does not tell them apart: "the slide
     with X on it" answers the whole slide), else just below it (the section the evidence points to).
     A section that is no candidate (nothing matched in it) scores 0."""
-    row = {(v, round(float(s), 2), round(float(e), 2)): i
-           for i, (v, s, e) in enumerate(zip(cands.video_ids, cands.starts, cands.ends))}
+    row = {span_key(v, s, e): i for i, (v, s, e) in enumerate(zip(cands.video_ids, cands.starts, cands.ends))
+           if v in joins}
     for video, runs in joins.items():
         for start, end, members in runs:
-            u = row.get((video, round(start, 2), round(end, 2)))
+            u = row.get(span_key(video, start, end))
             if u is None:  # longer than max_moment
                 continue
-            parts = [scores[row[key]] if (key := (video, round(s, 2), round(e, 2))) in row else 0.0
-                     for s, e in members]
+            parts = [scores[row[key]] if (key := span_key(video, s, e)) in row else 0.0 for s, e in members]
             best = max(parts)
             if best <= 0:
                 continue

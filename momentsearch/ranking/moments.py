@@ -24,6 +24,12 @@ JOIN_RATIO = 0.6  # a neighbour is joined when its score is at least this share 
 RUN_MAX = 90.0  # seconds; a joined run of hits is at most this long (a section may be longer: max_moment)
 
 
+def span_key(video: str, start: float, end: float) -> tuple[str, float, float]:
+    """A candidate span's identity: its video and its times to the hundredth of a second (spans that close
+    are one candidate)."""
+    return video, round(float(start), 2), round(float(end), 2)
+
+
 def build_candidates(hits: dict[str, ChannelHits], visual: dict[str, list[tuple[float, float]]],
                      durations: dict[str, float], min_moment: float, max_moment: float,
                      extra: list[tuple[str, float, float]] = ()) -> Candidates:
@@ -40,7 +46,7 @@ def build_candidates(hits: dict[str, ChannelHits], visual: dict[str, list[tuple[
                 start, end = max(0.0, duration - min_moment), duration
         if end - start > max_moment + 1e-6 or end <= start:
             return
-        key = (video, round(start, 2), round(end, 2))
+        key = span_key(video, start, end)
         rows[key] = max(rows.get(key, 0.0), prior)
 
     segment_arrays: dict[str, np.ndarray] = {}  # video -> (n, 2) starts/ends, built once per query
