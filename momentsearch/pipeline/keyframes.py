@@ -26,6 +26,10 @@ Decisions (documented in README, "How slide changes are found"):
 - **Scrolling** screen share: while it scrolls nothing is persistent; when it settles the text
   under every line has moved, so the blocks are replaced and it is cut (a new page of text is a new
   picture). A scroll of a few pixels (< `picture.SHIFT`) is aligned away like shake.
+- **Zoom**: a camera zooming in or out moves the strokes of most blocks, so once it settles it is a
+  cut (or view) candidate; then `zoomed` checks whether the old picture, scaled
+  (`picture.zoom_search`), shows the same strokes: a new view of the slide, anchored at the zoomed
+  picture, not a cut. A camera pan larger than a shake is cut, like a scroll (OCR reads both sides).
 
 Smaller persistent changes (`view_share` of the blocks more than at the last view) start a new view
 inside the segment with its own last frame, so OCR reads every picture that stayed on screen and can
@@ -47,7 +51,8 @@ from typing import Iterable
 import numpy as np
 
 from momentsearch.options import KeyframeOptions
-from momentsearch.pipeline.picture import FrameMap, align, block_means, compare, frame_map, grid_shape
+from momentsearch.pipeline.picture import (FrameMap, align, block_means, compare, covered, frame_map, grid_shape,
+                                           inverse, warp, zoom_search)
 from momentsearch.types import SampledFrame, VisualSegment
 
 LAST_FRAME_SPAN = 0.04  # seconds a last frame is shown when nothing says how long (one frame at 25 fps)
@@ -61,6 +66,8 @@ SHOT_SIZE = 32  # thumbnail side (pixels) whole pictures are compared at to see 
 SHOT_CORR = 0.5  # a thumbnail correlating less than this with the settled picture ...
 SHOT_DIFF = 0.08  # ... and differing by this much (mean grey) shows another shot (camera to lecturer)
 REPLACED = 0.5  # share of blocks whose mean grey changed for good: the whole picture was replaced
+ZOOM_CHANGED = 0.5  # share of the blocks with something in them a change must reach to be checked for a zoom
+ZOOM_SAME = 0.25  # a zoomed frame with other strokes in fewer of its blocks than this shows the same picture
 
 
 def tiny_grey(image: np.ndarray, size: int) -> np.ndarray:
@@ -153,9 +160,13 @@ class _Detector:
         threshold = float(np.median([m.threshold for m in self.history]))
         return FrameMap(grey=grey, detail=detail, threshold=threshold, half=self.reference.half)
 
-    def rebase(self, frame: SampledFrame, fmap: FrameMap, anchor: bool = True) -> None:
+    def rebase(self, frame: SampledFrame, fmap: FrameMap, anchor: bool = True, keep: list[_Sample] = ()) -> None:
         """`frame` is the picture the current segment (or view) shows from now on; `anchor`: later
-        frames are aligned to it (a new segment), else to the segment's first picture (a new view)."""
+        frames are aligned to it (a new segment), else to the segment's first picture (a new view).
+        `keep` (with `anchor`): earlier samples that already showed it (the streak of a zoom) stay among
+        the recent pictures, so a change one sample later is compared with their median instead of
+        being taken in as the latest picture itself (a slide change just after the camera zoomed)."""
+        earlier = [align(fmap, frame_map(s.frame.image, self.o.analysis_width))[0] for s in keep]  # onto the new
         if anchor:
             self.reference = self.previous = fmap
             self.last_raw = (fmap, (0.0, 0.0))
@@ -170,6 +181,8 @@ class _Detector:
             self.activity = np.zeros(zeros.shape, dtype=np.float32)
         self.recent.clear()
         self.recent.append(_Sample(frame.time, frame, zeros, zeros, zeros, zeros, zeros))
+        for picture in reversed(earlier):
+            self.history.appendleft(picture)
 
     def feed(self, frame: SampledFrame) -> None:
         fmap = frame_map(frame.image, self.o.analysis_width)
@@ -226,21 +239,52 @@ class _Detector:
         # a change soon after a periodic split is no slow fade of a cut: it is a cut of its own
         settled = bool(streak) and (first_new.time - self.open.start >= o.min_segment or self.open.forced)
         shot = bool(streak) and self.other_shot([s.tiny for s in streak])
+        # a zoom moves the strokes of most blocks with something in them; a build step or a person does not
+        moving = (sample.replaced | sample.appeared | sample.other).sum() >= ZOOM_CHANGED * denominator
         if settled and (whole >= REPLACED or share >= o.cut_share or shot):
-            self.cut(self.cut_time(first_new), self.keyframe_before(first_new.time))
-            self.rebase(sample.frame, fmap)
+            before = self.keyframe_before(first_new.time)
+            at = self.cut_time(first_new)
+            zoomed = moving and self.zoomed(before, fmap)
+            if zoomed:  # the same picture, closer or wider: a view of it, read again
+                self.close_view(at, before)
+                self.open.view_start = at
+            else:
+                self.cut(at, before)
+            self.rebase(sample.frame, fmap, keep=streak[:-1] if zoomed else [])
         elif settled and changed >= max(o.view_share * denominator, 1) and \
                 sample.moved.sum() < max(o.view_share * denominator, changed, 1):  # once it moves less than it changed
             at = self.cut_time(first_new)
-            self.close_view(at, self.keyframe_before(first_new.time))
+            before = self.keyframe_before(first_new.time)
+            self.close_view(at, before)
             self.open.view_start = at
-            self.rebase(sample.frame, fmap, anchor=False)
+            zoomed = moving and self.zoomed(before, fmap)  # wider: more of the slide appeared
+            self.rebase(sample.frame, fmap, anchor=zoomed, keep=streak[:-1] if zoomed else [])
         elif sample.time - self.open.start >= o.max_segment:
             # bookkeeping only: the picture did not change, so the reference and the recent samples stay
             # (were the split's frame taken as the new reference, a slide change under way would be lost)
             self.cut(sample.time, self.last, forced=True)
         elif streak and not settled and (share > 0 or whole > 0):
             self.rebase(sample.frame, fmap)  # a change right after a cut belongs to it (a slow fade)
+
+    def zoomed(self, before: SampledFrame, fmap: FrameMap) -> bool:
+        """Whether `fmap` shows the picture of frame `before` with the camera zoomed in or out
+        (`picture.zoom_search`): in what both show, fewer than ZOOM_SAME of the blocks with strokes
+        have other ones, and under half another grey. Two single
+        frames are compared, not the median of recent ones, so a lecturer in front of the screen is
+        in one and elsewhere in the other. The larger picture is scaled down onto the smaller, so text
+        strokes are compared at the smaller one's size."""
+        old = frame_map(before.image, self.o.analysis_width)
+        motion = zoom_search(old, fmap) if old.grey.shape == fmap.grey.shape else None
+        if motion is None:
+            return False
+        a, b, motion = (old, fmap, motion) if motion[2] >= 1.0 else (fmap, old, inverse(motion))
+        change = compare(a, warp(b, motion), self.o.block, aligned=True)
+        replaced, _, _, grey = self.classify(change)
+        seen = covered(a.grey.shape, self.o.block, motion)
+        content = ((change.energy_a > STROKES) | (change.energy_b > STROKES)) & seen
+        if content.sum() < MIN_CONTENT * seen.size:
+            return False  # too little in common to tell
+        return (replaced & seen).sum() < ZOOM_SAME * content.sum() and (grey & seen).sum() < REPLACED * seen.sum()
 
     def other_shot(self, thumbs: list[np.ndarray | None]) -> bool:
         """Every one of `thumbs` (the streak, the latest thumbnails) no longer looks like the picture

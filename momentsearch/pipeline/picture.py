@@ -32,6 +32,11 @@ MIN_SHIFT = 0.3  # pixels; smaller estimated shifts are left alone (a still scre
 INK_NOISE = 4.0  # ink stands out from the local mean by this many noise sigmas ...
 INK_CONTRAST = 0.08  # ... and by this share of the frame's contrast (2nd..98th grey percentile)
 INK_FLOOR = 0.02  # and never by less than this (grey in [0, 1]): flat frames have no ink
+ZOOM_MIN = 0.004  # a scale this close to 1 is no zoom (`covered`: every block is shown)
+ZOOM_MAX = 0.8  # a camera zoomed in or out further than this is not taken for one picture
+ZOOM_STEPS = tuple(1.12 ** i for i in range(-5, 6) if i)  # scales `zoom_search` tries first
+ZOOM_FOUND = 0.02  # a zoom searched for must be at least this: a smaller best is a shift, or noise
+ZOOM_MISMATCH = 0.5  # strokes differing more than this (`_mismatch`) at the best scale: no zoom of one picture
 
 
 @dataclass
@@ -223,3 +228,86 @@ def same_picture(a: np.ndarray, b: np.ndarray, width: int = 320, block: int = 16
     a periodic keyframe of one slide is, the next slide of the same deck is not."""
     change = changed_blocks(a, b, width, block)
     return change is not None and not change.changed.any()
+
+
+def warp(b: FrameMap, motion: tuple[float, ...]) -> FrameMap:
+    """b moved by `motion` ((dy, dx) or (dy, dx, scale) about the centre: where a pixel of the
+    picture aligned to is found in b), its edge repeated where b does not reach."""
+    dy, dx, scale = (*motion, 1.0)[:3]
+    cy, cx = b.grey.shape[0] / 2, b.grey.shape[1] / 2
+    move = np.float32([[scale, 0, cx - scale * cx + dx], [0, scale, cy - scale * cy + dy]])
+    size = b.grey.shape[::-1]
+    flags = cv2.INTER_LINEAR | cv2.WARP_INVERSE_MAP
+    grey = cv2.warpAffine(b.grey, move, size, flags=flags, borderMode=cv2.BORDER_REPLICATE)
+    detail = cv2.warpAffine(b.detail, move, size, flags=flags, borderMode=cv2.BORDER_REPLICATE)
+    return FrameMap(grey, detail, b.threshold, b.half)
+
+
+def inverse(motion: tuple[float, ...]) -> tuple[float, float, float]:
+    """The motion that undoes `motion` (a onto b instead of b onto a)."""
+    dy, dx, scale = (*motion, 1.0)[:3]
+    return -dy / scale, -dx / scale, 1.0 / scale
+
+
+def _within(motion: tuple[float, ...], shape: tuple[int, int]) -> bool:
+    """Whether `motion` can be a camera's on one picture: a shift of at most SHIFT (a larger one, a
+    scrolled page, is a change), or a zoom of at most ZOOM_MAX whose point held still lies in the frame."""
+    dy, dx, scale = (*motion, 1.0)[:3]
+    k = abs(scale - 1.0)
+    if k < ZOOM_MIN:
+        return max(abs(dy), abs(dx)) <= SHIFT
+    return k <= ZOOM_MAX and max(abs(dy) - k * shape[0] / 2, abs(dx) - k * shape[1] / 2) <= SHIFT
+
+
+def zoom_search(a: FrameMap, b: FrameMap) -> tuple[float, float, float] | None:
+    """The zoom (dy, dx, scale) that makes b show a's picture, for a camera that zoomed too far between
+    two samples to follow (`align` follows at most SHIFT pixels at a tile's centre, and needs tiles
+    with something in them): b is scaled back about its centre by each of ZOOM_STEPS, then by finer
+    steps around the best, each scale's shift taken from the whole-frame phase correlation, and the
+    best is the one whose strokes differ least from a's (`_mismatch`; the correlation's own peak
+    hardly moves with the scale on a slide that is mostly background). None when the best is no
+    zoom (|scale - 1| < ZOOM_FOUND) or its strokes differ by more than ZOOM_MISMATCH; whether b then
+    shows a's picture is for the caller to judge block by block."""
+    best = (np.inf, (0.0, 0.0, 1.0))
+    for steps in (ZOOM_STEPS, [1.02 ** i for i in range(-3, 4)], [1.004 ** i for i in range(-5, 6)]):
+        around = best[1][2]
+        for step in steps:
+            scale = around * step
+            moved = warp(b, (0.0, 0.0, scale))
+            # copies: OpenCV's phaseCorrelate windows a whole contiguous array in place
+            (dx, dy), _ = cv2.phaseCorrelate(a.grey.copy(), moved.grey.copy(), _hanning(*a.grey.shape))
+            motion = (dy * scale, dx * scale, scale)
+            if _within(motion, a.grey.shape):
+                best = min(best, (_mismatch(a, b, motion), motion))
+    motion = best[1]
+    return motion if best[0] <= ZOOM_MISMATCH and abs(motion[2] - 1.0) >= ZOOM_FOUND else None
+
+
+def _mismatch(a: FrameMap, b: FrameMap, motion: tuple[float, ...]) -> float:
+    """How much the strokes of b moved by `motion` differ from a's where b shows them: mean absolute
+    difference of the detail maps over the sum of their mean magnitudes (0: the same; about 1: unrelated)."""
+    moved = warp(b, motion)
+    seen = covered(a.grey.shape, 16, motion)
+    bs = block_size(a.grey.shape, 16)
+    mask = np.zeros(a.grey.shape, dtype=bool)
+    mask[: seen.shape[0] * bs, : seen.shape[1] * bs] = np.repeat(np.repeat(seen, bs, 0), bs, 1)
+    if not mask.any():
+        return np.inf
+    da, db = a.detail[mask], moved.detail[mask]
+    return float(np.abs(da - db).mean() / max(np.abs(da).mean() + np.abs(db).mean(), 1e-6))
+
+
+def covered(shape: tuple[int, int], block: int, motion: tuple[float, ...]) -> np.ndarray:
+    """Per block of the grid `grid_shape` gives, whether a frame aligned by `motion` (`align`) shows
+    it: with no zoom every block (a shake's few pixels at the edge are filled in and compare alike),
+    zoomed in only those whose corners lie inside the zoomed frame."""
+    gy, gx = grid_shape(shape, block)
+    dy, dx, scale = (*motion, 1.0)[:3]
+    if abs(scale - 1.0) < ZOOM_MIN:
+        return np.ones((gy, gx), dtype=bool)
+    bs = block_size(shape, block)
+    cy, cx = shape[0] / 2, shape[1] / 2
+    ys = cy + scale * (np.arange(gy + 1) * bs - cy) + dy  # block corners, where b shows them
+    xs = cx + scale * (np.arange(gx + 1) * bs - cx) + dx
+    iy, ix = (ys >= -1) & (ys <= shape[0]), (xs >= -1) & (xs <= shape[1])
+    return (iy[:-1] & iy[1:])[:, None] & (ix[:-1] & ix[1:])[None, :]
