@@ -75,3 +75,36 @@ def test_what_a_zoomed_in_camera_cut_off_is_not_compared():
     assert 0.3 < seen.mean() < 0.6  # about the middle 1/1.5 of each side
     assert picture.covered((180, 320), 16, (1.0, -2.0)).all()  # a shake: every block stays
     assert picture.covered((180, 320), 16, (0.0, 0.0, 0.7)).all()  # zoomed out: it shows more, not less
+
+
+def test_bench_camera_moves_films_a_deck_under_each_move(tmp_path):
+    """scripts/bench_camera_moves.py: a lecture's shown slides filmed under a move, with the true
+    changes; a transition film, encoded and cut by indexing's visual side, has every change found."""
+    import importlib.util
+    from pathlib import Path
+
+    from momentsearch.options import load_config
+    from momentsearch.pipeline.process import FileProcessor
+    from momentsearch.testing.corpus import Lecture
+    from momentsearch.testing.synth import Section
+
+    spec = importlib.util.spec_from_file_location(
+        "bench_camera_moves", Path(__file__).resolve().parents[1] / "scripts" / "bench_camera_moves.py")
+    bench = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(bench)
+    deck = [Section("Why Caches Exist", "", ["Memory is slow", "Keep hot data close"]),
+            Section("Speaker", "", [], view="speaker"),
+            Section("Hit Ratio", "", ["Share of lookups served", "Skewed workloads help"]),
+            Section("Hit Ratio, again", "", ["Same slide, new topic"], slide="same"),
+            Section("Eviction", "", ["Least recently used", "Random eviction"])]
+    lec = Lecture("deck", "screen", deck, [], {"template": "dev-navy"})
+    frames, truth = bench.film(lec, "snap-in", 3)
+    frames = list(frames)
+    assert len(truth) == 2 and all(f.shape == (360, 640, 3) for f in frames)  # 3 shown slides: 2 changes
+    assert 7.0 <= truth[0] <= 11.0 and 14.0 <= truth[1] <= 22.0  # each slide shown 7-11 s
+    frames, truth = bench.film(lec, "wipe", 3)
+    path = tmp_path / "wipe.mp4"
+    bench.encode(path, frames)
+    segments, _ = FileProcessor(load_config(), text_embedder=None, asr=None).cut_and_read(str(path))
+    found = [s.start for s in segments[1:] if not s.forced]
+    assert cut_scores(found, truth) == (1.0, 1.0), (found, truth)
