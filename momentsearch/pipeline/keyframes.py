@@ -269,10 +269,9 @@ class _Detector:
     def zoomed(self, before: SampledFrame, fmap: FrameMap) -> bool:
         """Whether `fmap` shows the picture of frame `before` with the camera zoomed in or out
         (`picture.zoom_search`): in what both show, fewer than ZOOM_SAME of the blocks with strokes
-        have other ones, and under half another grey. Two single
-        frames are compared, not the median of recent ones, so a lecturer in front of the screen is
-        in one and elsewhere in the other. The larger picture is scaled down onto the smaller, so text
-        strokes are compared at the smaller one's size."""
+        have other ones, and under half another grey. Two single frames are compared, not the median
+        of recent ones, so a lecturer in front of the screen is in one and elsewhere in the other. The
+        larger picture is scaled down onto the smaller, so strokes are compared at the smaller size."""
         old = frame_map(before.image, self.o.analysis_width)
         motion = zoom_search(old, fmap) if old.grey.shape == fmap.grey.shape else None
         if motion is None:

@@ -36,6 +36,7 @@ ZOOM_MIN = 0.004  # a scale this close to 1 is no zoom (`covered`: every block i
 ZOOM_MAX = 0.8  # a camera zoomed in or out further than this is not taken for one picture
 ZOOM_STEPS = tuple(1.12 ** i for i in range(-5, 6) if i)  # scales `zoom_search` tries first
 ZOOM_FOUND = 0.02  # a zoom searched for must be at least this: a smaller best is a shift, or noise
+MASK_BLOCK = 16  # analysis pixels: `_mismatch` leaves out blocks of this side that b does not show
 ZOOM_MISMATCH = 0.5  # strokes differing more than this (`_mismatch`) at the best scale: no zoom of one picture
 
 
@@ -260,12 +261,12 @@ def _within(motion: tuple[float, ...], shape: tuple[int, int]) -> bool:
 
 
 def zoom_search(a: FrameMap, b: FrameMap) -> tuple[float, float, float] | None:
-    """The zoom (dy, dx, scale) that makes b show a's picture, for a camera that zoomed too far between
-    two samples to follow (`align` follows at most SHIFT pixels at a tile's centre, and needs tiles
-    with something in them): b is scaled back about its centre by each of ZOOM_STEPS, then by finer
-    steps around the best, each scale's shift taken from the whole-frame phase correlation, and the
-    best is the one whose strokes differ least from a's (`_mismatch`; the correlation's own peak
-    hardly moves with the scale on a slide that is mostly background). None when the best is no
+    """The zoom (dy, dx, scale) that makes b show a's picture, for a camera that zoomed in or out
+    (`align` corrects a shift of at most SHIFT pixels, not a scale): b is scaled back about its
+    centre by each of ZOOM_STEPS, then by finer steps around the best, each scale's shift taken from
+    the whole-frame phase correlation, and the best is the one whose strokes differ least from a's
+    (`_mismatch`; the correlation's own peak hardly moves with the scale on a slide that is mostly
+    background). None when the best is no
     zoom (|scale - 1| < ZOOM_FOUND) or its strokes differ by more than ZOOM_MISMATCH; whether b then
     shows a's picture is for the caller to judge block by block."""
     best = (np.inf, (0.0, 0.0, 1.0))
@@ -287,8 +288,8 @@ def _mismatch(a: FrameMap, b: FrameMap, motion: tuple[float, ...]) -> float:
     """How much the strokes of b moved by `motion` differ from a's where b shows them: mean absolute
     difference of the detail maps over the sum of their mean magnitudes (0: the same; about 1: unrelated)."""
     moved = warp(b, motion)
-    seen = covered(a.grey.shape, 16, motion)
-    bs = block_size(a.grey.shape, 16)
+    seen = covered(a.grey.shape, MASK_BLOCK, motion)
+    bs = block_size(a.grey.shape, MASK_BLOCK)
     mask = np.zeros(a.grey.shape, dtype=bool)
     mask[: seen.shape[0] * bs, : seen.shape[1] * bs] = np.repeat(np.repeat(seen, bs, 0), bs, 1)
     if not mask.any():
@@ -298,7 +299,7 @@ def _mismatch(a: FrameMap, b: FrameMap, motion: tuple[float, ...]) -> float:
 
 
 def covered(shape: tuple[int, int], block: int, motion: tuple[float, ...]) -> np.ndarray:
-    """Per block of the grid `grid_shape` gives, whether a frame aligned by `motion` (`align`) shows
+    """Per block of the grid `grid_shape` gives, whether a frame moved by `motion` (`warp`) shows
     it: with no zoom every block (a shake's few pixels at the edge are filled in and compare alike),
     zoomed in only those whose corners lie inside the zoomed frame."""
     gy, gx = grid_shape(shape, block)
