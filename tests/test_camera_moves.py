@@ -1,12 +1,14 @@
 """A camera that zooms in or out on the projected slide is not a slide change, and the change after it
-still is (pipeline/picture.py: `align(..., zoom=True)`, `zoom_search`; pipeline/keyframes.py).
+still is (pipeline/picture.py: `zoom_search`; pipeline/keyframes.py: `_Detector.zoomed`).
 
-Before, the detector followed shake (a shift of a few pixels) only: a slow zoom made every block move,
+Before, the detector corrected shake (a shift of a few pixels) only: a slow zoom made every block move,
 the moving blocks were masked for seconds after it stopped, and the next slide change fell in that
 time and was never cut; a zoom between two samples was cut as a new picture. Frames are sampled at
 1 fps as indexing samples them, JPEG-compressed, from slides drawn in one template."""
 
 from __future__ import annotations
+
+import functools
 
 import numpy as np
 import pytest
@@ -18,12 +20,22 @@ from test_cuts import cut_scores, cuts_of, jpeg, sample, slide_images
 SIZE = (640, 360)
 
 
+@functools.lru_cache(maxsize=1)
+def _bench():
+    """scripts/bench_camera_moves.py as a module, loaded once (its camera zoom and films are what these tests use)."""
+    import importlib.util
+    from pathlib import Path
+
+    spec = importlib.util.spec_from_file_location(
+        "bench_camera_moves", Path(__file__).resolve().parents[1] / "scripts" / "bench_camera_moves.py")
+    bench = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(bench)
+    return bench
+
+
 def zoomed(img: np.ndarray, scale: float, fx: float = 0.5, fy: float = 0.5) -> np.ndarray:
-    """`img` seen by a camera zoomed by `scale` with the point (fx, fy) (shares of the frame) held still."""
-    h, w = img.shape[:2]
-    cw, ch = w / scale, h / scale
-    box = (fx * w - cw * fx, fy * h - ch * fy, fx * w + cw * (1 - fx), fy * h + ch * (1 - fy))
-    return np.asarray(Image.fromarray(img).resize((w, h), Image.BILINEAR, box=box))
+    """`img` seen by a camera zoomed by `scale` with the point (fx, fy) held still (the bench's own zoom)."""
+    return _bench().zoomed(img, scale, fx, fy)
 
 
 @pytest.fixture(scope="module")
@@ -80,18 +92,12 @@ def test_what_a_zoomed_in_camera_cut_off_is_not_compared():
 def test_bench_camera_moves_films_a_deck_under_each_move(tmp_path):
     """scripts/bench_camera_moves.py: a lecture's shown slides filmed under a move, with the true
     changes; a transition film, encoded and cut by indexing's visual side, has every change found."""
-    import importlib.util
-    from pathlib import Path
-
     from momentsearch.options import load_config
     from momentsearch.pipeline.process import FileProcessor
     from momentsearch.testing.corpus import Lecture
     from momentsearch.testing.synth import Section
 
-    spec = importlib.util.spec_from_file_location(
-        "bench_camera_moves", Path(__file__).resolve().parents[1] / "scripts" / "bench_camera_moves.py")
-    bench = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(bench)
+    bench = _bench()
     deck = [Section("Why Caches Exist", "", ["Memory is slow", "Keep hot data close"]),
             Section("Speaker", "", [], view="speaker"),
             Section("Hit Ratio", "", ["Share of lookups served", "Skewed workloads help"]),

@@ -164,12 +164,7 @@ def align(a: FrameMap, b: FrameMap, via: tuple[FrameMap, tuple[float, float]] | 
                 shift = None
     if shift is None or max(abs(shift[0]), abs(shift[1])) < MIN_SHIFT:
         return b, (0.0, 0.0)
-    dy, dx = shift
-    move = np.float32([[1, 0, -dx], [0, 1, -dy]])
-    size = b.grey.shape[::-1]
-    grey = cv2.warpAffine(b.grey, move, size, flags=cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE)
-    detail = cv2.warpAffine(b.detail, move, size, flags=cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE)
-    return FrameMap(grey, detail, b.threshold, b.half), (dy, dx)
+    return warp(b, shift), shift
 
 
 def per_block(x: np.ndarray, block: int) -> np.ndarray:
