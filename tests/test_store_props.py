@@ -9,7 +9,7 @@ import os
 
 import numpy as np
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from momentsearch.options import ChunkOptions, Config, KeyframeOptions
@@ -49,8 +49,16 @@ def frame_runs(draw):
     return times, colours, times[-1] + tail, options
 
 
+# CI found it (2 Dec): a slide change 1.75 s after a forced split at min_segment 2 moves that split onto
+# the change, so the segment before runs max_segment + 2.25 s
+SPLIT_ONTO_CHANGE = ([0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 12.5, 13, 14, 15, 16, 17],
+                     [20] * 7 + [90] * 2 + [20] * 5 + [90] * 2 + [20] * 3, 17.0,
+                     KeyframeOptions(cut_share=0.5, min_segment=2.0, max_segment=4.0))
+
+
 @settings(max_examples=100 * SCALE, deadline=None, derandomize=DERANDOMIZE)
 @given(frame_runs())
+@example(SPLIT_ONTO_CHANGE)
 def test_visual_segments_tile_the_video(run):
     times, colours, duration, options = run
     segs = detect_segments((SampledFrame(t, slide(c)) for t, c in zip(times, colours)), duration, options)
@@ -68,8 +76,9 @@ def test_visual_segments_tile_the_video(run):
         assert s.start - EPS <= s.keyframe_time <= s.end + EPS  # its keyframe is inside it
         assert s.keyframe_time in times
     for s in segs[:-1]:  # forced splits cut a stable stretch at the first frame past max_segment (a
-        # segment opened half way back to the previous sample can run one more gap)
-        assert s.end - s.start <= max(options.max_segment, times[0]) + 2 * max_gap + EPS
+        # segment opened half way back to the previous sample can run one more gap); a change less than
+        # min_segment after a split moves that split onto the change instead of leaving a sliver
+        assert s.end - s.start <= max(options.max_segment, times[0]) + options.min_segment + 2 * max_gap + EPS
 
 
 # -- transcript chunks ---------------------------------------------------------------------------------
