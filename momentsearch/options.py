@@ -50,7 +50,7 @@ class KeyframeOptions:
 @dataclass
 class ASROptions:
     engine: str = "faster-whisper"  # "faster-whisper" or "openai-whisper"
-    model: str = "tiny.en"  # name ("tiny.en", "base"), a model dir, or a hub name
+    model: str = "base"  # name ("base", "tiny.en"), a model dir, or a hub name
     compute_type: str = "int8"  # CTranslate2 compute type on CPU; "float16" on CUDA
     language: str | None = "en"  # None detects the language
     vad_filter: bool = True  # skip silence before decoding (and so avoid text invented on silence)
@@ -65,6 +65,24 @@ class ASROptions:
         default_factory=lambda: [0.0, 0.2, 0.4, 0.6, 0.8, 1.0]
     )  # a window that decodes badly at 0.0 is retried sampling at the next; [0.0] alone is deterministic
     #    (a re-index then gives the same times, so the same entry ids), the fallback is often more accurate
+
+    def problems(self) -> list[str]:
+        out = []
+        if not self.temperatures or any(not 0 <= t <= 1 for t in self.temperatures):
+            out.append(f"asr.temperatures must be a non-empty list in [0, 1], got {self.temperatures}")
+        if self.cpu_threads < 0:
+            out.append(f"asr.cpu_threads must be >= 0 (0: automatic), got {self.cpu_threads}")
+        if self.batch_size < 0 or self.cpu_batch_size < 0:
+            out.append(f"asr.batch_size and asr.cpu_batch_size must be >= 0, got {self.batch_size}, "
+                       f"{self.cpu_batch_size}")
+        if self.window_seconds != 0 and self.window_seconds < 10:
+            out.append(f"asr.window_seconds must be 0 (no windows) or >= 10, got {self.window_seconds}")
+        if self.engine not in ("faster-whisper", "openai-whisper"):
+            out.append(f"asr.engine must be 'faster-whisper' or 'openai-whisper', got {self.engine!r}")
+        if self.model.endswith(".en") and self.language not in (None, "en"):  # it would transcribe English anyway
+            out.append(f"asr.model {self.model!r} knows English only, asked for language {self.language!r}: "
+                       "use the multilingual model (--asr base, asr.model = \"base\")")
+        return out
 
 
 @dataclass
@@ -176,17 +194,7 @@ class Config:
                             "view_share <= cut_share")
         if self.keyframes.max_segment <= self.keyframes.min_segment:
             problems.append("keyframes.max_segment must be larger than keyframes.min_segment")
-        if not self.asr.temperatures or any(not 0 <= t <= 1 for t in self.asr.temperatures):
-            problems.append(f"asr.temperatures must be a non-empty list in [0, 1], got {self.asr.temperatures}")
-        if self.asr.cpu_threads < 0:
-            problems.append(f"asr.cpu_threads must be >= 0 (0: automatic), got {self.asr.cpu_threads}")
-        if self.asr.batch_size < 0 or self.asr.cpu_batch_size < 0:
-            problems.append(f"asr.batch_size and asr.cpu_batch_size must be >= 0, got {self.asr.batch_size}, "
-                            f"{self.asr.cpu_batch_size}")
-        if self.asr.window_seconds != 0 and self.asr.window_seconds < 10:
-            problems.append(f"asr.window_seconds must be 0 (no windows) or >= 10, got {self.asr.window_seconds}")
-        if self.asr.engine not in ("faster-whisper", "openai-whisper"):
-            problems.append(f"asr.engine must be 'faster-whisper' or 'openai-whisper', got {self.asr.engine!r}")
+        problems += self.asr.problems()
         if self.captions.mode not in ("auto", "prefer", "ignore"):
             problems.append(f"captions.mode must be auto, prefer or ignore, got {self.captions.mode!r}")
         if not 0 < self.chunks.min_seconds <= self.chunks.max_seconds:

@@ -1,5 +1,6 @@
-"""Languages: the multilingual `base` model transcribes a German lecture, the detected language is stored,
-and its exact words are found by the lexical channel (the text encoder is English-only)."""
+"""Languages: the multilingual `base` model (the default) transcribes a German lecture when asked to detect
+the language, the detected language is stored, and its exact words are found by the lexical channel (the
+text encoder is English-only); an English-only model asked for another language is refused."""
 
 from __future__ import annotations
 
@@ -21,7 +22,7 @@ def test_german_lecture_is_transcribed_and_its_words_found(tmp_path):
     video = tmp_path / "vorlesung.mp4"
     rendered = render_lecture(video, [Section(t, s, b) for t, s, b in GERMAN], size=(320, 180), fps=2, voice="de")
     db = tmp_path / "db"
-    run_cli("index", str(video), "--db", str(db), "--asr", "base", "--no-ocr", "--quiet")
+    run_cli("index", str(video), "--db", str(db), "--language", "auto", "--no-ocr", "--quiet")  # default model: base
     (rec,) = json.loads(run_cli("info", "--db", str(db), "--json").stdout)["files"]
     assert rec["language"] == "de"
     assert rec["sources"]["transcript"] == "asr: faster-whisper:base"
@@ -40,3 +41,18 @@ def test_german_lecture_is_transcribed_and_its_words_found(tmp_path):
         assert res and res[0]["channels"].get("lexical", 0) > 0.5, (word, res[:1])
         section = next(r for r, (_, s, _) in zip(rendered, GERMAN) if word in s.lower())
         assert res[0]["start"] < section.end and res[0]["end"] > section.start
+
+
+def test_language_flags_reach_the_config(tmp_path):
+    from momentsearch.cli.main import _asr_overrides
+
+    assert _asr_overrides(None, None) == {}
+    assert _asr_overrides(None, "auto") == {"language": None}
+    assert _asr_overrides(None, "de") == {"language": "de"}
+    assert _asr_overrides("base", None) == {"model": "base", "language": None}  # named: the multilingual one
+    assert _asr_overrides("tiny.en", "en") == {"model": "tiny.en", "language": "en"}
+    assert _asr_overrides("openai-whisper", None) == {"engine": "openai-whisper", "model": "tiny.en"}
+    proc = run_cli("index", str(tmp_path), "--db", str(tmp_path / "db"), "--asr", "tiny.en", "--language", "de",
+                   check=False)
+    assert proc.returncode == 2 and "knows English only" in proc.stderr, proc.stderr
+    assert not (tmp_path / "db").exists()  # refused before anything was written

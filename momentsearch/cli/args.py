@@ -55,7 +55,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("paths", nargs="+", help="files or folders")
     _common(p)
     p.add_argument("--asr", help="ASR engine or model: faster-whisper, openai-whisper, tiny.en, base, "
-                                 "ENGINE:MODEL, or a model folder")
+                                 "ENGINE:MODEL, or a model folder (default: base, English)")
+    p.add_argument("--language", help="the spoken language, a Whisper code (en, de, fr, ...; default en), or auto "
+                                      "to detect it per file (needs a multilingual model: base)")
     p.add_argument("--no-ocr", action="store_true", help="do not read slide text")
     p.add_argument("--text-model", help="sentence encoder for speech and slide text: all-MiniLM-L6-v2 (default), "
                                         "all-mpnet-base-v2 (better on paraphrases, ~5x the text cost; "

@@ -59,21 +59,30 @@ def _config(args):
         overrides["models"] = models
     if getattr(args, "captions", None):
         overrides["captions"] = {"mode": args.captions}
-    asr = getattr(args, "asr", None)
+    asr = _asr_overrides(getattr(args, "asr", None), getattr(args, "language", None))
+    if asr:
+        overrides["asr"] = asr
+    return load_config(args.config, overrides)
+
+
+def _asr_overrides(asr: str | None, language: str | None) -> dict:
+    """`--asr` (an engine, a model, ENGINE:MODEL) and `--language` (a Whisper code, or auto: detect)."""
+    out: dict = {}
     if asr:
         engines = ("faster-whisper", "openai-whisper")
         if asr in engines:
-            overrides["asr"] = {"engine": asr}
+            out["engine"] = asr
             if asr == "openai-whisper":
-                overrides["asr"]["model"] = "tiny.en"
+                out["model"] = "tiny.en"
         elif ":" in asr and asr.split(":", 1)[0] in engines:
-            engine, model = asr.split(":", 1)
-            overrides["asr"] = {"engine": engine, "model": model}
+            out["engine"], out["model"] = asr.split(":", 1)
         else:
-            overrides["asr"] = {"model": asr}
-        if overrides["asr"].get("model") == "base":  # the multilingual model: detect the language
-            overrides["asr"]["language"] = None
-    return load_config(args.config, overrides)
+            out["model"] = asr
+        if out.get("model") == "base":  # named on purpose: the multilingual model, so detect the language
+            out["language"] = None
+    if language:
+        out["language"] = None if language == "auto" else language
+    return out
 
 
 def _index_for(args):
