@@ -69,7 +69,7 @@ def test_the_shipped_toml_equals_the_dataclass_defaults():
 
 def test_the_shipped_configs_load_and_change_only_what_they_say():
     configs = sorted((PACKAGE.parent / "configs").glob("*.toml"))
-    assert {p.name for p in configs} >= {"accurate.toml", "mpnet.toml"}
+    assert {p.name for p in configs} >= {"accurate.toml", "fast.toml", "mpnet.toml"}
     for path in configs:
         changed = {(stage, key) for stage, table in tomllib.loads(path.read_text(encoding="utf-8")).items()
                    for key in table}
@@ -78,6 +78,7 @@ def test_the_shipped_configs_load_and_change_only_what_they_say():
                    if getattr(getattr(loaded, s.name), f.name) != getattr(getattr(default, s.name), f.name)}
         assert differs and differs <= changed, (path.name, differs, changed)
     assert load_config(PACKAGE.parent / "configs" / "accurate.toml").asr.beam_size == 5
+    assert load_config(PACKAGE.parent / "configs" / "fast.toml").asr.model == "tiny.en" != Config().asr.model
 
 
 def test_there_is_one_default_options_file():
