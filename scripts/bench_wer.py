@@ -28,7 +28,8 @@ def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--split", choices=("dev", "test"), default="dev")
     ap.add_argument("--out", type=Path, default=ROOT / "bench-out", help="the benchmark's folder (default bench-out)")
-    ap.add_argument("--lectures", type=Path, default=ROOT / "scripts" / "lectures", help="folder of dev.toml, test.toml")
+    ap.add_argument("--lectures", type=Path, default=ROOT / "scripts" / "lectures",
+                    help="folder of dev.toml, test.toml")
     ap.add_argument("--config", type=Path, help="options TOML (as for make_benchmark.py)")
     args = ap.parse_args(argv)
 
@@ -45,7 +46,8 @@ def main(argv: list[str] | None = None) -> int:
     for lecture in load_split(args.lectures / f"{args.split}.toml"):
         video = args.out / args.split / "videos" / f"{lecture.name}.mp4"
         if not video.is_file():
-            raise SystemExit(f"{video} is not rendered: python3 scripts/make_benchmark.py --split {args.split} --render-only")
+            raise SystemExit(f"{video} is not rendered: "
+                             f"python3 scripts/make_benchmark.py --split {args.split} --render-only")
         segments = []
         for window in iter_audio_windows(str(video), config.asr.window_seconds):
             segments += shift_segments(asr.transcribe(window.samples), window.start)
