@@ -31,6 +31,8 @@ class SamplingOptions:
     skip_nonref: bool = True  # below half the video frame rate, skip decoding B-frames (~2x faster decode)
     skip_deblock: bool = False  # sampled frames skip the decoder's deblocking filter: ~20 % less decode work on
     #    H.264, but blockier samples cost cuts on filmed slides (docs/benchmarks.md, "1 Dec, late")
+    skip_still: bool = True  # decode the keyframes first and skip the stretches between two that show the same
+    #    picture (pipeline/sampling.py): the same samples where the picture changes, far less decoding of slides
 
 
 @dataclass

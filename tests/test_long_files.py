@@ -182,8 +182,8 @@ def test_a_run_killed_while_reading_slides_keeps_what_it_read(lecture, tmp_path,
     with pytest.raises(Killed):  # the visual side dies after reading the first picture
         _indexer(db, CountingASR(), ocr=CountingOcr(kill_after=1)).index([str(path)])
     again, decoded = CountingOcr(), []
-    real_frames = process.iter_frames
-    monkeypatch.setattr(process, "iter_frames", lambda *a, **k: decoded.append(1) or real_frames(*a, **k))
+    real_frames = process.sample_frames
+    monkeypatch.setattr(process, "sample_frames", lambda *a, **k: decoded.append(1) or real_frames(*a, **k))
     _indexer(db, CountingASR(), ocr=again).index([str(path)])
     assert 0 < again.read_count < first.read_count  # only the pictures the killed run had not read
     assert not decoded  # and the video was not decoded and cut again: the segments and pictures were kept

@@ -144,9 +144,9 @@ def test_an_error_in_the_visual_thread_reaches_the_caller(lecture, monkeypatch):
 
     def broken(*args, **kwargs):
         raise BadInputError(str(args[0]), "video stream cannot be decoded")
-        yield  # a generator, like iter_frames
+        yield  # a generator, like sample_frames
 
-    monkeypatch.setattr(process, "iter_frames", broken)
+    monkeypatch.setattr(process, "sample_frames", broken)
     path, _ = lecture
     with pytest.raises(BadInputError, match="video stream cannot be decoded"):
         _processor(True).process_video(str(path), probe(path), "v1")

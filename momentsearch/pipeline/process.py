@@ -22,11 +22,12 @@ from momentsearch.errors import BadInputError
 from momentsearch.models.asr import shift_segments
 from momentsearch.options import Config
 from momentsearch.pipeline.captions import find_captions
-from momentsearch.pipeline.decode import frames_at, iter_audio_windows, iter_frames, probe
+from momentsearch.pipeline.decode import frames_at, iter_audio_windows, probe
 from momentsearch.pipeline.keyframes import detect_segments
 from momentsearch.pipeline.ocr import (FROM_CONFIG, make_ocr, merge_same_slide, read_slides, slide_rows,
                                        split_at_text_changes, split_at_topics)
 from momentsearch.pipeline.partial import CachedOcr, PartialState, VisualResult
+from momentsearch.pipeline.sampling import sample_frames
 from momentsearch.pipeline.segment import build_chunks, sections, sentences, topic_boundaries
 from momentsearch.pipeline.slide_cuts import place_text_cuts
 from momentsearch.store.ids import entry_id
@@ -149,8 +150,7 @@ class FileProcessor:
         ocr = CachedOcr(self.ocr, partial) if partial is not None and self.ocr is not None else self.ocr
 
         def frames():
-            for frame in iter_frames(path, cfg.sampling.fps, cfg.sampling.max_side, cfg.sampling.skip_nonref,
-                                     cfg.sampling.skip_deblock):
+            for frame in sample_frames(path, cfg.sampling):
                 if cancel.is_set():
                     return
                 yield frame

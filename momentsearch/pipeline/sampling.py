@@ -1,0 +1,176 @@
+"""Sampled frames without decoding a video's still stretches: its keyframes first, then only the stretches
+between two keyframes that show different pictures.
+
+A lecture recording holds each slide for tens of seconds, and its encoder writes a keyframe every few
+seconds (x264 and OBS: every 250 frames or 2-10 s, and one at most scene changes). Decoding the keyframes
+alone costs a small share of decoding every frame. Where two neighbouring keyframes show the same
+picture stroke for stroke (`picture.same_picture`, what tells a slide from the next slide of its deck),
+the frames between them are taken to show it too, and the samples there are the first keyframe's picture
+at the times a full pass would sample. Every stretch whose two keyframes differ is decoded as before, so
+each change of picture is seen at the same frames as by a full pass; a filmed lecturer, a webcam tile or
+a moving pointer makes every stretch differ, and after GIVE_UP such stretches in a row the rest of the
+video is decoded in one pass (the keyframes read so far were the extra cost). What it cannot see: a
+picture that comes and goes again between two keyframes that match (a slide flipped to and back within
+one stretch).
+
+Used for the codecs whose FFmpeg decoders skip non-keyframes when asked (CODECS) when the keyframes lie
+SAMPLES_PER_GOP sample periods apart or more but at most MAX_GOP seconds (the first PROBE_SECONDS of
+packets tell); else every frame is decoded (`decode.iter_frames`).
+"""
+
+from __future__ import annotations
+
+import statistics
+from pathlib import Path
+from typing import Iterator
+
+from momentsearch.errors import BadInputError
+from momentsearch.media import decode_from, time_origin
+from momentsearch.pipeline.decode import _open, _scaled_size, _upright_rgb, iter_frames
+from momentsearch.pipeline.picture import same_picture
+from momentsearch.types import SampledFrame
+
+MAX_GOP = 20.0  # seconds; keyframes further apart than this are not trusted to bound a still stretch
+SAMPLES_PER_GOP = 3  # keyframes closer than this many sample periods leave nothing to skip
+PROBE_SECONDS = 60.0  # seconds of packets read to learn how far apart the keyframes lie
+PROBE_KEYFRAMES = 6  # ... or this many keyframes, whichever comes first
+CODECS = frozenset({"h264", "hevc", "vp8", "vp9", "mpeg2video", "mpeg4"})  # their decoders honour NONKEY
+GIVE_UP = 8  # stretches in a row that all had to be decoded: the rest of the video is decoded in one pass
+
+
+def keyframe_spacing(path: str | Path) -> float | None:
+    """Median seconds between the video's keyframes over its first PROBE_SECONDS (None when there are
+    fewer than 3, no video, or a codec not in CODECS): read from the packets' flags, nothing decoded."""
+    with _open(path) as container:
+        if not container.streams.video:
+            return None
+        stream = container.streams.video[0]
+        if stream.codec_context.name not in CODECS:
+            return None
+        times: list[float] = []
+        for packet in container.demux(stream):
+            if packet.pts is None or packet.time_base is None:
+                continue
+            t = float(packet.pts * packet.time_base)
+            if packet.is_keyframe:
+                times.append(t)
+            if len(times) >= PROBE_KEYFRAMES or (times and t - times[0] > PROBE_SECONDS):
+                break
+    times.sort()
+    if len(times) < 3:
+        return None
+    return statistics.median(b - a for a, b in zip(times, times[1:]))
+
+
+def sample_frames(path: str | Path, options) -> Iterator[SampledFrame]:
+    """The sampled frames indexing cuts and embeds, as `options` (a SamplingOptions) asks: with
+    `skip_still`, the still stretches are not decoded (`iter_frames_guided`), else every frame is."""
+    args = (path, options.fps, options.max_side, options.skip_nonref, options.skip_deblock)
+    return iter_frames_guided(*args) if options.skip_still else iter_frames(*args)
+
+
+def iter_frames_guided(path: str | Path, fps: float = 1.0, max_side: int = 320, skip_nonref: bool = False,
+                       skip_deblock: bool = False, stats: dict | None = None) -> Iterator[SampledFrame]:
+    """`decode.iter_frames`'s samples (same times, same pictures where the picture changes), decoding only
+    the stretches between keyframes that differ (module docstring). Holds two keyframes at a time.
+    `stats` (a dict) is filled with counts: keyframes read, stretches still and decoded, gave_up."""
+    stats = {} if stats is None else stats
+    stats.update(keyframes=0, still=0, decoded=0, gave_up=False, guided=False)
+    spacing = keyframe_spacing(path)
+    if spacing is None or not SAMPLES_PER_GOP / fps <= spacing <= MAX_GOP:
+        yield from iter_frames(path, fps, max_side, skip_nonref, skip_deblock)
+        return
+    stats["guided"] = True
+    import av
+
+    with _open(path) as keys_file, _open(path) as frames_file:
+        sampler = _Sampler(frames_file, fps, max_side, skip_nonref, skip_deblock)
+        previous = None
+        try:
+            moving = 0  # stretches in a row whose keyframes differ
+            for key in _keyframes(keys_file, max_side):
+                stats["keyframes"] += 1
+                if previous is None:
+                    yield from sampler.decoded(0.0, key.time)  # anything before the first keyframe
+                elif key.time - previous.time <= MAX_GOP and same_picture(previous.image, key.image):
+                    yield from sampler.still(previous, key.time)
+                    moving, stats["still"] = 0, stats["still"] + 1
+                else:
+                    yield from sampler.decoded(previous.time, key.time)
+                    moving, stats["decoded"] = moving + 1, stats["decoded"] + 1
+                previous = key
+                if moving >= GIVE_UP:  # a filmed hall or a webcam tile: the keyframes only cost time
+                    stats["gave_up"] = True
+                    break
+            yield from sampler.decoded(previous.time if previous else 0.0, float("inf"))
+        except av.error.FFmpegError:  # a truncated file yields what it has, as `iter_frames` does
+            if sampler.yielded == 0:
+                raise BadInputError(str(path), "video stream cannot be decoded") from None
+
+
+def _keyframes(container, max_side: int) -> Iterator[SampledFrame]:
+    """The video's keyframes (seconds from the file's start), scaled to `max_side`; nothing else decoded."""
+    stream = container.streams.video[0]
+    stream.thread_type = "AUTO"
+    stream.codec_context.skip_frame = "NONKEY"
+    origin, size = time_origin(container), None
+    for frame in container.decode(stream):
+        if frame.time is None or not frame.key_frame:  # a decoder that decodes everything anyway
+            continue
+        size = size or _scaled_size(frame.width, frame.height, max_side)
+        yield SampledFrame(time=max(0.0, float(frame.time) - origin), image=_upright_rgb(frame, size))
+
+
+class _Sampler:
+    """The samples of one video, stretch by stretch, at the times `iter_frames` takes them: the first frame
+    at or after each 1/fps step. Decoded stretches that follow each other are read without seeking."""
+
+    def __init__(self, container, fps: float, max_side: int, skip_nonref: bool, skip_deblock: bool) -> None:
+        self.container, self.step, self.max_side = container, 1.0 / fps, max_side
+        self.stream = container.streams.video[0]
+        self.stream.thread_type = "AUTO"
+        if skip_nonref and self.stream.average_rate and fps < float(self.stream.average_rate) / 2:
+            self.stream.codec_context.skip_frame = "NONREF"
+        if skip_deblock:
+            self.stream.codec_context.options = {**self.stream.codec_context.options, "skip_loop_filter": "all"}
+        self.origin = time_origin(container)
+        self.next_time = 0.0
+        self.size = None
+        self.frames = None  # the decoder's frames, while the last stretch was decoded
+        self.pending = None  # a frame read past the end of the last decoded stretch
+        self.yielded = 0
+
+    def _take(self, t: float) -> None:
+        self.next_time = (int(t / self.step + 1e-9) + 1) * self.step  # one sample per 1/fps cell
+
+    def still(self, key: SampledFrame, end: float) -> Iterator[SampledFrame]:
+        """Samples of [key.time, end) that all show the keyframe's picture."""
+        self.frames = self.pending = None
+        while self.next_time < end - 1e-6:
+            t = max(self.next_time, key.time)
+            if t >= end - 1e-6:
+                break
+            yield SampledFrame(time=t, image=key.image)
+            self._take(t)
+            self.yielded += 1
+
+    def decoded(self, start: float, end: float) -> Iterator[SampledFrame]:
+        """Samples of [start, end), decoded (continuing the last decoded stretch, else from a seek)."""
+        if self.frames is None:
+            self.frames = decode_from(self.container, self.stream, start, self.origin)
+            self.pending = None
+        while True:
+            frame = self.pending or next(self.frames, None)
+            self.pending = None
+            if frame is None:
+                return
+            t = max(0.0, float(frame.time) - self.origin)
+            if t >= end - 1e-6:
+                self.pending = frame
+                return
+            if t + 1e-6 < self.next_time:
+                continue
+            self.size = self.size or _scaled_size(frame.width, frame.height, self.max_side)
+            yield SampledFrame(time=t, image=_upright_rgb(frame, self.size))
+            self._take(t)
+            self.yielded += 1

@@ -1,0 +1,129 @@
+"""Sampling with keyframes first (`sampling.skip_still`, pipeline/sampling.py): the samples and the cuts
+are those of decoding every frame, and still stretches are really left undecoded. Videos are made here
+(one-template slides drawn with the benchmark's slide renderer, H.264 with a keyframe every 4 s)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+FPS = 10
+GOP = 40  # frames: a keyframe every 4 s
+CHANGES = (9.3, 21.7, 30.2)  # seconds; slide changes, none on a keyframe
+
+
+def _slides(size=(320, 180)) -> list[np.ndarray]:
+    from momentsearch.testing.slides import draw_slide, template_named
+    from momentsearch.testing.synth import Section
+
+    template = template_named(None)
+    titles = ["Where the data lives", "Caching layers", "Write-back policies", "Questions"]
+    return [np.asarray(draw_slide(Section(t, "", bullets=[f"point {i} of {t}", "another line"]), size,
+                                  template=template, page=i + 1).convert("RGB")) for i, t in enumerate(titles)]
+
+
+def _encode(path, pictures, gop: int = GOP, codec: str = "libx264") -> None:
+    import av
+
+    h, w = pictures[0].shape[:2]
+    with av.open(str(path), "w", format="mp4") as out:
+        stream = out.add_stream(codec, rate=FPS)
+        stream.width, stream.height, stream.pix_fmt = w, h, "yuv420p"
+        stream.codec_context.gop_size = gop
+        stream.options = {"sc_threshold": "0"} if codec == "mpeg4" else {  # keyframes only every `gop` frames
+            "preset": "veryfast", "sc_threshold": "0"}
+        for i, picture in enumerate(pictures):
+            frame = av.VideoFrame.from_ndarray(picture, format="rgb24")
+            frame.pts = i
+            out.mux(stream.encode(frame))
+        out.mux(stream.encode(None))
+
+
+def _slide_show(seconds: float = 40.0, moving_from: float | None = None) -> list[np.ndarray]:
+    """Frames of the slides changing at CHANGES; from `moving_from` on, a box moves across every frame."""
+    slides = _slides()
+    out = []
+    for i in range(int(seconds * FPS)):
+        t = i / FPS
+        picture = slides[sum(t >= c for c in CHANGES)].copy()
+        if moving_from is not None and t >= moving_from:
+            x = int(i * 3) % (picture.shape[1] - 40)
+            picture[120:160, x:x + 40] = (200, 30, 30)
+        out.append(picture)
+    return out
+
+
+@pytest.fixture(scope="module")
+def slide_video(tmp_path_factory):
+    path = tmp_path_factory.mktemp("sampling") / "slides.mp4"
+    _encode(path, _slide_show())
+    return path
+
+
+def _both(path, **kwargs):
+    from momentsearch.pipeline.decode import iter_frames
+    from momentsearch.pipeline.sampling import iter_frames_guided
+
+    stats: dict = {}
+    full = list(iter_frames(path, 1.0, 320, True, False))
+    guided = list(iter_frames_guided(path, 1.0, 320, True, False, stats=stats, **kwargs))
+    return full, guided, stats
+
+
+def test_still_stretches_are_skipped_and_the_samples_stay_the_same(slide_video):
+    from momentsearch.pipeline.keyframes import detect_segments
+    from momentsearch.pipeline.sampling import keyframe_spacing
+
+    assert keyframe_spacing(slide_video) == pytest.approx(GOP / FPS)
+    full, guided, stats = _both(slide_video)
+    # 10 keyframes, 9 stretches between them: the 3 with a slide change decoded, the 6 others not
+    assert stats["guided"] and stats["keyframes"] == 10
+    assert stats["decoded"] == len(CHANGES) and stats["still"] == 9 - len(CHANGES)
+    assert [f.time for f in guided] == pytest.approx([f.time for f in full], abs=1.0 / FPS)
+    for a, b in zip(full, guided):  # a still stretch's samples are its keyframe: the same picture
+        assert np.abs(a.image.astype(int) - b.image.astype(int)).mean() < 2.0
+    cuts = [[round(s.start, 2) for s in detect_segments(iter(frames), 40.0)][1:] for frames in (full, guided)]
+    assert cuts[0] == cuts[1]
+    assert cuts[1] == pytest.approx(CHANGES, abs=1.0)
+
+
+def test_mpeg4_part_2_is_sampled_the_same_way(tmp_path):
+    from momentsearch.pipeline.keyframes import detect_segments
+
+    path = tmp_path / "mpeg4.mp4"
+    _encode(path, _slide_show(), codec="mpeg4")
+    full, guided, stats = _both(path)
+    assert stats["guided"] and stats["still"] >= 5
+    cuts = [[round(s.start, 2) for s in detect_segments(iter(frames), 40.0)][1:] for frames in (full, guided)]
+    assert cuts[0] == cuts[1] and cuts[1] == pytest.approx(CHANGES, abs=1.0)
+
+
+def test_a_picture_that_never_stays_still_is_decoded_whole(tmp_path):
+    path = tmp_path / "moving.mp4"
+    _encode(path, _slide_show(seconds=60.0, moving_from=0.0))
+    full, guided, stats = _both(path)
+    assert stats["still"] == 0 and stats["gave_up"]  # gave up on keyframes after GIVE_UP stretches
+    assert [f.time for f in guided] == [f.time for f in full]
+    assert all(np.array_equal(a.image, b.image) for a, b in zip(full, guided))
+
+
+@pytest.mark.parametrize("gop", [1, 400])
+def test_keyframes_too_close_or_too_far_apart_mean_a_plain_decode(tmp_path, gop):
+    path = tmp_path / f"gop{gop}.mp4"
+    _encode(path, _slide_show(), gop=gop)
+    full, guided, stats = _both(path)
+    assert not stats["guided"]
+    assert [f.time for f in guided] == [f.time for f in full]
+    assert all(np.array_equal(a.image, b.image) for a, b in zip(full, guided))
+
+
+def test_indexing_samples_this_way_unless_told_not_to(slide_video, monkeypatch):
+    from momentsearch.options import SamplingOptions
+    from momentsearch.pipeline import sampling
+
+    calls = []
+    monkeypatch.setattr(sampling, "iter_frames_guided", lambda *a, **k: calls.append("guided") or iter([]))
+    monkeypatch.setattr(sampling, "iter_frames", lambda *a, **k: calls.append("every frame") or iter([]))
+    sampling.sample_frames(slide_video, SamplingOptions())
+    sampling.sample_frames(slide_video, SamplingOptions(skip_still=False))
+    assert calls == ["guided", "every frame"]
