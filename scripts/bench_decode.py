@@ -11,7 +11,7 @@ seconds (the best of the runs), the stretches between keyframes that were still 
 the two found the same segments, and each way's cut F1 against the rendered truth (+-1 s).
 
     python3 scripts/bench_decode.py                       # dev: one screen, one screencast, one camera lecture
-    python3 scripts/bench_decode.py --split test --lectures test_ecology_screen --size 1280x720 --fps 25
+    python3 scripts/bench_decode.py --lectures dev_memory_long --scene screen   # slides held as long as a real deck's
 """
 
 from __future__ import annotations
@@ -28,20 +28,21 @@ sys.path.insert(0, str(ROOT))
 DEFAULT = ("dev_earth_screen", "dev_medicine_screencast", "dev_caching_camera")
 
 
-def render(lecture, out: Path, size: tuple[int, int], fps: int) -> tuple[Path, tuple[list[float], list[float]]]:
-    """lecture at `size` and `fps` under `out` (kept: rendered once), and its true picture changes (cuts,
-    and builds: optional)."""
+def render(lecture, out: Path, size: tuple[int, int], fps: int, scene: str | None = None,
+           ) -> tuple[Path, tuple[list[float], list[float]]]:
+    """lecture at `size` and `fps` (filmed in `scene` instead of its own, if given) under `out` (kept:
+    rendered once), and its true picture changes (cuts, and builds: optional)."""
     import json
 
     from momentsearch.testing.corpus import cut_truth
     from momentsearch.testing.synth import RenderedSection, render_lecture
 
-    video = out / f"{lecture.name}-{size[0]}x{size[1]}-{fps}.mp4"
+    video = out / f"{lecture.name}-{size[0]}x{size[1]}-{fps}{'-' + scene if scene else ''}.mp4"
     meta = video.with_suffix(".json")
     if not (video.is_file() and meta.is_file()):
         out.mkdir(parents=True, exist_ok=True)
         t0 = time.perf_counter()
-        args = {**lecture.render, "size": size, "fps": fps}
+        args = {**lecture.render, "size": size, "fps": fps, **({"scene": scene} if scene else {})}
         rendered = render_lecture(video, lecture.sections, section_keyframes=False, **args)
         meta.write_text(json.dumps([r.__dict__ for r in rendered]))
         print(f"rendered {video.name} in {time.perf_counter() - t0:.0f} s", flush=True)
@@ -84,7 +85,7 @@ def measure(path: Path, truth: tuple[list[float], list[float]], config, repeats:
     return {"duration": duration, "full_wall": best[False]["wall"], "guided_wall": best[True]["wall"],
             "full_cpu": best_cpu[False], "guided_cpu": best_cpu[True],
             "still": f"{stats['still']} of {stats['still'] + stats['decoded']}"
-                     + (" (then all decoded)" if stats["gave_up"] else "") if stats["guided"] else "not used",
+                     + (f", {stats['paused']} pauses" if stats["paused"] else "") if stats["guided"] else "not used",
             "same": best[False]["cuts"] == best[True]["cuts"],
             "f1_full": boundary_scores(best[False]["cuts"], truth[0], optional=truth[1]).f1,
             "f1_guided": boundary_scores(best[True]["cuts"], truth[0], optional=truth[1]).f1}
@@ -99,6 +100,8 @@ def main() -> int:
     ap.add_argument("--lectures", nargs="*", help=f"lecture names (default for dev: {' '.join(DEFAULT)})")
     ap.add_argument("--size", default="1920x1080")
     ap.add_argument("--fps", type=int, default=30)
+    ap.add_argument("--scene", choices=("screen", "camera", "screencast"),
+                    help="film every lecture this way instead of its own (a long lecture as a screen recording)")
     ap.add_argument("--repeats", type=int, default=2)
     ap.add_argument("--out", default=str(ROOT / "bench-out" / "decode"))
     args = ap.parse_args()
@@ -106,11 +109,11 @@ def main() -> int:
     lectures = {lec.name: lec for lec in load_split(ROOT / "scripts" / "lectures" / f"{args.split}.toml")}
     names = args.lectures or [n for n in DEFAULT if n in lectures] or list(lectures)[:3]
     config = load_config(None, {})
-    print(f"| lecture ({args.size}, {args.fps} fps) | minutes | every frame: wall / CPU s | keyframes first: "
+    print(f"| lecture ({args.size}, {args.fps} fps{', ' + args.scene if args.scene else ''}) | minutes | every frame: wall / CPU s | keyframes first: "
           "wall / CPU s | wall ratio | still stretches | same cuts | cut F1 every frame / keyframes first |")
     print("|---|---|---|---|---|---|---|---|")
     for name in names:
-        path, truth = render(lectures[name], Path(args.out), size, args.fps)
+        path, truth = render(lectures[name], Path(args.out), size, args.fps, args.scene)
         m = measure(path, truth, config, args.repeats)
         print(f"| {name} | {m['duration'] / 60:.1f} | {m['full_wall']:.1f} / {m['full_cpu']:.1f} | "
               f"{m['guided_wall']:.1f} / {m['guided_cpu']:.1f} | {m['full_wall'] / m['guided_wall']:.2f}x | "

@@ -39,14 +39,16 @@ def _encode(path, pictures, gop: int = GOP, codec: str = "libx264") -> None:
         out.mux(stream.encode(None))
 
 
-def _slide_show(seconds: float = 40.0, moving_from: float | None = None) -> list[np.ndarray]:
-    """Frames of the slides changing at CHANGES; from `moving_from` on, a box moves across every frame."""
+def _slide_show(seconds: float = 40.0, moving_from: float | None = None, moving_until: float = 1e9,
+                ) -> list[np.ndarray]:
+    """Frames of the slides changing at CHANGES; from `moving_from` to `moving_until`, a box moves across
+    every frame."""
     slides = _slides()
     out = []
     for i in range(int(seconds * FPS)):
         t = i / FPS
         picture = slides[sum(t >= c for c in CHANGES)].copy()
-        if moving_from is not None and t >= moving_from:
+        if moving_from is not None and moving_from <= t < moving_until:
             x = int(i * 3) % (picture.shape[1] - 40)
             picture[120:160, x:x + 40] = (200, 30, 30)
         out.append(picture)
@@ -102,9 +104,24 @@ def test_a_picture_that_never_stays_still_is_decoded_whole(tmp_path):
     path = tmp_path / "moving.mp4"
     _encode(path, _slide_show(seconds=60.0, moving_from=0.0))
     full, guided, stats = _both(path)
-    assert stats["still"] == 0 and stats["gave_up"]  # gave up on keyframes after GIVE_UP stretches
+    # after GIVE_UP moving stretches (32 s) it decoded on for as long again without keyframes, to the end
+    assert stats["still"] == 0 and stats["decoded"] == 8 and stats["paused"] == 1 and stats["keyframes"] == 9
     assert [f.time for f in guided] == [f.time for f in full]
     assert all(np.array_equal(a.image, b.image) for a, b in zip(full, guided))
+
+
+def test_after_a_moving_while_still_stretches_are_found_again(tmp_path):
+    from momentsearch.pipeline.keyframes import detect_segments
+
+    path = tmp_path / "moving_then_still.mp4"
+    _encode(path, _slide_show(seconds=120.0, moving_from=0.0, moving_until=40.0))
+    full, guided, stats = _both(path)
+    # moving to 40 s: 8 stretches decoded (to 32 s), then 32 s without keyframes (to 64 s), then the
+    # keyframe at 64 s and 13 still stretches after it
+    assert stats["paused"] == 1 and stats["decoded"] == 8 and stats["still"] == 13
+    assert [f.time for f in guided] == pytest.approx([f.time for f in full], abs=1.0 / FPS)
+    cuts = [[round(s.start, 2) for s in detect_segments(iter(frames), 120.0)] for frames in (full, guided)]
+    assert cuts[0] == cuts[1]
 
 
 @pytest.mark.parametrize("gop", [1, 400])

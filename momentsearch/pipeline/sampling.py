@@ -8,8 +8,8 @@ picture stroke for stroke (`picture.same_picture`, what tells a slide from the n
 the frames between them are taken to show it too, and the samples there are the first keyframe's picture
 at the times a full pass would sample. Every stretch whose two keyframes differ is decoded as before, so
 each change of picture is seen at the same frames as by a full pass; a filmed lecturer, a webcam tile or
-a moving pointer makes every stretch differ, and after GIVE_UP such stretches in a row the rest of the
-video is decoded in one pass (the keyframes read so far were the extra cost). What it cannot see: a
+a moving pointer makes every stretch differ, and after GIVE_UP such stretches in a row the video is
+decoded on for a while without its keyframes (`_guided`). What it cannot see: a
 picture that comes and goes again between two keyframes that match (a slide flipped to and back within
 one stretch).
 
@@ -35,7 +35,8 @@ SAMPLES_PER_GOP = 3  # keyframes closer than this many sample periods leave noth
 PROBE_SECONDS = 60.0  # seconds of packets read to learn how far apart the keyframes lie
 PROBE_KEYFRAMES = 6  # ... or this many keyframes, whichever comes first
 CODECS = frozenset({"h264", "hevc", "vp8", "vp9", "mpeg2video", "mpeg4"})  # their decoders honour NONKEY
-GIVE_UP = 8  # stretches in a row that all had to be decoded: the rest of the video is decoded in one pass
+GIVE_UP = 8  # stretches in a row that all had to be decoded: decode on for a while without keyframes
+MAX_PAUSE = 600.0  # seconds; the longest such while
 
 
 def keyframe_spacing(path: str | Path) -> float | None:
@@ -73,9 +74,9 @@ def iter_frames_guided(path: str | Path, fps: float = 1.0, max_side: int = 320, 
                        skip_deblock: bool = False, stats: dict | None = None) -> Iterator[SampledFrame]:
     """`decode.iter_frames`'s samples (same times, same pictures where the picture changes), decoding only
     the stretches between keyframes that differ (module docstring). Holds two keyframes at a time.
-    `stats` (a dict) is filled with counts: keyframes read, stretches still and decoded, gave_up."""
+    `stats` (a dict) is filled with counts: keyframes read, stretches still and decoded, pauses."""
     stats = {} if stats is None else stats
-    stats.update(keyframes=0, still=0, decoded=0, gave_up=False, guided=False)
+    stats.update(keyframes=0, still=0, decoded=0, paused=0, guided=False)
     spacing = keyframe_spacing(path)
     if spacing is None or not SAMPLES_PER_GOP / fps <= spacing <= MAX_GOP:
         yield from iter_frames(path, fps, max_side, skip_nonref, skip_deblock)
@@ -85,36 +86,50 @@ def iter_frames_guided(path: str | Path, fps: float = 1.0, max_side: int = 320, 
 
     with _open(path) as keys_file, _open(path) as frames_file:
         sampler = _Sampler(frames_file, fps, max_side, skip_nonref, skip_deblock)
-        previous = None
         try:
-            moving = 0  # stretches in a row whose keyframes differ
-            for key in _keyframes(keys_file, max_side):
-                stats["keyframes"] += 1
-                if previous is None:
-                    yield from sampler.decoded(0.0, key.time)  # anything before the first keyframe
-                elif key.time - previous.time <= MAX_GOP and same_picture(previous.image, key.image):
-                    yield from sampler.still(previous, key.time)
-                    moving, stats["still"] = 0, stats["still"] + 1
-                else:
-                    yield from sampler.decoded(previous.time, key.time)
-                    moving, stats["decoded"] = moving + 1, stats["decoded"] + 1
-                previous = key
-                if moving >= GIVE_UP:  # a filmed hall or a webcam tile: the keyframes only cost time
-                    stats["gave_up"] = True
-                    break
-            yield from sampler.decoded(previous.time if previous else 0.0, float("inf"))
+            yield from _guided(sampler, keys_file, max_side, spacing, stats)
         except av.error.FFmpegError:  # a truncated file yields what it has, as `iter_frames` does
             if sampler.yielded == 0:
                 raise BadInputError(str(path), "video stream cannot be decoded") from None
 
 
-def _keyframes(container, max_side: int) -> Iterator[SampledFrame]:
-    """The video's keyframes (seconds from the file's start), scaled to `max_side`; nothing else decoded."""
+def _guided(sampler: "_Sampler", keys_file, max_side: int, spacing: float, stats: dict) -> Iterator[SampledFrame]:
+    """Stretch by stretch: still ones from their keyframe, the others decoded. After GIVE_UP moving
+    stretches in a row, decodes on without reading keyframes for GIVE_UP stretches' time, twice as long
+    after each such run (at most MAX_PAUSE seconds), then looks again (a talking head inside a screen
+    recording; a filmed hall throughout reads few of its keyframes)."""
+    covered, previous, moving, pauses = 0.0, None, 0, 0  # samples are yielded up to `covered`
+    keys = _keyframes(keys_file, max_side, 0.0)
+    for key in iter(lambda: next(keys, None), None):
+        if key.time < covered - 1e-6:  # read again after a seek
+            continue
+        stats["keyframes"] += 1
+        if previous is None:
+            yield from sampler.decoded(covered, key.time)
+        elif key.time - previous.time <= MAX_GOP and same_picture(previous.image, key.image):
+            yield from sampler.still(previous, key.time)
+            moving, pauses, stats["still"] = 0, 0, stats["still"] + 1
+        else:
+            yield from sampler.decoded(previous.time, key.time)
+            moving, stats["decoded"] = moving + 1, stats["decoded"] + 1
+        previous, covered = key, key.time
+        if moving >= GIVE_UP:  # a filmed hall or a webcam tile: the keyframes only cost time
+            covered = key.time + min(GIVE_UP * spacing * 2 ** pauses, MAX_PAUSE)
+            yield from sampler.decoded(key.time, covered)
+            previous, moving, pauses, stats["paused"] = None, 0, pauses + 1, stats["paused"] + 1
+            keys = _keyframes(keys_file, max_side, covered)
+    yield from sampler.decoded(covered, float("inf"))
+
+
+def _keyframes(container, max_side: int, start: float) -> Iterator[SampledFrame]:
+    """The video's keyframes (seconds from the file's start) from the one at or before `start` on, scaled
+    to `max_side`; nothing else decoded."""
     stream = container.streams.video[0]
-    stream.thread_type = "AUTO"
-    stream.codec_context.skip_frame = "NONKEY"
+    if not stream.codec_context.is_open:  # set before the first decode, kept after a seek
+        stream.thread_type = "AUTO"
+        stream.codec_context.skip_frame = "NONKEY"
     origin, size = time_origin(container), None
-    for frame in container.decode(stream):
+    for frame in decode_from(container, stream, start, origin) if start > 0 else container.decode(stream):
         if frame.time is None or not frame.key_frame:  # a decoder that decodes everything anyway
             continue
         size = size or _scaled_size(frame.width, frame.height, max_side)
