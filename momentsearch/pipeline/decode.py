@@ -253,6 +253,21 @@ def _upright_rgb(frame, size: tuple[int, int]) -> np.ndarray:
     return np.ascontiguousarray(np.rot90(image, k=turns)) if turns else image
 
 
+def prepare_sampling(stream, fps: float, skip_nonref: bool, skip_deblock: bool) -> None:
+    """Decoder settings for sampling a video `stream` at `fps` (`iter_frames` says what the two skips do);
+    before its first decode."""
+    stream.thread_type = "AUTO"
+    if skip_nonref and stream.average_rate and fps < float(stream.average_rate) / 2:
+        stream.codec_context.skip_frame = "NONREF"
+    if skip_deblock:
+        stream.codec_context.options = {**stream.codec_context.options, "skip_loop_filter": "all"}
+
+
+def next_sample_time(t: float, step: float) -> float:
+    """When the sample after one taken at `t` seconds is due: one per `step`-second cell (1.4 / 0.2 is 6.999...)."""
+    return (int(t / step + 1e-9) + 1) * step
+
+
 def iter_frames(path: str | Path, fps: float = 1.0, max_side: int = 320,
                 skip_nonref: bool = False, skip_deblock: bool = False) -> Iterator[SampledFrame]:
     """Lazily yields RGB frames at about `fps` per second (exact timestamps, in seconds from the file's
@@ -272,11 +287,7 @@ def iter_frames(path: str | Path, fps: float = 1.0, max_side: int = 320,
         if not container.streams.video:
             return
         stream = container.streams.video[0]
-        stream.thread_type = "AUTO"
-        if skip_nonref and stream.average_rate and fps < float(stream.average_rate) / 2:
-            stream.codec_context.skip_frame = "NONREF"
-        if skip_deblock:
-            stream.codec_context.options = {**stream.codec_context.options, "skip_loop_filter": "all"}
+        prepare_sampling(stream, fps, skip_nonref, skip_deblock)
         step = 1.0 / fps
         origin = time_origin(container)
         next_time = 0.0
@@ -293,7 +304,7 @@ def iter_frames(path: str | Path, fps: float = 1.0, max_side: int = 320,
                     size = _scaled_size(frame.width, frame.height, max_side)
                 yield SampledFrame(time=max(0.0, t), image=_upright_rgb(frame, size))
                 yielded += 1
-                next_time = (int(t / step + 1e-9) + 1) * step  # one sample per 1/fps cell (1.4 / 0.2 is 6.999...)
+                next_time = next_sample_time(t, step)
         except av.error.FFmpegError:
             if yielded == 0:
                 raise BadInputError(str(path), "video stream cannot be decoded")

@@ -26,7 +26,8 @@ from typing import Iterator
 
 from momentsearch.errors import BadInputError
 from momentsearch.media import decode_from, time_origin
-from momentsearch.pipeline.decode import _open, _scaled_size, _upright_rgb, iter_frames
+from momentsearch.pipeline.decode import (_open, _scaled_size, _upright_rgb, iter_frames, next_sample_time,
+                                          prepare_sampling)
 from momentsearch.pipeline.picture import same_picture
 from momentsearch.types import SampledFrame
 
@@ -143,11 +144,7 @@ class _Sampler:
     def __init__(self, container, fps: float, max_side: int, skip_nonref: bool, skip_deblock: bool) -> None:
         self.container, self.step, self.max_side = container, 1.0 / fps, max_side
         self.stream = container.streams.video[0]
-        self.stream.thread_type = "AUTO"
-        if skip_nonref and self.stream.average_rate and fps < float(self.stream.average_rate) / 2:
-            self.stream.codec_context.skip_frame = "NONREF"
-        if skip_deblock:
-            self.stream.codec_context.options = {**self.stream.codec_context.options, "skip_loop_filter": "all"}
+        prepare_sampling(self.stream, fps, skip_nonref, skip_deblock)
         self.origin = time_origin(container)
         self.next_time = 0.0
         self.size = None
@@ -156,7 +153,8 @@ class _Sampler:
         self.yielded = 0
 
     def _take(self, t: float) -> None:
-        self.next_time = (int(t / self.step + 1e-9) + 1) * self.step  # one sample per 1/fps cell
+        self.next_time = next_sample_time(t, self.step)
+        self.yielded += 1
 
     def still(self, key: SampledFrame, end: float) -> Iterator[SampledFrame]:
         """Samples of [key.time, end) that all show the keyframe's picture."""
@@ -167,7 +165,6 @@ class _Sampler:
                 break
             yield SampledFrame(time=t, image=key.image)
             self._take(t)
-            self.yielded += 1
 
     def decoded(self, start: float, end: float) -> Iterator[SampledFrame]:
         """Samples of [start, end), decoded (continuing the last decoded stretch, else from a seek)."""
@@ -188,4 +185,3 @@ class _Sampler:
             self.size = self.size or _scaled_size(frame.width, frame.height, self.max_side)
             yield SampledFrame(time=t, image=_upright_rgb(frame, self.size))
             self._take(t)
-            self.yielded += 1
