@@ -12,6 +12,8 @@ the two found the same segments, and each way's cut F1 against the rendered trut
 
     python3 scripts/bench_decode.py                       # dev: one screen, one screencast, one camera lecture
     python3 scripts/bench_decode.py --lectures dev_memory_long --scene screen   # slides held as long as a real deck's
+    python3 scripts/bench_decode.py --independent   # slides our renderer did not draw (independent_lecture.py's),
+                                                    # 1280x720 25 fps, x264's own keyframes, sensor noise
 """
 
 from __future__ import annotations
@@ -48,6 +50,38 @@ def render(lecture, out: Path, size: tuple[int, int], fps: int, scene: str | Non
         print(f"rendered {video.name} in {time.perf_counter() - t0:.0f} s", flush=True)
     rendered = [RenderedSection(**r) for r in json.loads(meta.read_text())]
     return video, cut_truth(rendered)
+
+
+INDEPENDENT_SECONDS = (20, 45, 70, 30, 55)  # how long each of independent_lecture.py's slides stays
+
+
+def render_independent(out: Path) -> tuple[Path, tuple[list[float], list[float]]]:
+    """independent_lecture.py's slides (its own style, not momentsearch.testing's) as a screen recording:
+    1280x720, 25 fps, x264 with its default keyframes (at most every 250 frames, and at scene changes),
+    +-3 grey levels of sensor noise on every frame. Its true cuts."""
+    import av
+    import cv2
+    import numpy as np
+    from independent_lecture import SLIDES, slide_image
+
+    video = out / "independent-screen-1280x720-25.mp4"
+    starts = np.cumsum([0, *INDEPENDENT_SECONDS[:-1]])
+    if not video.is_file():
+        out.mkdir(parents=True, exist_ok=True)
+        rng = np.random.default_rng(3)
+        images = [cv2.resize(slide_image(title, items), (1280, 720)) for title, items, _ in SLIDES]
+        with av.open(str(video), "w") as container:
+            stream = container.add_stream("libx264", rate=25)
+            stream.width, stream.height, stream.pix_fmt = 1280, 720, "yuv420p"
+            stream.options = {"preset": "veryfast", "crf": "23"}
+            for f in range(sum(INDEPENDENT_SECONDS) * 25):
+                image = images[int(np.searchsorted(starts, f / 25, side="right") - 1)]
+                noisy = np.clip(image.astype(np.int16) + rng.integers(-3, 4, image.shape), 0, 255).astype(np.uint8)
+                frame = av.VideoFrame.from_ndarray(noisy, format="rgb24")
+                frame.pts = f
+                container.mux(stream.encode(frame))
+            container.mux(stream.encode(None))
+    return video, ([float(t) for t in starts[1:]], [])
 
 
 def cpu() -> float:
@@ -102,6 +136,8 @@ def main() -> int:
     ap.add_argument("--fps", type=int, default=30)
     ap.add_argument("--scene", choices=("screen", "camera", "screencast"),
                     help="film every lecture this way instead of its own (a long lecture as a screen recording)")
+    ap.add_argument("--independent", action="store_true",
+                    help="also a screen recording of slides our renderer did not draw (render_independent)")
     ap.add_argument("--repeats", type=int, default=2)
     ap.add_argument("--out", default=str(ROOT / "bench-out" / "decode"))
     args = ap.parse_args()
@@ -109,11 +145,17 @@ def main() -> int:
     lectures = {lec.name: lec for lec in load_split(ROOT / "scripts" / "lectures" / f"{args.split}.toml")}
     names = args.lectures or [n for n in DEFAULT if n in lectures] or list(lectures)[:3]
     config = load_config(None, {})
-    print(f"| lecture ({args.size}, {args.fps} fps{', ' + args.scene if args.scene else ''}) | minutes | every frame: wall / CPU s | keyframes first: "
+    print("| lecture | minutes | every frame: wall / CPU s | keyframes first: "
           "wall / CPU s | wall ratio | still stretches | same cuts | cut F1 every frame / keyframes first |")
     print("|---|---|---|---|---|---|---|---|")
-    for name in names:
-        path, truth = render(lectures[name], Path(args.out), size, args.fps, args.scene)
+    sys.path.insert(0, str(ROOT / "scripts"))
+    how = f"{args.size}, {args.fps} fps" + (f", filmed as {args.scene}" if args.scene else "")
+    jobs = [(f"{name} ({how})", lambda name=name: render(lectures[name], Path(args.out), size, args.fps, args.scene))
+            for name in (names if args.lectures or not args.independent else [])]
+    if args.independent:
+        jobs.append(("independent_lecture.py's slides, 1280x720 25 fps", lambda: render_independent(Path(args.out))))
+    for name, make in jobs:
+        path, truth = make()
         m = measure(path, truth, config, args.repeats)
         print(f"| {name} | {m['duration'] / 60:.1f} | {m['full_wall']:.1f} / {m['full_cpu']:.1f} | "
               f"{m['guided_wall']:.1f} / {m['guided_cpu']:.1f} | {m['full_wall'] / m['guided_wall']:.2f}x | "
