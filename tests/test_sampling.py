@@ -144,3 +144,18 @@ def test_indexing_samples_this_way_unless_told_not_to(slide_video, monkeypatch):
     sampling.sample_frames(slide_video, SamplingOptions())
     sampling.sample_frames(slide_video, SamplingOptions(skip_still=False))
     assert calls == ["guided", "every frame"]
+
+
+def test_damaged_data_yields_what_a_plain_decode_yields(slide_video, tmp_path):
+    from momentsearch.pipeline.decode import iter_frames
+
+    data = bytearray(slide_video.read_bytes())  # the media data garbled a tenth of the way in
+    for i in range(len(data) // 10, len(data) // 10 + len(data) // 3, 7):
+        data[i] = (data[i] * 31 + 7) % 256
+    path = tmp_path / "garbled.mp4"
+    path.write_bytes(bytes(data))
+    plain = list(iter_frames(path, 1.0, 320, True, False))
+    full, guided, stats = _both(path)
+    assert stats["damaged"]  # a decode error met on the guided path ...
+    assert 0 < len(plain) < len(_both(slide_video)[0])  # ... where a plain decode salvages part of the video
+    assert [f.time for f in guided] == [f.time for f in plain]

@@ -24,7 +24,6 @@ import statistics
 from pathlib import Path
 from typing import Iterator
 
-from momentsearch.errors import BadInputError
 from momentsearch.media import decode_from, time_origin
 from momentsearch.pipeline.decode import (_open, _scaled_size, _upright_rgb, iter_frames, next_sample_time,
                                           prepare_sampling)
@@ -43,6 +42,8 @@ MAX_PAUSE = 600.0  # seconds; the longest such while
 def keyframe_spacing(path: str | Path) -> float | None:
     """Median seconds between the video's keyframes over its first PROBE_SECONDS (None when there are
     fewer than 3, no video, or a codec not in CODECS): read from the packets' flags, nothing decoded."""
+    import av
+
     with _open(path) as container:
         if not container.streams.video:
             return None
@@ -50,14 +51,17 @@ def keyframe_spacing(path: str | Path) -> float | None:
         if stream.codec_context.name not in CODECS:
             return None
         times: list[float] = []
-        for packet in container.demux(stream):
-            if packet.pts is None or packet.time_base is None:
-                continue
-            t = float(packet.pts * packet.time_base)
-            if packet.is_keyframe:
-                times.append(t)
-            if len(times) >= PROBE_KEYFRAMES or (times and t - times[0] > PROBE_SECONDS):
-                break
+        try:
+            for packet in container.demux(stream):
+                if packet.pts is None or packet.time_base is None:
+                    continue
+                t = float(packet.pts * packet.time_base)
+                if packet.is_keyframe:
+                    times.append(t)
+                if len(times) >= PROBE_KEYFRAMES or (times and t - times[0] > PROBE_SECONDS):
+                    break
+        except av.error.FFmpegError:  # damaged packets: no pattern known, `iter_frames` decodes what it can
+            return None
     times.sort()
     if len(times) < 3:
         return None
@@ -75,23 +79,28 @@ def iter_frames_guided(path: str | Path, fps: float = 1.0, max_side: int = 320, 
                        skip_deblock: bool = False, stats: dict | None = None) -> Iterator[SampledFrame]:
     """`decode.iter_frames`'s samples (same times, same pictures where the picture changes), decoding only
     the stretches between keyframes that differ (module docstring). Holds two keyframes at a time.
-    `stats` (a dict) is filled with counts: keyframes read, stretches still and decoded, pauses."""
+    `stats` (a dict) is filled with counts: keyframes read, stretches still and decoded, pauses; `damaged`:
+    a decode error handed the rest to `iter_frames` (it yields what it can, as for any damaged file)."""
     stats = {} if stats is None else stats
-    stats.update(keyframes=0, still=0, decoded=0, paused=0, guided=False)
+    stats.update(keyframes=0, still=0, decoded=0, paused=0, guided=False, damaged=False)
     spacing = keyframe_spacing(path)
     if spacing is None or not SAMPLES_PER_GOP / fps <= spacing <= MAX_GOP:
         yield from iter_frames(path, fps, max_side, skip_nonref, skip_deblock)
         return
-    stats["guided"] = True
     import av
 
+    stats["guided"] = True
     with _open(path) as keys_file, _open(path) as frames_file:
         sampler = _Sampler(frames_file, fps, max_side, skip_nonref, skip_deblock)
         try:
             yield from _guided(sampler, keys_file, max_side, spacing, stats)
-        except av.error.FFmpegError:  # a truncated file yields what it has, as `iter_frames` does
-            if sampler.yielded == 0:
-                raise BadInputError(str(path), "video stream cannot be decoded") from None
+            return
+        except av.error.FFmpegError:  # damaged data: the rest is what a plain pass makes of it (below)
+            resume = sampler.next_time if sampler.yielded else 0.0
+    stats["damaged"] = True
+    for frame in iter_frames(path, fps, max_side, skip_nonref, skip_deblock):  # yields what it can, or raises
+        if frame.time + 1e-6 >= resume:  # BadInputError when nothing decodes
+            yield frame
 
 
 def _guided(sampler: "_Sampler", keys_file, max_side: int, spacing: float, stats: dict) -> Iterator[SampledFrame]:
