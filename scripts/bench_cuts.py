@@ -34,7 +34,7 @@ sys.path.insert(0, str(ROOT))
 
 from momentsearch.evaluate import boundary_scores  # noqa: E402
 from momentsearch.options import load_config  # noqa: E402
-from momentsearch.pipeline.decode import frames_at  # noqa: E402
+from momentsearch.pipeline.frame_reader import frames_at  # noqa: E402
 from momentsearch.pipeline.ocr import another_slide  # noqa: E402
 from momentsearch.pipeline.process import FileProcessor  # noqa: E402
 from momentsearch.pipeline.slide_cuts import place_text_cuts  # noqa: E402

@@ -42,7 +42,7 @@ from PIL import Image, ImageFilter  # noqa: E402
 from momentsearch.api import MomentIndex  # noqa: E402
 from momentsearch.errors import QueryError  # noqa: E402
 from momentsearch.options import load_config  # noqa: E402
-from momentsearch.pipeline.decode import frames_at  # noqa: E402
+from momentsearch.pipeline.frame_reader import frames_at  # noqa: E402
 
 MIN_SHOWN = 4.0  # seconds; a picture on screen for less is a build step or a transition, not a slide
 

@@ -307,9 +307,9 @@ def _counting_video(path, seconds: float = 24.0, fps: int = 5, gop: int = 25) ->
 
 
 def test_frames_at_gives_the_first_frame_at_or_after_each_time_in_the_order_asked(tmp_path):
-    """OCR re-decodes keyframes at full size (pipeline/decode.frames_at): seeks, decodes on for near
+    """OCR re-decodes keyframes at full size (pipeline/frame_reader.frames_at): seeks, decodes on for near
     times, answers in the caller's order, and the last frame stands for a time past the end."""
-    from momentsearch.pipeline.decode import frames_at
+    from momentsearch.pipeline.frame_reader import frames_at
 
     path = tmp_path / "count.mp4"
     _counting_video(path)

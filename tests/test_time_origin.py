@@ -129,7 +129,7 @@ TIMES = [0.0, 2.0, 4.0, 5.5, 9.0, 11.0, 14.5, 17.0, 19.0, 25.0]  # 25 s: past th
 def test_frames_at_gives_the_picture_shown_at_each_time(tmp_path, fmt, start, gop):
     """A keyframe every 12 s (or only the first, 50 s GOP): MPEG-TS seeks land on the next keyframe or
     past the last; the picture must still be the one shown at each time, asked together or one by one."""
-    from momentsearch.pipeline.decode import frames_at
+    from momentsearch.pipeline.frame_reader import frames_at
 
     path = tmp_path / f"slides.{'ts' if fmt == 'mpegts' else 'mp4'}"
     render(path, fmt, start, seconds=20.0, gop=gop)
@@ -142,17 +142,20 @@ def test_frames_at_gives_the_picture_shown_at_each_time(tmp_path, fmt, start, go
 
 
 def test_frames_at_seeks_once_per_far_time_in_mp4(tmp_path, monkeypatch):
-    """An MP4's backward seek lands on the keyframe before the time: one seek each, no searching back."""
+    """An MP4's backward seek lands on the keyframe before the time: one seek each, no searching back,
+    for the decoder and for the demuxer that looks up where that keyframe is (frame_reader.py)."""
     from momentsearch.pipeline import decode
+    from momentsearch.pipeline.frame_reader import frames_at
 
     path = tmp_path / "gop2.mp4"
     render(path, "mp4", 0.0, seconds=20.0, gop=2.0)
-    seeks = []
+    opened = []
     real_open = decode._open
 
     class Counting:
         def __init__(self, container):
-            self.container = container
+            self.container, self.seeks, self.decodes = container, [], False
+            opened.append(self)
 
         def __enter__(self):
             self.container.__enter__()
@@ -162,16 +165,22 @@ def test_frames_at_seeks_once_per_far_time_in_mp4(tmp_path, monkeypatch):
             return self.container.__exit__(*exc)
 
         def seek(self, *args, **kwargs):
-            seeks.append(args)
+            self.seeks.append(args)
             return self.container.seek(*args, **kwargs)
+
+        def decode(self, *args, **kwargs):
+            self.decodes = True
+            return self.container.decode(*args, **kwargs)
 
         def __getattr__(self, name):
             return getattr(self.container, name)
 
     monkeypatch.setattr(decode, "_open", lambda p: Counting(real_open(p)))
-    images = decode.frames_at(path, [17.3, 1.1, 9.0], max_side=160)
+    images = frames_at(path, [17.3, 1.1, 9.0], max_side=160)
     assert [slide_of(im) for im in images] == [3, 0, 1]
-    assert len(seeks) == 3
+    decoder = [c for c in opened if c.decodes]
+    assert len(decoder) == 1 and len(decoder[0].seeks) == 3
+    assert sum(len(c.seeks) for c in opened if not c.decodes) == 2  # 9.0 and 17.3: is a keyframe nearer?
 
 
 # -- end to end: what the index keeps ----------------------------------------------------------

@@ -9,7 +9,7 @@ from typing import Iterator
 import numpy as np
 
 from momentsearch.errors import BadInputError
-from momentsearch.media import decode_from, stream_start, time_origin
+from momentsearch.media import stream_start, time_origin
 from momentsearch.pipeline.discover import container_mime
 from momentsearch.types import SAMPLE_RATE, MediaInfo, SampledFrame
 
@@ -309,48 +309,3 @@ def iter_frames(path: str | Path, fps: float = 1.0, max_side: int = 320,
             if yielded == 0:
                 raise BadInputError(str(path), "video stream cannot be decoded")
 
-
-SEEK_GAP = 5.0  # seconds; a wanted frame this close after the decoder's position is reached by decoding on
-
-
-def frames_at(path: str | Path, times: list[float], max_side: int) -> list[np.ndarray | None]:
-    """RGB frames at `times` (seconds from the file's start, `time_origin`), scaled to `max_side`, in the
-    order asked: each is the first frame at or after its time (the last one for a time past the end). The
-    decoder seeks to the keyframe before a wanted time unless that time is only a little ahead (`SEEK_GAP`),
-    so a few frames of an hour of video cost about what their GOPs do, not a pass over the file. A frame
-    that cannot be decoded is None."""
-    import av
-
-    order = sorted(range(len(times)), key=lambda i: times[i])
-    out: list[np.ndarray | None] = [None] * len(times)
-    if not times:
-        return out
-    with _open(path) as container:
-        if not container.streams.video:
-            return out
-        stream = container.streams.video[0]
-        stream.thread_type = "AUTO"
-        origin = time_origin(container)
-        size, position, frames, last = None, None, None, None
-
-        def image_of(frame) -> np.ndarray:
-            nonlocal size
-            if size is None:
-                size = _scaled_size(frame.width, frame.height, max_side)
-            return _upright_rgb(frame, size)
-
-        try:
-            for i in order:
-                t = max(0.0, float(times[i]))
-                if position is None or not (position <= t + 1e-6 <= position + SEEK_GAP) or frames is None:
-                    frames, last = decode_from(container, stream, t, origin), None
-                for frame in frames:
-                    position, last = float(frame.time) - origin, frame
-                    if position + 1e-6 >= t:
-                        break
-                else:
-                    frames = None  # the end: the last frame stands for any later time
-                out[i] = image_of(last) if last is not None else None
-        except av.error.FFmpegError:
-            pass  # what was decoded stands; a missing frame is None (OCR reads the sampled one)
-    return out

@@ -6,7 +6,6 @@ same code runs in-process or on a remote worker (which sends the entries back).
 
 from __future__ import annotations
 
-import functools
 import os
 import sys
 import threading
@@ -22,7 +21,8 @@ from momentsearch.errors import BadInputError
 from momentsearch.models.asr import shift_segments
 from momentsearch.options import Config
 from momentsearch.pipeline.captions import find_captions
-from momentsearch.pipeline.decode import frames_at, iter_audio_windows, probe
+from momentsearch.pipeline.decode import iter_audio_windows, probe
+from momentsearch.pipeline.frame_reader import FrameReader
 from momentsearch.pipeline.keyframes import detect_segments
 from momentsearch.pipeline.ocr import (FROM_CONFIG, make_ocr, merge_same_slide, read_slides, slide_rows,
                                        split_at_text_changes, split_at_topics)
@@ -163,14 +163,14 @@ class FileProcessor:
                 partial.set_detected(segments)
         slides = None
         if segments and ocr is not None and not cancel.is_set():
-            with self._stage("ocr", times, report):
+            with self._stage("ocr", times, report), FrameReader(path) as reader:  # one decoder for every look
                 sharper = cfg.ocr.frame_side > cfg.sampling.max_side  # read the text off sharper frames
-                fetch = functools.partial(frames_at, path, max_side=cfg.ocr.frame_side) if sharper else None
+                fetch = reader.sized(cfg.ocr.frame_side) if sharper else None
                 certain = {s.start for s in segments[1:] if not s.forced}  # where the picture itself changed
                 slides = read_slides(ocr, segments, cfg.ocr, fetch)
                 segments = split_at_text_changes(segments, slides)  # a slide the picture's cuts missed
                 segments = merge_same_slide(segments, slides)  # a cut with one slide on both sides
-                look = functools.partial(frames_at, path, max_side=cfg.sampling.max_side)
+                look = reader.sized(cfg.sampling.max_side)
                 segments, slides = place_text_cuts(segments, slides, certain, look, 1.0 / cfg.sampling.fps)
         image_vectors = None
         if segments and self.clip is not None and not cancel.is_set():

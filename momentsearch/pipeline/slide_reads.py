@@ -118,6 +118,8 @@ def read_pictures(ocr, shown: Sequence[VisualSegment], to_read: Sequence[int],
         part = list(to_read[b:b + READ_BATCH])
         images = [shown[i].keyframe for i in part]
         if fetch is not None:
+            if extra > 0 and hasattr(fetch, "expect"):  # the moments read next: kept as the decoder passes them
+                fetch.expect([t for i in part for t in extra_times(shown[i], extra)])
             sharper = fetch([shown[i].keyframe_time for i in part])
             images = [hi if hi is not None else lo for hi, lo in zip(sharper, images)]
         read.update(zip(part, ocr.read(images)))
