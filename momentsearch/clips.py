@@ -1,7 +1,11 @@
 """Cutting a moment out of a video by stream copy (PyAV; no re-encode, so it is fast and lossless).
 
 A copied video stream can only start on a keyframe, so a clip starts on the last keyframe at or
-before the asked start and says so (`Clip.start`). Audio packets are copied from that time on; the
+before the asked start and says so (`Clip.start`). Where that keyframe lies more than `REENCODE_LEAD`
+seconds before the start (screen and browser recorders often write one a minute or more apart, some
+only one at the start, and a copy of a 30 s moment at 50:00 would then hold the first 50 minutes),
+the picture is decoded from it and encoded again from the asked start (H.264; VP9 in WebM), and the
+sound is copied from there. Audio packets are copied from that time on; the
 clip ends with the first packet at or after the asked end. Timestamps are shifted so the clip
 starts at 0. Times, asked and reported, count from the file's start (`time_origin`), as the index's
 do: a span asked at 5 s of a capture whose timestamps start at 1000 s is cut at 1005 s. A stream
@@ -21,6 +25,7 @@ from momentsearch.media import seek_back, stream_start, time_origin
 
 CLIP_SUFFIXES = {".mp4": "mp4", ".m4v": "mp4", ".mov": "mov", ".mkv": "matroska", ".webm": "webm"}
 MAX_CLIP_SECONDS = 3600.0  # one clip is at most an hour: a longer "clip" is a copy of the file
+REENCODE_LEAD = 10.0  # seconds; a keyframe further than this before the start: the picture is encoded again
 
 
 @dataclass(frozen=True)
@@ -89,8 +94,11 @@ def cut_clip(source, start: float, end: float, out: str | os.PathLike, padding: 
             # leave it out, so the clip holds what the span does hold instead of nothing at all
             origin = time_origin(src)
             streams = [s for s in streams if stream_start(s) - origin < end]
+            video = next((s for s in streams if s.type == "video"), None)
+            key = _keyframe_before(src, video, start, origin) if video is not None else None
+            cut = _encode if key is not None and start - key > REENCODE_LEAD else _copy
             with av.open(str(tmp), mode="w", format=fmt) as dst:
-                span = _copy(src, dst, streams, (start, end), origin) if streams else None
+                span = cut(src, dst, streams, (start, end), origin) if streams else None
             if span is None:  # nothing was muxed, so no file was written either
                 raise BadInputError(name, f"nothing to cut between {start:g} and {end:g} s (no audio or video "
                                           "there: the file is shorter, or its streams start later)")
@@ -150,4 +158,55 @@ def _copy(src, dst, streams, span: tuple[float, float], origin: float) -> tuple[
         dst.mux(packet)
     if real_end is None or real_end - origin <= start:
         return None  # nothing copied, or only the frames before a start past the end of the file
+    return first - origin, real_end - origin
+
+
+def _keyframe_before(src, video, start: float, origin: float) -> float | None:
+    """Seconds (from the file's start) of the keyframe a copy of `video` from `start` would start on."""
+    first = next(_packets_from(src, [video], video, True, start, origin), None)
+    return None if first is None else float(first.pts * first.time_base) - origin
+
+
+def _encode(src, dst, streams, span: tuple[float, float], origin: float) -> tuple[float, float] | None:
+    """As `_copy`, but the picture is decoded from the keyframe before the span and encoded again from
+    its first frame at or after the start, so the clip starts there and not at that far keyframe; the
+    other streams are copied from the same moment. Frames keep their times (variable frame rates too)."""
+    from fractions import Fraction
+
+    from momentsearch.media import decode_from
+
+    start, end = span
+    video = next(s for s in streams if s.type == "video")
+    encoder = dst.add_stream("libvpx-vp9" if dst.format.name == "webm" else "libx264", rate=video.average_rate or 25)
+    encoder.pix_fmt, encoder.codec_context.time_base = "yuv420p", Fraction(1, 1000)
+    encoder.options = {"crf": "20", "preset": "veryfast"} if encoder.name == "libx264" else {"crf": "32", "b": "0"}
+    outs = {s.index: dst.add_stream_from_template(s) for s in streams if s is not video}
+    first = real_end = None  # source seconds (the streams' clock)
+    for frame in decode_from(src, video, start, origin):
+        t = float(frame.time)
+        if t - origin < start - 1e-6:
+            continue
+        if t - origin >= end:
+            break
+        if first is None:
+            first = t
+            encoder.width, encoder.height = frame.width // 2 * 2, frame.height // 2 * 2
+        picture = frame.reformat(width=encoder.width, height=encoder.height, format="yuv420p")
+        picture.pts, picture.time_base = int(round((t - first) * 1000)), Fraction(1, 1000)
+        dst.mux(encoder.encode(picture))
+        real_end = t + 1.0 / float(video.average_rate or 25)
+    if first is None:
+        return None
+    dst.mux(encoder.encode(None))
+    others = [s for s in streams if s is not video]
+    for packet in _packets_from(src, others, others[0], False, start, origin) if others else ():
+        t = float(packet.pts * packet.time_base) if packet.pts is not None and packet.dts is not None else None
+        if t is not None and t - origin >= end + 1.0:
+            break  # every stream is past the end (packets come in about time order)
+        if t is None or t < first - 1e-3 or t - origin >= end:
+            continue
+        shift = int(round(first / packet.time_base))
+        packet.pts, packet.dts = packet.pts - shift, packet.dts - shift
+        packet.stream = outs[packet.stream.index]
+        dst.mux(packet)
     return first - origin, real_end - origin

@@ -279,6 +279,30 @@ def test_a_clip_of_an_offset_capture_is_cut_at_index_times(tmp_path, fmt, gop, t
     assert not wrong and {s for _, s in frames} == {slide_at(first_key), 1}
 
 
+def test_a_clip_far_after_the_only_keyframe_is_encoded_again_from_its_start(tmp_path):
+    """One keyframe, at the file's start (1000 s): a copy of 13-18 s would start at 0 s. The picture is
+    decoded from that keyframe and encoded again from 13 s; the sound is copied from there and stays
+    with it (the tone starts 1 s in); each frame is the picture the source shows then."""
+    import av
+
+    from momentsearch.clips import REENCODE_LEAD, cut_clip
+
+    path = tmp_path / "one_keyframe.mp4"
+    render(path, "mp4", 1000.0, seconds=20.0, gop=50.0, tone=(14.0, 20.0))
+    assert 13.0 > REENCODE_LEAD
+    clip = cut_clip(path, 13.0, 18.0, tmp_path / "clip.mp4")
+    assert clip.start == pytest.approx(13.0, abs=0.1) and clip.end == pytest.approx(18.0, abs=0.21)
+    frames, duration, types = _clip_slides(tmp_path / "clip.mp4")
+    assert types == ["video", "audio"] and duration == pytest.approx(5.0, abs=0.25)
+    assert frames[0][0] == pytest.approx(0.0, abs=0.01) and len(frames) == pytest.approx(5 * FPS, abs=1)
+    wrong = [(t, s) for t, s in frames if s != slide_at(clip.start + t + 0.01)]
+    assert not wrong and {s for _, s in frames} == {2, 3}
+    with av.open(str(tmp_path / "clip.mp4")) as f:
+        assert f.streams.video[0].codec_context.name == "h264"
+        sound = np.concatenate([fr.to_ndarray().reshape(-1) for fr in f.decode(audio=0)])
+    assert onset(sound) == pytest.approx(1.0, abs=0.1)
+
+
 def test_a_clip_before_an_offset_picture_keeps_the_audio(tmp_path):
     """Audio from 1000 s, the picture from 1005 s: the file starts at 1000 s, so a clip of 0-2 s holds
     the audio of 1000-1002 s only (the picture starts after the span, 5 s into the file)."""
