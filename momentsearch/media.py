@@ -161,3 +161,15 @@ def decode_from(container, stream, t: float, origin: float) -> Iterator:
     if stream.time_base is None:
         return read()
     return seek_back(container, stream, t, origin, read, lambda frame: float(frame.time))
+
+
+def keyframe_before(container, stream, t: float, origin: float) -> float | None:
+    """Where the keyframe a seek to `t` (seconds from the file's start) lands on lies, on the same clock:
+    demuxed, not decoded (one packet read; `seek_back` where FFmpeg lands late). None when nothing is
+    there or the stream has no time base. Moves `container`'s read position."""
+    if stream.time_base is None:
+        return None
+    packets = seek_back(container, stream, t, origin, lambda: (p for p in container.demux(stream) if p.pts is not None),
+                        lambda p: float(p.pts * stream.time_base))
+    first = next(packets, None)
+    return None if first is None else float(first.pts * stream.time_base) - origin

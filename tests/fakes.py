@@ -38,3 +38,22 @@ class FakeClip(FakeText):
     def embed_images(self, images):
         self.images += len(images)
         return np.stack([hashed_vector(str(int(np.asarray(im).mean() * 100)), self.dim) for im in images])
+
+
+def counting_video(path, seconds: float = 24.0, fps: int = 5, gop: int = 25, size: tuple[int, int] = (320, 192)) -> None:
+    """An H.264 video whose frame i is grey level 4 * (i % 60) (the picture says which frame it is), with a
+    keyframe every `gop` frames exactly (none added at scene changes)."""
+    import av
+
+    width, height = size
+    with av.open(str(path), "w") as out:
+        stream = out.add_stream("libx264", rate=fps)
+        stream.width, stream.height, stream.pix_fmt = width, height, "yuv420p"
+        stream.codec_context.gop_size = gop
+        stream.options = {"preset": "ultrafast", "keyint_min": str(gop), "sc_threshold": "0"}
+        for i in range(int(seconds * fps)):
+            frame = av.VideoFrame.from_ndarray(np.full((height, width, 3), 4 * (i % 60), dtype=np.uint8), format="rgb24")
+            for packet in stream.encode(frame):
+                out.mux(packet)
+        for packet in stream.encode():
+            out.mux(packet)

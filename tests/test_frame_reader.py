@@ -12,23 +12,13 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from fakes import counting_video
+
 FPS = 10
 
 
 def _video(path, seconds: float, gop_frames: int) -> None:
-    import av
-
-    with av.open(str(path), "w") as out:
-        stream = out.add_stream("libx264", rate=FPS)
-        stream.width, stream.height, stream.pix_fmt = 160, 96, "yuv420p"
-        stream.codec_context.gop_size = gop_frames
-        stream.options = {"preset": "ultrafast", "keyint_min": str(gop_frames), "sc_threshold": "0"}
-        for i in range(int(seconds * FPS)):
-            frame = av.VideoFrame.from_ndarray(np.full((96, 160, 3), 4 * (i % 60), dtype=np.uint8), format="rgb24")
-            for packet in stream.encode(frame):
-                out.mux(packet)
-        for packet in stream.encode():
-            out.mux(packet)
+    counting_video(path, seconds, fps=FPS, gop=gop_frames, size=(160, 96))
 
 
 def _keyframes(path) -> int:
@@ -140,3 +130,24 @@ def _line(text: str):
     from momentsearch.models.ocr import OcrLine
 
     return OcrLine(text=text, confidence=0.95, box_height=20.0, box_width=120.0, top=10.0, left=10.0, image_height=96)
+
+
+@pytest.mark.parametrize("gop_seconds,frame", [(40, 40 * FPS), (1, 54 * FPS)])
+def test_a_thumbnail_far_from_its_keyframe_is_the_keyframe_inside_its_segment(tmp_path, gop_seconds, frame):
+    """The web page's thumbnail of a segment (38-70 s) is the frame at its middle (54 s). With keyframes
+    40 s apart that frame is reached only by decoding 14 s from the keyframe at 40 s, which lies inside the
+    segment: that keyframe is the thumbnail. With a keyframe every second, the middle, as before."""
+    from momentsearch.server.media import frame_jpeg
+
+    path = tmp_path / f"gop{gop_seconds}.mp4"
+    _video(path, 80.0, gop_frames=gop_seconds * FPS)
+    assert _index_of(_jpeg_grey(frame_jpeg(str(path), 54.0, span=(38.0, 70.0)))) == frame % 60
+    assert _index_of(_jpeg_grey(frame_jpeg(str(path), 54.0))) == (54 * FPS) % 60  # no span: the middle
+
+
+def _jpeg_grey(data: bytes) -> np.ndarray:
+    import io
+
+    from PIL import Image
+
+    return np.asarray(Image.open(io.BytesIO(data)).convert("L"), dtype=float)

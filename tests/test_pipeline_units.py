@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from fakes import counting_video
 from momentsearch.errors import ConfigError
 from momentsearch.options import ChunkOptions, KeyframeOptions, load_config
 from momentsearch.pipeline.discover import discover
@@ -290,29 +291,13 @@ def test_a_silence_with_a_slide_change_in_it_is_not_split_in_the_middle():
     assert any(quiet[0] < t < quiet[1] for t in found)
 
 
-def _counting_video(path, seconds: float = 24.0, fps: int = 5, gop: int = 25) -> None:
-    """A video whose frame i is grey level 4 * (i % 60): the picture says which frame it is."""
-    import av
-
-    with av.open(str(path), "w") as out:
-        stream = out.add_stream("libx264", rate=fps)
-        stream.width, stream.height, stream.pix_fmt = 320, 192, "yuv420p"
-        stream.codec_context.gop_size = gop
-        for i in range(int(seconds * fps)):
-            frame = av.VideoFrame.from_ndarray(np.full((192, 320, 3), 4 * (i % 60), dtype=np.uint8), format="rgb24")
-            for packet in stream.encode(frame):
-                out.mux(packet)
-        for packet in stream.encode():
-            out.mux(packet)
-
-
 def test_frames_at_gives_the_first_frame_at_or_after_each_time_in_the_order_asked(tmp_path):
     """OCR re-decodes keyframes at full size (pipeline/frame_reader.frames_at): seeks, decodes on for near
     times, answers in the caller's order, and the last frame stands for a time past the end."""
     from momentsearch.pipeline.frame_reader import frames_at
 
     path = tmp_path / "count.mp4"
-    _counting_video(path)
+    counting_video(path)
     times = [17.3, 0.0, 2.0, 2.1, 9.95, 30.0, 11.0]
     images = frames_at(path, times, max_side=1280)
     assert all(im is not None and im.shape == (192, 320, 3) for im in images)

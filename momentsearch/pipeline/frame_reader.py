@@ -23,7 +23,7 @@ from pathlib import Path
 
 import numpy as np
 
-from momentsearch.media import decode_from, seek_back, time_origin
+from momentsearch.media import decode_from, keyframe_before, time_origin
 from momentsearch.pipeline import decode
 from momentsearch.pipeline.decode import _scaled_size, _upright_rgb
 
@@ -141,16 +141,10 @@ class FrameReader:
         try:
             if self._probe is None:
                 self._probe = decode._open(self.path)
-            stream = self._probe.streams.video[0]
-            if stream.time_base is None:
-                return t
-            packets = seek_back(self._probe, stream, t, self._origin,
-                                lambda: (p for p in self._probe.demux(stream) if p.pts is not None),
-                                lambda p: float(p.pts * stream.time_base))
-            first = next(packets, None)
+            found = keyframe_before(self._probe, self._probe.streams.video[0], t, self._origin)
         except av.error.FFmpegError:
-            return t  # unknown: seek, as a fresh decoder would
-        return float(first.pts * stream.time_base) - self._origin if first is not None else t
+            found = None
+        return t if found is None else found  # unknown: seek, as a fresh decoder would
 
     def _keep(self, previous: float, now: float, frame) -> None:
         """Keep `frame` for each expected time it is the first frame at or after."""

@@ -28,6 +28,7 @@ from momentsearch.types import FileRecord
 
 _RANGE_PART_RE = re.compile(r"([0-9]{0,18})-([0-9]{0,18})")
 THUMB_MAX_SIDE = 320  # pixels; the long side of a thumbnail
+THUMB_DECODE_GAP = 10.0  # seconds; a thumbnail this far after its keyframe is taken at a keyframe inside its segment
 THUMB_CACHE_ITEMS = 256  # JPEGs kept in memory (a few kB each)
 CUE_MAX_WORDS = 14  # a caption cue shows at most this many words
 RANGE_MAX_PARTS = 8  # a Range header with more parts than this is refused (416)
@@ -273,10 +274,13 @@ def segment_is_known(record: FileRecord, kind: str, segment_id: str, chunk_exist
     return bool(chunk_exists(segment_id))
 
 
-def frame_jpeg(source, time: float, max_side: int = THUMB_MAX_SIDE) -> bytes:
+def frame_jpeg(source, time: float, max_side: int = THUMB_MAX_SIDE,
+               span: tuple[float, float] | None = None) -> bytes:
     """A JPEG of the video frame shown at `time` seconds from the file's start (the index's clock:
     `time_origin` is added, so a capture whose timestamps start at 1000 s works), long side <= max_side,
-    turned upright. `source` is a path or a binary file object (an OpenedMedia.file())."""
+    turned upright. `source` is a path or a binary file object (an OpenedMedia.file()). With `span`
+    (a segment of one picture, holding `time`), a keyframe inside the span stands for it: in a file whose
+    keyframes lie minutes apart, the frame at `time` is only reached by decoding from the one before."""
     import av
 
     from momentsearch.media import decode_from, time_origin
@@ -288,8 +292,8 @@ def frame_jpeg(source, time: float, max_side: int = THUMB_MAX_SIDE) -> bytes:
             stream = container.streams.video[0]
             stream.thread_type = "AUTO"
             time, origin = max(0.0, time), time_origin(container)
-            chosen = None
-            for frame in decode_from(container, stream, time, origin):
+            chosen = _keyframe_in(container, stream, span, time, origin) if span is not None else None
+            for frame in decode_from(container, stream, time, origin) if chosen is None else ():
                 if chosen is not None and float(frame.time) - origin > time:
                     break
                 chosen = frame
@@ -305,6 +309,21 @@ def frame_jpeg(source, time: float, max_side: int = THUMB_MAX_SIDE) -> bytes:
     buf = io.BytesIO()
     img.convert("RGB").save(buf, format="JPEG", quality=80)
     return buf.getvalue()
+
+
+def _keyframe_in(container, stream, span: tuple[float, float], time: float, origin: float):
+    """The frame of the last keyframe inside `span` (a second clear of either end: no crossfade) when the
+    keyframe before `time` lies more than THUMB_DECODE_GAP seconds before it; else None."""
+    from momentsearch.media import decode_from, keyframe_before
+
+    start, end = span
+    before = keyframe_before(container, stream, time, origin)
+    if before is None or time - before <= THUMB_DECODE_GAP:
+        return None  # decoding on to `time` costs little
+    inside = keyframe_before(container, stream, end - 1.0, origin)
+    if inside is None or not start + 1.0 <= inside <= end - 1.0:
+        return None
+    return next(iter(decode_from(container, stream, inside, origin)), None)
 
 
 class ThumbCache:

@@ -207,7 +207,7 @@ async def thumb(segment_id: str, request: Request):
 
     def make() -> bytes:
         with opened.file() as f:  # decoded from the checked descriptor, never the path again
-            return sm.frame_jpeg(f, (start + end) / 2)
+            return sm.frame_jpeg(f, (start + end) / 2, span=(start, end))
 
     try:
         data = await run_in_threadpool(request.app.state.thumbs.get, (segment_id, record.size, record.mtime), make)
