@@ -1,12 +1,12 @@
 """Cutting a moment out of a video by stream copy (PyAV; no re-encode, so it is fast and lossless).
 
 A copied video stream can only start on a keyframe, so a clip starts on the last keyframe at or
-before the asked start and says so (`Clip.start`). Where that keyframe lies more than `REENCODE_LEAD`
-seconds before the start (screen and browser recorders often write one a minute or more apart, some
-only one at the start, and a copy of a 30 s moment at 50:00 would then hold the first 50 minutes),
-the picture is decoded from it and encoded again from the asked start (H.264; VP9 in WebM), and the
-sound is copied from there. Audio packets are copied from that time on; the
-clip ends with the first packet at or after the asked end. Timestamps are shifted so the clip
+before the asked start and says so (`Clip.start`). Audio packets are copied from that time on; the
+clip ends with the first packet at or after the asked end. Where that keyframe lies more than
+`REENCODE_LEAD` seconds before the start (screen and browser recorders often write one a minute or
+more apart, some only one at the start, and a copy of a 30 s moment at 50:00 would then hold the
+first 50 minutes), the picture is decoded from it and encoded again from the asked start (H.264;
+VP9 in WebM), and the sound is copied from there. Timestamps are shifted so the clip
 starts at 0. Times, asked and reported, count from the file's start (`time_origin`), as the index's
 do: a span asked at 5 s of a capture whose timestamps start at 1000 s is cut at 1005 s. A stream
 that starts after the span is left out (a picture that starts at 5 s: a clip of 0-2 s holds the

@@ -10,11 +10,11 @@ every request decoded from the same far keyframe again: a 2.5-minute 1080p30 lec
 keyframe spent 152 s fetching 31 frames, against 9.7 s with a keyframe every 250 frames.
 
 So one `FrameReader` serves a whole video: its decoder stays where the last request left it, a later
-time is reached by decoding on wherever no keyframe lies between the two (it asks the container,
-through a second demuxer that reads no picture, where the keyframe before that time is), and frames
-at times the caller says it will want soon (`expect`) are kept as the decoder passes them, so the
-moments read after a batch's keyframes cost no second decode. `frames_at` is one request of a
-reader of its own.
+time is reached by decoding on unless the keyframe before it lies more than `SEEK_GAP` seconds past
+the decoder (it asks the container, through a second demuxer that reads no picture, where that
+keyframe is), and frames at times the caller says it will want soon (`expect`) are kept as the
+decoder passes them, so the moments read after a batch's keyframes cost no second decode.
+`frames_at` is one request of a reader of its own.
 """
 
 from __future__ import annotations
@@ -34,9 +34,9 @@ KEEP_LIMIT = 24  # frames kept for expected times at most (the oldest go first):
 def frames_at(path: str | Path, times: list[float], max_side: int) -> list[np.ndarray | None]:
     """RGB frames at `times` (seconds from the file's start, `time_origin`), scaled to `max_side`, in the
     order asked: each is the first frame at or after its time (the last one for a time past the end), None
-    where it cannot be decoded. A seek goes to the keyframe before a wanted time only where no keyframe
-    lies between the decoder and that time, so a few frames of an hour of video cost about what their
-    GOPs do, not a pass over the file."""
+    where it cannot be decoded. The decoder seeks to the keyframe before a wanted time only where that
+    keyframe lies more than `SEEK_GAP` seconds past where it stands (else it decodes on), so a few frames
+    of an hour of video cost about what their GOPs do, not a pass over the file."""
     with FrameReader(path) as reader:
         return reader(times, max_side)
 
