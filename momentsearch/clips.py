@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from momentsearch.errors import BadInputError, QueryError
-from momentsearch.media import seek_back, stream_start, time_origin
+from momentsearch.media import keyframe_before, seek_back, stream_start, time_origin
 
 CLIP_SUFFIXES = {".mp4": "mp4", ".m4v": "mp4", ".mov": "mov", ".mkv": "matroska", ".webm": "webm"}
 MAX_CLIP_SECONDS = 3600.0  # one clip is at most an hour: a longer "clip" is a copy of the file
@@ -95,7 +95,7 @@ def cut_clip(source, start: float, end: float, out: str | os.PathLike, padding: 
             origin = time_origin(src)
             streams = [s for s in streams if stream_start(s) - origin < end]
             video = next((s for s in streams if s.type == "video"), None)
-            key = _keyframe_before(src, video, start, origin) if video is not None else None
+            key = keyframe_before(src, video, start, origin) if video is not None else None
             cut = _encode if key is not None and start - key > REENCODE_LEAD else _copy
             with av.open(str(tmp), mode="w", format=fmt) as dst:
                 span = cut(src, dst, streams, (start, end), origin) if streams else None
@@ -159,12 +159,6 @@ def _copy(src, dst, streams, span: tuple[float, float], origin: float) -> tuple[
     if real_end is None or real_end - origin <= start:
         return None  # nothing copied, or only the frames before a start past the end of the file
     return first - origin, real_end - origin
-
-
-def _keyframe_before(src, video, start: float, origin: float) -> float | None:
-    """Seconds (from the file's start) of the keyframe a copy of `video` from `start` would start on."""
-    first = next(_packets_from(src, [video], video, True, start, origin), None)
-    return None if first is None else float(first.pts * first.time_base) - origin
 
 
 def _encode(src, dst, streams, span: tuple[float, float], origin: float) -> tuple[float, float] | None:
