@@ -149,16 +149,21 @@ def _copy(src, dst, streams, span: tuple[float, float], origin: float) -> tuple[
             break  # decode order: every frame shown before `end` has been read
         if t - origin >= end:
             continue
-        shift = int(round(first / packet.time_base))
-        packet.pts -= shift
-        packet.dts -= shift
         stop = t + float((packet.duration or 0) * packet.time_base)
         real_end = stop if real_end is None else max(real_end, stop)
-        packet.stream = outs[packet.stream.index]
-        dst.mux(packet)
+        _mux_from(dst, packet, first, outs)
     if real_end is None or real_end - origin <= start:
         return None  # nothing copied, or only the frames before a start past the end of the file
     return first - origin, real_end - origin
+
+
+def _mux_from(dst, packet, first: float, outs: dict) -> None:
+    """Write a copied packet to its output stream (`outs`: source stream index -> output stream), its times
+    shifted so that `first` (source seconds, the streams' clock) is the clip's 0."""
+    shift = int(round(first / packet.time_base))
+    packet.pts, packet.dts = packet.pts - shift, packet.dts - shift
+    packet.stream = outs[packet.stream.index]
+    dst.mux(packet)
 
 
 def _encode(src, dst, streams, span: tuple[float, float], origin: float) -> tuple[float, float] | None:
@@ -199,8 +204,5 @@ def _encode(src, dst, streams, span: tuple[float, float], origin: float) -> tupl
             break  # every stream is past the end (packets come in about time order)
         if t is None or t < first - 1e-3 or t - origin >= end:
             continue
-        shift = int(round(first / packet.time_base))
-        packet.pts, packet.dts = packet.pts - shift, packet.dts - shift
-        packet.stream = outs[packet.stream.index]
-        dst.mux(packet)
+        _mux_from(dst, packet, first, outs)
     return first - origin, real_end - origin
