@@ -6,8 +6,10 @@ clip ends with the first packet at or after the asked end. Where that keyframe l
 `REENCODE_LEAD` seconds before the start (screen and browser recorders often write one a minute or
 more apart, some only one at the start, and a copy of a 30 s moment at 50:00 would then hold the
 first 50 minutes), the picture is decoded from it and encoded again from the asked start (H.264;
-VP9 in WebM), and the sound is copied from there. Timestamps are shifted so the clip
-starts at 0. Times, asked and reported, count from the file's start (`time_origin`), as the index's
+VP9 in WebM), and the sound is copied from there. A stream the clip's container cannot hold as it is
+(H.264 or AAC in WebM, PCM in MP4) is encoded again too (the picture as above; sound as Opus in WebM,
+else AAC), so any source can be cut into any of the four containers. A phone video's rotation stays
+with an encoded picture. Timestamps are shifted so the clip starts at 0. Times, asked and reported, count from the file's start (`time_origin`), as the index's
 do: a span asked at 5 s of a capture whose timestamps start at 1000 s is cut at 1005 s. A stream
 that starts after the span is left out (a picture that starts at 5 s: a clip of 0-2 s holds the
 audio only); a span with nothing in it is a BadInputError, and writes no file.
@@ -96,9 +98,16 @@ def cut_clip(source, start: float, end: float, out: str | os.PathLike, padding: 
             streams = [s for s in streams if stream_start(s) - origin < end]
             video = next((s for s in streams if s.type == "video"), None)
             key = keyframe_before(src, video, start, origin) if video is not None else None
-            cut = _encode if key is not None and start - key > REENCODE_LEAD else _copy
             with av.open(str(tmp), mode="w", format=fmt) as dst:
-                span = cut(src, dst, streams, (start, end), origin) if streams else None
+                supported = dst.supported_codecs
+                copies = {s.index for s in streams if s.codec_context.name in supported}
+                far = key is not None and start - key > REENCODE_LEAD
+                if not streams:
+                    span = None
+                elif far or len(copies) < len(streams):
+                    span = _encode(src, dst, streams, (start, end), origin, copies)
+                else:
+                    span = _copy(src, dst, streams, (start, end), origin)
             if span is None:  # nothing was muxed, so no file was written either
                 raise BadInputError(name, f"nothing to cut between {start:g} and {end:g} s (no audio or video "
                                           "there: the file is shorter, or its streams start later)")
@@ -166,21 +175,63 @@ def _mux_from(dst, packet, first: float, outs: dict) -> None:
     dst.mux(packet)
 
 
-def _encode(src, dst, streams, span: tuple[float, float], origin: float) -> tuple[float, float] | None:
+def _encode(src, dst, streams, span: tuple[float, float], origin: float,
+            copies: set[int]) -> tuple[float, float] | None:
     """As `_copy`, but the picture is decoded from the keyframe before the span and encoded again from
     its first frame at or after the start, so the clip starts there and not at that far keyframe; the
-    other streams are copied from the same moment. Frames keep their times (variable frame rates too)."""
+    other streams are copied from the same moment, or encoded again where their index is not in `copies`
+    (the container cannot hold them as they are). Frames keep their times (variable frame rates too)."""
+    start, end = span
+    video = next((s for s in streams if s.type == "video"), None)
+    others = [s for s in streams if s is not video]
+    # every output stream exists before the first packet is written (the header lists them)
+    picture = _video_encoder(dst, video) if video is not None else None
+    copied = [s for s in others if s.index in copies]
+    outs = {s.index: dst.add_stream_from_template(s) for s in copied}
+    sounds = [(s, _audio_encoder(dst, s)) for s in others if s.index not in copies and s.type == "audio"]
+    first = start + origin  # source seconds (the streams' clock) of the clip's 0: the first frame shown
+    ends = []  # source seconds where each written stream ends
+    if video is not None:
+        shown = _encode_picture(src, dst, video, picture, span, origin)
+        if shown is None:
+            return None
+        first = shown[0]
+        ends.append(shown[1])
+    for packet in _packets_from(src, copied, copied[0], False, start, origin) if copied else ():
+        t = float(packet.pts * packet.time_base) if packet.pts is not None and packet.dts is not None else None
+        if t is not None and t - origin >= end + 1.0:
+            break  # every stream is past the end (packets come in about time order)
+        if t is None or t < first - 1e-3 or t - origin >= end:
+            continue
+        ends.append(t + float((packet.duration or 0) * packet.time_base))
+        _mux_from(dst, packet, first, outs)
+    for stream, encoder in sounds:
+        ends.extend(_encode_sound(src, dst, stream, encoder, (first, end + origin), origin))
+    if not ends or max(ends) - origin <= start:
+        return None
+    return first - origin, max(ends) - origin
+
+
+def _video_encoder(dst, video):
+    """An output stream that encodes `video`'s picture again: H.264, or VP9 in WebM."""
+    from fractions import Fraction
+
+    encoder = dst.add_stream("libvpx-vp9" if dst.format.name == "webm" else "libx264", rate=video.average_rate or 25)
+    encoder.pix_fmt, encoder.codec_context.time_base = "yuv420p", Fraction(1, 1000)
+    encoder.options = {"crf": "20", "preset": "veryfast"} if encoder.name == "libx264" else {"crf": "32", "b": "0"}
+    return encoder
+
+
+def _encode_picture(src, dst, video, encoder, span: tuple[float, float], origin: float) -> tuple[float, float] | None:
+    """Decode `video` from the keyframe before the span and encode its frames in the span into `encoder`;
+    (first frame's time, where the last one ends) in source seconds (the streams' clock), or None when
+    no frame lies in the span. The first frame's rotation (display matrix) is kept."""
     from fractions import Fraction
 
     from momentsearch.media import decode_from
 
     start, end = span
-    video = next(s for s in streams if s.type == "video")
-    encoder = dst.add_stream("libvpx-vp9" if dst.format.name == "webm" else "libx264", rate=video.average_rate or 25)
-    encoder.pix_fmt, encoder.codec_context.time_base = "yuv420p", Fraction(1, 1000)
-    encoder.options = {"crf": "20", "preset": "veryfast"} if encoder.name == "libx264" else {"crf": "32", "b": "0"}
-    outs = {s.index: dst.add_stream_from_template(s) for s in streams if s is not video}
-    first = real_end = None  # source seconds (the streams' clock)
+    first = last = None
     for frame in decode_from(src, video, start, origin):
         t = float(frame.time)
         if t - origin < start - 1e-6:
@@ -190,19 +241,45 @@ def _encode(src, dst, streams, span: tuple[float, float], origin: float) -> tupl
         if first is None:
             first = t
             encoder.width, encoder.height = frame.width // 2 * 2, frame.height // 2 * 2
-        picture = frame.reformat(width=encoder.width, height=encoder.height, format="yuv420p")
-        picture.pts, picture.time_base = int(round((t - first) * 1000)), Fraction(1, 1000)
-        dst.mux(encoder.encode(picture))
-        real_end = t + 1.0 / float(video.average_rate or 25)
+            if getattr(frame, "rotation", 0):
+                encoder.set_display_rotation(frame.rotation)
+        image = frame.reformat(width=encoder.width, height=encoder.height, format="yuv420p")
+        image.pts, image.time_base = int(round((t - first) * 1000)), Fraction(1, 1000)
+        dst.mux(encoder.encode(image))
+        last = t + 1.0 / float(video.average_rate or 25)
     if first is None:
         return None
     dst.mux(encoder.encode(None))
-    others = [s for s in streams if s is not video]
-    for packet in _packets_from(src, others, others[0], False, start, origin) if others else ():
-        t = float(packet.pts * packet.time_base) if packet.pts is not None and packet.dts is not None else None
-        if t is not None and t - origin >= end + 1.0:
-            break  # every stream is past the end (packets come in about time order)
-        if t is None or t < first - 1e-3 or t - origin >= end:
-            continue
-        _mux_from(dst, packet, first, outs)
-    return first - origin, real_end - origin
+    return first, last
+
+
+def _audio_encoder(dst, stream):
+    """An output stream that encodes `stream`'s sound again: Opus in WebM, else AAC; 48 kHz, mono or stereo."""
+    encoder = dst.add_stream("libopus" if dst.format.name == "webm" else "aac", rate=48_000)
+    encoder.layout = "mono" if (stream.codec_context.channels or 2) == 1 else "stereo"
+    return encoder
+
+
+def _encode_sound(src, dst, stream, encoder, span: tuple[float, float], origin: float) -> list[float]:
+    """Decode `stream` over `span` (source seconds, the streams' clock; `origin` is the file's start there)
+    and encode it into `encoder`, its times shifted so that the span's start is the clip's 0; [where the
+    sound ends] or [] when there was none."""
+    from fractions import Fraction
+
+    from momentsearch.media import decode_from
+
+    first, stop = span
+    last = None
+    for frame in decode_from(src, stream, first - origin, origin):
+        t = float(frame.time)
+        if t >= stop:
+            break
+        if t < first - 1e-3:
+            continue  # a frame begun before the clip's first picture
+        frame.pts, frame.time_base = int(round((t - first) * frame.sample_rate)), Fraction(1, frame.sample_rate)
+        dst.mux(encoder.encode(frame))
+        last = t + frame.samples / frame.sample_rate
+    if last is None:
+        return []
+    dst.mux(encoder.encode(None))
+    return [last]

@@ -303,6 +303,52 @@ def test_a_clip_far_after_the_only_keyframe_is_encoded_again_from_its_start(tmp_
     assert onset(sound) == pytest.approx(1.0, abs=0.1)
 
 
+@pytest.mark.parametrize("gop", [2.0, 50.0])
+def test_a_webm_clip_of_an_h264_aac_file_is_encoded_into_what_webm_holds(tmp_path, gop):
+    """WebM holds VP8/VP9/AV1 and Opus/Vorbis only: a .webm clip of an H.264 + AAC file (keyframes 2 s
+    apart, or one only) was a bare ValueError. The picture is encoded again from the asked start (VP9),
+    the sound too (Opus), and both stay in step: each frame is the picture the source shows then, the
+    tone starts where it does in the source."""
+    import av
+
+    from momentsearch.clips import cut_clip
+
+    path = tmp_path / "lecture.mp4"
+    render(path, "mp4", 1000.0, seconds=20.0, gop=gop, tone=(14.0, 20.0))
+    clip = cut_clip(path, 13.0, 18.0, tmp_path / "clip.webm")
+    assert clip.start == pytest.approx(13.0, abs=0.21) and clip.end == pytest.approx(18.0, abs=0.21)
+    frames, duration, types = _clip_slides(tmp_path / "clip.webm")
+    assert types == ["video", "audio"] and duration == pytest.approx(clip.duration, abs=0.1)
+    wrong = [(t, s) for t, s in frames if s != slide_at(clip.start + t + 0.01)]
+    assert not wrong and {s for _, s in frames} == {2, 3}
+    with av.open(str(tmp_path / "clip.webm")) as f:
+        assert [s.codec_context.name for s in f.streams] == ["vp9", "opus"]
+        pieces = list(f.decode(audio=0))  # the sound may start up to one source frame after the picture
+    sound = np.concatenate([fr.to_ndarray()[0] for fr in pieces])
+    heard = float(pieces[0].time) + onset(sound) * SR / pieces[0].sample_rate  # clip seconds
+    with av.open(str(path)) as f:
+        origin = min(float(s.start_time * s.time_base) for s in f.streams)  # AAC's priming moves it
+    assert heard == pytest.approx(1000.0 + 14.0 - origin - clip.start, abs=0.02)
+
+
+def test_an_encoded_clip_of_a_phone_video_keeps_its_rotation(tmp_path):
+    """A portrait phone video stores its picture sideways with a display matrix; a clip whose picture is
+    encoded again (WebM) keeps the matrix, so it plays upright as the source does."""
+    import av
+
+    from momentsearch.clips import cut_clip
+
+    from test_bad_input import write_video
+
+    portrait = np.zeros((64, 32, 3), np.uint8)
+    portrait[:10] = 255
+    write_video(tmp_path / "phone.mp4", [portrait] * 20, rotation=90)
+    cut_clip(tmp_path / "phone.mp4", 1.0, 3.0, tmp_path / "clip.webm")
+    with av.open(str(tmp_path / "clip.webm")) as f:
+        codec, frame = f.streams.video[0].codec_context.name, next(f.decode(video=0))
+    assert codec == "vp9" and frame.rotation == 90 and (frame.width, frame.height) == (32, 64)
+
+
 def test_a_clip_before_an_offset_picture_keeps_the_audio(tmp_path):
     """Audio from 1000 s, the picture from 1005 s: the file starts at 1000 s, so a clip of 0-2 s holds
     the audio of 1000-1002 s only (the picture starts after the span, 5 s into the file)."""
