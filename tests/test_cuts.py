@@ -191,6 +191,46 @@ def test_screencast_with_a_moving_webcam_tile(deck):
     assert cut_scores(found, truth) == (1.0, 1.0), (found, truth)
 
 
+CAPTIONS = [" ".join(w) for w in np.array_split((
+    "so the point here is that every handler matches by type and the runtime walks up the stack until one "
+    "of them accepts the error then the finally blocks run on the way out of each frame we left").split(), 5)]
+
+
+def captioned(img: np.ndarray, t: float, period: float, boxed: bool) -> np.ndarray:
+    """Burned-in subtitles (open captions): the next line of speech every `period` s at the bottom,
+    white on a black box or outlined in black."""
+    from momentsearch.testing.slides import _font
+
+    out = Image.fromarray(img.copy())
+    d = ImageDraw.Draw(out)
+    text, font = CAPTIONS[int(t // period) % len(CAPTIONS)], _font(None, 11)
+    x, y = (SIZE[0] - d.textlength(text, font=font)) / 2, SIZE[1] - 22
+    if boxed:
+        d.rectangle([x - 4, y - 2, SIZE[0] - x + 4, y + 14], fill=(0, 0, 0))
+    else:
+        for dx, dy in ((-1, -1), (-1, 1), (1, -1), (1, 1)):
+            d.text((x + dx, y + dy), text, fill=(0, 0, 0), font=font)
+    d.text((x, y), text, fill=(255, 255, 255), font=font)
+    return np.asarray(out)
+
+
+@pytest.mark.parametrize("period,boxed,tile", [(2.0, True, False), (3.0, False, False), (3.0, True, True)])
+def test_burned_in_captions_are_not_cut(deck, period, boxed, tile):
+    """A new caption line every 2-3 s replaces the strokes of a band at the bottom, each for a few samples:
+    it was cut as a slide change (17 cuts for 5 changes), and the changes it hid were missed. Once the
+    band has changed twice it is masked; the slide changes are still all found, and nothing else."""
+    rng = np.random.default_rng(7)
+    starts, truth = timeline()
+
+    def picture(t: float) -> np.ndarray:
+        img = deck[slide_at(starts, t)]
+        img = webcam(img, t, rng) if tile else img
+        return jpeg(captioned(noisy(img, rng, 2.0), t, period, boxed), 50)
+
+    found = cuts_of(sample(picture, sum(DURATIONS)), sum(DURATIONS))
+    assert cut_scores(found, truth) == (1.0, 1.0), (found, truth)
+
+
 def test_a_crossfade_is_one_cut_half_way(deck):
     starts, truth = timeline()
     fade = 1.2  # seconds; the blend is centred on the true change
