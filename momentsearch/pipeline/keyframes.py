@@ -16,7 +16,7 @@ were none or were added next to the ones there (the block's stroke energy grew),
 - **not a caption line**: burned-in subtitles (open captions) replace a line of text at the bottom every
   few seconds, more slowly than the masking above notices. A lasting change confined to a thin band
   of rows in the frame's bottom third, mostly other strokes (text replaced, not a bullet revealed), is
-  at most a view; once such a band changed twice within `BAND_MEMORY` seconds it is taken for a
+  at most a view; once such a band changed twice within 20 seconds it is taken for a
   caption line and masked (all its rows) until nothing has moved in it for that long;
 - **text replaced**: at least `cut_share` of the blocks that show anything have other strokes than
   the reference (two slides of one template differing by a few lines: cut; noise, compression and
@@ -56,6 +56,7 @@ from typing import Iterable
 import numpy as np
 
 from momentsearch.options import KeyframeOptions
+from momentsearch.pipeline.caption_band import CaptionBand
 from momentsearch.pipeline.picture import (FrameMap, align, block_means, compare, covered, frame_map, grid_shape,
                                            inverse, warp, zoom_search)
 from momentsearch.types import SampledFrame, VisualSegment
@@ -73,10 +74,6 @@ SHOT_DIFF = 0.08  # ... and differing by this much (mean grey) shows another sho
 REPLACED = 0.5  # share of blocks whose mean grey changed for good: the whole picture was replaced
 ZOOM_CHANGED = 0.5  # share of the blocks with something in them a change must reach to be checked for a zoom
 ZOOM_SAME = 0.25  # a zoomed frame with other strokes in fewer of its blocks than this shows the same picture
-BAND_ROWS = 0.2  # a change within this share of the block rows (at least 2) ...
-BAND_LOW = 2 / 3  # ... all below this share of the height, mostly replaced strokes, is a caption line's change
-BAND_BLOCKS = 3  # ... and spans at least this many blocks (a line of words, not a lecturer's hand)
-BAND_MEMORY = 20.0  # seconds: a band that changed again within this is a caption line; masked until it rests as long
 
 
 def tiny_grey(image: np.ndarray, size: int) -> np.ndarray:
@@ -144,9 +141,7 @@ class _Detector:
         self.last: SampledFrame | None = None  # the previous sample
         self.open = _Open(0.0)
         self.trace: list[tuple[float, float, float]] | None = None  # (time, share replaced, share changed)
-        self.band_seen: tuple[float, int, int] | None = None  # the last caption-like change: (time, first row, last)
-        self.band: tuple[int, int] | None = None  # block rows masked as a caption line (first, last)
-        self.band_until = 0.0  # ... until this time, unless something moves in them again
+        self.captions = CaptionBand()  # burned-in subtitles: a band of rows masked while it changes
 
     def classify(self, change) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """(replaced, appeared, vanished or grey moved, grey moved) per block."""
@@ -207,7 +202,7 @@ class _Detector:
         current, shift = align(self.reference, fmap, self.last_raw)
         self.last_raw = (fmap, shift)
         moved = np.logical_or.reduce(self.classify(compare(self.previous, current, self.o.block, aligned=True)))
-        active = (self.activity > ACTIVE) | self.band_mask(moved, frame.time)
+        active = (self.activity > ACTIVE) | self.captions.mask(moved, frame.time)
         self.activity += ACTIVITY_RATE * (moved - self.activity)
         versus = compare(self.settled(), current, self.o.block, aligned=True)
         replaced, appeared, other, grey = self.classify(versus)
@@ -250,7 +245,7 @@ class _Detector:
         first_new = streak[0] if streak else sample
         # a change soon after a periodic split is no slow fade of a cut: it is a cut of its own
         settled = bool(streak) and (first_new.time - self.open.start >= o.min_segment or self.open.forced)
-        caption = settled and self.caption_line(replaced, appeared | grey, sample.time)
+        caption = settled and self.captions.change(replaced, appeared | grey, sample.time)
         if caption == "again":  # the caption line changed once more: its rows are masked from now on
             self.rebase(sample.frame, fmap, anchor=False)
             return
@@ -281,42 +276,6 @@ class _Detector:
             self.cut(sample.time, self.last, forced=True)
         elif streak and not settled and (share > 0 or whole > 0):
             self.rebase(sample.frame, fmap)  # a change right after a cut belongs to it (a slow fade)
-
-    def caption_line(self, replaced: np.ndarray, added: np.ndarray, time: float) -> str:
-        """Whether a lasting change (`replaced` strokes, `added` other changes, per block) is a caption
-        line's: "" no; "first" a thin band in the bottom third whose strokes were mostly replaced; "again"
-        such a band that overlaps the one seen within BAND_MEMORY seconds (its rows are masked from now
-        on, `band_mask`)."""
-        rows = np.flatnonzero((replaced | added).any(axis=1))
-        n = replaced.shape[0]
-        if rows.size == 0 or rows[0] < BAND_LOW * n or rows[-1] - rows[0] + 1 > max(2, round(BAND_ROWS * n)) \
-                or replaced.sum() < max(BAND_BLOCKS, added.sum()):
-            return ""
-        lo, hi = int(rows[0]), int(rows[-1])
-        seen, self.band_seen = self.band_seen, (time, lo, hi)
-        if seen is None or time - seen[0] > BAND_MEMORY or hi < seen[1] or lo > seen[2]:
-            return "first"
-        self.band = (min(lo, seen[1], *(self.band or ())), max(hi, seen[2], *(self.band or ())))
-        self.band_until = time + BAND_MEMORY
-        return "again"
-
-    def band_mask(self, moved: np.ndarray, time: float) -> np.ndarray:
-        """The blocks of the caption line's rows (whole rows: a line's width changes), while one is
-        known. A line changing (at least BAND_BLOCKS of its blocks moved since the last sample, more than
-        in the rest of the bottom third: not a lecturer walking through) keeps it known BAND_MEMORY s more."""
-        mask = np.zeros(moved.shape, dtype=bool)
-        if self.band is None:
-            return mask
-        lo, hi = self.band
-        inside = int(moved[lo:hi + 1].sum())
-        below = moved[int(np.ceil(BAND_LOW * moved.shape[0])):]
-        if inside >= BAND_BLOCKS and inside > below.sum() - inside:
-            self.band_until = time + BAND_MEMORY
-        if time > self.band_until:
-            self.band = None
-            return mask
-        mask[lo:hi + 1] = True
-        return mask
 
     def zoomed(self, before: SampledFrame, fmap: FrameMap) -> bool:
         """Whether `fmap` shows the picture of frame `before` with the camera zoomed in or out
