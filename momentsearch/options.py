@@ -145,6 +145,7 @@ class RankingOptions:
     late_candidates: int = 25  # transcript hits (best cosines first) late interaction re-scores
     late_exact_cap: float = 0.5  # an identical word piece counts at most this (the lexical channel counts it)
     late_scale: list[float] = field(default_factory=lambda: [1.31, -0.16])  # MaxSim -> cosine scale: a * x + b
+    section_share: float = 0.7  # share of a transcript hit's cosine taken from its section's vector (search/context.py)
     fuzzy_weight: float = 1.0  # lexical score of a chunk that only sounds like the query (ranking/fuzzy.py); 0: off
     best_share: float = 0.5  # share of the fused evidence that is the best single channel's score (the rest: weighted mean)
     agreement_bonus: float = 0.1  # added per extra channel that agrees (calibrated score above agreement_level)

@@ -15,6 +15,7 @@ from momentsearch.ranking.joint import rank
 from momentsearch.ranking.late import TokenVectors, late_scores
 from momentsearch.ranking.slide_lexical import parse_lines
 from momentsearch.ranking.structure import Place, content_words, intents
+from momentsearch.search.context import SectionContext
 from momentsearch.search.corpus import Corpus, load_corpus
 from momentsearch.search.image_text import unanswerable
 from momentsearch.search.narrow import Narrowing, VideoRows
@@ -61,6 +62,7 @@ class Searcher:
         self._video_rows: VideoRows | None = None  # each video's rows in the current corpus (scopes, phrases)
         self._scope_vectors = ScopeVectors(store)  # vectors of recently searched scopes
         self._pieces: tuple[tuple, PieceCache] | None = None  # (corpus generation, chunks' word-piece vectors)
+        self._sections: SectionContext | None = None  # section vectors of the current corpus
 
     # -- cached corpus -------------------------------------------------------------------------
     def corpus(self) -> Corpus:
@@ -103,6 +105,9 @@ class Searcher:
                 if row is not None:
                     h.metadata, h.document = corpus.chunk_meta[row], corpus.chunk_text[row]
         sims = np.array([h.similarity for h in hits])
+        share = getattr(self.options, "section_share", 0.0)
+        if share > 0 and collection == "transcript" and hits:
+            sims = (1.0 - share) * sims + share * self._context().scores(hits, vector, sims)
         if pieces is not None and collection == "transcript" and hits:
             order = np.argsort(-sims, kind="stable")
             hits, sims = [hits[i] for i in order], sims[order]
@@ -111,6 +116,13 @@ class Searcher:
             order = np.argsort(-sims, kind="stable")
             hits, sims = [hits[i] for i in order], sims[order]
         return _to_channel(name, hits, calibrate_dense(sims, lo, hi, self.options.spread.get(name)))
+
+    def _context(self) -> SectionContext:
+        """The section vectors of the current corpus (search/context.py), made as queries need them."""
+        corpus = self.corpus()
+        if self._sections is None or self._sections.corpus is not corpus:
+            self._sections = SectionContext(self.store, corpus)
+        return self._sections
 
     def _query_vectors(self, text: str) -> tuple[np.ndarray, TokenVectors | None]:
         """The query's sentence vector and its word pieces for late interaction (None when it is off or

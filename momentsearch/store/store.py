@@ -337,6 +337,16 @@ class Store:
             yield from zip(got["ids"], docs, got["metadatas"])
             offset += len(got["ids"])
 
+    def vectors(self, name: str, ids: list[str]) -> dict[str, np.ndarray]:
+        """The stored vectors of the entries `ids` of a collection (id -> vector; ids not there are left out)."""
+        if not ids or not self.has(name):
+            return {}
+        got = self.collection(name).get(ids=list(ids), include=["embeddings"])
+        embeddings = got.get("embeddings")
+        if embeddings is None:
+            return {}
+        return {i: np.asarray(e, dtype=np.float32) for i, e in zip(got["ids"], embeddings)}
+
     def query(self, name: str, embedding: np.ndarray, n: int, metadata: bool = True) -> list[Hit]:
         """Nearest neighbours of one vector, no metadata filter (filters are slow in Chroma).
 
