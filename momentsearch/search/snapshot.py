@@ -129,6 +129,14 @@ class SnapshotStore:
         if col is not None:
             yield from zip(col.ids, col.docs if documents else [""] * len(col.ids), col.metas)
 
+    def vectors(self, name: str, ids: list[str]) -> dict[str, np.ndarray]:
+        """Store.vectors from the snapshot: id -> stored vector; ids not there are left out."""
+        col = self._cols.get(name)
+        if col is None or not ids or not col.vectors.shape[1]:
+            return {}
+        got = col.get(ids=list(ids), include=["embeddings"])
+        return dict(zip(got["ids"], got["embeddings"]))
+
     def query(self, name: str, embedding: np.ndarray, n: int, metadata: bool = True):
         """Exact cosine nearest neighbours (rows are stored L2-normalised, as Chroma's cosine space expects)."""
         from momentsearch.store.store import Hit
