@@ -102,6 +102,8 @@ class ChunkOptions:
     cue_share: float = 0.3  # topic score of a sentence opening with a cue phrase ("Now, ...", "Let's ..."; English)
     topic_window: int = 2  # sentences on each side of a gap whose mean vectors the topic score compares
     min_section: float = 8.0  # seconds; speech-made sections are at least this long
+    one_topic: float = 1.5  # a slide on screen no longer than this many times the video's median slide holds
+    #                         one topic: no section starts inside it from speech (needs 4 slides); 0 = off
 
 
 @dataclass
@@ -206,6 +208,8 @@ class Config:
             problems.append("chunks.overlap_seconds must be >= 0 and below chunks.min_seconds")
         if self.chunks.cue_share < 0:
             problems.append("chunks.cue_share must be >= 0")
+        if self.chunks.one_topic < 0:
+            problems.append("chunks.one_topic must be >= 0 (0 = off)")
         if self.models.device not in ("auto", "cpu", "cuda"):
             problems.append(f"models.device must be auto, cpu or cuda, got {self.models.device!r}")
         r = self.ranking

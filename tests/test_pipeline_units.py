@@ -202,6 +202,33 @@ def test_a_topic_change_without_a_slide_change_is_a_section_boundary():
     assert topic_boundaries(units, vectors, cuts=[], duration=end) == []
 
 
+def test_a_slide_of_usual_length_holds_one_topic_and_a_long_one_may_hold_two():
+    """Five slides of six sentences each; the third one's talk turns half way (a clear dip). On a slide
+    no longer than 1.5 times the video's median slide that dip is a side point, not a section
+    (`chunks.one_topic`); the same turn on a slide shown twice as long as the others is a section, and
+    so is the short one's with the rule off or with too few slides to say what usual is."""
+    from momentsearch.options import ChunkOptions
+    from momentsearch.pipeline.segment import one_topic_span, topic_boundaries
+
+    def lecture(third: list[int]):
+        topics = [0] * 6 + [1] * 6 + third + [4] * 6 + [5] * 6
+        units, vectors, end = _talk(topics, pause_before={12 + len(third) // 2: 1.5}, seed=2)
+        cuts = [units[i][0].start - 0.1 for i in (6, 12, 12 + len(third), 18 + len(third))]
+        turn = (units[11 + len(third) // 2][-1].end + units[12 + len(third) // 2][0].start) / 2
+        return units, vectors, end, cuts, turn
+
+    units, vectors, end, cuts, turn = lecture([2] * 3 + [3] * 3)
+    assert topic_boundaries(units, vectors, cuts, end) == []
+    off = topic_boundaries(units, vectors, cuts, end, ChunkOptions(one_topic=0.0))
+    assert len(off) == 1 and abs(off[0] - turn) < 0.01
+    few = topic_boundaries(units, vectors, cuts[1:3], end)  # three slides: no usual length to go by
+    assert sum(abs(t - turn) < 0.01 for t in few) == 1  # (the first and last now hold two topics each too)
+    units, vectors, end, cuts, turn = lecture([2] * 6 + [3] * 6)
+    found = topic_boundaries(units, vectors, cuts, end)
+    assert len(found) == 1 and abs(found[0] - turn) < 0.01
+    assert one_topic_span([0, 10, 20, 30, 70], 1.5) == 15.0 and one_topic_span([0, 10, 20, 70], 1.5) == 0.0
+
+
 def test_a_two_sentence_aside_is_a_section_from_where_it_begins_to_where_it_ends():
     """A lecturer leaves the topic for two sentences and comes back: with the default two sentences on
     each side of a gap both edges are found where they are; windows of three reach across the aside
