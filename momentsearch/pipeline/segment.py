@@ -235,10 +235,10 @@ def topic_boundaries(units: list[list[Word]], vectors: np.ndarray, cuts: list[fl
     """Times (seconds) where the talk changes topic inside a stretch with no picture change.
 
     Between two neighbouring `cuts` (slide changes; 0 and `duration` are the ends) that lie more than
-    twice `min_section` apart and longer than one topic's time (`one_topic_span`), the gaps with the highest topic scores at least `topic_depth` become
-    boundaries, best first, as long as every piece stays `min_section` long. A pause during which the
-    slide changes is no candidate: that change is its boundary already (an exercise in silence is not
-    split in the middle of its silence)."""
+    twice `min_section` apart and further than one topic's time (`one_topic_span`), the gaps with the
+    highest topic scores at least `topic_depth` become boundaries, best first, as long as every piece
+    stays `min_section` long. A pause during which the slide changes is no candidate: that change is its
+    boundary already (an exercise in silence is not split in the middle of its silence)."""
     options = options or ChunkOptions()
     times, scores = topic_scores(units, vectors, options.topic_window, cuts=cuts, cue_share=options.cue_share)
     if times.size == 0:
