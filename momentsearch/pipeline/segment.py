@@ -271,8 +271,8 @@ def one_topic_span(edges: Sequence[float], ratio: float) -> float:
 
     Lecturers keep a rhythm of about one topic per slide. A dip in the talk's similarity inside a slide
     of usual length is most often a sentence about a side point, not a new topic: on the dev split's
-    47.6-minute lecture 17 of the 18 topic changes found in speech were such dips (its slides last 43-52
-    s, its median 50 s). The true changes with no slide change lay in slides shown 1.7-2.2x the median
+    47.6-minute lecture 17 of the 18 topic changes found in speech were such dips (in slides of 43-62 s,
+    its median 50 s). The true changes with no slide change lay in slides shown 1.7-2.2x the median
     (two topics' time) in every dev lecture, but for two in that lecture at 1.2x, which speech did not
     place anyway (one found 13 s off, one not found)."""
     spans = np.diff(np.asarray(edges, dtype=np.float64))
