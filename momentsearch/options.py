@@ -148,6 +148,8 @@ class RankingOptions:
     late_exact_cap: float = 0.5  # an identical word piece counts at most this (the lexical channel counts it)
     late_scale: list[float] = field(default_factory=lambda: [1.31, -0.16])  # MaxSim -> cosine scale: a * x + b
     section_share: float = 0.7  # share of a transcript hit's cosine taken from its section's vector (search/context.py)
+    stem_share: float = 0.8  # what a query word counts in the lexical channel when the text holds only another
+    # word of its stem ("calculated" for "calculator"); 1: stems alone decide
     fuzzy_weight: float = 1.0  # lexical score of a chunk that only sounds like the query (ranking/fuzzy.py); 0: off
     best_share: float = 0.5  # share of the fused evidence that is the best single channel's score (the rest: weighted mean)
     agreement_bonus: float = 0.1  # added per extra channel that agrees (calibrated score above agreement_level)
@@ -217,6 +219,8 @@ class Config:
                 and len(r.late_scale) == 2 and r.late_scale[0] > 0):
             problems.append("ranking: need candidates >= 1, 0 <= late_share <= 1, late_candidates >= 1, "
                             "0 <= late_exact_cap <= 1, late_scale = [a > 0, b]")
+        if not (0 <= r.section_share <= 1 and 0 <= r.stem_share <= 1):
+            problems.append("ranking: section_share and stem_share must be in [0, 1]")
         if not (0 < self.ranking.min_moment <= self.ranking.max_moment and 0 <= self.ranking.join_share <= 1):
             problems.append("ranking: need 0 < min_moment <= max_moment and join_share in [0, 1] (1: never join)")
         bad = {k: v for k, v in self.ranking.weights.items() if v < 0}

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
+import pytest
 
 from momentsearch.ranking.fuzzy import fuzzy_scores, numbers_in, sound_alike, sound_letters
 from momentsearch.ranking.lexical import LexicalIndex, query_terms
@@ -69,6 +70,23 @@ def test_a_word_matches_whatever_ending_the_recogniser_gave_it():
     rows, _ = index.search("bacteria recycle whatever dies", 5)
     assert rows.tolist() == [2]
     assert query_terms("seventy students counted") == ["seventy", "student", "count"]  # number words stay
+
+
+def test_the_querys_own_words_rank_before_other_words_of_their_stems():
+    """Porter2 stems "calculator" and "calculated" alike: by stems alone a chunk saying "brings we just
+    calculated" covers "bring a calculator" fully. With `stem_share` a word held only in another form of
+    its stem counts less, so the text with the query's own words ("brings" is "bring" plus an s) leads;
+    the other still matches, and a plural is the query's own word."""
+    texts = ["the sweet drinks levy brings we just calculated", "bring a calculator on Friday",
+             "calculators for the exam"]
+    index = LexicalIndex(texts)
+    rows, scores = index.search("bring a calculator", 5)
+    assert scores[rows.tolist().index(0)] == pytest.approx(1.0)  # stems alone: a tie at full coverage
+    rows, scores = index.search("bring a calculator", 5, texts=texts, stem_share=0.8)
+    assert rows.tolist()[:2] == [1, 0] and scores[0] == pytest.approx(1.0) and 0.8 < scores[1] < 1.0
+    rows, scores = index.search("calculators", 5, texts=texts, stem_share=0.8)
+    assert set(rows.tolist()[:2]) == {1, 2} and scores[:2] == pytest.approx([1.0, 1.0])  # a plural is its word
+    assert rows[2] == 0 and scores[2] == pytest.approx(0.8)
 
 
 def test_slide_text_numbers_count_beside_a_word_of_the_query():

@@ -97,6 +97,20 @@ def number_only(terms: list[str], have: np.ndarray) -> np.ndarray:
     return ~have[~is_number].any(axis=0)
 
 
+def same_form(query: str, terms: list[str], texts: list[str]) -> np.ndarray:
+    """(terms, texts): 1 where the text holds a query term in one of the query's own word forms (after
+    `normalise`: "roadmaps" is "roadmap"), 0 where only its stem ("calculated" for "calculator")."""
+    forms: dict[str, set[str]] = {t: set() for t in terms}
+    for word in tokenize(query):
+        forms.setdefault(stem(word), set()).add(word)
+    out = np.zeros((len(terms), len(texts)), dtype=np.float64)
+    for j, text in enumerate(texts):
+        words = {normalise(w) for w in _words(text)}
+        for i, term in enumerate(terms):
+            out[i, j] = bool(forms.get(term, set()) & words) or not forms.get(term)
+    return out
+
+
 class LexicalIndex:
     """BM25 over a list of texts, built once in memory. Ids are the caller's row numbers."""
 
@@ -148,10 +162,13 @@ class LexicalIndex:
         have = np.logical_and.reduce([self._term_scores(t) > 0 for t in terms])
         return np.flatnonzero(have).astype(np.int64)
 
-    def search(self, query: str, n: int, rows: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
+    def search(self, query: str, n: int, rows: np.ndarray | None = None, texts=None,
+               stem_share: float = 1.0) -> tuple[np.ndarray, np.ndarray]:
         """Top-n rows for a query: (row indices, calibrated scores in [0, 1]), best first.
 
         Rows with no query term are not returned; `rows` (row numbers) limits the search to those.
+        With `texts` (the indexed texts, by row) a query word a text holds only in another form of the
+        same stem ("calculator" / "calculated") counts `stem_share` of its weight (`same_form`).
         """
         terms = query_terms(query)
         if not terms or self._bm25 is None:
@@ -175,6 +192,12 @@ class LexicalIndex:
         best = np.flatnonzero(coverage > 0)
         if best.size > n:  # a common word matches most texts: partition before sorting
             best = best[np.argpartition(-order_key[best], n - 1)[:n]]
+        if texts is not None and stem_share < 1.0:
+            forms = same_form(query, terms, [texts[r] for r in matched[best]])
+            coverage[best] = np.where(number_only(terms, have[:, best]), 0.0,
+                                      (weights @ (have[:, best] * (stem_share + (1.0 - stem_share) * forms)))
+                                      / weights.sum())
+            order_key = coverage + 1e-3 * raw[matched] / raw[matched].max()
         best = best[np.argsort(-order_key[best], kind="stable")][:n]
         return matched[best].astype(np.int64), coverage[best].astype(np.float32)
 

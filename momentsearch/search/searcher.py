@@ -154,7 +154,8 @@ class Searcher:
         `narrow` limits the exact candidates (a scope; the rows holding the query's phrases)."""
         files = corpus.files if files is None else files
         allowed = narrow.lexical_rows() if narrow is not None else None
-        rows, scores = corpus.lexical.search(query, self.options.candidates, allowed)
+        rows, scores = corpus.lexical.search(query, self.options.candidates, allowed, corpus.chunk_text,
+                                             self.options.stem_share)
         chunk_rows = corpus.chunk_rows()
         extra = [chunk_rows[i] for i in proposed or [] if i in chunk_rows]
         rows, scores = sound_alike(query, rows, scores, extra, corpus.chunk_text, self.options.fuzzy_weight)
