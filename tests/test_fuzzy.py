@@ -89,6 +89,25 @@ def test_the_querys_own_words_rank_before_other_words_of_their_stems():
     assert rows[2] == 0 and scores[2] == pytest.approx(0.8)
 
 
+def test_a_slide_showing_the_whole_query_word_for_word_scores_high_whatever_its_print():
+    """"permanent mass" printed in a bullet (small print, weight 0.6) is that slide: 0.8 + 0.2 x 0.6; a
+    slide with "Permanent" in its title and "mass" in a bullet only has the words. A one-word query keeps
+    the weight of the line it is on, and the words out of order are no phrase."""
+    slides = SlideLexicalIndex([
+        [("Permanent Structures", 1.0, ""), ("Mass timber frames", 0.6, "")],
+        [("What a Bridge Carries", 1.0, ""), ("Dead load: permanent mass", 0.6, ""), ("Live load", 0.6, "")],
+        [("Higher price, more", 0.6, ""), ("offered for sale", 0.6, "")]])
+    rows, scores = slides.search("permanent mass", 5)
+    assert rows.tolist() == [1, 0] and scores[0] == pytest.approx(0.92)
+    assert scores[1] == pytest.approx(0.8)  # its words: a title's (1.0) and a bullet's (0.6), of equal idf
+    rows, scores = slides.search("mass permanent", 5)
+    assert rows.tolist() == [0, 1] and scores[1] == pytest.approx(0.6)  # the words, not the phrase
+    rows, scores = slides.search("timber", 5)
+    assert scores[0] == pytest.approx(0.6)  # one word: the weight of its line
+    rows, scores = slides.search("more offered for sale", 5)
+    assert rows.tolist() == [2] and scores[0] == pytest.approx(0.92)  # a bullet wrapped over two lines
+
+
 def test_slide_text_numbers_count_beside_a_word_of_the_query():
     slides = SlideLexicalIndex([[("Field Trip Logistics", 1.0, ""), ("Saturday 9:00, north car park", 0.5, "")],
                                 [("Keeping Secrets", 1.0, ""), ("CS 240, lecture 9", 0.5, "")]])

@@ -47,6 +47,12 @@ def normalise(word: str) -> str:
     return w
 
 
+def normalise_text(text: str) -> str:
+    """Lower-case words separated by single spaces, padded with a space on each side (so a phrase
+    test `f" {phrase} " in text` matches whole words only)."""
+    return " " + " ".join(_TOKEN.findall(text.lower())) + " "
+
+
 def _words(text: str) -> list[str]:
     return _TOKEN.findall(text.lower())
 

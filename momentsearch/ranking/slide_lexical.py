@@ -4,7 +4,10 @@ Like the transcript's lexical channel (ranking/lexical.py: BM25 picks candidates
 query coverage scores them in [0, 1]), except each query term counts with the weight of the
 heaviest line it appears on: a word in a slide title counts fully, the same word in a chart label
 counts about a third. Each line's unsplit OCR form is indexed too, so a word the space-restorer cut
-("roadmap" -> "road map") still matches.
+("roadmap" -> "road map") still matches. A query of two words or more that a slide shows word for word,
+in that order, scores at least `PHRASE_FLOOR` however small its print ("permanent mass" in a bullet "Dead
+load: permanent mass" is that slide more surely than a chunk of speech that says one of the words, or
+sounds like them); the rest of the way to 1 is its line's weight, so a title still leads small print.
 """
 
 from __future__ import annotations
@@ -13,9 +16,10 @@ import json
 
 import numpy as np
 
-from momentsearch.ranking.lexical import LexicalIndex, document_terms, number_only, query_terms
+from momentsearch.ranking.lexical import LexicalIndex, document_terms, normalise_text, number_only, query_terms
 
 Line = tuple[str, float, str]  # (text, weight 0..1, unsplit form or "")
+PHRASE_FLOOR = 0.8  # a slide showing the whole query word for word scores at least this (+ the rest x its line's weight)
 
 
 def parse_lines(raw: str | None) -> list[Line]:
@@ -31,8 +35,14 @@ class SlideLexicalIndex:
 
     def __init__(self, entries: list[list[Line]]) -> None:
         self.term_weight: list[dict[str, float]] = []
+        self.lines: list[list[tuple[str, float]]] = []  # per entry: (normalised text, weight) of each line, its
+        # unsplit form, and each two neighbouring lines (a bullet wrapped over two: the lighter one's weight)
         texts = []
         for lines in entries:
+            plain = [(normalise_text(t), w) for t, w, _ in lines]
+            plain += [(normalise_text(a), w) for _, w, a in lines if a]
+            plain += [(normalise_text(f"{a} {b}"), min(v, w)) for (a, v, _), (b, w, _) in zip(lines, lines[1:])]
+            self.lines.append(plain)
             weights: dict[str, float] = {}
             for text, weight, unsplit in lines:
                 for term in document_terms(f"{text} {unsplit}"):
@@ -51,6 +61,11 @@ class SlideLexicalIndex:
         idf = np.array([self.lexical.idf(t) for t in terms])
         have = np.array([[self.term_weight[r].get(t, 0.0) for t in terms] for r in rows])
         scores = np.where(number_only(terms, have.T > 0), 0.0, (have @ idf) / idf.sum())
+        phrase = normalise_text(query)
+        if len(phrase.split()) >= 2:  # the whole query, word for word
+            shown = np.array([max((w for text, w in self.lines[r] if phrase in text), default=-1.0)
+                              for r in rows.tolist()])
+            scores = np.where(shown >= 0, np.maximum(scores, PHRASE_FLOOR + (1.0 - PHRASE_FLOOR) * shown), scores)
         order = np.argsort(-scores, kind="stable")
         keep = order[scores[order] > 0]
         return rows[keep].astype(np.int64), scores[keep].astype(np.float32)

@@ -16,19 +16,12 @@ from dataclasses import dataclass
 from typing import Iterable
 
 from momentsearch.errors import QueryError
+from momentsearch.ranking.lexical import normalise_text
 
-_WORD = re.compile(r"[^\W_]+", re.UNICODE)
-# -"a phrase" | "a phrase" | -word   (quotes: straight or typographic; a dash only at a word's start)
 _PART = re.compile(r'(?:(?<=\s)|^)(-?)["\u201c\u201d]([^"\u201c\u201d]*)["\u201c\u201d]|(?:(?<=\s)|^)-([^\s"]+)')
 
 SYNTAX_HELP = ('"exact phrase" must occur in the speech or slide text (case and punctuation ignored); '
                '-word or -"a phrase" leaves out moments that contain it; the other words rank as usual')
-
-
-def normalise_text(text: str) -> str:
-    """Lower-case words separated by single spaces, padded with a space on each side (so a phrase
-    test `f" {phrase} " in text` matches whole words only)."""
-    return " " + " ".join(_WORD.findall(text.lower())) + " "
 
 
 @dataclass(frozen=True)
