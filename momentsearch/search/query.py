@@ -18,6 +18,7 @@ from typing import Iterable
 from momentsearch.errors import QueryError
 from momentsearch.ranking.lexical import normalise_text
 
+# -"a phrase" | "a phrase" | -word   (quotes: straight or typographic; a dash only at a word's start)
 _PART = re.compile(r'(?:(?<=\s)|^)(-?)["\u201c\u201d]([^"\u201c\u201d]*)["\u201c\u201d]|(?:(?<=\s)|^)-([^\s"]+)')
 
 SYNTAX_HELP = ('"exact phrase" must occur in the speech or slide text (case and punctuation ignored); '
