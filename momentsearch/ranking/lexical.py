@@ -11,6 +11,7 @@ from __future__ import annotations
 import functools
 import json
 import re
+from collections.abc import Sequence
 from pathlib import Path
 
 import numpy as np
@@ -104,16 +105,17 @@ def number_only(terms: list[str], have: np.ndarray) -> np.ndarray:
 
 
 def same_form(query: str, terms: list[str], texts: list[str]) -> np.ndarray:
-    """(terms, texts): 1 where the text holds a query term in one of the query's own word forms (after
-    `normalise`: "roadmaps" is "roadmap"), 0 where only its stem ("calculated" for "calculator")."""
+    """(terms, texts), bool: true where the text holds a query term in one of the query's own word forms
+    (after `normalise`: "roadmaps" is "roadmap"), or the term has no form of the query's words to compare
+    (a frame word of a numbers-only query); false where only its stem ("calculated" for "calculator")."""
     forms: dict[str, set[str]] = {t: set() for t in terms}
     for word in tokenize(query):
         forms.setdefault(stem(word), set()).add(word)
-    out = np.zeros((len(terms), len(texts)), dtype=np.float64)
+    out = np.zeros((len(terms), len(texts)), dtype=bool)
     for j, text in enumerate(texts):
         words = {normalise(w) for w in _words(text)}
         for i, term in enumerate(terms):
-            out[i, j] = bool(forms.get(term, set()) & words) or not forms.get(term)
+            out[i, j] = bool(forms[term] & words) or not forms[term]
     return out
 
 
@@ -168,7 +170,7 @@ class LexicalIndex:
         have = np.logical_and.reduce([self._term_scores(t) > 0 for t in terms])
         return np.flatnonzero(have).astype(np.int64)
 
-    def search(self, query: str, n: int, rows: np.ndarray | None = None, texts=None,
+    def search(self, query: str, n: int, rows: np.ndarray | None = None, texts: Sequence[str] | None = None,
                stem_share: float = 1.0) -> tuple[np.ndarray, np.ndarray]:
         """Top-n rows for a query: (row indices, calibrated scores in [0, 1]), best first.
 
@@ -198,12 +200,11 @@ class LexicalIndex:
         best = np.flatnonzero(coverage > 0)
         if best.size > n:  # a common word matches most texts: partition before sorting
             best = best[np.argpartition(-order_key[best], n - 1)[:n]]
-        if texts is not None and stem_share < 1.0:
-            forms = same_form(query, terms, [texts[r] for r in matched[best]])
-            coverage[best] = np.where(number_only(terms, have[:, best]), 0.0,
-                                      (weights @ (have[:, best] * (stem_share + (1.0 - stem_share) * forms)))
-                                      / weights.sum())
-            order_key = coverage + 1e-3 * raw[matched] / raw[matched].max()
+        if texts is not None and stem_share < 1.0:  # the words held only in another form of their stem
+            other = have[:, best] & ~same_form(query, terms, [texts[r] for r in matched[best]])
+            less = (1.0 - stem_share) * (weights @ other) / weights.sum()
+            coverage[best] -= less
+            order_key[best] -= less
         best = best[np.argsort(-order_key[best], kind="stable")][:n]
         return matched[best].astype(np.int64), coverage[best].astype(np.float32)
 

@@ -30,19 +30,23 @@ def parse_lines(raw: str | None) -> list[Line]:
         return []
 
 
+def phrase_weight(phrase: str, lines: list[Line]) -> float:
+    """The weight of the heaviest line that shows `phrase` (`normalise_text` form) word for word: a line,
+    its unsplit form, or two neighbouring lines (a bullet wrapped over two: the lighter one's weight);
+    -1 when none does."""
+    found = [w for t, w, a in lines if phrase in normalise_text(t) or (a and phrase in normalise_text(a))]
+    found += [min(v, w) for (a, v, _), (b, w, _) in zip(lines, lines[1:]) if phrase in normalise_text(f"{a} {b}")]
+    return max(found, default=-1.0)
+
+
 class SlideLexicalIndex:
     """BM25 candidates + size-weighted coverage over the lines of each entry (the caller's rows)."""
 
     def __init__(self, entries: list[list[Line]]) -> None:
         self.term_weight: list[dict[str, float]] = []
-        self.lines: list[list[tuple[str, float]]] = []  # per entry: (normalised text, weight) of each line, its
-        # unsplit form, and each two neighbouring lines (a bullet wrapped over two: the lighter one's weight)
+        self.entries = entries  # the lines, for the phrase test of a query's candidates
         texts = []
         for lines in entries:
-            plain = [(normalise_text(t), w) for t, w, _ in lines]
-            plain += [(normalise_text(a), w) for _, w, a in lines if a]
-            plain += [(normalise_text(f"{a} {b}"), min(v, w)) for (a, v, _), (b, w, _) in zip(lines, lines[1:])]
-            self.lines.append(plain)
             weights: dict[str, float] = {}
             for text, weight, unsplit in lines:
                 for term in document_terms(f"{text} {unsplit}"):
@@ -63,8 +67,7 @@ class SlideLexicalIndex:
         scores = np.where(number_only(terms, have.T > 0), 0.0, (have @ idf) / idf.sum())
         phrase = normalise_text(query)
         if len(phrase.split()) >= 2:  # the whole query, word for word
-            shown = np.array([max((w for text, w in self.lines[r] if phrase in text), default=-1.0)
-                              for r in rows.tolist()])
+            shown = np.array([phrase_weight(phrase, self.entries[r]) for r in rows.tolist()])
             scores = np.where(shown >= 0, np.maximum(scores, PHRASE_FLOOR + (1.0 - PHRASE_FLOOR) * shown), scores)
         order = np.argsort(-scores, kind="stable")
         keep = order[scores[order] > 0]
