@@ -331,14 +331,15 @@ class MomentIndex:
         return files[ids.pop()]
 
     def export_clip(self, video: str | os.PathLike, start: float, end: float, out: str | os.PathLike,
-                    padding: float = 0.0):
+                    padding: float = 0.0, name: str | None = None):
         """Cut [start - padding, end + padding] s of a video into `out` by stream copy (clips.cut_clip).
-        `video` is a file (indexed or not), an indexed video id, or an open binary file object.
-        Returns a Clip with the real start."""
+        `video` is a file (indexed or not), an indexed video id, or an open binary file object (`name`:
+        what messages call it). Returns a Clip with the real start."""
         from momentsearch.clips import cut_clip
 
         if hasattr(video, "read"):  # an open binary file (the server's checked descriptor)
-            return cut_clip(video, start, end, out, padding, name=getattr(video, "name", None))
+            named = getattr(video, "name", None)  # (a descriptor opened with os.fdopen is named by its number)
+            return cut_clip(video, start, end, out, padding, name=name or (named if isinstance(named, str) else None))
         path = os.fspath(video)
         if not os.path.isfile(path):
             path = self.find_video(video).path

@@ -86,6 +86,8 @@ def cut_clip(source, start: float, end: float, out: str | os.PathLike, padding: 
     fmt = CLIP_SUFFIXES.get(out.suffix.lower())
     if fmt is None:
         raise QueryError(f"clip file {out.name!r}: use one of {', '.join(sorted(CLIP_SUFFIXES))}")
+    if is_path and out.exists() and os.path.samefile(source, out):
+        raise QueryError(f"clip file {os.fspath(out)!r} is the video it would be cut from: name another file")
     tmp = out.with_name(f".{out.name}.part")
     try:
         with av.open(os.fspath(source) if is_path else source) as src:
@@ -126,9 +128,8 @@ def _packets_from(src, streams, lead, need_key: bool, start: float, origin: floa
     An MPEG-TS seek that lands on a later keyframe is retried further back (`seek_back`)."""
     import itertools
 
-    def can_start(packet) -> bool:
-        return packet.stream is lead and packet.pts is not None and packet.dts is not None \
-            and (packet.is_keyframe or not need_key)
+    def can_start(packet) -> bool:  # (a Matroska file's first packets after a seek come without a dts)
+        return packet.stream is lead and packet.pts is not None and (packet.is_keyframe or not need_key)
 
     def read():
         return itertools.dropwhile(lambda p: not can_start(p), src.demux(streams))
@@ -146,24 +147,44 @@ def _copy(src, dst, streams, span: tuple[float, float], origin: float) -> tuple[
     outs = {s.index: dst.add_stream_from_template(s) for s in streams}
     first = None  # source seconds (the streams' clock) of the clip's first frame: the keyframe
     real_end = None  # source seconds where the last copied packet ends
+    undated: list = []  # lead packets without a dts (Matroska's first after a seek), muxed once one is dated
     for packet in _packets_from(src, streams, lead, video is not None, start, origin):
-        if packet.pts is None or packet.dts is None:
+        if packet.pts is None:
             continue  # a flush packet
         t = float(packet.pts * packet.time_base)
         if first is None:
             first = t
         if t < first - 1e-3 and packet.stream is not lead:
             continue  # audio from before the keyframe
-        if packet.stream is lead and float(packet.dts * packet.time_base) - origin >= end:
+        if packet.stream is lead and packet.dts is not None and float(packet.dts * packet.time_base) - origin >= end:
             break  # decode order: every frame shown before `end` has been read
         if t - origin >= end:
             continue
         stop = t + float((packet.duration or 0) * packet.time_base)
         real_end = stop if real_end is None else max(real_end, stop)
+        if packet.stream is lead and (packet.dts is None or undated):
+            if packet.dts is None:
+                undated.append(packet)
+                continue
+            _date(undated, packet.dts, max(int(packet.duration or 0), 1))
+            for held in undated:
+                _mux_from(dst, held, first, outs)
+            undated = []
         _mux_from(dst, packet, first, outs)
+    if undated:  # nothing dated came after them: decode order as shown order
+        for held, pts in zip(undated, sorted(p.pts for p in undated)):
+            held.dts = min(pts, held.pts)
+            _mux_from(dst, held, first, outs)
     if real_end is None or real_end - origin <= start:
         return None  # nothing copied, or only the frames before a start past the end of the file
     return first - origin, real_end - origin
+
+
+def _date(packets: list, next_dts: int, step: int) -> None:
+    """Give `packets` (decode order, no dts) the decode times before `next_dts`, one `step` apart (the
+    frame duration in the stream's time base), none after its packet's own show time."""
+    for k, packet in enumerate(reversed(packets), start=1):
+        packet.dts = min(next_dts - k * step, packet.pts)
 
 
 def _mux_from(dst, packet, first: float, outs: dict) -> None:

@@ -97,3 +97,48 @@ def test_clip_is_cut_from_the_checked_descriptor_not_the_path(lecture, tmp_path)
     assert clip.source == "talk.mp4" and clip.start == pytest.approx(lo, abs=0.01)
     first = _frames(tmp_path / "c.mp4")[0][1].astype(float)
     assert np.abs(first - _frame_at(path, lo + 0.1).astype(float)).mean() < 3.0
+
+
+def _matroska_with_b_frames(path, seconds=8, fps=10):
+    """A Matroska file as OBS records it: H.264 with B-frames, so its first packets after a seek carry no dts."""
+    with av.open(str(path), "w") as out:
+        v = out.add_stream("libx264", rate=fps)
+        v.width, v.height, v.pix_fmt, v.options = 160, 120, "yuv420p", {"bf": "3", "g": str(fps * 4)}
+        for i in range(seconds * fps):
+            img = np.zeros((120, 160, 3), np.uint8)
+            img[:, (i * 2) % 160] = 255  # a bar that moves: each frame its own picture
+            for p in v.encode(av.VideoFrame.from_ndarray(img, format="rgb24")):
+                out.mux(p)
+        for p in v.encode():
+            out.mux(p)
+
+
+def test_a_matroska_file_with_b_frames_is_cut_from_the_keyframe_at_start(tmp_path):
+    src = tmp_path / "obs.mkv"
+    _matroska_with_b_frames(src)
+    with av.open(str(src)) as f:
+        packets = [p for p in f.demux(video=0) if p.pts is not None]
+    assert packets[0].dts is None  # the case: a keyframe without a decode time
+    keys = [float(p.pts * p.time_base) for p in packets if p.is_keyframe]
+    assert len(keys) >= 2 and keys[0] == 0.0
+    for start, end in ((0.0, 5.0), (keys[1] + 0.5, 7.5)):
+        key = max(k for k in keys if k <= start)
+        clip = cut_clip(src, start, end, tmp_path / "c.mp4")
+        assert clip.start == pytest.approx(key, abs=0.01)  # was 3.9 s for 0-5 s: the keyframes were skipped
+        frames = _frames(tmp_path / "c.mp4")
+        assert len(frames) == pytest.approx((end - key) * 10, abs=1)  # every frame decodes
+        assert np.abs(frames[0][1].astype(float) - _frame_at(src, key).astype(float)).mean() < 3.0
+
+
+def test_a_clip_is_never_written_over_its_source(lecture, tmp_path):
+    import shutil
+
+    path, _ = lecture
+    talk = tmp_path / "talk.mp4"
+    shutil.copy(path, talk)
+    before = talk.read_bytes()
+    with pytest.raises(QueryError, match="the video it would be cut from"):
+        cut_clip(talk, 1, 5, talk)
+    bad = run_cli("clip", str(talk), "1", "5", "-o", str(talk), check=False)
+    assert bad.returncode == 2 and "cut from" in bad.stderr
+    assert talk.read_bytes() == before

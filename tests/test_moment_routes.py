@@ -63,6 +63,9 @@ def test_clip_route_cuts_a_playable_clip(client):
     with av.open(io.BytesIO(r.content)) as f:
         assert float(f.duration / 1e6) == pytest.approx(6.0, abs=0.3)
     assert c.get(f"/api/clips/{ids['lecture']}", params={"start": 5, "end": 2}).status_code == 400
+    past = c.get(f"/api/clips/{ids['lecture']}", params={"start": 1000, "end": 1010})
+    name = videos["lecture"][0].name
+    assert past.status_code == 400 and past.json()["error"].startswith(f"{name}: nothing to cut")  # not "38: ..."
 
 
 def test_search_in_one_video(client):

@@ -57,7 +57,8 @@ async def clip(video_id: str, request: Request, start: float = Query(..., ge=0, 
     out = folder / f"{path.stem}-{start:.0f}-{end:.0f}{suffix}"
     try:
         with opened.file() as source:
-            got = await run_in_threadpool(request.app.state.index.export_clip, source, start, end, out, pad)
+            got = await run_in_threadpool(request.app.state.index.export_clip, source, start, end, out, pad,
+                                          path.name)
     except BaseException:
         shutil.rmtree(folder, ignore_errors=True)
         raise
