@@ -70,3 +70,13 @@ def test_chapters_of_an_indexed_lecture_match_its_sections(two_lectures):
     assert youtube.startswith("00:00 ")
     bad = run_cli("chapters", "nothing.mp4", "--db", str(db), check=False)
     assert bad.returncode == 2 and "matches no indexed file" in bad.stderr
+
+
+def test_chapters_written_into_a_new_folder_or_refused_in_one_line(two_lectures, tmp_path):
+    db, videos = two_lectures
+    path = str(videos["lecture"][0])
+    out = tmp_path / "new" / "folder" / "ch.txt"
+    run_cli("chapters", path, "--db", str(db), "-o", str(out))
+    assert out.read_text().startswith("00:00")
+    bad = run_cli("chapters", path, "--db", str(db), "-o", str(tmp_path), check=False)  # a folder
+    assert bad.returncode == 2 and bad.stderr.strip() == f"momentsearch: error: {tmp_path}: Is a directory"

@@ -142,3 +142,11 @@ def test_a_clip_is_never_written_over_its_source(lecture, tmp_path):
     bad = run_cli("clip", str(talk), "1", "5", "-o", str(talk), check=False)
     assert bad.returncode == 2 and "cut from" in bad.stderr
     assert talk.read_bytes() == before
+
+
+def test_an_output_path_that_cannot_be_written_is_one_error_line(lecture, tmp_path):
+    path, _ = lecture
+    (tmp_path / "afile").write_text("x")
+    bad = run_cli("clip", str(path), "1", "5", "-o", str(tmp_path / "afile" / "c.mp4"), check=False)
+    assert bad.returncode == 2 and "Traceback" not in bad.stderr
+    assert bad.stderr.startswith(f"momentsearch: error: {tmp_path / 'afile'}")

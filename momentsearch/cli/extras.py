@@ -56,6 +56,7 @@ def cmd_chapters(args, index) -> int:
 
     text = format_chapters(index.chapters(args.video), args.format)
     if args.out:
+        Path(args.out).parent.mkdir(parents=True, exist_ok=True)
         Path(args.out).write_text(text + "\n", encoding="utf-8")
     else:
         print(text)

@@ -114,6 +114,14 @@ def main(argv: list[str] | None = None) -> int:
     except BrokenPipeError:  # `momentsearch info --json | head`: the reader has what it wanted
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())  # so the flush at exit raises nothing
         return EXIT_OK
+    except OSError as exc:  # a file or folder named on the command line that cannot be written or read
+        if exc.filename is None:
+            raise
+        from momentsearch.cli.output import safe_text
+
+        name = os.fsdecode(exc.filename) if isinstance(exc.filename, bytes) else str(exc.filename)
+        print(f"momentsearch: error: {safe_text(name)}: {exc.strerror}", file=sys.stderr)
+        return EXIT_ERROR
 
 
 def cmd_index(args) -> int:
