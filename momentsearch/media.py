@@ -5,6 +5,7 @@ from the index means the same picture everywhere."""
 from __future__ import annotations
 
 import math
+import os
 import warnings
 from pathlib import Path
 from typing import Callable, Iterator
@@ -30,16 +31,17 @@ def open_image(path, max_pixels: int = MAX_PIXELS, max_full_decode_pixels: int |
     from PIL import Image, ImageOps
 
     Image.MAX_IMAGE_PIXELS = MAX_PIXELS
+    name = os.fspath(path) if isinstance(path, (str, os.PathLike)) else "uploaded image"  # never an object's repr
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("error", Image.DecompressionBombWarning)
             with Image.open(path) as img:
                 pixels = img.width * img.height
                 if pixels > max_pixels:
-                    raise BadInputError(str(path), f"image too large ({img.width}x{img.height} pixels, at most "
+                    raise BadInputError(name, f"image too large ({img.width}x{img.height} pixels, at most "
                                                    f"{max_pixels:,}); refused as a possible decompression bomb")
                 if max_full_decode_pixels and pixels > max_full_decode_pixels and img.format != "JPEG":
-                    raise BadInputError(str(path), f"image too large to decode here ({img.width}x{img.height} "
+                    raise BadInputError(name, f"image too large to decode here ({img.width}x{img.height} "
                                                    f"{img.format} pixels; at most {max_full_decode_pixels:,} "
                                                    "unless JPEG): send a smaller copy")
                 img.seek(0)
@@ -48,15 +50,17 @@ def open_image(path, max_pixels: int = MAX_PIXELS, max_full_decode_pixels: int |
                 img = ImageOps.exif_transpose(img)
                 return np.asarray(to_rgb(img, max_side=max_side), dtype=np.uint8)
     except (Image.DecompressionBombError, Image.DecompressionBombWarning) as exc:
-        raise BadInputError(str(path), f"refused as a possible decompression bomb: {exc}") from exc
+        raise BadInputError(name, f"refused as a possible decompression bomb: {exc}") from exc
     except BadInputError:
         raise
     except FileNotFoundError as exc:
-        raise BadInputError(str(path), "file not found") from exc
+        raise BadInputError(name, "file not found") from exc
     except PermissionError as exc:
-        raise BadInputError(str(path), "permission denied") from exc
+        raise BadInputError(name, "permission denied") from exc
+    except Image.UnidentifiedImageError as exc:  # its message holds the path again, or a BytesIO's repr
+        raise BadInputError(name, "not a readable image (unknown or damaged image format)") from exc
     except (OSError, ValueError, SyntaxError) as exc:
-        raise BadInputError(str(path), f"not a readable image ({exc})") from exc
+        raise BadInputError(name, f"not a readable image ({exc})") from exc
 
 
 def to_rgb(img, max_side: int | None = None):
