@@ -57,6 +57,13 @@ def test_srt_styling_overlap_reversed_time_and_sound_notes():
     assert cues[1].start == 3.5 and 3.5 < cues[1].end <= 6.0
 
 
+def test_markup_goes_and_the_signs_of_maths_and_code_stay():
+    from momentsearch.pipeline.captions import clean_text
+
+    assert clean_text("<v Ana><i>if x < 5 and y > 3</i> <00:00:01.500>then {a, b}") == "if x < 5 and y > 3 then {a, b}"
+    assert clean_text('{\\an8}<font color="red">1 &lt; 2</font> <c.loud>loud</c>') == "1 < 2 loud"
+
+
 def test_rolling_auto_captions_keep_each_line_once():
     cues = mend(parse_srt_vtt(ROLLING_VTT)[0])
     assert [c.text for c in cues] == ["hello there", "how are you", "I am fine"]

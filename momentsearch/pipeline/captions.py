@@ -37,7 +37,9 @@ DEFAULT_SECONDS_PER_WORD = 0.4  # a cue without a usable end lasts this long per
 _TIME = r"(?:(\d+):)?(\d{1,2}):(\d{1,2})[,.](\d{1,3})"
 _TIMING = re.compile(rf"^\s*{_TIME}\s*-->\s*{_TIME}")
 _ASS_TIME = re.compile(r"^\s*(\d+):(\d{1,2}):(\d{1,2})(?:[.,](\d{1,3}))?\s*$")
-_TAG = re.compile(r"<[^>]*>|\{\\[^}]*\}|\{[^}]*\}")
+# markup only: <i>, </font>, <v Speaker>, <c.loud>, <00:01:02.500> and ASS {\an8} overrides; "x < 5 and y > 3"
+# and "{a, b}" in a maths or code lecture are words
+_TAG = re.compile(r"</?[A-Za-z][^<>]*>|<\d[\d:.]*>|\{\\[^}]*\}")
 _LANG_TAG = re.compile(r"^[A-Za-z]{2,3}(?:[-_][A-Za-z0-9]{2,8})?$")  # en, eng, en-US, pt_BR, zh-Hans
 _SOUND = re.compile(r"\[[^\]]*\]|\([A-Z][A-Za-z ]*\)|[♪♫]")
 
