@@ -247,6 +247,7 @@ def test_transcript_chapters_hits_and_clip_beside_the_player(server, browser):
     roadmap.click()  # a chapter seeks to its start
     lo = windows["Project Roadmap"][0]
     page.wait_for_function(f"() => Math.abs(document.getElementById('player').currentTime - {lo}) < 2.5")
+    page.wait_for_selector("#chapters li.now:has-text('Roadmap')", timeout=10_000)  # the chapter playing
     page.locator("#transcript li").nth(1).click()  # so does a sentence
     t = page.evaluate("() => document.getElementById('player').currentTime")
     assert t < lo

@@ -118,6 +118,11 @@ els.player.addEventListener("timeupdate", () => {
   const t = els.player.currentTime;
   let i = -1;
   for (let j = 0; j < sentences.length && sentences[j].start <= t + 0.05; j++) i = j;
+  // the chapter first: a seek within one sentence's time, or a video without speech, still moves it
+  mx.chapters.querySelectorAll("li").forEach((c) => {
+    const k = Number(c.dataset.i);
+    c.classList.toggle("now", chapterList[k].start <= t && t < chapterList[k].end);
+  });
   if (i === nowIndex) return;
   const old = mx.transcript.querySelector("li.now");
   if (old) old.classList.remove("now");
@@ -127,10 +132,6 @@ els.player.addEventListener("timeupdate", () => {
     li.classList.add("now");
     if (!mx.transcript.matches(":hover")) li.scrollIntoView({ block: "nearest" });
   }
-  mx.chapters.querySelectorAll("li").forEach((c) => {
-    const k = Number(c.dataset.i);
-    c.classList.toggle("now", chapterList[k].start <= t && t < chapterList[k].end);
-  });
 });
 els.player.addEventListener("loadedmetadata", () => { if (current) showVideo(current); drawMarks(); });
 els.player.addEventListener("seeked", () => { if (current && shownVideo !== current.video_id) showVideo(current); });
