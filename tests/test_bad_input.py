@@ -256,6 +256,21 @@ def test_bad_queries_give_clear_errors_or_sane_results(indexed_bad, tmp_path):
     assert "Traceback" not in proc.stderr
 
 
+def test_a_bad_line_in_a_queries_file_stops_no_other_query(indexed_bad, tmp_path):
+    _, _, db, _ = indexed_bad
+    qfile = tmp_path / "q.jsonl"
+    qfile.write_text('{"qid": "a", "query": "roadmap"}\n{"qid": "b"}\nnot json\n[1, 2]\n'
+                     '{"qid": "e", "query": "roadmap"}\n', encoding="utf-8")
+    proc = run_cli("search", "--queries", str(qfile), "--db", str(db), "-k", "3", check=False)
+    lines = [json.loads(x) for x in proc.stdout.splitlines()]
+    assert [x["qid"] for x in lines] == ["a", "b", 3, 4, "e"]
+    assert lines[0]["results"] and lines[4]["results"] == lines[0]["results"]  # answered after the bad lines
+    assert all("expected a JSON object with a 'query' string" in x["error"] for x in lines[1:4])
+    assert proc.returncode == 2 and "3 line(s)" in proc.stderr and "Traceback" not in proc.stderr
+    both = run_cli("search", "roadmap", "--queries", str(qfile), "--db", str(db), check=False)
+    assert both.returncode == 2 and "give one of a query, --image or --queries" in both.stderr
+
+
 
 def test_bad_k_and_bad_image_queries_are_clear_errors(indexed_bad, tmp_path, capsys):
     """Through the CLI's main() in this process (these fail before any model loads): exit 2, a message

@@ -60,6 +60,10 @@ def test_no_results_says_so(monkeypatch):
     assert "No results" in buffer.getvalue()
     output.print_moments("zzz", [], set())  # an index with nothing searchable in it says that instead
     assert "holds no searchable file yet" in buffer.getvalue().split("No results")[-1]
+    buffer.truncate(0)
+    output.print_moments('"purple elephant" solar -panel', [], {"transcript"})  # the filters removed them
+    said = " ".join(buffer.getvalue().split())
+    assert 'No moment found that holds "purple elephant" and leaves out "panel"' in said and "No results" not in said
 
 
 def test_paths_plurals_and_version(capsys):

@@ -196,6 +196,10 @@ def cmd_remove(args) -> int:
 def cmd_search(args) -> int:
     from momentsearch.cli.output import print_moments, safe_text
 
+    given = [name for name, on in (("a query", args.query is not None), ("--image", args.image),
+                                   ("--queries", args.queries)) if on]
+    if len(given) > 1:  # one would be searched and the other silently dropped
+        raise QueryError(f"give one of a query, --image or --queries (got {' and '.join(given)})")
     if args.queries:
         return _batch_search(args)
     index = _index_for(args)
@@ -228,20 +232,32 @@ def _batch_search(args) -> int:
     path = Path(args.queries)
     if not path.is_file():
         raise QueryError(f"queries file not found: {path}")
+    bad = 0
     for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
         if not line.strip():
             continue
         try:
             item = json.loads(line)
-            qid, query = item.get("qid", n), item["query"]
-        except (json.JSONDecodeError, KeyError, AttributeError) as exc:
-            raise QueryError(f"{path}:{n}: expected a JSON object with a 'query' field ({exc})") from exc
+        except json.JSONDecodeError:
+            item = None
+        if not isinstance(item, dict) or not isinstance(item.get("query"), str):
+            # one bad line stops no other query: it is answered with an error, and the exit status says so
+            bad += 1
+            qid = item.get("qid", n) if isinstance(item, dict) else n
+            print(json.dumps({"qid": qid, "results": [], "error": f"{path}:{n}: expected a JSON object with a "
+                              "'query' string"}, ensure_ascii=False), flush=True)
+            continue
+        qid, query = item.get("qid", n), item["query"]
         try:
             results = [m.to_json() for m in index.search(query, k=args.k, kind=args.kind, in_=args.scope)]
             out = {"qid": qid, "query": query, "results": results}
         except QueryError as exc:
             out = {"qid": qid, "query": query, "results": [], "error": str(exc)}
         print(json.dumps(out, ensure_ascii=False), flush=True)
+    if bad:
+        print(f"momentsearch: error: {bad} line(s) of {path} are not a JSON object with a 'query' string",
+              file=sys.stderr)
+        return EXIT_ERROR
     return EXIT_OK
 
 
