@@ -212,6 +212,8 @@ class MomentIndex:
         from momentsearch.search.scope import match_scope
         from momentsearch.store.prune import remove_files
 
+        if isinstance(targets, (str, os.PathLike)):  # one target, not its characters one by one
+            targets = [targets]
         if not targets or any(not str(t).strip() for t in targets):
             raise QueryError("remove: give the files to take out: paths, folders, globs or video ids")
         with self.writing(wait):
@@ -376,8 +378,14 @@ class MomentIndex:
 
 def _scope(video, in_) -> list[str] | None:
     """`video` and `in_` as one list of scope patterns (None: the whole index)."""
+    from momentsearch.errors import QueryError
+
     if video is None and in_ is None:
         return None
+    if in_ is not None and not isinstance(in_, (str, os.PathLike)) and not (
+            isinstance(in_, (list, tuple, set)) and in_ and all(isinstance(x, (str, os.PathLike)) for x in in_)):
+        raise QueryError("in_ is a path, folder, glob or video id, or a non-empty list of them "
+                         f"(None searches the whole index; got {in_!r:.60})")
     patterns = [] if video is None else [os.fspath(video)]
     patterns += [os.fspath(in_)] if isinstance(in_, (str, os.PathLike)) else [os.fspath(x) for x in in_ or []]
     return patterns

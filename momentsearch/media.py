@@ -99,6 +99,9 @@ def load_query_image(image) -> np.ndarray:
         return image
     if hasattr(image, "convert"):
         return np.asarray(to_rgb(image, max_side=PHOTO_MAX_SIDE), dtype=np.uint8)
+    if not isinstance(image, (str, os.PathLike)) and not hasattr(image, "read"):
+        raise QueryError(f"an image query is a path, an open binary file, a PIL image or an RGB array "
+                         f"(got {type(image).__name__})")
     try:
         return open_image(image, max_side=PHOTO_MAX_SIDE)
     except BadInputError as exc:

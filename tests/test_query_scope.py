@@ -115,6 +115,13 @@ def test_api_video_and_in_scope(two_lectures):
     lo, hi = videos["databases"][1]["Transactions"]
     assert lo - 1 <= (got[0].start + got[0].end) / 2 <= hi + 1
     assert {m.video for m in index.search("solar", k=5, in_=[databases])} == {databases}
+    from momentsearch.errors import QueryError
+
+    for bad in ([], 5, [None]):  # an empty scope would find nothing, silently
+        with pytest.raises(QueryError, match="in_ is a path"):
+            index.search("solar", k=5, in_=bad)
+    with pytest.raises(QueryError, match="an image query is a path"):
+        index.image_query(None)
 
 
 def _tiny_clip() -> str:

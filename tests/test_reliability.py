@@ -192,6 +192,7 @@ def test_remove_takes_named_files_out_and_keeps_shared_content(three_videos, tmp
     with pytest.raises(QueryError, match="names no indexed file"):
         index.remove([str(folder / "v1.mp4"), str(folder / "v9.mp4")])
     assert index.remove(["v1*"], dry_run=True).removed == [str(folder / "v1.mp4")]
+    assert index.remove(str(folder / "v2.mp4"), dry_run=True).removed == [str(folder / "v2.mp4")]  # one path, not its letters
     assert dump(db)["ms_files"]["count"] == 4  # neither the typo nor the dry run removed anything
 
     run_cli("search", "helium nucleus", "--db", str(db))  # leaves a snapshot that the removal must void
