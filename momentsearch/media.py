@@ -19,6 +19,7 @@ MAX_SIDE = 1024  # images are downscaled so their long side is at most this (CLI
 PHOTO_MAX_SIDE = 2048  # photos (indexed or given as a query) are also read for their words, and a slide may be a
                        # third of a photo taken from the back of the hall
 _ALPHA_MODES = {"RGBA", "RGBa", "LA", "La", "PA"}  # Pillow modes with an alpha channel
+FIRST_SEEK_MARGIN = 10.0  # seconds before a file's first timestamp that a seek to its start aims at
 SEEK_BACK = 1.0  # seconds; a seek that landed after the wanted time is retried this much earlier, then twice that...
 
 
@@ -134,27 +135,33 @@ def seek_back(container, stream, t: float, origin: float, read: Callable[[], Ite
     or before `t` (seconds from the file's start; `origin` is its `time_origin`), and returns what it
     reads from there. `time_of(item)` is an item's time on the file's own clock. FFmpeg's backward
     seek may land later than asked (MPEG-TS: on the next keyframe, or past the last one, where nothing
-    comes): then it seeks again further back, twice as far each time, down to the file's start. In
-    MP4 the first seek lands right: one seek. Nothing read even from the start: an empty iterator."""
+    comes): then it seeks again further back, twice as far each time, down to the file's start, and
+    last before it (`FIRST_SEEK_MARGIN`). In MP4 the first seek lands right: one seek. Nothing read
+    even from there: an empty iterator."""
     import itertools
 
     import av
 
-    back = 0.0
+    back, before = 0.0, False
     while True:
         target = max(0.0, t - back)
+        # the very last try aims before the file's first timestamp: MPEG-TS's search for exactly that time
+        # can land past the first keyframe (B-frames, or a stream that starts a little earlier)
+        stamp = origin - FIRST_SEEK_MARGIN if before else origin + target
         try:
-            container.seek(int((origin + target) / stream.time_base), stream=stream, backward=True, any_frame=False)
+            container.seek(int(stamp / stream.time_base), stream=stream, backward=True, any_frame=False)
             items = read()
             first = next(items, None)
         except av.error.FFmpegError:
-            if target <= 0.0:
+            if before:
                 raise
             first = None
-        if first is not None and (target <= 0.0 or time_of(first) - origin <= t + 1e-6):
+        if first is not None and (before or time_of(first) - origin <= t + 1e-6):
             return itertools.chain([first], items)
-        if target <= 0.0:
+        if before:
             return iter(())
+        if target <= 0.0:
+            before = True
         back = max(SEEK_BACK, 2 * back)
 
 

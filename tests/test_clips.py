@@ -99,9 +99,10 @@ def test_clip_is_cut_from_the_checked_descriptor_not_the_path(lecture, tmp_path)
     assert np.abs(first - _frame_at(path, lo + 0.1).astype(float)).mean() < 3.0
 
 
-def _matroska_with_b_frames(path, seconds=8, fps=10):
-    """A Matroska file as OBS records it: H.264 with B-frames, so its first packets after a seek carry no dts."""
-    with av.open(str(path), "w") as out:
+def _with_b_frames(path, fmt: str, seconds=8, fps=10):
+    """H.264 with B-frames as OBS and most encoders write it: in Matroska the first packets after a seek
+    carry no dts; in MPEG-TS a seek to the file's first timestamp lands past its first keyframe."""
+    with av.open(str(path), "w", format=fmt) as out:
         v = out.add_stream("libx264", rate=fps)
         v.width, v.height, v.pix_fmt, v.options = 160, 120, "yuv420p", {"bf": "3", "g": str(fps * 4)}
         for i in range(seconds * fps):
@@ -113,21 +114,28 @@ def _matroska_with_b_frames(path, seconds=8, fps=10):
             out.mux(p)
 
 
-def test_a_matroska_file_with_b_frames_is_cut_from_the_keyframe_at_start(tmp_path):
-    src = tmp_path / "obs.mkv"
-    _matroska_with_b_frames(src)
+@pytest.mark.parametrize("fmt,suffix", [("matroska", "mkv"), ("mpegts", "ts")])
+def test_a_file_with_b_frames_is_cut_from_the_keyframe_at_start(tmp_path, fmt, suffix):
+    from momentsearch.media import time_origin
+
+    src = tmp_path / f"obs.{suffix}"
+    _with_b_frames(src, fmt)
     with av.open(str(src)) as f:
+        origin = time_origin(f)
         packets = [p for p in f.demux(video=0) if p.pts is not None]
-    assert packets[0].dts is None  # the case: a keyframe without a decode time
-    keys = [float(p.pts * p.time_base) for p in packets if p.is_keyframe]
-    assert len(keys) >= 2 and keys[0] == 0.0
-    for start, end in ((0.0, 5.0), (keys[1] + 0.5, 7.5)):
+    keys = [float(p.pts * p.time_base) - origin for p in packets if p.is_keyframe]
+    assert len(keys) >= 2 and keys[0] == pytest.approx(0.0, abs=0.1)
+    for start, end in ((1.0, 5.0), (keys[1] + 0.5, 7.5)):
         key = max(k for k in keys if k <= start)
-        clip = cut_clip(src, start, end, tmp_path / "c.mp4")
-        assert clip.start == pytest.approx(key, abs=0.01)  # was 3.9 s for 0-5 s: the keyframes were skipped
+        clip = cut_clip(src, start, end, tmp_path / "c.mp4")  # was 3.9 s for 1-5 s (mkv), nothing at all (ts)
+        assert clip.start == pytest.approx(key, abs=0.01)
         frames = _frames(tmp_path / "c.mp4")
         assert len(frames) == pytest.approx((end - key) * 10, abs=1)  # every frame decodes
-        assert np.abs(frames[0][1].astype(float) - _frame_at(src, key).astype(float)).mean() < 3.0
+        assert np.abs(frames[0][1].astype(float) - _frame_at(src, key + origin).astype(float)).mean() < 3.0
+    from momentsearch.pipeline.frame_reader import frames_at
+
+    early = frames_at(src, [0.5], max_side=160)[0]  # what OCR and thumbnails read: none came for the .ts
+    assert early is not None and np.abs(early.astype(float) - _frame_at(src, 0.5 + origin).astype(float)).mean() < 3.0
 
 
 def test_a_clip_is_never_written_over_its_source(lecture, tmp_path):
