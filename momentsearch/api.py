@@ -325,8 +325,9 @@ class MomentIndex:
         from momentsearch.errors import QueryError
         from momentsearch.search.scope import match_scope
 
-        files = self.searcher.corpus().files
-        ids = match_scope(files, [os.fspath(video)]) if files else set()
+        corpus = self.searcher.corpus()
+        files = corpus.files
+        ids = match_scope(files, [os.fspath(video)], corpus.copies) if files else set()
         if len(ids) != 1:
             what = "matches no indexed file" if not ids else f"names {len(ids)} files, not one"
             raise QueryError(f"{os.fspath(video)!r} {what}; `momentsearch info` lists the indexed files")

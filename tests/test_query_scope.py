@@ -52,6 +52,22 @@ def test_match_scope_paths_folders_globs_ids(tmp_path):
         match_scope(recs, [str(tmp_path / "w1" / "tal")])  # a prefix of a name is not a folder
 
 
+def test_match_scope_through_links_and_copies(tmp_path):
+    """Records hold resolved paths: a linked folder or file names what it links to; a copy of an indexed
+    recording (same content, one record in the corpus) is named by its own path too."""
+    (tmp_path / "w1").mkdir()
+    (tmp_path / "w1" / "talk.mp4").write_bytes(b"x")
+    (tmp_path / "linked").symlink_to(tmp_path / "w1")
+    recs = {"a1": FileRecord(str(tmp_path / "w1" / "talk.mp4"), "a1", 1, 0.0)}
+    assert match_scope(recs, [str(tmp_path / "linked")]) == {"a1"}
+    assert match_scope(recs, [str(tmp_path / "linked" / "talk.mp4")]) == {"a1"}
+    assert match_scope(recs, [str(tmp_path / "linked" / "*.mp4")]) == {"a1"}
+    copy = str(tmp_path / "backup" / "talk copy.mp4")
+    with pytest.raises(QueryError, match="matches no indexed file"):
+        match_scope(recs, [copy])
+    assert match_scope(recs, [copy], {"a1": [str(tmp_path / "w1" / "talk.mp4"), copy]}) == {"a1"}
+
+
 def _videos(result):
     return {r["video"] for r in result["results"]}
 

@@ -35,7 +35,7 @@ class Corpus:
     """A snapshot of the index for searching (reloaded by the searcher when the index changes)."""
 
     generation: tuple  # the index generation it was read at (Store.generation, bumped by every commit)
-    files: dict[str, FileRecord]  # video id -> record of a complete file
+    files: dict[str, FileRecord]  # video id -> record of a complete file (one of the copies of a content)
     lexical: LexicalIndex
     chunk_ids: list[str]
     chunk_meta: list[dict]
@@ -45,6 +45,7 @@ class Corpus:
     ocr_meta: list[dict] = field(default_factory=list)
     ocr_text: list[str] = field(default_factory=list)
     ocr_lexical: SlideLexicalIndex | None = None
+    copies: dict[str, list[str]] = field(default_factory=dict)  # video id -> every complete file's path
     _chunk_rows: dict[str, int] | None = None
     _by_video: dict[str, _VideoChunks] | None = None
     _segments: dict[str, np.ndarray] = field(default_factory=dict)
@@ -110,7 +111,11 @@ class Corpus:
 
 def load_corpus(store: Store, generation: tuple, cache_dir: str | None) -> Corpus:
     """Read the corpus from the store (transcript rows + BM25 from the disk cache when it is current)."""
-    files = {rec.video_id: rec for rec in store.files() if rec.complete}
+    complete = [rec for rec in store.files() if rec.complete]
+    files = {rec.video_id: rec for rec in complete}
+    copies: dict[str, list[str]] = {}
+    for rec in complete:  # two copies of one recording share a video id; `--in` may name either
+        copies.setdefault(rec.video_id, []).append(rec.path)
     key = corpus_cache.corpus_key(generation, files.values())
     cached = corpus_cache.load(cache_dir, key) if cache_dir else None
     if cached is not None:
@@ -125,7 +130,7 @@ def load_corpus(store: Store, generation: tuple, cache_dir: str | None) -> Corpu
         if cache_dir:
             corpus_cache.save(cache_dir, key, ids, texts, metas, lexical)
     channels = {c for rec in files.values() for c in rec.channels}
-    corpus = Corpus(generation, files, lexical, ids, metas, texts, channels)
+    corpus = Corpus(generation, files, lexical, ids, metas, texts, channels, copies=copies)
     if "ocr" in channels:
         for id_, doc, meta in store.iter_all("ocr"):
             corpus.ocr_ids.append(id_)

@@ -29,26 +29,36 @@ def _is_glob(pattern: str) -> bool:
     return any(ch in pattern for ch in "*?[")
 
 
-def match_scope(files: dict[str, FileRecord], patterns: Iterable[str]) -> set[str]:
+def match_scope(files: dict[str, FileRecord], patterns: Iterable[str],
+                copies: dict[str, list[str]] | None = None) -> set[str]:
     """Video ids of the files that any pattern names: a video id, a file path, a folder (everything
-    under it) or a glob (matched against the absolute path and the file name). A pattern that names
-    no indexed file is a QueryError: a typo must not silently search nothing."""
+    under it) or a glob (matched against the absolute path and the file name). `copies` (video id ->
+    paths) adds the other files of the same content, which `files` holds one record for. A path through
+    a symbolic link names what it links to (records hold resolved paths). A pattern that names no
+    indexed file is a QueryError: a typo must not silently search nothing."""
     chosen: set[str] = set()
-    resolved = {vid: os.path.abspath(rec.path) for vid, rec in files.items()}
+    resolved = {vid: {os.path.abspath(p) for p in [rec.path, *(copies or {}).get(vid, [])]}
+                for vid, rec in files.items()}
     for raw in patterns:
         pattern = str(raw).strip()
         if not pattern:
             raise QueryError("an empty --in pattern; give a file, a folder, a glob or a video id")
         found = {pattern} if pattern in files else set()
         if not found:
-            target = os.path.abspath(os.path.expanduser(pattern))
-            for vid, path in resolved.items():
-                if _is_glob(pattern):
-                    hit = fnmatch.fnmatch(path, target) or fnmatch.fnmatch(Path(path).name, pattern)
-                else:
-                    hit = path == target or path.startswith(target.rstrip(os.sep) + os.sep)
-                if hit:
-                    found.add(vid)
+            named = os.path.expanduser(pattern)
+            targets = {os.path.abspath(named), os.path.realpath(named)}
+            if _is_glob(pattern):  # a linked folder in front of the glob's last part
+                targets.add(os.path.join(os.path.realpath(os.path.dirname(os.path.abspath(named))),
+                                         os.path.basename(named)))
+            for vid, paths in resolved.items():
+                for path, target in ((p, t) for p in paths for t in targets):
+                    if _is_glob(pattern):
+                        hit = fnmatch.fnmatch(path, target) or fnmatch.fnmatch(Path(path).name, pattern)
+                    else:
+                        hit = path == target or path.startswith(target.rstrip(os.sep) + os.sep)
+                    if hit:
+                        found.add(vid)
+                        break
         if not found:
             raise QueryError(f"--in {pattern!r} matches no indexed file; `momentsearch info` lists them")
         chosen |= found

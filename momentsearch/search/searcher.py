@@ -312,7 +312,7 @@ class Searcher:
         if scope is not None:
             if isinstance(scope, str):
                 scope = [scope]
-            wanted = match_scope(corpus.files, scope)
+            wanted = match_scope(corpus.files, scope, corpus.copies)
             files = {v: rec for v, rec in files.items() if v in wanted}
         return Narrowing(corpus, self._video_rows, parsed, files, scope is not None, self._scope_vectors)
 
