@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from momentsearch.errors import BadInputError, QueryError
-from momentsearch.media import keyframe_before, seek_back, stream_start, time_origin
+from momentsearch.media import keyframe_before, picture_stream, seek_back, stream_start, time_origin
 
 CLIP_SUFFIXES = {".mp4": "mp4", ".m4v": "mp4", ".mov": "mov", ".mkv": "matroska", ".webm": "webm"}
 MAX_CLIP_SECONDS = 3600.0  # one clip is at most an hour: a longer "clip" is a copy of the file
@@ -91,7 +91,8 @@ def cut_clip(source, start: float, end: float, out: str | os.PathLike, padding: 
     tmp = out.with_name(f".{out.name}.part")
     try:
         with av.open(os.fspath(source) if is_path else source) as src:
-            streams = [s for s in src.streams if s.type in ("video", "audio")]
+            picture = picture_stream(src)  # (an audio file's cover art is a video stream without time: left out)
+            streams = [s for s in src.streams if s.type == "audio" or (picture is not None and s.index == picture.index)]
             if not streams:
                 raise BadInputError(name, "no audio or video stream to cut")
             # a stream that starts after the span (video from 5 s, audio from 0) has nothing in it:

@@ -129,6 +129,17 @@ def stream_start(stream) -> float:
     return float(stream.start_time * stream.time_base)
 
 
+def picture_stream(container):
+    """The file's first video stream that moves, or None: an audio file's cover art (an attached picture,
+    MP3's APIC or an M4A's covr) is a video stream to FFmpeg with one frame and no timing."""
+    import av
+
+    for stream in container.streams.video:
+        if av.stream.Disposition.attached_pic not in stream.disposition:
+            return stream
+    return None
+
+
 def seek_back(container, stream, t: float, origin: float, read: Callable[[], Iterator],
               time_of: Callable[[object], float]) -> Iterator:
     """Seeks `container` on `stream` so that `read()` (frames or packets, read after a seek) starts at

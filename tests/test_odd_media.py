@@ -149,3 +149,34 @@ def test_ocr_reads_the_text_of_a_transparent_diagram(tmp_path):
     _diagram().save(path)
     lines = OcrModel().read([open_image(path)])[0]
     assert "pipeline" in " ".join(line.text for line in lines).lower()
+
+
+def test_an_audio_file_with_cover_art_is_audio(tmp_path):
+    """An M4A (or MP3) with cover art holds a video stream that is one attached picture: the file is
+    audio (no keyframes, no slide text read off the cover over and over), and a clip of it is sound only."""
+    from momentsearch.pipeline.decode import iter_frames, probe
+
+    path = tmp_path / "episode.m4a"
+    with av.open(str(path), "w", format="mp4") as out:
+        sound = out.add_stream("aac", rate=AUDIO_RATE, layout="mono")
+        cover = out.add_stream("mjpeg")
+        cover.width, cover.height, cover.pix_fmt = 64, 64, "yuvj420p"
+        cover.disposition = av.stream.Disposition.attached_pic
+        picture = av.VideoFrame.from_ndarray(np.full((64, 64, 3), 200, np.uint8), format="rgb24").reformat(format="yuvj420p")
+        packets = list(cover.encode(picture)) + list(cover.encode(None))
+        wave = (0.3 * np.sin(2 * np.pi * 440 * np.arange(3 * AUDIO_RATE) / AUDIO_RATE)).astype(np.float32)
+        for i in range(0, len(wave), 1024):
+            frame = av.AudioFrame.from_ndarray(wave[None, i:i + 1024], format="fltp", layout="mono")
+            frame.sample_rate, frame.pts = AUDIO_RATE, i
+            packets += sound.encode(frame)
+        packets += sound.encode(None)
+        for packet in packets:
+            out.mux(packet)
+    with av.open(str(path)) as f:  # the fixture is what it claims to be
+        assert len(f.streams.video) == 1 and av.stream.Disposition.attached_pic in f.streams.video[0].disposition
+    info = probe(path)
+    assert not info.has_video and info.has_audio and info.duration == pytest.approx(3.0, abs=0.1)
+    assert list(iter_frames(path, fps=1.0)) == []
+    clip = cut_clip(path, 0.5, 2.0, tmp_path / "c.mp4")
+    with av.open(clip.path) as f:
+        assert [s.type for s in f.streams] == ["audio"]

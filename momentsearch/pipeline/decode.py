@@ -9,7 +9,7 @@ from typing import Iterator
 import numpy as np
 
 from momentsearch.errors import BadInputError
-from momentsearch.media import stream_start, time_origin
+from momentsearch.media import picture_stream, stream_start, time_origin
 from momentsearch.pipeline.discover import container_mime
 from momentsearch.types import SAMPLE_RATE, MediaInfo, SampledFrame
 
@@ -48,7 +48,7 @@ def _unreadable_reason(path: Path, exc: Exception) -> str:
 def probe(path: str | Path) -> MediaInfo:
     """Duration (seconds) and streams of a media file. Raises BadInputError for unreadable files."""
     with _open(path) as container:
-        video = container.streams.video[0] if container.streams.video else None
+        video = picture_stream(container)
         audio = container.streams.audio[0] if container.streams.audio else None
         duration = 0.0
         if container.duration is not None:
@@ -284,9 +284,9 @@ def iter_frames(path: str | Path, fps: float = 1.0, max_side: int = 320,
     import av
 
     with _open(path) as container:
-        if not container.streams.video:
+        stream = picture_stream(container)
+        if stream is None:
             return
-        stream = container.streams.video[0]
         prepare_sampling(stream, fps, skip_nonref, skip_deblock)
         step = 1.0 / fps
         origin = time_origin(container)

@@ -23,7 +23,7 @@ from pathlib import Path
 
 import numpy as np
 
-from momentsearch.media import decode_from, keyframe_before, time_origin
+from momentsearch.media import decode_from, keyframe_before, picture_stream, time_origin
 from momentsearch.pipeline import decode
 from momentsearch.pipeline.decode import _scaled_size, _upright_rgb
 
@@ -97,10 +97,10 @@ class FrameReader:
     def _open(self) -> bool:
         if self._container is None and not self._broken:
             self._container = decode._open(self.path)
-            if not self._container.streams.video:
+            self._stream = picture_stream(self._container)
+            if self._stream is None:
                 self._broken = True
                 return False
-            self._stream = self._container.streams.video[0]
             self._stream.thread_type = "AUTO"
             self._origin = time_origin(self._container)
         return self._container is not None and not self._broken
@@ -141,7 +141,7 @@ class FrameReader:
         try:
             if self._probe is None:
                 self._probe = decode._open(self.path)
-            found = keyframe_before(self._probe, self._probe.streams.video[0], t, self._origin)
+            found = keyframe_before(self._probe, picture_stream(self._probe), t, self._origin)
         except av.error.FFmpegError:
             found = None
         return t if found is None else found  # unknown: seek, as a fresh decoder would

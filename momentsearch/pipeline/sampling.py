@@ -24,7 +24,7 @@ import statistics
 from pathlib import Path
 from typing import Iterator
 
-from momentsearch.media import decode_from, time_origin
+from momentsearch.media import decode_from, picture_stream, time_origin
 from momentsearch.pipeline.decode import (_open, _scaled_size, _upright_rgb, iter_frames, next_sample_time,
                                           prepare_sampling)
 from momentsearch.pipeline.picture import same_picture
@@ -45,9 +45,9 @@ def keyframe_spacing(path: str | Path) -> float | None:
     import av
 
     with _open(path) as container:
-        if not container.streams.video:
+        stream = picture_stream(container)
+        if stream is None:
             return None
-        stream = container.streams.video[0]
         if stream.codec_context.name not in CODECS:
             return None
         times: list[float] = []
@@ -134,7 +134,7 @@ def _guided(sampler: "_Sampler", keys_file, max_side: int, spacing: float, stats
 def _keyframes(container, max_side: int, start: float) -> Iterator[SampledFrame]:
     """The video's keyframes (seconds from the file's start) from the one at or before `start` on, scaled
     to `max_side`; nothing else decoded."""
-    stream = container.streams.video[0]
+    stream = picture_stream(container)
     if not stream.codec_context.is_open:  # set before the first decode, kept after a seek
         stream.thread_type = "AUTO"
         stream.codec_context.skip_frame = "NONKEY"
@@ -152,7 +152,7 @@ class _Sampler:
 
     def __init__(self, container, fps: float, max_side: int, skip_nonref: bool, skip_deblock: bool) -> None:
         self.container, self.step, self.max_side = container, 1.0 / fps, max_side
-        self.stream = container.streams.video[0]
+        self.stream = picture_stream(container)
         prepare_sampling(self.stream, fps, skip_nonref, skip_deblock)
         self.origin = time_origin(container)
         self.next_time = 0.0

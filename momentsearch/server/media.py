@@ -283,13 +283,13 @@ def frame_jpeg(source, time: float, max_side: int = THUMB_MAX_SIDE,
     keyframes lie minutes apart, the frame at `time` is only reached by decoding from the one before."""
     import av
 
-    from momentsearch.media import decode_from, time_origin
+    from momentsearch.media import decode_from, picture_stream, time_origin
 
     try:
         with av.open(source if hasattr(source, "read") else str(source)) as container:
-            if not container.streams.video:
+            stream = picture_stream(container)
+            if stream is None:
                 raise NotFoundError("this file has no video stream, so no thumbnail")
-            stream = container.streams.video[0]
             stream.thread_type = "AUTO"
             time, origin = max(0.0, time), time_origin(container)
             chosen = _keyframe_in(container, stream, span, time, origin) if span is not None else None
