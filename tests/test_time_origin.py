@@ -21,6 +21,9 @@ SLIDE_SECONDS = 5.0  # a new colour this often
 COLOURS = np.array([(200, 40, 40), (40, 170, 60), (40, 60, 200), (230, 210, 40)], float)  # one per slide
 
 
+SUFFIX = {"mpegts": "ts", "mp4": "mp4", "matroska": "mkv", "webm": "webm"}
+
+
 def slide_at(t: float) -> int:
     return min(len(COLOURS) - 1, int(t // SLIDE_SECONDS))
 
@@ -80,11 +83,12 @@ def onset(samples: np.ndarray) -> float:
 
 
 # -- times from the file's start -----------------------------------------------------------------
-@pytest.mark.parametrize("fmt,start", [("mpegts", 1.4), ("mpegts", 1000.0), ("mp4", 0.0), ("mp4", 1000.0)])
+@pytest.mark.parametrize("fmt,start", [("mpegts", 1.4), ("mpegts", 1000.0), ("mp4", 0.0), ("mp4", 1000.0),
+                                       ("matroska", 10.0)])
 def test_frames_audio_and_duration_count_from_the_file_start(tmp_path, fmt, start):
     from momentsearch.pipeline.decode import iter_frames, load_audio, probe
 
-    path = tmp_path / f"capture.{'ts' if fmt == 'mpegts' else 'mp4'}"
+    path = tmp_path / f"capture.{SUFFIX[fmt]}"
     render(path, fmt, start, seconds=10.0, tone=(2.0, 3.0))
     frames = list(iter_frames(path, fps=1.0))
     times = [f.time for f in frames]

@@ -53,6 +53,8 @@ def probe(path: str | Path) -> MediaInfo:
         duration = 0.0
         if container.duration is not None:
             duration = container.duration / 1_000_000  # container duration is in AV_TIME_BASE (µs)
+            if "matroska" in container.format.name:  # its header's duration is the last timestamp, not
+                duration = max(0.0, duration - time_origin(container))  # the time from the first one
         for stream in (video, audio):
             if stream is not None and stream.duration is not None and stream.time_base is not None:
                 duration = max(duration, float(stream.duration * stream.time_base))
