@@ -103,7 +103,9 @@ def cut_clip(source, start: float, end: float, out: str | os.PathLike, padding: 
             key = keyframe_before(src, video, start, origin) if video is not None else None
             with av.open(str(tmp), mode="w", format=fmt) as dst:
                 supported = dst.supported_codecs
-                copies = {s.index for s in streams if s.codec_context.name in supported}
+                # PCM into MP4: FFmpeg writes it, browsers and most players do not play it, so it is encoded
+                copies = {s.index for s in streams if s.codec_context.name in supported
+                          and not (fmt == "mp4" and s.codec_context.name.startswith("pcm_"))}
                 far = key is not None and start - key > REENCODE_LEAD
                 if not streams:
                     span = None

@@ -180,3 +180,23 @@ def test_an_audio_file_with_cover_art_is_audio(tmp_path):
     clip = cut_clip(path, 0.5, 2.0, tmp_path / "c.mp4")
     with av.open(clip.path) as f:
         assert [s.type for s in f.streams] == ["audio"]
+
+
+def test_a_wav_clip_into_mp4_is_encoded_to_aac(tmp_path):
+    """PCM is a codec FFmpeg will put into MP4, but browsers do not play it there."""
+    path = tmp_path / "talk.wav"
+    with av.open(str(path), "w", format="wav") as out:
+        sound = out.add_stream("pcm_s16le", rate=AUDIO_RATE, layout="mono")
+        wave = (8000 * np.sin(2 * np.pi * 440 * np.arange(3 * AUDIO_RATE) / AUDIO_RATE)).astype(np.int16)
+        frame = av.AudioFrame.from_ndarray(wave[None, :], format="s16", layout="mono")
+        frame.sample_rate, frame.pts = AUDIO_RATE, 0
+        for packet in [*sound.encode(frame), *sound.encode(None)]:
+            out.mux(packet)
+    clip = cut_clip(path, 0.5, 2.0, tmp_path / "c.mp4")
+    with av.open(clip.path) as f:
+        assert [s.codec_context.name for s in f.streams] == ["aac"]
+        rate = f.streams.audio[0].rate
+        assert sum(fr.samples for fr in f.decode(audio=0)) / rate == pytest.approx(clip.duration, abs=0.1)
+    kept = cut_clip(path, 0.5, 2.0, tmp_path / "c.mkv")  # Matroska plays PCM: copied as it is
+    with av.open(kept.path) as f:
+        assert [s.codec_context.name for s in f.streams] == ["pcm_s16le"]
