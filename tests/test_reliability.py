@@ -362,3 +362,30 @@ def test_other_models_are_refused_before_any_weights_load(tmp_path):
                           ocr=Model("ocr"))
         with pytest.raises(IndexMismatchError, match=named):
             indexer.plan([str(tmp_path / "photo.png")])
+
+
+def test_a_copied_or_moved_lecture_shares_its_entries_instead_of_being_indexed_again(three_videos, tmp_path):
+    """The same content at a new path (a folder reorganised, a copy on another disk) gets its own record
+    beside the first one's and shares its entries: nothing is decoded or transcribed again, no entry is
+    added, and the copy stays searchable by its own path when the first is taken out."""
+    first, second = tmp_path / "2024", tmp_path / "archive"
+    first.mkdir()
+    second.mkdir()
+    shutil.copy(three_videos / "v1.mp4", first / "talk.mp4")
+    db = tmp_path / "db"
+    run_cli("index", str(first), "--db", str(db))
+    before = dump(db)
+    shutil.copy(first / "talk.mp4", second / "talk (copy).mp4")
+    got = json.loads(run_cli("index", str(second), "--db", str(db), "--json").stdout)
+    assert [(f["status"], f["reason"].split(":")[0]) for f in got["files"]] == [("indexed", f"same content as {first / 'talk.mp4'}")]
+    assert "asr" not in got["times"] and "decode+keyframes" not in got["times"]  # nothing redone
+    after = dump(db)
+    assert after["ms_files"]["count"] == 2
+    for name in before:  # the entries are the first file's, once
+        if name != "ms_files":
+            assert sorted(after[name]["ids"]) == sorted(before[name]["ids"]), name
+    check_consistent(after)
+    run_cli("remove", str(first / "talk.mp4"), "--db", str(db))
+    found = json.loads(run_cli("search", "helium nucleus", "--db", str(db), "--in", str(second), "--json").stdout)
+    assert found["results"] and found["results"][0]["video"] == str(second / "talk (copy).mp4")
+    check_consistent(dump(db))

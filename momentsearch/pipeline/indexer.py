@@ -12,12 +12,13 @@ import os
 import stat
 import time
 from contextlib import contextmanager
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 from typing import Callable
 
 from momentsearch.errors import BadInputError, ModelUnavailableError, MomentSearchError
 from momentsearch.options import Config
+from momentsearch.pipeline.captions import sidecar_files
 from momentsearch.pipeline.decode import probe
 from momentsearch.pipeline.discover import IMAGE_EXTENSIONS, content_hash, discover, not_regular_reason
 from momentsearch.pipeline.memory import limit_malloc_arenas
@@ -226,6 +227,8 @@ class Indexer:
                 video_id = content_hash(path)
             if Path(path).suffix.lower() in IMAGE_EXTENSIONS:
                 return self._index_photo(path, video_id, st, old)
+            if not reindex and (twin := self._twin(path, video_id)) is not None:
+                return self._add_copy(path, twin, st, info, old)
             record = FileRecord(path=path, video_id=video_id, size=st.st_size, mtime=st.st_mtime,
                                 duration=info.duration, models=dict(self.report.models), device=st.st_dev,
                                 inode=st.st_ino, mime=info.mime)
@@ -243,6 +246,27 @@ class Indexer:
             if reason is None:
                 raise  # index-wide problems (model, mismatch, busy) stop the batch with their own message
             return FileResult(path, "failed", reason)
+
+    def _twin(self, path: str, video_id: str) -> FileRecord | None:
+        """A complete record of the same content at another path, made with these models, whose entries
+        this file can share (a lecture moved or copied to another folder is not transcribed again).
+        Not where captions next to one of the two files (sidecars) made or would make the transcript."""
+        for rec in self.store.files():
+            if rec.video_id == video_id and rec.path != path and rec.complete and rec.models == self.report.models:
+                if rec.sources.get("transcript", "").startswith("captions: sidecar") or sidecar_files(path):
+                    return None
+                return rec
+        return None
+
+    def _add_copy(self, path: str, twin: FileRecord, st, info: MediaInfo, old: FileRecord | None) -> FileResult:
+        """This file's record beside its twin's, sharing its entries (ids derive from content and time)."""
+        if old is not None and old.video_id != twin.video_id:
+            self.store.drop_unshared(old.video_id, path)
+        record = replace(twin, path=path, size=st.st_size, mtime=st.st_mtime, device=st.st_dev, inode=st.st_ino,
+                         mime=info.mime or twin.mime)
+        self.store.put_file(record)
+        return FileResult(path, "indexed", f"same content as {twin.path}: its entries are shared, nothing redone",
+                          video_id=twin.video_id, duration=twin.duration, channels=twin.channels)
 
     def _begin(self, record: FileRecord, old: FileRecord | None) -> None:
         """Before a file's entries are written: its old entries out, its record in as incomplete.
