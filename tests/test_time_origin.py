@@ -227,6 +227,31 @@ def test_an_offset_capture_is_indexed_on_its_own_clock(tmp_path):
     assert all(e <= out.duration + 0.01 for _, e in out.sections)
 
 
+@pytest.mark.parametrize("whole", [False, True])
+def test_a_file_cut_short_is_as_long_as_what_decodes(tmp_path, whole):
+    """A Matroska recording whose copy stopped half-way opens, and its header still states 20 s: the
+    index must not hold 10 s of moments that no player can show. The whole file keeps its 20 s."""
+    from momentsearch.options import Config
+    from momentsearch.pipeline.decode import probe
+    from momentsearch.pipeline.process import FileProcessor
+
+    path = tmp_path / "talk.mkv"
+    render(path, "matroska", 0.0, seconds=20.0, gop=2.0, tone=(3.0, 4.0))
+    if not whole:
+        path.write_bytes(path.read_bytes()[: path.stat().st_size // 2])
+    info = probe(path)
+    assert info.duration == pytest.approx(20.0, abs=0.3)  # what the header says, either way
+    config = Config()
+    config.models.ocr = False
+    out = FileProcessor(config, FakeText(), ToneASR(), FakeClip(), ocr=None).process_video(path.as_posix(), info, "v")
+    if whole:
+        assert out.duration == pytest.approx(20.0, abs=0.3) and "cut short" not in out.note
+        return
+    assert 6.0 < out.duration < 14.0 and "cut short" in out.note, (out.duration, out.note)
+    assert out.visual_segments[-1][1] == pytest.approx(out.duration, abs=0.01)
+    assert all(e <= out.duration + 0.01 for _, e in out.sections)
+
+
 # -- what reads the file back at an index time: thumbnails, clips, embedded captions ----------------
 THUMB_TIMES = [1.0, 5.5, 9.0, 14.5, 19.0]
 

@@ -107,6 +107,7 @@ class FileEntries:
     sources: dict[str, str] = field(default_factory=dict)  # channel -> where its text came from
     language: str = ""  # spoken language, "" when unknown
     times: StageTimes = field(default_factory=StageTimes)
+    audio_end: float = 0.0  # seconds of audio that decoded (0: none decoded, or captions made the transcript)
 
     def add(self, collection: str, ids, vectors, metadatas, documents=None) -> None:
         self.rows.setdefault(collection, Rows()).extend(ids, vectors, metadatas, documents)
@@ -149,16 +150,20 @@ class FileProcessor:
         cfg = self.config
         ocr = CachedOcr(self.ocr, partial) if partial is not None and self.ocr is not None else self.ocr
 
+        last = [-1.0]  # time of the last frame that decoded
+
         def frames():
             for frame in sample_frames(path, cfg.sampling):
                 if cancel.is_set():
                     return
+                last[0] = frame.time
                 yield frame
 
         segments = partial.detected if partial is not None else None
         if segments is None:
             with self._stage("decode+keyframes", times, report):
                 segments = detect_segments(frames(), info.duration, cfg.keyframes)
+                segments = _decoded_part(segments, last[0] + 1.0 / cfg.sampling.fps, cancel)
             if partial is not None and not cancel.is_set():
                 partial.set_detected(segments)
         slides = None
@@ -308,6 +313,7 @@ class FileProcessor:
         elif info.has_audio:
             out.sources["transcript"] = f"asr: {self.asr.model_id}"
             transcript, audio_end = self._transcribe(path, out.times, partial, on_media, ahead)
+            out.audio_end = audio_end
             if out.duration <= 0 or (not info.has_video and audio_end > 0):
                 out.duration = audio_end  # an audio file: what decoded (ADTS .aac, VBR .mp3 only estimate it)
             out.language = getattr(self.asr, "detected_language", "") or (cfg.asr.language or "")
@@ -319,6 +325,12 @@ class FileProcessor:
         embeddings, every collection's rows, and the file's sections."""
         cfg, path, video_id, times = self.config, out.path, out.video_id, out.times
         segments, image_vectors, slides = visual.segments, visual.vectors, visual.slides
+        if info.has_video and segments:  # a file cut short: the picture and the sound both end early
+            decoded = max(segments[-1].end, out.audio_end)
+            if out.duration - decoded > TRUNCATED_GAP:
+                out.note = "; ".join(n for n in (out.note, f"decoding stopped at {decoded:.1f} s of the "
+                                                 f"{out.duration:.1f} s its header states: cut short?") if n)
+                out.duration = decoded
         chunks: list[Chunk] = []
         cuts = [s.start for s in segments[1:] if not s.forced]  # slide changes; periodic splits are none
         if transcript is not None:
@@ -355,6 +367,21 @@ class FileProcessor:
             out.duration = max(out.duration, segments[-1].end)
         out.visual_segments = [(s.start, s.end) for s in segments]
         out.sections = sections(cuts, out.duration)
+
+
+TRUNCATED_GAP = 5.0  # seconds; a file whose picture and sound end this far before its stated length is cut short
+
+
+def _decoded_part(segments: list[VisualSegment], end: float, cancel: threading.Event) -> list[VisualSegment]:
+    """`segments` (which cover the stated duration) ending where the picture stopped decoding, when that
+    is `TRUNCATED_GAP` seconds or more before their end (a truncated file; a run being cancelled has not
+    decoded everything and keeps its segments as they are)."""
+    if not segments or cancel.is_set() or end <= 0 or segments[-1].end - end < TRUNCATED_GAP:
+        return segments
+    kept = [s for s in segments if s.start < end]
+    if kept:
+        kept[-1].end = end
+    return kept
 
 
 def run_niced(nice: int, fn: Callable, *args):
