@@ -13,7 +13,8 @@ from functools import cached_property
 from pathlib import Path
 
 from momentsearch.options import Config, load_config
-from momentsearch.search.query import SYNTAX_HELP
+from momentsearch.search.query import SYNTAX_HELP, empty_filters_note  # noqa: F401 (front doors use it)
+from momentsearch.search.scope import scope_patterns
 from momentsearch.store.client import default_db_dir, make_client
 from momentsearch.store.store import ENTRY_COLLECTIONS, Store
 from momentsearch.types import FileRecord, IndexReport, Moment, TranscriptChunk
@@ -254,7 +255,7 @@ class MomentIndex:
         """Top-k moments for a text query. The query may hold "exact phrases" (must occur in the speech
         or slide text) and -words (must not). `video` (a path or video id) and `in_` (paths, folders,
         globs or video ids) limit the search to those files; a pattern matching no file is a QueryError."""
-        return self.searcher.search(query, k=k, kind=kind, scope=_scope(video, in_))
+        return self.searcher.search(query, k=k, kind=kind, scope=scope_patterns(video, in_))
 
     def search_image(self, image, k: int = 10, kind: str | None = None, video: str | None = None,
                      in_: str | list[str] | None = None) -> list[Moment]:
@@ -267,7 +268,7 @@ class MomentIndex:
         weights an image is searched by its words alone (a photo of a slide finds where it was shown)."""
         from momentsearch.media import load_query_image
 
-        return self.searcher.image_query(load_query_image(image), k=k, kind=kind, scope=_scope(video, in_))
+        return self.searcher.image_query(load_query_image(image), k=k, kind=kind, scope=scope_patterns(video, in_))
 
     def match_labels(self, image, labels: list[str]) -> list[tuple[str, float]]:
         """Rank text descriptions for an image with CLIP (the configured model): [(label, probability)],
@@ -375,21 +376,6 @@ class MomentIndex:
         counts = {name: store.count(name) for name in ENTRY_COLLECTIONS}
         where = str(self.chroma_url) if self.chroma_url else str(Path(self.db).resolve())
         return IndexInfo(db=where, files=files, channels=channels, models=models, counts=counts)
-
-
-def _scope(video, in_) -> list[str] | None:
-    """`video` and `in_` as one list of scope patterns (None: the whole index)."""
-    from momentsearch.errors import QueryError
-
-    if video is None and in_ is None:
-        return None
-    if in_ is not None and not isinstance(in_, (str, os.PathLike)) and not (
-            isinstance(in_, (list, tuple, set)) and in_ and all(isinstance(x, (str, os.PathLike)) for x in in_)):
-        raise QueryError("in_ is a path, folder, glob or video id, or a non-empty list of them "
-                         f"(None searches the whole index; got {in_!r:.60})")
-    patterns = [] if video is None else [os.fspath(video)]
-    patterns += [os.fspath(in_)] if isinstance(in_, (str, os.PathLike)) else [os.fspath(x) for x in in_ or []]
-    return patterns
 
 
 @contextmanager

@@ -12,7 +12,8 @@ from hypothesis import strategies as st
 
 from momentsearch.errors import QueryError
 from momentsearch.options import MAX_QUERY_CHARS, MAX_RESULTS
-from momentsearch.search.searcher import _check_k, clean_query
+from momentsearch.search.query import clean_query
+from momentsearch.search.searcher import _check_k
 
 DERANDOMIZE = bool(os.environ.get("CI"))  # CI replays the same examples: a failure there reproduces
 

@@ -160,30 +160,15 @@ def _why(m: Moment) -> str:
     return " ".join(f"{k} {v:.2f}" for k, v in sorted(m.channels.items(), key=lambda kv: -kv[1]) if v > 0)
 
 
-def _filtered(query: str) -> str:
-    """Why a query with phrases or exclusions may have found nothing: its filters ("" when it has none)."""
-    from momentsearch.errors import QueryError
-    from momentsearch.search.query import parse_query
-    from momentsearch.search.searcher import clean_query
-
-    try:
-        parsed = parse_query(clean_query(query))
-    except QueryError:
-        return ""
-    rules = [f'holds "{p}"' for p in parsed.phrases] + [f'leaves out "{x}"' for x in parsed.excluded]
-    if not rules:
-        return ""
-    return (f"No moment found that {' and '.join(rules)}: quoted phrases must occur word for word and -words not at all; "
-            "drop the quotes or the minus to search the words freely.")
-
-
 def print_moments(query: str, moments: list[Moment], channels: set[str]) -> None:
     """Each result: rank, score (weak ones marked), time, file; then why it ranked; then its text."""
     out.print(f"Results for {query!r} (channels: {', '.join(sorted(channels)) or 'none'})",
               markup=False, highlight=False, style="bold")
     if not moments:
+        from momentsearch.api import empty_filters_note
+
         why = ("The index holds no searchable file yet: `momentsearch index FOLDER` adds some."
-               if not channels else _filtered(query) or
+               if not channels else empty_filters_note(query) or
                "No results above the relevance floor (ranking.min_score); try other words.")
         out.print(why, markup=False, highlight=False)
         return

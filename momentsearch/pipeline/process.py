@@ -325,7 +325,8 @@ class FileProcessor:
         embeddings, every collection's rows, and the file's sections."""
         cfg, path, video_id, times = self.config, out.path, out.video_id, out.times
         segments, image_vectors, slides = visual.segments, visual.vectors, visual.slides
-        if info.has_video and segments:  # a file cut short: the picture and the sound both end early
+        # a file cut short: the picture and the sound both end early (the sound unknown when captions were used)
+        if info.has_video and segments and (out.audio_end > 0 or not info.has_audio):
             decoded = max(segments[-1].end, out.audio_end)
             if out.duration - decoded > TRUNCATED_GAP:
                 out.note = "; ".join(n for n in (out.note, f"decoding stopped at {decoded:.1f} s of the "

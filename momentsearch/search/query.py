@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from typing import Iterable
 
 from momentsearch.errors import QueryError
+from momentsearch.options import MAX_QUERY_CHARS
 from momentsearch.ranking.lexical import normalise_text
 
 # -"a phrase" | "a phrase" | -word   (quotes: straight or typographic; a dash only at a word's start)
@@ -41,6 +42,17 @@ class ParsedQuery:
         """Whether a moment whose text (normalise_text form) is `normalised` passes the filters."""
         return (all(f" {p} " in normalised for p in self.phrases)
                 and not any(f" {x} " in normalised for x in self.excluded))
+
+
+def clean_query(query: str) -> str:
+    """Control characters out, whitespace collapsed; an empty result is a QueryError."""
+    if not isinstance(query, str):
+        raise QueryError("the query must be text")
+    text = "".join(ch if ch.isprintable() else " " for ch in query)
+    text = " ".join(text.split())[:MAX_QUERY_CHARS]
+    if not text:
+        raise QueryError("the query is empty; type some words to search for")
+    return text
 
 
 def parse_query(raw: str) -> ParsedQuery:
@@ -84,3 +96,17 @@ def span_text(rows: Iterable[tuple[float, float, str]], start: float, end: float
         if overlap > 0 and overlap >= 0.5 * min(max(e - s, 1e-6), max(end - start, 1e-6)):
             parts.append(text)
     return normalise_text(" ".join(parts))
+
+
+def empty_filters_note(query: str) -> str:
+    """Why a query with phrases or exclusions may have found nothing: its filters ("" when it has none)."""
+
+    try:
+        parsed = parse_query(clean_query(query))
+    except QueryError:
+        return ""
+    rules = [f'holds "{p}"' for p in parsed.phrases] + [f'leaves out "{x}"' for x in parsed.excluded]
+    if not rules:
+        return ""
+    return (f"No moment found that {' and '.join(rules)}: quoted phrases must occur word for word and -words not at all; "
+            "drop the quotes or the minus to search the words freely.")

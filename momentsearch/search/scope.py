@@ -65,6 +65,19 @@ def match_scope(files: dict[str, FileRecord], patterns: Iterable[str],
     return chosen
 
 
+def scope_patterns(video, in_) -> list[str] | None:
+    """`video` and `in_` as one list of scope patterns (None: the whole index)."""
+    if video is None and in_ is None:
+        return None
+    if in_ is not None and not isinstance(in_, (str, os.PathLike)) and not (
+            isinstance(in_, (list, tuple, set)) and in_ and all(isinstance(x, (str, os.PathLike)) for x in in_)):
+        raise QueryError("in_ is a path, folder, glob or video id, or a non-empty list of them "
+                         f"(None searches the whole index; got {in_!r:.60})")
+    patterns = [] if video is None else [os.fspath(video)]
+    patterns += [os.fspath(in_)] if isinstance(in_, (str, os.PathLike)) else [os.fspath(x) for x in in_ or []]
+    return patterns
+
+
 def rows_by_video(metas: list[dict]) -> dict[str, np.ndarray]:
     """Row numbers of each video's entries (one pass over the corpus metadata)."""
     groups: dict[str, list[int]] = {}

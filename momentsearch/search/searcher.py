@@ -8,7 +8,7 @@ from dataclasses import replace
 import numpy as np
 
 from momentsearch.errors import IndexMismatchError, ModelUnavailableError, QueryError
-from momentsearch.options import MAX_QUERY_CHARS, MAX_RESULTS, RankingOptions
+from momentsearch.options import MAX_RESULTS, RankingOptions
 from momentsearch.ranking.fusion import ChannelHits, calibrate_dense
 from momentsearch.ranking.fuzzy import sound_alike
 from momentsearch.ranking.joint import rank
@@ -20,24 +20,13 @@ from momentsearch.search.corpus import Corpus, load_corpus
 from momentsearch.search.image_text import unanswerable
 from momentsearch.search.narrow import Narrowing, VideoRows
 from momentsearch.search.pieces import PieceCache
-from momentsearch.search.query import parse_query
+from momentsearch.search.query import clean_query, parse_query
 from momentsearch.search.results import build_moments
 from momentsearch.search.scope import ScopeVectors, match_scope
 from momentsearch.store.store import Hit, Store
 from momentsearch.types import FileRecord, Moment
 
 CORPUS_RECHECK_SECONDS = 1.0  # another process's commits show up within this; our own writes at once
-
-
-def clean_query(query: str) -> str:
-    """Control characters out, whitespace collapsed; an empty result is a QueryError."""
-    if not isinstance(query, str):
-        raise QueryError("the query must be text")
-    text = "".join(ch if ch.isprintable() else " " for ch in query)
-    text = " ".join(text.split())[:MAX_QUERY_CHARS]
-    if not text:
-        raise QueryError("the query is empty; type some words to search for")
-    return text
 
 
 class Searcher:
