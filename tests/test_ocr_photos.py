@@ -346,6 +346,24 @@ def test_lexical_scores_a_title_word_above_the_same_word_in_small_print():
     assert rows.size == 0
 
 
+def test_a_camel_case_identifier_typed_as_printed_finds_the_code_that_shows_it():
+    """OCR cannot tell an identifier from a title whose space it lost, so it stores "KeyError" as
+    "Key Error"; the query as a programmer types it is searched in that form too."""
+    from momentsearch.ranking.lexical import best_of, camel_split
+    from momentsearch.search.searcher import _forms
+
+    opts = OcrOptions()
+    code = weighted_lines([_line("app.py", 10), _line("except KeyError as missing:", 10),
+                           _line("raise ConfigError(missing)", 10)], opts)
+    other = weighted_lines([_line("Key facts", 20), _line("error bars on the chart", 10)], opts)
+    index = SlideLexicalIndex([other, code])
+    assert index.search("KeyError", 5)[0].size == 0  # the word as typed is in neither slide's text
+    for query in ("KeyError", "ConfigError(missing)"):
+        rows, scores = best_of([index.search(q, 5) for q in _forms(query)])
+        assert rows.tolist()[:1] == [1] and scores[0] > 0.9, (query, rows, scores)
+    assert _forms("eBay stock") == ["eBay stock"] and camel_split("XMLHttpRequest") == "XML Http Request"
+
+
 def _board(text_lines, size=(640, 420), bg=(245, 245, 240), seed=0):
     """A Pillow-drawn "photo": a whiteboard with handwriting-sized text, or shapes when no text."""
     rng = np.random.default_rng(seed)

@@ -54,6 +54,34 @@ def normalise_text(text: str) -> str:
     return " " + " ".join(_TOKEN.findall(text.lower())) + " "
 
 
+_CAMEL = re.compile(r"(?<=[a-z0-9])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z])")
+
+
+def camel_split(text: str) -> str:
+    """`text` with each identifier written in camelCase also split into its words ("KeyError" ->
+    "Key Error", "XMLHttpRequest" -> "XML Http Request"), as slide OCR stores them (it cannot tell
+    an identifier from a title whose space it lost); a word with a one-letter piece ("eBay", "iPhone")
+    stays whole. Returns `text` unchanged when nothing splits."""
+    def split(m: re.Match) -> str:
+        pieces = _CAMEL.split(m.group(0))
+        return " ".join(pieces) if len(pieces) > 1 and all(len(p) >= 2 for p in pieces) else m.group(0)
+
+    return re.sub(r"[^\W_]+", split, text)
+
+
+def best_of(variants: list[tuple[np.ndarray, np.ndarray]]) -> tuple[np.ndarray, np.ndarray]:
+    """(rows, scores) of several searches of one index merged: each row once, with its best score,
+    best first."""
+    if len(variants) == 1:
+        return variants[0]
+    best: dict[int, float] = {}
+    for rows, scores in variants:
+        for r, sc in zip(np.asarray(rows).tolist(), np.asarray(scores).tolist()):
+            best[r] = max(sc, best.get(r, -np.inf))
+    order = sorted(best, key=lambda r: -best[r])
+    return np.asarray(order, dtype=np.int64), np.asarray([best[r] for r in order], dtype=np.float64)
+
+
 def _words(text: str) -> list[str]:
     return _TOKEN.findall(text.lower())
 

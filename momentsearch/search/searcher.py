@@ -13,6 +13,7 @@ from momentsearch.ranking.fusion import ChannelHits, calibrate_dense
 from momentsearch.ranking.fuzzy import sound_alike
 from momentsearch.ranking.joint import rank
 from momentsearch.ranking.late import TokenVectors, late_scores
+from momentsearch.ranking.lexical import best_of, camel_split
 from momentsearch.ranking.slide_lexical import parse_lines
 from momentsearch.ranking.structure import Place, content_words, intents
 from momentsearch.search.context import SectionContext
@@ -27,6 +28,13 @@ from momentsearch.store.store import Hit, Store
 from momentsearch.types import FileRecord, Moment
 
 CORPUS_RECHECK_SECONDS = 1.0  # another process's commits show up within this; our own writes at once
+
+
+def _forms(query: str) -> list[str]:
+    """The query, and with its camelCase identifiers split ("KeyError" -> "Key Error": how OCR stores
+    them, and how speech recognition writes them) when that differs."""
+    split = camel_split(query)
+    return [query] if split == query else [query, split]
 
 
 class Searcher:
@@ -143,8 +151,8 @@ class Searcher:
         `narrow` limits the exact candidates (a scope; the rows holding the query's phrases)."""
         files = corpus.files if files is None else files
         allowed = narrow.lexical_rows() if narrow is not None else None
-        rows, scores = corpus.lexical.search(query, self.options.candidates, allowed, corpus.chunk_text,
-                                             self.options.stem_share)
+        rows, scores = best_of([corpus.lexical.search(q, self.options.candidates, allowed, corpus.chunk_text,
+                                                      self.options.stem_share) for q in _forms(query)])
         chunk_rows = corpus.chunk_rows()
         extra = [chunk_rows[i] for i in proposed or [] if i in chunk_rows]
         rows, scores = sound_alike(query, rows, scores, extra, corpus.chunk_text, self.options.fuzzy_weight)
@@ -167,8 +175,9 @@ class Searcher:
         scores = calibrate_dense(np.array([h.similarity for h in dense]), lo, hi, spread)
         best: dict[str, tuple[float, Hit]] = {h.id: (float(sc), h) for h, sc in zip(dense, scores)}
         if corpus.ocr_lexical is not None:
-            rows, scores = corpus.ocr_lexical.search(query, self.options.candidates,
-                                                     narrow.ocr_rows() if narrow is not None else None)
+            allowed = narrow.ocr_rows() if narrow is not None else None
+            rows, scores = best_of([corpus.ocr_lexical.search(q, self.options.candidates, allowed)
+                                    for q in _forms(query)])
             for r, score in zip(rows, scores):
                 meta = corpus.ocr_meta[r]
                 id_ = corpus.ocr_ids[r]
