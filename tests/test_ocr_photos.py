@@ -265,6 +265,17 @@ def test_titles_that_share_only_a_little_word_are_other_slides():
     assert [(s.start, s.end) for s in split_at_text_changes(segs, same)] == [(0, 60)]
 
 
+def test_code_typed_into_an_empty_editor_is_no_text_proven_cut():
+    """An editor before typing shows its tab's file name only; then code appears under it. The two reads
+    share few words, but the first's are all in the second: a build, not another slide."""
+    ocr = FakeOcr({10: [_line("config_loader.py", 7)],
+                   160: [_line("config_loader.py x", 7), _line("import tomllib", 10), _line("from pathlib import Path", 10),
+                         _line("def parse_data(path):", 10), _line("raw = Path(path).read_bytes()", 10)]})
+    views = [VisualSegment(0, 3, 2, _frame(10)), VisualSegment(3, 30, 29, _frame(160))]
+    segs = [VisualSegment(0, 30, 29, _frame(160), views=views)]
+    assert [(s.start, s.end) for s in split_at_text_changes(segs, read_slides(ocr, segs, OcrOptions()))] == [(0, 30)]
+
+
 def test_titles_that_name_the_same_subject_are_still_other_slides():
     """"Price Elasticity of Demand" then "Elasticity and Revenue" (a deck goes on about one subject):
     one shared word of the titles does not make them one slide; a title with a word hidden still is one."""

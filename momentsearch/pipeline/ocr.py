@@ -325,9 +325,13 @@ def _titles_apart(a: SlideText, b: SlideText) -> bool:
 
 def another_slide(a: SlideText, b: SlideText) -> bool:
     """Clearly another slide, not the same one read differently (a lecturer hiding part of it, a camera's
-    blur): the titles are apart (`_titles_apart`) and the texts share under a third of their words."""
+    blur): the titles are apart (`_titles_apart`) and the texts share under a third of their words, and
+    neither holds nearly all the other's (an empty editor's tab name, then the code typed under it)."""
     wa, wb = a.words(), b.words()
-    return bool(wa and wb) and _titles_apart(a, b) and len(wa & wb) / len(wa | wb) < 1 / 3
+    if not (wa and wb) or not _titles_apart(a, b):
+        return False
+    shared = len(wa & wb)
+    return shared / len(wa | wb) < 1 / 3 and shared / min(len(wa), len(wb)) < CONTAINED
 
 
 def split_at_text_changes(segments: list[VisualSegment], slides: Sequence[SlideText]) -> list[VisualSegment]:
