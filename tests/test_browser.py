@@ -6,6 +6,7 @@ that the video plays from the moment's start. The screenshot goes to test-artifa
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import shutil
@@ -16,6 +17,7 @@ import time
 import urllib.request
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 CHROMIUM = os.environ.get("MOMENTSEARCH_CHROMIUM", "/usr/bin/chromium")
@@ -33,13 +35,12 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
-@pytest.fixture(scope="module")
-def server(indexed_lecture):
-    """`momentsearch serve` on a free port, as a user would start it; yields (base url, windows)."""
-    db, _, windows, _ = indexed_lecture
+@contextlib.contextmanager
+def _serve(db: Path, log_name: str = "serve.log"):
+    """`momentsearch serve --db DB` on a free port, as a user would start it; yields its base url."""
     port = _free_port()
     ARTIFACTS.mkdir(exist_ok=True)
-    log = open(ARTIFACTS / "serve.log", "w")
+    log = open(ARTIFACTS / log_name, "w")
     proc = subprocess.Popen([sys.executable, "-m", "momentsearch.cli", "serve", "--db", str(db), "--port", str(port)],
                             stdout=log, stderr=subprocess.STDOUT, env={**os.environ, "MOMENTSEARCH_TOKEN": ""})
     base = f"http://127.0.0.1:{port}"
@@ -47,7 +48,7 @@ def server(indexed_lecture):
         deadline = time.monotonic() + 240
         while True:
             if proc.poll() is not None:
-                raise AssertionError(f"serve exited {proc.returncode}: {(ARTIFACTS / 'serve.log').read_text()}")
+                raise AssertionError(f"serve exited {proc.returncode}: {(ARTIFACTS / log_name).read_text()}")
             try:
                 with urllib.request.urlopen(base + "/api/health", timeout=2) as r:
                     if json.load(r)["models_loaded"]:
@@ -57,7 +58,7 @@ def server(indexed_lecture):
             if time.monotonic() > deadline:
                 raise AssertionError("serve did not answer /api/health within 240 s")
             time.sleep(0.5)
-        yield base, windows
+        yield base
     finally:
         proc.terminate()
         try:
@@ -65,6 +66,14 @@ def server(indexed_lecture):
         except subprocess.TimeoutExpired:
             proc.kill()
         log.close()
+
+
+@pytest.fixture(scope="module")
+def server(indexed_lecture):
+    """`momentsearch serve` on the indexed lecture; yields (base url, windows)."""
+    db, _, windows, _ = indexed_lecture
+    with _serve(db) as base:
+        yield base, windows
 
 
 @pytest.fixture(scope="module")
@@ -133,7 +142,8 @@ def test_search_click_and_play_from_the_moment(server, browser):
     # a deep link opens the same moment in a fresh page
     deep = browser.new_page()
     deep.goto(page.url)
-    deep.wait_for_function("() => document.getElementById('player').readyState >= 1", timeout=30_000)
+    deep.wait_for_function("() => { const v = document.getElementById('player');"  # the seek follows /api/clock
+                           " return v.readyState >= 1 && !v.seeking && v.currentTime > 0; }", timeout=30_000)
     t = deep.evaluate("() => document.getElementById('player').currentTime")
     assert abs(t - expected["start"]) <= 1.0
 
@@ -291,3 +301,121 @@ def test_a_long_moment_offers_to_play_from_its_words(server, browser):
     results.nth(1).click()  # a moment without a hit: nothing offered
     assert not page.is_visible("#words-at")
     assert not errors, errors
+
+
+# -- files whose timestamps start late ---------------------------------------------------------------
+LATE_LINES = ["The red slide welcomes everyone to the course.", "The green slide explains photosynthesis in leaves.",
+              "The blue slide covers ocean tides and the moon.", "The yellow slide sums up the whole lecture."]
+LATE_FILES = {"mp4": ("late-h264.mp4", "mp4", "libx264"), "webm": ("late-vp9.webm", "webm", "libvpx-vp9"),
+              "mkv": ("late-h264.mkv", "matroska", "libx264")}
+
+
+@pytest.fixture(scope="module")
+def late_server(tmp_path_factory):
+    """One 20 s talk whose timestamps start at 10 s, as MP4 (H.264), WebM (VP9) and Matroska (H.264): four
+    coloured slides of 5 s, one caption sentence each (a sidecar .srt: no ASR), indexed and served. Yields
+    (base url, {format: (file name, its time_origin)})."""
+    import av
+
+    from conftest import TINY_CLIP_ARGS, run_cli
+    from momentsearch.media import time_origin
+    from test_time_origin import render
+
+    folder = tmp_path_factory.mktemp("late")
+    srt = "".join(f"{i + 1}\n00:00:{5 * i:02d},000 --> 00:00:{5 * i + 5:02d},000\n{line}\n\n"
+                  for i, line in enumerate(LATE_LINES))
+    origins = {}
+    for key, (name, fmt, codec) in LATE_FILES.items():
+        path = folder / name
+        render(path, fmt, 10.0, seconds=20.0, codec=codec)
+        path.with_suffix(".srt").write_text(srt)
+        with av.open(str(path)) as container:
+            origins[key] = (name, time_origin(container))
+    db = tmp_path_factory.mktemp("late-db")
+    run_cli("index", str(folder), "--db", str(db), *TINY_CLIP_ARGS, "--no-ocr", "--captions", "prefer", "--quiet")
+    with _serve(db, "serve-late.log") as base:
+        yield base, origins
+
+
+SETTLED_JS = ("() => { const v = document.getElementById('player');"
+              " return !v.paused && !v.seeking && v.readyState >= 2; }")
+SHOWN_JS = """async () => {
+  const v = document.getElementById('player');
+  v.pause();
+  await new Promise((r) => setTimeout(r, 200));
+  const c = document.createElement('canvas'); c.width = 160; c.height = 90;
+  const g = c.getContext('2d'); g.drawImage(v, 0, 0, 160, 90);
+  const d = g.getImageData(0, 30, 160, 60).data, rgb = [0, 0, 0];  // below the moving cursor
+  for (let i = 0; i < d.length; i += 4) { rgb[0] += d[i]; rgb[1] += d[i + 1]; rgb[2] += d[i + 2]; }
+  const now = document.querySelector('#transcript li.now');
+  return {t: v.currentTime, rgb: rgb.map((x) => x / (d.length / 4)), now: now ? Number(now.dataset.i) : null,
+          caption: document.getElementById('caption-line').textContent.trim()};
+}"""
+
+
+@pytest.mark.parametrize("fmt", list(LATE_FILES))
+def test_a_file_whose_timestamps_start_late_plays_the_right_moment(late_server, browser, fmt):
+    """Chromium plays an MP4 or a Matroska/WebM on the file's own clock, where the index counts from the first
+    timestamp (10 s here): the MP4 and WebM start at currentTime 10 (a seek before lands there), the H.264
+    Matroska at 0 with its first picture until 10; and the MP4's duration is the header's (20 s: the end minus
+    the start) until it has read further. Without the page's clock a result at 9.5 s showed the file's first
+    picture (0 s). The page must seek to the result's picture, and highlight the sentence, show the
+    caption and place the timeline head for the picture on screen: checked against the slide's colour."""
+    from test_time_origin import slide_at, slide_of
+
+    base, origins = late_server
+    name, origin = origins[fmt]
+    assert origin == pytest.approx(10.0)
+    page = browser.new_page(viewport={"width": 1280, "height": 900})
+    errors: list[str] = []
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
+
+    def shown() -> dict:
+        """The player paused: its time on the index's clock and what is on screen then."""
+        state = page.evaluate(SHOWN_JS)
+        state["index_t"] = state["t"] - origin
+        state["slide"] = slide_of(np.array([state["rgb"]]))
+        if state["index_t"] >= 0 and min(state["index_t"] % 5.0, 5.0 - state["index_t"] % 5.0) > 0.3:  # not a
+            # frame away from a slide change (before 0: the picture is the first, and the time is wrong)
+            assert state["slide"] == slide_at(state["index_t"]), state
+        return state
+
+    page.goto(base + "/?q=ocean%20tides")
+    page.wait_for_selector(".result", timeout=60_000)
+    i = page.evaluate(f"() => results.findIndex((r) => r.name === {json.dumps(name)})")
+    result = page.evaluate(f"() => results[{i}]")
+    assert 8.0 <= result["start"] <= 11.0 and result["end"] > 13.0, result  # the blue slide's moment
+    clock = json.load(urllib.request.urlopen(f"{base}/api/clock/{result['video_id']}"))
+    assert clock["origin"] == pytest.approx(origin)
+    page.locator(f'.result[data-index="{i}"]').click()
+    page.wait_for_function(SETTLED_JS, timeout=30_000)
+    page.wait_for_selector("#transcript li", timeout=30_000)
+    state = shown()
+    assert result["start"] - 0.3 <= state["index_t"] <= result["start"] + 1.0, (state, result)  # not at ~0
+    assert state["now"] == slide_at(state["index_t"]) and state["caption"] == LATE_LINES[state["now"]], state
+    bar, moment = page.locator("#timeline").bounding_box(), page.locator("#timeline-moment").bounding_box()
+    assert (moment["x"] - bar["x"]) / bar["width"] * 20.0 == pytest.approx(result["start"], abs=0.5)
+    assert (moment["width"] / bar["width"]) * 20.0 == pytest.approx(result["end"] - result["start"], abs=0.5)
+
+    # a sentence of the transcript (past the MP4 header's 20 s end: 10 + 15 s), then the middle of the blue slide
+    # on the timeline (12.5 s of 20): each plays that picture, its sentence and its caption
+    page.locator('#transcript li[data-i="3"]').click()
+    page.wait_for_function(SETTLED_JS, timeout=30_000)
+    page.wait_for_timeout(500)
+    link = page.evaluate("() => momentLink()")  # the shared link counts from the file's start too
+    assert 15.0 <= float(link.rsplit("#t=", 1)[1]) <= 17.0, link
+    state = shown()
+    assert 15.0 - 0.05 <= state["index_t"] <= 17.0 and state["slide"] == 3, state
+    assert state["now"] == 3 and state["caption"] == LATE_LINES[3], state
+    head = page.locator("#timeline-head").bounding_box()
+    assert (head["x"] - bar["x"]) / bar["width"] * 20.0 == pytest.approx(state["index_t"], abs=0.5)
+    page.mouse.click(bar["x"] + 0.625 * bar["width"], bar["y"] + bar["height"] / 2)
+    page.evaluate("() => document.getElementById('player').play()")
+    page.wait_for_function(SETTLED_JS, timeout=30_000)
+    state = shown()
+    assert 12.0 <= state["index_t"] <= 14.0 and state["slide"] == 2, state
+    assert state["now"] == 2 and state["caption"] == LATE_LINES[2], state
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / f"browser-late-{fmt}.png"))
+    assert not errors, errors
+    page.close()

@@ -73,3 +73,11 @@ def test_search_in_one_video(client):
     body = c.get("/api/search", params={"q": "solar energy", "video": ids["databases"], "k": 50}).json()
     assert body["results"] and {r["video_id"] for r in body["results"]} == {ids["databases"]}
     assert c.get("/api/search", params={"q": "x", "video": "0123456789abcdef"}).status_code == 404
+
+
+def test_clock_route_gives_where_the_files_timestamps_start(client):
+    """The page's player may keep a file's own timestamps (Chromium): /api/clock says where they start. The
+    generated lectures start at 0; files starting late are played in tests/test_browser.py."""
+    c, ids, _ = client
+    assert c.get(f"/api/clock/{ids['lecture']}").json() == {"video_id": ids["lecture"], "origin": 0.0}
+    assert c.get("/api/clock/0123456789abcdef").status_code == 404

@@ -36,17 +36,18 @@ def slide_of(image: np.ndarray) -> int:
 
 def render(path, fmt: str, start: float, seconds: float = 10.0, gop: float = 2.0,
            tone: tuple[float, float] | None = None, audio_start: float | None = None,
-           audio_seconds: float | None = None) -> None:
-    """A 160x90 h264 video whose first timestamp is `start` s, a keyframe every `gop` s only (no extra
-    ones at slide changes, as in a capture), and an aac track from `audio_start` (default `start`) with a
-    440 Hz tone over `tone` = (on, off), seconds from `start`."""
+           audio_seconds: float | None = None, codec: str = "libx264") -> None:
+    """A 160x90 h264 video (or `codec`: libvpx-vp9 for WebM) whose first timestamp is `start` s, a
+    keyframe every `gop` s only (no extra ones at slide changes, as in a capture), and an aac track from
+    `audio_start` (default `start`) with a 440 Hz tone over `tone` = (on, off), seconds from `start`."""
     import av
 
     with av.open(str(path), "w", format=fmt) as out:
-        video = out.add_stream("libx264", rate=FPS)
+        video = out.add_stream(codec, rate=FPS)
         video.width, video.height, video.pix_fmt = 160, 90, "yuv420p"
         video.codec_context.gop_size = int(gop * FPS)
-        video.options = {"preset": "ultrafast", "keyint_min": str(int(gop * FPS)), "sc_threshold": "0"}
+        video.options = ({"preset": "ultrafast", "keyint_min": str(int(gop * FPS)), "sc_threshold": "0"}
+                         if codec == "libx264" else {"deadline": "realtime", "cpu-used": "8"})
         audio = None
         if tone is not None:
             audio = out.add_stream("aac", rate=SR)

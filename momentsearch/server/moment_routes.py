@@ -1,4 +1,4 @@
-"""Routes around one video: its chapters, its transcript as sentences, and clips cut from it.
+"""Routes around one video: its chapters, its transcript as sentences, clips cut from it and its clock.
 
 Like server/routes.py, every route reads the MomentIndex from `app.state.index` through its public
 methods, and looks media up by index id only.
@@ -15,6 +15,7 @@ from fastapi.responses import FileResponse
 from starlette.background import BackgroundTask
 from starlette.concurrency import run_in_threadpool
 
+from momentsearch.errors import MediaChangedError
 from momentsearch.server import media as sm
 from momentsearch.server.routes import _record
 from momentsearch.server.schemas import ERRORS
@@ -68,3 +69,31 @@ async def clip(video_id: str, request: Request, start: float = Query(..., ge=0, 
     return FileResponse(out, media_type="video/mp4" if suffix == ".mp4" else "video/x-matroska",
                         filename=out.name, headers=headers,
                         background=BackgroundTask(shutil.rmtree, folder, ignore_errors=True))
+
+
+@router.get("/clock/{video_id}")
+async def clock(video_id: str, request: Request):
+    """Where the file's own timestamps start (`time_origin`, seconds): every index time counts from there.
+    A player that keeps the file's clock (Chromium in MP4 and Matroska/WebM) shows index time t at
+    currentTime origin + t; the page measures which kind it has. 0 for a photo."""
+    record = await _record(request, video_id)
+    if record.kind == "photo":
+        return {"video_id": record.video_id, "origin": 0.0}
+    opened = await run_in_threadpool(sm.open_indexed, record)  # checked; read from this descriptor only
+    try:
+        origin = await run_in_threadpool(_origin, opened)
+    finally:
+        opened.close()
+    return {"video_id": record.video_id, "origin": origin}
+
+
+def _origin(opened) -> float:
+    import av
+
+    from momentsearch.media import time_origin
+
+    try:
+        with opened.file() as f, av.open(f) as container:
+            return round(time_origin(container), 6)
+    except av.FFmpegError as exc:
+        raise MediaChangedError(f"the file cannot be read for its start time ({exc})") from exc

@@ -33,6 +33,7 @@ let results = [];
 let active = -1;
 let current = null;       // the moment playing: {video_id, start, end, ...}
 let searchSeq = 0;
+const lengths = {};       // video_id -> its duration in the index (from /api/videos)
 
 // -- API -------------------------------------------------------------------------------------
 function authHeaders(headers = {}) {
@@ -157,6 +158,91 @@ function render(query) {
   }).join("");
 }
 
+// -- the player's clock ----------------------------------------------------------------------
+// Index times count from a file's first timestamp, its origin (/api/clock), and so does Firefox's player.
+// Chromium's keeps the file's own timestamps in MP4 and Matroska/WebM: in a file starting at 10 s the
+// picture of index time 6.5 is at currentTime 16.5, and a seek to 6.5 lands on 10 (or, in an H.264-only
+// Matroska, stays on 6.5 showing the first picture). So when the origin is not 0, which clock the player
+// keeps is measured once per file: after a seek to 0, where it landed and the time of the picture shown.
+// Everything that turns an index time into currentTime or back goes through toPlayer/indexNow/seekIndex.
+const MAX_SEEK_STEPS = 2000;  // see seekIndex: ~3 s each (Chromium 156), enough for an MP4 ~6,000 s late
+const clock = { offset: 0, ready: Promise.resolve(), seq: 0 };
+const toPlayer = (t) => t + clock.offset;
+const indexNow = () => Math.max(0, els.player.currentTime - clock.offset);
+
+function once(player, name, ms = 5000) {  // the player's next `name` event, or ms passed (0: no limit)
+  return new Promise((resolve) => {
+    const done = () => { clearTimeout(timer); player.removeEventListener(name, done); resolve(); };
+    const timer = ms ? setTimeout(done, ms) : 0;
+    player.addEventListener(name, done);
+  });
+}
+
+function frameTime(player) {  // the media time of the next picture shown; null without one within 2 s
+  return new Promise((resolve) => {
+    if (!player.requestVideoFrameCallback || !player.videoWidth) { resolve(null); return; }  // no picture
+    const timer = setTimeout(() => resolve(null), 2000);
+    player.requestVideoFrameCallback((now, meta) => { clearTimeout(timer); resolve(meta.mediaTime); });
+  });
+}
+
+// for a file just given to the player (before load()): its clock, then the caption cues moved onto it
+async function measureClock(player, src, videoId) {
+  const [origin] = await Promise.all([
+    api("/api/clock/" + encodeURIComponent(videoId)).then((b) => b.origin, () => 0),
+    player.readyState >= HTMLMediaElement.HAVE_METADATA ? null : once(player, "loadedmetadata", 0)]);
+  if (!(origin > 0) || player.dataset.src !== src) return;
+  if (player.readyState < HTMLMediaElement.HAVE_CURRENT_DATA) await once(player, "loadeddata");
+  const shown = frameTime(player);
+  player.currentTime = 0;
+  await once(player, "seeked");
+  const kept = Math.max(player.currentTime, (await shown) || 0);
+  if (player.dataset.src !== src) return;
+  clock.offset = kept > origin / 2 ? origin : 0;
+  shiftCues();
+}
+
+// the transcript's cues (index times) moved onto the player's clock, once each track has loaded
+function shiftCues() {
+  for (const el of els.player.querySelectorAll("track")) {
+    const by = clock.offset - (el.track.shiftedBy || 0);
+    if (el.readyState !== HTMLTrackElement.LOADED || !el.track.cues || Math.abs(by) < 1e-6) continue;
+    for (const cue of [...el.track.cues]) { cue.startTime += by; cue.endTime += by; }  // (the list re-sorts)
+    el.track.shiftedBy = clock.offset;
+  }
+}
+
+// the index's length of the file playing (Chromium's MP4 duration is no guide to it, see seekIndex)
+function indexLength() {
+  const known = current && lengths[current.video_id];
+  const d = els.player.duration;
+  return known > 0 ? known : isFinite(d) ? Math.max(0, d - clock.offset) : NaN;
+}
+
+// Seeks to index time t; false when another seek came after it. Chromium's MP4 timeline ends at the header's
+// duration (the end minus the start) until it has read further, and a seek past that end lands on it: the
+// player, paused meanwhile, steps along the end (each seek there reads ~3 s more) until t is inside.
+async function seekIndex(t) {
+  const player = els.player, seq = ++clock.seq, want = toPlayer(Math.max(0, t)), playing = !player.paused;
+  for (let n = 0; want > player.duration && n < MAX_SEEK_STEPS; n++) {
+    const end = player.duration;
+    player.pause();
+    player.currentTime = end;
+    await once(player, "seeked");
+    if (seq !== clock.seq) return false;
+    if (!(player.duration > end)) break;  // the real end
+  }
+  player.currentTime = want;
+  if (playing && player.paused) player.play().catch(() => {});
+  return true;
+}
+
+async function playFrom(t) {
+  if (!(await seekIndex(t))) return;
+  const p = els.player.play();
+  if (p && p.catch) p.catch(() => {});
+}
+
 // -- playing ---------------------------------------------------------------------------------
 function updateUrl(query, moment) {
   const p = new URLSearchParams();
@@ -194,8 +280,9 @@ function openMoment(m) {
     return;
   }
   const src = m.media_url || "/api/media/" + m.video_id;
-  const seekAndPlay = () => {
-    player.currentTime = m.start;
+  const seekAndPlay = async () => {
+    await clock.ready;
+    if (current !== m || !(await seekIndex(m.start)) || current !== m) return;
     const p = player.play();
     if (p && p.catch) p.catch((err) => setStatus("Press play: the browser blocked autoplay (" + err.message + ")", "empty"));
     drawTimeline();
@@ -207,16 +294,17 @@ function openMoment(m) {
     const track = document.createElement("track");
     Object.assign(track, { kind: "captions", label: "Transcript", srclang: "en", default: true,
                            src: m.captions_url || "/api/captions/" + m.video_id + ".vtt" });
+    track.addEventListener("load", shiftCues);
     player.appendChild(track);
-    player.addEventListener("loadedmetadata", seekAndPlay, { once: true });
+    clock.offset = 0;
+    clock.ready = measureClock(player, src, m.video_id);
     player.load();
-  } else {
-    seekAndPlay();
   }
+  seekAndPlay();
 }
 
 function drawTimeline() {
-  const d = els.player.duration;
+  const d = indexLength();
   if (!current || !isFinite(d) || d <= 0) return;
   const pct = (t) => `${Math.max(0, Math.min(100, (t / d) * 100))}%`;
   els.moment.style.left = pct(current.start);
@@ -224,12 +312,12 @@ function drawTimeline() {
   els.moment.title = `this moment: ${fmt(current.start)}–${fmt(current.end)}`;
   els.marks.innerHTML = results.filter((r) => r.video_id === current.video_id && r !== current).map((r) =>
     `<div class="mark" style="left:${pct(r.start)};width:calc(${pct(r.end)} - ${pct(r.start)})"></div>`).join("");
-  els.head.style.left = pct(els.player.currentTime);
+  els.head.style.left = pct(indexNow());
 }
 
 els.player.addEventListener("timeupdate", () => {
-  const d = els.player.duration;
-  if (isFinite(d) && d > 0) els.head.style.left = `${(els.player.currentTime / d) * 100}%`;
+  const d = indexLength();
+  if (isFinite(d) && d > 0) els.head.style.left = `${Math.min(100, (indexNow() / d) * 100)}%`;
 });
 els.player.addEventListener("error", () => {
   const e = els.player.error;
@@ -237,17 +325,15 @@ els.player.addEventListener("error", () => {
             ". Is the file still where it was indexed?", "error");
 });
 els.timeline.addEventListener("click", (ev) => {
-  const d = els.player.duration;
+  const d = indexLength();
   if (!isFinite(d)) return;
   const rect = els.timeline.getBoundingClientRect();
-  els.player.currentTime = ((ev.clientX - rect.left) / rect.width) * d;
+  seekIndex(((ev.clientX - rect.left) / rect.width) * d);
 });
 els.wordsAt.addEventListener("click", () => {
   const words = wordsAt(current);
   if (words === null) return;
-  els.player.currentTime = Math.max(current.start, words - HIT_LEAD_S);
-  const p = els.player.play();
-  if (p && p.catch) p.catch(() => {});
+  playFrom(Math.max(current.start, words - HIT_LEAD_S));
 });
 
 // -- URL deep links: ?q=...&v=VIDEO#t=SECONDS ------------------------------------------------
@@ -304,6 +390,7 @@ async function start() {
   try {
     const body = await api("/api/videos");
     const n = body.videos.length;
+    body.videos.forEach((v) => { lengths[v.video_id] = v.duration; });
     const minutes = body.videos.reduce((s, v) => s + v.duration, 0) / 60;
     const length = minutes >= 90 ? `${(minutes / 60).toFixed(1)} h` : `${Math.round(minutes)} min`;
     els.info.textContent = n ? `${n} file${n > 1 ? "s" : ""} indexed (${length}), channels: ` +

@@ -66,7 +66,7 @@ async function loadHits(m) {
 }
 
 function drawMarks() {
-  const d = els.player.duration;
+  const d = indexLength();
   if (!isFinite(d) || d <= 0) return;
   const pct = (t) => `${Math.max(0, Math.min(100, (t / d) * 100))}%`;
   mx.tlChapters.innerHTML = chapterList.map((c) =>
@@ -87,7 +87,7 @@ function momentLink() {
   const p = new URLSearchParams();
   if (query()) p.set("q", query());
   p.set("v", current.video_id);
-  const t = isFinite(els.player.currentTime) && !els.player.paused ? els.player.currentTime : current.start;
+  const t = isFinite(els.player.currentTime) && !els.player.paused ? indexNow() : current.start;
   return `${location.origin}${location.pathname}?${p.toString()}#t=${t.toFixed(1)}`;
 }
 
@@ -107,15 +107,13 @@ mx.copy.addEventListener("click", async () => {
 function seekTo(ev) {
   const li = ev.target.closest("li[data-t]");
   if (!li) return;
-  els.player.currentTime = parseFloat(li.dataset.t);
-  const p = els.player.play();
-  if (p && p.catch) p.catch(() => {});
+  playFrom(parseFloat(li.dataset.t));
 }
 mx.chapters.addEventListener("click", seekTo);
 mx.transcript.addEventListener("click", seekTo);
 
 els.player.addEventListener("timeupdate", () => {
-  const t = els.player.currentTime;
+  const t = indexNow();
   let i = -1;
   for (let j = 0; j < sentences.length && sentences[j].start <= t + 0.05; j++) i = j;
   // the chapter first: a seek within one sentence's time, or a video without speech, still moves it
