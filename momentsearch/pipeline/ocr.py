@@ -324,14 +324,11 @@ def _titles_apart(a: SlideText, b: SlideText) -> bool:
 
 
 def another_slide(a: SlideText, b: SlideText) -> bool:
-    """Clearly another slide, not the same one read differently (a lecturer hiding part of it, a camera's
-    blur): the titles are apart (`_titles_apart`) and the texts share under a third of their words, and
-    neither holds nearly all the other's (an empty editor's tab name, then the code typed under it)."""
+    """Clearly another slide, not one read differently (a lecturer in front, a camera's blur): titles apart,
+    under a third of the words shared, neither holding nearly all the other's (a tab name, then code typed)."""
     wa, wb = a.words(), b.words()
-    if not (wa and wb) or not _titles_apart(a, b):
-        return False
-    shared = len(wa & wb)
-    return shared / len(wa | wb) < 1 / 3 and shared / min(len(wa), len(wb)) < CONTAINED
+    return bool(wa and wb) and _titles_apart(a, b) and len(wa & wb) < min(len(wa | wb) / 3,
+                                                                          CONTAINED * min(len(wa), len(wb)))
 
 
 def split_at_text_changes(segments: list[VisualSegment], slides: Sequence[SlideText]) -> list[VisualSegment]:
@@ -382,8 +379,7 @@ def split_at_topics(slides: Sequence[SlideText], topics: Sequence[float]) -> lis
     to how much of it the span covers)."""
     out: list[SlideText] = []
     for slide in slides:
-        edges = [slide.start] + sorted(t for t in topics if slide.start + MIN_PIECE < t < slide.end - MIN_PIECE)
-        edges.append(slide.end)
+        edges = [slide.start, *sorted(t for t in topics if slide.start + MIN_PIECE < t < slide.end - MIN_PIECE), slide.end]
         out += [SlideText(a, b, list(slide.lines)) for a, b in zip(edges, edges[1:])]
     return out
 
