@@ -342,3 +342,36 @@ def test_speech_the_batched_pass_lost_or_doubted_is_decoded_again():
     # doubted but as dense as speech (10 words in 3.1 s): kept, decoded again it came out worse
     dense = seg(0.0, 3.1, -1.15, [0.3 * i for i in range(10)])
     assert spans_to_redo([dense], 3.1, lambda lo, hi: [(0.0, 3.1)]) == ([True], [])
+
+
+class FailingASR:
+    """Breaks on the file (as a re-index with a bad option does)."""
+
+    model_id = "counting:asr"
+
+    def transcribe(self, audio):
+        raise ValueError("beam_size must be > 0")
+
+
+def test_a_re_index_that_fails_keeps_the_entries_of_the_file_and_of_its_copies(lecture, tmp_path):
+    """A re-index took the file's entries out before processing it: when processing then failed, the file
+    and every copy sharing its content (their records still complete) were left with nothing to find."""
+    import shutil
+
+    path, _ = lecture
+    first, second = tmp_path / "a", tmp_path / "b"
+    first.mkdir()
+    second.mkdir()
+    shutil.copy(path, first / "talk.mp4")
+    shutil.copy(path, second / "talk.mp4")
+    db = tmp_path / "db"
+    _indexer(db, CountingASR()).index([str(first), str(second)])
+    before = _contents(db)
+    assert before["transcript"][0] and before["keyframes"][0]
+    report = _indexer(db, FailingASR()).index([str(first)], reindex=True)
+    assert report.files[0].status == "failed" and "beam_size" in report.files[0].reason
+    after = _contents(db)
+    for name, (ids, metas, docs, _) in before.items():
+        assert after[name][0] == ids and after[name][2] == docs, name  # nothing taken out
+    report = _indexer(db, CountingASR()).index([str(second)])
+    assert report.files[0].status == "unchanged"  # the copy was never touched

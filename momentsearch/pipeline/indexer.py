@@ -232,9 +232,14 @@ class Indexer:
             record = FileRecord(path=path, video_id=video_id, size=st.st_size, mtime=st.st_mtime,
                                 duration=info.duration, models=dict(self.report.models), device=st.st_dev,
                                 inode=st.st_ino, mime=info.mime)
-            self._begin(record, old)
+            if old is None or not old.complete:  # a new file: its record marks a killed run's kept work wanted
+                self.store.put_file(record)
             partial = self._partial(video_id)
-            result = self._write(self.processor().process_video(path, info, video_id, partial, on_media), record)
+            # processed before anything is taken out: a file that fails (a re-index with a bad option, a
+            # model that breaks on it) keeps its entries, and so do the copies that share them
+            entries = self.processor().process_video(path, info, video_id, partial, on_media)
+            self._begin(record, old)
+            result = self._write(entries, record)
             if partial is not None:
                 partial.discard()  # the entries are in the store: the kept windows are done with
             return result
