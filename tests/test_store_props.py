@@ -230,3 +230,21 @@ def test_store_ids_unique_and_counts_invariant_under_reindexing(client, files, d
     owners = {r.video_id for r in store.files()}
     for name in ("transcript", "keyframes"):
         assert all(m["video_id"] in owners for _, _, m in store.iter_all(name, documents=False))
+
+
+def test_a_row_deleted_while_a_query_runs_is_no_hit(tmp_path):
+    """Chroma finds ids in its vector index, then fetches their rows: a writer that deleted a row in
+    between (a re-index taking a file's old entries out) leaves None for its metadata. Searching during a
+    re-index crashed on it (AttributeError, HTTP 500); such a hit is dropped."""
+    from momentsearch.store.client import make_client
+    from momentsearch.store.store import Store
+
+    class Racing:
+        def query(self, **_):
+            return {"ids": [["gone", "kept"]], "distances": [[0.1, 0.2]], "metadatas": [[None, {"video_id": "v"}]],
+                    "documents": [[None, "text"]]}
+
+    store = Store(make_client(str(tmp_path / "db")))
+    store._collections["ocr"] = Racing()
+    hits = store.query("ocr", np.ones(8, np.float32), 5)
+    assert [(h.id, h.metadata, h.document) for h in hits] == [("kept", {"video_id": "v"}, "text")]

@@ -379,4 +379,5 @@ class Store:
         return [
             Hit(id=i, similarity=1.0 - float(d), metadata=m, document=doc or "")
             for i, d, m, doc in zip(got["ids"][0], got["distances"][0], got["metadatas"][0], docs)
+            if m is not None  # a row another process deleted between Chroma's index search and its row fetch
         ]
