@@ -321,3 +321,26 @@ def test_file_names_with_escape_sequences_are_printed_escaped(capsys):
     shown = out.out + out.err
     assert "\x1b" not in shown and "\x07" not in shown and "\x9b" not in shown
     assert "\\x1b]0;pwned\\x07talk" in shown and "\\x1b[8mhidden" in shown
+
+
+def test_the_private_copy_of_a_read_only_index_is_writable(tmp_path):
+    """`chmod -R a-w` on an index: its private copy took the modes along, and SQLite could not open it
+    ("attempt to write a readonly database") for anyone but root. Modes are checked, since tests run as root."""
+    import stat
+
+    from momentsearch.store.folder import read_only_snapshot
+
+    db = tmp_path / "db"
+    (db / "segment").mkdir(parents=True)
+    (db / "chroma.sqlite3").write_bytes(b"x")
+    (db / "segment" / "data.bin").write_bytes(b"y")
+    for path in [db / "chroma.sqlite3", db / "segment" / "data.bin", db / "segment", db]:
+        path.chmod(0o555 if path.is_dir() else 0o444)
+    try:
+        copy = read_only_snapshot(db)
+        for path in [copy, copy / "segment", copy / "chroma.sqlite3", copy / "segment" / "data.bin"]:
+            assert path.stat().st_mode & stat.S_IWUSR, path
+        assert (copy / "segment" / "data.bin").read_bytes() == b"y"
+    finally:
+        for path in [db, db / "segment"]:
+            path.chmod(0o755)

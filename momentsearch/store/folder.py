@@ -108,7 +108,10 @@ def read_only_snapshot(db: Path) -> Path:
     tmp = Path(tempfile.mkdtemp(prefix="momentsearch-readonly-"))
     atexit.register(shutil.rmtree, tmp, True)
     try:
-        shutil.copytree(db, tmp / "db", ignore=shutil.ignore_patterns(*_SNAPSHOT_SKIP))
+        # contents only, not modes: the copy of a chmod -w index must be writable (SQLite writes as it opens)
+        shutil.copytree(db, tmp / "db", ignore=shutil.ignore_patterns(*_SNAPSHOT_SKIP), copy_function=shutil.copyfile)
+        for folder, _, _ in os.walk(tmp / "db"):
+            os.chmod(folder, 0o700)
     except OSError as exc:
         raise IndexWriteError(f"the index at {db} is read-only ({_why_not_writable(db)}), and a temporary "
                               f"copy to search could not be made in {tmp.parent}: {exc}") from exc
