@@ -80,3 +80,6 @@ def test_chapters_written_into_a_new_folder_or_refused_in_one_line(two_lectures,
     assert out.read_text().startswith("00:00")
     bad = run_cli("chapters", path, "--db", str(db), "-o", str(tmp_path), check=False)  # a folder
     assert bad.returncode == 2 and bad.stderr.strip() == f"momentsearch: error: {tmp_path}: Is a directory"
+    before = videos["lecture"][0].read_bytes()
+    over = run_cli("chapters", path, "--db", str(db), "-o", path, check=False)  # the video itself
+    assert over.returncode == 2 and "is the video itself" in over.stderr and videos["lecture"][0].read_bytes() == before

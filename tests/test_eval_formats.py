@@ -96,3 +96,38 @@ def test_eval_compares_two_runs_query_by_query(tmp_path):
     proc = run_cli("eval", str(gt), "--db", str(tmp_path / "no-db"), "--baseline", str(tmp_path / "nope.jsonl"),
                    check=False)
     assert proc.returncode == 2 and "predictions file not found" in proc.stderr and "no index at" not in proc.stderr
+
+
+def test_ground_truth_that_cannot_be_scored_is_refused_by_its_line(tmp_path):
+    import pytest
+
+    from momentsearch.errors import QueryError
+
+    good = QVH_LINES[0]
+    cases = [({**good, "qid": 5071}, "qid 5071 is already used on line 1"),  # predictions are keyed by qid
+             ({**good, "qid": 7, "query": None}, "query must be non-empty text"),
+             ({**good, "qid": 7, "relevant_windows": [[float("nan"), 5]]}, "not a finite number"),
+             ({**good, "qid": 7, "relevant_windows": [[True, 27]]}, "not a finite number"),
+             ({**good, "qid": 7, "relevant_windows": [[-5, 3]]}, "0 <= start < end"),
+             ({**good, "qid": [1]}, "qid must be a string or a whole number")]
+    for row, expect in cases:
+        path = tmp_path / "gt.jsonl"
+        path.write_text(json.dumps(QVH_LINES[1]) + "\n" + json.dumps(row) + "\n", encoding="utf-8")
+        with pytest.raises(QueryError, match="gt.jsonl:2") as err:
+            load_ground_truth(path)
+        assert expect in str(err.value), (row, err.value)
+
+
+def test_eval_json_is_valid_json_and_out_never_overwrites_an_input(tmp_path):
+    gt = _write(tmp_path / "val.jsonl", [{**QVH_LINES[0], "type": "visual"}])  # a type with no measurable query
+    pred = _write(tmp_path / "pred.jsonl", [{"qid": 2579, "vid": "NUsG9BgSes0_210.0_360.0",
+                                               "pred_relevant_windows": [[66, 74, 0.8]]}])
+    truths = load_ground_truth(gt)
+    report = evaluate(load_predictions(pred, truths), truths, {"visual": "no CLIP weights"})
+    assert report.overall["R1@0.5"] != report.overall["R1@0.5"]  # NaN: a mean over no query
+    assert json.loads(json.dumps(report.to_json(), allow_nan=False))["overall"]["R1@0.5"] is None
+    before = gt.read_text()
+    proc = run_cli("eval", str(gt), "--pred", str(pred), "--out", str(gt), check=False)
+    assert proc.returncode == 2 and "also read by this command" in proc.stderr and gt.read_text() == before
+    proc = run_cli("eval", str(gt), "--pred", str(pred), "--out", str(tmp_path), check=False)
+    assert proc.returncode == 2 and "is a folder" in proc.stderr

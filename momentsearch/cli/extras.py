@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import re
 import sys
 from pathlib import Path
@@ -56,6 +57,9 @@ def cmd_chapters(args, index) -> int:
 
     text = format_chapters(index.chapters(args.video), args.format)
     if args.out:
+        video = Path(index.find_video(args.video).path)  # never written over the video it describes
+        if Path(args.out).exists() and video.exists() and os.path.samefile(args.out, video):
+            raise QueryError(f"{args.out} is the video itself: name another file for its chapters")
         Path(args.out).parent.mkdir(parents=True, exist_ok=True)
         Path(args.out).write_text(text + "\n", encoding="utf-8")
     else:

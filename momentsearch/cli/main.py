@@ -331,11 +331,22 @@ def cmd_serve(args) -> int:
     return EXIT_OK
 
 
+def _check_output(out: str, inputs: list) -> None:
+    """QueryError when `out` is one of the `inputs` (files read by the same command) or a folder."""
+    if Path(out).is_dir():
+        raise QueryError(f"{out} is a folder: name a file to write")
+    for source in inputs:
+        if source and Path(out).exists() and Path(source).exists() and os.path.samefile(out, source):
+            raise QueryError(f"{out} is also read by this command ({source}): name another file to write")
+
+
 def cmd_eval(args) -> int:
-    from momentsearch.evaluate import (evaluate, format_report, load_ground_truth, load_predictions,
+    from momentsearch.evaluate import (evaluate, format_report, json_safe, load_ground_truth, load_predictions,
                                        predictions_to_jsonl, run_eval)
     from momentsearch.evaluate.compare import compare_reports, format_comparison
 
+    if args.out:  # checked before any query is searched: never over an input, never into a folder
+        _check_output(args.out, [args.ground_truth, args.pred, args.baseline])
     truths = load_ground_truth(args.ground_truth)
     baseline = load_predictions(args.baseline, truths) if args.baseline else None  # a wrong path fails first
     if args.pred:
@@ -349,7 +360,7 @@ def cmd_eval(args) -> int:
     rows = compare_reports(evaluate(baseline, truths, report.unmeasurable), report) if baseline is not None else []
     if args.json:
         against = {"against_baseline": [{"queries": name, **c.to_json()} for name, c in rows]} if rows else {}
-        print(json.dumps(report.to_json() | against))
+        print(json.dumps(json_safe(report.to_json() | against), allow_nan=False))
     else:
         print(format_report(report, f"{len(truths)} queries, {args.ground_truth}"))
         if rows:

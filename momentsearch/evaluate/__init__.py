@@ -25,6 +25,7 @@ are compared query by query (`evaluate/compare.py`; `eval --baseline FILE`).
 from __future__ import annotations
 
 import json
+import math
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterable
@@ -81,10 +82,22 @@ class EvalReport:
         return interval(list(per_query(self, metric, query_type).values()))
 
     def to_json(self) -> dict:
+        """The report as JSON-safe values: a mean over no queries (every query of an unmeasurable type) is null."""
         intervals = {"overall": self.interval()} | {t: self.interval(query_type=t) for t in self.by_type}
-        return {"overall": self.overall, "by_type": self.by_type, "counts": self.counts,
-                "unmeasurable": self.unmeasurable,
-                "interval_R1@0.5": {k: [round(lo, 4), round(hi, 4)] for k, (lo, hi) in intervals.items()}}
+        return json_safe({"overall": self.overall, "by_type": self.by_type, "counts": self.counts,
+                        "unmeasurable": self.unmeasurable,
+                        "interval_R1@0.5": {k: [round(lo, 4), round(hi, 4)] for k, (lo, hi) in intervals.items()}})
+
+
+def json_safe(value):
+    """`value` with every NaN or infinite float (nested in dicts and lists) made None: JSON has no NaN."""
+    if isinstance(value, float):
+        return value if math.isfinite(value) else None
+    if isinstance(value, dict):
+        return {k: json_safe(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [json_safe(v) for v in value]
+    return value
 
 
 # ---------------------------------------------------------------------------------------- input
@@ -94,24 +107,42 @@ def load_ground_truth(path: str | Path) -> list[GroundTruth]:
     path = Path(path)
     if not path.is_file():
         raise QueryError(f"ground-truth file not found: {path}")
-    items = []
-    for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+    items, lines = [], {}
+    try:
+        text = path.read_text(encoding="utf-8")
+    except UnicodeDecodeError as exc:
+        raise QueryError(f"{path}: not UTF-8 text ({exc.reason} at byte {exc.start})") from exc
+    for n, line in enumerate(text.splitlines(), 1):
         if not line.strip():
             continue
         try:
             obj = json.loads(line)
-            windows = [(float(w[0]), float(w[1])) for w in obj["relevant_windows"]]
+            windows = [(_number(w[0]), _number(w[1])) for w in obj["relevant_windows"]]
             video = obj["video"] if "video" in obj else obj["vid"]
-            item = GroundTruth(obj["qid"], str(obj["query"]), str(video), windows, str(obj.get("type", "")))
+            if not isinstance(obj["qid"], (str, int)) or isinstance(obj["qid"], bool):
+                raise TypeError("qid must be a string or a whole number")
+            if not isinstance(obj["query"], str) or not obj["query"].strip() or not isinstance(video, str):
+                raise TypeError("query must be non-empty text and video a file name or path")
+            item = GroundTruth(obj["qid"], obj["query"], video, windows, str(obj.get("type") or ""))
         except (json.JSONDecodeError, KeyError, TypeError, ValueError, IndexError) as exc:
             raise QueryError(f"{path}:{n}: expected {{qid, query, video (or vid), relevant_windows: [[st, ed], ...]}} "
                              f"({type(exc).__name__}: {exc})") from exc
-        if not windows or any(e <= s for s, e in windows):
-            raise QueryError(f"{path}:{n}: relevant_windows must be non-empty [start, end] pairs with end > start")
+        if not windows or any(e <= s or s < 0 for s, e in windows):
+            raise QueryError(f"{path}:{n}: relevant_windows must be non-empty [start, end] pairs, 0 <= start < end")
+        if str(item.qid) in lines:  # predictions are keyed by qid: a repeat would score another query's
+            raise QueryError(f"{path}:{n}: qid {item.qid!r} is already used on line {lines[str(item.qid)]}")
+        lines[str(item.qid)] = n
         items.append(item)
     if not items:
         raise QueryError(f"{path} holds no ground-truth queries")
     return items
+
+
+def _number(x) -> float:
+    """A finite number of seconds (not a bool, NaN or infinity)."""
+    if isinstance(x, bool) or not isinstance(x, (int, float)) or not math.isfinite(x):
+        raise ValueError(f"{x!r} is not a finite number of seconds")
+    return float(x)
 
 
 def same_video(predicted: str, truth: str) -> bool:
