@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import dataclasses
 import tomllib
+import types
+import typing
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -235,9 +237,28 @@ class Config:
                 or o.workers < 0):
             problems.append("ocr: need det_max_side >= 32, 0 <= min_confidence < 1, 0 < min_weight <= 1, "
                             "title_height > 0, workers >= 0")
+        problems += self._value_problems()
         if problems:
             raise ConfigError("invalid options: " + "; ".join(problems))
         return self
+
+    def _value_problems(self) -> list[str]:
+        """Values that would fail late (a model call) or silently (a channel zeroed, a read never made)."""
+        problems, r, o = [], self.ranking, self.ocr
+        if self.asr.beam_size < 1 or (self.asr.max_new_tokens is not None and self.asr.max_new_tokens < 1):
+            problems.append("asr: need beam_size >= 1 and max_new_tokens >= 1 (or unset)")
+        if not (0 <= r.min_score and 0 <= r.best_share <= 1 and 0 <= r.nms_overlap <= 1 and r.agreement_bonus >= 0
+                and 0 <= r.place_bonus and r.fuzzy_weight >= 0) or not any(v > 0 for v in r.weights.values()):
+            problems.append("ranking: need min_score >= 0, best_share and nms_overlap in [0, 1], agreement_bonus, "
+                            "place_bonus and fuzzy_weight >= 0, and one channel weight > 0")
+        if any(len(c) != 2 or c[0] >= c[1] for c in r.calibration.values()) or any(v <= 0 for v in r.spread.values()):
+            problems.append("ranking: each calibration is [unrelated, clearly this] with unrelated < clearly this; "
+                            "each spread > 0")
+        if not (0 < o.same_text <= 1 and o.extra_reads >= 0 and o.frame_side >= 32):
+            problems.append("ocr: need 0 < same_text <= 1, extra_reads >= 0, frame_side >= 32")
+        if self.chunks.topic_window < 1 or self.chunks.min_section < 0:
+            problems.append("chunks: need topic_window >= 1 and min_section >= 0")
+        return problems
 
 
 def _merge(obj: Any, values: dict[str, Any], where: str) -> Any:
@@ -251,10 +272,43 @@ def _merge(obj: Any, values: dict[str, Any], where: str) -> Any:
             if not isinstance(value, dict):
                 raise ConfigError(f"{where}{key} must be a table of options")
             value = _merge(current, value, f"{where}{key}.")
-        elif isinstance(current, dict) and isinstance(value, dict):
-            value = {**current, **value}
+        else:
+            hint = typing.get_type_hints(type(obj))[key]
+            if not _fits(value, hint):
+                raise ConfigError(f"{where}{key} must be {_describe(hint)}, got {value!r:.80}")
+            if isinstance(current, dict):
+                value = {**current, **value}
         updates[key] = value
     return dataclasses.replace(obj, **updates)
+
+
+def _fits(value: Any, hint: Any) -> bool:
+    """Whether a value read from a config file has the option's declared type (a bool is no number, and
+    "2" no number either: TOML and YAML give numbers as numbers)."""
+    origin, args = typing.get_origin(hint), typing.get_args(hint)
+    if origin in (typing.Union, types.UnionType):
+        return any(_fits(value, a) for a in args)
+    if hint is bool or hint is str or hint is type(None):
+        return isinstance(value, hint)
+    if hint in (int, float):
+        return isinstance(value, int if hint is int else (int, float)) and not isinstance(value, bool)
+    if origin is list:
+        return isinstance(value, list) and all(_fits(v, args[0]) for v in value)
+    if origin is dict:
+        return isinstance(value, dict) and all(isinstance(k, str) and _fits(v, args[1]) for k, v in value.items())
+    return True
+
+
+def _describe(hint: Any) -> str:
+    names = {bool: "true or false", int: "a whole number", float: "a number", str: "text", type(None): "empty"}
+    origin, args = typing.get_origin(hint), typing.get_args(hint)
+    if origin in (typing.Union, types.UnionType):
+        return " or ".join(_describe(a) for a in args)
+    if origin is list:
+        return f"a list, each {_describe(args[0])}"
+    if origin is dict:
+        return f"a table, each value {_describe(args[1])}"
+    return names.get(hint, str(hint))
 
 
 def load_config(path: str | Path | None = None, overrides: dict[str, Any] | None = None) -> Config:
@@ -262,8 +316,8 @@ def load_config(path: str | Path | None = None, overrides: dict[str, Any] | None
     path = Path(path) if path else DEFAULT_CONFIG
     if not path.is_file():
         raise ConfigError(f"config file not found: {path}")
-    text = path.read_text(encoding="utf-8")
     try:
+        text = path.read_text(encoding="utf-8")
         if path.suffix in (".yaml", ".yml"):
             import yaml
 
@@ -271,7 +325,9 @@ def load_config(path: str | Path | None = None, overrides: dict[str, Any] | None
         else:
             values = tomllib.loads(text)
     except Exception as exc:  # the parsers raise their own types; name the file in one error
-        raise ConfigError(f"cannot parse {path}: {exc}") from exc
+        raise ConfigError(f"cannot parse {path}: {' '.join(str(exc).split())}") from exc
+    if not isinstance(values, dict):
+        raise ConfigError(f"{path} must hold tables of options (sampling, asr, ranking, ...), not a {type(values).__name__}")
     config = _merge(Config(), values, "")
     if overrides:
         config = _merge(config, overrides, "")

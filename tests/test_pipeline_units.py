@@ -173,6 +173,35 @@ def test_config_file_maps_onto_options_and_rejects_unknown_keys(tmp_path):
         load_config(overrides={"ranking": {"join_share": 1.5}})
 
 
+@pytest.mark.parametrize("toml,expect", [
+    ('[sampling]\nfps = "2"', "sampling.fps must be a number, got '2'"),
+    ("[models]\nocr = \"no\"", "models.ocr must be true or false"),  # a string was read as true
+    ("[sampling]\nfps = true", "sampling.fps must be a number"),
+    ("[asr]\nmodel = 5", "asr.model must be text"),
+    ("[asr]\ntemperatures = 0.5", "asr.temperatures must be a list, each a number"),
+    ("[ranking]\ncandidates = 2.5", "ranking.candidates must be a whole number"),
+    ("[ranking.calibration]\ntranscript = [0.6, 0.2]", "unrelated < clearly this"),  # zeroed the channel
+    ("[asr]\nbeam_size = 0", "beam_size >= 1"),
+    ("[ocr]\nextra_reads = -3", "extra_reads >= 0"),
+    ("[chunks]\ntopic_window = 0", "topic_window >= 1"),
+])
+def test_a_config_value_of_the_wrong_type_or_range_is_one_error(tmp_path, toml, expect):
+    """Each was a traceback later, or silently accepted (a string for a switch, a reversed calibration)."""
+    cfg = tmp_path / "c.toml"
+    cfg.write_text(toml + "\n")
+    with pytest.raises(ConfigError) as err:
+        load_config(cfg)
+    assert expect in str(err.value)
+
+
+def test_a_config_file_that_is_not_tables_of_options_is_one_error(tmp_path):
+    for name, body in (("list.yaml", "- a\n- b\n"), ("latin1.toml", b"# caf\xe9\n")):
+        cfg = tmp_path / name
+        cfg.write_bytes(body if isinstance(body, bytes) else body.encode())
+        with pytest.raises(ConfigError, match=str(cfg)):
+            load_config(cfg)
+
+
 # -- sections from speech -------------------------------------------------------------------------------
 def _talk(topics: list[int], per_sentence: float = 4.0, pause_before: dict | None = None, seed: int = 0):
     """Sentences (as word lists) whose embedding is their topic's direction plus noise."""
