@@ -333,6 +333,10 @@ def test_serve_command_warns_when_exposed_without_token(monkeypatch, capsys, tmp
 
     calls = []
     monkeypatch.setattr(server, "serve", lambda index, **kw: calls.append(kw))
+    import importlib
+
+    # whatever else on this machine listens on 8000 does not matter here
+    monkeypatch.setattr(importlib.import_module("momentsearch.cli.main"), "_check_bind", lambda host, port: None)
     monkeypatch.delenv("MOMENTSEARCH_TOKEN", raising=False)
     from momentsearch.api import MomentIndex
 
@@ -367,3 +371,24 @@ def test_concurrent_real_searches_agree_with_sequential_ones(served):
     for q in queries:
         for results in got[q]:
             assert [(r["start"], r["end"]) for r in results] == [(r["start"], r["end"]) for r in sequential[q]], q
+
+
+def test_serve_refuses_a_port_it_cannot_listen_on_in_one_line(capsys, tmp_path):
+    """uvicorn took --port 70000 modulo 65536 (listening on 4464 while saying 70000), and a port in use
+    was its own error after the "serving" line, with exit status 3."""
+    import socket
+
+    from momentsearch import cli
+    from momentsearch.api import MomentIndex
+
+    MomentIndex(tmp_path / "db").index([])
+    with pytest.raises(SystemExit) as err:
+        cli.main(["serve", "--db", str(tmp_path / "db"), "--port", "70000"])
+    assert err.value.code == 2 and "a port is a whole number from 1 to 65535" in capsys.readouterr().err
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        assert cli.main(["serve", "--db", str(tmp_path / "db"), "--port", str(port)]) == 2
+    captured = capsys.readouterr()
+    assert f"cannot serve at 127.0.0.1:{port}" in captured.err and "serving" not in captured.out

@@ -160,11 +160,22 @@ def _remove_parser(sub) -> None:
     _writer_flags(p)
 
 
+def _port(text: str) -> int:
+    """A TCP port: uvicorn took 70000 modulo 65536 and listened on 4464 while saying 70000."""
+    try:
+        port = int(text)
+    except ValueError:
+        port = 0
+    if not 1 <= port <= 65535:
+        raise argparse.ArgumentTypeError(f"a port is a whole number from 1 to 65535, got {text!r}")
+    return port
+
+
 def _serve_parser(sub) -> None:
     p = sub.add_parser("serve", help="web page and HTTP API: search, then play the moment")
     _common(p)
     p.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1, this machine only)")
-    p.add_argument("--port", type=int, default=8000, help="port (default 8000)")
+    p.add_argument("--port", type=_port, default=8000, help="port, 1-65535 (default 8000)")
     p.add_argument("--token", default=None,
                    help="require this token on every API call (default: $MOMENTSEARCH_TOKEN, else none)")
     p.add_argument("--allowed-host", action="append", default=[], metavar="NAME",

@@ -324,11 +324,25 @@ def cmd_serve(args) -> int:
               "port can search the index and watch the videos", file=sys.stderr)
     index = _index_for(args)
     index.store  # an existing index, or one clear line now (IndexNotFoundError) instead of at the first request
+    _check_bind(args.host, args.port)  # one clear line now, not uvicorn's error after "serving" (exit 3)
     shown = "[::1]" if args.host == "::1" else args.host
     print(f"momentsearch: serving {args.chroma_url or index.db} at http://{shown}:{args.port}/ "
           "(loading models first; Ctrl-C stops)", flush=True)
     serve(index, host=args.host, port=args.port, token=token, allowed_hosts=tuple(args.allowed_host))
     return EXIT_OK
+
+
+def _check_bind(host: str, port: int) -> None:
+    """QueryError when the server could not listen at host:port (the port taken, an address not here)."""
+    import socket
+
+    try:
+        infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+        with socket.socket(infos[0][0], socket.SOCK_STREAM) as probe:
+            probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            probe.bind(infos[0][4])
+    except OSError as exc:
+        raise QueryError(f"cannot serve at {host}:{port}: {exc.strerror or exc}") from None
 
 
 def _check_output(out: str, inputs: list) -> None:
