@@ -34,21 +34,20 @@ again. Deterministic (fixed seeds). One short lecture in its own index: a probe,
 from __future__ import annotations
 
 import argparse
-import io
 import json
 import os
 import re
 import shutil
-import subprocess
 import sys
 import time
-import wave
 from pathlib import Path
 
 import numpy as np
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "scripts"))
+import independent_lecture  # noqa: E402 (its espeak-ng reader)
 
 W, H, FPS, SR = 1280, 720, 12, 16000
 VOICE, RATE = "en-gb+m7", 140
@@ -476,13 +475,7 @@ def picture(state: tuple) -> np.ndarray:
 
 
 def speak(text: str) -> np.ndarray:
-    wav = subprocess.run(["espeak-ng", "-v", VOICE, "-s", str(RATE), "--stdout", text],
-                         capture_output=True, check=True).stdout
-    with wave.open(io.BytesIO(wav)) as w:
-        x = np.frombuffer(w.readframes(w.getnframes()), np.int16).astype(np.float32) / 32768
-        sr = w.getframerate()
-    n = int(len(x) * SR / sr)
-    return np.interp(np.linspace(0, len(x) - 1, n), np.arange(len(x)), x).astype(np.float32)
+    return independent_lecture.speak(text, VOICE, RATE)  # (both at SR = 16 kHz)
 
 
 def soundtrack(clips, line: Timeline, rng) -> np.ndarray:
@@ -520,15 +513,7 @@ def render(out: Path) -> dict:
                 cache[state] = picture(state)
             for packet in video.encode(av.VideoFrame.from_ndarray(cache[state], format="rgb24")):
                 container.mux(packet)
-        pcm = (np.clip(soundtrack(clips, line, rng), -1, 1) * 32767).astype(np.int16)
-        for i in range(0, len(pcm), 1024):
-            chunk = av.AudioFrame.from_ndarray(pcm[None, i:i + 1024], format="s16", layout="mono")
-            chunk.sample_rate = SR
-            for packet in sound.encode(chunk):
-                container.mux(packet)
-        for stream in (video, sound):
-            for packet in stream.encode():
-                container.mux(packet)
+        independent_lecture.finish(container, video, sound, soundtrack(clips, line, rng))
     s = [round(float(x), 3) for x in line.starts] + [round(line.duration, 3)]
     truth = {"sections": [[s[i], s[i + 1], kind] for i, (kind, _) in enumerate(SECTIONS)],
              "cuts": [s[i] for i in (1, 2, 3, 5, 6)], "topic_edges": [s[4]],

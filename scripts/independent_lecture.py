@@ -69,8 +69,9 @@ def slide_image(title: str, items: list[str]) -> np.ndarray:
     return np.asarray(im)
 
 
-def speak(text: str) -> np.ndarray:
-    wav = subprocess.run(["espeak-ng", "-v", VOICE, "-s", str(RATE), "--stdout", text],
+def speak(text: str, voice: str = VOICE, rate: int = RATE) -> np.ndarray:
+    """espeak-ng's reading of `text` at SR (the other independent scripts import this)."""
+    wav = subprocess.run(["espeak-ng", "-v", voice, "-s", str(rate), "--stdout", text],
                          capture_output=True, check=True).stdout
     with wave.open(io.BytesIO(wav)) as w:
         x = np.frombuffer(w.readframes(w.getnframes()), np.int16).astype(np.float32) / 32768
@@ -130,19 +131,26 @@ def render(out: Path) -> None:
             frame = av.VideoFrame.from_ndarray(camera_frame(images[k], t, warp, rng), format="rgb24")
             for packet in video.encode(frame):
                 container.mux(packet)
-        pcm = (np.clip(soundtrack(clips, starts, duration, rng), -1, 1) * 32767).astype(np.int16)
-        for i in range(0, len(pcm), 1024):
-            chunk = av.AudioFrame.from_ndarray(pcm[None, i:i + 1024], format="s16", layout="mono")
-            chunk.sample_rate = SR
-            for packet in sound.encode(chunk):
-                container.mux(packet)
-        for stream in (video, sound):
-            for packet in stream.encode():
-                container.mux(packet)
+        finish(container, video, sound, soundtrack(clips, starts, duration, rng))
     ends = starts[1:] + [duration]
     truth = {"cuts": starts[1:], "queries": [(q, starts[i], ends[i], kind) for q, i, kind in QUERIES]}
     (out / "truth.json").write_text(json.dumps(truth))
     print(f"rendered {duration:.1f} s; true cuts {[round(s, 1) for s in starts[1:]]}")
+
+
+def finish(container, video, sound, audio: np.ndarray) -> None:
+    """`audio` (float, SR) encoded into `sound`, then both streams flushed (the other independent scripts use it)."""
+    import av
+
+    pcm = (np.clip(audio, -1, 1) * 32767).astype(np.int16)
+    for i in range(0, len(pcm), 1024):
+        chunk = av.AudioFrame.from_ndarray(pcm[None, i:i + 1024], format="s16", layout="mono")
+        chunk.sample_rate = SR
+        for packet in sound.encode(chunk):
+            container.mux(packet)
+    for stream in (video, sound):
+        for packet in stream.encode():
+            container.mux(packet)
 
 
 def evaluate(out: Path) -> None:
