@@ -256,8 +256,8 @@ class Indexer:
         """A complete record of the same content at another path, made with these models, whose entries
         this file can share (a lecture moved or copied to another folder is not transcribed again).
         Not where captions next to one of the two files (sidecars) made or would make the transcript."""
-        for rec in self.store.files():
-            if rec.video_id == video_id and rec.path != path and rec.complete and rec.models == self.report.models:
+        for rec in self.store.copies_of(video_id, path):
+            if rec.complete and rec.models == self.report.models:
                 if rec.sources.get("transcript", "").startswith("captions: sidecar") or sidecar_files(path):
                     return None
                 return rec

@@ -277,9 +277,16 @@ class Store:
                 self.collection(name).delete(ids=ids)
             self.commit()
 
+    def copies_of(self, video_id: str, path: str) -> list[FileRecord]:
+        """The file records of content `video_id` at paths other than `path` (copies, renamed files)."""
+        if not self.has("files"):
+            return []
+        got = self.collection("files").get(where={"video_id": video_id}, include=["metadatas"])
+        return [rec for rec in map(record_from_metadata, got["metadatas"]) if rec.path != path]
+
     def drop_unshared(self, video_id: str, leaving_path: str) -> bool:
         """Delete a content's entries unless another file record (a copy, a renamed file) still has it."""
-        if any(rec.video_id == video_id and rec.path != leaving_path for rec in self.files()):
+        if self.copies_of(video_id, leaving_path):
             return False
         self.delete_video(video_id)
         return True
