@@ -163,7 +163,8 @@ function render(query) {
 // Chromium's keeps the file's own timestamps in MP4 and Matroska/WebM: in a file starting at 10 s the
 // picture of index time 6.5 is at currentTime 16.5, and a seek to 6.5 lands on 10 (or, in an H.264-only
 // Matroska, stays on 6.5 showing the first picture). So when the origin is not 0, which clock the player
-// keeps is measured once per file: after a seek to 0, where it landed and the time of the picture shown.
+// keeps is measured once per file: after a seek to a quarter of the origin, where it landed and the time of
+// the picture shown (a seek to where the player already is shows no new picture, so it would tell nothing).
 // Everything that turns an index time into currentTime or back goes through toPlayer/indexNow/seekIndex.
 const MAX_SEEK_STEPS = 2000;  // see seekIndex: ~3 s each (Chromium 156), enough for an MP4 ~6,000 s late
 const clock = { offset: 0, ready: Promise.resolve(), seq: 0 };
@@ -178,10 +179,10 @@ function once(player, name, ms = 5000) {  // the player's next `name` event, or 
   });
 }
 
-function frameTime(player) {  // the media time of the next picture shown; null without one within 2 s
+function frameTime(player) {  // the media time of the next picture shown; null without one within 10 s
   return new Promise((resolve) => {
     if (!player.requestVideoFrameCallback || !player.videoWidth) { resolve(null); return; }  // no picture
-    const timer = setTimeout(() => resolve(null), 2000);
+    const timer = setTimeout(() => resolve(null), 10000);
     player.requestVideoFrameCallback((now, meta) => { clearTimeout(timer); resolve(meta.mediaTime); });
   });
 }
@@ -194,9 +195,10 @@ async function measureClock(player, src, videoId) {
   if (!(origin > 0) || player.dataset.src !== src) return;
   if (player.readyState < HTMLMediaElement.HAVE_CURRENT_DATA) await once(player, "loadeddata");
   const shown = frameTime(player);
-  player.currentTime = 0;
+  player.currentTime = origin / 4;
   await once(player, "seeked");
-  const kept = Math.max(player.currentTime, (await shown) || 0);
+  const landed = player.currentTime;  // past origin / 2: the file's clock, no picture needed to tell
+  const kept = landed > origin / 2 ? landed : Math.max(landed, (await shown) || 0);
   if (player.dataset.src !== src) return;
   clock.offset = kept > origin / 2 ? origin : 0;
   shiftCues();
