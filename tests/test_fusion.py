@@ -135,7 +135,8 @@ def test_a_slide_on_screen_over_two_topics_counts_fully_for_the_one_a_query_is_i
     said at 50-58 s. As one hit over 0-60 s the slide pulls the moment out over both topics; cut at the
     topic change (one entry per section, `split_at_topics`) it leaves the second topic as the answer."""
     from momentsearch.options import RankingOptions
-    from momentsearch.pipeline.ocr import SlideText, split_at_topics
+    from momentsearch.pipeline.ocr import SlideText
+    from momentsearch.pipeline.slide_cuts import split_at_topics
     from momentsearch.ranking.joint import rank
 
     slide = SlideText(0.0, 60.0, [("Plate Tectonics", 1.0, "")])

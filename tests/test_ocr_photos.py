@@ -19,8 +19,8 @@ from PIL import Image, ImageDraw, ImageFilter, ImageFont
 from conftest import iou, run_cli, search_json
 from momentsearch.models.ocr import OcrLine
 from momentsearch.options import OcrOptions
-from momentsearch.pipeline.ocr import (SlideText, merge_same_slide, read_slides, restore_spaces, split_at_text_changes,
-                                       weighted_lines)
+from momentsearch.pipeline.ocr import SlideText, read_slides, restore_spaces, weighted_lines
+from momentsearch.pipeline.slide_cuts import merge_same_slide, split_at_text_changes
 from momentsearch.ranking.slide_lexical import SlideLexicalIndex
 from momentsearch.types import VisualSegment
 
@@ -291,6 +291,32 @@ def test_titles_that_name_the_same_subject_are_still_other_slides():
     assert cuts("Price Elasticity of Demand", "Elasticity and Revenue") == [(0, 30), (30, 60)]
     body[160] = body[10]  # the same slide, its title's first word hidden by the lecturer
     assert cuts("Price Elasticity of Demand", "Elasticity of Demand") == [(0, 60)]
+
+
+def test_a_title_extended_by_the_next_slide_is_another_slide():
+    """"Exercise 1" then "Exercise 1: Solution", "Residuals" then "Residual Plots" (a camera's detector saw
+    the second for a build: the title's strokes stay, the lecturer stands in front of the bullets): other
+    bullets under a title that adds words the first slide shows nowhere is a cut. A title whose added
+    word the other read shows elsewhere, or the same bullets under it, is one slide."""
+    views = [VisualSegment(0, 30, 29, _frame(10)), VisualSegment(30, 60, 59, _frame(160))]
+    segs = [VisualSegment(0, 60, 59, _frame(160), views=views)]
+    footer = _line("Applied Statistics", 8)
+    exercise = [_line("Data: 8 used cars, age and price", 9), _line("Worksheet A, question 3", 9), footer]
+    solution = [_line("r = -0.91", 9), _line("b1 = -1,150 per year", 9), _line("Common slip: x and y swapped", 9),
+                footer]
+
+    def cuts(first: list, second: list) -> list[tuple[float, float]]:
+        slides = read_slides(FakeOcr({10: first, 160: second}), segs, OcrOptions())
+        return [(s.start, s.end) for s in split_at_text_changes(segs, slides)]
+
+    assert cuts([_line("Exercise 1", 20), *exercise], [_line("Exercise 1: Solution", 20), *solution]) == [(0, 30), (30, 60)]
+    assert cuts([_line("Residuals", 20), _line("e = y - y-hat", 9), _line("League table example", 9), footer],
+                [_line("Residual Plots", 20), _line("Residuals vs fitted values", 9),
+                 _line("Want: a shapeless band", 9), _line("Heteroscedasticity", 9), footer]) == [(0, 30), (30, 60)]
+    assert cuts([_line("Exercise 1", 20), *exercise], [_line("Exercise 1: Solution", 20), *exercise]) == [(0, 60)]
+    # "Solution" shown on the first slide too: its title may be the other's, part hidden
+    hinted = [*exercise, _line("Solution after the break", 9)]
+    assert cuts([_line("Exercise 1", 20), *hinted], [_line("Exercise 1: Solution", 20), *solution]) == [(0, 60)]
 
 
 def test_two_slides_of_one_template_with_other_titles_stay_apart():

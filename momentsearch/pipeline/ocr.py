@@ -6,9 +6,9 @@ weighted by its confidence and size, so a title counts more than small print. Ne
 with the same text (periodic keyframes of a long slide, a build adding a bullet) become one entry.
 Every picture that stayed on screen is read, not only one per visual segment: a segment's *views*
 (pictures that differ by less than a cut) that lasted `MIN_VIEW` seconds too, and a change of text,
-between two of them or inside one (`slide_reads`), is itself a cut (`split_at_text_changes`): no
+between two of them or inside one (`slide_reads`), is itself a cut (`slide_cuts.split_at_text_changes`): no
 slide's text is skipped because the picture detector missed it. A cut with the same slide read on
-both sides is undone (`merge_same_slide`).
+both sides is undone (`slide_cuts.merge_same_slide`).
 
 The recogniser often drops the spaces of English text ("ProjectRoadmap", "captureslight");
 `restore_spaces` puts them back (camelCase, punctuation, then a word-frequency splitter with
@@ -324,64 +324,25 @@ def _titles_apart(a: SlideText, b: SlideText) -> bool:
 
 
 def another_slide(a: SlideText, b: SlideText) -> bool:
-    """Clearly another slide, not one read differently (a lecturer in front, a camera's blur): titles apart,
-    under a third of the words shared, neither holding nearly all the other's (a tab name, then code typed)."""
+    """Clearly another slide, not one read differently (a lecturer in front, a camera's blur): titles apart
+    or one extending the other ("Exercise 1" / "Exercise 1: Solution"), under a third of the words shared,
+    neither holding nearly all the other's (a tab name, then code typed)."""
     wa, wb = a.words(), b.words()
-    return bool(wa and wb) and _titles_apart(a, b) and len(wa & wb) < min(len(wa | wb) / 3,
-                                                                          CONTAINED * min(len(wa), len(wb)))
+    return bool(wa and wb) and (_titles_apart(a, b) or _title_extended(a, b)) and \
+        len(wa & wb) < min(len(wa | wb) / 3, CONTAINED * min(len(wa), len(wb)))
 
 
-def split_at_text_changes(segments: list[VisualSegment], slides: Sequence[SlideText]) -> list[VisualSegment]:
-    """Visual segments cut where OCR read clearly another slide inside one (a cut the picture missed;
-    `another_slide`): the earlier piece keeps the last frame of its views, the later the segment's keyframe."""
-    starts = sorted(b.start for a, b in zip(slides, slides[1:]) if another_slide(a, b))
-    out: list[VisualSegment] = []
-    for seg in segments:
-        cuts = [t for t in starts if seg.start + 1e-6 < t < seg.end - 1e-6]
-        for t in cuts:
-            before = [v for v in seg.views if v.end <= t + 1e-6]
-            if not before:
-                continue
-            out.append(VisualSegment(seg.start, t, before[-1].keyframe_time, before[-1].keyframe,
-                                     forced=seg.forced, views=before if len(before) > 1 else []))
-            rest = [v for v in seg.views if v.start >= t - 1e-6]
-            seg = VisualSegment(t, seg.end, seg.keyframe_time, seg.keyframe, forced=False,
-                                views=rest if len(rest) > 1 else [])
-        out.append(seg)
-    return out
-
-
-def merge_same_slide(segments: list[VisualSegment], slides: Sequence[SlideText]) -> list[VisualSegment]:
-    """Segments joined where OCR read one slide on both sides of the cut (`read_slides` merged the two
-    pictures' text into one entry across it): the picture changed, the slide did not (a lecturer
-    standing in front of it and walking away, a camera's exposure drifting, a build). The earlier
-    piece and the later one become views of the joined segment, which keeps the later keyframe."""
-    across = [(s.start, s.end) for s in slides if s.end - s.start > 0]
-    out: list[VisualSegment] = []
-    for seg in segments:
-        if out and not seg.forced and any(a + 1e-6 < seg.start < b - 1e-6 for a, b in across):
-            prev = out[-1]
-            views = (prev.views or [VisualSegment(prev.start, prev.end, prev.keyframe_time, prev.keyframe)]) + \
-                (seg.views or [VisualSegment(seg.start, seg.end, seg.keyframe_time, seg.keyframe)])
-            out[-1] = VisualSegment(prev.start, seg.end, seg.keyframe_time, seg.keyframe, prev.forced, views)
-            continue
-        out.append(seg)
-    return out
-
-
-MIN_PIECE = 1.0  # seconds; a topic change closer than this to a slide's edge does not cut it
-
-
-def split_at_topics(slides: Sequence[SlideText], topics: Sequence[float]) -> list[SlideText]:
-    """Each slide cut where the talk changes topic while it stays on screen: one entry per section it
-    spans, the same text in each. A slide's evidence then counts fully for the section a query's words
-    are in, instead of drawing the moment out over both topics (a hit counts for a span in proportion
-    to how much of it the span covers)."""
-    out: list[SlideText] = []
-    for slide in slides:
-        edges = [slide.start, *sorted(t for t in topics if slide.start + MIN_PIECE < t < slide.end - MIN_PIECE), slide.end]
-        out += [SlideText(a, b, list(slide.lines)) for a, b in zip(edges, edges[1:])]
-    return out
+def _title_extended(a: SlideText, b: SlideText) -> bool:
+    """One slide's title is the other's with content words added that the other shows nowhere: "Residuals"
+    then "Residual Plots", "Exercise 1" then "Exercise 1: Solution" (a deck's next slide often extends the
+    title). Only the words decide then (`another_slide`): a lecturer hiding a title's word hides the body's
+    words too, and what is left of them is the other read's."""
+    ta, tb = set(tokenize(a.title)), set(tokenize(b.title))
+    if not ta or not tb or ta == tb:
+        return False
+    short, long_, other = (ta, tb, a) if len(ta) < len(tb) else (tb, ta, b)
+    shown = set(tokenize(" ".join(t for t, _, _ in other.lines)))
+    return short <= long_ and not (long_ - short) & shown
 
 
 def slide_rows(slides: Sequence[SlideText], embedder, video_id: str, path: str, kind: str = "slide"):

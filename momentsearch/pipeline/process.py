@@ -24,12 +24,11 @@ from momentsearch.pipeline.captions import find_captions
 from momentsearch.pipeline.decode import iter_audio_windows, probe
 from momentsearch.pipeline.frame_reader import FrameReader
 from momentsearch.pipeline.keyframes import detect_segments
-from momentsearch.pipeline.ocr import (FROM_CONFIG, make_ocr, merge_same_slide, read_slides, slide_rows,
-                                       split_at_text_changes, split_at_topics)
+from momentsearch.pipeline.ocr import FROM_CONFIG, make_ocr, read_slides, slide_rows
 from momentsearch.pipeline.partial import CachedOcr, PartialState, VisualResult
 from momentsearch.pipeline.sampling import sample_frames
 from momentsearch.pipeline.segment import build_chunks, sections, sentences, topic_boundaries
-from momentsearch.pipeline.slide_cuts import place_text_cuts
+from momentsearch.pipeline.slide_cuts import merge_same_slide, place_text_cuts, split_at_text_changes, split_at_topics
 from momentsearch.store.ids import entry_id
 from momentsearch.types import Chunk, MediaInfo, StageTimes, TranscriptSegment, VisualSegment
 

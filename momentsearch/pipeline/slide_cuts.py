@@ -1,6 +1,9 @@
-"""Cuts that slide text proves, placed by the frames between the two slides (see `place_text_cuts`)."""
+"""Cuts that slide text proves (`split_at_text_changes`), placed by the frames between the two slides
+(`place_text_cuts`); cuts with one slide on both sides undone (`merge_same_slide`); slides cut at topic changes."""
 
 from __future__ import annotations
+
+from typing import Sequence
 
 import numpy as np
 
@@ -150,3 +153,56 @@ def _views_within(views: list[VisualSegment], start: float, end: float) -> list[
     kept = [VisualSegment(max(v.start, start), min(v.end, end), v.keyframe_time, v.keyframe)
             for v in views if max(v.start, start) <= v.keyframe_time <= min(v.end, end)]
     return kept if len(kept) > 1 else []
+
+
+def split_at_text_changes(segments: list[VisualSegment], slides: Sequence[SlideText]) -> list[VisualSegment]:
+    """Visual segments cut where OCR read clearly another slide inside one (a cut the picture missed;
+    `another_slide`): the earlier piece keeps the last frame of its views, the later the segment's keyframe."""
+    starts = sorted(b.start for a, b in zip(slides, slides[1:]) if another_slide(a, b))
+    out: list[VisualSegment] = []
+    for seg in segments:
+        cuts = [t for t in starts if seg.start + 1e-6 < t < seg.end - 1e-6]
+        for t in cuts:
+            before = [v for v in seg.views if v.end <= t + 1e-6]
+            if not before:
+                continue
+            out.append(VisualSegment(seg.start, t, before[-1].keyframe_time, before[-1].keyframe,
+                                     forced=seg.forced, views=before if len(before) > 1 else []))
+            rest = [v for v in seg.views if v.start >= t - 1e-6]
+            seg = VisualSegment(t, seg.end, seg.keyframe_time, seg.keyframe, forced=False,
+                                views=rest if len(rest) > 1 else [])
+        out.append(seg)
+    return out
+
+
+def merge_same_slide(segments: list[VisualSegment], slides: Sequence[SlideText]) -> list[VisualSegment]:
+    """Segments joined where OCR read one slide on both sides of the cut (`read_slides` merged the two
+    pictures' text into one entry across it): the picture changed, the slide did not (a lecturer
+    standing in front of it and walking away, a camera's exposure drifting, a build). The earlier
+    piece and the later one become views of the joined segment, which keeps the later keyframe."""
+    across = [(s.start, s.end) for s in slides if s.end - s.start > 0]
+    out: list[VisualSegment] = []
+    for seg in segments:
+        if out and not seg.forced and any(a + 1e-6 < seg.start < b - 1e-6 for a, b in across):
+            prev = out[-1]
+            views = (prev.views or [VisualSegment(prev.start, prev.end, prev.keyframe_time, prev.keyframe)]) + \
+                (seg.views or [VisualSegment(seg.start, seg.end, seg.keyframe_time, seg.keyframe)])
+            out[-1] = VisualSegment(prev.start, seg.end, seg.keyframe_time, seg.keyframe, prev.forced, views)
+            continue
+        out.append(seg)
+    return out
+
+
+MIN_PIECE = 1.0  # seconds; a topic change closer than this to a slide's edge does not cut it
+
+
+def split_at_topics(slides: Sequence[SlideText], topics: Sequence[float]) -> list[SlideText]:
+    """Each slide cut where the talk changes topic while it stays on screen: one entry per section it
+    spans, the same text in each. A slide's evidence then counts fully for the section a query's words
+    are in, instead of drawing the moment out over both topics (a hit counts for a span in proportion
+    to how much of it the span covers)."""
+    out: list[SlideText] = []
+    for slide in slides:
+        edges = [slide.start, *sorted(t for t in topics if slide.start + MIN_PIECE < t < slide.end - MIN_PIECE), slide.end]
+        out += [SlideText(a, b, list(slide.lines)) for a, b in zip(edges, edges[1:])]
+    return out
