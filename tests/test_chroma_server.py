@@ -144,6 +144,17 @@ def test_unreachable_server_is_a_clear_error():
     assert proc.returncode == 2 and "http://HOST:PORT" in proc.stderr
 
 
+def test_broken_ipv6_or_port_in_the_url_is_a_clear_error():
+    """urlparse raises ValueError on these; it used to end in a traceback (exit 1), from the flag or the env."""
+    for url in ("http://[::1/", "http://[fe80::1%eth0:8000", "http://[::1]:99999"):
+        for how in (["--chroma-url", url], []):
+            proc = run_cli("info", *how, check=False, env={"MOMENTSEARCH_CHROMA_URL": url})
+            assert proc.returncode == 2 and "Traceback" not in proc.stderr, proc.stderr
+            assert proc.stderr.strip().splitlines() == [
+                f"momentsearch: error: --chroma-url must look like http://HOST:PORT, got {url!r} "
+                f"({'Port out of range 0-65535' if url.endswith('99999') else 'Invalid IPv6 URL'})"]
+
+
 # -- auth token and TLS: an HTTPS gateway that wants a bearer token, in front of the real server ----
 
 class _Gateway(BaseHTTPRequestHandler):

@@ -89,9 +89,14 @@ def make_client(db_dir: str | None = None, chroma_url: "str | ChromaServer | Non
         from urllib.parse import urlparse
 
         server = chroma_url if isinstance(chroma_url, ChromaServer) else ChromaServer.from_env(str(chroma_url))
-        url = urlparse(server.url)
+        shape = f"--chroma-url must look like http://HOST:PORT, got {server.url!r}"
+        try:
+            url = urlparse(server.url)
+            port = url.port
+        except ValueError as exc:  # an unclosed IPv6 bracket, a port not a number or past 65535
+            raise MomentSearchError(f"{shape} ({exc})") from None
         if url.scheme not in ("http", "https") or not url.hostname:
-            raise MomentSearchError(f"--chroma-url must look like http://HOST:PORT, got {server.url!r}")
+            raise MomentSearchError(shape)
         if url.scheme == "https":
             if server.ca_cert and not Path(server.ca_cert).is_file():
                 raise MomentSearchError(f"CA certificate file not found: {server.ca_cert}")
@@ -99,7 +104,7 @@ def make_client(db_dir: str | None = None, chroma_url: "str | ChromaServer | Non
         try:
             return chromadb.HttpClient(
                 host=url.hostname,
-                port=url.port or (443 if url.scheme == "https" else 8000),
+                port=port or (443 if url.scheme == "https" else 8000),
                 ssl=url.scheme == "https",
                 headers=server.headers(),
                 settings=settings,
