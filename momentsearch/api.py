@@ -321,18 +321,13 @@ class MomentIndex:
         """All transcript chunks of a video, by start time."""
         return self.searcher.corpus().chunks_of(video_id)
 
-    def find_video(self, video: str | os.PathLike):
-        """The FileRecord of an indexed file named by its path or video id (QueryError when not indexed)."""
-        from momentsearch.errors import QueryError
-        from momentsearch.search.scope import match_scope
+    def find_video(self, video: str | os.PathLike, not_found: str | None = None):
+        """The FileRecord of the one indexed file named by its path or video id; a QueryError naming `video`
+        otherwise (`not_found`: what to do when nothing matches, see search.scope.one_video)."""
+        from momentsearch.search.scope import NOT_INDEXED, one_video
 
         corpus = self.searcher.corpus()
-        files = corpus.files
-        ids = match_scope(files, [os.fspath(video)], corpus.copies) if files else set()
-        if len(ids) != 1:
-            what = "matches no indexed file" if not ids else f"names {len(ids)} files, not one"
-            raise QueryError(f"{os.fspath(video)!r} {what}; `momentsearch info` lists the indexed files")
-        return files[ids.pop()]
+        return corpus.files[one_video(corpus.files, os.fspath(video), corpus.copies, not_found or NOT_INDEXED)]
 
     def export_clip(self, video: str | os.PathLike, start: float, end: float, out: str | os.PathLike,
                     padding: float = 0.0, name: str | None = None):
@@ -346,7 +341,7 @@ class MomentIndex:
             return cut_clip(video, start, end, out, padding, name=name or (named if isinstance(named, str) else None))
         path = os.fspath(video)
         if not os.path.isfile(path):
-            path = self.find_video(video).path
+            path = self.find_video(video, "no such file either: check the path").path
         return cut_clip(path, start, end, out, padding)
 
     def chapters(self, video: str | os.PathLike) -> list:

@@ -69,7 +69,34 @@ def test_chapters_of_an_indexed_lecture_match_its_sections(two_lectures):
     youtube = run_cli("chapters", str(path), "--db", str(db), "--format", "youtube").stdout
     assert youtube.startswith("00:00 ")
     bad = run_cli("chapters", "nothing.mp4", "--db", str(db), check=False)
-    assert bad.returncode == 2 and "matches no indexed file" in bad.stderr
+    assert bad.returncode == 2 and "'nothing.mp4' is not an indexed file or video id" in bad.stderr
+
+
+def test_a_video_not_indexed_or_named_twice_is_one_line_without_the_in_option(tmp_path):
+    """chapters and clip take one video, not --in: their error names what was typed and what to do
+    (it said "--in 'nothing.mp4' matches no indexed file"); search --in keeps its own wording."""
+    from PIL import Image
+
+    from tests.conftest import TINY_CLIP_ARGS
+
+    for name, colour in (("whiteboard.png", (235, 235, 228)), ("chalkboard.png", (38, 64, 46))):
+        Image.new("RGB", (320, 240), colour).save(tmp_path / name)
+    db = str(tmp_path / "db")
+    run_cli("index", str(tmp_path / "whiteboard.png"), str(tmp_path / "chalkboard.png"), "--db", db,
+            *TINY_CLIP_ARGS, "--no-ocr", "--quiet")
+    expected = {
+        ("chapters", "nothing.mp4"): "'nothing.mp4' is not an indexed file or video id; index it first, or name "
+                                     "one that `momentsearch info` lists",
+        ("chapters", "*.png"): "'*.png' names 2 indexed files, not one; give the path or video id of one "
+                               "(`momentsearch info` lists them)",
+        ("clip", "nothing.mp4", "0", "1", "-o", str(tmp_path / "c.mp4")):
+            "'nothing.mp4' is not an indexed file or video id; no such file either: check the path",
+        ("search", "board", "--in", "nothing.mp4"):
+            "--in 'nothing.mp4' matches no indexed file; `momentsearch info` lists them",
+    }
+    for args, message in expected.items():
+        proc = run_cli(*args, "--db", db, check=False)
+        assert proc.returncode == 2 and proc.stderr.strip() == f"momentsearch: error: {message}", (args, proc.stderr)
 
 
 def test_chapters_written_into_a_new_folder_or_refused_in_one_line(two_lectures, tmp_path):

@@ -65,6 +65,26 @@ def match_scope(files: dict[str, FileRecord], patterns: Iterable[str],
     return chosen
 
 
+NOT_INDEXED = "index it first, or name one that `momentsearch info` lists"
+
+
+def one_video(files: dict[str, FileRecord], name: str, copies: dict[str, list[str]] | None = None,
+              not_found: str = NOT_INDEXED) -> str:
+    """The video id of the one indexed file that `name` (a path, a glob or a video id) names, as
+    match_scope reads it, for commands that take one video (`chapters`, `clip`): their QueryError names
+    what was typed and no --in option, which they do not have. `not_found`: what to do when nothing matches."""
+    try:
+        ids = match_scope(files, [name], copies) if files else set()
+    except QueryError:  # its message speaks of --in
+        ids = set()
+    if not ids:
+        raise QueryError(f"{name!r} is not an indexed file or video id; {not_found}")
+    if len(ids) > 1:
+        raise QueryError(f"{name!r} names {len(ids)} indexed files, not one; give the path or video id of one "
+                         "(`momentsearch info` lists them)")
+    return ids.pop()
+
+
 def scope_patterns(video, in_) -> list[str] | None:
     """`video` and `in_` as one list of scope patterns (None: the whole index)."""
     if video is None and in_ is None:
