@@ -180,7 +180,7 @@ class MomentIndex:
         from momentsearch.pipeline.partial import PARTIAL_DIRNAME
 
         partial_dir = None if self.chroma_url else Path(self.db) / PARTIAL_DIRNAME  # a killed run resumes from it
-        with self.writing(wait, create=True):
+        with self.writing(wait, create=True, task="index"):
             self.store.collection("files", model_id="none", dim=1)  # what marks a folder as an index
             migrate_relative_paths(self.store)  # records of older indexes hold paths as typed
             # files added to an index go in with its text model when that is an offline one (as search does)
@@ -199,7 +199,7 @@ class MomentIndex:
         Removing more than store.prune.PRUNE_MAX_SHARE of the files needs `yes` (ConfirmationNeededError)."""
         from momentsearch.store.prune import prune
 
-        with self.writing(wait):
+        with self.writing(wait, task="prune"):
             return prune(self.store, dry_run=dry_run, yes=yes)
 
     def remove(self, targets: list[str], wait: float | None = 0.0, dry_run: bool = False):
@@ -217,7 +217,7 @@ class MomentIndex:
             targets = [targets]
         if not targets or any(not str(t).strip() for t in targets):
             raise QueryError("remove: give the files to take out: paths, folders, globs or video ids")
-        with self.writing(wait):
+        with self.writing(wait, task="remove"):
             records = dict(self.store.file_records())  # record key -> record
             chosen: set[str] = set()
             for target in targets:
@@ -233,10 +233,11 @@ class MomentIndex:
                     forget(Path(self.db) / PARTIAL_DIRNAME, video_id)
             return report
 
-    def writing(self, wait: float | None = 0.0, create: bool = False):
+    def writing(self, wait: float | None = 0.0, create: bool = False, task: str = ""):
         """The write lock of a local index folder (a Chroma server orders its own writes: no lock).
         The folder must be writable (IndexWriteError); `create` makes it when missing (only `index`),
-        otherwise it must already be an index (IndexNotFoundError)."""
+        otherwise it must already be an index (IndexNotFoundError). `task` names the writer to a
+        second one (store.lock.WriterLock)."""
         from contextlib import nullcontext
 
         from momentsearch.store.folder import check_index, prepare_writable
@@ -248,7 +249,7 @@ class MomentIndex:
             check_index(self.db)
         prepare_writable(self.db)
         self._creating = self._creating or create
-        return _clearing_cache(writer_lock(self.db, timeout=wait), self._clear_cache, self.db)
+        return _clearing_cache(writer_lock(self.db, timeout=wait, task=task), self._clear_cache, self.db)
 
     def search(self, query: str, k: int = 10, kind: str | None = None, video: str | None = None,
                in_: str | list[str] | None = None) -> list[Moment]:

@@ -285,6 +285,44 @@ def test_lock_waits_for_release_and_survives_a_killed_holder(tmp_path):
     WriterLock(tmp_path).acquire(timeout=5).release()  # the kernel dropped the dead holder's lock
 
 
+def test_a_busy_index_names_the_command_that_writes_it(tmp_path, monkeypatch):
+    """index, prune and remove take the one lock; a second writer is told which of them holds it (it was
+    told that only `index` or `prune` may write, though `remove` held it), or, unrecorded, just the pid."""
+    from PIL import Image
+
+    import momentsearch.store.prune as prune_mod
+    from momentsearch.api import MomentIndex
+    from momentsearch.errors import IndexBusyError
+    from momentsearch.options import load_config
+    from momentsearch.store.lock import WriterLock
+
+    db, photo = tmp_path / "db", tmp_path / "board.png"
+    Image.new("RGB", (32, 24), (90, 40, 200)).save(photo)
+    index = MomentIndex(db, load_config(None, {"models": {"ocr": False}}))  # a photo: no model loads
+    told: dict[str, str] = {}
+
+    def while_held(task, name):  # wraps a step each command takes with the lock held; tries a second writer
+        real = getattr(prune_mod, name)
+
+        def step(*args, **kwargs):
+            with pytest.raises(IndexBusyError) as busy:
+                WriterLock(db).acquire(timeout=0)
+            told.setdefault(task, str(busy.value))  # prune migrates paths too: the first call is index's
+            return real(*args, **kwargs)
+        monkeypatch.setattr(prune_mod, name, step)
+
+    for task, name in (("index", "migrate_relative_paths"), ("prune", "prune"), ("remove", "remove_files")):
+        while_held(task, name)
+    index.index([photo])
+    index.prune()
+    index.remove([str(photo)])
+    for task in ("index", "prune", "remove"):
+        assert told[task].startswith(f"the index {db} is being written by `{task}` (pid {os.getpid()} on "), told
+        assert "one writer at a time" in told[task] and "`momentsearch index` or `prune`" not in told[task]
+    with WriterLock(db).acquire(), pytest.raises(IndexBusyError, match=f"written by pid {os.getpid()} on "):
+        WriterLock(db).acquire(timeout=0)  # a writer that names no command (a script's own lock)
+
+
 # -- model / schema changes --------------------------------------------------------------------------
 
 def test_changed_models_or_schema_are_refused_with_how_to_reindex(three_videos, clean_db, tmp_path):

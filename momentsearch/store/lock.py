@@ -1,9 +1,9 @@
 """One writer at a time per index folder: an advisory file lock on DB/.momentsearch.store.lock.
 
-`index` and `prune` hold it while they write; `search`, `info` and `serve` never take it, so they
-keep answering while a batch runs. The lock is `fcntl.flock`, which the kernel drops when its
+Every writing command (`index`, `prune`, `remove`) holds it while it writes; `search`, `info` and
+`serve` never take it, so they keep answering while a batch runs. The lock is `fcntl.flock`, which the kernel drops when its
 holder exits, however it exits (SIGKILL included): a crashed run never leaves a stale lock behind.
-The file's text says who holds it (pid, host, since when), so a second writer can name it.
+The file's text says who holds it (the command, pid, host, since when), so a second writer can name it.
 """
 
 from __future__ import annotations
@@ -36,10 +36,12 @@ def holder(db_dir: str | os.PathLike) -> str:
 
 class WriterLock:
     """The write lock of one index folder. `acquire(timeout)` waits up to `timeout` seconds
-    (0: fail at once; None: wait for ever) and raises IndexBusyError naming the holder."""
+    (0: fail at once; None: wait for ever) and raises IndexBusyError naming the holder. `task`: the
+    command that writes ("index", "remove"), recorded for that message; "" records none."""
 
-    def __init__(self, db_dir: str | os.PathLike) -> None:
+    def __init__(self, db_dir: str | os.PathLike, task: str = "") -> None:
         self.db_dir = Path(db_dir)
+        self.task = task
         self._fd: int | None = None
 
     @property
@@ -66,16 +68,17 @@ class WriterLock:
                     who = holder(self.db_dir) or "another process"
                     waited = f" after waiting {timeout:g}s" if timeout else ""
                     raise IndexBusyError(
-                        f"the index {self.db_dir} is being written by {who}{waited}; only one "
-                        "`momentsearch index` or `prune` may write at a time. Wait for it to finish, or "
-                        "pass --wait SECONDS to queue behind it (searching works meanwhile)"
+                        f"the index {self.db_dir} is being written by {who}{waited}; an index takes one "
+                        "writer at a time. Wait for it to finish, or pass --wait SECONDS to queue behind it "
+                        "(searching works meanwhile)"
                     )
                 time.sleep(POLL_SECONDS)
         except BaseException:
             os.close(fd)
             raise
         note = (f"pid {os.getpid()} on {socket.gethostname()} since "
-                f"{time.strftime('%Y-%m-%d %H:%M:%S', time.localtime())}\n")
+                f"{time.strftime('%Y-%m-%d %H:%M:%S', time.localtime())}")
+        note = f"`{self.task}` ({note})\n" if self.task else note + "\n"
         os.ftruncate(fd, 0)
         os.pwrite(fd, note.encode("utf-8"), 0)
         self._fd = fd
@@ -101,9 +104,9 @@ class WriterLock:
 
 
 @contextmanager
-def writer_lock(db_dir: str | os.PathLike, timeout: float | None = 0.0) -> Iterator[WriterLock]:
+def writer_lock(db_dir: str | os.PathLike, timeout: float | None = 0.0, task: str = "") -> Iterator[WriterLock]:
     """Hold the index folder's write lock for the `with` block (see WriterLock.acquire)."""
-    lock = WriterLock(db_dir).acquire(timeout)
+    lock = WriterLock(db_dir, task).acquire(timeout)
     try:
         yield lock
     finally:
