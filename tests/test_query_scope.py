@@ -68,6 +68,37 @@ def test_match_scope_through_links_and_copies(tmp_path):
     assert match_scope(recs, [copy], {"a1": [str(tmp_path / "w1" / "talk.mp4"), copy]}) == {"a1"}
 
 
+def test_a_search_scoped_to_one_copy_names_that_copy(tmp_path):
+    """Two copies of a recording share its entries and video id, and the corpus holds one record for
+    them: a search --in one copy named the other whenever the corpus held the other's record."""
+    import shutil
+
+    from PIL import Image, ImageDraw, ImageFont
+
+    from momentsearch.api import MomentIndex
+    from momentsearch.options import load_config
+
+    board = tmp_path.resolve() / "week1" / "whiteboard.png"
+    board.parent.mkdir()
+    image = Image.new("RGB", (640, 360), (238, 238, 230))
+    draw = ImageDraw.Draw(image)
+    draw.text((40, 60), "Photosynthesis", fill=(20, 40, 160), font=ImageFont.load_default(size=40))
+    draw.text((40, 160), "light makes sugar", fill=(20, 40, 160), font=ImageFont.load_default(size=32))
+    image.save(board)
+    copy = tmp_path.resolve() / "backup" / "whiteboard copy.png"
+    copy.parent.mkdir()
+    shutil.copy(board, copy)
+    index = MomentIndex(tmp_path / "db", load_config(overrides={"models": {"clip_pretrained": "random",
+                                                                           "clip_model": _tiny_clip()}}))
+    assert len({f.video_id for f in index.index([board, copy]).files}) == 1  # one content: shared entries
+    for named in (board, copy, copy.parent):
+        want = [str(board if named == board else copy)]
+        assert [m.video for m in index.search("photosynthesis", in_=str(named))] == want, named
+        assert [m.video for m in index.search_image(str(board), in_=str(named))] == want, named
+    either = [m.video for m in index.search("photosynthesis", in_=[str(board), str(copy)])]
+    assert either in ([str(board)], [str(copy)])
+
+
 def _videos(result):
     return {r["video"] for r in result["results"]}
 

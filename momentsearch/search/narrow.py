@@ -8,6 +8,8 @@ whose own text passes the phrase and exclusion tests.
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import numpy as np
 
 from momentsearch.search.query import ParsedQuery, normalise_text, span_text
@@ -136,6 +138,12 @@ class Narrowing:
             return moments[:k]
         kept = [m for m in moments if self.accepts(m.video_id, m.start, m.end)]
         return kept[:k]
+
+    def named(self, moments: list) -> list:
+        """The moments under the paths the scope named: copies of one content share its entries and video
+        id, and the corpus holds one of their records, which may be the copy the user did not name."""
+        return [replace(m, video=rec.path) if (rec := self.files.get(m.video_id)) and rec.path != m.video else m
+                for m in moments]
 
 
 def _concat(groups: dict[str, np.ndarray], files) -> np.ndarray:

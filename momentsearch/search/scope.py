@@ -11,6 +11,7 @@ from __future__ import annotations
 import fnmatch
 import os
 from collections import OrderedDict
+from dataclasses import replace
 from pathlib import Path
 from typing import Iterable
 
@@ -36,33 +37,45 @@ def match_scope(files: dict[str, FileRecord], patterns: Iterable[str],
     paths) adds the other files of the same content, which `files` holds one record for. A path through
     a symbolic link names what it links to (records hold resolved paths). A pattern that names no
     indexed file is a QueryError: a typo must not silently search nothing."""
-    chosen: set[str] = set()
+    return set(scope_paths(files, patterns, copies))
+
+
+def scope_paths(files: dict[str, FileRecord], patterns: Iterable[str],
+                copies: dict[str, list[str]] | None = None) -> dict[str, set[str]]:
+    """match_scope's video ids, each with the absolute paths of its files that the patterns name (none
+    for a video id): of two copies of one content, results must name the one the user scoped to."""
+    chosen: dict[str, set[str]] = {}
     resolved = {vid: {os.path.abspath(p) for p in [rec.path, *(copies or {}).get(vid, [])]}
                 for vid, rec in files.items()}
     for raw in patterns:
         pattern = str(raw).strip()
         if not pattern:
             raise QueryError("an empty --in pattern; give a file, a folder, a glob or a video id")
-        found = {pattern} if pattern in files else set()
+        found: dict[str, set[str]] = {pattern: set()} if pattern in files else {}
         if not found:
             named = os.path.expanduser(pattern)
             targets = {os.path.abspath(named), os.path.realpath(named)}
-            if _is_glob(pattern):  # a linked folder in front of the glob's last part
+            glob = _is_glob(pattern)
+            if glob:  # a linked folder in front of the glob's last part
                 targets.add(os.path.join(os.path.realpath(os.path.dirname(os.path.abspath(named))),
                                          os.path.basename(named)))
             for vid, paths in resolved.items():
-                for path, target in ((p, t) for p in paths for t in targets):
-                    if _is_glob(pattern):
-                        hit = fnmatch.fnmatch(path, target) or fnmatch.fnmatch(Path(path).name, pattern)
-                    else:
-                        hit = path == target or path.startswith(target.rstrip(os.sep) + os.sep)
-                    if hit:
-                        found.add(vid)
-                        break
+                for path in paths:
+                    if any((fnmatch.fnmatch(path, t) or fnmatch.fnmatch(Path(path).name, pattern)) if glob
+                           else (path == t or path.startswith(t.rstrip(os.sep) + os.sep)) for t in targets):
+                        found.setdefault(vid, set()).add(path)
         if not found:
             raise QueryError(f"--in {pattern!r} matches no indexed file; `momentsearch info` lists them")
-        chosen |= found
+        for vid, paths in found.items():
+            chosen.setdefault(vid, set()).update(paths)
     return chosen
+
+
+def as_named(rec: FileRecord, paths: set[str]) -> FileRecord:
+    """`rec` under a path the scope named (scope_paths), when that names a copy of its content, not its file."""
+    if not paths or os.path.abspath(rec.path) in paths:
+        return rec
+    return replace(rec, path=min(paths))
 
 
 NOT_INDEXED = "index it first, or name one that `momentsearch info` lists"

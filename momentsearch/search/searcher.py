@@ -23,7 +23,7 @@ from momentsearch.search.narrow import Narrowing, VideoRows
 from momentsearch.search.pieces import PieceCache
 from momentsearch.search.query import clean_query, parse_query
 from momentsearch.search.results import build_moments
-from momentsearch.search.scope import ScopeVectors, match_scope
+from momentsearch.search.scope import ScopeVectors, as_named, scope_paths
 from momentsearch.store.store import Hit, Store
 from momentsearch.types import FileRecord, Moment
 
@@ -237,7 +237,8 @@ class Searcher:
         wanted = intents(text)
         # "the summary", "introduction": the place is all the query says, so every video in scope is a candidate
         only_place = files if wanted and self.options.place_bonus > 0 and not content_words(text) else None
-        return narrow.keep(self._moments(hits, narrow.rank_k(k), corpus, wanted, accept, only_place, text), k)
+        moments = self._moments(hits, narrow.rank_k(k), corpus, wanted, accept, only_place, text)
+        return narrow.named(narrow.keep(moments, k))
 
     def _text_hits(self, text: str, corpus: Corpus, narrow: Narrowing) -> dict[str, ChannelHits]:
         """The text channels' hits for `text`: transcript (dense), lexical, slide text."""
@@ -279,7 +280,7 @@ class Searcher:
                 # image -> speech: transcript chunks through their CLIP text vectors (the unified collection)
                 hits["clip_text"] = self._dense_hits("clip_text", "unified", vector, narrow.files, kind="chunk",
                                                      narrow=narrow)
-        return self._moments(hits, k, corpus, query=words), words
+        return narrow.named(self._moments(hits, k, corpus, query=words)), words
 
     def _rows(self, corpus) -> VideoRows:
         if self._video_rows is None or self._video_rows.corpus is not corpus:
@@ -310,8 +311,8 @@ class Searcher:
         if scope is not None:
             if isinstance(scope, str):
                 scope = [scope]
-            wanted = match_scope(corpus.files, scope, corpus.copies)
-            files = {v: rec for v, rec in files.items() if v in wanted}
+            wanted = scope_paths(corpus.files, scope, corpus.copies)
+            files = {v: as_named(rec, wanted[v]) for v, rec in files.items() if v in wanted}
         return Narrowing(corpus, self._video_rows, parsed, files, scope is not None, self._scope_vectors)
 
     def _moments(self, hits: dict[str, ChannelHits], k: int, corpus: Corpus,
