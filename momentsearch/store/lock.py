@@ -1,8 +1,9 @@
 """One writer at a time per index folder: an advisory file lock on DB/.momentsearch.store.lock.
 
 Every writing command (`index`, `prune`, `remove`) holds it while it writes; `search`, `info` and
-`serve` never take it, so they keep answering while a batch runs. The lock is `fcntl.flock`, which the kernel drops when its
-holder exits, however it exits (SIGKILL included): a crashed run never leaves a stale lock behind.
+`serve` never take it, so they keep answering while a batch runs. The lock is `fcntl.flock`, which the
+kernel drops when its holder exits, however it exits (SIGKILL included): a crashed run never leaves a
+stale lock behind.
 The file's text says who holds it (the command, pid, host, since when), so a second writer can name it.
 """
 
