@@ -19,6 +19,7 @@ MAX_SIDE = 1024  # images are downscaled so their long side is at most this (CLI
 PHOTO_MAX_SIDE = 2048  # photos (indexed or given as a query) are also read for their words, and a slide may be a
                        # third of a photo taken from the back of the hall
 _ALPHA_MODES = {"RGBA", "RGBa", "LA", "La", "PA"}  # Pillow modes with an alpha channel
+_DEEP_MODES = {"I;16", "I;16L", "I;16B", "I;16N", "I", "F"}  # Pillow's 16-bit, 32-bit and float grey modes
 FIRST_SEEK_MARGIN = 10.0  # seconds before a file's first timestamp that a seek to its start aims at
 SEEK_BACK = 1.0  # seconds; a seek that landed after the wanted time is retried this much earlier, then twice that...
 
@@ -70,6 +71,8 @@ def to_rgb(img, max_side: int | None = None):
     black on black, and its text would be lost to OCR and CLIP."""
     from PIL import Image
 
+    if img.mode in _DEEP_MODES:
+        img = _deep_to_8bit(img)
     if img.mode not in _ALPHA_MODES and "transparency" not in img.info:
         img = img.convert("RGB")
         if max_side:
@@ -80,6 +83,23 @@ def to_rgb(img, max_side: int | None = None):
         img.thumbnail((max_side, max_side))  # before compositing: less to lay on white
     white = Image.new("RGBA", img.size, (255, 255, 255, 255))
     return Image.alpha_composite(white, img).convert("RGB")
+
+
+def _deep_to_8bit(img):
+    """A 16-bit, 32-bit or float grey image (a scanner's or microscope's 16-bit PNG or TIFF) as L, or
+    LA when one grey value is marked transparent. Pillow's own convert clips these at 255 instead of
+    scaling: a 16-bit scan of a page turns all white and its text is lost to OCR and CLIP. Values are
+    taken as 0..1 (float), 0..255 or 0..65535, whichever the brightest pixel fits."""
+    from PIL import Image
+
+    deep = img.convert("F")
+    _, high = deep.getextrema()
+    top = 1.0 if img.mode == "F" and high <= 1.0 else 255.0 if high <= 255 else 65535.0
+    grey = deep.point(lambda v: v * (255.0 / top)).convert("L")
+    if "transparency" in img.info and isinstance(img.info["transparency"], (int, float)):
+        opaque = np.asarray(deep) != float(img.info["transparency"])
+        grey.putalpha(Image.fromarray(opaque.astype(np.uint8) * 255))
+    return grey
 
 
 def image_mime(path: str | Path) -> str:

@@ -1,4 +1,5 @@
-"""Odd but common media: a video whose picture starts late (clips), diagrams on a transparent background (photos)."""
+"""Odd but common media: a video whose picture starts late (clips), diagrams on a transparent background and
+16-bit grey scans (photos)."""
 
 from __future__ import annotations
 
@@ -149,6 +150,21 @@ def test_ocr_reads_the_text_of_a_transparent_diagram(tmp_path):
     _diagram().save(path)
     lines = OcrModel().read([open_image(path)])[0]
     assert "pipeline" in " ".join(line.text for line in lines).lower()
+
+
+@pytest.mark.parametrize("suffix", [".png", ".tif"])
+def test_16_bit_grey_scan_keeps_its_text(suffix, tmp_path):
+    """A 16-bit grey scan (I;16 in Pillow, values up to 65535): Pillow's convert clips it at 255, all
+    white; it is scaled to 8 bits instead, dark text on a light page."""
+    page = Image.new("L", (480, 200), 230)
+    ImageDraw.Draw(page).text((30, 50), "Pipeline", font=ImageFont.load_default(size=72), fill=20)
+    path = tmp_path / f"scan{suffix}"
+    Image.fromarray(np.asarray(page).astype(np.uint16) * 257).save(path)
+    assert Image.open(path).mode.startswith("I;16")
+    got = open_image(path)
+    assert got.shape == (200, 480, 3) and abs(int(got[:30].mean()) - 230) <= 2
+    words = got[40:140, 20:360]
+    assert 0.05 < (words < 100).mean() < 0.6
 
 
 def test_an_audio_file_with_cover_art_is_audio(tmp_path):
