@@ -14,7 +14,9 @@ import numpy as np
 
 from momentsearch.errors import BadInputError, QueryError
 
-MAX_PIXELS = 80_000_000  # images larger than this many pixels are refused (decompression bombs)
+MAX_PIXELS = 80_000_000  # an image that decodes to more pixels than this is refused (decompression bombs)
+MAX_JPEG_PIXELS = 1_000_000_000  # a JPEG's header may state this many: it decodes at down to 1/8 of each side
+                                 # (a 108 or 200 megapixel phone photo, a stitched panorama)
 MAX_SIDE = 1024  # images are downscaled so their long side is at most this (CLIP reads 224)
 PHOTO_MAX_SIDE = 2048  # photos (indexed or given as a query) are also read for their words, and a slide may be a
                        # third of a photo taken from the back of the hall
@@ -24,31 +26,33 @@ FIRST_SEEK_MARGIN = 10.0  # seconds before a file's first timestamp that a seek 
 SEEK_BACK = 1.0  # seconds; a seek that landed after the wanted time is retried this much earlier, then twice that...
 
 
-def open_image(path, max_pixels: int = MAX_PIXELS, max_full_decode_pixels: int | None = None,
+def open_image(path, max_pixels: int = MAX_JPEG_PIXELS, max_full_decode_pixels: int = MAX_PIXELS,
                max_side: int = MAX_SIDE) -> np.ndarray:
     """An RGB uint8 array from an image file or binary file object (first frame of a GIF), its long
     side at most `max_side`. Raises BadInputError. The pixel count is checked from the header, before
-    anything is decoded: over `max_pixels` is refused; so is, when `max_full_decode_pixels` is given,
-    an image over that which cannot be decoded at a reduced size (JPEG: 1/2..1/8 scale, `draft`)."""
+    anything is decoded: over `max_pixels` is refused, and so is an image that would decode to more than
+    `max_full_decode_pixels`. A JPEG decodes at the smallest of 1/1..1/8 scale (`draft`) that covers
+    `max_side`, so a 108 megapixel phone photo decodes to 7 and is read; other formats decode whole."""
     from PIL import Image, ImageOps
 
-    Image.MAX_IMAGE_PIXELS = MAX_PIXELS
+    Image.MAX_IMAGE_PIXELS = MAX_JPEG_PIXELS  # Pillow's own check at open (one value: threads share it)
     name = os.fspath(path) if isinstance(path, (str, os.PathLike)) else "uploaded image"  # never an object's repr
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("error", Image.DecompressionBombWarning)
             with Image.open(path) as img:
-                pixels = img.width * img.height
-                if pixels > max_pixels:
-                    raise BadInputError(name, f"image too large ({img.width}x{img.height} pixels, at most "
-                                                   f"{max_pixels:,}); refused as a possible decompression bomb")
-                if max_full_decode_pixels and pixels > max_full_decode_pixels and img.format != "JPEG":
-                    raise BadInputError(name, f"image too large to decode here ({img.width}x{img.height} "
-                                                   f"{img.format} pixels; at most {max_full_decode_pixels:,} "
-                                                   "unless JPEG): send a smaller copy")
+                width, height = img.size
+                if width * height > max_pixels:
+                    raise BadInputError(name, f"image too large ({width}x{height} pixels, at most "
+                                              f"{max_pixels:,}); refused as a possible decompression bomb")
                 img.seek(0)
-                scale = min(1.0, max_side / max(img.width, img.height, 1))  # JPEG: decode at the smallest
-                img.draft("RGB", (math.ceil(img.width * scale), math.ceil(img.height * scale)))  # size that covers it
+                scale = min(1.0, max_side / max(width, height, 1))  # JPEG: decode at the smallest
+                img.draft("RGB", (math.ceil(width * scale), math.ceil(height * scale)))  # size that covers it
+                if img.width * img.height > max_full_decode_pixels:  # the size draft left: what decodes
+                    raise BadInputError(name, f"image too large to decode safely ({width}x{height} {img.format} "
+                                              f"pixels; at most {max_full_decode_pixels:,} unless JPEG, which "
+                                              "decodes at a reduced size); refused as a possible decompression "
+                                              "bomb: use a smaller copy")
                 img = ImageOps.exif_transpose(img)
                 return np.asarray(to_rgb(img, max_side=max_side), dtype=np.uint8)
     except (Image.DecompressionBombError, Image.DecompressionBombWarning) as exc:

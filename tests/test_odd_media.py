@@ -1,5 +1,5 @@
-"""Odd but common media: a video whose picture starts late (clips), diagrams on a transparent background and
-16-bit grey scans (photos)."""
+"""Odd but common media: a video whose picture starts late (clips), diagrams on a transparent background,
+16-bit grey scans and 108 megapixel phone photos (photos)."""
 
 from __future__ import annotations
 
@@ -165,6 +165,28 @@ def test_16_bit_grey_scan_keeps_its_text(suffix, tmp_path):
     assert got.shape == (200, 480, 3) and abs(int(got[:30].mean()) - 230) <= 2
     words = got[40:140, 20:360]
     assert 0.05 < (words < 100).mean() < 0.6
+
+
+def test_108_megapixel_phone_photo_is_read_shrunk_and_the_same_png_refused(tmp_path, monkeypatch):
+    """A 12000x9000 JPEG (a 108 MP phone camera's) is over MAX_PIXELS but decodes at 1/4 scale: it is
+    read, never decoded whole. The same pixels as a PNG would decode whole: refused, with a reason."""
+    from PIL import ImageFile
+
+    from momentsearch.media import MAX_PIXELS, PHOTO_MAX_SIDE
+
+    photo = Image.new("L", (12000, 9000), 235)
+    ImageDraw.Draw(photo).rectangle([3000, 3000, 9000, 6000], fill=10)
+    photo.save(tmp_path / "phone.jpg", quality=60)
+    photo.save(tmp_path / "phone.png", compress_level=1)
+    assert 12000 * 9000 > MAX_PIXELS
+    loads = []
+    real_load = ImageFile.ImageFile.load
+    monkeypatch.setattr(ImageFile.ImageFile, "load", lambda self: loads.append(self.size) or real_load(self))
+    got = open_image(tmp_path / "phone.jpg", max_side=PHOTO_MAX_SIDE)
+    assert got.shape == (1536, 2048, 3) and got[768, 1024].max() < 40 and got[100, 100].min() > 200
+    assert max(w * h for w, h in loads) <= 12000 * 9000 // 16
+    with pytest.raises(BadInputError, match="too large to decode safely .*decompression bomb"):
+        open_image(tmp_path / "phone.png", max_side=PHOTO_MAX_SIDE)
 
 
 def test_an_audio_file_with_cover_art_is_audio(tmp_path):
