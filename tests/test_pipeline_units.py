@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
 import pytest
 
@@ -156,6 +158,18 @@ def test_discover_walks_folders_and_names_what_it_skips(tmp_path):
     assert found[str(tmp_path / "a.mp4")] == "" and found[str(tmp_path / "sub" / "b.MKV")] == ""
     assert "not a media file" in found[str(tmp_path / "notes.txt")]
     assert any("symlink loop" in r for r in found.values())
+
+
+def test_a_heic_photo_is_skipped_with_what_to_do_walked_or_named(tmp_path):
+    """An iPhone's HEIC photo is no 'unknown extension' in a folder, and named on the command line it
+    never reaches FFmpeg (whose answer was 'MP4/MOV file ... probably truncated')."""
+    (tmp_path / "IMG_0001.HEIC").write_bytes(b"\x00\x00\x00\x18ftypheic\x00\x00\x00\x00mif1heic")
+    (tmp_path / "scan.heif").write_bytes(b"x")
+    walked = {Path(f.path).name: f for f in discover([str(tmp_path)])}
+    named = discover([str(tmp_path / "IMG_0001.HEIC")])
+    for found in (walked["IMG_0001.HEIC"], walked["scan.heif"], named[0]):
+        assert "HEIC/HEIF photo: not supported" in found.reason and "convert it to JPEG" in found.reason
+        assert not found.failed
 
 
 def test_config_file_maps_onto_options_and_rejects_unknown_keys(tmp_path):

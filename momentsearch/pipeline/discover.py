@@ -14,6 +14,9 @@ VIDEO_EXTENSIONS = frozenset(".mp4 .m4v .mov .mkv .webm .avi .mpg .mpeg .ts .flv
 AUDIO_EXTENSIONS = frozenset(".mp3 .wav .m4a .aac .flac .ogg .opus".split())
 IMAGE_EXTENSIONS = frozenset(".jpg .jpeg .png .webp .bmp .gif .tif .tiff".split())
 MEDIA_EXTENSIONS = VIDEO_EXTENSIONS | AUDIO_EXTENSIONS | IMAGE_EXTENSIONS
+HEIF_EXTENSIONS = frozenset(".heic .heif".split())  # an iPhone's photos: Pillow has no decoder for them
+HEIF_REASON = ("a HEIC/HEIF photo: not supported (Pillow cannot decode it); convert it to JPEG, or set the "
+               "iPhone to take JPEG (Settings > Camera > Formats > Most Compatible)")
 
 
 @dataclass
@@ -68,7 +71,7 @@ def _walk(root: Path, out: dict[str, Found]) -> None:
         dirnames.sort()
         for name in sorted(filenames):
             full = os.path.join(dirpath, name)
-            if Path(name).suffix.lower() in MEDIA_EXTENSIONS:
+            if Path(name).suffix.lower() in MEDIA_EXTENSIONS | HEIF_EXTENSIONS:
                 out.setdefault(full, _file(full))
             elif Path(name).suffix.lower() in SIDECAR_SUFFIXES:  # talk.srt: the captions of talk.mp4
                 out.setdefault(full, Found(full, "subtitles: read as the captions of the video of the same name"))
@@ -106,7 +109,10 @@ def not_regular_reason(st: os.stat_result) -> str:
 
 def _file(path: str) -> Found:
     """A media path as found: skipped, with the reason, when it is not a regular file (checked
-    with stat, which never opens it)."""
+    with stat, which never opens it), or a HEIC photo: named on the command line it would reach FFmpeg,
+    whose "MP4/MOV file ... probably truncated" would send its owner looking for a better copy."""
+    if Path(path).suffix.lower() in HEIF_EXTENSIONS:
+        return Found(path, HEIF_REASON)
     try:
         st = os.stat(path)
     except OSError:
