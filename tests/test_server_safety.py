@@ -203,6 +203,11 @@ def test_upload_pixel_count_is_checked_before_decoding(tmp_path, monkeypatch):
         r = client.post("/api/search", files={"image": ("big.jpg", big.getvalue(), "image/jpeg")})
         assert r.status_code == 200, r.text
         assert loads and max(w * h for w, h in loads) <= 6000 * 4000 // 4  # decoded at a reduced draft size
+        phone = io.BytesIO()  # a 108 megapixel phone camera's photo: decodes at 1/4 scale, so it is a query
+        Image.new("L", (12000, 9000), 200).save(phone, format="JPEG", quality=50)
+        r = client.post("/api/search", files={"image": ("phone.jpg", phone.getvalue(), "image/jpeg")})
+        assert r.status_code == 200, r.text
+        assert max(w * h for w, h in loads) <= 12000 * 9000 // 16
 
 
 def test_concurrent_upload_decodes_are_bounded(tmp_path, monkeypatch):

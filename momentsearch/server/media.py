@@ -225,7 +225,8 @@ def _one_range(part: str, header: str, size: int) -> tuple[int, int]:
 
 
 # -- uploaded query images ---------------------------------------------------------------------------
-UPLOAD_MAX_PIXELS = 50_000_000  # an uploaded JPEG may have this many pixels (it decodes at 1/8 scale)
+UPLOAD_MAX_PIXELS = 250_000_000  # an uploaded JPEG may have this many pixels (a 200 MP phone photo decodes at
+                                 # 1/4 scale to PHOTO_MAX_SIDE: ~12 MP, under the limit below)
 UPLOAD_MAX_FULL_DECODE_PIXELS = 16_000_000  # other formats decode at full size: at most this many
 UPLOAD_DECODE_SLOTS = 2  # image uploads decoded at the same time; more wait (memory stays bounded)
 _decode_slots = threading.BoundedSemaphore(UPLOAD_DECODE_SLOTS)
