@@ -18,6 +18,7 @@ pytest.importorskip("fastapi")
 from fastapi.testclient import TestClient  # noqa: E402
 from PIL import Image  # noqa: E402
 
+from momentsearch.server import images  # noqa: E402
 from momentsearch.server import media as sm  # noqa: E402
 from momentsearch.server.app import create_app  # noqa: E402
 from momentsearch.types import FileRecord  # noqa: E402
@@ -210,6 +211,42 @@ def test_upload_pixel_count_is_checked_before_decoding(tmp_path, monkeypatch):
         assert max(w * h for w, h in loads) <= 12000 * 9000 // 16
 
 
+def test_a_photo_is_shown_as_a_small_upright_jpeg_whatever_its_format(tmp_path):
+    """A photo result's thumbnail was the original file: a phone's JPEG of several MB per result, and a
+    TIFF, which browsers do not show. /api/photos gives a JPEG of it, upright (EXIF), `side` pixels long."""
+    from momentsearch.types import Moment
+
+    scan = tmp_path / "scan.tif"
+    Image.new("RGB", (640, 480), (200, 30, 30)).save(scan)
+    phone = tmp_path / "phone.jpg"
+    exif = Image.Exif()
+    exif[0x0112] = 6  # stored on its side: upright it is portrait
+    Image.new("RGB", (4000, 3000), (30, 30, 200)).save(phone, exif=exif, quality=60)
+    talk = tmp_path / "talk.mp4"
+    talk.write_bytes(b"x")
+    photos = [FileRecord(path=str(p), video_id=vid, size=p.stat().st_size, mtime=p.stat().st_mtime, duration=0.0,
+                         channels=["ocr"], visual_segments=[], complete=True, kind="photo", mime=mime)
+              for p, vid, mime in ((scan, "aaaaaaaaaaaaaaaa", "image/tiff"), (phone, "bbbbbbbbbbbbbbbb", "image/jpeg"))]
+
+    class Photos(_FakeIndex):
+        def search(self, query, k=10, kind=None, video=None):
+            return [Moment(video=str(scan), video_id=photos[0].video_id, start=0.0, end=0.0, score=0.5,
+                           channels={"ocr": 0.5}, text=query, kind="photo")]
+
+    app = create_app(Photos([*photos, _record(talk)]), warm=False)
+    with TestClient(app, base_url=LOCAL) as client:
+        top = client.get("/api/search", params={"q": "scan"}).json()["results"][0]
+        assert top["thumb_url"] == "/api/photos/aaaaaaaaaaaaaaaa.jpg"
+        r = client.get(top["thumb_url"])
+        assert r.status_code == 200 and r.headers["content-type"] == "image/jpeg"
+        small = Image.open(io.BytesIO(r.content))
+        assert small.format == "JPEG" and small.size == (320, 240) and small.getpixel((160, 120))[0] > 150
+        r = client.get("/api/photos/bbbbbbbbbbbbbbbb.jpg", params={"side": 1000})
+        assert Image.open(io.BytesIO(r.content)).size == (750, 1000) and len(r.content) < phone.stat().st_size
+        assert client.get("/api/photos/0123456789abcdef.jpg").status_code == 404  # a video: /api/thumbs
+        assert client.get("/api/photos/bbbbbbbbbbbbbbbb.jpg", params={"side": 9000}).status_code in (400, 422)
+
+
 def test_concurrent_upload_decodes_are_bounded(tmp_path, monkeypatch):
     import momentsearch.media as media_mod
 
@@ -236,7 +273,7 @@ def test_concurrent_upload_decodes_are_bounded(tmp_path, monkeypatch):
             t.start()
         for t in threads:
             t.join()
-    assert codes == [200] * 6 and 1 <= peak[0] <= sm.UPLOAD_DECODE_SLOTS
+    assert codes == [200] * 6 and 1 <= peak[0] <= images.UPLOAD_DECODE_SLOTS
 
 
 # -- 6. HEAD -----------------------------------------------------------------------------------------

@@ -7,6 +7,7 @@ Routes (all JSON unless said; errors are `{"error": message, "status": code}`), 
   POST /api/search                      multipart image upload (`image`, `k`) -> moments, and the words read on it
   GET  /api/media/{video_id}            the video file, with HTTP Range (206) so players can seek
   GET  /api/thumbs/{segment_id}         a JPEG of the keyframe of a segment
+  GET  /api/photos/{video_id}.jpg?side= a photo as a JPEG, upright, long side `side` (320; at most 2048)
   GET  /api/captions/{video_id}.vtt     WebVTT captions from the transcript
   GET  /                                the search page (momentsearch/server/web/)
 

@@ -224,31 +224,6 @@ def _one_range(part: str, header: str, size: int) -> tuple[int, int]:
     return start, end
 
 
-# -- uploaded query images ---------------------------------------------------------------------------
-UPLOAD_MAX_PIXELS = 250_000_000  # an uploaded JPEG may have this many pixels (a 200 MP phone photo decodes at
-                                 # 1/4 scale to PHOTO_MAX_SIDE: ~12 MP, under the limit below)
-UPLOAD_MAX_FULL_DECODE_PIXELS = 16_000_000  # other formats decode at full size: at most this many
-UPLOAD_DECODE_SLOTS = 2  # image uploads decoded at the same time; more wait (memory stays bounded)
-_decode_slots = threading.BoundedSemaphore(UPLOAD_DECODE_SLOTS)
-
-
-def open_upload(data: bytes, name: str):
-    """An uploaded query image as an RGB array. The pixel count is checked from the header before
-    decoding, JPEG decodes at a reduced size, and at most UPLOAD_DECODE_SLOTS decode at once.
-    QueryError for anything that is not a usable image."""
-    from momentsearch.errors import BadInputError, QueryError
-    from momentsearch.media import PHOTO_MAX_SIDE, open_image
-
-    if not data:
-        raise QueryError("the uploaded image is empty")
-    with _decode_slots:
-        try:
-            return open_image(io.BytesIO(data), max_side=PHOTO_MAX_SIDE, max_pixels=UPLOAD_MAX_PIXELS,
-                              max_full_decode_pixels=UPLOAD_MAX_FULL_DECODE_PIXELS)
-        except BadInputError as exc:
-            raise QueryError(f"the uploaded file {name!r} is not a usable image: {exc.reason}") from exc
-
-
 # -- thumbnails ---------------------------------------------------------------------------------
 def parse_segment_id(segment_id: str) -> tuple[str, str, float, float]:
     """(video id, kind, start, end) of a keyframe or chunk entry id, else NotFoundError."""

@@ -20,6 +20,7 @@ from starlette.concurrency import run_in_threadpool
 
 from momentsearch.errors import MomentSearchError, NotFoundError, RangeError
 from momentsearch.options import MAX_QUERY_CHARS, MAX_RESULTS
+from momentsearch.server import images
 from momentsearch.server import media as sm
 from momentsearch.server.schemas import ERRORS, ExamplesOut, HealthOut, SearchOut, VideosOut
 from momentsearch.store.ids import entry_fields
@@ -63,8 +64,8 @@ def moments_out(index, moments) -> list[dict]:
     out = []
     for m in moments:
         base = {**m.to_json(), "name": Path(m.video).name, "snippet": _snippet(index, m)}
-        if m.kind == "photo":  # the photo is its own thumbnail
-            out.append({**base, **_links(m.video_id, None), "thumb_url": f"/api/media/{m.video_id}"})
+        if m.kind == "photo":  # the photo, small (see /api/photos)
+            out.append({**base, **_links(m.video_id, None), "thumb_url": f"/api/photos/{m.video_id}.jpg"})
         else:
             out.append({**base, **_links(m.video_id, _thumb_id(index, m))})
     return out
@@ -151,7 +152,7 @@ async def search_image(request: Request,
     data = await image.read(MAX_UPLOAD_BYTES + 1)
     if len(data) > MAX_UPLOAD_BYTES:
         raise HTTPException(413, f"the image is larger than {MAX_UPLOAD_BYTES} bytes")
-    array = await run_in_threadpool(sm.open_upload, data, image.filename or "upload")
+    array = await run_in_threadpool(images.open_upload, data, image.filename or "upload")
     def run():
         moments, words = index.image_query(array, k)
         return moments_out(index, moments), words
@@ -211,6 +212,28 @@ async def thumb(segment_id: str, request: Request):
 
     try:
         data = await run_in_threadpool(request.app.state.thumbs.get, (segment_id, record.size, record.mtime), make)
+    finally:
+        opened.close()
+    return Response(data, media_type="image/jpeg", headers={"Cache-Control": "private, max-age=86400"})
+
+
+@router.get("/photos/{video_id}.jpg", response_class=Response,
+            responses={200: {"content": {"image/jpeg": {}}, "description": "the photo as JPEG, upright"}})
+async def photo(video_id: str, request: Request,
+                side: int = Query(sm.THUMB_MAX_SIDE, ge=32, le=images.PHOTO_MAX_SIDE, description="its long side, pixels")):
+    """An indexed photo as a small JPEG (results show it; the page shows it larger): the original may be
+    a phone's 30 MB file, or a TIFF that no browser shows."""
+    record = await _record(request, video_id)
+    if record.kind != "photo":
+        raise NotFoundError(f"{video_id} is not a photo; /api/thumbs gives a video's pictures")
+    opened = await run_in_threadpool(sm.open_indexed, record)
+
+    def make() -> bytes:
+        with opened.file() as f:  # decoded from the checked descriptor, never the path again
+            return images.photo_jpeg(f, side)
+
+    try:
+        data = await run_in_threadpool(request.app.state.thumbs.get, (video_id, side, record.size, record.mtime), make)
     finally:
         opened.close()
     return Response(data, media_type="image/jpeg", headers={"Cache-Control": "private, max-age=86400"})

@@ -278,7 +278,7 @@ function openMoment(m) {
   els.photo.hidden = !isPhoto;
   if (isPhoto) {
     player.pause();
-    els.photo.src = m.media_url;
+    els.photo.src = `/api/photos/${encodeURIComponent(m.video_id)}.jpg?side=1600`;  // upright, any format
     return;
   }
   const src = m.media_url || "/api/media/" + m.video_id;
