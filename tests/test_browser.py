@@ -432,3 +432,25 @@ def test_a_file_whose_timestamps_start_late_plays_the_right_moment(late_server, 
     page.screenshot(path=str(ARTIFACTS / f"browser-late-{fmt}.png"))
     assert not errors, errors
     page.close()
+
+
+def test_a_tiff_photo_shows_in_the_results_and_the_photo_view(browser, tmp_path):
+    """A scanned page kept as TIFF: found by its words, its thumbnail and its large view are pictures the
+    browser shows (Chromium shows no TIFF: both were the original file, a broken image)."""
+    from conftest import TINY_CLIP_ARGS, run_cli
+    from test_ocr_photos import _board
+
+    folder, db = tmp_path / "scans", tmp_path / "scans-db"
+    folder.mkdir()
+    _board([("Harbour Survey", 64), ("tide gauge readings", 34)]).save(folder / "survey.tif")
+    run_cli("index", str(folder), "--db", str(db), *TINY_CLIP_ARGS, "--quiet")
+    with _serve(db, "serve-photo.log") as base:
+        page = browser.new_page(viewport={"width": 1280, "height": 800})
+        page.goto(base + "/?q=harbour%20survey")
+        page.wait_for_selector(".result img", timeout=60_000)
+        shown = "(el) => el.complete && el.naturalWidth > 0 ? [el.naturalWidth, el.naturalHeight] : null"
+        page.wait_for_function(f"() => ({shown})(document.querySelector('.result img'))", timeout=30_000)
+        assert page.eval_on_selector(".result img", shown) == [320, 210]
+        page.locator(".result").first.click()
+        page.wait_for_function(f"() => ({shown})(document.getElementById('photo'))", timeout=30_000)
+        assert page.eval_on_selector("#photo", shown) == [640, 420]  # at most 1600: the photo's own size
