@@ -204,17 +204,8 @@ async def thumb(segment_id: str, request: Request):
 
     if not await run_in_threadpool(sm.segment_is_known, record, kind, segment_id, known):
         raise NotFoundError(f"video {video_id} has no segment {segment_id!r}")
-    opened = await run_in_threadpool(sm.open_indexed, record)  # checked even when the thumbnail is cached
-
-    def make() -> bytes:
-        with opened.file() as f:  # decoded from the checked descriptor, never the path again
-            return sm.frame_jpeg(f, (start + end) / 2, span=(start, end))
-
-    try:
-        data = await run_in_threadpool(request.app.state.thumbs.get, (segment_id, record.size, record.mtime), make)
-    finally:
-        opened.close()
-    return Response(data, media_type="image/jpeg", headers={"Cache-Control": "private, max-age=86400"})
+    return await _cached_jpeg(request, record, (segment_id,),
+                              lambda f: sm.frame_jpeg(f, (start + end) / 2, span=(start, end)))
 
 
 @router.get("/photos/{video_id}.jpg", response_class=Response,
@@ -226,14 +217,21 @@ async def photo(video_id: str, request: Request,
     record = await _record(request, video_id)
     if record.kind != "photo":
         raise NotFoundError(f"{video_id} is not a photo; /api/thumbs gives a video's pictures")
+    return await _cached_jpeg(request, record, (video_id, side), lambda f: images.photo_jpeg(f, side))
+
+
+async def _cached_jpeg(request: Request, record, key: tuple, render) -> Response:
+    """The JPEG `render(file)` makes of an indexed file, from the thumbnail cache (`key` plus the file's size
+    and mtime, so an edit misses). The file is checked even when the JPEG is cached, and `render` reads the
+    checked descriptor, never the path again."""
     opened = await run_in_threadpool(sm.open_indexed, record)
 
     def make() -> bytes:
-        with opened.file() as f:  # decoded from the checked descriptor, never the path again
-            return images.photo_jpeg(f, side)
+        with opened.file() as f:
+            return render(f)
 
     try:
-        data = await run_in_threadpool(request.app.state.thumbs.get, (video_id, side, record.size, record.mtime), make)
+        data = await run_in_threadpool(request.app.state.thumbs.get, (*key, record.size, record.mtime), make)
     finally:
         opened.close()
     return Response(data, media_type="image/jpeg", headers={"Cache-Control": "private, max-age=86400"})
