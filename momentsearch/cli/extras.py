@@ -52,13 +52,18 @@ def add_chapters_parser(sub, common) -> None:
     common(p)
 
 
+def same_file(a, b) -> bool:
+    """Whether the paths `a` and `b` name one existing file (through links too): an output never goes over an input."""
+    return bool(a and b) and Path(a).exists() and Path(b).exists() and os.path.samefile(a, b)
+
+
 def cmd_chapters(args, index) -> int:
     from momentsearch.chapters import format_chapters
 
     text = format_chapters(index.chapters(args.video), args.format)
     if args.out:
         video = Path(index.find_video(args.video).path)  # never written over the video it describes
-        if Path(args.out).exists() and video.exists() and os.path.samefile(args.out, video):
+        if same_file(args.out, video):
             raise QueryError(f"{args.out} is the video itself: name another file for its chapters")
         Path(args.out).parent.mkdir(parents=True, exist_ok=True)
         Path(args.out).write_text(text + "\n", encoding="utf-8")

@@ -350,7 +350,7 @@ def _check_output(out: str, inputs: list) -> None:
     if Path(out).is_dir():
         raise QueryError(f"{out} is a folder: name a file to write")
     for source in inputs:
-        if source and Path(out).exists() and Path(source).exists() and os.path.samefile(out, source):
+        if extras.same_file(out, source):
             raise QueryError(f"{out} is also read by this command ({source}): name another file to write")
 
 

@@ -197,10 +197,10 @@ async function measureClock(player, src, videoId) {
   const shown = frameTime(player);
   player.currentTime = origin / 4;
   await once(player, "seeked");
-  const landed = player.currentTime;  // past origin / 2: the file's clock, no picture needed to tell
-  const kept = landed > origin / 2 ? landed : Math.max(landed, (await shown) || 0);
+  // landed past origin / 2 (MP4, WebM), or shows a picture from there (H.264 Matroska): the file's clock
+  const filesClock = player.currentTime > origin / 2 || ((await shown) || 0) > origin / 2;
   if (player.dataset.src !== src) return;
-  clock.offset = kept > origin / 2 ? origin : 0;
+  clock.offset = filesClock ? origin : 0;
   shiftCues();
 }
 
