@@ -15,7 +15,7 @@ from pathlib import Path
 from momentsearch.options import Config, load_config
 from momentsearch.search.query import SYNTAX_HELP, empty_filters_note  # noqa: F401 (front doors use it)
 from momentsearch.search.scope import scope_patterns
-from momentsearch.store.client import default_db_dir, make_client
+from momentsearch.store.client import ChromaServer, default_db_dir, make_client
 from momentsearch.store.store import ENTRY_COLLECTIONS, Store
 from momentsearch.types import FileRecord, IndexReport, Moment, TranscriptChunk
 
@@ -46,8 +46,10 @@ class MomentIndex:
                  chroma_url: str | None = None, store: Store | None = None) -> None:
         self.config = config or load_config()
         self.db = str(db or default_db_dir())
-        if chroma_url is None and db is None:  # a shared server named in the environment, unless a folder is given
-            chroma_url = os.environ.get("MOMENTSEARCH_CHROMA_URL") or None
+        if chroma_url is None and db is None and os.environ.get("MOMENTSEARCH_CHROMA_URL"):
+            # a shared server named in the environment, unless a folder is given
+            chroma_url = ChromaServer.from_env(os.environ["MOMENTSEARCH_CHROMA_URL"],
+                                               named_by="$MOMENTSEARCH_CHROMA_URL")
         self.chroma_url = chroma_url  # a URL or a store.ChromaServer (token, TLS options)
         self._store = store
         # one-off readers (the CLI's search and info) may answer from a snapshot of a small local index

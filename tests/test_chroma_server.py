@@ -145,14 +145,36 @@ def test_unreachable_server_is_a_clear_error():
 
 
 def test_broken_ipv6_or_port_in_the_url_is_a_clear_error():
-    """urlparse raises ValueError on these; it used to end in a traceback (exit 1), from the flag or the env."""
+    """urlparse raises ValueError on these; it used to end in a traceback (exit 1), from the flag or the env.
+    The message names where the bad value was given: the flag, or the environment variable."""
     for url in ("http://[::1/", "http://[fe80::1%eth0:8000", "http://[::1]:99999"):
-        for how in (["--chroma-url", url], []):
+        for how, named in ((["--chroma-url", url], "--chroma-url"), ([], "$MOMENTSEARCH_CHROMA_URL")):
             proc = run_cli("info", *how, check=False, env={"MOMENTSEARCH_CHROMA_URL": url})
             assert proc.returncode == 2 and "Traceback" not in proc.stderr, proc.stderr
             assert proc.stderr.strip().splitlines() == [
-                f"momentsearch: error: --chroma-url must look like http://HOST:PORT, got {url!r} "
+                f"momentsearch: error: {named} must look like http://HOST:PORT, got {url!r} "
                 f"({'Port out of range 0-65535' if url.endswith('99999') else 'Invalid IPv6 URL'})"]
+
+
+def test_a_malformed_url_from_the_environment_is_reported_as_the_environment_variable(monkeypatch):
+    """A user who never typed --chroma-url must be told to fix $MOMENTSEARCH_CHROMA_URL; the flag, when
+    given, wins over the variable and is the one named."""
+    env = {"MOMENTSEARCH_CHROMA_URL": "chroma.example.org:8000"}  # the scheme left out, as people do
+    proc = run_cli("info", check=False, env=env)
+    assert proc.returncode == 2 and proc.stderr.strip().splitlines() == [
+        "momentsearch: error: $MOMENTSEARCH_CHROMA_URL must look like http://HOST:PORT, "
+        "got 'chroma.example.org:8000'"], proc.stderr
+    proc = run_cli("info", "--chroma-url", "ftp://h:1", check=False, env=env)
+    assert proc.returncode == 2 and proc.stderr.startswith("momentsearch: error: --chroma-url must look like"), proc.stderr
+
+    from momentsearch.api import MomentIndex
+    from momentsearch.errors import MomentSearchError
+
+    monkeypatch.setenv("MOMENTSEARCH_CHROMA_URL", "chroma.example.org:8000")
+    with pytest.raises(MomentSearchError, match=r"^\$MOMENTSEARCH_CHROMA_URL must look like"):
+        MomentIndex().store
+    with pytest.raises(MomentSearchError, match=r"^chroma_url must look like .*'nohost'"):
+        MomentIndex(chroma_url="nohost").store
 
 
 # -- auth token and TLS: an HTTPS gateway that wants a bearer token, in front of the real server ----

@@ -25,11 +25,13 @@ def _resolve_chroma(args) -> None:
 
     if not hasattr(args, "chroma_url"):
         return
-    url = args.chroma_url or (None if args.db else os.environ.get("MOMENTSEARCH_CHROMA_URL"))
+    url, named_by = args.chroma_url, "--chroma-url"
+    if not url and not args.db:
+        url, named_by = os.environ.get("MOMENTSEARCH_CHROMA_URL"), "$MOMENTSEARCH_CHROMA_URL"
     if url:
         args.chroma_url = ChromaServer.from_env(
             url, token=args.chroma_token, token_header=args.chroma_token_header, ca_cert=args.chroma_ca_cert,
-            verify_tls=False if args.chroma_insecure else None)
+            verify_tls=False if args.chroma_insecure else None, named_by=named_by)
 
 
 def _config(args):

@@ -28,6 +28,9 @@ class ChromaServer:
     MOMENTSEARCH_CHROMA_CA_CERT       CA bundle (PEM) that signed the server's TLS certificate
     MOMENTSEARCH_CHROMA_INSECURE=1    https without certificate checks (test set-ups only)
     MOMENTSEARCH_CHROMA_TENANT / MOMENTSEARCH_CHROMA_DATABASE   Chroma tenant and database
+
+    `named_by` says where the URL came from ("--chroma-url", "$MOMENTSEARCH_CHROMA_URL"), so that a
+    malformed one is reported where the user can fix it.
     """
 
     url: str  # http://HOST:PORT or https://HOST:PORT
@@ -37,6 +40,7 @@ class ChromaServer:
     verify_tls: bool = True
     tenant: str = "default_tenant"
     database: str = "default_database"
+    named_by: str = "chroma_url"  # where `url` was given: a flag, an environment variable, an argument
 
     @classmethod
     def from_env(cls, url: str, **given: Any) -> "ChromaServer":
@@ -89,7 +93,7 @@ def make_client(db_dir: str | None = None, chroma_url: "str | ChromaServer | Non
         from urllib.parse import urlparse
 
         server = chroma_url if isinstance(chroma_url, ChromaServer) else ChromaServer.from_env(str(chroma_url))
-        shape = f"--chroma-url must look like http://HOST:PORT, got {server.url!r}"
+        shape = f"{server.named_by} must look like http://HOST:PORT, got {server.url!r}"
         try:
             url = urlparse(server.url)
             port = url.port
