@@ -4,9 +4,11 @@ from the index means the same picture everywhere."""
 
 from __future__ import annotations
 
+import io
 import math
 import os
 import warnings
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable, Iterator
 
@@ -26,21 +28,66 @@ FIRST_SEEK_MARGIN = 10.0  # seconds before a file's first timestamp that a seek 
 SEEK_BACK = 1.0  # seconds; a seek that landed after the wanted time is retried this much earlier, then twice that...
 
 
+JPEG_CUT_SHORT_NOTE = ("the JPEG ends early (an interrupted copy?): read from the part that decodes, as image "
+                       "viewers show it; the rest of the picture is missing")
+_JPEG_EOI = b"\xff\xd9"  # the marker that ends a JPEG's data
+
+
+@dataclass(frozen=True)
+class DecodedImage:
+    """An image as read by `read_image`."""
+
+    pixels: np.ndarray  # RGB uint8, long side at most the `max_side` asked for
+    note: str = ""  # why the picture may be incomplete (JPEG_CUT_SHORT_NOTE); "" when it decoded whole
+
+
+class _JpegCutShort(Exception):
+    """A JPEG's data ended before its picture did (Pillow's "image file is truncated")."""
+
+
 def open_image(path, max_pixels: int = MAX_JPEG_PIXELS, max_full_decode_pixels: int = MAX_PIXELS,
                max_side: int = MAX_SIDE) -> np.ndarray:
-    """An RGB uint8 array from an image file or binary file object (first frame of a GIF), its long
-    side at most `max_side`. Raises BadInputError. The pixel count is checked from the header, before
-    anything is decoded: over `max_pixels` is refused, and so is an image that would decode to more than
+    """`read_image`'s pixels: an RGB uint8 array. Raises BadInputError."""
+    return read_image(path, max_pixels, max_full_decode_pixels, max_side).pixels
+
+
+def read_image(path, max_pixels: int = MAX_JPEG_PIXELS, max_full_decode_pixels: int = MAX_PIXELS,
+               max_side: int = MAX_SIDE) -> DecodedImage:
+    """An image file or binary file object (first frame of a GIF) as RGB, its long side at most
+    `max_side`. Raises BadInputError. The pixel count is checked from the header, before anything is
+    decoded: over `max_pixels` is refused, and so is an image that would decode to more than
     `max_full_decode_pixels`. A JPEG decodes at the smallest of 1/1..1/8 scale (`draft`) that covers
-    `max_side`, so a 108 megapixel phone photo decodes to 7 and is read; other formats decode whole."""
+    `max_side`, so a 108 megapixel phone photo decodes to 7 and is read; other formats decode whole.
+    A JPEG whose end is missing (an interrupted copy) is read as far as its data goes, as image viewers
+    show it, and the result's `note` says so; one that ends before any picture data is refused."""
+    name = os.fspath(path) if isinstance(path, (str, os.PathLike)) else "uploaded image"  # never an object's repr
+    limits = (max_pixels, max_full_decode_pixels, max_side)
+    try:
+        return DecodedImage(_decode(path, name, *limits))
+    except _JpegCutShort:
+        pass
+    try:
+        data = _all_bytes(path)
+    except OSError as exc:
+        raise BadInputError(name, f"not a readable image ({exc})") from exc
+    if _jpeg_scan_bytes(data) == 0:
+        raise BadInputError(name, "not a readable image (the JPEG ends before any of its picture data: an "
+                                  "interrupted copy?)")
+    try:  # the end marker the file lacks, given explicitly: the decoder stops where the data does
+        return DecodedImage(_decode(io.BytesIO(data + _JPEG_EOI), name, *limits), JPEG_CUT_SHORT_NOTE)
+    except _JpegCutShort as exc:
+        raise BadInputError(name, "not a readable image (damaged JPEG data)") from exc
+
+
+def _decode(source, name: str, max_pixels: int, max_full_decode_pixels: int, max_side: int) -> np.ndarray:
+    """`read_image`'s decoding, its errors as BadInputError; _JpegCutShort for a JPEG that ends early."""
     from PIL import Image, ImageOps
 
     Image.MAX_IMAGE_PIXELS = MAX_JPEG_PIXELS  # Pillow's own check at open (one value: threads share it)
-    name = os.fspath(path) if isinstance(path, (str, os.PathLike)) else "uploaded image"  # never an object's repr
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("error", Image.DecompressionBombWarning)
-            with Image.open(path) as img:
+            with Image.open(source) as img:
                 width, height = img.size
                 if width * height > max_pixels:
                     raise BadInputError(name, f"image too large ({width}x{height} pixels, at most "
@@ -53,12 +100,14 @@ def open_image(path, max_pixels: int = MAX_JPEG_PIXELS, max_full_decode_pixels: 
                                               f"pixels; at most {max_full_decode_pixels:,} unless JPEG, which "
                                               "decodes at a reduced size); refused as a possible decompression "
                                               "bomb: use a smaller copy")
-                img = ImageOps.exif_transpose(img)
-                return np.asarray(to_rgb(img, max_side=max_side), dtype=np.uint8)
+                try:
+                    return np.asarray(to_rgb(ImageOps.exif_transpose(img), max_side=max_side), dtype=np.uint8)
+                except OSError as exc:  # Pillow's words for a JPEG whose data ran out (no type of its own)
+                    if img.format == "JPEG" and str(exc).startswith("image file is truncated"):
+                        raise _JpegCutShort(str(exc)) from exc
+                    raise
     except (Image.DecompressionBombError, Image.DecompressionBombWarning) as exc:
         raise BadInputError(name, f"refused as a possible decompression bomb: {exc}") from exc
-    except BadInputError:
-        raise
     except FileNotFoundError as exc:
         raise BadInputError(name, "file not found") from exc
     except PermissionError as exc:
@@ -67,6 +116,29 @@ def open_image(path, max_pixels: int = MAX_JPEG_PIXELS, max_full_decode_pixels: 
         raise BadInputError(name, "not a readable image (unknown or damaged image format)") from exc
     except (OSError, ValueError, SyntaxError) as exc:
         raise BadInputError(name, f"not a readable image ({exc})") from exc
+
+
+def _all_bytes(source) -> bytes:
+    """The whole of a file, named or an open binary file (read again from its start)."""
+    if isinstance(source, (str, os.PathLike)):
+        return Path(source).read_bytes()
+    source.seek(0)
+    return source.read()
+
+
+def _jpeg_scan_bytes(data: bytes) -> int:
+    """How many bytes of picture data follow a JPEG's first scan header (SOS): 0 when it has none. The
+    segments before it are skipped by their lengths (an EXIF thumbnail inside APP1 is a whole JPEG)."""
+    pos = 2  # after the start marker
+    while pos + 4 <= len(data) and data[pos] == 0xFF:
+        if data[pos + 1] == 0xFF:  # fill byte before a marker
+            pos += 1
+            continue
+        length = int.from_bytes(data[pos + 2:pos + 4], "big")
+        if data[pos + 1] == 0xDA:
+            return max(0, len(data) - (pos + 2 + length))
+        pos += 2 + length
+    return 0
 
 
 def to_rgb(img, max_side: int | None = None):

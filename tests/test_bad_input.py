@@ -405,3 +405,63 @@ def test_odd_sizes_and_variable_frame_rate_decode_within_duration(bad_folder):
         shapes = {f.image.shape for f in iter_frames(folder / name, max_side=320)}
         assert all(max(s[:2]) <= 320 and min(s[:2]) >= 2 for s in shapes), (name, shapes)
         assert info.width in (7, 3840)
+
+
+def _phone_jpeg(path: Path, seed: int = 3) -> bytes:
+    """A photo-like JPEG (sky over ground, sensor noise, EXIF from a camera), 800x600; its bytes."""
+    from PIL import Image
+
+    rng = np.random.default_rng(seed)
+    y = np.linspace(0, 1, 600)[:, None, None]
+    sky, ground = np.array([90, 140, 220]), np.array([70, 110, 40])
+    img = np.where(y < 0.55, sky * (1.1 - 0.4 * y), ground * (0.6 + 0.6 * y)) + rng.normal(0, 12, (600, 800, 3))
+    exif = Image.Exif()
+    exif[0x010F], exif[0x0110] = "Phone maker", "Phone 12"
+    Image.fromarray(np.clip(img, 0, 255).astype(np.uint8)).save(path, quality=88, exif=exif)
+    return path.read_bytes()
+
+
+def test_a_jpeg_cut_short_is_indexed_from_what_decodes_and_a_non_image_still_fails(tmp_path):
+    """A copy interrupted part way leaves a JPEG without its end: image viewers show its top part, and the
+    photo is indexed from it with a note in the report. A .jpg that is no image still fails with why;
+    Pillow's process-wide LOAD_TRUNCATED_IMAGES is left alone (threads decoding uploads share it)."""
+    from PIL import ImageFile
+
+    from fakes import FakeClip
+    from momentsearch.errors import BadInputError
+    from momentsearch.options import Config
+    from momentsearch.pipeline.indexer import Indexer
+    from momentsearch.store.client import make_client
+    from momentsearch.store.store import Store
+
+    photos = tmp_path / "photos"
+    photos.mkdir()
+    whole = _phone_jpeg(photos / "whole.jpg")
+    (photos / "cut.jpg").write_bytes(whole[: len(whole) * 55 // 100])
+    (photos / "notes.jpg").write_text("shopping list: milk, bread\n")  # named .jpg, is text
+    sos = whole.index(b"\xff\xda", whole.index(b"\xff\xdb"))  # the scan header after the tables
+    (tmp_path / "headers_only.jpg").write_bytes(whole[: sos + 14])  # ends where the picture data begins
+
+    config = Config()
+    config.models.ocr = False
+    indexer = Indexer(Store(make_client(str(tmp_path / "db"))), config, FakeText(), FakeASR(), FakeClip(), None)
+    report = indexer.index([str(photos)])
+    status = {Path(f.path).name: (f.status, f.reason, f.channels) for f in report.files}
+    assert status["whole.jpg"] == ("indexed", "", ["visual"])
+    assert status["cut.jpg"][0] == "indexed" and status["cut.jpg"][2] == ["visual"], status["cut.jpg"]
+    assert "JPEG ends early" in status["cut.jpg"][1] and "interrupted copy" in status["cut.jpg"][1]
+    assert status["notes.jpg"][0] == "failed"
+    assert status["notes.jpg"][1] == "not a readable image (unknown or damaged image format)"
+    kinds = {Path(r.path).name: (r.kind, r.complete) for r in indexer.store.files()}
+    assert kinds == {"whole.jpg": ("photo", True), "cut.jpg": ("photo", True)}
+    assert ImageFile.LOAD_TRUNCATED_IMAGES is False
+
+    from momentsearch.media import JPEG_CUT_SHORT_NOTE, open_image, read_image
+
+    full, cut = read_image(photos / "whole.jpg", max_side=2048), read_image(photos / "cut.jpg", max_side=2048)
+    assert full.note == "" and cut.note == JPEG_CUT_SHORT_NOTE and cut.pixels.shape == full.pixels.shape
+    top = slice(0, 200)  # the part of the picture the first 55 % of its data holds is the real one
+    assert np.abs(cut.pixels[top].astype(int) - full.pixels[top]).max() <= 2
+    assert open_image(photos / "cut.jpg").shape == (600, 800, 3)  # query images and thumbnails read it too
+    with pytest.raises(BadInputError, match="ends before any of its picture data"):
+        read_image(tmp_path / "headers_only.jpg")

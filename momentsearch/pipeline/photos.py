@@ -11,7 +11,7 @@ Entries are time-aligned like a video's over [0, PHOTO_SPAN] so the same ranker 
 
 from __future__ import annotations
 
-from momentsearch.media import PHOTO_MAX_SIDE, open_image
+from momentsearch.media import PHOTO_MAX_SIDE, read_image
 from momentsearch.pipeline.ocr import SlideText, photo_lines, slide_rows
 from momentsearch.pipeline.process import FileEntries, FileProcessor, entry_meta
 from momentsearch.store.ids import entry_id
@@ -22,11 +22,13 @@ PHOTO_SPAN = 1.0  # seconds: a photo is one short "moment" to the ranker; result
 def process_photo(processor: FileProcessor, path: str, video_id: str) -> FileEntries:
     """A photo's entries, with the processor's models (CLIP and OCR may each be None).
 
-    Raises BadInputError for a file that is not a readable image or is too large to open safely.
+    Raises BadInputError for a file that is not a readable image or is too large to open safely. A JPEG
+    whose end is missing is indexed from what decodes of it, and its note says so (media.read_image).
     """
     out = FileEntries(path=path, video_id=video_id, duration=0.0, kind="photo")
     with processor._stage("decode image", out.times):
-        image = open_image(path, max_side=PHOTO_MAX_SIDE)
+        decoded = read_image(path, max_side=PHOTO_MAX_SIDE)
+    image = decoded.pixels
     if processor.clip is not None:
         with processor._stage("clip", out.times):
             vectors = processor.clip.embed_images([image])
@@ -47,4 +49,5 @@ def process_photo(processor: FileProcessor, path: str, video_id: str) -> FileEnt
         out.note = "no CLIP weights and no text on it: not searchable (index with CLIP weights to find it)"
     elif "ocr" in out.channels and "ocr" not in out.rows:
         out.note = "no text found on it"
+    out.note = "; ".join(n for n in (decoded.note, out.note) if n)  # a JPEG cut short says so first
     return out
