@@ -465,3 +465,44 @@ def test_a_jpeg_cut_short_is_indexed_from_what_decodes_and_a_non_image_still_fai
     assert open_image(photos / "cut.jpg").shape == (600, 800, 3)  # query images and thumbnails read it too
     with pytest.raises(BadInputError, match="ends before any of its picture data"):
         read_image(tmp_path / "headers_only.jpg")
+
+
+def test_an_avif_photo_is_indexed_or_skipped_with_what_to_do(tmp_path, monkeypatch):
+    """Phones and web exports save AVIF; this Pillow decodes it, so a folder's AVIF photos are indexed
+    (upright, like a JPEG's EXIF orientation). Under a Pillow built without AVIF one is skipped with a
+    reason that says what to do, not 'unknown extension' (in a folder) or an FFmpeg error (named)."""
+    from PIL import Image, features
+
+    from fakes import FakeClip
+    from momentsearch.options import Config
+    from momentsearch.pipeline import discover as discover_mod
+    from momentsearch.pipeline.indexer import Indexer
+    from momentsearch.store.client import make_client
+    from momentsearch.store.store import Store
+
+    if not features.check("avif"):
+        pytest.skip("this Pillow has no AVIF codec to make the test photos with")
+    photos = tmp_path / "photos"
+    photos.mkdir()
+    _phone_jpeg(tmp_path / "source.jpg")
+    with Image.open(tmp_path / "source.jpg") as img:
+        exif = Image.Exif()
+        exif[0x0112] = 6  # stored turned, as a phone held upright writes it
+        img.save(photos / "holiday.avif", quality=50, exif=exif)
+        img.resize((200, 150)).save(photos / "IMG_0002.AVIF", quality=50)
+    config = Config()
+    config.models.ocr = False
+    indexer = Indexer(Store(make_client(str(tmp_path / "db"))), config, FakeText(), FakeASR(), FakeClip(), None)
+    report = indexer.index([str(photos)])
+    status = {Path(f.path).name: (f.status, f.reason, f.channels) for f in report.files}
+    assert status == {"holiday.avif": ("indexed", "", ["visual"]), "IMG_0002.AVIF": ("indexed", "", ["visual"])}
+    assert {r.kind for r in indexer.store.files()} == {"photo"}
+    assert {r.mime for r in indexer.store.files()} == {"image/avif"}
+    from momentsearch.media import open_image
+
+    assert open_image(photos / "holiday.avif").shape == (800, 600, 3)  # turned upright
+
+    monkeypatch.setattr(discover_mod, "pillow_reads_avif", lambda: False)
+    for found in (*discover_mod.discover([str(photos)]), *discover_mod.discover([str(photos / "holiday.avif")])):
+        assert "AVIF photo: the installed Pillow cannot decode it" in found.reason, found
+        assert "convert it to JPEG" in found.reason and not found.failed

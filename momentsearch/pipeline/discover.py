@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import os
 import stat
@@ -12,11 +13,13 @@ from momentsearch.pipeline.captions import SIDECAR_SUFFIXES
 
 VIDEO_EXTENSIONS = frozenset(".mp4 .m4v .mov .mkv .webm .avi .mpg .mpeg .ts .flv .wmv .ogv .3gp".split())
 AUDIO_EXTENSIONS = frozenset(".mp3 .wav .m4a .aac .flac .ogg .opus".split())
-IMAGE_EXTENSIONS = frozenset(".jpg .jpeg .png .webp .bmp .gif .tif .tiff".split())
+IMAGE_EXTENSIONS = frozenset(".jpg .jpeg .png .webp .avif .bmp .gif .tif .tiff".split())
 MEDIA_EXTENSIONS = VIDEO_EXTENSIONS | AUDIO_EXTENSIONS | IMAGE_EXTENSIONS
 HEIF_EXTENSIONS = frozenset(".heic .heif".split())  # an iPhone's photos: Pillow has no decoder for them
 HEIF_REASON = ("a HEIC/HEIF photo: not supported (Pillow cannot decode it); convert it to JPEG, or set the "
                "iPhone to take JPEG (Settings > Camera > Formats > Most Compatible)")
+AVIF_REASON = ("an AVIF photo: the installed Pillow cannot decode it (it was built without AVIF); upgrade "
+               "Pillow (pip install -U pillow: recent wheels read AVIF), or convert it to JPEG")
 
 
 @dataclass
@@ -113,11 +116,25 @@ def _file(path: str) -> Found:
     whose "MP4/MOV file ... probably truncated" would send its owner looking for a better copy."""
     if Path(path).suffix.lower() in HEIF_EXTENSIONS:
         return Found(path, HEIF_REASON)
+    if Path(path).suffix.lower() == ".avif" and not pillow_reads_avif():
+        return Found(path, AVIF_REASON)
     try:
         st = os.stat(path)
     except OSError:
         return Found(path)  # gone already: probing says so
     return Found(path) if stat.S_ISREG(st.st_mode) else Found(path, not_regular_reason(st))
+
+
+@functools.cache
+def pillow_reads_avif() -> bool:
+    """Whether the installed Pillow decodes AVIF (its own plugin, in its wheels since 2025)."""
+    import warnings
+
+    from PIL import features
+
+    with warnings.catch_warnings():  # an older Pillow warns "Unknown feature 'avif'"
+        warnings.simplefilter("ignore")
+        return bool(features.check("avif"))
 
 
 def content_hash(path: str, chunk: int = 1 << 20) -> str:
