@@ -324,27 +324,31 @@ class MomentIndex:
         """All transcript chunks of a video, by start time."""
         return self.searcher.corpus().chunks_of(video_id)
 
-    def find_video(self, video: str | os.PathLike, not_found: str | None = None):
-        """The FileRecord of the one indexed file named by its path or video id; a QueryError naming `video`
-        otherwise (`not_found`: what to do when nothing matches, see search.scope.one_video)."""
+    def find_video(self, video: str | os.PathLike, not_found: str | None = None) -> FileRecord:
+        """The FileRecord of the one indexed file named by its path or video id, under the path named when
+        that is a copy of its content; a QueryError naming `video` otherwise (`not_found`: what to do when
+        nothing matches, see search.scope.one_video)."""
         from momentsearch.search.scope import NOT_INDEXED, one_video
 
         corpus = self.searcher.corpus()
-        return corpus.files[one_video(corpus.files, os.fspath(video), corpus.copies, not_found or NOT_INDEXED)]
+        return one_video(corpus.files, os.fspath(video), corpus.copies, not_found or NOT_INDEXED)
 
     def export_clip(self, video: str | os.PathLike, start: float, end: float, out: str | os.PathLike,
                     padding: float = 0.0, name: str | None = None):
         """Cut [start - padding, end + padding] s of a video into `out` by stream copy (clips.cut_clip).
         `video` is a file (indexed or not), an indexed video id, or an open binary file object (`name`:
-        what messages call it). Returns a Clip with the real start."""
+        what messages call it). A path is cut from as given when the file is there; an indexed one that is
+        gone, or a video id, from a file of that content that is. Returns a Clip with the real start."""
         from momentsearch.clips import cut_clip
+        from momentsearch.search.scope import existing_copy
 
         if hasattr(video, "read"):  # an open binary file (the server's checked descriptor)
             named = getattr(video, "name", None)  # (a descriptor opened with os.fdopen is named by its number)
             return cut_clip(video, start, end, out, padding, name=name or (named if isinstance(named, str) else None))
         path = os.fspath(video)
         if not os.path.isfile(path):
-            path = self.find_video(video, "no such file either: check the path").path
+            rec = self.find_video(video, "no such file either: check the path")
+            path = existing_copy(rec, self.searcher.corpus().copies)
         return cut_clip(path, start, end, out, padding)
 
     def chapters(self, video: str | os.PathLike) -> list:

@@ -110,3 +110,48 @@ def test_chapters_written_into_a_new_folder_or_refused_in_one_line(two_lectures,
     before = videos["lecture"][0].read_bytes()
     over = run_cli("chapters", path, "--db", str(db), "-o", path, check=False)  # the video itself
     assert over.returncode == 2 and "is the video itself" in over.stderr and videos["lecture"][0].read_bytes() == before
+
+
+def _recording(path, seconds: int = 4, fps: int = 5) -> None:
+    """A small silent screen recording: a grey slide that changes shade each second, a cursor that moves."""
+    import av
+
+    with av.open(str(path), "w") as out:
+        stream = out.add_stream("libx264", rate=fps)
+        stream.width, stream.height, stream.pix_fmt = 160, 96, "yuv420p"
+        for i in range(seconds * fps):
+            img = np.full((96, 160, 3), 200 - 30 * (i // fps), np.uint8)
+            img[40:46, 10 + 5 * i:16 + 5 * i] = (20, 20, 20)
+            frame = av.VideoFrame.from_ndarray(img, format="rgb24")
+            frame.pts = i
+            out.mux(stream.encode(frame))
+        out.mux(stream.encode(None))
+
+
+def test_chapters_and_clip_of_a_copy_use_the_copy_named(tmp_path):
+    """A recording and its backup copy share one video id and their entries, and the index reads one of
+    the two records for both: `chapters COPY -o COPY` checked -o against the other file and wrote the
+    chapters over the copy, and a clip of a named file that is gone failed though a copy is there."""
+    import shutil
+
+    from tests.conftest import TINY_CLIP_ARGS
+
+    talk, copy = tmp_path / "week1" / "talk.mp4", tmp_path / "backup" / "talk copy.mp4"
+    talk.parent.mkdir()
+    copy.parent.mkdir()
+    _recording(talk)
+    shutil.copy(talk, copy)
+    db = str(tmp_path / "db")
+    run_cli("index", str(talk), str(copy), "--db", db, *TINY_CLIP_ARGS, "--no-ocr", "--quiet")
+    before = talk.read_bytes()
+    for video in (talk, copy):
+        over = run_cli("chapters", str(video), "--db", db, "-o", str(video), check=False)
+        assert over.returncode == 2 and "is the video itself" in over.stderr, (video, over.stderr)
+        assert video.read_bytes() == before, f"{video.name} was written over"
+    clip = json.loads(run_cli("clip", str(copy), "0", "2", "-o", str(tmp_path / "c1.mp4"), "--db", db,
+                              "--json").stdout)
+    assert clip["source"] == str(copy)  # cut from the file named
+    talk.unlink()  # gone since it was indexed: its content is still there as the copy
+    clip = json.loads(run_cli("clip", str(talk), "0", "2", "-o", str(tmp_path / "c2.mp4"), "--db", db,
+                              "--json").stdout)
+    assert clip["source"] == str(copy) and (tmp_path / "c2.mp4").stat().st_size > 0

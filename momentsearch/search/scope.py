@@ -82,20 +82,33 @@ NOT_INDEXED = "index it first, or name one that `momentsearch info` lists"
 
 
 def one_video(files: dict[str, FileRecord], name: str, copies: dict[str, list[str]] | None = None,
-              not_found: str = NOT_INDEXED) -> str:
-    """The video id of the one indexed file that `name` (a path, a glob or a video id) names, as
-    match_scope reads it, for commands that take one video (`chapters`, `clip`): their QueryError names
-    what was typed and no --in option, which they do not have. `not_found`: what to do when nothing matches."""
+              not_found: str = NOT_INDEXED) -> FileRecord:
+    """The record of the one indexed file that `name` (a path, a glob or a video id) names, as
+    match_scope reads it, for commands that take one video (`chapters`, `clip`), under the path `name`
+    gave when that is another copy of the record's content (as_named: `chapters COPY -o COPY` must see
+    the copy, not the file the corpus holds the record of). Their QueryError names what was typed and
+    no --in option, which they do not have. `not_found`: what to do when nothing matches."""
     try:
-        ids = match_scope(files, [name], copies) if files else set()
+        found = scope_paths(files, [name], copies) if files else {}
     except QueryError:  # its message speaks of --in
-        ids = set()
-    if not ids:
+        found = {}
+    if not found:
         raise QueryError(f"{name!r} is not an indexed file or video id; {not_found}")
-    if len(ids) > 1:
-        raise QueryError(f"{name!r} names {len(ids)} indexed files, not one; give the path or video id of one "
+    if len(found) > 1:
+        raise QueryError(f"{name!r} names {len(found)} indexed files, not one; give the path or video id of one "
                          "(`momentsearch info` lists them)")
-    return ids.pop()
+    (video_id, paths), = found.items()
+    return as_named(files[video_id], paths)
+
+
+def existing_copy(rec: FileRecord, copies: dict[str, list[str]]) -> str:
+    """`rec`'s path when that file is there, else the path of another indexed file of its content that
+    is (copies share their entries, so one cuts as the other would), else `rec`'s (for the caller to
+    report as missing)."""
+    for path in [rec.path, *sorted(copies.get(rec.video_id, []))]:
+        if os.path.isfile(path):
+            return path
+    return rec.path
 
 
 def scope_patterns(video, in_) -> list[str] | None:
