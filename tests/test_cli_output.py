@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import io
 import os
+import sys
 
 import pytest
 from rich.console import Console
@@ -108,3 +109,22 @@ def test_progress_never_passes_its_total_and_ends_clean():
         display(ProgressEvent("done", path="/a/second.mp4", media_seconds=22.6))  # 52.6 s > the 51 probed
         assert media_task.completed == media_task.total == 51
     assert display.progress.tasks[0].description == "files: done"
+
+
+def test_demo_help_names_the_folder_demo_indexes_into(capsys, monkeypatch, tmp_path):
+    """`demo` indexes into ~/.cache/momentsearch/demo-db (README "Set-up"), not ./momentsearch-db as the
+    other commands: its --help must say so."""
+    with pytest.raises(SystemExit):
+        main(["demo", "--help"])
+    said = " ".join(capsys.readouterr().out.split())
+    assert "(default: ~/.cache/momentsearch/demo-db)" in said and "./momentsearch-db" not in said
+    seen = {}
+
+    def opened(args):  # the folder demo would open; stop there (nothing indexed)
+        seen["db"] = args.db
+        raise KeyboardInterrupt
+
+    monkeypatch.setenv("HOME", str(tmp_path))
+    monkeypatch.setattr(sys.modules["momentsearch.cli.main"], "_index_for", opened)
+    assert main(["demo"]) == 130
+    assert seen["db"] == str(tmp_path / ".cache" / "momentsearch" / "demo-db")

@@ -8,9 +8,11 @@ import sys
 from momentsearch.api import QUERY_SYNTAX
 from momentsearch.cli import extras
 
+DEMO_DB = "~/.cache/momentsearch/demo-db"  # where `demo` indexes the sample lecture unless given --db
 
-def _common(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--db", help="index folder (default: $MOMENTSEARCH_DB or ./momentsearch-db)")
+
+def _common(p: argparse.ArgumentParser, db_default: str = "$MOMENTSEARCH_DB or ./momentsearch-db") -> None:
+    p.add_argument("--db", help=f"index folder (default: {db_default})")
     p.add_argument("--chroma-url", help="use a Chroma server instead of a folder (http://HOST:PORT)")
     p.add_argument("--config", help="options file (TOML or YAML), see momentsearch/data/default.toml")
     p.add_argument("--device", choices=["auto", "cpu", "cuda"], help="where models run (default auto)")
@@ -92,7 +94,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--json", action="store_true")
 
     p = sub.add_parser("demo", help="index the bundled sample lecture and run a few searches")
-    _common(p)
+    _common(p, DEMO_DB)
     _serve_parser(sub)
     _prune_parser(sub)
     _remove_parser(sub)

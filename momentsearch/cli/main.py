@@ -11,7 +11,7 @@ import sys
 from pathlib import Path
 
 from momentsearch.cli import extras
-from momentsearch.cli.args import build_parser
+from momentsearch.cli.args import DEMO_DB, build_parser
 from momentsearch.errors import MomentSearchError, QueryError
 
 EXIT_OK, EXIT_FILES_FAILED, EXIT_ERROR = 0, 1, 2
@@ -290,7 +290,7 @@ def cmd_demo(args) -> int:
 
     sample = Path(__file__).resolve().parents[1] / "data" / "sample_lecture.mp4"
     if args.db is None and args.chroma_url is None:
-        args.db = str(Path.home() / ".cache" / "momentsearch" / "demo-db")
+        args.db = os.path.expanduser(DEMO_DB)
     index = _index_for(args)
     print(f"Indexing the sample lecture {sample.name} into {args.chroma_url or args.db}")
     with ProgressDisplay() as progress:
