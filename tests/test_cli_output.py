@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import io
 import os
+import shlex
 import sys
 
 import pytest
@@ -128,3 +129,14 @@ def test_demo_help_names_the_folder_demo_indexes_into(capsys, monkeypatch, tmp_p
     monkeypatch.setattr(sys.modules["momentsearch.cli.main"], "_index_for", opened)
     assert main(["demo"]) == 130
     assert seen["db"] == str(tmp_path / ".cache" / "momentsearch" / "demo-db")
+
+
+def test_the_command_that_creates_a_missing_index_pastes_as_is(capsys, tmp_path):
+    """`search` on a --db with spaces in its name suggests the `index` command: quoted, so pasted into a
+    shell it names that folder, not three arguments."""
+    db = tmp_path / "my lectures" / "db"
+    assert main(["search", "roadmap", "--db", str(db)]) == 2
+    err = capsys.readouterr().err.strip()
+    assert len(err.splitlines()) == 1
+    suggested = shlex.split(err.split("create one with: ", 1)[1])
+    assert suggested == ["momentsearch", "index", "FILES_OR_FOLDERS", "--db", str(db)] and not db.exists()

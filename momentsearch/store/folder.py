@@ -14,6 +14,7 @@ from __future__ import annotations
 import atexit
 import errno
 import os
+import shlex
 import shutil
 import sqlite3
 import tempfile
@@ -29,7 +30,8 @@ _SNAPSHOT_SKIP = ("momentsearch-cache", "momentsearch-partial", ".momentsearch.s
 
 
 def _how_to_create(db: Path) -> str:
-    return f"create one with: momentsearch index FILES_OR_FOLDERS --db {db}"
+    """The command that makes an index at `db`, quoted for a shell (a folder name with spaces pastes as one)."""
+    return f"create one with: momentsearch index FILES_OR_FOLDERS --db {shlex.quote(str(db))}"
 
 
 def chroma_collections(db: Path) -> list[str] | None:
