@@ -140,3 +140,38 @@ def test_the_command_that_creates_a_missing_index_pastes_as_is(capsys, tmp_path)
     assert len(err.splitlines()) == 1
     suggested = shlex.split(err.split("create one with: ", 1)[1])
     assert suggested == ["momentsearch", "index", "FILES_OR_FOLDERS", "--db", str(db)] and not db.exists()
+
+
+class _WordsIndex:
+    """An index whose moments are the words `found` holds: a query finds one when it ranks such a word
+    and passes its -word filters (enough for what `search` prints when nothing is left)."""
+
+    use_snapshot = False
+
+    def __init__(self, found: str):
+        self.found = set(found.split())
+
+    def channels(self):
+        return {"transcript"}
+
+    def search(self, query, k=10, kind=None, in_=None):
+        words = query.split()
+        if any(w[1:] in self.found for w in words if w.startswith("-")) or not self.found & set(words):
+            return []
+        return [_moment(0.9, " ".join(sorted(self.found)))]
+
+
+@pytest.mark.parametrize("query, blamed", [("-adam optimizer", False), ("-adam roadmap", True),
+                                           ('"purple elephant"', False), ("roadmap -roadmap2", False)])
+def test_no_results_blames_the_filters_only_when_they_removed_something(capsys, monkeypatch, query, blamed):
+    """`-adam optimizer` on lectures that never say "optimizer" found nothing because of its words, not
+    because of -adam: the note must not tell the user to drop the minus (which would search for adam)."""
+    index = _WordsIndex("roadmap adam" if blamed else "roadmap")
+    monkeypatch.setattr(sys.modules["momentsearch.cli.main"], "_index_for", lambda args: index)
+    monkeypatch.setattr(output, "out", Console(file=io.StringIO(), width=200))
+    assert main(["search", "--", query]) == 0
+    said = output.out.file.getvalue()
+    if query.startswith("roadmap"):  # it found something: the results, no note at all
+        assert "No moment found" not in said and "No results" not in said and " 1. " in said
+    else:
+        assert ("No moment found that" in said) == blamed and ("No results above" in said) != blamed, said

@@ -72,6 +72,14 @@ def cmd_chapters(args, index) -> int:
     return 0
 
 
+def filters_removed_all(index, query: str, kind, scope) -> bool:
+    """Whether a query with "phrases" or -words that found nothing would find something without them: only
+    then are its filters to blame (`-adam optimizer` on lectures that never say "optimizer" is not)."""
+    from momentsearch.api import empty_filters_note, unfiltered_words
+
+    return bool(empty_filters_note(query)) and bool(index.search(unfiltered_words(query), k=1, kind=kind, in_=scope))
+
+
 def add_export_flags(p: argparse.ArgumentParser) -> None:
     p.add_argument("--export-clips", metavar="DIR", help="also cut each result into DIR (stream copy)")
     p.add_argument("--clip-pad", type=float, default=0.0, metavar="SECONDS",

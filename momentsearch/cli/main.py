@@ -225,7 +225,8 @@ def cmd_search(args) -> int:
     else:
         if words:
             print(f"Words read on the image: {safe_text(words)}")
-        print_moments(query, moments, index.channels())
+        blame = not moments and not args.image and extras.filters_removed_all(index, query, args.kind, args.scope)
+        print_moments(query, moments, index.channels(), blame_filters=blame)
     return EXIT_OK
 
 

@@ -160,15 +160,16 @@ def _why(m: Moment) -> str:
     return " ".join(f"{k} {v:.2f}" for k, v in sorted(m.channels.items(), key=lambda kv: -kv[1]) if v > 0)
 
 
-def print_moments(query: str, moments: list[Moment], channels: set[str]) -> None:
-    """Each result: rank, score (weak ones marked), time, file; then why it ranked; then its text."""
+def print_moments(query: str, moments: list[Moment], channels: set[str], blame_filters: bool = True) -> None:
+    """Each result: rank, score (weak ones marked), time, file; then why it ranked; then its text.
+    `blame_filters`: with no results, whether the query's "phrases" and -words removed what its words found."""
     out.print(f"Results for {query!r} (channels: {', '.join(sorted(channels)) or 'none'})",
               markup=False, highlight=False, style="bold")
     if not moments:
         from momentsearch.api import empty_filters_note
 
         why = ("The index holds no searchable file yet: `momentsearch index FOLDER` adds some."
-               if not channels else empty_filters_note(query) or
+               if not channels else blame_filters and empty_filters_note(query) or
                "No results above the relevance floor (ranking.min_score); try other words.")
         out.print(why, markup=False, highlight=False)
         return

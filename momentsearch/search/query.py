@@ -98,6 +98,11 @@ def span_text(rows: Iterable[tuple[float, float, str]], start: float, end: float
     return normalise_text(" ".join(parts))
 
 
+def unfiltered_words(query: str) -> str:
+    """What `query` ranks, without its filters: its free words and its phrases' words, no quotes, no -words."""
+    return parse_query(clean_query(query)).text
+
+
 def empty_filters_note(query: str) -> str:
     """Why a query with phrases or exclusions may have found nothing: its filters ("" when it has none)."""
 
