@@ -175,3 +175,15 @@ def test_no_results_blames_the_filters_only_when_they_removed_something(capsys, 
         assert "No moment found" not in said and "No results" not in said and " 1. " in said
     else:
         assert ("No moment found that" in said) == blamed and ("No results above" in said) != blamed, said
+
+
+@pytest.mark.parametrize("query, common", [("the of and a", True), ("What is it?", True),
+                                           ("where do they discuss it", True), ("entropy", False),
+                                           ("路线图", False), ("the -entropy", True)])
+def test_a_query_of_common_words_only_that_finds_nothing_says_why(monkeypatch, query, common):
+    """"the of and a" found nothing because no word of it can pick a moment: say that, not "no results
+    above the relevance floor (ranking.min_score)", which sends the user to a setting."""
+    monkeypatch.setattr(output, "out", Console(file=io.StringIO(), width=300))
+    output.print_moments(query, [], {"transcript"}, blame_filters=False)
+    said = output.out.file.getvalue()
+    assert ("every word of the query is too common" in said) == common and ("relevance floor" in said) != common

@@ -166,10 +166,12 @@ def print_moments(query: str, moments: list[Moment], channels: set[str], blame_f
     out.print(f"Results for {query!r} (channels: {', '.join(sorted(channels)) or 'none'})",
               markup=False, highlight=False, style="bold")
     if not moments:
-        from momentsearch.api import empty_filters_note
+        from momentsearch.api import common_words_only, empty_filters_note
 
+        common = ("No results: every word of the query is too common to find a moment by; add a word that "
+                  "names what was said or shown." if common_words_only(query) else "")
         why = ("The index holds no searchable file yet: `momentsearch index FOLDER` adds some."
-               if not channels else blame_filters and empty_filters_note(query) or
+               if not channels else blame_filters and empty_filters_note(query) or common or
                "No results above the relevance floor (ranking.min_score); try other words.")
         out.print(why, markup=False, highlight=False)
         return

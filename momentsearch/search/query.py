@@ -17,7 +17,7 @@ from typing import Iterable
 
 from momentsearch.errors import QueryError
 from momentsearch.options import MAX_QUERY_CHARS
-from momentsearch.ranking.lexical import normalise_text
+from momentsearch.ranking.lexical import normalise_text, tokenize
 
 # -"a phrase" | "a phrase" | -word   (quotes: straight or typographic; a dash only at a word's start)
 _PART = re.compile(r'(?:(?<=\s)|^)(-?)["\u201c\u201d]([^"\u201c\u201d]*)["\u201c\u201d]|(?:(?<=\s)|^)-([^\s"]+)')
@@ -101,6 +101,14 @@ def span_text(rows: Iterable[tuple[float, float, str]], start: float, end: float
 def unfiltered_words(query: str) -> str:
     """What `query` ranks, without its filters: its free words and its phrases' words, no quotes, no -words."""
     return parse_query(clean_query(query)).text
+
+
+def common_words_only(query: str) -> bool:
+    """Whether `query` has words but none to find a moment by: all too common ("the of and", "what is it")."""
+    try:
+        return not tokenize(unfiltered_words(query))
+    except QueryError:
+        return False
 
 
 def empty_filters_note(query: str) -> str:
