@@ -187,3 +187,20 @@ def test_a_query_of_common_words_only_that_finds_nothing_says_why(monkeypatch, q
     output.print_moments(query, [], {"transcript"}, blame_filters=False)
     said = output.out.file.getvalue()
     assert ("every word of the query is too common" in said) == common and ("relevance floor" in said) != common
+
+
+def test_a_file_where_search_wants_a_folder_and_the_reverse_say_which(capsys, monkeypatch, tmp_path):
+    """`--export-clips talk.mp4` (a file, where a folder of clips goes) said only "talk.mp4: File exists";
+    `--queries talks/` (a folder, where a JSONL file goes) said "queries file not found: talks"."""
+    monkeypatch.setattr(sys.modules["momentsearch.cli.main"], "_index_for", lambda args: _WordsIndex("roadmap"))
+    monkeypatch.setattr(output, "out", Console(file=io.StringIO(), width=200))
+    video = tmp_path / "talk.mp4"
+    video.write_bytes(b"not touched")
+    assert main(["search", "roadmap", "--export-clips", str(video)]) == 2
+    err = capsys.readouterr().err.strip()
+    assert err == f"momentsearch: error: --export-clips {video} is a file: name a folder for the clips (it is created)"
+    assert video.read_bytes() == b"not touched"
+    assert main(["search", "--queries", f"{tmp_path}/"]) == 2
+    assert f"--queries {tmp_path}/: a folder; give a JSONL" in capsys.readouterr().err
+    assert main(["search", "--queries", str(tmp_path / "none.jsonl")]) == 2
+    assert capsys.readouterr().err.strip().endswith("none.jsonl: file not found")

@@ -107,6 +107,8 @@ def export_clips(index, moments, folder: str, padding: float, quiet: bool = Fals
     from momentsearch.clips import CLIP_SUFFIXES
 
     out_dir = Path(folder)
+    if out_dir.exists() and not out_dir.is_dir():  # mkdir would say only "File exists"
+        raise QueryError(f"--export-clips {folder} is a file: name a folder for the clips (it is created)")
     out_dir.mkdir(parents=True, exist_ok=True)
     clips = []
     for rank, m in enumerate(moments, 1):

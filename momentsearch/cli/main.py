@@ -234,7 +234,8 @@ def _batch_search(args) -> int:
     index = _index_for(args)
     path = Path(args.queries)
     if not path.is_file():
-        raise QueryError(f"queries file not found: {path}")
+        raise QueryError(f"--queries {args.queries}: " + ("a folder; give a JSONL file of {qid, query} lines"
+                                                           if path.is_dir() else "file not found"))
     bad = 0
     for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
         if not line.strip():
