@@ -131,3 +131,26 @@ def test_eval_json_is_valid_json_and_out_never_overwrites_an_input(tmp_path):
     assert proc.returncode == 2 and "also read by this command" in proc.stderr and gt.read_text() == before
     proc = run_cli("eval", str(gt), "--pred", str(pred), "--out", str(tmp_path), check=False)
     assert proc.returncode == 2 and "is a folder" in proc.stderr
+
+
+def test_eval_refuses_an_index_without_any_video_of_the_ground_truth(tmp_path):
+    """A --db that holds other lectures scored every query 0 without a word: the wrong index looked like
+    a result. One video of the ground truth in the index is enough to search (the rest count as misses)."""
+    from types import SimpleNamespace
+
+    import pytest
+
+    from momentsearch.errors import QueryError
+    from momentsearch.evaluate import run_eval
+
+    def index_of(*paths):
+        files = [SimpleNamespace(path=p) for p in paths]
+        return SimpleNamespace(chroma_url=None, db=str(tmp_path), info=lambda: SimpleNamespace(files=files),
+                               search=lambda query, k: [], channels=lambda: {"transcript"})
+
+    truths = load_ground_truth(_write(tmp_path / "val.jsonl", QVH_LINES))
+    with pytest.raises(QueryError, match=r"no video of the ground truth \(NUsG9BgSes0_210.0_360.0, "
+                                         r"xbQJTJGYJmo_60.0_210.0\) is in the index at"):
+        run_eval(index_of("/lectures/other.mp4", "/lectures/week3.mp4"), truths)
+    predictions, report = run_eval(index_of("/lectures/other.mp4", "/clips/xbQJTJGYJmo_60.0_210.0.mp4"), truths)
+    assert set(predictions) == {2579, 5071} and report.overall["R1@0.5"] == 0.0

@@ -286,14 +286,18 @@ def visual_unmeasurable(index) -> str:
 
 
 def run_eval(index, truths: list[GroundTruth], k: int = MAX_WINDOWS) -> tuple[dict, EvalReport]:
-    """Search every ground-truth query on `index` (a MomentIndex); (predictions, report).
-    An index without files is a QueryError: it would score zeros that look like a result."""
+    """(predictions, report) of the ground truth's queries on `index`; QueryError where it could score only zeros."""
     if not index.chroma_url and not Path(index.db).is_dir():
         raise QueryError(f"no index at {index.db}; index the videos of the ground truth first "
                          "(momentsearch index ... --db FOLDER), or give the right --db")
-    if not index.info().files:
-        raise QueryError(f"the index at {index.chroma_url or index.db} holds no indexed files; index the "
-                         "videos of the ground truth first (momentsearch index ...), or give --db")
+    where, paths = index.chroma_url or index.db, [f.path for f in index.info().files]
+    if not paths:
+        raise QueryError(f"the index at {where} holds no indexed files; index the videos of the ground truth "
+                         "first (momentsearch index ...), or give --db")
+    videos = sorted({t.video for t in truths})
+    if not any(same_video(p, v) for v in videos for p in paths):
+        raise QueryError(f"no video of the ground truth ({', '.join(videos[:3])}{', ...' * (len(videos) > 3)}) "
+                         f"is in the index at {where}; index them first, or give the --db that holds them")
     predictions = {}
     for truth in truths:
         moments = index.search(truth.query, k=k)
