@@ -88,6 +88,11 @@ def test_a_query_starting_with_a_dash_gets_a_hint_and_after_dashes_is_a_query(ca
     with pytest.raises(SystemExit):
         main(["index", "--kindd", "x"])
     assert "--kindd" in (err := capsys.readouterr().err) and "belongs to the query" not in err
+    with pytest.raises(SystemExit):  # the README puts such a query after --: flags after it are no flags
+        main(["search", "--", "-adam optimizer", "-k", "5"])
+    err = capsys.readouterr().err
+    assert "unrecognized arguments: -k 5; after -- every argument is the query, so give flags before it" in err
+    assert "give the query as one quoted argument after --" not in err
     code = main(["search", "--db", str(tmp_path / "none"), "--", "-adam"])  # parsed as the query: then the
     assert code != 0 and "no momentsearch index" in capsys.readouterr().err  # index is what is missing
 

@@ -40,7 +40,10 @@ class _Parser(argparse.ArgumentParser):
     def error(self, message: str):
         argv = getattr(self, "_argv", [])
         dashed = [a for a in argv if a.startswith("-") and not a.startswith("--") and len(a) > 2]
-        if "unrecognized arguments" in message and "search" in argv and dashed:
+        if "unrecognized arguments" in message and "search" in argv and "--" in argv:  # flags after the query
+            message += ("; after -- every argument is the query, so give flags before it: momentsearch search "
+                        "-k 5 --json -- '-adam optimizer'")
+        elif "unrecognized arguments" in message and "search" in argv and dashed:
             message += (f"; if {dashed[0]} belongs to the query, give the query as one quoted argument after "
                         f"--: momentsearch search -- 'WORDS {dashed[0]}'")
         super().error(message)
