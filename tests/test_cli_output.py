@@ -209,3 +209,11 @@ def test_a_file_where_search_wants_a_folder_and_the_reverse_say_which(capsys, mo
     assert f"--queries {tmp_path}/: a folder; give a JSONL" in capsys.readouterr().err
     assert main(["search", "--queries", str(tmp_path / "none.jsonl")]) == 2
     assert capsys.readouterr().err.strip().endswith("none.jsonl: file not found")
+
+
+def test_a_pasted_page_of_query_is_not_echoed_whole(monkeypatch):
+    """A 10,000-character query is cut to 2,000 and answered; its results' heading is one line, not 10,000 characters."""
+    monkeypatch.setattr(output, "out", Console(file=io.StringIO(), width=80, soft_wrap=True))
+    output.print_moments("roadmap " * 1250, [_moment(0.9, "the roadmap")], {"transcript"})
+    head = output.out.file.getvalue().splitlines()[0]
+    assert head.startswith("Results for 'roadmap roadmap") and "…" in head and len(head) <= 80

@@ -163,7 +163,9 @@ def _why(m: Moment) -> str:
 def print_moments(query: str, moments: list[Moment], channels: set[str], blame_filters: bool = True) -> None:
     """Each result: rank, score (weak ones marked), time, file; then why it ranked; then its text.
     `blame_filters`: with no results, whether the query's "phrases" and -words removed what its words found."""
-    out.print(f"Results for {query!r} (channels: {', '.join(sorted(channels)) or 'none'})",
+    tail = f" (channels: {', '.join(sorted(channels)) or 'none'})"
+    room = max(20, WIDTH - len("Results for ''…") - len(tail))  # a pasted page of query is not echoed whole
+    out.print(f"Results for {query if len(query) <= room else query[:room] + '…'!r}{tail}",
               markup=False, highlight=False, style="bold")
     if not moments:
         from momentsearch.api import common_words_only, empty_filters_note
