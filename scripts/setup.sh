@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs momentsearch into a virtual environment in this checkout (.venv/); nothing outside it changes
-# except, with --test, two Debian packages the tests use.
+# except Debian's python3-venv where Python cannot make a venv without it, and, with --test, two Debian
+# packages the tests use.
 #
 # Usage: scripts/setup.sh            the user install: everything but CLIP, no torch (about 1 GB)
 #        scripts/setup.sh --clip     plus CLIP, the visual channel (torch + open_clip)
@@ -17,7 +18,7 @@ for arg in "$@"; do
     --clip) add_extra clip ;;
     --test) add_extra test; APT_PACKAGES=(espeak-ng chromium) ;;  # test speech; the browser Playwright drives
     --mpnet) add_extra mpnet ;;
-    -h|--help) sed -n '2,10p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,/^[^#]/{/^#/p}' "$0"; exit 0 ;;  # the comment block above
     *) echo "setup.sh: unknown option $arg (see --help)" >&2; exit 2 ;;
   esac
 done
