@@ -217,3 +217,26 @@ def test_a_pasted_page_of_query_is_not_echoed_whole(monkeypatch):
     output.print_moments("roadmap " * 1250, [_moment(0.9, "the roadmap")], {"transcript"})
     head = output.out.file.getvalue().splitlines()[0]
     assert head.startswith("Results for 'roadmap roadmap") and "…" in head and len(head) <= 80
+
+
+def _options(parser):
+    """(command, option) pairs of every subcommand's flags and arguments, with their help text."""
+    import argparse
+
+    sub = next(a for a in parser._actions if isinstance(a, argparse._SubParsersAction))
+    for name, p in sub.choices.items():
+        for action in p._actions:
+            if not isinstance(action, argparse._HelpAction):
+                yield name, "/".join(action.option_strings) or action.dest, action.help
+
+
+def test_every_flag_of_every_command_says_what_it_does():
+    """`momentsearch info --help` listed `--json` with nothing beside it (so did match and clip), and clip's
+    -o named four of the five clip file types it takes."""
+    from momentsearch.cli.args import build_parser
+    from momentsearch.clips import CLIP_SUFFIXES
+
+    options = list(_options(build_parser()))
+    assert len(options) > 100 and not [(c, o) for c, o, text in options if not text]
+    out = next(text for c, o, text in options if c == "clip" and o == "-o/--out")
+    assert all(suffix in out for suffix in CLIP_SUFFIXES), out

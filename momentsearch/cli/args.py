@@ -94,7 +94,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("info", help="what the index holds")
     _common(p)
-    p.add_argument("--json", action="store_true")
+    p.add_argument("--json", action="store_true", help="print what the index holds as one JSON object")
 
     p = sub.add_parser("demo", help="index the bundled sample lecture and run a few searches")
     _common(p, DEMO_DB)
@@ -143,7 +143,7 @@ def _match_parser(sub) -> None:
     p.add_argument("image", help="an image file")
     p.add_argument("--labels", nargs="+", required=True, help='descriptions, e.g. "Steel Fridge" "Wooden Chair"')
     _common(p)
-    p.add_argument("--json", action="store_true")
+    p.add_argument("--json", action="store_true", help="print the labels and their probabilities as one JSON object")
 
 
 def _prune_parser(sub) -> None:

@@ -35,10 +35,12 @@ def add_clip_parser(sub, common) -> None:
     p.add_argument("video", help="a video file, or the video id of an indexed file")
     p.add_argument("start", help="seconds or [h:]mm:ss")
     p.add_argument("end", help="seconds or [h:]mm:ss")
-    p.add_argument("-o", "--out", required=True, help="the clip file (.mp4, .mov, .mkv, .webm)")
+    from momentsearch.clips import CLIP_SUFFIXES
+
+    p.add_argument("-o", "--out", required=True, help=f"the clip file ({', '.join(CLIP_SUFFIXES)})")
     p.add_argument("--pad", type=float, default=0.0, metavar="SECONDS", help="extra seconds on both sides")
     common(p)
-    p.add_argument("--json", action="store_true")
+    p.add_argument("--json", action="store_true", help="print the clip's file and real span as one JSON object")
 
 
 def add_chapters_parser(sub, common) -> None:
