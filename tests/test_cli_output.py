@@ -240,3 +240,20 @@ def test_every_flag_of_every_command_says_what_it_does():
     assert len(options) > 100 and not [(c, o) for c, o, text in options if not text]
     out = next(text for c, o, text in options if c == "clip" and o == "-o/--out")
     assert all(suffix in out for suffix in CLIP_SUFFIXES), out
+
+
+def test_a_folder_of_lectures_given_as_the_index_says_so(capsys, tmp_path):
+    """`info --db lectures/` (the videos, not the index) was told to make that folder an index; it is told
+    what --db names and how to index the lectures in it, and nothing is written there."""
+    lectures = tmp_path / "my lectures"
+    lectures.mkdir()
+    (lectures / "talk.mp4").write_bytes(b"\\0" * 16)
+    for command in (["info"], ["search", "roadmap"]):
+        assert main([*command, "--db", str(lectures)]) == 2
+        err = capsys.readouterr().err
+        assert "it holds other files (talk.mp4, ...): --db names the folder the index is kept in" in err, err
+        assert err.strip().endswith(f"momentsearch index {shlex.quote(str(lectures))}") and "--db " + str(lectures) not in err
+    assert sorted(p.name for p in lectures.iterdir()) == ["talk.mp4"]
+    empty = tmp_path / "empty"  # an empty folder may well become the index
+    empty.mkdir()
+    assert main(["info", "--db", str(empty)]) == 2 and "create one with: momentsearch index" in capsys.readouterr().err

@@ -34,6 +34,19 @@ def _how_to_create(db: Path) -> str:
     return f"create one with: momentsearch index FILES_OR_FOLDERS --db {shlex.quote(str(db))}"
 
 
+def _not_an_index(path: Path) -> str:
+    """What to do with a folder given as --db that holds no index: one with files in it is likely the
+    lectures themselves (indexed *from*, not *into*); an empty one can become the index."""
+    try:
+        sample = next((e.name for e in os.scandir(path) if not e.name.startswith(".")), None)
+    except OSError:
+        sample = None
+    if sample is None:
+        return _how_to_create(path)
+    return (f"it holds other files ({sample}, ...): --db names the folder the index is kept in; to index "
+            f"what is in this one: momentsearch index {shlex.quote(str(path))}")
+
+
 def chroma_collections(db: Path) -> list[str] | None:
     """Collection names in `db`/chroma.sqlite3, read without writing anything; None if it is not
     a Chroma database SQLite can read."""
@@ -59,7 +72,7 @@ def check_index(db: str | os.PathLike) -> Path:
         raise IndexNotFoundError(f"--db {path} is a file, not an index folder; give the folder "
                                  f"`momentsearch index` made ({_how_to_create(path)})")
     if not (path / CHROMA_FILE).exists():
-        raise IndexNotFoundError(f"{path} is not a momentsearch index (no {CHROMA_FILE} in it); {_how_to_create(path)}")
+        raise IndexNotFoundError(f"{path} is not a momentsearch index (no {CHROMA_FILE} in it); {_not_an_index(path)}")
     names = chroma_collections(path)
     if names is None:
         raise IndexNotFoundError(f"{path}/{CHROMA_FILE} is not a Chroma database momentsearch can read; "
