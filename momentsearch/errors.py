@@ -20,6 +20,12 @@ class ModelUnavailableError(MomentSearchError):
     """Weights for a model cannot be found or loaded; the message names them and how to supply them."""
 
 
+class ModelNotFoundError(ModelUnavailableError):
+    """The model asked for does not exist as named (a checkpoint or config path that is not there, an
+    unknown tag or architecture): a mistake in the request, not weights this machine lacks. Indexing stops
+    on it instead of going on without the channel, which would have to be indexed all over again."""
+
+
 class IndexMismatchError(MomentSearchError):
     """The index on disk was built with another schema version or model than the one asked for."""
 

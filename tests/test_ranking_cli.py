@@ -88,6 +88,24 @@ def test_match_without_clip_weights_says_how_to_get_them(tmp_path):
     assert proc.returncode == 2 and "--clip-pretrained" in proc.stderr and "Traceback" not in proc.stderr
 
 
+def test_a_mistyped_clip_checkpoint_or_tag_stops_indexing_before_any_work(lecture, tmp_path):
+    """Weights this machine lacks leave the visual channel off and indexing goes on (the default's case);
+    a checkpoint path that is not there, or a tag open_clip does not know, is a mistake in the request:
+    going on would make an index without the channel, to be built all over again once it is fixed."""
+    from conftest import TINY_CLIP_CONFIG
+
+    video, _ = lecture
+    db = tmp_path / "db"
+    for pretrained, said in ((str(tmp_path / "open_clip_model.bni"), "checkpoint file not found"),
+                             ("laion2b_s34b_b79", "not a known open_clip tag")):
+        proc = run_cli("index", str(video), "--db", str(db), "--clip-model", str(TINY_CLIP_CONFIG),
+                       "--clip-pretrained", pretrained, check=False)
+        assert proc.returncode == 2 and said in proc.stderr and "Traceback" not in proc.stderr, proc.stderr
+        assert proc.stderr.strip().splitlines()[-1].startswith("momentsearch: error:") and "indexed" not in proc.stdout
+    info = run_cli("info", "--db", str(db), "--json", check=False)
+    assert info.returncode == 2 or json.loads(info.stdout)["files"] == []
+
+
 @pytest.mark.slow
 def test_benchmark_script_builds_the_corpus_and_beats_the_baseline(tmp_path):
     """The whole dev benchmark (renders ~20 min of lectures, indexes, evaluates): many minutes. `pytest -m slow`."""

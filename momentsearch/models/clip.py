@@ -13,7 +13,7 @@ from typing import Any, Sequence
 
 import numpy as np
 
-from momentsearch.errors import ModelUnavailableError
+from momentsearch.errors import ModelNotFoundError, ModelUnavailableError
 from momentsearch.models.device import configure_torch_threads, downloads_allowed, resolve_device
 
 TINY_CLIP_CONFIG = Path(__file__).resolve().with_name("tiny_clip.json")  # 32-d toy architecture for tests
@@ -99,7 +99,7 @@ class ClipModel:
         if self.model_name.endswith(".json"):
             path = Path(self.model_name).expanduser()
             if not path.is_file():
-                raise ModelUnavailableError(f"CLIP architecture config not found: {path}")
+                raise ModelNotFoundError(f"CLIP architecture config not found: {path}")
             try:
                 config = json.loads(path.read_text(encoding="utf-8"))
             except (OSError, ValueError) as exc:
@@ -113,7 +113,7 @@ class ClipModel:
         config = open_clip.get_model_config(self.arch)
         if config is None:
             known = ", ".join(open_clip.list_models()[:12])
-            raise ModelUnavailableError(
+            raise ModelNotFoundError(
                 f"unknown CLIP architecture {self.model_name!r}; use an open_clip name ({known}, ...) "
                 "or a path to an open_clip JSON config"
             )
@@ -149,7 +149,7 @@ class ClipModel:
         if _looks_like_path(self.pretrained) or os.path.exists(self.pretrained):
             path = Path(self.pretrained).expanduser()
             if not path.is_file():
-                raise ModelUnavailableError(
+                raise ModelNotFoundError(
                     f"CLIP checkpoint file not found: {path} (model {self.arch}); "
                     "pass an existing open_clip checkpoint, e.g. --clip-pretrained /path/to/open_clip_pytorch_model.bin"
                 )
@@ -159,7 +159,7 @@ class ClipModel:
         tag_cfg = open_clip.get_pretrained_cfg(self.arch, self.pretrained)
         if not tag_cfg:
             tags = ", ".join(open_clip.list_pretrained_tags_by_model(self.arch)) or "none"
-            raise ModelUnavailableError(
+            raise ModelNotFoundError(
                 f"CLIP weights {self.arch}/{self.pretrained!r}: not a known open_clip tag for {self.arch} "
                 f"(known tags: {tags}) and not a checkpoint file; pass --clip-pretrained /path/to/checkpoint.bin "
                 "or a known tag"

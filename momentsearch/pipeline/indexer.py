@@ -16,7 +16,7 @@ from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 from typing import Callable
 
-from momentsearch.errors import BadInputError, ModelUnavailableError, MomentSearchError
+from momentsearch.errors import BadInputError, ModelNotFoundError, ModelUnavailableError, MomentSearchError
 from momentsearch.options import Config
 from momentsearch.pipeline.captions import sidecar_files
 from momentsearch.pipeline.decode import probe
@@ -79,6 +79,8 @@ class Indexer:
         if self.clip is not None:
             try:
                 self.clip.load()
+            except ModelNotFoundError:  # a mistyped path or tag: stop now, not after hours without the channel
+                raise
             except ModelUnavailableError as exc:
                 self.report.warnings.append(f"visual channel off: {exc}")
                 self.clip = None
