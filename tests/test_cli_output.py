@@ -257,3 +257,24 @@ def test_a_folder_of_lectures_given_as_the_index_says_so(capsys, tmp_path):
     empty = tmp_path / "empty"  # an empty folder may well become the index
     empty.mkdir()
     assert main(["info", "--db", str(empty)]) == 2 and "create one with: momentsearch index" in capsys.readouterr().err
+
+
+def test_info_says_what_the_visual_channel_lacks(monkeypatch):
+    """An index without the visual channel: with open_clip installed only the weights were missing, so
+    the line asks for them, not for an install that is there already; without it, for both."""
+    import importlib.util
+
+    from momentsearch.api import IndexInfo
+
+    info = IndexInfo(db="/tmp/db", files=[], channels=["ocr", "transcript"], models={}, counts={})
+    real_find_spec = importlib.util.find_spec
+    lines = {}
+    for installed in (True, False):
+        buffer = io.StringIO()
+        monkeypatch.setattr(output, "out", Console(file=buffer, width=80, soft_wrap=True))
+        monkeypatch.setattr(importlib.util, "find_spec", lambda name, *a: (
+            (real_find_spec("json") if installed else None) if name == "open_clip" else real_find_spec(name, *a)))
+        output.print_info(info)
+        lines[installed] = next(line for line in buffer.getvalue().splitlines() if line.startswith("Visual channel"))
+    assert "--clip-pretrained" in lines[True] and "setup.sh" not in lines[True]
+    assert "setup.sh --clip" in lines[False] and "--clip-pretrained" in lines[False]

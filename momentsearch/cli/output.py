@@ -203,8 +203,11 @@ def print_info(info) -> None:
     out.print(f"Index: {safe_text(info.db)}", markup=False, highlight=False)
     out.print(f"Channels: {', '.join(info.channels) or 'none'}", markup=False, highlight=False)
     if "visual" not in info.channels:
-        out.print("Visual channel: off (no CLIP when indexing: install it with scripts/setup.sh --clip and "
-                  "pass --clip-pretrained /path/to/checkpoint)", markup=False, highlight=False)
+        import importlib.util
+
+        need = ("weights: pass --clip-pretrained /path/to/checkpoint when indexing" if importlib.util.find_spec("open_clip")
+                else "install it with scripts/setup.sh --clip and pass --clip-pretrained /path/to/checkpoint")
+        out.print(f"Visual channel: off (no CLIP when indexing; {need})", markup=False, highlight=False)
     for k, v in info.models.items():
         out.print(f"Model {k}: {v}", markup=False, highlight=False)
     out.print("Entries: " + ", ".join(f"{k}={v}" for k, v in info.counts.items()), markup=False, highlight=False)
