@@ -165,3 +165,26 @@ def test_captions_ignore_transcribes(captioned_folder, tmp_path):
     assert rec["sources"]["transcript"].startswith("asr: faster-whisper")
     res = json.loads(run_cli("search", '"zanzibar quokka"', "--db", str(db), "--json").stdout)["results"]
     assert res == []  # only the captions had those words
+
+
+def test_a_captioned_copy_and_a_transcribed_copy_keep_their_own_words(captioned_folder, tmp_path):
+    """Copies of one recording share their entries, but not when captions next to one of them make its
+    transcript: whichever is indexed second, the other keeps its own words (captions or ASR)."""
+    folder, _ = captioned_folder
+    captioned, plain = tmp_path / "captioned", tmp_path / "plain"
+    captioned.mkdir(), plain.mkdir()
+    for name in ("talk.mp4", "talk.en.vtt"):
+        shutil.copy(folder / name, captioned / name)
+    shutil.copy(folder / "talk.mp4", plain / "talk.mp4")
+    for first, second in ((plain, captioned), (captioned, plain)):
+        db = tmp_path / f"db-{first.name}-first"
+        for where in (first, second):
+            run_cli("index", str(where), "--db", str(db), "--no-ocr", "--quiet")
+        info = {f["path"]: f for f in json.loads(run_cli("info", "--db", str(db), "--json").stdout)["files"]}
+        cap, asr = info[str(captioned / "talk.mp4")], info[str(plain / "talk.mp4")]
+        assert cap["sources"]["transcript"].startswith("captions: sidecar") and cap["video_id"] != asr["video_id"]
+        assert asr["sources"]["transcript"].startswith("asr: ")
+        for where, found in ((captioned, True), (plain, False)):  # only the captions have those words
+            res = json.loads(run_cli("search", '"zanzibar quokka"', "--in", str(where), "--db", str(db),
+                                     "--json").stdout)["results"]
+            assert bool(res) == found, (first.name, where.name, res)

@@ -285,7 +285,9 @@ def test_worker_turns_file_errors_into_reasons(tmp_path):
     def explode(path, info, video_id):
         raise RuntimeError("codec exploded")
 
-    worker.processor = SimpleNamespace(process_video=explode)
+    from momentsearch.options import Config
+
+    worker.processor = SimpleNamespace(process_video=explode, config=Config())
     info = MediaInfo("x", duration=5.0, has_video=True, has_audio=True)
     missing = worker.process(str(tmp_path / "missing.mp4"), info)
     assert missing.entries is None and "not found on worker node1:42" in missing.reason

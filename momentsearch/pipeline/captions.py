@@ -257,6 +257,26 @@ def _packet_cues(packet, origin: float) -> list[Cue]:
     return out
 
 
+def indexed_id(video: str | Path, content_id: str, mode: str) -> str:
+    """The id of what indexing `video` makes: its content's id (`content_id`, discover.content_hash),
+    mixed with its sidecar caption file's bytes when captions are looked for (`mode` not "ignore") and
+    one lies next to it. Copies of one recording share their entries by that id, so a copy whose
+    captions make its transcript must not have the id of a copy transcribed by ASR (or captioned
+    otherwise): its entries would replace theirs. Same format as a content id (16 hex digits)."""
+    import hashlib
+
+    found = sidecar_files(video)[:1] if mode != "ignore" else []
+    if not found:
+        return content_id
+    try:
+        captions = found[0][0].read_bytes()
+    except OSError:  # unreadable: find_captions reports it; the content's id stays
+        return content_id
+    h = hashlib.blake2b(content_id.encode("ascii"), digest_size=8)
+    h.update(captions)
+    return h.hexdigest()
+
+
 def find_captions(video: str | Path, duration: float, mode: str) -> tuple[CaptionTrack | None, str]:
     """The captions to use instead of ASR, and a note: (track, "") to use it, (None, why) when there
     is none or (mode "auto") it is not usable. Mode "ignore" never looks; "prefer" takes any track

@@ -18,7 +18,7 @@ from typing import Callable
 
 from momentsearch.errors import BadInputError, ModelNotFoundError, ModelUnavailableError, MomentSearchError
 from momentsearch.options import Config
-from momentsearch.pipeline.captions import sidecar_files
+from momentsearch.pipeline.captions import indexed_id, sidecar_files
 from momentsearch.pipeline.decode import probe
 from momentsearch.pipeline.discover import IMAGE_EXTENSIONS, content_hash, discover, not_regular_reason
 from momentsearch.pipeline.memory import limit_malloc_arenas
@@ -229,6 +229,7 @@ class Indexer:
                 video_id = content_hash(path)
             if Path(path).suffix.lower() in IMAGE_EXTENSIONS:
                 return self._index_photo(path, video_id, st, old)
+            video_id = indexed_id(path, video_id, self.config.captions.mode)  # a captioned copy is its own
             if not reindex and (twin := self._twin(path, video_id)) is not None:
                 return self._add_copy(path, twin, st, info, old)
             record = FileRecord(path=path, video_id=video_id, size=st.st_size, mtime=st.st_mtime,

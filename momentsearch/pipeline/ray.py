@@ -24,6 +24,7 @@ from dataclasses import dataclass
 
 from momentsearch.errors import MomentSearchError
 from momentsearch.options import Config, DistributedOptions
+from momentsearch.pipeline.captions import indexed_id
 from momentsearch.pipeline.discover import content_hash
 from momentsearch.pipeline.indexer import Indexer, failure_reason
 from momentsearch.pipeline.process import FileEntries, FileProcessor
@@ -85,7 +86,7 @@ class FileWorker:
         try:
             st = os.stat(path)
             t0 = time.perf_counter()
-            video_id = content_hash(path)
+            video_id = indexed_id(path, content_hash(path), self.processor.config.captions.mode)
             hashed = time.perf_counter() - t0
             entries = self.processor.process_video(path, info, video_id)
             entries.times.add("hash", hashed)
