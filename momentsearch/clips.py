@@ -147,7 +147,7 @@ def _copy(src, dst, streams, span: tuple[float, float], origin: float) -> tuple[
     start, end = span
     video = next((s for s in streams if s.type == "video"), None)
     lead = video or streams[0]
-    outs = {s.index: dst.add_stream_from_template(s) for s in streams}
+    outs = {s.index: _copied_stream(dst, s) for s in streams}
     first = None  # source seconds (the streams' clock) of the clip's first frame: the keyframe
     real_end = None  # source seconds where the last copied packet ends
     undated: list = []  # lead packets without a dts (Matroska's first after a seek), muxed once one is dated
@@ -183,6 +183,13 @@ def _copy(src, dst, streams, span: tuple[float, float], origin: float) -> tuple[
     return first - origin, real_end - origin
 
 
+def _copied_stream(dst, stream):
+    """An output stream that takes `stream`'s packets as they are. It is never encoded, so it takes the
+    source's own codec (opaque): for a picture, PyAV otherwise looks up an encoder by the decoder's name,
+    and AV1 decodes with libdav1d (VC-1 with wmv3), which has none, so an AV1 clip failed."""
+    return dst.add_stream_from_template(stream, opaque=True)
+
+
 def _date(packets: list, next_dts: int, step: int) -> None:
     """Give `packets` (decode order, no dts) the decode times before `next_dts`, one `step` apart (the
     frame duration in the stream's time base), none after its packet's own show time."""
@@ -211,7 +218,7 @@ def _encode(src, dst, streams, span: tuple[float, float], origin: float,
     # every output stream exists before the first packet is written (the header lists them)
     picture = _video_encoder(dst, video) if video is not None else None
     copied = [s for s in others if s.index in copies]
-    outs = {s.index: dst.add_stream_from_template(s) for s in copied}
+    outs = {s.index: _copied_stream(dst, s) for s in copied}
     sounds = [(s, _audio_encoder(dst, s)) for s in others if s.index not in copies and s.type == "audio"]
     first = start + origin  # source seconds (the streams' clock) of the clip's 0: the first frame shown
     ends = []  # source seconds where each written stream ends
