@@ -98,7 +98,7 @@ def cut_clip(source, start: float, end: float, out: str | os.PathLike, padding: 
             # a stream that starts after the span (video from 5 s, audio from 0) has nothing in it:
             # leave it out, so the clip holds what the span does hold instead of nothing at all
             origin = time_origin(src)
-            streams = [s for s in streams if stream_start(s) - origin < end]
+            streams = _speech_first(src, [s for s in streams if stream_start(s) - origin < end])
             video = next((s for s in streams if s.type == "video"), None)
             key = keyframe_before(src, video, start, origin) if video is not None else None
             with av.open(str(tmp), mode="w", format=fmt) as dst:
@@ -123,6 +123,18 @@ def cut_clip(source, start: float, end: float, out: str | os.PathLike, padding: 
     finally:
         tmp.unlink(missing_ok=True)
     return Clip(str(out), name, real_start, real_end, start, end)
+
+
+def _speech_first(src, streams: list) -> list:
+    """`streams` with the audio track the index reads speech from (`pick_audio_track`) first among the
+    audio: players play a file's first audio track, and a recorder's first is often the silent desktop
+    sound while the microphone is the second, so a clip in source order played silence."""
+    from momentsearch.pipeline.decode import pick_audio_track
+
+    if sum(s.type == "audio" for s in streams) < 2:
+        return streams
+    chosen = src.streams.audio[pick_audio_track(src).index]
+    return sorted(streams, key=lambda s: (s.type != "video", s is not chosen))  # stable: the rest keep their order
 
 
 def _packets_from(src, streams, lead, need_key: bool, start: float, origin: float):

@@ -82,3 +82,23 @@ def test_a_clip_of_an_av1_video_is_copied(tmp_path, suffix):
         frames = list(f.decode(video=0))
     assert len(frames) == pytest.approx(5 * FPS, abs=1)
     assert [colour_of(frames[k]) for k in (0, 25, 45)] == [0, 1, 2]
+
+
+@pytest.mark.parametrize("suffix", [".mp4", ".webm"])
+def test_a_clip_of_a_two_track_recording_plays_the_speech_track_first(tmp_path, suffix):
+    """A recorder's first track is often the desktop sound (silent in a lecture) and the second the
+    microphone; the index reads the second. Players play a clip's first audio track, so a clip in the
+    source's order played silence: the speech track comes first (copied, or encoded again for WebM)."""
+    from momentsearch.clips import cut_clip
+    from momentsearch.pipeline.decode import probe
+
+    path = tmp_path / "obs.mp4"
+    write(path, "libx264", tracks=[_tone(8.0, silent=True), _tone(8.0, channels=1)],
+          options={"preset": "ultrafast"})
+    assert probe(path).audio_note == "audio track 2 of 2 used; silent: track 1"
+    clip = cut_clip(path, 1.0, 3.0, tmp_path / f"clip{suffix}")
+    with av.open(clip.path) as f:
+        assert [s.type for s in f.streams] == ["video", "audio", "audio"]  # the desktop track is kept, second
+        assert [s.codec_context.channels for s in f.streams.audio] == [1, 2]
+        first = np.concatenate([fr.to_ndarray().reshape(-1) for fr in f.decode(audio=0)])
+    assert np.abs(first).max() > 0.2
