@@ -5,6 +5,7 @@ colour every 2 s and a tone, so a clip can be checked for both."""
 from __future__ import annotations
 
 from fractions import Fraction
+from pathlib import Path
 
 import av
 import numpy as np
@@ -102,3 +103,62 @@ def test_a_clip_of_a_two_track_recording_plays_the_speech_track_first(tmp_path, 
         assert [s.codec_context.channels for s in f.streams.audio] == [1, 2]
         first = np.concatenate([fr.to_ndarray().reshape(-1) for fr in f.decode(audio=0)])
     assert np.abs(first).max() > 0.2
+
+
+def _sound_only(path, fmt: str, codec: str, rate: int, channels: int = 1, seconds: float = 2.0) -> None:
+    with av.open(str(path), "w", format=fmt) as out:
+        stream = out.add_stream(codec, rate=rate, layout="mono" if channels == 1 else "stereo")
+        if codec == "wmav2":
+            stream.bit_rate = 64_000  # its encoder needs one
+        size = stream.codec_context.frame_size or 1024
+        t = np.arange(int(seconds * rate)) / rate
+        wave = np.repeat((0.3 * np.sin(2 * np.pi * 440 * t))[None].astype(np.float32), channels, axis=0)
+        kind = stream.codec_context.format.name
+        for off in range(0, wave.shape[1], size):
+            piece = wave[:, off:off + size]
+            frame = (av.AudioFrame.from_ndarray((piece * 32767).astype(np.int16).T.reshape(1, -1).copy(), format="s16",
+                                                layout=stream.layout.name) if kind == "s16" else
+                     av.AudioFrame.from_ndarray(np.ascontiguousarray(piece), format="fltp", layout=stream.layout.name))
+            frame.sample_rate, frame.pts, frame.time_base = rate, off, Fraction(1, rate)
+            out.mux(stream.encode(frame))
+        out.mux(stream.encode(None))
+
+
+def test_camcorder_podcast_and_archive_files_in_a_folder_are_indexed(tmp_path):
+    """A camcorder's card holds AVCHD (PRIVATE/AVCHD/BDMV/STREAM/00000.MTS: H.264 and AC-3 in 192-byte
+    M2TS packets); podcasts and audiobooks come as .m4b, old course archives as .wma, phone call
+    recordings as .amr, a Mac's as .aiff. FFmpeg reads them all, but a folder walk skipped every one as
+    'not a media file (unknown extension)'."""
+    from momentsearch.pipeline.discover import discover
+    from momentsearch.pipeline.decode import load_audio, probe
+
+    stream = tmp_path / "card" / "PRIVATE" / "AVCHD" / "BDMV" / "STREAM"
+    stream.mkdir(parents=True)
+    with av.open(str(stream / "00000.MTS"), "w", format="mpegts", options={"mpegts_m2ts_mode": "1"}) as out:
+        video = out.add_stream("libx264", rate=FPS, options={"preset": "ultrafast"})
+        video.width = video.height = 64
+        sound = out.add_stream("ac3", rate=RATE, layout="stereo")
+        for i in range(20):
+            frame = av.VideoFrame.from_ndarray(np.full((64, 64, 3), 30 * (i % 8), np.uint8), format="rgb24")
+            frame.pts, frame.time_base = i, Fraction(1, FPS)
+            out.mux(video.encode(frame))
+        out.mux(video.encode(None))
+        tone = _tone(2.0)
+        for off in range(0, tone.shape[1], 1536):
+            frame = av.AudioFrame.from_ndarray(np.ascontiguousarray(tone[:, off:off + 1536]), format="fltp",
+                                               layout="stereo")
+            frame.sample_rate, frame.pts, frame.time_base = RATE, off, Fraction(1, RATE)
+            out.mux(sound.encode(frame))
+        out.mux(sound.encode(None))
+    _sound_only(tmp_path / "episode 12.m4b", "ipod", "aac", 44_100, channels=2)
+    _sound_only(tmp_path / "lecture 1998.wma", "asf", "wmav2", 22_050)
+    _sound_only(tmp_path / "call.amr", "amr", "libopencore_amrnb" if "libopencore_amrnb" in av.codecs_available
+                else "amr_nb", 8_000)
+    _sound_only(tmp_path / "memo.aiff", "aiff", "pcm_s16be", 44_100)
+    found = {Path(f.path).name: f.reason for f in discover([str(tmp_path)])}
+    assert found == {"00000.MTS": "", "episode 12.m4b": "", "lecture 1998.wma": "", "call.amr": "", "memo.aiff": ""}
+    for f in discover([str(tmp_path)]):
+        info = probe(f.path)
+        assert info.has_audio and info.duration == pytest.approx(2.0, abs=0.2), f.path
+        assert info.has_video == f.path.endswith(".MTS")
+        assert np.abs(load_audio(f.path)).max() > 0.1, f.path  # the tone is there
