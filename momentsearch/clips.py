@@ -28,6 +28,8 @@ from momentsearch.media import keyframe_before, picture_stream, seek_back, strea
 CLIP_SUFFIXES = {".mp4": "mp4", ".m4v": "mp4", ".mov": "mov", ".mkv": "matroska", ".webm": "webm"}
 MAX_CLIP_SECONDS = 3600.0  # one clip is at most an hour: a longer "clip" is a copy of the file
 REENCODE_LEAD = 10.0  # seconds; a keyframe further than this before the start: the picture is encoded again
+INTERLEAVE_SLACK = 3.0  # seconds; sound may be stored this far after the picture of its time (recorders and
+                        # fragmented MP4 write it in chunks): read on this long past the span's end for it
 
 
 @dataclass(frozen=True)
@@ -163,6 +165,7 @@ def _copy(src, dst, streams, span: tuple[float, float], origin: float) -> tuple[
     first = None  # source seconds (the streams' clock) of the clip's first frame: the keyframe
     real_end = None  # source seconds where the last copied packet ends
     undated: list = []  # lead packets without a dts (Matroska's first after a seek), muxed once one is dated
+    past: set[int] = set()  # streams read up to the span's end; the others' packets may still come
     for packet in _packets_from(src, streams, lead, video is not None, start, origin):
         if packet.pts is None:
             continue  # a flush packet
@@ -171,8 +174,11 @@ def _copy(src, dst, streams, span: tuple[float, float], origin: float) -> tuple[
             first = t
         if t < first - 1e-3 and packet.stream is not lead:
             continue  # audio from before the keyframe
-        if packet.stream is lead and packet.dts is not None and float(packet.dts * packet.time_base) - origin >= end:
-            break  # decode order: every frame shown before `end` has been read
+        if packet.stream.index in past or _reached(packet, lead, end + origin):
+            past.add(packet.stream.index)
+            if len(past) == len(streams) or t - origin >= end + INTERLEAVE_SLACK:
+                break
+            continue
         if t - origin >= end:
             continue
         stop = t + float((packet.duration or 0) * packet.time_base)
@@ -193,6 +199,15 @@ def _copy(src, dst, streams, span: tuple[float, float], origin: float) -> tuple[
     if real_end is None or real_end - origin <= start:
         return None  # nothing copied, or only the frames before a start past the end of the file
     return first - origin, real_end - origin
+
+
+def _reached(packet, lead, end: float) -> bool:
+    """Whether `packet` is at or past `end` (source seconds, the streams' clock), so its stream has given
+    all it has before then: the lead (the picture) in decode order, as every frame shown before `end` is
+    decoded before one decoded after it; another stream by its own time."""
+    if packet.stream is lead:
+        return packet.dts is not None and float(packet.dts * packet.time_base) >= end
+    return float(packet.pts * packet.time_base) >= end
 
 
 def _copied_stream(dst, stream):
@@ -242,7 +257,7 @@ def _encode(src, dst, streams, span: tuple[float, float], origin: float,
         ends.append(shown[1])
     for packet in _packets_from(src, copied, copied[0], False, start, origin) if copied else ():
         t = float(packet.pts * packet.time_base) if packet.pts is not None and packet.dts is not None else None
-        if t is not None and t - origin >= end + 1.0:
+        if t is not None and t - origin >= end + INTERLEAVE_SLACK:
             break  # every stream is past the end (packets come in about time order)
         if t is None or t < first - 1e-3 or t - origin >= end:
             continue

@@ -34,11 +34,13 @@ def _tone(seconds: float, channels: int = 2, silent: bool = False) -> np.ndarray
 
 
 def write(path, codec: str, seconds: float = 8.0, fmt: str | None = None, size=(64, 64),
-          options: dict | None = None, tracks: list[np.ndarray] | None = None, tag: str | None = None) -> None:
+          options: dict | None = None, tracks: list[np.ndarray] | None = None, tag: str | None = None,
+          container: dict | None = None) -> None:
     """A `size` video in `codec` (a keyframe at the start only, as encoders make by default on short
-    files), its colour one of COLOURS per 2 s, and one AAC track per `tracks` entry (channels x samples)."""
+    files), its colour one of COLOURS per 2 s, and one AAC track per `tracks` entry (channels x samples).
+    The picture is written first: the muxer interleaves it with the sound as far as it can hold."""
     tracks = [_tone(seconds)] if tracks is None else tracks
-    with av.open(str(path), "w", format=fmt) as out:
+    with av.open(str(path), "w", format=fmt, options=container or {}) as out:
         video = out.add_stream(codec, rate=FPS, options=options or {})
         video.width, video.height, video.pix_fmt = size[0], size[1], "yuv420p"
         if tag:
@@ -162,3 +164,30 @@ def test_camcorder_podcast_and_archive_files_in_a_folder_are_indexed(tmp_path):
         assert info.has_audio and info.duration == pytest.approx(2.0, abs=0.2), f.path
         assert info.has_video == f.path.endswith(".MTS")
         assert np.abs(load_audio(f.path)).max() > 0.1, f.path  # the tone is there
+
+
+FRAGMENTED = {"movflags": "frag_keyframe+empty_moov+default_base_moof"}  # what OBS and cameras write to survive a crash
+
+
+def _sound_seconds(path) -> float:
+    with av.open(str(path)) as f:
+        return sum(fr.samples for fr in f.decode(audio=0)) / f.streams.audio[0].rate
+
+
+def test_a_clip_keeps_the_sound_stored_after_its_picture(tmp_path):
+    """In a fragmented MP4 the sound of a moment may lie a second or more after its picture in the file.
+    The copy stopped at the first picture past the span's end, and the clip's last second was silent
+    (its sound 1 s shorter than its picture)."""
+    from momentsearch.clips import cut_clip
+
+    path = tmp_path / "fragmented.mp4"
+    write(path, "libx264", seconds=10.0, options={"preset": "ultrafast"}, container=FRAGMENTED)
+    with av.open(str(path)) as f:  # the fixture is what it claims: sound stored after later pictures
+        order = [(p.stream.type, float(p.pts * p.time_base)) for p in f.demux() if p.pts is not None]
+    ahead = max(v - a for i, (kind, a) in enumerate(order) if kind == "audio"
+                for _, v in [next(((k, t) for k, t in reversed(order[:i]) if k == "video"), ("video", a))])
+    assert ahead > 0.5
+    clip = cut_clip(path, 2.0, 6.0, tmp_path / "clip.mp4")
+    assert clip.start == pytest.approx(0.0, abs=0.05) and clip.end == pytest.approx(6.0, abs=0.1)
+    assert _sound_seconds(clip.path) == pytest.approx(6.0, abs=0.1)
+
