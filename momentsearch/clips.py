@@ -167,8 +167,8 @@ def _copy(src, dst, streams, span: tuple[float, float], origin: float) -> tuple[
     undated: list = []  # lead packets without a dts (Matroska's first after a seek), muxed once one is dated
     past: set[int] = set()  # streams read up to the span's end; the others' packets may still come
     for packet in _packets_from(src, streams, lead, video is not None, start, origin):
-        if packet.pts is None:
-            continue  # a flush packet
+        if packet.pts is None or _damaged(packet):
+            continue  # a flush packet, or sound an interrupted copy cut short
         t = float(packet.pts * packet.time_base)
         if first is None:
             first = t
@@ -208,6 +208,13 @@ def _reached(packet, lead, end: float) -> bool:
     if packet.stream is lead:
         return packet.dts is not None and float(packet.dts * packet.time_base) >= end
     return float(packet.pts * packet.time_base) >= end
+
+
+def _damaged(packet) -> bool:
+    """Sound FFmpeg flags as damaged: the last packet of a recording cut short (a crash, an interrupted
+    copy) ends early, and copied into a clip it is an error that stops players at the clip's end. A
+    damaged picture is kept: decoders hide the damage from what they have."""
+    return packet.is_corrupt and packet.stream.type == "audio"
 
 
 def _copied_stream(dst, stream):
@@ -259,7 +266,7 @@ def _encode(src, dst, streams, span: tuple[float, float], origin: float,
         t = float(packet.pts * packet.time_base) if packet.pts is not None and packet.dts is not None else None
         if t is not None and t - origin >= end + INTERLEAVE_SLACK:
             break  # every stream is past the end (packets come in about time order)
-        if t is None or t < first - 1e-3 or t - origin >= end:
+        if t is None or t < first - 1e-3 or t - origin >= end or _damaged(packet):
             continue
         ends.append(t + float((packet.duration or 0) * packet.time_base))
         _mux_from(dst, packet, first, outs)

@@ -191,3 +191,21 @@ def test_a_clip_keeps_the_sound_stored_after_its_picture(tmp_path):
     assert clip.start == pytest.approx(0.0, abs=0.05) and clip.end == pytest.approx(6.0, abs=0.1)
     assert _sound_seconds(clip.path) == pytest.approx(6.0, abs=0.1)
 
+
+def test_a_clip_to_the_end_of_a_crashed_recording_decodes_to_its_end(tmp_path):
+    """A fragmented MP4 cut short (the recorder crashed) ends inside its last sound packet, which FFmpeg
+    flags as damaged. Copied into a clip it failed to decode at the clip's end, where players stop with
+    an error; the clip now holds the sound up to the damage, all of it decodable."""
+    from momentsearch.clips import cut_clip
+
+    whole = tmp_path / "whole.mp4"
+    write(whole, "libx264", seconds=10.0, options={"preset": "ultrafast"}, container=FRAGMENTED)
+    data = whole.read_bytes()
+    path = tmp_path / "crashed.mp4"
+    path.write_bytes(data[: int(len(data) * 0.6)])
+    with av.open(str(path)) as f:
+        assert any(p.is_corrupt for p in f.demux(audio=0))  # the fixture ends inside a sound packet
+    clip = cut_clip(path, 3.0, 9.0, tmp_path / "clip.mp4")
+    with av.open(clip.path) as f:
+        frames = list(f.decode(video=0))
+    assert len(frames) > 3 * FPS and _sound_seconds(clip.path) > 3.0  # raised InvalidDataError at the damage
