@@ -220,8 +220,12 @@ def _damaged(packet) -> bool:
 def _copied_stream(dst, stream):
     """An output stream that takes `stream`'s packets as they are. It is never encoded, so it takes the
     source's own codec (opaque): for a picture, PyAV otherwise looks up an encoder by the decoder's name,
-    and AV1 decodes with libdav1d (VC-1 with wmv3), which has none, so an AV1 clip failed."""
-    return dst.add_stream_from_template(stream, opaque=True)
+    and AV1 decodes with libdav1d (VC-1 with wmv3), which has none, so an AV1 clip failed. HEVC in MP4/MOV
+    is tagged hvc1, as phones write it."""
+    out = dst.add_stream_from_template(stream, opaque=True)
+    if stream.codec_context.name == "hevc" and dst.format.name in ("mp4", "mov"):
+        out.codec_tag = "hvc1"  # FFmpeg tags it hev1, which Apple's players (QuickTime, Safari, iOS) refuse
+    return out
 
 
 def _date(packets: list, next_dts: int, step: int) -> None:

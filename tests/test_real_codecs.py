@@ -209,3 +209,20 @@ def test_a_clip_to_the_end_of_a_crashed_recording_decodes_to_its_end(tmp_path):
     with av.open(clip.path) as f:
         frames = list(f.decode(video=0))
     assert len(frames) > 3 * FPS and _sound_seconds(clip.path) > 3.0  # raised InvalidDataError at the damage
+
+
+@pytest.mark.parametrize("suffix", [".mp4", ".mov"])
+def test_a_clip_of_an_iphone_hevc_video_is_tagged_for_apple_players(tmp_path, suffix):
+    """An iPhone records HEVC in .mov tagged hvc1. A copied stream lost its tag and FFmpeg wrote hev1,
+    which QuickTime, Safari and iOS refuse to play: the clip of an iPhone video did not play on an iPhone."""
+    from momentsearch.clips import cut_clip
+
+    path = tmp_path / "IMG_0042.MOV"
+    write(path, _encoder("libx265"), fmt="mov", tag="hvc1",
+          options={"preset": "ultrafast", "x265-params": "log-level=error"})
+    with av.open(str(path)) as f:
+        assert f.streams.video[0].codec_tag == "hvc1"  # the fixture is tagged as a phone's
+    clip = cut_clip(path, 1.0, 3.0, tmp_path / f"clip{suffix}")
+    with av.open(clip.path) as f:
+        assert f.streams.video[0].codec_context.name == "hevc" and f.streams.video[0].codec_tag == "hvc1"
+        assert len(list(f.decode(video=0))) >= 3 * FPS - 3  # (B-frames that lean on a picture after the end are lost)
