@@ -7,8 +7,8 @@ clip ends with the first packet at or after the asked end. Where that keyframe l
 more apart, some only one at the start, and a copy of a 30 s moment at 50:00 would then hold the
 first 50 minutes), the picture is decoded from it and encoded again from the asked start (H.264;
 VP9 in WebM), and the sound is copied from there. A stream the clip's container cannot hold as it is
-(H.264 or AAC in WebM, PCM in MP4) is encoded again too (the picture as above; sound as Opus in WebM,
-else AAC), so any source can be cut into any of the four containers. A phone video's rotation stays
+(H.264 or AAC in WebM, PCM in MP4, VP9, AV1 or Opus in MOV) is encoded again too (the picture as
+above; sound as Opus in WebM, else AAC), so any source can be cut into any of the four containers. A phone video's rotation stays
 with an encoded picture. Timestamps are shifted so the clip starts at 0. Times, asked and reported, count from the file's start (`time_origin`), as the index's
 do: a span asked at 5 s of a capture whose timestamps start at 1000 s is cut at 1005 s. A stream
 that starts after the span is left out (a picture that starts at 5 s: a clip of 0-2 s holds the
@@ -104,10 +104,7 @@ def cut_clip(source, start: float, end: float, out: str | os.PathLike, padding: 
             video = next((s for s in streams if s.type == "video"), None)
             key = keyframe_before(src, video, start, origin) if video is not None else None
             with av.open(str(tmp), mode="w", format=fmt) as dst:
-                supported = dst.supported_codecs
-                # PCM into MP4: FFmpeg writes it, browsers and most players do not play it, so it is encoded
-                copies = {s.index for s in streams if s.codec_context.name in supported
-                          and not (fmt == "mp4" and s.codec_context.name.startswith("pcm_"))}
+                copies = _copyable(dst, streams)
                 far = key is not None and start - key > REENCODE_LEAD
                 if not streams:
                     span = None
@@ -125,6 +122,21 @@ def cut_clip(source, start: float, end: float, out: str | os.PathLike, padding: 
     finally:
         tmp.unlink(missing_ok=True)
     return Clip(str(out), name, real_start, real_end, start, end)
+
+
+MOV_REFUSES = ("vp9", "av1", "opus")  # FFmpeg's MOV muxer writes these into MP4 only ('Invalid argument')
+
+
+def _copyable(dst, streams: list) -> set[int]:
+    """The indexes of `streams` that the clip's container `dst` holds as they are; the others are encoded
+    again. PCM into MP4: FFmpeg writes it, browsers and most players do not play it. VP9, AV1 and Opus
+    into MOV: FFmpeg refuses (a .mov clip of a WebM or AV1 video failed with 'Invalid argument')."""
+    import av
+
+    fmt, supported = dst.format.name, dst.supported_codecs
+    refused = {av.Codec(name, "r").id for name in MOV_REFUSES} if fmt == "mov" else set()
+    return {s.index for s in streams if s.codec_context.name in supported and s.codec_context.codec.id not in refused
+            and not (fmt == "mp4" and s.codec_context.name.startswith("pcm_"))}
 
 
 def _speech_first(src, streams: list) -> list:

@@ -226,3 +226,33 @@ def test_a_clip_of_an_iphone_hevc_video_is_tagged_for_apple_players(tmp_path, su
     with av.open(clip.path) as f:
         assert f.streams.video[0].codec_context.name == "hevc" and f.streams.video[0].codec_tag == "hvc1"
         assert len(list(f.decode(video=0))) >= 3 * FPS - 3  # (B-frames that lean on a picture after the end are lost)
+
+
+def test_a_mov_clip_of_a_webm_recording_is_encoded_into_what_mov_holds(tmp_path):
+    """A browser or screen recorder writes VP9 and Opus in WebM. FFmpeg's MOV muxer takes neither (nor
+    AV1): a .mov clip failed with 'Invalid argument'. Both are encoded again (H.264, AAC), in step."""
+    from momentsearch.clips import cut_clip
+
+    path = tmp_path / "screen.webm"
+    with av.open(str(path), "w", format="webm") as out:  # what write() makes, with Opus for the sound
+        video = out.add_stream("libvpx-vp9", rate=FPS, options={"deadline": "realtime", "cpu-used": "8"})
+        video.width = video.height = 64
+        sound = out.add_stream("libopus", rate=RATE, layout="mono")
+        for i in range(6 * FPS):
+            frame = av.VideoFrame.from_ndarray(np.full((64, 64, 3), COLOURS[i // (2 * FPS)], np.uint8), format="rgb24")
+            frame.pts, frame.time_base = i, Fraction(1, FPS)
+            out.mux(video.encode(frame))
+        out.mux(video.encode(None))
+        tone = _tone(6.0, channels=1)
+        for off in range(0, tone.shape[1], 960):
+            frame = av.AudioFrame.from_ndarray(np.ascontiguousarray(tone[:, off:off + 960]), format="fltp", layout="mono")
+            frame.sample_rate, frame.pts, frame.time_base = RATE, off, Fraction(1, RATE)
+            out.mux(sound.encode(frame))
+        out.mux(sound.encode(None))
+    clip = cut_clip(path, 2.0, 5.0, tmp_path / "clip.mov")
+    assert clip.start == pytest.approx(2.0, abs=0.15) and clip.end == pytest.approx(5.0, abs=0.15)
+    with av.open(clip.path) as f:
+        assert [s.codec_context.name for s in f.streams] == ["h264", "aac"]
+        frames = list(f.decode(video=0))
+    assert [colour_of(frames[k]) for k in (0, -1)] == [1, 2]
+    assert _sound_seconds(clip.path) == pytest.approx(clip.duration, abs=0.1)
