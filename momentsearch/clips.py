@@ -306,19 +306,18 @@ def _video_encoder(dst, video):
 def _encode_picture(src, dst, video, encoder, span: tuple[float, float], origin: float) -> tuple[float, float] | None:
     """Decode `video` from the keyframe before the span and encode its frames in the span into `encoder`;
     (first frame's time, where the last one ends) in source seconds (the streams' clock), or None when
-    no frame lies in the span. The first frame's rotation (display matrix) is kept."""
+    no frame lies in the span. The picture on screen at the start is the clip's first, from the start: a
+    screen recorder writes a frame only when the screen changes, seconds apart, and a clip that began at
+    the next frame lost those seconds (and their sound). The first frame's rotation (display matrix) is kept."""
     from fractions import Fraction
 
     from momentsearch.media import decode_from
 
     start, end = span
-    first = last = None
-    for frame in decode_from(src, video, start, origin):
-        t = float(frame.time)
-        if t - origin < start - 1e-6:
-            continue
-        if t - origin >= end:
-            break
+    first = last = shown = None  # shown: the last frame before the start, on screen at it
+
+    def put(frame, t: float) -> None:
+        nonlocal first, last
         if first is None:
             first = t
             encoder.width, encoder.height = frame.width // 2 * 2, frame.height // 2 * 2
@@ -327,7 +326,18 @@ def _encode_picture(src, dst, video, encoder, span: tuple[float, float], origin:
         image = frame.reformat(width=encoder.width, height=encoder.height, format="yuv420p")
         image.pts, image.time_base = int(round((t - first) * 1000)), Fraction(1, 1000)
         dst.mux(encoder.encode(image))
-        last = t + 1.0 / float(video.average_rate or 25)
+        last = min(t + 1.0 / float(video.average_rate or 25), end + origin)  # (a sparse VFR rate's 1/rate is seconds)
+
+    for frame in decode_from(src, video, start, origin):
+        t = float(frame.time)
+        if t - origin < start - 1e-6:
+            shown = frame
+            continue
+        if first is None and shown is not None and t - origin > start + 1e-3:
+            put(shown, start + origin)
+        if t - origin >= end:
+            break
+        put(frame, t)
     if first is None:
         return None
     dst.mux(encoder.encode(None))

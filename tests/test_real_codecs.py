@@ -256,3 +256,23 @@ def test_a_mov_clip_of_a_webm_recording_is_encoded_into_what_mov_holds(tmp_path)
         frames = list(f.decode(video=0))
     assert [colour_of(frames[k]) for k in (0, -1)] == [1, 2]
     assert _sound_seconds(clip.path) == pytest.approx(clip.duration, abs=0.1)
+
+
+def test_an_encoded_clip_of_a_sparse_screen_recording_starts_at_the_asked_time(tmp_path):
+    """A screen recorder writes a frame only when the screen changes (here at 0, 3, 6, 9 and 12 s) with
+    the talk going on throughout. A clip whose picture is encoded again (WebM) began at the first frame
+    after the start: 4-8 s became 6-8.4 s, the first 2 s of speech lost. It starts at 4 s with the picture
+    on screen then (the 3 s frame), and ends at 8 s."""
+    from momentsearch.clips import cut_clip
+
+    from test_bad_input import write_video
+
+    frames = [np.full((64, 64, 3), COLOURS[i % len(COLOURS)], np.uint8) for i in range(5)]
+    speech = _tone(14.0, channels=1)[0][::3]  # 16 kHz, as write_video writes it
+    write_video(tmp_path / "screen.mp4", frames, times=[0, 3, 6, 9, 12], audio=speech)
+    clip = cut_clip(tmp_path / "screen.mp4", 4.0, 8.0, tmp_path / "clip.webm")
+    assert clip.start == pytest.approx(4.0, abs=0.01) and clip.end == pytest.approx(8.0, abs=0.05)
+    with av.open(clip.path) as f:
+        shown = [(float(fr.time), colour_of(fr)) for fr in f.decode(video=0)]
+    assert [(round(t, 2), c) for t, c in shown] == [(0.0, 1), (2.0, 2)]
+    assert _sound_seconds(clip.path) == pytest.approx(4.0, abs=0.1)
