@@ -188,7 +188,7 @@ def _copy(src, dst, streams, span: tuple[float, float], origin: float) -> tuple[
             continue  # audio from before the keyframe
         if packet.stream.index in past or _reached(packet, lead, end + origin):
             past.add(packet.stream.index)
-            if len(past) == len(streams) or t - origin >= end + INTERLEAVE_SLACK:
+            if len(past) == len(streams) or _reached(packet, lead, end + origin + INTERLEAVE_SLACK, lead_only=True):
                 break
             continue
         if t - origin >= end:
@@ -213,13 +213,14 @@ def _copy(src, dst, streams, span: tuple[float, float], origin: float) -> tuple[
     return first - origin, real_end - origin
 
 
-def _reached(packet, lead, end: float) -> bool:
+def _reached(packet, lead, end: float, lead_only: bool = False) -> bool:
     """Whether `packet` is at or past `end` (source seconds, the streams' clock), so its stream has given
     all it has before then: the lead (the picture) in decode order, as every frame shown before `end` is
-    decoded before one decoded after it; another stream by its own time."""
+    decoded before one decoded after it; another stream (unless `lead_only`) by its own time, when that is
+    within INTERLEAVE_SLACK of `end`: a time far past it is a wild one (an MPEG-TS clock that wrapped), skipped."""
     if packet.stream is lead:
         return packet.dts is not None and float(packet.dts * packet.time_base) >= end
-    return float(packet.pts * packet.time_base) >= end
+    return not lead_only and end <= float(packet.pts * packet.time_base) < end + INTERLEAVE_SLACK
 
 
 def _damaged(packet) -> bool:
@@ -363,10 +364,10 @@ def _encode_sound(src, dst, stream, encoder, span: tuple[float, float], origin: 
     last = None
     for frame in decode_from(src, stream, first - origin, origin):
         t = float(frame.time)
-        if t >= stop:
+        if stop <= t < stop + INTERLEAVE_SLACK:
             break
-        if t < first - 1e-3:
-            continue  # a frame begun before the clip's first picture
+        if t < first - 1e-3 or t >= stop:
+            continue  # a frame begun before the clip's first picture, or a wild time (a wrapped MPEG-TS clock)
         frame.pts, frame.time_base = int(round((t - first) * frame.sample_rate)), Fraction(1, frame.sample_rate)
         dst.mux(encoder.encode(frame))
         last = t + frame.samples / frame.sample_rate

@@ -217,12 +217,22 @@ def time_origin(container) -> float:
     return max(0.0, start / av.time_base) if start is not None else 0.0
 
 
+TS_CLOCK_WRAP = 2 ** 33 / 90_000  # seconds; MPEG-TS times are 33-bit counts of a 90 kHz clock: 26.5 hours
+
+
 def stream_start(stream) -> float:
     """Seconds of a stream's first timestamp on the file's own clock (not from `time_origin`; 0 when the
-    header does not say)."""
+    header does not say). In MPEG-TS (camcorders' .mts, broadcasts) a stream whose first packet lies
+    just before the clock wraps while the file starts after it (sound that begins a few ms before the
+    picture, at 0) states 26.5 hours: FFmpeg leaves that first time unwrapped, and it is taken back here."""
     if stream.start_time is None or stream.time_base is None:
         return 0.0
-    return float(stream.start_time * stream.time_base)
+    start = float(stream.start_time * stream.time_base)
+    container = stream.container
+    if "mpegts" in container.format.name and container.start_time is not None:
+        if start - time_origin(container) > TS_CLOCK_WRAP / 2:
+            start -= TS_CLOCK_WRAP
+    return start
 
 
 def picture_stream(container):

@@ -276,3 +276,42 @@ def test_an_encoded_clip_of_a_sparse_screen_recording_starts_at_the_asked_time(t
         shown = [(float(fr.time), colour_of(fr)) for fr in f.decode(video=0)]
     assert [(round(t, 2), c) for t, c in shown] == [(0.0, 1), (2.0, 2)]
     assert _sound_seconds(clip.path) == pytest.approx(4.0, abs=0.1)
+
+
+def test_an_mts_whose_sound_starts_just_before_the_clock_wraps_is_on_the_file_clock(tmp_path):
+    """MPEG-TS counts time in 33 bits of a 90 kHz clock. Sound that starts 40 ms before the picture at 0
+    (encoder priming, or a camcorder's clock wrapping between them) has its first time written as 26.5
+    hours, and FFmpeg leaves that one unwrapped: the index padded 95,443 s of silence before the speech
+    (every moment at 26.5 h, past the video's end), and a clip left the sound out as 'starting later'."""
+    from itertools import islice
+
+    from momentsearch.clips import cut_clip
+    from momentsearch.pipeline.decode import _iter_audio_chunks, probe
+    from momentsearch.types import SAMPLE_RATE
+
+    path = tmp_path / "00001.MTS"
+    with av.open(str(path), "w", format="mpegts", options={"mpegts_m2ts_mode": "1"}) as out:
+        video = out.add_stream("libx264", rate=FPS, options={"preset": "ultrafast"})
+        video.width = video.height = 64
+        sound = out.add_stream("aac", rate=RATE, layout="stereo")
+        for i in range(12 * FPS):  # the picture goes out first, beyond what the muxer holds back to interleave
+            frame = av.VideoFrame.from_ndarray(np.full((64, 64, 3), COLOURS[i // (3 * FPS)], np.uint8), format="rgb24")
+            frame.pts, frame.time_base = i, Fraction(1, FPS)
+            out.mux(video.encode(frame))
+        out.mux(video.encode(None))
+        tone = _tone(12.0)
+        for off in range(0, tone.shape[1], 1024):
+            frame = av.AudioFrame.from_ndarray(np.ascontiguousarray(tone[:, off:off + 1024]), format="fltp",
+                                               layout="stereo")
+            frame.sample_rate, frame.pts, frame.time_base = RATE, off - 2048, Fraction(1, RATE)  # from -43 ms
+            out.mux(sound.encode(frame))
+        out.mux(sound.encode(None))
+    with av.open(str(path)) as f:  # the fixture is what it claims: the sound's first time is 26.5 hours
+        assert float(f.streams.audio[0].start_time * f.streams.audio[0].time_base) > 2 ** 33 / 90_000 - 1
+    assert probe(path).duration == pytest.approx(12.0, abs=0.2)
+    head = np.concatenate(list(islice(_iter_audio_chunks(path), 100)))[:SAMPLE_RATE]  # the index's first second
+    assert head.size == SAMPLE_RATE and np.abs(head[: SAMPLE_RATE // 10]).max() > 0.1  # the tone, not silence
+    clip = cut_clip(path, 0.0, 4.0, tmp_path / "clip.mp4")
+    with av.open(clip.path) as f:
+        assert [s.type for s in f.streams] == ["video", "audio"]
+    assert _sound_seconds(clip.path) == pytest.approx(4.0, abs=0.1)

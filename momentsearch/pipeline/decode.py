@@ -9,7 +9,7 @@ from typing import Iterator
 import numpy as np
 
 from momentsearch.errors import BadInputError
-from momentsearch.media import picture_stream, stream_start, time_origin
+from momentsearch.media import TS_CLOCK_WRAP, picture_stream, stream_start, time_origin
 from momentsearch.pipeline.discover import container_mime
 from momentsearch.types import SAMPLE_RATE, MediaInfo, SampledFrame
 
@@ -55,6 +55,8 @@ def probe(path: str | Path) -> MediaInfo:
             duration = container.duration / 1_000_000  # container duration is in AV_TIME_BASE (µs)
             if "matroska" in container.format.name:  # its header's duration is the last timestamp, not
                 duration = max(0.0, duration - time_origin(container))  # the time from the first one
+            if "mpegts" in container.format.name and duration > TS_CLOCK_WRAP / 2:
+                duration = 0.0  # measured from a first time the 33-bit clock wrapped (media.stream_start)
         for stream in (video, audio):
             if stream is not None and stream.duration is not None and stream.time_base is not None:
                 duration = max(duration, float(stream.duration * stream.time_base))
