@@ -33,6 +33,26 @@ def _tone(seconds: float, channels: int = 2, silent: bool = False) -> np.ndarray
     return np.repeat(wave[None].astype(np.float32), channels, axis=0)
 
 
+def _pictures(out, video, count: int, colour) -> None:
+    """`count` frames of one colour each (`colour(i)`: RGB) into `video`, 1/FPS apart, then the flush."""
+    for i in range(count):
+        frame = av.VideoFrame.from_ndarray(np.full((video.height, video.width, 3), colour(i), np.uint8), format="rgb24")
+        frame.pts, frame.time_base = i, Fraction(1, FPS)
+        out.mux(video.encode(frame))
+    out.mux(video.encode(None))
+
+
+def _sounds(out, stream, samples: np.ndarray, size: int = 1024, first: int = 0) -> None:
+    """`samples` (channels x samples, float) into `stream` in frames of `size`, the first at sample
+    `first` (negative: before the picture), then the flush."""
+    for off in range(0, samples.shape[1], size):
+        frame = av.AudioFrame.from_ndarray(np.ascontiguousarray(samples[:, off:off + size]), format="fltp",
+                                           layout=stream.layout.name)
+        frame.sample_rate, frame.pts, frame.time_base = RATE, off + first, Fraction(1, RATE)
+        out.mux(stream.encode(frame))
+    out.mux(stream.encode(None))
+
+
 def write(path, codec: str, seconds: float = 8.0, fmt: str | None = None, size=(64, 64),
           options: dict | None = None, tracks: list[np.ndarray] | None = None, tag: str | None = None,
           container: dict | None = None) -> None:
@@ -46,20 +66,9 @@ def write(path, codec: str, seconds: float = 8.0, fmt: str | None = None, size=(
         if tag:
             video.codec_tag = tag
         sounds = [out.add_stream("aac", rate=RATE, layout="stereo" if t.shape[0] == 2 else "mono") for t in tracks]
-        for i in range(int(seconds * FPS)):
-            image = np.empty((size[1], size[0], 3), np.uint8)
-            image[:] = COLOURS[int(i / FPS // 2) % len(COLOURS)]
-            frame = av.VideoFrame.from_ndarray(image, format="rgb24")
-            frame.pts, frame.time_base = i, Fraction(1, FPS)
-            out.mux(video.encode(frame))
-        out.mux(video.encode(None))
+        _pictures(out, video, int(seconds * FPS), lambda i: COLOURS[int(i / FPS // 2) % len(COLOURS)])
         for stream, samples in zip(sounds, tracks):
-            for off in range(0, samples.shape[1], 1024):
-                frame = av.AudioFrame.from_ndarray(np.ascontiguousarray(samples[:, off:off + 1024]), format="fltp",
-                                                   layout=stream.layout.name)
-                frame.sample_rate, frame.pts, frame.time_base = RATE, off, Fraction(1, RATE)
-                out.mux(stream.encode(frame))
-            out.mux(stream.encode(None))
+            _sounds(out, stream, samples)
 
 
 def colour_of(frame) -> int:
@@ -140,18 +149,8 @@ def test_camcorder_podcast_and_archive_files_in_a_folder_are_indexed(tmp_path):
         video = out.add_stream("libx264", rate=FPS, options={"preset": "ultrafast"})
         video.width = video.height = 64
         sound = out.add_stream("ac3", rate=RATE, layout="stereo")
-        for i in range(20):
-            frame = av.VideoFrame.from_ndarray(np.full((64, 64, 3), 30 * (i % 8), np.uint8), format="rgb24")
-            frame.pts, frame.time_base = i, Fraction(1, FPS)
-            out.mux(video.encode(frame))
-        out.mux(video.encode(None))
-        tone = _tone(2.0)
-        for off in range(0, tone.shape[1], 1536):
-            frame = av.AudioFrame.from_ndarray(np.ascontiguousarray(tone[:, off:off + 1536]), format="fltp",
-                                               layout="stereo")
-            frame.sample_rate, frame.pts, frame.time_base = RATE, off, Fraction(1, RATE)
-            out.mux(sound.encode(frame))
-        out.mux(sound.encode(None))
+        _pictures(out, video, 20, lambda i: (30 * (i % 8),) * 3)
+        _sounds(out, sound, _tone(2.0), size=1536)
     _sound_only(tmp_path / "episode 12.m4b", "ipod", "aac", 44_100, channels=2)
     _sound_only(tmp_path / "lecture 1998.wma", "asf", "wmav2", 22_050)
     _sound_only(tmp_path / "call.amr", "amr", "libopencore_amrnb" if "libopencore_amrnb" in av.codecs_available
@@ -238,17 +237,8 @@ def test_a_mov_clip_of_a_webm_recording_is_encoded_into_what_mov_holds(tmp_path)
         video = out.add_stream("libvpx-vp9", rate=FPS, options={"deadline": "realtime", "cpu-used": "8"})
         video.width = video.height = 64
         sound = out.add_stream("libopus", rate=RATE, layout="mono")
-        for i in range(6 * FPS):
-            frame = av.VideoFrame.from_ndarray(np.full((64, 64, 3), COLOURS[i // (2 * FPS)], np.uint8), format="rgb24")
-            frame.pts, frame.time_base = i, Fraction(1, FPS)
-            out.mux(video.encode(frame))
-        out.mux(video.encode(None))
-        tone = _tone(6.0, channels=1)
-        for off in range(0, tone.shape[1], 960):
-            frame = av.AudioFrame.from_ndarray(np.ascontiguousarray(tone[:, off:off + 960]), format="fltp", layout="mono")
-            frame.sample_rate, frame.pts, frame.time_base = RATE, off, Fraction(1, RATE)
-            out.mux(sound.encode(frame))
-        out.mux(sound.encode(None))
+        _pictures(out, video, 6 * FPS, lambda i: COLOURS[i // (2 * FPS)])
+        _sounds(out, sound, _tone(6.0, channels=1), size=960)
     clip = cut_clip(path, 2.0, 5.0, tmp_path / "clip.mov")
     assert clip.start == pytest.approx(2.0, abs=0.15) and clip.end == pytest.approx(5.0, abs=0.15)
     with av.open(clip.path) as f:
@@ -294,18 +284,9 @@ def test_an_mts_whose_sound_starts_just_before_the_clock_wraps_is_on_the_file_cl
         video = out.add_stream("libx264", rate=FPS, options={"preset": "ultrafast"})
         video.width = video.height = 64
         sound = out.add_stream("aac", rate=RATE, layout="stereo")
-        for i in range(12 * FPS):  # the picture goes out first, beyond what the muxer holds back to interleave
-            frame = av.VideoFrame.from_ndarray(np.full((64, 64, 3), COLOURS[i // (3 * FPS)], np.uint8), format="rgb24")
-            frame.pts, frame.time_base = i, Fraction(1, FPS)
-            out.mux(video.encode(frame))
-        out.mux(video.encode(None))
-        tone = _tone(12.0)
-        for off in range(0, tone.shape[1], 1024):
-            frame = av.AudioFrame.from_ndarray(np.ascontiguousarray(tone[:, off:off + 1024]), format="fltp",
-                                               layout="stereo")
-            frame.sample_rate, frame.pts, frame.time_base = RATE, off - 2048, Fraction(1, RATE)  # from -43 ms
-            out.mux(sound.encode(frame))
-        out.mux(sound.encode(None))
+        # the picture goes out first, beyond what the muxer holds back to interleave
+        _pictures(out, video, 12 * FPS, lambda i: COLOURS[i // (3 * FPS)])
+        _sounds(out, sound, _tone(12.0), first=-2048)  # from -43 ms
     with av.open(str(path)) as f:  # the fixture is what it claims: the sound's first time is 26.5 hours
         assert float(f.streams.audio[0].start_time * f.streams.audio[0].time_base) > 2 ** 33 / 90_000 - 1
     assert probe(path).duration == pytest.approx(12.0, abs=0.2)
