@@ -66,13 +66,22 @@ function applyCaptions() {
   for (const track of els.player.textTracks) {
     // "hidden" still fires cuechange, so the line below the video can show the cue
     track.mode = captionMode === "over" ? "showing" : captionMode === "below" ? "hidden" : "disabled";
-    track.oncuechange = () => {
-      const cues = [...(track.activeCues || [])].map((c) => c.text);
-      captionLine.textContent = cues.join(" ");
-    };
+    track.oncuechange = showCaptionLine;
   }
   if (captionMode !== "below") captionLine.textContent = "";
 }
+// the cues on screen now: the active ones that hold the player's time (a cue list being moved onto the file's
+// clock, or a loaded machine's late cue event, can leave a cue active that no longer holds it)
+function showCaptionLine() {
+  if (captionMode !== "below") return;
+  const t = els.player.currentTime, lines = [];
+  for (const track of els.player.textTracks) {
+    if (track.mode === "disabled") continue;
+    for (const c of track.activeCues || []) if (c.startTime <= t + 0.05 && c.endTime > t - 0.05) lines.push(c.text);
+  }
+  captionLine.textContent = lines.join(" ");
+}
+for (const name of ["seeked", "pause", "timeupdate"]) els.player.addEventListener(name, showCaptionLine);
 captionsToggle.addEventListener("click", () => {
   captionMode = CAPTION_MODES[(CAPTION_MODES.indexOf(captionMode) + 1) % CAPTION_MODES.length];
   localStorage.setItem("momentsearch-captions", captionMode);
