@@ -112,6 +112,20 @@ def drop_hallucinations(raw_segments: Iterable[Any], duration: float) -> list[Tr
     return kept
 
 
+def speech_share(audio: np.ndarray) -> float | None:
+    """The share of `audio` (16 kHz mono float32) that Silero VAD, the voice detector faster-whisper ships
+    (an ONNX file inside its wheel), hears as speech; None where faster-whisper is not installed."""
+    try:
+        from faster_whisper.vad import get_speech_timestamps
+    except ImportError:
+        return None
+    audio = _as_audio(audio)
+    if audio.size == 0:
+        return 0.0
+    spans = get_speech_timestamps(audio)
+    return sum(s["end"] - s["start"] for s in spans) / audio.size
+
+
 def shift_segments(segments: list[TranscriptSegment], offset: float) -> list[TranscriptSegment]:
     """`segments` with every time moved `offset` seconds later (a window's times made the file's)."""
     if not offset:

@@ -179,6 +179,8 @@ def iter_audio_windows(path: str | Path, window: float = 300.0, search: float = 
 
 SILENT_PEAK = 1e-3  # a track whose samples all stay within this (-60 dBFS) is silent
 SILENCE_PROBE_SECONDS = 600.0  # how much of a track is decoded, at most, to tell whether it is silent
+SPEECH_PROBE_SECONDS = 300.0  # of several tracks with sound, this much of each is listened to for speech
+SPEECH_MARGIN = 0.1  # share of that time: another track is taken over the first only with this much more speech
 
 
 @dataclass(frozen=True)
@@ -191,26 +193,57 @@ class AudioTrack:
 
 
 def pick_audio_track(container) -> AudioTrack | None:
-    """The default audio track, else the first; with several, the first of those (default first)
-    that is not silent. None when the file has no audio."""
+    """The default audio track, else the first; with several, of those that are not silent the one with
+    clearly the most speech (`_most_speech`), else the first (default first). None when the file has no audio."""
     streams = list(container.streams.audio)
     if not streams:
         return None
     order = sorted(range(len(streams)), key=lambda i: (not _is_default(streams[i]), i))
-    chosen, silent = order[0], []
+    chosen, note = order[0], ""
     if len(streams) > 1:
-        for i in order:
-            if not _silent(container, streams[i]):
-                chosen = i
-                break
-            silent.append(i)
-        else:
-            chosen = order[0]
-    note = ""
-    if len(streams) > 1:
+        silent = [i for i in order if _silent(container, streams[i])]
+        sounding = [i for i in order if i not in silent]
+        chosen = _most_speech(container, streams, sounding) if len(sounding) > 1 else (sounding or order)[0]
         why = f"; silent: track {', '.join(str(i + 1) for i in silent)}" if silent else ""
         note = f"audio track {chosen + 1} of {len(streams)} used{why}"
     return AudioTrack(chosen, max(0.0, stream_start(streams[chosen]) - time_origin(container)), note)
+
+
+def _most_speech(container, streams, candidates: list[int]) -> int:
+    """Of several tracks with sound (in order of preference), the one with clearly the most speech in its
+    first SPEECH_PROBE_SECONDS: a recorder's first track is often the desktop's sound (music, a video's
+    soundtrack, notification tones) and the microphone another. The first wins unless another has
+    SPEECH_MARGIN more of its time as speech; without a voice detector, the first."""
+    from momentsearch.models.asr import speech_share
+
+    best, best_share = candidates[0], None
+    for i in candidates:
+        share = speech_share(_track_samples(container, streams[i], SPEECH_PROBE_SECONDS))
+        if share is None:
+            return candidates[0]
+        if best_share is None or share > best_share + SPEECH_MARGIN:
+            best, best_share = i, share
+    return best
+
+
+def _track_samples(container, stream, seconds: float) -> np.ndarray:
+    """The first `seconds` of an audio stream as 16 kHz mono float32 (what a damaged packet leaves)."""
+    import av
+
+    resampler, pieces, held = av.AudioResampler(format="flt", layout="mono", rate=SAMPLE_RATE), [], 0
+    try:
+        container.seek(0)
+        for frame in container.decode(stream):
+            for out in resampler.resample(frame):
+                pieces.append(out.to_ndarray().reshape(-1))
+                held += pieces[-1].size
+            if held >= seconds * SAMPLE_RATE:
+                break
+    except av.error.FFmpegError:
+        pass
+    finally:
+        container.seek(0)
+    return np.concatenate(pieces)[: int(seconds * SAMPLE_RATE)] if pieces else np.zeros(0, np.float32)
 
 
 def _is_default(stream) -> bool:
