@@ -4,6 +4,8 @@ colour every 2 s and a tone, so a clip can be checked for both."""
 
 from __future__ import annotations
 
+import os
+from contextlib import contextmanager
 from fractions import Fraction
 from pathlib import Path
 
@@ -33,6 +35,18 @@ def _tone(seconds: float, channels: int = 2, silent: bool = False) -> np.ndarray
     return np.repeat(wave[None].astype(np.float32), channels, axis=0)
 
 
+@contextmanager
+def _scheduling_kept():
+    """The calling thread's scheduling as it was before: SVT-AV1's encoder, run as root, makes it a
+    SCHED_FIFO real-time thread of the highest priority, and every process started from it after inherits
+    that (a test worker's server and Chromium then starved the whole machine: CI ran minutes late)."""
+    policy, param = os.sched_getscheduler(0), os.sched_getparam(0)
+    try:
+        yield
+    finally:
+        os.sched_setscheduler(0, policy, param)
+
+
 def _pictures(out, video, count: int, colour) -> None:
     """`count` frames of one colour each (`colour(i)`: RGB) into `video`, 1/FPS apart, then the flush."""
     for i in range(count):
@@ -60,7 +74,7 @@ def write(path, codec: str, seconds: float = 8.0, fmt: str | None = None, size=(
     files), its colour one of COLOURS per 2 s, and one AAC track per `tracks` entry (channels x samples).
     The picture is written first: the muxer interleaves it with the sound as far as it can hold."""
     tracks = [_tone(seconds)] if tracks is None else tracks
-    with av.open(str(path), "w", format=fmt, options=container or {}) as out:
+    with _scheduling_kept(), av.open(str(path), "w", format=fmt, options=container or {}) as out:
         video = out.add_stream(codec, rate=FPS, options=options or {})
         video.width, video.height, video.pix_fmt = size[0], size[1], "yuv420p"
         if tag:
@@ -94,6 +108,7 @@ def test_a_clip_of_an_av1_video_is_copied(tmp_path, suffix):
         frames = list(f.decode(video=0))
     assert len(frames) == pytest.approx(5 * FPS, abs=1)
     assert [colour_of(frames[k]) for k in (0, 25, 45)] == [0, 1, 2]
+    assert os.sched_getscheduler(0) == os.SCHED_OTHER  # the encoder's real-time scheduling did not stay
 
 
 @pytest.mark.parametrize("suffix", [".mp4", ".webm"])
