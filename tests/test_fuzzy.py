@@ -133,3 +133,59 @@ def test_a_decade_in_digits_sounds_like_the_decade_said():
     scores = fuzzy_scores("mid seventies a severe cold snap", texts)
     assert scores.argmax() == 0 and scores[0] > 0.7
     assert sound_letters("the 1970s") == sound_letters("the nineteen seventies")
+
+
+def _slide_store(tmp_path, slides):
+    """A store of slide-text entries (one video), their vectors all orthogonal to the query's (axis 0)."""
+    import json
+
+    from fakes import FakeText
+    from momentsearch.store.client import make_client
+    from momentsearch.store.ids import entry_id
+    from momentsearch.store.store import Store
+    from momentsearch.types import FileRecord
+
+    video = "s" * 16
+    store = Store(make_client(str(tmp_path / "db")))
+    store.collection("ocr", model_id=FakeText.model_id, dim=FakeText.dim)
+    spans = [(20.0 * i, 20.0 * (i + 1)) for i in range(len(slides))]
+    metas = [{"video_id": video, "video": "/s.mp4", "start": s, "end": e, "kind": "slide", "title": lines[0][0],
+              "lines": json.dumps([[t, w, ""] for t, w in lines])} for (s, e), lines in zip(spans, slides)]
+    vectors = np.zeros((len(slides), FakeText.dim), np.float32)
+    vectors[:, 1] = 1.0
+    store.upsert("ocr", [entry_id(video, "slide", s, e) for s, e in spans], vectors, metas,
+                 [" · ".join(t for t, _ in lines) for lines in slides])
+    store.put_file(FileRecord(path="/s.mp4", video_id=video, size=1, mtime=0.0, duration=20.0 * len(slides),
+                              channels=["ocr"], complete=True))
+    return store
+
+
+def test_a_slide_word_typed_wrong_is_found_by_its_sound(tmp_path):
+    """Slide text had exact words only: "Stokholm" or "Ebbinghaus eighteen eighty-five" found nothing on a
+    slide that shows "Stockholm" / "Ebbinghaus, 1885" (the speech never said them). A query word that no slide
+    holds now lets sound-alike matching score the slides; a query whose words all occur keeps its exact scores
+    ("Shiffrin" in small print is not outranked by a title that only sounds a bit like it: "Fry shift")."""
+    from fakes import FakeText
+    from momentsearch.options import RankingOptions
+    from momentsearch.search.searcher import Searcher
+
+    store = _slide_store(tmp_path, [
+        [("Price Ceilings", 1.0), ("Rent control in Stockholm", 0.5)],
+        [("Forgetting Curve", 1.0), ("Ebbinghaus, 1885", 0.5), ("Nonsense syllables", 0.5)],
+        [("Three Stores", 1.0), ("Atkinson-Shiffrin, 1968", 0.4)],
+        [("Exercise", 1.0), ("Fry shift", 0.9)]])
+    searcher = Searcher(store, FakeText(), options=RankingOptions(late_share=0.0))
+    corpus = searcher.corpus()
+    query = np.zeros(FakeText.dim, np.float32)
+    query[0] = 1.0
+
+    def top(text):
+        hits = searcher._ocr_hits(text, query, corpus, corpus.files)
+        best = int(np.argmax(hits.scores)) if len(hits.ids) else None
+        return (hits.evidence[best].split(" · ")[0], float(hits.scores[best])) if best is not None else (None, 0.0)
+
+    assert top("Stokholm") == ("Price Ceilings", pytest.approx(1.0))
+    assert top("rent contol Stokholm")[0] == "Price Ceilings"
+    assert top("Ebbinghaus eighteen eighty-five") == ("Forgetting Curve", pytest.approx(1.0))
+    name, score = top("Shiffrin")
+    assert name == "Three Stores" and score == pytest.approx(0.4)  # its exact score: the weight of its line

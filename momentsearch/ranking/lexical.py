@@ -188,6 +188,11 @@ class LexicalIndex:
     def idf(self, term: str) -> float:
         return float(np.log(1.0 + (self.size + 1) / (self._df.get(term, 0) + 0.5)))
 
+    def unknown_terms(self, query: str) -> list[str]:
+        """The query's terms (`query_terms`) that no indexed text holds: a typo, another spelling, a word
+        the text has only misread ("Stokholm", "epicenter" for "epicentre")."""
+        return [t for t in query_terms(query) if t not in self._df]
+
     def rows_with_all(self, text: str) -> np.ndarray | None:
         """Rows whose text has every indexed word of `text` (None when `text` has none: no narrowing)."""
         terms = query_terms(text)

@@ -55,6 +55,10 @@ class SlideLexicalIndex:
             texts.append(" ".join(f"{t} {a}" for t, _, a in lines))
         self.lexical = LexicalIndex(texts)
 
+    def unknown_terms(self, query: str) -> list[str]:
+        """The query's terms that no slide shows (a typo, another spelling, a word the OCR misread)."""
+        return self.lexical.unknown_terms(query)
+
     def search(self, query: str, n: int, rows: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
         """Top-n rows: (row indices, scores in [0, 1]), best first; rows without a query term left out.
         `rows` limits the search to those row numbers."""

@@ -47,6 +47,7 @@ class Corpus:
     ocr_lexical: SlideLexicalIndex | None = None
     copies: dict[str, list[str]] = field(default_factory=dict)  # video id -> every complete file's path
     _chunk_rows: dict[str, int] | None = None
+    _ocr_rows: dict[str, int] | None = None
     _by_video: dict[str, _VideoChunks] | None = None
     _segments: dict[str, np.ndarray] = field(default_factory=dict)
     _speech_edges: dict[str, list[float]] = field(default_factory=dict)
@@ -80,6 +81,12 @@ class Corpus:
         if self._chunk_rows is None:
             self._chunk_rows = {id_: i for i, id_ in enumerate(self.chunk_ids)}
         return self._chunk_rows
+
+    def ocr_rows(self) -> dict[str, int]:
+        """Slide / photo text entry id -> row in ocr_ids / ocr_meta / ocr_text (built on first use)."""
+        if self._ocr_rows is None:
+            self._ocr_rows = {id_: i for i, id_ in enumerate(self.ocr_ids)}
+        return self._ocr_rows
 
     def chunks_of(self, video_id: str) -> list[TranscriptChunk]:
         """Every transcript chunk of a video, by start time ([] for an unknown video)."""

@@ -164,7 +164,8 @@ class Searcher:
     def _ocr_hits(self, query: str, vector: np.ndarray, corpus: Corpus, files,
                   narrow: Narrowing | None = None) -> ChannelHits:
         """Slide and photo text: per entry the better of its dense (MiniLM, calibrated like the
-        transcript) and its size-weighted lexical score, so an exact title word and a paraphrase both count."""
+        transcript) and its size-weighted lexical score, so an exact title word and a paraphrase both count.
+        A query word no slide shows ("Stokholm") lets sound-alike matching (ranking/fuzzy.py) score them too."""
         lo, hi = self.options.calibration.get("ocr", [0.0, 1.0])
         if narrow is not None and narrow.exact:
             dense = narrow.dense("ocr", vector, self.options.candidates)
@@ -178,6 +179,9 @@ class Searcher:
             allowed = narrow.ocr_rows() if narrow is not None else None
             rows, scores = best_of([corpus.ocr_lexical.search(q, self.options.candidates, allowed)
                                     for q in _forms(query)])
+            if corpus.ocr_lexical.unknown_terms(query):  # typed or read wrong: "Stokholm", "Ebinghaus"
+                proposed = [r for r in map(corpus.ocr_rows().get, best) if r is not None]
+                rows, scores = sound_alike(query, rows, scores, proposed, corpus.ocr_text, self.options.fuzzy_weight)
             for r, score in zip(rows, scores):
                 meta = corpus.ocr_meta[r]
                 id_ = corpus.ocr_ids[r]
