@@ -189,3 +189,22 @@ def test_a_slide_word_typed_wrong_is_found_by_its_sound(tmp_path):
     assert top("Ebbinghaus eighteen eighty-five") == ("Forgetting Curve", pytest.approx(1.0))
     name, score = top("Shiffrin")
     assert name == "Three Stores" and score == pytest.approx(0.4)  # its exact score: the weight of its line
+
+
+def test_a_code_typed_glued_or_apart_finds_the_slide_that_writes_it_the_other_way():
+    """"econ110" found nothing on a slide showing "ECON 110" (one unknown word), nor "psy 120" the glued
+    "PSY120". A form of the query with the code split or joined is searched too, where it makes more of the
+    query's words known to the index; one that does not would only dilute the query ("trophik10% rule")."""
+    from momentsearch.ranking.lexical import best_of, code_forms
+    from momentsearch.search.searcher import _forms
+
+    slides = SlideLexicalIndex([[("How Markets Set Prices", 1.0, ""), ("ECON 110, lecture 5", 0.5, "")],
+                                [("Memory and Learning", 1.0, ""), ("PSY120: Memory", 0.5, "")],
+                                [("Food Webs", 1.0, ""), ("The 10% rule", 0.6, ""), ("Trophic levels", 0.6, "")]])
+    assert code_forms("SHA-256 and ECON110 in the 1970s") == ["SHA-256 and ECON 110 in the 1970s",
+                                                              "SHA256 and ECON110 in the 1970s"]
+    for query, row in (("econ110", 0), ("ECON110", 0), ("psy 120", 1)):
+        rows, scores = best_of([slides.search(q, 5) for q in _forms(query, slides)])
+        assert rows.tolist()[:1] == [row] and scores[0] > 0.4, query
+    assert _forms("trophik 10% rule", slides) == ["trophik 10% rule"]
+    assert _forms("econ110") == ["econ110"]  # no index to ask: the query as typed

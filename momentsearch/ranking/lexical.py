@@ -69,6 +69,19 @@ def camel_split(text: str) -> str:
     return re.sub(r"[^\W_]+", split, text)
 
 
+_GLUED = re.compile(r"(?<=[^\W\d_])(?=\d)")  # letters then digits in one word: "ECON110", "SHA256"
+_APART = re.compile(r"\b([^\W\d_]+)[ -](\d+)\b")  # a word, then a number: "ECON 110", "SHA-256"
+
+
+def code_forms(text: str) -> list[str]:
+    """`text` with its codes written the other ways people and slides write them: a word glued to its
+    number split ("ECON110" -> "ECON 110"), a word and the number after it joined ("PSY 120", "SHA-256" ->
+    "PSY120", "SHA256"). A decade or an ordinal ("1970s", "2nd") is left alone: digits come first there.
+    Only the forms that differ from `text`; [] when there are none."""
+    forms = [_GLUED.sub(" ", text), _APART.sub(r"\1\2", text)]
+    return [f for f in dict.fromkeys(forms) if f != text]
+
+
 def best_of(variants: list[tuple[np.ndarray, np.ndarray]]) -> tuple[np.ndarray, np.ndarray]:
     """(rows, scores) of several searches of one index merged: each row once, with its best score,
     best first."""

@@ -13,7 +13,7 @@ from momentsearch.ranking.fusion import ChannelHits, calibrate_dense
 from momentsearch.ranking.fuzzy import sound_alike
 from momentsearch.ranking.joint import rank
 from momentsearch.ranking.late import TokenVectors, late_scores
-from momentsearch.ranking.lexical import best_of, camel_split
+from momentsearch.ranking.lexical import best_of, camel_split, code_forms
 from momentsearch.ranking.slide_lexical import parse_lines
 from momentsearch.ranking.structure import Place, content_words, intents
 from momentsearch.search.context import SectionContext
@@ -30,11 +30,14 @@ from momentsearch.types import FileRecord, Moment
 CORPUS_RECHECK_SECONDS = 1.0  # another process's commits show up within this; our own writes at once
 
 
-def _forms(query: str) -> list[str]:
-    """The query, and with its camelCase identifiers split ("KeyError" -> "Key Error": how OCR stores
-    them, and how speech recognition writes them) when that differs."""
-    split = camel_split(query)
-    return [query] if split == query else [query, split]
+def _forms(query: str, index=None) -> list[str]:
+    """The query, with its camelCase split ("KeyError" -> "Key Error", as OCR and speech recognition write
+    it), and its codes glued or apart ("ECON110" / "ECON 110") where `index` knows more of its words so."""
+    forms = [query, camel_split(query)]
+    if index is not None:
+        unknown = len(index.unknown_terms(query))
+        forms += [f for f in code_forms(query) if len(index.unknown_terms(f)) < unknown]
+    return list(dict.fromkeys(forms))
 
 
 class Searcher:
@@ -152,7 +155,8 @@ class Searcher:
         files = corpus.files if files is None else files
         allowed = narrow.lexical_rows() if narrow is not None else None
         rows, scores = best_of([corpus.lexical.search(q, self.options.candidates, allowed, corpus.chunk_text,
-                                                      self.options.stem_share) for q in _forms(query)])
+                                                      self.options.stem_share)
+                               for q in _forms(query, corpus.lexical)])
         chunk_rows = corpus.chunk_rows()
         extra = [chunk_rows[i] for i in proposed or [] if i in chunk_rows]
         rows, scores = sound_alike(query, rows, scores, extra, corpus.chunk_text, self.options.fuzzy_weight)
@@ -178,7 +182,7 @@ class Searcher:
         if corpus.ocr_lexical is not None:
             allowed = narrow.ocr_rows() if narrow is not None else None
             rows, scores = best_of([corpus.ocr_lexical.search(q, self.options.candidates, allowed)
-                                    for q in _forms(query)])
+                                    for q in _forms(query, corpus.ocr_lexical)])
             if corpus.ocr_lexical.unknown_terms(query):  # typed or read wrong: "Stokholm", "Ebinghaus"
                 proposed = [r for r in map(corpus.ocr_rows().get, best) if r is not None]
                 rows, scores = sound_alike(query, rows, scores, proposed, corpus.ocr_text, self.options.fuzzy_weight)
