@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterator
@@ -96,15 +97,11 @@ def _iter_audio_chunks(path: str | Path, sample_rate: int = SAMPLE_RATE) -> Iter
         pad, piece = int(round(track.start * sample_rate)), PAD_PIECE * sample_rate
         for done in range(0, pad, piece):  # the first sample plays this late; a long gap is not one array
             yield np.zeros(min(pad - done, piece), dtype=np.float32)
-        resampler = av.AudioResampler(format="flt", layout="mono", rate=sample_rate)
         yielded = False
         try:
-            for frame in container.decode(stream):
-                for out in resampler.resample(frame):
-                    yielded = True
-                    yield out.to_ndarray().reshape(-1).astype(np.float32, copy=False)
-            for out in resampler.resample(None):
-                yield out.to_ndarray().reshape(-1).astype(np.float32, copy=False)
+            for samples in _mono(container, stream, sample_rate):
+                yielded = True
+                yield samples
         except av.error.FFmpegError:
             if not yielded:  # keep what decoded before the damage; a truncated file still has its start
                 raise BadInputError(str(path), "audio stream cannot be decoded")
@@ -181,6 +178,8 @@ SILENT_PEAK = 1e-3  # a track whose samples all stay within this (-60 dBFS) is s
 SILENCE_PROBE_SECONDS = 600.0  # how much of a track is decoded, at most, to tell whether it is silent
 SPEECH_PROBE_SECONDS = 300.0  # of several tracks with sound, this much of each is listened to for speech
 SPEECH_MARGIN = 0.1  # share of that time: another track is taken over the first only with this much more speech
+SPEECH_CHOICES_KEPT = 64  # files whose speech choice is remembered (indexing, probing and clipping each ask)
+_SPEECH_CHOICES: dict[tuple, int] = {}  # _file_key -> chosen track
 
 
 @dataclass(frozen=True)
@@ -190,6 +189,19 @@ class AudioTrack:
     index: int  # position among the file's audio streams (container.streams.audio[index])
     start: float  # seconds from the file's start (`time_origin`) to the stream's first sample
     note: str = ""  # which track was used, when the file has several
+
+
+def _mono(container, stream, sample_rate: int = SAMPLE_RATE) -> Iterator[np.ndarray]:
+    """An audio stream decoded from where the container stands, as mono float32 pieces at `sample_rate` Hz
+    (the resampler's tail included). FFmpeg's errors pass to the caller."""
+    import av
+
+    resampler = av.AudioResampler(format="flt", layout="mono", rate=sample_rate)
+    for frame in container.decode(stream):
+        for out in resampler.resample(frame):
+            yield out.to_ndarray().reshape(-1).astype(np.float32, copy=False)
+    for out in resampler.resample(None):
+        yield out.to_ndarray().reshape(-1).astype(np.float32, copy=False)
 
 
 def pick_audio_track(container) -> AudioTrack | None:
@@ -216,6 +228,9 @@ def _most_speech(container, streams, candidates: list[int]) -> int:
     SPEECH_MARGIN more of its time as speech; without a voice detector, the first."""
     from momentsearch.models.asr import speech_share
 
+    key = _file_key(container, candidates)
+    if key is not None and key in _SPEECH_CHOICES:
+        return _SPEECH_CHOICES[key]
     best, best_share = candidates[0], None
     for i in candidates:
         share = speech_share(_track_samples(container, streams[i], SPEECH_PROBE_SECONDS))
@@ -223,20 +238,33 @@ def _most_speech(container, streams, candidates: list[int]) -> int:
             return candidates[0]
         if best_share is None or share > best_share + SPEECH_MARGIN:
             best, best_share = i, share
+    if key is not None:
+        if len(_SPEECH_CHOICES) >= SPEECH_CHOICES_KEPT:
+            _SPEECH_CHOICES.pop(next(iter(_SPEECH_CHOICES)))
+        _SPEECH_CHOICES[key] = best
     return best
+
+
+def _file_key(container, candidates: list[int]) -> tuple | None:
+    """What identifies a file's speech choice: its path, size and mtime (None for a file object or a path
+    that cannot be read: no cache)."""
+    try:
+        st = os.stat(container.name)
+    except (OSError, TypeError, ValueError):
+        return None
+    return container.name, st.st_size, st.st_mtime_ns, tuple(candidates)
 
 
 def _track_samples(container, stream, seconds: float) -> np.ndarray:
     """The first `seconds` of an audio stream as 16 kHz mono float32 (what a damaged packet leaves)."""
     import av
 
-    resampler, pieces, held = av.AudioResampler(format="flt", layout="mono", rate=SAMPLE_RATE), [], 0
+    pieces, held = [], 0
     try:
         container.seek(0)
-        for frame in container.decode(stream):
-            for out in resampler.resample(frame):
-                pieces.append(out.to_ndarray().reshape(-1))
-                held += pieces[-1].size
+        for samples in _mono(container, stream):
+            pieces.append(samples)
+            held += samples.size
             if held >= seconds * SAMPLE_RATE:
                 break
     except av.error.FFmpegError:
