@@ -69,6 +69,8 @@ class Chunk:
     start: float
     end: float
     text: str
+    word_times: list[tuple[float, float]] = field(default_factory=list)  # (start, end) per word of `text`
+    # (its whitespace-separated pieces); [] when unknown
 
 
 @dataclass
@@ -103,6 +105,8 @@ class TranscriptChunk:
     start: float
     end: float
     text: str
+    word_times: str = ""  # the words' times as stored (momentsearch.transcript.decode_times reads them);
+    # "" in older indexes
 
 
 @dataclass

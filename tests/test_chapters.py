@@ -155,3 +155,34 @@ def test_chapters_and_clip_of_a_copy_use_the_copy_named(tmp_path):
     clip = json.loads(run_cli("clip", str(talk), "0", "2", "-o", str(tmp_path / "c2.mp4"), "--db", db,
                               "--json").stdout)
     assert clip["source"] == str(copy) and (tmp_path / "c2.mp4").stat().st_size > 0
+
+
+def test_transcript_as_subtitles_text_and_json_timed_by_words(two_lectures, tmp_path):
+    from momentsearch.api import MomentIndex
+    from momentsearch.transcript import decode_times
+
+    db, videos = two_lectures
+    path, windows = videos["lecture"]
+    record = MomentIndex(db).find_video(str(path))
+    chunks = MomentIndex(db).chunks_of(record.video_id)
+    assert chunks and all(len(decode_times(c.start, c.word_times, c.text)) == len(c.text.split()) for c in chunks)
+    out = tmp_path / "subs" / "lecture.srt"  # into a new folder
+    run_cli("transcript", str(path), "--db", str(db), "--format", "srt", "-o", str(out))
+    blocks = [b.splitlines() for b in out.read_text(encoding="utf-8").strip().split("\n\n")]
+    seconds = [[t.replace(",", ".").split(":") for t in b[1].split(" --> ")] for b in blocks]
+    clock = [[float(h) * 3600 + float(m) * 60 + float(s) for h, m, s in pair] for pair in seconds]
+    assert [int(b[0]) for b in blocks] == list(range(1, len(blocks) + 1))
+    assert all(s < e for s, e in clock) and all(clock[i][0] >= clock[i - 1][1] - 1e-6 for i in range(1, len(clock)))
+    assert all(len(" ".join(b[2:]).split()) <= 14 for b in blocks)
+    road = next(i for i, b in enumerate(blocks) if "roadmap" in " ".join(b[2:]).lower())
+    lo, hi = windows["Project Roadmap"]
+    assert lo - 0.5 <= clock[road][0] < hi  # said while its slide is on screen
+    said = json.loads(run_cli("transcript", record.video_id, "--db", str(db), "--format", "json",
+                              "--from", "0:00", "--to", f"{lo:.1f}").stdout)
+    assert said["video_id"] == record.video_id and said["source"].startswith("asr")
+    assert said["sentences"] and all(s["start"] < lo for s in said["sentences"])
+    assert len({s["text"] for s in said["sentences"]}) == len(said["sentences"])  # each sentence once
+    text = run_cli("transcript", str(path), "--db", str(db)).stdout.splitlines()
+    assert text[0].startswith("[0:0") and any("roadmap" in line.lower() for line in text)
+    bad = run_cli("transcript", str(path), "--db", str(db), "-o", str(path), check=False)
+    assert bad.returncode == 2 and "is the video itself" in bad.stderr and path.stat().st_size > 10000

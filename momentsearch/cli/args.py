@@ -6,7 +6,7 @@ import argparse
 import sys
 
 from momentsearch.api import QUERY_SYNTAX
-from momentsearch.cli import extras
+from momentsearch.cli import extras, transcripts
 
 DEMO_DB = "~/.cache/momentsearch/demo-db"  # where `demo` indexes the sample lecture unless given --db
 
@@ -105,6 +105,7 @@ def build_parser() -> argparse.ArgumentParser:
     _match_parser(sub)
     extras.add_clip_parser(sub, _common)
     extras.add_chapters_parser(sub, _common)
+    transcripts.add_transcript_parser(sub, _common)
     return parser
 
 

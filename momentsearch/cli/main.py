@@ -10,7 +10,7 @@ import os
 import sys
 from pathlib import Path
 
-from momentsearch.cli import extras
+from momentsearch.cli import extras, transcripts
 from momentsearch.cli.args import DEMO_DB, build_parser
 from momentsearch.errors import MomentSearchError, QueryError
 
@@ -104,7 +104,8 @@ def main(argv: list[str] | None = None) -> int:
                 "serve": cmd_serve, "prune": cmd_prune, "remove": cmd_remove,
                 "eval": cmd_eval, "match": cmd_match,
                 "clip": lambda a: extras.cmd_clip(a, _index_for(a)),
-                "chapters": lambda a: extras.cmd_chapters(a, _index_for(a))}[args.command](args)
+                "chapters": lambda a: extras.cmd_chapters(a, _index_for(a)),
+                "transcript": lambda a: transcripts.cmd_transcript(a, _index_for(a))}[args.command](args)
     except MomentSearchError as exc:
         from momentsearch.cli.output import safe_text
 

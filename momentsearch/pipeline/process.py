@@ -30,6 +30,7 @@ from momentsearch.pipeline.sampling import sample_frames
 from momentsearch.pipeline.segment import build_chunks, sections, sentences, topic_boundaries
 from momentsearch.pipeline.slide_cuts import merge_same_slide, place_text_cuts, split_at_text_changes, split_at_topics
 from momentsearch.store.ids import entry_id
+from momentsearch.transcript import encode_times
 from momentsearch.types import Chunk, MediaInfo, StageTimes, TranscriptSegment, VisualSegment
 
 CLIP_TEXT_CHARS = 300  # CLIP reads 77 tokens; longer chunk text is cut before its text embedding
@@ -340,7 +341,8 @@ class FileProcessor:
             if slides:
                 slides = split_at_topics(slides, topics)
         chunk_ids = [entry_id(video_id, "chunk", c.start, c.end) for c in chunks]
-        chunk_metas = [entry_meta(video_id, path, c.start, c.end, "chunk") for c in chunks]
+        chunk_metas = [{**entry_meta(video_id, path, c.start, c.end, "chunk"),
+                        "words": encode_times(c.start, c.word_times)} for c in chunks]
         chunk_texts = [c.text for c in chunks]
         if chunks:
             with self._stage("text embedding", times):

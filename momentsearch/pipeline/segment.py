@@ -11,6 +11,7 @@ import numpy as np
 
 from momentsearch.options import ChunkOptions
 from momentsearch.types import Chunk, TranscriptSegment, Word
+from momentsearch.transcript import word_times
 
 SENTENCE_END = (".", "?", "!")
 LONG_PAUSE = 1.0  # seconds of silence between words that ends a sentence even without punctuation
@@ -84,7 +85,7 @@ def _span(group: list[list[Word]]) -> float:
 
 def _chunk(group: list[list[Word]]) -> Chunk:
     words = [w for unit in group for w in unit]
-    return Chunk(start=words[0].start, end=words[-1].end, text=_text(words))
+    return Chunk(start=words[0].start, end=words[-1].end, text=_text(words), word_times=word_times(words))
 
 
 class _Chunker:

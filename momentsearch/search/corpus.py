@@ -106,7 +106,8 @@ class Corpus:
         if self._by_video is None:
             groups: dict[str, list[TranscriptChunk]] = {}
             for id_, meta, text in zip(self.chunk_ids, self.chunk_meta, self.chunk_text):
-                chunk = TranscriptChunk(id_, meta.get("video_id", ""), float(meta["start"]), float(meta["end"]), text)
+                chunk = TranscriptChunk(id_, meta.get("video_id", ""), float(meta["start"]), float(meta["end"]), text,
+                                        meta.get("words") or "")
                 groups.setdefault(chunk.video_id, []).append(chunk)
             by_video = {}
             for video_id, chunks in groups.items():

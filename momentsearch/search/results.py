@@ -6,8 +6,9 @@ real lecture can run for minutes; "open at the right second" needs more than its
 moment also carries its *hit*: the time of the strongest matched words inside it, the best speech hit
 (transcript or lexical, whichever scored higher) whose middle lies in the span, else the slide text's;
 clipped to the span. A speech hit is a chunk of 10-30 s: within it the sentence that shares the most
-words with the query is the hit (its times the sentence's share of the chunk's characters, as the
-page's transcript panel gives them); a query that shares no word with any keeps the chunk. A player
+words with the query is the hit (from its first word's start to its last word's end, as the page's
+transcript panel gives them; by its share of the chunk's characters in indexes without word times); a
+query that shares no word with any keeps the chunk. A player
 can start there, or offer it next to the section's start.
 """
 
@@ -16,7 +17,7 @@ from __future__ import annotations
 from momentsearch.ranking.fusion import Candidates, ChannelHits, Fused
 from momentsearch.ranking.lexical import tokenize
 from momentsearch.search.corpus import Corpus
-from momentsearch.transcript import sentences
+from momentsearch.transcript import decode_times, sentences
 from momentsearch.types import Moment
 
 HIT_CHANNELS = (("transcript", "lexical"), ("ocr",))  # searched in this order: speech first, then slide text
@@ -44,7 +45,7 @@ def build_moments(ranking, hits: dict[str, ChannelHits], corpus: Corpus, only_pl
         elif only_place and not text:  # found by its place: show how it begins
             text = next((c.text for c in corpus.speech_in(rec.video_id, cands.starts[i], cands.ends[i])), "")
         photo = rec.kind == "photo"
-        hit = None if photo else hit_span(i, cands, fused, hits, terms)
+        hit = None if photo else hit_span(i, cands, fused, hits, terms, corpus)
         moments.append(Moment(
             video=rec.path, video_id=rec.video_id, start=0.0 if photo else float(cands.starts[i]),
             end=0.0 if photo else float(cands.ends[i]), score=float(fused.scores[i]), channels=parts,
@@ -55,10 +56,11 @@ def build_moments(ranking, hits: dict[str, ChannelHits], corpus: Corpus, only_pl
 
 
 def hit_span(i: int, cands: Candidates, fused: Fused, hits: dict[str, ChannelHits],
-             terms: frozenset[str] = frozenset()) -> tuple[float, float] | None:
+             terms: frozenset[str] = frozenset(), corpus: Corpus | None = None) -> tuple[float, float] | None:
     """(start, end) of the strongest matched words inside candidate `i` (see the module docstring), None
     when no speech or slide-text hit lies in it (a moment found by its picture or its place alone).
-    `terms`: the query's words (`ranking.lexical.tokenize`), which pick the sentence of a speech hit."""
+    `terms`: the query's words (`ranking.lexical.tokenize`), which pick the sentence of a speech hit;
+    `corpus`: where the hit chunk's word times are (the sentence timed by them, else by its characters)."""
     lo, hi = float(cands.starts[i]), float(cands.ends[i])
     for group in HIT_CHANNELS:
         best: tuple[float, float, float, str] | None = None
@@ -71,18 +73,30 @@ def hit_span(i: int, cands: Candidates, fused: Fused, hits: dict[str, ChannelHit
             score = float(fused.parts[name][i])
             if lo <= (start + end) / 2 <= hi and (best is None or score > best[0]):
                 text = hits[name].evidence[h] if h < len(hits[name].evidence) else ""
-                best = (score, start, end, text if group is HIT_CHANNELS[0] else "")
+                speech = group is HIT_CHANNELS[0]
+                best = (score, start, end, text if speech else "", _times(corpus, hits[name], h) if speech else ())
         if best is not None:
-            start, end = _sentence(best[1], best[2], best[3], terms)
+            start, end = _sentence(best[1], best[2], best[3], terms, best[4])
             return max(start, lo), min(end, hi)
     return None
 
 
-def _sentence(start: float, end: float, text: str, terms: frozenset[str]) -> tuple[float, float]:
-    """The sentence of a speech chunk ([start, end], `text`) sharing the most `terms` (the first of equals),
-    or the whole chunk when none shares one."""
+def _times(corpus: Corpus | None, hits: ChannelHits, h: int) -> tuple:
+    """The word times of speech hit `h`'s chunk (() when unknown: no corpus, no id, an older index)."""
+    row = corpus.chunk_rows().get(hits.ids[h]) if corpus is not None and h < len(hits.ids) else None
+    if row is None:
+        return ()
+    meta = corpus.chunk_meta[row]
+    if h >= len(hits.evidence) or hits.evidence[h] != corpus.chunk_text[row]:
+        return ()  # the text shown is not the chunk's own: its word times do not apply
+    return decode_times(float(meta["start"]), meta.get("words"), corpus.chunk_text[row])
+
+
+def _sentence(start: float, end: float, text: str, terms: frozenset[str], times=()) -> tuple[float, float]:
+    """The sentence of a speech chunk ([start, end], `text`, its words' `times`) sharing the most
+    `terms` (the first of equals), or the whole chunk when none shares one."""
     best, most = (start, end), 0
-    for s, e, sentence in sentences([(start, end, text)]) if terms and text else []:
+    for s, e, sentence in sentences([(start, end, text, times)]) if terms and text else []:
         shared = len(terms.intersection(tokenize(sentence)))
         if shared > most:
             best, most = (s, e), shared

@@ -21,6 +21,7 @@ from collections import OrderedDict
 from dataclasses import dataclass
 from pathlib import Path
 
+from momentsearch import transcript
 from momentsearch.errors import MediaChangedError, NotFoundError, RangeError
 from momentsearch.server.guard import MEDIA_CSP
 from momentsearch.store.ids import entry_fields, entry_id, is_video_id
@@ -30,7 +31,6 @@ _RANGE_PART_RE = re.compile(r"([0-9]{0,18})-([0-9]{0,18})")
 THUMB_MAX_SIDE = 320  # pixels; the long side of a thumbnail
 THUMB_DECODE_GAP = 10.0  # seconds; a thumbnail this far after its keyframe is taken at a keyframe inside its segment
 THUMB_CACHE_ITEMS = 256  # JPEGs kept in memory (a few kB each)
-CUE_MAX_WORDS = 14  # a caption cue shows at most this many words
 RANGE_MAX_PARTS = 8  # a Range header with more parts than this is refused (416)
 READ_CHUNK = 256 * 1024  # bytes per read when streaming a file
 
@@ -323,44 +323,7 @@ class ThumbCache:
         return value
 
 
-# -- captions -----------------------------------------------------------------------------------
-@dataclass
-class Cue:
-    start: float
-    end: float
-    text: str
-
-
-def _stamp(t: float) -> str:
-    ms = int(round(max(0.0, t) * 1000))
-    h, rest = divmod(ms, 3_600_000)
-    m, rest = divmod(rest, 60_000)
-    s, ms = divmod(rest, 1000)
-    return f"{h:02d}:{m:02d}:{s:02d}.{ms:03d}"
-
-
-def chunk_cues(start: float, end: float, text: str, max_words: int = CUE_MAX_WORDS) -> list[Cue]:
-    """A transcript chunk (10-30 s) cut into short cues, timed in proportion to their characters."""
-    words = text.split()
-    if not words or end <= start:
-        return []
-    pieces = [" ".join(words[i:i + max_words]) for i in range(0, len(words), max_words)]
-    total = sum(len(p) for p in pieces)
-    cues, t = [], start
-    for p in pieces:
-        dt = (end - start) * len(p) / total
-        cues.append(Cue(t, min(end, t + dt), p))
-        t += dt
-    return cues
-
-
+# -- captions ---------------------------------------------------------------------------------------
 def webvtt(rows) -> str:
-    """A WebVTT document from (start, end, text) transcript chunks of one video."""
-    lines = ["WEBVTT", ""]
-    n = 0
-    for start, end, text in sorted(rows):
-        for cue in chunk_cues(start, end, text):
-            n += 1
-            safe = cue.text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace("-->", "→")
-            lines += [str(n), f"{_stamp(cue.start)} --> {_stamp(cue.end)}", safe, ""]
-    return "\n".join(lines)
+    """A WebVTT document from a video's transcript chunks: (start, end, text[, word times as stored])."""
+    return transcript.webvtt(transcript.cues(rows))

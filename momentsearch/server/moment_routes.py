@@ -38,7 +38,7 @@ async def transcript(video_id: str, request: Request):
 
     record = await _record(request, video_id)
     chunks = await run_in_threadpool(request.app.state.index.chunks_of, record.video_id)
-    rows = sentences([(c.start, c.end, c.text) for c in chunks])
+    rows = sentences([(c.start, c.end, c.text, c.word_times) for c in chunks])
     return {"video_id": record.video_id, "source": record.sources.get("transcript", ""),
             "language": record.language, "sentences": [{"start": s, "end": e, "text": t} for s, e, t in rows]}
 

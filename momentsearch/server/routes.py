@@ -242,4 +242,4 @@ async def _cached_jpeg(request: Request, record, key: tuple, render) -> Response
 async def captions(video_id: str, request: Request):
     await _record(request, video_id)
     chunks = await run_in_threadpool(request.app.state.index.chunks_of, video_id)
-    return PlainTextResponse(sm.webvtt([(c.start, c.end, c.text) for c in chunks]), media_type="text/vtt")
+    return PlainTextResponse(sm.webvtt([(c.start, c.end, c.text, c.word_times) for c in chunks]), media_type="text/vtt")

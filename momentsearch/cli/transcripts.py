@@ -1,0 +1,74 @@
+"""CLI `transcript`: an indexed video's speech as text, subtitles (SRT, WebVTT) or JSON, timed by its
+words. Registered by cli/main.py; printing stays in the CLI."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from momentsearch import transcript
+from momentsearch.errors import QueryError
+
+FORMATS = ("text", "srt", "vtt", "json")
+
+
+def add_transcript_parser(sub, common) -> None:
+    p = sub.add_parser("transcript", help="a video's speech as text, subtitles (srt, vtt) or json",
+                       description="What the index heard in VIDEO (ASR or the video's own captions), each "
+                                   "sentence once, timed by its words.")
+    p.add_argument("video", help="an indexed video (path or video id)")
+    p.add_argument("--format", choices=FORMATS, default="text",
+                   help="text (default: [m:ss] sentence lines), srt or vtt (subtitles for a player), json")
+    p.add_argument("--from", dest="start", metavar="TIME", help="only from this time (seconds or [h:]mm:ss)")
+    p.add_argument("--to", dest="end", metavar="TIME", help="only up to this time (seconds or [h:]mm:ss)")
+    p.add_argument("-o", "--out", help="write to this file instead of printing")
+    common(p)
+
+
+def _clock(t: float) -> str:
+    minutes, seconds = divmod(int(t), 60)
+    hours, minutes = divmod(minutes, 60)
+    return f"{hours}:{minutes:02d}:{seconds:02d}" if hours else f"{minutes}:{seconds:02d}"
+
+
+def _within(rows, start: float | None, end: float | None):
+    """The rows (start, end, ...) that overlap [start, end]."""
+    return [r for r in rows if (start is None or r[1] > start) and (end is None or r[0] < end)]
+
+
+def render(record, chunks, fmt: str, start: float | None = None, end: float | None = None) -> str:
+    """The transcript of `record` (a FileRecord) from its indexed `chunks` (TranscriptChunk) in `fmt`."""
+    rows = [(c.start, c.end, c.text, c.word_times) for c in chunks]
+    if fmt in ("srt", "vtt"):
+        cues = _within(transcript.cues(rows), start, end)
+        return transcript.srt(cues) if fmt == "srt" else transcript.webvtt(cues)
+    said = _within(transcript.sentences(rows), start, end)
+    if fmt == "json":
+        return json.dumps({"video": record.path, "video_id": record.video_id,
+                           "source": record.sources.get("transcript", ""), "language": record.language,
+                           "sentences": [{"start": s, "end": e, "text": t} for s, e, t in said]},
+                          ensure_ascii=False, indent=1)
+    return "\n".join(f"[{_clock(s)}] {t}" for s, e, t in said)
+
+
+def cmd_transcript(args, index) -> int:
+    from momentsearch.cli.extras import parse_time, same_file
+
+    start = parse_time(args.start) if args.start is not None else None
+    end = parse_time(args.end) if args.end is not None else None
+    if start is not None and end is not None and end <= start:
+        raise QueryError(f"--to {args.end} is not after --from {args.start}")
+    record = index.find_video(args.video)
+    chunks = index.chunks_of(record.video_id)
+    if not chunks:
+        raise QueryError(f"{record.path} has no speech in the index (no words were heard, or it was "
+                         "indexed without a transcript)")
+    text = render(record, chunks, args.format, start, end)
+    if not args.out:
+        print(text)
+        return 0
+    if same_file(args.out, record.path):
+        raise QueryError(f"{args.out} is the video itself: name another file for its transcript")
+    Path(args.out).parent.mkdir(parents=True, exist_ok=True)
+    Path(args.out).write_text(text + "\n", encoding="utf-8")
+    return 0
