@@ -196,7 +196,7 @@ def test_a_code_typed_glued_or_apart_finds_the_slide_that_writes_it_the_other_wa
     "PSY120". A form of the query with the code split or joined is searched too, where it makes more of the
     query's words known to the index; one that does not would only dilute the query ("trophik10% rule")."""
     from momentsearch.ranking.lexical import best_of, code_forms
-    from momentsearch.search.searcher import _forms
+    from momentsearch.ranking.forms import query_forms as _forms
 
     slides = SlideLexicalIndex([[("How Markets Set Prices", 1.0, ""), ("ECON 110, lecture 5", 0.5, "")],
                                 [("Memory and Learning", 1.0, ""), ("PSY120: Memory", 0.5, "")],

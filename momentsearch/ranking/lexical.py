@@ -206,6 +206,18 @@ class LexicalIndex:
         the text has only misread ("Stokholm", "epicenter" for "epicentre")."""
         return [t for t in query_terms(query) if t not in self._df]
 
+    def number_rows(self, query: str, n: int) -> np.ndarray:
+        """Rows (at most n, highest BM25 first) that hold a number of a query that also has words: the ones
+        `search` scores 0 as matching nothing but numbers, for sound-alike matching to judge when the query's
+        words are typed wrong ("Ebinghaus 1885": the slide shows "Ebbinghaus, 1885")."""
+        terms = query_terms(query)
+        numbers = [t for t in terms if t.isdigit() or t in NUMBER_WORDS]
+        if self._bm25 is None or not numbers or len(numbers) == len(terms):
+            return np.zeros(0, dtype=np.int64)
+        raw = np.sum([self._term_scores(t) for t in numbers], axis=0)
+        rows = np.flatnonzero(raw > 0)
+        return rows[np.argsort(-raw[rows], kind="stable")][:n].astype(np.int64)
+
     def rows_with_all(self, text: str) -> np.ndarray | None:
         """Rows whose text has every indexed word of `text` (None when `text` has none: no narrowing)."""
         terms = query_terms(text)

@@ -59,6 +59,10 @@ class SlideLexicalIndex:
         """The query's terms that no slide shows (a typo, another spelling, a word the OCR misread)."""
         return self.lexical.unknown_terms(query)
 
+    def number_rows(self, query: str, n: int) -> np.ndarray:
+        """Rows holding a number of a query that also has words (`LexicalIndex.number_rows`)."""
+        return self.lexical.number_rows(query, n)
+
     def search(self, query: str, n: int, rows: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
         """Top-n rows: (row indices, scores in [0, 1]), best first; rows without a query term left out.
         `rows` limits the search to those row numbers."""

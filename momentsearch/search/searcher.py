@@ -13,7 +13,8 @@ from momentsearch.ranking.fusion import ChannelHits, calibrate_dense
 from momentsearch.ranking.fuzzy import sound_alike
 from momentsearch.ranking.joint import rank
 from momentsearch.ranking.late import TokenVectors, late_scores
-from momentsearch.ranking.lexical import best_of, camel_split, code_forms
+from momentsearch.ranking.forms import query_forms
+from momentsearch.ranking.lexical import best_of
 from momentsearch.ranking.slide_lexical import parse_lines
 from momentsearch.ranking.structure import Place, content_words, intents
 from momentsearch.search.context import SectionContext
@@ -28,16 +29,6 @@ from momentsearch.store.store import Hit, Store
 from momentsearch.types import FileRecord, Moment
 
 CORPUS_RECHECK_SECONDS = 1.0  # another process's commits show up within this; our own writes at once
-
-
-def _forms(query: str, index=None) -> list[str]:
-    """The query, with its camelCase split ("KeyError" -> "Key Error", as OCR and speech recognition write
-    it), and its codes glued or apart ("ECON110" / "ECON 110") where `index` knows more of its words so."""
-    forms = [query, camel_split(query)]
-    if index is not None:
-        unknown = len(index.unknown_terms(query))
-        forms += [f for f in code_forms(query) if len(index.unknown_terms(f)) < unknown]
-    return list(dict.fromkeys(forms))
 
 
 class Searcher:
@@ -156,9 +147,11 @@ class Searcher:
         allowed = narrow.lexical_rows() if narrow is not None else None
         rows, scores = best_of([corpus.lexical.search(q, self.options.candidates, allowed, corpus.chunk_text,
                                                       self.options.stem_share)
-                               for q in _forms(query, corpus.lexical)])
+                               for q in query_forms(query, corpus.lexical)])
         chunk_rows = corpus.chunk_rows()
         extra = [chunk_rows[i] for i in proposed or [] if i in chunk_rows]
+        if corpus.lexical.unknown_terms(query):  # "Ebinghaus 1885": the chunks saying its number may say the name
+            extra += corpus.lexical.number_rows(query, self.options.candidates).tolist()
         rows, scores = sound_alike(query, rows, scores, extra, corpus.chunk_text, self.options.fuzzy_weight)
         keep = [i for i, r in enumerate(rows) if corpus.chunk_meta[r].get("video_id") in files]
         hits = [Hit(corpus.chunk_ids[rows[i]], float(scores[i]), corpus.chunk_meta[rows[i]],
@@ -182,9 +175,10 @@ class Searcher:
         if corpus.ocr_lexical is not None:
             allowed = narrow.ocr_rows() if narrow is not None else None
             rows, scores = best_of([corpus.ocr_lexical.search(q, self.options.candidates, allowed)
-                                    for q in _forms(query, corpus.ocr_lexical)])
+                                    for q in query_forms(query, corpus.ocr_lexical)])
             if corpus.ocr_lexical.unknown_terms(query):  # typed or read wrong: "Stokholm", "Ebinghaus"
                 proposed = [r for r in map(corpus.ocr_rows().get, best) if r is not None]
+                proposed += corpus.ocr_lexical.number_rows(query, self.options.candidates).tolist()
                 rows, scores = sound_alike(query, rows, scores, proposed, corpus.ocr_text, self.options.fuzzy_weight)
             for r, score in zip(rows, scores):
                 meta = corpus.ocr_meta[r]
