@@ -6,6 +6,53 @@ from __future__ import annotations
 import json
 
 import numpy as np
+import pytest
+
+from momentsearch.ranking.lexical import LexicalIndex, query_terms
+from momentsearch.ranking.numbers import unify_numbers
+from momentsearch.ranking.slide_lexical import SlideLexicalIndex
+
+SLIDES = SlideLexicalIndex([
+    [("Ice Cores", 1.0, ""), ("800,000 years of climate", 0.5, "")],
+    [("Food Webs", 1.0, ""), ("The 10% rule", 0.6, ""), ("Trophic levels", 0.6, "")],
+    [("Wrapping Up", 1.0, ""), ("Textbook ch. 8", 0.5, ""), ("Quiz next Thursday", 0.5, "")],
+    [("Summary and Reading", 1.0, ""), ("Chapter 6, sections 6.1 to 6.4", 0.5, "")],
+    [("False Memories", 1.0, ""), ("Loftus: car crash wording", 0.5, ""), ("'Smashed' vs 'hit'", 0.5, "")],
+    [("Counting Letters", 1.0, ""), ("Al-Kindi, 9th century", 0.5, "")],
+    [("Elasticity and Revenue", 1.0, ""), ("Why airlines have fifty fares", 0.5, "")],
+    [("Suspension Bridges", 1.0, ""), ("Longest span:2,023m", 0.5, "")],
+    [("The 15th Century", 1.0, ""), ("Printing spreads", 0.5, "")],
+])
+
+
+def _top(query: str) -> tuple[int | None, float]:
+    rows, scores = SLIDES.search(query, 10)
+    return (int(rows[0]), float(scores[0])) if rows.size else (None, 0.0)
+
+
+def test_a_number_with_or_without_thousands_separators_is_one_number():
+    """"800000 years" found nothing on a slide showing "800,000 years": the comma made it "800" and "000"."""
+    assert unify_numbers("800,000 years, 1,000,000 in 2,023m") == "800000 years, 1000000 in 2023 m"
+    assert unify_numbers("chapters 4,6 and Walras,1874") == "chapters 4,6 and Walras,1874"  # lists, not groups
+    assert _top("800000 years") == _top("800,000 years") == (0, pytest.approx(0.9))  # the phrase, in small print
+    assert _top("longest span 2023 m")[0] == 7
+    speech = LexicalIndex(["the ice holds 800,000 years of air", "years later it was 800 metres"])
+    rows, scores = speech.search("800000 years", 5)
+    assert rows.tolist() == [0, 1] and scores[0] == 1.0 > 2 * scores[1]
+
+
+def test_percent_is_one_word_however_written():
+    """"trophic 10 percent rule" did not match the slide's "10% rule" (a sign is no word); a text that
+    only shares the quantity ("90%, then one request in 10") is no match for a query with words."""
+    assert query_terms("10 per cent") == query_terms("10%") == ["10", "percent"]
+    for query in ("10 percent rule", "the ten per cent rule", "10% rule"):
+        assert _top(query)[0] == 1, query
+    assert _top("10 percent rule")[1] > 0.9
+    speech = LexicalIndex(["if that fraction is 90%, then one request in 10 goes to the database",
+                           "a rule of thumb: about 10 percent of the energy moves up a trophic level"])
+    rows, _ = speech.search("trophic 10 percent rule", 5)
+    assert rows.tolist() == [1]
+
 
 def _store(tmp_path, slides, near):
     """A store of slide-text entries (one video); the query's vector is axis 0, entry i's is near it (cosine

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import numpy as np
 
-from momentsearch.ranking.numbers import NUMBER_WORDS
+from momentsearch.ranking.numbers import NUMBER_WORDS, QUANTITY_WORDS, unify_numbers
 
 # Words too common to carry meaning anywhere.
 FUNCTION_WORDS = frozenset(
@@ -51,7 +51,7 @@ def normalise(word: str) -> str:
 def normalise_text(text: str) -> str:
     """Lower-case words separated by single spaces, padded with a space on each side (so a phrase
     test `f" {phrase} " in text` matches whole words only)."""
-    return " " + " ".join(_TOKEN.findall(text.lower())) + " "
+    return " " + " ".join(_words(text)) + " "
 
 
 _CAMEL = re.compile(r"(?<=[a-z0-9])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z])")
@@ -96,7 +96,7 @@ def best_of(variants: list[tuple[np.ndarray, np.ndarray]]) -> tuple[np.ndarray, 
 
 
 def _words(text: str) -> list[str]:
-    return _TOKEN.findall(text.lower())
+    return _TOKEN.findall(unify_numbers(text).lower())
 
 
 def tokenize(text: str, drop_stopwords: bool = True) -> list[str]:
@@ -138,8 +138,8 @@ def query_terms(query: str) -> list[str]:
 def number_only(terms: list[str], have: np.ndarray) -> np.ndarray:
     """Per text (columns of `have`, terms x texts, true where the text has the term): whether it
     matched nothing but numbers of a query that also has words. "9 minutes" is no match for
-    "lecture 9"; a number counts beside a word of the query."""
-    is_number = np.array([t.isdigit() or t in NUMBER_WORDS for t in terms], dtype=bool)
+    "lecture 9"; a number counts beside a word of the query. "percent" counts as part of its number."""
+    is_number = np.array([t.isdigit() or t in NUMBER_WORDS or t in QUANTITY_WORDS for t in terms], dtype=bool)
     if is_number.all() or not is_number.any():
         return np.zeros(have.shape[1], dtype=bool)
     return ~have[~is_number].any(axis=0)

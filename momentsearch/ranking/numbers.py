@@ -7,10 +7,15 @@ number as its English words, so both forms meet.
 
 from __future__ import annotations
 
+import re
+
 _UNITS = ("zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen "
           "sixteen seventeen eighteen nineteen").split()
 _TENS = "twenty thirty forty fifty sixty seventy eighty ninety".split()
 NUMBER_WORDS = frozenset(_UNITS + _TENS + ["hundred", "thousand", "million"])
+# Words that only say how much, with a number: a text that matches them and the query's numbers alone
+# ("90%, then one request in 10" for "trophic 10 percent rule") matched no word of the query.
+QUANTITY_WORDS = frozenset(["percent"])
 MAX_DIGITS = 7  # longer runs of digits (ids, phone numbers) stay as they are
 
 
@@ -50,3 +55,21 @@ def number_words(token: str) -> list[str] | None:
     if digits != token and words[-1] in _TENS:
         words[-1] = words[-1][:-1] + "ies"
     return words
+
+
+# Written forms of one number or unit that a lecture's slides, its transcript and a user's query mix:
+# "800,000" / "800000", "10%" / "10 percent" / "10 per cent", "2,023m" / "2023 m".
+_THOUSANDS = re.compile(r"(?<=\d),(?=\d{3}(?!\d))")  # "800,000": a comma between digit groups
+_PERCENT = re.compile(r"%|\bper\s*cent\b", re.IGNORECASE)
+# a unit glued to its number ("2,023m", "50p", "10km", "2am"); not "s" ("1970s" is a decade) nor ordinals
+_GLUED_UNIT = re.compile(r"(?<=\d)(?=(?:km|cm|mm|m|kg|mg|ms|ns|us|min|mins|sec|secs|hrs?|h|p|am|pm|x|mph)\b)",
+                         re.IGNORECASE)
+
+
+def unify_numbers(text: str) -> str:
+    """`text` with numbers and units written one way, for word matching (applied to indexed texts and
+    queries alike): thousands separators dropped ("800,000" -> "800000"), a percent sign or "per cent" as
+    the word "percent", a unit glued to its number set apart ("2,023m" -> "2023 m")."""
+    text = _THOUSANDS.sub("", text)
+    text = _PERCENT.sub(" percent ", text)
+    return _GLUED_UNIT.sub(" ", text)

@@ -24,7 +24,7 @@ from typing import Iterable
 
 from momentsearch.ranking.lexical import LexicalIndex
 
-CACHE_VERSION = 5  # bump when the layout or the lexical tokenizer changes (5: stemmed terms)
+CACHE_VERSION = 6  # bump when the layout or the lexical tokenizer changes (5: stemmed terms; 6: "800,000", "10%" unified)
 CACHE_DIRNAME = "momentsearch-cache"
 
 
