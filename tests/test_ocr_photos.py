@@ -387,7 +387,7 @@ def test_a_camel_case_identifier_typed_as_printed_finds_the_code_that_shows_it()
     """OCR cannot tell an identifier from a title whose space it lost, so it stores "KeyError" as
     "Key Error"; the query as a programmer types it is searched in that form too."""
     from momentsearch.ranking.lexical import best_of, camel_split
-    from momentsearch.search.searcher import _forms
+    from momentsearch.ranking.forms import query_forms as _forms
 
     opts = OcrOptions()
     code = weighted_lines([_line("app.py", 10), _line("except KeyError as missing:", 10),
