@@ -8,7 +8,8 @@ import json
 import numpy as np
 import pytest
 
-from momentsearch.ranking.lexical import LexicalIndex, query_terms
+from momentsearch.ranking.aliases import ALIAS_SHARE
+from momentsearch.ranking.lexical import LexicalIndex, query_aliases, query_terms
 from momentsearch.ranking.numbers import unify_numbers
 from momentsearch.ranking.slide_lexical import SlideLexicalIndex
 
@@ -52,6 +53,46 @@ def test_percent_is_one_word_however_written():
                            "a rule of thumb: about 10 percent of the energy moves up a trophic level"])
     rows, _ = speech.search("trophic 10 percent rule", 5)
     assert rows.tolist() == [1]
+
+
+def test_an_abbreviation_matches_its_word_and_the_exact_form_leads():
+    """"textbook chapter 8" ranked a slide saying "Chapter 6" over the one saying "Textbook ch. 8"; "smashed
+    versus hit" the slide's "'Smashed' vs 'hit'" only by the two words. Another form of a query word counts
+    almost fully (its phrase too), the query's own form a little more."""
+    for query in ("textbook chapter 8", "textbook chapter eight", "textbook ch 8"):
+        row, score = _top(query)
+        assert row == 2 and score > 0.8, query
+    assert _top("smashed versus hit") == (4, pytest.approx(_top("smashed vs hit")[1] * ALIAS_SHARE))
+    index = LexicalIndex(["read chapter 8 for Monday", "read ch 8 for Monday"])
+    rows, scores = index.search("chapter 8", 5)
+    assert rows.tolist() == [0, 1] and 0.9 < scores[1] < scores[0] == 1.0
+    assert query_aliases("lec 9 vs ch. 2")["lec"] == ("lect", "lectur")
+    assert LexicalIndex(["lecture 9 begins"]).unknown_terms("lec 9") == []
+
+
+def test_ordinals_and_number_words_match_digits():
+    """"Al-Kindi ninth century" / "why airlines have 50 fares": the slide writes "9th" / "fifty" (a title
+    saying another century showed the word "century" in larger print)."""
+    assert _top("ninth century")[0] == 5
+    assert _top("Al Kindi 9th century")[0] == 5
+    row, score = _top("why airlines have 50 fares")
+    assert row == 6 and score > 0.8
+
+
+def test_a_number_said_in_several_words_is_not_its_parts():
+    """"Ebbinghaus eighteen eighty-five" is 1885, not 18, 80 and 5: its words get no digit forms (a slide's
+    "pages 80-112" or "18%" must not match them)."""
+    aliases = query_aliases("Ebbinghaus eighteen eighty-five, one hundred and twenty seconds, 5 million")
+    assert aliases["eighteen"] == aliases["eighty"] == aliases["five"] == aliases["hundred"] == ()
+    assert aliases["twenty"] == aliases["million"] == aliases["5"] == ()
+    assert query_aliases("timer two minutes")["two"] == ("2",)
+
+
+def test_hedges_and_asides_are_left_out_like_about():
+    assert query_terms("Cowan approx. 4 chunks") == query_terms("Cowan about 4 chunks") == ["cowan", "4", "chunk"]
+    assert query_terms("roughly 4 chunks") == ["4", "chunk"]
+    assert query_terms("markets e.g. eBay, i.e. online etc.") == ["market", "ebay", "onlin"]
+    assert query_terms("vitamin E and G-force") == ["vitamin", "e", "g", "forc"]
 
 
 def _store(tmp_path, slides, near):

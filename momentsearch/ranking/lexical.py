@@ -16,6 +16,7 @@ from pathlib import Path
 
 import numpy as np
 
+from momentsearch.ranking.aliases import ALIAS_SHARE, GROUPS
 from momentsearch.ranking.numbers import NUMBER_WORDS, QUANTITY_WORDS, unify_numbers
 
 # Words too common to carry meaning anywhere.
@@ -34,7 +35,9 @@ FRAME_WORDS = frozenset(
     """discuss discussed discusses talk talks talked talking mention mentioned show shows shown part
     moment lecture video""".split()
 )
-STOPWORDS = FUNCTION_WORDS | FRAME_WORDS
+# Hedges a query puts before a number ("approx. 4 chunks"), as "about" (a function word) does: left out.
+HEDGE_WORDS = frozenset("approx approximately roughly circa".split())
+STOPWORDS = FUNCTION_WORDS | FRAME_WORDS | HEDGE_WORDS
 _TOKEN = re.compile(r"[^\W_]+", re.UNICODE)
 
 
@@ -120,15 +123,49 @@ def _stemmer():
     return snowballstemmer.stemmer("english")
 
 
+@functools.lru_cache(maxsize=1)
+def _alias_table() -> dict[str, tuple[str, ...]]:
+    table: dict[str, set[str]] = {}
+    for group in GROUPS:
+        terms = {stem(normalise(w)) for w in group}
+        for term in terms:
+            table.setdefault(term, set()).update(terms - {term})
+    return {term: tuple(sorted(others)) for term, others in table.items()}
+
+
+def aliases(term: str) -> tuple[str, ...]:
+    """The other terms (stemmed, as `document_terms` makes them) that write `term`'s meaning
+    (ranking/aliases.py): "chapter" -> ("ch", "chap"); () for a term with none."""
+    return _alias_table().get(term, ())
+
+
+def _is_number(word: str) -> bool:
+    return word.isdigit() or word in NUMBER_WORDS
+
+
+def query_aliases(query: str) -> dict[str, tuple[str, ...]]:
+    """Each query term's other forms (`aliases`), but none for a number word or number that is part of a
+    longer number ("eighteen eighty-five" is 1885, not 18, 80 and 5; "one hundred and twenty", "5 million")."""
+    words = [w for w in _words(query) if w != "and"]
+    part = {stem(normalise(w)) for i, w in enumerate(words) if _is_number(w)
+            and any(_is_number(v) for v in words[max(i - 1, 0):i] + words[i + 1:i + 2])}
+    return {t: () if t in part else aliases(t) for t in query_terms(query)}
+
+
 def document_terms(text: str) -> list[str]:
     """The terms an indexed text holds (stemmed): every word but the function words (frame words stay,
     so a query that names one, "lecture 9", can match it)."""
     return [stem(normalise(w)) for w in _words(text) if w not in FUNCTION_WORDS]
 
 
+_ASIDES = re.compile(r"\b(?:e\.\s?g|i\.\s?e)\b\.?|\betc\b\.?", re.IGNORECASE)  # "e.g.", "i.e.", "etc."
+
+
 def query_terms(query: str) -> list[str]:
     """A query's distinct terms (stemmed, as `document_terms`): its content words, or, when it has no
-    word but numbers (and frame words), its frame words too ("lecture 9", "part 2")."""
+    word but numbers (and frame words), its frame words too ("lecture 9", "part 2"). "e.g.", "i.e." and
+    "etc." are left out (as "for example" is: its letters would match any "e" or "g")."""
+    query = _ASIDES.sub(" ", query)
     terms = list(dict.fromkeys(stem(t) for t in tokenize(query)))
     if all(t.isdigit() or t in NUMBER_WORDS for t in terms):
         terms = list(dict.fromkeys(document_terms(query)))
@@ -201,10 +238,25 @@ class LexicalIndex:
     def idf(self, term: str) -> float:
         return float(np.log(1.0 + (self.size + 1) / (self._df.get(term, 0) + 0.5)))
 
+    def term_weight(self, term: str, others: tuple[str, ...] = ()) -> float:
+        """A query term's weight in coverage: its idf, or, when no text holds it but one holds one of its
+        `others` forms (`query_aliases`: "chapter" for "ch"), the idf of its commonest known form."""
+        known = [a for a in others if a in self._df]
+        if term in self._df or not known:
+            return self.idf(term)
+        return min(self.idf(a) for a in known)
+
     def unknown_terms(self, query: str) -> list[str]:
-        """The query's terms (`query_terms`) that no indexed text holds: a typo, another spelling, a word
-        the text has only misread ("Stokholm", "epicenter" for "epicentre")."""
-        return [t for t in query_terms(query) if t not in self._df]
+        """The query's terms (`query_terms`) that no indexed text holds in any of their forms
+        (`query_aliases`): a typo, another spelling, a word the text has only misread ("Stokholm",
+        "epicenter" for "epicentre")."""
+        return [t for t, others in query_aliases(query).items()
+                if t not in self._df and not any(a in self._df for a in others)]
+
+    def alias_scores(self, others: tuple[str, ...]) -> np.ndarray:
+        """Per text, the best BM25 score of a term's `others` forms (zeros when it has none)."""
+        scores = [self._term_scores(a) for a in others if a in self._df]
+        return np.max(scores, axis=0) if scores else np.zeros(self.size, dtype=np.float32)
 
     def number_rows(self, query: str, n: int) -> np.ndarray:
         """Rows (at most n, highest BM25 first) that hold a number of a query that also has words: the ones
@@ -236,23 +288,26 @@ class LexicalIndex:
         With `texts` (the indexed texts, by row) a query word a text holds only in another form of the
         same stem ("calculator" / "calculated") counts `stem_share` of its weight (`same_form`).
         """
-        terms = query_terms(query)
+        alias_of = query_aliases(query)
+        terms = list(alias_of)
         if not terms or self._bm25 is None:
             return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.float32)
         # one BM25 score row per term: a text contains a term exactly where that term's score is > 0,
         # so coverage is a matrix product (no Python loop over the matched texts)
         per_term = np.stack([self._term_scores(t) for t in terms])  # (terms, texts)
+        other = np.stack([self.alias_scores(alias_of[t]) for t in terms])  # another form ("ch" for "chapter")
         if rows is not None:  # a scope: the other rows score nothing
             allowed = np.zeros(self.size, dtype=bool)
             allowed[np.asarray(rows, dtype=np.int64)] = True
-            per_term = per_term * allowed
-        raw = per_term.sum(axis=0)
+            per_term, other = per_term * allowed, other * allowed
+        raw = np.maximum(per_term, other).sum(axis=0)
         matched = np.flatnonzero(raw > 0)
         if matched.size == 0:
             return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.float32)
-        weights = np.array([self.idf(t) for t in terms])
+        weights = np.array([self.term_weight(t, alias_of[t]) for t in terms])
         have = per_term[:, matched] > 0
-        coverage = np.where(number_only(terms, have), 0.0, (weights @ have) / weights.sum())
+        held = np.where(have, 1.0, ALIAS_SHARE * (other[:, matched] > 0))  # the query's form, or another
+        coverage = np.where(number_only(terms, held > 0), 0.0, (weights @ held) / weights.sum())
         # coverage decides; normalised BM25 breaks ties between equally covering texts
         order_key = coverage + 1e-3 * raw[matched] / raw[matched].max()
         best = np.flatnonzero(coverage > 0)

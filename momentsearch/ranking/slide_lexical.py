@@ -12,13 +12,17 @@ sounds like them); the rest of the way to 1 is its line's weight, so a title sti
 
 from __future__ import annotations
 
+import itertools
 import json
 
 import numpy as np
 
-from momentsearch.ranking.lexical import LexicalIndex, document_terms, normalise_text, number_only, query_terms
+from momentsearch.ranking.aliases import ALIAS_SHARE
+from momentsearch.ranking.lexical import (LexicalIndex, document_terms, normalise, normalise_text, number_only,
+                                         query_aliases, query_terms, stem)
 
 Line = tuple[str, float, str]  # (text, weight 0..1, unsplit form or "")
+MAX_ALIAS_PHRASES = 16  # the query's phrase written with other forms of its words: at most this many tried
 PHRASE_FLOOR = 0.8  # a slide showing the whole query word for word scores at least this (+ the rest x its line's weight)
 
 
@@ -37,6 +41,18 @@ def phrase_weight(phrase: str, lines: list[Line]) -> float:
     found = [w for t, w, a in lines if phrase in normalise_text(t) or (a and phrase in normalise_text(a))]
     found += [min(v, w) for (a, v, _), (b, w, _) in zip(lines, lines[1:]) if phrase in normalise_text(f"{a} {b}")]
     return max(found, default=-1.0)
+
+
+def alias_phrases(query: str, alias_of: dict[str, tuple[str, ...]]) -> list[tuple[str, float]]:
+    """The query as a phrase (`normalise_text` form) with share 1, and (share `ALIAS_SHARE`) as written with
+    its words' other forms (`alias_of`, from `query_aliases`: "textbook chapter eight" -> "textbook ch 8");
+    [] for a query of one word. At most `MAX_ALIAS_PHRASES` of the other forms."""
+    words = normalise_text(query).split()
+    if len(words) < 2:
+        return []
+    options = [[w, *alias_of.get(stem(normalise(w)), ())] for w in words]
+    others = itertools.islice(itertools.product(*options), 1, 1 + MAX_ALIAS_PHRASES)
+    return [(f" {' '.join(words)} ", 1.0)] + [(f" {' '.join(p)} ", ALIAS_SHARE) for p in others]
 
 
 class SlideLexicalIndex:
@@ -59,6 +75,13 @@ class SlideLexicalIndex:
         """The query's terms that no slide shows (a typo, another spelling, a word the OCR misread)."""
         return self.lexical.unknown_terms(query)
 
+    def _held(self, row: int, term: str, others: tuple[str, ...]) -> float:
+        """The weight of the heaviest line of entry `row` that shows `term`, or `ALIAS_SHARE` x that of one
+        that shows it in one of its `others` forms ("ch" for "chapter"); 0 when none does."""
+        weights = self.term_weight[row]
+        other = max((weights.get(a, 0.0) for a in others), default=0.0)
+        return max(weights.get(term, 0.0), ALIAS_SHARE * other)
+
     def number_rows(self, query: str, n: int) -> np.ndarray:
         """Rows holding a number of a query that also has words (`LexicalIndex.number_rows`)."""
         return self.lexical.number_rows(query, n)
@@ -70,13 +93,14 @@ class SlideLexicalIndex:
         terms = query_terms(query)
         if rows.size == 0 or not terms:
             return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.float32)
-        idf = np.array([self.lexical.idf(t) for t in terms])
-        have = np.array([[self.term_weight[r].get(t, 0.0) for t in terms] for r in rows])
+        alias_of = query_aliases(query)
+        idf = np.array([self.lexical.term_weight(t, alias_of.get(t, ())) for t in terms])
+        have = np.array([[self._held(r, t, alias_of.get(t, ())) for t in terms] for r in rows])
         scores = np.where(number_only(terms, have.T > 0), 0.0, (have @ idf) / idf.sum())
-        phrase = normalise_text(query)
-        if len(phrase.split()) >= 2:  # the whole query, word for word
+        for phrase, share in alias_phrases(query, alias_of):  # the whole query, word for word
             shown = np.array([phrase_weight(phrase, self.entries[r]) for r in rows.tolist()])
-            scores = np.where(shown >= 0, np.maximum(scores, PHRASE_FLOOR + (1.0 - PHRASE_FLOOR) * shown), scores)
+            floor = share * (PHRASE_FLOOR + (1.0 - PHRASE_FLOOR) * shown)
+            scores = np.where(shown >= 0, np.maximum(scores, floor), scores)
         order = np.argsort(-scores, kind="stable")
         keep = order[scores[order] > 0]
         return rows[keep].astype(np.int64), scores[keep].astype(np.float32)
