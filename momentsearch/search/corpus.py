@@ -8,6 +8,7 @@ the slide/photo text entries. Front doors read a video's speech through `speech_
 from __future__ import annotations
 
 import bisect
+import os
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -117,13 +118,25 @@ class Corpus:
         return self._by_video
 
 
+def shown_copy(records: list[FileRecord]) -> FileRecord:
+    """The record that results name for a content held by several file records (a copy, a renamed or
+    moved file): the last one whose file is there, else the last. The old name of a renamed file would
+    otherwise be shown and opened though the recording is on disk under its new name."""
+    if len(records) > 1:  # one stat per extra copy, only where there are copies
+        for rec in reversed(records):
+            if os.path.isfile(rec.path):
+                return rec
+    return records[-1]
+
+
 def load_corpus(store: Store, generation: tuple, cache_dir: str | None) -> Corpus:
     """Read the corpus from the store (transcript rows + BM25 from the disk cache when it is current)."""
     complete = [rec for rec in store.files() if rec.complete]
-    files = {rec.video_id: rec for rec in complete}
-    copies: dict[str, list[str]] = {}
+    by_content: dict[str, list[FileRecord]] = {}
     for rec in complete:  # two copies of one recording share a video id; `--in` may name either
-        copies.setdefault(rec.video_id, []).append(rec.path)
+        by_content.setdefault(rec.video_id, []).append(rec)
+    files = {video_id: shown_copy(recs) for video_id, recs in by_content.items()}
+    copies = {video_id: [rec.path for rec in recs] for video_id, recs in by_content.items()}
     key = corpus_cache.corpus_key(generation, files.values())
     cached = corpus_cache.load(cache_dir, key) if cache_dir else None
     if cached is not None:
