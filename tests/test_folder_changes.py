@@ -27,3 +27,72 @@ def test_results_name_the_copy_that_is_on_disk(tmp_path, order):
     corpus = load_corpus(_store_with_copies(tmp_path, order), (0,), None)
     assert corpus.files["aaaa"].path == str(tmp_path / "new.mp4")
     assert sorted(corpus.copies["aaaa"]) == [str(tmp_path / "new.mp4"), str(tmp_path / "old.mp4")]
+
+
+class CountingASR:
+    """Says the same sentence for any audio; counts the windows it was given."""
+
+    model_id = "fake:asr"
+
+    def __init__(self):
+        self.calls = 0
+
+    def transcribe(self, audio):
+        from momentsearch.types import TranscriptSegment, Word
+
+        self.calls += 1
+        return [TranscriptSegment(0.0, 1.0, "helium nucleus.", [Word(0.0, 0.5, "helium"), Word(0.5, 1.0, "nucleus.")])]
+
+
+@pytest.fixture
+def spoken_video(tmp_path):
+    """A 3 s lecture: one slide and a spoken sentence (espeak-ng), in a folder of its own."""
+    import shutil
+
+    if shutil.which("espeak-ng") is None:
+        pytest.skip("espeak-ng is not installed (scripts/setup.sh installs it)")
+    from momentsearch.testing.synth import Section, render_lecture
+
+    folder = tmp_path / "lectures"
+    folder.mkdir()
+    render_lecture(folder / "alpha.mp4", [Section("Alpha particles", "The alpha particle is a helium nucleus.",
+                                                  ["point"], None)], size=(160, 90), fps=5)
+    return folder / "alpha.mp4"
+
+
+def _indexer(db, asr):
+    from fakes import FakeText
+
+    from momentsearch.options import Config
+    from momentsearch.pipeline.indexer import Indexer
+    from momentsearch.store.client import make_client
+    from momentsearch.store.store import Store
+
+    config = Config()
+    config.models.ocr = False
+    return Indexer(Store(make_client(str(db))), config, FakeText(), asr, None)
+
+
+def test_a_touched_file_is_not_indexed_again(spoken_video, tmp_path):
+    """Same bytes, new modified time (`touch`, a copy or sync that drops times, a restore from backup):
+    the content hash says nothing changed, so nothing is decoded or transcribed again; the record takes
+    the new time, so the run after that does not even hash it."""
+    import os
+
+    asr = CountingASR()
+    first = _indexer(tmp_path / "db", asr).index([str(spoken_video.parent)])
+    assert [f.status for f in first.files] == ["indexed"] and asr.calls > 0
+    entries = first.files[0].channels
+    calls = asr.calls
+    os.utime(spoken_video, (1_700_000_000, 1_700_000_000))
+
+    second = _indexer(tmp_path / "db", asr)
+    report = second.index([str(spoken_video.parent)])
+    assert [(f.status, f.channels) for f in report.files] == [("unchanged", entries)], report.files
+    assert "modified time changed" in report.files[0].reason
+    assert asr.calls == calls and "decode+keyframes" not in report.times.seconds
+    record = second.store.get_file(str(spoken_video))
+    assert record.complete and record.mtime == os.stat(spoken_video).st_mtime
+
+    third = _indexer(tmp_path / "db", asr).index([str(spoken_video.parent)])
+    assert [f.status for f in third.files] == ["unchanged"] and "hash" not in third.times.seconds

@@ -227,9 +227,14 @@ class Indexer:
                                   channels=old.channels)
             with self._stage("hash", path):
                 video_id = content_hash(path)
-            if Path(path).suffix.lower() in IMAGE_EXTENSIONS:
+            photo = Path(path).suffix.lower() in IMAGE_EXTENSIONS
+            if not photo:
+                video_id = indexed_id(path, video_id, self.config.captions.mode)  # a captioned copy is its own
+            if not reindex and old is not None and old.complete and (old.video_id, old.models) == (
+                    video_id, self.report.models):
+                return self._restamp(path, old, st)
+            if photo:
                 return self._index_photo(path, video_id, st, old)
-            video_id = indexed_id(path, video_id, self.config.captions.mode)  # a captioned copy is its own
             if not reindex and (twin := self._twin(path, video_id)) is not None:
                 return self._add_copy(path, twin, st, info, old)
             record = FileRecord(path=path, video_id=video_id, size=st.st_size, mtime=st.st_mtime,
@@ -254,6 +259,15 @@ class Indexer:
             if reason is None:
                 raise  # index-wide problems (model, mismatch, busy) stop the batch with their own message
             return FileResult(path, "failed", reason)
+
+    def _restamp(self, path: str, old: FileRecord, st: os.stat_result) -> FileResult:
+        """A file whose bytes are what were indexed though its modified time (or inode) changed: `touch`,
+        a copy or sync that does not keep times, a restore from backup. Its record takes the new stat, so
+        the next run skips it without hashing and the server serves it; nothing is decoded again."""
+        self.store.put_file(replace(old, path=path, size=st.st_size, mtime=st.st_mtime, device=st.st_dev,
+                                    inode=st.st_ino))
+        return FileResult(path, "unchanged", "same content (its modified time changed): nothing redone",
+                          video_id=old.video_id, duration=old.duration, channels=old.channels)
 
     def _twin(self, path: str, video_id: str) -> FileRecord | None:
         """A complete record of the same content at another path, made with these models, whose entries
