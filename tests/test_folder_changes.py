@@ -96,3 +96,58 @@ def test_a_touched_file_is_not_indexed_again(spoken_video, tmp_path):
 
     third = _indexer(tmp_path / "db", asr).index([str(spoken_video.parent)])
     assert [f.status for f in third.files] == ["unchanged"] and "hash" not in third.times.seconds
+
+
+def test_results_and_info_say_which_files_are_missing(tmp_path, monkeypatch, capsys):
+    """A file deleted or moved away after indexing is still found (its words stay in the index until
+    `prune`), but a result that would open nothing says so, and so does `info`, with what to do."""
+    import io
+    import json
+
+    from rich.console import Console
+
+    from momentsearch.api import IndexInfo
+    import importlib
+    from momentsearch.cli import output
+    from momentsearch.types import FileRecord, Moment
+
+    here, gone = tmp_path / "here.mp4", tmp_path / "gone.mp4"
+    here.write_bytes(b"x")
+    buffer = io.StringIO()
+    monkeypatch.setattr(output, "out", Console(file=buffer, width=80, soft_wrap=True))
+    moments = [Moment(video=str(v), video_id=v.stem * 4, start=0.0, end=3.0, score=0.9, channels={"lexical": 1.0})
+               for v in (gone, here)]
+    output.print_moments("helium", moments, {"transcript"})
+    lines = buffer.getvalue().splitlines()
+    heads = [line for line in lines if line.startswith((" 1.", " 2."))]
+    assert "(missing)" in heads[0] and heads[0].endswith("gone.mp4") and "(missing)" not in heads[1]
+    said = " ".join(buffer.getvalue().split())
+    assert "(missing): the file is not where it was indexed (moved or deleted)" in said and "momentsearch prune" in said
+    assert max(len(line) for line in lines if not line.startswith("file://")) <= 80
+
+    buffer.truncate(0)
+    buffer.seek(0)
+    output.print_moments("helium", moments[1:], {"transcript"})
+    assert "missing" not in buffer.getvalue()  # nothing said when every file is there
+
+    records = [FileRecord(path=str(v), video_id=v.stem * 4, size=1, mtime=0.0, complete=True) for v in (gone, here)]
+    info = IndexInfo(db=str(tmp_path / "db"), files=records, channels=["transcript"], models={}, counts={})
+    buffer.truncate(0)
+    buffer.seek(0)
+    output.print_info(info)
+    details = buffer.getvalue().split("2 files:")[1].splitlines()
+    assert details[2].endswith("file missing (moved or deleted?)") and details[4].endswith("complete")
+    said = " ".join(buffer.getvalue().split())
+    assert "the file is not where it was indexed (moved or deleted): `momentsearch prune` takes missing" in said
+
+    class FakeIndex:
+        use_snapshot = False
+
+        def info(self):
+            return info
+
+    cli_main = importlib.import_module("momentsearch.cli.main")
+    monkeypatch.setattr(cli_main, "_index_for", lambda args: FakeIndex())
+    assert cli_main.main(["info", "--db", str(tmp_path / "db"), "--json"]) == 0
+    listed = json.loads(capsys.readouterr().out)["files"]
+    assert [(f["path"], f["exists"]) for f in listed] == [(str(gone), False), (str(here), True)]

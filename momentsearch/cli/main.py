@@ -277,7 +277,7 @@ def cmd_info(args) -> int:
             "db": info.db, "channels": info.channels, "models": info.models, "counts": info.counts,
             "files": [{"path": f.path, "video_id": f.video_id, "kind": f.kind, "duration": f.duration,
                        "channels": f.channels, "sources": f.sources, "language": f.language,
-                       "complete": f.complete} for f in info.files],
+                       "complete": f.complete, "exists": os.path.exists(f.path)} for f in info.files],
         }))
     else:
         print_info(info)

@@ -177,12 +177,13 @@ def print_moments(query: str, moments: list[Moment], channels: set[str], blame_f
                "No results above the relevance floor (ranking.min_score); try other words.")
         out.print(why, markup=False, highlight=False)
         return
+    missing = {m.video for m in moments if not os.path.exists(m.video)}
     for i, m in enumerate(moments, 1):
         weak = m.score < WEAK_SCORE
         when = "photo" if m.kind == "photo" else f"{fmt_time(m.start)}-{fmt_time(m.end)}"
         if m.hit_start is not None and m.hit_start - m.start >= HIT_NOTE:  # a long section: where its words are
             when += f" (words at {fmt_time(m.hit_start)})"
-        head = f"{i:>2}. {m.score:5.2f}{' weak' if weak else ''}  {when}  "
+        head = f"{i:>2}. {m.score:5.2f}{' weak' if weak else ''}  {when}  {'(missing) ' if m.video in missing else ''}"
         out.print(head + short_path(m.video, WIDTH - len(head)), markup=False, highlight=False,
                   style="dim" if weak else None)
         out.print(f"    why: {_why(m) or 'no channel matched'}", markup=False, highlight=False, style="dim")
@@ -194,6 +195,11 @@ def print_moments(query: str, moments: list[Moment], channels: set[str], blame_f
         if slide and slide != m.text:  # the slide text that matched, when the lines above are speech
             line = textwrap.shorten(" ".join(safe_text(slide).split()), width=WIDTH - 11, placeholder=" …")
             out.print(f"    slide: {line}", markup=False, highlight=False, style="dim" if weak else None)
+    if missing:  # indexed, then moved or deleted: the index still holds their words until told otherwise
+        note = (f"(missing): {_missing_files(len(missing))}: index where it went with `momentsearch index FOLDER`, "
+                "or take missing files out with `momentsearch prune`")
+        for line in textwrap.wrap(note, WIDTH):
+            out.print(line, markup=False, highlight=False)
     # the URL on a line of its own and never wrapped, so a terminal can still open it
     out.print("open the first:", markup=False, highlight=False)
     out.print(moments[0].url, markup=False, highlight=False, soft_wrap=True)
@@ -212,10 +218,23 @@ def print_info(info) -> None:
         out.print(f"Model {k}: {v}", markup=False, highlight=False)
     out.print("Entries: " + ", ".join(f"{k}={v}" for k, v in info.counts.items()), markup=False, highlight=False)
     out.print(plural(len(info.files), "file") + ":", markup=False, highlight=False, style="bold")
+    missing = {f.path for f in info.files if not os.path.exists(f.path)}
     for f in info.files:  # two short lines a file: readable at 80 columns, however long the path
         out.print("  " + short_path(f.path, WIDTH - 2), markup=False, highlight=False)
         extra = [f"speech from {f.sources['transcript']}"] if f.sources.get("transcript") else []
         extra += [f"language {f.language}"] if f.language else []
         state = "complete" if f.complete else "incomplete: re-run index"
+        if f.path in missing:  # what matters more than being complete: there is nothing to play or cut
+            state = "file missing (moved or deleted?)"
         details = [f.kind, fmt_time(f.duration), "+".join(f.channels) or "no channels", *extra, state]
         out.print("    " + ", ".join(details), markup=False, highlight=False, style="dim")
+    if missing:
+        for line in textwrap.wrap(f"{_missing_files(len(missing))}: `momentsearch prune` takes missing files out "
+                                  "of the index (`prune --dry-run` lists them first)", WIDTH):
+            out.print(line, markup=False, highlight=False)
+
+
+def _missing_files(n: int) -> str:
+    return ("the file is not where it was indexed" if n == 1 else f"{n} files are not where they were indexed") + \
+        " (moved or deleted)"
+
