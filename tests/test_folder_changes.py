@@ -151,3 +151,15 @@ def test_results_and_info_say_which_files_are_missing(tmp_path, monkeypatch, cap
     assert cli_main.main(["info", "--db", str(tmp_path / "db"), "--json"]) == 0
     listed = json.loads(capsys.readouterr().out)["files"]
     assert [(f["path"], f["exists"]) for f in listed] == [(str(gone), False), (str(here), True)]
+
+
+def test_a_clip_of_a_deleted_file_says_what_happened(tmp_path):
+    """`clip` of an indexed file that is gone, with no copy of it on disk: one line that says the file
+    went after indexing, not the bare 'No such file or directory' of opening it."""
+    from momentsearch.api import MomentIndex
+    from momentsearch.errors import BadInputError
+
+    _store_with_copies(tmp_path, ["old.mp4"])
+    with pytest.raises(BadInputError, match=r"old\.mp4: not there any more \(moved or deleted since it was indexed\)"):
+        MomentIndex(tmp_path / "db").export_clip(tmp_path / "old.mp4", 0.0, 2.0, tmp_path / "clip.mp4")
+    assert not (tmp_path / "clip.mp4").exists()

@@ -17,7 +17,7 @@ from typing import Iterable
 
 import numpy as np
 
-from momentsearch.errors import QueryError
+from momentsearch.errors import BadInputError, QueryError
 from momentsearch.store.ids import entry_id
 from momentsearch.types import FileRecord
 
@@ -103,12 +103,13 @@ def one_video(files: dict[str, FileRecord], name: str, copies: dict[str, list[st
 
 def existing_copy(rec: FileRecord, copies: dict[str, list[str]]) -> str:
     """`rec`'s path when that file is there, else the path of another indexed file of its content that
-    is (copies share their entries, so one cuts as the other would), else `rec`'s (for the caller to
-    report as missing)."""
+    is (copies share their entries, so one cuts as the other would). BadInputError when none is: the
+    bare "No such file or directory" of opening it says nothing of the index that still holds it."""
     for path in [rec.path, *sorted(copies.get(rec.video_id, []))]:
         if os.path.isfile(path):
             return path
-    return rec.path
+    raise BadInputError(rec.path, "not there any more (moved or deleted since it was indexed), and no indexed "
+                                  "copy of it is: cut from where it is now, or index that folder")
 
 
 def scope_patterns(video, in_) -> list[str] | None:
