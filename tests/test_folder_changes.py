@@ -60,6 +60,17 @@ def spoken_video(tmp_path):
     return folder / "alpha.mp4"
 
 
+@pytest.fixture
+def two_videos(spoken_video):
+    """`spoken_video` and a second lecture beside it."""
+    from momentsearch.testing.synth import Section, render_lecture
+
+    beta = spoken_video.parent / "beta.mp4"
+    render_lecture(beta, [Section("Beta decay", "Beta decay turns a neutron into a proton.", ["point"], None)],
+                   size=(160, 90), fps=5)
+    return spoken_video, beta
+
+
 def _indexer(db, asr):
     from fakes import FakeText
 
@@ -163,3 +174,31 @@ def test_a_clip_of_a_deleted_file_says_what_happened(tmp_path):
     with pytest.raises(BadInputError, match=r"old\.mp4: not there any more \(moved or deleted since it was indexed\)"):
         MomentIndex(tmp_path / "db").export_clip(tmp_path / "old.mp4", 0.0, 2.0, tmp_path / "clip.mp4")
     assert not (tmp_path / "clip.mp4").exists()
+
+
+def test_a_renamed_file_follows_its_new_name_and_a_deleted_one_is_named(two_videos, tmp_path):
+    """Re-indexing a folder where one lecture was moved into a subfolder and another deleted: the moved
+    one shares its entries under its new path and its old path leaves the index (info would list it as
+    missing for ever, and the warning said search 'still finds it'); the deleted one keeps its record
+    (prune's call: an unmounted drive looks the same) and is named in the warning."""
+    alpha, beta = two_videos
+    folder = alpha.parent
+    asr = CountingASR()
+    _indexer(tmp_path / "db", asr).index([str(folder)])
+    calls = asr.calls
+    (folder / "2024").mkdir()
+    moved = folder / "2024" / "alpha (week 1).mp4"
+    alpha.rename(moved)
+    beta.unlink()
+
+    indexer = _indexer(tmp_path / "db", asr)
+    report = indexer.index([str(folder)])
+    assert [(f.path, f.status) for f in report.files] == [(str(moved), "indexed")] and asr.calls == calls
+    assert sorted(rec.path for rec in indexer.store.files()) == sorted([str(beta), str(moved)])
+    notes = [w for w in report.warnings if "visual" not in w]
+    assert notes == [f"renamed or moved ({alpha} -> {moved}): the same content is indexed at the new path, so the "
+                     "old path was taken out of the index",
+                     "1 indexed file in this folder no longer exists (beta.mp4): search still finds it; "
+                     "`momentsearch prune` removes it"], notes
+    video_id = indexer.store.get_file(str(moved)).video_id
+    assert any(meta["video_id"] == video_id for _, _, meta in indexer.store.iter_all("transcript"))

@@ -178,19 +178,39 @@ class Indexer:
         return self.report
 
     def note_gone(self, paths: list[str]) -> None:
-        """A warning naming the indexed files under the folders in `paths` that no longer exist: search
-        would still return them (until `momentsearch prune`, which this does not do for the user)."""
+        """The indexed files under the folders in `paths` that no longer exist: the records of those whose
+        content is indexed at a path that does exist (renamed or moved: the entries stay, shared) are taken
+        out, with a note; a warning names the rest, which search still returns until `momentsearch prune`
+        (which this does not do for the user: an unmounted drive looks the same)."""
         folders = [os.path.join(os.path.abspath(p), "") for p in paths if os.path.isdir(p)]
         if not folders:
             return
         gone = sorted(rec.path for rec in self.store.files()
                       if any(rec.path.startswith(f) for f in folders) and not os.path.exists(rec.path))
+        moved = {path: new for path in gone if (new := self._moved(path))}
+        if moved:
+            shown = "; ".join(f"{old} -> {new}" for old, new in list(moved.items())[:3])
+            self.report.warnings.append(f"renamed or moved ({shown}{'; ...' if len(moved) > 3 else ''}): the same "
+                                        f"content is indexed at the new path, so the old path was taken out of the "
+                                        f"index{'' if len(moved) == 1 else f' ({len(moved)} files)'}")
+        gone = [path for path in gone if path not in moved]
         if gone:
             names = ", ".join(os.path.basename(p) for p in gone[:3]) + (", ..." if len(gone) > 3 else "")
             self.report.warnings.append(f"{len(gone)} indexed file{'s' if len(gone) > 1 else ''} in this folder "
                                         f"no longer exist{'s' if len(gone) == 1 else ''} ({names}): search still "
                                         f"finds {'it' if len(gone) == 1 else 'them'}; `momentsearch prune` removes "
                                         f"{'it' if len(gone) == 1 else 'them'}")
+
+    def _moved(self, path: str) -> str | None:
+        """Drops the record of `path` (not on disk) when a complete record of an existing file holds its
+        content, and returns that file's path: the file was renamed or moved, and its words are found under
+        the new name (the entries stay: that record shares them). None, keeping the record, otherwise."""
+        rec = self.store.get_file(path)
+        copies = self.store.copies_of(rec.video_id, path) if rec is not None else []
+        here = sorted(c.path for c in copies if c.complete and os.path.isfile(c.path))
+        if here:
+            self.store.delete_file(path)
+        return here[0] if here else None
 
     def _partial(self, video_id: str) -> PartialState | None:
         """The kept work of `video_id` made with these models and options (empty if none)."""
