@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import pytest
 
+VID = "0123456789abcdef"  # a content id (16 hex digits, as content_hash makes)
+
 
 def _store_with_copies(tmp_path, order: list[str]):
     """A store holding one content under the names in `order` (records written in that order)."""
@@ -13,7 +15,7 @@ def _store_with_copies(tmp_path, order: list[str]):
 
     store = Store(make_client(str(tmp_path / "db")))
     for name in order:
-        store.put_file(FileRecord(path=str(tmp_path / name), video_id="aaaa", size=1, mtime=0.0, complete=True))
+        store.put_file(FileRecord(path=str(tmp_path / name), video_id=VID, size=1, mtime=0.0, complete=True))
     return store
 
 
@@ -25,8 +27,8 @@ def test_results_name_the_copy_that_is_on_disk(tmp_path, order):
 
     (tmp_path / "new.mp4").write_bytes(b"x")  # old.mp4 was renamed to new.mp4
     corpus = load_corpus(_store_with_copies(tmp_path, order), (0,), None)
-    assert corpus.files["aaaa"].path == str(tmp_path / "new.mp4")
-    assert sorted(corpus.copies["aaaa"]) == [str(tmp_path / "new.mp4"), str(tmp_path / "old.mp4")]
+    assert corpus.files[VID].path == str(tmp_path / "new.mp4")
+    assert sorted(corpus.copies[VID]) == [str(tmp_path / "new.mp4"), str(tmp_path / "old.mp4")]
 
 
 class CountingASR:
@@ -202,3 +204,19 @@ def test_a_renamed_file_follows_its_new_name_and_a_deleted_one_is_named(two_vide
                      "`momentsearch prune` removes it"], notes
     video_id = indexer.store.get_file(str(moved)).video_id
     assert any(meta["video_id"] == video_id for _, _, meta in indexer.store.iter_all("transcript"))
+
+
+def test_the_server_says_a_deleted_file_was_moved_or_deleted(tmp_path):
+    """The page plays /api/media of a result: for a file deleted since indexing the 409 said 're-index
+    it', which brings nothing back; it now says what happened and the two ways out."""
+    from fastapi.testclient import TestClient
+
+    from momentsearch.api import MomentIndex
+    from momentsearch.server.app import create_app
+
+    _store_with_copies(tmp_path, ["old.mp4"])
+    with TestClient(create_app(MomentIndex(tmp_path / "db"), warm=False), base_url="http://127.0.0.1") as client:
+        assert [v["name"] for v in client.get("/api/videos").json()["videos"]] == ["old.mp4"]
+        r = client.get(f"/api/media/{VID}")
+    assert r.status_code == 409
+    assert "moved or deleted since it was indexed" in r.json()["error"] and "momentsearch prune" in r.json()["error"]

@@ -89,7 +89,9 @@ def open_indexed(record: FileRecord) -> OpenedMedia:
         if exc.errno in (errno.ELOOP, errno.ENOTDIR, errno.EMLINK):
             raise MediaChangedError(f"the path of video {vid} now goes through a symbolic link; it is not "
                                     "served (re-index the file where it really is)") from exc
-        raise MediaChangedError(f"the indexed file of video {vid} is gone ({exc.strerror}); re-index it") from exc
+        raise MediaChangedError(f"the indexed file of video {vid} is gone ({exc.strerror}): moved or deleted "
+                                "since it was indexed; index it where it is now, or `momentsearch prune` takes it "
+                                "out") from exc
     try:
         st = os.fstat(fd)
         if not stat.S_ISREG(st.st_mode):
