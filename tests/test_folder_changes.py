@@ -178,15 +178,21 @@ def test_a_clip_of_a_deleted_file_says_what_happened(tmp_path):
     assert not (tmp_path / "clip.mp4").exists()
 
 
-def test_a_renamed_file_follows_its_new_name_and_a_deleted_one_is_named(two_videos, tmp_path):
+@pytest.mark.parametrize("through_link", [False, True])
+def test_a_renamed_file_follows_its_new_name_and_a_deleted_one_is_named(two_videos, tmp_path, through_link):
     """Re-indexing a folder where one lecture was moved into a subfolder and another deleted: the moved
     one shares its entries under its new path and its old path leaves the index (info would list it as
     missing for ever, and the warning said search 'still finds it'); the deleted one keeps its record
-    (prune's call: an unmounted drive looks the same) and is named in the warning."""
+    (prune's call: an unmounted drive looks the same) and is named in the warning. The same when the
+    folder is given through a symbolic link (records hold resolved paths: nothing was noticed)."""
     alpha, beta = two_videos
     folder = alpha.parent
+    given = folder
+    if through_link:
+        given = tmp_path / "my lectures"
+        given.symlink_to(folder)
     asr = CountingASR()
-    _indexer(tmp_path / "db", asr).index([str(folder)])
+    _indexer(tmp_path / "db", asr).index([str(given)])
     calls = asr.calls
     (folder / "2024").mkdir()
     moved = folder / "2024" / "alpha (week 1).mp4"
@@ -194,7 +200,7 @@ def test_a_renamed_file_follows_its_new_name_and_a_deleted_one_is_named(two_vide
     beta.unlink()
 
     indexer = _indexer(tmp_path / "db", asr)
-    report = indexer.index([str(folder)])
+    report = indexer.index([str(given)])
     assert [(f.path, f.status) for f in report.files] == [(str(moved), "indexed")] and asr.calls == calls
     assert sorted(rec.path for rec in indexer.store.files()) == sorted([str(beta), str(moved)])
     notes = [w for w in report.warnings if "visual" not in w]

@@ -182,7 +182,8 @@ class Indexer:
         content is indexed at a path that does exist (renamed or moved: the entries stay, shared) are taken
         out, with a note; a warning names the rest, which search still returns until `momentsearch prune`
         (which this does not do for the user: an unmounted drive looks the same)."""
-        folders = [os.path.join(os.path.abspath(p), "") for p in paths if os.path.isdir(p)]
+        # resolved as the records' paths are: a folder given through a link (~/lectures -> /mnt/nas/...) too
+        folders = [os.path.join(absolute_path(p), "") for p in paths if os.path.isdir(p)]
         if not folders:
             return
         gone = sorted(rec.path for rec in self.store.files()
