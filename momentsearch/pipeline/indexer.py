@@ -191,9 +191,9 @@ class Indexer:
         moved = {path: new for path in gone if (new := self._moved(path))}
         if moved:
             shown = "; ".join(f"{old} -> {new}" for old, new in list(moved.items())[:3])
-            self.report.warnings.append(f"renamed or moved ({shown}{'; ...' if len(moved) > 3 else ''}): the same "
-                                        f"content is indexed at the new path, so the old path was taken out of the "
-                                        f"index{'' if len(moved) == 1 else f' ({len(moved)} files)'}")
+            self.report.warnings.append(f"renamed, moved or kept as a copy ({shown}{'; ...' if len(moved) > 3 else ''}"
+                                        "): the same content is indexed at the other path, so the old path was "
+                                        f"taken out of the index{'' if len(moved) == 1 else f' ({len(moved)} files)'}")
         gone = [path for path in gone if path not in moved]
         if gone:
             names = ", ".join(os.path.basename(p) for p in gone[:3]) + (", ..." if len(gone) > 3 else "")
