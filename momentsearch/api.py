@@ -200,10 +200,14 @@ class MomentIndex:
     def prune(self, wait: float | None = 0.0, dry_run: bool = False, yes: bool = False):
         """Remove files that no longer exist, and entries no file record owns. Returns a PruneReport.
         Removing more than store.prune.PRUNE_MAX_SHARE of the files needs `yes` (ConfirmationNeededError)."""
+        from momentsearch.pipeline.partial import PARTIAL_DIRNAME, forget
         from momentsearch.store.prune import prune
 
         with self.writing(wait, task="prune"):
-            return prune(self.store, dry_run=dry_run, yes=yes)
+            report = prune(self.store, dry_run=dry_run, yes=yes)
+            if not self.chroma_url:  # what a killed run kept for a file pruned now goes too
+                forget(Path(self.db) / PARTIAL_DIRNAME, report.dropped)
+            return report
 
     def remove(self, targets: list[str], wait: float | None = 0.0, dry_run: bool = False):
         """Take files out of the index; the files themselves are not touched. Each target is a file path,
@@ -230,10 +234,9 @@ class MomentIndex:
                 except QueryError:
                     raise QueryError(f"remove: {str(target)!r} names no indexed file (nothing was removed); "
                                      "`momentsearch info` lists them") from None
-            report, dropped = remove_files(self.store, records, chosen, dry_run=dry_run)
-            if not dry_run and not self.chroma_url:
-                for video_id in dropped:
-                    forget(Path(self.db) / PARTIAL_DIRNAME, video_id)
+            report = remove_files(self.store, records, chosen, dry_run=dry_run)
+            if not self.chroma_url:
+                forget(Path(self.db) / PARTIAL_DIRNAME, report.dropped)
             return report
 
     def writing(self, wait: float | None = 0.0, create: bool = False, task: str = ""):

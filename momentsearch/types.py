@@ -208,6 +208,7 @@ class PruneReport:
     removed: list[str] = field(default_factory=list)  # paths whose record (and entries) went
     orphans: dict[str, int] = field(default_factory=dict)  # collection -> entries no file record owned
     unplaced: list[str] = field(default_factory=list)  # relative paths of old indexes, kept: not found from here
+    dropped: list[str] = field(default_factory=list)  # video ids whose entries went (no record holds them now)
 
 
 @dataclass

@@ -226,3 +226,34 @@ def test_the_server_says_a_deleted_file_was_moved_or_deleted(tmp_path):
         r = client.get(f"/api/media/{VID}")
     assert r.status_code == 409
     assert "moved or deleted since it was indexed" in r.json()["error"] and "momentsearch prune" in r.json()["error"]
+
+
+def test_prune_drops_what_a_killed_run_kept_for_a_file_it_takes_out(tmp_path):
+    """`index` killed inside a long file keeps its finished windows and pictures (DB/momentsearch-partial)
+    to resume from; when that file is then deleted and pruned, its kept work went nowhere and stayed
+    (a long lecture's pictures: megabytes) until some later `index` ran. A file still unfinished keeps its,
+    and so does a changed file whose re-index was killed (its old record stays complete meanwhile)."""
+    from momentsearch.api import MomentIndex
+    from momentsearch.pipeline.partial import PARTIAL_DIRNAME
+    from momentsearch.store.client import make_client
+    from momentsearch.store.store import Store
+    from momentsearch.types import FileRecord
+
+    store = Store(make_client(str(tmp_path / "db")))
+    (tmp_path / "here.mp4").write_bytes(b"x")
+    kept = tmp_path / "db" / PARTIAL_DIRNAME
+    kept.mkdir()
+    for name, video_id in (("gone.mp4", "1" * 16), ("here.mp4", "2" * 16)):  # both killed mid-file
+        store.put_file(FileRecord(path=str(tmp_path / name), video_id=video_id, size=1, mtime=0.0, complete=False))
+        (kept / f"{video_id}.jsonl").write_text("{}\n")
+        (kept / f"{video_id}.keyframes.npz").write_bytes(b"pictures")
+
+    (tmp_path / "changed.mp4").write_bytes(b"new recording")  # its new content ("3"s) was being indexed
+    store.put_file(FileRecord(path=str(tmp_path / "changed.mp4"), video_id="4" * 16, size=1, mtime=0.0,
+                              complete=True))
+    (kept / f"{'3' * 16}.jsonl").write_text("{}\n")
+
+    index = MomentIndex(tmp_path / "db")
+    assert index.prune(dry_run=True).removed == [str(tmp_path / "gone.mp4")] and len(list(kept.iterdir())) == 5
+    assert index.prune(yes=True).removed == [str(tmp_path / "gone.mp4")]
+    assert sorted(p.name[:3] for p in kept.iterdir()) == ["222", "222", "333"]

@@ -23,7 +23,7 @@ from momentsearch.pipeline.decode import probe
 from momentsearch.pipeline.discover import IMAGE_EXTENSIONS, content_hash, discover, not_regular_reason
 from momentsearch.pipeline.memory import limit_malloc_arenas
 from momentsearch.pipeline.ocr import FROM_CONFIG, make_ocr
-from momentsearch.pipeline.partial import PartialState, fingerprint
+from momentsearch.pipeline.partial import PartialState, fingerprint, keep_unfinished
 from momentsearch.pipeline.process import FileEntries, FileProcessor
 from momentsearch.store.ids import absolute_path
 from momentsearch.types import FileRecord, FileResult, IndexReport, MediaInfo, ProgressCallback, ProgressEvent
@@ -224,12 +224,8 @@ class Indexer:
 
     def _drop_stale_partials(self) -> None:
         """Kept work that no unfinished file needs any more (its file changed, vanished or was finished)."""
-        if self.partial_dir is None or not self.partial_dir.is_dir():
-            return
-        wanted = {rec.video_id for rec in self.store.files() if not rec.complete}
-        for p in self.partial_dir.iterdir():
-            if p.name.split(".", 1)[0] not in wanted:
-                p.unlink(missing_ok=True)
+        if self.partial_dir is not None:
+            keep_unfinished(self.partial_dir, self.store.files())
 
     def index_file(self, path: str, info: MediaInfo | BadInputError | None, reindex: bool,
                    on_media: Callable[[float], None] | None = None) -> FileResult:

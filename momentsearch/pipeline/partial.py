@@ -66,10 +66,25 @@ def _files(directory: str | os.PathLike, video_id: str) -> tuple[Path, Path, Pat
     return folder / f"{video_id}.jsonl", folder / f"{video_id}.visual.npy", folder / f"{video_id}.keyframes.npz"
 
 
-def forget(directory: str | os.PathLike, video_id: str) -> None:
-    """Delete the kept work of a content no file record holds any more (`remove`d from the index)."""
-    for path in _files(directory, video_id):
-        path.unlink(missing_ok=True)
+def forget(directory: str | os.PathLike, video_ids) -> None:
+    """Delete the kept work of contents no file record holds any more (`prune`d or `remove`d)."""
+    for video_id in video_ids:
+        for path in _files(directory, video_id):
+            path.unlink(missing_ok=True)
+
+
+def keep_unfinished(directory: str | os.PathLike, records) -> None:
+    """Delete the kept work of every content that no unfinished file record (`records`: FileRecords, all of
+    the index's) holds: its file was finished, changed or deleted. For `index` only: the kept work of a
+    changed file that a killed run left is wanted by no record (the old one stays complete meanwhile),
+    and a run that indexes files resumes or drops it."""
+    folder = Path(directory)
+    if not folder.is_dir():
+        return
+    wanted = {rec.video_id for rec in records if not rec.complete}
+    for path in folder.iterdir():
+        if path.name.split(".", 1)[0] not in wanted:
+            path.unlink(missing_ok=True)
 
 
 class PartialState:

@@ -55,7 +55,7 @@ def prune(store: Store, dry_run: bool = False, exists: Callable[[str], bool] = o
             "share is not mounted, mount it first; `prune --dry-run` lists them; `prune --yes` removes them")
     report.removed = [rec.path for _, rec in gone]
     if not dry_run:
-        _take_out(store, gone, kept)
+        report.dropped = _take_out(store, gone, kept)
     owned = kept if not dry_run else {rec.video_id for _, rec in records}
     names = store.collection_names() - {"files"}
     for name in sorted(names | set(ENTRY_COLLECTIONS)):
@@ -68,24 +68,22 @@ def prune(store: Store, dry_run: bool = False, exists: Callable[[str], bool] = o
 
 
 def remove_files(store: Store, records: dict[str, FileRecord], keys: set[str],
-                 dry_run: bool = False) -> tuple[PruneReport, set[str]]:
+                 dry_run: bool = False) -> PruneReport:
     """Take the files whose records (`records`: every record of the index, by key) are stored under `keys`
     out of the index; the files themselves are not touched. The records go first, then the entries of
     each content no other record holds (a copy under another name keeps them). A crash between the two
     leaves orphans, which `prune` sweeps; never a record whose entries are gone (a search would miss the
-    file and `index` would skip it). Returns the report and the video ids whose entries went."""
+    file and `index` would skip it). The report's `dropped`: the video ids whose entries went."""
     going = sorted(((key, rec) for key, rec in records.items() if key in keys), key=lambda kr: kr[1].path)
     staying = {rec.video_id for key, rec in records.items() if key not in keys}
-    dropped = {rec.video_id for _, rec in going} - staying
-    if not dry_run:
-        _take_out(store, going, staying)
-    return PruneReport(removed=[rec.path for _, rec in going]), dropped
+    dropped = _take_out(store, going, staying) if not dry_run else []
+    return PruneReport(removed=[rec.path for _, rec in going], dropped=dropped)
 
 
-def _take_out(store: Store, going: list[tuple[str, FileRecord]], staying: set[str]) -> None:
+def _take_out(store: Store, going: list[tuple[str, FileRecord]], staying: set[str]) -> list[str]:
     """Delete the records `going` ((key, record)), then the entries of each content no `staying` video id
-    holds. Records first: a crash between the two leaves orphans for `prune`, never a record whose
-    entries are gone."""
+    holds; returns those contents' video ids. Records first: a crash between the two leaves orphans for
+    `prune`, never a record whose entries are gone."""
     for key, rec in going:
         store.delete_file(rec.path, key=key)
     dropped = {rec.video_id for _, rec in going} - staying
@@ -93,3 +91,4 @@ def _take_out(store: Store, going: list[tuple[str, FileRecord]], staying: set[st
         store.delete_video(video_id)
     if dropped:
         store.commit()  # readers that cached the index between the two writes drop it again
+    return sorted(dropped)
