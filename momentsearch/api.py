@@ -7,7 +7,6 @@ per MomentIndex, and only when a call needs them.
 from __future__ import annotations
 
 import os
-from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from functools import cached_property
 from pathlib import Path
@@ -162,12 +161,6 @@ class MomentIndex:
 
         return None if self.chroma_url else str(Path(self.db) / CACHE_DIRNAME)
 
-    def _clear_cache(self) -> None:
-        from momentsearch.search.cache import clear
-
-        if self._cache_dir:
-            clear(self._cache_dir)
-
     # -- operations ----------------------------------------------------------------------------
     def index(self, paths: list[str | os.PathLike], reindex: bool = False, progress=None,
               wait: float | None = 0.0, ray: str | None = None) -> IndexReport:
@@ -246,6 +239,7 @@ class MomentIndex:
         second one (store.lock.WriterLock)."""
         from contextlib import nullcontext
 
+        from momentsearch.search.cache import clearing_after
         from momentsearch.store.folder import check_index, prepare_writable
         from momentsearch.store.lock import writer_lock
 
@@ -255,7 +249,7 @@ class MomentIndex:
             check_index(self.db)
         prepare_writable(self.db)
         self._creating = self._creating or create
-        return _clearing_cache(writer_lock(self.db, timeout=wait, task=task), self._clear_cache, self.db)
+        return clearing_after(writer_lock(self.db, timeout=wait, task=task), self._cache_dir, self.db)
 
     def search(self, query: str, k: int = 10, kind: str | None = None, video: str | None = None,
                in_: str | list[str] | None = None) -> list[Moment]:
@@ -337,6 +331,18 @@ class MomentIndex:
         corpus = self.searcher.corpus()
         return one_video(corpus.files, os.fspath(video), corpus.copies, not_found or NOT_INDEXED)
 
+    def playable_copy(self, source, record: FileRecord) -> Path | None:
+        """What a web player must get to play the track the index transcribed: a copy of `record`'s file with
+        that track first, made once into the index's cache folder, or None when the file plays it as it is
+        or the index has no folder (a Chroma server). `source`: the file, open (see playback.playable_copy)."""
+        from momentsearch.playback import playable_copy
+        from momentsearch.search.cache import PLAYBACK_DIRNAME
+
+        if not self._cache_dir:
+            return None
+        return playable_copy(source, record, Path(self._cache_dir) / PLAYBACK_DIRNAME,
+                             lambda: {r.video_id for r in self.videos()})
+
     def export_clip(self, video: str | os.PathLike, start: float, end: float, out: str | os.PathLike,
                     padding: float = 0.0, name: str | None = None):
         """Cut [start - padding, end + padding] s of a video into `out` by stream copy (clips.cut_clip).
@@ -383,17 +389,3 @@ class MomentIndex:
         where = str(self.chroma_url) if self.chroma_url else str(Path(self.db).resolve())
         return IndexInfo(db=where, files=files, channels=channels, models=models, counts=counts)
 
-
-@contextmanager
-def _clearing_cache(lock, clear, db):
-    """Hold `lock`; mark the index as being written (snapshots of it are void from now on); on the way
-    out clear the searcher's disk cache (a re-index can keep the counts its key uses) and mark it done."""
-    from momentsearch.search import snapshot
-
-    with lock:
-        snapshot.mark_writing(db)
-        try:
-            yield
-        finally:
-            clear()
-            snapshot.mark_done(db)

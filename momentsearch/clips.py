@@ -173,13 +173,13 @@ def _copy(src, dst, streams, span: tuple[float, float], origin: float) -> tuple[
     start, end = span
     video = next((s for s in streams if s.type == "video"), None)
     lead = video or streams[0]
-    outs = {s.index: _copied_stream(dst, s) for s in streams}
+    outs = {s.index: copied_stream(dst, s) for s in streams}
     first = None  # source seconds (the streams' clock) of the clip's first frame: the keyframe
     real_end = None  # source seconds where the last copied packet ends
     undated: list = []  # lead packets without a dts (Matroska's first after a seek), muxed once one is dated
     past: set[int] = set()  # streams read up to the span's end; the others' packets may still come
     for packet in _packets_from(src, streams, lead, video is not None, start, origin):
-        if packet.pts is None or _damaged(packet):
+        if packet.pts is None or damaged_sound(packet):
             continue  # a flush packet, or sound an interrupted copy cut short
         t = float(packet.pts * packet.time_base)
         if first is None:
@@ -223,14 +223,14 @@ def _reached(packet, lead, end: float, lead_only: bool = False) -> bool:
     return not lead_only and end <= float(packet.pts * packet.time_base) < end + INTERLEAVE_SLACK
 
 
-def _damaged(packet) -> bool:
+def damaged_sound(packet) -> bool:
     """Sound FFmpeg flags as damaged: the last packet of a recording cut short (a crash, an interrupted
     copy) ends early, and copied into a clip it is an error that stops players at the clip's end. A
     damaged picture is kept: decoders hide the damage from what they have."""
     return packet.is_corrupt and packet.stream.type == "audio"
 
 
-def _copied_stream(dst, stream):
+def copied_stream(dst, stream):
     """An output stream that takes `stream`'s packets as they are. It is never encoded, so it takes the
     source's own codec (opaque): for a picture, PyAV otherwise looks up an encoder by the decoder's name,
     and AV1 decodes with libdav1d (VC-1 with wmv3), which has none, so an AV1 clip failed. HEVC in MP4/MOV
@@ -269,7 +269,7 @@ def _encode(src, dst, streams, span: tuple[float, float], origin: float,
     # every output stream exists before the first packet is written (the header lists them)
     picture = _video_encoder(dst, video) if video is not None else None
     copied = [s for s in others if s.index in copies]
-    outs = {s.index: _copied_stream(dst, s) for s in copied}
+    outs = {s.index: copied_stream(dst, s) for s in copied}
     sounds = [(s, _audio_encoder(dst, s)) for s in others if s.index not in copies and s.type == "audio"]
     first = start + origin  # source seconds (the streams' clock) of the clip's 0: the first frame shown
     ends = []  # source seconds where each written stream ends
@@ -283,7 +283,7 @@ def _encode(src, dst, streams, span: tuple[float, float], origin: float,
         t = float(packet.pts * packet.time_base) if packet.pts is not None and packet.dts is not None else None
         if t is not None and t - origin >= end + INTERLEAVE_SLACK:
             break  # every stream is past the end (packets come in about time order)
-        if t is None or t < first - 1e-3 or t - origin >= end or _damaged(packet):
+        if t is None or t < first - 1e-3 or t - origin >= end or damaged_sound(packet):
             continue
         ends.append(t + float((packet.duration or 0) * packet.time_base))
         _mux_from(dst, packet, first, outs)

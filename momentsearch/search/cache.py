@@ -20,12 +20,15 @@ import os
 import shutil
 import tempfile
 from pathlib import Path
+from contextlib import contextmanager
 from typing import Iterable
 
 from momentsearch.ranking.lexical import LexicalIndex
 
 CACHE_VERSION = 6  # bump when the layout or the lexical tokenizer changes (5: stemmed terms; 6: "800,000", "10%" unified)
 CACHE_DIRNAME = "momentsearch-cache"
+PLAYBACK_DIRNAME = "playback"  # the web player's copies (momentsearch/playback.py): named by each file's
+                               # identity, not by the index's state, so clear() keeps them
 
 
 def corpus_key(generation: Iterable[int], files: Iterable) -> str:
@@ -82,5 +85,33 @@ def save(root: str | Path, key: str, ids: list[str], texts: list[str], metas: li
 
 
 def clear(root: str | Path) -> None:
-    """Remove every cached corpus under `root` (after writes to the index)."""
-    shutil.rmtree(Path(root), ignore_errors=True)
+    """Remove every cached corpus under `root` (after writes to the index); the player's copies stay (a
+    re-index of other files would otherwise copy a two-hour recording again)."""
+    root = Path(root)
+    if not root.is_dir():
+        shutil.rmtree(root, ignore_errors=True)
+        return
+    for entry in root.iterdir():
+        if entry.name == PLAYBACK_DIRNAME:
+            continue
+        if entry.is_dir() and not entry.is_symlink():
+            shutil.rmtree(entry, ignore_errors=True)
+        else:
+            entry.unlink(missing_ok=True)
+
+
+@contextmanager
+def clearing_after(lock, root: str | Path | None, db: str):
+    """Hold `lock`; mark the index `db` as being written (snapshots of it are void from now on); on the way
+    out clear the searcher's disk cache under `root` (a re-index can keep the counts its key uses) and mark
+    it done."""
+    from momentsearch.search import snapshot
+
+    with lock:
+        snapshot.mark_writing(db)
+        try:
+            yield
+        finally:
+            if root:
+                clear(root)
+            snapshot.mark_done(db)

@@ -33,6 +33,7 @@ from momentsearch.errors import (BadInputError, IndexBusyError, IndexMismatchErr
 from momentsearch.server import guard
 from momentsearch.server import media as sm
 from momentsearch.server.moment_routes import router as moment_router
+from momentsearch.server.playback import PlayerFiles
 from momentsearch.server.routes import MAX_UPLOAD_BYTES, error_response, refresh_health, router, search_slots
 
 WEB_DIR = Path(__file__).resolve().parent / "web"
@@ -81,6 +82,7 @@ def create_app(index, token: str | None = None, warm: bool = True, allowed_hosts
     app.state.index = index
     app.state.startup = {"models_loaded": False, "warnings": []}
     app.state.thumbs = sm.ThumbCache()
+    app.state.players = PlayerFiles()  # which file a player gets (a copy with the speech track first)
     app.state.search_slots = search_slots()
     app.state.health = None  # {"videos", "channels", "warnings"}: renewed by _keep_health_fresh
     _errors(app)

@@ -58,8 +58,11 @@ class OpenedMedia:
             os.close(fd)
 
     def file(self):
-        """A binary file object on a duplicate of the descriptor (its own offset; close it after use)."""
-        return os.fdopen(os.dup(self.fd), "rb")
+        """A binary file object on a duplicate of the descriptor, at the file's start (close it after use).
+        Duplicates share one offset: use one at a time."""
+        f = os.fdopen(os.dup(self.fd), "rb")
+        f.seek(0)
+        return f
 
 
 def _open_without_links(path: str) -> int:

@@ -17,6 +17,7 @@ from starlette.concurrency import run_in_threadpool
 
 from momentsearch.errors import MediaChangedError
 from momentsearch.server import media as sm
+from momentsearch.server.playback import player_file
 from momentsearch.server.routes import _record
 from momentsearch.server.schemas import ERRORS
 
@@ -79,7 +80,7 @@ async def clock(video_id: str, request: Request):
     record = await _record(request, video_id)
     if record.kind == "photo":
         return {"video_id": record.video_id, "origin": 0.0}
-    opened = await run_in_threadpool(sm.open_indexed, record)  # checked; read from this descriptor only
+    opened, _ = await player_file(request, record)  # the file the player gets (checked; read from it only)
     try:
         origin = await run_in_threadpool(_origin, opened)
     finally:

@@ -22,6 +22,7 @@ from momentsearch.errors import MomentSearchError, NotFoundError, RangeError
 from momentsearch.options import MAX_QUERY_CHARS, MAX_RESULTS
 from momentsearch.server import images
 from momentsearch.server import media as sm
+from momentsearch.server.playback import player_file
 from momentsearch.server.schemas import ERRORS, ExamplesOut, HealthOut, SearchOut, VideosOut
 from momentsearch.store.ids import entry_fields
 
@@ -178,15 +179,17 @@ _MEDIA_RESPONSES = {200: {"content": {"video/mp4": {}}, "description": "the whol
 @router.head("/media/{video_id}", response_class=Response, responses=_MEDIA_RESPONSES, operation_id="media_head")
 async def media(video_id: str, request: Request):
     """The indexed file, opened without following links, checked through its descriptor and served
-    from it (see server/media.py), as the audio/video/image type probing found."""
+    from it (see server/media.py), as the audio/video/image type probing found. A recording whose
+    transcribed audio track is not its first is served as the index's copy with that track first
+    (server/playback.py), so the player plays what the index heard."""
     record = await _record(request, video_id)
-    opened = await run_in_threadpool(sm.open_indexed, record)
+    opened, mime = await player_file(request, record)
     try:
         ranges = sm.parse_ranges(request.headers.get("range"), opened.size)
     except RangeError as exc:
         opened.close()
         return error_response(416, str(exc), {"Content-Range": f"bytes */{exc.size}"})
-    body = sm.media_body(opened, ranges, sm.served_type(record), head=request.method == "HEAD")
+    body = sm.media_body(opened, ranges, mime, head=request.method == "HEAD")
     if body.chunks is None:
         return Response(status_code=body.status, headers=body.headers)
     return StreamingResponse(body.chunks, status_code=body.status, headers=body.headers)

@@ -1,0 +1,97 @@
+"""Which file the web player gets for a video: the indexed file itself, or, for a recording whose
+transcribed audio track is not the one a browser plays (an OBS file with the desktop's music on track 1
+and the microphone on track 2), the index's copy of it with that track first (`MomentIndex.playable_copy`,
+made once by stream copy into the index's cache folder). /api/media and /api/clock both answer from it.
+
+The indexed file is checked first (server/media.py `open_indexed`) and the copy is made from that checked
+descriptor, so it holds only what the index read. A copy that cannot be made (the cache folder is read-only,
+the disk is full, the muxer refuses a stream) is noted in the server's log once, and the file is served
+as it is: the player then plays its first audio track, as before.
+"""
+
+from __future__ import annotations
+
+import logging
+import mimetypes
+import os
+import stat
+import threading
+from pathlib import Path
+
+from starlette.concurrency import run_in_threadpool
+
+from momentsearch.errors import MomentSearchError
+from momentsearch.server.media import _EXTRA_TYPES, OpenedMedia, open_indexed, served_type
+from momentsearch.types import FileRecord
+
+log = logging.getLogger("momentsearch.server")
+
+
+def _identity(record: FileRecord) -> tuple:
+    return record.video_id, record.size, record.mtime, record.device, record.inode
+
+
+class PlayerFiles:
+    """What one app keeps for serving players: a lock per file (the first request makes the copy, the
+    range requests that come with it wait for it instead of copying too) and the files whose copy failed
+    (served as they are until the server restarts, not tried again on every range request)."""
+
+    def __init__(self) -> None:
+        self._locks: dict[tuple, threading.Lock] = {}
+        self._guard = threading.Lock()
+        self.failed: set[tuple] = set()
+
+    def served(self, index, record: FileRecord, opened: OpenedMedia) -> tuple[OpenedMedia, str]:
+        """(the file to send, its media type): the index's copy with the transcribed track first when the
+        file needs one (then `opened` is closed), else `opened` itself. Runs in a worker thread."""
+        key = _identity(record)
+        if record.kind == "photo" or key in self.failed:
+            return opened, served_type(record)
+        with self._guard:
+            lock = self._locks.setdefault(key, threading.Lock())
+        with lock:
+            try:
+                with opened.file() as source:
+                    copy = index.playable_copy(source, record)
+            except MomentSearchError as exc:
+                self.failed.add(key)
+                log.warning("video %s: its speech track cannot be put first for the player, so the file is "
+                            "served as it is (browsers play its first audio track): %s", record.video_id, exc)
+                return opened, served_type(record)
+        if copy is None:
+            return opened, served_type(record)
+        try:
+            served = _open_copy(Path(copy))
+        except OSError as exc:  # removed since (the cache folder deleted by hand): this once, the file itself
+            log.warning("video %s: the player's copy %s cannot be opened (%s); the file is served as it is",
+                        record.video_id, copy, exc.strerror or exc)
+            return opened, served_type(record)
+        opened.close()
+        return served, _copy_type(Path(copy), record)
+
+
+async def player_file(request, record: FileRecord) -> tuple[OpenedMedia, str]:
+    """The file the player gets for `record` (checked, opened; close it after use) and its media type."""
+    opened = await run_in_threadpool(open_indexed, record)
+    try:
+        return await run_in_threadpool(request.app.state.players.served, request.app.state.index, record, opened)
+    except BaseException:
+        opened.close()
+        raise
+
+
+def _open_copy(path: Path) -> OpenedMedia:
+    fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_CLOEXEC)
+    st = os.fstat(fd)
+    if not stat.S_ISREG(st.st_mode):
+        os.close(fd)
+        raise OSError(f"{path} is not a regular file")
+    return OpenedMedia(fd, st.st_size, st.st_mtime)
+
+
+def _copy_type(copy: Path, record: FileRecord) -> str:
+    """The copy's media type: the file's own when it kept its container, else the copy's (Matroska)."""
+    if copy.suffix.lower() == Path(record.path).suffix.lower():
+        return served_type(record)
+    kind = "audio" if record.kind == "audio" else "video"
+    return _EXTRA_TYPES.get(copy.suffix.lower()) or mimetypes.guess_type("x" + copy.suffix)[0] or f"{kind}/x-matroska"

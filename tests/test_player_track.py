@@ -1,0 +1,168 @@
+"""The web player plays the audio track the index transcribed: an OBS-style recording with the desktop's
+music on track 1 and the microphone on track 2 is served (/api/media) as a copy with the microphone
+first, made once by stream copy into the index's cache folder, seekable with Range; a single-track
+file is served as it is; a changed file gets a new copy; a copy that cannot be made falls back to the
+file, with a note in the log."""
+
+from __future__ import annotations
+
+import io
+import logging
+import shutil
+from pathlib import Path
+
+import av
+import numpy as np
+import pytest
+
+pytest.importorskip("fastapi")
+from fastapi.testclient import TestClient  # noqa: E402
+
+from momentsearch.api import MomentIndex  # noqa: E402
+from momentsearch.server.app import create_app  # noqa: E402
+from momentsearch.types import FileRecord  # noqa: E402
+from test_real_codecs import RATE, write  # noqa: E402
+from test_server import _FakeIndex  # noqa: E402
+
+VID = "0123456789abcdef"
+
+
+class _PlayerIndex(_FakeIndex):
+    """The server's fake index with the real playable_copy, its cache folder in `cache_dir`."""
+
+    playable_copy = MomentIndex.playable_copy
+
+    def __init__(self, records, cache_dir: Path):
+        super().__init__(records)
+        self._cache_dir = str(cache_dir)
+
+
+def _record(path: Path, video_id: str = VID) -> FileRecord:
+    st = path.stat()
+    return FileRecord(path=str(path), video_id=video_id, size=st.st_size, mtime=st.st_mtime, duration=4.0,
+                      channels=["transcript"], visual_segments=[], complete=True, device=st.st_dev,
+                      inode=st.st_ino, mime="video/mp4")
+
+
+@pytest.fixture(scope="module")
+def voice():
+    from momentsearch.testing.synth import speak
+
+    if shutil.which("espeak-ng") is None:
+        pytest.skip("espeak-ng is not installed (scripts/setup.sh installs it)")
+    voice16 = speak("Today we look at how energy flows through living things, and why the second law matters.")
+    t = np.arange(int(len(voice16) / 16_000 * RATE)) / RATE
+    return np.interp(t, np.arange(len(voice16)) / 16_000, voice16).astype(np.float32)[None]
+
+
+def _music(samples: int, pitch: float = 220.0) -> np.ndarray:
+    t = np.arange(samples) / RATE
+    return ((0.2 * np.sin(2 * np.pi * pitch * t) + 0.15 * np.sin(2 * np.pi * pitch * 1.26 * t))
+            * (0.6 + 0.4 * np.sin(2 * np.pi * 2 * t))).astype(np.float32)[None]
+
+
+def _obs_recording(path: Path, voice: np.ndarray, pitch: float = 220.0) -> None:
+    """Music on track 1 (marked default, as recorders do), the voice on track 2."""
+    write(path, "libx264", voice.shape[1] / RATE, tracks=[_music(voice.shape[1], pitch), voice],
+          options={"preset": "ultrafast"})
+
+
+def _audio_packets(data_or_path, which: int) -> list[bytes]:
+    source = str(data_or_path) if isinstance(data_or_path, Path) else io.BytesIO(data_or_path)
+    with av.open(source) as f:
+        stream = f.streams.audio[which]
+        return [bytes(p) for p in f.demux(stream) if p.size and not p.is_discard]  # (AAC's priming frame)
+
+
+def test_a_two_track_recording_plays_its_speech_track_and_seeks(tmp_path, voice):
+    video = tmp_path / "obs.mp4"
+    _obs_recording(video, voice)
+    cache = tmp_path / "db" / "momentsearch-cache"
+    index = _PlayerIndex([_record(video)], cache)
+    with TestClient(create_app(index, warm=False), base_url="http://localhost:8000") as client:
+        r = client.get(f"/api/media/{VID}")
+        assert r.status_code == 200 and r.headers["content-type"] == "video/mp4"
+        served = r.content
+        assert served != video.read_bytes()
+        with av.open(io.BytesIO(served)) as f:
+            assert [s.type for s in f.streams] == ["video", "audio", "audio"]  # the music is kept, second
+            flags = [bool(s.disposition & av.stream.Disposition.default) for s in f.streams.audio]
+            assert flags == [True, False]  # a player that follows the default flag takes the voice too
+        # the first audio track the browser gets is the microphone's, packet for packet (stream copy)
+        assert _audio_packets(served, 0) == _audio_packets(video, 1)
+        assert _audio_packets(served, 1) == _audio_packets(video, 0)
+        # seeking: ranges of the copy, the suffix form and HEAD agree with the whole
+        size = len(served)
+        r = client.get(f"/api/media/{VID}", headers={"Range": "bytes=1000-1999"})
+        assert r.status_code == 206 and r.content == served[1000:2000]
+        assert r.headers["content-range"] == f"bytes 1000-1999/{size}"
+        r = client.get(f"/api/media/{VID}", headers={"Range": "bytes=-500"})
+        assert r.status_code == 206 and r.content == served[-500:]
+        assert client.get(f"/api/media/{VID}", headers={"Range": f"bytes={size}-"}).status_code == 416
+        assert client.head(f"/api/media/{VID}").headers["content-length"] == str(size)
+        # the copy keeps the file's clock: /api/clock, read from what the player gets, says the same
+        with av.open(str(video)) as f:
+            origin = max(0.0, (f.start_time or 0) / av.time_base)
+        assert client.get(f"/api/clock/{VID}").json()["origin"] == pytest.approx(origin, abs=1e-3)
+    copies = sorted(p.name for p in (cache / "playback").iterdir())
+    assert len(copies) == 1 and copies[0].startswith(VID) and copies[0].endswith(".mp4")
+
+
+def test_the_copy_is_made_once_and_again_when_the_file_changes(tmp_path, voice):
+    video = tmp_path / "obs.mp4"
+    _obs_recording(video, voice)
+    cache = tmp_path / "momentsearch-cache"
+    with TestClient(create_app(_PlayerIndex([_record(video)], cache), warm=False),
+                    base_url="http://localhost:8000") as client:
+        first = client.get(f"/api/media/{VID}").content
+        (copy,) = (cache / "playback").iterdir()
+        made = copy.stat().st_mtime_ns
+        assert client.get(f"/api/media/{VID}").content == first and copy.stat().st_mtime_ns == made
+    # a new server (another process) finds the copy on disk
+    with TestClient(create_app(_PlayerIndex([_record(video)], cache), warm=False),
+                    base_url="http://localhost:8000") as client:
+        assert client.get(f"/api/media/{VID}").content == first and copy.stat().st_mtime_ns == made
+    # the recording is replaced by another take (indexed again: a new record): a new copy, the old one gone
+    _obs_recording(video, voice, pitch=330.0)
+    with TestClient(create_app(_PlayerIndex([_record(video)], cache), warm=False),
+                    base_url="http://localhost:8000") as client:
+        again = client.get(f"/api/media/{VID}").content
+    assert again != first and _audio_packets(again, 1) == _audio_packets(video, 0)
+    assert [p.name for p in (cache / "playback").iterdir()] != [copy.name] and not copy.exists()
+
+
+def test_a_single_track_file_and_a_failed_copy_are_served_as_they_are(tmp_path, voice, caplog):
+    single = tmp_path / "single.mp4"
+    write(single, "libx264", 2.0, options={"preset": "ultrafast"})
+    obs = tmp_path / "obs.mp4"
+    _obs_recording(obs, voice)
+    cache = tmp_path / "momentsearch-cache"
+    records = [_record(single, "1111111111111111"), _record(obs, "2222222222222222")]
+    with TestClient(create_app(_PlayerIndex(records, cache), warm=False), base_url="http://localhost:8000") as client:
+        assert client.get("/api/media/1111111111111111").content == single.read_bytes()
+        assert client.get("/api/clock/1111111111111111").json()["origin"] == 0.0  # read after the track choice
+    assert [p.suffix for p in (cache / "playback").iterdir()] == [".as-is"]  # decided once, nothing copied
+    # the cache folder cannot be written (here: a file stands where it should be): the file as it is, a log note
+    shutil.rmtree(cache)
+    cache.write_text("not a folder")
+    with caplog.at_level(logging.WARNING, logger="momentsearch.server"), \
+            TestClient(create_app(_PlayerIndex(records, cache), warm=False), base_url="http://localhost:8000") as client:
+        r = client.get("/api/media/2222222222222222", headers={"Range": "bytes=0-"})
+        assert r.status_code == 206 and r.content == obs.read_bytes()
+        assert client.get("/api/media/2222222222222222").content == obs.read_bytes()
+    notes = [rec.getMessage() for rec in caplog.records if "2222222222222222" in rec.getMessage()]
+    assert len(notes) == 1 and "served as it is" in notes[0], notes  # noted once, not at every range request
+
+
+def test_writing_the_index_keeps_the_players_copies(tmp_path):
+    from momentsearch.search.cache import PLAYBACK_DIRNAME, clear
+
+    root = tmp_path / "momentsearch-cache"
+    (root / "transcript-abc").mkdir(parents=True)
+    (root / "snapshot").mkdir()
+    (root / "stray.json").write_text("{}")
+    (root / PLAYBACK_DIRNAME).mkdir()
+    (root / PLAYBACK_DIRNAME / f"{VID}-x.mp4").write_bytes(b"copy")
+    clear(root)
+    assert [p.name for p in root.iterdir()] == [PLAYBACK_DIRNAME]
+    assert (root / PLAYBACK_DIRNAME / f"{VID}-x.mp4").read_bytes() == b"copy"
