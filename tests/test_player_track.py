@@ -166,3 +166,66 @@ def test_writing_the_index_keeps_the_players_copies(tmp_path):
     clear(root)
     assert [p.name for p in root.iterdir()] == [PLAYBACK_DIRNAME]
     assert (root / PLAYBACK_DIRNAME / f"{VID}-x.mp4").read_bytes() == b"copy"
+
+
+_HEARD = """async (url) => {
+  const v = document.createElement("video"); v.src = url; document.body.appendChild(v);
+  const ctx = new AudioContext(), an = ctx.createAnalyser();
+  an.fftSize = 4096; ctx.createMediaElementSource(v).connect(an); an.connect(ctx.destination);
+  await ctx.resume(); v.currentTime = 1.0; await v.play();
+  await new Promise((r) => setTimeout(r, 1200));
+  const d = new Float32Array(an.frequencyBinCount); an.getFloatFrequencyData(d); v.pause();
+  const p = Array.from(d, (x) => Math.pow(10, x / 10)), bin = Math.round(TONE / (ctx.sampleRate / an.fftSize));
+  return {tone_share: p.slice(bin - 2, bin + 3).reduce((a, b) => a + b, 0) / p.reduce((a, b) => a + b, 0),
+          time: v.currentTime};
+}"""
+
+
+def test_chromium_plays_the_speech_track_of_the_copy_and_the_music_of_the_file(tmp_path, voice):
+    """What a user hears, in the browser: the file as it is plays its first track (a 1 kHz tone standing for
+    the desktop's music), the served copy the voice; both seek (played from 1 s on)."""
+    import threading
+    import time
+
+    import uvicorn
+
+    from test_browser import CHROMIUM, CHROMIUM_ARGS, _free_port
+
+    sync_api = pytest.importorskip("playwright.sync_api")
+    if not Path(CHROMIUM).exists():
+        pytest.skip("chromium is not installed (scripts/setup.sh installs it)")
+    video = tmp_path / "obs.mp4"
+    tone = 0.3 * np.sin(2 * np.pi * 1000 * np.arange(voice.shape[1]) / RATE).astype(np.float32)[None]
+    write(video, "libx264", voice.shape[1] / RATE, tracks=[tone, voice], options={"preset": "ultrafast"})
+    as_is = "1111111111111111"
+
+    class OneAsIs(_PlayerIndex):
+        def playable_copy(self, source, record):
+            return None if record.video_id == as_is else MomentIndex.playable_copy(self, source, record)
+
+        def example_queries(self, n=4):
+            return []
+
+    app = create_app(OneAsIs([_record(video), _record(video, as_is)], tmp_path / "cache"), warm=False)
+    port = _free_port()
+    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    try:
+        while not server.started:
+            time.sleep(0.05)
+        with sync_api.sync_playwright() as p:
+            browser = p.chromium.launch(executable_path=CHROMIUM, headless=True,
+                                        args=CHROMIUM_ARGS + ["--autoplay-policy=no-user-gesture-required"])
+            try:
+                page = browser.new_page()
+                page.goto(f"http://127.0.0.1:{port}/")
+                script = _HEARD.replace("TONE", "1000")
+                copy, original = (page.evaluate(script, f"/api/media/{vid}") for vid in (VID, as_is))
+            finally:
+                browser.close()
+    finally:
+        server.should_exit = True
+        thread.join(10)
+    assert original["tone_share"] > 0.9 and copy["tone_share"] < 0.05, (original, copy)
+    assert copy["time"] > 1.5 and original["time"] > 1.5
