@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from momentsearch.errors import QueryError
-from momentsearch.search.query import normalise_text, parse_query, span_text
+from momentsearch.search.query import clean_query, normalise_text, parse_query, span_text
 from momentsearch.search.scope import match_scope
 from momentsearch.types import FileRecord
 from tests.conftest import run_cli, search_json
@@ -24,6 +24,15 @@ def test_parse_query_splits_phrases_exclusions_and_free_words():
         with pytest.raises(QueryError, match="no words to look for"):
             parse_query(marks)
     assert parse_query("C++").text == "C++" and parse_query("日本").text == "日本"
+
+
+def test_full_width_and_compatibility_characters_are_searched_as_plain_ones():
+    """A CJK keyboard in full-width mode types 'ＥＮＥＲＧＹ': it matched no word of the index (no results at
+    all on the sample lecture, where 'ENERGY' finds every section); so did a pasted ligature ('ﬁeld')."""
+    assert clean_query("ＥＮＥＲＧＹ ｆｌｏｗ") == "ENERGY flow"
+    assert clean_query("ﬁeld E＝mc² ①") == "field E=mc2 1"
+    assert parse_query(clean_query('"ｌｅａｒｎｉｎｇ ｒａｔｅ" －adam')).phrases == ("learning rate",)
+    assert clean_query("日本語 café") == "日本語 café"  # composed, as typed
 
 
 def test_phrases_match_whole_words_after_normalising():

@@ -12,6 +12,7 @@ excluded words. The channels rank the remaining words plus the phrases' words, a
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass
 from typing import Iterable
 
@@ -45,10 +46,11 @@ class ParsedQuery:
 
 
 def clean_query(query: str) -> str:
-    """Control characters out, whitespace collapsed; an empty result is a QueryError."""
+    """Compatibility forms made plain (NFKC: full-width 'ＥＮＥＲＧＹ' as a CJK keyboard types it, ligatures,
+    superscripts), control characters out, whitespace collapsed; an empty result is a QueryError."""
     if not isinstance(query, str):
         raise QueryError("the query must be text")
-    text = "".join(ch if ch.isprintable() else " " for ch in query)
+    text = "".join(ch if ch.isprintable() else " " for ch in unicodedata.normalize("NFKC", query))
     text = " ".join(text.split())[:MAX_QUERY_CHARS]
     if not text:
         raise QueryError("the query is empty; type some words to search for")
