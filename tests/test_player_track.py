@@ -6,6 +6,7 @@ file, with a note in the log."""
 
 from __future__ import annotations
 
+import contextlib
 import io
 import logging
 import shutil
@@ -181,9 +182,9 @@ _HEARD = """async (url) => {
 }"""
 
 
-def test_chromium_plays_the_speech_track_of_the_copy_and_the_music_of_the_file(tmp_path, voice):
-    """What a user hears, in the browser: the file as it is plays its first track (a 1 kHz tone standing for
-    the desktop's music), the served copy the voice; both seek (played from 1 s on)."""
+@contextlib.contextmanager
+def _live(app):
+    """The app on a free port (uvicorn in a thread) and a headless Chromium: yields (base url, page)."""
     import threading
     import time
 
@@ -194,19 +195,6 @@ def test_chromium_plays_the_speech_track_of_the_copy_and_the_music_of_the_file(t
     sync_api = pytest.importorskip("playwright.sync_api")
     if not Path(CHROMIUM).exists():
         pytest.skip("chromium is not installed (scripts/setup.sh installs it)")
-    video = tmp_path / "obs.mp4"
-    tone = 0.3 * np.sin(2 * np.pi * 1000 * np.arange(voice.shape[1]) / RATE).astype(np.float32)[None]
-    write(video, "libx264", voice.shape[1] / RATE, tracks=[tone, voice], options={"preset": "ultrafast"})
-    as_is = "1111111111111111"
-
-    class OneAsIs(_PlayerIndex):
-        def playable_copy(self, source, record):
-            return None if record.video_id == as_is else MomentIndex.playable_copy(self, source, record)
-
-        def example_queries(self, n=4):
-            return []
-
-    app = create_app(OneAsIs([_record(video), _record(video, as_is)], tmp_path / "cache"), warm=False)
     port = _free_port()
     server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
     thread = threading.Thread(target=server.run, daemon=True)
@@ -218,14 +206,57 @@ def test_chromium_plays_the_speech_track_of_the_copy_and_the_music_of_the_file(t
             browser = p.chromium.launch(executable_path=CHROMIUM, headless=True,
                                         args=CHROMIUM_ARGS + ["--autoplay-policy=no-user-gesture-required"])
             try:
-                page = browser.new_page()
-                page.goto(f"http://127.0.0.1:{port}/")
-                script = _HEARD.replace("TONE", "1000")
-                copy, original = (page.evaluate(script, f"/api/media/{vid}") for vid in (VID, as_is))
+                yield f"http://127.0.0.1:{port}", browser.new_page()
             finally:
                 browser.close()
     finally:
         server.should_exit = True
         thread.join(10)
+
+
+class _PageIndex(_PlayerIndex):
+    """What the page asks beyond the media: start-page examples and chapters (none here)."""
+
+    def example_queries(self, n=4):
+        return []
+
+    def chapters(self, video):
+        return []
+
+
+def test_chromium_plays_the_speech_track_of_the_copy_and_the_music_of_the_file(tmp_path, voice):
+    """What a user hears, in the browser: the file as it is plays its first track (a 1 kHz tone standing for
+    the desktop's music), the served copy the voice; both seek (played from 1 s on)."""
+    video = tmp_path / "obs.mp4"
+    tone = 0.3 * np.sin(2 * np.pi * 1000 * np.arange(voice.shape[1]) / RATE).astype(np.float32)[None]
+    write(video, "libx264", voice.shape[1] / RATE, tracks=[tone, voice], options={"preset": "ultrafast"})
+    as_is = "1111111111111111"
+
+    class OneAsIs(_PageIndex):
+        def playable_copy(self, source, record):
+            return None if record.video_id == as_is else MomentIndex.playable_copy(self, source, record)
+
+    app = create_app(OneAsIs([_record(video), _record(video, as_is)], tmp_path / "cache"), warm=False)
+    with _live(app) as (base, page):
+        page.goto(base + "/")
+        script = _HEARD.replace("TONE", "1000")
+        copy, original = (page.evaluate(script, f"/api/media/{vid}") for vid in (VID, as_is))
     assert original["tone_share"] > 0.9 and copy["tone_share"] < 0.05, (original, copy)
     assert copy["time"] > 1.5 and original["time"] > 1.5
+
+
+def test_a_file_moved_away_after_indexing_says_so_in_the_player(tmp_path):
+    """The player said 'MEDIA_ELEMENT_ERROR: Format error. Is the file still where it was indexed?' for a file
+    moved away, changed or replaced (the server had said exactly which, in a JSON 409 the element never
+    shows), and the same for a file the browser cannot decode. Now it shows the server's reason."""
+    video = tmp_path / "talk.mp4"
+    write(video, "libx264", 2.0, options={"preset": "ultrafast"})
+    app = create_app(_PageIndex([_record(video)], tmp_path / "cache"), warm=False)
+    video.rename(tmp_path / "elsewhere.mp4")
+    with _live(app) as (base, page):
+        page.goto(base + "/?q=talk")
+        page.click(".result")
+        page.wait_for_function("document.getElementById('status').textContent.includes('is gone')", timeout=15000)
+        status = page.inner_text("#status")
+    assert status.startswith(f"The video cannot be played: the indexed file of video {VID} is gone"), status
+    assert "Format error" not in status

@@ -321,10 +321,17 @@ els.player.addEventListener("timeupdate", () => {
   const d = indexLength();
   if (isFinite(d) && d > 0) els.head.style.left = `${Math.min(100, (indexNow() / d) * 100)}%`;
 });
-els.player.addEventListener("error", () => {
-  const e = els.player.error;
-  setStatus("The video cannot be played" + (e && e.message ? ": " + e.message : "") +
-            ". Is the file still where it was indexed?", "error");
+els.player.addEventListener("error", async () => {
+  // The element only says "Format error" whatever went wrong: ask the server why it refused the file
+  // (moved away, changed, replaced since indexing: its JSON error), else it was the browser or the network.
+  const e = els.player.error, src = els.player.dataset.src;
+  const detail = e && e.message ? ` (${e.message})` : "";
+  let why = "";
+  try { await api(src, { headers: { Range: "bytes=0-0" } }); } catch (err) { why = err.message; }
+  if (src !== els.player.dataset.src) return;  // another video was opened meanwhile
+  if (why) setStatus(`The video cannot be played: ${why}.`, "error");
+  else if (e && e.code === MediaError.MEDIA_ERR_NETWORK) setStatus(`The video stopped loading${detail}; try again.`, "error");
+  else setStatus(`This browser cannot play the file${detail}; “Download clip” saves it for another player.`, "error");
 });
 els.timeline.addEventListener("click", (ev) => {
   const d = indexLength();
