@@ -260,3 +260,16 @@ def test_a_file_moved_away_after_indexing_says_so_in_the_player(tmp_path):
         status = page.inner_text("#status")
     assert status.startswith(f"The video cannot be played: the indexed file of video {VID} is gone"), status
     assert "Format error" not in status
+
+
+def test_the_servers_notes_are_printed_as_uvicorns_lines(capsys):
+    """`momentsearch serve` printed the note of a failed copy through Python's last-resort handler: a bare
+    line among uvicorn's 'INFO:     ...' ones. Now it is a 'WARNING:  ...' line like theirs."""
+    import logging.config
+
+    from momentsearch.server.guard import log_config
+
+    logging.config.dictConfig(log_config())
+    logging.getLogger("momentsearch.server").warning("video %s: served as it is", VID)
+    out = capsys.readouterr()
+    assert f"WARNING:  video {VID}: served as it is" in out.out + out.err

@@ -144,7 +144,8 @@ class RedactTokenFilter(logging.Filter):
 
 
 def log_config() -> dict:
-    """uvicorn's logging set-up with RedactTokenFilter on the access log."""
+    """uvicorn's logging set-up with RedactTokenFilter on the access log, and the `momentsearch` loggers
+    printed as uvicorn prints its own (they went to Python's last-resort handler, without a level)."""
     import copy
 
     from uvicorn.config import LOGGING_CONFIG
@@ -152,4 +153,6 @@ def log_config() -> dict:
     config = copy.deepcopy(LOGGING_CONFIG)
     config.setdefault("filters", {})["redact_token"] = {"()": f"{__name__}.RedactTokenFilter"}
     config["handlers"]["access"].setdefault("filters", []).append("redact_token")
+    # the server's own notes (a player's copy that cannot be made) as uvicorn's lines: "WARNING:  ..."
+    config["loggers"]["momentsearch"] = {"handlers": ["default"], "level": "INFO"}  # (propagates: pytest sees it)
     return config
