@@ -63,15 +63,15 @@ def playable_copy(source, record: FileRecord, folder: str | os.PathLike, live_id
     try:
         with av.open(os.fspath(source) if is_path else source) as src:
             speech = _speech_track_to_lead(src)
-            _make_folder(folder)
             if speech is None:
-                _write(marker.touch)
-            else:
-                _write(lambda: _copy_to(src, speech, out))
+                _keep_marker(marker)
+                return None
+            _make_folder(folder)
+            _write(lambda: _copy_to(src, speech, out))
     except av.error.FFmpegError as exc:
         raise BadInputError(record.path, f"cannot copy it with its speech track first: {exc}") from exc
     _drop_stale(folder, record.video_id, key, live_ids() if live_ids else None)
-    return None if speech is None else out
+    return out
 
 
 def _speech_track_to_lead(src):
@@ -120,6 +120,16 @@ def _copy_to(src, speech, out: Path) -> None:
         os.replace(tmp, out)
     finally:
         Path(tmp).unlink(missing_ok=True)
+
+
+def _keep_marker(marker: Path) -> None:
+    """Notes that a file plays as it is, so the choice is not made again; where the folder cannot be written
+    (a read-only index) it is made again next time, and that is all: the file needs no copy."""
+    try:
+        marker.parent.mkdir(parents=True, exist_ok=True)
+        marker.touch()
+    except OSError:
+        pass
 
 
 def _make_folder(folder: Path) -> None:

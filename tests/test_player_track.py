@@ -151,8 +151,11 @@ def test_a_single_track_file_and_a_failed_copy_are_served_as_they_are(tmp_path, 
         r = client.get("/api/media/2222222222222222", headers={"Range": "bytes=0-"})
         assert r.status_code == 206 and r.content == obs.read_bytes()
         assert client.get("/api/media/2222222222222222").content == obs.read_bytes()
+        # a single-track file needs no copy: nothing to note (a read-only index noted every one of them)
+        assert client.get("/api/media/1111111111111111").content == single.read_bytes()
     notes = [rec.getMessage() for rec in caplog.records if "2222222222222222" in rec.getMessage()]
     assert len(notes) == 1 and "served as it is" in notes[0], notes  # noted once, not at every range request
+    assert not [rec for rec in caplog.records if "1111111111111111" in rec.getMessage()]
 
 
 def test_writing_the_index_keeps_the_players_copies(tmp_path):

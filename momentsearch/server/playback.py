@@ -33,33 +33,36 @@ def _identity(record: FileRecord) -> tuple:
 
 class PlayerFiles:
     """What one app keeps for serving players: a lock per file (the first request makes the copy, the
-    range requests that come with it wait for it instead of copying too) and the files whose copy failed
-    (served as they are until the server restarts, not tried again on every range request)."""
+    range requests that come with it wait for it instead of copying too), and the files served as they
+    are: those that need no copy and those whose copy failed (until the server restarts), so neither is
+    opened and probed again on every range request."""
 
     def __init__(self) -> None:
         self._locks: dict[tuple, threading.Lock] = {}
         self._guard = threading.Lock()
-        self.failed: set[tuple] = set()
+        self.as_is: set[tuple] = set()
 
     def served(self, index, record: FileRecord, opened: OpenedMedia) -> tuple[OpenedMedia, str]:
         """(the file to send, its media type): the index's copy with the transcribed track first when the
         file needs one (then `opened` is closed), else `opened` itself. Runs in a worker thread."""
         key = _identity(record)
-        if record.kind == "photo" or key in self.failed:
+        if record.kind == "photo" or key in self.as_is:
             return opened, served_type(record)
         with self._guard:
             lock = self._locks.setdefault(key, threading.Lock())
         with lock:
+            if key in self.as_is:  # decided by the request this one waited for
+                return opened, served_type(record)
             try:
                 with opened.file() as source:
                     copy = index.playable_copy(source, record)
             except MomentSearchError as exc:
-                self.failed.add(key)
+                copy = None
                 log.warning("video %s: its speech track cannot be put first for the player, so the file is "
                             "served as it is (browsers play its first audio track): %s", record.video_id, exc)
+            if copy is None:
+                self.as_is.add(key)
                 return opened, served_type(record)
-        if copy is None:
-            return opened, served_type(record)
         try:
             served = _open_copy(Path(copy))
         except OSError as exc:  # removed since (the cache folder deleted by hand): this once, the file itself
