@@ -259,8 +259,10 @@ def test_a_file_moved_away_after_indexing_says_so_in_the_player(tmp_path):
     with _live(app) as (base, page):
         page.goto(base + "/?q=talk")
         page.click(".result")
-        page.wait_for_function("document.getElementById('status').textContent.includes('is gone')", timeout=15000)
-        status = page.inner_text("#status")
+        try:
+            page.wait_for_function("() => document.getElementById('status').dataset.state === 'error'", timeout=30000)
+        finally:
+            status = page.inner_text("#status")  # (shown by the assertion below when the wait ran out)
     assert status.startswith(f"The video cannot be played: the indexed file of video {VID} is gone"), status
     assert "Format error" not in status
 
