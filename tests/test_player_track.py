@@ -251,10 +251,13 @@ def test_chromium_plays_the_speech_track_of_the_copy_and_the_music_of_the_file(t
 def test_a_file_moved_away_after_indexing_says_so_in_the_player(tmp_path):
     """The player said 'MEDIA_ELEMENT_ERROR: Format error. Is the file still where it was indexed?' for a file
     moved away, changed or replaced (the server had said exactly which, in a JSON 409 the element never
-    shows), and the same for a file the browser cannot decode. Now it shows the server's reason."""
+    shows), and the same for a file the browser cannot decode. Now it shows the server's reason; and the
+    result's thumbnail, which the server cannot make either, is the empty box, not a broken-image icon."""
     video = tmp_path / "talk.mp4"
     write(video, "libx264", 2.0, options={"preset": "ultrafast"})
-    app = create_app(_PageIndex([_record(video)], tmp_path / "cache"), warm=False)
+    record = _record(video)
+    record.visual_segments = [(0.0, 2.0)]  # a slide, so the result has a thumbnail (which cannot be made now)
+    app = create_app(_PageIndex([record], tmp_path / "cache"), warm=False)
     video.rename(tmp_path / "elsewhere.mp4")
     with _live(app) as (base, page):
         page.goto(base + "/?q=talk")
@@ -263,8 +266,11 @@ def test_a_file_moved_away_after_indexing_says_so_in_the_player(tmp_path):
             page.wait_for_function("() => document.getElementById('status').dataset.state === 'error'", timeout=30000)
         finally:
             status = page.inner_text("#status")  # (shown by the assertion below when the wait ran out)
+        page.wait_for_function("() => document.querySelector('.result .nothumb')", timeout=10000)
+        broken = page.evaluate("() => [...document.querySelectorAll('.result img')].length")
     assert status.startswith(f"The video cannot be played: the indexed file of video {VID} is gone"), status
     assert "Format error" not in status
+    assert broken == 0  # the thumbnail's 409 shows the empty box, not a broken-image icon
 
 
 def test_the_servers_notes_are_printed_as_uvicorns_lines(capsys):

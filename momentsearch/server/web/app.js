@@ -143,6 +143,16 @@ function channelBars(channels) {
   }).join("");
 }
 
+// a thumbnail the server refuses (the file moved away or changed since indexing) shows the empty box, not
+// the browser's broken-image icon ('error' does not bubble: caught on the way down)
+els.results.addEventListener("error", (ev) => {
+  if (ev.target.tagName !== "IMG") return;
+  const box = document.createElement("div");
+  box.className = "nothumb";
+  box.title = "no picture: the file cannot be read";
+  ev.target.replaceWith(box);
+}, true);
+
 function render(query) {
   els.results.innerHTML = results.map((r, i) => {
     const snippet = r.snippet || r.text || (r.evidence && r.evidence.ocr) || "";
