@@ -49,8 +49,9 @@ def playable_copy(source, record: FileRecord, folder: str | os.PathLike, live_id
     when the file plays its speech track as it is. `source` is the file: a path, or a binary file object
     (the server's checked descriptor; read only when nothing is cached yet). Making a copy also removes the
     copies and markers in `folder` of this video's older versions and, when `live_ids` is given (a function
-    that returns the indexed video ids, asked only then), of videos no longer indexed. BadInputError when the file cannot be read or copied; IndexWriteError (DiskFullError)
-    when `folder` cannot be written. A failed copy leaves no file behind."""
+    that returns the indexed video ids, asked only then), of videos no longer indexed. BadInputError when
+    the file cannot be read or copied; IndexWriteError (DiskFullError) when `folder` cannot be written. A
+    failed copy leaves no file behind."""
     import av
 
     folder, key = Path(folder), copy_key(record)

@@ -146,8 +146,9 @@ def test_a_single_track_file_and_a_failed_copy_are_served_as_they_are(tmp_path, 
     # the cache folder cannot be written (here: a file stands where it should be): the file as it is, a log note
     shutil.rmtree(cache)
     cache.write_text("not a folder")
+    app = create_app(_PlayerIndex(records, cache), warm=False)
     with caplog.at_level(logging.WARNING, logger="momentsearch.server"), \
-            TestClient(create_app(_PlayerIndex(records, cache), warm=False), base_url="http://localhost:8000") as client:
+            TestClient(app, base_url="http://localhost:8000") as client:
         r = client.get("/api/media/2222222222222222", headers={"Range": "bytes=0-"})
         assert r.status_code == 206 and r.content == obs.read_bytes()
         assert client.get("/api/media/2222222222222222").content == obs.read_bytes()
