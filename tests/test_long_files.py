@@ -375,3 +375,43 @@ def test_a_re_index_that_fails_keeps_the_entries_of_the_file_and_of_its_copies(l
         assert after[name][0] == ids and after[name][2] == docs, name  # nothing taken out
     report = _indexer(db, CountingASR()).index([str(second)])
     assert report.files[0].status == "unchanged"  # the copy was never touched
+
+
+class MissingWeightsASR:
+    """An engine whose weights are not on this machine: found out when the first window is transcribed."""
+
+    model_id = "openai-whisper:base"
+
+    def transcribe(self, audio):
+        from momentsearch.errors import ModelUnavailableError
+
+        raise ModelUnavailableError("openai-whisper weights 'base' are not at ~/.cache/whisper/base.pt")
+
+
+def test_a_new_file_that_fails_leaves_no_record_entries_or_kept_work(lecture, tmp_path):
+    """A file's record is written incomplete before its processing: when processing then failed (a model
+    breaking on it, or weights missing, which stops the batch), the record stayed, listed by `info` as
+    "incomplete: re-run index" with the failed engine as its model. A killed run still resumes (above)."""
+    from momentsearch.errors import ModelUnavailableError
+    from momentsearch.pipeline.partial import PARTIAL_DIRNAME
+    from momentsearch.store.client import make_client
+    from momentsearch.store.store import Store
+
+    path, _ = lecture
+    db = tmp_path / "db"
+
+    def left_behind():
+        kept = list((db / PARTIAL_DIRNAME).iterdir()) if (db / PARTIAL_DIRNAME).is_dir() else []
+        entries = {name: got[0] for name, got in _contents(db).items() if got[0]}
+        return Store(make_client(str(db))).files(), entries, kept
+
+    report = _indexer(db, FailingASR()).index([str(path)])
+    assert report.files[0].status == "failed" and "beam_size" in report.files[0].reason
+    assert left_behind() == ([], {}, [])
+    with pytest.raises(ModelUnavailableError):  # index-wide: the batch stops, and leaves nothing half-done
+        _indexer(db, MissingWeightsASR()).index([str(path)])
+    assert left_behind() == ([], {}, [])
+    report = _indexer(db, CountingASR()).index([str(path)])  # the next run that works indexes it whole
+    assert report.files[0].status == "indexed"
+    records, entries, kept = left_behind()
+    assert [r.complete for r in records] == [True] and entries["transcript"] and not kept
