@@ -10,8 +10,10 @@ apart; its title is the first sentence of its own first words. Times are seconds
 from __future__ import annotations
 
 import json
+import os
 import re
 from dataclasses import dataclass
+from pathlib import Path
 
 import numpy as np
 
@@ -161,6 +163,46 @@ def format_chapters(chapters: list[Chapter], fmt: str) -> str:
     if fmt == "text":
         return "\n".join(f"{_clock(c.start)}-{_clock(c.end)}  {c.title}  [{c.source}]" for c in chapters)
     raise ValueError(f"unknown chapter format {fmt!r}; one of {', '.join(FORMATS)}")
+
+
+def write_chapters(text: str, out: str | os.PathLike, video: str, inputs: list[str], overwrite: bool = False) -> None:
+    """Write chapters `text` to `out`, never over data: QueryError when `out` is named like a media file
+    (chapters are text: `-o talk.mp4` is a slip of the keyboard), is the `video` itself or another of the
+    `inputs` (indexed files), is a caption file of the video (`talk.vtt` next to `talk.mp4`: `--format vtt
+    -o talk.vtt` is the natural slip), is a folder, or exists and `overwrite` is off. Written to a temporary
+    file first and renamed, so a failed write leaves the old file as it was."""
+    from momentsearch.errors import QueryError
+    from momentsearch.pipeline.captions import sidecar_files
+    from momentsearch.pipeline.discover import HEIF_EXTENSIONS, MEDIA_EXTENSIONS
+
+    out = Path(out)
+    if _same_file(out, video):
+        raise QueryError(f"{out} is the video itself: name another file for its chapters")
+    if (used := next((p for p in inputs if _same_file(out, p)), None)) is not None:
+        raise QueryError(f"{out} is an indexed file ({used}): name another file for the chapters")
+    if any(_same_file(out, p) for p, _ in sidecar_files(video)):
+        raise QueryError(f"{out} holds the captions of {Path(video).name}: name another file for its chapters")
+    if out.suffix.lower() in MEDIA_EXTENSIONS | HEIF_EXTENSIONS:
+        raise QueryError(f"{out} is named like a media file: chapters are text; name a .txt, .json or .vtt file")
+    if out.is_dir():
+        raise QueryError(f"{out}: Is a directory")
+    if out.exists():
+        if not overwrite:
+            raise QueryError(f"{out} exists: add --force to replace it, or name another file")
+    out.parent.mkdir(parents=True, exist_ok=True)
+    tmp = out.with_name(f".{out.name}.part")
+    try:
+        tmp.write_text(text + "\n", encoding="utf-8")
+        os.replace(tmp, out)
+    finally:
+        tmp.unlink(missing_ok=True)
+
+
+def _same_file(a: str | os.PathLike, b: str | os.PathLike) -> bool:
+    try:
+        return os.path.samefile(a, b)
+    except OSError:  # one of the two is not there
+        return False
 
 
 def boundary_f1(predicted: list[float], truth: list[float], tolerance: float = 2.0) -> dict[str, float]:

@@ -186,3 +186,51 @@ def test_transcript_as_subtitles_text_and_json_timed_by_words(two_lectures, tmp_
     assert text[0].startswith("[0:0") and any("roadmap" in line.lower() for line in text)
     bad = run_cli("transcript", str(path), "--db", str(db), "-o", str(path), check=False)
     assert bad.returncode == 2 and "is the video itself" in bad.stderr and path.stat().st_size > 10000
+
+
+def test_chapters_and_clips_never_go_over_an_indexed_file_captions_or_an_existing_file(tmp_path):
+    """`chapters -o` refused only the video it described: the chapters went over another indexed file (a
+    lecture's backup copy), over the video's own captions (`--format vtt -o talk.vtt`) and over any existing
+    file, silently; `clip -o` the same. Now those are refused in one line; an existing other file is replaced
+    only with --force."""
+    import shutil
+
+    from tests.conftest import TINY_CLIP_ARGS
+
+    talk, copy = tmp_path / "talk.mp4", tmp_path / "backup" / "talk.mp4"
+    copy.parent.mkdir()
+    _recording(talk)
+    shutil.copy(talk, copy)
+    captions = tmp_path / "talk.vtt"
+    captions.write_text("WEBVTT\n\n00:00.000 --> 00:02.000\nhello\n")
+    db = str(tmp_path / "db")
+    run_cli("index", str(talk), str(copy), "--db", db, *TINY_CLIP_ARGS, "--no-ocr", "--quiet", "--captions", "ignore")
+    notes = tmp_path / "notes.txt"
+    notes.write_text("my notes\n")
+    kept = {p: p.read_bytes() for p in (talk, copy, captions, notes)}
+    refused = {
+        (str(copy),): f"{copy} is an indexed file ({copy}): name another file for the chapters",
+        (str(captions), "--format", "vtt", "--force"): f"{captions} holds the captions of talk.mp4: name another "
+                                                      "file for its chapters",
+        (str(notes),): f"{notes} exists: add --force to replace it, or name another file",
+        (str(tmp_path / "new.mp4"), "--force"): f"{tmp_path / 'new.mp4'} is named like a media file: chapters are "
+                                                "text; name a .txt, .json or .vtt file",
+    }
+    for (out, *extra), message in refused.items():
+        proc = run_cli("chapters", str(talk), "--db", db, "-o", out, *extra, check=False)
+        assert proc.returncode == 2 and proc.stderr.strip() == f"momentsearch: error: {message}", (out, proc.stderr)
+    assert {p: p.read_bytes() for p in kept} == kept and not (tmp_path / "new.mp4").exists()
+    run_cli("chapters", str(talk), "--db", db, "-o", str(notes), "--force", "--format", "json")
+    assert json.loads(notes.read_text()) == json.loads(run_cli("chapters", str(talk), "--db", db, "--format",
+                                                               "json").stdout)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["backup", "db", "notes.txt", "talk.mp4", "talk.vtt"]
+    # a clip went over any file named, an indexed one too
+    clip = run_cli("clip", str(talk), "0", "2", "-o", str(copy), "--db", db, "--force", check=False)
+    assert clip.returncode == 2 and clip.stderr.strip() == (f"momentsearch: error: {copy} is an indexed file "
+                                                            f"({copy}): name another file for the clip")
+    first = tmp_path / "first.mp4"
+    run_cli("clip", str(talk), "0", "2", "-o", str(first), "--db", db)
+    again = run_cli("clip", str(talk), "1", "3", "-o", str(first), "--db", db, check=False)
+    assert again.returncode == 2 and "exists: add --force" in again.stderr
+    run_cli("clip", str(talk), "1", "3", "-o", str(first), "--db", db, "--force")
+    assert copy.read_bytes() == kept[copy]

@@ -39,6 +39,7 @@ def add_clip_parser(sub, common) -> None:
 
     p.add_argument("-o", "--out", required=True, help=f"the clip file ({', '.join(CLIP_SUFFIXES)})")
     p.add_argument("--pad", type=float, default=0.0, metavar="SECONDS", help="extra seconds on both sides")
+    p.add_argument("--force", action="store_true", help="replace the clip file if it exists (never an indexed file)")
     common(p)
     p.add_argument("--json", action="store_true", help="print the clip's file and real span as one JSON object")
 
@@ -50,7 +51,8 @@ def add_chapters_parser(sub, common) -> None:
     p.add_argument("video", help="an indexed video (path or video id)")
     p.add_argument("--format", choices=FORMATS, default="text",
                    help="text (default), json, youtube (00:00 Title lines for a description), vtt (WebVTT chapters)")
-    p.add_argument("-o", "--out", help="write to this file instead of printing")
+    p.add_argument("-o", "--out", help="write to this file instead of printing (never over an indexed file)")
+    p.add_argument("--force", action="store_true", help="with -o: replace the file if it exists")
     common(p)
 
 
@@ -60,15 +62,12 @@ def same_file(a, b) -> bool:
 
 
 def cmd_chapters(args, index) -> int:
-    from momentsearch.chapters import format_chapters
+    from momentsearch.chapters import format_chapters, write_chapters
 
     text = format_chapters(index.chapters(args.video), args.format)
-    if args.out:
-        video = Path(index.find_video(args.video).path)  # never written over the video it describes
-        if same_file(args.out, video):
-            raise QueryError(f"{args.out} is the video itself: name another file for its chapters")
-        Path(args.out).parent.mkdir(parents=True, exist_ok=True)
-        Path(args.out).write_text(text + "\n", encoding="utf-8")
+    if args.out:  # never over the video, its captions or another indexed file
+        video = index.find_video(args.video).path
+        write_chapters(text, args.out, video, [f.path for f in index.info().files], overwrite=args.force)
     else:
         print(text)
     return 0
@@ -95,6 +94,7 @@ def _print_clip(clip, note: str = "") -> None:
 
 
 def cmd_clip(args, index) -> int:
+    _check_clip_out(args.out, args.video, index, args.force)
     Path(args.out).parent.mkdir(parents=True, exist_ok=True)  # -o clips/talk.mp4 into a new folder
     clip = index.export_clip(args.video, parse_time(args.start), parse_time(args.end), args.out, padding=args.pad)
     if args.json:
@@ -102,6 +102,23 @@ def cmd_clip(args, index) -> int:
     else:
         _print_clip(clip)
     return 0
+
+
+def _check_clip_out(out: str, video: str, index, force: bool) -> None:
+    """QueryError when the clip would go over an indexed file, or over any existing file without --force
+    (the video it is cut from: cut_clip says so itself)."""
+    from momentsearch.errors import IndexNotFoundError
+
+    if not Path(out).exists() or Path(out).is_dir() or same_file(out, video):
+        return
+    try:
+        indexed = [f.path for f in index.info().files]
+    except IndexNotFoundError:  # a clip of a file named by path needs no index
+        indexed = []
+    if (used := next((p for p in indexed if same_file(out, p)), None)) is not None:
+        raise QueryError(f"{out} is an indexed file ({used}): name another file for the clip")
+    if not force:
+        raise QueryError(f"{out} exists: add --force to replace it, or name another file")
 
 
 def export_clips(index, moments, folder: str, padding: float, quiet: bool = False) -> list:
