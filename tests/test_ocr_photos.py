@@ -505,6 +505,10 @@ def _check_image_queries_without_clip(db, windows, tmp_path):
         tmp_path / "phone.jpg", quality=70)
     out = json.loads(run_cli("search", "--image", str(tmp_path / "phone.jpg"), "--db", str(db), "--json").stdout)
     assert "glacier" in out["image_text"].lower(), out["image_text"]
+    # the picture itself was not compared (no CLIP): the results say so, not only which words were searched
+    assert out["image_note"].startswith("searched by the words read on it only: the picture itself is not compared")
+    text = run_cli("search", "--image", str(tmp_path / "phone.jpg"), "--db", str(db), "-k", "1").stdout
+    assert "Words read on the image: " in text and "(searched by the words read on it only" in text, text
     top = out["results"][0]
     assert iou((top["start"], top["end"]), windows[HIDDEN_TITLE]) >= 0.5 and top["channels"]["ocr"] >= 0.8, top
     # from the back of the hall: the slide an eighth of a 3000x2250 photo (its text under the slide-OCR floor
@@ -518,6 +522,7 @@ def _check_image_queries_without_clip(db, windows, tmp_path):
     _board([], seed=4).save(tmp_path / "shapes.png")
     proc = run_cli("search", "--image", str(tmp_path / "shapes.png"), "--db", str(db), check=False)
     assert proc.returncode == 2 and "none were found on it" in proc.stderr and "Traceback" not in proc.stderr
+    assert proc.stderr.endswith("none were found on it.\n"), proc.stderr  # one line, no trailing blank
 
 
 def test_unspoken_slide_title_is_found_through_ocr(slide_lecture, tmp_path):

@@ -81,6 +81,20 @@ def filters_removed_all(index, query: str, kind, scope) -> bool:
     return bool(empty_filters_note(query)) and bool(index.search(unfiltered_words(query), k=1, kind=kind, in_=scope))
 
 
+def image_note_of(index) -> str:
+    """What an image query was searched by ("" when the picture itself was compared too)."""
+    from momentsearch.api import image_note
+
+    return image_note(index.searchable_channels())
+
+
+def print_image_words(words: str, note: str) -> None:
+    from momentsearch.cli.output import safe_text
+
+    if words:  # none: the picture alone was compared (without it and the visual channel, an error before this)
+        print(f"Words read on the image: {safe_text(words)}" + (f" ({note})" if note else ""))
+
+
 def add_export_flags(p: argparse.ArgumentParser) -> None:
     p.add_argument("--export-clips", metavar="DIR", help="also cut each result into DIR (stream copy)")
     p.add_argument("--clip-pad", type=float, default=0.0, metavar="SECONDS",

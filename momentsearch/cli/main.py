@@ -197,7 +197,7 @@ def cmd_remove(args) -> int:
 
 
 def cmd_search(args) -> int:
-    from momentsearch.cli.output import print_moments, safe_text
+    from momentsearch.cli.output import print_moments
 
     given = [name for name, on in (("a query", args.query is not None), ("--image", args.image),
                                    ("--queries", args.queries)) if on]
@@ -207,10 +207,10 @@ def cmd_search(args) -> int:
         return _batch_search(args)
     index = _index_for(args)
     index.use_snapshot = True  # a one-off search: no chromadb import when a snapshot is current
-    words = None
+    words, note = None, ""
     if args.image:
         moments, words = index.image_query(args.image, k=args.k, kind=args.kind, in_=args.scope)
-        query = args.image
+        query, note = args.image, extras.image_note_of(index)
     else:
         if args.query is None:
             raise QueryError("give a query: momentsearch search \"what to find\" (or --image PATH, --queries FILE)")
@@ -219,13 +219,13 @@ def cmd_search(args) -> int:
     clips = extras.export_clips(index, moments, args.export_clips, args.clip_pad, quiet=args.json) \
         if args.export_clips else []
     if args.json:
-        print(json.dumps({"query": query, **({"image_text": words} if words is not None else {}),
+        print(json.dumps({"query": query, **({"image_text": words, "image_note": note} if args.image else {}),
                           "results": [m.to_json() for m in moments],
                           **({"clips": [c.to_json() for c in clips]} if args.export_clips else {})},
                          ensure_ascii=False))
     else:
-        if words:
-            print(f"Words read on the image: {safe_text(words)}")
+        if args.image:
+            extras.print_image_words(words, note)
         blame = not moments and not args.image and extras.filters_removed_all(index, query, args.kind, args.scope)
         print_moments(query, moments, index.channels(), blame_filters=blame)
     return EXIT_OK

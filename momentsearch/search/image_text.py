@@ -15,6 +15,14 @@ from momentsearch.errors import QueryError
 from momentsearch.options import MAX_QUERY_CHARS
 
 MAX_WORDS = 60  # a query of a slide's text: its title and first lines say what it is about
+WORDS_ONLY = ("searched by the words read on it only: the picture itself is not compared here (that needs the "
+              "visual channel: an index built with CLIP weights, and the same weights here)")
+
+
+def image_note(channels: set[str]) -> str:
+    """What an image query's results were found by, for its front door to show: WORDS_ONLY when the
+    `channels` searched here (MomentIndex.searchable_channels) lack "visual", else ""."""
+    return "" if "visual" in channels else WORDS_ONLY
 
 
 def query_text(lines: list[tuple[str, float, str]]) -> str:
@@ -28,5 +36,5 @@ def query_text(lines: list[tuple[str, float, str]]) -> str:
 def unanswerable(read: bool, warnings: list[str]) -> QueryError:
     """The error for an image query that no channel can answer (`read`: its words were looked for)."""
     found = "; none were found on it" if read else " (with slide OCR on: models.ocr, and speech or slide text indexed)"
-    return QueryError("image queries need the visual channel (an index built with CLIP weights, and the same "
-                      f"weights here) or words on the image to read{found}. " + " ".join(warnings))
+    return QueryError(("image queries need the visual channel (an index built with CLIP weights, and the same "
+                      f"weights here) or words on the image to read{found}. " + " ".join(warnings)).strip())

@@ -18,6 +18,7 @@ from fastapi import APIRouter, File, Form, HTTPException, Query, Request, Upload
 from fastapi.responses import JSONResponse, PlainTextResponse, Response, StreamingResponse
 from starlette.concurrency import run_in_threadpool
 
+from momentsearch.api import image_note
 from momentsearch.errors import MomentSearchError, NotFoundError, RangeError
 from momentsearch.options import MAX_QUERY_CHARS, MAX_RESULTS
 from momentsearch.server import images
@@ -156,10 +157,11 @@ async def search_image(request: Request,
     array = await run_in_threadpool(images.open_upload, data, image.filename or "upload")
     def run():
         moments, words = index.image_query(array, k)
-        return moments_out(index, moments), words
+        return moments_out(index, moments), words, image_note(index.searchable_channels())
 
-    results, words = await _in_search_slot(request, run)
-    return {"query": f"image:{image.filename or 'upload'}", "image_text": words, "results": results,
+    results, words, note = await _in_search_slot(request, run)
+    return {"query": f"image:{image.filename or 'upload'}", "image_text": words, "image_note": note,
+            "results": results,
             "took_ms": round((time.perf_counter() - t0) * 1000, 1), "warnings": index.warnings}
 
 

@@ -38,6 +38,7 @@ class MomentOut(BaseModel):
 class SearchOut(BaseModel):
     query: str
     image_text: str | None = None  # an image query: the words read on it ("" none), searched as text
+    image_note: str | None = None  # an image query: "" when the picture itself was compared, else why not
     results: list[MomentOut]
     took_ms: float
     warnings: list[str] = []
