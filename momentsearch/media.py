@@ -30,7 +30,12 @@ SEEK_BACK = 1.0  # seconds; a seek that landed after the wanted time is retried 
 
 JPEG_CUT_SHORT_NOTE = ("the JPEG ends early (an interrupted copy?): read from the part that decodes, as image "
                        "viewers show it; the rest of the picture is missing")
+PNG_CUT_SHORT_NOTE = ("the PNG ends early (an interrupted copy?): read from the rows that decode, as image viewers "
+                      "show it; the rest of the picture is missing")
 _JPEG_EOI = b"\xff\xd9"  # the marker that ends a JPEG's data
+_PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
+_PNG_CHANNELS = {0: 1, 2: 3, 3: 1, 4: 2, 6: 4}  # samples per pixel of each PNG colour type
+_ADAM7 = ((0, 0, 8, 8), (4, 0, 8, 8), (0, 4, 4, 8), (2, 0, 4, 4), (0, 2, 2, 4), (1, 0, 2, 2), (0, 1, 1, 2))
 
 
 @dataclass(frozen=True)
@@ -41,8 +46,13 @@ class DecodedImage:
     note: str = ""  # why the picture may be incomplete (JPEG_CUT_SHORT_NOTE); "" when it decoded whole
 
 
-class _JpegCutShort(Exception):
-    """A JPEG's data ended before its picture did (Pillow's "image file is truncated")."""
+class _CutShort(Exception):
+    """An image's data ended before its picture did (Pillow's "image file is truncated"); `format` is
+    Pillow's name of its format ("JPEG", "PNG", ...)."""
+
+    def __init__(self, message: str, format: str) -> None:
+        super().__init__(message)
+        self.format = format
 
 
 def open_image(path, max_pixels: int = MAX_JPEG_PIXELS, max_full_decode_pixels: int = MAX_PIXELS,
@@ -64,23 +74,35 @@ def read_image(path, max_pixels: int = MAX_JPEG_PIXELS, max_full_decode_pixels: 
     limits = (max_pixels, max_full_decode_pixels, max_side)
     try:
         return DecodedImage(_decode(path, name, *limits))
-    except _JpegCutShort:
-        pass
+    except _CutShort as exc:
+        cut = exc
+    except BadInputError as exc:  # a file that does not even open for its missing end: say that, not Pillow's words
+        reason = _cut_before_use(path)
+        if reason:
+            raise BadInputError(name, f"not a readable image ({reason})") from exc
+        raise
     try:
         data = _all_bytes(path)
     except OSError as exc:
         raise BadInputError(name, f"not a readable image ({exc})") from exc
-    if _jpeg_scan_bytes(data) == 0:
-        raise BadInputError(name, "not a readable image (the JPEG ends before any of its picture data: an "
-                                  "interrupted copy?)")
-    try:  # the end marker the file lacks, given explicitly: the decoder stops where the data does
-        return DecodedImage(_decode(io.BytesIO(data + _JPEG_EOI), name, *limits), JPEG_CUT_SHORT_NOTE)
-    except _JpegCutShort as exc:
-        raise BadInputError(name, "not a readable image (damaged JPEG data)") from exc
+    if cut.format == "JPEG":
+        repaired, note, scan = data + _JPEG_EOI, JPEG_CUT_SHORT_NOTE, _jpeg_scan_bytes(data)
+    elif cut.format == "PNG":  # its rows that decode, re-packed as a whole PNG
+        repaired, note = _png_rows_present(data)
+        scan = len(repaired)
+    else:
+        raise BadInputError(name, f"not a readable image (the {cut.format} ends early: an interrupted copy?)")
+    if scan == 0:
+        raise BadInputError(name, f"not a readable image (the {cut.format} ends before any of its picture data: "
+                                  "an interrupted copy?)")
+    try:  # the decoder now stops where the data did
+        return DecodedImage(_decode(io.BytesIO(repaired), name, *limits), note)
+    except _CutShort as exc:
+        raise BadInputError(name, f"not a readable image (damaged {cut.format} data)") from exc
 
 
 def _decode(source, name: str, max_pixels: int, max_full_decode_pixels: int, max_side: int) -> np.ndarray:
-    """`read_image`'s decoding, its errors as BadInputError; _JpegCutShort for a JPEG that ends early."""
+    """`read_image`'s decoding, its errors as BadInputError; _CutShort for an image whose data ends early."""
     from PIL import Image, ImageOps
 
     Image.MAX_IMAGE_PIXELS = MAX_JPEG_PIXELS  # Pillow's own check at open (one value: threads share it)
@@ -103,8 +125,8 @@ def _decode(source, name: str, max_pixels: int, max_full_decode_pixels: int, max
                 try:
                     return np.asarray(to_rgb(ImageOps.exif_transpose(img), max_side=max_side), dtype=np.uint8)
                 except OSError as exc:  # Pillow's words for a JPEG whose data ran out (no type of its own)
-                    if img.format == "JPEG" and str(exc).startswith("image file is truncated"):
-                        raise _JpegCutShort(str(exc)) from exc
+                    if str(exc).startswith("image file is truncated"):
+                        raise _CutShort(str(exc), img.format) from exc
                     raise
     except (Image.DecompressionBombError, Image.DecompressionBombWarning) as exc:
         raise BadInputError(name, f"refused as a possible decompression bomb: {exc}") from exc
@@ -124,6 +146,56 @@ def _all_bytes(source) -> bytes:
         return Path(source).read_bytes()
     source.seek(0)
     return source.read()
+
+
+def _cut_before_use(source) -> str:
+    """Why an image that did not open is cut short ("" when it is not): a WebP with fewer bytes than its
+    RIFF header states (libwebp reads no part of one), a PNG that ends before its picture data."""
+    try:
+        data = _all_bytes(source)
+    except OSError:
+        return ""
+    if data[:4] == b"RIFF" and data[8:12] == b"WEBP" and int.from_bytes(data[4:8], "little") + 8 > len(data):
+        return "the WebP ends early: an interrupted copy? a WebP cannot be read in part; copy it again"
+    if data.startswith(_PNG_SIGNATURE) and b"IDAT" not in data and b"IEND" not in data:
+        return "the PNG ends before any of its picture data: an interrupted copy?"
+    return ""
+
+
+def _png_rows_present(data: bytes) -> tuple[bytes, str]:
+    """A PNG cut short, made whole: the pixel data that inflates, padded with blank rows to the size its
+    header states, in one new IDAT; its other chunks (palette, transparency) kept. (b"", "") when no
+    picture data is there. Adam7-interlaced ones too: a pass that is missing comes out blank."""
+    import zlib
+
+    chunks, pos, idat = [], len(_PNG_SIGNATURE), b""
+    while pos + 8 <= len(data):
+        length, kind = int.from_bytes(data[pos:pos + 4], "big"), data[pos + 4:pos + 8]
+        body = data[pos + 8:pos + 8 + length]
+        if kind == b"IDAT":
+            idat += body
+        elif kind != b"IEND" and len(body) == length and not idat:
+            chunks.append(data[pos:pos + 12 + length])  # IHDR, PLTE, tRNS...: whole ones before the data
+        pos += 12 + length
+    header = data[16:29] if data[12:16] == b"IHDR" else b""
+    if not idat or len(header) != 13:
+        return b"", ""
+    width, height = int.from_bytes(header[0:4], "big"), int.from_bytes(header[4:8], "big")
+    bits = header[8] * _PNG_CHANNELS.get(header[9], 4)  # per pixel
+    size = 0  # bytes of filtered rows the header states (the caller checked its pixel count)
+    for x, y, dx, dy in _ADAM7 if header[12] else ((0, 0, 1, 1),):
+        w, h = max(0, (width - x + dx - 1) // dx), max(0, (height - y + dy - 1) // dy)
+        size += h * (1 + math.ceil(w * bits / 8)) if w else 0
+    rows = zlib.decompressobj().decompress(idat, size)
+    if not rows:
+        return b"", ""
+    raw = rows + bytes(size - len(rows))  # blank rows (filter 0, zeros) where the data ran out
+
+    def chunk(kind: bytes, body: bytes) -> bytes:
+        return len(body).to_bytes(4, "big") + kind + body + zlib.crc32(kind + body).to_bytes(4, "big")
+
+    return _PNG_SIGNATURE + b"".join(chunks) + chunk(b"IDAT", zlib.compress(raw, 1)) + chunk(b"IEND", b""), \
+        PNG_CUT_SHORT_NOTE
 
 
 def _jpeg_scan_bytes(data: bytes) -> int:

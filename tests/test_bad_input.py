@@ -467,6 +467,52 @@ def test_a_jpeg_cut_short_is_indexed_from_what_decodes_and_a_non_image_still_fai
         read_image(tmp_path / "headers_only.jpg")
 
 
+def test_a_png_cut_short_is_indexed_from_its_rows_and_a_webp_cut_short_fails_saying_why(tmp_path):
+    """Only a JPEG cut short was read: a screenshot PNG or a WebP whose copy was interrupted failed with
+    Pillow's "image file is truncated" or libwebp's "could not create decoder object". A PNG now gives the
+    rows its data holds (as viewers show it), with a note; a WebP (libwebp reads no part of one) fails
+    saying it ends early; a PNG cut before any picture data fails saying so."""
+    import io
+
+    from PIL import Image
+
+    from fakes import FakeClip
+    from momentsearch.errors import BadInputError
+    from momentsearch.media import PNG_CUT_SHORT_NOTE, read_image
+    from momentsearch.options import Config
+    from momentsearch.pipeline.indexer import Indexer
+    from momentsearch.store.client import make_client
+    from momentsearch.store.store import Store
+
+    _phone_jpeg(tmp_path / "source.jpg")
+    picture = Image.open(tmp_path / "source.jpg").convert("RGB")
+    photos = tmp_path / "photos"
+    photos.mkdir()
+    whole = {}
+    for fmt, mode in (("png", "RGB"), ("webp", "RGB"), ("palette.png", "P")):
+        buf = io.BytesIO()
+        (picture.quantize(64) if mode == "P" else picture).save(buf, format=fmt.split(".")[-1].upper())
+        whole[fmt] = buf.getvalue()
+        (photos / f"cut.{fmt}").write_bytes(whole[fmt][: len(whole[fmt]) * 55 // 100])
+    idat = whole["png"].index(b"IDAT")
+    (tmp_path / "header_only.png").write_bytes(whole["png"][: idat - 4])
+
+    config = Config()
+    config.models.ocr = False
+    report = Indexer(Store(make_client(str(tmp_path / "db"))), config, FakeText(), FakeASR(), FakeClip(),
+                     None).index([str(photos)])
+    status = {Path(f.path).name: (f.status, f.reason) for f in report.files}
+    assert status["cut.png"] == ("indexed", PNG_CUT_SHORT_NOTE) == status["cut.palette.png"], status
+    assert status["cut.webp"] == ("failed", "not a readable image (the WebP ends early: an interrupted copy? a "
+                                            "WebP cannot be read in part; copy it again)"), status
+    for name, source in (("cut.png", picture), ("cut.palette.png", picture.quantize(64).convert("RGB"))):
+        got, full = read_image(photos / name, max_side=2048), np.asarray(source)
+        assert got.note == PNG_CUT_SHORT_NOTE and got.pixels.shape == full.shape
+        assert np.array_equal(got.pixels[:250], full[:250]), name  # the rows its first 55 % holds, exactly
+    with pytest.raises(BadInputError, match=r"the PNG ends before any of its picture data"):
+        read_image(tmp_path / "header_only.png")
+
+
 def test_an_avif_photo_is_indexed_or_skipped_with_what_to_do(tmp_path, monkeypatch):
     """Phones and web exports save AVIF; this Pillow decodes it, so a folder's AVIF photos are indexed
     (upright, like a JPEG's EXIF orientation). Under a Pillow built without AVIF one is skipped with a
