@@ -162,9 +162,9 @@ class MomentIndex:
         return None if self.chroma_url else str(Path(self.db) / CACHE_DIRNAME)
 
     # -- operations ----------------------------------------------------------------------------
-    def index(self, paths: list[str | os.PathLike], reindex: bool = False, progress=None,
+    def index(self, paths: list[str | os.PathLike] | str | os.PathLike, reindex: bool = False, progress=None,
               wait: float | None = 0.0, ray: str | None = None) -> IndexReport:
-        """Index files and folders. Holds the folder's write lock (`wait`: seconds to queue behind
+        """Index files and folders (a list of paths, or one path). Holds the folder's write lock (`wait`: seconds to queue behind
         another writer, None for ever; IndexBusyError when it is still busy).
 
         `ray`: process the video files on a Ray cluster ("local" starts one here; "auto", "HOST:6379"
@@ -175,6 +175,8 @@ class MomentIndex:
         from momentsearch.store.prune import migrate_relative_paths
         from momentsearch.pipeline.partial import PARTIAL_DIRNAME
 
+        if isinstance(paths, (str, os.PathLike)):  # one path, not its characters ("/" among them: the disk)
+            paths = [paths]
         partial_dir = None if self.chroma_url else Path(self.db) / PARTIAL_DIRNAME  # a killed run resumes from it
         with self.writing(wait, create=True, task="index"):
             self.store.collection("files", model_id="none", dim=1)  # what marks a folder as an index
