@@ -7,7 +7,7 @@ per MomentIndex, and only when a call needs them.
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from functools import cached_property
 from pathlib import Path
 
@@ -17,23 +17,12 @@ from momentsearch.search.query import SYNTAX_HELP, common_words_only, empty_filt
 from momentsearch.search.scope import scope_patterns
 from momentsearch.store.client import ChromaServer, default_db_dir, make_client
 from momentsearch.store.store import ENTRY_COLLECTIONS, Store
-from momentsearch.types import FileRecord, IndexReport, Moment, TranscriptChunk
+from momentsearch.types import FileRecord, IndexInfo, IndexReport, Moment, TranscriptChunk  # noqa: F401 (IndexInfo)
 
 QUERY_SYNTAX = SYNTAX_HELP  # what `search` accepts ("phrases", -word), for the front doors' help texts
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")  # never reach for a model hub behind the user's back
 os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
-
-
-@dataclass
-class IndexInfo:
-    """What `momentsearch info` shows."""
-
-    db: str
-    files: list[FileRecord]
-    channels: list[str]
-    models: dict[str, str]
-    counts: dict[str, int]
 
 
 class MomentIndex:
@@ -51,12 +40,25 @@ class MomentIndex:
             chroma_url = ChromaServer.from_env(os.environ["MOMENTSEARCH_CHROMA_URL"],
                                                named_by="$MOMENTSEARCH_CHROMA_URL")
         self.chroma_url = chroma_url  # a URL or a store.ChromaServer (token, TLS options)
-        self._store = store
+        self._store = self._given_store = store
         # one-off readers (the CLI's search and info) may answer from a snapshot of a small local index
         # without chromadb (search/snapshot.py); a long-lived reader (the server) watches the live store
         self.use_snapshot = False
         self._reader = None
         self._creating = False  # only `index` may create a local index folder; the rest open an existing one
+
+    def close(self) -> None:
+        """Let go of what this index has loaded (models, the searcher's rows and caches, its store client);
+        a later call loads them again. `with MomentIndex(db) as index:` closes on the way out."""
+        for name in ("models", "search_clip", "search_text", "searcher", "_image_ocr"):  # the cached parts
+            self.__dict__.pop(name, None)
+        self._store, self._reader = self._given_store, None
+
+    def __enter__(self) -> "MomentIndex":
+        return self
+
+    def __exit__(self, *exc_info) -> None:
+        self.close()
 
     # -- parts, built on first use -------------------------------------------------------------
     @property

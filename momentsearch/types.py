@@ -236,3 +236,14 @@ class ProgressEvent:
 
 
 ProgressCallback = Callable[[ProgressEvent], None]
+
+
+@dataclass
+class IndexInfo:
+    """What `momentsearch info` shows (MomentIndex.info)."""
+
+    db: str
+    files: list[FileRecord]
+    channels: list[str]
+    models: dict[str, str]
+    counts: dict[str, int]

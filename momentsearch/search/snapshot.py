@@ -249,3 +249,4 @@ def _read(store, name: str) -> _Collection:
         norms = np.linalg.norm(matrix, axis=1, keepdims=True)
         matrix = matrix / np.maximum(norms, 1e-12)
     return _Collection(dict(col.metadata or {}), ids, docs, metas, matrix)
+
