@@ -288,7 +288,8 @@ class MomentIndex:
 
     # -- what front doors read (from the searcher's cached corpus) -----------------------------
     def videos(self) -> list[FileRecord]:
-        """The completely indexed files (videos and photos) as FileRecords, by path."""
+        """The completely indexed videos and photos as FileRecords, by path: one per video id (copies of a
+        recording share it; `info().files` lists every file)."""
         return sorted(self.searcher.corpus().files.values(), key=lambda r: r.path)
 
     def video(self, video_id: str) -> FileRecord | None:
@@ -318,13 +319,18 @@ class MomentIndex:
         """Why a channel the index holds is not searched here (e.g. CLIP weights missing)."""
         return self.searcher.warnings
 
-    def speech_in(self, video_id: str, start: float, end: float) -> list[TranscriptChunk]:
-        """A video's transcript chunks that overlap [start, end) seconds, by start time."""
-        return self.searcher.corpus().speech_in(video_id, start, end)
+    def speech_in(self, video: str | os.PathLike, start: float, end: float) -> list[TranscriptChunk]:
+        """A video's (video id or path) transcript chunks that overlap [start, end) seconds, by start time.
+        A video that is not indexed is a QueryError, not an empty list."""
+        return self.searcher.corpus().speech_in(self._video_id(video), start, end)
 
-    def chunks_of(self, video_id: str) -> list[TranscriptChunk]:
-        """All transcript chunks of a video, by start time."""
-        return self.searcher.corpus().chunks_of(video_id)
+    def chunks_of(self, video: str | os.PathLike) -> list[TranscriptChunk]:
+        """All transcript chunks of a video (video id or path), by start time; QueryError when not indexed."""
+        return self.searcher.corpus().chunks_of(self._video_id(video))
+
+    def _video_id(self, video: str | os.PathLike) -> str:
+        known = isinstance(video, str) and video in self.searcher.corpus().files  # the server's checked ids
+        return video if known else self.find_video(video).video_id
 
     def find_video(self, video: str | os.PathLike, not_found: str | None = None) -> FileRecord:
         """The FileRecord of the one indexed file named by its path or video id, under the path named when

@@ -33,3 +33,63 @@ def test_an_index_is_a_context_manager_and_close_lets_go_of_what_it_loaded(tmp_p
         assert "searcher" in vars(index) and index._store is not None
     assert "searcher" not in vars(index) and "models" not in vars(index) and index._store is None
     assert index.search("solar panels", k=3) == []  # opened again on use
+
+
+class _SaysHello:
+    model_id = "fake:asr"
+
+    def transcribe(self, audio):
+        from momentsearch.types import TranscriptSegment, Word
+
+        return [TranscriptSegment(0.2, 1.4, "Solar panels turn light into current.",
+                                  [Word(0.2, 0.8, "Solar"), Word(0.8, 1.4, "panels turn light into current.")])]
+
+
+def _talk(path: Path, seconds: int = 3) -> None:
+    """A small video with a voice-like tone (so the file has speech to transcribe) and a grey picture."""
+    import av
+    import numpy as np
+
+    with av.open(str(path), "w") as out:
+        video, audio = out.add_stream("libx264", rate=5), out.add_stream("aac", rate=16000)
+        video.width, video.height, video.pix_fmt = 160, 96, "yuv420p"
+        for i in range(5 * seconds):
+            frame = av.VideoFrame.from_ndarray(np.full((96, 160, 3), 90 + 9 * i, np.uint8), format="rgb24")
+            frame.pts = i
+            out.mux(video.encode(frame))
+        t = np.arange(16000 * seconds) / 16000
+        wave = (0.3 * np.sin(2 * np.pi * 220 * t) * (1 + np.sin(2 * np.pi * 3 * t)) / 2).astype(np.float32)[None]
+        for k in range(0, wave.shape[1], 1024):
+            frame = av.AudioFrame.from_ndarray(wave[:, k:k + 1024], format="fltp", layout="mono")
+            frame.sample_rate, frame.pts = 16000, k
+            out.mux(audio.encode(frame))
+        out.mux(audio.encode(None))
+        out.mux(video.encode(None))
+
+
+def test_speech_of_a_video_named_by_its_path_or_not_indexed(tmp_path):
+    """`speech_in("talks/week3.mp4", 0, 15)` (README names videos by path everywhere else) answered [] for
+    an indexed video with speech, and so it did for a video never indexed: both looked like silence."""
+    import pytest
+
+    from fakes import FakeText
+    from momentsearch.api import MomentIndex
+    from momentsearch.errors import QueryError
+    from momentsearch.options import Config
+    from momentsearch.pipeline.indexer import Indexer
+    from momentsearch.store.client import make_client
+    from momentsearch.store.store import Store
+
+    talk = tmp_path / "talk.mp4"
+    _talk(talk)
+    config = Config()
+    config.models.ocr = False
+    Indexer(Store(make_client(str(tmp_path / "db"))), config, FakeText(), _SaysHello(), None, None).index([str(talk)])
+    index = MomentIndex(tmp_path / "db")
+    by_id = index.speech_in(index.videos()[0].video_id, 0, 2)
+    assert [c.text for c in by_id] == ["Solar panels turn light into current."]
+    assert index.speech_in(str(talk), 0, 2) == by_id == index.speech_in(talk, 0, 2)
+    assert index.chunks_of(talk) == index.chunks_of(by_id[0].video_id) == by_id
+    for missing in (tmp_path / "other.mp4", "0123456789abcdef"):
+        with pytest.raises(QueryError, match="is not an indexed file or video id"):
+            index.speech_in(missing, 0, 2)
