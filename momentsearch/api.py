@@ -166,8 +166,8 @@ class MomentIndex:
     # -- operations ----------------------------------------------------------------------------
     def index(self, paths: list[str | os.PathLike] | str | os.PathLike, reindex: bool = False, progress=None,
               wait: float | None = 0.0, ray: str | None = None) -> IndexReport:
-        """Index files and folders (a list of paths, or one path). Holds the folder's write lock (`wait`: seconds to queue behind
-        another writer, None for ever; IndexBusyError when it is still busy).
+        """Index files and folders (a list of paths, or one path). Holds the folder's write lock (`wait`:
+        seconds to queue behind another writer, None for ever; IndexBusyError when it is still busy).
 
         `ray`: process the video files on a Ray cluster ("local" starts one here; "auto", "HOST:6379"
         or "ray://HOST:10001" joins one; sizing from `config.distributed`). The report's `ray` then
@@ -320,8 +320,7 @@ class MomentIndex:
         return self.searcher.warnings
 
     def speech_in(self, video: str | os.PathLike, start: float, end: float) -> list[TranscriptChunk]:
-        """A video's (video id or path) transcript chunks that overlap [start, end) seconds, by start time.
-        A video that is not indexed is a QueryError, not an empty list."""
+        """A video's (id or path) transcript chunks overlapping [start, end) s, by start; QueryError if not indexed."""
         return self.searcher.corpus().speech_in(self._video_id(video), start, end)
 
     def chunks_of(self, video: str | os.PathLike) -> list[TranscriptChunk]:

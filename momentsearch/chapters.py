@@ -165,11 +165,14 @@ def format_chapters(chapters: list[Chapter], fmt: str) -> str:
     raise ValueError(f"unknown chapter format {fmt!r}; one of {', '.join(FORMATS)}")
 
 
-def write_chapters(text: str, out: str | os.PathLike, video: str, inputs: list[str], overwrite: bool = False) -> None:
-    """Write chapters `text` to `out`, never over data: QueryError when `out` is named like a media file
-    (chapters are text: `-o talk.mp4` is a slip of the keyboard), is the `video` itself or another of the
+def write_text(text: str, out: str | os.PathLike, video: str, inputs: list[str], overwrite: bool = False,
+               what: str = "chapters") -> None:
+    """Write `text` about `video` (its `what`: chapters, transcript) to `out`, never over data: QueryError
+    when `out` is named like a media file (text: `-o talk.mp4` is a slip of the keyboard), is the `video`
+    itself or another of the
     `inputs` (indexed files), is a caption file of the video (`talk.vtt` next to `talk.mp4`: `--format vtt
-    -o talk.vtt` is the natural slip), is a folder, or exists and `overwrite` is off. Written to a temporary
+    -o talk.vtt` is the natural slip; a transcript as subtitles is written beside the video only under
+    another name), is a folder, or exists and `overwrite` is off. Written to a temporary
     file first and renamed, so a failed write leaves the old file as it was."""
     from momentsearch.errors import QueryError
     from momentsearch.pipeline.captions import sidecar_files
@@ -177,13 +180,13 @@ def write_chapters(text: str, out: str | os.PathLike, video: str, inputs: list[s
 
     out = Path(out)
     if _same_file(out, video):
-        raise QueryError(f"{out} is the video itself: name another file for its chapters")
+        raise QueryError(f"{out} is the video itself: name another file for its {what}")
     if (used := next((p for p in inputs if _same_file(out, p)), None)) is not None:
-        raise QueryError(f"{out} is an indexed file ({used}): name another file for the chapters")
+        raise QueryError(f"{out} is an indexed file ({used}): name another file for the {what}")
     if any(_same_file(out, p) for p, _ in sidecar_files(video)):
-        raise QueryError(f"{out} holds the captions of {Path(video).name}: name another file for its chapters")
+        raise QueryError(f"{out} holds the captions of {Path(video).name}: name another file for its {what}")
     if out.suffix.lower() in MEDIA_EXTENSIONS | HEIF_EXTENSIONS:
-        raise QueryError(f"{out} is named like a media file: chapters are text; name a .txt, .json or .vtt file")
+        raise QueryError(f"{out} is named like a media file: name a .txt, .json, .srt or .vtt file for the {what}")
     if out.is_dir():
         raise QueryError(f"{out}: Is a directory")
     if out.exists():

@@ -184,8 +184,10 @@ def test_transcript_as_subtitles_text_and_json_timed_by_words(two_lectures, tmp_
     assert len({s["text"] for s in said["sentences"]}) == len(said["sentences"])  # each sentence once
     text = run_cli("transcript", str(path), "--db", str(db)).stdout.splitlines()
     assert text[0].startswith("[0:0") and any("roadmap" in line.lower() for line in text)
-    bad = run_cli("transcript", str(path), "--db", str(db), "-o", str(path), check=False)
+    bad = run_cli("transcript", str(path), "--db", str(db), "-o", str(path), "--force", check=False)
     assert bad.returncode == 2 and "is the video itself" in bad.stderr and path.stat().st_size > 10000
+    again = run_cli("transcript", str(path), "--db", str(db), "--format", "srt", "-o", str(out), check=False)
+    assert again.returncode == 2 and "exists: add --force" in again.stderr  # the subtitles written above stay
 
 
 def test_chapters_and_clips_never_go_over_an_indexed_file_captions_or_an_existing_file(tmp_path):
@@ -213,8 +215,8 @@ def test_chapters_and_clips_never_go_over_an_indexed_file_captions_or_an_existin
         (str(captions), "--format", "vtt", "--force"): f"{captions} holds the captions of talk.mp4: name another "
                                                       "file for its chapters",
         (str(notes),): f"{notes} exists: add --force to replace it, or name another file",
-        (str(tmp_path / "new.mp4"), "--force"): f"{tmp_path / 'new.mp4'} is named like a media file: chapters are "
-                                                "text; name a .txt, .json or .vtt file",
+        (str(tmp_path / "new.mp4"), "--force"): f"{tmp_path / 'new.mp4'} is named like a media file: name a .txt, "
+                                                ".json, .srt or .vtt file for the chapters",
     }
     for (out, *extra), message in refused.items():
         proc = run_cli("chapters", str(talk), "--db", db, "-o", out, *extra, check=False)

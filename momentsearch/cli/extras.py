@@ -62,12 +62,12 @@ def same_file(a, b) -> bool:
 
 
 def cmd_chapters(args, index) -> int:
-    from momentsearch.chapters import format_chapters, write_chapters
+    from momentsearch.chapters import format_chapters, write_text
 
     text = format_chapters(index.chapters(args.video), args.format)
     if args.out:  # never over the video, its captions or another indexed file
         video = index.find_video(args.video).path
-        write_chapters(text, args.out, video, [f.path for f in index.info().files], overwrite=args.force)
+        write_text(text, args.out, video, [f.path for f in index.info().files], overwrite=args.force)
     else:
         print(text)
     return 0

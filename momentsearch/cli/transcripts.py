@@ -4,7 +4,6 @@ words. Registered by cli/main.py; printing stays in the CLI."""
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
 from momentsearch import transcript
 from momentsearch.errors import QueryError
@@ -21,7 +20,9 @@ def add_transcript_parser(sub, common) -> None:
                    help="text (default: [m:ss] sentence lines), srt or vtt (subtitles for a player), json")
     p.add_argument("--from", dest="start", metavar="TIME", help="only from this time (seconds or [h:]mm:ss)")
     p.add_argument("--to", dest="end", metavar="TIME", help="only up to this time (seconds or [h:]mm:ss)")
-    p.add_argument("-o", "--out", help="write to this file instead of printing")
+    p.add_argument("-o", "--out", help="write to this file instead of printing (never over an indexed file or "
+                                         "the video's own captions)")
+    p.add_argument("--force", action="store_true", help="with -o: replace the file if it exists")
     common(p)
 
 
@@ -52,7 +53,8 @@ def render(record, chunks, fmt: str, start: float | None = None, end: float | No
 
 
 def cmd_transcript(args, index) -> int:
-    from momentsearch.cli.extras import parse_time, same_file
+    from momentsearch.chapters import write_text
+    from momentsearch.cli.extras import parse_time
 
     start = parse_time(args.start) if args.start is not None else None
     end = parse_time(args.end) if args.end is not None else None
@@ -64,11 +66,8 @@ def cmd_transcript(args, index) -> int:
         raise QueryError(f"{record.path} has no speech in the index (no words were heard, or it was "
                          "indexed without a transcript)")
     text = render(record, chunks, args.format, start, end)
-    if not args.out:
+    if args.out:  # never over the video, its captions or another indexed file
+        write_text(text, args.out, record.path, [f.path for f in index.info().files], args.force, "transcript")
+    else:
         print(text)
-        return 0
-    if same_file(args.out, record.path):
-        raise QueryError(f"{args.out} is the video itself: name another file for its transcript")
-    Path(args.out).parent.mkdir(parents=True, exist_ok=True)
-    Path(args.out).write_text(text + "\n", encoding="utf-8")
     return 0

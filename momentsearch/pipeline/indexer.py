@@ -23,7 +23,7 @@ from momentsearch.pipeline.decode import probe
 from momentsearch.pipeline.discover import IMAGE_EXTENSIONS, content_hash, discover, not_regular_reason
 from momentsearch.pipeline.memory import limit_malloc_arenas
 from momentsearch.pipeline.ocr import FROM_CONFIG, make_ocr
-from momentsearch.pipeline.partial import PartialState, fingerprint, forget, keep_unfinished
+from momentsearch.pipeline.partial import PartialState, fingerprint, keep_unfinished, undo_unfinished
 from momentsearch.pipeline.process import FileEntries, FileProcessor
 from momentsearch.store.ids import absolute_path
 from momentsearch.types import FileRecord, FileResult, IndexReport, MediaInfo, ProgressCallback, ProgressEvent
@@ -232,7 +232,7 @@ class Indexer:
         """Indexes one file of a `plan` (`info`: its probe; None for a photo) in this process.
         A problem of this file is its failed FileResult; an index-wide one (model, mismatch) raises.
         `on_media(seconds)`: called as the file's audio windows finish (seconds from its start).
-        A file that fails leaves no incomplete record behind (`_undo_unfinished`); a killed run does."""
+        A file that fails leaves no incomplete record behind (`partial.undo_unfinished`); a killed run does."""
         old = None
         try:
             if isinstance(info, BadInputError):
@@ -275,7 +275,7 @@ class Indexer:
             if full_disk is not None and full_disk is not exc:
                 raise full_disk from exc
             if full_disk is None:  # a full disk keeps what a re-run resumes from (and could not write anyway)
-                self._undo_unfinished(path, old)
+                undo_unfinished(self.store, self.partial_dir, path, old)
             reason = failure_reason(exc)
             if reason is None:
                 raise  # index-wide problems (model, mismatch, busy) stop the batch with their own message
@@ -289,22 +289,6 @@ class Indexer:
                                     inode=st.st_ino))
         return FileResult(path, "unchanged", "same content (its modified time changed): nothing redone",
                           video_id=old.video_id, duration=old.duration, channels=old.channels)
-
-    def _undo_unfinished(self, path: str, old: FileRecord | None) -> None:
-        """After `path` failed: its incomplete record (this run's, or a killed run's that this run could
-        not finish), the entries only it owned and its kept work go, so `info` and `prune` never see a
-        half-indexed file and the next run starts it afresh. A complete record (a failed re-index) stays
-        with its entries. A killed run never gets here: its record and kept work remain to resume from."""
-        record = self.store.get_file(path)
-        if record is None or record.complete:
-            return
-        stale = {record.video_id} | ({old.video_id} if old is not None and not old.complete else set())
-        for video_id in stale:  # entries first: a crash in between leaves an incomplete record, as before
-            self.store.drop_unshared(video_id, path)
-        self.store.delete_file(path)
-        if self.partial_dir is not None:
-            for video_id in stale - {rec.video_id for rec in self.store.files() if not rec.complete}:
-                forget(self.partial_dir, video_id)
 
     def _twin(self, path: str, video_id: str) -> FileRecord | None:
         """A complete record of the same content at another path, made with these models, whose entries

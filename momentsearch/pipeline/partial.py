@@ -87,6 +87,23 @@ def keep_unfinished(directory: str | os.PathLike, records) -> None:
             path.unlink(missing_ok=True)
 
 
+
+def undo_unfinished(store, directory: str | os.PathLike | None, path: str, old) -> None:
+    """After `path` failed: its incomplete record (this run's, or a killed run's that this run could not
+    finish; `old`: the record before this run), the entries only it owned and its kept work (in
+    `directory`) go, so `info` and `prune` never see a half-indexed file and the next run starts it
+    afresh. A complete record (a failed re-index) stays with its entries. A killed run never gets here:
+    its record and kept work remain to resume from."""
+    record = store.get_file(path)
+    if record is None or record.complete:
+        return
+    stale = {record.video_id} | ({old.video_id} if old is not None and not old.complete else set())
+    for video_id in stale:  # entries first: a crash in between leaves an incomplete record, as before
+        store.drop_unshared(video_id, path)
+    store.delete_file(path)
+    if directory is not None:
+        forget(directory, stale - {rec.video_id for rec in store.files() if not rec.complete})
+
 class PartialState:
     """Finished windows and visual side of one file (`video_id`), read from and appended to `directory`.
 
