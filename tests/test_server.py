@@ -247,6 +247,9 @@ class _FakeIndex:
     def playable_copy(self, source, record):  # every file plays as it is
         return None
 
+    def searchable_channels(self):  # an image query's picture is compared (as with CLIP weights)
+        return {"transcript", "visual"}
+
     def search(self, query, k=10, kind=None, video=None):
         time.sleep(self.delay)
         rec = next(iter(self.files.values()))
