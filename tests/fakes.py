@@ -57,3 +57,32 @@ def counting_video(path, seconds: float = 24.0, fps: int = 5, gop: int = 25, siz
                 out.mux(packet)
         for packet in stream.encode():
             out.mux(packet)
+
+
+def slide_store(folder, slides, near=(), video: str = "s" * 16):
+    """A real store (in `folder`) holding one video's slide-text entries, 20 s each: `slides` is a list of
+    [(line text, weight), ...] per slide (the first line its title). The query's vector is axis 0; slide i's
+    is near it (cosine 0.3) where `near[i]` is true, orthogonal to it elsewhere."""
+    import json
+
+    from momentsearch.store.client import make_client
+    from momentsearch.store.ids import entry_id
+    from momentsearch.store.store import Store
+    from momentsearch.types import FileRecord
+
+    path = f"/{video[0]}.mp4"
+    store = Store(make_client(str(folder)))
+    store.collection("ocr", model_id=FakeText.model_id, dim=FakeText.dim)
+    spans = [(20.0 * i, 20.0 * (i + 1)) for i in range(len(slides))]
+    metas = [{"video_id": video, "video": path, "start": s, "end": e, "kind": "slide", "title": lines[0][0],
+              "lines": json.dumps([[t, w, ""] for t, w in lines])} for (s, e), lines in zip(spans, slides)]
+    vectors = np.zeros((len(slides), FakeText.dim), np.float32)
+    vectors[:, 1] = 1.0
+    if len(near):
+        vectors[np.asarray(near, dtype=bool), 0] = 0.3
+    vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
+    store.upsert("ocr", [entry_id(video, "slide", s, e) for s, e in spans], vectors, metas,
+                 [" · ".join(t for t, _ in lines) for lines in slides])
+    store.put_file(FileRecord(path=path, video_id=video, size=1, mtime=0.0, duration=20.0 * len(slides),
+                              channels=["ocr"], complete=True))
+    return store

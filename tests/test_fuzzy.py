@@ -135,41 +135,16 @@ def test_a_decade_in_digits_sounds_like_the_decade_said():
     assert sound_letters("the 1970s") == sound_letters("the nineteen seventies")
 
 
-def _slide_store(tmp_path, slides):
-    """A store of slide-text entries (one video), their vectors all orthogonal to the query's (axis 0)."""
-    import json
-
-    from fakes import FakeText
-    from momentsearch.store.client import make_client
-    from momentsearch.store.ids import entry_id
-    from momentsearch.store.store import Store
-    from momentsearch.types import FileRecord
-
-    video = "s" * 16
-    store = Store(make_client(str(tmp_path / "db")))
-    store.collection("ocr", model_id=FakeText.model_id, dim=FakeText.dim)
-    spans = [(20.0 * i, 20.0 * (i + 1)) for i in range(len(slides))]
-    metas = [{"video_id": video, "video": "/s.mp4", "start": s, "end": e, "kind": "slide", "title": lines[0][0],
-              "lines": json.dumps([[t, w, ""] for t, w in lines])} for (s, e), lines in zip(spans, slides)]
-    vectors = np.zeros((len(slides), FakeText.dim), np.float32)
-    vectors[:, 1] = 1.0
-    store.upsert("ocr", [entry_id(video, "slide", s, e) for s, e in spans], vectors, metas,
-                 [" · ".join(t for t, _ in lines) for lines in slides])
-    store.put_file(FileRecord(path="/s.mp4", video_id=video, size=1, mtime=0.0, duration=20.0 * len(slides),
-                              channels=["ocr"], complete=True))
-    return store
-
-
 def test_a_slide_word_typed_wrong_is_found_by_its_sound(tmp_path):
     """Slide text had exact words only: "Stokholm" or "Ebbinghaus eighteen eighty-five" found nothing on a
     slide that shows "Stockholm" / "Ebbinghaus, 1885" (the speech never said them). A query word that no slide
     holds now lets sound-alike matching score the slides; a query whose words all occur keeps its exact scores
     ("Shiffrin" in small print is not outranked by a title that only sounds a bit like it: "Fry shift")."""
-    from fakes import FakeText
+    from fakes import FakeText, slide_store
     from momentsearch.options import RankingOptions
     from momentsearch.search.searcher import Searcher
 
-    store = _slide_store(tmp_path, [
+    store = slide_store(tmp_path / "db", [
         [("Price Ceilings", 1.0), ("Rent control in Stockholm", 0.5)],
         [("Forgetting Curve", 1.0), ("Ebbinghaus, 1885", 0.5), ("Nonsense syllables", 0.5)],
         [("Three Stores", 1.0), ("Atkinson-Shiffrin, 1968", 0.4)],
