@@ -2,8 +2,12 @@
 
 Whisper gives every word its own start and end; a chunk keeps them (`word_times`, stored with the
 chunk as `encode_times` writes them), so a sentence or a caption line starts when its first word is
-said, pauses included. Chunks of indexes made before that (and text without them) are timed by
-their characters: a sentence's share of its chunk's characters is its share of the chunk's time.
+said, pauses included. Chunks overlap (each starts with the last sentences of the one before); with
+word times they are read as one stream of words, each word once (the words two chunks share have the
+same times), cut into sentences where the chunker cuts them: at . ? ! or a pause of LONG_PAUSE, so speech
+Whisper gave no punctuation has sentences too. Chunks of indexes made before that (and text without
+word times) are timed by their characters: a sentence's share of its chunk's characters is its share of
+the chunk's time, and a sentence one of the last few repeats is the overlap.
 """
 
 from __future__ import annotations
@@ -13,7 +17,11 @@ from typing import Sequence
 
 RECENT = 6  # carried sentences repeat within this many of the last sentences
 CUE_MAX_WORDS = 14  # a caption cue shows at most this many words
+CUE_MIN_SECONDS = 0.5  # a caption cue is shown at least this long (unless the next one starts sooner)
 TIME_STEP = 0.01  # seconds; word times are stored in hundredths of a second after the chunk's start
+SENTENCE_END = (".", "?", "!")  # a word ending in one of these ends its sentence (the chunker's and the transcript's)
+LONG_PAUSE = 1.0  # seconds of silence between words that ends a sentence even without punctuation
+SAME_WORD = 0.02  # seconds; two chunks' stored times of one word differ by at most this (each rounds to TIME_STEP)
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+")
 
 Times = Sequence[tuple[float, float]]  # (start, end) in seconds per whitespace-separated word of a text
@@ -51,35 +59,90 @@ def _parts(text: str) -> list[str]:
     return [p for p in _SENTENCE_END.split(text.strip()) if p]
 
 
-def _timed_parts(start: float, end: float, text: str, times: Times | str = ()):
-    """(start, end, sentence, its word times or None) of one chunk's sentences: from the chunk's word
-    times (as stored, or decoded) when it has them, else each sentence's share of its characters."""
+def _by_characters(start: float, end: float, text: str):
+    """(start, end, sentence) of one chunk's sentences, each timed by its share of the chunk's characters."""
     parts = _parts(text)
-    if isinstance(times, str):
-        times = decode_times(start, times, text)
-    if times and len(times) == len(text.split()):
-        i = 0
-        for part in parts:
-            n = len(part.split())
-            yield times[i][0], times[i + n - 1][1], part, list(times[i:i + n])
-            i += n
-        return
     total = sum(len(p) + 1 for p in parts) or 1
     t = start
     for part in parts:
         dt = (end - start) * (len(part) + 1) / total
-        yield t, t + dt, part, None
+        yield t, t + dt, part
         t += dt
 
 
+def _timed_words(chunk) -> list[tuple[float, float, str]] | None:
+    """(start, end, word) per word of a chunk (start, end, text[, word times as given or as stored]), or
+    None when its words' times are not known."""
+    start, text = chunk[0], chunk[2]
+    times = chunk[3] if len(chunk) > 3 else ()
+    if isinstance(times, str):
+        times = decode_times(start, times, text)
+    words = text.split()
+    if not times or len(times) != len(words):
+        return None
+    return [(float(s), float(e), w) for (s, e), w in zip(times, words)]
+
+
+def _shared(before: list[tuple[float, float, str]], words: list[tuple[float, float, str]]) -> int:
+    """How many of a chunk's first `words` are the last words of `before`: the chunk's overlap with the
+    chunks before it (the same words at the same times; each chunk stores its own rounding of them)."""
+    if not before:
+        return 0
+    reach = 0  # words that start no later than the last one before: only these can be shared
+    while reach < len(words) and words[reach][0] <= before[-1][0] + SAME_WORD:
+        reach += 1
+    for n in range(min(reach, len(before)), 0, -1):
+        if all(a[2] == b[2] and abs(a[0] - b[0]) <= SAME_WORD and abs(a[1] - b[1]) <= SAME_WORD
+               for a, b in zip(before[-n:], words[:n])):
+            return n
+    return 0
+
+
+def _said(words: list[tuple[float, float, str]]):
+    """`words` (start, end, word) grouped into sentences as the chunker groups them: ended by . ! ? or a
+    pause of LONG_PAUSE seconds (speech without punctuation has sentences too)."""
+    current: list[tuple[float, float, str]] = []
+    for i, word in enumerate(words):
+        current.append(word)
+        if i + 1 == len(words) or word[2].endswith(SENTENCE_END) or words[i + 1][0] - word[1] >= LONG_PAUSE:
+            yield current
+            current = []
+
+
+def _add(out: list, start: float, end: float, text: str, times) -> None:
+    """A sentence after those in `out`: it starts no earlier than the one before ends, and lasts >= 0."""
+    start = round(max(start, out[-1][1] if out else 0.0), 3)
+    out.append((start, round(max(end, start), 3), text, times))
+
+
 def _once(chunks):
-    """Every sentence of `chunks` once (see `sentences`), with its word times or None."""
+    """Every sentence of `chunks` once (see `sentences`), with its word times or None. Chunks with word
+    times are read as one stream of words, each word once (the overlap found by the words' times), and cut
+    into sentences; a chunk without them is cut at its punctuation, and a sentence the last few repeat
+    (the overlap) is left out."""
     out: list[tuple[float, float, str, list | None]] = []
+    stream: list[tuple[float, float, str]] = []  # the words of the timed chunks since the last untimed one
+
+    def flush() -> None:
+        for group in _said(stream):
+            text = " ".join(w[2] for w in group)
+            # said again, yet in no time of its own (Whisper's words piled up at the end of the audio), or
+            # an untimed chunk before had it (the overlap): a repeat, not speech
+            if not any(x[2] == text and (x[3] is None or group[-1][1] <= out[-1][1] + SAME_WORD)
+                       for x in out[-RECENT:]):
+                _add(out, group[0][0], group[-1][1], text, [(w[0], w[1]) for w in group])
+        stream.clear()
+
     for chunk in sorted(chunks, key=lambda c: (c[0], c[1])):
-        start, end, text = chunk[:3]
-        for s, e, part, times in _timed_parts(start, end, text, chunk[3] if len(chunk) > 3 else ()):
+        words = _timed_words(chunk)
+        if words is not None:
+            stream.extend(words[_shared(stream, words):])
+            continue
+        flush()
+        for s, e, part in _by_characters(*chunk[:3]):
             if part not in {x[2] for x in out[-RECENT:]}:
-                out.append((round(max(s, out[-1][1] if out else 0.0), 3), round(e, 3), part, times))
+                _add(out, s, e, part, None)
+    flush()
     return out
 
 
@@ -93,7 +156,8 @@ def sentences(chunks) -> list[tuple[float, float, str]]:
 def cues(chunks, max_words: int = CUE_MAX_WORDS) -> list[tuple[float, float, str]]:
     """Caption cues (start, end, text): each sentence once (as `sentences`), cut into lines of at most
     `max_words` words, each line shown from its first word's start to its last word's end (by
-    characters where the words' times are unknown)."""
+    characters where the words' times are unknown), and for at least CUE_MIN_SECONDS (a lone "Right."
+    that Whisper gave no length, words squeezed by overlapping caption cues) while the next is not due."""
     out = []
     for start, end, text, times in _once(chunks):
         words = text.split()
@@ -106,8 +170,21 @@ def cues(chunks, max_words: int = CUE_MAX_WORDS) -> list[tuple[float, float, str
             line = " ".join(words[a:b])
             dt = (end - start) * (len(line) + 1) / total
             s, e = (max(times[a][0], start), times[b - 1][1]) if times else (t, t + dt)
-            out.append((round(s, 3), round(max(e, s), 3), line))
+            out.append((s, e, line))
             t += dt
+    return _shown(out)
+
+
+def _shown(lines: list[tuple[float, float, str]]) -> list[tuple[float, float, str]]:
+    """Caption `lines` (start, end, text) in order, made valid for a player: each starts when the one
+    before has ended, and lasts CUE_MIN_SECONDS, or up to the next, or TIME_STEP at the very least
+    (a cue of no length is never shown; WebVTT wants its end after its start)."""
+    out: list[tuple[float, float, str]] = []
+    for i, (start, end, text) in enumerate(lines):
+        start = max(start, out[-1][1]) if out else start
+        due = lines[i + 1][0] if i + 1 < len(lines) else float("inf")
+        end = max(end, min(start + CUE_MIN_SECONDS, due), start + TIME_STEP)
+        out.append((round(start, 3), round(end, 3), text))
     return out
 
 
@@ -134,3 +211,4 @@ def srt(timed) -> str:
     for n, (start, end, text) in enumerate(timed, 1):
         lines += [str(n), f"{_stamp(start, True)} --> {_stamp(end, True)}", text.replace("-->", "\u2192"), ""]
     return "\n".join(lines)
+

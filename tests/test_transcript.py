@@ -50,3 +50,56 @@ def test_chunks_carry_their_words_times_unless_a_segment_stands_for_its_words():
     assert chunk.text == TEXT and chunk.word_times == TIMES
     chunk, = build_chunks([TranscriptSegment(0.0, 13.8, TEXT)])  # captions or ASR without word times
     assert chunk.word_times == [] and word_times([Word(0.0, 1.0, "two words")]) == []
+
+
+def _spoken(spec):
+    """Words said one after another (0.3 s each, 0.05 s apart), `pause` seconds of silence after each phrase."""
+    words, t = [], 0.0
+    for phrase, pause in spec:
+        for w in phrase.split():
+            words.append(Word(round(t, 2), round(t + 0.3, 2), w))
+            t += 0.35
+        t += pause
+    return words
+
+
+def test_chunk_overlaps_without_punctuation_are_said_once_at_their_own_times():
+    """The chunker ends a sentence at a pause of a second as well as at a full stop, and carries the
+    last sentences of a chunk into the next; the transcript split chunks at full stops only, so a carried
+    piece ("forty two." after a pause, or any phrase of speech Whisper gave no punctuation) was a sentence
+    of its own in the next chunk and said twice, its caption shown seconds after it was said."""
+    plain = [(f"we now move p{i} along the curve", 1.2) for i in range(10)]  # no punctuation at all
+    paused = [(f"Then the answer to question q{i} is", 1.3) for i in range(6)]  # ... [pause] forty two.
+    paused = [x for pair in zip(paused, [(f"forty two n{i}.", 0.3) for i in range(6)]) for x in pair]
+    for spec in (plain, paused):
+        words = _spoken(spec)
+        chunks = build_chunks([TranscriptSegment(0.0, words[-1].end, "", words)])
+        assert len(chunks) >= 3 and any(a.end > b.start for a, b in zip(chunks, chunks[1:]))  # they overlap
+        rows = [(c.start, c.end, c.text, encode_times(c.start, c.word_times)) for c in chunks]
+        said = sentences(rows)
+        assert " ".join(t for _, _, t in said).split() == [w.word for w in words]  # every word once, in order
+        lines = cues(rows)
+        assert " ".join(t for _, _, t in lines).split() == [w.word for w in words]
+        first = 0
+        for start, end, line in lines:  # each line shown from its first word's start to its last word's end
+            n = len(line.split())
+            assert (start, end) == (words[first].start, words[first + n - 1].end), line
+            first += n
+    said = sentences([(c.start, c.end, c.text, c.word_times) for c in build_chunks(
+        [TranscriptSegment(0.0, 60.0, "", _spoken(plain))])])
+    assert [t for _, _, t in said][:2] == ["we now move p0 along the curve", "we now move p1 along the curve"]
+
+
+def test_caption_cues_always_last_a_while():
+    """Whisper gives some words no length (start == end: a quick "Right." at a segment's end); its cue
+    was written "00:00:03.000 --> 00:00:03.000", a cue no player shows (WebVTT wants the end after the
+    start). A line is now shown for CUE_MIN_SECONDS, or until the next one starts."""
+    words = _spoken([("So that works.", 1.3)]) + [Word(3.0, 3.0, "Right.")] + [
+        Word(3.2 + 0.35 * i, 3.5 + 0.35 * i, w) for i, w in enumerate("Next is the proof.".split())] + [
+        Word(9.0, 9.0, "Bye.")]
+    chunk, = build_chunks([TranscriptSegment(0.0, 9.0, "", words)])
+    lines = cues([(chunk.start, chunk.end, chunk.text, encode_times(chunk.start, chunk.word_times))])
+    assert [t for _, _, t in lines] == ["So that works.", "Right.", "Next is the proof.", "Bye."]
+    assert lines[1][:2] == (3.0, 3.2) and lines[3][:2] == (9.0, 9.5) and lines[0][:2] == (0.0, 1.0)
+    assert all(s < e for s, e, _ in lines) and all(a[1] <= b[0] for a, b in zip(lines, lines[1:]))
+    assert "00:00:03.000 --> 00:00:03.200\nRight." in webvtt(lines)

@@ -11,10 +11,8 @@ import numpy as np
 
 from momentsearch.options import ChunkOptions
 from momentsearch.types import Chunk, TranscriptSegment, Word
-from momentsearch.transcript import word_times
+from momentsearch.transcript import LONG_PAUSE, SENTENCE_END, word_times
 
-SENTENCE_END = (".", "?", "!")
-LONG_PAUSE = 1.0  # seconds of silence between words that ends a sentence even without punctuation
 BREAK_TOLERANCE = 1.0  # seconds; a slide change found by 1 fps sampling may lag the sentence it belongs to
 SECTION_PAUSE = 2.0  # seconds of silence that closes a chunk early (a topic change is likely)
 SNAP_SECONDS = 8.0  # a topic boundary moves at most this far (one sentence) to where the speaker paused ...
