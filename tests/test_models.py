@@ -336,6 +336,23 @@ def test_drop_hallucinations():
     assert [s.text for s in drop_hallucinations([seg(said, ratio=1.3)], 9.0)] == [said.strip()]
 
 
+def test_a_word_whisper_split_at_a_mark_is_one_word():
+    """faster-whisper (base) gave ' 3', '.5', ' 1', ',200' for "3.5 million ... 1,200" and ' Est', '-ce' for
+    "Est-ce": a new word starts at a punctuation token even with no space before it. The chunks joined
+    them with spaces ("3 .5 million", "Est -ce que", "l 'énergie"), in the transcript, the subtitles and
+    the text searched. The pieces are one word again, timed from the first's start to the last's end."""
+    said = [(" In", 0.0, 0.12), (" 3", 1.98, 2.32), (".5", 2.32, 2.92), (" million,", 2.92, 3.22), (" 1", 4.28, 4.6),
+            (",200", 4.6, 5.64), (" Est", 6.0, 6.2), ("-ce", 6.2, 6.4), (" l", 6.5, 6.6), ("'énergie", 6.6, 7.0),
+            (" 10", 7.1, 7.3), (":30.", 7.3, 7.9), (" -", 8.0, 8.1), (" so", 8.1, 8.3), (" 'yes'", 8.3, 8.6)]
+    seg = {"text": " In 3.5 million, 1,200 Est-ce l'énergie 10:30. - so 'yes'", "start": 0.0, "end": 9.0,
+           "no_speech_prob": 0.0, "avg_logprob": -0.2, "compression_ratio": 1.2,
+           "words": [{"word": w, "start": s, "end": e, "probability": 0.9} for w, s, e in said]}
+    (kept,) = drop_hallucinations([seg], duration=9.0)
+    assert [w.word for w in kept.words] == ["In", "3.5", "million,", "1,200", "Est-ce", "l'énergie", "10:30.", "-",
+                                            "so", "'yes'"]
+    assert (kept.words[1].start, kept.words[1].end) == (1.98, 2.92) and kept.words[5].end == 7.0
+
+
 # ---- openai-whisper ------------------------------------------------------------------------------------
 
 
