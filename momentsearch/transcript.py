@@ -12,9 +12,11 @@ the chunk's time, and a sentence one of the last few repeats is the overlap.
 
 from __future__ import annotations
 
+import json
 import re
 from typing import Sequence
 
+FORMATS = ("text", "srt", "vtt", "json")  # what `document` writes
 RECENT = 6  # carried sentences repeat within this many of the last sentences
 CUE_MAX_WORDS = 14  # a caption cue shows at most this many words
 CUE_MIN_SECONDS = 0.5  # a caption cue is shown at least this long (unless the next one starts sooner)
@@ -212,3 +214,30 @@ def srt(timed) -> str:
         lines += [str(n), f"{_stamp(start, True)} --> {_stamp(end, True)}", text.replace("-->", "\u2192"), ""]
     return "\n".join(lines)
 
+
+def _clock(t: float) -> str:
+    minutes, seconds = divmod(int(t), 60)
+    hours, minutes = divmod(minutes, 60)
+    return f"{hours}:{minutes:02d}:{seconds:02d}" if hours else f"{minutes}:{seconds:02d}"
+
+
+def _within(rows, start: float | None, end: float | None):
+    """The rows (start, end, ...) that overlap [start, end]."""
+    return [r for r in rows if (start is None or r[1] > start) and (end is None or r[0] < end)]
+
+
+def document(record, chunks, fmt: str, start: float | None = None, end: float | None = None) -> str:
+    """The transcript of `record` (a types.FileRecord) from its indexed `chunks` (types.TranscriptChunk) as
+    one of FORMATS: text ("[m:ss] sentence" lines), srt, vtt (caption cues) or json (sentences); only what
+    overlaps [start, end] (seconds) when they are given."""
+    rows = [(c.start, c.end, c.text, c.word_times) for c in chunks]
+    if fmt in ("srt", "vtt"):
+        shown = _within(cues(rows), start, end)
+        return srt(shown) if fmt == "srt" else webvtt(shown)
+    said = _within(sentences(rows), start, end)
+    if fmt == "json":
+        return json.dumps({"video": record.path, "video_id": record.video_id,
+                           "source": record.sources.get("transcript", ""), "language": record.language,
+                           "sentences": [{"start": s, "end": e, "text": t} for s, e, t in said]},
+                          ensure_ascii=False, indent=1)
+    return "\n".join(f"[{_clock(s)}] {t}" for s, e, t in said)

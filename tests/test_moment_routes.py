@@ -53,6 +53,34 @@ def test_transcript_sentences_drop_the_chunk_overlap():
     assert [t for _, _, t in rows] == ["One two.", "Three four.", "Five six."]
 
 
+def test_transcript_downloads_as_subtitles(client):
+    """The page's "Subtitles .srt / .vtt" links: the transcript as a file to save, as the CLI writes it."""
+    from momentsearch.testing.captions import strict_cues
+
+    c, ids, videos = client
+    got = {}
+    for fmt, kind in (("srt", "application/x-subrip"), ("vtt", "text/vtt"), ("text", "text/plain")):
+        r = c.get(f"/api/transcript/{ids['lecture']}", params={"format": fmt})
+        assert r.status_code == 200 and r.headers["content-type"] == kind + "; charset=utf-8"
+        name = "lecture." + ("txt" if fmt == "text" else fmt)
+        assert r.headers["content-disposition"] == f"attachment; filename=\"{name}\"; filename*=utf-8''{name}"
+        got[fmt] = r.text
+    srt, vtt = strict_cues(got["srt"], "srt"), strict_cues(got["vtt"], "vtt")
+    assert srt == vtt and len(srt) >= 6 and any("roadmap" in t.lower() for _, _, t in srt)
+    assert got["vtt"] == c.get(f"/api/captions/{ids['lecture']}.vtt").text  # what the player shows
+    said = c.get(f"/api/transcript/{ids['lecture']}").json()["sentences"]
+    assert got["text"].splitlines()[0].endswith(said[0]["text"]) and len(got["text"].splitlines()) == len(said)
+    assert c.get(f"/api/transcript/{ids['lecture']}", params={"format": "docx"}).status_code in (400, 422)
+
+
+def test_a_download_keeps_a_file_name_in_any_script():
+    from momentsearch.server.moment_routes import _attachment
+
+    assert _attachment('Vorlesung "über" Energie.srt') == (
+        'attachment; filename="Vorlesung __ber_ Energie.srt"; '
+        "filename*=utf-8''Vorlesung%20%22%C3%BCber%22%20Energie.srt")
+
+
 def test_clip_route_cuts_a_playable_clip(client):
     c, ids, videos = client
     lo, hi = videos["lecture"][1]["Project Roadmap"]

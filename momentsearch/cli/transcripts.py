@@ -3,12 +3,8 @@ words. Registered by cli/main.py; printing stays in the CLI."""
 
 from __future__ import annotations
 
-import json
-
-from momentsearch import transcript
 from momentsearch.errors import QueryError
-
-FORMATS = ("text", "srt", "vtt", "json")
+from momentsearch.transcript import FORMATS, document
 
 
 def add_transcript_parser(sub, common) -> None:
@@ -26,32 +22,6 @@ def add_transcript_parser(sub, common) -> None:
     common(p)
 
 
-def _clock(t: float) -> str:
-    minutes, seconds = divmod(int(t), 60)
-    hours, minutes = divmod(minutes, 60)
-    return f"{hours}:{minutes:02d}:{seconds:02d}" if hours else f"{minutes}:{seconds:02d}"
-
-
-def _within(rows, start: float | None, end: float | None):
-    """The rows (start, end, ...) that overlap [start, end]."""
-    return [r for r in rows if (start is None or r[1] > start) and (end is None or r[0] < end)]
-
-
-def render(record, chunks, fmt: str, start: float | None = None, end: float | None = None) -> str:
-    """The transcript of `record` (a FileRecord) from its indexed `chunks` (TranscriptChunk) in `fmt`."""
-    rows = [(c.start, c.end, c.text, c.word_times) for c in chunks]
-    if fmt in ("srt", "vtt"):
-        cues = _within(transcript.cues(rows), start, end)
-        return transcript.srt(cues) if fmt == "srt" else transcript.webvtt(cues)
-    said = _within(transcript.sentences(rows), start, end)
-    if fmt == "json":
-        return json.dumps({"video": record.path, "video_id": record.video_id,
-                           "source": record.sources.get("transcript", ""), "language": record.language,
-                           "sentences": [{"start": s, "end": e, "text": t} for s, e, t in said]},
-                          ensure_ascii=False, indent=1)
-    return "\n".join(f"[{_clock(s)}] {t}" for s, e, t in said)
-
-
 def cmd_transcript(args, index) -> int:
     from momentsearch.chapters import write_text
     from momentsearch.cli.extras import parse_time
@@ -65,7 +35,7 @@ def cmd_transcript(args, index) -> int:
     if not chunks:
         raise QueryError(f"{record.path} has no speech in the index (no words were heard, or it was "
                          "indexed without a transcript)")
-    text = render(record, chunks, args.format, start, end)
+    text = document(record, chunks, args.format, start, end)
     if args.out:  # never over the video, its captions or another indexed file
         write_text(text, args.out, record.path, [f.path for f in index.info().files], args.force, "transcript")
     else:

@@ -9,6 +9,8 @@ Routes (all JSON unless said; errors are `{"error": message, "status": code}`), 
   GET  /api/thumbs/{segment_id}         a JPEG of the keyframe of a segment
   GET  /api/photos/{video_id}.jpg?side= a photo as a JPEG, upright, long side `side` (320; at most 2048)
   GET  /api/captions/{video_id}.vtt     WebVTT captions from the transcript
+In server/moment_routes.py: chapters, clips, the clock, and
+  GET  /api/transcript/{video_id}?format=  timed sentences (json); srt, vtt or text: a file to download
   GET  /                                the search page (momentsearch/server/web/)
 
 The app keeps its MomentIndex in `app.state.index`. Models load once, in the start-up lifespan.

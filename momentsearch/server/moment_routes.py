@@ -9,9 +9,10 @@ from __future__ import annotations
 import shutil
 import tempfile
 from pathlib import Path
+from urllib.parse import quote
 
 from fastapi import APIRouter, Query, Request
-from fastapi.responses import FileResponse
+from fastapi.responses import FileResponse, Response
 from starlette.background import BackgroundTask
 from starlette.concurrency import run_in_threadpool
 
@@ -32,16 +33,36 @@ async def chapters(video_id: str, request: Request):
     return {"video_id": record.video_id, "chapters": [c.to_json() for c in got]}
 
 
-@router.get("/transcript/{video_id}")
-async def transcript(video_id: str, request: Request):
-    """The video's speech as timed sentences, where it came from (ASR or captions) and its language."""
-    from momentsearch.transcript import sentences
+_SUBTITLE_TYPES = {"srt": "application/x-subrip; charset=utf-8", "vtt": "text/vtt; charset=utf-8",
+                   "text": "text/plain; charset=utf-8"}
+
+
+@router.get("/transcript/{video_id}",
+            responses={200: {"content": {t.split(";")[0]: {} for t in _SUBTITLE_TYPES.values()},
+                             "description": "json: the sentences; srt, vtt, text: a file to download"}})
+async def transcript(video_id: str, request: Request,
+                     fmt: str = Query("json", alias="format", pattern="^(json|srt|vtt|text)$",
+                                      description="json (timed sentences), or a download: srt or vtt "
+                                                  "subtitles, text ([m:ss] sentence lines)")):
+    """The video's speech as timed sentences, where it came from (ASR or captions) and its language; or
+    (`format` srt, vtt, text) the same as `momentsearch transcript` writes it, as a file to save."""
+    from momentsearch.transcript import document, sentences
 
     record = await _record(request, video_id)
     chunks = await run_in_threadpool(request.app.state.index.chunks_of, record.video_id)
+    if fmt != "json":
+        name = f"{Path(record.path).stem or record.video_id}.{'txt' if fmt == 'text' else fmt}"
+        return Response(document(record, chunks, fmt), media_type=_SUBTITLE_TYPES[fmt],
+                        headers={"Content-Disposition": _attachment(name)})
     rows = sentences([(c.start, c.end, c.text, c.word_times) for c in chunks])
     return {"video_id": record.video_id, "source": record.sources.get("transcript", ""),
             "language": record.language, "sentences": [{"start": s, "end": e, "text": t} for s, e, t in rows]}
+
+
+def _attachment(name: str) -> str:
+    """A Content-Disposition that saves the answer as `name` (any characters: RFC 6266's filename*)."""
+    plain = "".join(c if c.isascii() and c.isprintable() and c not in '"\\' else "_" for c in name)
+    return f"attachment; filename=\"{plain}\"; filename*=utf-8''{quote(name)}"
 
 
 @router.get("/clips/{video_id}", response_class=FileResponse,

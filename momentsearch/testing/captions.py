@@ -1,8 +1,10 @@
-"""Caption fixtures: SRT / WebVTT / ASS files, and a video with a subtitle stream muxed in (PyAV)."""
+"""Caption fixtures: SRT / WebVTT / ASS files, a video with a subtitle stream muxed in (PyAV), and a
+strict reader of the subtitles momentsearch writes (`strict_cues`)."""
 
 from __future__ import annotations
 
 import os
+import re
 from fractions import Fraction
 
 ASS_HEADER = b"""[Script Info]
@@ -68,3 +70,34 @@ def mux_subtitles(video: str | os.PathLike, cues: list[tuple[float, float, str]]
             packet.pts = packet.dts = int(round(start / tb))
             packet.duration = int(round((end - start) / tb))
             dst.mux(packet)
+
+
+_STRICT_TIMING = {"srt": re.compile(r"^(\d\d):([0-5]\d):([0-5]\d),(\d{3}) --> (\d\d):([0-5]\d):([0-5]\d),(\d{3})$"),
+                  "vtt": re.compile(r"^(\d\d):([0-5]\d):([0-5]\d)\.(\d{3}) --> (\d\d):([0-5]\d):([0-5]\d)\.(\d{3})$")}
+
+
+def strict_cues(text: str, fmt: str, max_words: int = 14, repeats: bool = False) -> list[tuple[float, float, str]]:
+    """The cues of subtitles we wrote (`fmt` "srt" or "vtt"), read strictly: an AssertionError says what
+    a player could trip on (a block out of shape, a cue of no length, cues out of order or overlapping,
+    a line of more than `max_words` words) or, unless `repeats` (the speaker did repeat a line), a line
+    given twice in a row (overlapping chunks captioned twice)."""
+    body = text
+    if fmt == "vtt":
+        assert text.startswith("WEBVTT\n\n") or text.strip() == "WEBVTT", "no WEBVTT header"
+        body = text[len("WEBVTT"):].lstrip("\n")
+    cues: list[tuple[float, float, str]] = []
+    for n, block in enumerate([b for b in body.split("\n\n") if b.strip()], 1):
+        lines = block.strip("\n").split("\n")
+        assert len(lines) >= 3 and lines[0] == str(n), f"block {n} is not 'number, timing, text': {block!r}"
+        m = _STRICT_TIMING[fmt].match(lines[1])
+        assert m, f"cue {n}: bad timing line {lines[1]!r}"
+        g = [int(x) for x in m.groups()]
+        start, end = (g[0] * 3600 + g[1] * 60 + g[2] + g[3] / 1000, g[4] * 3600 + g[5] * 60 + g[6] + g[7] / 1000)
+        words = " ".join(lines[2:])
+        assert all(ln.strip() for ln in lines[2:]) and "-->" not in words, f"cue {n}: bad text {lines[2:]!r}"
+        assert end > start, f"cue {n} has no length: {lines[1]}"
+        assert not cues or start >= cues[-1][1] - 1e-9, f"cue {n} starts before cue {n - 1} ends"
+        assert len(words.split()) <= max_words, f"cue {n} has {len(words.split())} words"
+        assert repeats or not cues or words != cues[-1][2], f"cue {n} repeats the line before: {words!r}"
+        cues.append((start, end, words))
+    return cues

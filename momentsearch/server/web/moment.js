@@ -7,6 +7,7 @@
 const mx = {
   chapters: $("chapters"), transcript: $("transcript"), tlChapters: $("timeline-chapters"),
   tlHits: $("timeline-hits"), scope: $("scope-video"), clip: $("clip-link"), copy: $("copy-link"),
+  srt: $("subs-link"), vtt: $("vtt-link"),
   source: $("video-source"), tools: $("moment-tools"),
 };
 let shownVideo = null;     // the video whose chapters and transcript are shown
@@ -81,6 +82,9 @@ function updateTools(m) {
   // the token, when the server has one, rides in the /api cookie (never in a URL)
   mx.clip.href = `/api/clips/${encodeURIComponent(m.video_id)}?start=${start.toFixed(2)}&end=${end.toFixed(2)}`;
   mx.clip.setAttribute("download", "");
+  const subs = `/api/transcript/${encodeURIComponent(m.video_id)}?format=`;
+  mx.srt.href = subs + "srt";
+  mx.vtt.href = subs + "vtt";
 }
 
 function momentLink() {
