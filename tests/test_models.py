@@ -353,6 +353,23 @@ def test_a_word_whisper_split_at_a_mark_is_one_word():
     assert (kept.words[1].start, kept.words[1].end) == (1.98, 2.92) and kept.words[5].end == 7.0
 
 
+def test_words_piled_at_one_instant_are_not_kept():
+    """On a 15.19 s .mp3 (a podcast line, 4 s of silence, its first 3 s again) base put 159 words, a whole
+    invented repeat of the line, at 15.26 s, past the audio, in the segment of the last real words: the
+    chunk, the search text and the transcript had them, and its subtitles ended in zero-length cues."""
+    real = [(" Welcome", 12.0, 12.46), (" to", 12.46, 12.76), (" the", 12.76, 12.86), (" podcast.", 12.86, 13.4)]
+    piled = [(" " + w, 15.26, 15.26) for w in "Welcome to the podcast about solar panels today".split()] * 3
+    right = [(" Right.", 3.0, 3.0), (" So", 3.0, 3.0)]  # two words with no length: kept (they may be said)
+
+    def seg(words):
+        return {"text": "".join(w for w, _, _ in words), "start": words[0][1], "end": 15.26, "no_speech_prob": 0.0,
+                "avg_logprob": -0.3, "compression_ratio": 1.5,
+                "words": [{"word": w, "start": s, "end": e, "probability": 0.5} for w, s, e in words]}
+
+    kept = drop_hallucinations([seg(right), seg(real + piled), seg(piled)], duration=15.192)
+    assert [[w.word for w in s.words] for s in kept] == [["Right.", "So"], ["Welcome", "to", "the", "podcast."]]
+
+
 # ---- openai-whisper ------------------------------------------------------------------------------------
 
 

@@ -23,6 +23,7 @@ from momentsearch.models.device import (
     thread_budget,
 )
 from momentsearch.models.asr_repair import spans_to_redo
+from momentsearch.models.asr_words import segment_words
 from momentsearch.models.whisper_weights import resolve_faster_whisper_model
 from momentsearch.options import ASROptions
 from momentsearch.types import SAMPLE_RATE, TranscriptSegment, Word
@@ -69,28 +70,6 @@ def loop_start(tokens: list[str], repeats: int = LOOP_REPEATS) -> int | None:
     return None
 
 
-_GLUED = "'’-.,:"  # Whisper starts a new word at these, even inside a word: "3" ".5", "1" ",200", "l" "'énergie"
-
-
-def _words(raw_words: Iterable[Any], clamp) -> list[Word]:
-    """A segment's words, stripped, times clamped; a piece Whisper split off at a mark inside a word (no
-    space before it) joined back: "3.5", "Est-ce" as the segment's text says (not "3 .5", "Est -ce")."""
-    words: list[Word] = []
-    for w in raw_words:
-        raw = str(_get(w, "word", ""))
-        word = raw.strip()
-        if not word:
-            continue
-        start, p = clamp(_get(w, "start", 0.0)), float(_get(w, "probability", 1.0))
-        end = max(start, clamp(_get(w, "end", start)))
-        if words and raw[0] in _GLUED and len(word) > 1 and word[1].isalnum():
-            last = words[-1]
-            words[-1] = Word(last.start, max(last.end, end), last.word + word, min(last.probability, p))
-        else:
-            words.append(Word(start, end, word, p))
-    return words
-
-
 def drop_hallucinations(raw_segments: Iterable[Any], duration: float) -> list[TranscriptSegment]:
     """Convert engine segments (objects or dicts) to `TranscriptSegment`s, dropping likely inventions.
 
@@ -99,7 +78,7 @@ def drop_hallucinations(raw_segments: Iterable[Any], duration: float) -> list[Tr
     if that is its start) and kept whole if it has none: a 30 s lecture chunk that says one sentence
     twice compresses as well as a loop, and is real speech.
     Times are clamped to [0, duration].
-    Word texts are stripped of the leading space Whisper puts on them (see `_words`).
+    Word texts are stripped of the leading space Whisper puts on them (see `asr_words.segment_words`).
     """
 
     def clamp(t: Any) -> float:
@@ -113,7 +92,10 @@ def drop_hallucinations(raw_segments: Iterable[Any], duration: float) -> list[Tr
         no_speech, logprob = _get(seg, "no_speech_prob", 0.0), _get(seg, "avg_logprob", 0.0)
         if no_speech > NO_SPEECH_PROB and logprob < LOW_LOGPROB:
             continue
-        words = _words(_get(seg, "words", None) or [], clamp)
+        raw_words = _get(seg, "words", None) or []
+        words = segment_words(raw_words, clamp)
+        if raw_words and not words:
+            continue  # every word piled up at one instant: invented
         start, end = clamp(_get(seg, "start", 0.0)), clamp(_get(seg, "end", 0.0))
         cut = failure_loop([w.word for w in words] if words else text.split(), _get(seg, "compression_ratio", 0.0))
         if cut is not None:
