@@ -150,6 +150,11 @@ def test_index_uses_captions_instead_of_asr(captioned_folder, tmp_path):
     assert info["talk.mp4"]["sources"] == {"transcript": "captions: sidecar talk.en.vtt"}
     assert info["talk.mp4"]["language"] == "en"
     assert info["embedded.mp4"]["sources"]["transcript"].startswith("captions: embedded mov_text")
+    from momentsearch.testing.captions import strict_cues
+
+    for name in ("talk.mp4", "embedded.mp4"):  # overlapping cues make valid subtitles, each word once
+        cues = strict_cues(run_cli("transcript", str(folder / name), "--db", str(db), "--format", "vtt").stdout, "vtt")
+        assert " ".join(t for _, _, t in cues).count("quokka") == (name == "talk.mp4")
     lo, hi = windows["Project Roadmap"]
     for word, name in (("zanzibar quokka", "talk.mp4"), ("marmoset milestones", "embedded.mp4")):
         res = json.loads(run_cli("search", f'"{word}"', "--db", str(db), "--json").stdout)["results"]
