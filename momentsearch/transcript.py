@@ -24,7 +24,7 @@ TIME_STEP = 0.01  # seconds; word times are stored in hundredths of a second aft
 SENTENCE_END = (".", "?", "!")  # a word ending in one of these ends its sentence (the chunker's and the transcript's)
 LONG_PAUSE = 1.0  # seconds of silence between words that ends a sentence even without punctuation
 SAME_WORD = 0.02  # seconds; two chunks' stored times of one word differ by at most this (each rounds to TIME_STEP)
-_SENTENCE_END = re.compile(r"(?<=[.!?])\s+")
+_SENTENCE_END = re.compile(r"(?<=[%s])\s+" % re.escape("".join(SENTENCE_END)))  # after such a word
 
 Times = Sequence[tuple[float, float]]  # (start, end) in seconds per whitespace-separated word of a text
 
