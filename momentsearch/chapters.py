@@ -192,10 +192,17 @@ def write_text(text: str, out: str | os.PathLike, video: str, inputs: list[str],
     if out.exists():
         if not overwrite:
             raise QueryError(f"{out} exists: add --force to replace it, or name another file")
+    write_atomically(out, text + "\n")
+
+
+def write_atomically(out: str | os.PathLike, text: str) -> None:
+    """Write `text` (UTF-8) to `out`, its folder made when missing, through a temporary file renamed into
+    place: a failed write leaves the old file as it was, and never half a file."""
+    out = Path(out)
     out.parent.mkdir(parents=True, exist_ok=True)
     tmp = out.with_name(f".{out.name}.part")
     try:
-        tmp.write_text(text + "\n", encoding="utf-8")
+        tmp.write_text(text, encoding="utf-8")
         os.replace(tmp, out)
     finally:
         tmp.unlink(missing_ok=True)

@@ -7,6 +7,8 @@ import io
 import os
 import shlex
 import sys
+from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 from rich.console import Console
@@ -278,3 +280,46 @@ def test_info_says_what_the_visual_channel_lacks(monkeypatch):
         lines[installed] = next(line for line in buffer.getvalue().splitlines() if line.startswith("Visual channel"))
     assert "--clip-pretrained" in lines[True] and "setup.sh" not in lines[True]
     assert "setup.sh --clip" in lines[False] and "--clip-pretrained" in lines[False]
+
+
+class _ClipsIndex(_WordsIndex):
+    """A _WordsIndex that "cuts" a clip by writing `cut` into it, and whose indexed files are `indexed`."""
+
+    def __init__(self, found: str, video: str, cut: bytes, indexed=()):
+        super().__init__(found)
+        self.video, self.cut, self.indexed = video, cut, list(indexed)
+
+    def search(self, query, k=10, kind=None, in_=None):
+        return [_moment(0.9, "the roadmap", video=self.video)] if query in self.found else []
+
+    def export_clip(self, video, start, end, out, padding=0.0):
+        from momentsearch.clips import Clip
+
+        Path(out).write_bytes(self.cut)
+        return Clip(str(out), video, start, end, start, end)
+
+    def info(self):
+        return SimpleNamespace(files=[SimpleNamespace(path=p) for p in self.indexed])
+
+
+def test_export_clips_never_replaces_an_earlier_clip_without_force(capsys, monkeypatch, tmp_path):
+    """A second search's clip `01-talk-27-42.mp4` (the same rank, talk and span, cut with another --clip-pad
+    or from another folder's talk.mp4) went over the first one without a word; now the search cuts nothing
+    and says so, as `clip -o` and `chapters -o` do; --force replaces it, never an indexed file."""
+    monkeypatch.setattr(output, "out", Console(file=io.StringIO(), width=200))
+    clips, video = tmp_path / "clips", str(tmp_path / "talk.mp4")
+    clip = clips / "01-talk-27-42.mp4"
+
+    def search(cut: bytes, *flags, indexed=()) -> int:
+        monkeypatch.setattr(sys.modules["momentsearch.cli.main"], "_index_for",
+                            lambda args: _ClipsIndex("roadmap", video, cut, indexed))
+        return main(["search", "roadmap", "--export-clips", str(clips), *flags])
+
+    assert search(b"first") == 0 and clip.read_bytes() == b"first"
+    capsys.readouterr()
+    assert search(b"second") == 2 and clip.read_bytes() == b"first"
+    assert capsys.readouterr().err.strip() == (f"momentsearch: error: {clip} exists: add --force to replace it, "
+                                               "or export into another folder")
+    assert search(b"second", "--force") == 0 and clip.read_bytes() == b"second"
+    assert search(b"third", "--force", indexed=[str(clip)]) == 2 and clip.read_bytes() == b"second"
+    assert f"{clip} is an indexed file" in capsys.readouterr().err

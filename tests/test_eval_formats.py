@@ -154,3 +154,23 @@ def test_eval_refuses_an_index_without_any_video_of_the_ground_truth(tmp_path):
         run_eval(index_of("/lectures/other.mp4", "/lectures/week3.mp4"), truths)
     predictions, report = run_eval(index_of("/lectures/other.mp4", "/clips/xbQJTJGYJmo_60.0_210.0.mp4"), truths)
     assert set(predictions) == {2579, 5071} and report.overall["R1@0.5"] == 0.0
+
+
+def test_eval_out_replaces_an_existing_file_only_with_force(tmp_path, capsys):
+    """`eval GT --out pred.jsonl` went over an existing pred.jsonl (an earlier run's, kept to compare
+    with) without a word; now it refuses before searching, as `chapters -o` and `clip -o` do."""
+    from momentsearch.cli.main import main
+
+    gt = _write(tmp_path / "val.jsonl", QVH_LINES)
+    pred = _write(tmp_path / "pred.jsonl", [{"qid": 2579, "vid": "NUsG9BgSes0_210.0_360.0",
+                                               "pred_relevant_windows": [[66, 74, 0.8]]}])
+    out = tmp_path / "out.jsonl"
+    out.write_text("an earlier run\n", encoding="utf-8")
+    assert main(["eval", str(gt), "--pred", str(pred), "--out", str(out)]) == 2
+    assert capsys.readouterr().err.strip() == (f"momentsearch: error: {out} exists: add --force to replace it, "
+                                               "or name another file")
+    assert out.read_text(encoding="utf-8") == "an earlier run\n"
+    assert main(["eval", str(gt), "--pred", str(pred), "--out", str(out), "--force"]) == 0
+    assert [json.loads(x)["qid"] for x in out.read_text(encoding="utf-8").splitlines()] == [2579, 5071]
+    assert main(["eval", str(gt), "--pred", str(pred), "--out", str(gt), "--force"]) == 2  # never an input
+    assert "also read by this command" in capsys.readouterr().err

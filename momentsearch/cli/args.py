@@ -133,6 +133,7 @@ def _eval_parser(sub) -> None:
     p.add_argument("--pred", metavar="FILE", help="score these predictions (another system's, QVHighlights "
                                                   "layout) instead of searching the index")
     p.add_argument("--out", help="write predictions here (QVHighlights layout: pred_relevant_windows)")
+    p.add_argument("--force", action="store_true", help="with --out: replace the file if it exists (never an input)")
     p.add_argument("--baseline", metavar="FILE",
                    help="another run's predictions (an earlier --out) to compare with, query by query: the "
                         "difference, its 95%% interval, the queries gained and lost, McNemar's p")

@@ -61,6 +61,18 @@ def same_file(a, b) -> bool:
     return bool(a and b) and Path(a).exists() and Path(b).exists() and os.path.samefile(a, b)
 
 
+def check_output(out: str, inputs: list, force: bool = False) -> None:
+    """QueryError when `out` is one of the `inputs` (files read by the same command) or a folder, or exists
+    and `force` is off (as `chapters -o` and `clip -o`)."""
+    if Path(out).is_dir():
+        raise QueryError(f"{out} is a folder: name a file to write")
+    for source in inputs:
+        if same_file(out, source):
+            raise QueryError(f"{out} is also read by this command ({source}): name another file to write")
+    if Path(out).exists() and not force:
+        raise QueryError(f"{out} exists: add --force to replace it, or name another file")
+
+
 def cmd_chapters(args, index) -> int:
     from momentsearch.chapters import format_chapters, write_text
 
@@ -99,6 +111,8 @@ def add_export_flags(p: argparse.ArgumentParser) -> None:
     p.add_argument("--export-clips", metavar="DIR", help="also cut each result into DIR (stream copy)")
     p.add_argument("--clip-pad", type=float, default=0.0, metavar="SECONDS",
                    help="with --export-clips: extra seconds on both sides of each clip")
+    p.add_argument("--force", action="store_true",
+                   help="with --export-clips: replace clips of the same name in DIR (never an indexed file)")
 
 
 def _print_clip(clip, note: str = "") -> None:
@@ -135,26 +149,44 @@ def _check_clip_out(out: str, video: str, index, force: bool) -> None:
         raise QueryError(f"{out} exists: add --force to replace it, or name another file")
 
 
-def export_clips(index, moments, folder: str, padding: float, quiet: bool = False) -> list:
-    """Cut each moment (photos are skipped) into `folder` as NN-name-START-END.ext; the Clips."""
+def export_clips(index, moments, folder: str, padding: float, quiet: bool = False, force: bool = False) -> list:
+    """Cut each moment (photos are skipped) into `folder` as NN-name-START-END.ext; the Clips. A clip name
+    that is already there (an earlier search's clip, cut with another padding or from another talk.mp4) is
+    a QueryError before anything is cut, unless `force`; an indexed file is never replaced."""
     from momentsearch.clips import CLIP_SUFFIXES
 
     out_dir = Path(folder)
     if out_dir.exists() and not out_dir.is_dir():  # mkdir would say only "File exists"
         raise QueryError(f"--export-clips {folder} is a file: name a folder for the clips (it is created)")
+    planned = []  # (rank, moment, clip path)
+    for rank, m in enumerate(moments, 1):
+        if m.kind != "photo":
+            src = Path(m.video)
+            suffix = src.suffix.lower() if src.suffix.lower() in CLIP_SUFFIXES else ".mkv"
+            planned.append((rank, m, out_dir / f"{rank:02d}-{src.stem}-{m.start:.0f}-{m.end:.0f}{suffix}"))
+    _check_clip_names([out for _, _, out in planned], index, force)
     out_dir.mkdir(parents=True, exist_ok=True)
     clips = []
-    for rank, m in enumerate(moments, 1):
-        if m.kind == "photo":
-            continue
-        src = Path(m.video)
-        suffix = src.suffix.lower() if src.suffix.lower() in CLIP_SUFFIXES else ".mkv"
-        name = f"{rank:02d}-{src.stem}-{m.start:.0f}-{m.end:.0f}{suffix}"
+    for rank, m, out in planned:
         try:
-            clips.append(index.export_clip(m.video, m.start, m.end, out_dir / name, padding=padding))
+            clips.append(index.export_clip(m.video, m.start, m.end, out, padding=padding))
         except BadInputError as exc:  # one moment that cannot be cut (file gone, nothing there) stops no other
             print(f"skipped result {rank}: {exc}", file=sys.stderr)
             continue
         if not quiet:
             _print_clip(clips[-1])
     return clips
+
+
+def _check_clip_names(outs: list[Path], index, force: bool) -> None:
+    """QueryError when a clip of `outs` would go over an indexed file, or over any existing file without
+    `force`: every name is checked before the first clip is cut, so a refused export writes nothing."""
+    taken = [out for out in outs if out.exists()]
+    if (folder := next((out for out in taken if out.is_dir()), None)) is not None:
+        raise QueryError(f"{folder} is a folder, where a clip of these results goes: export into another folder")
+    for out in taken:
+        _check_clip_out(str(out), "", index, force=True)  # an indexed file: refused even with --force
+    if taken and not force:
+        more = f" (and {len(taken) - 1} more of these results' clips)" if len(taken) > 1 else ""
+        raise QueryError(f"{taken[0]} exists{more}: add --force to replace {'them' if more else 'it'}, or export "
+                         "into another folder")

@@ -216,8 +216,8 @@ def cmd_search(args) -> int:
             raise QueryError("give a query: momentsearch search \"what to find\" (or --image PATH, --queries FILE)")
         moments = index.search(args.query, k=args.k, kind=args.kind, in_=args.scope)
         query = args.query
-    clips = extras.export_clips(index, moments, args.export_clips, args.clip_pad, quiet=args.json) \
-        if args.export_clips else []
+    clips = extras.export_clips(index, moments, args.export_clips, args.clip_pad, quiet=args.json,
+                                force=args.force) if args.export_clips else []
     if args.json:
         print(json.dumps({"query": query, **({"image_text": words, "image_note": note} if args.image else {}),
                           "results": [m.to_json() for m in moments],
@@ -350,22 +350,14 @@ def _check_bind(host: str, port: int) -> None:
         raise QueryError(f"cannot serve at {host}:{port}: {exc.strerror or exc}") from None
 
 
-def _check_output(out: str, inputs: list) -> None:
-    """QueryError when `out` is one of the `inputs` (files read by the same command) or a folder."""
-    if Path(out).is_dir():
-        raise QueryError(f"{out} is a folder: name a file to write")
-    for source in inputs:
-        if extras.same_file(out, source):
-            raise QueryError(f"{out} is also read by this command ({source}): name another file to write")
-
-
 def cmd_eval(args) -> int:
     from momentsearch.evaluate import (evaluate, format_report, json_safe, load_ground_truth, load_predictions,
                                        predictions_to_jsonl, run_eval)
+    from momentsearch.chapters import write_atomically
     from momentsearch.evaluate.compare import compare_reports, format_comparison
 
-    if args.out:  # checked before any query is searched: never over an input, never into a folder
-        _check_output(args.out, [args.ground_truth, args.pred, args.baseline])
+    if args.out:  # checked before any query is searched: never over an input or into a folder; --force to replace
+        extras.check_output(args.out, [args.ground_truth, args.pred, args.baseline], args.force)
     truths = load_ground_truth(args.ground_truth)
     baseline = load_predictions(args.baseline, truths) if args.baseline else None  # a wrong path fails first
     if args.pred:
@@ -374,8 +366,7 @@ def cmd_eval(args) -> int:
     else:
         predictions, report = run_eval(_index_for(args), truths)
     if args.out:
-        lines = "".join(line + "\n" for line in predictions_to_jsonl(truths, predictions))
-        Path(args.out).write_text(lines, encoding="utf-8")
+        write_atomically(args.out, "".join(line + "\n" for line in predictions_to_jsonl(truths, predictions)))
     rows = compare_reports(evaluate(baseline, truths, report.unmeasurable), report) if baseline is not None else []
     if args.json:
         against = {"against_baseline": [{"queries": name, **c.to_json()} for name, c in rows]} if rows else {}
