@@ -51,7 +51,14 @@ def test_language_flags_reach_the_config(tmp_path):
     assert _asr_overrides(None, "de") == {"language": "de"}
     assert _asr_overrides("base", None) == {"model": "base", "language": None}  # named: the multilingual one
     assert _asr_overrides("tiny.en", "en") == {"model": "tiny.en", "language": "en"}
-    assert _asr_overrides("openai-whisper", None) == {"engine": "openai-whisper", "model": "tiny.en"}
+    # the engine alone keeps the configured model (base, as the README says; it was tiny.en here)
+    assert _asr_overrides("openai-whisper", None) == {"engine": "openai-whisper"}
+    assert _asr_overrides("openai-whisper:tiny.en", None) == {"engine": "openai-whisper", "model": "tiny.en"}
+    from momentsearch.cli.args import build_parser
+    from momentsearch.cli.main import _config
+
+    asr = _config(build_parser().parse_args(["index", str(tmp_path), "--asr", "openai-whisper"])).asr
+    assert (asr.engine, asr.model, asr.language) == ("openai-whisper", "base", "en")
     proc = run_cli("index", str(tmp_path), "--db", str(tmp_path / "db"), "--asr", "tiny.en", "--language", "de",
                    check=False)
     assert proc.returncode == 2 and "knows English only" in proc.stderr, proc.stderr

@@ -72,10 +72,8 @@ def _asr_overrides(asr: str | None, language: str | None) -> dict:
     out: dict = {}
     if asr:
         engines = ("faster-whisper", "openai-whisper")
-        if asr in engines:
+        if asr in engines:  # the engine alone: the model stays the configured one (base unless a config says)
             out["engine"] = asr
-            if asr == "openai-whisper":
-                out["model"] = "tiny.en"
         elif ":" in asr and asr.split(":", 1)[0] in engines:
             out["engine"], out["model"] = asr.split(":", 1)
         else:

@@ -327,7 +327,8 @@ class OpenAIWhisperASR:
         device = resolve_device(self.device)
         name = self.options.model
         how = (
-            "pass a checkpoint, e.g. asr.model = /path/to/tiny.en.pt (a file with 'dims' and 'model_state_dict'), "
+            "pass a checkpoint, e.g. --asr openai-whisper:/path/to/base.pt (asr.model in a config; a file with "
+            "'dims' and 'model_state_dict'), "
             "or set MOMENTSEARCH_ALLOW_DOWNLOAD=1 on a machine with internet"
         )
         if name in whisper.available_models():
