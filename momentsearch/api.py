@@ -197,23 +197,21 @@ class MomentIndex:
     def prune(self, wait: float | None = 0.0, dry_run: bool = False, yes: bool = False):
         """Remove files that no longer exist, and entries no file record owns. Returns a PruneReport.
         Removing more than store.prune.PRUNE_MAX_SHARE of the files needs `yes` (ConfirmationNeededError)."""
-        from momentsearch.pipeline.partial import PARTIAL_DIRNAME, forget
+        from momentsearch.leftovers import forget_leftovers
         from momentsearch.store.prune import prune
 
-        with self.writing(wait, task="prune"):
+        with self.writing(wait, task="prune"):  # what a killed run kept and the player's copies of them go too
             report = prune(self.store, dry_run=dry_run, yes=yes)
-            if not self.chroma_url:  # what a killed run kept for a file pruned now goes too
-                forget(Path(self.db) / PARTIAL_DIRNAME, report.dropped)
-            return report
+            return forget_leftovers(None if self.chroma_url else self.db, self.store, report, dry_run)
 
     def remove(self, targets: list[str], wait: float | None = 0.0, dry_run: bool = False):
         """Take files out of the index; the files themselves are not touched. Each target is a file path,
         a folder (every indexed file under it), a glob or a video id, as for `search(in_=...)`. A target
         that names no indexed file is a QueryError and nothing is removed (a typo must not go unseen).
         Returns a PruneReport (`removed`: the paths taken out). Work a killed run kept for a removed
-        content (`index` resumes from it) goes too."""
+        content (`index` resumes from it) goes too, and the web player's copies of what was taken out."""
         from momentsearch.errors import QueryError
-        from momentsearch.pipeline.partial import PARTIAL_DIRNAME, forget
+        from momentsearch.leftovers import forget_leftovers
         from momentsearch.search.scope import match_scope
         from momentsearch.store.prune import remove_files
 
@@ -232,9 +230,7 @@ class MomentIndex:
                     raise QueryError(f"remove: {str(target)!r} names no indexed file (nothing was removed); "
                                      "`momentsearch info` lists them") from None
             report = remove_files(self.store, records, chosen, dry_run=dry_run)
-            if not self.chroma_url:
-                forget(Path(self.db) / PARTIAL_DIRNAME, report.dropped)
-            return report
+            return forget_leftovers(None if self.chroma_url else self.db, self.store, report, dry_run)
 
     def writing(self, wait: float | None = 0.0, create: bool = False, task: str = ""):
         """The write lock of a local index folder (a Chroma server orders its own writes: no lock).

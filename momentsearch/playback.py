@@ -8,9 +8,11 @@ reads) holding the picture, then the speech track, marked default, then the othe
 default. Every packet keeps its own time, so the copy keeps the file's clock (`time_origin`) and an index
 time shows the same moment in both. It is made once, into a folder of the index's cache, and named by the
 file's identity (video id, size, modification time, device and inode): a file edited or replaced and
-indexed again gets a new copy, and the old one is removed then. A file that plays its speech track as it
-is (one audio track, or the speech track already first and default) gets an empty marker instead, so
-the choice, which listens to the tracks, is made once too.
+indexed again gets a new copy, and the old one is removed then; `prune` and `remove` drop the copies of
+the videos they take out (`drop_copies`, through momentsearch/leftovers.py), and unfinished copies a
+killed server left. A file that plays its speech track as it is (one audio track, or the speech track
+already first and default) gets an empty marker instead, so the choice, which listens to the tracks, is
+made once too.
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ from __future__ import annotations
 import hashlib
 import os
 import tempfile
+import time
 from pathlib import Path
 
 from momentsearch.clips import copied_stream, damaged_sound
@@ -29,6 +32,7 @@ from momentsearch.types import FileRecord
 COPY_FORMATS = {".mp4": "mp4", ".m4v": "mp4", ".m4a": "mp4", ".mov": "mov", ".webm": "webm", ".mkv": "matroska",
                 ".mka": "matroska"}
 AS_IS_SUFFIX = ".as-is"  # an empty marker: this file plays its speech track as it is, no copy needed
+STALE_PART_SECONDS = 3600.0  # an unfinished copy (.part) untouched this long was left by a killed process
 
 
 def copy_key(record: FileRecord) -> str:
@@ -49,7 +53,8 @@ def playable_copy(source, record: FileRecord, folder: str | os.PathLike, live_id
     when the file plays its speech track as it is. `source` is the file: a path, or a binary file object
     (the server's checked descriptor; read only when nothing is cached yet). Making a copy also removes the
     copies and markers in `folder` of this video's older versions and, when `live_ids` is given (a function
-    that returns the indexed video ids, asked only then), of videos no longer indexed. BadInputError when
+    that returns the indexed video ids, asked only then), of videos no longer indexed, and unfinished copies
+    a killed process left (`drop_copies`). BadInputError when
     the file cannot be read or copied; IndexWriteError (DiskFullError) when `folder` cannot be written. A
     failed copy leaves no file behind."""
     import av
@@ -71,7 +76,7 @@ def playable_copy(source, record: FileRecord, folder: str | os.PathLike, live_id
             _write(lambda: _copy_to(src, speech, out))
     except av.error.FFmpegError as exc:
         raise BadInputError(record.path, f"cannot copy it with its speech track first: {exc}") from exc
-    _drop_stale(folder, record.video_id, key, live_ids() if live_ids else None)
+    drop_copies(folder, live_ids() if live_ids else None, record.video_id, key)
     return out
 
 
@@ -154,12 +159,33 @@ def _write(step) -> None:
                    f"{exc.strerror or exc}") from exc
 
 
-def _drop_stale(folder: Path, video_id: str, key: str, live_ids) -> None:
-    """Removes the copies and markers of `video_id` other than `key`, and of videos not in `live_ids`."""
-    for path in folder.iterdir():
-        if path.name.startswith("."):
-            continue  # another thread's or process's copy being written
-        vid = path.name.split("-", 1)[0]
-        stale = vid == video_id and not path.name.startswith(key + ".")
-        if stale or (live_ids is not None and vid not in live_ids):
-            path.unlink(missing_ok=True)
+def drop_copies(folder: str | os.PathLike, live_ids=None, video_id: str = "", key: str = "") -> None:
+    """Removes from the copies folder `folder` what no player will be given: the copies and markers of
+    videos not in `live_ids` (the indexed video ids; None: not checked), those of `video_id` other than
+    `key` (its older versions), and unfinished copies (`.part`) that a killed process left: untouched for
+    STALE_PART_SECONDS (one being written now grows all the time, so it is kept). A file that cannot be
+    removed stays (a copy nobody asks for costs disk only)."""
+    try:
+        entries = list(Path(folder).iterdir())
+    except OSError:  # no folder yet (nothing was ever copied)
+        return
+    now = time.time()
+    for path in entries:
+        if path.name.startswith("."):  # a copy being written (another thread's or process's), or a dead one's
+            stale = path.name.endswith(".part") and now - _mtime(path, now) > STALE_PART_SECONDS
+        else:
+            vid = path.name.split("-", 1)[0]
+            stale = (vid == video_id and not path.name.startswith(key + ".")) or (
+                live_ids is not None and vid not in live_ids)
+        if stale:
+            try:
+                path.unlink(missing_ok=True)
+            except OSError:
+                pass
+
+
+def _mtime(path: Path, default: float) -> float:
+    try:
+        return path.stat().st_mtime
+    except OSError:  # renamed into place or removed meanwhile
+        return default

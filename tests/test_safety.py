@@ -101,6 +101,46 @@ def test_prune_refuses_to_empty_the_index_without_yes(tmp_path, capsys):
     assert [r.path for r in MomentIndex(db).store.files()] == [str(files[2])]
 
 
+def test_prune_and_remove_drop_the_players_copies_of_what_they_took_out(tmp_path):
+    """The web player's copies of two-track recordings (DB/momentsearch-cache/playback/) stayed after `prune`
+    or `remove` took their videos out, until the next copy was made; so did a copy a killed server left
+    unfinished (.part). Now both go with the video; a copy being written now, and those of videos still
+    indexed (a copy under another name included), stay; a dry run changes nothing."""
+    import time
+
+    from momentsearch.playback import STALE_PART_SECONDS
+    from momentsearch.search.cache import CACHE_DIRNAME, PLAYBACK_DIRNAME
+
+    db = tmp_path / "db"
+    store = Store(make_client(str(db)))
+    files = [tmp_path / f"v{i}.mp4" for i in range(4)]
+    ids = ["0" * 16, "1" * 16, "2" * 16, "2" * 16]  # v3.mp4: a copy of v2.mp4 (one content, two records)
+    for f, vid in zip(files, ids):
+        f.write_bytes(b"x")
+        store.put_file(FileRecord(path=str(f), video_id=vid, size=1, mtime=0.0, complete=True))
+    copies = db / CACHE_DIRNAME / PLAYBACK_DIRNAME
+    copies.mkdir(parents=True)
+    for vid in ids[:3]:
+        (copies / f"{vid}-0123456789ab.mp4").write_bytes(b"copy")
+    (copies / f"{'1' * 16}-ba9876543210.as-is").touch()  # the marker of a file that plays as it is
+    (copies / f"{'f' * 16}-0123456789ab.mkv").write_bytes(b"of a video removed before copies went with it")
+    dead = copies / f".{ids[2]}-0123456789ab.mp4.k1ll3d.part"
+    dead.write_bytes(b"half a copy")
+    old = time.time() - STALE_PART_SECONDS - 60
+    os.utime(dead, (old, old))
+    writing = copies / f".{ids[2]}-0123456789ab.mp4.n0wn0w.part"
+    writing.write_bytes(b"being written")
+    files[0].unlink()
+    before = sorted(p.name for p in copies.iterdir())
+    assert MomentIndex(db).prune(dry_run=True).removed == [str(files[0])]
+    assert sorted(p.name for p in copies.iterdir()) == before
+    assert MomentIndex(db).prune().removed == [str(files[0])]
+    assert sorted(p.name for p in copies.iterdir()) == sorted([
+        f"{ids[1]}-0123456789ab.mp4", f"{ids[1]}-ba9876543210.as-is", f"{ids[2]}-0123456789ab.mp4", writing.name])
+    MomentIndex(db).remove([str(files[1]), str(files[3])])  # v2.mp4 still holds the content of v3.mp4
+    assert sorted(p.name for p in copies.iterdir()) == sorted([f"{ids[2]}-0123456789ab.mp4", writing.name])
+
+
 # -- 8. a running reader sees a re-index that keeps every count -----------------------------------
 def test_reader_sees_reindex_with_same_counts(tmp_path, monkeypatch):
     from test_speed_paths import FakeText, _fill
