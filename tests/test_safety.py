@@ -141,6 +141,27 @@ def test_prune_and_remove_drop_the_players_copies_of_what_they_took_out(tmp_path
     assert sorted(p.name for p in copies.iterdir()) == sorted([f"{ids[2]}-0123456789ab.mp4", writing.name])
 
 
+def test_index_of_paths_that_do_not_exist_makes_no_index_folder(tmp_path, capsys):
+    """`momentsearch index ~/lectrues` (a typo) left an empty index folder behind (--db, or ./momentsearch-db)
+    and reported only the missing folder. Now nothing is created or touched, the summary still names each
+    path (exit 1); a real folder with no media in it still makes an index, with nothing in it yet."""
+    from momentsearch.pipeline.discover import NOTHING_THERE
+
+    db = tmp_path / "db"
+    args = ["--db", str(db), "--quiet", "--json"]
+    assert cli.main(["index", str(tmp_path / "lectrues"), str(tmp_path / "talk.mp4"), *args]) == 1
+    out = json.loads(capsys.readouterr().out)
+    assert {Path(f["path"]).name: (f["status"], f["reason"]) for f in out["files"]} == {
+        "lectrues": ("failed", "folder not found"), "talk.mp4": ("failed", "file not found")}
+    assert out["warnings"] == [NOTHING_THERE] and not db.exists()
+    (tmp_path / "lectures").mkdir()  # empty for now: an index to fill later (and `serve` meanwhile)
+    assert cli.main(["index", str(tmp_path / "lectures"), *args]) == 0
+    assert json.loads(capsys.readouterr().out)["files"] == [] and db.is_dir()
+    before = _tree_digest(db)
+    assert cli.main(["index", str(tmp_path / "lectrues"), *args]) == 1  # an index there: not touched either
+    assert _tree_digest(db) == before
+
+
 # -- 8. a running reader sees a re-index that keeps every count -----------------------------------
 def test_reader_sees_reindex_with_same_counts(tmp_path, monkeypatch):
     from test_speed_paths import FakeText, _fill

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from momentsearch.pipeline.captions import SIDECAR_SUFFIXES
+from momentsearch.types import FileResult, IndexReport
 
 # what FFmpeg reads and cameras, recorders and old archives name their files: camcorders write AVCHD
 # (.mts/.m2ts), HDV (.m2t) and MPEG-PS (.mod/.tod), DVDs .vob, pro cameras .mxf/.dv, old lecture archives
@@ -55,6 +56,20 @@ def discover(paths: list[str]) -> list[Found]:
             what = "file" if p.suffix.lower() in MEDIA_EXTENSIONS else "folder"
             out.setdefault(str(p), Found(str(p), f"{what} not found", failed=True))
     return [out[k] for k in sorted(out)]
+
+
+NOTHING_THERE = "nothing to index: none of the paths given exists (check the spelling); the index was not touched"
+
+
+def only_missing(paths: list[str]) -> IndexReport | None:
+    """The report of a batch none of whose `paths` exists (a typo): each path failed as `file not found` or
+    `folder not found`, as in any batch, and a warning that nothing was done, so the caller can return it
+    without creating or writing an index. None when a path exists, even an empty folder (then the index
+    is made, with nothing in it yet), or when `paths` is empty."""
+    if not paths or any(os.path.exists(os.path.abspath(p)) for p in paths):  # as `discover` sees them ("": here)
+        return None
+    return IndexReport(files=[FileResult(f.path, "failed", f.reason) for f in discover(paths)],
+                       warnings=[NOTHING_THERE])
 
 
 def _walk(root: Path, out: dict[str, Found]) -> None:
