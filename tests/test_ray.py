@@ -196,6 +196,47 @@ def test_indexing_a_folder_again_through_ray_says_which_of_its_files_are_gone(vi
     assert len(gone) == 1 and "deleted.mp4" in gone[0], report.warnings
 
 
+@pytest.mark.filterwarnings("ignore:Could not reconstruct embedding function")
+def test_bytes_the_index_holds_never_go_to_a_worker(video_folder, local_index, tmp_path):
+    """As without Ray: a file touched since it was indexed (its bytes the same) is hashed on the driver and its
+    record takes the new time, and a copy of an indexed file shares its entries; both were sent to a worker
+    and transcribed again. Nothing is sent here, so no cluster starts."""
+    from chromadb.api.client import SharedSystemClient
+
+    from momentsearch.api import MomentIndex
+    from momentsearch.cli.args import build_parser
+    from momentsearch.cli.main import _config
+    from momentsearch.store.client import make_client
+    from momentsearch.store.store import Store
+
+    db = tmp_path / "db"
+    shutil.copytree(local_index, db)
+    SharedSystemClient.clear_system_cache()
+    store = Store(make_client(str(db)))
+    index = MomentIndex(str(db), _config(build_parser().parse_args(["index", str(video_folder), *TINY_CLIP_ARGS])),
+                        store=store)
+    sent: list[str] = []
+
+    class NoWorkers(RayIndexer):
+        def _run(self, remote, infos, order, total):
+            sent.extend(remote)
+
+    talk, copy = video_folder / "databases.mp4", tmp_path / "copy of databases.mp4"
+    shutil.copy(talk, copy)
+    st = talk.stat()
+    os.utime(talk, ns=(st.st_atime_ns, st.st_mtime_ns + 5 * 10**9))  # `touch`: the same bytes, a new time
+    try:
+        indexer = Indexer(store, index.config, index.text_embedder, index.asr, index.clip)
+        report = NoWorkers(indexer).index([str(talk), str(copy)])
+        assert store.get_file(str(talk)).mtime == talk.stat().st_mtime
+    finally:
+        os.utime(talk, ns=(st.st_atime_ns, st.st_mtime_ns))  # the other tests' local index holds this time
+    assert sent == []
+    files = {Path(f.path).name: (f.status, f.reason) for f in report.files}
+    assert files["databases.mp4"] == ("unchanged", "same content (its modified time changed): nothing redone")
+    assert files["copy of databases.mp4"] == ("indexed", f"same content as {talk}: its entries are shared, nothing redone")
+
+
 # -- failures flowing back to the driver, with fakes for Ray (no cluster needed) --------------------
 
 class _RayActorError(Exception):

@@ -228,11 +228,12 @@ class Indexer:
             keep_unfinished(self.partial_dir, self.store.files())
 
     def index_file(self, path: str, info: MediaInfo | BadInputError | None, reindex: bool,
-                   on_media: Callable[[float], None] | None = None) -> FileResult:
+                   on_media: Callable[[float], None] | None = None, process: bool = True) -> FileResult | None:
         """Indexes one file of a `plan` (`info`: its probe; None for a photo) in this process.
         A problem of this file is its failed FileResult; an index-wide one (model, mismatch) raises.
         `on_media(seconds)`: called as the file's audio windows finish (seconds from its start).
-        A file that fails leaves no incomplete record behind (`partial.undo_unfinished`); a killed run does."""
+        A file that fails leaves no incomplete record behind (`partial.undo_unfinished`); a killed run does.
+        Without `process`, a media file whose bytes are not indexed yet is left as it is: None (Ray sends it on)."""
         old = None
         try:
             if isinstance(info, BadInputError):
@@ -256,6 +257,8 @@ class Indexer:
                 return self._index_photo(path, video_id, st, old)
             if not reindex and (twin := self._twin(path, video_id)) is not None:
                 return self._add_copy(path, twin, st, info, old)
+            if not process:
+                return None
             record = FileRecord(path=path, video_id=video_id, size=st.st_size, mtime=st.st_mtime,
                                 duration=info.duration, models=dict(self.report.models), device=st.st_dev,
                                 inode=st.st_ino, mime=info.mime)

@@ -95,6 +95,14 @@ class FileWorker:
             return WorkResult(path, reason=failure_reason(exc, worker=self.name), worker=self.name)
 
 
+def _size(path: str) -> int | None:
+    """The file's size in bytes; None when it cannot be read (the worker, or the local path, says why)."""
+    try:
+        return os.stat(path).st_size
+    except OSError:
+        return None
+
+
 def _short(exc: BaseException) -> str:
     """The last line of a Ray error (they carry whole remote tracebacks)."""
     lines = [x.strip() for x in str(exc).strip().splitlines() if x.strip()]
@@ -105,8 +113,9 @@ class RayIndexer:
     """Indexes a batch as `Indexer.index` does, with the video files processed by Ray worker actors.
 
     It drives the Indexer's batch surface: `plan`, `needs_indexing`, `index_file` (files handled
-    in-process: unchanged ones, photos, files that fail to probe) and `write_entries` (what workers
-    send back, written on the driver). `address`: None or "local" starts a Ray instance on this
+    in-process: unchanged ones, photos, files that fail to probe, and files whose bytes the index holds:
+    touched since, or copies; hashed here only when an indexed file has their size) and `write_entries`
+    (what workers send back, written on the driver). `address`: None or "local" starts a Ray instance on this
     machine (or joins $RAY_ADDRESS); "auto" joins the cluster started here with `ray start`;
     "HOST:6379" a cluster's head; "ray://HOST:10001" a cluster through Ray Client.
     """
@@ -123,14 +132,19 @@ class RayIndexer:
         batch = self.indexer.plan(paths)
         results = dict(batch.settled)
         remote: list[str] = []
+        sizes = set() if reindex else {rec.size for rec in self.indexer.store.files() if rec.complete}
         for i, path in enumerate(batch.todo):
             info = batch.infos.get(path)
+            done = None
             if isinstance(info, MediaInfo) and self.indexer.needs_indexing(path, reindex):
-                remote.append(path)
-                continue
+                # bytes the index holds (a touched file, a copy): hashed and settled here, as without Ray
+                done = self.indexer.index_file(path, info, reindex, process=False) if _size(path) in sizes else None
+                if done is None:
+                    remote.append(path)
+                    continue
             # unchanged, photos, unreadable files: the local path says why, the same way as without Ray
             self._progress("file", path, i, len(batch.todo))
-            results[path] = self.indexer.index_file(path, info, reindex)
+            results[path] = done or self.indexer.index_file(path, info, reindex)
             self._progress("done", path, i, len(batch.todo))
         if remote:
             self._run(remote, batch.infos, {p: i for i, p in enumerate(batch.todo)}, len(batch.todo))
