@@ -179,11 +179,11 @@ def write_text(text: str, out: str | os.PathLike, video: str, inputs: list[str],
     from momentsearch.pipeline.discover import HEIF_EXTENSIONS, MEDIA_EXTENSIONS
 
     out = Path(out)
-    if _same_file(out, video):
+    if same_file(out, video):
         raise QueryError(f"{out} is the video itself: name another file for its {what}")
-    if (used := next((p for p in inputs if _same_file(out, p)), None)) is not None:
+    if (used := next((p for p in inputs if same_file(out, p)), None)) is not None:
         raise QueryError(f"{out} is an indexed file ({used}): name another file for the {what}")
-    if any(_same_file(out, p) for p, _ in sidecar_files(video)):
+    if any(same_file(out, p) for p, _ in sidecar_files(video)):
         raise QueryError(f"{out} holds the captions of {Path(video).name}: name another file for its {what}")
     if out.suffix.lower() in MEDIA_EXTENSIONS | HEIF_EXTENSIONS:
         raise QueryError(f"{out} is named like a media file: name a .txt, .json, .srt or .vtt file for the {what}")
@@ -208,9 +208,10 @@ def write_atomically(out: str | os.PathLike, text: str) -> None:
         tmp.unlink(missing_ok=True)
 
 
-def _same_file(a: str | os.PathLike, b: str | os.PathLike) -> bool:
+def same_file(a: str | os.PathLike | None, b: str | os.PathLike | None) -> bool:
+    """Whether the paths `a` and `b` name one existing file (through links too): an output never goes over an input."""
     try:
-        return os.path.samefile(a, b)
+        return bool(a and b) and os.path.samefile(a, b)
     except OSError:  # one of the two is not there
         return False
 

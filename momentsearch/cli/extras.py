@@ -5,11 +5,11 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import re
 import sys
 from pathlib import Path
 
+from momentsearch.chapters import same_file
 from momentsearch.errors import BadInputError, QueryError
 
 _CLOCK = re.compile(r"^(?:(\d+):)?(\d+):(\d+(?:\.\d*)?)$")
@@ -54,11 +54,6 @@ def add_chapters_parser(sub, common) -> None:
     p.add_argument("-o", "--out", help="write to this file instead of printing (never over an indexed file)")
     p.add_argument("--force", action="store_true", help="with -o: replace the file if it exists")
     common(p)
-
-
-def same_file(a, b) -> bool:
-    """Whether the paths `a` and `b` name one existing file (through links too): an output never goes over an input."""
-    return bool(a and b) and Path(a).exists() and Path(b).exists() and os.path.samefile(a, b)
 
 
 def check_output(out: str, inputs: list, force: bool = False) -> None:
