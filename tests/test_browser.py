@@ -345,6 +345,7 @@ def late_server(tmp_path_factory):
         yield base, origins
 
 
+NEAR_CHANGE = 0.3  # seconds; a player this close to a slide change may show the picture or sentence either side
 SETTLED_JS = ("() => { const v = document.getElementById('player');"
               " return !v.paused && !v.seeking && v.readyState >= 2; }")
 SHOWN_JS = """async () => {
@@ -396,7 +397,7 @@ def test_a_file_whose_timestamps_start_late_plays_the_right_moment(late_server, 
         state = page.evaluate(SHOWN_JS)
         state["index_t"] = state["t"] - origin
         state["slide"] = slide_of(np.array([state["rgb"]]))
-        if state["index_t"] >= 0 and min(state["index_t"] % 5.0, 5.0 - state["index_t"] % 5.0) > 0.3:  # not a
+        if state["index_t"] >= 0 and min(state["index_t"] % 5.0, 5.0 - state["index_t"] % 5.0) > NEAR_CHANGE:  # not a
             # frame away from a slide change (before 0: the picture is the first, and the time is wrong)
             assert state["slide"] == slide_at(state["index_t"]), state
         return state
@@ -413,7 +414,10 @@ def test_a_file_whose_timestamps_start_late_plays_the_right_moment(late_server, 
     page.wait_for_selector("#transcript li", timeout=30_000)
     state = shown()
     assert result["start"] - 0.3 <= state["index_t"] <= result["start"] + 1.0, (state, result)  # not at ~0
-    assert state["now"] == slide_at(state["index_t"]) and state["caption"] == LATE_LINES[state["now"]], state
+    # the sentence and caption are timed by Whisper's words, whose first may start a few tens of ms before
+    # its slide: within NEAR_CHANGE of a change either slide's sentence is right
+    near = {slide_at(state["index_t"]), slide_at(state["index_t"] + NEAR_CHANGE)}
+    assert state["now"] in near and state["caption"] in {LATE_LINES[n] for n in near}, state
     bar, moment = page.locator("#timeline").bounding_box(), page.locator("#timeline-moment").bounding_box()
     assert (moment["x"] - bar["x"]) / bar["width"] * 20.0 == pytest.approx(result["start"], abs=0.5)
     assert (moment["width"] / bar["width"]) * 20.0 == pytest.approx(result["end"] - result["start"], abs=0.5)
