@@ -121,13 +121,13 @@ class PeakRSS:
         self._thread.join()
 
 
-def make_models(device: str, clip_pretrained: str):
+def make_models(device: str, clip_pretrained: str, asr_model: str = "tiny.en"):
     from momentsearch.models.asr import FasterWhisperASR
     from momentsearch.models.clip import ClipModel
     from momentsearch.models.text import TextEmbedder
     from momentsearch.options import ASROptions
 
-    asr = FasterWhisperASR(ASROptions(model="tiny.en", compute_type="int8"), device=device).load()
+    asr = FasterWhisperASR(ASROptions(model=asr_model, compute_type="int8"), device=device).load()
     text = TextEmbedder("all-MiniLM-L6-v2", device=device).load()
     clip = ClipModel("ViT-B-32", clip_pretrained, device=device).load()
     text.embed_texts(["warm up"])
@@ -169,6 +169,23 @@ def run_ours(path: Path, models, overlap: bool, device: str) -> dict:
                 "channels": files[0].channels}
     finally:
         shutil.rmtree(db, ignore_errors=True)
+
+
+def run_processing(path: Path, models, device: str) -> dict:
+    """`ours` without the store: every channel of the file (FileProcessor.process_video, audio and picture
+    overlapped as `index` runs them), the Chroma write left out. For a machine without chromadb (the GPU box
+    of `--no-store`); on this machine the write is the difference between `ours` and this."""
+    from momentsearch.options import load_config
+    from momentsearch.pipeline.decode import probe
+    from momentsearch.pipeline.process import FileProcessor
+
+    asr, text, clip = models
+    config = load_config(overrides={"models": {"device": device}})
+    t0 = time.perf_counter()
+    entries = FileProcessor(config, text, asr, clip).process_video(str(path), probe(path), "bench")
+    wall = time.perf_counter() - t0
+    counts = {name: len(rows.ids) for name, rows in entries.rows.items()}
+    return {"wall_s": wall, "stages": dict(entries.times.seconds), "counts": counts, "channels": entries.channels}
 
 
 def run_naive(path: Path, models, batch: int = 32) -> dict:
@@ -494,9 +511,13 @@ def main(argv=None) -> int:
     ap.add_argument("--device", default="cpu", choices=["auto", "cpu", "cuda"])
     ap.add_argument("--clip-pretrained", default="random",
                     help="CLIP ViT-B-32 weights: a checkpoint path or tag; 'random' (default) costs the same time")
-    ap.add_argument("--skip", nargs="*", default=[], choices=["naive", "sequential"],
+    ap.add_argument("--skip", nargs="*", default=[], choices=["naive", "sequential", "asr-alone"],
                     help="runs to leave out")
     ap.add_argument("--json", help="also write the results here")
+    ap.add_argument("--grid-models", nargs="*", default=[], help="--asr-grid: only these models' rows")
+    ap.add_argument("--asr-model", default="tiny.en", help="faster-whisper model of asr-alone and ours")
+    ap.add_argument("--no-store", action="store_true",
+                    help="time ours without the Chroma write (FileProcessor alone): for a machine without chromadb")
     ap.add_argument("--render-only", action="store_true", help="render (or find) the lecture and stop")
     ap.add_argument("--asr-grid", action="store_true",
                     help="only ASR: sequential vs batched, tiny.en vs base: wall time and word error rate")
@@ -531,7 +552,8 @@ def main(argv=None) -> int:
         from momentsearch.models.device import resolve_device
 
         path = generated_lecture(args.minutes, size, args.fps)
-        rows = run_asr_grid(path, lecture_text(args.minutes), resolve_device(args.device),
+        grid = [row for row in ASR_GRID if not args.grid_models or row[0] in args.grid_models]
+        rows = run_asr_grid(path, lecture_text(args.minutes), resolve_device(args.device), grid,
                             baseline=baseline_tree(args.baseline) if args.baseline else None)
         if args.json:
             Path(args.json).write_text(json.dumps({"file": str(path), "asr_grid": rows}, indent=1))
@@ -546,12 +568,13 @@ def main(argv=None) -> int:
     print(f"file: {path} ({info.duration / 60:.1f} min, {info.width}x{info.height} @ {info.fps:g} fps); "
           f"device {device}; CPUs {os.cpu_count()}", flush=True)
     t = time.perf_counter()
-    models = make_models(device, args.clip_pretrained)
+    models = make_models(device, args.clip_pretrained, args.asr_model)
     print(f"models loaded in {time.perf_counter() - t:.1f} s (not counted below)", flush=True)
 
     results: dict[str, dict] = {}
-    runs = [("asr-alone", lambda: run_asr_alone(path, models[0])),
-            ("ours", lambda: run_ours(path, models, True, device))]
+    runs = [] if "asr-alone" in args.skip else [("asr-alone", lambda: run_asr_alone(path, models[0]))]
+    runs.append(("ours", lambda: run_processing(path, models, device) if args.no_store
+                 else run_ours(path, models, True, device)))
     if "sequential" not in args.skip:
         runs.append(("ours-sequential", lambda: run_ours(path, models, False, device)))
     if "naive" not in args.skip:
@@ -565,8 +588,10 @@ def main(argv=None) -> int:
         stages = ", ".join(f"{k} {v:.1f}s" for k, v in res["stages"].items())
         print(f"{name:16s} {res['wall_s']:7.1f} s  RTF {res['rtf']:.3f}  peak RSS {res['peak_rss_mb']} MB  "
               f"[{stages}]", flush=True)
-    ours, alone = results["ours"]["wall_s"], results["asr-alone"]["wall_s"]
-    ratios = {"ours / asr-alone": ours / alone}
+    ours = results["ours"]["wall_s"]
+    ratios = {"media hours per wall hour (ours)": info.duration / ours}
+    if "asr-alone" in results:
+        ratios["ours / asr-alone"] = ours / results["asr-alone"]["wall_s"]
     if "naive" in results:
         ratios["naive / ours"] = results["naive"]["wall_s"] / ours
     if "ours-sequential" in results:

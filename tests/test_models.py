@@ -397,3 +397,42 @@ def test_openai_whisper_missing_weights(tmp_path, monkeypatch):
 def test_make_asr_unknown_engine():
     with pytest.raises(ModelUnavailableError, match="engine"):
         make_asr(ASROptions(engine="kaldi"), "cpu")
+
+
+def test_clip_half_precision_input_matches_the_weights():
+    """On CUDA open_clip casts convolutions and linear layers to fp16 and keeps embeddings in float32;
+    images must go in as the convolution's type, not the model's first parameter's (a float32 class
+    embedding): on an H200 every image batch failed with 'Input type (FloatTensor) and weight type
+    (HalfTensor) should be the same'. The same cast here, on the CPU."""
+    import open_clip
+    import torch
+
+    from momentsearch.models.clip import input_dtype
+
+    clip = ClipModel(str(TINY_CLIP_CONFIG), "random").load()
+    open_clip.model.convert_weights_to_lp(clip._model, torch.float16)
+    assert next(clip._model.visual.parameters()).dtype == torch.float32  # what was taken before
+    assert input_dtype(clip._model.visual) == torch.float16
+    vecs = clip.embed_images([Image.new("RGB", (64, 48), (255, 0, 0)), Image.new("RGB", (64, 48), (0, 0, 255))])
+    assert vecs.shape == (2, 32) and vecs.dtype == np.float32 and _unit_rows(vecs)
+
+
+def test_missing_cuda12_cublas_is_a_clear_error():
+    """CTranslate2's wheels open CUDA 12's cuBLAS at the first matrix product, so on a CUDA 13 machine the
+    model loads and the first window fails: the error says what to install or link, and other errors pass."""
+    from momentsearch.models.asr import FasterWhisperASR
+
+    class Engine:
+        def __init__(self, message):
+            self.message = message
+
+        def transcribe(self, *args, **kwargs):
+            raise RuntimeError(self.message)
+
+    asr = FasterWhisperASR(ASROptions(model="tiny.en"))
+    asr._model = Engine("Library libcublas.so.12 is not found or cannot be loaded")
+    with pytest.raises(ModelUnavailableError, match="libcublas.so.12.*LD_LIBRARY_PATH.*--device cpu"):
+        asr.transcribe(np.zeros(16000, np.float32))
+    asr._model = Engine("out of memory")
+    with pytest.raises(RuntimeError, match="^out of memory$"):
+        asr.transcribe(np.zeros(16000, np.float32))

@@ -18,6 +18,7 @@ import numpy as np
 from momentsearch.errors import ModelUnavailableError
 from momentsearch.models.device import (
     blas_threads,
+    cuda_library_error,
     downloads_allowed,
     resolve_device,
     thread_budget,
@@ -215,6 +216,15 @@ class FasterWhisperASR:
         return drop_hallucinations(raw, samples.size / SAMPLE_RATE)
 
     def _decode(self, engine: Any, samples: np.ndarray, **extra: Any) -> list:
+        try:
+            return self._decode_once(engine, samples, **extra)
+        except RuntimeError as exc:  # on CUDA, a missing cuBLAS shows only now, at the first matrix product
+            clear = cuda_library_error(exc)
+            if clear is None:
+                raise
+            raise clear from exc
+
+    def _decode_once(self, engine: Any, samples: np.ndarray, **extra: Any) -> list:
         opts = self.options
         # faster-whisper computes the mel features with numpy: with two BLAS threads the features (and so
         # words and their times) came out a little different from one thread, so a Ray worker (Ray sets one

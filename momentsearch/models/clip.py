@@ -40,6 +40,18 @@ def _looks_like_path(value: str) -> bool:
     return value.endswith(_CHECKPOINT_SUFFIXES) or os.sep in value or value.startswith(("~", "."))
 
 
+def input_dtype(tower: Any) -> Any:
+    """The dtype a tower's input must have: its first convolution's or linear layer's weights. With
+    precision fp16 (CUDA) open_clip casts those to half but keeps embeddings and norms in float32, so the
+    model's first parameter (a float32 class embedding) is not the input's type."""
+    import torch
+
+    for module in tower.modules():
+        if isinstance(module, (torch.nn.Conv2d, torch.nn.Linear)):
+            return module.weight.dtype
+    return next(tower.parameters()).dtype
+
+
 class ClipModel:
     """An open_clip model. `__init__` is cheap; the weights load on `load()` or first use.
 
@@ -258,7 +270,7 @@ class ClipModel:
             nonlocal dtype
             import torch
 
-            dtype = dtype or next(self._model.parameters()).dtype
+            dtype = dtype or input_dtype(self._model.visual)
             pixels = torch.stack([self._preprocess(self._to_pil(im)) for im in batch])
             return self._model.encode_image(pixels.to(self._torch_device, dtype=dtype))
 

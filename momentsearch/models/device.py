@@ -130,3 +130,21 @@ def blas_threads(n: int):
             return
         with threadpool_limits(limits=max(1, int(n)), user_api="blas"):
             yield
+
+
+def cuda_library_error(exc: Exception) -> ModelUnavailableError | None:
+    """A clear error for CTranslate2 (faster-whisper's engine) failing to open a CUDA library, else None.
+
+    Its PyPI wheels are built for CUDA 12 and open libcublas.so.12 on the first matrix product, so a
+    machine with only CUDA 13 (a torch cu13x install, say) loads the model on CUDA and then fails mid-file.
+    Linking libcublas.so.12 to CUDA 13's libcublas.so.13 ran faster-whisper on an H200 (docs/deploy.md)."""
+    text = str(exc)
+    if "libcublas" not in text and "libcudnn" not in text:
+        return None
+    return ModelUnavailableError(
+        f"CTranslate2 (faster-whisper's engine) could not open a CUDA library: {text}. Its wheels need CUDA 12's "
+        "cuBLAS: pip install nvidia-cublas-cu12 and put its lib folder on LD_LIBRARY_PATH, or on a CUDA 13 "
+        "machine put a link named libcublas.so.12 to libcublas.so.13 in a folder on LD_LIBRARY_PATH "
+        "(docs/deploy.md, 'GPU'); or run on the CPU with --device cpu"
+    )
+
