@@ -388,10 +388,47 @@ def test_openai_whisper_tiny_random(tmp_path):
 
 def test_openai_whisper_missing_weights(tmp_path, monkeypatch):
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
-    with pytest.raises(ModelUnavailableError, match=r"\.pt"):
-        make_asr(ASROptions(engine="openai-whisper", model="tiny.en"), "cpu").load()
+    with pytest.raises(ModelUnavailableError, match=r"\.pt"):  # an official name no installed weights convert to
+        make_asr(ASROptions(engine="openai-whisper", model="small.en"), "cpu").load()
     with pytest.raises(ModelUnavailableError, match="not found"):
         make_asr(ASROptions(engine="openai-whisper", model=str(tmp_path / "nope.pt")), "cpu").load()
+
+
+def test_converted_tiny_en_matches_ctranslate2(tmp_path):
+    """The packaged CTranslate2 tiny.en as an openai-whisper checkpoint: every weight has its place and
+    the encoder computes what CTranslate2's does on the same features (both hold the float16 weights)."""
+    import ctranslate2
+    import torch
+    from whisper.model import ModelDimensions, Whisper
+
+    from momentsearch.models.whisper_convert import write_checkpoint
+
+    folder = resolve_faster_whisper_model("tiny.en")
+    checkpoint = torch.load(write_checkpoint(folder, tmp_path / "tiny.en.pt"), weights_only=True)
+    assert checkpoint["dims"]["n_vocab"] == 51864 and checkpoint["dims"]["n_text_layer"] == 4
+    model = Whisper(ModelDimensions(**checkpoint["dims"]))
+    model.load_state_dict({k: v.float() for k, v in checkpoint["model_state_dict"].items()})  # strict: all, no more
+    mel = (0.5 * np.random.default_rng(0).standard_normal((1, 80, 3000))).astype(np.float32)
+    ours = model.encoder(torch.from_numpy(mel)).detach().numpy()
+    theirs = np.array(ctranslate2.models.Whisper(folder, compute_type="float32").encode(
+        ctranslate2.StorageView.from_array(mel)))
+    assert np.abs(ours - theirs).max() < 1e-3 * np.abs(theirs).max()
+
+
+def test_openai_whisper_runs_offline_on_the_installed_weights(tmp_path, monkeypatch, fw_tiny, speech):
+    """`--asr openai-whisper:tiny.en` with no whisper cache and no downloads: the installed faster-whisper
+    weights are converted once into momentsearch's cache and hear what faster-whisper hears."""
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg"))
+    monkeypatch.setenv("MOMENTSEARCH_CACHE", str(tmp_path / "cache"))
+    asr = make_asr(ASROptions(engine="openai-whisper", model="tiny.en"), "cpu").load()
+    assert (tmp_path / "cache" / "openai-whisper" / "tiny.en.pt").is_file()
+    assert asr._model.alignment_heads.to_dense().sum() == 8  # tiny.en's word-timing heads, not the default half
+    segments = asr.transcribe(speech)
+    ours = _words(" ".join(s.text for s in segments))
+    theirs = _words(" ".join(s.text for s in fw_tiny.transcribe(speech)))
+    assert len(set(ours) & set(theirs)) >= 0.8 * len(set(theirs)), (ours, theirs)
+    words = [w for s in segments for w in s.words]
+    assert words and all(0 <= w.start <= w.end <= len(speech) / SAMPLE_RATE + 0.01 for w in words)
 
 
 def test_make_asr_unknown_engine():

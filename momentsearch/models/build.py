@@ -4,7 +4,21 @@ from __future__ import annotations
 
 from functools import cached_property
 
-from momentsearch.options import Config
+from momentsearch.errors import ModelUnavailableError
+from momentsearch.options import ASROptions, Config
+
+
+def make_asr(options: ASROptions, device: str = "cpu"):
+    """The ASR wrapper for `options.engine` ("faster-whisper" or "openai-whisper"); nothing is loaded yet."""
+    if options.engine == "faster-whisper":
+        from momentsearch.models.asr import FasterWhisperASR
+
+        return FasterWhisperASR(options, device)
+    if options.engine == "openai-whisper":
+        from momentsearch.models.asr_openai import OpenAIWhisperASR
+
+        return OpenAIWhisperASR(options, device)
+    raise ModelUnavailableError(f"unknown ASR engine {options.engine!r}; use 'faster-whisper' or 'openai-whisper'")
 
 
 class Models:
@@ -27,8 +41,6 @@ class Models:
 
     @cached_property
     def asr(self):
-        from momentsearch.models.asr import make_asr
-
         # the device is resolved in the wrapper's load: deciding "auto" may import torch (seconds), and a
         # run refused before any model loads (another index's models) should not wait for it
         return make_asr(self.config.asr, self.config.models.device)
