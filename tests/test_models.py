@@ -473,3 +473,32 @@ def test_missing_cuda12_cublas_is_a_clear_error():
     asr._model = Engine("out of memory")
     with pytest.raises(RuntimeError, match="^out of memory$"):
         asr.transcribe(np.zeros(16000, np.float32))
+
+
+def test_auto_device_keeps_faster_whisper_off_a_gpu_it_cannot_use(monkeypatch):
+    """torch can see a GPU through CUDA 13 while CTranslate2 needs CUDA 12's cuBLAS: "auto" then runs
+    speech recognition on the CPU and says why; an explicit "cuda" stops before any file."""
+    import momentsearch.models.asr as asr_module
+
+    monkeypatch.setattr(asr_module, "resolve_device", lambda name: "cuda")
+    problem = "CTranslate2 (faster-whisper's engine) cannot use CUDA here: libcublas.so.12: cannot open shared object file"
+    monkeypatch.setattr(asr_module, "ctranslate2_cuda_problem", lambda: problem)
+    auto = asr_module.FasterWhisperASR(ASROptions(model="tiny.en"), "auto")
+    assert auto.resolved_device() == "cpu" and "on the CPU" in auto.device_note and "libcublas.so.12" in auto.device_note
+    with pytest.raises(ModelUnavailableError, match="libcublas.so.12.*LD_LIBRARY_PATH"):
+        asr_module.FasterWhisperASR(ASROptions(model="tiny.en"), "cuda").resolved_device()
+    monkeypatch.setattr(asr_module, "ctranslate2_cuda_problem", lambda: None)  # a machine where it can
+    fine = asr_module.FasterWhisperASR(ASROptions(model="tiny.en"), "auto")
+    assert fine.resolved_device() == "cuda" and fine.device_note == ""
+
+
+def test_ctranslate2_cuda_problem_on_this_machine():
+    import ctranslate2
+
+    from momentsearch.models.device import ctranslate2_cuda_problem
+
+    problem = ctranslate2_cuda_problem()
+    if ctranslate2.get_cuda_device_count() == 0:
+        assert "sees no CUDA GPU" in problem
+    else:  # a GPU machine: usable, or its cuBLAS 12 is missing
+        assert problem is None or "libcublas" in problem

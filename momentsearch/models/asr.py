@@ -18,6 +18,7 @@ import numpy as np
 from momentsearch.errors import ModelUnavailableError
 from momentsearch.models.device import (
     blas_threads,
+    ctranslate2_cuda_problem,
     cuda_library_error,
     resolve_device,
     thread_budget,
@@ -145,6 +146,7 @@ class FasterWhisperASR:
         self._batched: Any = None  # BatchedInferencePipeline over _model when plan() batches
         self._batch = 0  # its batch size
         self.detected_language = ""  # language of the last transcribe() (detected, or the one asked for)
+        self.device_note = ""  # why "auto" put it on the CPU although there is a GPU ("" when it did not)
 
     @staticmethod
     def plan(device: str, options: ASROptions) -> tuple[str, int]:
@@ -164,11 +166,24 @@ class FasterWhisperASR:
         name = self.options.model
         return f"faster-whisper:{Path(name).name if os.sep in name else name}"
 
+    def resolved_device(self) -> str:
+        """"cpu" or "cuda" for this engine. "auto" takes CUDA only where CTranslate2 can run on it (a GPU that
+        torch sees through CUDA 13 alone cannot), and then says so in `device_note`; "cuda" where it cannot
+        is an error before any file, not a failure at the first window."""
+        device = resolve_device(self.device)
+        problem = ctranslate2_cuda_problem() if device == "cuda" else None
+        if problem and self.device == "auto":
+            self.device_note = f"speech recognition runs on the CPU: {problem} (docs/deploy.md, 'Indexing on a GPU')"
+            return "cpu"
+        if problem:
+            raise cuda_library_error(RuntimeError(problem)) or ModelUnavailableError(f"device 'cuda': {problem}")
+        return device
+
     def load(self) -> "FasterWhisperASR":
         """Load the model (a no-op once loaded). Returns self."""
         if self._model is not None:
             return self
-        device = resolve_device(self.device)
+        device = self.resolved_device()
         path = resolve_faster_whisper_model(self.options.model)
         import ctranslate2
         from faster_whisper import WhisperModel

@@ -132,6 +132,26 @@ def blas_threads(n: int):
             yield
 
 
+def ctranslate2_cuda_problem() -> str | None:
+    """Why faster-whisper cannot run on CUDA here, or None when it can (as far as can be told without a model).
+
+    CTranslate2 4.x's wheels are built for CUDA 12 and open libcublas.so.12 only at the first matrix
+    product: torch may see a GPU through CUDA 13 while CTranslate2 would fail mid-file (cuda_library_error)."""
+    try:
+        import ctranslate2
+
+        if ctranslate2.get_cuda_device_count() < 1:
+            return f"CTranslate2 {ctranslate2.__version__} sees no CUDA GPU"
+        if not ctranslate2.__version__.startswith("4."):
+            return None  # another build: its CUDA libraries are not known here
+        import ctypes
+
+        ctypes.CDLL("libcublas.so.12")
+    except (ImportError, OSError, RuntimeError) as exc:
+        return f"CTranslate2 (faster-whisper's engine) cannot use CUDA here: {exc}"
+    return None
+
+
 def cuda_library_error(exc: Exception) -> ModelUnavailableError | None:
     """A clear error for CTranslate2 (faster-whisper's engine) failing to open a CUDA library, else None.
 

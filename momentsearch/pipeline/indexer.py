@@ -174,6 +174,8 @@ class Indexer:
             self.progress(ProgressEvent("done", path=path, index=i, total_files=total, media_seconds=seconds))
         if batch.todo:
             self._drop_stale_partials()
+        if getattr(self.asr, "device_note", ""):  # "auto" found a GPU that faster-whisper cannot use
+            self.report.warnings.append(self.asr.device_note)
         self.note_gone(paths)
         return self.report
 
