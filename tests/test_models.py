@@ -421,7 +421,8 @@ def test_openai_whisper_runs_offline_on_the_installed_weights(tmp_path, monkeypa
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg"))
     monkeypatch.setenv("MOMENTSEARCH_CACHE", str(tmp_path / "cache"))
     asr = make_asr(ASROptions(engine="openai-whisper", model="tiny.en"), "cpu").load()
-    assert (tmp_path / "cache" / "openai-whisper" / "tiny.en.pt").is_file()
+    size = (Path(resolve_faster_whisper_model("tiny.en")) / "model.bin").stat().st_size  # the source's, in the name
+    assert [p.name for p in (tmp_path / "cache" / "openai-whisper").iterdir()] == [f"tiny.en-{size}.pt"]
     assert asr._model.alignment_heads.to_dense().sum() == 8  # tiny.en's word-timing heads, not the default half
     segments = asr.transcribe(speech)
     ours = _words(" ".join(s.text for s in segments))

@@ -169,10 +169,11 @@ def converted_checkpoint(name: str) -> Path:
 
     if name not in CONVERTIBLE:
         raise ModelUnavailableError(f"no installed weights convert to openai-whisper {name!r} (only {CONVERTIBLE})")
-    target = cache_root() / "openai-whisper" / f"{name}.pt"
+    source = resolve_faster_whisper_model(name)
+    # named by the source's size too: other installed weights (an upgraded package) are converted anew
+    target = cache_root() / "openai-whisper" / f"{name}-{(Path(source) / 'model.bin').stat().st_size}.pt"
     if target.is_file():
         return target
-    source = resolve_faster_whisper_model(name)
     try:
         return write_checkpoint(source, target)
     except OSError as exc:
