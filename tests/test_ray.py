@@ -237,6 +237,41 @@ def test_bytes_the_index_holds_never_go_to_a_worker(video_folder, local_index, t
     assert files["copy of databases.mp4"] == ("indexed", f"same content as {talk}: its entries are shared, nothing redone")
 
 
+@pytest.mark.filterwarnings("ignore:Could not reconstruct embedding function")
+def test_copies_in_one_batch_go_to_a_worker_once(video_folder, tmp_path):
+    """Two copies of a new lecture in one batch were both sent to workers and transcribed twice; now one
+    goes, and the other shares its entries after it, as without Ray (here the 'worker' runs in-process)."""
+    from momentsearch.api import MomentIndex
+    from momentsearch.cli.args import build_parser
+    from momentsearch.cli.main import _config
+
+    folder = tmp_path / "talks"
+    folder.mkdir()
+    for name in ("monday.mp4", "monday (copy).mp4"):
+        shutil.copy(video_folder / "databases.mp4", folder / name)
+    from momentsearch.store.client import make_client
+    from momentsearch.store.store import Store
+
+    store = Store(make_client(str(tmp_path / "db"), create=True))
+    index = MomentIndex(str(tmp_path / "db"), _config(build_parser().parse_args(["index", str(folder), *TINY_CLIP_ARGS])),
+                        store=store)
+    sent: list[str] = []
+
+    class InProcessWorkers(RayIndexer):
+        def _run(self, remote, infos, order, total):
+            sent.extend(remote)
+            for path in remote:
+                self._remote_results[path] = self.indexer.index_file(path, infos[path], False)
+
+    indexer = Indexer(store, index.config, index.text_embedder, index.asr, index.clip)
+    report = InProcessWorkers(indexer).index([str(folder)])
+    assert len(sent) == 1
+    files = {Path(f.path).name: (f.status, f.reason) for f in report.files}
+    other = "monday (copy).mp4" if Path(sent[0]).name == "monday.mp4" else "monday.mp4"
+    assert files[Path(sent[0]).name][0] == "indexed"
+    assert files[other] == ("indexed", f"same content as {sent[0]}: its entries are shared, nothing redone")
+
+
 # -- failures flowing back to the driver, with fakes for Ray (no cluster needed) --------------------
 
 class _RayActorError(Exception):

@@ -147,14 +147,39 @@ class RayIndexer:
             results[path] = done or self.indexer.index_file(path, info, reindex)
             self._progress("done", path, i, len(batch.todo))
         if remote:
-            self._run(remote, batch.infos, {p: i for i, p in enumerate(batch.todo)}, len(batch.todo))
+            remote, copies = self._one_per_content(remote)
+            order = {p: i for i, p in enumerate(batch.todo)}
+            self._run(remote, batch.infos, order, len(batch.todo))
             results.update(self._remote_results)
+            for path in copies:  # copies of a file the workers just indexed share its entries, as without Ray
+                self._progress("file", path, order[path], len(batch.todo))
+                results[path] = (self.indexer.index_file(path, batch.infos[path], reindex, process=False)
+                                 or self.indexer.index_file(path, batch.infos[path], reindex))
+                self._progress("done", path, order[path], len(batch.todo))
         report = self.indexer.report
         report.files.extend(results[p] for p in sorted(results))  # in discovery order, as without Ray
         self.indexer.note_gone(paths)  # files of these folders that were deleted since: as without Ray
         self.run_info.wall_seconds = time.perf_counter() - t_start
         report.ray = self.run_info
         return report
+
+    def _one_per_content(self, paths: list[str]) -> tuple[list[str], list[str]]:
+        """(one file per content, the rest): files of one size are hashed, and of those with the same
+        bytes only the first goes to a worker; the others are settled after it as its copies."""
+        by_size: dict[int | None, list[str]] = {}
+        for path in paths:
+            by_size.setdefault(_size(path), []).append(path)
+        first: dict[str, str] = {}
+        copies: set[str] = set()
+        for size, group in by_size.items():
+            for path in group if size is not None and len(group) > 1 else []:
+                try:
+                    video_id = indexed_id(path, content_hash(path), self.indexer.config.captions.mode)
+                except OSError:  # unreadable: its worker says why
+                    continue
+                if first.setdefault(video_id, path) != path:
+                    copies.add(path)
+        return [p for p in paths if p not in copies], [p for p in paths if p in copies]
 
     def _progress(self, kind: str, path: str, index: int, total: int, media_seconds: float = 0.0) -> None:
         self.indexer.progress(ProgressEvent(kind, path=path, index=index, total_files=total,
