@@ -11,11 +11,12 @@ from __future__ import annotations
 
 import json
 import os
-import re
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
+
+from momentsearch.transcript import sentence_texts
 
 SLIDE_SHARE = 0.3  # titled slides must cover this share of the video for slide chapters
 MIN_CHAPTER = 8.0  # seconds; a shorter slide chapter is merged into the one before
@@ -70,7 +71,7 @@ def _close(starts: list[tuple[float, str]], duration: float, source: str) -> lis
 
 def title_from(text: str) -> str:
     """A short title from a chunk's own words: its first sentence, fillers off the front, cut to TITLE_WORDS."""
-    sentence = re.split(r"(?<=[.!?])\s+", text.strip(), maxsplit=1)[0]
+    sentence = (sentence_texts(text) or [""])[0]
     words = sentence.rstrip(".!?").split()
     while words and words[0].lower().strip(",") in FILLERS:
         words.pop(0)

@@ -13,7 +13,6 @@ the chunk's time, and a sentence one of the last few repeats is the overlap.
 from __future__ import annotations
 
 import json
-import re
 from typing import Sequence
 
 FORMATS = ("text", "srt", "vtt", "json")  # what `document` writes
@@ -24,7 +23,8 @@ TIME_STEP = 0.01  # seconds; word times are stored in hundredths of a second aft
 SENTENCE_END = (".", "?", "!")  # a word ending in one of these ends its sentence (the chunker's and the transcript's)
 LONG_PAUSE = 1.0  # seconds of silence between words that ends a sentence even without punctuation
 SAME_WORD = 0.02  # seconds; two chunks' stored times of one word differ by at most this (each rounds to TIME_STEP)
-_SENTENCE_END = re.compile(r"(?<=[%s])\s+" % re.escape("".join(SENTENCE_END)))  # after such a word
+# a period after one of these (or after an initial, "J. Smith") does not end a sentence: "Dr. Lee", "e.g. heat"
+ABBREVIATIONS = frozenset("dr mr mrs ms prof st vs e.g i.e cf fig figs eq eqs approx jr sr".split())
 
 Times = Sequence[tuple[float, float]]  # (start, end) in seconds per whitespace-separated word of a text
 
@@ -57,13 +57,34 @@ def word_times(words) -> list[tuple[float, float]]:
     return [(w.start, w.end) for w in words if w.word.split()]
 
 
-def _parts(text: str) -> list[str]:
-    return [p for p in _SENTENCE_END.split(text.strip()) if p]
+def ends_sentence(word: str) -> bool:
+    """Whether a word ends its sentence: it ends in . ? or !, and a period is not one of a title, a common
+    abbreviation or an initial ("Dr.", "e.g.", "vs.", "J."; "I." and "A." are words and do end one)."""
+    word = word.strip()
+    if not word.endswith(SENTENCE_END):
+        return False
+    if word.endswith("."):
+        stem = word.rstrip(".").lstrip("(\"'")
+        if stem.lower() in ABBREVIATIONS or (len(stem) == 1 and stem.isupper() and stem not in "IA"):
+            return False
+    return True
+
+
+def sentence_texts(text: str) -> list[str]:
+    """The sentences of a text, as `ends_sentence` ends them."""
+    parts: list[str] = []
+    current: list[str] = []
+    for word in text.split():
+        current.append(word)
+        if ends_sentence(word):
+            parts.append(" ".join(current))
+            current = []
+    return parts + ([" ".join(current)] if current else [])
 
 
 def _by_characters(start: float, end: float, text: str):
     """(start, end, sentence) of one chunk's sentences, each timed by its share of the chunk's characters."""
-    parts = _parts(text)
+    parts = sentence_texts(text)
     total = sum(len(p) + 1 for p in parts) or 1
     t = start
     for part in parts:
@@ -106,7 +127,7 @@ def _said(words: list[tuple[float, float, str]]):
     current: list[tuple[float, float, str]] = []
     for i, word in enumerate(words):
         current.append(word)
-        if i + 1 == len(words) or word[2].endswith(SENTENCE_END) or words[i + 1][0] - word[1] >= LONG_PAUSE:
+        if i + 1 == len(words) or ends_sentence(word[2]) or words[i + 1][0] - word[1] >= LONG_PAUSE:
             yield current
             current = []
 

@@ -103,3 +103,17 @@ def test_caption_cues_always_last_a_while():
     assert lines[1][:2] == (3.0, 3.2) and lines[3][:2] == (9.0, 9.5) and lines[0][:2] == (0.0, 1.0)
     assert all(s < e for s, e, _ in lines) and all(a[1] <= b[0] for a, b in zip(lines, lines[1:]))
     assert "00:00:03.000 --> 00:00:03.200\nRight." in webvtt(lines)
+
+
+def test_titles_abbreviations_and_initials_do_not_end_a_sentence():
+    """"Dr. Lee" was two sentences: the transcript, its captions, the chunker and a chapter title all
+    broke after "Dr.". Words that do end one ("I.", "A.", a question) still do."""
+    from momentsearch.chapters import title_from
+    from momentsearch.pipeline.segment import sentences as said
+
+    text = "Dr. Lee and J. Smith measured it, e.g. with heat vs. cold. So did I. Was it plan A? Yes."
+    assert [s[2] for s in sentences([(0.0, 10.0, text)])] == [
+        "Dr. Lee and J. Smith measured it, e.g. with heat vs. cold.", "So did I.", "Was it plan A?", "Yes."]
+    words = [Word(start=i * 0.3, end=i * 0.3 + 0.2, word=" " + w) for i, w in enumerate(text.split())]
+    assert [len(s) for s in said([TranscriptSegment(0.0, 6.0, text, words=words)])] == [12, 3, 4, 1]
+    assert title_from("Dr. Smith explains entropy. Then more.") == "Dr. Smith explains entropy"

@@ -11,7 +11,7 @@ import numpy as np
 
 from momentsearch.options import ChunkOptions
 from momentsearch.types import Chunk, TranscriptSegment, Word
-from momentsearch.transcript import LONG_PAUSE, SENTENCE_END, word_times
+from momentsearch.transcript import LONG_PAUSE, ends_sentence, word_times
 
 BREAK_TOLERANCE = 1.0  # seconds; a slide change found by 1 fps sampling may lag the sentence it belongs to
 SECTION_PAUSE = 2.0  # seconds of silence that closes a chunk early (a topic change is likely)
@@ -40,7 +40,7 @@ def sentences(segments: list[TranscriptSegment]) -> list[list[Word]]:
     for i, word in enumerate(words):
         current.append(word)
         nxt = words[i + 1] if i + 1 < len(words) else None
-        ends = word.word.strip().endswith(SENTENCE_END)
+        ends = ends_sentence(word.word)
         if nxt is None or ends or nxt.start - word.end >= LONG_PAUSE:
             out.append(current)
             current = []
