@@ -152,12 +152,15 @@ def parse_range(header: str | None, size: int) -> tuple[int, int] | None:
 
 
 def parse_ranges(header: str | None, size: int) -> list[tuple[int, int]] | None:
-    """Every byte range [start, end) of a `Range: bytes=...` header, None when there is none.
-    A malformed or unsatisfiable range (or more than RANGE_MAX_PARTS) raises RangeError."""
+    """Every byte range [start, end) of a `Range: bytes=...` header, None when there is none or when it
+    counts in another unit ("items=0-9": RFC 9110 says to ignore a unit one does not know and send the
+    whole file). A malformed or unsatisfiable byte range (or more than RANGE_MAX_PARTS) raises RangeError."""
     if not header:
         return None
     unit, _, spec = header.partition("=")
-    if unit.strip().lower() != "bytes" or not spec.strip():
+    if unit.strip().lower() != "bytes":
+        return None
+    if not spec.strip():
         raise RangeError(f"malformed Range header {header[:80]!r}; expected bytes=START-END", size)
     parts = [p.strip() for p in spec.split(",")]
     if len(parts) > RANGE_MAX_PARTS:
