@@ -52,6 +52,8 @@ class MomentIndex:
         a later call loads them again. `with MomentIndex(db) as index:` closes on the way out."""
         for name in ("models", "search_clip", "search_text", "searcher", "_image_ocr"):  # the cached parts
             self.__dict__.pop(name, None)
+        if self._store is not None and self._store is not self._given_store:
+            self._store.close()  # its database files let go (a failed first `index` removes its folder)
         self._store, self._reader = self._given_store, None
 
     def __enter__(self) -> "MomentIndex":
@@ -115,10 +117,9 @@ class MomentIndex:
 
     @cached_property
     def search_text(self):
-        """The text model the index was built with when it is an offline one (all-MiniLM-L6-v2,
-        all-mpnet-base-v2) and the configuration names none but the default, so an index made with
-        either is searched without naming the model again; a model chosen in the configuration is
-        used as chosen (the searcher refuses a mismatch)."""
+        """The text model the index was built with when it is an offline one (all-MiniLM-L6-v2, all-mpnet-base-v2)
+        and the configuration names none but the default, so an index made with either is searched without
+        naming the model again; a model chosen in the configuration is used as chosen (mismatch: refused)."""
         return self._text_of(self.reader)
 
     def _text_of(self, store):
@@ -138,8 +139,7 @@ class MomentIndex:
     def searcher(self):
         from momentsearch.search.searcher import Searcher
 
-        return Searcher(self.reader, self.search_text, self.search_clip, self.config.ranking,
-                        cache_dir=self._cache_dir,
+        return Searcher(self.reader, self.search_text, self.search_clip, self.config.ranking, cache_dir=self._cache_dir,
                         read_image_text=self._read_image_text if self.config.models.ocr else None)
 
     @cached_property
@@ -243,16 +243,19 @@ class MomentIndex:
         from contextlib import nullcontext
 
         from momentsearch.search.cache import clearing_after
-        from momentsearch.store.folder import check_index, prepare_writable
+        from momentsearch.store.folder import check_index, prepare_writable, undone_if_empty
         from momentsearch.store.lock import writer_lock
 
         if self.chroma_url:
             return nullcontext()
         if not create:
             check_index(self.db)
+        made = create and not os.path.isdir(self.db)  # a first `index`: failing with no file indexed, it goes
         prepare_writable(self.db)
         self._creating = self._creating or create
-        return clearing_after(writer_lock(self.db, timeout=wait, task=task), self._cache_dir, self.db)
+        lock = clearing_after(writer_lock(self.db, timeout=wait, task=task), self._cache_dir, self.db)
+        empty = lambda: self._store is None or not self._store.files()  # noqa: E731
+        return undone_if_empty(lock, self.db, empty, self.close) if made else lock
 
     def search(self, query: str, k: int = 10, kind: str | None = None, video: str | None = None,
                in_: str | list[str] | None = None) -> list[Moment]:
@@ -299,8 +302,7 @@ class MomentIndex:
         """A few queries this index can answer (slide titles, then distinctive spoken words): the page's start."""
         from momentsearch.search.examples import example_queries
 
-        corpus = self.searcher.corpus()
-        return example_queries(list(corpus.ocr_text), list(corpus.chunk_text), n)
+        return example_queries(list(self.searcher.corpus().ocr_text), list(self.searcher.corpus().chunk_text), n)
 
     def channels(self) -> set[str]:
         """The channels the index holds ("transcript", "visual", "ocr")."""
@@ -309,9 +311,7 @@ class MomentIndex:
     def searchable_channels(self) -> set[str]:
         """The index's channels a search here uses: "visual" only when the CLIP weights load here."""
         channels = self.channels()
-        if "visual" in channels and not self.searcher.visual_available():
-            channels.discard("visual")
-        return channels
+        return channels - {"visual"} if "visual" in channels and not self.searcher.visual_available() else channels
 
     @property
     def warnings(self) -> list[str]:

@@ -552,3 +552,20 @@ def test_an_avif_photo_is_indexed_or_skipped_with_what_to_do(tmp_path, monkeypat
     for found in (*discover_mod.discover([str(photos)]), *discover_mod.discover([str(photos / "holiday.avif")])):
         assert "AVIF photo: the installed Pillow cannot decode it" in found.reason, found
         assert "convert it to JPEG" in found.reason and not found.failed
+
+
+def test_a_failed_first_index_leaves_no_index_folder_and_an_index_with_files_stays(indexed_lecture, tmp_path):
+    """Missing model weights stop `index` before any file goes in: its first run used to leave an empty index
+    folder (which later commands then took for an index); an index that holds files keeps them."""
+    import shutil
+
+    db, path = tmp_path / "new-index", indexed_lecture[1]
+    proc = run_cli("index", str(path), "--db", str(db), "--asr", "faster-whisper:large-v9", check=False)
+    assert proc.returncode != 0 and "large-v9" in proc.stderr
+    assert not db.exists()
+    kept = tmp_path / "kept"
+    shutil.copytree(indexed_lecture[0], kept)
+    proc = run_cli("index", str(path), "--db", str(kept), "--reindex", "--asr", "faster-whisper:large-v9",
+                   check=False)
+    assert proc.returncode != 0 and kept.is_dir()
+    assert str(path) in run_cli("info", "--db", str(kept)).stdout

@@ -18,6 +18,7 @@ import shlex
 import shutil
 import sqlite3
 import tempfile
+from contextlib import contextmanager
 from pathlib import Path
 from urllib.parse import quote
 
@@ -102,6 +103,25 @@ def prepare_writable(db: str | os.PathLike) -> Path:
         raise IndexWriteError(f"cannot write to the index at {path}: {_why_not_writable(path)}; "
                               "index into a writable --db")
     return path
+
+
+@contextmanager
+def undone_if_empty(inner, db: str | os.PathLike, holds_nothing, let_go):
+    """`inner` (a context manager) around the first `index` of a folder made for it: when the block raises
+    (missing model weights, say) and the index holds no file, the folder goes (after `let_go` closes its
+    store), so a failed first run leaves no empty index behind. One that holds files stays whatever happened."""
+    try:
+        with inner:
+            yield
+    except BaseException:
+        try:
+            empty = holds_nothing()
+        except Exception:  # a store that cannot even say: keep the folder
+            empty = False
+        if empty:
+            let_go()
+            shutil.rmtree(db, ignore_errors=True)
+        raise
 
 
 def writable(path: Path) -> bool:

@@ -316,6 +316,13 @@ class Store:
                 self.collection("files").delete(ids=[key or path_key(path)])
             self.commit()
 
+    def close(self) -> None:
+        """Let go of the client (chromadb's Client.close: the last one open on a folder stops its system and
+        releases the database files); the Store is not used after."""
+        close = getattr(self.client, "close", None)
+        if close is not None:
+            close()
+
     def files(self) -> list[FileRecord]:
         return [rec for _, rec in self.file_records()]
 
