@@ -113,3 +113,23 @@ def test_a_misspelt_name_with_its_number_finds_the_slide_that_shows_both(tmp_pat
     hits = searcher._ocr_hits("Ebinghaus 1885", query, corpus, corpus.files)
     best = int(np.argmax(hits.scores))
     assert hits.evidence[best].startswith("Forgetting Curve") and hits.scores[best] > 0.9
+
+
+def test_a_quantity_in_other_units_finds_the_text_that_says_it_so():
+    """"2 minutes of silence" found the talk that says "120 seconds of silence" no better than any talk
+    of silence: the query's quantity is searched in the other units of its kind too (exact conversions,
+    amounts a lecture would say)."""
+    from momentsearch.ranking.forms import query_forms
+    from momentsearch.ranking.lexical import best_of
+    from momentsearch.ranking.units import unit_forms
+
+    assert unit_forms("2 minutes of silence") == ["120 seconds of silence"]
+    assert unit_forms("a 1.5 km walk") == ["a 1500 metres walk"]  # not "1500000 millimetres"
+    assert unit_forms("90min") == ["5400 seconds", "1.5 hours"] and unit_forms("2 kg of flour") == ["2000 grams of flour"]
+    assert unit_forms("the 1970s") == unit_forms("ECON 110") == unit_forms("in 5 s") == []
+    speech = LexicalIndex(["we sat in silence for a long time", "then 120 seconds of silence followed",
+                           "the bridge is 1500 metres long", "a span of one and a half metres"])
+    for query, row in (("2 minutes of silence", 1), ("a 1.5 km bridge", 2)):
+        rows, scores = best_of([speech.search(q, 5) for q in query_forms(query, speech)])
+        as_typed = speech.search(query, 5)[1]  # "silence" or "bridge" alone: a fifth of the query
+        assert rows[0] == row and scores[0] == pytest.approx(1.0) and as_typed.max() < 0.3, query
