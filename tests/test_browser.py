@@ -110,9 +110,12 @@ def test_search_click_and_play_from_the_moment(server, browser):
         " return v && !v.paused && v.readyState >= 3 && v.currentTime > 0; }", timeout=30_000)
     state = page.evaluate(
         "() => { const v = document.getElementById('player');"
-        " return {t: v.currentTime, paused: v.paused, ended: v.ended, tracks: v.textTracks.length}; }")
+        " return {t: v.currentTime, paused: v.paused, ended: v.ended, tracks: v.textTracks.length,"
+        " lang: v.textTracks[0].language, label: v.textTracks[0].label}; }")
     assert abs(state["t"] - expected["start"]) <= 1.0, (state, expected["start"])
     assert not state["paused"] and not state["ended"] and state["tracks"] == 1
+    # the captions say the language the index heard (they said "en" whatever it was)
+    assert (state["lang"], state["label"]) == ("en", "Transcript (English)"), state
     page.wait_for_timeout(800)  # it keeps playing: time moves forward
     later = page.evaluate("() => document.getElementById('player').currentTime")
     assert later > state["t"]

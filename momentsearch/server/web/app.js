@@ -34,6 +34,7 @@ let active = -1;
 let current = null;       // the moment playing: {video_id, start, end, ...}
 let searchSeq = 0;
 const lengths = {};       // video_id -> its duration in the index (from /api/videos)
+const languages = {};     // video_id -> its spoken language ("en", "fr"; "" when unknown), for its captions
 
 // -- API -------------------------------------------------------------------------------------
 function authHeaders(headers = {}) {
@@ -304,7 +305,8 @@ function openMoment(m) {
     player.querySelectorAll("track").forEach((t) => t.remove());
     player.src = src;
     const track = document.createElement("track");
-    Object.assign(track, { kind: "captions", label: "Transcript", srclang: "en", default: true,
+    const lang = languages[m.video_id] || "";
+    Object.assign(track, { kind: "captions", label: trackLabel(lang), srclang: lang, default: true,
                            src: m.captions_url || "/api/captions/" + m.video_id + ".vtt" });
     track.addEventListener("load", shiftCues);
     player.appendChild(track);
@@ -313,6 +315,15 @@ function openMoment(m) {
     player.load();
   }
   seekAndPlay();
+}
+
+function trackLabel(lang) {
+  if (!lang) return "Transcript";
+  try {
+    return `Transcript (${new Intl.DisplayNames([navigator.language || "en"], { type: "language" }).of(lang)})`;
+  } catch (err) {
+    return `Transcript (${lang})`;  // a code the browser cannot name
+  }
 }
 
 function drawTimeline() {
@@ -409,7 +420,7 @@ async function start() {
   try {
     const body = await api("/api/videos");
     const n = body.videos.length;
-    body.videos.forEach((v) => { lengths[v.video_id] = v.duration; });
+    body.videos.forEach((v) => { lengths[v.video_id] = v.duration; languages[v.video_id] = v.language || ""; });
     const minutes = body.videos.reduce((s, v) => s + v.duration, 0) / 60;
     const length = minutes >= 90 ? `${(minutes / 60).toFixed(1)} h` : `${Math.round(minutes)} min`;
     els.info.textContent = n ? `${n} file${n > 1 ? "s" : ""} indexed (${length}), channels: ` +
