@@ -18,7 +18,8 @@ from momentsearch.types import SAMPLE_RATE, TranscriptSegment
 
 
 class OpenAIWhisperASR:
-    """openai-whisper (PyTorch). `options.model` is a checkpoint .pt path or an official name already cached.
+    """openai-whisper (PyTorch). `options.model` is a checkpoint .pt path, an official name in whisper's cache,
+    or "tiny.en" / "base", converted from the installed faster-whisper weights when whisper's cache lacks them.
 
     options.vad_filter is not applied by this engine (segments invented on silence are still dropped).
     """
