@@ -25,6 +25,8 @@ LONG_PAUSE = 1.0  # seconds of silence between words that ends a sentence even w
 SAME_WORD = 0.02  # seconds; two chunks' stored times of one word differ by at most this (each rounds to TIME_STEP)
 # a period after one of these (or after an initial, "J. Smith") does not end a sentence: "Dr. Lee", "e.g. heat"
 ABBREVIATIONS = frozenset("dr mr mrs ms prof st vs e.g i.e cf fig figs eq eqs approx jr sr".split())
+# ... and a period after one of these does not when a number follows: "No. 5", "pp. 12" ("the answer is no." ends)
+NUMBER_ABBREVIATIONS = frozenset("no nos pp vol ch".split())
 
 Times = Sequence[tuple[float, float]]  # (start, end) in seconds per whitespace-separated word of a text
 
@@ -57,15 +59,18 @@ def word_times(words) -> list[tuple[float, float]]:
     return [(w.start, w.end) for w in words if w.word.split()]
 
 
-def ends_sentence(word: str) -> bool:
+def ends_sentence(word: str, following: str = "") -> bool:
     """Whether a word ends its sentence: it ends in . ? or !, and a period is not one of a title, a common
-    abbreviation or an initial ("Dr.", "e.g.", "vs.", "J."; "I." and "A." are words and do end one)."""
+    abbreviation or an initial ("Dr.", "e.g.", "vs.", "J."; "I." and "A." are words and do end one), nor
+    one of "No."/"pp." before a number (`following`: the next word, "" when none or unknown)."""
     word = word.strip()
     if not word.endswith(SENTENCE_END):
         return False
     if word.endswith("."):
         stem = word.rstrip(".").lstrip("(\"'")
         if stem.lower() in ABBREVIATIONS or (len(stem) == 1 and stem.isupper() and stem not in "IA"):
+            return False
+        if stem.lower() in NUMBER_ABBREVIATIONS and following.strip()[:1].isdigit():
             return False
     return True
 
@@ -74,9 +79,10 @@ def sentence_texts(text: str) -> list[str]:
     """The sentences of a text, as `ends_sentence` ends them."""
     parts: list[str] = []
     current: list[str] = []
-    for word in text.split():
+    words = text.split()
+    for i, word in enumerate(words):
         current.append(word)
-        if ends_sentence(word):
+        if ends_sentence(word, words[i + 1] if i + 1 < len(words) else ""):
             parts.append(" ".join(current))
             current = []
     return parts + ([" ".join(current)] if current else [])
@@ -127,7 +133,7 @@ def _said(words: list[tuple[float, float, str]]):
     current: list[tuple[float, float, str]] = []
     for i, word in enumerate(words):
         current.append(word)
-        if i + 1 == len(words) or ends_sentence(word[2]) or words[i + 1][0] - word[1] >= LONG_PAUSE:
+        if i + 1 == len(words) or ends_sentence(word[2], words[i + 1][2]) or words[i + 1][0] - word[1] >= LONG_PAUSE:
             yield current
             current = []
 

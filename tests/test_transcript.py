@@ -117,3 +117,18 @@ def test_titles_abbreviations_and_initials_do_not_end_a_sentence():
     words = [Word(start=i * 0.3, end=i * 0.3 + 0.2, word=" " + w) for i, w in enumerate(text.split())]
     assert [len(s) for s in said([TranscriptSegment(0.0, 6.0, text, words=words)])] == [12, 3, 4, 1]
     assert title_from("Dr. Smith explains entropy. Then more.") == "Dr. Smith explains entropy"
+
+
+def test_no_before_a_number_does_not_end_a_sentence_but_the_word_no_does():
+    """"Symphony No. 5" was cut after "No." in the transcript, its captions, the chunker and chapter titles
+    (a period after "No" ended the sentence); "No." as an answer, not before a number, still ends one."""
+    from momentsearch.chapters import title_from
+    from momentsearch.pipeline.segment import sentences as said
+
+    text = "Beethoven wrote Symphony No. 5 in 1808. The answer is no. Was it pp. 12 to 14? No. Not at all."
+    assert [s[2] for s in sentences([(0.0, 10.0, text)])] == [
+        "Beethoven wrote Symphony No. 5 in 1808.", "The answer is no.", "Was it pp. 12 to 14?",
+        "No.", "Not at all."]
+    words = [Word(start=i * 0.3, end=i * 0.3 + 0.2, word=" " + w) for i, w in enumerate(text.split())]
+    assert [len(s) for s in said([TranscriptSegment(0.0, 7.0, text, words=words)])] == [7, 4, 6, 1, 3]
+    assert title_from("Symphony No. 5 in C minor. Then more.") == title_from("Symphony No. 5 in C minor")

@@ -40,7 +40,7 @@ def sentences(segments: list[TranscriptSegment]) -> list[list[Word]]:
     for i, word in enumerate(words):
         current.append(word)
         nxt = words[i + 1] if i + 1 < len(words) else None
-        ends = ends_sentence(word.word)
+        ends = ends_sentence(word.word, nxt.word if nxt is not None else "")
         if nxt is None or ends or nxt.start - word.end >= LONG_PAUSE:
             out.append(current)
             current = []
