@@ -309,6 +309,22 @@ def test_swapped_or_symlinked_files_are_refused(tmp_path):
         verified_path(moved)
 
 
+def test_videos_and_transcript_say_the_language_heard_for_the_caption_track(tmp_path):
+    """The page labels each video's caption track (srclang, "Transcript (French)") from /api/videos'
+    `language` (it said "en" for every video); a video whose language is unknown says "" there, not "en"."""
+    import dataclasses
+
+    (tmp_path / "cours.mp4").write_bytes(b"x")
+    (tmp_path / "old.mp4").write_bytes(b"y")
+    french = dataclasses.replace(_record(tmp_path / "cours.mp4"), language="fr")
+    unknown = _record(tmp_path / "old.mp4", video_id="fedcba9876543210")
+    with TestClient(create_app(_FakeIndex([french, unknown]), warm=False), base_url="http://localhost") as client:
+        said = {v["video_id"]: v["language"] for v in client.get("/api/videos").json()["videos"]}
+        assert said == {french.video_id: "fr", unknown.video_id: ""}
+        assert client.get(f"/api/transcript/{french.video_id}").json()["language"] == "fr"
+        assert client.get(f"/api/transcript/{unknown.video_id}").json()["language"] == ""
+
+
 def test_searches_run_concurrently_and_do_not_block(tmp_path):
     media = tmp_path / "a.mp4"
     media.write_bytes(b"x")
