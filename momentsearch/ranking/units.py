@@ -29,6 +29,9 @@ _NAMES = {
                (1_000_000, "kilometre", "kilometres")),
     "mass": ((1, "gram", "grams"), (1000, "kilogram", "kilograms")),
 }
+# units a slide writes as one letter ("1000 m", "2000 g"), which ranking/aliases.py does not tie to their
+# words ("m" is also the "m" of "I'm"): a converted quantity in one of these is searched as written so too
+_SYMBOLS = {("length", 1000): "m", ("mass", 1): "g"}
 # a number, then a unit: apart ("2 minutes", "5 s") or glued ("10km", "90min"); a glued "s" is a decade
 _QUANTITY = re.compile(r"(?<![\w.])(\d+(?:\.\d+)?)(?:\s+(%s)|(%s))\b" % (
     "|".join(sorted(_SIZES, key=len, reverse=True)),
@@ -56,7 +59,9 @@ def unit_forms(query: str) -> list[str]:
         amount = float(match[1]) * size
         for other, singular, plural in _NAMES[kind]:
             said = _number(amount / other) if other != size else None
-            if said is not None:
-                forms.append(f"{query[:match.start()]}{said} {singular if said == '1' else plural}"
-                             f"{query[match.end():]}")
+            if said is None:
+                continue
+            for unit in (singular if said == "1" else plural, _SYMBOLS.get((kind, other))):
+                if unit:
+                    forms.append(f"{query[:match.start()]}{said} {unit}{query[match.end():]}")
     return forms[:MAX_FORMS]
