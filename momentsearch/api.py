@@ -243,19 +243,19 @@ class MomentIndex:
         from contextlib import nullcontext
 
         from momentsearch.search.cache import clearing_after
-        from momentsearch.store.folder import check_index, prepare_writable, undone_if_empty
+        from momentsearch.store.folder import check_index, outermost_missing, prepare_writable, undone_if_empty
         from momentsearch.store.lock import writer_lock
 
         if self.chroma_url:
             return nullcontext()
         if not create:
             check_index(self.db)
-        made = create and not os.path.isdir(self.db)  # a first `index`: failing with no file indexed, it goes
+        made = outermost_missing(self.db) if create else None  # a first `index`: failing with nothing in, it goes
         prepare_writable(self.db)
         self._creating = self._creating or create
         lock = clearing_after(writer_lock(self.db, timeout=wait, task=task), self._cache_dir, self.db)
         empty = lambda: self._store is None or not self._store.files()  # noqa: E731
-        return undone_if_empty(lock, self.db, empty, self.close) if made else lock
+        return undone_if_empty(lock, made, empty, self.close) if made else lock
 
     def search(self, query: str, k: int = 10, kind: str | None = None, video: str | None = None,
                in_: str | list[str] | None = None) -> list[Moment]:

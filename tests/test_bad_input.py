@@ -569,3 +569,15 @@ def test_a_failed_first_index_leaves_no_index_folder_and_an_index_with_files_sta
                    check=False)
     assert proc.returncode != 0 and kept.is_dir()
     assert str(path) in run_cli("info", "--db", str(kept)).stdout
+
+
+def test_a_failed_first_index_into_new_nested_folders_leaves_none_of_them(lecture, tmp_path):
+    """'--db runs/june/idx' made runs/ and runs/june/ as well as the index folder; a failed first run (missing
+    weights) removed only idx/, leaving the folders above it. A folder that was there before stays."""
+    (tmp_path / "kept").mkdir()
+    for db, left in ((tmp_path / "runs" / "june" / "idx", tmp_path / "runs"),
+                     (tmp_path / "kept" / "new" / "idx", tmp_path / "kept" / "new")):
+        proc = run_cli("index", str(lecture[0]), "--db", str(db), "--asr", "faster-whisper:large-v9", check=False)
+        assert proc.returncode != 0 and "large-v9" in proc.stderr
+        assert not left.exists(), sorted(tmp_path.rglob("*"))
+    assert (tmp_path / "kept").is_dir() and sorted(tmp_path.iterdir()) == [tmp_path / "kept"]

@@ -105,11 +105,20 @@ def prepare_writable(db: str | os.PathLike) -> Path:
     return path
 
 
+def outermost_missing(db: str | os.PathLike) -> Path | None:
+    """The highest folder of `db`'s path that does not exist yet (`db` itself, or a parent `index` would
+    create along with it: "--db runs/new/idx"), None when `db` exists: what a failed first run removes."""
+    path, missing = Path(db).absolute(), None
+    while not path.exists() and path != path.parent:
+        path, missing = path.parent, path
+    return missing
+
+
 @contextmanager
 def undone_if_empty(inner, db: str | os.PathLike, holds_nothing, let_go):
     """`inner` (a context manager) around the first `index` of a folder made for it: when the block raises
-    (missing model weights, say) and the index holds no file, the folder goes (after `let_go` closes its
-    store), so a failed first run leaves no empty index behind. One that holds files stays whatever happened."""
+    (missing model weights, say) and the index holds no file, `db` goes (after `let_go` closes its store):
+    the index folder, or the outermost folder made for it, so a failed first run leaves nothing behind. One that holds files stays whatever happened."""
     try:
         with inner:
             yield
