@@ -118,7 +118,8 @@ def outermost_missing(db: str | os.PathLike) -> Path | None:
 def undone_if_empty(inner, db: str | os.PathLike, holds_nothing, let_go):
     """`inner` (a context manager) around the first `index` of a folder made for it: when the block raises
     (missing model weights, say) and the index holds no file, `db` goes (after `let_go` closes its store):
-    the index folder, or the outermost folder made for it, so a failed first run leaves nothing behind. One that holds files stays whatever happened."""
+    the index folder, or the outermost folder made for it, so a failed first run leaves nothing behind.
+    One that holds files stays whatever happened."""
     try:
         with inner:
             yield
