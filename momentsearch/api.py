@@ -302,7 +302,8 @@ class MomentIndex:
         """A few queries this index can answer (slide titles, then distinctive spoken words): the page's start."""
         from momentsearch.search.examples import example_queries
 
-        return example_queries(list(self.searcher.corpus().ocr_text), list(self.searcher.corpus().chunk_text), n)
+        corpus = self.searcher.corpus()  # one corpus for both (a write between two reads reloads it)
+        return example_queries(list(corpus.ocr_text), list(corpus.chunk_text), n)
 
     def channels(self) -> set[str]:
         """The channels the index holds ("transcript", "visual", "ocr")."""

@@ -176,7 +176,7 @@ class FasterWhisperASR:
             self.device_note = f"speech recognition runs on the CPU: {problem} (docs/deploy.md, 'Indexing on a GPU')"
             return "cpu"
         if problem:
-            raise cuda_library_error(RuntimeError(problem)) or ModelUnavailableError(f"device 'cuda': {problem}")
+            raise cuda_library_error(problem) or ModelUnavailableError(f"device 'cuda': {problem}")
         return device
 
     def load(self) -> "FasterWhisperASR":

@@ -148,16 +148,17 @@ def ctranslate2_cuda_problem() -> str | None:
 
         ctypes.CDLL("libcublas.so.12")
     except (ImportError, OSError, RuntimeError) as exc:
-        return f"CTranslate2 (faster-whisper's engine) cannot use CUDA here: {exc}"
+        return f"CTranslate2 cannot use CUDA here: {exc}"
     return None
 
 
-def cuda_library_error(exc: Exception) -> ModelUnavailableError | None:
+def cuda_library_error(exc: Exception | str) -> ModelUnavailableError | None:
     """A clear error for CTranslate2 (faster-whisper's engine) failing to open a CUDA library, else None.
 
     Its PyPI wheels are built for CUDA 12 and open libcublas.so.12 on the first matrix product, so a
     machine with only CUDA 13 (a torch cu13x install, say) loads the model on CUDA and then fails mid-file.
-    Linking libcublas.so.12 to CUDA 13's libcublas.so.13 ran faster-whisper on an H200 (docs/deploy.md)."""
+    Linking libcublas.so.12 to CUDA 13's libcublas.so.13 ran faster-whisper on an H200 (docs/deploy.md).
+    `exc`: the engine's error, or `ctranslate2_cuda_problem`'s reason."""
     text = str(exc)
     if "libcublas" not in text and "libcudnn" not in text:
         return None
