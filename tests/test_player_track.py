@@ -10,6 +10,7 @@ import contextlib
 import io
 import logging
 import shutil
+import time
 from pathlib import Path
 
 import av
@@ -130,6 +131,30 @@ def test_the_copy_is_made_once_and_again_when_the_file_changes(tmp_path, voice):
         again = client.get(f"/api/media/{VID}").content
     assert again != first and _audio_packets(again, 1) == _audio_packets(video, 0)
     assert [p.name for p in (cache / "playback").iterdir()] != [copy.name] and not copy.exists()
+
+
+def test_a_starting_server_makes_the_copies_before_the_first_play(tmp_path, voice):
+    obs = tmp_path / "obs.mp4"
+    _obs_recording(obs, voice)
+    single = tmp_path / "single.mp4"
+    write(single, "libx264", 2.0, options={"preset": "ultrafast"})
+    gone = tmp_path / "gone.mp4"
+    write(gone, "libx264", 2.0, options={"preset": "ultrafast"})
+    records = [_record(gone, "3333333333333333"), _record(single, "1111111111111111"), _record(obs, VID)]
+    gone.unlink()  # moved away since indexing: skipped, the others still prepared
+    cache = tmp_path / "momentsearch-cache"
+    with TestClient(create_app(_PlayerIndex(records, cache), warm=False, prepare=True),
+                    base_url="http://localhost:8000") as client:
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline and len(list((cache / "playback").glob("*"))) < 2:
+            time.sleep(0.05)
+        made = sorted((p.suffix, p.stat().st_mtime_ns) for p in (cache / "playback").iterdir())
+        assert [suffix for suffix, _ in made] == [".as-is", ".mp4"]  # before any request asked for them
+        copy = next((cache / "playback").glob("*.mp4"))
+        served = client.get(f"/api/media/{VID}").content
+        assert _audio_packets(served, 0) == _audio_packets(obs, 1) and served == copy.read_bytes()
+        assert copy.stat().st_mtime_ns == made[1][1]  # the first play took the prepared copy
+        assert client.get("/api/media/3333333333333333").status_code == 409  # gone: said at its request
 
 
 def test_a_single_track_file_and_a_failed_copy_are_served_as_they_are(tmp_path, voice, caplog):

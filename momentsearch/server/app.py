@@ -35,7 +35,7 @@ from momentsearch.errors import (BadInputError, IndexBusyError, IndexMismatchErr
 from momentsearch.server import guard
 from momentsearch.server import media as sm
 from momentsearch.server.moment_routes import router as moment_router
-from momentsearch.server.playback import PlayerFiles
+from momentsearch.server.playback import PlayerFiles, start_preparing
 from momentsearch.server.routes import MAX_UPLOAD_BYTES, error_response, refresh_health, router, search_slots
 
 WEB_DIR = Path(__file__).resolve().parent / "web"
@@ -63,20 +63,25 @@ def _auth_dependency(token: str):
     return check
 
 
-def create_app(index, token: str | None = None, warm: bool = True, allowed_hosts=()) -> FastAPI:
+def create_app(index, token: str | None = None, warm: bool = True, allowed_hosts=(),
+               prepare: bool | None = None) -> FastAPI:
     """The app for one MomentIndex. With `token`, every /api call needs it; without, only requests
     naming this machine (loopback, an IP address, or one of `allowed_hosts`) are answered (see
-    server/guard.py). `warm` loads models at start."""
+    server/guard.py). `warm` loads models at start; `prepare` (default: as `warm`) makes the players'
+    copies of recordings whose speech track is not first in the background (server/playback.py)."""
 
     @asynccontextmanager
     async def lifespan(app: FastAPI):
         if warm:
             await run_in_threadpool(_warm_up, index, app.state.startup)
+        preparing = start_preparing(app) if (warm if prepare is None else prepare) else None
         task = asyncio.create_task(_keep_health_fresh(app))
         try:
             yield
         finally:
             task.cancel()
+            if preparing is not None:
+                preparing[1].set()
 
     app = FastAPI(title="momentsearch", version="1", lifespan=lifespan, docs_url=None, redoc_url=None,
                   description="Search lecture videos for moments; stream them from that second.")

@@ -7,6 +7,12 @@ The indexed file is checked first (server/media.py `open_indexed`) and the copy 
 descriptor, so it holds only what the index read. A copy that cannot be made (the cache folder is read-only,
 the disk is full, the muxer refuses a stream) is noted in the server's log once, and the file is served
 as it is: the player then plays its first audio track, as before.
+
+A first play of a long recording would wait for its copy (a three-hour file is a few GB to copy) with
+nothing on the page but a spinner, so a starting server makes the copies its videos need in the
+background (`PlayerFiles.prepare`), one file at a time, at low priority: by the time a result is played
+its copy is usually there. A request for a file whose copy is being made waits for that copy (the same
+lock), never makes a second one.
 """
 
 from __future__ import annotations
@@ -15,16 +21,19 @@ import logging
 import mimetypes
 import os
 import stat
+import sys
 import threading
+import time
 from pathlib import Path
 
 from starlette.concurrency import run_in_threadpool
 
-from momentsearch.errors import MomentSearchError
+from momentsearch.errors import MediaChangedError, MomentSearchError
 from momentsearch.server.media import _EXTRA_TYPES, OpenedMedia, open_indexed, served_type
 from momentsearch.types import FileRecord
 
 log = logging.getLogger("momentsearch.server")
+PREPARE_NICE = 10  # niceness of the thread that makes the player copies at start-up (searches come first)
 
 
 def _identity(record: FileRecord) -> tuple:
@@ -71,6 +80,53 @@ class PlayerFiles:
             return opened, served_type(record)
         opened.close()
         return served, _copy_type(Path(copy), record)
+
+    def prepare(self, index, stop: threading.Event, nice: int = PREPARE_NICE) -> int:
+        """Makes the copies (and the as-is markers) of `index`'s recordings before a player asks for them,
+        one file at a time, until done or `stop` is set; a file that is gone or changed is left for its
+        request to report. At niceness `nice` on Linux (searches come first). Returns the copies made or
+        found. Meant for a thread of its own: `start_preparing`."""
+        if nice > 0 and sys.platform.startswith("linux"):
+            try:
+                os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), nice)
+            except OSError:  # not allowed here: at the server's own priority then
+                pass
+        records = [r for r in index.videos() if r.kind != "photo"]
+        t0, copies = time.monotonic(), 0
+        for record in records:
+            if stop.is_set():
+                break
+            try:
+                opened = open_indexed(record)
+            except MediaChangedError:
+                continue
+            try:
+                served, _ = self.served(index, record, opened)
+            except BaseException:
+                opened.close()
+                raise
+            copies += served is not opened
+            served.close()
+        if copies:
+            log.info("player copies with the speech track first: %d of %d recordings need one, ready after %.0f s",
+                     copies, len(records), time.monotonic() - t0)
+        return copies
+
+
+def start_preparing(app) -> tuple[threading.Thread, threading.Event]:
+    """Starts `PlayerFiles.prepare` for the app's index in a daemon thread; set the event to stop it after
+    the file in hand (a copy in flight is finished: its lock holds the requests waiting for it)."""
+    stop = threading.Event()
+
+    def run() -> None:
+        try:
+            app.state.players.prepare(app.state.index, stop)
+        except Exception as exc:  # a broken cache folder, an index closed under it: each request decides again
+            log.warning("player copies were not prepared at start-up: %s", exc)
+
+    thread = threading.Thread(target=run, name="momentsearch-player-copies", daemon=True)
+    thread.start()
+    return thread, stop
 
 
 async def player_file(request, record: FileRecord) -> tuple[OpenedMedia, str]:
