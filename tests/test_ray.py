@@ -264,8 +264,17 @@ def test_copies_in_one_batch_go_to_a_worker_once(video_folder, tmp_path):
                 self._remote_results[path] = self.indexer.index_file(path, infos[path], False)
 
     indexer = Indexer(store, index.config, index.text_embedder, index.asr, index.clip)
-    report = InProcessWorkers(indexer).index([str(folder)])
+    from momentsearch.pipeline import discover
+
+    hashed: list[str] = []
+    real_hash = discover.content_hash
+    discover._hash_of_state.cache_clear()
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(discover, "content_hash", lambda path: hashed.append(Path(path).name) or real_hash(path))
+        report = InProcessWorkers(indexer).index([str(folder)])
     assert len(sent) == 1
+    # the driver hashed the two same-size files to send one; indexing them did not read them again
+    assert sorted(hashed) == ["monday (copy).mp4", "monday.mp4"]
     files = {Path(f.path).name: (f.status, f.reason) for f in report.files}
     other = "monday (copy).mp4" if Path(sent[0]).name == "monday.mp4" else "monday.mp4"
     assert files[Path(sent[0]).name][0] == "indexed"

@@ -20,7 +20,7 @@ from momentsearch.errors import BadInputError, ModelNotFoundError, ModelUnavaila
 from momentsearch.options import Config
 from momentsearch.pipeline.captions import indexed_id, sidecar_files
 from momentsearch.pipeline.decode import probe
-from momentsearch.pipeline.discover import IMAGE_EXTENSIONS, content_hash, discover, not_regular_reason
+from momentsearch.pipeline.discover import IMAGE_EXTENSIONS, discover, not_regular_reason, remembered_hash
 from momentsearch.pipeline.memory import limit_malloc_arenas
 from momentsearch.pipeline.ocr import FROM_CONFIG, make_ocr
 from momentsearch.pipeline.partial import PartialState, fingerprint, keep_unfinished, undo_unfinished
@@ -248,7 +248,7 @@ class Indexer:
                 return FileResult(path, "unchanged", video_id=old.video_id, duration=old.duration,
                                   channels=old.channels)
             with self._stage("hash", path):
-                video_id = content_hash(path)
+                video_id = remembered_hash(path)
             photo = Path(path).suffix.lower() in IMAGE_EXTENSIONS
             if not photo:
                 video_id = indexed_id(path, video_id, self.config.captions.mode)  # a captioned copy is its own

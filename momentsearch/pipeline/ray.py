@@ -25,7 +25,7 @@ from dataclasses import dataclass
 from momentsearch.errors import MomentSearchError
 from momentsearch.options import Config, DistributedOptions
 from momentsearch.pipeline.captions import indexed_id
-from momentsearch.pipeline.discover import content_hash
+from momentsearch.pipeline.discover import content_hash, remembered_hash
 from momentsearch.pipeline.indexer import Indexer, failure_reason
 from momentsearch.pipeline.process import FileEntries, FileProcessor
 from momentsearch.types import FileResult, IndexReport, MediaInfo, ProgressEvent, RayRunInfo
@@ -174,7 +174,7 @@ class RayIndexer:
         for size, group in by_size.items():
             for path in group if size is not None and len(group) > 1 else []:
                 try:
-                    video_id = indexed_id(path, content_hash(path), self.indexer.config.captions.mode)
+                    video_id = indexed_id(path, remembered_hash(path), self.indexer.config.captions.mode)
                 except OSError:  # unreadable: its worker says why
                     continue
                 if first.setdefault(video_id, path) != path:
