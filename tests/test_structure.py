@@ -1,4 +1,5 @@
-"""Queries that name a part of a lecture by its place: "the recap", "the intro", "the break"."""
+"""Queries that name a part of a lecture by its place: "the recap", "the intro", "the break", "a student
+asks"."""
 
 from __future__ import annotations
 
@@ -6,7 +7,10 @@ import numpy as np
 
 from momentsearch.options import RankingOptions
 from momentsearch.ranking.joint import rank
-from momentsearch.ranking.structure import CLOSING, OPENING, QUIET, Place, intents, place_scores
+from types import SimpleNamespace
+
+from momentsearch.ranking.structure import (CLOSING, OPENING, QUESTIONS, QUIET, Place, asked_regions,
+                                            content_words, intents, place_scores)
 from tests.test_fusion import hits
 
 # one-minute sections, but for a two-minute silent one at 5:00
@@ -23,6 +27,10 @@ def test_intents_come_from_words_that_name_a_place():
     assert intents("the pair activity on supply shocks") == {QUIET}
     assert intents("breaking a cipher by counting letters") == frozenset()  # "breaking" is content
     assert intents("heat capacity of water") == frozenset()
+    assert intents("a student asks whether the model needs rational shoppers") == {QUESTIONS}
+    assert intents("Q&A") == intents("questions from the audience") == intents("student questions") == {QUESTIONS}
+    assert content_words("a student asks whether the model needs rational shoppers")[0] == "whether"
+    assert intents("how the wording of a question can plant false details") == frozenset()  # a question as content
 
 
 def test_place_scores_follow_the_position_and_the_silence():
@@ -65,3 +73,45 @@ def test_the_break_is_where_nobody_speaks():
     rows = [("transcript", "v", 100.0, 110.0, 0.35), ("ocr", "v", 300.0, 420.0, 0.3)]
     assert _top(rows, "when do we take a break", by_place=False)[0] == (60.0, 120.0)
     assert _top(rows, "when do we take a break") == ((300.0, 420.0), 1.0)
+
+
+def _chunk(start: float, text: str):
+    return SimpleNamespace(start=start, end=start + 10.0, text=text)
+
+
+def test_questions_are_the_sections_where_the_lecturer_takes_them():
+    """What the lecturer says while taking questions marks the section; a question as content, or a
+    promise of questions later, does not."""
+    chunks = [_chunk(5.0, "Today: supply, demand, and I will leave time for your questions at the end."),
+              _chunk(65.0, "The hardest question in policy is who pays. Someone always asks about rent."),
+              _chunk(305.0, "Let me pause and take a few questions. Yes, at the back."),
+              _chunk(325.0, "The question is whether people are rational. Good question."),
+              _chunk(545.0, "Another question, at the side: will this be on the exam?")]
+    regions = asked_regions(chunks, np.array(SECTIONS["v"]))
+    assert regions.tolist() == [[300.0, 420.0], [540.0, 600.0]]
+    starts, ends = np.array([0.0, 60.0, 300.0, 360.0, 540.0]), np.array([60.0, 120.0, 420.0, 420.0, 600.0])
+    scores = place_scores(frozenset({QUESTIONS}), starts, ends, 600.0, SPEECH, regions)
+    assert scores.tolist() == [0.0, 0.0, 1.0, 1.0, 1.0]
+    # a span reaching into the questions from the section before counts for the part inside them
+    assert place_scores(frozenset({QUESTIONS}), np.array([240.0]), np.array([330.0]), 600.0, SPEECH,
+                        regions).tolist() == [1 / 3]
+
+
+def test_a_student_question_beats_the_same_topic_in_the_lecture():
+    """The rent-control topic is taught at 1:00-2:00 and asked about in the questions at 5:00-7:00 (the
+    lecturer's answer matches the words a little less): the topic alone takes the lecture, the student's
+    question the questions."""
+    rows = [("transcript", "v", 70.0, 80.0, 0.5), ("transcript", "v", 330.0, 340.0, 0.45)]
+    opts = RankingOptions()
+    regions = asked_regions([_chunk(305.0, "let me take a few questions")], np.array(SECTIONS["v"]))
+
+    def top(query):
+        place = Place(intents(query), opts.place_bonus, {"v": SPEECH}, {"v": regions})
+        channels = {"transcript": [r[1:] for r in rows]}
+        r = rank({n: hits(n, found) for n, found in channels.items()}, SECTIONS, {"v": 600.0},
+                 {"v": {"transcript"}}, opts, 1, place)
+        i = r.chosen[0]
+        return float(r.candidates.starts[i]), float(r.candidates.ends[i])
+
+    assert top("why rent control causes shortages") == (60.0, 120.0)
+    assert top("a student asks why rent control causes shortages") == (300.0, 420.0)

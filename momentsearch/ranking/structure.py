@@ -1,11 +1,14 @@
-"""Where in a lecture a query points: the opening, the closing, or a stretch without speech.
+"""Where in a lecture a query points: the opening, the closing, a stretch without speech, the questions.
 
 "the summary", "the intro", "when is the break" name a part of a lecture by its place, not by its
 words: the recap comes near the end, the overview at the start, a break or an in-class exercise is
-minutes in which nobody speaks. Its words often say little (a garbled "to recap" in a noisy room,
-a silent break), so the ranker adds a small bonus to candidate spans in the right place, on top of
-what the other channels found there (alone it does not pass the relevance floor). A query of place
-words alone ("the summary") is all place: the searcher then weighs the place fully. Pure numpy.
+minutes in which nobody speaks; "a student asks whether ...", "the Q&A" name the sections where the
+lecturer takes questions, which the lecturer's own words mark ("let me take a few questions", "good
+question", "the question is whether ..."; the student is seldom heard on the lecturer's microphone).
+Its words often say little (a garbled "to recap" in a noisy room, a silent break), so the ranker adds a
+small bonus to candidate spans in the right place, on top of what the other channels found there (alone
+it does not pass the relevance floor). A query of place words alone ("the summary", "Q&A") is all place:
+the searcher then weighs the place fully. Pure numpy.
 """
 
 from __future__ import annotations
@@ -14,7 +17,7 @@ import re
 
 import numpy as np
 
-OPENING, CLOSING, QUIET = "opening", "closing", "quiet"
+OPENING, CLOSING, QUIET, QUESTIONS = "opening", "closing", "quiet", "questions"
 
 _CUES = {
     OPENING: r"intro|introduction|overview|agenda|outline|outlining|opening remarks|preview of|plan for (?:today|the session"
@@ -23,12 +26,26 @@ _CUES = {
              r" remarks|takeaways?|homework|next (?:class|lecture|session|week|time)",
     QUIET: r"break|pause|intermission|recess|exercise|in-class (?:task|activity)|activity|worksheet|practice (?:problem"
            r"|question|task)|silent|quiet work",
+    QUESTIONS: r"q ?& ?a|q and a|questions? and answers?|questions? (?:from|by|of) (?:the |a )?(?:audience"
+               r"|students?|class|floor|listeners?)|(?:students?|audience(?: members?)?|listeners?|someone|somebody)"
+               r" (?:asks?|asked|asking|raises?|raised|wants? to know)|(?:student|audience)(?:'s)? questions?"
+               r"|questions? time|taking questions",
 }
 _PATTERNS = {name: re.compile(rf"\b(?:{cue})s?\b", re.IGNORECASE) for name, cue in _CUES.items()}
 
 OPENING_FULL, OPENING_NONE = 0.03, 0.12  # share of the video: a span starting before the first gets 1, after the second 0
 CLOSING_NONE, CLOSING_FULL = 0.75, 0.85  # a span starting before the first gets 0, after the second 1
 QUIET_MIN = 60.0  # seconds; a shorter span is not a break or an exercise, however quiet
+# what a lecturer says while taking questions: "let me take a few questions", "any other questions",
+# "good question", "the question is whether ...", "you asked about ...", "someone at the back asks whether
+# ...", "thanks for the question"
+ASKED = re.compile(r"\b(?:(?:take|taking|any|few|more|other|another|next) (?:\w+ )?questions?"
+                   r"|(?:good|great|excellent|interesting|fair|important) question"
+                   r"|the question (?:is|was) (?:whether|why|how|what|if|about|when|where|who)"
+                   r"|(?:you|someone|somebody|a student) (?:just )?asked"
+                   r"|(?:someone|somebody|a student)(?: (?:at|in|on|from) the (?:back|front|side|left|right))?"
+                   r" asks (?:whether|why|how|what|if|about)"
+                   r"|thanks? (?:you )?for (?:the|that|your) question)\b", re.IGNORECASE)
 
 
 def intents(query: str) -> frozenset[str]:
@@ -47,20 +64,21 @@ def content_words(query: str) -> list[str]:
 
 
 def regions(wanted: frozenset[str], sections: np.ndarray, duration: float,
-            speech: np.ndarray | None) -> list[tuple[float, float]]:
+            speech: np.ndarray | None, asked: np.ndarray | None = None) -> list[tuple[float, float]]:
     """The sections (rows of [start, end)) of one video that lie where the query points: they become
     candidate spans even when no channel hit them."""
     if not wanted or len(sections) == 0 or duration <= 0:
         return []
-    score = place_scores(wanted, sections[:, 0], sections[:, 1], duration, speech)
+    score = place_scores(wanted, sections[:, 0], sections[:, 1], duration, speech, asked)
     return [(float(s), float(e)) for (s, e), v in zip(sections, score) if v > 0]
 
 
 def place_scores(wanted: frozenset[str], starts: np.ndarray, ends: np.ndarray, duration: float,
-                 speech: np.ndarray | None) -> np.ndarray:
+                 speech: np.ndarray | None, asked: np.ndarray | None = None) -> np.ndarray:
     """Per span of one video, in [0, 1]: how well its place fits the parts the query names (the best
     of them). `speech`: (n, 2) spans of the video's transcript chunks; None when it has no transcript
-    (then nothing is known about quiet)."""
+    (then nothing is known about quiet). `asked`: (n, 2) spans where the lecturer takes questions (the
+    sections holding a chunk that says so: `asked_regions`): a span scores the share of it inside them."""
     starts, ends = np.asarray(starts, dtype=np.float64), np.asarray(ends, dtype=np.float64)
     out = np.zeros(len(starts))
     if duration <= 0 or len(starts) == 0:
@@ -75,7 +93,21 @@ def place_scores(wanted: frozenset[str], starts: np.ndarray, ends: np.ndarray, d
         length = np.maximum(ends - starts, 1e-9)
         quiet = 1.0 - _covered(starts, ends, speech) / length
         out = np.maximum(out, np.where(length >= QUIET_MIN, quiet, 0.0))
+    if QUESTIONS in wanted and asked is not None and len(asked):
+        length = np.maximum(ends - starts, 1e-9)
+        out = np.maximum(out, np.clip(_covered(starts, ends, asked) / length, 0.0, 1.0))
     return out
+
+
+def asked_regions(chunks, sections: np.ndarray) -> np.ndarray:
+    """(n, 2) rows of `sections` (one video's moment edges) that hold the middle of a transcript chunk
+    (objects with start, end, text) in which the lecturer takes a question (`ASKED`)."""
+    middles = np.array([(c.start + c.end) / 2 for c in chunks if ASKED.search(c.text)], dtype=np.float64)
+    sections = np.asarray(sections, dtype=np.float64).reshape(-1, 2)
+    if not middles.size or not len(sections):
+        return np.zeros((0, 2))
+    holds = ((middles[None, :] >= sections[:, :1]) & (middles[None, :] < sections[:, 1:])).any(axis=1)
+    return sections[holds]
 
 
 def _covered(starts: np.ndarray, ends: np.ndarray, speech: np.ndarray) -> np.ndarray:
@@ -95,8 +127,9 @@ class Place:
     """What one query says about place, with what the ranker needs to score it: the speech of each
     video that has a hit and a transcript (video id -> (n, 2) chunk spans)."""
 
-    def __init__(self, wanted: frozenset[str], bonus: float, speech: dict[str, np.ndarray]) -> None:
-        self.wanted, self.bonus, self.speech = wanted, bonus, speech
+    def __init__(self, wanted: frozenset[str], bonus: float, speech: dict[str, np.ndarray],
+                 asked: dict[str, np.ndarray] | None = None) -> None:
+        self.wanted, self.bonus, self.speech, self.asked = wanted, bonus, speech, asked or {}
 
     def __bool__(self) -> bool:
         return bool(self.wanted) and self.bonus > 0
@@ -105,7 +138,7 @@ class Place:
         """Candidate spans: the sections of each video where the query points."""
         return [(video, s, e) for video, secs in sections.items()
                 for s, e in regions(self.wanted, np.asarray(secs, dtype=np.float64).reshape(-1, 2),
-                                    durations.get(video, 0.0), self.speech.get(video))]
+                                    durations.get(video, 0.0), self.speech.get(video), self.asked.get(video))]
 
     def scores(self, video_ids: np.ndarray, starts: np.ndarray, ends: np.ndarray,
                durations: dict[str, float]) -> np.ndarray:
@@ -114,5 +147,5 @@ class Place:
         for video in set(video_ids.tolist()):
             rows = np.flatnonzero(video_ids == video)
             out[rows] = place_scores(self.wanted, starts[rows], ends[rows], durations.get(video, 0.0),
-                                     self.speech.get(video))
+                                     self.speech.get(video), self.asked.get(video))
         return out
