@@ -33,6 +33,15 @@ def test_intents_come_from_words_that_name_a_place():
     assert intents("how the wording of a question can plant false details") == frozenset()  # a question as content
 
 
+def test_beside_a_place_the_lecture_and_its_times_are_no_content():
+    """ "the pause in the middle of the session" names a place and nothing else, so it is searched as one
+    (every video's breaks); without a place those words are content ("middle school", "class inheritance")."""
+    assert content_words("pause in the middle of the session") == []
+    assert content_words("the wrap-up of today's class") == []
+    assert content_words("the recap of class inheritance") == ["inherit"]
+    assert content_words("middle school class sizes") == ["middl", "school", "class", "size"]
+
+
 def test_place_scores_follow_the_position_and_the_silence():
     starts = np.array([0.0, 60.0, 300.0, 420.0, 540.0])
     ends = starts + 60.0

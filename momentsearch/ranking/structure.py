@@ -53,14 +53,23 @@ def intents(query: str) -> frozenset[str]:
     return frozenset(name for name, pattern in _PATTERNS.items() if pattern.search(query))
 
 
+# words that name the lecture itself or a time in it ("the pause in the middle of the session", "the wrap-up
+# of today's class"): beside a place they say where, not what
+_SESSION = re.compile(r"\b(?:session|class|lesson|lecture|seminar|course|today(?:'s)?|middle|halfway|beginning|start"
+                      r"|end)s?\b", re.IGNORECASE)
+
+
 def content_words(query: str) -> list[str]:
     """The query's terms besides the words that name a place ("the summary" has none; "the recap of
-    supply and demand" has supply, demand)."""
+    supply and demand" has supply, demand) and, beside a place, the lecture and times in it ("the pause in
+    the middle of the session" has none)."""
     from momentsearch.ranking.lexical import query_terms
 
+    placed = False
     for pattern in _PATTERNS.values():
-        query = pattern.sub(" ", query)
-    return query_terms(query)
+        query, found = pattern.subn(" ", query)
+        placed = placed or found > 0
+    return query_terms(_SESSION.sub(" ", query) if placed else query)
 
 
 def regions(wanted: frozenset[str], sections: np.ndarray, duration: float,
