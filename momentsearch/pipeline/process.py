@@ -6,8 +6,6 @@ same code runs in-process or on a remote worker (which sends the entries back).
 
 from __future__ import annotations
 
-import os
-import sys
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
@@ -28,6 +26,7 @@ from momentsearch.pipeline.ocr import FROM_CONFIG, make_ocr, read_slides, slide_
 from momentsearch.pipeline.partial import CachedOcr, PartialState, VisualResult
 from momentsearch.pipeline.sampling import sample_frames
 from momentsearch.pipeline.segment import build_chunks, sections, sentences, topic_boundaries
+from momentsearch.priority import run_niced
 from momentsearch.pipeline.slide_cuts import merge_same_slide, place_text_cuts, split_at_text_changes, split_at_topics
 from momentsearch.store.ids import entry_id
 from momentsearch.transcript import encode_times
@@ -386,13 +385,3 @@ def _decoded_part(segments: list[VisualSegment], end: float, cancel: threading.E
     return kept
 
 
-def run_niced(nice: int, fn: Callable, *args):
-    """`fn(*args)` in this thread at niceness `nice` (the thread's own, on Linux; elsewhere, or where
-    the system refuses, at the priority it has). Threads it starts (codec, torch workers) inherit it.
-    Meant for a pool thread that ends after the call: the niceness is not lowered back."""
-    if nice > 0 and sys.platform.startswith("linux"):
-        try:
-            os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), nice)
-        except OSError:
-            pass
-    return fn(*args)

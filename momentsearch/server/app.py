@@ -74,14 +74,14 @@ def create_app(index, token: str | None = None, warm: bool = True, allowed_hosts
     async def lifespan(app: FastAPI):
         if warm:
             await run_in_threadpool(_warm_up, index, app.state.startup)
-        preparing = start_preparing(app) if (warm if prepare is None else prepare) else None
+        stop_preparing = start_preparing(app) if (warm if prepare is None else prepare) else None
         task = asyncio.create_task(_keep_health_fresh(app))
         try:
             yield
         finally:
             task.cancel()
-            if preparing is not None:
-                preparing[1].set()
+            if stop_preparing is not None:
+                stop_preparing.set()
 
     app = FastAPI(title="momentsearch", version="1", lifespan=lifespan, docs_url=None, redoc_url=None,
                   description="Search lecture videos for moments; stream them from that second.")

@@ -21,7 +21,6 @@ import logging
 import mimetypes
 import os
 import stat
-import sys
 import threading
 import time
 from pathlib import Path
@@ -29,6 +28,7 @@ from pathlib import Path
 from starlette.concurrency import run_in_threadpool
 
 from momentsearch.errors import MediaChangedError, MomentSearchError
+from momentsearch.priority import nice_this_thread
 from momentsearch.server.media import _EXTRA_TYPES, OpenedMedia, open_indexed, served_type
 from momentsearch.types import FileRecord
 
@@ -86,11 +86,7 @@ class PlayerFiles:
         one file at a time, until done or `stop` is set; a file that is gone or changed is left for its
         request to report. At niceness `nice` on Linux (searches come first). Returns the copies made or
         found. Meant for a thread of its own: `start_preparing`."""
-        if nice > 0 and sys.platform.startswith("linux"):
-            try:
-                os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), nice)
-            except OSError:  # not allowed here: at the server's own priority then
-                pass
+        nice_this_thread(nice)
         records = [r for r in index.videos() if r.kind != "photo"]
         t0, copies = time.monotonic(), 0
         for record in records:
@@ -113,9 +109,9 @@ class PlayerFiles:
         return copies
 
 
-def start_preparing(app) -> tuple[threading.Thread, threading.Event]:
-    """Starts `PlayerFiles.prepare` for the app's index in a daemon thread; set the event to stop it after
-    the file in hand (a copy in flight is finished: its lock holds the requests waiting for it)."""
+def start_preparing(app) -> threading.Event:
+    """Starts `PlayerFiles.prepare` for the app's index in a daemon thread; set the event it returns to stop
+    it after the file in hand (a copy in flight is finished: its lock holds the requests waiting for it)."""
     stop = threading.Event()
 
     def run() -> None:
@@ -124,9 +120,8 @@ def start_preparing(app) -> tuple[threading.Thread, threading.Event]:
         except Exception as exc:  # a broken cache folder, an index closed under it: each request decides again
             log.warning("player copies were not prepared at start-up: %s", exc)
 
-    thread = threading.Thread(target=run, name="momentsearch-player-copies", daemon=True)
-    thread.start()
-    return thread, stop
+    threading.Thread(target=run, name="momentsearch-player-copies", daemon=True).start()
+    return stop
 
 
 async def player_file(request, record: FileRecord) -> tuple[OpenedMedia, str]:
