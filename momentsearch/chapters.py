@@ -128,13 +128,38 @@ def _fresh_text(chunks, i: int) -> str:
 
 
 def make_chapters(slides, chunks, vectors, duration: float) -> list[Chapter]:
-    """Slide chapters when titled slides cover SLIDE_SHARE of the video, else speech chapters."""
+    """Slide chapters when titled slides cover SLIDE_SHARE of the video (with a "Questions" chapter where
+    the lecturer takes questions off the slides: `with_questions`), else speech chapters."""
     titled = sum(e - s for s, e, t in slides if t.strip())
     if slides and duration > 0 and titled >= SLIDE_SHARE * duration:
         chapters = from_slides(slides, duration)
         if len(chapters) > 1 or not chunks:
-            return chapters
+            return with_questions(chapters, slides, chunks)
     return from_speech(chunks, vectors, duration)
+
+
+def with_questions(chapters: list[Chapter], slides, chunks) -> list[Chapter]:
+    """`chapters` with a chapter "Questions" over each stretch of MIN_CHAPTER seconds or more with no titled
+    slide on screen (the camera on the lecturer) in which the lecturer takes a question
+    (`ranking.structure.ASKED`: "let me take a few questions", "good question"); the chapter it lay in
+    goes on after it under its own title."""
+    from momentsearch.ranking.structure import ASKED
+
+    if not chapters:
+        return chapters
+    gaps, at = [], 0.0
+    for start, end in sorted((s, e) for s, e, t in slides if t.strip()) + [(chapters[-1].end, chapters[-1].end)]:
+        if start - at >= MIN_CHAPTER:
+            gaps.append((at, start))
+        at = max(at, end)
+    for g0, g1 in gaps:
+        if not any(g0 <= (c0 + c1) / 2 < g1 and ASKED.search(text) for c0, c1, text in chunks):
+            continue
+        kept = [piece for ch in chapters for piece in (Chapter(ch.start, min(ch.end, g0), ch.title, ch.source),
+                                                       Chapter(max(ch.start, g1), ch.end, ch.title, ch.source))
+                if piece.end - piece.start > 1e-6]
+        chapters = sorted(kept + [Chapter(g0, g1, "Questions", "speech")], key=lambda c: c.start)
+    return chapters
 
 
 # -------------------------------------------------------------------------------------- formats

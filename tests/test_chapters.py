@@ -19,6 +19,23 @@ def test_slide_titles_make_chapters_builds_and_ocr_noise_merge():
     assert chapters[-1].end == 70.0 and {c.source for c in chapters} == {"slides"}
 
 
+def test_questions_off_the_slides_are_their_own_chapter():
+    """The camera turns to the lecturer for questions in the middle of a slide's time and again before the
+    summary: each stretch without a slide in which the lecturer takes a question is a chapter "Questions";
+    a stretch without a slide and without a question (a story told to the camera) is not."""
+    slides = [(0.0, 60.0, "Supply"), (80.0, 120.0, "Supply"), (120.0, 180.0, "Demand"), (200.0, 230.0, "Story"),
+              (260.0, 300.0, "Summary")]
+    chunks = [(60.0, 70.0, "Let me take a few questions. Yes, at the back."),
+              (70.0, 80.0, "Good question: the curve only needs most people to buy less."),
+              (180.0, 195.0, "Let me tell you about a farmer I once met."),
+              (230.0, 245.0, "We have time for one more question? The question is whether prices are fair."),
+              (245.0, 260.0, "That is a real concern.")]
+    chapters = make_chapters(slides, chunks, np.zeros((len(chunks), 4)), 300.0)
+    assert [(c.start, c.end, c.title) for c in chapters] == [
+        (0.0, 60.0, "Supply"), (60.0, 80.0, "Questions"), (80.0, 120.0, "Supply"), (120.0, 200.0, "Demand"),
+        (200.0, 230.0, "Story"), (230.0, 260.0, "Questions"), (260.0, 300.0, "Summary")]
+
+
 def test_speech_chapters_at_the_topic_shift_with_titles_from_their_words():
     rng = np.random.default_rng(0)
     a, b = rng.normal(size=16), rng.normal(size=16)
