@@ -33,6 +33,8 @@ from momentsearch.types import VisualSegment
     ("About20%efficient", "About 20% efficient"),
     ("• Chlorophyll", "Chlorophyll"),
     ("Kubernetes cluster", "Kubernetes cluster"),  # a rare word is not cut into "Ku berne tes"
+    ("Externalities", "Externalities"),  # not "External i ties": a lowercase "i" is no word
+    ("WhatIThinkisthis", "What I Think is this"),
 ])
 def test_restore_spaces(raw, expected):
     assert restore_spaces(raw) == expected

@@ -123,7 +123,7 @@ def _believable(pieces: list[str]) -> bool:
         r = _RANK(piece)
         if r is None:
             return False
-        if len(piece) == 1 and piece.lower() not in ("a", "i"):
+        if len(piece) == 1 and piece not in ("a", "A", "I"):  # "i" alone is no English word: "External i ties"
             return False
         if r > (_SHORT_PIECE_RANK if len(piece) <= 3 else _LONG_PIECE_RANK):
             return False
