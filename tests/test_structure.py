@@ -9,7 +9,8 @@ from momentsearch.options import RankingOptions
 from momentsearch.ranking.joint import rank
 from types import SimpleNamespace
 
-from momentsearch.ranking.structure import (CLOSING, OPENING, QUESTIONS, QUIET, Place, asked_regions,
+from momentsearch.ranking.structure import (BREAK, BREAK_SAID, CLOSING, EXERCISE, OPENING, QUESTIONS, QUIET, Place,
+                                            said_regions,
                                             content_words, intents, place_scores)
 from tests.test_fusion import hits
 
@@ -23,8 +24,9 @@ def test_intents_come_from_words_that_name_a_place():
     assert intents("where is the recap of today's session") == {CLOSING}
     assert intents("Summary and homework") == {CLOSING}
     assert intents("an overview of the course") == {OPENING}
-    assert intents("when is the break") == {QUIET}
-    assert intents("the pair activity on supply shocks") == {QUIET}
+    assert intents("when is the break") == {QUIET, BREAK}
+    assert intents("the pair activity on supply shocks") == {QUIET, EXERCISE}
+    assert intents("the break after the exercise") == {QUIET}  # both: either quiet time fits
     assert intents("breaking a cipher by counting letters") == frozenset()  # "breaking" is content
     assert intents("heat capacity of water") == frozenset()
     assert intents("a student asks whether the model needs rational shoppers") == {QUESTIONS}
@@ -96,7 +98,7 @@ def test_questions_are_the_sections_where_the_lecturer_takes_them():
               _chunk(305.0, "Let me pause and take a few questions. Yes, at the back."),
               _chunk(325.0, "The question is whether people are rational. Good question."),
               _chunk(545.0, "Another question, at the side: will this be on the exam?")]
-    regions = asked_regions(chunks, np.array(SECTIONS["v"]))
+    regions = said_regions(chunks, np.array(SECTIONS["v"]))
     assert regions.tolist() == [[300.0, 420.0], [540.0, 600.0]]
     starts, ends = np.array([0.0, 60.0, 300.0, 360.0, 540.0]), np.array([60.0, 120.0, 420.0, 420.0, 600.0])
     scores = place_scores(frozenset({QUESTIONS}), starts, ends, 600.0, SPEECH, regions)
@@ -112,7 +114,7 @@ def test_a_student_question_beats_the_same_topic_in_the_lecture():
     question the questions."""
     rows = [("transcript", "v", 70.0, 80.0, 0.5), ("transcript", "v", 330.0, 340.0, 0.45)]
     opts = RankingOptions()
-    regions = asked_regions([_chunk(305.0, "let me take a few questions")], np.array(SECTIONS["v"]))
+    regions = said_regions([_chunk(305.0, "let me take a few questions")], np.array(SECTIONS["v"]))
 
     def top(query):
         place = Place(intents(query), opts.place_bonus, {"v": SPEECH}, {"v": regions})
@@ -124,3 +126,24 @@ def test_a_student_question_beats_the_same_topic_in_the_lecture():
 
     assert top("why rent control causes shortages") == (60.0, 120.0)
     assert top("a student asks why rent control causes shortages") == (300.0, 420.0)
+
+
+def test_the_break_and_an_exercise_are_told_apart_by_what_the_lecturer_says():
+    """Two quiet stretches of two minutes: a break the lecturer announces ("stretch your legs, back at ten
+    past") and an exercise ("work in pairs on the worksheet"). A query for the break prefers the break, a
+    query for an exercise the exercise; the other keeps half its quiet score, as a query naming both keeps
+    both whole."""
+    sections = np.array([(0.0, 60.0), (60.0, 180.0), (180.0, 240.0), (240.0, 360.0), (360.0, 420.0)])
+    speech = np.array([(0.0, 60.0), (60.0, 66.0), (180.0, 240.0), (240.0, 246.0), (360.0, 420.0)])
+    chunks = [_chunk(56.0, "Let's stop here for a short break. Stretch your legs, back at ten past."),
+              _chunk(236.0, "Now work in pairs on the worksheet, I will come round.")]
+    breaks = said_regions(chunks, sections, BREAK_SAID)
+    assert breaks.tolist() == [[60.0, 180.0]]
+    starts, ends = sections[[1, 3], 0], sections[[1, 3], 1]
+
+    def scores(query):
+        return place_scores(intents(query), starts, ends, 420.0, speech, None, breaks).round(3).tolist()
+
+    assert scores("when is the break") == [0.95, 0.475]
+    assert scores("the pair activity") == [0.475, 0.95]
+    assert scores("the break and the exercise") == [0.95, 0.95]

@@ -18,6 +18,7 @@ import re
 import numpy as np
 
 OPENING, CLOSING, QUIET, QUESTIONS = "opening", "closing", "quiet", "questions"
+BREAK, EXERCISE = "break", "exercise"  # which quiet time a query names, beside QUIET (not both: either fits)
 
 _CUES = {
     OPENING: r"intro|introduction|overview|agenda|outline|outlining|opening remarks|preview of|plan for (?:today|the session"
@@ -36,6 +37,12 @@ _PATTERNS = {name: re.compile(rf"\b(?:{cue})s?\b", re.IGNORECASE) for name, cue 
 OPENING_FULL, OPENING_NONE = 0.03, 0.12  # share of the video: a span starting before the first gets 1, after the second 0
 CLOSING_NONE, CLOSING_FULL = 0.75, 0.85  # a span starting before the first gets 0, after the second 1
 QUIET_MIN = 60.0  # seconds; a shorter span is not a break or an exercise, however quiet
+_BREAK_ASKED = re.compile(r"\b(?:break|pause|intermission|recess)s?\b", re.IGNORECASE)
+# what a lecturer says as a break starts: "let's stop here for a break", "stretch your legs", "back at 10:25"
+BREAK_SAID = re.compile(r"\b(?:(?:a|the|our|short|quick|coffee|tea|lunch|comfort|\w+[- ]minute) break|stretch your legs"
+                        r"|(?:be )?back (?:at|in) (?:\d|about|around|ten|five|fifteen|twenty)|intermission|recess)\b",
+                        re.IGNORECASE)
+OTHER_QUIET = 0.5  # a quiet span of the other kind (an exercise when the query names the break) keeps this share
 # what a lecturer says while taking questions: "let me take a few questions", "any other questions",
 # "good question", "the question is whether ...", "you asked about ...", "someone at the back asks whether
 # ...", "thanks for the question"
@@ -49,8 +56,15 @@ ASKED = re.compile(r"\b(?:(?:take|taking|any|few|more|other|another|next) (?:\w+
 
 
 def intents(query: str) -> frozenset[str]:
-    """The lecture parts a query names by place (empty for a query about content alone)."""
-    return frozenset(name for name, pattern in _PATTERNS.items() if pattern.search(query))
+    """The lecture parts a query names by place (empty for a query about content alone); with QUIET, BREAK
+    or EXERCISE when the query names only one of them ("when is the break", "the pair activity")."""
+    found = {name for name, pattern in _PATTERNS.items() if pattern.search(query)}
+    if QUIET in found:
+        asks_break = bool(_BREAK_ASKED.search(query))
+        asks_exercise = bool(_PATTERNS[QUIET].search(_BREAK_ASKED.sub(" ", query)))
+        if asks_break != asks_exercise:
+            found.add(BREAK if asks_break else EXERCISE)
+    return frozenset(found)
 
 
 # words that name the lecture itself or a time in it ("the pause in the middle of the session", "the wrap-up
@@ -72,22 +86,25 @@ def content_words(query: str) -> list[str]:
     return query_terms(_SESSION.sub(" ", query) if placed else query)
 
 
-def regions(wanted: frozenset[str], sections: np.ndarray, duration: float,
-            speech: np.ndarray | None, asked: np.ndarray | None = None) -> list[tuple[float, float]]:
+def regions(wanted: frozenset[str], sections: np.ndarray, duration: float, speech: np.ndarray | None,
+            asked: np.ndarray | None = None, breaks: np.ndarray | None = None) -> list[tuple[float, float]]:
     """The sections (rows of [start, end)) of one video that lie where the query points: they become
     candidate spans even when no channel hit them."""
     if not wanted or len(sections) == 0 or duration <= 0:
         return []
-    score = place_scores(wanted, sections[:, 0], sections[:, 1], duration, speech, asked)
+    score = place_scores(wanted, sections[:, 0], sections[:, 1], duration, speech, asked, breaks)
     return [(float(s), float(e)) for (s, e), v in zip(sections, score) if v > 0]
 
 
 def place_scores(wanted: frozenset[str], starts: np.ndarray, ends: np.ndarray, duration: float,
-                 speech: np.ndarray | None, asked: np.ndarray | None = None) -> np.ndarray:
+                 speech: np.ndarray | None, asked: np.ndarray | None = None,
+                 breaks: np.ndarray | None = None) -> np.ndarray:
     """Per span of one video, in [0, 1]: how well its place fits the parts the query names (the best
     of them). `speech`: (n, 2) spans of the video's transcript chunks; None when it has no transcript
     (then nothing is known about quiet). `asked`: (n, 2) spans where the lecturer takes questions (the
-    sections holding a chunk that says so: `asked_regions`): a span scores the share of it inside them."""
+    sections holding a chunk that says so: `said_regions`): a span scores the share of it inside them.
+    `breaks`: (n, 2) spans the lecturer called a break (`said_regions(..., BREAK_SAID)`): a quiet span
+    of the kind the query does not name (BREAK / EXERCISE) keeps OTHER_QUIET of its quiet score."""
     starts, ends = np.asarray(starts, dtype=np.float64), np.asarray(ends, dtype=np.float64)
     out = np.zeros(len(starts))
     if duration <= 0 or len(starts) == 0:
@@ -101,6 +118,10 @@ def place_scores(wanted: frozenset[str], starts: np.ndarray, ends: np.ndarray, d
     if QUIET in wanted and speech is not None:
         length = np.maximum(ends - starts, 1e-9)
         quiet = 1.0 - _covered(starts, ends, speech) / length
+        if breaks is not None and wanted & {BREAK, EXERCISE}:
+            in_break = _covered(starts, ends, breaks) / length
+            fit = in_break if BREAK in wanted else 1.0 - in_break
+            quiet = quiet * (OTHER_QUIET + (1.0 - OTHER_QUIET) * fit)
         out = np.maximum(out, np.where(length >= QUIET_MIN, quiet, 0.0))
     if QUESTIONS in wanted and asked is not None and len(asked):
         length = np.maximum(ends - starts, 1e-9)
@@ -108,10 +129,11 @@ def place_scores(wanted: frozenset[str], starts: np.ndarray, ends: np.ndarray, d
     return out
 
 
-def asked_regions(chunks, sections: np.ndarray) -> np.ndarray:
+def said_regions(chunks, sections: np.ndarray, words: re.Pattern = ASKED) -> np.ndarray:
     """(n, 2) rows of `sections` (one video's moment edges) that hold the middle of a transcript chunk
-    (objects with start, end, text) in which the lecturer takes a question (`ASKED`)."""
-    middles = np.array([(c.start + c.end) / 2 for c in chunks if ASKED.search(c.text)], dtype=np.float64)
+    (objects with start, end, text) that says `words` (ASKED: the lecturer takes a question; BREAK_SAID:
+    a break starts)."""
+    middles = np.array([(c.start + c.end) / 2 for c in chunks if words.search(c.text)], dtype=np.float64)
     sections = np.asarray(sections, dtype=np.float64).reshape(-1, 2)
     if not middles.size or not len(sections):
         return np.zeros((0, 2))
@@ -137,8 +159,9 @@ class Place:
     video that has a hit and a transcript (video id -> (n, 2) chunk spans)."""
 
     def __init__(self, wanted: frozenset[str], bonus: float, speech: dict[str, np.ndarray],
-                 asked: dict[str, np.ndarray] | None = None) -> None:
+                 asked: dict[str, np.ndarray] | None = None, breaks: dict[str, np.ndarray] | None = None) -> None:
         self.wanted, self.bonus, self.speech, self.asked = wanted, bonus, speech, asked or {}
+        self.breaks = breaks or {}
 
     def __bool__(self) -> bool:
         return bool(self.wanted) and self.bonus > 0
@@ -147,7 +170,8 @@ class Place:
         """Candidate spans: the sections of each video where the query points."""
         return [(video, s, e) for video, secs in sections.items()
                 for s, e in regions(self.wanted, np.asarray(secs, dtype=np.float64).reshape(-1, 2),
-                                    durations.get(video, 0.0), self.speech.get(video), self.asked.get(video))]
+                                    durations.get(video, 0.0), self.speech.get(video), self.asked.get(video),
+                                    self.breaks.get(video))]
 
     def scores(self, video_ids: np.ndarray, starts: np.ndarray, ends: np.ndarray,
                durations: dict[str, float]) -> np.ndarray:
@@ -156,5 +180,5 @@ class Place:
         for video in set(video_ids.tolist()):
             rows = np.flatnonzero(video_ids == video)
             out[rows] = place_scores(self.wanted, starts[rows], ends[rows], durations.get(video, 0.0),
-                                     self.speech.get(video), self.asked.get(video))
+                                     self.speech.get(video), self.asked.get(video), self.breaks.get(video))
         return out

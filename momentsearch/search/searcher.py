@@ -16,7 +16,8 @@ from momentsearch.ranking.late import TokenVectors, late_scores
 from momentsearch.ranking.forms import query_forms
 from momentsearch.ranking.lexical import best_of
 from momentsearch.ranking.slide_lexical import parse_lines
-from momentsearch.ranking.structure import QUESTIONS, Place, asked_regions, content_words, intents
+from momentsearch.ranking.structure import (BREAK, BREAK_SAID, EXERCISE, QUESTIONS, Place, content_words, intents,
+                                             said_regions)
 from momentsearch.search.context import SectionContext
 from momentsearch.search.corpus import Corpus, load_corpus
 from momentsearch.search.image_text import unanswerable
@@ -342,8 +343,10 @@ def _place(wanted: frozenset[str], files: dict[str, FileRecord], corpus: Corpus,
         return None
     talks = {v: corpus.chunks_of(v) for v, rec in files.items() if "transcript" in rec.channels}
     speech = {v: np.array([(c.start, c.end) for c in chunks]).reshape(-1, 2) for v, chunks in talks.items()}
-    asked = {v: asked_regions(chunks, corpus.segments(v)) for v, chunks in talks.items()} if QUESTIONS in wanted else {}
-    return Place(wanted, bonus, speech, asked)
+    asked = {v: said_regions(chunks, corpus.segments(v)) for v, chunks in talks.items()} if QUESTIONS in wanted else {}
+    breaks = ({v: said_regions(chunks, corpus.segments(v), BREAK_SAID) for v, chunks in talks.items()}
+              if wanted & {BREAK, EXERCISE} else {})
+    return Place(wanted, bonus, speech, asked, breaks)
 
 
 def _title_line(meta: dict) -> str:
