@@ -26,8 +26,8 @@ from momentsearch.pipeline.ocr import FROM_CONFIG, make_ocr, read_slides, slide_
 from momentsearch.pipeline.partial import CachedOcr, PartialState, VisualResult
 from momentsearch.pipeline.sampling import sample_frames
 from momentsearch.pipeline.segment import build_chunks, sections, sentences, topic_boundaries
-from momentsearch.priority import run_niced
 from momentsearch.pipeline.slide_cuts import merge_same_slide, place_text_cuts, split_at_text_changes, split_at_topics
+from momentsearch.priority import run_niced
 from momentsearch.store.ids import entry_id
 from momentsearch.transcript import encode_times
 from momentsearch.types import Chunk, MediaInfo, StageTimes, TranscriptSegment, VisualSegment

@@ -81,6 +81,16 @@ class PlayerFiles:
         opened.close()
         return served, _copy_type(Path(copy), record)
 
+    def open(self, index, record: FileRecord) -> tuple[OpenedMedia, str]:
+        """The file the player gets for `record`, checked and opened (`open_indexed`, then `served`; close it
+        after use), and its media type. MediaChangedError when the indexed file is gone or changed."""
+        opened = open_indexed(record)
+        try:
+            return self.served(index, record, opened)
+        except BaseException:
+            opened.close()
+            raise
+
     def prepare(self, index, stop: threading.Event, nice: int = PREPARE_NICE) -> int:
         """Makes the copies (and the as-is markers) of `index`'s recordings before a player asks for them,
         one file at a time, until done or `stop` is set; a file that is gone or changed is left for its
@@ -93,15 +103,10 @@ class PlayerFiles:
             if stop.is_set():
                 break
             try:
-                opened = open_indexed(record)
+                served, _ = self.open(index, record)
             except MediaChangedError:
                 continue
-            try:
-                served, _ = self.served(index, record, opened)
-            except BaseException:
-                opened.close()
-                raise
-            copies += served is not opened
+            copies += not _same_file(served, record)
             served.close()
         if copies:
             log.info("player copies with the speech track first: %d of %d recordings need one, ready after %.0f s",
@@ -126,12 +131,14 @@ def start_preparing(app) -> threading.Event:
 
 async def player_file(request, record: FileRecord) -> tuple[OpenedMedia, str]:
     """The file the player gets for `record` (checked, opened; close it after use) and its media type."""
-    opened = await run_in_threadpool(open_indexed, record)
-    try:
-        return await run_in_threadpool(request.app.state.players.served, request.app.state.index, record, opened)
-    except BaseException:
-        opened.close()
-        raise
+    return await run_in_threadpool(request.app.state.players.open, request.app.state.index, record)
+
+
+def _same_file(served: OpenedMedia, record: FileRecord) -> bool:
+    """Whether `served` is the indexed file itself (not the player's copy of it)."""
+    st = os.fstat(served.fd)
+    return (st.st_dev, st.st_ino) == (record.device, record.inode) if record.inode else \
+        (st.st_size, st.st_mtime) == (record.size, record.mtime)
 
 
 def _open_copy(path: Path) -> OpenedMedia:
