@@ -35,6 +35,9 @@ from momentsearch.types import VisualSegment
     ("Kubernetes cluster", "Kubernetes cluster"),  # a rare word is not cut into "Ku berne tes"
     ("Externalities", "Externalities"),  # not "External i ties": a lowercase "i" is no word
     ("WhatIThinkisthis", "What I Think is this"),
+    ("Backpropagation", "Backpropagation"),  # a compound the word list lacks, not "Back propagation"
+    ("Microservices", "Microservices"),
+    ("Postprocessingofthedata", "Post processing of the data"),  # glued words, one of them a compound
 ])
 def test_restore_spaces(raw, expected):
     assert restore_spaces(raw) == expected

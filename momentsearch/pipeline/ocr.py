@@ -47,6 +47,11 @@ _LONG_GLUE = 12  # letters; an unknown word this long is split when its pieces a
 # "Roadmap" or "Dataset" are words the list lacks, and stay whole
 _FUNCTION_WORDS = frozenset("""a an and are as at be but by for from has have in is it its of on or our so
     than that the their this to was we were what when where which who will with you your""".split())
+# a long word of two pieces, the first of them one of these, is a compound the word list lacks, not two
+# words glued ("Backpropagation", "Microservices", "Hyperparameters", "Postprocessing")
+_COMBINING = frozenset("""anti auto back bio counter cyber down eco electro geo hydro hyper hypo inter intra macro mega
+    meta micro mini multi nano neuro non out over photo poly post pre proto pseudo semi sub super tele thermo
+    trans ultra under up""".split())
 _SHORT_PIECE_RANK = 3000  # a piece of 1-3 letters must be this common (rank) to be believed ("and", "map")
 _LONG_PIECE_RANK = 60000  # longer pieces must be in the word list at least this common
 
@@ -135,7 +140,8 @@ def _split_word(word: str) -> str:
     if _SPLIT is None or not m or len(m.group(2)) < _MIN_SPLIT or _RANK(m.group(2)) is not None:
         return word
     pieces = _SPLIT(m.group(2))
-    glued = len(m.group(2)) >= _LONG_GLUE or any(p.lower() in _FUNCTION_WORDS for p in pieces)
+    function_word = any(p.lower() in _FUNCTION_WORDS for p in pieces)
+    glued = function_word or (len(m.group(2)) >= _LONG_GLUE and not (len(pieces) == 2 and pieces[0].lower() in _COMBINING))
     if not glued or not _believable(pieces):
         return word  # "Kubernetes" would become "Ku berne tes": keep a rare word whole
     return m.group(1) + " ".join(pieces) + m.group(3)
