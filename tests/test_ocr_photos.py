@@ -37,6 +37,7 @@ from momentsearch.types import VisualSegment
     ("WhatIThinkisthis", "What I Think is this"),
     ("Backpropagation", "Backpropagation"),  # a compound the word list lacks, not "Back propagation"
     ("Microservices", "Microservices"),
+    ("Bootstrapping", "Bootstrapping"),  # an inflection of a known word ("bootstrap"), not "Boots trapping"
     ("Postprocessingofthedata", "Post processing of the data"),  # glued words, one of them a compound
 ])
 def test_restore_spaces(raw, expected):

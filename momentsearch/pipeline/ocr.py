@@ -135,9 +135,26 @@ def _believable(pieces: list[str]) -> bool:
     return len(pieces) > 1
 
 
+_SUFFIXES = ("s", "es", "ed", "ing", "er", "ers")
+
+
+def _known_stem(word: str) -> bool:
+    """Whether a word the list lacks is an inflection of one it has ("bootstrapping", "timestamps")."""
+    word = word.lower()
+    for suffix in _SUFFIXES:
+        stem = word.removesuffix(suffix)
+        if stem == word or len(stem) < 4:
+            continue
+        doubled = stem[-1] == stem[-2]  # "bootstrapp" -> "bootstrap"
+        if any(_RANK(c) is not None for c in (stem, stem + "e", stem[:-1] if doubled else stem)):
+            return True
+    return False
+
+
 def _split_word(word: str) -> str:
     m = _CORE.match(word)
-    if _SPLIT is None or not m or len(m.group(2)) < _MIN_SPLIT or _RANK(m.group(2)) is not None:
+    if _SPLIT is None or not m or len(m.group(2)) < _MIN_SPLIT or _RANK(m.group(2)) is not None \
+            or _known_stem(m.group(2)):
         return word
     pieces = _SPLIT(m.group(2))
     function_word = any(p.lower() in _FUNCTION_WORDS for p in pieces)
