@@ -254,3 +254,28 @@ def test_topic_bench_draws_more_pauses_and_scores_every_boundary():
         assert bench.score(data, ChunkOptions()) == (0, 0, 3)
     finally:
         segment.topic_scores = bench.ORIGINAL_SCORES
+
+
+def test_misheard_bench_picks_phrases_the_transcript_lacks():
+    """scripts/bench_misheard.py: a section gives only 5-word phrases of its narration with at least three
+    words its transcript lacks, three content words, and no sentence end inside; a section heard word for
+    word gives none."""
+    import importlib.util
+    import random
+
+    spec = importlib.util.spec_from_file_location(
+        "bench_misheard", Path(__file__).resolve().parents[1] / "scripts" / "bench_misheard.py")
+    bench = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(bench)
+    speech = ("Heavy lorries cross the deck every morning. The concrete beam sags under the moving load "
+              "while wind gusts push the whole span sideways.")
+    heard = {bench._norm(w) for w in "heavy lorries cross the deck".split()}
+    sections = [{"start": 0.0, "end": 20.0, "speech": speech}, {"start": 20.0, "end": 30.0, "speech": speech}]
+    bench.PER_SECTION = 50  # every phrase that fits
+    found = bench.phrases(sections, lambda s, e: heard if s == 0.0 else {bench._norm(w) for w in speech.split()},
+                          random.Random(0))
+    assert len(found) > 5 and all(k == 0 for k, _ in found)
+    for _, phrase in found:
+        words = phrase.split()
+        assert len(words) == bench.WORDS and sum(bench._norm(w) not in heard for w in words) >= bench.UNHEARD
+        assert "morning" not in phrase  # a phrase does not run across the sentence end
