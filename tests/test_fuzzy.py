@@ -5,7 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from momentsearch.ranking.fuzzy import fuzzy_scores, numbers_in, sound_alike, sound_letters
+from momentsearch.ranking.fuzzy import (FUZZY_FLOOR, FUZZY_FULL, PHRASE_FLOOR, PHRASE_FULL, fuzzy_range, fuzzy_scores,
+                                         numbers_in, sound_alike, sound_letters)
 from momentsearch.ranking.lexical import LexicalIndex, query_terms
 from momentsearch.ranking.slide_lexical import SlideLexicalIndex
 
@@ -183,3 +184,15 @@ def test_a_code_typed_glued_or_apart_finds_the_slide_that_writes_it_the_other_wa
         assert rows.tolist()[:1] == [row] and scores[0] > 0.4, query
     assert _forms("trophik 10% rule", slides) == ["trophik 10% rule"]
     assert _forms("econ110") == ["econ110"]  # no index to ask: the query as typed
+
+
+def test_a_phrase_heard_half_wrong_counts_and_a_word_or_two_keep_the_strict_scale():
+    """A phrase the recogniser got half wrong ("your browser uses exactly this" written "your runner uses an
+    end to end") keeps about 40 % of its sound trigrams: for a phrase that is strong evidence (chance
+    overlaps of a query that long stay near 0.2), for two words it is not."""
+    texts = ["your runner uses an end to end design to set up a fresh secret with every server",
+             "the price of a seat rises when the flight fills up and every server is busy"]
+    phrase = "your browser uses exactly this idea to set up a fresh secret"
+    assert fuzzy_range(phrase) == (PHRASE_FLOOR, PHRASE_FULL) and fuzzy_range("fresh secret") == (FUZZY_FLOOR, FUZZY_FULL)
+    rows, scores = sound_alike(phrase, np.array([], dtype=np.int64), np.array([], dtype=np.float32), [0, 1], texts, 1.0)
+    assert rows.tolist() == [0] and scores[0] >= 0.5  # the misheard text only; the chance overlap stays 0
