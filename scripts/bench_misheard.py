@@ -20,7 +20,6 @@ from __future__ import annotations
 import argparse
 import json
 import random
-import re
 import sys
 from pathlib import Path
 
@@ -29,6 +28,7 @@ sys.path.insert(0, str(ROOT))
 
 from momentsearch.evaluate import GroundTruth, run_eval  # noqa: E402
 from momentsearch.ranking.lexical import tokenize  # noqa: E402
+from momentsearch.testing.wer import normalise  # noqa: E402
 
 WORDS = 5  # words per phrase
 UNHEARD = 3  # of them, at least this many absent from the section's transcript
@@ -36,18 +36,20 @@ PER_SECTION = 2
 SEED = 7
 
 
-def _norm(word: str) -> str:
-    return re.sub(r"[^a-z0-9']", "", word.lower())
+def _unheard(word: str, heard: set[str]) -> bool:
+    """Whether a narration word is missing from the transcript's words (compared as the word error rate
+    compares them: lower case, numbers spelled out, "k-means" as two words)."""
+    return not all(w in heard for w in normalise(word))
 
 
 def phrases(sections: list[dict], heard_in, rng: random.Random) -> list[tuple[int, str]]:
-    """(section number, phrase) for one lecture; `heard_in(start, end)` is the set of normalised words the
-    index's transcript holds over that span."""
+    """(section number, phrase) for one lecture; `heard_in(start, end)` is the set of words (`normalise`d)
+    the index's transcript holds over that span."""
     out = []
     for k, section in enumerate(sections):
         words, heard = section.get("speech", "").split(), heard_in(section["start"], section["end"])
         fits = [i for i in range(len(words) - WORDS + 1)
-                if sum(_norm(w) not in heard for w in words[i:i + WORDS]) >= UNHEARD
+                if sum(_unheard(w, heard) for w in words[i:i + WORDS]) >= UNHEARD
                 and len(tokenize(" ".join(words[i:i + WORDS]))) >= 3
                 and not any(w[-1] in ".?!:;," for w in words[i:i + WORDS - 1])]
         for i in sorted(rng.sample(fits, min(PER_SECTION, len(fits)))):
@@ -74,7 +76,7 @@ def main(argv: list[str] | None = None) -> int:
         chunks = index.chunks_of(str(video))
 
         def heard_in(start: float, end: float, chunks=chunks) -> set[str]:
-            return {_norm(w) for c in chunks if c.end > start and c.start < end for w in c.text.split()}
+            return {w for c in chunks if c.end > start and c.start < end for w in normalise(c.text)}
 
         sections = json.loads(path.read_text())["sections"]
         for k, phrase in phrases(sections, heard_in, rng):
