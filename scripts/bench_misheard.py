@@ -69,9 +69,13 @@ def main(argv: list[str] | None = None) -> int:
     from momentsearch.api import MomentIndex
     from momentsearch.options import load_config
 
-    index = MomentIndex(args.db or args.out / args.split / "db", load_config(args.config))
+    db, lectures = args.db or args.out / args.split / "db", sorted((args.out / args.split / "videos").glob("*.json"))
+    if not lectures or not db.is_dir():
+        raise SystemExit(f"{args.out / args.split} holds no rendered, indexed lectures: "
+                         f"python3 scripts/make_benchmark.py --split {args.split} --out {args.out}")
+    index = MomentIndex(db, load_config(args.config))
     rng, truths = random.Random(SEED), []
-    for path in sorted((args.out / args.split / "videos").glob("*.json")):
+    for path in lectures:
         video = path.with_suffix(".mp4")
         chunks = index.chunks_of(str(video))
 
