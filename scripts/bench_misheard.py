@@ -13,6 +13,10 @@ one index (query-time changes), or build the phrases once and eval them on each 
     python3 scripts/make_benchmark.py --split dev                       # once: render and index
     python3 scripts/bench_misheard.py --split dev [--db COPY] [--write GT.jsonl] [--config F.toml]
     momentsearch eval GT.jsonl --db OTHER_INDEX                        # the same phrases elsewhere
+
+`--slide-terms` searches the opposite case instead, what lenient sound matching must not take: two
+neighbouring words of a slide's bullets, 16 sound letters or more ("matching coastlines"), each asked
+once, with the section showing that slide as truth.
 """
 
 from __future__ import annotations
@@ -27,7 +31,9 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from momentsearch.evaluate import GroundTruth, run_eval  # noqa: E402
+from momentsearch.ranking.fuzzy import sound_letters  # noqa: E402
 from momentsearch.ranking.lexical import tokenize  # noqa: E402
+from momentsearch.testing.corpus import load_split  # noqa: E402
 from momentsearch.testing.wer import normalise  # noqa: E402
 
 WORDS = 5  # words per phrase
@@ -57,6 +63,23 @@ def phrases(sections: list[dict], heard_in, rng: random.Random) -> list[tuple[in
     return out
 
 
+def slide_terms(deck, rendered: list[dict], asked: set[str]) -> list[tuple[int, str]]:
+    """(section number, two neighbouring bullet words) for one lecture's slides on screen; `asked` holds the
+    terms of the lectures before (a term is asked once)."""
+    out = []
+    for k, (section, shown) in enumerate(zip(deck.sections, rendered)):
+        if shown.get("view") != "slide" or shown.get("title") != section.title:
+            continue
+        for bullet in section.bullets:
+            words = [w for w in bullet.replace("-", " ").split() if w.isalpha() and len(w) >= 3]
+            for a, b in zip(words, words[1:]):
+                term = f"{a} {b}"
+                if len(sound_letters(term)) >= 16 and term.lower() not in asked:
+                    asked.add(term.lower())
+                    out.append((k, term))
+    return out
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--split", choices=("dev", "test"), default="dev")
@@ -64,6 +87,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--db", type=Path, help="the index to search (default OUT/SPLIT/db)")
     ap.add_argument("--config", type=Path, help="options TOML for searching")
     ap.add_argument("--write", type=Path, help="also write the phrases as ground truth (JSONL) to this file")
+    ap.add_argument("--slide-terms", action="store_true", help="two-word slide terms instead of misheard phrases")
+    ap.add_argument("--lectures", type=Path, default=ROOT / "scripts" / "lectures", help="folder of dev.toml, test.toml")
     args = ap.parse_args(argv)
 
     from momentsearch.api import MomentIndex
@@ -74,7 +99,8 @@ def main(argv: list[str] | None = None) -> int:
         raise SystemExit(f"{args.out / args.split} holds no rendered, indexed lectures: "
                          f"python3 scripts/make_benchmark.py --split {args.split} --out {args.out}")
     index = MomentIndex(db, load_config(args.config))
-    rng, truths = random.Random(SEED), []
+    rng, truths, asked = random.Random(SEED), [], set()
+    decks = {d.name: d for d in load_split(args.lectures / f"{args.split}.toml")} if args.slide_terms else {}
     for path in lectures:
         video = path.with_suffix(".mp4")
         chunks = index.chunks_of(str(video))
@@ -83,10 +109,13 @@ def main(argv: list[str] | None = None) -> int:
             return {w for c in chunks if c.end > start and c.start < end for w in normalise(c.text)}
 
         sections = json.loads(path.read_text())["sections"]
-        for k, phrase in phrases(sections, heard_in, rng):
+        found = (slide_terms(decks[path.stem], sections, asked) if args.slide_terms
+                 else phrases(sections, heard_in, rng))
+        for k, phrase in found:
             section = sections[k]
-            truths.append(GroundTruth(f"{path.stem}-{k:02d}-misheard-{len(truths)}", phrase, video.name,
-                                      [(section["start"], section["end"])], "said"))
+            kind = "shown" if args.slide_terms else "said"
+            truths.append(GroundTruth(f"{path.stem}-{k:02d}-{kind}-{len(truths)}", phrase, video.name,
+                                      [(section["start"], section["end"])], kind))
     if args.write:
         args.write.write_text("".join(json.dumps({"qid": t.qid, "query": t.query, "video": t.video,
                                                   "relevant_windows": [list(w) for w in t.windows],
@@ -94,7 +123,8 @@ def main(argv: list[str] | None = None) -> int:
     _, report = run_eval(index, truths)
     right = round(report.overall["R1@0.5"] * len(truths))
     low, high = report.interval("R1@0.5")
-    print(f"{len(truths)} misheard phrases on {args.split}: R1@0.5 {report.overall['R1@0.5']:.3f} ({right} of "
+    what = "two-word slide terms" if args.slide_terms else "misheard phrases"
+    print(f"{len(truths)} {what} on {args.split}: R1@0.5 {report.overall['R1@0.5']:.3f} ({right} of "
           f"{len(truths)}; 95 % interval {low:.3f}-{high:.3f})")
     return 0
 

@@ -278,3 +278,22 @@ def test_misheard_bench_picks_phrases_the_transcript_lacks():
         words = phrase.split()
         assert len(words) == bench.WORDS and sum(bench._unheard(w, heard) for w in words) >= bench.UNHEARD
         assert "morning" not in phrase  # a phrase does not run across the sentence end
+
+
+def test_misheard_bench_slide_terms_are_neighbouring_bullet_words_of_slides_on_screen():
+    """scripts/bench_misheard.py --slide-terms: two neighbouring words of a shown slide's bullets, 16 sound
+    letters or more, each asked once; a section where only the speaker is seen gives none."""
+    import importlib.util
+    from types import SimpleNamespace
+
+    spec = importlib.util.spec_from_file_location(
+        "bench_misheard", Path(__file__).resolve().parents[1] / "scripts" / "bench_misheard.py")
+    bench = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(bench)
+    deck = SimpleNamespace(sections=[SimpleNamespace(title="Plates", bullets=["Matching coastlines of continents", "Ice"]),
+                                     SimpleNamespace(title="Plates", bullets=["Matching coastlines again"]),
+                                     SimpleNamespace(title="Aside", bullets=["Seafloor spreading evidence"])])
+    shown = [{"title": "Plates", "view": "slide"}, {"title": "Plates", "view": "slide"},
+             {"title": "Aside", "view": "speaker"}]
+    terms = bench.slide_terms(deck, shown, set())
+    assert terms == [(0, "Matching coastlines"), (0, "coastlines continents")]  # "of" too short; asked once
