@@ -194,5 +194,6 @@ def test_a_phrase_heard_half_wrong_counts_and_a_word_or_two_keep_the_strict_scal
              "the price of a seat rises when the flight fills up and every server is busy"]
     phrase = "your browser uses exactly this idea to set up a fresh secret"
     assert fuzzy_range(phrase) == (PHRASE_FLOOR, PHRASE_FULL) and fuzzy_range("fresh secret") == (FUZZY_FLOOR, FUZZY_FULL)
+    assert fuzzy_range("hyperparameter optimisation") == (FUZZY_FLOOR, FUZZY_FULL)  # two long words: a term
     rows, scores = sound_alike(phrase, np.array([], dtype=np.int64), np.array([], dtype=np.float32), [0, 1], texts, 1.0)
     assert rows.tolist() == [0] and scores[0] >= 0.5  # the misheard text only; the chance overlap stays 0

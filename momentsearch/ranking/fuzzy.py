@@ -33,8 +33,11 @@ FUZZY_FLOOR = 0.25  # fuzzy score of chance overlaps (common trigrams in any tex
 FUZZY_FULL = 0.7  # fuzzy score that counts fully (a name or term heard with a letter or two wrong)
 # A query of a phrase's length overlaps a text it is not in much less by chance (dev, queries against
 # chunks of other lectures: 99th percentile of the score 0.34 under 12 sound letters, 0.18-0.21 from 12
-# on), and a phrase the recogniser got wrong keeps about half its trigrams: from PHRASE_LETTERS on,
-# the score maps from PHRASE_FLOOR (counts as 0) to PHRASE_FULL (counts fully)
+# on), and a phrase the recogniser got wrong keeps about half its trigrams: from PHRASE_WORDS words and
+# PHRASE_LETTERS letters on, the score maps from PHRASE_FLOOR (counts as 0) to PHRASE_FULL (counts fully);
+# two long words stay on the strict scale (dev's two-word slide terms, `scripts/bench_misheard.py --slide-terms`:
+# 22 of 26 found, 21 by the letter count alone)
+PHRASE_WORDS = 3
 PHRASE_LETTERS = 16
 PHRASE_FLOOR = 0.2
 PHRASE_FULL = 0.55
@@ -94,8 +97,9 @@ def fuzzy_scores(query: str, texts: list[str]) -> np.ndarray:
 
 def fuzzy_range(query: str) -> tuple[float, float]:
     """(score that counts as 0, score that counts fully) of `fuzzy_scores` for this query: a phrase
-    (PHRASE_LETTERS sound letters or more) needs less of its sounds found than a word or two."""
-    if len(sound_letters(query)) >= PHRASE_LETTERS:
+    (PHRASE_WORDS words or more, PHRASE_LETTERS sound letters or more) needs less of its sounds found than
+    a word or two, however long they are ("hyperparameter optimisation" is a term, not a sentence)."""
+    if len(sound_letters(query)) >= PHRASE_LETTERS and len(_WORD.findall(_spell_digits(query.lower()))) >= PHRASE_WORDS:
         return PHRASE_FLOOR, PHRASE_FULL
     return FUZZY_FLOOR, FUZZY_FULL
 
