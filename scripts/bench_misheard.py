@@ -15,8 +15,8 @@ one index (query-time changes), or build the phrases once and eval them on each 
     momentsearch eval GT.jsonl --db OTHER_INDEX                        # the same phrases elsewhere
 
 `--slide-terms` searches the opposite case instead, what lenient sound matching must not take: two
-neighbouring words of a slide's bullets, 16 sound letters or more ("matching coastlines"), each asked
-once, with the section showing that slide as truth.
+neighbouring words of a slide's bullets with as many sound letters as a phrase (`fuzzy.PHRASE_LETTERS`;
+"matching coastlines"), each asked once, with the section showing that slide as truth.
 """
 
 from __future__ import annotations
@@ -31,7 +31,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from momentsearch.evaluate import GroundTruth, run_eval  # noqa: E402
-from momentsearch.ranking.fuzzy import sound_letters  # noqa: E402
+from momentsearch.ranking.fuzzy import PHRASE_LETTERS, sound_letters  # noqa: E402
 from momentsearch.ranking.lexical import tokenize  # noqa: E402
 from momentsearch.testing.corpus import load_split  # noqa: E402
 from momentsearch.testing.wer import normalise  # noqa: E402
@@ -74,7 +74,7 @@ def slide_terms(deck, rendered: list[dict], asked: set[str]) -> list[tuple[int, 
             words = [w for w in bullet.replace("-", " ").split() if w.isalpha() and len(w) >= 3]
             for a, b in zip(words, words[1:]):
                 term = f"{a} {b}"
-                if len(sound_letters(term)) >= 16 and term.lower() not in asked:
+                if len(sound_letters(term)) >= PHRASE_LETTERS and term.lower() not in asked:
                     asked.add(term.lower())
                     out.append((k, term))
     return out
@@ -88,7 +88,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--config", type=Path, help="options TOML for searching")
     ap.add_argument("--write", type=Path, help="also write the phrases as ground truth (JSONL) to this file")
     ap.add_argument("--slide-terms", action="store_true", help="two-word slide terms instead of misheard phrases")
-    ap.add_argument("--lectures", type=Path, default=ROOT / "scripts" / "lectures", help="folder of dev.toml, test.toml")
+    ap.add_argument("--lectures", type=Path, default=ROOT / "scripts" / "lectures",
+                    help="folder of dev.toml and test.toml")
     args = ap.parse_args(argv)
 
     from momentsearch.api import MomentIndex
