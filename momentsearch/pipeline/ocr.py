@@ -145,10 +145,15 @@ def _known_stem(word: str) -> bool:
         stem = word.removesuffix(suffix)
         if stem == word or len(stem) < 4:
             continue
-        doubled = stem[-1] == stem[-2]  # "bootstrapp" -> "bootstrap"
-        if any(_RANK(c) is not None for c in (stem, stem + "e", stem[:-1] if doubled else stem)):
+        undoubled = (stem[:-1],) if stem[-1] == stem[-2] else ()  # "bootstrapp" -> "bootstrap"
+        if any(_RANK(c) is not None for c in (stem, stem + "e", *undoubled)):
             return True
     return False
+
+
+def _compound(pieces: list[str]) -> bool:
+    """Two pieces, the first a combining form: one word the list lacks ("Backpropagation"), not two glued."""
+    return len(pieces) == 2 and pieces[0].lower() in _COMBINING
 
 
 def _split_word(word: str) -> str:
@@ -158,7 +163,7 @@ def _split_word(word: str) -> str:
         return word
     pieces = _SPLIT(m.group(2))
     function_word = any(p.lower() in _FUNCTION_WORDS for p in pieces)
-    glued = function_word or (len(m.group(2)) >= _LONG_GLUE and not (len(pieces) == 2 and pieces[0].lower() in _COMBINING))
+    glued = function_word or (len(m.group(2)) >= _LONG_GLUE and not _compound(pieces))
     if not glued or not _believable(pieces):
         return word  # "Kubernetes" would become "Ku berne tes": keep a rare word whole
     return m.group(1) + " ".join(pieces) + m.group(3)
