@@ -14,6 +14,7 @@ from momentsearch.media import TS_CLOCK_WRAP, picture_stream, stream_start, time
 from momentsearch.pipeline.discover import container_mime
 from momentsearch.types import SAMPLE_RATE, MediaInfo, SampledFrame
 
+FULL_SCALE_S16 = 32768.0  # a 16-bit sample of this size is full scale (1.0 as float)
 
 
 def _open(path: str | Path):
@@ -193,15 +194,24 @@ class AudioTrack:
 
 def _mono(container, stream, sample_rate: int = SAMPLE_RATE) -> Iterator[np.ndarray]:
     """An audio stream decoded from where the container stands, as mono float32 pieces at `sample_rate` Hz
-    (the resampler's tail included). FFmpeg's errors pass to the caller."""
+    (the resampler's tail included). FFmpeg's errors pass to the caller.
+
+    Two or more channels are mixed down through 16-bit samples, as faster-whisper's and Whisper's own
+    loaders do: FFmpeg scales its down-mix so no sample can pass full scale only for integer output; into
+    float it adds the channels up, so a stereo recording came out 1.41x as loud as either channel (peaks
+    past 1.0) and a 5.1 one up to 3.4x. (What Whisper hears is levelled afterwards, `models/level.py`.)
+    A mono track is not mixed and keeps its float samples.
+    """
     import av
 
-    resampler = av.AudioResampler(format="flt", layout="mono", rate=sample_rate)
+    mixed = (stream.codec_context.channels or 1) > 1
+    resampler = av.AudioResampler(format="s16" if mixed else "flt", layout="mono", rate=sample_rate)
+    scale = FULL_SCALE_S16 if mixed else 1.0
     for frame in container.decode(stream):
         for out in resampler.resample(frame):
-            yield out.to_ndarray().reshape(-1).astype(np.float32, copy=False)
+            yield out.to_ndarray().reshape(-1).astype(np.float32) / scale
     for out in resampler.resample(None):
-        yield out.to_ndarray().reshape(-1).astype(np.float32, copy=False)
+        yield out.to_ndarray().reshape(-1).astype(np.float32) / scale
 
 
 def pick_audio_track(container) -> AudioTrack | None:
