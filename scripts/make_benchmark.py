@@ -197,7 +197,7 @@ class CachedASR:
         # the decoding code is part of the key: a change to how windows are decoded (or repaired) is
         # measured on fresh transcripts, never on the old code's cached ones
         code = hashlib.sha1(b"".join((ROOT / "momentsearch" / "models" / name).read_bytes()
-                                     for name in ("asr.py", "asr_repair.py", "asr_words.py"))).hexdigest()
+                                     for name in ("asr.py", "asr_repair.py", "asr_words.py", "level.py"))).hexdigest()
         self.salt = json.dumps([str(getattr(inner, "model_id", "")), repr(options), code], sort_keys=True)
 
     def __getattr__(self, name):

@@ -25,6 +25,7 @@ from momentsearch.models.device import (
 )
 from momentsearch.models.asr_repair import spans_to_redo
 from momentsearch.models.asr_words import segment_words
+from momentsearch.models.level import levelled
 from momentsearch.models.whisper_weights import resolve_faster_whisper_model
 from momentsearch.options import ASROptions
 from momentsearch.types import SAMPLE_RATE, TranscriptSegment, Word
@@ -118,7 +119,7 @@ def speech_share(audio: np.ndarray) -> float | None:
         from faster_whisper.vad import get_speech_timestamps
     except ImportError:
         return None
-    audio = _as_audio(audio)
+    audio = levelled(_as_audio(audio))  # a quiet track is judged by its speech, not its loudness
     if audio.size == 0:
         return 0.0
     spans = get_speech_timestamps(audio)
@@ -214,7 +215,7 @@ class FasterWhisperASR:
         """Transcribe 16 kHz mono float32 samples; segments and words in seconds from the start of `audio`
         (`shift_segments` makes a window's times its file's). The same samples give the same words every
         call (see `load` on the sampling seed)."""
-        samples = _as_audio(audio)
+        samples = levelled(_as_audio(audio))
         if samples.size == 0:
             return []
         self.load()

@@ -12,6 +12,7 @@ import numpy as np
 from momentsearch.errors import ModelUnavailableError
 from momentsearch.models.asr import LOW_LOGPROB, MAX_COMPRESSION_RATIO, NO_SPEECH_PROB, _as_audio, drop_hallucinations
 from momentsearch.models.device import downloads_allowed, resolve_device
+from momentsearch.models.level import levelled
 from momentsearch.models.whisper_convert import CONVERTIBLE, converted_checkpoint
 from momentsearch.options import ASROptions
 from momentsearch.types import SAMPLE_RATE, TranscriptSegment
@@ -81,7 +82,7 @@ class OpenAIWhisperASR:
 
     def transcribe(self, audio: np.ndarray) -> list[TranscriptSegment]:
         """Transcribe 16 kHz mono float32 samples; segments and words in seconds from the start of `audio`."""
-        samples = _as_audio(audio)
+        samples = levelled(_as_audio(audio))
         if samples.size == 0:
             return []
         self.load()
