@@ -7,6 +7,7 @@ by make_benchmark.py; a window not in it is transcribed and cached), so a second
 
     python3 scripts/make_benchmark.py --split dev --render-only        # once: the videos
     python3 scripts/bench_wer.py --split dev [--config F.toml]         # e.g. [asr] model = "tiny.en"
+    python3 scripts/bench_wer.py --split dev --gain 0.1                # as if recorded 20 dB quieter
 """
 
 from __future__ import annotations
@@ -31,7 +32,12 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--lectures", type=Path, default=ROOT / "scripts" / "lectures",
                     help="folder of dev.toml, test.toml")
     ap.add_argument("--config", type=Path, help="options TOML (as for make_benchmark.py)")
+    ap.add_argument("--gain", type=float, default=1.0,
+                    help="scale the audio by this before ASR: the renders' speech peaks at -1 dBFS, a recording "
+                         "from the back of a hall far lower (0.1 = 20 dB quieter)")
     args = ap.parse_args(argv)
+    if not args.gain > 0:
+        ap.error("--gain must be above 0")
 
     from make_benchmark import CachedASR
 
@@ -41,7 +47,8 @@ def main(argv: list[str] | None = None) -> int:
 
     config = load_config(args.config)
     asr = CachedASR(Models(config).asr, args.out / "asr-windows", config.asr)
-    print(f"| lecture | condition | voice | room | words | WER ({config.asr.model}) |\n|---|---|---|---|---|---|")
+    setting = config.asr.model + (f", gain {args.gain:g}" if args.gain != 1.0 else "")
+    print(f"| lecture | condition | voice | room | words | WER ({setting}) |\n|---|---|---|---|---|---|")
     errors = words = 0.0
     for lecture in load_split(args.lectures / f"{args.split}.toml"):
         video = args.out / args.split / "videos" / f"{lecture.name}.mp4"
@@ -50,7 +57,8 @@ def main(argv: list[str] | None = None) -> int:
                              f"python3 scripts/make_benchmark.py --split {args.split} --render-only")
         segments = []
         for window in iter_audio_windows(str(video), config.asr.window_seconds):
-            segments += shift_segments(asr.transcribe(window.samples), window.start)
+            samples = window.samples if args.gain == 1.0 else (window.samples * args.gain).astype("float32")
+            segments += shift_segments(asr.transcribe(samples), window.start)
         reference = " ".join(s.speech for s in lecture.sections)
         wer, n = word_error_rate(reference, " ".join(s.text for s in segments)), len(normalise(reference))
         errors, words = errors + wer * n, words + n
