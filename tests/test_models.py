@@ -295,12 +295,15 @@ def test_faster_whisper_silence_gives_nothing(fw_tiny):
 
 
 def test_levelling_brings_speech_to_one_level_and_leaves_silence_alone(speech):
-    from momentsearch.models.level import MAX_GAIN_DB, PEAK, TARGET_DB, levelled, speech_level
+    from momentsearch.models.level import BAND_DB, MAX_GAIN_DB, PEAK, TARGET_DB, levelled, speech_level
 
-    for gain in (0.01, 0.1, 1.0, 3.0):
+    for gain in (0.01, 0.1, 10.0):
         out = levelled(speech * gain)
         assert speech_level(out) == pytest.approx(TARGET_DB, abs=0.5) or np.abs(out).max() >= 0.95 * PEAK
         assert np.percentile(np.abs(out), 99.99) <= PEAK + 1e-6
+    for gain in (0.6, 1.0, 1.5):  # near the level already: the very same samples
+        assert abs(speech_level(speech * gain) - TARGET_DB) <= BAND_DB
+        assert np.array_equal(levelled(speech * gain), speech * gain)
     assert np.array_equal(levelled(np.zeros(SAMPLE_RATE, np.float32)), np.zeros(SAMPLE_RATE, np.float32))
     hiss = np.random.default_rng(0).standard_normal(SAMPLE_RATE).astype(np.float32) * 1e-5  # -100 dB: silence
     assert np.array_equal(levelled(hiss), hiss)
