@@ -73,10 +73,14 @@ def fw_tiny():
 @pytest.fixture(scope="session")
 def speech(tmp_path_factory) -> np.ndarray:
     """SENTENCE spoken by espeak-ng, as 16 kHz mono float32."""
+    return _spoken(tmp_path_factory.mktemp("speech") / "speech.wav", SENTENCE)
+
+
+def _spoken(wav: Path, text: str, *voice: str) -> np.ndarray:
+    """`text` spoken by espeak-ng (with `voice` options) into `wav`, as 16 kHz mono float32."""
     if shutil.which("espeak-ng") is None:
         pytest.skip("espeak-ng not installed")
-    wav = tmp_path_factory.mktemp("speech") / "speech.wav"
-    subprocess.run(["espeak-ng", "-w", str(wav), SENTENCE], check=True, capture_output=True)
+    subprocess.run(["espeak-ng", *voice, "-w", str(wav), text], check=True, capture_output=True)
     with wave.open(str(wav)) as f:
         rate, channels = f.getframerate(), f.getnchannels()
         pcm = np.frombuffer(f.readframes(f.getnframes()), dtype=np.int16).astype(np.float32) / 32768.0
@@ -318,16 +322,9 @@ def test_a_quiet_lecture_hall_recording_is_heard_as_speech(tmp_path):
     from momentsearch.models.asr import speech_share
     from momentsearch.testing.acoustics import ROOMS, apply_room
 
-    if shutil.which("espeak-ng") is None:
-        pytest.skip("espeak-ng not installed")
-    wav = tmp_path / "talk.wav"
     text = ("If the original data changes, the copy is now wrong. You can give every entry an expiry time and "
             "tolerate a little staleness, or you can update the cache on every write, which is safer but slower. ")
-    subprocess.run(["espeak-ng", "-v", "en-gb", "-s", "160", "-w", str(wav), text * 3], check=True, capture_output=True)
-    with wave.open(str(wav)) as f:
-        rate = f.getframerate()
-        pcm = np.frombuffer(f.readframes(f.getnframes()), dtype=np.int16).astype(np.float32) / 32768.0
-    talk = np.interp(np.arange(int(len(pcm) * SAMPLE_RATE / rate)) * rate / SAMPLE_RATE, np.arange(len(pcm)), pcm)
+    talk = _spoken(tmp_path / "talk.wav", text * 3, "-v", "en-gb", "-s", "160")
     hall = apply_room((talk * 0.8 / np.abs(talk).max()).astype(np.float32), ROOMS["hall"])
     assert len(hall) / SAMPLE_RATE > 25
     full, quiet = speech_share(hall), speech_share((hall * 10 ** (-30 / 20)).astype(np.float32))

@@ -21,7 +21,7 @@ import numpy as np
 from momentsearch.types import SAMPLE_RATE
 
 FRAME = SAMPLE_RATE // 20  # samples in a 50 ms frame
-TARGET_DB = -14.0  # loud speech after levelling (dBFS); the benchmark's renders sit at -12 to -15
+TARGET_DB = -14.0  # loud speech after levelling (dBFS); the benchmark's renders: -12 to -19 per window
 BAND_DB = 6.0  # audio whose speech level is this close to TARGET_DB is left as it is
 SILENT_DB = -70.0  # audio quieter than this holds nothing to level (digital silence) and is left as it is
 MAX_GAIN_DB = 40.0  # at most this much louder: a quiet recording's hiss is not made into a roar
