@@ -14,6 +14,7 @@ import pytest
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
 
+from cli_fork import FORKER  # noqa: E402
 from momentsearch.models.clip import TINY_CLIP_CONFIG  # noqa: E402
 
 # A tiny randomly initialised open_clip model: the visual channel runs for real, its scores mean nothing.
@@ -58,10 +59,15 @@ def second_lecture(tmp_path_factory):
     return path, {s.title: (s.start, s.end) for s in out}
 
 
+
+
 def run_cli(*args: str, check: bool = True, env: dict | None = None, timeout: float = 600) -> subprocess.CompletedProcess:
-    """Runs the real `momentsearch` command line in a subprocess."""
-    proc = subprocess.run([sys.executable, "-m", "momentsearch.cli", *args], capture_output=True, text=True,
-                          env={**os.environ, **(env or {})}, timeout=timeout)
+    """Runs the real `momentsearch` command line in its own process (forked from one with torch and the
+    models' libraries imported: see cli_fork.py; a plain `python -m momentsearch.cli` when it cannot)."""
+    proc = FORKER.run(list(args), env or {}, timeout)
+    if proc is None:
+        proc = subprocess.run([sys.executable, "-m", "momentsearch.cli", *args], capture_output=True, text=True,
+                              env={**os.environ, **(env or {})}, timeout=timeout)
     if check and proc.returncode != 0:
         raise AssertionError(f"momentsearch {' '.join(args)} exited {proc.returncode}\n"
                              f"stdout:\n{proc.stdout}\nstderr:\n{proc.stderr}")

@@ -146,7 +146,8 @@ def test_a_starting_server_makes_the_copies_before_the_first_play(tmp_path, voic
     with TestClient(create_app(_PlayerIndex(records, cache), warm=False, prepare=True),
                     base_url="http://localhost:8000") as client:
         deadline = time.monotonic() + 30
-        while time.monotonic() < deadline and len(list((cache / "playback").glob("*"))) < 2:
+        finished = lambda: [p for p in (cache / "playback").glob("*") if p.suffix != ".part"]  # noqa: E731
+        while time.monotonic() < deadline and len(finished()) < 2:  # a copy is written as .part, then renamed
             time.sleep(0.05)
         made = sorted((p.suffix, p.stat().st_mtime_ns) for p in (cache / "playback").iterdir())
         assert [suffix for suffix, _ in made] == [".as-is", ".mp4"]  # before any request asked for them

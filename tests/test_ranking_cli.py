@@ -10,6 +10,16 @@ import pytest
 from conftest import TINY_CLIP_ARGS, iou, run_cli
 
 
+def _script(name: str):
+    """scripts/NAME.py loaded as a module (the scripts are not a package)."""
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location(name, Path(__file__).resolve().parents[1] / "scripts" / f"{name}.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
 def test_eval_prints_metrics_and_writes_qvhighlights_predictions(indexed_lecture, tmp_path):
     db, video, windows, _ = indexed_lecture
     gt = tmp_path / "gt.jsonl"
@@ -132,17 +142,12 @@ def test_benchmark_script_builds_the_corpus_and_beats_the_baseline(tmp_path):
 def test_benchmark_index_keeps_only_the_split_videos(tmp_path):
     """A record of an older render under another path (same file name, other times) is removed from the
     benchmark's index before it is scored, with its entries; the split's own files stay."""
-    import importlib.util
-
     from momentsearch.api import MomentIndex
     from momentsearch.store.client import make_client
     from momentsearch.store.store import Store
     from momentsearch.types import FileRecord
 
-    spec = importlib.util.spec_from_file_location(
-        "make_benchmark", Path(__file__).resolve().parents[1] / "scripts" / "make_benchmark.py")
-    bench = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(bench)
+    bench = _script("make_benchmark")
     ours, old = tmp_path / "test" / "videos" / "talk_long.mp4", tmp_path / "old" / "videos" / "talk_long.mp4"
     for path in (ours, old):  # both exist: a plain prune (missing files) would keep the old one
         path.parent.mkdir(parents=True)
@@ -163,12 +168,7 @@ def test_benchmark_scores_topic_changes_apart_from_picture_changes():
     """The benchmark's speech-only edges: a section start near a true topic change (no picture change) is a
     hit, one near a picture change or a build is not counted (the cut table has it), one near nothing
     is a false alarm; a video without such changes adds nothing."""
-    import importlib.util
-
-    spec = importlib.util.spec_from_file_location(
-        "make_benchmark", Path(__file__).resolve().parents[1] / "scripts" / "make_benchmark.py")
-    bench = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(bench)
+    bench = _script("make_benchmark")
     cuts = [{"video": "a.mp4", "condition": "screen", "cuts": [20.0, 60.0], "optional": [75.0], "topics": [40.0, 90.0]},
             {"video": "b.mp4", "condition": "camera", "cuts": [30.0], "optional": [], "topics": []}]
     starts = {"/x/a.mp4": [20.3, 40.6, 50.0, 60.0, 75.5], "/x/b.mp4": [12.0, 30.0]}
@@ -182,14 +182,9 @@ def test_benchmark_scores_topic_changes_apart_from_picture_changes():
 def test_benchmark_compares_a_run_with_an_earlier_one_per_condition(tmp_path):
     """--against: this run's predictions paired with an earlier run's, per query type and per condition;
     the side-by-side table gives our R1@0.5 with its interval."""
-    import importlib.util
-
     from momentsearch.evaluate import GroundTruth, PredictedWindow, evaluate, predictions_to_jsonl
 
-    spec = importlib.util.spec_from_file_location(
-        "make_benchmark", Path(__file__).resolve().parents[1] / "scripts" / "make_benchmark.py")
-    bench = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(bench)
+    bench = _script("make_benchmark")
     gt = [{"qid": f"q{i}", "condition": "camera" if i < 10 else "screen", "type": "said"} for i in range(20)]
     truths = [GroundTruth(g["qid"], "words", "talk.mp4", [(10.0 * i, 10.0 * i + 10)], "said") for i, g in enumerate(gt)]
 
@@ -212,15 +207,10 @@ def test_topic_bench_draws_more_pauses_and_scores_every_boundary():
     """scripts/bench_topics.py: "more pauses" only lengthen pauses inside a section or shorten a
     section's own (words keep their order and length; each section start moves with its first
     sentence), and the score counts every section start, found or not."""
-    import importlib.util
-
     from momentsearch.options import ChunkOptions
     from momentsearch.types import Word
 
-    spec = importlib.util.spec_from_file_location(
-        "bench_topics", Path(__file__).resolve().parents[1] / "scripts" / "bench_topics.py")
-    bench = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(bench)
+    bench = _script("bench_topics")
     rng = np.random.default_rng(0)
     units, vectors, starts, t = [], [], [], 0.0
     for topic in range(4):  # four sections of five sentences; 0.3 s between sentences, 1.5 s before a section
@@ -260,13 +250,9 @@ def test_misheard_bench_picks_phrases_the_transcript_lacks():
     """scripts/bench_misheard.py: a section gives only 5-word phrases of its narration with at least three
     words its transcript lacks, three content words, and no sentence end inside; a section heard word for
     word gives none."""
-    import importlib.util
     import random
 
-    spec = importlib.util.spec_from_file_location(
-        "bench_misheard", Path(__file__).resolve().parents[1] / "scripts" / "bench_misheard.py")
-    bench = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(bench)
+    bench = _script("bench_misheard")
     speech = ("Heavy lorries cross the deck every morning. The concrete beam sags under the moving load "
               "while wind gusts push the whole span sideways.")
     heard = set(bench.normalise("heavy lorries cross the deck"))
@@ -283,13 +269,9 @@ def test_misheard_bench_picks_phrases_the_transcript_lacks():
 def test_misheard_bench_slide_terms_are_neighbouring_bullet_words_of_slides_on_screen():
     """scripts/bench_misheard.py --slide-terms: two neighbouring words of a shown slide's bullets, 16 sound
     letters or more, each asked once; a section where only the speaker is seen gives none."""
-    import importlib.util
     from types import SimpleNamespace
 
-    spec = importlib.util.spec_from_file_location(
-        "bench_misheard", Path(__file__).resolve().parents[1] / "scripts" / "bench_misheard.py")
-    bench = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(bench)
+    bench = _script("bench_misheard")
     deck = SimpleNamespace(sections=[SimpleNamespace(title="Plates", bullets=["Matching coastlines of continents", "Ice"]),
                                      SimpleNamespace(title="Plates", bullets=["Matching coastlines again"]),
                                      SimpleNamespace(title="Aside", bullets=["Seafloor spreading evidence"])])
