@@ -1,5 +1,5 @@
 """Runs `python -m momentsearch.cli ARGS` in a fresh process forked from one that has already imported the
-heavy libraries (torch, torchvision, open_clip, faster-whisper): the command itself runs exactly as from a
+heavy libraries (torch, torchvision, open_clip, faster-whisper, chromadb): the command itself runs exactly as from a
 shell, in its own process, without paying ~8 s of imports on each of the suite's hundreds of CLI calls.
 
 Started as `python cli_fork.py`, it reads one JSON request per line on stdin ({"args", "env", "cwd", "out",
@@ -29,7 +29,6 @@ READ_AT_IMPORT = ("HF_", "TORCH", "OMP_", "MKL_", "OPENBLAS", "CUDA", "PYTHON", 
 
 def _child(request: dict) -> None:
     """In the forked process: the request's environment, folder and output files, then the CLI's __main__."""
-    import atexit
     import runpy
     import traceback
 
@@ -124,7 +123,11 @@ class Forker:
                            "out": str(out), "err": str(err), "timeout": timeout}
                 self.proc.stdin.write(json.dumps(request) + "\n")
                 self.proc.stdin.flush()
-                answer = json.loads(self.proc.stdout.readline())
+                line = self.proc.stdout.readline()
+                if not line:  # the server died: this call and the rest run as plain processes
+                    self.broken = True
+                    return None
+                answer = json.loads(line)
                 if answer.get("timeout"):
                     raise subprocess.TimeoutExpired(["momentsearch", *args], timeout)
                 return subprocess.CompletedProcess(["momentsearch", *args], answer["returncode"],

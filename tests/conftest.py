@@ -59,8 +59,6 @@ def second_lecture(tmp_path_factory):
     return path, {s.title: (s.start, s.end) for s in out}
 
 
-
-
 def run_cli(*args: str, check: bool = True, env: dict | None = None, timeout: float = 600) -> subprocess.CompletedProcess:
     """Runs the real `momentsearch` command line in its own process (forked from one with torch and the
     models' libraries imported: see cli_fork.py; a plain `python -m momentsearch.cli` when it cannot)."""
