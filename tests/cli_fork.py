@@ -139,5 +139,11 @@ class Forker:
 FORKER = Forker()  # one per test process
 
 
+def plain_cli(args: list[str], env: dict, timeout: float) -> subprocess.CompletedProcess:
+    """`python -m momentsearch.cli ARGS` as a plain process (what a forked run must answer like)."""
+    return subprocess.run([sys.executable, "-m", "momentsearch.cli", *args], capture_output=True, text=True,
+                          env={**os.environ, **env}, timeout=timeout)
+
+
 if __name__ == "__main__":
     serve()

@@ -6,7 +6,6 @@ import json
 import os
 import shutil
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -14,7 +13,7 @@ import pytest
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
 
-from cli_fork import FORKER  # noqa: E402
+from cli_fork import FORKER, plain_cli  # noqa: E402
 from momentsearch.models.clip import TINY_CLIP_CONFIG  # noqa: E402
 
 # A tiny randomly initialised open_clip model: the visual channel runs for real, its scores mean nothing.
@@ -64,8 +63,7 @@ def run_cli(*args: str, check: bool = True, env: dict | None = None, timeout: fl
     models' libraries imported: see cli_fork.py; a plain `python -m momentsearch.cli` when it cannot)."""
     proc = FORKER.run(list(args), env or {}, timeout)
     if proc is None:
-        proc = subprocess.run([sys.executable, "-m", "momentsearch.cli", *args], capture_output=True, text=True,
-                              env={**os.environ, **(env or {})}, timeout=timeout)
+        proc = plain_cli(list(args), env or {}, timeout)
     if check and proc.returncode != 0:
         raise AssertionError(f"momentsearch {' '.join(args)} exited {proc.returncode}\n"
                              f"stdout:\n{proc.stdout}\nstderr:\n{proc.stderr}")

@@ -2,15 +2,8 @@
 same output, same environment, whether the command succeeds, fails or is asked something wrong."""
 
 import os
-import subprocess
-import sys
 
-from cli_fork import FORKER
-
-
-def _plain(args: list[str], env: dict) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "momentsearch.cli", *args], capture_output=True, text=True,
-                          env={**os.environ, **env}, timeout=300)
+from cli_fork import FORKER, plain_cli
 
 
 def test_forked_runs_answer_as_a_fresh_process(tmp_path):
@@ -22,7 +15,7 @@ def test_forked_runs_answer_as_a_fresh_process(tmp_path):
              (["info", "--json"], {"MOMENTSEARCH_DB": missing})]  # this call's environment is the one read
     codes = set()
     for args, env in calls:
-        forked, plain = FORKER.run(args, env, 300), _plain(args, env)
+        forked, plain = FORKER.run(args, env, 300), plain_cli(args, env, 300)
         assert forked is not None, "the fork server did not serve a plain call"
         assert (forked.returncode, forked.stdout, forked.stderr) == (plain.returncode, plain.stdout, plain.stderr), args
         codes.add(plain.returncode)
