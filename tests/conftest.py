@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import fcntl
 import json
 import os
 import shutil
 import subprocess
 from pathlib import Path
+from typing import Any, Callable
 
 import pytest
 
@@ -29,33 +31,61 @@ def iou(a: tuple[float, float], b: tuple[float, float]) -> float:
     return inter / union if union > 0 else 0.0
 
 
+def built_once(tmp_path_factory, name: str, build: Callable[[Path], Any]) -> tuple[Path, Any]:
+    """(folder, `build(folder)`'s JSON answer), made once per test run for all of pytest-xdist's workers: the
+    first worker to ask builds it (under a file lock) in a folder of the run's shared temporary directory, the
+    others wait for it and read the answer. What it builds is read-only to the tests: copy it to change it."""
+    base = tmp_path_factory.getbasetemp()
+    root = base.parent if os.environ.get("PYTEST_XDIST_WORKER") else base
+    folder, answer = root / f"shared-{name}", root / f"shared-{name}.json"
+    with open(root / f"shared-{name}.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)  # released when the file closes
+        if not answer.exists():
+            shutil.rmtree(folder, ignore_errors=True)  # what a worker that failed building left
+            folder.mkdir()
+            answer.write_text(json.dumps(build(folder)))
+        return folder, json.loads(answer.read_text())
+
+
+def _rendered(tmp_path_factory, name: str, sections_of: Callable[[], list]) -> tuple[Path, dict]:
+    """A lecture rendered once per run (480x270, 5 fps): (path, {title: (start, end)})."""
+    if shutil.which("espeak-ng") is None:
+        pytest.skip("espeak-ng is not installed (scripts/setup.sh installs it)")
+
+    def build(folder: Path) -> dict:
+        from momentsearch.testing.synth import render_lecture
+
+        path = folder / name
+        out = render_lecture(path, sections_of(), size=(480, 270), fps=5)
+        return {"path": str(path), "windows": {s.title: [s.start, s.end] for s in out}}
+
+    _, got = built_once(tmp_path_factory, Path(name).stem, build)
+    return Path(got["path"]), {title: tuple(window) for title, window in got["windows"].items()}
+
+
 @pytest.fixture(scope="session")
 def lecture(tmp_path_factory):
     """A rendered lecture (default sections, incl. a roadmap slide) and its true section windows."""
-    if shutil.which("espeak-ng") is None:
-        pytest.skip("espeak-ng is not installed (scripts/setup.sh installs it)")
-    from momentsearch.testing.synth import default_sections, render_lecture
+    from momentsearch.testing.synth import default_sections
 
-    path = tmp_path_factory.mktemp("lecture") / "lecture.mp4"
-    sections = render_lecture(path, default_sections(), size=(480, 270), fps=5)
-    return path, {s.title: (s.start, s.end) for s in sections}
+    return _rendered(tmp_path_factory, "lecture.mp4", default_sections)
 
 
-@pytest.fixture(scope="session")
-def second_lecture(tmp_path_factory):
-    if shutil.which("espeak-ng") is None:
-        pytest.skip("espeak-ng is not installed (scripts/setup.sh installs it)")
-    from momentsearch.testing.synth import Section, render_lecture
+def _database_sections() -> list:
+    from momentsearch.testing.synth import Section
 
-    sections = [
+    return [
         Section("Databases 101", "Today we learn how a database index speeds up a query. "
                 "A B-tree keeps keys sorted so a lookup touches only a few pages.", ["B-trees", "Pages"], "bar"),
         Section("Transactions", "A transaction is all or nothing. If the power fails halfway, "
                 "the log lets the database undo the partial work.", ["Atomicity", "Logging"], "line"),
     ]
-    path = tmp_path_factory.mktemp("lecture2") / "databases.mp4"
-    out = render_lecture(path, sections, size=(480, 270), fps=5)
-    return path, {s.title: (s.start, s.end) for s in out}
+
+
+@pytest.fixture(scope="session")
+def second_lecture(tmp_path_factory):
+    """Another rendered lecture (two database sections) and its true section windows."""
+    return _rendered(tmp_path_factory, "databases.mp4", _database_sections)
 
 
 def run_cli(*args: str, check: bool = True, env: dict | None = None, timeout: float = 600) -> subprocess.CompletedProcess:
@@ -74,18 +104,29 @@ def search_json(db: Path, query: str, *extra: str) -> dict:
     return json.loads(run_cli("search", query, "--db", str(db), "--json", *extra).stdout)
 
 
+def _index_once(tmp_path_factory, name: str, args: list[str]) -> tuple[Path, str]:
+    """`momentsearch index ARGS --db <db>` run once per test run; each test process gets its own copy of the
+    index (tests may write to it): (db, the command's stdout)."""
+    def build(folder: Path) -> dict:
+        return {"stdout": run_cli("index", *args, "--db", str(folder / "db")).stdout}
+
+    folder, got = built_once(tmp_path_factory, name, build)
+    db = tmp_path_factory.mktemp(name) / "db"
+    shutil.copytree(folder / "db", db)
+    return db, got["stdout"]
+
+
 @pytest.fixture(scope="session")
 def indexed_lecture(lecture, tmp_path_factory):
     """The lecture indexed through the CLI with every channel (tiny CLIP); (db, video, windows, stdout)."""
     path, windows = lecture
-    db = tmp_path_factory.mktemp("db")
-    proc = run_cli("index", str(path), "--db", str(db), *TINY_CLIP_ARGS)
-    return db, path, windows, proc.stdout
+    db, stdout = _index_once(tmp_path_factory, "db", [str(path), *TINY_CLIP_ARGS])
+    return db, path, windows, stdout
 
 
 @pytest.fixture(scope="session")
 def two_lectures(lecture, second_lecture, tmp_path_factory):
     """Both lectures indexed into one index through the CLI (tiny CLIP, OCR on): (db, {name: (path, windows)})."""
-    db = tmp_path_factory.mktemp("two-db")
-    run_cli("index", str(lecture[0]), str(second_lecture[0]), "--db", str(db), *TINY_CLIP_ARGS, "--quiet")
+    db, _ = _index_once(tmp_path_factory, "two-db", [str(lecture[0]), str(second_lecture[0]), *TINY_CLIP_ARGS,
+                                                     "--quiet"])
     return db, {"lecture": lecture, "databases": second_lecture}

@@ -469,13 +469,10 @@ def test_ocr_workers_read_each_image_as_one_worker_does():
 HIDDEN_TITLE = "Glacier Hydrology"  # on the slide only; the narration never says these words
 
 
-@pytest.fixture(scope="module")
-def slide_lecture(tmp_path_factory):
-    if shutil.which("espeak-ng") is None:
-        pytest.skip("espeak-ng is not installed (scripts/setup.sh installs it)")
-    from momentsearch.testing.synth import Section, render_lecture
+def _slide_sections() -> list:
+    from momentsearch.testing.synth import Section
 
-    sections = [
+    return [
         Section("Welcome", "Good morning everyone. Today we have three short parts, so let us begin.",
                 ["Three short parts"]),
         Section(HIDDEN_TITLE, "Please take a moment to read this slide carefully before we continue. "
@@ -483,6 +480,15 @@ def slide_lecture(tmp_path_factory):
         Section("Bake Sale", "On Friday the student club sells cakes and cookies in the main hall. "
                 "All the money goes to the new piano.", ["Friday", "Main hall"]),
     ]
+
+
+@pytest.fixture(scope="module")
+def slide_lecture(tmp_path_factory):
+    if shutil.which("espeak-ng") is None:
+        pytest.skip("espeak-ng is not installed (scripts/setup.sh installs it)")
+    from momentsearch.testing.synth import render_lecture
+
+    sections = _slide_sections()
     for s in sections[:1] + sections[2:]:
         assert not set(HIDDEN_TITLE.lower().split()) & set(s.speech.lower().split())
     path = tmp_path_factory.mktemp("slides") / "slides.mp4"
@@ -549,10 +555,18 @@ def test_unspoken_slide_title_is_found_through_ocr(slide_lecture, tmp_path):
     assert iou((top.start, top.end), windows["Bake Sale"]) >= 0.5 and top.channels["ocr"] >= 0.8
     _check_image_queries_without_clip(db, windows, tmp_path)
 
-    # the same lecture without OCR: no slide text in the index, and the title is no longer found
+    # the same lecture without OCR: no slide text in the index, and the title is no longer found (its words as
+    # captions beside a copy, the narration exactly: the transcript is not what found the title above)
+    from momentsearch.testing.captions import srt_text
+
+    copy = tmp_path / "no-ocr" / video.name
+    copy.parent.mkdir()
+    shutil.copy(video, copy)
+    copy.with_suffix(".srt").write_text(srt_text([(*windows[s.title], s.speech) for s in _slide_sections()]))
     index = _index(tmp_path / "db-no-ocr", ocr=False)
-    report = index.index([video])
+    report = index.index([copy])
     assert report.indexed[0].channels == ["transcript"] and "ocr" not in report.times.seconds
+    assert "asr" not in report.times.seconds  # the captions were the transcript
     results = index.search("glacier hydrology")
     assert all("ocr" not in m.channels for m in results)
     assert not results or iou((results[0].start, results[0].end), windows[HIDDEN_TITLE]) < 0.5
