@@ -47,7 +47,7 @@ def built_once(tmp_path_factory, name: str, build: Callable[[Path], Any]) -> tup
         return folder, json.loads(answer.read_text())
 
 
-def _rendered(tmp_path_factory, name: str, sections_of: Callable[[], list]) -> tuple[Path, dict]:
+def rendered_once(tmp_path_factory, name: str, sections_of: Callable[[], list]) -> tuple[Path, dict]:
     """A lecture rendered once per run (480x270, 5 fps): (path, {title: (start, end)})."""
     if shutil.which("espeak-ng") is None:
         pytest.skip("espeak-ng is not installed (scripts/setup.sh installs it)")
@@ -68,7 +68,7 @@ def lecture(tmp_path_factory):
     """A rendered lecture (default sections, incl. a roadmap slide) and its true section windows."""
     from momentsearch.testing.synth import default_sections
 
-    return _rendered(tmp_path_factory, "lecture.mp4", default_sections)
+    return rendered_once(tmp_path_factory, "lecture.mp4", default_sections)
 
 
 def _database_sections() -> list:
@@ -85,7 +85,7 @@ def _database_sections() -> list:
 @pytest.fixture(scope="session")
 def second_lecture(tmp_path_factory):
     """Another rendered lecture (two database sections) and its true section windows."""
-    return _rendered(tmp_path_factory, "databases.mp4", _database_sections)
+    return rendered_once(tmp_path_factory, "databases.mp4", _database_sections)
 
 
 def run_cli(*args: str, check: bool = True, env: dict | None = None, timeout: float = 600) -> subprocess.CompletedProcess:

@@ -16,7 +16,7 @@ import numpy as np
 import pytest
 from PIL import Image, ImageDraw, ImageFilter, ImageFont
 
-from conftest import iou, run_cli, search_json
+from conftest import iou, rendered_once, run_cli, search_json
 from momentsearch.models.ocr import OcrLine
 from momentsearch.options import OcrOptions
 from momentsearch.pipeline.ocr import SlideText, read_slides, restore_spaces, weighted_lines
@@ -484,16 +484,10 @@ def _slide_sections() -> list:
 
 @pytest.fixture(scope="module")
 def slide_lecture(tmp_path_factory):
-    if shutil.which("espeak-ng") is None:
-        pytest.skip("espeak-ng is not installed (scripts/setup.sh installs it)")
-    from momentsearch.testing.synth import render_lecture
-
     sections = _slide_sections()
     for s in sections[:1] + sections[2:]:
         assert not set(HIDDEN_TITLE.lower().split()) & set(s.speech.lower().split())
-    path = tmp_path_factory.mktemp("slides") / "slides.mp4"
-    out = render_lecture(path, sections, size=(480, 270), fps=5)
-    return path, {s.title: (s.start, s.end) for s in out}
+    return rendered_once(tmp_path_factory, "slides.mp4", _slide_sections)
 
 
 def _index(db, **models):
