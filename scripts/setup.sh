@@ -52,12 +52,12 @@ fi
 
 PIP=(.venv/bin/python -m pip install -q --disable-pip-version-check)
 
+pip_conf=""  # `pip config list`, read once when uv is to install
 pip_setting() {  # pip's effective value of an install option: its PIP_* variable, else pip.conf (install, global)
   local var="PIP_$(echo "$1" | tr 'a-z-' 'A-Z_')"
   if [ -n "${!var:-}" ]; then echo "${!var}"; return; fi
-  local conf; conf=$(.venv/bin/python -m pip config list 2>/dev/null || true)
   for section in install global; do
-    local value; value=$(sed -n "s/^$section\.$1='\(.*\)'\$/\1/p" <<<"$conf" | tail -1)
+    local value; value=$(sed -n "s/^$section\.$1='\(.*\)'\$/\1/p" <<<"$pip_conf" | tail -1)
     if [ -n "$value" ]; then echo "$value"; return; fi
   done
 }
@@ -67,6 +67,7 @@ pip_setting() {  # pip's effective value of an install option: its PIP_* variabl
 # indexes, find-links, constraints and certificate, and pip's rule of the best version across all indexes.
 UV=()
 if [ "$USE_UV" = 1 ] && "${PIP[@]}" "uv>=0.4,<1" 2>/dev/null; then
+  pip_conf=$(.venv/bin/python -m pip config list 2>/dev/null || true)
   UV=(.venv/bin/uv pip install -q --python .venv/bin/python --compile-bytecode --index-strategy unsafe-best-match)
   index=$(pip_setting index-url); [ -z "$index" ] || UV+=(--index-url "$index")
   for url in $(pip_setting extra-index-url); do UV+=(--extra-index-url "$url"); done
