@@ -12,7 +12,7 @@ from functools import cached_property
 from pathlib import Path
 
 from momentsearch.options import Config, load_config
-from momentsearch.search.image_text import image_note  # noqa: F401 (front doors use them, and these:)
+from momentsearch.search.image_text import image_note, picture_note  # noqa: F401 (front doors use them, and these:)
 from momentsearch.search.query import SYNTAX_HELP, common_words_only, empty_filters_note, unfiltered_words  # noqa: F401
 from momentsearch.search.scope import scope_patterns
 from momentsearch.store.client import ChromaServer, default_db_dir, make_client

@@ -161,6 +161,8 @@ class _WordsIndex:
     def channels(self):
         return {"transcript"}
 
+    searchable_channels = channels
+
     def search(self, query, k=10, kind=None, in_=None):
         words = query.split()
         if any(w[1:] in self.found for w in words if w.startswith("-")) or not self.found & set(words):

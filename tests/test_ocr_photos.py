@@ -515,6 +515,12 @@ def _check_image_queries_without_clip(db, windows, tmp_path):
     assert out["image_note"].startswith("searched by the words read on it only: the picture itself is not compared")
     text = run_cli("search", "--image", str(tmp_path / "phone.jpg"), "--db", str(db), "-k", "1").stdout
     assert "Words read on the image: " in text and "(searched by the words read on it only" in text, text
+    # a text query asking for a kind of picture says it was answered by words alone; one for words says nothing
+    asked = json.loads(run_cli("search", "a diagram of meltwater", "--db", str(db), "--json").stdout)
+    assert asked["picture_note"].startswith("pictures are found here only by the words said or shown with them")
+    assert json.loads(run_cli("search", "meltwater", "--db", str(db), "--json").stdout)["picture_note"] == ""
+    said = run_cli("search", "photos of meltwater channels", "--db", str(db), "-k", "1").stdout
+    assert "Note: pictures are found here only by the words" in said, said
     top = out["results"][0]
     assert iou((top["start"], top["end"]), windows[HIDDEN_TITLE]) >= 0.5 and top["channels"]["ocr"] >= 0.8, top
     # from the back of the hall: the slide an eighth of a 3000x2250 photo (its text under the slide-OCR floor

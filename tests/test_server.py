@@ -171,6 +171,7 @@ def test_image_upload_search_and_limits(served):
     assert 1 <= len(results) <= 3 and all(m["video_id"] == vid and "visual" in m["channels"] for m in results)
     assert "roadmap" in r.json()["image_text"].lower()  # the slide's words, searched as text too
     assert r.json()["image_note"] == ""  # the picture itself was compared (CLIP), so nothing to say
+    assert client.get("/api/search", params={"q": "a chart of the roadmap"}).json()["picture_note"] == ""  # (CLIP)
     r = client.post("/api/search", files={"image": ("notes.txt", b"not an image at all", "text/plain")})
     assert r.status_code == 400 and "not a usable image" in r.json()["error"]
     assert "object at" not in r.json()["error"] and "unknown or damaged image format" in r.json()["error"]

@@ -95,11 +95,22 @@ def image_note_of(index) -> str:
     return image_note(index.searchable_channels())
 
 
+def picture_note_of(index, query: str) -> str:
+    """Why a text query asking for a kind of picture is answered by words alone ("" when pictures are compared)."""
+    from momentsearch.api import picture_note
+
+    return picture_note(query, index.searchable_channels())
+
+
 def print_image_words(words: str, note: str) -> None:
     from momentsearch.cli.output import safe_text
 
     if words:  # none: the picture alone was compared (without it and the visual channel, an error before this)
         print(f"Words read on the image: {safe_text(words)}" + (f" ({note})" if note else ""))
+
+
+def print_note(note: str) -> None:
+    print(f"Note: {note}.")
 
 
 def add_export_flags(p: argparse.ArgumentParser) -> None:

@@ -213,11 +213,12 @@ def cmd_search(args) -> int:
         if args.query is None:
             raise QueryError("give a query: momentsearch search \"what to find\" (or --image PATH, --queries FILE)")
         moments = index.search(args.query, k=args.k, kind=args.kind, in_=args.scope)
-        query = args.query
+        query, note = args.query, extras.picture_note_of(index, args.query)
     clips = extras.export_clips(index, moments, args.export_clips, args.clip_pad, quiet=args.json,
                                 force=args.force) if args.export_clips else []
     if args.json:
-        print(json.dumps({"query": query, **({"image_text": words, "image_note": note} if args.image else {}),
+        print(json.dumps({"query": query, **({"image_text": words, "image_note": note} if args.image
+                                             else {"picture_note": note}),
                           "results": [m.to_json() for m in moments],
                           **({"clips": [c.to_json() for c in clips]} if args.export_clips else {})},
                          ensure_ascii=False))
@@ -226,6 +227,8 @@ def cmd_search(args) -> int:
             extras.print_image_words(words, note)
         blame = not moments and not args.image and extras.filters_removed_all(index, query, args.kind, args.scope)
         print_moments(query, moments, index.channels(), blame_filters=blame)
+        if note and not args.image:
+            extras.print_note(note)
     return EXIT_OK
 
 
@@ -253,7 +256,7 @@ def _batch_search(args) -> int:
         qid, query = item.get("qid", n), item["query"]
         try:
             results = [m.to_json() for m in index.search(query, k=args.k, kind=args.kind, in_=args.scope)]
-            out = {"qid": qid, "query": query, "results": results}
+            out = {"qid": qid, "query": query, "picture_note": extras.picture_note_of(index, query), "results": results}
         except QueryError as exc:
             out = {"qid": qid, "query": query, "results": [], "error": str(exc)}
         print(json.dumps(out, ensure_ascii=False), flush=True)

@@ -25,6 +25,19 @@ def image_note(channels: set[str]) -> str:
     return "" if "visual" in channels else WORDS_ONLY
 
 
+# a text query that asks for a kind of picture ("a bar chart", "photos of broken solar panels")
+PICTURE_WORDS = re.compile(r"\b(?:chart|graph|diagram|flowchart|infographic|photo|photograph|picture|image|map|drawing"
+                           r"|illustration|sketch|plot|figure|screenshot|painting|cartoon|logo|icon)s?\b", re.IGNORECASE)
+PICTURE_NOTE = ("pictures are found here only by the words said or shown with them: the visual channel is off "
+                "(an index built with CLIP weights, and the same weights here, compares the pictures themselves)")
+
+
+def picture_note(query: str, channels: set[str]) -> str:
+    """For a text query that names a kind of picture, PICTURE_NOTE when the `channels` searched here lack
+    "visual" (a chart with no words on it cannot be found then), else ""."""
+    return PICTURE_NOTE if "visual" not in channels and PICTURE_WORDS.search(query) else ""
+
+
 def query_text(lines: list[tuple[str, float, str]]) -> str:
     """A text query from weighted OCR lines (text, weight, unsplit text), in their order, at most MAX_WORDS."""
     words = " ".join(text for text, _, _ in lines)

@@ -18,7 +18,7 @@ from fastapi import APIRouter, File, Form, HTTPException, Query, Request, Upload
 from fastapi.responses import JSONResponse, PlainTextResponse, Response, StreamingResponse
 from starlette.concurrency import run_in_threadpool
 
-from momentsearch.api import image_note
+from momentsearch.api import image_note, picture_note
 from momentsearch.errors import MomentSearchError, NotFoundError, RangeError
 from momentsearch.options import MAX_QUERY_CHARS, MAX_RESULTS
 from momentsearch.server import images
@@ -141,9 +141,12 @@ async def search_text(request: Request, q: str = Query(..., max_length=MAX_QUERY
     index, t0 = request.app.state.index, time.perf_counter()
     if video is not None:
         await _record(request, video)
-    results = await _in_search_slot(request, lambda: moments_out(index, index.search(q, k, kind, video)))
-    return {"query": q, "results": results, "took_ms": round((time.perf_counter() - t0) * 1000, 1),
-            "warnings": index.warnings}
+    def run():
+        return moments_out(index, index.search(q, k, kind, video)), picture_note(q, index.searchable_channels())
+
+    results, note = await _in_search_slot(request, run)
+    return {"query": q, "picture_note": note, "results": results,
+            "took_ms": round((time.perf_counter() - t0) * 1000, 1), "warnings": index.warnings}
 
 
 @router.post("/search", response_model=SearchOut)

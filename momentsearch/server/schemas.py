@@ -39,6 +39,7 @@ class SearchOut(BaseModel):
     query: str
     image_text: str | None = None  # an image query: the words read on it ("" none), searched as text
     image_note: str | None = None  # an image query: "" when the picture itself was compared, else why not
+    picture_note: str | None = None  # a text query: why a kind of picture it asks for is found by words alone, or ""
     results: list[MomentOut]
     took_ms: float
     warnings: list[str] = []

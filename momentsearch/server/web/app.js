@@ -119,7 +119,8 @@ async function search(query, { image = null, keepMoment = false } = {}) {
     if (!results.length) {
       setStatus(`No moments found for “${image ? image.name : query}”. Try other words.`, "empty");
     } else {
-      setStatus(image && read ? `Words read on the image: ${read}` + (body.image_note ? ` (${body.image_note})` : "") : "");
+      setStatus(image && read ? `Words read on the image: ${read}` + (body.image_note ? ` (${body.image_note})` : "")
+        : (body.picture_note ? `Note: ${body.picture_note}.` : ""));
       els.status.dataset.state = "results";
     }
     if (body.warnings && body.warnings.length) els.info.textContent = body.warnings.join(" ");
