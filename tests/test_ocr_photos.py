@@ -889,3 +889,14 @@ def test_a_first_run_with_a_text_model_that_is_not_there_leaves_the_index_open_t
         _index(tmp_path / "db", text_model="all-mpnet-base-v2").index([folder])
     report = _index(tmp_path / "db").index([folder])
     assert [f.status for f in report.files] == ["indexed"], report.files
+
+
+@pytest.mark.parametrize("query, pictured", [
+    ("a bar chart", True), ("photos of broken solar panels", True), ("a scatter plot of income", True),
+    ("figure 3", True), ("a map of the river", True), ("how to figure out the price", False),
+    ("the plot of the novel", False), ("where do they discuss the roadmap", False), ("imagine a market", False)])
+def test_a_query_for_a_kind_of_picture_is_told_apart_from_one_for_words(query, pictured):
+    from momentsearch.api import picture_note
+
+    assert bool(picture_note(query, {"transcript", "ocr"})) is pictured
+    assert picture_note(query, {"transcript", "ocr", "visual"}) == ""  # pictures compared: nothing to say

@@ -25,9 +25,12 @@ def image_note(channels: set[str]) -> str:
     return "" if "visual" in channels else WORDS_ONLY
 
 
-# a text query that asks for a kind of picture ("a bar chart", "photos of broken solar panels")
-PICTURE_WORDS = re.compile(r"\b(?:chart|graph|diagram|flowchart|infographic|photo|photograph|picture|image|map|drawing"
-                           r"|illustration|sketch|plot|figure|screenshot|painting|cartoon|logo|icon)s?\b", re.IGNORECASE)
+# a text query that asks for a kind of picture ("a bar chart", "photos of broken solar panels"); "plot" and
+# "figure" only where they are pictures ("a scatter plot", "figure 3"), not verbs ("figure out the price")
+PICTURE_WORDS = re.compile(r"\b(?:(?:chart|graph|diagram|flowchart|infographic|photo|photograph|picture|image|map"
+                           r"|drawing|illustration|sketch|screenshot|painting|cartoon|logo|icon)s?"
+                           r"|(?:scatter|box|line|bar|pie|contour|surface) ?plots?|(?:a|the) figures?|figures? \d+)\b",
+                           re.IGNORECASE)
 PICTURE_NOTE = ("pictures are found here only by the words said or shown with them: the visual channel is off "
                 "(an index built with CLIP weights, and the same weights here, compares the pictures themselves)")
 
