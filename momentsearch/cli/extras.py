@@ -109,10 +109,6 @@ def print_image_words(words: str, note: str) -> None:
         print(f"Words read on the image: {safe_text(words)}" + (f" ({note})" if note else ""))
 
 
-def print_note(note: str) -> None:
-    print(f"Note: {note}.")
-
-
 def add_export_flags(p: argparse.ArgumentParser) -> None:
     p.add_argument("--export-clips", metavar="DIR", help="also cut each result into DIR (stream copy)")
     p.add_argument("--clip-pad", type=float, default=0.0, metavar="SECONDS",

@@ -227,8 +227,8 @@ def cmd_search(args) -> int:
             extras.print_image_words(words, note)
         blame = not moments and not args.image and extras.filters_removed_all(index, query, args.kind, args.scope)
         print_moments(query, moments, index.channels(), blame_filters=blame)
-        if note and not args.image:
-            extras.print_note(note)
+        if note and not args.image:  # a query for a kind of picture, answered by words alone
+            print(f"Note: {note}.")
     return EXIT_OK
 
 
