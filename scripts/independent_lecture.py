@@ -5,7 +5,7 @@ at 25 fps; a camera warp with its own perspective, a lecturer block and a red la
 neither benchmark split uses, en-us+m3 at 150 wpm; drifting low-frequency noise). Ground truth and 12
 queries (said / shown / concept) are written by hand below.
 
-    python3 scripts/independent_lecture.py [--out /tmp/indep]
+    python3 scripts/independent_lecture.py [--out /tmp/indep] [--layout call]
 
 Prints the cut detector's boundaries against the true slide changes (F1 at +-1 s), each query's top
 result (R1@0.5), and whether each slide of the deck, given as an image query, finds its time on
@@ -105,8 +105,47 @@ def camera_frame(slide: np.ndarray, t: float, warp, rng) -> np.ndarray:
     return np.clip(frame.astype(np.int16) + rng.integers(-6, 7, frame.shape), 0, 255).astype(np.uint8)
 
 
-def render(out: Path) -> None:
-    """Writes OUT/glaciers.mp4 and OUT/truth.json (true cuts; queries with their slide's span)."""
+def call_frame(slide: np.ndarray, t: float, rng) -> np.ndarray:
+    """A video call's recording: the 4:3 slide shared at the left, pillarboxed in the call's dark grey;
+    the lecturer's camera tile at the right (moving head, flickering webcam noise) with a name label; a
+    bottom bar whose recording clock ticks every second."""
+    import cv2
+
+    frame = np.full((H, W, 3), (32, 33, 36), np.uint8)
+    frame[24:24 + 648, 20:20 + 864] = cv2.resize(slide, (864, 648), interpolation=cv2.INTER_AREA)
+    tile = np.full((216, 352, 3), (96, 104, 88), np.uint8)
+    tile[140:] = (60, 52, 48)
+    cx, cy = int(176 + 18 * np.sin(t * 0.9)), int(96 + 6 * np.sin(t * 2.3))
+    cv2.ellipse(tile, (cx, cy), (42, 54), 0, 0, 360, (170, 140, 120), -1)
+    cv2.rectangle(tile, (cx - 70, cy + 60), (cx + 70, 216), (40, 60, 110), -1)
+    tile = np.clip(tile.astype(np.int16) + rng.integers(-10, 11, tile.shape), 0, 255).astype(np.uint8)
+    frame[24:240, 908:1260] = tile
+    cv2.putText(frame, "Dr. Ana Ruiz", (914, 232), cv2.FONT_HERSHEY_SIMPLEX, 0.5, (235, 235, 235), 1, cv2.LINE_AA)
+    frame[684:] = (22, 22, 24)
+    clock = f"REC {int(t) // 3600:02d}:{int(t) // 60 % 60:02d}:{int(t) % 60:02d}"
+    cv2.circle(frame, (30, 702), 7, (230, 40, 40), -1)
+    cv2.putText(frame, clock, (44, 708), cv2.FONT_HERSHEY_SIMPLEX, 0.55, (220, 220, 220), 1, cv2.LINE_AA)
+    cv2.putText(frame, "Mute   Stop Video   Participants (23)   Chat   Share Screen", (380, 708),
+                cv2.FONT_HERSHEY_SIMPLEX, 0.5, (200, 200, 200), 1, cv2.LINE_AA)
+    return frame
+
+
+def phone_band(audio: np.ndarray) -> np.ndarray:
+    """A call's sound: 8 kHz narrowband (300-3400 Hz), dropouts of 20-60 ms where packets were lost."""
+    from scipy.signal import butter, resample_poly, sosfilt
+
+    rng = np.random.default_rng(11)
+    narrow = sosfilt(butter(6, [300, 3400], btype="band", fs=SR, output="sos"), audio)
+    narrow = resample_poly(resample_poly(narrow, 1, 2), 2, 1)[:audio.size].astype(np.float32)
+    for start in rng.integers(0, audio.size - SR, audio.size // (4 * SR)):
+        narrow[start:start + int(SR * rng.uniform(0.02, 0.06))] = 0.0
+    return narrow
+
+
+def render(out: Path, layout: str = "camera") -> None:
+    """Writes OUT/glaciers.mp4 and OUT/truth.json (true cuts; queries with their slide's span).
+    `layout`: "camera" (a hall camera filming the projection) or "call" (a video call's recording with
+    the slide shared, a camera tile, a ticking clock, and narrowband sound with dropouts)."""
     import av
     import cv2
 
@@ -128,10 +167,12 @@ def render(out: Path) -> None:
         for f in range(int(duration * FPS)):
             t = f / FPS
             k = max(i for i, s in enumerate(starts) if s <= t)
-            frame = av.VideoFrame.from_ndarray(camera_frame(images[k], t, warp, rng), format="rgb24")
+            picture = camera_frame(images[k], t, warp, rng) if layout == "camera" else call_frame(images[k], t, rng)
+            frame = av.VideoFrame.from_ndarray(picture, format="rgb24")
             for packet in video.encode(frame):
                 container.mux(packet)
-        finish(container, video, sound, soundtrack(clips, starts, duration, rng))
+        audio = soundtrack(clips, starts, duration, rng)
+        finish(container, video, sound, audio if layout == "camera" else phone_band(audio))
     ends = starts[1:] + [duration]
     truth = {"cuts": starts[1:], "queries": [(q, starts[i], ends[i], kind) for q, i, kind in QUERIES]}
     (out / "truth.json").write_text(json.dumps(truth))
@@ -192,9 +233,13 @@ def main() -> int:
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--out", default="/tmp/indep", help="folder for the video, its truth and its index")
-    out = Path(ap.parse_args().out)
+    ap.add_argument("--layout", choices=("camera", "call"), default="camera",
+                    help="a hall camera filming the projection, or a video call's recording (shared slide, "
+                         "camera tile, ticking clock, narrowband sound)")
+    args = ap.parse_args()
+    out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
-    render(out)
+    render(out, args.layout)
     evaluate(out)
     return 0
 
