@@ -22,6 +22,7 @@ from momentsearch.pipeline.captions import find_captions
 from momentsearch.pipeline.decode import iter_audio_windows, probe
 from momentsearch.pipeline.frame_reader import FrameReader
 from momentsearch.pipeline.keyframes import detect_segments
+from momentsearch.pipeline.deck_text import drop_repeated_lines
 from momentsearch.pipeline.ocr import FROM_CONFIG, make_ocr, read_slides, slide_rows
 from momentsearch.pipeline.partial import CachedOcr, PartialState, VisualResult
 from momentsearch.pipeline.sampling import sample_frames
@@ -360,7 +361,7 @@ class FileProcessor:
             out.channels.append("visual")
         if segments and slides is not None:
             with self._stage("ocr", times):  # keyframes were read in _visual; MiniLM on their text counts here
-                ids, vectors, metas, docs = slide_rows(slides, self.text, video_id, path)
+                ids, vectors, metas, docs = slide_rows(drop_repeated_lines(slides), self.text, video_id, path)
             if ids:
                 out.add("ocr", ids, vectors, metas, docs)
             out.channels.append("ocr")  # it ran: a video whose slides have no text has the channel, empty

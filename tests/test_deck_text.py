@@ -1,0 +1,110 @@
+"""Text every slide of a video repeats (a deck's footer, a video call's buttons and clock) is kept on
+the first slide that shows it and left out of the others (pipeline/deck_text.py)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from fakes import FakeClip, FakeText
+from momentsearch.pipeline.deck_text import drop_repeated_lines, line_key, repeated_keys
+from momentsearch.pipeline.ocr import SlideText
+
+CALL = ["Mute Stop Video Participants (23) Chat", "Dr. Ana Ruiz"]
+
+
+def _slide(start, title, *more, clock=True):
+    lines = [(title, 1.0, ""), *((m, 0.6, "") for m in more)]
+    lines += [(c, 0.3, "") for c in CALL]
+    if clock:
+        lines.append((f"REC 00:{int(start) // 60:02d}:{int(start) % 60:02d}", 0.3, ""))
+    return SlideText(start, start + 10.0, lines)
+
+
+def test_digits_and_spacing_do_not_tell_lines_apart():
+    assert line_key("REC 00:01:12") == line_key("REC00:03:40") == "rec000000"
+    assert line_key("3 / 40") == line_key("4 / 40") and line_key("GEOG 210") == line_key("geog210")
+    assert line_key("Slide 3") != line_key("Side 3")
+
+
+def test_a_call_recordings_buttons_name_and_clock_stay_on_the_first_slide_only():
+    slides = [_slide(0, "Glaciers and Ice Ages"), _slide(14, "How a glacier flows", "Basal sliding"),
+              _slide(27, "Moraines", "Till dumped at the snout"), _slide(41, "Orbital forcing", "Obliquity 41 kyr")]
+    out = drop_repeated_lines(slides)
+    assert [s.start for s in out] == [0, 14, 27, 41]
+    assert "Dr. Ana Ruiz" in out[0].text and "REC 00:00:00" in out[0].text and "Chat" in out[0].text
+    for slide in out[1:]:
+        assert "Ruiz" not in slide.text and "REC" not in slide.text and "Participants" not in slide.text
+    assert out[2].text == "Moraines · Till dumped at the snout"  # the slide's own words are all kept
+    assert slides[2].text != out[2].text  # (the slides given are not changed)
+
+
+def test_a_slide_stored_once_per_topic_keeps_its_footer_each_time_and_counts_once():
+    shared = _slide(10, "Seafloor Spreading", "Magnetic stripes", clock=False)
+    slides = [_slide(0, "Plates", clock=False), shared, SlideText(20, 30, list(shared.lines)),
+              _slide(30, "Boundaries", clock=False)]
+    # three distinct slides: a line on all three is the deck's; the repeated "Magnetic stripes" is not
+    assert repeated_keys(slides) == {line_key(c) for c in CALL}
+    out = drop_repeated_lines(slides)
+    assert "Dr. Ana Ruiz" in out[0].text and "Dr. Ana Ruiz" not in out[1].text + out[2].text + out[3].text
+    assert out[1].text == out[2].text == "Seafloor Spreading · Magnetic stripes"
+
+
+def test_a_short_deck_or_a_line_on_few_slides_is_left_alone():
+    two = [_slide(0, "Intro"), _slide(10, "Outro")]
+    assert drop_repeated_lines(two) == two  # two slides say nothing about what a deck repeats
+    bullets = [SlideText(10.0 * i, 10.0 * i + 10, [(f"Title {c}", 1.0, ""), ("Key idea", 0.6, "")])
+               for i, c in enumerate("ABCDEFGH")]
+    bullets[3].lines.append(("Exam on Friday", 0.6, ""))
+    # "Title A" ... differ only by a letter (kept); "Key idea" is on all eight (the deck's); one bullet once
+    out = drop_repeated_lines(bullets)
+    assert [s.title for s in out] == [s.title for s in bullets]
+    assert "Exam on Friday" in out[3].text and sum("Key idea" in s.text for s in out) == 1
+
+
+def test_a_slide_with_nothing_but_the_decks_lines_is_left_out():
+    slides = [_slide(0, "Welcome"), _slide(10, "Agenda"), _slide(20, "Methods"),
+              SlideText(30, 40, [(c, 0.3, "") for c in CALL])]  # the call's screen with nothing shared
+    assert [s.start for s in drop_repeated_lines(slides)] == [0, 10, 20]
+
+
+class CallOcr:
+    """Reads a slide's title by its grey level, with the call's buttons and name under every one."""
+
+    TITLES = {40: "Glaciers and Ice Ages", 100: "How a glacier flows", 160: "Moraines and erratics",
+              220: "Orbital forcing"}
+
+    def read(self, images):
+        from momentsearch.models.ocr import OcrLine
+
+        out = []
+        for image in images:
+            grey = min(self.TITLES, key=lambda g: abs(g - float(np.asarray(image).mean())))
+            h = int(np.asarray(image).shape[0])
+            out.append([OcrLine(text, 0.95, size * h, 20.0 * len(text), top * h, 10.0, h)
+                        for text, size, top in [(self.TITLES[grey], 0.1, 0.05), (CALL[0], 0.03, 0.9),
+                                                (CALL[1], 0.03, 0.35)]])
+        return out
+
+
+def test_indexing_stores_the_calls_lines_with_the_first_slide_only(tmp_path):
+    import av
+
+    from momentsearch.options import Config
+    from momentsearch.pipeline.decode import probe
+    from momentsearch.pipeline.process import FileProcessor
+
+    path = tmp_path / "call.mp4"
+    with av.open(str(path), "w") as out:
+        stream = out.add_stream("libx264", rate=5)
+        stream.width, stream.height, stream.pix_fmt = 320, 192, "yuv420p"
+        for grey in CallOcr.TITLES:
+            for _ in range(20):  # 4 s each
+                frame = av.VideoFrame.from_ndarray(np.full((192, 320, 3), grey, np.uint8), format="rgb24")
+                out.mux(stream.encode(frame))
+        out.mux(stream.encode())
+    processed = FileProcessor(Config(), FakeText(), None, FakeClip(), ocr=CallOcr()).process_video(
+        path.as_posix(), probe(path), "vid")
+    docs = processed.rows["ocr"].documents
+    assert len(docs) == 4 and [d.split(" · ")[0] for d in docs] == list(CallOcr.TITLES.values())
+    assert "Dr. Ana Ruiz" in docs[0] and not any("Ruiz" in d or "Participants" in d for d in docs[1:]), docs
