@@ -407,6 +407,31 @@ def test_words_piled_at_one_instant_are_not_kept():
     assert [[w.word for w in s.words] for s in kept] == [["Right.", "So"], ["Welcome", "to", "the", "podcast."]]
 
 
+def test_words_whisper_put_seconds_from_their_sentence_are_put_back_beside_it():
+    """A recording that opens with 20 s of music, then "Good morning everyone! Today we talk about
+    glaciers ...": the voice detector passed the music with the speech, and base aligned "Good" to the
+    window's start, 0.0-1.02 s, the rest from 20.64 s (faster-whisper's words as recorded). The transcript
+    had a sentence "Good" at 0:00 and a moment that began in the music. Misplaced words go back beside
+    their sentence; a pause after a sentence end, and one of a few seconds inside one, stay as heard."""
+    def seg(words):
+        return {"text": "".join(w for w, _, _ in words), "start": 0.0, "end": 40.0, "no_speech_prob": 0.0,
+                "avg_logprob": -0.2, "compression_ratio": 1.3,
+                "words": [{"word": w, "start": s, "end": e, "probability": 0.9} for w, s, e in words]}
+
+    heard = [(" Good", 0.0, 1.02), (" morning", 20.64, 21.0), (" everyone!", 21.0, 21.68), (" Today", 22.12, 22.42),
+             (" we", 22.42, 22.64), (" talk", 22.64, 22.86), (" about", 22.86, 23.2), (" glaciers", 23.2, 23.9),
+             (" and", 35.0, 38.1)]  # a last word stretched into the closing music, 11 s on
+    (kept,) = drop_hallucinations([seg(heard)], duration=40.0)
+    assert [w.word for w in kept.words] == [w.strip() for w, _, _ in heard]
+    assert kept.words[0].end == 20.64 and kept.words[0].start == pytest.approx(20.04)
+    assert [(w.start, w.end) for w in kept.words[1:-1]] == [(s, e) for _, s, e in heard[1:-1]]
+    assert kept.words[-1].start == 23.9 and kept.words[-1].end == pytest.approx(24.5)
+    paused = [(" Thanks.", 0.0, 0.5), (" Now", 20.6, 21.0), (" the", 21.0, 21.2), (" plan", 21.2, 21.6),
+              (" is", 22.0, 22.2), (" simple,", 25.7, 26.2), (" really.", 26.2, 26.6)]  # 3.5 s inside: kept
+    (kept,) = drop_hallucinations([seg(paused)], duration=40.0)
+    assert [(w.start, w.end) for w in kept.words] == [(s, e) for _, s, e in paused]
+
+
 # ---- openai-whisper ------------------------------------------------------------------------------------
 
 

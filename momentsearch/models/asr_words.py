@@ -1,5 +1,6 @@
-"""Whisper's words made fit for chunks: pieces it split off at a mark inside a word joined back, and words
-it piled up at one instant (no time of their own: not heard) left out."""
+"""Whisper's words made fit for chunks: pieces it split off at a mark inside a word joined back, words
+it piled up at one instant (no time of their own: not heard) left out, and the first or last words of a
+segment it placed seconds away from the rest of their sentence put back beside it."""
 
 from __future__ import annotations
 
@@ -9,6 +10,10 @@ from momentsearch.types import Word
 
 GLUED = "'’-.,:"  # Whisper starts a new word at these, even inside a word: "3" ".5", "1" ",200", "l" "'énergie"
 PILED = 3  # this many words or more with no length at one same instant are not speech
+STRAY_GAP = 4.0  # seconds; a sentence's first or last words this far from the rest of it were misplaced
+STRAY_WORDS = 3  # ... when they are at most this many
+STRAY_LENGTH = 0.6  # seconds; the longest a moved word is kept (Whisper stretches a misplaced word)
+SENTENCE_END = ".?!…"
 
 
 def _get(obj: Any, key: str, default: Any = None) -> Any:
@@ -35,7 +40,39 @@ def segment_words(raw_words: Iterable[Any], clamp: Callable[[Any], float]) -> li
             words[-1] = Word(last.start, max(last.end, end), last.word + word, min(last.probability, p))
         else:
             words.append(Word(start, end, word, p))
-    return _unpiled(words)
+    return _strays_moved(_unpiled(words))
+
+
+def _strays_moved(words: list[Word]) -> list[Word]:
+    """A segment's first (or last) `STRAY_WORDS` words or fewer that lie more than `STRAY_GAP` seconds
+    before (after) the rest, with no sentence end between (a speaker does not stop 20 s between "Good"
+    and "morning"), moved to just before (after) the rest, each at most `STRAY_LENGTH` long. Whisper
+    aligns the first word of a window that opens with music or noise the voice detector took for speech
+    to the window's start: "Good" at 0.0 s, "morning everyone!" at 20.6 s."""
+    n = len(words)
+    head = [i for i in range(1, min(STRAY_WORDS, n - 2) + 1) if _apart(words[i - 1], words[i])]
+    if head:
+        i = head[-1]
+        at, moved = words[i].start, []
+        for w in reversed(words[:i]):
+            length = min(w.end - w.start, STRAY_LENGTH)
+            moved.insert(0, Word(at - length, at, w.word, w.probability))
+            at -= length
+        words = moved + words[i:]
+    tail = [i for i in range(max(n - STRAY_WORDS, 2), n) if _apart(words[i - 1], words[i])]
+    if tail:
+        i = tail[0]
+        at, moved = words[i - 1].end, []
+        for w in words[i:]:
+            length = min(w.end - w.start, STRAY_LENGTH)
+            moved.append(Word(at, at + length, w.word, w.probability))
+            at += length
+        words = words[:i] + moved
+    return words
+
+
+def _apart(before: Word, after: Word) -> bool:
+    return after.start - before.end > STRAY_GAP and not before.word.rstrip("\"')»”").endswith(tuple(SENTENCE_END))
 
 
 def _unpiled(words: list[Word]) -> list[Word]:
