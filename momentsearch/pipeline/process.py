@@ -19,10 +19,10 @@ from momentsearch.errors import BadInputError
 from momentsearch.models.asr import shift_segments
 from momentsearch.options import Config
 from momentsearch.pipeline.captions import find_captions
+from momentsearch.pipeline.deck_text import drop_repeated_lines
 from momentsearch.pipeline.decode import iter_audio_windows, probe
 from momentsearch.pipeline.frame_reader import FrameReader
 from momentsearch.pipeline.keyframes import detect_segments
-from momentsearch.pipeline.deck_text import drop_repeated_lines
 from momentsearch.pipeline.ocr import FROM_CONFIG, make_ocr, read_slides, slide_rows
 from momentsearch.pipeline.partial import CachedOcr, PartialState, VisualResult
 from momentsearch.pipeline.sampling import sample_frames
