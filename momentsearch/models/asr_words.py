@@ -53,22 +53,24 @@ def _strays_moved(words: list[Word]) -> list[Word]:
     head = [i for i in range(1, min(STRAY_WORDS, n - 2) + 1) if _apart(words[i - 1], words[i])]
     if head:
         i = head[-1]
-        at, moved = words[i].start, []
-        for w in reversed(words[:i]):
-            length = min(w.end - w.start, STRAY_LENGTH)
-            moved.insert(0, Word(at - length, at, w.word, w.probability))
-            at -= length
-        words = moved + words[i:]
+        words = _laid(words[:i], words[i].start, -1) + words[i:]
     tail = [i for i in range(max(n - STRAY_WORDS, 2), n) if _apart(words[i - 1], words[i])]
     if tail:
         i = tail[0]
-        at, moved = words[i - 1].end, []
-        for w in words[i:]:
-            length = min(w.end - w.start, STRAY_LENGTH)
-            moved.append(Word(at, at + length, w.word, w.probability))
-            at += length
-        words = words[:i] + moved
+        words = words[:i] + _laid(words[i:], words[i - 1].end, 1)
     return words
+
+
+def _laid(words: list[Word], at: float, step: int) -> list[Word]:
+    """`words` laid one after another, each at most `STRAY_LENGTH` long: ending at `at` (step -1) or
+    starting there (step 1)."""
+    out = []
+    for w in words[::step]:
+        length = min(w.end - w.start, STRAY_LENGTH)
+        start = at if step > 0 else at - length
+        out.append(Word(start, start + length, w.word, w.probability))
+        at += step * length
+    return out[::step]
 
 
 def _apart(before: Word, after: Word) -> bool:

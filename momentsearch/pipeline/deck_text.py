@@ -51,10 +51,10 @@ def drop_repeated_lines(slides: Sequence[SlideText]) -> list[SlideText]:
     first: dict[str, str] = {}  # key -> the text of the slide it was first seen on
     out: list[SlideText] = []
     for slide in slides:
-        lines = []
+        text, lines = slide.text, []
         for line in slide.lines:
             key = line_key(line[0])
-            if key in repeated and first.setdefault(key, slide.text) != slide.text:
+            if key in repeated and first.setdefault(key, text) != text:
                 continue
             lines.append(line)
         if lines:
