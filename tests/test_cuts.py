@@ -431,3 +431,39 @@ def test_a_slide_that_comes_while_the_lecturer_walks_is_a_picture_of_its_own():
     segments = detect_segments(sample(filmed, 40.0), 40.0)
     starts = [s.start for s in segments[1:]] + [v.start for s in segments for v in s.views[1:]]
     assert any(change <= t <= change + 4.0 for t in starts), [(s.start, [v.start for v in s.views]) for s in segments]
+
+
+def board(lines: list[str], shown: float, person: int | None = None) -> np.ndarray:
+    """A green board with `lines` written on it, the first `shown` share of their letters (writing in
+    progress), and a lecturer standing at x = `person` (None: nobody)."""
+    img = Image.new("RGB", SIZE, (38, 72, 52))
+    d = ImageDraw.Draw(img)
+    letters = int(sum(len(x) for x in lines) * shown)
+    for k, line in enumerate(lines):
+        d.text((20, 20 + 26 * k), line[:max(letters, 0)], fill=(232, 232, 220), font_size=18)
+        letters -= len(line)
+    if person is not None:
+        d.rectangle([person, 60, person + 50, SIZE[1]], fill=(40, 40, 70))
+        d.ellipse([person + 5, 25, person + 45, 65], fill=(170, 140, 120))
+    return np.asarray(img)
+
+
+BOARD_1 = ["Glaciers flow downhill", "- ice deforms under its weight", "- basal sliding on meltwater",
+           "Moraines and erratics", "- till dumped at the snout"]
+BOARD_2 = ["Orbital forcing", "- eccentricity 100 kyr", "- obliquity 41 kyr"]
+
+
+def test_a_wiped_board_is_a_cut_and_its_fullest_picture_the_keyframe():
+    """A chalkboard written letter by letter (a build: strokes only added), wiped, then written again:
+    the wipe takes the text away for good with the board's grey unchanged, so it is a cut, and the
+    first picture's keyframe is the board with all its writing, not the last quiet frame before it
+    (`scripts/independent_board_lecture.py`). The writing itself is no cut."""
+    def at(t: float) -> np.ndarray:
+        if t < 20:
+            return board(BOARD_1, min(t / 16, 1.0), person=40 + int(12 * t))
+        return board(BOARD_2, min((t - 21) / 12, 1.0), person=60 + int(8 * (t - 20)))
+    frames = sample(at, 40.0)
+    segs = detect_segments(frames, 40.0)
+    assert [round(s.start) for s in segs if not s.forced] in ([0, 20], [0, 21]), [s.start for s in segs]
+    assert segs[0].keyframe_time >= 16  # the board written in full (at 16 s), which the wipe then took away
+

@@ -28,6 +28,10 @@ Decisions (documented in README, "How slide changes are found"):
   of the segment; the segment's keyframe is its last, fullest frame, and OCR reads each view.
 - **Occlusion**: strokes hidden by a lecturer vanish, and come back (appear) when they leave:
   neither is a cut (at most a view).
+- **Wipes**: a board wiped or a page cleared takes strokes away for good while the blocks keep
+  their grey (nobody stands in front of them): once `WIPED` of the blocks with something in them
+  lost their strokes that way it is a cut, and the keyframe is the fullest recent sample before it
+  (the board with all its writing; chalk written letter by letter is a build, no cut).
 - **Scrolling** screen share: while it scrolls nothing is persistent; when it settles the text
   under every line has moved, so the blocks are replaced and it is cut (a new page of text is a new
   picture). A scroll of a few pixels (< `picture.SHIFT`) is aligned away like shake.
@@ -73,6 +77,7 @@ SHOT_CORR = 0.5  # a thumbnail correlating less than this with the settled pictu
 SHOT_DIFF = 0.08  # ... and differing by this much (mean grey) shows another shot (camera to lecturer)
 REPLACED = 0.5  # share of blocks whose mean grey changed for good: the whole picture was replaced
 ZOOM_CHANGED = 0.5  # share of the blocks with something in them a change must reach to be checked for a zoom
+WIPED = 0.3  # share of the blocks with something in them whose strokes went for good (grey unmoved): a cut
 ZOOM_SAME = 0.25  # a zoomed frame with other strokes in fewer of its blocks than this shows the same picture
 
 
@@ -114,6 +119,8 @@ class _Sample:
     grey: np.ndarray  # bool per block: the mean grey moved
     moved: np.ndarray  # bool per block: differs from the previous sample
     tiny: np.ndarray | None = None  # SHOT_SIZE grey thumbnail of the whole frame
+    erased: np.ndarray | None = None  # bool per block: strokes gone, the background's grey unmoved (a wipe)
+    ink: int = 0  # blocks showing strokes
 
 
 @dataclass
@@ -187,7 +194,7 @@ class _Detector:
         if self.activity is None or self.activity.shape != zeros.shape:
             self.activity = np.zeros(zeros.shape, dtype=np.float32)
         self.recent.clear()
-        self.recent.append(_Sample(frame.time, frame, zeros, zeros, zeros, zeros, zeros))
+        self.recent.append(_Sample(frame.time, frame, zeros, zeros, zeros, zeros, zeros, erased=zeros))
         for picture in reversed(earlier):
             self.history.appendleft(picture)
 
@@ -210,8 +217,9 @@ class _Detector:
         self.history.append(current)
         tiny = thumbnail(fmap)
         self.thumbs.append(tiny)
+        erased = other & ~grey & (versus.energy_a > 4 * STROKES)  # strokes gone, nothing in front of them
         sample = _Sample(frame.time, frame, replaced & ~active, appeared & ~active, other & ~active,
-                         grey & ~active, moved, tiny)
+                         grey & ~active, moved, tiny, erased & ~active, int((versus.energy_b > STROKES).sum()))
         self.recent.append(sample)
         self.decide(sample, versus, active, fmap)
         self.last = frame
@@ -229,9 +237,9 @@ class _Detector:
         if len(streak) < o.persistence:
             streak = []
         if streak:
-            replaced, appeared, grey = (self.lasting(streak, n) for n in ("replaced", "appeared", "grey"))
+            replaced, appeared, grey, erased = (self.lasting(streak, n) for n in ("replaced", "appeared", "grey", "erased"))
         else:
-            replaced = appeared = grey = np.zeros_like(active)
+            replaced = appeared = grey = erased = np.zeros_like(active)
         content = ((versus.energy_a > STROKES) | (versus.energy_b > STROKES) | grey) & ~active
         denominator = max(content.sum(), MIN_CONTENT * content.size, 1)
         # a view starts when lasting new strokes grow (a build step, a slide the cut missed); strokes a
@@ -252,10 +260,13 @@ class _Detector:
         shot = bool(streak) and self.other_shot([s.tiny for s in streak])
         # a zoom moves the strokes of most blocks with something in them; a build step or a person does not
         moving = (sample.replaced | sample.appeared | sample.other).sum() >= ZOOM_CHANGED * denominator
-        if settled and not caption and (whole >= REPLACED or share >= o.cut_share or shot):
-            before = self.keyframe_before(first_new.time)
+        new = whole >= REPLACED or share >= o.cut_share or shot
+        # a board wiped, a page cleared: strokes gone for good where nothing stands in front of them
+        wiped = not new and erased.sum() / denominator >= WIPED
+        if settled and not caption and (new or wiped):
+            before = self.keyframe_before(first_new.time, fullest=wiped)
             at = self.cut_time(first_new)
-            zoomed = moving and self.zoomed(before, fmap)
+            zoomed = moving and not wiped and self.zoomed(before, fmap)  # a zoom moves strokes, it keeps them
             if zoomed:  # the same picture, closer or wider: a view of it, read again
                 self.close_view(at, before)
                 self.open.view_start = at
@@ -314,14 +325,18 @@ class _Detector:
                 return False
         return True
 
-    def keyframe_before(self, time: float) -> SampledFrame:
+    def keyframe_before(self, time: float, fullest: bool = False) -> SampledFrame:
         """The last frame of the old picture inside the open segment: the last with nothing new, else the
         last sample before `time` (a periodic split keeps the reference, so an older match may lie
-        before the segment's start)."""
+        before the segment's start). `fullest`: the recent sample before `time` showing strokes in the
+        most blocks (before a wipe, the board with all its writing, which the last match may predate)."""
         start = self.open.start
+        shown = [s for s in self.recent if start <= s.time < time]
+        if fullest and shown:
+            return max(shown, key=lambda s: s.ink).frame
         if self.last_match is not None and start <= self.last_match.time < time:
             return self.last_match
-        before = [s.frame for s in self.recent if start <= s.time < time]
+        before = [s.frame for s in shown]
         if before:
             return before[-1]
         return self.last if self.last is not None and self.last.time >= start else (self.last_match or self.last)
