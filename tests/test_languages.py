@@ -1,6 +1,7 @@
 """Languages: the multilingual `base` model (the default) transcribes a German lecture when asked to detect
 the language, the detected language is stored, and its exact words are found by the lexical channel (the
-text encoder is English-only); an English-only model asked for another language is refused."""
+text encoder is English-only); taken for English, the lecture's summary says its words were doubted and
+what to run; an English-only model asked for another language is refused."""
 
 from __future__ import annotations
 
@@ -22,7 +23,11 @@ def test_german_lecture_is_transcribed_and_its_words_found(tmp_path):
     video = tmp_path / "vorlesung.mp4"
     rendered = render_lecture(video, [Section(t, s, b) for t, s, b in GERMAN], size=(320, 180), fps=2, voice="de")
     db = tmp_path / "db"
-    run_cli("index", str(video), "--db", str(db), "--language", "auto", "--no-ocr", "--quiet")  # default model: base
+    # taken for English (the default), Whisper turns it into English it doubts: the summary says so, and what to run
+    summary = json.loads(run_cli("index", str(video), "--db", str(db), "--no-ocr", "--quiet", "--json").stdout)
+    reason = summary["files"][0]["reason"]
+    assert "unsure" in reason and "German (de" in reason and "--language de --reindex" in reason, reason
+    run_cli("index", str(video), "--db", str(db), "--language", "auto", "--reindex", "--no-ocr", "--quiet")
     (rec,) = json.loads(run_cli("info", "--db", str(db), "--json").stdout)["files"]
     assert rec["language"] == "de"
     assert rec["sources"]["transcript"] == "asr: faster-whisper:base"
@@ -63,3 +68,67 @@ def test_language_flags_reach_the_config(tmp_path):
                    check=False)
     assert proc.returncode == 2 and "knows English only" in proc.stderr, proc.stderr
     assert not (tmp_path / "db").exists()  # refused before anything was written
+
+
+class _Guessing:
+    """An ASR engine whose guess at the language is fixed (no model)."""
+
+    def __init__(self, guess):
+        self.guess, self.asked = guess, 0
+
+    def language_of(self, audio):
+        self.asked += 1
+        return self.guess
+
+
+def _words(n: int, probability: float):
+    from momentsearch.types import TranscriptSegment, Word
+
+    return [TranscriptSegment(0.0, n * 0.5, "x", [Word(i * 0.5, i * 0.5 + 0.4, " x", probability) for i in range(n)])]
+
+
+def test_a_file_whose_words_whisper_doubted_or_did_not_hear_gets_a_note_with_its_language():
+    import numpy as np
+
+    from momentsearch.options import ASROptions
+    from momentsearch.pipeline.unheard import Unheard
+
+    english, base_en = ASROptions(language="en"), ASROptions()
+    heard = Unheard()
+    heard.start(np.zeros(16000 * 200, np.float32))
+    assert heard.first.size == 16000 * 120  # the first two minutes are kept for the guess
+    german = _Guessing(("de", 0.61))
+    assert heard.note(german, english, _words(30, 0.9)) == "" and german.asked == 0  # sure words: no guess made
+    note = heard.note(german, english, _words(30, 0.4))
+    assert "unsure of its English (mean word probability 0.40)" in note and "German (de, 0.61)" in note
+    assert "--language de --reindex" in note
+    assert heard.note(german, english, _words(5, 0.4)) == ""  # too few words to say
+    assert heard.note(german, english, []) == ""  # nothing heard at all: "no speech found" stays
+    heard.seconds = 20.0  # what `add` measures with the voice detector on windows without words
+    assert "speech heard (20 s) but no English words recognised" in heard.note(german, english, [])
+    assert "--language auto --reindex detects it" in heard.note(_Guessing(("en", 0.9)), base_en, [])
+    tiny = ASROptions(model="tiny.en")
+    assert "tiny.en knows English only: --asr base" in heard.note(_Guessing(None), tiny, [])
+    assert heard.note(german, ASROptions(language=None), []).endswith("too noisy, or music?")
+
+
+@needs_espeak
+def test_the_voice_detector_measures_speech_in_windows_without_words(tmp_path):
+    import subprocess
+    import wave
+
+    import numpy as np
+
+    from momentsearch.pipeline.unheard import Unheard
+
+    wav = tmp_path / "de.wav"
+    subprocess.run(["espeak-ng", "-v", "de", "-s", "150", "-w", str(wav), GERMAN[0][1]], check=True)
+    with wave.open(str(wav)) as w:
+        rate, x = w.getframerate(), np.frombuffer(w.readframes(w.getnframes()), np.int16) / 32768
+    samples = np.interp(np.arange(0, x.size, rate / 16000), np.arange(x.size), x).astype(np.float32)
+    heard = Unheard()
+    heard.add(np.concatenate([np.zeros(16000 * 3, np.float32), samples]))
+    assert 0.7 * samples.size / 16000 <= heard.seconds <= samples.size / 16000 + 0.5
+    silent = Unheard()
+    silent.add(np.zeros(16000 * 10, np.float32))
+    assert silent.seconds == 0.0

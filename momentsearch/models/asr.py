@@ -230,6 +230,17 @@ class FasterWhisperASR:
             gc.collect()  # free the old model now (a long file may reload it many times), not at some later GC
         return drop_hallucinations(raw, samples.size / SAMPLE_RATE)
 
+    def language_of(self, audio: np.ndarray) -> tuple[str, float] | None:
+        """Whisper's guess at the language spoken in 16 kHz `audio` (its first 30 s of speech): (code,
+        probability); None from an English-only model, which has no language to guess."""
+        samples = levelled(_as_audio(audio))
+        self.load()
+        if samples.size == 0 or not self._model.model.is_multilingual:
+            return None
+        with blas_threads(1):
+            language, probability, _ = self._model.detect_language(audio=samples, vad_filter=True)
+        return language, float(probability)
+
     def _decode(self, engine: Any, samples: np.ndarray, **extra: Any) -> list:
         try:
             return self._decode_once(engine, samples, **extra)

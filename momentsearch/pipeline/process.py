@@ -28,6 +28,7 @@ from momentsearch.pipeline.partial import CachedOcr, PartialState, VisualResult
 from momentsearch.pipeline.sampling import sample_frames
 from momentsearch.pipeline.segment import build_chunks, sections, sentences, topic_boundaries
 from momentsearch.pipeline.slide_cuts import merge_same_slide, place_text_cuts, split_at_text_changes, split_at_topics
+from momentsearch.pipeline.unheard import Unheard
 from momentsearch.priority import run_niced
 from momentsearch.store.ids import entry_id
 from momentsearch.transcript import encode_times
@@ -217,12 +218,13 @@ class FileProcessor:
         return result
 
     def _transcribe(self, path: str, times: StageTimes, partial: PartialState | None,
-                    on_media: Callable[[float], None], ahead: SentenceVectors | None = None
-                    ) -> tuple[list[TranscriptSegment], float]:
+                    on_media: Callable[[float], None], ahead: SentenceVectors | None = None,
+                    unheard: Unheard | None = None) -> tuple[list[TranscriptSegment], float]:
         """The audio in windows (decoded, transcribed, let go one at a time): (transcript, seconds of audio).
 
         A window a killed run finished (same index and cut) is taken from `partial` instead of
-        transcribed again; a new one is added to it. `on_media(seconds)` follows the windows."""
+        transcribed again; a new one is added to it. `on_media(seconds)` follows the windows; the speech of
+        windows without words goes to `unheard`."""
         transcript: list[TranscriptSegment] = []
         audio_end = 0.0
         windows = iter_audio_windows(path, self.config.asr.window_seconds)
@@ -240,6 +242,10 @@ class FileProcessor:
                     segments = shift_segments(self.asr.transcribe(window.samples), window.start)
                 if partial is not None:
                     partial.add_window(window.index, window.start, window.end, segments)
+            if unheard is not None:  # the first audio (for a guess at its language); no words: was it speech?
+                unheard.start(window.samples)
+                if not segments:
+                    unheard.add(window.samples)
             transcript += segments
             if ahead is not None:
                 ahead.feed(transcript)
@@ -312,11 +318,14 @@ class FileProcessor:
             out.sources["transcript"] = f"captions: {track.source}"
         elif info.has_audio:
             out.sources["transcript"] = f"asr: {self.asr.model_id}"
-            transcript, audio_end = self._transcribe(path, out.times, partial, on_media, ahead)
+            unheard = Unheard()
+            transcript, audio_end = self._transcribe(path, out.times, partial, on_media, ahead, unheard)
             out.audio_end = audio_end
             if out.duration <= 0 or (not info.has_video and audio_end > 0):
                 out.duration = audio_end  # an audio file: what decoded (ADTS .aac, VBR .mp3 only estimate it)
             out.language = getattr(self.asr, "detected_language", "") or (cfg.asr.language or "")
+            # no words though the voice detector heard speech, or words Whisper doubted: another language?
+            caption_note = "; ".join(n for n in (caption_note, unheard.note(self.asr, cfg.asr, transcript)) if n)
         return transcript, track, caption_note
 
     def _add_rows(self, out: FileEntries, info: MediaInfo, transcript: list[TranscriptSegment] | None,
