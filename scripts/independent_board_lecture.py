@@ -117,10 +117,7 @@ def render(out: Path) -> None:
     layers = [chalk_layer(title, items, 20 + k) for k, (title, items, _) in enumerate(lecture.SLIDES)]
     talk = [len(c) / SR for c in clips]
     with av.open(str(out / "board.mp4"), "w") as container:
-        video = container.add_stream("libx264", rate=FPS)
-        video.width, video.height, video.pix_fmt = W, H, "yuv420p"
-        sound = container.add_stream("aac", rate=SR)
-        sound.layout = "mono"
+        video, sound = lecture.streams(container, FPS)
         for f in range(int(duration * FPS)):
             t = f / FPS
             k, panels, wiped = board_at(t, starts, talk, layers)
@@ -157,7 +154,6 @@ def board_at(t: float, starts: list[float], talk: list[float], layers) -> tuple[
 def evaluate(out: Path) -> None:
     from momentsearch.api import MomentIndex
     from momentsearch.evaluate import boundary_scores, detected_boundaries
-    from momentsearch.ranking.fusion import iou as span_iou
 
     truth = json.loads((out / "truth.json").read_text())
     fresh = not (out / "db").exists()
@@ -171,15 +167,7 @@ def evaluate(out: Path) -> None:
           f"(truth: the wipe at {truth['cuts'][0]:.1f})")
     print(f"section edges {[round(s, 1) for s in edges]}: F1 {boundary_scores(edges, truth['topics']).f1:.2f} "
           f"(truth {[round(s, 1) for s in truth['topics']]})")
-    hits = 0
-    for query, start, end, kind in truth["queries"]:
-        top = (index.search(query, k=3) or [None])[0]
-        iou = float(span_iou(top.start, top.end, start, end)) if top is not None else 0.0
-        hits += iou >= 0.5
-        where = f"{top.start:.1f}-{top.end:.1f} {top.channels}" if top is not None else "nothing"
-        print(f"{kind:8s} {'ok  ' if iou >= 0.5 else 'MISS'} IoU {iou:.2f} truth {start:.1f}-{end:.1f} "
-              f"top {where} | {query}")
-    print(f"R1@0.5 {hits}/{len(truth['queries'])}")
+    lecture.score_queries(index, truth["queries"], channels=True)
     corpus = index.searcher.corpus()
     for meta, text in zip(corpus.ocr_meta, corpus.ocr_text):
         print(f"slide text {meta['start']:.1f}-{meta['end']:.1f}: {text[:110]!r}")

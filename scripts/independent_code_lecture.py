@@ -501,10 +501,7 @@ def render(out: Path) -> dict:
     line = Timeline([len(c) / SR + LEAD + GAP for c in clips])
     cache: dict[tuple, np.ndarray] = {}
     with av.open(str(out / NAME), "w") as container:
-        video = container.add_stream("libx264", rate=FPS)
-        video.width, video.height, video.pix_fmt = W, H, "yuv420p"
-        sound = container.add_stream("aac", rate=SR)
-        sound.layout = "mono"
+        video, sound = independent_lecture.streams(container, FPS)
         for f in range(int(line.duration * FPS)):
             state = line.state(f / FPS)
             if state not in cache:

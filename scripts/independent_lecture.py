@@ -160,10 +160,7 @@ def render(out: Path, layout: str = "camera") -> None:
     warp = cv2.getPerspectiveTransform(np.float32([[0, 0], [1024, 0], [1024, 768], [0, 768]]),
                                        np.float32([[330, 90], [1010, 140], [985, 560], [350, 600]]))
     with av.open(str(out / "glaciers.mp4"), "w") as container:
-        video = container.add_stream("libx264", rate=FPS)
-        video.width, video.height, video.pix_fmt = W, H, "yuv420p"
-        sound = container.add_stream("aac", rate=SR)
-        sound.layout = "mono"
+        video, sound = streams(container, FPS)
         for f in range(int(duration * FPS)):
             t = f / FPS
             k = max(i for i, s in enumerate(starts) if s <= t)
@@ -177,6 +174,16 @@ def render(out: Path, layout: str = "camera") -> None:
     truth = {"cuts": starts[1:], "queries": [(q, starts[i], ends[i], kind) for q, i, kind in QUERIES]}
     (out / "truth.json").write_text(json.dumps(truth))
     print(f"rendered {duration:.1f} s; true cuts {[round(s, 1) for s in starts[1:]]}")
+
+
+def streams(container, fps: int) -> tuple:
+    """(video, sound) streams added to `container`: H.264 at W x H and `fps`, mono AAC at SR (the other
+    independent scripts use it)."""
+    video = container.add_stream("libx264", rate=fps)
+    video.width, video.height, video.pix_fmt = W, H, "yuv420p"
+    sound = container.add_stream("aac", rate=SR)
+    sound.layout = "mono"
+    return video, sound
 
 
 def finish(container, video, sound, audio: np.ndarray) -> None:
@@ -194,12 +201,29 @@ def finish(container, video, sound, audio: np.ndarray) -> None:
             container.mux(packet)
 
 
+def score_queries(index, queries, channels: bool = False) -> int:
+    """Prints each (query, start, end, kind)'s top result against its truth (IoU; `channels`: its score per
+    channel) and R1@0.5; returns the hits (the other independent scripts use it)."""
+    from momentsearch.ranking.fusion import iou as span_iou
+
+    hits = 0
+    for query, start, end, kind in queries:
+        top = (index.search(query, k=3) or [None])[0]
+        iou = float(span_iou(top.start, top.end, start, end)) if top is not None else 0.0
+        hits += iou >= 0.5
+        where = f"{top.start:.1f}-{top.end:.1f}" if top is not None else "nothing"
+        if top is not None and channels:
+            where += " " + " ".join(f"{c} {v:.2f}" for c, v in top.channels.items())
+        print(f"{kind:8s} {'ok  ' if iou >= 0.5 else 'MISS'} IoU {iou:.2f} truth {start:.1f}-{end:.1f} "
+              f"top {where} | {query}")
+    print(f"R1@0.5 {hits}/{len(queries)}")
+    return hits
+
+
 def evaluate(out: Path) -> None:
     from momentsearch.api import MomentIndex
     from momentsearch.errors import QueryError
     from momentsearch.evaluate import boundary_scores
-    from momentsearch.ranking.fusion import iou as span_iou
-
     truth = json.loads((out / "truth.json").read_text())
     shutil.rmtree(out / "db", ignore_errors=True)
     index = MomentIndex(out / "db")
@@ -207,14 +231,7 @@ def evaluate(out: Path) -> None:
     found = [s for s, _ in index.videos()[0].visual_segments][1:]
     cuts = boundary_scores(found, truth["cuts"])
     print(f"cuts found {[round(s, 1) for s in found]}: F1 {cuts.f1:.2f} at +-1 s")
-    hits = 0
-    for query, start, end, kind in truth["queries"]:
-        top = (index.search(query, k=3) or [None])[0]
-        iou = float(span_iou(top.start, top.end, start, end)) if top is not None else 0.0
-        hits += iou >= 0.5
-        where = f"{top.start:.1f}-{top.end:.1f}" if top is not None else "nothing"
-        print(f"{kind:8s} {'ok  ' if iou >= 0.5 else 'MISS'} IoU {iou:.2f} truth {start:.1f}-{end:.1f} top {where} | {query}")
-    print(f"R1@0.5 {hits}/{len(truth['queries'])}")
+    score_queries(index, truth["queries"])
     # the deck itself as image queries ("where was this slide shown?"): words read on it, no CLIP here
     edges = [0.0, *truth["cuts"], index.videos()[0].duration]
     found = 0
