@@ -218,8 +218,8 @@ class FileProcessor:
         return result
 
     def _transcribe(self, path: str, times: StageTimes, partial: PartialState | None,
-                    on_media: Callable[[float], None], ahead: SentenceVectors | None = None,
-                    unheard: Unheard | None = None) -> tuple[list[TranscriptSegment], float]:
+                    on_media: Callable[[float], None], ahead: SentenceVectors | None,
+                    unheard: Unheard) -> tuple[list[TranscriptSegment], float]:
         """The audio in windows (decoded, transcribed, let go one at a time): (transcript, seconds of audio).
 
         A window a killed run finished (same index and cut) is taken from `partial` instead of
@@ -242,10 +242,9 @@ class FileProcessor:
                     segments = shift_segments(self.asr.transcribe(window.samples), window.start)
                 if partial is not None:
                     partial.add_window(window.index, window.start, window.end, segments)
-            if unheard is not None:  # the first audio (for a guess at its language); no words: was it speech?
-                unheard.start(window.samples)
-                if not segments:
-                    unheard.add(window.samples)
+            unheard.start(window.samples)  # the first audio, for a guess at its language
+            if not segments:
+                unheard.add(window.samples)  # no words: was it speech?
             transcript += segments
             if ahead is not None:
                 ahead.feed(transcript)
