@@ -30,6 +30,7 @@ from momentsearch.models.ocr import OcrLine
 from momentsearch.options import OcrOptions
 from momentsearch.pipeline.picture import same_picture
 from momentsearch.pipeline.slide_reads import read_pictures
+from momentsearch.ranking.english import english_words
 from momentsearch.ranking.lexical import tokenize
 from momentsearch.store.ids import entry_id
 from momentsearch.types import VisualSegment
@@ -105,19 +106,18 @@ def make_ocr(config):
 # -- spaces ----------------------------------------------------------------------------------------
 def _word_rank():
     """word -> frequency rank (0 = most common) from wordninja's English word list, or None."""
-    try:
-        import wordninja
-    except ImportError:  # without it only camelCase and punctuation are split
+    costs = english_words()  # cost = log((rank + 1) * log(n)), see wordninja.LanguageModel
+    if not costs:  # without wordninja only camelCase and punctuation are split
         return None, None
-    model = wordninja.DEFAULT_LANGUAGE_MODEL
-    costs = model._wordcost  # cost = log((rank + 1) * log(n)), see wordninja.LanguageModel
+    import wordninja
+
     log_n = math.log(len(costs))
 
     def rank(word: str) -> float | None:
         cost = costs.get(word.lower())
         return None if cost is None else math.exp(cost) / log_n - 1
 
-    return rank, model.split
+    return rank, wordninja.DEFAULT_LANGUAGE_MODEL.split
 
 
 _RANK, _SPLIT = _word_rank()
