@@ -168,7 +168,6 @@ class MomentIndex:
               wait: float | None = 0.0, ray: str | None = None) -> IndexReport:
         """Index files and folders (a list of paths, or one path). Holds the folder's write lock (`wait`:
         seconds to queue behind another writer, None for ever; IndexBusyError when it is still busy).
-
         `ray`: process the video files on a Ray cluster ("local" starts one here; "auto", "HOST:6379"
         or "ray://HOST:10001" joins one; sizing from `config.distributed`). The report's `ray` then
         says how that went. Writing stays here, so the index is the same as without Ray.
@@ -208,11 +207,9 @@ class MomentIndex:
             return forget_leftovers(None if self.chroma_url else self.db, self.store, report, dry_run)
 
     def remove(self, targets: list[str], wait: float | None = 0.0, dry_run: bool = False):
-        """Take files out of the index; the files themselves are not touched. Each target is a file path,
-        a folder (every indexed file under it), a glob or a video id, as for `search(in_=...)`. A target
-        that names no indexed file is a QueryError and nothing is removed (a typo must not go unseen).
-        Returns a PruneReport (`removed`: the paths taken out). Work a killed run kept for a removed
-        content (`index` resumes from it) goes too, and the web player's copies of what was taken out."""
+        """Take files out of the index (not off the disk). Each target is a file path, a folder, a glob or a video
+        id, as for `search(in_=...)`; one that names no indexed file is a QueryError and nothing is removed. Returns
+        a PruneReport (`removed`). Work a killed run kept for a removed content goes too, and the player's copies."""
         from momentsearch.errors import QueryError
         from momentsearch.leftovers import forget_leftovers
         from momentsearch.search.scope import match_scope
@@ -236,10 +233,9 @@ class MomentIndex:
             return forget_leftovers(None if self.chroma_url else self.db, self.store, report, dry_run)
 
     def writing(self, wait: float | None = 0.0, create: bool = False, task: str = ""):
-        """The write lock of a local index folder (a Chroma server orders its own writes: no lock).
-        The folder must be writable (IndexWriteError); `create` makes it when missing (only `index`),
-        otherwise it must already be an index (IndexNotFoundError). `task` names the writer to a
-        second one (store.lock.WriterLock)."""
+        """The write lock of a local index folder (a Chroma server orders its own writes: no lock). The folder
+        must be writable (IndexWriteError); `create` makes it when missing (only `index`), otherwise it must
+        already be an index (IndexNotFoundError). `task` names the writer to a second (store.lock.WriterLock)."""
         from contextlib import nullcontext
 
         from momentsearch.search.cache import clearing_after
@@ -263,6 +259,10 @@ class MomentIndex:
         or slide text) and -words (must not). `video` (a path or video id) and `in_` (paths, folders,
         globs or video ids) limit the search to those files; a pattern matching no file is a QueryError."""
         return self.searcher.search(query, k=k, kind=kind, scope=scope_patterns(video, in_))
+
+    def spelled(self, query: str):
+        """What `search(query)` ranks (search/spelling.py): `.text`, `.changes` [(typed, searched)], `.note()`."""
+        return self.searcher.spelled(query)
 
     def search_image(self, image, k: int = 10, kind: str | None = None, video: str | None = None,
                      in_: str | list[str] | None = None) -> list[Moment]:

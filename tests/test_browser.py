@@ -89,6 +89,18 @@ def browser():
             chromium.close()
 
 
+def test_a_typo_is_searched_as_the_word_and_the_page_says_so(server, browser):
+    page = browser.new_page(viewport={"width": 1280, "height": 760})
+    page.goto(server[0] + "/")
+    page.fill("#q", "where do they discuss the roadmpa")
+    page.press("#q", "Enter")
+    page.wait_for_selector(".result", timeout=60_000)
+    status = page.inner_text("#status")
+    assert "Showing results for “the roadmap”: “roadmpa” is in no indexed speech or slide text" in status, status
+    assert "roadmap" in page.locator(".result").first.inner_text().lower()
+    assert page.locator(".result").first.locator("mark").count() >= 1  # the word searched is highlighted
+
+
 def test_search_click_and_play_from_the_moment(server, browser):
     base, windows = server
     expected = json.load(urllib.request.urlopen(base + "/api/search?k=20&q=roadmap"))["results"][0]

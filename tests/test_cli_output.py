@@ -163,6 +163,11 @@ class _WordsIndex:
 
     searchable_channels = channels
 
+    def spelled(self, query):  # no typos here: searched as typed
+        from momentsearch.search.spelling import Spelling
+
+        return Spelling(query)
+
     def search(self, query, k=10, kind=None, in_=None):
         words = query.split()
         if any(w[1:] in self.found for w in words if w.startswith("-")) or not self.found & set(words):

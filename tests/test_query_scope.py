@@ -147,6 +147,24 @@ def test_excluded_word_removes_the_moments_that_say_it(two_lectures):
     assert excluded and not any(inside(r) for r in excluded)
 
 
+def test_a_request_with_a_typo_finds_what_the_words_alone_find(two_lectures):
+    """"where do they talk about the transactoin log?" ranked "where", "talk", "transactoin" before: the
+    request's words matched speech and the typo matched nothing. Searched as "the transaction log" now,
+    and the CLI says so; a quoted word is searched as typed."""
+    db, videos = two_lectures
+    index = _index(db)
+    meant = [(m.video, m.start) for m in index.search("the transaction log", k=3)]
+    assert meant and [(m.video, m.start) for m in index.search("where do they talk about the transactoin log?",
+                                                                 k=3)] == meant
+    assert index.spelled("where do they talk about the transactoin log?").changes == (("transactoin", "transaction"),)
+    assert index.spelled('"transactoin" log').changes == ()
+    got = search_json(db, "transactoin log")
+    assert got["searched_for"] == "transaction log" and got["corrected"] == [["transactoin", "transaction"]]
+    assert "searched_for" not in search_json(db, "transaction log")
+    text = run_cli("search", "transactoin log", "--db", str(db), "-k", "1").stdout
+    assert "Searched for 'transaction log': 'transactoin' is in no indexed speech or slide text" in text
+
+
 def test_scope_limits_results_to_the_named_files(two_lectures):
     db, videos = two_lectures
     lecture_path, databases_path = videos["lecture"][0], videos["databases"][0]

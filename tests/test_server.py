@@ -60,6 +60,10 @@ def test_search_matches_the_cli_objects_plus_ids(served):
     assert top["media_url"] == f"/api/media/{vid}" and top["captions_url"] == f"/api/captions/{vid}.vtt"
     assert top["thumb_id"].startswith(f"{vid}:keyframe:") and top["thumb_url"] == f"/api/thumbs/{top['thumb_id']}"
     assert top["snippet"] == top["text"] and all(r["snippet"].strip() for r in results)  # speech in range
+    assert "corrected" not in body or body["corrected"] == []  # nothing typed wrong
+    typo = client.get("/api/search", params={"q": "where do they discuss the roadmpa", "k": 3}).json()
+    assert typo["searched_for"] == "the roadmap" and typo["corrected"] == [["roadmpa", "roadmap"]]
+    assert [r["start"] for r in typo["results"]] == [r["start"] for r in results]
 
 
 def test_search_errors_are_json(served):

@@ -205,7 +205,7 @@ def cmd_search(args) -> int:
         return _batch_search(args)
     index = _index_for(args)
     index.use_snapshot = True  # a one-off search: no chromadb import when a snapshot is current
-    words, note = None, ""
+    words, note, spelled = None, "", None
     if args.image:
         moments, words = index.image_query(args.image, k=args.k, kind=args.kind, in_=args.scope)
         query, note = args.image, extras.image_note_of(index)
@@ -213,12 +213,12 @@ def cmd_search(args) -> int:
         if args.query is None:
             raise QueryError("give a query: momentsearch search \"what to find\" (or --image PATH, --queries FILE)")
         moments = index.search(args.query, k=args.k, kind=args.kind, in_=args.scope)
-        query, note = args.query, extras.picture_note_of(index, args.query)
+        query, note, spelled = args.query, extras.picture_note_of(index, args.query), index.spelled(args.query)
     clips = extras.export_clips(index, moments, args.export_clips, args.clip_pad, quiet=args.json,
                                 force=args.force) if args.export_clips else []
     if args.json:
         print(json.dumps({"query": query, **({"image_text": words, "image_note": note} if args.image
-                                             else {"picture_note": note}),
+                                             else {"picture_note": note, **spelled.to_json()}),
                           "results": [m.to_json() for m in moments],
                           **({"clips": [c.to_json() for c in clips]} if args.export_clips else {})},
                          ensure_ascii=False))
@@ -226,7 +226,7 @@ def cmd_search(args) -> int:
         if args.image:
             extras.print_image_words(words, note)
         blame = not moments and not args.image and extras.filters_removed_all(index, query, args.kind, args.scope)
-        print_moments(query, moments, index.channels(), blame_filters=blame)
+        print_moments(query, moments, index.channels(), blame_filters=blame, spelling=spelled.note() if spelled else "")
         if note and not args.image:  # a query for a kind of picture, answered by words alone
             print(f"Note: {note}.")
     return EXIT_OK
@@ -256,7 +256,8 @@ def _batch_search(args) -> int:
         qid, query = item.get("qid", n), item["query"]
         try:
             results = [m.to_json() for m in index.search(query, k=args.k, kind=args.kind, in_=args.scope)]
-            out = {"qid": qid, "query": query, "picture_note": extras.picture_note_of(index, query), "results": results}
+            out = {"qid": qid, "query": query, "picture_note": extras.picture_note_of(index, query),
+                   **index.spelled(query).to_json(), "results": results}
         except QueryError as exc:
             out = {"qid": qid, "query": query, "results": [], "error": str(exc)}
         print(json.dumps(out, ensure_ascii=False), flush=True)

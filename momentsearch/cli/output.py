@@ -160,13 +160,17 @@ def _why(m: Moment) -> str:
     return " ".join(f"{k} {v:.2f}" for k, v in sorted(m.channels.items(), key=lambda kv: -kv[1]) if v > 0)
 
 
-def print_moments(query: str, moments: list[Moment], channels: set[str], blame_filters: bool = True) -> None:
+def print_moments(query: str, moments: list[Moment], channels: set[str], blame_filters: bool = True,
+                  spelling: str = "") -> None:
     """Each result: rank, score (weak ones marked), time, file; then why it ranked; then its text.
-    `blame_filters`: with no results, whether the query's "phrases" and -words removed what its words found."""
+    `blame_filters`: with no results, whether the query's "phrases" and -words removed what its words found.
+    `spelling`: what was searched instead of typos, printed under the heading."""
     tail = f" (channels: {', '.join(sorted(channels)) or 'none'})"
     room = max(20, WIDTH - len("Results for ''…") - len(tail))  # a pasted page of query is not echoed whole
     out.print(f"Results for {query if len(query) <= room else query[:room] + '…'!r}{tail}",
               markup=False, highlight=False, style="bold")
+    if spelling:
+        out.print(spelling, markup=False, highlight=False)
     if not moments:
         from momentsearch.api import common_words_only, empty_filters_note
 

@@ -235,6 +235,13 @@ class LexicalIndex:
             return np.zeros(self.size, dtype=np.float32)
         return np.asarray(self._bm25.get_scores([term]), dtype=np.float32)
 
+    def rows_of(self, term: str) -> np.ndarray:
+        """The texts (rows) that hold `term` (a stemmed term, as `document_terms` makes them)."""
+        t = self._bm25.vocab.get(term) if self._bm25 is not None else None
+        if t is None:
+            return np.zeros(0, dtype=np.int32)
+        return self._bm25.indices[int(self._bm25.indptr[t]):int(self._bm25.indptr[t + 1])]
+
     def idf(self, term: str) -> float:
         return float(np.log(1.0 + (self.size + 1) / (self._df.get(term, 0) + 0.5)))
 

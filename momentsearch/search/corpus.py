@@ -13,9 +13,10 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from momentsearch.ranking.lexical import LexicalIndex
+from momentsearch.ranking.lexical import LexicalIndex, normalise, stem
 from momentsearch.ranking.slide_lexical import SlideLexicalIndex, parse_lines
 from momentsearch.search import cache as corpus_cache
+from momentsearch.search.spelling import Vocabulary
 from momentsearch.store.store import Store
 from momentsearch.types import FileRecord, TranscriptChunk
 
@@ -52,6 +53,7 @@ class Corpus:
     _by_video: dict[str, _VideoChunks] | None = None
     _segments: dict[str, np.ndarray] = field(default_factory=dict)
     _speech_edges: dict[str, list[float]] = field(default_factory=dict)
+    _vocabulary: Vocabulary | None = None
 
     def segments(self, video_id: str) -> np.ndarray:
         """A video's sections (slide and topic changes; its visual segments in an index made before
@@ -76,6 +78,28 @@ class Corpus:
                 starts = starts[np.abs(starts[:, None] - pictures[None, :]).min(axis=1) > PICTURE_TOLERANCE]
             edges = self._speech_edges[video_id] = starts.tolist()  # computed once per video, as segments
         return edges
+
+    def vocabulary(self) -> Vocabulary:
+        """The words of every transcript chunk and slide text, for putting a query's typos right (built on first use)."""
+        if self._vocabulary is None:
+            self._vocabulary = Vocabulary([*self.chunk_text, *self.ocr_text])
+        return self._vocabulary
+
+    def unknown_terms(self, text: str) -> set[str]:
+        """The query's stemmed terms that neither the speech nor the slide text holds in any form."""
+        unknown = set(self.lexical.unknown_terms(text))
+        if self.ocr_lexical is not None:
+            unknown &= set(self.ocr_lexical.unknown_terms(text))
+        return unknown
+
+    def together(self, word: str, others: list[str]) -> int:
+        """How many transcript chunks and slide texts hold `word` and at least one of the terms `others`."""
+        term, count = stem(normalise(word)), 0
+        for index in (self.lexical, self.ocr_lexical.lexical if self.ocr_lexical is not None else None):
+            mine = index.rows_of(term) if index is not None else []
+            if len(mine) and others:
+                count += int(np.isin(mine, np.concatenate([index.rows_of(o) for o in others])).sum())
+        return count
 
     def chunk_rows(self) -> dict[str, int]:
         """Transcript entry id -> row in chunk_ids / chunk_meta / chunk_text (built on first use)."""

@@ -25,6 +25,7 @@ from momentsearch.search.narrow import Narrowing, VideoRows
 from momentsearch.search.pieces import PieceCache
 from momentsearch.search.query import clean_query, parse_query
 from momentsearch.search.results import build_moments
+from momentsearch.search.spelling import Spelling, searched
 from momentsearch.search.scope import ScopeVectors, as_named, scope_paths
 from momentsearch.store.store import Hit, Store
 from momentsearch.types import FileRecord, Moment
@@ -37,9 +38,8 @@ class Searcher:
 
     def __init__(self, store: Store, text_embedder, clip=None, options: RankingOptions | None = None,
                  cache_dir: str | None = None, read_image_text=None) -> None:
-        """`cache_dir`: where to keep the transcript rows + BM25 between processes (see corpus_cache);
-        None reads them from the store each time a process starts. `read_image_text(image)`: the words
-        on a query image (search/image_text.py), None to search images with CLIP alone."""
+        """`cache_dir`: where to keep the transcript rows + BM25 between processes (corpus_cache); None reads them
+        from the store in each process. `read_image_text(image)`: a query image's words (None: CLIP alone)."""
         self.read_image_text = read_image_text
         self.store = store
         self.cache_dir = cache_dir
@@ -79,9 +79,8 @@ class Searcher:
     def _dense_hits(self, name: str, collection: str, vector: np.ndarray, files,
                     kind: str | None = None, narrow: Narrowing | None = None,
                     pieces: TokenVectors | None = None) -> ChannelHits:
-        """Hits of one dense channel, calibrated per query; `kind` keeps only entries of that kind.
-        A small scope (`narrow.exact`) is scored exactly instead of through the ANN index. `pieces`:
-        the query's word pieces, blended in by late interaction (transcript only; `_late`)."""
+        """Hits of one dense channel, calibrated per query; `kind` keeps only entries of that kind. A small scope
+        (`narrow.exact`) is scored exactly, not by the ANN index. `pieces`: late interaction (transcript; `_late`)."""
         lo, hi = self.options.calibration.get(name, [0.0, 1.0])
         if narrow is not None and narrow.exact:
             hits = narrow.dense(collection, vector, self.options.candidates, kind)
@@ -117,8 +116,8 @@ class Searcher:
         return self._sections
 
     def _query_vectors(self, text: str) -> tuple[np.ndarray, TokenVectors | None]:
-        """The query's sentence vector and its word pieces for late interaction (None when it is off or
-        the encoder cannot give them), from one pass through the encoder where it gives both."""
+        """The query's sentence vector and its word pieces for late interaction (None when it is off or the
+        encoder cannot give them), from one pass through the encoder where it gives both."""
         late = self.options.late_share > 0
         both = getattr(self.text, "embed_with_tokens", None)
         if late and both is not None:
@@ -128,8 +127,8 @@ class Searcher:
         return self.text.embed_texts([text])[0], (tokens([text])[0] if late and tokens is not None else None)
 
     def _late(self, query: TokenVectors, hits: list[Hit], sims: np.ndarray) -> np.ndarray:
-        """Cosines blended with late interaction (ranking/late.py): `late_share` of the score is the
-        word-piece MaxSim, mapped onto the cosine's scale by `late_scale`."""
+        """Cosines blended with late interaction (ranking/late.py): `late_share` of the score is the word-piece
+        MaxSim, mapped onto the cosine's scale by `late_scale`."""
         generation = self.corpus().generation
         if self._pieces is None or self._pieces[0] != generation:
             self._pieces = (generation, PieceCache(self.text.embed_tokens))
@@ -222,14 +221,14 @@ class Searcher:
 
     # -- public --------------------------------------------------------------------------------
     def search(self, query: str, k: int = 10, kind: str | None = None, scope=None) -> list[Moment]:
-        """Top-k moments (and photos) for a text query, best first. `kind`: "moment" or "photo" only.
-        `scope`: files to search in (paths, folders, globs or video ids; see search/scope.py).
-        The query may hold "exact phrases" and -exclusions (search/query.py)."""
+        """Top-k moments (and photos) for a text query, best first. `kind`: "moment" or "photo" only. `scope`:
+        files to search in (search/scope.py). "exact phrases" and -exclusions: search/query.py; requests and typos
+        (what is ranked): `spelled`."""
         parsed = parse_query(clean_query(query))
         k = _check_k(k)
         corpus = self.corpus()
         narrow = self._narrowing(corpus, parsed, _of_kind(corpus.files, kind), scope)
-        files, text = narrow.files, parsed.text
+        files, text = narrow.files, searched(parsed, corpus, self.options.spelling).text
         if not files:
             return []
         hits = self._text_hits(text, corpus, narrow)
@@ -242,6 +241,10 @@ class Searcher:
         only_place = files if wanted and self.options.place_bonus > 0 and not content_words(text) else None
         moments = self._moments(hits, narrow.rank_k(k), corpus, wanted, accept, only_place, text)
         return narrow.named(narrow.keep(moments, k))
+
+    def spelled(self, query: str) -> Spelling:
+        """What `search` ranks for `query`: no request around it, typos put right (search/spelling.py)."""
+        return searched(parse_query(clean_query(query)), self.corpus(), self.options.spelling)
 
     def _text_hits(self, text: str, corpus: Corpus, narrow: Narrowing) -> dict[str, ChannelHits]:
         """The text channels' hits for `text`: transcript (dense), lexical, slide text."""

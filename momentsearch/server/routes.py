@@ -142,10 +142,11 @@ async def search_text(request: Request, q: str = Query(..., max_length=MAX_QUERY
     if video is not None:
         await _record(request, video)
     def run():
-        return moments_out(index, index.search(q, k, kind, video)), picture_note(q, index.searchable_channels())
+        return (moments_out(index, index.search(q, k, kind, video)), picture_note(q, index.searchable_channels()),
+                index.spelled(q).to_json())
 
-    results, note = await _in_search_slot(request, run)
-    return {"query": q, "picture_note": note, "results": results,
+    results, note, spelled = await _in_search_slot(request, run)
+    return {"query": q, "picture_note": note, **spelled, "results": results,
             "took_ms": round((time.perf_counter() - t0) * 1000, 1), "warnings": index.warnings}
 
 

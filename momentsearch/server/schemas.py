@@ -40,6 +40,8 @@ class SearchOut(BaseModel):
     image_text: str | None = None  # an image query: the words read on it ("" none), searched as text
     image_note: str | None = None  # an image query: "" when the picture itself was compared, else why not
     picture_note: str | None = None  # a text query: why a kind of picture it asks for is found by words alone, or ""
+    searched_for: str | None = None  # a text query whose typos were put right: what was searched instead
+    corrected: list[list[str]] = []  # ... and each [typed, searched] word
     results: list[MomentOut]
     took_ms: float
     warnings: list[str] = []

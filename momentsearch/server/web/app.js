@@ -114,13 +114,16 @@ async function search(query, { image = null, keepMoment = false } = {}) {
     }
     if (seq !== searchSeq) return;
     results = body.results;
-    const read = image ? (body.image_text || "") : query;  // an image is also searched by the words on it
+    const read = image ? (body.image_text || "") : (body.searched_for || query);  // an image: the words on it; typos put right
     render(read);
     if (!results.length) {
       setStatus(`No moments found for “${image ? image.name : query}”. Try other words.`, "empty");
     } else {
+      const typed = (body.corrected || []).map(([was]) => `“${was}”`).join(", ");
       setStatus(image && read ? `Words read on the image: ${read}` + (body.image_note ? ` (${body.image_note})` : "")
-        : (body.picture_note ? `Note: ${body.picture_note}.` : ""));
+        : (typed ? `Showing results for “${read}”: ${typed} is in no indexed speech or slide text `
+                   + "(put a word in \"quotes\" to search it as typed). " : "")
+          + (body.picture_note ? `Note: ${body.picture_note}.` : ""));
       els.status.dataset.state = "results";
     }
     if (body.warnings && body.warnings.length) els.info.textContent = body.warnings.join(" ");

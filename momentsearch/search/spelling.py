@@ -1,0 +1,122 @@
+"""Query words typed wrong, put right from the index's own words: "volcanoes scattered randdomly" is
+searched as "volcanoes scattered randomly".
+
+A query word is corrected only when all of these hold:
+- no indexed text (speech or slide) holds it in any of its forms (its stem, its aliases);
+- it is no English word (wordninja's list of 126,000: a correct word these lectures simply do not use,
+  "bridge", stays as typed rather than becoming "fridge");
+- it has at least `MIN_LETTERS` letters (a short typo has too many neighbours to guess from);
+- an indexed or English word lies one edit away (a letter dropped, added, replaced, or two neighbours
+  swapped). Of several, the one most indexed texts hold beside the query's other words wins ("pimes"
+  beside "multiplying huge": "primes", not "times"), then the one the index holds most often, then the
+  commonest English word: a paraphrase's word the lectures never use ("inspecion") becomes the English word. Quoted phrases and -words are never touched: they are matched as
+typed. Words are compared lower-case; the index's words come from its speech and slide text.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from dataclasses import dataclass
+
+from momentsearch.ranking.english import english_words
+from momentsearch.ranking.lexical import STOPWORDS, normalise, query_terms, stem
+from momentsearch.search.asking import asked_for
+
+MIN_LETTERS = 5
+_WORD = re.compile(r"[^\W\d_]+", re.UNICODE)
+
+
+@dataclass(frozen=True)
+class Spelling:
+    """A query as searched: `text` with each (typed, searched) pair of `changes` put right."""
+
+    text: str
+    changes: tuple[tuple[str, str], ...] = ()
+
+    def note(self) -> str:
+        """One line for a front door ("" when nothing changed)."""
+        if not self.changes:
+            return ""
+        typed = ", ".join(repr(t) for t, _ in self.changes)
+        return (f"Searched for {self.text!r}: {typed} {'is' if len(self.changes) == 1 else 'are'} in no indexed speech "
+                'or slide text; put a word in "quotes" to search it as typed.')
+
+    def to_json(self) -> dict:
+        """{"searched_for", "corrected": [[typed, searched], ...]} when a word changed, else {}."""
+        return {"searched_for": self.text, "corrected": [list(c) for c in self.changes]} if self.changes else {}
+
+
+class Vocabulary:
+    """The index's words (lower case, letters only) with their counts."""
+
+    def __init__(self, texts) -> None:
+        counts: Counter[str] = Counter()
+        for text in texts:
+            counts.update(w for w in _WORD.findall(text.lower()) if len(w) >= MIN_LETTERS - 1)
+        self.counts = counts
+
+    def best(self, word: str, together=None) -> str | None:
+        """The word one edit from `word` (a letter dropped, added, replaced, two neighbours swapped) that is
+        most likely meant: the one most indexed texts hold beside the query's other words (`together(w)`:
+        that count), then the one the index holds most often, then the commonest English word; None when
+        no indexed or English word is one edit away."""
+        english = english_words()
+        near = sorted(w for w in _edits(word) if w in self.counts or w in english)
+        if not near:
+            return None
+        return max(near, key=lambda w: (together(w) if together and w in self.counts else 0, self.counts.get(w, 0),
+                                        -english.get(w, 99.0)))
+
+
+def correct(text: str, vocabulary: Vocabulary, unknown: set[str], keep: frozenset[str] = frozenset(),
+            together=None) -> Spelling:
+    """`text` with its misspelt words put right (module doc). `unknown`: the query's stemmed terms that no
+    indexed text holds (`LexicalIndex.unknown_terms`); `keep`: words never to change (those of quoted phrases);
+    `together(word, others)`: how many indexed texts hold `word` beside one of the stemmed terms `others`,
+    which picks among a typo's neighbours the one the rest of the query goes with ("pimes" beside "multiplying
+    huge": "primes", not "times")."""
+    english = english_words()
+    others = [t for t in query_terms(text) if t not in unknown]
+    pick = (lambda w: together(w, others)) if together is not None and others else None
+    changes: list[tuple[str, str]] = []
+    pieces: list[str] = []
+    last = 0
+    for m in _WORD.finditer(text):
+        word = m.group(0)
+        low = word.lower()
+        right = None
+        if (len(low) >= MIN_LETTERS and low not in STOPWORDS and low not in keep and low not in english
+                and stem(normalise(low)) in unknown):
+            right = vocabulary.best(low, pick)
+        if right is not None:
+            pieces.append(text[last:m.start()])
+            pieces.append(right.capitalize() if word[:1].isupper() else right)
+            last = m.end()
+            if (word, right) not in changes:
+                changes.append((word, right))
+    pieces.append(text[last:])
+    return Spelling("".join(pieces), tuple(changes)) if changes else Spelling(text)
+
+
+def _edits(word: str) -> set[str]:
+    """Every string one edit from `word` (Norvig's spelling corrector): its letters and a-z."""
+    letters = set("abcdefghijklmnopqrstuvwxyz") | set(word)
+    splits = [(word[:i], word[i:]) for i in range(len(word) + 1)]
+    out = {a + b[1:] for a, b in splits if b}
+    out |= {a + b[1] + b[0] + b[2:] for a, b in splits if len(b) > 1}
+    out |= {a + c + b[1:] for a, b in splits if b for c in letters}
+    out |= {a + c + b for a, b in splits for c in letters}
+    out.discard(word)
+    return out
+
+
+def searched(parsed, corpus, spelling: bool = True) -> Spelling:
+    """What the channels rank for a parsed query (search/query.py) on `corpus` (search/corpus.py): its words
+    without a request around them (search/asking.py), typos put right unless `spelling` is off."""
+    text = asked_for(parsed.text)
+    unknown = corpus.unknown_terms(text) if spelling and (corpus.chunk_text or corpus.ocr_text) else set()
+    if not unknown:
+        return Spelling(text)
+    keep = frozenset(w for p in parsed.phrases for w in p.split())
+    return correct(text, corpus.vocabulary(), unknown, keep, corpus.together)

@@ -1,0 +1,84 @@
+"""Queries as people type them: requests around the words ("where do they talk about X?") and typos
+("randdomly") are searched as the words they mean (search/asking.py, search/spelling.py)."""
+
+from __future__ import annotations
+
+import pytest
+
+from momentsearch.ranking.lexical import LexicalIndex
+from momentsearch.search.asking import asked_for
+from momentsearch.search.spelling import Vocabulary, correct
+
+TEXTS = ["volcanoes are not scattered randomly across the map",
+         "multiplying two huge primes is easy; factoring their product is hard",
+         "the times of day when the lab is open",
+         "times tables and other times",
+         "the fridge in the lab"]
+
+
+def _correct(query: str, keep: frozenset[str] = frozenset()):
+    lexical = LexicalIndex(TEXTS)
+
+    def together(word, others):
+        from momentsearch.ranking.lexical import normalise, stem
+        rows = set(lexical.rows_of(stem(normalise(word))).tolist())
+        return sum(1 for o in others for r in lexical.rows_of(o).tolist() if r in rows)
+
+    return correct(query, Vocabulary(TEXTS), set(lexical.unknown_terms(query)), keep, together)
+
+
+@pytest.mark.parametrize("typed, meant", [
+    ("volcanoes scattered randdomly", "volcanoes scattered randomly"),  # a letter doubled
+    ("volcanoes scatterde", "volcanoes scattered"),  # two letters swapped
+    ("Scatered map", "Scattered map"),  # a letter dropped; the capital kept
+    ("multiplying huge pimes", "multiplying huge primes"),  # "times" is commoner, "primes" goes with the rest
+])
+def test_a_typo_becomes_the_indexed_word_the_query_means(typed, meant):
+    got = _correct(typed)
+    assert got.text == meant
+    assert got.changes and got.note().startswith(f"Searched for {meant!r}")
+
+
+@pytest.mark.parametrize("query", [
+    "bridge across the valley",  # correct English words these texts lack: not typos ("bridge" is no "fridge")
+    "volcano randomly",  # another form of an indexed word (same stem) is no typo
+    "mapz",  # too short to guess from
+    "kubernetes",  # nothing one edit away
+])
+def test_words_that_are_not_typos_stay_as_typed(query):
+    assert _correct(query).text == query and not _correct(query).changes
+
+
+def test_a_quoted_word_is_never_corrected():
+    assert _correct("randdomly", keep=frozenset({"randdomly"})).changes == ()
+
+
+def test_a_paraphrase_word_no_lecture_uses_becomes_the_english_word():
+    """A concept query's own words are often in no lecture: one typed wrong is put right from the English word
+    list, so the text model reads the word meant rather than its broken pieces."""
+    assert _correct("how glaciers shape the lanscape").text == "how glaciers shape the landscape"
+
+
+@pytest.mark.parametrize("asked, words", [
+    ("where does the lecturer talk about the roadmap?", "the roadmap"),
+    ("find the part about Stockholm", "Stockholm"),
+    ("Where is worksheet A discussed?", "worksheet A"),
+    ("when do they explain sugar tax", "sugar tax"),
+    ("can you find where they mention Dome C", "Dome C"),
+    ("take me to the moment they introduce supply curves", "supply curves"),
+    ("I'm looking for the bit on tulip mania", "tulip mania"),
+    ("which part of the lecture explains carbolic acid", "carbolic acid"),
+    ("glaciers?", "glaciers"),
+])
+def test_a_request_around_the_words_is_taken_off(asked, words):
+    assert asked_for(asked) == words
+
+
+@pytest.mark.parametrize("query", [
+    "where do they talk about it",  # nothing would be left to look for
+    "when one side of a sale knows more than the other",  # a "when" that is the topic, not a request
+    "century ago a German researcher taught",  # a quote ending in a request's word
+    "get the total benefit buyers receive", "bring a calculator", "explain the roadmap",
+])
+def test_words_that_are_no_request_stay(query):
+    assert asked_for(query) == query
