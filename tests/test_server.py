@@ -258,6 +258,11 @@ class _FakeIndex:
     def searchable_channels(self):  # an image query's picture is compared (as with CLIP weights)
         return {"transcript", "visual"}
 
+    def spelled(self, query):  # no typos here: searched as typed
+        from momentsearch.search.spelling import Spelling
+
+        return Spelling(query)
+
     def search(self, query, k=10, kind=None, video=None):
         time.sleep(self.delay)
         rec = next(iter(self.files.values()))

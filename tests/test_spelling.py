@@ -13,7 +13,8 @@ TEXTS = ["volcanoes are not scattered randomly across the map",
          "multiplying two huge primes is easy; factoring their product is hard",
          "the times of day when the lab is open",
          "times tables and other times",
-         "the fridge in the lab"]
+         "the fridge in the lab",
+         "memory is organized by color and meaning"]
 
 
 def _correct(query: str, keep: frozenset[str] = frozenset()):
@@ -47,6 +48,14 @@ def test_a_typo_becomes_the_indexed_word_the_query_means(typed, meant):
 ])
 def test_words_that_are_not_typos_stay_as_typed(query):
     assert _correct(query).text == query and not _correct(query).changes
+
+
+def test_a_british_spelling_finds_the_american_one_the_recogniser_wrote():
+    """Whisper writes mostly American spellings: "organised" and "colour" (English words, no typos) are
+    searched as the indexed "organized" and "color"; "memorise", neither way indexed, is a spelling of the English
+    "memorize", not a typo of "memories"."""
+    assert _correct("memory organised by colour").text == "memory organized by color"
+    assert _correct("memorise").changes == ()
 
 
 def test_a_quoted_word_is_never_corrected():

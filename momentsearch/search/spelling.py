@@ -1,16 +1,18 @@
 """Query words typed wrong, put right from the index's own words: "volcanoes scattered randdomly" is
 searched as "volcanoes scattered randomly".
 
-A query word is corrected only when all of these hold:
-- no indexed text (speech or slide) holds it in any of its forms (its stem, its aliases);
-- it is no English word (wordninja's list of 126,000: a correct word these lectures simply do not use,
-  "bridge", stays as typed rather than becoming "fridge");
-- it has at least `MIN_LETTERS` letters (a short typo has too many neighbours to guess from);
-- an indexed or English word lies one edit away (a letter dropped, added, replaced, or two neighbours
-  swapped). Of several, the one most indexed texts hold beside the query's other words wins ("pimes"
-  beside "multiplying huge": "primes", not "times"), then the one the index holds most often, then the
-  commonest English word: a paraphrase's word the lectures never use ("inspecion") becomes the English word. Quoted phrases and -words are never touched: they are matched as
-typed. Words are compared lower-case; the index's words come from its speech and slide text.
+A query word of `MIN_LETTERS` letters or more that no indexed text (speech or slide) holds in any of its
+forms (its stem, its aliases) becomes:
+- its other spelling where the index holds that (British or American: "memorise" where the speech has
+  "memorize", "colour" where it has "color": one word either way);
+- else, unless it is an English word or one's other spelling (wordninja's list of 126,000: a correct word
+  these lectures do not use, "bridge", stays as typed rather than becoming "fridge"), the indexed or English word one
+  edit away (a letter dropped, added, replaced, or two neighbours swapped). Of several, the one most
+  indexed texts hold beside the query's other words wins ("pimes" beside "multiplying huge": "primes",
+  not "times"), then the one the index holds most often, then the commonest English word (a paraphrase's
+  word the lectures never use, "inspecion", becomes "inspection").
+Quoted phrases and -words are never touched: they are matched as typed. Words are compared lower-case; the
+index's words come from its speech and slide text.
 """
 
 from __future__ import annotations
@@ -56,6 +58,11 @@ class Vocabulary:
             counts.update(w for w in _WORD.findall(text.lower()) if len(w) >= MIN_LETTERS - 1)
         self.counts = counts
 
+    def same_word(self, word: str) -> str | None:
+        """The indexed spelling of `word` from the other side of the Atlantic (`other_spellings`), or None."""
+        same = [w for w in other_spellings(word) if w in self.counts]
+        return max(same, key=lambda w: (self.counts[w], w)) if same else None
+
     def best(self, word: str, together=None) -> str | None:
         """The word one edit from `word` (a letter dropped, added, replaced, two neighbours swapped) that is
         most likely meant: the one most indexed texts hold beside the query's other words (`together(w)`:
@@ -86,9 +93,9 @@ def correct(text: str, vocabulary: Vocabulary, unknown: set[str], keep: frozense
         word = m.group(0)
         low = word.lower()
         right = None
-        if (len(low) >= MIN_LETTERS and low not in STOPWORDS and low not in keep and low not in english
-                and stem(normalise(low)) in unknown):
-            right = vocabulary.best(low, pick)
+        if len(low) >= MIN_LETTERS and low not in STOPWORDS and low not in keep and stem(normalise(low)) in unknown:
+            spelt = low in english or any(w in english for w in other_spellings(low))  # "memorise": no typo
+            right = vocabulary.same_word(low) or (None if spelt else vocabulary.best(low, pick))
         if right is not None:
             pieces.append(text[last:m.start()])
             pieces.append(right.capitalize() if word[:1].isupper() else right)
@@ -97,6 +104,31 @@ def correct(text: str, vocabulary: Vocabulary, unknown: set[str], keep: frozense
                 changes.append((word, right))
     pieces.append(text[last:])
     return Spelling("".join(pieces), tuple(changes)) if changes else Spelling(text)
+
+
+# British and American endings of one word ("organise" / "organize", "colour" / "color", "centre" / "center",
+# "modelling" / "modeling"): either way round, a query's spelling and the recogniser's (Whisper writes mostly
+# American) are one word
+_ENDINGS = [("isation", "ization"), ("isations", "izations"), ("ise", "ize"), ("ised", "ized"), ("ises", "izes"),
+            ("ising", "izing"), ("iser", "izer"), ("isers", "izers"), ("yse", "yze"), ("ysed", "yzed"),
+            ("ysing", "yzing"), ("our", "or"), ("ours", "ors"), ("oured", "ored"), ("ouring", "oring"),
+            ("ourite", "orite"), ("tre", "ter"), ("tres", "ters"), ("lled", "led"), ("lling", "ling"),
+            ("ller", "ler"), ("ence", "ense"), ("ogue", "og"), ("ogues", "ogs"), ("mme", "m"), ("mmes", "ms")]
+
+
+def other_spellings(word: str) -> set[str]:
+    """`word` spelt the other side of the Atlantic: its ending swapped ("analyse" -> "analyze", "color" ->
+    "colour"), and "ae" / "oe" inside it written "e" ("paediatric" -> "pediatric")."""
+    out = set()
+    for british, american in _ENDINGS:
+        for a, b in ((british, american), (american, british)):
+            if word.endswith(a) and len(word) > len(a) + 2:
+                out.add(word[:-len(a)] + b)
+    for pair in ("ae", "oe"):
+        if pair in word[1:]:
+            out.add(word[0] + word[1:].replace(pair, "e"))
+    out.discard(word)
+    return out
 
 
 def _edits(word: str) -> set[str]:
