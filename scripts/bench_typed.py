@@ -35,8 +35,9 @@ from momentsearch.evaluate import load_ground_truth, run_eval  # noqa: E402
 
 REQUESTS = ["where does the lecturer talk about {}?", "when do they explain {}", "find the part about {}",
             "Where is {} discussed?"]
-OTHER_REQUESTS = ["at what point does the speaker cover {}", "show me where {} comes up", "I'm looking for the bit on {}",
-                  "which part of the lecture explains {}", "can you find where they mention {}", "{}?",
+OTHER_REQUESTS = ["at what point does the speaker cover {}", "show me where {} comes up",
+                  "I'm looking for the bit on {}", "which part of the lecture explains {}",
+                  "can you find where they mention {}", "{}?",
                   "is there a part about {}", "take me to the moment they talk about {}"]
 TYPES = ("said", "concept", "shown")
 

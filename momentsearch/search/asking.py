@@ -3,9 +3,10 @@ roadmap?" and "find the part about the roadmap" are searched as "the roadmap".
 
 People type requests to a video search as they would ask a colleague. The request's own words
 ("find", "part", "explain", "lecturer") are no part of what they look for, yet they match speech
-("you'll find that ...") and pull the text vector away from the topic. Only a request at the
-start of the query (and then its closing "discussed?", "come up?") and a closing question mark are taken off; what remains must
-still hold a content word, else the query is searched as typed ("where do they talk about it").
+("you'll find that ...") and pull the text vector away from the topic. Only a request at the start
+of the query (and then its closing "discussed?", "come up?") and a closing question mark are taken
+off; what remains must still hold a content word, else the query is searched as typed ("where do
+they talk about it").
 """
 
 from __future__ import annotations
@@ -27,8 +28,8 @@ _POLITE = (r"(?:(?:please|hi|hey|ok|okay|so)[,!]?\s+)?(?:(?:can|could|would|will
 _AUX = r"(?:do|does|did|is|are|was|were|can|will|has|have|had|would|should)"
 _LEADS = [
     # find the part about X / show me where X / take me to the moment they X / jump to the bit on X / search for X
-    rf"(?:find|search(?: for)?|look(?: for| up)|locate|(?:show|give|get) (?:me|us)|(?:take|bring) (?:me|us) (?:back )?to"
-    rf"|(?:jump|skip|go|fast forward|scroll)(?: back)? to|play|open)"
+    rf"(?:find|search(?: for)?|look(?: for| up)|locate|(?:show|give|get) (?:me|us)"
+    rf"|(?:take|bring) (?:me|us) (?:back )?to|(?:jump|skip|go|fast forward|scroll)(?: back)? to|play|open)"
     rf"(?: (?:the|a|an|any|every|all(?: the)?|that|this) {_PLACE}| where| when| in which {_PLACE})?"
     rf"(?: (?:where|when|in which|that|about|on|of|with|covering|discussing|explaining|mentioning|for))?"
     rf"(?: {_WHO} {_SAY}{_ABOUT})?",

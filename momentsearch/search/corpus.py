@@ -80,7 +80,7 @@ class Corpus:
         return edges
 
     def vocabulary(self) -> Vocabulary:
-        """The words of every transcript chunk and slide text, for putting a query's typos right (built on first use)."""
+        """The words of every transcript chunk and slide text, for putting a query's typos right (built once)."""
         if self._vocabulary is None:
             self._vocabulary = Vocabulary([*self.chunk_text, *self.ocr_text])
         return self._vocabulary
