@@ -152,7 +152,7 @@ class RankingOptions:
     section_share: float = 0.7  # share of a transcript hit's cosine taken from its section's vector (search/context.py)
     stem_share: float = 0.8  # what a query word counts in the lexical channel when the text holds only another
     # word of its stem ("calculated" for "calculator"); 1: stems alone decide
-    spelling: bool = True  # a query word no indexed text holds: its other spelling or a typo put right (search/spelling)
+    spelling: bool = True  # a query word no indexed text holds: its other spelling or typo put right (search/spelling)
     fuzzy_weight: float = 1.0  # lexical score of a chunk that only sounds like the query (ranking/fuzzy.py); 0: off
     best_share: float = 0.5  # share of the fused evidence that is the best single channel's score (the rest: weighted mean)
     agreement_bonus: float = 0.1  # added per extra channel that agrees (calibrated score above agreement_level)
