@@ -33,6 +33,7 @@ def _correct(query: str, keep: frozenset[str] = frozenset()):
     ("volcanoes scatterde", "volcanoes scattered"),  # two letters swapped
     ("Scatered map", "Scattered map"),  # a letter dropped; the capital kept
     ("multiplying huge pimes", "multiplying huge primes"),  # "times" is commoner, "primes" goes with the rest
+    ("factoringtheir product", "factoring their product"),  # a space left out
 ])
 def test_a_typo_becomes_the_indexed_word_the_query_means(typed, meant):
     got = _correct(typed)

@@ -5,12 +5,13 @@ A query word of `MIN_LETTERS` letters or more that no indexed text (speech or sl
 forms (its stem, its aliases) becomes:
 - its other spelling where the index holds that (British or American: "memorise" where the speech has
   "memorize", "colour" where it has "color": one word either way);
-- else, unless it is an English word or one's other spelling (wordninja's list of 126,000: a correct word
-  these lectures do not use, "bridge", stays as typed rather than becoming "fridge"), the indexed or English word one
-  edit away (a letter dropped, added, replaced, or two neighbours swapped). Of several, the one most
-  indexed texts hold beside the query's other words wins ("pimes" beside "multiplying huge": "primes",
-  not "times"), then the one the index holds most often, then the commonest English word (a paraphrase's
-  word the lectures never use, "inspecion", becomes "inspection").
+- else, unless it is an English word or one's other spelling (wordninja's list of 126,000: a correct
+  word these lectures do not use, "bridge", stays as typed rather than becoming "fridge"), the indexed or
+  English word one edit away (a letter dropped, added, replaced, or two neighbours swapped). Of several,
+  the one most indexed texts hold beside the query's other words wins ("pimes" beside "multiplying huge":
+  "primes", not "times"), then the one the index holds most often, then the commonest English word (a
+  paraphrase's word the lectures never use, "inspecion", becomes "inspection");
+- else, when no word is one edit away, two indexed words whose space was left out ("carbolicacid").
 Quoted phrases and -words are never touched: they are matched as typed. Words are compared lower-case; the
 index's words come from its speech and slide text.
 """
@@ -55,7 +56,7 @@ class Vocabulary:
     def __init__(self, texts) -> None:
         counts: Counter[str] = Counter()
         for text in texts:
-            counts.update(w for w in _WORD.findall(text.lower()) if len(w) >= MIN_LETTERS - 1)
+            counts.update(w for w in _WORD.findall(text.lower()) if len(w) >= 3)
         self.counts = counts
 
     def same_word(self, word: str) -> str | None:
@@ -71,9 +72,20 @@ class Vocabulary:
         english = english_words()
         near = sorted(w for w in _edits(word) if w in self.counts or w in english)
         if not near:
-            return None
+            return self.split(word)
         return max(near, key=lambda w: (together(w) if together and w in self.counts else 0, self.counts.get(w, 0),
                                         -english.get(w, 99.0)))
+
+
+    def split(self, word: str) -> str | None:
+        """`word` as two indexed words whose space was left out ("carbolicacid" -> "carbolic acid"), the pair
+        the index holds most often (its rarer word counts); None when no split gives two indexed words."""
+        pairs = [(word[:i], word[i:]) for i in range(3, len(word) - 2)]
+        pairs = [(a, b) for a, b in pairs if a in self.counts and b in self.counts]
+        if not pairs:
+            return None
+        a, b = max(pairs, key=lambda p: (min(self.counts[p[0]], self.counts[p[1]]), p))
+        return f"{a} {b}"
 
 
 def correct(text: str, vocabulary: Vocabulary, unknown: set[str], keep: frozenset[str] = frozenset(),
