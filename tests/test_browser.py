@@ -99,6 +99,10 @@ def test_a_typo_is_searched_as_the_word_and_the_page_says_so(server, browser):
     assert "Showing results for “the roadmap”: “roadmpa” is in no indexed speech or slide text" in status, status
     assert "roadmap" in page.locator(".result").first.inner_text().lower()
     assert page.locator(".result").first.locator("mark").count() >= 1  # the word searched is highlighted
+    page.click("#as-typed")  # "Search for “roadmpa” as typed": the word quoted, so it must occur as typed
+    page.wait_for_function("() => document.getElementById('status').dataset.state === 'empty'", timeout=60_000)
+    assert page.input_value("#q") == 'where do they discuss the "roadmpa"'
+    assert "No moments found" in page.inner_text("#status") and page.locator(".result").count() == 0
 
 
 def test_search_click_and_play_from_the_moment(server, browser):

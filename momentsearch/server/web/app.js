@@ -71,6 +71,25 @@ function setStatus(text, kind = "") {
   els.status.dataset.state = kind || (text ? "info" : "");
 }
 
+// "Search for “randdomly” as typed": the query again with each corrected word in quotes (searched as typed)
+function asTypedLink(query, corrected, typed) {
+  const link = document.createElement("a");
+  link.href = "#";
+  link.id = "as-typed";
+  link.textContent = `Search for ${typed} as typed`;
+  link.addEventListener("click", (ev) => {
+    ev.preventDefault();
+    let q = query;
+    for (const [was] of corrected) {
+      const plain = was.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+      q = q.replace(new RegExp(`(^|[^"\\p{L}\\p{N}])(${plain})(?=$|[^"\\p{L}\\p{N}])`, "u"), '$1"$2"');
+    }
+    els.q.value = q;
+    els.form.requestSubmit();
+  });
+  return link;
+}
+
 function fmt(t) {
   t = Math.max(0, t || 0);
   const m = Math.floor(t / 60), s = Math.floor(t % 60);
@@ -119,11 +138,13 @@ async function search(query, { image = null, keepMoment = false } = {}) {
     if (!results.length) {
       setStatus(`No moments found for “${image ? image.name : query}”. Try other words.`, "empty");
     } else {
-      const typed = (body.corrected || []).map(([was]) => `“${was}”`).join(", ");
+      const corrected = body.corrected || [];
+      const typed = corrected.map(([was]) => `“${was}”`).join(", ");
       setStatus(image && read ? `Words read on the image: ${read}` + (body.image_note ? ` (${body.image_note})` : "")
-        : (typed ? `Showing results for “${read}”: ${typed} is in no indexed speech or slide text `
-                   + "(put a word in \"quotes\" to search it as typed). " : "")
+        : (typed ? `Showing results for “${read}”: ${typed} ${corrected.length > 1 ? "are" : "is"} in no indexed `
+                   + "speech or slide text. " : "")
           + (body.picture_note ? `Note: ${body.picture_note}.` : ""));
+      if (!image && typed) els.status.append(asTypedLink(query, corrected, typed));
       els.status.dataset.state = "results";
     }
     if (body.warnings && body.warnings.length) els.info.textContent = body.warnings.join(" ");
