@@ -65,15 +65,14 @@ class Vocabulary:
     def best(self, word: str, together=None) -> str | None:
         """The word one edit from `word` (a letter dropped, added, replaced, two neighbours swapped) that is
         most likely meant: the one most indexed texts hold beside the query's other words (`together(w)`:
-        that count), then the one the index holds most often, then the commonest English word; None when
-        no indexed or English word is one edit away."""
+        that count), then the one the index holds most often, then the commonest English word. When no indexed
+        or English word is one edit away: `split` (two words whose space was left out), else None."""
         english = english_words()
         near = sorted(w for w in _edits(word) if w in self.counts or w in english)
         if not near:
             return self.split(word)
         return max(near, key=lambda w: (together(w) if together and w in self.counts else 0, self.counts.get(w, 0),
                                         -english.get(w, 99.0)))
-
 
     def split(self, word: str) -> str | None:
         """`word` as two indexed words whose space was left out ("carbolicacid" -> "carbolic acid"), the pair

@@ -133,7 +133,8 @@ async function search(query, { image = null, keepMoment = false } = {}) {
     }
     if (seq !== searchSeq) return;
     results = body.results;
-    const read = image ? (body.image_text || "") : (body.searched_for || query);  // an image: the words on it; typos put right
+    // an image is also searched by the words on it; a query with typos by the words put right
+    const read = image ? (body.image_text || "") : (body.searched_for || query);
     render(read);
     if (!results.length) {
       setStatus(`No moments found for “${image ? image.name : query}”. Try other words.`, "empty");
