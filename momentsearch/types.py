@@ -160,6 +160,9 @@ class StageTimes:
         self.seconds[stage] = self.seconds.get(stage, 0.0) + dt
 
 
+NOT_MEDIA = "not a media file (unknown extension)"  # a folder's other files (PDFs, notes): skipped with this reason
+
+
 @dataclass
 class FileResult:
     path: str

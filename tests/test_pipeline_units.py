@@ -160,6 +160,24 @@ def test_discover_walks_folders_and_names_what_it_skips(tmp_path):
     assert any("symlink loop" in r for r in found.values())
 
 
+def test_discover_leaves_out_hidden_folders_and_index_folders(tmp_path):
+    """`index .` in a course folder: the default index (./momentsearch-db) is one row saying what it is, not a
+    row per database file, and a hidden folder's files (.git's, a .cache's) are left out as hidden files
+    are; a hidden folder named on the command line is walked."""
+    (tmp_path / "talk.mp4").write_bytes(b"x")
+    (tmp_path / "momentsearch-db" / "0c7e").mkdir(parents=True)
+    (tmp_path / "momentsearch-db" / "chroma.sqlite3").write_bytes(b"x")
+    (tmp_path / "momentsearch-db" / "0c7e" / "frame.jpg").write_bytes(b"x")
+    (tmp_path / ".git" / "objects").mkdir(parents=True)
+    (tmp_path / ".git" / "objects" / "ab").write_bytes(b"x")
+    (tmp_path / ".cache").mkdir()
+    (tmp_path / ".cache" / "old.mp4").write_bytes(b"x")
+    found = {f.path: f.reason for f in discover([str(tmp_path)])}
+    assert found == {str(tmp_path / "talk.mp4"): "",
+                     str(tmp_path / "momentsearch-db"): "a search index (a Chroma database), not media: not walked"}
+    assert [f.path for f in discover([str(tmp_path / ".cache")])] == [str(tmp_path / ".cache" / "old.mp4")]
+
+
 def test_a_heic_photo_is_skipped_with_what_to_do_walked_or_named(tmp_path):
     """An iPhone's HEIC photo is no 'unknown extension' in a folder, and named on the command line it
     never reaches FFmpeg (whose answer was 'MP4/MOV file ... probably truncated')."""

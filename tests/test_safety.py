@@ -363,6 +363,22 @@ def test_thumbnail_of_rotated_video_is_upright(tmp_path):
     assert thumb[-20:].mean() > 200 and thumb[:100].mean() < 50
 
 
+def test_a_folders_other_files_are_one_line_under_the_summary(capsys):
+    """A course folder's PDFs and notes are counted by extension under the table (--json keeps a row
+    each); the rows that matter (indexed, failed, other reasons to skip) stay rows."""
+    from momentsearch.cli.output import print_report
+    from momentsearch.types import NOT_MEDIA, FileResult, IndexReport
+
+    files = [FileResult(f"/c/notes/week{i}.pdf", "skipped", NOT_MEDIA) for i in range(25)]
+    files += [FileResult("/c/code.py", "skipped", NOT_MEDIA), FileResult("/c/bad.mp4", "failed", "corrupt"),
+              FileResult("/c/talk.mp4", "indexed", duration=61.0, channels=["transcript"])]
+    print_report(IndexReport(files=files))
+    shown = capsys.readouterr().out
+    assert "week" not in shown and "26 other files skipped, not media (.pdf 25, .py 1)" in shown
+    assert "bad.mp4" in shown and "corrupt" in shown and "talk.mp4" in shown
+    assert "28 files: 1 failed, 1 indexed, 26 skipped" in shown
+
+
 # -- 15. terminal escapes in file names ---------------------------------------------------------------
 def test_file_names_with_escape_sequences_are_printed_escaped(capsys):
     from momentsearch.cli.output import print_info, print_moments, print_report

@@ -16,7 +16,7 @@ from rich.progress import (BarColumn, MofNCompleteColumn, Progress, TextColumn, 
 from rich.table import Table
 from rich.text import Text
 
-from momentsearch.types import IndexReport, Moment, ProgressEvent
+from momentsearch.types import NOT_MEDIA, IndexReport, Moment, ProgressEvent
 
 out = Console(soft_wrap=True)
 err = Console(stderr=True)
@@ -140,10 +140,21 @@ def print_report(report: IndexReport) -> None:
     for col in ("status", "duration", "channels"):
         table.add_column(col)
     table.add_column("note", overflow="fold", max_width=30)
+    other = [f for f in report.files if f.status == "skipped" and f.reason == NOT_MEDIA]
     for f in report.files:
+        if other and f.status == "skipped" and f.reason == NOT_MEDIA:
+            continue  # a course folder's PDFs and notes: one line under the table, not a row each
         table.add_row(cell(short_path(f.path, 36)), f.status, fmt_time(f.duration) if f.duration else "",
                       ",".join(f.channels), cell(f.reason))
     out.print(table, width=max(WIDTH, min(out.width, 120)))
+    if other:
+        kinds: dict[str, int] = {}
+        for f in other:
+            kind = Path(f.path).suffix.lower() or "no extension"
+            kinds[kind] = kinds.get(kind, 0) + 1
+        listed = ", ".join(f"{k} {n}" for k, n in sorted(kinds.items(), key=lambda kv: (-kv[1], kv[0]))[:8])
+        out.print(cell(f"{plural(len(other), 'other file')} skipped, not media ({listed}"
+                       f"{', ...' if len(kinds) > 8 else ''}); --json lists them"), markup=False, highlight=False)
     counts: dict[str, int] = {}
     for f in report.files:
         counts[f.status] = counts.get(f.status, 0) + 1

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from momentsearch.pipeline.captions import SIDECAR_SUFFIXES
-from momentsearch.types import FileResult, IndexReport
+from momentsearch.types import NOT_MEDIA, FileResult, IndexReport
 
 # what FFmpeg reads and cameras, recorders and old archives name their files: camcorders write AVCHD
 # (.mts/.m2ts), HDV (.m2t) and MPEG-PS (.mod/.tod), DVDs .vob, pro cameras .mxf/.dv, old lecture archives
@@ -72,6 +72,14 @@ def only_missing(paths: list[str]) -> IndexReport | None:
                        warnings=[NOTHING_THERE])
 
 
+INDEX_FOLDER = "a search index (a Chroma database), not media: not walked"
+
+
+def _is_index(folder: str) -> bool:
+    """Whether `folder` holds a Chroma database (every momentsearch index does: chroma.sqlite3)."""
+    return os.path.isfile(os.path.join(folder, "chroma.sqlite3"))
+
+
 def _walk(root: Path, out: dict[str, Found]) -> None:
     seen: set[tuple[int, int]] = set()
 
@@ -90,7 +98,12 @@ def _walk(root: Path, out: dict[str, Found]) -> None:
             dirnames[:] = []
             continue
         seen.add(key)
-        dirnames.sort()
+        if _is_index(dirpath):  # `index .` with the default ./momentsearch-db: the index's own files
+            out.setdefault(dirpath, Found(dirpath, INDEX_FOLDER))
+            dirnames[:] = []
+            continue
+        # hidden folders (.git, .cache, .Trash) are left out as hidden files are; named directly, one is walked
+        dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
         for name in sorted(filenames):
             full = os.path.join(dirpath, name)
             if Path(name).suffix.lower() in MEDIA_EXTENSIONS | HEIF_EXTENSIONS:
@@ -98,7 +111,7 @@ def _walk(root: Path, out: dict[str, Found]) -> None:
             elif Path(name).suffix.lower() in SIDECAR_SUFFIXES:  # talk.srt: the captions of talk.mp4
                 out.setdefault(full, Found(full, "subtitles: read as the captions of the video of the same name"))
             elif not name.startswith("."):
-                out.setdefault(full, Found(full, "not a media file (unknown extension)"))
+                out.setdefault(full, Found(full, NOT_MEDIA))
 
 
 _CONTAINER_TYPES = {  # FFmpeg demuxer name -> (type with video, type of audio only)
