@@ -390,11 +390,11 @@ class MomentIndex:
     def info(self) -> IndexInfo:
         store = self.reader
         files = store.files()
-        channels = sorted({c for f in files for c in f.channels})
-        models = {}
-        for f in files:
-            models.update(f.models)
+        from momentsearch.store.lock import writing_now
+
+        models = {k: v for f in files for k, v in f.models.items()}
         counts = {name: store.count(name) for name in ENTRY_COLLECTIONS}
         where = str(self.chroma_url) if self.chroma_url else str(Path(self.db).resolve())
-        return IndexInfo(db=where, files=files, channels=channels, models=models, counts=counts)
+        return IndexInfo(db=where, files=files, channels=sorted({c for f in files for c in f.channels}), models=models,
+                         counts=counts, writing="" if self.chroma_url else writing_now(self.db))
 

@@ -250,3 +250,4 @@ class IndexInfo:
     channels: list[str]
     models: dict[str, str]
     counts: dict[str, int]
+    writing: str = ""  # who is writing the index now (a running `index`), "" when nobody is

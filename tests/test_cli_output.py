@@ -154,6 +154,7 @@ class _WordsIndex:
     and passes its -word filters (enough for what `search` prints when nothing is left)."""
 
     use_snapshot = False
+    chroma_url, db = None, "/nonexistent/db"  # nobody writes into it (no lock file)
 
     def __init__(self, found: str):
         self.found = set(found.split())
@@ -287,6 +288,28 @@ def test_info_says_what_the_visual_channel_lacks(monkeypatch):
         lines[installed] = next(line for line in buffer.getvalue().splitlines() if line.startswith("Visual channel"))
     assert "--clip-pretrained" in lines[True] and "setup.sh" not in lines[True]
     assert "setup.sh --clip" in lines[False] and "--clip-pretrained" in lines[False]
+
+
+def test_info_while_an_index_run_writes_says_which_files_are_not_searchable_yet(monkeypatch, tmp_path):
+    """A batch still running: its unfinished files are "being indexed now", not "incomplete: re-run index"
+    (re-running would only wait for the running one)."""
+    from momentsearch.api import IndexInfo
+    from momentsearch.types import FileRecord
+
+    for name in ("a.mp4", "b.mp4"):
+        (tmp_path / name).write_bytes(b"x")
+    files = [FileRecord(str(tmp_path / "a.mp4"), "a" * 16, 1, 0.0, duration=60.0, channels=["transcript"],
+                        complete=True), FileRecord(str(tmp_path / "b.mp4"), "b" * 16, 1, 0.0, duration=3000.0)]
+    shown = {}
+    for writing in ("`index` (pid 7 on host since 2026-12-06 01:56:58)", ""):
+        buffer = io.StringIO()
+        monkeypatch.setattr(output, "out", Console(file=buffer, width=80, soft_wrap=True))
+        output.print_info(IndexInfo(db="/c/db", files=files, channels=["transcript"], models={}, counts={},
+                                    writing=writing))
+        shown[bool(writing)] = buffer.getvalue()
+    assert "Being written now by `index` (pid 7" in shown[True]
+    assert "being indexed now, not searchable yet" in shown[True] and "re-run index" not in shown[True]
+    assert "incomplete: re-run index" in shown[False] and "Being written" not in shown[False]
 
 
 class _ClipsIndex(_WordsIndex):

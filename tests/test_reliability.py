@@ -257,7 +257,24 @@ def test_second_writer_fails_naming_the_holder_and_search_still_answers(three_vi
         assert run_cli("prune", "--db", str(db), check=False).returncode == 2
         found = run_cli("search", "helium nucleus with two protons", "--db", str(db), "--json")
         assert json.loads(found.stdout)["results"][0]["video"].endswith("v0.mp4")
-        assert json.loads(run_cli("info", "--db", str(db), "--json").stdout)["counts"]["transcript"] >= 1
+        info = json.loads(run_cli("info", "--db", str(db), "--json").stdout)
+        assert info["counts"]["transcript"] >= 1 and f"pid {os.getpid()}" in info["writing"]
+        said = run_cli("search", "helium nucleus with two protons", "--db", str(db)).stdout
+        assert f"Note: the index is being written now by pid {os.getpid()} on " in said
+    assert json.loads(run_cli("info", "--db", str(db), "--json").stdout)["writing"] == ""
+
+
+def test_who_is_writing_now_is_read_without_taking_the_lock(tmp_path):
+    """`info` and `search` ask whether an `index` is writing (a batch still running: its files are not
+    searchable yet) without locking or creating anything."""
+    from momentsearch.store.lock import LOCK_NAME, WriterLock, writing_now
+
+    assert writing_now(tmp_path) == "" and not (tmp_path / LOCK_NAME).exists()
+    with WriterLock(tmp_path, "index"):
+        assert writing_now(tmp_path).startswith(f"`index` (pid {os.getpid()} on ")
+        assert writing_now(tmp_path) != ""  # asking twice does not take it
+    assert writing_now(tmp_path) == ""
+    WriterLock(tmp_path).acquire(timeout=0).release()
 
 
 def test_lock_waits_for_release_and_survives_a_killed_holder(tmp_path):

@@ -195,7 +195,7 @@ def cmd_remove(args) -> int:
 
 
 def cmd_search(args) -> int:
-    from momentsearch.cli.output import print_moments
+    from momentsearch.cli.output import print_moments, safe_text
 
     given = [name for name, on in (("a query", args.query is not None), ("--image", args.image),
                                    ("--queries", args.queries)) if on]
@@ -229,6 +229,8 @@ def cmd_search(args) -> int:
         print_moments(query, moments, index.channels(), blame_filters=blame, spelling=spelled.note() if spelled else "")
         if note and not args.image:  # a query for a kind of picture, answered by words alone
             print(f"Note: {note}.")
+        if writing := extras.writing_note_of(index):  # a batch still running into this index
+            print(f"Note: {safe_text(writing)}.")
     return EXIT_OK
 
 
@@ -277,6 +279,7 @@ def cmd_info(args) -> int:
     if args.json:
         print(json.dumps({
             "db": info.db, "channels": info.channels, "models": info.models, "counts": info.counts,
+            "writing": info.writing,
             "files": [{"path": f.path, "video_id": f.video_id, "kind": f.kind, "duration": f.duration,
                        "channels": f.channels, "sources": f.sources, "language": f.language,
                        "complete": f.complete, "exists": os.path.exists(f.path)} for f in info.files],

@@ -231,6 +231,8 @@ def print_info(info) -> None:
         out.print(f"Visual channel: off (no CLIP when indexing; {need})", markup=False, highlight=False)
     for k, v in info.models.items():
         out.print(f"Model {k}: {v}", markup=False, highlight=False)
+    if info.writing:  # a batch still running: its files become searchable one by one as each finishes
+        out.print(f"Being written now by {safe_text(info.writing)}", markup=False, highlight=False)
     out.print("Entries: " + ", ".join(f"{k}={v}" for k, v in info.counts.items()), markup=False, highlight=False)
     out.print(plural(len(info.files), "file") + ":", markup=False, highlight=False, style="bold")
     missing = {f.path for f in info.files if not os.path.exists(f.path)}
@@ -238,7 +240,8 @@ def print_info(info) -> None:
         out.print("  " + short_path(f.path, WIDTH - 2), markup=False, highlight=False)
         extra = [f"speech from {f.sources['transcript']}"] if f.sources.get("transcript") else []
         extra += [f"language {f.language}"] if f.language else []
-        state = "complete" if f.complete else "incomplete: re-run index"
+        state = "complete" if f.complete else ("being indexed now, not searchable yet" if info.writing
+                                               else "incomplete: re-run index")
         if f.path in missing:  # what matters more than being complete: there is nothing to play or cut
             state = "file missing (moved or deleted?)"
         details = [f.kind, fmt_time(f.duration), "+".join(f.channels) or "no channels", *extra, state]

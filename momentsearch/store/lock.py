@@ -35,6 +35,27 @@ def holder(db_dir: str | os.PathLike) -> str:
         return ""
 
 
+def writing_now(db_dir: str | os.PathLike) -> str:
+    """Who is writing the index now (the lock file's text, or "another process"); "" when nobody is. Takes
+    no lock and creates nothing: a shared lock that cannot be had means a writer holds it."""
+    import fcntl
+
+    try:
+        fd = os.open(lock_path(db_dir), os.O_RDONLY)
+    except OSError:
+        return ""
+    try:
+        fcntl.flock(fd, fcntl.LOCK_SH | fcntl.LOCK_NB)
+        fcntl.flock(fd, fcntl.LOCK_UN)
+        return ""
+    except OSError as exc:
+        if exc.errno not in (errno.EAGAIN, errno.EACCES, errno.EWOULDBLOCK):
+            return ""
+        return holder(db_dir) or "another process"
+    finally:
+        os.close(fd)
+
+
 class WriterLock:
     """The write lock of one index folder. `acquire(timeout)` waits up to `timeout` seconds
     (0: fail at once; None: wait for ever) and raises IndexBusyError naming the holder. `task`: the
