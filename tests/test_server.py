@@ -232,6 +232,7 @@ class _FakeIndex:
     """Just enough of MomentIndex's public API for the server: files by id, and a search that takes `delay` seconds."""
 
     warnings: list = []
+    chroma_url, db = None, "/nonexistent/db"  # nobody writes into it (no lock file)
 
     def __init__(self, records, delay=0.0):
         self.files = {r.video_id: r for r in records}
@@ -293,6 +294,27 @@ def test_token_guards_every_api_call(tmp_path):
         assert client.get("/api/search?q=hi", headers={"Authorization": "Bearer s3cret"}).json()["results"]
         assert client.get(f"/api/media/{rec.video_id}?token=s3cret", headers={"Range": "bytes=0-9"}).status_code == 206
         assert client.get("/").status_code == 200  # the page itself holds no data; its API calls carry the token
+
+
+def test_health_and_search_say_while_an_index_run_writes(tmp_path):
+    """The page shows the answer's warnings: while a batch still writes into the served folder, an empty or
+    short answer may only mean its file is not finished yet, and /api/health and /api/search say so."""
+    import anyio
+
+    from momentsearch.server.routes import refresh_health
+    from momentsearch.store.lock import WriterLock
+
+    (tmp_path / "talk.mp4").write_bytes(b"x")
+    index = _FakeIndex([_record(tmp_path / "talk.mp4")])
+    index.db = str(tmp_path / "db")
+    with TestClient(create_app(index, warm=False), base_url="http://localhost") as client:
+        assert client.get("/api/health").json()["warnings"] == []
+        with WriterLock(index.db, "index"):
+            anyio.run(refresh_health, client.app)
+            for said in (client.get("/api/health").json(), client.get("/api/search", params={"q": "roadmap"}).json()):
+                assert any(f"being written now by `index` (pid {os.getpid()}" in w for w in said["warnings"])
+        anyio.run(refresh_health, client.app)
+        assert client.get("/api/search", params={"q": "roadmap"}).json()["warnings"] == []
 
 
 def test_swapped_or_symlinked_files_are_refused(tmp_path):

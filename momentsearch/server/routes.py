@@ -88,7 +88,20 @@ async def _in_search_slot(request: Request, fn, *args):
 
 
 def _health_view(index) -> dict:
-    return {"videos": len(index.videos()), "channels": sorted(index.channels()), "warnings": list(index.warnings)}
+    from momentsearch.store.lock import writing_now
+
+    who = "" if index.chroma_url else writing_now(index.db)  # a batch still running into this folder
+    writing = [f"The index is being written now by {who}: a file it has not finished is not searchable yet."
+               ] if who else []
+    return {"videos": len(index.videos()), "channels": sorted(index.channels()), "warnings": list(index.warnings),
+            "writing": writing}
+
+
+def _warnings(request: Request) -> list[str]:
+    """A search answer's warnings: the index's own, and whether a batch is still writing into it (from the
+    health view, renewed every few seconds)."""
+    view = request.app.state.health or {}
+    return list(request.app.state.index.warnings) + view.get("writing", [])
 
 
 async def refresh_health(app) -> None:
@@ -110,7 +123,8 @@ async def health(request: Request):
         raise getattr(app.state, "health_error", MomentSearchError("the index cannot be read"))
     view = app.state.health
     return {"status": "ok", "videos": view["videos"], "channels": view["channels"],
-            "models_loaded": startup["models_loaded"], "warnings": startup["warnings"] + view["warnings"]}
+            "models_loaded": startup["models_loaded"],
+            "warnings": startup["warnings"] + view["warnings"] + view.get("writing", [])}
 
 
 @router.get("/videos", response_model=VideosOut)
@@ -147,7 +161,7 @@ async def search_text(request: Request, q: str = Query(..., max_length=MAX_QUERY
 
     results, note, spelled = await _in_search_slot(request, run)
     return {"query": q, "picture_note": note, **spelled, "results": results,
-            "took_ms": round((time.perf_counter() - t0) * 1000, 1), "warnings": index.warnings}
+            "took_ms": round((time.perf_counter() - t0) * 1000, 1), "warnings": _warnings(request)}
 
 
 @router.post("/search", response_model=SearchOut)
@@ -166,7 +180,7 @@ async def search_image(request: Request,
     results, words, note = await _in_search_slot(request, run)
     return {"query": f"image:{image.filename or 'upload'}", "image_text": words, "image_note": note,
             "results": results,
-            "took_ms": round((time.perf_counter() - t0) * 1000, 1), "warnings": index.warnings}
+            "took_ms": round((time.perf_counter() - t0) * 1000, 1), "warnings": _warnings(request)}
 
 
 async def _record(request: Request, video_id: str):
