@@ -277,6 +277,20 @@ def test_who_is_writing_now_is_read_without_taking_the_lock(tmp_path):
     WriterLock(tmp_path).acquire(timeout=0).release()
 
 
+def test_a_writer_starting_while_the_lock_is_probed_still_gets_it(tmp_path):
+    """`writing_now` holds a shared lock for an instant; a writer told not to wait (`--wait 0`) that meets
+    it retries for a moment instead of stopping with "being written by another process"."""
+    import fcntl
+
+    from momentsearch.store.lock import LOCK_NAME, WriterLock
+
+    WriterLock(tmp_path).acquire().release()
+    probe = os.open(tmp_path / LOCK_NAME, os.O_RDONLY)
+    fcntl.flock(probe, fcntl.LOCK_SH)
+    threading.Timer(0.1, lambda: (fcntl.flock(probe, fcntl.LOCK_UN), os.close(probe))).start()
+    WriterLock(tmp_path, "index").acquire(timeout=0).release()
+
+
 def test_lock_waits_for_release_and_survives_a_killed_holder(tmp_path):
     from momentsearch.errors import IndexBusyError
     from momentsearch.store.lock import WriterLock

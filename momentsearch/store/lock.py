@@ -21,6 +21,7 @@ from momentsearch.errors import IndexBusyError
 
 LOCK_NAME = ".momentsearch.store.lock"
 POLL_SECONDS = 0.2  # how often a waiting writer retries
+GRACE_SECONDS = 0.5  # a writer told not to wait still retries this long (`writing_now` probes the lock briefly)
 
 
 def lock_path(db_dir: str | os.PathLike) -> Path:
@@ -36,10 +37,14 @@ def holder(db_dir: str | os.PathLike) -> str:
 
 
 def writing_now(db_dir: str | os.PathLike) -> str:
-    """Who is writing the index now (the lock file's text, or "another process"); "" when nobody is. Takes
-    no lock and creates nothing: a shared lock that cannot be had means a writer holds it."""
+    """Who is writing the index now (the lock file's text, or "another process"); "" when nobody is. Creates
+    nothing. A writer writes its note after locking and empties it when done, so an empty file needs no
+    test; else a shared lock that cannot be had means a writer holds it (a killed one leaves its note but no
+    lock). That test holds the lock for microseconds; a writer starting then retries (`GRACE_SECONDS`)."""
     import fcntl
 
+    if not holder(db_dir):
+        return ""
     try:
         fd = os.open(lock_path(db_dir), os.O_RDONLY)
     except OSError:
@@ -51,7 +56,7 @@ def writing_now(db_dir: str | os.PathLike) -> str:
     except OSError as exc:
         if exc.errno not in (errno.EAGAIN, errno.EACCES, errno.EWOULDBLOCK):
             return ""
-        return holder(db_dir) or "another process"
+        return holder(db_dir) or "another process"  # locked, its note not yet written
     finally:
         os.close(fd)
 
@@ -77,7 +82,7 @@ class WriterLock:
             return self
         self.db_dir.mkdir(parents=True, exist_ok=True)
         fd = os.open(lock_path(self.db_dir), os.O_RDWR | os.O_CREAT, 0o644)
-        deadline = None if timeout is None else time.monotonic() + max(0.0, timeout)
+        deadline = None if timeout is None else time.monotonic() + max(GRACE_SECONDS, timeout)
         try:
             while True:
                 try:
