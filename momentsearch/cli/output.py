@@ -135,18 +135,26 @@ def _label(path: str, width: int = 28) -> str:
 def print_report(report: IndexReport) -> None:
     for w in report.warnings:
         err.print(f"warning: {w}", markup=False, style="yellow")
-    table = Table(title="Index summary", show_lines=False)
-    table.add_column("file", overflow="fold", max_width=36)
-    for col in ("status", "duration", "channels"):
-        table.add_column(col)
-    table.add_column("note", overflow="fold", max_width=30)
+    # rows a user need not read one by one: a course folder's PDFs and notes, and on a nightly re-run the
+    # hundreds of recordings indexed before: each a line under the table (--json keeps a row each)
     other = [f for f in report.files if f.status == "skipped" and f.reason == NOT_MEDIA]
-    for f in report.files:
-        if other and f.status == "skipped" and f.reason == NOT_MEDIA:
-            continue  # a course folder's PDFs and notes: one line under the table, not a row each
-        table.add_row(cell(short_path(f.path, 36)), f.status, fmt_time(f.duration) if f.duration else "",
-                      ",".join(f.channels), cell(f.reason))
-    out.print(table, width=max(WIDTH, min(out.width, 120)))
+    same = [f for f in report.files if f.status == "unchanged" and not f.reason]
+    grouped = {id(f) for f in other + same}
+    rows = [f for f in report.files if id(f) not in grouped]
+    if rows or not (other or same):
+        table = Table(title="Index summary", show_lines=False)
+        table.add_column("file", overflow="fold", max_width=36)
+        for col in ("status", "duration", "channels"):
+            table.add_column(col)
+        table.add_column("note", overflow="fold", max_width=30)
+        for f in rows:
+            table.add_row(cell(short_path(f.path, 36)), f.status, fmt_time(f.duration) if f.duration else "",
+                          ",".join(f.channels), cell(f.reason))
+        out.print(table, width=max(WIDTH, min(out.width, 120)))
+    if same:
+        media = fmt_time(sum(f.duration for f in same))
+        out.print(f"{plural(len(same), 'file')} already indexed and unchanged ({media} of media): nothing redone",
+                  markup=False, highlight=False)
     if other:
         kinds: dict[str, int] = {}
         for f in other:
