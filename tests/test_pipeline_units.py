@@ -163,7 +163,7 @@ def test_discover_walks_folders_and_names_what_it_skips(tmp_path):
 def test_discover_leaves_out_hidden_folders_and_index_folders(tmp_path):
     """`index .` in a course folder: the default index (./momentsearch-db) is one row saying what it is, not a
     row per database file, and a hidden folder's files (.git's, a .cache's) are left out as hidden files
-    are; a hidden folder named on the command line is walked."""
+    are, as are a NAS's thumbnails (@eaDir); a hidden folder named on the command line is walked."""
     (tmp_path / "talk.mp4").write_bytes(b"x")
     (tmp_path / "momentsearch-db" / "0c7e").mkdir(parents=True)
     (tmp_path / "momentsearch-db" / "chroma.sqlite3").write_bytes(b"x")
@@ -172,6 +172,8 @@ def test_discover_leaves_out_hidden_folders_and_index_folders(tmp_path):
     (tmp_path / ".git" / "objects" / "ab").write_bytes(b"x")
     (tmp_path / ".cache").mkdir()
     (tmp_path / ".cache" / "old.mp4").write_bytes(b"x")
+    (tmp_path / "@eaDir" / "talk.mp4").mkdir(parents=True)  # a Synology NAS's thumbnails of talk.mp4
+    (tmp_path / "@eaDir" / "talk.mp4" / "SYNOVIDEO_VIDEO_SCREENSHOT.jpg").write_bytes(b"x")
     found = {f.path: f.reason for f in discover([str(tmp_path)])}
     assert found == {str(tmp_path / "talk.mp4"): "",
                      str(tmp_path / "momentsearch-db"): "a search index (a Chroma database), not media: not walked"}

@@ -72,6 +72,7 @@ def only_missing(paths: list[str]) -> IndexReport | None:
                        warnings=[NOTHING_THERE])
 
 
+SYSTEM_FOLDERS = frozenset(("@eaDir", "__MACOSX", "$RECYCLE.BIN", "System Volume Information"))
 INDEX_FOLDER = "a search index (a Chroma database), not media: not walked"
 
 
@@ -102,8 +103,10 @@ def _walk(root: Path, out: dict[str, Found]) -> None:
             out.setdefault(dirpath, Found(dirpath, INDEX_FOLDER))
             dirnames[:] = []
             continue
-        # hidden folders (.git, .cache, .Trash) are left out as hidden files are; named directly, one is walked
-        dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
+        # hidden folders (.git, .cache, .Trash) are left out as hidden files are, and so are the folders systems
+        # write beside a user's files (a NAS's thumbnails of every video, a Mac zip's resource forks); named
+        # directly, one is walked
+        dirnames[:] = sorted(d for d in dirnames if not d.startswith(".") and d not in SYSTEM_FOLDERS)
         for name in sorted(filenames):
             full = os.path.join(dirpath, name)
             if Path(name).suffix.lower() in MEDIA_EXTENSIONS | HEIF_EXTENSIONS:
