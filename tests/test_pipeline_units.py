@@ -178,6 +178,15 @@ def test_discover_leaves_out_hidden_folders_and_index_folders(tmp_path):
     assert found == {str(tmp_path / "talk.mp4"): "",
                      str(tmp_path / "momentsearch-db"): "a search index (a Chroma database), not media: not walked"}
     assert [f.path for f in discover([str(tmp_path / ".cache")])] == [str(tmp_path / ".cache" / "old.mp4")]
+    # the index kept beside the recordings (`index . --db .`): the folder named is walked all the same
+    (tmp_path / "chroma.sqlite3").write_bytes(b"x")
+    (tmp_path / "6a7f7d93-2988-4e50-9231-f3f1f4e2b31b").mkdir()  # the index's own files: none is listed
+    (tmp_path / "6a7f7d93-2988-4e50-9231-f3f1f4e2b31b" / "header.bin").write_bytes(b"x")
+    (tmp_path / "momentsearch-cache").mkdir()
+    (tmp_path / "momentsearch-cache" / "frame.jpg").write_bytes(b"x")
+    found = {f.path: f.reason for f in discover([str(tmp_path)])}
+    assert found == {str(tmp_path / "talk.mp4"): "",
+                     str(tmp_path / "momentsearch-db"): "a search index (a Chroma database), not media: not walked"}
 
 
 def test_a_heic_photo_is_skipped_with_what_to_do_walked_or_named(tmp_path):

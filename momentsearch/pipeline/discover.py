@@ -5,6 +5,7 @@ from __future__ import annotations
 import functools
 import hashlib
 import os
+import re
 import stat
 from dataclasses import dataclass
 from pathlib import Path
@@ -72,6 +73,10 @@ def only_missing(paths: list[str]) -> IndexReport | None:
                        warnings=[NOTHING_THERE])
 
 
+_CHROMA_SEGMENT = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")  # a collection's files
+# beside Chroma's files in an index folder: the search cache and resume state (search/cache.CACHE_DIRNAME,
+# pipeline/partial.PARTIAL_DIRNAME; named here, as importing those loads their models' libraries)
+INDEX_INTERNALS = frozenset(("momentsearch-cache", "momentsearch-partial"))
 SYSTEM_FOLDERS = frozenset(("@eaDir", "__MACOSX", "$RECYCLE.BIN", "System Volume Information"))
 INDEX_FOLDER = "a search index (a Chroma database), not media: not walked"
 
@@ -99,7 +104,8 @@ def _walk(root: Path, out: dict[str, Found]) -> None:
             dirnames[:] = []
             continue
         seen.add(key)
-        if _is_index(dirpath):  # `index .` with the default ./momentsearch-db: the index's own files
+        if dirpath != str(root) and _is_index(dirpath):  # `index .` with the default ./momentsearch-db (a
+            # folder named directly is walked: `index . --db .` keeps its index beside the recordings)
             out.setdefault(dirpath, Found(dirpath, INDEX_FOLDER))
             dirnames[:] = []
             continue
@@ -107,6 +113,9 @@ def _walk(root: Path, out: dict[str, Found]) -> None:
         # write beside a user's files (a NAS's thumbnails of every video, a Mac zip's resource forks); named
         # directly, one is walked
         dirnames[:] = sorted(d for d in dirnames if not d.startswith(".") and d not in SYSTEM_FOLDERS)
+        if _is_index(dirpath):  # the index kept in the folder named: its own files and folders are not the user's
+            dirnames[:] = [d for d in dirnames if not (_CHROMA_SEGMENT.fullmatch(d) or d in INDEX_INTERNALS)]
+            filenames = [n for n in filenames if n != "chroma.sqlite3"]
         for name in sorted(filenames):
             full = os.path.join(dirpath, name)
             if Path(name).suffix.lower() in MEDIA_EXTENSIONS | HEIF_EXTENSIONS:
