@@ -201,6 +201,15 @@ def test_keys_states_and_image_search(server, browser, tmp_path):
     empty = state_after("**/api/videos*", lambda r: r.fulfill(json={"videos": [], "channels": []}),
                         lambda pg: pg.goto(base + "/"))
     assert empty[0] == "empty-index" and "index is empty" in empty[1]
+
+    def filling(pg):  # the first batch still running: nothing searchable yet, and not "index some videos first"
+        pg.route("**/api/health*", lambda r: r.fulfill(json={
+            "status": "ok", "videos": 0, "channels": [], "models_loaded": True,
+            "warnings": ["The index is being written now by `index` (pid 7): a file it has not finished ..."]}))
+        pg.goto(base + "/")
+
+    filled = state_after("**/api/videos*", lambda r: r.fulfill(json={"videos": [], "channels": []}), filling)
+    assert filled[0] == "empty-index" and "being indexed now" in filled[1] and "index is empty" not in filled[1]
     none = state_after("**/api/search*", lambda r: r.fulfill(json={"query": "x", "results": [], "took_ms": 1,
                                                                    "warnings": []}), search)
     assert none[0] == "empty" and "No moments found" in none[1]
@@ -255,6 +264,28 @@ def test_start_page_and_layout_at_1280_and_420_px(server, browser):
         assert path.stat().st_size > 10_000  # a rendered page, not a blank one
         assert not errors, errors
         page.close()
+
+
+def test_the_start_page_says_while_an_index_run_writes(server, browser, indexed_lecture):
+    """A team's page while `index` still fills the folder: the files not finished are not searchable yet, and
+    the start page says so beside what is (its health view is renewed every 2 s)."""
+    from momentsearch.store.lock import WriterLock
+
+    base, _ = server
+    with WriterLock(indexed_lecture[0], "index"):
+        time.sleep(2.5)
+        page = browser.new_page()
+        page.goto(base + "/")
+        page.wait_for_selector("#home:not([hidden]) #videos li", timeout=60_000)
+        info = page.inner_text("#index-info")
+        assert "1 file indexed" in info and f"being written now by `index` (pid {os.getpid()}" in info
+        page.close()
+    time.sleep(2.5)
+    page = browser.new_page()
+    page.goto(base + "/")
+    page.wait_for_selector("#home:not([hidden]) #videos li", timeout=60_000)
+    assert "being written" not in page.inner_text("#index-info")
+    page.close()
 
 
 def test_transcript_chapters_hits_and_clip_beside_the_player(server, browser):

@@ -449,10 +449,14 @@ async function start() {
     body.videos.forEach((v) => { lengths[v.video_id] = v.duration; languages[v.video_id] = v.language || ""; });
     const minutes = body.videos.reduce((s, v) => s + v.duration, 0) / 60;
     const length = minutes >= 90 ? `${(minutes / 60).toFixed(1)} h` : `${Math.round(minutes)} min`;
-    els.info.textContent = n ? `${n} file${n > 1 ? "s" : ""} indexed (${length}), channels: ` +
-      body.channels.join(", ") : "";
+    // a batch still writing into the index (/api/health says so): its files are not searchable yet
+    const health = await api("/api/health").catch(() => ({ warnings: [] }));
+    const writing = (health.warnings || []).filter((w) => w.includes("being written now"));
+    els.info.textContent = [n ? `${n} file${n > 1 ? "s" : ""} indexed (${length}), channels: ` +
+      body.channels.join(", ") + "." : "", ...writing].filter(Boolean).join(" ");
     if (!n) {
-      setStatus("The index is empty. Index some videos first: momentsearch index FOLDER, then reload.", "empty");
+      setStatus(writing.length ? "Nothing is searchable yet: the first files are being indexed now. Reload in a while."
+                : "The index is empty. Index some videos first: momentsearch index FOLDER, then reload.", "empty");
       els.status.dataset.state = "empty-index";
       return;
     }
