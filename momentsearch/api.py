@@ -388,10 +388,10 @@ class MomentIndex:
             self.search("warm up", k=1)
 
     def info(self) -> IndexInfo:
-        store = self.reader
-        files = store.files()
         from momentsearch.store.lock import writing_now
 
+        store = self.reader
+        files = store.files()
         models = {k: v for f in files for k, v in f.models.items()}
         counts = {name: store.count(name) for name in ENTRY_COLLECTIONS}
         where = str(self.chroma_url) if self.chroma_url else str(Path(self.db).resolve())

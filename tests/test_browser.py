@@ -205,7 +205,8 @@ def test_keys_states_and_image_search(server, browser, tmp_path):
     def filling(pg):  # the first batch still running: nothing searchable yet, and not "index some videos first"
         pg.route("**/api/health*", lambda r: r.fulfill(json={
             "status": "ok", "videos": 0, "channels": [], "models_loaded": True,
-            "warnings": ["The index is being written now by `index` (pid 7): a file it has not finished ..."]}))
+            "warnings": ["The index is being written now by `index` (pid 7): a file it has not finished ..."],
+            "writing": "The index is being written now by `index` (pid 7): a file it has not finished ..."}))
         pg.goto(base + "/")
 
     filled = state_after("**/api/videos*", lambda r: r.fulfill(json={"videos": [], "channels": []}), filling)

@@ -104,8 +104,9 @@ def _walk(root: Path, out: dict[str, Found]) -> None:
             dirnames[:] = []
             continue
         seen.add(key)
-        if dirpath != str(root) and _is_index(dirpath):  # `index .` with the default ./momentsearch-db (a
-            # folder named directly is walked: `index . --db .` keeps its index beside the recordings)
+        index_here = _is_index(dirpath)
+        if index_here and dirpath != str(root):  # `index .` with the default ./momentsearch-db (a folder
+            # named directly is walked: `index . --db .` keeps its index beside the recordings)
             out.setdefault(dirpath, Found(dirpath, INDEX_FOLDER))
             dirnames[:] = []
             continue
@@ -113,7 +114,7 @@ def _walk(root: Path, out: dict[str, Found]) -> None:
         # write beside a user's files (a NAS's thumbnails of every video, a Mac zip's resource forks); named
         # directly, one is walked
         dirnames[:] = sorted(d for d in dirnames if not d.startswith(".") and d not in SYSTEM_FOLDERS)
-        if _is_index(dirpath):  # the index kept in the folder named: its own files and folders are not the user's
+        if index_here:  # the index kept in the folder named: its own files and folders are not the user's
             dirnames[:] = [d for d in dirnames if not (_CHROMA_SEGMENT.fullmatch(d) or d in INDEX_INTERNALS)]
             filenames = [n for n in filenames if n != "chroma.sqlite3"]
         for name in sorted(filenames):

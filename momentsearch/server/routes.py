@@ -91,8 +91,7 @@ def _health_view(index) -> dict:
     from momentsearch.store.lock import writing_now
 
     who = "" if index.chroma_url else writing_now(index.db)  # a batch still running into this folder
-    writing = [f"The index is being written now by {who}: a file it has not finished is not searchable yet."
-               ] if who else []
+    writing = f"The index is being written now by {who}: a file it has not finished is not searchable yet." if who else ""
     return {"videos": len(index.videos()), "channels": sorted(index.channels()), "warnings": list(index.warnings),
             "writing": writing}
 
@@ -100,8 +99,8 @@ def _health_view(index) -> dict:
 def _warnings(request: Request) -> list[str]:
     """A search answer's warnings: the index's own, and whether a batch is still writing into it (from the
     health view, renewed every few seconds)."""
-    view = request.app.state.health or {}
-    return list(request.app.state.index.warnings) + view.get("writing", [])
+    writing = (request.app.state.health or {}).get("writing", "")
+    return list(request.app.state.index.warnings) + ([writing] if writing else [])
 
 
 async def refresh_health(app) -> None:
@@ -123,8 +122,8 @@ async def health(request: Request):
         raise getattr(app.state, "health_error", MomentSearchError("the index cannot be read"))
     view = app.state.health
     return {"status": "ok", "videos": view["videos"], "channels": view["channels"],
-            "models_loaded": startup["models_loaded"],
-            "warnings": startup["warnings"] + view["warnings"] + view.get("writing", [])}
+            "models_loaded": startup["models_loaded"], "writing": view["writing"],
+            "warnings": startup["warnings"] + view["warnings"] + ([view["writing"]] if view["writing"] else [])}
 
 
 @router.get("/videos", response_model=VideosOut)

@@ -74,6 +74,8 @@ class HealthOut(BaseModel):
     channels: list[str]
     models_loaded: bool
     warnings: list[str] = []
+    writing: str = Field("", description="while an index run writes into the served folder, the line saying so "
+                                         "(also in warnings); empty otherwise")
 
 
 ERRORS = {code: {"model": ErrorOut} for code in (400, 401, 403, 404, 409, 413, 416, 422, 500, 503)}

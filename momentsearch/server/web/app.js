@@ -450,8 +450,8 @@ async function start() {
     const minutes = body.videos.reduce((s, v) => s + v.duration, 0) / 60;
     const length = minutes >= 90 ? `${(minutes / 60).toFixed(1)} h` : `${Math.round(minutes)} min`;
     // a batch still writing into the index (/api/health says so): its files are not searchable yet
-    const health = await api("/api/health").catch(() => ({ warnings: [] }));
-    const writing = (health.warnings || []).filter((w) => w.includes("being written now"));
+    const health = await api("/api/health").catch(() => ({}));
+    const writing = health.writing ? [health.writing] : [];
     els.info.textContent = [n ? `${n} file${n > 1 ? "s" : ""} indexed (${length}), channels: ` +
       body.channels.join(", ") + "." : "", ...writing].filter(Boolean).join(" ");
     if (!n) {
