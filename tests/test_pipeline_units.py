@@ -444,3 +444,33 @@ def test_median_of_a_few_maps_is_numpys_median(n):
     maps = list(np.random.default_rng(n).random((n, 18, 32)).astype(np.float32))
     maps[0][0, :4] = maps[-1][0, :4]  # ties
     assert np.array_equal(median_of(maps), np.median(np.stack(maps), axis=0).astype(np.float32))
+
+
+def test_a_question_that_opens_a_topic_starts_its_section():
+    """"... get comfortable with it now. Why does the line slope down? There are two reasons ...": the
+    question's words say little, so the sentence windows put the change after it; it moves before the
+    question. A question to the room ("Any questions?") stays with the topic it closes, and so does a
+    long one."""
+    from momentsearch.pipeline.segment import opens_with_question, topic_boundaries
+
+    def said(words: str, start: float) -> list[Word]:
+        parts = words.split()
+        return [Word(start + k * 0.4, start + (k + 1) * 0.4, " " + w) for k, w in enumerate(parts)]
+
+    units, vectors, end = _talk([0] * 7 + [1] * 6, seed=5)  # sentence 6 leans on the old topic's words
+    before, after = [(units[i][-1].end + units[i + 1][0].start) / 2 for i in (5, 6)]
+    assert np.allclose(topic_boundaries(units, vectors, cuts=[], duration=end), [after], atol=0.01)
+    for question, moved in (("So why does the line slope down?", True), ("Any questions?", False),
+                            ("Does that make sense?", False),
+                            ("What happens to the price of every other good in the whole economy over the "
+                             "next few years?", False)):
+        asked = [list(u) for u in units]
+        asked[6] = said(question, units[6][0].start)
+        after = (asked[6][-1].end + asked[7][0].start) / 2
+        found = topic_boundaries(asked, vectors, cuts=[], duration=end)
+        assert len(found) == 1 and abs(found[0] - (before if moved else after)) < 0.01, question
+        assert opens_with_question(asked[6]) == moved
+    # a slide change just before the question: the boundary is not moved across it
+    asked = [list(u) for u in units]
+    asked[6] = said("Why does the line slope down?", units[6][0].start)
+    assert topic_boundaries(asked, vectors, cuts=[before], duration=end) == []

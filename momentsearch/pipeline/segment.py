@@ -30,6 +30,11 @@ _CUES = tuple(tuple(c.split()) for c in """now|next|finally|lastly|okay|ok|alrig
 # close a lecture (announcements), they do not open a topic
 _LATER = frozenset("""time week lecture session class term year month tuesday monday wednesday thursday friday
     saturday sunday""".split())
+# a question that opens a topic asks about its content ("So why does the line slope down?"); one that closes
+# a topic asks the room ("Any questions?", "Does that make sense?") and does not start with these
+_ASKING = frozenset("why what how when where which who whose whom".split())
+_LEADING = frozenset("so but and now then okay ok well right".split())
+OPENING_QUESTION = (15, 8.0)  # at most this many words and seconds: a framing question, not a long one
 
 
 def sentences(segments: list[TranscriptSegment]) -> list[list[Word]]:
@@ -256,7 +261,8 @@ def topic_boundaries(units: list[list[Word]], vectors: np.ndarray, cuts: list[fl
                 break
             if all(abs(times[i] - c) >= options.min_section for c in chosen):
                 chosen.append(float(times[i]))
-        found += sorted(_at_pause(chosen, times, pauses, scores, options.min_section))
+        chosen = [lo, hi] + _at_pause(chosen, times, pauses, scores, options.min_section)
+        found += sorted(_before_question(chosen, units, times, scores, options.min_section))
     return found
 
 
@@ -300,6 +306,37 @@ def _at_pause(chosen: list[float], times: np.ndarray, pauses: np.ndarray, scores
                     all(abs(times[j] - e) >= min_section for e in others):
                 best = j
         edges[k] = float(times[best])
+    return edges[2:]
+
+
+def opens_with_question(sentence: list[Word]) -> bool:
+    """Whether a sentence is a short question about content ("Why does the line slope down?", "So what
+    happens to the price?"): the kind a lecturer asks to open a topic and then answers."""
+    words = [w.word.lower().strip(" ,.;:!\"'") for w in sentence]
+    if not words or not sentence[-1].word.rstrip().endswith("?"):
+        return False
+    if len(words) > OPENING_QUESTION[0] or sentence[-1].end - sentence[0].start > OPENING_QUESTION[1]:
+        return False
+    first = next((w for w in words if w not in _LEADING), "")
+    return first in _ASKING
+
+
+def _before_question(chosen: list[float], units: list[list[Word]], times: np.ndarray, scores: np.ndarray,
+                     min_section: float) -> list[float]:
+    """The topic boundaries of one stretch (`chosen`: its two ends, then the boundaries), each moved one
+    sentence earlier when the sentence before it is a question about content (`opens_with_question`) and
+    the gap before that question is no slide change, if every piece stays `min_section` long.
+
+    The question opens the topic its answer discusses ("... get comfortable with it now. | Why does the
+    line slope down? There are two reasons ..."), but the similarity of sentence windows and the pauses,
+    which are as long before the answer as before the question, place the change after it."""
+    edges = list(chosen)
+    for k in range(2, len(edges)):
+        i = int(np.argmin(np.abs(times - edges[k])))
+        if i < 1 or not np.isfinite(scores[i - 1]) or not opens_with_question(units[i]):
+            continue
+        if all(abs(times[i - 1] - e) >= min_section for e in edges[:k] + edges[k + 1:]):
+            edges[k] = float(times[i - 1])
     return edges[2:]
 
 
