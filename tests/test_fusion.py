@@ -198,3 +198,25 @@ def test_an_excluded_span_does_not_hide_the_spans_next_to_it():
     assert spans(rank(*args))[0] == (0.0, 12.0) and (0.0, 7.0) not in spans(rank(*args))  # suppressed by it
     kept = spans(rank(*args, accept=lambda video, start, end: end <= 7.0 + 1e-6))
     assert kept and kept[0] == (0.0, 7.0) and all(end <= 7.0 + 1e-6 for _, end in kept)
+
+
+def test_a_channel_weak_everywhere_does_not_join_three_slides_into_one_moment():
+    """A query of a title slide's words (an image query read as text) on a video call: the slide's text
+    matched the first slide (0.98), while the speech matched a little in each of three slides, about
+    equally. A run of those chunks joined 0-40 s into one candidate that took the slide text's score from
+    its first part and the speech's from its others, and won with its middle on the second slide. Runs of
+    one channel's hits now stay inside a section; inside one they still join (a section over two chunks)."""
+    from momentsearch.options import RankingOptions
+    from momentsearch.ranking.joint import rank
+
+    sections = {"v": [(0.0, 13.5), (13.5, 27.5), (27.5, 41.5), (41.5, 55.5)]}
+    speech = hits("transcript", [("v", 0.3, 12.6, 0.18), ("v", 14.4, 26.0, 0.21), ("v", 27.8, 39.9, 0.19)])
+    found = {"ocr": hits("ocr", [("v", 0.0, 13.5, 0.98)]), "transcript": speech,
+             "lexical": hits("lexical", [("v", 27.8, 39.9, 0.04)])}
+    r = rank(found, sections, {"v": 55.5}, {"v": {"ocr", "transcript", "lexical"}}, RankingOptions(), k=1)
+    assert (float(r.candidates.starts[r.chosen[0]]), float(r.candidates.ends[r.chosen[0]])) == (0.0, 13.5)
+    spans = set(zip(r.candidates.starts.tolist(), r.candidates.ends.tolist()))
+    assert not any(s < 13.5 < e - 1 for s, e in spans)  # no candidate reaches over the first slide change
+    two_chunks = hits("transcript", [("v", 14.4, 20.0, 0.5), ("v", 20.5, 26.0, 0.45)])
+    c = build_candidates({"transcript": two_chunks}, sections, {"v": 55.5}, min_moment=4, max_moment=90)
+    assert (14.4, 26.0) in set(zip(c.starts, c.ends))

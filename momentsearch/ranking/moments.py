@@ -4,8 +4,10 @@ Candidate spans for a video (only videos with at least one hit are considered):
 - each hit's own span (a transcript chunk is sentence aligned; a keyframe's span is its visual segment);
 - each visual segment that a hit touches (slide-aligned, preferred on ties);
 - each hit joined with the visual segment around its middle, and runs of neighbouring strong hits
-  of one text channel joined together, up to RUN_MAX seconds (so a section spread over two chunks
-  comes back whole; keyframe hits are whole sections, and a run of them would span the video);
+  of one text channel inside one section joined together, up to RUN_MAX seconds (so a section spread
+  over two chunks comes back whole; keyframe hits are whole sections, and a run of them would span the
+  video; a run over several sections would take each channel's score from a different one of them:
+  neighbouring sections are answered together only by `joint.joined_sections`);
 - the sections where the query points by place ("the recap": ranking/structure.py), passed as `extra`.
 Spans shorter than `min_moment` are widened around their centre; longer than `max_moment` dropped.
 """
@@ -69,7 +71,7 @@ def build_candidates(hits: dict[str, ChannelHits], visual: dict[str, list[tuple[
                 if vs <= mid < ve:
                     add(video, min(vs, start), max(ve, end), JOINED_PRIOR)
         if channel.name not in WHOLE_SPANS:  # a keyframe hit is a whole section already
-            _add_joined_runs(channel, add)
+            _add_joined_runs(channel, add, visual)
 
     for video, start, end in extra:  # spans the caller wants considered (sections where the query points)
         add(video, start, end, SLIDE_PRIOR)
@@ -85,7 +87,8 @@ def build_candidates(hits: dict[str, ChannelHits], visual: dict[str, list[tuple[
     )
 
 
-def _add_joined_runs(channel: ChannelHits, add) -> None:
+def _add_joined_runs(channel: ChannelHits, add, visual: dict[str, list[tuple[float, float]]]) -> None:
+    """Runs of neighbouring strong hits of one channel inside one visual segment (a slide), each a span."""
     if len(channel) < 2:
         return
     for video in set(channel.video_ids.tolist()):
@@ -94,9 +97,11 @@ def _add_joined_runs(channel: ChannelHits, add) -> None:
             continue
         strong = idx[channel.scores[idx] >= JOIN_RATIO * channel.scores[idx].max()]
         strong = strong[np.argsort(channel.starts[strong])]
+        edges = np.asarray(sorted({float(e) for seg in visual.get(video, ()) for e in seg}), dtype=np.float64)
+        slide = np.searchsorted(edges, (channel.starts[strong] + channel.ends[strong]) / 2)
         run_start, run_end, count = channel.starts[strong[0]], channel.ends[strong[0]], 1
-        for i in strong[1:]:
-            if channel.starts[i] <= run_end + JOIN_GAP:
+        for k, i in enumerate(strong[1:], start=1):
+            if channel.starts[i] <= run_end + JOIN_GAP and slide[k] == slide[k - 1]:
                 run_end = max(run_end, channel.ends[i])
                 count += 1
                 continue
