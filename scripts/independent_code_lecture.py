@@ -522,18 +522,47 @@ def render(out: Path) -> dict:
     return truth
 
 
-def evaluate(out: Path, truth: dict, reuse: bool) -> None:
+def indexed(out: Path, name: str, reuse: bool):
+    """The probe's index in OUT/db: the video OUT/NAME indexed afresh, or as it is with `reuse`."""
     from momentsearch.api import MomentIndex
-    from momentsearch.evaluate import boundary_scores, detected_boundaries
-    from momentsearch.ranking.fusion import iou as span_iou
 
     if not reuse:
         shutil.rmtree(out / "db", ignore_errors=True)
     index = MomentIndex(out / "db")
     if not reuse:
         t0 = time.time()
-        index.index([str(out / NAME)])
+        index.index([str(out / name)])
         print(f"indexed in {time.time() - t0:.0f} s")
+    return index
+
+
+def run_queries(index, queries, diag: dict) -> None:
+    """Each (query, start, end, type): printed as hit or miss (top result's IoU >= 0.5) with its truth, top
+    span and per-channel scores, and kept in `diag["queries"]` with its top 3; then R1@0.5 per type."""
+    from momentsearch.ranking.fusion import iou as span_iou
+
+    hits, by_type = 0, {}
+    for query, start, end, kind in queries:
+        results = index.search(query, k=3)
+        top = results[0] if results else None
+        iou = float(span_iou(top.start, top.end, start, end)) if top is not None else 0.0
+        ok = iou >= 0.5
+        hits += ok
+        by_type.setdefault(kind, []).append(ok)
+        where = f"{top.start:6.1f}-{top.end:6.1f}" if top is not None else "   nothing   "
+        chans = " ".join(f"{c}={v:.2f}" for c, v in sorted(top.channels.items())) if top is not None else ""
+        print(f"{kind:7s} {'hit ' if ok else 'MISS'} IoU {iou:.2f} truth {start:6.1f}-{end:6.1f} top {where} "
+              f"score {top.score if top else 0:.2f} [{chans}] | {query}")
+        diag["queries"].append({"query": query, "type": kind, "truth": [start, end], "iou": iou,
+                                "results": [m.to_json() for m in results]})
+    print(f"R1@0.5 {hits}/{len(queries)}; " +
+          ", ".join(f"{k} {sum(v)}/{len(v)}" for k, v in by_type.items()))
+
+
+def evaluate(out: Path, truth: dict, reuse: bool) -> None:
+    from momentsearch.evaluate import boundary_scores, detected_boundaries
+
+    index = indexed(out, NAME, reuse)
     rec = index.videos()[0]
     cuts = detected_boundaries(index)[rec.path]
     sections = [float(a) for a, _ in rec.sections[1:]]
@@ -550,29 +579,15 @@ def evaluate(out: Path, truth: dict, reuse: bool) -> None:
                     if m.get("video_id") == rec.video_id],
             "transcript": [[c.start, c.end, c.text] for c in index.chunks_of(rec.video_id)],
             "chapters": [c.to_json() for c in index.chapters(rec.path)], "queries": []}
-    hits, by_type = 0, {}
-    for query, start, end, kind in truth["queries"]:
-        results = index.search(query, k=3)
-        top = results[0] if results else None
-        iou = float(span_iou(top.start, top.end, start, end)) if top is not None else 0.0
-        ok = iou >= 0.5
-        hits += ok
-        by_type.setdefault(kind, []).append(ok)
-        where = f"{top.start:6.1f}-{top.end:6.1f}" if top is not None else "   nothing   "
-        chans = " ".join(f"{c}={v:.2f}" for c, v in sorted(top.channels.items())) if top is not None else ""
-        print(f"{kind:7s} {'hit ' if ok else 'MISS'} IoU {iou:.2f} truth {start:6.1f}-{end:6.1f} top {where} "
-              f"score {top.score if top else 0:.2f} [{chans}] | {query}")
-        diag["queries"].append({"query": query, "type": kind, "truth": [start, end], "iou": iou,
-                                "results": [m.to_json() for m in results]})
-    print(f"R1@0.5 {hits}/{len(truth['queries'])}; " +
-          ", ".join(f"{k} {sum(v)}/{len(v)}" for k, v in by_type.items()))
+    run_queries(index, truth["queries"], diag)
     (out / "diagnostics.json").write_text(json.dumps(diag, indent=1, default=str))
 
 
-def main() -> int:
+def run_probe(doc: str, default_out: str, render, evaluate) -> int:
+    """A probe's command line: `--out` (render there, index, score) or `--reuse` (score what OUT holds)."""
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
-    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    ap.add_argument("--out", default="/tmp/codelec", help="folder for the video, its truth, index and diagnostics")
+    ap = argparse.ArgumentParser(description=doc.split("\n")[0])
+    ap.add_argument("--out", default=default_out, help="folder for the video, its truth, index and diagnostics")
     ap.add_argument("--reuse", action="store_true", help="score the video and index already in OUT")
     args = ap.parse_args()
     out = Path(args.out)
@@ -583,6 +598,10 @@ def main() -> int:
     evaluate(out, truth, reuse)
     print(f"run time {time.time() - t0:.0f} s")
     return 0
+
+
+def main() -> int:
+    return run_probe(__doc__, "/tmp/codelec", render, evaluate)
 
 
 if __name__ == "__main__":

@@ -34,10 +34,7 @@ Deterministic (fixed seeds). One short lecture in its own index: a probe, not a 
 
 from __future__ import annotations
 
-import argparse
 import json
-import os
-import shutil
 import sys
 import time
 from pathlib import Path
@@ -47,6 +44,7 @@ import numpy as np
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "scripts"))
+import independent_code_lecture  # noqa: E402 (its query report)
 import independent_lecture  # noqa: E402 (its espeak-ng reader, soundtrack and encoder)
 
 W, H, FPS, SR = 1280, 720, 15, 16000
@@ -539,16 +537,7 @@ def visual_detail(out: Path) -> dict:
 
 
 def evaluate(out: Path, truth: dict, reuse: bool) -> None:
-    from momentsearch.api import MomentIndex
-    from momentsearch.ranking.fusion import iou as span_iou
-
-    if not reuse:
-        shutil.rmtree(out / "db", ignore_errors=True)
-    index = MomentIndex(out / "db")
-    if not reuse:
-        t0 = time.time()
-        index.index([str(out / NAME)])
-        print(f"indexed in {time.time() - t0:.0f} s")
+    index = independent_code_lecture.indexed(out, NAME, reuse)
     rec = index.videos()[0]
     score_cuts(rec, index, truth)
     corpus = index.searcher.corpus()
@@ -560,39 +549,12 @@ def evaluate(out: Path, truth: dict, reuse: bool) -> None:
     diag["ocr"].sort()
     diag["visual_detail"] = visual_detail(out)
     score_situations(rec, diag, truth)
-    hits, by_type = 0, {}
-    for query, start, end, kind in truth["queries"]:
-        results = index.search(query, k=3)
-        top = results[0] if results else None
-        iou = float(span_iou(top.start, top.end, start, end)) if top is not None else 0.0
-        ok = iou >= 0.5
-        hits += ok
-        by_type.setdefault(kind, []).append(ok)
-        where = f"{top.start:6.1f}-{top.end:6.1f}" if top is not None else "   nothing   "
-        chans = " ".join(f"{c}={v:.2f}" for c, v in sorted(top.channels.items())) if top is not None else ""
-        print(f"{kind:7s} {'hit ' if ok else 'MISS'} IoU {iou:.2f} truth {start:6.1f}-{end:6.1f} top {where} "
-              f"score {top.score if top else 0:.2f} [{chans}] | {query}")
-        diag["queries"].append({"query": query, "type": kind, "truth": [start, end], "iou": iou,
-                                "results": [m.to_json() for m in results]})
-    print(f"R1@0.5 {hits}/{len(truth['queries'])}; " +
-          ", ".join(f"{k} {sum(v)}/{len(v)}" for k, v in by_type.items()))
+    independent_code_lecture.run_queries(index, truth["queries"], diag)
     (out / "diagnostics.json").write_text(json.dumps(diag, indent=1, default=str))
 
 
 def main() -> int:
-    os.environ.setdefault("HF_HUB_OFFLINE", "1")
-    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    ap.add_argument("--out", default="/tmp/medialec", help="folder for the video, its truth, index and diagnostics")
-    ap.add_argument("--reuse", action="store_true", help="score the video and index already in OUT")
-    args = ap.parse_args()
-    out = Path(args.out)
-    out.mkdir(parents=True, exist_ok=True)
-    t0 = time.time()
-    reuse = args.reuse and (out / "truth.json").exists() and (out / "db").exists()
-    truth = json.loads((out / "truth.json").read_text()) if reuse else render(out)
-    evaluate(out, truth, reuse)
-    print(f"run time {time.time() - t0:.0f} s")
-    return 0
+    return independent_code_lecture.run_probe(__doc__, "/tmp/medialec", render, evaluate)
 
 
 if __name__ == "__main__":
