@@ -88,7 +88,8 @@ def build_candidates(hits: dict[str, ChannelHits], visual: dict[str, list[tuple[
 
 
 def _add_joined_runs(channel: ChannelHits, add, visual: dict[str, list[tuple[float, float]]]) -> None:
-    """Runs of neighbouring strong hits of one channel inside one visual segment (a slide), each a span."""
+    """Runs of neighbouring strong hits of one channel inside one section of `visual` (per video: the spans
+    moments are cut to), each a candidate span."""
     if len(channel) < 2:
         return
     for video in set(channel.video_ids.tolist()):
