@@ -53,12 +53,15 @@ def build_candidates(hits: dict[str, ChannelHits], visual: dict[str, list[tuple[
 
     segment_arrays: dict[str, np.ndarray] = {}  # video -> (n, 2) starts/ends, built once per query
 
-    def segments_touching(video: str, start: float, end: float) -> np.ndarray:
-        # numpy, not a Python loop: an hour of video has ~200 segments and a query ~150 hits
+    def segments_of(video: str) -> np.ndarray:
         if video not in segment_arrays:
             segs = visual.get(video)
             segment_arrays[video] = np.asarray([] if segs is None else segs, dtype=np.float64).reshape(-1, 2)
-        segs = segment_arrays[video]
+        return segment_arrays[video]
+
+    def segments_touching(video: str, start: float, end: float) -> np.ndarray:
+        # numpy, not a Python loop: an hour of video has ~200 segments and a query ~150 hits
+        segs = segments_of(video)
         return segs[(segs[:, 0] < end) & (segs[:, 1] > start)]
 
     for channel in hits.values():
@@ -71,7 +74,7 @@ def build_candidates(hits: dict[str, ChannelHits], visual: dict[str, list[tuple[
                 if vs <= mid < ve:
                     add(video, min(vs, start), max(ve, end), JOINED_PRIOR)
         if channel.name not in WHOLE_SPANS:  # a keyframe hit is a whole section already
-            _add_joined_runs(channel, add, visual)
+            _add_joined_runs(channel, add, segments_of)
 
     for video, start, end in extra:  # spans the caller wants considered (sections where the query points)
         add(video, start, end, SLIDE_PRIOR)
@@ -87,9 +90,9 @@ def build_candidates(hits: dict[str, ChannelHits], visual: dict[str, list[tuple[
     )
 
 
-def _add_joined_runs(channel: ChannelHits, add, visual: dict[str, list[tuple[float, float]]]) -> None:
-    """Runs of neighbouring strong hits of one channel inside one section of `visual` (per video: the spans
-    moments are cut to), each a candidate span."""
+def _add_joined_runs(channel: ChannelHits, add, segments_of) -> None:
+    """Runs of neighbouring strong hits of one channel inside one section (`segments_of(video)`: the (n, 2)
+    spans moments are cut to, in order), each a candidate span."""
     if len(channel) < 2:
         return
     for video in set(channel.video_ids.tolist()):
@@ -98,8 +101,8 @@ def _add_joined_runs(channel: ChannelHits, add, visual: dict[str, list[tuple[flo
             continue
         strong = idx[channel.scores[idx] >= JOIN_RATIO * channel.scores[idx].max()]
         strong = strong[np.argsort(channel.starts[strong])]
-        edges = np.asarray(sorted({float(e) for seg in visual.get(video, ()) for e in seg}), dtype=np.float64)
-        slide = np.searchsorted(edges, (channel.starts[strong] + channel.ends[strong]) / 2)
+        slide = np.searchsorted(segments_of(video)[:, 0], (channel.starts[strong] + channel.ends[strong]) / 2,
+                                side="right")
         run_start, run_end, count = channel.starts[strong[0]], channel.ends[strong[0]], 1
         for k, i in enumerate(strong[1:], start=1):
             if channel.starts[i] <= run_end + JOIN_GAP and slide[k] == slide[k - 1]:
