@@ -23,6 +23,7 @@ from momentsearch.models import (
     resolve_faster_whisper_model,
 )
 from momentsearch.models.asr import drop_hallucinations
+from momentsearch.pipeline.segment import build_chunks
 from momentsearch.types import SAMPLE_RATE
 from momentsearch.testing.tiny_whisper import write_tiny_openai_whisper_checkpoint
 from momentsearch.options import ASROptions
@@ -371,6 +372,28 @@ def test_drop_hallucinations():
     assert [s.text for s in drop_hallucinations([seg(loop, ratio=2.1)], 9.0)] == ["Rather use an N M"]
     said = " We go step by step by step by step, and then we stop."
     assert [s.text for s in drop_hallucinations([seg(said, ratio=1.3)], 9.0)] == [said.strip()]
+
+
+def test_segments_come_back_in_the_order_their_words_were_heard():
+    """A seminar recording: a quiet question from the room, then "Good question. Let me go back ...". The
+    batched pass gave the answer a segment from 262.4 s whose first word it timed at 266.2 s; the question's
+    words, decoded again on their own (`_redo_lost`), came as a segment from 264.9 s, so sorted by segment
+    start they followed the answer, and the chunk holding both ran from 266.19 s to 265.98 s: it ended
+    before it started, and no search found it. Segments follow their first words' times."""
+    def seg(start, words):
+        return {"text": "".join(w for w, _, _ in words), "start": start, "end": words[-1][2], "no_speech_prob": 0.0,
+                "avg_logprob": -0.3, "compression_ratio": 1.3,
+                "words": [{"word": w, "start": s, "end": e, "probability": 0.8} for w, s, e in words]}
+
+    answer = seg(262.4, [(" Good", 266.2, 266.5), (" question.", 266.5, 270.7), (" Let", 271.0, 271.2),
+                         (" me", 271.2, 271.3), (" go", 271.3, 271.5), (" back.", 271.5, 272.0)])
+    question = seg(264.9, [(" Were", 264.9, 265.1), (" galleys", 265.1, 265.5), (" used?", 265.5, 266.0)])
+    kept = drop_hallucinations([answer, question], duration=300.0)
+    assert [s.text for s in kept] == ["Were galleys used?", "Good question. Let me go back."]
+    chunks = build_chunks(kept)
+    assert all(c.start <= c.end for c in chunks)
+    words = [w for s in kept for w in s.words]
+    assert all(a.start <= b.start for a, b in zip(words, words[1:]))
 
 
 def test_a_word_whisper_split_at_a_mark_is_one_word():

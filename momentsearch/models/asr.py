@@ -81,6 +81,7 @@ def drop_hallucinations(raw_segments: Iterable[Any], duration: float) -> list[Tr
     twice compresses as well as a loop, and is real speech.
     Times are clamped to [0, duration].
     Word texts are stripped of the leading space Whisper puts on them (see `asr_words.segment_words`).
+    Segments come back in the order of their first words' times.
     """
 
     def clamp(t: Any) -> float:
@@ -109,7 +110,9 @@ def drop_hallucinations(raw_segments: Iterable[Any], duration: float) -> list[Tr
         if not text or (kept and kept[-1].text.lower() == text.lower()):
             continue
         kept.append(TranscriptSegment(start, max(start, end), text, words))
-    return kept
+    # in the order they were heard: the batched pass's segment may start seconds before its first word, and a
+    # span decoded again lies inside it (a quiet question from the room, then "Good question." timed 4 s early)
+    return sorted(kept, key=lambda s: s.words[0].start if s.words else s.start)
 
 
 def speech_share(audio: np.ndarray) -> float | None:
