@@ -375,25 +375,30 @@ def test_drop_hallucinations():
 
 
 def test_segments_come_back_in_the_order_their_words_were_heard():
-    """A seminar recording: a quiet question from the room, then "Good question. Let me go back ...". The
-    batched pass gave the answer a segment from 262.4 s whose first word it timed at 266.2 s; the question's
-    words, decoded again on their own (`_redo_lost`), came as a segment from 264.9 s, so sorted by segment
-    start they followed the answer, and the chunk holding both ran from 266.19 s to 265.98 s: it ended
-    before it started, and no search found it. Segments follow their first words' times."""
-    def seg(start, words):
-        return {"text": "".join(w for w, _, _ in words), "start": start, "end": words[-1][2], "no_speech_prob": 0.0,
+    """A seminar recording: "... from Norway dried cod.", a quiet question from the room, then "Good
+    question. Let me go back ...". The batched pass heard the lecturer's words before and after the question
+    as one segment (249.5-274.0 s); the question, decoded again on its own (`_redo_lost`), came as a
+    segment of its own at 264.9-266.0 s, in the pause inside the first. Segment after segment, the words ran
+    261 s, 266 s, 271 s, then 264.9 s, and the chunk holding them ran from 266.19 s to 265.98 s: it ended
+    before it began, and no search found it. The outer segment is cut at the pause; all words follow in time."""
+    def seg(start, end, words):
+        return {"text": "".join(w for w, _, _ in words), "start": start, "end": end, "no_speech_prob": 0.0,
                 "avg_logprob": -0.3, "compression_ratio": 1.3,
                 "words": [{"word": w, "start": s, "end": e, "probability": 0.8} for w, s, e in words]}
 
-    answer = seg(262.4, [(" Good", 266.2, 266.5), (" question.", 266.5, 270.7), (" Let", 271.0, 271.2),
-                         (" me", 271.2, 271.3), (" go", 271.3, 271.5), (" back.", 271.5, 272.0)])
-    question = seg(264.9, [(" Were", 264.9, 265.1), (" galleys", 265.1, 265.5), (" used?", 265.5, 266.0)])
-    kept = drop_hallucinations([answer, question], duration=300.0)
-    assert [s.text for s in kept] == ["Were galleys used?", "Good question. Let me go back."]
-    chunks = build_chunks(kept)
-    assert all(c.start <= c.end for c in chunks)
+    lecturer = seg(249.52, 274.02, [(" From", 255.6, 255.84), (" Norway", 255.84, 256.3), (" dried", 256.3, 256.6),
+                                    (" cod.", 256.6, 261.06), (" Good", 266.19, 266.5), (" question.", 266.5, 270.7),
+                                    (" Let", 271.0, 271.2), (" me", 271.2, 271.3), (" go", 271.3, 271.5),
+                                    (" back.", 271.5, 272.0)])
+    question = seg(264.88, 265.98, [(" Were", 264.88, 265.1), (" galleys", 265.1, 265.5), (" used?", 265.5, 265.98)])
+    kept = drop_hallucinations([lecturer, question], duration=300.0)
+    assert [s.text for s in kept] == ["From Norway dried cod.", "Were galleys used?", "Good question. Let me go back."]
+    assert (kept[0].start, kept[0].end, kept[2].start, kept[2].end) == (249.52, 261.06, 266.19, 274.02)
     words = [w for s in kept for w in s.words]
     assert all(a.start <= b.start for a, b in zip(words, words[1:]))
+    assert all(c.start <= c.end for c in build_chunks(kept))
+    alone = drop_hallucinations([lecturer], duration=300.0)  # nothing inside it: one segment, as heard
+    assert [s.text for s in alone] == ["From Norway dried cod. Good question. Let me go back."]
 
 
 def test_a_word_whisper_split_at_a_mark_is_one_word():

@@ -110,9 +110,31 @@ def drop_hallucinations(raw_segments: Iterable[Any], duration: float) -> list[Tr
         if not text or (kept and kept[-1].text.lower() == text.lower()):
             continue
         kept.append(TranscriptSegment(start, max(start, end), text, words))
-    # in the order they were heard: the batched pass's segment may start seconds before its first word, and a
-    # span decoded again lies inside it (a quiet question from the room, then "Good question." timed 4 s early)
-    return sorted(kept, key=lambda s: s.words[0].start if s.words else s.start)
+    return in_heard_order(kept)
+
+
+def in_heard_order(segments: list[TranscriptSegment]) -> list[TranscriptSegment]:
+    """`segments` in the order their words were heard. A span decoded again on its own (`_redo_lost`: a
+    quiet question from the room) can fall in a pause inside a segment of the batched pass ("... from Norway
+    dried cod. | Good question. Let me go back ..."): that segment is cut at the pause, so that its words
+    and the others' follow one another in time, and the pieces are ordered by their first words."""
+    firsts = sorted(s.words[0].start for s in segments if s.words)
+    pieces: list[TranscriptSegment] = []
+    for seg in segments:
+        inside = [t for t in firsts if seg.words and seg.words[0].start < t < seg.words[-1].start]
+        if not inside:
+            pieces.append(seg)
+            continue
+        groups: list[list[Word]] = [[]]
+        for word in seg.words:
+            if groups[-1] and any(groups[-1][-1].start < t <= word.start for t in inside):
+                groups.append([])
+            groups[-1].append(word)
+        for k, group in enumerate(groups):
+            start = seg.start if k == 0 else group[0].start
+            end = seg.end if k == len(groups) - 1 else group[-1].end
+            pieces.append(TranscriptSegment(start, max(start, end), " ".join(w.word for w in group), group))
+    return sorted(pieces, key=lambda s: s.words[0].start if s.words else s.start)
 
 
 def speech_share(audio: np.ndarray) -> float | None:
