@@ -8,7 +8,9 @@ import pytest
 
 from fakes import FakeClip, FakeText
 from momentsearch.pipeline.deck_text import drop_repeated_lines, line_key, repeated_keys
-from momentsearch.pipeline.ocr import SlideText
+from momentsearch.pipeline.ocr import SlideText, another_slide
+from momentsearch.pipeline.slide_cuts import split_at_text_changes
+from momentsearch.types import VisualSegment
 
 CALL = ["Mute Stop Video Participants (23) Chat", "Dr. Ana Ruiz"]
 
@@ -108,3 +110,39 @@ def test_indexing_stores_the_calls_lines_with_the_first_slide_only(tmp_path):
     docs = processed.rows["ocr"].documents
     assert len(docs) == 4 and [d.split(" · ")[0] for d in docs] == list(CallOcr.TITLES.values())
     assert "Dr. Ana Ruiz" in docs[0] and not any("Ruiz" in d or "Participants" in d for d in docs[1:]), docs
+
+
+def test_a_slide_change_in_a_capture_layouts_text_is_proven_without_its_header_clock_and_footer():
+    """A lecture-capture recording (slides beside the camera, a header with the course and a ticking
+    clock, a name label, the deck's footer): the cut detector missed the change from the outline slide to
+    the first topic's slide, OCR read the two apart, but the recording's and the deck's lines made them
+    share 20 of their 48 words, too many for "clearly another slide", so no cut was made and the outline
+    joined the topic's moment. Lines every slide repeats do not count towards that."""
+    chrome = ["HIST 2140 Medieval Trade Routes - Lecture 7", "Dr. Miriam Okafor",
+              "University of Northbridge | School of History"]
+
+    def slide(start, end, title, *more):
+        lines = [(title, 1.0, ""), *((m, 0.6, "") for m in more), (f"10:{int(start) // 60:02d}:{int(start) % 60:02d}",
+                                                                    0.3, "")]
+        return SlideText(start, end, lines + [(c, 0.3, "") for c in chrome])
+
+    topics = ["The Silk Roads", "Venice and the Mediterranean", "The Champagne Fairs", "The Hanseatic League"]
+    slides = [slide(0, 20, "Merchants and Markets", "Week 7"),
+              slide(20, 30, "Outline", *topics),
+              slide(30, 60, "Venice and the Mediterranean", "State galleys sailed in convoys",
+                    "Spices bought in Alexandria"),
+              slide(60, 90, "The Champagne Fairs", "Six fairs a year", "Safe conduct for merchants")]
+    frame = np.zeros((8, 8, 3), np.uint8)
+    views = [VisualSegment(20, 30, 29, frame), VisualSegment(30, 60, 59, frame)]
+    segments = [VisualSegment(0, 20, 19, frame), VisualSegment(20, 60, 59, frame, views=views),
+                VisualSegment(60, 90, 89, frame)]
+    assert not another_slide(slides[1], slides[2])  # as read, the two share the recording's words
+    assert [(s.start, s.end) for s in split_at_text_changes(segments, slides)] == [(0, 20), (20, 30), (30, 60), (60, 90)]
+    # one slide read twice (a lecturer in front of part of it the second time) stays one
+    venice = [slide(30, 45, "Venice and the Mediterranean", "State galleys sailed in convoys", "Spices bought in Alexandria"),
+              slide(45, 60, "Venice and the Mediterranean", "State galleys sailed")]
+    halves = [VisualSegment(30, 45, 44, frame), VisualSegment(45, 60, 59, frame)]
+    one = [VisualSegment(0, 20, 19, frame), VisualSegment(30, 60, 59, frame, views=halves), VisualSegment(60, 90, 89, frame)]
+    assert [(s.start, s.end) for s in split_at_text_changes(one, [slides[0], *venice, slides[3]])] == \
+        [(0, 20), (30, 60), (60, 90)]
+

@@ -60,3 +60,15 @@ def drop_repeated_lines(slides: Sequence[SlideText]) -> list[SlideText]:
         if lines:
             out.append(replace(slide, lines=lines))
     return out
+
+
+def without_repeated(slides: Sequence[SlideText]) -> list[SlideText]:
+    """`slides` with every repeated line (`repeated_keys`) left out, the first showing too, one for one (a
+    slide may keep no line): what tells two slides apart. A recording's header, clock and name label and the
+    deck's footer are the same words on both sides of every slide change; counted, they made an outline slide
+    and the next topic's slide share 20 of their 48 words, too many to be clearly two slides."""
+    repeated = repeated_keys(slides)
+    if not repeated:
+        return list(slides)
+    return [replace(s, lines=[line for line in s.lines if line_key(line[0]) not in repeated]) for s in slides]
+

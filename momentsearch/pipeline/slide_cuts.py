@@ -8,6 +8,7 @@ from typing import Sequence
 import numpy as np
 
 from momentsearch.options import KeyframeOptions
+from momentsearch.pipeline.deck_text import without_repeated
 from momentsearch.pipeline.keyframes import STROKES, tiny_grey
 from momentsearch.pipeline.ocr import SlideText, another_slide
 from momentsearch.pipeline.picture import compare, frame_map
@@ -42,7 +43,7 @@ def place_text_cuts(segments: list[VisualSegment], slides: list[SlideText], cert
     longer a periodic split; the slides' times follow it. A periodic split that fell right on the change
     (the frames turn there, or none lie between the two pictures) stays where it is and becomes a change
     too."""
-    out, slides = list(segments), list(slides)
+    out, slides, bare = list(segments), list(slides), without_repeated(slides)
     for i in range(1, len(out)):
         prev, seg = out[i - 1], out[i]
         t = seg.start
@@ -50,7 +51,7 @@ def place_text_cuts(segments: list[VisualSegment], slides: list[SlideText], cert
             continue
         a = next((k for k, s in enumerate(slides) if abs(s.end - t) < 1e-6), None)
         b = next((k for k, s in enumerate(slides) if abs(s.start - t) < 1e-6), None)
-        if a is None or b is None or not another_slide(slides[a], slides[b]):
+        if a is None or b is None or not another_slide(bare[a], bare[b]):
             continue
         first = seg.views[0] if seg.views else seg  # the new slide's earliest picture
         if prev.keyframe is None or first.keyframe is None:
@@ -158,7 +159,8 @@ def _views_within(views: list[VisualSegment], start: float, end: float) -> list[
 def split_at_text_changes(segments: list[VisualSegment], slides: Sequence[SlideText]) -> list[VisualSegment]:
     """Visual segments cut where OCR read clearly another slide inside one (a cut the picture missed;
     `another_slide`): the earlier piece keeps the last frame of its views, the later the segment's keyframe."""
-    starts = sorted(b.start for a, b in zip(slides, slides[1:]) if another_slide(a, b))
+    bare = without_repeated(slides)  # the deck's and the recording's own lines tell no slide from another
+    starts = sorted(b.start for a, b in zip(bare, bare[1:]) if another_slide(a, b))
     out: list[VisualSegment] = []
     for seg in segments:
         cuts = [t for t in starts if seg.start + 1e-6 < t < seg.end - 1e-6]
