@@ -39,6 +39,9 @@ from momentsearch.types import VisualSegment
     ("Microservices", "Microservices"),
     ("Bootstrapping", "Bootstrapping"),  # an inflection of a known word ("bootstrap"), not "Boots trapping"
     ("Postprocessingofthedata", "Post processing of the data"),  # glued words, one of them a compound
+    # an outline's numbers in grey beside the items in black, read without the space between
+    ("5New Routes by Sea", "5 New Routes by Sea"), ("2Venice and the", "2 Venice and the"),
+    ("12Things", "12 Things"), ("3D printing", "3D printing"), ("4Gb of RAM", "4Gb of RAM"), ("2nd year", "2nd year"),
 ])
 def test_restore_spaces(raw, expected):
     assert restore_spaces(raw) == expected
@@ -900,3 +903,4 @@ def test_a_query_for_a_kind_of_picture_is_told_apart_from_one_for_words(query, p
 
     assert bool(picture_note(query, {"transcript", "ocr"})) is pictured
     assert picture_note(query, {"transcript", "ocr", "visual"}) == ""  # pictures compared: nothing to say
+

@@ -71,4 +71,3 @@ def without_repeated(slides: Sequence[SlideText]) -> list[SlideText]:
     if not repeated:
         return list(slides)
     return [replace(s, lines=[line for line in s.lines if line_key(line[0]) not in repeated]) for s in slides]
-

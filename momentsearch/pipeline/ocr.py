@@ -39,6 +39,7 @@ _GLUED = re.compile(
     r"(?<=[a-z])(?=[A-Z][a-z])"  # camelCase: "ProjectRoadmap"
     r"|(?<=[a-z]{4})(?=[0-9])"  # "Energy101" (short prefixes like "mp3", "Q1" stay whole)
     r"|(?<=[:;,!?%)])(?=[A-Za-z(])"  # "Q4:review", "20%efficient"
+    r"|(?<=\b[0-9])(?=[A-Z][a-z]{2})|(?<=\b[0-9]{2})(?=[A-Z][a-z]{2})"  # a list's number: "2Venice", "3The"
 )
 _BULLETS = re.compile(r"(^|\s)[·•▪●○◦■□►▸‣⁃*>»–-]+(?=\s|$)|^[·•▪●○◦■□►▸‣⁃*>»]+")  # bullet marks read as text
 _CORE = re.compile(r"^([^A-Za-z]*)([A-Za-z]+)([^A-Za-z]*)$")
