@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 
 from fakes import FakeClip, FakeText
-from momentsearch.pipeline.deck_text import drop_repeated_lines, line_key, repeated_keys
+from momentsearch.pipeline.deck_text import drop_contents_lines, drop_repeated_lines, line_key, repeated_keys
 from momentsearch.pipeline.ocr import SlideText, another_slide
 from momentsearch.pipeline.slide_cuts import split_at_text_changes
 from momentsearch.types import VisualSegment
@@ -146,3 +146,27 @@ def test_a_slide_change_in_a_capture_layouts_text_is_proven_without_its_header_c
     assert [(s.start, s.end) for s in split_at_text_changes(one, [slides[0], *venice, slides[3]])] == \
         [(0, 20), (30, 60), (60, 90)]
 
+
+def test_a_contents_slide_keeps_its_title_and_not_the_other_slides_titles():
+    """An outline slide, shown before every topic as real decks do, lists every topic's title: "New Routes
+    by Sea" found the outline before the topic's own slide. Lines naming two or more other slides' titles
+    (a list's numbers and OCR's glued spaces aside) leave the contents slide; one such line is a bullet."""
+    topics = ["The Silk Roads", "Venice and the Mediterranean", "The Champagne Fairs", "New Routes by Sea"]
+
+    def slide(start, title, *more):  # a deck small in the frame: the title weighs a little more than the rest
+        return SlideText(start, start + 10.0, [(title, 0.59, ""), *((m, 0.54, "") for m in more)])
+
+    outline = slide(10, "Outline", *(f"{k + 1} {t}" for k, t in enumerate(topics)), "Reading: chapter 7")
+    slides = [slide(0, "Medieval Trade Routes", "HIST 2140"), outline,
+              *(slide(20 + 10 * k, t, f"Point {k}") for k, t in enumerate(topics)),
+              slide(60, "Summary", "Venice and the Mediterranean", "Credit, not coins")]
+    assert slides[2].title == "The Silk Roads Point 0"  # all its lines pass for the title; the heaviest is it
+    out = drop_contents_lines(slides)
+    assert [s.start for s in out] == [s.start for s in slides]
+    assert out[1].text == "Outline · Reading: chapter 7"
+    assert out[2:6] == slides[2:6]  # the topics' own slides keep their titles
+    assert out[6] == slides[6]  # a summary naming one topic is not a contents list
+    assert "New Routes by Sea" in slides[1].text  # (the slides given are not changed)
+    # OCR reads a list's number glued on and a word a little wrong: still the title it names
+    read = slide(10, "Agenda", "1The Silk Roads", "2 Venice and the Mediterranian", "3. The Champagne Fairs")
+    assert drop_contents_lines([read, *slides[2:5]])[0].text == "Agenda"

@@ -1,5 +1,6 @@
 """Text that every slide of a video repeats: a deck's footer and logo, the lecturer's name, a slide
-counter, and, in a video call's recording, the call's own buttons, name labels and ticking clock.
+counter, and, in a video call's recording, the call's own buttons, name labels and ticking clock; and a
+contents slide's list of the other slides' titles (`drop_contents_lines`).
 
 Such a line tells one moment of the video from no other, yet it sat in every slide's text: a query
 with "video" or "chat" in it matched all the slides of a recorded call alike, and each slide's vector
@@ -13,14 +14,18 @@ by their letters and digits, every digit alike ("REC 00:01:12" and "REC00:03:40"
 from __future__ import annotations
 
 import re
+from difflib import SequenceMatcher
 from dataclasses import replace
 from typing import Sequence
 
 from momentsearch.pipeline.ocr import SlideText
+from momentsearch.ranking.lexical import tokenize
 
 MIN_SLIDES = 3  # distinct slides a line must be on before it counts as the deck's own
 SHARE = 0.5  # ... and the share of the video's distinct slides
 MIN_KEY = 3  # letters and digits a line needs to be compared at all
+MIN_CONTENTS = 2  # lines naming other slides' titles that make a slide a contents list
+SAME_TITLE = 0.85  # how alike (difflib ratio of the content words) a line and a title are when it names it
 
 
 def line_key(text: str) -> str:
@@ -71,3 +76,48 @@ def without_repeated(slides: Sequence[SlideText]) -> list[SlideText]:
     if not repeated:
         return list(slides)
     return [replace(s, lines=[line for line in s.lines if line_key(line[0]) not in repeated]) for s in slides]
+
+
+def _title_key(text: str) -> str:
+    """A line as compared with titles: its content words in order, a list's numbers left out."""
+    return " ".join(tokenize(re.sub(r"\d+", " ", text)))
+
+
+def _titles(slide: SlideText) -> set[str]:
+    """Keys of a slide's title (`SlideText.title`) and of its heaviest line: on a slide small in the frame
+    (a capture layout's pane) the title weighs little more than the bullets and `title` takes them all."""
+    if not slide.lines:
+        return set()
+    heaviest = max(slide.lines, key=lambda line: line[1])[0]
+    return {k for k in (_title_key(slide.title), _title_key(heaviest)) if k}
+
+
+def _named(key: str, titles: dict[str, set[str]], own: set[str]) -> bool:
+    """`key` names a title not in `own` (`titles`: each word -> the title keys holding it): they share a
+    word and read alike (OCR's "Mediterranian" for "Mediterranean")."""
+    near = set().union(*(titles.get(w, set()) for w in key.split())) - own if key and key not in own else set()
+    return any(SequenceMatcher(None, key, t).ratio() >= SAME_TITLE for t in near)
+
+
+def drop_contents_lines(slides: Sequence[SlideText]) -> list[SlideText]:
+    """`slides` with the lines of a contents list left out: on a slide with `MIN_CONTENTS` or more lines that
+    name other slides' titles ("Outline: 1 The Silk Roads, 2 Venice and the Mediterranean, ..."), those
+    lines. The outline is shown again before every topic, as real decks do, and each time it held every
+    topic's name as slide text: "New Routes by Sea" found the outline (the words in a line of their own,
+    the speech there saying "our route for today") before the topic's own slide. The topics' own slides
+    keep their titles; the outline keeps its own ("Outline", "Agenda"), so a search for it still finds it."""
+    titles: dict[str, set[str]] = {}
+    for key in {k for s in slides for k in _titles(s)}:
+        for word in key.split():
+            titles.setdefault(word, set()).add(key)
+    out: list[SlideText] = []
+    for slide in slides:
+        own = _titles(slide)
+        named = [k for k, (text, _, _) in enumerate(slide.lines) if _named(_title_key(text), titles, own)]
+        if len(named) < MIN_CONTENTS:
+            out.append(slide)
+            continue
+        lines = [line for k, line in enumerate(slide.lines) if k not in named]
+        if lines:
+            out.append(replace(slide, lines=lines))
+    return out

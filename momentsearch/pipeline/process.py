@@ -19,7 +19,7 @@ from momentsearch.errors import BadInputError
 from momentsearch.models.asr import shift_segments
 from momentsearch.options import Config
 from momentsearch.pipeline.captions import find_captions
-from momentsearch.pipeline.deck_text import drop_repeated_lines
+from momentsearch.pipeline.deck_text import drop_contents_lines, drop_repeated_lines
 from momentsearch.pipeline.decode import iter_audio_windows, probe
 from momentsearch.pipeline.frame_reader import FrameReader
 from momentsearch.pipeline.keyframes import detect_segments
@@ -369,7 +369,7 @@ class FileProcessor:
             out.channels.append("visual")
         if segments and slides is not None:
             with self._stage("ocr", times):  # keyframes were read in _visual; MiniLM on their text counts here
-                ids, vectors, metas, docs = slide_rows(drop_repeated_lines(slides), self.text, video_id, path)
+                ids, vectors, metas, docs = slide_rows(drop_contents_lines(drop_repeated_lines(slides)), self.text, video_id, path)
             if ids:
                 out.add("ocr", ids, vectors, metas, docs)
             out.channels.append("ocr")  # it ran: a video whose slides have no text has the channel, empty
