@@ -904,3 +904,34 @@ def test_a_query_for_a_kind_of_picture_is_told_apart_from_one_for_words(query, p
     assert bool(picture_note(query, {"transcript", "ocr"})) is pictured
     assert picture_note(query, {"transcript", "ocr", "visual"}) == ""  # pictures compared: nothing to say
 
+
+
+def test_a_close_up_between_two_showings_of_one_slide_is_the_slides_time():
+    """An edited conference talk cuts from the projected slide to a close-up of the speaker and back every
+    10-20 s while the slide stays up: its time came back as three moments. A shot with no slide text (the
+    conference's logo is on every shot and does not count) between two showings of one slide joins them;
+    a close-up between two different slides, or one longer than LOOK_AWAY, stays its own."""
+    from momentsearch.pipeline.slide_cuts import LOOK_AWAY, join_looks_away
+
+    logo = ("GREENCITY26", 0.3, "")
+
+    def read(start, end, *lines):
+        return SlideText(start, end, [*((t, 0.8, "") for t in lines), logo])
+
+    frame = np.zeros((8, 8, 3), np.uint8)
+    why = ("Why the City?", "Nectar all season", "Fewer pesticides")
+    slides = [read(0, 20, "Bees on the Rooftops"), read(20, 40, *why), read(40, 52), read(52, 70, *why),
+              read(70, 90, "Inside the Hive", "One queen"), read(90, 100), read(100, 120, "Good Neighbours", "Fences")]
+    segments = [VisualSegment(a, b, b - 1, frame) for a, b in
+                [(0, 20), (20, 40), (40, 52), (52, 70), (70, 90), (90, 100), (100, 120)]]
+    joined = join_looks_away(segments, slides)
+    assert [(s.start, s.end) for s in joined] == [(0, 20), (20, 70), (70, 90), (90, 100), (100, 120)]
+    assert [(v.start, v.end) for v in joined[1].views] == [(20, 40), (40, 52), (52, 70)]
+    assert joined[1].keyframe_time == 69  # the slide's later showing
+    away = 1 + LOOK_AWAY  # the close-up in the middle now lasts longer
+    later = [SlideText(s.start + away - 12, s.end + away - 12, s.lines) if s.start >= 52 else s for s in slides]
+    later[2] = read(40, 40 + away)
+    moved = [VisualSegment(s.start, s.end, s.end - 1, frame) for s in later]
+    assert len(join_looks_away(moved, later)) == 7
+    other = [slides[0], slides[1], slides[2], SlideText(52, 70, slides[4].lines)]  # another slide after it
+    assert join_looks_away(segments[:4], other) == segments[:4]

@@ -250,6 +250,11 @@ MIN_VIEW = 2.0  # seconds; a view inside a segment shorter than this is not read
 MAX_VIEWS = 3  # earlier views read per segment at most (the longest), besides the segment's keyframe
 
 
+def one_slide(a: SlideText, b: SlideText, threshold: float) -> bool:
+    """Two reads that are one slide (`_same_text`): shown again after a shot away from it."""
+    return _same_text(a, b, threshold)
+
+
 def _same_text(a: SlideText, b: SlideText, threshold: float) -> bool:
     """One slide: words shared (Jaccard) at least `threshold`, or one's words nearly all in the other's
     (a build that added a bullet; a lecturer hiding part of it), or one title (two content words or more)

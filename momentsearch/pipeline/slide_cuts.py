@@ -1,5 +1,6 @@
 """Cuts that slide text proves (`split_at_text_changes`), placed by the frames between the two slides
-(`place_text_cuts`); cuts with one slide on both sides undone (`merge_same_slide`); slides cut at topic changes."""
+(`place_text_cuts`); cuts with one slide on both sides undone (`merge_same_slide`), and around a shot away
+from the slide that came back to it (`join_looks_away`); slides cut at topic changes."""
 
 from __future__ import annotations
 
@@ -7,10 +8,10 @@ from typing import Sequence
 
 import numpy as np
 
-from momentsearch.options import KeyframeOptions
+from momentsearch.options import KeyframeOptions, OcrOptions
 from momentsearch.pipeline.deck_text import without_repeated
 from momentsearch.pipeline.keyframes import STROKES, tiny_grey
-from momentsearch.pipeline.ocr import SlideText, another_slide
+from momentsearch.pipeline.ocr import SlideText, another_slide, one_slide
 from momentsearch.pipeline.picture import compare, frame_map
 from momentsearch.types import VisualSegment
 
@@ -187,11 +188,48 @@ def merge_same_slide(segments: list[VisualSegment], slides: Sequence[SlideText])
     for seg in segments:
         if out and not seg.forced and any(a + 1e-6 < seg.start < b - 1e-6 for a, b in across):
             prev = out[-1]
-            views = (prev.views or [VisualSegment(prev.start, prev.end, prev.keyframe_time, prev.keyframe)]) + \
-                (seg.views or [VisualSegment(seg.start, seg.end, seg.keyframe_time, seg.keyframe)])
-            out[-1] = VisualSegment(prev.start, seg.end, seg.keyframe_time, seg.keyframe, prev.forced, views)
+            out[-1] = VisualSegment(prev.start, seg.end, seg.keyframe_time, seg.keyframe, prev.forced,
+                                    _as_views(prev) + _as_views(seg))
             continue
         out.append(seg)
+    return out
+
+
+def _as_views(seg: VisualSegment) -> list[VisualSegment]:
+    return seg.views or [VisualSegment(seg.start, seg.end, seg.keyframe_time, seg.keyframe)]
+
+
+LOOK_AWAY = 30.0  # seconds; the longest shot without the slide that joins two showings of the slide
+
+
+def join_looks_away(segments: list[VisualSegment], slides: Sequence[SlideText],
+                    same_text: float = OcrOptions.same_text) -> list[VisualSegment]:
+    """Segments joined where the picture left a slide and came back to it: a shot with no slide text (a
+    close-up of the speaker in an edited talk, the audience) of at most LOOK_AWAY seconds between two
+    showings of one slide (its text read alike before and after, `ocr.same_text`, the lines every slide
+    repeats left out: a conference's logo bug is on every shot). The slide stayed up while the camera
+    looked away, and the talk over the close-up is the slide's: an edited talk cut to the speaker every
+    10-20 s, and one slide's time came back as three moments of a few seconds each
+    (`scripts/independent_conference_talk.py`). The pieces become views; the later slide's keyframe stays."""
+    read = [s for s in without_repeated(slides) if s.lines]
+
+    def text_at(t: float) -> SlideText | None:
+        return next((s for s in read if s.start - 1e-6 <= t <= s.end + 1e-6), None)
+
+    def textless(seg: VisualSegment) -> bool:
+        return sum(max(0.0, min(s.end, seg.end) - max(s.start, seg.start)) for s in read) < (seg.end - seg.start) / 2
+
+    out = list(segments)
+    i = 1
+    while i + 1 < len(out):
+        a, b, c = out[i - 1], out[i], out[i + 1]
+        before, after = text_at(a.end - 0.5), text_at(c.start + 0.5)
+        if (not b.forced and b.end - b.start <= LOOK_AWAY and textless(b) and before is not None
+                and after is not None and before is not after and one_slide(before, after, same_text)):
+            out[i - 1:i + 2] = [VisualSegment(a.start, c.end, c.keyframe_time, c.keyframe, a.forced,
+                                              _as_views(a) + _as_views(b) + _as_views(c))]
+            continue
+        i += 1
     return out
 
 
