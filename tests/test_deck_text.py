@@ -122,8 +122,8 @@ def test_a_slide_change_in_a_capture_layouts_text_is_proven_without_its_header_c
               "University of Northbridge | School of History"]
 
     def slide(start, end, title, *more):
-        lines = [(title, 1.0, ""), *((m, 0.6, "") for m in more), (f"10:{int(start) // 60:02d}:{int(start) % 60:02d}",
-                                                                    0.3, "")]
+        clock = f"10:{int(start) // 60:02d}:{int(start) % 60:02d}"
+        lines = [(title, 1.0, ""), *((m, 0.6, "") for m in more), (clock, 0.3, "")]
         return SlideText(start, end, lines + [(c, 0.3, "") for c in chrome])
 
     topics = ["The Silk Roads", "Venice and the Mediterranean", "The Champagne Fairs", "The Hanseatic League"]
@@ -137,12 +137,15 @@ def test_a_slide_change_in_a_capture_layouts_text_is_proven_without_its_header_c
     segments = [VisualSegment(0, 20, 19, frame), VisualSegment(20, 60, 59, frame, views=views),
                 VisualSegment(60, 90, 89, frame)]
     assert not another_slide(slides[1], slides[2])  # as read, the two share the recording's words
-    assert [(s.start, s.end) for s in split_at_text_changes(segments, slides)] == [(0, 20), (20, 30), (30, 60), (60, 90)]
+    assert [(s.start, s.end) for s in split_at_text_changes(segments, slides)] == \
+        [(0, 20), (20, 30), (30, 60), (60, 90)]
     # one slide read twice (a lecturer in front of part of it the second time) stays one
-    venice = [slide(30, 45, "Venice and the Mediterranean", "State galleys sailed in convoys", "Spices bought in Alexandria"),
+    venice = [slide(30, 45, "Venice and the Mediterranean", "State galleys sailed in convoys",
+                    "Spices bought in Alexandria"),
               slide(45, 60, "Venice and the Mediterranean", "State galleys sailed")]
     halves = [VisualSegment(30, 45, 44, frame), VisualSegment(45, 60, 59, frame)]
-    one = [VisualSegment(0, 20, 19, frame), VisualSegment(30, 60, 59, frame, views=halves), VisualSegment(60, 90, 89, frame)]
+    one = [VisualSegment(0, 20, 19, frame), VisualSegment(30, 60, 59, frame, views=halves),
+           VisualSegment(60, 90, 89, frame)]
     assert [(s.start, s.end) for s in split_at_text_changes(one, [slides[0], *venice, slides[3]])] == \
         [(0, 20), (30, 60), (60, 90)]
 

@@ -14,8 +14,8 @@ by their letters and digits, every digit alike ("REC 00:01:12" and "REC00:03:40"
 from __future__ import annotations
 
 import re
-from difflib import SequenceMatcher
 from dataclasses import replace
+from difflib import SequenceMatcher
 from typing import Sequence
 
 from momentsearch.pipeline.ocr import SlideText

@@ -251,11 +251,6 @@ MAX_VIEWS = 3  # earlier views read per segment at most (the longest), besides t
 
 
 def one_slide(a: SlideText, b: SlideText, threshold: float) -> bool:
-    """Two reads that are one slide (`_same_text`): shown again after a shot away from it."""
-    return _same_text(a, b, threshold)
-
-
-def _same_text(a: SlideText, b: SlideText, threshold: float) -> bool:
     """One slide: words shared (Jaccard) at least `threshold`, or one's words nearly all in the other's
     (a build that added a bullet; a lecturer hiding part of it), or one title (two content words or more)
     and most words (a lecturer in front of other bullets: "Problem set 3 due" / "Problert und"); never
@@ -341,7 +336,7 @@ def read_slides(ocr, segments: Sequence[VisualSegment], options: OcrOptions | No
             slide, last = SlideText(start, end, weighted_lines(found, options)), slides[-1] if slides else None
             if not slide.lines:
                 continue
-            if last is not None and abs(last.end - start) < 1e-6 and _same_text(last, slide, options.same_text):
+            if last is not None and abs(last.end - start) < 1e-6 and one_slide(last, slide, options.same_text):
                 last.end = end
                 if len(slide.words()) > len(last.words()):
                     last.lines = slide.lines  # a build that added a bullet: keep the fuller text

@@ -371,7 +371,8 @@ class FileProcessor:
             out.channels.append("visual")
         if segments and slides is not None:
             with self._stage("ocr", times):  # keyframes were read in _visual; MiniLM on their text counts here
-                ids, vectors, metas, docs = slide_rows(drop_contents_lines(drop_repeated_lines(slides)), self.text, video_id, path)
+                stored = drop_contents_lines(drop_repeated_lines(slides))
+                ids, vectors, metas, docs = slide_rows(stored, self.text, video_id, path)
             if ids:
                 out.add("ocr", ids, vectors, metas, docs)
             out.channels.append("ocr")  # it ran: a video whose slides have no text has the channel, empty

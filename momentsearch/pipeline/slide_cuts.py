@@ -206,7 +206,7 @@ def join_looks_away(segments: list[VisualSegment], slides: Sequence[SlideText],
                     same_text: float = OcrOptions.same_text) -> list[VisualSegment]:
     """Segments joined where the picture left a slide and came back to it: a shot with no slide text (a
     close-up of the speaker in an edited talk, the audience) of at most LOOK_AWAY seconds between two
-    showings of one slide (its text read alike before and after, `ocr.same_text`, the lines every slide
+    showings of one slide (its text read alike before and after, `ocr.one_slide`, the lines every slide
     repeats left out: a conference's logo bug is on every shot). The slide stayed up while the camera
     looked away, and the talk over the close-up is the slide's: an edited talk cut to the speaker every
     10-20 s, and one slide's time came back as three moments of a few seconds each
@@ -216,8 +216,9 @@ def join_looks_away(segments: list[VisualSegment], slides: Sequence[SlideText],
     def text_at(t: float) -> SlideText | None:
         return next((s for s in read if s.start - 1e-6 <= t <= s.end + 1e-6), None)
 
-    def textless(seg: VisualSegment) -> bool:
-        return sum(max(0.0, min(s.end, seg.end) - max(s.start, seg.start)) for s in read) < (seg.end - seg.start) / 2
+    def textless(seg: VisualSegment) -> bool:  # slide text read over less than half of it
+        covered = sum(max(0.0, min(s.end, seg.end) - max(s.start, seg.start)) for s in read)
+        return covered < (seg.end - seg.start) / 2
 
     out = list(segments)
     i = 1
