@@ -573,14 +573,21 @@ def evaluate(out: Path, truth: dict, reuse: bool) -> None:
               f"(optional {truth['optional']}): P {sc.precision:.2f} R {sc.recall:.2f} F1 {sc.f1:.2f} at +-1 s")
     line("picture cuts", cuts, truth["cuts"])
     line("section edges", sections, sorted(truth["cuts"] + truth["topic_edges"]))
-    corpus = index.searcher.corpus()
-    diag = {"visual_segments": rec.visual_segments, "sections": rec.sections,
-            "ocr": [[m["start"], m["end"], text] for m, text in zip(corpus.ocr_meta, corpus.ocr_text)
-                    if m.get("video_id") == rec.video_id],
-            "transcript": [[c.start, c.end, c.text] for c in index.chunks_of(rec.video_id)],
-            "chapters": [c.to_json() for c in index.chapters(rec.path)], "queries": []}
+    diag = diagnostics(index, rec)
     run_queries(index, truth["queries"], diag)
     (out / "diagnostics.json").write_text(json.dumps(diag, indent=1, default=str))
+
+
+def diagnostics(index, rec) -> dict:
+    """What the index holds for the probe's one video, for OUT/diagnostics.json: visual segments, sections,
+    channels, each OCR entry and transcript chunk (start, end, text; in time order), the chapters, and an
+    empty list that `run_queries` fills."""
+    corpus = index.searcher.corpus()
+    return {"visual_segments": rec.visual_segments, "sections": rec.sections, "channels": rec.channels,
+            "ocr": sorted([m["start"], m["end"], text] for m, text in zip(corpus.ocr_meta, corpus.ocr_text)
+                          if m.get("video_id") == rec.video_id),
+            "transcript": [[c.start, c.end, c.text] for c in index.chunks_of(rec.video_id)],
+            "chapters": [c.to_json() for c in index.chapters(rec.path)], "queries": []}
 
 
 def run_probe(doc: str, default_out: str, render, evaluate) -> int:

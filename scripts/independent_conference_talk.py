@@ -572,13 +572,7 @@ def evaluate(out: Path, truth: dict, reuse: bool) -> None:
     print(f"section edges vs topic edges only {[round(x, 1) for x in truth['topic_edges']]}: P {sc.precision:.2f} "
           f"R {sc.recall:.2f} F1 {sc.f1:.2f} at +-1 s; {len(rec.visual_segments)} visual segments, "
           f"{len(rec.sections)} sections, {len(cuts)} picture cuts")
-    corpus = index.searcher.corpus()
-    diag = {"shots": truth["shots"], "visual_segments": rec.visual_segments, "sections": rec.sections,
-            "channels": rec.channels,  # and below: each OCR entry, each transcript chunk, the chapters, each query
-            "ocr": sorted([m["start"], m["end"], text] for m, text in zip(corpus.ocr_meta, corpus.ocr_text)
-                          if m.get("video_id") == rec.video_id),
-            "transcript": [[c.start, c.end, c.text] for c in index.chunks_of(rec.video_id)],
-            "chapters": [c.to_json() for c in index.chapters(rec.path)], "queries": []}
+    diag = {"shots": truth["shots"], **independent_code_lecture.diagnostics(index, rec)}
     report_topics(rec, diag, truth)
     report_slides(diag, truth)
     a, b = truth["applause"]

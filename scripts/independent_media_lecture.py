@@ -540,13 +540,7 @@ def evaluate(out: Path, truth: dict, reuse: bool) -> None:
     index = independent_code_lecture.indexed(out, NAME, reuse)
     rec = index.videos()[0]
     score_cuts(rec, index, truth)
-    corpus = index.searcher.corpus()
-    diag = {"visual_segments": rec.visual_segments, "sections": rec.sections, "channels": rec.channels,
-            "ocr": [[m["start"], m["end"], text] for m, text in zip(corpus.ocr_meta, corpus.ocr_text)
-                    if m.get("video_id") == rec.video_id],
-            "transcript": [[c.start, c.end, c.text] for c in index.chunks_of(rec.video_id)],
-            "chapters": [c.to_json() for c in index.chapters(rec.path)], "queries": []}
-    diag["ocr"].sort()
+    diag = independent_code_lecture.diagnostics(index, rec)
     diag["visual_detail"] = visual_detail(out)
     score_situations(rec, diag, truth)
     independent_code_lecture.run_queries(index, truth["queries"], diag)

@@ -574,12 +574,7 @@ def evaluate(out: Path, truth: dict, reuse: bool) -> None:
     sc = boundary_scores(sections, truth["stretch_edges"])
     print(f"section edges vs stretch edges only {[round(x, 1) for x in truth['stretch_edges']]}: "
           f"P {sc.precision:.2f} R {sc.recall:.2f} F1 {sc.f1:.2f} at +-1 s")
-    corpus = index.searcher.corpus()
-    diag = {"visual_segments": rec.visual_segments, "sections": rec.sections, "channels": rec.channels,
-            "ocr": sorted([m["start"], m["end"], text] for m, text in zip(corpus.ocr_meta, corpus.ocr_text)
-                          if m.get("video_id") == rec.video_id),
-            "transcript": [[c.start, c.end, c.text] for c in index.chunks_of(rec.video_id)],
-            "chapters": [c.to_json() for c in index.chapters(rec.path)], "queries": []}
+    diag = independent_code_lecture.diagnostics(index, rec)
     report_situations(rec, diag, truth)
     independent_code_lecture.run_queries(index, truth["queries"], diag)
     agenda_check(diag, truth)
