@@ -24,8 +24,9 @@ def _slide(start, title, *more, clock=True):
 
 
 def test_digits_and_spacing_do_not_tell_lines_apart():
-    assert line_key("REC 00:01:12") == line_key("REC00:03:40") == "rec000000"
+    assert line_key("REC 00:01:12") == line_key("REC00:03:40") == line_key("REC 1:00:00") == "rec000"
     assert line_key("3 / 40") == line_key("4 / 40") and line_key("GEOG 210") == line_key("geog210")
+    assert line_key("9 / 17") == line_key("10 / 17")  # a counter keeps its key when it gains a digit
     assert line_key("Slide 3") != line_key("Side 3")
 
 
@@ -62,6 +63,14 @@ def test_a_short_deck_or_a_line_on_few_slides_is_left_alone():
     out = drop_repeated_lines(bullets)
     assert [s.title for s in out] == [s.title for s in bullets]
     assert "Exam on Friday" in out[3].text and sum("Key idea" in s.text for s in out) == 1
+
+
+def test_a_slide_counter_is_the_decks_line_on_both_sides_of_ten():
+    slides = [SlideText(10.0 * k, 10.0 * k + 10, [(f"Topic {c}", 1.0, ""), (f"{k + 1} / 17", 0.3, "")])
+              for k, c in enumerate("ABCDEFGHIJKLMNOPQ")]
+    out = drop_repeated_lines(slides)
+    assert out[0].text == "Topic A · 1 / 17"
+    assert [s.text for s in out[1:]] == [f"Topic {c}" for c in "BCDEFGHIJKLMNOPQ"]  # "10 / 17" on too
 
 
 def test_a_slide_with_nothing_but_the_decks_lines_is_left_out():

@@ -7,8 +7,8 @@ with "video" or "chat" in it matched all the slides of a recorded call alike, an
 carried the course name. A line read on at least `MIN_SLIDES` of a video's distinct slides, and on at
 least `SHARE` of them, is kept where it first appears (a search for the course code or the lecturer's
 name still finds the video, at its start) and left out of the later slides' text. Lines are compared
-by their letters and digits, every digit alike ("REC 00:01:12" and "REC00:03:40" are one line; so are
-"3 / 40" and "4 / 40").
+by their letters and digits, every number alike ("REC 00:01:12" and "REC00:03:40" are one line; so are
+"9 / 17" and "10 / 17").
 """
 
 from __future__ import annotations
@@ -29,14 +29,21 @@ SAME_TITLE = 0.85  # how alike (difflib ratio of the content words) a line and a
 
 
 def line_key(text: str) -> str:
-    """A line as compared across slides: lowercase letters and digits only, every digit a 0."""
-    return re.sub(r"\d", "0", re.sub(r"[\W_]+", "", text.lower()))
+    """A line as compared across slides: lowercase letters and digits only, every number (a run of digits)
+    one 0: a slide counter is one line from "9 / 17" to "10 / 17" (digit for digit, the counter of slides
+    10-17 was a line of its own, on too few slides to count as the deck's, and stayed in their text)."""
+    return re.sub(r"[\W_]+", "", re.sub(r"\d+", "0", text.lower()))
+
+
+def _comparable(text: str) -> bool:
+    """Whether a line has the `MIN_KEY` letters and digits it needs to be compared at all."""
+    return len(re.sub(r"[\W_]+", "", text)) >= MIN_KEY
 
 
 def repeated_keys(slides: Sequence[SlideText]) -> set[str]:
     """Keys of the lines that recur on `MIN_SLIDES` and `SHARE` of the distinct slides (a slide stored
     once per topic counts once)."""
-    distinct = {frozenset(k for t, _, _ in s.lines if len(k := line_key(t)) >= MIN_KEY) for s in slides}
+    distinct = {frozenset(line_key(t) for t, _, _ in s.lines if _comparable(t)) for s in slides}
     distinct.discard(frozenset())
     counts: dict[str, int] = {}
     for keys in distinct:
