@@ -935,3 +935,26 @@ def test_a_close_up_between_two_showings_of_one_slide_is_the_slides_time():
     assert len(join_looks_away(moved, later)) == 7
     other = [slides[0], slides[1], slides[2], SlideText(52, 70, slides[4].lines)]  # another slide after it
     assert join_looks_away(segments[:4], other) == segments[:4]
+
+
+def test_a_step_back_a_slide_and_forward_again_is_the_slides_time():
+    """A presenter steps back a slide for 2.5 s to point at something and comes forward again: the
+    slide's time and its talk came back in three pieces, the last one too short to answer for it. A
+    showing of another slide of at most GLANCE_BACK seconds between two showings of one slide joins
+    them; a longer one (going back to discuss it) stays a moment of its own."""
+    from momentsearch.pipeline.slide_cuts import GLANCE_BACK, join_looks_away
+
+    frame = np.zeros((8, 8, 3), np.uint8)
+    spill = [("Spilling", 0.8, ""), ("Evict the furthest next use", 0.6, "")]
+    live = [("Live Ranges", 0.8, ""), ("One interval per value", 0.6, "")]
+
+    def shown(back: float):
+        times = [(0, 20), (20, 30), (30, 30 + back), (30 + back, 45), (45, 60)]
+        texts = [live, spill, live, spill, [("Summary", 0.8, ""), ("Linear scan", 0.6, "")]]
+        return ([VisualSegment(a, b, b - 1, frame) for a, b in times],
+                [SlideText(a, b, list(lines)) for (a, b), lines in zip(times, texts)])
+
+    joined = join_looks_away(*shown(2.5))
+    assert [(s.start, s.end) for s in joined] == [(0, 20), (20, 45), (45, 60)]
+    assert [(v.start, v.end) for v in joined[1].views] == [(20, 30), (30, 32.5), (32.5, 45)]
+    assert len(join_looks_away(*shown(GLANCE_BACK + 4))) == 5

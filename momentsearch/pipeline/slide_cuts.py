@@ -200,6 +200,7 @@ def _as_views(seg: VisualSegment) -> list[VisualSegment]:
 
 
 LOOK_AWAY = 30.0  # seconds; the longest shot without the slide that joins two showings of the slide
+GLANCE_BACK = 8.0  # seconds; the longest showing of another slide that joins two showings of a slide
 
 
 def join_looks_away(segments: list[VisualSegment], slides: Sequence[SlideText],
@@ -210,7 +211,10 @@ def join_looks_away(segments: list[VisualSegment], slides: Sequence[SlideText],
     repeats left out: a conference's logo bug is on every shot). The slide stayed up while the camera
     looked away, and the talk over the close-up is the slide's: an edited talk cut to the speaker every
     10-20 s, and one slide's time came back as three moments of a few seconds each
-    (`scripts/independent_conference_talk.py`). The pieces become views; the later slide's keyframe stays."""
+    (`scripts/independent_conference_talk.py`). So does a showing of another slide of at most GLANCE_BACK
+    seconds (a presenter stepping back a slide to point at something and forward again): shorter than a
+    section made from speech may be, it split the slide's time and its talk in three
+    (`scripts/independent_transitions_lecture.py`). The pieces become views; the later slide's keyframe stays."""
     read = [s for s in without_repeated(slides) if s.lines]
 
     def text_at(t: float) -> SlideText | None:
@@ -225,8 +229,9 @@ def join_looks_away(segments: list[VisualSegment], slides: Sequence[SlideText],
     while i + 1 < len(out):
         a, b, c = out[i - 1], out[i], out[i + 1]
         before, after = text_at(a.end - 0.5), text_at(c.start + 0.5)
-        if (not b.forced and b.end - b.start <= LOOK_AWAY and textless(b) and before is not None
-                and after is not None and before is not after and one_slide(before, after, same_text)):
+        away = b.end - b.start <= GLANCE_BACK or (b.end - b.start <= LOOK_AWAY and textless(b))
+        if (not b.forced and away and before is not None and after is not None and before is not after
+                and one_slide(before, after, same_text)):
             out[i - 1:i + 2] = [VisualSegment(a.start, c.end, c.keyframe_time, c.keyframe, a.forced,
                                               _as_views(a) + _as_views(b) + _as_views(c))]
             continue
