@@ -1,4 +1,4 @@
-"""An English word list for telling a word from a typo or a run of glued words (pipeline/ocr.py, search/spelling.py)."""
+"""An English word list for telling a word from a typo or a run of glued words (ocr_spaces.py, spelling.py)."""
 
 from __future__ import annotations
 
