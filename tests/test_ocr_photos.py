@@ -958,3 +958,18 @@ def test_a_step_back_a_slide_and_forward_again_is_the_slides_time():
     assert [(s.start, s.end) for s in joined] == [(0, 20), (20, 45), (45, 60)]
     assert [(v.start, v.end) for v in joined[1].views] == [(20, 30), (30, 32.5), (32.5, 45)]
     assert len(join_looks_away(*shown(GLANCE_BACK + 4))) == 5
+
+
+def test_one_slide_read_with_its_words_spaced_two_ways_is_one_slide():
+    """A small, blurred slide filmed from the hall: OCR runs words together in one read and not in the
+    next ("Aeroelasticflutter", "64km/h"); the two reads are one slide, another slide stays another."""
+    from momentsearch.pipeline.ocr import another_slide, one_slide
+
+    def read(*lines):
+        return SlideText(0, 10, [(t, 0.9 if k == 0 else 0.5, "") for k, t in enumerate(lines)])
+
+    spaced = read("Aeroelastic flutter", "Wind at 64 km/h", "Tacoma Narrows, 1940", "Deck twisted apart")
+    glued = read("Aeroelasticflutter", "Wind at 64km/h", "Tacoma Narrows,1940", "Deck twisted apart")
+    assert one_slide(spaced, glued, OcrOptions().same_text) and not another_slide(spaced, glued)
+    other = read("Suspension bridges", "Main cables in tension", "Towers in compression")
+    assert not one_slide(glued, other, OcrOptions().same_text) and another_slide(glued, other)

@@ -64,7 +64,10 @@ class SlideText:
         return f"{title}. {self.text}" if title and title != self.text else self.text
 
     def words(self) -> set[str]:
-        return {w.lower() for t, _, _ in self.lines for w in re.findall(r"[^\W_]+", t)}
+        return set(self.word_list())
+
+    def word_list(self) -> list[str]:
+        return [w.lower() for t, _, _ in self.lines for w in re.findall(r"[^\W_]+", t)]
 
 
 FROM_CONFIG = object()  # "build the OCR model the config asks for" (None means no OCR)
@@ -150,13 +153,30 @@ def one_slide(a: SlideText, b: SlideText, threshold: float) -> bool:
     and most words (a lecturer in front of other bullets: "Problem set 3 due" / "Problert und"); never
     two titles without a content word in common (two slides of one template repeat its header and
     footer, and a camera may read little else of them)."""
-    wa, wb = a.words(), b.words()
+    wa, wb = words_alike(a, b)
     if not wa or not wb or _titles_apart(a, b):
         return False
     shared = len(wa & wb)
     contained = shared / min(len(wa), len(wb))
     return shared / len(wa | wb) >= threshold or contained >= CONTAINED or (
         _same_title(a, b) and contained >= SAME_TITLE_CONTAINED)
+
+
+def words_alike(a: SlideText, b: SlideText) -> tuple[set[str], set[str]]:
+    """The two slides' words, where two or three neighbours in one run together into a word of the other
+    read as that word: OCR spaces a small or blurred slide's words one way and then another ("64 km/h" and
+    "64km/h", "Aeroelasticflutter"), and two reads of one slide shared too few words to be one."""
+    la, lb = a.word_list(), b.word_list()
+    return _glued(la, set(lb)), _glued(lb, set(la))
+
+
+def _glued(words: list[str], other: set[str]) -> set[str]:
+    out, i = set(), 0
+    while i < len(words):
+        n = next((n for n in (3, 2) if i + n <= len(words) and "".join(words[i:i + n]) in other), 1)
+        out.add("".join(words[i:i + n]))
+        i += n
+    return out
 
 
 CONTAINED = 0.85  # share of the smaller word set found in the larger: the same slide, built or hidden
@@ -243,14 +263,20 @@ def _titles_apart(a: SlideText, b: SlideText) -> bool:
     """Both slides have a title and the titles share at most half the shorter one's content words: "Price
     Elasticity of Demand" / "Elasticity and Revenue" are two slides, "Elasticity of Demand" one hidden."""
     ta, tb = set(tokenize(a.title)), set(tokenize(b.title))
+    if _unspaced(a.title) == _unspaced(b.title):  # one title spaced two ways ("Aeroelasticflutter")
+        return False
     return bool(ta and tb) and len(ta & tb) <= min(len(ta), len(tb)) / 2
+
+
+def _unspaced(text: str) -> str:
+    return re.sub(r"[\W_]+", "", text.lower())
 
 
 def another_slide(a: SlideText, b: SlideText) -> bool:
     """Clearly another slide, not one read differently (a lecturer in front, a camera's blur): titles apart
     or one extending the other ("Exercise 1" / "Exercise 1: Solution"), under a third of the words shared,
     neither holding nearly all the other's (a tab name, then code typed)."""
-    wa, wb = a.words(), b.words()
+    wa, wb = words_alike(a, b)
     return bool(wa and wb) and (_titles_apart(a, b) or _title_extended(a, b)) and \
         len(wa & wb) < min(len(wa | wb) / 3, CONTAINED * min(len(wa), len(wb)))
 
