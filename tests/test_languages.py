@@ -106,7 +106,9 @@ def test_a_file_whose_words_whisper_doubted_or_did_not_hear_gets_a_note_with_its
     assert heard.note(german, english, []) == ""  # nothing heard at all: "no speech found" stays
     heard.seconds = 20.0  # what `add` measures with the voice detector on windows without words
     assert "speech heard (20 s) but no English words recognised" in heard.note(german, english, [])
-    assert "--language auto --reindex detects it" in heard.note(_Guessing(("en", 0.9)), base_en, [])
+    assert "--language auto --reindex detects it" in heard.note(_Guessing(None), base_en, [])
+    far = heard.note(_Guessing(("en", 0.9)), base_en, [])  # English heard from the back of a hall
+    assert "it does sound like English: noise, reverb" in far and "--language" not in far
     tiny = ASROptions(model="tiny.en")
     assert "tiny.en knows English only: --asr base" in heard.note(_Guessing(None), tiny, [])
     assert heard.note(german, ASROptions(language=None), []).endswith("too noisy, or music?")

@@ -74,6 +74,9 @@ class Unheard:
             code, probability = guess
             return (f"{heard}; it sounds like {NAMES.get(code, code)} ({code}, {probability:.2f}): if it is, "
                     f"index it again with --language {code} --reindex (or --language auto)")
+        if guess and guess[0] == asked:  # the language is right: another language to try is no advice
+            return (f"{heard}; it does sound like {NAMES.get(asked, asked)}: noise, reverb or a distant microphone? "
+                    "A larger model hears more (--asr small --reindex, where its weights are installed)")
         if str(options.model).endswith(".en"):
             return (f"{heard}: noise, music, or another language? {options.model} knows English only: "
                     "--asr base --language auto --reindex")
