@@ -39,7 +39,8 @@ class VisualSegment:
     end: float
     keyframe_time: float
     keyframe: Any = None  # np.ndarray RGB uint8, or None once stored
-    forced: bool = False  # its start is a periodic split of a long stable stretch, not a change
+    forced: bool = False  # its start is no slide change: a periodic split of a long stable stretch, or a
+    # camera's switch between shots with no slide in them (pipeline/slide_cuts.shot_switches)
     views: list["VisualSegment"] = field(default_factory=list)  # pictures inside it that differ by less
     # than a cut (a build step, a small change), each with its own last frame; [] when it shows one picture
 

@@ -360,6 +360,19 @@ def test_a_cut_with_the_same_slide_read_on_both_sides_is_undone():
     assert merged[0].keyframe_time == 49
 
 
+def test_a_logo_over_every_shot_is_no_slide_joining_them():
+    """A panel talk with no slides, a channel's logo in a corner of every shot: OCR reads the logo alone
+    across several shots (one entry), which proves no slide stayed up; its cuts stay. A shot with a
+    name caption under the logo is read apart as well."""
+    logo = ("STREET LEVEL", 0.3, "")
+    slides = [SlideText(0, 30, [logo]), SlideText(30, 40, [logo, ("Nadia Brooks", 0.4, "")]), SlideText(40, 70, [logo]),
+              SlideText(70, 80, [logo, ("Henrik Aalto", 0.4, "")]), SlideText(80, 90, [logo])]
+    segs = [VisualSegment(a, a + 10, a + 9, _frame(10)) for a in range(0, 90, 10)]
+    assert [(s.start, s.end) for s in merge_same_slide(segs, slides)] == [(a, a + 10) for a in range(0, 90, 10)]
+    slides[0].lines.append(("Cycling and the City", 0.9, ""))  # a title card over the first three shots
+    assert [(s.start, s.end) for s in merge_same_slide(segs, slides)][:2] == [(0, 30), (30, 40)]
+
+
 def test_one_slide_read_with_other_bullets_hidden_is_one_slide_under_its_title():
     """A camera cut where the lecturer moved from one bullet to another (dev: "Reading and Next Week",
     "Problem set 3 due Friday" read as "Problert und Friday"): the same title read in full on both sides
@@ -958,6 +971,36 @@ def test_a_step_back_a_slide_and_forward_again_is_the_slides_time():
     assert [(s.start, s.end) for s in joined] == [(0, 20), (20, 45), (45, 60)]
     assert [(v.start, v.end) for v in joined[1].views] == [(20, 30), (30, 32.5), (32.5, 45)]
     assert len(join_looks_away(*shown(GLANCE_BACK + 4))) == 5
+
+
+def _shot(seed: int, wobble: int = 0) -> np.ndarray:
+    """A camera shot's picture: blobs placed by `seed` on a backdrop; `wobble` moves them a little (the same
+    shot a moment later: a guest leaning, a gesture)."""
+    rng = np.random.default_rng(seed)
+    img = np.full((180, 320, 3), 70, np.uint8)
+    for _ in range(4):
+        y, x = int(rng.integers(10, 120)), int(rng.integers(10, 260)) + wobble
+        img[y:y + 50, x:x + 50] = rng.integers(100, 255, 3)
+    return img
+
+
+def test_switches_between_camera_shots_with_no_slide_are_no_slide_changes():
+    """A panel talk with no slides, edited between a wide shot and each guest's close-up: a cut where either
+    shot is seen again elsewhere is marked as no slide change, one inside a shot (a gesture) is undone; a cut
+    to or from a slide stays, and so does a cut between pictures never seen twice (photos of a deck with no
+    text)."""
+    from momentsearch.pipeline.slide_cuts import shot_switches
+
+    wide, ana, ben = _shot(1), _shot(2), _shot(3)
+    pictures = [wide, ana, ben, ana, _shot(2, wobble=3), wide, _frame(200), _shot(7), _shot(8), _shot(9)]
+    segs = [VisualSegment(10.0 * k, 10.0 * k + 10, 10.0 * k + 9, p) for k, p in enumerate(pictures)]
+    slides = [SlideText(60, 70, [("Cycling and the City", 0.9, ""), ("Episode 42", 0.4, "")])]
+    marked = shot_switches(segs, slides)
+    assert [(s.start, s.forced) for s in marked] == [(0, False), (10, True), (20, True), (30, True), (50, True),
+                                                     (60, False), (70, False), (80, False), (90, False)]
+    assert marked[1].keyframe is ana and not segs[1].forced  # keyframes kept; the segments given not changed
+    assert [(v.start, v.end) for v in marked[3].views] == [(30, 40), (40, 50)]  # one close-up cut in two
+    assert shot_switches(segs, slides + [SlideText(0, 60, [("Panel", 0.9, "")])]) == segs
 
 
 def test_one_slide_read_with_its_words_spaced_two_ways_is_one_slide():

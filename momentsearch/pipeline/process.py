@@ -27,7 +27,7 @@ from momentsearch.pipeline.ocr import FROM_CONFIG, make_ocr, read_slides, slide_
 from momentsearch.pipeline.partial import CachedOcr, PartialState, VisualResult
 from momentsearch.pipeline.sampling import sample_frames
 from momentsearch.pipeline.segment import build_chunks, sections, sentences, topic_boundaries
-from momentsearch.pipeline.slide_cuts import (join_looks_away, merge_same_slide, place_text_cuts,
+from momentsearch.pipeline.slide_cuts import (join_looks_away, merge_same_slide, place_text_cuts, shot_switches,
                                                split_at_text_changes, split_at_topics)
 from momentsearch.pipeline.unheard import Unheard
 from momentsearch.priority import run_niced
@@ -179,7 +179,7 @@ class FileProcessor:
                 segments = merge_same_slide(segments, slides)  # a cut with one slide on both sides
                 look = reader.sized(cfg.sampling.max_side)
                 segments, slides = place_text_cuts(segments, slides, certain, look, 1.0 / cfg.sampling.fps)
-                segments = join_looks_away(segments, slides, cfg.ocr.same_text)  # a shot away and back
+                segments = join_looks_away(shot_switches(segments, slides), slides, cfg.ocr.same_text)
         image_vectors = None
         if segments and self.clip is not None and not cancel.is_set():
             with self._stage("clip", times, report):

@@ -1,9 +1,11 @@
 """Cuts that slide text proves (`split_at_text_changes`), placed by the frames between the two slides
 (`place_text_cuts`); cuts with one slide on both sides undone (`merge_same_slide`), and around a shot away
-from the slide that came back to it (`join_looks_away`); slides cut at topic changes."""
+from the slide that came back to it (`join_looks_away`); switches between camera shots with no slide in
+them (`shot_switches`); slides cut at topic changes."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Sequence
 
 import numpy as np
@@ -182,8 +184,10 @@ def merge_same_slide(segments: list[VisualSegment], slides: Sequence[SlideText])
     """Segments joined where OCR read one slide on both sides of the cut (`read_slides` merged the two
     pictures' text into one entry across it): the picture changed, the slide did not (a lecturer
     standing in front of it and walking away, a camera's exposure drifting, a build). The earlier
-    piece and the later one become views of the joined segment, which keeps the later keyframe."""
-    across = [(s.start, s.end) for s in slides if s.end - s.start > 0]
+    piece and the later one become views of the joined segment, which keeps the later keyframe. An entry
+    with nothing but the lines every picture repeats (a channel's logo over every shot of a talk with no
+    slides) is no slide: it joined all the shots it spanned (`scripts/independent_panel_discussion.py`)."""
+    across = [(s.start, s.end) for s in without_repeated(slides) if s.lines and s.end - s.start > 0]
     out: list[VisualSegment] = []
     for seg in segments:
         if out and not seg.forced and any(a + 1e-6 < seg.start < b - 1e-6 for a, b in across):
@@ -220,22 +224,68 @@ def join_looks_away(segments: list[VisualSegment], slides: Sequence[SlideText],
     def text_at(t: float) -> SlideText | None:
         return next((s for s in read if s.start - 1e-6 <= t <= s.end + 1e-6), None)
 
-    def textless(seg: VisualSegment) -> bool:  # slide text read over less than half of it
-        covered = sum(max(0.0, min(s.end, seg.end) - max(s.start, seg.start)) for s in read)
-        return covered < (seg.end - seg.start) / 2
-
     out = list(segments)
     i = 1
     while i + 1 < len(out):
         a, b, c = out[i - 1], out[i], out[i + 1]
         before, after = text_at(a.end - 0.5), text_at(c.start + 0.5)
-        away = b.end - b.start <= GLANCE_BACK or (b.end - b.start <= LOOK_AWAY and textless(b))
+        away = b.end - b.start <= GLANCE_BACK or (b.end - b.start <= LOOK_AWAY and _textless(b, read))
         if (not b.forced and away and before is not None and after is not None and before is not after
                 and one_slide(before, after, same_text)):
             out[i - 1:i + 2] = [VisualSegment(a.start, c.end, c.keyframe_time, c.keyframe, a.forced,
                                               _as_views(a) + _as_views(b) + _as_views(c))]
             continue
         i += 1
+    return out
+
+
+def _textless(seg: VisualSegment, read: Sequence[SlideText]) -> bool:
+    """Whether slide text (`read`: entries with lines) was read over less than half of `seg`."""
+    covered = sum(max(0.0, min(s.end, seg.end) - max(s.start, seg.start)) for s in read)
+    return covered < (seg.end - seg.start) / 2
+
+
+SHOT_THUMB = 32  # side of the grey thumbnails two keyframes are compared at to see one camera shot
+SAME_SHOT_DIFF = 0.05  # one shot: thumbnails differing by at most this (mean grey, 0..1) ...
+SAME_SHOT_CORR = 0.6  # ... and correlating at least this (a panel's close-ups of one guest: >= 0.69, <= 0.04;
+#                       photos on one dark template: differ by >= 0.07)
+
+
+def shot_switches(segments: list[VisualSegment], slides: Sequence[SlideText]) -> list[VisualSegment]:
+    """`segments` where the picture showed no slide text on either side of a cut (`_textless`, the lines every
+    picture repeats left out: a channel's logo) and the cut is a camera's, not a slide change: two pieces of
+    one shot (a detector's cut inside a gesturing close-up) are joined, the earlier a view; a switch between
+    shots where either is seen again elsewhere (not beside it) among such pictures is marked as no slide
+    change (`forced`). A panel talk edited between a wide shot and each speaker's close-up made every switch
+    a section edge: the speakers' turns and topics came back cut at the camera's whim, and the speech never
+    placed a topic (`scripts/independent_panel_discussion.py`). The shots' keyframes stay (an image query
+    still finds each shot); sections and chunks there come from speech."""
+    read = [s for s in without_repeated(slides) if s.lines]
+    bare = [i for i, seg in enumerate(segments) if seg.keyframe is not None and _textless(seg, read)]
+    if len(bare) < 2:
+        return list(segments)
+    thumbs = np.stack([tiny_grey(segments[i].keyframe, SHOT_THUMB).ravel() for i in bare])
+    centred = thumbs - thumbs.mean(axis=1, keepdims=True)
+    unit = centred / np.maximum(np.linalg.norm(centred, axis=1, keepdims=True), 1e-9)
+    diff = np.abs(thumbs[:, None, :] - thumbs[None, :, :]).mean(axis=2)
+    same = (diff <= SAME_SHOT_DIFF) & (unit @ unit.T >= SAME_SHOT_CORR)
+    where = {seg_index: k for k, seg_index in enumerate(bare)}
+
+    def seen_again(i: int) -> bool:
+        return any(same[where[i], where[j]] for j in bare if abs(j - i) > 1)
+
+    out = [segments[0]]
+    for i in range(1, len(segments)):
+        seg = segments[i]
+        camera = i - 1 in where and i in where and not seg.forced
+        if camera and same[where[i - 1], where[i]]:
+            prev = out[-1]
+            out[-1] = VisualSegment(prev.start, seg.end, seg.keyframe_time, seg.keyframe, prev.forced,
+                                    _as_views(prev) + _as_views(seg))
+        elif camera and (seen_again(i - 1) or seen_again(i)):
+            out.append(replace(seg, forced=True))
+        else:
+            out.append(seg)
     return out
 
 
