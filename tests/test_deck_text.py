@@ -73,6 +73,20 @@ def test_a_slide_counter_is_the_decks_line_on_both_sides_of_ten():
     assert [s.text for s in out[1:]] == [f"Topic {c}" for c in "BCDEFGHIJKLMNOPQ"]  # "10 / 17" on too
 
 
+def test_a_logo_over_a_talk_with_no_slides_is_stored_once():
+    """A panel talk: the channel's logo alone over every shot, read once per section, and a name caption
+    under it at each guest's first close-up. The logo is stored the first time only, each caption once."""
+    logo = ("OO STREET LEVEL", 0.3, "")
+    slides = [SlideText(0, 4, [logo]), SlideText(4, 11, [logo, ("Nadia Brooks · Host", 0.4, "")])]
+    slides += [SlideText(11.0 + 10 * k, 21.0 + 10 * k, [logo]) for k in range(3)]
+    slides += [SlideText(41, 48, [logo, ("Henrik Aalto · Transport planner", 0.4, "")]), SlideText(48, 60, [logo]),
+               SlideText(60, 66, [logo, ("Carla Mendes · City councillor", 0.4, "")]), SlideText(66, 90, [logo])]
+    out = drop_repeated_lines(slides)
+    assert [(s.start, s.text) for s in out] == [(0, "OO STREET LEVEL"), (4, "Nadia Brooks · Host"),
+                                                (41, "Henrik Aalto · Transport planner"),
+                                                (60, "Carla Mendes · City councillor")]
+
+
 def test_a_slide_with_nothing_but_the_decks_lines_is_left_out():
     slides = [_slide(0, "Welcome"), _slide(10, "Agenda"), _slide(20, "Methods"),
               SlideText(30, 40, [(c, 0.3, "") for c in CALL])]  # the call's screen with nothing shared

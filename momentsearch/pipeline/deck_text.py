@@ -56,19 +56,24 @@ def repeated_keys(slides: Sequence[SlideText]) -> set[str]:
 def drop_repeated_lines(slides: Sequence[SlideText]) -> list[SlideText]:
     """`slides` with the deck's repeated lines (`repeated_keys`) kept on the first slide that shows each
     (and on later slides with that slide's very text: one slide stored once per topic) and left out of
-    the others; a slide with no other text is left out. Slides are in time order."""
+    the others; a slide with no other text is left out. Slides are in time order. A picture with nothing
+    but such lines (a talk with no slides: a channel's logo over every shot) is kept the first time only:
+    stored once per section, the logo alone was every section's slide text and each chapter's title."""
     repeated = repeated_keys(slides)
     if not repeated:
         return list(slides)
     first: dict[str, str] = {}  # key -> the text of the slide it was first seen on
+    kept: set[str] = set()  # keys of the lines stored so far
     out: list[SlideText] = []
     for slide in slides:
         text, lines = slide.text, []
+        bare = all(line_key(line[0]) in repeated for line in slide.lines)
         for line in slide.lines:
             key = line_key(line[0])
-            if key in repeated and first.setdefault(key, text) != text:
+            if key in repeated and (first.setdefault(key, text) != text or (bare and key in kept)):
                 continue
             lines.append(line)
+        kept.update(line_key(line[0]) for line in lines)
         if lines:
             out.append(replace(slide, lines=lines))
     return out
