@@ -196,3 +196,12 @@ def test_a_contents_slide_keeps_its_title_and_not_the_other_slides_titles():
     # OCR reads a list's number glued on and a word a little wrong: still the title it names
     read = slide(10, "Agenda", "1The Silk Roads", "2 Venice and the Mediterranian", "3. The Champagne Fairs")
     assert drop_contents_lines([read, *slides[2:5]])[0].text == "Agenda"
+
+
+def test_two_lines_naming_one_other_title_are_no_contents_list():
+    """A maths slide whose heaviest line is a displayed formula: its real title and a bullet both name the
+    title slide's "Fourier Series". Two lines naming one title are the slide's own words, not a list."""
+    title = SlideText(0, 10, [("Fourier Series", 0.9, ""), ("MATH 2410 · Lecture 9", 0.5, "")])
+    series = SlideText(10, 20, [("f(x) ~ a0/2 + Σ an cos nx", 0.78, ""), ("The Fourier series", 0.62, ""),
+                                ("The Fourier series of f is", 0.5, ""), ("converges in the mean", 0.5, "")])
+    assert drop_contents_lines([title, series]) == [title, series]

@@ -104,16 +104,18 @@ def _titles(slide: SlideText) -> set[str]:
     return {k for k in (_title_key(slide.title), _title_key(heaviest)) if k}
 
 
-def _named(key: str, titles: dict[str, set[str]], own: set[str]) -> bool:
-    """`key` names a title not in `own` (`titles`: each word -> the title keys holding it): they share a
-    word and read alike (OCR's "Mediterranian" for "Mediterranean")."""
+def _named(key: str, titles: dict[str, set[str]], own: set[str]) -> str | None:
+    """The title not in `own` that `key` names (`titles`: each word -> the title keys holding it), or None:
+    they share a word and read alike (OCR's "Mediterranian" for "Mediterranean"); the likest of them."""
     near = set().union(*(titles.get(w, set()) for w in key.split())) - own if key and key not in own else set()
-    return any(SequenceMatcher(None, key, t).ratio() >= SAME_TITLE for t in near)
+    alike = [(SequenceMatcher(None, key, t).ratio(), t) for t in sorted(near)]
+    best = max(alike, default=(0.0, None))
+    return best[1] if best[0] >= SAME_TITLE else None
 
 
 def drop_contents_lines(slides: Sequence[SlideText]) -> list[SlideText]:
-    """`slides` with the lines of a contents list left out: on a slide with `MIN_CONTENTS` or more lines that
-    name other slides' titles ("Outline: 1 The Silk Roads, 2 Venice and the Mediterranean, ..."), those
+    """`slides` with the lines of a contents list left out: on a slide with lines that name `MIN_CONTENTS` or
+    more other slides' titles ("Outline: 1 The Silk Roads, 2 Venice and the Mediterranean, ..."), those
     lines. The outline is shown again before every topic, as real decks do, and each time it held every
     topic's name as slide text: "New Routes by Sea" found the outline (the words in a line of their own,
     the speech there saying "our route for today") before the topic's own slide. The topics' own slides
@@ -125,8 +127,9 @@ def drop_contents_lines(slides: Sequence[SlideText]) -> list[SlideText]:
     out: list[SlideText] = []
     for slide in slides:
         own = _titles(slide)
-        named = [k for k, (text, _, _) in enumerate(slide.lines) if _named(_title_key(text), titles, own)]
-        if len(named) < MIN_CONTENTS:
+        names = {k: _named(_title_key(text), titles, own) for k, (text, _, _) in enumerate(slide.lines)}
+        named = {k for k, name in names.items() if name}
+        if len({names[k] for k in named}) < MIN_CONTENTS:  # a list names other slides, not one twice
             out.append(slide)
             continue
         lines = [line for k, line in enumerate(slide.lines) if k not in named]
