@@ -253,3 +253,20 @@ def test_chapters_and_clips_never_go_over_an_indexed_file_captions_or_an_existin
     assert again.returncode == 2 and "exists: add --force" in again.stderr
     run_cli("clip", str(talk), "1", "3", "-o", str(first), "--db", db, "--force")
     assert copy.read_bytes() == kept[copy]
+
+
+def test_a_displayed_formula_taller_than_the_title_does_not_name_the_chapter():
+    """A maths slide's displayed equation is its tallest line and named five of a Fourier lecture's
+    chapters ('J"x²dx = 2²'): a line that reads like a formula is passed over for the title while the slide
+    has other lines; a title stating a relation in words, or a slide of formulas alone, keeps its own."""
+    from momentsearch.ranking.slide_lexical import formula, title_line
+
+    def meta(*lines):
+        return {"lines": json.dumps([[t, w, ""] for t, w in lines])}
+
+    assert title_line(meta(('J"x²dx = 2²', 0.78), ("Parseval's identity", 0.62), ("square-integrable", 0.5))) \
+        == "Parseval's identity"
+    assert title_line(meta(("Revenue = price x quantity", 0.8), ("Units sold", 0.5))) == "Revenue = price x quantity"
+    assert title_line(meta(("E = mc²", 0.8), ("a = F / m", 0.5))) == "E = mc²"
+    assert formula("lim Sn(x) = f(x+) + f(x-)") and formula("cos mx cos nxdx = n6")
+    assert not formula("Q3 2025: revenue up 4%") and not formula("C++ templates") and not formula("1989")

@@ -14,10 +14,12 @@ from __future__ import annotations
 
 import itertools
 import json
+import re
 
 import numpy as np
 
 from momentsearch.ranking.aliases import ALIAS_SHARE
+from momentsearch.ranking.english import english_words
 from momentsearch.ranking.lexical import (LexicalIndex, document_terms, normalise, normalise_text, number_only,
                                          query_aliases, query_terms, stem)
 
@@ -32,6 +34,31 @@ def parse_lines(raw: str | None) -> list[Line]:
         return [(str(t), float(w), str(a)) for t, w, a in json.loads(raw or "[]")]
     except (ValueError, TypeError):
         return []
+
+
+_MATHS = re.compile(r"[=<>~≈≤≥±∑∫√∞^]|[+\-*/] *\w")  # a relation, an operator before a term
+
+
+def formula(text: str) -> bool:
+    """Whether a line reads like a formula: a relation or an operator, and no English word of four letters
+    or more ("lim Sn(x) = f(x+)", "cos mx cos nxdx = n6"; not "Revenue = price x quantity")."""
+    if not _MATHS.search(text):
+        return False
+    known = english_words()
+    runs = re.findall(r"[A-Za-z]{4,}", text)
+    return not any(w.lower() in known if known else len(w) >= 5 for w in runs)
+
+
+def title_line(meta: dict) -> str:
+    """A slide's title: the first line (reading order) among its heaviest; the stored `title` joins them all.
+    A displayed formula is taller than a maths slide's title and named five of a Fourier lecture's chapters
+    ("J"x²dx = 2²"): lines that read like formulas (`formula`) are passed over while there are others."""
+    lines = parse_lines(meta.get("lines"))
+    if not lines:
+        return str(meta.get("title", ""))
+    lines = [line for line in lines if not formula(line[0])] or lines
+    top = max(w for _, w, _ in lines)
+    return next(t for t, w, _ in lines if w >= 0.85 * top)
 
 
 def phrase_weight(phrase: str, lines: list[Line]) -> float:

@@ -15,7 +15,7 @@ from momentsearch.ranking.joint import rank
 from momentsearch.ranking.late import TokenVectors, late_scores
 from momentsearch.ranking.forms import query_forms
 from momentsearch.ranking.lexical import best_of
-from momentsearch.ranking.slide_lexical import parse_lines
+from momentsearch.ranking.slide_lexical import title_line
 from momentsearch.ranking.structure import (BREAK, BREAK_SAID, EXERCISE, QUESTIONS, Place, content_words, intents,
                                              said_regions)
 from momentsearch.search.context import SectionContext
@@ -298,7 +298,7 @@ class Searcher:
         """A video's slide-text entries as (start, end, title), by start time."""
         corpus = self.corpus()
         metas = [corpus.ocr_meta[r] for r in self._rows(corpus).ocr.get(video_id, ())]
-        return sorted((float(m["start"]), float(m["end"]), _title_line(m)) for m in metas)
+        return sorted((float(m["start"]), float(m["end"]), title_line(m)) for m in metas)
 
     def chunk_vectors(self, video_id: str, ids: list[str]) -> np.ndarray:
         """The text vectors of a video's transcript chunks `ids`, in that order (rows of zeros for missing ones)."""
@@ -350,15 +350,6 @@ def _place(wanted: frozenset[str], files: dict[str, FileRecord], corpus: Corpus,
     breaks = ({v: said_regions(chunks, corpus.segments(v), BREAK_SAID) for v, chunks in talks.items()}
               if wanted & {BREAK, EXERCISE} else {})
     return Place(wanted, bonus, speech, asked, breaks)
-
-
-def _title_line(meta: dict) -> str:
-    """A slide's title: the first line (reading order) among its heaviest; the stored `title` joins them all."""
-    lines = parse_lines(meta.get("lines"))
-    if not lines:
-        return str(meta.get("title", ""))
-    top = max(w for _, w, _ in lines)
-    return next(t for t, w, _ in lines if w >= 0.85 * top)
 
 
 def _of_kind(files: dict[str, FileRecord], kind: str | None) -> dict[str, FileRecord]:
