@@ -68,6 +68,17 @@ def test_an_abbreviation_matches_its_word_and_the_exact_form_leads():
     assert LexicalIndex(["lecture 9 begins"]).unknown_terms("lec 9") == []
 
 
+def test_a_greek_letter_or_a_function_matches_its_name():
+    """A maths slide shows "λ" and "cos θ"; Whisper writes "lambda", a student types "cosine theta": the
+    letter and its name are one term, as an abbreviation and its word are."""
+    index = LexicalIndex(["det(A − λI) = 0: each root λ is an eigenvalue", "the eigenvalue problem in general",
+                         "e^{iθ} = cos θ + i sin θ"])
+    rows, scores = index.search("lambda eigenvalue", 5)
+    assert rows.tolist()[0] == 0 and scores[0] > scores[1]
+    assert index.search("cosine theta", 5)[0].tolist() == [2]
+    assert query_aliases("A v = lambda v")["lambda"] == ("λ",)
+
+
 def test_ordinals_and_number_words_match_digits():
     """"Al-Kindi ninth century" / "why airlines have 50 fares": the slide writes "9th" / "fifty" (a title
     saying another century showed the word "century" in larger print)."""

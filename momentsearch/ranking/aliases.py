@@ -1,5 +1,5 @@
 """Words that are clearly the same thing written another way: "ch" / "chapter", "vs" / "versus", "9th" /
-"ninth", "20" / "twenty", "km" / "kilometres".
+"ninth", "20" / "twenty", "km" / "kilometres", "λ" / "lambda", "cos" / "cosine".
 
 Slides abbreviate and write digits; speech recognition writes words or digits as it likes; a user types
 either. Lexical matching (ranking/lexical.py, ranking/slide_lexical.py) lets a text that holds a query
@@ -19,6 +19,11 @@ _ORDINALS = ("first second third fourth fifth sixth seventh eighth ninth tenth e
              "fourteenth fifteenth sixteenth seventeenth eighteenth nineteenth twentieth").split()
 _SUFFIX = {1: "st", 2: "nd", 3: "rd"}
 
+# a Greek letter on a slide and its name as Whisper writes it or a student types it ("λ" / "lambda"); one
+# letter, but none of them a letter of an English word (Σ is σ once lower-cased)
+_GREEK = [tuple(pair.split(":")) for pair in """alpha:α beta:β gamma:γ delta:δ epsilon:ε theta:θ lambda:λ mu:μ pi:π
+    rho:ρ sigma:σ tau:τ phi:φ chi:χ psi:ψ omega:ω""".split()]
+
 # Groups of words that mean one thing in a lecture (as written: ranking/lexical.py stems them, `aliases`).
 GROUPS: list[tuple[str, ...]] = [
     ("chapter", "ch", "chap"), ("versus", "vs"), ("page", "pg", "pp"), ("figure", "fig"),
@@ -29,5 +34,7 @@ GROUPS: list[tuple[str, ...]] = [
     ("millimetre", "millimeter", "mm"), ("kilogram", "kg"), ("milligram", "mg"),
     ("hundred", "100"), ("thousand", "1000"), ("million", "1000000"),
     *[(spell(n)[0], str(n)) for n in [*range(2, 20), *range(20, 100, 10)]],
+    *_GREEK, ("cosine", "cos"), ("sine", "sin"), ("tangent", "tan"), ("logarithm", "log"),
+    ("exponential", "exp"),
     *[(word, f"{n}{_SUFFIX.get(n, 'th')}") for n, word in enumerate(_ORDINALS, start=1)],
 ]
