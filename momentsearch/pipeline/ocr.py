@@ -165,9 +165,20 @@ def one_slide(a: SlideText, b: SlideText, threshold: float) -> bool:
 def words_alike(a: SlideText, b: SlideText) -> tuple[set[str], set[str]]:
     """The two slides' words, where two or three neighbours in one run together into a word of the other
     read as that word: OCR spaces a small or blurred slide's words one way and then another ("64 km/h" and
-    "64km/h", "Aeroelasticflutter"), and two reads of one slide shared too few words to be one."""
+    "64km/h", "Aeroelasticflutter"), and two reads of one slide shared too few words to be one; and a word
+    cut short where a person stands in front ("Universi") as the other's word it begins (`CUT_WORD`)."""
     la, lb = a.word_list(), b.word_list()
-    return _glued(la, set(lb)), _glued(lb, set(la))
+    wa, wb = _glued(la, set(lb)), _glued(lb, set(la))
+    return _completed(wa, wb), _completed(wb, wa)
+
+
+CUT_WORD = 5  # letters a word cut short must keep to be read as the other read's word it begins
+
+
+def _completed(words: set[str], other: set[str]) -> set[str]:
+    longer = {w for w in other - words if len(w) > CUT_WORD}
+    return {next((o for o in sorted(longer) if o.startswith(w)), w) if len(w) >= CUT_WORD and w not in other else w
+            for w in words}
 
 
 def _glued(words: list[str], other: set[str]) -> set[str]:
