@@ -176,8 +176,8 @@ CUT_WORD = 5  # letters a word cut short must keep to be read as the other read'
 
 
 def _completed(words: set[str], other: set[str]) -> set[str]:
-    longer = {w for w in other - words if len(w) > CUT_WORD}
-    return {next((o for o in sorted(longer) if o.startswith(w)), w) if len(w) >= CUT_WORD and w not in other else w
+    longer = sorted(w for w in other - words if len(w) > CUT_WORD)
+    return {next((o for o in longer if o.startswith(w)), w) if len(w) >= CUT_WORD and w not in other else w
             for w in words}
 
 

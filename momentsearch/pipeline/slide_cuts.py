@@ -191,9 +191,7 @@ def merge_same_slide(segments: list[VisualSegment], slides: Sequence[SlideText])
     out: list[VisualSegment] = []
     for seg in segments:
         if out and not seg.forced and any(a + 1e-6 < seg.start < b - 1e-6 for a, b in across):
-            prev = out[-1]
-            out[-1] = VisualSegment(prev.start, seg.end, seg.keyframe_time, seg.keyframe, prev.forced,
-                                    _as_views(prev) + _as_views(seg))
+            out[-1] = _joined(out[-1], seg)
             continue
         out.append(seg)
     return out
@@ -201,6 +199,14 @@ def merge_same_slide(segments: list[VisualSegment], slides: Sequence[SlideText])
 
 def _as_views(seg: VisualSegment) -> list[VisualSegment]:
     return seg.views or [VisualSegment(seg.start, seg.end, seg.keyframe_time, seg.keyframe)]
+
+
+def _joined(*segs: VisualSegment) -> VisualSegment:
+    """Neighbouring segments as one: the first's start (and whether it was a periodic split), the last's
+    end and keyframe, every piece a view."""
+    first, last = segs[0], segs[-1]
+    return VisualSegment(first.start, last.end, last.keyframe_time, last.keyframe, first.forced,
+                         [view for seg in segs for view in _as_views(seg)])
 
 
 LOOK_AWAY = 30.0  # seconds; the longest shot without the slide that joins two showings of the slide
@@ -232,8 +238,7 @@ def join_looks_away(segments: list[VisualSegment], slides: Sequence[SlideText],
         away = b.end - b.start <= GLANCE_BACK or (b.end - b.start <= LOOK_AWAY and _textless(b, read))
         if (not b.forced and away and before is not None and after is not None and before is not after
                 and one_slide(before, after, same_text)):
-            out[i - 1:i + 2] = [VisualSegment(a.start, c.end, c.keyframe_time, c.keyframe, a.forced,
-                                              _as_views(a) + _as_views(b) + _as_views(c))]
+            out[i - 1:i + 2] = [_joined(a, b, c)]
             continue
         i += 1
     return out
@@ -279,9 +284,7 @@ def shot_switches(segments: list[VisualSegment], slides: Sequence[SlideText]) ->
         seg = segments[i]
         camera = i - 1 in where and i in where and not seg.forced
         if camera and same[where[i - 1], where[i]]:
-            prev = out[-1]
-            out[-1] = VisualSegment(prev.start, seg.end, seg.keyframe_time, seg.keyframe, prev.forced,
-                                    _as_views(prev) + _as_views(seg))
+            out[-1] = _joined(out[-1], seg)
         elif camera and (seen_again(i - 1) or seen_again(i)):
             out.append(replace(seg, forced=True))
         else:
