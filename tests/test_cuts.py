@@ -248,6 +248,24 @@ def test_a_crossfade_is_one_cut_half_way(deck):
     assert cut_scores(found, truth) == (1.0, 1.0), (found, truth)
 
 
+@pytest.mark.parametrize("shown", [2.2, 2.6, 2.9])
+def test_a_picture_shown_for_two_samples_keeps_the_cut_out_of_it(deck, shown):
+    """A chapter card (or any picture) on screen for only two samples between two slides: both cuts,
+    into it and out of it. The samples that showed the new picture before its cut was decided stay
+    its recent pictures, so the next sample is compared with them and not taken in as the latest one
+    (the cut out of the card was lost)."""
+    card = np.asarray(draw_slide(Section("Part two", "", []), SIZE, seed=0))
+    rng = np.random.default_rng(8)
+    starts = [0.0, 11.3, 11.3 + shown]
+    truth = starts[1:]
+
+    def picture(t: float) -> np.ndarray:
+        return jpeg(noisy([deck[0], card, deck[1]][slide_at(starts, t)], rng, 2.0))
+
+    found = cuts_of(sample(picture, 26.0), 26.0)
+    assert cut_scores(found, truth) == (1.0, 1.0), (found, truth)
+
+
 def test_builds_are_one_segment_whose_keyframe_is_the_full_slide():
     """Bullets revealed one at a time are one slide (documented decision): no cut, but each step is a
     view of its own, and the keyframe is the last, fullest frame."""

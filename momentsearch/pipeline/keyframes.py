@@ -177,9 +177,10 @@ class _Detector:
     def rebase(self, frame: SampledFrame, fmap: FrameMap, anchor: bool = True, keep: list[_Sample] = ()) -> None:
         """`frame` is the picture the current segment (or view) shows from now on; `anchor`: later
         frames are aligned to it (a new segment), else to the segment's first picture (a new view).
-        `keep` (with `anchor`): earlier samples that already showed it (the streak of a zoom) stay among
-        the recent pictures, so a change one sample later is compared with their median instead of
-        being taken in as the latest picture itself (a slide change just after the camera zoomed)."""
+        `keep` (with `anchor`): earlier samples that already showed it (the streak of the cut or zoom)
+        stay among the recent pictures, so a change one sample later is compared with their median
+        instead of being taken in as the latest picture itself (a chapter card shown for two samples, a
+        slide change just after the camera zoomed: their cut was lost)."""
         earlier = [align(fmap, frame_map(s.frame.image, self.o.analysis_width))[0] for s in keep]  # onto the new
         if anchor:
             self.reference = self.previous = fmap
@@ -272,7 +273,7 @@ class _Detector:
                 self.open.view_start = at
             else:
                 self.cut(at, before)
-            self.rebase(sample.frame, fmap, keep=streak[:-1] if zoomed else [])
+            self.rebase(sample.frame, fmap, keep=streak[:-1])
         elif settled and changed >= max(o.view_share * denominator, 1) and \
                 sample.moved.sum() < max(o.view_share * denominator, changed, 1):  # once it moves less than it changed
             at = self.cut_time(first_new)
