@@ -360,6 +360,23 @@ def test_a_cut_with_the_same_slide_read_on_both_sides_is_undone():
     assert merged[0].keyframe_time == 49
 
 
+def test_a_recordings_own_text_does_not_make_two_slides_one():
+    """A video call's recording: the share bar, the presenter's name tile and the course footer are on every
+    shared slide. A title slide holds little else, so counted whole it shared most of its words with the
+    next slide and the two were one entry (the title's words never stored). Compared without those lines
+    they are two; a build of one slide under the same bar is still one."""
+    bar = [_line("Recording...", 8), _line("You are viewing Dr. Priya Raman's screen", 9), _line("View Options", 8),
+           _line("Dr. Priya Raman", 8), _line("Tom Becker", 8), _line("EPID 201 Northbridge School of Public Health", 8)]
+    title = [_line("Introduction to Epidemiology", 24)]
+    first = [_line("What Is Epidemiology?", 20), _line("Distribution and determinants of health", 10)]
+    pages = {10: bar + title, 60: bar + first, 110: bar + first + [_line("Applied to control health problems", 10)],
+             160: bar + [_line("Incidence and Prevalence", 20)], 210: bar + [_line("Reading an Epidemic Curve", 20)]}
+    segs = [VisualSegment(a, a + 10, a + 9, _frame(v)) for a, v in zip(range(10, 60, 10), pages)]
+    slides = read_slides(FakeOcr(pages), segs, OcrOptions())
+    assert [(s.start, s.end) for s in slides] == [(10, 20), (20, 40), (40, 50), (50, 60)]
+    assert "Introduction to Epidemiology" in slides[0].text and "Applied to control" in slides[1].text
+
+
 def test_a_logo_over_every_shot_is_no_slide_joining_them():
     """A panel talk with no slides, a channel's logo in a corner of every shot: OCR reads the logo alone
     across several shots (one entry), which proves no slide stayed up; its cuts stay. A shot with a

@@ -16,10 +16,21 @@ from __future__ import annotations
 import re
 from dataclasses import replace
 from difflib import SequenceMatcher
-from typing import Sequence
+from typing import Protocol, Sequence, TypeVar
 
-from momentsearch.pipeline.ocr import SlideText
 from momentsearch.ranking.lexical import tokenize
+
+
+class _Slide(Protocol):
+    """A slide's text as `pipeline/ocr.SlideText` holds it (ocr.py uses this module: no import back)."""
+
+    lines: list[tuple[str, float, str]]
+
+    @property
+    def title(self) -> str: ...
+
+
+SlideText = TypeVar("SlideText", bound=_Slide)
 
 MIN_SLIDES = 3  # distinct slides a line must be on before it counts as the deck's own
 SHARE = 0.5  # ... and the share of the video's distinct slides

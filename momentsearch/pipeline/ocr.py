@@ -27,6 +27,7 @@ import numpy as np
 from momentsearch.media import PHOTO_MAX_SIDE
 from momentsearch.models.ocr import OcrLine
 from momentsearch.options import OcrOptions
+from momentsearch.pipeline.deck_text import without_repeated
 from momentsearch.pipeline.ocr_spaces import clean_line, restore_spaces, unglue
 from momentsearch.pipeline.picture import same_picture
 from momentsearch.pipeline.slide_reads import read_pictures
@@ -249,24 +250,36 @@ def read_slides(ocr, segments: Sequence[VisualSegment], options: OcrOptions | No
 
     changes: dict[int, tuple[float, list]] = {}  # a picture that showed another slide too: when, and its lines
     read = read_pictures(ocr, shown, to_read, fetch, options.extra_reads, same_slide, changes)
-    slides: list[SlideText] = []
+    pieces: list[SlideText] = []
     for i, (seg, src) in enumerate(zip(shown, source)):
         lines = read.get(src, []) if src >= 0 else []
-        pieces = [(float(seg.start), float(seg.end), lines)]
+        spans = [(float(seg.start), float(seg.end), lines)]
         if i in changes and seg.start < changes[i][0] < seg.end:
             t, other = changes[i]
             first, second = (lines, other) if t > seg.keyframe_time else (other, lines)
-            pieces = [(float(seg.start), t, first), (t, float(seg.end), second)]
-        for start, end, found in pieces:
-            slide, last = SlideText(start, end, weighted_lines(found, options)), slides[-1] if slides else None
-            if not slide.lines:
-                continue
-            if last is not None and abs(last.end - start) < 1e-6 and one_slide(last, slide, options.same_text):
-                last.end = end
-                if len(slide.words()) > len(last.words()):
-                    last.lines = slide.lines  # a build that added a bullet: keep the fuller text
-            else:
-                slides.append(slide)
+            spans = [(float(seg.start), t, first), (t, float(seg.end), second)]
+        pieces += [SlideText(start, end, weighted_lines(found, options)) for start, end, found in spans]
+    return merge_neighbours([p for p in pieces if p.lines], options.same_text)
+
+
+def merge_neighbours(pieces: list[SlideText], threshold: float) -> list[SlideText]:
+    """Neighbouring pictures' texts (in time order) that read one slide (`one_slide`) as one entry; of a
+    build, the fuller text. They are compared without the lines the recording repeats on most pictures
+    (`deck_text.without_repeated`): a video call's share bar, name tiles and course footer are the same
+    words on a title slide and the next one, and made them one slide (the title slide's words were never
+    stored: `scripts/independent_meeting_class.py`). Two pictures with nothing else are compared whole."""
+    slides: list[SlideText] = []
+    last_bare = None
+    for slide, bare in zip(pieces, without_repeated(pieces)):
+        last = slides[-1] if slides else None
+        both = (last_bare, bare) if last_bare is not None and (last_bare.lines or bare.lines) else (last, slide)
+        if last is not None and abs(last.end - slide.start) < 1e-6 and one_slide(*both, threshold):
+            last.end = slide.end
+            if len(slide.words()) > len(last.words()):
+                last.lines, last_bare = slide.lines, bare  # a build that added a bullet: keep the fuller text
+        else:
+            slides.append(slide)
+            last_bare = bare
     return slides
 
 
