@@ -18,6 +18,7 @@ from dataclasses import replace
 from difflib import SequenceMatcher
 from typing import Protocol, Sequence, TypeVar
 
+from momentsearch.ranking.accents import fold
 from momentsearch.ranking.lexical import tokenize
 
 
@@ -42,8 +43,9 @@ SAME_TITLE = 0.85  # how alike (difflib ratio of the content words) a line and a
 def line_key(text: str) -> str:
     """A line as compared across slides: lowercase letters and digits only, every number (a run of digits)
     one 0: a slide counter is one line from "9 / 17" to "10 / 17" (digit for digit, the counter of slides
-    10-17 was a line of its own, on too few slides to count as the deck's, and stayed in their text)."""
-    return re.sub(r"[\W_]+", "", re.sub(r"\d+", "0", text.lower()))
+    10-17 was a line of its own, on too few slides to count as the deck's, and stayed in their text).
+    Accents are left out: OCR reads the umlaut of "Technische Universität" on one slide and not the next."""
+    return re.sub(r"[\W_]+", "", re.sub(r"\d+", "0", fold(text).lower()))
 
 
 def _comparable(text: str) -> bool:

@@ -28,7 +28,7 @@ from momentsearch.media import PHOTO_MAX_SIDE
 from momentsearch.models.ocr import OcrLine
 from momentsearch.options import OcrOptions
 from momentsearch.pipeline.deck_text import without_repeated
-from momentsearch.pipeline.ocr_spaces import clean_line, restore_spaces, unglue
+from momentsearch.pipeline.ocr_spaces import clean_line, read_eszett, restore_spaces, unglue
 from momentsearch.pipeline.picture import same_picture
 from momentsearch.pipeline.slide_reads import read_pictures
 from momentsearch.ranking.lexical import tokenize
@@ -97,7 +97,7 @@ def weighted_lines(lines: Sequence[OcrLine], options: OcrOptions) -> list[tuple[
     for line in lines:
         if line.confidence < options.min_confidence or line.relative_height < options.min_text_height:
             continue
-        text = clean_line(line.text)
+        text = read_eszett(clean_line(line.text))
         if sum(ch.isalnum() for ch in text) < 2:
             continue  # a stray "|" or "1" from a chart axis says nothing
         spaced, safe = restore_spaces(text), unglue(text)

@@ -97,6 +97,21 @@ def _split_word(word: str) -> str:
     return m.group(1) + " ".join(pieces) + m.group(3)
 
 
+_ESZETT = re.compile(r"(?<=[A-ZÄÖÜa-zäöü][a-zäöü])B(?=([a-zäöü]*))")  # a capital B after a word's small letter
+
+
+def read_eszett(text: str) -> str:
+    """`text` with the ß the recogniser read as "B" put back ("GroBe", "MaBeinheit", "flieBt": its English and
+    Chinese alphabet has no ß). A B after two letters, the last small, is one when at most one letter follows it or what
+    follows from it is no English word: a camelCase "webBrowser", "getBytes" stays. Before this, "MaBeinheit"
+    was split at the B and then into English words ("Ma Be in he it")."""
+    def letter(m: re.Match) -> str:
+        rest = "b" + m.group(1)
+        return "ß" if len(rest) <= 2 or (_RANK is not None and _RANK(rest) is None and not _known_stem(rest)) else "B"
+
+    return _ESZETT.sub(letter, text) if "B" in text else text
+
+
 def clean_line(text: str) -> str:
     """A recognised line without bullet marks and doubled spaces."""
     return " ".join(_BULLETS.sub(" ", " ".join(text.split())).split())

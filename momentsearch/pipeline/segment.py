@@ -25,7 +25,9 @@ PAUSE_SHARE = 0.3  # topic score a pause of SECTION_PAUSE or longer adds to a ga
 _CUES = tuple(tuple(c.split()) for c in """now|next|finally|lastly|okay|ok|alright|all right|right|anyway|
     first|firstly|second|secondly|third|thirdly|let's|let me|let us|moving on|turning to|to sum up|
     to summarise|to summarize|in summary|to recap|to conclude|in conclusion|back to|welcome back|
-    before we|one more|on to""".replace("\n", "").split("|"))
+    before we|one more|on to|nun|jetzt|als nächstes|kommen wir|zunächst|erstens|zweitens|drittens|schließlich|
+    zum schluss|zusammenfassend|abschließend|bevor wir|noch eine|noch ein|zurück zu|weiter mit""".replace("\n", "").split("|"))
+# (German: "Bevor wir weitermachen", "Noch eine Bemerkung", "Kommen wir zum Carnot-Prozess" open topics too)
 # ... but not "next" when the word after it names a later session: "Next time we look at costs", "Next week ..."
 # close a lecture (announcements), they do not open a topic
 _LATER = frozenset("""time week lecture session class term year month tuesday monday wednesday thursday friday

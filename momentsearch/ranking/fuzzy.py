@@ -18,6 +18,7 @@ import re
 
 import numpy as np
 
+from momentsearch.ranking.accents import fold
 from momentsearch.ranking.numbers import NUMBER_WORDS, number_words
 
 _RULES = [  # applied in order on lowercase letters; spelling variants that sound alike
@@ -45,8 +46,9 @@ SLACK = 3  # letters a window may be longer than the query (a misheard word is o
 
 
 def _spell_digits(text: str) -> str:
-    """Digits as their words ("400" -> " four hundred "), so a number sounds the same written either way."""
-    return _DIGITS.sub(lambda m: " " + " ".join(number_words(m.group()) or [m.group()]) + " ", text)
+    """Digits as their words ("400" -> " four hundred "), so a number sounds the same written either way;
+    accents left out (`lexical.fold`: "Wärme" and OCR's "Warme" sound alike)."""
+    return _DIGITS.sub(lambda m: " " + " ".join(number_words(m.group()) or [m.group()]) + " ", fold(text))
 
 
 def sound_letters(text: str) -> str:

@@ -16,6 +16,7 @@ from pathlib import Path
 
 import numpy as np
 
+from momentsearch.ranking.accents import fold
 from momentsearch.ranking.aliases import ALIAS_SHARE, GROUPS
 from momentsearch.ranking.numbers import NUMBER_WORDS, QUANTITY_WORDS, unify_numbers
 
@@ -99,7 +100,7 @@ def best_of(variants: list[tuple[np.ndarray, np.ndarray]]) -> tuple[np.ndarray, 
 
 
 def _words(text: str) -> list[str]:
-    return _TOKEN.findall(unify_numbers(text).lower())
+    return _TOKEN.findall(unify_numbers(fold(text)).lower())
 
 
 def tokenize(text: str, drop_stopwords: bool = True) -> list[str]:

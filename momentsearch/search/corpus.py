@@ -79,6 +79,10 @@ class Corpus:
             edges = self._speech_edges[video_id] = starts.tolist()  # computed once per video, as segments
         return edges
 
+    def english(self) -> bool:
+        """Whether any indexed file's speech is English (or of no recorded language: an older index)."""
+        return not self.files or any((rec.language or "en").startswith("en") for rec in self.files.values())
+
     def vocabulary(self) -> Vocabulary:
         """The words of every transcript chunk and slide text, for putting a query's typos right (built once)."""
         if self._vocabulary is None:

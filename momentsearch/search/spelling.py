@@ -23,6 +23,7 @@ from collections import Counter
 from dataclasses import dataclass
 
 from momentsearch.ranking.english import english_words
+from momentsearch.ranking.accents import fold
 from momentsearch.ranking.lexical import STOPWORDS, normalise, query_terms, stem
 from momentsearch.search.asking import asked_for
 
@@ -54,13 +55,19 @@ class Vocabulary:
     """The index's words (lower case, letters only) with their counts."""
 
     def __init__(self, texts) -> None:
-        counts = Counter(_WORD.findall(" ".join(texts).lower()))  # one pass: 1.8 s for 40,000 texts of 60 words
+        counts = Counter(_WORD.findall(fold(" ".join(texts)).lower()))  # one pass: 1.8 s for 40,000 texts of 60 words
         self.counts = Counter({w: n for w, n in counts.items() if len(w) >= 3})
 
     def same_word(self, word: str) -> str | None:
         """The indexed spelling of `word` from the other side of the Atlantic (`other_spellings`), or None."""
         same = [w for w in other_spellings(word) if w in self.counts]
         return max(same, key=lambda w: (self.counts[w], w)) if same else None
+
+    def umlauts_typed(self, word: str) -> str | None:
+        """`word` typed with ae / oe / ue for ä / ö / ü ("waermeuebertragung", "groesse"), as the index holds it
+        with its accents left out ("warmeubertragung", "grosse"), or None."""
+        plain = re.sub(r"(?<=[aou])e", "", word)
+        return plain if plain != word and plain in self.counts else None
 
     def best(self, word: str, together=None) -> str | None:
         """The word one edit from `word` (a letter dropped, added, replaced, two neighbours swapped) that is
@@ -86,12 +93,13 @@ class Vocabulary:
 
 
 def correct(text: str, vocabulary: Vocabulary, unknown: set[str], keep: frozenset[str] = frozenset(),
-            together=None) -> Spelling:
+            together=None, guess: bool = True) -> Spelling:
     """`text` with its misspelt words put right (module doc). `unknown`: the query's stemmed terms that no
     indexed text holds (`LexicalIndex.unknown_terms`); `keep`: words never to change (those of quoted phrases);
     `together(word, others)`: how many indexed texts hold `word` beside one of the stemmed terms `others`,
     which picks among a typo's neighbours the one the rest of the query goes with ("pimes" beside "multiplying
-    huge": "primes", not "times")."""
+    huge": "primes", not "times"); `guess`: whether a word one edit away may replace one typed (off where no
+    indexed speech is English: "welchen" is no typo of the indexed "welchem", nor "Druck" of "duck")."""
     english = english_words()
     others = [t for t in query_terms(text) if t not in unknown]
     pick = (lambda w: together(w, others)) if together is not None and others else None
@@ -100,11 +108,12 @@ def correct(text: str, vocabulary: Vocabulary, unknown: set[str], keep: frozense
     last = 0
     for m in _WORD.finditer(text):
         word = m.group(0)
-        low = word.lower()
+        low = fold(word).lower()
         right = None
         if len(low) >= MIN_LETTERS and low not in STOPWORDS and low not in keep and stem(normalise(low)) in unknown:
             spelt = low in english or any(w in english for w in other_spellings(low))  # "memorise": no typo
-            right = vocabulary.same_word(low) or (None if spelt else vocabulary.best(low, pick))
+            right = vocabulary.same_word(low) or vocabulary.umlauts_typed(low) or \
+                (None if spelt or not guess else vocabulary.best(low, pick))
         if right is not None:
             pieces.append(text[last:m.start()])
             pieces.append(right.capitalize() if word[:1].isupper() else right)
@@ -160,4 +169,4 @@ def searched(parsed, corpus, spelling: bool = True) -> Spelling:
     if not unknown:
         return Spelling(text)
     keep = frozenset(w for p in parsed.phrases for w in p.split())
-    return correct(text, corpus.vocabulary(), unknown, keep, corpus.together)
+    return correct(text, corpus.vocabulary(), unknown, keep, corpus.together, guess=corpus.english())
