@@ -42,6 +42,19 @@ def test_a_call_recordings_buttons_name_and_clock_stay_on_the_first_slide_only()
     assert slides[2].text != out[2].text  # (the slides given are not changed)
 
 
+def test_the_decks_line_kept_on_the_first_slide_does_not_become_its_title():
+    """A university's name in a header band, set larger than the slide titles, on every slide: kept on the
+    first slide (a search for it still finds the video) but lighter than that slide's own lines, so the
+    first chapter is named after the slide's title, not the university."""
+    band = ("Technische Universität Nordheim", 0.9, "")
+    slides = [SlideText(10.0 * i, 10.0 * i + 10, [band, (title, 0.7, ""), (f"{title}: ein Beispiel", 0.4, "")])
+              for i, title in enumerate(["Rückblick: die Hauptsätze", "Wärmeübertragung", "Carnot-Prozess"])]
+    out = drop_repeated_lines(slides)
+    assert out[0].title == "Rückblick: die Hauptsätze" and "Universität" in out[0].text
+    assert [line[1] for line in out[0].lines] == [0.4, 0.7, 0.4]
+    assert "Universität" not in out[1].text + out[2].text
+
+
 def test_a_slide_stored_once_per_topic_keeps_its_footer_each_time_and_counts_once():
     shared = _slide(10, "Seafloor Spreading", "Magnetic stripes", clock=False)
     slides = [_slide(0, "Plates", clock=False), shared, SlideText(20, 30, list(shared.lines)),

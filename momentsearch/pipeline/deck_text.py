@@ -71,7 +71,9 @@ def drop_repeated_lines(slides: Sequence[SlideText]) -> list[SlideText]:
     (and on later slides with that slide's very text: one slide stored once per topic) and left out of
     the others; a slide with no other text is left out. Slides are in time order. A picture with nothing
     but such lines (a talk with no slides: a channel's logo over every shot) is kept the first time only:
-    stored once per section, the logo alone was every section's slide text and each chapter's title."""
+    stored once per section, the logo alone was every section's slide text and each chapter's title. Where a
+    repeated line is kept beside the slide's own lines it weighs no more than the lightest of them: a header
+    band's university name in large letters, a call's "Recording..." badge, is no slide's title (nor chapter's)."""
     repeated = repeated_keys(slides)
     if not repeated:
         return list(slides)
@@ -80,12 +82,12 @@ def drop_repeated_lines(slides: Sequence[SlideText]) -> list[SlideText]:
     out: list[SlideText] = []
     for slide in slides:
         text, lines = slide.text, []
-        bare = all(line_key(line[0]) in repeated for line in slide.lines)
+        own = [w for t, w, _ in slide.lines if line_key(t) not in repeated]
         for line in slide.lines:
             key = line_key(line[0])
-            if key in repeated and (first.setdefault(key, text) != text or (bare and key in kept)):
+            if key in repeated and (first.setdefault(key, text) != text or (not own and key in kept)):
                 continue
-            lines.append(line)
+            lines.append((line[0], min(line[1], *own), line[2]) if key in repeated and own else line)
         kept.update(line_key(line[0]) for line in lines)
         if lines:
             out.append(replace(slide, lines=lines))
