@@ -27,6 +27,10 @@ SAME_WORD = 0.02  # seconds; two chunks' stored times of one word differ by at m
 ABBREVIATIONS = frozenset("dr mr mrs ms prof st vs e.g i.e cf fig figs eq eqs approx jr sr".split())
 # ... and a period after one of these does not when a number follows: "No. 5", "pp. 12" ("the answer is no." ends)
 NUMBER_ABBREVIATIONS = frozenset("no nos pp vol ch".split())
+# a German ordinal is a number and a period ("am 12. Februar", "im 19. Jahrhundert", "der 2. Hauptsatz"): it ends
+# no sentence before a month or one of these nouns (an English "in 2012. August was ..." is rare)
+ORDINAL_NOUNS = frozenset("""januar februar märz april mai juni juli august september oktober november dezember
+    jahrhundert jahrhunderts hauptsatz hauptsatzes kapitel auflage mal stock platz woche semester""".split())
 
 Times = Sequence[tuple[float, float]]  # (start, end) in seconds per whitespace-separated word of a text
 
@@ -62,7 +66,8 @@ def word_times(words) -> list[tuple[float, float]]:
 def ends_sentence(word: str, following: str = "") -> bool:
     """Whether a word ends its sentence: it ends in . ? or !, and a period is not one of a title, a common
     abbreviation or an initial ("Dr.", "e.g.", "vs.", "J."; "I." and "A." are words and do end one), nor
-    one of "No."/"pp." before a number (`following`: the next word, "" when none or unknown)."""
+    one of "No."/"pp." before a number, nor a German ordinal's ("12. Februar": `ORDINAL_NOUNS`) (`following`: the
+    next word, "" when none or unknown)."""
     word = word.strip()
     if not word.endswith(SENTENCE_END):
         return False
@@ -71,6 +76,8 @@ def ends_sentence(word: str, following: str = "") -> bool:
         if stem.lower() in ABBREVIATIONS or (len(stem) == 1 and stem.isupper() and stem not in "IA"):
             return False
         if stem.lower() in NUMBER_ABBREVIATIONS and following.strip()[:1].isdigit():
+            return False
+        if stem.isdigit() and following.strip(" ,;:.!?").lower() in ORDINAL_NOUNS:
             return False
     return True
 

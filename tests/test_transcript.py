@@ -119,6 +119,13 @@ def test_titles_abbreviations_and_initials_do_not_end_a_sentence():
     assert title_from("Dr. Smith explains entropy. Then more.") == "Dr. Smith explains entropy"
 
 
+def test_a_german_ordinal_does_not_end_a_sentence():
+    """"Die Klausur findet am 12. Februar statt" was two sentences in the transcript and its captions."""
+    text = "Die Klausur findet am 12. Februar statt. Das war im 19. Jahrhundert. Wir sind bei Folie 12. Danke."
+    assert [s[2] for s in sentences([(0.0, 10.0, text)])] == [
+        "Die Klausur findet am 12. Februar statt.", "Das war im 19. Jahrhundert.", "Wir sind bei Folie 12.", "Danke."]
+
+
 def test_no_before_a_number_does_not_end_a_sentence_but_the_word_no_does():
     """"Symphony No. 5" was cut after "No." in the transcript, its captions, the chunker and chapter titles
     (a period after "No" ended the sentence); "No." as an answer, not before a number, still ends one."""
