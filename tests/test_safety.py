@@ -265,6 +265,19 @@ def test_foreign_chroma_database_is_left_untouched(tmp_path, capsys):
     assert _tree_digest(foreign) == before
 
 
+def test_an_empty_database_file_left_by_a_killed_first_run_is_indexed_into(tmp_path, capsys):
+    """A first `index` killed after SQLite made chroma.sqlite3 but before Chroma wrote a page leaves an empty
+    file. It holds nothing: `index` makes the index there (every command refused it as "not a Chroma database
+    momentsearch can read", so re-running the killed run could not resume), and `search` says what it is."""
+    db = tmp_path / "db"
+    db.mkdir()
+    (db / "chroma.sqlite3").write_bytes(b"")
+    _one_line_exit_2(["search", "roadmap", "--db", str(db)], capsys, "is empty: an index run stopped")
+    assert cli.main(["index", str(_photo(tmp_path / "a.png")), "--db", str(db), "--quiet", "--json"]) == 0
+    assert [Path(f["path"]).name for f in json.loads(capsys.readouterr().out)["files"]] == ["a.png"]
+    assert (db / "chroma.sqlite3").stat().st_size > 0 and len(MomentIndex(db).videos()) == 1
+
+
 def test_db_that_is_a_file_is_one_clear_line(tmp_path, capsys):
     db = tmp_path / "notes.txt"
     db.write_text("hello")

@@ -64,6 +64,13 @@ def chroma_collections(db: Path) -> list[str] | None:
     return None
 
 
+def _empty_file(path: Path) -> bool:
+    try:
+        return path.is_file() and path.stat().st_size == 0
+    except OSError:
+        return False
+
+
 def check_index(db: str | os.PathLike) -> Path:
     """`db` if it is a momentsearch index folder, else IndexNotFoundError saying what it is instead."""
     path = Path(db)
@@ -74,6 +81,9 @@ def check_index(db: str | os.PathLike) -> Path:
                                  f"`momentsearch index` made ({_how_to_create(path)})")
     if not (path / CHROMA_FILE).exists():
         raise IndexNotFoundError(f"{path} is not a momentsearch index (no {CHROMA_FILE} in it); {_not_an_index(path)}")
+    if _empty_file(path / CHROMA_FILE):
+        raise IndexNotFoundError(f"{path}/{CHROMA_FILE} is empty: an index run stopped before it wrote anything; "
+                                 f"run `momentsearch index` into it again ({_how_to_create(path)})")
     names = chroma_collections(path)
     if names is None:
         raise IndexNotFoundError(f"{path}/{CHROMA_FILE} is not a Chroma database momentsearch can read; "
@@ -92,8 +102,9 @@ def prepare_writable(db: str | os.PathLike) -> Path:
     path = Path(db)
     if path.exists() and not path.is_dir():
         raise IndexNotFoundError(f"--db {path} is a file, not an index folder; give a folder (it is created)")
-    if (path / CHROMA_FILE).exists():
-        check_index(path)  # never write into a foreign Chroma database
+    if (path / CHROMA_FILE).exists() and not _empty_file(path / CHROMA_FILE):
+        check_index(path)  # never write into a foreign Chroma database (an empty file holds none: a run
+        # killed before Chroma wrote its first page left it, and SQLite takes it for a new database)
     try:
         path.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
