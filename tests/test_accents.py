@@ -34,7 +34,8 @@ def test_a_word_matches_with_or_without_its_accents(query, row):
 
 @pytest.mark.parametrize("read, meant", [("GroBe", "Große"), ("MaBeinheit", "Maßeinheit"), ("flieBt", "fließt"),
                                          ("Zustandsgrößen und GroBkraftwerks", "Zustandsgrößen und Großkraftwerks"),
-                                         ("webBrowser", "webBrowser"), ("getBytes", "getBytes"), ("eBay", "eBay")])
+                                         ("groB", "groß"), ("webBrowser", "webBrowser"), ("getBytes", "getBytes"),
+                                         ("eBay", "eBay"), ("4 KiB pages, 2 MiB and 1 GiB", "4 KiB pages, 2 MiB and 1 GiB")])
 def test_ocr_reading_eszett_as_b_is_put_right_and_camel_case_stays(read, meant):
     assert read_eszett(read) == meant
 

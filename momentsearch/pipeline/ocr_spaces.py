@@ -97,19 +97,30 @@ def _split_word(word: str) -> str:
     return m.group(1) + " ".join(pieces) + m.group(3)
 
 
-_ESZETT = re.compile(r"(?<=[A-ZÄÖÜa-zäöü][a-zäöü])B(?=([a-zäöü]*))")  # a capital B after a word's small letter
+_B_WORD = re.compile(r"[^\W\d_]*[a-zäöü]B[^\W\d_]*")  # a word with a capital B after a small letter
 
 
 def read_eszett(text: str) -> str:
-    """`text` with the ß the recogniser read as "B" put back ("GroBe", "MaBeinheit", "flieBt": its English and
-    Chinese alphabet has no ß). A B after two letters, the last small, is one when at most one letter follows it or what
-    follows from it is no English word: a camelCase "webBrowser", "getBytes" stays. Before this, "MaBeinheit"
-    was split at the B and then into English words ("Ma Be in he it")."""
-    def letter(m: re.Match) -> str:
-        rest = "b" + m.group(1)
-        return "ß" if len(rest) <= 2 or (_RANK is not None and _RANK(rest) is None and not _known_stem(rest)) else "B"
+    """`text` with the ß the recogniser read as "B" put back ("GroBe", "MaBeinheit", "flieBt", "groB": its English
+    and Chinese alphabet has no ß). A B after two letters, the last small, is one when one letter follows it
+    or what follows from it is no English word, and a B that ends a word when three letters come before it: a
+    camelCase "webBrowser", "getBytes" and the units "KiB", "GiB" stay. Before this, "MaBeinheit" was split at
+    the B and then into English words ("Ma Be in he it")."""
+    return _B_WORD.sub(lambda m: _eszett_word(m.group()), text) if "B" in text else text
 
-    return _ESZETT.sub(letter, text) if "B" in text else text
+
+def _eszett_word(word: str) -> str:
+    letters = list(word)
+    for i, ch in enumerate(word):
+        if ch != "B" or i < 2 or not word[i - 1].islower():
+            continue
+        rest = "b" + re.match(r"[a-zäöü]*", word[i + 1:]).group()
+        if rest == "b":
+            eszett = i >= 3 and i == len(word) - 1
+        else:
+            eszett = len(rest) == 2 or (_RANK is not None and _RANK(rest) is None and not _known_stem(rest))
+        letters[i] = "ß" if eszett else "B"
+    return "".join(letters)
 
 
 def clean_line(text: str) -> str:
