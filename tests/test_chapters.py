@@ -270,3 +270,8 @@ def test_a_displayed_formula_taller_than_the_title_does_not_name_the_chapter():
     assert title_line(meta(("E = mc²", 0.8), ("a = F / m", 0.5))) == "E = mc²"
     assert formula("lim Sn(x) = f(x+) + f(x-)") and formula("cos mx cos nxdx = n6")
     assert not formula("Q3 2025: revenue up 4%") and not formula("C++ templates") and not formula("1989")
+    # a presenter view's timer (read with its pause and reset icons), a dashboard's number: no titles either
+    assert title_line(meta(("0:12:46 II C", 0.66), ("Pages and Frames", 0.64), ("a 4 KiB page", 0.5))) \
+        == "Pages and Frames"
+    assert title_line(meta(("214", 0.9), ("measles cases this week", 0.5))) == "measles cases this week"
+    assert title_line(meta(("1989", 0.9),)) == "1989"

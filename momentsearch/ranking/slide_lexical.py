@@ -49,14 +49,20 @@ def formula(text: str) -> bool:
     return not any(w.lower() in known if known else len(w) >= 5 for w in runs)
 
 
+def figures(text: str) -> bool:
+    """Whether a line is figures with hardly a word: a clock, a counter, a number ("0:12:46 II C", "214")."""
+    return sum(c.isdigit() for c in text) >= 2 and sum(c.isalpha() for c in text) < 4
+
+
 def title_line(meta: dict) -> str:
     """A slide's title: the first line (reading order) among its heaviest; the stored `title` joins them all.
     A displayed formula is taller than a maths slide's title and named five of a Fourier lecture's chapters
-    ("J"x²dx = 2²"): lines that read like formulas (`formula`) are passed over while there are others."""
+    ("J"x²dx = 2²"), a presenter view's timer three of a lecture's ("0:12:46 II C"): lines that read like
+    formulas (`formula`) or figures (`figures`) are passed over while there are others."""
     lines = parse_lines(meta.get("lines"))
     if not lines:
         return str(meta.get("title", ""))
-    lines = [line for line in lines if not formula(line[0])] or lines
+    lines = [line for line in lines if not formula(line[0]) and not figures(line[0])] or lines
     top = max(w for _, w, _ in lines)
     return next(t for t, w, _ in lines if w >= 0.85 * top)
 
