@@ -269,11 +269,11 @@ def merge_neighbours(pieces: list[SlideText], threshold: float) -> list[SlideTex
     words on a title slide and the next one, and made them one slide (the title slide's words were never
     stored: `scripts/independent_meeting_class.py`). Two pictures with nothing else are compared whole."""
     slides: list[SlideText] = []
-    last_bare = None
+    last_bare = None  # the last entry's text without those lines
     for slide, bare in zip(pieces, without_repeated(pieces)):
         last = slides[-1] if slides else None
-        both = (last_bare, bare) if last_bare is not None and (last_bare.lines or bare.lines) else (last, slide)
-        if last is not None and abs(last.end - slide.start) < 1e-6 and one_slide(*both, threshold):
+        if last is not None and abs(last.end - slide.start) < 1e-6 and \
+                one_slide(*((last_bare, bare) if last_bare.lines or bare.lines else (last, slide)), threshold):
             last.end = slide.end
             if len(slide.words()) > len(last.words()):
                 last.lines, last_bare = slide.lines, bare  # a build that added a bullet: keep the fuller text

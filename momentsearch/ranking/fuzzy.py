@@ -47,7 +47,7 @@ SLACK = 3  # letters a window may be longer than the query (a misheard word is o
 
 def _spell_digits(text: str) -> str:
     """Digits as their words ("400" -> " four hundred "), so a number sounds the same written either way;
-    accents left out (`lexical.fold`: "Wärme" and OCR's "Warme" sound alike)."""
+    accents left out (`accents.fold`: "Wärme" and OCR's "Warme" sound alike)."""
     return _DIGITS.sub(lambda m: " " + " ".join(number_words(m.group()) or [m.group()]) + " ", fold(text))
 
 
