@@ -40,17 +40,22 @@ MIN_CONTENTS = 2  # lines naming other slides' titles that make a slide a conten
 SAME_TITLE = 0.85  # how alike (difflib ratio of the content words) a line and a title are when it names it
 
 
+def unspaced(text: str) -> str:
+    """Lower-case letters and digits only: "64 km/h" and "64km/h" are "64kmh"."""
+    return re.sub(r"[\W_]+", "", text.lower())
+
+
 def line_key(text: str) -> str:
     """A line as compared across slides: lowercase letters and digits only, every number (a run of digits)
     one 0: a slide counter is one line from "9 / 17" to "10 / 17" (digit for digit, the counter of slides
     10-17 was a line of its own, on too few slides to count as the deck's, and stayed in their text).
     Accents are left out: OCR reads the umlaut of "Technische Universität" on one slide and not the next."""
-    return re.sub(r"[\W_]+", "", re.sub(r"\d+", "0", fold(text).lower()))
+    return unspaced(re.sub(r"\d+", "0", fold(text)))
 
 
 def _comparable(text: str) -> bool:
     """Whether a line has the `MIN_KEY` letters and digits it needs to be compared at all."""
-    return len(re.sub(r"[\W_]+", "", text)) >= MIN_KEY
+    return len(unspaced(text)) >= MIN_KEY
 
 
 def repeated_keys(slides: Sequence[SlideText]) -> set[str]:

@@ -27,7 +27,7 @@ import numpy as np
 from momentsearch.media import PHOTO_MAX_SIDE
 from momentsearch.models.ocr import OcrLine
 from momentsearch.options import OcrOptions
-from momentsearch.pipeline.deck_text import without_repeated
+from momentsearch.pipeline.deck_text import unspaced, without_repeated
 from momentsearch.pipeline.ocr_spaces import clean_line, read_eszett, restore_spaces, unglue
 from momentsearch.pipeline.picture import same_picture
 from momentsearch.pipeline.slide_reads import read_pictures
@@ -287,13 +287,9 @@ def _titles_apart(a: SlideText, b: SlideText) -> bool:
     """Both slides have a title and the titles share at most half the shorter one's content words: "Price
     Elasticity of Demand" / "Elasticity and Revenue" are two slides, "Elasticity of Demand" one hidden."""
     ta, tb = set(tokenize(a.title)), set(tokenize(b.title))
-    if _unspaced(a.title) == _unspaced(b.title):  # one title spaced two ways ("Aeroelasticflutter")
+    if unspaced(a.title) == unspaced(b.title):  # one title spaced two ways ("Aeroelasticflutter")
         return False
     return bool(ta and tb) and len(ta & tb) <= min(len(ta), len(tb)) / 2
-
-
-def _unspaced(text: str) -> str:
-    return re.sub(r"[\W_]+", "", text.lower())
 
 
 def another_slide(a: SlideText, b: SlideText) -> bool:
