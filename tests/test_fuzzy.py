@@ -42,6 +42,26 @@ def test_exact_words_miss_the_misheard_chunk_and_sound_alike_finds_it():
     assert rows.size == 0
 
 
+def test_one_long_word_heard_right_is_not_half_a_misheard_phrase():
+    """A phrase's sounds may be found at half their weight (a misheard phrase keeps about half), but not when
+    the half is one long word alone: "proportional" in a chunk that says nothing else of "proportional gain
+    overshoot" (an accented lecture, where that chunk outranked the slide that shows the phrase). Sounds that
+    run across the words still count for them: "cost-effective a company" for "costs behave as a company"."""
+    texts = ["you do only the proportional and you increase it at the system or seal that",
+             "next time we look inside the firm at how cost-effective a company grows",
+             "the weather was fine and we walked along the river for an hour"]
+    score = fuzzy_scores("proportional gain overshoot", [texts[0], texts[2]])[0]
+    strict = (score - FUZZY_FLOOR) / (FUZZY_FULL - FUZZY_FLOOR)
+    assert (score - PHRASE_FLOOR) / (PHRASE_FULL - PHRASE_FLOOR) > 1.5 * strict > 0  # what the phrase scale gave
+    _, one = sound_alike("proportional gain overshoot", np.zeros(0, np.int64), np.zeros(0), [0, 2], texts, 1.0)
+    assert one.max() == pytest.approx(strict, abs=1e-6)  # the scale of a word or two
+    rows, spread = sound_alike("costs behave as a company", np.zeros(0, np.int64), np.zeros(0), [1, 2], texts, 1.0)
+    floor, full = fuzzy_range("costs behave as a company")
+    assert (floor, full) == (PHRASE_FLOOR, PHRASE_FULL) and rows[0] == 1
+    assert spread[0] == pytest.approx((fuzzy_scores("costs behave as a company", [texts[1], texts[2]])[0] - floor) /
+                                      (full - floor), abs=1e-6)
+
+
 NUMBERED = [
     "let us stop here for a break, back in about 9 minutes",
     "welcome back, this is lecture 9 of the course, on ciphers",

@@ -42,6 +42,7 @@ PHRASE_WORDS = 3
 PHRASE_LETTERS = 16
 PHRASE_FLOOR = 0.2
 PHRASE_FULL = 0.55
+SUPPORT = 0.4  # share of a word's own trigrams in a text's best window for the word to count as found there
 SLACK = 3  # letters a window may be longer than the query (a misheard word is often longer)
 
 
@@ -72,16 +73,23 @@ def fuzzy_scores(query: str, texts: list[str]) -> np.ndarray:
     """Per text, in [0, 1]: the idf-weighted share of the query's sound trigrams found together in one
     window of the text about as long as the query (0 for a query whose words, numbers aside, have
     under MIN_LETTERS letters: "1 - SSE/SST" is left to exact matching)."""
+    return _fuzzy(query, texts)[0]
+
+
+def _fuzzy(query: str, texts: list[str]) -> tuple[np.ndarray, np.ndarray]:
+    """`fuzzy_scores`, and per text how many of the query's words its best window holds (at least
+    SUPPORT of the trigrams that touch the word found there)."""
     q = sound_letters(query)
-    scores = np.zeros(len(texts))
+    scores, support = np.zeros(len(texts)), np.zeros(len(texts), dtype=np.int64)
     grams = list(dict.fromkeys(_trigrams(q)))
     if len(sound_letters(_DIGITS.sub(" ", query))) < MIN_LETTERS or not texts:
-        return scores
+        return scores, support
     streams = [_trigrams(sound_letters(t)) for t in texts]
     index = {g: k for k, g in enumerate(grams)}
     df = np.array([sum(g in set(s) for s in streams) for g in grams], dtype=np.float64) if len(texts) > 1 \
         else np.zeros(len(grams))
     weights = np.log(1.0 + (len(texts) + 1) / (df + 0.5))
+    words = _word_grams(query, index)
     width = len(q) - 2 + SLACK  # trigrams in a window
     for row, stream in enumerate(streams):
         ids = np.array([index.get(g, -1) for g in stream], dtype=np.int64)
@@ -93,15 +101,35 @@ def fuzzy_scores(query: str, texts: list[str]) -> np.ndarray:
         counts = present.cumsum(axis=1)  # trigram k seen in [s, s+width) <=> counts[k, e] > counts[k, s]
         ends = np.minimum(np.arange(ids.size) + width, ids.size)
         inside = counts[:, ends] > counts[:, : ids.size]
-        scores[row] = float((weights @ inside).max() / weights.sum())
-    return scores
+        per_window = weights @ inside
+        best = int(per_window.argmax())
+        scores[row] = float(per_window[best] / weights.sum())
+        support[row] = sum(inside[w, best].mean() >= SUPPORT for w in words)
+    return scores, support
 
 
-def fuzzy_range(query: str) -> tuple[float, float]:
+def _word_grams(query: str, index: dict[str, int]) -> list[np.ndarray]:
+    """Per query word with sound letters: the places in `index` of the trigrams that touch its letters, those
+    across its ends too ("of" in "blocks of concrete" is heard in "lots of concrete" by "sof", "ofk")."""
+    words = [w for w in (sound_letters(w) for w in _WORD.findall(_spell_digits(query.lower()))) if w]
+    joined, out, at = "".join(words), [], 0
+    for word in words:
+        lo, hi = max(0, at - 2), min(len(joined) - 2, at + len(word))
+        own = sorted({index[g] for g in _trigrams(joined[lo:hi + 2]) if g in index})
+        if own:
+            out.append(np.array(own, dtype=np.int64))
+        at += len(word)
+    return out
+
+
+def fuzzy_range(query: str, support: int = PHRASE_WORDS) -> tuple[float, float]:
     """(score that counts as 0, score that counts fully) of `fuzzy_scores` for this query: a phrase
     (PHRASE_WORDS words or more, PHRASE_LETTERS sound letters or more) needs less of its sounds found than
-    a word or two, however long they are ("hyperparameter optimisation" is a term, not a sentence)."""
-    if len(sound_letters(query)) >= PHRASE_LETTERS and len(_WORD.findall(_spell_digits(query.lower()))) >= PHRASE_WORDS:
+    a word or two, however long they are ("hyperparameter optimisation" is a term, not a sentence), when
+    the text holds at least two of its words (`support`): one long word of it heard right and nothing
+    else ("proportional" for "proportional gain overshoot") is half the sounds of the phrase too."""
+    if support >= 2 and len(sound_letters(query)) >= PHRASE_LETTERS \
+            and len(_WORD.findall(_spell_digits(query.lower()))) >= PHRASE_WORDS:
         return PHRASE_FLOOR, PHRASE_FULL
     return FUZZY_FLOOR, FUZZY_FULL
 
@@ -117,8 +145,9 @@ def sound_alike(query: str, rows: np.ndarray, scores: np.ndarray, extra: list[in
     pool = list(dict.fromkeys(list(exact) + list(extra)))
     if not pool:
         return rows, scores
-    fuzzy = fuzzy_scores(query, [texts[r] for r in pool])
-    floor, full = fuzzy_range(query)
+    fuzzy, support = _fuzzy(query, [texts[r] for r in pool])
+    ranges = np.array([fuzzy_range(query, int(n)) for n in support]).reshape(-1, 2)
+    floor, full = ranges[:, 0], ranges[:, 1]
     fuzzy = weight * np.clip((fuzzy - floor) / (full - floor), 0.0, 1.0)
     numbers = numbers_in(query) if _DIGITS.search(query) else set()
     if numbers:  # a number is a few letters of sound: "textbook ch. 8" must not match "textbook chapter 3"
