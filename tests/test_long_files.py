@@ -415,3 +415,16 @@ def test_a_new_file_that_fails_leaves_no_record_entries_or_kept_work(lecture, tm
     assert report.files[0].status == "indexed"
     records, entries, kept = left_behind()
     assert [r.complete for r in records] == [True] and entries["transcript"] and not kept
+
+
+def test_a_clause_repeated_three_times_running_is_a_failure_loop_and_said_twice_is_speech():
+    # Whisper over strongly accented speech (espeak-ng's Polish voice reading English) looped on a
+    # seven-word clause about thirty times; a lecturer repeats a sentence twice for emphasis
+    from momentsearch.models.asr import failure_loop
+
+    clause = "but we've been in the mask control,".split()
+    heard = "So don't I met Alka,".split() + clause * 30
+    assert failure_loop(heard, 4.1) == 5
+    twice = "Remember that convolution slides a filter over the image.".split() * 2
+    assert failure_loop(twice, 2.6) is None
+    assert failure_loop(twice + ["And", "then", "we", "pool."], 1.9) is None

@@ -49,6 +49,10 @@ def _get(obj: Any, key: str, default: Any = None) -> Any:
 LOOP_REPEATS = 4  # a phrase of 1-4 words said this many times in a row is Whisper's failure loop ...
 LONG_LOOP = 8  # ... in a text that compresses badly, this many times whatever the ratio: a loop followed by
 # real words ("an N M P P P ... P Web sites keep only ...") compresses less than MAX_COMPRESSION_RATIO
+LOOP_PHRASE = 12  # words; a loop can be a whole clause ("but we've been in the mask control," 30 times over
+# accented speech) ...
+CLAUSE_REPEATS = 3  # ... and a phrase of 5 or more words said 3 times in a row is one (a lecturer says a
+# sentence twice for emphasis, not three times running)
 
 
 def failure_loop(tokens: list[str], compression_ratio: float) -> int | None:
@@ -58,16 +62,17 @@ def failure_loop(tokens: list[str], compression_ratio: float) -> int | None:
 
 def loop_start(tokens: list[str], repeats: int = LOOP_REPEATS) -> int | None:
     """Index of the first token of Whisper's failure loop ("thank you thank you thank you ...",
-    "f f f f f ..."): a phrase of 1-4 words repeated `repeats` times in a row. None when there is none."""
+    "f f f f f ..."): a phrase of 1-4 words repeated `repeats` times in a row, or of 5 to LOOP_PHRASE
+    words repeated CLAUSE_REPEATS times (half `repeats`, if more). None when there is none."""
     norm = ["".join(ch for ch in t.lower() if ch.isalnum()) for t in tokens]
     for i in range(len(norm)):
-        for n in (1, 2, 3, 4):
+        for n in range(1, LOOP_PHRASE + 1):
             phrase, j = norm[i:i + n], i + n
             if len(phrase) < n or not any(phrase):
                 break
             while norm[j:j + n] == phrase:
                 j += n
-            if (j - i) // n >= repeats:
+            if (j - i) // n >= (repeats if n <= 4 else max(CLAUSE_REPEATS, repeats // 2)):
                 return i
     return None
 
