@@ -16,7 +16,7 @@ from pathlib import Path
 
 import numpy as np
 
-from momentsearch.transcript import sentence_texts
+from momentsearch.transcript import HESITATIONS, sentence_texts
 
 SLIDE_SHARE = 0.3  # titled slides must cover this share of the video for slide chapters
 MIN_CHAPTER = 8.0  # seconds; a shorter slide chapter is merged into the one before
@@ -24,7 +24,7 @@ MIN_SPEECH_CHAPTER = 45.0  # seconds between speech chapter starts (shorter vide
 SAME_TITLE = 0.85  # character similarity at which two slide titles are one chapter (OCR noise)
 MIN_DEPTH = 0.05  # cosine; a dip shallower than this between chunk windows is no topic shift
 TITLE_WORDS = 8  # a speech chapter's title is at most this many words
-FILLERS = {"so", "okay", "ok", "now", "alright", "right", "well", "and", "um", "uh", "then", "next"}
+FILLERS = {"so", "okay", "ok", "now", "alright", "right", "well", "and", "then", "next"} | HESITATIONS
 FORMATS = ("text", "json", "youtube", "vtt")
 
 
@@ -70,11 +70,14 @@ def _close(starts: list[tuple[float, str]], duration: float, source: str) -> lis
 
 
 def title_from(text: str) -> str:
-    """A short title from a chunk's own words: its first sentence, fillers off the front, cut to TITLE_WORDS."""
-    sentence = (sentence_texts(text) or [""])[0]
-    words = sentence.rstrip(".!?").split()
-    while words and words[0].lower().strip(",") in FILLERS:
-        words.pop(0)
+    """A short title from a chunk's own words: its first sentence of more than fillers, fillers off the front,
+    hesitations ("eh", "um") and a word said twice running ("the, the") out of it, cut to TITLE_WORDS."""
+    for sentence in sentence_texts(text) or [""]:  # "Um." alone is no sentence to name a chapter by
+        words = _fluent(sentence.rstrip(".!?").split())
+        while words and words[0].lower().strip(",") in FILLERS:
+            words.pop(0)
+        if words:
+            break
     if not words:
         words = text.split()[:TITLE_WORDS]
     cut = len(words) > TITLE_WORDS
@@ -82,6 +85,21 @@ def title_from(text: str) -> str:
     words[-1] = words[-1].rstrip(",;:") if words else ""
     title = " ".join(words)
     return (title[:1].upper() + title[1:] + ("…" if cut else "")) if title else "Untitled"
+
+
+def _fluent(words: list[str]) -> list[str]:
+    """Words without hesitation sounds and without a word repeated right after itself: "the, the ultimate"
+    -> "the ultimate", "gain, uh, matters" -> "gain matters"."""
+    out: list[str] = []
+    for word in words:
+        bare = word.lower().strip(",;:-")
+        repeat = bool(out and bare and bare == out[-1].lower().strip(",;:-"))
+        if bare in HESITATIONS or repeat:
+            if out and (bare in HESITATIONS or not word.endswith(",")):
+                out[-1] = out[-1].rstrip(",")
+            continue
+        out.append(word)
+    return out
 
 
 def from_speech(chunks: list[tuple[float, float, str]], vectors: np.ndarray, duration: float) -> list[Chapter]:

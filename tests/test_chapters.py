@@ -58,6 +58,12 @@ def test_title_is_cut_to_a_few_words():
         "Let us now look at the roadmap for…"
 
 
+def test_a_speech_title_leaves_out_hesitations_and_words_said_twice():
+    # Whisper keeps a lecturer's "eh" and "the, the" (accented, spontaneous speech); a chapter title should not
+    assert title_from("Eh, you will not miss the, the ultimate gain, uh, here.") == "You will not miss the ultimate gain here"
+    assert title_from("Um. So, the controller measures the output.") == "The controller measures the output"
+
+
 def test_formats():
     from momentsearch.chapters import Chapter
 

@@ -349,6 +349,8 @@ def test_next_time_announces_the_next_lecture_and_opens_no_topic():
     assert opens_topic(said(" Next,", "the", "supply", "side"))
     assert not opens_topic(said(" Next", "time", "we", "look")) and not opens_topic(said("Next", "week,"))
     assert opens_topic(said(" Okay,", "time", "for", "questions"))  # only "next" is read this way
+    assert opens_topic(said(" Eh,", "um,", "now", "the", "homework"))  # a hesitation before the cue
+    assert not opens_topic(said(" Um,", "the", "homework"))
     units, vectors, end = _talk([0] * 6 + [1] * 6, seed=4)
     vectors[6:] = vectors[6:] + vectors[:6].mean(axis=0)  # a shallow dip, as in the test above
     vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)

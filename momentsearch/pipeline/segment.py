@@ -5,13 +5,14 @@ drop of similarity between the sentences before and after a gap)."""
 from __future__ import annotations
 
 import bisect
+from itertools import dropwhile
 from typing import Sequence
 
 import numpy as np
 
 from momentsearch.options import ChunkOptions
 from momentsearch.types import Chunk, TranscriptSegment, Word
-from momentsearch.transcript import LONG_PAUSE, ends_sentence, word_times
+from momentsearch.transcript import HESITATIONS, LONG_PAUSE, ends_sentence, word_times
 
 BREAK_TOLERANCE = 1.0  # seconds; a slide change found by 1 fps sampling may lag the sentence it belongs to
 SECTION_PAUSE = 2.0  # seconds of silence that closes a chunk early (a topic change is likely)
@@ -229,8 +230,9 @@ def topic_scores(units: list[list[Word]], vectors: np.ndarray, window: int = 3,
 
 def opens_topic(sentence: list[Word]) -> bool:
     """Whether a sentence opens with a cue phrase that usually starts a new topic ("Now, ...", "Let's
-    ...", "Finally, ...", "Moving on ...")."""
-    first = [w.word.lower().strip(" ,.;:!?\"'") for w in sentence[:3]]
+    ...", "Finally, ...", "Moving on ..."), hesitations before it aside ("Eh, now ...")."""
+    words = [w.word.lower().strip(" ,.;:!?\"'") for w in sentence]
+    first = list(dropwhile(lambda w: w in HESITATIONS, words))[:3]
     if first[:1] == ["next"] and len(first) > 1 and first[1] in _LATER:
         return False
     return any(tuple(first[:len(cue)]) == cue for cue in _CUES)
