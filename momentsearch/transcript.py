@@ -21,7 +21,7 @@ CUE_MAX_WORDS = 14  # a caption cue shows at most this many words
 CUE_MIN_SECONDS = 0.5  # a caption cue is shown at least this long (unless the next one starts sooner)
 TIME_STEP = 0.01  # seconds; word times are stored in hundredths of a second after the chunk's start
 SENTENCE_END = (".", "?", "!")  # a word ending in one of these ends its sentence (the chunker's and the transcript's)
-HESITATIONS = frozenset("um uh uhm umm eh ah er erm hmm mm".split())  # sounds a speaker makes, never words said
+HESITATIONS = frozenset("um uh uhm umm eh ah er erm hmm".split())  # sounds a speaker makes, never words said
 LONG_PAUSE = 1.0  # seconds of silence between words that ends a sentence even without punctuation
 SAME_WORD = 0.02  # seconds; two chunks' stored times of one word differ by at most this (each rounds to TIME_STEP)
 # a period after one of these (or after an initial, "J. Smith") does not end a sentence: "Dr. Lee", "e.g. heat"

@@ -42,7 +42,7 @@ PHRASE_WORDS = 3
 PHRASE_LETTERS = 16
 PHRASE_FLOOR = 0.2
 PHRASE_FULL = 0.55
-SUPPORT = 0.4  # share of a word's own trigrams in a text's best window for the word to count as found there
+SUPPORT = 0.4  # share of the trigrams touching a query word found in a text's best window: the word is found there
 SLACK = 3  # letters a window may be longer than the query (a misheard word is often longer)
 
 
@@ -122,14 +122,12 @@ def _word_grams(query: str, index: dict[str, int]) -> list[np.ndarray]:
     return out
 
 
-def fuzzy_range(query: str, support: int = PHRASE_WORDS) -> tuple[float, float]:
+def fuzzy_range(query: str) -> tuple[float, float]:
     """(score that counts as 0, score that counts fully) of `fuzzy_scores` for this query: a phrase
     (PHRASE_WORDS words or more, PHRASE_LETTERS sound letters or more) needs less of its sounds found than
-    a word or two, however long they are ("hyperparameter optimisation" is a term, not a sentence), when
-    the text holds at least two of its words (`support`): one long word of it heard right and nothing
-    else ("proportional" for "proportional gain overshoot") is half the sounds of the phrase too."""
-    if support >= 2 and len(sound_letters(query)) >= PHRASE_LETTERS \
-            and len(_WORD.findall(_spell_digits(query.lower()))) >= PHRASE_WORDS:
+    a word or two, however long they are ("hyperparameter optimisation" is a term, not a sentence). A text
+    is held to it only when it holds two of the phrase's words or more (`sound_alike`)."""
+    if len(sound_letters(query)) >= PHRASE_LETTERS and len(_WORD.findall(_spell_digits(query.lower()))) >= PHRASE_WORDS:
         return PHRASE_FLOOR, PHRASE_FULL
     return FUZZY_FLOOR, FUZZY_FULL
 
@@ -146,8 +144,10 @@ def sound_alike(query: str, rows: np.ndarray, scores: np.ndarray, extra: list[in
     if not pool:
         return rows, scores
     fuzzy, support = _fuzzy(query, [texts[r] for r in pool])
-    ranges = np.array([fuzzy_range(query, int(n)) for n in support]).reshape(-1, 2)
-    floor, full = ranges[:, 0], ranges[:, 1]
+    # one long word of a phrase heard right and nothing else ("proportional" for "proportional gain
+    # overshoot") is half the phrase's sounds too: it stays on the scale of a word or two
+    (floor, full), two = fuzzy_range(query), support >= 2
+    floor, full = np.where(two, floor, FUZZY_FLOOR), np.where(two, full, FUZZY_FULL)
     fuzzy = weight * np.clip((fuzzy - floor) / (full - floor), 0.0, 1.0)
     numbers = numbers_in(query) if _DIGITS.search(query) else set()
     if numbers:  # a number is a few letters of sound: "textbook ch. 8" must not match "textbook chapter 3"
