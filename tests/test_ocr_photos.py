@@ -274,19 +274,6 @@ def test_titles_that_share_only_a_little_word_are_other_slides():
     assert [(s.start, s.end) for s in split_at_text_changes(segs, same)] == [(0, 60)]
 
 
-def test_a_title_read_while_it_was_being_written_is_the_same_page():
-    """A document camera: the tutor writes "Summary" and a formula under it; one read catches "Summar"
-    half written. A title cut short is the title it begins, so the two reads are one page (it had become
-    two entries, the later one holding the formula only from its own start, and the chapter "Summar")."""
-    ocr = FakeOcr({10: [_line("Summar", 20), _line("v = u + at", 12)],
-                   160: [_line("Summary", 20), _line("v = u + at", 12), _line("s = ut + 1/2 at2", 12)]})
-    views = [VisualSegment(0, 10, 9, _frame(10)), VisualSegment(10, 30, 29, _frame(160))]
-    segs = [VisualSegment(0, 30, 29, _frame(160), views=views)]
-    slides = read_slides(ocr, segs, OcrOptions())
-    assert [(s.start, s.end) for s in slides] == [(0, 30)]
-    assert slides[0].title == "Summary"
-
-
 def test_code_typed_into_an_empty_editor_is_no_text_proven_cut():
     """An editor before typing shows its tab's file name only; then code appears under it. The two reads
     share few words, but the first's are all in the second: a build, not another slide."""

@@ -285,12 +285,10 @@ def merge_neighbours(pieces: list[SlideText], threshold: float) -> list[SlideTex
 
 def _titles_apart(a: SlideText, b: SlideText) -> bool:
     """Both slides have a title and the titles share at most half the shorter one's content words: "Price
-    Elasticity of Demand" / "Elasticity and Revenue" are two slides, "Elasticity of Demand" one hidden. A title
-    word cut short is the other's it begins (`_completed`: "Summar", read while the word was being written)."""
+    Elasticity of Demand" / "Elasticity and Revenue" are two slides, "Elasticity of Demand" one hidden."""
     ta, tb = set(tokenize(a.title)), set(tokenize(b.title))
     if unspaced(a.title) == unspaced(b.title):  # one title spaced two ways ("Aeroelasticflutter")
         return False
-    ta, tb = _completed(ta, tb), _completed(tb, ta)
     return bool(ta and tb) and len(ta & tb) <= min(len(ta), len(tb)) / 2
 
 
