@@ -348,6 +348,7 @@ def test_next_time_announces_the_next_lecture_and_opens_no_topic():
 
     assert opens_topic(said(" Next,", "the", "supply", "side"))
     assert not opens_topic(said(" Next", "time", "we", "look")) and not opens_topic(said("Next", "week,"))
+    assert not opens_topic(said(" Next", "week's", "seminar")) and not opens_topic(said(" Next", "term’s"))
     assert opens_topic(said(" Okay,", "time", "for", "questions"))  # only "next" is read this way
     assert opens_topic(said(" Eh,", "um,", "now", "the", "homework"))  # a hesitation before the cue
     assert not opens_topic(said(" Um,", "the", "homework"))

@@ -233,7 +233,7 @@ def opens_topic(sentence: list[Word]) -> bool:
     ...", "Finally, ...", "Moving on ..."), hesitations before it aside ("Eh, now ...")."""
     words = [w.word.lower().strip(" ,.;:!?\"'") for w in sentence]
     first = list(dropwhile(lambda w: w in HESITATIONS, words))[:3]
-    if first[:1] == ["next"] and len(first) > 1 and first[1] in _LATER:
+    if first[:1] == ["next"] and len(first) > 1 and first[1].removesuffix("'s").removesuffix("’s") in _LATER:
         return False
     return any(tuple(first[:len(cue)]) == cue for cue in _CUES)
 
