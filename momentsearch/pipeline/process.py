@@ -27,51 +27,17 @@ from momentsearch.pipeline.ocr import FROM_CONFIG, make_ocr, read_slides, slide_
 from momentsearch.pipeline.partial import CachedOcr, PartialState, VisualResult
 from momentsearch.pipeline.sampling import sample_frames
 from momentsearch.pipeline.segment import build_chunks, sections, sentences, topic_boundaries
+from momentsearch.pipeline.sentence_vectors import SentenceVectors, _sentence_text
 from momentsearch.pipeline.slide_cuts import (join_looks_away, merge_same_slide, place_text_cuts, shot_switches,
                                                split_at_text_changes, split_at_topics)
 from momentsearch.pipeline.unheard import Unheard
+from momentsearch.pipeline.voices import VoiceTrack
 from momentsearch.priority import run_niced
 from momentsearch.store.ids import entry_id
 from momentsearch.transcript import encode_times
 from momentsearch.types import Chunk, MediaInfo, StageTimes, TranscriptSegment, VisualSegment
 
 CLIP_TEXT_CHARS = 300  # CLIP reads 77 tokens; longer chunk text is cut before its text embedding
-
-
-def _sentence_text(words) -> str:
-    return " ".join(w.word.strip() for w in words)
-
-
-class SentenceVectors:
-    """Text vectors of the transcript's sentences (for finding topic changes), embedded in a helper
-    thread as ASR finishes each window instead of all at once after it: the sentences of a window are
-    final once the next one starts (the last may go on), and ASR leaves CPU idle between its calls."""
-
-    def __init__(self, embedder) -> None:
-        self.embedder = embedder
-        self.pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="momentsearch-topics")
-        self.jobs: list[tuple[list[str], Any]] = []
-        self.sent: set[str] = set()
-
-    def feed(self, transcript: list[TranscriptSegment]) -> None:
-        texts = [t for t in dict.fromkeys(_sentence_text(u) for u in sentences(transcript)[:-1]) if t not in self.sent]
-        if texts:
-            self.sent.update(texts)
-            self.jobs.append((texts, self.pool.submit(self.embedder.embed_texts, texts)))
-
-    def vectors(self, texts: list[str]) -> np.ndarray:
-        """Rows for `texts`: those fed already from the helper, the rest embedded now."""
-        known = {}
-        for batch, job in self.jobs:
-            known.update(zip(batch, job.result()))
-        self.close()
-        missing = [t for t in dict.fromkeys(texts) if t not in known]
-        if missing:
-            known.update(zip(missing, self.embedder.embed_texts(missing)))
-        return np.stack([known[t] for t in texts])
-
-    def close(self) -> None:
-        self.pool.shutdown(wait=False, cancel_futures=True)
 
 
 @dataclass
@@ -194,16 +160,19 @@ class FileProcessor:
         return segments, slides
 
     def _topic_changes(self, transcript, cuts: list[float], duration: float, times: StageTimes,
-                       ahead: SentenceVectors | None = None) -> list[float]:
-        """Where the talk changes topic between slide changes (pipeline/segment.py). `ahead` holds the
-        sentence vectors embedded while ASR ran."""
+                       ahead: SentenceVectors | None = None, voices: VoiceTrack | None = None) -> list[float]:
+        """Where the talk changes topic between slide changes (pipeline/segment.py), and where another
+        voice takes over (pipeline/voices.py). `ahead` holds the sentence vectors embedded while ASR ran."""
         units = sentences(transcript)
         if len(units) < 3:
             return []
         with self._stage("topics", times):
             texts = [_sentence_text(u) for u in units]
             vectors = ahead.vectors(texts) if ahead is not None else self.text.embed_texts(texts)
-        return topic_boundaries(units, vectors, cuts, duration, self.config.chunks)
+            turns = voices.changes(units, cuts) if voices is not None else []
+        topics = topic_boundaries(units, vectors, cuts, duration, self.config.chunks)
+        near = self.config.chunks.min_section  # a topic change this close to a change of voice is that change
+        return sorted(turns + [t for t in topics if all(abs(t - turn) >= near for turn in turns)])
 
     def _visual_side(self, path: str, info: MediaInfo, times: StageTimes, cancel: threading.Event,
                      report: bool, partial: PartialState | None) -> VisualResult:
@@ -221,12 +190,12 @@ class FileProcessor:
 
     def _transcribe(self, path: str, times: StageTimes, partial: PartialState | None,
                     on_media: Callable[[float], None], ahead: SentenceVectors | None,
-                    unheard: Unheard) -> tuple[list[TranscriptSegment], float]:
+                    unheard: Unheard, voices: VoiceTrack) -> tuple[list[TranscriptSegment], float]:
         """The audio in windows (decoded, transcribed, let go one at a time): (transcript, seconds of audio).
 
         A window a killed run finished (same index and cut) is taken from `partial` instead of
         transcribed again; a new one is added to it. `on_media(seconds)` follows the windows; the speech of
-        windows without words goes to `unheard`."""
+        windows without words goes to `unheard`, the voices of the words to `voices`."""
         transcript: list[TranscriptSegment] = []
         audio_end = 0.0
         windows = iter_audio_windows(path, self.config.asr.window_seconds)
@@ -247,6 +216,7 @@ class FileProcessor:
             unheard.start(window.samples)  # the first audio, for a guess at its language
             if not segments:
                 unheard.add(window.samples)  # no words: was it speech?
+            voices.feed(window.samples, window.start, segments)
             transcript += segments
             if ahead is not None:
                 ahead.feed(transcript)
@@ -282,8 +252,9 @@ class FileProcessor:
         elif info.has_video:
             visual = self._visual_side(path, info, times, cancel, True, partial)
         ahead = SentenceVectors(self.text) if cfg.sampling.overlap and info.has_audio else None
+        voices = VoiceTrack()
         try:
-            transcript, track, caption_note = self._speech(path, info, out, partial, on_media, ahead)
+            transcript, track, caption_note = self._speech(path, info, out, partial, on_media, ahead, voices)
         except BaseException:
             cancel.set()  # the visual thread stops at its next frame
             if ahead is not None:
@@ -294,7 +265,7 @@ class FileProcessor:
                 visual = visual_job.result()  # re-raises the thread's error here
             for stage, seconds in visual_times.seconds.items():
                 times.add(stage, seconds)
-        self._add_rows(out, info, transcript if (info.has_audio or track is not None) else None, visual, ahead)
+        self._add_rows(out, info, transcript if (info.has_audio or track is not None) else None, visual, ahead, voices)
         if ahead is not None:
             ahead.close()
         if caption_note:
@@ -308,7 +279,7 @@ class FileProcessor:
         return out
 
     def _speech(self, path: str, info: MediaInfo, out: FileEntries, partial: PartialState | None,
-                on_media: Callable[[float], None], ahead: SentenceVectors | None):
+                on_media: Callable[[float], None], ahead: SentenceVectors | None, voices: VoiceTrack):
         """(transcript, captions track or None, note about captions): the video's own captions when
         `captions.mode` takes them, else ASR of its audio; sets the file's language and source."""
         cfg = self.config
@@ -320,7 +291,7 @@ class FileProcessor:
         elif info.has_audio:
             out.sources["transcript"] = f"asr: {self.asr.model_id}"
             unheard = Unheard()
-            transcript, audio_end = self._transcribe(path, out.times, partial, on_media, ahead, unheard)
+            transcript, audio_end = self._transcribe(path, out.times, partial, on_media, ahead, unheard, voices)
             out.audio_end = audio_end
             if out.duration <= 0 or (not info.has_video and audio_end > 0):
                 out.duration = audio_end  # an audio file: what decoded (ADTS .aac, VBR .mp3 only estimate it)
@@ -330,7 +301,7 @@ class FileProcessor:
         return transcript, track, caption_note
 
     def _add_rows(self, out: FileEntries, info: MediaInfo, transcript: list[TranscriptSegment] | None,
-                  visual: VisualResult, ahead: SentenceVectors | None = None) -> None:
+                  visual: VisualResult, ahead: SentenceVectors | None = None, voices: VoiceTrack | None = None) -> None:
         """Chunks from the transcript (None: the file has none) cut at slide and topic changes,
         embeddings, every collection's rows, and the file's sections."""
         cfg, path, video_id, times = self.config, out.path, out.video_id, out.times
@@ -345,7 +316,7 @@ class FileProcessor:
         chunks: list[Chunk] = []
         cuts = [s.start for s in segments[1:] if not s.forced]  # slide changes; periodic splits are none
         if transcript is not None:
-            topics = self._topic_changes(transcript, cuts, out.duration, times, ahead)
+            topics = self._topic_changes(transcript, cuts, out.duration, times, ahead, voices)
             cuts += topics
             chunks = build_chunks(transcript, cfg.chunks, breaks=cuts)
             if slides:
