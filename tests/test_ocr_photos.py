@@ -1040,3 +1040,16 @@ def test_one_slide_read_with_its_words_spaced_two_ways_is_one_slide():
     whole = read("Networks", "Internet", "Exam")
     assert one_slide(read("Networks", "Inter", "Exam"), whole, OcrOptions().same_text)
     assert not one_slide(read("Networks", "Inte", "Exam"), whole, OcrOptions().same_text)  # too little left
+
+
+def test_a_display_changing_under_one_label_is_one_picture():
+    """A close-up of a balance: its readout, the largest print, changes with every spoonful under the same
+    bottle label. The readout is no title, so the reads are one picture; a year alone stays a slide's title."""
+    from momentsearch.pipeline.ocr import one_slide
+
+    def close_up(reading):
+        return SlideText(0, 5, [("Na2C03", 0.55, ""), ("99.9% ACS", 0.4, ""), (reading, 0.9, "")])  # O read 0
+
+    before, after = close_up("0.0000 g"), close_up("0.2012")
+    assert before.title == "Na2C03" and one_slide(before, after, OcrOptions().same_text)
+    assert SlideText(0, 5, [("1989", 0.9, "")]).title == "1989"

@@ -52,11 +52,15 @@ class SlideText:
 
     @property
     def title(self) -> str:
-        """The heaviest lines (largest, surest text): usually the slide title."""
-        if not self.lines:
+        """The heaviest lines (largest, surest text): usually the slide title. Readouts (`readout`)
+        are passed over while there are other lines, however large (a balance's readout "0.2012" above a
+        bottle's label, a timer "0:12:46"): a close-up whose display changes under one label is one
+        picture, not a new slide per reading. A slide of readouts alone ("1989") keeps them."""
+        lines = [line for line in self.lines if not readout(line[0])] or self.lines
+        if not lines:
             return ""
-        top = max(w for _, w, _ in self.lines)
-        return " ".join(t for t, w, _ in self.lines if w >= 0.85 * top)
+        top = max(w for _, w, _ in lines)
+        return " ".join(t for t, w, _ in lines if w >= 0.85 * top)
 
     @property
     def embed_text(self) -> str:
@@ -69,6 +73,13 @@ class SlideText:
 
     def word_list(self) -> list[str]:
         return [w.lower() for t, _, _ in self.lines for w in re.findall(r"[^\W_]+", t)]
+
+
+def readout(text: str) -> bool:
+    """Whether a line is a reading more than words: twice as many digits as letters, two at least ("0.2012",
+    "2.6503g", "0:12:46 II C", "1989"; not "Na2C03", "99.9% ACS", "Week 3")."""
+    digits = sum(c.isdigit() for c in text)
+    return digits >= 2 and digits >= 2 * sum(c.isalpha() for c in text)
 
 
 FROM_CONFIG = object()  # "build the OCR model the config asks for" (None means no OCR)
@@ -167,10 +178,18 @@ def words_alike(a: SlideText, b: SlideText) -> tuple[set[str], set[str]]:
     """The two slides' words, where two or three neighbours in one run together into a word of the other
     read as that word: OCR spaces a small or blurred slide's words one way and then another ("64 km/h" and
     "64km/h", "Aeroelasticflutter"), and two reads of one slide shared too few words to be one; and a word
-    cut short where a person stands in front ("Universi") as the other's word it begins (`CUT_WORD`)."""
-    la, lb = a.word_list(), b.word_list()
+    cut short where a person stands in front ("Universi") as the other's word it begins (`CUT_WORD`); lines of
+    readouts left out (`_lasting_words`)."""
+    la, lb = _lasting_words(a), _lasting_words(b)
     wa, wb = _glued(la, set(lb)), _glued(lb, set(la))
     return _completed(wa, wb), _completed(wb, wa)
+
+
+def _lasting_words(slide: SlideText) -> list[str]:
+    """The slide's words but those of readouts (`readout`: a scale's display, a clock, a counter), which
+    change while the picture stays, unless it shows nothing else."""
+    kept = SlideText(slide.start, slide.end, [line for line in slide.lines if not readout(line[0])])
+    return kept.word_list() or slide.word_list()
 
 
 CUT_WORD = 5  # letters a word cut short must keep to be read as the other read's word it begins
