@@ -63,6 +63,13 @@ def test_select_keeps_best_and_suppresses_overlaps_per_video():
     assert list(select(c, np.array([0.9, 0.8, 0.7, 0.6]), k=2, nms_overlap=0.3)) == [0, 2]
 
 
+def test_equal_scores_answer_with_the_earlier_span():
+    """A slide shown twice, all a query matched: the two showings score the same, and the first showing
+    (where it was introduced) comes first whatever order the candidates were made in."""
+    c = cands([("v", 214.6, 231.5), ("v", 25.6, 53.6), ("v", 100.0, 120.0)])
+    assert list(select(c, np.array([0.66, 0.66, 0.9]), k=3, nms_overlap=0.3)) == [2, 1, 0]
+
+
 def test_candidates_snap_to_slides_and_widen_short_spans():
     h = {"transcript": hits("transcript", [("v", 12, 18, 0.9)])}
     c = build_candidates(h, {"v": [(0, 10), (10, 25), (25, 40)]}, {"v": 40.0}, min_moment=4, max_moment=90)

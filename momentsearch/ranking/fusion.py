@@ -147,9 +147,10 @@ def select(cands: Candidates, scores: np.ndarray, k: int, nms_overlap: float,
     A candidate is dropped when it overlaps an already kept span of the same video by more than
     `nms_overlap` IoU, or lies mostly (> 50 %) inside it. `accept(i)` (optional) drops a candidate
     before it can suppress others (a span holding a word the query excludes must not hide the
-    spans next to it that do not).
+    spans next to it that do not). Equal scores go earlier span first: a slide shown twice, its text
+    all a query matched, is answered by its first showing, where it was introduced.
     """
-    order = np.argsort(-scores, kind="stable")
+    order = np.lexsort((cands.starts, -scores))
     order = order[scores[order] > min_score]
     kept: list[int] = []
     for i in order:
