@@ -44,7 +44,8 @@ def _mel_bank() -> np.ndarray:
 
 
 _BANK = _mel_bank()
-_DCT = np.cos(np.pi / N_MELS * (np.arange(N_MELS) + 0.5)[None, :] * np.arange(1, N_CEPS + 1)[:, None]).astype(np.float32)
+_DCT = np.cos(np.pi / N_MELS * (np.arange(N_MELS) + 0.5)[None, :]
+              * np.arange(1, N_CEPS + 1)[:, None]).astype(np.float32)  # DCT-II rows 1..N_CEPS
 
 
 def cepstra(samples: np.ndarray) -> np.ndarray:
@@ -94,7 +95,8 @@ class VoiceTrack:
             return []
         ends = np.array([t[1] for t in self.times])
         starts = np.array([t[0] for t in self.times])
-        total = np.vstack([np.zeros((1, self.stats[0].shape[1])), np.cumsum(np.vstack(self.stats), axis=0, dtype=np.float64)])
+        sums = np.cumsum(np.vstack(self.stats), axis=0, dtype=np.float64)
+        total = np.vstack([np.zeros((1, sums.shape[1])), sums])  # running sums: any run of words in O(1)
 
         def between(lo: float, hi: float) -> np.ndarray:
             return total[np.searchsorted(ends, hi, "right")] - total[np.searchsorted(starts, lo, "left")]
