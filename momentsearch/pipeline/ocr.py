@@ -77,7 +77,9 @@ class SlideText:
 
 def readout(text: str) -> bool:
     """Whether a line is a reading more than words: twice as many digits as letters, two at least ("0.2012",
-    "2.6503g", "0:12:46 II C", "1989"; not "Na2C03", "99.9% ACS", "Week 3")."""
+    "2.6503g", "0:12:46", "1989"; not "Na2C03", "99.9% ACS", "Week 3"). Stricter than the search side's
+    `slide_lexical.figures` (fewer than four letters), which a formula read with O as 0 ("Na2C03") passes:
+    here a line so judged stops telling two pictures apart."""
     digits = sum(c.isdigit() for c in text)
     return digits >= 2 and digits >= 2 * sum(c.isalpha() for c in text)
 
