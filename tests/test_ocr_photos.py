@@ -988,6 +988,10 @@ def test_a_step_back_a_slide_and_forward_again_is_the_slides_time():
     assert [(s.start, s.end) for s in joined] == [(0, 20), (20, 45), (45, 60)]
     assert [(v.start, v.end) for v in joined[1].views] == [(20, 30), (30, 32.5), (32.5, 45)]
     assert len(join_looks_away(*shown(GLANCE_BACK + 4))) == 5
+    # a card shown once between two shots that read alike (a lab's wide shot of a balance) is no glance
+    segments, slides = shown(5.0)
+    slides[2] = SlideText(30, 35.0, [("Step 1: Weighing", 0.8, ""), ("Tare the balance", 0.6, "")])
+    assert len(join_looks_away(segments, slides)) == 5
 
 
 def _shot(seed: int, wobble: int = 0) -> np.ndarray:

@@ -222,20 +222,30 @@ def join_looks_away(segments: list[VisualSegment], slides: Sequence[SlideText],
     looked away, and the talk over the close-up is the slide's: an edited talk cut to the speaker every
     10-20 s, and one slide's time came back as three moments of a few seconds each
     (`scripts/independent_conference_talk.py`). So does a showing of another slide of at most GLANCE_BACK
-    seconds (a presenter stepping back a slide to point at something and forward again): shorter than a
-    section made from speech may be, it split the slide's time and its talk in three
-    (`scripts/independent_transitions_lecture.py`). The pieces become views; the later slide's keyframe stays."""
+    seconds that is shown at another time too (a presenter stepping back a slide to point at something and
+    forward again): shorter than a section made from speech may be, it split the slide's time and its talk
+    in three (`scripts/independent_transitions_lecture.py`). A card shown once between two shots that read
+    alike is new content, not a glance (an edited lab demonstration's "Step 1" card between two wide shots
+    of a balance, `scripts/independent_lab_demo.py`). The pieces become views; the later slide's keyframe
+    stays."""
     read = [s for s in without_repeated(slides) if s.lines]
 
     def text_at(t: float) -> SlideText | None:
         return next((s for s in read if s.start - 1e-6 <= t <= s.end + 1e-6), None)
+
+    def shown_elsewhere(a: VisualSegment, b: VisualSegment, c: VisualSegment) -> bool:
+        """b's slide is one shown before a or after c too (stepped back to, or skipped ahead to)."""
+        mine = text_at((b.start + b.end) / 2)
+        return mine is not None and any(one_slide(mine, s, same_text) for s in read
+                                        if s.end <= a.start + 1e-6 or s.start >= c.end - 1e-6)
 
     out = list(segments)
     i = 1
     while i + 1 < len(out):
         a, b, c = out[i - 1], out[i], out[i + 1]
         before, after = text_at(a.end - 0.5), text_at(c.start + 0.5)
-        away = b.end - b.start <= GLANCE_BACK or (b.end - b.start <= LOOK_AWAY and _textless(b, read))
+        away = (b.end - b.start <= LOOK_AWAY and _textless(b, read)) or (
+            b.end - b.start <= GLANCE_BACK and shown_elsewhere(a, b, c))
         if (not b.forced and away and before is not None and after is not None and before is not after
                 and one_slide(before, after, same_text)):
             out[i - 1:i + 2] = [_joined(a, b, c)]
