@@ -40,7 +40,8 @@ class VisualSegment:
     keyframe_time: float
     keyframe: Any = None  # np.ndarray RGB uint8, or None once stored
     forced: bool = False  # its start is no slide change: a periodic split of a long stable stretch, or a
-    # camera's switch between shots with no slide in them (pipeline/slide_cuts.shot_switches)
+    # camera's switch between shots with no slide in them or back and forth (pipeline/slide_cuts.shot_switches,
+    # alternating_shots)
     views: list["VisualSegment"] = field(default_factory=list)  # pictures inside it that differ by less
     # than a cut (a build step, a small change), each with its own last frame; [] when it shows one picture
 

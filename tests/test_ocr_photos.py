@@ -1024,6 +1024,40 @@ def test_switches_between_camera_shots_with_no_slide_are_no_slide_changes():
     assert shot_switches(segs, slides + [SlideText(0, 60, [("Panel", 0.9, "")])]) == segs
 
 
+def test_an_edits_switches_back_and_forth_between_two_cameras_are_no_slide_changes():
+    """An edited lab demonstration cuts between a wide shot of the bench (a balance's readout its only text)
+    and close-ups of labelled bottles and back every 10 s: each switch was a section edge, and a step came
+    back as the one shot its words fell in. A switch between two shots, one without text, where the shot
+    before it comes back after the next one (or the one after it was there before the last) is no slide
+    change; a card of a deck (one template: a picture like another card's with other words) between two
+    wide shots stays one, and so do slides shown between two showings of a talking head."""
+    from momentsearch.pipeline.slide_cuts import alternating_shots
+
+    wide, jar, burette = _shot(1), _shot(2), _shot(4)
+    card = np.full((180, 320, 3), 245, np.uint8)
+    card[:40] = (0, 118, 122)  # the template's header band; the cards differ in their words only
+
+    def read(*lines):
+        return [(t, 0.8, "") for t in lines]
+
+    label = read("Na2CO3", "99.9% ACS")
+    shots = [(card, read("Step 1: Weighing the Standard", "Tare with the empty boat")), (wide, read("0.0000 g")),
+             (jar, label), (wide, read("0.9446 g")), (_shot(2, wobble=3), label), (wide, read("2.6503g")), (card, read("Step 3: Filling the Burette", "Read at the meniscus")),
+             (wide, []), (burette, read("HCl 0.1 M", "IRRITANT")), (wide, [])]
+    segs = [VisualSegment(10.0 * k, 10.0 * k + 10, 10.0 * k + 9, p) for k, (p, _) in enumerate(shots)]
+    slides = [SlideText(10.0 * k, 10.0 * k + 10, lines) for k, (_, lines) in enumerate(shots)]
+    marked = alternating_shots(segs, slides)
+    assert [s.start for s in marked[1:] if not s.forced] == [10, 60, 70]  # the cards' edges
+    assert [s.keyframe for s in marked] == [s.keyframe for s in segs] and not any(s.forced for s in segs)
+    # a lecture: two slides of one template, a glance back between them, slides between a talking head's shots
+    deck = [(card, read("Register Allocation", "Graph colouring")), (card, read("Spilling", "Furthest next use")),
+            (card, read("Register Allocation", "Graph colouring")), (card, read("Spilling", "Furthest next use")),
+            (wide, []), (card, read("Linear Scan", "One pass")), (wide, []), (card, read("Summary", "Colour or scan"))]
+    segs = [VisualSegment(10.0 * k, 10.0 * k + 10, 10.0 * k + 9, p) for k, (p, _) in enumerate(deck)]
+    slides = [SlideText(10.0 * k, 10.0 * k + 10, lines) for k, (_, lines) in enumerate(deck)]
+    assert alternating_shots(segs, slides) == segs
+
+
 def test_one_slide_read_with_its_words_spaced_two_ways_is_one_slide():
     """A small, blurred slide filmed from the hall: OCR runs words together in one read and not in the
     next ("Aeroelasticflutter", "64km/h"); the two reads are one slide, another slide stays another."""

@@ -28,8 +28,8 @@ from momentsearch.pipeline.partial import CachedOcr, PartialState, VisualResult
 from momentsearch.pipeline.sampling import sample_frames
 from momentsearch.pipeline.segment import build_chunks, sections, sentences, topic_boundaries
 from momentsearch.pipeline.sentence_vectors import SentenceVectors, _sentence_text
-from momentsearch.pipeline.slide_cuts import (join_looks_away, merge_same_slide, place_text_cuts, shot_switches,
-                                               split_at_text_changes, split_at_topics)
+from momentsearch.pipeline.slide_cuts import (alternating_shots, join_looks_away, merge_same_slide, place_text_cuts,
+                                               shot_switches, split_at_text_changes, split_at_topics)
 from momentsearch.pipeline.unheard import Unheard
 from momentsearch.pipeline.voices import VoiceTrack
 from momentsearch.priority import run_niced
@@ -146,6 +146,7 @@ class FileProcessor:
                 look = reader.sized(cfg.sampling.max_side)
                 segments, slides = place_text_cuts(segments, slides, certain, look, 1.0 / cfg.sampling.fps)
                 segments = join_looks_away(shot_switches(segments, slides), slides, cfg.ocr.same_text)
+                segments = alternating_shots(segments, slides, cfg.ocr.same_text)  # an edit's two cameras
         image_vectors = None
         if segments and self.clip is not None and not cancel.is_set():
             with self._stage("clip", times, report):

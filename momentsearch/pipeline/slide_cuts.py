@@ -1,7 +1,8 @@
 """Cuts that slide text proves (`split_at_text_changes`), placed by the frames between the two slides
 (`place_text_cuts`); cuts with one slide on both sides undone (`merge_same_slide`), and around a shot away
 from the slide that came back to it (`join_looks_away`); switches between camera shots with no slide in
-them (`shot_switches`); slides cut at topic changes."""
+them (`shot_switches`) or back and forth between two shots (`alternating_shots`); slides cut at topic
+changes."""
 
 from __future__ import annotations
 
@@ -13,7 +14,7 @@ import numpy as np
 from momentsearch.options import KeyframeOptions, OcrOptions
 from momentsearch.pipeline.deck_text import without_repeated
 from momentsearch.pipeline.keyframes import STROKES, tiny_grey
-from momentsearch.pipeline.ocr import SlideText, another_slide, one_slide
+from momentsearch.pipeline.ocr import SlideText, another_slide, one_slide, readout
 from momentsearch.pipeline.picture import compare, frame_map
 from momentsearch.types import VisualSegment
 
@@ -279,11 +280,7 @@ def shot_switches(segments: list[VisualSegment], slides: Sequence[SlideText]) ->
     bare = [i for i, seg in enumerate(segments) if seg.keyframe is not None and _textless(seg, read)]
     if len(bare) < 2:
         return list(segments)
-    thumbs = np.stack([tiny_grey(segments[i].keyframe, SHOT_THUMB).ravel() for i in bare])
-    centred = thumbs - thumbs.mean(axis=1, keepdims=True)
-    unit = centred / np.maximum(np.linalg.norm(centred, axis=1, keepdims=True), 1e-9)
-    diff = np.abs(thumbs[:, None, :] - thumbs[None, :, :]).mean(axis=2)
-    same = (diff <= SAME_SHOT_DIFF) & (unit @ unit.T >= SAME_SHOT_CORR)
+    same = _same_shot(np.stack([tiny_grey(segments[i].keyframe, SHOT_THUMB).ravel() for i in bare]))
     where = {seg_index: k for k, seg_index in enumerate(bare)}
 
     def seen_again(i: int) -> bool:
@@ -300,6 +297,68 @@ def shot_switches(segments: list[VisualSegment], slides: Sequence[SlideText]) ->
         else:
             out.append(seg)
     return out
+
+
+def alternating_shots(segments: list[VisualSegment], slides: Sequence[SlideText],
+                      same_text: float = OcrOptions.same_text) -> list[VisualSegment]:
+    """`segments` with each camera switch of an edit that goes back and forth marked as no slide change
+    (`forced`): a cut between two shots that look different, one with no slide text, the other no slide of
+    a deck, where the shot before the cut is seen again just after the next one, or the shot after it just
+    before the one before (A B A). An edited demonstration cuts every 5-20 s between a wide shot of the
+    bench and a close-up of a labelled bottle and back, and every switch was a section edge: a step came
+    back as the one shot its words fell in (`scripts/independent_lab_demo.py`). A shot is its picture (grey
+    thumbnails alike, as `shot_switches` judges them) when it has no text, its text when it has
+    (`ocr.one_slide`); readouts are no text (`ocr.readout`: a scale's display changes while the shot stays).
+    A deck's slide is a picture that looks like another's with other text (one template): a card between
+    two wide shots ("Step 3: Filling the Burette") stays a slide change, and so does a deck's slide between
+    two shots of a talking head; two slides and a glance back between them have text on both sides."""
+    read = [kept for s in without_repeated(slides) if (kept := _lasting(s)).lines]
+    shots = [i for i, seg in enumerate(segments) if seg.keyframe is not None]
+    if len(shots) < 3:
+        return list(segments)
+    look = _same_shot(np.stack([tiny_grey(segments[i].keyframe, SHOT_THUMB).ravel() for i in shots]))
+    where = {seg_index: k for k, seg_index in enumerate(shots)}
+    text = {i: None if _textless(segments[i], read) else _text_over(segments[i], read) for i in shots}
+
+    def same(i: int, j: int) -> bool:
+        if i not in where or j not in where:
+            return False
+        a, b = text[i], text[j]
+        if a is None or b is None:
+            return a is b and bool(look[where[i], where[j]])
+        return one_slide(a, b, same_text)
+
+    def deck(i: int) -> bool:
+        return text[i] is not None and any(look[where[i], where[j]] and text[j] is not None and not same(i, j)
+                                           for j in shots if j != i)
+
+    out = list(segments)
+    for i in range(1, len(segments)):
+        if segments[i].forced or same(i - 1, i) or not (same(i - 2, i) or same(i - 1, i + 1)):
+            continue
+        if (text[i - 1] is None or text[i] is None) and not deck(i - 1) and not deck(i):
+            out[i] = replace(segments[i], forced=True)
+    return out
+
+
+def _lasting(slide: SlideText) -> SlideText:
+    """The slide without its readouts' lines (`ocr.readout`)."""
+    return SlideText(slide.start, slide.end, [line for line in slide.lines if not readout(line[0])])
+
+
+def _text_over(seg: VisualSegment, read: Sequence[SlideText]) -> SlideText | None:
+    """The entry of `read` that covers most of `seg`."""
+    overlap = [(min(s.end, seg.end) - max(s.start, seg.start), k) for k, s in enumerate(read)]
+    best = max(overlap, default=(0.0, -1))
+    return read[best[1]] if best[0] > 0 else None
+
+
+def _same_shot(thumbs: np.ndarray) -> np.ndarray:
+    """Pairs of grey thumbnails (rows) of one camera shot: alike in grey and in pattern."""
+    centred = thumbs - thumbs.mean(axis=1, keepdims=True)
+    unit = centred / np.maximum(np.linalg.norm(centred, axis=1, keepdims=True), 1e-9)
+    diff = np.abs(thumbs[:, None, :] - thumbs[None, :, :]).mean(axis=2)
+    return (diff <= SAME_SHOT_DIFF) & (unit @ unit.T >= SAME_SHOT_CORR)
 
 
 MIN_PIECE = 1.0  # seconds; a topic change closer than this to a slide's edge does not cut it
