@@ -10,6 +10,7 @@ import json
 import shutil
 import struct
 import zlib
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -1030,8 +1031,9 @@ def test_an_edits_switches_back_and_forth_between_two_cameras_are_no_slide_chang
     back as the one shot its words fell in. A switch between two shots, one without text, where the shot
     before it comes back after the next one (or the one after it was there before the last) is no slide
     change; a card of a deck (one template: a picture like another card's with other words) between two
-    wide shots stays one, and so do slides shown between two showings of a talking head."""
-    from momentsearch.pipeline.slide_cuts import alternating_shots
+    wide shots stays one, and so do slides shown between two showings of a talking head. A card up for at
+    most CARD_UP seconds opens the footage after it (a step's title): no section starts after it."""
+    from momentsearch.pipeline.slide_cuts import CARD_UP, alternating_shots
 
     wide, jar, burette = _shot(1), _shot(2), _shot(4)
     card = np.full((180, 320, 3), 245, np.uint8)
@@ -1049,13 +1051,17 @@ def test_an_edits_switches_back_and_forth_between_two_cameras_are_no_slide_chang
     marked = alternating_shots(segs, slides)
     assert [s.start for s in marked[1:] if not s.forced] == [10, 60, 70]  # the cards' edges
     assert [s.keyframe for s in marked] == [s.keyframe for s in segs] and not any(s.forced for s in segs)
+    # a card up for a few seconds opens the footage after it: its end starts no section
+    segs[0], slides[0] = replace(segs[0], start=10 - CARD_UP), SlideText(10 - CARD_UP, 10, slides[0].lines)
+    assert [s.start for s in alternating_shots(segs, slides)[1:] if not s.forced] == [60, 70]
     # a lecture: two slides of one template, a glance back between them, slides between a talking head's shots
     deck = [(card, read("Register Allocation", "Graph colouring")), (card, read("Spilling", "Furthest next use")),
             (card, read("Register Allocation", "Graph colouring")), (card, read("Spilling", "Furthest next use")),
             (wide, []), (card, read("Linear Scan", "One pass")), (wide, []), (card, read("Summary", "Colour or scan"))]
-    segs = [VisualSegment(10.0 * k, 10.0 * k + 10, 10.0 * k + 9, p) for k, (p, _) in enumerate(deck)]
-    slides = [SlideText(10.0 * k, 10.0 * k + 10, lines) for k, (_, lines) in enumerate(deck)]
-    assert alternating_shots(segs, slides) == segs
+    times = [(0, 10), (10, 20), (20, 30), (30, 40), (40, 55), (55, 55 + CARD_UP), (55 + CARD_UP, 70), (70, 80)]
+    segs = [VisualSegment(a, b, b - 1, p) for (a, b), (p, _) in zip(times, deck)]
+    slides = [SlideText(a, b, lines) for (a, b), (_, lines) in zip(times, deck)]
+    assert alternating_shots(segs, slides) == segs  # a short slide before a talking head is no edit's card
 
 
 def test_one_slide_read_with_its_words_spaced_two_ways_is_one_slide():

@@ -299,6 +299,9 @@ def shot_switches(segments: list[VisualSegment], slides: Sequence[SlideText]) ->
     return out
 
 
+CARD_UP = 8.0  # seconds; the longest showing of a card that opens an edit's footage after it
+
+
 def alternating_shots(segments: list[VisualSegment], slides: Sequence[SlideText],
                       same_text: float = OcrOptions.same_text) -> list[VisualSegment]:
     """`segments` with each camera switch of an edit that goes back and forth marked as no slide change
@@ -311,7 +314,10 @@ def alternating_shots(segments: list[VisualSegment], slides: Sequence[SlideText]
     (`ocr.one_slide`); readouts are no text (`ocr.readout`: a scale's display changes while the shot stays).
     A deck's slide is a picture that looks like another's with other text (one template): a card between
     two wide shots ("Step 3: Filling the Burette") stays a slide change, and so does a deck's slide between
-    two shots of a talking head; two slides and a glance back between them have text on both sides."""
+    two shots of a talking head; two slides and a glance back between them have text on both sides. A card
+    up for at most CARD_UP seconds and shown once, followed by a shot of the edit (one of its switches, or
+    a picture seen in one), opens that footage: no section starts where it ends (a step's title card; a
+    query for its words came back as the card's few seconds). A talking head between slides is no edit."""
     read = [kept for s in without_repeated(slides) if (kept := _lasting(s)).lines]
     shots = [i for i, seg in enumerate(segments) if seg.keyframe is not None]
     if len(shots) < 3:
@@ -332,11 +338,22 @@ def alternating_shots(segments: list[VisualSegment], slides: Sequence[SlideText]
         return text[i] is not None and any(look[where[i], where[j]] and text[j] is not None and not same(i, j)
                                            for j in shots if j != i)
 
-    out = list(segments)
+    out, edited = list(segments), set()  # edited: the shots an edit switches between
     for i in range(1, len(segments)):
         if segments[i].forced or same(i - 1, i) or not (same(i - 2, i) or same(i - 1, i + 1)):
             continue
         if (text[i - 1] is None or text[i] is None) and not deck(i - 1) and not deck(i):
+            out[i] = replace(segments[i], forced=True)
+            edited |= {i - 1, i}
+
+    def footage(i: int) -> bool:  # a shot of the edit, or one seen again in it
+        return i in where and (i in edited or any(same(i, j) for j in edited))
+
+    for i in range(1, len(segments)):  # a card opens the footage after it
+        card = i - 1
+        if (not out[i].forced and footage(i) and card in where and deck(card)
+                and segments[card].end - segments[card].start <= CARD_UP
+                and not any(same(card, j) for j in shots if j != card)):
             out[i] = replace(segments[i], forced=True)
     return out
 
