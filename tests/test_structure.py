@@ -9,9 +9,9 @@ from momentsearch.options import RankingOptions
 from momentsearch.ranking.joint import rank
 from types import SimpleNamespace
 
-from momentsearch.ranking.structure import (BREAK, BREAK_SAID, CLOSING, EXERCISE, OPENING, QUESTIONS, QUIET, Place,
-                                            said_regions,
-                                            content_words, intents, place_scores)
+from momentsearch.ranking.structure import (AFTER, BEFORE, BREAK, BREAK_SAID, CLOSING, EXERCISE, OPENING, QUESTIONS,
+                                            QUIET, Place, beside_regions, content_words, intents, place_scores,
+                                            said_regions)
 from tests.test_fusion import hits
 
 # one-minute sections, but for a two-minute silent one at 5:00
@@ -147,3 +147,26 @@ def test_the_break_and_an_exercise_are_told_apart_by_what_the_lecturer_says():
     assert scores("when is the break") == [0.95, 0.475]
     assert scores("the pair activity") == [0.475, 0.95]
     assert scores("the break and the exercise") == [0.95, 0.95]
+
+
+def test_after_or_before_a_place_is_the_section_next_to_it():
+    """ "after the break" asks for what the lecture did once the break was over, not for the break: the
+    section right after the silent one. "the break after the exercise" still asks for a break."""
+    assert intents("after the break") == {AFTER, QUIET, BREAK}
+    assert intents("just before the summary") == {BEFORE, CLOSING} and content_words("just before the summary") == []
+    assert intents("the break after the exercise") == {QUIET}
+    sections = np.array(SECTIONS["v"])
+    after = beside_regions(intents("after the break"), sections, 600.0, SPEECH)
+    assert after.tolist() == [[420.0, 480.0]]
+    assert beside_regions(intents("before the pause"), sections, 600.0, SPEECH).tolist() == [[240.0, 300.0]]
+    assert beside_regions(intents("before the pause"), sections, 600.0, None).tolist() == []  # nothing known
+    starts = np.array([300.0, 420.0, 450.0, 480.0])
+    scores = place_scores(intents("after the break"), starts, starts + 60.0, 600.0, SPEECH, beside=after)
+    assert scores.tolist() == [0.0, 1.0, 0.5, 0.0]
+    rows = [("ocr", "v", 300.0, 420.0, 0.3), ("transcript", "v", 100.0, 110.0, 0.35)]
+    opts = RankingOptions()  # a query of place words alone weighs its place fully (searcher.PLACE_ONLY)
+    place = Place(intents("after the break"), 1.0, {"v": SPEECH}, beside={"v": after})
+    r = rank({name: hits(name, [row]) for name, *row in rows}, SECTIONS, {"v": 600.0},
+             {"v": {"transcript", "ocr"}}, opts, 1, place)
+    i = r.chosen[0]
+    assert (r.candidates.starts[i], r.candidates.ends[i]) == (420.0, 480.0)

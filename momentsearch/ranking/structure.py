@@ -19,6 +19,7 @@ import numpy as np
 
 OPENING, CLOSING, QUIET, QUESTIONS = "opening", "closing", "quiet", "questions"
 BREAK, EXERCISE = "break", "exercise"  # which quiet time a query names, beside QUIET (not both: either fits)
+AFTER, BEFORE = "after", "before"  # the query points next to the part it names: "after the break"
 
 _CUES = {
     OPENING: r"intro|introduction|overview|agenda|outline|outlining|opening remarks|preview of|plan for (?:today|the session"
@@ -55,22 +56,37 @@ ASKED = re.compile(r"\b(?:(?:take|taking|any|few|more|other|another|next) (?:\w+
                    r"|thanks? (?:you )?for (?:the|that|your) question)\b", re.IGNORECASE)
 
 
+# words that put the query next to the place after them: "after the break", "just before the summary"
+_NEXT_TO = {AFTER: re.compile(r"\b(?:after|following|since)\s+(?:the\s+|a\s+|our\s+|this\s+|that\s+)?$", re.I),
+            BEFORE: re.compile(r"\b(?:before|prior\s+to|until|leading\s+up\s+to)\s+(?:the\s+|a\s+|our\s+|this\s+"
+                               r"|that\s+)?$", re.I)}
+
+
 def intents(query: str) -> frozenset[str]:
     """The lecture parts a query names by place (empty for a query about content alone); with QUIET, BREAK
-    or EXERCISE when the query names only one of them ("when is the break", "the pair activity")."""
-    found = {name for name, pattern in _PATTERNS.items() if pattern.search(query)}
+    or EXERCISE when the query names only one of them ("when is the break", "the pair activity"); with AFTER
+    or BEFORE when every place it names follows such a word ("after the break": the section next to it;
+    "the break after the exercise" asks for the break)."""
+    found, beside = set(), set()
+    for name, pattern in _PATTERNS.items():
+        for match in pattern.finditer(query):
+            side = next((s for s, words in _NEXT_TO.items() if words.search(query[:match.start()])), None)
+            found.add(name)
+            beside.add(side)
     if QUIET in found:
         asks_break = bool(_BREAK_ASKED.search(query))
         asks_exercise = bool(_PATTERNS[QUIET].search(_BREAK_ASKED.sub(" ", query)))
         if asks_break != asks_exercise:
             found.add(BREAK if asks_break else EXERCISE)
+    if len(beside) == 1 and None not in beside:
+        found |= beside
     return frozenset(found)
 
 
 # words that name the lecture itself or a time in it ("the pause in the middle of the session", "the wrap-up
 # of today's class"): beside a place they say where, not what
 _SESSION = re.compile(r"\b(?:session|class|lesson|lecture|seminar|course|today(?:'s)?|middle|halfway|beginning|start"
-                      r"|end)s?\b", re.IGNORECASE)
+                      r"|end|after|following|since|before|prior to|until|leading up to|right|just)s?\b", re.IGNORECASE)
 
 
 def content_words(query: str) -> list[str]:
@@ -87,28 +103,34 @@ def content_words(query: str) -> list[str]:
 
 
 def regions(wanted: frozenset[str], sections: np.ndarray, duration: float, speech: np.ndarray | None,
-            asked: np.ndarray | None = None, breaks: np.ndarray | None = None) -> list[tuple[float, float]]:
+            asked: np.ndarray | None = None, breaks: np.ndarray | None = None,
+            beside: np.ndarray | None = None) -> list[tuple[float, float]]:
     """The sections (rows of [start, end)) of one video that lie where the query points: they become
     candidate spans even when no channel hit them."""
     if not wanted or len(sections) == 0 or duration <= 0:
         return []
-    score = place_scores(wanted, sections[:, 0], sections[:, 1], duration, speech, asked, breaks)
+    score = place_scores(wanted, sections[:, 0], sections[:, 1], duration, speech, asked, breaks, beside)
     return [(float(s), float(e)) for (s, e), v in zip(sections, score) if v > 0]
 
 
 def place_scores(wanted: frozenset[str], starts: np.ndarray, ends: np.ndarray, duration: float,
                  speech: np.ndarray | None, asked: np.ndarray | None = None,
-                 breaks: np.ndarray | None = None) -> np.ndarray:
+                 breaks: np.ndarray | None = None, beside: np.ndarray | None = None) -> np.ndarray:
     """Per span of one video, in [0, 1]: how well its place fits the parts the query names (the best
     of them). `speech`: (n, 2) spans of the video's transcript chunks; None when it has no transcript
     (then nothing is known about quiet). `asked`: (n, 2) spans where the lecturer takes questions (the
     sections holding a chunk that says so: `said_regions`): a span scores the share of it inside them.
     `breaks`: (n, 2) spans the lecturer called a break (`said_regions(..., BREAK_SAID)`): a quiet span
-    of the kind the query does not name (BREAK / EXERCISE) keeps OTHER_QUIET of its quiet score."""
+    of the kind the query does not name (BREAK / EXERCISE) keeps OTHER_QUIET of its quiet score. With AFTER
+    or BEFORE, a span scores the share of it inside `beside` (`beside_regions`) instead."""
     starts, ends = np.asarray(starts, dtype=np.float64), np.asarray(ends, dtype=np.float64)
     out = np.zeros(len(starts))
     if duration <= 0 or len(starts) == 0:
         return out
+    if wanted & {AFTER, BEFORE}:
+        if beside is None or not len(beside):
+            return out
+        return np.clip(_covered(starts, ends, beside) / np.maximum(ends - starts, 1e-9), 0.0, 1.0)
     at = starts / duration
     if OPENING in wanted:
         fade = np.clip((OPENING_NONE - at) / (OPENING_NONE - OPENING_FULL), 0.0, 1.0)
@@ -127,6 +149,27 @@ def place_scores(wanted: frozenset[str], starts: np.ndarray, ends: np.ndarray, d
         length = np.maximum(ends - starts, 1e-9)
         out = np.maximum(out, np.clip(_covered(starts, ends, asked) / length, 0.0, 1.0))
     return out
+
+
+PLACE_FIT = 0.5  # a section whose place score reaches this is the part the query names ("the break")
+
+
+def beside_regions(wanted: frozenset[str], sections: np.ndarray, duration: float, speech: np.ndarray | None,
+                   asked: np.ndarray | None = None, breaks: np.ndarray | None = None) -> np.ndarray:
+    """(n, 2) rows of `sections` (one video's moment edges, in order) right after (AFTER in `wanted`) or right
+    before (BEFORE) each run of sections that are the part the query names (`place_scores` at least
+    PLACE_FIT): "after the break" is the section that follows the break, not the break."""
+    sections = np.asarray(sections, dtype=np.float64).reshape(-1, 2)
+    if not wanted & {AFTER, BEFORE} or not len(sections):
+        return np.zeros((0, 2))
+    fit = place_scores(wanted - {AFTER, BEFORE}, sections[:, 0], sections[:, 1], duration, speech, asked,
+                       breaks) >= PLACE_FIT
+    near = np.zeros(len(sections), dtype=bool)
+    if AFTER in wanted:
+        near[1:] = fit[:-1] & ~fit[1:]
+    else:
+        near[:-1] = fit[1:] & ~fit[:-1]
+    return sections[near]
 
 
 def said_regions(chunks, sections: np.ndarray, words: re.Pattern = ASKED) -> np.ndarray:
@@ -159,9 +202,10 @@ class Place:
     video that has a hit and a transcript (video id -> (n, 2) chunk spans)."""
 
     def __init__(self, wanted: frozenset[str], bonus: float, speech: dict[str, np.ndarray],
-                 asked: dict[str, np.ndarray] | None = None, breaks: dict[str, np.ndarray] | None = None) -> None:
+                 asked: dict[str, np.ndarray] | None = None, breaks: dict[str, np.ndarray] | None = None,
+                 beside: dict[str, np.ndarray] | None = None) -> None:
         self.wanted, self.bonus, self.speech, self.asked = wanted, bonus, speech, asked or {}
-        self.breaks = breaks or {}
+        self.breaks, self.beside = breaks or {}, beside or {}
 
     def __bool__(self) -> bool:
         return bool(self.wanted) and self.bonus > 0
@@ -171,7 +215,7 @@ class Place:
         return [(video, s, e) for video, secs in sections.items()
                 for s, e in regions(self.wanted, np.asarray(secs, dtype=np.float64).reshape(-1, 2),
                                     durations.get(video, 0.0), self.speech.get(video), self.asked.get(video),
-                                    self.breaks.get(video))]
+                                    self.breaks.get(video), self.beside.get(video))]
 
     def scores(self, video_ids: np.ndarray, starts: np.ndarray, ends: np.ndarray,
                durations: dict[str, float]) -> np.ndarray:
@@ -180,5 +224,6 @@ class Place:
         for video in set(video_ids.tolist()):
             rows = np.flatnonzero(video_ids == video)
             out[rows] = place_scores(self.wanted, starts[rows], ends[rows], durations.get(video, 0.0),
-                                     self.speech.get(video), self.asked.get(video), self.breaks.get(video))
+                                     self.speech.get(video), self.asked.get(video), self.breaks.get(video),
+                                     self.beside.get(video))
         return out

@@ -16,8 +16,8 @@ from momentsearch.ranking.late import TokenVectors, late_scores
 from momentsearch.ranking.forms import query_forms
 from momentsearch.ranking.lexical import best_of
 from momentsearch.ranking.slide_lexical import title_line
-from momentsearch.ranking.structure import (BREAK, BREAK_SAID, EXERCISE, QUESTIONS, Place, content_words, intents,
-                                             said_regions)
+from momentsearch.ranking.structure import (AFTER, BEFORE, BREAK, BREAK_SAID, EXERCISE, QUESTIONS, Place,
+                                             beside_regions, content_words, intents, said_regions)
 from momentsearch.search.context import SectionContext
 from momentsearch.search.corpus import Corpus, load_corpus
 from momentsearch.search.image_text import unanswerable
@@ -349,7 +349,9 @@ def _place(wanted: frozenset[str], files: dict[str, FileRecord], corpus: Corpus,
     asked = {v: said_regions(chunks, corpus.segments(v)) for v, chunks in talks.items()} if QUESTIONS in wanted else {}
     breaks = ({v: said_regions(chunks, corpus.segments(v), BREAK_SAID) for v, chunks in talks.items()}
               if wanted & {BREAK, EXERCISE} else {})
-    return Place(wanted, bonus, speech, asked, breaks)
+    beside = ({v: beside_regions(wanted, corpus.segments(v), rec.duration, speech.get(v), asked.get(v),
+                                 breaks.get(v)) for v, rec in files.items()} if wanted & {AFTER, BEFORE} else {})
+    return Place(wanted, bonus, speech, asked, breaks, beside)
 
 
 def _of_kind(files: dict[str, FileRecord], kind: str | None) -> dict[str, FileRecord]:
