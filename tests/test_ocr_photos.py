@@ -995,6 +995,31 @@ def test_a_step_back_a_slide_and_forward_again_is_the_slides_time():
     assert len(join_looks_away(segments, slides)) == 5
 
 
+def test_a_zoom_into_a_detail_of_the_slide_and_back_is_the_slides_time():
+    """A zooming-canvas talk flies into a labelled figure of its slide (4x closer, beyond what a zoom search
+    tries), dwells 15 s and flies back out: the detail came back as a slide of its own and cut the topic in
+    three. A showing of at most LOOK_AWAY seconds between two showings of one slide whose words are nearly
+    all that slide's (under a title of its own) joins them; one with words of its own stays a slide."""
+    from momentsearch.pipeline.slide_cuts import DETAIL_WORDS, join_looks_away
+
+    frame = np.zeros((8, 8, 3), np.uint8)
+    reef = [("Reef Builders", 0.9, ""), ("Coral polyps, a few mm across", 0.6, ""), ("Colonies of clones", 0.6, ""),
+            ("Anatomy of a polyp", 0.3, ""), ("tentacles", 0.2, ""), ("mouth", 0.2, ""), ("nematocysts", 0.2, "")]
+    detail = [("Anatomy of a polyp", 0.9, ""), ("tentacles", 0.6, ""), ("mouth", 0.6, ""), ("nematocysts", 0.6, "")]
+    light = [("Partners in Light", 0.9, ""), ("Algae supply the food", 0.6, "")]
+
+    def shown(middle):
+        times = [(0, 20), (20, 35), (35, 50), (50, 70)]
+        return ([VisualSegment(a, b, b - 1, frame) for a, b in times],
+                [SlideText(a, b, list(lines)) for (a, b), lines in zip(times, [reef, middle, reef, light])])
+
+    joined = join_looks_away(*shown(detail))
+    assert [(s.start, s.end) for s in joined] == [(0, 50), (50, 70)]
+    assert [(v.start, v.end) for v in joined[0].views] == [(0, 20), (20, 35), (35, 50)]
+    assert len(join_looks_away(*shown(detail + [("calyx", 0.6, ""), ("septa", 0.6, "")]))) == 4  # words of its own
+    assert len(join_looks_away(*shown(detail[-DETAIL_WORDS + 1:]))) == 4  # too few words to tell
+
+
 def _shot(seed: int, wobble: int = 0) -> np.ndarray:
     """A camera shot's picture: blobs placed by `seed` on a backdrop; `wobble` moves them a little (the same
     shot a moment later: a guest leaning, a gesture)."""

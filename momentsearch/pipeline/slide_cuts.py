@@ -14,7 +14,7 @@ import numpy as np
 from momentsearch.options import KeyframeOptions, OcrOptions
 from momentsearch.pipeline.deck_text import without_repeated
 from momentsearch.pipeline.keyframes import STROKES, tiny_grey
-from momentsearch.pipeline.ocr import SlideText, another_slide, one_slide, readout
+from momentsearch.pipeline.ocr import CONTAINED, SlideText, another_slide, one_slide, readout, words_alike
 from momentsearch.pipeline.picture import compare, frame_map
 from momentsearch.types import VisualSegment
 
@@ -227,8 +227,10 @@ def join_looks_away(segments: list[VisualSegment], slides: Sequence[SlideText],
     forward again): shorter than a section made from speech may be, it split the slide's time and its talk
     in three (`scripts/independent_transitions_lecture.py`). A card shown once between two shots that read
     alike is new content, not a glance (an edited lab demonstration's "Step 1" card between two wide shots
-    of a balance, `scripts/independent_lab_demo.py`). The pieces become views; the later slide's keyframe
-    stays."""
+    of a balance, `scripts/independent_lab_demo.py`). So does a detail of the slide zoomed into, of at most
+    LOOK_AWAY seconds (`_detail_of`: a zooming-canvas talk flew 4x closer into a labelled figure and out again,
+    and the topic came back in three pieces, `scripts/independent_zoom_canvas.py`). The pieces become views;
+    the later slide's keyframe stays."""
     read = [s for s in without_repeated(slides) if s.lines]
 
     def text_at(t: float) -> SlideText | None:
@@ -246,13 +248,26 @@ def join_looks_away(segments: list[VisualSegment], slides: Sequence[SlideText],
         a, b, c = out[i - 1], out[i], out[i + 1]
         before, after = text_at(a.end - 0.5), text_at(c.start + 0.5)
         away = (b.end - b.start <= LOOK_AWAY and _textless(b, read)) or (
-            b.end - b.start <= GLANCE_BACK and shown_elsewhere(a, b, c))
+            b.end - b.start <= GLANCE_BACK and shown_elsewhere(a, b, c)) or (
+            b.end - b.start <= LOOK_AWAY and before is not None and _detail_of(text_at((b.start + b.end) / 2), before))
         if (not b.forced and away and before is not None and after is not None and before is not after
                 and one_slide(before, after, same_text)):
             out[i - 1:i + 2] = [_joined(a, b, c)]
             continue
         i += 1
     return out
+
+
+DETAIL_WORDS = 3  # the fewest words a detail zoomed into must show to be told a part of the slide around it
+
+
+def _detail_of(part: SlideText | None, whole: SlideText) -> bool:
+    """Whether `part` reads as a detail of `whole`: at least DETAIL_WORDS words, nearly all (`ocr.CONTAINED`)
+    among the whole's, under a title of its own or none (a zoom into a labelled figure of the slide)."""
+    if part is None:
+        return False
+    mine, theirs = words_alike(part, whole)
+    return len(mine) >= DETAIL_WORDS and len(mine & theirs) >= CONTAINED * len(mine)
 
 
 def _textless(seg: VisualSegment, read: Sequence[SlideText]) -> bool:
