@@ -41,7 +41,7 @@ class VisualSegment:
     keyframe: Any = None  # np.ndarray RGB uint8, or None once stored
     forced: bool = False  # its start is no slide change (no section starts there): a periodic split of a
     # long stable stretch, a camera's switch between shots with no slide in them or back and forth, footage
-    # after the card that opens it (pipeline/slide_cuts.shot_switches, alternating_shots)
+    # after the card that opens it (pipeline/camera_shots)
     views: list["VisualSegment"] = field(default_factory=list)  # pictures inside it that differ by less
     # than a cut (a build step, a small change), each with its own last frame; [] when it shows one picture
 

@@ -20,7 +20,7 @@ the first close-up of step 3 comes in by a 1 s dissolve, all other switches are 
 
 Decisions, fixed before any result was seen. README documents a camera switch as no slide change (a shot away
 from the slide and back is the slide's time; switches between shots with no slide text are no slide changes,
-`slide_cuts.shot_switches`; the conference-talk probe: "shot switches away and back are views, not cuts"). So for
+`camera_shots.shot_switches`; the conference-talk probe: "shot switches away and back are views, not cuts"). So for
 the main cut metric a camera cut wide <-> close inside one step (the dissolve too) is NOT a true cut but optional
 (neither hit nor false alarm); the true cuts are the cards' edges (each card's start and end), +-1 s. Also scored:
 all picture changes (every shot switch, card edges, the dissolve's middle) and step changes only (each step's

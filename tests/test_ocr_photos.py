@@ -1036,7 +1036,7 @@ def test_switches_between_camera_shots_with_no_slide_are_no_slide_changes():
     shot is seen again elsewhere is marked as no slide change, one inside a shot (a gesture) is undone; a cut
     to or from a slide stays, and so does a cut between pictures never seen twice (photos of a deck with no
     text)."""
-    from momentsearch.pipeline.slide_cuts import shot_switches
+    from momentsearch.pipeline.camera_shots import shot_switches
 
     wide, ana, ben = _shot(1), _shot(2), _shot(3)
     pictures = [wide, ana, ben, ana, _shot(2, wobble=3), wide, _frame(200), _shot(7), _shot(8), _shot(9)]
@@ -1058,7 +1058,7 @@ def test_an_edits_switches_back_and_forth_between_two_cameras_are_no_slide_chang
     change; a card of a deck (one template: a picture like another card's with other words) between two
     wide shots stays one, and so do slides shown between two showings of a talking head. A card up for at
     most CARD_UP seconds opens the footage after it (a step's title): no section starts after it."""
-    from momentsearch.pipeline.slide_cuts import CARD_UP, alternating_shots
+    from momentsearch.pipeline.camera_shots import CARD_UP, alternating_shots
 
     wide, jar, burette = _shot(1), _shot(2), _shot(4)
     card = np.full((180, 320, 3), 245, np.uint8)

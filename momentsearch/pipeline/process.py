@@ -28,8 +28,9 @@ from momentsearch.pipeline.partial import CachedOcr, PartialState, VisualResult
 from momentsearch.pipeline.sampling import sample_frames
 from momentsearch.pipeline.segment import build_chunks, sections, sentences, topic_boundaries
 from momentsearch.pipeline.sentence_vectors import SentenceVectors, _sentence_text
-from momentsearch.pipeline.slide_cuts import (alternating_shots, join_looks_away, merge_same_slide, place_text_cuts,
-                                               shot_switches, split_at_text_changes, split_at_topics)
+from momentsearch.pipeline.camera_shots import alternating_shots, shot_switches
+from momentsearch.pipeline.slide_cuts import (join_looks_away, merge_same_slide, place_text_cuts, split_at_text_changes,
+                                               split_at_topics)
 from momentsearch.pipeline.unheard import Unheard
 from momentsearch.pipeline.voices import VoiceTrack
 from momentsearch.priority import run_niced
