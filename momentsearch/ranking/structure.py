@@ -86,7 +86,7 @@ def intents(query: str) -> frozenset[str]:
 # words that name the lecture itself or a time in it ("the pause in the middle of the session", "the wrap-up
 # of today's class"): beside a place they say where, not what
 _SESSION = re.compile(r"\b(?:session|class|lesson|lecture|seminar|course|today(?:'s)?|middle|halfway|beginning|start"
-                      r"|end|after|following|since|before|prior to|until|leading up to|right|just)s?\b", re.IGNORECASE)
+                      r"|end|after|following|since|before|prior to|until|leading up to|just)s?\b", re.IGNORECASE)
 
 
 def content_words(query: str) -> list[str]:
