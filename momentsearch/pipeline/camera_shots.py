@@ -13,7 +13,7 @@ import numpy as np
 from momentsearch.options import OcrOptions
 from momentsearch.pipeline.deck_text import without_repeated
 from momentsearch.pipeline.keyframes import tiny_grey
-from momentsearch.pipeline.ocr import SlideText, one_slide, readout
+from momentsearch.pipeline.ocr import SlideText, one_slide, without_readouts
 from momentsearch.pipeline.slide_cuts import joined, textless
 from momentsearch.types import VisualSegment
 
@@ -74,7 +74,7 @@ def alternating_shots(segments: list[VisualSegment], slides: Sequence[SlideText]
     up for at most CARD_UP seconds and shown once, followed by a shot of the edit (one of its switches, or
     a picture seen in one), opens that footage: no section starts where it ends (a step's title card; a
     query for its words came back as the card's few seconds). A talking head between slides is no edit."""
-    read = [kept for s in without_repeated(slides) if (kept := _lasting(s)).lines]
+    read = [kept for s in without_repeated(slides) if (kept := without_readouts(s)).lines]
     shots = [i for i, seg in enumerate(segments) if seg.keyframe is not None]
     if len(shots) < 3:
         return list(segments)
@@ -112,11 +112,6 @@ def alternating_shots(segments: list[VisualSegment], slides: Sequence[SlideText]
                 and not any(same(card, j) for j in shots if j != card)):
             out[i] = replace(segments[i], forced=True)
     return out
-
-
-def _lasting(slide: SlideText) -> SlideText:
-    """The slide without its readouts' lines (`ocr.readout`)."""
-    return SlideText(slide.start, slide.end, [line for line in slide.lines if not readout(line[0])])
 
 
 def _text_over(seg: VisualSegment, read: Sequence[SlideText]) -> SlideText | None:

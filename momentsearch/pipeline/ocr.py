@@ -56,7 +56,7 @@ class SlideText:
         are passed over while there are other lines, however large (a balance's readout "0.2012" above a
         bottle's label, a timer "0:12:46"): a close-up whose display changes under one label is one
         picture, not a new slide per reading. A slide of readouts alone ("1989") keeps them."""
-        lines = [line for line in self.lines if not readout(line[0])] or self.lines
+        lines = without_readouts(self).lines or self.lines
         if not lines:
             return ""
         top = max(w for _, w, _ in lines)
@@ -82,6 +82,11 @@ def readout(text: str) -> bool:
     here a line so judged stops telling two pictures apart."""
     digits = sum(c.isdigit() for c in text)
     return digits >= 2 and digits >= 2 * sum(c.isalpha() for c in text)
+
+
+def without_readouts(slide: SlideText) -> SlideText:
+    """The slide without its readouts' lines (`readout`)."""
+    return SlideText(slide.start, slide.end, [line for line in slide.lines if not readout(line[0])])
 
 
 FROM_CONFIG = object()  # "build the OCR model the config asks for" (None means no OCR)
@@ -190,8 +195,7 @@ def words_alike(a: SlideText, b: SlideText) -> tuple[set[str], set[str]]:
 def _lasting_words(slide: SlideText) -> list[str]:
     """The slide's words but those of readouts (`readout`: a scale's display, a clock, a counter), which
     change while the picture stays, unless it shows nothing else."""
-    kept = SlideText(slide.start, slide.end, [line for line in slide.lines if not readout(line[0])])
-    return kept.word_list() or slide.word_list()
+    return without_readouts(slide).word_list() or slide.word_list()
 
 
 CUT_WORD = 5  # letters a word cut short must keep to be read as the other read's word it begins

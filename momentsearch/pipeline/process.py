@@ -18,6 +18,7 @@ import numpy as np
 from momentsearch.errors import BadInputError
 from momentsearch.models.asr import shift_segments
 from momentsearch.options import Config
+from momentsearch.pipeline.camera_shots import alternating_shots, shot_switches
 from momentsearch.pipeline.captions import find_captions
 from momentsearch.pipeline.deck_text import drop_contents_lines, drop_repeated_lines
 from momentsearch.pipeline.decode import iter_audio_windows, probe
@@ -28,7 +29,6 @@ from momentsearch.pipeline.partial import CachedOcr, PartialState, VisualResult
 from momentsearch.pipeline.sampling import sample_frames
 from momentsearch.pipeline.segment import build_chunks, sections, sentences, topic_boundaries
 from momentsearch.pipeline.sentence_vectors import SentenceVectors, _sentence_text
-from momentsearch.pipeline.camera_shots import alternating_shots, shot_switches
 from momentsearch.pipeline.slide_cuts import (join_looks_away, merge_same_slide, place_text_cuts, split_at_text_changes,
                                                split_at_topics)
 from momentsearch.pipeline.unheard import Unheard

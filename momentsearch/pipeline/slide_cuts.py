@@ -234,9 +234,9 @@ def join_looks_away(segments: list[VisualSegment], slides: Sequence[SlideText],
     def text_at(t: float) -> SlideText | None:
         return next((s for s in read if s.start - 1e-6 <= t <= s.end + 1e-6), None)
 
-    def shown_elsewhere(a: VisualSegment, b: VisualSegment, c: VisualSegment) -> bool:
-        """b's slide is one shown before a or after c too (stepped back to, or skipped ahead to)."""
-        mine = text_at((b.start + b.end) / 2)
+    def shown_elsewhere(mine: SlideText | None, a: VisualSegment, c: VisualSegment) -> bool:
+        """`mine` (the middle showing's slide) is one shown before a or after c too (stepped back to, or
+        skipped ahead to)."""
         return mine is not None and any(one_slide(mine, s, same_text) for s in read
                                         if s.end <= a.start + 1e-6 or s.start >= c.end - 1e-6)
 
@@ -244,10 +244,10 @@ def join_looks_away(segments: list[VisualSegment], slides: Sequence[SlideText],
     i = 1
     while i + 1 < len(out):
         a, b, c = out[i - 1], out[i], out[i + 1]
-        before, after = text_at(a.end - 0.5), text_at(c.start + 0.5)
-        away = (b.end - b.start <= LOOK_AWAY and textless(b, read)) or (
-            b.end - b.start <= GLANCE_BACK and shown_elsewhere(a, b, c)) or (
-            b.end - b.start <= LOOK_AWAY and before is not None and _detail_of(text_at((b.start + b.end) / 2), before))
+        before, after, mine = text_at(a.end - 0.5), text_at(c.start + 0.5), text_at((b.start + b.end) / 2)
+        shown = b.end - b.start
+        away = (shown <= LOOK_AWAY and (textless(b, read) or _detail_of(mine, before))) or (
+            shown <= GLANCE_BACK and shown_elsewhere(mine, a, c))
         if (not b.forced and away and before is not None and after is not None and before is not after
                 and one_slide(before, after, same_text)):
             out[i - 1:i + 2] = [joined(a, b, c)]
@@ -259,10 +259,10 @@ def join_looks_away(segments: list[VisualSegment], slides: Sequence[SlideText],
 DETAIL_WORDS = 3  # the fewest words a detail zoomed into must show to be told a part of the slide around it
 
 
-def _detail_of(part: SlideText | None, whole: SlideText) -> bool:
+def _detail_of(part: SlideText | None, whole: SlideText | None) -> bool:
     """Whether `part` reads as a detail of `whole`: at least DETAIL_WORDS words, nearly all (`ocr.CONTAINED`)
     among the whole's, under a title of its own or none (a zoom into a labelled figure of the slide)."""
-    if part is None:
+    if part is None or whole is None:
         return False
     mine, theirs = words_alike(part, whole)
     return len(mine) >= DETAIL_WORDS and len(mine & theirs) >= CONTAINED * len(mine)
