@@ -274,6 +274,46 @@ def test_a_topic_change_without_a_slide_change_is_a_section_boundary():
     assert topic_boundaries(units, vectors, cuts=[], duration=end) == []
 
 
+def test_a_long_silence_ends_a_section_where_the_talk_resumes():
+    """A recording that starts before the lecture: a few words at the microphone, then 30 s in which nobody
+    speaks, then the lecture, all on one slide and on one subject (no dip in the talk). The silence is a
+    section boundary, a second before the voice comes back (the silence stays with what came before);
+    a pause of 10 s (the lecturer lets the room think) is none, nor is a silence the slide changes in, and
+    a question before the silence does not pull the boundary in front of it."""
+    from momentsearch.pipeline.segment import topic_boundaries
+
+    units, vectors, end = _talk([3] * 12, pause_before={6: 30.0}, seed=0)
+    resumed = units[6][0].start - 1.0
+    found = topic_boundaries(units, vectors, cuts=[], duration=end)
+    assert len(found) == 1 and abs(found[0] - resumed) < 0.01
+    asked = [list(u) for u in units]
+    asked[5] = [Word(w.start, w.end, text) for w, text in zip(asked[5], (" Why", "not?"))]
+    found = topic_boundaries(asked, vectors, cuts=[], duration=end)
+    assert len(found) == 1 and abs(found[0] - resumed) < 0.01
+    assert topic_boundaries(units, vectors, cuts=[units[6][0].start - 0.5], duration=end) == []
+    units, vectors, end = _talk([3] * 12, pause_before={6: 10.0}, seed=0)
+    assert topic_boundaries(units, vectors, cuts=[], duration=end) == []
+
+
+def test_a_recording_that_runs_before_and_after_the_talk_has_sections_of_its_own():
+    """Nobody speaks for the first 30 s and the last 40 s (a capture that starts on the timetable's time,
+    students leaving at the end): the talk's first and last words are section edges, a second outside
+    them. A slide change in the first silence leaves too little of it for a section (the change is the
+    edge), and a talk that starts and ends with the recording adds none."""
+    from momentsearch.pipeline.segment import topic_boundaries
+
+    units, vectors, end = _talk([3] * 12, pause_before={0: 30.0}, seed=0)
+    first, last = units[0][0].start, units[-1][-1].end
+    found = topic_boundaries(units, vectors, cuts=[], duration=end + 40.0)
+    assert len(found) == 2 and abs(found[0] - (first - 1.0)) < 0.01 and abs(found[1] - (last + 1.0)) < 0.01
+    assert topic_boundaries(units, vectors, cuts=[15.0], duration=end) == []
+    assert np.allclose(topic_boundaries(units, vectors, cuts=[last + 25.0], duration=end + 40.0),
+                       [first - 1.0, last + 1.0])  # 25 s of the end's silence before the slide changes
+    assert len(topic_boundaries(units, vectors, cuts=[last + 15.0], duration=end + 40.0)) == 1  # only 15 s
+    units, vectors, end = _talk([3] * 12, seed=0)
+    assert topic_boundaries(units, vectors, cuts=[], duration=end + 5.0) == []
+
+
 def test_a_slide_of_usual_length_holds_one_topic_and_a_long_one_may_hold_two():
     """Five slides of six sentences each; the third one's talk turns half way (a clear dip). On a slide
     no longer than 1.5 times the video's median slide that dip is a side point, not a section

@@ -20,6 +20,9 @@ SNAP_SECONDS = 8.0  # a topic boundary moves at most this far (one sentence) to 
 SNAP_PAUSE = 1.0  # ... for at least this long (seconds) ...
 SNAP_RATIO = 2.0  # ... and this many times as long as at the gap the topic scores chose
 PAUSE_SHARE = 0.3  # topic score a pause of SECTION_PAUSE or longer adds to a gap between sentences
+SILENCE = 20.0  # seconds without a word: the talk stopped (a pre-roll before the lecture, a silent exercise) ...
+SILENCE_SHARE = 1.0  # ... which alone is a topic change, placed ...
+RESUME_LEAD = 1.0  # ... this many seconds before the talk resumes (the silence stays with what came before)
 # cue phrases that open a new topic in spoken lectures (discourse markers as in Hirschberg and Litman's
 # studies of cue phrases), matched on a sentence's first words; a general list, not the benchmark's
 # (whose dev scripts open 20 of 97 sections with one: "Let me", "Let's", "Now", "Finally", "Right")
@@ -198,7 +201,9 @@ def topic_scores(units: list[list[Word]], vectors: np.ndarray, window: int = 3,
     sentences before and after the gap (how far it dips below the peaks on both sides), plus a share
     for the pause at the gap (a speaker stops before a new topic), plus `cue_share` when the sentence
     after it opens with a cue phrase ("Now, ...", "Let's ...": `opens_topic`). `vectors` are
-    L2-normalised rows.
+    L2-normalised rows. The time is the gap's middle, but after a silence of SILENCE seconds or more
+    (nobody spoke: the room before the lecture, an exercise done in silence), which scores SILENCE_SHARE
+    more whatever the words around it say, it is RESUME_LEAD seconds before the talk resumes.
     A gap during which the slide changes (one of `cuts`, within BREAK_TOLERANCE) scores -inf: that
     change is its boundary already (an exercise in silence is not split half way through its silence);
     no window reaches across it, so the talk on the next slide does not make a dip one sentence before."""
@@ -224,8 +229,12 @@ def topic_scores(units: list[list[Word]], vectors: np.ndarray, window: int = 3,
         depth[i] = _climb(sims, i, -1) + _climb(sims, i, 1) - 2 * sims[i]
     pauses = _pauses(units)
     times = np.array([(units[i][-1].end + units[i + 1][0].start) / 2 for i in range(n - 1)])
+    silent = pauses >= SILENCE
+    resumes = np.array([units[i + 1][0].start - RESUME_LEAD for i in range(n - 1)])
+    times = np.where(silent, resumes, times)
     cues = np.array([opens_topic(units[i + 1]) for i in range(n - 1)], dtype=np.float64)
-    return times, depth + PAUSE_SHARE * np.clip(pauses / SECTION_PAUSE, 0.0, 1.0) + cue_share * cues
+    return times, depth + PAUSE_SHARE * np.clip(pauses / SECTION_PAUSE, 0.0, 1.0) + cue_share * cues + \
+        SILENCE_SHARE * silent
 
 
 def opens_topic(sentence: list[Word]) -> bool:
@@ -246,7 +255,9 @@ def topic_boundaries(units: list[list[Word]], vectors: np.ndarray, cuts: list[fl
     twice `min_section` apart and further than one topic's time (`one_topic_span`), the gaps with the
     highest topic scores at least `topic_depth` become boundaries, best first, as long as every piece
     stays `min_section` long. A pause during which the slide changes is no candidate: that change is its
-    boundary already (an exercise in silence is not split in the middle of its silence)."""
+    boundary already (an exercise in silence is not split in the middle of its silence). Where the
+    recording runs on before the first word or after the last one, the talk's ends are boundaries too
+    (`_outside_talk`), on a slide of any length."""
     options = options or ChunkOptions()
     times, scores = topic_scores(units, vectors, options.topic_window, cuts=cuts, cue_share=options.cue_share)
     if times.size == 0:
@@ -267,7 +278,24 @@ def topic_boundaries(units: list[list[Word]], vectors: np.ndarray, cuts: list[fl
                 chosen.append(float(times[i]))
         chosen = [lo, hi] + _at_pause(chosen, times, pauses, scores, options.min_section)
         found += sorted(_before_question(chosen, units, times, scores, options.min_section))
-    return found
+    return sorted(found + _outside_talk(units, edges, found, options.min_section))
+
+
+def _outside_talk(units: list[list[Word]], edges: list[float], found: list[float], min_section: float) -> list[float]:
+    """A boundary RESUME_LEAD seconds before the first word when nothing was said for SILENCE seconds or more
+    since its stretch began (`edges`: slide changes with the video's ends), and as long after the last word
+    when nothing is said for as long until its stretch ends: a recording that runs before the lecture or on
+    after it (a waiting room, students leaving) is not part of the first or last topic. Each only where
+    every piece stays `min_section` long (beside the slide changes and the other boundaries, `found`)."""
+    first, last = units[0][0].start, units[-1][-1].end
+    before = edges[bisect.bisect_right(edges, first) - 1]
+    after = edges[min(bisect.bisect_right(edges, last), len(edges) - 1)]
+    out = []
+    if first - before >= SILENCE:
+        out.append(first - RESUME_LEAD)
+    if after - last >= SILENCE:
+        out.append(last + RESUME_LEAD)
+    return [t for t in out if all(abs(t - e) >= min_section for e in edges + found)]
 
 
 ONE_TOPIC_SLIDES = 4  # slides a video needs before its median slide says how long one topic lasts
@@ -337,7 +365,8 @@ def _before_question(chosen: list[float], units: list[list[Word]], times: np.nda
     edges = list(chosen)
     for k in range(2, len(edges)):
         i = int(np.argmin(np.abs(times - edges[k])))
-        if i < 1 or not np.isfinite(scores[i - 1]) or not opens_with_question(units[i]):
+        if i < 1 or not np.isfinite(scores[i - 1]) or not opens_with_question(units[i]) or \
+                units[i + 1][0].start - units[i][-1].end >= SILENCE:  # a silence ends a topic where it is
             continue
         if all(abs(times[i - 1] - e) >= min_section for e in edges[:k] + edges[k + 1:]):
             edges[k] = float(times[i - 1])
