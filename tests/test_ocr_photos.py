@@ -20,7 +20,7 @@ from PIL import Image, ImageDraw, ImageFilter, ImageFont
 from conftest import iou, rendered_once, run_cli, search_json
 from momentsearch.models.ocr import OcrLine
 from momentsearch.options import OcrOptions
-from momentsearch.pipeline.ocr import SlideText, read_slides, restore_spaces, weighted_lines
+from momentsearch.pipeline.ocr import SlideText, moved, one_slide, read_slides, restore_spaces, slide_text, weighted_lines
 from momentsearch.pipeline.slide_cuts import merge_same_slide, split_at_text_changes
 from momentsearch.ranking.slide_lexical import SlideLexicalIndex
 from momentsearch.types import VisualSegment
@@ -1122,3 +1122,38 @@ def test_a_display_changing_under_one_label_is_one_picture():
     before, after = close_up("0.0000 g"), close_up("0.2012")
     assert before.title == "Na2C03" and one_slide(before, after, OcrOptions().same_text)
     assert SlideText(0, 5, [("1989", 0.9, "")]).title == "1989"
+
+
+def _placed(text, height, x, y):
+    """A line whose box is centred at (x, y) px of a 320 x 180 picture."""
+    width = 6.0 * len(text)
+    return OcrLine(text=text, confidence=0.95, box_height=height, box_width=width, top=y - height / 2,
+                   left=x - width / 2, image_height=180, image_width=320)
+
+
+def test_a_slide_that_moves_to_the_second_screen_as_the_next_takes_its_place_is_a_slide_change():
+    """A hall with two screens, the left one showing the previous slide: at each slide change the current
+    slide moves from the right screen to the left and the next one appears on the right, so the read after
+    the change holds nearly all the words of the read before it, as a build does. Its lines moved together
+    by half the picture, and the new title stands where the old one stood: two slides. A build (a line
+    added, the others where they were) and a zoom (the lines moved by unlike amounts) stay one slide."""
+    beam = [("Beam Bridges", 16, 30), ("simple spans on piers", 9, 55), ("bending in the deck", 9, 75)]
+    intro = [_placed("Introduction", 16, 80, 30), _placed("course plan", 9, 80, 55)]
+    right = [_placed(t, h, 240, y) for t, h, y in beam]
+    left = [_placed(t, h, 80, y) for t, h, y in beam]
+    built = right + [_placed("steel or concrete", 9, 240, 95)]
+    zoomed = [_placed(t, h * 1.5, 160 + (240 - 160) * 1.5, 90 + (y - 90) * 1.5) for t, h, y in beam]
+    ocr = FakeOcr({10: intro + right, 200: left + [_placed("Truss Bridges", 16, 240, 30)], 120: intro + built,
+                   60: intro + right, 250: intro[:1] + zoomed})
+    for later, slides_read in ((200, 2), (120, 1), (250, 1)):
+        segs = [VisualSegment(0, 30, 29, _frame(60 if later == 250 else 10)),
+                VisualSegment(30, 60, 59, _frame(later))]
+        slides = read_slides(ocr, segs, OcrOptions())
+        assert len(slides) == slides_read, later
+        assert len(merge_same_slide(segs, slides)) == slides_read
+    old, new = (slide_text(0, 1, ocr.by_value[v], OcrOptions()) for v in (10, 200))
+    assert one_slide(old, new, OcrOptions().same_text) and moved(old, new)  # the words alone say one slide
+    page = [f"line {word} of the notes" for word in ("one", "two", "three", "four", "five")]
+    before = slide_text(0, 1, [_placed(t, 9, 160, 100 + 15 * k) for k, t in enumerate(page)], OcrOptions())
+    scrolled = [_placed(t, 9, 160, 40 + 15 * k) for k, t in enumerate(page)] + [_placed("a sixth line", 9, 160, 115)]
+    assert not moved(before, slide_text(0, 1, scrolled, OcrOptions()))  # a page scrolled by a third

@@ -27,11 +27,19 @@ class OcrLine:
     top: float  # y of the box's upper edge
     left: float  # x of the box's left edge
     image_height: int  # height of the image the line came from, to compare sizes across images
+    image_width: int = 0  # its width (0: not known)
 
     @property
     def relative_height(self) -> float:
         """Box height as a share of the image height (a slide title is ~0.1, body text ~0.05)."""
         return self.box_height / max(self.image_height, 1)
+
+    @property
+    def centre(self) -> tuple[float, float] | None:
+        """The box's centre as shares of the image's width and height; None when the width is not known."""
+        if self.image_width <= 0 or self.image_height <= 0:
+            return None
+        return ((self.left + self.box_width / 2) / self.image_width, (self.top + self.box_height / 2) / self.image_height)
 
 
 def _package_version() -> str:
@@ -140,5 +148,6 @@ class OcrModel:
             if text:
                 lines.append(OcrLine(text=text, confidence=float(score), box_height=float(height),
                                      box_width=float(width), top=float(pts[:, 1].min()),
-                                     left=float(pts[:, 0].min()), image_height=int(image.shape[0])))
+                                     left=float(pts[:, 0].min()), image_height=int(image.shape[0]),
+                                     image_width=int(image.shape[1])))
         return lines  # rapidocr returns boxes in reading order (top to bottom, then left to right)

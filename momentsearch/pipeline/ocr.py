@@ -27,7 +27,7 @@ import numpy as np
 from momentsearch.media import PHOTO_MAX_SIDE
 from momentsearch.models.ocr import OcrLine
 from momentsearch.options import OcrOptions
-from momentsearch.pipeline.deck_text import unspaced, without_repeated
+from momentsearch.pipeline.deck_text import line_key, unspaced, without_repeated
 from momentsearch.pipeline.ocr_spaces import clean_line, read_eszett, restore_spaces, unglue
 from momentsearch.pipeline.picture import same_picture
 from momentsearch.pipeline.slide_reads import read_pictures
@@ -44,6 +44,8 @@ class SlideText:
     lines: list[tuple[str, float, str]] = field(default_factory=list)  # (text, weight 0..1, unsplit form or "")
     # the unsplit form is the line with only camelCase / punctuation spaces restored ("Project Roadmap"
     # where the text says "Project Road map"), so lexical search matches the word as printed
+    places: dict[str, tuple[float, float]] = field(default_factory=dict)  # where the lines stood, as far as
+    # known: `deck_text.line_key` of a line -> its box's centre (shares of the picture's width and height)
 
     @property
     def text(self) -> str:
@@ -109,8 +111,8 @@ def line_weight(line: OcrLine, options: OcrOptions) -> float:
     return float(line.confidence * (options.min_weight + (1.0 - options.min_weight) * size))
 
 
-def weighted_lines(lines: Sequence[OcrLine], options: OcrOptions) -> list[tuple[str, float, str]]:
-    """Readable lines as (text with spaces restored, weight, unsplit text when it differs)."""
+def _readable(lines: Sequence[OcrLine], options: OcrOptions) -> list[tuple[OcrLine, tuple[str, float, str]]]:
+    """Readable lines, each with its (text with spaces restored, weight, unsplit text when it differs)."""
     out = []
     for line in lines:
         if line.confidence < options.min_confidence or line.relative_height < options.min_text_height:
@@ -119,8 +121,20 @@ def weighted_lines(lines: Sequence[OcrLine], options: OcrOptions) -> list[tuple[
         if sum(ch.isalnum() for ch in text) < 2:
             continue  # a stray "|" or "1" from a chart axis says nothing
         spaced, safe = restore_spaces(text), unglue(text)
-        out.append((spaced, round(line_weight(line, options), 4), safe if safe != spaced else ""))
+        out.append((line, (spaced, round(line_weight(line, options), 4), safe if safe != spaced else "")))
     return out
+
+
+def weighted_lines(lines: Sequence[OcrLine], options: OcrOptions) -> list[tuple[str, float, str]]:
+    """Readable lines as (text with spaces restored, weight, unsplit text when it differs)."""
+    return [kept for _, kept in _readable(lines, options)]
+
+
+def slide_text(start: float, end: float, lines: Sequence[OcrLine], options: OcrOptions) -> SlideText:
+    """The readable `lines` of one picture as its text over [start, end], with where they stood."""
+    readable = _readable(lines, options)
+    places = {line_key(kept[0]): centre for line, kept in readable if (centre := line.centre) is not None}
+    return SlideText(start, end, [kept for _, kept in readable], places)
 
 
 PHOTO_TEXT_PAD = 0.5  # a photo's text area is re-read with this share of its larger side around it
@@ -179,6 +193,32 @@ def one_slide(a: SlideText, b: SlideText, threshold: float) -> bool:
     contained = shared / min(len(wa), len(wb))
     return shared / len(wa | wb) >= threshold or contained >= CONTAINED or (
         _same_title(a, b) and contained >= SAME_TITLE_CONTAINED)
+
+
+MOVED = 0.25  # share of the picture's width by which the lines two reads share moved sideways, all alike, ...
+MOVED_SPREAD = 0.05  # ... give or take this much (a translation, not a zoom) ...
+MOVED_NEAR = 0.1  # ... with another line of the later read this close to where one of them stood
+
+
+def moved(a: SlideText, b: SlideText) -> bool:
+    """Whether the lines two reads share (two or more, where both know their places) moved sideways together
+    by MOVED of the picture's width or more, and `b` has another line where one of them stood: the slide went
+    to another screen and another took its place. A hall with two screens, one showing the previous slide,
+    reads the last slide and the next on both sides of a slide change, so nearly all of one read's words are
+    in the other; but a build keeps its lines where they were, a zoom moves them by unlike amounts and a
+    scrolled page moves them up."""
+    keys_a = {line_key(t) for t, _, _ in a.lines if len(unspaced(t)) >= 3}
+    keys_b = {line_key(t) for t, _, _ in b.lines}
+    shared = [k for k in keys_a & keys_b if k in a.places and k in b.places]
+    if len(shared) < 2:
+        return False
+    shift = np.array([np.subtract(b.places[k], a.places[k]) for k in shared])
+    typical = np.median(shift, axis=0)
+    if abs(typical[0]) < MOVED or abs(typical[1]) > MOVED_SPREAD or np.abs(shift - typical).max() > MOVED_SPREAD:
+        return False
+    stood = np.array([a.places[k] for k in shared])
+    others = [b.places[k] for k in keys_b - keys_a if k in b.places]
+    return any(np.hypot(*(stood - np.asarray(p)).T).min() <= MOVED_NEAR for p in others)
 
 
 def words_alike(a: SlideText, b: SlideText) -> tuple[set[str], set[str]]:
@@ -283,7 +323,7 @@ def read_slides(ocr, segments: Sequence[VisualSegment], options: OcrOptions | No
             t, other = changes[i]
             first, second = (lines, other) if t > seg.keyframe_time else (other, lines)
             spans = [(float(seg.start), t, first), (t, float(seg.end), second)]
-        pieces += [SlideText(start, end, weighted_lines(found, options)) for start, end, found in spans]
+        pieces += [slide_text(start, end, found, options) for start, end, found in spans]
     return merge_neighbours([p for p in pieces if p.lines], options.same_text)
 
 
@@ -297,11 +337,12 @@ def merge_neighbours(pieces: list[SlideText], threshold: float) -> list[SlideTex
     last_bare = None  # the last entry's text without those lines
     for slide, bare in zip(pieces, without_repeated(pieces)):
         last = slides[-1] if slides else None
-        if last is not None and abs(last.end - slide.start) < 1e-6 and \
-                one_slide(*((last_bare, bare) if last_bare.lines or bare.lines else (last, slide)), threshold):
+        pair = (last_bare, bare) if last is not None and (last_bare.lines or bare.lines) else (last, slide)
+        if last is not None and abs(last.end - slide.start) < 1e-6 and one_slide(*pair, threshold) and \
+                not moved(*pair):
             last.end = slide.end
-            if len(slide.words()) > len(last.words()):
-                last.lines, last_bare = slide.lines, bare  # a build that added a bullet: keep the fuller text
+            if len(slide.words()) > len(last.words()):  # a build that added a bullet: keep the fuller text
+                last.lines, last.places, last_bare = slide.lines, slide.places, bare
         else:
             slides.append(slide)
             last_bare = bare
