@@ -248,7 +248,8 @@ def test_kept_visual_side_and_windows_read_back_exactly(tmp_path):
 
     vectors = np.random.default_rng(0).normal(size=(2, 4)).astype(np.float32)
     visual = VisualResult([VisualSegment(0.0, 1.0 / 3, 0.2), VisualSegment(1.0 / 3, 70.1, 50.0, forced=True)],
-                          vectors, [SlideText(0.0, 1.0 / 3, [("Roadmap", 1.0, "Road map"), ("Q1", 0.41, "")])])
+                          vectors, [SlideText(0.0, 1.0 / 3, [("Roadmap", 1.0, "Road map"), ("Q1", 0.41, "")],
+                                              {"roadmap": (0.75, 0.125), "q0": (0.5, 0.25)})])
     words = [Word(300.1 + 1e-9, 300.7, "hello", 0.93), Word(300.7, 301.2, "world.", 0.5)]
     state = PartialState(tmp_path, "vid", "fp1")
     state.add_window(1, 290.123456789, 580.5, [TranscriptSegment(300.1, 301.2, "hello world.", words)])

@@ -20,8 +20,9 @@ from PIL import Image, ImageDraw, ImageFilter, ImageFont
 from conftest import iou, rendered_once, run_cli, search_json
 from momentsearch.models.ocr import OcrLine
 from momentsearch.options import OcrOptions
-from momentsearch.pipeline.ocr import SlideText, moved, one_slide, read_slides, restore_spaces, slide_text, weighted_lines
-from momentsearch.pipeline.slide_cuts import merge_same_slide, split_at_text_changes
+from momentsearch.pipeline.ocr import SlideText, one_slide, read_slides, restore_spaces, slide_text, weighted_lines
+from momentsearch.pipeline.deck_text import drop_carried_lines, moved
+from momentsearch.pipeline.slide_cuts import merge_same_slide, split_at_text_changes, split_at_topics
 from momentsearch.ranking.slide_lexical import SlideLexicalIndex
 from momentsearch.types import VisualSegment
 
@@ -1143,7 +1144,9 @@ def test_a_slide_that_moves_to_the_second_screen_as_the_next_takes_its_place_is_
     left = [_placed(t, h, 80, y) for t, h, y in beam]
     built = right + [_placed("steel or concrete", 9, 240, 95)]
     zoomed = [_placed(t, h * 1.5, 160 + (240 - 160) * 1.5, 90 + (y - 90) * 1.5) for t, h, y in beam]
-    ocr = FakeOcr({10: intro + right, 200: left + [_placed("Truss Bridges", 16, 240, 30)], 120: intro + built,
+    footer = [_placed("CIVE 1150 University", 8, 240, 170)]  # the right screen's own footer stays where it is
+    ocr = FakeOcr({10: intro + right + footer, 200: left + [_placed("Truss Bridges", 16, 240, 20)] + footer,
+                   120: intro + built,
                    60: intro + right, 250: intro[:1] + zoomed})
     for later, slides_read in ((200, 2), (120, 1), (250, 1)):
         segs = [VisualSegment(0, 30, 29, _frame(60 if later == 250 else 10)),
@@ -1151,6 +1154,10 @@ def test_a_slide_that_moves_to_the_second_screen_as_the_next_takes_its_place_is_
         slides = read_slides(ocr, segs, OcrOptions())
         assert len(slides) == slides_read, later
         assert len(merge_same_slide(segs, slides)) == slides_read
+        if later == 200:  # stored, the entry after the change holds what appeared with it, not the slide before
+            stored = drop_carried_lines(split_at_topics(slides, [45.0]))
+            truss = "Truss Bridges · CIVE 1150 University"
+            assert [(s.start, s.text) for s in stored] == [(0, slides[0].text), (30, truss), (45, truss)]
     old, new = (slide_text(0, 1, ocr.by_value[v], OcrOptions()) for v in (10, 200))
     assert one_slide(old, new, OcrOptions().same_text) and moved(old, new)  # the words alone say one slide
     page = [f"line {word} of the notes" for word in ("one", "two", "three", "four", "five")]

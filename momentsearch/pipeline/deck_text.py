@@ -1,6 +1,7 @@
 """Text that every slide of a video repeats: a deck's footer and logo, the lecturer's name, a slide
-counter, and, in a video call's recording, the call's own buttons, name labels and ticking clock; and a
-contents slide's list of the other slides' titles (`drop_contents_lines`).
+counter, and, in a video call's recording, the call's own buttons, name labels and ticking clock; a
+contents slide's list of the other slides' titles (`drop_contents_lines`); and a previous slide shown
+beside the current one on a second screen (`drop_carried_lines`).
 
 Such a line tells one moment of the video from no other, yet it sat in every slide's text: a query
 with "video" or "chat" in it matched all the slides of a recorded call alike, and each slide's vector
@@ -18,6 +19,8 @@ from dataclasses import replace
 from difflib import SequenceMatcher
 from typing import Protocol, Sequence, TypeVar
 
+import numpy as np
+
 from momentsearch.ranking.accents import fold
 from momentsearch.ranking.lexical import tokenize
 
@@ -25,7 +28,13 @@ from momentsearch.ranking.lexical import tokenize
 class _Slide(Protocol):
     """A slide's text as `pipeline/ocr.SlideText` holds it (ocr.py uses this module: no import back)."""
 
+    start: float
+    end: float
     lines: list[tuple[str, float, str]]
+    places: dict[str, tuple[float, float]]
+
+    @property
+    def text(self) -> str: ...
 
     @property
     def title(self) -> str: ...
@@ -99,6 +108,40 @@ def drop_repeated_lines(slides: Sequence[SlideText]) -> list[SlideText]:
     return out
 
 
+MOVED = 0.25  # share of the picture's width by which the lines two reads share moved sideways, all alike, ...
+MOVED_SPREAD = 0.05  # ... give or take this much (a translation, not a zoom) ...
+MOVED_NEAR = 0.1  # ... with another line of the later read as far across as they stood, give or take this much
+
+
+def carried(a: _Slide, b: _Slide) -> set[str]:
+    """Keys of the lines of `b` that `a` showed elsewhere: lines the two reads share (two or more, and most of
+    those whose places both know) that moved sideways together by MOVED of the picture's width or more, when
+    `b` has another line on the side they stood on (as far across); else none. The slide went to another screen and another took its
+    place. A hall with two screens, one showing the previous slide, reads the last slide and the next on
+    both sides of a slide change, so nearly all of one read's words are in the other; but a build keeps its
+    lines where they were, a zoom moves them by unlike amounts and a scrolled page moves them up. Lines
+    that stayed (a screen's own footer) do not count against it."""
+    keys_a = {line_key(t) for t, _, _ in a.lines if _comparable(t)}
+    keys_b = {line_key(t) for t, _, _ in b.lines}
+    shared = sorted(k for k in keys_a & keys_b if k in a.places and k in b.places)
+    if len(shared) < 2:
+        return set()
+    shift = np.array([np.subtract(b.places[k], a.places[k]) for k in shared])
+    typical = np.median(shift, axis=0)
+    together = np.abs(shift - typical).max(axis=1) <= MOVED_SPREAD
+    if abs(typical[0]) < MOVED or abs(typical[1]) > MOVED_SPREAD or together.sum() < max(2, len(shared) / 2):
+        return set()
+    stood = [a.places[k][0] for k, t in zip(shared, together) if t]
+    lo, hi = min(stood) - MOVED_NEAR, max(stood) + MOVED_NEAR  # the side of the picture they stood on
+    taken = any(lo <= b.places[k][0] <= hi for k in keys_b - keys_a if k in b.places)
+    return {k for k, t in zip(shared, together) if t} if taken else set()
+
+
+def moved(a: _Slide, b: _Slide) -> bool:
+    """Whether `b` shows lines of `a` that went to another screen as another slide took their place (`carried`)."""
+    return bool(carried(a, b))
+
+
 def without_repeated(slides: Sequence[SlideText]) -> list[SlideText]:
     """`slides` with every repeated line (`repeated_keys`) left out, the first showing too, one for one (a
     slide may keep no line): what tells two slides apart. A recording's header, clock and name label and the
@@ -155,4 +198,24 @@ def drop_contents_lines(slides: Sequence[SlideText]) -> list[SlideText]:
         lines = [line for k, line in enumerate(slide.lines) if k not in named]
         if lines:
             out.append(replace(slide, lines=lines))
+    return out
+
+
+def drop_carried_lines(slides: Sequence[SlideText]) -> list[SlideText]:
+    """`slides` (in time order) without the lines each carried over from the slide before it to another place
+    in the picture (`moved`): in a hall whose second screen shows the previous slide, a slide's entry held
+    the slide before it too, and a search for that slide's words found the entry after its own as often as
+    its own; what appeared with the entry stays. Pieces of one slide (one text, a section each) are all
+    compared with the slide before the first of them."""
+    out: list[SlideText] = []
+    before = previous = None  # the last slide with another text than the current one's; the last slide
+    for slide in slides:
+        if previous is not None and slide.text != previous.text:
+            before = previous
+        previous = slide
+        there = carried(before, slide) if before is not None else set()
+        if there:
+            lines = [line for line in slide.lines if line_key(line[0]) not in there]
+            slide = replace(slide, lines=lines) if lines else slide
+        out.append(slide)
     return out

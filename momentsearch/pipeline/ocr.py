@@ -27,7 +27,7 @@ import numpy as np
 from momentsearch.media import PHOTO_MAX_SIDE
 from momentsearch.models.ocr import OcrLine
 from momentsearch.options import OcrOptions
-from momentsearch.pipeline.deck_text import line_key, unspaced, without_repeated
+from momentsearch.pipeline.deck_text import line_key, moved, unspaced, without_repeated
 from momentsearch.pipeline.ocr_spaces import clean_line, read_eszett, restore_spaces, unglue
 from momentsearch.pipeline.picture import same_picture
 from momentsearch.pipeline.slide_reads import read_pictures
@@ -133,7 +133,8 @@ def weighted_lines(lines: Sequence[OcrLine], options: OcrOptions) -> list[tuple[
 def slide_text(start: float, end: float, lines: Sequence[OcrLine], options: OcrOptions) -> SlideText:
     """The readable `lines` of one picture as its text over [start, end], with where they stood."""
     readable = _readable(lines, options)
-    places = {line_key(kept[0]): centre for line, kept in readable if (centre := line.centre) is not None}
+    keys = [line_key(kept[0]) for _, kept in readable]  # a line read twice (one footer on two screens) has no place
+    places = {k: centre for k, (line, _) in zip(keys, readable) if keys.count(k) == 1 and (centre := line.centre)}
     return SlideText(start, end, [kept for _, kept in readable], places)
 
 
@@ -193,32 +194,6 @@ def one_slide(a: SlideText, b: SlideText, threshold: float) -> bool:
     contained = shared / min(len(wa), len(wb))
     return shared / len(wa | wb) >= threshold or contained >= CONTAINED or (
         _same_title(a, b) and contained >= SAME_TITLE_CONTAINED)
-
-
-MOVED = 0.25  # share of the picture's width by which the lines two reads share moved sideways, all alike, ...
-MOVED_SPREAD = 0.05  # ... give or take this much (a translation, not a zoom) ...
-MOVED_NEAR = 0.1  # ... with another line of the later read this close to where one of them stood
-
-
-def moved(a: SlideText, b: SlideText) -> bool:
-    """Whether the lines two reads share (two or more, where both know their places) moved sideways together
-    by MOVED of the picture's width or more, and `b` has another line where one of them stood: the slide went
-    to another screen and another took its place. A hall with two screens, one showing the previous slide,
-    reads the last slide and the next on both sides of a slide change, so nearly all of one read's words are
-    in the other; but a build keeps its lines where they were, a zoom moves them by unlike amounts and a
-    scrolled page moves them up."""
-    keys_a = {line_key(t) for t, _, _ in a.lines if len(unspaced(t)) >= 3}
-    keys_b = {line_key(t) for t, _, _ in b.lines}
-    shared = [k for k in keys_a & keys_b if k in a.places and k in b.places]
-    if len(shared) < 2:
-        return False
-    shift = np.array([np.subtract(b.places[k], a.places[k]) for k in shared])
-    typical = np.median(shift, axis=0)
-    if abs(typical[0]) < MOVED or abs(typical[1]) > MOVED_SPREAD or np.abs(shift - typical).max() > MOVED_SPREAD:
-        return False
-    stood = np.array([a.places[k] for k in shared])
-    others = [b.places[k] for k in keys_b - keys_a if k in b.places]
-    return any(np.hypot(*(stood - np.asarray(p)).T).min() <= MOVED_NEAR for p in others)
 
 
 def words_alike(a: SlideText, b: SlideText) -> tuple[set[str], set[str]]:

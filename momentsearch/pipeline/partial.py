@@ -159,7 +159,7 @@ class PartialState:
                 return None
         segments = [VisualSegment(s, e, k, forced=f) for s, e, k, f in row["segments"]]
         slides = None if row["slides"] is None else \
-            [SlideText(s, e, [tuple(line) for line in lines]) for s, e, lines in row["slides"]]
+            [_slide_from(slide) for slide in row["slides"]]
         return VisualResult(segments, vectors, slides)
 
     def _detected_from(self, row: dict) -> list[VisualSegment] | None:
@@ -227,8 +227,8 @@ class PartialState:
             np.save(tmp, result.vectors)
             os.replace(tmp, self.vectors_path)
         self.visual, self.detected = result, None  # the cut video's pictures are not needed any more
-        slides = None if result.slides is None else [[s.start, s.end, [list(x) for x in s.lines]]
-                                                      for s in result.slides]
+        slides = None if result.slides is None else [[s.start, s.end, [list(x) for x in s.lines], s.places]
+                                                      for s in result.slides]  # (a row of 3 from before places)
         self._append({"kind": "visual", "segments": [[s.start, s.end, s.keyframe_time, s.forced]
                                                      for s in result.segments],
                       "slides": slides, "vectors": result.vectors is not None})
@@ -238,6 +238,12 @@ class PartialState:
         self.windows, self.visual, self.ocr, self.detected = {}, None, {}, None
         for p in (self.path, self.vectors_path, self.pictures_path):
             p.unlink(missing_ok=True)
+
+
+def _slide_from(row: list) -> SlideText:
+    """A slide text as `set_visual` wrote it: start, end, lines and (since lines keep their places) places."""
+    start, end, lines, *places = row
+    return SlideText(start, end, [tuple(line) for line in lines], {k: tuple(v) for k, v in (places or [{}])[0].items()})
 
 
 class CachedOcr:

@@ -20,7 +20,7 @@ from momentsearch.models.asr import shift_segments
 from momentsearch.options import Config
 from momentsearch.pipeline.camera_shots import alternating_shots, shot_switches
 from momentsearch.pipeline.captions import find_captions
-from momentsearch.pipeline.deck_text import drop_contents_lines, drop_repeated_lines
+from momentsearch.pipeline.deck_text import drop_carried_lines, drop_contents_lines, drop_repeated_lines
 from momentsearch.pipeline.decode import iter_audio_windows, probe
 from momentsearch.pipeline.frame_reader import FrameReader
 from momentsearch.pipeline.keyframes import detect_segments
@@ -344,7 +344,7 @@ class FileProcessor:
             out.channels.append("visual")
         if segments and slides is not None:
             with self._stage("ocr", times):  # keyframes were read in _visual; MiniLM on their text counts here
-                stored = drop_contents_lines(drop_repeated_lines(slides))
+                stored = drop_contents_lines(drop_carried_lines(drop_repeated_lines(slides)))
                 ids, vectors, metas, docs = slide_rows(stored, self.text, video_id, path)
             if ids:
                 out.add("ocr", ids, vectors, metas, docs)

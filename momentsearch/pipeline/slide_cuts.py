@@ -5,6 +5,7 @@ between shots are marked in `camera_shots`."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Sequence
 
 import numpy as np
@@ -72,8 +73,8 @@ def place_text_cuts(segments: list[VisualSegment], slides: list[SlideText], cert
         out[i - 1] = VisualSegment(prev.start, at, prev.keyframe_time, prev.keyframe, prev.forced,
                                    _views_within(prev.views, prev.start, at))
         out[i] = VisualSegment(at, seg.end, seg.keyframe_time, seg.keyframe, False, _views_within(seg.views, at, seg.end))
-        slides[a] = SlideText(slides[a].start, at, slides[a].lines)
-        slides[b] = SlideText(at, slides[b].end, slides[b].lines)
+        slides[a] = replace(slides[a], end=at, lines=list(slides[a].lines))
+        slides[b] = replace(slides[b], start=at, lines=list(slides[b].lines))
     return out, slides
 
 
@@ -285,5 +286,5 @@ def split_at_topics(slides: Sequence[SlideText], topics: Sequence[float]) -> lis
     out: list[SlideText] = []
     for slide in slides:
         edges = [slide.start, *sorted(t for t in topics if slide.start + MIN_PIECE < t < slide.end - MIN_PIECE), slide.end]
-        out += [SlideText(a, b, list(slide.lines)) for a, b in zip(edges, edges[1:])]
+        out += [replace(slide, start=a, end=b, lines=list(slide.lines)) for a, b in zip(edges, edges[1:])]
     return out
