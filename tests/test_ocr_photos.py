@@ -1160,6 +1160,9 @@ def test_a_slide_that_moves_to_the_second_screen_as_the_next_takes_its_place_is_
             assert [(s.start, s.text) for s in stored] == [(0, slides[0].text), (30, truss), (45, truss)]
     old, new = (slide_text(0, 1, ocr.by_value[v], OcrOptions()) for v in (10, 200))
     assert one_slide(old, new, OcrOptions().same_text) and moved(old, new)  # the words alone say one slide
+    preview = [_placed(t, h / 2, 270, y) for t, h, y in beam]  # a presenter view's next slide, small, ...
+    presented = [_placed(t, h, 100, y) for t, h, y in beam] + [_placed("speaker notes", 8, 270, 150)]  # ... current
+    assert not moved(slide_text(0, 1, intro + preview, OcrOptions()), slide_text(0, 1, presented, OcrOptions()))
     page = [f"line {word} of the notes" for word in ("one", "two", "three", "four", "five")]
     before = slide_text(0, 1, [_placed(t, 9, 160, 100 + 15 * k) for k, t in enumerate(page)], OcrOptions())
     scrolled = [_placed(t, 9, 160, 40 + 15 * k) for k, t in enumerate(page)] + [_placed("a sixth line", 9, 160, 115)]

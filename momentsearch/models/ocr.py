@@ -35,11 +35,13 @@ class OcrLine:
         return self.box_height / max(self.image_height, 1)
 
     @property
-    def centre(self) -> tuple[float, float] | None:
-        """The box's centre as shares of the image's width and height; None when the width is not known."""
+    def place(self) -> tuple[float, float, float] | None:
+        """The box's centre as shares of the image's width and height, and its height as a share of the
+        image's height; None when the width is not known."""
         if self.image_width <= 0 or self.image_height <= 0:
             return None
-        return ((self.left + self.box_width / 2) / self.image_width, (self.top + self.box_height / 2) / self.image_height)
+        return ((self.left + self.box_width / 2) / self.image_width, (self.top + self.box_height / 2) / self.image_height,
+                self.relative_height)
 
 
 def _package_version() -> str:

@@ -31,7 +31,7 @@ class _Slide(Protocol):
     start: float
     end: float
     lines: list[tuple[str, float, str]]
-    places: dict[str, tuple[float, float]]
+    places: dict[str, tuple[float, ...]]
 
     @property
     def text(self) -> str: ...
@@ -110,31 +110,40 @@ def drop_repeated_lines(slides: Sequence[SlideText]) -> list[SlideText]:
 
 MOVED = 0.25  # share of the picture's width by which the lines two reads share moved sideways, all alike, ...
 MOVED_SPREAD = 0.05  # ... give or take this much (a translation, not a zoom) ...
+MOVED_SIZE = 1.25  # ... at most this many times taller or shorter ...
 MOVED_NEAR = 0.1  # ... with another line of the later read as far across as they stood, give or take this much
 
 
 def carried(a: _Slide, b: _Slide) -> set[str]:
     """Keys of the lines of `b` that `a` showed elsewhere: lines the two reads share (two or more, and most of
-    those whose places both know) that moved sideways together by MOVED of the picture's width or more, when
-    `b` has another line on the side they stood on (as far across); else none. The slide went to another screen and another took its
-    place. A hall with two screens, one showing the previous slide, reads the last slide and the next on
-    both sides of a slide change, so nearly all of one read's words are in the other; but a build keeps its
-    lines where they were, a zoom moves them by unlike amounts and a scrolled page moves them up. Lines
-    that stayed (a screen's own footer) do not count against it."""
+    those whose places both know) that moved sideways together by MOVED of the picture's width or more, about
+    as large as they were, when `b` has another line on the side they stood on (as far across); else none.
+    The slide went to another screen and another took its place. A hall with two screens, one showing the
+    previous slide, reads the last slide and the next on both sides of a slide change, so nearly all of one
+    read's words are in the other; but a build keeps its lines where they were, a zoom moves them by unlike
+    amounts, a scrolled page moves them up and a presenter view's preview of the next slide grows as it
+    becomes the current one. Lines that stayed (a screen's own footer) do not count against it."""
     keys_a = {line_key(t) for t, _, _ in a.lines if _comparable(t)}
     keys_b = {line_key(t) for t, _, _ in b.lines}
     shared = sorted(k for k in keys_a & keys_b if k in a.places and k in b.places)
     if len(shared) < 2:
         return set()
-    shift = np.array([np.subtract(b.places[k], a.places[k]) for k in shared])
+    shift = np.array([np.subtract(b.places[k][:2], a.places[k][:2]) for k in shared])
     typical = np.median(shift, axis=0)
-    together = np.abs(shift - typical).max(axis=1) <= MOVED_SPREAD
+    together = (np.abs(shift - typical).max(axis=1) <= MOVED_SPREAD) & np.array([_same_size(a.places[k], b.places[k])
+                                                                                for k in shared])
     if abs(typical[0]) < MOVED or abs(typical[1]) > MOVED_SPREAD or together.sum() < max(2, len(shared) / 2):
         return set()
     stood = [a.places[k][0] for k, t in zip(shared, together) if t]
     lo, hi = min(stood) - MOVED_NEAR, max(stood) + MOVED_NEAR  # the side of the picture they stood on
     taken = any(lo <= b.places[k][0] <= hi for k in keys_b - keys_a if k in b.places)
     return {k for k, t in zip(shared, together) if t} if taken else set()
+
+
+def _same_size(a: tuple[float, ...], b: tuple[float, ...]) -> bool:
+    """Whether two places of one line have letters of about one height (a slide on a screen of the same
+    size; not a presenter view's small preview of the next slide that becomes the large current one)."""
+    return len(a) < 3 or len(b) < 3 or 1 / MOVED_SIZE <= b[2] / max(a[2], 1e-9) <= MOVED_SIZE
 
 
 def moved(a: _Slide, b: _Slide) -> bool:

@@ -44,8 +44,8 @@ class SlideText:
     lines: list[tuple[str, float, str]] = field(default_factory=list)  # (text, weight 0..1, unsplit form or "")
     # the unsplit form is the line with only camelCase / punctuation spaces restored ("Project Roadmap"
     # where the text says "Project Road map"), so lexical search matches the word as printed
-    places: dict[str, tuple[float, float]] = field(default_factory=dict)  # where the lines stood, as far as
-    # known: `deck_text.line_key` of a line -> its box's centre (shares of the picture's width and height)
+    places: dict[str, tuple[float, ...]] = field(default_factory=dict)  # where the lines stood, as far as
+    # known: `deck_text.line_key` of a line -> its box's centre and height (`OcrLine.place`)
 
     @property
     def text(self) -> str:
@@ -134,7 +134,7 @@ def slide_text(start: float, end: float, lines: Sequence[OcrLine], options: OcrO
     """The readable `lines` of one picture as its text over [start, end], with where they stood."""
     readable = _readable(lines, options)
     keys = [line_key(kept[0]) for _, kept in readable]  # a line read twice (one footer on two screens) has no place
-    places = {k: centre for k, (line, _) in zip(keys, readable) if keys.count(k) == 1 and (centre := line.centre)}
+    places = {k: place for k, (line, _) in zip(keys, readable) if keys.count(k) == 1 and (place := line.place)}
     return SlideText(start, end, [kept for _, kept in readable], places)
 
 
