@@ -28,8 +28,6 @@ from momentsearch.ranking.lexical import tokenize
 class _Slide(Protocol):
     """A slide's text as `pipeline/ocr.SlideText` holds it (ocr.py uses this module: no import back)."""
 
-    start: float
-    end: float
     lines: list[tuple[str, float, str]]
     places: dict[str, tuple[float, ...]]
 

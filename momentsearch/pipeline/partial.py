@@ -228,7 +228,7 @@ class PartialState:
             os.replace(tmp, self.vectors_path)
         self.visual, self.detected = result, None  # the cut video's pictures are not needed any more
         slides = None if result.slides is None else [[s.start, s.end, [list(x) for x in s.lines], s.places]
-                                                      for s in result.slides]  # (a row of 3 from before places)
+                                                      for s in result.slides]  # read back by _slide_from
         self._append({"kind": "visual", "segments": [[s.start, s.end, s.keyframe_time, s.forced]
                                                      for s in result.segments],
                       "slides": slides, "vectors": result.vectors is not None})
@@ -241,7 +241,8 @@ class PartialState:
 
 
 def _slide_from(row: list) -> SlideText:
-    """A slide text as `set_visual` wrote it: start, end, lines and (since lines keep their places) places."""
+    """A slide text as `set_visual` wrote it: start, end, lines, places (a row written before lines kept their
+    places has no fourth item)."""
     start, end, lines, *places = row
     return SlideText(start, end, [tuple(line) for line in lines], {k: tuple(v) for k, v in (places or [{}])[0].items()})
 
