@@ -1167,3 +1167,16 @@ def test_a_slide_that_moves_to_the_second_screen_as_the_next_takes_its_place_is_
     before = slide_text(0, 1, [_placed(t, 9, 160, 100 + 15 * k) for k, t in enumerate(page)], OcrOptions())
     scrolled = [_placed(t, 9, 160, 40 + 15 * k) for k, t in enumerate(page)] + [_placed("a sixth line", 9, 160, 115)]
     assert not moved(before, slide_text(0, 1, scrolled, OcrOptions()))  # a page scrolled by a third
+
+
+def test_a_previous_slide_back_on_the_second_screen_after_a_document_camera_is_not_stored_again():
+    """The second screen shows a document camera's page for a while, then the previous slide again: that
+    slide last stood on the first screen two entries back, and its lines there are left out as well."""
+    arch = [("Arch Bridges", 16, 30), ("thrust into abutments", 9, 55), ("keystone and voussoirs", 9, 75)]
+    page = [_placed("The Iron Bridge", 10, 80, 40), _placed("opened in 1781", 8, 80, 60)]
+    suspension = [_placed("Suspension Bridges", 16, 240, 30), _placed("main cables", 9, 240, 55)]
+    reads = [[_placed(t, h, 240, y) for t, h, y in arch], page + [_placed(t, h, 240, y) for t, h, y in arch],
+             page + suspension, [_placed(t, h, 80, y) for t, h, y in arch] + suspension]
+    slides = [slide_text(10.0 * k, 10.0 * (k + 1), lines, OcrOptions()) for k, lines in enumerate(reads)]
+    stored = drop_carried_lines(slides)
+    assert stored[3].text == "Suspension Bridges · main cables" and stored[1].text == slides[1].text

@@ -208,19 +208,24 @@ def drop_contents_lines(slides: Sequence[SlideText]) -> list[SlideText]:
     return out
 
 
+CARRIED_BACK = 3  # slides before it a slide's lines are looked for (a document camera on the second screen for a while)
+
+
 def drop_carried_lines(slides: Sequence[SlideText]) -> list[SlideText]:
-    """`slides` (in time order) without the lines each carried over from the slide before it to another place
-    in the picture (`moved`): in a hall whose second screen shows the previous slide, a slide's entry held
-    the slide before it too, and a search for that slide's words found the entry after its own as often as
-    its own; what appeared with the entry stays. Pieces of one slide (one text, a section each) are all
-    compared with the slide before the first of them."""
+    """`slides` (in time order) without the lines each carried over from one of the CARRIED_BACK slides before it
+    to another place in the picture (`carried`): in a hall whose second screen shows the previous slide, a
+    slide's entry held the slide before it too, and a search for that slide's words found the entry after its
+    own as often as its own; what appeared with the entry stays. After a document camera has had the second
+    screen, the previous slide comes back to it from further back. Pieces of one slide (one text, a section
+    each) are all compared with the slides before the first of them."""
     out: list[SlideText] = []
-    before = previous = None  # the last slide with another text than the current one's; the last slide
+    before: list[SlideText] = []  # the last slides with other texts than the current one's, latest last
+    previous = None
     for slide in slides:
         if previous is not None and slide.text != previous.text:
-            before = previous
+            before = (before + [previous])[-CARRIED_BACK:]
         previous = slide
-        there = carried(before, slide) if before is not None else set()
+        there = set().union(*(carried(b, slide) for b in before))
         if there:
             lines = [line for line in slide.lines if line_key(line[0]) not in there]
             slide = replace(slide, lines=lines) if lines else slide
