@@ -277,7 +277,7 @@ def topic_boundaries(units: list[list[Word]], vectors: np.ndarray, cuts: list[fl
             if all(abs(times[i] - c) >= options.min_section for c in chosen):
                 chosen.append(float(times[i]))
         chosen = [lo, hi] + _at_pause(chosen, times, pauses, scores, options.min_section)
-        found += sorted(_before_question(chosen, units, times, scores, options.min_section))
+        found += sorted(_before_question(chosen, units, times, scores, pauses, options.min_section))
     return sorted(found + _outside_talk(units, edges, found, options.min_section))
 
 
@@ -354,10 +354,11 @@ def opens_with_question(sentence: list[Word]) -> bool:
 
 
 def _before_question(chosen: list[float], units: list[list[Word]], times: np.ndarray, scores: np.ndarray,
-                     min_section: float) -> list[float]:
+                     pauses: np.ndarray, min_section: float) -> list[float]:
     """The topic boundaries of one stretch (`chosen`: its two ends, then the boundaries), each moved one
     sentence earlier when the sentence before it is a question about content (`opens_with_question`) and
-    the gap before that question is no slide change, if every piece stays `min_section` long.
+    the gap before that question is no slide change, if every piece stays `min_section` long (a boundary at
+    a silence, `pauses` of SILENCE or more, stays where the silence ends the topic).
 
     The question opens the topic its answer discusses ("... get comfortable with it now. | Why does the
     line slope down? There are two reasons ..."), but the similarity of sentence windows and the pauses,
@@ -365,8 +366,7 @@ def _before_question(chosen: list[float], units: list[list[Word]], times: np.nda
     edges = list(chosen)
     for k in range(2, len(edges)):
         i = int(np.argmin(np.abs(times - edges[k])))
-        if i < 1 or not np.isfinite(scores[i - 1]) or not opens_with_question(units[i]) or \
-                units[i + 1][0].start - units[i][-1].end >= SILENCE:  # a silence ends a topic where it is
+        if i < 1 or not np.isfinite(scores[i - 1]) or not opens_with_question(units[i]) or pauses[i] >= SILENCE:
             continue
         if all(abs(times[i - 1] - e) >= min_section for e in edges[:k] + edges[k + 1:]):
             edges[k] = float(times[i - 1])

@@ -73,8 +73,7 @@ def place_text_cuts(segments: list[VisualSegment], slides: list[SlideText], cert
         out[i - 1] = VisualSegment(prev.start, at, prev.keyframe_time, prev.keyframe, prev.forced,
                                    _views_within(prev.views, prev.start, at))
         out[i] = VisualSegment(at, seg.end, seg.keyframe_time, seg.keyframe, False, _views_within(seg.views, at, seg.end))
-        slides[a] = replace(slides[a], end=at, lines=list(slides[a].lines))
-        slides[b] = replace(slides[b], start=at, lines=list(slides[b].lines))
+        slides[a], slides[b] = replace(slides[a], end=at), replace(slides[b], start=at)
     return out, slides
 
 
