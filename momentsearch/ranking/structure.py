@@ -18,6 +18,7 @@ import re
 import numpy as np
 
 OPENING, CLOSING, QUIET, QUESTIONS = "opening", "closing", "quiet", "questions"
+REVIEW = "review"  # the part that goes over an earlier session: "the recap of last week" (ranking/reviews.py)
 BREAK, EXERCISE = "break", "exercise"  # which quiet time a query names, beside QUIET (not both: either fits)
 AFTER, BEFORE = "after", "before"  # the query points next to the part it names: "after the break"
 
@@ -33,7 +34,9 @@ _CUES = {
                r" (?:asks?|asked|asking|raises?|raised|wants? to know)|(?:student|audience)(?:'s)? questions?"
                r"|questions? time|taking questions",
 }
+_CUES[REVIEW] = r"(?:last|previous|earlier) (?:week|time|lecture|session|class|lesson)(?:'s)?|previously"
 _PATTERNS = {name: re.compile(rf"\b(?:{cue})s?\b", re.IGNORECASE) for name, cue in _CUES.items()}
+_REVIEWED = re.compile(r"\b(?:recap|recapping|review|summary|sum up|summing up|reminder)s?\b", re.IGNORECASE)
 
 OPENING_FULL, OPENING_NONE = 0.03, 0.12  # share of the video: a span starting before the first gets 1, after the second 0
 CLOSING_NONE, CLOSING_FULL = 0.75, 0.85  # a span starting before the first gets 0, after the second 1
@@ -78,6 +81,8 @@ def intents(query: str) -> frozenset[str]:
         asks_exercise = bool(_PATTERNS[QUIET].search(_BREAK_ASKED.sub(" ", query)))
         if asks_break != asks_exercise:
             found.add(BREAK if asks_break else EXERCISE)
+    if REVIEW in found and CLOSING in found and not _PATTERNS[CLOSING].search(_REVIEWED.sub(" ", query)):
+        found.discard(CLOSING)  # "the recap of last week" opens this lecture: no closing words but the recap's
     if len(beside) == 1 and None not in beside:
         found |= beside
     return frozenset(found)
@@ -104,24 +109,26 @@ def content_words(query: str) -> list[str]:
 
 def regions(wanted: frozenset[str], sections: np.ndarray, duration: float, speech: np.ndarray | None,
             asked: np.ndarray | None = None, breaks: np.ndarray | None = None,
-            beside: np.ndarray | None = None) -> list[tuple[float, float]]:
+            beside: np.ndarray | None = None, reviews: np.ndarray | None = None) -> list[tuple[float, float]]:
     """The sections (rows of [start, end)) of one video that lie where the query points: they become
     candidate spans even when no channel hit them."""
     if not wanted or len(sections) == 0 or duration <= 0:
         return []
-    score = place_scores(wanted, sections[:, 0], sections[:, 1], duration, speech, asked, breaks, beside)
+    score = place_scores(wanted, sections[:, 0], sections[:, 1], duration, speech, asked, breaks, beside, reviews)
     return [(float(s), float(e)) for (s, e), v in zip(sections, score) if v > 0]
 
 
 def place_scores(wanted: frozenset[str], starts: np.ndarray, ends: np.ndarray, duration: float,
                  speech: np.ndarray | None, asked: np.ndarray | None = None,
-                 breaks: np.ndarray | None = None, beside: np.ndarray | None = None) -> np.ndarray:
+                 breaks: np.ndarray | None = None, beside: np.ndarray | None = None,
+                 reviews: np.ndarray | None = None) -> np.ndarray:
     """Per span of one video, in [0, 1]: how well its place fits the parts the query names (the best
     of them). `speech`: (n, 2) spans of the video's transcript chunks; None when it has no transcript
     (then nothing is known about quiet). `asked`: (n, 2) spans where the lecturer takes questions (the
     sections holding a chunk that says so: `said_regions`): a span scores the share of it inside them.
     `breaks`: (n, 2) spans the lecturer called a break (`said_regions(..., BREAK_SAID)`): a quiet span
-    of the kind the query does not name (BREAK / EXERCISE) keeps OTHER_QUIET of its quiet score. With AFTER
+    of the kind the query does not name (BREAK / EXERCISE) keeps OTHER_QUIET of its quiet score. `reviews`:
+    (n, 2) spans that go over an earlier session (`reviews.review_spans`), scored as `asked`. With AFTER
     or BEFORE, a span scores the share of it inside `beside` (`beside_regions`) instead."""
     starts, ends = np.asarray(starts, dtype=np.float64), np.asarray(ends, dtype=np.float64)
     out = np.zeros(len(starts))
@@ -145,9 +152,9 @@ def place_scores(wanted: frozenset[str], starts: np.ndarray, ends: np.ndarray, d
             fit = in_break if BREAK in wanted else 1.0 - in_break
             quiet = quiet * (OTHER_QUIET + (1.0 - OTHER_QUIET) * fit)
         out = np.maximum(out, np.where(length >= QUIET_MIN, quiet, 0.0))
-    if QUESTIONS in wanted and asked is not None and len(asked):
-        length = np.maximum(ends - starts, 1e-9)
-        out = np.maximum(out, np.clip(_covered(starts, ends, asked) / length, 0.0, 1.0))
+    for name, marked in ((QUESTIONS, asked), (REVIEW, reviews)):
+        if name in wanted and marked is not None and len(marked):
+            out = np.maximum(out, np.clip(_covered(starts, ends, marked) / np.maximum(ends - starts, 1e-9), 0.0, 1.0))
     return out
 
 
@@ -155,7 +162,8 @@ PLACE_FIT = 0.5  # a section whose place score reaches this is the part the quer
 
 
 def beside_regions(wanted: frozenset[str], sections: np.ndarray, duration: float, speech: np.ndarray | None,
-                   asked: np.ndarray | None = None, breaks: np.ndarray | None = None) -> np.ndarray:
+                   asked: np.ndarray | None = None, breaks: np.ndarray | None = None,
+                   reviews: np.ndarray | None = None) -> np.ndarray:
     """(n, 2) rows of `sections` (one video's moment edges, in order) right after (AFTER in `wanted`) or right
     before (BEFORE) each run of sections that are the part the query names (`place_scores` at least
     PLACE_FIT): "after the break" is the section that follows the break, not the break."""
@@ -163,7 +171,7 @@ def beside_regions(wanted: frozenset[str], sections: np.ndarray, duration: float
     if not wanted & {AFTER, BEFORE} or not len(sections):
         return np.zeros((0, 2))
     fit = place_scores(wanted - {AFTER, BEFORE}, sections[:, 0], sections[:, 1], duration, speech, asked,
-                       breaks) >= PLACE_FIT
+                       breaks, reviews=reviews) >= PLACE_FIT
     near = np.zeros(len(sections), dtype=bool)
     if AFTER in wanted:
         near[1:] = fit[:-1] & ~fit[1:]
@@ -203,9 +211,9 @@ class Place:
 
     def __init__(self, wanted: frozenset[str], bonus: float, speech: dict[str, np.ndarray],
                  asked: dict[str, np.ndarray] | None = None, breaks: dict[str, np.ndarray] | None = None,
-                 beside: dict[str, np.ndarray] | None = None) -> None:
+                 beside: dict[str, np.ndarray] | None = None, reviews: dict[str, np.ndarray] | None = None) -> None:
         self.wanted, self.bonus, self.speech, self.asked = wanted, bonus, speech, asked or {}
-        self.breaks, self.beside = breaks or {}, beside or {}
+        self.breaks, self.beside, self.reviews = breaks or {}, beside or {}, reviews or {}
 
     def __bool__(self) -> bool:
         return bool(self.wanted) and self.bonus > 0
@@ -215,7 +223,7 @@ class Place:
         return [(video, s, e) for video, secs in sections.items()
                 for s, e in regions(self.wanted, np.asarray(secs, dtype=np.float64).reshape(-1, 2),
                                     durations.get(video, 0.0), self.speech.get(video), self.asked.get(video),
-                                    self.breaks.get(video), self.beside.get(video))]
+                                    self.breaks.get(video), self.beside.get(video), self.reviews.get(video))]
 
     def scores(self, video_ids: np.ndarray, starts: np.ndarray, ends: np.ndarray,
                durations: dict[str, float]) -> np.ndarray:
@@ -225,5 +233,5 @@ class Place:
             rows = np.flatnonzero(video_ids == video)
             out[rows] = place_scores(self.wanted, starts[rows], ends[rows], durations.get(video, 0.0),
                                      self.speech.get(video), self.asked.get(video), self.breaks.get(video),
-                                     self.beside.get(video))
+                                     self.beside.get(video), self.reviews.get(video))
         return out

@@ -12,6 +12,8 @@ from dataclasses import replace
 
 import numpy as np
 
+from momentsearch.ranking.reviews import review_spans
+from momentsearch.ranking.slide_lexical import title_line
 from momentsearch.search.query import ParsedQuery, normalise_text, span_text
 from momentsearch.search.scope import EXACT_SCOPE_ROWS, ScopeVectors, rows_by_video, visual_ids
 from momentsearch.store.ids import entry_fields
@@ -29,6 +31,7 @@ class VideoRows:
         self.corpus = corpus
         self._transcript: dict[str, np.ndarray] | None = None
         self._ocr: dict[str, np.ndarray] | None = None
+        self._reviews: dict[str, np.ndarray] = {}
 
     @property
     def transcript(self) -> dict[str, np.ndarray]:
@@ -42,6 +45,15 @@ class VideoRows:
             self._ocr = rows_by_video(self.corpus.ocr_meta)
         return self._ocr
 
+
+    def reviews(self, videos) -> dict[str, np.ndarray]:
+        """Per video, the (n, 2) spans that go over an earlier session (ranking/reviews.py), found once."""
+        for video in set(videos) - self._reviews.keys():
+            titles = [(float(m["start"]), float(m["end"]), title_line(m))
+                      for m in (self.corpus.ocr_meta[r] for r in self.ocr.get(video, ()))]
+            chunks = ((c.start, c.end, c.text) for c in self.corpus.chunks_of(video))
+            self._reviews[video] = review_spans(titles, chunks)
+        return {video: self._reviews[video] for video in videos}
 
 class Narrowing:
     """What limits one search. `files` is the scope (video id -> record); `scoped` says whether the

@@ -11,12 +11,13 @@ from momentsearch.errors import IndexMismatchError, ModelUnavailableError, Query
 from momentsearch.options import MAX_RESULTS, RankingOptions
 from momentsearch.ranking.fusion import ChannelHits, calibrate_dense
 from momentsearch.ranking.fuzzy import sound_alike
+from momentsearch.ranking.reviews import asks_review, demote_reviews
 from momentsearch.ranking.joint import rank
 from momentsearch.ranking.late import TokenVectors, late_scores
 from momentsearch.ranking.forms import query_forms
 from momentsearch.ranking.lexical import best_of
 from momentsearch.ranking.slide_lexical import title_line
-from momentsearch.ranking.structure import (AFTER, BEFORE, BREAK, BREAK_SAID, EXERCISE, QUESTIONS, Place,
+from momentsearch.ranking.structure import (AFTER, BEFORE, BREAK, BREAK_SAID, EXERCISE, QUESTIONS, REVIEW, Place,
                                              beside_regions, content_words, intents, said_regions)
 from momentsearch.search.context import SectionContext
 from momentsearch.search.corpus import Corpus, load_corpus
@@ -235,6 +236,9 @@ class Searcher:
         if self.visual_available():
             vector = self.clip.embed_texts([text])[0]
             hits["visual"] = self._dense_hits("visual", "keyframes", vector, files, narrow=narrow)
+        if self.options.review_weight < 1 and not asks_review(text):  # last week's recap: not where it was taught
+            videos = {v for h in hits.values() for v in h.video_ids.tolist()}
+            hits = demote_reviews(hits, self._rows(corpus).reviews(videos), self.options.review_weight)
         accept = narrow.accepts if parsed.filters else None  # before suppression: see ranking.fusion.select
         wanted = intents(text)
         # "the summary", "introduction": the place is all the query says, so every video in scope is a candidate
@@ -331,7 +335,7 @@ class Searcher:
         visual = {v: corpus.segments(v) for v in hit_files}
         durations = {v: rec.duration for v, rec in hit_files.items()}
         available = {v: _channels_of(rec) for v, rec in hit_files.items()}
-        place = _place(wanted, hit_files, corpus, PLACE_ONLY if only_place else opts.place_bonus)
+        place = _place(wanted, hit_files, corpus, PLACE_ONLY if only_place else opts.place_bonus, self._rows(corpus))
         edges = {v: corpus.speech_edges(v) for v in hit_files}
         ranking = rank(hits, visual, durations, available, opts, k, place, accept, edges)
         return build_moments(ranking, hits, corpus, bool(only_place), query)
@@ -340,7 +344,8 @@ class Searcher:
 PLACE_ONLY = 1.0  # the place score's weight when a query says nothing but a place ("the summary")
 
 
-def _place(wanted: frozenset[str], files: dict[str, FileRecord], corpus: Corpus, bonus: float) -> Place | None:
+def _place(wanted: frozenset[str], files: dict[str, FileRecord], corpus: Corpus, bonus: float,
+           rows: VideoRows) -> Place | None:
     """Where the query points in a lecture (None when it names no place), with each video's speech spans."""
     if not wanted or bonus <= 0:
         return None
@@ -349,9 +354,10 @@ def _place(wanted: frozenset[str], files: dict[str, FileRecord], corpus: Corpus,
     asked = {v: said_regions(chunks, corpus.segments(v)) for v, chunks in talks.items()} if QUESTIONS in wanted else {}
     breaks = ({v: said_regions(chunks, corpus.segments(v), BREAK_SAID) for v, chunks in talks.items()}
               if wanted & {BREAK, EXERCISE} else {})
-    beside = ({v: beside_regions(wanted, corpus.segments(v), rec.duration, speech.get(v), asked.get(v),
-                                 breaks.get(v)) for v, rec in files.items()} if wanted & {AFTER, BEFORE} else {})
-    return Place(wanted, bonus, speech, asked, breaks, beside)
+    reviews = rows.reviews(files) if REVIEW in wanted else {}
+    beside = ({v: beside_regions(wanted, corpus.segments(v), rec.duration, speech.get(v), asked.get(v), breaks.get(v),
+                                 reviews.get(v)) for v, rec in files.items()} if wanted & {AFTER, BEFORE} else {})
+    return Place(wanted, bonus, speech, asked, breaks, beside, reviews)
 
 
 def _of_kind(files: dict[str, FileRecord], kind: str | None) -> dict[str, FileRecord]:

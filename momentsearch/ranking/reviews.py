@@ -1,0 +1,63 @@
+"""Sections that go over an earlier session: "Recap of last week", "Last week in brief: ...".
+
+A course's lecture often opens by going over the last one, and its slide and words repeat the earlier
+lecture's key phrases packed into one short span. Searched with the whole course, that span matches a
+query about the earlier material as well as the teaching does, often better (the teaching spreads the
+same words over minutes of speech that the recogniser garbles): on a folder of four weekly lectures
+(`scripts/independent_course_folder.py`) all five queries on material a recap repeated were answered
+with the recap. A student asking about the material wants where it was taught; so unless the query asks
+for a review ("the recap of last week", "what did we review"), a hit inside one counts `review_weight`
+(search option, default 0.5: the teaching wins where it matches at least half as well). A review is found
+by its slide's title ("Recap", "Review of ...", "Last week", "Previously") or by a transcript chunk that
+opens with the words ("a quick recap of last week", "last week in brief"); a closing "Summary" of the
+lecture's own topics is not one (it is where a lecture's summary is asked for). Pure numpy.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import replace
+from typing import Iterable
+
+import numpy as np
+
+from momentsearch.ranking.fusion import ChannelHits
+
+_EARLIER = r"(?:last|previous|earlier) (?:week|time|lecture|session|class|lesson)s?"
+REVIEW_TITLE = re.compile(rf"^\W*(?:recap|review|revision|(?:a |quick |brief )?(?:recap|review|reminder)|previously"
+                          rf"|where we left off)\b|\b(?:recap|review|summary|reminder) of {_EARLIER}\b"
+                          rf"|^\W*{_EARLIER}\b", re.IGNORECASE)
+# the words a review opens with; a passing "as we saw last week" in the middle of a chunk is no review
+REVIEW_SAID = re.compile(rf"^\W*(?:\w+\W+){{0,4}}?(?:(?:recap|review)(?:ping|ing)? (?:of |what we \w+ )?{_EARLIER}"
+                         rf"|{_EARLIER} in (?:brief|short|a nutshell))\b", re.IGNORECASE)
+ASKS_REVIEW = re.compile(rf"\b(?:recap\w*|review\w*|revision|summar\w+|reminder|{_EARLIER}|previously"
+                         rf"|went over|go over|going over)\b", re.IGNORECASE)
+
+
+def asks_review(query: str) -> bool:
+    """Whether the query asks for a review itself ("recap of last week", "the summary")."""
+    return bool(ASKS_REVIEW.search(query))
+
+
+def review_spans(titles: Iterable[tuple[float, float, str]], chunks: Iterable[tuple[float, float, str]]) -> np.ndarray:
+    """(n, 2) start/end of a video's reviews: slide entries (start, end, title) whose title names one,
+    transcript chunks (start, end, text) that open with one."""
+    spans = [(s, e) for s, e, title in titles if REVIEW_TITLE.search(title or "")]
+    spans += [(s, e) for s, e, text in chunks if REVIEW_SAID.search(text or "")]
+    return np.asarray(spans, dtype=np.float64).reshape(-1, 2)
+
+
+def demote_reviews(hits: dict[str, ChannelHits], reviews: dict[str, np.ndarray],
+                   weight: float) -> dict[str, ChannelHits]:
+    """`hits` with each hit whose middle lies in one of its video's `reviews` scored `weight` times as much."""
+    if weight >= 1.0 or not any(len(r) for r in reviews.values()):
+        return hits
+    out = {}
+    for name, channel in hits.items():
+        scale = np.ones(len(channel))
+        for i, (video, start, end) in enumerate(zip(channel.video_ids, channel.starts, channel.ends)):
+            spans, mid = reviews.get(video), (start + end) / 2
+            if spans is not None and len(spans) and ((spans[:, 0] <= mid) & (mid < spans[:, 1])).any():
+                scale[i] = weight
+        out[name] = replace(channel, scores=channel.scores * scale) if (scale < 1).any() else channel
+    return out

@@ -1,0 +1,73 @@
+"""Reviews of an earlier lecture ("Recap of last week") do not answer for the lecture that taught it."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from momentsearch.ranking.fusion import ChannelHits
+from momentsearch.ranking.reviews import REVIEW_SAID, REVIEW_TITLE, asks_review, demote_reviews, review_spans
+
+
+def test_a_review_is_named_by_its_title_or_by_the_words_it_opens_with():
+    for title in ["Recap of Last Week", "Recap", "Review of probability", "Last week", "Previously",
+                  "Quick recap", "Reminder of last lecture"]:
+        assert REVIEW_TITLE.search(title), title
+    for title in ["Literature Review", "Peer review process", "Summary", "Questions?", "Recapitalising banks"]:
+        assert not REVIEW_TITLE.search(title), title  # a topic, or the closing summary of the lecture itself
+    for said in ["A quick recap of last week. Rain forms on", "Last week in brief. Infiltration capacity",
+                 "So, let's review what we covered last lecture"]:
+        assert REVIEW_SAID.search(said), said
+    for said in ["So, as we saw last week, the rate falls", "Okay, to recap the main points of today",
+                 "Today we will not recap anything"]:
+        assert not REVIEW_SAID.search(said), said  # a passing mention; a summary of today's lecture
+    assert asks_review("recap of last week") and asks_review("what did we review") and asks_review("the summary")
+    assert not asks_review("condensation nuclei") and not asks_review("Horton's equation")
+
+
+def test_review_spans_and_the_hits_inside_them_are_demoted():
+    spans = review_spans([(0.0, 30.0, "GEOG 210 Week 4"), (30.0, 50.0, "Recap of Last Week"), (50.0, 90.0, "Soils")],
+                         [(31.0, 48.0, "A quick recap of last week. Rain forms"), (52.0, 80.0, "Infiltration is")])
+    assert spans.tolist() == [[30.0, 50.0], [31.0, 48.0]]
+    hits = {"ocr": ChannelHits("ocr", np.array(["w4", "w4", "w3"], dtype=object), np.array([30.0, 50.0, 30.0]),
+                               np.array([50.0, 90.0, 50.0]), np.array([0.9, 0.6, 0.7]), ["", "", ""], ["a", "b", "c"])}
+    out = demote_reviews(hits, {"w4": spans, "w3": np.zeros((0, 2))}, 0.5)
+    assert np.allclose(out["ocr"].scores, [0.45, 0.6, 0.7])  # only w4's recap; w3's same times are no review
+    assert demote_reviews(hits, {"w4": spans}, 1.0) is hits
+
+
+def test_a_query_about_last_weeks_material_finds_where_it_was_taught(tmp_path):
+    """Two weekly lectures in one index: week 4 opens with "Recap of Last Week", whose bullet repeats week 3's
+    point word for word. The recap matches the query better, but the teaching is the answer; a query that asks
+    for the recap still gets it, and with `review_weight` 1 the recap wins as before."""
+    from fakes import FakeText, slide_store
+    from momentsearch.options import RankingOptions
+    from momentsearch.search.searcher import Searcher
+
+    folder = tmp_path / "db"
+    slide_store(folder, [[("How Rain Forms", 1.0), ("Vapour condenses on condensation nuclei", 0.5)],
+                         [("Measuring Rainfall", 1.0), ("Gauges and radar", 0.5)]], video="3" * 16)
+    store = slide_store(folder, [[("Recap of Last Week", 1.0), ("Rain forms on condensation nuclei", 0.5),
+                                  ("Gauges and radar", 0.5)],
+                                 [("Infiltration", 1.0), ("Water entering the soil", 0.5)]], video="4" * 16)
+
+    def top(query, weight=0.5):
+        searcher = Searcher(store, FakeText(), options=RankingOptions(late_share=0.0, review_weight=weight))
+        best = searcher.search(query, k=3)[0]
+        return best.video_id[0], best.start
+
+    assert top("rain forms on condensation nuclei") == ("3", 0.0)
+    assert top("the recap of rain forms on condensation nuclei") == ("4", 0.0)
+    assert top("rain forms on condensation nuclei", weight=1.0) == ("4", 0.0)
+    assert top("recap of last week") == ("4", 0.0)  # a query of place alone: the review, found by its title
+
+
+def test_the_recap_of_last_week_is_a_place_of_its_own_not_the_closing():
+    from momentsearch.ranking.structure import CLOSING, REVIEW, content_words, intents, place_scores
+
+    assert intents("recap of last week") == {REVIEW} and content_words("recap of last week") == []
+    assert intents("the recap") == {CLOSING}  # today's summary, near the end
+    assert intents("last week's summary and the homework") == {REVIEW, CLOSING}  # homework: the closing too
+    starts, ends = np.array([0.0, 30.0, 50.0, 270.0]), np.array([30.0, 50.0, 270.0, 300.0])
+    scores = place_scores(intents("recap of last week"), starts, ends, 300.0, None,
+                          reviews=np.array([[30.0, 50.0]]))
+    assert scores.tolist() == [0.0, 1.0, 0.0, 0.0]  # the review, not the end of the lecture
