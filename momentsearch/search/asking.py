@@ -22,7 +22,7 @@ _SAY = (r"(?:talk|speak|discuss|explain|mention|describe|cover|introduce|say|sho
         r"|outline|argue|prove|derive|compare|list|give|answer)(?:s|es|ed|ing)?")
 _ABOUT = r"(?: (?:about|on|over|into|upon|to|with|through|that))?"
 _PLACE = (r"(?:part|bit|moment|section|segment|place|point|clip|time|spot|portion|passage|stretch|piece|chapter"
-          r"|lecture|video|talk|recording|class|slide)s?")
+          r"|lecture|video|talk|recording|class|slide|week|session|lesson|module|unit|episode|seminar|tutorial)s?")
 _POLITE = (r"(?:(?:please|hi|hey|ok|okay|so)[,!]?\s+)?(?:(?:can|could|would|will) you (?:please )?"
            r"|i(?:'d| would) like to |i (?:want|need|wish) to |help me |let me |please )?")
 _AUX = r"(?:do|does|did|is|are|was|were|can|will|has|have|had|would|should)"
@@ -45,6 +45,9 @@ _LEADS = [
     rf"(?:is there|are there|was there|do you have|does (?:it|the \w+) have)(?: (?:a|an|any|some) {_PLACE}| anything"
     rf"| something)?(?: (?:about|on|where|when|with|that))?(?: {_WHO} {_SAY}{_ABOUT})?",
     rf"(?:do(?:es)?|did) {_WHO} (?:ever )?{_SAY}{_ABOUT}",
+    # the lecture on X / the part about X / the week covering X
+    rf"(?:the|that) (?:part|bit|section|segment|chapter|lecture|video|talk|class|slide|week|session|lesson|module"
+    rf"|unit|episode|seminar|tutorial)s? (?:on|about|covering|that covered|that covers|which covered)",
 ]
 _LEAD = re.compile(rf"^{_POLITE}(?:{'|'.join(_LEADS)})\s+", re.IGNORECASE)
 # after a request, its close: "where is X discussed?", "when does X come up"
