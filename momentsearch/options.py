@@ -158,8 +158,8 @@ class RankingOptions:
     agreement_bonus: float = 0.1  # added per extra channel that agrees (calibrated score above agreement_level)
     agreement_level: float = 0.4  # calibrated score at which a channel counts as matching
     place_bonus: float = 0.1  # added to a span where the query points ("the recap": near the end; ranking/structure.py)
-    review_weight: float = 0.5  # a hit in a recap of an earlier lecture counts this much, unless the query asks for
-    # a review ("Recap of last week" repeats what another lecture taught: ranking/reviews.py); 1: off
+    review_weight: float = 0.5  # a hit in a recap of an earlier lecture or in an outline counts this much, unless the
+    # query asks for one ("Recap of last week" repeats what another lecture taught: ranking/reviews.py); 1: off
     join_share: float = 0.8  # neighbouring sections split by speech alone (one picture) are answered together when
     # each scores at least this share of the best of them (the query does not tell them apart); 1: never
     image_speech_share: float = 0.5  # an image query's words: speech scores times this (the slide text is what it shows)

@@ -5,7 +5,8 @@ from __future__ import annotations
 import numpy as np
 
 from momentsearch.ranking.fusion import ChannelHits
-from momentsearch.ranking.reviews import REVIEW_SAID, REVIEW_TITLE, asks_review, demote_reviews, review_spans
+from momentsearch.ranking.reviews import (PREVIEW_TITLE, REVIEW_SAID, REVIEW_TITLE, asks_review, demote_reviews,
+                                          review_spans)
 
 
 def test_a_review_is_named_by_its_title_or_by_the_words_it_opens_with():
@@ -20,7 +21,12 @@ def test_a_review_is_named_by_its_title_or_by_the_words_it_opens_with():
     for said in ["So, as we saw last week, the rate falls", "Okay, to recap the main points of today",
                  "Today we will not recap anything"]:
         assert not REVIEW_SAID.search(said), said  # a passing mention; a summary of today's lecture
+    for title in ["Learning outcomes", "Outline", "Agenda", "Today's plan", "Learning Objectives", "Contents"]:
+        assert PREVIEW_TITLE.search(title), title
+    for title in ["Project Roadmap", "Overview of the immune system", "Outline of a proof", "Aims and scope"]:
+        assert not PREVIEW_TITLE.search(title), title  # topics
     assert asks_review("recap of last week") and asks_review("what did we review") and asks_review("the summary")
+    assert asks_review("the learning outcomes of week 4") and asks_review("the agenda")
     assert not asks_review("condensation nuclei") and not asks_review("Horton's equation")
 
 
@@ -28,6 +34,8 @@ def test_review_spans_and_the_hits_inside_them_are_demoted():
     spans = review_spans([(0.0, 30.0, "GEOG 210 Week 4"), (30.0, 50.0, "Recap of Last Week"), (50.0, 90.0, "Soils")],
                          [(31.0, 48.0, "A quick recap of last week. Rain forms"), (52.0, 80.0, "Infiltration is")])
     assert spans.tolist() == [[30.0, 50.0], [31.0, 48.0]]
+    previews = review_spans([(0.0, 10.0, "Learning outcomes"), (10.0, 30.0, "Soils")], [], previews=True)
+    assert previews.tolist() == [[0.0, 10.0]] and not len(review_spans([(0.0, 10.0, "Learning outcomes")], []))
     hits = {"ocr": ChannelHits("ocr", np.array(["w4", "w4", "w3"], dtype=object), np.array([30.0, 50.0, 30.0]),
                                np.array([50.0, 90.0, 50.0]), np.array([0.9, 0.6, 0.7]), ["", "", ""], ["a", "b", "c"])}
     out = demote_reviews(hits, {"w4": spans, "w3": np.zeros((0, 2))}, 0.5)
@@ -48,7 +56,8 @@ def test_a_query_about_last_weeks_material_finds_where_it_was_taught(tmp_path):
                          [("Measuring Rainfall", 1.0), ("Gauges and radar", 0.5)]], video="3" * 16)
     store = slide_store(folder, [[("Recap of Last Week", 1.0), ("Rain forms on condensation nuclei", 0.5),
                                   ("Gauges and radar", 0.5)],
-                                 [("Infiltration", 1.0), ("Water entering the soil", 0.5)]], video="4" * 16)
+                                 [("Learning outcomes", 1.0), ("Soil water and the wilting point", 0.5)],
+                                 [("Field Capacity", 1.0), ("Water held against gravity", 0.4)]], video="4" * 16)
 
     def top(query, weight=0.5):
         searcher = Searcher(store, FakeText(), options=RankingOptions(late_share=0.0, review_weight=weight))
@@ -59,6 +68,9 @@ def test_a_query_about_last_weeks_material_finds_where_it_was_taught(tmp_path):
     assert top("the recap of rain forms on condensation nuclei") == ("4", 0.0)
     assert top("rain forms on condensation nuclei", weight=1.0) == ("4", 0.0)
     assert top("recap of last week") == ("4", 0.0)  # a query of place alone: the review, found by its title
+    assert top("soil water held against gravity") == ("4", 40.0)  # the teaching, not the outcomes that name it
+    assert top("soil water held against gravity", weight=1.0) == ("4", 20.0)
+    assert top("learning outcomes soil water") == ("4", 20.0)  # asked for: not demoted
 
 
 def test_the_recap_of_last_week_is_a_place_of_its_own_not_the_closing():

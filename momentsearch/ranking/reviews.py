@@ -10,7 +10,10 @@ for a review ("the recap of last week", "what did we review"), a hit inside one 
 (search option, default 0.5: the teaching wins where it matches at least half as well). A review is found
 by its slide's title ("Recap", "Review of ...", "Last week", "Previously") or by a transcript chunk that
 opens with the words ("a quick recap of last week", "last week in brief"); a closing "Summary" of the
-lecture's own topics is not one (it is where a lecture's summary is asked for). Pure numpy.
+lecture's own topics is not one (it is where a lecture's summary is asked for). A slide that lists what
+the lecture will teach ("Learning outcomes", "Outline", "Agenda": `PREVIEW_TITLE`) names the topics the
+same way ("read a storm hydrograph" said over the outcomes beat the slide "The Storm Hydrograph" on the
+probe) and counts the same, unless the query asks for it. Pure numpy.
 """
 
 from __future__ import annotations
@@ -30,19 +33,28 @@ REVIEW_TITLE = re.compile(rf"^\W*(?:recap|review|revision|(?:a |quick |brief )?(
 # the words a review opens with; a passing "as we saw last week" in the middle of a chunk is no review
 REVIEW_SAID = re.compile(rf"^\W*(?:\w+\W+){{0,4}}?(?:(?:recap|review)(?:ping|ing)? (?:of |what we \w+ )?{_EARLIER}"
                          rf"|{_EARLIER} in (?:brief|short|a nutshell))\b", re.IGNORECASE)
+# a slide that lists what the lecture will teach: learning outcomes, an outline; its words name the topics that follow
+PREVIEW_TITLE = re.compile(r"^\W*(?:(?:today'?s |this week'?s |the )?(?:learning |lecture |session )?(?:outcomes|objectives|goals"
+                           r"|aims|outline|agenda|contents|table of contents|plan)|plan for today|what we will (?:cover|learn)"
+                           r"|in this (?:lecture|session|class|video))\W*$", re.IGNORECASE)
 ASKS_REVIEW = re.compile(rf"\b(?:recap\w*|review\w*|revision|summar\w+|reminder|{_EARLIER}|previously"
-                         rf"|went over|go over|going over)\b", re.IGNORECASE)
+                         rf"|went over|go over|going over|intro|introduction|overview|outlin\w+|agenda|objectives?"
+                         rf"|outcomes?|goals?|aims?|plan|preview|contents)\b", re.IGNORECASE)
 
 
 def asks_review(query: str) -> bool:
-    """Whether the query asks for a review itself ("recap of last week", "the summary")."""
+    """Whether the query asks for a review or a preview itself ("recap of last week", "the summary", "the
+    learning outcomes")."""
     return bool(ASKS_REVIEW.search(query))
 
 
-def review_spans(titles: Iterable[tuple[float, float, str]], chunks: Iterable[tuple[float, float, str]]) -> np.ndarray:
+def review_spans(titles: Iterable[tuple[float, float, str]], chunks: Iterable[tuple[float, float, str]],
+                 previews: bool = False) -> np.ndarray:
     """(n, 2) start/end of a video's reviews: slide entries (start, end, title) whose title names one,
-    transcript chunks (start, end, text) that open with one."""
-    spans = [(s, e) for s, e, title in titles if REVIEW_TITLE.search(title or "")]
+    transcript chunks (start, end, text) that open with one; with `previews`, the slides that list what
+    the lecture will teach too (`PREVIEW_TITLE`: "Learning outcomes", "Outline", "Agenda")."""
+    spans = [(s, e) for s, e, title in titles
+             if REVIEW_TITLE.search(title or "") or (previews and PREVIEW_TITLE.search(title or ""))]
     spans += [(s, e) for s, e, text in chunks if REVIEW_SAID.search(text or "")]
     return np.asarray(spans, dtype=np.float64).reshape(-1, 2)
 

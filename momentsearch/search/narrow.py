@@ -31,7 +31,7 @@ class VideoRows:
         self.corpus = corpus
         self._transcript: dict[str, np.ndarray] | None = None
         self._ocr: dict[str, np.ndarray] | None = None
-        self._reviews: dict[str, np.ndarray] = {}
+        self._reviews: dict[tuple[str, bool], np.ndarray] = {}
 
     @property
     def transcript(self) -> dict[str, np.ndarray]:
@@ -46,14 +46,16 @@ class VideoRows:
         return self._ocr
 
 
-    def reviews(self, videos) -> dict[str, np.ndarray]:
-        """Per video, the (n, 2) spans that go over an earlier session (ranking/reviews.py), found once."""
-        for video in set(videos) - self._reviews.keys():
-            titles = [(float(m["start"]), float(m["end"]), title_line(m))
-                      for m in (self.corpus.ocr_meta[r] for r in self.ocr.get(video, ()))]
-            chunks = ((c.start, c.end, c.text) for c in self.corpus.chunks_of(video))
-            self._reviews[video] = review_spans(titles, chunks)
-        return {video: self._reviews[video] for video in videos}
+    def reviews(self, videos, previews: bool = False) -> dict[str, np.ndarray]:
+        """Per video, the (n, 2) spans that go over an earlier session, and with `previews` those that list
+        what the lecture will teach (ranking/reviews.py), found once."""
+        for video in set(videos):
+            if (video, previews) not in self._reviews:
+                titles = [(float(m["start"]), float(m["end"]), title_line(m))
+                          for m in (self.corpus.ocr_meta[r] for r in self.ocr.get(video, ()))]
+                chunks = ((c.start, c.end, c.text) for c in self.corpus.chunks_of(video))
+                self._reviews[video, previews] = review_spans(titles, chunks, previews)
+        return {video: self._reviews[video, previews] for video in videos}
 
 class Narrowing:
     """What limits one search. `files` is the scope (video id -> record); `scoped` says whether the

@@ -236,9 +236,9 @@ class Searcher:
         if self.visual_available():
             vector = self.clip.embed_texts([text])[0]
             hits["visual"] = self._dense_hits("visual", "keyframes", vector, files, narrow=narrow)
-        if self.options.review_weight < 1 and not asks_review(text):  # last week's recap: not where it was taught
+        if self.options.review_weight < 1 and not asks_review(text):  # a recap, an outline: not where it is taught
             videos = {v for h in hits.values() for v in h.video_ids.tolist()}
-            hits = demote_reviews(hits, self._rows(corpus).reviews(videos), self.options.review_weight)
+            hits = demote_reviews(hits, self._rows(corpus).reviews(videos, True), self.options.review_weight)
         accept = narrow.accepts if parsed.filters else None  # before suppression: see ranking.fusion.select
         wanted = intents(text)
         # "the summary", "introduction": the place is all the query says, so every video in scope is a candidate
