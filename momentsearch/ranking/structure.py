@@ -1,7 +1,8 @@
 """Where in a lecture a query points: the opening, the closing, a stretch without speech, the questions.
 
 "the summary", "the intro", "when is the break" name a part of a lecture by its place, not by its
-words: the recap comes near the end, the overview at the start, a break or an in-class exercise is
+words: the recap comes near the end (a recap of last week's lecture is where this one goes over it:
+ranking/reviews.py), the overview at the start, a break or an in-class exercise is
 minutes in which nobody speaks; "a student asks whether ...", "the Q&A" name the sections where the
 lecturer takes questions, which the lecturer's own words mark ("let me take a few questions", "good
 question", "the question is whether ..."; the student is seldom heard on the lecturer's microphone).
