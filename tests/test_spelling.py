@@ -83,6 +83,9 @@ def test_a_paraphrase_word_no_lecture_uses_becomes_the_english_word():
     ("in which session do they derive Bayes' rule", "Bayes' rule"),
     ("the lecture on the storm hydrograph", "the storm hydrograph"),
     ("the part about Stockholm", "Stockholm"),
+    ("the example about taxi apps on new years eve", "taxi apps on new years eve"),
+    ("the slide with the pyramid diagram", "the pyramid diagram"),
+    ("the story of patient HM", "patient HM"),
 ])
 def test_a_request_around_the_words_is_taken_off(asked, words):
     assert asked_for(asked) == words
@@ -97,3 +100,34 @@ def test_a_request_around_the_words_is_taken_off(asked, words):
 ])
 def test_words_that_are_no_request_stay(query):
     assert asked_for(query) == query
+
+
+def test_an_acronym_typed_is_searched_as_the_phrase_the_lecture_writes_out():
+    """Students type "PED" where the slide says "Price Elasticity of Demand" and the speech never says the
+    letters: the capitals become the phrase whose initials spell them (small words between them skipped),
+    from the slides first; a phrase only the speech holds must be said ACRONYM_SAID times."""
+    from momentsearch.search.spelling import ACRONYM_SAID, spelled_out
+
+    slides = ["Price Elasticity of Demand · %ΔQ / %ΔP", "Pay equals output"]
+    assert spelled_out("PED", slides, ["people eat daily"]) == "price elasticity of demand"
+    speech = ["the transmission control protocol resends", "Transmission control protocol, again"]
+    assert spelled_out("TCP", [], speech) is None  # said twice: could be chance
+    assert spelled_out("TCP", [], speech * ACRONYM_SAID) == "transmission control protocol"
+    lexical = LexicalIndex(slides)
+    fixed = correct("PED formula", Vocabulary(slides), set(lexical.unknown_terms("PED formula")),
+                    acronym=lambda w: spelled_out(w, slides, []))
+    assert fixed.text == "price elasticity of demand formula" and fixed.changes == (("PED", "price elasticity of demand"),)
+    assert correct("Ped formula", Vocabulary(slides), set(lexical.unknown_terms("Ped formula")),
+                   acronym=lambda w: spelled_out(w, slides, [])).text == "Ped formula"  # not typed in capitals
+
+
+def test_the_search_puts_an_acronym_right_from_the_index(tmp_path):
+    from fakes import FakeText, slide_store
+    from momentsearch.options import RankingOptions
+    from momentsearch.search.searcher import Searcher
+
+    store = slide_store(tmp_path / "db", [[("Price Elasticity of Demand", 1.0), ("Midpoint formula", 0.5)],
+                                          [("Price Ceilings", 1.0), ("Rent control", 0.5)]])
+    searcher = Searcher(store, FakeText(), options=RankingOptions(late_share=0.0))
+    assert searcher.spelled("PED formula").text == "price elasticity of demand formula"
+    assert searcher.search("PED formula", k=1)[0].start == 0.0

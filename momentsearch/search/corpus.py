@@ -16,7 +16,7 @@ import numpy as np
 from momentsearch.ranking.lexical import LexicalIndex, normalise, stem
 from momentsearch.ranking.slide_lexical import SlideLexicalIndex, parse_lines
 from momentsearch.search import cache as corpus_cache
-from momentsearch.search.spelling import Vocabulary
+from momentsearch.search.spelling import Vocabulary, spelled_out
 from momentsearch.store.store import Store
 from momentsearch.types import FileRecord, TranscriptChunk
 
@@ -54,6 +54,7 @@ class Corpus:
     _segments: dict[str, np.ndarray] = field(default_factory=dict)
     _speech_edges: dict[str, list[float]] = field(default_factory=dict)
     _vocabulary: Vocabulary | None = None
+    _acronyms: dict[str, str | None] = field(default_factory=dict)
 
     def segments(self, video_id: str) -> np.ndarray:
         """A video's sections (slide and topic changes; its visual segments in an index made before
@@ -88,6 +89,12 @@ class Corpus:
         if self._vocabulary is None:
             self._vocabulary = Vocabulary([*self.chunk_text, *self.ocr_text])
         return self._vocabulary
+
+    def spelled_out(self, acronym: str) -> str | None:
+        """The phrase an acronym typed in capitals stands for in this index (`spelling.spelled_out`), found once."""
+        if acronym not in self._acronyms:
+            self._acronyms[acronym] = spelled_out(acronym, self.ocr_text, self.chunk_text)
+        return self._acronyms[acronym]
 
     def unknown_terms(self, text: str) -> set[str]:
         """The query's stemmed terms that neither the speech nor the slide text holds in any form."""

@@ -12,6 +12,10 @@ forms (its stem, its aliases) becomes:
   "primes", not "times"), then the one the index holds most often, then the commonest English word (a
   paraphrase's word the lectures never use, "inspecion", becomes "inspection");
 - else, when no word is one edit away, two indexed words whose space was left out ("carbolicacid").
+A word typed in capitals (3 to 6 letters) that the index does not hold is taken for an acronym: it becomes
+the phrase whose words' initials spell it ("PED" -> "price elasticity of demand"; "of", "the", "and" ... may
+lie between them) that the slides show most often, else one the speech says `ACRONYM_SAID` times or more
+(`spelled_out`: a lecture writes the term out and rarely the letters a student types).
 Quoted phrases and -words are never touched: they are matched as typed. Words are compared lower-case; the
 index's words come from its speech and slide text.
 """
@@ -29,6 +33,8 @@ from momentsearch.search.asking import asked_for
 
 MIN_LETTERS = 5
 _WORD = re.compile(r"[^\W\d_]+", re.UNICODE)
+ACRONYM_SAID = 3  # a phrase only the speech holds must be said this often to stand for an acronym typed
+_BETWEEN = r"[\s/-]+(?:(?:of|the|and|for|in|on|to|a|an|&)[\s/-]+)?"  # between the words an acronym skips
 
 
 @dataclass(frozen=True)
@@ -92,14 +98,27 @@ class Vocabulary:
         return f"{a} {b}"
 
 
+def spelled_out(acronym: str, slides: list[str], speech: list[str]) -> str | None:
+    """The phrase (lower case) whose words' initials spell `acronym`, small words between them skipped: the
+    one the `slides` hold most often, else one the `speech` holds ACRONYM_SAID times or more; None if none."""
+    pattern = re.compile(r"\b" + _BETWEEN.join(f"{re.escape(c)}[^\\W\\d_]+" for c in acronym.lower()) + r"\b",
+                         re.IGNORECASE)
+    for texts, least in ((slides, 1), (speech, ACRONYM_SAID)):
+        found = Counter(re.sub(r"\s+", " ", m.group(0).lower()) for t in texts for m in pattern.finditer(t))
+        if found and max(found.values()) >= least:
+            return max(found, key=lambda p: (found[p], p))
+    return None
+
+
 def correct(text: str, vocabulary: Vocabulary, unknown: set[str], keep: frozenset[str] = frozenset(),
-            together=None, guess: bool = True) -> Spelling:
+            together=None, guess: bool = True, acronym=None) -> Spelling:
     """`text` with its misspelt words put right (module doc). `unknown`: the query's stemmed terms that no
     indexed text holds (`LexicalIndex.unknown_terms`); `keep`: words never to change (those of quoted phrases);
     `together(word, others)`: how many indexed texts hold `word` beside one of the stemmed terms `others`,
     which picks among a typo's neighbours the one the rest of the query goes with ("pimes" beside "multiplying
     huge": "primes", not "times"); `guess`: whether a word one edit away may replace one typed (off where no
-    indexed speech is English: "welchen" is no typo of the indexed "welchem", nor "Druck" of "duck")."""
+    indexed speech is English: "welchen" is no typo of the indexed "welchem", nor "Druck" of "duck");
+    `acronym(word)`: the phrase a word typed in capitals stands for (`spelled_out`), or None."""
     english = english_words()
     others = [t for t in query_terms(text) if t not in unknown]
     pick = (lambda w: together(w, others)) if together is not None and others else None
@@ -110,13 +129,16 @@ def correct(text: str, vocabulary: Vocabulary, unknown: set[str], keep: frozense
         word = m.group(0)
         low = fold(word).lower()
         right = None
-        if len(low) >= MIN_LETTERS and low not in STOPWORDS and low not in keep and stem(normalise(low)) in unknown:
+        if acronym is not None and word.isupper() and 3 <= len(word) <= 6 and low not in keep \
+                and stem(normalise(low)) in unknown:
+            right = acronym(word)
+        if right is None and len(low) >= MIN_LETTERS and low not in STOPWORDS and low not in keep and stem(normalise(low)) in unknown:
             spelt = low in english or any(w in english for w in other_spellings(low))  # "memorise": no typo
             right = vocabulary.same_word(low) or vocabulary.umlauts_typed(low) or \
                 (None if spelt or not guess else vocabulary.best(low, pick))
         if right is not None:
             pieces.append(text[last:m.start()])
-            pieces.append(right.capitalize() if word[:1].isupper() else right)
+            pieces.append(right.capitalize() if word[:1].isupper() and not word.isupper() else right)
             last = m.end()
             if (word, right) not in changes:
                 changes.append((word, right))
@@ -169,4 +191,5 @@ def searched(parsed, corpus, spelling: bool = True) -> Spelling:
     if not unknown:
         return Spelling(text)
     keep = frozenset(w for p in parsed.phrases for w in p.split())
-    return correct(text, corpus.vocabulary(), unknown, keep, corpus.together, guess=corpus.english())
+    return correct(text, corpus.vocabulary(), unknown, keep, corpus.together, guess=corpus.english(),
+                   acronym=corpus.spelled_out)
