@@ -160,6 +160,7 @@ class RankingOptions:
     place_bonus: float = 0.1  # added to a span where the query points ("the recap": near the end; ranking/structure.py)
     review_weight: float = 0.5  # a hit in a recap of an earlier lecture or in an outline counts this much, unless the
     # query asks for one ("Recap of last week" repeats what another lecture taught: ranking/reviews.py); 1: off
+    summary_weight: float = 0.75  # the same for the lecture's own closing summary ("Summary", "Wrap-up"); 1: off
     join_share: float = 0.8  # neighbouring sections split by speech alone (one picture) are answered together when
     # each scores at least this share of the best of them (the query does not tell them apart); 1: never
     image_speech_share: float = 0.5  # an image query's words: speech scores times this (the slide text is what it shows)
@@ -251,10 +252,11 @@ class Config:
         if self.asr.beam_size < 1 or (self.asr.max_new_tokens is not None and self.asr.max_new_tokens < 1):
             problems.append("asr: need beam_size >= 1 and max_new_tokens >= 1 (or unset)")
         if not (0 <= r.min_score and 0 <= r.best_share <= 1 and 0 <= r.nms_overlap <= 1 and r.agreement_bonus >= 0
-                and 0 <= r.place_bonus and r.fuzzy_weight >= 0 and 0 <= r.review_weight <= 1) \
+                and 0 <= r.place_bonus and r.fuzzy_weight >= 0 and 0 <= r.review_weight <= 1
+                and 0 <= r.summary_weight <= 1) \
                 or not any(v > 0 for v in r.weights.values()):
-            problems.append("ranking: need min_score >= 0, best_share, nms_overlap and review_weight in [0, 1], "
-                            "agreement_bonus, place_bonus and fuzzy_weight >= 0, and one channel weight > 0")
+            problems.append("ranking: need min_score >= 0, best_share, nms_overlap, review_weight and summary_weight "
+                            "in [0, 1], agreement_bonus, place_bonus and fuzzy_weight >= 0, and one channel weight > 0")
         if any(len(c) != 2 or c[0] >= c[1] for c in r.calibration.values()) or any(v <= 0 for v in r.spread.values()):
             problems.append("ranking: each calibration is [unrelated, clearly this] with unrelated < clearly this; "
                             "each spread > 0")

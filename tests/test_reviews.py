@@ -5,8 +5,8 @@ from __future__ import annotations
 import numpy as np
 
 from momentsearch.ranking.fusion import ChannelHits
-from momentsearch.ranking.reviews import (PREVIEW_TITLE, REVIEW_SAID, REVIEW_TITLE, asks_review, demote_reviews,
-                                          review_spans)
+from momentsearch.ranking.reviews import (PREVIEW, PREVIEW_TITLE, REVIEW_SAID, REVIEW_TITLE, SUMMARY, SUMMARY_TITLE,
+                                          asks_review, demote_reviews, review_spans)
 
 
 def test_a_review_is_named_by_its_title_or_by_the_words_it_opens_with():
@@ -27,6 +27,11 @@ def test_a_review_is_named_by_its_title_or_by_the_words_it_opens_with():
         assert not PREVIEW_TITLE.search(title), title  # topics
     assert asks_review("recap of last week") and asks_review("what did we review") and asks_review("the summary")
     assert asks_review("the learning outcomes of week 4") and asks_review("the agenda")
+    for title in ["Summary", "Summary and Next Week", "Wrapping Up", "Wrap-up", "Key takeaways", "Conclusions"]:
+        assert SUMMARY_TITLE.search(title), title
+    for title in ["Summary statistics of a sample", "Summary tables", "Wrapped cylinders"]:
+        assert not SUMMARY_TITLE.search(title), title  # topics
+    assert asks_review("the key takeaways") and asks_review("how did she wrap up") and asks_review("in conclusion")
     assert not asks_review("condensation nuclei") and not asks_review("Horton's equation")
 
 
@@ -34,8 +39,9 @@ def test_review_spans_and_the_hits_inside_them_are_demoted():
     spans = review_spans([(0.0, 30.0, "GEOG 210 Week 4"), (30.0, 50.0, "Recap of Last Week"), (50.0, 90.0, "Soils")],
                          [(31.0, 48.0, "A quick recap of last week. Rain forms"), (52.0, 80.0, "Infiltration is")])
     assert spans.tolist() == [[30.0, 50.0], [31.0, 48.0]]
-    previews = review_spans([(0.0, 10.0, "Learning outcomes"), (10.0, 30.0, "Soils")], [], previews=True)
-    assert previews.tolist() == [[0.0, 10.0]] and not len(review_spans([(0.0, 10.0, "Learning outcomes")], []))
+    titles = [(0.0, 10.0, "Learning outcomes"), (10.0, 30.0, "Soils"), (30.0, 40.0, "Summary and Reading")]
+    assert review_spans(titles, [], (PREVIEW,)).tolist() == [[0.0, 10.0]] and not len(review_spans(titles, []))
+    assert review_spans(titles, [], (SUMMARY,)).tolist() == [[30.0, 40.0]]
     hits = {"ocr": ChannelHits("ocr", np.array(["w4", "w4", "w3"], dtype=object), np.array([30.0, 50.0, 30.0]),
                                np.array([50.0, 90.0, 50.0]), np.array([0.9, 0.6, 0.7]), ["", "", ""], ["a", "b", "c"])}
     out = demote_reviews(hits, {"w4": spans, "w3": np.zeros((0, 2))}, 0.5)
@@ -83,3 +89,24 @@ def test_the_recap_of_last_week_is_a_place_of_its_own_not_the_closing():
     scores = place_scores(intents("recap of last week"), starts, ends, 300.0, None,
                           reviews=np.array([[30.0, 50.0]]))
     assert scores.tolist() == [0.0, 1.0, 0.0, 0.0]  # the review, not the end of the lecture
+
+
+
+def test_the_closing_summary_and_an_outline_are_found_in_the_index_and_their_hits_count_less(tmp_path):
+    """The searcher finds each kind by the stored slide titles: hits in an outline count `review_weight`, in
+    the lecture's closing summary `summary_weight` (it restates today's topics, but a line quoted from it is
+    said there, so less is taken off), elsewhere in full."""
+    from fakes import FakeText, slide_store
+    from momentsearch.options import RankingOptions
+    from momentsearch.search.searcher import Searcher
+
+    video = "s" * 16
+    store = slide_store(tmp_path / "db", [[("Outline", 1.0), ("Demand curves", 0.5)],
+                                          [("Demand Curves", 1.0), ("Movement along one", 0.5)],
+                                          [("Summary", 1.0), ("Movement along vs a shift", 0.5)]], video=video)
+    searcher = Searcher(store, FakeText(), options=RankingOptions(late_share=0.0))
+    corpus = searcher.corpus()
+    hits = {"ocr": ChannelHits("ocr", np.array([video] * 3, dtype=object), np.array([0.0, 20.0, 40.0]),
+                               np.array([20.0, 40.0, 60.0]), np.array([0.8, 0.8, 0.8]), ["", "", ""], ["a", "b", "c"])}
+    out = searcher._rows(corpus).demote(hits, 0.5, 0.75)
+    assert np.allclose(out["ocr"].scores, [0.4, 0.8, 0.6])

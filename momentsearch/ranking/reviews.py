@@ -13,7 +13,11 @@ opens with the words ("a quick recap of last week", "last week in brief"); a clo
 lecture's own topics is not one (it is where a lecture's summary is asked for). A slide that lists what
 the lecture will teach ("Learning outcomes", "Outline", "Agenda": `PREVIEW_TITLE`) names the topics the
 same way ("read a storm hydrograph" said over the outcomes beat the slide "The Storm Hydrograph" on the
-probe) and counts the same, unless the query asks for it. Pure numpy.
+probe) and counts the same, unless the query asks for it. The lecture's own closing summary ("Summary",
+"Wrap-up") restates its topics too, but is where a quoted line of the summary is said: it counts
+`summary_weight` (0.75, chosen on dev: 0.5 lost a query quoting a summary; on the student-query probe it
+gives the teaching back to "what's the difference between a movement along the demand curve and a shift").
+Pure numpy.
 """
 
 from __future__ import annotations
@@ -33,13 +37,18 @@ REVIEW_TITLE = re.compile(rf"^\W*(?:recap|review|revision|(?:a |quick |brief )?(
 # the words a review opens with; a passing "as we saw last week" in the middle of a chunk is no review
 REVIEW_SAID = re.compile(rf"^\W*(?:\w+\W+){{0,4}}?(?:(?:recap|review)(?:ping|ing)? (?:of |what we \w+ )?{_EARLIER}"
                          rf"|{_EARLIER} in (?:brief|short|a nutshell))\b", re.IGNORECASE)
-# a slide that lists what the lecture will teach: learning outcomes, an outline; its words name the topics that follow
-PREVIEW_TITLE = re.compile(r"^\W*(?:(?:today'?s |this week'?s |the )?(?:learning |lecture |session )?(?:outcomes|objectives|goals"
-                           r"|aims|outline|agenda|contents|table of contents|plan)|plan for today|what we will (?:cover|learn)"
-                           r"|in this (?:lecture|session|class|video))\W*$", re.IGNORECASE)
+# a slide that lists what the lecture will teach (learning outcomes, an outline): its words name the topics to come
+PREVIEW_TITLE = re.compile(r"^\W*(?:(?:today'?s |this week'?s |the )?(?:learning |lecture |session )?"
+                           r"(?:outcomes|objectives|goals|aims|outline|agenda|contents|table of contents|plan)"
+                           r"|plan for today|what we will (?:cover|learn)|in this (?:lecture|session|class|video))\W*$",
+                           re.IGNORECASE)
+# the lecture's own closing summary: it restates today's topics, more briefly than a recap packs last week's
+SUMMARY_TITLE = re.compile(r"^\W*(?:summary(?! statistic| table| of (?:the )?data)|wrap(?:ping)?[ -]?up|conclusions?"
+                           r"|(?:key )?takeaways|in summary|to sum up)\b", re.IGNORECASE)
 ASKS_REVIEW = re.compile(rf"\b(?:recap\w*|review\w*|revision|summar\w+|reminder|{_EARLIER}|previously"
                          rf"|went over|go over|going over|intro|introduction|overview|outlin\w+|agenda|objectives?"
-                         rf"|outcomes?|goals?|aims?|plan|preview|contents)\b", re.IGNORECASE)
+                         rf"|outcomes?|goals?|aims?|plan|preview|contents|conclu\w+|takeaways?|wrap(?:ping)?[ -]?up"
+                         rf"|sum(?:ming)? up)\b", re.IGNORECASE)
 
 
 def asks_review(query: str) -> bool:
@@ -48,14 +57,19 @@ def asks_review(query: str) -> bool:
     return bool(ASKS_REVIEW.search(query))
 
 
+REVIEW, PREVIEW, SUMMARY = "review", "preview", "summary"
+_TITLES = {REVIEW: REVIEW_TITLE, PREVIEW: PREVIEW_TITLE, SUMMARY: SUMMARY_TITLE}
+
+
 def review_spans(titles: Iterable[tuple[float, float, str]], chunks: Iterable[tuple[float, float, str]],
-                 previews: bool = False) -> np.ndarray:
-    """(n, 2) start/end of a video's reviews: slide entries (start, end, title) whose title names one,
-    transcript chunks (start, end, text) that open with one; with `previews`, the slides that list what
-    the lecture will teach too (`PREVIEW_TITLE`: "Learning outcomes", "Outline", "Agenda")."""
-    spans = [(s, e) for s, e, title in titles
-             if REVIEW_TITLE.search(title or "") or (previews and PREVIEW_TITLE.search(title or ""))]
-    spans += [(s, e) for s, e, text in chunks if REVIEW_SAID.search(text or "")]
+                 kinds: tuple[str, ...] = (REVIEW,)) -> np.ndarray:
+    """(n, 2) start/end of a video's spans of `kinds`: slide entries (start, end, title) whose title names
+    one, and for REVIEW transcript chunks (start, end, text) that open with one. REVIEW: a review of an
+    earlier session; PREVIEW: a list of what the lecture will teach ("Learning outcomes", "Outline",
+    "Agenda"); SUMMARY: the lecture's closing summary ("Summary", "Wrap-up", "Conclusions")."""
+    spans = [(s, e) for s, e, title in titles if any(_TITLES[k].search(title or "") for k in kinds)]
+    if REVIEW in kinds:
+        spans += [(s, e) for s, e, text in chunks if REVIEW_SAID.search(text or "")]
     return np.asarray(spans, dtype=np.float64).reshape(-1, 2)
 
 

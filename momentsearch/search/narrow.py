@@ -12,7 +12,7 @@ from dataclasses import replace
 
 import numpy as np
 
-from momentsearch.ranking.reviews import review_spans
+from momentsearch.ranking.reviews import PREVIEW, REVIEW, SUMMARY, demote_reviews, review_spans
 from momentsearch.ranking.slide_lexical import title_line
 from momentsearch.search.query import ParsedQuery, normalise_text, span_text
 from momentsearch.search.scope import EXACT_SCOPE_ROWS, ScopeVectors, rows_by_video, visual_ids
@@ -31,7 +31,7 @@ class VideoRows:
         self.corpus = corpus
         self._transcript: dict[str, np.ndarray] | None = None
         self._ocr: dict[str, np.ndarray] | None = None
-        self._reviews: dict[tuple[str, bool], np.ndarray] = {}
+        self._reviews: dict[tuple[str, tuple[str, ...]], np.ndarray] = {}
 
     @property
     def transcript(self) -> dict[str, np.ndarray]:
@@ -46,16 +46,23 @@ class VideoRows:
         return self._ocr
 
 
-    def reviews(self, videos, previews: bool = False) -> dict[str, np.ndarray]:
-        """Per video, the (n, 2) spans that go over an earlier session, and with `previews` those that list
-        what the lecture will teach (ranking/reviews.py), found once."""
+    def reviews(self, videos, kinds: tuple[str, ...] = (REVIEW,)) -> dict[str, np.ndarray]:
+        """Per video, the (n, 2) spans of `kinds` (ranking/reviews.py: a review of an earlier session, a
+        list of what the lecture will teach, its closing summary), found once."""
         for video in set(videos):
-            if (video, previews) not in self._reviews:
+            if (video, kinds) not in self._reviews:
                 titles = [(float(m["start"]), float(m["end"]), title_line(m))
                           for m in (self.corpus.ocr_meta[r] for r in self.ocr.get(video, ()))]
                 chunks = ((c.start, c.end, c.text) for c in self.corpus.chunks_of(video))
-                self._reviews[video, previews] = review_spans(titles, chunks, previews)
-        return {video: self._reviews[video, previews] for video in videos}
+                self._reviews[video, kinds] = review_spans(titles, chunks, kinds)
+        return {video: self._reviews[video, kinds] for video in videos}
+
+    def demote(self, hits: dict, review_weight: float, summary_weight: float) -> dict:
+        """`hits` with those inside a review or a preview counted `review_weight`, inside the closing summary
+        `summary_weight` (for a query that asks for none of them: `reviews.asks_review`)."""
+        videos = {v for h in hits.values() for v in h.video_ids.tolist()}
+        hits = demote_reviews(hits, self.reviews(videos, (REVIEW, PREVIEW)), review_weight)
+        return demote_reviews(hits, self.reviews(videos, (SUMMARY,)), summary_weight)
 
 class Narrowing:
     """What limits one search. `files` is the scope (video id -> record); `scoped` says whether the

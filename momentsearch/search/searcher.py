@@ -11,7 +11,7 @@ from momentsearch.errors import IndexMismatchError, ModelUnavailableError, Query
 from momentsearch.options import MAX_RESULTS, RankingOptions
 from momentsearch.ranking.fusion import ChannelHits, calibrate_dense
 from momentsearch.ranking.fuzzy import sound_alike
-from momentsearch.ranking.reviews import asks_review, demote_reviews
+from momentsearch.ranking.reviews import asks_review
 from momentsearch.ranking.joint import rank
 from momentsearch.ranking.late import TokenVectors, late_scores
 from momentsearch.ranking.forms import query_forms
@@ -236,9 +236,8 @@ class Searcher:
         if self.visual_available():
             vector = self.clip.embed_texts([text])[0]
             hits["visual"] = self._dense_hits("visual", "keyframes", vector, files, narrow=narrow)
-        if self.options.review_weight < 1 and not asks_review(text):  # a recap, an outline: not where it is taught
-            videos = {v for h in hits.values() for v in h.video_ids.tolist()}
-            hits = demote_reviews(hits, self._rows(corpus).reviews(videos, True), self.options.review_weight)
+        if not asks_review(text):  # a recap, an outline, the closing summary: not where a topic is taught
+            hits = self._rows(corpus).demote(hits, self.options.review_weight, self.options.summary_weight)
         accept = narrow.accepts if parsed.filters else None  # before suppression: see ranking.fusion.select
         wanted = intents(text)
         # "the summary", "introduction": the place is all the query says, so every video in scope is a candidate
