@@ -5,8 +5,17 @@ from __future__ import annotations
 import numpy as np
 
 from momentsearch.ranking.fusion import ChannelHits
-from momentsearch.ranking.reviews import (PREVIEW, PREVIEW_TITLE, REVIEW_SAID, REVIEW_TITLE, SUMMARY, SUMMARY_TITLE,
-                                          asks_review, demote_reviews, review_spans)
+from momentsearch.ranking.reviews import (
+    PREVIEW,
+    PREVIEW_TITLE,
+    REVIEW_SAID,
+    REVIEW_TITLE,
+    SUMMARY,
+    SUMMARY_TITLE,
+    asks_review,
+    demote_reviews,
+    review_spans,
+)
 
 
 def test_a_review_is_named_by_its_title_or_by_the_words_it_opens_with():
@@ -54,6 +63,7 @@ def test_a_query_about_last_weeks_material_finds_where_it_was_taught(tmp_path):
     point word for word. The recap matches the query better, but the teaching is the answer; a query that asks
     for the recap still gets it, and with `review_weight` 1 the recap wins as before."""
     from fakes import FakeText, slide_store
+
     from momentsearch.options import RankingOptions
     from momentsearch.search.searcher import Searcher
 
@@ -80,7 +90,13 @@ def test_a_query_about_last_weeks_material_finds_where_it_was_taught(tmp_path):
 
 
 def test_the_recap_of_last_week_is_a_place_of_its_own_not_the_closing():
-    from momentsearch.ranking.structure import CLOSING, REVIEW, content_words, intents, place_scores
+    from momentsearch.ranking.structure import (
+        CLOSING,
+        REVIEW,
+        content_words,
+        intents,
+        place_scores,
+    )
 
     assert intents("recap of last week") == {REVIEW} and content_words("recap of last week") == []
     assert intents("the recap") == {CLOSING}  # today's summary, near the end
@@ -97,6 +113,7 @@ def test_the_closing_summary_and_an_outline_are_found_in_the_index_and_their_hit
     the lecture's closing summary `summary_weight` (it restates today's topics, but a line quoted from it is
     said there, so less is taken off), elsewhere in full."""
     from fakes import FakeText, slide_store
+
     from momentsearch.options import RankingOptions
     from momentsearch.search.searcher import Searcher
 

@@ -1,4 +1,4 @@
-"""Sections that go over an earlier session: "Recap of last week", "Last week in brief: ...".
+"""Sections that name topics taught elsewhere: a recap of last week, an outline, the closing summary.
 
 A course's lecture often opens by going over the last one, and its slide and words repeat the earlier
 lecture's key phrases packed into one short span. Searched with the whole course, that span matches a
@@ -6,37 +6,37 @@ query about the earlier material as well as the teaching does, often better (the
 same words over minutes of speech that the recogniser garbles): on a folder of four weekly lectures
 (`scripts/independent_course_folder.py`) all five queries on material a recap repeated were answered
 with the recap. A student asking about the material wants where it was taught; so unless the query asks
-for a review ("the recap of last week", "what did we review"), a hit inside one counts `review_weight`
-(search option, default 0.5: the teaching wins where it matches at least half as well). A review is found
-by its slide's title ("Recap", "Review of ...", "Last week", "Previously") or by a transcript chunk that
-opens with the words ("a quick recap of last week", "last week in brief"); a closing "Summary" of the
-lecture's own topics is not one (it is where a lecture's summary is asked for). A slide that lists what
-the lecture will teach ("Learning outcomes", "Outline", "Agenda": `PREVIEW_TITLE`) names the topics the
-same way ("read a storm hydrograph" said over the outcomes beat the slide "The Storm Hydrograph" on the
-probe) and counts the same, unless the query asks for it. The lecture's own closing summary ("Summary",
-"Wrap-up") restates its topics too, but is where a quoted line of the summary is said: it counts
-`summary_weight` (0.75, chosen on dev: 0.5 lost a query quoting a summary; on the student-query probe it
-gives the teaching back to "what's the difference between a movement along the demand curve and a shift").
-Pure numpy.
+for one (`asks_review`: "the recap of last week", "the learning outcomes", "the summary"), a hit inside
+- a review of an earlier session (REVIEW: its slide's title, "Recap", "Review of ...", "Last week",
+  "Previously", or a transcript chunk that opens with "a quick recap of last week", "last week in brief")
+  or a list of what the lecture will teach (PREVIEW: "Learning outcomes", "Outline", "Agenda": its
+  speech said "read a storm hydrograph" and beat the slide "The Storm Hydrograph" on the probe) counts
+  `review_weight` (search option, default 0.5: the teaching wins where it matches at least half as well);
+- the lecture's own closing summary (SUMMARY: "Summary", "Wrap-up", "Conclusions") counts
+  `summary_weight` (0.75, chosen on dev: 0.5 lost a query that quotes a line of a summary, which is said
+  there; on the student-query probe it gives the teaching back to "what's the difference between a
+  movement along the demand curve and a shift").
+"The recap of last week" also names the REVIEW sections as a place (ranking/structure.py). Pure numpy.
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import replace
-from typing import Iterable
 
 import numpy as np
 
 from momentsearch.ranking.fusion import ChannelHits
 
-_EARLIER = r"(?:last|previous|earlier) (?:week|time|lecture|session|class|lesson)s?"
-REVIEW_TITLE = re.compile(rf"^\W*(?:recap|review|revision|(?:a |quick |brief )?(?:recap|review|reminder)|previously"
-                          rf"|where we left off)\b|\b(?:recap|review|summary|reminder) of {_EARLIER}\b"
-                          rf"|^\W*{_EARLIER}\b", re.IGNORECASE)
+REVIEW, PREVIEW, SUMMARY = "review", "preview", "summary"  # what a span restates (module doc)
+
+EARLIER = r"(?:last|previous|earlier) (?:week|time|lecture|session|class|lesson)s?"  # an earlier session
+REVIEW_TITLE = re.compile(rf"^\W*(?:(?:a |quick |brief )?(?:recap|review|revision)|previously|where we left off)\b"
+                          rf"|\b(?:recap|review|summary|reminder) of {EARLIER}\b|^\W*{EARLIER}\b", re.IGNORECASE)
 # the words a review opens with; a passing "as we saw last week" in the middle of a chunk is no review
-REVIEW_SAID = re.compile(rf"^\W*(?:\w+\W+){{0,4}}?(?:(?:recap|review)(?:ping|ing)? (?:of |what we \w+ )?{_EARLIER}"
-                         rf"|{_EARLIER} in (?:brief|short|a nutshell))\b", re.IGNORECASE)
+REVIEW_SAID = re.compile(rf"^\W*(?:\w+\W+){{0,4}}?(?:(?:recap|review)(?:ping|ing)? (?:of |what we \w+ )?{EARLIER}"
+                         rf"|{EARLIER} in (?:brief|short|a nutshell))\b", re.IGNORECASE)
 # a slide that lists what the lecture will teach (learning outcomes, an outline): its words name the topics to come
 PREVIEW_TITLE = re.compile(r"^\W*(?:(?:today'?s |this week'?s |the )?(?:learning |lecture |session )?"
                            r"(?:outcomes|objectives|goals|aims|outline|agenda|contents|table of contents|plan)"
@@ -45,7 +45,7 @@ PREVIEW_TITLE = re.compile(r"^\W*(?:(?:today'?s |this week'?s |the )?(?:learning
 # the lecture's own closing summary: it restates today's topics, more briefly than a recap packs last week's
 SUMMARY_TITLE = re.compile(r"^\W*(?:summary(?! statistic| table| of (?:the )?data)|wrap(?:ping)?[ -]?up|conclusions?"
                            r"|(?:key )?takeaways|in summary|to sum up)\b", re.IGNORECASE)
-ASKS_REVIEW = re.compile(rf"\b(?:recap\w*|review\w*|revision|summar\w+|reminder|{_EARLIER}|previously"
+ASKS_REVIEW = re.compile(rf"\b(?:recap\w*|review\w*|revision|summar\w+|reminder|{EARLIER}|previously"
                          rf"|went over|go over|going over|intro|introduction|overview|outlin\w+|agenda|objectives?"
                          rf"|outcomes?|goals?|aims?|plan|preview|contents|conclu\w+|takeaways?|wrap(?:ping)?[ -]?up"
                          rf"|sum(?:ming)? up)\b", re.IGNORECASE)
@@ -57,7 +57,6 @@ def asks_review(query: str) -> bool:
     return bool(ASKS_REVIEW.search(query))
 
 
-REVIEW, PREVIEW, SUMMARY = "review", "preview", "summary"
 _TITLES = {REVIEW: REVIEW_TITLE, PREVIEW: PREVIEW_TITLE, SUMMARY: SUMMARY_TITLE}
 
 

@@ -18,8 +18,10 @@ import re
 
 import numpy as np
 
+# REVIEW: "the recap of last week", the part that goes over an earlier session
+from momentsearch.ranking.reviews import EARLIER, REVIEW
+
 OPENING, CLOSING, QUIET, QUESTIONS = "opening", "closing", "quiet", "questions"
-REVIEW = "review"  # the part that goes over an earlier session: "the recap of last week" (ranking/reviews.py)
 BREAK, EXERCISE = "break", "exercise"  # which quiet time a query names, beside QUIET (not both: either fits)
 AFTER, BEFORE = "after", "before"  # the query points next to the part it names: "after the break"
 
@@ -35,7 +37,7 @@ _CUES = {
                r" (?:asks?|asked|asking|raises?|raised|wants? to know)|(?:student|audience)(?:'s)? questions?"
                r"|questions? time|taking questions",
 }
-_CUES[REVIEW] = r"(?:last|previous|earlier) (?:week|time|lecture|session|class|lesson)(?:'s)?|previously"
+_CUES[REVIEW] = rf"{EARLIER}(?:'s)?|previously"
 _PATTERNS = {name: re.compile(rf"\b(?:{cue})s?\b", re.IGNORECASE) for name, cue in _CUES.items()}
 _REVIEWED = re.compile(r"\b(?:recap|recapping|review|summary|sum up|summing up|reminder)s?\b", re.IGNORECASE)
 

@@ -46,9 +46,9 @@ _LEADS = [
     rf"| something)?(?: (?:about|on|where|when|with|that))?(?: {_WHO} {_SAY}{_ABOUT})?",
     rf"(?:do(?:es)?|did) {_WHO} (?:ever )?{_SAY}{_ABOUT}",
     # the lecture on X / the part about X / the week covering X / the example about X / the slide with X
-    rf"(?:the|that) (?:(?:part|bit|section|segment|chapter|lecture|video|talk|class|slide|week|session|lesson|module"
-    rf"|unit|episode|seminar|tutorial)s? (?:on|about|covering|that covered|that covers|which covered)"
-    rf"|(?:example|story|anecdote|analogy|joke|demo|demonstration)s? (?:on|about|of|with|where)|slides? with)",
+    (r"(?:the|that) (?:(?:part|bit|section|segment|chapter|lecture|video|talk|class|slide|week|session|lesson|module"
+     r"|unit|episode|seminar|tutorial)s? (?:on|about|covering|that covered|that covers|which covered)"
+     r"|(?:example|story|anecdote|analogy|joke|demo|demonstration)s? (?:on|about|of|with|where)|slides? with)"),
 ]
 _LEAD = re.compile(rf"^{_POLITE}(?:{'|'.join(_LEADS)})\s+", re.IGNORECASE)
 # after a request, its close: "where is X discussed?", "when does X come up"

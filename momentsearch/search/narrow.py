@@ -45,7 +45,6 @@ class VideoRows:
             self._ocr = rows_by_video(self.corpus.ocr_meta)
         return self._ocr
 
-
     def reviews(self, videos, kinds: tuple[str, ...] = (REVIEW,)) -> dict[str, np.ndarray]:
         """Per video, the (n, 2) spans of `kinds` (ranking/reviews.py: a review of an earlier session, a
         list of what the lecture will teach, its closing summary), found once."""
@@ -63,6 +62,7 @@ class VideoRows:
         videos = {v for h in hits.values() for v in h.video_ids.tolist()}
         hits = demote_reviews(hits, self.reviews(videos, (REVIEW, PREVIEW)), review_weight)
         return demote_reviews(hits, self.reviews(videos, (SUMMARY,)), summary_weight)
+
 
 class Narrowing:
     """What limits one search. `files` is the scope (video id -> record); `scoped` says whether the
