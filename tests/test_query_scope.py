@@ -18,6 +18,8 @@ def test_parse_query_splits_phrases_exclusions_and_free_words():
     assert q.excluded == ("adam", "big data")
     assert parse_query('say \u201chello world\u201d').phrases == ("hello world",)
     assert parse_query('a stray " quote').text == "a stray quote"
+    minus = parse_query("+12p -8p tax incidence -40 degrees -.5")  # a dash before a digit is a minus sign
+    assert minus.excluded == () and minus.text == "+12p -8p tax incidence -40 degrees -.5"
     with pytest.raises(QueryError, match="only excludes"):
         parse_query("-only -exclusions")
     for marks in ('""', "-", "?!", '" "'):  # no word to look for: said so, not searched for weak matches

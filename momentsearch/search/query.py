@@ -21,7 +21,9 @@ from momentsearch.options import MAX_QUERY_CHARS
 from momentsearch.ranking.lexical import normalise_text, tokenize
 
 # -"a phrase" | "a phrase" | -word   (quotes: straight or typographic; a dash only at a word's start)
-_PART = re.compile(r'(?:(?<=\s)|^)(-?)["\u201c\u201d]([^"\u201c\u201d]*)["\u201c\u201d]|(?:(?<=\s)|^)-([^\s"]+)')
+# a quoted phrase (with a dash before it: excluded) or a dashed word (excluded); a dash before a digit is a minus
+# sign ("+12p -8p", "-40 degrees"), not an exclusion
+_PART = re.compile(r'(?:(?<=\s)|^)(-?)["\u201c\u201d]([^"\u201c\u201d]*)["\u201c\u201d]|(?:(?<=\s)|^)-(?![\d.,])([^\s"]+)')
 
 SYNTAX_HELP = ('"exact phrase" must occur in the speech or slide text (case and punctuation ignored); '
                '-word or -"a phrase" leaves out moments that contain it; the other words rank as usual')
