@@ -45,6 +45,11 @@ _LEADS = [
     rf"(?:is there|are there|was there|do you have|does (?:it|the \w+) have)(?: (?:a|an|any|some) {_PLACE}| anything"
     rf"| something)?(?: (?:about|on|where|when|with|that))?(?: {_WHO} {_SAY}{_ABOUT})?",
     rf"(?:do(?:es)?|did) {_WHO} (?:ever )?{_SAY}{_ABOUT}",
+    # define X / what is meant by X / an example of X / how to X / steps to X / pros and cons of X
+    (r"(?:define|(?:the )?(?:definition|meaning) of|what(?:'s| is| are| was) (?:meant by|the (?:definition|meaning)"
+     r" of)|(?:an?|the|some|any)? ?(?:(?:real[- ]world|real[- ]life|practical|concrete|good|simple) )?examples? (?:of|for)"
+     r"|(?:a )?case stud(?:y|ies) (?:of|on)|how (?:to|do (?:i|you|we)|can (?:i|you|we)|does one|would (?:i|you))"
+     r"|(?:the )?steps (?:to|for)|(?:the )?pros and cons of)"),
     # the lecture on X / the part about X / the week covering X / the example about X / the slide with X
     (r"(?:the|that) (?:(?:part|bit|section|segment|chapter|lecture|video|talk|class|slide|week|session|lesson|module"
      r"|unit|episode|seminar|tutorial)s? (?:on|about|covering|that covered|that covers|which covered)"
