@@ -252,25 +252,30 @@ def evaluate(out: Path) -> dict:
     return {"queries": rows, "clean": [{"video": k[0], "section": k[1], **v} for k, v in clean.items()]}
 
 
-def main() -> int:
+def run(default_out: str, queries, styles, evaluate_at, note: str = "") -> int:
+    """A student-query probe's command line: `--out` (the index copy and diagnostics), the counts per style
+    (and `note`), `evaluate_at(out)`'s report, OUT/diagnostics.json and the run time."""
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    ap.add_argument("--out", default="/tmp/stq", help="folder for the index copy and diagnostics")
-    args = ap.parse_args()
-    out = Path(args.out)
+    ap.add_argument("--out", default=default_out, help="folder for the index copy and diagnostics")
+    out = Path(ap.parse_args().out)
     out.mkdir(parents=True, exist_ok=True)
     t0 = time.time()
     if not (out / "db").exists():
         shutil.copytree(DEV / "db", out / "db")
     counts = defaultdict(int)
-    for q in QUERIES:
+    for q in queries:
         counts[q[2]] += 1
-    print(f"{len(QUERIES)} queries on {len({(q[0], q[1]) for q in QUERIES})} sections; "
-          + ", ".join(f"{s} {counts[s]}" for s in STYLES))
-    diag = evaluate(out)
+    print(f"{len(queries)} queries on {len({(q[0], q[1]) for q in queries})} sections{note}; "
+          + ", ".join(f"{s} {counts[s]}" for s in styles))
+    diag = evaluate_at(out)
     (out / "diagnostics.json").write_text(json.dumps(diag, indent=1))
     print(f"run time {time.time() - t0:.0f} s")
     return 0
+
+
+def main() -> int:
+    return run("/tmp/stq", QUERIES, STYLES, evaluate)
 
 
 if __name__ == "__main__":

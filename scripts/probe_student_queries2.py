@@ -39,19 +39,13 @@ per-channel scores, evidence). Writes OUT/diagnostics.json and prints the run ti
 
 from __future__ import annotations
 
-import argparse
-import json
-import os
-import shutil
 import sys
-import time
 from collections import defaultdict
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import probe_student_queries as first  # noqa: E402  (sections, searched, clean_share, report_* and the scoring)
 
-DEV = first.DEV
 STYLES = ("define", "howto", "compare", "example", "named", "notation")
 
 QUERIES = [  # (video, section, style, query); written before the first run, not changed after
@@ -188,26 +182,9 @@ def evaluate(out: Path) -> dict:
 
 
 def main() -> int:
-    os.environ.setdefault("HF_HUB_OFFLINE", "1")
-    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    ap.add_argument("--out", default="/tmp/stq2", help="folder for the index copy and diagnostics")
-    args = ap.parse_args()
-    out = Path(args.out)
-    out.mkdir(parents=True, exist_ok=True)
-    t0 = time.time()
-    if not (out / "db").exists():
-        shutil.copytree(DEV / "db", out / "db")
-    counts = defaultdict(int)
-    for q in QUERIES:
-        counts[q[2]] += 1
     used = {(v, s) for v, s, _, _ in first.QUERIES}
-    mine = {(q[0], q[1]) for q in QUERIES}
-    print(f"{len(QUERIES)} queries on {len(mine)} sections ({len(mine & used)} also in the first probe); "
-          + ", ".join(f"{s} {counts[s]}" for s in STYLES))
-    diag = evaluate(out)
-    (out / "diagnostics.json").write_text(json.dumps(diag, indent=1))
-    print(f"run time {time.time() - t0:.0f} s")
-    return 0
+    shared = len({(q[0], q[1]) for q in QUERIES} & used)
+    return first.run("/tmp/stq2", QUERIES, STYLES, evaluate, f" ({shared} also in the first probe)")
 
 
 if __name__ == "__main__":
