@@ -120,13 +120,17 @@ def test_an_acronym_typed_is_searched_as_the_phrase_the_lecture_writes_out():
 
     slides = ["Price Elasticity of Demand · %ΔQ / %ΔP", "Pay equals output"]
     assert spelled_out("PED", slides, ["people eat daily"]) == "price elasticity of demand"
+    assert spelled_out("OTP", ["taxes on third parties", "on third parties", "One-Time Pad"], []) == "one-time pad"
+    assert spelled_out("WTP", ["Willingness to pay", "Willingness to pay: the most", "what to pay"], []) \
+        == "willingness to pay"
     speech = ["the transmission control protocol resends", "Transmission control protocol, again"]
     assert spelled_out("TCP", [], speech) is None  # said twice: could be chance
     assert spelled_out("TCP", [], speech * ACRONYM_SAID) == "transmission control protocol"
     lexical = LexicalIndex(slides)
     fixed = correct("PED formula", Vocabulary(slides), set(lexical.unknown_terms("PED formula")),
                     acronym=lambda w: spelled_out(w, slides, []))
-    assert fixed.text == "price elasticity of demand formula" and fixed.changes == (("PED", "price elasticity of demand"),)
+    assert fixed.text == "price elasticity of demand formula"
+    assert fixed.changes == (("PED", "price elasticity of demand"),)
     assert correct("Ped formula", Vocabulary(slides), set(lexical.unknown_terms("Ped formula")),
                    acronym=lambda w: spelled_out(w, slides, [])).text == "Ped formula"  # not typed in capitals
 

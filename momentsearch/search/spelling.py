@@ -35,6 +35,10 @@ MIN_LETTERS = 5
 _WORD = re.compile(r"[^\W\d_]+", re.UNICODE)
 ACRONYM_SAID = 3  # a phrase only the speech holds must be said this often to stand for an acronym typed
 _BETWEEN = r"[\s/-]+(?:(?:of|the|and|for|in|on|to|a|an|&)[\s/-]+)?"  # between the words an acronym skips
+# a word an acronym's first or last letter does not stand for ("OTP" is no "on third parties"; "WTP",
+# "willingness to pay", has one inside)
+_SMALL = (r"(?!(?:of|the|and|for|in|on|to|a|an|at|by|or|is|it|as|we|be|are|was|with|from|this|that|our|you|your"
+          r"|not|but|so|if|do|can|will|has|have)\b)")
 
 
 @dataclass(frozen=True)
@@ -101,8 +105,10 @@ class Vocabulary:
 def spelled_out(acronym: str, slides: list[str], speech: list[str]) -> str | None:
     """The phrase (lower case) whose words' initials spell `acronym`, small words between them skipped: the
     one the `slides` hold most often, else one the `speech` holds ACRONYM_SAID times or more; None if none."""
-    pattern = re.compile(r"\b" + _BETWEEN.join(f"{re.escape(c)}[^\\W\\d_]+" for c in acronym.lower()) + r"\b",
-                         re.IGNORECASE)
+    letters = acronym.lower()
+    words = [(_SMALL if i in (0, len(letters) - 1) else "") + f"{re.escape(c)}[^\\W\\d_]+"
+             for i, c in enumerate(letters)]
+    pattern = re.compile(r"\b" + _BETWEEN.join(words) + r"\b", re.IGNORECASE)
     for texts, least in ((slides, 1), (speech, ACRONYM_SAID)):
         found = Counter(re.sub(r"\s+", " ", m.group(0).lower()) for t in texts for m in pattern.finditer(t))
         if found and max(found.values()) >= least:
@@ -132,7 +138,8 @@ def correct(text: str, vocabulary: Vocabulary, unknown: set[str], keep: frozense
         if acronym is not None and word.isupper() and 3 <= len(word) <= 6 and low not in keep \
                 and stem(normalise(low)) in unknown:
             right = acronym(word)
-        if right is None and len(low) >= MIN_LETTERS and low not in STOPWORDS and low not in keep and stem(normalise(low)) in unknown:
+        if right is None and len(low) >= MIN_LETTERS and low not in STOPWORDS and low not in keep \
+                and stem(normalise(low)) in unknown:
             spelt = low in english or any(w in english for w in other_spellings(low))  # "memorise": no typo
             right = vocabulary.same_word(low) or vocabulary.umlauts_typed(low) or \
                 (None if spelt or not guess else vocabulary.best(low, pick))
