@@ -145,3 +145,13 @@ def test_the_search_puts_an_acronym_right_from_the_index(tmp_path):
     searcher = Searcher(store, FakeText(), options=RankingOptions(late_share=0.0))
     assert searcher.spelled("PED formula").text == "price elasticity of demand formula"
     assert searcher.search("PED formula", k=1)[0].start == 0.0
+
+
+def test_a_word_inside_a_glued_slide_word_is_no_typo():
+    """OCR read "Trophic levels" as "Trophiclevels": "trophic" is the slide's own word, not a typo of the English
+    "tropic" (no indexed text holds either apart); a word one edit from an indexed one is still put right."""
+    texts = ["Trophiclevels and energy flow", "volcanoes are not scattered randomly"]
+    lexical = LexicalIndex(texts)
+    for query, searched in [("trophic level", "trophic level"), ("scattered randdomly", "scattered randomly")]:
+        assert correct(query, Vocabulary(texts), set(lexical.unknown_terms(query))).text == searched
+    assert Vocabulary(texts).glued("trophic") and not Vocabulary(texts).glued("tropic")

@@ -12,6 +12,8 @@ forms (its stem, its aliases) becomes:
   "primes", not "times"), then the one the index holds most often, then the commonest English word (a
   paraphrase's word the lectures never use, "inspecion", becomes "inspection");
 - else, when no word is one edit away, two indexed words whose space was left out ("carbolicacid").
+A word that starts or ends an indexed word glued to another ("trophic" in OCR's "Trophiclevels") is the
+index's own word, not a typo (`Vocabulary.glued`).
 A word typed in capitals (3 to 6 letters) that the index does not hold is taken for an acronym: it becomes
 the phrase whose words' initials spell it ("PED" -> "price elasticity of demand"; "of", "the", "and" ... may
 lie between them) that the slides show most often, else one the speech says `ACRONYM_SAID` times or more
@@ -67,6 +69,15 @@ class Vocabulary:
     def __init__(self, texts) -> None:
         counts = Counter(_WORD.findall(fold(" ".join(texts)).lower()))  # one pass: 1.8 s for 40,000 texts of 60 words
         self.counts = Counter({w: n for w, n in counts.items() if len(w) >= 3})
+
+    def glued(self, word: str) -> bool:
+        """Whether `word` starts or ends an indexed word whose rest is an indexed or English word: OCR read
+        "Trophic levels" as "trophiclevels", so "trophic" is the slide's word, no typo to put right."""
+        english = english_words()
+        return any(len(w) >= len(word) + 3 and (w[len(word):] in self.counts or w[len(word):] in english)
+                   for w in self.counts if w.startswith(word)) or \
+            any(len(w) >= len(word) + 3 and (w[:-len(word)] in self.counts or w[:-len(word)] in english)
+                for w in self.counts if w.endswith(word))
 
     def same_word(self, word: str) -> str | None:
         """The indexed spelling of `word` from the other side of the Atlantic (`other_spellings`), or None."""
@@ -140,7 +151,8 @@ def correct(text: str, vocabulary: Vocabulary, unknown: set[str], keep: frozense
             right = acronym(word)
         if right is None and len(low) >= MIN_LETTERS and low not in STOPWORDS and low not in keep \
                 and stem(normalise(low)) in unknown:
-            spelt = low in english or any(w in english for w in other_spellings(low))  # "memorise": no typo
+            spelt = low in english or any(w in english for w in other_spellings(low)) \
+                or vocabulary.glued(low)  # "memorise", "trophic" (in an OCR's "trophiclevels"): no typo
             right = vocabulary.same_word(low) or vocabulary.umlauts_typed(low) or \
                 (None if spelt or not guess else vocabulary.best(low, pick))
         if right is not None:
