@@ -173,10 +173,10 @@ def searched(index, video: str, windows, query: str) -> dict:
             "hit": bool(ious and ious[0] >= 0.5), "r5": any(v >= 0.5 for v in ious), "top": top}
 
 
-def run_all(index, secs) -> tuple[list[dict], dict]:
-    """Every student query, and every clean query of the sections they use."""
+def run_all(index, secs, queries=None) -> tuple[list[dict], dict]:
+    """Every student query (`queries`, default QUERIES), and every clean query of the sections they use."""
     rows, clean = [], {}
-    for video, number, style, query in QUERIES:
+    for video, number, style, query in queries or QUERIES:
         sec = secs[(video, number)]
         row = searched(index, video, sec["windows"], query)
         rows.append({"video": video, "section": number, "style": style, "truth": sec["windows"], **row})
@@ -190,13 +190,13 @@ def clean_share(clean_of: dict) -> float:
     return sum(r["hit"] for r in clean_of.values()) / max(1, len(clean_of))
 
 
-def report_styles(rows: list[dict], clean: dict) -> None:
+def report_styles(rows: list[dict], clean: dict, styles=STYLES) -> None:
     """R1@0.5 and R@5 per style, beside the clean queries' R1@0.5 on the same sections."""
     print(f"{'style':10s} {'n':>3s} {'R1@0.5':>7s} {'R@5':>6s} {'clean R1@0.5 (same sections)':>30s}")
     groups = defaultdict(list)
     for row in rows:
         groups[row["style"]].append(row)
-    for style in (*STYLES, "all"):
+    for style in (*styles, "all"):
         group = rows if style == "all" else groups[style]
         n = len(group)
         r1 = sum(r["hit"] for r in group) / n

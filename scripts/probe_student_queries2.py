@@ -40,7 +40,6 @@ per-channel scores, evidence). Writes OUT/diagnostics.json and prints the run ti
 from __future__ import annotations
 
 import sys
-from collections import defaultdict
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
@@ -125,40 +124,6 @@ QUERIES = [  # (video, section, style, query); written before the first run, not
 ]
 
 
-def run_all(index, secs) -> tuple[list[dict], dict]:
-    """Every student query, and every clean query of the sections they use (first.run_all, on these QUERIES)."""
-    rows, clean = [], {}
-    for video, number, style, query in QUERIES:
-        sec = secs[(video, number)]
-        row = first.searched(index, video, sec["windows"], query)
-        rows.append({"video": video, "section": number, "style": style, "truth": sec["windows"], **row})
-        if (video, number) not in clean:
-            clean[(video, number)] = {kind: first.searched(index, video, sec["windows"], q)
-                                      for kind, q in sec["clean"].items()}
-    return rows, clean
-
-
-def report_styles(rows: list[dict], clean: dict) -> None:
-    """R1@0.5 and R@5 per style, beside the clean queries' R1@0.5 on the same sections (as the first probe)."""
-    print(f"{'style':10s} {'n':>3s} {'R1@0.5':>7s} {'R@5':>6s} {'clean R1@0.5 (same sections)':>30s}")
-    groups = defaultdict(list)
-    for row in rows:
-        groups[row["style"]].append(row)
-    for style in (*STYLES, "all"):
-        group = rows if style == "all" else groups[style]
-        n = len(group)
-        r1 = sum(r["hit"] for r in group) / n
-        r5 = sum(r["r5"] for r in group) / n
-        base = sum(first.clean_share(clean[(r["video"], r["section"])]) for r in group) / n
-        print(f"{style:10s} {n:3d} {r1:7.3f} {r5:6.3f} {base:30.3f}")
-    kinds = defaultdict(list)
-    for per in clean.values():
-        for kind, r in per.items():
-            kinds[kind].append(r["hit"])
-    print("clean queries of the used sections, R1@0.5: "
-          + ", ".join(f"{k} {sum(v) / len(v):.3f} ({len(v)})" for k, v in sorted(kinds.items())))
-
-
 def report_spelling(rows: list[dict]) -> None:
     """Every student query the searcher rewrote (request stripped, typos put right), hit or not."""
     changed = [r for r in rows if r["searched_as"] != r["query"] or r["corrected"]]
@@ -173,8 +138,8 @@ def evaluate(out: Path) -> dict:
 
     secs = first.sections()
     index = MomentIndex(str(out / "db"))
-    rows, clean = run_all(index, secs)
-    report_styles(rows, clean)
+    rows, clean = first.run_all(index, secs, QUERIES)
+    first.report_styles(rows, clean, STYLES)
     first.report_sections(rows, clean)
     report_spelling(rows)
     first.report_misses(rows, clean)
