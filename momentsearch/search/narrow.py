@@ -32,6 +32,7 @@ class VideoRows:
         self._transcript: dict[str, np.ndarray] | None = None
         self._ocr: dict[str, np.ndarray] | None = None
         self._reviews: dict[tuple[str, tuple[str, ...]], np.ndarray] = {}
+        self._titles: dict[str, list[tuple[float, float, str]]] = {}
 
     @property
     def transcript(self) -> dict[str, np.ndarray]:
@@ -50,10 +51,11 @@ class VideoRows:
         list of what the lecture will teach, its closing summary), found once."""
         for video in set(videos):
             if (video, kinds) not in self._reviews:
-                titles = [(float(m["start"]), float(m["end"]), title_line(m))
-                          for m in (self.corpus.ocr_meta[r] for r in self.ocr.get(video, ()))]
+                if video not in self._titles:  # each entry's title read once, whatever kinds are asked for
+                    self._titles[video] = [(float(m["start"]), float(m["end"]), title_line(m))
+                                           for m in (self.corpus.ocr_meta[r] for r in self.ocr.get(video, ()))]
                 chunks = ((c.start, c.end, c.text) for c in self.corpus.chunks_of(video))
-                self._reviews[video, kinds] = review_spans(titles, chunks, kinds)
+                self._reviews[video, kinds] = review_spans(self._titles[video], chunks, kinds)
         return {video: self._reviews[video, kinds] for video in videos}
 
     def demote(self, hits: dict, review_weight: float, summary_weight: float) -> dict:
