@@ -155,6 +155,7 @@ class _WordsIndex:
 
     use_snapshot = False
     chroma_url, db = None, "/nonexistent/db"  # nobody writes into it (no lock file)
+    warnings: list[str] = []  # every file finished, every channel searched
 
     def __init__(self, found: str):
         self.found = set(found.split())

@@ -257,3 +257,29 @@ def test_prune_drops_what_a_killed_run_kept_for_a_file_it_takes_out(tmp_path):
     assert index.prune(dry_run=True).removed == [str(tmp_path / "gone.mp4")] and len(list(kept.iterdir())) == 5
     assert index.prune(yes=True).removed == [str(tmp_path / "gone.mp4")]
     assert sorted(p.name[:3] for p in kept.iterdir()) == ["222", "222", "333"]
+
+
+def test_files_whose_indexing_stopped_are_named_where_searches_look(tmp_path, capsys):
+    """An index whose run was killed (or a copy taken while a run rebuilt it) searched as if it were empty:
+    the Python API returned [] and said nothing, the CLI told the user to add files. Now `warnings` (Python,
+    HTTP) and the CLI's search name the files not searched because their indexing did not finish; a file whose
+    re-index stopped while its old content's record stays complete is searched as before and not named."""
+    from momentsearch.api import MomentIndex
+    from momentsearch.cli.main import main
+    from momentsearch.store.client import make_client
+    from momentsearch.store.store import Store
+    from momentsearch.types import FileRecord
+
+    store = Store(make_client(str(tmp_path / "db")))
+    for name, video_id, complete in (("week1.mp4", "1" * 16, False), ("week2.mp4", "2" * 16, True),
+                                     ("week2 copy.mp4", "2" * 16, False)):
+        (tmp_path / name).write_bytes(b"x")
+        store.put_file(FileRecord(path=str(tmp_path / name), video_id=video_id, size=1, mtime=0.0,
+                                  complete=complete, channels=["transcript"] if complete else []))
+    del store
+    notes = [w for w in MomentIndex(tmp_path / "db").warnings if "not searched" in w]
+    assert len(notes) == 1 and "week1.mp4" in notes[0] and "week2" not in notes[0], notes
+    assert "momentsearch index" in notes[0]
+    assert main(["search", "roadmap", "--db", str(tmp_path / "db")]) == 0
+    shown = " ".join(capsys.readouterr().out.split())
+    assert "not searched" in shown and "week1.mp4" in shown, shown

@@ -102,18 +102,19 @@ def picture_note_of(index, query: str) -> str:
     return picture_note(query, index.searchable_channels())
 
 
-def writing_note_of(index) -> str:
-    """While another process indexes into this folder: which files it has not finished (not searchable yet);
-    "" when nobody writes (a Chroma server: not known here)."""
+def index_notes_of(index) -> list[str]:
+    """What a search's user should know about the index: while another process indexes into this folder,
+    which files it has not finished (not searchable yet); else the index's warnings (files whose indexing
+    stopped before the end, a channel not searched here). A Chroma server's writers are not known here."""
     from momentsearch.store.lock import writing_now
 
     if index.chroma_url or not writing_now(index.db):
-        return ""
+        return list(index.warnings)
     info = index.info()
     pending = [Path(f.path).name for f in info.files if not f.complete]
     names = ", ".join(pending[:3]) + (f" and {len(pending) - 3} more" if len(pending) > 3 else "")
-    return (f"the index is being written now by {info.writing}"
-            + (f"; not searchable until it finishes them: {names}" if pending else ""))
+    return [f"the index is being written now by {info.writing}"
+            + (f"; not searchable until it finishes them: {names}" if pending else "")]
 
 
 def print_image_words(words: str, note: str) -> None:

@@ -229,8 +229,8 @@ def cmd_search(args) -> int:
         print_moments(query, moments, index.channels(), blame_filters=blame, spelling=spelled.note() if spelled else "")
         if note and not args.image:  # a query for a kind of picture, answered by words alone
             print(f"Note: {note}.")
-        if writing := extras.writing_note_of(index):  # a batch still running into this index
-            print(f"Note: {safe_text(writing)}.")
+        for note in extras.index_notes_of(index):  # a batch still writing into it, unfinished files, ...
+            print(f"Note: {safe_text(note)}.")
     return EXIT_OK
 
 

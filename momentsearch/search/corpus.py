@@ -48,6 +48,7 @@ class Corpus:
     ocr_text: list[str] = field(default_factory=list)
     ocr_lexical: SlideLexicalIndex | None = None
     copies: dict[str, list[str]] = field(default_factory=dict)  # video id -> every complete file's path
+    unfinished: list[str] = field(default_factory=list)  # paths of files begun but not finished (not searched)
     _chunk_rows: dict[str, int] | None = None
     _ocr_rows: dict[str, int] | None = None
     _by_video: dict[str, _VideoChunks] | None = None
@@ -79,6 +80,16 @@ class Corpus:
                 starts = starts[np.abs(starts[:, None] - pictures[None, :]).min(axis=1) > PICTURE_TOLERANCE]
             edges = self._speech_edges[video_id] = starts.tolist()  # computed once per video, as segments
         return edges
+
+    def unfinished_note(self) -> str:
+        """Why some files of the index are not searched: their indexing began and did not finish (a run that
+        was stopped, or one still going); "" when there are none."""
+        if not self.unfinished:
+            return ""
+        names = ", ".join(os.path.basename(p) for p in self.unfinished[:3])
+        more = f" and {len(self.unfinished) - 3} more" if len(self.unfinished) > 3 else ""
+        return (f"files not searched, their indexing unfinished (a run was stopped or is still going): {names}{more}; "
+                "running `momentsearch index` on them again finishes them")
 
     def english(self) -> bool:
         """Whether any indexed file's speech is English (or of no recorded language: an older index)."""
@@ -166,7 +177,8 @@ def shown_copy(records: list[FileRecord]) -> FileRecord:
 
 def load_corpus(store: Store, generation: tuple, cache_dir: str | None) -> Corpus:
     """Read the corpus from the store (transcript rows + BM25 from the disk cache when it is current)."""
-    complete = [rec for rec in store.files() if rec.complete]
+    records = store.files()
+    complete = [rec for rec in records if rec.complete]
     by_content: dict[str, list[FileRecord]] = {}
     for rec in complete:  # two copies of one recording share a video id; `--in` may name either
         by_content.setdefault(rec.video_id, []).append(rec)
@@ -186,7 +198,8 @@ def load_corpus(store: Store, generation: tuple, cache_dir: str | None) -> Corpu
         if cache_dir:
             corpus_cache.save(cache_dir, key, ids, texts, metas, lexical)
     channels = {c for rec in files.values() for c in rec.channels}
-    corpus = Corpus(generation, files, lexical, ids, metas, texts, channels, copies=copies)
+    unfinished = sorted({rec.path for rec in records if not rec.complete and rec.video_id not in files})
+    corpus = Corpus(generation, files, lexical, ids, metas, texts, channels, copies=copies, unfinished=unfinished)
     if "ocr" in channels:
         for id_, doc, meta in store.iter_all("ocr"):
             corpus.ocr_ids.append(id_)
