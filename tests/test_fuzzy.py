@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from momentsearch.ranking.fuzzy import (FUZZY_FLOOR, FUZZY_FULL, PHRASE_FLOOR, PHRASE_FULL, fuzzy_range, fuzzy_scores,
-                                         numbers_in, sound_alike, sound_letters)
+                                         number_groups, numbers_in, sound_alike, sound_letters)
 from momentsearch.ranking.lexical import LexicalIndex, query_terms
 from momentsearch.ranking.slide_lexical import SlideLexicalIndex
 
@@ -140,6 +140,17 @@ def test_sound_alike_does_not_match_a_query_number_the_text_does_not_say():
     rows, scores = sound_alike("textbook ch. 8", np.zeros(0, np.int64), np.zeros(0), [2, 3], NUMBERED, 1.0)
     assert rows.tolist() == [3]  # "chapter eight" sounds like it and says the number; "chapter three" does not
     assert numbers_in("Chapter eight, page 12") == {"eight", "twelve"}
+
+
+def test_a_query_number_counts_as_said_only_when_all_its_words_are():
+    """"120 s timer" sounded like a talk saying "up to 100 m2" (one hundred, m two): two of the three words of
+    "one hundred twenty" were there, so the number passed as two thirds said. A number counts whole or not."""
+    texts = ["it adds up to 100 m2 over ten million years", "a timer of one hundred and twenty seconds",
+             "the timer ran for 120 s"]
+    rows, scores = sound_alike("120 s timer", np.zeros(0, np.int64), np.zeros(0), [0, 1, 2], texts, 1.0)
+    assert 0 not in rows.tolist() and set(rows.tolist()) <= {1, 2}
+    assert [sorted(g) for g in number_groups("chapters 4 and 6, page one hundred and twenty")] == [
+        ["four"], ["six"], ["hundred", "one", "twenty"]]
 
 
 def test_numbers_sound_the_same_in_digits_and_words_but_do_not_make_a_short_query_fuzzy():

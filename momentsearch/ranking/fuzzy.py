@@ -65,6 +65,20 @@ def numbers_in(text: str) -> set[str]:
     return {w for w in _WORD.findall(_spell_digits(text.lower())) if w in NUMBER_WORDS}
 
 
+def number_groups(text: str) -> list[frozenset[str]]:
+    """Each number a text names, as the set of its words: digits spelled out ("120": {one, hundred, twenty})
+    and runs of number words ("one hundred and twenty", "eighty-five")."""
+    text = fold(text.lower())
+    groups = [frozenset(number_words(m.group()) or ()) for m in _DIGITS.finditer(text)]
+    run: list[str] = []
+    for word in _WORD.findall(text) + [""]:
+        if word in NUMBER_WORDS:
+            run.append(word)
+        elif not (word == "and" and run):  # "one hundred and twenty" is one number
+            groups, run = groups + [frozenset(run)] if run else groups, []
+    return [g for g in groups if g]
+
+
 def _trigrams(s: str) -> list[str]:
     return [s[i:i + 3] for i in range(len(s) - 2)]
 
@@ -149,9 +163,10 @@ def sound_alike(query: str, rows: np.ndarray, scores: np.ndarray, extra: list[in
     (floor, full), two = fuzzy_range(query), support >= 2
     floor, full = np.where(two, floor, FUZZY_FLOOR), np.where(two, full, FUZZY_FULL)
     fuzzy = weight * np.clip((fuzzy - floor) / (full - floor), 0.0, 1.0)
-    numbers = numbers_in(query) if _DIGITS.search(query) else set()
-    if numbers:  # a number is a few letters of sound: "textbook ch. 8" must not match "textbook chapter 3"
-        said = [len(numbers & numbers_in(texts[r])) / len(numbers) for r in pool]
+    numbers = number_groups(query) if _DIGITS.search(query) else []
+    if numbers:  # a number is a few letters of sound: "textbook ch. 8" must not match "textbook chapter 3";
+        # each counts when every word of it is said ("120" is not half said by "100 m2")
+        said = [sum(n <= have for n in numbers) / len(numbers) for have in (numbers_in(texts[r]) for r in pool)]
         fuzzy = fuzzy * np.asarray(said)
     combined = np.array([max(exact.get(r, 0.0), f) for r, f in zip(pool, fuzzy)])
     order = np.argsort(-combined, kind="stable")

@@ -51,17 +51,19 @@ def _number(value: float) -> str | None:
 
 
 def unit_forms(query: str) -> list[str]:
-    """The query with each quantity it names written in the other units of its kind ("2 minutes" ->
-    "120 seconds"; "2 hours" -> "120 minutes", "7200 seconds"); [] when it names none."""
+    """The query with each quantity it names written with its unit's word when it was abbreviated ("120 s"
+    -> "120 seconds") and in the other units of its kind ("2 minutes" -> "120 seconds"; "2 hours" -> "120
+    minutes", "7200 seconds"); [] when it names none."""
     forms: list[str] = []
     for match in _QUANTITY.finditer(query):
-        kind, size = _SIZES[(match[2] or match[3]).lower()]
+        written = (match[2] or match[3]).lower()
+        kind, size = _SIZES[written]
         amount = float(match[1]) * size
-        for other, singular, plural in _NAMES[kind]:
-            said = _number(amount / other) if other != size else None
+        for other, singular, plural in sorted(_NAMES[kind], key=lambda name: name[0] != size):  # its own first
+            said = _number(amount / other) if other != size else match[1]
             if said is None:
                 continue
             for unit in (singular if said == "1" else plural, _SYMBOLS.get((kind, other))):
-                if unit:
+                if unit and (other != size or unit != written):  # "120 s" is "120 seconds" too
                     forms.append(f"{query[:match.start()]}{said} {unit}{query[match.end():]}")
     return forms[:MAX_FORMS]
