@@ -517,3 +517,26 @@ def test_a_question_that_opens_a_topic_starts_its_section():
     asked = [list(u) for u in units]
     asked[6] = said("Why does the line slope down?", units[6][0].start)
     assert topic_boundaries(asked, vectors, cuts=[before], duration=end) == []
+
+
+def test_a_run_on_sentence_is_cut_at_its_longest_pauses():
+    """Whisper left 30 s of a lecture unpunctuated, its pauses shrunk under LONG_PAUSE ("... the tonic
+    finally the last form ..."): one 83-word "sentence", so the topic change inside it had no gap between
+    sentences to be found at. A sentence over RUN_ON seconds is cut at its longest gap, again until no
+    part is (many words with equal gaps: parts of about half, no deep recursion)."""
+    from momentsearch.pipeline.segment import RUN_ON
+    from momentsearch.types import TranscriptSegment, Word
+
+    words, t = [], 0.0
+    for i in range(90):  # 0.3 s words, 0.1 s gaps, 0.6 s before word 60 (the turn to a new topic)
+        t += 0.6 if i == 60 else 0.1
+        words.append(Word(t, t + 0.3, f"w{i}"))
+        t += 0.3
+    units = sentences([TranscriptSegment(0.0, t, "", words)])
+    assert [u[0].word for u in units if u[0].word == "w60"] == ["w60"]  # a unit starts at the turn
+    assert all(u[-1].end - u[0].start <= RUN_ON for u in units) and sum(map(len, units)) == 90
+    short = sentences([TranscriptSegment(0.0, 18.0, "", words[:40])])  # under RUN_ON: one sentence as before
+    assert len(short) == 1
+    many = [Word(i * 0.4, i * 0.4 + 0.3, "la") for i in range(5000)]  # 33 minutes, no pause stands out
+    parts = sentences([TranscriptSegment(0.0, 2000.0, "", many)])
+    assert all(10.0 <= u[-1].end - u[0].start <= RUN_ON for u in parts)

@@ -14,6 +14,7 @@ from momentsearch.options import ChunkOptions
 from momentsearch.types import Chunk, TranscriptSegment, Word
 from momentsearch.transcript import HESITATIONS, LONG_PAUSE, ends_sentence, word_times
 
+RUN_ON = 20.0  # seconds; a sentence longer than this is several whose full stops the recogniser left out
 BREAK_TOLERANCE = 1.0  # seconds; a slide change found by 1 fps sampling may lag the sentence it belongs to
 SECTION_PAUSE = 2.0  # seconds of silence that closes a chunk early (a topic change is likely)
 SNAP_SECONDS = 8.0  # a topic boundary moves at most this far (one sentence) to where the speaker paused ...
@@ -44,7 +45,8 @@ OPENING_QUESTION = (15, 8.0)  # at most this many words and seconds: a framing q
 
 
 def sentences(segments: list[TranscriptSegment]) -> list[list[Word]]:
-    """Words grouped into sentences by end punctuation or long pauses."""
+    """Words grouped into sentences by end punctuation or long pauses; a run-on "sentence" (`_run_on`) is cut
+    at its longest pauses."""
     words = [w for seg in segments for w in (seg.words or _segment_as_word(seg))]
     out: list[list[Word]] = []
     current: list[Word] = []
@@ -53,8 +55,25 @@ def sentences(segments: list[TranscriptSegment]) -> list[list[Word]]:
         nxt = words[i + 1] if i + 1 < len(words) else None
         ends = ends_sentence(word.word, nxt.word if nxt is not None else "")
         if nxt is None or ends or nxt.start - word.end >= LONG_PAUSE:
-            out.append(current)
+            out += _run_on(current)
             current = []
+    return out
+
+
+def _run_on(sentence: list[Word]) -> list[list[Word]]:
+    """A sentence longer than RUN_ON seconds cut at its longest gap between words, again until no part is:
+    Whisper sometimes leaves half a minute unpunctuated and shrinks its pauses under LONG_PAUSE, and a topic
+    change inside such a stretch had no gap between sentences to be found at."""
+    out, todo = [], [sentence]
+    while todo:
+        part = todo.pop()
+        if len(part) < 2 or part[-1].end - part[0].start <= RUN_ON:
+            out.append(part)
+            continue
+        gaps = np.array([b.start - a.end for a, b in zip(part, part[1:])])
+        middle = -np.abs(np.arange(1, len(part)) - len(part) / 2)  # of equal gaps, the one nearest the middle
+        at = int(np.lexsort((middle, np.round(gaps, 2)))[-1]) + 1
+        todo += [part[at:], part[:at]]
     return out
 
 
