@@ -172,14 +172,13 @@ class MomentIndex:
         or "ray://HOST:10001" joins one; sizing from `config.distributed`). The report's `ray` then
         says how that went. Writing stays here, so the index is the same as without Ray.
         """
-        from momentsearch.pipeline.discover import only_missing
+        from momentsearch.pipeline.discover import given_paths, only_missing
         from momentsearch.pipeline.indexer import Indexer
         from momentsearch.pipeline.partial import PARTIAL_DIRNAME
         from momentsearch.store.prune import migrate_relative_paths
 
-        if isinstance(paths, (str, os.PathLike)):  # one path, not its characters ("/" among them: the disk)
-            paths = [paths]
-        if (typo := only_missing([str(p) for p in paths])) is not None:  # no index folder made for a typo
+        paths = given_paths(paths)  # one path or a list; "" and None are errors, not the working folder
+        if (typo := only_missing(paths)) is not None:  # no index folder made for a typo
             return typo
         partial_dir = None if self.chroma_url else Path(self.db) / PARTIAL_DIRNAME  # a killed run resumes from it
         with self.writing(wait, create=True, task="index"):

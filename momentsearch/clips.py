@@ -26,6 +26,7 @@ from momentsearch.errors import BadInputError, QueryError
 from momentsearch.media import keyframe_before, picture_stream, seek_back, stream_start, time_origin
 
 CLIP_SUFFIXES = {".mp4": "mp4", ".m4v": "mp4", ".mov": "mov", ".mkv": "matroska", ".webm": "webm"}
+NAME_BYTES = 255  # the longest file name most file systems take (ext4, APFS, NTFS: 255 bytes or characters)
 MAX_CLIP_SECONDS = 3600.0  # one clip is at most an hour: a longer "clip" is a copy of the file
 REENCODE_LEAD = 10.0  # seconds; a keyframe further than this before the start: the picture is encoded again
 INTERLEAVE_SLACK = 3.0  # seconds; sound may be stored this far after the picture of its time (recorders and
@@ -51,6 +52,19 @@ class Clip:
         return {"path": self.path, "source": self.source, "start": round(self.start, 3), "end": round(self.end, 3),
                 "asked_start": round(self.asked_start, 3), "asked_end": round(self.asked_end, 3),
                 "duration": round(self.duration, 3)}
+
+
+def clip_file_name(source: str | os.PathLike, start: float, end: float, prefix: str = "") -> str:
+    """A clip's file name: PREFIXNAME-START-END.EXT, NAME the source's name shortened (at a whole character)
+    so the whole stays within NAME_BYTES; EXT the source's where it can be copied into, else .mkv."""
+    from momentsearch.types import shown_path
+
+    src = Path(source)
+    suffix = src.suffix.lower() if src.suffix.lower() in CLIP_SUFFIXES else ".mkv"
+    tail = f"-{start:.0f}-{end:.0f}{suffix}"
+    room = NAME_BYTES - len((prefix + tail).encode())
+    stem = shown_path(src.stem).encode()[:room].decode("utf-8", "ignore")  # a cut character is dropped
+    return f"{prefix}{stem}{tail}"
 
 
 def check_span(start: float, end: float, padding: float = 0.0) -> tuple[float, float]:

@@ -8,6 +8,15 @@ from typing import Any, Callable
 SAMPLE_RATE = 16_000  # Hz; audio is decoded at this rate, what both Whisper engines expect
 
 
+
+def shown_path(text: str) -> str:
+    """A path as text that any UTF-8 reader takes (JSON, an HTTP header, a browser): the bytes of a file name
+    that are no UTF-8 (kept by Python as lone surrogates, os.fsdecode) written as \\xNN."""
+    try:
+        return text.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+    except UnicodeEncodeError:  # a surrogate no file name decodes to: escaped as such
+        return text.encode("utf-8", "backslashreplace").decode("utf-8")
+
 @dataclass(frozen=True)
 class MediaInfo:
     """What probing a file found."""
@@ -137,7 +146,7 @@ class Moment:
 
     def to_json(self) -> dict[str, Any]:
         return {
-            "video": self.video,
+            "video": shown_path(self.video),
             "video_id": self.video_id,
             "kind": self.kind,
             "start": round(self.start, 3),

@@ -109,3 +109,14 @@ def test_clock_route_gives_where_the_files_timestamps_start(client):
     c, ids, _ = client
     assert c.get(f"/api/clock/{ids['lecture']}").json() == {"video_id": ids["lecture"], "origin": 0.0}
     assert c.get("/api/clock/0123456789abcdef").status_code == 404
+
+
+def test_a_clip_of_a_file_with_a_long_name_gets_a_name_the_disk_takes():
+    """A 250-byte file name (82 CJK characters: valid on ext4) indexed fine, but its clip's name (rank, name,
+    start, end) went over 255 bytes: `--export-clips` stopped with "File name too long" and /api/clips was a
+    500. The name is shortened at a whole character to fit."""
+    from momentsearch.clips import NAME_BYTES, clip_file_name
+
+    name = clip_file_name("/talks/" + "中" * 82 + ".MP4", 12.3, 3601.6, "01-")
+    assert len(name.encode()) <= NAME_BYTES and name.startswith("01-中") and name.endswith("-12-3602.mp4")
+    assert clip_file_name("/talks/week 3.avi", 1, 2) == "week 3-1-2.mkv"  # not copied into an .avi: .mkv

@@ -162,6 +162,39 @@ def test_index_of_paths_that_do_not_exist_makes_no_index_folder(tmp_path, capsys
     assert _tree_digest(db) == before
 
 
+def test_an_empty_path_to_index_is_refused_not_taken_for_this_folder(tmp_path, capsys, monkeypatch):
+    """`momentsearch index "$DIR"` with DIR unset indexed the working folder, recursively (os.path.abspath("")
+    is "."): minutes of work on files nobody asked for. An empty path, and None through the Python API, are
+    a clear error now, with nothing indexed and no index made."""
+    from momentsearch.api import MomentIndex
+    from momentsearch.errors import QueryError
+
+    monkeypatch.chdir(tmp_path)
+    db = tmp_path / "db"
+    assert cli.main(["index", "", "--db", str(db), "--quiet"]) == 2
+    assert "empty path" in capsys.readouterr().err and not db.exists()
+    for paths in (None, "", ["  "], [str(tmp_path), ""]):
+        with pytest.raises(QueryError, match="give the files|empty path"):
+            MomentIndex(db).index(paths)
+    assert not db.exists()
+
+
+def test_a_file_indexed_with_other_models_says_why_it_is_indexed_again():
+    """`index d --asr tiny.en`, then `index d`: every file was indexed again whole (speech, pictures and slide
+    text) with no word why. The run now warns which models changed and how to keep the files."""
+    from momentsearch.pipeline.discover import other_models_note
+    from momentsearch.types import FileRecord
+
+    now = {"text": "minilm", "asr": "faster-whisper:base"}
+    old = [FileRecord(f"/l/{i}.mp4", str(i) * 16, 1, 0.0, models=dict(now, asr="faster-whisper:tiny.en"),
+                      complete=True) for i in range(2)]
+    same = FileRecord("/l/3.mp4", "3" * 16, 1, 0.0, models=now, complete=True)
+    note = other_models_note([*old, same, None], now)
+    assert len(note) == 1 and note[0].startswith("2 files indexed before with other models")
+    assert "asr faster-whisper:tiny.en -> faster-whisper:base" in note[0] and "--asr" in note[0]
+    assert other_models_note([same, None], now) == []
+
+
 # -- 8. a running reader sees a re-index that keeps every count -----------------------------------
 def test_reader_sees_reindex_with_same_counts(tmp_path, monkeypatch):
     from test_speed_paths import FakeText, _fill

@@ -450,3 +450,23 @@ def test_serve_refuses_a_port_it_cannot_listen_on_in_one_line(capsys, tmp_path):
         assert cli.main(["serve", "--db", str(tmp_path / "db"), "--port", str(port)]) == 2
     captured = capsys.readouterr()
     assert f"cannot serve at 127.0.0.1:{port}" in captured.err and "serving" not in captured.out
+
+
+def test_file_names_that_are_no_utf8_are_served_as_escapes(tmp_path):
+    """A file named with Latin-1 bytes ("caf\\xe9.mp4", kept by Python as a lone surrogate) made /api/videos a
+    500 (the JSON encoder refuses surrogates) for the whole index, and /api/search whenever it was a result;
+    its transcript's download name raised too. Names and paths go out with those bytes as \\xNN."""
+    import os
+
+    from momentsearch.server.moment_routes import _attachment
+
+    media = Path(os.fsdecode(os.path.join(os.fsencode(tmp_path), b"caf\xe9.mp4")))
+    media.write_bytes(b"x" * 1000)
+    with TestClient(create_app(_FakeIndex([_record(media)]), warm=False), base_url="http://localhost") as client:
+        videos = client.get("/api/videos")
+        assert videos.status_code == 200 and videos.json()["videos"][0]["name"] == "caf\\xe9.mp4"
+        found = client.get("/api/search", params={"q": "hello"})
+        assert found.status_code == 200
+        assert found.json()["results"][0]["name"] == "caf\\xe9.mp4"
+        assert found.json()["results"][0]["video"].endswith("caf\\xe9.mp4")
+    assert _attachment(os.fsdecode(b"caf\xe9.srt")).endswith("filename*=utf-8''caf%5Cxe9.srt")

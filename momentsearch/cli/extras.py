@@ -135,7 +135,10 @@ def add_export_flags(p: argparse.ArgumentParser) -> None:
 def _print_clip(clip, note: str = "") -> None:
     late = clip.asked_start - clip.start
     where = f" (starts {late:.1f} s early, on the keyframe at or before {clip.asked_start:.1f} s)" if late > 0.05 else ""
-    print(f"{clip.path}: {clip.start:.2f}-{clip.end:.2f} s of {clip.source}{where}{note}")
+    from momentsearch.cli.output import safe_text  # a file name's control characters are never printed raw
+
+    span = f"{clip.start:.2f}-{clip.end:.2f} s"
+    print(f"{safe_text(clip.path)}: {span} of {safe_text(clip.source)}{where}{note}")
 
 
 def cmd_clip(args, index) -> int:
@@ -170,7 +173,7 @@ def export_clips(index, moments, folder: str, padding: float, quiet: bool = Fals
     """Cut each moment (photos are skipped) into `folder` as NN-name-START-END.ext; the Clips. A clip name
     that is already there (an earlier search's clip, cut with another padding or from another talk.mp4) is
     a QueryError before anything is cut, unless `force`; an indexed file is never replaced."""
-    from momentsearch.clips import CLIP_SUFFIXES
+    from momentsearch.clips import clip_file_name
 
     out_dir = Path(folder)
     if out_dir.exists() and not out_dir.is_dir():  # mkdir would say only "File exists"
@@ -178,9 +181,7 @@ def export_clips(index, moments, folder: str, padding: float, quiet: bool = Fals
     planned = []  # (rank, moment, clip path)
     for rank, m in enumerate(moments, 1):
         if m.kind != "photo":
-            src = Path(m.video)
-            suffix = src.suffix.lower() if src.suffix.lower() in CLIP_SUFFIXES else ".mkv"
-            planned.append((rank, m, out_dir / f"{rank:02d}-{src.stem}-{m.start:.0f}-{m.end:.0f}{suffix}"))
+            planned.append((rank, m, out_dir / clip_file_name(m.video, m.start, m.end, f"{rank:02d}-")))
     _check_clip_names([out for _, _, out in planned], index, force)
     out_dir.mkdir(parents=True, exist_ok=True)
     clips = []

@@ -16,7 +16,7 @@ from rich.progress import (BarColumn, MofNCompleteColumn, Progress, TextColumn, 
 from rich.table import Table
 from rich.text import Text
 
-from momentsearch.types import NOT_MEDIA, IndexReport, Moment, ProgressEvent
+from momentsearch.types import NOT_MEDIA, IndexReport, Moment, ProgressEvent, shown_path
 
 out = Console(soft_wrap=True)
 err = Console(stderr=True)
@@ -29,7 +29,7 @@ def safe_text(text: str) -> str:
     """Text fit for a terminal: control characters (an escape sequence in a file name could move the
     cursor, retitle the window or hide text) shown as \\xNN / \\uNNNN, everything else as is."""
     return "".join(ch if ch.isprintable() or ch == " " else ch.encode("unicode_escape").decode("ascii")
-                   for ch in str(text))
+                   for ch in shown_path(str(text)))  # a name's bytes that are no UTF-8: \\xNN too
 
 
 def cell(text: str) -> Text:

@@ -10,6 +10,7 @@ import stat
 from dataclasses import dataclass
 from pathlib import Path
 
+from momentsearch.errors import QueryError
 from momentsearch.pipeline.captions import SIDECAR_SUFFIXES
 from momentsearch.types import NOT_MEDIA, FileResult, IndexReport
 
@@ -57,6 +58,31 @@ def discover(paths: list[str]) -> list[Found]:
             what = "file" if p.suffix.lower() in MEDIA_EXTENSIONS else "folder"
             out.setdefault(str(p), Found(str(p), f"{what} not found", failed=True))
     return [out[k] for k in sorted(out)]
+
+
+def given_paths(paths) -> list[str]:
+    """The paths an index run was given, as strings: one path (a str or os.PathLike, not its characters: "/"
+    among them would be the disk) or an iterable of them. QueryError for None or an empty path, which
+    `os.path.abspath` makes the working folder: `index "$DIR"` with DIR unset indexed all of it."""
+    if paths is None:
+        raise QueryError("give the files or folders to index (got None)")
+    paths = [paths] if isinstance(paths, (str, os.PathLike)) else list(paths)
+    if any(p is None or not str(os.fspath(p)).strip() for p in paths):
+        raise QueryError("an empty path to index (an unset variable?); name a file or folder, `.` for this one")
+    return [os.fspath(p) for p in paths]
+
+
+def other_models_note(records, models: dict[str, str]) -> list[str]:
+    """A warning naming what makes complete files of the index (`records`, FileRecords or None) be indexed again
+    whole: they were made with other models than this run's (`models`, as FileRecord.models), e.g. another
+    `--asr`; [] when none was. Without it a re-run looked like a fresh start for no reason."""
+    changed = [r for r in records if r is not None and r.complete and r.models and r.models != models]
+    if not changed:
+        return []
+    kinds = sorted({k for r in changed for k in set(r.models) | set(models) if r.models.get(k) != models.get(k)})
+    was = ", ".join(f"{k} {changed[0].models.get(k) or 'none'} -> {models.get(k) or 'none'}" for k in kinds)
+    return [f"{len(changed)} file{'s' * (len(changed) > 1)} indexed before with other models ({was}): indexed again "
+            "whole; to keep them, index with the models they were made with (for speech: --asr)"]
 
 
 NOTHING_THERE = "nothing to index: none of the paths given exists (check the spelling); the index was not touched"

@@ -20,14 +20,14 @@ from momentsearch.errors import BadInputError, ModelNotFoundError, ModelUnavaila
 from momentsearch.options import Config
 from momentsearch.pipeline.captions import indexed_id, sidecar_files
 from momentsearch.pipeline.decode import probe
-from momentsearch.pipeline.discover import IMAGE_EXTENSIONS, discover, not_regular_reason, remembered_hash
+from momentsearch.pipeline.discover import (IMAGE_EXTENSIONS, discover, not_regular_reason, other_models_note,
+                                            remembered_hash)
 from momentsearch.pipeline.memory import limit_malloc_arenas
 from momentsearch.pipeline.ocr import FROM_CONFIG, make_ocr
 from momentsearch.pipeline.partial import PartialState, fingerprint, keep_unfinished, undo_unfinished
 from momentsearch.pipeline.process import FileEntries, FileProcessor
 from momentsearch.store.ids import absolute_path
 from momentsearch.types import FileRecord, FileResult, IndexReport, MediaInfo, ProgressCallback, ProgressEvent
-
 
 CLIP_COLLECTIONS = ("keyframes", "unified")  # the collections of CLIP vectors (frames, photos)
 
@@ -42,10 +42,8 @@ class BatchPlan:
 
 
 class Indexer:
-    """Indexes files into a store. `clip` may be None (no visual channel).
-
-    `store` is a store/store.py Store, passed in: the pipeline imports nothing from the store but ids.
-    """
+    """Indexes files into a store (store/store.py's Store, passed in: the pipeline imports nothing from the
+    store but ids). `clip` may be None (no visual channel)."""
 
     def __init__(self, store, config: Config, text_embedder, asr, clip=None,
                  progress: ProgressCallback | None = None, ocr=FROM_CONFIG,
@@ -141,6 +139,7 @@ class Indexer:
         self.progress(ProgressEvent("start", total_files=len(todo), media_seconds=total))
         if todo:
             self._check_models()
+            self.report.warnings += other_models_note(map(self.store.get_file, todo), self.report.models)
         return BatchPlan(todo, settled, infos)
 
     def needs_indexing(self, path: str, reindex: bool) -> bool:

@@ -16,11 +16,13 @@ from fastapi.responses import FileResponse, Response
 from starlette.background import BackgroundTask
 from starlette.concurrency import run_in_threadpool
 
+from momentsearch.clips import clip_file_name
 from momentsearch.errors import MediaChangedError
 from momentsearch.server import media as sm
 from momentsearch.server.playback import player_file
 from momentsearch.server.routes import _record
 from momentsearch.server.schemas import ERRORS
+from momentsearch.types import shown_path
 
 router = APIRouter(prefix="/api", tags=["api"], responses=ERRORS)
 
@@ -61,6 +63,7 @@ async def transcript(video_id: str, request: Request,
 
 def _attachment(name: str) -> str:
     """A Content-Disposition that saves the answer as `name` (any characters: RFC 6266's filename*)."""
+    name = shown_path(name)  # a file name's bytes that are no UTF-8 as \\xNN (quote takes UTF-8 only)
     plain = "".join(c if c.isascii() and c.isprintable() and c not in '"\\' else "_" for c in name)
     return f"attachment; filename=\"{plain}\"; filename*=utf-8''{quote(name)}"
 
@@ -75,9 +78,9 @@ async def clip(video_id: str, request: Request, start: float = Query(..., ge=0, 
     record = await _record(request, video_id)
     opened = await run_in_threadpool(sm.open_indexed, record)  # checked; cut from this descriptor only
     path = Path(record.path)
-    suffix = ".mp4" if path.suffix.lower() in (".mp4", ".m4v", ".mov") else ".mkv"
     folder = Path(tempfile.mkdtemp(prefix="momentsearch-clip-"))
-    out = folder / f"{path.stem}-{start:.0f}-{end:.0f}{suffix}"
+    out = folder / clip_file_name(path.with_suffix(".mp4" if path.suffix.lower() in (".mp4", ".m4v", ".mov")
+                                                   else ".mkv"), start, end)
     try:
         with opened.file() as source:
             got = await run_in_threadpool(request.app.state.index.export_clip, source, start, end, out, pad,
@@ -88,7 +91,7 @@ async def clip(video_id: str, request: Request, start: float = Query(..., ge=0, 
     finally:
         opened.close()
     headers = {"X-Clip-Start": f"{got.start:.3f}", "X-Clip-End": f"{got.end:.3f}", "Cache-Control": "no-store"}
-    return FileResponse(out, media_type="video/mp4" if suffix == ".mp4" else "video/x-matroska",
+    return FileResponse(out, media_type="video/mp4" if out.suffix == ".mp4" else "video/x-matroska",
                         filename=out.name, headers=headers,
                         background=BackgroundTask(shutil.rmtree, folder, ignore_errors=True))
 

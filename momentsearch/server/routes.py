@@ -26,6 +26,7 @@ from momentsearch.server import media as sm
 from momentsearch.server.playback import player_file
 from momentsearch.server.schemas import ERRORS, ExamplesOut, HealthOut, SearchOut, VideosOut
 from momentsearch.store.ids import entry_fields
+from momentsearch.types import shown_path
 
 MAX_UPLOAD_BYTES = 10 * 1024 * 1024  # an image query larger than this is refused with 413
 SNIPPET_CHARS = 600  # the speech a result without matched text shows
@@ -65,7 +66,7 @@ def moments_out(index, moments) -> list[dict]:
     """Moments as the API returns them: the CLI's JSON object plus name, snippet and links."""
     out = []
     for m in moments:
-        base = {**m.to_json(), "name": Path(m.video).name, "snippet": _snippet(index, m)}
+        base = {**m.to_json(), "name": shown_path(Path(m.video).name), "snippet": _snippet(index, m)}
         if m.kind == "photo":  # the photo, small (see /api/photos)
             out.append({**base, **_links(m.video_id, None), "thumb_url": f"/api/photos/{m.video_id}.jpg"})
         else:
@@ -131,7 +132,7 @@ async def videos(request: Request):
     index = request.app.state.index
 
     def read() -> dict:
-        rows = [{"video_id": r.video_id, "name": Path(r.path).name, "kind": r.kind, "duration": r.duration,
+        rows = [{"video_id": r.video_id, "name": shown_path(Path(r.path).name), "kind": r.kind, "duration": r.duration,
                  "channels": r.channels, "sources": r.sources, "language": r.language,
                  "media_url": f"/api/media/{r.video_id}",
                  "captions_url": f"/api/captions/{r.video_id}.vtt"} for r in index.videos()]
