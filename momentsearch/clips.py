@@ -132,7 +132,7 @@ def cut_clip(source, start: float, end: float, out: str | os.PathLike, padding: 
             real_start, real_end = span
         os.replace(tmp, out)
     except av.error.FFmpegError as exc:
-        raise BadInputError(name, f"cannot cut a clip: {exc}") from exc
+        raise BadInputError(name, f"cannot cut a clip: {getattr(exc, 'strerror', None) or exc}") from exc  # no errno
     finally:
         tmp.unlink(missing_ok=True)
     return Clip(str(out), name, real_start, real_end, start, end)

@@ -171,6 +171,8 @@ def test_chapters_and_clip_of_a_copy_use_the_copy_named(tmp_path):
         over = run_cli("chapters", str(video), "--db", db, "-o", str(video), check=False)
         assert over.returncode == 2 and "is the video itself" in over.stderr, (video, over.stderr)
         assert video.read_bytes() == before, f"{video.name} was written over"
+    silent = run_cli("chapters", str(talk), "--db", db, check=False)  # no speech, no slide text: no chapters
+    assert silent.returncode == 2 and "has no chapters" in silent.stderr and not silent.stdout, silent
     clip = json.loads(run_cli("clip", str(copy), "0", "2", "-o", str(tmp_path / "c1.mp4"), "--db", db,
                               "--json").stdout)
     assert clip["source"] == str(copy)  # cut from the file named

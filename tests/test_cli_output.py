@@ -354,3 +354,35 @@ def test_export_clips_never_replaces_an_earlier_clip_without_force(capsys, monke
     assert search(b"second", "--force") == 0 and clip.read_bytes() == b"second"
     assert search(b"third", "--force", indexed=[str(clip)]) == 2 and clip.read_bytes() == b"second"
     assert f"{clip} is an indexed file" in capsys.readouterr().err
+
+
+def test_a_reader_that_stops_early_is_no_failure(tmp_path):
+    """`momentsearch info | head -1` (or search): rich answered the closed pipe with exit status 1, which says
+    that files failed; a closed pipe ends the command with 0, as main() meant."""
+    import os
+    import subprocess
+    import sys
+
+    from momentsearch.cli.main import main
+
+    (tmp_path / "lectures").mkdir()
+    assert main(["index", str(tmp_path / "lectures"), "--db", str(tmp_path / "db"), "--quiet"]) == 0
+    read, write = os.pipe()
+    os.close(read)  # the reader is gone before the first line
+    try:
+        run = subprocess.run([sys.executable, "-c", "import sys; from momentsearch.cli.main import main; "
+                              f"sys.exit(main(['info', '--db', {str(tmp_path / 'db')!r}]))"],
+                             stdout=write, stderr=subprocess.PIPE, timeout=120)
+    finally:
+        os.close(write)
+    assert run.returncode == 0, run.stderr.decode()[-500:]
+
+
+@pytest.mark.parametrize("argv", [["index", "-week1.mp4"], ["index", "notes.mp4", "-week1.mp4"]])
+def test_a_file_named_with_a_leading_dash_is_shown_how_to_index(capsys, argv):
+    """`momentsearch index -week1.mp4` said only "the following arguments are required: paths"."""
+    from momentsearch.cli.main import main
+
+    with pytest.raises(SystemExit) as stop:
+        main([*argv, "--db", "/nonexistent/db"])
+    assert stop.value.code == 2 and "./-week1.mp4" in capsys.readouterr().err

@@ -158,3 +158,15 @@ def test_an_output_path_that_cannot_be_written_is_one_error_line(lecture, tmp_pa
     bad = run_cli("clip", str(path), "1", "5", "-o", str(tmp_path / "afile" / "c.mp4"), check=False)
     assert bad.returncode == 2 and "Traceback" not in bad.stderr
     assert bad.stderr.startswith(f"momentsearch: error: {tmp_path / 'afile'}")
+
+
+def test_a_file_ffmpeg_cannot_open_is_one_plain_reason(tmp_path):
+    """`clip zero.mp4` said "cannot cut a clip: [Errno 1094995529] Invalid data found ...": FFmpeg's error
+    number is no help to anyone; the reason is its words alone."""
+    from momentsearch.errors import BadInputError
+
+    (tmp_path / "zero.mp4").write_bytes(b"")
+    with pytest.raises(BadInputError) as got:
+        cut_clip(str(tmp_path / "zero.mp4"), 0.0, 3.0, tmp_path / "z.mp4")
+    assert "Invalid data found" in got.value.reason and "Errno" not in got.value.reason
+    assert not (tmp_path / "z.mp4").exists()

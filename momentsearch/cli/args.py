@@ -46,6 +46,9 @@ class _Parser(argparse.ArgumentParser):
         elif "unrecognized arguments" in message and "search" in argv and dashed:
             message += (f"; if {dashed[0]} belongs to the query, give the query as one quoted argument after "
                         f"--: momentsearch search -- 'WORDS {dashed[0]}'")
+        elif ("unrecognized arguments" in message or "required: paths" in message) and dashed and (
+                "index" in argv or self.prog.endswith(" index")):  # a subcommand parser sees only its own argv
+            message += f"; a file whose name starts with a dash: ./{dashed[0]} (or give it after --)"
         super().error(message)
 
 

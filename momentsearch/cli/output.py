@@ -20,6 +20,15 @@ from momentsearch.types import NOT_MEDIA, IndexReport, Moment, ProgressEvent, sh
 
 out = Console(soft_wrap=True)
 err = Console(stderr=True)
+
+
+def _reader_gone() -> None:
+    """`momentsearch search ... | head -1`: rich's own answer to a closed pipe is exit status 1 (which says
+    some files failed); raised on, main() ends it as any closed pipe, with 0."""
+    raise BrokenPipeError
+
+
+out.on_broken_pipe = err.on_broken_pipe = _reader_gone
 WIDTH = 80  # what the output is laid out for (wider terminals just have room to spare)
 WEAK_SCORE = 0.3  # results scoring below this are marked "weak": one channel matched a little
 HIT_NOTE = 5.0  # seconds: a result whose matched words lie this far past its start says where they are
