@@ -127,3 +127,40 @@ def test_the_closing_summary_and_an_outline_are_found_in_the_index_and_their_hit
                                np.array([20.0, 40.0, 60.0]), np.array([0.8, 0.8, 0.8]), ["", "", ""], ["a", "b", "c"])}
     out = searcher._rows(corpus).demote(hits, 0.5, 0.75)
     assert np.allclose(out["ocr"].scores, [0.4, 0.8, 0.6])
+
+
+def test_a_place_named_by_position_and_the_lecture_it_is_in(tmp_path):
+    """"the end of the memory lecture" came back as the memory lecture's title slide: "end" was no place word
+    (only "summary", "recap", ... were), and "memory lecture" matched the title best. "At the end", "near the
+    beginning", "the first few minutes" name a place by position (not "the end of the war", nor "the start
+    and end of a list"), their words are not searched ("end" is said all the time), and beside a place "of
+    the memory lecture" says which lecture: its videos, answered by place."""
+    from fakes import FakeText, slide_store
+
+    from momentsearch.options import RankingOptions
+    from momentsearch.ranking.structure import CLOSING, OPENING, intents, named_lecture, without_position
+    from momentsearch.search.searcher import Searcher
+
+    assert intents("the end of the memory lecture") == intents("near the end where they talk about the exam") == {
+        CLOSING}
+    assert intents("in the first few minutes") == intents("at the beginning of today's class") == {OPENING}
+    for content in ("the end of the cold war", "why the start and end of a list are remembered", "dead end"):
+        assert not intents(content) and without_position(content) == content, content
+    assert without_position("near the end where they talk about the exam").split() == "where they talk about the exam".split()
+    assert named_lecture("the summary of the memory lecture") == "memory" and named_lecture("the summary") == ""
+
+    folder = tmp_path / "db"
+    slide_store(folder, [[("Bridges: Forces and Forms", 1.0), ("CIV 101", 0.5)], [("Beams", 1.0)],
+                         [("Arches", 1.0)], [("The End of the Bridge", 1.0)], [("Exercise", 1.0)]], video="1" * 16)
+    store = slide_store(folder, [[("How Memory Works", 1.0), ("PSY 120, memory lecture", 0.5)],
+                                 [("Working Memory", 1.0)], [("Forgetting", 1.0)], [("Sleep", 1.0)],
+                                 [("Summary", 1.0), ("Memory is rebuilt", 0.5)]], video="2" * 16)
+    searcher = Searcher(store, FakeText(), options=RankingOptions(late_share=0.0))
+
+    def top(query):
+        best = searcher.search(query, k=3)[0]
+        return best.video_id[0], best.start
+
+    assert top("the end of the memory lecture") == ("2", 80.0)  # not its title slide at 0 s
+    assert top("at the beginning of the bridges lecture") == ("1", 0.0)
+    assert top("the end of the bridge") == ("1", 60.0)  # words, not a place: the slide that says them

@@ -25,11 +25,19 @@ OPENING, CLOSING, QUIET, QUESTIONS = "opening", "closing", "quiet", "questions"
 BREAK, EXERCISE = "break", "exercise"  # which quiet time a query names, beside QUIET (not both: either fits)
 AFTER, BEFORE = "after", "before"  # the query points next to the part it names: "after the break"
 
+# a place named by its position alone: "at the end", "near the beginning of the memory lecture", "the first
+# few minutes"; not "the end of the war" (an "of" that names no lecture) nor "the start and end of a list"
+_LECTURE = r"(?:lecture|class|session|video|talk|recording|lesson|seminar|course|webinar|hour)"
+_OF_LECTURE = rf" of (?:the|this|today's|that|our) (?:\w+ ){{0,2}}{_LECTURE}"
+_AT_THE = r"(?:at|near|towards?|by|in|around|from|during) the (?:very )?"
+_FEW = r"(?:the |in the )?(?:{}) (?:few |couple of |\d+ |two |three |four |five |ten |fifteen )?minutes"
+_AT_START, _AT_END = (rf"(?:{_AT_THE}|(?=the {word}{_OF_LECTURE})the ){word}(?={_OF_LECTURE}|(?! of\b))|{_FEW.format(few)}"
+                      for word, few in (("(?:beginning|start)", "first|opening"), ("end", "last|final|closing")))
 _CUES = {
     OPENING: r"intro|introduction|overview|agenda|outline|outlining|opening remarks|preview of|plan for (?:today|the session"
-             r"|the lecture|the class)",
+             r"|the lecture|the class)|" + _AT_START,
     CLOSING: r"recap|recapping|summary|sum up|summing up|wrap ?up|wrap-up|wrapping up|conclusion|concluding|closing"
-             r" remarks|takeaways?|homework|next (?:class|lecture|session|week|time)",
+             r" remarks|takeaways?|homework|next (?:class|lecture|session|week|time)|" + _AT_END,
     QUIET: r"break|pause|intermission|recess|exercise|in-class (?:task|activity)|activity|worksheet|practice (?:problem"
            r"|question|task)|silent|quiet work",
     QUESTIONS: r"q ?& ?a|q and a|questions? and answers?|questions? (?:from|by|of) (?:the |a )?(?:audience"
@@ -39,10 +47,13 @@ _CUES = {
 }
 _CUES[REVIEW] = rf"{EARLIER}(?:'s)?|previously"
 _PATTERNS = {name: re.compile(rf"\b(?:{cue})s?\b", re.IGNORECASE) for name, cue in _CUES.items()}
+_POSITION = re.compile(rf"\b(?:{_AT_START}|{_AT_END})\b", re.IGNORECASE)
+_NAMED_LECTURE = re.compile(rf"{_OF_LECTURE}s?\b", re.IGNORECASE)
 _REVIEWED = re.compile(r"\b(?:recap|recapping|review|summary|sum up|summing up|reminder)s?\b", re.IGNORECASE)
 
 OPENING_FULL, OPENING_NONE = 0.03, 0.12  # share of the video: a span starting before the first gets 1, after the second 0
 CLOSING_NONE, CLOSING_FULL = 0.75, 0.85  # a span starting before the first gets 0, after the second 1
+ORDER = 1e-3  # of two spans in the same place, the one nearer the video's edge scores this share of the video more
 QUIET_MIN = 60.0  # seconds; a shorter span is not a break or an exercise, however quiet
 _BREAK_ASKED = re.compile(r"\b(?:break|pause|intermission|recess)s?\b", re.IGNORECASE)
 # what a lecturer says as a break starts: "let's stop here for a break", "stretch your legs", "back at 10:25"
@@ -97,6 +108,22 @@ _SESSION = re.compile(r"\b(?:session|class|lesson|lecture|seminar|course|today(?
                       r"|end|after|following|since|before|prior to|until|leading up to|just)s?\b", re.IGNORECASE)
 
 
+def without_position(query: str) -> str:
+    """The query without the words that name a place by its position ("at the end", "the first few minutes"):
+    a lecture says "end" and "start" all the time, so those words would match anywhere."""
+    return _POSITION.sub(" ", query)
+
+
+def named_lecture(query: str, remove: bool = False) -> str:
+    """The words that say which lecture a query of place words points into ("the end of the memory lecture":
+    "memory"; "the summary of today's bridges class": "bridges"), "" when it names none that way; with
+    `remove`, the query without them ("the summary")."""
+    if remove:
+        return _NAMED_LECTURE.sub(" ", query)
+    words = [m[0] for m in _NAMED_LECTURE.finditer(query)]
+    return " ".join(_SESSION.sub(" ", re.sub(r"\b(?:of|the|this|today's|that|our)\b", " ", w)) for w in words).strip()
+
+
 def content_words(query: str) -> list[str]:
     """The query's terms besides the words that name a place ("the summary" has none; "the recap of
     supply and demand" has supply, demand) and, beside a place, the lecture and times in it ("the pause in
@@ -107,7 +134,9 @@ def content_words(query: str) -> list[str]:
     for pattern in _PATTERNS.values():
         query, found = pattern.subn(" ", query)
         placed = placed or found > 0
-    return query_terms(_SESSION.sub(" ", query) if placed else query)
+    if placed:  # beside a place, "of the memory lecture" says which lecture, not what is in it
+        query = _SESSION.sub(" ", _NAMED_LECTURE.sub(" ", query))
+    return query_terms(query)
 
 
 def regions(wanted: frozenset[str], sections: np.ndarray, duration: float, speech: np.ndarray | None,
@@ -142,11 +171,11 @@ def place_scores(wanted: frozenset[str], starts: np.ndarray, ends: np.ndarray, d
             return out
         return np.clip(_covered(starts, ends, beside) / np.maximum(ends - starts, 1e-9), 0.0, 1.0)
     at = starts / duration
-    if OPENING in wanted:
+    if OPENING in wanted:  # of spans alike, the earliest first ("the beginning" is its first section)
         fade = np.clip((OPENING_NONE - at) / (OPENING_NONE - OPENING_FULL), 0.0, 1.0)
-        out = np.maximum(out, fade)
-    if CLOSING in wanted:
-        out = np.maximum(out, np.clip((at - CLOSING_NONE) / (CLOSING_FULL - CLOSING_NONE), 0.0, 1.0))
+        out = np.maximum(out, fade - ORDER * at)
+    if CLOSING in wanted:  # ... the latest first
+        out = np.maximum(out, np.clip((at - CLOSING_NONE) / (CLOSING_FULL - CLOSING_NONE), 0.0, 1.0) - ORDER * (1 - at))
     if QUIET in wanted and speech is not None:
         length = np.maximum(ends - starts, 1e-9)
         quiet = 1.0 - _covered(starts, ends, speech) / length

@@ -14,6 +14,8 @@ import numpy as np
 
 from momentsearch.ranking.reviews import PREVIEW, REVIEW, SUMMARY, demote_reviews, review_spans
 from momentsearch.ranking.slide_lexical import title_line
+from momentsearch.ranking.lexical import query_terms
+from momentsearch.ranking.structure import content_words, named_lecture, without_position
 from momentsearch.search.query import ParsedQuery, normalise_text, span_text
 from momentsearch.search.scope import EXACT_SCOPE_ROWS, ScopeVectors, rows_by_video, visual_ids
 from momentsearch.store.ids import entry_fields
@@ -167,6 +169,44 @@ class Narrowing:
         id, and the corpus holds one of their records, which may be the copy the user did not name."""
         return [replace(m, video=rec.path) if (rec := self.files.get(m.video_id)) and rec.path != m.video else m
                 for m in moments]
+
+
+NAMED_SHARE = 0.8  # a video the lecture's name finds at least this share as much of as of the best one is named too
+
+
+def place_only(text: str, wanted: frozenset[str], hits: dict, files: dict[str, FileRecord], place_bonus: float,
+               hits_for) -> tuple[dict, dict[str, FileRecord] | None]:
+    """(hits, the files whose place alone answers) for a query of place words ("the summary", "the
+    introduction": every video in scope is a candidate, None when the query says more than a place). When the
+    place words name the lecture ("the end of the memory lecture"), the files are the videos those words find
+    best (`hits_for(words)`: channel hits), answered by place alone: the name is in the title slide, so as a
+    query it found the opening."""
+    if not wanted or place_bonus <= 0 or content_words(text):
+        return hits, None
+    if not (named := named_lecture(text)):
+        return hits, files
+    found: dict[str, float] = {}  # per video, how much of it the name finds (a lecture says its subject often)
+    for channel in hits_for(named).values():
+        for video, score in zip(channel.video_ids.tolist(), channel.scores.tolist()):
+            found[video] = found.get(video, 0.0) + float(score)
+    top = max(found.values(), default=0.0)
+    chosen = {v: rec for v, rec in files.items() if top > 0 and found.get(v, 0.0) >= NAMED_SHARE * top}
+    if not chosen:
+        return hits, files
+    place_words = without_position(named_lecture(text, remove=True))  # "the summary" of "the summary of the X lecture"
+    if query_terms(place_words):
+        return {name: _only(channel, chosen) for name, channel in hits_for(place_words).items()}, chosen
+    # "the end of the X lecture": no word to search; the name's hits in them stay as spans to place, scoring nothing
+    spans = {name: _only(h, chosen) for name, h in hits_for(named).items()}
+    return {name: replace(h, scores=h.scores * 0.0) for name, h in spans.items()}, chosen
+
+
+def _only(hits, videos) -> object:
+    """Channel hits of `videos` only."""
+    keep = np.isin(hits.video_ids.astype(str), list(videos))
+    return replace(hits, video_ids=hits.video_ids[keep], starts=hits.starts[keep], ends=hits.ends[keep],
+                   scores=hits.scores[keep], evidence=[e for e, k in zip(hits.evidence, keep) if k] if hits.evidence
+                   else [], ids=[i for i, k in zip(hits.ids, keep) if k] if hits.ids else [])
 
 
 def _concat(groups: dict[str, np.ndarray], files) -> np.ndarray:

@@ -18,11 +18,11 @@ from momentsearch.ranking.forms import query_forms
 from momentsearch.ranking.lexical import best_of
 from momentsearch.ranking.slide_lexical import title_line
 from momentsearch.ranking.structure import (AFTER, BEFORE, BREAK, BREAK_SAID, EXERCISE, QUESTIONS, REVIEW, Place,
-                                             beside_regions, content_words, intents, said_regions)
+                                             beside_regions, content_words, intents, said_regions, without_position)
 from momentsearch.search.context import SectionContext
 from momentsearch.search.corpus import Corpus, load_corpus
 from momentsearch.search.image_text import unanswerable
-from momentsearch.search.narrow import Narrowing, VideoRows
+from momentsearch.search.narrow import Narrowing, VideoRows, place_only
 from momentsearch.search.pieces import PieceCache
 from momentsearch.search.query import clean_query, parse_query
 from momentsearch.search.results import build_moments
@@ -233,7 +233,7 @@ class Searcher:
         files, text = narrow.files, searched(parsed, corpus, self.options.spelling).text
         if not files:
             return []
-        hits = self._text_hits(text, corpus, narrow)
+        hits = self._text_hits(without_position(text) or text, corpus, narrow)  # "at the end": a place, not words
         if self.visual_available():
             vector = self.clip.embed_texts([text])[0]
             hits["visual"] = self._dense_hits("visual", "keyframes", vector, files, narrow=narrow)
@@ -241,8 +241,8 @@ class Searcher:
             hits = self._rows(corpus).demote(hits, self.options.review_weight, self.options.summary_weight)
         accept = narrow.accepts if parsed.filters else None  # before suppression: see ranking.fusion.select
         wanted = intents(text)
-        # "the summary", "introduction": the place is all the query says, so every video in scope is a candidate
-        only_place = files if wanted and self.options.place_bonus > 0 and not content_words(text) else None
+        hits, only_place = place_only(text, wanted, hits, files, self.options.place_bonus,
+                                      lambda words: self._text_hits(words, corpus, narrow))
         moments = self._moments(hits, narrow.rank_k(k), corpus, wanted, accept, only_place, text)
         return narrow.named(narrow.keep(moments, k))
 
