@@ -7,6 +7,7 @@ Every field has a comment; `Config.validate()` is the one place that checks rule
 from __future__ import annotations
 
 import dataclasses
+import math
 import tomllib
 import types
 import typing
@@ -83,10 +84,18 @@ class ASROptions:
             out.append(f"asr.window_seconds must be 0 (no windows) or >= 10, got {self.window_seconds}")
         if self.engine not in ("faster-whisper", "openai-whisper"):
             out.append(f"asr.engine must be 'faster-whisper' or 'openai-whisper', got {self.engine!r}")
+        if self.language is not None and self.language.lower() not in WHISPER_LANGUAGES:  # else every file fails
+            out.append(f"asr.language must be a Whisper language code (en, de, fr, zh, ...; --language auto "
+                       f"detects it), got {self.language!r}")
         if self.model.endswith(".en") and self.language not in (None, "en"):  # it would transcribe English anyway
             out.append(f"asr.model {self.model!r} knows English only, asked for language {self.language!r}: "
                        "use the multilingual model (--asr base, asr.model = \"base\")")
         return out
+
+
+WHISPER_LANGUAGES = frozenset("""af am ar as az ba be bg bn bo br bs ca cs cy da de el en es et eu fa fi fo fr gl gu ha haw
+he hi hr ht hu hy id is it ja jw ka kk km kn ko la lb ln lo lt lv mg mi mk ml mn mr ms mt my ne nl nn no oc pa pl ps pt ro
+ru sa sd si sk sl sn so sq sr su sv sw ta te tg th tk tl tr tt uk ur uz vi yi yo yue zh""".split())  # Whisper's codes
 
 
 @dataclass
@@ -282,7 +291,9 @@ def _merge(obj: Any, values: dict[str, Any], where: str) -> Any:
             hint = typing.get_type_hints(type(obj))[key]
             if not _fits(value, hint):
                 raise ConfigError(f"{where}{key} must be {_describe(hint)}, got {value!r:.80}")
-            if isinstance(current, dict):
+            if isinstance(current, dict):  # per channel: a misspelt channel would be a setting with no effect
+                if unknown := sorted(set(value) - set(current)):
+                    raise ConfigError(f"unknown option {where}{key}.{unknown[0]}; known: {', '.join(sorted(current))}")
                 value = {**current, **value}
         updates[key] = value
     return dataclasses.replace(obj, **updates)
@@ -296,8 +307,9 @@ def _fits(value: Any, hint: Any) -> bool:
         return any(_fits(value, a) for a in args)
     if hint is bool or hint is str or hint is type(None):
         return isinstance(value, hint)
-    if hint in (int, float):
-        return isinstance(value, int if hint is int else (int, float)) and not isinstance(value, bool)
+    if hint in (int, float):  # nan and inf pass every range check and then break indexing: refused
+        return isinstance(value, int if hint is int else (int, float)) and not isinstance(value, bool) and \
+            math.isfinite(value)
     if origin is list:
         return isinstance(value, list) and all(_fits(v, args[0]) for v in value)
     if origin is dict:

@@ -262,3 +262,24 @@ def test_token_header_styles():
     assert ChromaServer("http://h:1", token="t").headers() == {"Authorization": "Bearer t"}
     assert ChromaServer("http://h:1", token="t", token_header="X-Chroma-Token").headers() == {"X-Chroma-Token": "t"}
     assert ChromaServer("http://h:1").headers() == {}
+
+
+def test_a_server_that_goes_away_mid_run_is_one_line_and_exit_2(monkeypatch, capsys):
+    """Killing the Chroma server while `index` ran printed two chained httpx tracebacks and exit status 1
+    (which says files failed); down at the start it was already one line and 2."""
+    import importlib
+
+    import httpx
+
+    cli_main = importlib.import_module("momentsearch.cli.main")  # the module (the package exports its main())
+
+    def gone(args):
+        raise httpx.ConnectError("[Errno 111] Connection refused")
+
+    monkeypatch.setattr(cli_main, "cmd_info", gone)
+    assert cli_main.main(["info", "--chroma-url", "http://127.0.0.1:9"]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("momentsearch: error: lost the Chroma server at http://127.0.0.1:9") and "Traceback" not in err
+    monkeypatch.setattr(cli_main, "cmd_info", lambda args: (_ for _ in ()).throw(httpx.ConnectError("x")))
+    with pytest.raises(httpx.ConnectError):  # a local index: not a server's error, raised as it was
+        cli_main.main(["info", "--db", "/nonexistent/db"])

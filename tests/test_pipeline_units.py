@@ -227,6 +227,11 @@ def test_config_file_maps_onto_options_and_rejects_unknown_keys(tmp_path):
     ("[asr]\nbeam_size = 0", "beam_size >= 1"),
     ("[ocr]\nextra_reads = -3", "extra_reads >= 0"),
     ("[chunks]\ntopic_window = 0", "topic_window >= 1"),
+    ("[sampling]\nfps = nan", "sampling.fps must be a number, got nan"),  # passed every range check, then every
+    ("[asr]\nwindow_seconds = inf", "asr.window_seconds must be a number, got inf"),  # file failed to index
+    ("[ranking.weights]\ntrnascript = 2.0", "unknown option ranking.weights.trnascript; known: clip_text, "),
+    ("[ranking.spread]\nvisul = 0.1", "unknown option ranking.spread.visul"),  # had no effect, silently
+    ("[asr]\nmodel = \"base\"\nlanguage = \"klingon\"", "asr.language must be a Whisper language code"),
 ])
 def test_a_config_value_of_the_wrong_type_or_range_is_one_error(tmp_path, toml, expect):
     """Each was a traceback later, or silently accepted (a string for a switch, a reversed calibration)."""

@@ -474,3 +474,21 @@ def test_the_private_copy_of_a_read_only_index_is_writable(tmp_path):
     finally:
         for path in [db, db / "segment"]:
             path.chmod(0o755)
+
+
+def test_an_empty_db_variable_a_huge_thread_count_and_a_second_config_are_not_taken_as_given(monkeypatch, capsys):
+    """`MOMENTSEARCH_DB=` (set, empty) wrote the index into the working folder; `MOMENTSEARCH_THREADS=99999`
+    crashed the recogniser; `--config a --config b` dropped the first file without a word."""
+    from momentsearch.models.device import available_cpus, thread_budget
+    from momentsearch.store.client import DEFAULT_DB, default_db_dir
+
+    for value in ("", "  "):
+        monkeypatch.setenv("MOMENTSEARCH_DB", value)
+        assert default_db_dir() == DEFAULT_DB
+    monkeypatch.setenv("MOMENTSEARCH_THREADS", "99999")
+    assert thread_budget() == available_cpus()
+    monkeypatch.setenv("MOMENTSEARCH_THREADS", "1")
+    assert thread_budget() == 1
+    with pytest.raises(SystemExit) as stop:
+        cli.main(["info", "--config", "team.toml", "--config", "mine.toml", "--db", "/nonexistent/db"])
+    assert stop.value.code == 2 and "--config given twice" in capsys.readouterr().err

@@ -14,7 +14,7 @@ DEMO_DB = "~/.cache/momentsearch/demo-db"  # where `demo` indexes the sample lec
 def _common(p: argparse.ArgumentParser, db_default: str = "$MOMENTSEARCH_DB or ./momentsearch-db") -> None:
     p.add_argument("--db", help=f"index folder (default: {db_default})")
     p.add_argument("--chroma-url", help="use a Chroma server instead of a folder (http://HOST:PORT)")
-    p.add_argument("--config", help="options file (TOML or YAML), see momentsearch/data/default.toml")
+    p.add_argument("--config", action=_Once, help="options file (TOML or YAML), see momentsearch/data/default.toml")
     p.add_argument("--device", choices=["auto", "cpu", "cuda"], help="where models run (default auto)")
     p.add_argument("--clip-model", help="open_clip architecture (default ViT-B-32) or a JSON config path")
     p.add_argument("--clip-pretrained", help="pretrained tag, or a local checkpoint path")
@@ -28,6 +28,15 @@ def _chroma_flags(p: argparse.ArgumentParser) -> None:
                    help="how the token is sent (default Authorization: Bearer TOKEN)")
     p.add_argument("--chroma-ca-cert", metavar="PEM", help="CA bundle that signed the server's TLS certificate")
     p.add_argument("--chroma-insecure", action="store_true", help="https without certificate checks (tests only)")
+
+
+class _Once(argparse.Action):
+    """An option that may be given once: a second --config had replaced the first without a word."""
+
+    def __call__(self, parser, namespace, values, option_string=None):
+        if getattr(namespace, self.dest, None) is not None:
+            parser.error(f"{option_string} given twice ({getattr(namespace, self.dest)}, {values}): give one")
+        setattr(namespace, self.dest, values)
 
 
 class _Parser(argparse.ArgumentParser):

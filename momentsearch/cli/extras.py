@@ -84,6 +84,16 @@ def cmd_chapters(args, index) -> int:
     return 0
 
 
+def lost_server(exc: Exception, server) -> int:
+    """A Chroma server that stopped answering after the run began (`server`: the ChromaServer, None for a local
+    index): one line and exit status 2, as when it is down at the start; any other error is raised on."""
+    if server is None or type(exc).__module__.split(".")[0] not in ("httpx", "httpcore"):
+        raise exc
+    print(f"momentsearch: error: lost the Chroma server at {server.url} ({exc or type(exc).__name__}); re-run the "
+          "same command once it answers again: finished files are kept", file=sys.stderr)
+    return 2
+
+
 def filters_removed_all(index, query: str, kind, scope) -> bool:
     """Whether a query with "phrases" or -words that found nothing would find something without them: only
     then are its filters to blame (`-adam optimizer` on lectures that never say "optimizer" is not)."""

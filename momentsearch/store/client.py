@@ -15,7 +15,7 @@ DEFAULT_DB = "./momentsearch-db"
 
 
 def default_db_dir() -> str:
-    return os.environ.get("MOMENTSEARCH_DB", DEFAULT_DB)
+    return os.environ.get("MOMENTSEARCH_DB", "").strip() or DEFAULT_DB  # set but empty: as unset, never "." itself
 
 
 @dataclass(frozen=True)
