@@ -283,3 +283,17 @@ def test_a_server_that_goes_away_mid_run_is_one_line_and_exit_2(monkeypatch, cap
     monkeypatch.setattr(cli_main, "cmd_info", lambda args: (_ for _ in ()).throw(httpx.ConnectError("x")))
     with pytest.raises(httpx.ConnectError):  # a local index: not a server's error, raised as it was
         cli_main.main(["info", "--db", "/nonexistent/db"])
+
+
+def test_credentials_or_a_path_in_the_server_url_are_refused_not_dropped():
+    """`--chroma-url http://user:pw@host:8765` was accepted: the user and password were never sent, and
+    `info` printed the password; a path after the port (a proxy prefix) was dropped without a word."""
+    from momentsearch.errors import MomentSearchError
+    from momentsearch.store.client import make_client
+
+    with pytest.raises(MomentSearchError, match="user and password in the URL are not sent") as got:
+        make_client(chroma_url="http://ana:s3cret@127.0.0.1:9")
+    assert "s3cret" not in str(got.value)
+    for url in ("http://127.0.0.1:9/chroma", "http://127.0.0.1:9/?db=x"):
+        with pytest.raises(MomentSearchError, match="path, query or fragment"):
+            make_client(chroma_url=url)

@@ -470,3 +470,39 @@ def test_file_names_that_are_no_utf8_are_served_as_escapes(tmp_path):
         assert found.json()["results"][0]["name"] == "caf\\xe9.mp4"
         assert found.json()["results"][0]["video"].endswith("caf\\xe9.mp4")
     assert _attachment(os.fsdecode(b"caf\xe9.srt")).endswith("filename*=utf-8''caf%5Cxe9.srt")
+
+
+def test_a_chroma_server_that_stops_answering_is_a_503_that_names_it(tmp_path):
+    """`serve --chroma-url U` with the Chroma server killed: /api/health went on saying "ok" from its last view
+    and a search was "500 internal error (ConnectError)". Both now say the server does not answer (503)."""
+    import asyncio
+
+    import httpx
+
+    from momentsearch.server.routes import refresh_health
+
+    media = tmp_path / "a.mp4"
+    media.write_bytes(b"x" * 1000)
+
+    class Gone(_FakeIndex):
+        chroma_url = "http://chroma:8000"
+        down = False
+
+        def videos(self):
+            if self.down:
+                raise httpx.ConnectError("[Errno 111] Connection refused")
+            return super().videos()
+
+        def search(self, query, k=10, kind=None, video=None):
+            raise httpx.ConnectError("[Errno 111] Connection refused")
+
+    index = Gone([_record(media)])
+    app = create_app(index, warm=False)
+    with TestClient(app, base_url="http://localhost", raise_server_exceptions=False) as client:
+        assert client.get("/api/health").json()["status"] == "ok"
+        index.down = True
+        asyncio.run(refresh_health(client.app))  # what the app's refresher does every few seconds
+        for url in ("/api/health", "/api/search?q=rubisco"):
+            r = client.get(url)
+            assert r.status_code == 503, url
+            assert "Chroma server at http://chroma:8000 does not answer" in r.json()["error"], url

@@ -36,7 +36,8 @@ from momentsearch.server import guard
 from momentsearch.server import media as sm
 from momentsearch.server.moment_routes import router as moment_router
 from momentsearch.server.playback import PlayerFiles, start_preparing
-from momentsearch.server.routes import MAX_UPLOAD_BYTES, error_response, refresh_health, router, search_slots
+from momentsearch.server.routes import (MAX_UPLOAD_BYTES, error_response, refresh_health, router, search_slots,
+                                        server_gone)
 
 WEB_DIR = Path(__file__).resolve().parent / "web"
 MULTIPART_SLACK = 64 * 1024  # bytes a request body may hold beyond the image (form fields, boundaries)
@@ -206,6 +207,10 @@ def _errors(app: FastAPI) -> None:
 
     @app.exception_handler(Exception)
     async def crash(request, exc: Exception):
+        if server_gone(exc):  # not our fault, and over when it is back: say which server
+            where = request.app.state.index.chroma_url
+            return error_response(503, f"the Chroma server at {where} does not answer ({exc}); searches work again "
+                                       "once it is back")
         return error_response(500, f"internal error ({type(exc).__name__}); see the server log")
 
 

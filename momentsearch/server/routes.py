@@ -104,12 +104,20 @@ def _warnings(request: Request) -> list[str]:
     return list(request.app.state.index.warnings) + ([writing] if writing else [])
 
 
+def server_gone(exc: BaseException) -> bool:
+    """Whether an error is a Chroma server that does not answer (httpx's transport errors)."""
+    return type(exc).__module__.split(".")[0] in ("httpx", "httpcore")
+
+
 async def refresh_health(app) -> None:
-    """Renews app.state.health in its own thread (not the search pool). A failure keeps the old view."""
+    """Renews app.state.health in its own thread (not the search pool). A failure keeps the old view, but for a
+    Chroma server that stopped answering: /api/health then says so (it went on saying "ok")."""
     try:
         app.state.health = await asyncio.get_running_loop().run_in_executor(_health_pool, _health_view, app.state.index)
     except Exception as exc:  # noqa: BLE001 - kept for /api/health to report; the refresher goes on
         app.state.health_error = exc
+        if server_gone(exc):
+            app.state.health = None
 
 
 @router.get("/health", response_model=HealthOut)

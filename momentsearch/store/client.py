@@ -101,6 +101,12 @@ def make_client(db_dir: str | None = None, chroma_url: "str | ChromaServer | Non
             raise MomentSearchError(f"{shape} ({exc})") from None
         if url.scheme not in ("http", "https") or not url.hostname:
             raise MomentSearchError(shape)
+        if url.username or url.password:  # never sent by chromadb, and `info` would print the password
+            raise MomentSearchError(f"{server.named_by}: a user and password in the URL are not sent; give the "
+                                    "token in $MOMENTSEARCH_CHROMA_TOKEN (or --chroma-token), the URL as "
+                                    "http://HOST:PORT")
+        if url.path.strip("/") or url.query or url.fragment:  # dropped without a word: another server's address
+            raise MomentSearchError(f"{shape} (a path, query or fragment after the port is not supported)")
         if url.scheme == "https":
             if server.ca_cert and not Path(server.ca_cert).is_file():
                 raise MomentSearchError(f"CA certificate file not found: {server.ca_cert}")
