@@ -147,7 +147,7 @@ def test_a_query_number_counts_as_said_only_when_all_its_words_are():
     "one hundred twenty" were there, so the number passed as two thirds said. A number counts whole or not."""
     texts = ["it adds up to 100 m2 over ten million years", "a timer of one hundred and twenty seconds",
              "the timer ran for 120 s"]
-    rows, scores = sound_alike("120 s timer", np.zeros(0, np.int64), np.zeros(0), [0, 1, 2], texts, 1.0)
+    rows, _ = sound_alike("120 s timer", np.zeros(0, np.int64), np.zeros(0), [0, 1, 2], texts, 1.0)
     assert 0 not in rows.tolist() and set(rows.tolist()) <= {1, 2}
     assert [sorted(g) for g in number_groups("chapters 4 and 6, page one hundred and twenty")] == [
         ["four"], ["six"], ["hundred", "one", "twenty"]]

@@ -147,10 +147,10 @@ def add_export_flags(p: argparse.ArgumentParser) -> None:
 
 
 def _print_clip(clip, note: str = "") -> None:
-    late = clip.asked_start - clip.start
-    where = f" (starts {late:.1f} s early, on the keyframe at or before {clip.asked_start:.1f} s)" if late > 0.05 else ""
     from momentsearch.cli.output import safe_text  # a file name's control characters are never printed raw
 
+    late = clip.asked_start - clip.start
+    where = f" (starts {late:.1f} s early, on the keyframe at or before {clip.asked_start:.1f} s)" if late > 0.05 else ""
     span = f"{clip.start:.2f}-{clip.end:.2f} s"
     print(f"{safe_text(clip.path)}: {span} of {safe_text(clip.source)}{where}{note}")
 

@@ -123,7 +123,7 @@ def main(argv: list[str] | None = None) -> int:
         name = os.fsdecode(exc.filename) if isinstance(exc.filename, bytes) else str(exc.filename)
         print(f"momentsearch: error: {safe_text(name)}: {exc.strerror}", file=sys.stderr)
         return EXIT_ERROR
-    except Exception as exc:  # the Chroma server went away mid-run: httpx's own errors, no OSError
+    except Exception as exc:  # noqa: BLE001 - the Chroma server went away mid-run: httpx errors are no OSErrors
         return extras.lost_server(exc, getattr(args, "chroma_url", None))
 
 

@@ -83,8 +83,8 @@ def other_models_note(records, models: dict[str, str]) -> list[str]:
     was = ", ".join(f"{k} {changed[0].models.get(k) or 'none'} -> {models.get(k) or 'none'}" for k in kinds)
     many = len(changed) > 1
     them, were = ("them", "they were") if many else ("it", "it was")
-    return [f"{len(changed)} file{'s' * many} indexed before with other models ({was}): indexed again whole; to keep "
-            f"{them}, index with the models {were} made with (speech: --asr)"]
+    return [(f"{len(changed)} file{'s' * many} indexed before with other models ({was}): indexed again whole; to keep "
+             f"{them}, index with the models {were} made with (speech: --asr)")]
 
 
 NOTHING_THERE = "nothing to index: none of the paths given exists (check the spelling); the index was not touched"
