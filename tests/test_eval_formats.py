@@ -133,7 +133,7 @@ def test_eval_json_is_valid_json_and_out_never_overwrites_an_input(tmp_path):
     assert proc.returncode == 2 and "is a folder" in proc.stderr
 
 
-def test_eval_refuses_an_index_without_any_video_of_the_ground_truth(tmp_path):
+def test_eval_refuses_an_index_without_any_video_of_the_ground_truth(tmp_path, capsys):
     """A --db that holds other lectures scored every query 0 without a word: the wrong index looked like
     a result. One video of the ground truth in the index is enough to search (the rest count as misses)."""
     from types import SimpleNamespace
@@ -152,8 +152,17 @@ def test_eval_refuses_an_index_without_any_video_of_the_ground_truth(tmp_path):
     with pytest.raises(QueryError, match=r"no video of the ground truth \(NUsG9BgSes0_210.0_360.0, "
                                          r"xbQJTJGYJmo_60.0_210.0\) is in the index at"):
         run_eval(index_of("/lectures/other.mp4", "/lectures/week3.mp4"), truths)
-    predictions, report = run_eval(index_of("/lectures/other.mp4", "/clips/xbQJTJGYJmo_60.0_210.0.mp4"), truths)
+    index = index_of("/lectures/other.mp4", "/clips/xbQJTJGYJmo_60.0_210.0.mp4")
+    predictions, report = run_eval(index, truths)
     assert set(predictions) == {2579, 5071} and report.overall["R1@0.5"] == 0.0
+    # `eval` names the videos it could not search in (their queries count as misses), once, on stderr
+    from momentsearch.cli.extras import note_unindexed
+
+    note_unindexed(index, truths)
+    err = capsys.readouterr().err
+    assert "1 query counted as missed, their video is not in the index: NUsG9BgSes0_210.0_360.0" in err
+    note_unindexed(index_of("/clips/xbQJTJGYJmo_60.0_210.0.mp4", "/clips/NUsG9BgSes0_210.0_360.0.mp4"), truths)
+    assert capsys.readouterr().err == ""
 
 
 def test_eval_out_replaces_an_existing_file_only_with_force(tmp_path, capsys):

@@ -84,6 +84,20 @@ def cmd_chapters(args, index) -> int:
     return 0
 
 
+def note_unindexed(index, truths) -> None:
+    """One line on stderr naming the ground truth's videos that the index does not hold: `eval` scores their
+    queries as misses, and a lower number with no word why reads as a worse ranker."""
+    from momentsearch.evaluate import same_video
+
+    paths = [f.path for f in index.info().files]
+    missing = sorted({t.video for t in truths if not any(same_video(p, t.video) for p in paths)})
+    if missing:
+        queries = sum(t.video in missing for t in truths)
+        names = ", ".join(missing[:3]) + (f" and {len(missing) - 3} more" if len(missing) > 3 else "")
+        print(f"momentsearch: note: {queries} quer{'y' if queries == 1 else 'ies'} counted as missed, their video is "
+              f"not in the index: {names}", file=sys.stderr)
+
+
 def lost_server(exc: Exception, server) -> int:
     """A Chroma server that stopped answering after the run began (`server`: the ChromaServer, None for a local
     index): one line and exit status 2, as when it is down at the start; any other error is raised on."""

@@ -371,7 +371,8 @@ def cmd_eval(args) -> int:
         predictions = load_predictions(args.pred, truths)
         report = evaluate(predictions, truths)
     else:
-        predictions, report = run_eval(_index_for(args), truths)
+        predictions, report = run_eval(index := _index_for(args), truths)
+        extras.note_unindexed(index, truths)  # their queries count as misses: say which
     if args.out:
         write_atomically(args.out, "".join(line + "\n" for line in predictions_to_jsonl(truths, predictions)))
     rows = compare_reports(evaluate(baseline, truths, report.unmeasurable), report) if baseline is not None else []
