@@ -297,3 +297,21 @@ def test_credentials_or_a_path_in_the_server_url_are_refused_not_dropped():
     for url in ("http://127.0.0.1:9/chroma", "http://127.0.0.1:9/?db=x"):
         with pytest.raises(MomentSearchError, match="path, query or fragment"):
             make_client(chroma_url=url)
+
+
+def test_a_database_of_its_own_on_the_server_is_made_by_index_only(chroma_server):
+    """docs/deploy.md says a team may keep experiments in a database of its own
+    ($MOMENTSEARCH_CHROMA_DATABASE), but no command could make one: every run said "cannot reach the Chroma
+    server ... Database [experiments] not found". `index` now makes it (as it makes a folder); the others say
+    the server has no such database."""
+    from momentsearch.errors import MomentSearchError
+    from momentsearch.store.client import ChromaServer, make_client
+
+    server = ChromaServer(chroma_server, database="experiments")
+    with pytest.raises(MomentSearchError, match="has no database 'experiments'.*`momentsearch index` makes it"):
+        make_client(chroma_url=server, create=False)
+    assert make_client(chroma_url=server, create=True).list_collections() == []
+    assert make_client(chroma_url=server, create=False).list_collections() == []  # there now
+    proc = run_cli("info", "--chroma-url", chroma_server, check=False,
+                   env={"MOMENTSEARCH_CHROMA_DATABASE": "typo"})
+    assert proc.returncode == 2 and "has no database 'typo'" in proc.stderr and "Traceback" not in proc.stderr

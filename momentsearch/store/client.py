@@ -77,6 +77,28 @@ def _root_cause(exc: BaseException) -> str:
     return root if root == messages[0] else f"{messages[0]} ({root})"
 
 
+def _new_database(chromadb, server: ChromaServer, where: dict, create: bool):
+    """A client of the server's database `server.database`, which does not exist yet: made (an index made
+    there, as a folder is made on a first `index`) when `create`, else a MomentSearchError that says so."""
+    if not create:
+        raise MomentSearchError(f"the Chroma server at {server.url} has no database {server.database!r} (tenant "
+                                f"{server.tenant!r}): `momentsearch index` makes it; check "
+                                "$MOMENTSEARCH_CHROMA_DATABASE")
+    try:
+        from chromadb.config import Settings
+
+        admin = chromadb.AdminClient(Settings(**{**where["settings"].model_dump(), "chroma_api_impl":
+                                                 "chromadb.api.fastapi.FastAPI", "chroma_server_host": where["host"],
+                                                 "chroma_server_http_port": where["port"],
+                                                 "chroma_server_ssl_enabled": where["ssl"],
+                                                 "chroma_server_headers": where["headers"]}))
+        admin.create_database(server.database, tenant=server.tenant)
+        return chromadb.HttpClient(**where, database=server.database)
+    except Exception as exc:  # the server refused (no right to make databases, an unknown tenant)
+        raise MomentSearchError(f"cannot make the database {server.database!r} on the Chroma server at {server.url}: "
+                                f"{_root_cause(exc)}") from exc
+
+
 def make_client(db_dir: str | None = None, chroma_url: "str | ChromaServer | None" = None, create: bool = True):
     """An embedded PersistentClient at `db_dir`, or an HttpClient for `chroma_url`. Telemetry off.
 
@@ -111,18 +133,14 @@ def make_client(db_dir: str | None = None, chroma_url: "str | ChromaServer | Non
             if server.ca_cert and not Path(server.ca_cert).is_file():
                 raise MomentSearchError(f"CA certificate file not found: {server.ca_cert}")
             settings.chroma_server_ssl_verify = server.ca_cert or server.verify_tls
+        where = dict(host=url.hostname, port=port or (443 if url.scheme == "https" else 8000),
+                     ssl=url.scheme == "https", headers=server.headers(), settings=settings, tenant=server.tenant)
         try:
-            return chromadb.HttpClient(
-                host=url.hostname,
-                port=port or (443 if url.scheme == "https" else 8000),
-                ssl=url.scheme == "https",
-                headers=server.headers(),
-                settings=settings,
-                tenant=server.tenant,
-                database=server.database,
-            )
+            return chromadb.HttpClient(**where, database=server.database)
         except Exception as exc:  # connection, TLS and auth errors come in many types
-            raise MomentSearchError(f"cannot reach the Chroma server at {server.url}: {_root_cause(exc)}") from exc
+            if "not found" not in str(exc).lower() or f"[{server.database}]" not in str(exc):
+                raise MomentSearchError(f"cannot reach the Chroma server at {server.url}: {_root_cause(exc)}") from exc
+            return _new_database(chromadb, server, where, create)
     path = Path(db_dir or default_db_dir())
     if create:
         prepare_writable(path)
