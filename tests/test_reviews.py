@@ -164,3 +164,11 @@ def test_a_place_named_by_position_and_the_lecture_it_is_in(tmp_path):
     assert top("the end of the memory lecture") == ("2", 80.0)  # not its title slide at 0 s
     assert top("at the beginning of the bridges lecture") == ("1", 0.0)
     assert top("the end of the bridge") == ("1", 60.0)  # words, not a place: the slide that says them
+
+
+def test_a_query_of_position_words_alone_is_searched_by_place():
+    """"the last 5 minutes" holds no word but the place: what is searched as words is empty, not blanks."""
+    from momentsearch.ranking.structure import CLOSING, intents, without_position
+
+    assert intents("the last 5 minutes") == {CLOSING} and without_position("the last 5 minutes") == ""
+    assert without_position("at the end, the summary") == ", the summary"

@@ -111,7 +111,7 @@ _SESSION = re.compile(r"\b(?:session|class|lesson|lecture|seminar|course|today(?
 def without_position(query: str) -> str:
     """The query without the words that name a place by its position ("at the end", "the first few minutes"):
     a lecture says "end" and "start" all the time, so those words would match anywhere."""
-    return _POSITION.sub(" ", query)
+    return " ".join(_POSITION.sub(" ", query).split())
 
 
 def named_lecture(query: str, remove: bool = False) -> str:
