@@ -7,6 +7,7 @@ Every field has a comment; `Config.validate()` is the one place that checks rule
 from __future__ import annotations
 
 import dataclasses
+import json
 import math
 import tomllib
 import types
@@ -93,9 +94,10 @@ class ASROptions:
         return out
 
 
-WHISPER_LANGUAGES = frozenset("""af am ar as az ba be bg bn bo br bs ca cs cy da de el en es et eu fa fi fo fr gl gu ha haw
-he hi hr ht hu hy id is it ja jw ka kk km kn ko la lb ln lo lt lv mg mi mk ml mn mr ms mt my ne nl nn no oc pa pl ps pt ro
-ru sa sd si sk sl sn so sq sr su sv sw ta te tg th tk tl tr tt uk ur uz vi yi yo yue zh""".split())  # Whisper's codes
+WHISPER_LANGUAGES = frozenset("""af am ar as az ba be bg bn bo br bs ca cs cy da de el en es et eu fa fi fo fr gl gu
+ha haw he hi hr ht hu hy id is it ja jw ka kk km kn ko la lb ln lo lt lv mg mi mk ml
+mn mr ms mt my ne nl nn no oc pa pl ps pt ro ru sa sd si sk sl sn so sq sr su sv sw
+ta te tg th tk tl tr tt uk ur uz vi yi yo yue zh""".split())  # Whisper's codes
 
 
 @dataclass
@@ -333,13 +335,16 @@ def load_config(path: str | Path | None = None, overrides: dict[str, Any] | None
     """Defaults, then the shipped default file (or `path`), then `overrides` ({"asr": {"model": ...}})."""
     path = Path(path) if path else DEFAULT_CONFIG
     if not path.is_file():
-        raise ConfigError(f"config file not found: {path}")
+        folder = " (a folder: name the file in it)" if path.is_dir() else ""
+        raise ConfigError(f"config file not found: {path}{folder}")
     try:
         text = path.read_text(encoding="utf-8")
-        if path.suffix in (".yaml", ".yml"):
+        if path.suffix.lower() in (".yaml", ".yml"):
             import yaml
 
             values = yaml.safe_load(text) or {}
+        elif path.suffix.lower() == ".json":  # read as TOML it failed with "Invalid statement"
+            values = json.loads(text)
         else:
             values = tomllib.loads(text)
     except Exception as exc:  # the parsers raise their own types; name the file in one error

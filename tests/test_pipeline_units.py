@@ -242,6 +242,15 @@ def test_a_config_value_of_the_wrong_type_or_range_is_one_error(tmp_path, toml, 
     assert expect in str(err.value)
 
 
+def test_a_json_config_is_read_as_json_and_a_folder_is_named_as_one(tmp_path):
+    """A .json options file was parsed as TOML ("Invalid statement"); a folder given as --config was "not found"."""
+    (tmp_path / "team.json").write_text('{"ranking": {"place_bonus": 0.2}, "asr": {"model": "tiny.en"}}')
+    config = load_config(tmp_path / "team.json")
+    assert config.ranking.place_bonus == 0.2 and config.asr.model == "tiny.en"
+    with pytest.raises(ConfigError, match="a folder: name the file in it"):
+        load_config(tmp_path)
+
+
 def test_a_config_file_that_is_not_tables_of_options_is_one_error(tmp_path):
     for name, body in (("list.yaml", "- a\n- b\n"), ("latin1.toml", b"# caf\xe9\n")):
         cfg = tmp_path / name
