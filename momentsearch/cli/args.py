@@ -14,7 +14,8 @@ DEMO_DB = "~/.cache/momentsearch/demo-db"  # where `demo` indexes the sample lec
 def _common(p: argparse.ArgumentParser, db_default: str = "$MOMENTSEARCH_DB or ./momentsearch-db") -> None:
     p.add_argument("--db", help=f"index folder (default: {db_default})")
     p.add_argument("--chroma-url", help="use a Chroma server instead of a folder (http://HOST:PORT)")
-    p.add_argument("--config", action=_Once, help="options file (TOML, YAML or JSON), see momentsearch/data/default.toml")
+    p.add_argument("--config", action=_Once,
+                   help="options file (TOML, YAML or JSON), see momentsearch/data/default.toml")
     p.add_argument("--device", choices=["auto", "cpu", "cuda"], help="where models run (default auto)")
     p.add_argument("--clip-model", help="open_clip architecture (default ViT-B-32) or a JSON config path")
     p.add_argument("--clip-pretrained", help="pretrained tag, or a local checkpoint path")
