@@ -162,6 +162,7 @@ def test_a_place_named_by_position_and_the_lecture_it_is_in(tmp_path):
         return best.video_id[0], best.start
 
     assert top("the end of the memory lecture") == ("2", 80.0)  # not its title slide at 0 s
+    assert named_lecture("the end of week 4") == "week 4" and intents("the end of week 4") == {CLOSING}
     assert top("at the beginning of the bridges lecture") == ("1", 0.0)
     assert top("the end of the bridge") == ("1", 60.0)  # words, not a place: the slide that says them
 

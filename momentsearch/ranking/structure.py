@@ -28,11 +28,13 @@ AFTER, BEFORE = "after", "before"  # the query points next to the part it names:
 # a place named by its position alone: "at the end", "near the beginning of the memory lecture", "the first
 # few minutes"; not "the end of the war" (an "of" that names no lecture) nor "the start and end of a list"
 _LECTURE = r"(?:lecture|class|session|video|talk|recording|lesson|seminar|course|webinar|hour)"
-_OF_LECTURE = rf" of (?:the|this|today's|that|our) (?:\w+ ){{0,2}}{_LECTURE}"
+_OF_LECTURE = (rf" of (?:(?:the|this|today's|that|our) (?:\w+ ){{0,2}}{_LECTURE}"  # "of week 4": one of a course
+               r"|(?:week|lecture|class|session|lesson|seminar|day|part|module|unit) \d+)")
 _AT_THE = r"(?:at|near|towards?|by|in|around|from|during) the (?:very )?"
 _FEW = r"(?:the |in the )?(?:{}) (?:few |couple of |\d+ |two |three |four |five |ten |fifteen )?minutes"
-_AT_START, _AT_END = (rf"(?:{_AT_THE}|(?=the {word}{_OF_LECTURE})the ){word}(?={_OF_LECTURE}|(?! of\b))|{_FEW.format(few)}"
-                      for word, few in (("(?:beginning|start)", "first|opening"), ("end", "last|final|closing")))
+_AT_START, _AT_END = (
+    rf"(?:{_AT_THE}|(?=the {word}{_OF_LECTURE})the ){word}(?={_OF_LECTURE}|(?! of\b))"
+    rf"|{_FEW.format(few)}" for word, few in (("(?:beginning|start)", "first|opening"), ("end", "last|final|closing")))
 _CUES = {
     OPENING: r"intro|introduction|overview|agenda|outline|outlining|opening remarks|preview of|plan for (?:today|the session"
              r"|the lecture|the class)|" + _AT_START,
@@ -120,8 +122,11 @@ def named_lecture(query: str, remove: bool = False) -> str:
     `remove`, the query without them ("the summary")."""
     if remove:
         return _NAMED_LECTURE.sub(" ", query)
-    words = [m[0] for m in _NAMED_LECTURE.finditer(query)]
-    return " ".join(_SESSION.sub(" ", re.sub(r"\b(?:of|the|this|today's|that|our)\b", " ", w)) for w in words).strip()
+    names = []
+    for match in _NAMED_LECTURE.finditer(query):
+        words = re.sub(r"\b(?:of|the|this|today's|that|our)\b", " ", match[0]).split()
+        names += words[:-1] if re.fullmatch(_LECTURE, words[-1], re.IGNORECASE) else words  # "week 4" stays whole
+    return " ".join(names)
 
 
 def content_words(query: str) -> list[str]:

@@ -186,9 +186,14 @@ def place_only(text: str, wanted: frozenset[str], hits: dict, files: dict[str, F
     if not (named := named_lecture(text)):
         return hits, files
     found: dict[str, float] = {}  # per video, how much of it the name finds (a lecture says its subject often)
+    said: dict[str, float] = {}  # ... and how often it says the name as written ("week 5", not "next week ... 5")
+    phrase = normalise_text(named)
     for channel in hits_for(named).values():
-        for video, score in zip(channel.video_ids.tolist(), channel.scores.tolist()):
+        for i, (video, score) in enumerate(zip(channel.video_ids.tolist(), channel.scores.tolist())):
             found[video] = found.get(video, 0.0) + float(score)
+            if i < len(channel.evidence) and phrase in normalise_text(channel.evidence[i]):
+                said[video] = said.get(video, 0.0) + 1.0
+    found = said or found
     top = max(found.values(), default=0.0)
     chosen = {v: rec for v, rec in files.items() if top > 0 and found.get(v, 0.0) >= NAMED_SHARE * top}
     if not chosen:
