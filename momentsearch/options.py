@@ -85,7 +85,7 @@ class ASROptions:
             out.append(f"asr.window_seconds must be 0 (no windows) or >= 10, got {self.window_seconds}")
         if self.engine not in ("faster-whisper", "openai-whisper"):
             out.append(f"asr.engine must be 'faster-whisper' or 'openai-whisper', got {self.engine!r}")
-        if self.language is not None and self.language.lower() not in WHISPER_LANGUAGES:  # else every file fails
+        if self.language is not None and self.language not in WHISPER_LANGUAGES:  # else every file fails (codes only)
             out.append(f"asr.language must be a Whisper language code (en, de, fr, zh, ...; --language auto "
                        f"detects it), got {self.language!r}")
         if self.model.endswith(".en") and self.language not in (None, "en"):  # it would transcribe English anyway
