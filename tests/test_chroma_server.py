@@ -315,3 +315,20 @@ def test_a_database_of_its_own_on_the_server_is_made_by_index_only(chroma_server
     proc = run_cli("info", "--chroma-url", chroma_server, check=False,
                    env={"MOMENTSEARCH_CHROMA_DATABASE": "typo"})
     assert proc.returncode == 2 and "has no database 'typo'" in proc.stderr and "Traceback" not in proc.stderr
+
+
+def test_db_with_a_server_url_and_an_unknown_token_header_are_refused(monkeypatch):
+    """`--db X --chroma-url U` searched the server and dropped --db without a word; a token header from the
+    environment other than the two the flag takes (Authorization, X-Chroma-Token) was sent as given."""
+    import importlib
+
+    from momentsearch.errors import MomentSearchError
+    from momentsearch.store.client import ChromaServer
+
+    cli_main = importlib.import_module("momentsearch.cli.main")
+    assert cli_main.main(["info", "--db", "/tmp/x", "--chroma-url", "http://127.0.0.1:9"]) == 2
+    monkeypatch.setenv("MOMENTSEARCH_CHROMA_TOKEN_HEADER", "Bogus")
+    with pytest.raises(MomentSearchError, match="must be Authorization or X-Chroma-Token, got 'Bogus'"):
+        ChromaServer.from_env("http://127.0.0.1:9")
+    monkeypatch.setenv("MOMENTSEARCH_CHROMA_TOKEN_HEADER", "x-chroma-token")
+    assert ChromaServer.from_env("http://127.0.0.1:9", token="t").headers() == {"x-chroma-token": "t"}

@@ -26,6 +26,8 @@ def _resolve_chroma(args) -> None:
     if not hasattr(args, "chroma_url"):
         return
     url, named_by = args.chroma_url, "--chroma-url"
+    if url and args.db:  # one index: --db had been dropped without a word
+        raise QueryError("give --db (a local index folder) or --chroma-url (a Chroma server), not both")
     if not url and not args.db:
         url, named_by = os.environ.get("MOMENTSEARCH_CHROMA_URL"), "$MOMENTSEARCH_CHROMA_URL"
     if url:

@@ -54,6 +54,9 @@ class ChromaServer:
             "database": env.get("MOMENTSEARCH_CHROMA_DATABASE") or "default_database",
         }
         values.update({k: v for k, v in given.items() if v is not None})
+        if values["token_header"].lower() not in ("authorization", "x-chroma-token"):  # the two the flag takes
+            raise MomentSearchError(f"$MOMENTSEARCH_CHROMA_TOKEN_HEADER must be Authorization or X-Chroma-Token, got "
+                                    f"{values['token_header']!r}")
         return cls(url=url, **values)
 
     def headers(self) -> dict[str, str]:
