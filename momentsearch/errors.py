@@ -73,3 +73,9 @@ class DiskFullError(IndexWriteError):
 
 class ConfirmationNeededError(MomentSearchError):
     """An operation would remove much of the index; it needs to be confirmed (`--yes`)."""
+
+
+def server_gone(exc: BaseException) -> bool:
+    """Whether an error is a Chroma server that does not answer: httpx's transport errors, which are neither
+    our errors nor OSErrors (the CLI and the server each say so in their own words)."""
+    return type(exc).__module__.split(".")[0] in ("httpx", "httpcore")

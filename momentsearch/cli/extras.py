@@ -10,7 +10,7 @@ import sys
 from pathlib import Path
 
 from momentsearch.chapters import same_file
-from momentsearch.errors import BadInputError, QueryError
+from momentsearch.errors import BadInputError, QueryError, server_gone
 
 _CLOCK = re.compile(r"^(?:(\d+):)?(\d+):(\d+(?:\.\d*)?)$")
 
@@ -101,7 +101,7 @@ def note_unindexed(index, truths) -> None:
 def lost_server(exc: Exception, server) -> int:
     """A Chroma server that stopped answering after the run began (`server`: the ChromaServer, None for a local
     index): one line and exit status 2, as when it is down at the start; any other error is raised on."""
-    if server is None or type(exc).__module__.split(".")[0] not in ("httpx", "httpcore"):
+    if server is None or not server_gone(exc):
         raise exc
     print(f"momentsearch: error: lost the Chroma server at {server.url} ({exc or type(exc).__name__}); re-run the "
           "same command once it answers again: finished files are kept", file=sys.stderr)

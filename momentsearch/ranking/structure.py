@@ -140,7 +140,7 @@ def content_words(query: str) -> list[str]:
         query, found = pattern.subn(" ", query)
         placed = placed or found > 0
     if placed:  # beside a place, "of the memory lecture" says which lecture, not what is in it
-        query = _SESSION.sub(" ", _NAMED_LECTURE.sub(" ", query))
+        query = _SESSION.sub(" ", named_lecture(query, remove=True))
     return query_terms(query)
 
 

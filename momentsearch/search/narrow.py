@@ -187,8 +187,8 @@ def place_only(text: str, wanted: frozenset[str], hits: dict, files: dict[str, F
         return hits, files
     found: dict[str, float] = {}  # per video, how much of it the name finds (a lecture says its subject often)
     said: dict[str, float] = {}  # ... and how often it says the name as written ("week 5", not "next week ... 5")
-    phrase = normalise_text(named)
-    for channel in hits_for(named).values():
+    phrase, by_name = normalise_text(named), hits_for(named)
+    for channel in by_name.values():
         for i, (video, score) in enumerate(zip(channel.video_ids.tolist(), channel.scores.tolist())):
             found[video] = found.get(video, 0.0) + float(score)
             if i < len(channel.evidence) and phrase in normalise_text(channel.evidence[i]):
@@ -202,7 +202,7 @@ def place_only(text: str, wanted: frozenset[str], hits: dict, files: dict[str, F
     if query_terms(place_words):
         return {name: _only(channel, chosen) for name, channel in hits_for(place_words).items()}, chosen
     # "the end of the X lecture": no word to search; the name's hits in them stay as spans to place, scoring nothing
-    spans = {name: _only(h, chosen) for name, h in hits_for(named).items()}
+    spans = {name: _only(h, chosen) for name, h in by_name.items()}
     return {name: replace(h, scores=h.scores * 0.0) for name, h in spans.items()}, chosen
 
 

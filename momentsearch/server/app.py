@@ -31,13 +31,12 @@ from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from momentsearch.errors import (BadInputError, IndexBusyError, IndexMismatchError, MediaChangedError,
-                                 ModelUnavailableError, MomentSearchError, NotFoundError, QueryError)
+                                 ModelUnavailableError, MomentSearchError, NotFoundError, QueryError, server_gone)
 from momentsearch.server import guard
 from momentsearch.server import media as sm
 from momentsearch.server.moment_routes import router as moment_router
 from momentsearch.server.playback import PlayerFiles, start_preparing
-from momentsearch.server.routes import (MAX_UPLOAD_BYTES, error_response, refresh_health, router, search_slots,
-                                        server_gone)
+from momentsearch.server.routes import MAX_UPLOAD_BYTES, error_response, refresh_health, router, search_slots
 
 WEB_DIR = Path(__file__).resolve().parent / "web"
 MULTIPART_SLACK = 64 * 1024  # bytes a request body may hold beyond the image (form fields, boundaries)

@@ -19,7 +19,7 @@ from fastapi.responses import JSONResponse, PlainTextResponse, Response, Streami
 from starlette.concurrency import run_in_threadpool
 
 from momentsearch.api import image_note, picture_note
-from momentsearch.errors import MomentSearchError, NotFoundError, RangeError
+from momentsearch.errors import MomentSearchError, NotFoundError, RangeError, server_gone
 from momentsearch.options import MAX_QUERY_CHARS, MAX_RESULTS
 from momentsearch.server import images
 from momentsearch.server import media as sm
@@ -102,11 +102,6 @@ def _warnings(request: Request) -> list[str]:
     health view, renewed every few seconds)."""
     writing = (request.app.state.health or {}).get("writing", "")
     return list(request.app.state.index.warnings) + ([writing] if writing else [])
-
-
-def server_gone(exc: BaseException) -> bool:
-    """Whether an error is a Chroma server that does not answer (httpx's transport errors)."""
-    return type(exc).__module__.split(".")[0] in ("httpx", "httpcore")
 
 
 async def refresh_health(app) -> None:
