@@ -1,19 +1,20 @@
 """Cutting a moment out of a video by stream copy (PyAV; no re-encode, so it is fast and lossless).
 
-A copied video stream can only start on a keyframe, so a clip starts on the last keyframe at or
-before the asked start and says so (`Clip.start`). Audio packets are copied from that time on; the
-clip ends with the first packet at or after the asked end. Where that keyframe lies more than
-`REENCODE_LEAD` seconds before the start (screen and browser recorders often write one a minute or
-more apart, some only one at the start, and a copy of a 30 s moment at 50:00 would then hold the
-first 50 minutes), the picture is decoded from it and encoded again from the asked start (H.264;
-VP9 in WebM), and the sound is copied from there. A stream the clip's container cannot hold as it is
-(H.264 or AAC in WebM, PCM in MP4, VP9, AV1 or Opus in MOV) is encoded again too (the picture as
-above; sound as Opus in WebM, else AAC), so any source can be cut into any of the four containers. A phone video's rotation stays
-with an encoded picture. Timestamps are shifted so the clip starts at 0. Times, asked and reported, count from the file's start (`time_origin`), as the index's
-do: a span asked at 5 s of a capture whose timestamps start at 1000 s is cut at 1005 s. A stream
-that starts after the span is left out (a picture that starts at 5 s: a clip of 0-2 s holds the
-audio only); a span with nothing in it is a BadInputError, and writes no file.
-"""
+A copied video stream can only start on a keyframe, so a clip starts on the last keyframe at or before the
+asked start and says so (`Clip.start`). Audio packets are copied from that time on; the clip ends with the
+first packet at or after the asked end. Where that keyframe lies more than `REENCODE_LEAD` seconds before the
+start (screen and browser recorders often write one a minute or more apart, some only one at the start, and a
+copy of a 30 s moment at 50:00 would then hold the first 50 minutes), the picture is decoded from it and
+encoded again from the asked start (H.264; VP9 in WebM), and the sound is copied from there. A stream the
+clip's container cannot hold as it is (H.264 or AAC in WebM, PCM in MP4, VP9, AV1 or Opus in MOV) is encoded
+again too (the picture as above; the sound by `SOUND_ENCODERS`), so any source can be cut into any container.
+A phone video's rotation stays with an encoded picture. A clip into a sound file (`AUDIO_SUFFIXES`: .m4a,
+.mp3, .wav, .flac, .ogg, .opus) holds the track speech is read from and no picture; an audio file's clip
+keeps its kind (a .m4a talk's is a .m4a). Timestamps are shifted so the clip starts at 0. Times, asked and
+reported, count from the file's start (`time_origin`), as the index's do: a span asked at 5 s of a capture
+whose timestamps start at 1000 s is cut at 1005 s. A stream that starts after the span is left out (a
+picture that starts at 5 s: a clip of 0-2 s holds the audio only); a span with nothing in it is a
+BadInputError, and writes no file."""
 
 from __future__ import annotations
 
@@ -25,7 +26,11 @@ from pathlib import Path
 from momentsearch.errors import BadInputError, QueryError
 from momentsearch.media import keyframe_before, picture_stream, seek_back, stream_start, time_origin
 
-CLIP_SUFFIXES = {".mp4": "mp4", ".m4v": "mp4", ".mov": "mov", ".mkv": "matroska", ".webm": "webm"}
+AUDIO_SUFFIXES = {".m4a": "ipod", ".mp3": "mp3", ".wav": "wav", ".flac": "flac", ".ogg": "ogg", ".opus": "ogg"}
+CLIP_SUFFIXES = {".mp4": "mp4", ".m4v": "mp4", ".mov": "mov", ".mkv": "matroska", ".webm": "webm", **AUDIO_SUFFIXES}
+SOUND_ENCODERS = {"webm": "libopus", "ogg": "libopus", "mp3": "libmp3lame", "wav": "pcm_s16le", "flac": "flac"}
+SOUND_KEEPS = {"ipod": ("aac", "alac"), "mp3": ("mp3",), "wav": ("pcm_",), "flac": ("flac",),  # codecs a sound
+               "ogg": ("opus", "vorbis", "flac")}  # file takes as they are (FFmpeg puts AAC into WAV: none plays it)
 NAME_BYTES = 255  # the longest file name most file systems take (ext4, APFS, NTFS: 255 bytes or characters)
 MAX_CLIP_SECONDS = 3600.0  # one clip is at most an hour: a longer "clip" is a copy of the file
 REENCODE_LEAD = 10.0  # seconds; a keyframe further than this before the start: the picture is encoded again
@@ -60,8 +65,7 @@ def clip_file_name(source: str | os.PathLike, start: float, end: float, prefix: 
     from momentsearch.types import shown_path
 
     src = Path(source)
-    suffix = src.suffix.lower() if src.suffix.lower() in CLIP_SUFFIXES else ".mkv"
-    tail = f"-{start:.0f}-{end:.0f}{suffix}"
+    tail = f"-{start:.0f}-{end:.0f}{src.suffix.lower() if src.suffix.lower() in CLIP_SUFFIXES else '.mkv'}"
     room = NAME_BYTES - len((prefix + tail).encode())
     stem = shown_path(src.stem).encode()[:room].decode("utf-8", "ignore")  # a cut character is dropped
     return f"{prefix}{stem}{tail}"
@@ -109,12 +113,15 @@ def cut_clip(source, start: float, end: float, out: str | os.PathLike, padding: 
         with av.open(os.fspath(source) if is_path else source) as src:
             picture = picture_stream(src)  # (an audio file's cover art is a video stream without time: left out)
             streams = [s for s in src.streams if s.type == "audio" or (picture is not None and s.index == picture.index)]
-            if not streams:
-                raise BadInputError(name, "no audio or video stream to cut")
+            if not streams or (out.suffix.lower() in AUDIO_SUFFIXES and not src.streams.audio):
+                raise BadInputError(name, f"no sound to cut into a {out.suffix} file: name a video clip (.mp4)"
+                                    if streams else "no audio or video stream to cut")
             # a stream that starts after the span (video from 5 s, audio from 0) has nothing in it:
             # leave it out, so the clip holds what the span does hold instead of nothing at all
             origin = time_origin(src)
             streams = _speech_first(src, [s for s in streams if stream_start(s) - origin < end])
+            if out.suffix.lower() in AUDIO_SUFFIXES:  # a sound file: the speech track alone (most hold one)
+                streams = [s for s in streams if s.type == "audio"][:1]
             video = next((s for s in streams if s.type == "video"), None)
             key = keyframe_before(src, video, start, origin) if video is not None else None
             with av.open(str(tmp), mode="w", format=fmt) as dst:
@@ -150,7 +157,8 @@ def _copyable(dst, streams: list) -> set[int]:
     fmt, supported = dst.format.name, dst.supported_codecs
     refused = {av.Codec(name, "r").id for name in MOV_REFUSES} if fmt == "mov" else set()
     return {s.index for s in streams if s.codec_context.name in supported and s.codec_context.codec.id not in refused
-            and not (fmt == "mp4" and s.codec_context.name.startswith("pcm_"))}
+            and not (fmt == "mp4" and s.codec_context.name.startswith("pcm_"))
+            and s.codec_context.name.startswith(SOUND_KEEPS.get(fmt, ""))}
 
 
 def _speech_first(src, streams: list) -> list:
@@ -360,8 +368,9 @@ def _encode_picture(src, dst, video, encoder, span: tuple[float, float], origin:
 
 
 def _audio_encoder(dst, stream):
-    """An output stream that encodes `stream`'s sound again: Opus in WebM, else AAC; 48 kHz, mono or stereo."""
-    encoder = dst.add_stream("libopus" if dst.format.name == "webm" else "aac", rate=48_000)
+    """An output stream that encodes `stream`'s sound again (`SOUND_ENCODERS`: Opus in WebM and Ogg, MP3, PCM
+    in WAV, FLAC; else AAC); 48 kHz, mono or stereo."""
+    encoder = dst.add_stream(SOUND_ENCODERS.get(dst.format.name, "aac"), rate=48_000)
     encoder.layout = "mono" if (stream.codec_context.channels or 2) == 1 else "stereo"
     return encoder
 

@@ -220,16 +220,20 @@ def test_an_audio_file_with_cover_art_is_audio(tmp_path):
         assert [s.type for s in f.streams] == ["audio"]
 
 
-def test_a_wav_clip_into_mp4_is_encoded_to_aac(tmp_path):
-    """PCM is a codec FFmpeg will put into MP4, but browsers do not play it there."""
-    path = tmp_path / "talk.wav"
+def _write_wav(path: Path, seconds: float = 3.0) -> Path:
     with av.open(str(path), "w", format="wav") as out:
         sound = out.add_stream("pcm_s16le", rate=AUDIO_RATE, layout="mono")
-        wave = (8000 * np.sin(2 * np.pi * 440 * np.arange(3 * AUDIO_RATE) / AUDIO_RATE)).astype(np.int16)
+        wave = (8000 * np.sin(2 * np.pi * 440 * np.arange(int(seconds * AUDIO_RATE)) / AUDIO_RATE)).astype(np.int16)
         frame = av.AudioFrame.from_ndarray(wave[None, :], format="s16", layout="mono")
         frame.sample_rate, frame.pts = AUDIO_RATE, 0
         for packet in [*sound.encode(frame), *sound.encode(None)]:
             out.mux(packet)
+    return path
+
+
+def test_a_wav_clip_into_mp4_is_encoded_to_aac(tmp_path):
+    """PCM is a codec FFmpeg will put into MP4, but browsers do not play it there."""
+    path = _write_wav(tmp_path / "talk.wav")
     clip = cut_clip(path, 0.5, 2.0, tmp_path / "c.mp4")
     with av.open(clip.path) as f:
         assert [s.codec_context.name for s in f.streams] == ["aac"]
@@ -237,4 +241,58 @@ def test_a_wav_clip_into_mp4_is_encoded_to_aac(tmp_path):
         assert sum(fr.samples for fr in f.decode(audio=0)) / rate == pytest.approx(clip.duration, abs=0.1)
     kept = cut_clip(path, 0.5, 2.0, tmp_path / "c.mkv")  # Matroska plays PCM: copied as it is
     with av.open(kept.path) as f:
+        assert [s.codec_context.name for s in f.streams] == ["pcm_s16le"]
+
+
+@pytest.mark.parametrize("suffix, codec", [(".m4a", "aac"), (".mp3", "mp3"), (".wav", "pcm_s16le"), (".flac", "flac"),
+                                           (".ogg", "opus"), (".opus", "opus")])
+def test_a_clip_into_a_sound_file_holds_the_sound_alone(late_video, tmp_path, suffix, codec):
+    """A podcast or a recorded talk is kept as a sound file: its clip is one too (a .m4a's is a .m4a), and a
+    video's sound can be cut into one; a video without sound cannot, in one plain line."""
+    from momentsearch.clips import clip_file_name
+
+    assert clip_file_name(f"/talks/episode{suffix}", 2, 4).endswith(f"episode-2-4{suffix}")
+    clip = cut_clip(late_video, 5.5, 6.5, tmp_path / f"v{suffix}")  # the picture has begun: it is left out
+    with av.open(clip.path) as f:
+        assert [(s.type, s.codec_context.name.startswith(codec)) for s in f.streams] == [("audio", True)]  # mp3float
+        seconds = sum(fr.samples for fr in f.decode(audio=0)) / f.streams.audio[0].rate
+    assert seconds == pytest.approx(clip.duration, abs=0.1) and clip.duration == pytest.approx(1.0, abs=0.15)
+    talk = cut_clip(_write_wav(tmp_path / "talk.wav"), 0.5, 2.0, tmp_path / f"t{suffix}")
+    with av.open(talk.path) as f:
+        assert [s.codec_context.name.startswith(codec) for s in f.streams] == [True]
+    mute = tmp_path / "mute.mp4"
+    with av.open(str(mute), "w") as out:
+        picture = out.add_stream("mpeg4", rate=5)
+        picture.width, picture.height, picture.pix_fmt = 64, 64, "yuv420p"
+        for i in range(10):
+            frame = av.VideoFrame.from_ndarray(np.full((64, 64, 3), 20 * i, np.uint8), format="rgb24")
+            out.mux(picture.encode(frame.reformat(format="yuv420p")))
+        out.mux(picture.encode(None))
+    with pytest.raises(BadInputError, match=f"no sound to cut into a {suffix} file"):
+        cut_clip(mute, 0.0, 1.0, tmp_path / f"m{suffix}")
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted(["mute.mp4", "talk.wav", f"v{suffix}", f"t{suffix}"])
+
+
+def test_the_clip_route_gives_a_sound_file_its_own_kind(tmp_path):
+    pytest.importorskip("fastapi")
+    from fastapi.testclient import TestClient
+
+    from momentsearch.api import MomentIndex
+    from momentsearch.server.app import create_app
+    from momentsearch.types import FileRecord
+    from test_server import _FakeIndex
+
+    class ClipIndex(_FakeIndex):
+        export_clip = MomentIndex.export_clip
+
+    path = _write_wav(tmp_path / "talk.wav")
+    st = path.stat()
+    rec = FileRecord(path=str(path), video_id="0123456789abcdef", size=st.st_size, mtime=st.st_mtime, duration=3.0,
+                     channels=["transcript"], visual_segments=[], complete=True, device=st.st_dev, inode=st.st_ino,
+                     mime="audio/wav", kind="audio")
+    r = TestClient(create_app(ClipIndex([rec]), warm=False), base_url="http://localhost:8000").get(
+        f"/api/clips/{rec.video_id}", params={"start": 0.5, "end": 2})
+    assert r.status_code == 200 and r.headers["content-type"] == "audio/wav"
+    assert 'filename="talk-0-2.wav"' in r.headers["content-disposition"]
+    with av.open(io.BytesIO(r.content)) as f:
         assert [s.codec_context.name for s in f.streams] == ["pcm_s16le"]

@@ -16,7 +16,7 @@ from fastapi.responses import FileResponse, Response
 from starlette.background import BackgroundTask
 from starlette.concurrency import run_in_threadpool
 
-from momentsearch.clips import clip_file_name
+from momentsearch.clips import AUDIO_SUFFIXES, clip_file_name
 from momentsearch.errors import MediaChangedError
 from momentsearch.server import media as sm
 from momentsearch.server.playback import player_file
@@ -68,6 +68,18 @@ def _attachment(name: str) -> str:
     return f"attachment; filename=\"{plain}\"; filename*=utf-8''{quote(name)}"
 
 
+CLIP_TYPES = {".mp4": "video/mp4", ".m4a": "audio/mp4", ".mp3": "audio/mpeg", ".wav": "audio/wav",
+              ".flac": "audio/flac", ".ogg": "audio/ogg", ".opus": "audio/ogg"}
+
+
+def _clip_suffix(kind: str, suffix: str) -> str:
+    """The container of a file's clip: MP4 for an MP4 or MOV video, a sound file's own kind (a .m4a talk's
+    clip is a .m4a, a .wav's a .wav), else Matroska, which holds any codec."""
+    if suffix in (".mp4", ".m4v", ".mov"):
+        return ".mp4" if kind != "audio" else ".m4a"
+    return suffix if kind == "audio" and suffix in AUDIO_SUFFIXES else ".mkv"
+
+
 @router.get("/clips/{video_id}", response_class=FileResponse,
             responses={200: {"content": {"video/mp4": {}}, "description": "the clip, cut by stream copy"}})
 async def clip(video_id: str, request: Request, start: float = Query(..., ge=0, description="seconds"),
@@ -79,8 +91,7 @@ async def clip(video_id: str, request: Request, start: float = Query(..., ge=0, 
     opened = await run_in_threadpool(sm.open_indexed, record)  # checked; cut from this descriptor only
     path = Path(record.path)
     folder = Path(tempfile.mkdtemp(prefix="momentsearch-clip-"))
-    out = folder / clip_file_name(path.with_suffix(".mp4" if path.suffix.lower() in (".mp4", ".m4v", ".mov")
-                                                   else ".mkv"), start, end)
+    out = folder / clip_file_name(path.with_suffix(_clip_suffix(record.kind, path.suffix.lower())), start, end)
     try:
         with opened.file() as source:
             got = await run_in_threadpool(request.app.state.index.export_clip, source, start, end, out, pad,
@@ -91,7 +102,7 @@ async def clip(video_id: str, request: Request, start: float = Query(..., ge=0, 
     finally:
         opened.close()
     headers = {"X-Clip-Start": f"{got.start:.3f}", "X-Clip-End": f"{got.end:.3f}", "Cache-Control": "no-store"}
-    return FileResponse(out, media_type="video/mp4" if out.suffix == ".mp4" else "video/x-matroska",
+    return FileResponse(out, media_type=CLIP_TYPES.get(out.suffix, "video/x-matroska"),
                         filename=out.name, headers=headers,
                         background=BackgroundTask(shutil.rmtree, folder, ignore_errors=True))
 
