@@ -315,7 +315,16 @@ def test_db_that_is_a_file_is_one_clear_line(tmp_path, capsys):
     db = tmp_path / "notes.txt"
     db.write_text("hello")
     for command in (["search", "roadmap"], ["info"], ["index", str(_photo(tmp_path / "a.png")), "--quiet"]):
-        _one_line_exit_2([*command, "--db", str(db)], capsys, "is a file")
+        _one_line_exit_2([*command, "--db", str(db)], capsys, f"--db {db} is a file")
+    assert db.read_text() == "hello"
+
+
+def test_a_db_variable_naming_a_file_is_named_as_the_variable(tmp_path, capsys, monkeypatch):
+    db = tmp_path / "notes.txt"
+    db.write_text("hello")
+    monkeypatch.setenv("MOMENTSEARCH_DB", str(db))  # no --db was given: the message names what was
+    for command in (["info"], ["index", str(_photo(tmp_path / "a.png")), "--quiet"]):
+        _one_line_exit_2(command, capsys, f"$MOMENTSEARCH_DB={db} is a file")
     assert db.read_text() == "hello"
 
 

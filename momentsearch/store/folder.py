@@ -71,13 +71,19 @@ def _empty_file(path: Path) -> bool:
         return False
 
 
+def _given(path: Path) -> str:
+    """How the user named the index folder: `$MOMENTSEARCH_DB=PATH` where the environment gave it, else `--db PATH`."""
+    from_env = os.environ.get("MOMENTSEARCH_DB", "").strip()
+    return f"$MOMENTSEARCH_DB={path}" if from_env and Path(from_env) == path else f"--db {path}"
+
+
 def check_index(db: str | os.PathLike) -> Path:
     """`db` if it is a momentsearch index folder, else IndexNotFoundError saying what it is instead."""
     path = Path(db)
     if not path.exists():
         raise IndexNotFoundError(f"there is no momentsearch index at {path} (no such folder); {_how_to_create(path)}")
     if not path.is_dir():
-        raise IndexNotFoundError(f"--db {path} is a file, not an index folder; give the folder "
+        raise IndexNotFoundError(f"{_given(path)} is a file, not an index folder; give the folder "
                                  f"`momentsearch index` made ({_how_to_create(path)})")
     if not (path / CHROMA_FILE).exists():
         raise IndexNotFoundError(f"{path} is not a momentsearch index (no {CHROMA_FILE} in it); {_not_an_index(path)}")
@@ -101,7 +107,7 @@ def prepare_writable(db: str | os.PathLike) -> Path:
     IndexNotFoundError when it is a file or another program's Chroma database."""
     path = Path(db)
     if path.exists() and not path.is_dir():
-        raise IndexNotFoundError(f"--db {path} is a file, not an index folder; give a folder (it is created)")
+        raise IndexNotFoundError(f"{_given(path)} is a file, not an index folder; give a folder (it is created)")
     if (path / CHROMA_FILE).exists() and not _empty_file(path / CHROMA_FILE):
         check_index(path)  # never write into a foreign Chroma database (an empty file holds none: a run
         # killed before Chroma wrote its first page left it, and SQLite takes it for a new database)
