@@ -13,7 +13,8 @@ from pathlib import Path
 
 from momentsearch.options import Config, load_config
 from momentsearch.search.image_text import image_note, picture_note  # noqa: F401 (front doors use them, and these:)
-from momentsearch.search.query import SYNTAX_HELP, common_words_only, empty_filters_note, unfiltered_words  # noqa: F401
+from momentsearch.search.query import (SYNTAX_HELP, empty_filters_note, nothing_found_note,  # noqa: F401
+                                       unfiltered_words)
 from momentsearch.search.scope import scope_patterns
 from momentsearch.store.client import ChromaServer, default_db_dir, make_client
 from momentsearch.store.store import ENTRY_COLLECTIONS, Store

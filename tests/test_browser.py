@@ -237,9 +237,17 @@ def test_start_page_and_layout_at_1280_and_420_px(server, browser):
         page = browser.new_page(viewport={"width": width, "height": 800})
         errors: list[str] = []
         page.on("pageerror", lambda exc: errors.append(str(exc)))
+        long_name = "Lecture_" + "x" * 200 + ".mp4"  # a file name with no place to wrap
+
+        def long_named(route):
+            body = route.fetch().json()
+            body["videos"].append({**body["videos"][0], "name": long_name})
+            route.fulfill(json=body)
+
+        page.route("**/api/videos", long_named)
         page.goto(base + "/")
         page.wait_for_selector("#home:not([hidden]) #videos li", timeout=60_000)
-        assert "lecture.mp4" in page.inner_text("#videos")
+        assert "lecture.mp4" in page.inner_text("#videos") and long_name in page.inner_text("#videos")
         examples = page.locator("#examples a")
         assert examples.count() >= 1
         assert page.evaluate("() => document.documentElement.scrollWidth") <= width
@@ -360,6 +368,58 @@ def test_a_long_moment_offers_to_play_from_its_words(server, browser):
     results.nth(1).click()  # a moment without a hit: nothing offered
     assert not page.is_visible("#words-at")
     assert not errors, errors
+
+
+def test_the_address_back_button_captions_and_a_photo_after_a_video(server, browser):
+    """The address holds the query searched (not what is typed since), Back returns to the page it names
+    (the moment playing, then the empty start page), a caption line shows the words a WebVTT cue escapes,
+    and a photo opened after a video leaves none of the video's things on screen, nor its sound."""
+    base, _ = server
+    page = browser.new_page(viewport={"width": 1280, "height": 760})
+    errors: list[str] = []
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    page.route("**/api/captions/*", lambda route: route.fulfill(
+        content_type="text/vtt", body="WEBVTT\n\n00:00.000 --> 59:00.000\nQ&amp;A on R&amp;D &lt;b&gt; &quot;ok&quot;\n"))
+
+    def with_photo(route):  # the lecture's index has no photo: the first result again, as one
+        body = route.fetch().json()
+        if body["results"]:
+            body["results"].append({**body["results"][0], "kind": "photo", "start": 0.0, "end": 0.0})
+        route.fulfill(json=body)
+
+    page.route("**/api/search?*", with_photo)
+    page.goto(base + "/")
+    page.fill("#q", "roadmap")
+    page.press("#q", "Enter")
+    page.wait_for_selector(".result", timeout=60_000)
+    page.locator(".result").first.click()
+    page.wait_for_function("() => !document.getElementById('player').paused", timeout=30_000)
+    page.wait_for_function("() => document.getElementById('caption-line').textContent.trim().length > 0")
+    assert page.inner_text("#caption-line").strip() == 'Q&A on R&D <b> "ok"'
+    moment_url = page.url
+    page.fill("#q", "something typed but never searched")
+    page.locator(".result").first.click()
+    assert "q=roadmap" in page.url and "typed" not in page.url
+    photo = page.locator(".result").last
+    photo.click()
+    assert page.evaluate("() => !document.getElementById('photo').hidden")  # (its picture: none, a fake photo)
+    assert not page.is_visible("#player") and not page.is_visible("#caption-line")
+    assert not page.is_visible("#transcript") and not page.is_visible("#timeline-legend")
+    assert page.evaluate("() => document.getElementById('player').paused")
+    page.locator(".result").first.click()  # the moment again: the address names it
+    page.fill("#q", "weather")
+    page.press("#q", "Enter")
+    page.wait_for_function("() => shownQuery === 'weather'", timeout=60_000)
+    page.go_back()  # to the roadmap moment: its results, the moment marked and playing again
+    page.wait_for_function("() => shownQuery === 'roadmap' && current && current.kind === 'moment'", timeout=60_000)
+    assert page.url == moment_url and page.input_value("#q") == "roadmap"
+    assert page.evaluate("() => document.querySelector('.result.active').dataset.index") == "0"
+    page.go_back()  # to the start page: nothing of the search is left
+    page.wait_for_function("() => !results.length && document.getElementById('player-pane').hidden", timeout=10_000)
+    assert page.evaluate("() => document.getElementById('player').paused") and page.inner_text("#status") == ""
+    assert page.evaluate("() => [fmt(59), fmt(3661), fmt(7500)]") == ["0:59", "1:01:01", "2:05:00"]
+    assert not errors, errors
+    page.close()
 
 
 # -- files whose timestamps start late ---------------------------------------------------------------

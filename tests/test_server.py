@@ -64,6 +64,14 @@ def test_search_matches_the_cli_objects_plus_ids(served):
     typo = client.get("/api/search", params={"q": "where do they discuss the roadmpa", "k": 3}).json()
     assert typo["searched_for"] == "the roadmap" and typo["corrected"] == [["roadmpa", "roadmap"]]
     assert [r["start"] for r in typo["results"]] == [r["start"] for r in results]
+    assert body["empty_note"] == ""  # something was found: nothing to explain
+
+
+@pytest.mark.parametrize("query, why", [('"roadmap of the moon" -zebra', "quoted phrases must occur word for word"),
+                                        ("the of and", "every word of the query is too common")])
+def test_a_search_that_finds_nothing_says_why_as_the_cli_does(served, query, why):
+    body = served[0].get("/api/search", params={"q": query}).json()
+    assert body["results"] == [] and why in body["empty_note"]
 
 
 def test_search_errors_are_json(served):

@@ -200,13 +200,10 @@ def print_moments(query: str, moments: list[Moment], channels: set[str], blame_f
     if spelling:
         out.print(spelling, markup=False, highlight=False)
     if not moments:
-        from momentsearch.api import common_words_only, empty_filters_note
+        from momentsearch.api import nothing_found_note
 
-        common = ("No results: every word of the query is too common to find a moment by; add a word that "
-                  "names what was said or shown." if common_words_only(query) else "")
         why = ("The index holds no searchable file yet: `momentsearch index FOLDER` adds some."
-               if not channels else blame_filters and empty_filters_note(query) or common or
-               "No results above the relevance floor (ranking.min_score); try other words.")
+               if not channels else nothing_found_note(query, blame_filters))
         out.print(why, markup=False, highlight=False)
         return
     missing = {m.video for m in moments if not os.path.exists(m.video)}

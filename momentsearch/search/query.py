@@ -115,6 +115,18 @@ def common_words_only(query: str) -> bool:
         return False
 
 
+def nothing_found_note(query: str, filters_blamed: bool) -> str:
+    """Why a text query of a searchable index found nothing, in words a user can act on: its "phrases" or
+    -words (`filters_blamed`: the same words without them do find something), every word too common, or
+    nothing above the relevance floor. The CLI prints it; the server sends it as `empty_note`."""
+    if filters_blamed and empty_filters_note(query):
+        return empty_filters_note(query)
+    if common_words_only(query):
+        return ("No results: every word of the query is too common to find a moment by; add a word that names what "
+                "was said or shown.")
+    return "No results above the relevance floor (ranking.min_score); try other words."
+
+
 def empty_filters_note(query: str) -> str:
     """Why a query with phrases or exclusions may have found nothing: its filters ("" when it has none)."""
 

@@ -18,7 +18,7 @@ from fastapi import APIRouter, File, Form, HTTPException, Query, Request, Upload
 from fastapi.responses import JSONResponse, PlainTextResponse, Response, StreamingResponse
 from starlette.concurrency import run_in_threadpool
 
-from momentsearch.api import image_note, picture_note
+from momentsearch.api import empty_filters_note, image_note, nothing_found_note, picture_note, unfiltered_words
 from momentsearch.errors import MomentSearchError, NotFoundError, RangeError, server_gone
 from momentsearch.options import MAX_QUERY_CHARS, MAX_RESULTS
 from momentsearch.server import images
@@ -159,12 +159,22 @@ async def search_text(request: Request, q: str = Query(..., max_length=MAX_QUERY
     if video is not None:
         await _record(request, video)
     def run():
-        return (moments_out(index, index.search(q, k, kind, video)), picture_note(q, index.searchable_channels()),
-                index.spelled(q).to_json())
+        moments = index.search(q, k, kind, video)
+        return (moments_out(index, moments), picture_note(q, index.searchable_channels()),
+                index.spelled(q).to_json(), "" if moments else _nothing_found(index, q, kind, video))
 
-    results, note, spelled = await _in_search_slot(request, run)
-    return {"query": q, "picture_note": note, **spelled, "results": results,
+    results, note, spelled, empty = await _in_search_slot(request, run)
+    return {"query": q, "picture_note": note, **spelled, "results": results, "empty_note": empty,
             "took_ms": round((time.perf_counter() - t0) * 1000, 1), "warnings": _warnings(request)}
+
+
+def _nothing_found(index, q: str, kind, video) -> str:
+    """Why `q` found nothing (the CLI's words): its filters, when its words alone find something; every word
+    too common; nothing above the floor; or an index with nothing searchable yet."""
+    if not index.searchable_channels():
+        return "The index holds no searchable file yet."
+    blamed = bool(empty_filters_note(q)) and bool(index.search(unfiltered_words(q), 1, kind, video))
+    return nothing_found_note(q, blamed)
 
 
 @router.post("/search", response_model=SearchOut)

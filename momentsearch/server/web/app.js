@@ -16,6 +16,8 @@ const HIT_LEAD_S = 3;      // ... starting this long before them (a sentence's t
 function wordsAt(m) {
   return m && m.kind !== "photo" && m.hit && m.hit[0] - m.start >= HIT_NOTE_S ? m.hit[0] : null;
 }
+const PAGE = 20;            // results asked for at first; "More results" asks for this many more
+const MAX_K = 100;          // the server's most (/api/search refuses more)
 const SLOW_MS = 2500;        // after this a search says it is still working
 const TIMEOUT_MS = 120000;   // after this a search is abandoned with a message
 const params = new URLSearchParams(location.search);
@@ -30,10 +32,15 @@ if (params.get("token")) {
 if (token) document.cookie = "momentsearch_token=" + encodeURIComponent(token) + "; path=/api; SameSite=Strict";
 
 let results = [];
+let shownQuery = "";      // the text query whose results are shown ("" for an image): what links and the URL hold
+const kOf = (p) => Math.min(MAX_K, Math.max(PAGE, parseInt(p.get("k"), 10) || PAGE));  // ?k=: results asked for
+let pageSize = kOf(params);
+let lastImage = null;     // the image whose results are shown (null for a text query)
 let active = -1;
 let current = null;       // the moment playing: {video_id, start, end, ...}
 let searchSeq = 0;
 const lengths = {};       // video_id -> its duration in the index (from /api/videos)
+const files = {};         // video_id -> {name, kind} (from /api/videos), for a link to a moment not among the results
 const languages = {};     // video_id -> its spoken language ("en", "fr"; "" when unknown), for its captions
 
 // -- API -------------------------------------------------------------------------------------
@@ -90,10 +97,10 @@ function asTypedLink(query, corrected, typed) {
   return link;
 }
 
-function fmt(t) {
+function fmt(t) {  // m:ss, or h:mm:ss from an hour on (as the CLI prints times)
   t = Math.max(0, t || 0);
-  const m = Math.floor(t / 60), s = Math.floor(t % 60);
-  return `${m}:${String(s).padStart(2, "0")}`;
+  const h = Math.floor(t / 3600), m = Math.floor((t % 3600) / 60), s = Math.floor(t % 60);
+  return (h ? `${h}:${String(m).padStart(2, "0")}` : `${m}`) + `:${String(s).padStart(2, "0")}`;
 }
 
 function escapeHtml(s) {
@@ -104,18 +111,19 @@ function highlight(text, query) {
   const words = (query || "").toLowerCase().match(/[\p{L}\p{N}]{2,}/gu) || [];
   let html = escapeHtml(text);
   if (!words.length) return html;
-  const pattern = new RegExp("(" + words.map((w) => w.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")).join("|") + ")", "giu");
+  // at a word's start only: "volcano" marks "volcanoes", "art" does not mark "start"
+  const pattern = new RegExp("(?<![\\p{L}\\p{N}])(" + words.map((w) => w.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")).join("|") + ")",
+    "giu");
   // only replace outside of entities/tags: the escaped text has no tags, entities start with &
   return html.split(/(&[a-z#0-9]+;)/i).map((part) => part.startsWith("&") && part.endsWith(";") ? part
     : part.replace(pattern, "<mark>$1</mark>")).join("");
 }
 
 // -- searching -------------------------------------------------------------------------------
-async function search(query, { image = null, keepMoment = false } = {}) {
+// The results shown stay until the new ones come (a failed search leaves them, under its error).
+async function search(query, { image = null, keepMoment = false, more = false } = {}) {
   const seq = ++searchSeq;
-  results = [];
-  active = -1;
-  els.results.innerHTML = "";
+  if (!more && !keepMoment) pageSize = PAGE;  // a new search; a link's or Back's keeps its ?k=
   setStatus("Searching…", "loading");
   const slow = setTimeout(() => {
     if (seq === searchSeq) setStatus("Still searching… the first search after start-up can take a while.", "slow");
@@ -125,19 +133,23 @@ async function search(query, { image = null, keepMoment = false } = {}) {
     if (image) {
       const form = new FormData();
       form.append("image", image);
-      form.append("k", "20");
+      form.append("k", String(pageSize));
       body = await api("/api/search", { method: "POST", body: form });
     } else {
       const scope = window.searchScope ? window.searchScope() : "";  // moment.js: "search in this video"
-      body = await api("/api/search?k=20&q=" + encodeURIComponent(query) + scope);
+      body = await api(`/api/search?k=${pageSize}&q=` + encodeURIComponent(query) + scope);
     }
     if (seq !== searchSeq) return;
     results = body.results;
+    active = -1;
+    shownQuery = image ? "" : query;
+    lastImage = image;
     // an image is also searched by the words on it; a query with typos by the words put right
     const read = image ? (body.image_text || "") : (body.searched_for || query);
     render(read);
     if (!results.length) {
-      setStatus(`No moments found for “${image ? image.name : query}”. Try other words.`, "empty");
+      setStatus(`No moments found for “${image ? image.name : query}”. ` + (body.empty_note || "Try other words."),
+                "empty");
     } else {
       const corrected = body.corrected || [];
       const typed = corrected.map(([was]) => `“${was}”`).join(", ");
@@ -149,7 +161,12 @@ async function search(query, { image = null, keepMoment = false } = {}) {
       els.status.dataset.state = "results";
     }
     if (body.warnings && body.warnings.length) els.info.textContent = body.warnings.join(" ");
+    document.dispatchEvent(new CustomEvent("searched"));  // moment.js marks the new query's words
     if (keepMoment) openFromUrl();
+    else if (more && current) {  // the moment playing stays marked (and playing)
+      active = results.findIndex((r) => r.video_id === current.video_id && r.start === current.start);
+      document.querySelectorAll(".result").forEach((li) => li.classList.toggle("active", Number(li.dataset.index) === active));
+    }
   } catch (err) {
     if (seq !== searchSeq) return;
     if (err.status === 401) {
@@ -162,12 +179,24 @@ async function search(query, { image = null, keepMoment = false } = {}) {
   }
 }
 
-function channelBars(channels) {
-  return Object.entries(channels || {}).map(([name, value]) => {
+// why a result ranked: each channel's score as a bar and a number (a photo: the channels that found it)
+function channelBars(r) {
+  const shown = Object.entries(r.channels || {}).filter(([, v]) => r.kind !== "photo" || v > 0);
+  return shown.map(([name, value]) => {
     const pct = Math.round(Math.max(0, Math.min(1, value)) * 100);
     return `<span class="bar ${escapeHtml(name)}" title="${escapeHtml(name)}: ${value.toFixed(3)}">` +
-      `${escapeHtml(name)}<span class="track"><span class="fill" style="width:${pct}%"></span></span></span>`;
-  }).join("");
+      `${escapeHtml(name)}<span class="track"><span class="fill" style="width:${pct}%"></span></span>` +
+      `<span class="value">${value.toFixed(2)}</span></span>`;
+  }).join("") + `<span class="total">score <span class="value">${r.score.toFixed(2)}</span></span>`;
+}
+
+// the address of a moment: ?q=QUERY&v=VIDEO_ID#t=SECONDS (a result's name links there: a new tab opens it)
+function momentHref(m, t = m.start) {
+  const p = new URLSearchParams();
+  if (shownQuery) p.set("q", shownQuery);
+  if (m) p.set("v", m.video_id);
+  if (pageSize > PAGE) p.set("k", String(pageSize));
+  return "?" + p.toString() + (m ? "#t=" + Math.max(0, t).toFixed(1) : "");
 }
 
 // a thumbnail the server refuses (the file moved away or changed since indexing) shows the empty box, not
@@ -186,13 +215,15 @@ function render(query) {
     const thumb = r.thumb_url ? `<img src="${escapeHtml(r.thumb_url)}" alt="" loading="lazy">`
                               : `<div class="nothumb"></div>`;
     return `<li class="result" data-index="${i}" tabindex="0">${thumb}<div>
-      <div class="head"><span class="name" title="${escapeHtml(r.name)}">${i + 1}. ${escapeHtml(r.name)}</span>
+      <div class="head"><a class="name" href="${escapeHtml(momentHref(r))}" tabindex="-1"
+        title="${escapeHtml(r.name)}">${i + 1}. ${escapeHtml(r.name)}</a>
       <span class="range">${r.kind === "photo" ? "photo" : fmt(r.start) + "–" + fmt(r.end)}${
         wordsAt(r) === null ? "" : " · words " + fmt(wordsAt(r))}</span></div>
       <p class="snippet">${highlight(snippet, query)}</p>
-      <div class="bars" title="why it ranked: score ${r.score.toFixed(3)}">${channelBars(r.channels)}</div>
+      <div class="bars" title="why it ranked: score ${r.score.toFixed(3)}">${channelBars(r)}</div>
       </div></li>`;
-  }).join("");
+  }).join("") + (results.length >= pageSize && pageSize < MAX_K
+    ? `<li class="more"><button type="button" id="more-results">More results</button></li>` : "");
 }
 
 // -- the player's clock ----------------------------------------------------------------------
@@ -283,12 +314,8 @@ async function playFrom(t) {
 }
 
 // -- playing ---------------------------------------------------------------------------------
-function updateUrl(query, moment) {
-  const p = new URLSearchParams();
-  if (query) p.set("q", query);
-  if (moment) p.set("v", moment.video_id);
-  const hash = moment ? "#t=" + moment.start.toFixed(1) : "";
-  history.replaceState(null, "", "?" + p.toString() + hash);
+function updateUrl(moment) {
+  history.replaceState(null, "", momentHref(moment));
 }
 
 function play(i) {
@@ -298,7 +325,10 @@ function play(i) {
   const item = document.querySelector(`.result[data-index="${i}"]`);
   if (item) item.scrollIntoView({ block: "nearest" });
   openMoment(results[i]);
-  updateUrl(els.q.value.trim(), results[i]);
+  updateUrl(results[i]);
+  // a narrow screen puts the player above the list: a result tapped far down would play out of sight
+  const box = els.pane.getBoundingClientRect();
+  if (box.bottom < 0 || box.top > window.innerHeight) els.pane.scrollIntoView({ block: "start" });
 }
 
 function openMoment(m) {
@@ -313,6 +343,7 @@ function openMoment(m) {
   const isPhoto = m.kind === "photo";
   player.hidden = els.timeline.hidden = isPhoto;
   els.photo.hidden = !isPhoto;
+  els.pane.classList.toggle("photo", isPhoto);  // the video's captions, legend, chapters and transcript go too
   if (isPhoto) {
     player.pause();
     els.photo.src = `/api/photos/${encodeURIComponent(m.video_id)}.jpg?side=1600`;  // upright, any format
@@ -323,7 +354,10 @@ function openMoment(m) {
     await clock.ready;
     if (current !== m || !(await seekIndex(m.start)) || current !== m) return;
     const p = player.play();
-    if (p && p.catch) p.catch((err) => setStatus("Press play: the browser blocked autoplay (" + err.message + ")", "empty"));
+    if (p && p.catch) p.catch((err) => {
+      if (err.name === "NotAllowedError") setStatus(`Press ▶ to play from ${fmt(m.start)}: this browser does not start `
+                                                    + "videos on its own before you click in the page.");
+    });
     drawTimeline();
   };
   if (player.dataset.src !== src) {
@@ -395,13 +429,29 @@ els.wordsAt.addEventListener("click", () => {
 // -- URL deep links: ?q=...&v=VIDEO#t=SECONDS ------------------------------------------------
 function openFromUrl() {
   const p = new URLSearchParams(location.search);
-  const t = parseFloat((location.hash.match(/t=([\d.]+)/) || [])[1]);
+  let t = parseFloat((location.hash.match(/t=([\d.]+)/) || [])[1]);
   const v = p.get("v");
   if (!v || isNaN(t)) return;
   const i = results.findIndex((r) => r.video_id === v && Math.abs(r.start - t) < 0.5);
   if (i >= 0) { play(i); return; }
-  openMoment({ video_id: v, name: v, start: t, end: t, media_url: "/api/media/" + v,
+  const file = files[v] || {}, length = lengths[v];
+  if (length > 0 && t > length) {  // a link past the file's end (the file was cut, or the link edited)
+    setStatus(`The link's time ${fmt(t)} is past the end of this file (${fmt(length)}): playing from its start.`);
+    t = 0;
+  }
+  openMoment({ video_id: v, name: file.name || v, kind: file.kind, start: t, end: t, media_url: "/api/media/" + v,
                captions_url: "/api/captions/" + v + ".vtt" });
+}
+
+// back to the start page: no results, no player (the browser's Back to "/")
+function clearPage() {
+  ++searchSeq;
+  results = []; active = -1; shownQuery = ""; current = null;
+  els.results.innerHTML = "";
+  setStatus("");
+  els.player.pause();
+  els.pane.hidden = true;
+  if (window.showHome) window.showHome();
 }
 
 // -- events ----------------------------------------------------------------------------------
@@ -413,12 +463,26 @@ els.form.addEventListener("submit", (ev) => {
   search(query);
 });
 els.results.addEventListener("click", (ev) => {
+  if (ev.target.id === "more-results") {
+    pageSize = Math.min(MAX_K, pageSize + PAGE);
+    search(shownQuery, { image: lastImage, more: true });
+    return;
+  }
+  // a result's name is a link: Ctrl/Cmd/Shift-click (or the middle button) opens the moment in a new tab
+  if (ev.target.closest("a") && (ev.ctrlKey || ev.metaKey || ev.shiftKey || ev.button !== 0)) return;
+  ev.preventDefault();
   const li = ev.target.closest(".result");
   if (li) play(Number(li.dataset.index));
 });
 els.image.addEventListener("change", () => { if (els.image.files[0]) search("", { image: els.image.files[0] }); });
+const imagePick = document.querySelector(".image-pick");
+imagePick.addEventListener("keydown", (ev) => {  // the label takes focus (tabindex): Enter or Space picks a file
+  if (ev.key === "Enter" || ev.key === " ") { ev.preventDefault(); els.image.click(); }
+});
 document.addEventListener("keydown", (ev) => {
   if (ev.target === els.q) { if (ev.key === "Escape") els.q.blur(); return; }
+  // the player, buttons, links and fields keep their own keys (arrows on the video change the volume)
+  if (ev.target.closest && ev.target.closest("video, button, a, input, select, textarea, label")) return;
   if (ev.key === "/") { ev.preventDefault(); els.q.focus(); }
   else if (ev.key === "j" || ev.key === "ArrowDown") { ev.preventDefault(); play(Math.min(results.length - 1, active + 1)); }
   else if (ev.key === "k" || ev.key === "ArrowUp") { ev.preventDefault(); play(Math.max(0, active - 1)); }
@@ -435,10 +499,19 @@ document.addEventListener("drop", (ev) => {
   if (file) search("", { image: file });
   else setStatus("Drop an image file (PNG, JPEG…) to search with it.", "empty");
 });
-window.addEventListener("popstate", () => {
-  const q = new URLSearchParams(location.search).get("q") || "";
+window.addEventListener("popstate", () => {  // Back/Forward: the page the address names, moment and all
+  const p = new URLSearchParams(location.search);
+  const q = p.get("q") || "";
   els.q.value = q;
-  if (q) search(q);
+  pageSize = kOf(p);
+  if (q) search(q, { keepMoment: true });
+  else if (p.get("v")) { clearPage(); openFromUrl(); }
+  else clearPage();
+});
+window.addEventListener("hashchange", () => {  // #t= edited in the address: the playing video seeks there
+  const t = parseFloat((location.hash.match(/t=([\d.]+)/) || [])[1]);
+  const v = new URLSearchParams(location.search).get("v");
+  if (current && v === current.video_id && !isNaN(t)) playFrom(t);
 });
 
 // -- start -----------------------------------------------------------------------------------
@@ -446,7 +519,11 @@ async function start() {
   try {
     const body = await api("/api/videos");
     const n = body.videos.length;
-    body.videos.forEach((v) => { lengths[v.video_id] = v.duration; languages[v.video_id] = v.language || ""; });
+    body.videos.forEach((v) => {
+      lengths[v.video_id] = v.duration;
+      languages[v.video_id] = v.language || "";
+      files[v.video_id] = { name: v.name, kind: v.kind };
+    });
     const minutes = body.videos.reduce((s, v) => s + v.duration, 0) / 60;
     const length = minutes >= 90 ? `${(minutes / 60).toFixed(1)} h` : `${Math.round(minutes)} min`;
     // a batch still writing into the index (/api/health says so): its files are not searchable yet

@@ -39,14 +39,18 @@ async function showHome() {
   document.getElementById("examples").innerHTML = examples.map((q) =>
     `<a href="?q=${encodeURIComponent(q)}" data-q="${escapeHtml(q)}">${escapeHtml(q)}</a>`).join("");
   document.getElementById("videos").innerHTML = videos.map((v, i) =>
-    `<li data-i="${i}" title="${escapeHtml(v.path || v.name || "")}"><span class="name">${escapeHtml(v.name || v.video_id)}</span>` +
+    `<li data-i="${i}" tabindex="0" title="${escapeHtml(v.path || v.name || "")}"><span class="name">${escapeHtml(v.name || v.video_id)}</span>` +
     `<span class="meta">${v.kind === "photo" ? "photo" : fmt(v.duration)} · ${escapeHtml((v.channels || []).join(", "))}</span></li>`).join("");
-  document.querySelectorAll("#videos li").forEach((li) => li.addEventListener("click", () => {
+  const open = (li) => {
     const v = videos[Number(li.dataset.i)];
     openMoment({ video_id: v.video_id, name: v.name, kind: v.kind, start: 0, end: 0,
                  media_url: v.media_url || "/api/media/" + v.video_id,
                  captions_url: v.captions_url || "/api/captions/" + v.video_id + ".vtt" });
-  }));
+  };
+  document.querySelectorAll("#videos li").forEach((li) => {
+    li.addEventListener("click", () => open(li));
+    li.addEventListener("keydown", (ev) => { if (ev.key === "Enter") open(li); });
+  });
   home.hidden = false;
 }
 document.getElementById("examples").addEventListener("click", (ev) => {
@@ -77,7 +81,9 @@ function showCaptionLine() {
   const t = els.player.currentTime, lines = [];
   for (const track of els.player.textTracks) {
     if (track.mode === "disabled") continue;
-    for (const c of track.activeCues || []) if (c.startTime <= t + 0.05 && c.endTime > t - 0.05) lines.push(c.text);
+    for (const c of track.activeCues || []) {  // a cue's text is WebVTT ("Q&amp;A"): its plain words as shown
+      if (c.startTime <= t + 0.05 && c.endTime > t - 0.05) lines.push(c.getCueAsHTML ? c.getCueAsHTML().textContent : c.text);
+    }
   }
   captionLine.textContent = lines.join(" ");
 }

@@ -21,7 +21,7 @@ let videoInfo = {};        // video_id -> /api/videos row (sources, language)
 window.searchScope = () => (mx.scope.checked && current && current.video_id
   ? "&video=" + encodeURIComponent(current.video_id) : "");
 
-function query() { return els.q.value.trim(); }
+function query() { return shownQuery; }  // the query whose results are shown (not what is being typed)
 
 async function showVideo(m) {
   if (!m || m.kind === "photo") { mx.tools.hidden = true; return; }
@@ -88,11 +88,8 @@ function updateTools(m) {
 }
 
 function momentLink() {
-  const p = new URLSearchParams();
-  if (query()) p.set("q", query());
-  p.set("v", current.video_id);
   const t = isFinite(els.player.currentTime) && !els.player.paused ? indexNow() : current.start;
-  return `${location.origin}${location.pathname}?${p.toString()}#t=${t.toFixed(1)}`;
+  return `${location.origin}${location.pathname}${momentHref(current, t)}`;
 }
 
 mx.copy.addEventListener("click", async () => {
@@ -115,6 +112,9 @@ function seekTo(ev) {
 }
 mx.chapters.addEventListener("click", seekTo);
 mx.transcript.addEventListener("click", seekTo);
+mx.chapters.addEventListener("keydown", (ev) => {  // a chapter has focus (Tab): Enter or Space plays it
+  if (ev.key === "Enter" || ev.key === " ") { ev.preventDefault(); seekTo(ev); }
+});
 
 els.player.addEventListener("timeupdate", () => {
   const t = indexNow();
@@ -137,5 +137,5 @@ els.player.addEventListener("timeupdate", () => {
 });
 els.player.addEventListener("loadedmetadata", () => { if (current) showVideo(current); drawMarks(); });
 els.player.addEventListener("seeked", () => { if (current && shownVideo !== current.video_id) showVideo(current); });
-els.form.addEventListener("submit", () => setTimeout(() => { if (current) { renderTranscript(); loadHits(current); } }, 0));
+document.addEventListener("searched", () => { if (current && current.kind !== "photo") { renderTranscript(); loadHits(current); } });
 els.results.addEventListener("click", () => { if (current) showVideo(current); });
