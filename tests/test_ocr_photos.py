@@ -675,6 +675,26 @@ def test_text_query_finds_the_photo_with_that_text(photo_folder):
     assert hall is not None and "tidal energy" in hall.evidence["ocr"].lower() and hall.channels["ocr"] >= 0.5, found
 
 
+def test_an_image_named_without_an_image_extension_is_a_photo(tmp_path):
+    """A scan saved as "scan" or "x.dat" is a photo by its first bytes (FFmpeg would take a PNG for a video
+    of one frame, without the white behind its transparency); .jfif and .jpe are JPEG names in a folder too."""
+    from momentsearch.pipeline.discover import is_photo
+
+    ink = Image.new("RGBA", (640, 420), (0, 0, 0, 0))  # black words on a transparent ground
+    ImageDraw.Draw(ink).text((40, 60), "Transparent Kiwi", font=ImageFont.load_default(size=64), fill=(0, 0, 0, 255))
+    ink.save(tmp_path / "scan", format="PNG")
+    (tmp_path / "folder").mkdir()
+    _board([("Bicycle Repair", 60)]).save(tmp_path / "folder" / "sign.jfif", format="JPEG")
+    (tmp_path / "notes.dat").write_text("not an image")
+    assert is_photo(tmp_path / "scan") and not is_photo(tmp_path / "notes.dat")
+    index = _index(tmp_path / "db")
+    report = index.index([tmp_path / "scan", tmp_path / "folder"])
+    assert sorted((Path(f.path).name, f.status) for f in report.files) == [("scan", "indexed"), ("sign.jfif", "indexed")]
+    assert {Path(f.path).name: f.kind for f in index.info().files} == {"scan": "photo", "sign.jfif": "photo"}
+    top = index.search("transparent kiwi", kind="photo")[0]
+    assert top.video == str(tmp_path / "scan") and top.kind == "photo" and top.channels["ocr"] >= 0.5
+
+
 def test_kind_filter_and_image_query(photo_folder):
     from momentsearch.models.clip import TINY_CLIP_CONFIG
 

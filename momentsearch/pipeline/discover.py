@@ -20,7 +20,25 @@ from momentsearch.types import NOT_MEDIA, FileResult, IndexReport
 VIDEO_EXTENSIONS = frozenset((".mp4 .m4v .mov .qt .mkv .webm .avi .divx .mpg .mpeg .ts .mts .m2ts .m2t .mod .tod .vob "
                               ".flv .f4v .wmv .asf .ogv .3gp .3g2 .mxf .dv .rm .rmvb").split())
 AUDIO_EXTENSIONS = frozenset(".mp3 .mp2 .wav .m4a .m4b .aac .ac3 .flac .ogg .oga .opus .wma .mka .amr .aif .aiff .aifc .caf".split())
-IMAGE_EXTENSIONS = frozenset(".jpg .jpeg .png .webp .avif .bmp .gif .tif .tiff".split())
+IMAGE_EXTENSIONS = frozenset(".jpg .jpeg .jpe .jfif .png .webp .avif .bmp .gif .tif .tiff".split())
+IMAGE_MAGIC = (b"\x89PNG\r\n\x1a\n", b"\xff\xd8\xff", b"GIF87a", b"GIF89a", b"BM", b"II*\x00", b"MM\x00*")  # + WebP
+
+
+def is_photo(path: str | os.PathLike) -> bool:
+    """Whether a file is indexed as a photo: an image's extension, or, named without one ("scan", "x.dat"),
+    an image's first bytes (PNG, JPEG, GIF, BMP, TIFF, WebP). FFmpeg reads a PNG too, but as a video of one
+    frame at 0:00, without its EXIF rotation or the white behind its transparency."""
+    suffix = Path(path).suffix.lower()
+    if suffix in IMAGE_EXTENSIONS:
+        return True
+    if suffix in VIDEO_EXTENSIONS or suffix in AUDIO_EXTENSIONS:
+        return False
+    try:
+        with open(path, "rb") as f:
+            head = f.read(12)
+    except OSError:
+        return False
+    return head.startswith(IMAGE_MAGIC) or (head[:4] == b"RIFF" and head[8:12] == b"WEBP")
 MEDIA_EXTENSIONS = VIDEO_EXTENSIONS | AUDIO_EXTENSIONS | IMAGE_EXTENSIONS
 HEIF_EXTENSIONS = frozenset(".heic .heif".split())  # an iPhone's photos: Pillow has no decoder for them
 HEIF_REASON = ("a HEIC/HEIF photo: not supported (Pillow cannot decode it); convert it to JPEG, or set the "

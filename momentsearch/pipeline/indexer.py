@@ -20,7 +20,7 @@ from momentsearch.errors import BadInputError, ModelNotFoundError, ModelUnavaila
 from momentsearch.options import Config
 from momentsearch.pipeline.captions import indexed_id, sidecar_files
 from momentsearch.pipeline.decode import probe
-from momentsearch.pipeline.discover import (IMAGE_EXTENSIONS, discover, not_regular_reason, other_models_note,
+from momentsearch.pipeline.discover import (discover, is_photo, not_regular_reason, other_models_note,
                                             remembered_hash)
 from momentsearch.pipeline.memory import limit_malloc_arenas
 from momentsearch.pipeline.ocr import FROM_CONFIG, make_ocr
@@ -129,7 +129,7 @@ class Indexer:
                 todo.append(full)
         infos: dict[str, MediaInfo | BadInputError] = {}
         for path in todo:
-            if Path(path).suffix.lower() in IMAGE_EXTENSIONS:
+            if is_photo(path):
                 continue
             try:
                 infos[path] = probe(path)
@@ -248,7 +248,7 @@ class Indexer:
                                   channels=old.channels)
             with self._stage("hash", path):
                 video_id = remembered_hash(path)
-            photo = Path(path).suffix.lower() in IMAGE_EXTENSIONS
+            photo = is_photo(path)
             if not photo:
                 video_id = indexed_id(path, video_id, self.config.captions.mode)  # a captioned copy is its own
             if not reindex and old is not None and old.complete and (old.video_id, old.models) == (
