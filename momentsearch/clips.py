@@ -25,6 +25,7 @@ from pathlib import Path
 
 from momentsearch.errors import BadInputError, QueryError
 from momentsearch.media import keyframe_before, picture_stream, seek_back, stream_start, time_origin
+from momentsearch.pipeline.discover import is_photo
 
 AUDIO_SUFFIXES = {".m4a": "ipod", ".mp3": "mp3", ".wav": "wav", ".flac": "flac", ".ogg": "ogg", ".opus": "ogg"}
 CLIP_SUFFIXES = {".mp4": "mp4", ".m4v": "mp4", ".mov": "mov", ".mkv": "matroska", ".webm": "webm", **AUDIO_SUFFIXES}
@@ -89,18 +90,17 @@ def check_span(start: float, end: float, padding: float = 0.0) -> tuple[float, f
 
 def cut_clip(source, start: float, end: float, out: str | os.PathLike, padding: float = 0.0,
              name: str | None = None) -> Clip:
-    """Copy [start - padding, end + padding] seconds of `source` into `out` (mp4/mov/mkv/webm by its suffix).
-
+    """Copy [start - padding, end + padding] seconds of `source` into `out` (a container by its suffix).
     `source` is a path or a binary file object (the server passes the descriptor it checked, so a
     file swapped in after the check is never read); `name` is what messages and the Clip call it.
-
-    Raises QueryError for bad times or an unknown suffix, BadInputError when the source cannot be read
-    or the span holds nothing of it. A failed write leaves no partial file behind.
-    """
+    Raises QueryError for bad times, an unknown suffix or a photo, BadInputError when the source cannot be
+    read or the span holds nothing of it. A failed write leaves no partial file behind."""
     import av
 
     is_path = isinstance(source, (str, os.PathLike))
     name = name or (os.fspath(source) if is_path else "video")
+    if is_path and is_photo(source):
+        raise QueryError(f"{name} is a photo: a clip is cut from a video or a sound file")
     start, end = check_span(start, end, padding)
     out = Path(out)
     fmt = CLIP_SUFFIXES.get(out.suffix.lower())

@@ -296,3 +296,34 @@ def test_the_clip_route_gives_a_sound_file_its_own_kind(tmp_path):
     assert 'filename="talk-0-2.wav"' in r.headers["content-disposition"]
     with av.open(io.BytesIO(r.content)) as f:
         assert [s.codec_context.name for s in f.streams] == ["pcm_s16le"]
+
+
+def test_a_photo_has_no_clip_in_the_api_or_over_http(tmp_path):
+    """FFmpeg reads a JPEG as a video of one frame: a "clip" of a photo was a one-frame Matroska (HTTP) or
+    FFmpeg's 'Operation not permitted' (CLI). Both now say it is a photo, and write nothing."""
+    pytest.importorskip("fastapi")
+    from fastapi.testclient import TestClient
+
+    from momentsearch.api import MomentIndex
+    from momentsearch.errors import QueryError
+    from momentsearch.server.app import create_app
+    from momentsearch.types import FileRecord
+    from test_server import _FakeIndex
+
+    photo = tmp_path / "sign.jpg"
+    Image.new("RGB", (64, 48), (200, 180, 20)).save(photo)
+    with pytest.raises(QueryError, match="sign.jpg is a photo: a clip is cut from a video or a sound file"):
+        cut_clip(photo, 0, 1, tmp_path / "c.mp4")
+    proc = run_cli("clip", str(photo), "0", "1", "-o", str(tmp_path / "c.mp4"), check=False)
+    assert proc.returncode == 2 and "is a photo" in proc.stderr and not (tmp_path / "c.mp4").exists()
+
+    class ClipIndex(_FakeIndex):
+        export_clip = MomentIndex.export_clip
+
+    st = photo.stat()
+    rec = FileRecord(path=str(photo), video_id="0123456789abcdef", size=st.st_size, mtime=st.st_mtime, duration=0.0,
+                     channels=["ocr"], visual_segments=[], complete=True, device=st.st_dev, inode=st.st_ino,
+                     mime="image/jpeg", kind="photo")
+    r = TestClient(create_app(ClipIndex([rec]), warm=False), base_url="http://localhost:8000").get(
+        f"/api/clips/{rec.video_id}", params={"start": 0, "end": 1})
+    assert r.status_code == 400 and "sign.jpg is a photo" in r.json()["error"]

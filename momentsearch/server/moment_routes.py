@@ -17,7 +17,7 @@ from starlette.background import BackgroundTask
 from starlette.concurrency import run_in_threadpool
 
 from momentsearch.clips import AUDIO_SUFFIXES, clip_file_name
-from momentsearch.errors import MediaChangedError
+from momentsearch.errors import MediaChangedError, QueryError
 from momentsearch.server import media as sm
 from momentsearch.server.playback import player_file
 from momentsearch.server.routes import _record
@@ -88,6 +88,8 @@ async def clip(video_id: str, request: Request, start: float = Query(..., ge=0, 
     """A clip of the video for download. It starts on the keyframe at or before `start`; the
     X-Clip-Start / X-Clip-End headers give the real span (seconds in the video)."""
     record = await _record(request, video_id)
+    if record.kind == "photo":
+        raise QueryError(f"{shown_path(Path(record.path).name)} is a photo: a clip is cut from a video or a sound file")
     opened = await run_in_threadpool(sm.open_indexed, record)  # checked; cut from this descriptor only
     path = Path(record.path)
     folder = Path(tempfile.mkdtemp(prefix="momentsearch-clip-"))
