@@ -184,6 +184,12 @@ def test_image_upload_search_and_limits(served):
     assert "roadmap" in r.json()["image_text"].lower()  # the slide's words, searched as text too
     assert r.json()["image_note"] == ""  # the picture itself was compared (CLIP), so nothing to say
     assert client.get("/api/search", params={"q": "a chart of the roadmap"}).json()["picture_note"] == ""  # (CLIP)
+    # the text search's filters: a kind and a video (the index holds no photo: none found; a video id: its own)
+    image = {"image": ("slide.jpg", thumb, "image/jpeg")}
+    assert client.post("/api/search", files=image, data={"kind": "photo"}).json()["results"] == []
+    assert client.post("/api/search", files=image, data={"kind": "moment", "video": vid}).json()["results"]
+    assert client.post("/api/search", files=image, data={"video": "ffffffffffffffff"}).status_code == 404
+    assert client.post("/api/search", files=image, data={"kind": "song"}).status_code == 422
     r = client.post("/api/search", files={"image": ("notes.txt", b"not an image at all", "text/plain")})
     assert r.status_code == 400 and "not a usable image" in r.json()["error"]
     assert "object at" not in r.json()["error"] and "unknown or damaged image format" in r.json()["error"]

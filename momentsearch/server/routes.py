@@ -180,14 +180,17 @@ def _nothing_found(index, q: str, kind, video) -> str:
 @router.post("/search", response_model=SearchOut)
 async def search_image(request: Request,
                        image: UploadFile = File(..., description=f"an image, at most {MAX_UPLOAD_BYTES} bytes"),
-                       k: int = Form(10, ge=1, le=MAX_RESULTS)):
+                       k: int = Form(10, ge=1, le=MAX_RESULTS), kind: Literal["moment", "photo"] | None = Form(None),
+                       video: str | None = Form(None, max_length=64, description="search in this video only (id)")):
     index, t0 = request.app.state.index, time.perf_counter()
+    if video is not None:
+        await _record(request, video)
     data = await image.read(MAX_UPLOAD_BYTES + 1)
     if len(data) > MAX_UPLOAD_BYTES:
         raise HTTPException(413, f"the image is larger than {MAX_UPLOAD_BYTES} bytes")
     array = await run_in_threadpool(images.open_upload, data, image.filename or "upload")
     def run():
-        moments, words = index.image_query(array, k)
+        moments, words = index.image_query(array, k, kind, video)
         return moments_out(index, moments), words, image_note(index.searchable_channels())
 
     results, words, note = await _in_search_slot(request, run)

@@ -134,6 +134,7 @@ async function search(query, { image = null, keepMoment = false, more = false } 
       const form = new FormData();
       form.append("image", image);
       form.append("k", String(pageSize));
+      if (window.searchScope && window.searchScope()) form.append("video", current.video_id);  // "in this video"
       body = await api("/api/search", { method: "POST", body: form });
     } else {
       const scope = window.searchScope ? window.searchScope() : "";  // moment.js: "search in this video"
