@@ -273,7 +273,7 @@ class MomentIndex:
                     in_: str | list[str] | None = None) -> tuple[list[Moment], str]:
         """`search_image`, and the words read on the image ("" when none or OCR is off): with no CLIP
         weights an image is searched by its words alone (a photo of a slide finds where it was shown)."""
-        from momentsearch.media import load_query_image
+        from momentsearch.query_image import load_query_image
 
         return self.searcher.image_query(load_query_image(image), k=k, kind=kind, scope=scope_patterns(video, in_))
 
@@ -281,7 +281,7 @@ class MomentIndex:
         """Rank text descriptions for an image with CLIP (the configured model): [(label, probability)],
         best first, probabilities summing to 1. Needs CLIP weights (ModelUnavailableError otherwise)."""
         from momentsearch.errors import QueryError
-        from momentsearch.media import load_query_image
+        from momentsearch.query_image import load_query_image
 
         labels = [" ".join(str(x).split()) for x in labels]
         if not labels or not all(labels):

@@ -7,6 +7,7 @@ from __future__ import annotations
 import io
 import math
 import os
+import threading
 import warnings
 from dataclasses import dataclass
 from pathlib import Path
@@ -14,7 +15,7 @@ from typing import Callable, Iterator
 
 import numpy as np
 
-from momentsearch.errors import BadInputError, QueryError
+from momentsearch.errors import BadInputError
 
 MAX_PIXELS = 80_000_000  # an image that decodes to more pixels than this is refused (decompression bombs)
 MAX_JPEG_PIXELS = 1_000_000_000  # a JPEG's header may state this many: it decodes at down to 1/8 of each side
@@ -101,15 +102,23 @@ def read_image(path, max_pixels: int = MAX_JPEG_PIXELS, max_full_decode_pixels: 
         raise BadInputError(name, f"not a readable image (damaged {cut.format} data)") from exc
 
 
+_PILLOW_LIMIT = threading.Lock()  # Pillow's decompression-bomb limit is one global: raised for one open at a time
+
+
 def _decode(source, name: str, max_pixels: int, max_full_decode_pixels: int, max_side: int) -> np.ndarray:
     """`read_image`'s decoding, its errors as BadInputError; _CutShort for an image whose data ends early."""
     from PIL import Image, ImageOps
 
-    Image.MAX_IMAGE_PIXELS = MAX_JPEG_PIXELS  # Pillow's own check at open (one value: threads share it)
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("error", Image.DecompressionBombWarning)
-            with Image.open(source) as img:
+            with _PILLOW_LIMIT:  # Pillow's own check at open, at our limit for this open only: the host
+                limit, Image.MAX_IMAGE_PIXELS = Image.MAX_IMAGE_PIXELS, MAX_JPEG_PIXELS  # program's stays
+                try:
+                    opened = Image.open(source)
+                finally:
+                    Image.MAX_IMAGE_PIXELS = limit
+            with opened as img:
                 width, height = img.size
                 if width * height > max_pixels:
                     raise BadInputError(name, f"image too large ({width}x{height} pixels, at most "
@@ -260,21 +269,6 @@ def image_mime(path: str | Path) -> str:
     except (OSError, ValueError, SyntaxError):
         return ""
     return mime if mime.startswith("image/") else ""
-
-
-def load_query_image(image) -> np.ndarray:
-    """A query image from a path, a PIL image or an array; a QueryError when it is not an image."""
-    if isinstance(image, np.ndarray):
-        return image
-    if hasattr(image, "convert"):
-        return np.asarray(to_rgb(image, max_side=PHOTO_MAX_SIDE), dtype=np.uint8)
-    if not isinstance(image, (str, os.PathLike)) and not hasattr(image, "read"):
-        raise QueryError(f"an image query is a path, an open binary file, a PIL image or an RGB array "
-                         f"(got {type(image).__name__})")
-    try:
-        return open_image(image, max_side=PHOTO_MAX_SIDE)
-    except BadInputError as exc:
-        raise QueryError(f"the image query {exc.path} cannot be used: {exc.reason}") from exc
 
 
 # -- the clock of a video file ------------------------------------------------------------------------

@@ -15,7 +15,8 @@ from PIL import Image, ImageDraw, ImageFont
 
 from momentsearch.clips import cut_clip
 from momentsearch.errors import BadInputError
-from momentsearch.media import load_query_image, open_image
+from momentsearch.media import open_image
+from momentsearch.query_image import load_query_image
 from tests.conftest import run_cli
 
 AUDIO_RATE = 16000
@@ -327,3 +328,29 @@ def test_a_photo_has_no_clip_in_the_api_or_over_http(tmp_path):
     r = TestClient(create_app(ClipIndex([rec]), warm=False), base_url="http://localhost:8000").get(
         f"/api/clips/{rec.video_id}", params={"start": 0, "end": 1})
     assert r.status_code == 400 and "sign.jpg is a photo" in r.json()["error"]
+
+
+def test_an_array_query_image_of_any_usual_shape_and_type_is_made_rgb():
+    """A grey, float, 16-bit or RGBA array was passed on as it came, so OCR found no words on a clear slide."""
+    from momentsearch.errors import QueryError
+    from momentsearch.media import PHOTO_MAX_SIDE
+
+    grey = np.full((40, 60), 30, np.uint8)
+    for given, want in [(grey, 30), (grey[..., None], 30), (grey / 255.0, 30), (grey.astype(np.float32), 30),
+                        (grey.astype(np.uint16) * 257, 30), (np.dstack([grey] * 3 + [np.full_like(grey, 0)]), 255)]:
+        got = load_query_image(given)  # (RGBA with nothing opaque: laid on white)
+        assert got.shape == (40, 60, 3) and got.dtype == np.uint8 and (got == want).all(), (given.dtype, given.shape)
+    big = load_query_image(np.zeros((9000, 12000, 3), np.uint8))
+    assert max(big.shape[:2]) == PHOTO_MAX_SIDE
+    for bad in (np.zeros((0, 0, 3), np.uint8), np.zeros((4, 4, 2), np.uint8), np.array(["a"]), np.zeros((2, 3, 4, 3))):
+        with pytest.raises(QueryError, match="an image array is H x W"):
+            load_query_image(bad)
+
+
+def test_reading_an_image_leaves_pillows_own_limit_as_the_program_set_it(tmp_path):
+    from PIL import Image as PILImage
+
+    Image.new("RGB", (32, 32)).save(tmp_path / "a.png")
+    before = PILImage.MAX_IMAGE_PIXELS
+    open_image(tmp_path / "a.png", max_side=64)
+    assert PILImage.MAX_IMAGE_PIXELS == before
