@@ -353,22 +353,22 @@ class MomentIndex:
                              lambda: {r.video_id for r in self.videos()})
 
     def export_clip(self, video: str | os.PathLike, start: float, end: float, out: str | os.PathLike,
-                    padding: float = 0.0, name: str | None = None):
-        """Cut [start - padding, end + padding] s of a video into `out` by stream copy (clips.cut_clip).
-        `video` is a file (indexed or not), an indexed video id, or an open binary file object (`name`:
-        what messages call it). A path is cut from as given when the file is there; an indexed one that is
-        gone, or a video id, from a file of that content that is. Returns a Clip with the real start."""
+                    padding: float = 0.0, name: str | None = None, force: bool = False):
+        """Cut [start - padding, end + padding] s of a video into `out` by stream copy (clips.cut_clip; an
+        existing `out` is a QueryError unless `force`). `video` is a file (indexed or not), an indexed video
+        id, or an open binary file object (`name`: what messages call it). A path is cut from as given when
+        the file is there; an indexed one that is gone, or a video id, from a file of that content that is."""
         from momentsearch.clips import cut_clip
         from momentsearch.search.scope import existing_copy
 
         if hasattr(video, "read"):  # an open binary file (the server's checked descriptor)
             named = getattr(video, "name", None)  # (a descriptor opened with os.fdopen is named by its number)
-            return cut_clip(video, start, end, out, padding, name=name or (named if isinstance(named, str) else None))
+            return cut_clip(video, start, end, out, padding, name or (named if isinstance(named, str) else None), force)
         path = os.fspath(video)
         if not os.path.isfile(path):
             rec = self.find_video(video, "no such file either: check the path")
             path = existing_copy(rec, self.searcher.corpus().copies)
-        return cut_clip(path, start, end, out, padding)
+        return cut_clip(path, start, end, out, padding, force=force)
 
     def chapters(self, video: str | os.PathLike) -> list:
         """A video's table of contents (chapters.Chapter list): from its slide titles where OCR found

@@ -89,11 +89,11 @@ def check_span(start: float, end: float, padding: float = 0.0) -> tuple[float, f
 
 
 def cut_clip(source, start: float, end: float, out: str | os.PathLike, padding: float = 0.0,
-             name: str | None = None) -> Clip:
+             name: str | None = None, force: bool = True) -> Clip:
     """Copy [start - padding, end + padding] seconds of `source` into `out` (a container by its suffix).
-    `source` is a path or a binary file object (the server passes the descriptor it checked, so a
-    file swapped in after the check is never read); `name` is what messages and the Clip call it.
-    Raises QueryError for bad times, an unknown suffix or a photo, BadInputError when the source cannot be
+    `source` is a path or a binary file object (the server passes the descriptor it checked, so a file swapped
+    in after the check is never read); `name` is what messages and the Clip call it. QueryError for bad times,
+    an unknown suffix, a photo or an existing `out` without `force`; BadInputError when the source cannot be
     read or the span holds nothing of it. A failed write leaves no partial file behind."""
     import av
 
@@ -108,6 +108,8 @@ def cut_clip(source, start: float, end: float, out: str | os.PathLike, padding: 
         raise QueryError(f"clip file {out.name!r}: use one of {', '.join(sorted(CLIP_SUFFIXES))}")
     if is_path and out.exists() and os.path.samefile(source, out):
         raise QueryError(f"clip file {os.fspath(out)!r} is the video it would be cut from: name another file")
+    if out.exists() and not force:
+        raise QueryError(f"clip file {os.fspath(out)!r} exists: pass force=True to replace it")
     tmp = out.with_name(f".{out.name}.part")
     try:
         with av.open(os.fspath(source) if is_path else source) as src:
@@ -246,9 +248,8 @@ def _reached(packet, lead, end: float, lead_only: bool = False) -> bool:
 
 
 def damaged_sound(packet) -> bool:
-    """Sound FFmpeg flags as damaged: the last packet of a recording cut short (a crash, an interrupted
-    copy) ends early, and copied into a clip it is an error that stops players at the clip's end. A
-    damaged picture is kept: decoders hide the damage from what they have."""
+    """Sound FFmpeg flags as damaged: the last packet of a recording cut short (a crash, a copy interrupted)
+    ends early, and in a clip it stops players at its end. A damaged picture is kept (decoders hide it)."""
     return packet.is_corrupt and packet.stream.type == "audio"
 
 
@@ -368,8 +369,7 @@ def _encode_picture(src, dst, video, encoder, span: tuple[float, float], origin:
 
 
 def _audio_encoder(dst, stream):
-    """An output stream that encodes `stream`'s sound again (`SOUND_ENCODERS`: Opus in WebM and Ogg, MP3, PCM
-    in WAV, FLAC; else AAC); 48 kHz, mono or stereo."""
+    """An output stream that encodes `stream`'s sound again (`SOUND_ENCODERS`, else AAC), 48 kHz, 1 or 2 channels."""
     encoder = dst.add_stream(SOUND_ENCODERS.get(dst.format.name, "aac"), rate=48_000)
     encoder.layout = "mono" if (stream.codec_context.channels or 2) == 1 else "stereo"
     return encoder

@@ -323,7 +323,7 @@ class _ClipsIndex(_WordsIndex):
     def search(self, query, k=10, kind=None, in_=None):
         return [_moment(0.9, "the roadmap", video=self.video)] if query in self.found else []
 
-    def export_clip(self, video, start, end, out, padding=0.0):
+    def export_clip(self, video, start, end, out, padding=0.0, force=False):
         from momentsearch.clips import Clip
 
         Path(out).write_bytes(self.cut)

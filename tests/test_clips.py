@@ -170,3 +170,22 @@ def test_a_file_ffmpeg_cannot_open_is_one_plain_reason(tmp_path):
         cut_clip(str(tmp_path / "zero.mp4"), 0.0, 3.0, tmp_path / "z.mp4")
     assert "Invalid data found" in got.value.reason and "Errno" not in got.value.reason
     assert not (tmp_path / "z.mp4").exists()
+
+
+def test_the_api_replaces_no_file_unless_told_to(lecture, tmp_path):
+    """MomentIndex.export_clip wrote over any existing file without a word (the CLI asks for --force)."""
+    from momentsearch.api import MomentIndex
+
+    path, windows = lecture
+    lo, _ = windows["Project Roadmap"]
+    precious = tmp_path / "precious.mp4"
+    precious.write_bytes(b"a video of someone's own")
+    index = MomentIndex(tmp_path / "no-index")  # a clip of a file named by path needs no index
+    with pytest.raises(QueryError, match="precious.mp4' exists: pass force=True to replace it"):
+        index.export_clip(path, lo, lo + 3, precious)
+    assert precious.read_bytes() == b"a video of someone's own"
+    clip = index.export_clip(path, lo, lo + 3, precious, force=True)
+    assert clip.duration > 2 and precious.stat().st_size > 1000
+    proc = run_cli("clip", str(path), str(lo), str(lo + 3), "-o", str(precious), check=False)
+    assert proc.returncode == 2 and "exists: add --force" in proc.stderr
+    assert run_cli("clip", str(path), str(lo), str(lo + 3), "-o", str(precious), "--force").returncode == 0

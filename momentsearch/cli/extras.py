@@ -172,7 +172,8 @@ def _print_clip(clip, note: str = "") -> None:
 def cmd_clip(args, index) -> int:
     _check_clip_out(args.out, args.video, index, args.force)
     Path(args.out).parent.mkdir(parents=True, exist_ok=True)  # -o clips/talk.mp4 into a new folder
-    clip = index.export_clip(args.video, parse_time(args.start), parse_time(args.end), args.out, padding=args.pad)
+    clip = index.export_clip(args.video, parse_time(args.start), parse_time(args.end), args.out, padding=args.pad,
+                             force=True)  # (an existing file: refused above without --force)
     if args.json:
         print(json.dumps(clip.to_json(), ensure_ascii=False))
     else:
@@ -215,7 +216,7 @@ def export_clips(index, moments, folder: str, padding: float, quiet: bool = Fals
     clips = []
     for rank, m, out in planned:
         try:
-            clips.append(index.export_clip(m.video, m.start, m.end, out, padding=padding))
+            clips.append(index.export_clip(m.video, m.start, m.end, out, padding=padding, force=True))  # checked
         except BadInputError as exc:  # one moment that cannot be cut (file gone, nothing there) stops no other
             print(f"skipped result {rank}: {exc}", file=sys.stderr)
             continue
