@@ -11,7 +11,7 @@ from dataclasses import replace
 from functools import cached_property
 from pathlib import Path
 
-from momentsearch.options import Config, load_config
+from momentsearch.options import Config, as_config
 from momentsearch.search.image_text import image_note, picture_note  # noqa: F401 (front doors use them, and these:)
 from momentsearch.search.query import (SYNTAX_HELP, empty_filters_note, nothing_found_note,  # noqa: F401
                                        unfiltered_words)
@@ -32,9 +32,9 @@ class MomentIndex:
     With neither given, $MOMENTSEARCH_CHROMA_URL names the server, else $MOMENTSEARCH_DB the folder.
     """
 
-    def __init__(self, db: str | os.PathLike | None = None, config: Config | None = None,
+    def __init__(self, db: str | os.PathLike | None = None, config: Config | str | os.PathLike | dict | None = None,
                  chroma_url: str | None = None, store: Store | None = None) -> None:
-        self.config = config or load_config()
+        self.config = as_config(config)  # a Config, an options file, or {"asr": {"model": "tiny.en"}}
         self.db = str(db or default_db_dir())
         if chroma_url is None and db is None and os.environ.get("MOMENTSEARCH_CHROMA_URL"):
             # a shared server named in the environment, unless a folder is given

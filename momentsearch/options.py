@@ -9,6 +9,7 @@ from __future__ import annotations
 import dataclasses
 import json
 import math
+import os
 import tomllib
 import types
 import typing
@@ -355,3 +356,15 @@ def load_config(path: str | Path | None = None, overrides: dict[str, Any] | None
     if overrides:
         config = _merge(config, overrides, "")
     return config.validate()
+
+
+def as_config(given: Config | str | Path | dict | None) -> Config:
+    """The Config a caller means: a Config as it is, an options file's path (`load_config`), a dict of
+    overrides on the defaults ({"asr": {"model": "tiny.en"}}), None the defaults; else a ConfigError."""
+    if given is None or isinstance(given, Config):
+        return given or load_config()
+    if isinstance(given, (str, os.PathLike)):
+        return load_config(given)
+    if isinstance(given, dict):
+        return load_config(overrides=given)
+    raise ConfigError(f"config is a Config, an options file's path or a dict of options, not a {type(given).__name__}")

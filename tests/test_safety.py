@@ -501,3 +501,19 @@ def test_an_empty_db_variable_a_huge_thread_count_and_a_second_config_are_not_ta
     with pytest.raises(SystemExit) as stop:
         cli.main(["info", "--config", "team.toml", "--config", "mine.toml", "--db", "/nonexistent/db"])
     assert stop.value.code == 2 and "--config given twice" in capsys.readouterr().err
+
+
+def test_an_index_takes_its_options_as_a_file_a_dict_or_a_config(tmp_path):
+    """`MomentIndex(db, config="configs/fast.toml")` failed at the first call with AttributeError."""
+    from momentsearch.api import MomentIndex
+    from momentsearch.errors import ConfigError
+
+    options = tmp_path / "mine.toml"
+    options.write_text('[asr]\nmodel = "tiny.en"\n')
+    assert MomentIndex(tmp_path / "db", config=str(options)).config.asr.model == "tiny.en"
+    assert MomentIndex(tmp_path / "db", config=options).config.asr.model == "tiny.en"
+    assert MomentIndex(tmp_path / "db", config={"asr": {"model": "tiny.en"}}).config.asr.model == "tiny.en"
+    with pytest.raises(ConfigError, match="unknown option"):
+        MomentIndex(tmp_path / "db", config={"asr": {"modle": "tiny.en"}})
+    with pytest.raises(ConfigError, match="not a list"):
+        MomentIndex(tmp_path / "db", config=["asr"])
