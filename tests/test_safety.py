@@ -229,7 +229,7 @@ def test_fifo_is_skipped_without_opening_it(tmp_path):
                      "named.mp4": ("skipped", "not a regular file: a named pipe (FIFO); skipped without opening it")}
 
 
-@pytest.mark.parametrize("how", ["free-space check", "ENOSPC from Chroma"])
+@pytest.mark.parametrize("how", ["free-space check", "ENOSPC from Chroma", "EFBIG from Chroma"])
 def test_full_disk_stops_cleanly_and_resumes(tmp_path, monkeypatch, how):
     import chromadb.api.models.Collection as chroma_collection
 
@@ -241,10 +241,12 @@ def test_full_disk_stops_cleanly_and_resumes(tmp_path, monkeypatch, how):
     if how == "free-space check":
         monkeypatch.setattr(folder_mod.shutil, "disk_usage", lambda p: shutil._ntuple_diskusage(10, 10, 1024))
     else:
-        def full(*a, **k):
-            raise OSError(errno.ENOSPC, "No space left on device")
+        def full(*a, **k):  # (a file-size limit: `ulimit -f`, a quota, FAT32's 4 GB per file)
+            raise OSError(errno.ENOSPC, "No space left on device") if "ENOSPC" in how else OSError(errno.EFBIG,
+                                                                                                   "File too large")
         monkeypatch.setattr(chroma_collection.Collection, "upsert", full)
-    with pytest.raises(DiskFullError, match=f"disk full at {db}"):
+    with pytest.raises(DiskFullError, match=f"disk full at {db}" if "EFBIG" not in how else
+                       f"cannot write to the index at {db} .*File too large.: a file-size limit"):
         MomentIndex(db, _no_models_config()).index(photos)
     monkeypatch.undo()
     WriterLock(db).acquire(0).release()  # the lock was released
@@ -252,6 +254,34 @@ def test_full_disk_stops_cleanly_and_resumes(tmp_path, monkeypatch, how):
     assert str(photos[0]) in [f.path for f in readable.files]
     again = MomentIndex(db, _no_models_config()).index(photos)  # resumes: the second photo goes in
     assert sorted(f.status for f in again.files) == ["indexed", "unchanged"]
+
+
+def test_a_full_disk_leaves_the_index_searchable_and_the_lock_takeable(tmp_path, monkeypatch, capsys):
+    """On a full disk the lock's holder note could not be written (a traceback from `prune --dry-run`), and
+    Chroma, which writes as it opens, refused to open the index for a search."""
+    import chromadb
+
+    import momentsearch.store.lock as lock_mod
+
+    photo = _photo(tmp_path / "a.png")
+    db = tmp_path / "db"
+    MomentIndex(db, _no_models_config()).index([photo])
+
+    def no_room(*a, **k):
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(lock_mod.os, "pwrite", no_room)
+    WriterLock(db).acquire(0).release()  # held all the same: the note is only for the next writer's message
+    opened = chromadb.PersistentClient
+
+    def full_where_it_is(*a, path="", **k):
+        if Path(path) == db:
+            raise RuntimeError("database or disk is full")
+        return opened(*a, path=path, **k)
+
+    monkeypatch.setattr(chromadb, "PersistentClient", full_where_it_is)
+    assert [f.path for f in MomentIndex(db).info().files] == [str(photo)]  # from a copy elsewhere
+    assert cli.main(["info", "--db", str(db)]) == 0 and str(photo) in capsys.readouterr().out
 
 
 def test_full_disk_is_one_line_and_exit_2(tmp_path, monkeypatch, capsys):

@@ -152,6 +152,11 @@ def make_client(db_dir: str | None = None, chroma_url: "str | ChromaServer | Non
     try:
         return chromadb.PersistentClient(path=str(path), settings=settings)
     except Exception as exc:  # chromadb raises its own InternalError for SQLite problems
+        if is_disk_full(exc) and not create and path == Path(db_dir or default_db_dir()):
+            try:  # a reader on a full disk (Chroma writes as it opens): a copy elsewhere, as for a read-only one
+                return chromadb.PersistentClient(path=str(read_only_snapshot(path)), settings=settings)
+            except Exception:
+                pass
         if is_disk_full(exc):
             raise disk_full(path, _root_cause(exc)) from exc
         raise MomentSearchError(f"cannot open the index at {path}: {_root_cause(exc)}") from exc

@@ -192,6 +192,12 @@ def check_free_space(db: str | os.PathLike, need: int = MIN_FREE_BYTES) -> None:
 
 
 def disk_full(db, detail: str) -> DiskFullError:
+    """The one-line error of a write the disk refused: full, or over a file-size limit (`ulimit -f`, a quota,
+    a FAT32 disk's 4 GB per file: EFBIG, and SQLite's "disk I/O error" when a write is cut short)."""
+    if "too large" in detail.lower() or "i/o error" in detail.lower():
+        return DiskFullError(f"cannot write to the index at {db} ({detail}): a file-size limit (`ulimit -f`, a quota, "
+                             "a FAT32 disk's 4 GB per file) or a failing disk; lift the limit or give another --db, then "
+                             "re-run the same command to resume (files written so far stay searchable)")
     return DiskFullError(f"disk full at {db} ({detail}): free some space, then re-run the same command to "
                          "resume (files written so far stay searchable)")
 
@@ -201,10 +207,11 @@ def is_disk_full(exc: BaseException) -> bool:
     seen: list[BaseException] = []
     while exc is not None and exc not in seen and len(seen) < 10:
         seen.append(exc)
-        if isinstance(exc, OSError) and exc.errno in (errno.ENOSPC, errno.EDQUOT):
+        if isinstance(exc, OSError) and exc.errno in (errno.ENOSPC, errno.EDQUOT, errno.EFBIG):
             return True
         text = str(exc).lower()
-        if "no space left" in text or "database or disk is full" in text or "disk quota" in text:
+        if any(words in text for words in ("no space left", "database or disk is full", "disk quota", "file too large",
+                                           "disk i/o error")):  # (SQLite's words for a write over a size limit)
             return True
         exc = exc.__cause__ or exc.__context__
     return False

@@ -106,8 +106,11 @@ class WriterLock:
         note = (f"pid {os.getpid()} on {socket.gethostname()} since "
                 f"{time.strftime('%Y-%m-%d %H:%M:%S', time.localtime())}")
         note = f"`{self.task}` ({note})\n" if self.task else note + "\n"
-        os.ftruncate(fd, 0)
-        os.pwrite(fd, note.encode("utf-8"), 0)
+        try:  # who holds it, for the next writer's message: worth no failure (a full disk fails the writes)
+            os.ftruncate(fd, 0)
+            os.pwrite(fd, note.encode("utf-8"), 0)
+        except OSError:
+            pass
         self._fd = fd
         return self
 
