@@ -12,6 +12,7 @@ import shutil
 import subprocess
 import sys
 import threading
+import time
 from pathlib import Path
 
 import numpy as np
@@ -547,3 +548,25 @@ def test_an_index_takes_its_options_as_a_file_a_dict_or_a_config(tmp_path):
         MomentIndex(tmp_path / "db", config={"asr": {"modle": "tiny.en"}})
     with pytest.raises(ConfigError, match="not a list"):
         MomentIndex(tmp_path / "db", config=["asr"])
+
+
+def test_an_index_deleted_or_built_again_under_an_open_reader_is_not_read_from_its_old_file(tmp_path):
+    """chromadb keeps one connection per folder in a process: after `rm -rf db` and a new index there, an open
+    MomentIndex (and every new one on that path) answered from the deleted database without a word."""
+    from momentsearch.errors import IndexNotFoundError
+    from momentsearch.search.searcher import CORPUS_RECHECK_SECONDS
+
+    photos = [_photo(tmp_path / f"p{i}.png", 40 * i) for i in range(3)]
+    db = tmp_path / "db"
+    MomentIndex(db, _no_models_config()).index(photos[:2])
+    reader = MomentIndex(db)
+    assert len(reader.videos()) == 2 and len(reader.info().files) == 2
+    shutil.rmtree(db)
+    time.sleep(CORPUS_RECHECK_SECONDS + 0.1)
+    with pytest.raises(IndexNotFoundError, match="is gone: its folder was deleted or moved while it was open"):
+        reader.videos()
+    MomentIndex(db, _no_models_config()).index(photos[2:])  # built again: one other photo
+    time.sleep(CORPUS_RECHECK_SECONDS + 0.1)
+    assert [r.path for r in reader.videos()] == [str(photos[2])]
+    assert [f.path for f in reader.info().files] == [str(photos[2])]
+    assert [f.path for f in MomentIndex(db).info().files] == [str(photos[2])]

@@ -10,6 +10,7 @@ from typing import Any
 from momentsearch.errors import MomentSearchError
 from momentsearch.store.folder import (check_index, disk_full, is_disk_full, prepare_writable,
                                        read_only_snapshot, writable)
+from momentsearch.store.reopen import open_persistent
 
 DEFAULT_DB = "./momentsearch-db"
 
@@ -150,11 +151,11 @@ def make_client(db_dir: str | None = None, chroma_url: "str | ChromaServer | Non
     elif not writable(check_index(path)):
         path = read_only_snapshot(path)
     try:
-        return chromadb.PersistentClient(path=str(path), settings=settings)
+        return open_persistent(path, settings)  # (never the connection to a deleted database file)
     except Exception as exc:  # chromadb raises its own InternalError for SQLite problems
         if is_disk_full(exc) and not create and path == Path(db_dir or default_db_dir()):
             try:  # a reader on a full disk (Chroma writes as it opens): a copy elsewhere, as for a read-only one
-                return chromadb.PersistentClient(path=str(read_only_snapshot(path)), settings=settings)
+                return open_persistent(read_only_snapshot(path), settings)
             except Exception:
                 pass
         if is_disk_full(exc):

@@ -27,6 +27,7 @@ import numpy as np
 from momentsearch.errors import DiskFullError, IndexMismatchError, MomentSearchError
 from momentsearch.store.folder import check_free_space, disk_full, is_disk_full
 from momentsearch.store.ids import entry_fields, path_key, path_metadata, utf8_metadata
+from momentsearch.store.reopen import follow_folder
 from momentsearch.types import FileRecord
 
 SCHEMA_VERSION = 1
@@ -207,6 +208,7 @@ class Store:
     def generation(self) -> int:
         """The number the writer bumps on every commit (kept in the files collection's metadata,
         read fresh, so another process's re-index of a file shows even when no count changes)."""
+        follow_folder(self)  # the folder deleted, or built again, while open
         try:
             col = self.client.get_collection(self._name("files"), embedding_function=None)
         except Exception:  # chromadb raises NotFoundError (ValueError in older versions): no files yet
@@ -324,6 +326,7 @@ class Store:
             close()
 
     def files(self) -> list[FileRecord]:
+        follow_folder(self)
         return [rec for _, rec in self.file_records()]
 
     def file_records(self) -> list[tuple[str, FileRecord]]:

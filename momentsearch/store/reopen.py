@@ -1,0 +1,61 @@
+"""An index folder deleted, or deleted and built again, under an open reader.
+
+chromadb keeps one database connection per folder for the whole process; after `rm -rf db` and a new
+`momentsearch index ... --db db` it still read the deleted file, so a running server or a `MomentIndex` in
+a notebook answered from the old index without a word (every new `MomentIndex` on that path too). The
+reader checks the database file's identity (device and inode) where it checks the index's generation:
+a file that is gone is IndexNotFoundError; another file in its place is opened afresh.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from momentsearch.errors import IndexNotFoundError
+from momentsearch.store.folder import CHROMA_FILE
+
+
+def file_identity(db_dir) -> tuple[int, int] | None:
+    """(device, inode) of the index folder's database file; None when there is none."""
+    try:
+        st = os.stat(Path(db_dir) / CHROMA_FILE)
+    except OSError:
+        return None
+    return st.st_dev, st.st_ino
+
+
+_OPENED: dict[str, tuple[int, int] | None] = {}  # folder -> its database file's identity when chromadb opened it
+
+
+def open_persistent(path, settings):
+    """chromadb's PersistentClient on `path`, never on a deleted database file: where this process opened
+    `path` before and another file is there now (or none), chromadb's cached connection for it is dropped
+    first (a writer after `rm -rf db` wrote into the deleted file, a reader read from it)."""
+    import chromadb
+    from chromadb.api.shared_system_client import SharedSystemClient
+
+    key = str(path)
+    if key in _OPENED and _OPENED[key] != file_identity(path):
+        SharedSystemClient._identifier_to_system.pop(key, None)
+    client = chromadb.PersistentClient(path=key, settings=settings)
+    _OPENED[key] = file_identity(path)
+    return client
+
+
+def follow_folder(store) -> None:
+    """Before `store` reads its generation: the same database file as when it was opened, else reopened (or
+    IndexNotFoundError when the folder's index is gone). A store of a Chroma server has nothing to follow."""
+    if not store.db_dir:
+        return
+    now = file_identity(store.db_dir)
+    known = store.__dict__.setdefault("_identity", now)
+    if now is None:
+        raise IndexNotFoundError(f"the index at {store.db_dir} is gone: its folder was deleted or moved while it was "
+                                 "open; index into it again, or open the index where it is now")
+    if now == known:
+        return
+    from chromadb.config import Settings
+
+    store.client, store._identity = open_persistent(store.db_dir, Settings(anonymized_telemetry=False)), now
+    store._collections.clear()
