@@ -206,7 +206,8 @@ def test_a_renamed_file_follows_its_new_name_and_a_deleted_one_is_named(two_vide
     notes = [w for w in report.warnings if "visual" not in w]
     assert notes == [f"renamed, moved or kept as a copy ({alpha} -> {moved}): the same content is indexed at the "
                      "other path, so the old path was taken out of the index",
-                     "1 indexed file in this folder no longer exists (beta.mp4): search still finds it; "
+                     "1 indexed file in this folder no longer exists (beta.mp4): search still finds what of them "
+                     "was indexed whole; "
                      "`momentsearch prune` removes it"], notes
     video_id = indexer.store.get_file(str(moved)).video_id
     assert any(meta["video_id"] == video_id for _, _, meta in indexer.store.iter_all("transcript"))
@@ -282,4 +283,7 @@ def test_files_whose_indexing_stopped_are_named_where_searches_look(tmp_path, ca
     assert "momentsearch index" in notes[0]
     assert main(["search", "roadmap", "--db", str(tmp_path / "db")]) == 0
     shown = " ".join(capsys.readouterr().out.split())
-    assert "not searched" in shown and "week1.mp4" in shown, shown
+    assert "not searched" in shown and "week1.mp4" in shown and "no longer there" not in shown, shown
+    (tmp_path / "week1.mp4").unlink()  # killed mid-file, then deleted: indexing it again cannot finish it
+    notes = [w for w in MomentIndex(tmp_path / "db").warnings if "not searched" in w]
+    assert "(1 of them no longer there: `momentsearch prune` drops those)" in notes[0], notes

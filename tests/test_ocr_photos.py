@@ -1200,3 +1200,12 @@ def test_a_previous_slide_back_on_the_second_screen_after_a_document_camera_is_n
     slides = [slide_text(10.0 * k, 10.0 * (k + 1), lines, OcrOptions()) for k, lines in enumerate(reads)]
     stored = drop_carried_lines(slides)
     assert stored[3].text == "Suspension Bridges · main cables" and stored[1].text == slides[1].text
+
+
+@pytest.mark.parametrize("fmt", ["text", "youtube", "json", "vtt"])
+def test_a_photo_has_no_chapters_in_any_format(photo_folder, fmt):
+    """`chapters PHOTO --format youtube` printed an empty line and exited 0 (json, vtt: empty documents)."""
+    root, _, _ = photo_folder
+    db = root.parent / (root.name + "-db")
+    proc = run_cli("chapters", str(root / "whiteboard.png"), "--db", str(db), "--format", fmt, check=False)
+    assert proc.returncode == 2 and "whiteboard.png is a photo" in proc.stderr and not proc.stdout.strip()

@@ -200,7 +200,7 @@ class Indexer:
             names = ", ".join(os.path.basename(p) for p in gone[:3]) + (", ..." if len(gone) > 3 else "")
             self.report.warnings.append(f"{len(gone)} indexed file{'s' if len(gone) > 1 else ''} in this folder "
                                         f"no longer exist{'s' if len(gone) == 1 else ''} ({names}): search still "
-                                        f"finds {'it' if len(gone) == 1 else 'them'}; `momentsearch prune` removes "
+                                        "finds what of them was indexed whole; `momentsearch prune` removes "
                                         f"{'it' if len(gone) == 1 else 'them'}")
 
     def _moved(self, path: str) -> str | None:

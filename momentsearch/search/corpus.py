@@ -88,8 +88,10 @@ class Corpus:
             return ""
         names = ", ".join(os.path.basename(p) for p in self.unfinished[:3])
         more = f" and {len(self.unfinished) - 3} more" if len(self.unfinished) > 3 else ""
+        gone = sum(not os.path.exists(p) for p in self.unfinished)  # killed mid-file, then deleted
         return (f"files not searched, their indexing unfinished (a run was stopped or is still going): {names}{more}; "
-                "running `momentsearch index` on them again finishes them")
+                "running `momentsearch index` on them again finishes them"
+                + (f" ({gone} of them no longer there: `momentsearch prune` drops those)" if gone else ""))
 
     def english(self) -> bool:
         """Whether any indexed file's speech is English (or of no recorded language: an older index)."""
