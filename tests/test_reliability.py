@@ -196,6 +196,8 @@ def test_remove_takes_named_files_out_and_keeps_shared_content(three_videos, tmp
     assert dump(db)["ms_files"]["count"] == 4  # neither the typo nor the dry run removed anything
 
     run_cli("search", "helium nucleus", "--db", str(db))  # leaves a snapshot that the removal must void
+    said = run_cli("remove", str(folder / "v2.mp4"), "--db", str(db), "--dry-run").stdout
+    assert "`index` of a folder that holds them adds them back" in " ".join(said.split())
     gone = json.loads(run_cli("remove", str(folder / "v0.mp4"), "--db", str(db), "--json").stdout)
     assert gone["removed"] == [str(folder / "v0.mp4")] and (folder / "v0.mp4").exists()
     found = json.loads(run_cli("search", "helium nucleus with two protons", "--db", str(db), "--json").stdout)

@@ -193,8 +193,8 @@ def cmd_remove(args) -> int:
     verb = "would remove" if args.dry_run else "removed"
     for path in report.removed:
         print(f"{verb}: {safe_text(path)}")
-    print(f"{plural(len(report.removed), 'file')} {'would be ' if args.dry_run else ''}taken out of the index "
-          "(the files themselves are untouched)")
+    print(f"{plural(len(report.removed), 'file')} {'would be ' if args.dry_run else ''}taken out of the index (the "
+          "files themselves are untouched: `index` of a folder that holds them adds them back)")
     return EXIT_OK
 
 
