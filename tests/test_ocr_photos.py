@@ -1209,3 +1209,10 @@ def test_a_photo_has_no_chapters_in_any_format(photo_folder, fmt):
     db = root.parent / (root.name + "-db")
     proc = run_cli("chapters", str(root / "whiteboard.png"), "--db", str(db), "--format", fmt, check=False)
     assert proc.returncode == 2 and "whiteboard.png is a photo" in proc.stderr and not proc.stdout.strip()
+
+
+def test_a_photo_result_names_only_channels_a_photo_can_have(photo_folder):
+    """A photo's result said transcript 0.0 and lexical 0.0, as if its speech had been searched."""
+    root, index, _ = photo_folder
+    top = index.search("roadmap")[0]
+    assert top.kind == "photo" and "transcript" not in top.channels and top.channels["ocr"] >= 0.8, top.channels

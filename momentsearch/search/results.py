@@ -32,7 +32,9 @@ def build_moments(ranking, hits: dict[str, ChannelHits], corpus: Corpus, only_pl
     moments = []
     for i in ranking.chosen:
         rec = corpus.files[cands.video_ids[i]]
-        parts = {name: float(fused.parts[name][i]) for name in fused.parts}
+        photo = rec.kind == "photo"  # of a photo, what it can have: no "transcript 0.0" (no speech was searched)
+        parts = {name: float(fused.parts[name][i]) for name in fused.parts
+                 if not photo or name in rec.channels or fused.parts[name][i] > 0}
         evidence = {}
         for name, which in fused.best_hit.items():
             h = which[i]
@@ -44,7 +46,6 @@ def build_moments(ranking, hits: dict[str, ChannelHits], corpus: Corpus, only_pl
             evidence["transcript"] = text
         elif only_place and not text:  # found by its place: show how it begins
             text = next((c.text for c in corpus.speech_in(rec.video_id, cands.starts[i], cands.ends[i])), "")
-        photo = rec.kind == "photo"
         hit = None if photo else hit_span(i, cands, fused, hits, terms, corpus)
         moments.append(Moment(
             video=rec.path, video_id=rec.video_id, start=0.0 if photo else float(cands.starts[i]),
