@@ -1,8 +1,9 @@
 """momentsearch: find moments in lecture videos by what is said, shown and written on slides."""
 
-from momentsearch.errors import (BadInputError, IndexMismatchError, ModelUnavailableError, MomentSearchError,
-                                 QueryError)
-from momentsearch.types import IndexReport, Moment
+from momentsearch.errors import (BadInputError, ConfigError, ConfirmationNeededError, DiskFullError, IndexBusyError,
+                                 IndexMismatchError, IndexNotFoundError, IndexWriteError, ModelNotFoundError,
+                                 ModelUnavailableError, MomentSearchError, NotFoundError, QueryError)
+from momentsearch.types import FileRecord, IndexInfo, IndexReport, Moment, ProgressEvent
 
 __version__ = "0.1.0"
 
@@ -16,5 +17,11 @@ def __getattr__(name: str):
     raise AttributeError(name)
 
 
-__all__ = ["MomentIndex", "Moment", "IndexReport", "MomentSearchError", "BadInputError",
-           "ModelUnavailableError", "IndexMismatchError", "QueryError"]
+def __dir__() -> list[str]:  # MomentIndex too (it is lazy): a notebook's tab completion offers it
+    return sorted(set(globals()) | {"MomentIndex"})
+
+
+__all__ = ["MomentIndex", "Moment", "IndexReport", "IndexInfo", "FileRecord", "ProgressEvent",
+           "MomentSearchError", "BadInputError", "ConfigError", "ConfirmationNeededError", "DiskFullError",
+           "IndexBusyError", "IndexMismatchError", "IndexNotFoundError", "IndexWriteError", "ModelNotFoundError",
+           "ModelUnavailableError", "NotFoundError", "QueryError"]

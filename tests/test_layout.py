@@ -141,3 +141,14 @@ def test_no_import_cycles():
 
     for module in sorted(graph):
         visit(module, [])
+
+
+def test_the_package_offers_every_error_a_caller_catches_and_the_index_to_completion():
+    import momentsearch
+    from momentsearch import errors
+
+    raised = {name for name, value in vars(errors).items()
+              if isinstance(value, type) and issubclass(value, errors.MomentSearchError) and name != "RangeError"}
+    assert raised <= set(momentsearch.__all__), raised - set(momentsearch.__all__)
+    assert all(hasattr(momentsearch, name) for name in momentsearch.__all__)
+    assert "MomentIndex" in dir(momentsearch)  # (lazy: tab completion had missed it)
