@@ -1,8 +1,8 @@
 """momentsearch: find moments in lecture videos by what is said, shown and written on slides."""
 
 from momentsearch.errors import (BadInputError, ConfigError, ConfirmationNeededError, DiskFullError, IndexBusyError,
-                                 IndexMismatchError, IndexNotFoundError, IndexWriteError, ModelNotFoundError,
-                                 ModelUnavailableError, MomentSearchError, NotFoundError, QueryError)
+                                 IndexMismatchError, IndexNotFoundError, IndexWriteError, MediaChangedError,
+                                 ModelNotFoundError, ModelUnavailableError, MomentSearchError, NotFoundError, QueryError)
 from momentsearch.types import FileRecord, IndexInfo, IndexReport, Moment, ProgressEvent
 
 __version__ = "0.1.0"
@@ -23,5 +23,6 @@ def __dir__() -> list[str]:  # MomentIndex too (it is lazy): a notebook's tab co
 
 __all__ = ["MomentIndex", "Moment", "IndexReport", "IndexInfo", "FileRecord", "ProgressEvent",
            "MomentSearchError", "BadInputError", "ConfigError", "ConfirmationNeededError", "DiskFullError",
-           "IndexBusyError", "IndexMismatchError", "IndexNotFoundError", "IndexWriteError", "ModelNotFoundError",
+           "IndexBusyError", "IndexMismatchError", "IndexNotFoundError", "IndexWriteError", "MediaChangedError",
+           "ModelNotFoundError",
            "ModelUnavailableError", "NotFoundError", "QueryError"]
