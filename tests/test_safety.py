@@ -470,6 +470,8 @@ def test_a_folders_other_files_are_one_line_under_the_summary(capsys):
     print_report(IndexReport(files=files[-4:-1]))  # a nightly re-run that found nothing new: no empty table
     shown = capsys.readouterr().out
     assert "Index summary" not in shown and shown.startswith("3 files already indexed and unchanged")
+    print_report(IndexReport(files=[FileResult(f"/c/photo{i}.jpg", "unchanged") for i in range(2)]))  # photos
+    assert capsys.readouterr().out.startswith("2 files already indexed and unchanged: nothing redone")
 
 
 # -- 15. terminal escapes in file names ---------------------------------------------------------------

@@ -161,8 +161,9 @@ def print_report(report: IndexReport) -> None:
                           ",".join(f.channels), cell(f.reason))
         out.print(table, width=max(WIDTH, min(out.width, 120)))
     if same:
-        media = fmt_time(sum(f.duration for f in same))
-        out.print(f"{plural(len(same), 'file')} already indexed and unchanged ({media} of media): nothing redone",
+        seconds = sum(f.duration for f in same)  # (photos alone: no "0:00 of media")
+        media = f" ({fmt_time(seconds)} of media)" if seconds else ""
+        out.print(f"{plural(len(same), 'file')} already indexed and unchanged{media}: nothing redone",
                   markup=False, highlight=False)
     if other:
         kinds: dict[str, int] = {}
