@@ -1216,3 +1216,20 @@ def test_a_photo_result_names_only_channels_a_photo_can_have(photo_folder):
     root, index, _ = photo_folder
     top = index.search("roadmap")[0]
     assert top.kind == "photo" and "transcript" not in top.channels and top.channels["ocr"] >= 0.8, top.channels
+
+
+def test_the_same_photo_under_two_names_is_read_once(tmp_path):
+    """A photo copied into another folder was read (OCR) again; a video copy shares its twin's entries."""
+    (tmp_path / "a").mkdir()
+    (tmp_path / "b").mkdir()
+    _board([("Bicycle Repair", 60)]).save(tmp_path / "a" / "sign.png")
+    shutil.copy(tmp_path / "a" / "sign.png", tmp_path / "b" / "sign copy.png")
+    index = _index(tmp_path / "db")
+    first = index.index([tmp_path / "a"])
+    report = index.index([tmp_path / "b"])
+    (copy,) = report.files
+    assert copy.status == "indexed" and copy.reason.startswith(f"same content as {tmp_path / 'a' / 'sign.png'}")
+    assert "ocr" in first.times.seconds and "ocr" not in report.times.seconds  # nothing read again
+    found = {m.video for m in index.search("bicycle repair", kind="photo")}
+    assert str(tmp_path / "b" / "sign copy.png") in found or str(tmp_path / "a" / "sign.png") in found
+    assert {Path(f.path).name: f.kind for f in index.info().files} == {"sign.png": "photo", "sign copy.png": "photo"}

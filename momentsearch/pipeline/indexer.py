@@ -254,10 +254,10 @@ class Indexer:
             if not reindex and old is not None and old.complete and (old.video_id, old.models) == (
                     video_id, self.report.models):
                 return self._restamp(path, old, st)
+            if not reindex and (twin := self._twin(path, video_id)) is not None:  # a copy (a photo's too)
+                return self._add_copy(path, twin, st, info, old)
             if photo:
                 return self._index_photo(path, video_id, st, old)
-            if not reindex and (twin := self._twin(path, video_id)) is not None:
-                return self._add_copy(path, twin, st, info, old)
             if not process:
                 return None
             record = FileRecord(path=path, video_id=video_id, size=st.st_size, mtime=st.st_mtime,
@@ -310,7 +310,7 @@ class Indexer:
         if old is not None and old.video_id != twin.video_id:
             self.store.drop_unshared(old.video_id, path)
         record = replace(twin, path=path, size=st.st_size, mtime=st.st_mtime, device=st.st_dev, inode=st.st_ino,
-                         mime=info.mime or twin.mime)
+                         mime=getattr(info, "mime", "") or twin.mime)  # (a photo has no probe)
         self.store.put_file(record)
         return FileResult(path, "indexed", f"same content as {twin.path}: its entries are shared, nothing redone",
                           video_id=twin.video_id, duration=twin.duration, channels=twin.channels)
