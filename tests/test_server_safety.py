@@ -28,8 +28,8 @@ LOCAL = "http://localhost:8000"
 
 
 class _FakeIndex(_ServerFake):
-    def image_query(self, image, k=10, kind=None):  # (moments, the words read on the image)
-        return self.search("image", k, kind), ""
+    def image_query(self, image, k=10, kind=None, video=None):  # (moments, the words read on the image)
+        return self.search("image", k, kind, video), ""
 
 
 def _record(path: Path, video_id: str = "0123456789abcdef", mime: str = "video/mp4") -> FileRecord:
