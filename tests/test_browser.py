@@ -419,6 +419,16 @@ def test_the_address_back_button_captions_and_a_photo_after_a_video(server, brow
     page.wait_for_function("() => !results.length && document.getElementById('player-pane').hidden", timeout=10_000)
     assert page.evaluate("() => document.getElementById('player').paused") and page.inner_text("#status") == ""
     assert page.evaluate("() => [fmt(59), fmt(3661), fmt(7500)]") == ["0:59", "1:01:01", "2:05:00"]
+    page.goto(moment_url)  # "search in this video" travels with the link
+    page.wait_for_function("() => current && current.kind === 'moment'", timeout=60_000)
+    page.check("#scope-video")
+    page.locator(".result").first.click()
+    assert "in=video" in page.url
+    other = browser.new_page()
+    other.goto(page.url)
+    other.wait_for_function("() => results.length > 0", timeout=60_000)
+    assert other.is_checked("#scope-video") and other.evaluate("() => searchScope()").startswith("&video=")
+    other.close()
     assert not errors, errors
     page.unroute_all(behavior="ignoreErrors")  # a search still in flight must not fail the next test's page
     page.close()

@@ -130,14 +130,14 @@ async function search(query, { image = null, keepMoment = false, more = false } 
   }, SLOW_MS);
   try {
     let body;
+    const scope = window.searchScope ? window.searchScope() : "";  // moment.js: "&video=ID" for "in this video"
     if (image) {
       const form = new FormData();
       form.append("image", image);
       form.append("k", String(pageSize));
-      if (window.searchScope && window.searchScope()) form.append("video", current.video_id);  // "in this video"
+      if (scope) form.append("video", decodeURIComponent(scope.slice("&video=".length)));
       body = await api("/api/search", { method: "POST", body: form });
     } else {
-      const scope = window.searchScope ? window.searchScope() : "";  // moment.js: "search in this video"
       body = await api(`/api/search?k=${pageSize}&q=` + encodeURIComponent(query) + scope);
     }
     if (seq !== searchSeq) return;
@@ -197,6 +197,7 @@ function momentHref(m, t = m.start) {
   if (shownQuery) p.set("q", shownQuery);
   if (m) p.set("v", m.video_id);
   if (pageSize > PAGE) p.set("k", String(pageSize));
+  if (window.searchScope && window.searchScope()) p.set("in", "video");  // "search in this video" ticked
   return "?" + p.toString() + (m ? "#t=" + Math.max(0, t).toFixed(1) : "");
 }
 
@@ -505,6 +506,7 @@ window.addEventListener("popstate", () => {  // Back/Forward: the page the addre
   const q = p.get("q") || "";
   els.q.value = q;
   pageSize = kOf(p);
+  $("scope-video").checked = p.get("in") === "video";
   if (q) search(q, { keepMoment: true });
   else if (p.get("v")) { clearPage(); openFromUrl(); }
   else clearPage();
@@ -547,6 +549,7 @@ async function start() {
     return;
   }
   const q = params.get("q");
+  $("scope-video").checked = params.get("in") === "video" && !!params.get("v");  // a link's "in this video"
   if (q) { els.q.value = q; search(q, { keepMoment: true }); }
   else if (params.get("v")) openFromUrl();
   else els.q.focus();

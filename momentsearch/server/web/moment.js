@@ -18,8 +18,11 @@ let nowIndex = -1;
 let videoInfo = {};        // video_id -> /api/videos row (sources, language)
 
 // app.js's search() adds this to /api/search when "search in this video" is ticked
-window.searchScope = () => (mx.scope.checked && current && current.video_id
-  ? "&video=" + encodeURIComponent(current.video_id) : "");
+// (before a link's moment is open, the video its address names)
+window.searchScope = () => {
+  const v = current ? current.video_id : new URLSearchParams(location.search).get("v");
+  return mx.scope.checked && v ? "&video=" + encodeURIComponent(v) : "";
+};
 
 function query() { return shownQuery; }  // the query whose results are shown (not what is being typed)
 
