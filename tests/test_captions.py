@@ -52,9 +52,9 @@ def test_srt_styling_overlap_reversed_time_and_sound_notes():
     assert bad == 1  # the block without a timing line
     cues = mend(cues)
     assert [c.text for c in cues] == ["Hello and welcome, everyone!", "today we talk & learn"]
-    assert cues[0].start == 1.0 and cues[0].end == 3.5
-    # the second cue starts inside the first and ends before it starts: moved after it, given time per word
-    assert cues[1].start == 3.5 and 3.5 < cues[1].end <= 6.0
+    # the second cue starts inside the first (which ends there) and ends before it starts: time per word
+    assert cues[0].start == 1.0 and cues[0].end == 3.2
+    assert cues[1].start == 3.2 and 3.2 < cues[1].end <= 6.0
 
 
 def test_markup_goes_and_the_signs_of_maths_and_code_stay():
@@ -68,6 +68,30 @@ def test_rolling_auto_captions_keep_each_line_once():
     cues = mend(parse_srt_vtt(ROLLING_VTT)[0])
     assert [c.text for c in cues] == ["hello there", "how are you", "I am fine"]
     assert [c.start for c in cues] == [0.0, 2.0, 4.0]
+
+
+def test_what_caption_files_in_the_wild_do_is_read_as_meant(tmp_path):
+    """A captions probe's files: cues with no blank line between them (their text had taken in the next cue's
+    number and times), overlapping cues (pushed later, a word said at 3 s was placed at 8 s), a cue past the
+    file's end, an ASS script with its styles' Format line first (every cue "without valid times"), and a
+    UTF-16 file with its byte-order mark ("binary")."""
+    tight = "1\n00:00:01,000 --> 00:00:04,000\nhello today.\n2\n00:00:05,000 --> 00:00:09,000\na xylophone\n" \
+            "3\n00:00:11,000 --> 00:00:14,000\nthe end\n"
+    cues, bad = parse_srt_vtt(tight)
+    assert bad == 0 and [(c.start, c.text) for c in cues] == [(1.0, "hello today."), (5.0, "a xylophone"), (11.0, "the end")]
+    overlapping = srt_text([(1.0, 8.0, "one two"), (3.0, 6.0, "xylophone said"), (5.0, 12.0, "three four")])
+    assert [(c.start, c.end) for c in mend(parse_srt_vtt(overlapping)[0])] == [(1.0, 3.0), (3.0, 5.0), (5.0, 12.0)]
+    assert [c.end for c in mend(parse_srt_vtt(srt_text([(18.0, 30.0, "late words")]))[0], duration=20.0)] == [20.0]
+    script = ("[Script Info]\nScriptType: v4.00+\n\n[V4+ Styles]\nFormat: Name, Fontname, Fontsize, Alignment\n"
+              "Style: Default,Arial,20,2\n\n[Events]\n"
+              "Format: Layer, Start, End, Style, Name, MarginL, MarginR, MarginV, Effect, Text\n"
+              "Dialogue: 0,0:00:01.00,0:00:03.00,Default,,0,0,0,,{\\an8}Hello\\Nthere\n")
+    cues, bad = parse_ass(script)
+    assert bad == 0 and [(c.start, c.end, c.text) for c in mend(cues)] == [(1.0, 3.0, "Hello there")]
+    for codec in ("utf-16-le", "utf-16-be"):
+        path = tmp_path / f"{codec}.srt"
+        path.write_bytes(("\ufeff" + srt_text([(1.0, 2.0, "café crème words")])).encode(codec))
+        assert [c.text for c in read_sidecar(path)] == ["café crème words"]
 
 
 def test_ass_dialogue_with_overrides_and_commas():
@@ -111,7 +135,7 @@ def test_embedded_subtitle_streams_are_read(lecture, tmp_path, codec):
     mux_subtitles(lecture[0], cues, out, codec)
     (track,) = embedded_tracks(out, 60.0)
     assert [c.text for c in track.cues] == ["Hello world of captions", "second line with two rows"]
-    assert track.language == "eng"
+    assert track.language == "en"  # the stream's "eng", as Whisper and sidecar names write it
     # matroska shifts every stream by the aac priming delay (64 ms at 16 kHz); mp4 keeps 0
     assert [c.start for c in track.cues] == pytest.approx([1.0, 5.0], abs=0.07)
     assert track.cues[1].end - track.cues[1].start == pytest.approx(4.5, abs=0.01)

@@ -33,6 +33,9 @@ MIN_LETTER_SHARE = 0.5  # of non-space characters; below this the track is symbo
 MAX_REPEAT_SHARE = 0.5  # one line making up more than this share of the cues: garbage ("[Music]" loops)
 MIN_COVERAGE = 0.02  # cues spanning less than this share of a long video's duration: not its speech
 DEFAULT_SECONDS_PER_WORD = 0.4  # a cue without a usable end lasts this long per word
+TWO_LETTER = {"eng": "en", "fre": "fr", "fra": "fr", "ger": "de", "deu": "de", "spa": "es", "ita": "it", "por": "pt",
+              "dut": "nl", "nld": "nl", "rus": "ru", "jpn": "ja", "chi": "zh", "zho": "zh", "kor": "ko"}  # a stream's
+# ISO 639-2 tag as Whisper and sidecar names write the language
 
 _TIME = r"(?:(\d+):)?(\d{1,2}):(\d{1,2})[,.](\d{1,3})"
 _TIMING = re.compile(rf"^\s*{_TIME}\s*-->\s*{_TIME}")
@@ -96,19 +99,39 @@ def _lines(lines: list[str]) -> str:
 
 
 def parse_srt_vtt(text: str) -> tuple[list[Cue], int]:
-    """Cues of an SRT or WebVTT text, and the number of blocks that had text but no valid timing."""
+    """Cues of an SRT or WebVTT text, and the number of blocks that had text but no valid timing. A cue is
+    its timing line and the lines after it up to a blank line, or up to the next cue's number where a file
+    leaves out the blank lines (its text had taken in "2 00:00:05,000 --> ..." as words)."""
+    lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
+    timings = [i for i, ln in enumerate(lines) if "-->" in ln]
+    claimed: set[int] = set()
     cues, bad = [], 0
-    for block in re.split(r"\n\s*\n", text.replace("\r\n", "\n").replace("\r", "\n")):
-        lines = [ln for ln in block.strip("\n").split("\n") if ln.strip()]
-        if not lines or lines[0].startswith(("WEBVTT", "NOTE", "STYLE", "REGION", "Kind:", "Language:")):
-            continue
-        at = next((i for i, ln in enumerate(lines[:3]) if "-->" in ln), None)
-        m = _TIMING.match(lines[at]) if at is not None else None
+    for k, i in enumerate(timings):
+        stop = timings[k + 1] if k + 1 < len(timings) else len(lines)
+        if i > 0 and lines[i - 1].strip():
+            claimed.add(i - 1)  # its number (SRT) or id (WebVTT)
+        body = []
+        for j in range(i + 1, stop):
+            if not lines[j].strip():
+                break
+            if j == stop - 1 and k + 1 < len(timings) and lines[j].strip().isdigit():
+                break  # the next cue's number, no blank line before it
+            body.append(lines[j])
+        claimed.update(range(i, i + 1 + len(body)))
+        m = _TIMING.match(lines[i])
         if m is None:
-            bad += not (len(lines) == 1 and lines[0].strip().isdigit())
+            bad += 1
             continue
         g = m.groups()
-        cues.append(Cue(_seconds(*g[:4]), _seconds(*g[4:]), _lines(lines[at + 1:])))
+        cues.append(Cue(_seconds(*g[:4]), _seconds(*g[4:]), _lines(body)))
+    block: list[str] = []
+    for j, ln in enumerate([*lines, ""]):  # text outside every cue: headers, notes, or a cue without its timing
+        if ln.strip() and j not in claimed:
+            block.append(ln.strip())
+            continue
+        if block and not block[0].startswith(("WEBVTT", "NOTE", "STYLE", "REGION", "Kind:", "Language:")):
+            bad += not (len(block) == 1 and block[0].isdigit())
+        block = []
     return cues, bad
 
 
@@ -117,8 +140,9 @@ def parse_ass(text: str) -> tuple[list[Cue], int]:
     fields: list[str] = []
     cues, bad = [], 0
     for line in text.splitlines():
-        if line.lower().startswith("format:") and not fields:
-            fields = [f.strip().lower() for f in line.split(":", 1)[1].split(",")]
+        named = [f.strip().lower() for f in line.split(":", 1)[1].split(",")] if line.lower().startswith("format:") else []
+        if "start" in named and "end" in named:  # the [Events] section's (a script's [V4+ Styles] has one first)
+            fields = named
         elif line.startswith("Dialogue:"):
             names = fields or ["layer", "start", "end", "style", "name", "marginl", "marginr", "marginv",
                                "effect", "text"]
@@ -154,7 +178,12 @@ def mend(cues: list[Cue], duration: float = 0.0) -> list[Cue]:
             end = cue.start + DEFAULT_SECONDS_PER_WORD * len(text.split())
             if nxt is not None and nxt > cue.start:
                 end = min(end, nxt)
+        if out and out[-1].end > cue.start:  # overlapping: the one before ends where this one starts
+            prev = out[-1]
+            out[-1] = Cue(prev.start, round(max(cue.start, prev.start + 0.01 * len(prev.text.split())), 3), prev.text)
         start = max(cue.start, out[-1].end if out else 0.0)
+        if duration > 0:
+            end = min(end, duration)  # a cue past the file's end ends with it
         if end <= start:
             end = start + 0.01 * len(text.split())
         out.append(Cue(round(start, 3), round(end, 3), text))
@@ -206,12 +235,15 @@ def read_sidecar(path: Path, duration: float = 0.0) -> list[Cue]:
         raw = path.read_bytes()
     except OSError as exc:
         raise BadInputError(str(path), f"cannot read the caption file: {exc.strerror or exc}") from exc
-    if b"\x00" in raw[:4096]:
+    if raw.startswith((b"\xff\xfe", b"\xfe\xff")):  # UTF-16 with its byte-order mark (Windows tools export it)
+        text = raw.decode("utf-16", errors="replace")
+    elif b"\x00" in raw[:4096]:
         raise BadInputError(str(path), "the caption file is binary, not SRT/WebVTT/ASS text")
-    try:
-        text = raw.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        text = raw.decode("cp1252", errors="replace")  # old SRT files are often Windows-1252
+    else:
+        try:
+            text = raw.decode("utf-8-sig")
+        except UnicodeDecodeError:
+            text = raw.decode("cp1252", errors="replace")  # old SRT files are often Windows-1252
     parse = parse_ass if path.suffix.lower() in (".ass", ".ssa") else parse_srt_vtt
     cues, bad = parse(text)
     if bad and bad >= max(1, len(cues)):
@@ -236,10 +268,12 @@ def embedded_tracks(video: str | Path, duration: float = 0.0) -> list[CaptionTra
                 cues = [c for packet in container.demux(stream) for c in _packet_cues(packet, origin)]
                 container.seek(0)
                 lang = (stream.language or stream.metadata.get("language", "") or "").replace("und", "")
+                lang = TWO_LETTER.get(lang.lower(), lang)
                 tracks.append(CaptionTrack(f"embedded {codec} (stream {stream.index})", mend(cues, duration), lang))
     except av.error.FFmpegError as exc:
         raise BadInputError(str(video), f"cannot read its subtitle stream: {exc}") from exc
-    return tracks
+    # as for sidecars: English first (a French track as stream 2 won over the English one), then untagged
+    return sorted(tracks, key=lambda t: 0 if t.language.startswith("en") else 1 if not t.language else 2)
 
 
 def _packet_cues(packet, origin: float) -> list[Cue]:
