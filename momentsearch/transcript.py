@@ -15,6 +15,8 @@ from __future__ import annotations
 import json
 from typing import Sequence
 
+from momentsearch.types import shown_path
+
 FORMATS = ("text", "srt", "vtt", "json")  # what `document` writes
 RECENT = 6  # carried sentences repeat within this many of the last sentences
 CUE_MAX_WORDS = 14  # a caption cue shows at most this many words
@@ -271,7 +273,7 @@ def document(record, chunks, fmt: str, start: float | None = None, end: float | 
         return srt(shown) if fmt == "srt" else webvtt(shown)
     said = _within(sentences(rows), start, end)
     if fmt == "json":
-        return json.dumps({"video": record.path, "video_id": record.video_id,
+        return json.dumps({"video": shown_path(record.path), "video_id": record.video_id,
                            "source": record.sources.get("transcript", ""), "language": record.language,
                            "sentences": [{"start": s, "end": e, "text": t} for s, e, t in said]},
                           ensure_ascii=False, indent=1)

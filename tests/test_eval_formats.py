@@ -144,7 +144,7 @@ def test_eval_refuses_an_index_without_any_video_of_the_ground_truth(tmp_path, c
     from momentsearch.evaluate import run_eval
 
     def index_of(*paths):
-        files = [SimpleNamespace(path=p) for p in paths]
+        files = [SimpleNamespace(path=p, video_id=p) for p in paths]
         return SimpleNamespace(chroma_url=None, db=str(tmp_path), info=lambda: SimpleNamespace(files=files),
                                search=lambda query, k: [], channels=lambda: {"transcript"})
 
@@ -183,3 +183,27 @@ def test_eval_out_replaces_an_existing_file_only_with_force(tmp_path, capsys):
     assert [json.loads(x)["qid"] for x in out.read_text(encoding="utf-8").splitlines()] == [2579, 5071]
     assert main(["eval", str(gt), "--pred", str(pred), "--out", str(gt), "--force"]) == 2  # never an input
     assert "also read by this command" in capsys.readouterr().err
+
+
+def test_a_right_answer_in_a_copy_of_the_truths_video_is_a_hit(tmp_path):
+    """The same bytes indexed under two names share one video id, and search names one of them: a moment in
+    the copy ("mix/week3 copy.mp4") was scored a miss against "week3.mp4". And a name whose bytes are no
+    UTF-8 made `eval --out` a traceback: it is written as \\xNN."""
+    from types import SimpleNamespace
+
+    from momentsearch.evaluate import GroundTruth, predictions_to_jsonl, run_eval
+
+    files = [SimpleNamespace(path="/talks/week3.mp4", video_id="a" * 16),
+             SimpleNamespace(path="/mix/week3 copy.mp4", video_id="a" * 16),
+             SimpleNamespace(path="/mix/caf\udce9.mp4", video_id="b" * 16)]
+    found = {"roadmap": [SimpleNamespace(video="/mix/week3 copy.mp4", video_id="a" * 16, start=10.0, end=20.0,
+                                         score=0.9)],
+             "menu": [SimpleNamespace(video="/mix/caf\udce9.mp4", video_id="b" * 16, start=0.0, end=5.0, score=0.5)]}
+    index = SimpleNamespace(chroma_url=None, db=str(tmp_path), info=lambda: SimpleNamespace(files=files),
+                            search=lambda query, k: found[query], channels=lambda: {"transcript"})
+    truths = [GroundTruth("q1", "roadmap", "week3.mp4", [(10.0, 20.0)], "said"),
+              GroundTruth("q2", "menu", "week3.mp4", [(0.0, 5.0)], "said")]
+    predictions, report = run_eval(index, truths)
+    assert report.overall["R1@0.5"] == 0.5  # the copy's moment is a hit; the other file's is not
+    lines = [json.loads(line) for line in predictions_to_jsonl(truths, predictions)]
+    assert lines[1]["video"] == ["/mix/caf\\xe9.mp4"]

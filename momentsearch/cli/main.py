@@ -132,14 +132,14 @@ def main(argv: list[str] | None = None) -> int:
 def cmd_index(args) -> int:
     if not args.quiet:  # the store and the models take seconds to load: say so before anything else
         print("momentsearch: opening the index and loading models…", file=sys.stderr, flush=True)
-    from momentsearch.cli.output import ProgressDisplay, print_report
+    from momentsearch.cli.output import ProgressDisplay, print_report, shown_path
 
     index = _index_for(args)
     with ProgressDisplay(enabled=not args.quiet) as progress:
         report = index.index(args.paths, reindex=args.reindex, progress=progress, wait=args.wait, ray=args.ray)
     if args.json:
         print(json.dumps({
-            "files": [{"path": f.path, "status": f.status, "reason": f.reason, "video_id": f.video_id,
+            "files": [{"path": shown_path(f.path), "status": f.status, "reason": f.reason, "video_id": f.video_id,
                        "duration": f.duration, "channels": f.channels} for f in report.files],
             "warnings": report.warnings, "models": report.models, "times": report.times.seconds,
             **({"ray": vars(report.ray)} if report.ray else {}),
@@ -161,12 +161,12 @@ def _print_ray(info) -> None:
 
 
 def cmd_prune(args) -> int:
-    from momentsearch.cli.output import safe_text
+    from momentsearch.cli.output import safe_text, shown_path
 
     report = _index_for(args).prune(wait=args.wait, dry_run=args.dry_run, yes=args.yes)
     if args.json:
-        print(json.dumps({"removed": report.removed, "orphans": report.orphans, "dry_run": args.dry_run,
-                          "unplaced": report.unplaced}, ensure_ascii=False))
+        print(json.dumps({"removed": [*map(shown_path, report.removed)], "orphans": report.orphans,
+                          "dry_run": args.dry_run, "unplaced": report.unplaced}, ensure_ascii=False))
         return EXIT_OK
     verb = "would remove" if args.dry_run else "removed"
     for path in report.removed:
@@ -184,11 +184,11 @@ def cmd_prune(args) -> int:
 
 
 def cmd_remove(args) -> int:
-    from momentsearch.cli.output import plural, safe_text
+    from momentsearch.cli.output import plural, safe_text, shown_path
 
     report = _index_for(args).remove(args.targets, wait=args.wait, dry_run=args.dry_run)
     if args.json:
-        print(json.dumps({"removed": report.removed, "dry_run": args.dry_run}, ensure_ascii=False))
+        print(json.dumps({"removed": [*map(shown_path, report.removed)], "dry_run": args.dry_run}, ensure_ascii=False))
         return EXIT_OK
     verb = "would remove" if args.dry_run else "removed"
     for path in report.removed:
@@ -275,7 +275,7 @@ def _batch_search(args) -> int:
 
 
 def cmd_info(args) -> int:
-    from momentsearch.cli.output import print_info
+    from momentsearch.cli.output import print_info, shown_path
 
     index = _index_for(args)
     index.use_snapshot = True
@@ -284,7 +284,7 @@ def cmd_info(args) -> int:
         print(json.dumps({
             "db": info.db, "channels": info.channels, "models": info.models, "counts": info.counts,
             "writing": info.writing,
-            "files": [{"path": f.path, "video_id": f.video_id, "kind": f.kind, "duration": f.duration,
+            "files": [{"path": shown_path(f.path), "video_id": f.video_id, "kind": f.kind, "duration": f.duration,
                        "channels": f.channels, "sources": f.sources, "language": f.language,
                        "complete": f.complete, "exists": os.path.exists(f.path)} for f in info.files],
         }))

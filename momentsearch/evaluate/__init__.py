@@ -33,6 +33,8 @@ from typing import Iterable
 import numpy as np
 
 from momentsearch.errors import QueryError
+from momentsearch.evaluate.cuts import CUT_TOLERANCE, BoundaryScore, boundary_scores, detected_boundaries  # noqa: F401
+from momentsearch.types import shown_path
 
 MAP_THRESHOLDS = tuple(np.round(np.arange(0.5, 0.951, 0.05), 2))  # IoU thresholds averaged by mAP
 MAX_WINDOWS = 10  # mAP and MRR read this many windows per query
@@ -243,7 +245,7 @@ def predictions_to_jsonl(truths: list[GroundTruth], predictions: dict) -> Iterab
         yield json.dumps({
             "qid": truth.qid, "query": truth.query,
             "pred_relevant_windows": [[round(w.start, 3), round(w.end, 3), round(w.score, 6)] for w in windows],
-            "video": [w.video for w in windows],
+            "video": [shown_path(w.video) for w in windows],  # a name's bytes that are no UTF-8 as \\xNN
         }, ensure_ascii=False)
 
 
@@ -290,7 +292,8 @@ def run_eval(index, truths: list[GroundTruth], k: int = MAX_WINDOWS) -> tuple[di
     if not index.chroma_url and not Path(index.db).is_dir():
         raise QueryError(f"no index at {index.db}; index the videos of the ground truth first "
                          "(momentsearch index ... --db FOLDER), or give the right --db")
-    where, paths = index.chroma_url or index.db, [f.path for f in index.info().files]
+    where, files = index.chroma_url or index.db, index.info().files
+    paths = [f.path for f in files]
     if not paths:
         raise QueryError(f"the index at {where} holds no indexed files; index the videos of the ground truth "
                          "first (momentsearch index ...), or give --db")
@@ -298,10 +301,14 @@ def run_eval(index, truths: list[GroundTruth], k: int = MAX_WINDOWS) -> tuple[di
     if not any(same_video(p, v) for v in videos for p in paths):
         raise QueryError(f"no video of the ground truth ({', '.join(videos[:3])}{', ...' * (len(videos) > 3)}) "
                          f"is in the index at {where}; index them first, or give the --db that holds them")
+    # a moment in a copy of the truth's video (its bytes indexed under another name too; search names one of
+    # them) is in that video: the copy's path failed the name match and a right answer counted as a miss
+    ids = {v: {f.video_id for f in files if same_video(f.path, v)} for v in videos}
     predictions = {}
     for truth in truths:
-        moments = index.search(truth.query, k=k)
-        predictions[truth.qid] = [PredictedWindow(m.video, m.start, m.end, m.score) for m in moments]
+        predictions[truth.qid] = [
+            PredictedWindow(truth.video if m.video_id in ids[truth.video] and not same_video(m.video, truth.video)
+                            else m.video, m.start, m.end, m.score) for m in index.search(truth.query, k=k)]
     why = visual_unmeasurable(index)
     return predictions, evaluate(predictions, truths, {"visual": why} if why else None)
 
@@ -325,75 +332,3 @@ def format_report(report: EvalReport, title: str = "") -> str:
     for t, why in sorted(report.unmeasurable.items()):
         lines.append(f"\n*{t}*: not measurable: {why} (left out of overall).")
     return "\n".join(lines)
-
-
-# ---------------------------------------------------------------------------------- cut detection
-
-CUT_TOLERANCE = 1.0  # seconds; a detected boundary this close to a true picture change is a hit
-
-
-@dataclass
-class BoundaryScore:
-    """Detected picture changes against true ones: counts, and precision / recall / F1 from them."""
-
-    tp: int = 0
-    fp: int = 0
-    fn: int = 0
-
-    def __add__(self, other: "BoundaryScore") -> "BoundaryScore":
-        return BoundaryScore(self.tp + other.tp, self.fp + other.fp, self.fn + other.fn)
-
-    @property
-    def precision(self) -> float:
-        return self.tp / (self.tp + self.fp) if self.tp + self.fp else 1.0
-
-    @property
-    def recall(self) -> float:
-        return self.tp / (self.tp + self.fn) if self.tp + self.fn else 1.0
-
-    @property
-    def f1(self) -> float:
-        p, r = self.precision, self.recall
-        return 2 * p * r / (p + r) if p + r else 0.0
-
-
-def boundary_scores(predicted: Iterable[float], truth: Iterable[float], tolerance: float = CUT_TOLERANCE,
-                    optional: Iterable[float] = ()) -> BoundaryScore:
-    """Match detected boundaries to true ones one to one, as many pairs as possible within
-    `tolerance` seconds (a sweep in time order). A detection near an `optional` boundary (a bullet
-    appearing on the same slide) is neither a hit nor a false alarm, and a missed optional boundary
-    is not a miss."""
-    pred, gt = sorted(float(p) for p in predicted), sorted(float(t) for t in truth)
-    used_p, i = set(), 0
-    hits = 0
-    for t in gt:
-        while i < len(pred) and pred[i] < t - tolerance:
-            i += 1
-        if i < len(pred) and pred[i] <= t + tolerance:
-            used_p.add(i)
-            hits += 1
-            i += 1
-    extra = [p for i, p in enumerate(pred) if i not in used_p]
-    soft = sorted(float(o) for o in optional)
-    fp = sum(not any(abs(p - o) <= tolerance for o in soft) for p in extra)
-    return BoundaryScore(tp=hits, fp=fp, fn=len(gt) - hits)
-
-
-def detected_boundaries(index) -> dict[str, list[float]]:
-    """Per indexed file (path): where its visual segments start after the first, through
-    MomentIndex.videos(), less the periodic splits of long stable stretches (not claims that the
-    picture changed). The store keeps no flag for them, but a file's sections start at every real
-    cut and at no periodic split, so a segment start that is no section start was a split; a file
-    indexed before sections existed falls back to timing (a segment that starts within one sampling
-    step after `keyframes.max_segment` seconds of the one before)."""
-    cfg = index.config
-    longest, step = cfg.keyframes.max_segment, 1.0 / max(cfg.sampling.fps, 1e-6)
-    out = {}
-    for f in index.videos():
-        starts = [float(s) for s, _ in f.visual_segments]
-        if f.sections:
-            real = {round(float(s), 3) for s, _ in f.sections}
-            out[f.path] = [b for b in starts[1:] if round(b, 3) in real]
-        else:
-            out[f.path] = [b for a, b in zip(starts, starts[1:]) if not longest <= b - a <= longest + step + 0.01]
-    return out
