@@ -98,7 +98,7 @@ def cut_clip(source, start: float, end: float, out: str | os.PathLike, padding: 
     import av
 
     is_path = isinstance(source, (str, os.PathLike))
-    name = name or (os.fspath(source) if is_path else "video")
+    name = name or (os.path.abspath(source) if is_path else "video")  # (absolute, as every path shown)
     if is_path and is_photo(source):
         raise QueryError(f"{name} is a photo: a clip is cut from a video or a sound file")
     start, end = check_span(start, end, padding)
@@ -144,7 +144,7 @@ def cut_clip(source, start: float, end: float, out: str | os.PathLike, padding: 
         raise BadInputError(name, f"cannot cut a clip: {getattr(exc, 'strerror', None) or exc}") from exc  # no errno
     finally:
         tmp.unlink(missing_ok=True)
-    return Clip(str(out), name, real_start, real_end, start, end)
+    return Clip(os.path.abspath(out), name, real_start, real_end, start, end)  # (absolute, as every path shown)
 
 
 MOV_REFUSES = ("vp9", "av1", "opus")  # FFmpeg's MOV muxer writes these into MP4 only ('Invalid argument')

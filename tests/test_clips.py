@@ -189,3 +189,19 @@ def test_the_api_replaces_no_file_unless_told_to(lecture, tmp_path):
     proc = run_cli("clip", str(path), str(lo), str(lo + 3), "-o", str(precious), check=False)
     assert proc.returncode == 2 and "exists: add --force" in proc.stderr
     assert run_cli("clip", str(path), str(lo), str(lo + 3), "-o", str(precious), "--force").returncode == 0
+
+
+def test_a_clip_names_its_files_absolute_and_says_where_a_short_file_ended(lecture, tmp_path, monkeypatch, capsys):
+    """`clip talk.mp4 1 999 -o c.mp4 --json` gave "c.mp4" and "talk.mp4" (every other path shown is absolute)
+    and cut a 9 s file to its end without a word."""
+    import shutil
+
+    from momentsearch.cli.extras import _print_clip
+
+    path, _ = lecture
+    shutil.copy(path, tmp_path / "talk.mp4")
+    monkeypatch.chdir(tmp_path)
+    clip = cut_clip("talk.mp4", 1.0, 999.0, "c.mp4")
+    assert clip.path == str(tmp_path / "c.mp4") and clip.source == str(tmp_path / "talk.mp4")
+    _print_clip(clip)
+    assert f"(the file ends at {clip.end:.1f} s, before the 999 s asked)" in capsys.readouterr().out

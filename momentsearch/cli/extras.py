@@ -167,6 +167,8 @@ def _print_clip(clip, note: str = "") -> None:
 
     late = clip.asked_start - clip.start
     where = f" (starts {late:.1f} s early, on the keyframe at or before {clip.asked_start:.1f} s)" if late > 0.05 else ""
+    if clip.asked_end - clip.end > 0.5:  # `clip talk.mp4 1 99` of a 9 s file: its end, not 99 s
+        where += f" (the file ends at {clip.end:.1f} s, before the {clip.asked_end:g} s asked)"
     span = f"{clip.start:.2f}-{clip.end:.2f} s"
     print(f"{safe_text(clip.path)}: {span} of {safe_text(clip.source)}{where}{note}")
 

@@ -101,8 +101,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         _resolve_chroma(args)
         return {"index": cmd_index, "search": cmd_search, "info": cmd_info, "demo": cmd_demo,
-                "serve": cmd_serve, "prune": cmd_prune, "remove": cmd_remove,
-                "eval": cmd_eval, "match": cmd_match,
+                "serve": cmd_serve, "prune": cmd_prune, "remove": cmd_remove, "eval": cmd_eval, "match": cmd_match,
                 "clip": lambda a: extras.cmd_clip(a, _index_for(a)),
                 "chapters": lambda a: extras.cmd_chapters(a, _index_for(a)),
                 "transcript": lambda a: transcripts.cmd_transcript(a, _index_for(a))}[args.command](args)
@@ -112,7 +111,8 @@ def main(argv: list[str] | None = None) -> int:
         print(f"momentsearch: error: {safe_text(str(exc))}", file=sys.stderr)
         return EXIT_ERROR
     except KeyboardInterrupt:
-        print("momentsearch: interrupted; re-run the same command to resume", file=sys.stderr)
+        resume = "; re-run the same command to resume" if args.command in ("index", "prune", "remove") else ""
+        print(f"momentsearch: interrupted{resume}", file=sys.stderr)
         return 130
     except BrokenPipeError:  # `momentsearch info --json | head`: the reader has what it wanted
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())  # so the flush at exit raises nothing

@@ -133,7 +133,7 @@ class ProgressDisplay:
             self.progress.update(self.files_task, description=f"files: {self.current}")
         if not self.enabled and event.kind == "file" and self.wanted:
             err.print(f"[{event.index + 1}/{event.total_files}] {safe_text(event.path)}", markup=False,
-                      highlight=False)
+                      highlight=False, soft_wrap=True)  # a logged path on one line, whatever its length
 
 
 def _label(path: str, width: int = 28) -> str:
