@@ -78,7 +78,8 @@ def test_what_caption_files_in_the_wild_do_is_read_as_meant(tmp_path):
     tight = "1\n00:00:01,000 --> 00:00:04,000\nhello today.\n2\n00:00:05,000 --> 00:00:09,000\na xylophone\n" \
             "3\n00:00:11,000 --> 00:00:14,000\nthe end\n"
     cues, bad = parse_srt_vtt(tight)
-    assert bad == 0 and [(c.start, c.text) for c in cues] == [(1.0, "hello today."), (5.0, "a xylophone"), (11.0, "the end")]
+    assert bad == 0
+    assert [(c.start, c.text) for c in cues] == [(1.0, "hello today."), (5.0, "a xylophone"), (11.0, "the end")]
     overlapping = srt_text([(1.0, 8.0, "one two"), (3.0, 6.0, "xylophone said"), (5.0, 12.0, "three four")])
     assert [(c.start, c.end) for c in mend(parse_srt_vtt(overlapping)[0])] == [(1.0, 3.0), (3.0, 5.0), (5.0, 12.0)]
     assert [c.end for c in mend(parse_srt_vtt(srt_text([(18.0, 30.0, "late words")]))[0], duration=20.0)] == [20.0]
@@ -165,7 +166,8 @@ def test_index_uses_captions_instead_of_asr(captioned_folder, tmp_path):
     proc = run_cli("index", str(folder), "--db", str(db), "--no-ocr", "--json", "--quiet", check=False)
     assert proc.returncode == 1  # the broken caption file fails its video, the others are indexed
     report = {f["path"].rsplit("/", 1)[-1]: f for f in json.loads(proc.stdout)["files"]}
-    assert report["broken.mp4"]["status"] == "failed" and "broken caption file" in report["broken.mp4"]["reason"]
+    assert report["broken.mp4"]["status"] == "failed"
+    assert "broken caption file broken.srt" in report["broken.mp4"]["reason"]  # which of its caption files
     assert report["talk.mp4"]["status"] == report["embedded.mp4"]["status"] == "indexed"
     sidecar = report["talk.en.vtt"]  # listed as the captions it is, not as an unknown file
     assert sidecar["status"] == "skipped" and sidecar["reason"].startswith("subtitles: read as the captions"), sidecar

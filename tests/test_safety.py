@@ -472,6 +472,11 @@ def test_a_folders_other_files_are_one_line_under_the_summary(capsys):
     assert "Index summary" not in shown and shown.startswith("3 files already indexed and unchanged")
     print_report(IndexReport(files=[FileResult(f"/c/photo{i}.jpg", "unchanged") for i in range(2)]))  # photos
     assert capsys.readouterr().out.startswith("2 files already indexed and unchanged: nothing redone")
+    sidecars = [FileResult(f"/c/week{i}.srt", "skipped", "subtitles: read as the captions of the video of the same "
+                                                         "name") for i in range(12)]  # a captioned course
+    print_report(IndexReport(files=[*sidecars, FileResult("/c/week1.mp4", "indexed", duration=60.0)]))
+    shown = capsys.readouterr().out
+    assert "week3.srt" not in shown and "12 caption files read as the captions of the video of the same name" in shown
 
 
 # -- 15. terminal escapes in file names ---------------------------------------------------------------

@@ -148,7 +148,8 @@ def print_report(report: IndexReport) -> None:
     # hundreds of recordings indexed before: each a line under the table (--json keeps a row each)
     other = [f for f in report.files if f.status == "skipped" and f.reason == NOT_MEDIA]
     same = [f for f in report.files if f.status == "unchanged" and not f.reason]
-    grouped = {id(f) for f in other + same}
+    captions = [f for f in report.files if f.status == "skipped" and f.reason.startswith("subtitles: read as")]
+    grouped = {id(f) for f in other + same + captions}
     rows = [f for f in report.files if id(f) not in grouped]
     if rows or not (other or same):
         table = Table(title="Index summary", show_lines=False)
@@ -164,6 +165,9 @@ def print_report(report: IndexReport) -> None:
         seconds = sum(f.duration for f in same)  # (photos alone: no "0:00 of media")
         media = f" ({fmt_time(seconds)} of media)" if seconds else ""
         out.print(f"{plural(len(same), 'file')} already indexed and unchanged{media}: nothing redone",
+                  markup=False, highlight=False)
+    if captions:  # a captioned course's .srt beside every video: one line, not a row each
+        out.print(f"{plural(len(captions), 'caption file')} read as the captions of the video of the same name",
                   markup=False, highlight=False)
     if other:
         kinds: dict[str, int] = {}

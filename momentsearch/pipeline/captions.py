@@ -231,14 +231,14 @@ def read_sidecar(path: Path, duration: float = 0.0) -> list[Cue]:
     """The mended cues of one caption file; BadInputError when it is not readable as captions."""
     try:
         if path.stat().st_size > MAX_CAPTION_BYTES:
-            raise BadInputError(str(path), f"caption file larger than {MAX_CAPTION_BYTES >> 20} MB")
+            raise BadInputError(str(path), f"caption file {path.name} larger than {MAX_CAPTION_BYTES >> 20} MB")
         raw = path.read_bytes()
     except OSError as exc:
-        raise BadInputError(str(path), f"cannot read the caption file: {exc.strerror or exc}") from exc
+        raise BadInputError(str(path), f"cannot read the caption file {path.name}: {exc.strerror or exc}") from exc
     if raw.startswith((b"\xff\xfe", b"\xfe\xff")):  # UTF-16 with its byte-order mark (Windows tools export it)
         text = raw.decode("utf-16", errors="replace")
     elif b"\x00" in raw[:4096]:
-        raise BadInputError(str(path), "the caption file is binary, not SRT/WebVTT/ASS text")
+        raise BadInputError(str(path), f"the caption file {path.name} is binary, not SRT/WebVTT/ASS text")
     else:
         try:
             text = raw.decode("utf-8-sig")
@@ -247,7 +247,7 @@ def read_sidecar(path: Path, duration: float = 0.0) -> list[Cue]:
     parse = parse_ass if path.suffix.lower() in (".ass", ".ssa") else parse_srt_vtt
     cues, bad = parse(text)
     if bad and bad >= max(1, len(cues)):
-        raise BadInputError(str(path), f"broken caption file: {bad} cue(s) without valid times "
+        raise BadInputError(str(path), f"broken caption file {path.name}: {bad} cue(s) without valid times "
                                        f"(expected 00:00:01,000 --> 00:00:02,500 lines)")
     return mend(cues, duration)
 
