@@ -85,7 +85,9 @@ def test_clip_of_nothing_is_a_clear_error_with_no_file_left(late_video, tmp_path
     assert (tmp_path / "new" / "b.mp4").stat().st_size > 0
 
 
-def test_clip_route_answers_400_with_the_reason(late_video):
+def _clip_route(path: Path, params: dict, **record):
+    """GET /api/clips of `path`, the one file of a server whose index cuts with the real front door
+    (MomentIndex.export_clip: a file object needs nothing else); `record`: the rest of its FileRecord."""
     pytest.importorskip("fastapi")
     from fastapi.testclient import TestClient
 
@@ -95,16 +97,20 @@ def test_clip_route_answers_400_with_the_reason(late_video):
     from test_server import _FakeIndex
 
     class ClipIndex(_FakeIndex):
-        export_clip = MomentIndex.export_clip  # the real front door; a file object needs nothing else
+        export_clip = MomentIndex.export_clip
 
-    st = late_video.stat()
-    rec = FileRecord(path=str(late_video), video_id="0123456789abcdef", size=st.st_size, mtime=st.st_mtime,
-                     duration=7.0, channels=["transcript"], visual_segments=[], complete=True,
-                     device=st.st_dev, inode=st.st_ino, mime="video/mp4")
-    client = TestClient(create_app(ClipIndex([rec]), warm=False), base_url="http://localhost:8000")
-    r = client.get(f"/api/clips/{rec.video_id}", params={"start": 30, "end": 40})
+    st = path.stat()
+    rec = FileRecord(path=str(path), video_id="0123456789abcdef", size=st.st_size, mtime=st.st_mtime,
+                     visual_segments=[], complete=True, device=st.st_dev, inode=st.st_ino, **record)
+    return TestClient(create_app(ClipIndex([rec]), warm=False), base_url="http://localhost:8000").get(
+        f"/api/clips/{rec.video_id}", params=params)
+
+
+def test_clip_route_answers_400_with_the_reason(late_video):
+    video = {"duration": 7.0, "channels": ["transcript"], "mime": "video/mp4"}
+    r = _clip_route(late_video, {"start": 30, "end": 40}, **video)
     assert r.status_code == 400 and "nothing to cut between 30 and 40 s" in r.json()["error"]
-    r = client.get(f"/api/clips/{rec.video_id}", params={"start": 0, "end": 2})
+    r = _clip_route(late_video, {"start": 0, "end": 2}, **video)
     assert r.status_code == 200 and float(r.headers["x-clip-end"]) == pytest.approx(2.0, abs=0.1)
     with av.open(io.BytesIO(r.content)) as f:
         assert [s.type for s in f.streams] == ["audio"]
@@ -275,24 +281,8 @@ def test_a_clip_into_a_sound_file_holds_the_sound_alone(late_video, tmp_path, su
 
 
 def test_the_clip_route_gives_a_sound_file_its_own_kind(tmp_path):
-    pytest.importorskip("fastapi")
-    from fastapi.testclient import TestClient
-
-    from momentsearch.api import MomentIndex
-    from momentsearch.server.app import create_app
-    from momentsearch.types import FileRecord
-    from test_server import _FakeIndex
-
-    class ClipIndex(_FakeIndex):
-        export_clip = MomentIndex.export_clip
-
-    path = _write_wav(tmp_path / "talk.wav")
-    st = path.stat()
-    rec = FileRecord(path=str(path), video_id="0123456789abcdef", size=st.st_size, mtime=st.st_mtime, duration=3.0,
-                     channels=["transcript"], visual_segments=[], complete=True, device=st.st_dev, inode=st.st_ino,
-                     mime="audio/wav", kind="audio")
-    r = TestClient(create_app(ClipIndex([rec]), warm=False), base_url="http://localhost:8000").get(
-        f"/api/clips/{rec.video_id}", params={"start": 0.5, "end": 2})
+    r = _clip_route(_write_wav(tmp_path / "talk.wav"), {"start": 0.5, "end": 2}, duration=3.0, channels=["transcript"],
+                    mime="audio/wav", kind="audio")
     assert r.status_code == 200 and r.headers["content-type"] == "audio/wav"
     assert 'filename="talk-0-2.wav"' in r.headers["content-disposition"]
     with av.open(io.BytesIO(r.content)) as f:
@@ -302,14 +292,7 @@ def test_the_clip_route_gives_a_sound_file_its_own_kind(tmp_path):
 def test_a_photo_has_no_clip_in_the_api_or_over_http(tmp_path):
     """FFmpeg reads a JPEG as a video of one frame: a "clip" of a photo was a one-frame Matroska (HTTP) or
     FFmpeg's 'Operation not permitted' (CLI). Both now say it is a photo, and write nothing."""
-    pytest.importorskip("fastapi")
-    from fastapi.testclient import TestClient
-
-    from momentsearch.api import MomentIndex
     from momentsearch.errors import QueryError
-    from momentsearch.server.app import create_app
-    from momentsearch.types import FileRecord
-    from test_server import _FakeIndex
 
     photo = tmp_path / "sign.jpg"
     Image.new("RGB", (64, 48), (200, 180, 20)).save(photo)
@@ -317,16 +300,7 @@ def test_a_photo_has_no_clip_in_the_api_or_over_http(tmp_path):
         cut_clip(photo, 0, 1, tmp_path / "c.mp4")
     proc = run_cli("clip", str(photo), "0", "1", "-o", str(tmp_path / "c.mp4"), check=False)
     assert proc.returncode == 2 and "is a photo" in proc.stderr and not (tmp_path / "c.mp4").exists()
-
-    class ClipIndex(_FakeIndex):
-        export_clip = MomentIndex.export_clip
-
-    st = photo.stat()
-    rec = FileRecord(path=str(photo), video_id="0123456789abcdef", size=st.st_size, mtime=st.st_mtime, duration=0.0,
-                     channels=["ocr"], visual_segments=[], complete=True, device=st.st_dev, inode=st.st_ino,
-                     mime="image/jpeg", kind="photo")
-    r = TestClient(create_app(ClipIndex([rec]), warm=False), base_url="http://localhost:8000").get(
-        f"/api/clips/{rec.video_id}", params={"start": 0, "end": 1})
+    r = _clip_route(photo, {"start": 0, "end": 1}, duration=0.0, channels=["ocr"], mime="image/jpeg", kind="photo")
     assert r.status_code == 400 and "sign.jpg is a photo" in r.json()["error"]
 
 
