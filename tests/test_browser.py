@@ -424,6 +424,11 @@ def test_the_address_back_button_captions_and_a_photo_after_a_video(server, brow
     page.check("#scope-video")
     page.locator(".result").first.click()
     assert "in=video" in page.url
+    page.fill("#q", "the roadmap")  # a search in this video: its address says so (Back and a reload search the same)
+    page.press("#q", "Enter")
+    page.wait_for_function("() => shownQuery === 'the roadmap' && results.length > 0", timeout=60_000)
+    assert "q=the+roadmap" in page.url and "in=video" in page.url and "v=" in page.url
+    page.locator(".result").first.click()
     other = browser.new_page()
     other.goto(page.url)
     other.wait_for_function("() => results.length > 0", timeout=60_000)

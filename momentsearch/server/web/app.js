@@ -164,12 +164,14 @@ async function search(query, { image = null, keepMoment = false, more = false } 
     if (body.warnings && body.warnings.length) els.info.textContent = body.warnings.join(" ");
     document.dispatchEvent(new CustomEvent("searched"));  // moment.js marks the new query's words
     if (keepMoment) openFromUrl();
-    else if (more && current) {  // the moment playing stays marked (and playing)
-      active = results.findIndex((r) => r.video_id === current.video_id && r.start === current.start);
+    else if (more) {  // the moment playing stays marked (and playing); the address says how many were asked for
+      active = current ? results.findIndex((r) => r.video_id === current.video_id && r.start === current.start) : -1;
       document.querySelectorAll(".result").forEach((li) => li.classList.toggle("active", Number(li.dataset.index) === active));
+      updateUrl(current);
     }
   } catch (err) {
     if (seq !== searchSeq) return;
+    if (more) pageSize = Math.max(PAGE, pageSize - PAGE);  // the results shown are as many as before
     if (err.status === 401) {
       const given = prompt("This server needs its access token:");
       if (given) { localStorage.setItem("momentsearch-token", given); location.reload(); return; }
@@ -197,7 +199,7 @@ function momentHref(m, t = m.start) {
   if (shownQuery) p.set("q", shownQuery);
   if (m) p.set("v", m.video_id);
   if (pageSize > PAGE) p.set("k", String(pageSize));
-  if (window.searchScope && window.searchScope()) p.set("in", "video");  // "search in this video" ticked
+  if ((!m || m.kind !== "photo") && window.searchScope && window.searchScope()) p.set("in", "video");  // ticked
   return "?" + p.toString() + (m ? "#t=" + Math.max(0, t).toFixed(1) : "");
 }
 
@@ -317,7 +319,7 @@ async function playFrom(t) {
 
 // -- playing ---------------------------------------------------------------------------------
 function updateUrl(moment) {
-  history.replaceState(null, "", momentHref(moment));
+  history.replaceState(null, "", moment ? momentHref(moment) : momentHref(null, 0));
 }
 
 function play(i) {
@@ -461,9 +463,23 @@ els.form.addEventListener("submit", (ev) => {
   ev.preventDefault();
   const query = els.q.value.trim();
   if (!query) { setStatus("Type some words to search for.", "empty"); return; }
-  history.pushState(null, "", "?" + new URLSearchParams({ q: query }).toString());
+  history.pushState(null, "", newSearchHref(query));
   search(query);
 });
+
+// the address of a new search: its query, and "in this video" with the video when that is ticked (Back and a
+// reload search the same); an image search has no words to hold, but an entry of its own (Back: the one before)
+function newSearchHref(query) {
+  const p = new URLSearchParams(query ? { q: query } : {});
+  const scope = window.searchScope ? window.searchScope() : "";
+  if (scope) { p.set("v", decodeURIComponent(scope.slice("&video=".length))); p.set("in", "video"); }
+  return "?" + p.toString();
+}
+
+function searchImage(file) {
+  history.pushState(null, "", newSearchHref(""));
+  search("", { image: file });
+}
 els.results.addEventListener("click", (ev) => {
   if (ev.target.id === "more-results") {
     pageSize = Math.min(MAX_K, pageSize + PAGE);
@@ -476,7 +492,7 @@ els.results.addEventListener("click", (ev) => {
   const li = ev.target.closest(".result");
   if (li) play(Number(li.dataset.index));
 });
-els.image.addEventListener("change", () => { if (els.image.files[0]) search("", { image: els.image.files[0] }); });
+els.image.addEventListener("change", () => { if (els.image.files[0]) searchImage(els.image.files[0]); });
 const imagePick = document.querySelector(".image-pick");
 imagePick.addEventListener("keydown", (ev) => {  // the label takes focus (tabindex): Enter or Space picks a file
   if (ev.key === "Enter" || ev.key === " ") { ev.preventDefault(); els.image.click(); }
@@ -498,7 +514,7 @@ document.addEventListener("drop", (ev) => {
   ev.preventDefault();
   els.dropHint.hidden = true;
   const file = [...(ev.dataTransfer.files || [])].find((f) => f.type.startsWith("image/"));
-  if (file) search("", { image: file });
+  if (file) searchImage(file);
   else setStatus("Drop an image file (PNG, JPEG…) to search with it.", "empty");
 });
 window.addEventListener("popstate", () => {  // Back/Forward: the page the address names, moment and all

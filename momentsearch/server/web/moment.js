@@ -18,10 +18,13 @@ let nowIndex = -1;
 let videoInfo = {};        // video_id -> /api/videos row (sources, language)
 
 // app.js's search() adds this to /api/search when "search in this video" is ticked
-// (before a link's moment is open, the video its address names)
+// the video the address names with "in=video" (a link, Back), else the one playing; never a photo
 window.searchScope = () => {
-  const v = current ? current.video_id : new URLSearchParams(location.search).get("v");
-  return mx.scope.checked && v ? "&video=" + encodeURIComponent(v) : "";
+  if (!mx.scope.checked) return "";
+  const p = new URLSearchParams(location.search);
+  const v = p.get("in") === "video" && p.get("v") ? p.get("v")
+    : current && current.kind !== "photo" ? current.video_id : null;
+  return v ? "&video=" + encodeURIComponent(v) : "";
 };
 
 function query() { return shownQuery; }  // the query whose results are shown (not what is being typed)
