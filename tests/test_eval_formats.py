@@ -207,3 +207,5 @@ def test_a_right_answer_in_a_copy_of_the_truths_video_is_a_hit(tmp_path):
     assert report.overall["R1@0.5"] == 0.5  # the copy's moment is a hit; the other file's is not
     lines = [json.loads(line) for line in predictions_to_jsonl(truths, predictions)]
     assert lines[1]["video"] == ["/mix/caf\\xe9.mp4"]
+    by_id = [GroundTruth("q1", "roadmap", "a" * 16, [(10.0, 20.0)], "said")]  # the video named by its id, as `info`
+    assert run_eval(index, by_id)[1].overall["R1@0.5"] == 1.0  # lists it (it was "not in the index")

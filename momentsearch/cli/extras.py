@@ -89,10 +89,10 @@ def cmd_chapters(args, index) -> int:
 def note_unindexed(index, truths) -> None:
     """One line on stderr naming the ground truth's videos that the index does not hold: `eval` scores their
     queries as misses, and a lower number with no word why reads as a worse ranker."""
-    from momentsearch.evaluate import same_video
+    from momentsearch.evaluate import indexed_ids
 
-    paths = [f.path for f in index.info().files]
-    missing = sorted({t.video for t in truths if not any(same_video(p, t.video) for p in paths)})
+    files = index.info().files
+    missing = sorted({t.video for t in truths if not indexed_ids(files, t.video)})
     if missing:
         queries = sum(t.video in missing for t in truths)
         names = ", ".join(missing[:3]) + (f" and {len(missing) - 3} more" if len(missing) > 3 else "")

@@ -157,6 +157,12 @@ def same_video(predicted: str, truth: str) -> bool:
     return p.resolve() == t.resolve()
 
 
+def indexed_ids(files, video: str) -> set[str]:
+    """The video ids of the indexed `files` (FileRecords) that a ground truth's `video` names: by path or
+    bare name (`same_video`), or by its video id as `info` lists it."""
+    return {f.video_id for f in files if same_video(f.path, video) or f.video_id == video}
+
+
 # -------------------------------------------------------------------------------------- metrics
 
 def window_iou(pred: PredictedWindow, truth: GroundTruth) -> np.ndarray:
@@ -293,17 +299,16 @@ def run_eval(index, truths: list[GroundTruth], k: int = MAX_WINDOWS) -> tuple[di
         raise QueryError(f"no index at {index.db}; index the videos of the ground truth first "
                          "(momentsearch index ... --db FOLDER), or give the right --db")
     where, files = index.chroma_url or index.db, index.info().files
-    paths = [f.path for f in files]
-    if not paths:
+    if not files:
         raise QueryError(f"the index at {where} holds no indexed files; index the videos of the ground truth "
                          "first (momentsearch index ...), or give --db")
     videos = sorted({t.video for t in truths})
-    if not any(same_video(p, v) for v in videos for p in paths):
-        raise QueryError(f"no video of the ground truth ({', '.join(videos[:3])}{', ...' * (len(videos) > 3)}) "
-                         f"is in the index at {where}; index them first, or give the --db that holds them")
     # a moment in a copy of the truth's video (its bytes indexed under another name too; search names one of
     # them) is in that video: the copy's path failed the name match and a right answer counted as a miss
-    ids = {v: {f.video_id for f in files if same_video(f.path, v)} for v in videos}
+    ids = {v: indexed_ids(files, v) for v in videos}
+    if not any(ids.values()):
+        raise QueryError(f"no video of the ground truth ({', '.join(videos[:3])}{', ...' * (len(videos) > 3)}) "
+                         f"is in the index at {where}; index them first, or give the --db that holds them")
     predictions = {}
     for truth in truths:
         predictions[truth.qid] = [
