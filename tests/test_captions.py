@@ -173,7 +173,8 @@ def test_index_uses_captions_instead_of_asr(captioned_folder, tmp_path):
     assert sidecar["status"] == "skipped" and sidecar["reason"].startswith("subtitles: read as the captions"), sidecar
     assert "asr" not in json.loads(proc.stdout)["times"]  # no file was transcribed
     info = {f["path"].rsplit("/", 1)[-1]: f for f in json.loads(run_cli("info", "--db", str(db), "--json").stdout)["files"]}
-    assert info["talk.mp4"]["sources"] == {"transcript": "captions: sidecar talk.en.vtt"}
+    assert info["talk.mp4"]["sources"]["transcript"] == "captions: sidecar talk.en.vtt"
+    assert info["talk.mp4"]["sources"]["sidecar"].startswith("talk.en.vtt ")  # which file, and its content
     assert info["talk.mp4"]["language"] == "en"
     assert info["embedded.mp4"]["sources"]["transcript"].startswith("captions: embedded mov_text")
     from momentsearch.testing.captions import strict_cues
@@ -186,6 +187,32 @@ def test_index_uses_captions_instead_of_asr(captioned_folder, tmp_path):
         res = json.loads(run_cli("search", f'"{word}"', "--db", str(db), "--json").stdout)["results"]
         assert res and res[0]["video"].endswith(name)
         assert res[0]["start"] < hi and res[0]["end"] > lo + 1.0  # cue times became chunk times
+
+
+def test_a_caption_file_added_or_edited_after_indexing_is_read_on_the_next_run(lecture, tmp_path):
+    """A sidecar added next to a transcribed video (or edited) left it "unchanged" until --reindex."""
+    path, windows = lecture
+    shutil.copy(path, tmp_path / "talk.mp4")
+    db = tmp_path / "db"
+
+    def index_once() -> str:
+        report = json.loads(run_cli("index", str(tmp_path / "talk.mp4"), "--db", str(db), "--no-ocr", "--json",
+                                    "--quiet").stdout)
+        return report["files"][0]["status"]
+
+    assert index_once() == "indexed"
+    assert index_once() == "unchanged"
+    lo, hi = windows["Project Roadmap"]
+    cues = [(s, min(e, s + 6.0), f"caption for {t}") for t, (s, e) in windows.items() if (s, e) != (lo, hi)]
+    (tmp_path / "talk.srt").write_text(srt_text(sorted(cues + [(lo + 1.0, hi - 1.0, "the zanzibar quokka timeline")])))
+    assert index_once() == "indexed"  # the captions now make its transcript
+    (rec,) = json.loads(run_cli("info", "--db", str(db), "--json").stdout)["files"]
+    assert rec["sources"]["transcript"] == "captions: sidecar talk.srt"
+    assert index_once() == "unchanged"
+    (tmp_path / "talk.srt").write_text(srt_text(sorted(cues + [(lo + 1.0, hi - 1.0, "the marmoset milestones")])))
+    assert index_once() == "indexed"  # edited: read again
+    res = json.loads(run_cli("search", '"marmoset milestones"', "--db", str(db), "--json").stdout)["results"]
+    assert res and res[0]["video"].endswith("talk.mp4")
 
 
 def test_captions_ignore_transcribes(captioned_folder, tmp_path):

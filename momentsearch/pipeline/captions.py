@@ -140,7 +140,8 @@ def parse_ass(text: str) -> tuple[list[Cue], int]:
     fields: list[str] = []
     cues, bad = [], 0
     for line in text.splitlines():
-        named = [f.strip().lower() for f in line.split(":", 1)[1].split(",")] if line.lower().startswith("format:") else []
+        is_format = line.lower().startswith("format:")
+        named = [f.strip().lower() for f in line.split(":", 1)[1].split(",")] if is_format else []
         if "start" in named and "end" in named:  # the [Events] section's (a script's [V4+ Styles] has one first)
             fields = named
         elif line.startswith("Dialogue:"):
@@ -309,6 +310,26 @@ def indexed_id(video: str | Path, content_id: str, mode: str) -> str:
     h = hashlib.blake2b(content_id.encode("ascii"), digest_size=8)
     h.update(captions)
     return h.hexdigest()
+
+
+def sidecar_signature(video: str | Path, mode: str) -> str:
+    """Which sidecar caption file would be read for `video` now, and its content: "NAME HASH" ("" with none,
+    or with captions ignored). Kept in the file's record (`sources["sidecar"]`), so a caption file added,
+    edited or taken away after indexing makes the next `index` do the file again (it said "unchanged")."""
+    import hashlib
+
+    found = sidecar_files(video)[:1] if mode != "ignore" else []
+    if not found:
+        return ""
+    try:
+        return f"{found[0][0].name} {hashlib.blake2b(found[0][0].read_bytes(), digest_size=8).hexdigest()}"
+    except OSError:
+        return f"{found[0][0].name} unreadable"
+
+
+def sidecar_changed(record, mode: str) -> bool:
+    """Whether `record`'s sidecar is not the one there now (records made before sources held one: never)."""
+    return "sidecar" in record.sources and record.sources["sidecar"] != sidecar_signature(record.path, mode)
 
 
 def find_captions(video: str | Path, duration: float, mode: str) -> tuple[CaptionTrack | None, str]:

@@ -18,7 +18,7 @@ from typing import Callable
 
 from momentsearch.errors import BadInputError, ModelNotFoundError, ModelUnavailableError, MomentSearchError
 from momentsearch.options import Config
-from momentsearch.pipeline.captions import indexed_id, sidecar_files
+from momentsearch.pipeline.captions import indexed_id, sidecar_changed, sidecar_files
 from momentsearch.pipeline.decode import probe
 from momentsearch.pipeline.discover import (discover, is_photo, not_regular_reason, other_models_note,
                                             remembered_hash)
@@ -153,7 +153,8 @@ class Indexer:
 
     def _unchanged(self, old: FileRecord | None, st: os.stat_result, reindex: bool) -> bool:
         return (old is not None and old.complete and not reindex and old.size == st.st_size
-                and old.mtime == st.st_mtime and old.models == self.report.models)
+                and old.mtime == st.st_mtime and old.models == self.report.models
+                and not sidecar_changed(old, self.config.captions.mode))  # a caption file added or edited since
 
     def index(self, paths: list[str], reindex: bool = False) -> IndexReport:
         """Indexes files and folders one by one; a file that fails is recorded and the batch goes on."""

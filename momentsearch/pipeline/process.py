@@ -19,7 +19,7 @@ from momentsearch.errors import BadInputError
 from momentsearch.models.asr import shift_segments
 from momentsearch.options import Config
 from momentsearch.pipeline.camera_shots import alternating_shots, shot_switches
-from momentsearch.pipeline.captions import find_captions
+from momentsearch.pipeline.captions import find_captions, sidecar_signature
 from momentsearch.pipeline.deck_text import drop_carried_lines, drop_contents_lines, drop_repeated_lines
 from momentsearch.pipeline.decode import iter_audio_windows, probe
 from momentsearch.pipeline.frame_reader import FrameReader
@@ -287,6 +287,7 @@ class FileProcessor:
         cfg = self.config
         transcript: list[TranscriptSegment] = []
         track, caption_note = find_captions(path, info.duration, cfg.captions.mode)
+        out.sources["sidecar"] = sidecar_signature(path, cfg.captions.mode)  # (a later edit is noticed)
         if track is not None:  # the video's own captions: no audio decoding, no ASR
             transcript, out.language = track.segments(), track.language
             out.sources["transcript"] = f"captions: {track.source}"
