@@ -71,15 +71,16 @@ def check_output(out: str, inputs: list, force: bool = False) -> None:
 def cmd_chapters(args, index) -> int:
     from momentsearch.chapters import format_chapters, write_text
 
-    if index.find_video(args.video).kind == "photo":  # (every format: an empty document said nothing)
-        raise QueryError(f"{index.find_video(args.video).path} is a photo: chapters are a video's or a recording's")
+    record = index.find_video(args.video)
+    video = record.path
+    if record.kind == "photo":  # (every format: an empty document said nothing)
+        raise QueryError(f"{video} is a photo: chapters are a video's or a recording's")
     chapters = index.chapters(args.video)
     if not chapters and not args.out and args.format == "text":  # an empty page, exit 0: as if they were lost
-        raise QueryError(f"{index.find_video(args.video).path} has no chapters: no slide titles were read and no "
+        raise QueryError(f"{video} has no chapters: no slide titles were read and no "
                          "speech was heard (or it was indexed without them)")
     text = format_chapters(chapters, args.format)
     if args.out:  # never over the video, its captions or another indexed file
-        video = index.find_video(args.video).path
         write_text(text, args.out, video, [f.path for f in index.info().files], overwrite=args.force)
     else:
         print(text)
