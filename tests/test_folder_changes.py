@@ -202,11 +202,10 @@ def test_a_renamed_file_follows_its_new_name_and_a_deleted_one_is_named(two_vide
     indexer = _indexer(tmp_path / "db", asr)
     report = indexer.index([str(given)])
     assert [(f.path, f.status) for f in report.files] == [(str(moved), "indexed")] and asr.calls == calls
+    assert report.files[0].reason.startswith(f"moved from {alpha}: ")  # its row says it (the old record goes)
     assert sorted(rec.path for rec in indexer.store.files()) == sorted([str(beta), str(moved)])
     notes = [w for w in report.warnings if "visual" not in w]
-    assert notes == [f"renamed, moved or kept as a copy ({alpha} -> {moved}): the same content is indexed at the "
-                     "other path, so the old path was taken out of the index",
-                     "1 indexed file in this folder no longer exists (beta.mp4): search still finds what of them "
+    assert notes == ["1 indexed file in this folder no longer exists (beta.mp4): search still finds what of them "
                      "was indexed whole; "
                      "`momentsearch prune` removes it"], notes
     video_id = indexer.store.get_file(str(moved)).video_id

@@ -460,3 +460,20 @@ def test_a_copied_or_moved_lecture_shares_its_entries_instead_of_being_indexed_a
     found = json.loads(run_cli("search", "helium nucleus", "--db", str(db), "--in", str(second), "--json").stdout)
     assert found["results"] and found["results"][0]["video"] == str(second / "talk (copy).mp4")
     check_consistent(dump(db))
+
+
+def test_a_folder_moved_to_another_disk_is_indexed_again_as_moved_not_beside_its_old_records(three_videos, tmp_path):
+    """`index NEWPATH` after moving a folder said "same content as OLDPATH" and kept the old records, so `info`
+    listed every recording twice until a `prune` (which, on a copied index, warned of an unmounted drive)."""
+    old, new = tmp_path / "usb" / "lectures", tmp_path / "nas" / "lectures"
+    old.mkdir(parents=True)
+    shutil.copy(three_videos / "v1.mp4", old / "talk.mp4")
+    db = tmp_path / "db"
+    run_cli("index", str(old), "--db", str(db))
+    new.parent.mkdir()
+    shutil.move(old, new)
+    got = json.loads(run_cli("index", str(new), "--db", str(db), "--json").stdout)
+    assert [(f["status"], f["reason"].split(":")[0]) for f in got["files"]] == [("indexed", f"moved from {old / 'talk.mp4'}")]
+    assert "asr" not in got["times"]  # nothing redone
+    info = json.loads(run_cli("info", "--db", str(db), "--json").stdout)
+    assert [f["path"] for f in info["files"]] == [str(new / "talk.mp4")]

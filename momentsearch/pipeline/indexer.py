@@ -20,8 +20,7 @@ from momentsearch.errors import BadInputError, ModelNotFoundError, ModelUnavaila
 from momentsearch.options import Config
 from momentsearch.pipeline.captions import indexed_id, sidecar_changed, sidecar_files
 from momentsearch.pipeline.decode import probe
-from momentsearch.pipeline.discover import (discover, is_photo, not_regular_reason, other_models_note,
-                                            remembered_hash)
+from momentsearch.pipeline.discover import discover, is_photo, not_regular_reason, other_models_note, remembered_hash
 from momentsearch.pipeline.memory import limit_malloc_arenas
 from momentsearch.pipeline.ocr import FROM_CONFIG, make_ocr
 from momentsearch.pipeline.partial import PartialState, fingerprint, keep_unfinished, undo_unfinished
@@ -220,8 +219,8 @@ class Indexer:
         if self.partial_dir is None:
             return None
         cfg = self.config
-        made_by = fingerprint(self.report.models, asdict(cfg.asr), asdict(cfg.sampling), asdict(cfg.keyframes),
-                              asdict(cfg.ocr), cfg.models.ocr)
+        made_by = fingerprint(self.report.models, *map(asdict, (cfg.asr, cfg.sampling, cfg.keyframes, cfg.ocr)),
+                              cfg.models.ocr)  # (the parts in the same order: kept work stays valid)
         return PartialState(self.partial_dir, video_id, made_by)
 
     def _drop_stale_partials(self) -> None:
@@ -313,8 +312,9 @@ class Indexer:
         record = replace(twin, path=path, size=st.st_size, mtime=st.st_mtime, device=st.st_dev, inode=st.st_ino,
                          mime=getattr(info, "mime", "") or twin.mime)  # (a photo has no probe)
         self.store.put_file(record)
-        return FileResult(path, "indexed", f"same content as {twin.path}: its entries are shared, nothing redone",
-                          video_id=twin.video_id, duration=twin.duration, channels=twin.channels)
+        how = "moved from" if not os.path.exists(twin.path) and self._moved(twin.path) else "same content as"
+        return FileResult(path, "indexed", f"{how} {twin.path}: its entries are shared, nothing redone",  # a folder
+                          video_id=twin.video_id, duration=twin.duration, channels=twin.channels)  # moved: one record
 
     def _begin(self, record: FileRecord, old: FileRecord | None) -> None:
         """Before a file's entries are written: its old entries out, its record in as incomplete.
