@@ -114,9 +114,9 @@ def lost_server(exc: Exception, server) -> int:
 def filters_removed_all(index, query: str, kind, scope) -> bool:
     """Whether a query with "phrases" or -words that found nothing would find something without them: only
     then are its filters to blame (`-adam optimizer` on lectures that never say "optimizer" is not)."""
-    from momentsearch.api import empty_filters_note, unfiltered_words
+    from momentsearch.api import filters_to_blame
 
-    return bool(empty_filters_note(query)) and bool(index.search(unfiltered_words(query), k=1, kind=kind, in_=scope))
+    return filters_to_blame(query, lambda words: index.search(words, k=1, kind=kind, in_=scope))
 
 
 def image_note_of(index) -> str:

@@ -22,6 +22,12 @@ VIDEO_EXTENSIONS = frozenset((".mp4 .m4v .mov .qt .mkv .webm .avi .divx .mpg .mp
 AUDIO_EXTENSIONS = frozenset(".mp3 .mp2 .wav .m4a .m4b .aac .ac3 .flac .ogg .oga .opus .wma .mka .amr .aif .aiff .aifc .caf".split())
 IMAGE_EXTENSIONS = frozenset(".jpg .jpeg .jpe .jfif .png .webp .avif .bmp .gif .tif .tiff".split())
 IMAGE_MAGIC = (b"\x89PNG\r\n\x1a\n", b"\xff\xd8\xff", b"GIF87a", b"GIF89a", b"BM", b"II*\x00", b"MM\x00*")  # + WebP
+MEDIA_EXTENSIONS = VIDEO_EXTENSIONS | AUDIO_EXTENSIONS | IMAGE_EXTENSIONS
+HEIF_EXTENSIONS = frozenset(".heic .heif".split())  # an iPhone's photos: Pillow has no decoder for them
+HEIF_REASON = ("a HEIC/HEIF photo: not supported (Pillow cannot decode it); convert it to JPEG, or set the "
+               "iPhone to take JPEG (Settings > Camera > Formats > Most Compatible)")
+AVIF_REASON = ("an AVIF photo: the installed Pillow cannot decode it (it was built without AVIF); upgrade "
+               "Pillow (pip install -U pillow: recent wheels read AVIF), or convert it to JPEG")
 
 
 def is_photo(path: str | os.PathLike) -> bool:
@@ -39,12 +45,6 @@ def is_photo(path: str | os.PathLike) -> bool:
     except OSError:
         return False
     return head.startswith(IMAGE_MAGIC) or (head[:4] == b"RIFF" and head[8:12] == b"WEBP")
-MEDIA_EXTENSIONS = VIDEO_EXTENSIONS | AUDIO_EXTENSIONS | IMAGE_EXTENSIONS
-HEIF_EXTENSIONS = frozenset(".heic .heif".split())  # an iPhone's photos: Pillow has no decoder for them
-HEIF_REASON = ("a HEIC/HEIF photo: not supported (Pillow cannot decode it); convert it to JPEG, or set the "
-               "iPhone to take JPEG (Settings > Camera > Formats > Most Compatible)")
-AVIF_REASON = ("an AVIF photo: the installed Pillow cannot decode it (it was built without AVIF); upgrade "
-               "Pillow (pip install -U pillow: recent wheels read AVIF), or convert it to JPEG")
 
 
 @dataclass

@@ -219,8 +219,8 @@ class Indexer:
         if self.partial_dir is None:
             return None
         cfg = self.config
-        made_by = fingerprint(self.report.models, *map(asdict, (cfg.asr, cfg.sampling, cfg.keyframes, cfg.ocr)),
-                              cfg.models.ocr)  # (the parts in the same order: kept work stays valid)
+        made_by = fingerprint(self.report.models, asdict(cfg.asr), asdict(cfg.sampling), asdict(cfg.keyframes),
+                              asdict(cfg.ocr), cfg.models.ocr)
         return PartialState(self.partial_dir, video_id, made_by)
 
     def _drop_stale_partials(self) -> None:

@@ -14,7 +14,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass
-from typing import Iterable
+from typing import Callable, Iterable
 
 from momentsearch.errors import QueryError
 from momentsearch.options import MAX_QUERY_CHARS
@@ -113,6 +113,13 @@ def common_words_only(query: str) -> bool:
         return not tokenize(unfiltered_words(query))
     except QueryError:
         return False
+
+
+def filters_to_blame(query: str, finds: Callable[[str], list]) -> bool:
+    """Whether a query with "phrases" or -words that found nothing would find something without them
+    (`finds(words)` searches those words alone): only then are its filters to blame (`-adam optimizer` on
+    lectures that never say "optimizer" is not). The CLI and the server ask it the same way."""
+    return bool(empty_filters_note(query)) and bool(finds(unfiltered_words(query)))
 
 
 def nothing_found_note(query: str, filters_blamed: bool) -> str:
