@@ -248,3 +248,34 @@ def test_a_row_deleted_while_a_query_runs_is_no_hit(tmp_path):
     store._collections["ocr"] = Racing()
     hits = store.query("ocr", np.ones(8, np.float32), 5)
     assert [(h.id, h.metadata, h.document) for h in hits] == [("kept", {"video_id": "v"}, "text")]
+
+
+def test_two_writers_on_one_server_never_leave_a_reader_on_a_stale_generation(tmp_path):
+    """Two teachers index into one Chroma server at once: there is no write lock, so one writer's commit
+    can fall between the other's read of the generation and its write. Counting up, both wrote the same
+    number: a `serve` that had read it after the first commit kept its corpus, and the second teacher's
+    file stayed out of its searches until some later write. Every commit leaves a number no reader saw."""
+    from momentsearch.store.client import make_client
+    from momentsearch.store.store import Store
+
+    client = make_client(str(tmp_path / "db"))
+    teacher_b, reader = Store(client), Store(client)
+    teacher_b.commit()
+    teacher_a = Store(client)
+    teacher_a.collection("files")  # opened before: its commit's one read of the server is the fresh metadata
+    seen = []
+
+    class BCommitsInBetween:  # teacher A's client: B's whole commit, and a reader's look, after A's read
+        def __getattr__(self, name):
+            return getattr(client, name)
+
+        def get_collection(self, *args, **kwargs):
+            col = client.get_collection(*args, **kwargs)
+            if not seen:
+                teacher_b.commit()
+                seen.append(reader.generation())
+            return col
+
+    teacher_a.client = BCommitsInBetween()
+    teacher_a.commit()
+    assert seen and reader.generation() != seen[0]

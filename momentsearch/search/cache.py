@@ -5,7 +5,7 @@ Chroma and building BM25 costs ~15 s at 100 hours and minutes at 1,000 hours, pa
 process (each `momentsearch search` is one). The cache, kept next to the index in
 `<db>/momentsearch-cache/`, loads in about a second instead.
 
-The cache is keyed by the index's generation (bumped by the writer on every commit) and the records
+The cache is keyed by the index's generation (drawn anew by the writer on every commit) and the records
 of the complete files (content hash, path, size, mtime, models), so another process's writes make a
 new key. `MomentIndex.index` and
 `prune` clear it too, which covers a re-index of an unchanged file with other options.

@@ -36,7 +36,7 @@ PICTURE_TOLERANCE = 0.5  # seconds; a section edge this close to a visual segmen
 class Corpus:
     """A snapshot of the index for searching (reloaded by the searcher when the index changes)."""
 
-    generation: tuple  # the index generation it was read at (Store.generation, bumped by every commit)
+    generation: tuple  # the index generation it was read at (Store.generation, new on every commit)
     files: dict[str, FileRecord]  # video id -> record of a complete file (one of the copies of a content)
     lexical: LexicalIndex
     chunk_ids: list[str]

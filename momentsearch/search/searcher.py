@@ -59,7 +59,7 @@ class Searcher:
 
     # -- cached corpus -------------------------------------------------------------------------
     def corpus(self) -> Corpus:
-        # The writer bumps the index's generation on every commit (Store.commit). Reading it costs
+        # The writer draws the index's generation anew on every commit (Store.commit). Reading it costs
         # about a millisecond, so it is read at most every CORPUS_RECHECK_SECONDS, and at once after a
         # write through this process's own Store; a changed generation reloads the corpus.
         now, writes = time.monotonic(), getattr(self.store, "writes", 0)

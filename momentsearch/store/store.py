@@ -31,7 +31,7 @@ from momentsearch.store.reopen import follow_folder
 from momentsearch.types import FileRecord
 
 SCHEMA_VERSION = 1
-GENERATION_KEY = "generation"  # in the files collection's metadata: bumped by every commit
+GENERATION_KEY = "generation"  # in the files collection's metadata: a new random number on every commit
 _GET_PAGE = 5000  # rows per collection.get call when reading a whole collection
 ENTRY_COLLECTIONS = ("transcript", "keyframes", "unified", "ocr")  # time-aligned entries of files
 COLLECTIONS = ENTRY_COLLECTIONS + ("files",)  # every collection an index holds
@@ -206,8 +206,8 @@ class Store:
 
     # -- generation: what readers' caches compare ----------------------------------------------
     def generation(self) -> int:
-        """The number the writer bumps on every commit (kept in the files collection's metadata,
-        read fresh, so another process's re-index of a file shows even when no count changes)."""
+        """The number each commit draws anew (kept in the files collection's metadata, read fresh, so another
+        process's re-index shows even when no count changes). Compare it for equality only: it never counts."""
         follow_folder(self)  # the folder deleted, or built again, while open
         try:
             col = self.client.get_collection(self._name("files"), embedding_function=None)
@@ -216,13 +216,13 @@ class Store:
         return int((col.metadata or {}).get(GENERATION_KEY, 0))
 
     def commit(self) -> None:
-        """Bump the generation: readers drop what they cached from the index."""
+        """A new generation, random (two unlocked writers on one server both wrote N + 1): readers drop caches."""
         self.writes += 1
         with self._writing():
             col = self.collection("files", model_id="none", dim=1)
             fresh = self.client.get_collection(self._name("files"), embedding_function=None).metadata or {}
             meta = {k: v for k, v in fresh.items() if not k.startswith("hnsw:")}  # fixed at creation
-            meta[GENERATION_KEY] = int(meta.get(GENERATION_KEY, 0)) + 1
+            meta[GENERATION_KEY] = int.from_bytes(os.urandom(8), "big") >> 2 | 1  # < 2**62 (int64), never 0
             col.modify(metadata=meta)
 
     @contextmanager
