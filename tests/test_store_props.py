@@ -279,3 +279,24 @@ def test_two_writers_on_one_server_never_leave_a_reader_on_a_stale_generation(tm
     teacher_a.client = BCommitsInBetween()
     teacher_a.commit()
     assert seen and reader.generation() != seen[0]
+
+
+def test_a_reader_follows_an_index_deleted_and_built_again_on_the_server(tmp_path):
+    """The admin starts the Chroma server on a fresh path (or deletes the collections) and a teacher
+    indexes again while `serve` runs. The reader kept its handles of the old collections: every search
+    was a 500 (NotFoundError: Collection [...] does not exist) and /api/health kept the old picture, until
+    `serve` was restarted. The generation check notices collections made again and drops the handles."""
+    from momentsearch.store.client import make_client
+    from momentsearch.store.store import Store
+    from momentsearch.types import FileRecord
+
+    client = make_client(str(tmp_path / "db"))
+    teacher, reader = Store(client), Store(client)
+    teacher.put_file(FileRecord(path="/old.mp4", video_id="a" * 16, size=1, mtime=0.0, complete=True))
+    assert [r.path for r in reader.files()] == ["/old.mp4"] and reader.generation()
+    for name in reader.collection_names():  # the server's index gone: what a fresh `chroma run --path` shows
+        client.delete_collection(f"ms_{name}")
+    assert reader.generation() == 0 and reader.files() == []
+    Store(client).put_file(FileRecord(path="/new.mp4", video_id="b" * 16, size=1, mtime=0.0, complete=True))
+    reader.generation()  # what a reader checks (at most every second) before it reads again
+    assert [r.path for r in reader.files()] == ["/new.mp4"]

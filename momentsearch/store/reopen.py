@@ -1,10 +1,14 @@
-"""An index folder deleted, or deleted and built again, under an open reader.
+"""An index folder deleted, or deleted and built again, under an open reader; and the same on a Chroma server.
 
 chromadb keeps one database connection per folder for the whole process; after `rm -rf db` and a new
 `momentsearch index ... --db db` it still read the deleted file, so a running server or a `MomentIndex` in
 a notebook answered from the old index without a word (every new `MomentIndex` on that path too). The
 reader checks the database file's identity (device and inode) where it checks the index's generation:
 a file that is gone is IndexNotFoundError; another file in its place is opened afresh.
+
+A Chroma server has no file to watch: its index goes when the admin starts it on a fresh path or deletes the
+collections, and a reader kept handles of collections that were no more (every search a NotFoundError). The
+files collection, read fresh for the generation anyway, shows it: gone, or another id than the kept one.
 """
 
 from __future__ import annotations
@@ -59,3 +63,17 @@ def follow_folder(store) -> None:
 
     store.client, store._identity = open_persistent(store.db_dir, Settings(anonymized_telemetry=False)), now
     store._collections.clear()
+
+
+def fresh_files(store, name: str):
+    """The files collection `name` as the store's client has it now (None when there is none), after
+    `follow_folder`; where it is gone or was made again, the store's kept collection handles are dropped."""
+    follow_folder(store)
+    try:
+        col = store.client.get_collection(name, embedding_function=None)
+    except Exception:  # chromadb raises NotFoundError (ValueError in older versions): no files yet
+        col = None
+    kept = store._collections.get("files")
+    if kept is not None and (col is None or getattr(kept, "id", None) != getattr(col, "id", None)):
+        store._collections.clear()
+    return col

@@ -27,7 +27,7 @@ import numpy as np
 from momentsearch.errors import DiskFullError, IndexMismatchError, MomentSearchError
 from momentsearch.store.folder import check_free_space, disk_full, is_disk_full
 from momentsearch.store.ids import entry_fields, path_key, path_metadata, utf8_metadata
-from momentsearch.store.reopen import follow_folder
+from momentsearch.store.reopen import follow_folder, fresh_files
 from momentsearch.types import FileRecord
 
 SCHEMA_VERSION = 1
@@ -208,12 +208,8 @@ class Store:
     def generation(self) -> int:
         """The number each commit draws anew (kept in the files collection's metadata, read fresh, so another
         process's re-index shows even when no count changes). Compare it for equality only: it never counts."""
-        follow_folder(self)  # the folder deleted, or built again, while open
-        try:
-            col = self.client.get_collection(self._name("files"), embedding_function=None)
-        except Exception:  # chromadb raises NotFoundError (ValueError in older versions): no files yet
-            return 0
-        return int((col.metadata or {}).get(GENERATION_KEY, 0))
+        col = fresh_files(self, self._name("files"))  # the folder or the server's index built again while open
+        return int((col.metadata or {}).get(GENERATION_KEY, 0)) if col is not None else 0
 
     def commit(self) -> None:
         """A new generation, random (two unlocked writers on one server both wrote N + 1): readers drop caches."""
