@@ -332,3 +332,36 @@ def test_db_with_a_server_url_and_an_unknown_token_header_are_refused(monkeypatc
         ChromaServer.from_env("http://127.0.0.1:9")
     monkeypatch.setenv("MOMENTSEARCH_CHROMA_TOKEN_HEADER", "x-chroma-token")
     assert ChromaServer.from_env("http://127.0.0.1:9", token="t").headers() == {"x-chroma-token": "t"}
+
+
+def test_a_url_that_is_not_a_chroma_server_says_so_in_one_line():
+    """`momentsearch serve` and `chroma run` both listen on port 8000 by default, so a teacher given the web
+    page's address as --chroma-url is easy to meet. It answers Chroma's API with 404: the error was the page's
+    JSON body and httpx's two lines (a link to MDN), and said nothing of what to check."""
+    from momentsearch.errors import MomentSearchError
+    from momentsearch.store.client import make_client
+
+    class NotChroma(BaseHTTPRequestHandler):
+        def do_GET(self):
+            body = json.dumps({"error": f"no such page or API route: {self.path}", "status": 404}).encode()
+            self.send_response(404)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, *args):
+            pass
+
+    web = ThreadingHTTPServer(("127.0.0.1", 0), NotChroma)
+    threading.Thread(target=web.serve_forever, daemon=True).start()
+    url = f"http://127.0.0.1:{web.server_address[1]}"
+    try:
+        with pytest.raises(MomentSearchError) as caught:
+            make_client(chroma_url=url, create=False)
+    finally:
+        web.shutdown()
+    message = str(caught.value)
+    assert "\n" not in message and "mozilla" not in message
+    assert message.startswith(f"cannot reach the Chroma server at {url}:") and "404" in message
+    assert "not a Chroma server" in message and "momentsearch serve" in message

@@ -71,14 +71,27 @@ class ChromaServer:
         return self.url
 
 
-def _root_cause(exc: BaseException) -> str:
-    """chromadb wraps TLS and HTTP errors in "Could not connect..."; the first cause says what to fix."""
+def _chain(exc: BaseException) -> list[BaseException]:
+    """`exc` and the exceptions it came from, outermost first."""
     seen = [exc]
     while (nxt := seen[-1].__cause__ or seen[-1].__context__) is not None and nxt not in seen and len(seen) < 10:
         seen.append(nxt)
-    messages = [str(e) for e in seen if str(e)]
+    return seen
+
+
+def _root_cause(exc: BaseException) -> str:
+    """chromadb wraps TLS and HTTP errors in "Could not connect..."; the first cause says what to fix."""
+    messages = [str(e).strip().splitlines()[0] for e in _chain(exc) if str(e).strip()]  # httpx adds a link to MDN
     root = messages[-1] if messages else type(exc).__name__
     return root if root == messages[0] else f"{messages[0]} ({root})"
+
+
+def _not_chroma(exc: BaseException) -> str:
+    """What to check when the server answered Chroma's API with 404: that port holds another program."""
+    if getattr(getattr(_chain(exc)[-1], "response", None), "status_code", None) != 404:
+        return ""
+    return ("; this is not a Chroma server (or one older than Chroma 0.6): check the port, `momentsearch serve` (the "
+            "web page) listens on 8000 by default too")
 
 
 def _new_database(chromadb, server: ChromaServer, where: dict, create: bool):
@@ -143,7 +156,8 @@ def make_client(db_dir: str | None = None, chroma_url: "str | ChromaServer | Non
             return chromadb.HttpClient(**where, database=server.database)
         except Exception as exc:  # connection, TLS and auth errors come in many types
             if "not found" not in str(exc).lower() or f"[{server.database}]" not in str(exc):
-                raise MomentSearchError(f"cannot reach the Chroma server at {server.url}: {_root_cause(exc)}") from exc
+                raise MomentSearchError(f"cannot reach the Chroma server at {server.url}: {_root_cause(exc)}"
+                                        f"{_not_chroma(exc)}") from exc
             return _new_database(chromadb, server, where, create)
     path = Path(db_dir or default_db_dir())
     if create:
