@@ -45,6 +45,20 @@ def test_results_fit_80_columns_and_weak_ones_are_marked(monkeypatch):
     assert "words at" not in buffer.getvalue()  # no hit known: nothing said about it
 
 
+@pytest.mark.parametrize("columns", [50, 64])
+def test_results_fit_a_terminal_narrower_than_80_columns(monkeypatch, columns):
+    buffer = io.StringIO()  # COLUMNS=50: a result's lines wrapped by the terminal in mid-word at 80
+    monkeypatch.setattr(output, "out", Console(file=buffer, width=columns, soft_wrap=True))
+    long_text = "Let's look at the roadmap for next year and what each campus building needs. " * 6
+    slide = "Project Roadmap · Q1: pilot · Q2: rollout to every campus building, then review " * 3
+    output.print_moments("roadmap for the campus buildings", [_moment(1.319, long_text, slide=slide)],
+                         {"transcript", "ocr", "visual"})
+    lines = buffer.getvalue().splitlines()
+    assert max(len(line) for line in lines if not line.startswith("file://")) <= columns, lines
+    assert any("very-long-lecture-name-week-07.mp4" in line for line in lines)  # the file name is kept whole
+    assert sum(line.startswith("    ") for line in lines) >= 3  # the text and the slide are still shown
+
+
 def test_a_long_result_says_where_its_words_are(monkeypatch):
     buffer = io.StringIO()
     monkeypatch.setattr(output, "out", Console(file=buffer, width=80, soft_wrap=True))
