@@ -400,3 +400,26 @@ def test_a_file_named_with_a_leading_dash_is_shown_how_to_index(capsys, argv):
     with pytest.raises(SystemExit) as stop:
         main([*argv, "--db", "/nonexistent/db"])
     assert stop.value.code == 2 and "./-week1.mp4" in capsys.readouterr().err
+
+
+_CTRL_C_WHILE_IMPORTING = """
+import sys
+
+class CtrlC:  # Ctrl-C arriving while this module is being imported, as on a slow start
+    def find_spec(self, name, path=None, target=None):
+        if name == sys.argv[1]:
+            raise KeyboardInterrupt
+
+sys.meta_path.insert(0, CtrlC())
+from momentsearch.cli import main  # what the console script runs
+sys.exit(main(["info", "--db", sys.argv[2]]))
+"""
+
+
+@pytest.mark.parametrize("module", ["momentsearch.types", "numpy", "momentsearch.api"])
+def test_ctrl_c_while_the_cli_imports_its_libraries_exits_quietly(tmp_path, module):
+    import subprocess
+
+    run = subprocess.run([sys.executable, "-c", _CTRL_C_WHILE_IMPORTING, module, str(tmp_path / "db")],
+                         capture_output=True, text=True, timeout=120)
+    assert (run.returncode, run.stderr) == (130, "momentsearch: interrupted\n")  # as a Ctrl-C later: no traceback

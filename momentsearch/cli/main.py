@@ -10,7 +10,7 @@ import os
 import sys
 from pathlib import Path
 
-from momentsearch.cli import extras, transcripts
+from momentsearch.cli import INTERRUPTED, extras, transcripts
 from momentsearch.cli.args import DEMO_DB, build_parser
 from momentsearch.errors import MomentSearchError, QueryError
 
@@ -113,7 +113,7 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         resume = "; re-run the same command to resume" if args.command in ("index", "prune", "remove") else ""
         print(f"momentsearch: interrupted{resume}", file=sys.stderr)
-        return 130
+        return INTERRUPTED
     except BrokenPipeError:  # `momentsearch info --json | head`: the reader has what it wanted
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())  # so the flush at exit raises nothing
         return EXIT_OK
