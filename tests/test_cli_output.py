@@ -267,6 +267,47 @@ def test_every_flag_of_every_command_says_what_it_does():
     assert all(suffix in out for suffix in CLIP_SUFFIXES), out
 
 
+def test_every_option_whose_default_matters_says_it_from_where_it_is_set(monkeypatch):
+    """--help left out --clip-pretrained's default (and --pad's, --clip-pad's); the others that named one wrote it
+    out again beside the options dataclass or argparse default that sets it. Each must show the real default."""
+    import argparse
+
+    from momentsearch.cli.args import build_parser
+    from momentsearch.options import ASROptions, CaptionOptions, ModelOptions
+    from momentsearch.store.client import DEFAULT_DB, ChromaServer
+
+    set_by_config = {"--device": ModelOptions.device, "--clip-model": ModelOptions.clip_model,
+                     "--clip-pretrained": ModelOptions.clip_pretrained, "--text-model": ModelOptions.text_model,
+                     "--asr": ASROptions.model, "--language": ASROptions.language, "--captions": CaptionOptions.mode,
+                     "--chroma-token-header": ChromaServer.token_header}
+    owners = {"--device": ModelOptions, "--clip-model": ModelOptions, "--clip-pretrained": ModelOptions,
+              "--text-model": ModelOptions, "--asr": ASROptions, "--language": ASROptions, "--captions": CaptionOptions,
+              "--chroma-token-header": ChromaServer}
+    for flag, owner in owners.items():  # another default where it is set: the help follows (no copied literal)
+        attr = {"--asr": "model", "--captions": "mode", "--chroma-token-header": "token_header"}.get(
+            flag, flag[2:].replace("-", "_"))
+        set_by_config[flag] = f"changed-{attr}"
+        monkeypatch.setattr(owner, attr, set_by_config[flag])
+    parser = build_parser()
+    sub = next(a for a in parser._actions if isinstance(a, argparse._SubParsersAction))
+    checked = 0
+    for name, p in sub.choices.items():
+        formatter = p._get_formatter()
+        for action in p._actions:
+            flag = action.option_strings[-1] if action.option_strings else ""
+            shown = " ".join(formatter._expand_help(action).split()) if action.help else ""
+            if isinstance(action, argparse._StoreAction) and action.default not in (None, [], argparse.SUPPRESS):
+                value = f"{action.default:g}" if isinstance(action.default, float) else str(action.default)
+                assert f"default {value}" in shown, (name, flag, shown)
+                checked += 1
+            if flag in set_by_config:
+                assert str(set_by_config[flag]) in shown and "default" in shown, (name, flag, shown)
+                checked += 1
+            if flag == "--db":
+                assert DEFAULT_DB in shown or name == "demo", (name, shown)
+    assert checked > 40
+
+
 def test_a_folder_of_lectures_given_as_the_index_says_so(capsys, tmp_path):
     """`info --db lectures/` (the videos, not the index) was told to make that folder an index; it is told
     what --db names and how to index the lectures in it, and nothing is written there."""
