@@ -76,29 +76,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"momentsearch {__version__}")
     sub = parser.add_subparsers(dest="command", required=True)
 
-    p = sub.add_parser("index", help="index video files and folders (recursive)")
-    p.add_argument("paths", nargs="+", help="files or folders")
-    _common(p)
-    p.add_argument("--asr", help="ASR engine or model: faster-whisper, openai-whisper, tiny.en, base, "
-                                 f"ENGINE:MODEL, or a model folder (default: {ASROptions.engine} {ASROptions.model})")
-    p.add_argument("--language", help="the spoken language, a Whisper code (en, de, fr, ...; default "
-                                      f"{ASROptions.language or 'auto'}), or auto "
-                                      "to detect it per file (needs a multilingual model: base)")
-    p.add_argument("--no-ocr", action="store_true", help="do not read slide text")
-    p.add_argument("--text-model", help="sentence encoder for speech and slide text (default "
-                                        f"{ModelOptions.text_model}): all-MiniLM-L6-v2, all-mpnet-base-v2 (better "
-                                        "on paraphrases, ~5x the text cost; "
-                                        "scripts/setup.sh --mpnet), or a sentence-transformers folder. "
-                                        "An index made with one of these keeps it: later runs use it unless told "
-                                        "otherwise")
-    p.add_argument("--captions", choices=["auto", "prefer", "ignore"],
-                   help="a video's own captions (talk.srt, talk.en.vtt, a subtitle stream) instead of ASR: "
-                        "auto when they look real, prefer whenever they have words, ignore: always ASR "
-                        f"(default {CaptionOptions.mode})")
-    p.add_argument("--reindex", action="store_true", help="index files again even when unchanged")
-    p.add_argument("--quiet", action="store_true", help="no progress bars")
-    _writer_flags(p)
-    _ray_flags(p)
+    _index_parser(sub)
 
     p = sub.add_parser("search", help="find moments for a text or image query",
                        epilog=f"Query syntax: {QUERY_SYNTAX}. Example: momentsearch search "
@@ -131,6 +109,32 @@ def build_parser() -> argparse.ArgumentParser:
     extras.add_chapters_parser(sub, _common)
     transcripts.add_transcript_parser(sub, _common)
     return parser
+
+
+def _index_parser(sub) -> None:
+    p = sub.add_parser("index", help="index video files and folders (recursive)")
+    p.add_argument("paths", nargs="+", help="files or folders")
+    _common(p)
+    p.add_argument("--asr", help="ASR engine or model: faster-whisper, openai-whisper, tiny.en, base, "
+                                 f"ENGINE:MODEL, or a model folder (default: {ASROptions.engine} {ASROptions.model})")
+    p.add_argument("--language", help="the spoken language, a Whisper code (en, de, fr, ...; default "
+                                      f"{ASROptions.language or 'auto'}), or auto "
+                                      "to detect it per file (needs a multilingual model: base)")
+    p.add_argument("--no-ocr", action="store_true", help="do not read slide text")
+    p.add_argument("--text-model", help="sentence encoder for speech and slide text (default "
+                                        f"{ModelOptions.text_model}): all-MiniLM-L6-v2, all-mpnet-base-v2 (better "
+                                        "on paraphrases, ~5x the text cost; "
+                                        "scripts/setup.sh --mpnet), or a sentence-transformers folder. "
+                                        "An index made with one of these keeps it: later runs use it unless told "
+                                        "otherwise")
+    p.add_argument("--captions", choices=["auto", "prefer", "ignore"],
+                   help="a video's own captions (talk.srt, talk.en.vtt, a subtitle stream) instead of ASR: "
+                        "auto when they look real, prefer whenever they have words, ignore: always ASR "
+                        f"(default {CaptionOptions.mode})")
+    p.add_argument("--reindex", action="store_true", help="index files again even when unchanged")
+    p.add_argument("--quiet", action="store_true", help="no progress bars")
+    _writer_flags(p)
+    _ray_flags(p)
 
 
 def _ray_flags(p: argparse.ArgumentParser) -> None:
