@@ -119,6 +119,8 @@ class FileRecord:
     device: int = 0  # st_dev and st_ino when indexed: the server serves only this very file (0: not recorded)
     inode: int = 0
     mime: str = ""  # audio/..., video/... or image/... from probing the file; "" in older indexes
+    version: str = ""  # the momentsearch that made its entries ("" in indexes made before 7 Dec: not known)
+    options: str = ""  # a hash of the options that decided its entries (pipeline/settled.options_fingerprint)
 
 
 @dataclass(frozen=True)
@@ -276,3 +278,4 @@ class IndexInfo:
     models: dict[str, str]
     counts: dict[str, int]
     writing: str = ""  # who is writing the index now (a running `index`), "" when nobody is
+    notes: list[str] = field(default_factory=list)  # what to tell about it (files made by another momentsearch)

@@ -283,10 +283,10 @@ def cmd_info(args) -> int:
     if args.json:
         print(json.dumps({
             "db": info.db, "channels": info.channels, "models": info.models, "counts": info.counts,
-            "writing": info.writing,
+            "writing": info.writing, "notes": info.notes,
             "files": [{"path": shown_path(f.path), "video_id": f.video_id, "kind": f.kind, "duration": f.duration,
-                       "channels": f.channels, "sources": f.sources, "language": f.language,
-                       "complete": f.complete, "exists": os.path.exists(f.path)} for f in info.files],
+                       "channels": f.channels, "sources": f.sources, "language": f.language, "complete": f.complete,
+                       "exists": os.path.exists(f.path), "version": f.version or None} for f in info.files],
         }))
     else:
         print_info(info)

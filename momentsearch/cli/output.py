@@ -275,6 +275,9 @@ def print_info(info) -> None:
             state = "file missing (moved or deleted?)"
         details = [f.kind, fmt_time(f.duration), "+".join(f.channels) or "no channels", *extra, state]
         out.print("    " + ", ".join(details), markup=False, highlight=False, style="dim")
+    for note in info.notes:  # files another momentsearch made: what --reindex would change
+        for line in textwrap.wrap(f"Note: {note}", width):
+            out.print(line, markup=False, highlight=False)
     if missing:
         for line in textwrap.wrap(f"{_missing_files(len(missing))}: `momentsearch prune` takes missing files out "
                                   "of the index (`prune --dry-run` lists them first)", width):
