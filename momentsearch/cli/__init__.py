@@ -1,8 +1,8 @@
 """The command line: `momentsearch index|search|info|serve|...` (main.py), its tables and bars (output.py).
 
-`main` here is the console script's entry point. It imports the commands (and with them numpy, the
-API, ...) inside itself, so a Ctrl-C while they load ends as one later does: one line, exit status 130,
-no traceback.
+The console script runs `from momentsearch.cli import main; sys.exit(main())`: the commands (and with them
+numpy, the API, ...) are imported here, so a Ctrl-C while they load leaves a `main` that ends as a Ctrl-C
+later does, with one line and exit status 130, instead of a traceback.
 """
 
 from __future__ import annotations
@@ -11,19 +11,13 @@ import sys
 
 INTERRUPTED = 130  # the exit status of a command stopped by Ctrl-C (128 + SIGINT), as shells report it
 
+try:
+    from momentsearch.cli.main import main
+except KeyboardInterrupt:  # Ctrl-C while the libraries load: nothing ran yet, nothing to undo
 
-def main(argv: list[str] | None = None) -> int:
-    """Runs `momentsearch ARGS` (cli/main.py's main) and returns its exit status."""
-    try:
-        from momentsearch.cli.main import main as run
-    except KeyboardInterrupt:
+    def main(argv: list[str] | None = None) -> int:  # type: ignore[misc]
         print("momentsearch: interrupted", file=sys.stderr)
         return INTERRUPTED
-    finally:
-        globals()["main"] = _entry  # importing the submodule cli/main.py rebinds the package's `main` to it
-    return run(argv)
 
-
-_entry = main
 
 __all__ = ["main"]
