@@ -1,24 +1,30 @@
 """momentsearch: find moments in lecture videos by what is said, shown and written on slides."""
 
-from momentsearch.errors import (BadInputError, ConfigError, ConfirmationNeededError, DiskFullError, IndexBusyError,
-                                 IndexMismatchError, IndexNotFoundError, IndexWriteError, MediaChangedError,
-                                 ModelNotFoundError, ModelUnavailableError, MomentSearchError, NotFoundError, QueryError)
-from momentsearch.types import FileRecord, IndexInfo, IndexReport, Moment, ProgressEvent
+from __future__ import annotations
 
 __version__ = "0.1.0"
 
 
+_ERRORS = ("BadInputError", "ConfigError", "ConfirmationNeededError", "DiskFullError", "IndexBusyError",
+           "IndexMismatchError", "IndexNotFoundError", "IndexWriteError", "MediaChangedError", "ModelNotFoundError",
+           "ModelUnavailableError", "MomentSearchError", "NotFoundError", "QueryError")
+_TYPES = ("FileRecord", "IndexInfo", "IndexReport", "Moment", "ProgressEvent")
+
+
 def __getattr__(name: str):
-    # MomentIndex pulls in chromadb; import it only when asked for
-    if name == "MomentIndex":
-        from momentsearch.api import MomentIndex
+    # imported when first asked for: MomentIndex pulls in chromadb, and the command line (cli/__init__.py)
+    # must be running before anything slow is imported, so that a Ctrl-C at start ends it without a traceback
+    module = "momentsearch.api" if name == "MomentIndex" else "momentsearch.errors" if name in _ERRORS else (
+        "momentsearch.types" if name in _TYPES else None)
+    if module is None:
+        raise AttributeError(f"module 'momentsearch' has no attribute {name!r}")
+    import importlib
 
-        return MomentIndex
-    raise AttributeError(name)
+    return getattr(importlib.import_module(module), name)
 
 
-def __dir__() -> list[str]:  # MomentIndex too (it is lazy): a notebook's tab completion offers it
-    return sorted(set(globals()) | {"MomentIndex"})
+def __dir__() -> list[str]:  # the lazy names too: a notebook's tab completion offers them
+    return sorted(set(globals()) | set(__all__))
 
 
 __all__ = ["MomentIndex", "Moment", "IndexReport", "IndexInfo", "FileRecord", "ProgressEvent",

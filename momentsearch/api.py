@@ -388,13 +388,13 @@ class MomentIndex:
             self.search("warm up", k=1)
 
     def info(self) -> IndexInfo:
+        from momentsearch.pipeline.settled import made_by_note as made_by  # files another momentsearch made
         from momentsearch.store.lock import writing_now
 
-        store = self.reader
-        files = store.files()
+        files = (store := self.reader).files()
         models = {k: v for f in files for k, v in f.models.items()}
         counts = {name: store.count(name) for name in ENTRY_COLLECTIONS}
-        where = str(self.chroma_url) if self.chroma_url else str(Path(self.db).resolve())
-        return IndexInfo(db=where, files=files, channels=sorted({c for f in files for c in f.channels}), models=models,
-                         counts=counts, writing="" if self.chroma_url else writing_now(self.db))
+        return IndexInfo(db=str(self.chroma_url or Path(self.db).resolve()), files=files, models=models, counts=counts,
+                         channels=sorted({c for f in files for c in f.channels}), writing="" if self.chroma_url
+                         else writing_now(self.db), notes=[*filter(None, [made_by(files)])])
 

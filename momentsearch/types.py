@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import re
 from dataclasses import dataclass, field
 from typing import Any, Callable
 
@@ -16,6 +18,18 @@ def shown_path(text: str) -> str:
         return text.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
     except UnicodeEncodeError:  # a surrogate no file name decodes to: escaped as such
         return text.encode("utf-8", "backslashreplace").decode("utf-8")
+
+
+_SHOWN_BYTE = re.compile(rb"\\x([89a-fA-F][0-9a-fA-F])")  # what shown_path writes for a byte that is no UTF-8
+
+
+def unshown_path(text: str) -> str:
+    """The path `shown_path` wrote as `text` (its \\xNN back to the bytes of the name), for commands given a
+    path copied from --json output. Callers try the path as typed first: a file may really be named with a
+    backslash, and then it is the one meant."""
+    raw = os.fsencode(text)
+    return os.fsdecode(_SHOWN_BYTE.sub(lambda m: bytes([int(m.group(1), 16)]), raw)) if b"\\x" in raw else text
+
 
 @dataclass(frozen=True)
 class MediaInfo:
@@ -105,6 +119,8 @@ class FileRecord:
     device: int = 0  # st_dev and st_ino when indexed: the server serves only this very file (0: not recorded)
     inode: int = 0
     mime: str = ""  # audio/..., video/... or image/... from probing the file; "" in older indexes
+    version: str = ""  # the momentsearch that made its entries ("" in indexes made before 7 Dec: not known)
+    options: str = ""  # a hash of the options that decided its entries (pipeline/settled.options_fingerprint)
 
 
 @dataclass(frozen=True)
@@ -262,3 +278,4 @@ class IndexInfo:
     models: dict[str, str]
     counts: dict[str, int]
     writing: str = ""  # who is writing the index now (a running `index`), "" when nobody is
+    notes: list[str] = field(default_factory=list)  # what to tell about it (files made by another momentsearch)

@@ -45,6 +45,20 @@ def test_results_fit_80_columns_and_weak_ones_are_marked(monkeypatch):
     assert "words at" not in buffer.getvalue()  # no hit known: nothing said about it
 
 
+@pytest.mark.parametrize("columns", [50, 64])
+def test_results_fit_a_terminal_narrower_than_80_columns(monkeypatch, columns):
+    buffer = io.StringIO()  # COLUMNS=50: a result's lines wrapped by the terminal in mid-word at 80
+    monkeypatch.setattr(output, "out", Console(file=buffer, width=columns, soft_wrap=True))
+    long_text = "Let's look at the roadmap for next year and what each campus building needs. " * 6
+    slide = "Project Roadmap · Q1: pilot · Q2: rollout to every campus building, then review " * 3
+    output.print_moments("roadmap for the campus buildings", [_moment(1.319, long_text, slide=slide)],
+                         {"transcript", "ocr", "visual"})
+    lines = buffer.getvalue().splitlines()
+    assert max(len(line) for line in lines if not line.startswith("file://")) <= columns, lines
+    assert any("very-long-lecture-name-week-07.mp4" in line for line in lines)  # the file name is kept whole
+    assert sum(line.startswith("    ") for line in lines) >= 3  # the text and the slide are still shown
+
+
 def test_a_long_result_says_where_its_words_are(monkeypatch):
     buffer = io.StringIO()
     monkeypatch.setattr(output, "out", Console(file=buffer, width=80, soft_wrap=True))
@@ -253,6 +267,47 @@ def test_every_flag_of_every_command_says_what_it_does():
     assert all(suffix in out for suffix in CLIP_SUFFIXES), out
 
 
+def test_every_option_whose_default_matters_says_it_from_where_it_is_set(monkeypatch):
+    """--help left out --clip-pretrained's default (and --pad's, --clip-pad's); the others that named one wrote it
+    out again beside the options dataclass or argparse default that sets it. Each must show the real default."""
+    import argparse
+
+    from momentsearch.cli.args import build_parser
+    from momentsearch.options import ASROptions, CaptionOptions, ModelOptions
+    from momentsearch.store.client import DEFAULT_DB, ChromaServer
+
+    set_by_config = {"--device": ModelOptions.device, "--clip-model": ModelOptions.clip_model,
+                     "--clip-pretrained": ModelOptions.clip_pretrained, "--text-model": ModelOptions.text_model,
+                     "--asr": ASROptions.model, "--language": ASROptions.language, "--captions": CaptionOptions.mode,
+                     "--chroma-token-header": ChromaServer.token_header}
+    owners = {"--device": ModelOptions, "--clip-model": ModelOptions, "--clip-pretrained": ModelOptions,
+              "--text-model": ModelOptions, "--asr": ASROptions, "--language": ASROptions, "--captions": CaptionOptions,
+              "--chroma-token-header": ChromaServer}
+    for flag, owner in owners.items():  # another default where it is set: the help follows (no copied literal)
+        attr = {"--asr": "model", "--captions": "mode", "--chroma-token-header": "token_header"}.get(
+            flag, flag[2:].replace("-", "_"))
+        set_by_config[flag] = f"changed-{attr}"
+        monkeypatch.setattr(owner, attr, set_by_config[flag])
+    parser = build_parser()
+    sub = next(a for a in parser._actions if isinstance(a, argparse._SubParsersAction))
+    checked = 0
+    for name, p in sub.choices.items():
+        formatter = p._get_formatter()
+        for action in p._actions:
+            flag = action.option_strings[-1] if action.option_strings else ""
+            shown = " ".join(formatter._expand_help(action).split()) if action.help else ""
+            if isinstance(action, argparse._StoreAction) and action.default not in (None, [], argparse.SUPPRESS):
+                value = f"{action.default:g}" if isinstance(action.default, float) else str(action.default)
+                assert f"default {value}" in shown, (name, flag, shown)
+                checked += 1
+            if flag in set_by_config:
+                assert str(set_by_config[flag]) in shown and "default" in shown, (name, flag, shown)
+                checked += 1
+            if flag == "--db":
+                assert DEFAULT_DB in shown or name == "demo", (name, shown)
+    assert checked > 40
+
+
 def test_a_folder_of_lectures_given_as_the_index_says_so(capsys, tmp_path):
     """`info --db lectures/` (the videos, not the index) was told to make that folder an index; it is told
     what --db names and how to index the lectures in it, and nothing is written there."""
@@ -386,3 +441,26 @@ def test_a_file_named_with_a_leading_dash_is_shown_how_to_index(capsys, argv):
     with pytest.raises(SystemExit) as stop:
         main([*argv, "--db", "/nonexistent/db"])
     assert stop.value.code == 2 and "./-week1.mp4" in capsys.readouterr().err
+
+
+_CTRL_C_WHILE_IMPORTING = """
+import sys
+
+class CtrlC:  # Ctrl-C arriving while this module is being imported, as on a slow start
+    def find_spec(self, name, path=None, target=None):
+        if name == sys.argv[1]:
+            raise KeyboardInterrupt
+
+sys.meta_path.insert(0, CtrlC())
+from momentsearch.cli import main  # what the console script runs
+sys.exit(main(["info", "--db", sys.argv[2]]))
+"""
+
+
+@pytest.mark.parametrize("module", ["momentsearch.types", "numpy", "momentsearch.api"])
+def test_ctrl_c_while_the_cli_imports_its_libraries_exits_quietly(tmp_path, module):
+    import subprocess
+
+    run = subprocess.run([sys.executable, "-c", _CTRL_C_WHILE_IMPORTING, module, str(tmp_path / "db")],
+                         capture_output=True, text=True, timeout=120)
+    assert (run.returncode, run.stderr) == (130, "momentsearch: interrupted\n")  # as a Ctrl-C later: no traceback

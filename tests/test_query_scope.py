@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from momentsearch.errors import QueryError
@@ -61,6 +63,32 @@ def test_match_scope_paths_folders_globs_ids(tmp_path):
     assert match_scope(recs, ["a1", "b2"]) == {"a1", "b2"}
     with pytest.raises(QueryError, match="matches no indexed file"):
         match_scope(recs, [str(tmp_path / "w1" / "tal")])  # a prefix of a name is not a folder
+
+
+def test_a_path_as_json_writes_it_names_the_file_whose_name_is_no_utf8(tmp_path):
+    """`info --json` writes a name's bytes that are no UTF-8 as \\xNN; pasted back into --in, remove, chapters,
+    transcript, clip or index it named nothing (only the video id worked). A file really named with a backslash
+    is the one meant when it is there (the path as typed is tried first)."""
+    import os
+
+    from momentsearch.pipeline.discover import given_paths
+    from momentsearch.search.scope import one_video
+    from momentsearch.types import shown_path
+
+    odd = os.fsdecode(os.fsencode(str(tmp_path)) + b"/caf\xe9.mp4")
+    shown = shown_path(odd)
+    assert shown == str(tmp_path / "caf\\xe9.mp4")  # what --json prints
+    recs = {"a1": FileRecord(odd, "a1", 1, 0.0), "b2": FileRecord(str(tmp_path / "other.mp4"), "b2", 1, 0.0)}
+    assert match_scope(recs, [shown]) == {"a1"} and one_video(recs, shown).path == odd
+    assert match_scope(recs, [str(tmp_path / "*\\xe9.mp4")]) == {"a1"}  # a glob too
+    Path(odd).write_bytes(b"x")
+    assert given_paths([shown]) == [odd]  # index: the file on disk
+    literal = tmp_path / "caf\\xe9.mp4"  # a name with a real backslash in it: kept as typed
+    literal.write_bytes(b"y")
+    assert given_paths([shown]) == [str(literal)]
+    recs["c3"] = FileRecord(str(literal), "c3", 1, 0.0)
+    assert match_scope(recs, [shown]) == {"c3"}
+    assert one_video(recs, "a1").path == odd  # the id still names the other one
 
 
 def test_match_scope_through_links_and_copies(tmp_path):

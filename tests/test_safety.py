@@ -490,7 +490,7 @@ def test_file_names_with_escape_sequences_are_printed_escaped(capsys):
                                text="said \x1b[31mred")], {"transcript"})
 
     class Info:
-        db, channels, models, counts, writing = evil, ["transcript"], {}, {}, ""
+        db, channels, models, counts, writing, notes = evil, ["transcript"], {}, {}, "", []
         files = [FileRecord(path=evil, video_id="a" * 16, size=1, mtime=0.0)]
 
     print_info(Info())

@@ -2,6 +2,6 @@
 
 import sys
 
-from momentsearch.cli.main import main
+from momentsearch.cli import main
 
 sys.exit(main())

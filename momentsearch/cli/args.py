@@ -7,18 +7,25 @@ import sys
 
 from momentsearch.api import QUERY_SYNTAX
 from momentsearch.cli import extras, transcripts
+from momentsearch.options import ASROptions, CaptionOptions, ModelOptions
+from momentsearch.store.client import DEFAULT_DB, ChromaServer
 
 DEMO_DB = "~/.cache/momentsearch/demo-db"  # where `demo` indexes the sample lecture unless given --db
 
 
-def _common(p: argparse.ArgumentParser, db_default: str = "$MOMENTSEARCH_DB or ./momentsearch-db") -> None:
+# The defaults the help names come from where they are set (options.py's dataclasses, store/client.py),
+# or from argparse's own default (%(default)s): none is written out a second time here.
+def _common(p: argparse.ArgumentParser, db_default: str = f"$MOMENTSEARCH_DB or {DEFAULT_DB}") -> None:
     p.add_argument("--db", help=f"index folder (default: {db_default})")
     p.add_argument("--chroma-url", help="use a Chroma server instead of a folder (http://HOST:PORT)")
     p.add_argument("--config", action=_Once,
                    help="options file (TOML, YAML or JSON), see momentsearch/data/default.toml")
-    p.add_argument("--device", choices=["auto", "cpu", "cuda"], help="where models run (default auto)")
-    p.add_argument("--clip-model", help="open_clip architecture (default ViT-B-32) or a JSON config path")
-    p.add_argument("--clip-pretrained", help="pretrained tag, or a local checkpoint path")
+    p.add_argument("--device", choices=["auto", "cpu", "cuda"],
+                   help=f"where models run (default {ModelOptions.device})")
+    p.add_argument("--clip-model", help=f"open_clip architecture (default {ModelOptions.clip_model}) or a JSON "
+                                        "config path")
+    p.add_argument("--clip-pretrained", help=f"pretrained tag (default {ModelOptions.clip_pretrained}), or a local "
+                                             "checkpoint path")
     _chroma_flags(p)
 
 
@@ -26,7 +33,7 @@ def _chroma_flags(p: argparse.ArgumentParser) -> None:
     """Options of a shared Chroma server (--chroma-url; default $MOMENTSEARCH_CHROMA_URL when no --db)."""
     p.add_argument("--chroma-token", help="auth token for the Chroma server (safer: $MOMENTSEARCH_CHROMA_TOKEN)")
     p.add_argument("--chroma-token-header", choices=["Authorization", "X-Chroma-Token"],
-                   help="how the token is sent (default Authorization: Bearer TOKEN)")
+                   help=f"how the token is sent (default {ChromaServer.token_header}: Bearer TOKEN)")
     p.add_argument("--chroma-ca-cert", metavar="PEM", help="CA bundle that signed the server's TLS certificate")
     p.add_argument("--chroma-insecure", action="store_true", help="https without certificate checks (tests only)")
 
@@ -69,37 +76,19 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"momentsearch {__version__}")
     sub = parser.add_subparsers(dest="command", required=True)
 
-    p = sub.add_parser("index", help="index video files and folders (recursive)")
-    p.add_argument("paths", nargs="+", help="files or folders")
-    _common(p)
-    p.add_argument("--asr", help="ASR engine or model: faster-whisper, openai-whisper, tiny.en, base, "
-                                 "ENGINE:MODEL, or a model folder (default: base, English)")
-    p.add_argument("--language", help="the spoken language, a Whisper code (en, de, fr, ...; default en), or auto "
-                                      "to detect it per file (needs a multilingual model: base)")
-    p.add_argument("--no-ocr", action="store_true", help="do not read slide text")
-    p.add_argument("--text-model", help="sentence encoder for speech and slide text: all-MiniLM-L6-v2 (default), "
-                                        "all-mpnet-base-v2 (better on paraphrases, ~5x the text cost; "
-                                        "scripts/setup.sh --mpnet), or a sentence-transformers folder. "
-                                        "An index made with one of these keeps it: later runs use it unless told otherwise")
-    p.add_argument("--captions", choices=["auto", "prefer", "ignore"],
-                   help="a video's own captions (talk.srt, talk.en.vtt, a subtitle stream) instead of ASR: "
-                        "auto (default) when they look real, prefer whenever they have words, ignore: always ASR")
-    p.add_argument("--reindex", action="store_true", help="index files again even when unchanged")
-    p.add_argument("--quiet", action="store_true", help="no progress bars")
-    _writer_flags(p)
-    _ray_flags(p)
+    _index_parser(sub)
 
     p = sub.add_parser("search", help="find moments for a text or image query",
                        epilog=f"Query syntax: {QUERY_SYNTAX}. Example: momentsearch search "
                               "'gradient \"learning rate\" -adam' --in lectures/week3/")
     p.add_argument("query", nargs="?", help='what to look for; "exact phrase" must occur, -word must not')
     _common(p)
-    p.add_argument("-k", type=int, default=10, help="number of results (default 10)")
+    p.add_argument("-k", type=int, default=10, help="number of results (default %(default)s)")
     p.add_argument("--json", action="store_true", help="print one JSON object")
     p.add_argument("--queries", help="JSONL file of {qid, query}; prints one JSON line per query")
     p.add_argument("--image", help="search with an image instead of text: its picture (CLIP, when installed) and "
                                    "the words on it (a photo of a slide finds where it was shown)")
-    p.add_argument("--kind", choices=["moment", "photo"], help="only this kind of result")
+    p.add_argument("--kind", choices=["moment", "photo"], help="only this kind of result (default: both)")
     p.add_argument("--in", dest="scope", action="append", metavar="PATH_OR_GLOB",
                    help="search only in these files: a file, a folder, a glob ('talks/*.mp4') or a video id; "
                         "repeatable")
@@ -122,6 +111,32 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _index_parser(sub) -> None:
+    p = sub.add_parser("index", help="index video files and folders (recursive)")
+    p.add_argument("paths", nargs="+", help="files or folders")
+    _common(p)
+    p.add_argument("--asr", help="ASR engine or model: faster-whisper, openai-whisper, tiny.en, base, "
+                                 f"ENGINE:MODEL, or a model folder (default: {ASROptions.engine} {ASROptions.model})")
+    p.add_argument("--language", help="the spoken language, a Whisper code (en, de, fr, ...; default "
+                                      f"{ASROptions.language or 'auto'}), or auto "
+                                      "to detect it per file (needs a multilingual model: base)")
+    p.add_argument("--no-ocr", action="store_true", help="do not read slide text")
+    p.add_argument("--text-model", help="sentence encoder for speech and slide text (default "
+                                        f"{ModelOptions.text_model}): all-MiniLM-L6-v2, all-mpnet-base-v2 (better "
+                                        "on paraphrases, ~5x the text cost; "
+                                        "scripts/setup.sh --mpnet), or a sentence-transformers folder. "
+                                        "An index made with one of these keeps it: later runs use it unless told "
+                                        "otherwise")
+    p.add_argument("--captions", choices=["auto", "prefer", "ignore"],
+                   help="a video's own captions (talk.srt, talk.en.vtt, a subtitle stream) instead of ASR: "
+                        "auto when they look real, prefer whenever they have words, ignore: always ASR "
+                        f"(default {CaptionOptions.mode})")
+    p.add_argument("--reindex", action="store_true", help="index files again even when unchanged")
+    p.add_argument("--quiet", action="store_true", help="no progress bars")
+    _writer_flags(p)
+    _ray_flags(p)
+
+
 def _ray_flags(p: argparse.ArgumentParser) -> None:
     p.add_argument("--ray", nargs="?", const="local", metavar="ADDRESS",
                    help="process files on a Ray cluster: no ADDRESS starts Ray on this machine (or joins "
@@ -134,7 +149,7 @@ def _ray_flags(p: argparse.ArgumentParser) -> None:
 def _writer_flags(p: argparse.ArgumentParser) -> None:
     p.add_argument("--wait", type=float, default=0.0, metavar="SECONDS",
                    help="if another index/prune is writing to this index, wait up to SECONDS for it "
-                        "(default 0: stop with a message saying who holds it)")
+                        "(default %(default)g: stop with a message saying who holds it)")
     p.add_argument("--json", action="store_true", help="print the summary as one JSON object")
 
 
@@ -194,8 +209,8 @@ def _port(text: str) -> int:
 def _serve_parser(sub) -> None:
     p = sub.add_parser("serve", help="web page and HTTP API: search, then play the moment")
     _common(p)
-    p.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1, this machine only)")
-    p.add_argument("--port", type=_port, default=8000, help="port, 1-65535 (default 8000)")
+    p.add_argument("--host", default="127.0.0.1", help="address to bind (default %(default)s, this machine only)")
+    p.add_argument("--port", type=_port, default=8000, help="port, 1-65535 (default %(default)s)")
     p.add_argument("--token", default=None,
                    help="require this token on every API call (default: $MOMENTSEARCH_TOKEN, else none)")
     p.add_argument("--allowed-host", action="append", default=[], metavar="NAME",

@@ -38,7 +38,8 @@ def add_clip_parser(sub, common) -> None:
     from momentsearch.clips import CLIP_SUFFIXES
 
     p.add_argument("-o", "--out", required=True, help=f"the clip file ({', '.join(CLIP_SUFFIXES)})")
-    p.add_argument("--pad", type=float, default=0.0, metavar="SECONDS", help="extra seconds on both sides")
+    p.add_argument("--pad", type=float, default=0.0, metavar="SECONDS",
+                   help="extra seconds on both sides (default %(default)g)")
     p.add_argument("--force", action="store_true", help="replace the clip file if it exists (never an indexed file)")
     common(p)
     p.add_argument("--json", action="store_true", help="print the clip's file and real span as one JSON object")
@@ -50,7 +51,8 @@ def add_chapters_parser(sub, common) -> None:
     p = sub.add_parser("chapters", help="a video's table of contents (slide titles, or topic shifts in speech)")
     p.add_argument("video", help="an indexed video (path or video id)")
     p.add_argument("--format", choices=FORMATS, default="text",
-                   help="text (default), json, youtube (00:00 Title lines for a description), vtt (WebVTT chapters)")
+                   help="text, json, youtube (00:00 Title lines for a description), vtt (WebVTT chapters); "
+                        "default %(default)s")
     p.add_argument("-o", "--out", help="write to this file instead of printing (never over an indexed file)")
     p.add_argument("--force", action="store_true", help="with -o: replace the file if it exists")
     common(p)
@@ -158,7 +160,7 @@ def print_image_words(words: str, note: str) -> None:
 def add_export_flags(p: argparse.ArgumentParser) -> None:
     p.add_argument("--export-clips", metavar="DIR", help="also cut each result into DIR (stream copy)")
     p.add_argument("--clip-pad", type=float, default=0.0, metavar="SECONDS",
-                   help="with --export-clips: extra seconds on both sides of each clip")
+                   help="with --export-clips: extra seconds on both sides of each clip (default %(default)g)")
     p.add_argument("--force", action="store_true",
                    help="with --export-clips: replace clips of the same name in DIR (never an indexed file)")
 

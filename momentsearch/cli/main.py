@@ -10,7 +10,7 @@ import os
 import sys
 from pathlib import Path
 
-from momentsearch.cli import extras, transcripts
+from momentsearch.cli import INTERRUPTED, extras, transcripts
 from momentsearch.cli.args import DEMO_DB, build_parser
 from momentsearch.errors import MomentSearchError, QueryError
 
@@ -113,7 +113,7 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         resume = "; re-run the same command to resume" if args.command in ("index", "prune", "remove") else ""
         print(f"momentsearch: interrupted{resume}", file=sys.stderr)
-        return 130
+        return INTERRUPTED
     except BrokenPipeError:  # `momentsearch info --json | head`: the reader has what it wanted
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())  # so the flush at exit raises nothing
         return EXIT_OK
@@ -283,10 +283,10 @@ def cmd_info(args) -> int:
     if args.json:
         print(json.dumps({
             "db": info.db, "channels": info.channels, "models": info.models, "counts": info.counts,
-            "writing": info.writing,
+            "writing": info.writing, "notes": info.notes,
             "files": [{"path": shown_path(f.path), "video_id": f.video_id, "kind": f.kind, "duration": f.duration,
-                       "channels": f.channels, "sources": f.sources, "language": f.language,
-                       "complete": f.complete, "exists": os.path.exists(f.path)} for f in info.files],
+                       "channels": f.channels, "sources": f.sources, "language": f.language, "complete": f.complete,
+                       "exists": os.path.exists(f.path), "version": f.version or None} for f in info.files],
         }))
     else:
         print_info(info)

@@ -1,7 +1,7 @@
 """What the CLI shows: progress bars, the index summary, results. Uses rich; CLI-only.
 
-Everything fits an 80-column terminal: results are two or three short lines each, not a table whose
-cells wrap; long paths keep their end (the file name) and lose the middle.
+Everything fits the terminal, 80 columns at most (`columns()`): results are two or three short lines each,
+not a table whose cells wrap; long paths keep their end (the file name) and lose the middle.
 """
 
 from __future__ import annotations
@@ -30,8 +30,15 @@ def _reader_gone() -> None:
 
 out.on_broken_pipe = err.on_broken_pipe = _reader_gone
 WIDTH = 80  # what the output is laid out for (wider terminals just have room to spare)
+MIN_WIDTH = 40  # narrower than this, lines are laid out for this many columns and the terminal wraps them
 WEAK_SCORE = 0.3  # results scoring below this are marked "weak": one channel matched a little
 HIT_NOTE = 5.0  # seconds: a result whose matched words lie this far past its start says where they are
+
+
+def columns() -> int:
+    """The columns to lay lines out for: WIDTH, or fewer on a narrower terminal ($COLUMNS, as rich reads it),
+    so a result line is not wrapped by the terminal in the middle of a word."""
+    return max(MIN_WIDTH, min(WIDTH, out.width))
 
 
 def safe_text(text: str) -> str:
@@ -160,7 +167,7 @@ def print_report(report: IndexReport) -> None:
         for f in rows:
             table.add_row(cell(short_path(f.path, 36)), f.status, fmt_time(f.duration) if f.duration else "",
                           ",".join(f.channels), cell(f.reason))
-        out.print(table, width=max(WIDTH, min(out.width, 120)))
+        out.print(table, width=max(MIN_WIDTH, min(out.width, 120)))
     if same:
         seconds = sum(f.duration for f in same)  # (photos alone: no "0:00 of media")
         media = f" ({fmt_time(seconds)} of media)" if seconds else ""
@@ -198,10 +205,12 @@ def print_moments(query: str, moments: list[Moment], channels: set[str], blame_f
     """Each result: rank, score (weak ones marked), time, file; then why it ranked; then its text.
     `blame_filters`: with no results, whether the query's "phrases" and -words removed what its words found.
     `spelling`: what was searched instead of typos, printed under the heading."""
+    width = columns()
     tail = f" (channels: {', '.join(sorted(channels)) or 'none'})"
-    room = max(20, WIDTH - len("Results for ''…") - len(tail))  # a pasted page of query is not echoed whole
-    out.print(f"Results for {query if len(query) <= room else query[:room] + '…'!r}{tail}",
-              markup=False, highlight=False, style="bold")
+    room = max(20, width - len("Results for ''…") - len(tail))  # a pasted page of query is not echoed whole
+    heading = f"Results for {query if len(query) <= room else query[:room] + '…'!r}"
+    for line in [heading + tail] if len(heading + tail) <= width else [heading, tail.strip()]:
+        out.print(line, markup=False, highlight=False, style="bold")
     if spelling:
         out.print(spelling, markup=False, highlight=False)
     if not moments:
@@ -218,21 +227,21 @@ def print_moments(query: str, moments: list[Moment], channels: set[str], blame_f
         if m.hit_start is not None and m.hit_start - m.start >= HIT_NOTE:  # a long section: where its words are
             when += f" (words at {fmt_time(m.hit_start)})"
         head = f"{i:>2}. {m.score:5.2f}{' weak' if weak else ''}  {when}  {'(missing) ' if m.video in missing else ''}"
-        out.print(head + short_path(m.video, WIDTH - len(head)), markup=False, highlight=False,
+        out.print(head + short_path(m.video, max(12, width - len(head))), markup=False, highlight=False,
                   style="dim" if weak else None)
         out.print(f"    why: {_why(m) or 'no channel matched'}", markup=False, highlight=False, style="dim")
         if m.text:
-            text = textwrap.shorten(" ".join(safe_text(m.text).split()), width=2 * (WIDTH - 6), placeholder=" …")
-            for line in textwrap.wrap(text, WIDTH - 6):
+            text = textwrap.shorten(" ".join(safe_text(m.text).split()), width=2 * (width - 6), placeholder=" …")
+            for line in textwrap.wrap(text, width - 6):
                 out.print(f"    {line}", markup=False, highlight=False, style="dim" if weak else None)
         slide = m.evidence.get("ocr", "")
         if slide and slide != m.text:  # the slide text that matched, when the lines above are speech
-            line = textwrap.shorten(" ".join(safe_text(slide).split()), width=WIDTH - 11, placeholder=" …")
+            line = textwrap.shorten(" ".join(safe_text(slide).split()), width=width - 11, placeholder=" …")
             out.print(f"    slide: {line}", markup=False, highlight=False, style="dim" if weak else None)
     if missing:  # indexed, then moved or deleted: the index still holds their words until told otherwise
         note = (f"(missing): {_missing_files(len(missing))}: index where it went with `momentsearch index FOLDER`, "
                 "or take missing files out with `momentsearch prune`")
-        for line in textwrap.wrap(note, WIDTH):
+        for line in textwrap.wrap(note, width):
             out.print(line, markup=False, highlight=False)
     # the URL on a line of its own and never wrapped, so a terminal can still open it
     out.print("open the first:", markup=False, highlight=False)
@@ -240,6 +249,7 @@ def print_moments(query: str, moments: list[Moment], channels: set[str], blame_f
 
 
 def print_info(info) -> None:
+    width = columns()
     out.print(f"Index: {safe_text(info.db)}", markup=False, highlight=False)
     out.print(f"Channels: {', '.join(info.channels) or 'none'}", markup=False, highlight=False)
     if "visual" not in info.channels:
@@ -255,8 +265,8 @@ def print_info(info) -> None:
     out.print("Entries: " + ", ".join(f"{k}={v}" for k, v in info.counts.items()), markup=False, highlight=False)
     out.print(plural(len(info.files), "file") + ":", markup=False, highlight=False, style="bold")
     missing = {f.path for f in info.files if not os.path.exists(f.path)}
-    for f in info.files:  # two short lines a file: readable at 80 columns, however long the path
-        out.print("  " + short_path(f.path, WIDTH - 2), markup=False, highlight=False)
+    for f in info.files:  # two short lines a file: readable on a narrow terminal, however long the path
+        out.print("  " + short_path(f.path, width - 2), markup=False, highlight=False)
         extra = [f"speech from {f.sources['transcript']}"] if f.sources.get("transcript") else []
         extra += [f"language {f.language}"] if f.language else []
         state = "complete" if f.complete else ("being indexed now, not searchable yet" if info.writing
@@ -265,9 +275,12 @@ def print_info(info) -> None:
             state = "file missing (moved or deleted?)"
         details = [f.kind, fmt_time(f.duration), "+".join(f.channels) or "no channels", *extra, state]
         out.print("    " + ", ".join(details), markup=False, highlight=False, style="dim")
+    for note in info.notes:  # files another momentsearch made: what --reindex would change
+        for line in textwrap.wrap(f"Note: {note}", width):
+            out.print(line, markup=False, highlight=False)
     if missing:
         for line in textwrap.wrap(f"{_missing_files(len(missing))}: `momentsearch prune` takes missing files out "
-                                  "of the index (`prune --dry-run` lists them first)", WIDTH):
+                                  "of the index (`prune --dry-run` lists them first)", width):
             out.print(line, markup=False, highlight=False)
 
 

@@ -13,7 +13,7 @@ def add_transcript_parser(sub, common) -> None:
                                    "sentence once, timed by its words.")
     p.add_argument("video", help="an indexed video (path or video id)")
     p.add_argument("--format", choices=FORMATS, default="text",
-                   help="text (default: [m:ss] sentence lines), srt or vtt (subtitles for a player), json")
+                   help="text ([m:ss] sentence lines), srt or vtt (subtitles for a player), json; default %(default)s")
     p.add_argument("--from", dest="start", metavar="TIME", help="only from this time (seconds or [h:]mm:ss)")
     p.add_argument("--to", dest="end", metavar="TIME", help="only up to this time (seconds or [h:]mm:ss)")
     p.add_argument("-o", "--out", help="write to this file instead of printing (never over an indexed file or "

@@ -36,7 +36,8 @@ def _open_clip():
     return open_clip
 
 
-def _looks_like_path(value: str) -> bool:
+def looks_like_path(value: str) -> bool:
+    """Whether a `pretrained` value names a checkpoint file (else an open_clip tag, or "random")."""
     return value.endswith(_CHECKPOINT_SUFFIXES) or os.sep in value or value.startswith(("~", "."))
 
 
@@ -79,6 +80,7 @@ class ClipModel:
         self._tokenizer: Any = None
         self._torch_device = "cpu"
         self._dim: int | None = None
+        self.missing_weights: list[str] | None = None  # after load() found no weights: where they would appear
 
     @property
     def arch(self) -> str:
@@ -90,7 +92,7 @@ class ClipModel:
         """Stable id stored with the index, e.g. "open_clip:ViT-B-32/laion2b_s34b_b79k"."""
         if self.pretrained == RANDOM:
             weights = "random"
-        elif _looks_like_path(self.pretrained):
+        elif looks_like_path(self.pretrained):
             weights = "file:" + Path(self.pretrained).name
         else:
             weights = self.pretrained
@@ -154,11 +156,24 @@ class ClipModel:
                 return str(target)
         return None
 
+    def _weight_places(self, tag_cfg: dict) -> list[str]:
+        """Where a tag's weights would appear (its file, the hub repo's cache folder, the URL's download): while
+        none of these exists they are still missing (pipeline/settled.py tells so without importing open_clip)."""
+        places = [tag_cfg["file"]] if tag_cfg.get("file") else []
+        if tag_cfg.get("hf_hub"):
+            from huggingface_hub.constants import HF_HUB_CACHE
+
+            repo_id = os.path.split(tag_cfg["hf_hub"])[0]
+            places.append(os.path.join(self.cache_dir or HF_HUB_CACHE, "models--" + repo_id.replace("/", "--")))
+        if tag_cfg.get("url"):
+            places.append(str(Path(self.cache_dir or "~/.cache/clip").expanduser() / os.path.basename(tag_cfg["url"])))
+        return places
+
     def _resolve_weights(self) -> tuple[str | None, dict]:
         """(checkpoint path or None for random init, the tag's preprocessing config)."""
         if self.pretrained == RANDOM:
             return None, {}
-        if _looks_like_path(self.pretrained) or os.path.exists(self.pretrained):
+        if looks_like_path(self.pretrained) or os.path.exists(self.pretrained):
             path = Path(self.pretrained).expanduser()
             if not path.is_file():
                 raise ModelNotFoundError(
@@ -181,6 +196,7 @@ class ClipModel:
             return found, tag_cfg
         source = tag_cfg.get("hf_hub") or tag_cfg.get("url") or "?"
         if not downloads_allowed():
+            self.missing_weights = self._weight_places(tag_cfg)
             where = self.cache_dir or "the Hugging Face cache (~/.cache/huggingface/hub)"
             raise ModelUnavailableError(
                 f"CLIP weights for {self.arch} with pretrained tag '{self.pretrained}' are not on this machine "

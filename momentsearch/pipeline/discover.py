@@ -12,7 +12,7 @@ from pathlib import Path
 
 from momentsearch.errors import QueryError
 from momentsearch.pipeline.captions import SIDECAR_SUFFIXES
-from momentsearch.types import NOT_MEDIA, FileResult, IndexReport
+from momentsearch.types import NOT_MEDIA, FileResult, IndexReport, unshown_path
 
 # what FFmpeg reads and cameras, recorders and old archives name their files: camcorders write AVCHD
 # (.mts/.m2ts), HDV (.m2t) and MPEG-PS (.mod/.tod), DVDs .vob, pro cameras .mxf/.dv, old lecture archives
@@ -81,13 +81,21 @@ def discover(paths: list[str]) -> list[Found]:
 def given_paths(paths) -> list[str]:
     """The paths an index run was given, as strings: one path (a str or os.PathLike, not its characters: "/"
     among them would be the disk) or an iterable of them. QueryError for None or an empty path, which
-    `os.path.abspath` makes the working folder: `index "$DIR"` with DIR unset indexed all of it."""
+    `os.path.abspath` makes the working folder: `index "$DIR"` with DIR unset indexed all of it. A path that is
+    not there as typed but is as --json writes it (types.unshown_path: \\xNN for a byte that is no UTF-8) is that."""
     if paths is None:
         raise QueryError("give the files or folders to index (got None)")
     paths = [paths] if isinstance(paths, (str, os.PathLike)) else list(paths)
     if any(p is None or not str(os.fspath(p)).strip() for p in paths):
         raise QueryError("an empty path to index (an unset variable?); name a file or folder, `.` for this one")
-    return [os.fspath(p) for p in paths]
+    return [_as_typed_or_shown(os.fspath(p)) for p in paths]
+
+
+def _as_typed_or_shown(path):
+    if isinstance(path, bytes) or os.path.lexists(path):
+        return path
+    unshown = unshown_path(path)
+    return unshown if unshown != path and os.path.lexists(unshown) else path
 
 
 def other_models_note(records, models: dict[str, str]) -> list[str]:

@@ -16,19 +16,22 @@ from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 from typing import Callable
 
-from momentsearch.errors import BadInputError, ModelNotFoundError, ModelUnavailableError, MomentSearchError
+from momentsearch import __version__
+from momentsearch.errors import BadInputError, ModelNotFoundError, ModelUnavailableError
 from momentsearch.options import Config
 from momentsearch.pipeline.captions import indexed_id, sidecar_changed, sidecar_files
 from momentsearch.pipeline.decode import probe
 from momentsearch.pipeline.discover import discover, is_photo, not_regular_reason, other_models_note, remembered_hash
+from momentsearch.pipeline.failures import failure_reason
 from momentsearch.pipeline.memory import limit_malloc_arenas
 from momentsearch.pipeline.ocr import FROM_CONFIG, make_ocr
 from momentsearch.pipeline.partial import PartialState, fingerprint, keep_unfinished, undo_unfinished
 from momentsearch.pipeline.process import FileEntries, FileProcessor
+from momentsearch.pipeline.settled import (CLIP_COLLECTIONS, options_fingerprint, remember_clip_off,
+                                           settle_unchanged, unchanged_note)
 from momentsearch.store.ids import absolute_path
 from momentsearch.types import FileRecord, FileResult, IndexReport, MediaInfo, ProgressCallback, ProgressEvent
 
-CLIP_COLLECTIONS = ("keyframes", "unified")  # the collections of CLIP vectors (frames, photos)
 
 
 @dataclass
@@ -58,6 +61,7 @@ class Indexer:
         # finished windows of a file being indexed are kept here, so a killed run resumes (None: not kept)
         self.partial_dir = Path(partial_dir) if partial_dir is not None else None
         self.report = IndexReport()
+        self.models_assumed = False  # the models were settled from the records (settle_unchanged), not loaded
 
     @contextmanager
     def _stage(self, name: str, path: str = ""):
@@ -80,6 +84,7 @@ class Indexer:
                 raise
             except ModelUnavailableError as exc:
                 self.report.warnings.append(f"visual channel off: {exc}")
+                remember_clip_off(self.store, self.clip, exc)  # the next run tells it without importing torch
                 self.clip = None
         self.report.models = {"text": self.text.model_id, "asr": self.asr.model_id}
         if self.clip is not None:
@@ -116,9 +121,10 @@ class Indexer:
                                   extra=rebuild)
 
     # -- the batch surface (Indexer.index and pipeline/ray.py's RayIndexer both drive these) -----
-    def plan(self, paths: list[str]) -> BatchPlan:
+    def plan(self, paths: list[str], reindex: bool = False) -> BatchPlan:
         """Finds the files, probes the media among them, announces the batch ("start" event) and
-        settles which models run (a missing CLIP or OCR model turns its channel off, with a warning)."""
+        settles which models run (a missing CLIP or OCR model turns its channel off, with a warning), from
+        the records alone when every file is indexed and unchanged: then no model loads."""
         todo: list[str] = []
         settled: dict[str, FileResult] = {}
         for f in discover(paths):
@@ -137,7 +143,9 @@ class Indexer:
         total = sum(i.duration for i in infos.values() if isinstance(i, MediaInfo))
         self.progress(ProgressEvent("start", total_files=len(todo), media_seconds=total))
         if todo:
-            self._check_models()
+            self.models_assumed = not reindex and settle_unchanged(self, todo)
+            if not self.models_assumed:
+                self._check_models()
             self.report.warnings += other_models_note(map(self.store.get_file, todo), self.report.models)
         return BatchPlan(todo, settled, infos)
 
@@ -157,7 +165,7 @@ class Indexer:
 
     def index(self, paths: list[str], reindex: bool = False) -> IndexReport:
         """Indexes files and folders one by one; a file that fails is recorded and the batch goes on."""
-        batch = self.plan(paths)
+        batch = self.plan(paths, reindex)
         self.report.files.extend(batch.settled.values())
         total = len(batch.todo)
         for i, path in enumerate(batch.todo):
@@ -173,6 +181,7 @@ class Indexer:
             self.progress(ProgressEvent("done", path=path, index=i, total_files=total, media_seconds=seconds))
         if batch.todo:
             self._drop_stale_partials()
+            self.report.warnings += unchanged_note(self)  # made by another version or other options: said once
         if getattr(self.asr, "device_note", ""):  # "auto" found a GPU that faster-whisper cannot use
             self.report.warnings.append(self.asr.device_note)
         self.note_gone(paths)
@@ -246,6 +255,9 @@ class Indexer:
             if self._unchanged(old, st, reindex):
                 return FileResult(path, "unchanged", video_id=old.video_id, duration=old.duration,
                                   channels=old.channels)
+            if self.models_assumed:  # changed since `plan` looked: load the models after all
+                self.models_assumed = False
+                self._check_models()
             with self._stage("hash", path):
                 video_id = remembered_hash(path)
             photo = is_photo(path)
@@ -374,6 +386,7 @@ class Indexer:
         record.visual_segments = entries.visual_segments
         record.sections = entries.sections
         record.sources, record.language = entries.sources, entries.language
+        record.version, record.options = __version__, options_fingerprint(self.config)  # what made its entries
         record.complete = True
         self.store.put_file(record)
         entries.times.add("store", time.perf_counter() - t0)
@@ -381,20 +394,3 @@ class Indexer:
             self.report.times.add(stage, seconds)
         return FileResult(entries.path, "indexed", entries.note, video_id=entries.video_id,
                           duration=entries.duration, channels=entries.channels)
-
-
-def failure_reason(exc: Exception, worker: str = "") -> str | None:
-    """Why one file failed, for its report line: bad input, a file gone or unreadable, or anything a
-    decoder or model raised on it. None for an index-wide problem (a MomentSearchError that is not
-    bad input), which should stop a local batch; on a Ray `worker` ("host:pid") it fails only the file."""
-    if isinstance(exc, BadInputError):
-        return exc.reason
-    if isinstance(exc, FileNotFoundError):
-        if worker:
-            return f"not found on worker {worker} (is the folder mounted at the same path on every node?)"
-        return "file disappeared before it could be read (moved or deleted)"
-    if isinstance(exc, OSError):
-        return f"cannot read file{f' on worker {worker}' if worker else ''}: {exc.strerror or exc}"
-    if isinstance(exc, MomentSearchError) and not worker:
-        return None
-    return f"could not be processed ({exc.__class__.__name__}: {exc})"

@@ -19,7 +19,7 @@ import numpy as np
 
 from momentsearch.errors import BadInputError, QueryError
 from momentsearch.store.ids import entry_id
-from momentsearch.types import FileRecord
+from momentsearch.types import FileRecord, unshown_path
 
 EXACT_SCOPE_ROWS = 20_000  # a scope with at most this many entries per collection is scored exactly
 SCOPE_CACHE_VIDEOS = 64  # (collection, video) vector blocks kept between queries
@@ -51,24 +51,30 @@ def scope_paths(files: dict[str, FileRecord], patterns: Iterable[str],
         pattern = str(raw).strip()
         if not pattern:
             raise QueryError("an empty --in pattern; give a file, a folder, a glob or a video id")
-        found: dict[str, set[str]] = {pattern: set()} if pattern in files else {}
-        if not found:
-            named = os.path.expanduser(pattern)
-            targets = {os.path.abspath(named), os.path.realpath(named)}
-            glob = _is_glob(pattern)
-            if glob:  # a linked folder in front of the glob's last part
-                targets.add(os.path.join(os.path.realpath(os.path.dirname(os.path.abspath(named))),
-                                         os.path.basename(named)))
-            for vid, paths in resolved.items():
-                for path in paths:
-                    if any((fnmatch.fnmatch(path, t) or fnmatch.fnmatch(Path(path).name, pattern)) if glob
-                           else (path == t or path.startswith(t.rstrip(os.sep) + os.sep)) for t in targets):
-                        found.setdefault(vid, set()).add(path)
+        found: dict[str, set[str]] = {pattern: set()} if pattern in files else _named_by(pattern, resolved)
+        if not found and (unshown := unshown_path(pattern)) != pattern:  # a path as --json writes it: \xNN
+            found = _named_by(unshown, resolved)  # for a byte of the name that is no UTF-8 (typed as is: first)
         if not found:
             raise QueryError(f"--in {pattern!r} matches no indexed file; `momentsearch info` lists them")
         for vid, paths in found.items():
             chosen.setdefault(vid, set()).update(paths)
     return chosen
+
+
+def _named_by(pattern: str, resolved: dict[str, set[str]]) -> dict[str, set[str]]:
+    """The video ids (and their paths) that a path, folder or glob names, of `resolved` (video id -> paths)."""
+    found: dict[str, set[str]] = {}
+    named = os.path.expanduser(pattern)
+    targets = {os.path.abspath(named), os.path.realpath(named)}
+    glob = _is_glob(pattern)
+    if glob:  # a linked folder in front of the glob's last part
+        targets.add(os.path.join(os.path.realpath(os.path.dirname(os.path.abspath(named))), os.path.basename(named)))
+    for vid, paths in resolved.items():
+        for path in paths:
+            if any((fnmatch.fnmatch(path, t) or fnmatch.fnmatch(Path(path).name, pattern)) if glob
+                   else (path == t or path.startswith(t.rstrip(os.sep) + os.sep)) for t in targets):
+                found.setdefault(vid, set()).add(path)
+    return found
 
 
 def as_named(rec: FileRecord, paths: set[str]) -> FileRecord:

@@ -16,7 +16,6 @@ another model or schema raises IndexMismatchError instead of mixing vectors.
 from __future__ import annotations
 
 import copy
-import json
 import os
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -26,7 +25,8 @@ import numpy as np
 
 from momentsearch.errors import DiskFullError, IndexMismatchError, MomentSearchError
 from momentsearch.store.folder import check_free_space, disk_full, is_disk_full
-from momentsearch.store.ids import entry_fields, path_key, path_metadata, utf8_metadata
+from momentsearch.store.ids import entry_fields, path_key, utf8_metadata
+from momentsearch.store.records import record_from_metadata, record_metadata  # noqa: F401 (imported from here too)
 from momentsearch.store.reopen import follow_folder, fresh_files
 from momentsearch.types import FileRecord
 
@@ -35,50 +35,6 @@ GENERATION_KEY = "generation"  # in the files collection's metadata: a new rando
 _GET_PAGE = 5000  # rows per collection.get call when reading a whole collection
 ENTRY_COLLECTIONS = ("transcript", "keyframes", "unified", "ocr")  # time-aligned entries of files
 COLLECTIONS = ENTRY_COLLECTIONS + ("files",)  # every collection an index holds
-
-
-def record_metadata(record: FileRecord) -> dict[str, Any]:
-    """A FileRecord as the metadata of its row in the files collection."""
-    return {
-        **path_metadata(record.path),
-        "video_id": record.video_id,
-        "size": record.size,
-        "mtime": repr(float(record.mtime)),  # text: Chroma keeps floats to ~16 digits, and st_mtime needs 17
-        "kind": record.kind,
-        "duration": record.duration,
-        "channels": ",".join(record.channels),
-        "visual_segments": json.dumps([[round(s, 3), round(e, 3)] for s, e in record.visual_segments]),
-        "sections": json.dumps([[round(s, 3), round(e, 3)] for s, e in record.sections]),
-        "models": json.dumps(record.models),
-        "sources": json.dumps(record.sources),
-        "language": record.language,
-        "complete": record.complete,
-        "device": str(record.device),  # text: Chroma's integers are 64-bit signed, st_dev may not fit
-        "inode": str(record.inode),
-        "mime": record.mime,
-    }
-
-
-def record_from_metadata(meta: dict[str, Any]) -> FileRecord:
-    """The FileRecord a files-collection row holds."""
-    return FileRecord(
-        path=os.fsdecode(bytes.fromhex(meta["path_raw"])) if meta.get("path_raw") else meta["path"],
-        video_id=meta["video_id"],
-        size=int(meta["size"]),
-        mtime=float(meta["mtime"]),
-        kind=meta.get("kind", "video"),
-        duration=float(meta.get("duration", 0.0)),
-        channels=[c for c in meta.get("channels", "").split(",") if c],
-        visual_segments=[tuple(x) for x in json.loads(meta.get("visual_segments", "[]"))],
-        sections=[tuple(x) for x in json.loads(meta.get("sections", "[]"))],
-        models=json.loads(meta.get("models", "{}")),
-        sources=json.loads(meta.get("sources", "{}")),
-        language=str(meta.get("language", "")),
-        complete=bool(meta.get("complete", False)),
-        device=int(meta.get("device", 0) or 0),
-        inode=int(meta.get("inode", 0) or 0),
-        mime=str(meta.get("mime", "")),
-    )
 
 
 def _own_vectors_only(col) -> None:
@@ -203,6 +159,20 @@ class Store:
         """A collection's metadata (schema version, model id and how to rebuild it); {} if absent."""
         col = self._existing().get(self._name(name))
         return dict(col.metadata or {}) if col is not None else {}
+
+    # -- notes a run leaves for the next (in the files collection's metadata) ----------------
+    def index_note(self, key: str) -> str:
+        """A note an earlier run left under `key` ("" when none)."""
+        return str(self.metadata_of("files").get(f"note:{key}", ""))
+
+    def set_index_note(self, key: str, value: str) -> None:
+        """Leaves `value` under `key` for later runs (kept by every commit, which rewrites the metadata)."""
+        if self.index_note(key) == value:
+            return
+        with self._writing():
+            col = self.collection("files", model_id="none", dim=1)
+            fresh = self.client.get_collection(self._name("files"), embedding_function=None).metadata or {}
+            col.modify(metadata={**{k: v for k, v in fresh.items() if not k.startswith("hnsw:")}, f"note:{key}": value})
 
     # -- generation: what readers' caches compare ----------------------------------------------
     def generation(self) -> int:

@@ -1,0 +1,113 @@
+"""What an index run can tell from the file records alone, before any model loads.
+
+A re-run over files that are all indexed and unchanged has nothing to do: `settle_unchanged` says so from
+the records and the models' ids (no torch, no ONNX session), where loading CLIP only to learn again that
+its weights are missing took most of such a run. The records also say which momentsearch, with which
+options, made each file's entries (`made_by_note`): an upgrade or another --config redoes nothing by
+itself, so the user is told once what `--reindex` would change.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+import os
+from dataclasses import asdict
+
+from momentsearch import __version__
+from momentsearch.models.device import downloads_allowed
+
+CLIP_COLLECTIONS = ("keyframes", "unified")  # the collections of CLIP vectors (frames, photos)
+CLIP_OFF = "clip_off"  # the index note left when CLIP could not load: what was missing, and where it would be
+
+
+def options_fingerprint(config) -> str:
+    """A hash of the options that decide a file's entries (the kept partial work's, plus chunking)."""
+    from momentsearch.pipeline.partial import fingerprint
+
+    return fingerprint(asdict(config.asr), asdict(config.sampling), asdict(config.keyframes), asdict(config.ocr),
+                       asdict(config.chunks), config.models.ocr)
+
+
+def made_by_note(records, options: str | None = None, what: str = "") -> str:
+    """One line naming the complete `records` whose entries another momentsearch made (or one that recorded
+    no version: indexes made before 7 Dec), or, given this run's `options` fingerprint, other options; and
+    what to run to redo them. "" when there are none. Nothing is redone for the user."""
+    differ = [r for r in records if r is not None and r.complete and (
+        r.version != __version__ or (options is not None and r.options and r.options != options))]
+    if not differ:
+        return ""
+    versions = sorted({r.version for r in differ if r.version and r.version != __version__})
+    ways = [f"by momentsearch {', '.join(versions)}"] if versions else []
+    ways += ["by a momentsearch that recorded no version"] if any(not r.version for r in differ) else []
+    ways += ["with other options than this run's"] if any(r.version == __version__ for r in differ) else []
+    n = len(differ)
+    return (f"{n} {what}file{'s' if n > 1 else ''} {'were' if n > 1 else 'was'} indexed {' or '.join(ways)} "
+            f"(this is momentsearch {__version__}): searched as indexed, nothing redone; `momentsearch index "
+            f"--reindex PATH` indexes {'them' if n > 1 else 'it'} again the way this version does")
+
+
+def remember_clip_off(store, clip, reason: Exception) -> None:
+    """Leaves a note in the index that CLIP did not load because its extra or its weights are missing (where
+    they would appear: `clip.missing_weights`), so the next run can tell, without importing torch, that it
+    would not load either. Other failures leave no note: the next run tries again."""
+    installed = importlib.util.find_spec("open_clip") is not None
+    places = getattr(clip, "missing_weights", None)
+    if installed and places is None:
+        return
+    note = {"model": clip.model_id, "cache_dir": getattr(clip, "cache_dir", None), "installed": installed,
+            "places": places or [], "reason": str(reason)}
+    store.set_index_note(CLIP_OFF, json.dumps(note))
+
+
+def _clip_still_off(store, clip) -> str | None:
+    """Why CLIP would not load now, as the last run found, while nothing it lacked has appeared; else None."""
+    try:
+        note = json.loads(store.index_note(CLIP_OFF) or "null")
+    except ValueError:
+        return None
+    asked = (clip.model_id, getattr(clip, "cache_dir", None))
+    if not isinstance(note, dict) or (note.get("model"), note.get("cache_dir")) != asked:
+        return None
+    if downloads_allowed() or note.get("installed") != (importlib.util.find_spec("open_clip") is not None):
+        return None
+    if any(os.path.exists(place) for place in note.get("places", [])):
+        return None
+    return str(note.get("reason", ""))
+
+
+def settle_unchanged(indexer, todo: list[str]) -> bool:
+    """True when every file of `todo` is indexed completely and unchanged with the models this run would use,
+    told from the records and the models' ids: the report's models (and the warning of a channel that stays
+    off) are then set as loading them would set them, and nothing loads. False: the models must load."""
+    from momentsearch.models.clip import looks_like_path
+
+    models = {"text": indexer.text.model_id, "asr": indexer.asr.model_id}
+    warnings = []
+    if indexer.clip is not None:
+        off = _clip_still_off(indexer.store, indexer.clip)
+        pretrained = str(getattr(indexer.clip, "pretrained", ""))  # (a checkpoint path: checked it is there)
+        if off is not None:
+            warnings.append(f"visual channel off: {off}")
+        elif looks_like_path(pretrained) and not os.path.isfile(os.path.expanduser(pretrained)):
+            return False  # loading says which checkpoint is missing, and stops the run
+        else:
+            models["clip"] = indexer.clip.model_id
+    if indexer.ocr is not None:
+        models["ocr"] = indexer.ocr.model_id
+    wanted = dict.fromkeys(("transcript", "ocr"), models["text"])
+    wanted.update(dict.fromkeys(CLIP_COLLECTIONS, models["clip"]) if "clip" in models else {})
+    indexer.store.check_models(wanted)  # an index of other models is refused as when they load
+    before, indexer.report.models = indexer.report.models, models
+    if any(indexer.needs_indexing(path, reindex=False) for path in todo):
+        indexer.report.models = before
+        return False
+    indexer.report.warnings += warnings
+    return True
+
+
+def unchanged_note(indexer) -> list[str]:
+    """made_by_note of the files this run found unchanged, as a report warning ([] when none differs)."""
+    same = [indexer.store.get_file(f.path) for f in indexer.report.files if f.status == "unchanged"]
+    note = made_by_note(same, options_fingerprint(indexer.config), "unchanged ")
+    return [note] if note else []
