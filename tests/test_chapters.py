@@ -283,3 +283,14 @@ def test_a_displayed_formula_taller_than_the_title_does_not_name_the_chapter():
         == "Pages and Frames"
     assert title_line(meta(("214", 0.9), ("measles cases this week", 0.5))) == "measles cases this week"
     assert title_line(meta(("1989", 0.9),)) == "1989"
+
+
+@pytest.mark.parametrize("title", ["Mathematik: α, β und ∑", "Kapitel 2 - Wärmeübertragung",
+                                   "Beweis: Σ aₙ ≤ M"])
+def test_a_title_in_another_language_with_a_symbol_in_it_names_its_chapter(title):
+    """A German maths slide's title ("Mathematik: α, β und ∑") read as a formula, having no English word: its
+    chapter was named after a bullet ("Summe uber alle Indizes")."""
+    from momentsearch.ranking.slide_lexical import formula, title_line
+
+    lines = [[title, 0.9, ""], ["Summe uber alle Indizes", 0.5, ""]]
+    assert not formula(title) and title_line({"lines": json.dumps(lines)}) == title

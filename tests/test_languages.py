@@ -64,6 +64,18 @@ def test_language_flags_reach_the_config(tmp_path):
 
     asr = _config(build_parser().parse_args(["index", str(tmp_path), "--asr", "openai-whisper"])).asr
     assert (asr.engine, asr.model, asr.language) == ("openai-whisper", "base", "en")
+
+
+def test_an_empty_language_is_refused_not_taken_for_english(tmp_path):
+    """`--language "$LANG_CODE"` with the variable unset indexed a German lecture as English without a word."""
+    import pytest
+
+    from momentsearch.cli.args import build_parser
+    from momentsearch.cli.main import _config
+    from momentsearch.errors import ConfigError
+
+    with pytest.raises(ConfigError, match="asr.language must be a Whisper language code .* got ''"):
+        _config(build_parser().parse_args(["index", str(tmp_path), "--language", ""]))
     proc = run_cli("index", str(tmp_path), "--db", str(tmp_path / "db"), "--asr", "tiny.en", "--language", "de",
                    check=False)
     assert proc.returncode == 2 and "knows English only" in proc.stderr, proc.stderr

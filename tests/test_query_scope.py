@@ -91,6 +91,25 @@ def test_a_path_as_json_writes_it_names_the_file_whose_name_is_no_utf8(tmp_path)
     assert one_video(recs, "a1").path == odd  # the id still names the other one
 
 
+def test_a_name_written_decomposed_is_named_by_the_same_name_typed_composed(tmp_path):
+    """A file copied from a Mac keeps its name decomposed ("o" + U+0308 for "ö"): `info` shows "Übung_Gödel.mp4",
+    but --in, `remove`, `transcript` and `chapters` with that name typed (composed) matched no indexed file."""
+    import unicodedata
+
+    from momentsearch.search.scope import one_video
+
+    mac = str(tmp_path / unicodedata.normalize("NFD", "Vorlesungen/Übung_Gödel.mp4"))
+    recs = {"a1": FileRecord(mac, "a1", 1, 0.0), "b2": FileRecord(str(tmp_path / "Müller.mp4"), "b2", 1, 0.0)}
+    typed = str(tmp_path / "Vorlesungen" / "Übung_Gödel.mp4")
+    assert typed != mac
+    assert match_scope(recs, [typed]) == {"a1"}
+    assert match_scope(recs, [str(tmp_path / "Vorlesungen")]) == {"a1"}
+    assert match_scope(recs, ["*Gödel*"]) == {"a1"}
+    assert match_scope(recs, [str(tmp_path / "Vorlesungen" / "Übung_*")]) == {"a1"}
+    assert match_scope(recs, [unicodedata.normalize("NFD", str(tmp_path / "Müller.mp4"))]) == {"b2"}
+    assert one_video(recs, typed).path == mac  # the file's own name, to open it by
+
+
 def test_match_scope_through_links_and_copies(tmp_path):
     """Records hold resolved paths: a linked folder or file names what it links to; a copy of an indexed
     recording (same content, one record in the corpus) is named by its own path too."""

@@ -82,7 +82,7 @@ def _asr_overrides(asr: str | None, language: str | None) -> dict:
             out["model"] = asr
         if out.get("model") == "base":  # named on purpose: the multilingual model, so detect the language
             out["language"] = None
-    if language:
+    if language is not None:  # "" too: refused by the options' check, not taken for the default (English)
         out["language"] = None if language == "auto" else language
     return out
 

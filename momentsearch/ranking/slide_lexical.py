@@ -18,6 +18,7 @@ import re
 
 import numpy as np
 
+from momentsearch.ranking.accents import fold
 from momentsearch.ranking.aliases import ALIAS_SHARE
 from momentsearch.ranking.english import english_words
 from momentsearch.ranking.lexical import (LexicalIndex, document_terms, normalise, normalise_text, number_only,
@@ -40,13 +41,22 @@ _MATHS = re.compile(r"[=<>~≈≤≥±∑∫√∞^]|[+\-*/] *\w")  # a relation
 
 
 def formula(text: str) -> bool:
-    """Whether a line reads like a formula: a relation or an operator, and no English word of four letters
-    or more ("lim Sn(x) = f(x+)", "cos mx cos nxdx = n6"; not "Revenue = price x quantity")."""
+    """Whether a line reads like a formula: a relation or an operator, and no word of four letters or more
+    ("lim Sn(x) = f(x+)", "cos mx cos nxdx = n6"; not "Revenue = price x quantity", nor a title in another
+    language: "Mathematik: α, β und ∑", "Teil 2 - Wärmeübertragung"). A word is an English one, or one of six
+    letters or more with two vowels, as a formula's letters read together ("nxdx", "sinx") are not."""
     if not _MATHS.search(text):
         return False
     known = english_words()
-    runs = re.findall(r"[A-Za-z]{4,}", text)
-    return not any(w.lower() in known if known else len(w) >= 5 for w in runs)
+    runs = re.findall(r"[^\W\d_]{4,}", text)
+    return not any(_a_word(w, known) for w in runs)
+
+
+def _a_word(run: str, known) -> bool:
+    if not known:
+        return len(run) >= 5
+    plain = fold(run).lower()
+    return plain in known or (len(plain) >= 6 and sum(c in "aeiouy" for c in plain) >= 2)
 
 
 def figures(text: str) -> bool:

@@ -25,8 +25,8 @@ from typing import Iterable
 
 from momentsearch.ranking.lexical import LexicalIndex
 
-CACHE_VERSION = 7  # bump when the layout or the lexical tokenizer changes (5: stemmed terms; 6: "800,000",
-# "10%" unified; 7: accents folded)
+CACHE_VERSION = 8  # bump when the layout or the lexical tokenizer changes (5: stemmed terms; 6: "800,000",
+# "10%" unified; 7: accents folded; 8: æ, ø, œ, ł ... written plain)
 CACHE_DIRNAME = "momentsearch-cache"
 PLAYBACK_DIRNAME = "playback"  # the web player's copies (momentsearch/playback.py): named by each file's
                                # identity, not by the index's state, so clear() keeps them

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import fnmatch
 import os
+import unicodedata
 from collections import OrderedDict
 from dataclasses import replace
 from pathlib import Path
@@ -28,6 +29,12 @@ PHOTO_SPAN = 1.0  # seconds; must equal pipeline/photos.PHOTO_SPAN (the photo en
 
 def _is_glob(pattern: str) -> bool:
     return any(ch in pattern for ch in "*?[")
+
+
+def _nfc(path: str) -> str:
+    """`path` in composed form, for comparing only: "Gödel" typed (ö, one character) names a file whose name a
+    Mac or a copy from one wrote decomposed (o and a combining diaeresis), which looks the same in `info`."""
+    return unicodedata.normalize("NFC", path)
 
 
 def match_scope(files: dict[str, FileRecord], patterns: Iterable[str],
@@ -69,10 +76,12 @@ def _named_by(pattern: str, resolved: dict[str, set[str]]) -> dict[str, set[str]
     glob = _is_glob(pattern)
     if glob:  # a linked folder in front of the glob's last part
         targets.add(os.path.join(os.path.realpath(os.path.dirname(os.path.abspath(named))), os.path.basename(named)))
+    targets = {_nfc(t) for t in targets}
     for vid, paths in resolved.items():
         for path in paths:
-            if any((fnmatch.fnmatch(path, t) or fnmatch.fnmatch(Path(path).name, pattern)) if glob
-                   else (path == t or path.startswith(t.rstrip(os.sep) + os.sep)) for t in targets):
+            seen = _nfc(path)
+            if any((fnmatch.fnmatch(seen, t) or fnmatch.fnmatch(Path(seen).name, _nfc(pattern))) if glob
+                   else (seen == t or seen.startswith(t.rstrip(os.sep) + os.sep)) for t in targets):
                 found.setdefault(vid, set()).add(path)
     return found
 

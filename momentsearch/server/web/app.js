@@ -107,16 +107,37 @@ function escapeHtml(s) {
   return String(s).replace(/[&<>"']/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" }[c]));
 }
 
+// letters compared as the search compares them (ranking/accents.py): without accents, "ß" as "ss", "æ" as "ae"
+// ..., lower case, so a result found for "Godel" marks "Gödel" and one for "Straße" marks "STRASSE"
+const PLAIN = { "ß": "ss", "æ": "ae", "œ": "oe", "ø": "o", "ł": "l", "đ": "d", "ð": "d", "þ": "th", "ı": "i",
+  "ς": "σ" };
+function plainLetter(c) {
+  const low = c.toLowerCase();
+  return PLAIN[low] ?? low.normalize("NFD").replace(/\p{M}/gu, "");
+}
+
 function highlight(text, query) {
-  const words = (query || "").toLowerCase().match(/[\p{L}\p{N}]{2,}/gu) || [];
-  let html = escapeHtml(text);
-  if (!words.length) return html;
+  const chars = [...String(text)];
+  const words = ((query || "").match(/[\p{L}\p{N}]{2,}/gu) || []).map((w) => [...w].map(plainLetter).join(""));
+  if (!words.length) return escapeHtml(text);
+  let plain = "";
+  const from = [];  // for each code unit of `plain`, the character of `text` it was written from
+  chars.forEach((c, i) => { const p = plainLetter(c); plain += p; for (let k = 0; k < p.length; k++) from.push(i); });
   // at a word's start only: "volcano" marks "volcanoes", "art" does not mark "start"
-  const pattern = new RegExp("(?<![\\p{L}\\p{N}])(" + words.map((w) => w.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")).join("|") + ")",
-    "giu");
-  // only replace outside of entities/tags: the escaped text has no tags, entities start with &
-  return html.split(/(&[a-z#0-9]+;)/i).map((part) => part.startsWith("&") && part.endsWith(";") ? part
-    : part.replace(pattern, "<mark>$1</mark>")).join("");
+  const pattern = new RegExp("(?<![\\p{L}\\p{N}])(?:" + words.map((w) => w.replace(/[.*+?^${}()|[\]\\]/g, "\\$&"))
+    .join("|") + ")", "gu");
+  let html = "", at = 0;
+  for (const m of plain.matchAll(pattern)) {
+    if (!m[0].length) continue;
+    const first = from[m.index];
+    let last = from[m.index + m[0].length - 1] + 1;
+    while (last < chars.length && /\p{M}/u.test(chars[last])) last++;  // a decomposed accent goes with its letter
+    if (first < at) continue;
+    const marked = escapeHtml(chars.slice(first, last).join(""));
+    html += escapeHtml(chars.slice(at, first).join("")) + `<mark>${marked}</mark>`;
+    at = last;
+  }
+  return html + escapeHtml(chars.slice(at).join(""));
 }
 
 // -- searching -------------------------------------------------------------------------------

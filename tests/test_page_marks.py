@@ -1,0 +1,47 @@
+"""The web page marks the query's words in a result's text as the search matched them: with or without their
+accents (app.js `highlight`, run in node)."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+
+import momentsearch.server as server
+
+NODE = shutil.which("node") or shutil.which("nodejs")
+APP = Path(server.__file__).parent / "web" / "app.js"
+
+pytestmark = pytest.mark.skipif(NODE is None, reason="node is not installed")
+
+
+def _marked(cases: list[tuple[str, str]]) -> list[str]:
+    """app.js's highlight(text, query) for each case: the page's own functions, cut out of app.js."""
+    page = APP.read_text(encoding="utf-8")
+    functions = page[page.index("function escapeHtml("):page.index("// -- searching")]
+    script = functions + f"\nconsole.log(JSON.stringify({json.dumps(cases)}.map(([t, q]) => highlight(t, q))));\n"
+    out = subprocess.run([NODE, "-e", script], capture_output=True, text=True, check=True, timeout=60)
+    return json.loads(out.stdout)
+
+
+def test_query_words_are_marked_with_or_without_their_accents():
+    """A result found for "Godel" showed "Gödel" unmarked (and "GODELS" on the slide for "Gödel"): the search
+    folds accents, the page compared letters as typed."""
+    cases = [("Kurt Gödel, 1931", "Godel"), ("GODELS UNVOLLSTANDIGKEITSSATZ", "Gödel"),
+             ("Die Straße in München", "STRASSE Munchen"), ("AEro: Danische Insel", "Ærø"),
+             ("Kurt Go\u0308del", "Gödel"),  # a decomposed name: the accent stays inside the mark
+             ("Σ over all αi", "σ")]
+    assert _marked(cases) == ["Kurt <mark>Gödel</mark>, 1931", "<mark>GODEL</mark>S UNVOLLSTANDIGKEITSSATZ",
+                              "Die <mark>Straße</mark> in <mark>München</mark>", "<mark>AEro</mark>: Danische Insel",
+                              "Kurt <mark>Go\u0308del</mark>", "Σ over all αi"]
+
+
+def test_marks_stay_at_word_starts_and_the_text_stays_escaped():
+    cases = [("Volcanoes erupt at the start", "volcano art"), ("a <b> & Gödel's R&D amp", "gödel amp"),
+             ("no match here", "roadmap"), ("text", "")]
+    assert _marked(cases) == ["<mark>Volcano</mark>es erupt at the start",
+                              "a &lt;b&gt; &amp; <mark>Gödel</mark>&#39;s R&amp;D <mark>amp</mark>",
+                              "no match here", "text"]
