@@ -19,6 +19,7 @@ The app keeps its MomentIndex in `app.state.index`. Models load once, in the sta
 from __future__ import annotations
 
 import asyncio
+import logging
 from contextlib import asynccontextmanager
 from pathlib import Path
 
@@ -93,6 +94,7 @@ def create_app(index, token: str | None = None, warm: bool = True, allowed_hosts
     app.state.search_slots = search_slots()
     app.state.health = None  # {"videos", "channels", "warnings"}: renewed by _keep_health_fresh
     _errors(app)
+    app.add_middleware(ServerGone)
     app.add_middleware(BodyLimit, limit=MAX_UPLOAD_BYTES + MULTIPART_SLACK)
     app.add_middleware(guard.RequestGuard, check_host=not token, allowed_hosts=frozenset(allowed_hosts))
     auth = [Depends(_auth_dependency(token))] if token else []
@@ -174,6 +176,35 @@ class BodyLimit:
         await self.app(scope, counted, send)
 
 
+class ServerGone:
+    """A Chroma server that does not answer (`errors.server_gone`) is a 503 that names it, and one line in the
+    log. The app's catch-all handler sat in Starlette's outermost middleware, which re-raises after answering,
+    so every request while the server was down wrote a whole traceback to the log."""
+
+    def __init__(self, app) -> None:
+        self.app = app
+
+    async def __call__(self, scope, receive, send):
+        if scope["type"] != "http":
+            return await self.app(scope, receive, send)
+        started = False
+
+        async def watched(message):
+            nonlocal started
+            started = started or message["type"] == "http.response.start"
+            await send(message)
+
+        try:
+            await self.app(scope, receive, watched)
+        except Exception as exc:
+            if started or not server_gone(exc):
+                raise
+            where = scope["app"].state.index.chroma_url
+            logging.getLogger("momentsearch.server").warning("the Chroma server at %s does not answer: %s", where, exc)
+            await error_response(503, f"the Chroma server at {where} does not answer ({exc}); searches work again "
+                                      "once it is back")(scope, receive, send)
+
+
 def _warm_up(index, state: dict) -> None:
     """Loads every model a search needs, once, before the first request."""
     try:
@@ -205,11 +236,7 @@ def _errors(app: FastAPI) -> None:
         return error_response(status, str(exc))
 
     @app.exception_handler(Exception)
-    async def crash(request, exc: Exception):
-        if server_gone(exc):  # not our fault, and over when it is back: say which server
-            where = request.app.state.index.chroma_url
-            return error_response(503, f"the Chroma server at {where} does not answer ({exc}); searches work again "
-                                       "once it is back")
+    async def crash(request, exc: Exception):  # (a Chroma server that does not answer: ServerGone)
         return error_response(500, f"internal error ({type(exc).__name__}); see the server log")
 
 
