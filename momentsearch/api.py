@@ -14,7 +14,7 @@ from pathlib import Path
 from momentsearch.options import Config, as_config
 from momentsearch.search.image_text import image_note, picture_note  # noqa: F401 (front doors use them, and these:)
 from momentsearch.search.query import (SYNTAX_HELP, empty_filters_note, filters_to_blame,  # noqa: F401
-                                       nothing_found_note, unfiltered_words)
+                                       missing_kind_note, nothing_found_note, unfiltered_words)
 from momentsearch.search.scope import scope_patterns
 from momentsearch.store.client import ChromaServer, default_db_dir, make_client
 from momentsearch.store.store import ENTRY_COLLECTIONS, Store

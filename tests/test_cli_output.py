@@ -207,6 +207,21 @@ def test_no_results_blames_the_filters_only_when_they_removed_something(capsys, 
         assert ("No moment found that" in said) == blamed and ("No results above" in said) != blamed, said
 
 
+def test_a_search_for_photos_in_an_index_without_any_says_so(capsys, monkeypatch):
+    """`search roadmap --kind photo` on lectures alone said "No results above the relevance floor
+    (ranking.min_score); try other words": no words can find a photo the index does not hold."""
+    from momentsearch.types import FileRecord
+
+    index = _WordsIndex("roadmap")
+    index.search = lambda query, k=10, kind=None, in_=None: []  # a photo search finds nothing
+    index.videos = lambda: [FileRecord(path="/l/a.mp4", video_id="a" * 16, size=1, mtime=0.0, duration=60.0)]
+    monkeypatch.setattr(sys.modules["momentsearch.cli.main"], "_index_for", lambda args: index)
+    monkeypatch.setattr(output, "out", Console(file=io.StringIO(), width=200))
+    assert main(["search", "roadmap", "--kind", "photo"]) == 0
+    said = output.out.file.getvalue()
+    assert "the index holds no photos" in said and "relevance floor" not in said, said
+
+
 @pytest.mark.parametrize("query, common", [("the of and a", True), ("What is it?", True),
                                            ("where do they discuss it", True), ("entropy", False),
                                            ("路线图", False), ("the -entropy", True)])

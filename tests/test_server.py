@@ -524,3 +524,17 @@ def test_a_chroma_server_that_stops_answering_is_a_503_that_names_it(tmp_path, c
             assert "Chroma server at http://chroma:8000 does not answer" in r.json()["error"], url
     gone = [r for r in caplog.records if "does not answer" in r.getMessage()]
     assert gone and not any(r.exc_info for r in caplog.records), [r.getMessage() for r in caplog.records]
+
+
+def test_a_search_for_a_kind_the_index_does_not_hold_says_so_and_a_json_post_points_to_get(served):
+    """`kind=photo` on an index of videos only said "No results above the relevance floor ... try other
+    words", which no wording can change; a JSON body posted to /api/search got "image: Field required"."""
+    client = served[0]
+    body = client.get("/api/search", params={"q": "roadmap", "kind": "photo"}).json()
+    assert body["results"] == [] and "holds no photos" in body["empty_note"], body["empty_note"]
+    found = client.get("/api/search", params={"q": "roadmap", "kind": "moment"}).json()
+    assert found["results"] and found["empty_note"] == ""
+    r = client.post("/api/search", json={"q": "roadmap"})
+    assert r.status_code == 422 and "GET /api/search?q=" in r.json()["error"], r.json()
+    photo = client.post("/api/search", files={"k": (None, "3")})  # a form without its image: no GET hint
+    assert photo.status_code == 422 and "GET /api/search" not in photo.json()["error"]

@@ -113,12 +113,14 @@ def lost_server(exc: Exception, server) -> int:
     return 2
 
 
-def filters_removed_all(index, query: str, kind, scope) -> bool:
-    """Whether a query with "phrases" or -words that found nothing would find something without them: only
-    then are its filters to blame (`-adam optimizer` on lectures that never say "optimizer" is not)."""
-    from momentsearch.api import filters_to_blame
+def why_nothing(index, query: str, kind, scope) -> str:
+    """Why a text query found nothing: the index holds no result of the `kind` asked for; or its "phrases" and
+    -words, when its words alone find something (`-adam optimizer` on lectures that never say "optimizer"
+    is not to blame); or what `nothing_found_note` says."""
+    from momentsearch.api import filters_to_blame, missing_kind_note, nothing_found_note
 
-    return filters_to_blame(query, lambda words: index.search(words, k=1, kind=kind, in_=scope))
+    return (missing_kind_note(kind, index.videos()) if kind else "") or nothing_found_note(
+        query, filters_to_blame(query, lambda words: index.search(words, k=1, kind=kind, in_=scope)))
 
 
 def image_note_of(index) -> str:

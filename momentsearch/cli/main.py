@@ -229,8 +229,8 @@ def cmd_search(args) -> int:
     else:
         if args.image:
             extras.print_image_words(words, note)
-        blame = not moments and not args.image and extras.filters_removed_all(index, query, args.kind, args.scope)
-        print_moments(query, moments, index.channels(), blame_filters=blame, spelling=spelled.note() if spelled else "")
+        empty = "" if moments or args.image else extras.why_nothing(index, query, args.kind, args.scope)
+        print_moments(query, moments, index.channels(), spelling=spelled.note() if spelled else "", empty_note=empty)
         if note and not args.image:  # a query for a kind of picture, answered by words alone
             print(f"Note: {note}.")
         for note in extras.index_notes_of(index):  # a batch still writing into it, unfinished files, ...

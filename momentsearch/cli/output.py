@@ -201,10 +201,11 @@ def _why(m: Moment) -> str:
 
 
 def print_moments(query: str, moments: list[Moment], channels: set[str], blame_filters: bool = True,
-                  spelling: str = "") -> None:
+                  spelling: str = "", empty_note: str = "") -> None:
     """Each result: rank, score (weak ones marked), time, file; then why it ranked; then its text.
     `blame_filters`: with no results, whether the query's "phrases" and -words removed what its words found.
-    `spelling`: what was searched instead of typos, printed under the heading."""
+    `spelling`: what was searched instead of typos, printed under the heading. `empty_note`: why nothing was
+    found, where the caller knows better (cli/extras.why_nothing)."""
     width = columns()
     tail = f" (channels: {', '.join(sorted(channels)) or 'none'})"
     room = max(20, width - len("Results for ''…") - len(tail))  # a pasted page of query is not echoed whole
@@ -217,7 +218,7 @@ def print_moments(query: str, moments: list[Moment], channels: set[str], blame_f
         from momentsearch.api import nothing_found_note
 
         why = ("The index holds no searchable file yet: `momentsearch index FOLDER` adds some."
-               if not channels else nothing_found_note(query, blame_filters))
+               if not channels else empty_note or nothing_found_note(query, blame_filters))
         out.print(why, markup=False, highlight=False)
         return
     missing = {m.video for m in moments if not os.path.exists(m.video)}

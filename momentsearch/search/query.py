@@ -134,6 +134,17 @@ def nothing_found_note(query: str, filters_blamed: bool) -> str:
     return "No results above the relevance floor (ranking.min_score); try other words."
 
 
+def missing_kind_note(kind: str | None, records) -> str:
+    """Why a search for one kind of result found nothing when the index (its FileRecords `records`) holds
+    none of that kind ("" otherwise): "no results above the relevance floor" sent users re-wording a query
+    that could never match."""
+    if kind == "photo" and not any(r.kind == "photo" for r in records):
+        return "No results: the index holds no photos; index a folder of images to search them."
+    if kind == "moment" and records and all(r.kind == "photo" for r in records):
+        return "No results: the index holds photos only, no video or sound recordings."
+    return ""
+
+
 def empty_filters_note(query: str) -> str:
     """Why a query with phrases or exclusions may have found nothing: its filters ("" when it has none)."""
 

@@ -228,7 +228,12 @@ def _errors(app: FastAPI) -> None:
         for e in exc.errors():
             where = ".".join(str(x) for x in e.get("loc", ()) if x not in ("query", "body", "path"))
             parts.append(f"{where or 'request'}: {e.get('msg', 'invalid')}")
-        return error_response(422, "invalid request: " + "; ".join(parts))
+        hint = ""
+        if request.url.path == "/api/search" and request.method == "POST" and \
+                not request.headers.get("content-type", "").startswith("multipart/form-data"):
+            hint = ("; POST /api/search takes an image as a multipart form (field 'image'): search by text with "
+                    "GET /api/search?q=...")
+        return error_response(422, "invalid request: " + "; ".join(parts) + hint)
 
     @app.exception_handler(MomentSearchError)
     async def libraryerror_response(request, exc: MomentSearchError):

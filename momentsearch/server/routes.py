@@ -18,7 +18,7 @@ from fastapi import APIRouter, File, Form, HTTPException, Query, Request, Upload
 from fastapi.responses import JSONResponse, PlainTextResponse, Response, StreamingResponse
 from starlette.concurrency import run_in_threadpool
 
-from momentsearch.api import filters_to_blame, image_note, nothing_found_note, picture_note
+from momentsearch.api import filters_to_blame, image_note, missing_kind_note, nothing_found_note, picture_note
 from momentsearch.errors import MomentSearchError, NotFoundError, RangeError, server_gone
 from momentsearch.options import MAX_QUERY_CHARS, MAX_RESULTS
 from momentsearch.server import images
@@ -173,6 +173,8 @@ def _nothing_found(index, q: str, kind, video) -> str:
     too common; nothing above the floor; or an index with nothing searchable yet."""
     if not index.searchable_channels():
         return "The index holds no searchable file yet."
+    if kind_note := missing_kind_note(kind, index.videos()):
+        return kind_note
     return nothing_found_note(q, filters_to_blame(q, lambda words: index.search(words, 1, kind, video)))
 
 
