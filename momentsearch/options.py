@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from momentsearch.errors import ConfigError
+from momentsearch.option_checks import WHISPER_LANGUAGES, config_problems  # noqa: F401 - the codes, re-exported
 
 DEFAULT_CONFIG = Path(__file__).resolve().parent / "data" / "default.toml"
 
@@ -72,33 +73,6 @@ class ASROptions:
         default_factory=lambda: [0.0, 0.2, 0.4, 0.6, 0.8, 1.0]
     )  # a window that decodes badly at 0.0 is retried sampling at the next; [0.0] alone is deterministic
     #    (a re-index then gives the same times, so the same entry ids), the fallback is often more accurate
-
-    def problems(self) -> list[str]:
-        out = []
-        if not self.temperatures or any(not 0 <= t <= 1 for t in self.temperatures):
-            out.append(f"asr.temperatures must be a non-empty list in [0, 1], got {self.temperatures}")
-        if self.cpu_threads < 0:
-            out.append(f"asr.cpu_threads must be >= 0 (0: automatic), got {self.cpu_threads}")
-        if self.batch_size < 0 or self.cpu_batch_size < 0:
-            out.append(f"asr.batch_size and asr.cpu_batch_size must be >= 0, got {self.batch_size}, "
-                       f"{self.cpu_batch_size}")
-        if self.window_seconds != 0 and self.window_seconds < 10:
-            out.append(f"asr.window_seconds must be 0 (no windows) or >= 10, got {self.window_seconds}")
-        if self.engine not in ("faster-whisper", "openai-whisper"):
-            out.append(f"asr.engine must be 'faster-whisper' or 'openai-whisper', got {self.engine!r}")
-        if self.language is not None and self.language not in WHISPER_LANGUAGES:  # else every file fails (codes only)
-            out.append(f"asr.language must be a Whisper language code (en, de, fr, zh, ...; --language auto "
-                       f"detects it), got {self.language!r}")
-        if self.model.endswith(".en") and self.language not in (None, "en"):  # it would transcribe English anyway
-            out.append(f"asr.model {self.model!r} knows English only, asked for language {self.language!r}: "
-                       "use the multilingual model (--asr base, asr.model = \"base\")")
-        return out
-
-
-WHISPER_LANGUAGES = frozenset("""af am ar as az ba be bg bn bo br bs ca cs cy da de el en es et eu fa fi fo fr gl gu
-ha haw he hi hr ht hu hy id is it ja jw ka kk km kn ko la lb ln lo lt lv mg mi mk ml
-mn mr ms mt my ne nl nn no oc pa pl ps pt ro ru sa sd si sk sl sn so sq sr su sv sw
-ta te tg th tk tl tr tt uk ur uz vi yi yo yue zh""".split())  # Whisper's codes
 
 
 @dataclass
@@ -203,80 +177,10 @@ class Config:
     distributed: DistributedOptions = field(default_factory=DistributedOptions)
 
     def validate(self) -> "Config":
-        problems = []
-        if self.sampling.fps <= 0:
-            problems.append(f"sampling.fps must be > 0, got {self.sampling.fps}")
-        if not 0 <= self.sampling.visual_nice <= 19:
-            problems.append(f"sampling.visual_nice must be in 0..19, got {self.sampling.visual_nice}")
-        if self.sampling.max_side < 16:
-            problems.append(f"sampling.max_side must be >= 16, got {self.sampling.max_side}")
-        k = self.keyframes
-        if k.analysis_width < 16 or k.block < 2 or k.persistence < 1:
-            problems.append("keyframes: need analysis_width >= 16, block >= 2, persistence >= 1")
-        shares = (k.same_strokes, k.block_grey, k.cut_share, k.view_share)
-        if not all(0 < x < 1 for x in shares) or k.view_share > k.cut_share:
-            problems.append("keyframes: same_strokes, block_grey, cut_share, view_share must be in (0, 1), "
-                            "view_share <= cut_share")
-        if self.keyframes.max_segment <= self.keyframes.min_segment:
-            problems.append("keyframes.max_segment must be larger than keyframes.min_segment")
-        problems += self.asr.problems()
-        if self.captions.mode not in ("auto", "prefer", "ignore"):
-            problems.append(f"captions.mode must be auto, prefer or ignore, got {self.captions.mode!r}")
-        if not 0 < self.chunks.min_seconds <= self.chunks.max_seconds:
-            problems.append("chunks: need 0 < min_seconds <= max_seconds")
-        if not 0 <= self.chunks.overlap_seconds < self.chunks.min_seconds:
-            problems.append("chunks.overlap_seconds must be >= 0 and below chunks.min_seconds")
-        if self.chunks.cue_share < 0:
-            problems.append("chunks.cue_share must be >= 0")
-        if self.chunks.one_topic < 0:
-            problems.append("chunks.one_topic must be >= 0 (0 = off)")
-        if self.models.device not in ("auto", "cpu", "cuda"):
-            problems.append(f"models.device must be auto, cpu or cuda, got {self.models.device!r}")
-        r = self.ranking
-        if not (r.candidates >= 1 and 0 <= r.late_share <= 1 and r.late_candidates >= 1 and 0 <= r.late_exact_cap <= 1
-                and len(r.late_scale) == 2 and r.late_scale[0] > 0):
-            problems.append("ranking: need candidates >= 1, 0 <= late_share <= 1, late_candidates >= 1, "
-                            "0 <= late_exact_cap <= 1, late_scale = [a > 0, b]")
-        if not (0 <= r.section_share <= 1 and 0 <= r.stem_share <= 1):
-            problems.append("ranking: section_share and stem_share must be in [0, 1]")
-        if not (0 < self.ranking.min_moment <= self.ranking.max_moment and 0 <= self.ranking.join_share <= 1):
-            problems.append("ranking: need 0 < min_moment <= max_moment and join_share in [0, 1] (1: never join)")
-        bad = {k: v for k, v in self.ranking.weights.items() if v < 0}
-        if bad:
-            problems.append(f"ranking.weights must be >= 0, got {bad}")
-        d = self.distributed
-        if d.workers < 0 or d.cpus_per_worker <= 0 or d.gpus_per_worker < 0 or d.max_retries < 0:
-            problems.append("distributed: need workers >= 0, cpus_per_worker > 0, gpus_per_worker >= 0, "
-                            "max_retries >= 0")
-        o = self.ocr
-        if (o.det_max_side < 32 or not 0 <= o.min_confidence < 1 or not 0 < o.min_weight <= 1 or o.title_height <= 0
-                or o.workers < 0):
-            problems.append("ocr: need det_max_side >= 32, 0 <= min_confidence < 1, 0 < min_weight <= 1, "
-                            "title_height > 0, workers >= 0")
-        problems += self._value_problems()
-        if problems:
+        """This Config, or a ConfigError naming each option out of its range (option_checks.py: the rules)."""
+        if problems := config_problems(self):
             raise ConfigError("invalid options: " + "; ".join(problems))
         return self
-
-    def _value_problems(self) -> list[str]:
-        """Values that would fail late (a model call) or silently (a channel zeroed, a read never made)."""
-        problems, r, o = [], self.ranking, self.ocr
-        if self.asr.beam_size < 1 or (self.asr.max_new_tokens is not None and self.asr.max_new_tokens < 1):
-            problems.append("asr: need beam_size >= 1 and max_new_tokens >= 1 (or unset)")
-        if not (0 <= r.min_score and 0 <= r.best_share <= 1 and 0 <= r.nms_overlap <= 1 and r.agreement_bonus >= 0
-                and 0 <= r.place_bonus and r.fuzzy_weight >= 0 and 0 <= r.review_weight <= 1
-                and 0 <= r.summary_weight <= 1) \
-                or not any(v > 0 for v in r.weights.values()):
-            problems.append("ranking: need min_score >= 0, best_share, nms_overlap, review_weight and summary_weight "
-                            "in [0, 1], agreement_bonus, place_bonus and fuzzy_weight >= 0, and one channel weight > 0")
-        if any(len(c) != 2 or c[0] >= c[1] for c in r.calibration.values()) or any(v <= 0 for v in r.spread.values()):
-            problems.append("ranking: each calibration is [unrelated, clearly this] with unrelated < clearly this; "
-                            "each spread > 0")
-        if not (0 < o.same_text <= 1 and o.extra_reads >= 0 and o.frame_side >= 32):
-            problems.append("ocr: need 0 < same_text <= 1, extra_reads >= 0, frame_side >= 32")
-        if self.chunks.topic_window < 1 or self.chunks.min_section < 0:
-            problems.append("chunks: need topic_window >= 1 and min_section >= 0")
-        return problems
 
 
 def _merge(obj: Any, values: dict[str, Any], where: str) -> Any:
@@ -284,7 +188,8 @@ def _merge(obj: Any, values: dict[str, Any], where: str) -> Any:
     updates = {}
     for key, value in values.items():
         if key not in names:
-            raise ConfigError(f"unknown option {where}{key}; known: {', '.join(sorted(names))}")
+            what = f"option {where}{key}" if where else f"section [{key}]"  # a table name misspelt, or no such table
+            raise ConfigError(f"unknown {what}; known: {', '.join(sorted(names))}")
         current = getattr(obj, key)
         if dataclasses.is_dataclass(current):
             if not isinstance(value, dict):
@@ -293,7 +198,9 @@ def _merge(obj: Any, values: dict[str, Any], where: str) -> Any:
         else:
             hint = typing.get_type_hints(type(obj))[key]
             if not _fits(value, hint):
-                raise ConfigError(f"{where}{key} must be {_describe(hint)}, got {value!r:.80}")
+                quote = "; YAML reads an unquoted yes, no, on or off as true or false: quote it (\"no\")" \
+                    if isinstance(value, bool) and _fits("text", hint) else ""  # language: no (Norwegian)
+                raise ConfigError(f"{where}{key} must be {_describe(hint)}, got {value!r:.80}{quote}")
             if isinstance(current, dict):  # per channel: a misspelt channel would be a setting with no effect
                 if unknown := sorted(set(value) - set(current)):
                     raise ConfigError(f"unknown option {where}{key}.{unknown[0]}; known: {', '.join(sorted(current))}")
@@ -345,17 +252,24 @@ def load_config(path: str | Path | None = None, overrides: dict[str, Any] | None
 
             values = yaml.safe_load(text) or {}
         elif path.suffix.lower() == ".json":  # read as TOML it failed with "Invalid statement"
-            values = json.loads(text)
+            values = json.loads(text) if text.strip() else {}  # empty: the defaults, as an empty TOML or YAML
         else:
             values = tomllib.loads(text)
     except Exception as exc:  # the parsers raise their own types; name the file in one error
         raise ConfigError(f"cannot parse {path}: {' '.join(str(exc).split())}") from exc
     if not isinstance(values, dict):
         raise ConfigError(f"{path} must hold tables of options (sampling, asr, ranking, ...), not a {type(values).__name__}")
-    config = _merge(Config(), values, "")
-    if overrides:
-        config = _merge(config, overrides, "")
-    return config.validate()
+    try:  # an admin's file of forty options: say which file the bad one is in
+        from_file = _merge(Config(), values, "")
+    except ConfigError as exc:
+        raise ConfigError(f"{path}: {exc}") from None
+    config = _merge(from_file, overrides, "") if overrides else from_file
+    try:
+        return config.validate()
+    except ConfigError as exc:
+        if config_problems(from_file):  # the file's own values (not only a flag's, such as --language klingon)
+            raise ConfigError(f"{path}: {exc}") from None
+        raise
 
 
 def as_config(given: Config | str | Path | dict | None) -> Config:

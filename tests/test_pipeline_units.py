@@ -224,14 +224,20 @@ def test_config_file_maps_onto_options_and_rejects_unknown_keys(tmp_path):
     ("[asr]\ntemperatures = 0.5", "asr.temperatures must be a list, each a number"),
     ("[ranking]\ncandidates = 2.5", "ranking.candidates must be a whole number"),
     ("[ranking.calibration]\ntranscript = [0.6, 0.2]", "unrelated < clearly this"),  # zeroed the channel
-    ("[asr]\nbeam_size = 0", "beam_size >= 1"),
-    ("[ocr]\nextra_reads = -3", "extra_reads >= 0"),
-    ("[chunks]\ntopic_window = 0", "topic_window >= 1"),
+    ("[asr]\nbeam_size = 0", "asr.beam_size must be >= 1 (1: greedy), got 0"),
+    ("[ocr]\nextra_reads = -3", "ocr.extra_reads must be >= 0, got -3"),
+    ("[chunks]\ntopic_window = 0", "chunks.topic_window must be >= 1, got 0"),
     ("[sampling]\nfps = nan", "sampling.fps must be a number, got nan"),  # passed every range check, then every
     ("[asr]\nwindow_seconds = inf", "asr.window_seconds must be a number, got inf"),  # file failed to index
     ("[ranking.weights]\ntrnascript = 2.0", "unknown option ranking.weights.trnascript; known: clip_text, "),
     ("[ranking.spread]\nvisul = 0.1", "unknown option ranking.spread.visul"),  # had no effect, silently
     ("[asr]\nmodel = \"base\"\nlanguage = \"klingon\"", "asr.language must be a Whisper language code"),
+    # one sentence listed eight options' ranges, naming neither the one given nor its value
+    ("[ranking]\nnms_overlap = 2", "ranking.nms_overlap must be in [0, 1], got 2"),
+    ("[ranking]\nmin_score = -1", "ranking.min_score must be >= 0, got -1"),
+    ("[keyframes]\nblock = 1", "keyframes.block must be >= 2, got 1"),
+    ("[distributed]\ncpus_per_worker = 0", "distributed.cpus_per_worker must be > 0, got 0"),
+    ("[search]\nk = 5", "unknown section [search]; known: asr, captions,"),  # no such table
 ])
 def test_a_config_value_of_the_wrong_type_or_range_is_one_error(tmp_path, toml, expect):
     """Each was a traceback later, or silently accepted (a string for a switch, a reversed calibration)."""
@@ -240,6 +246,7 @@ def test_a_config_value_of_the_wrong_type_or_range_is_one_error(tmp_path, toml, 
     with pytest.raises(ConfigError) as err:
         load_config(cfg)
     assert expect in str(err.value)
+    assert str(err.value).startswith(f"{cfg}: ")  # which of the admin's files holds it
 
 
 def test_a_json_config_is_read_as_json_and_a_folder_is_named_as_one(tmp_path):

@@ -1,0 +1,49 @@
+"""Options files as an admin writes them: what each error names, and values the comments document."""
+
+from __future__ import annotations
+
+import pytest
+
+from momentsearch.errors import ConfigError
+from momentsearch.options import Config, load_config
+
+
+def test_ocr_frame_side_0_as_documented_reads_the_sampled_frames(tmp_path):
+    """default.toml says `frame_side ... 0 = read the sampled frames`; the check refused 0 (">= 32")."""
+    cfg = tmp_path / "lab.toml"
+    cfg.write_text("[ocr]\nframe_side = 0\n")
+    assert load_config(cfg).ocr.frame_side == 0
+    cfg.write_text("[ocr]\nframe_side = 10\n")  # a size too small to read is still refused, saying what is allowed
+    with pytest.raises(ConfigError, match=r"ocr.frame_side must be 0 \(read the sampled frames\) or >= 32, got 10"):
+        load_config(cfg)
+
+
+def test_an_error_from_a_flag_does_not_blame_the_file(tmp_path):
+    cfg = tmp_path / "dept.toml"
+    cfg.write_text("[ranking]\nmin_score = 0.2\n")
+    with pytest.raises(ConfigError) as err:
+        load_config(cfg, {"asr": {"language": "klingon"}})  # --language klingon
+    assert str(cfg) not in str(err.value) and "asr.language" in str(err.value)
+    cfg.write_text("[ranking]\nmin_score = -0.2\n")
+    with pytest.raises(ConfigError) as err:
+        load_config(cfg, {"asr": {"language": "de"}})
+    assert str(err.value).startswith(f"{cfg}: ") and "ranking.min_score must be >= 0, got -0.2" in str(err.value)
+
+
+def test_yaml_no_read_as_false_says_to_quote_it(tmp_path):
+    """`language: no` (Norwegian) is false to YAML: "must be text or empty, got False" left the admin guessing."""
+    cfg = tmp_path / "oslo.yaml"
+    cfg.write_text("asr:\n  language: no\n")
+    with pytest.raises(ConfigError) as err:
+        load_config(cfg)
+    assert str(err.value).startswith(f"{cfg}: asr.language must be text") and 'quote it ("no")' in str(err.value)
+    cfg.write_text('asr:\n  language: "no"\n')
+    assert load_config(cfg).asr.language == "no"
+
+
+@pytest.mark.parametrize("name", ["empty.toml", "empty.yaml", "empty.json"])
+def test_an_empty_options_file_keeps_the_defaults(tmp_path, name):
+    """An empty TOML or YAML file was the defaults, an empty JSON one "cannot parse ...: Expecting value"."""
+    cfg = tmp_path / name
+    cfg.write_text("\n")
+    assert load_config(cfg) == Config()
