@@ -178,9 +178,19 @@ class Config:
 
     def validate(self) -> "Config":
         """This Config, or a ConfigError naming each option out of its range (option_checks.py: the rules)."""
-        if problems := config_problems(self):
+        if problems := self._type_problems() or config_problems(self):  # ranges compare numbers: types first
             raise ConfigError("invalid options: " + "; ".join(problems))
         return self
+
+    def _type_problems(self) -> list[str]:
+        """A Config built in Python (`MomentIndex(db, config=Config(...))`) skips the file's type checks."""
+        problems = []
+        for stage in dataclasses.fields(self):
+            options = getattr(self, stage.name)
+            for name, hint in typing.get_type_hints(type(options)).items():
+                if not _fits(value := getattr(options, name), hint):
+                    problems.append(f"{stage.name}.{name} must be {_describe(hint)}, got {value!r:.80}")
+        return problems
 
 
 def _merge(obj: Any, values: dict[str, Any], where: str) -> Any:
@@ -275,8 +285,10 @@ def load_config(path: str | Path | None = None, overrides: dict[str, Any] | None
 def as_config(given: Config | str | Path | dict | None) -> Config:
     """The Config a caller means: a Config as it is, an options file's path (`load_config`), a dict of
     overrides on the defaults ({"asr": {"model": "tiny.en"}}), None the defaults; else a ConfigError."""
-    if given is None or isinstance(given, Config):
-        return given or load_config()
+    if isinstance(given, Config):  # built in Python: checked as a file's options are (a negative weight, "0.5")
+        return given.validate()
+    if given is None:
+        return load_config()
     if isinstance(given, (str, os.PathLike)):
         return load_config(given)
     if isinstance(given, dict):

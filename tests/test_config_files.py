@@ -47,3 +47,18 @@ def test_an_empty_options_file_keeps_the_defaults(tmp_path, name):
     cfg = tmp_path / name
     cfg.write_text("\n")
     assert load_config(cfg) == Config()
+
+
+def test_a_config_built_in_python_is_checked_like_a_file(tmp_path):
+    """`MomentIndex(db, config=Config(...))` was used unchecked: a negative channel weight ranked silently,
+    and min_score = "0.5" was a numpy UFuncTypeError at the first search."""
+    from momentsearch import MomentIndex
+    from momentsearch.options import RankingOptions
+
+    negative = Config(ranking=RankingOptions(weights={**RankingOptions().weights, "transcript": -1.0}))
+    with pytest.raises(ConfigError, match=r"ranking.weights.transcript must be >= 0, got -1.0"):
+        MomentIndex(tmp_path / "db", config=negative)
+    with pytest.raises(ConfigError, match="ranking.min_score must be a number, got '0.5'"):
+        MomentIndex(tmp_path / "db", config=Config(ranking=RankingOptions(min_score="0.5")))
+    fine = Config(ranking=RankingOptions(min_score=0.3))
+    assert MomentIndex(tmp_path / "db", config=fine).config.ranking.min_score == 0.3
