@@ -208,15 +208,30 @@ def _merge(obj: Any, values: dict[str, Any], where: str) -> Any:
         else:
             hint = typing.get_type_hints(type(obj))[key]
             if not _fits(value, hint):
-                quote = "; YAML reads an unquoted yes, no, on or off as true or false: quote it (\"no\")" \
-                    if isinstance(value, bool) and _fits("text", hint) else ""  # language: no (Norwegian)
-                raise ConfigError(f"{where}{key} must be {_describe(hint)}, got {value!r:.80}{quote}")
+                raise ConfigError(f"{where}{key} must be {_describe(hint)}, got {value!r:.80}{_read_as(value, hint)}")
             if isinstance(current, dict):  # per channel: a misspelt channel would be a setting with no effect
                 if unknown := sorted(set(value) - set(current)):
                     raise ConfigError(f"unknown option {where}{key}.{unknown[0]}; known: {', '.join(sorted(current))}")
                 value = {**current, **value}
         updates[key] = value
     return dataclasses.replace(obj, **updates)
+
+
+def _read_as(value: Any, hint: Any) -> str:
+    """Why a value the admin typed right arrived as another type: YAML reads `language: no` (Norwegian) as
+    false and `min_score: 5e-2` (no dot) as text."""
+    if isinstance(value, bool) and _fits("text", hint):
+        return "; YAML reads an unquoted yes, no, on or off as true or false: quote it (\"no\")"
+    if isinstance(value, str) and _fits(1.0, hint):
+        try:
+            number = float(value)
+        except ValueError:
+            return ""
+        if "e" in value.lower() and math.isfinite(number):  # PyYAML's floats need a dot and a signed exponent
+            plain = repr(number) if "e" not in repr(number) else f"{number:e}"
+            return f"; YAML reads an exponent without a dot and a sign (5e-2, 1.0e3) as text: write {plain}"
+        return "; write the number without quotes"
+    return ""
 
 
 def _fits(value: Any, hint: Any) -> bool:

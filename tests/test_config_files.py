@@ -62,3 +62,18 @@ def test_a_config_built_in_python_is_checked_like_a_file(tmp_path):
         MomentIndex(tmp_path / "db", config=Config(ranking=RankingOptions(min_score="0.5")))
     fine = Config(ranking=RankingOptions(min_score=0.3))
     assert MomentIndex(tmp_path / "db", config=fine).config.ranking.min_score == 0.3
+
+
+def test_a_yaml_exponent_read_as_text_says_how_to_write_it(tmp_path):
+    """PyYAML reads `min_score: 5e-2` as the text '5e-2': "must be a number, got '5e-2'" looked like a number."""
+    cfg = tmp_path / "dept.yaml"
+    cfg.write_text("ranking:\n  min_score: 5e-2\n")
+    with pytest.raises(ConfigError) as err:
+        load_config(cfg)
+    assert "ranking.min_score must be a number, got '5e-2'" in str(err.value) and "write 0.05" in str(err.value)
+    cfg.write_text("ranking:\n  min_score: 0.05\n")
+    assert load_config(cfg).ranking.min_score == 0.05
+    quoted = tmp_path / "dept.toml"
+    quoted.write_text('[ranking]\nmin_score = "0.2"\n')
+    with pytest.raises(ConfigError, match="got '0.2'; write the number without quotes"):
+        load_config(quoted)
