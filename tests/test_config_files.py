@@ -77,3 +77,21 @@ def test_a_yaml_exponent_read_as_text_says_how_to_write_it(tmp_path):
     quoted.write_text('[ranking]\nmin_score = "0.2"\n')
     with pytest.raises(ConfigError, match="got '0.2'; write the number without quotes"):
         load_config(quoted)
+
+
+def test_asr_base_keeps_the_language_the_config_file_names(tmp_path):
+    """`--asr base` implies language detection; it replaced a department file's `language = "de"` without a word."""
+    from momentsearch.cli.args import build_parser
+    from momentsearch.cli.main import _config
+
+    cfg = tmp_path / "german-dept.toml"
+    cfg.write_text('[asr]\nlanguage = "de"\n')
+
+    def language(*flags):
+        return _config(build_parser().parse_args(["index", str(tmp_path), *flags])).asr.language
+
+    assert language("--config", str(cfg), "--asr", "base") == "de"
+    assert language("--config", str(cfg), "--asr", "base", "--language", "auto") is None  # a flag still wins
+    assert language("--asr", "base") is None  # no file names one: base detects, as the README says
+    cfg.write_text('[asr]\nbeam_size = 5\n')
+    assert language("--config", str(cfg), "--asr", "base") is None

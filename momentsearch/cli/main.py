@@ -12,6 +12,8 @@ from pathlib import Path
 
 from momentsearch.cli import INTERRUPTED, extras, transcripts
 from momentsearch.cli.args import DEMO_DB, build_parser
+from momentsearch.cli.config import asr_overrides as _asr_overrides  # noqa: F401 - tests call it here
+from momentsearch.cli.config import config_for as _config
 from momentsearch.errors import MomentSearchError, QueryError
 
 EXIT_OK, EXIT_FILES_FAILED, EXIT_ERROR = 0, 1, 2
@@ -34,57 +36,6 @@ def _resolve_chroma(args) -> None:
         args.chroma_url = ChromaServer.from_env(
             url, token=args.chroma_token, token_header=args.chroma_token_header, ca_cert=args.chroma_ca_cert,
             verify_tls=False if args.chroma_insecure else None, named_by=named_by)
-
-
-def _config(args):
-    from momentsearch.options import load_config
-
-    overrides: dict = {}
-    models = {}
-    if getattr(args, "device", None):
-        if args.device == "cuda":  # asked for, so refused when absent, whatever the command loads
-            from momentsearch.models.device import resolve_device
-
-            resolve_device("cuda")
-        models["device"] = args.device
-    if getattr(args, "clip_model", None):
-        models["clip_model"] = args.clip_model
-    if getattr(args, "clip_pretrained", None):
-        models["clip_pretrained"] = args.clip_pretrained
-    if getattr(args, "no_ocr", False):
-        models["ocr"] = False
-    if getattr(args, "text_model", None):
-        models["text_model"] = args.text_model
-    if getattr(args, "ray_workers", None) is not None:
-        if args.ray_workers < 1:
-            raise MomentSearchError("--ray-workers must be >= 1")
-        overrides["distributed"] = {"workers": args.ray_workers}
-    if models:
-        overrides["models"] = models
-    if getattr(args, "captions", None):
-        overrides["captions"] = {"mode": args.captions}
-    asr = _asr_overrides(getattr(args, "asr", None), getattr(args, "language", None))
-    if asr:
-        overrides["asr"] = asr
-    return load_config(args.config, overrides)
-
-
-def _asr_overrides(asr: str | None, language: str | None) -> dict:
-    """`--asr` (an engine, a model, ENGINE:MODEL) and `--language` (a Whisper code, or auto: detect)."""
-    out: dict = {}
-    if asr:
-        engines = ("faster-whisper", "openai-whisper")
-        if asr in engines:  # the engine alone: the model stays the configured one (base unless a config says)
-            out["engine"] = asr
-        elif ":" in asr and asr.split(":", 1)[0] in engines:
-            out["engine"], out["model"] = asr.split(":", 1)
-        else:
-            out["model"] = asr
-        if out.get("model") == "base":  # named on purpose: the multilingual model, so detect the language
-            out["language"] = None
-    if language is not None:  # "" too: refused by the options' check, not taken for the default (English)
-        out["language"] = None if language == "auto" else language
-    return out
 
 
 def _index_for(args):
