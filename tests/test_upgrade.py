@@ -101,6 +101,9 @@ def test_files_made_by_another_version_or_options_are_named_once_and_not_redone(
     assert {r.version for r in records.values()} == {version}
     assert {r.options for r in records.values()} == {settled.options_fingerprint(indexer.config)}
     assert _notes(_index(db, folder)[0]) == []  # the same version and options: nothing to say
+    speed = Config()  # options of how fast, not of what: they had been "other options", --reindex advised
+    speed.sampling.overlap, speed.sampling.visual_nice, speed.ocr.workers = False, 0, 1
+    assert _notes(_index(db, folder, config=speed)[0]) == []
 
     monkeypatch.setattr(settled, "__version__", "99.0")  # an upgrade
     report, _ = _index(db, folder)

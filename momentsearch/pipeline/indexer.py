@@ -12,7 +12,7 @@ import os
 import stat
 import time
 from contextlib import contextmanager
-from dataclasses import asdict, dataclass, replace
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Callable
 
@@ -27,7 +27,7 @@ from momentsearch.pipeline.memory import limit_malloc_arenas
 from momentsearch.pipeline.ocr import FROM_CONFIG, make_ocr
 from momentsearch.pipeline.partial import PartialState, fingerprint, keep_unfinished, undo_unfinished
 from momentsearch.pipeline.process import FileEntries, FileProcessor
-from momentsearch.pipeline.settled import (CLIP_COLLECTIONS, options_fingerprint, remember_clip_off,
+from momentsearch.pipeline.settled import (CLIP_COLLECTIONS, entry_options, options_fingerprint, remember_clip_off,
                                            settle_unchanged, unchanged_note)
 from momentsearch.store.ids import absolute_path
 from momentsearch.types import FileRecord, FileResult, IndexReport, MediaInfo, ProgressCallback, ProgressEvent
@@ -228,8 +228,7 @@ class Indexer:
         if self.partial_dir is None:
             return None
         cfg = self.config
-        made_by = fingerprint(self.report.models, asdict(cfg.asr), asdict(cfg.sampling), asdict(cfg.keyframes),
-                              asdict(cfg.ocr), cfg.models.ocr)
+        made_by = fingerprint(self.report.models, *entry_options(cfg), cfg.models.ocr)  # a speed option: same work
         return PartialState(self.partial_dir, video_id, made_by)
 
     def _drop_stale_partials(self) -> None:

@@ -21,12 +21,27 @@ CLIP_COLLECTIONS = ("keyframes", "unified")  # the collections of CLIP vectors (
 CLIP_OFF = "clip_off"  # the index note left when CLIP could not load: what was missing, and where it would be
 
 
+# Options that change how fast a file is indexed, never its entries (the visual side in a thread or not, its
+# niceness, images read at once): a department's file that tunes them was told every file had been indexed "with
+# other options" and that --reindex would redo them.
+SPEED_ONLY = {"sampling": ("overlap", "visual_nice"), "ocr": ("workers",)}
+
+
+def entry_options(config) -> tuple[dict, ...]:
+    """asr, sampling, keyframes and ocr options as dicts, the speed-only ones at their defaults (so a record
+    made with the defaults keeps its hash)."""
+    out = []
+    for stage in ("asr", "sampling", "keyframes", "ocr"):
+        options = getattr(config, stage)
+        out.append({**asdict(options), **{k: getattr(type(options)(), k) for k in SPEED_ONLY.get(stage, ())}})
+    return tuple(out)
+
+
 def options_fingerprint(config) -> str:
     """A hash of the options that decide a file's entries (the kept partial work's, plus chunking)."""
     from momentsearch.pipeline.partial import fingerprint
 
-    return fingerprint(asdict(config.asr), asdict(config.sampling), asdict(config.keyframes), asdict(config.ocr),
-                       asdict(config.chunks), config.models.ocr)
+    return fingerprint(*entry_options(config), asdict(config.chunks), config.models.ocr)
 
 
 def made_by_note(records, options: str | None = None, what: str = "") -> str:
