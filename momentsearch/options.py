@@ -281,7 +281,9 @@ def load_config(path: str | Path | None = None, overrides: dict[str, Any] | None
         else:
             values = tomllib.loads(text)
     except Exception as exc:  # the parsers raise their own types; name the file in one error
-        raise ConfigError(f"cannot parse {path}: {' '.join(str(exc).split())}") from exc
+        named = path.suffix.lower() in (".toml", ".yaml", ".yml", ".json") or isinstance(exc, UnicodeError)
+        read_as = "" if named else " (read as TOML: a YAML file's name ends in .yaml, a JSON one's in .json)"
+        raise ConfigError(f"cannot parse {path}: {' '.join(str(exc).split())}{read_as}") from exc
     if not isinstance(values, dict):
         raise ConfigError(f"{path} must hold tables of options (sampling, asr, ranking, ...), not a {type(values).__name__}")
     try:  # an admin's file of forty options: say which file the bad one is in

@@ -95,3 +95,14 @@ def test_asr_base_keeps_the_language_the_config_file_names(tmp_path):
     assert language("--asr", "base") is None  # no file names one: base detects, as the README says
     cfg.write_text('[asr]\nbeam_size = 5\n')
     assert language("--config", str(cfg), "--asr", "base") is None
+
+
+def test_a_file_named_neither_yaml_nor_json_says_it_was_read_as_toml(tmp_path):
+    """A YAML file named dept.conf failed with TOML's "Expected '=' after a key", naming no format."""
+    cfg = tmp_path / "dept.conf"
+    cfg.write_text("asr:\n  model: tiny.en\n")
+    with pytest.raises(ConfigError, match=r"cannot parse .*dept.conf: .*\(read as TOML: a YAML file's name ends in "
+                                          r"\.yaml, a JSON one's in \.json\)"):
+        load_config(cfg)
+    cfg.write_text('[asr]\nmodel = "tiny.en"\n')  # TOML by another name still works
+    assert load_config(cfg).asr.model == "tiny.en"
