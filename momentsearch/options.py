@@ -66,7 +66,7 @@ class ASROptions:
     max_new_tokens: int | None = None  # cap on decoded tokens per window (tests use it with random weights)
     batch_size: int = 16  # on CUDA (with vad_filter): speech regions decoded together; 0 or 1 = one at a time
     cpu_batch_size: int = 4  # the same on CPU: less CPU than sequential at the same WER; each more holds ~85 MB
-    cpu_threads: int = 0  # CTranslate2 threads on CPU; 0 = the CPUs this process may use ($MOMENTSEARCH_THREADS)
+    cpu_threads: int = 0  # CTranslate2 threads on CPU, at most its CPUs; 0 = all it may use ($MOMENTSEARCH_THREADS)
     window_seconds: float = 300.0  # audio is decoded, transcribed and kept (for resume) in windows this long,
     #    cut at the quietest moment of their last 30 s; 0 = the whole track at once (memory grows with length)
     temperatures: list[float] = field(

@@ -106,3 +106,28 @@ def test_a_file_named_neither_yaml_nor_json_says_it_was_read_as_toml(tmp_path):
         load_config(cfg)
     cfg.write_text('[asr]\nmodel = "tiny.en"\n')  # TOML by another name still works
     assert load_config(cfg).asr.model == "tiny.en"
+
+
+def test_asr_cpu_threads_above_the_cpus_is_capped_like_the_environment_variable(monkeypatch):
+    """$MOMENTSEARCH_THREADS=99999 was capped at the CPUs, asr.cpu_threads = 5000 was not: 11 s of speech took
+    213 s on 2 CPUs (a big server's setting copied to a laptop)."""
+    import faster_whisper
+
+    import momentsearch.models.asr as asr_module
+    import momentsearch.models.device as device
+    from momentsearch.options import ASROptions
+
+    asked = {}
+
+    class Engine:
+        def __init__(self, path, **kwargs):
+            asked.update(kwargs)
+
+    monkeypatch.setattr(faster_whisper, "WhisperModel", Engine)
+    monkeypatch.setattr(asr_module, "resolve_faster_whisper_model", lambda name: "/models/" + name)
+    monkeypatch.setattr(device, "available_cpus", lambda: 2)
+    monkeypatch.delenv("MOMENTSEARCH_THREADS", raising=False)
+    for wanted, used in ((5000, 2), (1, 1), (0, 2)):
+        asked.clear()
+        asr_module.FasterWhisperASR(ASROptions(model="tiny.en", cpu_threads=wanted, cpu_batch_size=0), "cpu").load()
+        assert asked["cpu_threads"] == used, wanted

@@ -21,7 +21,7 @@ from momentsearch.models.device import (
     ctranslate2_cuda_problem,
     cuda_library_error,
     resolve_device,
-    thread_budget,
+    threads_for,
 )
 from momentsearch.models.asr_repair import spans_to_redo
 from momentsearch.models.asr_words import segment_words
@@ -228,7 +228,7 @@ class FasterWhisperASR:
         try:
             self._model = WhisperModel(
                 path, device=device, compute_type=compute_type,
-                cpu_threads=self.options.cpu_threads or thread_budget(), local_files_only=True
+                cpu_threads=threads_for(self.options.cpu_threads), local_files_only=True
             )
             if batch:
                 from faster_whisper import BatchedInferencePipeline
