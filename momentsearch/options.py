@@ -198,8 +198,9 @@ def _merge(obj: Any, values: dict[str, Any], where: str) -> Any:
     updates = {}
     for key, value in values.items():
         if key not in names:
-            what = f"option {where}{key}" if where else f"section [{key}]"  # a table name misspelt, or no such table
-            raise ConfigError(f"unknown {what}; known: {', '.join(sorted(names))}")
+            # a table name misspelt, or no such table; or an option outside its table
+            what = f"section [{key}]" if not where and isinstance(value, dict) else f"option {where}{key}"
+            raise ConfigError(f"unknown {what}{_elsewhere(key, where)}; known: {', '.join(sorted(names))}")
         current = getattr(obj, key)
         if dataclasses.is_dataclass(current):
             if not isinstance(value, dict):
@@ -215,6 +216,13 @@ def _merge(obj: Any, values: dict[str, Any], where: str) -> Any:
                 value = {**current, **value}
         updates[key] = value
     return dataclasses.replace(obj, **updates)
+
+
+def _elsewhere(key: str, where: str) -> str:
+    """Where an option put in the wrong table lives (`[ranking] model = ...`: it is asr.model)."""
+    homes = [f"[{stage.name}]" for stage in dataclasses.fields(Config) if where.rstrip(".") != stage.name
+             and key in {f.name for f in dataclasses.fields(stage.default_factory())}]
+    return f" ({key} is an option of {' and '.join(homes)})" if homes else ""
 
 
 def _read_as(value: Any, hint: Any) -> str:

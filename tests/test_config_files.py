@@ -131,3 +131,17 @@ def test_asr_cpu_threads_above_the_cpus_is_capped_like_the_environment_variable(
         asked.clear()
         asr_module.FasterWhisperASR(ASROptions(model="tiny.en", cpu_threads=wanted, cpu_batch_size=0), "cpu").load()
         assert asked["cpu_threads"] == used, wanted
+
+
+@pytest.mark.parametrize("toml,expect", [
+    ('[ranking]\nmodel = "tiny.en"', "unknown option ranking.model (model is an option of [asr]); known: "),
+    ('language = "de"', "unknown option language (language is an option of [asr]); known: asr, "),  # no table
+    ("[asr]\nworkers = 2", "unknown option asr.workers (workers is an option of [ocr] and [distributed])"),
+])
+def test_an_option_in_the_wrong_table_says_where_it_belongs(tmp_path, toml, expect):
+    """The error listed the table's own options only: nothing said that `model` is set under [asr]."""
+    cfg = tmp_path / "dept.toml"
+    cfg.write_text(toml + "\n")
+    with pytest.raises(ConfigError) as err:
+        load_config(cfg)
+    assert expect in str(err.value)
