@@ -1,7 +1,7 @@
-"""Options for each stage, one dataclass each, and loading them from a TOML or YAML file.
+"""Options for each stage, one dataclass each, and loading them from a TOML, YAML or JSON file.
 
 The defaults are here; momentsearch/data/default.toml repeats them with comments (a test checks).
-Every field has a comment; `Config.validate()` is the one place that checks rules between fields.
+Every field has a comment; `Config.validate()` is the one place that checks them (the rules: option_checks.py).
 """
 
 from __future__ import annotations
