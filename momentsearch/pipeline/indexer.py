@@ -280,9 +280,11 @@ class Indexer:
             partial = self._partial(video_id)
             # processed before anything is taken out: a file that fails (a re-index with a bad option, a
             # model that breaks on it) keeps its entries, and so do the copies that share them
+            resumed = partial.resumed_note() if partial is not None else ""  # said in the summary's note
             entries = self.processor().process_video(path, info, video_id, partial, on_media)
             self._begin(record, old)
             result = self._write(entries, record)
+            result.reason = "; ".join(n for n in (result.reason, resumed) if n)
             if partial is not None:
                 partial.discard()  # the entries are in the store: the kept windows are done with
             return result
