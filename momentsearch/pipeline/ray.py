@@ -103,6 +103,12 @@ def _size(path: str) -> int | None:
         return None
 
 
+def _seconds(info) -> float:
+    """A file's probed duration: what its "done" event says, whatever became of it (ProgressEvent), so the
+    media bar reaches its total and its rate (the ETA) counts the files settled without a worker."""
+    return info.duration if isinstance(info, MediaInfo) else 0.0
+
+
 def _short(exc: BaseException) -> str:
     """The last line of a Ray error (they carry whole remote tracebacks)."""
     lines = [x.strip() for x in str(exc).strip().splitlines() if x.strip()]
@@ -145,7 +151,7 @@ class RayIndexer:
             # unchanged, photos, unreadable files: the local path says why, the same way as without Ray
             self._progress("file", path, i, len(batch.todo))
             results[path] = done or self.indexer.index_file(path, info, reindex)
-            self._progress("done", path, i, len(batch.todo))
+            self._progress("done", path, i, len(batch.todo), _seconds(info))
         if remote:
             remote, copies = self._one_per_content(remote)
             order = {p: i for i, p in enumerate(batch.todo)}
@@ -155,7 +161,7 @@ class RayIndexer:
                 self._progress("file", path, order[path], len(batch.todo))
                 results[path] = (self.indexer.index_file(path, batch.infos[path], reindex, process=False)
                                  or self.indexer.index_file(path, batch.infos[path], reindex))
-                self._progress("done", path, order[path], len(batch.todo))
+                self._progress("done", path, order[path], len(batch.todo), _seconds(batch.infos[path]))
         report = self.indexer.report
         report.files.extend(results[p] for p in sorted(results))  # in discovery order, as without Ray
         self.indexer.note_gone(paths)  # files of these folders that were deleted since: as without Ray
@@ -272,13 +278,13 @@ class RayIndexer:
                 work = WorkResult(path, reason=f"error on Ray worker: {_short(exc)}")
             result = self._commit(work, infos[path])
             self._remote_results[path] = result
-            self._progress("done", path, order[path], total, result.duration if result.status == "indexed" else 0.0)
+            self._progress("done", path, order[path], total, _seconds(infos[path]))
             if queue and actor in alive:
                 submit(actor)
             if queue and not alive:
                 for left in list(queue):
                     self._remote_results[left] = FileResult(left, "failed", "no Ray worker left running")
-                    self._progress("done", left, order[left], total)
+                    self._progress("done", left, order[left], total, _seconds(infos[left]))
                 queue.clear()
 
     def _commit(self, work: WorkResult, info: MediaInfo) -> FileResult:
