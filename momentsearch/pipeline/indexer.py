@@ -283,8 +283,7 @@ class Indexer:
             resumed = partial.resumed_note() if partial is not None else ""  # said in the summary's note
             entries = self.processor().process_video(path, info, video_id, partial, on_media)
             self._begin(record, old)
-            result = self._write(entries, record)
-            result.reason = "; ".join(n for n in (result.reason, resumed) if n)
+            result = self._write(entries, record, resumed)
             if partial is not None:
                 partial.discard()  # the entries are in the store: the kept windows are done with
             return result
@@ -377,8 +376,9 @@ class Indexer:
         self._begin(record, old)
         return self._write(entries, record)
 
-    def _write(self, entries: FileEntries, record: FileRecord) -> FileResult:
-        """Writes a file's entries, then marks its record complete."""
+    def _write(self, entries: FileEntries, record: FileRecord, resumed: str = "") -> FileResult:
+        """Writes a file's entries, then marks its record complete. `resumed`: what a killed run's kept work gave
+        it (PartialState.resumed_note), added to its note."""
         t0 = time.perf_counter()
         for name, rows in entries.rows.items():
             self.store.upsert(name, rows.ids, rows.vectors, rows.metadatas, rows.documents)
@@ -394,5 +394,5 @@ class Indexer:
         entries.times.add("store", time.perf_counter() - t0)
         for stage, seconds in entries.times.seconds.items():
             self.report.times.add(stage, seconds)
-        return FileResult(entries.path, "indexed", entries.note, video_id=entries.video_id,
-                          duration=entries.duration, channels=entries.channels)
+        return FileResult(entries.path, "indexed", "; ".join(n for n in (entries.note, resumed) if n),
+                          video_id=entries.video_id, duration=entries.duration, channels=entries.channels)
