@@ -258,9 +258,12 @@ def embedded_tracks(video: str | Path, duration: float = 0.0) -> list[CaptionTra
     times count from the file's start (`time_origin`), as every index time does."""
     import av
 
+    from momentsearch.pipeline.decode import _open  # a file FFmpeg cannot open gets the reason probe gives it
+
     tracks = []
+    container = _open(video)  # (a file cut short after it was probed, as a Ray worker or a later stage may find)
     try:
-        with av.open(str(video)) as container:
+        with container:
             origin = time_origin(container)
             for stream in container.streams.subtitles:
                 codec = stream.codec_context.name
