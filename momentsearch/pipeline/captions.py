@@ -23,6 +23,7 @@ from pathlib import Path
 
 from momentsearch.errors import BadInputError
 from momentsearch.media import time_origin
+from momentsearch.pipeline.opening import open_media
 from momentsearch.types import TranscriptSegment, Word
 
 SIDECAR_SUFFIXES = (".srt", ".vtt", ".ass", ".ssa")
@@ -258,10 +259,8 @@ def embedded_tracks(video: str | Path, duration: float = 0.0) -> list[CaptionTra
     times count from the file's start (`time_origin`), as every index time does."""
     import av
 
-    from momentsearch.pipeline.decode import _open  # a file FFmpeg cannot open gets the reason probe gives it
-
     tracks = []
-    container = _open(video)  # (a file cut short after it was probed, as a Ray worker or a later stage may find)
+    container = open_media(video)  # probe's reason for a file cut short since it was probed (a Ray worker finds)
     try:
         with container:
             origin = time_origin(container)
