@@ -479,3 +479,19 @@ def test_ctrl_c_while_the_cli_imports_its_libraries_exits_quietly(tmp_path, modu
     run = subprocess.run([sys.executable, "-c", _CTRL_C_WHILE_IMPORTING, module, str(tmp_path / "db")],
                          capture_output=True, text=True, timeout=120)
     assert (run.returncode, run.stderr) == (130, "momentsearch: interrupted\n")  # as a Ctrl-C later: no traceback
+
+
+def test_index_warnings_reach_a_log_escaped_and_one_line_each(monkeypatch):
+    """A warning names files (one deleted since it was indexed): its control characters went to the terminal or log
+    as they were (ESC [2J clears the screen), and a log file (no terminal: rich's 80 columns) got it cut into lines."""
+    from momentsearch.types import IndexReport
+
+    buffer = io.StringIO()
+    monkeypatch.setattr(output, "err", Console(file=buffer, width=80))  # a file, as `index ... 2> run.log`
+    monkeypatch.setattr(output, "out", Console(file=io.StringIO(), width=80))
+    gone = "1 indexed file in this folder no longer exists (evil\x1b[2Jname.mp4): search still finds it; " \
+           "momentsearch prune removes it"
+    output.print_report(IndexReport(warnings=[gone, "visual channel off: " + "CLIP weights are missing " * 8]))
+    lines = buffer.getvalue().splitlines()
+    assert len(lines) == 2 and all(line.startswith("warning: ") for line in lines), lines
+    assert "\x1b" not in buffer.getvalue() and "evil\\x1b[2Jname.mp4" in lines[0]

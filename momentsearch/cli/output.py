@@ -150,7 +150,9 @@ def _label(path: str, width: int = 28) -> str:
 
 def print_report(report: IndexReport) -> None:
     for w in report.warnings:
-        err.print(f"warning: {w}", markup=False, style="yellow")
+        # escaped (a warning can name a file, and a name's escape sequences must not reach the terminal), and one
+        # line however long: a log file keeps it whole for grep, a terminal wraps it itself
+        err.print(cell(f"warning: {w}"), style="yellow", soft_wrap=True)
     # rows a user need not read one by one: a course folder's PDFs and notes, and on a nightly re-run the
     # hundreds of recordings indexed before: each a line under the table (--json keeps a row each)
     other = [f for f in report.files if f.status == "skipped" and f.reason == NOT_MEDIA]
