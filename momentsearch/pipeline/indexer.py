@@ -179,8 +179,14 @@ class Indexer:
 
             self.report.files.append(self.index_file(path, info, reindex, on_media))
             self.progress(ProgressEvent("done", path=path, index=i, total_files=total, media_seconds=seconds))
-        if batch.todo:
-            self._drop_stale_partials()
+        return self.finish(paths, batch.todo)
+
+    def finish(self, paths: list[str], todo: list[str]) -> IndexReport:
+        """What ends a batch (`todo`: its files, from `plan`), run here or on Ray: kept work no file needs goes,
+        and the notes that look at the whole batch (files made by another version, files gone) are added."""
+        if todo and self.partial_dir is not None:  # kept work no unfinished file needs (changed, gone, finished)
+            keep_unfinished(self.partial_dir, self.store.files())
+        if todo:
             self.report.warnings += unchanged_note(self)  # made by another version or other options: said once
         if getattr(self.asr, "device_note", ""):  # "auto" found a GPU that faster-whisper cannot use
             self.report.warnings.append(self.asr.device_note)
@@ -231,11 +237,6 @@ class Indexer:
         made_by = fingerprint(self.report.models, asdict(cfg.asr), asdict(cfg.sampling), asdict(cfg.keyframes),
                               asdict(cfg.ocr), cfg.models.ocr)
         return PartialState(self.partial_dir, video_id, made_by)
-
-    def _drop_stale_partials(self) -> None:
-        """Kept work that no unfinished file needs any more (its file changed, vanished or was finished)."""
-        if self.partial_dir is not None:
-            keep_unfinished(self.partial_dir, self.store.files())
 
     def index_file(self, path: str, info: MediaInfo | BadInputError | None, reindex: bool,
                    on_media: Callable[[float], None] | None = None, process: bool = True) -> FileResult | None:

@@ -164,7 +164,7 @@ class RayIndexer:
                 self._progress("done", path, order[path], len(batch.todo), _seconds(batch.infos[path]))
         report = self.indexer.report
         report.files.extend(results[p] for p in sorted(results))  # in discovery order, as without Ray
-        self.indexer.note_gone(paths)  # files of these folders that were deleted since: as without Ray
+        self.indexer.finish(paths, batch.todo)  # the batch's notes (files deleted since, made by another version)
         self.run_info.wall_seconds = time.perf_counter() - t_start
         report.ray = self.run_info
         return report
