@@ -495,3 +495,33 @@ def test_index_warnings_reach_a_log_escaped_and_one_line_each(monkeypatch):
     lines = buffer.getvalue().splitlines()
     assert len(lines) == 2 and all(line.startswith("warning: ") for line in lines), lines
     assert "\x1b" not in buffer.getvalue() and "evil\\x1b[2Jname.mp4" in lines[0]
+
+
+def test_a_log_follows_a_long_file_with_a_line_a_minute_and_an_eta(monkeypatch):
+    """Without a terminal (`index ... 2> run.log`) there are no bars, only a line as each file begins: a log of a
+    3-hour lecture said nothing for hours. Now a plain line at most every LOG_EVERY s of wall time within a file."""
+    buffer = io.StringIO()
+    monkeypatch.setattr(output, "err", Console(file=buffer, width=80))  # a file, not a terminal
+    now = [0.0]
+    display = output.ProgressDisplay(enabled=True, clock=lambda: now[0])
+    assert not display.enabled  # no terminal: no bars
+    with display:
+        display(ProgressEvent("start", total_files=2, media_seconds=3600.0 + 600.0))
+        display(ProgressEvent("file", path="/a/long\x1b[2J.mp4", index=0, total_files=2))
+        for minute in range(1, 21):  # the speech of 3 minutes transcribed every minute, a window each 30 s
+            for half in (0.5, 1.0):
+                now[0] = 60.0 * (minute - 1 + half)
+                media = ProgressEvent("media", path="/a/long.mp4", media_seconds=min(3600.0, 180.0 * (minute - 1 + half)))
+                media.file_seconds = 3600.0
+                display(media)
+        display(ProgressEvent("done", path="/a/long.mp4", media_seconds=3600.0))
+        display(ProgressEvent("file", path="/a/short.mp4", index=1, total_files=2))
+        display(ProgressEvent("done", path="/a/short.mp4", media_seconds=600.0))
+    text = buffer.getvalue()
+    lines = text.splitlines()
+    assert "\x1b" not in text and "\r" not in text  # no control characters in a log
+    assert lines[0] == "[1/2] /a/long\\x1b[2J.mp4" and lines[-1] == "[2/2] /a/short.mp4"
+    progress = lines[1:-1]
+    assert len(progress) == 20, progress  # one a minute, not one per window
+    assert progress[0] == "  long\\x1b[2J.mp4: 3:00 of 1:00:00; all files 3:00 of 1:10:00, ETA 22:20"
+    assert progress[-1].startswith("  long\\x1b[2J.mp4: 1:00:00 of 1:00:00; all files 1:00:00 of 1:10:00, ETA 3:")
