@@ -525,3 +525,28 @@ def test_a_log_follows_a_long_file_with_a_line_a_minute_and_an_eta(monkeypatch):
     assert len(progress) == 20, progress  # one a minute, not one per window
     assert progress[0] == "  long\\x1b[2J.mp4: 3:00 of 1:00:00; all files 3:00 of 1:10:00, ETA 22:20"
     assert progress[-1].startswith("  long\\x1b[2J.mp4: 1:00:00 of 1:00:00; all files 1:00:00 of 1:10:00, ETA 3:")
+
+
+_KILLED_WHILE_INDEXING = """
+import os, signal, sys, time
+from momentsearch.cli import main as entry
+
+def index_until_killed(args):  # `kill PID` arrives while the batch runs
+    os.kill(os.getpid(), signal.SIGTERM)
+    time.sleep(60)
+    return 0
+
+sys.modules["momentsearch.cli.main"].cmd_index = index_until_killed
+sys.exit(entry(["index", sys.argv[1], "--db", sys.argv[2]]))
+"""
+
+
+def test_kill_stops_an_index_run_with_one_line_and_status_143(tmp_path):
+    """`kill` (SIGTERM) on a batch: Python's default ended it without a word (a log file just stopped) and without
+    unwinding as Ctrl-C does; now one line that says how to resume, and 128 + SIGTERM as shells report it."""
+    import subprocess
+
+    run = subprocess.run([sys.executable, "-c", _KILLED_WHILE_INDEXING, str(tmp_path), str(tmp_path / "db")],
+                         capture_output=True, text=True, timeout=120)
+    assert (run.returncode, run.stderr) == (143, "momentsearch: stopped by kill (SIGTERM); re-run the same command "
+                                                 "to resume\n")
