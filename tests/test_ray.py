@@ -422,3 +422,27 @@ def test_done_events_carry_each_files_duration_whatever_became_of_it():
                                                      "no Ray worker left running"}
     done = {e.path: e.media_seconds for e in events if e.kind == "done"}
     assert done == {"a.mp4": 10.0, "b.mp4": 10.0, "c.mp4": 10.0}
+
+
+def test_starting_ray_leaves_the_callers_sigterm_handler_in_place():
+    """ray.init installs its own SIGTERM handling (and its core a stack dump and abort): `kill` on a Ray run printed
+    '*** SIGTERM received ... PC: @ ...' and the process aborted, instead of ending as the CLI ends a killed run."""
+    import signal
+
+    def callers(signum, frame):
+        pass
+
+    class StartsRay:
+        def is_initialized(self):
+            return False
+
+        def init(self, address=None, **kwargs):
+            signal.signal(signal.SIGTERM, lambda signum, frame: None)  # as ray.init does
+
+    before = signal.signal(signal.SIGTERM, callers)
+    try:
+        assert RayIndexer(Indexer(store=None, config=load_config(), text_embedder=None, asr=None, ocr=None),
+                          address="local")._connect(StartsRay()) is True
+        assert signal.getsignal(signal.SIGTERM) is callers
+    finally:
+        signal.signal(signal.SIGTERM, before)

@@ -20,7 +20,12 @@ class Terminated(KeyboardInterrupt):
     """SIGTERM, raised in the main thread as Ctrl-C's KeyboardInterrupt is, so it unwinds the same way."""
 
 
+_received: list[int] = []  # SIGTERMs this process took: code that turns any exception a handler raises into a
+                           # plain KeyboardInterrupt (Ray's ray.wait and ray.get do) loses the Terminated
+
+
 def _raise_terminated(signum, frame) -> None:
+    _received.append(signum)
     raise Terminated
 
 
@@ -40,6 +45,6 @@ def sigterm_as_interrupt(command: str):
 def say_stopped(exc: KeyboardInterrupt, command: str) -> int:
     """The one line for a run stopped part way, and its exit status."""
     resume = "; re-run the same command to resume" if command in WRITERS else ""
-    how = "stopped by kill (SIGTERM)" if isinstance(exc, Terminated) else "interrupted"
-    print(f"momentsearch: {how}{resume}", file=sys.stderr)
-    return TERMINATED if isinstance(exc, Terminated) else INTERRUPTED
+    killed = isinstance(exc, Terminated) or bool(_received)
+    print(f"momentsearch: {'stopped by kill (SIGTERM)' if killed else 'interrupted'}{resume}", file=sys.stderr)
+    return TERMINATED if killed else INTERRUPTED

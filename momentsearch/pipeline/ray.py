@@ -17,7 +17,9 @@ from __future__ import annotations
 import dataclasses
 import logging
 import os
+import signal
 import socket
+import threading
 import time
 from collections import deque
 from dataclasses import dataclass
@@ -204,11 +206,15 @@ class RayIndexer:
             kwargs.update(include_dashboard=False, num_cpus=available_cpus())
         if address:
             _check_reachable(address)  # Ray itself retries an address where nothing answers for minutes
-        try:
+        before = signal.getsignal(signal.SIGTERM)  # ray.init takes SIGTERM over (its handler, and its core's
+        try:                                       # stack dump and abort): the caller's is put back after it
             ray.init(address=address or None, **kwargs)
         except Exception as exc:  # Ray raises ConnectionError, RuntimeError, ValueError...
             raise MomentSearchError(f"cannot start or join Ray at {address or 'a new local instance'}: "
                                     f"{_short(exc)}") from exc
+        finally:
+            if before is not None and threading.current_thread() is threading.main_thread():
+                signal.signal(signal.SIGTERM, before)
         return True
 
     def _worker_count(self, ray, files: int) -> int:
