@@ -479,3 +479,80 @@ def test_ctrl_c_while_the_cli_imports_its_libraries_exits_quietly(tmp_path, modu
     run = subprocess.run([sys.executable, "-c", _CTRL_C_WHILE_IMPORTING, module, str(tmp_path / "db")],
                          capture_output=True, text=True, timeout=120)
     assert (run.returncode, run.stderr) == (130, "momentsearch: interrupted\n")  # as a Ctrl-C later: no traceback
+
+
+def test_index_warnings_reach_a_log_escaped_and_one_line_each(monkeypatch):
+    """A warning names files (one deleted since it was indexed): its control characters went to the terminal or log
+    as they were (ESC [2J clears the screen), and a log file (no terminal: rich's 80 columns) got it cut into lines."""
+    from momentsearch.types import IndexReport
+
+    buffer = io.StringIO()
+    monkeypatch.setattr(output, "err", Console(file=buffer, width=80))  # a file, as `index ... 2> run.log`
+    monkeypatch.setattr(output, "out", Console(file=io.StringIO(), width=80))
+    gone = "1 indexed file in this folder no longer exists (evil\x1b[2Jname.mp4): search still finds it; " \
+           "momentsearch prune removes it"
+    output.print_report(IndexReport(warnings=[gone, "visual channel off: " + "CLIP weights are missing " * 8]))
+    lines = buffer.getvalue().splitlines()
+    assert len(lines) == 2 and all(line.startswith("warning: ") for line in lines), lines
+    assert "\x1b" not in buffer.getvalue() and "evil\\x1b[2Jname.mp4" in lines[0]
+
+
+def test_a_log_follows_a_long_file_with_a_line_a_minute_and_an_eta(monkeypatch):
+    """Without a terminal (`index ... 2> run.log`) there are no bars, only a line as each file begins: a log of a
+    3-hour lecture said nothing for hours. Now a plain line at most every LOG_EVERY s of wall time within a file."""
+    buffer = io.StringIO()
+    monkeypatch.setattr(output, "err", Console(file=buffer, width=80))  # a file, not a terminal
+    now = [0.0]
+    display = output.ProgressDisplay(enabled=True, clock=lambda: now[0])
+    assert not display.enabled  # no terminal: no bars
+    with display:
+        display(ProgressEvent("start", total_files=2, media_seconds=3600.0 + 600.0))
+        display(ProgressEvent("file", path="/a/long\x1b[2J.mp4", index=0, total_files=2))
+        for minute in range(1, 21):  # the speech of 3 minutes transcribed every minute, a window each 30 s
+            for half in (0.5, 1.0):
+                now[0] = 60.0 * (minute - 1 + half)
+                media = ProgressEvent("media", path="/a/long.mp4", media_seconds=min(3600.0, 180.0 * (minute - 1 + half)))
+                media.file_seconds = 3600.0
+                display(media)
+        display(ProgressEvent("done", path="/a/long.mp4", media_seconds=3600.0))
+        display(ProgressEvent("file", path="/a/short.mp4", index=1, total_files=2))
+        display(ProgressEvent("done", path="/a/short.mp4", media_seconds=600.0))
+    text = buffer.getvalue()
+    lines = text.splitlines()
+    assert "\x1b" not in text and "\r" not in text  # no control characters in a log
+    assert lines[0] == "[1/2] /a/long\\x1b[2J.mp4" and lines[-1] == "[2/2] /a/short.mp4"
+    progress = lines[1:-1]
+    assert len(progress) == 20, progress  # one a minute, not one per window
+    assert progress[0] == "  long\\x1b[2J.mp4: 3:00 of 1:00:00; all files 3:00 of 1:10:00, ETA 22:20"
+    assert progress[-1].startswith("  long\\x1b[2J.mp4: 1:00:00 of 1:00:00; all files 1:00:00 of 1:10:00, ETA 3:")
+
+
+_KILLED_WHILE_INDEXING = """
+import os, signal, sys, time
+from momentsearch.cli import main as entry
+
+def index_until_killed(args):  # `kill PID` arrives while the batch runs
+    try:
+        os.kill(os.getpid(), signal.SIGTERM)
+        time.sleep(60)
+    except KeyboardInterrupt:
+        if sys.argv[3] == "ray":  # Ray's ray.wait turns what a signal handler raised into a KeyboardInterrupt
+            raise KeyboardInterrupt from None
+        raise
+    return 0
+
+sys.modules["momentsearch.cli.main"].cmd_index = index_until_killed
+sys.exit(entry(["index", sys.argv[1], "--db", sys.argv[2]]))
+"""
+
+
+@pytest.mark.parametrize("inside", ["local", "ray"])
+def test_kill_stops_an_index_run_with_one_line_and_status_143(tmp_path, inside):
+    """`kill` (SIGTERM) on a batch: Python's default ended it without a word (a log file just stopped) and without
+    unwinding as Ctrl-C does; now one line that says how to resume, and 128 + SIGTERM as shells report it."""
+    import subprocess
+
+    run = subprocess.run([sys.executable, "-c", _KILLED_WHILE_INDEXING, str(tmp_path), str(tmp_path / "db"), inside],
+                         capture_output=True, text=True, timeout=120)
+    assert (run.returncode, run.stderr) == (143, "momentsearch: stopped by kill (SIGTERM); re-run the same command "
+                                                 "to resume\n")

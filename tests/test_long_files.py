@@ -157,6 +157,7 @@ def test_a_killed_file_resumes_from_its_finished_windows_into_the_same_index(lec
     asr, clip, events = CountingASR(), FakeClip(), []
     report = _indexer(db, asr, clip, events.append).index([str(path)])
     assert report.files[0].status == "indexed"
+    assert report.files[0].reason.startswith("resumed: kept 2 audio windows (speech to 0:")  # said in the summary
     assert asr.calls == _n_windows(path) - 2  # only the windows the killed run had not finished
     media = [e.media_seconds for e in events if e.kind == "media"]
     assert len(media) == _n_windows(path) and media[1] > WINDOW / 2  # the kept windows count at once
@@ -184,7 +185,8 @@ def test_a_run_killed_while_reading_slides_keeps_what_it_read(lecture, tmp_path,
     again, decoded = CountingOcr(), []
     real_frames = process.sample_frames
     monkeypatch.setattr(process, "sample_frames", lambda *a, **k: decoded.append(1) or real_frames(*a, **k))
-    _indexer(db, CountingASR(), ocr=again).index([str(path)])
+    resumed = _indexer(db, CountingASR(), ocr=again).index([str(path)]).files[0].reason
+    assert "resumed: kept " in resumed and "1 picture read" in resumed, resumed
     assert 0 < again.read_count < first.read_count  # only the pictures the killed run had not read
     assert not decoded  # and the video was not decoded and cut again: the segments and pictures were kept
     assert _contents(db).keys() == _contents(whole).keys() and "ocr" in _contents(db)

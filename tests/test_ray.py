@@ -189,9 +189,13 @@ def test_indexing_a_folder_again_through_ray_says_which_of_its_files_are_gone(vi
                               mtime=0.0, complete=True))
     index = MomentIndex(str(db), _config(build_parser().parse_args(["index", str(video_folder), *TINY_CLIP_ARGS])),
                         store=store)
-    indexer = Indexer(store, index.config, index.text_embedder, index.asr, index.clip)
+    events = []
+    indexer = Indexer(store, index.config, index.text_embedder, index.asr, index.clip, progress=events.append)
     report = RayIndexer(indexer).index([str(video_folder)])
     assert {f.status for f in report.files} == {"unchanged"}
+    start = next(e for e in events if e.kind == "start")  # an unchanged file's "done" counts its seconds too
+    assert sum(e.media_seconds for e in events if e.kind == "done") == pytest.approx(start.media_seconds)
+    assert start.media_seconds > 0
     gone = [w for w in report.warnings if "no longer exist" in w]
     assert len(gone) == 1 and "deleted.mp4" in gone[0], report.warnings
 
@@ -404,3 +408,41 @@ def test_an_address_where_no_ray_head_answers_is_a_clear_error_at_once():
         s.listen()
         _check_reachable(f"127.0.0.1:{s.getsockname()[1]}")
     _check_reachable("auto")
+
+
+def test_done_events_carry_each_files_duration_whatever_became_of_it():
+    """ProgressEvent's contract: "done" says the file's whole probed duration, failed or not, so the media bar
+    ends at its total and its ETA counts them; a failed or never-sent file said 0 s, and the bar of a Ray run
+    with one stopped short of its total."""
+    ray = FakeRay()
+    dies = FakeActor(ray, lambda path: _RayActorError("The actor died unexpectedly."))
+    indexer, events = _indexer()
+    results = _run_schedule(indexer, ray, [dies], ["a.mp4", "b.mp4", "c.mp4"])
+    assert {r.reason for r in results.values()} == {"Ray worker failed: The actor died unexpectedly.",
+                                                     "no Ray worker left running"}
+    done = {e.path: e.media_seconds for e in events if e.kind == "done"}
+    assert done == {"a.mp4": 10.0, "b.mp4": 10.0, "c.mp4": 10.0}
+
+
+def test_starting_ray_leaves_the_callers_sigterm_handler_in_place():
+    """ray.init installs its own SIGTERM handling (and its core a stack dump and abort): `kill` on a Ray run printed
+    '*** SIGTERM received ... PC: @ ...' and the process aborted, instead of ending as the CLI ends a killed run."""
+    import signal
+
+    def callers(signum, frame):
+        pass
+
+    class StartsRay:
+        def is_initialized(self):
+            return False
+
+        def init(self, address=None, **kwargs):
+            signal.signal(signal.SIGTERM, lambda signum, frame: None)  # as ray.init does
+
+    before = signal.signal(signal.SIGTERM, callers)
+    try:
+        assert RayIndexer(Indexer(store=None, config=load_config(), text_embedder=None, asr=None, ocr=None),
+                          address="local")._connect(StartsRay()) is True
+        assert signal.getsignal(signal.SIGTERM) is callers
+    finally:
+        signal.signal(signal.SIGTERM, before)

@@ -132,3 +132,21 @@ def test_files_made_by_another_version_or_options_are_named_once_and_not_redone(
     shown = json.loads(capsys.readouterr().out)
     assert shown["notes"] == info.notes
     assert sorted(f["version"] or "" for f in shown["files"]) == ["", version]
+
+
+def test_a_ray_run_names_files_made_by_another_version_too(tmp_path, monkeypatch):
+    """`index --ray` after an upgrade said nothing of the unchanged files an older version made (the local run's
+    line); every file here is unchanged, so nothing goes to a worker and no cluster starts."""
+    from momentsearch.pipeline.ray import RayIndexer
+
+    folder, db = tmp_path / "lectures", tmp_path / "db"
+    folder.mkdir()
+    counting_video(folder / "a.mp4", seconds=2)
+    _index(db, folder)
+    monkeypatch.setattr(settled, "__version__", "99.0")  # an upgrade
+    config = Config()
+    config.models.ocr = False
+    report = RayIndexer(Indexer(Store(make_client(str(db))), config, FakeText(), FakeASR(), None, None)).index(
+        [str(folder)])
+    assert [f.status for f in report.files] == ["unchanged"] and report.ray is not None
+    assert len(_notes(report)) == 1 and _notes(report)[0].startswith("1 unchanged file was indexed by momentsearch ")

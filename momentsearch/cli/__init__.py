@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import sys
 
-INTERRUPTED = 130  # the exit status of a command stopped by Ctrl-C (128 + SIGINT), as shells report it
+from momentsearch.cli.stopping import INTERRUPTED  # (the standard library only: cheap, and safe to import first)
 
 try:
     from momentsearch.cli.main import main

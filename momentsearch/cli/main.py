@@ -10,7 +10,7 @@ import os
 import sys
 from pathlib import Path
 
-from momentsearch.cli import INTERRUPTED, extras, transcripts
+from momentsearch.cli import extras, stopping, transcripts
 from momentsearch.cli.args import DEMO_DB, build_parser
 from momentsearch.cli.config import asr_overrides as _asr_overrides  # noqa: F401 - tests call it here
 from momentsearch.cli.config import config_for as _config
@@ -51,20 +51,20 @@ def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
         _resolve_chroma(args)
-        return {"index": cmd_index, "search": cmd_search, "info": cmd_info, "demo": cmd_demo,
-                "serve": cmd_serve, "prune": cmd_prune, "remove": cmd_remove, "eval": cmd_eval, "match": cmd_match,
-                "clip": lambda a: extras.cmd_clip(a, _index_for(a)),
-                "chapters": lambda a: extras.cmd_chapters(a, _index_for(a)),
-                "transcript": lambda a: transcripts.cmd_transcript(a, _index_for(a))}[args.command](args)
+        command = {"index": cmd_index, "search": cmd_search, "info": cmd_info, "demo": cmd_demo,
+                   "serve": cmd_serve, "prune": cmd_prune, "remove": cmd_remove, "eval": cmd_eval,
+                   "match": cmd_match, "clip": lambda a: extras.cmd_clip(a, _index_for(a)),
+                   "chapters": lambda a: extras.cmd_chapters(a, _index_for(a)),
+                   "transcript": lambda a: transcripts.cmd_transcript(a, _index_for(a))}[args.command]
+        with stopping.sigterm_as_interrupt(args.command):  # `kill`: ends as a Ctrl-C does
+            return command(args)
     except MomentSearchError as exc:
         from momentsearch.cli.output import safe_text
 
         print(f"momentsearch: error: {safe_text(str(exc))}", file=sys.stderr)
         return EXIT_ERROR
-    except KeyboardInterrupt:
-        resume = "; re-run the same command to resume" if args.command in ("index", "prune", "remove") else ""
-        print(f"momentsearch: interrupted{resume}", file=sys.stderr)
-        return INTERRUPTED
+    except KeyboardInterrupt as exc:  # Ctrl-C, or `kill` (stopping.Terminated)
+        return stopping.say_stopped(exc, args.command)
     except BrokenPipeError:  # `momentsearch info --json | head`: the reader has what it wanted
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())  # so the flush at exit raises nothing
         return EXIT_OK

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import textwrap
+import time
 from pathlib import Path
 
 from rich.console import Console
@@ -33,6 +34,7 @@ WIDTH = 80  # what the output is laid out for (wider terminals just have room to
 MIN_WIDTH = 40  # narrower than this, lines are laid out for this many columns and the terminal wraps them
 WEAK_SCORE = 0.3  # results scoring below this are marked "weak": one channel matched a little
 HIT_NOTE = 5.0  # seconds: a result whose matched words lie this far past its start says where they are
+LOG_EVERY = 60.0  # seconds of wall time: without a terminal, a line on the file's progress at most this often
 
 
 def columns() -> int:
@@ -91,10 +93,12 @@ class ProgressDisplay:
     """Two bars on stderr: files (count) and media seconds (with ETA); the current file and stage in the label.
 
     The media bar moves within a file ("media" events, when the pipeline sends them), never passes its
-    total, and the finished bar says "done" instead of the last stage.
+    total, and the finished bar says "done" instead of the last stage. Without a terminal (a log file) there are
+    no bars: a line as each file begins, and within a long file a line at most every LOG_EVERY seconds with the
+    media seconds done and the batch's ETA. `clock`: seconds, monotonic (tests pass their own).
     """
 
-    def __init__(self, enabled: bool = True) -> None:
+    def __init__(self, enabled: bool = True, clock=time.monotonic) -> None:
         self.wanted = enabled
         self.enabled = enabled and err.is_terminal  # bars only on a terminal; a log gets one line a file
         self.progress = Progress(
@@ -106,6 +110,7 @@ class ProgressDisplay:
         self.current = ""
         self.total_seconds = 1
         self.seconds_before = 0.0  # media seconds of the files already finished
+        self.clock, self.started, self.logged = clock, clock(), clock()  # the run's start, the last line logged
 
     def __enter__(self) -> "ProgressDisplay":
         self.progress.__enter__()
@@ -133,14 +138,29 @@ class ProgressDisplay:
         elif event.kind == "media":  # within a file: seconds done so far, at most its duration
             file_seconds = getattr(event, "file_seconds", 0.0) or event.media_seconds
             self._media_to(self.seconds_before + min(event.media_seconds, file_seconds))
+            if not self.enabled and self.wanted and self.clock() - self.logged >= LOG_EVERY:
+                self._log_media(min(event.media_seconds, file_seconds), file_seconds)
         elif event.kind == "done":
             self.progress.advance(self.files_task)
             self.seconds_before += event.media_seconds
             self._media_to(self.seconds_before)
             self.progress.update(self.files_task, description=f"files: {self.current}")
         if not self.enabled and event.kind == "file" and self.wanted:
+            self.logged = self.clock()
+            if event.index == 0:  # the rate counts from the first file, not from the models' loading
+                self.started = self.logged
             err.print(f"[{event.index + 1}/{event.total_files}] {safe_text(event.path)}", markup=False,
                       highlight=False, soft_wrap=True)  # a logged path on one line, whatever its length
+
+
+    def _log_media(self, done: float, file_seconds: float) -> None:
+        """One plain line for a log: this file's media seconds done, the batch's, and the ETA from the rate so far."""
+        self.logged = now = self.clock()
+        batch = self.seconds_before + done
+        total = max(self.total_seconds, batch)
+        eta = fmt_time((total - batch) * (now - self.started) / batch) if batch > 0 else "-"
+        err.print(f"  {self.current}: {fmt_time(done)} of {fmt_time(file_seconds)}; all files {fmt_time(batch)} of "
+                  f"{fmt_time(total)}, ETA {eta}", markup=False, highlight=False, soft_wrap=True)
 
 
 def _label(path: str, width: int = 28) -> str:
@@ -150,7 +170,9 @@ def _label(path: str, width: int = 28) -> str:
 
 def print_report(report: IndexReport) -> None:
     for w in report.warnings:
-        err.print(f"warning: {w}", markup=False, style="yellow")
+        # escaped (a warning can name a file, and a name's escape sequences must not reach the terminal), and one
+        # line however long: a log file keeps it whole for grep, a terminal wraps it itself
+        err.print(cell(f"warning: {w}"), style="yellow", soft_wrap=True)
     # rows a user need not read one by one: a course folder's PDFs and notes, and on a nightly re-run the
     # hundreds of recordings indexed before: each a line under the table (--json keeps a row each)
     other = [f for f in report.files if f.status == "skipped" and f.reason == NOT_MEDIA]

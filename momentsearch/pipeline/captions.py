@@ -23,6 +23,7 @@ from pathlib import Path
 
 from momentsearch.errors import BadInputError
 from momentsearch.media import time_origin
+from momentsearch.pipeline.opening import open_media
 from momentsearch.types import TranscriptSegment, Word
 
 SIDECAR_SUFFIXES = (".srt", ".vtt", ".ass", ".ssa")
@@ -259,8 +260,9 @@ def embedded_tracks(video: str | Path, duration: float = 0.0) -> list[CaptionTra
     import av
 
     tracks = []
+    container = open_media(video)  # probe's reason for a file cut short since it was probed (a Ray worker finds)
     try:
-        with av.open(str(video)) as container:
+        with container:
             origin = time_origin(container)
             for stream in container.streams.subtitles:
                 codec = stream.codec_context.name

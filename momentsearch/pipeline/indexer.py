@@ -179,8 +179,14 @@ class Indexer:
 
             self.report.files.append(self.index_file(path, info, reindex, on_media))
             self.progress(ProgressEvent("done", path=path, index=i, total_files=total, media_seconds=seconds))
-        if batch.todo:
-            self._drop_stale_partials()
+        return self.finish(paths, batch.todo)
+
+    def finish(self, paths: list[str], todo: list[str]) -> IndexReport:
+        """What ends a batch (`todo`: its files, from `plan`), run here or on Ray: kept work no file needs goes,
+        and the notes that look at the whole batch (files made by another version, files gone) are added."""
+        if todo and self.partial_dir is not None:  # kept work no unfinished file needs (changed, gone, finished)
+            keep_unfinished(self.partial_dir, self.store.files())
+        if todo:
             self.report.warnings += unchanged_note(self)  # made by another version or other options: said once
         if getattr(self.asr, "device_note", ""):  # "auto" found a GPU that faster-whisper cannot use
             self.report.warnings.append(self.asr.device_note)
@@ -231,11 +237,6 @@ class Indexer:
         made_by = fingerprint(self.report.models, *entry_options(cfg), cfg.models.ocr)  # a speed option: same work
         return PartialState(self.partial_dir, video_id, made_by)
 
-    def _drop_stale_partials(self) -> None:
-        """Kept work that no unfinished file needs any more (its file changed, vanished or was finished)."""
-        if self.partial_dir is not None:
-            keep_unfinished(self.partial_dir, self.store.files())
-
     def index_file(self, path: str, info: MediaInfo | BadInputError | None, reindex: bool,
                    on_media: Callable[[float], None] | None = None, process: bool = True) -> FileResult | None:
         """Indexes one file of a `plan` (`info`: its probe; None for a photo) in this process.
@@ -279,9 +280,10 @@ class Indexer:
             partial = self._partial(video_id)
             # processed before anything is taken out: a file that fails (a re-index with a bad option, a
             # model that breaks on it) keeps its entries, and so do the copies that share them
+            resumed = partial.resumed_note() if partial is not None else ""  # said in the summary's note
             entries = self.processor().process_video(path, info, video_id, partial, on_media)
             self._begin(record, old)
-            result = self._write(entries, record)
+            result = self._write(entries, record, resumed)
             if partial is not None:
                 partial.discard()  # the entries are in the store: the kept windows are done with
             return result
@@ -374,8 +376,9 @@ class Indexer:
         self._begin(record, old)
         return self._write(entries, record)
 
-    def _write(self, entries: FileEntries, record: FileRecord) -> FileResult:
-        """Writes a file's entries, then marks its record complete."""
+    def _write(self, entries: FileEntries, record: FileRecord, resumed: str = "") -> FileResult:
+        """Writes a file's entries, then marks its record complete. `resumed`: what a killed run's kept work gave
+        it (PartialState.resumed_note), added to its note."""
         t0 = time.perf_counter()
         for name, rows in entries.rows.items():
             self.store.upsert(name, rows.ids, rows.vectors, rows.metadatas, rows.documents)
@@ -391,5 +394,5 @@ class Indexer:
         entries.times.add("store", time.perf_counter() - t0)
         for stage, seconds in entries.times.seconds.items():
             self.report.times.add(stage, seconds)
-        return FileResult(entries.path, "indexed", entries.note, video_id=entries.video_id,
-                          duration=entries.duration, channels=entries.channels)
+        return FileResult(entries.path, "indexed", "; ".join(n for n in (entries.note, resumed) if n),
+                          video_id=entries.video_id, duration=entries.duration, channels=entries.channels)

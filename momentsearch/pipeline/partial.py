@@ -150,6 +150,21 @@ class PartialState:
         if self.visual is None and detected is not None:  # the pictures are needed only to finish the visual side
             self.detected = self._detected_from(detected)
 
+    def resumed_note(self) -> str:
+        """What a killed run left that this run takes over, for the file's summary note ("" when nothing):
+        call it before the file is processed (new work is added to the same state)."""
+        kept = []
+        if self.windows:
+            end = max(end for _, end, _ in self.windows.values())
+            n = len(self.windows)
+            kept.append(f"{n} audio window{'' if n == 1 else 's'} (speech to {_clock(end)})")
+        if self.visual is not None:
+            kept.append("the pictures and slide text")
+        elif self.detected is not None or self.ocr:
+            read = f", {len(self.ocr)} picture{'' if len(self.ocr) == 1 else 's'} read" if self.ocr else ""
+            kept.append(("the cut video" if self.detected is not None else "slide text") + read)
+        return "resumed: kept " + " and ".join(kept) if kept else ""
+
     def _visual_from(self, row: dict) -> VisualResult | None:
         vectors = None
         if row["vectors"]:
@@ -238,6 +253,12 @@ class PartialState:
         self.windows, self.visual, self.ocr, self.detected = {}, None, {}, None
         for p in (self.path, self.vectors_path, self.pictures_path):
             p.unlink(missing_ok=True)
+
+
+def _clock(seconds: float) -> str:
+    """12:05 or 1:02:05, as the summary writes times."""
+    m, s = divmod(int(seconds), 60)
+    return f"{m // 60}:{m % 60:02d}:{s:02d}" if m >= 60 else f"{m}:{s:02d}"
 
 
 def _slide_from(row: list) -> SlideText:

@@ -17,7 +17,9 @@ from __future__ import annotations
 import dataclasses
 import logging
 import os
+import signal
 import socket
+import threading
 import time
 from collections import deque
 from dataclasses import dataclass
@@ -103,6 +105,12 @@ def _size(path: str) -> int | None:
         return None
 
 
+def _seconds(info) -> float:
+    """A file's probed duration: what its "done" event says, whatever became of it (ProgressEvent), so the
+    media bar reaches its total and its rate (the ETA) counts the files settled without a worker."""
+    return info.duration if isinstance(info, MediaInfo) else 0.0
+
+
 def _short(exc: BaseException) -> str:
     """The last line of a Ray error (they carry whole remote tracebacks)."""
     lines = [x.strip() for x in str(exc).strip().splitlines() if x.strip()]
@@ -145,7 +153,7 @@ class RayIndexer:
             # unchanged, photos, unreadable files: the local path says why, the same way as without Ray
             self._progress("file", path, i, len(batch.todo))
             results[path] = done or self.indexer.index_file(path, info, reindex)
-            self._progress("done", path, i, len(batch.todo))
+            self._progress("done", path, i, len(batch.todo), _seconds(info))
         if remote:
             remote, copies = self._one_per_content(remote)
             order = {p: i for i, p in enumerate(batch.todo)}
@@ -155,10 +163,10 @@ class RayIndexer:
                 self._progress("file", path, order[path], len(batch.todo))
                 results[path] = (self.indexer.index_file(path, batch.infos[path], reindex, process=False)
                                  or self.indexer.index_file(path, batch.infos[path], reindex))
-                self._progress("done", path, order[path], len(batch.todo))
+                self._progress("done", path, order[path], len(batch.todo), _seconds(batch.infos[path]))
         report = self.indexer.report
         report.files.extend(results[p] for p in sorted(results))  # in discovery order, as without Ray
-        self.indexer.note_gone(paths)  # files of these folders that were deleted since: as without Ray
+        self.indexer.finish(paths, batch.todo)  # the batch's notes (files deleted since, made by another version)
         self.run_info.wall_seconds = time.perf_counter() - t_start
         report.ray = self.run_info
         return report
@@ -198,11 +206,15 @@ class RayIndexer:
             kwargs.update(include_dashboard=False, num_cpus=available_cpus())
         if address:
             _check_reachable(address)  # Ray itself retries an address where nothing answers for minutes
-        try:
+        before = signal.getsignal(signal.SIGTERM)  # ray.init takes SIGTERM over (its handler, and its core's
+        try:                                       # stack dump and abort): the caller's is put back after it
             ray.init(address=address or None, **kwargs)
         except Exception as exc:  # Ray raises ConnectionError, RuntimeError, ValueError...
             raise MomentSearchError(f"cannot start or join Ray at {address or 'a new local instance'}: "
                                     f"{_short(exc)}") from exc
+        finally:
+            if before is not None and threading.current_thread() is threading.main_thread():
+                signal.signal(signal.SIGTERM, before)
         return True
 
     def _worker_count(self, ray, files: int) -> int:
@@ -272,13 +284,13 @@ class RayIndexer:
                 work = WorkResult(path, reason=f"error on Ray worker: {_short(exc)}")
             result = self._commit(work, infos[path])
             self._remote_results[path] = result
-            self._progress("done", path, order[path], total, result.duration if result.status == "indexed" else 0.0)
+            self._progress("done", path, order[path], total, _seconds(infos[path]))
             if queue and actor in alive:
                 submit(actor)
             if queue and not alive:
                 for left in list(queue):
                     self._remote_results[left] = FileResult(left, "failed", "no Ray worker left running")
-                    self._progress("done", left, order[left], total)
+                    self._progress("done", left, order[left], total, _seconds(infos[left]))
                 queue.clear()
 
     def _commit(self, work: WorkResult, info: MediaInfo) -> FileResult:

@@ -1,0 +1,40 @@
+"""Opening a media file with PyAV, and why one cannot be opened, in words a user can act on.
+
+Below decode and captions (both open files; discover, which decode uses, imports captions)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from momentsearch.errors import BadInputError
+
+
+def open_media(path: str | Path):
+    """The file opened by PyAV; BadInputError with a reason a user can act on when it cannot be."""
+    import av
+
+    p = Path(path)
+    if not p.exists():
+        raise BadInputError(str(path), "file not found (it may have been moved or deleted)")
+    if p.is_file() and p.stat().st_size == 0:
+        raise BadInputError(str(path), "empty file (0 bytes)")
+    try:
+        return av.open(str(p), metadata_errors="ignore")
+    except PermissionError as exc:
+        raise BadInputError(str(path), "permission denied") from exc
+    except (av.error.FFmpegError, OSError, ValueError) as exc:
+        raise BadInputError(str(path), _unreadable_reason(p, exc)) from exc
+
+
+def _unreadable_reason(path: Path, exc: Exception) -> str:
+    """Why FFmpeg could not open a file, in words a user can act on."""
+    try:
+        with open(path, "rb") as f:
+            head = f.read(12)
+    except OSError:
+        head = b""
+    detail = getattr(exc, "strerror", None) or str(exc)
+    if head[4:8] == b"ftyp":  # an MP4/MOV whose index (moov box) is missing: the usual truncated recording
+        return ("an MP4/MOV file FFmpeg cannot open: probably truncated (cut short while recording or "
+                f"copying, so its index is missing); re-copy or re-export it ({detail})")
+    return f"not a media file FFmpeg can read: corrupt, or not audio/video ({detail})"
