@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from itertools import chain
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterator
@@ -10,7 +11,7 @@ from typing import Iterator
 import numpy as np
 
 from momentsearch.errors import BadInputError
-from momentsearch.media import TS_CLOCK_WRAP, picture_stream, stream_start, time_origin
+from momentsearch.media import TS_CLOCK_WRAP, picture_stream, sound_start, stream_start, time_origin
 from momentsearch.pipeline.discover import container_mime
 from momentsearch.types import SAMPLE_RATE, MediaInfo, SampledFrame
 
@@ -95,12 +96,18 @@ def _iter_audio_chunks(path: str | Path, sample_rate: int = SAMPLE_RATE) -> Iter
         if track is None:
             return
         stream = container.streams.audio[track.index]
-        pad, piece = int(round(track.start * sample_rate)), PAD_PIECE * sample_rate
+        frames = container.decode(stream)
+        try:
+            first = next(frames, None)
+        except av.error.FFmpegError:
+            raise BadInputError(str(path), "audio stream cannot be decoded") from None
+        start = sound_start(track.start, first, time_origin(container))
+        pad, piece = int(round(start * sample_rate)), PAD_PIECE * sample_rate
         for done in range(0, pad, piece):  # the first sample plays this late; a long gap is not one array
             yield np.zeros(min(pad - done, piece), dtype=np.float32)
         yielded = False
         try:
-            for samples in _mono(container, stream, sample_rate):
+            for samples in _mono(container, stream, sample_rate, chain((first,), frames) if first is not None else ()):
                 yielded = True
                 yield samples
         except av.error.FFmpegError:
@@ -192,9 +199,9 @@ class AudioTrack:
     note: str = ""  # which track was used, when the file has several
 
 
-def _mono(container, stream, sample_rate: int = SAMPLE_RATE) -> Iterator[np.ndarray]:
-    """An audio stream decoded from where the container stands, as mono float32 pieces at `sample_rate` Hz
-    (the resampler's tail included). FFmpeg's errors pass to the caller.
+def _mono(container, stream, sample_rate: int = SAMPLE_RATE, frames=None) -> Iterator[np.ndarray]:
+    """An audio stream decoded from where the container stands (or its `frames`, already being decoded), as
+    mono float32 pieces at `sample_rate` Hz (the resampler's tail included). FFmpeg's errors pass to the caller.
 
     Two or more channels are mixed down through 16-bit samples, as faster-whisper's and Whisper's own
     loaders do: FFmpeg scales its down-mix so no sample can pass full scale only for integer output; into
@@ -207,7 +214,7 @@ def _mono(container, stream, sample_rate: int = SAMPLE_RATE) -> Iterator[np.ndar
     mixed = (stream.codec_context.channels or 1) > 1
     resampler = av.AudioResampler(format="s16" if mixed else "flt", layout="mono", rate=sample_rate)
     scale = FULL_SCALE_S16 if mixed else 1.0
-    for frame in container.decode(stream):
+    for frame in container.decode(stream) if frames is None else frames:
         for out in resampler.resample(frame):
             yield out.to_ndarray().reshape(-1).astype(np.float32) / scale
     for out in resampler.resample(None):
