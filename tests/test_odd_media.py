@@ -328,3 +328,39 @@ def test_reading_an_image_leaves_pillows_own_limit_as_the_program_set_it(tmp_pat
     before = PILImage.MAX_IMAGE_PIXELS
     open_image(tmp_path / "a.png", max_side=64)
     assert PILImage.MAX_IMAGE_PIXELS == before
+
+
+def _damage_packet_at(path: Path, t: float) -> None:
+    """Overwrite the audio packet playing at `t` s with seeded noise (a bad sector, a flipped copy)."""
+    with av.open(str(path)) as src:
+        packet = next(p for p in src.demux(audio=0) if p.pts is not None and float(p.pts * p.time_base) >= t)
+        pos, size = packet.pos, packet.size
+    data = bytearray(path.read_bytes())
+    data[pos:pos + size] = np.random.default_rng(1).integers(0, 256, size, dtype=np.uint8).tobytes()
+    path.write_bytes(bytes(data))
+
+
+@pytest.mark.parametrize("fmt,codec,suffix", [("ipod", "aac", "m4a"), ("mp3", "libmp3lame", "mp3")])
+def test_one_damaged_audio_packet_loses_only_its_own_moment(tmp_path, fmt, codec, suffix):
+    """A recording with one damaged packet at 15 s: the decoder refuses that packet, and decoding stopped
+    there, so the speech after it (the tone at 25 s) was lost without a word and the file was 15 s long.
+    Now the packet is skipped as silence, and what follows keeps its time."""
+    from momentsearch.pipeline.decode import load_audio
+
+    path = tmp_path / f"talk.{suffix}"
+    t = np.arange(30 * AUDIO_RATE) / AUDIO_RATE
+    tone = (0.5 * np.sin(2 * np.pi * 440 * t) * (((t >= 5) & (t < 6)) | ((t >= 25) & (t < 26)))).astype(np.float32)
+    with av.open(str(path), "w", format=fmt) as out:
+        stream = out.add_stream(codec, rate=AUDIO_RATE, layout="mono")
+        for off in range(0, tone.size, 1152):
+            frame = av.AudioFrame.from_ndarray(tone[None, off:off + 1152], format="flt", layout="mono")
+            frame.sample_rate, frame.pts, frame.time_base = AUDIO_RATE, off, Fraction(1, AUDIO_RATE)
+            out.mux(stream.encode(frame))
+        out.mux(stream.encode(None))
+    _damage_packet_at(path, 15.0)
+    audio = load_audio(path)
+    assert audio.size / AUDIO_RATE == pytest.approx(30.0, abs=0.2)
+    loud = np.flatnonzero(np.abs(audio) > 0.05) / AUDIO_RATE
+    assert loud.min() == pytest.approx(5.0, abs=0.1)
+    assert loud[loud > 20].min() == pytest.approx(25.0, abs=0.1)  # the later speech, where it is heard (the
+    # damaged packet itself may decode as a burst of noise, as it does in any player)
