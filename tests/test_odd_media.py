@@ -364,3 +364,39 @@ def test_one_damaged_audio_packet_loses_only_its_own_moment(tmp_path, fmt, codec
     assert loud.min() == pytest.approx(5.0, abs=0.1)
     assert loud[loud > 20].min() == pytest.approx(25.0, abs=0.1)  # the later speech, where it is heard (the
     # damaged packet itself may decode as a burst of noise, as it does in any player)
+
+
+SLIDE_COLOURS = [(200, 40, 40), (40, 170, 60), (40, 60, 200)]  # one per 10 s
+
+
+@pytest.mark.parametrize("skip_still", [True, False])
+def test_one_damaged_video_packet_loses_only_its_own_moment(tmp_path, skip_still):
+    """Three slides of 10 s with a keyframe every 2 s, the keyframe at 12 s damaged: decoding stopped there,
+    so the third slide (20-30 s) was never read (not searchable, no chapter) and nothing said so. Now the
+    damaged packet is skipped and the slides after it are sampled at their times."""
+    from momentsearch.options import SamplingOptions
+    from momentsearch.pipeline.sampling import sample_frames
+
+    path = tmp_path / "slides.mp4"
+    with av.open(str(path), "w") as out:
+        video = out.add_stream("libx264", rate=5, options={"g": "10"})
+        video.width, video.height, video.pix_fmt = 320, 180, "yuv420p"
+        for i in range(150):
+            image = np.empty((180, 320, 3), np.uint8)
+            image[:] = SLIDE_COLOURS[i // 50]
+            image[8:20, 8 + 4 * (i % 30): 20 + 4 * (i % 30)] = 255  # a moving cursor: frames differ
+            frame = av.VideoFrame.from_ndarray(image, format="rgb24")
+            frame.pts, frame.time_base = i, Fraction(1, 5)
+            out.mux(video.encode(frame))
+        out.mux(video.encode(None))
+    with av.open(str(path)) as src:
+        key = next(p for p in src.demux(video=0) if p.is_keyframe and p.pts is not None and p.pts * p.time_base >= 12)
+        pos, size = key.pos, key.size
+    data = bytearray(path.read_bytes())
+    noise = np.random.default_rng(2).integers(0, 256, size - 4, dtype=np.uint8)
+    data[pos + 4:pos + size] = noise.tobytes()  # all but its length field
+    path.write_bytes(bytes(data))
+    frames = list(sample_frames(path, SamplingOptions(skip_still=skip_still)))
+    assert frames[-1].time >= 29.0
+    late = [f for f in frames if f.time >= 20.5]
+    assert late and all(np.abs(f.image.reshape(-1, 3).mean(0) - SLIDE_COLOURS[2]).max() < 40 for f in late)

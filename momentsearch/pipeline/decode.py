@@ -13,7 +13,8 @@ import numpy as np
 from momentsearch.errors import BadInputError
 from momentsearch.media import TS_CLOCK_WRAP, picture_stream, sound_start, stream_start, time_origin
 from momentsearch.pipeline.discover import container_mime
-from momentsearch.pipeline.sound import iter_sound_frames, mono_pieces
+from momentsearch.pipeline.packets import iter_decoded
+from momentsearch.pipeline.sound import mono_pieces
 from momentsearch.types import SAMPLE_RATE, MediaInfo, SampledFrame
 
 
@@ -87,7 +88,7 @@ def _iter_audio_chunks(path: str | Path, sample_rate: int = SAMPLE_RATE) -> Iter
     """Lazily yields the audio track `pick_audio_track` chooses as mono float32 pieces (a few thousand
     samples each) at `sample_rate` Hz, in order, on the file's clock (`time_origin`): a track that starts
     5 s after the file does begins with 5 s of zeros. Nothing but the current piece is held. A packet the
-    decoder refuses is silence in its place (`sound.iter_sound_frames`); an error reading the file after some
+    decoder refuses is silence in its place (`packets.iter_decoded`); an error reading the file after some
     audio ends the stream early (a truncated file yields what it has); before any audio it is a BadInputError."""
     import av
 
@@ -96,7 +97,7 @@ def _iter_audio_chunks(path: str | Path, sample_rate: int = SAMPLE_RATE) -> Iter
         if track is None:
             return
         stream = container.streams.audio[track.index]
-        frames = iter_sound_frames(container, stream)
+        frames = iter_decoded(container, stream)
         try:
             first = next(frames, None)
         except av.error.FFmpegError:
@@ -258,7 +259,7 @@ def _track_samples(container, stream, seconds: float) -> np.ndarray:
     pieces, held = [], 0
     try:
         container.seek(0)
-        for samples in mono_pieces(iter_sound_frames(container, stream), stream.codec_context.channels):
+        for samples in mono_pieces(iter_decoded(container, stream), stream.codec_context.channels):
             pieces.append(samples)
             held += samples.size
             if held >= seconds * SAMPLE_RATE:
@@ -339,8 +340,9 @@ def iter_frames(path: str | Path, fps: float = 1.0, max_side: int = 320,
     lands at most a frame or two later than it would otherwise. `skip_deblock`: the decoder leaves out
     its deblocking (loop) filter, ~20 % of H.264 decoding; block edges stay, a pixel wide at 320 px.
 
-    Frames are decoded one at a time; nothing but the current frame is held. A decode error after
-    some frames ends the stream early (a truncated file yields what it has).
+    Frames are decoded one at a time; nothing but the current frame is held. A packet the decoder refuses
+    is skipped; an error reading the file after some frames ends the stream early (a truncated file yields
+    what it has).
     """
     import av
 
@@ -355,8 +357,8 @@ def iter_frames(path: str | Path, fps: float = 1.0, max_side: int = 320,
         size = None
         yielded = 0
         try:
-            for frame in container.decode(stream):
-                if frame.pts is None or frame.time is None:
+            for frame in iter_decoded(container, stream):  # past a damaged packet: the rest is read
+                if isinstance(frame, float) or frame.pts is None or frame.time is None:
                     continue
                 t = float(frame.time) - origin
                 if t + 1e-6 < next_time:

@@ -1,11 +1,4 @@
-"""An audio stream decoded to mono float32 pieces, past the packets a decoder refuses.
-
-One damaged packet in the middle of a recording (a bad sector, a bit flipped in a copy, a glitch in the
-recorder) makes FFmpeg's decoder refuse that packet alone; PyAV's `container.decode` then raised and
-stopped, and everything after it was lost: a lecture's last 50 minutes after one bad packet at 10,
-without a word. Decoding packet by packet skips the refused one and keeps its time as silence, as
-FFmpeg's own command line does, so what comes after stays where it is heard.
-"""
+"""An audio stream's decoded frames (`packets.iter_decoded`) as mono float32 pieces at one sample rate."""
 
 from __future__ import annotations
 
@@ -16,27 +9,6 @@ import numpy as np
 from momentsearch.types import SAMPLE_RATE
 
 FULL_SCALE_S16 = 32768.0  # a 16-bit sample of this size is full scale (1.0 as float)
-
-
-def iter_sound_frames(container, stream) -> Iterator:
-    """Lazily yields `stream`'s decoded frames from where `container` stands, and for each packet the
-    decoder refuses after the first frame, its length in seconds (a float: silence to keep in its place).
-    A refused packet before any frame, and any error reading the file (a truncated one), pass to the caller."""
-    import av
-
-    decoded = False
-    for packet in container.demux(stream):
-        try:
-            frames = packet.decode()
-        except av.error.InvalidDataError:
-            if not decoded:
-                raise
-            if packet.duration and packet.time_base:
-                yield float(packet.duration * packet.time_base)
-            continue
-        for frame in frames:
-            decoded = True
-            yield frame
 
 
 def mono_pieces(frames, channels: int, sample_rate: int = SAMPLE_RATE) -> Iterator[np.ndarray]:
