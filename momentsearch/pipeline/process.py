@@ -270,12 +270,12 @@ class FileProcessor:
         self._add_rows(out, info, transcript if (info.has_audio or track is not None) else None, visual, ahead, voices)
         if ahead is not None:
             ahead.close()
-        if caption_note:
-            out.note = caption_note
-        elif not info.has_audio and track is None:
-            out.note = "no audio track: indexed visually only"
-        elif "transcript" not in out.channels:
-            out.note = "no speech found"
+        speech_note = caption_note  # (joined to a note _add_rows left: a file cut short says so either way)
+        if not caption_note and not info.has_audio and track is None:
+            speech_note = "no audio track: indexed visually only"
+        elif not caption_note and "transcript" not in out.channels:
+            speech_note = "no speech found"
+        out.note = "; ".join(n for n in (speech_note, out.note) if n)
         if info.audio_note and track is None:  # several audio tracks: say which one was transcribed
             out.note = "; ".join(n for n in (out.note, info.audio_note) if n)
         return out
