@@ -301,6 +301,19 @@ def stream_start(stream) -> float:
     return start
 
 
+def sound_start(stated: float, first_frame, origin: float) -> float:
+    """Seconds from the file's start (`origin`, its `time_origin`) to an audio stream's first sample: the
+    time of its first decoded frame where that is later than `stated` (the header's start, from the file's
+    start). Matroska and MPEG-TS keep no start per stream: FFmpeg takes it from what its probe reads (about
+    the first 5 s), so sound that begins later than that was stated to start with the picture, and its speech
+    was placed that much early. Never earlier than stated (AAC priming), nor across an MPEG-TS clock wrap."""
+    t = getattr(first_frame, "time", None)
+    if t is None:
+        return stated
+    t -= origin
+    return t if stated < t < stated + TS_CLOCK_WRAP / 2 else stated
+
+
 def picture_stream(container):
     """The file's first video stream that moves, or None: an audio file's cover art (an attached picture,
     MP3's APIC or an M4A's covr) is a video stream to FFmpeg with one frame and no timing."""

@@ -77,6 +77,8 @@ def bad_folder(tmp_path_factory):
     data = (d / "good.mp4").read_bytes()
     (d / "truncated.mp4").write_bytes(data[: len(data) // 2])
     (d / "zero.mp4").write_bytes(b"")
+    _write_cut_flac(d / "cut.flac")
+    _write_cut_silent_mkv(d / "cut_silent.mkv")
     (d / "random.mp4").write_bytes(np.random.default_rng(7).bytes(40_000))
     render_lecture(d / "no_audio.mp4", [Section("Slides only", "", ["no sound"], "bar", min_seconds=2)],
                    size=(160, 90), fps=5, audio=False)
@@ -112,6 +114,38 @@ def bad_folder(tmp_path_factory):
 AAC_WORDS = "Photosynthesis turns light into sugar. Plants store it as starch for the night."
 
 
+def _write_cut_flac(path, rate: int = 16000) -> None:
+    """A 20 s FLAC recording (a tone) of which an interrupted copy kept the first half of the bytes: its
+    header still states 20 s, exactly (the sample count)."""
+    tone = (0.3 * np.sin(2 * np.pi * 440 * np.arange(20 * rate) / rate)).astype(np.float32)
+    with av.open(str(path), "w", format="flac") as out:
+        stream = out.add_stream("flac", rate=rate, layout="mono")
+        for i in range(0, len(tone), 1024):
+            frame = av.AudioFrame.from_ndarray(tone[None, i:i + 1024], format="flt", layout="mono")
+            frame.sample_rate, frame.pts = rate, i
+            for packet in stream.encode(frame):
+                out.mux(packet)
+        for packet in stream.encode(None):
+            out.mux(packet)
+    data = path.read_bytes()
+    path.write_bytes(data[: len(data) // 2])
+
+
+def _write_cut_silent_mkv(path) -> None:
+    """A 20 s Matroska video without sound (a screen capture) of which the first half of the bytes was kept."""
+    rng = np.random.default_rng(3)
+    with av.open(str(path), "w", format="matroska") as out:
+        stream = out.add_stream("libx264", rate=2, options={"preset": "ultrafast"})
+        stream.width, stream.height, stream.pix_fmt = 160, 90, "yuv420p"
+        for i in range(40):
+            frame = av.VideoFrame.from_ndarray(rng.integers(0, 256, (90, 160, 3), dtype=np.uint8), format="rgb24")
+            frame.pts = i
+            out.mux(stream.encode(frame))
+        out.mux(stream.encode(None))
+    data = path.read_bytes()
+    path.write_bytes(data[: len(data) // 2])
+
+
 def _write_adts(path, samples: np.ndarray, rate: int = 16000) -> None:
     with av.open(str(path), "w", format="adts") as out:
         stream = out.add_stream("aac", rate=rate, layout="mono")
@@ -137,6 +171,8 @@ EXPECTED = {  # file name -> (status, words its reason must contain)
     "good.mp4": ("indexed", ""),
     "truncated.mp4": ("failed", "probably truncated"),
     "zero.mp4": ("failed", "empty file (0 bytes)"),
+    "cut.flac": ("indexed", "of the 20.0 s its header states: cut short?"),  # (was: a whole 9 s recording)
+    "cut_silent.mkv": ("indexed", "s its header states: cut short?"),  # (was: only "no audio track")
     "random.mp4": ("failed", "not a media file"),
     "no_audio.mp4": ("indexed", "no audio track"),
     "audio_only.wav": ("indexed", ""),

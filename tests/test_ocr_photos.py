@@ -1211,6 +1211,28 @@ def test_a_photo_has_no_chapters_in_any_format(photo_folder, fmt):
     assert proc.returncode == 2 and "whiteboard.png is a photo" in proc.stderr and not proc.stdout.strip()
 
 
+def test_a_photo_has_no_transcript_and_says_it_is_a_photo(photo_folder):
+    """`transcript PHOTO` said the photo had no speech in the index because 'no words were heard, or it was
+    indexed without a transcript', as if it were a recording to index again."""
+    root, _, _ = photo_folder
+    db = root.parent / (root.name + "-db")
+    proc = run_cli("transcript", str(root / "whiteboard.png"), "--db", str(db), check=False)
+    assert proc.returncode == 2 and "whiteboard.png is a photo" in proc.stderr and not proc.stdout.strip()
+    assert "no words were heard" not in proc.stderr
+
+
+def test_exporting_clips_of_photo_results_says_why_none_was_cut(photo_folder, tmp_path):
+    """`search ... --export-clips DIR` whose results were photos cut nothing and said nothing (exit 0, an
+    empty folder): now one line names the photo results that have no clip."""
+    root, _, _ = photo_folder
+    db = root.parent / (root.name + "-db")
+    out = tmp_path / "clips"
+    proc = run_cli("search", "roadmap", "--kind", "photo", "--db", str(db), "--export-clips", str(out), check=False)
+    assert proc.returncode == 0 and "whiteboard.png" in proc.stdout
+    assert "no clip of results 1, 2" in proc.stderr and "a photo has no time to cut" in proc.stderr
+    assert not list(out.glob("*"))
+
+
 def test_a_photo_result_names_only_channels_a_photo_can_have(photo_folder):
     """A photo's result said transcript 0.0 and lexical 0.0, as if its speech had been searched."""
     root, index, _ = photo_folder

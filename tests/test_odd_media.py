@@ -328,3 +328,75 @@ def test_reading_an_image_leaves_pillows_own_limit_as_the_program_set_it(tmp_pat
     before = PILImage.MAX_IMAGE_PIXELS
     open_image(tmp_path / "a.png", max_side=64)
     assert PILImage.MAX_IMAGE_PIXELS == before
+
+
+def _damage_packet_at(path: Path, t: float) -> None:
+    """Overwrite the audio packet playing at `t` s with seeded noise (a bad sector, a flipped copy)."""
+    with av.open(str(path)) as src:
+        packet = next(p for p in src.demux(audio=0) if p.pts is not None and float(p.pts * p.time_base) >= t)
+        pos, size = packet.pos, packet.size
+    data = bytearray(path.read_bytes())
+    data[pos:pos + size] = np.random.default_rng(1).integers(0, 256, size, dtype=np.uint8).tobytes()
+    path.write_bytes(bytes(data))
+
+
+@pytest.mark.parametrize("fmt,codec,suffix", [("ipod", "aac", "m4a"), ("mp3", "libmp3lame", "mp3")])
+def test_one_damaged_audio_packet_loses_only_its_own_moment(tmp_path, fmt, codec, suffix):
+    """A recording with one damaged packet at 15 s: the decoder refuses that packet, and decoding stopped
+    there, so the speech after it (the tone at 25 s) was lost without a word and the file was 15 s long.
+    Now the packet is skipped as silence, and what follows keeps its time."""
+    from momentsearch.pipeline.decode import load_audio
+
+    path = tmp_path / f"talk.{suffix}"
+    t = np.arange(30 * AUDIO_RATE) / AUDIO_RATE
+    tone = (0.5 * np.sin(2 * np.pi * 440 * t) * (((t >= 5) & (t < 6)) | ((t >= 25) & (t < 26)))).astype(np.float32)
+    with av.open(str(path), "w", format=fmt) as out:
+        stream = out.add_stream(codec, rate=AUDIO_RATE, layout="mono")
+        for off in range(0, tone.size, 1152):
+            frame = av.AudioFrame.from_ndarray(tone[None, off:off + 1152], format="flt", layout="mono")
+            frame.sample_rate, frame.pts, frame.time_base = AUDIO_RATE, off, Fraction(1, AUDIO_RATE)
+            out.mux(stream.encode(frame))
+        out.mux(stream.encode(None))
+    _damage_packet_at(path, 15.0)
+    audio = load_audio(path)
+    assert audio.size / AUDIO_RATE == pytest.approx(30.0, abs=0.2)
+    loud = np.flatnonzero(np.abs(audio) > 0.05) / AUDIO_RATE
+    assert loud.min() == pytest.approx(5.0, abs=0.1)
+    assert loud[loud > 20].min() == pytest.approx(25.0, abs=0.1)  # the later speech, where it is heard (the
+    # damaged packet itself may decode as a burst of noise, as it does in any player)
+
+
+SLIDE_COLOURS = [(200, 40, 40), (40, 170, 60), (40, 60, 200)]  # one per 10 s
+
+
+@pytest.mark.parametrize("skip_still", [True, False])
+def test_one_damaged_video_packet_loses_only_its_own_moment(tmp_path, skip_still):
+    """Three slides of 10 s with a keyframe every 2 s, the keyframe at 12 s damaged: decoding stopped there,
+    so the third slide (20-30 s) was never read (not searchable, no chapter) and nothing said so. Now the
+    damaged packet is skipped and the slides after it are sampled at their times."""
+    from momentsearch.options import SamplingOptions
+    from momentsearch.pipeline.sampling import sample_frames
+
+    path = tmp_path / "slides.mp4"
+    with av.open(str(path), "w") as out:
+        video = out.add_stream("libx264", rate=5, options={"g": "10"})
+        video.width, video.height, video.pix_fmt = 320, 180, "yuv420p"
+        for i in range(150):
+            image = np.empty((180, 320, 3), np.uint8)
+            image[:] = SLIDE_COLOURS[i // 50]
+            image[8:20, 8 + 4 * (i % 30): 20 + 4 * (i % 30)] = 255  # a moving cursor: frames differ
+            frame = av.VideoFrame.from_ndarray(image, format="rgb24")
+            frame.pts, frame.time_base = i, Fraction(1, 5)
+            out.mux(video.encode(frame))
+        out.mux(video.encode(None))
+    with av.open(str(path)) as src:
+        key = next(p for p in src.demux(video=0) if p.is_keyframe and p.pts is not None and p.pts * p.time_base >= 12)
+        pos, size = key.pos, key.size
+    data = bytearray(path.read_bytes())
+    noise = np.random.default_rng(2).integers(0, 256, size - 4, dtype=np.uint8)
+    data[pos + 4:pos + size] = noise.tobytes()  # all but its length field
+    path.write_bytes(bytes(data))
+    frames = list(sample_frames(path, SamplingOptions(skip_still=skip_still)))
+    assert frames[-1].time >= 29.0
+    late = [f for f in frames if f.time >= 20.5]
+    assert late and all(np.abs(f.image.reshape(-1, 3).mean(0) - SLIDE_COLOURS[2]).max() < 40 for f in late)

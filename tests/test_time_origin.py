@@ -113,6 +113,20 @@ def test_a_late_audio_track_keeps_only_its_real_gap(tmp_path):
     assert audio.size / SR == pytest.approx(8.0, abs=0.3)
 
 
+@pytest.mark.parametrize("fmt,start", [("matroska", 0.0), ("mpegts", 1.4), ("mp4", 0.0)])
+def test_audio_that_starts_more_than_5_s_late_keeps_its_gap_in_any_container(tmp_path, fmt, start):
+    """A camera or capture whose sound starts 8 s after the picture: Matroska and MPEG-TS state no start
+    time for the sound when FFmpeg's probe (its first 5 s) saw none of it, so the stream's start said 0 (or
+    the picture's) and the speech was put 8 s early: transcript, hits and captions before the words."""
+    from momentsearch.pipeline.decode import load_audio
+
+    path = tmp_path / f"late_sound.{SUFFIX[fmt]}"
+    render(path, fmt, start, seconds=20.0, tone=(10.0, 11.0), audio_start=start + 8.0, audio_seconds=12.0)
+    audio = load_audio(path)
+    assert onset(audio) == pytest.approx(10.0, abs=0.1)
+    assert audio.size / SR == pytest.approx(20.0, abs=0.3)
+
+
 def test_silence_before_a_late_audio_track_comes_in_bounded_pieces(tmp_path):
     """A gap before the audio is padded with zeros piece by piece (an 80,000 s gap must not be one
     5 GB array); the pieces add up to the gap, and the sound comes right after it."""

@@ -221,6 +221,10 @@ def export_clips(index, moments, folder: str, padding: float, quiet: bool = Fals
         if m.kind != "photo":
             planned.append((rank, m, out_dir / clip_file_name(m.video, m.start, m.end, f"{rank:02d}-")))
     _check_clip_names([out for _, _, out in planned], index, force)
+    if photos := [rank for rank, m in enumerate(moments, 1) if m.kind == "photo"]:  # else no clip, no word
+        ranks = ", ".join(str(rank) for rank in photos)
+        print(f"no clip of result{'s' if len(photos) > 1 else ''} {ranks}: a photo has no time to cut "
+              "(--kind moment asks for videos and recordings only)", file=sys.stderr)
     out_dir.mkdir(parents=True, exist_ok=True)
     clips = []
     for rank, m, out in planned:

@@ -31,6 +31,8 @@ def cmd_transcript(args, index) -> int:
     if start is not None and end is not None and end <= start:
         raise QueryError(f"--to {args.end} is not after --from {args.start}")
     record = index.find_video(args.video)
+    if record.kind == "photo":  # ("no words were heard" is no answer for a picture)
+        raise QueryError(f"{record.path} is a photo: a transcript is a video's or a recording's")
     chunks = index.chunks_of(record.video_id)
     if not chunks:
         raise QueryError(f"{record.path} has no speech in the index (no words were heard, or it was "

@@ -4,18 +4,19 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass
+from itertools import chain
 from pathlib import Path
 from typing import Iterator
 
 import numpy as np
 
 from momentsearch.errors import BadInputError
-from momentsearch.media import TS_CLOCK_WRAP, picture_stream, stream_start, time_origin
+from momentsearch.media import TS_CLOCK_WRAP, picture_stream, sound_start, stream_start, time_origin
 from momentsearch.pipeline.discover import container_mime
 from momentsearch.pipeline.opening import open_media as _open
+from momentsearch.pipeline.packets import iter_decoded
+from momentsearch.pipeline.sound import mono_pieces
 from momentsearch.types import SAMPLE_RATE, MediaInfo, SampledFrame
-
-FULL_SCALE_S16 = 32768.0  # a 16-bit sample of this size is full scale (1.0 as float)
 
 
 def probe(path: str | Path) -> MediaInfo:
@@ -56,9 +57,9 @@ PAD_PIECE = 60  # seconds; the silence before a late audio track is yielded in p
 def _iter_audio_chunks(path: str | Path, sample_rate: int = SAMPLE_RATE) -> Iterator[np.ndarray]:
     """Lazily yields the audio track `pick_audio_track` chooses as mono float32 pieces (a few thousand
     samples each) at `sample_rate` Hz, in order, on the file's clock (`time_origin`): a track that starts
-    5 s after the file does begins with 5 s of zeros. Nothing but the current piece is held. A decode error
-    after some audio ends the stream early (a truncated file yields what it has); before any audio it is
-    a BadInputError."""
+    5 s after the file does begins with 5 s of zeros. Nothing but the current piece is held. A packet the
+    decoder refuses is silence in its place (`packets.iter_decoded`); an error reading the file after some
+    audio ends the stream early (a truncated file yields what it has); before any audio it is a BadInputError."""
     import av
 
     with _open(path) as container:
@@ -66,12 +67,19 @@ def _iter_audio_chunks(path: str | Path, sample_rate: int = SAMPLE_RATE) -> Iter
         if track is None:
             return
         stream = container.streams.audio[track.index]
-        pad, piece = int(round(track.start * sample_rate)), PAD_PIECE * sample_rate
+        frames = iter_decoded(container, stream)
+        try:
+            first = next(frames, None)
+        except av.error.FFmpegError:
+            raise BadInputError(str(path), "audio stream cannot be decoded") from None
+        start = sound_start(track.start, first, time_origin(container))
+        pad, piece = int(round(start * sample_rate)), PAD_PIECE * sample_rate
         for done in range(0, pad, piece):  # the first sample plays this late; a long gap is not one array
             yield np.zeros(min(pad - done, piece), dtype=np.float32)
         yielded = False
         try:
-            for samples in _mono(container, stream, sample_rate):
+            decoded = chain((first,), frames) if first is not None else ()
+            for samples in mono_pieces(decoded, stream.codec_context.channels, sample_rate):
                 yielded = True
                 yield samples
         except av.error.FFmpegError:
@@ -163,28 +171,6 @@ class AudioTrack:
     note: str = ""  # which track was used, when the file has several
 
 
-def _mono(container, stream, sample_rate: int = SAMPLE_RATE) -> Iterator[np.ndarray]:
-    """An audio stream decoded from where the container stands, as mono float32 pieces at `sample_rate` Hz
-    (the resampler's tail included). FFmpeg's errors pass to the caller.
-
-    Two or more channels are mixed down through 16-bit samples, as faster-whisper's and Whisper's own
-    loaders do: FFmpeg scales its down-mix so no sample can pass full scale only for integer output; into
-    float it adds the channels up, so a stereo recording came out 1.41x as loud as either channel (peaks
-    past 1.0) and a 5.1 one up to 3.4x. (What Whisper hears is levelled afterwards, `models/level.py`.)
-    A mono track is not mixed and keeps its float samples.
-    """
-    import av
-
-    mixed = (stream.codec_context.channels or 1) > 1
-    resampler = av.AudioResampler(format="s16" if mixed else "flt", layout="mono", rate=sample_rate)
-    scale = FULL_SCALE_S16 if mixed else 1.0
-    for frame in container.decode(stream):
-        for out in resampler.resample(frame):
-            yield out.to_ndarray().reshape(-1).astype(np.float32) / scale
-    for out in resampler.resample(None):
-        yield out.to_ndarray().reshape(-1).astype(np.float32) / scale
-
-
 def pick_audio_track(container) -> AudioTrack | None:
     """The default audio track, else the first; with several, of those that are not silent the one with
     clearly the most speech (`_most_speech`), else the first (default first). None when the file has no audio."""
@@ -243,7 +229,7 @@ def _track_samples(container, stream, seconds: float) -> np.ndarray:
     pieces, held = [], 0
     try:
         container.seek(0)
-        for samples in _mono(container, stream):
+        for samples in mono_pieces(iter_decoded(container, stream), stream.codec_context.channels):
             pieces.append(samples)
             held += samples.size
             if held >= seconds * SAMPLE_RATE:
@@ -324,8 +310,9 @@ def iter_frames(path: str | Path, fps: float = 1.0, max_side: int = 320,
     lands at most a frame or two later than it would otherwise. `skip_deblock`: the decoder leaves out
     its deblocking (loop) filter, ~20 % of H.264 decoding; block edges stay, a pixel wide at 320 px.
 
-    Frames are decoded one at a time; nothing but the current frame is held. A decode error after
-    some frames ends the stream early (a truncated file yields what it has).
+    Frames are decoded one at a time; nothing but the current frame is held. A packet the decoder refuses
+    is skipped; an error reading the file after some frames ends the stream early (a truncated file yields
+    what it has).
     """
     import av
 
@@ -340,8 +327,8 @@ def iter_frames(path: str | Path, fps: float = 1.0, max_side: int = 320,
         size = None
         yielded = 0
         try:
-            for frame in container.decode(stream):
-                if frame.pts is None or frame.time is None:
+            for frame in iter_decoded(container, stream):  # past a damaged packet: the rest is read
+                if isinstance(frame, float) or frame.pts is None or frame.time is None:
                     continue
                 t = float(frame.time) - origin
                 if t + 1e-6 < next_time:

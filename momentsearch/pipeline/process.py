@@ -270,12 +270,12 @@ class FileProcessor:
         self._add_rows(out, info, transcript if (info.has_audio or track is not None) else None, visual, ahead, voices)
         if ahead is not None:
             ahead.close()
-        if caption_note:
-            out.note = caption_note
-        elif not info.has_audio and track is None:
-            out.note = "no audio track: indexed visually only"
-        elif "transcript" not in out.channels:
-            out.note = "no speech found"
+        speech_note = caption_note  # (joined to a note _add_rows left: a file cut short says so either way)
+        if not caption_note and not info.has_audio and track is None:
+            speech_note = "no audio track: indexed visually only"
+        elif not caption_note and "transcript" not in out.channels:
+            speech_note = "no speech found"
+        out.note = "; ".join(n for n in (speech_note, out.note) if n)
         if info.audio_note and track is None:  # several audio tracks: say which one was transcribed
             out.note = "; ".join(n for n in (out.note, info.audio_note) if n)
         return out
@@ -296,6 +296,9 @@ class FileProcessor:
             unheard = Unheard()
             transcript, audio_end = self._transcribe(path, out.times, partial, on_media, ahead, unheard, voices)
             out.audio_end = audio_end
+            if not info.has_video and info.mime in EXACT_LENGTH_AUDIO and out.duration - audio_end > TRUNCATED_GAP:
+                caption_note = "; ".join(n for n in (caption_note, f"decoding stopped at {audio_end:.1f} s of "
+                                                     f"the {out.duration:.1f} s its header states: cut short?") if n)
             if out.duration <= 0 or (not info.has_video and audio_end > 0):
                 out.duration = audio_end  # an audio file: what decoded (ADTS .aac, VBR .mp3 only estimate it)
             out.language = getattr(self.asr, "detected_language", "") or (cfg.asr.language or "")
@@ -357,6 +360,8 @@ class FileProcessor:
 
 
 TRUNCATED_GAP = 5.0  # seconds; a file whose picture and sound end this far before its stated length is cut short
+EXACT_LENGTH_AUDIO = ("audio/flac", "audio/mp4")  # sound files whose header states their length exactly (FLAC's
+#    sample count, an M4A's index), unlike ADTS .aac and VBR .mp3 (estimated) or .wav and .ogg (read from the end)
 
 
 def _decoded_part(segments: list[VisualSegment], end: float, cancel: threading.Event) -> list[VisualSegment]:
