@@ -12,7 +12,7 @@ FULL_SCALE_S16 = 32768.0  # a 16-bit sample of this size is full scale (1.0 as f
 
 
 def mono_pieces(frames, channels: int, sample_rate: int = SAMPLE_RATE) -> Iterator[np.ndarray]:
-    """`frames` (from `iter_sound_frames`) as mono float32 pieces at `sample_rate` Hz (the resampler's tail
+    """`frames` (from `packets.iter_decoded`) as mono float32 pieces at `sample_rate` Hz (the resampler's tail
     included); a float among them is that many seconds of silence. FFmpeg's errors pass to the caller.
 
     Two or more channels are mixed down through 16-bit samples, as faster-whisper's and Whisper's own
