@@ -251,17 +251,11 @@ def test_a_captioned_copy_and_a_transcribed_copy_keep_their_own_words(captioned_
 def test_a_video_cut_short_after_its_probe_is_named_truncated_not_a_bad_subtitle_stream(tmp_path):
     """A Ray worker (or a later stage) that opens a file which was probed whole and has been cut short since (a copy
     over it, a partial sync on another node) said "cannot read its subtitle stream" of a video without one."""
-    import av
     import numpy as np
+    from test_bad_input import write_video
 
     whole = tmp_path / "talk.mp4"
-    with av.open(str(whole), "w") as out:
-        stream = out.add_stream("libx264", rate=2)
-        stream.width, stream.height, stream.pix_fmt = 64, 48, "yuv420p"
-        for i in range(6):
-            frame = av.VideoFrame.from_ndarray(np.full((48, 64, 3), 40 * i, np.uint8), format="rgb24")
-            out.mux(stream.encode(frame))
-        out.mux(stream.encode())
+    write_video(whole, [np.full((48, 64, 3), 40 * i, np.uint8) for i in range(6)], fps=2)
     assert embedded_tracks(whole) == []
     cut = tmp_path / "cut.mp4"
     cut.write_bytes(whole.read_bytes()[:200])  # its index (moov box, at the end) is gone
