@@ -152,6 +152,23 @@ def test_demo_help_names_the_folder_demo_indexes_into(capsys, monkeypatch, tmp_p
     assert seen["db"] == str(tmp_path / ".cache" / "momentsearch" / "demo-db")
 
 
+@pytest.mark.parametrize("given", [["--db=~/idx"], ["--db", "~/idx"], []])
+def test_a_tilde_the_shell_left_alone_is_the_home_folder(capsys, monkeypatch, tmp_path, given):
+    """`--db=~/idx` (the shell expands ~ only at a word's start) and MOMENTSEARCH_DB="~/idx" (quoted in a
+    profile) named a folder "~" in the working folder: `index` made one there. `--config=~/dept.toml` was "not found"."""
+    home, work = tmp_path / "home", tmp_path / "work"
+    home.mkdir(), work.mkdir()
+    monkeypatch.setenv("HOME", str(home))
+    monkeypatch.chdir(work)
+    monkeypatch.setenv("MOMENTSEARCH_DB", "~/idx")
+    assert main(["info", *given]) == 2
+    assert f"no momentsearch index at {home / 'idx'} " in capsys.readouterr().err
+    (home / "dept.toml").write_text("[ranking]\nnms_overlap = 2\n")
+    assert main(["info", "--config=~/dept.toml"]) == 2
+    assert f"{home / 'dept.toml'}: invalid options" in capsys.readouterr().err
+    assert list(work.iterdir()) == []  # no folder named "~" (nor anything else) made here
+
+
 def test_the_command_that_creates_a_missing_index_pastes_as_is(capsys, tmp_path):
     """`search` on a --db with spaces in its name suggests the `index` command: quoted, so pasted into a
     shell it names that folder, not three arguments."""

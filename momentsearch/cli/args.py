@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 
 from momentsearch.api import QUERY_SYNTAX
@@ -16,9 +17,11 @@ DEMO_DB = "~/.cache/momentsearch/demo-db"  # where `demo` indexes the sample lec
 # The defaults the help names come from where they are set (options.py's dataclasses, store/client.py),
 # or from argparse's own default (%(default)s): none is written out a second time here.
 def _common(p: argparse.ArgumentParser, db_default: str = f"$MOMENTSEARCH_DB or {DEFAULT_DB}") -> None:
-    p.add_argument("--db", help=f"index folder (default: {db_default})")
+    # ~ expanded here too: `--db=~/idx` reaches us unexpanded (the shell expands ~ only at a word's start), and
+    # made a folder named "~" in the working folder
+    p.add_argument("--db", type=os.path.expanduser, help=f"index folder (default: {db_default})")
     p.add_argument("--chroma-url", help="use a Chroma server instead of a folder (http://HOST:PORT)")
-    p.add_argument("--config", action=_Once,
+    p.add_argument("--config", action=_Once, type=os.path.expanduser,
                    help="options file (TOML, YAML or JSON), see momentsearch/data/default.toml")
     p.add_argument("--device", choices=["auto", "cpu", "cuda"],
                    help=f"where models run (default {ModelOptions.device})")

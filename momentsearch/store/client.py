@@ -16,7 +16,8 @@ DEFAULT_DB = "./momentsearch-db"
 
 
 def default_db_dir() -> str:
-    return os.environ.get("MOMENTSEARCH_DB", "").strip() or DEFAULT_DB  # set but empty: as unset, never "." itself
+    # set but empty: as unset, never "." itself; "~/idx" (quoted in a shell's profile, so not expanded) is the home's
+    return os.path.expanduser(os.environ.get("MOMENTSEARCH_DB", "").strip()) or DEFAULT_DB
 
 
 @dataclass(frozen=True)
