@@ -169,6 +169,24 @@ def test_a_tilde_the_shell_left_alone_is_the_home_folder(capsys, monkeypatch, tm
     assert list(work.iterdir()) == []  # no folder named "~" (nor anything else) made here
 
 
+@pytest.mark.parametrize("argv, dest", [
+    (["search", "--queries=~/q.jsonl"], "queries"), (["search", "--image=~/slide.png"], "image"),
+    (["search", "x", "--export-clips=~/clips"], "export_clips"), (["search", "x", "--chroma-ca-cert=~/ca.pem"],
+                                                                 "chroma_ca_cert"),
+    (["eval", "gt.jsonl", "--out=~/pred.jsonl"], "out"), (["eval", "gt.jsonl", "--pred=~/p.jsonl"], "pred"),
+    (["eval", "gt.jsonl", "--baseline=~/b.jsonl"], "baseline"), (["clip", "v", "1", "2", "-o~/c.mp4"], "out"),
+    (["chapters", "v", "--out=~/ch.txt"], "out"), (["transcript", "v", "--out=~/t.srt"], "out"),
+])
+def test_every_path_flag_takes_a_tilde_the_shell_left_alone(monkeypatch, tmp_path, argv, dest):
+    """`eval gt.jsonl --out=~/pred.jsonl` wrote into a folder named "~" in the working folder (or failed for want
+    of it): the shell expands ~ only at a word's start, not after '='."""
+    from momentsearch.cli.args import build_parser
+
+    monkeypatch.setenv("HOME", str(tmp_path))
+    value = getattr(build_parser().parse_args(argv), dest)
+    assert not value.startswith("~") and value.startswith(str(tmp_path)), value
+
+
 def test_the_command_that_creates_a_missing_index_pastes_as_is(capsys, tmp_path):
     """`search` on a --db with spaces in its name suggests the `index` command: quoted, so pasted into a
     shell it names that folder, not three arguments."""

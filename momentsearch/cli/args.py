@@ -37,7 +37,8 @@ def _chroma_flags(p: argparse.ArgumentParser) -> None:
     p.add_argument("--chroma-token", help="auth token for the Chroma server (safer: $MOMENTSEARCH_CHROMA_TOKEN)")
     p.add_argument("--chroma-token-header", choices=["Authorization", "X-Chroma-Token"],
                    help=f"how the token is sent (default {ChromaServer.token_header}: Bearer TOKEN)")
-    p.add_argument("--chroma-ca-cert", metavar="PEM", help="CA bundle that signed the server's TLS certificate")
+    p.add_argument("--chroma-ca-cert", metavar="PEM", type=os.path.expanduser,
+                   help="CA bundle that signed the server's TLS certificate")
     p.add_argument("--chroma-insecure", action="store_true", help="https without certificate checks (tests only)")
 
 
@@ -88,9 +89,11 @@ def build_parser() -> argparse.ArgumentParser:
     _common(p)
     p.add_argument("-k", type=int, default=10, help="number of results (default %(default)s)")
     p.add_argument("--json", action="store_true", help="print one JSON object")
-    p.add_argument("--queries", help="JSONL file of {qid, query}; prints one JSON line per query")
-    p.add_argument("--image", help="search with an image instead of text: its picture (CLIP, when installed) and "
-                                   "the words on it (a photo of a slide finds where it was shown)")
+    p.add_argument("--queries", type=os.path.expanduser,
+                   help="JSONL file of {qid, query}; prints one JSON line per query")
+    p.add_argument("--image", type=os.path.expanduser,
+                   help="search with an image instead of text: its picture (CLIP, when installed) and "
+                        "the words on it (a photo of a slide finds where it was shown)")
     p.add_argument("--kind", choices=["moment", "photo"], help="only this kind of result (default: both)")
     p.add_argument("--in", dest="scope", action="append", metavar="PATH_OR_GLOB",
                    help="search only in these files: a file, a folder, a glob ('talks/*.mp4') or a video id; "
@@ -161,11 +164,13 @@ def _eval_parser(sub) -> None:
     p.add_argument("ground_truth", help="JSONL of {qid, query, video (or vid), relevant_windows: [[st, ed], ...], "
                                         "type?}; QVHighlights files as released work as they are")
     _common(p)
-    p.add_argument("--pred", metavar="FILE", help="score these predictions (another system's, QVHighlights "
-                                                  "layout) instead of searching the index")
-    p.add_argument("--out", help="write predictions here (QVHighlights layout: pred_relevant_windows)")
+    p.add_argument("--pred", metavar="FILE", type=os.path.expanduser,
+                   help="score these predictions (another system's, QVHighlights layout) instead of searching "
+                        "the index")
+    p.add_argument("--out", type=os.path.expanduser,
+                   help="write predictions here (QVHighlights layout: pred_relevant_windows)")
     p.add_argument("--force", action="store_true", help="with --out: replace the file if it exists (never an input)")
-    p.add_argument("--baseline", metavar="FILE",
+    p.add_argument("--baseline", metavar="FILE", type=os.path.expanduser,
                    help="another run's predictions (an earlier --out) to compare with, query by query: the "
                         "difference, its 95%% interval, the queries gained and lost, McNemar's p")
     p.add_argument("--json", action="store_true", help="print the metrics as one JSON object")

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import re
 import sys
 from pathlib import Path
@@ -37,7 +38,8 @@ def add_clip_parser(sub, common) -> None:
     p.add_argument("end", help="seconds or [h:]mm:ss")
     from momentsearch.clips import CLIP_SUFFIXES
 
-    p.add_argument("-o", "--out", required=True, help=f"the clip file ({', '.join(CLIP_SUFFIXES)})")
+    p.add_argument("-o", "--out", required=True, type=os.path.expanduser,
+                   help=f"the clip file ({', '.join(CLIP_SUFFIXES)})")
     p.add_argument("--pad", type=float, default=0.0, metavar="SECONDS",
                    help="extra seconds on both sides (default %(default)g)")
     p.add_argument("--force", action="store_true", help="replace the clip file if it exists (never an indexed file)")
@@ -53,7 +55,8 @@ def add_chapters_parser(sub, common) -> None:
     p.add_argument("--format", choices=FORMATS, default="text",
                    help="text, json, youtube (00:00 Title lines for a description), vtt (WebVTT chapters); "
                         "default %(default)s")
-    p.add_argument("-o", "--out", help="write to this file instead of printing (never over an indexed file)")
+    p.add_argument("-o", "--out", type=os.path.expanduser,
+                   help="write to this file instead of printing (never over an indexed file)")
     p.add_argument("--force", action="store_true", help="with -o: replace the file if it exists")
     common(p)
 
@@ -160,7 +163,8 @@ def print_image_words(words: str, note: str) -> None:
 
 
 def add_export_flags(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--export-clips", metavar="DIR", help="also cut each result into DIR (stream copy)")
+    p.add_argument("--export-clips", metavar="DIR", type=os.path.expanduser,
+                   help="also cut each result into DIR (stream copy)")
     p.add_argument("--clip-pad", type=float, default=0.0, metavar="SECONDS",
                    help="with --export-clips: extra seconds on both sides of each clip (default %(default)g)")
     p.add_argument("--force", action="store_true",

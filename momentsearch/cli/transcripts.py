@@ -3,6 +3,8 @@ words. Registered by cli/main.py; printing stays in the CLI."""
 
 from __future__ import annotations
 
+import os
+
 from momentsearch.errors import QueryError
 from momentsearch.transcript import FORMATS, document
 
@@ -16,7 +18,8 @@ def add_transcript_parser(sub, common) -> None:
                    help="text ([m:ss] sentence lines), srt or vtt (subtitles for a player), json; default %(default)s")
     p.add_argument("--from", dest="start", metavar="TIME", help="only from this time (seconds or [h:]mm:ss)")
     p.add_argument("--to", dest="end", metavar="TIME", help="only up to this time (seconds or [h:]mm:ss)")
-    p.add_argument("-o", "--out", help="write to this file instead of printing (never over an indexed file or "
+    p.add_argument("-o", "--out", type=os.path.expanduser,
+                   help="write to this file instead of printing (never over an indexed file or "
                                          "the video's own captions)")
     p.add_argument("--force", action="store_true", help="with -o: replace the file if it exists")
     common(p)
