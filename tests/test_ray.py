@@ -304,7 +304,7 @@ class FakeRay:
         self.results[ref] = outcome
         return ref
 
-    def wait(self, refs, num_returns=1):
+    def wait(self, refs, num_returns=1, timeout=None):
         return sorted(refs)[:num_returns], sorted(refs)[num_returns:]
 
     def get(self, ref):
@@ -317,7 +317,7 @@ class FakeRay:
 class FakeActor:
     def __init__(self, ray: FakeRay, behaviour) -> None:
         self.calls: list[str] = []
-        self.process = SimpleNamespace(remote=lambda path, info: ray.submit(self._run(behaviour, path)))
+        self.process = SimpleNamespace(remote=lambda path, *args: ray.submit(self._run(behaviour, path)))
 
     def _run(self, behaviour, path):
         self.calls.append(path)
@@ -371,7 +371,7 @@ def test_worker_turns_file_errors_into_reasons(tmp_path):
     worker = FileWorker.__new__(FileWorker)  # without loading models: the processor is a fake
     worker.name = "node1:42"
 
-    def explode(path, info, video_id):
+    def explode(path, info, video_id, *kept):
         raise RuntimeError("codec exploded")
 
     from momentsearch.options import Config

@@ -110,6 +110,7 @@ class ProgressDisplay:
         self.current = ""
         self.total_seconds = 1
         self.seconds_before = 0.0  # media seconds of the files already finished
+        self.running: dict[str, float] = {}  # media seconds done in each file not finished (several on Ray)
         self.clock, self.started, self.logged = clock, clock(), clock()  # the run's start, the last line logged
 
     def __enter__(self) -> "ProgressDisplay":
@@ -137,13 +138,15 @@ class ProgressDisplay:
             self.progress.update(self.files_task, description=f"files: {self.current} [{event.stage}]")
         elif event.kind == "media":  # within a file: seconds done so far, at most its duration
             file_seconds = getattr(event, "file_seconds", 0.0) or event.media_seconds
-            self._media_to(self.seconds_before + min(event.media_seconds, file_seconds))
+            self.running[event.path] = min(event.media_seconds, file_seconds)
+            self._media_to(self.seconds_before + sum(self.running.values()))
             if not self.enabled and self.wanted and self.clock() - self.logged >= LOG_EVERY:
-                self._log_media(min(event.media_seconds, file_seconds), file_seconds)
+                self._log_media(self.running[event.path], file_seconds)
         elif event.kind == "done":
             self.progress.advance(self.files_task)
+            self.running.pop(event.path, None)
             self.seconds_before += event.media_seconds
-            self._media_to(self.seconds_before)
+            self._media_to(self.seconds_before + sum(self.running.values()))
             self.progress.update(self.files_task, description=f"files: {self.current}")
         if not self.enabled and event.kind == "file" and self.wanted:
             self.logged = self.clock()
@@ -156,7 +159,7 @@ class ProgressDisplay:
     def _log_media(self, done: float, file_seconds: float) -> None:
         """One plain line for a log: this file's media seconds done, the batch's, and the ETA from the rate so far."""
         self.logged = now = self.clock()
-        batch = self.seconds_before + done
+        batch = self.seconds_before + sum(self.running.values())
         total = max(self.total_seconds, batch)
         eta = fmt_time((total - batch) * (now - self.started) / batch) if batch > 0 else "-"
         err.print(f"  {self.current}: {fmt_time(done)} of {fmt_time(file_seconds)}; all files {fmt_time(batch)} of "

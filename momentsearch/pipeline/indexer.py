@@ -23,9 +23,10 @@ from momentsearch.pipeline.captions import indexed_id, sidecar_changed, sidecar_
 from momentsearch.pipeline.decode import probe
 from momentsearch.pipeline.discover import discover, is_photo, not_regular_reason, other_models_note, remembered_hash
 from momentsearch.pipeline.failures import failure_reason
+from momentsearch.pipeline.gone import gone_notes, moved_to
 from momentsearch.pipeline.memory import limit_malloc_arenas
 from momentsearch.pipeline.ocr import FROM_CONFIG, make_ocr
-from momentsearch.pipeline.partial import PartialState, fingerprint, keep_unfinished, undo_unfinished
+from momentsearch.pipeline.partial import PartialState, fingerprint, forget, keep_unfinished, undo_unfinished
 from momentsearch.pipeline.process import FileEntries, FileProcessor
 from momentsearch.pipeline.settled import (CLIP_COLLECTIONS, entry_options, options_fingerprint, remember_clip_off,
                                            settle_unchanged, unchanged_note)
@@ -194,48 +195,20 @@ class Indexer:
         return self.report
 
     def note_gone(self, paths: list[str]) -> None:
-        """The indexed files under the folders in `paths` that no longer exist: the records of those whose
-        content is indexed at a path that does exist (renamed or moved: the entries stay, shared) are taken
-        out, with a note; a warning names the rest, which search still returns until `momentsearch prune`
-        (which this does not do for the user: an unmounted drive looks the same)."""
-        # resolved as the records' paths are: a folder given through a link (~/lectures -> /mnt/nas/...) too
-        folders = [os.path.join(absolute_path(p), "") for p in paths if os.path.isdir(p)]
-        if not folders:
-            return
-        gone = sorted(rec.path for rec in self.store.files()
-                      if any(rec.path.startswith(f) for f in folders) and not os.path.exists(rec.path))
-        moved = {path: new for path in gone if (new := self._moved(path))}
-        if moved:
-            shown = "; ".join(f"{old} -> {new}" for old, new in list(moved.items())[:3])
-            self.report.warnings.append(f"renamed, moved or kept as a copy ({shown}{'; ...' if len(moved) > 3 else ''}"
-                                        "): the same content is indexed at the other path, so the old path was "
-                                        f"taken out of the index{'' if len(moved) == 1 else f' ({len(moved)} files)'}")
-        gone = [path for path in gone if path not in moved]
-        if gone:
-            names = ", ".join(os.path.basename(p) for p in gone[:3]) + (", ..." if len(gone) > 3 else "")
-            self.report.warnings.append(f"{len(gone)} indexed file{'s' if len(gone) > 1 else ''} in this folder "
-                                        f"no longer exist{'s' if len(gone) == 1 else ''} ({names}): search still "
-                                        "finds what of them was indexed whole; `momentsearch prune` removes "
-                                        f"{'it' if len(gone) == 1 else 'them'}")
+        """Notes on the indexed files under the folders in `paths` that no longer exist (pipeline/gone.py)."""
+        self.report.warnings += gone_notes(self.store, paths)
 
-    def _moved(self, path: str) -> str | None:
-        """Drops the record of `path` (not on disk) when a complete record of an existing file holds its
-        content, and returns that file's path: the file was renamed or moved, and its words are found under
-        the new name (the entries stay: that record shares them). None, keeping the record, otherwise."""
-        rec = self.store.get_file(path)
-        copies = self.store.copies_of(rec.video_id, path) if rec is not None else []
-        here = sorted(c.path for c in copies if c.complete and os.path.isfile(c.path))
-        if here:
-            self.store.delete_file(path)
-        return here[0] if here else None
+    def kept_work_fingerprint(self) -> str:
+        """What a file's kept work must have been made with to be taken over (models and the options that decide
+        entries; a speed option makes the same work): the same here and on a Ray worker."""
+        cfg = self.config
+        return fingerprint(self.report.models, *entry_options(cfg), cfg.models.ocr)
 
     def _partial(self, video_id: str) -> PartialState | None:
         """The kept work of `video_id` made with these models and options (empty if none)."""
         if self.partial_dir is None:
             return None
-        cfg = self.config
-        made_by = fingerprint(self.report.models, *entry_options(cfg), cfg.models.ocr)  # a speed option: same work
-        return PartialState(self.partial_dir, video_id, made_by)
+        return PartialState(self.partial_dir, video_id, self.kept_work_fingerprint())
 
     def index_file(self, path: str, info: MediaInfo | BadInputError | None, reindex: bool,
                    on_media: Callable[[float], None] | None = None, process: bool = True) -> FileResult | None:
@@ -325,7 +298,7 @@ class Indexer:
         record = replace(twin, path=path, size=st.st_size, mtime=st.st_mtime, device=st.st_dev, inode=st.st_ino,
                          mime=getattr(info, "mime", "") or twin.mime)  # (a photo has no probe)
         self.store.put_file(record)
-        how = "moved from" if not os.path.exists(twin.path) and self._moved(twin.path) else "same content as"
+        how = "moved from" if not os.path.exists(twin.path) and moved_to(self.store, twin.path) else "same content as"
         return FileResult(path, "indexed", f"{how} {twin.path}: its entries are shared, nothing redone",  # a folder
                           video_id=twin.video_id, duration=twin.duration, channels=twin.channels)  # moved: one record
 
@@ -359,11 +332,13 @@ class Indexer:
         self._begin(record, old)
         return self._write(entries, record)
 
-    def write_entries(self, entries: FileEntries, size: int, mtime: float, mime: str = "") -> FileResult:
+    def write_entries(self, entries: FileEntries, size: int, mtime: float, mime: str = "",
+                      resumed: str = "") -> FileResult:
         """Writes entries processed elsewhere (a Ray worker) with the per-file state `index_file` keeps:
         record in as incomplete, the file's old entries out, new entries in, record complete.
         `size` and `mtime` are the file's stat when the worker hashed it; device and inode are
-        recorded when this machine sees the same file."""
+        recorded when this machine sees the same file. `resumed`: what a killed run's kept work gave the worker.
+        The file's kept work (in `partial_dir`) goes once its entries are in."""
         old = self.store.get_file(entries.path)
         record = FileRecord(path=absolute_path(entries.path), video_id=entries.video_id, size=size, mtime=mtime,
                             duration=entries.duration, models=dict(self.report.models), mime=mime)
@@ -374,7 +349,10 @@ class Indexer:
         except OSError:
             pass
         self._begin(record, old)
-        return self._write(entries, record)
+        result = self._write(entries, record, resumed)
+        if self.partial_dir is not None:
+            forget(self.partial_dir, [entries.video_id])
+        return result
 
     def _write(self, entries: FileEntries, record: FileRecord, resumed: str = "") -> FileResult:
         """Writes a file's entries, then marks its record complete. `resumed`: what a killed run's kept work gave

@@ -4,7 +4,10 @@ Ray schedules; momentsearch only says what one unit of work is: a whole file. Ea
 loads the models once (FileProcessor, pipeline/process.py) and turns files into FileEntries; the
 driver writes them to the store through the same write path as a local run (Indexer.write_entries:
 per-file record incomplete -> entries -> complete), so the index is the same as one built without
-Ray, and a re-run skips what is complete and redoes the rest.
+Ray, and a re-run skips what is complete and redoes the rest. A worker that sees the driver's kept-work
+folder (`DB/momentsearch-partial`: the driver's machine, or a shared mount) keeps a file's finished windows
+and pictures there as a local run does, so a killed run's file resumes on any worker; the workers report
+finished windows through a queue, so the media bar moves within files.
 
 The store is whatever the driver opened: a Chroma server (`--chroma-url`) that the whole team
 shares, or the driver's own folder. Workers never talk to the store; they need the files at the
@@ -35,6 +38,7 @@ from momentsearch.types import FileResult, IndexReport, MediaInfo, ProgressEvent
 # Keep Ray local and quiet unless the user says otherwise: no usage report, no dashboard.
 RAY_QUIET_ENV = {"RAY_USAGE_STATS_ENABLED": "0", "RAY_DISABLE_IMPORT_WARNING": "1"}
 IN_FLIGHT_PER_WORKER = 2  # a worker starts its next file while the driver writes the last one
+POLL_SECONDS = 1.0  # how often the driver looks for the workers' progress within their files
 
 
 @dataclass
@@ -47,6 +51,7 @@ class WorkResult:
     entries: FileEntries | None = None
     reason: str = ""  # set when entries is None
     worker: str = ""  # "host:pid" of the actor
+    resumed: str = ""  # what a killed run's kept work gave it (PartialState.resumed_note)
 
 
 def _import_ray():
@@ -84,17 +89,45 @@ class FileWorker:
             self.processor = FileProcessor(config, text, asr, clip)
         self.name = f"{socket.gethostname()}:{os.getpid()}"
 
-    def process(self, path: str, info: MediaInfo) -> WorkResult:
+    def process(self, path: str, info: MediaInfo, keep: tuple[str, str] | None = None,
+                progress=None) -> WorkResult:
+        """One file's entries. `keep`: (folder, fingerprint) of the driver's kept work (pipeline/partial.py):
+        used where this worker sees that folder (the driver's machine, or a shared mount), so a killed run's
+        finished windows and pictures are taken over and this run's are kept as they finish. `progress`: a
+        queue that gets (path, seconds) as the file's audio windows finish."""
+        partial = None
         try:
             st = os.stat(path)
             t0 = time.perf_counter()
             video_id = indexed_id(path, content_hash(path), self.processor.config.captions.mode)
             hashed = time.perf_counter() - t0
-            entries = self.processor.process_video(path, info, video_id)
+            if keep is not None and os.path.isdir(keep[0]):
+                from momentsearch.pipeline.partial import PartialState
+
+                partial = PartialState(keep[0], video_id, keep[1])
+            resumed = partial.resumed_note() if partial is not None else ""
+            entries = self.processor.process_video(path, info, video_id, partial, _reporter(progress, path))
             entries.times.add("hash", hashed)
-            return WorkResult(path, st.st_size, st.st_mtime, entries, worker=self.name)
+            return WorkResult(path, st.st_size, st.st_mtime, entries, worker=self.name, resumed=resumed)
         except Exception as exc:  # as Indexer.index_file: one odd file must not stop the batch
+            if partial is not None:  # a file that fails starts afresh next time, as without Ray
+                partial.discard()
             return WorkResult(path, reason=failure_reason(exc, worker=self.name), worker=self.name)
+
+
+def _reporter(progress, path: str):
+    """on_media for a worker: (path, seconds) into the driver's queue; None without one. Progress is a nicety:
+    a queue that cannot be reached (its actor gone) never fails the file."""
+    if progress is None:
+        return None
+
+    def on_media(seconds: float) -> None:
+        try:
+            progress.put_nowait((path, seconds))
+        except Exception:  # the queue's actor died or is full: the bar waits for the file's end
+            pass
+
+    return on_media
 
 
 def _size(path: str) -> int | None:
@@ -235,7 +268,7 @@ class RayIndexer:
     def _run(self, remote: list[str], infos: dict, order: dict[str, int], total: int) -> None:
         ray = _import_ray()
         started_here = self._connect(ray)
-        actors = []
+        actors, progress = [], None
         try:
             opts = self.options
             count = self._worker_count(ray, len(remote))
@@ -248,9 +281,10 @@ class RayIndexer:
             self.run_info.address = self.address or "local"
             self.run_info.workers = count
             self.run_info.nodes = len([n for n in ray.nodes() if n.get("Alive")])
-            self._schedule(ray, actors, deque(remote), infos, order, total)
+            progress = _progress_queue(ray)
+            self._schedule(ray, actors, deque(remote), infos, order, total, self._keep(), progress)
         finally:
-            for actor in actors:
+            for actor in actors + ([progress.actor] if progress is not None else []):  # the queue is an actor too
                 try:
                     ray.kill(actor)
                 except Exception:  # already dead; nothing to clean up
@@ -258,21 +292,33 @@ class RayIndexer:
             if started_here:
                 ray.shutdown()
 
-    def _schedule(self, ray, actors: list, queue: deque, infos: dict, order: dict[str, int], total: int) -> None:
+    def _keep(self) -> tuple[str, str] | None:
+        """(folder, fingerprint) of the kept work, for the workers; None with a store that has no folder here."""
+        folder = self.indexer.partial_dir
+        if folder is None:
+            return None
+        folder.mkdir(parents=True, exist_ok=True)  # a worker keeps work only where it sees this folder
+        return str(folder), self.indexer.kept_work_fingerprint()
+
+    def _schedule(self, ray, actors: list, queue: deque, infos: dict, order: dict[str, int], total: int,
+                  keep: tuple[str, str] | None = None, progress=None) -> None:
         in_flight: dict = {}  # ObjectRef -> (actor, path)
         alive = list(actors)
 
         def submit(actor) -> None:
             path = queue.popleft()
             self._progress("file", path, order[path], total)
-            in_flight[actor.process.remote(path, infos[path])] = (actor, path)
+            in_flight[actor.process.remote(path, infos[path], keep, progress)] = (actor, path)
 
         for _ in range(IN_FLIGHT_PER_WORKER):
             for actor in alive:
                 if queue:
                     submit(actor)
         while in_flight:
-            ready, _ = ray.wait(list(in_flight), num_returns=1)
+            ready, _ = ray.wait(list(in_flight), num_returns=1, timeout=POLL_SECONDS if progress is not None else None)
+            self._within_files(progress, {p for _, p in in_flight.values()}, infos, order, total)
+            if not ready:
+                continue
             actor, path = in_flight.pop(ready[0])
             try:
                 work: WorkResult = ray.get(ready[0])
@@ -293,13 +339,36 @@ class RayIndexer:
                     self._progress("done", left, order[left], total, _seconds(infos[left]))
                 queue.clear()
 
+    def _within_files(self, progress, running: set[str], infos: dict, order: dict[str, int], total: int) -> None:
+        """The "media" events the workers queued since the last look (files still running only)."""
+        try:
+            count = progress.qsize() if progress is not None else 0
+            items = progress.get_nowait_batch(count) if count else []
+        except Exception:  # the queue's actor is gone: the bars move as files end, as before
+            return
+        for path, seconds in items:
+            if path in running:
+                self.indexer.progress(ProgressEvent("media", path=path, index=order[path], total_files=total,
+                                                    media_seconds=seconds, file_seconds=_seconds(infos[path])))
+
     def _commit(self, work: WorkResult, info: MediaInfo) -> FileResult:
         if work.entries is None:
             return FileResult(work.path, "failed", work.reason)
-        result = self.indexer.write_entries(work.entries, work.size, work.mtime, mime=info.mime)
+        result = self.indexer.write_entries(work.entries, work.size, work.mtime, mime=info.mime, resumed=work.resumed)
         self.run_info.media_seconds += info.duration
         self.run_info.per_worker[work.worker] = self.run_info.per_worker.get(work.worker, 0) + 1
         return result
+
+
+def _progress_queue(ray):
+    """A queue the workers put their progress within a file into (an actor that takes no CPU); None when Ray
+    cannot make one (the bars then move as files end)."""
+    try:
+        from ray.util.queue import Queue
+
+        return Queue(actor_options={"num_cpus": 0})
+    except Exception:  # progress is a nicety, never a reason to fail a batch
+        return None
 
 
 REACH_SECONDS = 5.0  # a Ray head that does not accept a connection in this time is taken as not there

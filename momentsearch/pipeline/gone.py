@@ -1,0 +1,48 @@
+"""Indexed files that are no longer where their records say: moved or renamed (the same content indexed at
+another path), or gone. `index` of a folder notes them; it never prunes (an unmounted drive looks the same)."""
+
+from __future__ import annotations
+
+import os
+
+from momentsearch.store.ids import absolute_path
+
+
+def gone_notes(store, paths: list[str]) -> list[str]:
+    """The indexed files under the folders in `paths` that no longer exist: the records of those whose
+    content is indexed at a path that does exist (renamed or moved: the entries stay, shared) are taken
+    out, with a note; a warning names the rest, which search still returns until `momentsearch prune`
+    (which this does not do for the user: an unmounted drive looks the same)."""
+    # resolved as the records' paths are: a folder given through a link (~/lectures -> /mnt/nas/...) too
+    folders = [os.path.join(absolute_path(p), "") for p in paths if os.path.isdir(p)]
+    if not folders:
+        return []
+    notes = []
+    gone = sorted(rec.path for rec in store.files()
+                  if any(rec.path.startswith(f) for f in folders) and not os.path.exists(rec.path))
+    moved = {path: new for path in gone if (new := moved_to(store, path))}
+    if moved:
+        shown = "; ".join(f"{old} -> {new}" for old, new in list(moved.items())[:3])
+        notes.append(f"renamed, moved or kept as a copy ({shown}{'; ...' if len(moved) > 3 else ''}"
+                     "): the same content is indexed at the other path, so the old path was "
+                     f"taken out of the index{'' if len(moved) == 1 else f' ({len(moved)} files)'}")
+    gone = [path for path in gone if path not in moved]
+    if gone:
+        names = ", ".join(os.path.basename(p) for p in gone[:3]) + (", ..." if len(gone) > 3 else "")
+        notes.append(f"{len(gone)} indexed file{'s' if len(gone) > 1 else ''} in this folder "
+                     f"no longer exist{'s' if len(gone) == 1 else ''} ({names}): search still "
+                     "finds what of them was indexed whole; `momentsearch prune` removes "
+                     f"{'it' if len(gone) == 1 else 'them'}")
+    return notes
+
+
+def moved_to(store, path: str) -> str | None:
+    """Drops the record of `path` (not on disk) when a complete record of an existing file holds its
+    content, and returns that file's path: the file was renamed or moved, and its words are found under
+    the new name (the entries stay: that record shares them). None, keeping the record, otherwise."""
+    rec = store.get_file(path)
+    copies = store.copies_of(rec.video_id, path) if rec is not None else []
+    here = sorted(c.path for c in copies if c.complete and os.path.isfile(c.path))
+    if here:
+        store.delete_file(path)
+    return here[0] if here else None
