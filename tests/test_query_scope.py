@@ -47,6 +47,29 @@ def test_phrases_match_whole_words_after_normalising():
     assert not q.accepts(normalise_text("learning rate with Adam."))
 
 
+def test_a_quoted_or_excluded_identifier_matches_the_words_ocr_and_speech_split_it_into():
+    """Slide OCR stores "ZeroDivisionError" as "Zero Division Error" and Whisper says "hash map" for HashMap:
+    the quoted error line of a stack trace found no moment at all, and -HashMap left the slide in."""
+    trace = normalise_text("Zero Division Error: division by zero")
+    quoted = parse_query('"ZeroDivisionError: division by zero"')
+    assert quoted.accepts(trace) and quoted.accepts(normalise_text("ZeroDivisionError: division by zero"))
+    assert not parse_query('"ZeroDivisionError: modulo by zero"').accepts(trace)
+    assert not parse_query("counts -HashMap").accepts(normalise_text("a Hash Map<String, Integer> of counts"))
+    assert parse_query("counts -HashMap").accepts(normalise_text("a hash of the map"))
+
+
+def test_a_quoted_stack_trace_line_finds_the_slide_ocr_read_it_on(tmp_path):
+    from fakes import FakeText, slide_store
+    from momentsearch.options import RankingOptions
+    from momentsearch.search.searcher import Searcher
+
+    store = slide_store(tmp_path / "db", [[("Sorting cost", 1.0), ("Hash Map<String, Integer> counts", 0.5)],
+                                          [("A stack trace", 1.0), ("Zero Division Error: division by zero", 0.5)]])
+    searcher = Searcher(store, FakeText(), options=RankingOptions(late_share=0.0))
+    assert [m.start for m in searcher.search('"ZeroDivisionError: division by zero"', k=3)] == [20.0]
+    assert [m.start for m in searcher.search('"HashMap" counts', k=3)] == [0.0]
+
+
 def test_span_text_takes_rows_mostly_inside_the_span():
     rows = [(0.0, 10.0, "first part"), (9.0, 20.0, "second part"), (30.0, 40.0, "far away")]
     assert span_text(rows, 8.0, 20.0) == " second part "
