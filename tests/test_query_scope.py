@@ -30,6 +30,16 @@ def test_parse_query_splits_phrases_exclusions_and_free_words():
     assert parse_query("C++").text == "C++" and parse_query("日本").text == "日本"
 
 
+def test_a_command_line_option_is_searched_not_excluded():
+    """`python3 --version` on a slide: the query dropped every moment that says "version" (the slide itself),
+    and `--version` alone was refused as a query of exclusions only."""
+    q = parse_query("python3 --version")
+    assert q.excluded == () and q.text == "python3 --version"
+    assert q.accepts(normalise_text("$ python3 --version"))
+    assert parse_query("--version").text == "--version"
+    assert parse_query("pip install -r requirements.txt").excluded == ("r",)  # one dash: still an exclusion
+
+
 def test_full_width_and_compatibility_characters_are_searched_as_plain_ones():
     """A CJK keyboard in full-width mode types 'ＥＮＥＲＧＹ': it matched no word of the index (no results at
     all on the sample lecture, where 'ENERGY' finds every section); so did a pasted ligature ('ﬁeld')."""

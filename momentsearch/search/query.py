@@ -22,8 +22,9 @@ from momentsearch.ranking.lexical import camel_split, normalise_text, tokenize
 
 # -"a phrase" | "a phrase" | -word   (quotes: straight or typographic; a dash only at a word's start)
 # a quoted phrase (with a dash before it: excluded) or a dashed word (excluded); a dash before a digit is a minus
-# sign ("+12p -8p", "-40 degrees"), not an exclusion
-_PART = re.compile(r'(?:(?<=\s)|^)(-?)["\u201c\u201d]([^"\u201c\u201d]*)["\u201c\u201d]|(?:(?<=\s)|^)-(?![\d.,])([^\s"]+)')
+# sign ("+12p -8p", "-40 degrees"), not an exclusion; a double dash starts a command-line option ("python3 --version"),
+# searched as its words
+_PART = re.compile(r'(?:(?<=\s)|^)(-?)["\u201c\u201d]([^"\u201c\u201d]*)["\u201c\u201d]|(?:(?<=\s)|^)-(?![\d.,-])([^\s"]+)')
 
 SYNTAX_HELP = ('"exact phrase" must occur in the speech or slide text (case and punctuation ignored); '
                '-word or -"a phrase" leaves out moments that contain it; the other words rank as usual')
