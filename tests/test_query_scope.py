@@ -66,6 +66,11 @@ def test_a_quoted_or_excluded_identifier_matches_the_words_ocr_and_speech_split_
     assert not parse_query('"ZeroDivisionError: modulo by zero"').accepts(trace)
     assert not parse_query("counts -HashMap").accepts(normalise_text("a Hash Map<String, Integer> of counts"))
     assert parse_query("counts -HashMap").accepts(normalise_text("a hash of the map"))
+    assert parse_query('"python3 --version"').accepts(normalise_text("$ python 3 --version"))  # OCR's spacing
+    assert parse_query('"sqlite3.html"').accepts(normalise_text("library/sqlite 3.html"))
+    assert not parse_query("version -python3").accepts(normalise_text("$ python 3 --version"))
+    assert parse_query('"SHA-256"').accepts(normalise_text("SHA256 digests"))
+    assert not parse_query('"python3"').accepts(normalise_text("python 2 and 3"))
 
 
 def test_a_quoted_stack_trace_line_finds_the_slide_ocr_read_it_on(tmp_path):

@@ -18,7 +18,7 @@ from typing import Callable, Iterable
 
 from momentsearch.errors import QueryError
 from momentsearch.options import MAX_QUERY_CHARS
-from momentsearch.ranking.lexical import camel_split, normalise_text, tokenize
+from momentsearch.ranking.lexical import camel_split, code_forms, normalise_text, tokenize
 
 # -"a phrase" | "a phrase" | -word   (quotes: straight or typographic; a dash only at a word's start)
 # a quoted phrase (with a dash before it: excluded) or a dashed word (excluded); a dash before a digit is a minus
@@ -37,8 +37,9 @@ class ParsedQuery:
     text: str  # what the channels rank: the free words and the phrases' words
     phrases: tuple[str, ...] = ()  # normalised (no padding); each must occur in a result's text
     excluded: tuple[str, ...] = ()  # normalised words or phrases; none may occur in a result's text
-    # (phrase or excluded word, its camelCase split) where the two differ: slide OCR stores "ZeroDivisionError" as
-    # "Zero Division Error" and Whisper says "hash map" for HashMap, so either form counts as the typed one
+    # (phrase or excluded word, another form of it): its camelCase split and its codes apart or glued, as slide OCR
+    # stores "ZeroDivisionError" ("Zero Division Error") and "python3" ("python 3"), and Whisper says "hash map" for
+    # HashMap; any form counts as the typed one
     split_forms: tuple[tuple[str, str], ...] = ()
 
     @property
@@ -46,7 +47,7 @@ class ParsedQuery:
         return bool(self.phrases or self.excluded)
 
     def forms(self, target: str) -> tuple[str, ...]:
-        """A phrase's or excluded word's normalised forms: as typed, and its camelCase split where that differs."""
+        """A phrase's or excluded word's normalised forms: as typed, then the others (`split_forms`)."""
         return (target, *(split for typed, split in self.split_forms if typed == target))
 
     def holds(self, normalised: str, target: str) -> bool:
@@ -89,8 +90,7 @@ def parse_query(raw: str) -> ParsedQuery:
         target = normalise_text(quoted if word is None else word).strip()
         if not target:
             continue
-        if (split := normalise_text(camel_split(quoted if word is None else word)).strip()) != target:
-            splits.append((target, split))
+        splits += [(target, form) for form in _other_forms(quoted if word is None else word) if form != target]
         if word is not None or dash:
             excluded.append(target)
         else:
@@ -105,6 +105,13 @@ def parse_query(raw: str) -> ParsedQuery:
         raise QueryError("the query has no words to look for; type some words, e.g. 'neural networks'")
     return ParsedQuery(text, tuple(dict.fromkeys(phrases)), tuple(dict.fromkeys(excluded)),
                        tuple(dict.fromkeys(splits)))
+
+
+def _other_forms(typed: str) -> list[str]:
+    """The normalised forms of a phrase or excluded word that OCR and speech write it in besides the typed one:
+    camelCase split ("HashMap" -> "hash map"), codes apart or glued ("python3" -> "python 3", "SHA-256" -> "sha256")."""
+    split = camel_split(typed)
+    return [normalise_text(form).strip() for form in dict.fromkeys([split, *code_forms(typed), *code_forms(split)])]
 
 
 def span_text(rows: Iterable[tuple[float, float, str]], start: float, end: float) -> str:
