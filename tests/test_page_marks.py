@@ -45,3 +45,17 @@ def test_marks_stay_at_word_starts_and_the_text_stays_escaped():
     assert _marked(cases) == ["<mark>Volcano</mark>es erupt at the start",
                               "a &lt;b&gt; &amp; <mark>Gödel</mark>&#39;s R&amp;D <mark>amp</mark>",
                               "no match here", "text"]
+
+
+def test_a_camel_case_identifier_marks_the_words_ocr_and_speech_split_it_into():
+    """A result found for "HashMap" (OCR stores the slide's "HashMap" as "Hash Map"; the speech says "hash map")
+    and for "getUserId" showed no mark at all; snake_case words are marked between their underscores."""
+    cases = [("Hash Map<String, Integer> counts", "HashMap"), ("the method get user ID in camel case", "getUserId"),
+             ("Zero Division Error: division by zero", "ZeroDivisionError"), ("def get_user_id(name):", "get_user_id"),
+             ("an eBay listing", "eBay"), ("HashMap<K, V>", "HashMap")]
+    assert _marked(cases) == ["<mark>Hash</mark> <mark>Map</mark>&lt;String, Integer&gt; counts",
+                              "the method <mark>get</mark> <mark>user</mark> <mark>ID</mark> in camel case",
+                              "<mark>Zero</mark> <mark>Division</mark> <mark>Error</mark>: "
+                              "<mark>division</mark> by <mark>zero</mark>",
+                              "def <mark>get</mark>_<mark>user</mark>_<mark>id</mark>(name):",
+                              "an <mark>eBay</mark> listing", "<mark>HashMap</mark>&lt;K, V&gt;"]

@@ -30,6 +30,16 @@ def test_parse_query_splits_phrases_exclusions_and_free_words():
     assert parse_query("C++").text == "C++" and parse_query("日本").text == "日本"
 
 
+def test_a_command_line_option_is_searched_not_excluded():
+    """`python3 --version` on a slide: the query dropped every moment that says "version" (the slide itself),
+    and `--version` alone was refused as a query of exclusions only."""
+    q = parse_query("python3 --version")
+    assert q.excluded == () and q.text == "python3 --version"
+    assert q.accepts(normalise_text("$ python3 --version"))
+    assert parse_query("--version").text == "--version"
+    assert parse_query("pip install -r requirements.txt").excluded == ("r",)  # one dash: still an exclusion
+
+
 def test_full_width_and_compatibility_characters_are_searched_as_plain_ones():
     """A CJK keyboard in full-width mode types 'ＥＮＥＲＧＹ': it matched no word of the index (no results at
     all on the sample lecture, where 'ENERGY' finds every section); so did a pasted ligature ('ﬁeld')."""
@@ -45,6 +55,34 @@ def test_phrases_match_whole_words_after_normalising():
     assert not q.accepts(normalise_text("learning the rate"))
     assert q.accepts(normalise_text("learning rate for adamant students"))  # "adam" is a whole word only
     assert not q.accepts(normalise_text("learning rate with Adam."))
+
+
+def test_a_quoted_or_excluded_identifier_matches_the_words_ocr_and_speech_split_it_into():
+    """Slide OCR stores "ZeroDivisionError" as "Zero Division Error" and Whisper says "hash map" for HashMap:
+    the quoted error line of a stack trace found no moment at all, and -HashMap left the slide in."""
+    trace = normalise_text("Zero Division Error: division by zero")
+    quoted = parse_query('"ZeroDivisionError: division by zero"')
+    assert quoted.accepts(trace) and quoted.accepts(normalise_text("ZeroDivisionError: division by zero"))
+    assert not parse_query('"ZeroDivisionError: modulo by zero"').accepts(trace)
+    assert not parse_query("counts -HashMap").accepts(normalise_text("a Hash Map<String, Integer> of counts"))
+    assert parse_query("counts -HashMap").accepts(normalise_text("a hash of the map"))
+    assert parse_query('"python3 --version"').accepts(normalise_text("$ python 3 --version"))  # OCR's spacing
+    assert parse_query('"sqlite3.html"').accepts(normalise_text("library/sqlite 3.html"))
+    assert not parse_query("version -python3").accepts(normalise_text("$ python 3 --version"))
+    assert parse_query('"SHA-256"').accepts(normalise_text("SHA256 digests"))
+    assert not parse_query('"python3"').accepts(normalise_text("python 2 and 3"))
+
+
+def test_a_quoted_stack_trace_line_finds_the_slide_ocr_read_it_on(tmp_path):
+    from fakes import FakeText, slide_store
+    from momentsearch.options import RankingOptions
+    from momentsearch.search.searcher import Searcher
+
+    store = slide_store(tmp_path / "db", [[("Sorting cost", 1.0), ("Hash Map<String, Integer> counts", 0.5)],
+                                          [("A stack trace", 1.0), ("Zero Division Error: division by zero", 0.5)]])
+    searcher = Searcher(store, FakeText(), options=RankingOptions(late_share=0.0))
+    assert [m.start for m in searcher.search('"ZeroDivisionError: division by zero"', k=3)] == [20.0]
+    assert [m.start for m in searcher.search('"HashMap" counts', k=3)] == [0.0]
 
 
 def test_span_text_takes_rows_mostly_inside_the_span():

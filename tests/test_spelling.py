@@ -155,3 +155,18 @@ def test_a_word_inside_a_glued_slide_word_is_no_typo():
     for query, searched in [("trophic level", "trophic level"), ("scattered randdomly", "scattered randomly")]:
         assert correct(query, Vocabulary(texts), set(lexical.unknown_terms(query))).text == searched
     assert Vocabulary(texts).glued("trophic") and not Vocabulary(texts).glued("tropic")
+
+
+def test_a_camel_case_identifier_whose_split_words_a_slide_shows_is_no_typo(tmp_path):
+    """OCR stores the slide's "HashMap<String, Integer>" as "Hash Map<String, Integer>": a student's "HashMap"
+    was "corrected" to "Hash map", with a note that no indexed speech or slide text held it."""
+    from fakes import FakeText, slide_store
+    from momentsearch.options import RankingOptions
+    from momentsearch.search.searcher import Searcher
+
+    store = slide_store(tmp_path / "db", [[("Sorting cost", 1.0), ("Hash Map<String, Integer> counts", 0.5)],
+                                          [("Looking up users", 1.0), ("get_user_id(name)", 0.5)]])
+    searcher = Searcher(store, FakeText(), options=RankingOptions(late_share=0.0))
+    for query in ("HashMap", "HashMap<String, Integer>", "getUserId"):
+        assert searcher.spelled(query).changes == (), query
+    assert [m.start for m in searcher.search("HashMap", k=1)] == [0.0]

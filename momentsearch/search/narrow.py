@@ -8,6 +8,7 @@ whose own text passes the phrase and exclusion tests.
 
 from __future__ import annotations
 
+import functools
 from dataclasses import replace
 
 import numpy as np
@@ -131,13 +132,16 @@ class Narrowing:
         if not self.query.phrases or lexical is None:
             return scope_rows
         rows = scope_rows
-        for phrase in self.query.phrases:  # rows with every word of every phrase, from the postings
-            have = lexical.rows_with_all(phrase)
-            if have is not None:
-                rows = have if rows is None else np.intersect1d(rows, have, assume_unique=True)
+        for phrase in self.query.phrases:  # rows with every word of every phrase (in a form of it), from the postings
+            found = [lexical.rows_with_all(form) for form in self.query.forms(phrase)]
+            if any(have is None for have in found):
+                continue
+            have = functools.reduce(np.union1d, found)
+            rows = have if rows is None else np.intersect1d(rows, have, assume_unique=True)
         if rows is None:  # phrases of stop words only: every row is a candidate
             rows = np.arange(len(texts))
-        keep = [r for r in rows.tolist() if all(f" {p} " in normalise_text(texts[r]) for p in self.query.phrases)]
+        query = self.query
+        keep = [r for r in rows.tolist() if all(query.holds(normalise_text(texts[r]), p) for p in query.phrases)]
         return np.asarray(keep, dtype=np.int64)
 
     # -- results -------------------------------------------------------------------------------

@@ -18,12 +18,13 @@ from typing import Callable, Iterable
 
 from momentsearch.errors import QueryError
 from momentsearch.options import MAX_QUERY_CHARS
-from momentsearch.ranking.lexical import normalise_text, tokenize
+from momentsearch.ranking.lexical import camel_split, code_forms, normalise_text, tokenize
 
 # -"a phrase" | "a phrase" | -word   (quotes: straight or typographic; a dash only at a word's start)
 # a quoted phrase (with a dash before it: excluded) or a dashed word (excluded); a dash before a digit is a minus
-# sign ("+12p -8p", "-40 degrees"), not an exclusion
-_PART = re.compile(r'(?:(?<=\s)|^)(-?)["\u201c\u201d]([^"\u201c\u201d]*)["\u201c\u201d]|(?:(?<=\s)|^)-(?![\d.,])([^\s"]+)')
+# sign ("+12p -8p", "-40 degrees"), not an exclusion; a double dash starts a command-line option ("python3 --version"),
+# searched as its words
+_PART = re.compile(r'(?:(?<=\s)|^)(-?)["\u201c\u201d]([^"\u201c\u201d]*)["\u201c\u201d]|(?:(?<=\s)|^)-(?![\d.,-])([^\s"]+)')
 
 SYNTAX_HELP = ('"exact phrase" must occur in the speech or slide text (case and punctuation ignored); '
                '-word or -"a phrase" leaves out moments that contain it; the other words rank as usual')
@@ -36,15 +37,27 @@ class ParsedQuery:
     text: str  # what the channels rank: the free words and the phrases' words
     phrases: tuple[str, ...] = ()  # normalised (no padding); each must occur in a result's text
     excluded: tuple[str, ...] = ()  # normalised words or phrases; none may occur in a result's text
+    # (phrase or excluded word, another form of it): its camelCase split and its codes apart or glued, as slide OCR
+    # stores "ZeroDivisionError" ("Zero Division Error") and "python3" ("python 3"), and Whisper says "hash map" for
+    # HashMap; any form counts as the typed one
+    split_forms: tuple[tuple[str, str], ...] = ()
 
     @property
     def filters(self) -> bool:
         return bool(self.phrases or self.excluded)
 
+    def forms(self, target: str) -> tuple[str, ...]:
+        """A phrase's or excluded word's normalised forms: as typed, then the others (`split_forms`)."""
+        return (target, *(split for typed, split in self.split_forms if typed == target))
+
+    def holds(self, normalised: str, target: str) -> bool:
+        """Whether normalised text holds a phrase or excluded word in any of its forms, as whole words."""
+        return any(f" {form} " in normalised for form in self.forms(target))
+
     def accepts(self, normalised: str) -> bool:
         """Whether a moment whose text (normalise_text form) is `normalised` passes the filters."""
-        return (all(f" {p} " in normalised for p in self.phrases)
-                and not any(f" {x} " in normalised for x in self.excluded))
+        return (all(self.holds(normalised, p) for p in self.phrases)
+                and not any(self.holds(normalised, x) for x in self.excluded))
 
 
 def clean_query(query: str) -> str:
@@ -68,6 +81,7 @@ def parse_query(raw: str) -> ParsedQuery:
     phrases: list[str] = []
     excluded: list[str] = []
     free: list[str] = []
+    splits: list[tuple[str, str]] = []
     last = 0
     for m in _PART.finditer(raw):
         free.append(raw[last:m.start()])
@@ -76,6 +90,7 @@ def parse_query(raw: str) -> ParsedQuery:
         target = normalise_text(quoted if word is None else word).strip()
         if not target:
             continue
+        splits += [(target, form) for form in _other_forms(quoted if word is None else word) if form != target]
         if word is not None or dash:
             excluded.append(target)
         else:
@@ -88,7 +103,15 @@ def parse_query(raw: str) -> ParsedQuery:
                          "'neural networks -convolution'")
     if not any(ch.isalnum() for ch in text):  # '""', '-', '?!': marks with no words
         raise QueryError("the query has no words to look for; type some words, e.g. 'neural networks'")
-    return ParsedQuery(text, tuple(dict.fromkeys(phrases)), tuple(dict.fromkeys(excluded)))
+    return ParsedQuery(text, tuple(dict.fromkeys(phrases)), tuple(dict.fromkeys(excluded)),
+                       tuple(dict.fromkeys(splits)))
+
+
+def _other_forms(typed: str) -> list[str]:
+    """The normalised forms of a phrase or excluded word that OCR and speech write it in besides the typed one:
+    camelCase split ("HashMap" -> "hash map"), codes apart or glued ("python3" -> "python 3", "SHA-256" -> "sha256")."""
+    split = camel_split(typed)
+    return [normalise_text(form).strip() for form in dict.fromkeys([split, *code_forms(typed), *code_forms(split)])]
 
 
 def span_text(rows: Iterable[tuple[float, float, str]], start: float, end: float) -> str:

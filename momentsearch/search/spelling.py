@@ -30,7 +30,7 @@ from dataclasses import dataclass
 
 from momentsearch.ranking.english import english_words
 from momentsearch.ranking.accents import fold
-from momentsearch.ranking.lexical import STOPWORDS, normalise, query_terms, stem
+from momentsearch.ranking.lexical import STOPWORDS, camel_split, normalise, query_terms, stem
 from momentsearch.search.asking import asked_for
 
 MIN_LETTERS = 5
@@ -207,8 +207,21 @@ def searched(parsed, corpus, spelling: bool = True) -> Spelling:
     without a request around them (search/asking.py), typos put right unless `spelling` is off."""
     text = asked_for(parsed.text)
     unknown = corpus.unknown_terms(text) if spelling and (corpus.chunk_text or corpus.ocr_text) else set()
+    unknown -= _known_split(text, unknown, corpus)
     if not unknown:
         return Spelling(text)
     keep = frozenset(w for p in parsed.phrases for w in p.split())
     return correct(text, corpus.vocabulary(), unknown, keep, corpus.together, guess=corpus.english(),
                    acronym=corpus.spelled_out)
+
+
+def _known_split(text: str, unknown: set[str], corpus) -> set[str]:
+    """The `unknown` terms of camelCase words whose split pieces the index holds: slide OCR stores "HashMap" as
+    "Hash Map" and Whisper says "hash map", so a typed "HashMap" is no typo (the lexical channels search its
+    split form, ranking/forms.py); it was "corrected" to "Hash map" with a note that no slide held it."""
+    known: set[str] = set()
+    for word in _WORD.finditer(text):
+        terms = set(query_terms(word.group(0))) & unknown
+        if terms and (split := camel_split(word.group(0))) != word.group(0) and not corpus.unknown_terms(split):
+            known |= terms
+    return known

@@ -116,9 +116,17 @@ function plainLetter(c) {
   return PLAIN[low] ?? low.normalize("NFD").replace(/\p{M}/gu, "");
 }
 
+// a camelCase word's own words too ("HashMap": "Hash", "Map"), as the search takes them (ranking/lexical.py
+// camel_split): slide OCR stores the slide's "HashMap" as "Hash Map", and the speech says "hash map"
+function camelPieces(word) {
+  const pieces = word.split(/(?<=[\p{Ll}\p{N}])(?=\p{Lu})|(?<=\p{Lu})(?=\p{Lu}\p{Ll})/u);
+  return pieces.length > 1 && pieces.every((p) => [...p].length >= 2) ? [word, ...pieces] : [word];
+}
+
 function highlight(text, query) {
   const chars = [...String(text)];
-  const words = ((query || "").match(/[\p{L}\p{N}]{2,}/gu) || []).map((w) => [...w].map(plainLetter).join(""));
+  const words = ((query || "").match(/[\p{L}\p{N}]{2,}/gu) || []).flatMap(camelPieces)
+    .map((w) => [...w].map(plainLetter).join(""));
   if (!words.length) return escapeHtml(text);
   let plain = "";
   const from = [];  // for each code unit of `plain`, the character of `text` it was written from
