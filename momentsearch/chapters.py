@@ -16,7 +16,7 @@ from pathlib import Path
 
 import numpy as np
 
-from momentsearch.transcript import HESITATIONS, sentence_texts
+from momentsearch.transcript import HESITATIONS, sentence_texts, vtt_text
 
 SLIDE_SHARE = 0.3  # titled slides must cover this share of the video for slide chapters
 MIN_CHAPTER = 8.0  # seconds; a shorter slide chapter is merged into the one before
@@ -202,7 +202,8 @@ def format_chapters(chapters: list[Chapter], fmt: str) -> str:
         hours = bool(chapters) and chapters[-1].start >= 3600
         return "\n".join(f"{_clock(c.start, hours)} {c.title}" for c in chapters)
     if fmt == "vtt":
-        cues = [f"{i}\n{_vtt_stamp(c.start)} --> {_vtt_stamp(c.end)}\n{c.title}\n" for i, c in enumerate(chapters, 1)]
+        cues = [f"{i}\n{_vtt_stamp(c.start)} --> {_vtt_stamp(c.end)}\n{vtt_text(c.title)}\n"
+                for i, c in enumerate(chapters, 1)]
         return "WEBVTT\n\n" + "\n".join(cues)
     if fmt == "text":
         return "\n".join(f"{_clock(c.start)}-{_clock(c.end)}  {c.title}  [{c.source}]" for c in chapters)

@@ -235,12 +235,17 @@ def _stamp(t: float, comma: bool = False) -> str:
     return f"{h:02d}:{m:02d}:{sec:02d}{',' if comma else '.'}{ms:03d}"
 
 
+def vtt_text(text: str) -> str:
+    """`text` as a WebVTT cue's text: & < > as character references (a bare "<" opens a tag, and what follows
+    is not shown), and "-->" (which would end the cue's text) as an arrow."""
+    return text.replace("-->", "\u2192").replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
 def webvtt(timed) -> str:
     """A WebVTT document of (start, end, text) cues."""
     lines = ["WEBVTT", ""]
     for n, (start, end, text) in enumerate(timed, 1):
-        safe = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace("-->", "\u2192")
-        lines += [str(n), f"{_stamp(start)} --> {_stamp(end)}", safe, ""]
+        lines += [str(n), f"{_stamp(start)} --> {_stamp(end)}", vtt_text(text), ""]
     return "\n".join(lines)
 
 

@@ -75,6 +75,18 @@ def test_formats():
                                                               "source": "slides"}
 
 
+def test_a_vtt_chapter_title_is_escaped_as_webvtt_wants():
+    """A slide title OCR read as "Q&A <live> --> wrap-up" went into the chapters track as it was: a bare "<"
+    opens a tag (a player showed "Q&A " and hid the rest) and "-->" in a cue's text is not WebVTT."""
+    from momentsearch.chapters import Chapter
+
+    chapters = [Chapter(0.0, 20.0, "Heat & Mass", "slides"), Chapter(20.0, 40.0, "Q&A <live> --> wrap-up", "slides")]
+    vtt = format_chapters(chapters, "vtt")
+    titles = [block.split("\n")[2] for block in vtt.strip().split("\n\n")[1:]]
+    assert titles == ["Heat &amp; Mass", "Q&amp;A &lt;live&gt; \u2192 wrap-up"]
+    assert format_chapters(chapters, "youtube").splitlines()[1] == "00:20 Q&A <live> --> wrap-up"  # plain text
+
+
 def test_boundary_f1():
     assert boundary_f1([0, 10.5, 30, 51], [0, 10, 29, 40]) == pytest.approx(
         {"precision": 2 / 3, "recall": 2 / 3, "f1": 2 / 3})
