@@ -192,11 +192,12 @@ def sentences(chunks) -> list[tuple[float, float, str]]:
     return [(s, e, text) for s, e, text, _ in _once(chunks)]
 
 
-def cues(chunks, max_words: int = CUE_MAX_WORDS) -> list[tuple[float, float, str]]:
+def cues(chunks, max_words: int = CUE_MAX_WORDS, until: float = 0.0) -> list[tuple[float, float, str]]:
     """Caption cues (start, end, text): each sentence once (as `sentences`), cut into lines of at most
     `max_words` words, each line shown from its first word's start to its last word's end (by
     characters where the words' times are unknown), and for at least CUE_MIN_SECONDS (a lone "Right."
-    that Whisper gave no length, words squeezed by overlapping caption cues) while the next is not due."""
+    that Whisper gave no length, words squeezed by overlapping caption cues) while the next is not due
+    and the file (`until` seconds long; 0: not known) has not ended."""
     out = []
     for start, end, text, times in _once(chunks):
         words = text.split()
@@ -211,18 +212,22 @@ def cues(chunks, max_words: int = CUE_MAX_WORDS) -> list[tuple[float, float, str
             s, e = (max(times[a][0], start), times[b - 1][1]) if times else (t, t + dt)
             out.append((s, e, line))
             t += dt
-    return _shown(out)
+    return _shown(out, until)
 
 
-def _shown(lines: list[tuple[float, float, str]]) -> list[tuple[float, float, str]]:
+def _shown(lines: list[tuple[float, float, str]], until: float = 0.0) -> list[tuple[float, float, str]]:
     """Caption `lines` (start, end, text) in order, made valid for a player: each starts when the one
     before has ended, and lasts CUE_MIN_SECONDS, or up to the next, or TIME_STEP at the very least
-    (a cue of no length is never shown; WebVTT wants its end after its start)."""
+    (a cue of no length is never shown; WebVTT wants its end after its start); none ends after `until`
+    (the file's length, when known and the cue starts before it): a last word said at the very end is
+    not captioned past it."""
     out: list[tuple[float, float, str]] = []
     for i, (start, end, text) in enumerate(lines):
         start = max(start, out[-1][1]) if out else start
         due = lines[i + 1][0] if i + 1 < len(lines) else float("inf")
         end = max(end, min(start + CUE_MIN_SECONDS, due), start + TIME_STEP)
+        if until > 0:
+            end = min(end, max(until, start + TIME_STEP))
         out.append((round(start, 3), round(end, 3), text))
     return out
 
@@ -274,7 +279,7 @@ def document(record, chunks, fmt: str, start: float | None = None, end: float | 
     overlaps [start, end] (seconds) when they are given."""
     rows = [(c.start, c.end, c.text, c.word_times) for c in chunks]
     if fmt in ("srt", "vtt"):
-        shown = _within(cues(rows), start, end)
+        shown = _within(cues(rows, until=record.duration), start, end)
         return srt(shown) if fmt == "srt" else webvtt(shown)
     said = _within(sentences(rows), start, end)
     if fmt == "json":

@@ -139,3 +139,24 @@ def test_no_before_a_number_does_not_end_a_sentence_but_the_word_no_does():
     words = [Word(start=i * 0.3, end=i * 0.3 + 0.2, word=" " + w) for i, w in enumerate(text.split())]
     assert [len(s) for s in said([TranscriptSegment(0.0, 7.0, text, words=words)])] == [7, 4, 6, 1, 3]
     assert title_from("Symphony No. 5 in C minor. Then more.") == title_from("Symphony No. 5 in C minor")
+
+
+def test_no_caption_cue_runs_past_the_end_of_the_file():
+    """A lecture whose speech runs to its very end ("... until the very last.", Whisper's last word a blink
+    long) got a last cue held CUE_MIN_SECONDS past the end of the file: 00:00:09.000 --> 00:00:09.500 in a
+    9.2 s recording, which a caption checker refuses. A cue now ends with the file at the latest."""
+    import re
+
+    from momentsearch.transcript import document
+    from momentsearch.types import FileRecord, TranscriptChunk
+
+    words = _spoken([("So that works.", 1.3)]) + [Word(9.0, 9.0, "Bye.")]
+    chunk, = build_chunks([TranscriptSegment(0.0, 9.0, "", words)])
+    rows = [TranscriptChunk("c0", "v", chunk.start, chunk.end, chunk.text, encode_times(chunk.start, chunk.word_times))]
+    record = FileRecord(path="/talks/end.mp4", video_id="v", size=1, mtime=0.0, duration=9.2)
+    for fmt in ("srt", "vtt"):
+        stamps = re.findall(r"(\d\d):(\d\d):(\d\d)[,.](\d\d\d)", document(record, rows, fmt))
+        seconds = [int(h) * 3600 + int(m) * 60 + int(s) + int(ms) / 1000 for h, m, s, ms in stamps]
+        times = list(zip(seconds[::2], seconds[1::2]))
+        assert times == [(0.0, 1.0), (9.0, 9.2)], fmt
+    assert cues([(chunk.start, chunk.end, chunk.text, chunk.word_times)])[-1][:2] == (9.0, 9.5)  # length not known
