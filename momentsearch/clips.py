@@ -23,7 +23,7 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
-from momentsearch.clip_names import AUDIO_SUFFIXES, CLIP_SUFFIXES
+from momentsearch.clip_names import AUDIO_SUFFIXES, CLIP_SUFFIXES, NAME_BYTES, clip_file_name  # noqa: F401 (its names)
 from momentsearch.errors import BadInputError, QueryError
 from momentsearch.media import keyframe_before, picture_stream, seek_back, stream_start, time_origin
 from momentsearch.pipeline.discover import is_photo
