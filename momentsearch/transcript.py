@@ -20,6 +20,7 @@ from momentsearch.types import shown_path
 FORMATS = ("text", "srt", "vtt", "json")  # what `document` writes
 RECENT = 6  # carried sentences repeat within this many of the last sentences
 CUE_MAX_WORDS = 14  # a caption cue shows at most this many words
+CUE_LINE_CHARS = 42  # a longer cue is shown on two lines (caption guides: 37-42 characters a line, two lines)
 CUE_MIN_SECONDS = 0.5  # a caption cue is shown at least this long (unless the next one starts sooner)
 TIME_STEP = 0.01  # seconds; word times are stored in hundredths of a second after the chunk's start
 SENTENCE_END = (".", "?", "!")  # a word ending in one of these ends its sentence (the chunker's and the transcript's)
@@ -240,6 +241,15 @@ def _stamp(t: float, comma: bool = False) -> str:
     return f"{h:02d}:{m:02d}:{sec:02d}{',' if comma else '.'}{ms:03d}"
 
 
+def _two_lines(text: str) -> list[str]:
+    """A cue's text as players show it: one line, or two of about equal length (cut at the space that makes
+    the longer one shortest) when it is longer than CUE_LINE_CHARS."""
+    if len(text) <= CUE_LINE_CHARS or " " not in text:
+        return [text]
+    cut = min((i for i, c in enumerate(text) if c == " "), key=lambda i: max(i, len(text) - i - 1))
+    return [text[:cut], text[cut + 1:]]
+
+
 def vtt_text(text: str) -> str:
     """`text` as a WebVTT cue's text: & < > as character references (a bare "<" opens a tag, and what follows
     is not shown), and "-->" (which would end the cue's text) as an arrow."""
@@ -247,18 +257,19 @@ def vtt_text(text: str) -> str:
 
 
 def webvtt(timed) -> str:
-    """A WebVTT document of (start, end, text) cues."""
+    """A WebVTT document of (start, end, text) cues (a long text on two lines: `_two_lines`)."""
     lines = ["WEBVTT", ""]
     for n, (start, end, text) in enumerate(timed, 1):
-        lines += [str(n), f"{_stamp(start)} --> {_stamp(end)}", vtt_text(text), ""]
+        lines += [str(n), f"{_stamp(start)} --> {_stamp(end)}", *map(vtt_text, _two_lines(text)), ""]
     return "\n".join(lines)
 
 
 def srt(timed) -> str:
-    """A SubRip (.srt) document of (start, end, text) cues."""
+    """A SubRip (.srt) document of (start, end, text) cues (a long text on two lines: `_two_lines`)."""
     lines = []
     for n, (start, end, text) in enumerate(timed, 1):
-        lines += [str(n), f"{_stamp(start, True)} --> {_stamp(end, True)}", text.replace("-->", "\u2192"), ""]
+        shown = _two_lines(text.replace("-->", "\u2192"))
+        lines += [str(n), f"{_stamp(start, True)} --> {_stamp(end, True)}", *shown, ""]
     return "\n".join(lines)
 
 

@@ -160,3 +160,22 @@ def test_no_caption_cue_runs_past_the_end_of_the_file():
         times = list(zip(seconds[::2], seconds[1::2]))
         assert times == [(0.0, 1.0), (9.0, 9.2)], fmt
     assert cues([(chunk.start, chunk.end, chunk.text, chunk.word_times)])[-1][:2] == (9.0, 9.5)  # length not known
+
+
+def test_a_long_caption_line_is_shown_on_two_lines_of_caption_length():
+    """Fast speech fills a cue with 14 words: "and extracts the maximum repeatedly in place, counting sort counts
+    how many time" went into the .srt and .vtt as one line of 80 characters, which a player draws across the
+    whole picture or cuts off (caption guides want at most 37-42 a line, two lines). It is now two lines of
+    about equal length, each word once, in order; a short cue stays one line."""
+    from momentsearch.testing.captions import strict_cues
+
+    long = "and extracts the maximum repeatedly in place, counting sort counts how many time"
+    timed = [(0.0, 2.0, "Here is the plan."), (2.0, 5.0, long), (5.0, 8.0, "Q&A <live> & " + long[:30])]
+    for fmt, write in (("srt", srt), ("vtt", webvtt)):
+        text = write(timed)
+        blocks = text.split("WEBVTT\n\n")[-1].strip("\n").split("\n\n")
+        assert [len(b.split("\n")) - 2 for b in blocks] == [1, 2, 2], fmt
+        assert all(len(line) <= 42 for b in blocks for line in b.split("\n")[2:]), text
+        assert blocks[1].split("\n")[2:] == ["and extracts the maximum repeatedly in",
+                                             "place, counting sort counts how many time"]
+        assert [c[2] for c in strict_cues(text, fmt)][:2] == ["Here is the plan.", long]  # every word, once
