@@ -26,6 +26,8 @@ MIN_DEPTH = 0.05  # cosine; a dip shallower than this between chunk windows is n
 TITLE_WORDS = 8  # a speech chapter's title is at most this many words
 FILLERS = {"so", "okay", "ok", "now", "alright", "right", "well", "and", "then", "next"} | HESITATIONS
 FORMATS = ("text", "json", "youtube", "vtt")
+YOUTUBE_MIN_CHAPTERS = 3  # YouTube shows a description's chapters only from this many timestamps ...
+YOUTUBE_MIN_SECONDS = 10.0  # ... each chapter at least this long (else the lines stay plain text)
 
 
 @dataclass(frozen=True)
@@ -208,6 +210,21 @@ def format_chapters(chapters: list[Chapter], fmt: str) -> str:
     if fmt == "text":
         return "\n".join(f"{_clock(c.start)}-{_clock(c.end)}  {c.title}  [{c.source}]" for c in chapters)
     raise ValueError(f"unknown chapter format {fmt!r}; one of {', '.join(FORMATS)}")
+
+
+def youtube_note(chapters: list[Chapter]) -> str:
+    """Why YouTube would show no chapters from these `youtube` lines ("" when it would): it wants at least
+    YOUTUBE_MIN_CHAPTERS timestamps, each chapter YOUTUBE_MIN_SECONDS long or more."""
+    if not chapters:
+        return ""
+    if len(chapters) < YOUTUBE_MIN_CHAPTERS:
+        return (f"{len(chapters)} chapter{'s' if len(chapters) > 1 else ''}: YouTube shows chapters only from "
+                f"{YOUTUBE_MIN_CHAPTERS} timestamps on, so these lines stay plain text in a description")
+    short = [c for c in chapters if c.end - c.start < YOUTUBE_MIN_SECONDS]
+    if short:
+        return (f"{len(short)} chapter{'s' if len(short) > 1 else ''} shorter than {YOUTUBE_MIN_SECONDS:g} s "
+                f"({_clock(short[0].start)} {short[0].title}): YouTube shows no chapters while one is")
+    return ""
 
 
 def write_text(text: str, out: str | os.PathLike, video: str, inputs: list[str], overwrite: bool = False,

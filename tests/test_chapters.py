@@ -87,6 +87,20 @@ def test_a_vtt_chapter_title_is_escaped_as_webvtt_wants():
     assert format_chapters(chapters, "youtube").splitlines()[1] == "00:20 Q&A <live> --> wrap-up"  # plain text
 
 
+def test_youtube_lines_that_youtube_would_not_take_as_chapters_are_named():
+    """`chapters --format youtube` of a short lecture printed "00:00 Merge Sort" and "00:15 Counting Sort", and
+    pasted into a description they did nothing: YouTube wants 3 timestamps or more, each chapter 10 s or more.
+    The CLI now says so on stderr (the lines are still printed: the video may grow chapters later)."""
+    from momentsearch.chapters import Chapter, youtube_note
+
+    two = [Chapter(0.0, 15.55, "Merge Sort", "slides"), Chapter(15.55, 27.7, "Counting Sort", "slides")]
+    assert "YouTube shows chapters only from 3 timestamps" in youtube_note(two)
+    brief = two + [Chapter(27.7, 33.0, "Summary", "slides")]
+    assert youtube_note(brief).startswith("1 chapter shorter than 10 s (00:27 Summary)")
+    assert youtube_note(two[:1] + [Chapter(15.55, 30.0, "B", "slides"), Chapter(30.0, 40.0, "C", "slides")]) == ""
+    assert youtube_note([]) == ""
+
+
 def test_boundary_f1():
     assert boundary_f1([0, 10.5, 30, 51], [0, 10, 29, 40]) == pytest.approx(
         {"precision": 2 / 3, "recall": 2 / 3, "f1": 2 / 3})

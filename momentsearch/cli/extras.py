@@ -74,7 +74,7 @@ def check_output(out: str, inputs: list, force: bool = False) -> None:
 
 
 def cmd_chapters(args, index) -> int:
-    from momentsearch.chapters import format_chapters, write_text
+    from momentsearch.chapters import format_chapters, write_text, youtube_note
 
     record = index.find_video(args.video)
     video = record.path
@@ -89,6 +89,8 @@ def cmd_chapters(args, index) -> int:
         write_text(text, args.out, video, [f.path for f in index.info().files], overwrite=args.force)
     else:
         print(text)
+    if args.format == "youtube" and (note := youtube_note(chapters)):  # pasted, they would silently do nothing
+        print(f"momentsearch: note: {note}", file=sys.stderr)
     return 0
 
 
