@@ -179,3 +179,45 @@ def test_a_long_caption_line_is_shown_on_two_lines_of_caption_length():
         assert blocks[1].split("\n")[2:] == ["and extracts the maximum repeatedly in",
                                              "place, counting sort counts how many time"]
         assert [c[2] for c in strict_cues(text, fmt)][:2] == ["Here is the plan.", long]  # every word, once
+
+
+def test_a_transcript_stretch_with_no_speech_is_one_line_not_an_empty_file(tmp_path):
+    """`transcript --from 7 --to 16` of a lecture that pauses there, or `--from 30` of a 26 s one, printed
+    an empty line (`-o`: an empty .srt, which players and editors refuse) with exit status 0: as if the
+    transcript were lost. It is now an error that says where the speech is; a stretch with words is as before."""
+    import argparse
+
+    import pytest
+
+    from momentsearch.cli.transcripts import cmd_transcript
+    from momentsearch.errors import QueryError
+    from momentsearch.types import FileRecord, TranscriptChunk
+
+    words = _spoken([("Welcome to the heat lecture.", 10.0), ("After the break we look at convection.", 0.0)])
+    chunk, = build_chunks([TranscriptSegment(0.0, words[-1].end, "", words)])
+    record = FileRecord(path="/talks/pause.mp4", video_id="v", size=1, mtime=0.0, duration=26.0)
+
+    class Index:
+        def find_video(self, name):
+            return record
+
+        def info(self):
+            return argparse.Namespace(files=[record])
+
+        def chunks_of(self, video_id):
+            return [TranscriptChunk("c0", "v", chunk.start, chunk.end, chunk.text,
+                                    encode_times(chunk.start, chunk.word_times))]
+
+    def run(fmt, start=None, end=None, out=None):
+        return cmd_transcript(argparse.Namespace(video="pause.mp4", format=fmt, start=start, end=end, out=out,
+                                                 force=False), Index())
+
+    for fmt in ("text", "srt", "vtt", "json"):
+        with pytest.raises(QueryError, match=r"no speech in /talks/pause.mp4 between 0:07 and 0:10 \(the speech "
+                                             r"before it ends at 0:01, the next starts at 0:11\)"):
+            run(fmt, "7", "10", str(tmp_path / f"gap.{fmt}"))
+        with pytest.raises(QueryError, match=r"--from 30 is past the end of /talks/pause.mp4 \(0:26 long\)"):
+            run(fmt, "30")
+    assert not list(tmp_path.iterdir())  # no empty file written
+    assert run("srt", "11", None, str(tmp_path / "after.srt")) == 0
+    assert "After the break" in (tmp_path / "after.srt").read_text(encoding="utf-8")
