@@ -237,7 +237,7 @@ def write_text(text: str, out: str | os.PathLike, video: str, inputs: list[str],
     another name), is a folder, or exists and `overwrite` is off. Written to a temporary
     file first and renamed, so a failed write leaves the old file as it was."""
     from momentsearch.errors import QueryError
-    from momentsearch.pipeline.captions import sidecar_files
+    from momentsearch.pipeline.captions import named_as_captions, sidecar_files
     from momentsearch.pipeline.discover import HEIF_EXTENSIONS, MEDIA_EXTENSIONS
 
     out = Path(out)
@@ -247,6 +247,10 @@ def write_text(text: str, out: str | os.PathLike, video: str, inputs: list[str],
         raise QueryError(f"{out} is an indexed file ({used}): name another file for the {what}")
     if any(same_file(out, p) for p, _ in sidecar_files(video)):
         raise QueryError(f"{out} holds the captions of {Path(video).name}: name another file for its {what}")
+    if what == "chapters" and named_as_captions(video, out):  # (a transcript there is the video's own words)
+        raise QueryError(f"{out} would be read as the captions of {Path(video).name} when it is indexed again "
+                         f"(its chapter titles in place of its speech): name another file, such as "
+                         f"{Path(video).stem}.chapters{out.suffix}")
     if out.suffix.lower() in MEDIA_EXTENSIONS | HEIF_EXTENSIONS:
         raise QueryError(f"{out} is named like a media file: name a .txt, .json, .srt or .vtt file for the {what}")
     if out.is_dir():

@@ -101,6 +101,28 @@ def test_youtube_lines_that_youtube_would_not_take_as_chapters_are_named():
     assert youtube_note([]) == ""
 
 
+def test_chapters_are_never_written_where_the_next_index_reads_them_as_the_videos_captions(tmp_path):
+    """`chapters talk.mp4 --format vtt -o talk.vtt` (the README's own example of a slip) was refused only when
+    talk.vtt was already there; written fresh, the next `index` read the chapter titles as talk.mp4's captions
+    and its whole transcript became "Sorting Algorithms and Merge Sort ...": speech search lost every word."""
+    from momentsearch.chapters import write_text
+    from momentsearch.errors import QueryError
+    from momentsearch.pipeline.captions import sidecar_files
+
+    video = tmp_path / "talk.mp4"
+    video.write_bytes(b"\0" * 64)
+    track = "WEBVTT\n\n1\n00:00:00.000 --> 00:00:15.550\nSorting Algorithms and Merge Sort\n"
+    for name in ("talk.vtt", "talk.en.srt", "talk.pt_BR.vtt"):
+        with pytest.raises(QueryError, match="would be read as the captions of talk.mp4.*such as talk.chapters"):
+            write_text(track, tmp_path / "sub" / ".." / name, str(video), [str(video)])
+    assert sidecar_files(video) == []  # nothing written
+    write_text(track, tmp_path / "talk.chapters.vtt", str(video), [str(video)])
+    (tmp_path / "other").mkdir()
+    write_text(track, tmp_path / "other" / "talk.vtt", str(video), [str(video)])  # another folder: no captions
+    assert sidecar_files(video) == []  # neither is read as its captions
+    write_text("WEBVTT\n", tmp_path / "talk.vtt", str(video), [str(video)], what="transcript")  # its own words
+
+
 def test_boundary_f1():
     assert boundary_f1([0, 10.5, 30, 51], [0, 10, 29, 40]) == pytest.approx(
         {"precision": 2 / 3, "recall": 2 / 3, "f1": 2 / 3})
