@@ -16,7 +16,7 @@ from pathlib import Path
 
 import numpy as np
 
-from momentsearch.transcript import HESITATIONS, sentence_texts
+from momentsearch.transcript import HESITATIONS, sentence_texts, vtt_text
 
 SLIDE_SHARE = 0.3  # titled slides must cover this share of the video for slide chapters
 MIN_CHAPTER = 8.0  # seconds; a shorter slide chapter is merged into the one before
@@ -26,6 +26,8 @@ MIN_DEPTH = 0.05  # cosine; a dip shallower than this between chunk windows is n
 TITLE_WORDS = 8  # a speech chapter's title is at most this many words
 FILLERS = {"so", "okay", "ok", "now", "alright", "right", "well", "and", "then", "next"} | HESITATIONS
 FORMATS = ("text", "json", "youtube", "vtt")
+YOUTUBE_MIN_CHAPTERS = 3  # YouTube shows a description's chapters only from this many timestamps ...
+YOUTUBE_MIN_SECONDS = 10.0  # ... each chapter at least this long (else the lines stay plain text)
 
 
 @dataclass(frozen=True)
@@ -202,11 +204,27 @@ def format_chapters(chapters: list[Chapter], fmt: str) -> str:
         hours = bool(chapters) and chapters[-1].start >= 3600
         return "\n".join(f"{_clock(c.start, hours)} {c.title}" for c in chapters)
     if fmt == "vtt":
-        cues = [f"{i}\n{_vtt_stamp(c.start)} --> {_vtt_stamp(c.end)}\n{c.title}\n" for i, c in enumerate(chapters, 1)]
+        cues = [f"{i}\n{_vtt_stamp(c.start)} --> {_vtt_stamp(c.end)}\n{vtt_text(c.title)}\n"
+                for i, c in enumerate(chapters, 1)]
         return "WEBVTT\n\n" + "\n".join(cues)
     if fmt == "text":
         return "\n".join(f"{_clock(c.start)}-{_clock(c.end)}  {c.title}  [{c.source}]" for c in chapters)
     raise ValueError(f"unknown chapter format {fmt!r}; one of {', '.join(FORMATS)}")
+
+
+def youtube_note(chapters: list[Chapter]) -> str:
+    """Why YouTube would show no chapters from these `youtube` lines ("" when it would): it wants at least
+    YOUTUBE_MIN_CHAPTERS timestamps, each chapter YOUTUBE_MIN_SECONDS long or more."""
+    if not chapters:
+        return ""
+    if len(chapters) < YOUTUBE_MIN_CHAPTERS:
+        return (f"{len(chapters)} chapter{'s' if len(chapters) > 1 else ''}: YouTube shows chapters only from "
+                f"{YOUTUBE_MIN_CHAPTERS} timestamps on, so these lines stay plain text in a description")
+    short = [c for c in chapters if c.end - c.start < YOUTUBE_MIN_SECONDS]
+    if short:
+        return (f"{len(short)} chapter{'s' if len(short) > 1 else ''} shorter than {YOUTUBE_MIN_SECONDS:g} s "
+                f"({_clock(short[0].start)} {short[0].title}): YouTube shows no chapters while one is")
+    return ""
 
 
 def write_text(text: str, out: str | os.PathLike, video: str, inputs: list[str], overwrite: bool = False,
@@ -219,7 +237,7 @@ def write_text(text: str, out: str | os.PathLike, video: str, inputs: list[str],
     another name), is a folder, or exists and `overwrite` is off. Written to a temporary
     file first and renamed, so a failed write leaves the old file as it was."""
     from momentsearch.errors import QueryError
-    from momentsearch.pipeline.captions import sidecar_files
+    from momentsearch.pipeline.captions import named_as_captions, sidecar_files
     from momentsearch.pipeline.discover import HEIF_EXTENSIONS, MEDIA_EXTENSIONS
 
     out = Path(out)
@@ -229,6 +247,10 @@ def write_text(text: str, out: str | os.PathLike, video: str, inputs: list[str],
         raise QueryError(f"{out} is an indexed file ({used}): name another file for the {what}")
     if any(same_file(out, p) for p, _ in sidecar_files(video)):
         raise QueryError(f"{out} holds the captions of {Path(video).name}: name another file for its {what}")
+    if what == "chapters" and named_as_captions(video, out):  # (a transcript there is the video's own words)
+        raise QueryError(f"{out} would be read as the captions of {Path(video).name} when it is indexed again "
+                         f"(its chapter titles in place of its speech): name another file, such as "
+                         f"{Path(video).stem}.chapters{out.suffix}")
     if out.suffix.lower() in MEDIA_EXTENSIONS | HEIF_EXTENSIONS:
         raise QueryError(f"{out} is named like a media file: name a .txt, .json, .srt or .vtt file for the {what}")
     if out.is_dir():

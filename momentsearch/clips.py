@@ -23,16 +23,14 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
+from momentsearch.clip_names import AUDIO_SUFFIXES, CLIP_SUFFIXES, NAME_BYTES, clip_file_name  # noqa: F401 (its names)
 from momentsearch.errors import BadInputError, QueryError
 from momentsearch.media import keyframe_before, picture_stream, seek_back, stream_start, time_origin
 from momentsearch.pipeline.discover import is_photo
 
-AUDIO_SUFFIXES = {".m4a": "ipod", ".mp3": "mp3", ".wav": "wav", ".flac": "flac", ".ogg": "ogg", ".opus": "ogg"}
-CLIP_SUFFIXES = {".mp4": "mp4", ".m4v": "mp4", ".mov": "mov", ".mkv": "matroska", ".webm": "webm", **AUDIO_SUFFIXES}
 SOUND_ENCODERS = {"webm": "libopus", "ogg": "libopus", "mp3": "libmp3lame", "wav": "pcm_s16le", "flac": "flac"}
 SOUND_KEEPS = {"ipod": ("aac", "alac"), "mp3": ("mp3",), "wav": ("pcm_",), "flac": ("flac",),  # codecs a sound
                "ogg": ("opus", "vorbis", "flac")}  # file takes as they are (FFmpeg puts AAC into WAV: none plays it)
-NAME_BYTES = 255  # the longest file name most file systems take (ext4, APFS, NTFS: 255 bytes or characters)
 MAX_CLIP_SECONDS = 3600.0  # one clip is at most an hour: a longer "clip" is a copy of the file
 REENCODE_LEAD = 10.0  # seconds; a keyframe further than this before the start: the picture is encoded again
 INTERLEAVE_SLACK = 3.0  # seconds; sound may be stored this far after the picture of its time (recorders and
@@ -58,18 +56,6 @@ class Clip:
         return {"path": self.path, "source": self.source, "start": round(self.start, 3), "end": round(self.end, 3),
                 "asked_start": round(self.asked_start, 3), "asked_end": round(self.asked_end, 3),
                 "duration": round(self.duration, 3)}
-
-
-def clip_file_name(source: str | os.PathLike, start: float, end: float, prefix: str = "") -> str:
-    """A clip's file name: PREFIXNAME-START-END.EXT, NAME the source's name shortened (at a whole character)
-    so the whole stays within NAME_BYTES; EXT the source's where it can be copied into, else .mkv."""
-    from momentsearch.types import shown_path
-
-    src = Path(source)
-    tail = f"-{start:.0f}-{end:.0f}{src.suffix.lower() if src.suffix.lower() in CLIP_SUFFIXES else '.mkv'}"
-    room = NAME_BYTES - len((prefix + tail).encode())
-    stem = shown_path(src.stem).encode()[:room].decode("utf-8", "ignore")  # a cut character is dropped
-    return f"{prefix}{stem}{tail}"
 
 
 def check_span(start: float, end: float, padding: float = 0.0) -> tuple[float, float]:

@@ -20,6 +20,7 @@ from momentsearch.types import shown_path
 FORMATS = ("text", "srt", "vtt", "json")  # what `document` writes
 RECENT = 6  # carried sentences repeat within this many of the last sentences
 CUE_MAX_WORDS = 14  # a caption cue shows at most this many words
+CUE_LINE_CHARS = 42  # a longer cue is shown on two lines (caption guides: 37-42 characters a line, two lines)
 CUE_MIN_SECONDS = 0.5  # a caption cue is shown at least this long (unless the next one starts sooner)
 TIME_STEP = 0.01  # seconds; word times are stored in hundredths of a second after the chunk's start
 SENTENCE_END = (".", "?", "!")  # a word ending in one of these ends its sentence (the chunker's and the transcript's)
@@ -192,11 +193,12 @@ def sentences(chunks) -> list[tuple[float, float, str]]:
     return [(s, e, text) for s, e, text, _ in _once(chunks)]
 
 
-def cues(chunks, max_words: int = CUE_MAX_WORDS) -> list[tuple[float, float, str]]:
+def cues(chunks, max_words: int = CUE_MAX_WORDS, until: float = 0.0) -> list[tuple[float, float, str]]:
     """Caption cues (start, end, text): each sentence once (as `sentences`), cut into lines of at most
     `max_words` words, each line shown from its first word's start to its last word's end (by
     characters where the words' times are unknown), and for at least CUE_MIN_SECONDS (a lone "Right."
-    that Whisper gave no length, words squeezed by overlapping caption cues) while the next is not due."""
+    that Whisper gave no length, words squeezed by overlapping caption cues) while the next is not due
+    and the file (`until` seconds long; 0: not known) has not ended."""
     out = []
     for start, end, text, times in _once(chunks):
         words = text.split()
@@ -211,18 +213,22 @@ def cues(chunks, max_words: int = CUE_MAX_WORDS) -> list[tuple[float, float, str
             s, e = (max(times[a][0], start), times[b - 1][1]) if times else (t, t + dt)
             out.append((s, e, line))
             t += dt
-    return _shown(out)
+    return _shown(out, until)
 
 
-def _shown(lines: list[tuple[float, float, str]]) -> list[tuple[float, float, str]]:
+def _shown(lines: list[tuple[float, float, str]], until: float = 0.0) -> list[tuple[float, float, str]]:
     """Caption `lines` (start, end, text) in order, made valid for a player: each starts when the one
     before has ended, and lasts CUE_MIN_SECONDS, or up to the next, or TIME_STEP at the very least
-    (a cue of no length is never shown; WebVTT wants its end after its start)."""
+    (a cue of no length is never shown; WebVTT wants its end after its start); none ends after `until`
+    (the file's length, when known and the cue starts before it): a last word said at the very end is
+    not captioned past it."""
     out: list[tuple[float, float, str]] = []
     for i, (start, end, text) in enumerate(lines):
         start = max(start, out[-1][1]) if out else start
         due = lines[i + 1][0] if i + 1 < len(lines) else float("inf")
         end = max(end, min(start + CUE_MIN_SECONDS, due), start + TIME_STEP)
+        if until > 0:
+            end = min(end, max(until, start + TIME_STEP))
         out.append((round(start, 3), round(end, 3), text))
     return out
 
@@ -235,20 +241,35 @@ def _stamp(t: float, comma: bool = False) -> str:
     return f"{h:02d}:{m:02d}:{sec:02d}{',' if comma else '.'}{ms:03d}"
 
 
+def _two_lines(text: str) -> list[str]:
+    """A cue's text as players show it: one line, or two of about equal length (cut at the space that makes
+    the longer one shortest) when it is longer than CUE_LINE_CHARS."""
+    if len(text) <= CUE_LINE_CHARS or " " not in text:
+        return [text]
+    cut = min((i for i, c in enumerate(text) if c == " "), key=lambda i: max(i, len(text) - i - 1))
+    return [text[:cut], text[cut + 1:]]
+
+
+def vtt_text(text: str) -> str:
+    """`text` as a WebVTT cue's text: & < > as character references (a bare "<" opens a tag, and what follows
+    is not shown), and "-->" (which would end the cue's text) as an arrow."""
+    return text.replace("-->", "\u2192").replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
 def webvtt(timed) -> str:
-    """A WebVTT document of (start, end, text) cues."""
+    """A WebVTT document of (start, end, text) cues (a long text on two lines: `_two_lines`)."""
     lines = ["WEBVTT", ""]
     for n, (start, end, text) in enumerate(timed, 1):
-        safe = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace("-->", "\u2192")
-        lines += [str(n), f"{_stamp(start)} --> {_stamp(end)}", safe, ""]
+        lines += [str(n), f"{_stamp(start)} --> {_stamp(end)}", *map(vtt_text, _two_lines(text)), ""]
     return "\n".join(lines)
 
 
 def srt(timed) -> str:
-    """A SubRip (.srt) document of (start, end, text) cues."""
+    """A SubRip (.srt) document of (start, end, text) cues (a long text on two lines: `_two_lines`)."""
     lines = []
     for n, (start, end, text) in enumerate(timed, 1):
-        lines += [str(n), f"{_stamp(start, True)} --> {_stamp(end, True)}", text.replace("-->", "\u2192"), ""]
+        shown = _two_lines(text.replace("-->", "\u2192"))
+        lines += [str(n), f"{_stamp(start, True)} --> {_stamp(end, True)}", *shown, ""]
     return "\n".join(lines)
 
 
@@ -269,7 +290,7 @@ def document(record, chunks, fmt: str, start: float | None = None, end: float | 
     overlaps [start, end] (seconds) when they are given."""
     rows = [(c.start, c.end, c.text, c.word_times) for c in chunks]
     if fmt in ("srt", "vtt"):
-        shown = _within(cues(rows), start, end)
+        shown = _within(cues(rows, until=record.duration), start, end)
         return srt(shown) if fmt == "srt" else webvtt(shown)
     said = _within(sentences(rows), start, end)
     if fmt == "json":

@@ -148,7 +148,7 @@ def test_search_click_and_play_from_the_moment(server, browser):
                            " return t.mode === 'hidden' && t.cues && t.cues.length > 3; }")
     page.wait_for_function("() => document.getElementById('caption-line').textContent.trim().length > 0")
     cue = page.evaluate("() => [...document.getElementById('player').textTracks[0].activeCues]"
-                        ".map(c => c.text).join(' ')")
+                        ".map(c => c.text.replace(/\\n/g, ' ')).join(' ')")  # (a long cue: two lines)
     assert cue.strip() and cue.strip() == page.inner_text("#caption-line").strip()
     page.click("#captions-toggle")  # below -> on the video
     assert page.evaluate("() => document.getElementById('player').textTracks[0].mode") == "showing"

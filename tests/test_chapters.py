@@ -75,6 +75,54 @@ def test_formats():
                                                               "source": "slides"}
 
 
+def test_a_vtt_chapter_title_is_escaped_as_webvtt_wants():
+    """A slide title OCR read as "Q&A <live> --> wrap-up" went into the chapters track as it was: a bare "<"
+    opens a tag (a player showed "Q&A " and hid the rest) and "-->" in a cue's text is not WebVTT."""
+    from momentsearch.chapters import Chapter
+
+    chapters = [Chapter(0.0, 20.0, "Heat & Mass", "slides"), Chapter(20.0, 40.0, "Q&A <live> --> wrap-up", "slides")]
+    vtt = format_chapters(chapters, "vtt")
+    titles = [block.split("\n")[2] for block in vtt.strip().split("\n\n")[1:]]
+    assert titles == ["Heat &amp; Mass", "Q&amp;A &lt;live&gt; \u2192 wrap-up"]
+    assert format_chapters(chapters, "youtube").splitlines()[1] == "00:20 Q&A <live> --> wrap-up"  # plain text
+
+
+def test_youtube_lines_that_youtube_would_not_take_as_chapters_are_named():
+    """`chapters --format youtube` of a short lecture printed "00:00 Merge Sort" and "00:15 Counting Sort", and
+    pasted into a description they did nothing: YouTube wants 3 timestamps or more, each chapter 10 s or more.
+    The CLI now says so on stderr (the lines are still printed: the video may grow chapters later)."""
+    from momentsearch.chapters import Chapter, youtube_note
+
+    two = [Chapter(0.0, 15.55, "Merge Sort", "slides"), Chapter(15.55, 27.7, "Counting Sort", "slides")]
+    assert "YouTube shows chapters only from 3 timestamps" in youtube_note(two)
+    brief = two + [Chapter(27.7, 33.0, "Summary", "slides")]
+    assert youtube_note(brief).startswith("1 chapter shorter than 10 s (00:27 Summary)")
+    assert youtube_note(two[:1] + [Chapter(15.55, 30.0, "B", "slides"), Chapter(30.0, 40.0, "C", "slides")]) == ""
+    assert youtube_note([]) == ""
+
+
+def test_chapters_are_never_written_where_the_next_index_reads_them_as_the_videos_captions(tmp_path):
+    """`chapters talk.mp4 --format vtt -o talk.vtt` (the README's own example of a slip) was refused only when
+    talk.vtt was already there; written fresh, the next `index` read the chapter titles as talk.mp4's captions
+    and its whole transcript became "Sorting Algorithms and Merge Sort ...": speech search lost every word."""
+    from momentsearch.chapters import write_text
+    from momentsearch.errors import QueryError
+    from momentsearch.pipeline.captions import sidecar_files
+
+    video = tmp_path / "talk.mp4"
+    video.write_bytes(b"\0" * 64)
+    track = "WEBVTT\n\n1\n00:00:00.000 --> 00:00:15.550\nSorting Algorithms and Merge Sort\n"
+    for name in ("talk.vtt", "talk.en.srt", "talk.pt_BR.vtt"):
+        with pytest.raises(QueryError, match="would be read as the captions of talk.mp4.*such as talk.chapters"):
+            write_text(track, tmp_path / "sub" / ".." / name, str(video), [str(video)])
+    assert sidecar_files(video) == []  # nothing written
+    write_text(track, tmp_path / "talk.chapters.vtt", str(video), [str(video)])
+    (tmp_path / "other").mkdir()
+    write_text(track, tmp_path / "other" / "talk.vtt", str(video), [str(video)])  # another folder: no captions
+    assert sidecar_files(video) == []  # neither is read as its captions
+    write_text("WEBVTT\n", tmp_path / "talk.vtt", str(video), [str(video)], what="transcript")  # its own words
+
+
 def test_boundary_f1():
     assert boundary_f1([0, 10.5, 30, 51], [0, 10, 29, 40]) == pytest.approx(
         {"precision": 2 / 3, "recall": 2 / 3, "f1": 2 / 3})

@@ -205,3 +205,13 @@ def test_a_clip_names_its_files_absolute_and_says_where_a_short_file_ended(lectu
     assert clip.path == str(tmp_path / "c.mp4") and clip.source == str(tmp_path / "talk.mp4")
     _print_clip(clip)
     assert f"(the file ends at {clip.end:.1f} s, before the 999 s asked)" in capsys.readouterr().out
+
+
+def test_an_exported_clips_name_holds_no_character_windows_refuses():
+    """`search --export-clips` named a clip of "pause & <Q&A> lecture.mp4" "01-pause & <Q&A> lecture-8-26.mp4":
+    a name Windows (and a FAT or exFAT USB stick) refuses, so the folder of clips could not be copied there."""
+    from momentsearch.clip_names import clip_file_name
+
+    name = clip_file_name('/talks/week 3: sorting? <Q&A> "a|b*c\\d".mp4', 7.4, 26.2, "01-")
+    assert name == "01-week 3_ sorting_ _Q&A_ _a_b_c_d_-7-26.mp4"
+    assert clip_file_name("/talks/Größe\x07.MOV", 0, 5) == "Größe_-0-5.mov"  # other letters stay as they are

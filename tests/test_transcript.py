@@ -139,3 +139,85 @@ def test_no_before_a_number_does_not_end_a_sentence_but_the_word_no_does():
     words = [Word(start=i * 0.3, end=i * 0.3 + 0.2, word=" " + w) for i, w in enumerate(text.split())]
     assert [len(s) for s in said([TranscriptSegment(0.0, 7.0, text, words=words)])] == [7, 4, 6, 1, 3]
     assert title_from("Symphony No. 5 in C minor. Then more.") == title_from("Symphony No. 5 in C minor")
+
+
+def test_no_caption_cue_runs_past_the_end_of_the_file():
+    """A lecture whose speech runs to its very end ("... until the very last.", Whisper's last word a blink
+    long) got a last cue held CUE_MIN_SECONDS past the end of the file: 00:00:09.000 --> 00:00:09.500 in a
+    9.2 s recording, which a caption checker refuses. A cue now ends with the file at the latest."""
+    import re
+
+    from momentsearch.transcript import document
+    from momentsearch.types import FileRecord, TranscriptChunk
+
+    words = _spoken([("So that works.", 1.3)]) + [Word(9.0, 9.0, "Bye.")]
+    chunk, = build_chunks([TranscriptSegment(0.0, 9.0, "", words)])
+    rows = [TranscriptChunk("c0", "v", chunk.start, chunk.end, chunk.text, encode_times(chunk.start, chunk.word_times))]
+    record = FileRecord(path="/talks/end.mp4", video_id="v", size=1, mtime=0.0, duration=9.2)
+    for fmt in ("srt", "vtt"):
+        stamps = re.findall(r"(\d\d):(\d\d):(\d\d)[,.](\d\d\d)", document(record, rows, fmt))
+        seconds = [int(h) * 3600 + int(m) * 60 + int(s) + int(ms) / 1000 for h, m, s, ms in stamps]
+        times = list(zip(seconds[::2], seconds[1::2]))
+        assert times == [(0.0, 1.0), (9.0, 9.2)], fmt
+    assert cues([(chunk.start, chunk.end, chunk.text, chunk.word_times)])[-1][:2] == (9.0, 9.5)  # length not known
+
+
+def test_a_long_caption_line_is_shown_on_two_lines_of_caption_length():
+    """Fast speech fills a cue with 14 words: "and extracts the maximum repeatedly in place, counting sort counts
+    how many time" went into the .srt and .vtt as one line of 80 characters, which a player draws across the
+    whole picture or cuts off (caption guides want at most 37-42 a line, two lines). It is now two lines of
+    about equal length, each word once, in order; a short cue stays one line."""
+    from momentsearch.testing.captions import strict_cues
+
+    long = "and extracts the maximum repeatedly in place, counting sort counts how many time"
+    timed = [(0.0, 2.0, "Here is the plan."), (2.0, 5.0, long), (5.0, 8.0, "Q&A <live> & " + long[:30])]
+    for fmt, write in (("srt", srt), ("vtt", webvtt)):
+        text = write(timed)
+        blocks = text.split("WEBVTT\n\n")[-1].strip("\n").split("\n\n")
+        assert [len(b.split("\n")) - 2 for b in blocks] == [1, 2, 2], fmt
+        assert all(len(line) <= 42 for b in blocks for line in b.split("\n")[2:]), text
+        assert blocks[1].split("\n")[2:] == ["and extracts the maximum repeatedly in",
+                                             "place, counting sort counts how many time"]
+        assert [c[2] for c in strict_cues(text, fmt)][:2] == ["Here is the plan.", long]  # every word, once
+
+
+def test_a_transcript_stretch_with_no_speech_is_one_line_not_an_empty_file(tmp_path):
+    """`transcript --from 7 --to 16` of a lecture that pauses there, or `--from 30` of a 26 s one, printed
+    an empty line (`-o`: an empty .srt, which players and editors refuse) with exit status 0: as if the
+    transcript were lost. It is now an error that says where the speech is; a stretch with words is as before."""
+    import argparse
+
+    import pytest
+
+    from momentsearch.cli.transcripts import cmd_transcript
+    from momentsearch.errors import QueryError
+    from momentsearch.types import FileRecord, TranscriptChunk
+
+    words = _spoken([("Welcome to the heat lecture.", 10.0), ("After the break we look at convection.", 0.0)])
+    chunk, = build_chunks([TranscriptSegment(0.0, words[-1].end, "", words)])
+    record = FileRecord(path="/talks/pause.mp4", video_id="v", size=1, mtime=0.0, duration=26.0)
+
+    class Index:
+        def find_video(self, name):
+            return record
+
+        def info(self):
+            return argparse.Namespace(files=[record])
+
+        def chunks_of(self, video_id):
+            return [TranscriptChunk("c0", "v", chunk.start, chunk.end, chunk.text,
+                                    encode_times(chunk.start, chunk.word_times))]
+
+    def run(fmt, start=None, end=None, out=None):
+        return cmd_transcript(argparse.Namespace(video="pause.mp4", format=fmt, start=start, end=end, out=out,
+                                                 force=False), Index())
+
+    for fmt in ("text", "srt", "vtt", "json"):
+        with pytest.raises(QueryError, match=r"no speech in /talks/pause.mp4 between 0:07 and 0:10 \(the speech "
+                                             r"before it ends at 0:01, the next starts at 0:11\)"):
+            run(fmt, "7", "10", str(tmp_path / f"gap.{fmt}"))
+        with pytest.raises(QueryError, match=r"--from 30 is past the end of /talks/pause.mp4 \(0:26 long\)"):
+            run(fmt, "30")
+    assert not list(tmp_path.iterdir())  # no empty file written
+    assert run("srt", "11", None, str(tmp_path / "after.srt")) == 0
+    assert "After the break" in (tmp_path / "after.srt").read_text(encoding="utf-8")

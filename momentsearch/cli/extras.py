@@ -36,7 +36,7 @@ def add_clip_parser(sub, common) -> None:
     p.add_argument("video", help="a video file, or the video id of an indexed file")
     p.add_argument("start", help="seconds or [h:]mm:ss")
     p.add_argument("end", help="seconds or [h:]mm:ss")
-    from momentsearch.clips import CLIP_SUFFIXES
+    from momentsearch.clip_names import CLIP_SUFFIXES
 
     p.add_argument("-o", "--out", required=True, type=os.path.expanduser,
                    help=f"the clip file ({', '.join(CLIP_SUFFIXES)})")
@@ -74,7 +74,7 @@ def check_output(out: str, inputs: list, force: bool = False) -> None:
 
 
 def cmd_chapters(args, index) -> int:
-    from momentsearch.chapters import format_chapters, write_text
+    from momentsearch.chapters import format_chapters, write_text, youtube_note
 
     record = index.find_video(args.video)
     video = record.path
@@ -89,6 +89,8 @@ def cmd_chapters(args, index) -> int:
         write_text(text, args.out, video, [f.path for f in index.info().files], overwrite=args.force)
     else:
         print(text)
+    if args.format == "youtube" and (note := youtube_note(chapters)):  # pasted, they would silently do nothing
+        print(f"momentsearch: note: {note}", file=sys.stderr)
     return 0
 
 
@@ -215,7 +217,7 @@ def export_clips(index, moments, folder: str, padding: float, quiet: bool = Fals
     """Cut each moment (photos are skipped) into `folder` as NN-name-START-END.ext; the Clips. A clip name
     that is already there (an earlier search's clip, cut with another padding or from another talk.mp4) is
     a QueryError before anything is cut, unless `force`; an indexed file is never replaced."""
-    from momentsearch.clips import clip_file_name
+    from momentsearch.clip_names import clip_file_name
 
     out_dir = Path(folder)
     if out_dir.exists() and not out_dir.is_dir():  # mkdir would say only "File exists"

@@ -40,9 +40,31 @@ def cmd_transcript(args, index) -> int:
     if not chunks:
         raise QueryError(f"{record.path} has no speech in the index (no words were heard, or it was "
                          "indexed without a transcript)")
+    if start is not None or end is not None:
+        _check_stretch(record, chunks, args, start, end)
     text = document(record, chunks, args.format, start, end)
     if args.out:  # never over the video, its captions or another indexed file
         write_text(text, args.out, record.path, [f.path for f in index.info().files], args.force, "transcript")
     else:
         print(text)
     return 0
+
+
+def _check_stretch(record, chunks, args, start: float | None, end: float | None) -> None:
+    """QueryError when --from/--to keep none of the speech: an empty page (or an empty .srt, which players
+    and editors refuse) with exit status 0 read as a transcript that was lost. It says where the speech is."""
+    from momentsearch.cli.output import fmt_time
+    from momentsearch.transcript import cues, sentences
+
+    rows = [(c.start, c.end, c.text, c.word_times) for c in chunks]
+    spans = cues(rows, until=record.duration) if args.format in ("srt", "vtt") else sentences(rows)
+    if any((start is None or e > start) and (end is None or s < end) for s, e, _ in spans):
+        return
+    if start is not None and record.duration and start >= record.duration:
+        raise QueryError(f"--from {args.start} is past the end of {record.path} ({fmt_time(record.duration)} long)")
+    asked = f"between {fmt_time(start or 0.0)} and {fmt_time(end) if end is not None else 'the end'}"
+    before = [e for _, e, _ in spans if start is not None and e <= start]
+    after = [s for s, _, _ in spans if end is not None and s >= end]
+    near = ([f"the speech before it ends at {fmt_time(before[-1])}"] if before else []) + (
+        [f"the next starts at {fmt_time(after[0])}"] if after else [])
+    raise QueryError(f"no speech in {record.path} {asked}" + (f" ({', '.join(near)})" if near else ""))

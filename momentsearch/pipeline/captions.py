@@ -220,13 +220,28 @@ def sidecar_files(video: str | Path) -> list[tuple[Path, str]]:
     except OSError:
         return []
     for p in siblings:
-        if p.suffix.lower() not in SIDECAR_SUFFIXES or not p.name.startswith(video.stem + "."):
-            continue
-        middle = p.name[len(video.stem) + 1: -len(p.suffix)]
-        if middle and not _LANG_TAG.match(middle):
-            continue  # talk.part2.srt belongs to another video
-        found.append((p, middle))
+        if (middle := _caption_tag(video, p)) is not None:
+            found.append((p, middle))
     return sorted(found, key=lambda x: (bool(x[1]), not x[1].lower().startswith("en"), x[0].name))
+
+
+def _caption_tag(video: Path, path: Path) -> str | None:
+    """The language tag of `path` named as a caption file of `video` ("" for talk.srt, "en" for talk.en.vtt),
+    or None when it is not named as one (talk.part2.srt belongs to another video). Names only: not the folder."""
+    if path.suffix.lower() not in SIDECAR_SUFFIXES or not path.name.startswith(video.stem + "."):
+        return None
+    middle = path.name[len(video.stem) + 1: -len(path.suffix)]
+    return middle if not middle or _LANG_TAG.match(middle) else None
+
+
+def named_as_captions(video: str | Path, path: str | Path) -> bool:
+    """Whether a file written at `path`, there or not yet, would be read as `video`'s captions the next time
+    it is indexed: next to it, named talk.vtt, talk.en.srt and the like."""
+    video, path = Path(video), Path(path)
+    try:
+        return _caption_tag(video, path) is not None and path.parent.resolve() == video.parent.resolve()
+    except OSError:
+        return False
 
 
 def read_sidecar(path: Path, duration: float = 0.0) -> list[Cue]:

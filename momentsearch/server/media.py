@@ -332,6 +332,7 @@ class ThumbCache:
 
 
 # -- captions ---------------------------------------------------------------------------------------
-def webvtt(rows) -> str:
-    """A WebVTT document from a video's transcript chunks: (start, end, text[, word times as stored])."""
-    return transcript.webvtt(transcript.cues(rows))
+def webvtt(rows, duration: float = 0.0) -> str:
+    """A WebVTT document from a video's transcript chunks: (start, end, text[, word times as stored]); no cue
+    ends after `duration` (seconds; 0: not known)."""
+    return transcript.webvtt(transcript.cues(rows, until=duration))

@@ -16,7 +16,7 @@ from fastapi.responses import FileResponse, Response
 from starlette.background import BackgroundTask
 from starlette.concurrency import run_in_threadpool
 
-from momentsearch.clips import AUDIO_SUFFIXES, clip_file_name
+from momentsearch.clip_names import AUDIO_SUFFIXES, clip_file_name
 from momentsearch.errors import MediaChangedError, QueryError
 from momentsearch.server import media as sm
 from momentsearch.server.playback import player_file

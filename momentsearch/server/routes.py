@@ -280,6 +280,7 @@ async def _cached_jpeg(request: Request, record, key: tuple, render) -> Response
 @router.get("/captions/{video_id}.vtt", response_class=PlainTextResponse,
             responses={200: {"content": {"text/vtt": {}}, "description": "WebVTT captions"}})
 async def captions(video_id: str, request: Request):
-    await _record(request, video_id)
+    record = await _record(request, video_id)
     chunks = await run_in_threadpool(request.app.state.index.chunks_of, video_id)
-    return PlainTextResponse(sm.webvtt([(c.start, c.end, c.text, c.word_times) for c in chunks]), media_type="text/vtt")
+    rows = [(c.start, c.end, c.text, c.word_times) for c in chunks]
+    return PlainTextResponse(sm.webvtt(rows, record.duration), media_type="text/vtt")

@@ -85,7 +85,7 @@ function showCaptionLine() {
       if (c.startTime <= t + 0.05 && c.endTime > t - 0.05) lines.push(c.getCueAsHTML ? c.getCueAsHTML().textContent : c.text);
     }
   }
-  captionLine.textContent = lines.join(" ");
+  captionLine.textContent = lines.join(" ").replace(/\s+/g, " ");  // a cue's two lines are one line here
 }
 for (const name of ["seeked", "pause", "timeupdate"]) els.player.addEventListener(name, showCaptionLine);
 captionsToggle.addEventListener("click", () => {
