@@ -591,3 +591,32 @@ def test_kill_stops_an_index_run_with_one_line_and_status_143(tmp_path, inside):
                          capture_output=True, text=True, timeout=120)
     assert (run.returncode, run.stderr) == (143, "momentsearch: stopped by kill (SIGTERM); re-run the same command "
                                                  "to resume\n")
+
+
+def test_a_big_first_index_summary_groups_its_indexed_files(capsys):
+    """A department's first index of 300 photos and 40 videos printed a table row per file, and the same
+    photo note wrapped over six lines 250 times (1,688 lines): past SUMMARY_ROWS the indexed files that
+    share a note (or have none) are counted in one line each, while failures and single notes stay rows."""
+    from momentsearch.cli import output
+    from momentsearch.types import FileResult, IndexReport
+
+    note = "no CLIP weights and no text on it: not searchable (index with CLIP weights to find it)"
+    files = [FileResult(f"/d/photos/p{i:03d}.jpg", "indexed", note, channels=["ocr"]) for i in range(250)]
+    files += [FileResult(f"/d/talks/t{i:02d}.mp4", "indexed", duration=6.0, channels=["ocr", "transcript"])
+              for i in range(40)]
+    files += [FileResult("/d/talks/resumed.mp4", "indexed", "resumed: kept 2 audio windows", duration=600.0),
+              FileResult("/d/talks/broken.mp4", "failed", "not a readable video")]
+    output.print_report(IndexReport(files=files))
+    shown = capsys.readouterr().out
+    lines = shown.splitlines()
+    assert len(lines) < 40, shown
+    assert "p017.jpg" not in shown and "t03.mp4" not in shown
+    assert f"250 files indexed: {note}" in shown.replace("\n", " ")
+    assert "40 files indexed (4:00 of media)" in shown
+    assert "broken.mp4" in shown and "not a readable video" in shown  # rows that need reading stay rows
+    assert "resumed.mp4" in shown and "resumed: kept 2" in shown
+    assert "292 files: 1 failed, 291 indexed" in shown
+    few = files[:3] + files[-2:]  # a small batch keeps a row a file
+    output.print_report(IndexReport(files=few))
+    shown = capsys.readouterr().out
+    assert all(Path(f.path).name in shown for f in few)

@@ -35,6 +35,7 @@ MIN_WIDTH = 40  # narrower than this, lines are laid out for this many columns a
 WEAK_SCORE = 0.3  # results scoring below this are marked "weak": one channel matched a little
 HIT_NOTE = 5.0  # seconds: a result whose matched words lie this far past its start says where they are
 LOG_EVERY = 60.0  # seconds of wall time: without a terminal, a line on the file's progress at most this often
+SUMMARY_ROWS = 30  # more rows than this: the summary counts indexed files that share a note in one line each
 
 
 def columns() -> int:
@@ -168,6 +169,21 @@ def _label(path: str, width: int = 28) -> str:
     return name if len(name) <= width else name[: width - 1] + "…"
 
 
+def _group_indexed(rows: list) -> tuple[list, dict[str, list]]:
+    """A first index of a department's hundreds of files: past SUMMARY_ROWS rows, the indexed files with no
+    note, and those that share one (every photo without text, when CLIP is off), become a line per note under
+    the table instead of a row each; failures, skips and a note of one file's own stay rows (--json: a row each)."""
+    if len(rows) <= SUMMARY_ROWS:
+        return rows, {}
+    notes: dict[str, list] = {}
+    for f in rows:
+        if f.status == "indexed":
+            notes.setdefault(f.reason, []).append(f)
+    alike = {note: files for note, files in notes.items() if len(files) > 1 or not note}
+    grouped = {id(f) for files in alike.values() for f in files}
+    return [f for f in rows if id(f) not in grouped], alike
+
+
 def print_report(report: IndexReport) -> None:
     for w in report.warnings:
         # escaped (a warning can name a file, and a name's escape sequences must not reach the terminal), and one
@@ -180,7 +196,8 @@ def print_report(report: IndexReport) -> None:
     captions = [f for f in report.files if f.status == "skipped" and f.reason.startswith("subtitles: read as")]
     grouped = {id(f) for f in other + same + captions}
     rows = [f for f in report.files if id(f) not in grouped]
-    if rows or not (other or same):
+    rows, indexed_alike = _group_indexed(rows)
+    if rows or not (other or same or indexed_alike):
         table = Table(title="Index summary", show_lines=False)
         table.add_column("file", overflow="fold", max_width=36)
         for col in ("status", "duration", "channels"):
@@ -190,6 +207,11 @@ def print_report(report: IndexReport) -> None:
             table.add_row(cell(short_path(f.path, 36)), f.status, fmt_time(f.duration) if f.duration else "",
                           ",".join(f.channels), cell(f.reason))
         out.print(table, width=max(MIN_WIDTH, min(out.width, 120)))
+    for note, alike in indexed_alike.items():
+        seconds = sum(f.duration for f in alike)
+        media = f" ({fmt_time(seconds)} of media)" if seconds else ""
+        out.print(cell(f"{plural(len(alike), 'file')} indexed{media}" + (f": {note}" if note else "")),
+                  markup=False, highlight=False)
     if same:
         seconds = sum(f.duration for f in same)  # (photos alone: no "0:00 of media")
         media = f" ({fmt_time(seconds)} of media)" if seconds else ""
