@@ -620,3 +620,23 @@ def test_a_big_first_index_summary_groups_its_indexed_files(capsys):
     output.print_report(IndexReport(files=few))
     shown = capsys.readouterr().out
     assert all(Path(f.path).name in shown for f in few)
+
+
+def test_a_log_names_only_the_files_a_run_works_on(monkeypatch):
+    """A nightly `index /dept 2> run.log` over 680 files indexed before wrote 680 `[n/680] path` lines for a run
+    that did nothing. A file's line now waits for its first stage (or a failure): unchanged files log none."""
+    buffer = io.StringIO()
+    monkeypatch.setattr(output, "err", Console(file=buffer, width=80))  # a file, not a terminal
+    display = output.ProgressDisplay(enabled=True)
+    with display:
+        display(ProgressEvent("start", total_files=4, media_seconds=20.0))
+        for i, name in enumerate(["old1.jpg", "old2.mp4"]):
+            display(ProgressEvent("file", path=f"/d/{name}", index=i, total_files=4))
+            display(ProgressEvent("done", path=f"/d/{name}", index=i, total_files=4, status="unchanged"))
+        display(ProgressEvent("file", path="/d/new.mp4", index=2, total_files=4))
+        display(ProgressEvent("stage", path="/d/new.mp4", stage="hash"))
+        display(ProgressEvent("stage", path="/d/new.mp4", stage="asr"))
+        display(ProgressEvent("done", path="/d/new.mp4", index=2, total_files=4, status="indexed"))
+        display(ProgressEvent("file", path="/d/broken.mp4", index=3, total_files=4))
+        display(ProgressEvent("done", path="/d/broken.mp4", index=3, total_files=4, status="failed"))
+    assert buffer.getvalue().splitlines() == ["[3/4] /d/new.mp4", "[4/4] /d/broken.mp4"]

@@ -95,7 +95,8 @@ class ProgressDisplay:
 
     The media bar moves within a file ("media" events, when the pipeline sends them), never passes its
     total, and the finished bar says "done" instead of the last stage. Without a terminal (a log file) there are
-    no bars: a line as each file begins, and within a long file a line at most every LOG_EVERY seconds with the
+    no bars: a line as each file begins work (not for a file found indexed and unchanged: a nightly re-run of
+    thousands logs none of them), and within a long file a line at most every LOG_EVERY seconds with the
     media seconds done and the batch's ETA. `clock`: seconds, monotonic (tests pass their own).
     """
 
@@ -112,6 +113,7 @@ class ProgressDisplay:
         self.total_seconds = 1
         self.seconds_before = 0.0  # media seconds of the files already finished
         self.clock, self.started, self.logged = clock, clock(), clock()  # the run's start, the last line logged
+        self.pending = ""  # a log's line for the file begun, written once it does some work (or ends not unchanged)
 
     def __enter__(self) -> "ProgressDisplay":
         self.progress.__enter__()
@@ -127,6 +129,11 @@ class ProgressDisplay:
             self.progress.update(self.media_task, completed=min(self.total_seconds, int(round(seconds))))
 
     def __call__(self, event: ProgressEvent) -> None:
+        working = event.kind in ("stage", "media") or (event.kind == "done" and event.status != "unchanged")
+        if self.pending and working:
+            err.print(self.pending, markup=False, highlight=False, soft_wrap=True)  # one line, whatever its length
+        if working or event.kind == "done":
+            self.pending = ""
         if event.kind == "start":
             self.total_seconds = max(1, int(round(event.media_seconds)))
             self.files_task = self.progress.add_task("files", total=event.total_files)
@@ -150,8 +157,7 @@ class ProgressDisplay:
             self.logged = self.clock()
             if event.index == 0:  # the rate counts from the first file, not from the models' loading
                 self.started = self.logged
-            err.print(f"[{event.index + 1}/{event.total_files}] {safe_text(event.path)}", markup=False,
-                      highlight=False, soft_wrap=True)  # a logged path on one line, whatever its length
+            self.pending = f"[{event.index + 1}/{event.total_files}] {safe_text(event.path)}"
 
 
     def _log_media(self, done: float, file_seconds: float) -> None:
