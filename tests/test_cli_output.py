@@ -640,3 +640,19 @@ def test_a_log_names_only_the_files_a_run_works_on(monkeypatch):
         display(ProgressEvent("file", path="/d/broken.mp4", index=3, total_files=4))
         display(ProgressEvent("done", path="/d/broken.mp4", index=3, total_files=4, status="failed"))
     assert buffer.getvalue().splitlines() == ["[3/4] /d/new.mp4", "[4/4] /d/broken.mp4"]
+
+
+def test_a_batch_of_photos_has_no_media_seconds_bar():
+    """A department's photo folders (no audio or video): the bars showed `media seconds 0/1 ETA -:--:--` from the
+    start to the end, a bar that looks stuck. Without media seconds to count there is only the files bar."""
+    display = output.ProgressDisplay(enabled=True)
+    display.enabled = True
+    display.progress.disable = True  # no terminal here: drive the tasks without drawing them
+    with display:
+        display(ProgressEvent("start", total_files=2, media_seconds=0.0))
+        for i in range(2):
+            display(ProgressEvent("file", path=f"/p/{i}.jpg", index=i, total_files=2))
+            display(ProgressEvent("stage", path=f"/p/{i}.jpg", stage="ocr"))
+            display(ProgressEvent("done", path=f"/p/{i}.jpg", index=i, total_files=2, status="indexed"))
+    assert [t.description for t in display.progress.tasks] == ["files: done"]
+    assert display.progress.tasks[0].completed == 2

@@ -137,7 +137,8 @@ class ProgressDisplay:
         if event.kind == "start":
             self.total_seconds = max(1, int(round(event.media_seconds)))
             self.files_task = self.progress.add_task("files", total=event.total_files)
-            self.media_task = self.progress.add_task("media seconds", total=self.total_seconds)
+            if event.media_seconds > 0:  # photos alone: no media seconds, no bar standing at 0/1
+                self.media_task = self.progress.add_task("media seconds", total=self.total_seconds)
         elif event.kind == "file":
             self.current = _label(event.path)
             self.progress.update(self.files_task, description=f"files: {self.current}")
