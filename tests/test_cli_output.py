@@ -656,3 +656,26 @@ def test_a_batch_of_photos_has_no_media_seconds_bar():
             display(ProgressEvent("done", path=f"/p/{i}.jpg", index=i, total_files=2, status="indexed"))
     assert [t.description for t in display.progress.tasks] == ["files: done"]
     assert display.progress.tasks[0].completed == 2
+
+
+def test_files_indexed_before_do_not_speed_up_the_eta(monkeypatch):
+    """A nightly re-run over 10 hours indexed before and one new 20-minute talk: the unchanged files' seconds
+    counted as done in no time, so a log said `ETA 0:03` with most of the talk to go (and the bar's total held
+    them). They now leave the total: the ETA comes from the new talk's own rate."""
+    buffer = io.StringIO()
+    monkeypatch.setattr(output, "err", Console(file=buffer, width=80))  # a file, not a terminal
+    now = [0.0]
+    display = output.ProgressDisplay(enabled=True, clock=lambda: now[0])
+    with display:
+        display(ProgressEvent("start", total_files=11, media_seconds=10 * 3600.0 + 1200.0))
+        for i in range(10):
+            display(ProgressEvent("file", path=f"/d/old{i}.mp4", index=i, total_files=11))
+            display(ProgressEvent("done", path=f"/d/old{i}.mp4", media_seconds=3600.0, status="unchanged"))
+        display(ProgressEvent("file", path="/d/new.mp4", index=10, total_files=11))
+        now[0] = 120.0  # two minutes of wall time for the first 5 minutes of speech
+        media = ProgressEvent("media", path="/d/new.mp4", media_seconds=300.0)
+        media.file_seconds = 1200.0
+        display(media)
+        assert display.total_seconds == 1200
+    lines = buffer.getvalue().splitlines()
+    assert lines[-1] == "  new.mp4: 5:00 of 20:00; all files 5:00 of 20:00, ETA 6:00", lines

@@ -149,6 +149,11 @@ class ProgressDisplay:
             self._media_to(self.seconds_before + min(event.media_seconds, file_seconds))
             if not self.enabled and self.wanted and self.clock() - self.logged >= LOG_EVERY:
                 self._log_media(min(event.media_seconds, file_seconds), file_seconds)
+        elif event.kind == "done" and event.status == "unchanged":  # no work: its seconds leave the total,
+            self.progress.advance(self.files_task)  # or 500 h indexed before made a new 3-hour file's ETA minutes
+            self.total_seconds = max(1, self.total_seconds - int(round(event.media_seconds)))
+            if self.media_task is not None:
+                self.progress.update(self.media_task, total=self.total_seconds)
         elif event.kind == "done":
             self.progress.advance(self.files_task)
             self.seconds_before += event.media_seconds
