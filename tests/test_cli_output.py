@@ -679,3 +679,10 @@ def test_files_indexed_before_do_not_speed_up_the_eta(monkeypatch):
         assert display.total_seconds == 1200
     lines = buffer.getvalue().splitlines()
     assert lines[-1] == "  new.mp4: 5:00 of 20:00; all files 5:00 of 20:00, ETA 6:00", lines
+    display = output.ProgressDisplay(enabled=True)
+    display.enabled, display.progress.disable = True, True  # bars, not drawn here
+    with display:  # a re-run with nothing new: no media bar left standing at 0/1
+        display(ProgressEvent("start", total_files=1, media_seconds=3600.0))
+        display(ProgressEvent("file", path="/d/old0.mp4", index=0, total_files=1))
+        display(ProgressEvent("done", path="/d/old0.mp4", media_seconds=3600.0, status="unchanged"))
+    assert [t.visible for t in display.progress.tasks] == [True, False]

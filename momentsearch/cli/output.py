@@ -151,9 +151,9 @@ class ProgressDisplay:
                 self._log_media(min(event.media_seconds, file_seconds), file_seconds)
         elif event.kind == "done" and event.status == "unchanged":  # no work: its seconds leave the total,
             self.progress.advance(self.files_task)  # or 500 h indexed before made a new 3-hour file's ETA minutes
-            self.total_seconds = max(1, self.total_seconds - int(round(event.media_seconds)))
-            if self.media_task is not None:
-                self.progress.update(self.media_task, total=self.total_seconds)
+            self.total_seconds = max(0, self.total_seconds - int(round(event.media_seconds)))
+            if self.media_task is not None:  # (nothing left to count: no bar standing at 0/0)
+                self.progress.update(self.media_task, total=self.total_seconds, visible=self.total_seconds > 0)
         elif event.kind == "done":
             self.progress.advance(self.files_task)
             self.seconds_before += event.media_seconds
