@@ -253,7 +253,8 @@ class ProgressEvent:
                `file_seconds` = its probed duration. A display adds min(media_seconds, file_seconds) to the
                seconds of the files before it, so the bar never runs past the total; its rate gives the ETA.
       "done"   the file is finished (indexed, unchanged, skipped or failed): `media_seconds` = its whole
-               probed duration, which replaces whatever "media" said about it.
+               probed duration, which replaces whatever "media" said about it; `status`: which of those
+               ("" where the sender does not know: a Ray batch)
     """
 
     kind: str
@@ -263,6 +264,7 @@ class ProgressEvent:
     stage: str = ""
     media_seconds: float = 0.0  # "start": the batch's media seconds; "media": this file's so far; "done": this file's
     file_seconds: float = 0.0  # "media": the current file's duration (seconds)
+    status: str = ""  # "done": the FileResult's status, when known
 
 
 ProgressCallback = Callable[[ProgressEvent], None]

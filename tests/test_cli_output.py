@@ -591,3 +591,98 @@ def test_kill_stops_an_index_run_with_one_line_and_status_143(tmp_path, inside):
                          capture_output=True, text=True, timeout=120)
     assert (run.returncode, run.stderr) == (143, "momentsearch: stopped by kill (SIGTERM); re-run the same command "
                                                  "to resume\n")
+
+
+def test_a_big_first_index_summary_groups_its_indexed_files(capsys):
+    """A department's first index of 300 photos and 40 videos printed a table row per file, and the same
+    photo note wrapped over six lines 250 times (1,688 lines): past SUMMARY_ROWS the indexed files that
+    share a note (or have none) are counted in one line each, while failures and single notes stay rows."""
+    from momentsearch.cli import output
+    from momentsearch.types import FileResult, IndexReport
+
+    note = "no CLIP weights and no text on it: not searchable (index with CLIP weights to find it)"
+    files = [FileResult(f"/d/photos/p{i:03d}.jpg", "indexed", note, channels=["ocr"]) for i in range(250)]
+    files += [FileResult(f"/d/talks/t{i:02d}.mp4", "indexed", duration=6.0, channels=["ocr", "transcript"])
+              for i in range(40)]
+    files += [FileResult("/d/talks/resumed.mp4", "indexed", "resumed: kept 2 audio windows", duration=600.0),
+              FileResult("/d/talks/broken.mp4", "failed", "not a readable video")]
+    output.print_report(IndexReport(files=files))
+    shown = capsys.readouterr().out
+    lines = shown.splitlines()
+    assert len(lines) < 40, shown
+    assert "p017.jpg" not in shown and "t03.mp4" not in shown
+    assert f"250 files indexed: {note}" in shown.replace("\n", " ")
+    assert "40 files indexed (4:00 of media)" in shown
+    assert "broken.mp4" in shown and "not a readable video" in shown  # rows that need reading stay rows
+    assert "resumed.mp4" in shown and "resumed: kept 2" in shown
+    assert "292 files: 1 failed, 291 indexed" in shown
+    few = files[:3] + files[-2:]  # a small batch keeps a row a file
+    output.print_report(IndexReport(files=few))
+    shown = capsys.readouterr().out
+    assert all(Path(f.path).name in shown for f in few)
+
+
+def test_a_log_names_only_the_files_a_run_works_on(monkeypatch):
+    """A nightly `index /dept 2> run.log` over 680 files indexed before wrote 680 `[n/680] path` lines for a run
+    that did nothing. A file's line now waits for its first stage (or a failure): unchanged files log none."""
+    buffer = io.StringIO()
+    monkeypatch.setattr(output, "err", Console(file=buffer, width=80))  # a file, not a terminal
+    display = output.ProgressDisplay(enabled=True)
+    with display:
+        display(ProgressEvent("start", total_files=4, media_seconds=20.0))
+        for i, name in enumerate(["old1.jpg", "old2.mp4"]):
+            display(ProgressEvent("file", path=f"/d/{name}", index=i, total_files=4))
+            display(ProgressEvent("done", path=f"/d/{name}", index=i, total_files=4, status="unchanged"))
+        display(ProgressEvent("file", path="/d/new.mp4", index=2, total_files=4))
+        display(ProgressEvent("stage", path="/d/new.mp4", stage="hash"))
+        display(ProgressEvent("stage", path="/d/new.mp4", stage="asr"))
+        display(ProgressEvent("done", path="/d/new.mp4", index=2, total_files=4, status="indexed"))
+        display(ProgressEvent("file", path="/d/broken.mp4", index=3, total_files=4))
+        display(ProgressEvent("done", path="/d/broken.mp4", index=3, total_files=4, status="failed"))
+    assert buffer.getvalue().splitlines() == ["[3/4] /d/new.mp4", "[4/4] /d/broken.mp4"]
+
+
+def test_a_batch_of_photos_has_no_media_seconds_bar():
+    """A department's photo folders (no audio or video): the bars showed `media seconds 0/1 ETA -:--:--` from the
+    start to the end, a bar that looks stuck. Without media seconds to count there is only the files bar."""
+    display = output.ProgressDisplay(enabled=True)
+    display.enabled = True
+    display.progress.disable = True  # no terminal here: drive the tasks without drawing them
+    with display:
+        display(ProgressEvent("start", total_files=2, media_seconds=0.0))
+        for i in range(2):
+            display(ProgressEvent("file", path=f"/p/{i}.jpg", index=i, total_files=2))
+            display(ProgressEvent("stage", path=f"/p/{i}.jpg", stage="ocr"))
+            display(ProgressEvent("done", path=f"/p/{i}.jpg", index=i, total_files=2, status="indexed"))
+    assert [t.description for t in display.progress.tasks] == ["files: done"]
+    assert display.progress.tasks[0].completed == 2
+
+
+def test_files_indexed_before_do_not_speed_up_the_eta(monkeypatch):
+    """A nightly re-run over 10 hours indexed before and one new 20-minute talk: the unchanged files' seconds
+    counted as done in no time, so a log said `ETA 0:03` with most of the talk to go (and the bar's total held
+    them). They now leave the total: the ETA comes from the new talk's own rate."""
+    buffer = io.StringIO()
+    monkeypatch.setattr(output, "err", Console(file=buffer, width=80))  # a file, not a terminal
+    now = [0.0]
+    display = output.ProgressDisplay(enabled=True, clock=lambda: now[0])
+    with display:
+        display(ProgressEvent("start", total_files=11, media_seconds=10 * 3600.0 + 1200.0))
+        for i in range(10):
+            display(ProgressEvent("file", path=f"/d/old{i}.mp4", index=i, total_files=11))
+            display(ProgressEvent("done", path=f"/d/old{i}.mp4", media_seconds=3600.0, status="unchanged"))
+        display(ProgressEvent("file", path="/d/new.mp4", index=10, total_files=11))
+        now[0] = 120.0  # two minutes of wall time for the first 5 minutes of speech
+        media = ProgressEvent("media", path="/d/new.mp4", media_seconds=300.0)
+        media.file_seconds = 1200.0
+        display(media)
+        assert display.total_seconds == 1200
+    lines = buffer.getvalue().splitlines()
+    assert lines[-1] == "  new.mp4: 5:00 of 20:00; all files 5:00 of 20:00, ETA 6:00", lines
+    display = output.ProgressDisplay(enabled=True)
+    display.enabled, display.progress.disable = True, True  # bars, not drawn here
+    with display:  # a re-run with nothing new: no media bar left standing at 0/1
+        display(ProgressEvent("start", total_files=1, media_seconds=3600.0))
+        display(ProgressEvent("file", path="/d/old0.mp4", index=0, total_files=1))
+        display(ProgressEvent("done", path="/d/old0.mp4", media_seconds=3600.0, status="unchanged"))
+    assert [t.visible for t in display.progress.tasks] == [True, False]

@@ -103,6 +103,22 @@ def test_match_scope_paths_folders_globs_ids(tmp_path):
         match_scope(recs, [str(tmp_path / "w1" / "tal")])  # a prefix of a name is not a folder
 
 
+def test_a_glob_that_starts_with_a_wildcard_names_a_folder_anywhere(tmp_path, monkeypatch):
+    """`--in "*/course2/*"` (or `remove "*/drafts/*"`) over a department's nested folders matched no indexed
+    file: the glob was taken relative to the working folder, and its file name part alone is no name. A glob
+    that starts with a wildcard is matched against the full path, as the README says; `w*/...` stays relative."""
+    dept = tmp_path / "dept"
+    recs = {"a1": FileRecord(str(dept / "physics" / "y2020" / "course2" / "w1" / "talk.mp4"), "a1", 1, 0.0),
+            "b2": FileRecord(str(dept / "history" / "y2021" / "course3" / "w1" / "talk.mp4"), "b2", 1, 0.0)}
+    (tmp_path / "work").mkdir()
+    monkeypatch.chdir(tmp_path / "work")  # a user's own folder, beside the department's, not above it
+    assert match_scope(recs, ["*/course2/*"]) == {"a1"}
+    assert match_scope(recs, ["*/y202?/course*/w1/*.mp4"]) == {"a1", "b2"}
+    assert match_scope(recs, ["../dept/physics/*"]) == {"a1"}  # relative to the working folder, as before
+    with pytest.raises(QueryError, match="matches no indexed file"):
+        match_scope(recs, ["physics/*"])  # no folder `physics` here: not a name to look for anywhere
+
+
 def test_a_path_as_json_writes_it_names_the_file_whose_name_is_no_utf8(tmp_path):
     """`info --json` writes a name's bytes that are no UTF-8 as \\xNN; pasted back into --in, remove, chapters,
     transcript, clip or index it named nothing (only the video id worked). A file really named with a backslash

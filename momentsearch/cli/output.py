@@ -35,6 +35,7 @@ MIN_WIDTH = 40  # narrower than this, lines are laid out for this many columns a
 WEAK_SCORE = 0.3  # results scoring below this are marked "weak": one channel matched a little
 HIT_NOTE = 5.0  # seconds: a result whose matched words lie this far past its start says where they are
 LOG_EVERY = 60.0  # seconds of wall time: without a terminal, a line on the file's progress at most this often
+SUMMARY_ROWS = 30  # more rows than this: the summary counts indexed files that share a note in one line each
 
 
 def columns() -> int:
@@ -94,7 +95,8 @@ class ProgressDisplay:
 
     The media bar moves within a file ("media" events, when the pipeline sends them), never passes its
     total, and the finished bar says "done" instead of the last stage. Without a terminal (a log file) there are
-    no bars: a line as each file begins, and within a long file a line at most every LOG_EVERY seconds with the
+    no bars: a line as each file begins work (not for a file found indexed and unchanged: a nightly re-run of
+    thousands logs none of them), and within a long file a line at most every LOG_EVERY seconds with the
     media seconds done and the batch's ETA. `clock`: seconds, monotonic (tests pass their own).
     """
 
@@ -112,6 +114,7 @@ class ProgressDisplay:
         self.seconds_before = 0.0  # media seconds of the files already finished
         self.running: dict[str, float] = {}  # media seconds done in each file not finished (several on Ray)
         self.clock, self.started, self.logged = clock, clock(), clock()  # the run's start, the last line logged
+        self.pending = ""  # a log's line for the file begun, written once it does some work (or ends not unchanged)
 
     def __enter__(self) -> "ProgressDisplay":
         self.progress.__enter__()
@@ -127,10 +130,16 @@ class ProgressDisplay:
             self.progress.update(self.media_task, completed=min(self.total_seconds, int(round(seconds))))
 
     def __call__(self, event: ProgressEvent) -> None:
+        working = event.kind in ("stage", "media") or (event.kind == "done" and event.status != "unchanged")
+        if self.pending and working:
+            err.print(self.pending, markup=False, highlight=False, soft_wrap=True)  # one line, whatever its length
+        if working or event.kind == "done":
+            self.pending = ""
         if event.kind == "start":
             self.total_seconds = max(1, int(round(event.media_seconds)))
             self.files_task = self.progress.add_task("files", total=event.total_files)
-            self.media_task = self.progress.add_task("media seconds", total=self.total_seconds)
+            if event.media_seconds > 0:  # photos alone: no media seconds, no bar standing at 0/1
+                self.media_task = self.progress.add_task("media seconds", total=self.total_seconds)
         elif event.kind == "file":
             self.current = _label(event.path)
             self.progress.update(self.files_task, description=f"files: {self.current}")
@@ -142,6 +151,11 @@ class ProgressDisplay:
             self._media_to(self.seconds_before + sum(self.running.values()))
             if not self.enabled and self.wanted and self.clock() - self.logged >= LOG_EVERY:
                 self._log_media(self.running[event.path], file_seconds)
+        elif event.kind == "done" and event.status == "unchanged":  # no work: its seconds leave the total,
+            self.progress.advance(self.files_task)  # or 500 h indexed before made a new 3-hour file's ETA minutes
+            self.total_seconds = max(0, self.total_seconds - int(round(event.media_seconds)))
+            if self.media_task is not None:  # (nothing left to count: no bar standing at 0/0)
+                self.progress.update(self.media_task, total=self.total_seconds, visible=self.total_seconds > 0)
         elif event.kind == "done":
             self.progress.advance(self.files_task)
             self.running.pop(event.path, None)
@@ -152,8 +166,7 @@ class ProgressDisplay:
             self.logged = self.clock()
             if event.index == 0:  # the rate counts from the first file, not from the models' loading
                 self.started = self.logged
-            err.print(f"[{event.index + 1}/{event.total_files}] {safe_text(event.path)}", markup=False,
-                      highlight=False, soft_wrap=True)  # a logged path on one line, whatever its length
+            self.pending = f"[{event.index + 1}/{event.total_files}] {safe_text(event.path)}"
 
 
     def _log_media(self, done: float, file_seconds: float) -> None:
@@ -171,6 +184,21 @@ def _label(path: str, width: int = 28) -> str:
     return name if len(name) <= width else name[: width - 1] + "…"
 
 
+def _group_indexed(rows: list) -> tuple[list, dict[str, list]]:
+    """A first index of a department's hundreds of files: past SUMMARY_ROWS rows, the indexed files with no
+    note, and those that share one (every photo without text, when CLIP is off), become a line per note under
+    the table instead of a row each; failures, skips and a note of one file's own stay rows (--json: a row each)."""
+    if len(rows) <= SUMMARY_ROWS:
+        return rows, {}
+    notes: dict[str, list] = {}
+    for f in rows:
+        if f.status == "indexed":
+            notes.setdefault(f.reason, []).append(f)
+    alike = {note: files for note, files in notes.items() if len(files) > 1 or not note}
+    grouped = {id(f) for files in alike.values() for f in files}
+    return [f for f in rows if id(f) not in grouped], alike
+
+
 def print_report(report: IndexReport) -> None:
     for w in report.warnings:
         # escaped (a warning can name a file, and a name's escape sequences must not reach the terminal), and one
@@ -183,7 +211,8 @@ def print_report(report: IndexReport) -> None:
     captions = [f for f in report.files if f.status == "skipped" and f.reason.startswith("subtitles: read as")]
     grouped = {id(f) for f in other + same + captions}
     rows = [f for f in report.files if id(f) not in grouped]
-    if rows or not (other or same):
+    rows, indexed_alike = _group_indexed(rows)
+    if rows or not (other or same or indexed_alike):
         table = Table(title="Index summary", show_lines=False)
         table.add_column("file", overflow="fold", max_width=36)
         for col in ("status", "duration", "channels"):
@@ -193,6 +222,11 @@ def print_report(report: IndexReport) -> None:
             table.add_row(cell(short_path(f.path, 36)), f.status, fmt_time(f.duration) if f.duration else "",
                           ",".join(f.channels), cell(f.reason))
         out.print(table, width=max(MIN_WIDTH, min(out.width, 120)))
+    for note, alike in indexed_alike.items():
+        seconds = sum(f.duration for f in alike)
+        media = f" ({fmt_time(seconds)} of media)" if seconds else ""
+        out.print(cell(f"{plural(len(alike), 'file')} indexed{media}" + (f": {note}" if note else "")),
+                  markup=False, highlight=False)
     if same:
         seconds = sum(f.duration for f in same)  # (photos alone: no "0:00 of media")
         media = f" ({fmt_time(seconds)} of media)" if seconds else ""

@@ -178,8 +178,10 @@ class Indexer:
                 self.progress(ProgressEvent("media", path=path, index=i, total_files=total,
                                             media_seconds=done, file_seconds=seconds))
 
-            self.report.files.append(self.index_file(path, info, reindex, on_media))
-            self.progress(ProgressEvent("done", path=path, index=i, total_files=total, media_seconds=seconds))
+            result = self.index_file(path, info, reindex, on_media)
+            self.report.files.append(result)
+            self.progress(ProgressEvent("done", path=path, index=i, total_files=total, media_seconds=seconds,
+                                        status=result.status))
         return self.finish(paths, batch.todo)
 
     def finish(self, paths: list[str], todo: list[str]) -> IndexReport:

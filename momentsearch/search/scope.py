@@ -76,6 +76,8 @@ def _named_by(pattern: str, resolved: dict[str, set[str]]) -> dict[str, set[str]
     glob = _is_glob(pattern)
     if glob:  # a linked folder in front of the glob's last part
         targets.add(os.path.join(os.path.realpath(os.path.dirname(os.path.abspath(named))), os.path.basename(named)))
+    if glob and named[:1] in "*?[":  # `*/course2/*`: anchored nowhere, so matched against the full path as it is
+        targets.add(named)
     targets = {_nfc(t) for t in targets}
     for vid, paths in resolved.items():
         for path in paths:
