@@ -85,6 +85,10 @@ def test_a_file_killed_during_a_local_run_resumes_on_a_ray_worker_into_the_same_
         assert got[0] == ids and got[1] == metas and got[2] == docs, name  # same ids, no duplicates, no orphans
         np.testing.assert_array_equal(got[3], vectors)
     assert not list((db / PARTIAL_DIRNAME).iterdir())  # the driver drops the kept work once the entries are in
+    assert [e.status for e in events if e.kind == "done"] == ["indexed"]
+    again = []  # unchanged now: its "done" says so, so the bar takes its seconds out of the total (no instant ETA)
+    FakeRayIndexer(_indexer(db, asr, progress=again.append), asr).index([str(path)])
+    assert [e.status for e in again if e.kind == "done"] == ["unchanged"]
 
 
 def test_a_worker_keeps_work_only_where_it_sees_the_folder_and_drops_it_when_the_file_fails(lecture, tmp_path):

@@ -186,7 +186,7 @@ class RayIndexer:
             # unchanged, photos, unreadable files: the local path says why, the same way as without Ray
             self._progress("file", path, i, len(batch.todo))
             results[path] = done or self.indexer.index_file(path, info, reindex)
-            self._progress("done", path, i, len(batch.todo), _seconds(info))
+            self._progress("done", path, i, len(batch.todo), _seconds(info), results[path].status)
         if remote:
             remote, copies = self._one_per_content(remote)
             order = {p: i for i, p in enumerate(batch.todo)}
@@ -196,7 +196,8 @@ class RayIndexer:
                 self._progress("file", path, order[path], len(batch.todo))
                 results[path] = (self.indexer.index_file(path, batch.infos[path], reindex, process=False)
                                  or self.indexer.index_file(path, batch.infos[path], reindex))
-                self._progress("done", path, order[path], len(batch.todo), _seconds(batch.infos[path]))
+                self._progress("done", path, order[path], len(batch.todo), _seconds(batch.infos[path]),
+                               results[path].status)
         report = self.indexer.report
         report.files.extend(results[p] for p in sorted(results))  # in discovery order, as without Ray
         self.indexer.finish(paths, batch.todo)  # the batch's notes (files deleted since, made by another version)
@@ -222,8 +223,9 @@ class RayIndexer:
                     copies.add(path)
         return [p for p in paths if p not in copies], [p for p in paths if p in copies]
 
-    def _progress(self, kind: str, path: str, index: int, total: int, media_seconds: float = 0.0) -> None:
-        self.indexer.progress(ProgressEvent(kind, path=path, index=index, total_files=total,
+    def _progress(self, kind: str, path: str, index: int, total: int, media_seconds: float = 0.0,
+                  status: str = "") -> None:
+        self.indexer.progress(ProgressEvent(kind, path=path, index=index, total_files=total, status=status,
                                             media_seconds=media_seconds))
 
     # -- the Ray part --------------------------------------------------------------------------
@@ -330,13 +332,13 @@ class RayIndexer:
                 work = WorkResult(path, reason=f"error on Ray worker: {_short(exc)}")
             result = self._commit(work, infos[path])
             self._remote_results[path] = result
-            self._progress("done", path, order[path], total, _seconds(infos[path]))
+            self._progress("done", path, order[path], total, _seconds(infos[path]), result.status)
             if queue and actor in alive:
                 submit(actor)
             if queue and not alive:
                 for left in list(queue):
                     self._remote_results[left] = FileResult(left, "failed", "no Ray worker left running")
-                    self._progress("done", left, order[left], total, _seconds(infos[left]))
+                    self._progress("done", left, order[left], total, _seconds(infos[left]), "failed")
                 queue.clear()
 
     def _within_files(self, progress, running: set[str], infos: dict, order: dict[str, int], total: int) -> None:
