@@ -93,3 +93,31 @@ def test_speech_of_a_video_named_by_its_path_or_not_indexed(tmp_path):
     for missing in (tmp_path / "other.mp4", "0123456789abcdef"):
         with pytest.raises(QueryError, match="is not an indexed file or video id"):
             index.speech_in(missing, 0, 2)
+
+
+def test_progress_stage_events_name_the_file_they_belong_to(tmp_path):
+    """A program's progress display ("file 2 of 2: asr") got "stage" events with `index` 0, `total_files` 0
+    and, but for "hash", no `path`: every stage after the first seemed to belong to no file, of none."""
+    from fakes import FakeText
+    from momentsearch.options import Config
+    from momentsearch.pipeline.indexer import Indexer
+    from momentsearch.store.client import make_client
+    from momentsearch.store.store import Store
+
+    talks = [tmp_path / "a.mp4", tmp_path / "b.mp4"]
+    _talk(talks[0], seconds=2)
+    _talk(talks[1], seconds=3)  # another content: both are indexed
+    config = Config()
+    config.models.ocr = False
+    events = []
+    Indexer(Store(make_client(str(tmp_path / "db"))), config, FakeText(), _SaysHello(), None,
+            events.append).index([str(t) for t in talks])
+    current = None
+    stages = 0
+    for event in events:
+        if event.kind == "file":
+            current = (event.path, event.index, event.total_files)
+        elif event.kind == "stage":
+            stages += 1
+            assert (event.path, event.index, event.total_files) == current, (event, current)
+    assert current == (str(talks[1]), 1, 2) and stages >= 4
