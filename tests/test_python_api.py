@@ -121,3 +121,28 @@ def test_progress_stage_events_name_the_file_they_belong_to(tmp_path):
             stages += 1
             assert (event.path, event.index, event.total_files) == current, (event, current)
     assert current == (str(talks[1]), 1, 2) and stages >= 4
+
+
+def test_a_relative_index_folder_stays_where_it_was_when_the_program_changes_folder(tmp_path, monkeypatch):
+    """`MomentIndex("momentsearch-db")` kept the path as typed and used it lazily: after the program's
+    os.chdir (a worker, a test runner, a library that changes folder), the store already open kept reading
+    the old folder while the lock, the cache and new Chroma connections took the name from the new folder,
+    which made an empty index there and failed with chromadb's own InternalError ("no such table"), or said
+    the index was gone ("its folder was deleted or moved while it was open")."""
+    from momentsearch.api import MomentIndex
+
+    (tmp_path / "talks").mkdir()
+    (tmp_path / "talks" / "notes.txt").write_text("not a lecture\n")  # skipped: nothing to decode, no models
+    monkeypatch.chdir(tmp_path)
+    index = MomentIndex("db")
+    index.index(["talks"])
+    assert index.search("solar panels", k=3) == []
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    monkeypatch.chdir(elsewhere)
+    report = index.index([tmp_path / "talks"])
+    assert [f.status for f in report.files] == ["skipped"]
+    assert index.search("solar panels", k=3) == [] and index.info().db == str(tmp_path / "db")
+    assert list(elsewhere.iterdir()) == []  # no second index made in the new working folder
+    index.close()
+    assert MomentIndex("db").db == str(elsewhere / "db")  # a new object takes the name where it is made
