@@ -146,3 +146,26 @@ def test_a_relative_index_folder_stays_where_it_was_when_the_program_changes_fol
     assert list(elsewhere.iterdir()) == []  # no second index made in the new working folder
     index.close()
     assert MomentIndex("db").db == str(elsewhere / "db")  # a new object takes the name where it is made
+
+
+def test_the_package_is_marked_typed_and_its_lazy_names_have_types():
+    """mypy and pyright skipped momentsearch in a program of one's own ("module is installed, but missing library
+    stubs or py.typed marker"), and its lazily imported names (`from momentsearch import MomentIndex`) were
+    Any to them: the annotations it carries helped no caller. The marker ships, and each name in __all__ is
+    imported for type checkers."""
+    import ast
+    import fnmatch
+    import tomllib
+
+    import momentsearch
+
+    package = Path(momentsearch.__file__).parent
+    assert (package / "py.typed").is_file()
+    shipped = tomllib.loads((package.parent / "pyproject.toml").read_text())["tool"]["setuptools"]["package-data"]
+    assert any(fnmatch.fnmatch("py.typed", pattern) for pattern in shipped["momentsearch"])
+    tree = ast.parse((package / "__init__.py").read_text())
+    checked = [node for node in tree.body
+               if isinstance(node, ast.If) and getattr(node.test, "id", "") == "TYPE_CHECKING"]
+    typed = {alias.asname or alias.name for block in checked for node in ast.walk(block)
+             if isinstance(node, ast.ImportFrom) for alias in node.names}
+    assert typed == set(momentsearch.__all__)
