@@ -3,6 +3,7 @@ manager, a video named by its path."""
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 
@@ -169,3 +170,24 @@ def test_the_package_is_marked_typed_and_its_lazy_names_have_types():
     typed = {alias.asname or alias.name for block in checked for node in ast.walk(block)
              if isinstance(node, ast.ImportFrom) for alias in node.names}
     assert typed == set(momentsearch.__all__)
+
+
+def test_index_takes_bytes_paths_and_refuses_what_is_no_path(tmp_path, monkeypatch):
+    """`index([b"talks"])` (paths as os.listdir(b".") gives them) looked for a file named "b'talks'" and
+    reported it not found; `index(b"talks")` and `index(5)` were TypeErrors from deep inside, not the
+    MomentSearchError the README promises for every error."""
+    import pytest
+
+    from momentsearch.api import MomentIndex
+    from momentsearch.errors import QueryError
+
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "talks").mkdir()
+    (tmp_path / "talks" / "notes.txt").write_text("not a lecture\n")  # skipped: nothing to decode, no models
+    index = MomentIndex(tmp_path / "db")
+    for given in (b"talks", [b"talks"], [os.fsencode(tmp_path / "talks")]):
+        report = index.index(given)
+        assert [(f.path, f.status) for f in report.files] == [(str(tmp_path / "talks" / "notes.txt"), "skipped")]
+    for wrong in (5, [5], ["talks", 2.5]):
+        with pytest.raises(QueryError, match="path"):
+            index.index(wrong)
