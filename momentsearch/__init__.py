@@ -2,7 +2,17 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 __version__ = "0.1.0"
+
+if TYPE_CHECKING:  # what a type checker sees (py.typed); at run time each name is imported when first asked for
+    from momentsearch.api import MomentIndex
+    from momentsearch.errors import (BadInputError, ConfigError, ConfirmationNeededError, DiskFullError,
+                                     IndexBusyError, IndexMismatchError, IndexNotFoundError, IndexWriteError,
+                                     MediaChangedError, ModelNotFoundError, ModelUnavailableError, MomentSearchError,
+                                     NotFoundError, QueryError)
+    from momentsearch.types import FileRecord, IndexInfo, IndexReport, Moment, ProgressEvent
 
 
 _ERRORS = ("BadInputError", "ConfigError", "ConfirmationNeededError", "DiskFullError", "IndexBusyError",

@@ -35,7 +35,7 @@ class MomentIndex:
     def __init__(self, db: str | os.PathLike | None = None, config: Config | str | os.PathLike | dict | None = None,
                  chroma_url: str | None = None, store: Store | None = None) -> None:
         self.config = as_config(config)  # a Config, an options file, or {"asr": {"model": "tiny.en"}}
-        self.db = str(db or default_db_dir())
+        self.db = os.path.abspath(db or default_db_dir())  # absolute: a later os.chdir must not move the index
         if chroma_url is None and db is None and os.environ.get("MOMENTSEARCH_CHROMA_URL"):
             # a shared server named in the environment, unless a folder is given
             chroma_url = ChromaServer.from_env(os.environ["MOMENTSEARCH_CHROMA_URL"],

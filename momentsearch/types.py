@@ -247,7 +247,8 @@ class ProgressEvent:
 
       "start"  once: `total_files`, and `media_seconds` = seconds of media in the whole batch (probed)
       "file"   a file begins: `path`, `index` (0-based), `total_files`
-      "stage"  a step of the current file begins: `stage` names it ("hash", "asr", ...)
+      "stage"  a step of the current file begins: `stage` names it ("hash", "asr", ...); `path`, `index` and
+               `total_files` as in its "file" event
       "media"  within a file, as its audio windows finish: `media_seconds` = seconds of this file done so
                far from its start (grows; a resumed file jumps to what a killed run finished), and
                `file_seconds` = its probed duration. A display adds min(media_seconds, file_seconds) to the

@@ -3,6 +3,7 @@ manager, a video named by its path."""
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 
@@ -93,3 +94,100 @@ def test_speech_of_a_video_named_by_its_path_or_not_indexed(tmp_path):
     for missing in (tmp_path / "other.mp4", "0123456789abcdef"):
         with pytest.raises(QueryError, match="is not an indexed file or video id"):
             index.speech_in(missing, 0, 2)
+
+
+def test_progress_stage_events_name_the_file_they_belong_to(tmp_path):
+    """A program's progress display ("file 2 of 2: asr") got "stage" events with `index` 0, `total_files` 0
+    and, but for "hash", no `path`: every stage after the first seemed to belong to no file, of none."""
+    from fakes import FakeText
+    from momentsearch.options import Config
+    from momentsearch.pipeline.indexer import Indexer
+    from momentsearch.store.client import make_client
+    from momentsearch.store.store import Store
+
+    talks = [tmp_path / "a.mp4", tmp_path / "b.mp4"]
+    _talk(talks[0], seconds=2)
+    _talk(talks[1], seconds=3)  # another content: both are indexed
+    config = Config()
+    config.models.ocr = False
+    events = []
+    Indexer(Store(make_client(str(tmp_path / "db"))), config, FakeText(), _SaysHello(), None,
+            events.append).index([str(t) for t in talks])
+    current = None
+    stages = 0
+    for event in events:
+        if event.kind == "file":
+            current = (event.path, event.index, event.total_files)
+        elif event.kind == "stage":
+            stages += 1
+            assert (event.path, event.index, event.total_files) == current, (event, current)
+    assert current == (str(talks[1]), 1, 2) and stages >= 4
+
+
+def test_a_relative_index_folder_stays_where_it_was_when_the_program_changes_folder(tmp_path, monkeypatch):
+    """`MomentIndex("momentsearch-db")` kept the path as typed and used it lazily: after the program's
+    os.chdir (a worker, a test runner, a library that changes folder), the store already open kept reading
+    the old folder while the lock, the cache and new Chroma connections took the name from the new folder,
+    which made an empty index there and failed with chromadb's own InternalError ("no such table"), or said
+    the index was gone ("its folder was deleted or moved while it was open")."""
+    from momentsearch.api import MomentIndex
+
+    (tmp_path / "talks").mkdir()
+    (tmp_path / "talks" / "notes.txt").write_text("not a lecture\n")  # skipped: nothing to decode, no models
+    monkeypatch.chdir(tmp_path)
+    index = MomentIndex("db")
+    index.index(["talks"])
+    assert index.search("solar panels", k=3) == []
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    monkeypatch.chdir(elsewhere)
+    report = index.index([tmp_path / "talks"])
+    assert [f.status for f in report.files] == ["skipped"]
+    assert index.search("solar panels", k=3) == [] and index.info().db == str(tmp_path / "db")
+    assert list(elsewhere.iterdir()) == []  # no second index made in the new working folder
+    index.close()
+    assert MomentIndex("db").db == str(elsewhere / "db")  # a new object takes the name where it is made
+
+
+def test_the_package_is_marked_typed_and_its_lazy_names_have_types():
+    """mypy and pyright skipped momentsearch in a program of one's own ("module is installed, but missing library
+    stubs or py.typed marker"), and its lazily imported names (`from momentsearch import MomentIndex`) were
+    Any to them: the annotations it carries helped no caller. The marker ships, and each name in __all__ is
+    imported for type checkers."""
+    import ast
+    import fnmatch
+    import tomllib
+
+    import momentsearch
+
+    package = Path(momentsearch.__file__).parent
+    assert (package / "py.typed").is_file()
+    shipped = tomllib.loads((package.parent / "pyproject.toml").read_text())["tool"]["setuptools"]["package-data"]
+    assert any(fnmatch.fnmatch("py.typed", pattern) for pattern in shipped["momentsearch"])
+    tree = ast.parse((package / "__init__.py").read_text())
+    checked = [node for node in tree.body
+               if isinstance(node, ast.If) and getattr(node.test, "id", "") == "TYPE_CHECKING"]
+    typed = {alias.asname or alias.name for block in checked for node in ast.walk(block)
+             if isinstance(node, ast.ImportFrom) for alias in node.names}
+    assert typed == set(momentsearch.__all__)
+
+
+def test_index_takes_bytes_paths_and_refuses_what_is_no_path(tmp_path, monkeypatch):
+    """`index([b"talks"])` (paths as os.listdir(b".") gives them) looked for a file named "b'talks'" and
+    reported it not found; `index(b"talks")` and `index(5)` were TypeErrors from deep inside, not the
+    MomentSearchError the README promises for every error."""
+    import pytest
+
+    from momentsearch.api import MomentIndex
+    from momentsearch.errors import QueryError
+
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "talks").mkdir()
+    (tmp_path / "talks" / "notes.txt").write_text("not a lecture\n")  # skipped: nothing to decode, no models
+    index = MomentIndex(tmp_path / "db")
+    for given in (b"talks", [b"talks"], [os.fsencode(tmp_path / "talks")]):
+        report = index.index(given)
+        assert [(f.path, f.status) for f in report.files] == [(str(tmp_path / "talks" / "notes.txt"), "skipped")]
+    for wrong in (5, [5], ["talks", 2.5]):
+        with pytest.raises(QueryError, match="path"):
+            index.index(wrong)

@@ -85,10 +85,18 @@ def given_paths(paths) -> list[str]:
     not there as typed but is as --json writes it (types.unshown_path: \\xNN for a byte that is no UTF-8) is that."""
     if paths is None:
         raise QueryError("give the files or folders to index (got None)")
-    paths = [paths] if isinstance(paths, (str, os.PathLike)) else list(paths)
-    if any(p is None or not str(os.fspath(p)).strip() for p in paths):
+    one = (str, bytes, os.PathLike)  # bytes as os.listdir(b".") gives them: decoded as the file system names them
+    try:
+        paths = [paths] if isinstance(paths, one) else list(paths)
+    except TypeError:
+        raise QueryError("give the files or folders to index as a path or a list of paths, "
+                         f"not {paths!r:.60}") from None
+    if bad := [p for p in paths if p is not None and not isinstance(p, one)]:
+        raise QueryError(f"a path to index is a str, bytes or os.PathLike, not {type(bad[0]).__name__} "
+                         f"({bad[0]!r:.60})")
+    if any(p is None or not os.fsdecode(p).strip() for p in paths):
         raise QueryError("an empty path to index (an unset variable?); name a file or folder, `.` for this one")
-    return [_as_typed_or_shown(os.fspath(p)) for p in paths]
+    return [_as_typed_or_shown(os.fsdecode(p)) for p in paths]
 
 
 def _as_typed_or_shown(path):

@@ -63,10 +63,11 @@ class Indexer:
         self.partial_dir = Path(partial_dir) if partial_dir is not None else None
         self.report = IndexReport()
         self.models_assumed = False  # the models were settled from the records (settle_unchanged), not loaded
+        self.at = ProgressEvent("file")  # the file being indexed (`index`, Ray's `_progress`)
 
     @contextmanager
     def _stage(self, name: str, path: str = ""):
-        self.progress(ProgressEvent("stage", path=path, stage=name))
+        self.progress(replace(self.at, kind="stage", stage=name, path=path or self.at.path))  # Ray hashes `path`
         t0 = time.perf_counter()
         try:
             yield
@@ -170,18 +171,17 @@ class Indexer:
         self.report.files.extend(batch.settled.values())
         total = len(batch.todo)
         for i, path in enumerate(batch.todo):
-            self.progress(ProgressEvent("file", path=path, index=i, total_files=total))
+            self.at = ProgressEvent("file", path=path, index=i, total_files=total)  # what its stage events name
+            self.progress(self.at)
             info = batch.infos.get(path)
             seconds = info.duration if isinstance(info, MediaInfo) else 0.0
 
-            def on_media(done: float, path=path, i=i, seconds=seconds) -> None:
-                self.progress(ProgressEvent("media", path=path, index=i, total_files=total,
-                                            media_seconds=done, file_seconds=seconds))
+            def on_media(done: float, at=self.at, seconds=seconds) -> None:
+                self.progress(replace(at, kind="media", media_seconds=done, file_seconds=seconds))
 
             result = self.index_file(path, info, reindex, on_media)
             self.report.files.append(result)
-            self.progress(ProgressEvent("done", path=path, index=i, total_files=total, media_seconds=seconds,
-                                        status=result.status))
+            self.progress(replace(self.at, kind="done", media_seconds=seconds, status=result.status))
         return self.finish(paths, batch.todo)
 
     def finish(self, paths: list[str], todo: list[str]) -> IndexReport:
@@ -319,7 +319,7 @@ class Indexer:
     def processor(self) -> FileProcessor:
         """The models-only part; built after `plan` has settled which models run."""
         return FileProcessor(self.config, self.text, self.asr, self.clip,
-                             on_stage=lambda stage: self.progress(ProgressEvent("stage", stage=stage)),
+                             on_stage=lambda stage: self.progress(replace(self.at, kind="stage", stage=stage)),
                              ocr=self.ocr)
 
     def _index_photo(self, path: str, video_id: str, st, old) -> FileResult:

@@ -225,8 +225,11 @@ class RayIndexer:
 
     def _progress(self, kind: str, path: str, index: int, total: int, media_seconds: float = 0.0,
                   status: str = "") -> None:
-        self.indexer.progress(ProgressEvent(kind, path=path, index=index, total_files=total, status=status,
-                                            media_seconds=media_seconds))
+        event = ProgressEvent(kind, path=path, index=index, total_files=total, media_seconds=media_seconds,
+                              status=status)
+        if kind == "file":  # the stages of a file done here name it (Indexer.at)
+            self.indexer.at = event
+        self.indexer.progress(event)
 
     # -- the Ray part --------------------------------------------------------------------------
     def _connect(self, ray) -> bool:
