@@ -74,7 +74,7 @@ def asr_problems(a: Any) -> list[str]:
         "window_seconds": (lambda v: v == 0 or v >= 10, "0 (no windows) or >= 10"),
         # codes only: else every file fails
         "language": (lambda v: v is None or v in WHISPER_LANGUAGES,
-                     "a Whisper language code (en, de, fr, zh, ...; --language auto detects it)")})
+                     "a Whisper language code (en, de, fr, zh, ...), or auto to detect it")})
     if a.model.endswith(".en") and a.language not in (None, "en"):  # it would transcribe English anyway
         out.append(f"asr.model {a.model!r} knows English only, asked for language {a.language!r}: "
                    "use the multilingual model (--asr base, asr.model = \"base\")")

@@ -272,6 +272,15 @@ def _describe(hint: Any) -> str:
     return names.get(hint, str(hint))
 
 
+def _auto_language(values: dict) -> dict:
+    """`asr.language = "auto"` read as detection (None), as `--language auto` is: TOML has no null, so a
+    TOML options file could not ask for it at all."""
+    asr = values.get("asr")
+    if isinstance(asr, dict) and asr.get("language") == "auto":
+        return {**values, "asr": {**asr, "language": None}}
+    return values
+
+
 def load_config(path: str | Path | None = None, overrides: dict[str, Any] | None = None) -> Config:
     """Defaults, then the shipped default file (or `path`), then `overrides` ({"asr": {"model": ...}})."""
     path = Path(path) if path else DEFAULT_CONFIG
@@ -295,10 +304,10 @@ def load_config(path: str | Path | None = None, overrides: dict[str, Any] | None
     if not isinstance(values, dict):
         raise ConfigError(f"{path} must hold tables of options (sampling, asr, ranking, ...), not a {type(values).__name__}")
     try:  # an admin's file of forty options: say which file the bad one is in
-        from_file = _merge(Config(), values, "")
+        from_file = _merge(Config(), _auto_language(values), "")
     except ConfigError as exc:
         raise ConfigError(f"{path}: {exc}") from None
-    config = _merge(from_file, overrides, "") if overrides else from_file
+    config = _merge(from_file, _auto_language(overrides), "") if overrides else from_file
     try:
         return config.validate()
     except ConfigError as exc:

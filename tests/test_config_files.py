@@ -145,3 +145,22 @@ def test_an_option_in_the_wrong_table_says_where_it_belongs(tmp_path, toml, expe
     with pytest.raises(ConfigError) as err:
         load_config(cfg)
     assert expect in str(err.value)
+
+
+@pytest.mark.parametrize("suffix, text", [(".toml", '[asr]\nlanguage = "auto"\n'),
+                                          (".yaml", "asr:\n  language: auto\n"),
+                                          (".json", '{"asr": {"language": "auto"}}')])
+def test_language_auto_in_an_options_file_detects_the_language(tmp_path, suffix, text):
+    """`--language auto` detects each file's language; the same word in an options file was refused ("must be a
+    Whisper language code ... --language auto detects it"), and TOML has no null to write None with: a TOML file
+    could not ask for detection at all. A dict of options (the Python API) takes it too."""
+    from momentsearch.api import MomentIndex
+
+    cfg = tmp_path / f"multilingual{suffix}"
+    cfg.write_text(text)
+    assert load_config(cfg).asr.language is None
+    assert load_config(overrides={"asr": {"language": "auto"}}).asr.language is None
+    assert MomentIndex(tmp_path / "db", config={"asr": {"language": "auto"}}).config.asr.language is None
+    cfg.write_text(text.replace("auto", "klingon"))
+    with pytest.raises(ConfigError, match=r"asr.language must be a Whisper language code .*, or auto to detect it"):
+        load_config(cfg)

@@ -286,3 +286,40 @@ def test_files_whose_indexing_stopped_are_named_where_searches_look(tmp_path, ca
     (tmp_path / "week1.mp4").unlink()  # killed mid-file, then deleted: indexing it again cannot finish it
     notes = [w for w in MomentIndex(tmp_path / "db").warnings if "not searched" in w]
     assert "(1 of them no longer there: `momentsearch prune` drops those)" in notes[0], notes
+
+
+def test_files_a_running_index_has_not_finished_are_not_called_stopped(tmp_path):
+    """A teacher indexes this week's lecture while students search through `serve`: the server's warnings said
+    the file's indexing was unfinished ("a run was stopped or is still going") and that running `momentsearch
+    index` on it again would finish it, beside its own line that a run is writing now (a second run would only
+    wait for it). While a run holds the folder, its files are named as being indexed now by it."""
+    import anyio
+    from fastapi.testclient import TestClient
+
+    from momentsearch.api import MomentIndex
+    from momentsearch.server.app import create_app
+    from momentsearch.server.routes import refresh_health
+    from momentsearch.store.client import make_client
+    from momentsearch.store.lock import WriterLock
+    from momentsearch.store.store import Store
+    from momentsearch.types import FileRecord
+
+    db = tmp_path / "db"
+    store = Store(make_client(str(db)))
+    for name, video_id, complete in (("week5.mp4", "5" * 16, True), ("week6.mp4", "6" * 16, False)):
+        (tmp_path / name).write_bytes(b"x")
+        store.put_file(FileRecord(path=str(tmp_path / name), video_id=video_id, size=1, mtime=0.0,
+                                  complete=complete, channels=["transcript"] if complete else []))
+    del store
+    index = MomentIndex(db)
+    with TestClient(create_app(index, warm=False), base_url="http://127.0.0.1") as client:
+        with WriterLock(db, "index"):
+            anyio.run(refresh_health, client.app)
+            for said in (index.warnings, client.get("/api/health").json()["warnings"],
+                         client.get("/api/search", params={"q": "neurons"}).json()["warnings"]):
+                notes = [w for w in said if "week6.mp4" in w]
+                assert len(notes) == 1 and "being indexed now by `index` (pid" in notes[0], said
+                assert not any("momentsearch index` on them again" in w or "stopped" in w for w in said), said
+        anyio.run(refresh_health, client.app)
+        said = client.get("/api/search", params={"q": "neurons"}).json()["warnings"]
+        assert any("week6.mp4" in w and "a run was stopped)" in w and "momentsearch index" in w for w in said), said

@@ -104,13 +104,19 @@ def test_files_made_by_another_version_or_options_are_named_once_and_not_redone(
     speed = Config()  # options of how fast, not of what: they had been "other options", --reindex advised
     speed.sampling.overlap, speed.sampling.visual_nice, speed.ocr.workers = False, 0, 1
     assert _notes(_index(db, folder, config=speed)[0]) == []
+    chunky = Config()  # other options alone (the teacher's --config for one file): named, redone with them
+    chunky.chunks.max_seconds = 20.0
+    assert _notes(_index(db, folder, config=chunky)[0]) == [
+        f"2 unchanged files (a.mp4, b.mp4) were indexed with other options than this run's (this is momentsearch "
+        f"{version}): searched as indexed, nothing redone; `momentsearch index --reindex PATH` indexes them again "
+        "with this run's options"]
 
     monkeypatch.setattr(settled, "__version__", "99.0")  # an upgrade
     report, _ = _index(db, folder)
     assert {f.status for f in report.files} == {"unchanged"}  # nothing redone by itself
     assert len(_notes(report)) == 1, report.warnings
-    assert _notes(report)[0].startswith(f"2 unchanged files were indexed by momentsearch {version} (this is "
-                                        "momentsearch 99.0)")
+    assert _notes(report)[0].startswith(f"2 unchanged files (a.mp4, b.mp4) were indexed by momentsearch {version} "
+                                        "(this is momentsearch 99.0)")
     monkeypatch.undo()
 
     indexer.store.put_file(replace(records["a.mp4"], version="", options=""))  # an index made before versions
@@ -118,14 +124,15 @@ def test_files_made_by_another_version_or_options_are_named_once_and_not_redone(
     other.chunks.max_seconds = 20.0  # (--config with other chunking)
     report, _ = _index(db, folder, config=other)
     assert {f.status for f in report.files} == {"unchanged"}
-    assert _notes(report) == ["2 unchanged files were indexed by a momentsearch that recorded no version or with "
+    assert _notes(report) == ["2 unchanged files (a.mp4, b.mp4) were indexed by a momentsearch that recorded no "
+                              "version or with "
                               f"other options than this run's (this is momentsearch {version}): searched as "
                               "indexed, nothing redone; `momentsearch index --reindex PATH` indexes them again "
                               "the way this version does"]
 
     info = momentsearch.MomentIndex(str(db)).info()  # info says it once too (of any options: it indexes nothing)
-    assert len(info.notes) == 1 and info.notes[0].startswith("1 file was indexed by a momentsearch that recorded "
-                                                             "no version")
+    assert len(info.notes) == 1 and info.notes[0].startswith("1 file (a.mp4) was indexed by a momentsearch that "
+                                                             "recorded no version")
     from momentsearch.cli.main import main
 
     assert main(["info", "--db", str(db), "--json"]) == 0
@@ -149,4 +156,5 @@ def test_a_ray_run_names_files_made_by_another_version_too(tmp_path, monkeypatch
     report = RayIndexer(Indexer(Store(make_client(str(db))), config, FakeText(), FakeASR(), None, None)).index(
         [str(folder)])
     assert [f.status for f in report.files] == ["unchanged"] and report.ray is not None
-    assert len(_notes(report)) == 1 and _notes(report)[0].startswith("1 unchanged file was indexed by momentsearch ")
+    assert len(_notes(report)) == 1
+    assert _notes(report)[0].startswith("1 unchanged file (a.mp4) was indexed by momentsearch ")

@@ -57,9 +57,11 @@ def made_by_note(records, options: str | None = None, what: str = "") -> str:
     ways += ["by a momentsearch that recorded no version"] if any(not r.version for r in differ) else []
     ways += ["with other options than this run's"] if any(r.version == __version__ for r in differ) else []
     n = len(differ)
-    return (f"{n} {what}file{'s' if n > 1 else ''} {'were' if n > 1 else 'was'} indexed {' or '.join(ways)} "
-            f"(this is momentsearch {__version__}): searched as indexed, nothing redone; `momentsearch index "
-            f"--reindex PATH` indexes {'them' if n > 1 else 'it'} again the way this version does")
+    names = ", ".join(sorted(os.path.basename(r.path) for r in differ)[:3]) + (f" and {n - 3} more" if n > 3 else "")
+    how = "with this run's options" if ways == ["with other options than this run's"] else "the way this version does"
+    return (f"{n} {what}file{'s' if n > 1 else ''} ({names}) {'were' if n > 1 else 'was'} indexed "
+            f"{' or '.join(ways)} (this is momentsearch {__version__}): searched as indexed, nothing redone; "
+            f"`momentsearch index --reindex PATH` indexes {'them' if n > 1 else 'it'} again {how}")
 
 
 def remember_clip_off(store, clip, reason: Exception) -> None:

@@ -17,6 +17,7 @@ from momentsearch.ranking.lexical import LexicalIndex, normalise, stem
 from momentsearch.ranking.slide_lexical import SlideLexicalIndex, parse_lines
 from momentsearch.search import cache as corpus_cache
 from momentsearch.search.spelling import Vocabulary, spelled_out
+from momentsearch.store.lock import writing_now
 from momentsearch.store.store import Store
 from momentsearch.types import FileRecord, TranscriptChunk
 
@@ -81,15 +82,19 @@ class Corpus:
             edges = self._speech_edges[video_id] = starts.tolist()  # computed once per video, as segments
         return edges
 
-    def unfinished_note(self) -> str:
+    def unfinished_note(self, db_dir=None) -> str:
         """Why some files of the index are not searched: their indexing began and did not finish (a run that
-        was stopped, or one still going); "" when there are none."""
+        was stopped, or one still going); "" when there are none. `db_dir`: the index's folder, where a run
+        still writing is seen (its files are that run's to finish: running `index` again would wait for it)."""
         if not self.unfinished:
             return ""
         names = ", ".join(os.path.basename(p) for p in self.unfinished[:3])
         more = f" and {len(self.unfinished) - 3} more" if len(self.unfinished) > 3 else ""
+        if db_dir is not None and (writer := writing_now(db_dir)):
+            return f"files not searchable yet, being indexed now by {writer}: {names}{more}"
         gone = sum(not os.path.exists(p) for p in self.unfinished)  # killed mid-file, then deleted
-        return (f"files not searched, their indexing unfinished (a run was stopped or is still going): {names}{more}; "
+        why = "a run was stopped" if db_dir is not None else "a run was stopped or is still going"  # a Chroma server's
+        return (f"files not searched, their indexing unfinished ({why}): {names}{more}; "
                 "running `momentsearch index` on them again finishes them"
                 + (f" ({gone} of them no longer there: `momentsearch prune` drops those)" if gone else ""))
 

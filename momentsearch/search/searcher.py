@@ -219,7 +219,7 @@ class Searcher:
     def warnings(self) -> list[str]:
         """Why a channel the index has was not searched (e.g. CLIP weights missing here), or some of its files."""
         notes = [f"visual channel not searched: {self._clip_error}"] if self._clip_error else []
-        return notes + [note] if (note := self.corpus().unfinished_note()) else notes
+        return notes + [note] if (note := self.corpus().unfinished_note(getattr(self.store, "db_dir", None))) else notes
 
     # -- public --------------------------------------------------------------------------------
     def search(self, query: str, k: int = 10, kind: str | None = None, scope=None) -> list[Moment]:

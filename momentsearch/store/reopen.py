@@ -9,6 +9,12 @@ a file that is gone is IndexNotFoundError; another file in its place is opened a
 A Chroma server has no file to watch: its index goes when the admin starts it on a fresh path or deletes the
 collections, and a reader kept handles of collections that were no more (every search a NotFoundError). The
 files collection, read fresh for the generation anyway, shows it: gone, or another id than the kept one.
+
+A folder another process writes into (`momentsearch index` while `serve` runs) keeps its file, but chromadb's
+reader keeps each collection's vector index (HNSW) as it loaded it and never reads the other process's writes
+into it: its nearest neighbours were the deleted entries of a file indexed again, never a new file's, and
+fetching a new entry's vector failed ("Error finding id"), until a restart. The sqlite rows are read fresh,
+so the generation shows such a write: the store then opens the folder afresh (`reopen`).
 """
 
 from __future__ import annotations
@@ -32,15 +38,16 @@ def file_identity(db_dir) -> tuple[int, int] | None:
 _OPENED: dict[str, tuple[int, int] | None] = {}  # folder -> its database file's identity when chromadb opened it
 
 
-def open_persistent(path, settings):
+def open_persistent(path, settings, fresh: bool = False):
     """chromadb's PersistentClient on `path`, never on a deleted database file: where this process opened
     `path` before and another file is there now (or none), chromadb's cached connection for it is dropped
-    first (a writer after `rm -rf db` wrote into the deleted file, a reader read from it)."""
+    first (a writer after `rm -rf db` wrote into the deleted file, a reader read from it). `fresh` drops it
+    in any case (another process wrote into the folder: its vectors are read again)."""
     import chromadb
     from chromadb.api.shared_system_client import SharedSystemClient
 
     key = str(path)
-    if key in _OPENED and _OPENED[key] != file_identity(path):
+    if key in _OPENED and (fresh or _OPENED[key] != file_identity(path)):
         SharedSystemClient._identifier_to_system.pop(key, None)
     client = chromadb.PersistentClient(path=key, settings=settings)
     _OPENED[key] = file_identity(path)
@@ -62,6 +69,17 @@ def follow_folder(store) -> None:
     from chromadb.config import Settings
 
     store.client, store._identity = open_persistent(store.db_dir, Settings(anonymized_telemetry=False)), now
+    store._collections.clear()
+
+
+def reopen(store) -> None:
+    """`store`'s folder opened afresh: another process wrote into it, which chromadb's kept vector indexes do
+    not show (module docstring). Handles taken before keep working on what they had loaded."""
+    if not store.db_dir:
+        return
+    from chromadb.config import Settings
+
+    store.client = open_persistent(Path(store.db_dir), Settings(anonymized_telemetry=False), fresh=True)
     store._collections.clear()
 
 

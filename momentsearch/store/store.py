@@ -27,7 +27,7 @@ from momentsearch.errors import DiskFullError, IndexMismatchError, MomentSearchE
 from momentsearch.store.folder import check_free_space, disk_full, is_disk_full
 from momentsearch.store.ids import entry_fields, path_key, utf8_metadata
 from momentsearch.store.records import record_from_metadata, record_metadata  # noqa: F401 (imported from here too)
-from momentsearch.store.reopen import follow_folder, fresh_files
+from momentsearch.store.reopen import follow_folder, fresh_files, reopen
 from momentsearch.types import FileRecord
 
 SCHEMA_VERSION = 1
@@ -87,6 +87,7 @@ class Store:
         self.db_dir = db_dir
         self._collections: dict[str, Any] = {}
         self.writes = 0  # bumped by every write through this Store: readers' caches compare it
+        self._generation: int | None = None  # the generation last read or committed here (None: not yet)
 
     # -- collections ---------------------------------------------------------------------------
     def _name(self, name: str) -> str:
@@ -179,7 +180,11 @@ class Store:
         """The number each commit draws anew (kept in the files collection's metadata, read fresh, so another
         process's re-index shows even when no count changes). Compare it for equality only: it never counts."""
         col = fresh_files(self, self._name("files"))  # the folder or the server's index built again while open
-        return int((col.metadata or {}).get(GENERATION_KEY, 0)) if col is not None else 0
+        now = int((col.metadata or {}).get(GENERATION_KEY, 0)) if col is not None else 0
+        if self._generation is not None and now != self._generation:
+            reopen(self)  # another process's commit: chromadb's kept vector indexes do not show its writes
+        self._generation = now
+        return now
 
     def commit(self) -> None:
         """A new generation, random (two unlocked writers on one server both wrote N + 1): readers drop caches."""
@@ -190,6 +195,7 @@ class Store:
             meta = {k: v for k, v in fresh.items() if not k.startswith("hnsw:")}  # fixed at creation
             meta[GENERATION_KEY] = int.from_bytes(os.urandom(8), "big") >> 2 | 1  # < 2**62 (int64), never 0
             col.modify(metadata=meta)
+            self._generation = meta[GENERATION_KEY]  # our own: this client's vectors hold its writes
 
     @contextmanager
     def _writing(self):
