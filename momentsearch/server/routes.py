@@ -25,6 +25,7 @@ from momentsearch.server import images
 from momentsearch.server import media as sm
 from momentsearch.server.playback import player_file
 from momentsearch.server.schemas import ERRORS, ExamplesOut, HealthOut, SearchOut, VideosOut
+from momentsearch.store.filestate import stale_note
 from momentsearch.store.ids import entry_fields
 from momentsearch.types import shown_path
 
@@ -93,8 +94,9 @@ def _health_view(index) -> dict:
 
     who = "" if index.chroma_url else writing_now(index.db)  # a batch still running into this folder
     writing = f"The index is being written now by {who}: a file it has not finished is not searchable yet." if who else ""
-    return {"videos": len(index.videos()), "channels": sorted(index.channels()), "warnings": list(index.warnings),
-            "writing": writing}
+    stale = stale_note(index.videos())  # one stat a file, off the search pool: a folder moved away, a file replaced
+    return {"videos": len(index.videos()), "channels": sorted(index.channels()),
+            "warnings": list(index.warnings) + ([stale] if stale else []), "writing": writing}
 
 
 def _warnings(request: Request) -> list[str]:
@@ -161,11 +163,20 @@ async def search_text(request: Request, q: str = Query(..., max_length=MAX_QUERY
     def run():
         moments = index.search(q, k, kind, video)
         return (moments_out(index, moments), picture_note(q, index.searchable_channels()),
-                index.spelled(q).to_json(), "" if moments else _nothing_found(index, q, kind, video))
+                index.spelled(q).to_json(), "" if moments else _nothing_found(index, q, kind, video),
+                _stale_results(index, moments))
 
-    results, note, spelled, empty = await _in_search_slot(request, run)
+    results, note, spelled, empty, stale = await _in_search_slot(request, run)
     return {"query": q, "picture_note": note, **spelled, "results": results, "empty_note": empty,
-            "took_ms": round((time.perf_counter() - t0) * 1000, 1), "warnings": _warnings(request)}
+            "took_ms": round((time.perf_counter() - t0) * 1000, 1), "warnings": _warnings(request) + stale}
+
+
+def _stale_results(index, moments) -> list[str]:
+    """A warning naming the results whose files moved away or changed since indexing (the player gets 409 for
+    them): the results point at them all the same, so the reader learns why before pressing play."""
+    shown = {m.video for m in moments}
+    note = stale_note([r for r in index.videos() if r.path in shown])
+    return [note] if note else []
 
 
 def _nothing_found(index, q: str, kind, video) -> str:
@@ -192,12 +203,13 @@ async def search_image(request: Request,
     array = await run_in_threadpool(images.open_upload, data, image.filename or "upload")
     def run():
         moments, words = index.image_query(array, k, kind, video)
-        return moments_out(index, moments), words, image_note(index.searchable_channels())
+        stale = _stale_results(index, moments)
+        return moments_out(index, moments), words, image_note(index.searchable_channels()), stale
 
-    results, words, note = await _in_search_slot(request, run)
+    results, words, note, stale = await _in_search_slot(request, run)
     return {"query": f"image:{image.filename or 'upload'}", "image_text": words, "image_note": note,
             "results": results,
-            "took_ms": round((time.perf_counter() - t0) * 1000, 1), "warnings": _warnings(request)}
+            "took_ms": round((time.perf_counter() - t0) * 1000, 1), "warnings": _warnings(request) + stale}
 
 
 async def _record(request: Request, video_id: str):

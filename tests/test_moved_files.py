@@ -1,0 +1,125 @@
+"""A teacher's recordings move and change under an index: the folder moved (with its index) to another
+drive, a video replaced by a re-edited one under the same name, a recording still being written when
+it was indexed. Until `index` runs again the entries describe files that are not there, or not what is
+there now: `info` and the server's answers say so, with what to do."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from dataclasses import replace
+from pathlib import Path
+
+import pytest
+
+from momentsearch.types import FileRecord, Moment
+
+
+def _record(path: Path, video_id: str) -> FileRecord:
+    st = path.stat()
+    return FileRecord(path=str(path), video_id=video_id, size=st.st_size, mtime=st.st_mtime, duration=3.0,
+                      channels=["transcript"], visual_segments=[(0.0, 3.0)], complete=True,
+                      device=st.st_dev, inode=st.st_ino, mime="video/mp4")
+
+
+def _replace(path: Path, data: bytes) -> None:
+    """A re-edited export saved over the old one: other bytes, another size, a later modified time."""
+    old = path.stat().st_mtime
+    path.write_bytes(data)
+    os.utime(path, (old + 60, old + 60))
+
+
+@pytest.fixture
+def lectures(tmp_path):
+    """Three indexed 'recordings' on a USB drive, and their records as `index` wrote them."""
+    folder = tmp_path / "usb" / "lectures"
+    folder.mkdir(parents=True)
+    names = ["week1.mp4", "week2.mp4", "week3.mp4"]
+    for i, name in enumerate(names):
+        (folder / name).write_bytes(bytes([i]) * (1000 + i))
+    return folder, [_record(folder / n, str(i) * 16) for i, n in enumerate(names)]
+
+
+def test_file_state_tells_moved_from_replaced_from_unchanged(lectures, tmp_path):
+    from momentsearch.store.filestate import MISSING, MODIFIED, PRESENT, file_state
+
+    folder, (one, two, three) = lectures
+    assert [file_state(r) for r in (one, two, three)] == [PRESENT] * 3
+    _replace(folder / "week2.mp4", b"re-edited" * 50)
+    (folder / "week3.mp4").rename(tmp_path / "elsewhere.mp4")
+    assert [file_state(r) for r in (one, two, three)] == [PRESENT, MODIFIED, MISSING]
+
+
+def test_info_says_which_file_changed_since_it_was_indexed(lectures, monkeypatch, capsys):
+    """`info` called a video replaced by a re-edited one under the same name "complete", and search went on
+    answering with the old version's words at the old version's times; nothing hinted at `index`."""
+    import importlib
+    import io
+    import json
+
+    from rich.console import Console
+
+    from momentsearch.api import IndexInfo
+    from momentsearch.cli import output
+
+    folder, records = lectures
+    _replace(folder / "week2.mp4", b"re-edited" * 50)
+    info = IndexInfo(db=str(folder / "db"), files=records, channels=["transcript"], models={}, counts={})
+    buffer = io.StringIO()
+    monkeypatch.setattr(output, "out", Console(file=buffer, width=100, soft_wrap=True))
+    output.print_info(info)
+    details = buffer.getvalue().split("3 files:")[1].splitlines()
+    assert details[2].endswith("complete") and details[6].endswith("complete")
+    assert "file changed since indexed (`momentsearch index` on it again updates it)" in details[4]
+
+    class FakeIndex:
+        use_snapshot = False
+
+        def info(self):
+            return info
+
+    cli_main = importlib.import_module("momentsearch.cli.main")
+    monkeypatch.setattr(cli_main, "_index_for", lambda args: FakeIndex())
+    assert cli_main.main(["info", "--db", str(folder / "db"), "--json"]) == 0
+    listed = json.loads(capsys.readouterr().out)["files"]
+    assert [(f["exists"], f["changed"]) for f in listed] == [(True, False), (True, True), (True, False)]
+
+
+def test_the_server_says_which_results_cannot_be_played_as_indexed(lectures, tmp_path):
+    """The folder moved to the network share with its index, one video re-edited: the page listed the
+    results as if nothing had happened (health "ok", no warning) and only a press of play told, one 409 at a
+    time. /api/health and /api/search now name the files moved away or changed, and what to do."""
+    pytest.importorskip("fastapi")
+    from fastapi.testclient import TestClient
+
+    from momentsearch.server.app import create_app
+    from test_server import _FakeIndex
+
+    class Index(_FakeIndex):
+        def search(self, query, k=10, kind=None, video=None):  # one moment in each file
+            return [Moment(video=r.path, video_id=r.video_id, start=0.0, end=2.0, score=0.5,
+                           channels={"transcript": 0.5}, text=query) for r in self.files.values()][:k]
+
+    folder, records = lectures
+    index = Index(records)
+    with TestClient(create_app(index, warm=False), base_url="http://localhost") as client:
+        assert client.get("/api/health").json()["warnings"] == []
+        assert client.get("/api/search", params={"q": "roadmap"}).json()["warnings"] == []
+
+    share = tmp_path / "share" / "Vorlesungen Ünï 2026"
+    share.mkdir(parents=True)
+    shutil.move(str(folder), str(share / "lectures"))
+    (share / "lectures" / "week1.mp4").rename(folder.parent / "week1.mp4")  # one stays where it was indexed
+    _replace(folder.parent / "week1.mp4", b"re-edited" * 50)
+    records[0] = replace(records[0], path=str(folder.parent / "week1.mp4"))
+    index = Index(records)
+    with TestClient(create_app(index, warm=False), base_url="http://localhost") as client:
+        (health,) = client.get("/api/health").json()["warnings"]
+        assert health.startswith("2 files not where indexed (moved or deleted): week2.mp4, week3.mp4 "
+                                 "(`momentsearch index FOLDER` where they went finds them again")
+        assert "1 file changed since indexed (replaced, re-edited, or still being written then): week1.mp4" in health
+        (said,) = client.get("/api/search", params={"q": "roadmap", "k": 2}).json()["warnings"]
+        assert said.startswith("1 file not where indexed (moved or deleted): week2.mp4 (`momentsearch index "
+                               "FOLDER` where it went finds it again, `momentsearch prune` takes it out).")
+        assert "week1.mp4" in said and "week3.mp4" not in said  # only the results shown
+        assert client.get(f"/api/media/{records[1].video_id}").status_code == 409  # what the warning foretells
