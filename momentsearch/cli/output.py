@@ -298,7 +298,7 @@ def print_info(info) -> None:
                                                else "incomplete: re-run index")
         if f.path in missing:  # what matters more than being complete: there is nothing to play or cut
             state = "file missing (moved or deleted?)"
-        elif states[f.path] == MODIFIED:  # a re-edited copy under the same name, or a recording still growing then
+        elif f.complete and states[f.path] == MODIFIED:  # re-edited under the same name, or a recording that grew
             state = "file changed since indexed (`momentsearch index` on it again updates it)"
         details = [f.kind, fmt_time(f.duration), "+".join(f.channels) or "no channels", *extra, state]
         out.print("    " + ", ".join(details), markup=False, highlight=False, style="dim")
