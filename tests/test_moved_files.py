@@ -123,3 +123,37 @@ def test_the_server_says_which_results_cannot_be_played_as_indexed(lectures, tmp
                                "FOLDER` where it went finds it again, `momentsearch prune` takes it out).")
         assert "week1.mp4" in said and "week3.mp4" not in said  # only the results shown
         assert client.get(f"/api/media/{records[1].video_id}").status_code == 409  # what the warning foretells
+
+
+def test_a_dry_run_of_prune_or_remove_lists_from_a_read_only_index(tmp_path):
+    """A colleague's read-only copy of the index (a share mounted read-only): search and info worked, but
+    `prune --dry-run`, which only lists, stopped with "cannot write ... index into a writable --db" (advice
+    that fits `index` alone). A dry run now lists from it, writing nothing; a real prune says it needs write
+    access to this index and that its dry run works."""
+    import chromadb
+
+    from momentsearch.store.client import make_client
+    from momentsearch.store.store import Store
+    from test_safety import _read_only_mount, _tree_digest
+
+    ro = tmp_path / "ro"
+    db, here, gone = ro / "db", tmp_path / "week1.mp4", tmp_path / "week2.mp4"
+    here.write_bytes(b"x" * 100)
+    store = Store(make_client(str(db)))
+    for i, path in enumerate((here, gone)):
+        store.put_file(FileRecord(path=str(path), video_id=str(i) * 16, size=100, mtime=here.stat().st_mtime,
+                                  complete=True))
+    del store
+    chromadb.api.client.SharedSystemClient.clear_system_cache()
+    before = _tree_digest(ro)
+
+    proc = _read_only_mount(ro, ["prune", "--dry-run", "--db", str(db)])
+    assert proc.returncode == 0, proc.stderr
+    assert f"would remove: {gone} (file no longer exists)" in proc.stdout and str(here) not in proc.stdout
+    proc = _read_only_mount(ro, ["remove", "--dry-run", "--db", str(db), str(here)])
+    assert proc.returncode == 0 and f"would remove: {here}" in proc.stdout, proc.stderr
+    proc = _read_only_mount(ro, ["prune", "--db", str(db)])
+    assert proc.returncode == 2 and proc.stderr.count("\n") == 1, proc.stderr
+    assert "read-only file system; `prune` changes this index, so it needs write access to it" in proc.stderr
+    assert "index into a writable --db" not in proc.stderr
+    assert _tree_digest(ro) == before
