@@ -157,3 +157,25 @@ def test_a_dry_run_of_prune_or_remove_lists_from_a_read_only_index(tmp_path):
     assert "read-only file system; `prune` changes this index, so it needs write access to it" in proc.stderr
     assert "index into a writable --db" not in proc.stderr
     assert _tree_digest(ro) == before
+
+
+def test_prune_after_the_folder_moved_says_index_takes_the_entries_over(lectures, tmp_path, capsys):
+    """The whole folder moved to the share: `prune` refused (most files gone) but named only an unmounted
+    drive, so `prune --yes` looked like the way on, and it dropped every entry that `index` at the new place
+    would have taken over without redoing a second of ASR. The refusal names that way now."""
+    from momentsearch import cli
+    from momentsearch.store.client import make_client
+    from momentsearch.store.store import Store
+
+    folder, records = lectures
+    db = tmp_path / "db"
+    store = Store(make_client(str(db)))
+    for record in records:
+        store.put_file(record)
+    del store
+    shutil.move(str(folder), str(tmp_path / "share"))
+    assert cli.main(["prune", "--db", str(db)]) == 2
+    err = " ".join(capsys.readouterr().err.split())
+    assert "prune would remove 3 of the 3 files" in err
+    assert ("if their folder was moved or renamed, `momentsearch index FOLDER` where it is now takes their entries "
+            "over with nothing redone") in err
