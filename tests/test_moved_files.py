@@ -179,3 +179,52 @@ def test_prune_after_the_folder_moved_says_index_takes_the_entries_over(lectures
     assert "prune would remove 3 of the 3 files" in err
     assert ("if their folder was moved or renamed, `momentsearch index FOLDER` where it is now takes their entries "
             "over with nothing redone") in err
+
+
+def _as_a_user(command: list[str]) -> list[str]:
+    """`command` run so that file permissions apply (root reads any folder: drop that power, as a user has none)."""
+    if os.geteuid() != 0:
+        return command
+    if shutil.which("setpriv") is None:
+        pytest.skip("running as root without setpriv (util-linux): permissions cannot be made to apply")
+    return ["setpriv", "--bounding-set", "-dac_override,-dac_read_search", "--", *command]
+
+
+def test_prune_keeps_a_file_that_only_a_permission_hides(lectures, tmp_path):
+    """A subfolder of the share made unreadable (chmod 000, or another user's permissions): `prune` said its
+    files "no longer exist" and took their entries out, and `info` called them missing (moved or deleted?).
+    They are there; prune keeps them, and info says what stands in the way."""
+    import subprocess
+    import sys
+
+    from momentsearch.store.client import make_client
+    from momentsearch.store.store import Store
+
+    folder, records = lectures
+    hidden = folder / "week4"
+    hidden.mkdir()
+    (hidden / "locked.mp4").write_bytes(b"y" * 500)
+    db = tmp_path / "db"
+    store = Store(make_client(str(db)))
+    for record in [*records[:2], _record(hidden / "locked.mp4", "4" * 16)]:
+        store.put_file(record)
+    del store
+    (folder / "week2.mp4").unlink()  # one really gone
+    hidden.chmod(0)
+    try:
+        run = [sys.executable, "-m", "momentsearch.cli"]
+        env = {**os.environ, "PYTHONPATH": os.pathsep.join(sys.path)}
+        said = subprocess.run(_as_a_user([*run, "info", "--db", str(db)]), capture_output=True, text=True,
+                              env=env, timeout=120)
+        assert said.returncode == 0, said.stderr
+        lines = said.stdout.splitlines()
+        where = next(i for i, line in enumerate(lines) if line.strip().endswith("locked.mp4"))
+        assert lines[where + 1].endswith("file cannot be looked at from here (permission denied)"), said.stdout
+        pruned = subprocess.run(_as_a_user([*run, "prune", "--db", str(db)]), capture_output=True, text=True,
+                                env=env, timeout=120)
+        assert pruned.returncode == 0, pruned.stderr
+        assert f"{folder / 'week2.mp4'}" in pruned.stdout and "locked.mp4" not in pruned.stdout, pruned.stdout
+    finally:
+        hidden.chmod(0o755)
+    store = Store(make_client(str(db)))
+    assert sorted(Path(r.path).name for r in store.files()) == ["locked.mp4", "week1.mp4"]

@@ -17,7 +17,7 @@ from rich.progress import (BarColumn, MofNCompleteColumn, Progress, TextColumn, 
 from rich.table import Table
 from rich.text import Text
 
-from momentsearch.store.filestate import MISSING, MODIFIED, file_state
+from momentsearch.store.filestate import MISSING, MODIFIED, UNREADABLE, file_state
 from momentsearch.types import NOT_MEDIA, IndexReport, Moment, ProgressEvent, shown_path
 
 out = Console(soft_wrap=True)
@@ -300,6 +300,8 @@ def print_info(info) -> None:
             state = "file missing (moved or deleted?)"
         elif f.complete and states[f.path] == MODIFIED:  # re-edited under the same name, or a recording that grew
             state = "file changed since indexed (`momentsearch index` on it again updates it)"
+        elif states[f.path] == UNREADABLE:  # its folder's permissions hide it (it was called missing)
+            state = "file cannot be looked at from here (permission denied)"
         details = [f.kind, fmt_time(f.duration), "+".join(f.channels) or "no channels", *extra, state]
         out.print("    " + ", ".join(details), markup=False, highlight=False, style="dim")
     for note in info.notes:  # files another momentsearch made: what --reindex would change

@@ -24,6 +24,16 @@ _PRONOUNS = {True: {"it": "it", "they": "it"}, False: {"it": "them", "they": "th
 _GONE = (errno.ENOENT, errno.ENOTDIR, errno.ELOOP)
 
 
+def still_there(path: str) -> bool:
+    """False only when nothing is at `path` (moved or deleted). A path this user may not look into (a folder
+    made unreadable, a share's permissions) counts as there: `prune` must not drop what a permission hides."""
+    try:
+        os.stat(path)
+    except OSError as exc:
+        return exc.errno not in _GONE
+    return True
+
+
 def file_state(record: FileRecord) -> str:
     """PRESENT, MISSING, MODIFIED or UNREADABLE for the file at `record.path` (one stat, links followed,
     as `index` reads them). Size and modified time are compared exactly, as `index` and the server do."""

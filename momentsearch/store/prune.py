@@ -7,6 +7,7 @@ import os
 from typing import Callable
 
 from momentsearch.errors import ConfirmationNeededError
+from momentsearch.store.filestate import still_there
 from momentsearch.store.ids import absolute_path, path_key
 from momentsearch.store.store import ENTRY_COLLECTIONS, Store
 from momentsearch.types import FileRecord, PruneReport
@@ -33,7 +34,7 @@ def migrate_relative_paths(store: Store, base: str | None = None) -> list[FileRe
     return unplaced
 
 
-def prune(store: Store, dry_run: bool = False, exists: Callable[[str], bool] = os.path.exists,
+def prune(store: Store, dry_run: bool = False, exists: Callable[[str], bool] = still_there,
           yes: bool = False) -> PruneReport:
     """Remove the records (and entries) of files that no longer exist, then entries that no file
     record owns (left by a crash between writes). `dry_run` only reports. Call under the write lock.
