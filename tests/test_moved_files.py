@@ -228,3 +228,31 @@ def test_prune_keeps_a_file_that_only_a_permission_hides(lectures, tmp_path):
         hidden.chmod(0o755)
     store = Store(make_client(str(db)))
     assert sorted(Path(r.path).name for r in store.files()) == ["locked.mp4", "week1.mp4"]
+
+
+def test_a_result_in_a_folder_a_permission_hides_is_not_called_missing(tmp_path, monkeypatch):
+    """`search` marked a result "(missing) ... moved or deleted" when its folder could not be looked into."""
+    import errno
+    import io
+
+    from rich.console import Console
+
+    from momentsearch.cli import output
+    from momentsearch.store import filestate
+
+    hidden, gone = tmp_path / "locked" / "week4.mp4", tmp_path / "week2.mp4"
+    real_stat = os.stat
+
+    def stat(path, *args, **kwargs):
+        if str(path).startswith(str(hidden.parent)):
+            raise PermissionError(errno.EACCES, "Permission denied", str(path))
+        return real_stat(path, *args, **kwargs)
+
+    monkeypatch.setattr(filestate.os, "stat", stat)
+    buffer = io.StringIO()
+    monkeypatch.setattr(output, "out", Console(file=buffer, width=200, soft_wrap=True))
+    moments = [Moment(video=str(v), video_id=v.stem * 4, start=0.0, end=3.0, score=0.9, channels={"lexical": 1.0})
+               for v in (hidden, gone)]
+    output.print_moments("tunnelling", moments, {"transcript"})
+    heads = [line for line in buffer.getvalue().splitlines() if line.startswith((" 1.", " 2."))]
+    assert "(missing)" not in heads[0] and "(missing)" in heads[1], heads

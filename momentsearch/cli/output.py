@@ -17,7 +17,7 @@ from rich.progress import (BarColumn, MofNCompleteColumn, Progress, TextColumn, 
 from rich.table import Table
 from rich.text import Text
 
-from momentsearch.store.filestate import MISSING, MODIFIED, UNREADABLE, file_state
+from momentsearch.store.filestate import MISSING, MODIFIED, UNREADABLE, file_state, still_there
 from momentsearch.types import NOT_MEDIA, IndexReport, Moment, ProgressEvent, shown_path
 
 out = Console(soft_wrap=True)
@@ -244,7 +244,7 @@ def print_moments(query: str, moments: list[Moment], channels: set[str], blame_f
                if not channels else empty_note or nothing_found_note(query, blame_filters))
         out.print(why, markup=False, highlight=False)
         return
-    missing = {m.video for m in moments if not os.path.exists(m.video)}
+    missing = {m.video for m in moments if not still_there(m.video)}  # gone, not hidden by a permission
     for i, m in enumerate(moments, 1):
         weak = m.score < WEAK_SCORE
         when = "photo" if m.kind == "photo" else f"{fmt_time(m.start)}-{fmt_time(m.end)}"
