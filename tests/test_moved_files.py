@@ -256,3 +256,33 @@ def test_a_result_in_a_folder_a_permission_hides_is_not_called_missing(tmp_path,
     output.print_moments("tunnelling", moments, {"transcript"})
     heads = [line for line in buffer.getvalue().splitlines() if line.startswith((" 1.", " 2."))]
     assert "(missing)" not in heads[0] and "(missing)" in heads[1], heads
+
+
+def test_indexing_a_folder_keeps_files_that_a_permission_hides(tmp_path, monkeypatch):
+    """A subfolder made unreadable, its recording copied beside it (same content): `index` of the folder
+    said "renamed, moved or kept as a copy (locked/week4.mp4 -> week4-copy.mp4) ... the old path was taken
+    out of the index" and dropped the record of a file that is still there. It is kept, and not called gone."""
+    import errno
+
+    from momentsearch.store import filestate
+    from test_folder_changes import _indexer
+
+    folder = tmp_path / "lectures"
+    (folder / "locked").mkdir(parents=True)
+    hidden, copy = folder / "locked" / "week4.mp4", folder / "week4-copy.mp4"
+    for path in (hidden, copy):
+        path.write_bytes(b"z" * 300)
+    indexer = _indexer(tmp_path / "db", None)
+    for path in (hidden, copy):
+        indexer.store.put_file(_record(path, "4" * 16))
+    real_stat = os.stat
+
+    def stat(path, *args, **kwargs):  # the folder's permissions as a user meets them (root reads through them)
+        if str(path).startswith(str(hidden.parent)):
+            raise PermissionError(errno.EACCES, "Permission denied", str(path))
+        return real_stat(path, *args, **kwargs)
+
+    monkeypatch.setattr(filestate.os, "stat", stat)
+    indexer.note_gone([str(folder)])
+    assert indexer.report.warnings == []
+    assert sorted(r.path for r in indexer.store.files()) == sorted([str(copy), str(hidden)])

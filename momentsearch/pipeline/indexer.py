@@ -29,6 +29,7 @@ from momentsearch.pipeline.partial import PartialState, fingerprint, keep_unfini
 from momentsearch.pipeline.process import FileEntries, FileProcessor
 from momentsearch.pipeline.settled import (CLIP_COLLECTIONS, entry_options, options_fingerprint, remember_clip_off,
                                            settle_unchanged, unchanged_note)
+from momentsearch.store.filestate import still_there
 from momentsearch.store.ids import absolute_path
 from momentsearch.types import FileRecord, FileResult, IndexReport, MediaInfo, ProgressCallback, ProgressEvent
 
@@ -203,7 +204,7 @@ class Indexer:
         if not folders:
             return
         gone = sorted(rec.path for rec in self.store.files()
-                      if any(rec.path.startswith(f) for f in folders) and not os.path.exists(rec.path))
+                      if any(rec.path.startswith(f) for f in folders) and not still_there(rec.path))
         moved = {path: new for path in gone if (new := self._moved(path))}
         if moved:
             shown = "; ".join(f"{old} -> {new}" for old, new in list(moved.items())[:3])
@@ -325,7 +326,7 @@ class Indexer:
         record = replace(twin, path=path, size=st.st_size, mtime=st.st_mtime, device=st.st_dev, inode=st.st_ino,
                          mime=getattr(info, "mime", "") or twin.mime)  # (a photo has no probe)
         self.store.put_file(record)
-        how = "moved from" if not os.path.exists(twin.path) and self._moved(twin.path) else "same content as"
+        how = "moved from" if not still_there(twin.path) and self._moved(twin.path) else "same content as"
         return FileResult(path, "indexed", f"{how} {twin.path}: its entries are shared, nothing redone",  # a folder
                           video_id=twin.video_id, duration=twin.duration, channels=twin.channels)  # moved: one record
 
