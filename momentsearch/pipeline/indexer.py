@@ -29,8 +29,7 @@ from momentsearch.pipeline.partial import PartialState, fingerprint, keep_unfini
 from momentsearch.pipeline.process import FileEntries, FileProcessor
 from momentsearch.pipeline.settled import (CLIP_COLLECTIONS, entry_options, options_fingerprint, remember_clip_off,
                                            settle_unchanged, unchanged_note)
-from momentsearch.store.filestate import still_there
-from momentsearch.store.ids import absolute_path
+from momentsearch.store.ids import absolute_path, still_there
 from momentsearch.types import FileRecord, FileResult, IndexReport, MediaInfo, ProgressCallback, ProgressEvent
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import os
 import time
+import weakref
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Literal
@@ -89,14 +90,28 @@ async def _in_search_slot(request: Request, fn, *args):
     return await anyio.to_thread.run_sync(fn, *args, limiter=slots["limiter"])
 
 
+STALE_CHECK_SECONDS = 30.0  # how often /api/health looks again for indexed files moved away or changed
+_stale_seen: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()  # index -> (when looked, what was found)
+
+
 def _health_view(index) -> dict:
     from momentsearch.store.lock import writing_now
 
     who = "" if index.chroma_url else writing_now(index.db)  # a batch still running into this folder
     writing = f"The index is being written now by {who}: a file it has not finished is not searchable yet." if who else ""
-    stale = stale_note(index.videos())  # one stat a file, off the search pool: a folder moved away, a file replaced
+    stale = _stale_files(index)  # a folder moved away, a file replaced since indexing
     return {"videos": len(index.videos()), "channels": sorted(index.channels()),
             "warnings": list(index.warnings) + ([stale] if stale else []), "writing": writing}
+
+
+def _stale_files(index) -> str:
+    """stale_note over every indexed file, renewed at most every STALE_CHECK_SECONDS: one stat a file (on a
+    network share, milliseconds each), where the health view itself is renewed every few seconds."""
+    at, note = _stale_seen.get(index, (-STALE_CHECK_SECONDS, ""))
+    if time.monotonic() - at >= STALE_CHECK_SECONDS:
+        note = stale_note(index.videos())
+        _stale_seen[index] = (time.monotonic(), note)
+    return note
 
 
 def _warnings(request: Request) -> list[str]:

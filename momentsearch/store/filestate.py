@@ -5,15 +5,16 @@ there, or not what is there now, until `index` runs again. `info`, `search` and 
 
 from __future__ import annotations
 
-import errno
 import os
 from pathlib import Path
 
+from momentsearch.store.ids import GONE_ERRNOS, still_there  # noqa: F401 (the CLI takes it here)
 from momentsearch.types import FileRecord, shown_path
 
 
 def _plural(n: int, word: str) -> str:
     return f"{n} {word}" + ("" if n == 1 else "s")
+
 
 PRESENT = ""
 MISSING = "missing"  # nothing at the path: moved or deleted
@@ -21,17 +22,6 @@ MODIFIED = "modified"  # another size or modified time than when indexed: its en
 UNREADABLE = "unreadable"  # its folder may not be read (permissions): neither known gone nor changed
 
 _PRONOUNS = {True: {"it": "it", "they": "it"}, False: {"it": "them", "they": "they"}}
-_GONE = (errno.ENOENT, errno.ENOTDIR, errno.ELOOP)
-
-
-def still_there(path: str) -> bool:
-    """False only when nothing is at `path` (moved or deleted). A path this user may not look into (a folder
-    made unreadable, a share's permissions) counts as there: `prune` must not drop what a permission hides."""
-    try:
-        os.stat(path)
-    except OSError as exc:
-        return exc.errno not in _GONE
-    return True
 
 
 def file_state(record: FileRecord) -> str:
@@ -40,7 +30,7 @@ def file_state(record: FileRecord) -> str:
     try:
         st = os.stat(record.path)
     except OSError as exc:
-        return MISSING if exc.errno in _GONE else UNREADABLE
+        return MISSING if exc.errno in GONE_ERRNOS else UNREADABLE
     if (st.st_size, st.st_mtime) != (record.size, record.mtime):
         return MODIFIED
     return PRESENT

@@ -7,8 +7,7 @@ import os
 from typing import Callable
 
 from momentsearch.errors import ConfirmationNeededError
-from momentsearch.store.filestate import still_there
-from momentsearch.store.ids import absolute_path, path_key
+from momentsearch.store.ids import absolute_path, path_key, still_there
 from momentsearch.store.store import ENTRY_COLLECTIONS, Store
 from momentsearch.types import FileRecord, PruneReport
 
