@@ -48,7 +48,7 @@ def stale_note(records: list[FileRecord]) -> str:
                               "then)", "`momentsearch index` on {it} again brings the entries up to date")):
         paths = sorted(p for p, s in states.items() if s == state)
         if paths:
-            names = ", ".join(shown_path(Path(p).name) for p in paths[:3]) + (f" and {len(paths) - 3} more" if len(paths) > 3
-                                                                  else "")
+            more = f" and {len(paths) - 3} more" if len(paths) > 3 else ""
+            names = ", ".join(shown_path(Path(p).name) for p in paths[:3]) + more
             parts.append(f"{_plural(len(paths), 'file')} {said}: {names} ({fix.format(**_PRONOUNS[len(paths) == 1])}).")
     return " ".join(parts)
