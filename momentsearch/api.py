@@ -7,6 +7,7 @@ per MomentIndex, and only when a call needs them.
 from __future__ import annotations
 
 import os
+from contextlib import nullcontext
 from dataclasses import replace
 from functools import cached_property
 from pathlib import Path
@@ -202,7 +203,7 @@ class MomentIndex:
         from momentsearch.leftovers import forget_leftovers
         from momentsearch.store.prune import prune
 
-        with self.writing(wait, task="prune"):  # what a killed run kept and the player's copies of them go too
+        with self.writing(wait, task="prune", reading=dry_run):  # a killed run's kept work, the player's copies go too
             report = prune(self.store, dry_run=dry_run, yes=yes)
             return forget_leftovers(None if self.chroma_url else self.db, self.store, report, dry_run)
 
@@ -219,7 +220,7 @@ class MomentIndex:
             targets = [targets]
         if not targets or any(not str(t).strip() for t in targets):
             raise QueryError("remove: give the files to take out: paths, folders, globs or video ids")
-        with self.writing(wait, task="remove"):
+        with self.writing(wait, task="remove", reading=dry_run):
             records = dict(self.store.file_records())  # record key -> record
             chosen: set[str] = set()
             for target in targets:
@@ -232,22 +233,21 @@ class MomentIndex:
             report = remove_files(self.store, records, chosen, dry_run=dry_run)
             return forget_leftovers(None if self.chroma_url else self.db, self.store, report, dry_run)
 
-    def writing(self, wait: float | None = 0.0, create: bool = False, task: str = ""):
-        """The write lock of a local index folder (a Chroma server orders its own writes: no lock). The folder
-        must be writable (IndexWriteError); `create` makes it when missing (only `index`), otherwise it must
-        already be an index (IndexNotFoundError). `task` names the writer to a second (store.lock.WriterLock)."""
-        from contextlib import nullcontext
-
+    def writing(self, wait: float | None = 0.0, create: bool = False, task: str = "", reading: bool = False):
+        """The write lock of a local index folder (none for a Chroma server, or a dry run, `reading`, of a read-only
+        one). The folder must be writable (IndexWriteError); `create` makes it when missing (only `index`), else
+        it must be an index (IndexNotFoundError). `task` names the writer to a second (store.lock.WriterLock)."""
         from momentsearch.search.cache import clearing_after
-        from momentsearch.store.folder import check_index, outermost_missing, prepare_writable, undone_if_empty
+        from momentsearch.store.folder import (check_index, outermost_missing, prepare_writable, read_only,
+                                               undone_if_empty)
         from momentsearch.store.lock import writer_lock
 
-        if self.chroma_url:
-            return nullcontext()
-        if not create:
+        if not (self.chroma_url or create):
             check_index(self.db)
+        if self.chroma_url or (reading and read_only(self.db)):
+            return nullcontext()
         made = outermost_missing(self.db) if create else None  # a first `index`: failing with nothing in, it goes
-        prepare_writable(self.db)
+        prepare_writable(self.db, task)
         self._creating = self._creating or create
         lock = clearing_after(writer_lock(self.db, timeout=wait, task=task), self._cache_dir, self.db)
         empty = lambda: self._store is None or not self._store.files()  # noqa: E731

@@ -143,7 +143,9 @@ def test_results_and_info_say_which_files_are_missing(tmp_path, monkeypatch, cap
     output.print_moments("helium", moments[1:], {"transcript"})
     assert "missing" not in buffer.getvalue()  # nothing said when every file is there
 
-    records = [FileRecord(path=str(v), video_id=v.stem * 4, size=1, mtime=0.0, complete=True) for v in (gone, here)]
+    st = here.stat()  # the file that is there is the one indexed (same size and time): "complete"
+    records = [FileRecord(path=str(v), video_id=v.stem * 4, size=st.st_size, mtime=st.st_mtime, complete=True)
+               for v in (gone, here)]
     info = IndexInfo(db=str(tmp_path / "db"), files=records, channels=["transcript"], models={}, counts={})
     buffer.truncate(0)
     buffer.seek(0)

@@ -15,6 +15,7 @@ from momentsearch.cli.args import DEMO_DB, build_parser
 from momentsearch.cli.config import asr_overrides as _asr_overrides  # noqa: F401 - tests call it here
 from momentsearch.cli.config import config_for as _config
 from momentsearch.errors import MomentSearchError, QueryError
+from momentsearch.store.filestate import MODIFIED, file_state
 
 EXIT_OK, EXIT_FILES_FAILED, EXIT_ERROR = 0, 1, 2
 
@@ -237,7 +238,8 @@ def cmd_info(args) -> int:
             "writing": info.writing, "notes": info.notes,
             "files": [{"path": shown_path(f.path), "video_id": f.video_id, "kind": f.kind, "duration": f.duration,
                        "channels": f.channels, "sources": f.sources, "language": f.language, "complete": f.complete,
-                       "exists": os.path.exists(f.path), "version": f.version or None} for f in info.files],
+                       "exists": os.path.exists(f.path), "changed": file_state(f) == MODIFIED,
+                       "version": f.version or None} for f in info.files],
         }))
     else:
         print_info(info)

@@ -17,6 +17,7 @@ from rich.progress import (BarColumn, MofNCompleteColumn, Progress, TextColumn, 
 from rich.table import Table
 from rich.text import Text
 
+from momentsearch.store.filestate import MISSING, MODIFIED, UNREADABLE, file_state, still_there
 from momentsearch.types import NOT_MEDIA, IndexReport, Moment, ProgressEvent, shown_path
 
 out = Console(soft_wrap=True)
@@ -280,7 +281,7 @@ def print_moments(query: str, moments: list[Moment], channels: set[str], blame_f
                if not channels else empty_note or nothing_found_note(query, blame_filters))
         out.print(why, markup=False, highlight=False)
         return
-    missing = {m.video for m in moments if not os.path.exists(m.video)}
+    missing = {m.video for m in moments if not still_there(m.video)}  # gone, not hidden by a permission
     for i, m in enumerate(moments, 1):
         weak = m.score < WEAK_SCORE
         when = "photo" if m.kind == "photo" else f"{fmt_time(m.start)}-{fmt_time(m.end)}"
@@ -324,7 +325,8 @@ def print_info(info) -> None:
         out.print(f"Being written now by {safe_text(info.writing)}", markup=False, highlight=False)
     out.print("Entries: " + ", ".join(f"{k}={v}" for k, v in info.counts.items()), markup=False, highlight=False)
     out.print(plural(len(info.files), "file") + ":", markup=False, highlight=False, style="bold")
-    missing = {f.path for f in info.files if not os.path.exists(f.path)}
+    states = {f.path: file_state(f) for f in info.files}  # gone, or replaced since: its entries describe another
+    missing = {path for path, state in states.items() if state == MISSING}
     for f in info.files:  # two short lines a file: readable on a narrow terminal, however long the path
         out.print("  " + short_path(f.path, width - 2), markup=False, highlight=False)
         extra = [f"speech from {f.sources['transcript']}"] if f.sources.get("transcript") else []
@@ -333,6 +335,10 @@ def print_info(info) -> None:
                                                else "incomplete: re-run index")
         if f.path in missing:  # what matters more than being complete: there is nothing to play or cut
             state = "file missing (moved or deleted?)"
+        elif f.complete and states[f.path] == MODIFIED:  # re-edited under the same name, or a recording that grew
+            state = "file changed since indexed (`momentsearch index` on it again updates it)"
+        elif states[f.path] == UNREADABLE:  # its folder's permissions hide it (it was called missing)
+            state = "file cannot be looked at from here (permission denied)"
         details = [f.kind, fmt_time(f.duration), "+".join(f.channels) or "no channels", *extra, state]
         out.print("    " + ", ".join(details), markup=False, highlight=False, style="dim")
     for note in info.notes:  # files another momentsearch made: what --reindex would change

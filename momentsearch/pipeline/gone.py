@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import os
 
-from momentsearch.store.ids import absolute_path
+from momentsearch.store.ids import absolute_path, still_there
 
 
 def gone_notes(store, paths: list[str]) -> list[str]:
@@ -19,7 +19,7 @@ def gone_notes(store, paths: list[str]) -> list[str]:
         return []
     notes = []
     gone = sorted(rec.path for rec in store.files()
-                  if any(rec.path.startswith(f) for f in folders) and not os.path.exists(rec.path))
+                  if any(rec.path.startswith(f) for f in folders) and not still_there(rec.path))
     moved = {path: new for path in gone if (new := moved_to(store, path))}
     if moved:
         shown = "; ".join(f"{old} -> {new}" for old, new in list(moved.items())[:3])

@@ -30,7 +30,7 @@ from momentsearch.pipeline.partial import PartialState, fingerprint, forget, kee
 from momentsearch.pipeline.process import FileEntries, FileProcessor
 from momentsearch.pipeline.settled import (CLIP_COLLECTIONS, entry_options, options_fingerprint, remember_clip_off,
                                            settle_unchanged, unchanged_note)
-from momentsearch.store.ids import absolute_path
+from momentsearch.store.ids import absolute_path, still_there
 from momentsearch.types import FileRecord, FileResult, IndexReport, MediaInfo, ProgressCallback, ProgressEvent
 
 
@@ -300,7 +300,7 @@ class Indexer:
         record = replace(twin, path=path, size=st.st_size, mtime=st.st_mtime, device=st.st_dev, inode=st.st_ino,
                          mime=getattr(info, "mime", "") or twin.mime)  # (a photo has no probe)
         self.store.put_file(record)
-        how = "moved from" if not os.path.exists(twin.path) and moved_to(self.store, twin.path) else "same content as"
+        how = "moved from" if not still_there(twin.path) and moved_to(self.store, twin.path) else "same content as"
         return FileResult(path, "indexed", f"{how} {twin.path}: its entries are shared, nothing redone",  # a folder
                           video_id=twin.video_id, duration=twin.duration, channels=twin.channels)  # moved: one record
 

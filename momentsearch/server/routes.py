@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import os
 import time
+import weakref
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Literal
@@ -25,6 +26,7 @@ from momentsearch.server import images
 from momentsearch.server import media as sm
 from momentsearch.server.playback import player_file
 from momentsearch.server.schemas import ERRORS, ExamplesOut, HealthOut, SearchOut, VideosOut
+from momentsearch.store.filestate import stale_note
 from momentsearch.store.ids import entry_fields
 from momentsearch.types import shown_path
 
@@ -88,13 +90,28 @@ async def _in_search_slot(request: Request, fn, *args):
     return await anyio.to_thread.run_sync(fn, *args, limiter=slots["limiter"])
 
 
+STALE_CHECK_SECONDS = 30.0  # how often /api/health looks again for indexed files moved away or changed
+_stale_seen: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()  # index -> (when looked, what was found)
+
+
 def _health_view(index) -> dict:
     from momentsearch.store.lock import writing_now
 
     who = "" if index.chroma_url else writing_now(index.db)  # a batch still running into this folder
     writing = f"The index is being written now by {who}: a file it has not finished is not searchable yet." if who else ""
-    return {"videos": len(index.videos()), "channels": sorted(index.channels()), "warnings": list(index.warnings),
-            "writing": writing}
+    stale = _stale_files(index)  # a folder moved away, a file replaced since indexing
+    return {"videos": len(index.videos()), "channels": sorted(index.channels()),
+            "warnings": list(index.warnings) + ([stale] if stale else []), "writing": writing}
+
+
+def _stale_files(index) -> str:
+    """stale_note over every indexed file, renewed at most every STALE_CHECK_SECONDS: one stat a file (on a
+    network share, milliseconds each), where the health view itself is renewed every few seconds."""
+    at, note = _stale_seen.get(index, (-STALE_CHECK_SECONDS, ""))
+    if time.monotonic() - at >= STALE_CHECK_SECONDS:
+        note = stale_note(index.videos())
+        _stale_seen[index] = (time.monotonic(), note)
+    return note
 
 
 def _warnings(request: Request) -> list[str]:
@@ -161,11 +178,20 @@ async def search_text(request: Request, q: str = Query(..., max_length=MAX_QUERY
     def run():
         moments = index.search(q, k, kind, video)
         return (moments_out(index, moments), picture_note(q, index.searchable_channels()),
-                index.spelled(q).to_json(), "" if moments else _nothing_found(index, q, kind, video))
+                index.spelled(q).to_json(), "" if moments else _nothing_found(index, q, kind, video),
+                _stale_results(index, moments))
 
-    results, note, spelled, empty = await _in_search_slot(request, run)
+    results, note, spelled, empty, stale = await _in_search_slot(request, run)
     return {"query": q, "picture_note": note, **spelled, "results": results, "empty_note": empty,
-            "took_ms": round((time.perf_counter() - t0) * 1000, 1), "warnings": _warnings(request)}
+            "took_ms": round((time.perf_counter() - t0) * 1000, 1), "warnings": _warnings(request) + stale}
+
+
+def _stale_results(index, moments) -> list[str]:
+    """A warning naming the results whose files moved away or changed since indexing (the player gets 409 for
+    them): the results point at them all the same, so the reader learns why before pressing play."""
+    shown = {m.video for m in moments}
+    note = stale_note([r for r in index.videos() if r.path in shown])
+    return [note] if note else []
 
 
 def _nothing_found(index, q: str, kind, video) -> str:
@@ -192,12 +218,13 @@ async def search_image(request: Request,
     array = await run_in_threadpool(images.open_upload, data, image.filename or "upload")
     def run():
         moments, words = index.image_query(array, k, kind, video)
-        return moments_out(index, moments), words, image_note(index.searchable_channels())
+        stale = _stale_results(index, moments)
+        return moments_out(index, moments), words, image_note(index.searchable_channels()), stale
 
-    results, words, note = await _in_search_slot(request, run)
+    results, words, note, stale = await _in_search_slot(request, run)
     return {"query": f"image:{image.filename or 'upload'}", "image_text": words, "image_note": note,
             "results": results,
-            "took_ms": round((time.perf_counter() - t0) * 1000, 1), "warnings": _warnings(request)}
+            "took_ms": round((time.perf_counter() - t0) * 1000, 1), "warnings": _warnings(request) + stale}
 
 
 async def _record(request: Request, video_id: str):

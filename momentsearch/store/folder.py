@@ -102,9 +102,10 @@ def check_index(db: str | os.PathLike) -> Path:
     return path
 
 
-def prepare_writable(db: str | os.PathLike) -> Path:
+def prepare_writable(db: str | os.PathLike, task: str = "index") -> Path:
     """The folder `index` writes to, created if missing; IndexWriteError when it cannot be written,
-    IndexNotFoundError when it is a file or another program's Chroma database."""
+    IndexNotFoundError when it is a file or another program's Chroma database. `task`: the writer, whose
+    way out the error names (another --db for `index`; `prune` and `remove` change this very index)."""
     path = Path(db)
     if path.exists() and not path.is_dir():
         raise IndexNotFoundError(f"{_given(path)} is a file, not an index folder; give a folder (it is created)")
@@ -117,8 +118,9 @@ def prepare_writable(db: str | os.PathLike) -> Path:
         why = {errno.EROFS: "read-only file system", errno.EACCES: "permission denied"}.get(exc.errno)
         raise IndexWriteError(f"cannot create the index folder {path}: {why or exc.strerror or exc}") from exc
     if not writable(path):
-        raise IndexWriteError(f"cannot write to the index at {path}: {_why_not_writable(path)}; "
-                              "index into a writable --db")
+        fix = ("index into a writable --db" if task in ("index", "") else f"`{task}` changes this index, so it needs "
+               f"write access to it (`{task} --dry-run` only lists, and works here)")
+        raise IndexWriteError(f"cannot write to the index at {path}: {_why_not_writable(path)}; {fix}")
     return path
 
 
@@ -154,6 +156,12 @@ def undone_if_empty(inner, db: str | os.PathLike, holds_nothing, let_go):
 def writable(path: Path) -> bool:
     targets = [path] + ([path / CHROMA_FILE] if (path / CHROMA_FILE).exists() else [])
     return all(os.access(t, os.W_OK) for t in targets)
+
+
+def read_only(db: str | os.PathLike) -> bool:
+    """An index folder this process may not write (a read-only mount or folder, a colleague's copy): what
+    only reads it (search, info, a dry run of prune or remove) takes no lock there and writes nothing."""
+    return Path(db).is_dir() and not writable(Path(db))
 
 
 def _why_not_writable(path: Path) -> str:

@@ -6,6 +6,7 @@ upserts and never duplicates. The pipeline imports this module alone from the st
 
 from __future__ import annotations
 
+import errno
 import hashlib
 import os
 import re
@@ -67,3 +68,16 @@ def absolute_path(path: str) -> str:
 
 def path_key(path: str) -> str:
     return hashlib.sha1(str(Path(path).resolve()).encode("utf-8", "surrogateescape")).hexdigest()[:20]
+
+
+GONE_ERRNOS = (errno.ENOENT, errno.ENOTDIR, errno.ELOOP)  # what stat says of a path where nothing is
+
+
+def still_there(path: str) -> bool:
+    """False only when nothing is at `path` (moved or deleted). A path this user may not look into (a folder
+    made unreadable, a share's permissions) counts as there: `prune` must not drop what a permission hides."""
+    try:
+        os.stat(path)
+    except OSError as exc:
+        return exc.errno not in GONE_ERRNOS
+    return True

@@ -7,7 +7,7 @@ import os
 from typing import Callable
 
 from momentsearch.errors import ConfirmationNeededError
-from momentsearch.store.ids import absolute_path, path_key
+from momentsearch.store.ids import absolute_path, path_key, still_there
 from momentsearch.store.store import ENTRY_COLLECTIONS, Store
 from momentsearch.types import FileRecord, PruneReport
 
@@ -33,7 +33,7 @@ def migrate_relative_paths(store: Store, base: str | None = None) -> list[FileRe
     return unplaced
 
 
-def prune(store: Store, dry_run: bool = False, exists: Callable[[str], bool] = os.path.exists,
+def prune(store: Store, dry_run: bool = False, exists: Callable[[str], bool] = still_there,
           yes: bool = False) -> PruneReport:
     """Remove the records (and entries) of files that no longer exist, then entries that no file
     record owns (left by a crash between writes). `dry_run` only reports. Call under the write lock.
@@ -52,7 +52,9 @@ def prune(store: Store, dry_run: bool = False, exists: Callable[[str], bool] = o
         raise ConfirmationNeededError(
             f"prune would remove {len(gone)} of the {len(records)} files in the index (more than "
             f"{PRUNE_MAX_SHARE:.0%}): they are not found from here, e.g. {gone[0][1].path}. If their drive or "
-            "share is not mounted, mount it first; `prune --dry-run` lists them; `prune --yes` removes them")
+            "share is not mounted, mount it first; if their folder was moved or renamed, `momentsearch index "
+            "FOLDER` where it is now takes their entries over with nothing redone (after prune all of it is "
+            "redone); `prune --dry-run` lists them; `prune --yes` removes them")
     report.removed = [rec.path for _, rec in gone]
     if not dry_run:
         report.dropped = _take_out(store, gone, kept)
