@@ -1,0 +1,153 @@
+"""The README and docs/deploy.md as a new user reads them: every `momentsearch COMMAND --flag` they show is
+a flag of that command, every script they name is there with the flags they give it, and the output
+samples they quote are what the CLI writes."""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import json
+import re
+import subprocess
+import sys
+from pathlib import Path
+from types import SimpleNamespace
+
+import pytest
+
+from momentsearch.cli.args import build_parser
+from momentsearch.types import Moment
+
+ROOT = Path(__file__).resolve().parents[1]
+DOCS = ["README.md", "docs/deploy.md", "configs/README.md"]
+FLAG = re.compile(r"(?<![\w-])(--?[a-zA-Z][\w-]*)")
+
+
+def _doc_lines():
+    for name in DOCS:
+        for number, line in enumerate((ROOT / name).read_text(encoding="utf-8").splitlines(), 1):
+            yield f"{name}:{number}", line
+
+
+def _commands() -> dict[str, set[str]]:
+    parser = build_parser()
+    common = {o for action in parser._actions for o in action.option_strings}
+    subs = next(a for a in parser._actions if isinstance(a, argparse._SubParsersAction))
+    return {name: common | {o for action in sub._actions for o in action.option_strings}
+            for name, sub in subs.choices.items()}
+
+
+def _outside_quotes(text: str) -> str:
+    """A command line's words outside its quoted arguments (a query such as '"roof" -budget' holds no flags)
+    and before a `--` (after it every argument is the query)."""
+    text = re.sub(r"\"[^\"]*\"|'[^']*'", " ", text)
+    return re.split(r"(?<!\S)--(?!\S)", text)[0]
+
+
+def test_every_flag_the_docs_give_a_command_is_one_of_its_flags():
+    commands = _commands()
+    wrong = []
+    for where, line in _doc_lines():
+        # a command runs to the end of its code span, a comment (#) or a table cell
+        for match in re.finditer(r"momentsearch ([a-z]+)((?: [^`#|\n]*)?)", line):
+            name, rest = match.groups()
+            if name not in commands:
+                continue
+            wrong += [f"{where}: momentsearch {name} {flag}" for flag in FLAG.findall(_outside_quotes(rest))
+                      if flag not in commands[name]]
+    assert not wrong, wrong
+
+
+def test_every_script_the_docs_name_is_there_with_the_flags_they_give_it():
+    missing = []
+    for where, line in _doc_lines():
+        for match in re.finditer(r"scripts/([\w]+\.(?:py|sh))([^`;)#\n]*)", line):
+            script = ROOT / "scripts" / match.group(1)
+            if not script.exists():
+                missing.append(f"{where}: {script.name}")
+                continue
+            source = script.read_text(encoding="utf-8")
+            missing += [f"{where}: {script.name} {flag}" for flag in FLAG.findall(_outside_quotes(match.group(2)))
+                        if flag.startswith("--") and flag not in source]
+    assert not missing, missing
+
+
+def test_the_files_and_links_the_docs_name_are_there():
+    missing = []
+    for where, line in _doc_lines():
+        base = ROOT / Path(where.split(":")[0]).parent
+        for target in re.findall(r"\]\(([^)#:]+)(?:#[^)]*)?\)", line):  # relative markdown links
+            if not (base / target).exists():
+                missing.append(f"{where}: {target}")
+        for path in re.findall(r"`((?:momentsearch|scripts|tests|docs|configs)/[\w./-]+)`", line):
+            if not (ROOT / path).exists():
+                missing.append(f"{where}: {path}")
+    assert not missing, missing
+
+
+def _json_sample() -> tuple[set[str], set[str], set[str]]:
+    """The keys README's `search "roadmap" -k 5 --json` line and its comment lines quote: (top level, each result, added for a typo)."""
+    lines = (ROOT / "README.md").read_text(encoding="utf-8").splitlines()
+    start = next(i for i, line in enumerate(lines) if "--json" in line and line.startswith("momentsearch search"))
+    comment = lines[start].split("#", 1)[1]
+    for line in lines[start + 1:]:
+        if not line.lstrip().startswith("#"):
+            break
+        comment += line.lstrip()[1:]
+    top, rest = comment.split("[{", 1)
+    result, after = rest.split("}]", 1)
+    return set(re.findall(r'"(\w+)"', top)), set(re.findall(r'"(\w+)"', result)), set(re.findall(r'"(\w+)"', after))
+
+
+def test_the_readmes_search_json_sample_is_what_search_json_writes(monkeypatch, capsys):
+    """README "Use" showed `{"query", "results": [...]}`; the CLI writes "picture_note" beside them on every
+    search (and "searched_for", "corrected" where it put a typo right), so a script written from the README
+    met a key it was not told of."""
+    top, result, typo = _json_sample()
+    moment = Moment(video="/srv/talks/week3.mp4", video_id="ab" * 8, start=27.3, end=42.5, score=1.1,
+                    channels={"transcript": 0.5, "lexical": 1.0}, text="the roadmap", evidence={}, segment_id="",
+                    kind="moment", hit_start=30.0, hit_end=31.5)
+
+    class FakeIndex:
+        use_snapshot = False
+
+        def search(self, query, **_):
+            return [moment]
+
+        def searchable_channels(self):
+            return {"transcript", "ocr"}
+
+        def spelled(self, query):
+            changed = query != "roadmap"
+            return SimpleNamespace(to_json=lambda: {"searched_for": "roadmap", "corrected": [[query, "roadmap"]]}
+                                   if changed else {}, note=lambda: "")
+
+    cli_main = importlib.import_module("momentsearch.cli.main")
+    monkeypatch.setattr(cli_main, "_index_for", lambda args: FakeIndex())
+    assert cli_main.main(["search", "roadmap", "-k", "5", "--json"]) == 0
+    written = json.loads(capsys.readouterr().out)
+    assert set(written) == top | {"results"}
+    assert set(written["results"][0]) == result
+    assert cli_main.main(["search", "raodmap", "-k", "5", "--json"]) == 0
+    assert set(json.loads(capsys.readouterr().out)) - set(written) == typo
+
+
+def test_setup_sh_takes_the_ray_flag_docs_deploy_names(tmp_path):
+    """docs/deploy.md said plain `scripts/setup.sh` installs the distributed extra; it installs no extras, so
+    `index --ray` after it failed for want of Ray. `--ray` asks for it; `--help` names it."""
+    deploy = (ROOT / "docs/deploy.md").read_text(encoding="utf-8")
+    assert "scripts/setup.sh --ray" in deploy and "(installs the extra too)" not in deploy
+    done = subprocess.run(["bash", str(ROOT / "scripts/setup.sh"), "--ray", "--help"], capture_output=True,
+                          text=True, timeout=30)
+    assert done.returncode == 0, done.stderr
+    assert "--ray" in done.stdout
+
+
+def test_without_ray_index_ray_names_the_setup_flag_that_installs_it(monkeypatch):
+    """The error a user of a scripts/setup.sh checkout meets: it named only pip's extra, not the script's flag."""
+    from momentsearch.errors import MomentSearchError
+    from momentsearch.pipeline import ray as ray_pipeline
+
+    monkeypatch.setitem(sys.modules, "ray", None)  # `import ray` raises ImportError, as where it is not installed
+    with pytest.raises(MomentSearchError, match=r"scripts/setup\.sh --ray"):
+        ray_pipeline._import_ray()
