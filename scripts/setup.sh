@@ -3,10 +3,11 @@
 # except Debian's python3-venv where Python cannot make a venv without it, and, with --test, two Debian
 # packages the tests use.
 #
-# Usage: scripts/setup.sh            the user install: everything but CLIP, no torch (about 1 GB)
+# Usage: scripts/setup.sh            the user install: everything but CLIP, no torch (about 1.5 GB)
 #        scripts/setup.sh --clip     plus CLIP, the visual channel (torch + open_clip)
 #        scripts/setup.sh --test     what the test suite needs: CLIP, Ray, the browser test, espeak-ng
-#        scripts/setup.sh --mpnet    plus all-mpnet-base-v2 (index --text-model all-mpnet-base-v2; 440 MB)
+#        scripts/setup.sh --mpnet    plus all-mpnet-base-v2 (index --text-model all-mpnet-base-v2; 386 MB)
+#        scripts/setup.sh --ray      plus Ray, for index --ray (docs/deploy.md)
 #        scripts/setup.sh --pip      install with pip alone (by default uv installs, pip when uv cannot)
 # Then:  .venv/bin/momentsearch demo   (or: source .venv/bin/activate; momentsearch demo)
 set -euo pipefail
@@ -20,6 +21,7 @@ for arg in "$@"; do
     --clip) add_extra clip ;;
     --test) add_extra test; APT_PACKAGES=(espeak-ng chromium) ;;  # test speech; the browser Playwright drives
     --mpnet) add_extra mpnet ;;
+    --ray) add_extra distributed ;;
     --pip) USE_UV=0 ;;
     -h|--help) sed -n '2,/^[^#]/{/^#/p}' "$0"; exit 0 ;;  # the comment block above
     *) echo "setup.sh: unknown option $arg (see --help)" >&2; exit 2 ;;

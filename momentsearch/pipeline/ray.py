@@ -60,7 +60,8 @@ def _import_ray():
     try:
         import ray
     except ImportError as exc:
-        raise MomentSearchError("--ray needs Ray: pip install 'momentsearch[distributed]' (or pip install ray)") from exc
+        raise MomentSearchError("--ray needs Ray: scripts/setup.sh --ray in a checkout, or "
+                                "pip install 'momentsearch[distributed]'") from exc
     return ray
 
 
