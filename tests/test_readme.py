@@ -151,3 +151,29 @@ def test_without_ray_index_ray_names_the_setup_flag_that_installs_it(monkeypatch
     monkeypatch.setitem(sys.modules, "ray", None)  # `import ray` raises ImportError, as where it is not installed
     with pytest.raises(MomentSearchError, match=r"scripts/setup\.sh --ray"):
         ray_pipeline._import_ray()
+
+
+def test_no_table_row_of_the_docs_is_broken_over_two_lines():
+    """A row continued on the next line (README's `GET /api/search` row was) renders as two rows, the second
+    a stray cell under `route`."""
+    broken = []
+    for name in DOCS:
+        in_table = False
+        for number, line in enumerate((ROOT / name).read_text(encoding="utf-8").splitlines(), 1):
+            if line.startswith("|"):
+                in_table = True
+            elif in_table and line.strip():
+                broken.append(f"{name}:{number}: {line[:60]}")
+            else:
+                in_table = False
+    assert not broken, broken
+
+
+def test_the_route_tables_search_answer_names_every_field_the_api_sends():
+    from momentsearch.server.schemas import SearchOut
+
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    row = next(line for line in readme.splitlines() if line.startswith("| `GET /api/search?"))
+    named = set(re.search(r"`\{([^}]*)\}`", row).group(1).replace(" ", "").split(","))
+    named |= set(re.findall(r"`(\w+)`: `null`", row)) | set(re.findall(r"`(\w+)`, `(\w+)`: `null`", row)[0])
+    assert named == set(SearchOut.model_fields), (named, set(SearchOut.model_fields))
