@@ -686,3 +686,14 @@ def test_files_indexed_before_do_not_speed_up_the_eta(monkeypatch):
         display(ProgressEvent("file", path="/d/old0.mp4", index=0, total_files=1))
         display(ProgressEvent("done", path="/d/old0.mp4", media_seconds=3600.0, status="unchanged"))
     assert [t.visible for t in display.progress.tasks] == [True, False]
+
+
+def test_a_ray_run_on_one_worker_says_one_worker(capsys):
+    """`index lectures/ --ray` on a laptop printed "1 workers on 1 nodes"."""
+    from momentsearch.cli.main import _print_ray
+
+    _print_ray(SimpleNamespace(address="local", workers=1, nodes=1, media_seconds=6.0, wall_seconds=43.4))
+    _print_ray(SimpleNamespace(address="head:6379", workers=4, nodes=2, media_seconds=600.0, wall_seconds=100.0))
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[0].startswith("Ray (local): 1 worker on 1 node, 6 media s indexed in 43.4 s"), lines
+    assert lines[1].startswith("Ray (head:6379): 4 workers on 2 nodes, 600 media s indexed in 100.0 s"), lines

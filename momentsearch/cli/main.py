@@ -104,10 +104,12 @@ def cmd_index(args) -> int:
 
 
 def _print_ray(info) -> None:
+    from momentsearch.cli.output import plural
+
     speed = f", {info.media_seconds / info.wall_seconds:.2f} media s per wall s" if info.wall_seconds > 0 else ""
     if info.workers:
-        print(f"Ray ({info.address}): {info.workers} workers on {info.nodes} nodes, {info.media_seconds:.0f} media s "
-              f"indexed in {info.wall_seconds:.1f} s{speed}")
+        print(f"Ray ({info.address}): {plural(info.workers, 'worker')} on {plural(info.nodes, 'node')}, "
+              f"{info.media_seconds:.0f} media s indexed in {info.wall_seconds:.1f} s{speed}")
     else:
         print("Ray: nothing to send to workers (all files unchanged or handled locally)")
 
