@@ -322,3 +322,18 @@ def test_a_query_of_place_words_alone_finds_that_part_of_each_lecture(two_lectur
     assert got[0].end <= windows["Databases 101"][1] + 1.0 and got[0].text  # the opening, and how it begins
     both = index.search("the introduction", k=5)
     assert {m.video for m in both if m.start == 0.0} == {str(databases), str(videos["lecture"][0])}
+
+
+def test_a_bare_file_name_that_is_indexed_elsewhere_says_how_to_name_it(tmp_path, monkeypatch):
+    """README's `search "introduction" --in talk.mp4` run from another folder than the talk's said "matches no
+    indexed file" while `info` listed talks/talk.mp4: the message now names that file and the glob for the
+    name anywhere, and that glob finds it."""
+    recs = {"a1": FileRecord(str(tmp_path / "talks" / "talk.mp4"), "a1", 1, 0.0),
+            "b2": FileRecord(str(tmp_path / "talks" / "other.mkv"), "b2", 1, 0.0)}
+    monkeypatch.chdir(tmp_path)
+    with pytest.raises(QueryError, match="matches no indexed file") as caught:
+        match_scope(recs, ["talk.mp4"])
+    assert str(tmp_path / "talks" / "talk.mp4") in str(caught.value) and "'*/talk.mp4'" in str(caught.value)
+    assert match_scope(recs, ["*/talk.mp4"]) == {"a1"}
+    with pytest.raises(QueryError, match="`momentsearch info` lists them"):
+        match_scope(recs, ["lecture.mp4"])  # a name no indexed file has: as before

@@ -62,10 +62,24 @@ def scope_paths(files: dict[str, FileRecord], patterns: Iterable[str],
         if not found and (unshown := unshown_path(pattern)) != pattern:  # a path as --json writes it: \xNN
             found = _named_by(unshown, resolved)  # for a byte of the name that is no UTF-8 (typed as is: first)
         if not found:
-            raise QueryError(f"--in {pattern!r} matches no indexed file; `momentsearch info` lists them")
+            raise QueryError(f"--in {pattern!r} matches no indexed file; {_what_to_give(pattern, resolved)}")
         for vid, paths in found.items():
             chosen.setdefault(vid, set()).update(paths)
     return chosen
+
+
+def _what_to_give(pattern: str, resolved: dict[str, set[str]]) -> str:
+    """The end of the message for a pattern that named nothing. A bare file name is a path from the working
+    folder, so `--in talk.mp4` (README's own example, run elsewhere) named nothing while `info` lists a
+    talk.mp4: say which, and the glob that finds the name in any folder."""
+    if not _is_glob(pattern) and os.sep not in pattern and (os.altsep or os.sep) not in pattern:
+        same = sorted(path for paths in resolved.values() for path in paths
+                      if _nfc(Path(path).name) == _nfc(pattern))
+        if same:
+            more = f" and {len(same) - 1} more" if len(same) > 1 else ""
+            return (f"a name alone is a path from this folder, and the indexed {same[0]}{more} is not here: "
+                    f"give its path, or the glob '*/{pattern}' for the name in any folder")
+    return "`momentsearch info` lists them"
 
 
 def _named_by(pattern: str, resolved: dict[str, set[str]]) -> dict[str, set[str]]:
