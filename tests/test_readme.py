@@ -86,7 +86,8 @@ def test_the_files_and_links_the_docs_name_are_there():
 
 
 def _json_sample() -> tuple[set[str], set[str], set[str]]:
-    """The keys README's `search "roadmap" -k 5 --json` line and its comment lines quote: (top level, each result, added for a typo)."""
+    """The keys README's `search "roadmap" -k 5 --json` line and its comment lines quote: (top level, each
+    result, added for a typo)."""
     lines = (ROOT / "README.md").read_text(encoding="utf-8").splitlines()
     start = next(i for i, line in enumerate(lines) if "--json" in line and line.startswith("momentsearch search"))
     comment = lines[start].split("#", 1)[1]

@@ -60,8 +60,7 @@ def _import_ray():
     try:
         import ray
     except ImportError as exc:
-        raise MomentSearchError("--ray needs Ray: scripts/setup.sh --ray in a checkout, or "
-                                "pip install 'momentsearch[distributed]'") from exc
+        raise MomentSearchError("--ray needs Ray: scripts/setup.sh --ray (or pip install ray)") from exc
     return ray
 
 
