@@ -316,12 +316,30 @@ def merge_neighbours(pieces: list[SlideText], threshold: float) -> list[SlideTex
         if last is not None and abs(last.end - slide.start) < 1e-6 and one_slide(*pair, threshold) and \
                 not moved(*pair):
             last.end = slide.end
-            if len(slide.words()) > len(last.words()):  # a build that added a bullet: keep the fuller text
-                last.lines, last.places, last_bare = slide.lines, slide.places, bare
+            kept, other = (slide, last) if len(slide.words()) > len(last.words()) else (last, slide)
+            lines = kept.lines + _new_lines(other, kept)  # a build keeps the fuller text; a bullet
+            # rewritten under one title keeps its words too (they were never stored: probe_deck_styles.py)
+            last.lines, last.places = lines, kept.places
+            if kept is slide:
+                last_bare = bare
         else:
             slides.append(slide)
             last_bare = bare
     return slides
+
+
+def _new_lines(other: SlideText, kept: SlideText) -> list[tuple[str, float, str]]:
+    """Lines of `other` that say what `kept` does not: two words or more, at least half of its words, that
+    `kept` shows nowhere (a bullet rewritten on the next slide of one title: "Merge sort splits in halves"
+    then "Quicksort partitions around pivot"), not the same line read again."""
+    have, keys = kept.words(), {line_key(t) for t, _, _ in kept.lines}
+    out = []
+    for line in other.lines:
+        words = [w.lower() for w in re.findall(r"[^\W_]+", line[0])]
+        new = [w for w in words if w not in have]
+        if line_key(line[0]) not in keys and len(new) >= 2 and 2 * len(new) >= len(words):
+            out.append(line)
+    return out
 
 
 def _titles_apart(a: SlideText, b: SlideText) -> bool:
