@@ -228,7 +228,8 @@ def test_a_bullet_rewritten_under_one_title_keeps_its_words():
 
     def page(start, bullets, n):
         lines = [("Sorting Algorithms", 1.0, "")] + [(b, 0.7, "") for b in bullets] + [(f"{n} / 4", 0.3, "")]
-        return SlideText(start, start + 6.0, lines)
+        ys = [0.1, 0.3, 0.42, 0.54, 0.95]  # where each line stood (share of the height)
+        return SlideText(start, start + 6.0, lines, {line_key(t): (0.4, y, 0.05) for (t, _, _), y in zip(lines, ys)})
 
     first = page(0.0, ["Bubble sort swaps neighbours", "Heapsort uses binary heap",
                        "Quicksort partitions around pivot"], 3)
@@ -240,6 +241,8 @@ def test_a_bullet_rewritten_under_one_title_keeps_its_words():
     assert merged[0].start == 0.0 and merged[-1].end == 12.0
     texts = [t for s in merged for t, _, _ in s.lines]
     assert len(texts) == len(set(texts))  # no line stored twice
+    # the rewritten bullet stands with the bullets, not after the page number (a result's text is cut short)
+    assert texts.index("Radix sort reads digits") < texts.index("Heapsort uses binary heap") < texts.index("3 / 4")
 
 
 def test_a_build_keeps_its_fuller_text_once():

@@ -27,7 +27,7 @@ import numpy as np
 from momentsearch.media import PHOTO_MAX_SIDE
 from momentsearch.models.ocr import OcrLine
 from momentsearch.options import OcrOptions
-from momentsearch.pipeline.deck_text import line_key, moved, unspaced, without_repeated
+from momentsearch.pipeline.deck_text import in_reading_order, line_key, moved, new_lines, unspaced, without_repeated
 from momentsearch.pipeline.ocr_spaces import clean_line, read_eszett, restore_spaces, unglue
 from momentsearch.pipeline.picture import same_picture
 from momentsearch.pipeline.slide_reads import read_pictures
@@ -317,29 +317,17 @@ def merge_neighbours(pieces: list[SlideText], threshold: float) -> list[SlideTex
                 not moved(*pair):
             last.end = slide.end
             kept, other = (slide, last) if len(slide.words()) > len(last.words()) else (last, slide)
-            lines = kept.lines + _new_lines(other, kept)  # a build keeps the fuller text; a bullet
-            # rewritten under one title keeps its words too (they were never stored: probe_deck_styles.py)
-            last.lines, last.places = lines, kept.places
+            new = new_lines(other, kept)  # a build keeps the fuller text; a bullet rewritten under one
+            # title keeps its words too (they were never stored: scripts/probe_deck_styles.py)
+            places = {**{k: v for k, v in other.places.items() if k in {line_key(t) for t, _, _ in new}},
+                      **kept.places}
+            last.lines, last.places = in_reading_order(kept.lines + new, places), places
             if kept is slide:
                 last_bare = bare
         else:
             slides.append(slide)
             last_bare = bare
     return slides
-
-
-def _new_lines(other: SlideText, kept: SlideText) -> list[tuple[str, float, str]]:
-    """Lines of `other` that say what `kept` does not: two words or more, at least half of its words, that
-    `kept` shows nowhere (a bullet rewritten on the next slide of one title: "Merge sort splits in halves"
-    then "Quicksort partitions around pivot"), not the same line read again."""
-    have, keys = kept.words(), {line_key(t) for t, _, _ in kept.lines}
-    out = []
-    for line in other.lines:
-        words = [w.lower() for w in re.findall(r"[^\W_]+", line[0])]
-        new = [w for w in words if w not in have]
-        if line_key(line[0]) not in keys and len(new) >= 2 and 2 * len(new) >= len(words):
-            out.append(line)
-    return out
 
 
 def _titles_apart(a: SlideText, b: SlideText) -> bool:
