@@ -218,3 +218,39 @@ def test_two_lines_naming_one_other_title_are_no_contents_list():
     series = SlideText(10, 20, [("f(x) ~ a0/2 + Σ an cos nx", 0.78, ""), ("The Fourier series", 0.62, ""),
                                 ("The Fourier series of f is", 0.5, ""), ("converges in the mean", 0.5, "")])
     assert drop_contents_lines([title, series]) == [title, series]
+
+
+def test_a_bullet_rewritten_under_one_title_keeps_its_words():
+    """Consecutive slides of one title that differ in one bullet read as one slide (one_slide), but the
+    entry must still hold the rewritten bullet's words: "Radix sort reads digits" was stored nowhere, and a
+    search for it found the slide before (scripts/probe_deck_styles.py, the "bullets" deck)."""
+    from momentsearch.pipeline.ocr import merge_neighbours
+
+    def page(start, bullets, n):
+        lines = [("Sorting Algorithms", 1.0, "")] + [(b, 0.7, "") for b in bullets] + [(f"{n} / 4", 0.3, "")]
+        ys = [0.1, 0.3, 0.42, 0.54, 0.95]  # where each line stood (share of the height)
+        return SlideText(start, start + 6.0, lines, {line_key(t): (0.4, y, 0.05) for (t, _, _), y in zip(lines, ys)})
+
+    first = page(0.0, ["Bubble sort swaps neighbours", "Heapsort uses binary heap",
+                       "Quicksort partitions around pivot"], 3)
+    second = page(6.0, ["Radix sort reads digits", "Heapsort uses binary heap",
+                        "Quicksort partitions around pivot"], 4)
+    merged = merge_neighbours([first, second], 0.5)
+    words = set().union(*(s.words() for s in merged))
+    assert {"radix", "digits", "bubble", "neighbours"} <= words
+    assert merged[0].start == 0.0 and merged[-1].end == 12.0
+    texts = [t for s in merged for t, _, _ in s.lines]
+    assert len(texts) == len(set(texts))  # no line stored twice
+    # the rewritten bullet stands with the bullets, not after the page number (a result's text is cut short)
+    assert texts.index("Radix sort reads digits") < texts.index("Heapsort uses binary heap") < texts.index("3 / 4")
+
+
+def test_a_build_keeps_its_fuller_text_once():
+    from momentsearch.pipeline.ocr import merge_neighbours
+
+    built = [SlideText(0.0, 4.0, [("Linear Scan", 1.0, ""), ("Live intervals sorted by start", 0.7, "")]),
+             SlideText(4.0, 9.0, [("Linear Scan", 1.0, ""), ("Live intervals sorted by start", 0.7, ""),
+                                  ("One pass over the intervals", 0.7, "")])]
+    merged = merge_neighbours(built, 0.5)
+    assert len(merged) == 1 and [t for t, _, _ in merged[0].lines] == [
+        "Linear Scan", "Live intervals sorted by start", "One pass over the intervals"]

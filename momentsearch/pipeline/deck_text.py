@@ -231,3 +231,27 @@ def drop_carried_lines(slides: Sequence[SlideText]) -> list[SlideText]:
             slide = replace(slide, lines=lines) if lines else slide
         out.append(slide)
     return out
+
+
+def new_lines(other: _Slide, kept: _Slide) -> list[tuple[str, float, str]]:
+    """Lines of `other` that say what `kept` does not: two words or more, at least half of its words, that
+    `kept` shows nowhere (a bullet rewritten on the next slide of one title: "Merge sort splits in halves"
+    then "Quicksort partitions around pivot"), not the same line read again."""
+    have = {w.lower() for t, _, _ in kept.lines for w in re.findall(r"[^\W_]+", t)}
+    keys = {line_key(t) for t, _, _ in kept.lines}
+    out = []
+    for line in other.lines:
+        words = [w.lower() for w in re.findall(r"[^\W_]+", line[0])]
+        new = [w for w in words if w not in have]
+        if line_key(line[0]) not in keys and len(new) >= 2 and 2 * len(new) >= len(words):
+            out.append(line)
+    return out
+
+
+def in_reading_order(lines: list[tuple[str, float, str]], places: dict) -> list[tuple[str, float, str]]:
+    """`lines` top to bottom by where they stood when every line's place is known (a rewritten bullet next
+    to the one it replaced, not after the footer, where a result's text is cut off), else as they are."""
+    keys = [line_key(t) for t, _, _ in lines]
+    if not all(k in places for k in keys):
+        return lines
+    return [line for _, line in sorted(zip(keys, lines), key=lambda kl: places[kl[0]][1])]

@@ -27,7 +27,7 @@ import numpy as np
 from momentsearch.media import PHOTO_MAX_SIDE
 from momentsearch.models.ocr import OcrLine
 from momentsearch.options import OcrOptions
-from momentsearch.pipeline.deck_text import line_key, moved, unspaced, without_repeated
+from momentsearch.pipeline.deck_text import in_reading_order, line_key, moved, new_lines, unspaced, without_repeated
 from momentsearch.pipeline.ocr_spaces import clean_line, read_eszett, restore_spaces, unglue
 from momentsearch.pipeline.picture import same_picture
 from momentsearch.pipeline.slide_reads import read_pictures
@@ -316,8 +316,14 @@ def merge_neighbours(pieces: list[SlideText], threshold: float) -> list[SlideTex
         if last is not None and abs(last.end - slide.start) < 1e-6 and one_slide(*pair, threshold) and \
                 not moved(*pair):
             last.end = slide.end
-            if len(slide.words()) > len(last.words()):  # a build that added a bullet: keep the fuller text
-                last.lines, last.places, last_bare = slide.lines, slide.places, bare
+            kept, other = (slide, last) if len(slide.words()) > len(last.words()) else (last, slide)
+            new = new_lines(other, kept)  # a build keeps the fuller text; a bullet rewritten under one
+            # title keeps its words too (they were never stored: scripts/probe_deck_styles.py)
+            places = {**{k: v for k, v in other.places.items() if k in {line_key(t) for t, _, _ in new}},
+                      **kept.places}
+            last.lines, last.places = in_reading_order(kept.lines + new, places), places
+            if kept is slide:
+                last_bare = bare
         else:
             slides.append(slide)
             last_bare = bare
