@@ -19,7 +19,7 @@ import numpy as np
 from momentsearch.transcript import HESITATIONS, sentence_texts, vtt_text
 
 SLIDE_SHARE = 0.3  # titled slides must cover this share of the video for slide chapters
-MIN_CHAPTER = 8.0  # seconds; a shorter slide chapter is merged into the one before
+MIN_CHAPTER = 8.0  # seconds; a shorter slide chapter is merged into the next (from its start, the next title)
 MIN_SPEECH_CHAPTER = 45.0  # seconds between speech chapter starts (shorter videos: a tenth of it)
 SAME_TITLE = 0.85  # character similarity at which two slide titles are one chapter (OCR noise)
 MIN_DEPTH = 0.05  # cosine; a dip shallower than this between chunk windows is no topic shift
