@@ -460,14 +460,46 @@ els.wordsAt.addEventListener("click", () => {
 });
 
 // -- URL deep links: ?q=...&v=VIDEO#t=SECONDS ------------------------------------------------
+// A link's time as people write it: "65.5", "1m5s", "1h2m3s", "1:05" or "1:02:03" (seconds; a negative one is 0);
+// null when there is none, NaN when it is no time
+function parseLinkTime(text) {
+  if (text === null || text === undefined) return null;
+  const s = String(text).trim();
+  if (/^[-+]?\d+(\.\d*)?$/.test(s)) return Math.max(0, parseFloat(s));
+  let m = s.match(/^(?:(\d+)h)?(?:(\d+)m)?(?:(\d+(?:\.\d*)?)s)?$/i);
+  if (m && s) return Number(m[1] || 0) * 3600 + Number(m[2] || 0) * 60 + Number(m[3] || 0);
+  m = s.match(/^(?:(\d+):)?(\d+):(\d+(?:\.\d*)?)$/);
+  if (m) return Number(m[1] || 0) * 3600 + Number(m[2]) * 60 + Number(m[3]);
+  return NaN;
+}
+
+// the time the address names, as written: #t= (what the page writes), else ?t= (as other players' links put it)
+function linkTimeText() {
+  const inHash = new URLSearchParams(location.hash.slice(1)).get("t");
+  return inHash !== null ? inHash : new URLSearchParams(location.search).get("t");
+}
+const linkTime = () => parseLinkTime(linkTimeText());
+
 function openFromUrl() {
   const p = new URLSearchParams(location.search);
-  let t = parseFloat((location.hash.match(/t=([\d.]+)/) || [])[1]);
   const v = p.get("v");
-  if (!v || isNaN(t)) return;
-  const i = results.findIndex((r) => r.video_id === v && Math.abs(r.start - t) < 0.5);
+  if (!v) return;
+  let t = linkTime();
+  const i = t === null || isNaN(t) ? -1 : results.findIndex((r) => r.video_id === v && Math.abs(r.start - t) < 0.5);
   if (i >= 0) { play(i); return; }
-  const file = files[v] || {}, length = lengths[v];
+  if (!files[v]) {  // a link made before the file was removed, or before it changed and was indexed again (a new id)
+    current = null;
+    els.pane.hidden = true;
+    setStatus(`The link's video (id ${v}) is not in this index: it was removed, or the file changed and was indexed `
+              + "again under a new id." + (results.length ? " The search's results are below." : ""), "error");
+    return;
+  }
+  const file = files[v], length = lengths[v];
+  if (t !== null && isNaN(t)) {
+    setStatus(`The link's time “${linkTimeText()}” is no time: playing from the start.`);
+    t = 0;
+  }
+  t = t || 0;
   if (length > 0 && t > length) {  // a link past the file's end (the file was cut, or the link edited)
     setStatus(`The link's time ${fmt(t)} is past the end of this file (${fmt(length)}): playing from its start.`);
     t = 0;
@@ -557,9 +589,9 @@ window.addEventListener("popstate", () => {  // Back/Forward: the page the addre
   else clearPage();
 });
 window.addEventListener("hashchange", () => {  // #t= edited in the address: the playing video seeks there
-  const t = parseFloat((location.hash.match(/t=([\d.]+)/) || [])[1]);
+  const t = linkTime();
   const v = new URLSearchParams(location.search).get("v");
-  if (current && v === current.video_id && !isNaN(t)) playFrom(t);
+  if (current && v === current.video_id && t !== null && !isNaN(t)) playFrom(t);
 });
 
 // -- start -----------------------------------------------------------------------------------
