@@ -134,3 +134,17 @@ def test_a_link_to_a_video_no_longer_in_the_index_says_so_and_opens_no_player(br
     assert page.input_value("#q") == "volcano" and not errors  # the link's search still runs
     page.close()
 
+
+def test_a_file_opened_from_the_start_page_is_in_the_address(browser, video):
+    """Opening a file from the start page left the address at `/`: a reload or a copied address lost it."""
+    page, errors = _open(browser, video, "/")
+    page.wait_for_selector("#videos li")
+    page.click("#videos li")
+    assert page.url.endswith(f"/?v={VID}#t=0.0"), page.url
+    page.reload()
+    page.wait_for_function("() => document.getElementById('index-info').textContent.includes('indexed')")
+    assert _opened(page)["video"] == VID
+    page.go_back()  # Back: the start page again, no player
+    page.wait_for_function("() => document.getElementById('player-pane').hidden && !current")
+    assert page.url == BASE + "/" and not errors
+    page.close()
