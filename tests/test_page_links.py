@@ -54,8 +54,12 @@ def browser():
             chromium.close()
 
 
-def _answer(route, video: bytes) -> None:
-    path = route.request.url[len(BASE):].split("?")[0]
+def _answer(route, video: bytes, prefix: str = "") -> None:
+    """The server's answers at BASE + prefix (a reverse proxy's path prefix: nothing is answered outside it)."""
+    if not route.request.url.startswith(BASE + prefix + "/"):
+        route.fulfill(status=404, body="outside the proxy's prefix")
+        return
+    path = route.request.url[len(BASE + prefix):].split("?")[0]
     if path == "/":
         route.fulfill(path=str(WEB / "index.html"))
     elif path.startswith("/web/"):
@@ -79,12 +83,12 @@ def _answer(route, video: bytes) -> None:
         route.fulfill(status=404, body="")
 
 
-def _open(browser, video: bytes, address: str):
+def _open(browser, video: bytes, address: str, prefix: str = ""):
     page = browser.new_page()
     errors: list[str] = []
     page.on("pageerror", lambda exc: errors.append(str(exc)))
-    page.route(f"{BASE}/**", lambda route: _answer(route, video))
-    page.goto(BASE + address)
+    page.route(f"{BASE}/**", lambda route: _answer(route, video, prefix))
+    page.goto(BASE + prefix + address)
     page.wait_for_function("() => document.getElementById('index-info').textContent.includes('indexed')")
     return page, errors
 
@@ -147,4 +151,20 @@ def test_a_file_opened_from_the_start_page_is_in_the_address(browser, video):
     page.go_back()  # Back: the start page again, no player
     page.wait_for_function("() => document.getElementById('player-pane').hidden && !current")
     assert page.url == BASE + "/" and not errors
+    page.close()
+
+
+def test_the_page_works_behind_a_reverse_proxy_under_a_path_prefix(browser, video):
+    """Served as https://host/lectures/ (nginx `location /lectures/ { proxy_pass http://127.0.0.1:8000/; }`),
+    the page asked for /web/app.js and /api/... at the host's root: no script, nothing worked."""
+    page, errors = _open(browser, video, f"/?v={VID}#t=1m5s", prefix="/lectures")
+    asked: list[str] = []
+    page.on("request", lambda request: asked.append(request.url))
+    opened = _opened(page)
+    assert opened["video"] == VID and opened["start"] == 65, opened
+    page.wait_for_function("() => document.getElementById('player').currentTime > 64.5", timeout=20_000)
+    assert page.evaluate("() => document.getElementById('clip-link').href").startswith(f"{BASE}/lectures/api/clips/")
+    assert page.evaluate("() => API_PATH") == "/lectures/api"  # the token cookie's path
+    assert all(url.startswith(f"{BASE}/lectures/") for url in asked), asked
+    assert not errors
     page.close()

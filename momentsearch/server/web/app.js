@@ -29,7 +29,11 @@ if (params.get("token")) {
   params.delete("token");
   history.replaceState(null, "", location.pathname + (params.toString() ? "?" + params : "") + location.hash);
 }
-if (token) document.cookie = "momentsearch_token=" + encodeURIComponent(token) + "; path=/api; SameSite=Strict";
+// Every address the page asks for is relative to the page ("api/search", and the server's "/api/media/ID" taken as
+// "api/media/ID"), so the page works where a reverse proxy serves it under a path prefix (https://host/lectures/).
+const here = (url) => (typeof url === "string" && url.startsWith("/api/") ? url.slice(1) : url);
+const API_PATH = new URL("api", location.href).pathname;  // "/api", or "/lectures/api" behind such a proxy
+if (token) document.cookie = `momentsearch_token=${encodeURIComponent(token)}; path=${API_PATH}; SameSite=Strict`;
 
 let results = [];
 let shownQuery = "";      // the text query whose results are shown ("" for an image): what links and the URL hold
@@ -53,7 +57,7 @@ async function api(url, options = {}) {
   const timer = setTimeout(() => controller.abort(), TIMEOUT_MS);
   let response;
   try {
-    response = await fetch(url, { ...options, headers: authHeaders(options.headers), signal: controller.signal });
+    response = await fetch(here(url), { ...options, headers: authHeaders(options.headers), signal: controller.signal });
   } catch (err) {
     throw new Error(err.name === "AbortError" ? "the server did not answer in time; try again"
                                               : "cannot reach the momentsearch server (" + err.message + ")");
@@ -165,9 +169,9 @@ async function search(query, { image = null, keepMoment = false, more = false } 
       form.append("image", image);
       form.append("k", String(pageSize));
       if (scope) form.append("video", decodeURIComponent(scope.slice("&video=".length)));
-      body = await api("/api/search", { method: "POST", body: form });
+      body = await api("api/search", { method: "POST", body: form });
     } else {
-      body = await api(`/api/search?k=${pageSize}&q=` + encodeURIComponent(query) + scope);
+      body = await api(`api/search?k=${pageSize}&q=` + encodeURIComponent(query) + scope);
     }
     if (seq !== searchSeq) return;
     results = body.results;
@@ -245,7 +249,7 @@ els.results.addEventListener("error", (ev) => {
 function render(query) {
   els.results.innerHTML = results.map((r, i) => {
     const snippet = r.snippet || r.text || (r.evidence && r.evidence.ocr) || "";
-    const thumb = r.thumb_url ? `<img src="${escapeHtml(r.thumb_url)}" alt="" loading="lazy">`
+    const thumb = r.thumb_url ? `<img src="${escapeHtml(here(r.thumb_url))}" alt="" loading="lazy">`
                               : `<div class="nothumb"></div>`;
     return `<li class="result" data-index="${i}" tabindex="0">${thumb}<div>
       <div class="head"><a class="name" href="${escapeHtml(momentHref(r))}" tabindex="-1"
@@ -291,7 +295,7 @@ function frameTime(player) {  // the media time of the next picture shown; null 
 // for a file just given to the player (before load()): its clock, then the caption cues moved onto it
 async function measureClock(player, src, videoId) {
   const [origin] = await Promise.all([
-    api("/api/clock/" + encodeURIComponent(videoId)).then((b) => b.origin, () => 0),
+    api("api/clock/" + encodeURIComponent(videoId)).then((b) => b.origin, () => 0),
     player.readyState >= HTMLMediaElement.HAVE_METADATA ? null : once(player, "loadedmetadata", 0)]);
   if (!(origin > 0) || player.dataset.src !== src) return;
   if (player.readyState < HTMLMediaElement.HAVE_CURRENT_DATA) await once(player, "loadeddata");
@@ -379,10 +383,10 @@ function openMoment(m) {
   els.pane.classList.toggle("photo", isPhoto);  // the video's captions, legend, chapters and transcript go too
   if (isPhoto) {
     player.pause();
-    els.photo.src = `/api/photos/${encodeURIComponent(m.video_id)}.jpg?side=1600`;  // upright, any format
+    els.photo.src = `api/photos/${encodeURIComponent(m.video_id)}.jpg?side=1600`;  // upright, any format
     return;
   }
-  const src = m.media_url || "/api/media/" + m.video_id;
+  const src = here(m.media_url) || "api/media/" + m.video_id;
   const seekAndPlay = async () => {
     await clock.ready;
     if (current !== m || !(await seekIndex(m.start)) || current !== m) return;
@@ -400,7 +404,7 @@ function openMoment(m) {
     const track = document.createElement("track");
     const lang = languages[m.video_id] || "";
     Object.assign(track, { kind: "captions", label: trackLabel(lang), srclang: lang, default: true,
-                           src: m.captions_url || "/api/captions/" + m.video_id + ".vtt" });
+                           src: here(m.captions_url) || "api/captions/" + m.video_id + ".vtt" });
     track.addEventListener("load", shiftCues);
     player.appendChild(track);
     clock.offset = 0;
@@ -504,8 +508,8 @@ function openFromUrl() {
     setStatus(`The link's time ${fmt(t)} is past the end of this file (${fmt(length)}): playing from its start.`);
     t = 0;
   }
-  openMoment({ video_id: v, name: file.name || v, kind: file.kind, start: t, end: t, media_url: "/api/media/" + v,
-               captions_url: "/api/captions/" + v + ".vtt" });
+  openMoment({ video_id: v, name: file.name || v, kind: file.kind, start: t, end: t, media_url: "api/media/" + v,
+               captions_url: "api/captions/" + v + ".vtt" });
 }
 
 // back to the start page: no results, no player (the browser's Back to "/")
@@ -597,7 +601,7 @@ window.addEventListener("hashchange", () => {  // #t= edited in the address: the
 // -- start -----------------------------------------------------------------------------------
 async function start() {
   try {
-    const body = await api("/api/videos");
+    const body = await api("api/videos");
     const n = body.videos.length;
     body.videos.forEach((v) => {
       lengths[v.video_id] = v.duration;
@@ -607,7 +611,7 @@ async function start() {
     const minutes = body.videos.reduce((s, v) => s + v.duration, 0) / 60;
     const length = minutes >= 90 ? `${(minutes / 60).toFixed(1)} h` : `${Math.round(minutes)} min`;
     // a batch still writing into the index (/api/health says so): its files are not searchable yet
-    const health = await api("/api/health").catch(() => ({}));
+    const health = await api("api/health").catch(() => ({}));
     const writing = health.writing ? [health.writing] : [];
     els.info.textContent = [n ? `${n} file${n > 1 ? "s" : ""} indexed (${length}), channels: ` +
       body.channels.join(", ") + "." : "", ...writing].filter(Boolean).join(" ");
