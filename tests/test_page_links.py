@@ -20,6 +20,11 @@ WEB = Path(server.__file__).parent / "web"
 BASE = "http://lecture-box.test"
 VID, GONE = "0123456789abcdef", "fedcba9876543210"
 LENGTH = 80.0
+MOMENT = {"video": "/srv/talk.mp4", "video_id": VID, "kind": "moment", "start": 60.0, "end": 75.0, "score": 0.9,
+          "channels": {"transcript": 0.9}, "text": "magma chambers fill up", "evidence": {}, "segment_id": "",
+          "hit": None, "url": "file:///srv/talk.mp4#t=60.0", "name": "talk.mp4", "snippet": "magma chambers fill up",
+          "media_url": f"/api/media/{VID}", "captions_url": f"/api/captions/{VID}.vtt", "thumb_id": None,
+          "thumb_url": None}
 
 pytestmark = pytest.mark.skipif(CHROMIUM is None, reason="chromium is not installed (scripts/setup.sh installs it)")
 
@@ -75,8 +80,9 @@ def _answer(route, video: bytes, prefix: str = "") -> None:
                       headers={"Content-Range": f"bytes {first}-{last}/{len(video)}", "Accept-Ranges": "bytes"})
     elif path == "/api/examples":
         route.fulfill(json={"examples": ["magma chambers"]})
-    elif path.startswith("/api/search"):
-        route.fulfill(json={"query": "", "results": [], "took_ms": 1, "warnings": [], "picture_note": ""})
+    elif path.startswith("/api/search"):  # "magma": one moment, 60-75 s of the video
+        found = [MOMENT] if "magma" in route.request.url and GONE not in route.request.url else []
+        route.fulfill(json={"query": "magma", "results": found, "took_ms": 1, "warnings": [], "picture_note": ""})
     elif path.startswith("/api/"):
         route.fulfill(status=404, json={"error": "not here", "status": 404})
     else:
@@ -167,4 +173,19 @@ def test_the_page_works_behind_a_reverse_proxy_under_a_path_prefix(browser, vide
     assert page.evaluate("() => API_PATH") == "/lectures/api"  # the token cookie's path
     assert all(url.startswith(f"{BASE}/lectures/") for url in asked), asked
     assert not errors
+    page.close()
+
+
+def test_a_link_copied_while_a_moment_played_opens_that_moment_from_its_second(browser, video):
+    """"Copy link" takes the second playing (65.0 in the moment 60-75): the link opened a bare 'moment 1:05–1:05',
+    the result not marked nor on the timeline. A link to a second outside every result says where it plays."""
+    page, errors = _open(browser, video, f"/?q=magma&v={VID}#t=65.0")
+    page.wait_for_function("() => current && active === 0", timeout=10_000)
+    assert page.evaluate("() => current.start") == 60 and page.inner_text("#moment-time") == "moment 1:00–1:15"
+    page.wait_for_function("() => { const t = document.getElementById('player').currentTime; "
+                           "return t > 64.5 && t < 72; }", timeout=20_000)  # from the link's second, not 60
+    assert page.url.endswith("#t=65.0"), page.url  # a reload or a copy of the address keeps it
+    page.goto(BASE + f"/?v={VID}#t=20")
+    page.wait_for_function("() => current", timeout=10_000)
+    assert page.inner_text("#moment-time") == "from 0:20" and not errors
     page.close()

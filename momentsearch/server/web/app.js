@@ -351,28 +351,30 @@ async function playFrom(t) {
 }
 
 // -- playing ---------------------------------------------------------------------------------
-function updateUrl(moment) {
-  history.replaceState(null, "", moment ? momentHref(moment) : momentHref(null, 0));
+function updateUrl(moment, t) {
+  history.replaceState(null, "", moment ? momentHref(moment, t ?? moment.start) : momentHref(null, 0));
 }
 
-function play(i) {
+// plays result i from its start, or from `from` (a shared link's second inside it)
+function play(i, from) {
   if (i < 0 || i >= results.length) return;
   active = i;
   document.querySelectorAll(".result").forEach((li) => li.classList.toggle("active", Number(li.dataset.index) === i));
   const item = document.querySelector(`.result[data-index="${i}"]`);
   if (item) item.scrollIntoView({ block: "nearest" });
-  openMoment(results[i]);
-  updateUrl(results[i]);
+  openMoment(results[i], from);
+  updateUrl(results[i], from);
   // a narrow screen puts the player above the list: a result tapped far down would play out of sight
   const box = els.pane.getBoundingClientRect();
   if (box.bottom < 0 || box.top > window.innerHeight) els.pane.scrollIntoView({ block: "start" });
 }
 
-function openMoment(m) {
+function openMoment(m, from = m.start) {
   current = m;
   els.pane.hidden = false;
   els.title.textContent = m.name || m.video_id;
-  els.momentTime.textContent = m.kind === "photo" ? "photo" : `moment ${fmt(m.start)}–${fmt(m.end)}`;
+  els.momentTime.textContent = m.kind === "photo" ? "photo"
+    : m.end > m.start ? `moment ${fmt(m.start)}–${fmt(m.end)}` : `from ${fmt(m.start)}`;  // (a link's bare second)
   const words = wordsAt(m);
   els.wordsAt.hidden = words === null;
   if (words !== null) els.wordsAt.textContent = `▶ words at ${fmt(words)}`;
@@ -389,10 +391,10 @@ function openMoment(m) {
   const src = here(m.media_url) || "api/media/" + m.video_id;
   const seekAndPlay = async () => {
     await clock.ready;
-    if (current !== m || !(await seekIndex(m.start)) || current !== m) return;
+    if (current !== m || !(await seekIndex(from)) || current !== m) return;
     const p = player.play();
     if (p && p.catch) p.catch((err) => {
-      if (err.name === "NotAllowedError") setStatus(`Press ▶ to play from ${fmt(m.start)}: this browser does not start `
+      if (err.name === "NotAllowedError") setStatus(`Press ▶ to play from ${fmt(from)}: this browser does not start `
                                                     + "videos on its own before you click in the page.");
     });
     drawTimeline();
@@ -489,8 +491,12 @@ function openFromUrl() {
   const v = p.get("v");
   if (!v) return;
   let t = linkTime();
-  const i = t === null || isNaN(t) ? -1 : results.findIndex((r) => r.video_id === v && Math.abs(r.start - t) < 0.5);
+  const ok = t !== null && !isNaN(t);
+  const i = ok ? results.findIndex((r) => r.video_id === v && Math.abs(r.start - t) < 0.5) : -1;
   if (i >= 0) { play(i); return; }
+  // a link copied while a moment played ("Copy link" takes the second playing): that moment, from there
+  const within = ok ? results.findIndex((r) => r.video_id === v && r.kind !== "photo" && r.start <= t && t < r.end) : -1;
+  if (within >= 0) { play(within, t); return; }
   if (!files[v]) {  // a link made before the file was removed, or before it changed and was indexed again (a new id)
     current = null;
     els.pane.hidden = true;
