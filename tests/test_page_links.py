@@ -80,8 +80,10 @@ def _answer(route, video: bytes, prefix: str = "") -> None:
                       headers={"Content-Range": f"bytes {first}-{last}/{len(video)}", "Accept-Ranges": "bytes"})
     elif path == "/api/examples":
         route.fulfill(json={"examples": ["magma chambers"]})
+    elif path.startswith("/api/search") and f"video={GONE}" in route.request.url:  # as the server answers
+        route.fulfill(status=404, json={"error": f"no indexed video has the id '{GONE}'", "status": 404})
     elif path.startswith("/api/search"):  # "magma": one moment, 60-75 s of the video
-        found = [MOMENT] if "magma" in route.request.url and GONE not in route.request.url else []
+        found = [MOMENT] if "magma" in route.request.url else []
         route.fulfill(json={"query": "magma", "results": found, "took_ms": 1, "warnings": [], "picture_note": ""})
     elif path.startswith("/api/"):
         route.fulfill(status=404, json={"error": "not here", "status": 404})
@@ -188,4 +190,15 @@ def test_a_link_copied_while_a_moment_played_opens_that_moment_from_its_second(b
     page.goto(BASE + f"/?v={VID}#t=20")
     page.wait_for_function("() => current", timeout=10_000)
     assert page.inner_text("#moment-time") == "from 0:20" and not errors
+    page.close()
+
+
+def test_a_search_in_a_video_no_longer_indexed_searches_every_video(browser, video):
+    """`?q=...&v=GONE&in=video` (a link that searched in one video) failed with 'Search failed: no indexed video
+    has the id ...', and every search after it too while "search in this video" stayed ticked."""
+    page, errors = _open(browser, video, f"/?q=magma&v={GONE}&in=video#t=3")
+    page.wait_for_function("() => document.getElementById('status').dataset.state === 'error'")
+    assert page.inner_text("#status").startswith(f"The link's video (id {GONE}) is not in this index"), \
+        page.inner_text("#status")
+    assert not page.is_checked("#scope-video") and not errors
     page.close()

@@ -518,6 +518,12 @@ function openFromUrl() {
                captions_url: "api/captions/" + v + ".vtt" });
 }
 
+// whether the address asks to search in its video: not when that video is no longer indexed (openFromUrl says so,
+// and the link's words are searched in every video instead of failing on its id)
+function scopedLink(p) {
+  return p.get("in") === "video" && !!p.get("v") && !!files[p.get("v")];
+}
+
 // back to the start page: no results, no player (the browser's Back to "/")
 function clearPage() {
   ++searchSeq;
@@ -593,7 +599,7 @@ window.addEventListener("popstate", () => {  // Back/Forward: the page the addre
   const q = p.get("q") || "";
   els.q.value = q;
   pageSize = kOf(p);
-  $("scope-video").checked = p.get("in") === "video";
+  $("scope-video").checked = scopedLink(p);
   if (q) search(q, { keepMoment: true });
   else if (p.get("v")) { clearPage(); openFromUrl(); }
   else clearPage();
@@ -636,7 +642,7 @@ async function start() {
     return;
   }
   const q = params.get("q");
-  $("scope-video").checked = params.get("in") === "video" && !!params.get("v");  // a link's "in this video"
+  $("scope-video").checked = scopedLink(params);  // a link's "in this video"
   if (q) { els.q.value = q; search(q, { keepMoment: true }); }
   else if (params.get("v")) openFromUrl();
   else els.q.focus();
