@@ -134,14 +134,15 @@ def test_a_link_with_no_time_or_a_negative_one_opens_the_video_at_its_start(brow
     page.close()
 
 
-def test_a_link_to_a_video_no_longer_in_the_index_says_so_and_opens_no_player(browser, video):
+@pytest.mark.parametrize("gone", [GONE, "constructor", "__proto__"])
+def test_a_link_to_a_video_no_longer_in_the_index_says_so_and_opens_no_player(browser, video, gone):
     """A link made before its file was removed or re-indexed (a new id) showed an empty player titled with the
     id and 'The video cannot be played: ...', as if the file were broken."""
-    page, errors = _open(browser, video, f"/?q=volcano&v={GONE}#t=12.5")
+    page, errors = _open(browser, video, f"/?q=volcano&v={gone}#t=12.5")
     page.wait_for_function("() => document.getElementById('status').dataset.state === 'error'")
     opened = _opened(page)
     assert opened["video"] is None and not opened["pane"], opened
-    assert opened["status"].startswith(f"The link's video (id {GONE}) is not in this index: it was removed, or the "
+    assert opened["status"].startswith(f"The link's video (id {gone}) is not in this index: it was removed, or the "
                                        "file changed and was indexed again under a new id."), opened
     assert page.input_value("#q") == "volcano" and not errors  # the link's search still runs
     page.close()

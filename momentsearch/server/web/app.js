@@ -497,7 +497,7 @@ function openFromUrl() {
   // a link copied while a moment played ("Copy link" takes the second playing): that moment, from there
   const within = ok ? results.findIndex((r) => r.video_id === v && r.kind !== "photo" && r.start <= t && t < r.end) : -1;
   if (within >= 0) { play(within, t); return; }
-  if (!files[v]) {  // a link made before the file was removed, or before it changed and was indexed again (a new id)
+  if (!Object.hasOwn(files, v)) {  // a link from before its file was removed, or changed and indexed again (new id)
     current = null;
     els.pane.hidden = true;
     setStatus(`The link's video (id ${v}) is not in this index: it was removed, or the file changed and was indexed `
@@ -521,7 +521,7 @@ function openFromUrl() {
 // whether the address asks to search in its video: not when that video is no longer indexed (openFromUrl says so,
 // and the link's words are searched in every video instead of failing on its id)
 function scopedLink(p) {
-  return p.get("in") === "video" && !!p.get("v") && !!files[p.get("v")];
+  return p.get("in") === "video" && !!p.get("v") && Object.hasOwn(files, p.get("v"));
 }
 
 // back to the start page: no results, no player (the browser's Back to "/")
