@@ -495,7 +495,8 @@ function openFromUrl() {
   const i = ok ? results.findIndex((r) => r.video_id === v && Math.abs(r.start - t) < 0.5) : -1;
   if (i >= 0) { play(i); return; }
   // a link copied while a moment played ("Copy link" takes the second playing): that moment, from there
-  const within = ok ? results.findIndex((r) => r.video_id === v && r.kind !== "photo" && r.start <= t && t < r.end) : -1;
+  const within = !ok ? -1
+    : results.findIndex((r) => r.video_id === v && r.kind !== "photo" && r.start <= t && t < r.end);
   if (within >= 0) { play(within, t); return; }
   if (!Object.hasOwn(files, v)) {  // a link from before its file was removed, or changed and indexed again (new id)
     current = null;
