@@ -29,7 +29,11 @@ if (params.get("token")) {
   params.delete("token");
   history.replaceState(null, "", location.pathname + (params.toString() ? "?" + params : "") + location.hash);
 }
-if (token) document.cookie = "momentsearch_token=" + encodeURIComponent(token) + "; path=/api; SameSite=Strict";
+// Every address the page asks for is relative to the page ("api/search", and the server's "/api/media/ID" taken as
+// "api/media/ID"), so the page works where a reverse proxy serves it under a path prefix (https://host/lectures/).
+const here = (url) => (typeof url === "string" && url.startsWith("/api/") ? url.slice(1) : url);
+const API_PATH = new URL("api", location.href).pathname;  // "/api", or "/lectures/api" behind such a proxy
+if (token) document.cookie = `momentsearch_token=${encodeURIComponent(token)}; path=${API_PATH}; SameSite=Strict`;
 
 let results = [];
 let shownQuery = "";      // the text query whose results are shown ("" for an image): what links and the URL hold
@@ -53,7 +57,7 @@ async function api(url, options = {}) {
   const timer = setTimeout(() => controller.abort(), TIMEOUT_MS);
   let response;
   try {
-    response = await fetch(url, { ...options, headers: authHeaders(options.headers), signal: controller.signal });
+    response = await fetch(here(url), { ...options, headers: authHeaders(options.headers), signal: controller.signal });
   } catch (err) {
     throw new Error(err.name === "AbortError" ? "the server did not answer in time; try again"
                                               : "cannot reach the momentsearch server (" + err.message + ")");
@@ -165,9 +169,9 @@ async function search(query, { image = null, keepMoment = false, more = false } 
       form.append("image", image);
       form.append("k", String(pageSize));
       if (scope) form.append("video", decodeURIComponent(scope.slice("&video=".length)));
-      body = await api("/api/search", { method: "POST", body: form });
+      body = await api("api/search", { method: "POST", body: form });
     } else {
-      body = await api(`/api/search?k=${pageSize}&q=` + encodeURIComponent(query) + scope);
+      body = await api(`api/search?k=${pageSize}&q=` + encodeURIComponent(query) + scope);
     }
     if (seq !== searchSeq) return;
     results = body.results;
@@ -245,7 +249,7 @@ els.results.addEventListener("error", (ev) => {
 function render(query) {
   els.results.innerHTML = results.map((r, i) => {
     const snippet = r.snippet || r.text || (r.evidence && r.evidence.ocr) || "";
-    const thumb = r.thumb_url ? `<img src="${escapeHtml(r.thumb_url)}" alt="" loading="lazy">`
+    const thumb = r.thumb_url ? `<img src="${escapeHtml(here(r.thumb_url))}" alt="" loading="lazy">`
                               : `<div class="nothumb"></div>`;
     return `<li class="result" data-index="${i}" tabindex="0">${thumb}<div>
       <div class="head"><a class="name" href="${escapeHtml(momentHref(r))}" tabindex="-1"
@@ -291,7 +295,7 @@ function frameTime(player) {  // the media time of the next picture shown; null 
 // for a file just given to the player (before load()): its clock, then the caption cues moved onto it
 async function measureClock(player, src, videoId) {
   const [origin] = await Promise.all([
-    api("/api/clock/" + encodeURIComponent(videoId)).then((b) => b.origin, () => 0),
+    api("api/clock/" + encodeURIComponent(videoId)).then((b) => b.origin, () => 0),
     player.readyState >= HTMLMediaElement.HAVE_METADATA ? null : once(player, "loadedmetadata", 0)]);
   if (!(origin > 0) || player.dataset.src !== src) return;
   if (player.readyState < HTMLMediaElement.HAVE_CURRENT_DATA) await once(player, "loadeddata");
@@ -347,28 +351,30 @@ async function playFrom(t) {
 }
 
 // -- playing ---------------------------------------------------------------------------------
-function updateUrl(moment) {
-  history.replaceState(null, "", moment ? momentHref(moment) : momentHref(null, 0));
+function updateUrl(moment, t) {
+  history.replaceState(null, "", moment ? momentHref(moment, t ?? moment.start) : momentHref(null, 0));
 }
 
-function play(i) {
+// plays result i from its start, or from `from` (a shared link's second inside it)
+function play(i, from) {
   if (i < 0 || i >= results.length) return;
   active = i;
   document.querySelectorAll(".result").forEach((li) => li.classList.toggle("active", Number(li.dataset.index) === i));
   const item = document.querySelector(`.result[data-index="${i}"]`);
   if (item) item.scrollIntoView({ block: "nearest" });
-  openMoment(results[i]);
-  updateUrl(results[i]);
+  openMoment(results[i], from);
+  updateUrl(results[i], from);
   // a narrow screen puts the player above the list: a result tapped far down would play out of sight
   const box = els.pane.getBoundingClientRect();
   if (box.bottom < 0 || box.top > window.innerHeight) els.pane.scrollIntoView({ block: "start" });
 }
 
-function openMoment(m) {
+function openMoment(m, from = m.start) {
   current = m;
   els.pane.hidden = false;
   els.title.textContent = m.name || m.video_id;
-  els.momentTime.textContent = m.kind === "photo" ? "photo" : `moment ${fmt(m.start)}–${fmt(m.end)}`;
+  els.momentTime.textContent = m.kind === "photo" ? "photo"
+    : m.end > m.start ? `moment ${fmt(m.start)}–${fmt(m.end)}` : `from ${fmt(m.start)}`;  // (a link's bare second)
   const words = wordsAt(m);
   els.wordsAt.hidden = words === null;
   if (words !== null) els.wordsAt.textContent = `▶ words at ${fmt(words)}`;
@@ -379,16 +385,16 @@ function openMoment(m) {
   els.pane.classList.toggle("photo", isPhoto);  // the video's captions, legend, chapters and transcript go too
   if (isPhoto) {
     player.pause();
-    els.photo.src = `/api/photos/${encodeURIComponent(m.video_id)}.jpg?side=1600`;  // upright, any format
+    els.photo.src = `api/photos/${encodeURIComponent(m.video_id)}.jpg?side=1600`;  // upright, any format
     return;
   }
-  const src = m.media_url || "/api/media/" + m.video_id;
+  const src = here(m.media_url) || "api/media/" + m.video_id;
   const seekAndPlay = async () => {
     await clock.ready;
-    if (current !== m || !(await seekIndex(m.start)) || current !== m) return;
+    if (current !== m || !(await seekIndex(from)) || current !== m) return;
     const p = player.play();
     if (p && p.catch) p.catch((err) => {
-      if (err.name === "NotAllowedError") setStatus(`Press ▶ to play from ${fmt(m.start)}: this browser does not start `
+      if (err.name === "NotAllowedError") setStatus(`Press ▶ to play from ${fmt(from)}: this browser does not start `
                                                     + "videos on its own before you click in the page.");
     });
     drawTimeline();
@@ -400,7 +406,7 @@ function openMoment(m) {
     const track = document.createElement("track");
     const lang = languages[m.video_id] || "";
     Object.assign(track, { kind: "captions", label: trackLabel(lang), srclang: lang, default: true,
-                           src: m.captions_url || "/api/captions/" + m.video_id + ".vtt" });
+                           src: here(m.captions_url) || "api/captions/" + m.video_id + ".vtt" });
     track.addEventListener("load", shiftCues);
     player.appendChild(track);
     clock.offset = 0;
@@ -460,20 +466,63 @@ els.wordsAt.addEventListener("click", () => {
 });
 
 // -- URL deep links: ?q=...&v=VIDEO#t=SECONDS ------------------------------------------------
+// A link's time as people write it: "65.5", "1m5s", "1h2m3s", "1:05" or "1:02:03" (seconds; a negative one is 0);
+// null when there is none, NaN when it is no time
+function parseLinkTime(text) {
+  if (text === null || text === undefined) return null;
+  const s = String(text).trim();
+  if (/^[-+]?\d+(\.\d*)?$/.test(s)) return Math.max(0, parseFloat(s));
+  let m = s.match(/^(?:(\d+)h)?(?:(\d+)m)?(?:(\d+(?:\.\d*)?)s)?$/i);
+  if (m && s) return Number(m[1] || 0) * 3600 + Number(m[2] || 0) * 60 + Number(m[3] || 0);
+  m = s.match(/^(?:(\d+):)?(\d+):(\d+(?:\.\d*)?)$/);
+  if (m) return Number(m[1] || 0) * 3600 + Number(m[2]) * 60 + Number(m[3]);
+  return NaN;
+}
+
+// the time the address names, as written: #t= (what the page writes), else ?t= (as other players' links put it)
+function linkTimeText() {
+  const inHash = new URLSearchParams(location.hash.slice(1)).get("t");
+  return inHash !== null ? inHash : new URLSearchParams(location.search).get("t");
+}
+const linkTime = () => parseLinkTime(linkTimeText());
+
 function openFromUrl() {
   const p = new URLSearchParams(location.search);
-  let t = parseFloat((location.hash.match(/t=([\d.]+)/) || [])[1]);
   const v = p.get("v");
-  if (!v || isNaN(t)) return;
-  const i = results.findIndex((r) => r.video_id === v && Math.abs(r.start - t) < 0.5);
+  if (!v) return;
+  let t = linkTime();
+  const ok = t !== null && !isNaN(t);
+  const i = ok ? results.findIndex((r) => r.video_id === v && Math.abs(r.start - t) < 0.5) : -1;
   if (i >= 0) { play(i); return; }
-  const file = files[v] || {}, length = lengths[v];
+  // a link copied while a moment played ("Copy link" takes the second playing): that moment, from there
+  const within = !ok ? -1
+    : results.findIndex((r) => r.video_id === v && r.kind !== "photo" && r.start <= t && t < r.end);
+  if (within >= 0) { play(within, t); return; }
+  if (!Object.hasOwn(files, v)) {  // a link from before its file was removed, or changed and indexed again (new id)
+    current = null;
+    els.pane.hidden = true;
+    setStatus(`The link's video (id ${v}) is not in this index: it was removed, or the file changed and was indexed `
+              + "again under a new id." + (results.length ? " The search's results are below." : ""), "error");
+    return;
+  }
+  const file = files[v], length = lengths[v];
+  if (t !== null && isNaN(t)) {
+    setStatus(`The link's time “${linkTimeText()}” is no time: playing from the start.`);
+    t = 0;
+  }
+  t = t || 0;
   if (length > 0 && t > length) {  // a link past the file's end (the file was cut, or the link edited)
     setStatus(`The link's time ${fmt(t)} is past the end of this file (${fmt(length)}): playing from its start.`);
     t = 0;
   }
-  openMoment({ video_id: v, name: file.name || v, kind: file.kind, start: t, end: t, media_url: "/api/media/" + v,
-               captions_url: "/api/captions/" + v + ".vtt" });
+  openMoment({ video_id: v, name: file.name || v, kind: file.kind, start: t, end: t, media_url: "api/media/" + v,
+               captions_url: "api/captions/" + v + ".vtt" });
+}
+
+// whether the address asks to search in its video: not when that video is no longer indexed (openFromUrl says so,
+// and the link's words are searched in every video instead of failing on its id)
+function scopedLink(p) {
+  return p.get("in") === "video" && !!p.get("v") && Object.hasOwn(files, p.get("v"));
 }
 
 // back to the start page: no results, no player (the browser's Back to "/")
@@ -551,21 +600,21 @@ window.addEventListener("popstate", () => {  // Back/Forward: the page the addre
   const q = p.get("q") || "";
   els.q.value = q;
   pageSize = kOf(p);
-  $("scope-video").checked = p.get("in") === "video";
+  $("scope-video").checked = scopedLink(p);
   if (q) search(q, { keepMoment: true });
   else if (p.get("v")) { clearPage(); openFromUrl(); }
   else clearPage();
 });
 window.addEventListener("hashchange", () => {  // #t= edited in the address: the playing video seeks there
-  const t = parseFloat((location.hash.match(/t=([\d.]+)/) || [])[1]);
+  const t = linkTime();
   const v = new URLSearchParams(location.search).get("v");
-  if (current && v === current.video_id && !isNaN(t)) playFrom(t);
+  if (current && v === current.video_id && t !== null && !isNaN(t)) playFrom(t);
 });
 
 // -- start -----------------------------------------------------------------------------------
 async function start() {
   try {
-    const body = await api("/api/videos");
+    const body = await api("api/videos");
     const n = body.videos.length;
     body.videos.forEach((v) => {
       lengths[v.video_id] = v.duration;
@@ -575,7 +624,7 @@ async function start() {
     const minutes = body.videos.reduce((s, v) => s + v.duration, 0) / 60;
     const length = minutes >= 90 ? `${(minutes / 60).toFixed(1)} h` : `${Math.round(minutes)} min`;
     // a batch still writing into the index (/api/health says so): its files are not searchable yet
-    const health = await api("/api/health").catch(() => ({}));
+    const health = await api("api/health").catch(() => ({}));
     const writing = health.writing ? [health.writing] : [];
     els.info.textContent = [n ? `${n} file${n > 1 ? "s" : ""} indexed (${length}), channels: ` +
       body.channels.join(", ") + "." : "", ...writing].filter(Boolean).join(" ");
@@ -594,7 +643,7 @@ async function start() {
     return;
   }
   const q = params.get("q");
-  $("scope-video").checked = params.get("in") === "video" && !!params.get("v");  // a link's "in this video"
+  $("scope-video").checked = scopedLink(params);  // a link's "in this video"
   if (q) { els.q.value = q; search(q, { keepMoment: true }); }
   else if (params.get("v")) openFromUrl();
   else els.q.focus();

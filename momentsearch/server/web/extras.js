@@ -32,8 +32,8 @@ async function showHome() {
   if (p.get("q") || p.get("v")) return;
   let videos = [], examples = [];
   try {
-    videos = (await api("/api/videos")).videos || [];
-    examples = (await api("/api/examples")).examples || [];
+    videos = (await api("api/videos")).videos || [];
+    examples = (await api("api/examples")).examples || [];
   } catch (_) { return; }  // app.js already says what went wrong
   if (!videos.length || els.results.children.length) return;
   document.getElementById("examples").innerHTML = examples.map((q) =>
@@ -43,9 +43,11 @@ async function showHome() {
     `<span class="meta">${v.kind === "photo" ? "photo" : fmt(v.duration)} · ${escapeHtml((v.channels || []).join(", "))}</span></li>`).join("");
   const open = (li) => {
     const v = videos[Number(li.dataset.i)];
-    openMoment({ video_id: v.video_id, name: v.name, kind: v.kind, start: 0, end: 0,
-                 media_url: v.media_url || "/api/media/" + v.video_id,
-                 captions_url: v.captions_url || "/api/captions/" + v.video_id + ".vtt" });
+    const m = { video_id: v.video_id, name: v.name, kind: v.kind, start: 0, end: 0,
+                media_url: here(v.media_url) || "api/media/" + v.video_id,
+                captions_url: here(v.captions_url) || "api/captions/" + v.video_id + ".vtt" };
+    history.pushState(null, "", momentHref(m));  // the address names the file (a reload, a copied link; Back: here)
+    openMoment(m);
   };
   document.querySelectorAll("#videos li").forEach((li) => {
     li.addEventListener("click", () => open(li));

@@ -39,8 +39,8 @@ async function showVideo(m) {
   mx.chapters.innerHTML = mx.transcript.innerHTML = mx.tlChapters.innerHTML = mx.tlHits.innerHTML = "";
   const id = encodeURIComponent(m.video_id);
   const [toc, text] = await Promise.all([
-    api("/api/chapters/" + id).catch(() => ({ chapters: [] })),
-    api("/api/transcript/" + id).catch(() => ({ sentences: [], source: "", language: "" })),
+    api("api/chapters/" + id).catch(() => ({ chapters: [] })),
+    api("api/transcript/" + id).catch(() => ({ sentences: [], source: "", language: "" })),
   ]);
   if (shownVideo !== m.video_id) return;
   chapterList = toc.chapters;
@@ -65,7 +65,7 @@ async function loadHits(m) {
   hits = [];
   if (q) {
     try {
-      const body = await api(`/api/search?k=50&q=${encodeURIComponent(q)}&video=${encodeURIComponent(m.video_id)}`);
+      const body = await api(`api/search?k=50&q=${encodeURIComponent(q)}&video=${encodeURIComponent(m.video_id)}`);
       if (shownVideo === m.video_id) hits = body.results;
     } catch (_) { /* the main search reports errors */ }
   }
@@ -86,9 +86,9 @@ function drawMarks() {
 function updateTools(m) {
   const start = Math.max(0, m.start), end = Math.max(m.end, m.start + 5);
   // the token, when the server has one, rides in the /api cookie (never in a URL)
-  mx.clip.href = `/api/clips/${encodeURIComponent(m.video_id)}?start=${start.toFixed(2)}&end=${end.toFixed(2)}`;
+  mx.clip.href = `api/clips/${encodeURIComponent(m.video_id)}?start=${start.toFixed(2)}&end=${end.toFixed(2)}`;
   mx.clip.setAttribute("download", "");
-  const subs = `/api/transcript/${encodeURIComponent(m.video_id)}?format=`;
+  const subs = `api/transcript/${encodeURIComponent(m.video_id)}?format=`;
   mx.srt.href = subs + "srt";
   mx.vtt.href = subs + "vtt";
 }
