@@ -153,7 +153,7 @@ class MomentIndex:
     def _read_image_text(self, image) -> str:
         """The words on a query image, read as slide text is at indexing (a search that gets no image
         imports no OCR)."""
-        from momentsearch.pipeline.ocr import photo_lines
+        from momentsearch.pipeline.photo_read import photo_lines
         from momentsearch.search.image_text import query_text
 
         return query_text(photo_lines(self._image_ocr, image, self.config.ocr))

@@ -1255,3 +1255,23 @@ def test_the_same_photo_under_two_names_is_read_once(tmp_path):
     found = {m.video for m in index.search("bicycle repair", kind="photo")}
     assert str(tmp_path / "b" / "sign copy.png") in found or str(tmp_path / "a" / "sign.png") in found
     assert {Path(f.path).name: f.kind for f in index.info().files} == {"sign.png": "photo", "sign copy.png": "photo"}
+
+
+@pytest.mark.parametrize("quarter", [1, 3])
+def test_a_photo_on_its_side_without_exif_orientation_is_read_upright(quarter):
+    """A phone photo of a slide whose EXIF orientation was lost (sent through a messenger, saved from the
+    web) lies on its side: its words are read as they are upright, not as a line or two of upside-down
+    letters (an image query of it said no words were on it)."""
+    from momentsearch.models.ocr import OcrModel
+    from momentsearch.pipeline.photo_read import read_photo
+
+    hall = Image.new("RGB", (1600, 1200), (45, 42, 50))  # the slide a part of the picture, as from a seat
+    hall.paste(_board([("Glacier Hydrology", 56), ("meltwater channels carve the valley", 30),
+                       ("moulins drain the surface", 30)], size=(760, 320)), (420, 380))
+    upright = np.asarray(hall.filter(ImageFilter.GaussianBlur(1)))
+    ocr = OcrModel()
+    want = " ".join(line.text for line in read_photo(ocr, upright, 2048)).lower()
+    got = " ".join(line.text for line in read_photo(ocr, np.ascontiguousarray(np.rot90(upright, quarter)), 2048))
+    assert "glacier hydrology" in want and "meltwater" in want, want
+    for word in ("glacier hydrology", "meltwater", "moulins"):
+        assert word in got.lower(), got

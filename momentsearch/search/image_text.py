@@ -1,7 +1,7 @@
 """The words on a query image (a slide photographed from the back of the hall, a screenshot, a
 whiteboard) as a text query, so an image finds the moments that show or say them even where no CLIP
 weights are installed (the visual channel is off by default). The API reads them with the slide OCR
-(`MomentIndex._read_image_text`: the lines a photo in the index keeps, pipeline/ocr.photo_lines).
+(`MomentIndex._read_image_text`: the lines a photo in the index keeps, pipeline/photo_read.photo_lines).
 
 The lines are kept in reading order (a title first), and made safe as a plain query: no quotes
 (phrases) and no leading dashes (exclusions), which bullets and hyphenated words on a slide are not.
