@@ -13,10 +13,23 @@ import re
 
 from momentsearch.errors import QueryError
 from momentsearch.options import MAX_QUERY_CHARS
+from momentsearch.search.query import missing_kind_note
 
 MAX_WORDS = 60  # a query of a slide's text: its title and first lines say what it is about
 WORDS_ONLY = ("searched by the words read on it only: the picture itself is not compared here (that needs the "
               "visual channel: an index built with CLIP weights, and the same weights here)")
+
+
+NOTHING_MATCHED = ("No results above the relevance floor (ranking.min_score): the words read on the image are not "
+                   "shown or said in the indexed files; type the words you remember, or try a photo of another slide.")
+
+
+def image_nothing_found_note(kind: str | None, records) -> str:
+    """Why an image query found nothing, for its front door to show: the index holds no result of the `kind`
+    asked for (its FileRecords `records`), or none of the words read on it matched. Not the text query's
+    note: the image's file name is no query ("slide -copy.jpg" has no -word to blame), and "try other
+    words" asks for words the user never typed."""
+    return (missing_kind_note(kind, records) if kind else "") or NOTHING_MATCHED
 
 
 def image_note(channels: set[str]) -> str:

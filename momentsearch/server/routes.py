@@ -19,7 +19,8 @@ from fastapi import APIRouter, File, Form, HTTPException, Query, Request, Upload
 from fastapi.responses import JSONResponse, PlainTextResponse, Response, StreamingResponse
 from starlette.concurrency import run_in_threadpool
 
-from momentsearch.api import filters_to_blame, image_note, missing_kind_note, nothing_found_note, picture_note
+from momentsearch.api import (filters_to_blame, image_note, image_nothing_found_note, missing_kind_note,
+                              nothing_found_note, picture_note)
 from momentsearch.errors import MomentSearchError, NotFoundError, RangeError, server_gone
 from momentsearch.options import MAX_QUERY_CHARS, MAX_RESULTS
 from momentsearch.server import images
@@ -219,11 +220,12 @@ async def search_image(request: Request,
     def run():
         moments, words = index.image_query(array, k, kind, video)
         stale = _stale_results(index, moments)
-        return moments_out(index, moments), words, image_note(index.searchable_channels()), stale
+        empty = "" if moments else image_nothing_found_note(kind, index.videos())
+        return moments_out(index, moments), words, image_note(index.searchable_channels()), empty, stale
 
-    results, words, note, stale = await _in_search_slot(request, run)
+    results, words, note, empty, stale = await _in_search_slot(request, run)
     return {"query": f"image:{image.filename or 'upload'}", "image_text": words, "image_note": note,
-            "results": results,
+            "results": results, "empty_note": empty,
             "took_ms": round((time.perf_counter() - t0) * 1000, 1), "warnings": _warnings(request) + stale}
 
 
