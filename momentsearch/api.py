@@ -13,8 +13,7 @@ from functools import cached_property
 from pathlib import Path
 
 from momentsearch.options import Config, as_config
-from momentsearch.search.image_text import (image_note, image_nothing_found_note,  # noqa: F401 (front doors use
-                                            picture_note)  # them, and these:)
+from momentsearch.search.image_text import image_note, image_nothing_found_note, picture_note  # noqa: F401 (doors)
 from momentsearch.search.query import (SYNTAX_HELP, empty_filters_note, filters_to_blame,  # noqa: F401
                                        missing_kind_note, nothing_found_note, unfiltered_words)
 from momentsearch.search.scope import scope_patterns
