@@ -400,3 +400,20 @@ def test_one_damaged_video_packet_loses_only_its_own_moment(tmp_path, skip_still
     assert frames[-1].time >= 29.0
     late = [f for f in frames if f.time >= 20.5]
     assert late and all(np.abs(f.image.reshape(-1, 3).mean(0) - SLIDE_COLOURS[2]).max() < 40 for f in late)
+
+
+def test_a_pil_image_of_a_phone_photo_is_read_upright_as_its_path_is(tmp_path):
+    """`index.image_query(Image.open("photo.jpg"))` on a portrait phone photo (pixels stored on their side,
+    EXIF Orientation 6) gave the models the picture on its side, where the same file's path is turned upright."""
+    photo = tmp_path / "portrait.jpg"
+    upright = Image.new("RGB", (60, 80), (250, 250, 250))
+    upright.paste((200, 20, 20), (0, 0, 60, 20))  # a red title band on top
+    exif = Image.Exif()
+    exif[0x0112] = 6  # "rotate 90 degrees clockwise to show": the pixels are stored turned the other way
+    upright.transpose(Image.Transpose.ROTATE_90).save(photo, quality=95, exif=exif)  # (counter-clockwise)
+    by_path = load_query_image(photo)
+    with Image.open(photo) as opened:
+        by_pil = load_query_image(opened)
+    assert by_path.shape == by_pil.shape == (80, 60, 3)
+    assert by_pil[5, 30, 0] > 150 and by_pil[5, 30, 1] < 100  # the title band on top, as it is shown
+    assert np.abs(by_pil.astype(int) - by_path).max() <= 2
