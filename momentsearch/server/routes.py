@@ -32,6 +32,8 @@ from momentsearch.store.ids import entry_fields
 from momentsearch.types import shown_path
 
 MAX_UPLOAD_BYTES = 10 * 1024 * 1024  # an image query larger than this is refused with 413
+TOO_LARGE = (f"an image to search with may be at most {MAX_UPLOAD_BYTES // 2**20} MB: send a smaller copy "
+             "(the photo resized, or a screenshot of it; its words stay readable at 2048 pixels)")
 SNIPPET_CHARS = 600  # the speech a result without matched text shows
 SEARCH_SLOTS = max(4, os.cpu_count() or 1)  # searches running at once; more wait their turn outside any thread
 _health_pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="momentsearch-health")
@@ -215,7 +217,7 @@ async def search_image(request: Request,
         await _record(request, video)
     data = await image.read(MAX_UPLOAD_BYTES + 1)
     if len(data) > MAX_UPLOAD_BYTES:
-        raise HTTPException(413, f"the image is larger than {MAX_UPLOAD_BYTES} bytes")
+        raise HTTPException(413, f"the image is larger than {MAX_UPLOAD_BYTES:,} bytes; {TOO_LARGE}")
     array = await run_in_threadpool(images.open_upload, data, image.filename or "upload")
     def run():
         moments, words = index.image_query(array, k, kind, video)
