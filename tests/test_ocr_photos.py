@@ -1275,3 +1275,21 @@ def test_a_photo_on_its_side_without_exif_orientation_is_read_upright(quarter):
     assert "glacier hydrology" in want and "meltwater" in want, want
     for word in ("glacier hydrology", "meltwater", "moulins"):
         assert word in got.lower(), got
+
+
+def test_an_image_query_too_small_to_read_says_so():
+    """A 40x30 thumbnail of a slide said only "none were found on it", though the slide has words: they are a
+    pixel or two high. The error names the size and asks for a larger copy; a blank page of ordinary size not."""
+    from types import SimpleNamespace
+
+    from momentsearch.errors import QueryError
+    from momentsearch.search.searcher import Searcher
+
+    searcher = object.__new__(Searcher)  # only what an image query with no words read on it reaches
+    searcher.read_image_text, searcher._clip_error, searcher.store = (lambda image: ""), "", None
+    searcher.corpus = lambda: SimpleNamespace(channels={"transcript", "ocr"}, unfinished_note=lambda db: "")
+    searcher.visual_available = lambda: False
+    with pytest.raises(QueryError, match=r"none were found on it \(it is only 40x30 pixels: .*larger copy"):
+        searcher.image_query(np.full((30, 40, 3), 255, np.uint8))
+    with pytest.raises(QueryError, match=r"none were found on it\.$"):
+        searcher.image_query(np.full((600, 800, 3), 255, np.uint8))

@@ -62,8 +62,15 @@ def query_text(lines: list[tuple[str, float, str]]) -> str:
     return " ".join(words.split()[:MAX_WORDS])[:MAX_QUERY_CHARS]
 
 
-def unanswerable(read: bool, warnings: list[str]) -> QueryError:
-    """The error for an image query that no channel can answer (`read`: its words were looked for)."""
+SMALL_SIDE = 32  # pixels: an image query this small on a side is named as too small to read words on
+
+
+def unanswerable(read: bool, warnings: list[str], size: tuple[int, int] = (0, 0)) -> QueryError:
+    """The error for an image query that no channel can answer (`read`: its words were looked for; `size`:
+    the image's (height, width) pixels, to say when it is too small for its words to be read)."""
     found = "; none were found on it" if read else " (with slide OCR on: models.ocr, and speech or slide text indexed)"
+    if read and 0 < min(size) < SMALL_SIDE:
+        found += (f" (it is only {size[1]}x{size[0]} pixels: words that small cannot be read; give a larger copy, "
+                  "such as a screenshot of the slide at full size)")
     return QueryError(("image queries need the visual channel (an index built with CLIP weights, and the same "
                       f"weights here) or words on the image to read{found}. " + " ".join(warnings)).strip())
