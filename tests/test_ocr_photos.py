@@ -1293,3 +1293,20 @@ def test_an_image_query_too_small_to_read_says_so():
         searcher.image_query(np.full((30, 40, 3), 255, np.uint8))
     with pytest.raises(QueryError, match=r"none were found on it\.$"):
         searcher.image_query(np.full((600, 800, 3), 255, np.uint8))
+
+
+def test_an_image_query_whose_words_are_all_common_says_so_not_that_it_has_none():
+    """A slide that says only "What is this?" was answered "none were found on it": its words were read, but
+    each is too common to find a moment by; the error says that, with the words."""
+    from types import SimpleNamespace
+
+    from momentsearch.errors import QueryError
+    from momentsearch.search.searcher import Searcher
+
+    searcher = object.__new__(Searcher)  # only what an image query that reads no content word reaches
+    searcher.read_image_text, searcher._clip_error, searcher.store = (lambda image: "What is this?"), "", None
+    searcher.corpus = lambda: SimpleNamespace(channels={"transcript", "ocr"}, unfinished_note=lambda db: "")
+    searcher.visual_available = lambda: False
+    with pytest.raises(QueryError, match=r"the words read on it \('What is this\?'\) are all too common") as err:
+        searcher.image_query(np.full((400, 800, 3), 255, np.uint8))
+    assert "none were found" not in str(err.value)

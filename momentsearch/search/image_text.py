@@ -65,11 +65,14 @@ def query_text(lines: list[tuple[str, float, str]]) -> str:
 SMALL_SIDE = 32  # pixels: an image query this small on a side is named as too small to read words on
 
 
-def unanswerable(read: bool, warnings: list[str], size: tuple[int, int] = (0, 0)) -> QueryError:
+def unanswerable(read: bool, warnings: list[str], size: tuple[int, int] = (0, 0), words: str = "") -> QueryError:
     """The error for an image query that no channel can answer (`read`: its words were looked for; `size`:
-    the image's (height, width) pixels, to say when it is too small for its words to be read)."""
+    the image's (height, width) pixels, to say when it is too small for its words to be read; `words`: those
+    read on it, every one too common to find a moment by)."""
     found = "; none were found on it" if read else " (with slide OCR on: models.ocr, and speech or slide text indexed)"
-    if read and 0 < min(size) < SMALL_SIDE:
+    if read and words:
+        found = f"; the words read on it ({words!r}) are all too common to find a moment by"
+    elif read and 0 < min(size) < SMALL_SIDE:
         found += (f" (it is only {size[1]}x{size[0]} pixels: words that small cannot be read; give a larger copy, "
                   "such as a screenshot of the slide at full size)")
     return QueryError(("image queries need the visual channel (an index built with CLIP weights, and the same "
