@@ -13,7 +13,7 @@ from functools import cached_property
 from pathlib import Path
 
 from momentsearch.options import Config, as_config
-from momentsearch.search.image_text import image_note, picture_note  # noqa: F401 (front doors use them, and these:)
+from momentsearch.search.image_text import image_note, image_nothing_found_note, picture_note  # noqa: F401 (doors)
 from momentsearch.search.query import (SYNTAX_HELP, empty_filters_note, filters_to_blame,  # noqa: F401
                                        missing_kind_note, nothing_found_note, unfiltered_words)
 from momentsearch.search.scope import scope_patterns
@@ -153,7 +153,7 @@ class MomentIndex:
     def _read_image_text(self, image) -> str:
         """The words on a query image, read as slide text is at indexing (a search that gets no image
         imports no OCR)."""
-        from momentsearch.pipeline.ocr import photo_lines
+        from momentsearch.pipeline.photo_read import photo_lines
         from momentsearch.search.image_text import query_text
 
         return query_text(photo_lines(self._image_ocr, image, self.config.ocr))

@@ -35,6 +35,9 @@ PNG_CUT_SHORT_NOTE = ("the PNG ends early (an interrupted copy?): read from the 
                       "show it; the rest of the picture is missing")
 _JPEG_EOI = b"\xff\xd9"  # the marker that ends a JPEG's data
 _PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
+HEIF_REASON = ("a HEIC/HEIF photo: not supported (Pillow cannot decode it); convert it to JPEG, or set the "
+               "iPhone to take JPEG (Settings > Camera > Formats > Most Compatible)")
+_HEIF_BRANDS = {b"heic", b"heix", b"heim", b"heis", b"hevc", b"hevx", b"mif1", b"msf1"}  # an ftyp box's HEIF brands
 _PNG_CHANNELS = {0: 1, 2: 3, 3: 1, 4: 2, 6: 4}  # samples per pixel of each PNG colour type
 _ADAM7 = ((0, 0, 8, 8), (4, 0, 8, 8), (0, 4, 4, 8), (2, 0, 4, 4), (0, 2, 2, 4), (1, 0, 2, 2), (0, 1, 1, 2))
 
@@ -78,7 +81,7 @@ def read_image(path, max_pixels: int = MAX_JPEG_PIXELS, max_full_decode_pixels: 
     except _CutShort as exc:
         cut = exc
     except BadInputError as exc:  # a file that does not even open for its missing end: say that, not Pillow's words
-        reason = _cut_before_use(path)
+        reason = _why_unopened(path)
         if reason:
             raise BadInputError(name, f"not a readable image ({reason})") from exc
         raise
@@ -157,13 +160,17 @@ def _all_bytes(source) -> bytes:
     return source.read()
 
 
-def _cut_before_use(source) -> str:
-    """Why an image that did not open is cut short ("" when it is not): a WebP with fewer bytes than its
-    RIFF header states (libwebp reads no part of one), a PNG that ends before its picture data."""
+def _why_unopened(source) -> str:
+    """Why an image did not open, where its bytes tell ("" otherwise): an iPhone's HEIC photo (by its ISO
+    box brands, whatever its name), a WebP with fewer bytes than its RIFF header states (libwebp reads no
+    part of one), a PNG that ends before its picture data."""
     try:
         data = _all_bytes(source)
     except OSError:
         return ""
+    brands = {data[i:i + 4] for i in range(8, min(len(data), 64), 4)} if data[4:8] == b"ftyp" else set()
+    if brands & _HEIF_BRANDS and not brands & {b"avif", b"avis"}:  # an AVIF says mif1 too
+        return HEIF_REASON
     if data[:4] == b"RIFF" and data[8:12] == b"WEBP" and int.from_bytes(data[4:8], "little") + 8 > len(data):
         return "the WebP ends early: an interrupted copy? a WebP cannot be read in part; copy it again"
     if data.startswith(_PNG_SIGNATURE) and b"IDAT" not in data and b"IEND" not in data:

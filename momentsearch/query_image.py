@@ -16,8 +16,10 @@ def load_query_image(image) -> np.ndarray:
     """A query image from a path, a PIL image or an array; a QueryError when it is not an image."""
     if isinstance(image, np.ndarray):
         return _query_array(image)
-    if hasattr(image, "convert"):
-        return np.asarray(to_rgb(image, max_side=PHOTO_MAX_SIDE), dtype=np.uint8)
+    if hasattr(image, "convert"):  # turned as its EXIF orientation says, as a path's is (Image.open does not)
+        from PIL import ImageOps
+
+        return np.asarray(to_rgb(ImageOps.exif_transpose(image), max_side=PHOTO_MAX_SIDE), dtype=np.uint8)
     if not isinstance(image, (str, os.PathLike)) and not hasattr(image, "read"):
         raise QueryError(f"an image query is a path, an open binary file, a PIL image or an RGB array "
                          f"(got {type(image).__name__})")

@@ -697,3 +697,26 @@ def test_a_ray_run_on_one_worker_says_one_worker(capsys):
     lines = capsys.readouterr().out.splitlines()
     assert lines[0].startswith("Ray (local): 1 worker on 1 node, 6 media s indexed in 43.4 s"), lines
     assert lines[1].startswith("Ray (head:6379): 4 workers on 2 nodes, 600 media s indexed in 100.0 s"), lines
+
+
+@pytest.mark.parametrize("name, kind, said_why", [
+    ("slide -copy.jpg", None, "the words read on the image are not shown or said"),
+    ('"Lecture 3".png', None, "the words read on the image are not shown or said"),
+    ("photo.jpg", "photo", "the index holds no photos")])
+def test_an_image_query_that_finds_nothing_says_why_in_its_own_words(monkeypatch, tmp_path, name, kind, said_why):
+    """A photo of a slide no lecture showed was answered with the text query's note made of its file name:
+    "No moment found that leaves out "copy jpg"" for `slide -copy.jpg` (a -word the user never typed), else
+    "try other words" for a query that had none."""
+    from momentsearch.types import FileRecord
+
+    index = _WordsIndex("roadmap")
+    index.image_query = lambda image, k=10, kind=None, in_=None: ([], "Hash Table Collisions Separate chaining")
+    index.videos = lambda: [FileRecord(path="/l/a.mp4", video_id="a" * 16, size=1, mtime=0.0, duration=60.0)]
+    monkeypatch.setattr(sys.modules["momentsearch.cli.main"], "_index_for", lambda args: index)
+    monkeypatch.setattr(output, "out", Console(file=io.StringIO(), width=300))
+    photo = tmp_path / name
+    photo.write_bytes(b"")  # the fake index reads nothing of it
+    assert main(["search", "--image", str(photo)] + (["--kind", kind] if kind else [])) == 0
+    said = output.out.file.getvalue()
+    assert said_why in said, said
+    assert "leaves out" not in said and "try other words" not in said, said

@@ -1255,3 +1255,58 @@ def test_the_same_photo_under_two_names_is_read_once(tmp_path):
     found = {m.video for m in index.search("bicycle repair", kind="photo")}
     assert str(tmp_path / "b" / "sign copy.png") in found or str(tmp_path / "a" / "sign.png") in found
     assert {Path(f.path).name: f.kind for f in index.info().files} == {"sign.png": "photo", "sign copy.png": "photo"}
+
+
+@pytest.mark.parametrize("quarter", [1, 3])
+def test_a_photo_on_its_side_without_exif_orientation_is_read_upright(quarter):
+    """A phone photo of a slide whose EXIF orientation was lost (sent through a messenger, saved from the
+    web) lies on its side: its words are read as they are upright, not as a line or two of upside-down
+    letters (an image query of it said no words were on it)."""
+    from momentsearch.models.ocr import OcrModel
+    from momentsearch.pipeline.photo_read import read_photo
+
+    hall = Image.new("RGB", (1600, 1200), (45, 42, 50))  # the slide a part of the picture, as from a seat
+    hall.paste(_board([("Glacier Hydrology", 56), ("meltwater channels carve the valley", 30),
+                       ("moulins drain the surface", 30)], size=(760, 320)), (420, 380))
+    upright = np.asarray(hall.filter(ImageFilter.GaussianBlur(1)))
+    ocr = OcrModel()
+    want = " ".join(line.text for line in read_photo(ocr, upright, 2048)).lower()
+    got = " ".join(line.text for line in read_photo(ocr, np.ascontiguousarray(np.rot90(upright, quarter)), 2048))
+    assert "glacier hydrology" in want and "meltwater" in want, want
+    for word in ("glacier hydrology", "meltwater", "moulins"):
+        assert word in got.lower(), got
+
+
+def test_an_image_query_too_small_to_read_says_so():
+    """A 40x30 thumbnail of a slide said only "none were found on it", though the slide has words: they are a
+    pixel or two high. The error names the size and asks for a larger copy; a blank page of ordinary size not."""
+    from types import SimpleNamespace
+
+    from momentsearch.errors import QueryError
+    from momentsearch.search.searcher import Searcher
+
+    searcher = object.__new__(Searcher)  # only what an image query with no words read on it reaches
+    searcher.read_image_text, searcher._clip_error, searcher.store = (lambda image: ""), "", None
+    searcher.corpus = lambda: SimpleNamespace(channels={"transcript", "ocr"}, unfinished_note=lambda db: "")
+    searcher.visual_available = lambda: False
+    with pytest.raises(QueryError, match=r"none were found on it \(it is only 40x30 pixels: .*larger copy"):
+        searcher.image_query(np.full((30, 40, 3), 255, np.uint8))
+    with pytest.raises(QueryError, match=r"none were found on it\.$"):
+        searcher.image_query(np.full((600, 800, 3), 255, np.uint8))
+
+
+def test_an_image_query_whose_words_are_all_common_says_so_not_that_it_has_none():
+    """A slide that says only "What is this?" was answered "none were found on it": its words were read, but
+    each is too common to find a moment by; the error says that, with the words."""
+    from types import SimpleNamespace
+
+    from momentsearch.errors import QueryError
+    from momentsearch.search.searcher import Searcher
+
+    searcher = object.__new__(Searcher)  # only what an image query that reads no content word reaches
+    searcher.read_image_text, searcher._clip_error, searcher.store = (lambda image: "What is this?"), "", None
+    searcher.corpus = lambda: SimpleNamespace(channels={"transcript", "ocr"}, unfinished_note=lambda db: "")
+    searcher.visual_available = lambda: False
+    with pytest.raises(QueryError, match=r"the words read on it \('What is this\?'\) are all too common") as err:
+        searcher.image_query(np.full((400, 800, 3), 255, np.uint8))
+    assert "none were found" not in str(err.value)

@@ -400,3 +400,46 @@ def test_one_damaged_video_packet_loses_only_its_own_moment(tmp_path, skip_still
     assert frames[-1].time >= 29.0
     late = [f for f in frames if f.time >= 20.5]
     assert late and all(np.abs(f.image.reshape(-1, 3).mean(0) - SLIDE_COLOURS[2]).max() < 40 for f in late)
+
+
+def test_a_pil_image_of_a_phone_photo_is_read_upright_as_its_path_is(tmp_path):
+    """`index.image_query(Image.open("photo.jpg"))` on a portrait phone photo (pixels stored on their side,
+    EXIF Orientation 6) gave the models the picture on its side, where the same file's path is turned upright."""
+    photo = tmp_path / "portrait.jpg"
+    upright = Image.new("RGB", (60, 80), (250, 250, 250))
+    upright.paste((200, 20, 20), (0, 0, 60, 20))  # a red title band on top
+    exif = Image.Exif()
+    exif[0x0112] = 6  # "rotate 90 degrees clockwise to show": the pixels are stored turned the other way
+    upright.transpose(Image.Transpose.ROTATE_90).save(photo, quality=95, exif=exif)  # (counter-clockwise)
+    by_path = load_query_image(photo)
+    with Image.open(photo) as opened:
+        by_pil = load_query_image(opened)
+    assert by_path.shape == by_pil.shape == (80, 60, 3)
+    assert by_pil[5, 30, 0] > 150 and by_pil[5, 30, 1] < 100  # the title band on top, as it is shown
+    assert np.abs(by_pil.astype(int) - by_path).max() <= 2
+
+
+def _iso_image(major: bytes, *compatible: bytes) -> bytes:
+    """The start of an ISO media file (HEIC, AVIF): its ftyp box, then a box with nothing Pillow can decode."""
+    ftyp = b"ftyp" + major + bytes(4) + b"".join(compatible)
+    return len(ftyp + b"1234").to_bytes(4, "big") + ftyp + (16).to_bytes(4, "big") + b"meta" + bytes(4000)
+
+
+def test_an_iphone_heic_photo_as_a_query_is_named_as_such_not_as_damaged(tmp_path):
+    """An iPhone's photo (HEIC, its default format) given to `search --image` or uploaded to the page was
+    "not a readable image (unknown or damaged image format)": nothing is damaged, and indexing names the
+    format and what to do. It is told by its bytes, also when saved under a .jpg name."""
+    from momentsearch.errors import QueryError
+    from momentsearch.server.images import open_upload
+
+    heic = _iso_image(b"heic", b"mif1", b"heic")
+    for name in ("IMG_2041.HEIC", "IMG_2041.jpg"):
+        (tmp_path / name).write_bytes(heic)
+        with pytest.raises(QueryError, match=r"a HEIC/HEIF photo: not supported .*convert it to JPEG"):
+            load_query_image(tmp_path / name)
+    with pytest.raises(QueryError, match=r"a HEIC/HEIF photo"):
+        open_upload(heic, "IMG_2041.HEIC")
+    (tmp_path / "broken.avif").write_bytes(_iso_image(b"avif", b"mif1", b"miaf"))  # an AVIF says mif1 too
+    with pytest.raises(QueryError) as broken:
+        load_query_image(tmp_path / "broken.avif")
+    assert "HEIC" not in str(broken.value)

@@ -313,3 +313,33 @@ def test_health_answers_at_once_while_searches_fill_every_thread(tmp_path):
             t.join()
     assert r.status_code == 200 and r.json()["videos"] == 1
     assert waited < 0.5, waited
+
+
+def test_an_image_query_that_finds_nothing_says_why(tmp_path):
+    """The page showed "No moments found for photo.jpg. Try other words." for a photo of a slide no lecture
+    showed: the answer carried no empty_note for an image (the user typed no words); now it says why."""
+    media = tmp_path / "a.mp4"
+    media.write_bytes(b"x")
+    index = _FakeIndex([_record(media)])
+    index.image_query = lambda image, k=10, kind=None, video=None: ([], "Hash Table Collisions")
+    png = io.BytesIO()
+    Image.new("RGB", (64, 48), (250, 250, 250)).save(png, format="PNG")
+    with TestClient(create_app(index, warm=False), base_url=LOCAL) as client:
+        for kind, why in ((None, "the words read on the image are not shown or said"),
+                          ("photo", "the index holds no photos")):
+            r = client.post("/api/search", files={"image": ("photo.png", png.getvalue(), "image/png")},
+                            data={"kind": kind} if kind else {})
+            assert r.status_code == 200 and r.json()["results"] == [], r.text
+            assert why in r.json()["empty_note"], r.json()
+
+
+def test_a_phone_photo_over_the_upload_limit_is_told_the_limit_and_what_to_do(tmp_path):
+    """A 12 MB photo from a phone's 50 MP camera got "the request body is larger than 10551296 bytes" on the
+    page: a number of bytes that is not the image limit, and nothing on what to send instead."""
+    media = tmp_path / "a.mp4"
+    media.write_bytes(b"x")
+    photo = b"\xff\xd8\xff\xe0" + bytes(12 * 1024 * 1024)
+    with _client([_record(media)]) as client:
+        r = client.post("/api/search", files={"image": ("IMG_2041.jpg", photo, "image/jpeg")})
+    assert r.status_code == 413
+    assert "at most 10 MB" in r.json()["error"] and "smaller copy" in r.json()["error"], r.json()

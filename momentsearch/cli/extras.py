@@ -128,6 +128,13 @@ def why_nothing(index, query: str, kind, scope) -> str:
         query, filters_to_blame(query, lambda words: index.search(words, k=1, kind=kind, in_=scope)))
 
 
+def why_no_image_match(index, kind) -> str:
+    """Why an image query found nothing: no result of the `kind` asked for, or no match for the words read on it."""
+    from momentsearch.api import image_nothing_found_note
+
+    return image_nothing_found_note(kind, index.videos())
+
+
 def image_note_of(index) -> str:
     """What an image query was searched by ("" when the picture itself was compared too)."""
     from momentsearch.api import image_note

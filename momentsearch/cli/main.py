@@ -183,7 +183,8 @@ def cmd_search(args) -> int:
     else:
         if args.image:
             extras.print_image_words(words, note)
-        empty = "" if moments or args.image else extras.why_nothing(index, query, args.kind, args.scope)
+        empty = "" if moments else (extras.why_no_image_match(index, args.kind) if args.image
+                                    else extras.why_nothing(index, query, args.kind, args.scope))
         print_moments(query, moments, index.channels(), spelling=spelled.note() if spelled else "", empty_note=empty)
         if note and not args.image:  # a query for a kind of picture, answered by words alone
             print(f"Note: {note}.")

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from momentsearch.errors import QueryError
+from momentsearch.media import HEIF_REASON
 from momentsearch.pipeline.captions import SIDECAR_SUFFIXES
 from momentsearch.types import NOT_MEDIA, FileResult, IndexReport, unshown_path
 
@@ -24,8 +25,6 @@ IMAGE_EXTENSIONS = frozenset(".jpg .jpeg .jpe .jfif .png .webp .avif .bmp .gif .
 IMAGE_MAGIC = (b"\x89PNG\r\n\x1a\n", b"\xff\xd8\xff", b"GIF87a", b"GIF89a", b"BM", b"II*\x00", b"MM\x00*")  # + WebP
 MEDIA_EXTENSIONS = VIDEO_EXTENSIONS | AUDIO_EXTENSIONS | IMAGE_EXTENSIONS
 HEIF_EXTENSIONS = frozenset(".heic .heif".split())  # an iPhone's photos: Pillow has no decoder for them
-HEIF_REASON = ("a HEIC/HEIF photo: not supported (Pillow cannot decode it); convert it to JPEG, or set the "
-               "iPhone to take JPEG (Settings > Camera > Formats > Most Compatible)")
 AVIF_REASON = ("an AVIF photo: the installed Pillow cannot decode it (it was built without AVIF); upgrade "
                "Pillow (pip install -U pillow: recent wheels read AVIF), or convert it to JPEG")
 

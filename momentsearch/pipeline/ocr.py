@@ -19,12 +19,11 @@ from __future__ import annotations
 
 import json
 import re
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from typing import Sequence
 
 import numpy as np
 
-from momentsearch.media import PHOTO_MAX_SIDE
 from momentsearch.models.ocr import OcrLine
 from momentsearch.options import OcrOptions
 from momentsearch.pipeline.deck_text import in_reading_order, line_key, moved, new_lines, unspaced, without_repeated
@@ -136,44 +135,6 @@ def slide_text(start: float, end: float, lines: Sequence[OcrLine], options: OcrO
     keys = [line_key(kept[0]) for _, kept in readable]  # a line read twice (one footer on two screens) has no place
     places = {k: place for k, (line, _) in zip(keys, readable) if keys.count(k) == 1 and (place := line.place)}
     return SlideText(start, end, [kept for _, kept in readable], places)
-
-
-PHOTO_TEXT_PAD = 0.5  # a photo's text area is re-read with this share of its larger side around it
-PHOTO_WHOLE = 0.5  # ... unless that area is this much of the picture: then the whole, detected at full size
-
-
-def read_photo(ocr, image: np.ndarray, det_side: int) -> list[OcrLine]:
-    """The lines of a photo (indexed, or a query). Text is looked for over the whole picture at the
-    keyframes' detection size; where it was found, that area (and half its size around it, for the
-    small print under a title) is read again at full resolution, detected at up to `det_side` px: a
-    slide photographed from the back of a hall is a small part of the picture, its bullets a few
-    pixels high at 960 px. A photo with no text costs one small detection; text all over the
-    picture (a page, a close-up of a board) is read whole at `det_side`. Line sizes are relative to
-    the area read."""
-    lines = ocr.read([image])[0]
-    if not lines or not hasattr(ocr, "with_det_side"):
-        return lines  # nothing to zoom into (or a test's stand-in reader)
-    h, w = image.shape[:2]
-    x0, x1 = min(ln.left for ln in lines), max(ln.left + ln.box_width for ln in lines)
-    y0, y1 = min(ln.top for ln in lines), max(ln.top + ln.box_height for ln in lines)
-    pad = PHOTO_TEXT_PAD * max(x1 - x0, y1 - y0)
-    x0, x1 = int(max(0, x0 - pad)), int(min(w, x1 + pad))
-    y0, y1 = int(max(0, y0 - pad)), int(min(h, y1 + pad))
-    if (x1 - x0) * (y1 - y0) >= PHOTO_WHOLE * w * h:
-        return ocr.with_det_side(det_side).read([image])[0]
-    zoomed = ocr.with_det_side(det_side).read([image[y0:y1, x0:x1]])[0]
-    return zoomed if _letters(zoomed) >= _letters(lines) else lines
-
-
-def _letters(lines: Sequence[OcrLine]) -> int:
-    return sum(ch.isalnum() for ln in lines for ch in ln.text)
-
-
-def photo_lines(ocr, image: np.ndarray, options: OcrOptions) -> list[tuple[str, float, str]]:
-    """weighted_lines of a photo (indexed, or a query), read with read_photo up to PHOTO_MAX_SIDE and
-    with no floor on text height: a slide or a whiteboard photographed from the back of a hall is a
-    small part of the picture."""
-    return weighted_lines(read_photo(ocr, image, PHOTO_MAX_SIDE), replace(options, min_text_height=0.0))
 
 
 # -- slides ----------------------------------------------------------------------------------------

@@ -5,14 +5,15 @@ small print stays readable, decompression bombs refused with a reason). Its CLIP
 unified CLIP space (and the keyframes collection the visual channel searches, so text and image
 queries find photos and slides in one list); text on it (a whiteboard, a sign, a slide photo) goes
 into the OCR collection, its text area read again at full resolution, with no floor on text height (a
-slide photographed from the back of a hall is a small part of it; pipeline/ocr.read_photo).
+slide photographed from the back of a hall is a small part of it; pipeline/photo_read.read_photo).
 Entries are time-aligned like a video's over [0, PHOTO_SPAN] so the same ranker scores them.
 """
 
 from __future__ import annotations
 
 from momentsearch.media import PHOTO_MAX_SIDE, read_image
-from momentsearch.pipeline.ocr import SlideText, photo_lines, slide_rows
+from momentsearch.pipeline.ocr import SlideText, slide_rows
+from momentsearch.pipeline.photo_read import photo_lines
 from momentsearch.pipeline.process import FileEntries, FileProcessor, entry_meta
 from momentsearch.store.ids import entry_id
 

@@ -278,7 +278,7 @@ class Searcher:
         read = self.read_image_text is not None and bool(corpus.channels & {"transcript", "ocr"})
         words = self.read_image_text(image) if read else ""
         if not visual and not content_words(words):
-            raise unanswerable(read, self.warnings)
+            raise unanswerable(read, self.warnings, tuple(np.shape(image)[:2]), words)
         narrow = self._narrowing(corpus, parse_query("image"), _of_kind(corpus.files, kind), scope)
         hits = self._text_hits(words, corpus, narrow) if content_words(words) else {}
         for name in set(hits) & {"transcript", "lexical"}:  # words on a picture: where a slide showed them first

@@ -37,7 +37,8 @@ from momentsearch.server import guard
 from momentsearch.server import media as sm
 from momentsearch.server.moment_routes import router as moment_router
 from momentsearch.server.playback import PlayerFiles, start_preparing
-from momentsearch.server.routes import MAX_UPLOAD_BYTES, error_response, refresh_health, router, search_slots
+from momentsearch.server.routes import (MAX_UPLOAD_BYTES, TOO_LARGE, error_response, refresh_health, router,
+                                        search_slots)
 
 WEB_DIR = Path(__file__).resolve().parent / "web"
 MULTIPART_SLACK = 64 * 1024  # bytes a request body may hold beyond the image (form fields, boundaries)
@@ -144,7 +145,7 @@ async def _page():
 
 class _TooLarge(HTTPException):
     def __init__(self, limit: int) -> None:
-        super().__init__(413, f"the request body is larger than {limit} bytes")
+        super().__init__(413, f"the request body is larger than {limit:,} bytes; {TOO_LARGE}")
 
 
 class BodyLimit:

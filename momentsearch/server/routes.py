@@ -19,7 +19,8 @@ from fastapi import APIRouter, File, Form, HTTPException, Query, Request, Upload
 from fastapi.responses import JSONResponse, PlainTextResponse, Response, StreamingResponse
 from starlette.concurrency import run_in_threadpool
 
-from momentsearch.api import filters_to_blame, image_note, missing_kind_note, nothing_found_note, picture_note
+from momentsearch.api import (filters_to_blame, image_note, image_nothing_found_note, missing_kind_note,
+                              nothing_found_note, picture_note)
 from momentsearch.errors import MomentSearchError, NotFoundError, RangeError, server_gone
 from momentsearch.options import MAX_QUERY_CHARS, MAX_RESULTS
 from momentsearch.server import images
@@ -31,6 +32,8 @@ from momentsearch.store.ids import entry_fields
 from momentsearch.types import shown_path
 
 MAX_UPLOAD_BYTES = 10 * 1024 * 1024  # an image query larger than this is refused with 413
+TOO_LARGE = (f"an image to search with may be at most {MAX_UPLOAD_BYTES // 2**20} MB: send a smaller copy "
+             "(the photo resized, or a screenshot of it; its words stay readable at 2048 pixels)")
 SNIPPET_CHARS = 600  # the speech a result without matched text shows
 SEARCH_SLOTS = max(4, os.cpu_count() or 1)  # searches running at once; more wait their turn outside any thread
 _health_pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="momentsearch-health")
@@ -214,16 +217,17 @@ async def search_image(request: Request,
         await _record(request, video)
     data = await image.read(MAX_UPLOAD_BYTES + 1)
     if len(data) > MAX_UPLOAD_BYTES:
-        raise HTTPException(413, f"the image is larger than {MAX_UPLOAD_BYTES} bytes")
+        raise HTTPException(413, f"the image is larger than {MAX_UPLOAD_BYTES:,} bytes; {TOO_LARGE}")
     array = await run_in_threadpool(images.open_upload, data, image.filename or "upload")
     def run():
         moments, words = index.image_query(array, k, kind, video)
         stale = _stale_results(index, moments)
-        return moments_out(index, moments), words, image_note(index.searchable_channels()), stale
+        empty = "" if moments else image_nothing_found_note(kind, index.videos())
+        return moments_out(index, moments), words, image_note(index.searchable_channels()), empty, stale
 
-    results, words, note, stale = await _in_search_slot(request, run)
+    results, words, note, empty, stale = await _in_search_slot(request, run)
     return {"query": f"image:{image.filename or 'upload'}", "image_text": words, "image_note": note,
-            "results": results,
+            "results": results, "empty_note": empty,
             "took_ms": round((time.perf_counter() - t0) * 1000, 1), "warnings": _warnings(request) + stale}
 
 

@@ -42,7 +42,7 @@ class SearchOut(BaseModel):
     picture_note: str | None = None  # a text query: why a kind of picture it asks for is found by words alone, or ""
     searched_for: str | None = None  # a text query whose typos were put right: what was searched instead
     corrected: list[list[str]] = []  # ... and each [typed, searched] word
-    empty_note: str = ""  # a text query that found nothing: why, in the CLI's words ("" when it found something)
+    empty_note: str = ""  # a query (text or image) that found nothing: why, in the CLI's words ("" when it found something)
     results: list[MomentOut]
     took_ms: float
     warnings: list[str] = []
