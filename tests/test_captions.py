@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import shutil
+from pathlib import Path
 
 import pytest
 
@@ -262,3 +263,16 @@ def test_a_video_cut_short_after_its_probe_is_named_truncated_not_a_bad_subtitle
     with pytest.raises(BadInputError) as caught:
         embedded_tracks(cut)
     assert "subtitle" not in caught.value.reason and "probably truncated" in caught.value.reason
+
+
+def test_a_caption_file_with_no_video_of_its_name_is_not_counted_among_the_captions_read(tmp_path):
+    """week4.srt left when week4.mp4 was deleted (or notes.srt beside no notes video) was summed up as "read as the
+    captions of the video of the same name", though nothing read it."""
+    from momentsearch.pipeline.discover import CAPTIONS_ALONE, CAPTIONS_READ, discover
+
+    for name in ("talk.mp4", "talk.srt", "talk.en.vtt", "week4.srt", "talk.part2.srt", "song.m4a", "song.srt"):
+        (tmp_path / name).write_bytes(b"")
+    reasons = {Path(f.path).name: f.reason for f in discover([str(tmp_path)])}
+    assert {n: r for n, r in reasons.items() if r.startswith("subtitles")} == {
+        "talk.srt": CAPTIONS_READ, "talk.en.vtt": CAPTIONS_READ, "song.srt": CAPTIONS_READ,
+        "week4.srt": CAPTIONS_ALONE, "talk.part2.srt": CAPTIONS_ALONE}

@@ -220,12 +220,12 @@ def sidecar_files(video: str | Path) -> list[tuple[Path, str]]:
     except OSError:
         return []
     for p in siblings:
-        if (middle := _caption_tag(video, p)) is not None:
+        if (middle := caption_tag(video, p)) is not None:
             found.append((p, middle))
     return sorted(found, key=lambda x: (bool(x[1]), not x[1].lower().startswith("en"), x[0].name))
 
 
-def _caption_tag(video: Path, path: Path) -> str | None:
+def caption_tag(video: Path, path: Path) -> str | None:
     """The language tag of `path` named as a caption file of `video` ("" for talk.srt, "en" for talk.en.vtt),
     or None when it is not named as one (talk.part2.srt belongs to another video). Names only: not the folder."""
     if path.suffix.lower() not in SIDECAR_SUFFIXES or not path.name.startswith(video.stem + "."):
@@ -239,7 +239,7 @@ def named_as_captions(video: str | Path, path: str | Path) -> bool:
     it is indexed: next to it, named talk.vtt, talk.en.srt and the like."""
     video, path = Path(video), Path(path)
     try:
-        return _caption_tag(video, path) is not None and path.parent.resolve() == video.parent.resolve()
+        return caption_tag(video, path) is not None and path.parent.resolve() == video.parent.resolve()
     except OSError:
         return False
 

@@ -12,7 +12,7 @@ from pathlib import Path
 
 from momentsearch.errors import QueryError
 from momentsearch.media import HEIF_REASON
-from momentsearch.pipeline.captions import SIDECAR_SUFFIXES
+from momentsearch.pipeline.captions import SIDECAR_SUFFIXES, caption_tag
 from momentsearch.types import NOT_MEDIA, FileResult, IndexReport, unshown_path
 
 # what FFmpeg reads and cameras, recorders and old archives name their files: camcorders write AVCHD
@@ -178,15 +178,21 @@ def _walk(root: Path, out: dict[str, Found]) -> None:
         if index_here:  # the index kept in the folder named: its own files and folders are not the user's
             dirnames[:] = [d for d in dirnames if not (_CHROMA_SEGMENT.fullmatch(d) or d in INDEX_INTERNALS)]
             filenames = [n for n in filenames if n != "chroma.sqlite3"]
+        media = [Path(n) for n in filenames if Path(n).suffix.lower() in MEDIA_EXTENSIONS]  # (one folder: names)
         for name in sorted(filenames):
             full = os.path.join(dirpath, name)
             if Path(name).suffix.lower() in MEDIA_EXTENSIONS | HEIF_EXTENSIONS:
                 out.setdefault(full, _file(full))
             elif Path(name).suffix.lower() in SIDECAR_SUFFIXES:  # talk.srt: the captions of talk.mp4
-                out.setdefault(full, Found(full, "subtitles: read as the captions of the video of the same name"))
+                owned = any(caption_tag(m, Path(name)) is not None for m in media)
+                out.setdefault(full, Found(full, CAPTIONS_READ if owned else CAPTIONS_ALONE))
             elif not name.startswith("."):
                 out.setdefault(full, Found(full, NOT_MEDIA))
 
+
+CAPTIONS_READ = "subtitles: read as the captions of the video of the same name"
+# a week4.srt left when week4.mp4 was deleted (or named unlike any video) was counted among the captions read
+CAPTIONS_ALONE = "subtitles with no video of the same name beside them: not read"
 
 _CONTAINER_TYPES = {  # FFmpeg demuxer name -> (type with video, type of audio only)
     "mov,mp4,m4a,3gp,3g2,mj2": ("video/mp4", "audio/mp4"), "matroska,webm": ("video/webm", "audio/webm"),
