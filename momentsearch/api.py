@@ -227,9 +227,9 @@ class MomentIndex:
                 by_id = {key for key, rec in records.items() if rec.video_id == str(target).strip()}
                 try:
                     chosen |= by_id or match_scope(records, [target])
-                except QueryError:
+                except QueryError as exc:  # its hint: `info` lists them, or the glob for a name in another folder
                     raise QueryError(f"remove: {str(target)!r} names no indexed file (nothing was removed); "
-                                     "`momentsearch info` lists them") from None
+                                     f"{str(exc).split('; ', 1)[-1]}") from None
             report = remove_files(self.store, records, chosen, dry_run=dry_run)
             return forget_leftovers(None if self.chroma_url else self.db, self.store, report, dry_run)
 

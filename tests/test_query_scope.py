@@ -337,3 +337,31 @@ def test_a_bare_file_name_that_is_indexed_elsewhere_says_how_to_name_it(tmp_path
     assert match_scope(recs, ["*/talk.mp4"]) == {"a1"}
     with pytest.raises(QueryError, match="`momentsearch info` lists them"):
         match_scope(recs, ["lecture.mp4"])  # a name no indexed file has: as before
+
+
+def test_chapters_and_remove_of_a_bare_name_indexed_elsewhere_say_how_to_name_it(tmp_path, monkeypatch):
+    """`chapters talk.mp4` and `remove talk.mp4` run from another folder said "not an indexed file ... index it
+    first" (indexing it again would do nothing) and "`momentsearch info` lists them", as `--in` did."""
+    from momentsearch.api import MomentIndex
+    from momentsearch.search.scope import NOT_INDEXED, one_video
+
+    recs = {"a1": FileRecord(str(tmp_path / "talks" / "talk.mp4"), "a1", 1, 0.0)}
+    (tmp_path / "talks").mkdir()
+    monkeypatch.chdir(tmp_path)
+    with pytest.raises(QueryError, match="is not an indexed file or video id") as caught:
+        one_video(recs, "talk.mp4")
+    assert "'*/talk.mp4'" in str(caught.value) and NOT_INDEXED not in str(caught.value)
+    assert one_video(recs, "*/talk.mp4").video_id == "a1"
+    with pytest.raises(QueryError, match=f"not an indexed file or video id; {NOT_INDEXED}"):
+        one_video(recs, "lecture.mp4")  # a name no indexed file has: as before
+
+    from PIL import Image
+
+    from momentsearch.options import load_config
+
+    Image.new("RGB", (32, 24), (90, 40, 200)).save(tmp_path / "talks" / "board.png")
+    index = MomentIndex(tmp_path / "db", load_config(None, {"models": {"ocr": False}}))  # a photo: no model loads
+    index.index([tmp_path / "talks" / "board.png"])
+    with pytest.raises(QueryError, match="names no indexed file \\(nothing was removed\\).*'\\*/board.png'"):
+        index.remove(["board.png"])
+    assert [Path(r.path).name for r in index.store.files()] == ["board.png"]

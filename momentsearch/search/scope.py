@@ -79,7 +79,10 @@ def _what_to_give(pattern: str, resolved: dict[str, set[str]]) -> str:
             more = f" and {len(same) - 1} more" if len(same) > 1 else ""
             return (f"a name alone is a path from this folder, and the indexed {same[0]}{more} is not here: "
                     f"give its path, or the glob '*/{pattern}' for the name in any folder")
-    return "`momentsearch info` lists them"
+    return LISTS_THEM
+
+
+LISTS_THEM = "`momentsearch info` lists them"
 
 
 def _named_by(pattern: str, resolved: dict[str, set[str]]) -> dict[str, set[str]]:
@@ -119,12 +122,13 @@ def one_video(files: dict[str, FileRecord], name: str, copies: dict[str, list[st
     gave when that is another copy of the record's content (as_named: `chapters COPY -o COPY` must see
     the copy, not the file the corpus holds the record of). Their QueryError names what was typed and
     no --in option, which they do not have. `not_found`: what to do when nothing matches."""
+    hint = LISTS_THEM
     try:
         found = scope_paths(files, [name], copies) if files else {}
-    except QueryError:  # its message speaks of --in
-        found = {}
+    except QueryError as exc:  # its message speaks of --in; its hint may name the file a bare name meant
+        found, hint = {}, str(exc).split("; ", 1)[-1]
     if not found:
-        raise QueryError(f"{name!r} is not an indexed file or video id; {not_found}")
+        raise QueryError(f"{name!r} is not an indexed file or video id; {not_found if hint == LISTS_THEM else hint}")
     if len(found) > 1:
         raise QueryError(f"{name!r} names {len(found)} indexed files, not one; give the path or video id of one "
                          "(`momentsearch info` lists them)")
