@@ -80,3 +80,25 @@ def test_the_playing_chapter_is_scrolled_into_the_list(long_day, browser):  # no
     assert page.evaluate("() => document.getElementById('chapters').scrollHeight") > box["height"] + 100
     # the highlighted chapter lies inside the list's visible box, not scrolled out of it below
     assert box["y"] - 1 <= row["y"] and row["y"] + row["height"] <= box["y"] + box["height"] + 1, (row, box)
+
+
+def test_the_next_sentence_scrolls_the_transcript_not_the_page(long_day, browser):  # noqa: F811
+    """A reader who scrolled back up to the video is not pulled down to the transcript at every sentence."""
+    base = long_day
+    video = json.load(urllib.request.urlopen(base + "/api/videos"))["videos"][0]
+    sentences = json.load(urllib.request.urlopen(f"{base}/api/transcript/{video['video_id']}"))["sentences"]
+    before, after = sentences[-3], sentences[-2]
+    page = browser.new_page(viewport={"width": 1280, "height": 420})
+    page.goto(f"{base}/?v={video['video_id']}#t={after['start'] - 3}")
+    page.wait_for_function("() => { const v = document.getElementById('player'); return v.readyState >= 2 && !v.seeking; }",
+                           timeout=60_000)
+    page.evaluate("() => document.getElementById('player').play()")
+    page.wait_for_function("() => document.querySelector('#transcript li.now') !== null")
+    assert before["text"] in page.inner_text("#transcript li.now")
+    page.evaluate("() => window.scrollTo(0, 0)")  # back up to the video
+    page.wait_for_function("(text) => document.querySelector('#transcript li.now').textContent.includes(text)",
+                           arg=after["text"], timeout=30_000)
+    page.wait_for_timeout(300)
+    assert page.evaluate("() => window.scrollY") == 0  # the page stayed where the reader left it
+    row, box = page.locator("#transcript li.now").bounding_box(), page.locator("#transcript").bounding_box()
+    assert box["y"] - 1 <= row["y"] and row["y"] + row["height"] <= box["y"] + box["height"] + 1, (row, box)

@@ -147,7 +147,7 @@ els.player.addEventListener("timeupdate", () => {
   const li = mx.transcript.querySelector(`li[data-i="${i}"]`);
   if (li) {
     li.classList.add("now");
-    if (!mx.transcript.matches(":hover")) li.scrollIntoView({ block: "nearest" });
+    if (!mx.transcript.matches(":hover")) scrollWithin(mx.transcript, li);  // not the page: the player stays in view
   }
 });
 els.player.addEventListener("loadedmetadata", () => { if (current) showVideo(current); drawMarks(); });
