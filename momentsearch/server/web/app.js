@@ -373,8 +373,9 @@ function openMoment(m, from = m.start) {
   current = m;
   els.pane.hidden = false;
   els.title.textContent = m.name || m.video_id;
+  // a link's time, or a file opened from the start page, is a place to play from, not a moment with an end
   els.momentTime.textContent = m.kind === "photo" ? "photo"
-    : m.end > m.start ? `moment ${fmt(m.start)}–${fmt(m.end)}` : `from ${fmt(m.start)}`;  // (a link's bare second)
+    : m.end > m.start ? `moment ${fmt(m.start)}–${fmt(m.end)}` : `from ${fmt(m.start)}`;
   const words = wordsAt(m);
   els.wordsAt.hidden = words === null;
   if (words !== null) els.wordsAt.textContent = `▶ words at ${fmt(words)}`;

@@ -111,6 +111,13 @@ mx.copy.addEventListener("click", async () => {
   setTimeout(() => { mx.copy.textContent = "Copy link to this moment"; }, 2000);
 });
 
+// scrolls `list` (and nothing around it: the page stays where the reader left it) so that `li` shows in it
+function scrollWithin(list, li) {
+  const box = list.getBoundingClientRect(), row = li.getBoundingClientRect();
+  if (row.top < box.top) list.scrollTop -= box.top - row.top;
+  else if (row.bottom > box.bottom) list.scrollTop += row.bottom - box.bottom;
+}
+
 function seekTo(ev) {
   const li = ev.target.closest("li[data-t]");
   if (!li) return;
@@ -128,8 +135,10 @@ els.player.addEventListener("timeupdate", () => {
   for (let j = 0; j < sentences.length && sentences[j].start <= t + 0.05; j++) i = j;
   // the chapter first: a seek within one sentence's time, or a video without speech, still moves it
   mx.chapters.querySelectorAll("li").forEach((c) => {
-    const k = Number(c.dataset.i);
-    c.classList.toggle("now", chapterList[k].start <= t && t < chapterList[k].end);
+    const k = Number(c.dataset.i), now = chapterList[k].start <= t && t < chapterList[k].end;
+    // a long recording's list scrolls (dozens of chapters): the one playing is kept in sight, as the sentence is
+    if (now && !c.classList.contains("now") && !mx.chapters.matches(":hover")) scrollWithin(mx.chapters, c);
+    c.classList.toggle("now", now);
   });
   if (i === nowIndex) return;
   const old = mx.transcript.querySelector("li.now");
@@ -138,7 +147,7 @@ els.player.addEventListener("timeupdate", () => {
   const li = mx.transcript.querySelector(`li[data-i="${i}"]`);
   if (li) {
     li.classList.add("now");
-    if (!mx.transcript.matches(":hover")) li.scrollIntoView({ block: "nearest" });
+    if (!mx.transcript.matches(":hover")) scrollWithin(mx.transcript, li);  // not the page: the player stays in view
   }
 });
 els.player.addEventListener("loadedmetadata", () => { if (current) showVideo(current); drawMarks(); });
