@@ -122,8 +122,9 @@ def cut_clip(source, start: float, end: float, out: str | os.PathLike, padding: 
                 else:
                     span = _copy(src, dst, streams, (start, end), origin)
             if span is None:  # nothing was muxed, so no file was written either
-                raise BadInputError(name, f"nothing to cut between {start:g} and {end:g} s (no audio or video "
-                                          "there: the file is shorter, or its streams start later)")
+                length = f"it is {said_time(src.duration / 1e6)} long" if src.duration else "the file is shorter"
+                raise BadInputError(name, f"nothing to cut between {said_time(start)} and {said_time(end)} (no "
+                                          f"audio or video there: {length}, or its streams start later)")
             real_start, real_end = span
         os.replace(tmp, out)
     except av.error.FFmpegError as exc:
@@ -384,3 +385,12 @@ def _encode_sound(src, dst, stream, encoder, span: tuple[float, float], origin: 
         return []
     dst.mux(encoder.encode(None))
     return [last]
+
+
+def said_time(seconds: float) -> str:
+    """"5 s", or "10810 s (3:00:10)" past a minute: as a user typing h:mm:ss reads it."""
+    if seconds < 60:
+        return f"{seconds:g} s"
+    h, rem = divmod(int(seconds), 3600)
+    clock = f"{h}:{rem // 60:02d}:{rem % 60:02d}" if h else f"{rem // 60}:{rem % 60:02d}"
+    return f"{seconds:g} s ({clock})"

@@ -204,7 +204,7 @@ def test_a_clip_names_its_files_absolute_and_says_where_a_short_file_ended(lectu
     clip = cut_clip("talk.mp4", 1.0, 999.0, "c.mp4")
     assert clip.path == str(tmp_path / "c.mp4") and clip.source == str(tmp_path / "talk.mp4")
     _print_clip(clip)
-    assert f"(the file ends at {clip.end:.1f} s, before the 999 s asked)" in capsys.readouterr().out
+    assert f"(the file ends at {round(clip.end, 1):g} s, before the 999 s (16:39) asked)" in capsys.readouterr().out
 
 
 def test_an_exported_clips_name_holds_no_character_windows_refuses():
@@ -215,3 +215,11 @@ def test_an_exported_clips_name_holds_no_character_windows_refuses():
     name = clip_file_name('/talks/week 3: sorting? <Q&A> "a|b*c\\d".mp4', 7.4, 26.2, "01-")
     assert name == "01-week 3_ sorting_ _Q&A_ _a_b_c_d_-7-26.mp4"
     assert clip_file_name("/talks/Größe\x07.MOV", 0, 5) == "Größe_-0-5.mov"  # other letters stay as they are
+
+
+def test_clip_messages_past_an_hour_give_the_clock_a_user_typed():
+    """`clip day.mp4 3:00:10 3:01:00` of a 3-hour file said "nothing to cut between 10810 and 10860 s" and "the
+    file ends at 10800.0 s": the user typed h:mm:ss and could not tell how far past the end that was."""
+    from momentsearch.clips import said_time
+
+    assert said_time(10810) == "10810 s (3:00:10)" and said_time(65.5) == "65.5 s (1:05)" and said_time(7) == "7 s"

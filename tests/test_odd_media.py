@@ -73,11 +73,11 @@ def test_clip_before_the_picture_starts_keeps_the_audio_there(late_video, tmp_pa
 
 def test_clip_of_nothing_is_a_clear_error_with_no_file_left(late_video, tmp_path):
     for start, end in [(30, 40), (7.5, 9)]:  # past the end of a 7 s file
-        with pytest.raises(BadInputError, match=f"nothing to cut between {start:g} and {end:g} s"):
+        with pytest.raises(BadInputError, match=f"nothing to cut between {start:g} s and {end:g} s .*it is 7 s long"):
             cut_clip(late_video, start, end, tmp_path / "none.mp4")
     assert list(tmp_path.iterdir()) == []
     proc = run_cli("clip", str(late_video), "30", "40", "-o", str(tmp_path / "none.mp4"), check=False)
-    assert proc.returncode != 0 and "nothing to cut between 30 and 40 s" in proc.stderr
+    assert proc.returncode != 0 and "nothing to cut between 30 s and 40 s" in proc.stderr
     assert "Traceback" not in proc.stderr and list(tmp_path.iterdir()) == []
     got = json.loads(run_cli("clip", str(late_video), "0", "2", "-o", str(tmp_path / "a.mp4"), "--json").stdout)
     assert got["duration"] == pytest.approx(2.0, abs=0.1) and [p.name for p in tmp_path.iterdir()] == ["a.mp4"]
@@ -109,7 +109,7 @@ def _clip_route(path: Path, params: dict, **record):
 def test_clip_route_answers_400_with_the_reason(late_video):
     video = {"duration": 7.0, "channels": ["transcript"], "mime": "video/mp4"}
     r = _clip_route(late_video, {"start": 30, "end": 40}, **video)
-    assert r.status_code == 400 and "nothing to cut between 30 and 40 s" in r.json()["error"]
+    assert r.status_code == 400 and "nothing to cut between 30 s and 40 s" in r.json()["error"]
     r = _clip_route(late_video, {"start": 0, "end": 2}, **video)
     assert r.status_code == 200 and float(r.headers["x-clip-end"]) == pytest.approx(2.0, abs=0.1)
     with av.open(io.BytesIO(r.content)) as f:

@@ -182,11 +182,13 @@ def add_export_flags(p: argparse.ArgumentParser) -> None:
 
 def _print_clip(clip, note: str = "") -> None:
     from momentsearch.cli.output import safe_text  # a file name's control characters are never printed raw
+    from momentsearch.clips import said_time
 
     late = clip.asked_start - clip.start
     where = f" (starts {late:.1f} s early, on the keyframe at or before {clip.asked_start:.1f} s)" if late > 0.05 else ""
     if clip.asked_end - clip.end > 0.5:  # `clip talk.mp4 1 99` of a 9 s file: its end, not 99 s
-        where += f" (the file ends at {clip.end:.1f} s, before the {clip.asked_end:g} s asked)"
+        where += f" (the file ends at {said_time(round(clip.end, 1))}, before the {said_time(clip.asked_end)} " \
+                 "asked)"
     span = f"{clip.start:.2f}-{clip.end:.2f} s"
     print(f"{safe_text(clip.path)}: {span} of {safe_text(clip.source)}{where}{note}")
 
