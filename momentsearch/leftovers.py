@@ -1,7 +1,8 @@
 """What a local index folder keeps for a video besides its entries, dropped when `prune` or `remove` takes
 the video out: the work a killed `index` run kept to resume from (`DB/momentsearch-partial/`,
-pipeline/partial.py) and the web player's copies of two-track recordings
-(`DB/momentsearch-cache/playback/`, playback.py), with any copy a killed server left unfinished.
+pipeline/partial.py), the web player's copies of two-track recordings
+(`DB/momentsearch-cache/playback/`, playback.py), with any copy a killed server left unfinished, and the
+word pieces search kept of its speech (`DB/momentsearch-cache/pieces/`, search/piece_files.py).
 A Chroma server (`--chroma-url`) keeps neither: nothing to do there."""
 
 from __future__ import annotations
@@ -15,14 +16,17 @@ from momentsearch.types import PruneReport
 def forget_leftovers(db: str | os.PathLike | None, store, report: PruneReport, dry_run: bool = False) -> PruneReport:
     """After `prune` or `remove` (`report`) wrote to the index folder `db` (None: a Chroma server, nothing
     kept), under its write lock: the kept work of the contents whose entries went (`report.dropped`), and
-    the player's copies of every video that no record of `store` holds now (taken out just now, or
-    before copies were dropped with it). A dry run changes nothing. Returns `report`."""
+    the player's copies and the word pieces of every video that no record of `store` holds now (taken out
+    just now, or before copies were dropped with it). A dry run changes nothing. Returns `report`."""
     from momentsearch.pipeline.partial import PARTIAL_DIRNAME, forget
     from momentsearch.playback import drop_copies
-    from momentsearch.search.cache import CACHE_DIRNAME, PLAYBACK_DIRNAME
+    from momentsearch.search import piece_files
+    from momentsearch.search.cache import CACHE_DIRNAME, PIECES_DIRNAME, PLAYBACK_DIRNAME
 
     if db is None or dry_run:
         return report
     forget(Path(db) / PARTIAL_DIRNAME, report.dropped)
-    drop_copies(Path(db) / CACHE_DIRNAME / PLAYBACK_DIRNAME, {rec.video_id for rec in store.files()})
+    live = {rec.video_id for rec in store.files()}
+    drop_copies(Path(db) / CACHE_DIRNAME / PLAYBACK_DIRNAME, live)
+    piece_files.forget(Path(db) / CACHE_DIRNAME / PIECES_DIRNAME, live)
     return report

@@ -272,6 +272,24 @@ def test_word_piece_vectors_are_the_encoders_own_and_find_an_idea_in_other_words
             assert cosines.min() >= 0.999, cosines
 
 
+def test_a_texts_word_pieces_do_not_depend_on_the_texts_encoded_with_it(text_embedder):
+    """A chunk's word-piece vectors are a function of its text: the same whether it is encoded alone,
+    after or before a longer text (padding to the longer one moved their rounding by up to 1e-4, so a
+    search scored a chunk differently in a fresh process than after other queries), or with one of its
+    own token count; the query's own pieces (one pass with its sentence vector) are the same too."""
+    text = "Who really pays a tax on sugar, the buyer or the seller?"
+    longer = ("Now a much longer sentence about the roadmap of the project, who decides what goes into the "
+              "next release and why the deadlines keep moving every single quarter.")
+    same_length = "Who really pays a tax on salt, the buyer or the seller?"
+    counts = [len(e.ids) for e in text_embedder._model.tokenizer.encode_batch([text, longer, same_length])]
+    assert counts[0] == counts[2] < counts[1]
+    alone = text_embedder.embed_tokens([text])[0]
+    for batch in ([text, longer], [longer, text], [same_length, text, longer], [longer, same_length, text]):
+        pieces, vectors = text_embedder.embed_tokens(batch)[batch.index(text)]
+        assert pieces == alone[0] and np.array_equal(vectors, alone[1]), batch
+    assert np.array_equal(text_embedder.embed_with_tokens([text])[1][0][1], alone[1])
+
+
 def test_text_embedder_unknown_model_offline():
     with pytest.raises(ModelUnavailableError, match="MOMENTSEARCH_ALLOW_DOWNLOAD"):
         TextEmbedder("someone/not-a-local-model").load()

@@ -199,13 +199,15 @@ class NumpyBert:
     def encode_both(self, texts: Sequence[str], batch_size: int = 64, pooled: bool = True,
                     pieces: bool = True) -> tuple[np.ndarray, list[tuple[list[str], np.ndarray]]]:
         """`encode` and `encode_tokens` from one pass through the model (a query needs both); the one
-        not asked for comes back empty."""
+        not asked for comes back empty. Word pieces are a function of their text alone: texts are batched
+        only with texts of the same token count, since padding to a longer one moves the states' rounding
+        (up to 1e-4), which made one chunk's late-interaction score depend on what it was encoded with."""
         encodings = self.tokenizer.encode_batch([str(t) for t in texts])
         vectors = np.zeros((len(encodings) if pooled else 0, self.dim), dtype=np.float32)
         out: list[tuple[list[str], np.ndarray]] = ([([], np.zeros((0, self.dim), np.float16))] * len(encodings)
                                                    if pieces else [])
         with self._threads(encodings):
-            for rows, x, mask in self._batches(encodings, batch_size):
+            for rows, x, mask in self._batches(encodings, batch_size, same_width=pieces):
                 if pooled:
                     mean = (x * mask[..., None]).sum(1) / np.maximum(mask.sum(1, keepdims=True), 1e-9)
                     vectors[rows] = mean / np.maximum(np.linalg.norm(mean, axis=1, keepdims=True), 1e-12)
@@ -219,8 +221,9 @@ class NumpyBert:
         tokens = sum(len(e.ids) for e in encodings)
         return blas_threads(1 if tokens < SMALL_INPUT_TOKENS else thread_budget())
 
-    def _batches(self, encodings: list, batch_size: int):
-        """(rows, hidden states (len(rows), width, dim), mask (len(rows), width)) per forward pass."""
+    def _batches(self, encodings: list, batch_size: int, same_width: bool = False):
+        """(rows, hidden states (len(rows), width, dim), mask (len(rows), width)) per forward pass;
+        `same_width`: no padding (a batch holds texts of one token count only)."""
         order = np.argsort([-len(e.ids) for e in encodings], kind="stable")
         begin = 0
         while begin < len(order):
@@ -229,6 +232,8 @@ class NumpyBert:
             # tokens ran 2.5x slower than the same texts 4 at a time)
             width = max(1, len(encodings[order[begin]].ids))
             rows = order[begin:begin + max(1, min(batch_size, BATCH_TOKENS // width))]
+            if same_width:  # the texts as long as the first are a prefix (longest first)
+                rows = rows[[len(encodings[i].ids) == width for i in rows]]
             begin += len(rows)
             ids = np.zeros((len(rows), width), dtype=np.int64)
             types = np.zeros_like(ids)

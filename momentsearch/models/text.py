@@ -182,8 +182,9 @@ class TextEmbedder:
         tokenizer = self._model.tokenizer
         coded = tokenizer(texts, truncation=True, max_length=self._model.max_seq_length,
                           return_special_tokens_mask=True)
-        states = self._model.encode(texts, batch_size=max(1, batch_size), output_value="token_embeddings",
-                                    convert_to_numpy=False, show_progress_bar=False)
+        # one text a pass: padding to a longer text of the batch would move the vectors' rounding (minilm.py)
+        states = [self._model.encode([text], output_value="token_embeddings", convert_to_numpy=False,
+                                     show_progress_bar=False)[0] for text in texts]
         from momentsearch.models.minilm import word_pieces
 
         return [word_pieces(tokenizer.convert_ids_to_tokens(ids), state.float().cpu().numpy(), special)

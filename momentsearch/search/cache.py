@@ -30,6 +30,7 @@ CACHE_VERSION = 8  # bump when the layout or the lexical tokenizer changes (5: s
 CACHE_DIRNAME = "momentsearch-cache"
 PLAYBACK_DIRNAME = "playback"  # the web player's copies (momentsearch/playback.py): named by each file's
                                # identity, not by the index's state, so clear() keeps them
+PIECES_DIRNAME = "pieces"  # chunks' word-piece vectors (piece_files.py): named by their text, so clear() keeps them
 
 
 def corpus_key(generation: Iterable[int], files: Iterable) -> str:
@@ -87,13 +88,14 @@ def save(root: str | Path, key: str, ids: list[str], texts: list[str], metas: li
 
 def clear(root: str | Path) -> None:
     """Remove every cached corpus under `root` (after writes to the index); the player's copies stay (a
-    re-index of other files would otherwise copy a two-hour recording again)."""
+    re-index of other files would otherwise copy a two-hour recording again), and the word pieces (a
+    function of their text: what the index no longer holds goes with its video, leftovers.py)."""
     root = Path(root)
     if not root.is_dir():
         shutil.rmtree(root, ignore_errors=True)
         return
     for entry in root.iterdir():
-        if entry.name == PLAYBACK_DIRNAME:
+        if entry.name in (PLAYBACK_DIRNAME, PIECES_DIRNAME):
             continue
         if entry.is_dir() and not entry.is_symlink():
             shutil.rmtree(entry, ignore_errors=True)

@@ -54,7 +54,7 @@ class Searcher:
         self._text_checked = False  # the transcript collection's model id matched ours once
         self._video_rows: VideoRows | None = None  # each video's rows in the current corpus (scopes, phrases)
         self._scope_vectors = ScopeVectors(store)  # vectors of recently searched scopes
-        self._pieces: tuple[tuple, PieceCache] | None = None  # (corpus generation, chunks' word-piece vectors)
+        self._pieces: PieceCache | None = None  # chunks' word-piece vectors, by text (kept across index runs)
         self._sections: SectionContext | None = None  # section vectors of the current corpus
 
     # -- cached corpus -------------------------------------------------------------------------
@@ -130,10 +130,9 @@ class Searcher:
     def _late(self, query: TokenVectors, hits: list[Hit], sims: np.ndarray) -> np.ndarray:
         """Cosines blended with late interaction (ranking/late.py): `late_share` of the score is the word-piece
         MaxSim, mapped onto the cosine's scale by `late_scale`."""
-        generation = self.corpus().generation
-        if self._pieces is None or self._pieces[0] != generation:
-            self._pieces = (generation, PieceCache(self.text.embed_tokens))
-        texts = self._pieces[1].get([h.id for h in hits], [h.document or "" for h in hits])
+        if self._pieces is None:  # kept on disk beside the index too (search/piece_files.py; not for a Chroma server)
+            self._pieces = PieceCache(self.text.embed_tokens, self.cache_dir, getattr(self.text, "model_id", ""))
+        texts = self._pieces.get(hits, self.corpus().files)
         scale, shift = self.options.late_scale
         late = scale * late_scores(query, texts, self.options.late_exact_cap) + shift
         share = self.options.late_share
