@@ -38,6 +38,10 @@ from momentsearch.types import shown_path
 
 MAP_THRESHOLDS = tuple(np.round(np.arange(0.5, 0.951, 0.05), 2))  # IoU thresholds averaged by mAP
 MAX_WINDOWS = 10  # mAP and MRR read this many windows per query
+# IoUs are rounded to this many decimals before they meet a threshold: an IoU of exactly 0.5 in decimal seconds
+# ([35.4, 77.1] in [8.5, 91.9]) comes out of binary floats as 0.4999999999999999 and read as a miss; times to the
+# millisecond put any IoU that is really not on a threshold at least 5e-9 from it (windows under 2.7 hours)
+IOU_DECIMALS = 9
 METRICS = ("R1@0.5", "R1@0.7", "R@5@0.5", "mAP", "MRR")
 
 
@@ -172,7 +176,7 @@ def window_iou(pred: PredictedWindow, truth: GroundTruth) -> np.ndarray:
     gt = np.array(truth.windows, dtype=np.float64)
     inter = np.clip(np.minimum(gt[:, 1], pred.end) - np.maximum(gt[:, 0], pred.start), 0.0, None)
     union = np.maximum(gt[:, 1], pred.end) - np.minimum(gt[:, 0], pred.start)
-    return np.where(union > 0, inter / np.where(union > 0, union, 1.0), 0.0)
+    return np.round(np.where(union > 0, inter / np.where(union > 0, union, 1.0), 0.0), IOU_DECIMALS)
 
 
 def average_precision(ious: np.ndarray, threshold: float) -> float:
