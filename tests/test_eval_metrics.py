@@ -150,3 +150,4 @@ def test_paired_comparison_counts_queries_gained_and_lost_and_says_when_it_is_no
     # only the queries both runs answered are paired; a metric that is not 0/1 has no McNemar p
     c = compare({1: 0.2, 2: 0.4}, {2: 0.9, 3: 1.0}, "mAP")
     assert c.n == 1 and c.before == 0.4 and np.isnan(c.p) and c.to_json()["p"] is None
+

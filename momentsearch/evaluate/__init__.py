@@ -7,7 +7,8 @@ Predictions are written in the QVHighlights prediction layout, one line per quer
     {"qid": ..., "query": ..., "pred_relevant_windows": [[st, ed, score], ...], "video": [v, ...]}
 (`video` holds the file of each window, in the same order, since the search runs over a corpus).
 QVHighlights files as released read as they are: `vid` stands for `video` (a bare name matches a
-file of that name, with or without its extension), other fields are ignored. Another system's
+file of that name, with or without its extension), other
+fields are ignored; a JSON array of the same objects reads too (`evaluate/files.py`). Another system's
 predictions in the prediction layout are scored by `load_predictions` + `evaluate` (`eval GT --pred
 FILE`); every prediction list is sorted by score first, as the official scorer does.
 
@@ -34,6 +35,8 @@ import numpy as np
 
 from momentsearch.errors import QueryError
 from momentsearch.evaluate.cuts import CUT_TOLERANCE, BoundaryScore, boundary_scores, detected_boundaries  # noqa: F401
+from momentsearch.evaluate.files import (GroundTruth, PredictedWindow, load_ground_truth,  # noqa: F401
+                                         load_predictions, qid_key)
 from momentsearch.types import shown_path
 
 MAP_THRESHOLDS = tuple(np.round(np.arange(0.5, 0.951, 0.05), 2))  # IoU thresholds averaged by mAP
@@ -43,23 +46,6 @@ MAX_WINDOWS = 10  # mAP and MRR read this many windows per query
 # millisecond put any IoU that is really not on a threshold at least 5e-9 from it (windows under 2.7 hours)
 IOU_DECIMALS = 9
 METRICS = ("R1@0.5", "R1@0.7", "R@5@0.5", "mAP", "MRR")
-
-
-@dataclass
-class GroundTruth:
-    qid: str | int
-    query: str
-    video: str  # a file name or a path
-    windows: list[tuple[float, float]]  # seconds
-    type: str = ""
-
-
-@dataclass
-class PredictedWindow:
-    video: str  # the file the window is in (a path)
-    start: float
-    end: float
-    score: float
 
 
 @dataclass
@@ -107,49 +93,6 @@ def json_safe(value):
 
 
 # ---------------------------------------------------------------------------------------- input
-
-def load_ground_truth(path: str | Path) -> list[GroundTruth]:
-    """Read a ground-truth JSONL file; a QueryError names the line of any malformed entry."""
-    path = Path(path)
-    if not path.is_file():
-        raise QueryError(f"ground-truth file not found: {path}")
-    items, lines = [], {}
-    try:
-        text = path.read_text(encoding="utf-8")
-    except UnicodeDecodeError as exc:
-        raise QueryError(f"{path}: not UTF-8 text ({exc.reason} at byte {exc.start})") from exc
-    for n, line in enumerate(text.splitlines(), 1):
-        if not line.strip():
-            continue
-        try:
-            obj = json.loads(line)
-            windows = [(_number(w[0]), _number(w[1])) for w in obj["relevant_windows"]]
-            video = obj["video"] if "video" in obj else obj["vid"]
-            if not isinstance(obj["qid"], (str, int)) or isinstance(obj["qid"], bool):
-                raise TypeError("qid must be a string or a whole number")
-            if not isinstance(obj["query"], str) or not obj["query"].strip() or not isinstance(video, str):
-                raise TypeError("query must be non-empty text and video a file name or path")
-            item = GroundTruth(obj["qid"], obj["query"], video, windows, str(obj.get("type") or ""))
-        except (json.JSONDecodeError, KeyError, TypeError, ValueError, IndexError) as exc:
-            raise QueryError(f"{path}:{n}: expected {{qid, query, video (or vid), relevant_windows: [[st, ed], ...]}} "
-                             f"({type(exc).__name__}: {exc})") from exc
-        if not windows or any(e <= s or s < 0 for s, e in windows):
-            raise QueryError(f"{path}:{n}: relevant_windows must be non-empty [start, end] pairs, 0 <= start < end")
-        if str(item.qid) in lines:  # predictions are keyed by qid: a repeat would score another query's
-            raise QueryError(f"{path}:{n}: qid {item.qid!r} is already used on line {lines[str(item.qid)]}")
-        lines[str(item.qid)] = n
-        items.append(item)
-    if not items:
-        raise QueryError(f"{path} holds no ground-truth queries")
-    return items
-
-
-def _number(x) -> float:
-    """A finite number of seconds (not a bool, NaN or infinity)."""
-    if isinstance(x, bool) or not isinstance(x, (int, float)) or not math.isfinite(x):
-        raise ValueError(f"{x!r} is not a finite number of seconds")
-    return float(x)
-
 
 def same_video(predicted: str, truth: str) -> bool:
     """A ground-truth `video` given as a bare file name matches any path with that name."""
@@ -232,9 +175,10 @@ def evaluate(predictions: dict, truths: list[GroundTruth], unmeasurable: dict[st
     reported as such and left out of the overall means instead of counting as zeros.
     """
     unmeasurable = dict(unmeasurable or {})
+    by_key = {qid_key(q): windows for q, windows in predictions.items()}  # 7 and "7" are one query
     results = []
     for truth in truths:
-        ranked = sorted(predictions.get(truth.qid, []), key=lambda w: -w.score)  # stable: ties keep their order
+        ranked = sorted(by_key.get(qid_key(truth.qid), []), key=lambda w: -w.score)  # stable: ties keep their order
         values = query_metrics(ranked, truth)
         results.append(QueryResult(truth.qid, truth.type, values))
     types = sorted({r.type for r in results if r.type})
@@ -257,33 +201,6 @@ def predictions_to_jsonl(truths: list[GroundTruth], predictions: dict) -> Iterab
             "pred_relevant_windows": [[round(w.start, 3), round(w.end, 3), round(w.score, 6)] for w in windows],
             "video": [shown_path(w.video) for w in windows],  # a name's bytes that are no UTF-8 as \\xNN
         }, ensure_ascii=False)
-
-
-def load_predictions(path: str | Path, truths: list[GroundTruth]) -> dict:
-    """Another system's predictions (QVHighlights layout: {qid, pred_relevant_windows: [[st, ed, score],
-    ...]} plus `vid` or `video`: one file for all windows, or a list with one per window); qid ->
-    windows. A query of `truths` with no line scores 0; a window without a video is on the truth's."""
-    path = Path(path)
-    if not path.is_file():
-        raise QueryError(f"predictions file not found: {path}")
-    video_of = {t.qid: t.video for t in truths}
-    out: dict = {}
-    for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
-        if not line.strip():
-            continue
-        try:
-            obj = json.loads(line)
-            qid, windows = obj["qid"], obj["pred_relevant_windows"]
-            videos = obj.get("video", obj.get("vid", video_of.get(qid, "")))
-            videos = videos if isinstance(videos, list) else [videos] * len(windows)
-            out[qid] = [PredictedWindow(str(v), float(w[0]), float(w[1]), float(w[2]) if len(w) > 2 else 0.0)
-                        for w, v in zip(windows, videos, strict=True)]
-        except (json.JSONDecodeError, KeyError, TypeError, ValueError, IndexError) as exc:
-            raise QueryError(f"{path}:{n}: expected {{qid, pred_relevant_windows: [[st, ed, score], ...]}} "
-                             f"({type(exc).__name__}: {exc})") from exc
-    if not out:
-        raise QueryError(f"{path} holds no predictions")
-    return out
 
 
 def visual_unmeasurable(index) -> str:
