@@ -151,3 +151,12 @@ def test_paired_comparison_counts_queries_gained_and_lost_and_says_when_it_is_no
     c = compare({1: 0.2, 2: 0.4}, {2: 0.9, 3: 1.0}, "mAP")
     assert c.n == 1 and c.before == 0.4 and np.isnan(c.p) and c.to_json()["p"] is None
 
+
+def test_a_relative_video_path_matches_wherever_eval_runs(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)  # not the folder the ground truth's paths are relative to
+    assert same_video("/home/u/course/lectures/week1.mp4", "lectures/week1.mp4")
+    assert same_video("lectures/week1.mp4", "/home/u/course/lectures/week1.mp4")  # predictions written relative
+    assert not same_video("/home/u/course/labs/week1.mp4", "lectures/week1.mp4")
+    assert not same_video("/home/u/course/lectures/week1.mp4", "/elsewhere/lectures/week1.mp4")
+    m = query_metrics([pw(0, 10, video="/home/u/course/lectures/week1.mp4")], gt([(0, 10)], "lectures/week1.mp4"))
+    assert m["R1@0.5"] == 1.0

@@ -7,7 +7,7 @@ Predictions are written in the QVHighlights prediction layout, one line per quer
     {"qid": ..., "query": ..., "pred_relevant_windows": [[st, ed, score], ...], "video": [v, ...]}
 (`video` holds the file of each window, in the same order, since the search runs over a corpus).
 QVHighlights files as released read as they are: `vid` stands for `video` (a bare name matches a
-file of that name, with or without its extension), other
+file of that name, with or without its extension; a relative path any path that ends with it), other
 fields are ignored; a JSON array of the same objects reads too (`evaluate/files.py`). Another system's
 predictions in the prediction layout are scored by `load_predictions` + `evaluate` (`eval GT --pred
 FILE`); every prediction list is sorted by score first, as the official scorer does.
@@ -95,12 +95,18 @@ def json_safe(value):
 # ---------------------------------------------------------------------------------------- input
 
 def same_video(predicted: str, truth: str) -> bool:
-    """A ground-truth `video` given as a bare file name matches any path with that name."""
+    """A ground-truth `video` given as a bare file name matches any path with that name; a relative path
+    (`lectures/week1.mp4`) matches any path that ends with it, wherever `eval` runs."""
     if predicted == truth:
         return True
     p, t = Path(predicted), Path(truth)
-    if len(t.parts) == 1:  # a bare name; QVHighlights' `vid` has no extension
-        return p.name == t.name or p.stem == t.name
+    if len(t.parts) == 1 and (p.name == t.name or p.stem == t.name):  # QVHighlights' `vid` has no extension
+        return True
+    # resolved against the working folder alone, a ground truth written beside its lectures named other files
+    # when eval ran elsewhere, and every right answer counted as a miss
+    for rel, full in ((t, p), (p, t)):
+        if rel.parts and not rel.is_absolute() and ".." not in rel.parts and full.parts[-len(rel.parts):] == rel.parts:
+            return True
     return p.resolve() == t.resolve()
 
 
