@@ -10,7 +10,8 @@ QVHighlights files as released read as they are: `vid` stands for `video` (a bar
 file of that name, with or without its extension; a relative path any path that ends with it), other
 fields are ignored; a JSON array of the same objects reads too (`evaluate/files.py`). Another system's
 predictions in the prediction layout are scored by `load_predictions` + `evaluate` (`eval GT --pred
-FILE`); every prediction list is sorted by score first, as the official scorer does.
+FILE`); every prediction list is sorted by score first (the official scorer sorts only for mAP, after keeping
+a line's first 10 windows, and reads R1 from the first window as written: the same on sorted files).
 
 Metrics, per query, then averaged over queries (all in [0, 1]):
 - R1@t:     the top window overlaps a relevant window with IoU >= t.
