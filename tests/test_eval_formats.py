@@ -269,3 +269,15 @@ def test_ground_truth_without_a_video_names_the_missing_field(tmp_path):
     path = _write(tmp_path / "gt.jsonl", [{k: v for k, v in GT_ROWS[0].items() if k != "video"}])
     with pytest.raises(QueryError, match=r"gt\.jsonl:1: .*no video \(or vid\) field"):
         load_ground_truth(path)
+
+
+def test_eval_names_the_queries_a_predictions_file_leaves_out_and_the_qids_it_adds(tmp_path):
+    """Scored, but not silently: a lower number with no word why reads as a worse system."""
+    gt = _write(tmp_path / "gt.jsonl", GT_ROWS)
+    pred = _write(tmp_path / "pred.jsonl", [PRED_ROWS[0], {**PRED_ROWS[1], "qid": 22}])
+    proc = run_cli("eval", str(gt), "--pred", str(pred), "--json")
+    assert json.loads(proc.stdout)["overall"]["R1@0.5"] == 0.5
+    assert "1 query of the ground truth has no line in" in proc.stderr and "counted as missed: 2" in proc.stderr
+    assert "1 qid in" in proc.stderr and "is not in the ground truth, not scored: 22" in proc.stderr
+    whole = _write(tmp_path / "whole.jsonl", PRED_ROWS)
+    assert "note" not in run_cli("eval", str(gt), "--pred", str(whole), "--baseline", str(whole)).stderr
