@@ -281,3 +281,9 @@ def test_eval_names_the_queries_a_predictions_file_leaves_out_and_the_qids_it_ad
     assert "1 qid in" in proc.stderr and "is not in the ground truth, not scored: 22" in proc.stderr
     whole = _write(tmp_path / "whole.jsonl", PRED_ROWS)
     assert "note" not in run_cli("eval", str(gt), "--pred", str(whole), "--baseline", str(whole)).stderr
+
+
+def test_a_utf16_file_as_windows_powershell_writes_it_reads(tmp_path):
+    gt = tmp_path / "gt.jsonl"
+    gt.write_text("".join(json.dumps(r) + "\r\n" for r in GT_ROWS), encoding="utf-16")  # with its byte-order mark
+    assert [t.qid for t in load_ground_truth(gt)] == [1, 2]

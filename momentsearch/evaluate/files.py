@@ -1,7 +1,7 @@
 """Reading the files `eval` is given: ground truth and another system's predictions.
 
-Both are read as JSON Lines (one object a line; CRLF line ends and a UTF-8 byte-order mark, as Windows
-editors write them, are fine) or as one JSON array of the same objects (a `.json` file as `json.dump`
+Both are read as JSON Lines (one object a line; CRLF line ends, a UTF-8 byte-order mark and UTF-16 with
+its mark, as Windows editors and PowerShell write them, are fine) or as one JSON array of the same objects (a `.json` file as `json.dump`
 writes it). A qid is a string or a whole number, and `7` and `"7"` name the same query: a ground truth
 written with whole numbers and predictions written with strings (or the other way round) are not
 silently scored as zeros.
@@ -9,6 +9,7 @@ silently scored as zeros.
 
 from __future__ import annotations
 
+import codecs
 import json
 import math
 from dataclasses import dataclass
@@ -47,10 +48,13 @@ def _entries(path: Path, what: str, layout: str) -> list[tuple[str, object]]:
     (`PATH: entry N` in an array). A QueryError names the place of any entry that is no JSON."""
     if not path.is_file():
         raise QueryError(f"{what} file not found: {path}")
+    raw = path.read_bytes()
+    # UTF-16 with its byte-order mark is what Windows PowerShell's `>` writes; -sig: a UTF-8 mark is no text
+    utf16 = raw[:2] in (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)
     try:
-        text = path.read_text(encoding="utf-8-sig")  # -sig: a byte-order mark is no part of the first line
+        text = raw.decode("utf-16" if utf16 else "utf-8-sig")
     except UnicodeDecodeError as exc:
-        raise QueryError(f"{path}: not UTF-8 text ({exc.reason} at byte {exc.start})") from exc
+        raise QueryError(f"{path}: not {'UTF-16' if utf16 else 'UTF-8'} text ({exc.reason} at byte {exc.start})") from exc
     if text.lstrip().startswith("["):  # one JSON array of objects, not one object a line
         try:
             items = json.loads(text)
