@@ -1,10 +1,10 @@
 """Reading the files `eval` is given: ground truth and another system's predictions.
 
 Both are read as JSON Lines (one object a line; CRLF line ends, a UTF-8 byte-order mark and UTF-16 with
-its mark, as Windows editors and PowerShell write them, are fine) or as one JSON array of the same objects (a `.json` file as `json.dump`
-writes it). A qid is a string or a whole number, and `7` and `"7"` name the same query: a ground truth
-written with whole numbers and predictions written with strings (or the other way round) are not
-silently scored as zeros.
+its mark, as Windows editors and PowerShell write them, are fine) or as one JSON array of the same
+objects (a `.json` file as `json.dump` writes it). A qid is a string or a whole number, and `7` and
+`"7"` name the same query: a ground truth written with whole numbers and predictions written with
+strings (or the other way round) are not silently scored as zeros.
 """
 
 from __future__ import annotations
@@ -54,7 +54,8 @@ def _entries(path: Path, what: str, layout: str) -> list[tuple[str, object]]:
     try:
         text = raw.decode("utf-16" if utf16 else "utf-8-sig")
     except UnicodeDecodeError as exc:
-        raise QueryError(f"{path}: not {'UTF-16' if utf16 else 'UTF-8'} text ({exc.reason} at byte {exc.start})") from exc
+        what = "UTF-16" if utf16 else "UTF-8"
+        raise QueryError(f"{path}: not {what} text ({exc.reason} at byte {exc.start})") from exc
     if text.lstrip().startswith("["):  # one JSON array of objects, not one object a line
         try:
             items = json.loads(text)
