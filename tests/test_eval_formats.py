@@ -209,3 +209,81 @@ def test_a_right_answer_in_a_copy_of_the_truths_video_is_a_hit(tmp_path):
     assert lines[1]["video"] == ["/mix/caf\\xe9.mp4"]
     by_id = [GroundTruth("q1", "roadmap", "a" * 16, [(10.0, 20.0)], "said")]  # the video named by its id, as `info`
     assert run_eval(index, by_id)[1].overall["R1@0.5"] == 1.0  # lists it (it was "not in the index")
+
+
+GT_ROWS = [{"qid": 1, "query": "roadmap", "video": "talk.mp4", "relevant_windows": [[0, 10]], "type": "said"},
+           {"qid": 2, "query": "budget", "video": "talk.mp4", "relevant_windows": [[20, 30]], "type": "said"}]
+PRED_ROWS = [{"qid": 1, "pred_relevant_windows": [[0, 10, 0.9]], "video": ["/data/talk.mp4"]},
+             {"qid": 2, "pred_relevant_windows": [[50, 60, 0.9]], "video": ["/data/talk.mp4"]}]
+
+
+def test_files_with_a_bom_crlf_lines_or_one_json_array_read_as_jsonl(tmp_path):
+    """What Windows editors and `json.dump` write: a byte-order mark, CRLF line ends, one JSON array."""
+    gt = tmp_path / "gt.jsonl"
+    gt.write_text("".join(json.dumps(r) + "\r\n" for r in GT_ROWS), encoding="utf-8-sig")
+    pred = tmp_path / "pred.json"
+    pred.write_text(json.dumps(PRED_ROWS, indent=2), encoding="utf-8")
+    truths = load_ground_truth(gt)
+    assert [t.qid for t in truths] == [1, 2]
+    assert evaluate(load_predictions(pred, truths), truths).overall["R1@0.5"] == 0.5
+    gt_array = tmp_path / "gt.json"
+    gt_array.write_text(json.dumps(GT_ROWS), encoding="utf-8-sig")
+    assert load_ground_truth(gt_array) == truths
+    out = json.loads(run_cli("eval", str(gt_array), "--pred", str(pred), "--json").stdout)
+    assert out["overall"]["R1@0.5"] == 0.5 and out["counts"]["all"] == 2
+
+
+def test_a_qid_written_as_a_number_in_one_file_and_as_text_in_the_other_is_one_query(tmp_path):
+    truths = load_ground_truth(_write(tmp_path / "gt.jsonl", GT_ROWS))
+    as_text = _write(tmp_path / "pred.jsonl", [{**p, "qid": str(p["qid"])} for p in PRED_ROWS])
+    assert evaluate(load_predictions(as_text, truths), truths).overall["R1@0.5"] == 0.5
+    # and the other way round, through the Python API's dict
+    text_truths = load_ground_truth(_write(tmp_path / "gt2.jsonl", [{**g, "qid": str(g["qid"])} for g in GT_ROWS]))
+    preds = {1: [PredictedWindow("/data/talk.mp4", 0, 10, 1.0)]}
+    assert evaluate(preds, text_truths).overall["R1@0.5"] == 0.5
+
+
+def test_predictions_that_repeat_a_qid_or_name_no_query_of_the_truth_are_refused(tmp_path):
+    import pytest
+
+    from momentsearch.errors import QueryError
+
+    truths = load_ground_truth(_write(tmp_path / "gt.jsonl", GT_ROWS))
+    again = {"qid": "1", "pred_relevant_windows": [[50, 60, 0.9]], "video": ["/data/talk.mp4"]}
+    with pytest.raises(QueryError, match=r"pred\.jsonl:3: qid '1' is already predicted on line 1"):
+        load_predictions(_write(tmp_path / "pred.jsonl", PRED_ROWS + [again]), truths)
+    other = _write(tmp_path / "other.jsonl", [{**p, "qid": p["qid"] + 100} for p in PRED_ROWS])
+    proc = run_cli("eval", str(tmp_path / "gt.jsonl"), "--pred", str(other), check=False)
+    assert proc.returncode == 2 and "none of the 2 predicted qids (101, 102)" in proc.stderr
+    assert "0.000" not in proc.stdout
+    nan_score = _write(tmp_path / "nan.jsonl", [{"qid": 1, "pred_relevant_windows": [[0, 10, float("nan")]]}])
+    with pytest.raises(QueryError, match=r"nan\.jsonl:1: .*not a finite number"):
+        load_predictions(nan_score, truths)
+
+
+def test_ground_truth_without_a_video_names_the_missing_field(tmp_path):
+    import pytest
+
+    from momentsearch.errors import QueryError
+
+    path = _write(tmp_path / "gt.jsonl", [{k: v for k, v in GT_ROWS[0].items() if k != "video"}])
+    with pytest.raises(QueryError, match=r"gt\.jsonl:1: .*no video \(or vid\) field"):
+        load_ground_truth(path)
+
+
+def test_eval_names_the_queries_a_predictions_file_leaves_out_and_the_qids_it_adds(tmp_path):
+    """Scored, but not silently: a lower number with no word why reads as a worse system."""
+    gt = _write(tmp_path / "gt.jsonl", GT_ROWS)
+    pred = _write(tmp_path / "pred.jsonl", [PRED_ROWS[0], {**PRED_ROWS[1], "qid": 22}])
+    proc = run_cli("eval", str(gt), "--pred", str(pred), "--json")
+    assert json.loads(proc.stdout)["overall"]["R1@0.5"] == 0.5
+    assert "1 query of the ground truth has no line in" in proc.stderr and "counted as missed: 2" in proc.stderr
+    assert "1 qid in" in proc.stderr and "is not in the ground truth, not scored: 22" in proc.stderr
+    whole = _write(tmp_path / "whole.jsonl", PRED_ROWS)
+    assert "note" not in run_cli("eval", str(gt), "--pred", str(whole), "--baseline", str(whole)).stderr
+
+
+def test_a_utf16_file_as_windows_powershell_writes_it_reads(tmp_path):
+    gt = tmp_path / "gt.jsonl"
+    gt.write_text("".join(json.dumps(r) + "\r\n" for r in GT_ROWS), encoding="utf-16")  # with its byte-order mark
+    assert [t.qid for t in load_ground_truth(gt)] == [1, 2]

@@ -33,6 +33,17 @@ def test_partial_overlap_passes_only_low_thresholds():
     assert m["MRR"] == 1.0
 
 
+@pytest.mark.parametrize("truth, pred, threshold", [
+    ((35.4, 77.1), (8.5, 91.9), "R1@0.5"),  # 41.7 / 83.4: float division gives 0.4999999999999999
+    ((100.3, 109.8), (100.5, 118.9), "R1@0.5"),  # 9.3 / 18.6
+    ((136.4, 169.0), (133.0, 161.6), "R1@0.7"),  # 25.2 / 36.0
+])
+def test_an_iou_exactly_on_the_threshold_passes_it(truth, pred, threshold):
+    assert query_metrics([pw(*pred)], gt([truth]))[threshold] == 1.0
+    # and mAP counts it at that threshold as well: 0.5 passes 1 of 10 thresholds, 0.7 passes 5
+    assert query_metrics([pw(*pred)], gt([truth]))["mAP"] == pytest.approx(0.1 if threshold == "R1@0.5" else 0.5)
+
+
 def test_window_on_another_video_is_a_miss():
     m = query_metrics([pw(0, 10, video="/data/other.mp4")], gt([(0, 10)]))
     assert m == {"R1@0.5": 0.0, "R1@0.7": 0.0, "R@5@0.5": 0.0, "mAP": 0.0, "MRR": 0.0}
@@ -139,3 +150,13 @@ def test_paired_comparison_counts_queries_gained_and_lost_and_says_when_it_is_no
     # only the queries both runs answered are paired; a metric that is not 0/1 has no McNemar p
     c = compare({1: 0.2, 2: 0.4}, {2: 0.9, 3: 1.0}, "mAP")
     assert c.n == 1 and c.before == 0.4 and np.isnan(c.p) and c.to_json()["p"] is None
+
+
+def test_a_relative_video_path_matches_wherever_eval_runs(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)  # not the folder the ground truth's paths are relative to
+    assert same_video("/home/u/course/lectures/week1.mp4", "lectures/week1.mp4")
+    assert same_video("lectures/week1.mp4", "/home/u/course/lectures/week1.mp4")  # predictions written relative
+    assert not same_video("/home/u/course/labs/week1.mp4", "lectures/week1.mp4")
+    assert not same_video("/home/u/course/lectures/week1.mp4", "/elsewhere/lectures/week1.mp4")
+    m = query_metrics([pw(0, 10, video="/home/u/course/lectures/week1.mp4")], gt([(0, 10)], "lectures/week1.mp4"))
+    assert m["R1@0.5"] == 1.0

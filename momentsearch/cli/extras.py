@@ -108,6 +108,29 @@ def note_unindexed(index, truths) -> None:
               f"not in the index: {names}", file=sys.stderr)
 
 
+def note_unmatched(predictions: dict, truths, path: str) -> None:
+    """One line on stderr for each way a predictions file and the ground truth disagree on their qids: the
+    truth's queries with no prediction line score 0 and predicted qids the truth lacks are not read, and either
+    way a lower number with no word why reads as a worse system (the official scorer refuses such a pair)."""
+    from momentsearch.evaluate import qid_key
+
+    predicted, known = {qid_key(q) for q in predictions}, {qid_key(t.qid) for t in truths}
+    unanswered = [t.qid for t in truths if qid_key(t.qid) not in predicted]
+    unknown = [q for q in predictions if qid_key(q) not in known]
+
+    def some(qids) -> str:
+        return ", ".join(repr(q) for q in qids[:3]) + (f" and {len(qids) - 3} more" if len(qids) > 3 else "")
+
+    if unanswered:
+        print(f"momentsearch: note: {len(unanswered)} quer{'y' if len(unanswered) == 1 else 'ies'} of the ground truth "
+              f"ha{'s' if len(unanswered) == 1 else 've'} no line in {path}, counted as missed: {some(unanswered)}",
+              file=sys.stderr)
+    if unknown:
+        print(f"momentsearch: note: {len(unknown)} qid{'s' * (len(unknown) != 1)} in {path} "
+              f"{'are' if len(unknown) != 1 else 'is'} not in the ground truth, not scored: {some(unknown)}",
+              file=sys.stderr)
+
+
 def lost_server(exc: Exception, server) -> int:
     """A Chroma server that stopped answering after the run began (`server`: the ChromaServer, None for a local
     index): one line and exit status 2, as when it is down at the start; any other error is raised on."""

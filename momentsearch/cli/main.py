@@ -325,8 +325,11 @@ def cmd_eval(args) -> int:
         extras.check_output(args.out, [args.ground_truth, args.pred, args.baseline], args.force)
     truths = load_ground_truth(args.ground_truth)
     baseline = load_predictions(args.baseline, truths) if args.baseline else None  # a wrong path fails first
+    if baseline is not None:
+        extras.note_unmatched(baseline, truths, args.baseline)
     if args.pred:
         predictions = load_predictions(args.pred, truths)
+        extras.note_unmatched(predictions, truths, args.pred)
         report = evaluate(predictions, truths)
     else:
         predictions, report = run_eval(index := _index_for(args), truths)

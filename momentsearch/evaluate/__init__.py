@@ -7,9 +7,11 @@ Predictions are written in the QVHighlights prediction layout, one line per quer
     {"qid": ..., "query": ..., "pred_relevant_windows": [[st, ed, score], ...], "video": [v, ...]}
 (`video` holds the file of each window, in the same order, since the search runs over a corpus).
 QVHighlights files as released read as they are: `vid` stands for `video` (a bare name matches a
-file of that name, with or without its extension), other fields are ignored. Another system's
+file of that name, with or without its extension; a relative path any path that ends with it), other
+fields are ignored; a JSON array of the same objects reads too (`evaluate/files.py`). Another system's
 predictions in the prediction layout are scored by `load_predictions` + `evaluate` (`eval GT --pred
-FILE`); every prediction list is sorted by score first, as the official scorer does.
+FILE`); every prediction list is sorted by score first (the official scorer sorts only for mAP, after keeping
+a line's first 10 windows, and reads R1 from the first window as written: the same on sorted files).
 
 Metrics, per query, then averaged over queries (all in [0, 1]):
 - R1@t:     the top window overlaps a relevant window with IoU >= t.
@@ -34,28 +36,17 @@ import numpy as np
 
 from momentsearch.errors import QueryError
 from momentsearch.evaluate.cuts import CUT_TOLERANCE, BoundaryScore, boundary_scores, detected_boundaries  # noqa: F401
+from momentsearch.evaluate.files import (GroundTruth, PredictedWindow, load_ground_truth,  # noqa: F401
+                                         load_predictions, qid_key)
 from momentsearch.types import shown_path
 
 MAP_THRESHOLDS = tuple(np.round(np.arange(0.5, 0.951, 0.05), 2))  # IoU thresholds averaged by mAP
 MAX_WINDOWS = 10  # mAP and MRR read this many windows per query
+# IoUs are rounded to this many decimals before they meet a threshold: an IoU of exactly 0.5 in decimal seconds
+# ([35.4, 77.1] in [8.5, 91.9]) comes out of binary floats as 0.4999999999999999 and read as a miss; times to the
+# millisecond put any IoU that is really not on a threshold at least 5e-9 from it (windows under 2.7 hours)
+IOU_DECIMALS = 9
 METRICS = ("R1@0.5", "R1@0.7", "R@5@0.5", "mAP", "MRR")
-
-
-@dataclass
-class GroundTruth:
-    qid: str | int
-    query: str
-    video: str  # a file name or a path
-    windows: list[tuple[float, float]]  # seconds
-    type: str = ""
-
-
-@dataclass
-class PredictedWindow:
-    video: str  # the file the window is in (a path)
-    start: float
-    end: float
-    score: float
 
 
 @dataclass
@@ -104,56 +95,19 @@ def json_safe(value):
 
 # ---------------------------------------------------------------------------------------- input
 
-def load_ground_truth(path: str | Path) -> list[GroundTruth]:
-    """Read a ground-truth JSONL file; a QueryError names the line of any malformed entry."""
-    path = Path(path)
-    if not path.is_file():
-        raise QueryError(f"ground-truth file not found: {path}")
-    items, lines = [], {}
-    try:
-        text = path.read_text(encoding="utf-8")
-    except UnicodeDecodeError as exc:
-        raise QueryError(f"{path}: not UTF-8 text ({exc.reason} at byte {exc.start})") from exc
-    for n, line in enumerate(text.splitlines(), 1):
-        if not line.strip():
-            continue
-        try:
-            obj = json.loads(line)
-            windows = [(_number(w[0]), _number(w[1])) for w in obj["relevant_windows"]]
-            video = obj["video"] if "video" in obj else obj["vid"]
-            if not isinstance(obj["qid"], (str, int)) or isinstance(obj["qid"], bool):
-                raise TypeError("qid must be a string or a whole number")
-            if not isinstance(obj["query"], str) or not obj["query"].strip() or not isinstance(video, str):
-                raise TypeError("query must be non-empty text and video a file name or path")
-            item = GroundTruth(obj["qid"], obj["query"], video, windows, str(obj.get("type") or ""))
-        except (json.JSONDecodeError, KeyError, TypeError, ValueError, IndexError) as exc:
-            raise QueryError(f"{path}:{n}: expected {{qid, query, video (or vid), relevant_windows: [[st, ed], ...]}} "
-                             f"({type(exc).__name__}: {exc})") from exc
-        if not windows or any(e <= s or s < 0 for s, e in windows):
-            raise QueryError(f"{path}:{n}: relevant_windows must be non-empty [start, end] pairs, 0 <= start < end")
-        if str(item.qid) in lines:  # predictions are keyed by qid: a repeat would score another query's
-            raise QueryError(f"{path}:{n}: qid {item.qid!r} is already used on line {lines[str(item.qid)]}")
-        lines[str(item.qid)] = n
-        items.append(item)
-    if not items:
-        raise QueryError(f"{path} holds no ground-truth queries")
-    return items
-
-
-def _number(x) -> float:
-    """A finite number of seconds (not a bool, NaN or infinity)."""
-    if isinstance(x, bool) or not isinstance(x, (int, float)) or not math.isfinite(x):
-        raise ValueError(f"{x!r} is not a finite number of seconds")
-    return float(x)
-
-
 def same_video(predicted: str, truth: str) -> bool:
-    """A ground-truth `video` given as a bare file name matches any path with that name."""
+    """A ground-truth `video` given as a bare file name matches any path with that name; a relative path
+    (`lectures/week1.mp4`) matches any path that ends with it, wherever `eval` runs."""
     if predicted == truth:
         return True
     p, t = Path(predicted), Path(truth)
-    if len(t.parts) == 1:  # a bare name; QVHighlights' `vid` has no extension
-        return p.name == t.name or p.stem == t.name
+    if len(t.parts) == 1 and (p.name == t.name or p.stem == t.name):  # QVHighlights' `vid` has no extension
+        return True
+    # resolved against the working folder alone, a ground truth written beside its lectures named other files
+    # when eval ran elsewhere, and every right answer counted as a miss
+    for rel, full in ((t, p), (p, t)):
+        if rel.parts and not rel.is_absolute() and ".." not in rel.parts and full.parts[-len(rel.parts):] == rel.parts:
+            return True
     return p.resolve() == t.resolve()
 
 
@@ -172,7 +126,7 @@ def window_iou(pred: PredictedWindow, truth: GroundTruth) -> np.ndarray:
     gt = np.array(truth.windows, dtype=np.float64)
     inter = np.clip(np.minimum(gt[:, 1], pred.end) - np.maximum(gt[:, 0], pred.start), 0.0, None)
     union = np.maximum(gt[:, 1], pred.end) - np.minimum(gt[:, 0], pred.start)
-    return np.where(union > 0, inter / np.where(union > 0, union, 1.0), 0.0)
+    return np.round(np.where(union > 0, inter / np.where(union > 0, union, 1.0), 0.0), IOU_DECIMALS)
 
 
 def average_precision(ious: np.ndarray, threshold: float) -> float:
@@ -228,9 +182,10 @@ def evaluate(predictions: dict, truths: list[GroundTruth], unmeasurable: dict[st
     reported as such and left out of the overall means instead of counting as zeros.
     """
     unmeasurable = dict(unmeasurable or {})
+    by_key = {qid_key(q): windows for q, windows in predictions.items()}  # 7 and "7" are one query
     results = []
     for truth in truths:
-        ranked = sorted(predictions.get(truth.qid, []), key=lambda w: -w.score)  # stable: ties keep their order
+        ranked = sorted(by_key.get(qid_key(truth.qid), []), key=lambda w: -w.score)  # stable: ties keep their order
         values = query_metrics(ranked, truth)
         results.append(QueryResult(truth.qid, truth.type, values))
     types = sorted({r.type for r in results if r.type})
@@ -253,33 +208,6 @@ def predictions_to_jsonl(truths: list[GroundTruth], predictions: dict) -> Iterab
             "pred_relevant_windows": [[round(w.start, 3), round(w.end, 3), round(w.score, 6)] for w in windows],
             "video": [shown_path(w.video) for w in windows],  # a name's bytes that are no UTF-8 as \\xNN
         }, ensure_ascii=False)
-
-
-def load_predictions(path: str | Path, truths: list[GroundTruth]) -> dict:
-    """Another system's predictions (QVHighlights layout: {qid, pred_relevant_windows: [[st, ed, score],
-    ...]} plus `vid` or `video`: one file for all windows, or a list with one per window); qid ->
-    windows. A query of `truths` with no line scores 0; a window without a video is on the truth's."""
-    path = Path(path)
-    if not path.is_file():
-        raise QueryError(f"predictions file not found: {path}")
-    video_of = {t.qid: t.video for t in truths}
-    out: dict = {}
-    for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
-        if not line.strip():
-            continue
-        try:
-            obj = json.loads(line)
-            qid, windows = obj["qid"], obj["pred_relevant_windows"]
-            videos = obj.get("video", obj.get("vid", video_of.get(qid, "")))
-            videos = videos if isinstance(videos, list) else [videos] * len(windows)
-            out[qid] = [PredictedWindow(str(v), float(w[0]), float(w[1]), float(w[2]) if len(w) > 2 else 0.0)
-                        for w, v in zip(windows, videos, strict=True)]
-        except (json.JSONDecodeError, KeyError, TypeError, ValueError, IndexError) as exc:
-            raise QueryError(f"{path}:{n}: expected {{qid, pred_relevant_windows: [[st, ed, score], ...]}} "
-                             f"({type(exc).__name__}: {exc})") from exc
-    if not out:
-        raise QueryError(f"{path} holds no predictions")
-    return out
 
 
 def visual_unmeasurable(index) -> str:
