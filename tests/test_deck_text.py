@@ -254,3 +254,19 @@ def test_a_build_keeps_its_fuller_text_once():
     merged = merge_neighbours(built, 0.5)
     assert len(merged) == 1 and [t for t, _, _ in merged[0].lines] == [
         "Linear Scan", "Live intervals sorted by start", "One pass over the intervals"]
+
+
+def test_a_line_read_again_with_its_ends_cut_or_a_letter_misread_is_not_added_as_a_bullet():
+    """Slides merged as one kept the other's lines with two new words or more, and a line OCR read twice ("Jaiting
+    lists of years" on one slide, "Waiting lists of yea" on the next; "PSY120: Memory" and "PSY 120: Memory and
+    Le") went in twice: on the dev split every line so added was such a re-read."""
+    from momentsearch.pipeline.ocr import merge_neighbours
+
+    def page(start, lines):
+        return SlideText(start, start + 5.0, [("Price Ceilings", 1.0, "")] + [(t, 0.7, "") for t in lines])
+
+    for kept, again in [("Jaiting lists of years", "Waiting lists of yea"),
+                        ("PSY120: Memory · and Lea", "PSY 120: Memory and Le"),
+                        ("Quantity demander · nded on the horizontal", "Qu- y demanded on the horizontal")]:
+        merged = merge_neighbours([page(0.0, ["A legal maximum", kept]), page(5.0, ["A legal maximum", again])], 0.5)
+        assert [t for s in merged for t, _, _ in s.lines] == ["Price Ceilings", "A legal maximum", kept], again

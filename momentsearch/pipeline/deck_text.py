@@ -242,7 +242,7 @@ def new_lines(other: _Slide, kept: _Slide) -> list[tuple[str, float, str]]:
     out = []
     for line in other.lines:
         words = [w.lower() for w in re.findall(r"[^\W_]+", line[0])]
-        new = [w for w in words if w not in have]
+        new = [w for w in words if not _read_before(w, have)]
         if line_key(line[0]) not in keys and len(new) >= 2 and 2 * len(new) >= len(words):
             out.append(line)
     return out
@@ -255,3 +255,21 @@ def in_reading_order(lines: list[tuple[str, float, str]], places: dict) -> list[
     if not all(k in places for k in keys):
         return lines
     return [line for _, line in sorted(zip(keys, lines), key=lambda kl: places[kl[0]][1])]
+
+
+def _read_before(word: str, have: set[str]) -> bool:
+    """Whether `word` is one of `have`, or the same word read otherwise: a piece of one, or one a piece of it
+    (three letters or more: a line cut at the picture's edge, "yea" for "years", "psy" of "psy120"), or one letter or two misread ("Waiting" read "Jaiting" on the next slide). On the dev split's
+    merged slides every added line was such a re-read of a line kept ("Waiting lists of yea" beside "Jaiting
+    lists of years"), not a bullet of its own."""
+    from difflib import SequenceMatcher
+
+    if word in have:
+        return True
+    for known in have:
+        short, long_ = sorted((word, known), key=len)
+        if len(short) >= 3 and (long_.startswith(short) or long_.endswith(short)):
+            return True
+        if min(len(word), len(known)) >= 5 and SequenceMatcher(None, word, known).ratio() >= 0.8:
+            return True
+    return False
