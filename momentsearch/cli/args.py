@@ -90,7 +90,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("-k", type=int, default=10, help="number of results (default %(default)s)")
     p.add_argument("--json", action="store_true", help="print one JSON object")
     p.add_argument("--queries", type=os.path.expanduser,
-                   help="JSONL file of {qid, query}; prints one JSON line per query")
+                   help="JSONL file of {qid, query} (- reads standard input); prints one JSON line per query")
     p.add_argument("--image", type=os.path.expanduser,
                    help="search with an image instead of text: its picture (CLIP, when installed) and "
                         "the words on it (a photo of a slide finds where it was shown)")

@@ -10,7 +10,7 @@ import os
 import sys
 from pathlib import Path
 
-from momentsearch.cli import extras, stopping, transcripts
+from momentsearch.cli import batch, extras, stopping, transcripts
 from momentsearch.cli.args import DEMO_DB, build_parser
 from momentsearch.cli.config import asr_overrides as _asr_overrides  # noqa: F401 - tests call it here
 from momentsearch.cli.config import config_for as _config
@@ -160,7 +160,7 @@ def cmd_search(args) -> int:
     if len(given) > 1:  # one would be searched and the other silently dropped
         raise QueryError(f"give one of a query, --image or --queries (got {' and '.join(given)})")
     if args.queries:
-        return _batch_search(args)
+        return batch.batch_search(args, _index_for(args))
     index = _index_for(args)
     index.use_snapshot = True  # a one-off search: no chromadb import when a snapshot is current
     words, note, spelled = None, "", None
@@ -190,42 +190,6 @@ def cmd_search(args) -> int:
             print(f"Note: {note}.")
         for note in extras.index_notes_of(index):  # a batch still writing into it, unfinished files, ...
             print(f"Note: {safe_text(note)}.")
-    return EXIT_OK
-
-
-def _batch_search(args) -> int:
-    index = _index_for(args)
-    path = Path(args.queries)
-    if not path.is_file():
-        raise QueryError(f"--queries {args.queries}: " + ("a folder; give a JSONL file of {qid, query} lines"
-                                                           if path.is_dir() else "file not found"))
-    bad = 0
-    for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
-        if not line.strip():
-            continue
-        try:
-            item = json.loads(line)
-        except json.JSONDecodeError:
-            item = None
-        if not isinstance(item, dict) or not isinstance(item.get("query"), str):
-            # one bad line stops no other query: it is answered with an error, and the exit status says so
-            bad += 1
-            qid = item.get("qid", n) if isinstance(item, dict) else n
-            print(json.dumps({"qid": qid, "results": [], "error": f"{path}:{n}: expected a JSON object with a "
-                              "'query' string"}, ensure_ascii=False), flush=True)
-            continue
-        qid, query = item.get("qid", n), item["query"]
-        try:
-            results = [m.to_json() for m in index.search(query, k=args.k, kind=args.kind, in_=args.scope)]
-            out = {"qid": qid, "query": query, "picture_note": extras.picture_note_of(index, query),
-                   **index.spelled(query).to_json(), "results": results}
-        except QueryError as exc:
-            out = {"qid": qid, "query": query, "results": [], "error": str(exc)}
-        print(json.dumps(out, ensure_ascii=False), flush=True)
-    if bad:
-        print(f"momentsearch: error: {bad} line(s) of {path} are not a JSON object with a 'query' string",
-              file=sys.stderr)
-        return EXIT_ERROR
     return EXIT_OK
 
 

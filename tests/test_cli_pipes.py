@@ -1,0 +1,102 @@
+"""The command line in shell scripts: queries read from a pipe, output into a reader that has gone,
+exit statuses that say what happened whatever stdout and stderr are connected to."""
+
+from __future__ import annotations
+
+import io
+import json
+import os
+import sys
+import threading
+
+from momentsearch.cli.main import main
+from momentsearch.types import Moment
+
+
+class _OneWordIndex:
+    """An index whose one moment is found by a query holding `word`."""
+
+    use_snapshot = False
+    chroma_url, db = None, "/nonexistent/db"
+    warnings: list[str] = []
+
+    def __init__(self, word: str = "roadmap"):
+        self.word = word
+
+    def channels(self):
+        return {"transcript"}
+
+    searchable_channels = channels
+
+    def spelled(self, query):
+        from momentsearch.search.spelling import Spelling
+
+        return Spelling(query)
+
+    def search(self, query, k=10, kind=None, in_=None):
+        if self.word not in query.split():
+            return []
+        return [Moment(video="/srv/talk.mp4", video_id="ab" * 8, start=12.0, end=30.0, score=0.9,
+                       channels={"transcript": 0.9}, text=f"the {self.word}", evidence={}, segment_id="",
+                       kind="moment")]
+
+
+def _fake_index(monkeypatch):
+    monkeypatch.setattr(sys.modules["momentsearch.cli.main"], "_index_for", lambda args: _OneWordIndex())
+
+
+def _answers(text: str) -> list[dict]:
+    return [json.loads(line) for line in text.splitlines()]
+
+
+def test_queries_dash_reads_the_lines_from_standard_input(capsys, monkeypatch):
+    """`make_queries | momentsearch search --queries -` said "--queries -: file not found"."""
+    _fake_index(monkeypatch)
+    lines = '{"qid": "a", "query": "roadmap"}\n{"qid": "b", "query": "budget"}\n'
+    monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BytesIO(lines.encode())))
+    assert main(["search", "--queries", "-", "-k", "3"]) == 0
+    answers = _answers(capsys.readouterr().out)
+    assert [a["qid"] for a in answers] == ["a", "b"]
+    assert [m["start"] for m in answers[0]["results"]] == [12.0] and answers[1]["results"] == []
+
+
+def test_queries_from_a_named_pipe_are_answered(capsys, monkeypatch, tmp_path):
+    """A shell's `--queries <(...)` (or /dev/stdin, a FIFO) exists but is no regular file: it was refused as
+    "file not found"."""
+    _fake_index(monkeypatch)
+    fifo = tmp_path / "queries.fifo"
+    os.mkfifo(fifo)
+
+    def write():
+        with open(fifo, "w", encoding="utf-8") as pipe:
+            pipe.write('{"qid": 7, "query": "the roadmap"}\n')
+
+    writer = threading.Thread(target=write)
+    writer.start()
+    try:
+        status = main(["search", "--queries", str(fifo)])
+    finally:
+        writer.join(timeout=10)
+        if writer.is_alive():  # the pipe was never opened for reading: let the writer go
+            with open(fifo, encoding="utf-8") as pipe:
+                pipe.read()
+        writer.join()
+    assert status == 0
+    assert [(a["qid"], len(a["results"])) for a in _answers(capsys.readouterr().out)] == [(7, 1)]
+
+
+def test_a_queries_file_that_is_not_utf8_is_one_error_line(capsys, monkeypatch, tmp_path):
+    """A Latin-1 queries file ended in a UnicodeDecodeError traceback."""
+    _fake_index(monkeypatch)
+    qfile = tmp_path / "q.jsonl"
+    qfile.write_bytes('{"qid": 1, "query": "caf\xe9 roadmap"}\n'.encode("latin-1"))
+    assert main(["search", "--queries", str(qfile)]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith(f"momentsearch: error: --queries {qfile}: not UTF-8 text") and "Traceback" not in err
+
+
+def test_queries_dash_with_standard_input_closed_says_so(capsys, monkeypatch):
+    _fake_index(monkeypatch)
+    monkeypatch.setattr(sys, "stdin", None)
+    assert main(["search", "--queries", "-"]) == 2
+    assert "standard input is closed" in capsys.readouterr().err
