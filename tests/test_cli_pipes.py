@@ -10,7 +10,7 @@ import sys
 import threading
 
 from momentsearch.cli.main import main
-from momentsearch.types import Moment
+from momentsearch.types import Moment, ProgressEvent
 
 
 class _OneWordIndex:
@@ -100,3 +100,50 @@ def test_queries_dash_with_standard_input_closed_says_so(capsys, monkeypatch):
     monkeypatch.setattr(sys, "stdin", None)
     assert main(["search", "--queries", "-"]) == 2
     assert "standard input is closed" in capsys.readouterr().err
+
+
+class _GoneReader(io.StringIO):
+    """stderr whose reader has gone (`2>&1 | head -1` after its line): every write raises BrokenPipeError."""
+
+    def write(self, text):
+        raise BrokenPipeError(32, "Broken pipe")
+
+
+class _IndexThatRecords:
+    chroma_url, db = None, "/nonexistent/db"
+
+    def __init__(self, failed: bool = False):
+        self.done, self.failed = [], failed
+
+    def index(self, paths, reindex=False, progress=None, wait=0.0, ray=None):
+        from momentsearch.types import FileResult, IndexReport
+
+        progress(ProgressEvent("start", total_files=len(paths), media_seconds=60.0 * len(paths)))
+        for n, path in enumerate(paths):
+            progress(ProgressEvent("file", path=path, index=n, total_files=len(paths)))
+            progress(ProgressEvent("stage", path=path, index=n, total_files=len(paths), stage="asr"))
+            self.done.append(path)
+            progress(ProgressEvent("done", path=path, index=n, total_files=len(paths), media_seconds=60.0))
+        status = "failed" if self.failed else "indexed"
+        return IndexReport(files=[FileResult(path, status, "cannot decode" if self.failed else "") for path in paths])
+
+
+def test_index_goes_on_when_the_reader_of_its_messages_has_gone(monkeypatch, capsys):
+    """`momentsearch index talks/ 2>&1 | head -1`: head took "opening the index..." and left; the next
+    progress line raised BrokenPipeError, which ended the run before a file was indexed, with exit status 0."""
+    index = _IndexThatRecords()
+    monkeypatch.setattr(sys.modules["momentsearch.cli.main"], "_index_for", lambda args: index)
+    monkeypatch.setattr(sys, "stderr", _GoneReader())
+    assert main(["index", "a.mp4", "b.mp4", "--json"]) == 0
+    assert index.done == ["a.mp4", "b.mp4"]
+    assert [f["status"] for f in json.loads(capsys.readouterr().out)["files"]] == ["indexed", "indexed"]
+
+
+def test_exit_status_is_the_runs_own_when_stderr_has_no_reader(monkeypatch):
+    """An error whose message met a gone reader ended in status 1 (documented as "some files failed")."""
+    monkeypatch.setattr(sys, "stderr", _GoneReader())
+    _fake_index(monkeypatch)
+    assert main(["search", "--json"]) == 2  # no query given: an error
+    index = _IndexThatRecords(failed=True)
+    monkeypatch.setattr(sys.modules["momentsearch.cli.main"], "_index_for", lambda args: index)
+    assert main(["index", "a.mp4", "--json"]) == 1  # a file failed

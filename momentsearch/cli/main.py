@@ -10,7 +10,7 @@ import os
 import sys
 from pathlib import Path
 
-from momentsearch.cli import batch, extras, stopping, transcripts
+from momentsearch.cli import batch, extras, stopping, streams, transcripts
 from momentsearch.cli.args import DEMO_DB, build_parser
 from momentsearch.cli.config import asr_overrides as _asr_overrides  # noqa: F401 - tests call it here
 from momentsearch.cli.config import config_for as _config
@@ -46,9 +46,11 @@ def _index_for(args):
 
 
 def main(argv: list[str] | None = None) -> int:
-    for stream in (sys.stdout, sys.stderr):  # a non-UTF-8 file name prints escaped, never a traceback
-        if hasattr(stream, "reconfigure"):
-            stream.reconfigure(errors="backslashreplace")
+    with streams.script_friendly_streams():  # a non-UTF-8 name prints escaped; `2>&1 | head -1` stops no run
+        return _run(argv)
+
+
+def _run(argv: list[str] | None) -> int:
     args = build_parser().parse_args(argv)
     try:
         _resolve_chroma(args)
