@@ -9,6 +9,8 @@ import os
 import sys
 import threading
 
+import pytest
+
 from momentsearch.cli.main import main
 from momentsearch.types import Moment, ProgressEvent
 
@@ -147,3 +149,17 @@ def test_exit_status_is_the_runs_own_when_stderr_has_no_reader(monkeypatch):
     index = _IndexThatRecords(failed=True)
     monkeypatch.setattr(sys.modules["momentsearch.cli.main"], "_index_for", lambda args: index)
     assert main(["index", "a.mp4", "--json"]) == 1  # a file failed
+
+
+@pytest.mark.parametrize("argv, hint", [
+    (["search", "-k", "1", "--", "-40", "degrees"], "momentsearch search -- '-40 degrees'"),
+    (["search", "heat", "engine", "-k", "2", "--json"], "momentsearch search 'heat engine'"),
+])
+def test_a_query_the_shell_split_gets_the_quoting_hint(capsys, argv, hint):
+    """`search -k 1 -- -40 degrees` (flags before --, as the README says) was told to give its flags before --;
+    `search heat engine` got a bare "unrecognized arguments: engine"."""
+    with pytest.raises(SystemExit) as exc:
+        main(argv)
+    err = capsys.readouterr().err
+    assert exc.value.code == 2 and f"quote the query as one argument: {hint}" in err
+    assert "give flags before it" not in err
