@@ -8,6 +8,7 @@ import json
 import os
 import sys
 import threading
+from types import SimpleNamespace
 
 import pytest
 
@@ -163,3 +164,49 @@ def test_a_query_the_shell_split_gets_the_quoting_hint(capsys, argv, hint):
     err = capsys.readouterr().err
     assert exc.value.code == 2 and f"quote the query as one argument: {hint}" in err
     assert "give flags before it" not in err
+
+
+class _ChaptersIndex:
+    """One indexed talk with two chapters and a sentence of speech."""
+
+    chroma_url, db = None, "/nonexistent/db"
+
+    def __init__(self):
+        from momentsearch.types import FileRecord
+
+        self.record = FileRecord(path="/srv/talk.mp4", video_id="cd" * 8, size=1, mtime=0.0, duration=40.0)
+
+    def find_video(self, video, not_found=None):
+        return self.record
+
+    def chapters(self, video):
+        from momentsearch.chapters import Chapter
+
+        return [Chapter(0.0, 20.0, "Heat engines", "slides"), Chapter(20.0, 40.0, "Carnot efficiency", "slides")]
+
+    def chunks_of(self, video):
+        from momentsearch.types import TranscriptChunk
+
+        return [TranscriptChunk("t1", self.record.video_id, 0.0, 6.0, "Today we talk about heat engines.")]
+
+    def info(self):
+        return SimpleNamespace(files=[self.record])
+
+
+@pytest.mark.parametrize("command, said", [("chapters", "Carnot efficiency"), ("transcript", "heat engines")])
+def test_out_dash_prints_instead_of_writing_a_file_named_dash(capsys, monkeypatch, tmp_path, command, said):
+    """`momentsearch transcript talk.mp4 -o - | grep ...` printed nothing and left a file named "-" in the
+    working folder (and the next run said "- exists: add --force")."""
+    monkeypatch.setattr(sys.modules["momentsearch.cli.main"], "_index_for", lambda args: _ChaptersIndex())
+    monkeypatch.chdir(tmp_path)
+    assert main([command, "/srv/talk.mp4", "-o", "-"]) == 0
+    assert said in capsys.readouterr().out and not (tmp_path / "-").exists()
+
+
+def test_eval_out_dash_is_refused_before_anything_runs(capsys, monkeypatch, tmp_path):
+    monkeypatch.chdir(tmp_path)
+    truth = tmp_path / "gt.jsonl"
+    truth.write_text('{"qid": 1, "query": "heat", "video": "talk.mp4", "relevant_windows": [[0, 5]]}\n')
+    assert main(["eval", str(truth), "--out", "-"]) == 2
+    assert "eval --out -: the metrics are printed on stdout" in capsys.readouterr().err
+    assert not (tmp_path / "-").exists()

@@ -287,6 +287,8 @@ def cmd_eval(args) -> int:
     from momentsearch.chapters import write_atomically
     from momentsearch.evaluate.compare import compare_reports, format_comparison
 
+    if args.out == "-":  # the report is what stdout carries; a file named "-" was written instead
+        raise QueryError("eval --out -: the metrics are printed on stdout; give --out a file for the predictions")
     if args.out:  # checked before any query is searched: never over an input or into a folder; --force to replace
         extras.check_output(args.out, [args.ground_truth, args.pred, args.baseline], args.force)
     truths = load_ground_truth(args.ground_truth)
