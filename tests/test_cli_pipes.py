@@ -210,3 +210,13 @@ def test_eval_out_dash_is_refused_before_anything_runs(capsys, monkeypatch, tmp_
     assert main(["eval", str(truth), "--out", "-"]) == 2
     assert "eval --out -: the metrics are printed on stdout" in capsys.readouterr().err
     assert not (tmp_path / "-").exists()
+
+
+@pytest.mark.parametrize("flags", [["--json"], ["--quiet"]])
+def test_index_status_says_files_failed_when_the_summarys_reader_has_gone(monkeypatch, flags):
+    """`momentsearch index talks/ --json | true` (a reader that left before the summary) ended with status 0
+    although a file had failed: the BrokenPipeError of the summary was taken for a run that went well."""
+    index = _IndexThatRecords(failed=True)
+    monkeypatch.setattr(sys.modules["momentsearch.cli.main"], "_index_for", lambda args: index)
+    monkeypatch.setattr(sys, "stdout", _GoneReader())
+    assert main(["index", "a.mp4", *flags]) == 1 and index.done == ["a.mp4"]

@@ -69,7 +69,7 @@ def _run(argv: list[str] | None) -> int:
     except KeyboardInterrupt as exc:  # Ctrl-C, or `kill` (stopping.Terminated)
         return stopping.say_stopped(exc, args.command)
     except BrokenPipeError:  # `momentsearch info --json | head`: the reader has what it wanted
-        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())  # so the flush at exit raises nothing
+        streams.stdout_gone()
         return EXIT_OK
     except OSError as exc:  # a file or folder named on the command line that cannot be written or read
         if exc.filename is None:
@@ -86,11 +86,23 @@ def _run(argv: list[str] | None) -> int:
 def cmd_index(args) -> int:
     if not args.quiet:  # the store and the models take seconds to load: say so before anything else
         print("momentsearch: opening the index and loading models…", file=sys.stderr, flush=True)
-    from momentsearch.cli.output import ProgressDisplay, print_report, shown_path
+    from momentsearch.cli.output import ProgressDisplay
 
     index = _index_for(args)
     with ProgressDisplay(enabled=not args.quiet) as progress:
         report = index.index(args.paths, reindex=args.reindex, progress=progress, wait=args.wait, ray=args.ray)
+    status = EXIT_FILES_FAILED if any(f.status == "failed" for f in report.files) else EXIT_OK
+    try:  # the summary's reader may have gone (`| head -1`): the status still says whether files failed
+        _print_index_report(args, report)
+        sys.stdout.flush()  # here, not at exit: a pipe found closed then is this run's to report
+    except BrokenPipeError:
+        streams.stdout_gone()
+    return status
+
+
+def _print_index_report(args, report) -> None:
+    from momentsearch.cli.output import print_report, shown_path
+
     if args.json:
         print(json.dumps({
             "files": [{"path": shown_path(f.path), "status": f.status, "reason": f.reason, "video_id": f.video_id,
@@ -102,7 +114,6 @@ def cmd_index(args) -> int:
         print_report(report)
         if report.ray:
             _print_ray(report.ray)
-    return EXIT_FILES_FAILED if any(f.status == "failed" for f in report.files) else EXIT_OK
 
 
 def _print_ray(info) -> None:

@@ -47,6 +47,17 @@ class _ReaderMayGo:
         return getattr(self._stream, name)
 
 
+def stdout_gone() -> None:
+    """stdout's reader has gone (`| head -1`): what it still holds, and Python's flush at exit, go to /dev/null."""
+    try:
+        fd = sys.stdout.fileno()
+    except (AttributeError, OSError, ValueError):  # an in-memory stream (a test's): nothing to redirect
+        return
+    null = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(null, fd)
+    os.close(null)
+
+
 @contextlib.contextmanager
 def script_friendly_streams():
     """While a command runs: unencodable characters print escaped; stderr outlives its reader."""
