@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import shlex
 import sys
 
 from momentsearch.api import QUERY_SYNTAX
@@ -61,9 +62,16 @@ class _Parser(argparse.ArgumentParser):
     def error(self, message: str):
         argv = getattr(self, "_argv", [])
         dashed = [a for a in argv if a.startswith("-") and not a.startswith("--") and len(a) > 2]
-        if "unrecognized arguments" in message and "search" in argv and "--" in argv:  # flags after the query
-            message += ("; after -- every argument is the query, so give flags before it: momentsearch search "
-                        "-k 5 --json -- '-adam optimizer'")
+        if "unrecognized arguments" in message and "search" in argv and "--" in argv:
+            words = argv[argv.index("--") + 1:]
+            if any(_looks_like_flag(w) for w in words[1:]):  # flags after the query
+                message += ("; after -- every argument is the query, so give flags before it: momentsearch search "
+                            "-k 5 --json -- '-adam optimizer'")
+            else:  # `search -k 1 -- -40 degrees`: the flags are before it; the words are not one argument
+                message += f"; quote the query as one argument: momentsearch search -- {shlex.quote(' '.join(words))}"
+        elif "unrecognized arguments" in message and "search" in argv and not dashed:  # `search heat engine`
+            words = _unquoted(argv, _switches(self, "search"))
+            message += f"; quote the query as one argument: momentsearch search {shlex.quote(words)}"
         elif "unrecognized arguments" in message and "search" in argv and dashed:
             message += (f"; if {dashed[0]} belongs to the query, give the query as one quoted argument after "
                         f"--: momentsearch search -- 'WORDS {dashed[0]}'")
@@ -71,6 +79,33 @@ class _Parser(argparse.ArgumentParser):
                 "index" in argv or self.prog.endswith(" index")):  # a subcommand parser sees only its own argv
             message += f"; a file whose name starts with a dash: ./{dashed[0]} (or give it after --)"
         super().error(message)
+
+
+def _looks_like_flag(word: str) -> bool:
+    """`-k`, `--json`; not `-40` (a minus sign: the query's)."""
+    return word.startswith("-") and len(word) > 1 and not word[1].isdigit() and word[1] != "."
+
+
+def _unquoted(argv: list[str], switches: set[str]) -> str:
+    """The words of `search heat engine -k 2` that the shell split: the plain words after `search` that are no
+    flag's value (`switches`: the flags that take none)."""
+    words, flag_value = [], False
+    for word in argv[argv.index("search") + 1:]:
+        if flag_value:
+            flag_value = False
+        elif word.startswith("-"):
+            flag_value = "=" not in word and word not in switches
+        else:
+            words.append(word)
+    return " ".join(words) or "WORDS"
+
+
+def _switches(parser: argparse.ArgumentParser, command: str) -> set[str]:
+    """The flags of `command` that take no value (--json, --force, ...)."""
+    for action in parser._actions:
+        if isinstance(action, argparse._SubParsersAction) and command in action.choices:
+            return {flag for a in action.choices[command]._actions if a.nargs == 0 for flag in a.option_strings}
+    return set()
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -90,7 +125,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("-k", type=int, default=10, help="number of results (default %(default)s)")
     p.add_argument("--json", action="store_true", help="print one JSON object")
     p.add_argument("--queries", type=os.path.expanduser,
-                   help="JSONL file of {qid, query}; prints one JSON line per query")
+                   help="JSONL file of {qid, query} (- reads standard input); prints one JSON line per query")
     p.add_argument("--image", type=os.path.expanduser,
                    help="search with an image instead of text: its picture (CLIP, when installed) and "
                         "the words on it (a photo of a slide finds where it was shown)")

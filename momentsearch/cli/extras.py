@@ -56,7 +56,7 @@ def add_chapters_parser(sub, common) -> None:
                    help="text, json, youtube (00:00 Title lines for a description), vtt (WebVTT chapters); "
                         "default %(default)s")
     p.add_argument("-o", "--out", type=os.path.expanduser,
-                   help="write to this file instead of printing (never over an indexed file)")
+                   help="write to this file instead of printing (- prints it; never over an indexed file)")
     p.add_argument("--force", action="store_true", help="with -o: replace the file if it exists")
     common(p)
 
@@ -81,6 +81,8 @@ def cmd_chapters(args, index) -> int:
     if record.kind == "photo":  # (every format: an empty document said nothing)
         raise QueryError(f"{video} is a photo: chapters are a video's or a recording's")
     chapters = index.chapters(args.video)
+    if args.out == "-":  # stdout, as `-o -` means to other tools (it wrote a file named "-")
+        args.out = None
     if not chapters and not args.out and args.format == "text":  # an empty page, exit 0: as if they were lost
         raise QueryError(f"{video} has no chapters: no slide titles were read and no "
                          "speech was heard (or it was indexed without them)")

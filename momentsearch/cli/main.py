@@ -10,7 +10,7 @@ import os
 import sys
 from pathlib import Path
 
-from momentsearch.cli import extras, stopping, transcripts
+from momentsearch.cli import batch, extras, stopping, streams, transcripts
 from momentsearch.cli.args import DEMO_DB, build_parser
 from momentsearch.cli.config import asr_overrides as _asr_overrides  # noqa: F401 - tests call it here
 from momentsearch.cli.config import config_for as _config
@@ -46,9 +46,11 @@ def _index_for(args):
 
 
 def main(argv: list[str] | None = None) -> int:
-    for stream in (sys.stdout, sys.stderr):  # a non-UTF-8 file name prints escaped, never a traceback
-        if hasattr(stream, "reconfigure"):
-            stream.reconfigure(errors="backslashreplace")
+    with streams.script_friendly_streams():  # a non-UTF-8 name prints escaped; `2>&1 | head -1` stops no run
+        return _run(argv)
+
+
+def _run(argv: list[str] | None) -> int:
     args = build_parser().parse_args(argv)
     try:
         _resolve_chroma(args)
@@ -67,7 +69,7 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt as exc:  # Ctrl-C, or `kill` (stopping.Terminated)
         return stopping.say_stopped(exc, args.command)
     except BrokenPipeError:  # `momentsearch info --json | head`: the reader has what it wanted
-        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())  # so the flush at exit raises nothing
+        streams.stdout_gone()
         return EXIT_OK
     except OSError as exc:  # a file or folder named on the command line that cannot be written or read
         if exc.filename is None:
@@ -84,11 +86,23 @@ def main(argv: list[str] | None = None) -> int:
 def cmd_index(args) -> int:
     if not args.quiet:  # the store and the models take seconds to load: say so before anything else
         print("momentsearch: opening the index and loading models…", file=sys.stderr, flush=True)
-    from momentsearch.cli.output import ProgressDisplay, print_report, shown_path
+    from momentsearch.cli.output import ProgressDisplay
 
     index = _index_for(args)
     with ProgressDisplay(enabled=not args.quiet) as progress:
         report = index.index(args.paths, reindex=args.reindex, progress=progress, wait=args.wait, ray=args.ray)
+    status = EXIT_FILES_FAILED if any(f.status == "failed" for f in report.files) else EXIT_OK
+    try:  # the summary's reader may have gone (`| head -1`): the status still says whether files failed
+        _print_index_report(args, report)
+        sys.stdout.flush()  # here, not at exit: a pipe found closed then is this run's to report
+    except BrokenPipeError:
+        streams.stdout_gone()
+    return status
+
+
+def _print_index_report(args, report) -> None:
+    from momentsearch.cli.output import print_report, shown_path
+
     if args.json:
         print(json.dumps({
             "files": [{"path": shown_path(f.path), "status": f.status, "reason": f.reason, "video_id": f.video_id,
@@ -100,7 +114,6 @@ def cmd_index(args) -> int:
         print_report(report)
         if report.ray:
             _print_ray(report.ray)
-    return EXIT_FILES_FAILED if any(f.status == "failed" for f in report.files) else EXIT_OK
 
 
 def _print_ray(info) -> None:
@@ -160,7 +173,7 @@ def cmd_search(args) -> int:
     if len(given) > 1:  # one would be searched and the other silently dropped
         raise QueryError(f"give one of a query, --image or --queries (got {' and '.join(given)})")
     if args.queries:
-        return _batch_search(args)
+        return batch.batch_search(args, _index_for(args))
     index = _index_for(args)
     index.use_snapshot = True  # a one-off search: no chromadb import when a snapshot is current
     words, note, spelled = None, "", None
@@ -190,42 +203,6 @@ def cmd_search(args) -> int:
             print(f"Note: {note}.")
         for note in extras.index_notes_of(index):  # a batch still writing into it, unfinished files, ...
             print(f"Note: {safe_text(note)}.")
-    return EXIT_OK
-
-
-def _batch_search(args) -> int:
-    index = _index_for(args)
-    path = Path(args.queries)
-    if not path.is_file():
-        raise QueryError(f"--queries {args.queries}: " + ("a folder; give a JSONL file of {qid, query} lines"
-                                                           if path.is_dir() else "file not found"))
-    bad = 0
-    for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
-        if not line.strip():
-            continue
-        try:
-            item = json.loads(line)
-        except json.JSONDecodeError:
-            item = None
-        if not isinstance(item, dict) or not isinstance(item.get("query"), str):
-            # one bad line stops no other query: it is answered with an error, and the exit status says so
-            bad += 1
-            qid = item.get("qid", n) if isinstance(item, dict) else n
-            print(json.dumps({"qid": qid, "results": [], "error": f"{path}:{n}: expected a JSON object with a "
-                              "'query' string"}, ensure_ascii=False), flush=True)
-            continue
-        qid, query = item.get("qid", n), item["query"]
-        try:
-            results = [m.to_json() for m in index.search(query, k=args.k, kind=args.kind, in_=args.scope)]
-            out = {"qid": qid, "query": query, "picture_note": extras.picture_note_of(index, query),
-                   **index.spelled(query).to_json(), "results": results}
-        except QueryError as exc:
-            out = {"qid": qid, "query": query, "results": [], "error": str(exc)}
-        print(json.dumps(out, ensure_ascii=False), flush=True)
-    if bad:
-        print(f"momentsearch: error: {bad} line(s) of {path} are not a JSON object with a 'query' string",
-              file=sys.stderr)
-        return EXIT_ERROR
     return EXIT_OK
 
 
@@ -321,6 +298,8 @@ def cmd_eval(args) -> int:
     from momentsearch.chapters import write_atomically
     from momentsearch.evaluate.compare import compare_reports, format_comparison
 
+    if args.out == "-":  # the report is what stdout carries; a file named "-" was written instead
+        raise QueryError("eval --out -: the metrics are printed on stdout; give --out a file for the predictions")
     if args.out:  # checked before any query is searched: never over an input or into a folder; --force to replace
         extras.check_output(args.out, [args.ground_truth, args.pred, args.baseline], args.force)
     truths = load_ground_truth(args.ground_truth)

@@ -19,8 +19,8 @@ def add_transcript_parser(sub, common) -> None:
     p.add_argument("--from", dest="start", metavar="TIME", help="only from this time (seconds or [h:]mm:ss)")
     p.add_argument("--to", dest="end", metavar="TIME", help="only up to this time (seconds or [h:]mm:ss)")
     p.add_argument("-o", "--out", type=os.path.expanduser,
-                   help="write to this file instead of printing (never over an indexed file or "
-                                         "the video's own captions)")
+                   help="write to this file instead of printing (- prints it; never over an indexed file or "
+                        "the video's own captions)")
     p.add_argument("--force", action="store_true", help="with -o: replace the file if it exists")
     common(p)
 
@@ -43,7 +43,7 @@ def cmd_transcript(args, index) -> int:
     if start is not None or end is not None:
         _check_stretch(record, chunks, args, start, end)
     text = document(record, chunks, args.format, start, end)
-    if args.out:  # never over the video, its captions or another indexed file
+    if args.out and args.out != "-":  # never over the video, its captions or another indexed file ("-": stdout)
         write_text(text, args.out, record.path, [f.path for f in index.info().files], args.force, "transcript")
     else:
         print(text)
