@@ -265,14 +265,15 @@ class Store:
         self.delete_video(video_id)
         return True
 
-    def put_file(self, record: FileRecord) -> None:
-        """Write a file's record (its path must be absolute) and commit."""
+    def put_file(self, record: FileRecord, key: str | None = None) -> None:
+        """Write a file's record (its path must be absolute; `key`: the key it is stored under, when not its
+        path's) and commit."""
         if not os.path.isabs(record.path):
             raise MomentSearchError(f"a file record needs an absolute path, got {record.path!r}")
         self.writes += 1
         with self._writing():
             self.collection("files", model_id="none", dim=1).upsert(
-                ids=[path_key(record.path)], embeddings=[[1.0]], metadatas=[record_metadata(record)]
+                ids=[key or path_key(record.path)], embeddings=[[1.0]], metadatas=[record_metadata(record)]
             )
         self.commit()
 
