@@ -72,3 +72,37 @@ def test_a_prune_killed_between_record_and_entries_finishes_when_run_again(tmp_p
         MomentIndex(db).prune()
     MomentIndex(db).prune()
     assert _state(db) == ([(str(keep), True)], ["a" * 16 + ":chunk:0", "a" * 16 + ":chunk:1"])
+
+
+def test_a_search_killed_while_saving_its_cache_leaves_nothing_for_good(tmp_path):
+    """A search or `serve` SIGKILLed while it wrote the corpus cache or the snapshot left its temporary folder
+    (`.tmp-...`, as big as the index's vectors: up to 150 MB) in DB/momentsearch-cache/ until a writer ran; every
+    search after it kept such folders. Now the next save drops the ones untouched for an hour (a save running now
+    in another process is younger and stays)."""
+    import os
+    import time
+
+    from momentsearch.ranking.lexical import LexicalIndex
+    from momentsearch.search import cache, snapshot
+
+    db, _ = _two_files(tmp_path)
+    root = db / cache.CACHE_DIRNAME
+    root.mkdir()
+    dead = [root / ".tmp-k1ll3d", root / ".tmp-snapshot-k1ll3d"]
+    for folder in dead:
+        folder.mkdir()
+        (folder / "rows.json").write_text("{half a cache")
+        old = time.time() - 24 * 3600  # a day ago
+        os.utime(folder, (old, old))
+    busy = root / ".tmp-snapshot-n0wn0w"  # another process's save, going on now
+    busy.mkdir()
+
+    snapshot.mark_done(db)
+    store = Store(make_client(str(db)), db_dir=db)
+    try:
+        assert snapshot.save(db, root, store) is not None
+    finally:
+        store.close()
+    assert cache.save(root, "k" * 20, ["x"], ["alpha beta"], [{"video_id": "a" * 16}], LexicalIndex(["alpha beta"]))
+    assert not any(folder.exists() for folder in dead)
+    assert busy.exists()

@@ -202,11 +202,14 @@ def save(db: str | os.PathLike, cache_dir: str | os.PathLike, store) -> Snapshot
     cols = {name: _read(store, name) for name in COLLECTIONS if store.has(name)}
     if generation(db) != before:  # a writer started meanwhile: what we read may be half old, half new
         return None
+    from momentsearch.search.cache import TEMP_PREFIX, drop_stale_temp
+
     root = Path(cache_dir)
     tmp = None
     try:
         root.mkdir(parents=True, exist_ok=True)
-        tmp = Path(tempfile.mkdtemp(prefix=".tmp-snapshot-", dir=root))
+        drop_stale_temp(root)  # what a search killed while saving left
+        tmp = Path(tempfile.mkdtemp(prefix=TEMP_PREFIX + "snapshot-", dir=root))
         state = {"version": SNAPSHOT_VERSION, "generation": before, "collections": {}}
         for name, col in cols.items():
             has_vectors = col.vectors.shape[1] > 0
