@@ -19,18 +19,16 @@ import json
 import os
 import shutil
 import tempfile
-import time
 from pathlib import Path
 from contextlib import contextmanager
 from typing import Iterable
 
 from momentsearch.ranking.lexical import LexicalIndex
+from momentsearch.search.snapshot import TEMP_PREFIX, drop_stale_temp
 
 CACHE_VERSION = 8  # bump when the layout or the lexical tokenizer changes (5: stemmed terms; 6: "800,000",
 # "10%" unified; 7: accents folded; 8: æ, ø, œ, ł ... written plain)
 CACHE_DIRNAME = "momentsearch-cache"
-TEMP_PREFIX = ".tmp-"  # a cache or snapshot being written (renamed into place when whole)
-STALE_TEMP_SECONDS = 3600.0  # a temporary folder untouched this long was left by a killed process
 PLAYBACK_DIRNAME = "playback"  # the web player's copies (momentsearch/playback.py): named by each file's
                                # identity, not by the index's state, so clear() keeps them
 
@@ -87,19 +85,6 @@ def save(root: str | Path, key: str, ids: list[str], texts: list[str], metas: li
     finally:
         if tmp is not None:
             shutil.rmtree(tmp, ignore_errors=True)
-
-
-def drop_stale_temp(root: str | Path) -> None:
-    """Removes the temporary folders under `root` that a search or server killed while saving (SIGKILL: no
-    `finally`) left: untouched for STALE_TEMP_SECONDS. One another process writes now is younger and stays."""
-    now = time.time()
-    for entry in Path(root).glob(TEMP_PREFIX + "*"):
-        try:
-            stale = entry.is_dir() and not entry.is_symlink() and now - entry.stat().st_mtime > STALE_TEMP_SECONDS
-        except OSError:
-            continue
-        if stale:
-            shutil.rmtree(entry, ignore_errors=True)
 
 
 def clear(root: str | Path) -> None:
