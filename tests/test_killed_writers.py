@@ -7,6 +7,7 @@ import numpy as np
 import pytest
 
 from momentsearch.api import MomentIndex
+from momentsearch.options import load_config
 from momentsearch.store.client import make_client
 from momentsearch.store.store import Store
 from momentsearch.types import FileRecord
@@ -106,3 +107,72 @@ def test_a_search_killed_while_saving_its_cache_leaves_nothing_for_good(tmp_path
     assert cache.save(root, "k" * 20, ["x"], ["alpha beta"], [{"video_id": "a" * 16}], LexicalIndex(["alpha beta"]))
     assert not any(folder.exists() for folder in dead)
     assert busy.exists()
+
+
+def _killed_while_chroma_sets_up(db, monkeypatch, migrated: bool):
+    """A first `index` into `db` SIGKILLed just after Chroma began its database file: its tables made (`migrated`)
+    or only part of them, and no collection yet. (The kill is played by stopping the run where it opens Chroma:
+    what Chroma has written by then stays, as after SIGKILL.)"""
+    import sqlite3
+
+    from momentsearch.store import client, folder
+
+    def dies(path, settings, fresh=False):
+        if migrated:
+            import chromadb
+
+            from chromadb.api.client import SharedSystemClient
+
+            chromadb.PersistentClient(path=str(path), settings=settings)
+            SharedSystemClient.clear_system_cache()  # as the killed process's: gone with it
+        else:
+            con = sqlite3.connect(path / "chroma.sqlite3")
+            con.execute("CREATE TABLE migrations (dir TEXT, version INTEGER)")  # the first of Chroma's tables
+            con.commit()
+            con.close()
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(client, "open_persistent", dies)
+    monkeypatch.setattr(folder, "undone_if_empty", lambda inner, *a: inner)  # SIGKILL runs no clean-up
+    with pytest.raises(KeyboardInterrupt):
+        MomentIndex(db, load_config(None, {"models": {"ocr": False}})).index([str(_photo(db.parent))])
+    monkeypatch.undo()
+
+
+def _photo(folder):
+    from PIL import Image
+
+    path = folder / "board.png"
+    Image.new("RGB", (32, 24), (90, 40, 200)).save(path)
+    return path
+
+
+@pytest.mark.parametrize("migrated", [True, False])
+def test_a_first_index_killed_while_chroma_set_up_its_database_runs_again(tmp_path, monkeypatch, migrated):
+    """The re-run was refused for good: `... holds a Chroma database that is not a momentsearch index (its
+    collections: none)` or `... is not a Chroma database momentsearch can read`, so the user had to find and
+    delete the folder. Now the re-run makes the index, and a search in between says what happened."""
+    from momentsearch.errors import IndexNotFoundError
+
+    db = tmp_path / "db"
+    _killed_while_chroma_sets_up(db, monkeypatch, migrated)
+    assert (db / "chroma.sqlite3").exists()
+    with pytest.raises(IndexNotFoundError, match="stopped before it made the index; run `momentsearch index`"):
+        MomentIndex(db).info()
+    report = MomentIndex(db, load_config(None, {"models": {"ocr": False}})).index([str(tmp_path / "board.png")])
+    assert [f.status for f in report.files] == ["indexed"], report.files
+    assert [r.path for r in MomentIndex(db).store.files()] == [str(tmp_path / "board.png")]
+    assert sorted(p.name for p in db.iterdir() if p.name.startswith(".momentsearch.new")) == []
+
+
+def test_another_programs_chroma_database_is_still_refused(tmp_path):
+    """The mark a first run leaves is what tells its half-made database apart: without it, nothing is deleted."""
+    import chromadb
+
+    from momentsearch.errors import IndexNotFoundError
+
+    db = tmp_path / "theirs"
+    chromadb.PersistentClient(path=str(db)).get_or_create_collection("their_things")
+    with pytest.raises(IndexNotFoundError, match="not a momentsearch index"):
+        MomentIndex(db, load_config(None, {"models": {"ocr": False}})).index([str(_photo(tmp_path))])
+    assert (db / "chroma.sqlite3").exists()

@@ -24,7 +24,7 @@ from typing import Any, Iterable
 import numpy as np
 
 from momentsearch.errors import DiskFullError, IndexMismatchError, MomentSearchError
-from momentsearch.store.folder import check_free_space, disk_full, is_disk_full
+from momentsearch.store.folder import check_free_space, disk_full, is_disk_full, made
 from momentsearch.store.ids import entry_fields, path_key, utf8_metadata
 from momentsearch.store.records import record_from_metadata, record_metadata  # noqa: F401 (imported from here too)
 from momentsearch.store.reopen import follow_folder, fresh_files, reopen
@@ -111,6 +111,8 @@ class Store:
             kwargs = {"embedding_function": embedding_function}
             if existing is None:
                 col = self.client.get_or_create_collection(full, metadata=meta, **kwargs)
+                if name == "files" and self.db_dir is not None:
+                    made(self.db_dir)  # the folder holds a momentsearch index now (store/folder.py's NEW_MARK)
             else:
                 col = self.client.get_collection(full, **kwargs)
             _own_vectors_only(col)  # the function stays persisted (plain chromadb can query by text), unloaded here
