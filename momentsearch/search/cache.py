@@ -24,6 +24,7 @@ from contextlib import contextmanager
 from typing import Iterable
 
 from momentsearch.ranking.lexical import LexicalIndex
+from momentsearch.search.snapshot import TEMP_PREFIX, drop_stale_temp
 
 CACHE_VERSION = 8  # bump when the layout or the lexical tokenizer changes (5: stemmed terms; 6: "800,000",
 # "10%" unified; 7: accents folded; 8: æ, ø, œ, ł ... written plain)
@@ -65,7 +66,8 @@ def save(root: str | Path, key: str, ids: list[str], texts: list[str], metas: li
     tmp = None
     try:
         root.mkdir(parents=True, exist_ok=True)
-        tmp = Path(tempfile.mkdtemp(prefix=".tmp-", dir=root))
+        drop_stale_temp(root)
+        tmp = Path(tempfile.mkdtemp(prefix=TEMP_PREFIX, dir=root))
         (tmp / "rows.json").write_text(json.dumps({"version": CACHE_VERSION, "ids": ids, "texts": texts,
                                                    "metas": metas}), encoding="utf-8")
         lexical.save(tmp / "lexical")

@@ -20,6 +20,7 @@ import json
 import os
 import shutil
 import tempfile
+import time
 import uuid
 from pathlib import Path
 from typing import Any
@@ -32,6 +33,8 @@ SNAPSHOT_VERSION = 1
 SNAPSHOT_MAX_ROWS = 100_000  # about 150 MB of vectors at most; bigger indexes stay on Chroma's HNSW
 GENERATION_FILE = ".momentsearch.generation"
 COLLECTIONS = ("files", "transcript", "keyframes", "unified", "ocr")
+TEMP_PREFIX = ".tmp-"  # a snapshot or corpus cache being written (search/cache.py), renamed into place when whole
+STALE_TEMP_SECONDS = 3600.0  # a temporary folder untouched this long was left by a killed process
 
 
 # -- the writers' generation mark ------------------------------------------------------------------
@@ -158,6 +161,19 @@ class SnapshotStore:
         return hits
 
 
+def drop_stale_temp(root: str | Path) -> None:
+    """Removes the temporary folders under `root` that a search or server killed while saving (SIGKILL: no
+    `finally`) left: untouched for STALE_TEMP_SECONDS. One another process writes now is younger and stays."""
+    now = time.time()
+    for entry in Path(root).glob(TEMP_PREFIX + "*"):
+        try:
+            stale = entry.is_dir() and not entry.is_symlink() and now - entry.stat().st_mtime > STALE_TEMP_SECONDS
+        except OSError:
+            continue
+        if stale:
+            shutil.rmtree(entry, ignore_errors=True)
+
+
 # -- writing and reading snapshots -------------------------------------------------------------
 
 def _folder(cache_dir: str | os.PathLike) -> Path:
@@ -206,7 +222,8 @@ def save(db: str | os.PathLike, cache_dir: str | os.PathLike, store) -> Snapshot
     tmp = None
     try:
         root.mkdir(parents=True, exist_ok=True)
-        tmp = Path(tempfile.mkdtemp(prefix=".tmp-snapshot-", dir=root))
+        drop_stale_temp(root)  # what a search killed while saving left
+        tmp = Path(tempfile.mkdtemp(prefix=TEMP_PREFIX + "snapshot-", dir=root))
         state = {"version": SNAPSHOT_VERSION, "generation": before, "collections": {}}
         for name, col in cols.items():
             has_vectors = col.vectors.shape[1] > 0

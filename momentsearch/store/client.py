@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from momentsearch.errors import MomentSearchError
-from momentsearch.store.folder import (check_index, disk_full, is_disk_full, prepare_writable,
+from momentsearch.store.folder import (begin_new, check_index, disk_full, is_disk_full, prepare_writable,
                                        read_only_snapshot, writable)
 from momentsearch.store.reopen import open_persistent
 
@@ -162,7 +162,7 @@ def make_client(db_dir: str | None = None, chroma_url: "str | ChromaServer | Non
             return _new_database(chromadb, server, where, create)
     path = Path(db_dir or default_db_dir())
     if create:
-        prepare_writable(path)
+        begin_new(prepare_writable(path))  # a first run's Chroma database, told apart from another program's
     elif not writable(check_index(path)):
         path = read_only_snapshot(path)
     try:

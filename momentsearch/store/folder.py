@@ -26,6 +26,7 @@ from momentsearch.errors import DiskFullError, IndexNotFoundError, IndexWriteErr
 
 CHROMA_FILE = "chroma.sqlite3"
 FILES_COLLECTION = "ms_files"  # every index `momentsearch index` made has it (the per-file records)
+NEW_MARK = ".momentsearch.new"  # a first `index` is making the index here: Chroma's database is ours, not yet whole
 MIN_FREE_BYTES = 64 * 1024 * 1024  # a write is refused below this much free space on the index's disk
 _SNAPSHOT_SKIP = ("momentsearch-cache", "momentsearch-partial", ".momentsearch.store.lock")
 
@@ -91,6 +92,9 @@ def check_index(db: str | os.PathLike) -> Path:
         raise IndexNotFoundError(f"{path}/{CHROMA_FILE} is empty: an index run stopped before it wrote anything; "
                                  f"run `momentsearch index` into it again ({_how_to_create(path)})")
     names = chroma_collections(path)
+    if FILES_COLLECTION not in (names or []) and (path / NEW_MARK).exists():
+        raise IndexNotFoundError(f"{path}: the first index run into it was stopped before it made the index; "
+                                 f"run `momentsearch index` into it again ({_how_to_create(path)})")
     if names is None:
         raise IndexNotFoundError(f"{path}/{CHROMA_FILE} is not a Chroma database momentsearch can read; "
                                  "nothing was changed")
@@ -109,7 +113,7 @@ def prepare_writable(db: str | os.PathLike, task: str = "index") -> Path:
     path = Path(db)
     if path.exists() and not path.is_dir():
         raise IndexNotFoundError(f"{_given(path)} is a file, not an index folder; give a folder (it is created)")
-    if (path / CHROMA_FILE).exists() and not _empty_file(path / CHROMA_FILE):
+    if (path / CHROMA_FILE).exists() and not _empty_file(path / CHROMA_FILE) and not half_made(path):
         check_index(path)  # never write into a foreign Chroma database (an empty file holds none: a run
         # killed before Chroma wrote its first page left it, and SQLite takes it for a new database)
     try:
@@ -122,6 +126,32 @@ def prepare_writable(db: str | os.PathLike, task: str = "index") -> Path:
                f"write access to it (`{task} --dry-run` only lists, and works here)")
         raise IndexWriteError(f"cannot write to the index at {path}: {_why_not_writable(path)}; {fix}")
     return path
+
+
+def half_made(path: Path) -> bool:
+    """A first `index` into `path` was killed while Chroma set up its database there (NEW_MARK, no files
+    collection): the database holds nothing yet, and is ours to start again."""
+    return (path / NEW_MARK).exists() and FILES_COLLECTION not in (chroma_collections(path) or [])
+
+
+def begin_new(path: Path) -> None:
+    """Before `index` opens Chroma on `path` (under the write lock): where no index is there yet, NEW_MARK says
+    that this run makes the database, so a run killed before the index is made in it is told apart from another
+    program's database; such a half-made database (SQLite's tables or part of them, no collection) is deleted
+    to start afresh. An index made leaves no mark (`made`)."""
+    chroma = path / CHROMA_FILE
+    if half_made(path):
+        for suffix in ("", "-wal", "-shm", "-journal"):
+            (path / (CHROMA_FILE + suffix)).unlink(missing_ok=True)
+    if not chroma.exists() or _empty_file(chroma):
+        (path / NEW_MARK).write_text("a first `momentsearch index` is making the index in this folder\n")
+    elif (path / NEW_MARK).exists():
+        made(path)  # a run killed after the index was made, before it took the mark away
+
+
+def made(path: str | os.PathLike) -> None:
+    """The index in `path` is made (its files collection is there): the mark of `begin_new` goes."""
+    (Path(path) / NEW_MARK).unlink(missing_ok=True)
 
 
 def outermost_missing(db: str | os.PathLike) -> Path | None:

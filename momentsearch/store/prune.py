@@ -4,6 +4,7 @@ migration of records that older indexes stored with the path as typed (relative)
 from __future__ import annotations
 
 import os
+from dataclasses import replace
 from typing import Callable
 
 from momentsearch.errors import ConfirmationNeededError
@@ -83,14 +84,24 @@ def remove_files(store: Store, records: dict[str, FileRecord], keys: set[str],
 
 
 def _take_out(store: Store, going: list[tuple[str, FileRecord]], staying: set[str]) -> list[str]:
-    """Delete the records `going` ((key, record)), then the entries of each content no `staying` video id
-    holds; returns those contents' video ids. Records first: a crash between the two leaves orphans for
-    `prune`, never a record whose entries are gone."""
-    for key, rec in going:
-        store.delete_file(rec.path, key=key)
+    """Delete the records `going` ((key, record)) and the entries of each content no `staying` video id holds;
+    returns those contents' video ids. A kill at any point leaves what the same command, run again, finishes:
+    the records whose entries go are marked incomplete first (never a complete record whose entries are gone:
+    a search would miss the file and `index` would skip it), then the entries go, then the records (deleting
+    the records first left orphans that a re-run of `remove` no longer found: "names no indexed file")."""
     dropped = {rec.video_id for _, rec in going} - staying
+    last = []  # the records to delete once their entries are gone
+    for key, rec in going:
+        if rec.video_id in dropped and os.path.isabs(rec.path):  # (an old index's relative path cannot be put)
+            if rec.complete:
+                store.put_file(replace(rec, complete=False), key=key)
+            last.append((key, rec))
+        else:  # its content stays (a copy keeps it): nothing else to do
+            store.delete_file(rec.path, key=key)
     for video_id in sorted(dropped):
         store.delete_video(video_id)
-    if dropped:
-        store.commit()  # readers that cached the index between the two writes drop it again
+    for key, rec in last:
+        store.delete_file(rec.path, key=key)
+    if dropped and not last:
+        store.commit()  # readers that cached the index before the entries went drop it again
     return sorted(dropped)

@@ -24,7 +24,7 @@ from typing import Any, Iterable
 import numpy as np
 
 from momentsearch.errors import DiskFullError, IndexMismatchError, MomentSearchError
-from momentsearch.store.folder import check_free_space, disk_full, is_disk_full
+from momentsearch.store.folder import check_free_space, disk_full, is_disk_full, made
 from momentsearch.store.ids import entry_fields, path_key, utf8_metadata
 from momentsearch.store.records import record_from_metadata, record_metadata  # noqa: F401 (imported from here too)
 from momentsearch.store.reopen import follow_folder, fresh_files, reopen
@@ -111,6 +111,8 @@ class Store:
             kwargs = {"embedding_function": embedding_function}
             if existing is None:
                 col = self.client.get_or_create_collection(full, metadata=meta, **kwargs)
+                if name == "files" and self.db_dir is not None:
+                    made(self.db_dir)  # the folder holds a momentsearch index now (store/folder.py's NEW_MARK)
             else:
                 col = self.client.get_collection(full, **kwargs)
             _own_vectors_only(col)  # the function stays persisted (plain chromadb can query by text), unloaded here
@@ -265,14 +267,15 @@ class Store:
         self.delete_video(video_id)
         return True
 
-    def put_file(self, record: FileRecord) -> None:
-        """Write a file's record (its path must be absolute) and commit."""
+    def put_file(self, record: FileRecord, key: str | None = None) -> None:
+        """Write a file's record (its path must be absolute; `key`: the key it is stored under, when not its
+        path's) and commit."""
         if not os.path.isabs(record.path):
             raise MomentSearchError(f"a file record needs an absolute path, got {record.path!r}")
         self.writes += 1
         with self._writing():
             self.collection("files", model_id="none", dim=1).upsert(
-                ids=[path_key(record.path)], embeddings=[[1.0]], metadatas=[record_metadata(record)]
+                ids=[key or path_key(record.path)], embeddings=[[1.0]], metadatas=[record_metadata(record)]
             )
         self.commit()
 
