@@ -146,3 +146,47 @@ def test_the_voice_detector_measures_speech_in_windows_without_words(tmp_path):
     silent = Unheard()
     silent.add(np.zeros(16000 * 10, np.float32))
     assert silent.seconds == 0.0
+
+
+class _Engine:
+    """A faster-whisper engine (WhisperModel or BatchedInferencePipeline) that detects `language` when asked
+    for none, and records the language each call was given."""
+
+    def __init__(self, language, segments):
+        self.language, self.segments, self.asked = language, segments, []
+
+    def transcribe(self, samples, language=None, **kwargs):
+        from types import SimpleNamespace
+
+        self.asked.append(language)
+        info = SimpleNamespace(language=language or self.language, language_probability=1.0 if language else 0.3)
+        return iter(self.segments), info
+
+
+def _segment(words, start, end, ratio=1.2):
+    from types import SimpleNamespace
+
+    timed = [SimpleNamespace(word=w, start=start + i * 0.2, end=start + i * 0.2 + 0.2, probability=0.8)
+             for i, w in enumerate(words)]
+    return SimpleNamespace(text="".join(words), start=start, end=end, words=timed, compression_ratio=ratio,
+                           no_speech_prob=0.0, avg_logprob=-0.3, temperature=0.0)
+
+
+def test_a_stretch_decoded_again_is_heard_in_the_language_detected_for_its_window():
+    """With `--language auto` the batched pass detects the window's language from its speech (German).
+    A stretch it decoded into a failure loop is decoded again on its own; that second decode detected its
+    language afresh from the second or two it holds (base took espeak's French and Polish for Thai even from
+    13 s of them), transcribed it in that language, and the file was recorded as being in it."""
+    import numpy as np
+
+    from momentsearch.models.asr import FasterWhisperASR
+    from momentsearch.options import ASROptions
+
+    asr = FasterWhisperASR(ASROptions(language=None))
+    looped = _segment([" Heute", " sprechen"] + [" f"] * 30, 0.0, 8.0, ratio=3.0)
+    asr._batched, asr._batch = _Engine("de", [looped]), 4
+    asr._model = _Engine("th", [_segment([" wir", " über", " Wärme"], 0.0, 1.0)])
+    asr.transcribe(np.zeros(10 * 16000, np.float32))
+    assert asr._batched.asked == [None]  # the window's language: detected
+    assert asr._model.asked and set(asr._model.asked) == {"de"}  # the stretch: heard as German
+    assert asr.detected_language == "de"

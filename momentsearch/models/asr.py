@@ -177,6 +177,7 @@ class FasterWhisperASR:
         self._batched: Any = None  # BatchedInferencePipeline over _model when plan() batches
         self._batch = 0  # its batch size
         self.detected_language = ""  # language of the last transcribe() (detected, or the one asked for)
+        self.language_probability = 0.0  # Whisper's probability of detected_language (1 when asked for)
         self.device_note = ""  # why "auto" put it on the CPU although there is a GPU ("" when it did not)
 
     @staticmethod
@@ -253,8 +254,10 @@ class FasterWhisperASR:
         if self._batched is None:
             raw = self._decode(model, samples)
         else:
-            raw = self._redo_lost(samples, self._redo_loops(samples, self._decode(self._batched, samples,
-                                                                                batch_size=self._batch)))
+            raw = self._decode(self._batched, samples, batch_size=self._batch)
+            # the stretches decoded again are heard in the language detected from the window's speech, not
+            # in one detected anew from the second or two of speech each holds
+            raw = self._redo_lost(samples, self._redo_loops(samples, raw))
         if any(_get(s, "temperature", 0.0) > 0 for s in raw):
             self._model = self._batched = None  # its sampling generator moved on: reload before the next call
             gc.collect()  # free the old model now (a long file may reload it many times), not at some later GC
@@ -282,13 +285,15 @@ class FasterWhisperASR:
 
     def _decode_once(self, engine: Any, samples: np.ndarray, **extra: Any) -> list:
         opts = self.options
+        again = engine is self._model and self._batched is not None  # a stretch of a window decoded batched
+        language = (self.detected_language or opts.language) if again else opts.language
         # faster-whisper computes the mel features with numpy: with two BLAS threads the features (and so
         # words and their times) came out a little different from one thread, so a Ray worker (Ray sets one
         # thread) transcribed "up at weary" where the local run heard "up a query". One thread for all.
         with blas_threads(1):
             segments, info = engine.transcribe(
                 samples,
-                language=opts.language,
+                language=language,
                 beam_size=opts.beam_size,
                 word_timestamps=True,
                 vad_filter=opts.vad_filter,
@@ -300,7 +305,9 @@ class FasterWhisperASR:
                 temperature=list(opts.temperatures),  # sampling fallback (sequential only); [0.0] is reproducible
                 **extra,
             )
-            self.detected_language = info.language or ""  # the asked language when one is set
+            if not again:  # the window's language, detected from its speech (or the asked language when set)
+                self.detected_language = info.language or ""
+                self.language_probability = float(getattr(info, "language_probability", 0.0) or 0.0)
             # faster-whisper returns a lazy generator that decodes as it is read; list() does the work here.
             return list(segments)
 
