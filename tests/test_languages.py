@@ -190,3 +190,27 @@ def test_a_stretch_decoded_again_is_heard_in_the_language_detected_for_its_windo
     assert asr._batched.asked == [None]  # the window's language: detected
     assert asr._model.asked and set(asr._model.asked) == {"de"}  # the stretch: heard as German
     assert asr.detected_language == "de"
+
+
+def test_a_detected_language_is_named_when_its_words_or_the_detection_were_doubted():
+    """`--language auto` on espeak's French: base took it for Thai (probability 0.2), wrote Thai letters,
+    and the summary said "Whisper was unsure of its words (mean word probability 0.41): too noisy, or
+    music?" - nothing named the wrong language or the way out. Polish, taken for Thai too but with fewer
+    than 20 words, got no note at all. Now the note names the detected language, how sure Whisper was of
+    it, and the command that names the right one; a language detected sure, with sure words, says nothing."""
+    from types import SimpleNamespace
+
+    from momentsearch.options import ASROptions
+    from momentsearch.pipeline.unheard import Unheard
+
+    auto = ASROptions(language=None)
+    thai = SimpleNamespace(detected_language="th", language_probability=0.2)
+    note = Unheard().note(thai, auto, _words(30, 0.41))
+    assert note.startswith("Whisper was unsure of its words (mean word probability 0.41)"), note
+    assert "Thai (th, detected with probability 0.20)" in note and "--language CODE --reindex" in note
+    few = Unheard().note(thai, auto, _words(8, 0.7))  # too few words to doubt them: the unsure detection alone
+    assert few.startswith("Whisper took its language for Thai (th, detected with probability 0.20)"), few
+    assert Unheard().note(SimpleNamespace(detected_language="de", language_probability=0.9), auto, _words(8, 0.7)) == ""
+    sure_language = Unheard().note(SimpleNamespace(detected_language="de", language_probability=0.9), auto,
+                                   _words(30, 0.4))
+    assert "German (de, detected with probability 0.90)" in sure_language
