@@ -214,3 +214,57 @@ def test_a_detected_language_is_named_when_its_words_or_the_detection_were_doubt
     sure_language = Unheard().note(SimpleNamespace(detected_language="de", language_probability=0.9), auto,
                                    _words(30, 0.4))
     assert "German (de, detected with probability 0.90)" in sure_language
+
+
+class _Detecting:
+    """Whisper with the language left to it: it detects German from a window of 30 s or more, and English from
+    less (base took 3.8 s of espeak's German for English, 0.55); records the language each window was given."""
+
+    model_id = "fake:detecting"
+
+    def __init__(self):
+        self.asked, self.detected_language, self.language_probability = [], "", 0.0
+
+    def transcribe(self, samples, language=None):
+        from momentsearch.types import TranscriptSegment, Word
+
+        self.asked.append(language)
+        long = samples.size >= 30 * 16000
+        self.detected_language = language or ("de" if long else "en")
+        self.language_probability = 1.0 if language else (0.8 if long else 0.55)
+        words = [" Wärme", " fließt"] if self.detected_language == "de" else [" the", " vimifleast"]
+        return [TranscriptSegment(1.0, 2.0, "".join(words), [Word(1.0 + i * 0.4, 1.3 + i * 0.4, w, 0.9)
+                                                               for i, w in enumerate(words)])]
+
+
+def test_a_files_short_last_window_is_heard_in_the_language_of_its_earlier_windows(tmp_path):
+    """Audio is transcribed in windows (`asr.window_seconds`, 5 minutes by default), and with `--language
+    auto` each window detected its own language, from its own speech alone. A file's last window can be a
+    few seconds ("Danke, bis nächste Woche"): detected from those (base took 3.8 s of German for English)
+    it was transcribed in the wrong language, and, being the last, set the language the file was recorded
+    in. Now a window too short for Whisper's 30 s of detection keeps the language of the file's earlier
+    windows, and the file is recorded in the language most of its words were heard in."""
+    import wave
+
+    import numpy as np
+    from fakes import FakeText
+
+    from momentsearch.options import Config
+    from momentsearch.pipeline.decode import probe
+    from momentsearch.pipeline.process import FileProcessor
+
+    rng = np.random.default_rng(0)
+    audio = 0.1 * rng.standard_normal(45 * 16000)
+    audio[int(37.5 * 16000):int(38.5 * 16000)] = 0.0  # the pause the first window ends in
+    path = tmp_path / "vorlesung.wav"
+    with wave.open(str(path), "wb") as out:
+        out.setnchannels(1), out.setsampwidth(2), out.setframerate(16000)
+        out.writeframes((audio * 32767).astype("<i2").tobytes())
+    config = Config()
+    config.models.ocr, config.asr.language, config.asr.window_seconds = False, None, 40.0
+    asr = _Detecting()
+    out = FileProcessor(config, FakeText(), asr, None, ocr=None).process_video(str(path), probe(path), "v")
+    assert asr.asked == [None, "de"]  # the first window detected, the 7 s after it heard as German
+    assert out.language == "de"
+    assert "Wärme" in " ".join(out.rows["transcript"].documents) and "vimifleast" not in " ".join(
+        out.rows["transcript"].documents)

@@ -178,6 +178,7 @@ class FasterWhisperASR:
         self._batch = 0  # its batch size
         self.detected_language = ""  # language of the last transcribe() (detected, or the one asked for)
         self.language_probability = 0.0  # Whisper's probability of detected_language (1 when asked for)
+        self._language = options.language  # the language transcribe() was asked for (None: detect it)
         self.device_note = ""  # why "auto" put it on the CPU although there is a GPU ("" when it did not)
 
     @staticmethod
@@ -242,14 +243,16 @@ class FasterWhisperASR:
             ) from exc
         return self
 
-    def transcribe(self, audio: np.ndarray) -> list[TranscriptSegment]:
+    def transcribe(self, audio: np.ndarray, language: str | None = None) -> list[TranscriptSegment]:
         """Transcribe 16 kHz mono float32 samples; segments and words in seconds from the start of `audio`
         (`shift_segments` makes a window's times its file's). The same samples give the same words every
-        call (see `load` on the sampling seed)."""
+        call (see `load` on the sampling seed). `language`: hear it in this language (one detected from the
+        file's earlier audio) instead of `options.language`."""
         samples = levelled(_as_audio(audio))
         if samples.size == 0:
             return []
         self.load()
+        self._language = language or self.options.language
         model = self._model
         if self._batched is None:
             raw = self._decode(model, samples)
@@ -286,7 +289,7 @@ class FasterWhisperASR:
     def _decode_once(self, engine: Any, samples: np.ndarray, **extra: Any) -> list:
         opts = self.options
         again = engine is self._model and self._batched is not None  # a stretch of a window decoded batched
-        language = (self.detected_language or opts.language) if again else opts.language
+        language = (self.detected_language or self._language) if again else self._language
         # faster-whisper computes the mel features with numpy: with two BLAS threads the features (and so
         # words and their times) came out a little different from one thread, so a Ray worker (Ray sets one
         # thread) transcribed "up at weary" where the local run heard "up a query". One thread for all.

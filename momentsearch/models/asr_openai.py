@@ -80,8 +80,9 @@ class OpenAIWhisperASR:
         self._torch_device = device
         return self
 
-    def transcribe(self, audio: np.ndarray) -> list[TranscriptSegment]:
-        """Transcribe 16 kHz mono float32 samples; segments and words in seconds from the start of `audio`."""
+    def transcribe(self, audio: np.ndarray, language: str | None = None) -> list[TranscriptSegment]:
+        """Transcribe 16 kHz mono float32 samples; segments and words in seconds from the start of `audio`.
+        `language`: hear it in this language (one detected from the file's earlier audio), not `options.language`."""
         samples = levelled(_as_audio(audio))
         if samples.size == 0:
             return []
@@ -94,7 +95,7 @@ class OpenAIWhisperASR:
             decode["sample_len"] = opts.max_new_tokens
         result = self._model.transcribe(
             samples,  # an array, so whisper never runs the ffmpeg binary
-            language=opts.language,
+            language=language or opts.language,
             word_timestamps=True,
             condition_on_previous_text=False,
             compression_ratio_threshold=MAX_COMPRESSION_RATIO,
@@ -104,5 +105,5 @@ class OpenAIWhisperASR:
             temperature=tuple(opts.temperatures),
             **decode,
         )
-        self.detected_language = str(result.get("language") or opts.language or "")
+        self.detected_language = str(result.get("language") or language or opts.language or "")
         return drop_hallucinations(result.get("segments", []), samples.size / SAMPLE_RATE)

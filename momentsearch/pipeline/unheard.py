@@ -28,6 +28,7 @@ UNSURE = 0.55  # a file's words with a mean probability under this were heard in
 MIN_WORDS = 20  # ... counted over at least this many words
 DETECTED = 0.5  # a language detected with a lower probability is a guess (faster-whisper's own threshold for a
 #                30 s stretch's language to count as detected, `language_detection_threshold`)
+DETECT_SECONDS = 30.0  # Whisper detects a language from this much speech (one of its segments)
 KEPT_SECONDS = 120.0  # the file's first seconds of audio, kept for Whisper's guess at its language
 NAMES = {"de": "German", "fr": "French", "es": "Spanish", "it": "Italian", "pt": "Portuguese", "nl": "Dutch",
          "pl": "Polish", "ru": "Russian", "zh": "Chinese", "ja": "Japanese", "ko": "Korean", "ar": "Arabic",
@@ -43,6 +44,21 @@ class Unheard:
     def __init__(self) -> None:
         self.seconds = 0.0  # speech the voice detector heard in windows without words
         self.first: np.ndarray | None = None
+        self.languages: dict[str, list] = {}  # language detected for windows -> [words heard, best probability]
+
+    def heard_in(self, language: str, probability: float | None, segments: list[TranscriptSegment]) -> None:
+        """A window whose language Whisper detected (`probability`, None where the engine gives none)."""
+        words = sum(len(s.words) for s in segments)
+        if language and words:
+            tally = self.languages.setdefault(language, [0, probability])
+            tally[0] += words
+            if probability is not None and (tally[1] is None or probability > tally[1]):
+                tally[1] = probability
+
+    @property
+    def language(self) -> str:
+        """The language most of the file's words were detected in so far ("" before any)."""
+        return max(self.languages, key=lambda code: self.languages[code][0]) if self.languages else ""
 
     def start(self, samples: np.ndarray) -> None:
         """The first window's audio (16 kHz): its first `KEPT_SECONDS` are kept."""
@@ -71,7 +87,10 @@ class Unheard:
         elif self.seconds >= MIN_SECONDS:
             heard = f"speech heard ({self.seconds:.0f} s) but no {name}words recognised"
         if not asked:  # Whisper chose the language: say which, and how sure, where the words or the choice are doubtful
-            return detected_note(asr, heard, transcript)
+            code = self.language or getattr(asr, "detected_language", "") or ""
+            probability = self.languages[code][1] if code in self.languages else \
+                getattr(asr, "language_probability", None)
+            return detected_note(code, probability, heard, transcript)
         if not heard:
             return ""
         language_of = getattr(asr, "language_of", None)
@@ -89,13 +108,12 @@ class Unheard:
         return f"{heard}: noise, music, or another language? --language auto --reindex detects it"
 
 
-def detected_note(asr, heard: str, transcript: list[TranscriptSegment]) -> str:
-    """The note for a file whose language Whisper detected (`--language auto`): `heard` (doubted words, or
-    speech without words; "" when neither) with the language it chose, and the language alone when it was
-    chosen with a probability under `DETECTED`. Transcribed in a wrong language (base took espeak's French
-    for Thai), a file's words are noise in every search, and the summary said only "too noisy, or music?"."""
-    code = getattr(asr, "detected_language", "") or ""
-    probability = getattr(asr, "language_probability", None)
+def detected_note(code: str, probability: float | None, heard: str, transcript: list[TranscriptSegment]) -> str:
+    """The note for a file whose language Whisper detected (`--language auto`) as `code` with `probability`
+    (None: the engine gives none): `heard` (doubted words, or speech without words; "" when neither) with
+    the language it chose, and the language alone when it was chosen with a probability under `DETECTED`.
+    Transcribed in a wrong language (base took espeak's French for Thai), a file's words are noise in every
+    search, and the summary said only "too noisy, or music?"."""
     if not code or (not heard and not (transcript and probability is not None and probability < DETECTED)):
         return f"{heard}: too noisy, or music?" if heard else ""
     how = f", detected with probability {probability:.2f}" if probability is not None else ""
