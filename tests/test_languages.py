@@ -268,3 +268,19 @@ def test_a_files_short_last_window_is_heard_in_the_language_of_its_earlier_windo
     assert out.language == "de"
     assert "Wärme" in " ".join(out.rows["transcript"].documents) and "vimifleast" not in " ".join(
         out.rows["transcript"].documents)
+
+
+def test_a_language_guess_nothing_stands_out_in_is_not_advice_to_switch():
+    """espeak's French indexed with `--language fr`: base doubted its French words and guessed Thai with
+    probability 0.20 - under faster-whisper's own 0.5 for a language to count as detected - and the summary
+    told the user "it sounds like Thai (th, 0.20): if it is, index it again with --language th". A guess that
+    weak says that Whisper cannot tell, not that the named language is wrong."""
+    from momentsearch.options import ASROptions
+    from momentsearch.pipeline.unheard import Unheard
+
+    heard = Unheard()
+    heard.start(__import__("numpy").zeros(16000, "float32"))
+    note = heard.note(_Guessing(("th", 0.2)), ASROptions(language="fr"), _words(30, 0.32))
+    assert note.startswith("Whisper was unsure of its French (mean word probability 0.32)"), note
+    assert "cannot tell its language" in note and "Thai" in note and "--language th" not in note
+    assert "--language de --reindex" in heard.note(_Guessing(("de", 0.61)), ASROptions(language="fr"), _words(30, 0.3))

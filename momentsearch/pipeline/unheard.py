@@ -95,6 +95,10 @@ class Unheard:
             return ""
         language_of = getattr(asr, "language_of", None)
         guess = language_of(self.first) if language_of is not None and self.first is not None else None
+        if guess and guess[0] != asked and guess[1] < DETECTED:  # no language stands out: switching is no advice
+            code, probability = guess
+            return (f"{heard}; Whisper cannot tell its language either (its best guess, {NAMES.get(code, code)}, "
+                    f"has probability {probability:.2f}): noise, music, or an unusual voice?")
         if guess and guess[0] != asked:
             code, probability = guess
             return (f"{heard}; it sounds like {NAMES.get(code, code)} ({code}, {probability:.2f}): if it is, "
