@@ -284,3 +284,32 @@ def test_a_language_guess_nothing_stands_out_in_is_not_advice_to_switch():
     assert note.startswith("Whisper was unsure of its French (mean word probability 0.32)"), note
     assert "cannot tell its language" in note and "Thai" in note and "--language th" not in note
     assert "--language de --reindex" in heard.note(_Guessing(("de", 0.61)), ASROptions(language="fr"), _words(30, 0.3))
+
+
+@needs_espeak
+def test_openai_whisper_detects_the_language_from_the_speech_not_the_music_before_it(tmp_path):
+    """`--asr openai-whisper --language auto` on a lecture that opens with 32 s of music (a jingle): whisper
+    detects the language from the first 30 s of the audio, which held only music, took the German lecture
+    for Nynorsk (nn), transcribed it as such and recorded it so. faster-whisper detects from the voice
+    detector's speech; the openai-whisper engine now does the same."""
+    import pytest
+
+    pytest.importorskip("whisper")
+    import numpy as np
+    from tests.test_models import _spoken
+
+    from momentsearch.models import make_asr
+    from momentsearch.options import ASROptions
+    from momentsearch.types import SAMPLE_RATE
+
+    said = _spoken(tmp_path / "de.wav", "Willkommen zur Vorlesung über Thermodynamik. Heute sprechen wir über den "
+                   "ersten Hauptsatz. Die innere Energie eines geschlossenen Systems ändert sich durch Wärme und "
+                   "Arbeit.", "-v", "de")
+    t = np.arange(32 * SAMPLE_RATE) / SAMPLE_RATE
+    on = np.sin(2 * np.pi * 2 * t) > 0  # two notes, four a second
+    music = 0.2 * np.where(on, np.sin(2 * np.pi * 440 * t), np.sin(2 * np.pi * 660 * t))
+    # (a few tokens a window, no fallback: the language is what is looked at, not the words)
+    asr = make_asr(ASROptions(engine="openai-whisper", language=None, max_new_tokens=8, temperatures=[0.0]), "cpu")
+    asr.transcribe(np.concatenate([music, said]).astype(np.float32))
+    assert asr.detected_language == "de"
+    assert asr.language_probability > 0.5
