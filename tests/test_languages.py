@@ -146,3 +146,170 @@ def test_the_voice_detector_measures_speech_in_windows_without_words(tmp_path):
     silent = Unheard()
     silent.add(np.zeros(16000 * 10, np.float32))
     assert silent.seconds == 0.0
+
+
+class _Engine:
+    """A faster-whisper engine (WhisperModel or BatchedInferencePipeline) that detects `language` when asked
+    for none, and records the language each call was given."""
+
+    def __init__(self, language, segments):
+        self.language, self.segments, self.asked = language, segments, []
+
+    def transcribe(self, samples, language=None, **kwargs):
+        from types import SimpleNamespace
+
+        self.asked.append(language)
+        info = SimpleNamespace(language=language or self.language, language_probability=1.0 if language else 0.3)
+        return iter(self.segments), info
+
+
+def _segment(words, start, end, ratio=1.2):
+    from types import SimpleNamespace
+
+    timed = [SimpleNamespace(word=w, start=start + i * 0.2, end=start + i * 0.2 + 0.2, probability=0.8)
+             for i, w in enumerate(words)]
+    return SimpleNamespace(text="".join(words), start=start, end=end, words=timed, compression_ratio=ratio,
+                           no_speech_prob=0.0, avg_logprob=-0.3, temperature=0.0)
+
+
+def test_a_stretch_decoded_again_is_heard_in_the_language_detected_for_its_window():
+    """With `--language auto` the batched pass detects the window's language from its speech (German).
+    A stretch it decoded into a failure loop is decoded again on its own; that second decode detected its
+    language afresh from the second or two it holds (base took espeak's French and Polish for Thai even from
+    13 s of them), transcribed it in that language, and the file was recorded as being in it."""
+    import numpy as np
+
+    from momentsearch.models.asr import FasterWhisperASR
+    from momentsearch.options import ASROptions
+
+    asr = FasterWhisperASR(ASROptions(language=None))
+    looped = _segment([" Heute", " sprechen"] + [" f"] * 30, 0.0, 8.0, ratio=3.0)
+    asr._batched, asr._batch = _Engine("de", [looped]), 4
+    asr._model = _Engine("th", [_segment([" wir", " über", " Wärme"], 0.0, 1.0)])
+    asr.transcribe(np.zeros(10 * 16000, np.float32))
+    assert asr._batched.asked == [None]  # the window's language: detected
+    assert asr._model.asked and set(asr._model.asked) == {"de"}  # the stretch: heard as German
+    assert asr.detected_language == "de"
+
+
+def test_a_detected_language_is_named_when_its_words_or_the_detection_were_doubted():
+    """`--language auto` on espeak's French: base took it for Thai (probability 0.2), wrote Thai letters,
+    and the summary said "Whisper was unsure of its words (mean word probability 0.41): too noisy, or
+    music?" - nothing named the wrong language or the way out. Polish, taken for Thai too but with fewer
+    than 20 words, got no note at all. Now the note names the detected language, how sure Whisper was of
+    it, and the command that names the right one; a language detected sure, with sure words, says nothing."""
+    from types import SimpleNamespace
+
+    from momentsearch.options import ASROptions
+    from momentsearch.pipeline.unheard import Unheard
+
+    auto = ASROptions(language=None)
+    thai = SimpleNamespace(detected_language="th", language_probability=0.2)
+    note = Unheard().note(thai, auto, _words(30, 0.41))
+    assert note.startswith("Whisper was unsure of its words (mean word probability 0.41)"), note
+    assert "Thai (th, detected with probability 0.20)" in note and "--language CODE --reindex" in note
+    few = Unheard().note(thai, auto, _words(8, 0.7))  # too few words to doubt them: the unsure detection alone
+    assert few.startswith("Whisper took its language for Thai (th, detected with probability 0.20)"), few
+    assert Unheard().note(SimpleNamespace(detected_language="de", language_probability=0.9), auto, _words(8, 0.7)) == ""
+    sure_language = Unheard().note(SimpleNamespace(detected_language="de", language_probability=0.9), auto,
+                                   _words(30, 0.4))
+    assert "German (de, detected with probability 0.90)" in sure_language
+
+
+class _Detecting:
+    """Whisper with the language left to it: it detects German from a window of 30 s or more, and English from
+    less (base took 3.8 s of espeak's German for English, 0.55); records the language each window was given."""
+
+    model_id = "fake:detecting"
+
+    def __init__(self):
+        self.asked, self.detected_language, self.language_probability = [], "", 0.0
+
+    def transcribe(self, samples, language=None):
+        from momentsearch.types import TranscriptSegment, Word
+
+        self.asked.append(language)
+        long = samples.size >= 30 * 16000
+        self.detected_language = language or ("de" if long else "en")
+        self.language_probability = 1.0 if language else (0.8 if long else 0.55)
+        words = [" Wärme", " fließt"] if self.detected_language == "de" else [" the", " vimifleast"]
+        return [TranscriptSegment(1.0, 2.0, "".join(words), [Word(1.0 + i * 0.4, 1.3 + i * 0.4, w, 0.9)
+                                                               for i, w in enumerate(words)])]
+
+
+def test_a_files_short_last_window_is_heard_in_the_language_of_its_earlier_windows(tmp_path):
+    """Audio is transcribed in windows (`asr.window_seconds`, 5 minutes by default), and with `--language
+    auto` each window detected its own language, from its own speech alone. A file's last window can be a
+    few seconds ("Danke, bis nächste Woche"): detected from those (base took 3.8 s of German for English)
+    it was transcribed in the wrong language, and, being the last, set the language the file was recorded
+    in. Now a window too short for Whisper's 30 s of detection keeps the language of the file's earlier
+    windows, and the file is recorded in the language most of its words were heard in."""
+    import wave
+
+    import numpy as np
+    from fakes import FakeText
+
+    from momentsearch.options import Config
+    from momentsearch.pipeline.decode import probe
+    from momentsearch.pipeline.process import FileProcessor
+
+    rng = np.random.default_rng(0)
+    audio = 0.1 * rng.standard_normal(45 * 16000)
+    audio[int(37.5 * 16000):int(38.5 * 16000)] = 0.0  # the pause the first window ends in
+    path = tmp_path / "vorlesung.wav"
+    with wave.open(str(path), "wb") as out:
+        out.setnchannels(1), out.setsampwidth(2), out.setframerate(16000)
+        out.writeframes((audio * 32767).astype("<i2").tobytes())
+    config = Config()
+    config.models.ocr, config.asr.language, config.asr.window_seconds = False, None, 40.0
+    asr = _Detecting()
+    out = FileProcessor(config, FakeText(), asr, None, ocr=None).process_video(str(path), probe(path), "v")
+    assert asr.asked == [None, "de"]  # the first window detected, the 7 s after it heard as German
+    assert out.language == "de"
+    assert "Wärme" in " ".join(out.rows["transcript"].documents) and "vimifleast" not in " ".join(
+        out.rows["transcript"].documents)
+
+
+def test_a_language_guess_nothing_stands_out_in_is_not_advice_to_switch():
+    """espeak's French indexed with `--language fr`: base doubted its French words and guessed Thai with
+    probability 0.20 - under faster-whisper's own 0.5 for a language to count as detected - and the summary
+    told the user "it sounds like Thai (th, 0.20): if it is, index it again with --language th". A guess that
+    weak says that Whisper cannot tell, not that the named language is wrong."""
+    from momentsearch.options import ASROptions
+    from momentsearch.pipeline.unheard import Unheard
+
+    heard = Unheard()
+    heard.start(__import__("numpy").zeros(16000, "float32"))
+    note = heard.note(_Guessing(("th", 0.2)), ASROptions(language="fr"), _words(30, 0.32))
+    assert note.startswith("Whisper was unsure of its French (mean word probability 0.32)"), note
+    assert "cannot tell its language" in note and "Thai" in note and "--language th" not in note
+    assert "--language de --reindex" in heard.note(_Guessing(("de", 0.61)), ASROptions(language="fr"), _words(30, 0.3))
+
+
+@needs_espeak
+def test_openai_whisper_detects_the_language_from_the_speech_not_the_music_before_it(tmp_path):
+    """`--asr openai-whisper --language auto` on a lecture that opens with 32 s of music (a jingle): whisper
+    detects the language from the first 30 s of the audio, which held only music, took the German lecture
+    for Nynorsk (nn), transcribed it as such and recorded it so. faster-whisper detects from the voice
+    detector's speech; the openai-whisper engine now does the same."""
+    import pytest
+
+    pytest.importorskip("whisper")
+    import numpy as np
+    from tests.test_models import _spoken
+
+    from momentsearch.models import make_asr
+    from momentsearch.options import ASROptions
+    from momentsearch.types import SAMPLE_RATE
+
+    said = _spoken(tmp_path / "de.wav", "Willkommen zur Vorlesung über Thermodynamik. Heute sprechen wir über den "
+                   "ersten Hauptsatz. Die innere Energie eines geschlossenen Systems ändert sich durch Wärme und "
+                   "Arbeit.", "-v", "de")
+    t = np.arange(32 * SAMPLE_RATE) / SAMPLE_RATE
+    on = np.sin(2 * np.pi * 2 * t) > 0  # two notes, four a second
+    music = 0.2 * np.where(on, np.sin(2 * np.pi * 440 * t), np.sin(2 * np.pi * 660 * t))
+    # (a few tokens a window, no fallback: the language is what is looked at, not the words)
+    asr = make_asr(ASROptions(engine="openai-whisper", language=None, max_new_tokens=8, temperatures=[0.0]), "cpu")
+    asr.transcribe(np.concatenate([music, said]).astype(np.float32))
+    assert asr.detected_language == "de"
+    assert asr.language_probability > 0.5

@@ -177,6 +177,8 @@ class FasterWhisperASR:
         self._batched: Any = None  # BatchedInferencePipeline over _model when plan() batches
         self._batch = 0  # its batch size
         self.detected_language = ""  # language of the last transcribe() (detected, or the one asked for)
+        self.language_probability = 0.0  # Whisper's probability of detected_language (1 when asked for)
+        self._language = options.language  # the language transcribe() was asked for (None: detect it)
         self.device_note = ""  # why "auto" put it on the CPU although there is a GPU ("" when it did not)
 
     @staticmethod
@@ -241,20 +243,24 @@ class FasterWhisperASR:
             ) from exc
         return self
 
-    def transcribe(self, audio: np.ndarray) -> list[TranscriptSegment]:
+    def transcribe(self, audio: np.ndarray, language: str | None = None) -> list[TranscriptSegment]:
         """Transcribe 16 kHz mono float32 samples; segments and words in seconds from the start of `audio`
         (`shift_segments` makes a window's times its file's). The same samples give the same words every
-        call (see `load` on the sampling seed)."""
+        call (see `load` on the sampling seed). `language`: hear it in this language (one detected from the
+        file's earlier audio) instead of `options.language`."""
         samples = levelled(_as_audio(audio))
         if samples.size == 0:
             return []
         self.load()
+        self._language = language or self.options.language
         model = self._model
         if self._batched is None:
             raw = self._decode(model, samples)
         else:
-            raw = self._redo_lost(samples, self._redo_loops(samples, self._decode(self._batched, samples,
-                                                                                batch_size=self._batch)))
+            raw = self._decode(self._batched, samples, batch_size=self._batch)
+            # the stretches decoded again are heard in the language detected from the window's speech, not
+            # in one detected anew from the second or two of speech each holds
+            raw = self._redo_lost(samples, self._redo_loops(samples, raw))
         if any(_get(s, "temperature", 0.0) > 0 for s in raw):
             self._model = self._batched = None  # its sampling generator moved on: reload before the next call
             gc.collect()  # free the old model now (a long file may reload it many times), not at some later GC
@@ -282,13 +288,15 @@ class FasterWhisperASR:
 
     def _decode_once(self, engine: Any, samples: np.ndarray, **extra: Any) -> list:
         opts = self.options
+        again = engine is self._model and self._batched is not None  # a stretch of a window decoded batched
+        language = (self.detected_language or self._language) if again else self._language
         # faster-whisper computes the mel features with numpy: with two BLAS threads the features (and so
         # words and their times) came out a little different from one thread, so a Ray worker (Ray sets one
         # thread) transcribed "up at weary" where the local run heard "up a query". One thread for all.
         with blas_threads(1):
             segments, info = engine.transcribe(
                 samples,
-                language=opts.language,
+                language=language,
                 beam_size=opts.beam_size,
                 word_timestamps=True,
                 vad_filter=opts.vad_filter,
@@ -300,7 +308,9 @@ class FasterWhisperASR:
                 temperature=list(opts.temperatures),  # sampling fallback (sequential only); [0.0] is reproducible
                 **extra,
             )
-            self.detected_language = info.language or ""  # the asked language when one is set
+            if not again:  # the window's language, detected from its speech (or the asked language when set)
+                self.detected_language = info.language or ""
+                self.language_probability = float(getattr(info, "language_probability", 0.0) or 0.0)
             # faster-whisper returns a lazy generator that decodes as it is read; list() does the work here.
             return list(segments)
 

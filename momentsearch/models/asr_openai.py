@@ -31,6 +31,7 @@ class OpenAIWhisperASR:
         self._model: Any = None
         self._torch_device = "cpu"
         self.detected_language = ""  # language of the last transcribe() (detected, or the one asked for)
+        self.language_probability: float | None = None  # Whisper's probability of a detected_language
 
     @property
     def model_id(self) -> str:
@@ -80,8 +81,9 @@ class OpenAIWhisperASR:
         self._torch_device = device
         return self
 
-    def transcribe(self, audio: np.ndarray) -> list[TranscriptSegment]:
-        """Transcribe 16 kHz mono float32 samples; segments and words in seconds from the start of `audio`."""
+    def transcribe(self, audio: np.ndarray, language: str | None = None) -> list[TranscriptSegment]:
+        """Transcribe 16 kHz mono float32 samples; segments and words in seconds from the start of `audio`.
+        `language`: hear it in this language (one detected from the file's earlier audio), not `options.language`."""
         samples = levelled(_as_audio(audio))
         if samples.size == 0:
             return []
@@ -92,9 +94,10 @@ class OpenAIWhisperASR:
             decode["beam_size"] = opts.beam_size
         if opts.max_new_tokens:
             decode["sample_len"] = opts.max_new_tokens
+        language = language or opts.language or self._speech_language(samples)
         result = self._model.transcribe(
             samples,  # an array, so whisper never runs the ffmpeg binary
-            language=opts.language,
+            language=language,
             word_timestamps=True,
             condition_on_previous_text=False,
             compression_ratio_threshold=MAX_COMPRESSION_RATIO,
@@ -104,5 +107,25 @@ class OpenAIWhisperASR:
             temperature=tuple(opts.temperatures),
             **decode,
         )
-        self.detected_language = str(result.get("language") or opts.language or "")
+        self.detected_language = str(result.get("language") or language or "")
         return drop_hallucinations(result.get("segments", []), samples.size / SAMPLE_RATE)
+
+    def _speech_language(self, samples: np.ndarray) -> str | None:
+        """The language of the first 30 s of speech in `samples` (the voice detector's, as faster-whisper
+        detects it), or None (no speech, or an English-only model): whisper itself detects from the first 30 s
+        of the audio, whatever they hold, and took 32 s of music before a German lecture for Nynorsk."""
+        self.language_probability = None
+        if not self._model.is_multilingual:
+            return None
+        import whisper
+        from faster_whisper.vad import collect_chunks, get_speech_timestamps
+
+        spans = get_speech_timestamps(samples)
+        if not spans:
+            return None
+        speech = np.concatenate(collect_chunks(samples, spans)[0])
+        mel = whisper.log_mel_spectrogram(whisper.pad_or_trim(speech), n_mels=self._model.dims.n_mels)
+        _, probabilities = self._model.detect_language(mel.to(self._model.device))
+        code = max(probabilities, key=probabilities.get)
+        self.language_probability = float(probabilities[code])
+        return code

@@ -31,12 +31,12 @@ from momentsearch.pipeline.segment import build_chunks, sections, sentences, top
 from momentsearch.pipeline.sentence_vectors import SentenceVectors, _sentence_text
 from momentsearch.pipeline.slide_cuts import (join_looks_away, merge_same_slide, place_text_cuts, split_at_text_changes,
                                                split_at_topics)
-from momentsearch.pipeline.unheard import Unheard
+from momentsearch.pipeline.unheard import DETECT_SECONDS, Unheard
 from momentsearch.pipeline.voices import VoiceTrack
 from momentsearch.priority import run_niced
 from momentsearch.store.ids import entry_id
 from momentsearch.transcript import encode_times
-from momentsearch.types import Chunk, MediaInfo, StageTimes, TranscriptSegment, VisualSegment
+from momentsearch.types import SAMPLE_RATE, Chunk, MediaInfo, StageTimes, TranscriptSegment, VisualSegment
 
 CLIP_TEXT_CHARS = 300  # CLIP reads 77 tokens; longer chunk text is cut before its text embedding
 
@@ -211,8 +211,16 @@ class FileProcessor:
             if kept is not None and kept[:2] == (window.start, window.end):
                 segments = kept[2]
             else:
+                # a window too short for Whisper's 30 s of detection (a file's last) is heard in the language
+                # its earlier windows were detected in, not one guessed from its few seconds
+                known = unheard.language if window.samples.size < DETECT_SECONDS * SAMPLE_RATE else None
                 with self._stage("asr", times, report=False):
-                    segments = shift_segments(self.asr.transcribe(window.samples), window.start)
+                    heard = self.asr.transcribe(window.samples, language=known) if known else \
+                        self.asr.transcribe(window.samples)
+                    segments = shift_segments(heard, window.start)
+                if not known and self.config.asr.language is None:  # detected: tallied for the file's language
+                    unheard.heard_in(getattr(self.asr, "detected_language", ""),
+                                     getattr(self.asr, "language_probability", None), segments)
                 if partial is not None:
                     partial.add_window(window.index, window.start, window.end, segments)
             unheard.start(window.samples)  # the first audio, for a guess at its language
@@ -301,7 +309,7 @@ class FileProcessor:
                                                      f"the {out.duration:.1f} s its header states: cut short?") if n)
             if out.duration <= 0 or (not info.has_video and audio_end > 0):
                 out.duration = audio_end  # an audio file: what decoded (ADTS .aac, VBR .mp3 only estimate it)
-            out.language = getattr(self.asr, "detected_language", "") or (cfg.asr.language or "")
+            out.language = unheard.language or getattr(self.asr, "detected_language", "") or (cfg.asr.language or "")
             # no words though the voice detector heard speech, or words Whisper doubted: another language?
             caption_note = "; ".join(n for n in (caption_note, unheard.note(self.asr, cfg.asr, transcript)) if n)
         return transcript, track, caption_note
