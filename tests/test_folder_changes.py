@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import importlib
+import json
+
 import pytest
 
 VID = "0123456789abcdef"  # a content id (16 hex digits, as content_hash makes)
@@ -155,16 +158,7 @@ def test_results_and_info_say_which_files_are_missing(tmp_path, monkeypatch, cap
     said = " ".join(buffer.getvalue().split())
     assert "the file is not where it was indexed (moved or deleted): `momentsearch prune` takes missing" in said
 
-    class FakeIndex:
-        use_snapshot = False
-
-        def info(self):
-            return info
-
-    cli_main = importlib.import_module("momentsearch.cli.main")
-    monkeypatch.setattr(cli_main, "_index_for", lambda args: FakeIndex())
-    assert cli_main.main(["info", "--db", str(tmp_path / "db"), "--json"]) == 0
-    listed = json.loads(capsys.readouterr().out)["files"]
+    listed = info_json(info, tmp_path / "db", monkeypatch, capsys)["files"]
     assert [(f["path"], f["exists"]) for f in listed] == [(str(gone), False), (str(here), True)]
 
 
@@ -325,3 +319,17 @@ def test_files_a_running_index_has_not_finished_are_not_called_stopped(tmp_path)
         anyio.run(refresh_health, client.app)
         said = client.get("/api/search", params={"q": "neurons"}).json()["warnings"]
         assert any("week6.mp4" in w and "a run was stopped)" in w and "momentsearch index" in w for w in said), said
+
+
+def info_json(info, db, monkeypatch, capsys) -> dict:
+    """What `momentsearch info --json` writes for an index whose `info()` is `info`."""
+    class FakeIndex:
+        use_snapshot = False
+
+        def info(self):
+            return info
+
+    cli_main = importlib.import_module("momentsearch.cli.main")
+    monkeypatch.setattr(cli_main, "_index_for", lambda args: FakeIndex())
+    assert cli_main.main(["info", "--db", str(db), "--json"]) == 0
+    return json.loads(capsys.readouterr().out)

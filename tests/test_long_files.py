@@ -116,6 +116,24 @@ def test_audio_windows_cover_the_track_and_end_in_pauses(lecture):
     assert [w.end for w in iter_audio_windows(path, 0)] == [whole.size / SAMPLE_RATE]  # 0: one window
 
 
+def whole_and_killed(path, tmp_path) -> tuple[Path, Path]:
+    """An index of `path` built uninterrupted, and one whose run died transcribing the third window (two kept)."""
+    whole, db = tmp_path / "whole", tmp_path / "killed"
+    _indexer(whole, CountingASR()).index([str(path)])
+    with pytest.raises(Killed):  # dies transcribing the third window; two are kept on disk
+        _indexer(db, CountingASR(kill_after=2)).index([str(path)])
+    return whole, db
+
+
+def assert_same_index(whole: Path, db: Path) -> None:
+    """Every collection of `db` holds what `whole`'s does: same ids (no duplicates, no orphans), rows, vectors."""
+    assert _contents(db).keys() == _contents(whole).keys()
+    for name, (ids, metas, docs, vectors) in _contents(whole).items():
+        got = _contents(db)[name]
+        assert got[0] == ids and got[1] == metas and got[2] == docs, name
+        np.testing.assert_array_equal(got[3], vectors)
+
+
 def _n_windows(path) -> int:
     from momentsearch.pipeline.decode import iter_audio_windows
 
@@ -143,12 +161,7 @@ def test_a_killed_file_resumes_from_its_finished_windows_into_the_same_index(lec
     from momentsearch.pipeline.partial import PARTIAL_DIRNAME
 
     path, _ = lecture
-    whole = tmp_path / "whole"
-    _indexer(whole, CountingASR()).index([str(path)])
-
-    db = tmp_path / "killed"
-    with pytest.raises(Killed):  # dies transcribing the third window; two are kept on disk
-        _indexer(db, CountingASR(kill_after=2)).index([str(path)])
+    whole, db = whole_and_killed(path, tmp_path)
     kept = list((db / PARTIAL_DIRNAME).glob("*.jsonl"))
     assert len(kept) == 1 and len(kept[0].read_text().splitlines()) >= 3  # header + 2 windows (+ visual)
     with open(kept[0], "a") as f:
@@ -161,11 +174,7 @@ def test_a_killed_file_resumes_from_its_finished_windows_into_the_same_index(lec
     assert asr.calls == _n_windows(path) - 2  # only the windows the killed run had not finished
     media = [e.media_seconds for e in events if e.kind == "media"]
     assert len(media) == _n_windows(path) and media[1] > WINDOW / 2  # the kept windows count at once
-    assert _contents(db).keys() == _contents(whole).keys()
-    for name, (ids, metas, docs, vectors) in _contents(whole).items():
-        got = _contents(db)[name]
-        assert got[0] == ids and got[1] == metas and got[2] == docs, name  # same ids, no duplicates, no orphans
-        np.testing.assert_array_equal(got[3], vectors)
+    assert_same_index(whole, db)
     assert not list((db / PARTIAL_DIRNAME).iterdir())  # the kept work is gone once the file is in the store
 
 
@@ -189,11 +198,8 @@ def test_a_run_killed_while_reading_slides_keeps_what_it_read(lecture, tmp_path,
     assert "resumed: kept " in resumed and "1 picture read" in resumed, resumed
     assert 0 < again.read_count < first.read_count  # only the pictures the killed run had not read
     assert not decoded  # and the video was not decoded and cut again: the segments and pictures were kept
-    assert _contents(db).keys() == _contents(whole).keys() and "ocr" in _contents(db)
-    for name, (ids, metas, docs, vectors) in _contents(whole).items():
-        got = _contents(db)[name]
-        assert got[0] == ids and got[1] == metas and got[2] == docs, name
-        np.testing.assert_array_equal(got[3], vectors)
+    assert "ocr" in _contents(db)
+    assert_same_index(whole, db)
 
 
 def test_kept_work_of_other_models_is_not_used(lecture, tmp_path):

@@ -53,9 +53,7 @@ def test_file_state_tells_moved_from_replaced_from_unchanged(lectures, tmp_path)
 def test_info_says_which_file_changed_since_it_was_indexed(lectures, monkeypatch, capsys):
     """`info` called a video replaced by a re-edited one under the same name "complete", and search went on
     answering with the old version's words at the old version's times; nothing hinted at `index`."""
-    import importlib
     import io
-    import json
 
     from rich.console import Console
 
@@ -72,16 +70,9 @@ def test_info_says_which_file_changed_since_it_was_indexed(lectures, monkeypatch
     assert details[2].endswith("complete") and details[6].endswith("complete")
     assert "file changed since indexed (`momentsearch index` on it again updates it)" in details[4]
 
-    class FakeIndex:
-        use_snapshot = False
+    from test_folder_changes import info_json
 
-        def info(self):
-            return info
-
-    cli_main = importlib.import_module("momentsearch.cli.main")
-    monkeypatch.setattr(cli_main, "_index_for", lambda args: FakeIndex())
-    assert cli_main.main(["info", "--db", str(folder / "db"), "--json"]) == 0
-    listed = json.loads(capsys.readouterr().out)["files"]
+    listed = info_json(info, folder / "db", monkeypatch, capsys)["files"]
     assert [(f["exists"], f["changed"]) for f in listed] == [(True, False), (True, True), (True, False)]
 
 

@@ -8,9 +8,8 @@ from __future__ import annotations
 import os
 from collections import deque
 
-import numpy as np
 import pytest
-from test_long_files import WINDOW, CountingASR, Killed, _contents, _indexer, _n_windows
+from test_long_files import WINDOW, CountingASR, _indexer, _n_windows, assert_same_index, whole_and_killed
 from test_ray import FakeRay
 
 from momentsearch.pipeline.partial import PARTIAL_DIRNAME
@@ -65,11 +64,7 @@ def test_a_file_killed_during_a_local_run_resumes_on_a_ray_worker_into_the_same_
     """Kept work was used by local runs only: a file killed at 70 % of three hours was transcribed again from
     its first second on Ray, and its bar stood still until the whole file was done."""
     path, _ = lecture
-    whole = tmp_path / "whole"
-    _indexer(whole, CountingASR()).index([str(path)])
-    db = tmp_path / "killed"
-    with pytest.raises(Killed):  # dies transcribing the third window; two are kept on disk
-        _indexer(db, CountingASR(kill_after=2)).index([str(path)])
+    whole, db = whole_and_killed(path, tmp_path)
 
     asr, events = CountingASR(), []
     report = FakeRayIndexer(_indexer(db, asr, progress=events.append), asr).index([str(path)])
@@ -79,11 +74,7 @@ def test_a_file_killed_during_a_local_run_resumes_on_a_ray_worker_into_the_same_
     media = [e for e in events if e.kind == "media"]
     assert len(media) == _n_windows(path) and all(e.path == str(path) for e in media)
     assert media[-1].file_seconds > WINDOW and media[-1].media_seconds == pytest.approx(media[-1].file_seconds, abs=0.1)
-    assert _contents(db).keys() == _contents(whole).keys()
-    for name, (ids, metas, docs, vectors) in _contents(whole).items():
-        got = _contents(db)[name]
-        assert got[0] == ids and got[1] == metas and got[2] == docs, name  # same ids, no duplicates, no orphans
-        np.testing.assert_array_equal(got[3], vectors)
+    assert_same_index(whole, db)
     assert not list((db / PARTIAL_DIRNAME).iterdir())  # the driver drops the kept work once the entries are in
     assert [e.status for e in events if e.kind == "done"] == ["indexed"]
     again = []  # unchanged now: its "done" says so, so the bar takes its seconds out of the total (no instant ETA)
