@@ -13,7 +13,6 @@ as it is.
 
 from __future__ import annotations
 
-import hashlib
 import threading
 from collections import OrderedDict
 
@@ -39,15 +38,15 @@ class PieceCache:
         embedding the rest in one batch (and keeping them on disk in the folder of the hit's video, whose
         FileRecord `files` maps its id to)."""
         texts = [h.document or "" for h in hits]
-        keys = [hashlib.sha256(t.encode("utf-8", "surrogateescape")).hexdigest() for t in texts]
+        keys = [text_key(self._files.model_id, t) for t in texts]  # in memory and, in its video's folder, on disk
         folders = [folder_of(files.get((h.metadata or {}).get("video_id"))) for h in hits]
         with self._lock:
             found = {k: self._kept[k] for k in keys if k in self._kept}
             for k in found:
                 self._kept.move_to_end(k)
-        where = {k: (f, text_key(self._files.model_id, t)) for k, f, t in zip(keys, folders, texts) if f}
+        where = {k: f for k, f in zip(keys, folders) if f}  # key -> its video's folder
         for k in dict.fromkeys(k for k in keys if k not in found and k in where):
-            kept = self._files.read(*where[k])
+            kept = self._files.read(where[k], k)
             if kept is not None:
                 found[k] = kept
         missing = list(dict.fromkeys(k for k in keys if k not in found))
@@ -56,7 +55,7 @@ class PieceCache:
             made = dict(zip(missing, self._embed([text_of[k] for k in missing])))
             for k, pieces in made.items():
                 if k in where:
-                    self._files.write(*where[k], pieces)
+                    self._files.write(where[k], k, pieces)
             found.update(made)
         with self._lock:
             self._kept.update((k, found[k]) for k in keys)
