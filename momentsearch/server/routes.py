@@ -192,8 +192,9 @@ async def search_text(request: Request, q: str = Query(..., max_length=MAX_QUERY
 def _stale_results(index, moments) -> list[str]:
     """A warning naming the results whose files moved away or changed since indexing (the player gets 409 for
     them): the results point at them all the same, so the reader learns why before pressing play."""
-    shown = {m.video for m in moments}
-    note = stale_note([r for r in index.videos() if r.path in shown])
+    shown = {m.video for m in moments}  # (a record by id, not a sort of every file's on each search)
+    records = (index.video(vid) for vid in {m.video_id for m in moments})
+    note = stale_note([r for r in records if r is not None and r.path in shown])
     return [note] if note else []
 
 
