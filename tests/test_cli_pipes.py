@@ -220,3 +220,40 @@ def test_index_status_says_files_failed_when_the_summarys_reader_has_gone(monkey
     monkeypatch.setattr(sys.modules["momentsearch.cli.main"], "_index_for", lambda args: index)
     monkeypatch.setattr(sys, "stdout", _GoneReader())
     assert main(["index", "a.mp4", *flags]) == 1 and index.done == ["a.mp4"]
+
+
+def _info_index(monkeypatch, tmp_path):
+    from momentsearch.types import FileRecord, IndexInfo
+
+    video = tmp_path / "Gödel_Vorlesung.mp4"
+    video.write_bytes(b"x")
+    record = FileRecord(path=str(video), video_id="cd" * 8, size=1, mtime=video.stat().st_mtime, complete=True)
+
+    class InfoIndex(_OneWordIndex):
+        def info(self):
+            return IndexInfo(db=str(tmp_path / "db"), files=[record], channels=["transcript"], models={}, counts={})
+
+    monkeypatch.setattr(sys.modules["momentsearch.cli.main"], "_index_for", lambda args: InfoIndex("Gödel"))
+
+
+def test_info_json_writes_accented_names_as_every_other_json_does(capsys, monkeypatch, tmp_path):
+    """`info --json` wrote "G\\u00f6del" where `search --json` and the rest write "Gödel" (UTF-8)."""
+    _info_index(monkeypatch, tmp_path)
+    assert main(["info", "--json"]) == 0
+    out = capsys.readouterr().out
+    assert "Gödel_Vorlesung.mp4" in out and json.loads(out)["files"][0]["path"].endswith("Gödel_Vorlesung.mp4")
+
+
+@pytest.mark.parametrize("encoding", ["ascii", "cp1252"])
+@pytest.mark.parametrize("argv", [["info", "--json"], ["search", "Gödel", "--json"]])
+def test_json_on_a_stdout_that_is_not_utf8_is_still_json(monkeypatch, tmp_path, encoding, argv):
+    """Under `PYTHONUTF8=0 LC_ALL=C` (or a Windows code page) an accented name went out as G\\xf6del: the
+    stream's backslash escape, which no JSON reader takes. Such a stdout gets JSON's own \\u escapes."""
+    _info_index(monkeypatch, tmp_path)
+    raw = io.BytesIO()
+    monkeypatch.setattr(sys, "stdout", io.TextIOWrapper(raw, encoding=encoding, errors="strict"))
+    assert main(argv) == 0
+    sys.stdout.flush()
+    answer = json.loads(raw.getvalue().decode("ascii"))
+    said = answer["files"][0]["path"] if argv[0] == "info" else answer["query"]
+    assert "Gödel" in said

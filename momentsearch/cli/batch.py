@@ -12,7 +12,7 @@ import stat
 import sys
 from pathlib import Path
 
-from momentsearch.cli import extras
+from momentsearch.cli import extras, streams
 from momentsearch.errors import QueryError
 
 EXIT_OK, EXIT_ERROR = 0, 2
@@ -53,10 +53,10 @@ def batch_search(args, index) -> int:
                 # one bad line stops no other query: it is answered with an error, and the exit status says so
                 bad += 1
                 qid = item.get("qid", n) if isinstance(item, dict) else n
-                print(json.dumps({"qid": qid, "results": [], "error": f"{source}:{n}: expected a JSON object "
-                                  "with a 'query' string"}, ensure_ascii=False), flush=True)
+                streams.print_json({"qid": qid, "results": [], "error": f"{source}:{n}: expected a JSON object "
+                                    "with a 'query' string"}, flush=True)
                 continue
-            print(json.dumps(_answer(index, args, item.get("qid", n), item["query"]), ensure_ascii=False), flush=True)
+            streams.print_json(_answer(index, args, item.get("qid", n), item["query"]), flush=True)
     finally:
         if args.queries == "-":
             stream.detach()  # sys.stdin's buffer stays open for whoever owns it

@@ -4,13 +4,13 @@
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import re
 import sys
 from pathlib import Path
 
 from momentsearch.chapters import same_file
+from momentsearch.cli import streams
 from momentsearch.errors import BadInputError, QueryError, server_gone
 
 _CLOCK = re.compile(r"^(?:(\d+):)?(\d+):(\d+(?:\.\d*)?)$")
@@ -90,7 +90,7 @@ def cmd_chapters(args, index) -> int:
     if args.out:  # never over the video, its captions or another indexed file
         write_text(text, args.out, video, [f.path for f in index.info().files], overwrite=args.force)
     else:
-        print(text)
+        print(streams.for_stdout(text) if args.format == "json" else text)
     if args.format == "youtube" and (note := youtube_note(chapters)):  # pasted, they would silently do nothing
         print(f"momentsearch: note: {note}", file=sys.stderr)
     return 0
@@ -224,7 +224,7 @@ def cmd_clip(args, index) -> int:
     clip = index.export_clip(args.video, parse_time(args.start), parse_time(args.end), args.out, padding=args.pad,
                              force=True)  # (an existing file: refused above without --force)
     if args.json:
-        print(json.dumps(clip.to_json(), ensure_ascii=False))
+        streams.print_json(clip.to_json())
     else:
         _print_clip(clip)
     return 0

@@ -5,7 +5,6 @@ Exit codes: 0 success; 1 some files failed to index; 2 bad usage or an error (me
 
 from __future__ import annotations
 
-import json
 import os
 import sys
 from pathlib import Path
@@ -104,12 +103,12 @@ def _print_index_report(args, report) -> None:
     from momentsearch.cli.output import print_report, shown_path
 
     if args.json:
-        print(json.dumps({
+        streams.print_json({
             "files": [{"path": shown_path(f.path), "status": f.status, "reason": f.reason, "video_id": f.video_id,
                        "duration": f.duration, "channels": f.channels} for f in report.files],
             "warnings": report.warnings, "models": report.models, "times": report.times.seconds,
             **({"ray": vars(report.ray)} if report.ray else {}),
-        }, ensure_ascii=False))
+        })
     else:
         print_report(report)
         if report.ray:
@@ -132,8 +131,8 @@ def cmd_prune(args) -> int:
 
     report = _index_for(args).prune(wait=args.wait, dry_run=args.dry_run, yes=args.yes)
     if args.json:
-        print(json.dumps({"removed": [*map(shown_path, report.removed)], "orphans": report.orphans,
-                          "dry_run": args.dry_run, "unplaced": report.unplaced}, ensure_ascii=False))
+        streams.print_json({"removed": [*map(shown_path, report.removed)], "orphans": report.orphans,
+                            "dry_run": args.dry_run, "unplaced": report.unplaced})
         return EXIT_OK
     verb = "would remove" if args.dry_run else "removed"
     for path in report.removed:
@@ -155,7 +154,7 @@ def cmd_remove(args) -> int:
 
     report = _index_for(args).remove(args.targets, wait=args.wait, dry_run=args.dry_run)
     if args.json:
-        print(json.dumps({"removed": [*map(shown_path, report.removed)], "dry_run": args.dry_run}, ensure_ascii=False))
+        streams.print_json({"removed": [*map(shown_path, report.removed)], "dry_run": args.dry_run})
         return EXIT_OK
     verb = "would remove" if args.dry_run else "removed"
     for path in report.removed:
@@ -188,11 +187,10 @@ def cmd_search(args) -> int:
     clips = extras.export_clips(index, moments, args.export_clips, args.clip_pad, quiet=args.json,
                                 force=args.force) if args.export_clips else []
     if args.json:
-        print(json.dumps({"query": query, **({"image_text": words, "image_note": note} if args.image
-                                             else {"picture_note": note, **spelled.to_json()}),
-                          "results": [m.to_json() for m in moments],
-                          **({"clips": [c.to_json() for c in clips]} if args.export_clips else {})},
-                         ensure_ascii=False))
+        streams.print_json({"query": query, **({"image_text": words, "image_note": note} if args.image
+                                               else {"picture_note": note, **spelled.to_json()}),
+                            "results": [m.to_json() for m in moments],
+                            **({"clips": [c.to_json() for c in clips]} if args.export_clips else {})})
     else:
         if args.image:
             extras.print_image_words(words, note)
@@ -213,14 +211,14 @@ def cmd_info(args) -> int:
     index.use_snapshot = True
     info = index.info()
     if args.json:
-        print(json.dumps({
+        streams.print_json({
             "db": info.db, "channels": info.channels, "models": info.models, "counts": info.counts,
             "writing": info.writing, "notes": info.notes,
             "files": [{"path": shown_path(f.path), "video_id": f.video_id, "kind": f.kind, "duration": f.duration,
                        "channels": f.channels, "sources": f.sources, "language": f.language, "complete": f.complete,
                        "exists": os.path.exists(f.path), "changed": file_state(f) == MODIFIED,
                        "version": f.version or None} for f in info.files],
-        }))
+        })
     else:
         print_info(info)
     return EXIT_OK
@@ -318,7 +316,7 @@ def cmd_eval(args) -> int:
     rows = compare_reports(evaluate(baseline, truths, report.unmeasurable), report) if baseline is not None else []
     if args.json:
         against = {"against_baseline": [{"queries": name, **c.to_json()} for name, c in rows]} if rows else {}
-        print(json.dumps(json_safe(report.to_json() | against), allow_nan=False))
+        streams.print_json(json_safe(report.to_json() | against), allow_nan=False)
     else:
         print(format_report(report, f"{len(truths)} queries, {args.ground_truth}"))
         if rows:
@@ -329,8 +327,8 @@ def cmd_eval(args) -> int:
 def cmd_match(args) -> int:
     ranked = _index_for(args).match_labels(args.image, args.labels)
     if args.json:
-        print(json.dumps({"image": args.image, "labels": [{"label": k, "probability": round(p, 6)}
-                                                          for k, p in ranked]}, ensure_ascii=False))
+        streams.print_json({"image": args.image, "labels": [{"label": k, "probability": round(p, 6)}
+                                                            for k, p in ranked]})
     else:
         for label, prob in ranked:
             print(f"{prob:7.3f}  {label}")

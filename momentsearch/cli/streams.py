@@ -8,9 +8,14 @@ messages now go nowhere, the run goes on, and the exit status is the run's own."
 
 from __future__ import annotations
 
+import codecs
 import contextlib
+import json
 import os
+import re
 import sys
+
+_NOT_ASCII = re.compile(r"[^\x00-\x7f]")
 
 
 class _ReaderMayGo:
@@ -73,3 +78,26 @@ def script_friendly_streams():
         if sys.stderr is not before and isinstance(sys.stderr, _ReaderMayGo):
             sys.stderr.flush()
             sys.stderr = before
+
+
+def _stdout_takes_utf8() -> bool:
+    try:
+        return codecs.lookup(sys.stdout.encoding or "ascii").name == "utf-8"
+    except (AttributeError, LookupError):
+        return False
+
+
+def for_stdout(json_text: str) -> str:
+    """A JSON document as stdout can carry it: as it is where stdout is UTF-8; else every non-ASCII character
+    as a \\u escape (`PYTHONUTF8=0 LC_ALL=C`, a Windows code page: the "backslashreplace" of such a stream
+    wrote \\xe9 into strings, which no JSON reader takes)."""
+    if json_text.isascii() or _stdout_takes_utf8():
+        return json_text
+    return _NOT_ASCII.sub(lambda m: json.dumps(m.group())[1:-1], json_text)
+
+
+def print_json(value, **options) -> None:
+    """Print `value` as one JSON document, non-ASCII text as itself where stdout is UTF-8 (as every command's
+    --json does), escaped where it is not (`for_stdout`)."""
+    flush = options.pop("flush", False)
+    print(for_stdout(json.dumps(value, ensure_ascii=False, **options)), flush=flush)

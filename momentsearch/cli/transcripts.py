@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 
+from momentsearch.cli import streams
 from momentsearch.errors import QueryError
 from momentsearch.transcript import FORMATS, document
 
@@ -46,7 +47,7 @@ def cmd_transcript(args, index) -> int:
     if args.out and args.out != "-":  # never over the video, its captions or another indexed file ("-": stdout)
         write_text(text, args.out, record.path, [f.path for f in index.info().files], args.force, "transcript")
     else:
-        print(text)
+        print(streams.for_stdout(text) if args.format == "json" else text)
     return 0
 
 
