@@ -107,6 +107,7 @@ def test_hostile_names_and_text_show_as_text_on_the_start_page_the_results_and_t
     assert [n.split(". ", 1)[1] for n in names] == [MARKUP + ".mp4", "lecture\\u202egnp.mp4",
                                                     "javascript:alert(3).mp4"]
     assert MARKUP in page.inner_text("#results") and "<b onmouseover=alert(4)>bold</b>" in page.inner_text("#results")
+    assert page.inner_text("#index-info") == f"lecture\\u202egnp.mp4: {MARKUP}"  # a warning naming a file
     assert page.evaluate(INJECTED) == []
 
     page.locator(".result").nth(1).click()

@@ -205,7 +205,7 @@ async function search(query, { image = null, keepMoment = false, more = false } 
       if (!image && typed) els.status.append(asTypedLink(query, corrected, typed));
       els.status.dataset.state = "results";
     }
-    if (body.warnings && body.warnings.length) els.info.textContent = body.warnings.join(" ");
+    if (body.warnings && body.warnings.length) els.info.textContent = body.warnings.map(shownName).join(" ");  // they name files
     document.dispatchEvent(new CustomEvent("searched"));  // moment.js marks the new query's words
     if (keepMoment) openFromUrl();
     else if (more) {  // the moment playing stays marked (and playing); the address says how many were asked for
