@@ -5,24 +5,33 @@ from __future__ import annotations
 
 import os
 import re
+import unicodedata
 from pathlib import Path
 
 AUDIO_SUFFIXES = {".m4a": "ipod", ".mp3": "mp3", ".wav": "wav", ".flac": "flac", ".ogg": "ogg", ".opus": "ogg"}
 CLIP_SUFFIXES = {".mp4": "mp4", ".m4v": "mp4", ".mov": "mov", ".mkv": "matroska", ".webm": "webm", **AUDIO_SUFFIXES}
 NAME_BYTES = 255  # the longest file name most file systems take (ext4, APFS, NTFS: 255 bytes or characters)
 WINDOWS_REFUSES = re.compile(r'[<>:"/\\|?*\x00-\x1f]')  # characters no file name may hold on Windows (NTFS, FAT)
+INVISIBLE = frozenset({"Cc", "Cf", "Zl", "Zp"})  # Unicode categories that show nothing of themselves (controls,
+# format characters: a right-to-left override makes "lecture\u202egnp.srt" show as "lecturetrs.png")
+
+
+def visible_name(name: str) -> str:
+    """`name` with "_" for each invisible character (`INVISIBLE`): a name given to a downloaded or exported file
+    shows what it is in a file manager."""
+    return "".join("_" if unicodedata.category(c) in INVISIBLE else c for c in name)
 
 
 def clip_file_name(source: str | os.PathLike, start: float, end: float, prefix: str = "") -> str:
     """A clip's file name: PREFIXNAME-START-END.EXT, NAME the source's name shortened (at a whole character)
     so the whole stays within NAME_BYTES, with "_" for each character Windows refuses in a name
-    (`WINDOWS_REFUSES`: clips are copied to other machines); EXT the source's where it can be copied into,
-    else .mkv."""
+    (`WINDOWS_REFUSES`: clips are copied to other machines) and each invisible one (`visible_name`); EXT the
+    source's where it can be copied into, else .mkv."""
     from momentsearch.types import shown_path
 
     src = Path(source)
     tail = f"-{start:.0f}-{end:.0f}{src.suffix.lower() if src.suffix.lower() in CLIP_SUFFIXES else '.mkv'}"
     room = NAME_BYTES - len((prefix + tail).encode())
-    stem = WINDOWS_REFUSES.sub("_", shown_path(src.stem))
+    stem = visible_name(WINDOWS_REFUSES.sub("_", shown_path(src.stem)))
     stem = stem.encode()[:room].decode("utf-8", "ignore")  # a cut character is dropped
     return f"{prefix}{stem}{tail}"

@@ -120,3 +120,16 @@ def test_a_clip_of_a_file_with_a_long_name_gets_a_name_the_disk_takes():
     name = clip_file_name("/talks/" + "中" * 82 + ".MP4", 12.3, 3601.6, "01-")
     assert len(name.encode()) <= NAME_BYTES and name.startswith("01-中") and name.endswith("-12-3602.mp4")
     assert clip_file_name("/talks/week 3.avi", 1, 2) == "week 3-1-2.mkv"  # not copied into an .avi: .mkv
+
+
+def test_a_download_name_shows_no_right_to_left_override():
+    """A lecture named "lecture\\u202egnp.mp4" (a right-to-left override) downloaded its subtitles as a file a file
+    manager shows as "lecturetrs.png", and its clip as "lecture4pm.5-0-...": the name passed one file off as
+    another. Invisible characters become "_" in download and clip names (the page shows them as \\u202e)."""
+    from momentsearch.clip_names import clip_file_name
+    from momentsearch.server.moment_routes import _attachment
+
+    assert _attachment("lecture\u202egnp.srt") == (
+        "attachment; filename=\"lecture_gnp.srt\"; filename*=utf-8''lecture_gnp.srt")
+    assert clip_file_name("/talks/lecture\u202egnp\u200b\u2066.mp4", 0, 5) == "lecture_gnp__-0-5.mp4"
+    assert clip_file_name("/talks/Größe 中文.mp4", 0, 5) == "Größe 中文-0-5.mp4"  # visible letters stay

@@ -426,6 +426,33 @@ def test_serve_command_warns_when_exposed_without_token(monkeypatch, capsys, tmp
                      {"host": "127.0.0.1", "port": 8000, "token": None, "allowed_hosts": ()}]
 
 
+def test_serve_warns_that_a_token_flag_shows_in_ps_and_takes_the_variable_quietly(monkeypatch, capsys, tmp_path):
+    """On a shared machine every user's `ps` shows a process's arguments: `serve --token SECRET`, as README and
+    docs/deploy.md wrote it, handed the token to every student logged in. The variable (its environment is its
+    owner's alone) is what the docs now give; the flag still works, with a warning that says why."""
+    import importlib
+
+    import momentsearch.server.app as server
+    from momentsearch import cli
+    from momentsearch.api import MomentIndex
+
+    calls = []
+    monkeypatch.setattr(server, "serve", lambda index, **kw: calls.append(kw["token"]))
+    monkeypatch.setattr(importlib.import_module("momentsearch.cli.main"), "_check_bind", lambda host, port: None)
+    MomentIndex(tmp_path / "db").index([])
+    monkeypatch.delenv("MOMENTSEARCH_TOKEN", raising=False)
+    assert cli.main(["serve", "--db", str(tmp_path / "db"), "--host", "0.0.0.0", "--token", "s3cret"]) == 0
+    err = capsys.readouterr().err
+    assert "shows in `ps` to every user" in err and "$MOMENTSEARCH_TOKEN" in err and "s3cret" not in err
+    monkeypatch.setenv("MOMENTSEARCH_TOKEN", "s3cret")
+    assert cli.main(["serve", "--db", str(tmp_path / "db"), "--host", "0.0.0.0"]) == 0
+    assert capsys.readouterr().err == ""
+    assert calls == ["s3cret", "s3cret"]
+    for doc in ("README.md", "docs/deploy.md"):  # no serve command the docs give puts the token in its arguments
+        text = (Path(__file__).resolve().parent.parent / doc).read_text()
+        assert not [line for line in text.splitlines() if "momentsearch serve" in line and "--token " in line], doc
+
+
 def test_concurrent_real_searches_agree_with_sequential_ones(served):
     client = served[0]
     queries = ["roadmap", "solar panels", "questions from the audience", "chlorophyll", "renewable energy"] * 2

@@ -255,7 +255,8 @@ def _serve_parser(sub) -> None:
     p.add_argument("--host", default="127.0.0.1", help="address to bind (default %(default)s, this machine only)")
     p.add_argument("--port", type=_port, default=8000, help="port, 1-65535 (default %(default)s)")
     p.add_argument("--token", default=None,
-                   help="require this token on every API call (default: $MOMENTSEARCH_TOKEN, else none)")
+                   help="require this token on every API call (default: $MOMENTSEARCH_TOKEN, else none; prefer "
+                        "the variable: a flag shows in `ps` to every user of the machine)")
     p.add_argument("--allowed-host", action="append", default=[], metavar="NAME",
                    help="without a token, also answer requests for this host name (besides localhost and IP "
                         "addresses; others are refused as DNS rebinding); repeatable")

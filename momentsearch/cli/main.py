@@ -264,6 +264,9 @@ def cmd_serve(args) -> int:
     except ImportError as exc:
         raise MomentSearchError(f"serve needs the server extra: pip install 'momentsearch[server]' ({exc})") from exc
     token = args.token or os.environ.get("MOMENTSEARCH_TOKEN") or None
+    if args.token:  # a process's arguments are everyone's to read; its environment is its owner's alone
+        print("momentsearch: warning: a token given with --token shows in `ps` to every user of this machine; "
+              "set it in $MOMENTSEARCH_TOKEN instead", file=sys.stderr)
     if args.host not in ("127.0.0.1", "localhost", "::1") and not token:
         print(f"momentsearch: warning: serving on {args.host} without --token: anyone who can reach this "
               "port can search the index and watch the videos", file=sys.stderr)

@@ -16,7 +16,7 @@ from fastapi.responses import FileResponse, Response
 from starlette.background import BackgroundTask
 from starlette.concurrency import run_in_threadpool
 
-from momentsearch.clip_names import AUDIO_SUFFIXES, clip_file_name
+from momentsearch.clip_names import AUDIO_SUFFIXES, clip_file_name, visible_name
 from momentsearch.errors import MediaChangedError, QueryError
 from momentsearch.server import media as sm
 from momentsearch.server.playback import player_file
@@ -63,7 +63,7 @@ async def transcript(video_id: str, request: Request,
 
 def _attachment(name: str) -> str:
     """A Content-Disposition that saves the answer as `name` (any characters: RFC 6266's filename*)."""
-    name = shown_path(name)  # a file name's bytes that are no UTF-8 as \\xNN (quote takes UTF-8 only)
+    name = visible_name(shown_path(name))  # a file name's bytes that are no UTF-8 as \\xNN (quote takes UTF-8 only)
     plain = "".join(c if c.isascii() and c.isprintable() and c not in '"\\' else "_" for c in name)
     return f"attachment; filename=\"{plain}\"; filename*=utf-8''{quote(name)}"
 

@@ -111,6 +111,17 @@ function escapeHtml(s) {
   return String(s).replace(/[&<>"']/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" }[c]));
 }
 
+// a file name as the CLI shows it (cli/output.py safe_text): invisible characters written \u202e. A right-to-left
+// override in a name ("lecture\u202egnp.mp4" shown as "lecture4pm.png") or a zero-width space would pass one file
+// off as another
+function shownName(s) {
+  return String(s).replace(/[\p{Cc}\p{Cf}\p{Zl}\p{Zp}]/gu, (c) => {
+    const code = c.codePointAt(0);
+    return code < 0x100 ? "\\x" + code.toString(16).padStart(2, "0")
+      : code < 0x10000 ? "\\u" + code.toString(16).padStart(4, "0") : "\\U" + code.toString(16).padStart(8, "0");
+  });
+}
+
 // letters compared as the search compares them (ranking/accents.py): without accents, "ß" as "ss", "æ" as "ae"
 // ..., lower case, so a result found for "Godel" marks "Gödel" and one for "Straße" marks "STRASSE"
 const PLAIN = { "ß": "ss", "æ": "ae", "œ": "oe", "ø": "o", "ł": "l", "đ": "d", "ð": "d", "þ": "th", "ı": "i",
@@ -194,7 +205,7 @@ async function search(query, { image = null, keepMoment = false, more = false } 
       if (!image && typed) els.status.append(asTypedLink(query, corrected, typed));
       els.status.dataset.state = "results";
     }
-    if (body.warnings && body.warnings.length) els.info.textContent = body.warnings.join(" ");
+    if (body.warnings && body.warnings.length) els.info.textContent = body.warnings.map(shownName).join(" ");  // they name files
     document.dispatchEvent(new CustomEvent("searched"));  // moment.js marks the new query's words
     if (keepMoment) openFromUrl();
     else if (more) {  // the moment playing stays marked (and playing); the address says how many were asked for
@@ -253,7 +264,7 @@ function render(query) {
                               : `<div class="nothumb"></div>`;
     return `<li class="result" data-index="${i}" tabindex="0">${thumb}<div>
       <div class="head"><a class="name" href="${escapeHtml(momentHref(r))}" tabindex="-1"
-        title="${escapeHtml(r.name)}">${i + 1}. ${escapeHtml(r.name)}</a>
+        title="${escapeHtml(shownName(r.name))}">${i + 1}. ${escapeHtml(shownName(r.name))}</a>
       <span class="range">${r.kind === "photo" ? "photo" : fmt(r.start) + "–" + fmt(r.end)}${
         wordsAt(r) === null ? "" : " · words " + fmt(wordsAt(r))}</span></div>
       <p class="snippet">${highlight(snippet, query)}</p>
@@ -372,7 +383,7 @@ function play(i, from) {
 function openMoment(m, from = m.start) {
   current = m;
   els.pane.hidden = false;
-  els.title.textContent = m.name || m.video_id;
+  els.title.textContent = shownName(m.name || m.video_id);
   // a link's time, or a file opened from the start page, is a place to play from, not a moment with an end
   els.momentTime.textContent = m.kind === "photo" ? "photo"
     : m.end > m.start ? `moment ${fmt(m.start)}–${fmt(m.end)}` : `from ${fmt(m.start)}`;

@@ -1,6 +1,6 @@
 // momentsearch page, second script: the start page (indexed files, example queries), weak results
 // marked as weak, and where captions show (below the video, on it, or off). Uses app.js's globals
-// (els, render, search, openMoment, api, fmt, escapeHtml) and adds no build step.
+// (els, render, search, openMoment, api, fmt, escapeHtml, shownName) and adds no build step.
 "use strict";
 
 const WEAK_SCORE = 0.3;  // below this a result matched faintly (one channel, a little): shown faded
@@ -39,7 +39,7 @@ async function showHome() {
   document.getElementById("examples").innerHTML = examples.map((q) =>
     `<a href="?q=${encodeURIComponent(q)}" data-q="${escapeHtml(q)}">${escapeHtml(q)}</a>`).join("");
   document.getElementById("videos").innerHTML = videos.map((v, i) =>
-    `<li data-i="${i}" tabindex="0" title="${escapeHtml(v.path || v.name || "")}"><span class="name">${escapeHtml(v.name || v.video_id)}</span>` +
+    `<li data-i="${i}" tabindex="0" title="${escapeHtml(shownName(v.path || v.name || ""))}"><span class="name">${escapeHtml(shownName(v.name || v.video_id))}</span>` +
     `<span class="meta">${v.kind === "photo" ? "photo" : fmt(v.duration)} · ${escapeHtml((v.channels || []).join(", "))}</span></li>`).join("");
   const open = (li) => {
     const v = videos[Number(li.dataset.i)];
