@@ -40,6 +40,19 @@ def test_a_command_line_option_is_searched_not_excluded():
     assert parse_query("pip install -r requirements.txt").excluded == ("r",)  # one dash: still an exclusion
 
 
+def test_a_dash_before_a_phrase_never_closed_still_leaves_the_word_out():
+    """`recursion -"base case` (the closing quote forgotten): the stray quote hid the dash, so "base case" was
+    searched for, the opposite of what was asked, while `-\u201cbase` (a typographic quote) was left out."""
+    q = parse_query('recursion -"base case')
+    assert q.excluded == ("base",) and q.text == "recursion case"
+    assert not q.accepts(normalise_text("without a base case the recursion never ends"))
+    assert parse_query('recursion -"base').excluded == parse_query("recursion -\u201cbase").excluded == ("base",)
+    assert parse_query('loop -"40 degrees').excluded == ()  # still a minus sign before a digit, as "-40" is
+    assert parse_query('python3 -"--version').excluded == ()  # and a double dash an option
+    with pytest.raises(QueryError, match="only excludes"):
+        parse_query('-"base')
+
+
 def test_full_width_and_compatibility_characters_are_searched_as_plain_ones():
     """A CJK keyboard in full-width mode types 'ＥＮＥＲＧＹ': it matched no word of the index (no results at
     all on the sample lecture, where 'ENERGY' finds every section); so did a pasted ligature ('ﬁeld')."""
