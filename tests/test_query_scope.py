@@ -378,3 +378,26 @@ def test_chapters_and_remove_of_a_bare_name_indexed_elsewhere_say_how_to_name_it
     with pytest.raises(QueryError, match="names no indexed file \\(nothing was removed\\).*'\\*/board.png'"):
         index.remove(["board.png"])
     assert [Path(r.path).name for r in index.store.files()] == ["board.png"]
+
+
+def test_a_pasted_paragraph_longer_than_the_limit_says_its_tail_was_not_searched(tmp_path):
+    """A student pasted 2,000 words with the question at the end: everything past 2,000 characters was dropped
+    without a word, and "no results; try other words" sent them re-wording the part that had been searched."""
+    from fakes import FakeText, slide_store
+    from momentsearch.options import MAX_QUERY_CHARS, RankingOptions
+    from momentsearch.search.searcher import Searcher
+
+    paragraph = "office hours and homework deadlines " * 100 + "the Apollo landing in 1969"
+    kept = clean_query(paragraph)
+    assert len(kept) <= MAX_QUERY_CHARS and paragraph.startswith(kept + " ")  # cut between words, not in one
+    store = slide_store(tmp_path / "db", [[("Apollo 11", 1.0), ("July 1969", 0.5)]])
+    searcher = Searcher(store, FakeText(), options=RankingOptions(late_share=0.0))
+    spelled = searcher.spelled(paragraph)
+    assert f"Only the first {MAX_QUERY_CHARS:,} characters" in spelled.note()
+    left_out = len(paragraph.split()) - len(kept.split())
+    assert spelled.to_json() == {"left_out_words": left_out} and left_out > 4
+    assert searcher.spelled("Apollo 1969").note() == "" and searcher.spelled("Apollo 1969").to_json() == {}
+    from momentsearch.search.query import left_out_words
+
+    assert left_out_words(paragraph) == left_out
+    assert left_out_words("the Apollo landing " + " \t" * MAX_QUERY_CHARS) == 0  # whitespace collapses first

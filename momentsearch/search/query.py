@@ -66,11 +66,33 @@ def clean_query(query: str) -> str:
     superscripts), control characters out, whitespace collapsed; an empty result is a QueryError."""
     if not isinstance(query, str):
         raise QueryError("the query must be text")
-    text = "".join(ch if ch.isprintable() else " " for ch in unicodedata.normalize("NFKC", query))
-    text = " ".join(text.split())[:MAX_QUERY_CHARS]
+    text = _cut(_plain(query))
     if not text:
         raise QueryError("the query is empty; type some words to search for")
     return text
+
+
+def _plain(query: str) -> str:
+    text = "".join(ch if ch.isprintable() else " " for ch in unicodedata.normalize("NFKC", query))
+    return " ".join(text.split())
+
+
+def _cut(text: str) -> str:
+    """`text` (whitespace collapsed) within MAX_QUERY_CHARS, cut between words where it has any: a word cut in
+    two was searched as a fragment, or "corrected" into another word."""
+    if len(text) <= MAX_QUERY_CHARS:
+        return text
+    cut = text[:MAX_QUERY_CHARS]
+    return cut.rsplit(" ", 1)[0] if text[MAX_QUERY_CHARS] != " " and " " in cut else cut.rstrip()
+
+
+def left_out_words(query: str) -> int:
+    """How many words of `query` its cut to MAX_QUERY_CHARS left out of the search (0 when none): a pasted
+    paragraph's tail was dropped without a word, and "no results" sent its user re-wording the part searched."""
+    if not isinstance(query, str):
+        return 0
+    whole = _plain(query)
+    return len(whole.split()) - len(_cut(whole).split())
 
 
 def parse_query(raw: str) -> ParsedQuery:
