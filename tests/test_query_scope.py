@@ -401,3 +401,39 @@ def test_a_pasted_paragraph_longer_than_the_limit_says_its_tail_was_not_searched
 
     assert left_out_words(paragraph) == left_out
     assert left_out_words("the Apollo landing " + " \t" * MAX_QUERY_CHARS) == 0  # whitespace collapses first
+
+
+def test_search_json_and_each_queries_line_say_why_nothing_was_found_as_the_http_api_does(monkeypatch, capsys,
+                                                                                           tmp_path):
+    """`search --json` and `--queries` answered `"results": []` alone where the text output and the HTTP API's
+    `empty_note` say why ("every word ... too common", the filters): a script could not tell a query of common
+    words, or one its -words emptied, from one that matched nothing."""
+    import importlib
+    import json
+
+    cli_main = importlib.import_module("momentsearch.cli.main")
+
+    class NothingFound:
+        use_snapshot = False
+
+        def search(self, query, **_):
+            return []
+
+        def spelled(self, query):
+            from momentsearch.search.spelling import Spelling
+            return Spelling(query)
+
+        def searchable_channels(self):
+            return {"transcript"}
+
+        def channels(self):
+            return {"transcript"}
+
+    monkeypatch.setattr(cli_main, "_index_for", lambda args: NothingFound())
+    assert cli_main.main(["search", "what is it", "--json"]) == 0
+    assert "too common" in json.loads(capsys.readouterr().out)["empty_note"]
+    queries = tmp_path / "q.jsonl"
+    queries.write_text('{"qid": 1, "query": "the of and"}\n{"qid": 2, "query": "volcano"}\n', encoding="utf-8")
+    assert cli_main.main(["search", "--queries", str(queries)]) == 0
+    lines = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
+    assert "too common" in lines[0]["empty_note"] and "relevance floor" in lines[1]["empty_note"]

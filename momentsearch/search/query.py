@@ -25,7 +25,8 @@ from momentsearch.ranking.lexical import camel_split, code_forms, normalise_text
 # sign ("+12p -8p", "-40 degrees"), not an exclusion; a double dash starts a command-line option ("python3 --version"),
 # searched as its words; a stray quote after the dash (a phrase never closed: -"base case) is ignored, as any stray
 # quote is, so the word after it is still left out rather than searched for
-_PART = re.compile(r'(?:(?<=\s)|^)(-?)["\u201c\u201d]([^"\u201c\u201d]*)["\u201c\u201d]|(?:(?<=\s)|^)-"?(?![\d.,-])([^\s"]+)')
+_PART = re.compile(r'(?:(?<=\s)|^)(-?)["\u201c\u201d]([^"\u201c\u201d]*)["\u201c\u201d]'
+                   r'|(?:(?<=\s)|^)-"?(?![\d.,-])([^\s"]+)')
 
 SYNTAX_HELP = ('"exact phrase" must occur in the speech or slide text (case and punctuation ignored); '
                '-word or -"a phrase" leaves out moments that contain it; the other words rank as usual')
