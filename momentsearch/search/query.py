@@ -64,7 +64,8 @@ class ParsedQuery:
 
 def clean_query(query: str) -> str:
     """Compatibility forms made plain (NFKC: full-width 'ＥＮＥＲＧＹ' as a CJK keyboard types it, ligatures,
-    superscripts), control characters out, whitespace collapsed; an empty result is a QueryError."""
+    superscripts), invisible marks inside words dropped, control characters out, whitespace collapsed; an empty
+    result is a QueryError."""
     if not isinstance(query, str):
         raise QueryError("the query must be text")
     text = _cut(_plain(query))
@@ -74,8 +75,16 @@ def clean_query(query: str) -> str:
 
 
 def _plain(query: str) -> str:
-    text = "".join(ch if ch.isprintable() else " " for ch in unicodedata.normalize("NFKC", query))
+    text = "".join(_INVISIBLE.get(ch, ch) if ch.isprintable() else _INVISIBLE.get(ch, " ")
+                   for ch in unicodedata.normalize("NFKC", query))
     return " ".join(text.split())
+
+
+# invisible characters a word copied from a PDF or a web page carries inside it ("recur\u00adsion": a soft hyphen
+# where it may break across lines; a joiner, a direction mark, a byte-order mark): part of no word, so dropped
+# rather than made a space that split the word in two ("recur sion")
+_INVISIBLE = {chr(c): "" for c in (0x00AD, 0x200C, 0x200D, 0x200E, 0x200F, 0x2060, 0xFEFF,
+                                   *range(0x202A, 0x202F), *range(0x2066, 0x206A))}
 
 
 def _cut(text: str) -> str:
