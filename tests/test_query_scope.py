@@ -40,6 +40,19 @@ def test_a_command_line_option_is_searched_not_excluded():
     assert parse_query("pip install -r requirements.txt").excluded == ("r",)  # one dash: still an exclusion
 
 
+def test_a_dash_before_a_phrase_never_closed_still_leaves_the_word_out():
+    """`recursion -"base case` (the closing quote forgotten): the stray quote hid the dash, so "base case" was
+    searched for, the opposite of what was asked, while `-\u201cbase` (a typographic quote) was left out."""
+    q = parse_query('recursion -"base case')
+    assert q.excluded == ("base",) and q.text == "recursion case"
+    assert not q.accepts(normalise_text("without a base case the recursion never ends"))
+    assert parse_query('recursion -"base').excluded == parse_query("recursion -\u201cbase").excluded == ("base",)
+    assert parse_query('loop -"40 degrees').excluded == ()  # still a minus sign before a digit, as "-40" is
+    assert parse_query('python3 -"--version').excluded == ()  # and a double dash an option
+    with pytest.raises(QueryError, match="only excludes"):
+        parse_query('-"base')
+
+
 def test_full_width_and_compatibility_characters_are_searched_as_plain_ones():
     """A CJK keyboard in full-width mode types 'ＥＮＥＲＧＹ': it matched no word of the index (no results at
     all on the sample lecture, where 'ENERGY' finds every section); so did a pasted ligature ('ﬁeld')."""
@@ -47,6 +60,17 @@ def test_full_width_and_compatibility_characters_are_searched_as_plain_ones():
     assert clean_query("ﬁeld E＝mc² ①") == "field E=mc2 1"
     assert parse_query(clean_query('"ｌｅａｒｎｉｎｇ ｒａｔｅ" －adam')).phrases == ("learning rate",)
     assert clean_query("日本語 café") == "日本語 café"  # composed, as typed
+
+
+def test_a_word_pasted_with_an_invisible_mark_inside_is_searched_whole():
+    """"recur\u00adsion" copied from a PDF or a web page (a soft hyphen where the line may break) was searched as
+    "recur sion": two fragments, found by neither word channel (score 0.92 against 1.13 typed plainly)."""
+    assert clean_query("recur\u00adsion") == "recursion"
+    assert clean_query("\ufeffre\u200dcur\u2060sion \u202aHashMap\u202c") == "recursion HashMap"
+    assert clean_query("recursion\u200bfactorial") == "recursion factorial"  # a zero-width space still parts words
+    assert parse_query(clean_query('-"base\u00adcase" loop')).excluded == ("basecase",)
+    with pytest.raises(QueryError, match="empty"):
+        clean_query("\u00ad\u200d")
 
 
 def test_phrases_match_whole_words_after_normalising():
@@ -365,3 +389,62 @@ def test_chapters_and_remove_of_a_bare_name_indexed_elsewhere_say_how_to_name_it
     with pytest.raises(QueryError, match="names no indexed file \\(nothing was removed\\).*'\\*/board.png'"):
         index.remove(["board.png"])
     assert [Path(r.path).name for r in index.store.files()] == ["board.png"]
+
+
+def test_a_pasted_paragraph_longer_than_the_limit_says_its_tail_was_not_searched(tmp_path):
+    """A student pasted 2,000 words with the question at the end: everything past 2,000 characters was dropped
+    without a word, and "no results; try other words" sent them re-wording the part that had been searched."""
+    from fakes import FakeText, slide_store
+    from momentsearch.options import MAX_QUERY_CHARS, RankingOptions
+    from momentsearch.search.searcher import Searcher
+
+    paragraph = "office hours and homework deadlines " * 100 + "the Apollo landing in 1969"
+    kept = clean_query(paragraph)
+    assert len(kept) <= MAX_QUERY_CHARS and paragraph.startswith(kept + " ")  # cut between words, not in one
+    store = slide_store(tmp_path / "db", [[("Apollo 11", 1.0), ("July 1969", 0.5)]])
+    searcher = Searcher(store, FakeText(), options=RankingOptions(late_share=0.0))
+    spelled = searcher.spelled(paragraph)
+    assert f"Only the first {MAX_QUERY_CHARS:,} characters" in spelled.note()
+    left_out = len(paragraph.split()) - len(kept.split())
+    assert spelled.to_json() == {"left_out_words": left_out} and left_out > 4
+    assert searcher.spelled("Apollo 1969").note() == "" and searcher.spelled("Apollo 1969").to_json() == {}
+    from momentsearch.search.query import left_out_words
+
+    assert left_out_words(paragraph) == left_out
+    assert left_out_words("the Apollo landing " + " \t" * MAX_QUERY_CHARS) == 0  # whitespace collapses first
+
+
+def test_search_json_and_each_queries_line_say_why_nothing_was_found_as_the_http_api_does(monkeypatch, capsys,
+                                                                                           tmp_path):
+    """`search --json` and `--queries` answered `"results": []` alone where the text output and the HTTP API's
+    `empty_note` say why ("every word ... too common", the filters): a script could not tell a query of common
+    words, or one its -words emptied, from one that matched nothing."""
+    import importlib
+    import json
+
+    cli_main = importlib.import_module("momentsearch.cli.main")
+
+    class NothingFound:
+        use_snapshot = False
+
+        def search(self, query, **_):
+            return []
+
+        def spelled(self, query):
+            from momentsearch.search.spelling import Spelling
+            return Spelling(query)
+
+        def searchable_channels(self):
+            return {"transcript"}
+
+        def channels(self):
+            return {"transcript"}
+
+    monkeypatch.setattr(cli_main, "_index_for", lambda args: NothingFound())
+    assert cli_main.main(["search", "what is it", "--json"]) == 0
+    assert "too common" in json.loads(capsys.readouterr().out)["empty_note"]
+    queries = tmp_path / "q.jsonl"
+    queries.write_text('{"qid": 1, "query": "the of and"}\n{"qid": 2, "query": "volcano"}\n', encoding="utf-8")
+    assert cli_main.main(["search", "--queries", str(queries)]) == 0
+    lines = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
+    assert "too common" in lines[0]["empty_note"] and "relevance floor" in lines[1]["empty_note"]

@@ -113,12 +113,14 @@ def test_the_readmes_search_json_sample_is_what_search_json_writes(monkeypatch, 
         use_snapshot = False
 
         def search(self, query, **_):
-            return [moment]
+            return [] if query == "the" else [moment]
 
         def searchable_channels(self):
             return {"transcript", "ocr"}
 
         def spelled(self, query):
+            if len(query) > 100:  # a pasted page, cut to MAX_QUERY_CHARS
+                return SimpleNamespace(to_json=lambda: {"left_out_words": 3}, note=lambda: "")
             changed = query != "roadmap"
             return SimpleNamespace(to_json=lambda: {"searched_for": "roadmap", "corrected": [[query, "roadmap"]]}
                                    if changed else {}, note=lambda: "")
@@ -130,7 +132,11 @@ def test_the_readmes_search_json_sample_is_what_search_json_writes(monkeypatch, 
     assert set(written) == top | {"results"}
     assert set(written["results"][0]) == result
     assert cli_main.main(["search", "raodmap", "-k", "5", "--json"]) == 0
-    assert set(json.loads(capsys.readouterr().out)) - set(written) == typo
+    corrected = set(json.loads(capsys.readouterr().out)) - set(written)
+    assert cli_main.main(["search", "roadmap " * 300, "-k", "5", "--json"]) == 0
+    cut = set(json.loads(capsys.readouterr().out)) - set(written)
+    assert cli_main.main(["search", "the", "-k", "5", "--json"]) == 0  # nothing found
+    assert corrected | cut | (set(json.loads(capsys.readouterr().out)) - set(written)) == typo
 
 
 def test_setup_sh_takes_the_ray_flag_docs_deploy_names(tmp_path):

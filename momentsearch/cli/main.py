@@ -186,16 +186,16 @@ def cmd_search(args) -> int:
         query, note, spelled = args.query, extras.picture_note_of(index, args.query), index.spelled(args.query)
     clips = extras.export_clips(index, moments, args.export_clips, args.clip_pad, quiet=args.json,
                                 force=args.force) if args.export_clips else []
-    if args.json:
+    empty = "" if moments else (extras.why_no_image_match(index, args.kind) if args.image
+                                else extras.why_nothing(index, query, args.kind, args.scope))
+    if args.json:  # "empty_note": why nothing was found, as the text output and the HTTP API say it
         streams.print_json({"query": query, **({"image_text": words, "image_note": note} if args.image
                                                else {"picture_note": note, **spelled.to_json()}),
-                            "results": [m.to_json() for m in moments],
+                            "results": [m.to_json() for m in moments], **({"empty_note": empty} if empty else {}),
                             **({"clips": [c.to_json() for c in clips]} if args.export_clips else {})})
     else:
         if args.image:
             extras.print_image_words(words, note)
-        empty = "" if moments else (extras.why_no_image_match(index, args.kind) if args.image
-                                    else extras.why_nothing(index, query, args.kind, args.scope))
         print_moments(query, moments, index.channels(), spelling=spelled.note() if spelled else "", empty_note=empty)
         if note and not args.image:  # a query for a kind of picture, answered by words alone
             print(f"Note: {note}.")

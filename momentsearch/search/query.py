@@ -23,8 +23,10 @@ from momentsearch.ranking.lexical import camel_split, code_forms, normalise_text
 # -"a phrase" | "a phrase" | -word   (quotes: straight or typographic; a dash only at a word's start)
 # a quoted phrase (with a dash before it: excluded) or a dashed word (excluded); a dash before a digit is a minus
 # sign ("+12p -8p", "-40 degrees"), not an exclusion; a double dash starts a command-line option ("python3 --version"),
-# searched as its words
-_PART = re.compile(r'(?:(?<=\s)|^)(-?)["\u201c\u201d]([^"\u201c\u201d]*)["\u201c\u201d]|(?:(?<=\s)|^)-(?![\d.,-])([^\s"]+)')
+# searched as its words; a stray quote after the dash (a phrase never closed: -"base case) is ignored, as any stray
+# quote is, so the word after it is still left out rather than searched for
+_PART = re.compile(r'(?:(?<=\s)|^)(-?)["\u201c\u201d]([^"\u201c\u201d]*)["\u201c\u201d]'
+                   r'|(?:(?<=\s)|^)-"?(?![\d.,-])([^\s"]+)')
 
 SYNTAX_HELP = ('"exact phrase" must occur in the speech or slide text (case and punctuation ignored); '
                '-word or -"a phrase" leaves out moments that contain it; the other words rank as usual')
@@ -62,14 +64,45 @@ class ParsedQuery:
 
 def clean_query(query: str) -> str:
     """Compatibility forms made plain (NFKC: full-width 'ＥＮＥＲＧＹ' as a CJK keyboard types it, ligatures,
-    superscripts), control characters out, whitespace collapsed; an empty result is a QueryError."""
+    superscripts), invisible marks inside words dropped, control characters out, whitespace collapsed; an empty
+    result is a QueryError."""
     if not isinstance(query, str):
         raise QueryError("the query must be text")
-    text = "".join(ch if ch.isprintable() else " " for ch in unicodedata.normalize("NFKC", query))
-    text = " ".join(text.split())[:MAX_QUERY_CHARS]
+    text = _cut(_plain(query))
     if not text:
         raise QueryError("the query is empty; type some words to search for")
     return text
+
+
+def _plain(query: str) -> str:
+    text = "".join(_INVISIBLE.get(ch, ch) if ch.isprintable() else _INVISIBLE.get(ch, " ")
+                   for ch in unicodedata.normalize("NFKC", query))
+    return " ".join(text.split())
+
+
+# invisible characters a word copied from a PDF or a web page carries inside it ("recur\u00adsion": a soft hyphen
+# where it may break across lines; a joiner, a direction mark, a byte-order mark): part of no word, so dropped
+# rather than made a space that split the word in two ("recur sion")
+_INVISIBLE = {chr(c): "" for c in (0x00AD, 0x200C, 0x200D, 0x200E, 0x200F, 0x2060, 0xFEFF,
+                                   *range(0x202A, 0x202F), *range(0x2066, 0x206A))}
+
+
+def _cut(text: str) -> str:
+    """`text` (whitespace collapsed) within MAX_QUERY_CHARS, cut between words where it has any: a word cut in
+    two was searched as a fragment, or "corrected" into another word."""
+    if len(text) <= MAX_QUERY_CHARS:
+        return text
+    cut = text[:MAX_QUERY_CHARS]
+    return cut.rsplit(" ", 1)[0] if text[MAX_QUERY_CHARS] != " " and " " in cut else cut.rstrip()
+
+
+def left_out_words(query: str) -> int:
+    """How many words of `query` its cut to MAX_QUERY_CHARS left out of the search (0 when none): a pasted
+    paragraph's tail was dropped without a word, and "no results" sent its user re-wording the part searched."""
+    if not isinstance(query, str):
+        return 0
+    whole = _plain(query)
+    return len(whole.split()) - len(_cut(whole).split())
 
 
 def parse_query(raw: str) -> ParsedQuery:

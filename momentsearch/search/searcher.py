@@ -24,7 +24,7 @@ from momentsearch.search.corpus import Corpus, load_corpus
 from momentsearch.search.image_text import unanswerable
 from momentsearch.search.narrow import Narrowing, VideoRows, place_only
 from momentsearch.search.pieces import PieceCache
-from momentsearch.search.query import clean_query, parse_query
+from momentsearch.search.query import clean_query, left_out_words, parse_query
 from momentsearch.search.results import build_moments
 from momentsearch.search.spelling import Spelling, searched
 from momentsearch.search.scope import ScopeVectors, as_named, scope_paths
@@ -247,7 +247,7 @@ class Searcher:
 
     def spelled(self, query: str) -> Spelling:
         """What `search` ranks for `query`: no request around it, typos put right (search/spelling.py)."""
-        return searched(parse_query(clean_query(query)), self.corpus(), self.options.spelling)
+        return searched(parse_query(clean_query(query)), self.corpus(), self.options.spelling, left_out_words(query))
 
     def _text_hits(self, text: str, corpus: Corpus, narrow: Narrowing) -> dict[str, ChannelHits]:
         """The text channels' hits for `text`: transcript (dense), lexical, slide text."""

@@ -26,8 +26,9 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
+from momentsearch.options import MAX_QUERY_CHARS
 from momentsearch.ranking.english import english_words
 from momentsearch.ranking.accents import fold
 from momentsearch.ranking.lexical import STOPWORDS, camel_split, normalise, query_terms, stem
@@ -49,18 +50,26 @@ class Spelling:
 
     text: str
     changes: tuple[tuple[str, str], ...] = ()
+    left_out: int = 0  # words past the end of a query longer than MAX_QUERY_CHARS: not searched
 
     def note(self) -> str:
         """One line for a front door ("" when nothing changed)."""
-        if not self.changes:
-            return ""
-        typed = ", ".join(repr(t) for t, _ in self.changes)
-        return (f"Searched for {self.text!r}: {typed} {'is' if len(self.changes) == 1 else 'are'} in no indexed speech "
-                'or slide text; put a word in "quotes" to search it as typed.')
+        notes = []
+        if self.left_out:
+            notes.append(f"Only the first {MAX_QUERY_CHARS:,} characters of the query were searched: its last "
+                         f"{self.left_out:,} word{'s were' if self.left_out > 1 else ' was'} left out; put what "
+                         "to find first, or shorten it.")
+        if self.changes:
+            typed = ", ".join(repr(t) for t, _ in self.changes)
+            notes.append(f"Searched for {self.text!r}: {typed} {'is' if len(self.changes) == 1 else 'are'} in no "
+                         'indexed speech or slide text; put a word in "quotes" to search it as typed.')
+        return " ".join(notes)
 
     def to_json(self) -> dict:
-        """{"searched_for", "corrected": [[typed, searched], ...]} when a word changed, else {}."""
-        return {"searched_for": self.text, "corrected": [list(c) for c in self.changes]} if self.changes else {}
+        """{"searched_for", "corrected": [[typed, searched], ...]} when a word changed, {"left_out_words": N} when
+        the query was cut, else {}."""
+        out = {"left_out_words": self.left_out} if self.left_out else {}
+        return {"searched_for": self.text, "corrected": [list(c) for c in self.changes], **out} if self.changes else out
 
 
 class Vocabulary:
@@ -202,17 +211,18 @@ def _edits(word: str) -> set[str]:
     return out
 
 
-def searched(parsed, corpus, spelling: bool = True) -> Spelling:
+def searched(parsed, corpus, spelling: bool = True, left_out: int = 0) -> Spelling:
     """What the channels rank for a parsed query (search/query.py) on `corpus` (search/corpus.py): its words
-    without a request around them (search/asking.py), typos put right unless `spelling` is off."""
+    without a request around them (search/asking.py), typos put right unless `spelling` is off. `left_out`: the
+    words its cut to MAX_QUERY_CHARS dropped (query.left_out_words), for the note."""
     text = asked_for(parsed.text)
     unknown = corpus.unknown_terms(text) if spelling and (corpus.chunk_text or corpus.ocr_text) else set()
     unknown -= _known_split(text, unknown, corpus)
     if not unknown:
-        return Spelling(text)
+        return Spelling(text, left_out=left_out)
     keep = frozenset(w for p in parsed.phrases for w in p.split())
-    return correct(text, corpus.vocabulary(), unknown, keep, corpus.together, guess=corpus.english(),
-                   acronym=corpus.spelled_out)
+    return replace(correct(text, corpus.vocabulary(), unknown, keep, corpus.together, guess=corpus.english(),
+                           acronym=corpus.spelled_out), left_out=left_out)
 
 
 def _known_split(text: str, unknown: set[str], corpus) -> set[str]:

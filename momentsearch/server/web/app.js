@@ -18,6 +18,7 @@ function wordsAt(m) {
 }
 const PAGE = 20;            // results asked for at first; "More results" asks for this many more
 const MAX_K = 100;          // the server's most (/api/search refuses more)
+const MAX_QUERY_CHARS = 2000;  // the server's longest query (options.MAX_QUERY_CHARS): cut here, saying so
 const SLOW_MS = 2500;        // after this a search says it is still working
 const TIMEOUT_MS = 120000;   // after this a search is abandoned with a message
 const params = new URLSearchParams(location.search);
@@ -163,10 +164,33 @@ function highlight(text, query) {
   return html + escapeHtml(chars.slice(at).join(""));
 }
 
+// a query the server takes, as the CLI and the Python API cut one: whitespace collapsed, at most MAX_QUERY_CHARS
+// characters, cut between words; and how many words the cut left out (a pasted paragraph's tail)
+function withinLimit(query) {
+  const whole = String(query).split(/\s+/).filter(Boolean).join(" ");
+  const chars = [...whole];
+  if (chars.length <= MAX_QUERY_CHARS) return [whole, 0];
+  let cut = chars.slice(0, MAX_QUERY_CHARS).join("");
+  if (chars[MAX_QUERY_CHARS] !== " " && cut.includes(" ")) cut = cut.slice(0, cut.lastIndexOf(" "));
+  cut = cut.trimEnd();
+  return [cut, whole.split(" ").length - cut.split(" ").length];
+}
+
+function leftOutNote(words) {
+  return words ? `Only the first ${MAX_QUERY_CHARS.toLocaleString("en")} characters of the query were searched: `
+    + `its last ${words.toLocaleString("en")} word${words > 1 ? "s were" : " was"} left out; put what to find `
+    + "first, or shorten it. " : "";
+}
+
+// a long query as a status line shows it: its start
+const shortQuery = (query) => ([...query].length > 80 ? [...query].slice(0, 80).join("") + "…" : query);
+
 // -- searching -------------------------------------------------------------------------------
 // The results shown stay until the new ones come (a failed search leaves them, under its error).
 async function search(query, { image = null, keepMoment = false, more = false } = {}) {
   const seq = ++searchSeq;
+  let leftOut = 0;  // words past MAX_QUERY_CHARS, not searched: the server would refuse the whole query
+  if (!image) [query, leftOut] = withinLimit(query);
   if (!more && !keepMoment) pageSize = PAGE;  // a new search; a link's or Back's keeps its ?k=
   setStatus("Searching…", "loading");
   const slow = setTimeout(() => {
@@ -192,19 +216,21 @@ async function search(query, { image = null, keepMoment = false, more = false } 
     // an image is also searched by the words on it; a query with typos by the words put right
     const read = image ? (body.image_text || "") : (body.searched_for || query);
     render(read);
+    const corrected = image ? [] : body.corrected || [];
+    const typed = corrected.map(([was]) => `“${was}”`).join(", ");
+    // as the CLI says it above results or none: what was searched instead of the typed words
+    const instead = typed ? `${corrected.length > 1 ? "are" : "is"} in no indexed speech or slide text. ` : "";
     if (!results.length) {
-      setStatus(`No moments found for “${image ? image.name : query}”. ` + (body.empty_note || "Try other words."),
-                "empty");
+      setStatus(`No moments found for “${image ? image.name : shortQuery(query)}”. ` + leftOutNote(leftOut)
+                + (typed ? `Searched for “${read}”: ${typed} ${instead}` : "")
+                + (body.empty_note || "Try other words."), "empty");
     } else {
-      const corrected = body.corrected || [];
-      const typed = corrected.map(([was]) => `“${was}”`).join(", ");
       setStatus(image && read ? `Words read on the image: ${read}` + (body.image_note ? ` (${body.image_note})` : "")
-        : (typed ? `Showing results for “${read}”: ${typed} ${corrected.length > 1 ? "are" : "is"} in no indexed `
-                   + "speech or slide text. " : "")
+        : leftOutNote(leftOut) + (typed ? `Showing results for “${read}”: ${typed} ${instead}` : "")
           + (body.picture_note ? `Note: ${body.picture_note}.` : ""));
-      if (!image && typed) els.status.append(asTypedLink(query, corrected, typed));
       els.status.dataset.state = "results";
     }
+    if (typed) els.status.append(results.length ? "" : " ", asTypedLink(query, corrected, typed));
     if (body.warnings && body.warnings.length) els.info.textContent = body.warnings.map(shownName).join(" ");  // they name files
     document.dispatchEvent(new CustomEvent("searched"));  // moment.js marks the new query's words
     if (keepMoment) openFromUrl();

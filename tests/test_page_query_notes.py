@@ -1,0 +1,97 @@
+"""What the web page says about the query it searched, as the CLI says it: a pasted paragraph longer than the
+server takes, and typos put right that still found nothing. The page's own files in Debian's chromium
+(Playwright), the API answered by routes as the server answers: what is checked is the page, not the server."""
+
+from __future__ import annotations
+
+import shutil
+import urllib.parse
+from pathlib import Path
+
+import pytest
+
+import momentsearch.server as server
+from momentsearch.options import MAX_QUERY_CHARS
+
+CHROMIUM = "/usr/bin/chromium" if Path("/usr/bin/chromium").exists() else shutil.which("chromium")
+WEB = Path(server.__file__).parent / "web"
+BASE = "http://lecture-box.test"
+EMPTY = "No results above the relevance floor (ranking.min_score); try other words."
+
+pytestmark = pytest.mark.skipif(CHROMIUM is None, reason="chromium is not installed (scripts/setup.sh installs it)")
+
+
+@pytest.fixture(scope="module")
+def browser():
+    sync_api = pytest.importorskip("playwright.sync_api")
+    with sync_api.sync_playwright() as p:
+        chromium = p.chromium.launch(executable_path=CHROMIUM, headless=True,
+                                     args=["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage"])
+        try:
+            yield chromium
+        finally:
+            chromium.close()
+
+
+def _answer(route, asked: list[str]) -> None:
+    """The server's answers: /api/search refuses a `q` over MAX_QUERY_CHARS (422), as FastAPI does; "bucle" is
+    searched as "bugle" and finds nothing."""
+    path = route.request.url[len(BASE):].split("?")[0]
+    if path == "/":
+        route.fulfill(path=str(WEB / "index.html"))
+    elif path.startswith("/web/"):
+        route.fulfill(path=str(WEB / path[len("/web/"):]))
+    elif path == "/api/videos":
+        route.fulfill(json={"videos": [], "channels": ["transcript"]})
+    elif path == "/api/examples":
+        route.fulfill(json={"examples": []})
+    elif path == "/api/search":
+        q = urllib.parse.parse_qs(urllib.parse.urlsplit(route.request.url).query)["q"][0]
+        asked.append(q)
+        if len(q) > MAX_QUERY_CHARS:
+            route.fulfill(status=422, json={"error": f"invalid request: q: String should have at most "
+                                                     f"{MAX_QUERY_CHARS} characters", "status": 422})
+            return
+        corrected = [["bucle", "bugle"]] if "bucle" in q else []
+        route.fulfill(json={"query": q, "results": [], "took_ms": 1, "warnings": [], "picture_note": "",
+                            "searched_for": q.replace("bucle", "bugle") if corrected else None,
+                            "corrected": corrected, "empty_note": EMPTY})
+    else:
+        route.fulfill(status=404, json={"error": "not here", "status": 404})
+
+
+def _search(browser, query: str) -> tuple[str, list[str]]:
+    page = browser.new_page()
+    asked: list[str] = []
+    page.route(f"{BASE}/**", lambda route: _answer(route, asked))
+    page.goto(BASE + "/")
+    page.fill("#q", query)
+    page.press("#q", "Enter")
+    page.wait_for_function("() => document.getElementById('status').dataset.state === 'empty'", timeout=20_000)
+    status = page.inner_text("#status")
+    links = page.locator("#as-typed").count()
+    page.close()
+    return status + f" [{links} as-typed link]", asked
+
+
+def test_a_pasted_paragraph_is_searched_by_its_start_and_the_page_says_the_rest_was_left_out(browser):
+    """The input's maxlength cut a pasted 2,000-word paragraph to 2,000 characters without a word (the question
+    at its end never searched), and "try other words" had the student re-word the part that had been."""
+    paragraph = "office hours and homework deadlines " * 100 + "the Apollo landing in 1969"
+    status, asked = _search(browser, paragraph)
+    assert len(asked) == 1 and len(asked[0]) <= MAX_QUERY_CHARS and paragraph.startswith(asked[0] + " ")
+    left_out = len(paragraph.split()) - len(asked[0].split())
+    assert (f"Only the first {MAX_QUERY_CHARS:,} characters of the query were searched: its last {left_out} words "
+            "were left out") in status, status
+    assert EMPTY in status and "…”" in status and len(status) < 600  # the query's start echoed, not all of it
+
+
+def test_typos_put_right_that_found_nothing_say_what_was_searched_as_the_cli_does(browser):
+    """The CLI prints "Searched for ..." above "no results"; the page said only "No moments found for" the typed
+    words, so a student never learnt that "bucle" had been searched as "bugle", nor could search it as typed."""
+    status, asked = _search(browser, "el bucle infinito")
+    assert asked == ["el bucle infinito"]
+    assert "Searched for “el bugle infinito”: “bucle” is in no indexed speech or slide text." in status, status
+    assert EMPTY in status and "[1 as-typed link]" in status
+    plain, _ = _search(browser, "recursion")
+    assert plain.startswith("No moments found for “recursion”. No results") and "[0 as-typed link]" in plain
