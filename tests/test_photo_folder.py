@@ -1,0 +1,78 @@
+"""A facilities team's folder of photos: what a zero-byte photo and a scanner's multi-page TIFF give."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+from PIL import Image, ImageDraw
+
+from fakes import FakeClip, FakeText
+from momentsearch.errors import BadInputError
+from momentsearch.media import read_image
+from momentsearch.options import Config
+from momentsearch.pipeline.indexer import Indexer
+from momentsearch.store.client import make_client
+from momentsearch.store.store import Store
+
+
+class _NoSpeech:
+    """An ASR for a folder with no recording to hear (its one video is empty: it fails before decoding)."""
+
+    model_id = "fake:asr"
+
+    def transcribe(self, audio):
+        raise AssertionError("nothing here has sound to hear")
+
+
+def _page(text: str) -> Image.Image:
+    page = Image.new("RGB", (400, 300), (250, 250, 245))
+    ImageDraw.Draw(page).text((30, 40 + 7 * len(text)), text, fill=(0, 0, 0))
+    return page
+
+
+def _index(folder: Path, db: Path) -> dict[str, tuple[str, str]]:
+    config = Config()
+    config.models.ocr = False
+    report = Indexer(Store(make_client(str(db))), config, FakeText(), _NoSpeech(), FakeClip(), None).index([str(folder)])
+    return {Path(f.path).name: (f.status, f.reason) for f in report.files}
+
+
+def test_a_zero_byte_photo_fails_as_an_empty_file_not_as_a_damaged_format(tmp_path):
+    """A sync's placeholder or an interrupted copy left a photo of 0 bytes: it failed as "not a readable image
+    (unknown or damaged image format)", where a zero-byte video says `empty file (0 bytes)` (the README's
+    table), which tells the user to copy it again rather than look for a broken camera or converter."""
+    photos = tmp_path / "photos"
+    photos.mkdir()
+    (photos / "placeholder.jpg").write_bytes(b"")
+    (photos / "clip.mp4").write_bytes(b"")
+    _page("ROOF EAST").save(photos / "whole.jpg")
+
+    status = _index(photos, tmp_path / "db")
+
+    assert status["placeholder.jpg"] == ("failed", "empty file (0 bytes)") == status["clip.mp4"], status
+    assert status["whole.jpg"] == ("indexed", "")
+    with pytest.raises(BadInputError) as caught:  # an image query of it says the same
+        read_image(photos / "placeholder.jpg")
+    assert caught.value.reason == "empty file (0 bytes)"
+
+
+def test_a_multi_page_tiff_is_read_from_its_first_page_and_says_the_others_are_not(tmp_path):
+    """A scanned inspection report kept as one TIFF of 3 pages was indexed from page 1 with no note: the
+    words on pages 2 and 3 were never searchable and nothing said so. The note now names the pages left."""
+    photos = tmp_path / "photos"
+    photos.mkdir()
+    pages = [_page(f"INSPECTION PAGE {n}") for n in (1, 2, 3)]
+    pages[0].save(photos / "report.tif", save_all=True, append_images=pages[1:])
+    pages[1].save(photos / "single.tif")
+
+    status = _index(photos, tmp_path / "db")
+
+    note = ("a TIFF of 3 pages: only its first page is read (save each page as an image of its own to index "
+            "them all)")
+    assert status["report.tif"] == ("indexed", note), status
+    assert status["single.tif"] == ("indexed", ""), status
+    first = read_image(photos / "report.tif", max_side=2048)
+    assert first.note == note and np.array_equal(first.pixels, np.asarray(pages[0]))
+    assert read_image(photos / "single.tif").note == ""
