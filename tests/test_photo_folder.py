@@ -76,3 +76,30 @@ def test_a_multi_page_tiff_is_read_from_its_first_page_and_says_the_others_are_n
     first = read_image(photos / "report.tif", max_side=2048)
     assert first.note == note and np.array_equal(first.pixels, np.asarray(pages[0]))
     assert read_image(photos / "single.tif").note == ""
+
+
+def test_an_index_made_with_a_relative_clip_config_is_searched_by_picture_from_any_folder(tmp_path, monkeypatch):
+    """`momentsearch index photos --clip-model clip/arch.json --clip-pretrained clip/weights.bin` kept those
+    paths as typed, so a search or `serve` run from another folder could not build the model again (`CLIP
+    architecture config not found: clip/arch.json`) and image queries lost the visual channel. The index now
+    keeps them absolute."""
+    import shutil
+
+    from momentsearch.api import MomentIndex
+    from momentsearch.models.clip import TINY_CLIP_CONFIG
+    from momentsearch.options import load_config
+
+    work, elsewhere = tmp_path / "work", tmp_path / "elsewhere"
+    (work / "clip").mkdir(parents=True)
+    elsewhere.mkdir()
+    shutil.copy(TINY_CLIP_CONFIG, work / "clip" / "arch.json")
+    photo = work / "panel.png"
+    Image.fromarray(np.random.default_rng(3).integers(0, 255, (240, 320, 3), dtype=np.uint8)).save(photo)
+    monkeypatch.chdir(work)
+    options = {"models": {"clip_model": "clip/arch.json", "clip_pretrained": "random", "ocr": False}}
+    report = MomentIndex(tmp_path / "db", load_config(overrides=options)).index([str(photo)])
+    assert [(f.status, f.channels) for f in report.files] == [("indexed", ["visual"])]
+
+    monkeypatch.chdir(elsewhere)  # a later search, by the picture itself, from another folder
+    moments, words = MomentIndex(tmp_path / "db").image_query(str(photo), k=3)
+    assert [(m.video, m.kind) for m in moments] == [(str(photo), "photo")] and words == ""
