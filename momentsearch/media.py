@@ -127,6 +127,9 @@ def _decode(source, name: str, max_pixels: int, max_full_decode_pixels: int, max
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("error", Image.DecompressionBombWarning)
+            # a camera's damaged EXIF block: Pillow reads the picture all the same, and its warning (a path
+            # in Pillow and a line number) went to the terminal in the middle of an index run's progress
+            warnings.filterwarnings("ignore", "Corrupt EXIF data", UserWarning)
             with _PILLOW_LIMIT:  # Pillow's own check at open, at our limit for this open only: the host
                 limit, Image.MAX_IMAGE_PIXELS = Image.MAX_IMAGE_PIXELS, MAX_JPEG_PIXELS  # program's stays
                 try:

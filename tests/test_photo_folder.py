@@ -103,3 +103,17 @@ def test_an_index_made_with_a_relative_clip_config_is_searched_by_picture_from_a
     monkeypatch.chdir(elsewhere)  # a later search, by the picture itself, from another folder
     moments, words = MomentIndex(tmp_path / "db").image_query(str(photo), k=3)
     assert [(m.video, m.kind) for m in moments] == [(str(photo), "photo")] and words == ""
+
+
+def test_a_photo_with_a_damaged_exif_block_is_read_without_pillows_warning(tmp_path, recwarn):
+    """A camera wrote an EXIF block shorter than its entries say: Pillow reads the picture, but its
+    `UserWarning: Corrupt EXIF data` (with Pillow's path and line) was printed among the index's progress."""
+    photo = tmp_path / "camera.jpg"
+    picture = _page("ROOF EAST")
+    broken_exif = b"Exif\x00\x00MM\x00*\x00\x00\x00\x08\x00\x05\x01\x12\x00\x03\xff\xff\xff\xff\x00\x06"
+    picture.save(photo, exif=broken_exif)
+
+    got = read_image(photo, max_side=2048)
+
+    assert got.pixels.shape == (300, 400, 3) and got.note == ""
+    assert [str(w.message) for w in recwarn.list] == []
