@@ -35,7 +35,8 @@ def _page(text: str) -> Image.Image:
 def _index(folder: Path, db: Path) -> dict[str, tuple[str, str]]:
     config = Config()
     config.models.ocr = False
-    report = Indexer(Store(make_client(str(db))), config, FakeText(), _NoSpeech(), FakeClip(), None).index([str(folder)])
+    indexer = Indexer(Store(make_client(str(db))), config, FakeText(), _NoSpeech(), FakeClip(), None)
+    report = indexer.index([str(folder)])
     return {Path(f.path).name: (f.status, f.reason) for f in report.files}
 
 
@@ -117,3 +118,25 @@ def test_a_photo_with_a_damaged_exif_block_is_read_without_pillows_warning(tmp_p
 
     assert got.pixels.shape == (300, 400, 3) and got.note == ""
     assert [str(w.message) for w in recwarn.list] == []
+
+
+def test_adding_photos_with_another_clip_names_the_flags_of_the_index_own(tmp_path):
+    """Photos indexed with `--clip-model ... --clip-pretrained ...`, then a new folder added without them:
+    refused with "use the same model", which did not say which flags name it (searches find it alone).
+    The refusal now names them, quoted for the shell."""
+    from momentsearch.errors import IndexMismatchError
+    from momentsearch.models.clip import rebuild_metadata
+
+    store = Store(make_client(str(tmp_path / "db")))
+    store.collection("files")  # what makes the folder an index
+    config = str(tmp_path / "my clip" / "arch.json")
+    store.collection("keyframes", model_id="open_clip:arch/file:w.bin", dim=32,
+                     extra=rebuild_metadata(config, str(tmp_path / "w.bin")))
+    store.collection("transcript", model_id="fake:text", dim=8)
+
+    with pytest.raises(IndexMismatchError) as refused:
+        Store(make_client(str(tmp_path / "db"))).check_models({"keyframes": "open_clip:ViT-B-32/laion2b_s34b_b79k"})
+    assert f"(this index's: --clip-model '{config}' --clip-pretrained {tmp_path / 'w.bin'})" in str(refused.value)
+    with pytest.raises(IndexMismatchError) as other:  # a text model's refusal names no CLIP flags
+        Store(make_client(str(tmp_path / "db"))).check_models({"transcript": "other:text"})
+    assert "--clip-model" not in str(other.value)
