@@ -16,6 +16,7 @@ from typing import Callable, Iterator
 import numpy as np
 
 from momentsearch.errors import BadInputError
+from momentsearch.image_repair import PNG_SIGNATURE, PNG_CUT_SHORT_NOTE, jpeg_scan_bytes, png_rows_present
 
 MAX_PIXELS = 80_000_000  # an image that decodes to more pixels than this is refused (decompression bombs)
 MAX_JPEG_PIXELS = 1_000_000_000  # a JPEG's header may state this many: it decodes at down to 1/8 of each side
@@ -31,15 +32,12 @@ SEEK_BACK = 1.0  # seconds; a seek that landed after the wanted time is retried 
 
 JPEG_CUT_SHORT_NOTE = ("the JPEG ends early (an interrupted copy?): read from the part that decodes, as image "
                        "viewers show it; the rest of the picture is missing")
-PNG_CUT_SHORT_NOTE = ("the PNG ends early (an interrupted copy?): read from the rows that decode, as image viewers "
-                      "show it; the rest of the picture is missing")
+TIFF_PAGES_NOTE = ("a TIFF of {pages} pages: only its first page is read (save each page as an image of its own to "
+                   "index them all)")
 _JPEG_EOI = b"\xff\xd9"  # the marker that ends a JPEG's data
-_PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 HEIF_REASON = ("a HEIC/HEIF photo: not supported (Pillow cannot decode it); convert it to JPEG, or set the "
                "iPhone to take JPEG (Settings > Camera > Formats > Most Compatible)")
 _HEIF_BRANDS = {b"heic", b"heix", b"heim", b"heis", b"hevc", b"hevx", b"mif1", b"msf1"}  # an ftyp box's HEIF brands
-_PNG_CHANNELS = {0: 1, 2: 3, 3: 1, 4: 2, 6: 4}  # samples per pixel of each PNG colour type
-_ADAM7 = ((0, 0, 8, 8), (4, 0, 8, 8), (0, 4, 4, 8), (2, 0, 4, 4), (0, 2, 2, 4), (1, 0, 2, 2), (0, 1, 1, 2))
 
 
 @dataclass(frozen=True)
@@ -47,7 +45,7 @@ class DecodedImage:
     """An image as read by `read_image`."""
 
     pixels: np.ndarray  # RGB uint8, long side at most the `max_side` asked for
-    note: str = ""  # why the picture may be incomplete (JPEG_CUT_SHORT_NOTE); "" when it decoded whole
+    note: str = ""  # why the picture may be incomplete (JPEG_CUT_SHORT_NOTE, TIFF_PAGES_NOTE); "" when whole
 
 
 class _CutShort(Exception):
@@ -73,11 +71,14 @@ def read_image(path, max_pixels: int = MAX_JPEG_PIXELS, max_full_decode_pixels: 
     `max_full_decode_pixels`. A JPEG decodes at the smallest of 1/1..1/8 scale (`draft`) that covers
     `max_side`, so a 108 megapixel phone photo decodes to 7 and is read; other formats decode whole.
     A JPEG whose end is missing (an interrupted copy) is read as far as its data goes, as image viewers
-    show it, and the result's `note` says so; one that ends before any picture data is refused."""
+    show it, and the result's `note` says so; one that ends before any picture data is refused. A TIFF
+    of several pages (a scanner's) is read from its first page, and the `note` says how many were left."""
     name = os.fspath(path) if isinstance(path, (str, os.PathLike)) else "uploaded image"  # never an object's repr
+    if _is_empty(path):  # a sync's placeholder or an interrupted copy: not a "damaged image format"
+        raise BadInputError(name, "empty file (0 bytes)")
     limits = (max_pixels, max_full_decode_pixels, max_side)
     try:
-        return DecodedImage(_decode(path, name, *limits))
+        return _decode(path, name, *limits)
     except _CutShort as exc:
         cut = exc
     except BadInputError as exc:  # a file that does not even open for its missing end: say that, not Pillow's words
@@ -90,9 +91,9 @@ def read_image(path, max_pixels: int = MAX_JPEG_PIXELS, max_full_decode_pixels: 
     except OSError as exc:
         raise BadInputError(name, f"not a readable image ({exc})") from exc
     if cut.format == "JPEG":
-        repaired, note, scan = data + _JPEG_EOI, JPEG_CUT_SHORT_NOTE, _jpeg_scan_bytes(data)
+        repaired, note, scan = data + _JPEG_EOI, JPEG_CUT_SHORT_NOTE, jpeg_scan_bytes(data)
     elif cut.format == "PNG":  # its rows that decode, re-packed as a whole PNG
-        repaired, note = _png_rows_present(data)
+        repaired, note = png_rows_present(data)
         scan = len(repaired)
     else:
         raise BadInputError(name, f"not a readable image (the {cut.format} ends early: an interrupted copy?)")
@@ -100,7 +101,8 @@ def read_image(path, max_pixels: int = MAX_JPEG_PIXELS, max_full_decode_pixels: 
         raise BadInputError(name, f"not a readable image (the {cut.format} ends before any of its picture data: "
                                   "an interrupted copy?)")
     try:  # the decoder now stops where the data did
-        return DecodedImage(_decode(io.BytesIO(repaired), name, *limits), note)
+        decoded = _decode(io.BytesIO(repaired), name, *limits)
+        return DecodedImage(decoded.pixels, "; ".join(n for n in (note, decoded.note) if n))
     except _CutShort as exc:
         raise BadInputError(name, f"not a readable image (damaged {cut.format} data)") from exc
 
@@ -108,13 +110,26 @@ def read_image(path, max_pixels: int = MAX_JPEG_PIXELS, max_full_decode_pixels: 
 _PILLOW_LIMIT = threading.Lock()  # Pillow's decompression-bomb limit is one global: raised for one open at a time
 
 
-def _decode(source, name: str, max_pixels: int, max_full_decode_pixels: int, max_side: int) -> np.ndarray:
+def _is_empty(source) -> bool:
+    """Whether `source` names a file of 0 bytes (False for an open file object, or one that is not there)."""
+    if not isinstance(source, (str, os.PathLike)):
+        return False
+    try:
+        return os.stat(source).st_size == 0
+    except OSError:  # not there, or not to be read: the decoder says which
+        return False
+
+
+def _decode(source, name: str, max_pixels: int, max_full_decode_pixels: int, max_side: int) -> DecodedImage:
     """`read_image`'s decoding, its errors as BadInputError; _CutShort for an image whose data ends early."""
     from PIL import Image, ImageOps
 
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("error", Image.DecompressionBombWarning)
+            # a camera's damaged EXIF block: Pillow reads the picture all the same, and its warning (a path
+            # in Pillow and a line number) went to the terminal in the middle of an index run's progress
+            warnings.filterwarnings("ignore", "Corrupt EXIF data", UserWarning)
             with _PILLOW_LIMIT:  # Pillow's own check at open, at our limit for this open only: the host
                 limit, Image.MAX_IMAGE_PIXELS = Image.MAX_IMAGE_PIXELS, MAX_JPEG_PIXELS  # program's stays
                 try:
@@ -134,8 +149,11 @@ def _decode(source, name: str, max_pixels: int, max_full_decode_pixels: int, max
                                               f"pixels; at most {max_full_decode_pixels:,} unless JPEG, which "
                                               "decodes at a reduced size); refused as a possible decompression "
                                               "bomb: use a smaller copy")
+                pages = getattr(img, "n_frames", 1) if img.format == "TIFF" else 1
+                note = TIFF_PAGES_NOTE.format(pages=pages) if pages > 1 else ""
                 try:
-                    return np.asarray(to_rgb(ImageOps.exif_transpose(img), max_side=max_side), dtype=np.uint8)
+                    pixels = to_rgb(ImageOps.exif_transpose(img), max_side=max_side)
+                    return DecodedImage(np.asarray(pixels, dtype=np.uint8), note)
                 except OSError as exc:  # Pillow's words for a JPEG whose data ran out (no type of its own)
                     if str(exc).startswith("image file is truncated"):
                         raise _CutShort(str(exc), img.format) from exc
@@ -173,60 +191,9 @@ def _why_unopened(source) -> str:
         return HEIF_REASON
     if data[:4] == b"RIFF" and data[8:12] == b"WEBP" and int.from_bytes(data[4:8], "little") + 8 > len(data):
         return "the WebP ends early: an interrupted copy? a WebP cannot be read in part; copy it again"
-    if data.startswith(_PNG_SIGNATURE) and b"IDAT" not in data and b"IEND" not in data:
+    if data.startswith(PNG_SIGNATURE) and b"IDAT" not in data and b"IEND" not in data:
         return "the PNG ends before any of its picture data: an interrupted copy?"
     return ""
-
-
-def _png_rows_present(data: bytes) -> tuple[bytes, str]:
-    """A PNG cut short, made whole: the pixel data that inflates, padded with blank rows to the size its
-    header states, in one new IDAT; its other chunks (palette, transparency) kept. (b"", "") when no
-    picture data is there. Adam7-interlaced ones too: a pass that is missing comes out blank."""
-    import zlib
-
-    chunks, pos, idat = [], len(_PNG_SIGNATURE), b""
-    while pos + 8 <= len(data):
-        length, kind = int.from_bytes(data[pos:pos + 4], "big"), data[pos + 4:pos + 8]
-        body = data[pos + 8:pos + 8 + length]
-        if kind == b"IDAT":
-            idat += body
-        elif kind != b"IEND" and len(body) == length and not idat:
-            chunks.append(data[pos:pos + 12 + length])  # IHDR, PLTE, tRNS...: whole ones before the data
-        pos += 12 + length
-    header = data[16:29] if data[12:16] == b"IHDR" else b""
-    if not idat or len(header) != 13:
-        return b"", ""
-    width, height = int.from_bytes(header[0:4], "big"), int.from_bytes(header[4:8], "big")
-    bits = header[8] * _PNG_CHANNELS.get(header[9], 4)  # per pixel
-    size = 0  # bytes of filtered rows the header states (the caller checked its pixel count)
-    for x, y, dx, dy in _ADAM7 if header[12] else ((0, 0, 1, 1),):
-        w, h = max(0, (width - x + dx - 1) // dx), max(0, (height - y + dy - 1) // dy)
-        size += h * (1 + math.ceil(w * bits / 8)) if w else 0
-    rows = zlib.decompressobj().decompress(idat, size)
-    if not rows:
-        return b"", ""
-    raw = rows + bytes(size - len(rows))  # blank rows (filter 0, zeros) where the data ran out
-
-    def chunk(kind: bytes, body: bytes) -> bytes:
-        return len(body).to_bytes(4, "big") + kind + body + zlib.crc32(kind + body).to_bytes(4, "big")
-
-    return _PNG_SIGNATURE + b"".join(chunks) + chunk(b"IDAT", zlib.compress(raw, 1)) + chunk(b"IEND", b""), \
-        PNG_CUT_SHORT_NOTE
-
-
-def _jpeg_scan_bytes(data: bytes) -> int:
-    """How many bytes of picture data follow a JPEG's first scan header (SOS): 0 when it has none. The
-    segments before it are skipped by their lengths (an EXIF thumbnail inside APP1 is a whole JPEG)."""
-    pos = 2  # after the start marker
-    while pos + 4 <= len(data) and data[pos] == 0xFF:
-        if data[pos + 1] == 0xFF:  # fill byte before a marker
-            pos += 1
-            continue
-        length = int.from_bytes(data[pos + 2:pos + 4], "big")
-        if data[pos + 1] == 0xDA:
-            return max(0, len(data) - (pos + 2 + length))
-        pos += 2 + length
-    return 0
 
 
 def to_rgb(img, max_side: int | None = None):

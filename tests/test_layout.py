@@ -31,8 +31,9 @@ NEVER_IMPORTS = {
     "cli": {"server.routes", "search", "pipeline", "ranking", "testing"},
     # the shared vocabulary imports nothing of the package but itself
     "errors": {"*"}, "types": {"*"}, "options": {"*"}, "option_checks": {"*"}, "media": {"*"},
+    "image_repair": {"*"},
 }
-SHARED = {"errors", "types", "options", "option_checks", "media"}
+SHARED = {"errors", "types", "options", "option_checks", "media", "image_repair"}
 
 
 def _modules():

@@ -41,6 +41,17 @@ def looks_like_path(value: str) -> bool:
     return value.endswith(_CHECKPOINT_SUFFIXES) or os.sep in value or value.startswith(("~", "."))
 
 
+def rebuild_metadata(model_name: str, pretrained: str) -> dict[str, str]:
+    """How to build a CLIP model again, as an index keeps it: a config or checkpoint given as a path is made
+    absolute (a relative one named at indexing, `--clip-model clip/arch.json`, would otherwise be looked for
+    where each later search or `serve` runs, and the visual channel lost there); tags stay as given."""
+    def absolute(path: str) -> str:
+        return os.path.abspath(os.path.expanduser(path))
+
+    return {"clip_model": absolute(model_name) if model_name.endswith(".json") else model_name,
+            "clip_pretrained": absolute(pretrained) if looks_like_path(pretrained) else pretrained}
+
+
 def input_dtype(tower: Any) -> Any:
     """The dtype a tower's input must have: its first convolution's or linear layer's weights. With
     precision fp16 (CUDA) open_clip casts those to half but keeps embeddings and norms in float32, so the

@@ -1,4 +1,4 @@
-"""Indexing one photo (jpg, png, webp, avif, bmp, gif first frame, tiff) into the same index as videos.
+"""Indexing one photo (jpg, png, webp, avif, bmp, gif first frame, tiff first page) into the same index as videos.
 
 The image is opened safely (media.open_image: EXIF orientation applied, downscaled to 2048 px so
 small print stays readable, decompression bombs refused with a reason). Its CLIP vector goes into the

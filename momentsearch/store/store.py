@@ -151,7 +151,7 @@ class Store:
         if model_id is not None and meta.get("model") not in (model_id, "none"):
             raise IndexMismatchError(
                 f"index collection {col.name!r} was built with model {meta.get('model')!r} but "
-                f"{model_id!r} was asked for; use the same model, or re-index into a new --db"
+                f"{model_id!r} was asked for; use the same model{_made_with(meta)}, or re-index into a new --db"
             )
         if dim is not None and meta.get("dim") not in (dim, 1) and meta.get("model") != "none":
             raise IndexMismatchError(
@@ -373,3 +373,14 @@ class Store:
             for i, d, m, doc in zip(got["ids"][0], got["distances"][0], got["metadatas"][0], docs)
             if m is not None  # a row another process deleted between Chroma's index search and its row fetch
         ]
+
+
+def _made_with(meta: dict[str, Any]) -> str:
+    """The flags that name a CLIP collection's model again (an index is not told its CLIP by later runs as it
+    is its text model, so adding files to it means naming them): "" for a collection without them."""
+    import shlex
+
+    if not meta.get("clip_model"):
+        return ""
+    flags = (shlex.quote(str(meta["clip_model"])), shlex.quote(str(meta.get("clip_pretrained", ""))))
+    return " (this index's: --clip-model {} --clip-pretrained {})".format(*flags)
