@@ -115,7 +115,6 @@ class Indexer:
 
     def _clip_collections(self) -> None:
         from momentsearch.models.chroma_functions import ClipEmbeddingFunction
-
         from momentsearch.models.clip import rebuild_metadata
 
         ef = ClipEmbeddingFunction(self.clip)
