@@ -31,6 +31,7 @@ from momentsearch.pipeline.ocr_spaces import clean_line, read_eszett, restore_sp
 from momentsearch.pipeline.picture import same_picture
 from momentsearch.pipeline.slide_reads import read_pictures
 from momentsearch.ranking.lexical import tokenize
+from momentsearch.ranking.slide_lexical import TITLE_SHARE
 from momentsearch.store.ids import entry_id
 from momentsearch.types import VisualSegment
 
@@ -61,7 +62,7 @@ class SlideText:
         if not lines:
             return ""
         top = max(w for _, w, _ in lines)
-        return " ".join(t for t, w, _ in lines if w >= 0.85 * top)
+        return " ".join(t for t, w, _ in lines if w >= TITLE_SHARE * top)
 
     @property
     def embed_text(self) -> str:
