@@ -3,13 +3,17 @@ the first slide that shows it and left out of the others (pipeline/deck_text.py)
 
 from __future__ import annotations
 
+import json
+
 import numpy as np
 import pytest
 
 from fakes import FakeClip, FakeText
+from momentsearch.chapters import make_chapters
 from momentsearch.pipeline.deck_text import drop_contents_lines, drop_repeated_lines, line_key, repeated_keys
 from momentsearch.pipeline.ocr import SlideText, another_slide
 from momentsearch.pipeline.slide_cuts import split_at_text_changes
+from momentsearch.ranking.slide_lexical import title_line
 from momentsearch.types import VisualSegment
 
 CALL = ["Mute Stop Video Participants (23) Chat", "Dr. Ana Ruiz"]
@@ -53,6 +57,28 @@ def test_the_decks_line_kept_on_the_first_slide_does_not_become_its_title():
     assert out[0].title == "Rückblick: die Hauptsätze" and "Universität" in out[0].text
     assert [line[1] for line in out[0].lines] == [0.4, 0.7, 0.4]
     assert "Universität" not in out[1].text + out[2].text
+
+
+def test_a_webinars_chat_header_over_a_slide_of_even_lines_does_not_become_its_title():
+    """A webinar: the chat panel's "Chat" header stands higher than the slide's title, its banner and clock on
+    every slide. The slide's own lines read about as heavy as its title (a title band, short bullets), so a
+    deck line kept a little lighter than the lightest of them was still among the heaviest, and first in
+    reading order: the first chapter was called "Chat"."""
+    deck = [("Chat", 0.5816, ""), ("Q3 Planning Webinar Live", 0.665, ""), ("LIVE00:06", 0.5984, "")]
+    slides = [SlideText(0.0, 9.5, [deck[0], ("Q3 Priorities", 0.6773, ""), ("Mobile app redesign", 0.665, ""),
+                                   ("Hiring plan", 0.6717, ""), *deck[1:]]),
+              SlideText(9.5, 34.5, [deck[0], ("Mobile Checkout Redesign", 0.7212, ""),
+                                    ("Three steps instead of six", 0.6373, ""), *deck[1:]]),
+              SlideText(34.5, 44.0, [deck[0], ("Hiring Plan", 0.7362, ""), ("Two data engineers", 0.6291, ""),
+                                     *deck[1:]])]
+    out = drop_repeated_lines(slides)
+    assert "Chat" in out[0].text and "Q3 Planning Webinar Live" in out[0].text  # still found, at the start
+    assert "Chat" not in out[0].title and "Webinar" not in out[0].title and "LIVE" not in out[0].title
+    meta = {"lines": json.dumps(out[0].lines), "title": out[0].title}
+    assert title_line(meta) == "Q3 Priorities"
+    assert [c.title for c in make_chapters([(s.start, s.end, title_line({"lines": json.dumps(s.lines)}))
+                                            for s in out], [], np.zeros((0, 4)), 44.0)] == [
+        "Q3 Priorities", "Mobile Checkout Redesign", "Hiring Plan"]
 
 
 def test_a_slide_stored_once_per_topic_keeps_its_footer_each_time_and_counts_once():

@@ -143,6 +143,26 @@ def test_a_glob_that_starts_with_a_wildcard_names_a_folder_anywhere(tmp_path, mo
         match_scope(recs, ["physics/*"])  # no folder `physics` here: not a name to look for anywhere
 
 
+def test_a_file_whose_name_has_brackets_is_named_by_its_path(tmp_path, monkeypatch):
+    """yt-dlp names a downloaded webinar "Title [id].mp4", meeting tools "Sync [2026-12-07].mp4": its path, typed
+    or pasted from `info`, was read as a glob whose [...] is one of those letters, and `--in`, `chapters` and
+    `transcript` said it was no indexed file. The path as typed is tried first; a glob still works as one."""
+    from momentsearch.search.scope import one_video
+
+    webinar = tmp_path / "calls" / "Q3 Planning Webinar [xV3k9] (1).mp4"
+    recs = {"a1": FileRecord(str(webinar), "a1", 1, 0.0),
+            "b2": FileRecord(str(tmp_path / "calls" / "Q3 Planning Webinar x (1).mp4"), "b2", 1, 0.0),
+            "c3": FileRecord(str(tmp_path / "team [sync]" / "monday.mp4"), "c3", 1, 0.0)}
+    (tmp_path / "calls").mkdir()
+    monkeypatch.chdir(tmp_path / "calls")
+    assert match_scope(recs, [str(webinar)]) == {"a1"}
+    assert match_scope(recs, [webinar.name]) == {"a1"}  # relative to the working folder
+    assert one_video(recs, webinar.name).video_id == "a1"
+    assert match_scope(recs, [str(tmp_path / "team [sync]")]) == {"c3"}  # a folder with brackets in its name
+    assert match_scope(recs, ["*(1).mp4"]) == {"a1", "b2"}
+    assert match_scope(recs, ["Q3 Planning Webinar [xyz] (1).mp4"]) == {"b2"}  # no such file: a glob, [xyz] a letter
+
+
 def test_a_path_as_json_writes_it_names_the_file_whose_name_is_no_utf8(tmp_path):
     """`info --json` writes a name's bytes that are no UTF-8 as \\xNN; pasted back into --in, remove, chapters,
     transcript, clip or index it named nothing (only the video id worked). A file really named with a backslash

@@ -23,6 +23,7 @@ import numpy as np
 
 from momentsearch.ranking.accents import fold
 from momentsearch.ranking.lexical import tokenize
+from momentsearch.ranking.slide_lexical import TITLE_SHARE
 
 
 class _Slide(Protocol):
@@ -44,6 +45,7 @@ MIN_SLIDES = 3  # distinct slides a line must be on before it counts as the deck
 SHARE = 0.5  # ... and the share of the video's distinct slides
 MIN_KEY = 3  # letters and digits a line needs to be compared at all
 MIN_CONTENTS = 2  # lines naming other slides' titles that make a slide a contents list
+UNDER_TITLE = 0.001  # how far under a title line's weight a deck line kept beside the slide's own lines stays
 SAME_TITLE = 0.85  # how alike (difflib ratio of the content words) a line and a title are when it names it
 
 
@@ -85,7 +87,10 @@ def drop_repeated_lines(slides: Sequence[SlideText]) -> list[SlideText]:
     but such lines (a talk with no slides: a channel's logo over every shot) is kept the first time only:
     stored once per section, the logo alone was every section's slide text and each chapter's title. Where a
     repeated line is kept beside the slide's own lines it weighs no more than the lightest of them: a header
-    band's university name in large letters, a call's "Recording..." badge, is no slide's title (nor chapter's)."""
+    band's university name in large letters, a call's "Recording..." badge, is no slide's title (nor chapter's);
+    and under the title's share of the heaviest (`TITLE_SHARE`): where the slide's own lines all weigh about
+    alike (a title band over short bullets), the lightest of them is still a title line, and a webinar's chat
+    header above the slide, first in reading order, named the first chapter "Chat"."""
     repeated = repeated_keys(slides)
     if not repeated:
         return list(slides)
@@ -95,11 +100,12 @@ def drop_repeated_lines(slides: Sequence[SlideText]) -> list[SlideText]:
     for slide in slides:
         text, lines = slide.text, []
         own = [w for t, w, _ in slide.lines if line_key(t) not in repeated]
+        cap = min(min(own), max(0.0, round(TITLE_SHARE * max(own) - UNDER_TITLE, 4))) if own else 0.0
         for line in slide.lines:
             key = line_key(line[0])
             if key in repeated and (first.setdefault(key, text) != text or (not own and key in kept)):
                 continue
-            lines.append((line[0], min(line[1], *own), line[2]) if key in repeated and own else line)
+            lines.append((line[0], min(line[1], cap), line[2]) if key in repeated and own else line)
         kept.update(line_key(line[0]) for line in lines)
         if lines:
             out.append(replace(slide, lines=lines))

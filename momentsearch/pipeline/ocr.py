@@ -31,6 +31,7 @@ from momentsearch.pipeline.ocr_spaces import clean_line, read_eszett, restore_sp
 from momentsearch.pipeline.picture import same_picture
 from momentsearch.pipeline.slide_reads import read_pictures
 from momentsearch.ranking.lexical import tokenize
+from momentsearch.ranking.slide_lexical import LINE_JOIN, TITLE_SHARE
 from momentsearch.store.ids import entry_id
 from momentsearch.types import VisualSegment
 
@@ -49,7 +50,7 @@ class SlideText:
     @property
     def text(self) -> str:
         """All lines, in reading order: what a result shows."""
-        return " · ".join(t for t, _, _ in self.lines)
+        return LINE_JOIN.join(t for t, _, _ in self.lines)
 
     @property
     def title(self) -> str:
@@ -61,7 +62,7 @@ class SlideText:
         if not lines:
             return ""
         top = max(w for _, w, _ in lines)
-        return " ".join(t for t, w, _ in lines if w >= 0.85 * top)
+        return " ".join(t for t, w, _ in lines if w >= TITLE_SHARE * top)
 
     @property
     def embed_text(self) -> str:

@@ -27,6 +27,8 @@ from momentsearch.ranking.lexical import (LexicalIndex, document_terms, normalis
 Line = tuple[str, float, str]  # (text, weight 0..1, unsplit form or "")
 MAX_ALIAS_PHRASES = 16  # the query's phrase written with other forms of its words: at most this many tried
 PHRASE_FLOOR = 0.8  # a slide showing the whole query word for word scores at least this (+ the rest x its line's weight)
+LINE_JOIN = " · "  # between a slide's lines in its stored text (`pipeline/ocr.SlideText.text`)
+TITLE_SHARE = 0.85  # a slide's title lines weigh at least this share of its heaviest line
 
 
 def parse_lines(raw: str | None) -> list[Line]:
@@ -74,7 +76,7 @@ def title_line(meta: dict) -> str:
         return str(meta.get("title", ""))
     lines = [line for line in lines if not formula(line[0]) and not figures(line[0])] or lines
     top = max(w for _, w, _ in lines)
-    return next(t for t, w, _ in lines if w >= 0.85 * top)
+    return next(t for t, w, _ in lines if w >= TITLE_SHARE * top)
 
 
 def phrase_weight(phrase: str, lines: list[Line]) -> float:

@@ -6,15 +6,18 @@ from __future__ import annotations
 import re
 
 from momentsearch.ranking.lexical import STOPWORDS
+from momentsearch.ranking.slide_lexical import LINE_JOIN
 
 _WORDS = re.compile(r"[^\W\d_]+", re.UNICODE)
 
 
 def slide_titles(ocr_texts: list[str], n: int) -> list[str]:
-    """The first line of each slide text that reads like a title (2-5 words, mostly letters)."""
+    """The first line of each slide text that reads like a title (2-5 words, mostly letters). A slide's text
+    is stored with its lines joined by `LINE_JOIN` (`pipeline/ocr.SlideText.text`); taken whole, every slide
+    of more than one line was too long to be a title, and only one-line cards ("Recording stopped") were offered."""
     out: list[str] = []
     for text in ocr_texts:
-        for line in (text or "").splitlines()[:1]:
+        for line in (text or "").replace(LINE_JOIN, "\n").splitlines()[:1]:
             words = _WORDS.findall(line)
             if 2 <= len(words) <= 5 and sum(map(len, words)) >= 0.7 * len(line.replace(" ", "")):
                 out.append(" ".join(words))

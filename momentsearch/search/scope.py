@@ -86,11 +86,20 @@ LISTS_THEM = "`momentsearch info` lists them"
 
 
 def _named_by(pattern: str, resolved: dict[str, set[str]]) -> dict[str, set[str]]:
-    """The video ids (and their paths) that a path, folder or glob names, of `resolved` (video id -> paths)."""
+    """The video ids (and their paths) that a path, folder or glob names, of `resolved` (video id -> paths).
+    A pattern with glob characters that names an indexed file or folder as typed is that path: yt-dlp names a
+    webinar "Title [id].mp4", and its path read as a glob ([id] one letter of those) named no file, or another."""
+    glob = _is_glob(pattern)
+    if glob and (literal := _named_as(pattern, resolved, glob=False)):
+        return literal
+    return _named_as(pattern, resolved, glob)
+
+
+def _named_as(pattern: str, resolved: dict[str, set[str]], glob: bool) -> dict[str, set[str]]:
+    """`_named_by` with `pattern` read as a glob or as a path (a file, or a folder of files)."""
     found: dict[str, set[str]] = {}
     named = os.path.expanduser(pattern)
     targets = {os.path.abspath(named), os.path.realpath(named)}
-    glob = _is_glob(pattern)
     if glob:  # a linked folder in front of the glob's last part
         targets.add(os.path.join(os.path.realpath(os.path.dirname(os.path.abspath(named))), os.path.basename(named)))
     if glob and named[:1] in "*?[":  # `*/course2/*`: anchored nowhere, so matched against the full path as it is
