@@ -80,14 +80,19 @@ class WriterLock:
 
         if self._fd is not None:
             return self
-        self.db_dir.mkdir(parents=True, exist_ok=True)
-        fd = os.open(lock_path(self.db_dir), os.O_RDWR | os.O_CREAT, 0o644)
+        fd = self._open()
         deadline = None if timeout is None else time.monotonic() + max(GRACE_SECONDS, timeout)
         try:
             while True:
                 try:
                     fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-                    break
+                    if self._still_there(fd):
+                        break
+                    # the lock file was removed while we waited (a failed first `index` takes its folder away):
+                    # a lock on the removed file excludes nobody who opens the path now
+                    os.close(fd)
+                    fd = self._open()
+                    continue
                 except OSError as exc:
                     if exc.errno not in (errno.EAGAIN, errno.EACCES, errno.EWOULDBLOCK):
                         raise
@@ -113,6 +118,19 @@ class WriterLock:
             pass
         self._fd = fd
         return self
+
+    def _open(self) -> int:
+        self.db_dir.mkdir(parents=True, exist_ok=True)
+        return os.open(lock_path(self.db_dir), os.O_RDWR | os.O_CREAT, 0o644)
+
+    def _still_there(self, fd: int) -> bool:
+        """The locked file is the one at the lock's path (not a removed one, nor one replaced since it was opened)."""
+        try:
+            st = os.stat(lock_path(self.db_dir))
+        except OSError:
+            return False
+        held = os.fstat(fd)
+        return (st.st_dev, st.st_ino) == (held.st_dev, held.st_ino)
 
     def release(self) -> None:
         import fcntl

@@ -1,0 +1,106 @@
+"""Two writers on one index folder that did not exist yet: `momentsearch index LECTURES --db NEW` started twice at
+once (two people, or a cron job and a person). Each saw no folder, so each took itself for the run that makes it,
+and a first run that fails with nothing indexed removes the folder it made. The run that found the lock taken
+removed the folder of the run that held it, writing meanwhile (and a run stopped with Ctrl-C while it queued with
+`--wait`, or failing before it opened the index, removed the other's finished index). A writer queued on the lock
+file of a folder removed so took the lock of the removed file, which kept out no writer that came after.
+"""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+import pytest
+from PIL import Image
+
+from momentsearch.api import MomentIndex
+from momentsearch.errors import IndexBusyError
+from momentsearch.options import load_config
+from momentsearch.store import lock as lock_mod
+from momentsearch.store.lock import WriterLock, lock_path
+
+ROOT = Path(__file__).resolve().parents[1]
+NO_MODELS = {"models": {"ocr": False}}  # a photo indexed with no OCR loads no model
+
+HOLDER = r"""
+import sys, time
+from pathlib import Path
+from momentsearch.store.lock import WriterLock
+db = Path(sys.argv[1])
+WriterLock(db, "index").acquire()
+(db / "first-run-data").write_text("written by the run that holds the lock")
+print("held", flush=True)
+sys.stdin.readline()  # holds the lock until told to go
+"""
+
+
+def _photo(tmp_path: Path) -> Path:
+    photo = tmp_path / "board.png"
+    Image.new("RGB", (32, 24), (90, 40, 200)).save(photo)
+    return photo
+
+
+def test_a_first_run_that_found_the_lock_taken_leaves_the_other_runs_folder(tmp_path):
+    db = tmp_path / "new" / "db"
+    late = MomentIndex(db, load_config(None, NO_MODELS))
+    busy_run = late.writing(0, create=True, task="index")  # it saw no folder: it takes itself for the maker
+    first = subprocess.Popen([sys.executable, "-c", HOLDER, str(db)], cwd=ROOT, stdin=subprocess.PIPE,
+                             stdout=subprocess.PIPE, text=True)
+    try:
+        assert first.stdout.readline().strip() == "held"
+        with pytest.raises(IndexBusyError, match=f"`index` \\(pid {first.pid} "):
+            with busy_run:
+                pass
+        assert (db / "first-run-data").is_file()  # the writing run's folder is still there
+    finally:
+        first.stdin.close()
+        first.wait(timeout=30)
+
+
+def test_a_run_stopped_while_queued_keeps_the_index_another_run_made(tmp_path):
+    db, photo = tmp_path / "db", _photo(tmp_path)
+    config = load_config(None, NO_MODELS)
+    queued = MomentIndex(db, config).writing(30, create=True, task="index")  # `--wait 30`, started with the other
+    MomentIndex(db, config).index([photo])  # the other run makes the index and finishes first
+    with pytest.raises(KeyboardInterrupt):
+        with queued:
+            raise KeyboardInterrupt  # Ctrl-C before the queued run opened the index
+    with MomentIndex(db, config) as index:
+        assert [Path(rec.path).name for rec in index.info().files] == ["board.png"]
+
+
+def test_a_writer_queued_on_a_removed_lock_file_locks_the_new_one(tmp_path, monkeypatch):
+    """A failed first run removes its folder with the lock held; the writer queued behind it gets the lock on
+    the file now at the lock's path, so a third writer is still kept out."""
+    db = tmp_path / "db"
+    queued_now = threading.Event()
+
+    class Clock:  # the lock module's time, telling when the second writer has started to wait
+        monotonic, strftime, localtime = time.monotonic, time.strftime, time.localtime
+
+        @staticmethod
+        def sleep(seconds):
+            queued_now.set()
+            time.sleep(seconds)
+
+    monkeypatch.setattr(lock_mod, "time", Clock)
+    failing = MomentIndex(db, load_config(None, NO_MODELS))
+    got: list[WriterLock] = []
+    with pytest.raises(RuntimeError):
+        with failing.writing(0, create=True, task="index"):
+            queued = threading.Thread(target=lambda: got.append(WriterLock(db, "index").acquire(timeout=30)))
+            queued.start()
+            assert queued_now.wait(30)
+            raise RuntimeError("no model weights")  # the first run fails with nothing indexed
+    queued.join(30)
+    assert got and got[0].held
+    try:
+        assert lock_path(db).is_file()
+        with pytest.raises(IndexBusyError):
+            WriterLock(db, "prune").acquire(timeout=0)
+    finally:
+        got[0].release()
