@@ -4,10 +4,13 @@ and a first run that fails with nothing indexed removes the folder it made. The 
 removed the folder of the run that held it, writing meanwhile (and a run stopped with Ctrl-C while it queued with
 `--wait`, or failing before it opened the index, removed the other's finished index). A writer queued on the lock
 file of a folder removed so took the lock of the removed file, which kept out no writer that came after.
+And a script searching such an index meanwhile (`search --json`) was not told that it was being written.
 """
 
 from __future__ import annotations
 
+import json
+import socket
 import subprocess
 import sys
 import threading
@@ -104,3 +107,31 @@ def test_a_writer_queued_on_a_removed_lock_file_locks_the_new_one(tmp_path, monk
             WriterLock(db, "prune").acquire(timeout=0)
     finally:
         got[0].release()
+
+
+def test_search_json_says_the_index_is_being_written(tmp_path, capsys):
+    """`search --json` while `index` fills a new index answered `"results": []` and nothing else: the note the
+    text output gives ("the index is being written now by `index` (pid N ...)") was not in it, so a script took
+    the empty answer for the last word."""
+    from momentsearch.cli.main import main
+    from momentsearch.store.client import make_client
+    from momentsearch.store.store import Store
+
+    db = tmp_path / "db"
+    store = Store(make_client(db, create=True), db_dir=db)
+    store.collection("files", model_id="none", dim=1)  # an index its first run has made, no file finished yet
+    store.close()
+    writer = subprocess.Popen([sys.executable, "-c", HOLDER, str(db)], cwd=ROOT, stdin=subprocess.PIPE,
+                              stdout=subprocess.PIPE, text=True)
+    try:
+        assert writer.stdout.readline().strip() == "held"
+        assert main(["search", "sediment where rivers meet the sea", "--db", str(db), "--json"]) == 0
+        said = json.loads(capsys.readouterr().out)
+        assert said["results"] == []
+        assert [w[:w.index(" since ")] for w in said["warnings"]] == [
+            f"the index is being written now by `index` (pid {writer.pid} on {socket.gethostname()}"]
+    finally:
+        writer.stdin.close()
+        writer.wait(timeout=30)
+    assert main(["search", "sediment where rivers meet the sea", "--db", str(db), "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)["warnings"] == []

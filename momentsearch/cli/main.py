@@ -191,6 +191,8 @@ def cmd_search(args) -> int:
         print(json.dumps({"query": query, **({"image_text": words, "image_note": note} if args.image
                                              else {"picture_note": note, **spelled.to_json()}),
                           "results": [m.to_json() for m in moments],
+                          # a batch still writing into it, unfinished files, ...: an empty answer is not the last word
+                          "warnings": extras.index_notes_of(index),
                           **({"clips": [c.to_json() for c in clips]} if args.export_clips else {})},
                          ensure_ascii=False))
     else:
