@@ -5,6 +5,7 @@ removed the folder of the run that held it, writing meanwhile (and a run stopped
 `--wait`, or failing before it opened the index, removed the other's finished index). A writer queued on the lock
 file of a folder removed so took the lock of the removed file, which kept out no writer that came after.
 And a script searching such an index meanwhile (`search --json`) was not told that it was being written.
+A writer told to `--wait` for another did not say that it was waiting, or for whom.
 """
 
 from __future__ import annotations
@@ -135,3 +136,31 @@ def test_search_json_says_the_index_is_being_written(tmp_path, capsys):
         writer.wait(timeout=30)
     assert main(["search", "sediment where rivers meet the sea", "--db", str(db), "--json"]) == 0
     assert json.loads(capsys.readouterr().out)["warnings"] == []
+
+
+@pytest.mark.parametrize("command", [["prune"], ["remove", "talk.mp4"], ["index", "talk.mp4"]])
+def test_a_writer_told_to_wait_says_whom_it_waits_for(tmp_path, capsys, monkeypatch, command):
+    """`index --wait 3600` behind another run said "opening the index and loading models…" and nothing more for
+    as long as it waited, which looked like a hang; `prune` and `remove` said nothing at all."""
+    from momentsearch.cli.main import main
+    from momentsearch.store.client import make_client
+    from momentsearch.store.store import Store
+
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "talk.mp4").write_bytes(b"not a video")
+    db = tmp_path / "db"
+    store = Store(make_client(db, create=True), db_dir=db)
+    store.collection("files", model_id="none", dim=1)
+    store.close()
+    writer = subprocess.Popen([sys.executable, "-c", HOLDER, str(db)], cwd=ROOT, stdin=subprocess.PIPE,
+                              stdout=subprocess.PIPE, text=True)
+    try:
+        assert writer.stdout.readline().strip() == "held"
+        assert main([*command, "--db", str(db), "--wait", "0.5"]) == 2  # still busy after half a second
+        said = capsys.readouterr().err
+        assert f"is being written by `index` (pid {writer.pid} on " in said
+        assert "waiting up to 0.5s for it to finish (--wait)" in said
+        assert "after waiting 0.5s" in said  # and then why it stopped
+    finally:
+        writer.stdin.close()
+        writer.wait(timeout=30)

@@ -89,6 +89,7 @@ def cmd_index(args) -> int:
     from momentsearch.cli.output import ProgressDisplay
 
     index = _index_for(args)
+    extras.say_queued(index, args.wait)
     with ProgressDisplay(enabled=not args.quiet) as progress:
         report = index.index(args.paths, reindex=args.reindex, progress=progress, wait=args.wait, ray=args.ray)
     status = EXIT_FILES_FAILED if any(f.status == "failed" for f in report.files) else EXIT_OK
@@ -130,7 +131,9 @@ def _print_ray(info) -> None:
 def cmd_prune(args) -> int:
     from momentsearch.cli.output import safe_text, shown_path
 
-    report = _index_for(args).prune(wait=args.wait, dry_run=args.dry_run, yes=args.yes)
+    index = _index_for(args)
+    extras.say_queued(index, args.wait)
+    report = index.prune(wait=args.wait, dry_run=args.dry_run, yes=args.yes)
     if args.json:
         print(json.dumps({"removed": [*map(shown_path, report.removed)], "orphans": report.orphans,
                           "dry_run": args.dry_run, "unplaced": report.unplaced}, ensure_ascii=False))
@@ -153,7 +156,9 @@ def cmd_prune(args) -> int:
 def cmd_remove(args) -> int:
     from momentsearch.cli.output import plural, safe_text, shown_path
 
-    report = _index_for(args).remove(args.targets, wait=args.wait, dry_run=args.dry_run)
+    index = _index_for(args)
+    extras.say_queued(index, args.wait)
+    report = index.remove(args.targets, wait=args.wait, dry_run=args.dry_run)
     if args.json:
         print(json.dumps({"removed": [*map(shown_path, report.removed)], "dry_run": args.dry_run}, ensure_ascii=False))
         return EXIT_OK
