@@ -25,7 +25,7 @@ from momentsearch.api import MomentIndex
 from momentsearch.errors import IndexBusyError
 from momentsearch.options import load_config
 from momentsearch.store import lock as lock_mod
-from momentsearch.store.lock import WriterLock, lock_path
+from momentsearch.store.lock import WriterLock
 
 ROOT = Path(__file__).resolve().parents[1]
 NO_MODELS = {"models": {"ocr": False}}  # a photo indexed with no OCR loads no model
@@ -77,9 +77,12 @@ def test_a_run_stopped_while_queued_keeps_the_index_another_run_made(tmp_path):
         assert [Path(rec.path).name for rec in index.info().files] == ["board.png"]
 
 
-def test_a_writer_queued_on_a_removed_lock_file_locks_the_new_one(tmp_path, monkeypatch):
-    """A failed first run removes its folder with the lock held; the writer queued behind it gets the lock on
-    the file now at the lock's path, so a third writer is still kept out."""
+def test_a_writer_queued_behind_a_first_run_that_removed_its_folder_stops(tmp_path, monkeypatch):
+    """A failed first run removes its folder with the lock held; the writer queued behind it got the lock of the
+    removed file (which keeps out nobody who opens the lock's path now) and went on into a folder that is gone.
+    It stops instead, saying why, and makes no folder."""
+    from momentsearch.errors import IndexNotFoundError
+
     db = tmp_path / "db"
     queued_now = threading.Event()
 
@@ -93,21 +96,24 @@ def test_a_writer_queued_on_a_removed_lock_file_locks_the_new_one(tmp_path, monk
 
     monkeypatch.setattr(lock_mod, "time", Clock)
     failing = MomentIndex(db, load_config(None, NO_MODELS))
-    got: list[WriterLock] = []
+    got: list[BaseException | WriterLock] = []
+
+    def queue():
+        try:
+            got.append(WriterLock(db, "prune").acquire(timeout=30))
+        except BaseException as exc:  # noqa: BLE001 - what the queued writer met, for the test to look at
+            got.append(exc)
+
     with pytest.raises(RuntimeError):
         with failing.writing(0, create=True, task="index"):
-            queued = threading.Thread(target=lambda: got.append(WriterLock(db, "index").acquire(timeout=30)))
+            queued = threading.Thread(target=queue)
             queued.start()
             assert queued_now.wait(30)
             raise RuntimeError("no model weights")  # the first run fails with nothing indexed
     queued.join(30)
-    assert got and got[0].held
-    try:
-        assert lock_path(db).is_file()
-        with pytest.raises(IndexBusyError):
-            WriterLock(db, "prune").acquire(timeout=0)
-    finally:
-        got[0].release()
+    assert len(got) == 1 and isinstance(got[0], IndexNotFoundError), got
+    assert "was removed while this waited for its writer" in str(got[0])
+    assert not db.exists()
 
 
 def test_search_json_says_the_index_is_being_written(tmp_path, capsys):

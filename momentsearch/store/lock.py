@@ -17,7 +17,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Iterator
 
-from momentsearch.errors import IndexBusyError
+from momentsearch.errors import IndexBusyError, IndexNotFoundError
 
 LOCK_NAME = ".momentsearch.store.lock"
 POLL_SECONDS = 0.2  # how often a waiting writer retries
@@ -88,9 +88,13 @@ class WriterLock:
                     fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
                     if self._still_there(fd):
                         break
-                    # the lock file was removed while we waited (a failed first `index` takes its folder away):
-                    # a lock on the removed file excludes nobody who opens the path now
+                    # the lock file was removed while we waited: a lock on it excludes nobody who opens the path now
                     os.close(fd)
+                    fd = -1
+                    if not self.db_dir.is_dir():  # a failed first `index` took its folder away: no index to write
+                        raise IndexNotFoundError(f"the index {self.db_dir} was removed while this waited for its "
+                                                 "writer (its first run failed and left nothing); run the command "
+                                                 "again to make it anew")
                     fd = self._open()
                     continue
                 except OSError as exc:
@@ -106,7 +110,8 @@ class WriterLock:
                     )
                 time.sleep(POLL_SECONDS)
         except BaseException:
-            os.close(fd)
+            if fd >= 0:
+                os.close(fd)
             raise
         note = (f"pid {os.getpid()} on {socket.gethostname()} since "
                 f"{time.strftime('%Y-%m-%d %H:%M:%S', time.localtime())}")
