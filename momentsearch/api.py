@@ -238,8 +238,8 @@ class MomentIndex:
         one). The folder must be writable (IndexWriteError); `create` makes it when missing (only `index`), else
         it must be an index (IndexNotFoundError). `task` names the writer to a second (store.lock.WriterLock)."""
         from momentsearch.search.cache import clearing_after
-        from momentsearch.store.folder import (check_index, outermost_missing, prepare_writable, read_only,
-                                               undone_if_empty)
+        from momentsearch.store.folder import (check_index, made_index, outermost_missing, prepare_writable,
+                                               read_only, undone_if_empty)
         from momentsearch.store.lock import writer_lock
 
         if not (self.chroma_url or create):
@@ -250,7 +250,7 @@ class MomentIndex:
         prepare_writable(self.db, task)
         self._creating = self._creating or create
         lock = clearing_after(writer_lock(self.db, timeout=wait, task=task), self._cache_dir, self.db)
-        empty = lambda: self._store is None or not self._store.files()  # noqa: E731
+        empty = lambda: not (self._store.files() if self._store is not None else made_index(self.db))  # noqa: E731
         return undone_if_empty(lock, made, empty, self.close) if made else lock
 
     def search(self, query: str, k: int = 10, kind: str | None = None, video: str | None = None,

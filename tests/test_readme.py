@@ -110,7 +110,7 @@ def test_the_readmes_search_json_sample_is_what_search_json_writes(monkeypatch, 
                     kind="moment", hit_start=30.0, hit_end=31.5)
 
     class FakeIndex:
-        use_snapshot = False
+        use_snapshot, chroma_url, warnings = False, "http://chroma.invalid", []  # (no writer looked for)
 
         def search(self, query, **_):
             return [] if query == "the" else [moment]

@@ -174,6 +174,16 @@ def picture_note_of(index, query: str) -> str:
     return picture_note(query, index.searchable_channels())
 
 
+def say_queued(index, wait: float | None) -> None:
+    """A writer told to `--wait` for another: says on stderr whom it waits for, once, so a long wait is not taken
+    for a hang ("loading models…" was all it said while another run indexed for an hour)."""
+    from momentsearch.store.lock import writing_now
+
+    if wait and not index.chroma_url and (who := writing_now(index.db)):
+        print(f"momentsearch: the index {index.db} is being written by {who}: waiting up to {wait:g}s for it to "
+              "finish (--wait)", file=sys.stderr, flush=True)
+
+
 def index_notes_of(index) -> list[str]:
     """What a search's user should know about the index: while another process indexes into this folder,
     which files it has not finished (not searchable yet); else the index's warnings (files whose indexing

@@ -88,6 +88,7 @@ def cmd_index(args) -> int:
     from momentsearch.cli.output import ProgressDisplay
 
     index = _index_for(args)
+    extras.say_queued(index, args.wait)
     with ProgressDisplay(enabled=not args.quiet) as progress:
         report = index.index(args.paths, reindex=args.reindex, progress=progress, wait=args.wait, ray=args.ray)
     status = EXIT_FILES_FAILED if any(f.status == "failed" for f in report.files) else EXIT_OK
@@ -129,7 +130,9 @@ def _print_ray(info) -> None:
 def cmd_prune(args) -> int:
     from momentsearch.cli.output import safe_text, shown_path
 
-    report = _index_for(args).prune(wait=args.wait, dry_run=args.dry_run, yes=args.yes)
+    index = _index_for(args)
+    extras.say_queued(index, args.wait)
+    report = index.prune(wait=args.wait, dry_run=args.dry_run, yes=args.yes)
     if args.json:
         streams.print_json({"removed": [*map(shown_path, report.removed)], "orphans": report.orphans,
                             "dry_run": args.dry_run, "unplaced": report.unplaced})
@@ -152,7 +155,9 @@ def cmd_prune(args) -> int:
 def cmd_remove(args) -> int:
     from momentsearch.cli.output import plural, safe_text, shown_path
 
-    report = _index_for(args).remove(args.targets, wait=args.wait, dry_run=args.dry_run)
+    index = _index_for(args)
+    extras.say_queued(index, args.wait)
+    report = index.remove(args.targets, wait=args.wait, dry_run=args.dry_run)
     if args.json:
         streams.print_json({"removed": [*map(shown_path, report.removed)], "dry_run": args.dry_run})
         return EXIT_OK
@@ -192,6 +197,8 @@ def cmd_search(args) -> int:
         streams.print_json({"query": query, **({"image_text": words, "image_note": note} if args.image
                                                else {"picture_note": note, **spelled.to_json()}),
                             "results": [m.to_json() for m in moments], **({"empty_note": empty} if empty else {}),
+                            # a batch still writing into it, unfinished files, ...: an empty answer is not the last word
+                            "warnings": extras.index_notes_of(index),
                             **({"clips": [c.to_json() for c in clips]} if args.export_clips else {})})
     else:
         if args.image:

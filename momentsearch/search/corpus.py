@@ -214,3 +214,14 @@ def load_corpus(store: Store, generation: tuple, cache_dir: str | None) -> Corpu
             corpus.ocr_meta.append(meta)
         corpus.ocr_lexical = SlideLexicalIndex([parse_lines(m.get("lines")) for m in corpus.ocr_meta])
     return corpus
+
+
+def unfinished_now(corpus_of, db_dir=None) -> str:
+    """`Corpus.unfinished_note` of the index as it is now. `corpus_of(recheck)`: the reader's kept corpus, or
+    (`recheck`) the one of the index's generation now. A kept view holds a file unfinished that a run has since
+    finished: where no writer is found now, what the last one wrote before it let go is read first, else a run
+    that ended well is said to have been stopped (and `index` to be run again for nothing)."""
+    corpus = corpus_of(False)
+    if corpus.unfinished and db_dir is not None and not writing_now(db_dir):
+        corpus = corpus_of(True)
+    return corpus.unfinished_note(db_dir)

@@ -20,7 +20,7 @@ from momentsearch.ranking.slide_lexical import title_line
 from momentsearch.ranking.structure import (AFTER, BEFORE, BREAK, BREAK_SAID, EXERCISE, QUESTIONS, REVIEW, Place,
                                              beside_regions, content_words, intents, said_regions, without_position)
 from momentsearch.search.context import SectionContext
-from momentsearch.search.corpus import Corpus, load_corpus
+from momentsearch.search.corpus import Corpus, load_corpus, unfinished_now
 from momentsearch.search.image_text import unanswerable
 from momentsearch.search.narrow import Narrowing, VideoRows, place_only
 from momentsearch.search.pieces import PieceCache
@@ -58,12 +58,12 @@ class Searcher:
         self._sections: SectionContext | None = None  # section vectors of the current corpus
 
     # -- cached corpus -------------------------------------------------------------------------
-    def corpus(self) -> Corpus:
+    def corpus(self, recheck: bool = False) -> Corpus:
         # The writer draws the index's generation anew on every commit (Store.commit). Reading it costs
-        # about a millisecond, so it is read at most every CORPUS_RECHECK_SECONDS, and at once after a
-        # write through this process's own Store; a changed generation reloads the corpus.
+        # about a millisecond, so it is read at most every CORPUS_RECHECK_SECONDS (or when asked: `recheck`), and
+        # at once after a write through this process's own Store; a changed generation reloads the corpus.
         now, writes = time.monotonic(), getattr(self.store, "writes", 0)
-        if (self._corpus is not None and writes == self._seen_writes
+        if (self._corpus is not None and writes == self._seen_writes and not recheck
                 and now - self._checked_at < CORPUS_RECHECK_SECONDS):
             return self._corpus
         self._checked_at, self._seen_writes = now, writes
@@ -218,7 +218,7 @@ class Searcher:
     def warnings(self) -> list[str]:
         """Why a channel the index has was not searched (e.g. CLIP weights missing here), or some of its files."""
         notes = [f"visual channel not searched: {self._clip_error}"] if self._clip_error else []
-        return notes + [note] if (note := self.corpus().unfinished_note(getattr(self.store, "db_dir", None))) else notes
+        return notes + [note] if (note := unfinished_now(self.corpus, getattr(self.store, "db_dir", None))) else notes
 
     # -- public --------------------------------------------------------------------------------
     def search(self, query: str, k: int = 10, kind: str | None = None, scope=None) -> list[Moment]:

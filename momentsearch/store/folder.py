@@ -149,6 +149,12 @@ def begin_new(path: Path) -> None:
         made(path)  # a run killed after the index was made, before it took the mark away
 
 
+def made_index(path: str | os.PathLike) -> bool:
+    """`path` holds a momentsearch index (its files collection is there), read without opening Chroma: a run
+    that has not opened its store yet finds there the index another run made meanwhile."""
+    return FILES_COLLECTION in (chroma_collections(Path(path)) or [])
+
+
 def made(path: str | os.PathLike) -> None:
     """The index in `path` is made (its files collection is there): the mark of `begin_new` goes."""
     (Path(path) / NEW_MARK).unlink(missing_ok=True)
@@ -165,22 +171,24 @@ def outermost_missing(db: str | os.PathLike) -> Path | None:
 
 @contextmanager
 def undone_if_empty(inner, db: str | os.PathLike, holds_nothing, let_go):
-    """`inner` (a context manager) around the first `index` of a folder made for it: when the block raises
+    """`inner` (the write lock) around the first `index` of a folder made for it: when the block raises
     (missing model weights, say) and the index holds no file, `db` goes (after `let_go` closes its store):
     the index folder, or the outermost folder made for it, so a failed first run leaves nothing behind.
-    One that holds files stays whatever happened."""
-    try:
-        with inner:
-            yield
-    except BaseException:
+    One that holds files stays whatever happened. Two first runs started at once both saw no folder: the one
+    that did not get the lock (busy, or stopped while it waited) made nothing here and removes nothing, and
+    the check and the removal happen with the lock held, so no writer that got it after is written away."""
+    with inner:
         try:
-            empty = holds_nothing()
-        except Exception:  # a store that cannot even say: keep the folder
-            empty = False
-        if empty:
-            let_go()
-            shutil.rmtree(db, ignore_errors=True)
-        raise
+            yield
+        except BaseException:
+            try:
+                empty = holds_nothing()
+            except Exception:  # a store that cannot even say: keep the folder
+                empty = False
+            if empty:
+                let_go()
+                shutil.rmtree(db, ignore_errors=True)
+            raise
 
 
 def writable(path: Path) -> bool:

@@ -17,7 +17,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Iterator
 
-from momentsearch.errors import IndexBusyError
+from momentsearch.errors import IndexBusyError, IndexNotFoundError
 
 LOCK_NAME = ".momentsearch.store.lock"
 POLL_SECONDS = 0.2  # how often a waiting writer retries
@@ -80,14 +80,23 @@ class WriterLock:
 
         if self._fd is not None:
             return self
-        self.db_dir.mkdir(parents=True, exist_ok=True)
-        fd = os.open(lock_path(self.db_dir), os.O_RDWR | os.O_CREAT, 0o644)
+        fd = self._open()
         deadline = None if timeout is None else time.monotonic() + max(GRACE_SECONDS, timeout)
         try:
             while True:
                 try:
                     fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-                    break
+                    if self._still_there(fd):
+                        break
+                    # the lock file was removed while we waited: a lock on it excludes nobody who opens the path now
+                    os.close(fd)
+                    fd = -1
+                    if not self.db_dir.is_dir():  # a failed first `index` took its folder away: no index to write
+                        raise IndexNotFoundError(f"the index {self.db_dir} was removed while this waited for its "
+                                                 "writer (its first run failed and left nothing); run the command "
+                                                 "again to make it anew")
+                    fd = self._open()
+                    continue
                 except OSError as exc:
                     if exc.errno not in (errno.EAGAIN, errno.EACCES, errno.EWOULDBLOCK):
                         raise
@@ -101,7 +110,8 @@ class WriterLock:
                     )
                 time.sleep(POLL_SECONDS)
         except BaseException:
-            os.close(fd)
+            if fd >= 0:
+                os.close(fd)
             raise
         note = (f"pid {os.getpid()} on {socket.gethostname()} since "
                 f"{time.strftime('%Y-%m-%d %H:%M:%S', time.localtime())}")
@@ -113,6 +123,19 @@ class WriterLock:
             pass
         self._fd = fd
         return self
+
+    def _open(self) -> int:
+        self.db_dir.mkdir(parents=True, exist_ok=True)
+        return os.open(lock_path(self.db_dir), os.O_RDWR | os.O_CREAT, 0o644)
+
+    def _still_there(self, fd: int) -> bool:
+        """The locked file is the one at the lock's path (not a removed one, nor one replaced since it was opened)."""
+        try:
+            st = os.stat(lock_path(self.db_dir))
+        except OSError:
+            return False
+        held = os.fstat(fd)
+        return (st.st_dev, st.st_ino) == (held.st_dev, held.st_ino)
 
     def release(self) -> None:
         import fcntl
