@@ -446,6 +446,7 @@ def test_search_json_and_each_queries_line_say_why_nothing_was_found_as_the_http
 
     class NothingFound:
         use_snapshot = False
+        chroma_url, db, warnings = None, "/nonexistent/db", []
 
         def search(self, query, **_):
             return []
