@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import shutil
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -81,3 +82,70 @@ def test_a_file_that_is_no_checkpoint_is_a_mistake(tmp_path):
     with pytest.raises(ModelNotFoundError, match="notes.pt") as err:
         ClipModel(str(TINY_CLIP_CONFIG), str(path)).load()
     assert "\n" not in str(err.value)
+
+
+def _photo(path, text: str, colour) -> str:
+    from PIL import Image, ImageDraw, ImageFont
+
+    image = Image.new("RGB", (480, 270), colour)
+    font = ImageFont.truetype("/usr/share/fonts/truetype/dejavu/DejaVuSans-Bold.ttf", 40)
+    ImageDraw.Draw(image).text((30, 100), text, fill="black", font=font)
+    image.save(path)
+    return str(path)
+
+
+@pytest.fixture
+def checkpoint_index(tiny, tmp_path):
+    """An index of one photo, made with a CLIP checkpoint named by relative paths; (db, checkpoint's model id)."""
+    from momentsearch.api import MomentIndex
+
+    if not Path("/usr/share/fonts/truetype/dejavu/DejaVuSans-Bold.ttf").is_file():
+        pytest.skip("needs the DejaVu fonts")
+    torch.save(tiny._model.state_dict(), tmp_path / "weights.pt")
+    shutil.copy(TINY_CLIP_CONFIG, tmp_path / "tiny_clip.json")
+    first = _photo(tmp_path / "volcano.png", "Volcano eruptions", (250, 220, 200))
+    db = tmp_path / "db"
+    with MomentIndex(db, {"models": {"clip_model": str(tmp_path / "tiny_clip.json"),
+                                     "clip_pretrained": str(tmp_path / "weights.pt")}}) as index:
+        report = index.index([first])
+    assert report.models["clip"] == "open_clip:tiny_clip/file:weights.pt"
+    return db, report.models["clip"]
+
+
+def test_files_added_later_go_in_with_the_index_clip(checkpoint_index, tmp_path, monkeypatch):
+    """An index made with a CLIP checkpoint refused every later `index` that did not name both flags again,
+    even a run with nothing to do ("built with model ... but open_clip:ViT-B-32/laion2b_s34b_b79k was asked
+    for"): the configuration's default CLIP, whose weights are not here, was the one asked for."""
+    from momentsearch.api import MomentIndex
+
+    db, model_id = checkpoint_index
+    second = _photo(tmp_path / "graphs.png", "Shortest paths", (200, 240, 200))
+    monkeypatch.chdir(tmp_path.parent)
+    with MomentIndex(db) as index:  # the default configuration: no CLIP named
+        report = index.index([second])
+        assert report.models["clip"] == model_id
+        assert [f.status for f in report.files] == ["indexed"]
+        assert not [w for w in report.warnings if "visual" in w]
+        info = index.info()
+    assert sorted(f.path for f in info.files if "visual" in f.channels) == sorted([str(tmp_path / "volcano.png"),
+                                                                                  second])
+    assert info.counts["keyframes"] == 2
+
+
+def test_a_moved_checkpoint_is_searched_where_it_is_now_named(checkpoint_index, tmp_path):
+    """Searches rebuild CLIP from the path the index stored; once the checkpoint moved, naming its new place
+    (the same file name, so the same model id) was ignored, and the visual channel stayed off."""
+    from momentsearch.api import MomentIndex
+
+    db, _ = checkpoint_index
+    moved = tmp_path / "models"
+    moved.mkdir()
+    (tmp_path / "weights.pt").rename(moved / "weights.pt")
+    with MomentIndex(db) as index:
+        index.search("volcano eruptions", k=3)
+        assert any("visual channel not searched" in w and "weights.pt" in w for w in index.warnings)
+    config = {"models": {"clip_model": str(tmp_path / "tiny_clip.json"), "clip_pretrained": str(moved / "weights.pt")}}
+    with MomentIndex(db, config) as index:
+        moments = index.search("volcano eruptions", k=3)
+        assert not [w for w in index.warnings if "visual" in w]
+    assert moments and "visual" in moments[0].channels

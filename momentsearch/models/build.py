@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from functools import cached_property
 
 from momentsearch.errors import ModelUnavailableError
-from momentsearch.options import ASROptions, Config
+from momentsearch.options import ASROptions, Config, ModelOptions
 
 
 def make_asr(options: ASROptions, device: str = "cpu"):
@@ -58,3 +59,35 @@ class Models:
         # the device is resolved in ClipModel.load: a CLIP that never loads imports no torch
         return ClipModel(model, pretrained, cache_dir=self.config.models.clip_cache_dir,
                          device=self.config.models.device)
+
+    def _clip_chosen(self) -> bool:
+        """Whether the configuration names a CLIP of its own (flags, --config) rather than the default."""
+        default, models = ModelOptions(), self.config.models
+        return (models.clip_model, models.clip_pretrained) != (default.clip_model, default.clip_pretrained)
+
+    def index_clip(self, built: dict):
+        """The CLIP to add files to an index with, given its keyframes' metadata (`built`; {} when it has none):
+        the configured one, or, where the configuration names the default and the index was built with another
+        (a checkpoint named when it was made), the index's, so files added later go in with it without naming it
+        again, as the text model does. A CLIP chosen otherwise is kept (and refused by the store's model check)."""
+        if not built.get("clip_model") or built.get("model") == self.clip.model_id or self._clip_chosen():
+            return self.clip
+        return self.clip_for(built["clip_model"], built["clip_pretrained"])
+
+    def search_clip(self, built: dict):
+        """The CLIP that puts queries in the space of an index's keyframes (`built`: their metadata): the index's
+        model, rebuilt from what it stored, unless the configuration names that same model (its checkpoint
+        moved since: the path given now is the one that is there)."""
+        if not built.get("clip_model") or built.get("model") == self.clip.model_id:
+            return self.clip
+        return self.clip_for(built["clip_model"], built["clip_pretrained"])
+
+    def config_for(self, text, clip) -> Config:
+        """The configuration with the text and CLIP models a run uses in place of those it names (an index's
+        own), so what builds models from it (Ray workers) builds these."""
+        models = self.config.models
+        if text is not self.text_embedder:
+            models = replace(models, text_model=text.model)
+        if clip is not self.clip:
+            models = replace(models, clip_model=clip.model_name, clip_pretrained=clip.pretrained)
+        return self.config if models is self.config.models else replace(self.config, models=models)
