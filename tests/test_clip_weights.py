@@ -149,3 +149,18 @@ def test_a_moved_checkpoint_is_searched_where_it_is_now_named(checkpoint_index, 
         moments = index.search("volcano eruptions", k=3)
         assert not [w for w in index.warnings if "visual" in w]
     assert moments and "visual" in moments[0].channels
+
+
+def test_search_keeps_the_stored_checkpoint_while_it_is_there(checkpoint_index, tiny, tmp_path):
+    """Checkpoints are told apart by file name only: another file of the same name, named at search time while
+    the index's own is still in place, must not put the queries in another space."""
+    from momentsearch.api import MomentIndex
+
+    db, _ = checkpoint_index
+    other = tmp_path / "other"
+    other.mkdir()
+    state = {k: torch.randn_like(v) if v.is_floating_point() else v for k, v in tiny._model.state_dict().items()}
+    torch.save(state, other / "weights.pt")
+    config = {"models": {"clip_model": str(tmp_path / "tiny_clip.json"), "clip_pretrained": str(other / "weights.pt")}}
+    with MomentIndex(db, config) as index:
+        assert index.search_clip.pretrained == str(tmp_path / "weights.pt")

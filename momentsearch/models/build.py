@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from dataclasses import replace
 from functools import cached_property
 
@@ -76,11 +77,18 @@ class Models:
 
     def search_clip(self, built: dict):
         """The CLIP that puts queries in the space of an index's keyframes (`built`: their metadata): the index's
-        model, rebuilt from what it stored, unless the configuration names that same model (its checkpoint
-        moved since: the path given now is the one that is there)."""
-        if not built.get("clip_model") or built.get("model") == self.clip.model_id:
+        model, rebuilt from what it stored, unless the configuration names that same model and the stored
+        checkpoint is gone (moved since: the path given now is where it is). A checkpoint id names only the file
+        (`open_clip:ARCH/file:NAME`), so while the stored file is there it is the one searched with."""
+        from momentsearch.models.clip import looks_like_path
+
+        if not built.get("clip_model"):
             return self.clip
-        return self.clip_for(built["clip_model"], built["clip_pretrained"])
+        stored = self.clip_for(built["clip_model"], built["clip_pretrained"])
+        if built.get("model") == self.clip.model_id and (stored.pretrained == self.clip.pretrained or (
+                looks_like_path(stored.pretrained) and not os.path.exists(stored.pretrained))):
+            return self.clip
+        return stored
 
     def config_for(self, text, clip) -> Config:
         """The configuration with the text and CLIP models a run uses in place of those it names (an index's
