@@ -164,3 +164,20 @@ def test_search_keeps_the_stored_checkpoint_while_it_is_there(checkpoint_index, 
     config = {"models": {"clip_model": str(tmp_path / "tiny_clip.json"), "clip_pretrained": str(other / "weights.pt")}}
     with MomentIndex(db, config) as index:
         assert index.search_clip.pretrained == str(tmp_path / "weights.pt")
+
+
+def test_another_clip_on_the_index_is_refused_naming_the_index_model(checkpoint_index, tmp_path):
+    """Another CLIP named for an index built with a checkpoint is refused before anything is indexed, and the
+    message says which flags ask for the index's own model (it said only "use the same model")."""
+    from momentsearch.api import MomentIndex
+    from momentsearch.errors import IndexMismatchError
+
+    db, _ = checkpoint_index
+    config, checkpoint = _other_architecture(tmp_path)
+    second = _photo(tmp_path / "graphs.png", "Shortest paths", (200, 240, 200))
+    with MomentIndex(db, {"models": {"clip_model": config, "clip_pretrained": checkpoint}}) as index:
+        with pytest.raises(IndexMismatchError) as err:
+            index.index([second])
+    assert f"--clip-model {tmp_path / 'tiny_clip.json'} --clip-pretrained {tmp_path / 'weights.pt'}" in str(err.value)
+    with MomentIndex(db) as index:
+        assert [f.path for f in index.info().files] == [str(tmp_path / "volcano.png")]

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import copy
 import os
+import shlex
 from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any, Iterable
@@ -149,9 +150,12 @@ class Store:
                 f"{SCHEMA_VERSION}; re-index into a new --db (or delete the old one) to upgrade"
             )
         if model_id is not None and meta.get("model") not in (model_id, "none"):
+            # a CLIP collection keeps how to build its model again: name it as the flags that ask for it
+            same = (f" (--clip-model {shlex.quote(str(meta['clip_model']))} --clip-pretrained "
+                    f"{shlex.quote(str(meta.get('clip_pretrained', '')))})" if meta.get("clip_model") else "")
             raise IndexMismatchError(
                 f"index collection {col.name!r} was built with model {meta.get('model')!r} but "
-                f"{model_id!r} was asked for; use the same model, or re-index into a new --db"
+                f"{model_id!r} was asked for; use the same model{same}, or re-index into a new --db"
             )
         if dim is not None and meta.get("dim") not in (dim, 1) and meta.get("model") != "none":
             raise IndexMismatchError(
