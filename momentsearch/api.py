@@ -15,6 +15,7 @@ from momentsearch.options import Config, as_config
 from momentsearch.search.image_text import image_note, image_nothing_found_note, picture_note  # noqa: F401 (doors)
 from momentsearch.search.query import (SYNTAX_HELP, empty_filters_note, filters_to_blame,  # noqa: F401
                                        missing_kind_note, nothing_found_note, unfiltered_words)
+from momentsearch.models.device import keep_hub_offline
 from momentsearch.search.scope import scope_patterns
 from momentsearch.store.client import ChromaServer, default_db_dir, make_client
 from momentsearch.store.store import ENTRY_COLLECTIONS, Store
@@ -22,7 +23,7 @@ from momentsearch.types import FileRecord, IndexInfo, IndexReport, Moment, Trans
 
 QUERY_SYNTAX = SYNTAX_HELP  # what `search` accepts ("phrases", -word), for the front doors' help texts
 
-os.environ.setdefault("HF_HUB_OFFLINE", "1")  # never reach for a model hub behind the user's back
+keep_hub_offline()  # never reach for a model hub behind the user's back (unless MOMENTSEARCH_ALLOW_DOWNLOAD=1)
 os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
 
 

@@ -181,3 +181,50 @@ def test_another_clip_on_the_index_is_refused_naming_the_index_model(checkpoint_
     assert f"--clip-model {tmp_path / 'tiny_clip.json'} --clip-pretrained {tmp_path / 'weights.pt'}" in str(err.value)
     with MomentIndex(db) as index:
         assert [f.path for f in index.info().files] == [str(tmp_path / "volcano.png")]
+
+
+@pytest.mark.parametrize("allowed", ["", "1"])
+def test_allow_download_leaves_the_hub_online(allowed, tmp_path):
+    """`MOMENTSEARCH_ALLOW_DOWNLOAD=1 momentsearch index` is how README says CLIP's weights download; importing
+    momentsearch set HF_HUB_OFFLINE=1 all the same, so huggingface_hub refused every download ("cannot find the
+    requested files in the local cache") even on a machine with internet. Without it the hub stays offline."""
+    import os
+    import subprocess
+    import sys
+
+    env = {k: v for k, v in os.environ.items() if k not in ("HF_HUB_OFFLINE", "MOMENTSEARCH_ALLOW_DOWNLOAD")}
+    env["MOMENTSEARCH_ALLOW_DOWNLOAD"] = allowed
+    env["PYTHONPATH"] = str(Path(__file__).resolve().parents[1])  # this checkout's momentsearch
+    code = ("import momentsearch.cli.main, momentsearch.api\n"
+            "from momentsearch.models.build import Models\nfrom momentsearch.options import Config\n"
+            "Models(Config())\nimport huggingface_hub.constants as c\nprint(c.HF_HUB_OFFLINE)")
+    out = subprocess.run([sys.executable, "-c", code], env=env, cwd=tmp_path, capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == ("False" if allowed else "True")
+
+
+def test_download_without_a_network_fails_at_once(tmp_path, monkeypatch):
+    """With downloads allowed but no network, huggingface_hub retried each candidate file five times (about a
+    minute for CLIP's two), logging every retry; the host is now tried once and the run goes on without."""
+    import socket
+
+    import open_clip.pretrained
+
+    from momentsearch.errors import ModelUnavailableError
+
+    for name in ("https_proxy", "HTTPS_PROXY", "all_proxy", "ALL_PROXY"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("MOMENTSEARCH_ALLOW_DOWNLOAD", "1")
+    tried = []
+
+    def no_network(address, *args, **kwargs):
+        tried.append(address)
+        raise OSError(-2, "Name or service not known")
+
+    def download(*args, **kwargs):
+        raise AssertionError("download attempted without a network")
+
+    monkeypatch.setattr(socket, "create_connection", no_network)
+    monkeypatch.setattr(open_clip.pretrained, "download_pretrained", download)
+    with pytest.raises(ModelUnavailableError) as err:
+        ClipModel("ViT-B-32", "laion2b_s34b_b79k", cache_dir=str(tmp_path)).load()
+    assert len(tried) == 1 and "cannot be reached" in str(err.value) and "--clip-pretrained" in str(err.value)

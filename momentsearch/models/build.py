@@ -7,6 +7,7 @@ from dataclasses import replace
 from functools import cached_property
 
 from momentsearch.errors import ModelUnavailableError
+from momentsearch.models.device import keep_hub_offline
 from momentsearch.options import ASROptions, Config, ModelOptions
 
 
@@ -27,6 +28,7 @@ class Models:
     """Text embedder, ASR and CLIP for `config`; nothing loads until a property is first read."""
 
     def __init__(self, config: Config) -> None:
+        keep_hub_offline()  # before any model's library imports huggingface_hub (a Ray worker starts here)
         self.config = config
 
     @cached_property

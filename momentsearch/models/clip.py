@@ -14,7 +14,7 @@ from typing import Any, Sequence
 import numpy as np
 
 from momentsearch.errors import ModelNotFoundError, ModelUnavailableError
-from momentsearch.models.device import configure_torch_threads, downloads_allowed, resolve_device
+from momentsearch.models.device import configure_torch_threads, downloads_allowed, resolve_device, unreachable
 
 TINY_CLIP_CONFIG = Path(__file__).resolve().with_name("tiny_clip.json")  # 32-d toy architecture for tests
 RANDOM = "random"  # `pretrained` value for random weights (tests only: the vectors mean nothing)
@@ -224,6 +224,14 @@ class ClipModel:
             )
         from open_clip.pretrained import download_pretrained
 
+        if tag_cfg.get("hf_hub"):
+            from huggingface_hub.constants import ENDPOINT as url
+        else:
+            url = tag_cfg.get("url", "")
+        if why := unreachable(url):  # fail now: the hub's client retries each file for a minute, saying so each time
+            raise ModelUnavailableError(f"downloading CLIP weights {self.arch}/{self.pretrained} from {source} failed: "
+                                        f"{why}; on a machine without internet pass a local checkpoint, e.g. "
+                                        "--clip-pretrained /path/to/open_clip_pytorch_model.bin")
         try:
             return download_pretrained(tag_cfg, cache_dir=self.cache_dir), tag_cfg
         except Exception as exc:  # network and hub errors come in many types; report them as one
