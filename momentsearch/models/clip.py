@@ -271,7 +271,7 @@ class ClipModel:
         except Exception as exc:  # torch.load / state-dict / tokenizer errors: name the weights in one error
             if checkpoint is not None and not tag_cfg:  # a file the user named: a mistake in the request
                 raise ModelNotFoundError(
-                    f"CLIP checkpoint {checkpoint} cannot be loaded as {self.arch}: {_one_line(exc)}. It holds "
+                    f"CLIP checkpoint {checkpoint} cannot be loaded as {self.arch} ({_one_line(exc)}): it holds "
                     "another architecture's weights or is no open_clip checkpoint: name the architecture it was "
                     "saved from with --clip-model (an open_clip name or a JSON config)"
                 ) from exc
