@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import os
 from contextlib import nullcontext
-from dataclasses import replace
 from functools import cached_property
 from pathlib import Path
 
@@ -16,6 +15,7 @@ from momentsearch.options import Config, as_config
 from momentsearch.search.image_text import image_note, image_nothing_found_note, picture_note  # noqa: F401 (doors)
 from momentsearch.search.query import (SYNTAX_HELP, empty_filters_note, filters_to_blame,  # noqa: F401
                                        missing_kind_note, nothing_found_note, unfiltered_words)
+from momentsearch.models.device import keep_hub_offline
 from momentsearch.search.scope import scope_patterns
 from momentsearch.store.client import ChromaServer, default_db_dir, make_client
 from momentsearch.store.store import ENTRY_COLLECTIONS, Store
@@ -23,7 +23,7 @@ from momentsearch.types import FileRecord, IndexInfo, IndexReport, Moment, Trans
 
 QUERY_SYNTAX = SYNTAX_HELP  # what `search` accepts ("phrases", -word), for the front doors' help texts
 
-os.environ.setdefault("HF_HUB_OFFLINE", "1")  # never reach for a model hub behind the user's back
+keep_hub_offline()  # never reach for a model hub behind the user's back (unless MOMENTSEARCH_ALLOW_DOWNLOAD=1)
 os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
 
 
@@ -112,10 +112,7 @@ class MomentIndex:
         """The CLIP model the index was built with (from its metadata), so queries land in its space."""
         if not self.reader.has("keyframes"):
             return None  # no visual entries to search: build no CLIP (and import no torch)
-        meta = self.reader.metadata_of("keyframes")
-        if not meta.get("clip_model"):
-            return self.clip
-        return self.models.clip_for(meta["clip_model"], meta["clip_pretrained"])
+        return self.models.search_clip(self.reader.metadata_of("keyframes"))
 
     @cached_property
     def search_text(self):
@@ -187,10 +184,10 @@ class MomentIndex:
             self.store.collection("files", model_id="none", dim=1)  # what marks a folder as an index
             migrate_relative_paths(self.store)  # records of older indexes hold paths as typed
             # files added to an index go in with its text model when that is an offline one (as search does)
-            text = self._text_of(self.store)
-            config = self.config if text is self.text_embedder else replace(
-                self.config, models=replace(self.config.models, text_model=text.model))
-            indexer = Indexer(self.store, config, text, self.asr, self.clip, progress, partial_dir=partial_dir)
+            # and with its CLIP when it was built with one and this run names none but the default
+            text, clip = self._text_of(self.store), self.models.index_clip(self.store.metadata_of("keyframes"))
+            indexer = Indexer(self.store, self.models.config_for(text, clip), text, self.asr, clip, progress,
+                              partial_dir=partial_dir)
             if ray is None:
                 return indexer.index([str(p) for p in paths], reindex=reindex)
             from momentsearch.pipeline.ray import RayIndexer

@@ -125,13 +125,12 @@ def test_adding_photos_with_another_clip_names_the_flags_of_the_index_own(tmp_pa
     refused with "use the same model", which did not say which flags name it (searches find it alone).
     The refusal now names them, quoted for the shell."""
     from momentsearch.errors import IndexMismatchError
-    from momentsearch.models.clip import rebuild_metadata
 
     store = Store(make_client(str(tmp_path / "db")))
     store.collection("files")  # what makes the folder an index
     config = str(tmp_path / "my clip" / "arch.json")
     store.collection("keyframes", model_id="open_clip:arch/file:w.bin", dim=32,
-                     extra=rebuild_metadata(config, str(tmp_path / "w.bin")))
+                     extra={"clip_model": config, "clip_pretrained": str(tmp_path / "w.bin")})
     store.collection("transcript", model_id="fake:text", dim=8)
 
     with pytest.raises(IndexMismatchError) as refused:

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import os
+from dataclasses import replace
 from functools import cached_property
 
 from momentsearch.errors import ModelUnavailableError
-from momentsearch.options import ASROptions, Config
+from momentsearch.models.device import keep_hub_offline
+from momentsearch.options import ASROptions, Config, ModelOptions
 
 
 def make_asr(options: ASROptions, device: str = "cpu"):
@@ -25,6 +28,7 @@ class Models:
     """Text embedder, ASR and CLIP for `config`; nothing loads until a property is first read."""
 
     def __init__(self, config: Config) -> None:
+        keep_hub_offline()  # before any model's library imports huggingface_hub (a Ray worker starts here)
         self.config = config
 
     @cached_property
@@ -58,3 +62,42 @@ class Models:
         # the device is resolved in ClipModel.load: a CLIP that never loads imports no torch
         return ClipModel(model, pretrained, cache_dir=self.config.models.clip_cache_dir,
                          device=self.config.models.device)
+
+    def _clip_chosen(self) -> bool:
+        """Whether the configuration names a CLIP of its own (flags, --config) rather than the default."""
+        default, models = ModelOptions(), self.config.models
+        return (models.clip_model, models.clip_pretrained) != (default.clip_model, default.clip_pretrained)
+
+    def index_clip(self, built: dict):
+        """The CLIP to add files to an index with, given its keyframes' metadata (`built`; {} when it has none):
+        the configured one, or, where the configuration names the default and the index was built with another
+        (a checkpoint named when it was made), the index's, so files added later go in with it without naming it
+        again, as the text model does. A CLIP chosen otherwise is kept (and refused by the store's model check)."""
+        if not built.get("clip_model") or built.get("model") == self.clip.model_id or self._clip_chosen():
+            return self.clip
+        return self.clip_for(built["clip_model"], built["clip_pretrained"])
+
+    def search_clip(self, built: dict):
+        """The CLIP that puts queries in the space of an index's keyframes (`built`: their metadata): the index's
+        model, rebuilt from what it stored, unless the configuration names that same model and the stored
+        checkpoint is gone (moved since: the path given now is where it is). A checkpoint id names only the file
+        (`open_clip:ARCH/file:NAME`), so while the stored file is there it is the one searched with."""
+        from momentsearch.models.clip import looks_like_path
+
+        if not built.get("clip_model"):
+            return self.clip
+        stored = self.clip_for(built["clip_model"], built["clip_pretrained"])
+        if built.get("model") == self.clip.model_id and (stored.pretrained == self.clip.pretrained or (
+                looks_like_path(stored.pretrained) and not os.path.exists(stored.pretrained))):
+            return self.clip
+        return stored
+
+    def config_for(self, text, clip) -> Config:
+        """The configuration with the text and CLIP models a run uses in place of those it names (an index's
+        own), so what builds models from it (Ray workers) builds these."""
+        models = self.config.models
+        if text is not self.text_embedder:
+            models = replace(models, text_model=text.model)
+        if clip is not self.clip:
+            models = replace(models, clip_model=clip.model_name, clip_pretrained=clip.pretrained)
+        return self.config if models is self.config.models else replace(self.config, models=models)

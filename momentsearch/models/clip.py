@@ -14,7 +14,7 @@ from typing import Any, Sequence
 import numpy as np
 
 from momentsearch.errors import ModelNotFoundError, ModelUnavailableError
-from momentsearch.models.device import configure_torch_threads, downloads_allowed, resolve_device
+from momentsearch.models.device import configure_torch_threads, downloads_allowed, resolve_device, unreachable
 
 TINY_CLIP_CONFIG = Path(__file__).resolve().with_name("tiny_clip.json")  # 32-d toy architecture for tests
 RANDOM = "random"  # `pretrained` value for random weights (tests only: the vectors mean nothing)
@@ -41,15 +41,18 @@ def looks_like_path(value: str) -> bool:
     return value.endswith(_CHECKPOINT_SUFFIXES) or os.sep in value or value.startswith(("~", "."))
 
 
-def rebuild_metadata(model_name: str, pretrained: str) -> dict[str, str]:
-    """How to build a CLIP model again, as an index keeps it: a config or checkpoint given as a path is made
-    absolute (a relative one named at indexing, `--clip-model clip/arch.json`, would otherwise be looked for
-    where each later search or `serve` runs, and the visual channel lost there); tags stay as given."""
-    def absolute(path: str) -> str:
-        return os.path.abspath(os.path.expanduser(path))
+def _absolute(path: str) -> str:
+    """`path` with ~ expanded, made absolute against the working folder (not resolved: a link stays as named)."""
+    return os.path.abspath(os.path.expanduser(path))
 
-    return {"clip_model": absolute(model_name) if model_name.endswith(".json") else model_name,
-            "clip_pretrained": absolute(pretrained) if looks_like_path(pretrained) else pretrained}
+
+def _one_line(exc: BaseException, limit: int = 300) -> str:
+    """An error's message on one line: torch's state-dict errors put each mismatched tensor on a line of its own."""
+    lines = [line.strip() for line in str(exc).splitlines() if line.strip()] or [type(exc).__name__]
+    if len(lines) > 1 and lines[0].startswith("Error(s) in loading state_dict"):
+        lines = lines[1:]  # the first mismatch says what is wrong; the rest are counted
+    text = lines[0].rstrip(".") if len(lines[0]) <= limit else lines[0][:limit] + "..."
+    return text + (f" (and {len(lines) - 1} more)" if len(lines) > 1 else "")
 
 
 def input_dtype(tower: Any) -> Any:
@@ -82,8 +85,11 @@ class ClipModel:
         cache_dir: str | None = None,
         device: str = "cpu",
     ) -> None:
-        self.model_name = str(model_name)
-        self.pretrained = str(pretrained)
+        # a config or checkpoint named by a path is kept absolute: the index stores it to rebuild the model for
+        # its searches, which a relative path would send looking in whatever folder they run from
+        self.model_name = _absolute(str(model_name)) if str(model_name).endswith(".json") else str(model_name)
+        weights = str(pretrained)
+        self.pretrained = _absolute(weights) if looks_like_path(weights) or os.path.exists(weights) else weights
         self.cache_dir = cache_dir
         self.device = device
         self._model: Any = None
@@ -218,6 +224,14 @@ class ClipModel:
             )
         from open_clip.pretrained import download_pretrained
 
+        if tag_cfg.get("hf_hub"):
+            from huggingface_hub.constants import ENDPOINT as url
+        else:
+            url = tag_cfg.get("url", "")
+        if why := unreachable(url):  # fail now: the hub's client retries each file for a minute, saying so each time
+            raise ModelUnavailableError(f"downloading CLIP weights {self.arch}/{self.pretrained} from {source} failed: "
+                                        f"{why}; on a machine without internet pass a local checkpoint, e.g. "
+                                        "--clip-pretrained /path/to/open_clip_pytorch_model.bin")
         try:
             return download_pretrained(tag_cfg, cache_dir=self.cache_dir), tag_cfg
         except Exception as exc:  # network and hub errors come in many types; report them as one
@@ -255,8 +269,14 @@ class ClipModel:
                 )
             tokenizer = open_clip.get_tokenizer(self.arch, cache_dir=self.cache_dir)
         except Exception as exc:  # torch.load / state-dict / tokenizer errors: name the weights in one error
+            if checkpoint is not None and not tag_cfg:  # a file the user named: a mistake in the request
+                raise ModelNotFoundError(
+                    f"CLIP checkpoint {checkpoint} cannot be loaded as {self.arch} ({_one_line(exc)}): it holds "
+                    "another architecture's weights or is no open_clip checkpoint: name the architecture it was "
+                    "saved from with --clip-model (an open_clip name or a JSON config)"
+                ) from exc
             raise ModelUnavailableError(
-                f"cannot load CLIP {self.arch} with weights {checkpoint or self.pretrained}: {exc}"
+                f"cannot load CLIP {self.arch} with weights {checkpoint or self.pretrained}: {_one_line(exc)}"
             ) from exc
         model.eval()
         self._model, self._preprocess, self._tokenizer = model, preprocess, tokenizer

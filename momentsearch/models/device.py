@@ -55,6 +55,29 @@ def downloads_allowed() -> bool:
     return os.environ.get("MOMENTSEARCH_ALLOW_DOWNLOAD", "").strip().lower() in ("1", "true", "yes")
 
 
+def keep_hub_offline() -> None:
+    """Keeps huggingface_hub off the network (HF_HUB_OFFLINE=1, read once, when it is imported: call this first)
+    unless MOMENTSEARCH_ALLOW_DOWNLOAD asks for downloads, which the variable would refuse without a word of why."""
+    if not downloads_allowed():
+        os.environ.setdefault("HF_HUB_OFFLINE", "1")
+
+
+def unreachable(url: str, timeout: float = 5.0) -> str | None:
+    """Why `url`'s host cannot be reached now (no DNS, no route, a timeout), or None: asked once, before a
+    download whose client retries a dead network for a minute per file. Behind a proxy the proxy decides: None."""
+    import socket
+    from urllib.parse import urlparse
+
+    if any(os.environ.get(name) for name in ("https_proxy", "HTTPS_PROXY", "all_proxy", "ALL_PROXY")):
+        return None
+    parsed = urlparse(url)
+    try:
+        socket.create_connection((parsed.hostname or url, parsed.port or 443), timeout=timeout).close()
+    except OSError as exc:
+        return f"{parsed.hostname or url} cannot be reached from here ({exc})"
+    return None
+
+
 def cache_root() -> Path:
     """Directory for files momentsearch derives from packaged models ($MOMENTSEARCH_CACHE or ~/.cache/momentsearch)."""
     env = os.environ.get("MOMENTSEARCH_CACHE")

@@ -115,10 +115,9 @@ class Indexer:
 
     def _clip_collections(self) -> None:
         from momentsearch.models.chroma_functions import ClipEmbeddingFunction
-        from momentsearch.models.clip import rebuild_metadata
 
         ef = ClipEmbeddingFunction(self.clip)
-        rebuild = rebuild_metadata(str(self.clip.model_name), str(self.clip.pretrained))
+        rebuild = {"clip_model": self.clip.model_name, "clip_pretrained": self.clip.pretrained}  # absolute paths
         for name in CLIP_COLLECTIONS:
             self.store.collection(name, model_id=self.clip.model_id, dim=self.clip.dim, embedding_function=ef,
                                   extra=rebuild)

@@ -69,8 +69,7 @@ class FileWorker:
 
     def __init__(self, config: Config, with_clip: bool, with_ocr: bool, threads: int) -> None:
         os.environ["MOMENTSEARCH_THREADS"] = str(max(1, threads))  # the CPUs Ray reserved for this actor
-        os.environ.setdefault("HF_HUB_OFFLINE", "1")
-        from momentsearch.models.build import Models
+        from momentsearch.models.build import Models  # (which keeps the hub offline unless downloads are allowed)
 
         models = Models(config)
         text, asr = models.text_embedder, models.asr

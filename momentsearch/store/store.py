@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import copy
 import os
+import shlex
 from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any, Iterable
@@ -376,10 +377,8 @@ class Store:
 
 
 def _made_with(meta: dict[str, Any]) -> str:
-    """The flags that name a CLIP collection's model again (an index is not told its CLIP by later runs as it
-    is its text model, so adding files to it means naming them): "" for a collection without them."""
-    import shlex
-
+    """The flags that name a CLIP collection's model again, for a refusal of another CLIP to say how to ask for
+    the index's own: "" for a collection without them."""
     if not meta.get("clip_model"):
         return ""
     flags = (shlex.quote(str(meta["clip_model"])), shlex.quote(str(meta.get("clip_pretrained", ""))))
