@@ -8,6 +8,7 @@ const els = {
   info: $("index-info"), pane: $("player-pane"), player: $("player"), title: $("now-playing"),
   timeline: $("timeline"), marks: $("timeline-marks"), moment: $("timeline-moment"), head: $("timeline-head"),
   momentTime: $("moment-time"), dropHint: $("drop-hint"), photo: $("photo"), wordsAt: $("words-at"),
+  announce: $("announce"),
 };
 const HIT_NOTE_S = 5;      // a moment whose matched words lie this far past its start offers to play from them
 const HIT_LEAD_S = 3;      // ... starting this long before them (a sentence's time is estimated from its characters)
@@ -168,6 +169,7 @@ function highlight(text, query) {
 async function search(query, { image = null, keepMoment = false, more = false } = {}) {
   const seq = ++searchSeq;
   if (!more && !keepMoment) pageSize = PAGE;  // a new search; a link's or Back's keeps its ?k=
+  els.announce.textContent = "";  // a screen reader hears the count again when the next one comes
   setStatus("Searching…", "loading");
   const slow = setTimeout(() => {
     if (seq === searchSeq) setStatus("Still searching… the first search after start-up can take a while.", "slow");
@@ -192,6 +194,8 @@ async function search(query, { image = null, keepMoment = false, more = false } 
     // an image is also searched by the words on it; a query with typos by the words put right
     const read = image ? (body.image_text || "") : (body.searched_for || query);
     render(read);
+    // the status line shows only notes: the count is for screen readers ("No moments found" is the status's)
+    els.announce.textContent = results.length ? `${results.length} result${results.length > 1 ? "s" : ""}` : "";
     if (!results.length) {
       setStatus(`No moments found for “${image ? image.name : query}”. ` + (body.empty_note || "Try other words."),
                 "empty");
