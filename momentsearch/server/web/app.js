@@ -394,6 +394,7 @@ function openMoment(m, from = m.start) {
   const words = wordsAt(m);
   els.wordsAt.hidden = words === null;
   if (words !== null) els.wordsAt.textContent = `▶ words at ${fmt(words)}`;
+  document.dispatchEvent(new CustomEvent("opened"));  // moment.js shows its chapters and transcript (a click or a key)
   const player = els.player;
   const isPhoto = m.kind === "photo";
   player.hidden = els.timeline.hidden = isPhoto;

@@ -56,7 +56,7 @@ async function showVideo(m) {
 
 function renderTranscript() {
   mx.transcript.innerHTML = sentences.map((s, i) =>
-    `<li data-i="${i}" data-t="${s.start}"><span class="t">${fmt(s.start)}</span> ${highlight(s.text, query())}</li>`).join("");
+    `<li data-i="${i}" data-t="${s.start}" tabindex="0"><span class="t">${fmt(s.start)}</span> ${highlight(s.text, query())}</li>`).join("");
   nowIndex = -1;
 }
 
@@ -125,9 +125,11 @@ function seekTo(ev) {
 }
 mx.chapters.addEventListener("click", seekTo);
 mx.transcript.addEventListener("click", seekTo);
-mx.chapters.addEventListener("keydown", (ev) => {  // a chapter has focus (Tab): Enter or Space plays it
-  if (ev.key === "Enter" || ev.key === " ") { ev.preventDefault(); seekTo(ev); }
-});
+for (const list of [mx.chapters, mx.transcript]) {
+  list.addEventListener("keydown", (ev) => {  // a chapter or a sentence has focus (Tab): Enter or Space plays it
+    if (ev.key === "Enter" || ev.key === " ") { ev.preventDefault(); seekTo(ev); }
+  });
+}
 
 els.player.addEventListener("timeupdate", () => {
   const t = indexNow();
@@ -153,4 +155,4 @@ els.player.addEventListener("timeupdate", () => {
 els.player.addEventListener("loadedmetadata", () => { if (current) showVideo(current); drawMarks(); });
 els.player.addEventListener("seeked", () => { if (current && shownVideo !== current.video_id) showVideo(current); });
 document.addEventListener("searched", () => { if (current && current.kind !== "photo") { renderTranscript(); loadHits(current); } });
-els.results.addEventListener("click", () => { if (current) showVideo(current); });
+document.addEventListener("opened", () => { if (current) showVideo(current); });  // clicked, or Enter, j or k
