@@ -402,6 +402,7 @@ function openMoment(m, from = m.start) {
   els.pane.classList.toggle("photo", isPhoto);  // the video's captions, legend, chapters and transcript go too
   if (isPhoto) {
     player.pause();
+    els.photo.alt = shownName(m.name || m.video_id);  // the photo is the content shown, not decoration
     els.photo.src = `api/photos/${encodeURIComponent(m.video_id)}.jpg?side=1600`;  // upright, any format
     return;
   }
