@@ -15,7 +15,8 @@ import momentsearch.server as server
 CHROMIUM = "/usr/bin/chromium" if Path("/usr/bin/chromium").exists() else shutil.which("chromium")
 WEB = Path(server.__file__).parent / "web"
 BASE = "http://lecture-box.test"
-VIDEOS = {"0123456789abcdef": "cell-biology.mp4", "fedcba9876543210": "roman-roads.mp4"}
+VIDEOS = {"0123456789abcdef": "cell-biology.mp4", "fedcba9876543210": "roman-roads.mp4",
+          "00000000000000ff": "2024-03-12 History of Rome, lecture 4 (recording).mp4"}
 SENTENCES = ["Welcome to cell biology.", "Mitochondria make energy as ATP.", "Draw a clear diagram for the exam."]
 
 pytestmark = pytest.mark.skipif(CHROMIUM is None, reason="chromium is not installed (scripts/setup.sh installs it)")
@@ -44,7 +45,7 @@ def _answer(route) -> None:
     elif path == "/api/search":
         found = []
         if "mitochondria" in route.request.url:  # a strong result, a weak one (faded) and a photo
-            found = [_moment("0123456789abcdef", 0.9), _moment("fedcba9876543210", 0.2),
+            found = [_moment("0123456789abcdef", 0.9), _moment("00000000000000ff", 0.2),
                      _moment("fedcba9876543210", 0.5, "photo")]
         route.fulfill(json={"query": "mitochondria", "results": found, "took_ms": 1, "warnings": []})
     elif path.startswith("/api/chapters/"):
@@ -201,5 +202,27 @@ def test_every_text_has_aa_contrast_weak_results_and_the_playing_sentence_too(br
     assert page.evaluate(CONTRAST) == []
     assert page.evaluate("() => document.querySelector('.result.weak img, .result.weak .nothumb')"
                          ".getBoundingClientRect().width") > 0  # (a weak result is shown, and checked)
+    assert not errors, errors
+    page.close()
+
+
+CLIPPED = """() => [...document.querySelectorAll('.result .name, #videos .name, .result .range')]
+  .filter((e) => e.getClientRects().length && e.scrollWidth > e.clientWidth + 1).map((e) => e.textContent)"""
+
+
+@pytest.mark.parametrize("width", [360, 640])  # a phone; 1280 px at 200 % zoom
+def test_a_phone_shows_whole_file_names_and_never_scrolls_sideways(browser, width):
+    """At 360 px a result's name was cut to "1. 2024-0…" (its title shows only on a hover no phone has): which
+    lecture a moment is in could not be read. The start page's list cut names the same way."""
+    page, errors = _open(browser, "/", width)
+    page.wait_for_selector("#videos li")
+    assert page.evaluate(CLIPPED) == []
+    assert page.evaluate("() => document.documentElement.scrollWidth") <= width
+    page.goto(BASE + "/?q=mitochondria")
+    page.wait_for_selector(".result")
+    page.locator(".result").first.click()
+    page.wait_for_selector("#transcript li")
+    assert page.evaluate(CLIPPED) == []
+    assert page.evaluate("() => document.documentElement.scrollWidth") <= width
     assert not errors, errors
     page.close()
