@@ -226,3 +226,26 @@ def test_a_phone_shows_whole_file_names_and_never_scrolls_sideways(browser, widt
     assert page.evaluate("() => document.documentElement.scrollWidth") <= width
     assert not errors, errors
     page.close()
+
+
+CURRENT = """() => ['.result', '#chapters li', '#transcript li'].map((list) => [...document.querySelectorAll(list)]
+  .map((li) => [li.classList.contains('active') || li.classList.contains('now'), li.getAttribute('aria-current')]))"""
+
+
+def test_a_screen_reader_is_told_which_result_chapter_and_sentence_are_playing(browser):
+    """The result playing, and the chapter and sentence at the player's time, were told apart by colour alone (a
+    border, a blue background): aria-current says which they are."""
+    page, errors = _open(browser, "/?q=mitochondria")
+    page.wait_for_selector(".result")
+    page.locator(".result").nth(1).focus()
+    page.keyboard.press("Enter")
+    page.wait_for_selector("#transcript li")
+    page.evaluate("() => document.getElementById('player').dispatchEvent(new Event('timeupdate'))")  # at 0 s
+    results, chapters, sentences = page.evaluate(CURRENT)
+    assert results == [[False, None], [True, "true"], [False, None]]
+    assert chapters == [[True, "true"], [False, None]] and sentences[0] == [True, "true"]
+    assert [s for s in sentences[1:] if s != [False, None]] == []
+    page.keyboard.press("k")  # the previous result: the mark moves with it
+    assert page.evaluate(CURRENT)[0] == [[True, "true"], [False, None], [False, None]]
+    assert not errors, errors
+    page.close()

@@ -214,7 +214,7 @@ async function search(query, { image = null, keepMoment = false, more = false } 
     if (keepMoment) openFromUrl();
     else if (more) {  // the moment playing stays marked (and playing); the address says how many were asked for
       active = current ? results.findIndex((r) => r.video_id === current.video_id && r.start === current.start) : -1;
-      document.querySelectorAll(".result").forEach((li) => li.classList.toggle("active", Number(li.dataset.index) === active));
+      markActive(active);
       updateUrl(current);
     }
   } catch (err) {
@@ -370,11 +370,23 @@ function updateUrl(moment, t) {
   history.replaceState(null, "", moment ? momentHref(moment, t ?? moment.start) : momentHref(null, 0));
 }
 
+// result i marked as the one playing: a blue border to the eye, aria-current to a screen reader
+function markActive(i) {
+  document.querySelectorAll(".result").forEach((li) => setCurrent(li, Number(li.dataset.index) === i, "active"));
+}
+
+// an item of a list as the one playing (class `name`), or not; aria-current says so where colour cannot
+function setCurrent(el, on, name) {
+  el.classList.toggle(name, on);
+  if (on) el.setAttribute("aria-current", "true");
+  else el.removeAttribute("aria-current");
+}
+
 // plays result i from its start, or from `from` (a shared link's second inside it)
 function play(i, from) {
   if (i < 0 || i >= results.length) return;
   active = i;
-  document.querySelectorAll(".result").forEach((li) => li.classList.toggle("active", Number(li.dataset.index) === i));
+  markActive(i);
   const item = document.querySelector(`.result[data-index="${i}"]`);
   if (item) item.scrollIntoView({ block: "nearest" });
   openMoment(results[i], from);

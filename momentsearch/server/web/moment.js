@@ -140,15 +140,15 @@ els.player.addEventListener("timeupdate", () => {
     const k = Number(c.dataset.i), now = chapterList[k].start <= t && t < chapterList[k].end;
     // a long recording's list scrolls (dozens of chapters): the one playing is kept in sight, as the sentence is
     if (now && !c.classList.contains("now") && !mx.chapters.matches(":hover")) scrollWithin(mx.chapters, c);
-    c.classList.toggle("now", now);
+    setCurrent(c, now, "now");
   });
   if (i === nowIndex) return;
   const old = mx.transcript.querySelector("li.now");
-  if (old) old.classList.remove("now");
+  if (old) setCurrent(old, false, "now");
   nowIndex = i;
   const li = mx.transcript.querySelector(`li[data-i="${i}"]`);
   if (li) {
-    li.classList.add("now");
+    setCurrent(li, true, "now");
     if (!mx.transcript.matches(":hover")) scrollWithin(mx.transcript, li);  // not the page: the player stays in view
   }
 });
