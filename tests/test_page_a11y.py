@@ -47,6 +47,9 @@ def _answer(route) -> None:
         if "mitochondria" in route.request.url:  # a strong result, a weak one (faded) and a photo
             found = [_moment("0123456789abcdef", 0.9), _moment("00000000000000ff", 0.2),
                      _moment("fedcba9876543210", 0.5, "photo")]
+        if "q=cells" in route.request.url:  # as many as asked for: the page offers "More results"
+            k = int(route.request.url.split("k=")[1].split("&")[0])
+            found = [{**_moment("0123456789abcdef", 0.9 - i / 200), "start": float(i)} for i in range(k)]
         route.fulfill(json={"query": "mitochondria", "results": found, "took_ms": 1, "warnings": []})
     elif path.startswith("/api/chapters/"):
         route.fulfill(json={"chapters": [{"start": 0.0, "end": 6.0, "title": "Cell Biology", "source": "ocr"},
@@ -247,5 +250,20 @@ def test_a_screen_reader_is_told_which_result_chapter_and_sentence_are_playing(b
     assert [s for s in sentences[1:] if s != [False, None]] == []
     page.keyboard.press("k")  # the previous result: the mark moves with it
     assert page.evaluate(CURRENT)[0] == [[True, "true"], [False, None], [False, None]]
+    assert not errors, errors
+    page.close()
+
+
+def test_more_results_by_keyboard_goes_on_at_the_first_new_result(browser):
+    """"More results" pressed with Enter: the list was drawn again without the button, and the focus fell back to
+    the page's top (the next Tab went to the page's heading, 20 results up)."""
+    page, errors = _open(browser, "/?q=cells")
+    page.wait_for_selector("#more-results")
+    _tab_to(page, "#more-results", most=60)
+    page.keyboard.press("Enter")
+    page.wait_for_function("() => results.length === 40")
+    assert page.evaluate("() => document.activeElement.dataset.index") == "20"
+    page.keyboard.press("Tab")
+    assert page.evaluate("() => document.activeElement.dataset.index") == "21"
     assert not errors, errors
     page.close()

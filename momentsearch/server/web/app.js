@@ -187,6 +187,7 @@ async function search(query, { image = null, keepMoment = false, more = false } 
       body = await api(`api/search?k=${pageSize}&q=` + encodeURIComponent(query) + scope);
     }
     if (seq !== searchSeq) return;
+    const shownBefore = results.length;
     results = body.results;
     active = -1;
     shownQuery = image ? "" : query;
@@ -216,6 +217,10 @@ async function search(query, { image = null, keepMoment = false, more = false } 
       active = current ? results.findIndex((r) => r.video_id === current.video_id && r.start === current.start) : -1;
       markActive(active);
       updateUrl(current);
+      // the "More results" button pressed is gone with the old list, and the focus with it (to the page's top):
+      // a keyboard user goes on at the first new result
+      const next = document.querySelector(`.result[data-index="${shownBefore}"]`);
+      if (next && (!document.activeElement || document.activeElement === document.body)) next.focus();
     }
   } catch (err) {
     if (seq !== searchSeq) return;
