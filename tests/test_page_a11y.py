@@ -267,3 +267,18 @@ def test_more_results_by_keyboard_goes_on_at_the_first_new_result(browser):
     assert page.evaluate("() => document.activeElement.dataset.index") == "21"
     assert not errors, errors
     page.close()
+
+
+def test_the_search_box_has_an_edge_that_can_be_seen(browser):
+    """The empty search box was told from the white header by its border alone, at 1.5:1 (#cbd5e1): WCAG asks 3:1
+    of what identifies a control."""
+    page, _ = _open(browser, "/")
+    ratio = page.evaluate("""() => {
+      const rgb = (c) => c.match(/[\\d.]+/g).slice(0, 3).map(Number);
+      const lin = (v) => { v /= 255; return v <= 0.03928 ? v / 12.92 : ((v + 0.055) / 1.055) ** 2.4; };
+      const lum = ([r, g, b]) => 0.2126 * lin(r) + 0.7152 * lin(g) + 0.0722 * lin(b);
+      const q = document.getElementById('q'), edge = lum(rgb(getComputedStyle(q).borderTopColor));
+      const around = lum(rgb(getComputedStyle(q.closest('header')).backgroundColor));
+      return (Math.max(edge, around) + 0.05) / (Math.min(edge, around) + 0.05); }""")
+    assert ratio >= 3, ratio
+    page.close()
