@@ -282,3 +282,19 @@ def test_the_search_box_has_an_edge_that_can_be_seen(browser):
       return (Math.max(edge, around) + 0.05) / (Math.min(edge, around) + 0.05); }""")
     assert ratio >= 3, ratio
     page.close()
+
+
+def test_lists_drawn_without_bullets_say_they_are_lists(browser):
+    """Results, files, chapters and sentences are lists drawn without bullets (list-style: none), which Safari's
+    VoiceOver (iPhones) then reads as no list at all unless role="list" says so: a student heard no "list, 3 items"."""
+    from playwright.sync_api import expect
+
+    page, _ = _open(browser, "/?q=mitochondria")
+    page.wait_for_selector(".result")
+    page.locator(".result").first.click()
+    page.wait_for_selector("#transcript li")
+    for list_id in ("results", "videos", "chapters", "transcript"):
+        assert page.evaluate(f"() => getComputedStyle(document.getElementById('{list_id}')).listStyleType") == "none"
+        assert page.get_attribute("#" + list_id, "role") == "list", list_id
+    expect(page.get_by_role("list", name="results")).to_have_count(1)
+    page.close()
