@@ -84,7 +84,7 @@ def _open(browser, address: str, width: int = 1280):
     return page, errors
 
 
-ANNOUNCED = """() => [...document.querySelectorAll('[role=status], [role=alert], [aria-live=polite], [aria-live=assertive]')]
+ANNOUNCED = """() => [...document.querySelectorAll('[role=status], [role=alert], [aria-live]:not([aria-live=off])')]
   .map((e) => e.textContent.trim()).filter(Boolean).join(' | ')"""
 
 
@@ -162,11 +162,14 @@ def test_the_player_and_a_photo_are_named(browser):
 
 
 CONTRAST = """() => {
-  const parse = (c) => { const m = c.match(/[\\d.]+/g).map(Number); return [m[0], m[1], m[2], m.length > 3 ? m[3] : 1]; };
+  const parse = (c) => { const m = c.match(/[\\d.]+/g).map(Number);
+    return [m[0], m[1], m[2], m.length > 3 ? m[3] : 1]; };
   const lin = (v) => { v /= 255; return v <= 0.03928 ? v / 12.92 : ((v + 0.055) / 1.055) ** 2.4; };
   const lum = ([r, g, b]) => 0.2126 * lin(r) + 0.7152 * lin(g) + 0.0722 * lin(b);
   const over = (top, under) => [0, 1, 2].map((i) => top[i] * top[3] + under[i] * (1 - top[3])).concat(1);
-  const opacity = (el) => { let o = 1; for (let e = el; e; e = e.parentElement) o *= Number(getComputedStyle(e).opacity);
+  const opacity = (el) => {
+    let o = 1;
+    for (let e = el; e; e = e.parentElement) o *= Number(getComputedStyle(e).opacity);
     return o; };
   const behind = (el) => {  // the backgrounds under el, laid over each other (white under them all)
     const layers = [];

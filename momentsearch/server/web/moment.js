@@ -56,7 +56,8 @@ async function showVideo(m) {
 
 function renderTranscript() {
   mx.transcript.innerHTML = sentences.map((s, i) =>
-    `<li data-i="${i}" data-t="${s.start}" tabindex="0"><span class="t">${fmt(s.start)}</span> ${highlight(s.text, query())}</li>`).join("");
+    `<li data-i="${i}" data-t="${s.start}" tabindex="0"><span class="t">${fmt(s.start)}</span> ` +
+    `${highlight(s.text, query())}</li>`).join("");
   nowIndex = -1;
 }
 
