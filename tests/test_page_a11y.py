@@ -301,3 +301,21 @@ def test_lists_drawn_without_bullets_say_they_are_lists(browser):
         assert page.get_attribute("#" + list_id, "role") == "list", list_id
     expect(page.get_by_role("list", name="results")).to_have_count(1)
     page.close()
+
+
+def test_arrow_keys_in_the_transcript_scroll_it_and_leave_the_moment_playing(browser):
+    """↓ on a focused sentence (Tab into the transcript, then the arrow to read on, as in any list that scrolls)
+    opened the next result instead: the player jumped to another moment and the transcript was replaced."""
+    page, errors = _open(browser, "/?q=mitochondria")
+    page.wait_for_selector(".result")
+    page.locator(".result").first.click()
+    page.wait_for_selector("#transcript li")
+    _tab_to(page, "#transcript li")
+    page.keyboard.press("ArrowDown")
+    page.keyboard.press("ArrowUp")
+    page.keyboard.press("ArrowDown")
+    assert page.evaluate("() => active") == 0 and "v=0123456789abcdef" in page.url
+    page.locator("body").press("j")  # j still plays the next result
+    assert page.evaluate("() => active") == 1
+    assert not errors, errors
+    page.close()

@@ -614,6 +614,8 @@ document.addEventListener("keydown", (ev) => {
   if (ev.target === els.q) { if (ev.key === "Escape") els.q.blur(); return; }
   // the player, buttons, links and fields keep their own keys (arrows on the video change the volume)
   if (ev.target.closest && ev.target.closest("video, button, a, input, select, textarea, label")) return;
+  // in the chapters or the transcript (a row has focus) ↓/↑ scroll that list, as in any list that scrolls
+  if ((ev.key === "ArrowDown" || ev.key === "ArrowUp") && ev.target.closest && ev.target.closest("#around")) return;
   if (ev.key === "/") { ev.preventDefault(); els.q.focus(); }
   else if (ev.key === "j" || ev.key === "ArrowDown") { ev.preventDefault(); play(Math.min(results.length - 1, active + 1)); }
   else if (ev.key === "k" || ev.key === "ArrowUp") { ev.preventDefault(); play(Math.max(0, active - 1)); }
