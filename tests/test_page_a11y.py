@@ -319,3 +319,24 @@ def test_arrow_keys_in_the_transcript_scroll_it_and_leave_the_moment_playing(bro
     assert page.evaluate("() => active") == 1
     assert not errors, errors
     page.close()
+
+
+def test_the_title_names_the_search_and_a_copied_link_is_announced(browser):
+    """Every tab and history entry was titled "momentsearch" whatever it showed; "Copy link" changed its button's
+    words only, which a screen reader does not read again while the button has focus."""
+    page, errors = _open(browser, "/")
+    page.evaluate("() => Object.defineProperty(navigator, 'clipboard', {value: {writeText: async () => {}}})")
+    assert page.title() == "momentsearch"
+    page.fill("#q", "mitochondria")
+    page.press("#q", "Enter")
+    page.wait_for_selector(".result")
+    assert page.title() == "“mitochondria” – momentsearch"
+    page.locator(".result").first.click()
+    page.focus("#copy-link")
+    page.keyboard.press("Enter")
+    page.wait_for_function(f"() => ({ANNOUNCED})().includes('Link copied')", timeout=5_000)
+    page.go_back()  # the start page again
+    page.wait_for_function("() => !results.length")
+    assert page.title() == "momentsearch"
+    assert not errors, errors
+    page.close()

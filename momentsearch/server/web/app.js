@@ -191,6 +191,9 @@ async function search(query, { image = null, keepMoment = false, more = false } 
     results = body.results;
     active = -1;
     shownQuery = image ? "" : query;
+    // the tab and the history entry name the search (a screen reader says the title; tabs of moments opened side
+    // by side were all "momentsearch")
+    document.title = `${image ? "image " + image.name : "“" + query + "”"} – momentsearch`;
     lastImage = image;
     // an image is also searched by the words on it; a query with typos by the words put right
     const read = image ? (body.image_text || "") : (body.searched_for || query);
@@ -565,6 +568,7 @@ function clearPage() {
   ++searchSeq;
   results = []; active = -1; shownQuery = ""; current = null;
   els.results.innerHTML = "";
+  document.title = "momentsearch";
   setStatus("");
   els.player.pause();
   els.pane.hidden = true;

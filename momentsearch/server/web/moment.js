@@ -105,6 +105,7 @@ mx.copy.addEventListener("click", async () => {
   try {
     await navigator.clipboard.writeText(link);
     mx.copy.textContent = "Link copied";
+    els.announce.textContent = "Link copied";  // the button's new words are not read out while it has focus
   } catch (_) {
     prompt("Copy this link:", link);
   }
