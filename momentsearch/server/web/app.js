@@ -8,6 +8,7 @@ const els = {
   info: $("index-info"), pane: $("player-pane"), player: $("player"), title: $("now-playing"),
   timeline: $("timeline"), marks: $("timeline-marks"), moment: $("timeline-moment"), head: $("timeline-head"),
   momentTime: $("moment-time"), dropHint: $("drop-hint"), photo: $("photo"), wordsAt: $("words-at"),
+  announce: $("announce"),
 };
 const HIT_NOTE_S = 5;      // a moment whose matched words lie this far past its start offers to play from them
 const HIT_LEAD_S = 3;      // ... starting this long before them (a sentence's time is estimated from its characters)
@@ -192,6 +193,7 @@ async function search(query, { image = null, keepMoment = false, more = false } 
   let leftOut = 0;  // words past MAX_QUERY_CHARS, not searched: the server would refuse the whole query
   if (!image) [query, leftOut] = withinLimit(query);
   if (!more && !keepMoment) pageSize = PAGE;  // a new search; a link's or Back's keeps its ?k=
+  els.announce.textContent = "";  // a screen reader hears the count again when the next one comes
   setStatus("Searching…", "loading");
   const slow = setTimeout(() => {
     if (seq === searchSeq) setStatus("Still searching… the first search after start-up can take a while.", "slow");
@@ -209,9 +211,13 @@ async function search(query, { image = null, keepMoment = false, more = false } 
       body = await api(`api/search?k=${pageSize}&q=` + encodeURIComponent(query) + scope);
     }
     if (seq !== searchSeq) return;
+    const shownBefore = results.length;
     results = body.results;
     active = -1;
     shownQuery = image ? "" : query;
+    // the tab and the history entry name the search (a screen reader says the title; tabs of moments opened side
+    // by side were all "momentsearch")
+    document.title = `${image ? "image " + image.name : "“" + query + "”"} – momentsearch`;
     lastImage = image;
     // an image is also searched by the words on it; a query with typos by the words put right
     const read = image ? (body.image_text || "") : (body.searched_for || query);
@@ -220,6 +226,8 @@ async function search(query, { image = null, keepMoment = false, more = false } 
     const typed = corrected.map(([was]) => `“${was}”`).join(", ");
     // as the CLI says it above results or none: what was searched instead of the typed words
     const instead = typed ? `${corrected.length > 1 ? "are" : "is"} in no indexed speech or slide text. ` : "";
+    // the status line shows only notes: the count is for screen readers ("No moments found" is the status's)
+    els.announce.textContent = results.length ? `${results.length} result${results.length > 1 ? "s" : ""}` : "";
     if (!results.length) {
       setStatus(`No moments found for “${image ? image.name : shortQuery(query)}”. ` + leftOutNote(leftOut)
                 + (typed ? `Searched for “${read}”: ${typed} ${instead}` : "")
@@ -236,8 +244,12 @@ async function search(query, { image = null, keepMoment = false, more = false } 
     if (keepMoment) openFromUrl();
     else if (more) {  // the moment playing stays marked (and playing); the address says how many were asked for
       active = current ? results.findIndex((r) => r.video_id === current.video_id && r.start === current.start) : -1;
-      document.querySelectorAll(".result").forEach((li) => li.classList.toggle("active", Number(li.dataset.index) === active));
+      markActive(active);
       updateUrl(current);
+      // the "More results" button pressed is gone with the old list, and the focus with it (to the page's top):
+      // a keyboard user goes on at the first new result
+      const next = document.querySelector(`.result[data-index="${shownBefore}"]`);
+      if (next && (!document.activeElement || document.activeElement === document.body)) next.focus();
     }
   } catch (err) {
     if (seq !== searchSeq) return;
@@ -392,11 +404,23 @@ function updateUrl(moment, t) {
   history.replaceState(null, "", moment ? momentHref(moment, t ?? moment.start) : momentHref(null, 0));
 }
 
+// result i marked as the one playing: a blue border to the eye, aria-current to a screen reader
+function markActive(i) {
+  document.querySelectorAll(".result").forEach((li) => setCurrent(li, Number(li.dataset.index) === i, "active"));
+}
+
+// an item of a list as the one playing (class `name`), or not; aria-current says so where colour cannot
+function setCurrent(el, on, name) {
+  el.classList.toggle(name, on);
+  if (on) el.setAttribute("aria-current", "true");
+  else el.removeAttribute("aria-current");
+}
+
 // plays result i from its start, or from `from` (a shared link's second inside it)
 function play(i, from) {
   if (i < 0 || i >= results.length) return;
   active = i;
-  document.querySelectorAll(".result").forEach((li) => li.classList.toggle("active", Number(li.dataset.index) === i));
+  markActive(i);
   const item = document.querySelector(`.result[data-index="${i}"]`);
   if (item) item.scrollIntoView({ block: "nearest" });
   openMoment(results[i], from);
@@ -416,6 +440,7 @@ function openMoment(m, from = m.start) {
   const words = wordsAt(m);
   els.wordsAt.hidden = words === null;
   if (words !== null) els.wordsAt.textContent = `▶ words at ${fmt(words)}`;
+  document.dispatchEvent(new CustomEvent("opened"));  // moment.js shows its chapters and transcript (a click or a key)
   const player = els.player;
   const isPhoto = m.kind === "photo";
   player.hidden = els.timeline.hidden = isPhoto;
@@ -423,6 +448,7 @@ function openMoment(m, from = m.start) {
   els.pane.classList.toggle("photo", isPhoto);  // the video's captions, legend, chapters and transcript go too
   if (isPhoto) {
     player.pause();
+    els.photo.alt = shownName(m.name || m.video_id);  // the photo is the content shown, not decoration
     els.photo.src = `api/photos/${encodeURIComponent(m.video_id)}.jpg?side=1600`;  // upright, any format
     return;
   }
@@ -568,6 +594,7 @@ function clearPage() {
   ++searchSeq;
   results = []; active = -1; shownQuery = ""; current = null;
   els.results.innerHTML = "";
+  document.title = "momentsearch";
   setStatus("");
   els.player.pause();
   els.pane.hidden = true;
@@ -617,6 +644,8 @@ document.addEventListener("keydown", (ev) => {
   if (ev.target === els.q) { if (ev.key === "Escape") els.q.blur(); return; }
   // the player, buttons, links and fields keep their own keys (arrows on the video change the volume)
   if (ev.target.closest && ev.target.closest("video, button, a, input, select, textarea, label")) return;
+  // in the chapters or the transcript (a row has focus) ↓/↑ scroll that list, as in any list that scrolls
+  if ((ev.key === "ArrowDown" || ev.key === "ArrowUp") && ev.target.closest && ev.target.closest("#around")) return;
   if (ev.key === "/") { ev.preventDefault(); els.q.focus(); }
   else if (ev.key === "j" || ev.key === "ArrowDown") { ev.preventDefault(); play(Math.min(results.length - 1, active + 1)); }
   else if (ev.key === "k" || ev.key === "ArrowUp") { ev.preventDefault(); play(Math.max(0, active - 1)); }

@@ -56,7 +56,8 @@ async function showVideo(m) {
 
 function renderTranscript() {
   mx.transcript.innerHTML = sentences.map((s, i) =>
-    `<li data-i="${i}" data-t="${s.start}"><span class="t">${fmt(s.start)}</span> ${highlight(s.text, query())}</li>`).join("");
+    `<li data-i="${i}" data-t="${s.start}" tabindex="0"><span class="t">${fmt(s.start)}</span> ` +
+    `${highlight(s.text, query())}</li>`).join("");
   nowIndex = -1;
 }
 
@@ -104,6 +105,7 @@ mx.copy.addEventListener("click", async () => {
   try {
     await navigator.clipboard.writeText(link);
     mx.copy.textContent = "Link copied";
+    els.announce.textContent = "Link copied";  // the button's new words are not read out while it has focus
   } catch (_) {
     prompt("Copy this link:", link);
   }
@@ -125,9 +127,11 @@ function seekTo(ev) {
 }
 mx.chapters.addEventListener("click", seekTo);
 mx.transcript.addEventListener("click", seekTo);
-mx.chapters.addEventListener("keydown", (ev) => {  // a chapter has focus (Tab): Enter or Space plays it
-  if (ev.key === "Enter" || ev.key === " ") { ev.preventDefault(); seekTo(ev); }
-});
+for (const list of [mx.chapters, mx.transcript]) {
+  list.addEventListener("keydown", (ev) => {  // a chapter or a sentence has focus (Tab): Enter or Space plays it
+    if (ev.key === "Enter" || ev.key === " ") { ev.preventDefault(); seekTo(ev); }
+  });
+}
 
 els.player.addEventListener("timeupdate", () => {
   const t = indexNow();
@@ -138,19 +142,19 @@ els.player.addEventListener("timeupdate", () => {
     const k = Number(c.dataset.i), now = chapterList[k].start <= t && t < chapterList[k].end;
     // a long recording's list scrolls (dozens of chapters): the one playing is kept in sight, as the sentence is
     if (now && !c.classList.contains("now") && !mx.chapters.matches(":hover")) scrollWithin(mx.chapters, c);
-    c.classList.toggle("now", now);
+    setCurrent(c, now, "now");
   });
   if (i === nowIndex) return;
   const old = mx.transcript.querySelector("li.now");
-  if (old) old.classList.remove("now");
+  if (old) setCurrent(old, false, "now");
   nowIndex = i;
   const li = mx.transcript.querySelector(`li[data-i="${i}"]`);
   if (li) {
-    li.classList.add("now");
+    setCurrent(li, true, "now");
     if (!mx.transcript.matches(":hover")) scrollWithin(mx.transcript, li);  // not the page: the player stays in view
   }
 });
 els.player.addEventListener("loadedmetadata", () => { if (current) showVideo(current); drawMarks(); });
 els.player.addEventListener("seeked", () => { if (current && shownVideo !== current.video_id) showVideo(current); });
 document.addEventListener("searched", () => { if (current && current.kind !== "photo") { renderTranscript(); loadHits(current); } });
-els.results.addEventListener("click", () => { if (current) showVideo(current); });
+document.addEventListener("opened", () => { if (current) showVideo(current); });  // clicked, or Enter, j or k
