@@ -1,0 +1,33 @@
+"""An index made by an older momentsearch (records without the keys added since), read by today's code."""
+
+from __future__ import annotations
+
+import json
+
+from momentsearch.pipeline.captions import sidecar_changed
+from momentsearch.store.records import record_from_metadata
+
+
+def old_record(path, transcript: str = "asr: faster-whisper:base", kind: str = "video"):
+    """A file record as a 4 Dec momentsearch wrote it: no version, no options, no sidecar in its sources."""
+    return record_from_metadata({
+        "path": str(path), "video_id": "1d3c1a1cb5bdd943", "size": 152655, "mtime": "1796646667.8223748",
+        "kind": kind, "duration": 14.6, "channels": "transcript,ocr", "visual_segments": "[[0.0, 14.6]]",
+        "sections": "[[0.0, 14.6]]", "models": json.dumps({"text": "sentence-transformers:all-MiniLM-L6-v2"}),
+        "sources": json.dumps({"transcript": transcript} if transcript else {}), "language": "en",
+        "complete": True, "device": "65024", "inode": "2557067", "mime": "video/mp4"})
+
+
+def test_a_caption_file_next_to_a_video_an_older_version_transcribed_is_a_change(tmp_path):
+    """It said "unchanged", nothing redone, and the summary that the caption file had been read as captions."""
+    video = tmp_path / "week2.mp4"
+    video.write_bytes(b"not decoded here")
+    record = old_record(video)
+    assert "sidecar" not in record.sources and not record.version  # the older layout
+    assert not sidecar_changed(record, "auto")  # no caption file: nothing to redo
+    (tmp_path / "week2.srt").write_text("1\n00:00:00,000 --> 00:00:02,000\nhello\n", encoding="utf-8")
+    assert sidecar_changed(record, "auto")
+    assert not sidecar_changed(record, "ignore")  # captions not looked for: the ASR transcript stands
+    assert not sidecar_changed(old_record(video, "captions: sidecar week2.srt"), "auto")  # made from that very file
+    assert sidecar_changed(old_record(video, "captions: sidecar week2.en.vtt"), "auto")  # from one since taken away
+    assert not sidecar_changed(old_record(tmp_path / "week2.jpg", "", "photo"), "auto")
