@@ -31,3 +31,40 @@ def test_a_caption_file_next_to_a_video_an_older_version_transcribed_is_a_change
     assert not sidecar_changed(old_record(video, "captions: sidecar week2.srt"), "auto")  # made from that very file
     assert sidecar_changed(old_record(video, "captions: sidecar week2.en.vtt"), "auto")  # from one since taken away
     assert not sidecar_changed(old_record(tmp_path / "week2.jpg", "", "photo"), "auto")
+
+
+def test_the_reindex_note_names_the_index_and_the_files_it_is_about(tmp_path):
+    """The note of files an older momentsearch made said `momentsearch index --reindex PATH`: pasted by a teacher
+    whose index is at --db DIR, it indexed into ./momentsearch-db, a new index, and left theirs as it was."""
+    from dataclasses import replace
+
+    import momentsearch
+    from fakes import FakeText, counting_video
+    from momentsearch.options import Config
+    from momentsearch.pipeline.indexer import Indexer
+    from momentsearch.store.client import make_client
+    from momentsearch.store.store import Store
+    from test_upgrade import FakeASR
+
+    folder, db = tmp_path / "my lectures", tmp_path / "term db"
+    folder.mkdir()
+    for name in ("week1.mp4", "week2.mp4"):
+        counting_video(folder / name, seconds=2)
+    config = Config()
+    config.models.ocr = False
+
+    def index():
+        store = Store(make_client(str(db)), db_dir=str(db))
+        return Indexer(store, config, FakeText(), FakeASR(), None, None).index([str(folder)]), store
+
+    _, store = index()
+    for record in store.files():
+        store.put_file(replace(record, version="", options=""))  # as an index made before 7 Dec keeps them
+    report, _ = index()
+    command = f"`momentsearch index --reindex '{folder}/week1.mp4' '{folder}/week2.mp4' --db '{db}'`"
+    assert [w for w in report.warnings if command in w], report.warnings
+    assert [n for n in momentsearch.MomentIndex(str(db)).info().notes if command in n]
+    from momentsearch.pipeline.settled import reindex_command  # many files: their folder, the one to index again
+
+    many = [replace(store.files()[0], path=f"{folder}/week{i}.mp4") for i in range(9)]
+    assert reindex_command(many, None) == f"momentsearch index --reindex '{folder}'"
