@@ -68,3 +68,18 @@ def test_the_reindex_note_names_the_index_and_the_files_it_is_about(tmp_path):
 
     many = [replace(store.files()[0], path=f"{folder}/week{i}.mp4") for i in range(9)]
     assert reindex_command(many, None) == f"momentsearch index --reindex '{folder}'"
+
+
+def test_eval_on_an_index_an_older_version_made_says_so(capsys):
+    """eval scored an upgraded index's old entries as today's ranker's, without a word (index and info said it)."""
+    from types import SimpleNamespace
+
+    from momentsearch.cli.extras import note_unindexed
+    from momentsearch.pipeline.settled import made_by_note
+
+    record = old_record("/term/week1.mp4")
+    info = SimpleNamespace(files=[record], notes=[made_by_note([record], db="/term/db")])
+    note_unindexed(SimpleNamespace(info=lambda: info), [SimpleNamespace(video="/term/week1.mp4")])
+    err = capsys.readouterr().err
+    assert err.count("recorded no version") == 1, err
+    assert "`momentsearch index --reindex /term/week1.mp4 --db /term/db`" in err
