@@ -387,11 +387,11 @@ class MomentIndex:
     def info(self) -> IndexInfo:
         from momentsearch.pipeline.settled import made_by_note as made_by  # files another momentsearch made
         from momentsearch.store.lock import writing_now
-
         files = (store := self.reader).files()
         models = {k: v for f in files for k, v in f.models.items()}
         counts = {name: store.count(name) for name in ENTRY_COLLECTIONS}
         return IndexInfo(db=str(self.chroma_url or Path(self.db).resolve()), files=files, models=models, counts=counts,
-                         channels=sorted({c for f in files for c in f.channels}), writing="" if self.chroma_url
-                         else writing_now(self.db), notes=[*filter(None, [made_by(files)])])
+                         channels=sorted({c for f in files for c in f.channels}),
+                         writing=(local := None if self.chroma_url else self.db) and writing_now(local) or "",
+                         notes=[*filter(None, [made_by(files, db=local)])])  # (local: a folder the note's --db names)
 

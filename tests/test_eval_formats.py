@@ -145,7 +145,7 @@ def test_eval_refuses_an_index_without_any_video_of_the_ground_truth(tmp_path, c
 
     def index_of(*paths):
         files = [SimpleNamespace(path=p, video_id=p) for p in paths]
-        return SimpleNamespace(chroma_url=None, db=str(tmp_path), info=lambda: SimpleNamespace(files=files),
+        return SimpleNamespace(chroma_url=None, db=str(tmp_path), info=lambda: SimpleNamespace(files=files, notes=[]),
                                search=lambda query, k: [], channels=lambda: {"transcript"})
 
     truths = load_ground_truth(_write(tmp_path / "val.jsonl", QVH_LINES))

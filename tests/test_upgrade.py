@@ -108,8 +108,8 @@ def test_files_made_by_another_version_or_options_are_named_once_and_not_redone(
     chunky.chunks.max_seconds = 20.0
     assert _notes(_index(db, folder, config=chunky)[0]) == [
         f"2 unchanged files (a.mp4, b.mp4) were indexed with other options than this run's (this is momentsearch "
-        f"{version}): searched as indexed, nothing redone; `momentsearch index --reindex PATH` indexes them again "
-        "with this run's options"]
+        f"{version}): searched as indexed, nothing redone; `momentsearch index --reindex {folder / 'a.mp4'} "
+        f"{folder / 'b.mp4'}` indexes them again with this run's options"]
 
     monkeypatch.setattr(settled, "__version__", "99.0")  # an upgrade
     report, _ = _index(db, folder)
@@ -127,8 +127,8 @@ def test_files_made_by_another_version_or_options_are_named_once_and_not_redone(
     assert _notes(report) == ["2 unchanged files (a.mp4, b.mp4) were indexed by a momentsearch that recorded no "
                               "version or with "
                               f"other options than this run's (this is momentsearch {version}): searched as "
-                              "indexed, nothing redone; `momentsearch index --reindex PATH` indexes them again "
-                              "the way this version does"]
+                              f"indexed, nothing redone; `momentsearch index --reindex {folder / 'a.mp4'} "
+                              f"{folder / 'b.mp4'}` indexes them again the way this version does"]
 
     info = momentsearch.MomentIndex(str(db)).info()  # info says it once too (of any options: it indexes nothing)
     assert len(info.notes) == 1 and info.notes[0].startswith("1 file (a.mp4) was indexed by a momentsearch that "

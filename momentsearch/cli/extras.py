@@ -98,10 +98,14 @@ def cmd_chapters(args, index) -> int:
 
 def note_unindexed(index, truths) -> None:
     """One line on stderr naming the ground truth's videos that the index does not hold: `eval` scores their
-    queries as misses, and a lower number with no word why reads as a worse ranker."""
+    queries as misses, and a lower number with no word why reads as a worse ranker. And the index's notes (files
+    an older momentsearch made, searched as it made them): scored without a word, they read as today's ranker."""
     from momentsearch.evaluate import indexed_ids
 
-    files = index.info().files
+    info = index.info()
+    for note in info.notes:
+        print(f"momentsearch: note: {note}", file=sys.stderr)
+    files = info.files
     missing = sorted({t.video for t in truths if not indexed_ids(files, t.video)})
     if missing:
         queries = sum(t.video in missing for t in truths)

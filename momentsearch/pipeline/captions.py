@@ -345,8 +345,18 @@ def sidecar_signature(video: str | Path, mode: str) -> str:
 
 
 def sidecar_changed(record, mode: str) -> bool:
-    """Whether `record`'s sidecar is not the one there now (records made before sources held one: never)."""
-    return "sidecar" in record.sources and record.sources["sidecar"] != sidecar_signature(record.path, mode)
+    """Whether `record`'s sidecar is not the one there now. A record made before sources held one (before 7 Dec)
+    is judged by the file its transcript names: a caption file added next to a video transcribed by ASR, or the
+    one its transcript came from taken away or renamed, is a change (it said "unchanged", and the summary that
+    the caption file was read); an edit inside the same file cannot be told from such a record."""
+    if "sidecar" in record.sources:
+        return record.sources["sidecar"] != sidecar_signature(record.path, mode)
+    if record.kind == "photo":
+        return False
+    source = record.sources.get("transcript", "")
+    used = source.removeprefix("captions: sidecar ") if source.startswith("captions: sidecar ") else ""
+    found = sidecar_files(record.path)[:1] if mode != "ignore" else []
+    return (found[0][0].name if found else "") != used
 
 
 def find_captions(video: str | Path, duration: float, mode: str) -> tuple[CaptionTrack | None, str]:

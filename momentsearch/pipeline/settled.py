@@ -12,6 +12,7 @@ from __future__ import annotations
 import importlib.util
 import json
 import os
+import shlex
 from dataclasses import asdict
 
 from momentsearch import __version__
@@ -44,10 +45,11 @@ def options_fingerprint(config) -> str:
     return fingerprint(*entry_options(config), asdict(config.chunks), config.models.ocr)
 
 
-def made_by_note(records, options: str | None = None, what: str = "") -> str:
+def made_by_note(records, options: str | None = None, what: str = "", db: str | os.PathLike | None = None) -> str:
     """One line naming the complete `records` whose entries another momentsearch made (or one that recorded
     no version: indexes made before 7 Dec), or, given this run's `options` fingerprint, other options; and
-    what to run to redo them. "" when there are none. Nothing is redone for the user."""
+    what to run to redo them (`db`: the index folder, named in that command; None for a Chroma server). ""
+    when there are none. Nothing is redone for the user."""
     differ = [r for r in records if r is not None and r.complete and (
         r.version != __version__ or (options is not None and r.options and r.options != options))]
     if not differ:
@@ -61,7 +63,18 @@ def made_by_note(records, options: str | None = None, what: str = "") -> str:
     how = "with this run's options" if ways == ["with other options than this run's"] else "the way this version does"
     return (f"{n} {what}file{'s' if n > 1 else ''} ({names}) {'were' if n > 1 else 'was'} indexed "
             f"{' or '.join(ways)} (this is momentsearch {__version__}): searched as indexed, nothing redone; "
-            f"`momentsearch index --reindex PATH` indexes {'them' if n > 1 else 'it'} again {how}")
+            f"`{reindex_command(differ, db)}` indexes {'them' if n > 1 else 'it'} again {how}")
+
+
+def reindex_command(records, db: str | os.PathLike | None) -> str:
+    """The command that redoes `records` in the index at `db`, to paste: their files (up to three), else their
+    folders (up to three), else PATH; and `--db DB` (the bare command indexed into ./momentsearch-db or
+    $MOMENTSEARCH_DB, a new index beside the one the note was about, which stayed as it was)."""
+    paths = sorted(r.path for r in records)
+    folders = sorted({os.path.dirname(p) for p in paths})
+    targets = paths if len(paths) <= 3 else folders if len(folders) <= 3 else ["PATH"]
+    named = " ".join(t if t == "PATH" else shlex.quote(t) for t in targets)
+    return f"momentsearch index --reindex {named}" + (f" --db {shlex.quote(os.fspath(db))}" if db else "")
 
 
 def remember_clip_off(store, clip, reason: Exception) -> None:
@@ -126,5 +139,5 @@ def settle_unchanged(indexer, todo: list[str]) -> bool:
 def unchanged_note(indexer) -> list[str]:
     """made_by_note of the files this run found unchanged, as a report warning ([] when none differs)."""
     same = [indexer.store.get_file(f.path) for f in indexer.report.files if f.status == "unchanged"]
-    note = made_by_note(same, options_fingerprint(indexer.config), "unchanged ")
+    note = made_by_note(same, options_fingerprint(indexer.config), "unchanged ", indexer.store.db_dir)
     return [note] if note else []
