@@ -144,6 +144,34 @@ def test_search_json_says_the_index_is_being_written(tmp_path, capsys):
     assert json.loads(capsys.readouterr().out)["warnings"] == []
 
 
+def test_search_of_an_index_its_first_run_fills_does_not_ask_for_a_run(tmp_path, capsys):
+    """While the first `index` fills a new index, `search` said "The index holds no searchable file yet:
+    `momentsearch index FOLDER` adds some." above the note that a run writes it now (the advised run is
+    refused: the index is taken), and --json's "empty_note" named the query's words instead."""
+    from momentsearch.cli.main import main
+    from momentsearch.store.client import make_client
+    from momentsearch.store.store import Store
+
+    db = tmp_path / "db"
+    store = Store(make_client(db, create=True), db_dir=db)
+    store.collection("files", model_id="none", dim=1)
+    store.close()
+    writer = subprocess.Popen([sys.executable, "-c", HOLDER, str(db)], cwd=ROOT, stdin=subprocess.PIPE,
+                              stdout=subprocess.PIPE, text=True)
+    try:
+        assert writer.stdout.readline().strip() == "held"
+        assert main(["search", "sediment", "--db", str(db)]) == 0
+        said = " ".join(capsys.readouterr().out.split())
+        assert "no searchable file yet: a run is indexing into it now" in said and "adds some" not in said
+        assert main(["search", "sediment", "--db", str(db), "--json"]) == 0
+        assert "a run is indexing into it now" in json.loads(capsys.readouterr().out)["empty_note"]
+    finally:
+        writer.stdin.close()
+        writer.wait(timeout=30)
+    assert main(["search", "sediment", "--db", str(db), "--json"]) == 0  # no writer: the run that adds files
+    assert json.loads(capsys.readouterr().out)["empty_note"].endswith("`momentsearch index FOLDER` adds some.")
+
+
 @pytest.mark.parametrize("command", [["prune"], ["remove", "talk.mp4"], ["index", "talk.mp4"]])
 def test_a_writer_told_to_wait_says_whom_it_waits_for(tmp_path, capsys, monkeypatch, command):
     """`index --wait 3600` behind another run said "opening the index and loading models…" and nothing more for
