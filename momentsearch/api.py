@@ -175,7 +175,7 @@ class MomentIndex:
         says how that went. Writing stays here, so the index is the same as without Ray.
         """
         from momentsearch.pipeline.discover import given_paths, only_missing
-        from momentsearch.pipeline.indexer import Indexer
+        from momentsearch.pipeline.indexer import Indexer, callback_errors
         from momentsearch.pipeline.partial import PARTIAL_DIRNAME
         from momentsearch.store.prune import migrate_relative_paths
 
@@ -183,7 +183,7 @@ class MomentIndex:
         if (typo := only_missing(paths)) is not None:  # no index folder made for a typo
             return typo
         partial_dir = None if self.chroma_url else Path(self.db) / PARTIAL_DIRNAME  # a killed run resumes from it
-        with self.writing(wait, create=True, task="index"):
+        with self.writing(wait, create=True, task="index"), callback_errors():  # `progress`'s own errors
             self.store.collection("files", model_id="none", dim=1)  # what marks a folder as an index
             migrate_relative_paths(self.store)  # records of older indexes hold paths as typed
             # files added to an index go in with its text model when that is an offline one (as search does)

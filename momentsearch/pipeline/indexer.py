@@ -19,6 +19,7 @@ from typing import Callable
 from momentsearch import __version__
 from momentsearch.errors import BadInputError, ModelNotFoundError, ModelUnavailableError
 from momentsearch.options import Config
+from momentsearch.pipeline.callback import ProgressCallbackRaised, callback_errors, guarded  # noqa: F401 (api)
 from momentsearch.pipeline.captions import indexed_id, sidecar_changed, sidecar_files
 from momentsearch.pipeline.decode import probe
 from momentsearch.pipeline.discover import discover, is_photo, not_regular_reason, other_models_note, remembered_hash
@@ -58,7 +59,7 @@ class Indexer:
         self.asr = asr
         self.clip = clip
         self.ocr = make_ocr(config) if ocr is FROM_CONFIG else ocr  # None: no slide text
-        self.progress = progress or (lambda event: None)
+        self.progress = guarded(progress)  # its errors stop the run, never fail a file (pipeline/callback.py)
         # finished windows of a file being indexed are kept here, so a killed run resumes (None: not kept)
         self.partial_dir = Path(partial_dir) if partial_dir is not None else None
         self.report = IndexReport()
@@ -263,6 +264,8 @@ class Indexer:
             if partial is not None:
                 partial.discard()  # the entries are in the store: the kept windows are done with
             return result
+        except ProgressCallbackRaised:
+            raise  # the caller's progress function failed, not this file: stopped as by Ctrl-C (a re-run resumes)
         except Exception as exc:  # a decoder or model failing on one odd file must not stop the batch
             full_disk = self.store.disk_full_error(exc)  # e.g. resume state in DB/momentsearch-partial
             if full_disk is not None and full_disk is not exc:
