@@ -41,3 +41,25 @@ def test_an_error_in_the_callers_progress_function_stops_the_run_as_itself(tmp_p
     assert raised.value is mistake
     report = index.index(talk)
     assert [(Path(f.path).name, f.status) for f in report.files] == [("talk.mp4", "indexed")], report.files
+
+
+def test_index_info_and_reports_show_a_short_repr_however_big_the_index():
+    """A notebook cell ending in `index.info()` shows its repr: every file record in full, with each file's slide
+    and section times, about 1 MB of text for 300 hour-long lectures (3.3 KB a file) that the page had to
+    render. Long lists now show their first items and how many there are; the values are all still there."""
+    from momentsearch.types import FileRecord, FileResult, IndexInfo, IndexReport
+
+    spans = [(i * 61.37, (i + 1) * 61.37) for i in range(60)]
+    record = FileRecord(path="/lectures/week03.mp4", video_id="b736d254b1be41a8", size=10**9, mtime=1.7e9,
+                        duration=3682.2, channels=["transcript", "ocr"], visual_segments=spans, sections=spans[:40],
+                        models={"asr": "faster-whisper:base"}, complete=True)
+    one = repr(record)
+    assert len(one) < 800 and "(60 in all)" in one and "(40 in all)" in one and "path='/lectures/week03.mp4'" in one
+    info = IndexInfo(db="/db", files=[record] * 300, channels=["ocr", "transcript"], models=record.models,
+                     counts={"transcript": 9000})
+    assert len(repr(info)) < 4 * len(one) and "(300 in all)" in repr(info)
+    assert "counts={'transcript': 9000}" in repr(info) and len(info.files[0].visual_segments) == 60
+    report = IndexReport(files=[FileResult(f"/lectures/{i}.mp4", "indexed") for i in range(500)])
+    assert len(repr(report)) < 1000 and "(500 in all)" in repr(report)
+    few = FileRecord(path="/a.mp4", video_id="v", size=1, mtime=0.0, visual_segments=[(0.0, 1.0)])
+    assert "visual_segments=[(0.0, 1.0)]" in repr(few)  # short lists are shown whole
