@@ -13,8 +13,9 @@ from typing import Iterator
 from momentsearch.types import ProgressCallback, ProgressEvent
 
 
-class ProgressCallbackRaised(Exception):
-    """Carries the callback's error past the per-file `except Exception` (its __cause__ is that error)."""
+class ProgressCallbackRaised(BaseException):
+    """Carries the callback's error past the per-file `except Exception` (its __cause__ is that error): a
+    BaseException, as KeyboardInterrupt is, so the file's kept work stays for the next run to resume."""
 
 
 def guarded(progress: ProgressCallback | None) -> ProgressCallback:

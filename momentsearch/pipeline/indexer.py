@@ -19,7 +19,7 @@ from typing import Callable
 from momentsearch import __version__
 from momentsearch.errors import BadInputError, ModelNotFoundError, ModelUnavailableError
 from momentsearch.options import Config
-from momentsearch.pipeline.callback import ProgressCallbackRaised, callback_errors, guarded  # noqa: F401 (api)
+from momentsearch.pipeline.callback import callback_errors, guarded  # noqa: F401 (callback_errors: api)
 from momentsearch.pipeline.captions import indexed_id, sidecar_changed, sidecar_files
 from momentsearch.pipeline.decode import probe
 from momentsearch.pipeline.discover import discover, is_photo, not_regular_reason, other_models_note, remembered_hash
@@ -264,8 +264,6 @@ class Indexer:
             if partial is not None:
                 partial.discard()  # the entries are in the store: the kept windows are done with
             return result
-        except ProgressCallbackRaised:
-            raise  # the caller's progress function failed, not this file: stopped as by Ctrl-C (a re-run resumes)
         except Exception as exc:  # a decoder or model failing on one odd file must not stop the batch
             full_disk = self.store.disk_full_error(exc)  # e.g. resume state in DB/momentsearch-partial
             if full_disk is not None and full_disk is not exc:
