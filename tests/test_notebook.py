@@ -63,3 +63,24 @@ def test_index_info_and_reports_show_a_short_repr_however_big_the_index():
     assert len(repr(report)) < 1000 and "(500 in all)" in repr(report)
     few = FileRecord(path="/a.mp4", video_id="v", size=1, mtime=0.0, visual_segments=[(0.0, 1.0)])
     assert "visual_segments=[(0.0, 1.0)]" in repr(few)  # short lists are shown whole
+
+
+def test_a_busy_index_says_the_writer_is_this_process_and_how_python_queues(tmp_path):
+    """A notebook that runs `index` in a thread (`asyncio.to_thread`, or a cell still going after the stop button
+    interrupted its waiting) and then indexes again was told "being written by `index` (pid N ...) ... pass --wait
+    SECONDS": N was the notebook's own process, and --wait is a flag of the command line, not of the Python
+    call. It now says the writer is this very process, and names `wait=` beside the flag."""
+    from momentsearch.api import MomentIndex
+    from momentsearch.errors import IndexBusyError
+    from momentsearch.store.lock import WriterLock
+
+    (tmp_path / "talks").mkdir()
+    (tmp_path / "talks" / "notes.txt").write_text("not a lecture\n")  # skipped: nothing to decode, no models
+    index = MomentIndex(tmp_path / "db")
+    index.index(tmp_path / "talks")
+    with WriterLock(tmp_path / "db", task="index").acquire():  # what the other thread's `index` holds
+        with pytest.raises(IndexBusyError) as busy:
+            index.index(tmp_path / "talks")
+    told = str(busy.value)
+    assert "this very process" in told and "wait=SECONDS" in told and "--wait SECONDS" in told, told
+    assert [f.status for f in index.index(tmp_path / "talks").files] == ["skipped"]
