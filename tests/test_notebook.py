@@ -84,3 +84,23 @@ def test_a_busy_index_says_the_writer_is_this_process_and_how_python_queues(tmp_
     told = str(busy.value)
     assert "this very process" in told and "wait=SECONDS" in told and "--wait SECONDS" in told, told
     assert [f.status for f in index.index(tmp_path / "talks").files] == ["skipped"]
+
+
+def test_the_background_stage_names_only_the_steps_that_run(tmp_path):
+    """Without CLIP weights (the visual channel off, as the report says) and with OCR off, a progress display
+    still showed the stage "decode+keyframes+clip+ocr (background)": steps that did not run."""
+    from fakes import FakeText
+    from momentsearch.options import Config
+    from momentsearch.pipeline.indexer import Indexer
+    from momentsearch.store.client import make_client
+    from momentsearch.store.store import Store
+
+    talk = tmp_path / "talk.mp4"
+    _talk(talk)
+    config = Config()
+    config.models.ocr = False
+    events = []
+    Indexer(Store(make_client(str(tmp_path / "db"))), config, FakeText(), _SaysHello(), None,
+            events.append).index([str(talk)])
+    background = [e.stage for e in events if e.kind == "stage" and "background" in e.stage]
+    assert background == ["decode+keyframes (background)"], background
