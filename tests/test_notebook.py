@@ -104,3 +104,28 @@ def test_the_background_stage_names_only_the_steps_that_run(tmp_path):
             events.append).index([str(talk)])
     background = [e.stage for e in events if e.kind == "stage" and "background" in e.stage]
     assert background == ["decode+keyframes (background)"], background
+
+
+def test_the_type_hints_take_what_the_calls_take():
+    """With py.typed, an editor's checker (pyright in VS Code's notebooks) marked `search("x", video=Path(...))`
+    and `remove(Path(...))` as errors, calls that work, since `video` was typed `str` and `targets` `list[str]`;
+    and `index(progress=fn)` was untyped, so a callback taking the wrong argument was never caught."""
+    import os
+    import typing
+
+    from momentsearch.api import MomentIndex
+    from momentsearch.types import ProgressEvent
+
+    def flat(hint) -> set:
+        if isinstance(hint, list):  # Callable's arguments
+            return set().union(*map(flat, hint))
+        return {typing.get_origin(hint) or hint}.union(*map(flat, typing.get_args(hint)))  # list[str]: list, str
+
+    for method in (MomentIndex.search, MomentIndex.search_image, MomentIndex.image_query):
+        hints = typing.get_type_hints(method)
+        assert {str, os.PathLike, type(None)} <= flat(hints["video"]), method
+        assert {str, os.PathLike, list, type(None)} <= flat(hints["in_"]), method
+    assert {str, os.PathLike, list} <= flat(typing.get_type_hints(MomentIndex.remove)["targets"])
+    assert {str, os.PathLike, list} <= flat(typing.get_type_hints(MomentIndex.index)["paths"])
+    progress = typing.get_type_hints(MomentIndex.index)["progress"]
+    assert ProgressEvent in flat(progress) and type(None) in flat(progress)
