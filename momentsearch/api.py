@@ -16,10 +16,10 @@ from momentsearch.search.image_text import image_note, image_nothing_found_note,
 from momentsearch.search.query import (SYNTAX_HELP, empty_filters_note, filters_to_blame,  # noqa: F401
                                        missing_kind_note, nothing_found_note, unfiltered_words)
 from momentsearch.models.device import keep_hub_offline
-from momentsearch.search.scope import scope_patterns
+from momentsearch.search.scope import Named, Scope, scope_patterns
 from momentsearch.store.client import ChromaServer, default_db_dir, make_client
 from momentsearch.store.store import ENTRY_COLLECTIONS, Store
-from momentsearch.types import FileRecord, IndexInfo, IndexReport, Moment, TranscriptChunk  # noqa: F401 (IndexInfo)
+from momentsearch.types import FileRecord, IndexInfo, IndexReport, Moment, ProgressCallback, TranscriptChunk
 
 QUERY_SYNTAX = SYNTAX_HELP  # what `search` accepts ("phrases", -word), for the front doors' help texts
 
@@ -163,7 +163,7 @@ class MomentIndex:
         return None if self.chroma_url else str(Path(self.db) / CACHE_DIRNAME)
 
     # -- operations ----------------------------------------------------------------------------
-    def index(self, paths: list[str | os.PathLike] | str | os.PathLike, reindex: bool = False, progress=None,
+    def index(self, paths: list[Named] | Named, reindex: bool = False, progress: ProgressCallback | None = None,
               wait: float | None = 0.0, ray: str | None = None) -> IndexReport:
         """Index files and folders (a list of paths, or one path). Holds the folder's write lock (`wait`:
         seconds to queue behind another writer, None for ever; IndexBusyError when it is still busy).
@@ -172,7 +172,7 @@ class MomentIndex:
         says how that went. Writing stays here, so the index is the same as without Ray.
         """
         from momentsearch.pipeline.discover import given_paths, only_missing
-        from momentsearch.pipeline.indexer import Indexer
+        from momentsearch.pipeline.indexer import Indexer, callback_errors
         from momentsearch.pipeline.partial import PARTIAL_DIRNAME
         from momentsearch.store.prune import migrate_relative_paths
 
@@ -180,7 +180,7 @@ class MomentIndex:
         if (typo := only_missing(paths)) is not None:  # no index folder made for a typo
             return typo
         partial_dir = None if self.chroma_url else Path(self.db) / PARTIAL_DIRNAME  # a killed run resumes from it
-        with self.writing(wait, create=True, task="index"):
+        with self.writing(wait, create=True, task="index"), callback_errors():  # `progress`'s own errors
             self.store.collection("files", model_id="none", dim=1)  # what marks a folder as an index
             migrate_relative_paths(self.store)  # records of older indexes hold paths as typed
             # files added to an index go in with its text model when that is an offline one (as search does)
@@ -204,7 +204,7 @@ class MomentIndex:
             report = prune(self.store, dry_run=dry_run, yes=yes)
             return forget_leftovers(None if self.chroma_url else self.db, self.store, report, dry_run)
 
-    def remove(self, targets: list[str], wait: float | None = 0.0, dry_run: bool = False):
+    def remove(self, targets: list[Named] | Named, wait: float | None = 0.0, dry_run: bool = False):
         """Take files out of the index (not off the disk). Each target is a file path, a folder, a glob or a video
         id, as for `search(in_=...)`; one that names no indexed file is a QueryError and nothing is removed. Returns
         a PruneReport (`removed`). Work a killed run kept for a removed content goes too, and the player's copies."""
@@ -250,8 +250,8 @@ class MomentIndex:
         empty = lambda: not (self._store.files() if self._store is not None else made_index(self.db))  # noqa: E731
         return undone_if_empty(lock, made, empty, self.close) if made else lock
 
-    def search(self, query: str, k: int = 10, kind: str | None = None, video: str | None = None,
-               in_: str | list[str] | None = None) -> list[Moment]:
+    def search(self, query: str, k: int = 10, kind: str | None = None, video: Named | None = None,
+               in_: Scope = None) -> list[Moment]:
         """Top-k moments for a text query. The query may hold "exact phrases" (must occur in the speech
         or slide text) and -words (must not). `video` (a path or video id) and `in_` (paths, folders,
         globs or video ids) limit the search to those files; a pattern matching no file is a QueryError."""
@@ -261,13 +261,13 @@ class MomentIndex:
         """What `search(query)` ranks (search/spelling.py): `.text`, `.changes` [(typed, searched)], `.note()`."""
         return self.searcher.spelled(query)
 
-    def search_image(self, image, k: int = 10, kind: str | None = None, video: str | None = None,
-                     in_: str | list[str] | None = None) -> list[Moment]:
+    def search_image(self, image, k: int = 10, kind: str | None = None, video: Named | None = None,
+                     in_: Scope = None) -> list[Moment]:
         """Top-k moments and photos for an image (a path, PIL image or RGB array): see `image_query`."""
         return self.image_query(image, k, kind, video, in_)[0]
 
-    def image_query(self, image, k: int = 10, kind: str | None = None, video: str | None = None,
-                    in_: str | list[str] | None = None) -> tuple[list[Moment], str]:
+    def image_query(self, image, k: int = 10, kind: str | None = None, video: Named | None = None,
+                    in_: Scope = None) -> tuple[list[Moment], str]:
         """`search_image`, and the words read on the image ("" when none or OCR is off): with no CLIP
         weights an image is searched by its words alone (a photo of a slide finds where it was shown)."""
         from momentsearch.query_image import load_query_image

@@ -4,10 +4,25 @@ from __future__ import annotations
 
 import os
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from typing import Any, Callable
 
 SAMPLE_RATE = 16_000  # Hz; audio is decoded at this rate, what both Whisper engines expect
+REPR_ITEMS = 3  # a longer list shows only its first items in a repr (and its length)
+
+
+class ShortRepr:
+    """A dataclass repr that stays short however big the index: a list longer than REPR_ITEMS shows its first
+    items and how many there are. A notebook shows `index.info()` or a report by its repr: with every file, and
+    each file's slide and section times, that was about 1 MB for 300 hour-long lectures. (@dataclass(repr=False))"""
+
+    def __repr__(self) -> str:
+        def shown(value) -> str:
+            if isinstance(value, list) and len(value) > REPR_ITEMS:
+                return f"[{', '.join(map(repr, value[:REPR_ITEMS]))}, ... ({len(value)} in all)]"
+            return repr(value)
+
+        return f"{type(self).__name__}({', '.join(f'{f.name}={shown(getattr(self, f.name))}' for f in fields(self))})"
 
 
 
@@ -98,8 +113,8 @@ class Chunk:
     # (its whitespace-separated pieces); [] when unknown
 
 
-@dataclass
-class FileRecord:
+@dataclass(repr=False)
+class FileRecord(ShortRepr):
     """Per-file state kept in the index."""
 
     path: str
@@ -212,8 +227,8 @@ class RayRunInfo:
     per_worker: dict[str, int] = field(default_factory=dict)  # "host:pid" -> files done
 
 
-@dataclass
-class IndexReport:
+@dataclass(repr=False)
+class IndexReport(ShortRepr):
     """What an indexing run did, file by file, and what it cost."""
 
     files: list[FileResult] = field(default_factory=list)
@@ -271,8 +286,8 @@ class ProgressEvent:
 ProgressCallback = Callable[[ProgressEvent], None]
 
 
-@dataclass
-class IndexInfo:
+@dataclass(repr=False)
+class IndexInfo(ShortRepr):
     """What `momentsearch info` shows (MomentIndex.info)."""
 
     db: str

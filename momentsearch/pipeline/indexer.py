@@ -19,6 +19,7 @@ from typing import Callable
 from momentsearch import __version__
 from momentsearch.errors import BadInputError, ModelNotFoundError, ModelUnavailableError
 from momentsearch.options import Config
+from momentsearch.pipeline.callback import callback_errors, guarded  # noqa: F401 (callback_errors: api)
 from momentsearch.pipeline.captions import indexed_id, sidecar_changed, sidecar_files
 from momentsearch.pipeline.decode import probe
 from momentsearch.pipeline.discover import discover, is_photo, not_regular_reason, other_models_note, remembered_hash
@@ -58,7 +59,7 @@ class Indexer:
         self.asr = asr
         self.clip = clip
         self.ocr = make_ocr(config) if ocr is FROM_CONFIG else ocr  # None: no slide text
-        self.progress = progress or (lambda event: None)
+        self.progress = guarded(progress)  # its errors stop the run, never fail a file (pipeline/callback.py)
         # finished windows of a file being indexed are kept here, so a killed run resumes (None: not kept)
         self.partial_dir = Path(partial_dir) if partial_dir is not None else None
         self.report = IndexReport()

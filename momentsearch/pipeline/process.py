@@ -258,7 +258,8 @@ class FileProcessor:
             visual_job = pool.submit(run_niced, cfg.sampling.visual_nice, self._visual_side, path, info,
                                      visual_times, cancel, False, partial)
             pool.shutdown(wait=False)
-            self.on_stage("decode+keyframes+clip+ocr (background)")
+            models = ("+clip" if self.clip is not None else "") + ("+ocr" if self.ocr is not None else "")
+            self.on_stage(f"decode+keyframes{models} (background)")  # the steps it runs: none that is off
         elif info.has_video:
             visual = self._visual_side(path, info, times, cancel, True, partial)
         ahead = SentenceVectors(self.text) if cfg.sampling.overlap and info.has_audio else None

@@ -25,6 +25,8 @@ from momentsearch.types import FileRecord, unshown_path
 EXACT_SCOPE_ROWS = 20_000  # a scope with at most this many entries per collection is scored exactly
 SCOPE_CACHE_VIDEOS = 64  # (collection, video) vector blocks kept between queries
 PHOTO_SPAN = 1.0  # seconds; must equal pipeline/photos.PHOTO_SPAN (the photo entry's id encodes it)
+Named = str | os.PathLike  # a file's path (str or pathlib.Path), a folder, a glob or a video id
+Scope = Named | list[Named] | tuple[Named, ...] | set[Named] | None  # `in_`: what `scope_patterns` takes
 
 
 def _is_glob(pattern: str) -> bool:

@@ -102,11 +102,13 @@ class WriterLock:
                         raise
                 if deadline is not None and time.monotonic() >= deadline:
                     who = holder(self.db_dir) or "another process"
+                    if f"pid {os.getpid()} on {socket.gethostname()} " in who:  # a notebook's cell still running
+                        who += ", in this very process (a call still running in another thread)"
                     waited = f" after waiting {timeout:g}s" if timeout else ""
                     raise IndexBusyError(
                         f"the index {self.db_dir} is being written by {who}{waited}; an index takes one "
-                        "writer at a time. Wait for it to finish, or pass --wait SECONDS to queue behind it "
-                        "(searching works meanwhile)"
+                        "writer at a time. Wait for it to finish, or queue behind it with --wait SECONDS "
+                        "(in Python: wait=SECONDS); searching works meanwhile"
                     )
                 time.sleep(POLL_SECONDS)
         except BaseException:
