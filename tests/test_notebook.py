@@ -15,7 +15,9 @@ def _fake_models(index) -> None:
     """The index's models, cheap: a fixed transcript, hashed text vectors, no CLIP."""
     from fakes import FakeText
 
-    index.__dict__["models"] = SimpleNamespace(text_embedder=FakeText(), asr=_SaysHello(), clip=None)
+    index.__dict__["models"] = SimpleNamespace(text_embedder=FakeText(), asr=_SaysHello(), clip=None,
+                                               index_clip=lambda built: None,  # (no CLIP: as the index has none)
+                                               config_for=lambda text, clip: index.config)
 
 
 @pytest.mark.parametrize("when", ["stage", "media"])
