@@ -485,3 +485,24 @@ def test_a_wiped_board_is_a_cut_and_its_fullest_picture_the_keyframe():
     assert [round(s.start) for s in segs if not s.forced] in ([0, 20], [0, 21]), [s.start for s in segs]
     assert segs[0].keyframe_time >= 16  # the board written in full (at 16 s), which the wipe then took away
 
+
+@pytest.mark.parametrize("wipe", [2.0, 4.0])
+def test_a_board_wiped_over_seconds_keeps_its_fullest_picture_as_keyframe(wipe):
+    """A board is wiped left to right over a few seconds, as a lecturer does, while the lecturer walks
+    (no sample is quiet for long). The half-wiped letters are other strokes, so the wipe is cut as a new
+    picture; its keyframe was then the last quiet sample, from seconds before the writing was done, and
+    the last recent samples were already half wiped: OCR never read the board's last lines. The keyframe
+    is the board in full, as for a wipe in one go."""
+    def at(t: float) -> np.ndarray:
+        person = 40 + int(12 * t) if t < 20 else 60 + int(8 * (t - 20))
+        if t < 20:
+            return board(BOARD_1, min(t / 16, 1.0), person=person)
+        if t < 20 + wipe:
+            shown, empty = board(BOARD_1, 1.0, person=person), board([], 0.0, person=person)
+            x = int(SIZE[0] * (t - 20) / wipe)
+            return np.concatenate([empty[:, :x], shown[:, x:]], axis=1)
+        return board(BOARD_2, float(np.clip((t - 21 - wipe) / 12, 0.0, 1.0)), person=person)
+    segs = [s for s in detect_segments(sample(at, 45.0), 45.0) if not s.forced]
+    assert len(segs) == 2 and 20 <= segs[1].start <= 21 + wipe, [s.start for s in segs]
+    assert 16 <= segs[0].keyframe_time < 20 + 1, segs[0].keyframe_time  # written in full, not yet wiped
+

@@ -30,8 +30,9 @@ Decisions (documented in README, "How slide changes are found"):
   neither is a cut (at most a view).
 - **Wipes**: a board wiped or a page cleared takes strokes away for good while the blocks keep
   their grey (nobody stands in front of them): once `WIPED` of the blocks with something in them
-  lost their strokes that way it is a cut, and the keyframe is the fullest recent sample before it
-  (the board with all its writing; chalk written letter by letter is a build, no cut).
+  lost their strokes that way it is a cut, and the keyframe is the fullest sample since the last view
+  (the board with all its writing; chalk written letter by letter is a build, no cut), also where a wipe
+  over seconds is cut as a new picture (half-wiped letters are other strokes) but took more than it replaced.
 - **Scrolling** screen share: while it scrolls nothing is persistent; when it settles the text
   under every line has moved, so the blocks are replaced and it is cut (a new page of text is a new
   picture). A scroll of a few pixels (< `picture.SHIFT`) is aligned away like shake.
@@ -146,6 +147,7 @@ class _Detector:
         self.activity: np.ndarray | None = None
         self.last_match: SampledFrame | None = None  # last sample with nothing lastingly changed
         self.last: SampledFrame | None = None  # the previous sample
+        self.fullest: _Sample | None = None  # most blocks with strokes since the last rebase (before a wipe)
         self.open = _Open(0.0)
         self.trace: list[tuple[float, float, float]] | None = None  # (time, share replaced, share changed)
         self.captions = CaptionBand()  # burned-in subtitles: a band of rows masked while it changes
@@ -196,6 +198,7 @@ class _Detector:
             self.activity = np.zeros(zeros.shape, dtype=np.float32)
         self.recent.clear()
         self.recent.append(_Sample(frame.time, frame, zeros, zeros, zeros, zeros, zeros, erased=zeros))
+        self.fullest = None
         for picture in reversed(earlier):
             self.history.appendleft(picture)
 
@@ -222,6 +225,8 @@ class _Detector:
         sample = _Sample(frame.time, frame, replaced & ~active, appeared & ~active, other & ~active,
                          grey & ~active, moved, tiny, erased & ~active, int((versus.energy_b > STROKES).sum()))
         self.recent.append(sample)
+        if self.fullest is None or sample.ink >= self.fullest.ink:
+            self.fullest = sample
         self.decide(sample, versus, active, fmap)
         self.last = frame
 
@@ -263,9 +268,12 @@ class _Detector:
         moving = (sample.replaced | sample.appeared | sample.other).sum() >= ZOOM_CHANGED * denominator
         new = whole >= REPLACED or share >= o.cut_share or shot
         # a board wiped, a page cleared: strokes gone for good where nothing stands in front of them
-        wiped = not new and erased.sum() / denominator >= WIPED
+        emptied = erased.sum() / denominator >= WIPED
+        wiped = not new and emptied
         if settled and not caption and (new or wiped):
-            before = self.keyframe_before(first_new.time, fullest=wiped)
+            # a wipe over seconds, cut as a new picture: still the board in full, not the last quiet sample
+            # (with a lecturer walking, one from long before: the writing since then was never read)
+            before = self.keyframe_before(first_new.time, fullest=emptied and erased.sum() > replaced.sum())
             at = self.cut_time(first_new)
             zoomed = moving and not wiped and self.zoomed(before, fmap)  # a zoom moves strokes, it keeps them
             if zoomed:  # the same picture, closer or wider: a view of it, read again
@@ -329,12 +337,15 @@ class _Detector:
     def keyframe_before(self, time: float, fullest: bool = False) -> SampledFrame:
         """The last frame of the old picture inside the open segment: the last with nothing new, else the
         last sample before `time` (a periodic split keeps the reference, so an older match may lie
-        before the segment's start). `fullest`: the recent sample before `time` showing strokes in the
-        most blocks (before a wipe, the board with all its writing, which the last match may predate)."""
+        before the segment's start). `fullest`: the sample before `time` showing strokes in the most
+        blocks, recent or since the last view (before a wipe, the board with all its writing, which the
+        last match may predate and a wipe over seconds has begun to take from every recent sample)."""
         start = self.open.start
         shown = [s for s in self.recent if start <= s.time < time]
-        if fullest and shown:
-            return max(shown, key=lambda s: s.ink).frame
+        if fullest:
+            written = shown + [s for s in [self.fullest] if s is not None and start <= s.time < time]
+            if written:
+                return max(written, key=lambda s: (s.ink, s.time)).frame
         if self.last_match is not None and start <= self.last_match.time < time:
             return self.last_match
         before = [s.frame for s in shown]
