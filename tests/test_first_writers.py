@@ -10,6 +10,7 @@ A writer told to `--wait` for another did not say that it was waiting, or for wh
 
 from __future__ import annotations
 
+import contextlib
 import json
 import socket
 import subprocess
@@ -116,30 +117,39 @@ def test_a_writer_queued_behind_a_first_run_that_removed_its_folder_stops(tmp_pa
     assert not db.exists()
 
 
-def test_search_json_says_the_index_is_being_written(tmp_path, capsys):
-    """`search --json` while `index` fills a new index answered `"results": []` and nothing else: the note the
-    text output gives ("the index is being written now by `index` (pid N ...)") was not in it, so a script took
-    the empty answer for the last word."""
-    from momentsearch.cli.main import main
+@contextlib.contextmanager
+def _first_run_writing(db: Path):
+    """An index its first run has made and holds (another process, `HOLDER`), no file finished yet: the
+    writer's Popen while it holds the lock."""
     from momentsearch.store.client import make_client
     from momentsearch.store.store import Store
 
-    db = tmp_path / "db"
     store = Store(make_client(db, create=True), db_dir=db)
-    store.collection("files", model_id="none", dim=1)  # an index its first run has made, no file finished yet
+    store.collection("files", model_id="none", dim=1)
     store.close()
     writer = subprocess.Popen([sys.executable, "-c", HOLDER, str(db)], cwd=ROOT, stdin=subprocess.PIPE,
                               stdout=subprocess.PIPE, text=True)
     try:
         assert writer.stdout.readline().strip() == "held"
+        yield writer
+    finally:
+        writer.stdin.close()
+        writer.wait(timeout=30)
+
+
+def test_search_json_says_the_index_is_being_written(tmp_path, capsys):
+    """`search --json` while `index` fills a new index answered `"results": []` and nothing else: the note the
+    text output gives ("the index is being written now by `index` (pid N ...)") was not in it, so a script took
+    the empty answer for the last word."""
+    from momentsearch.cli.main import main
+
+    db = tmp_path / "db"
+    with _first_run_writing(db) as writer:  # an index its first run has made, no file finished yet
         assert main(["search", "sediment where rivers meet the sea", "--db", str(db), "--json"]) == 0
         said = json.loads(capsys.readouterr().out)
         assert said["results"] == []
         assert [w[:w.index(" since ")] for w in said["warnings"]] == [
             f"the index is being written now by `index` (pid {writer.pid} on {socket.gethostname()}"]
-    finally:
-        writer.stdin.close()
-        writer.wait(timeout=30)
     assert main(["search", "sediment where rivers meet the sea", "--db", str(db), "--json"]) == 0
     assert json.loads(capsys.readouterr().out)["warnings"] == []
 
@@ -149,25 +159,14 @@ def test_search_of_an_index_its_first_run_fills_does_not_ask_for_a_run(tmp_path,
     `momentsearch index FOLDER` adds some." above the note that a run writes it now (the advised run is
     refused: the index is taken), and --json's "empty_note" named the query's words instead."""
     from momentsearch.cli.main import main
-    from momentsearch.store.client import make_client
-    from momentsearch.store.store import Store
 
     db = tmp_path / "db"
-    store = Store(make_client(db, create=True), db_dir=db)
-    store.collection("files", model_id="none", dim=1)
-    store.close()
-    writer = subprocess.Popen([sys.executable, "-c", HOLDER, str(db)], cwd=ROOT, stdin=subprocess.PIPE,
-                              stdout=subprocess.PIPE, text=True)
-    try:
-        assert writer.stdout.readline().strip() == "held"
+    with _first_run_writing(db):
         assert main(["search", "sediment", "--db", str(db)]) == 0
         said = " ".join(capsys.readouterr().out.split())
         assert "no searchable file yet: a run is indexing into it now" in said and "adds some" not in said
         assert main(["search", "sediment", "--db", str(db), "--json"]) == 0
         assert "a run is indexing into it now" in json.loads(capsys.readouterr().out)["empty_note"]
-    finally:
-        writer.stdin.close()
-        writer.wait(timeout=30)
     assert main(["search", "sediment", "--db", str(db), "--json"]) == 0  # no writer: the run that adds files
     assert json.loads(capsys.readouterr().out)["empty_note"].endswith("`momentsearch index FOLDER` adds some.")
 
@@ -177,24 +176,13 @@ def test_a_writer_told_to_wait_says_whom_it_waits_for(tmp_path, capsys, monkeypa
     """`index --wait 3600` behind another run said "opening the index and loading models…" and nothing more for
     as long as it waited, which looked like a hang; `prune` and `remove` said nothing at all."""
     from momentsearch.cli.main import main
-    from momentsearch.store.client import make_client
-    from momentsearch.store.store import Store
 
     monkeypatch.chdir(tmp_path)
     (tmp_path / "talk.mp4").write_bytes(b"not a video")
     db = tmp_path / "db"
-    store = Store(make_client(db, create=True), db_dir=db)
-    store.collection("files", model_id="none", dim=1)
-    store.close()
-    writer = subprocess.Popen([sys.executable, "-c", HOLDER, str(db)], cwd=ROOT, stdin=subprocess.PIPE,
-                              stdout=subprocess.PIPE, text=True)
-    try:
-        assert writer.stdout.readline().strip() == "held"
+    with _first_run_writing(db) as writer:
         assert main([*command, "--db", str(db), "--wait", "0.5"]) == 2  # still busy after half a second
         said = capsys.readouterr().err
         assert f"is being written by `index` (pid {writer.pid} on " in said
         assert "waiting up to 0.5s for it to finish (--wait)" in said
         assert "after waiting 0.5s" in said  # and then why it stopped
-    finally:
-        writer.stdin.close()
-        writer.wait(timeout=30)

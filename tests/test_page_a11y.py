@@ -5,21 +5,20 @@ and every text at least 4.5:1 (3:1 when large) against what is behind it, comput
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
 import pytest
 
 import momentsearch.server as server
+from page_browser import browser, needs_chromium  # noqa: F401 (browser: a fixture)
 
-CHROMIUM = "/usr/bin/chromium" if Path("/usr/bin/chromium").exists() else shutil.which("chromium")
 WEB = Path(server.__file__).parent / "web"
 BASE = "http://lecture-box.test"
 VIDEOS = {"0123456789abcdef": "cell-biology.mp4", "fedcba9876543210": "roman-roads.mp4",
           "00000000000000ff": "2024-03-12 History of Rome, lecture 4 (recording).mp4"}
 SENTENCES = ["Welcome to cell biology.", "Mitochondria make energy as ATP.", "Draw a clear diagram for the exam."]
 
-pytestmark = pytest.mark.skipif(CHROMIUM is None, reason="chromium is not installed (scripts/setup.sh installs it)")
+pytestmark = needs_chromium
 
 
 def _moment(video_id: str, score: float, kind: str = "moment") -> dict:
@@ -62,16 +61,6 @@ def _answer(route) -> None:
         route.fulfill(status=404, json={"error": "not here", "status": 404})
 
 
-@pytest.fixture(scope="module")
-def browser():
-    sync_api = pytest.importorskip("playwright.sync_api")
-    with sync_api.sync_playwright() as p:
-        chromium = p.chromium.launch(executable_path=CHROMIUM, headless=True,
-                                     args=["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage"])
-        try:
-            yield chromium
-        finally:
-            chromium.close()
 
 
 def _open(browser, address: str, width: int = 1280):

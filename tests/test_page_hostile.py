@@ -5,14 +5,13 @@ is checked is that the page shows it as text, never as markup, and shows a name'
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
 import pytest
 
 import momentsearch.server as server
+from page_browser import browser, needs_chromium  # noqa: F401 (browser: a fixture)
 
-CHROMIUM = "/usr/bin/chromium" if Path("/usr/bin/chromium").exists() else shutil.which("chromium")
 WEB = Path(server.__file__).parent / "web"
 BASE = "http://lecture-box.test"
 VID = "0123456789abcdef"
@@ -21,7 +20,7 @@ SPOOF = "lecture\u202egnp.mp4"  # shown as "lecture4pm.png" where the override i
 NAMES = {VID: MARKUP + ".mp4", "fedcba9876543210": SPOOF, "00000000000000ff": "javascript:alert(3).mp4"}
 TEXT = f"magma {MARKUP} <b onmouseover=alert(4)>bold</b> {{{{7*7}}}} javascript:alert(5)"
 
-pytestmark = pytest.mark.skipif(CHROMIUM is None, reason="chromium is not installed (scripts/setup.sh installs it)")
+pytestmark = needs_chromium
 
 
 def _moment(video_id: str) -> dict:
@@ -60,16 +59,6 @@ def _answer(route) -> None:
         route.fulfill(status=404, body="")
 
 
-@pytest.fixture(scope="module")
-def browser():
-    sync_api = pytest.importorskip("playwright.sync_api")
-    with sync_api.sync_playwright() as p:
-        chromium = p.chromium.launch(executable_path=CHROMIUM, headless=True,
-                                     args=["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage"])
-        try:
-            yield chromium
-        finally:
-            chromium.close()
 
 
 INJECTED = """() => {

@@ -6,7 +6,6 @@ routes: what is checked is how the page reads its address, not the server."""
 from __future__ import annotations
 
 import json
-import shutil
 from fractions import Fraction
 from pathlib import Path
 
@@ -14,8 +13,8 @@ import numpy as np
 import pytest
 
 import momentsearch.server as server
+from page_browser import browser, needs_chromium  # noqa: F401 (browser: a fixture)
 
-CHROMIUM = "/usr/bin/chromium" if Path("/usr/bin/chromium").exists() else shutil.which("chromium")
 WEB = Path(server.__file__).parent / "web"
 BASE = "http://lecture-box.test"
 VID, GONE = "0123456789abcdef", "fedcba9876543210"
@@ -26,7 +25,7 @@ MOMENT = {"video": "/srv/talk.mp4", "video_id": VID, "kind": "moment", "start": 
           "media_url": f"/api/media/{VID}", "captions_url": f"/api/captions/{VID}.vtt", "thumb_id": None,
           "thumb_url": None}
 
-pytestmark = pytest.mark.skipif(CHROMIUM is None, reason="chromium is not installed (scripts/setup.sh installs it)")
+pytestmark = needs_chromium
 
 
 @pytest.fixture(scope="module")
@@ -46,17 +45,6 @@ def video(tmp_path_factory) -> bytes:
     return path.read_bytes()
 
 
-@pytest.fixture(scope="module")
-def browser():
-    sync_api = pytest.importorskip("playwright.sync_api")
-    with sync_api.sync_playwright() as p:
-        chromium = p.chromium.launch(executable_path=CHROMIUM, headless=True,
-                                     args=["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
-                                           "--autoplay-policy=no-user-gesture-required"])
-        try:
-            yield chromium
-        finally:
-            chromium.close()
 
 
 def _answer(route, video: bytes, prefix: str = "") -> None:

@@ -4,33 +4,22 @@ server takes, and typos put right that still found nothing. The page's own files
 
 from __future__ import annotations
 
-import shutil
 import urllib.parse
 from pathlib import Path
 
 import pytest
 
 import momentsearch.server as server
+from page_browser import browser, needs_chromium  # noqa: F401 (browser: a fixture)
 from momentsearch.options import MAX_QUERY_CHARS
 
-CHROMIUM = "/usr/bin/chromium" if Path("/usr/bin/chromium").exists() else shutil.which("chromium")
 WEB = Path(server.__file__).parent / "web"
 BASE = "http://lecture-box.test"
 EMPTY = "No results above the relevance floor (ranking.min_score); try other words."
 
-pytestmark = pytest.mark.skipif(CHROMIUM is None, reason="chromium is not installed (scripts/setup.sh installs it)")
+pytestmark = needs_chromium
 
 
-@pytest.fixture(scope="module")
-def browser():
-    sync_api = pytest.importorskip("playwright.sync_api")
-    with sync_api.sync_playwright() as p:
-        chromium = p.chromium.launch(executable_path=CHROMIUM, headless=True,
-                                     args=["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage"])
-        try:
-            yield chromium
-        finally:
-            chromium.close()
 
 
 def _answer(route, asked: list[str]) -> None:
