@@ -22,3 +22,13 @@ def browser():
             yield chromium
         finally:
             chromium.close()
+
+
+def page_file(path: str) -> str | None:
+    """The file of the page's own that a request for `path` (`/`, `/web/...`) is answered with, else None."""
+    import momentsearch.server as server
+
+    web = Path(server.__file__).parent / "web"
+    if path == "/":
+        return str(web / "index.html")
+    return str(web / path[len("/web/"):]) if path.startswith("/web/") else None

@@ -5,14 +5,11 @@ and every text at least 4.5:1 (3:1 when large) against what is behind it, comput
 
 from __future__ import annotations
 
-from pathlib import Path
 
 import pytest
 
-import momentsearch.server as server
-from page_browser import browser, needs_chromium  # noqa: F401 (browser: a fixture)
+from page_browser import browser, needs_chromium, page_file  # noqa: F401 (browser: a fixture)
 
-WEB = Path(server.__file__).parent / "web"
 BASE = "http://lecture-box.test"
 VIDEOS = {"0123456789abcdef": "cell-biology.mp4", "fedcba9876543210": "roman-roads.mp4",
           "00000000000000ff": "2024-03-12 History of Rome, lecture 4 (recording).mp4"}
@@ -31,10 +28,8 @@ def _moment(video_id: str, score: float, kind: str = "moment") -> dict:
 
 def _answer(route) -> None:
     path = route.request.url[len(BASE):].split("?")[0]
-    if path == "/":
-        route.fulfill(path=str(WEB / "index.html"))
-    elif path.startswith("/web/"):
-        route.fulfill(path=str(WEB / path[len("/web/"):]))
+    if (own := page_file(path)) is not None:
+        route.fulfill(path=own)
     elif path == "/api/videos":
         route.fulfill(json={"videos": [{"video_id": v, "name": n, "path": "/srv/" + n, "kind": "video",
                                         "duration": 12.0, "channels": ["transcript"], "language": "en"}

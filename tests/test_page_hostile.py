@@ -5,14 +5,11 @@ is checked is that the page shows it as text, never as markup, and shows a name'
 
 from __future__ import annotations
 
-from pathlib import Path
 
 import pytest
 
-import momentsearch.server as server
-from page_browser import browser, needs_chromium  # noqa: F401 (browser: a fixture)
+from page_browser import browser, needs_chromium, page_file  # noqa: F401 (browser: a fixture)
 
-WEB = Path(server.__file__).parent / "web"
 BASE = "http://lecture-box.test"
 VID = "0123456789abcdef"
 MARKUP = '"><img src=x onerror=alert(1)><script>alert(2)</script>'
@@ -34,10 +31,8 @@ def _moment(video_id: str) -> dict:
 
 def _answer(route) -> None:
     path = route.request.url[len(BASE):].split("?")[0]
-    if path == "/":
-        route.fulfill(path=str(WEB / "index.html"))
-    elif path.startswith("/web/"):
-        route.fulfill(path=str(WEB / path[len("/web/"):]))
+    if (own := page_file(path)) is not None:
+        route.fulfill(path=own)
     elif path == "/api/videos":
         route.fulfill(json={"videos": [{"video_id": v, "name": n, "path": "/srv/" + n, "kind": "video",
                                         "duration": 30.0, "channels": ["transcript", MARKUP], "language": "en"}

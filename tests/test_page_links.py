@@ -7,15 +7,13 @@ from __future__ import annotations
 
 import json
 from fractions import Fraction
-from pathlib import Path
 
 import numpy as np
 import pytest
 
 import momentsearch.server as server
-from page_browser import browser, needs_chromium  # noqa: F401 (browser: a fixture)
+from page_browser import browser, needs_chromium, page_file  # noqa: F401 (browser: a fixture)
 
-WEB = Path(server.__file__).parent / "web"
 BASE = "http://lecture-box.test"
 VID, GONE = "0123456789abcdef", "fedcba9876543210"
 LENGTH = 80.0
@@ -53,10 +51,8 @@ def _answer(route, video: bytes, prefix: str = "") -> None:
         route.fulfill(status=404, body="outside the proxy's prefix")
         return
     path = route.request.url[len(BASE + prefix):].split("?")[0]
-    if path == "/":
-        route.fulfill(path=str(WEB / "index.html"))
-    elif path.startswith("/web/"):
-        route.fulfill(path=str(WEB / path[len("/web/"):]))
+    if (own := page_file(path)) is not None:
+        route.fulfill(path=own)
     elif path == "/api/videos":
         route.fulfill(json={"videos": [{"video_id": VID, "name": "talk.mp4", "path": "/srv/talk.mp4", "kind": "video",
                                         "duration": LENGTH, "channels": ["transcript"], "language": "en"}],

@@ -5,15 +5,13 @@ server takes, and typos put right that still found nothing. The page's own files
 from __future__ import annotations
 
 import urllib.parse
-from pathlib import Path
 
 import pytest
 
 import momentsearch.server as server
-from page_browser import browser, needs_chromium  # noqa: F401 (browser: a fixture)
+from page_browser import browser, needs_chromium, page_file  # noqa: F401 (browser: a fixture)
 from momentsearch.options import MAX_QUERY_CHARS
 
-WEB = Path(server.__file__).parent / "web"
 BASE = "http://lecture-box.test"
 EMPTY = "No results above the relevance floor (ranking.min_score); try other words."
 
@@ -26,10 +24,8 @@ def _answer(route, asked: list[str]) -> None:
     """The server's answers: /api/search refuses a `q` over MAX_QUERY_CHARS (422), as FastAPI does; "bucle" is
     searched as "bugle" and finds nothing."""
     path = route.request.url[len(BASE):].split("?")[0]
-    if path == "/":
-        route.fulfill(path=str(WEB / "index.html"))
-    elif path.startswith("/web/"):
-        route.fulfill(path=str(WEB / path[len("/web/"):]))
+    if (own := page_file(path)) is not None:
+        route.fulfill(path=own)
     elif path == "/api/videos":
         route.fulfill(json={"videos": [], "channels": ["transcript"]})
     elif path == "/api/examples":
