@@ -21,13 +21,13 @@ from momentsearch.errors import MediaChangedError, QueryError
 from momentsearch.server import media as sm
 from momentsearch.server.playback import player_file
 from momentsearch.server.routes import _record
-from momentsearch.server.schemas import ERRORS
+from momentsearch.server.schemas import ERRORS, ChaptersOut, ClockOut, TranscriptOut
 from momentsearch.types import shown_path
 
 router = APIRouter(prefix="/api", tags=["api"], responses=ERRORS)
 
 
-@router.get("/chapters/{video_id}")
+@router.get("/chapters/{video_id}", response_model=ChaptersOut)
 async def chapters(video_id: str, request: Request):
     """The video's table of contents: [{start, end, title, source: slides|speech}]."""
     record = await _record(request, video_id)
@@ -39,7 +39,7 @@ _SUBTITLE_TYPES = {"srt": "application/x-subrip; charset=utf-8", "vtt": "text/vt
                    "text": "text/plain; charset=utf-8"}
 
 
-@router.get("/transcript/{video_id}",
+@router.get("/transcript/{video_id}", response_model=TranscriptOut,  # (the downloads bypass it: a Response)
             responses={200: {"content": {t.split(";")[0]: {} for t in _SUBTITLE_TYPES.values()},
                              "description": "json: the sentences; srt, vtt, text: a file to download"}})
 async def transcript(video_id: str, request: Request,
@@ -109,7 +109,7 @@ async def clip(video_id: str, request: Request, start: float = Query(..., ge=0, 
                         background=BackgroundTask(shutil.rmtree, folder, ignore_errors=True))
 
 
-@router.get("/clock/{video_id}")
+@router.get("/clock/{video_id}", response_model=ClockOut)
 async def clock(video_id: str, request: Request):
     """Where the file's own timestamps start (`time_origin`, seconds): every index time counts from there.
     A player that keeps the file's clock (Chromium in MP4 and Matroska/WebM) shows index time t at

@@ -69,6 +69,38 @@ class ExamplesOut(BaseModel):
     examples: list[str] = Field(description="queries drawn from the index (slide titles, spoken words)")
 
 
+class ChapterOut(BaseModel):
+    start: float = Field(description="seconds")
+    end: float = Field(description="seconds")
+    title: str
+    source: str = Field(description="'slides' (a slide's title) or 'speech' (a topic of the speech)")
+
+
+class ChaptersOut(BaseModel):
+    video_id: str
+    chapters: list[ChapterOut]
+
+
+class SentenceOut(BaseModel):
+    start: float = Field(description="seconds")
+    end: float = Field(description="seconds")
+    text: str
+
+
+class TranscriptOut(BaseModel):
+    video_id: str
+    source: str = Field(description="where the speech came from ('asr: ENGINE:MODEL' or 'captions: ...'), "
+                                    "'' when the file has no speech")
+    language: str = Field(description="spoken language, '' when unknown")
+    sentences: list[SentenceOut]
+
+
+class ClockOut(BaseModel):
+    video_id: str
+    origin: float = Field(description="seconds of the file's first timestamp, where index times count from "
+                                      "(0 for a photo)")
+
+
 class HealthOut(BaseModel):
     status: Literal["ok"]
     videos: int
