@@ -70,6 +70,7 @@ def _attachment(name: str) -> str:
 
 CLIP_TYPES = {".mp4": "video/mp4", ".m4a": "audio/mp4", ".mp3": "audio/mpeg", ".wav": "audio/wav",
               ".flac": "audio/flac", ".ogg": "audio/ogg", ".opus": "audio/ogg"}
+MATROSKA = "video/x-matroska"  # any other clip (it holds any codec)
 
 
 def _clip_suffix(kind: str, suffix: str) -> str:
@@ -81,7 +82,9 @@ def _clip_suffix(kind: str, suffix: str) -> str:
 
 
 @router.get("/clips/{video_id}", response_class=FileResponse,
-            responses={200: {"content": {"video/mp4": {}}, "description": "the clip, cut by stream copy"}})
+            responses={200: {"content": {t: {} for t in (*CLIP_TYPES.values(), MATROSKA)},
+                             "description": "the clip, cut by stream copy: MP4 (or M4A) from an MP4 or MOV, a sound "
+                                           "file's own container, else Matroska"}})
 async def clip(video_id: str, request: Request, start: float = Query(..., ge=0, description="seconds"),
                end: float = Query(..., gt=0, description="seconds"),
                pad: float = Query(0.0, ge=0, le=60, description="extra seconds on both sides")):
@@ -104,7 +107,7 @@ async def clip(video_id: str, request: Request, start: float = Query(..., ge=0, 
     finally:
         opened.close()
     headers = {"X-Clip-Start": f"{got.start:.3f}", "X-Clip-End": f"{got.end:.3f}", "Cache-Control": "no-store"}
-    return FileResponse(out, media_type=CLIP_TYPES.get(out.suffix, "video/x-matroska"),
+    return FileResponse(out, media_type=CLIP_TYPES.get(out.suffix, MATROSKA),
                         filename=out.name, headers=headers,
                         background=BackgroundTask(shutil.rmtree, folder, ignore_errors=True))
 

@@ -240,8 +240,11 @@ async def _record(request: Request, video_id: str):
     return record
 
 
-_MEDIA_RESPONSES = {200: {"content": {"video/mp4": {}}, "description": "the whole file"},
-                    206: {"content": {"video/mp4": {}}, "description": "the requested byte range(s)"}}
+# served as the type probing found when indexing (server/media.py, served_type): any audio, video or image type
+_MEDIA_TYPES = {"video/*": {}, "audio/*": {}, "image/*": {}, "application/octet-stream": {}}
+_MEDIA_RESPONSES = {200: {"content": _MEDIA_TYPES, "description": "the whole file, as the type probing found"},
+                    206: {"content": {**_MEDIA_TYPES, "multipart/byteranges": {}},
+                          "description": "the requested byte range (several: multipart/byteranges)"}}
 
 
 @router.get("/media/{video_id}", response_class=Response, responses=_MEDIA_RESPONSES)
@@ -309,8 +312,8 @@ async def _cached_jpeg(request: Request, record, key: tuple, render) -> Response
     return Response(data, media_type="image/jpeg", headers={"Cache-Control": "private, max-age=86400"})
 
 
-@router.get("/captions/{video_id}.vtt", response_class=PlainTextResponse,
-            responses={200: {"content": {"text/vtt": {}}, "description": "WebVTT captions"}})
+@router.get("/captions/{video_id}.vtt", response_class=Response,  # (PlainTextResponse documented errors as text)
+            responses={200: {"content": {"text/vtt": {"schema": {"type": "string"}}}, "description": "WebVTT captions"}})
 async def captions(video_id: str, request: Request):
     record = await _record(request, video_id)
     chunks = await run_in_threadpool(request.app.state.index.chunks_of, video_id)
