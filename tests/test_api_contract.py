@@ -86,6 +86,16 @@ def test_every_json_route_answers_as_its_schema_says(contract):
     assert not found, "\n".join(found)
 
 
+def test_fields_every_answer_carries_are_required(contract):
+    """The answers always carry every field of their models (empty, or null, when there is nothing to say), so the
+    schema marks them required: a generated client then types `warnings` as a list, not as "maybe absent". The
+    test above checks real answers against that."""
+    models = {name: model for name, model in contract[1]["components"]["schemas"].items() if name.endswith("Out")}
+    assert len(models) >= 12
+    loose = {name: sorted(set(m["properties"]) - set(m.get("required", ()))) for name, m in models.items()}
+    assert not {name: fields for name, fields in loose.items() if fields}
+
+
 def test_every_api_route_is_in_the_schema(contract):
     from momentsearch.server import moment_routes, routes
 
