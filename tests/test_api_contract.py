@@ -35,6 +35,9 @@ def mismatches(schema: dict, method: str, route: str, response) -> list[str]:
     where = f"{method} {response.request.url.path} -> {response.status_code}"
     if said is None:
         return [f"{where}: status not documented"]
+    absent = [name for name in said.get("headers", {}) if name not in response.headers]
+    if absent:
+        return [f"{where}: documented headers {absent} absent"]
     ctype = response.headers.get("content-type", "").split(";")[0].strip()
     content = said.get("content", {})
     if content and ctype not in content and f"{ctype.split('/')[0]}/*" not in content:
@@ -172,5 +175,8 @@ def test_files_of_every_kind_are_served_as_the_schema_says(tmp_path):
             response = client.get(f"/api/clips/{rec.video_id}", params={"start": 0.5, "end": 2.5})
             assert response.status_code == (400 if rec.kind == "photo" else 200), response.text
             found += mismatches(schema, "GET", "/api/clips/{video_id}", response)
+            if response.status_code == 200:  # the real span a player or an editor needs: documented, so read
+                said = schema["paths"]["/api/clips/{video_id}"]["get"]["responses"]["200"].get("headers", {})
+                assert {"X-Clip-Start", "X-Clip-End"} <= set(said) and float(response.headers["X-Clip-End"]) > 2
             found += mismatches(schema, "GET", "/api/clock/{video_id}", client.get(f"/api/clock/{rec.video_id}"))
     assert not found, "\n".join(found)
