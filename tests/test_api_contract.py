@@ -64,7 +64,7 @@ def contract(indexed_lecture):
 def test_every_json_route_answers_as_its_schema_says(contract):
     client, schema = contract
     vid = client.get("/api/videos").json()["videos"][0]["video_id"]
-    calls = [("/api/health", "/api/health", {}), ("/api/videos", "/api/videos", {}), ("/api/examples", "/api/examples", {})]
+    calls = [(route, route, {}) for route in ("/api/health", "/api/videos", "/api/examples")]
     for params in ({"q": "roadmap", "k": 3}, {"q": "roadmpa"}, {"q": "the of and"}, {"q": "roadmap", "video": vid},
                    {"q": "roadmap", "kind": "photo"}, {"q": "   "}, {"q": "x", "k": 0}, {"q": "x" * 2001}, {},
                    {"q": "x", "video": "0" * 16}):
@@ -84,7 +84,8 @@ def test_every_json_route_answers_as_its_schema_says(contract):
         assert response.status_code != 500, (path, response.text)
         found += mismatches(schema, "GET", route, response)
     image = client.get(client.get("/api/search", params={"q": "roadmap"}).json()["results"][0]["thumb_url"])
-    for files in ({"image": ("slide.jpg", image.content, "image/jpeg")}, {"image": ("x.jpg", b"no image", "image/jpeg")}):
+    for name, data in (("slide.jpg", image.content), ("x.jpg", b"no image")):
+        files = {"image": (name, data, "image/jpeg")}
         found += mismatches(schema, "POST", "/api/search", client.post("/api/search", files=files))
     assert not found, "\n".join(found)
 

@@ -85,9 +85,9 @@ def _clip_suffix(kind: str, suffix: str) -> str:
             responses={200: {"content": {t: {} for t in (*CLIP_TYPES.values(), MATROSKA)},
                              "description": "the clip, cut by stream copy: MP4 (or M4A) from an MP4 or MOV, a sound "
                                            "file's own container, else Matroska",
-                             "headers": {name: {"description": f"seconds in the video where the clip {edge}s (it starts "
-                                                               "on the keyframe at or before `start`)",
-                                                "schema": {"type": "string", "example": "12.345"}}
+                             "headers": {name: {"schema": {"type": "string", "example": "12.345"},
+                                                "description": f"seconds in the video where the clip {edge}s "
+                                                               "(it starts on the keyframe at or before `start`)"}
                                          for name, edge in (("X-Clip-Start", "start"), ("X-Clip-End", "end"))}}})
 async def clip(video_id: str, request: Request, start: float = Query(..., ge=0, description="seconds"),
                end: float = Query(..., gt=0, description="seconds"),

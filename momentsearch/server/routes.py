@@ -313,7 +313,8 @@ async def _cached_jpeg(request: Request, record, key: tuple, render) -> Response
 
 
 @router.get("/captions/{video_id}.vtt", response_class=Response,  # (PlainTextResponse documented errors as text)
-            responses={200: {"content": {"text/vtt": {"schema": {"type": "string"}}}, "description": "WebVTT captions"}})
+            responses={200: {"content": {"text/vtt": {"schema": {"type": "string"}}},
+                             "description": "WebVTT captions"}})
 async def captions(video_id: str, request: Request):
     record = await _record(request, video_id)
     chunks = await run_in_threadpool(request.app.state.index.chunks_of, video_id)
