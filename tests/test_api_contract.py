@@ -108,6 +108,16 @@ def test_every_api_route_is_in_the_schema(contract):
     assert len(served) >= 14 and served <= {(m, p) for p, ops in contract[1]["paths"].items() for m in ops}
 
 
+def test_every_request_header_the_server_reads_is_a_declared_parameter(contract):
+    """A generated client sends only the parameters the schema declares: the player's Range (for 206) is one."""
+    for method in ("get", "head"):
+        said = contract[1]["paths"]["/api/media/{video_id}"][method].get("parameters", [])
+        assert {(p["in"], p["name"].lower()) for p in said} >= {("path", "video_id"), ("header", "range")}, method
+    client = contract[0]
+    vid = client.get("/api/videos").json()["videos"][0]["video_id"]
+    assert len(client.get(f"/api/media/{vid}", headers={"Range": "bytes=0-9"}).content) == 10
+
+
 def test_readme_route_table_names_every_route_of_the_schema(contract):
     """A reader picks routes from the README's table: each one the server documents is there."""
     readme = (ROOT / "README.md").read_text(encoding="utf-8")

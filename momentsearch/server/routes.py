@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Literal
 
 import anyio
-from fastapi import APIRouter, File, Form, HTTPException, Query, Request, UploadFile
+from fastapi import APIRouter, File, Form, Header, HTTPException, Query, Request, UploadFile
 from fastapi.responses import JSONResponse, PlainTextResponse, Response, StreamingResponse
 from starlette.concurrency import run_in_threadpool
 
@@ -249,7 +249,9 @@ _MEDIA_RESPONSES = {200: {"content": _MEDIA_TYPES, "description": "the whole fil
 
 @router.get("/media/{video_id}", response_class=Response, responses=_MEDIA_RESPONSES)
 @router.head("/media/{video_id}", response_class=Response, responses=_MEDIA_RESPONSES, operation_id="media_head")
-async def media(video_id: str, request: Request):
+async def media(video_id: str, request: Request,
+                byte_range: str | None = Header(None, alias="Range", description="bytes=START-END (or START-, -LAST; "
+                                                "several, comma-separated): answered 206 with those bytes")):
     """The indexed file, opened without following links, checked through its descriptor and served
     from it (see server/media.py), as the audio/video/image type probing found. A recording whose
     transcribed audio track is not its first is served as the index's copy with that track first
@@ -257,7 +259,7 @@ async def media(video_id: str, request: Request):
     record = await _record(request, video_id)
     opened, mime = await player_file(request, record)
     try:
-        ranges = sm.parse_ranges(request.headers.get("range"), opened.size)
+        ranges = sm.parse_ranges(byte_range, opened.size)
     except RangeError as exc:
         opened.close()
         return error_response(416, str(exc), {"Content-Range": f"bytes */{exc.size}"})
