@@ -21,13 +21,13 @@ from momentsearch.errors import MediaChangedError, QueryError
 from momentsearch.server import media as sm
 from momentsearch.server.playback import player_file
 from momentsearch.server.routes import _record
-from momentsearch.server.schemas import ERRORS
+from momentsearch.server.schemas import ERRORS, ChaptersOut, ClockOut, TranscriptOut
 from momentsearch.types import shown_path
 
 router = APIRouter(prefix="/api", tags=["api"], responses=ERRORS)
 
 
-@router.get("/chapters/{video_id}")
+@router.get("/chapters/{video_id}", response_model=ChaptersOut)
 async def chapters(video_id: str, request: Request):
     """The video's table of contents: [{start, end, title, source: slides|speech}]."""
     record = await _record(request, video_id)
@@ -39,7 +39,7 @@ _SUBTITLE_TYPES = {"srt": "application/x-subrip; charset=utf-8", "vtt": "text/vt
                    "text": "text/plain; charset=utf-8"}
 
 
-@router.get("/transcript/{video_id}",
+@router.get("/transcript/{video_id}", response_model=TranscriptOut,  # (the downloads bypass it: a Response)
             responses={200: {"content": {t.split(";")[0]: {} for t in _SUBTITLE_TYPES.values()},
                              "description": "json: the sentences; srt, vtt, text: a file to download"}})
 async def transcript(video_id: str, request: Request,
@@ -70,6 +70,7 @@ def _attachment(name: str) -> str:
 
 CLIP_TYPES = {".mp4": "video/mp4", ".m4a": "audio/mp4", ".mp3": "audio/mpeg", ".wav": "audio/wav",
               ".flac": "audio/flac", ".ogg": "audio/ogg", ".opus": "audio/ogg"}
+MATROSKA = "video/x-matroska"  # any other clip (it holds any codec)
 
 
 def _clip_suffix(kind: str, suffix: str) -> str:
@@ -81,7 +82,13 @@ def _clip_suffix(kind: str, suffix: str) -> str:
 
 
 @router.get("/clips/{video_id}", response_class=FileResponse,
-            responses={200: {"content": {"video/mp4": {}}, "description": "the clip, cut by stream copy"}})
+            responses={200: {"content": {t: {} for t in (*CLIP_TYPES.values(), MATROSKA)},
+                             "description": "the clip, cut by stream copy: MP4 (or M4A) from an MP4 or MOV, a sound "
+                                           "file's own container, else Matroska",
+                             "headers": {name: {"schema": {"type": "string", "example": "12.345"},
+                                                "description": f"seconds in the video where the clip {edge}s "
+                                                               "(it starts on the keyframe at or before `start`)"}
+                                         for name, edge in (("X-Clip-Start", "start"), ("X-Clip-End", "end"))}}})
 async def clip(video_id: str, request: Request, start: float = Query(..., ge=0, description="seconds"),
                end: float = Query(..., gt=0, description="seconds"),
                pad: float = Query(0.0, ge=0, le=60, description="extra seconds on both sides")):
@@ -104,12 +111,12 @@ async def clip(video_id: str, request: Request, start: float = Query(..., ge=0, 
     finally:
         opened.close()
     headers = {"X-Clip-Start": f"{got.start:.3f}", "X-Clip-End": f"{got.end:.3f}", "Cache-Control": "no-store"}
-    return FileResponse(out, media_type=CLIP_TYPES.get(out.suffix, "video/x-matroska"),
+    return FileResponse(out, media_type=CLIP_TYPES.get(out.suffix, MATROSKA),
                         filename=out.name, headers=headers,
                         background=BackgroundTask(shutil.rmtree, folder, ignore_errors=True))
 
 
-@router.get("/clock/{video_id}")
+@router.get("/clock/{video_id}", response_model=ClockOut)
 async def clock(video_id: str, request: Request):
     """Where the file's own timestamps start (`time_origin`, seconds): every index time counts from there.
     A player that keeps the file's clock (Chromium in MP4 and Matroska/WebM) shows index time t at

@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Literal
 
 import anyio
-from fastapi import APIRouter, File, Form, HTTPException, Query, Request, UploadFile
+from fastapi import APIRouter, File, Form, Header, HTTPException, Query, Request, UploadFile
 from fastapi.responses import JSONResponse, PlainTextResponse, Response, StreamingResponse
 from starlette.concurrency import run_in_threadpool
 
@@ -240,13 +240,18 @@ async def _record(request: Request, video_id: str):
     return record
 
 
-_MEDIA_RESPONSES = {200: {"content": {"video/mp4": {}}, "description": "the whole file"},
-                    206: {"content": {"video/mp4": {}}, "description": "the requested byte range(s)"}}
+# served as the type probing found when indexing (server/media.py, served_type): any audio, video or image type
+_MEDIA_TYPES = {"video/*": {}, "audio/*": {}, "image/*": {}, "application/octet-stream": {}}
+_MEDIA_RESPONSES = {200: {"content": _MEDIA_TYPES, "description": "the whole file, as the type probing found"},
+                    206: {"content": {**_MEDIA_TYPES, "multipart/byteranges": {}},
+                          "description": "the requested byte range (several: multipart/byteranges)"}}
 
 
 @router.get("/media/{video_id}", response_class=Response, responses=_MEDIA_RESPONSES)
 @router.head("/media/{video_id}", response_class=Response, responses=_MEDIA_RESPONSES, operation_id="media_head")
-async def media(video_id: str, request: Request):
+async def media(video_id: str, request: Request,
+                byte_range: str | None = Header(None, alias="Range", description="bytes=START-END (or START-, -LAST; "
+                                                "several, comma-separated): answered 206 with those bytes")):
     """The indexed file, opened without following links, checked through its descriptor and served
     from it (see server/media.py), as the audio/video/image type probing found. A recording whose
     transcribed audio track is not its first is served as the index's copy with that track first
@@ -254,7 +259,7 @@ async def media(video_id: str, request: Request):
     record = await _record(request, video_id)
     opened, mime = await player_file(request, record)
     try:
-        ranges = sm.parse_ranges(request.headers.get("range"), opened.size)
+        ranges = sm.parse_ranges(byte_range, opened.size)
     except RangeError as exc:
         opened.close()
         return error_response(416, str(exc), {"Content-Range": f"bytes */{exc.size}"})
@@ -309,8 +314,9 @@ async def _cached_jpeg(request: Request, record, key: tuple, render) -> Response
     return Response(data, media_type="image/jpeg", headers={"Cache-Control": "private, max-age=86400"})
 
 
-@router.get("/captions/{video_id}.vtt", response_class=PlainTextResponse,
-            responses={200: {"content": {"text/vtt": {}}, "description": "WebVTT captions"}})
+@router.get("/captions/{video_id}.vtt", response_class=Response,  # (PlainTextResponse documented errors as text)
+            responses={200: {"content": {"text/vtt": {"schema": {"type": "string"}}},
+                             "description": "WebVTT captions"}})
 async def captions(video_id: str, request: Request):
     record = await _record(request, video_id)
     chunks = await run_in_threadpool(request.app.state.index.chunks_of, video_id)

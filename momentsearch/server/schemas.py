@@ -4,16 +4,23 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
+
+
+class _Answer(BaseModel):
+    """A response model. Every answer carries each of its fields (a default fills one the route leaves out), so
+    the schema marks them all required: a client generated from it need not guard against a missing key."""
+
+    model_config = ConfigDict(json_schema_serialization_defaults_required=True)
 
 
 # -- response models (the OpenAPI schema) --------------------------------------------------------
-class ErrorOut(BaseModel):
+class ErrorOut(_Answer):
     error: str = Field(description="what went wrong, and how to fix it when the caller can")
     status: int
 
 
-class MomentOut(BaseModel):
+class MomentOut(_Answer):
     video: str = Field(description="the file's path on the server (as in `momentsearch search --json`)")
     video_id: str
     kind: str
@@ -35,7 +42,7 @@ class MomentOut(BaseModel):
     captions_url: str
 
 
-class SearchOut(BaseModel):
+class SearchOut(_Answer):
     query: str
     image_text: str | None = None  # an image query: the words read on it ("" none), searched as text
     image_note: str | None = None  # an image query: "" when the picture itself was compared, else why not
@@ -48,7 +55,7 @@ class SearchOut(BaseModel):
     warnings: list[str] = []
 
 
-class VideoOut(BaseModel):
+class VideoOut(_Answer):
     video_id: str
     name: str
     kind: str
@@ -60,16 +67,48 @@ class VideoOut(BaseModel):
     captions_url: str
 
 
-class VideosOut(BaseModel):
+class VideosOut(_Answer):
     videos: list[VideoOut]
     channels: list[str]
 
 
-class ExamplesOut(BaseModel):
+class ExamplesOut(_Answer):
     examples: list[str] = Field(description="queries drawn from the index (slide titles, spoken words)")
 
 
-class HealthOut(BaseModel):
+class ChapterOut(_Answer):
+    start: float = Field(description="seconds")
+    end: float = Field(description="seconds")
+    title: str
+    source: str = Field(description="'slides' (a slide's title) or 'speech' (a topic of the speech)")
+
+
+class ChaptersOut(_Answer):
+    video_id: str
+    chapters: list[ChapterOut]
+
+
+class SentenceOut(_Answer):
+    start: float = Field(description="seconds")
+    end: float = Field(description="seconds")
+    text: str
+
+
+class TranscriptOut(_Answer):
+    video_id: str
+    source: str = Field(description="where the speech came from ('asr: ENGINE:MODEL' or 'captions: ...'), "
+                                    "'' when the file has no speech")
+    language: str = Field(description="spoken language, '' when unknown")
+    sentences: list[SentenceOut]
+
+
+class ClockOut(_Answer):
+    video_id: str
+    origin: float = Field(description="seconds of the file's first timestamp, where index times count from "
+                                      "(0 for a photo)")
+
+
+class HealthOut(_Answer):
     status: Literal["ok"]
     videos: int
     channels: list[str]
