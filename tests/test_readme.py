@@ -118,6 +118,8 @@ def test_the_readmes_search_json_sample_is_what_search_json_writes(monkeypatch, 
         def searchable_channels(self):
             return {"transcript", "ocr"}
 
+        channels = searchable_channels
+
         def spelled(self, query):
             if len(query) > 100:  # a pasted page, cut to MAX_QUERY_CHARS
                 return SimpleNamespace(to_json=lambda: {"left_out_words": 3}, note=lambda: "")
