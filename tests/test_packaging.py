@@ -25,3 +25,18 @@ def test_python_dash_m_momentsearch_runs_the_command_line(tmp_path):
     done = subprocess.run([sys.executable, "-m", "momentsearch", "--version"], capture_output=True, text=True,
                           cwd=tmp_path, env=env, timeout=120)
     assert (done.returncode, done.stdout.strip()) == (0, f"momentsearch {momentsearch.__version__}"), done.stderr
+
+
+def test_the_config_help_names_the_defaults_file_where_it_is_installed(monkeypatch):
+    """`--config`'s help said "see momentsearch/data/default.toml", a path in the checkout: an installed package
+    keeps it in site-packages. The help names the file where it is, on one line (argparse had broken the path
+    at the hyphen of "site-packages", so it did not paste)."""
+    from momentsearch.cli import args
+
+    installed = Path("/home/ann/.venvs/lecture-search/lib/python3.11/site-packages/momentsearch/data/default.toml")
+    monkeypatch.setattr(args, "DEFAULT_CONFIG", installed, raising=False)
+    monkeypatch.setenv("COLUMNS", "80")
+    parser = args.build_parser()
+    sub = next(a for a in parser._actions if a.choices and "index" in a.choices)
+    for command in ("index", "search", "serve"):
+        assert any(str(installed) in line for line in sub.choices[command].format_help().splitlines()), command

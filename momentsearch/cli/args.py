@@ -6,10 +6,11 @@ import argparse
 import os
 import shlex
 import sys
+import textwrap
 
 from momentsearch.api import QUERY_SYNTAX
 from momentsearch.cli import extras, transcripts
-from momentsearch.options import ASROptions, CaptionOptions, ModelOptions
+from momentsearch.options import DEFAULT_CONFIG, ASROptions, CaptionOptions, ModelOptions
 from momentsearch.store.client import DEFAULT_DB, ChromaServer
 
 DEMO_DB = "~/.cache/momentsearch/demo-db"  # where `demo` indexes the sample lecture unless given --db
@@ -22,8 +23,9 @@ def _common(p: argparse.ArgumentParser, db_default: str = f"$MOMENTSEARCH_DB or 
     # made a folder named "~" in the working folder
     p.add_argument("--db", type=os.path.expanduser, help=f"index folder (default: {db_default})")
     p.add_argument("--chroma-url", help="use a Chroma server instead of a folder (http://HOST:PORT)")
+    # the shipped defaults by where they are on this machine: an installed package has no checkout to look in
     p.add_argument("--config", action=_Once, type=os.path.expanduser,
-                   help="options file (TOML, YAML or JSON), see momentsearch/data/default.toml")
+                   help=f"options file (TOML, YAML or JSON); every option, with comments: {DEFAULT_CONFIG}")
     p.add_argument("--device", choices=["auto", "cpu", "cuda"],
                    help=f"where models run (default {ModelOptions.device})")
     p.add_argument("--clip-model", help=f"open_clip architecture (default {ModelOptions.clip_model}) or a JSON "
@@ -52,8 +54,20 @@ class _Once(argparse.Action):
         setattr(namespace, self.dest, values)
 
 
+class _Help(argparse.HelpFormatter):
+    """argparse's help, wrapped at spaces only: it broke the default options file's path at a hyphen
+    (".../site-\npackages/momentsearch/data/default.toml"), and a path must paste whole."""
+
+    def _split_lines(self, text: str, width: int) -> list[str]:
+        return textwrap.wrap(" ".join(text.split()), width, break_on_hyphens=False, break_long_words=False)
+
+
 class _Parser(argparse.ArgumentParser):
     """argparse, which reads `search -adam` as an unknown flag: its error then says how to pass such a query."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("formatter_class", _Help)  # the subcommands' parsers too (add_parser makes a _Parser)
+        super().__init__(*args, **kwargs)
 
     def parse_known_args(self, args=None, namespace=None):
         self._argv = list(sys.argv[1:] if args is None else args)
