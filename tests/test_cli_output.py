@@ -377,7 +377,8 @@ def test_a_folder_of_lectures_given_as_the_index_says_so(capsys, tmp_path):
 
 def test_info_says_what_the_visual_channel_lacks(monkeypatch):
     """An index without the visual channel: with open_clip installed only the weights were missing, so
-    the line asks for them, not for an install that is there already; without it, for both."""
+    the line asks for them, not for an install that is there already; without it, for both, in a way that
+    works where momentsearch was installed from a wheel (no checkout, so no scripts/setup.sh)."""
     import importlib.util
 
     from momentsearch.api import IndexInfo
@@ -394,6 +395,7 @@ def test_info_says_what_the_visual_channel_lacks(monkeypatch):
         lines[installed] = next(line for line in buffer.getvalue().splitlines() if line.startswith("Visual channel"))
     assert "--clip-pretrained" in lines[True] and "setup.sh" not in lines[True]
     assert "setup.sh --clip" in lines[False] and "--clip-pretrained" in lines[False]
+    assert "pip install 'momentsearch[clip]'" in lines[False]
 
 
 def test_info_while_an_index_run_writes_says_which_files_are_not_searchable_yet(monkeypatch, tmp_path):

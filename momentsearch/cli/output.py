@@ -321,7 +321,8 @@ def print_info(info) -> None:
         import importlib.util
 
         need = ("weights: pass --clip-pretrained /path/to/checkpoint when indexing" if importlib.util.find_spec("open_clip")
-                else "install it with scripts/setup.sh --clip and pass --clip-pretrained /path/to/checkpoint")
+                else "install it with scripts/setup.sh --clip in a checkout, or pip install 'momentsearch[clip]', "
+                "and pass --clip-pretrained /path/to/checkpoint")
         out.print(f"Visual channel: off (no CLIP when indexing; {need})", markup=False, highlight=False)
     for k, v in info.models.items():
         out.print(f"Model {k}: {v}", markup=False, highlight=False)
