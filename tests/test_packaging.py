@@ -40,3 +40,36 @@ def test_the_config_help_names_the_defaults_file_where_it_is_installed(monkeypat
     sub = next(a for a in parser._actions if a.choices and "index" in a.choices)
     for command in ("index", "search", "serve"):
         assert any(str(installed) in line for line in sub.choices[command].format_help().splitlines()), command
+
+
+def _git_files() -> list[str]:
+    if shutil.which("git") is None or not (REPO / ".git").exists():
+        pytest.skip("not a git checkout: the files to build the wheel from are git's tracked ones")
+    return subprocess.run(["git", "ls-files"], cwd=REPO, capture_output=True, text=True, check=True).stdout.split()
+
+
+def test_the_wheel_holds_every_file_of_the_package_and_says_what_it_is(tmp_path):
+    """What an installed momentsearch runs on is the wheel: every file in momentsearch/ (the default options,
+    the page's scripts and styles, the sample lecture, the tiny CLIP config, py.typed) must be in it, with the
+    version the package reports and the `momentsearch` command. Built from the tracked files alone, offline."""
+    source = tmp_path / "src"
+    tracked = _git_files()
+    for name in tracked:
+        if (REPO / name).is_file():
+            (source / name).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(REPO / name, source / name)
+    built = subprocess.run([sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation", "--no-index",
+                            "-q", "-w", str(tmp_path / "dist"), str(source)], capture_output=True, text=True,
+                           timeout=300)
+    assert built.returncode == 0, built.stderr[-2000:]
+    (wheel,) = (tmp_path / "dist").glob("momentsearch-*.whl")
+    with zipfile.ZipFile(wheel) as z:
+        names = set(z.namelist())
+        meta_dir = next(n.split("/")[0] for n in names if n.endswith(".dist-info/METADATA"))
+        metadata = Parser().parsestr(z.read(f"{meta_dir}/METADATA").decode())
+        entry_points = z.read(f"{meta_dir}/entry_points.txt").decode()
+    package_files = {n for n in tracked if n.startswith("momentsearch/")}
+    assert package_files - names == set()
+    assert {"momentsearch/__main__.py", "momentsearch/py.typed", "momentsearch/data/default.toml"} <= names
+    assert metadata["Version"] == momentsearch.__version__
+    assert "momentsearch = momentsearch.cli:main" in entry_points
