@@ -73,3 +73,13 @@ def test_the_wheel_holds_every_file_of_the_package_and_says_what_it_is(tmp_path)
     assert {"momentsearch/__main__.py", "momentsearch/py.typed", "momentsearch/data/default.toml"} <= names
     assert metadata["Version"] == momentsearch.__version__
     assert "momentsearch = momentsearch.cli:main" in entry_points
+
+
+def test_the_version_is_written_once():
+    """pyproject.toml and momentsearch/__init__.py each wrote "0.1.0": a release that bumped one left the wheel's
+    version and the one the index records for each file (its upgrade check) apart. pyproject reads the package's."""
+    import tomllib
+
+    project = tomllib.loads((REPO / "pyproject.toml").read_text())
+    assert "version" not in project["project"] and "version" in project["project"]["dynamic"]
+    assert project["tool"]["setuptools"]["dynamic"]["version"] == {"attr": "momentsearch.__version__"}
