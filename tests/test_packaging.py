@@ -83,3 +83,13 @@ def test_the_version_is_written_once():
     project = tomllib.loads((REPO / "pyproject.toml").read_text())
     assert "version" not in project["project"] and "version" in project["project"]["dynamic"]
     assert project["tool"]["setuptools"]["dynamic"]["version"] == {"attr": "momentsearch.__version__"}
+
+
+def test_the_help_for_an_optional_model_says_how_a_wheel_install_gets_it(monkeypatch):
+    """`index --help` sent --text-model all-mpnet-base-v2 to `scripts/setup.sh --mpnet` alone, which an installed
+    package does not have; the extra that installs the same weights is named too."""
+    from momentsearch.cli import args
+
+    monkeypatch.setenv("COLUMNS", "200")
+    sub = next(a for a in args.build_parser()._actions if a.choices and "index" in a.choices)
+    assert "pip install 'momentsearch[mpnet]'" in sub.choices["index"].format_help()

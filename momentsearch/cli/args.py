@@ -179,7 +179,8 @@ def _index_parser(sub) -> None:
     p.add_argument("--text-model", help="sentence encoder for speech and slide text (default "
                                         f"{ModelOptions.text_model}): all-MiniLM-L6-v2, all-mpnet-base-v2 (better "
                                         "on paraphrases, ~5x the text cost; "
-                                        "scripts/setup.sh --mpnet), or a sentence-transformers folder. "
+                                        "scripts/setup.sh --mpnet, or pip install 'momentsearch[mpnet]'), or a "
+                                        "sentence-transformers folder. "
                                         "An index made with one of these keeps it: later runs use it unless told "
                                         "otherwise")
     p.add_argument("--captions", choices=["auto", "prefer", "ignore"],
