@@ -3,8 +3,10 @@
 With slides (OCR found titles over at least SLIDE_SHARE of the video): a chapter starts where the
 slide title changes (builds of one slide, and OCR noise between near-identical titles, stay one
 chapter). Without: TextTiling over the transcript chunks' sentence vectors: a chapter starts at
-the deepest dips in similarity between the chunks before and after a gap, at least MIN_SPEECH_CHAPTER
-apart; its title is the first sentence of its own first words. Times are seconds.
+the deepest dips in similarity between the chunks before and after a gap, and where the talk resumes after
+a silence of SILENCE seconds or more (a coffee break, a muted microphone, music: a topic change whatever the
+words say, as for sections), at least MIN_SPEECH_CHAPTER apart; its title is the first sentence of its own
+first words. Times are seconds.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ from pathlib import Path
 
 import numpy as np
 
+from momentsearch.pipeline.segment import SILENCE
 from momentsearch.transcript import HESITATIONS, sentence_texts, vtt_text
 
 SLIDE_SHARE = 0.3  # titled slides must cover this share of the video for slide chapters
@@ -111,6 +114,16 @@ def from_speech(chunks: list[tuple[float, float, str]], vectors: np.ndarray, dur
     n = len(chunks)
     min_gap = MIN_SPEECH_CHAPTER if duration >= 10 * MIN_SPEECH_CHAPTER else max(MIN_CHAPTER, duration / 10)
     cuts: list[int] = []  # chunk i starts a chapter
+
+    def cut_at(i: int) -> None:
+        t = _boundary(chunks, i)
+        if t >= min_gap and duration - t >= min_gap / 2 and all(abs(t - _boundary(chunks, c)) >= min_gap for c in cuts):
+            cuts.append(i)
+
+    # nobody spoke for SILENCE seconds: the talk stopped, and resumes on a new chapter (the silence ends the one before)
+    for i in range(1, n):
+        if chunks[i][0] - chunks[i - 1][1] >= SILENCE:
+            cut_at(i)
     if n >= 3 and len(vectors) == n:
         v = np.asarray(vectors, dtype=np.float64)
         v = v / np.maximum(np.linalg.norm(v, axis=1, keepdims=True), 1e-12)
@@ -120,9 +133,7 @@ def from_speech(chunks: list[tuple[float, float, str]], vectors: np.ndarray, dur
         for i in np.argsort(-depth, kind="stable"):
             if depth[i] < cutoff:
                 break
-            t = _boundary(chunks, i + 1)
-            if t >= min_gap and duration - t >= min_gap / 2 and all(abs(t - _boundary(chunks, c)) >= min_gap for c in cuts):
-                cuts.append(i + 1)
+            cut_at(i + 1)
     starts = [(0.0, title_from(chunks[0][2]))]
     starts += [(_boundary(chunks, c), title_from(_fresh_text(chunks, c))) for c in sorted(cuts)]
     return _close(starts, duration, "speech")

@@ -342,3 +342,28 @@ def test_a_title_in_another_language_with_a_symbol_in_it_names_its_chapter(title
 
     lines = [[title, 0.9, ""], ["Summe uber alle Indizes", 0.5, ""]]
     assert not formula(title) and title_line({"lines": json.dumps(lines)}) == title
+
+
+def test_speech_chapters_start_where_the_talk_resumes_after_a_long_silence():
+    """A coffee break, a muted microphone or music in the middle of a lecture without titled slides: the talk
+    that resumes after it opens a chapter, though its words are not different enough for TextTiling to cut
+    (two chunks on either side, one sentence each, is too few to find a dip in)."""
+    rng = np.random.default_rng(1)
+    topic = rng.normal(size=16)
+    chunks = [(900.0, 911.0, "Good morning everyone. Today we study graph algorithms."),
+              (1111.0, 1119.0, "The priority queue pops the vertex with the smallest distance."),
+              (1737.0, 1748.0, "Welcome back from the coffee break. Let us talk about spanning trees."),
+              (2008.0, 2018.0, "To summarise, the homework is due next Friday.")]
+    vectors = np.array([topic + 0.05 * rng.normal(size=16) for _ in chunks])
+    chapters = from_speech(chunks, vectors, 2079.0)
+    assert [c.start for c in chapters] == [0.0, 1111.0, 1737.0, 2008.0]
+    assert [c.title for c in chapters] == ["Good morning everyone", "The priority queue pops the vertex with the…",
+                                           "Welcome back from the coffee break",
+                                           "To summarise, the homework is due next Friday"]
+    # a short video: one minute of music between two spoken parts
+    short = [(0.0, 7.0, "A binary heap stores a complete tree in an array."),
+             (68.0, 76.0, "Heap sort builds the heap in linear time.")]
+    assert [c.start for c in from_speech(short, vectors[:2], 77.0)] == [0.0, 68.0]
+    # pauses shorter than SILENCE between sentences of one topic cut nothing
+    close = [(s, s + 9.0, "More words about one topic.") for s in np.arange(0.0, 200.0, 12.0)]
+    assert len(from_speech(close, np.array([topic] * len(close)), 200.0)) == 1

@@ -304,6 +304,21 @@ ctypes.CDLL("libc.so.6").malloc_stats()  # one "Arena N:" block per malloc arena
 
 
 @pytest.mark.skipif(not sys.platform.startswith("linux") or platform.libc_ver()[0] != "glibc", reason="malloc arenas and mallopt are glibc's; other C libraries allocate differently")
+def test_a_resumed_note_says_no_speech_for_kept_windows_of_silence(tmp_path):
+    """A recording started 15 minutes early, killed in that silent stretch: the re-run's summary said
+    "resumed: kept 3 audio windows (speech to 13:30)" of windows in which nobody had said a word."""
+    from momentsearch.pipeline.partial import PartialState
+    from momentsearch.types import TranscriptSegment
+
+    state = PartialState(tmp_path, "vid", "fp")
+    for i in range(3):
+        state.add_window(i, i * 270.2, (i + 1) * 270.2, [])
+    assert PartialState(tmp_path, "vid", "fp").resumed_note() == (
+        "resumed: kept 3 audio windows (audio, no speech in it, to 13:30)")
+    state.add_window(3, 810.6, 1080.8, [TranscriptSegment(900.0, 905.0, "Good morning everyone.", [])])
+    assert "(speech to 18:00)" in PartialState(tmp_path, "vid", "fp").resumed_note()
+
+
 def test_indexing_caps_malloc_arenas():
     """Threads allocating side by side get their own glibc arenas unless capped; the indexer caps them
     (a long file's resident size crept up window by window without it)."""

@@ -611,3 +611,37 @@ def test_ctranslate2_cuda_problem_on_this_machine():
         assert "sees no CUDA GPU" in problem
     else:  # a GPU machine: usable, or its cuBLAS 12 is missing
         assert problem is None or "libcublas" in problem
+
+
+def test_words_left_when_every_fallback_temperature_failed_are_not_kept_as_speech():
+    """A coffee break's chatter (voices too far off to follow) in a lecture: the batched pass lost the stretch,
+    the sequential decoder tried temperatures 0.0 to 1.0, each failed Whisper's log-probability check, and
+    faster-whisper kept what was left at 1.0: "Thank you very much." (-1.69), stored as the lecturer's words
+    and found by search. Such a result is Whisper's own failure; a segment that passed at some temperature,
+    or one decoded without a fallback to run out of (`temperatures = [0.0]`), is kept as before."""
+    from types import SimpleNamespace
+
+    from momentsearch.models.asr import FasterWhisperASR
+    from momentsearch.options import ASROptions
+
+    def seg(text, start, logprob, temperature):
+        words = [SimpleNamespace(word=" " + w, start=start + i * 0.3, end=start + i * 0.3 + 0.3, probability=0.5)
+                 for i, w in enumerate(text.split())]
+        return SimpleNamespace(text=" " + text, start=start, end=start + 3.0, words=words, compression_ratio=1.0,
+                               no_speech_prob=0.3, avg_logprob=logprob, temperature=temperature)
+
+    class Engine:
+        def transcribe(self, samples, **kwargs):
+            return iter([seg("Today we look at recursion.", 0.0, -0.2, 0.0),
+                         seg("Memoization stores results.", 10.0, -0.8, 0.4),  # passed once sampled
+                         seg("Thank you very much.", 20.0, -1.69, 1.0)]), SimpleNamespace(language="en")
+
+    def heard(temperatures):
+        asr = FasterWhisperASR(ASROptions(temperatures=temperatures))
+        asr._model, asr._batched = Engine(), None
+        return [s.text for s in asr.transcribe(np.zeros(30 * 16000, np.float32))]
+
+    assert heard([0.0, 0.2, 0.4, 0.6, 0.8, 1.0]) == ["Today we look at recursion.", "Memoization stores results."]
+    assert heard([0.0])[-1] == "Thank you very much."  # no fallback: nothing ran out
+    kept = drop_hallucinations([seg("Thank you very much.", 20.0, -1.69, 1.0)], 30.0)  # no temperature given
+    assert [s.text for s in kept] == ["Thank you very much."]

@@ -77,13 +77,23 @@ def loop_start(tokens: list[str], repeats: int = LOOP_REPEATS) -> int | None:
     return None
 
 
-def drop_hallucinations(raw_segments: Iterable[Any], duration: float) -> list[TranscriptSegment]:
+def ran_out(temperatures: Iterable[float]) -> float | None:
+    """The temperature a segment is decoded at when the sampling fallback tried every one and each failed
+    Whisper's own checks (both engines then keep a result, at the last temperature); None without a fallback."""
+    temps = list(temperatures)
+    return temps[-1] if len(temps) > 1 and temps[-1] > 0 else None
+
+
+def drop_hallucinations(raw_segments: Iterable[Any], duration: float,
+                        last_temperature: float | None = None) -> list[TranscriptSegment]:
     """Convert engine segments (objects or dicts) to `TranscriptSegment`s, dropping likely inventions.
 
-    Dropped: empty text; no_speech_prob > NO_SPEECH_PROB with avg_logprob < LOW_LOGPROB; a text equal
-    to the previous kept one. A segment is cut where its failure loop starts (`failure_loop`; dropped
-    if that is its start) and kept whole if it has none: a 30 s lecture chunk that says one sentence
-    twice compresses as well as a loop, and is real speech.
+    Dropped: empty text; no_speech_prob > NO_SPEECH_PROB with avg_logprob < LOW_LOGPROB; avg_logprob under
+    LOW_LOGPROB at `last_temperature` (`ran_out`: every temperature failed, and the last sample is what was
+    left: chatter in a break came out as "Thank you very much."); a text equal to the previous kept one.
+    A segment is cut where its failure loop starts (`failure_loop`; dropped if that is its start) and kept
+    whole if it has none: a 30 s lecture chunk that says one sentence twice compresses as well as a loop, and
+    is real speech.
     Times are clamped to [0, duration].
     Word texts are stripped of the leading space Whisper puts on them (see `asr_words.segment_words`).
     Segments come back in the order of their first words' times.
@@ -98,7 +108,8 @@ def drop_hallucinations(raw_segments: Iterable[Any], duration: float) -> list[Tr
         if not text:
             continue
         no_speech, logprob = _get(seg, "no_speech_prob", 0.0), _get(seg, "avg_logprob", 0.0)
-        if no_speech > NO_SPEECH_PROB and logprob < LOW_LOGPROB:
+        if logprob < LOW_LOGPROB and (no_speech > NO_SPEECH_PROB or (
+                last_temperature is not None and _get(seg, "temperature", 0.0) >= last_temperature)):
             continue
         raw_words = _get(seg, "words", None) or []
         words = segment_words(raw_words, clamp)
@@ -264,7 +275,7 @@ class FasterWhisperASR:
         if any(_get(s, "temperature", 0.0) > 0 for s in raw):
             self._model = self._batched = None  # its sampling generator moved on: reload before the next call
             gc.collect()  # free the old model now (a long file may reload it many times), not at some later GC
-        return drop_hallucinations(raw, samples.size / SAMPLE_RATE)
+        return drop_hallucinations(raw, samples.size / SAMPLE_RATE, ran_out(self.options.temperatures))
 
     def language_of(self, audio: np.ndarray) -> tuple[str, float] | None:
         """Whisper's guess at the language spoken in 16 kHz `audio` (its first 30 s of speech): (code,

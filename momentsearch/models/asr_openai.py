@@ -10,7 +10,8 @@ from typing import Any
 import numpy as np
 
 from momentsearch.errors import ModelUnavailableError
-from momentsearch.models.asr import LOW_LOGPROB, MAX_COMPRESSION_RATIO, NO_SPEECH_PROB, _as_audio, drop_hallucinations
+from momentsearch.models.asr import (LOW_LOGPROB, MAX_COMPRESSION_RATIO, NO_SPEECH_PROB, _as_audio, drop_hallucinations,
+                                     ran_out)
 from momentsearch.models.device import downloads_allowed, resolve_device
 from momentsearch.models.level import levelled
 from momentsearch.models.whisper_convert import CONVERTIBLE, converted_checkpoint
@@ -108,7 +109,7 @@ class OpenAIWhisperASR:
             **decode,
         )
         self.detected_language = str(result.get("language") or language or "")
-        return drop_hallucinations(result.get("segments", []), samples.size / SAMPLE_RATE)
+        return drop_hallucinations(result.get("segments", []), samples.size / SAMPLE_RATE, ran_out(opts.temperatures))
 
     def _speech_language(self, samples: np.ndarray) -> str | None:
         """The language of the first 30 s of speech in `samples` (the voice detector's, as faster-whisper

@@ -157,7 +157,9 @@ class PartialState:
         if self.windows:
             end = max(end for _, end, _ in self.windows.values())
             n = len(self.windows)
-            kept.append(f"{n} audio window{'' if n == 1 else 's'} (speech to {_clock(end)})")
+            # windows of a silent stretch (a recording started early, a break) hold no speech: not "speech to"
+            heard = "speech" if any(segments for _, _, segments in self.windows.values()) else "audio, no speech in it,"
+            kept.append(f"{n} audio window{'' if n == 1 else 's'} ({heard} to {_clock(end)})")
         if self.visual is not None:
             kept.append("the pictures and slide text")
         elif self.detected is not None or self.ocr:
