@@ -25,7 +25,6 @@ class ShortRepr:
         return f"{type(self).__name__}({', '.join(f'{f.name}={shown(getattr(self, f.name))}' for f in fields(self))})"
 
 
-
 def shown_path(text: str) -> str:
     """A path as text that any UTF-8 reader takes (JSON, an HTTP header, a browser): the bytes of a file name
     that are no UTF-8 (kept by Python as lone surrogates, os.fsdecode) written as \\xNN."""
