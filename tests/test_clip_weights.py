@@ -198,7 +198,8 @@ def test_allow_download_leaves_the_hub_online(allowed, tmp_path):
     code = ("import momentsearch.cli.main, momentsearch.api\n"
             "from momentsearch.models.build import Models\nfrom momentsearch.options import Config\n"
             "Models(Config())\nimport huggingface_hub.constants as c\nprint(c.HF_HUB_OFFLINE)")
-    out = subprocess.run([sys.executable, "-c", code], env=env, cwd=tmp_path, capture_output=True, text=True, check=True)
+    out = subprocess.run([sys.executable, "-c", code], env=env, cwd=tmp_path, capture_output=True, text=True,
+                         check=True)
     assert out.stdout.strip() == ("False" if allowed else "True")
 
 

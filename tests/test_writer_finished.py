@@ -58,7 +58,8 @@ def test_a_run_that_finished_is_not_taken_for_one_that_was_stopped(tmp_path, mon
     try:
         assert writer.stdout.readline().strip() == "held"
         index = MomentIndex(db)
-        assert [w.split(" (pid")[0] for w in index.warnings] == ["files not searchable yet, being indexed now by `index`"]
+        assert [w.split(" (pid")[0] for w in index.warnings] == [
+            "files not searchable yet, being indexed now by `index`"]
         writer.stdin.write("finish\n")
         writer.stdin.flush()
         assert writer.wait(timeout=60) == 0
