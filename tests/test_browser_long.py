@@ -88,6 +88,28 @@ def test_the_playing_chapter_is_scrolled_into_the_list(long_day, browser):  # no
     assert box["y"] - 1 <= row["y"] and row["y"] + row["height"] <= box["y"] + box["height"] + 1, (row, box)
 
 
+def test_lists_that_come_late_mark_the_chapter_and_sentence_at_the_players_time(long_day, browser):  # noqa: F811
+    """The chapter and sentence at the player's time were marked only on its time updates: lists that came after
+    the player had stopped (a busy server, a short last chapter that had ended) never marked them."""
+    base = long_day
+    video = json.load(urllib.request.urlopen(base + "/api/videos"))["videos"][0]
+    chapters = json.load(urllib.request.urlopen(f"{base}/api/chapters/{video['video_id']}"))["chapters"]
+    page = browser.new_page(viewport={"width": 1280, "height": 420})
+    held = []  # the lists' answers, held back until the player has stopped (as a busy server's come late)
+    page.route("**/api/chapters/**", lambda route: held.append(route))
+    page.goto(f"{base}/?v={video['video_id']}#t={chapters[-1]['start'] + 2}")
+    page.wait_for_function(READY, timeout=60_000)
+    page.evaluate("() => document.getElementById('player').pause()")
+    page.wait_for_timeout(500)
+    assert held, "the page asked for no chapters"
+    for route in held:
+        route.continue_()
+    page.wait_for_function("() => document.querySelector('#chapters li.now') !== null", timeout=30_000)
+    assert chapters[-1]["title"] in page.inner_text("#chapters li.now")
+    assert TOPICS[-1].lower() in page.inner_text("#transcript li.now").lower()  # its sentence too
+    page.close()
+
+
 def test_the_next_sentence_scrolls_the_transcript_not_the_page(long_day, browser):  # noqa: F811
     """A reader who scrolled back up to the video is not pulled down to the transcript at every sentence."""
     base = long_day

@@ -52,6 +52,7 @@ async function showVideo(m) {
   renderTranscript();
   drawMarks();
   loadHits(m);
+  markNow();
 }
 
 function renderTranscript() {
@@ -133,7 +134,9 @@ for (const list of [mx.chapters, mx.transcript]) {
   });
 }
 
-els.player.addEventListener("timeupdate", () => {
+// the chapter and sentence at the player's time marked: as it plays, and as soon as the lists are drawn (a link's
+// time is marked before it plays; a short last chapter had ended before a late list came, and was never marked)
+function markNow() {
   const t = indexNow();
   let i = -1;
   for (let j = 0; j < sentences.length && sentences[j].start <= t + 0.05; j++) i = j;
@@ -153,8 +156,11 @@ els.player.addEventListener("timeupdate", () => {
     setCurrent(li, true, "now");
     if (!mx.transcript.matches(":hover")) scrollWithin(mx.transcript, li);  // not the page: the player stays in view
   }
-});
+}
+els.player.addEventListener("timeupdate", markNow);
 els.player.addEventListener("loadedmetadata", () => { if (current) showVideo(current); drawMarks(); });
 els.player.addEventListener("seeked", () => { if (current && shownVideo !== current.video_id) showVideo(current); });
-document.addEventListener("searched", () => { if (current && current.kind !== "photo") { renderTranscript(); loadHits(current); } });
+document.addEventListener("searched", () => {
+  if (current && current.kind !== "photo") { renderTranscript(); loadHits(current); markNow(); }
+});
 document.addEventListener("opened", () => { if (current) showVideo(current); });  // clicked, or Enter, j or k
