@@ -107,6 +107,12 @@ def test_lists_that_come_late_mark_the_chapter_and_sentence_at_the_players_time(
     page.wait_for_function("() => document.querySelector('#chapters li.now') !== null", timeout=30_000)
     assert chapters[-1]["title"] in page.inner_text("#chapters li.now")
     assert TOPICS[-1].lower() in page.inner_text("#transcript li.now").lower()  # its sentence too
+    page.evaluate("() => { const v = document.getElementById('player'); v.currentTime = v.duration; }")
+    page.wait_for_function("() => { const v = document.getElementById('player'); "
+                           "return !v.seeking && v.currentTime >= v.duration - 0.01; }", timeout=30_000)
+    page.wait_for_timeout(300)  # at the very end (the video ended): still the last chapter, not none
+    assert page.locator("#chapters li.now").count() == 1
+    assert chapters[-1]["title"] in page.inner_text("#chapters li.now")
     page.close()
 
 

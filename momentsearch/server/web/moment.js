@@ -142,7 +142,8 @@ function markNow() {
   for (let j = 0; j < sentences.length && sentences[j].start <= t + 0.05; j++) i = j;
   // the chapter first: a seek within one sentence's time, or a video without speech, still moves it
   mx.chapters.querySelectorAll("li").forEach((c) => {
-    const k = Number(c.dataset.i), now = chapterList[k].start <= t && t < chapterList[k].end;
+    const k = Number(c.dataset.i), last = k === chapterList.length - 1;  // (the last one still at the very end)
+    const now = chapterList[k].start <= t && (t < chapterList[k].end || last);
     // a long recording's list scrolls (dozens of chapters): the one playing is kept in sight, as the sentence is
     if (now && !c.classList.contains("now") && !mx.chapters.matches(":hover")) scrollWithin(mx.chapters, c);
     setCurrent(c, now, "now");
