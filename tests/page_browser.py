@@ -32,3 +32,10 @@ def page_file(path: str) -> str | None:
     if path == "/":
         return str(web / "index.html")
     return str(web / path[len("/web/"):]) if path.startswith("/web/") else None
+
+
+def videos_answer(names: dict[str, str], duration: float, channels: list[str] | None = None) -> dict:
+    """/api/videos's answer for videos `names` (video id -> file name, each under /srv/) of one length."""
+    return {"videos": [{"video_id": v, "name": n, "path": "/srv/" + n, "kind": "video", "duration": duration,
+                        "channels": channels or ["transcript"], "language": "en"} for v, n in names.items()],
+            "channels": ["transcript"]}

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import pytest
 
-from page_browser import browser, needs_chromium, page_file  # noqa: F401 (browser: a fixture)
+from page_browser import browser, needs_chromium, page_file, videos_answer  # noqa: F401 (a fixture)
 
 BASE = "http://lecture-box.test"
 VIDEOS = {"0123456789abcdef": "cell-biology.mp4", "fedcba9876543210": "roman-roads.mp4",
@@ -31,9 +31,7 @@ def _answer(route) -> None:
     if (own := page_file(path)) is not None:
         route.fulfill(path=own)
     elif path == "/api/videos":
-        route.fulfill(json={"videos": [{"video_id": v, "name": n, "path": "/srv/" + n, "kind": "video",
-                                        "duration": 12.0, "channels": ["transcript"], "language": "en"}
-                                       for v, n in VIDEOS.items()], "channels": ["transcript"]})
+        route.fulfill(json=videos_answer(VIDEOS, 12.0))
     elif path == "/api/examples":
         route.fulfill(json={"examples": ["mitochondria"]})
     elif path == "/api/search":

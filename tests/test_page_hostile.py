@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import pytest
 
-from page_browser import browser, needs_chromium, page_file  # noqa: F401 (browser: a fixture)
+from page_browser import browser, needs_chromium, page_file, videos_answer  # noqa: F401 (a fixture)
 
 BASE = "http://lecture-box.test"
 VID = "0123456789abcdef"
@@ -34,9 +34,7 @@ def _answer(route) -> None:
     if (own := page_file(path)) is not None:
         route.fulfill(path=own)
     elif path == "/api/videos":
-        route.fulfill(json={"videos": [{"video_id": v, "name": n, "path": "/srv/" + n, "kind": "video",
-                                        "duration": 30.0, "channels": ["transcript", MARKUP], "language": "en"}
-                                       for v, n in NAMES.items()], "channels": ["transcript"]})
+        route.fulfill(json=videos_answer(NAMES, 30.0, ["transcript", MARKUP]))
     elif path == "/api/examples":
         route.fulfill(json={"examples": [MARKUP, "magma"]})
     elif path == "/api/search":

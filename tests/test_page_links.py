@@ -12,7 +12,7 @@ import numpy as np
 import pytest
 
 import momentsearch.server as server
-from page_browser import browser, needs_chromium, page_file  # noqa: F401 (browser: a fixture)
+from page_browser import browser, needs_chromium, page_file, videos_answer  # noqa: F401 (a fixture)
 
 BASE = "http://lecture-box.test"
 VID, GONE = "0123456789abcdef", "fedcba9876543210"
@@ -54,9 +54,7 @@ def _answer(route, video: bytes, prefix: str = "") -> None:
     if (own := page_file(path)) is not None:
         route.fulfill(path=own)
     elif path == "/api/videos":
-        route.fulfill(json={"videos": [{"video_id": VID, "name": "talk.mp4", "path": "/srv/talk.mp4", "kind": "video",
-                                        "duration": LENGTH, "channels": ["transcript"], "language": "en"}],
-                            "channels": ["transcript"]})
+        route.fulfill(json=videos_answer({VID: "talk.mp4"}, LENGTH))
     elif path == f"/api/media/{VID}":  # with HTTP Range, as the server answers: the player can seek
         first, _, last = route.request.headers.get("range", "bytes=0-").removeprefix("bytes=").partition("-")
         first, last = int(first or 0), min(int(last or len(video) - 1), len(video) - 1)
