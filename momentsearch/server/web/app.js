@@ -640,12 +640,18 @@ const imagePick = document.querySelector(".image-pick");
 imagePick.addEventListener("keydown", (ev) => {  // the label takes focus (tabindex): Enter or Space picks a file
   if (ev.key === "Enter" || ev.key === " ") { ev.preventDefault(); els.image.click(); }
 });
+const LETTER_KEYS = "momentsearch-letter-keys";  // localStorage: "off" turns j, k and / off
+const letterKeysOn = () => localStorage.getItem(LETTER_KEYS) !== "off";
 document.addEventListener("keydown", (ev) => {
   if (ev.target === els.q) { if (ev.key === "Escape") els.q.blur(); return; }
   // the player, buttons, links and fields keep their own keys (arrows on the video change the volume)
   if (ev.target.closest && ev.target.closest("video, button, a, input, select, textarea, label")) return;
   // in the chapters or the transcript (a row has focus) ↓/↑ scroll that list, as in any list that scrolls
   if ((ev.key === "ArrowDown" || ev.key === "ArrowUp") && ev.target.closest && ev.target.closest("#around")) return;
+  // a key with Ctrl, Alt or Cmd is the browser's or the system's (Ctrl+K: the address bar), never the page's; the
+  // one-letter keys can be turned off (WCAG 2.1.4: speech input types them by accident), extras.js's toggle
+  if (ev.ctrlKey || ev.altKey || ev.metaKey) return;
+  if (!letterKeysOn() && ["/", "j", "k"].includes(ev.key)) return;
   if (ev.key === "/") { ev.preventDefault(); els.q.focus(); }
   else if (ev.key === "j" || ev.key === "ArrowDown") { ev.preventDefault(); play(Math.min(results.length - 1, active + 1)); }
   else if (ev.key === "k" || ev.key === "ArrowUp") { ev.preventDefault(); play(Math.max(0, active - 1)); }

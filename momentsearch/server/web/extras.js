@@ -1,6 +1,7 @@
 // momentsearch page, second script: the start page (indexed files, example queries), weak results
 // marked as weak, and where captions show (below the video, on it, or off). Uses app.js's globals
-// (els, render, search, openMoment, api, fmt, escapeHtml, shownName) and adds no build step.
+// (els, render, search, openMoment, api, fmt, escapeHtml, shownName) and adds no build step. Also the toggle
+// that turns the one-letter keys off.
 "use strict";
 
 const WEAK_SCORE = 0.3;  // below this a result matched faintly (one channel, a little): shown faded
@@ -97,6 +98,12 @@ captionsToggle.addEventListener("click", () => {
 });
 els.player.textTracks.addEventListener("addtrack", () => setTimeout(applyCaptions, 0));
 els.player.addEventListener("loadedmetadata", applyCaptions);
+
+// -- one-letter keys (j, k, /) on or off, remembered (app.js's keydown asks letterKeysOn()) --------------------
+const letterKeys = document.getElementById("letter-keys");
+letterKeys.checked = letterKeysOn();
+letterKeys.addEventListener("change", () => localStorage.setItem(LETTER_KEYS, letterKeys.checked ? "on" : "off"));
 if (!CAPTION_MODES.includes(captionMode)) captionMode = "below";
 applyCaptions();
 showHome();
+
