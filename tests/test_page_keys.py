@@ -6,7 +6,7 @@ marks and the chapter playing still shown in forced colours (Windows high contra
 from __future__ import annotations
 
 from page_browser import browser, needs_chromium  # noqa: F401 (a fixture)
-from test_page_a11y import _open
+from test_page_a11y import _open, _tab_to
 
 pytestmark = needs_chromium
 
@@ -51,5 +51,29 @@ def test_a_letter_key_with_ctrl_or_alt_is_left_to_the_browser(browser):
     for key in ("Control+k", "Alt+j", "Control+j", "Meta+k"):
         page.keyboard.press(key)
         assert page.evaluate("() => active") == 1, key
+    assert not errors, errors
+    page.close()
+
+
+def test_on_a_narrow_screen_tab_reaches_the_player_before_the_results(browser):
+    """Below 800 px the player is shown above the results, but Tab went through every result first and reached the
+    player last (WCAG 2.4.3). On a wide screen it stands right of the results and comes after them; a page made
+    narrow while a moment plays keeps the focus and the video playing."""
+    page, errors = _open(browser, "/?q=mitochondria", width=400)
+    page.wait_for_selector(".result")
+    page.locator(".result").first.click()
+    page.wait_for_selector("#transcript li")
+    page.focus("button[type=submit]")
+    _tab_to(page, "#player-pane *, .result")
+    assert page.evaluate("() => !!document.activeElement.closest('#player-pane')")
+    page.set_viewport_size({"width": 1280, "height": 900})
+    page.wait_for_function("() => document.getElementById('results-pane').nextElementSibling?.id === 'player-pane'")
+    page.focus("button[type=submit]")
+    _tab_to(page, "#player-pane *, .result")
+    assert page.evaluate("() => document.activeElement.matches('.result')")
+    page.focus("#captions-toggle")
+    page.set_viewport_size({"width": 600, "height": 900})
+    page.wait_for_function("() => document.getElementById('player-pane').nextElementSibling?.id === 'results-pane'")
+    assert page.evaluate("() => document.activeElement.id") == "captions-toggle"
     assert not errors, errors
     page.close()

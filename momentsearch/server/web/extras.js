@@ -107,3 +107,17 @@ if (!CAPTION_MODES.includes(captionMode)) captionMode = "below";
 applyCaptions();
 showHome();
 
+// -- narrow screens: the player before the results in the page's order too ---------------------
+// Below 800 px style.css shows the player above the results: Tab reached it only after every result (WCAG 2.4.3).
+// There it comes first in the page; on a wide screen after them, as it stands right of them.
+const narrow = window.matchMedia("(max-width: 800px)");
+function placePlayer() {
+  const list = document.getElementById("results-pane");
+  if (narrow.matches ? list.previousElementSibling === els.pane : list.nextElementSibling === els.pane) return;
+  const focused = document.activeElement;  // moved with its pane, it would lose the focus
+  if (narrow.matches) list.before(els.pane);
+  else list.after(els.pane);
+  if (focused && focused !== document.activeElement && els.pane.contains(focused)) focused.focus({ preventScroll: true });
+}
+narrow.addEventListener("change", placePlayer);
+placePlayer();
