@@ -10,6 +10,41 @@ from test_page_a11y import _open, _tab_to
 
 pytestmark = needs_chromium
 
+# the luminance contrast of two colours, as WCAG computes it; `over` lays a colour with alpha on another
+COLOURS = """
+const parse = (c) => { const m = c.match(/[\\d.]+/g).map(Number); return [m[0], m[1], m[2], m.length > 3 ? m[3] : 1]; };
+const lin = (v) => { v /= 255; return v <= 0.03928 ? v / 12.92 : ((v + 0.055) / 1.055) ** 2.4; };
+const lum = ([r, g, b]) => 0.2126 * lin(r) + 0.7152 * lin(g) + 0.0722 * lin(b);
+const over = (top, under) => [0, 1, 2].map((i) => top[i] * top[3] + under[i] * (1 - top[3])).concat(1);
+const ratio = (a, b) => { const x = lum(a), y = lum(b); return (Math.max(x, y) + .05) / (Math.min(x, y) + .05); };
+const fill = (el, under) => { const s = getComputedStyle(el), c = parse(s.backgroundColor);
+  c[3] *= Number(s.opacity); return over(c, under); };
+"""
+
+# each mark on the timeline: [what, its contrast against the timeline under it]
+MARKS = "() => {" + COLOURS + """
+  const track = parse(getComputedStyle(document.getElementById('timeline')).backgroundColor);
+  return [...document.querySelectorAll('#timeline-moment, #timeline-marks .mark, #timeline-hits .hit-mark')]
+    .filter((e) => e.getClientRects().length).map((e) => [e.id || e.className, ratio(fill(e, track), track)]); }"""
+
+# each score bar's fill in the results that are not faded as weak: [channel, its contrast against its track]
+BARS = "() => {" + COLOURS + """
+  return [...document.querySelectorAll('.result:not(.weak) .bar')].map((bar) => {
+    const track = fill(bar.querySelector('.track'), [255, 255, 255, 1]);
+    return [bar.className, ratio(fill(bar.querySelector('.fill'), track), track)]; }); }"""
+
+
+def _with_marks(page) -> None:
+    """The first result open, with its chapters and transcript, and another result and a hit on its timeline."""
+    page.locator(".result").first.click()
+    page.wait_for_selector("#transcript li")
+    page.evaluate("""() => {
+      results[1] = {...results[1], video_id: current.video_id, kind: 'moment'};  // another result in this video
+      hits = [{start: 1, end: 2}];
+      drawTimeline(); drawMarks(); }""")
+    page.wait_for_selector("#timeline-marks .mark")
+
+
 def test_the_one_letter_keys_can_be_turned_off_and_stay_off(browser):
     """j, k and / acted wherever the focus was not in a field, with no way to turn them off (WCAG 2.1.4): a speech
     input user saying a word with a "k" in it jumped to another moment. A box under the keys' help turns them off,
@@ -75,5 +110,24 @@ def test_on_a_narrow_screen_tab_reaches_the_player_before_the_results(browser):
     page.set_viewport_size({"width": 600, "height": 900})
     page.wait_for_function("() => document.getElementById('player-pane').nextElementSibling?.id === 'results-pane'")
     assert page.evaluate("() => document.activeElement.id") == "captions-toggle"
+    assert not errors, errors
+    page.close()
+
+
+def test_the_timeline_marks_and_score_bars_stand_out_3_to_1(browser):
+    """The moment (amber), the other results (grey) and the query's hits (violet) were 1.6-2.1:1 against the
+    timeline; the visual and slide-text bars' fills 2.1-2.3:1 against their track (WCAG 1.4.11 asks 3:1)."""
+    page, errors = _open(browser, "/?q=mitochondria")
+    page.wait_for_selector(".result")
+    _with_marks(page)
+    page.wait_for_selector("#timeline-hits .hit-mark")
+    marks = page.evaluate(MARKS)
+    assert {what for what, _ in marks} == {"timeline-moment", "mark", "hit-mark"}
+    assert [(what, round(r, 2)) for what, r in marks if r < 3] == []
+    page.evaluate("() => { results[0].channels = {transcript: .9, lexical: .8, visual: .7, ocr: .6, place: .5}; "
+                  "render(shownQuery); }")
+    bars = page.evaluate(BARS)
+    assert len(bars) >= 5
+    assert [(what, round(r, 2)) for what, r in bars if r < 3] == []
     assert not errors, errors
     page.close()
