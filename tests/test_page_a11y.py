@@ -198,7 +198,7 @@ CLIPPED = """() => [...document.querySelectorAll('.result .name, #videos .name, 
   .filter((e) => e.getClientRects().length && e.scrollWidth > e.clientWidth + 1).map((e) => e.textContent)"""
 
 
-@pytest.mark.parametrize("width", [360, 640])  # a phone; 1280 px at 200 % zoom
+@pytest.mark.parametrize("width", [320, 360, 640])  # 1280 px at 400 % zoom; a phone; at 200 %
 def test_a_phone_shows_whole_file_names_and_never_scrolls_sideways(browser, width):
     """At 360 px a result's name was cut to "1. 2024-0…" (its title shows only on a hover no phone has): which
     lecture a moment is in could not be read. The start page's list cut names the same way."""

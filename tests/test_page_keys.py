@@ -131,3 +131,29 @@ def test_the_timeline_marks_and_score_bars_stand_out_3_to_1(browser):
     assert [(what, round(r, 2)) for what, r in bars if r < 3] == []
     assert not errors, errors
     page.close()
+
+
+def test_forced_colours_still_show_the_marks_the_chapter_playing_and_the_result_open(browser):
+    """In forced colours (Windows high contrast) every background became the page's: the timeline's marks, the
+    score bars' fills and the chapter and sentence playing vanished, and every result had the same border."""
+    page, errors = _open(browser, "/?q=mitochondria")
+    page.emulate_media(forced_colors="active")
+    page.wait_for_selector(".result")
+    _with_marks(page)
+    page.evaluate("() => ['#chapters li', '#transcript li'].forEach((rows) => document.querySelectorAll(rows)"
+                  ".forEach((li, i) => setCurrent(li, i === 0, 'now')))")  # as at 0 s
+    looks = page.evaluate("""() => {
+      const bg = (e) => getComputedStyle(e).backgroundColor, q = (s) => document.querySelector(s);
+      const drawn = (e) => { const s = getComputedStyle(e); return [s.backgroundColor, s.outlineStyle, s.outlineColor,
+                                                                     s.borderTopColor].join(' '); };
+      const track = bg(q('#timeline'));
+      return {marks: [...document.querySelectorAll('#timeline *')].filter((e) => e.className || e.id === 'timeline-moment'
+                        || e.id === 'timeline-head').map((e) => bg(e) !== track && !/^rgba\\(.*, 0\\)$/.test(bg(e))),
+              chapter: drawn(q('#chapters li.now')) !== drawn(q('#chapters li:not(.now)')),
+              sentence: drawn(q('#transcript li.now')) !== drawn(q('#transcript li:not(.now)')),
+              result: drawn(q('.result.active')) !== drawn(q('.result:not(.active)')),
+              bar: bg(q('.bar .fill')) !== bg(q('.bar .track')) }; }""")
+    assert looks["marks"] and all(looks["marks"]), looks
+    assert looks == {**looks, "chapter": True, "sentence": True, "result": True, "bar": True}, looks
+    assert not errors, errors
+    page.close()
