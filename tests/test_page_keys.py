@@ -135,7 +135,8 @@ def test_the_timeline_marks_and_score_bars_stand_out_3_to_1(browser):
 
 def test_forced_colours_still_show_the_marks_the_chapter_playing_and_the_result_open(browser):
     """In forced colours (Windows high contrast) every background became the page's: the timeline's marks, the
-    score bars' fills and the chapter and sentence playing vanished, and every result had the same border."""
+    score bars' fills and the chapter and sentence playing vanished, and every result had the same border. The row
+    playing is marked by a bar at its left, so a focus ring still shows on it (an outline there hid the focus)."""
     page, errors = _open(browser, "/?q=mitochondria")
     page.emulate_media(forced_colors="active")
     page.wait_for_selector(".result")
@@ -147,13 +148,16 @@ def test_forced_colours_still_show_the_marks_the_chapter_playing_and_the_result_
       const drawn = (e) => { const s = getComputedStyle(e); return [s.backgroundColor, s.outlineStyle, s.outlineColor,
                                                                      s.borderTopColor].join(' '); };
       const track = bg(q('#timeline'));
-      return {marks: [...document.querySelectorAll('#timeline *')].filter((e) => e.className || e.id === 'timeline-moment'
-                        || e.id === 'timeline-head').map((e) => bg(e) !== track && !/^rgba\\(.*, 0\\)$/.test(bg(e))),
+      const shown = (e) => bg(e) !== track && !/^rgba\\(.*, 0\\)$/.test(bg(e));  // not the timeline's, not clear
+      return {marks: [...document.querySelectorAll('#timeline-moment, #timeline-head, #timeline [class]')].map(shown),
               chapter: drawn(q('#chapters li.now')) !== drawn(q('#chapters li:not(.now)')),
               sentence: drawn(q('#transcript li.now')) !== drawn(q('#transcript li:not(.now)')),
               result: drawn(q('.result.active')) !== drawn(q('.result:not(.active)')),
               bar: bg(q('.bar .fill')) !== bg(q('.bar .track')) }; }""")
     assert looks["marks"] and all(looks["marks"]), looks
+    plain = page.locator("#chapters").screenshot()
+    _tab_to(page, "#chapters li.now")  # as a keyboard user reaches it
+    assert page.locator("#chapters").screenshot() != plain, "the chapter playing shows no focus"
     assert looks == {**looks, "chapter": True, "sentence": True, "result": True, "bar": True}, looks
     assert not errors, errors
     page.close()

@@ -117,7 +117,9 @@ function placePlayer() {
   const focused = document.activeElement;  // moved with its pane, it would lose the focus
   if (narrow.matches) list.before(els.pane);
   else list.after(els.pane);
-  if (focused && focused !== document.activeElement && els.pane.contains(focused)) focused.focus({ preventScroll: true });
+  if (focused && focused !== document.activeElement && els.pane.contains(focused)) {
+    focused.focus({ preventScroll: true });
+  }
 }
 narrow.addEventListener("change", placePlayer);
 placePlayer();
