@@ -161,3 +161,24 @@ def test_forced_colours_still_show_the_marks_the_chapter_playing_and_the_result_
     assert looks == {**looks, "chapter": True, "sentence": True, "result": True, "bar": True}, looks
     assert not errors, errors
     page.close()
+
+
+LEGEND = """() => {
+  const look = (e) => getComputedStyle(e).backgroundColor;
+  const keys = [...document.querySelectorAll('#timeline-legend .key')].map(look);
+  return [...document.querySelectorAll('#timeline-moment, #timeline-marks .mark, #timeline-hits .hit-mark')]
+    .filter((e) => !keys.includes(look(e))).map((e) => e.id || e.className); }"""
+
+
+def test_every_kind_of_mark_on_the_timeline_has_its_key_in_the_legend(browser):
+    """The query's matches in the video (violet strips on the timeline) had no key under it: only the moment, the
+    other results and the time playing were named, so what the violet meant was told to no one (WCAG 1.4.1)."""
+    page, errors = _open(browser, "/?q=mitochondria")
+    page.wait_for_selector(".result")
+    _with_marks(page)
+    page.wait_for_selector("#timeline-hits .hit-mark")
+    assert page.evaluate(LEGEND) == []
+    page.emulate_media(forced_colors="active")
+    assert page.evaluate(LEGEND) == []
+    assert not errors, errors
+    page.close()
