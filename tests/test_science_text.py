@@ -26,3 +26,15 @@ def test_a_compatibility_form_in_the_indexed_text_matches_the_query_typed_plain(
 def test_a_quoted_formula_is_found_in_its_subscripted_form():
     parsed = parse_query(clean_query('"CO2" molar mass'))
     assert parsed.accepts(normalise_text(CAPTIONS[0]))
+
+
+@pytest.mark.parametrize("typed", ["pH = -log[H+]", "y = -x", "a + -b", "p < -1", "a ≤ -b"])
+def test_a_dash_after_an_operator_is_a_minus_sign_not_an_exclusion(typed):
+    """A formula pasted from a slide ("pH = -log[H+]") left out "log h", so the slide that shows it was dropped."""
+    parsed = parse_query(clean_query(typed))
+    assert parsed.excluded == () and parsed.accepts(normalise_text(typed))
+
+
+@pytest.mark.parametrize("typed, excluded", [("pH -log", ("log",)), ("x -y", ("y",)), ("P(A|B) -bayes", ("bayes",))])
+def test_a_dash_after_a_word_still_excludes(typed, excluded):
+    assert parse_query(clean_query(typed)).excluded == excluded
