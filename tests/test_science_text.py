@@ -6,6 +6,7 @@ from __future__ import annotations
 import pytest
 
 from momentsearch.ranking.lexical import LexicalIndex, normalise_text
+from momentsearch.ranking.numbers import unify_numbers
 from momentsearch.search.query import clean_query, parse_query
 
 # as a department's caption files write them: subscripts, superscripts, the micro sign (U+00B5), ℃
@@ -38,3 +39,25 @@ def test_a_dash_after_an_operator_is_a_minus_sign_not_an_exclusion(typed):
 @pytest.mark.parametrize("typed, excluded", [("pH -log", ("log",)), ("x -y", ("y",)), ("P(A|B) -bayes", ("bayes",))])
 def test_a_dash_after_a_word_still_excludes(typed, excluded):
     assert parse_query(clean_query(typed)).excluded == excluded
+
+
+@pytest.mark.parametrize("said, written", [("seven point four", "7.4"), ("point oh five", ".05"),
+                                           ("p less than point oh five", "p less than .05"),
+                                           ("one hundred twenty point zero one", "120.01"), ("2 point 5", "2.5"),
+                                           ("twenty five point five", "25.5"),
+                                           # no number said before "point": the word, not a decimal
+                                           ("at this point one of them left", "at this point one of them left"),
+                                           ("the point is", "the point is")])
+def test_a_decimal_said_in_words_is_written_in_digits(said, written):
+    assert unify_numbers(said) == written
+
+
+STATS = ["Blood has a pH of 7.4 in health", "We reject when p is less than 0.05", "At this point one of them left"]
+
+
+@pytest.mark.parametrize("typed, row", [("seven point four", 0), ("pH seven point four", 0), ("point oh five", 1),
+                                        ("zero point zero five", 1)])
+def test_a_decimal_typed_in_words_finds_the_digits_the_speech_or_slide_wrote(typed, row):
+    """"point oh five" found nothing, "seven point four" the sentence that says "point one" (the word "point")."""
+    rows, scores = LexicalIndex(STATS).search(typed, 3)
+    assert rows.tolist()[:1] == [row] and scores[0] >= 0.9

@@ -67,13 +67,51 @@ _GLUED_UNIT = re.compile(r"(?<=\d)(?=(?:km|cm|mm|m|kg|mg|ms|ns|us|min|mins|sec|s
                          re.IGNORECASE)
 
 
+# a decimal said in words, as a student types what the lecturer said: "seven point four", "point oh five",
+# "twenty five point five", "2 point 5"; its whole part digits or number words, or nothing at the text's start or
+# before "oh" / "zero" ("p less than point oh five"); its decimals digit words. "at this point one of them" has no
+# number before "point": left alone.
+_DIGIT_WORDS = {**{w: str(i) for i, w in enumerate(_UNITS[:10])}, "oh": "0", "nought": "0"}
+_WHOLE_WORDS = "|".join(_UNITS + _TENS + ["hundred"])
+_SPOKEN_DECIMAL = re.compile(r"(?:(?<![\w.])(\d+)\s+|\b((?:(?:%s)\s+)+)|^\s*|\b(?=point\s+(?:oh|zero|nought)\b))point((?:\s+(?:%s|\d)\b)+)" % (
+    _WHOLE_WORDS, "|".join(_DIGIT_WORDS)), re.IGNORECASE)
+
+
+def _whole(words: list[str]) -> int | None:
+    """The whole number some number words say ("seven", "twenty five", "one hundred twenty"), None when they
+    say no one number ("one one")."""
+    value, stage = 0, 0  # stage 0: nothing yet, 1: after "hundred", 2: after a tens word, 3: after a unit
+    for word in words:
+        if word == "hundred" and stage == 3 and 1 <= value <= 9:
+            value, stage = value * 100, 1
+        elif word in _TENS and stage < 2:
+            value, stage = value + 10 * (_TENS.index(word) + 2), 2
+        elif word in _UNITS and stage < 3 and not (stage == 2 and not 0 < _UNITS.index(word) < 10):
+            value, stage = value + _UNITS.index(word), 3
+        else:
+            return None
+    return value
+
+
+def _said_decimal(match: re.Match) -> str:
+    decimals = "".join(_DIGIT_WORDS.get(w.lower(), w) for w in match[3].split())
+    words = (match[2] or "").lower().split()
+    whole = match[1] or (str(_whole(words)) if words and _whole(words) is not None else None)
+    if whole is None and words:  # number words that say no one number: kept, the decimals after them
+        return f"{match[2]}.{decimals}"
+    return f"{whole or ''}.{decimals}"
+
+
 def unify_numbers(text: str) -> str:
     """`text` with numbers and units written one way, for word matching (applied to indexed texts and
     queries alike): thousands separators dropped ("800,000" -> "800000"), a percent sign or "per cent" as
-    the word "percent", a unit glued to its number set apart ("2,023m" -> "2023 m")."""
+    the word "percent", a unit glued to its number set apart ("2,023m" -> "2023 m"), a decimal said in
+    words written in digits ("seven point four" -> "7.4", "point oh five" -> ".05")."""
     # each rewrite only where its sign is there: this runs on every indexed text, most have no number
     if "%" in text or "cent" in text.lower():
         text = _PERCENT.sub(" percent ", text)
+    if "point" in text.lower():
+        text = _SPOKEN_DECIMAL.sub(_said_decimal, text)
     if not _ANY_DIGIT.search(text):
         return text
     return _GLUED_UNIT.sub(" ", _THOUSANDS.sub("", text) if "," in text else text)
