@@ -72,9 +72,9 @@ _GLUED_UNIT = re.compile(r"(?<=\d)(?=(?:km|cm|mm|m|kg|mg|ms|ns|us|min|mins|sec|s
 # before "oh" / "zero" ("p less than point oh five"); its decimals digit words. "at this point one of them" has no
 # number before "point": left alone.
 _DIGIT_WORDS = {**{w: str(i) for i, w in enumerate(_UNITS[:10])}, "oh": "0", "nought": "0"}
-_WHOLE_WORDS = "|".join(_UNITS + _TENS + ["hundred"])
-_SPOKEN_DECIMAL = re.compile(r"(?:(?<![\w.])(\d+)\s+|\b((?:(?:%s)\s+)+)|^\s*|\b(?=point\s+(?:oh|zero|nought)\b))point((?:\s+(?:%s|\d)\b)+)" % (
-    _WHOLE_WORDS, "|".join(_DIGIT_WORDS)), re.IGNORECASE)
+_POINT = re.compile(r"\bpoint((?:\s+(?:%s|\d)\b)+)" % "|".join(_DIGIT_WORDS), re.IGNORECASE)
+_WHOLE_WORDS = frozenset(_UNITS + _TENS + ["hundred"])
+_LOOK_BACK = 60  # characters before "point" searched for its whole part ("one hundred seventy seven": 25)
 
 
 def _whole(words: list[str]) -> int | None:
@@ -93,13 +93,35 @@ def _whole(words: list[str]) -> int | None:
     return value
 
 
-def _said_decimal(match: re.Match) -> str:
-    decimals = "".join(_DIGIT_WORDS.get(w.lower(), w) for w in match[3].split())
-    words = (match[2] or "").lower().split()
-    whole = match[1] or (str(_whole(words)) if words and _whole(words) is not None else None)
-    if whole is None and words:  # number words that say no one number: kept, the decimals after them
-        return f"{match[2]}.{decimals}"
-    return f"{whole or ''}.{decimals}"
+def _whole_before(text: str) -> tuple[str, int]:
+    """The whole number that `text` (what stands before "point") ends with, in digits, and where it begins in
+    `text`: ("", len(text)) when it ends with none, or with number words that say no one number ("one one")."""
+    words = text.split(" ")
+    if words and words[-1] == "":
+        words.pop()
+    if words and words[-1].isascii() and words[-1].isdigit():
+        return words[-1], len(text.rstrip()) - len(words[-1])
+    run = 0
+    while run < len(words) and words[-1 - run].lower() in _WHOLE_WORDS:
+        run += 1
+    value = _whole([w.lower() for w in words[len(words) - run:]]) if run else None
+    if value is None:
+        return "", len(text)
+    return str(value), len(" ".join(words[:len(words) - run])) + (1 if run < len(words) else 0)
+
+
+def _spoken_decimals(text: str) -> str:
+    """`text` with each decimal said in words written in digits (see _POINT)."""
+    parts, last = [], 0
+    for match in _POINT.finditer(text):
+        decimals = "".join(_DIGIT_WORDS.get(w.lower(), w) for w in match[1].split())
+        window = max(last, match.start() - _LOOK_BACK)
+        whole, begin = _whole_before(text[window:match.start()])
+        if not whole and not (match.start() == 0 or decimals[0] == "0"):
+            continue  # "at this point one of them", "one one point two": no one number before it
+        parts += [text[last:window + begin], f"{whole}.{decimals}"]
+        last = match.end()
+    return "".join(parts) + text[last:] if parts else text
 
 
 def unify_numbers(text: str) -> str:
@@ -111,7 +133,7 @@ def unify_numbers(text: str) -> str:
     if "%" in text or "cent" in text.lower():
         text = _PERCENT.sub(" percent ", text)
     if "point" in text.lower():
-        text = _SPOKEN_DECIMAL.sub(_said_decimal, text)
+        text = _spoken_decimals(text)
     if not _ANY_DIGIT.search(text):
         return text
     return _GLUED_UNIT.sub(" ", _THOUSANDS.sub("", text) if "," in text else text)
