@@ -59,3 +59,12 @@ def test_a_camel_case_identifier_marks_the_words_ocr_and_speech_split_it_into():
                               "<mark>division</mark> by <mark>zero</mark>",
                               "def <mark>get</mark>_<mark>user</mark>_<mark>id</mark>(name):",
                               "an <mark>eBay</mark> listing", "<mark>HashMap</mark>&lt;K, V&gt;"]
+
+
+def test_a_subscript_or_micro_sign_is_marked_as_the_search_matched_it():
+    """The search compares "CO₂" as "CO2" and "µ" (micro sign) as "μ" (NFKC); the page left a caption's "CO₂" unmarked
+    for "CO2", and OCR's "CO2" for "CO₂"."""
+    cases = [("Carbon dioxide, CO₂, is 44", "CO2"), ("CO2: 44.01 g/mol", "CO₂"), ("Cell size: 10 μm", "µm"),
+             ("grows with x²", "x2")]
+    assert _marked(cases) == ["Carbon dioxide, <mark>CO₂</mark>, is 44", "<mark>CO2</mark>: 44.01 g/mol",
+                              "Cell size: 10 <mark>μm</mark>", "grows with <mark>x²</mark>"]

@@ -1,4 +1,5 @@
-"""Letters compared without their accents, for the lexical channel and the indexes' own text."""
+"""Letters compared without their accents, and in their plain compatibility forms, for the lexical channel and
+the indexes' own text."""
 
 from __future__ import annotations
 
@@ -15,9 +16,13 @@ def fold(text: str) -> str:
     slide OCR reads "Wärme" as "Warme" as often as not, Whisper writes the umlaut, people type either
     (or "Waerme": `search/spelling.py`). Letters without an accent to take off are written plain too
     ("Ærø" -> "AEro", "œuvre" -> "oeuvre", "Łódź" -> "Lodz"). Letters without accents (English) are
-    returned as they are."""
+    returned as they are.
+
+    Compatibility forms are made plain first (NFKC), as clean_query makes a query's: "CO₂" -> "CO2", "x²" -> "x2",
+    "µ" (micro sign) -> "μ", "ﬁ" -> "fi", "℃" -> "°C". A caption file or a transcript that wrote "CO₂" or "8 µm"
+    otherwise held words no query could type: the query "CO₂" is searched as "CO2"."""
     if text.isascii():
         return text
-    text = text.translate(_PLAIN)
+    text = unicodedata.normalize("NFKC", text).translate(_PLAIN)
     return unicodedata.normalize("NFC", "".join(c for c in unicodedata.normalize("NFD", text)
                                                if not unicodedata.combining(c)))

@@ -26,8 +26,9 @@ from typing import Iterable
 from momentsearch.ranking.lexical import LexicalIndex
 from momentsearch.search.snapshot import TEMP_PREFIX, drop_stale_temp
 
-CACHE_VERSION = 8  # bump when the layout or the lexical tokenizer changes (5: stemmed terms; 6: "800,000",
-# "10%" unified; 7: accents folded; 8: æ, ø, œ, ł ... written plain)
+CACHE_VERSION = 10  # bump when the layout or the lexical tokenizer changes (5: stemmed terms; 6: "800,000",
+# "10%" unified; 7: accents folded; 8: æ, ø, œ, ł ... written plain;
+# 9: compatibility forms made plain, NFKC: "CO₂" as "CO2"; 10: decimals said in words, "seven point four" as "7.4")
 CACHE_DIRNAME = "momentsearch-cache"
 PLAYBACK_DIRNAME = "playback"  # the web player's copies (momentsearch/playback.py): named by each file's
                                # identity, not by the index's state, so clear() keeps them

@@ -24,9 +24,11 @@ from momentsearch.ranking.lexical import camel_split, code_forms, normalise_text
 # a quoted phrase (with a dash before it: excluded) or a dashed word (excluded); a dash before a digit is a minus
 # sign ("+12p -8p", "-40 degrees"), not an exclusion; a double dash starts a command-line option ("python3 --version"),
 # searched as its words; a stray quote after the dash (a phrase never closed: -"base case) is ignored, as any stray
-# quote is, so the word after it is still left out rather than searched for
+# quote is, so the word after it is still left out rather than searched for; a dash after an operator is a minus
+# sign too ("pH = -log[H+]", "y = -x", "a + -b": a formula pasted from a slide left out the slide that shows it)
+_OPERATORS = "=+*/×÷·<>≤≥≈≠^(["
 _PART = re.compile(r'(?:(?<=\s)|^)(-?)["\u201c\u201d]([^"\u201c\u201d]*)["\u201c\u201d]'
-                   r'|(?:(?<=\s)|^)-"?(?![\d.,-])([^\s"]+)')
+                   r'|(?:(?<=\s)|^)(?<![%s]\s)-"?(?![\d.,-])([^\s"]+)' % re.escape(_OPERATORS))
 
 SYNTAX_HELP = ('"exact phrase" must occur in the speech or slide text (case and punctuation ignored); '
                '-word or -"a phrase" leaves out moments that contain it; the other words rank as usual')

@@ -125,12 +125,13 @@ function shownName(s) {
 }
 
 // letters compared as the search compares them (ranking/accents.py): without accents, "ß" as "ss", "æ" as "ae"
-// ..., lower case, so a result found for "Godel" marks "Gödel" and one for "Straße" marks "STRASSE"
+// ..., lower case, so a result found for "Godel" marks "Gödel" and one for "Straße" marks "STRASSE"; compatibility
+// forms plain (NFKD), so one for "CO2" marks a caption's "CO₂", and "µm" (micro sign) marks "μm"
 const PLAIN = { "ß": "ss", "æ": "ae", "œ": "oe", "ø": "o", "ł": "l", "đ": "d", "ð": "d", "þ": "th", "ı": "i",
   "ς": "σ" };
 function plainLetter(c) {
   const low = c.toLowerCase();
-  return PLAIN[low] ?? low.normalize("NFD").replace(/\p{M}/gu, "");
+  return PLAIN[low] ?? low.normalize("NFKD").replace(/\p{M}/gu, "");
 }
 
 // a camelCase word's own words too ("HashMap": "Hash", "Map"), as the search takes them (ranking/lexical.py
