@@ -1,0 +1,39 @@
+"""Queries typed as students ask them: contractions, possessives, questions and requests around the words."""
+
+from __future__ import annotations
+
+import pytest
+
+from momentsearch.ranking.lexical import LexicalIndex, query_terms
+
+# speech of three short lectures as faster-whisper base heard it (espeak-ng voices; one deck each)
+SPEECH = [
+    "Next, Newton's three laws of motion. An object keeps moving unless a force acts on it.",
+    "What's on the exam? You will write a recursive function and trace a merge sort by hand.",
+    "This diagram shows the normal distribution. It is a bell-shaped curve.",
+    "Our first example is the mean. To compute the mean, add all the values and divide by how many there are.",
+]
+
+
+@pytest.mark.parametrize("query, terms", [
+    ("Newton's laws", ["newton", "law"]),
+    ("what's on the exam?", ["exam"]),
+    ("whats on the exam", ["exam"]),  # typed without its apostrophe
+    ("where’s the diagram", ["diagram"]),  # a typographic apostrophe
+    ("calculators aren't allowed", ["calcul", "allow"]),
+    ("why can't I divide by zero", ["divid", "zero"]),
+    ("they're asking what I'd need", ["ask", "need"]),
+])
+def test_a_clitic_after_an_apostrophe_is_no_query_term(query, terms):
+    """"what's" is "what", "Newton's" is "Newton": the "s", "t", "re" split off were terms of their own."""
+    assert query_terms(query) == terms
+
+
+@pytest.mark.parametrize("query, right", [("where's the diagram", 2), ("what's the mean", 3),
+                                          ("when's the exam", 1)])
+def test_a_contraction_matches_no_text_by_its_clitic(query, right):
+    """Only the text with the query's words matches: any text with a possessive or a "what's" matched "s"
+    (a third of "where's the diagram" for the Newton and exam chunks)."""
+    rows, scores = LexicalIndex(SPEECH).search(query, 10)
+    assert rows[0] == right
+    assert all(s < 0.5 * scores[0] for s in scores[1:]), dict(zip(rows.tolist(), scores.tolist()))
