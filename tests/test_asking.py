@@ -37,3 +37,30 @@ def test_a_contraction_matches_no_text_by_its_clitic(query, right):
     rows, scores = LexicalIndex(SPEECH).search(query, 10)
     assert rows[0] == right
     assert all(s < 0.5 * scores[0] for s in scores[1:]), dict(zip(rows.tolist(), scores.tolist()))
+
+
+@pytest.mark.parametrize("asked, words", [
+    ("what did he say about the exam", "the exam"),
+    ("what does the lecturer say about merge sort?", "merge sort"),
+    ("what did she say at the end", "at the end"),  # a place, searched as one
+    ("what does big o notation mean", "big o notation"),
+    ("how does bubble sort work?", "bubble sort"),
+    ("tell me about the sunset", "the sunset"),
+    ("remind me when the homework deadline is", "the homework deadline is"),
+    ("where's the diagram", "the diagram"),
+    ("whens the final exam", "the final exam"),
+])
+def test_a_students_question_around_the_words_is_taken_off(asked, words):
+    """"say", "mean", "work", "tell" were searched as topic words: "mean" is a statistics lecture's topic, and
+    "what did she say at the end" found nothing at all (its one word, "say", was said nowhere)."""
+    from momentsearch.search.asking import asked_for
+
+    assert asked_for(asked) == words
+
+
+@pytest.mark.parametrize("query", ["what did they say", "how does it work", "what does it mean", "tell me about it"])
+def test_a_question_with_nothing_else_to_look_for_stays(query):
+    from momentsearch.search.asking import asked_for
+
+    assert asked_for(query) == query
+
