@@ -64,3 +64,24 @@ def test_a_question_with_nothing_else_to_look_for_stays(query):
 
     assert asked_for(query) == query
 
+
+def test_a_question_about_the_end_is_answered_by_place_not_by_the_word_end(tmp_path):
+    """"what did she say at the end" is "at the end" once the question is off, a place alone: its words were
+    still searched when nothing else was left, so a slide early on that says "end" (or speech heard as "end",
+    faster-whisper's "end map" for "exam") came first, above the lecture's closing."""
+    from fakes import FakeText, slide_store
+
+    from momentsearch.options import RankingOptions
+    from momentsearch.search.searcher import Searcher
+    from momentsearch.types import FileRecord
+
+    store = slide_store(tmp_path / "db", [[("Sorting algorithms", 1.0), ("CS 61", 0.5)],
+                                          [("Loops that never end", 1.0), ("The end condition", 0.5)],
+                                          [("Merge sort", 1.0)], [("Big O notation", 1.0)],
+                                          [("What's on the exam", 1.0)]], video="1" * 16)
+    store.put_file(FileRecord(path="/1.mp4", video_id="1" * 16, size=1, mtime=0.0, duration=100.0, channels=["ocr"],
+                              complete=True, sections=[[20.0 * i, 20.0 * (i + 1)] for i in range(5)]))
+    searcher = Searcher(store, FakeText(), options=RankingOptions(late_share=0.0))
+    for query in ("at the end", "what did she say at the end"):
+        best = searcher.search(query, k=3)[0]
+        assert best.start == 80.0, (query, best.start)  # the last slide, not "Loops that never end" at 20 s
