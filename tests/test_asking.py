@@ -85,3 +85,24 @@ def test_a_question_about_the_end_is_answered_by_place_not_by_the_word_end(tmp_p
     for query in ("at the end", "what did she say at the end"):
         best = searcher.search(query, k=3)[0]
         assert best.start == 80.0, (query, best.start)  # the last slide, not "Loops that never end" at 20 s
+
+
+@pytest.mark.parametrize("query, place, lecture", [
+    ("the last part of the stats lecture", "closing", "stats"),
+    ("the first part of the lecture", "opening", ""),
+    ("in the final section of today's class", "closing", ""),
+    ("the last bit of lecture 3", "closing", "lecture 3"),
+])
+def test_a_part_of_a_lecture_named_by_its_order_is_a_place(query, place, lecture):
+    """"the last part of the stats lecture" was searched as the words "last" and "stats": the stats lecture's
+    first slide came first. Only a part of a lecture is a place: "the first part of the proof" is a topic."""
+    from momentsearch.ranking.structure import content_words, intents, named_lecture
+
+    assert intents(query) == {place} and named_lecture(query) == lecture and content_words(query) == []
+
+
+@pytest.mark.parametrize("query", ["the first part of the proof", "the last part", "the last section of the essay"])
+def test_a_part_of_something_else_stays_words(query):
+    from momentsearch.ranking.structure import intents, without_position
+
+    assert not intents(query) and without_position(query) == query
