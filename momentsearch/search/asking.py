@@ -23,7 +23,7 @@ _SAY = (r"(?:talk|speak|discuss|explain|mention|describe|cover|introduce|say|sho
 _ABOUT = r"(?: (?:about|on|over|into|upon|to|with|through|that))?"
 _PLACE = (r"(?:part|bit|moment|section|segment|place|point|clip|time|spot|portion|passage|stretch|piece|chapter"
           r"|lecture|video|talk|recording|class|slide|week|session|lesson|module|unit|episode|seminar|tutorial)s?")
-_POLITE = (r"(?:(?:please|hi|hey|ok|okay|so)[,!]?\s+)?(?:(?:can|could|would|will) you (?:please )?"
+_POLITE = (r"(?:(?:please|pls|plz|hi|hey|ok|okay|so|thanks|thank you|thx)[,!]?\s+)?(?:(?:can|could|would|will) you (?:please )?"
            r"|i(?:'d| would) like to |i (?:want|need|wish) to |help me |let me |please )?")
 _AUX = r"(?:do|does|did|is|are|was|were|can|will|has|have|had|would|should)"
 _LEADS = [
@@ -66,6 +66,8 @@ _TAIL = re.compile(r"\s+(?:(?:is|are|was|were|gets?|being) )?(?:discussed|explai
                    r"|comes up|came up)"
                    rf"(?: (?:in|during) (?:the|this|that|today's) {_PLACE})?\s*[?.!]*$", re.IGNORECASE)
 _ASKED = re.compile(r"\s*\?+$")
+# a courtesy after the words: "merge sort please", "big O notation, thanks!" ("please" matched "please submit on time")
+_COURTESY = re.compile(r"[\s,.!]+(?:please|pls|plz|thanks|thank you|thx|ty)[\s.!?]*$", re.IGNORECASE)
 # a question around its topic: "what does big O mean?", "how does merge sort work"
 _AROUND = re.compile(r"^(?:what (?:does|do|did) (?P<meant>.+) (?:mean|stand for)|how (?:does|do|did) (?P<works>.+)"
                      r" work)\s*[?.!]*$", re.IGNORECASE)
@@ -74,6 +76,8 @@ _AROUND = re.compile(r"^(?:what (?:does|do|did) (?P<meant>.+) (?:mean|stand for)
 def asked_for(text: str) -> str:
     """`text` without a request around it (module doc); `text` itself when it holds none, or when
     nothing to search for would remain."""
+    if (polite := _COURTESY.sub("", text)) != text and tokenize(polite):
+        text = polite
     around = _AROUND.match(text.strip())
     if around and tokenize(inside := around["meant"] or around["works"]):
         return inside
