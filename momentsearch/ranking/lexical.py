@@ -16,40 +16,12 @@ from pathlib import Path
 
 import numpy as np
 
-from momentsearch.ranking.accents import fold
 from momentsearch.ranking.aliases import ALIAS_SHARE, GROUPS
-from momentsearch.ranking.numbers import NUMBER_WORDS, QUANTITY_WORDS, unify_numbers
-
-# Words too common to carry meaning anywhere.
-FUNCTION_WORDS = frozenset(
-    """a about above after again against all am an and any are as at be because been before being
-    below between both but by can could did do does doing down during each few for from further had
-    has have having he her here hers herself him himself his how i if in into is it its itself just
-    me more most my myself no nor not now of off on once only or other our ours ourselves out over own
-    same she should so some such than that the their theirs them themselves then there these they
-    this those through to too under until up very was we were what when where which while who whom
-    why will with would you your yours yourself yourselves""".split()
-)
-# Words that frame a query about a lecture ("where do they discuss X", "the part of the video on X"):
-# left out of a query that has other words, kept when they are what the query names ("lecture 9").
-FRAME_WORDS = frozenset(
-    """discuss discussed discusses talk talks talked talking mention mentioned show shows shown part
-    moment lecture video""".split()
-)
-# Hedges a query puts before a number ("approx. 4 chunks"), as "about" (a function word) does: left out.
-HEDGE_WORDS = frozenset("approx approximately roughly circa".split())
-STOPWORDS = FUNCTION_WORDS | FRAME_WORDS | HEDGE_WORDS
-_TOKEN = re.compile(r"[^\W_]+", re.UNICODE)
-
-
-def normalise(word: str) -> str:
-    """Lowercase and strip simple English inflections so 'roadmaps' matches 'roadmap'."""
-    w = word.lower()
-    if len(w) > 4 and w.endswith("ies"):
-        return w[:-3] + "y"
-    if len(w) > 3 and w.endswith("s") and not w.endswith("ss"):
-        return w[:-1]
-    return w
+from momentsearch.ranking.numbers import NUMBER_WORDS, QUANTITY_WORDS
+# the word lists and `tokenize` moved to ranking/words.py; importers of this module keep finding them here
+from momentsearch.ranking.words import (CONTRACTED_WORDS, FRAME_WORDS, FUNCTION_WORDS,  # noqa: F401
+                                        HEDGE_WORDS, STOPWORDS, normalise, tokenize)
+from momentsearch.ranking.words import split_words as _words
 
 
 def normalise_text(text: str) -> str:
@@ -97,14 +69,6 @@ def best_of(variants: list[tuple[np.ndarray, np.ndarray]]) -> tuple[np.ndarray, 
             best[r] = max(sc, best.get(r, -np.inf))
     order = sorted(best, key=lambda r: -best[r])
     return np.asarray(order, dtype=np.int64), np.asarray([best[r] for r in order], dtype=np.float64)
-
-
-def _words(text: str) -> list[str]:
-    return _TOKEN.findall(unify_numbers(fold(text)).lower())
-
-
-def tokenize(text: str, drop_stopwords: bool = True) -> list[str]:
-    return [normalise(w) for w in _words(text) if not (drop_stopwords and w in STOPWORDS)]
 
 
 @functools.lru_cache(maxsize=1 << 17)

@@ -32,9 +32,18 @@ _OF_LECTURE = (rf" of (?:(?:the|this|today's|that|our) (?:\w+ ){{0,2}}{_LECTURE}
                r"|(?:week|lecture|class|session|lesson|seminar|day|part|module|unit) \d+)")
 _AT_THE = r"(?:at|near|towards?|by|in|around|from|during) the (?:very )?"
 _FEW = r"(?:the |in the )?(?:{}) (?:few |couple of |\d+ |two |three |four |five |ten |fifteen )?minutes"
+
+
+def _part_of(order: str) -> str:
+    """"the last part of the stats lecture": a part named by its order, only of a lecture ("the first part of the
+    proof" is a topic)."""
+    return rf"(?:the |in the )?(?:{order}) (?:part|bit|portion|section|stretch|segment)(?={_OF_LECTURE})"
+
+
 _AT_START, _AT_END = (
     rf"(?:{_AT_THE}|(?=the {word}{_OF_LECTURE})the ){word}(?={_OF_LECTURE}|(?! of\b))"
-    rf"|{_FEW.format(few)}" for word, few in (("(?:beginning|start)", "first|opening"), ("end", "last|final|closing")))
+    rf"|{_FEW.format(few)}|{_part_of(few)}"
+    for word, few in (("(?:beginning|start)", "first|opening"), ("end", "last|final|closing")))
 _CUES = {
     OPENING: r"intro|introduction|overview|agenda|outline|outlining|opening remarks|preview of|plan for (?:today|the session"
              r"|the lecture|the class)|" + _AT_START,

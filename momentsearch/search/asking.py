@@ -23,19 +23,23 @@ _SAY = (r"(?:talk|speak|discuss|explain|mention|describe|cover|introduce|say|sho
 _ABOUT = r"(?: (?:about|on|over|into|upon|to|with|through|that))?"
 _PLACE = (r"(?:part|bit|moment|section|segment|place|point|clip|time|spot|portion|passage|stretch|piece|chapter"
           r"|lecture|video|talk|recording|class|slide|week|session|lesson|module|unit|episode|seminar|tutorial)s?")
-_POLITE = (r"(?:(?:please|hi|hey|ok|okay|so)[,!]?\s+)?(?:(?:can|could|would|will) you (?:please )?"
+_POLITE = (r"(?:(?:please|pls|plz|hi|hey|ok|okay|so|thanks|thank you|thx)[,!]?\s+)?(?:(?:can|could|would|will) you (?:please )?"
            r"|i(?:'d| would) like to |i (?:want|need|wish) to |help me |let me |please )?")
 _AUX = r"(?:do|does|did|is|are|was|were|can|will|has|have|had|would|should)"
 _LEADS = [
     # find the part about X / show me where X / take me to the moment they X / jump to the bit on X / search for X
     rf"(?:find|search(?: for)?|look(?: for| up)|locate|(?:show|give|get) (?:me|us)"
-    rf"|(?:take|bring) (?:me|us) (?:back )?to|(?:jump|skip|go|fast forward|scroll)(?: back)? to|play|open)"
+    rf"|(?:take|bring) (?:me|us) (?:back )?to|(?:jump|skip|go|fast forward|scroll)(?: back)? to|play|open"
+    rf"|(?:tell|remind|teach) (?:me|us))"
     rf"(?: (?:the|a|an|any|every|all(?: the)?|that|this) {_PLACE}| where| when| in which {_PLACE})?"
     rf"(?: (?:where|when|in which|that|about|on|of|with|covering|discussing|explaining|mentioning|for))?"
     rf"(?: {_WHO} {_SAY}{_ABOUT})?",
     # where / when / at what point (in the lecture) does the lecturer talk about X
     rf"(?:where|when|at what (?:point|time|minute)|what time|at which (?:point|time)|how far in)"
     rf"(?: (?:in|of) (?:the|this|that|today's) {_PLACE})? {_AUX}(?: {_WHO})?(?: {_SAY}{_ABOUT})?",
+    r"(?:where|when)['\u2019]?s",  # where's the diagram / whens the exam
+    # what did the lecturer say about X / what does she say at the end
+    rf"what {_AUX} {_WHO} {_SAY}{_ABOUT}",
     # which part of the lecture explains X / in which video do they cover X
     rf"(?:in )?(?:which|what) {_PLACE}(?: (?:of|in) (?:the|this|that|today's) {_PLACE})?(?: {_AUX})?(?: {_WHO})?"
     rf" {_SAY}{_ABOUT}",
@@ -62,11 +66,21 @@ _TAIL = re.compile(r"\s+(?:(?:is|are|was|were|gets?|being) )?(?:discussed|explai
                    r"|comes up|came up)"
                    rf"(?: (?:in|during) (?:the|this|that|today's) {_PLACE})?\s*[?.!]*$", re.IGNORECASE)
 _ASKED = re.compile(r"\s*\?+$")
+# a courtesy after the words: "merge sort please", "big O notation, thanks!" ("please" matched "please submit on time")
+_COURTESY = re.compile(r"[\s,.!]+(?:please|pls|plz|thanks|thank you|thx|ty)[\s.!?]*$", re.IGNORECASE)
+# a question around its topic: "what does big O mean?", "how does merge sort work"
+_AROUND = re.compile(r"^(?:what (?:does|do|did) (?P<meant>.+) (?:mean|stand for)|how (?:does|do|did) (?P<works>.+)"
+                     r" work)\s*[?.!]*$", re.IGNORECASE)
 
 
 def asked_for(text: str) -> str:
     """`text` without a request around it (module doc); `text` itself when it holds none, or when
     nothing to search for would remain."""
+    if (polite := _COURTESY.sub("", text)) != text and tokenize(polite):
+        text = polite
+    around = _AROUND.match(text.strip())
+    if around and tokenize(inside := around["meant"] or around["works"]):
+        return inside
     rest, lead = _LEAD.subn("", text, count=1)
     rest = _ASKED.sub("", _TAIL.sub("", rest, count=1) if lead else rest).strip()
     return rest if rest and tokenize(rest) else text

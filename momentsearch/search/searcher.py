@@ -232,7 +232,8 @@ class Searcher:
         files, text = narrow.files, searched(parsed, corpus, self.options.spelling).text
         if not files:
             return []
-        hits = self._text_hits(without_position(text) or text, corpus, narrow)  # "at the end": a place, not words
+        words = without_position(text)  # "at the end": a place, not words ("end" is said anywhere)
+        hits = self._text_hits(words, corpus, narrow) if words else {}
         if self.visual_available():
             vector = self.clip.embed_texts([text])[0]
             hits["visual"] = self._dense_hits("visual", "keyframes", vector, files, narrow=narrow)
