@@ -13,7 +13,7 @@ from pathlib import Path
 from momentsearch.errors import QueryError
 from momentsearch.media import HEIF_REASON
 from momentsearch.pipeline.captions import SIDECAR_SUFFIXES, caption_tag
-from momentsearch.types import NOT_MEDIA, FileResult, IndexReport, unshown_path
+from momentsearch.types import DECK_NOT_READ, NOT_MEDIA, FileResult, IndexReport, unshown_path
 
 # what FFmpeg reads and cameras, recorders and old archives name their files: camcorders write AVCHD
 # (.mts/.m2ts), HDV (.m2t) and MPEG-PS (.mod/.tod), DVDs .vob, pro cameras .mxf/.dv, old lecture archives
@@ -24,6 +24,10 @@ AUDIO_EXTENSIONS = frozenset(".mp3 .mp2 .wav .m4a .m4b .aac .ac3 .flac .ogg .oga
 IMAGE_EXTENSIONS = frozenset(".jpg .jpeg .jpe .jfif .png .webp .avif .bmp .gif .tif .tiff".split())
 IMAGE_MAGIC = (b"\x89PNG\r\n\x1a\n", b"\xff\xd8\xff", b"GIF87a", b"GIF89a", b"BM", b"II*\x00", b"MM\x00*")  # + WebP
 MEDIA_EXTENSIONS = VIDEO_EXTENSIONS | AUDIO_EXTENSIONS | IMAGE_EXTENSIONS
+# slide decks and PDFs: no reader for them is installed (their text would need pypdf or python-pptx); FFmpeg
+# probes a PDF of JPEG pages (Pillow's, a scanner's) as an MJPEG "video" of 0:00, so a named one is not probed
+DECK_EXTENSIONS = frozenset(".pdf .ppt .pptx .pptm .pps .ppsx .key .odp".split())
+PDF_MAGIC = b"%PDF-"
 HEIF_EXTENSIONS = frozenset(".heic .heif".split())  # an iPhone's photos: Pillow has no decoder for them
 AVIF_REASON = ("an AVIF photo: the installed Pillow cannot decode it (it was built without AVIF); upgrade "
                "Pillow (pip install -U pillow: recent wheels read AVIF), or convert it to JPEG")
@@ -187,7 +191,8 @@ def _walk(root: Path, out: dict[str, Found]) -> None:
                 owned = any(caption_tag(m, Path(name)) is not None for m in media)
                 out.setdefault(full, Found(full, CAPTIONS_READ if owned else CAPTIONS_ALONE))
             elif not name.startswith("."):
-                out.setdefault(full, Found(full, NOT_MEDIA))
+                deck = Path(name).suffix.lower() in DECK_EXTENSIONS
+                out.setdefault(full, Found(full, DECK_NOT_READ if deck else NOT_MEDIA))
 
 
 CAPTIONS_READ = "subtitles: read as the captions of the video of the same name"
@@ -225,7 +230,10 @@ def not_regular_reason(st: os.stat_result) -> str:
 def _file(path: str) -> Found:
     """A media path as found: skipped, with the reason, when it is not a regular file (checked
     with stat, which never opens it), or a HEIC photo: named on the command line it would reach FFmpeg,
-    whose "MP4/MOV file ... probably truncated" would send its owner looking for a better copy."""
+    whose "MP4/MOV file ... probably truncated" would send its owner looking for a better copy. A slide deck or
+    PDF (by its name, or a PDF's first bytes) is skipped saying so: FFmpeg read a PDF of JPEG pages as a video."""
+    if Path(path).suffix.lower() in DECK_EXTENSIONS:
+        return Found(path, DECK_NOT_READ)
     if Path(path).suffix.lower() in HEIF_EXTENSIONS:
         return Found(path, HEIF_REASON)
     if Path(path).suffix.lower() == ".avif" and not pillow_reads_avif():
@@ -234,7 +242,17 @@ def _file(path: str) -> Found:
         st = os.stat(path)
     except OSError:
         return Found(path)  # gone already: probing says so
-    return Found(path) if stat.S_ISREG(st.st_mode) else Found(path, not_regular_reason(st))
+    if not stat.S_ISREG(st.st_mode):
+        return Found(path, not_regular_reason(st))
+    return Found(path, DECK_NOT_READ) if _starts_with(path, PDF_MAGIC) else Found(path)
+
+
+def _starts_with(path: str, magic: bytes) -> bool:
+    try:
+        with open(path, "rb") as f:
+            return f.read(len(magic)) == magic
+    except OSError:
+        return False  # probing says why it cannot be read
 
 
 @functools.cache
