@@ -199,6 +199,30 @@ CAPTIONS_READ = "subtitles: read as the captions of the video of the same name"
 # a week4.srt left when week4.mp4 was deleted (or named unlike any video) was counted among the captions read
 CAPTIONS_ALONE = "subtitles with no video of the same name beside them: not read"
 
+
+def caption_files_used(results: list[FileResult], record_of, mode: str) -> None:
+    """Puts right, once a batch is done, the reason of each caption file discovery took as read (CAPTIONS_READ)
+    that its video did not use: its speech came from ASR (`--captions ignore`, or captions too short to trust,
+    which the video's row says), or from another caption file of it (talk.srt before talk.en.vtt). The summary
+    counted lecture.srt among the captions read under a row saying `captions (sidecar lecture.srt) not used`.
+    `record_of(path)`: a file's FileRecord or None. A video that failed keeps its caption file as read (a
+    broken caption file fails its video, whose row says so)."""
+    owners: dict[str, list[FileResult]] = {}
+    for r in results:
+        if r.status in ("indexed", "unchanged"):
+            owners.setdefault(os.path.dirname(os.path.realpath(r.path)), []).append(r)
+    for r in results:
+        if r.reason != CAPTIONS_READ:
+            continue
+        here = os.path.realpath(r.path)
+        mine = [v for v in owners.get(os.path.dirname(here), []) if caption_tag(Path(v.path), Path(here)) is not None]
+        sources = [((rec.sources.get("transcript") or "") if (rec := record_of(v.path)) else "", v) for v in mine]
+        if not sources or any(src == f"captions: sidecar {Path(here).name}" for src, _ in sources):
+            continue
+        source, video = sources[0]
+        ignored = " (--captions ignore)" if mode == "ignore" else ""
+        r.reason = f"subtitles: not used{ignored}: the speech of {Path(video.path).name} came from {source or 'ASR'}"
+
 _CONTAINER_TYPES = {  # FFmpeg demuxer name -> (type with video, type of audio only)
     "mov,mp4,m4a,3gp,3g2,mj2": ("video/mp4", "audio/mp4"), "matroska,webm": ("video/webm", "audio/webm"),
     "ogg": ("video/ogg", "audio/ogg"), "avi": ("video/x-msvideo", "audio/x-msvideo"),
