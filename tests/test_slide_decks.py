@@ -7,10 +7,13 @@ from __future__ import annotations
 import zipfile
 from pathlib import Path
 
+import pytest
 from PIL import Image, ImageDraw
 
 from fakes import FakeClip, FakeText
 from momentsearch.cli.output import print_report
+from momentsearch.errors import BadInputError
+from momentsearch.media import read_image
 from momentsearch.options import Config
 from momentsearch.pipeline.discover import discover
 from momentsearch.pipeline.indexer import Indexer
@@ -83,3 +86,13 @@ def test_the_summary_says_once_what_to_do_with_the_decks(capsys):
     assert "week0.pdf" not in shown and "pdftoppm" in DECK_HOW
     assert f"4 slide decks not read (.pdf 3, .pptx 1): {DECK_HOW}" in " ".join(shown.split())
     assert "1 other file skipped, not media (.txt 1)" in shown and "6 files: 1 indexed, 5 skipped" in shown
+
+
+def test_searching_by_a_pdf_page_says_to_export_it_as_an_image(tmp_path):
+    """`search --image lecture.pdf` (a deck is what a lecturer has of a slide) said `not a readable image
+    (unknown or damaged image format)`, sending its owner to look for a better copy of a good file."""
+    _deck(tmp_path / "lecture.pdf", ["Photosynthesis", "Rubisco"])
+    with pytest.raises(BadInputError) as caught:
+        read_image(tmp_path / "lecture.pdf")
+    assert caught.value.reason.startswith("not a readable image (a PDF, not an image: export the page")
+    assert "damaged" not in caught.value.reason and "pdftoppm" in caught.value.reason
