@@ -96,3 +96,19 @@ def test_searching_by_a_pdf_page_says_to_export_it_as_an_image(tmp_path):
         read_image(tmp_path / "lecture.pdf")
     assert caught.value.reason.startswith("not a readable image (a PDF, not an image: export the page")
     assert "damaged" not in caught.value.reason and "pdftoppm" in caught.value.reason
+
+
+def test_a_keynote_package_is_one_deck_not_a_folder_of_photos(tmp_path):
+    """Keynote may save a deck as a package, a folder the Mac shows as one file (lecture.key/preview.jpg,
+    Data/*.png): walked, its preview and pictures were indexed as the user's photos under names like
+    st-1234-5678.png. A package named directly is walked, as a hidden folder is."""
+    package = tmp_path / "lecture.key"
+    (package / "Data").mkdir(parents=True)
+    for name in ("preview.jpg", "Data/st-1234-5678.png"):
+        Image.new("RGB", (64, 48), "white").save(package / name)
+    (tmp_path / "lecture.mp4").write_bytes(b"")
+
+    found = {str(Path(f.path).relative_to(tmp_path)): f.reason for f in discover([str(tmp_path)])}
+
+    assert found == {"lecture.key": DECK_NOT_READ, "lecture.mp4": ""}
+    assert len(discover([str(package)])) == 2

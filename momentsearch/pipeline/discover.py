@@ -179,6 +179,10 @@ def _walk(root: Path, out: dict[str, Found]) -> None:
         # write beside a user's files (a NAS's thumbnails of every video, a Mac zip's resource forks); named
         # directly, one is walked
         dirnames[:] = sorted(d for d in dirnames if not d.startswith(".") and d not in SYSTEM_FOLDERS)
+        for deck in [d for d in dirnames if Path(d).suffix.lower() in DECK_EXTENSIONS]:  # a Keynote package
+            # (a folder that the Mac shows as one file): its previews and pictures are no photos of the user's
+            out.setdefault(os.path.join(dirpath, deck), Found(os.path.join(dirpath, deck), DECK_NOT_READ))
+            dirnames.remove(deck)
         if index_here:  # the index kept in the folder named: its own files and folders are not the user's
             dirnames[:] = [d for d in dirnames if not (_CHROMA_SEGMENT.fullmatch(d) or d in INDEX_INTERNALS)]
             filenames = [n for n in filenames if n != "chroma.sqlite3"]
