@@ -19,7 +19,7 @@ from momentsearch.pipeline.discover import discover
 from momentsearch.pipeline.indexer import Indexer
 from momentsearch.store.client import make_client
 from momentsearch.store.store import Store
-from momentsearch.types import DECK_HOW, DECK_NOT_READ, NOT_MEDIA, FileResult, IndexReport
+from momentsearch.types import DECK_HOW, DECK_NOT_READ, NOT_MEDIA, FileRecord, FileResult, IndexReport
 
 
 class _NoSpeech:
@@ -39,11 +39,13 @@ def _deck(path: Path, titles: list[str]) -> None:
     pages[0].save(path, format="PDF", save_all=True, append_images=pages[1:])
 
 
-def _index(paths: list[Path], db: Path) -> tuple[dict[str, tuple[str, str]], Store]:
+def _index(paths: list[Path], db: Path, warnings: list[str] | None = None) -> tuple[dict[str, tuple[str, str]], Store]:
     config = Config()
     config.models.ocr = False
-    store = Store(make_client(str(db)))
+    store = Store(make_client(str(db)), db_dir=db)
     report = Indexer(store, config, FakeText(), _NoSpeech(), FakeClip(), None).index([str(p) for p in paths])
+    if warnings is not None:
+        warnings += report.warnings
     return {Path(f.path).name: (f.status, f.reason) for f in report.files}, store
 
 
@@ -112,3 +114,22 @@ def test_a_keynote_package_is_one_deck_not_a_folder_of_photos(tmp_path):
 
     assert found == {"lecture.key": DECK_NOT_READ, "lecture.mp4": ""}
     assert len(discover([str(package)])) == 2
+
+
+def test_a_pdf_an_earlier_version_indexed_as_a_video_is_named_with_the_command_that_takes_it_out(tmp_path):
+    """An index made before this version holds lecture.pdf as a video of 0:00 (FFmpeg read its JPEG pages as
+    MJPEG). Indexed again, it is a deck that is not read, but its old entries stay searchable: said once, with
+    the `remove` command; an index without one says nothing of the kind."""
+    _deck(tmp_path / "lecture.pdf", ["Photosynthesis"])
+    pdf = str(tmp_path / "lecture.pdf")
+    _index([tmp_path / "lecture.pdf"], tmp_path / "db")[1].put_file(FileRecord(pdf, "0123456789abcdef",
+                                                                               size=1, mtime=1.0, complete=True))
+    warnings: list[str] = []
+    status, _ = _index([tmp_path / "lecture.pdf"], tmp_path / "db", warnings)
+    assert status == {"lecture.pdf": ("skipped", DECK_NOT_READ)}
+    assert [w for w in warnings if "deck" in w] == [
+        "1 slide deck not read now, but indexed as a video of 0:00 by an earlier version (lecture.pdf): still in the "
+        f"index; momentsearch remove {pdf} --db {tmp_path / 'db'} takes it out"]
+    warnings.clear()
+    _index([tmp_path / "lecture.pdf"], tmp_path / "other-db", warnings)
+    assert not [w for w in warnings if "deck" in w]

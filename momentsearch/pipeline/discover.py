@@ -227,6 +227,23 @@ def caption_files_used(results: list[FileResult], record_of, mode: str) -> None:
         ignored = " (--captions ignore)" if mode == "ignore" else ""
         r.reason = f"subtitles: not used{ignored}: the speech of {Path(video.path).name} came from {source or 'ASR'}"
 
+def decks_indexed_before(results: list[FileResult], record_of, db) -> list[str]:
+    """A warning naming the slide decks of `results` (DECK_NOT_READ) that the index holds all the same: a PDF of
+    JPEG pages named to `index` before 7 Dec was probed as an MJPEG video of 0:00 and kept as one; [] if none.
+    `record_of(path)`: its FileRecord or None; `db`: the index's folder (None: not named), for the command that takes them out."""
+    held = [r.path for r in results if r.reason == DECK_NOT_READ and record_of(r.path) is not None]
+    if not held:
+        return []
+    import shlex
+
+    many = len(held) > 1
+    named = " ".join(shlex.quote(p) for p in held[:3]) + (" ..." if len(held) > 3 else "")
+    return [f"{len(held)} slide deck{'s' * many} not read now, but indexed as {'videos' if many else 'a video'} of "
+            f"0:00 by an earlier version ({', '.join(Path(p).name for p in held[:3])}): still in the index; "
+            f"momentsearch remove {named}{f' --db {shlex.quote(os.fspath(db))}' if db else ''} takes "
+            f"{'them' if many else 'it'} out"]
+
+
 _CONTAINER_TYPES = {  # FFmpeg demuxer name -> (type with video, type of audio only)
     "mov,mp4,m4a,3gp,3g2,mj2": ("video/mp4", "audio/mp4"), "matroska,webm": ("video/webm", "audio/webm"),
     "ogg": ("video/ogg", "audio/ogg"), "avi": ("video/x-msvideo", "audio/x-msvideo"),

@@ -22,8 +22,8 @@ from momentsearch.options import Config
 from momentsearch.pipeline.callback import callback_errors, guarded  # noqa: F401 (callback_errors: api)
 from momentsearch.pipeline.captions import indexed_id, sidecar_changed, sidecar_files
 from momentsearch.pipeline.decode import probe
-from momentsearch.pipeline.discover import (caption_files_used, discover, is_photo, not_regular_reason, other_models_note,
-                                            remembered_hash)
+from momentsearch.pipeline.discover import (caption_files_used, decks_indexed_before, discover, is_photo,
+                                            not_regular_reason, other_models_note, remembered_hash)
 from momentsearch.pipeline.failures import failure_reason
 from momentsearch.pipeline.gone import gone_notes, moved_to
 from momentsearch.pipeline.memory import limit_malloc_arenas
@@ -196,6 +196,7 @@ class Indexer:
         if getattr(self.asr, "device_note", ""):  # "auto" found a GPU that faster-whisper cannot use
             self.report.warnings.append(self.asr.device_note)
         caption_files_used(self.report.files, self.store.get_file, self.config.captions.mode)
+        self.report.warnings += decks_indexed_before(self.report.files, self.store.get_file, self.store.db_dir)
         self.note_gone(paths)
         return self.report
 
