@@ -181,7 +181,7 @@ def _all_bytes(source) -> bytes:
 def _why_unopened(source) -> str:
     """Why an image did not open, where its bytes tell ("" otherwise): an iPhone's HEIC photo (by its ISO
     box brands, whatever its name), a WebP with fewer bytes than its RIFF header states (libwebp reads no
-    part of one), a PNG that ends before its picture data."""
+    part of one), a PNG that ends before its picture data, a PDF (a deck's page would be searched by)."""
     try:
         data = _all_bytes(source)
     except OSError:
@@ -191,6 +191,9 @@ def _why_unopened(source) -> str:
         return HEIF_REASON
     if data[:4] == b"RIFF" and data[8:12] == b"WEBP" and int.from_bytes(data[4:8], "little") + 8 > len(data):
         return "the WebP ends early: an interrupted copy? a WebP cannot be read in part; copy it again"
+    if data.startswith(b"%PDF-"):  # a slide deck's page is what a lecturer has at hand to search by
+        return ("a PDF, not an image: export the page to search by as an image, e.g. page 3 with "
+                "pdftoppm -png -r 100 -f 3 -l 3 deck.pdf page, and use that")
     if data.startswith(PNG_SIGNATURE) and b"IDAT" not in data and b"IEND" not in data:
         return "the PNG ends before any of its picture data: an interrupted copy?"
     return ""

@@ -201,7 +201,13 @@ class StageTimes:
         self.seconds[stage] = self.seconds.get(stage, 0.0) + dt
 
 
-NOT_MEDIA = "not a media file (unknown extension)"  # a folder's other files (PDFs, notes): skipped with this reason
+NOT_MEDIA = "not a media file (unknown extension)"  # a folder's other files (notes, code): skipped with this reason
+# a lecture's slide deck beside its recording (lecture.pdf, lecture.pptx): skipped with DECK_NOT_READ, which says why
+# and what to do (DECK_HOW: the CLI's one line under the summary says it once for all of them)
+DECK_HOW = ("momentsearch reads the slides a recording shows, not deck files; to search a deck's pages, export them as "
+            "PNG images (pdftoppm -png -r 100 deck.pdf deck; PowerPoint, Keynote: File > Export) and index those: "
+            "each page is searched as a photo")
+DECK_NOT_READ = "a slide deck or PDF, not read: " + DECK_HOW
 
 
 @dataclass

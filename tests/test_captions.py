@@ -276,3 +276,27 @@ def test_a_caption_file_with_no_video_of_its_name_is_not_counted_among_the_capti
     assert {n: r for n, r in reasons.items() if r.startswith("subtitles")} == {
         "talk.srt": CAPTIONS_READ, "talk.en.vtt": CAPTIONS_READ, "song.srt": CAPTIONS_READ,
         "week4.srt": CAPTIONS_ALONE, "talk.part2.srt": CAPTIONS_ALONE}
+
+
+def test_a_caption_file_its_video_did_not_use_is_not_counted_among_the_captions_read(lecture, tmp_path):
+    """lecture.srt of five words (too few to trust) was summed up as "1 caption file read as the captions of the
+    video of the same name" under the video's own row saying `captions (sidecar lecture.srt) not used`; and of
+    talk.srt and talk.en.vtt only the first is read, but both were counted as read. Each now says where the
+    video's speech came from instead."""
+    path, windows = lecture
+    short, two = tmp_path / "short", tmp_path / "two"
+    cues = srt_text(sorted((s, min(e, s + 6.0), f"caption for {t}") for t, (s, e) in windows.items()))
+    for folder, sidecars in ((short, {"talk.srt": srt_text([(1.0, 3.0, "hello and welcome everyone today")])}),
+                             (two, {"talk.srt": cues, "talk.en.vtt": cues})):
+        folder.mkdir()
+        shutil.copy(path, folder / "talk.mp4")
+        for name, text in sidecars.items():
+            (folder / name).write_text(text, encoding="utf-8")
+    proc = run_cli("index", str(short), str(two), "--db", str(tmp_path / "db"), "--no-ocr", "--json", "--quiet")
+    report = {str(Path(f["path"]).relative_to(tmp_path)): (f["status"], f["reason"])
+              for f in json.loads(proc.stdout)["files"]}
+    assert report["short/talk.mp4"][1].startswith("captions (sidecar talk.srt) not used"), report
+    assert report["short/talk.srt"][1].startswith("subtitles: not used: the speech of talk.mp4 came from asr: "), report
+    assert report["two/talk.srt"][1].startswith("subtitles: read as the captions"), report
+    assert report["two/talk.en.vtt"][1] == ("subtitles: not used: the speech of talk.mp4 came from captions: sidecar "
+                                            "talk.srt"), report

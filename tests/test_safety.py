@@ -450,20 +450,20 @@ def test_thumbnail_of_rotated_video_is_upright(tmp_path):
 
 
 def test_a_folders_other_files_are_one_line_under_the_summary(capsys):
-    """A course folder's PDFs and notes are counted by extension under the table, and on a re-run the files
+    """A course folder's notes and code are counted by extension under the table, and on a re-run the files
     indexed before in one line (--json keeps a row each); the rows that matter (indexed, failed, a reason
     to read) stay rows."""
     from momentsearch.cli.output import print_report
     from momentsearch.types import NOT_MEDIA, FileResult, IndexReport
 
-    files = [FileResult(f"/c/notes/week{i}.pdf", "skipped", NOT_MEDIA) for i in range(25)]
+    files = [FileResult(f"/c/notes/week{i}.txt", "skipped", NOT_MEDIA) for i in range(25)]
     files += [FileResult("/c/code.py", "skipped", NOT_MEDIA), FileResult("/c/bad.mp4", "failed", "corrupt"),
               FileResult("/c/talk.mp4", "indexed", duration=61.0, channels=["transcript"])]
     files += [FileResult(f"/c/old{i}.mp4", "unchanged", duration=3000.0) for i in range(3)]
     files += [FileResult("/c/touched.mp4", "unchanged", "same content (its modified time changed): nothing redone")]
     print_report(IndexReport(files=files))
     shown = capsys.readouterr().out
-    assert "week" not in shown and "26 other files skipped, not media (.pdf 25, .py 1)" in shown
+    assert "week" not in shown and "26 other files skipped, not media (.txt 25, .py 1)" in shown
     assert "bad.mp4" in shown and "corrupt" in shown and "talk.mp4" in shown and "touched.mp4" in shown
     assert "old" not in shown and "3 files already indexed and unchanged (2:30:00 of media): nothing redone" in shown
     assert "32 files: 1 failed, 1 indexed, 26 skipped, 4 unchanged" in shown

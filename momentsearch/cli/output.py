@@ -18,7 +18,7 @@ from rich.table import Table
 from rich.text import Text
 
 from momentsearch.store.filestate import MISSING, MODIFIED, UNREADABLE, file_state, still_there
-from momentsearch.types import NOT_MEDIA, IndexReport, Moment, ProgressEvent, shown_path
+from momentsearch.types import DECK_HOW, DECK_NOT_READ, NOT_MEDIA, IndexReport, Moment, ProgressEvent, shown_path
 
 out = Console(soft_wrap=True)
 err = Console(stderr=True)
@@ -208,12 +208,13 @@ def print_report(report: IndexReport) -> None:
     # rows a user need not read one by one: a course folder's PDFs and notes, and on a nightly re-run the
     # hundreds of recordings indexed before: each a line under the table (--json keeps a row each)
     other = [f for f in report.files if f.status == "skipped" and f.reason == NOT_MEDIA]
+    decks = [f for f in report.files if f.status == "skipped" and f.reason == DECK_NOT_READ]
     same = [f for f in report.files if f.status == "unchanged" and not f.reason]
     captions = [f for f in report.files if f.status == "skipped" and f.reason.startswith("subtitles: read as")]
-    grouped = {id(f) for f in other + same + captions}
+    grouped = {id(f) for f in other + decks + same + captions}
     rows = [f for f in report.files if id(f) not in grouped]
     rows, indexed_alike = _group_indexed(rows)
-    if rows or not (other or same or indexed_alike):
+    if rows or not (other or decks or same or indexed_alike):
         table = Table(title="Index summary", show_lines=False)
         table.add_column("file", overflow="fold", max_width=36)
         for col in ("status", "duration", "channels"):
@@ -236,14 +237,12 @@ def print_report(report: IndexReport) -> None:
     if captions:  # a captioned course's .srt beside every video: one line, not a row each
         out.print(f"{plural(len(captions), 'caption file')} read as the captions of the video of the same name",
                   markup=False, highlight=False)
+    if decks:  # lecture.pdf beside lecture.mp4: not counted among a folder's other files, as if it were read
+        out.print(cell(f"{plural(len(decks), 'slide deck')} not read ({_kinds(decks)}): {DECK_HOW}"),
+                  markup=False, highlight=False)
     if other:
-        kinds: dict[str, int] = {}
-        for f in other:
-            kind = Path(f.path).suffix.lower() or "no extension"
-            kinds[kind] = kinds.get(kind, 0) + 1
-        listed = ", ".join(f"{k} {n}" for k, n in sorted(kinds.items(), key=lambda kv: (-kv[1], kv[0]))[:8])
-        out.print(cell(f"{plural(len(other), 'other file')} skipped, not media ({listed}"
-                       f"{', ...' if len(kinds) > 8 else ''}); --json lists them"), markup=False, highlight=False)
+        out.print(cell(f"{plural(len(other), 'other file')} skipped, not media ({_kinds(other)}); --json lists them"),
+                  markup=False, highlight=False)
     counts: dict[str, int] = {}
     for f in report.files:
         counts[f.status] = counts.get(f.status, 0) + 1
@@ -254,6 +253,16 @@ def print_report(report: IndexReport) -> None:
     if report.models:
         out.print("Models: " + ", ".join(f"{k}={v}" for k, v in report.models.items()), markup=False,
                   highlight=False)
+
+
+def _kinds(files) -> str:
+    """How many of `files` have each extension, most first (eight at most): `.pdf 25, .py 1`."""
+    kinds: dict[str, int] = {}
+    for f in files:
+        kind = Path(f.path).suffix.lower() or "no extension"
+        kinds[kind] = kinds.get(kind, 0) + 1
+    listed = ", ".join(f"{k} {n}" for k, n in sorted(kinds.items(), key=lambda kv: (-kv[1], kv[0]))[:8])
+    return listed + (", ..." if len(kinds) > 8 else "")
 
 
 def _why(m: Moment) -> str:

@@ -13,7 +13,7 @@ from pathlib import Path
 from momentsearch.errors import QueryError
 from momentsearch.media import HEIF_REASON
 from momentsearch.pipeline.captions import SIDECAR_SUFFIXES, caption_tag
-from momentsearch.types import NOT_MEDIA, FileResult, IndexReport, unshown_path
+from momentsearch.types import DECK_NOT_READ, NOT_MEDIA, FileResult, IndexReport, unshown_path
 
 # what FFmpeg reads and cameras, recorders and old archives name their files: camcorders write AVCHD
 # (.mts/.m2ts), HDV (.m2t) and MPEG-PS (.mod/.tod), DVDs .vob, pro cameras .mxf/.dv, old lecture archives
@@ -24,6 +24,10 @@ AUDIO_EXTENSIONS = frozenset(".mp3 .mp2 .wav .m4a .m4b .aac .ac3 .flac .ogg .oga
 IMAGE_EXTENSIONS = frozenset(".jpg .jpeg .jpe .jfif .png .webp .avif .bmp .gif .tif .tiff".split())
 IMAGE_MAGIC = (b"\x89PNG\r\n\x1a\n", b"\xff\xd8\xff", b"GIF87a", b"GIF89a", b"BM", b"II*\x00", b"MM\x00*")  # + WebP
 MEDIA_EXTENSIONS = VIDEO_EXTENSIONS | AUDIO_EXTENSIONS | IMAGE_EXTENSIONS
+# slide decks and PDFs: no reader for them is installed (their text would need pypdf or python-pptx); FFmpeg
+# probes a PDF of JPEG pages (Pillow's, a scanner's) as an MJPEG "video" of 0:00, so a named one is not probed
+DECK_EXTENSIONS = frozenset(".pdf .ppt .pptx .pptm .pps .ppsx .key .odp".split())
+PDF_MAGIC = b"%PDF-"
 HEIF_EXTENSIONS = frozenset(".heic .heif".split())  # an iPhone's photos: Pillow has no decoder for them
 AVIF_REASON = ("an AVIF photo: the installed Pillow cannot decode it (it was built without AVIF); upgrade "
                "Pillow (pip install -U pillow: recent wheels read AVIF), or convert it to JPEG")
@@ -175,6 +179,10 @@ def _walk(root: Path, out: dict[str, Found]) -> None:
         # write beside a user's files (a NAS's thumbnails of every video, a Mac zip's resource forks); named
         # directly, one is walked
         dirnames[:] = sorted(d for d in dirnames if not d.startswith(".") and d not in SYSTEM_FOLDERS)
+        for deck in [d for d in dirnames if Path(d).suffix.lower() in DECK_EXTENSIONS]:  # a Keynote package
+            # (a folder that the Mac shows as one file): its previews and pictures are no photos of the user's
+            out.setdefault(os.path.join(dirpath, deck), Found(os.path.join(dirpath, deck), DECK_NOT_READ))
+            dirnames.remove(deck)
         if index_here:  # the index kept in the folder named: its own files and folders are not the user's
             dirnames[:] = [d for d in dirnames if not (_CHROMA_SEGMENT.fullmatch(d) or d in INDEX_INTERNALS)]
             filenames = [n for n in filenames if n != "chroma.sqlite3"]
@@ -187,12 +195,54 @@ def _walk(root: Path, out: dict[str, Found]) -> None:
                 owned = any(caption_tag(m, Path(name)) is not None for m in media)
                 out.setdefault(full, Found(full, CAPTIONS_READ if owned else CAPTIONS_ALONE))
             elif not name.startswith("."):
-                out.setdefault(full, Found(full, NOT_MEDIA))
+                deck = Path(name).suffix.lower() in DECK_EXTENSIONS
+                out.setdefault(full, Found(full, DECK_NOT_READ if deck else NOT_MEDIA))
 
 
 CAPTIONS_READ = "subtitles: read as the captions of the video of the same name"
 # a week4.srt left when week4.mp4 was deleted (or named unlike any video) was counted among the captions read
 CAPTIONS_ALONE = "subtitles with no video of the same name beside them: not read"
+
+
+def caption_files_used(results: list[FileResult], record_of, mode: str) -> None:
+    """Puts right, once a batch is done, the reason of each caption file discovery took as read (CAPTIONS_READ)
+    that its video did not use: its speech came from ASR (`--captions ignore`, or captions too short to trust,
+    which the video's row says), or from another caption file of it (talk.srt before talk.en.vtt). The summary
+    counted lecture.srt among the captions read under a row saying `captions (sidecar lecture.srt) not used`.
+    `record_of(path)`: a file's FileRecord or None. A video that failed keeps its caption file as read (a
+    broken caption file fails its video, whose row says so)."""
+    owners: dict[str, list[FileResult]] = {}
+    for r in results:
+        if r.status in ("indexed", "unchanged"):
+            owners.setdefault(os.path.dirname(os.path.realpath(r.path)), []).append(r)
+    for r in results:
+        if r.reason != CAPTIONS_READ:
+            continue
+        here = os.path.realpath(r.path)
+        mine = [v for v in owners.get(os.path.dirname(here), []) if caption_tag(Path(v.path), Path(here)) is not None]
+        sources = [((rec.sources.get("transcript") or "") if (rec := record_of(v.path)) else "", v) for v in mine]
+        if not sources or any(src == f"captions: sidecar {Path(here).name}" for src, _ in sources):
+            continue
+        source, video = sources[0]
+        ignored = " (--captions ignore)" if mode == "ignore" else ""
+        r.reason = f"subtitles: not used{ignored}: the speech of {Path(video.path).name} came from {source or 'ASR'}"
+
+def decks_indexed_before(results: list[FileResult], record_of, db) -> list[str]:
+    """A warning naming the slide decks of `results` (DECK_NOT_READ) that the index holds all the same: a PDF of
+    JPEG pages named to `index` before 7 Dec was probed as an MJPEG video of 0:00 and kept as one; [] if none.
+    `record_of(path)`: its FileRecord or None; `db`: the index's folder (None: not named), for the command that takes them out."""
+    held = [r.path for r in results if r.reason == DECK_NOT_READ and record_of(r.path) is not None]
+    if not held:
+        return []
+    import shlex
+
+    many = len(held) > 1
+    named = " ".join(shlex.quote(p) for p in held[:3]) + (" ..." if len(held) > 3 else "")
+    return [f"{len(held)} slide deck{'s' * many} not read now, but indexed as {'videos' if many else 'a video'} of "
+            f"0:00 by an earlier version ({', '.join(Path(p).name for p in held[:3])}): still in the index; "
+            f"momentsearch remove {named}{f' --db {shlex.quote(os.fspath(db))}' if db else ''} takes "
+            f"{'them' if many else 'it'} out"]
+
 
 _CONTAINER_TYPES = {  # FFmpeg demuxer name -> (type with video, type of audio only)
     "mov,mp4,m4a,3gp,3g2,mj2": ("video/mp4", "audio/mp4"), "matroska,webm": ("video/webm", "audio/webm"),
@@ -225,7 +275,10 @@ def not_regular_reason(st: os.stat_result) -> str:
 def _file(path: str) -> Found:
     """A media path as found: skipped, with the reason, when it is not a regular file (checked
     with stat, which never opens it), or a HEIC photo: named on the command line it would reach FFmpeg,
-    whose "MP4/MOV file ... probably truncated" would send its owner looking for a better copy."""
+    whose "MP4/MOV file ... probably truncated" would send its owner looking for a better copy. A slide deck or
+    PDF (by its name, or a PDF's first bytes) is skipped saying so: FFmpeg read a PDF of JPEG pages as a video."""
+    if Path(path).suffix.lower() in DECK_EXTENSIONS:
+        return Found(path, DECK_NOT_READ)
     if Path(path).suffix.lower() in HEIF_EXTENSIONS:
         return Found(path, HEIF_REASON)
     if Path(path).suffix.lower() == ".avif" and not pillow_reads_avif():
@@ -234,7 +287,17 @@ def _file(path: str) -> Found:
         st = os.stat(path)
     except OSError:
         return Found(path)  # gone already: probing says so
-    return Found(path) if stat.S_ISREG(st.st_mode) else Found(path, not_regular_reason(st))
+    if not stat.S_ISREG(st.st_mode):
+        return Found(path, not_regular_reason(st))
+    return Found(path, DECK_NOT_READ) if _starts_with(path, PDF_MAGIC) else Found(path)
+
+
+def _starts_with(path: str, magic: bytes) -> bool:
+    try:
+        with open(path, "rb") as f:
+            return f.read(len(magic)) == magic
+    except OSError:
+        return False  # probing says why it cannot be read
 
 
 @functools.cache

@@ -22,7 +22,8 @@ from momentsearch.options import Config
 from momentsearch.pipeline.callback import callback_errors, guarded  # noqa: F401 (callback_errors: api)
 from momentsearch.pipeline.captions import indexed_id, sidecar_changed, sidecar_files
 from momentsearch.pipeline.decode import probe
-from momentsearch.pipeline.discover import discover, is_photo, not_regular_reason, other_models_note, remembered_hash
+from momentsearch.pipeline.discover import (caption_files_used, decks_indexed_before, discover, is_photo,
+                                            not_regular_reason, other_models_note, remembered_hash)
 from momentsearch.pipeline.failures import failure_reason
 from momentsearch.pipeline.gone import gone_notes, moved_to
 from momentsearch.pipeline.memory import limit_malloc_arenas
@@ -194,6 +195,8 @@ class Indexer:
             self.report.warnings += unchanged_note(self)  # made by another version or other options: said once
         if getattr(self.asr, "device_note", ""):  # "auto" found a GPU that faster-whisper cannot use
             self.report.warnings.append(self.asr.device_note)
+        caption_files_used(self.report.files, self.store.get_file, self.config.captions.mode)
+        self.report.warnings += decks_indexed_before(self.report.files, self.store.get_file, self.store.db_dir)
         self.note_gone(paths)
         return self.report
 
