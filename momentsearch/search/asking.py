@@ -23,7 +23,8 @@ _SAY = (r"(?:talk|speak|discuss|explain|mention|describe|cover|introduce|say|sho
 _ABOUT = r"(?: (?:about|on|over|into|upon|to|with|through|that))?"
 _PLACE = (r"(?:part|bit|moment|section|segment|place|point|clip|time|spot|portion|passage|stretch|piece|chapter"
           r"|lecture|video|talk|recording|class|slide|week|session|lesson|module|unit|episode|seminar|tutorial)s?")
-_POLITE = (r"(?:(?:please|pls|plz|hi|hey|ok|okay|so|thanks|thank you|thx)[,!]?\s+)?(?:(?:can|could|would|will) you (?:please )?"
+_POLITE = (r"(?:(?:please|pls|plz|hi|hey|ok|okay|so|thanks|thank you|thx)[,!]?\s+)?"
+           r"(?:(?:can|could|would|will) you (?:please )?"
            r"|i(?:'d| would) like to |i (?:want|need|wish) to |help me |let me |please )?")
 _AUX = r"(?:do|does|did|is|are|was|were|can|will|has|have|had|would|should)"
 _LEADS = [
