@@ -16,8 +16,9 @@ from momentsearch.types import PruneReport
 
 def forget_leftovers(db: str | os.PathLike | None, store, report: PruneReport, dry_run: bool = False) -> PruneReport:
     """After `prune` or `remove` (`report`) wrote to the index folder `db` (None: a Chroma server, nothing
-    kept), under its write lock: the kept work of the contents whose entries went (`report.dropped`), the
-    player's copies and the word pieces of every video that no record of `store` holds
+    kept), under its write lock: the kept work of the contents whose entries went (`report.dropped`), and
+    of the content a removed file holds now where a killed run was indexing it anew (its record still named
+    the old content); the player's copies and the word pieces of every video that no record of `store` holds
     now (taken out just now, or before copies were dropped with it); and the deleted entries' rows that
     Chroma's log kept (`report.erased`). A dry run changes nothing. Returns `report`."""
     from momentsearch.pipeline.partial import PARTIAL_DIRNAME, forget
@@ -30,8 +31,26 @@ def forget_leftovers(db: str | os.PathLike | None, store, report: PruneReport, d
         return report
     live = {rec.video_id for rec in store.files()}
     forget(Path(db) / PARTIAL_DIRNAME, report.dropped)
+    forget(Path(db) / PARTIAL_DIRNAME, _new_contents(Path(db) / PARTIAL_DIRNAME, report.removed, live))
     drop_copies(Path(db) / CACHE_DIRNAME / PLAYBACK_DIRNAME, live)
     piece_files.forget(Path(db) / CACHE_DIRNAME / PIECES_DIRNAME, live)
     report.erased = erase_deleted(db)  # every deleted entry's: also what an older version's `remove` left
     return report
 
+
+def _new_contents(partial_dir: Path, removed: list[str], live: set[str]) -> set[str]:
+    """The contents that the removed files still on disk hold now, where kept work that no record wants is
+    theirs: a changed recording whose re-index was killed (its record named the old content, whose entries
+    went). Files are hashed only when such kept work is there."""
+    from momentsearch.pipeline.discover import content_hash
+
+    kept = {p.name.split(".", 1)[0] for p in partial_dir.iterdir()} - live if partial_dir.is_dir() else set()
+    if not kept:
+        return set()
+    found = set()
+    for path in removed:
+        try:
+            found.add(content_hash(path))
+        except OSError:  # gone, or not readable from here: its kept work is told by no other means
+            continue
+    return found & kept

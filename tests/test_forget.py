@@ -93,6 +93,39 @@ def test_a_dry_run_erases_nothing(tmp_path):
     assert report.erased == 0 and NAME.encode() in _all_bytes(db)
 
 
+def test_remove_drops_the_work_a_killed_run_kept_of_the_recordings_new_version(tmp_path):
+    """The recording was re-edited and `index` was killed while indexing the new version: its kept work
+    (DB/momentsearch-partial/<new content id>.*: transcribed windows, the slides' pictures) belongs to no
+    record, since the file's record still names the old content. `remove` of the file dropped the old
+    content's and left the new version's on disk. Now it goes too; another changed file's kept work stays
+    (its re-index resumes from it)."""
+    from momentsearch.api import MomentIndex
+    from momentsearch.pipeline.discover import content_hash
+    from momentsearch.pipeline.partial import PARTIAL_DIRNAME
+    from momentsearch.store.client import make_client
+    from momentsearch.store.store import Store
+    from momentsearch.types import FileRecord
+
+    db, seminar, lecture = _index_with_two_talks(tmp_path)
+    seminar.write_bytes(f"re-edited: {NAME} again".encode())
+    lecture.write_bytes(b"re-edited lecture")
+    kept = db / PARTIAL_DIRNAME
+    kept.mkdir()
+    for path in (seminar, lecture):
+        (kept / f"{content_hash(str(path))}.jsonl").write_text(f'{{"kind": "window", "text": "{NAME}"}}\n')
+        (kept / f"{content_hash(str(path))}.keyframes.npz").write_bytes(b"the slides' pictures")
+    store = Store(make_client(str(db)), db_dir=str(db))
+    store.put_file(FileRecord(path=str(tmp_path / "unfinished.mp4"), video_id="3" * 16, size=1, mtime=0.0))
+    store.close()
+    (kept / f"{'3' * 16}.jsonl").write_text("{}\n")  # a file killed mid-way whose record is unfinished
+
+    with MomentIndex(db) as index:
+        index.remove(str(seminar))
+    left = sorted(p.name for p in kept.iterdir())
+    assert left == sorted([f"{'3' * 16}.jsonl", f"{content_hash(str(lecture))}.jsonl",
+                           f"{content_hash(str(lecture))}.keyframes.npz"]), left
+
+
 def test_unused_vector_slots_are_zeroed_and_other_layouts_left_alone(tmp_path):
     """hnswlib saves its whole preallocated buffer: the slots past its element count hold what the writing
     process's memory held (in `remove`: the removed file's record, with its path). Those are zeroed; the
