@@ -145,3 +145,16 @@ def test_unused_vector_slots_are_zeroed_and_other_layouts_left_alone(tmp_path):
     data = (segment / "data_level0.bin").read_bytes()
     assert data[:96] == b"in use: slot one".ljust(48, b"1") + b"slot two".ljust(48, b"2") and data[96:] == bytes(96)
     assert garbage in (other / "data_level0.bin").read_bytes()
+
+
+def test_the_cli_says_how_many_log_rows_it_erased(tmp_path, capsys):
+    import json
+
+    from momentsearch.cli.main import main
+
+    db, seminar, _ = _index_with_two_talks(tmp_path)
+    assert main(["remove", str(seminar), "--db", str(db), "--json"]) == 0
+    answer = json.loads(capsys.readouterr().out)
+    assert answer["removed"] == [str(seminar)] and answer["erased"] > 0
+    assert main(["prune", "--db", str(db), "--json"]) == 0  # nothing more to erase
+    assert json.loads(capsys.readouterr().out)["erased"] == 0
