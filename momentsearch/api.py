@@ -200,14 +200,14 @@ class MomentIndex:
         from momentsearch.leftovers import forget_leftovers
         from momentsearch.store.prune import prune
 
-        with self.writing(wait, task="prune", reading=dry_run):  # a killed run's kept work, the player's copies go too
+        with self.writing(wait, task="prune", reading=dry_run):  # kept work, player's copies, Chroma's log rows go too
             report = prune(self.store, dry_run=dry_run, yes=yes)
             return forget_leftovers(None if self.chroma_url else self.db, self.store, report, dry_run)
 
     def remove(self, targets: list[Named] | Named, wait: float | None = 0.0, dry_run: bool = False):
         """Take files out of the index (not off the disk). Each target is a file path, a folder, a glob or a video
         id, as for `search(in_=...)`; one that names no indexed file is a QueryError and nothing is removed. Returns
-        a PruneReport (`removed`). Work a killed run kept for a removed content goes too, and the player's copies."""
+        a PruneReport (`removed`). Kept work, the player's copies and Chroma's log rows of them go too (`erased`)."""
         from momentsearch.errors import QueryError
         from momentsearch.leftovers import forget_leftovers
         from momentsearch.search.scope import match_scope

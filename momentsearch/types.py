@@ -259,6 +259,7 @@ class PruneReport:
     orphans: dict[str, int] = field(default_factory=dict)  # collection -> entries no file record owned
     unplaced: list[str] = field(default_factory=list)  # relative paths of old indexes, kept: not found from here
     dropped: list[str] = field(default_factory=list)  # video ids whose entries went (no record holds them now)
+    erased: int = 0  # rows of Chroma's log that still held deleted entries' words, erased (store/erase.py)
 
 
 @dataclass

@@ -135,7 +135,7 @@ def cmd_prune(args) -> int:
     report = index.prune(wait=args.wait, dry_run=args.dry_run, yes=args.yes)
     if args.json:
         streams.print_json({"removed": [*map(shown_path, report.removed)], "orphans": report.orphans,
-                            "dry_run": args.dry_run, "unplaced": report.unplaced})
+                            "dry_run": args.dry_run, "unplaced": report.unplaced, "erased": report.erased})
         return EXIT_OK
     verb = "would remove" if args.dry_run else "removed"
     for path in report.removed:
@@ -159,7 +159,8 @@ def cmd_remove(args) -> int:
     extras.say_queued(index, args.wait)
     report = index.remove(args.targets, wait=args.wait, dry_run=args.dry_run)
     if args.json:
-        streams.print_json({"removed": [*map(shown_path, report.removed)], "dry_run": args.dry_run})
+        streams.print_json({"removed": [*map(shown_path, report.removed)], "dry_run": args.dry_run,
+                            "erased": report.erased})
         return EXIT_OK
     verb = "would remove" if args.dry_run else "removed"
     for path in report.removed:
