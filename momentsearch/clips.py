@@ -24,8 +24,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from momentsearch.clip_names import AUDIO_SUFFIXES, CLIP_SUFFIXES, NAME_BYTES, clip_file_name  # noqa: F401 (its names)
+from momentsearch.clip_packets import INTERLEAVE_SLACK, damaged_sound, packets_from, reached  # noqa: F401 (playback)
 from momentsearch.errors import BadInputError, QueryError
-from momentsearch.media import keyframe_before, picture_stream, seek_back, stream_start, time_origin
+from momentsearch.media import keyframe_before, picture_stream, stream_start, time_origin
 from momentsearch.pipeline.discover import is_photo
 
 SOUND_ENCODERS = {"webm": "libopus", "ogg": "libopus", "mp3": "libmp3lame", "wav": "pcm_s16le", "flac": "flac"}
@@ -33,8 +34,6 @@ SOUND_KEEPS = {"ipod": ("aac", "alac"), "mp3": ("mp3",), "wav": ("pcm_",), "flac
                "ogg": ("opus", "vorbis", "flac")}  # file takes as they are (FFmpeg puts AAC into WAV: none plays it)
 MAX_CLIP_SECONDS = 3600.0  # one clip is at most an hour: a longer "clip" is a copy of the file
 REENCODE_LEAD = 10.0  # seconds; a keyframe further than this before the start: the picture is encoded again
-INTERLEAVE_SLACK = 3.0  # seconds; sound may be stored this far after the picture of its time (recorders and
-                        # fragmented MP4 write it in chunks): read on this long past the span's end for it
 
 
 @dataclass(frozen=True)
@@ -162,21 +161,6 @@ def _speech_first(src, streams: list) -> list:
     return sorted(streams, key=lambda s: (s.type != "video", s is not chosen))  # stable: the rest keep their order
 
 
-def _packets_from(src, streams, lead, need_key: bool, start: float, origin: float):
-    """Demuxed packets of `streams` from the `lead` packet that can start a copy (a keyframe when
-    `need_key`) at or before `start` (seconds from the file's start); what comes before it is dropped.
-    An MPEG-TS seek that lands on a later keyframe is retried further back (`seek_back`)."""
-    import itertools
-
-    def can_start(packet) -> bool:  # (a Matroska file's first packets after a seek come without a dts)
-        return packet.stream is lead and packet.pts is not None and (packet.is_keyframe or not need_key)
-
-    def read():
-        return itertools.dropwhile(lambda p: not can_start(p), src.demux(streams))
-
-    return seek_back(src, lead, start, origin, read, lambda p: float(p.pts * p.time_base))
-
-
 def _copy(src, dst, streams, span: tuple[float, float], origin: float) -> tuple[float, float] | None:
     """Copy packets of `streams` from the keyframe at or before the span's start to its end; (real start,
     end), or None when the span holds nothing (no packet in it). The span and the result count from the
@@ -189,7 +173,7 @@ def _copy(src, dst, streams, span: tuple[float, float], origin: float) -> tuple[
     real_end = None  # source seconds where the last copied packet ends
     undated: list = []  # lead packets without a dts (Matroska's first after a seek), muxed once one is dated
     past: set[int] = set()  # streams read up to the span's end; the others' packets may still come
-    for packet in _packets_from(src, streams, lead, video is not None, start, origin):
+    for packet in packets_from(src, streams, lead, video is not None, start, origin):
         if packet.pts is None or damaged_sound(packet):
             continue  # a flush packet, or sound an interrupted copy cut short
         t = float(packet.pts * packet.time_base)
@@ -197,9 +181,9 @@ def _copy(src, dst, streams, span: tuple[float, float], origin: float) -> tuple[
             first = t
         if t < first - 1e-3 and packet.stream is not lead:
             continue  # audio from before the keyframe
-        if packet.stream.index in past or _reached(packet, lead, end + origin):
+        if packet.stream.index in past or reached(packet, lead, end + origin):
             past.add(packet.stream.index)
-            if len(past) == len(streams) or _reached(packet, lead, end + origin + INTERLEAVE_SLACK, lead_only=True):
+            if len(past) == len(streams) or reached(packet, lead, end + origin + INTERLEAVE_SLACK, lead_only=True):
                 break
             continue
         if t - origin >= end:
@@ -222,22 +206,6 @@ def _copy(src, dst, streams, span: tuple[float, float], origin: float) -> tuple[
     if real_end is None or real_end - origin <= start:
         return None  # nothing copied, or only the frames before a start past the end of the file
     return first - origin, real_end - origin
-
-
-def _reached(packet, lead, end: float, lead_only: bool = False) -> bool:
-    """Whether `packet` is at or past `end` (source seconds, the streams' clock), so its stream has given
-    all it has before then: the lead (the picture) in decode order, as every frame shown before `end` is
-    decoded before one decoded after it; another stream (unless `lead_only`) by its own time, when that is
-    within INTERLEAVE_SLACK of `end`: a time far past it is a wild one (an MPEG-TS clock that wrapped), skipped."""
-    if packet.stream is lead:
-        return packet.dts is not None and float(packet.dts * packet.time_base) >= end
-    return not lead_only and end <= float(packet.pts * packet.time_base) < end + INTERLEAVE_SLACK
-
-
-def damaged_sound(packet) -> bool:
-    """Sound FFmpeg flags as damaged: the last packet of a recording cut short (a crash, a copy interrupted)
-    ends early, and in a clip it stops players at its end. A damaged picture is kept (decoders hide it)."""
-    return packet.is_corrupt and packet.stream.type == "audio"
 
 
 def copied_stream(dst, stream):
@@ -289,7 +257,7 @@ def _encode(src, dst, streams, span: tuple[float, float], origin: float,
             return None
         first = shown[0]
         ends.append(shown[1])
-    for packet in _packets_from(src, copied, copied[0], False, start, origin) if copied else ():
+    for packet in packets_from(src, copied, copied[0], False, start, origin) if copied else ():
         t = float(packet.pts * packet.time_base) if packet.pts is not None and packet.dts is not None else None
         if t is not None and t - origin >= end + INTERLEAVE_SLACK:
             break  # every stream is past the end (packets come in about time order)

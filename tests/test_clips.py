@@ -223,3 +223,20 @@ def test_clip_messages_past_an_hour_give_the_clock_a_user_typed():
     from momentsearch.clips import said_time
 
     assert said_time(10810) == "10810 s (3:00:10)" and said_time(65.5) == "65.5 s (1:05)" and said_time(7) == "7 s"
+
+
+@pytest.mark.parametrize("start", [0.0, 10.0])
+def test_a_sound_clip_of_a_matroska_video_holds_the_span_alone(tmp_path, start):
+    """`-o moment.m4a` of 19-23 s of a Matroska video (its sound stored after the picture, as a muxer that does
+    not interleave writes it; cues for the picture only): FFmpeg's seek on the sound landed at the file's start,
+    and the copy held 0-23 s, the tone 20 s in instead of 1 s. Now it starts at the packet holding 19 s."""
+    from momentsearch.pipeline.decode import load_audio
+    from test_time_origin import SR, onset, render
+
+    path = tmp_path / "talk.mkv"
+    render(path, "matroska", start, seconds=30.0, tone=(20.0, 21.0))
+    clip = cut_clip(path, 19.0, 23.0, tmp_path / "moment.m4a")
+    assert clip.start == pytest.approx(19.0, abs=0.1) and clip.end == pytest.approx(23.0, abs=0.1)
+    sound = load_audio(clip.path)
+    assert sound.size / SR == pytest.approx(4.0, abs=0.2)
+    assert onset(sound) == pytest.approx(20.0 - clip.start, abs=0.05)
