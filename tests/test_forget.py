@@ -141,10 +141,13 @@ def test_unused_vector_slots_are_zeroed_and_other_layouts_left_alone(tmp_path):
         (folder / "header.bin").write_bytes(struct.pack("<iQQQQ", version, 0, 4, 2, 48).ljust(100, b"\0"))
         (folder / "data_level0.bin").write_bytes(b"in use: slot one".ljust(48, b"1") + b"slot two".ljust(48, b"2")
                                                  + garbage * 2)
+        (folder / "length.bin").write_bytes(b"\x01\0\0\0\x02\0\0\0" + b"Quil" + b"lfea")  # an int32 per slot
     assert zero_unused_slots(segment) and not zero_unused_slots(other)
     data = (segment / "data_level0.bin").read_bytes()
     assert data[:96] == b"in use: slot one".ljust(48, b"1") + b"slot two".ljust(48, b"2") and data[96:] == bytes(96)
+    assert (segment / "length.bin").read_bytes() == b"\x01\0\0\0\x02\0\0\0" + bytes(8)
     assert garbage in (other / "data_level0.bin").read_bytes()
+    assert b"Quil" in (other / "length.bin").read_bytes()
 
 
 def test_the_cli_says_how_many_log_rows_it_erased(tmp_path, capsys):

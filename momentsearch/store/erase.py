@@ -14,7 +14,9 @@ SQLite browser. What is erased here, under the index's write lock, once entries 
 - the free pages and the slack inside pages, by `VACUUM`, which rewrites the file without them;
 - the unused slots of each vector segment's `data_level0.bin`: hnswlib saves its whole preallocated
   buffer, and the slots past its element count hold whatever the writing process's memory held before,
-  which after a `remove` was the removed file's record (its path) and could be its words. They are zeroed.
+  which after a `remove` was the removed file's record (its path) and could be its words. They are zeroed,
+  and so are the unused slots of `length.bin` beside it (an int32 per slot, uninitialised memory too: it held
+  the removed recording's words in one run of thirty).
 
 Not erased: copies outside the index folder (backups, the disk's own free blocks), which no program
 can take back by deleting; see the README's "What `remove` erases"."""
@@ -35,6 +37,7 @@ BUSY_SECONDS = 60.0  # how long to wait for a reader (a running `serve`) to let 
 HNSW_HEADER = struct.Struct("<iQQQQ")  # header.bin begins: version, offset of level 0, max elements, element
                                        # count, bytes per element (chroma's hnswlib, persisted layout 1)
 HNSW_LAYOUT = 1
+LENGTH_BYTES = 4  # length.bin: an int32 per slot
 
 
 def erase_deleted(db_dir: str | os.PathLike) -> int:
@@ -81,16 +84,22 @@ def zero_unused_slots(segment: Path) -> bool:
         data = segment / "data_level0.bin"
         if version != HNSW_LAYOUT or count > max_elements or data.stat().st_size != max_elements * per_element:
             return False
-        with open(data, "r+b") as f:
-            f.seek(count * per_element)
-            left = (max_elements - count) * per_element
-            while left:
-                step = min(left, 1 << 20)
-                f.write(bytes(step))
-                left -= step
+        _zero_from(data, count * per_element, (max_elements - count) * per_element)
+        lengths = segment / "length.bin"  # one int32 per slot (its link list's size): unused ones held heap too
+        if lengths.is_file() and lengths.stat().st_size == max_elements * LENGTH_BYTES:
+            _zero_from(lengths, count * LENGTH_BYTES, (max_elements - count) * LENGTH_BYTES)
         return True
     except (OSError, struct.error):
         return False
+
+
+def _zero_from(path: Path, offset: int, left: int) -> None:
+    with open(path, "r+b") as f:
+        f.seek(offset)
+        while left:
+            step = min(left, 1 << 20)
+            f.write(bytes(step))
+            left -= step
 
 
 def _has_log(conn: sqlite3.Connection) -> bool:
