@@ -12,6 +12,7 @@ from functools import cached_property
 from pathlib import Path
 
 from momentsearch.options import Config, as_config
+from momentsearch.search.cache import CACHE_DIRNAME, PLAYBACK_DIRNAME, search_cache_dir
 from momentsearch.search.image_text import image_note, image_nothing_found_note, picture_note  # noqa: F401 (doors)
 from momentsearch.search.query import (SYNTAX_HELP, empty_filters_note, filters_to_blame,  # noqa: F401
                                        missing_kind_note, nothing_found_note, unfiltered_words)
@@ -86,8 +87,8 @@ class MomentIndex:
             return None
         from momentsearch.search import snapshot
 
-        found = snapshot.load(self.db, self._cache_dir)
-        return found if found is not None else snapshot.save(self.db, self._cache_dir, self.store)
+        found = snapshot.load(self.db, self._search_cache)
+        return found if found is not None else snapshot.save(self.db, self._search_cache, self.store)
 
     @cached_property
     def models(self):
@@ -138,7 +139,7 @@ class MomentIndex:
     def searcher(self):
         from momentsearch.search.searcher import Searcher
 
-        return Searcher(self.reader, self.search_text, self.search_clip, self.config.ranking, cache_dir=self._cache_dir,
+        return Searcher(self.reader, self.search_text, self.search_clip, self.config.ranking, self._search_cache,
                         read_image_text=self._read_image_text if self.config.models.ocr else None)
 
     @cached_property
@@ -157,10 +158,12 @@ class MomentIndex:
 
     @property
     def _cache_dir(self) -> str | None:
-        """The searcher's transcript/BM25 cache, inside a local index folder (none for a Chroma server)."""
-        from momentsearch.search.cache import CACHE_DIRNAME
-
+        """The cache folder inside a local index folder (none for a Chroma server)."""
         return None if self.chroma_url else str(Path(self.db) / CACHE_DIRNAME)
+
+    @property
+    def _search_cache(self) -> str | None:  # the searcher's: `_cache_dir`, or the user's for a read-only index
+        return None if self.chroma_url else search_cache_dir(self.db)
 
     # -- operations ----------------------------------------------------------------------------
     def index(self, paths: list[Named] | Named, reindex: bool = False, progress: ProgressCallback | None = None,
@@ -342,7 +345,6 @@ class MomentIndex:
         that track first, made once into the index's cache folder, or None when the file plays it as it is
         or the index has no folder (a Chroma server). `source`: the file, open (see playback.playable_copy)."""
         from momentsearch.playback import playable_copy
-        from momentsearch.search.cache import PLAYBACK_DIRNAME
 
         if not self._cache_dir:
             return None

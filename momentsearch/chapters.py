@@ -281,6 +281,8 @@ def write_atomically(out: str | os.PathLike, text: str) -> None:
     try:
         tmp.write_text(text, encoding="utf-8")
         os.replace(tmp, out)
+    except OSError as exc:  # named as the user named it: "media/.week2.vtt.part: Permission denied" read as a bug
+        raise OSError(exc.errno, exc.strerror, os.fspath(out)) from exc
     finally:
         tmp.unlink(missing_ok=True)
 

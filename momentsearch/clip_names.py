@@ -35,3 +35,15 @@ def clip_file_name(source: str | os.PathLike, start: float, end: float, prefix: 
     stem = visible_name(WINDOWS_REFUSES.sub("_", shown_path(src.stem)))
     stem = stem.encode()[:room].decode("utf-8", "ignore")  # a cut character is dropped
     return f"{prefix}{stem}{tail}"
+
+
+def part_file(out: Path) -> Path:
+    """The hidden file a clip is written into before it is renamed to `out`, made now: FFmpeg opens it only at
+    the first packet, with an error that names no file, so a folder that cannot be written was reported as the
+    source video that "cannot cut a clip: Permission denied". An OSError names `out` instead."""
+    tmp = out.with_name(f".{out.name}.part")
+    try:
+        tmp.touch()
+    except OSError as exc:
+        raise OSError(exc.errno, exc.strerror, os.fspath(out)) from exc
+    return tmp

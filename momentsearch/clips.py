@@ -24,6 +24,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from momentsearch.clip_names import AUDIO_SUFFIXES, CLIP_SUFFIXES, NAME_BYTES, clip_file_name  # noqa: F401 (its names)
+from momentsearch.clip_names import part_file
 from momentsearch.clip_packets import INTERLEAVE_SLACK, damaged_sound, packets_from, reached  # noqa: F401 (playback)
 from momentsearch.errors import BadInputError, QueryError
 from momentsearch.media import keyframe_before, picture_stream, stream_start, time_origin
@@ -95,7 +96,7 @@ def cut_clip(source, start: float, end: float, out: str | os.PathLike, padding: 
         raise QueryError(f"clip file {os.fspath(out)!r} is the video it would be cut from: name another file")
     if out.exists() and not force:
         raise QueryError(f"clip file {os.fspath(out)!r} exists: pass force=True to replace it")
-    tmp = out.with_name(f".{out.name}.part")
+    tmp = part_file(out)  # (before the source is read: a folder the clip cannot go into, named as such)
     try:
         with av.open(os.fspath(source) if is_path else source) as src:
             picture = picture_stream(src)  # (an audio file's cover art is a video stream without time: left out)

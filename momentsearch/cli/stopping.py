@@ -14,6 +14,9 @@ import threading
 INTERRUPTED = 130  # the exit status of a command stopped by Ctrl-C (128 + SIGINT), as shells report it
 TERMINATED = 143  # ... and by `kill` (128 + SIGTERM)
 WRITERS = ("index", "prune", "remove")  # commands that a re-run resumes
+UNWOUND_ON_TERM = (*WRITERS, "serve")  # `serve` too: uvicorn re-raises the SIGTERM it shut down on, and Python's
+# default killed it there before atexit removed a read-only index's private copy (one left in /tmp per restart);
+# raised as Terminated, uvicorn.run takes it as it takes Ctrl-C, and `serve` ends as after Ctrl-C (exit 0)
 
 
 class Terminated(KeyboardInterrupt):
@@ -31,8 +34,9 @@ def _raise_terminated(signum, frame) -> None:
 
 @contextlib.contextmanager
 def sigterm_as_interrupt(command: str):
-    """While a writer runs (in the main thread), SIGTERM raises Terminated; the handler before is put back."""
-    if command not in WRITERS or threading.current_thread() is not threading.main_thread():
+    """While a writer or `serve` runs (in the main thread), SIGTERM raises Terminated; the handler before is put
+    back."""
+    if command not in UNWOUND_ON_TERM or threading.current_thread() is not threading.main_thread():
         yield
         return
     before = signal.signal(signal.SIGTERM, _raise_terminated)

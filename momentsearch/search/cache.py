@@ -35,6 +35,21 @@ PLAYBACK_DIRNAME = "playback"  # the web player's copies (momentsearch/playback.
 PIECES_DIRNAME = "pieces"  # chunks' word-piece vectors (piece_files.py): named by their text, so clear() keeps them
 
 
+def search_cache_dir(db: str | os.PathLike) -> str:
+    """Where searches of the local index `db` keep what they derive (rows, BM25, snapshot, word pieces): its own
+    CACHE_DIRNAME, unless the index is read-only (a department's share) and holds no search cache of its own,
+    when every search copied the whole index into /tmp and built them again: then the user's cache
+    (`$MOMENTSEARCH_CACHE/read-only/`, a folder per index), where they are kept, keyed as here by the index's
+    state, so the next search answers from them."""
+    from momentsearch.models.device import cache_root
+    from momentsearch.store.folder import read_only
+
+    own = Path(db) / CACHE_DIRNAME
+    if not read_only(db) or (own / "snapshot").is_dir() or any(own.glob("transcript-*")):
+        return str(own)
+    return str(cache_root() / "read-only" / hashlib.sha1(os.fsencode(Path(db).resolve())).hexdigest()[:16])
+
+
 def corpus_key(generation: Iterable[int], files: Iterable) -> str:
     """A digest of the index generation and the complete files' records (FileRecord objects)."""
     h = hashlib.sha1(f"v{CACHE_VERSION}:{list(generation)}".encode())
