@@ -298,7 +298,6 @@ class MomentIndex:
     def example_queries(self, n: int = 4) -> list[str]:
         """A few queries this index can answer (slide titles, then distinctive spoken words): the page's start."""
         from momentsearch.search.examples import example_queries
-
         corpus = self.searcher.corpus()  # one corpus for both (a write between two reads reloads it)
         return example_queries(list(corpus.ocr_text), list(corpus.chunk_text), n)
 
@@ -385,13 +384,17 @@ class MomentIndex:
             self.search("warm up", k=1)
 
     def info(self) -> IndexInfo:
-        from momentsearch.pipeline.settled import made_by_note as made_by  # files another momentsearch made
         from momentsearch.store.lock import writing_now
         files = (store := self.reader).files()
         models = {k: v for f in files for k, v in f.models.items()}
         counts = {name: store.count(name) for name in ENTRY_COLLECTIONS}
         return IndexInfo(db=str(self.chroma_url or Path(self.db).resolve()), files=files, models=models, counts=counts,
-                         channels=sorted({c for f in files for c in f.channels}),
-                         writing=(local := None if self.chroma_url else self.db) and writing_now(local) or "",
-                         notes=[*filter(None, [made_by(files, db=local)])])  # (local: a folder the note's --db names)
+                         channels=sorted({c for f in files for c in f.channels}), notes=self.notes(files),
+                         writing=not self.chroma_url and writing_now(self.db) or "")
+
+    def notes(self, files: list[FileRecord] | None = None) -> list[str]:
+        """Lines on files another momentsearch version made (an upgrade), each with the `--reindex` that redoes them."""
+        from momentsearch.pipeline.settled import made_by_note
+        note = made_by_note(self.reader.files() if files is None else files, db=None if self.chroma_url else self.db)
+        return [note] if note else []
 

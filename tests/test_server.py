@@ -255,6 +255,9 @@ class _FakeIndex:
     def videos(self):
         return list(self.files.values())
 
+    def notes(self):  # no file an older momentsearch made
+        return []
+
     def video(self, video_id):
         return self.files.get(video_id)
 

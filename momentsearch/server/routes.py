@@ -102,19 +102,20 @@ def _health_view(index) -> dict:
 
     who = "" if index.chroma_url else writing_now(index.db)  # a batch still running into this folder
     writing = f"The index is being written now by {who}: a file it has not finished is not searchable yet." if who else ""
-    stale = _stale_files(index)  # a folder moved away, a file replaced since indexing
+    notes = _file_notes(index)  # a folder moved away, a file replaced since indexing; an older version's files
     return {"videos": len(index.videos()), "channels": sorted(index.channels()),
-            "warnings": list(index.warnings) + ([stale] if stale else []), "writing": writing}
+            "warnings": list(index.warnings) + notes, "writing": writing, "notes": notes}
 
 
-def _stale_files(index) -> str:
-    """stale_note over every indexed file, renewed at most every STALE_CHECK_SECONDS: one stat a file (on a
-    network share, milliseconds each), where the health view itself is renewed every few seconds."""
-    at, note = _stale_seen.get(index, (-STALE_CHECK_SECONDS, ""))
+def _file_notes(index) -> list[str]:
+    """stale_note over every indexed file, and the index's notes (files an older momentsearch made, with the
+    --reindex that redoes them, as `info` says), renewed at most every STALE_CHECK_SECONDS: one stat a file (on
+    a network share, milliseconds each), where the health view itself is renewed every few seconds."""
+    at, notes = _stale_seen.get(index, (-STALE_CHECK_SECONDS, []))
     if time.monotonic() - at >= STALE_CHECK_SECONDS:
-        note = stale_note(index.videos())
-        _stale_seen[index] = (time.monotonic(), note)
-    return note
+        notes = [*filter(None, [stale_note(index.videos())]), *index.notes()]
+        _stale_seen[index] = (time.monotonic(), notes)
+    return notes
 
 
 def _warnings(request: Request) -> list[str]:
@@ -146,7 +147,7 @@ async def health(request: Request):
         raise getattr(app.state, "health_error", MomentSearchError("the index cannot be read"))
     view = app.state.health
     return {"status": "ok", "videos": view["videos"], "channels": view["channels"],
-            "models_loaded": startup["models_loaded"], "writing": view["writing"],
+            "models_loaded": startup["models_loaded"], "writing": view["writing"], "notes": view["notes"],
             "warnings": startup["warnings"] + view["warnings"] + ([view["writing"]] if view["writing"] else [])}
 
 

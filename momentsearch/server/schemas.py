@@ -116,6 +116,10 @@ class HealthOut(_Answer):
     warnings: list[str] = []
     writing: str = Field("", description="while an index run writes into the served folder, the line saying so "
                                          "(also in warnings); empty otherwise")
+    notes: list[str] = Field([], description="what the start page says of the indexed files: files moved away or "
+                                            "changed since indexing, files an older momentsearch made (with the "
+                                            "`momentsearch index --reindex` command that redoes them); also in "
+                                            "warnings")
 
 
 ERRORS = {code: {"model": ErrorOut} for code in (400, 401, 403, 404, 409, 413, 416, 422, 500, 503)}

@@ -693,8 +693,10 @@ async function start() {
     // a batch still writing into the index (/api/health says so): its files are not searchable yet
     const health = await api("api/health").catch(() => ({}));
     const writing = health.writing ? [health.writing] : [];
+    // files an older momentsearch made (the --reindex that redoes them), files moved or changed since indexing
+    const notes = (health.notes || []).map(shownName);
     els.info.textContent = [n ? `${n} file${n > 1 ? "s" : ""} indexed (${length}), channels: ` +
-      body.channels.join(", ") + "." : "", ...writing].filter(Boolean).join(" ");
+      body.channels.join(", ") + "." : "", ...writing, ...notes].filter(Boolean).join(" ");
     if (!n) {
       setStatus(writing.length ? "Nothing is searchable yet: the first files are being indexed now. Reload in a while."
                 : "The index is empty. Index some videos first: momentsearch index FOLDER, then reload.", "empty");
