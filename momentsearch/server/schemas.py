@@ -68,8 +68,12 @@ class VideoOut(_Answer):
 
 
 class VideosOut(_Answer):
-    videos: list[VideoOut]
-    channels: list[str]
+    videos: list[VideoOut] = Field(description="one page of the indexed videos, by path (`offset`, `limit`)")
+    channels: list[str] = Field(description="the channels of the whole index")
+    total: int = Field(description="how many videos the index holds, on every page")
+    offset: int = Field(description="the first video's place among them all (0: the first)")
+    limit: int = Field(description="the most videos one page holds (the `limit` asked for, or the default)")
+    next_offset: int | None = Field(description="the offset that asks for the next page; null on the last")
 
 
 class ExamplesOut(_Answer):
