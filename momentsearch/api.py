@@ -11,6 +11,8 @@ from contextlib import nullcontext
 from functools import cached_property
 from pathlib import Path
 
+from momentsearch.api_remove import Removal
+from momentsearch.in_use import InUse, reads
 from momentsearch.options import Config, as_config
 from momentsearch.search.cache import CACHE_DIRNAME, PLAYBACK_DIRNAME, search_cache_dir
 from momentsearch.search.image_text import image_note, image_nothing_found_note, picture_note  # noqa: F401 (doors)
@@ -28,7 +30,7 @@ keep_hub_offline()  # never reach for a model hub behind the user's back (unless
 os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
 
 
-class MomentIndex:
+class MomentIndex(Removal):
     """An index of videos and photos, on disk (`db`) or on a Chroma server (`chroma_url`).
 
     With neither given, $MOMENTSEARCH_CHROMA_URL names the server, else $MOMENTSEARCH_DB the folder.
@@ -49,15 +51,18 @@ class MomentIndex:
         self.use_snapshot = False
         self._reader = None
         self._creating = False  # only `index` may create a local index folder; the rest open an existing one
+        self._in_use = InUse()  # the calls reading it now: close() lets them finish
 
     def close(self) -> None:
         """Let go of what this index has loaded (models, the searcher's rows and caches, its store client);
-        a later call loads them again. `with MomentIndex(db) as index:` closes on the way out."""
-        for name in ("models", "search_clip", "search_text", "searcher", "_image_ocr"):  # the cached parts
-            self.__dict__.pop(name, None)
-        if self._store is not None and self._store is not self._given_store:
-            self._store.close()  # its database files let go (a failed first `index` removes its folder)
-        self._store, self._reader = self._given_store, None
+        a later call loads them again. `with MomentIndex(db) as index:` closes on the way out. Searches running
+        in other threads finish first; calls made meanwhile wait, then open the index again."""
+        with self._in_use.closing():
+            for name in ("models", "search_clip", "search_text", "searcher", "_image_ocr"):  # the cached parts
+                self.__dict__.pop(name, None)
+            if self._store is not None and self._store is not self._given_store:
+                self._store.close()  # its database files let go (a failed first `index` removes its folder)
+            self._store, self._reader = self._given_store, None
 
     def __enter__(self) -> "MomentIndex":
         return self
@@ -197,42 +202,6 @@ class MomentIndex:
 
             return RayIndexer(indexer, address=ray).index([str(p) for p in paths], reindex=reindex)
 
-    def prune(self, wait: float | None = 0.0, dry_run: bool = False, yes: bool = False):
-        """Remove files that no longer exist, and entries no file record owns. Returns a PruneReport.
-        Removing more than store.prune.PRUNE_MAX_SHARE of the files needs `yes` (ConfirmationNeededError)."""
-        from momentsearch.leftovers import forget_leftovers
-        from momentsearch.store.prune import prune
-
-        with self.writing(wait, task="prune", reading=dry_run):  # kept work, player's copies, Chroma's log rows go too
-            report = prune(self.store, dry_run=dry_run, yes=yes)
-            return forget_leftovers(None if self.chroma_url else self.db, self.store, report, dry_run)
-
-    def remove(self, targets: list[Named] | Named, wait: float | None = 0.0, dry_run: bool = False):
-        """Take files out of the index (not off the disk). Each target is a file path, a folder, a glob or a video
-        id, as for `search(in_=...)`; one that names no indexed file is a QueryError and nothing is removed. Returns
-        a PruneReport (`removed`). Kept work, the player's copies and Chroma's log rows of them go too (`erased`)."""
-        from momentsearch.errors import QueryError
-        from momentsearch.leftovers import forget_leftovers
-        from momentsearch.search.scope import match_scope
-        from momentsearch.store.prune import remove_files
-
-        if isinstance(targets, (str, os.PathLike)):  # one target, not its characters one by one
-            targets = [targets]
-        if not targets or any(not str(t).strip() for t in targets):
-            raise QueryError("remove: give the files to take out: paths, folders, globs or video ids")
-        with self.writing(wait, task="remove", reading=dry_run):
-            records = dict(self.store.file_records())  # record key -> record
-            chosen: set[str] = set()
-            for target in targets:
-                by_id = {key for key, rec in records.items() if rec.video_id == str(target).strip()}
-                try:
-                    chosen |= by_id or match_scope(records, [target])
-                except QueryError as exc:  # its hint: `info` lists them, or the glob for a name in another folder
-                    raise QueryError(f"remove: {str(target)!r} names no indexed file (nothing was removed); "
-                                     f"{str(exc).split('; ', 1)[-1]}") from None
-            report = remove_files(self.store, records, chosen, dry_run=dry_run)
-            return forget_leftovers(None if self.chroma_url else self.db, self.store, report, dry_run)
-
     def writing(self, wait: float | None = 0.0, create: bool = False, task: str = "", reading: bool = False):
         """The write lock of a local index folder (none for a Chroma server, or a dry run, `reading`, of a read-only
         one). The folder must be writable (IndexWriteError); `create` makes it when missing (only `index`), else
@@ -253,6 +222,7 @@ class MomentIndex:
         empty = lambda: not (self._store.files() if self._store is not None else made_index(self.db))  # noqa: E731
         return undone_if_empty(lock, made, empty, self.close) if made else lock
 
+    @reads
     def search(self, query: str, k: int = 10, kind: str | None = None, video: Named | None = None,
                in_: Scope = None) -> list[Moment]:
         """Top-k moments for a text query. The query may hold "exact phrases" (must occur in the speech
@@ -260,6 +230,7 @@ class MomentIndex:
         globs or video ids) limit the search to those files; a pattern matching no file is a QueryError."""
         return self.searcher.search(query, k=k, kind=kind, scope=scope_patterns(video, in_))
 
+    @reads
     def spelled(self, query: str):
         """What `search(query)` ranks (search/spelling.py): `.text`, `.changes` [(typed, searched)], `.note()`."""
         return self.searcher.spelled(query)
@@ -269,6 +240,7 @@ class MomentIndex:
         """Top-k moments and photos for an image (a path, PIL image or RGB array): see `image_query`."""
         return self.image_query(image, k, kind, video, in_)[0]
 
+    @reads
     def image_query(self, image, k: int = 10, kind: str | None = None, video: Named | None = None,
                     in_: Scope = None) -> tuple[list[Moment], str]:
         """`search_image`, and the words read on the image ("" when none or OCR is off): with no CLIP
@@ -289,26 +261,30 @@ class MomentIndex:
         return self.clip.rank_labels(load_query_image(image), labels)
 
     # -- what front doors read (from the searcher's cached corpus) -----------------------------
+    @reads
     def videos(self) -> list[FileRecord]:
         """The completely indexed videos and photos as FileRecords, by path: one per video id (copies of a
         recording share it; `info().files` lists every file)."""
         return sorted(self.searcher.corpus().files.values(), key=lambda r: r.path)
 
+    @reads
     def video(self, video_id: str) -> FileRecord | None:
         """The FileRecord of a completely indexed file, or None."""
         return self.searcher.corpus().files.get(video_id)
 
+    @reads
     def example_queries(self, n: int = 4) -> list[str]:
         """A few queries this index can answer (slide titles, then distinctive spoken words): the page's start."""
         from momentsearch.search.examples import example_queries
-
         corpus = self.searcher.corpus()  # one corpus for both (a write between two reads reloads it)
         return example_queries(list(corpus.ocr_text), list(corpus.chunk_text), n)
 
+    @reads
     def channels(self) -> set[str]:
         """The channels the index holds ("transcript", "visual", "ocr")."""
         return self.searcher.channels()
 
+    @reads
     def searchable_channels(self) -> set[str]:
         """The index's channels a search here uses: "visual" only when the CLIP weights load here."""
         channels = self.channels()
@@ -319,10 +295,12 @@ class MomentIndex:
         """Why a channel the index holds is not searched here (e.g. CLIP weights missing)."""
         return self.searcher.warnings
 
+    @reads
     def speech_in(self, video: str | os.PathLike, start: float, end: float) -> list[TranscriptChunk]:
         """A video's (id or path) transcript chunks overlapping [start, end) s, by start; QueryError if not indexed."""
         return self.searcher.corpus().speech_in(self._video_id(video), start, end)
 
+    @reads
     def chunks_of(self, video: str | os.PathLike) -> list[TranscriptChunk]:
         """All transcript chunks of a video (video id or path), by start time; QueryError when not indexed."""
         return self.searcher.corpus().chunks_of(self._video_id(video))
@@ -331,6 +309,7 @@ class MomentIndex:
         known = isinstance(video, str) and video in self.searcher.corpus().files  # the server's checked ids
         return video if known else self.find_video(video).video_id
 
+    @reads
     def find_video(self, video: str | os.PathLike, not_found: str | None = None) -> FileRecord:
         """The FileRecord of the one indexed file named by its path or video id, under the path named when
         that is a copy of its content; a QueryError naming `video` otherwise (`not_found`: what to do when
@@ -351,6 +330,7 @@ class MomentIndex:
         return playable_copy(source, record, Path(self._cache_dir) / PLAYBACK_DIRNAME,
                              lambda: {r.video_id for r in self.videos()})
 
+    @reads
     def export_clip(self, video: str | os.PathLike, start: float, end: float, out: str | os.PathLike,
                     padding: float = 0.0, name: str | None = None, force: bool = False):
         """Cut [start - padding, end + padding] s of a video into `out` by stream copy (clips.cut_clip; an
@@ -369,6 +349,7 @@ class MomentIndex:
             path = existing_copy(rec, self.searcher.corpus().copies)
         return cut_clip(path, start, end, out, padding, force=force)
 
+    @reads
     def chapters(self, video: str | os.PathLike) -> list:
         """A video's table of contents (chapters.Chapter list): from its slide titles where OCR found
         slides, else from topic shifts in its speech. `video`: an indexed path or video id."""
@@ -380,20 +361,27 @@ class MomentIndex:
         return make_chapters(self.searcher.slides_of(rec.video_id), [(c.start, c.end, c.text) for c in chunks],
                              vectors, rec.duration)
 
+    @reads
     def warm_up(self) -> None:
         """Load what a search needs (text model, corpus, CLIP when the index has keyframes) now."""
         self.search_text.load()
         if self.searcher.corpus().files:
             self.search("warm up", k=1)
 
+    @reads
     def info(self) -> IndexInfo:
-        from momentsearch.pipeline.settled import made_by_note as made_by  # files another momentsearch made
         from momentsearch.store.lock import writing_now
         files = (store := self.reader).files()
         models = {k: v for f in files for k, v in f.models.items()}
         counts = {name: store.count(name) for name in ENTRY_COLLECTIONS}
         return IndexInfo(db=str(self.chroma_url or Path(self.db).resolve()), files=files, models=models, counts=counts,
-                         channels=sorted({c for f in files for c in f.channels}),
-                         writing=(local := None if self.chroma_url else self.db) and writing_now(local) or "",
-                         notes=[*filter(None, [made_by(files, db=local)])])  # (local: a folder the note's --db names)
+                         channels=sorted({c for f in files for c in f.channels}), notes=self.notes(files),
+                         writing=not self.chroma_url and writing_now(self.db) or "")
+
+    @reads
+    def notes(self, files: list[FileRecord] | None = None) -> list[str]:
+        """Lines on files another momentsearch version made (an upgrade), each with the `--reindex` that redoes them."""
+        from momentsearch.pipeline.settled import made_by_note
+        note = made_by_note(self.reader.files() if files is None else files, db=None if self.chroma_url else self.db)
+        return [note] if note else []
 

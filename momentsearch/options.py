@@ -21,6 +21,7 @@ from momentsearch.errors import ConfigError
 from momentsearch.option_checks import WHISPER_LANGUAGES, config_problems  # noqa: F401 - the codes, re-exported
 
 DEFAULT_CONFIG = Path(__file__).resolve().parent / "data" / "default.toml"
+SHIPPED_CONFIGS = DEFAULT_CONFIG.parent / "configs"  # accurate, fast, mpnet: `--config fast` names one of them
 
 # Limits of one search, the same for the library, the CLI and the HTTP API.
 MAX_QUERY_CHARS = 2000  # longer query text is cut (the HTTP API refuses it): no embedding model reads further
@@ -283,10 +284,12 @@ def _auto_language(values: dict) -> dict:
 
 def load_config(path: str | Path | None = None, overrides: dict[str, Any] | None = None) -> Config:
     """Defaults, then the shipped default file (or `path`), then `overrides` ({"asr": {"model": ...}})."""
-    path = Path(path) if path else DEFAULT_CONFIG
+    path = shipped_config(Path(path)) if path else DEFAULT_CONFIG
     if not path.is_file():
         folder = " (a folder: name the file in it)" if path.is_dir() else ""
-        raise ConfigError(f"config file not found: {path}{folder}")
+        named = ", ".join(sorted(p.stem for p in SHIPPED_CONFIGS.glob("*.toml")))
+        raise ConfigError(f"config file not found: {path}{folder} (one shipped with momentsearch is named alone: "
+                          f"--config NAME, NAME one of {named})")
     try:
         text = path.read_text(encoding="utf-8")
         if path.suffix.lower() in (".yaml", ".yml"):
@@ -314,6 +317,15 @@ def load_config(path: str | Path | None = None, overrides: dict[str, Any] | None
         if config_problems(from_file):  # the file's own values (not only a flag's, such as --language klingon)
             raise ConfigError(f"{path}: {exc}") from None
         raise
+
+
+def shipped_config(path: Path) -> Path:
+    """`path`, or the options file shipped with momentsearch (SHIPPED_CONFIGS) it names by its name alone ("fast",
+    "fast.toml") where no file of that name is in the working folder: an installed package has no configs/."""
+    if path.exists() or path.parent != Path("."):
+        return path
+    shipped = SHIPPED_CONFIGS / (path.name if path.suffix else f"{path.name}.toml")
+    return shipped if shipped.is_file() else path
 
 
 def as_config(given: Config | str | Path | dict | None) -> Config:

@@ -65,6 +65,20 @@ def test_markup_goes_and_the_signs_of_maths_and_code_stay():
     assert clean_text('{\\an8}<font color="red">1 &lt; 2</font> <c.loud>loud</c>') == "1 < 2 loud"
 
 
+def test_words_between_angle_brackets_that_are_no_caption_tag_stay(tmp_path):
+    """Only the tags players style with go: a comparison or a generic type in a code lecture is speech."""
+    from momentsearch.pipeline.captions import clean_text
+
+    path = tmp_path / "code.srt"
+    path.write_text(srt_text([(0.5, 4.0, "if x <y and y> z then x is smallest"),
+                              (4.0, 8.0, "we return a List<String> or a Map<K, V>"),
+                              (8.0, 12.0, "a <b>bold</b> word, <I>italic</I>, <u>under</u><br/>lined")]))
+    assert [c.text for c in read_sidecar(path)] == ["if x <y and y> z then x is smallest",
+                                                     "we return a List<String> or a Map<K, V>",
+                                                     "a bold word, italic, under lined"]
+    assert clean_text("<c.yellow.bg_blue>one</c> <v.loud Bob>two</v> <lang en-US>three</lang>") == "one two three"
+
+
 def test_rolling_auto_captions_keep_each_line_once():
     cues = mend(parse_srt_vtt(ROLLING_VTT)[0])
     assert [c.text for c in cues] == ["hello there", "how are you", "I am fine"]

@@ -10,6 +10,7 @@ import numpy as np
 import pytest
 
 from momentsearch.errors import ModelNotFoundError
+from momentsearch.model_ids import without_fingerprints
 from momentsearch.models import TINY_CLIP_CONFIG, ClipModel
 
 torch = pytest.importorskip("torch")
@@ -49,7 +50,9 @@ def test_relative_checkpoint_and_config_load_from_another_folder(tiny, tmp_path,
     torch.save(tiny._model.state_dict(), made / "weights.pt")
     monkeypatch.chdir(made)
     clip = ClipModel("tiny_clip.json", "weights.pt")
-    assert clip.model_id == "open_clip:tiny_clip/file:weights.pt"  # the id does not change with the folder
+    assert without_fingerprints(clip.model_id) == "open_clip:tiny_clip/file:weights.pt"
+    assert ClipModel(str(made / "tiny_clip.json"), str(made / "weights.pt")).model_id == clip.model_id  # nor with the
+    # folder it is named from
     monkeypatch.chdir(tmp_path)  # a search run from elsewhere rebuilds it from what was stored
     again = ClipModel(clip.model_name, clip.pretrained)
     np.testing.assert_allclose(again.embed_images([IMAGE]), tiny.embed_images([IMAGE]), atol=1e-5)
@@ -108,7 +111,7 @@ def checkpoint_index(tiny, tmp_path):
     with MomentIndex(db, {"models": {"clip_model": str(tmp_path / "tiny_clip.json"),
                                      "clip_pretrained": str(tmp_path / "weights.pt")}}) as index:
         report = index.index([first])
-    assert report.models["clip"] == "open_clip:tiny_clip/file:weights.pt"
+    assert without_fingerprints(report.models["clip"]) == "open_clip:tiny_clip/file:weights.pt"
     return db, report.models["clip"]
 
 
@@ -163,6 +166,61 @@ def test_search_keeps_the_stored_checkpoint_while_it_is_there(checkpoint_index, 
     torch.save(state, other / "weights.pt")
     config = {"models": {"clip_model": str(tmp_path / "tiny_clip.json"), "clip_pretrained": str(other / "weights.pt")}}
     with MomentIndex(db, config) as index:
+        assert index.search_clip.pretrained == str(tmp_path / "weights.pt")
+
+
+def _other_weights(tiny, folder) -> str:
+    """A checkpoint of the tiny architecture with other weights, saved as folder/weights.pt."""
+    folder.mkdir(exist_ok=True)
+    state = {k: torch.randn_like(v) if v.is_floating_point() else v for k, v in tiny._model.state_dict().items()}
+    torch.save(state, folder / "weights.pt")
+    return str(folder / "weights.pt")
+
+
+def test_a_checkpoint_of_the_same_name_with_other_weights_is_another_clip(checkpoint_index, tiny, tmp_path):
+    """The id named the checkpoint's file only: /a/weights.pt and /b/weights.pt were one CLIP, so an index made
+    with one took the other's vectors without a word. The id holds a fingerprint of the content: the other file
+    is refused, naming the index's own; the same file copied elsewhere is the same CLIP."""
+    from momentsearch.api import MomentIndex
+    from momentsearch.errors import IndexMismatchError
+
+    db, model_id = checkpoint_index
+    config = str(tmp_path / "tiny_clip.json")
+    other = _other_weights(tiny, tmp_path / "other")
+    assert ClipModel(config, other).model_id != model_id
+    second = _photo(tmp_path / "graphs.png", "Shortest paths", (200, 240, 200))
+    with MomentIndex(db, {"models": {"clip_model": config, "clip_pretrained": other}}) as index:
+        with pytest.raises(IndexMismatchError, match=f"--clip-pretrained {tmp_path / 'weights.pt'}"):
+            index.index([second])
+    (copied := tmp_path / "copy").mkdir()
+    shutil.copy(tmp_path / "weights.pt", copied / "weights.pt")
+    with MomentIndex(db, {"models": {"clip_model": config, "clip_pretrained": str(copied / "weights.pt")}}) as index:
+        assert index.index([second]).models["clip"] == model_id
+        assert index.info().counts["keyframes"] == 2
+
+
+def test_an_index_made_before_fingerprints_opens_searches_and_grows(tiny, tmp_path, monkeypatch):
+    """An index whose CLIP id names the checkpoint's file alone (made before ids held a fingerprint) still
+    matches the same file's id now: searched with its CLIP, files added to it, nothing indexed again."""
+    import momentsearch.models.clip as clip_module
+    from momentsearch.api import MomentIndex
+
+    if not Path("/usr/share/fonts/truetype/dejavu/DejaVuSans-Bold.ttf").is_file():
+        pytest.skip("needs the DejaVu fonts")
+    torch.save(tiny._model.state_dict(), tmp_path / "weights.pt")
+    config = {"models": {"clip_model": str(TINY_CLIP_CONFIG), "clip_pretrained": str(tmp_path / "weights.pt")}}
+    first = _photo(tmp_path / "volcano.png", "Volcano eruptions", (250, 220, 200))
+    with monkeypatch.context() as old:
+        old.setattr(clip_module, "fingerprint", lambda path: "")  # as ids were written before
+        with MomentIndex(tmp_path / "db", config) as index:
+            assert index.index([first]).models["clip"] == "open_clip:tiny_clip/file:weights.pt"
+    second = _photo(tmp_path / "graphs.png", "Shortest paths", (200, 240, 200))
+    with MomentIndex(tmp_path / "db", config) as index:
+        report = index.index([first, second])
+        assert sorted(f.status for f in report.files) == ["indexed", "unchanged"]
+        assert "visual" in index.search("volcano eruptions", k=1)[0].channels
+        assert not [w for w in index.warnings + report.warnings if "visual" in w or "other models" in w]
+    with MomentIndex(tmp_path / "db") as index:  # no CLIP named: the index's own
         assert index.search_clip.pretrained == str(tmp_path / "weights.pt")
 
 

@@ -167,7 +167,7 @@ def test_tiny_clip_embeddings(tiny_clip):
     assert tiny_clip.embed_images([]).shape == (0, 32)
     assert tiny_clip.embed_texts([]).shape == (0, 32)
     assert tiny_clip.dim == 32
-    assert tiny_clip.model_id == "open_clip:tiny_clip/random"
+    assert re.fullmatch(r"open_clip:tiny_clip#sha256:[0-9a-f]{16}/random", tiny_clip.model_id)  # the config's content
 
 
 def test_tiny_clip_rank_labels(tiny_clip):
@@ -186,7 +186,7 @@ def test_clip_local_checkpoint(tiny_clip, tmp_path):
     path = tmp_path / "tiny_clip.pt"
     torch.save(tiny_clip._model.state_dict(), path)
     other = ClipModel(str(TINY_CLIP_CONFIG), str(path))
-    assert other.model_id == "open_clip:tiny_clip/file:tiny_clip.pt"
+    assert re.fullmatch(r"open_clip:tiny_clip#sha256:[0-9a-f]{16}/file:tiny_clip\.pt#sha256:[0-9a-f]{16}", other.model_id)
     image = np.full((40, 40, 3), 200, np.uint8)
     np.testing.assert_allclose(other.embed_images([image]), tiny_clip.embed_images([image]), atol=1e-5)
 

@@ -76,8 +76,32 @@ def test_the_wheel_holds_every_file_of_the_package_and_says_what_it_is(tmp_path)
     package_files = {n for n in tracked if n.startswith("momentsearch/")}
     assert package_files - names == set()
     assert {"momentsearch/__main__.py", "momentsearch/py.typed", "momentsearch/data/default.toml"} <= names
+    # the options files README names (`--config fast`): a pip-installed user has no checkout's configs/
+    assert {f"momentsearch/data/configs/{name}.toml" for name in ("accurate", "fast", "mpnet")} <= names
     assert metadata["Version"] == momentsearch.__version__
     assert "momentsearch = momentsearch.cli:main" in entry_points
+
+
+def test_a_shipped_options_file_is_named_alone_from_any_folder(tmp_path, monkeypatch, capsys):
+    """README's `--config configs/fast.toml` worked in the checkout alone: the wheel held no configs/, so a
+    pip-installed user had no way to use them. They ship in the package and `--config fast` names one; a file of
+    that name in the working folder comes first, and a name that is neither says which names there are."""
+    from momentsearch.cli.main import main
+    from momentsearch.errors import ConfigError
+    from momentsearch.options import Config, load_config
+
+    monkeypatch.chdir(tmp_path)  # no configs/ here
+    assert load_config("fast").asr.model == "tiny.en" != Config().asr.model
+    assert load_config("accurate.toml").asr.beam_size == 5
+    assert load_config("mpnet").models.text_model == "all-mpnet-base-v2"
+    (tmp_path / "fast.toml").write_text("[asr]\nbeam_size = 3\n")  # the user's own file of that name
+    assert load_config("fast.toml").asr.beam_size == 3
+    with pytest.raises(ConfigError, match="NAME one of accurate, fast, mpnet"):
+        load_config("configs/fast.toml")
+    assert main(["info", "--config", "accurate", "--db", str(tmp_path / "none")]) == 2
+    assert "config" not in capsys.readouterr().err  # the options were read; the index is what is missing
+    assert [p.resolve() for p in sorted((REPO / "configs").glob("*.toml"))] == sorted(
+        (REPO / "momentsearch" / "data" / "configs").glob("*.toml"))  # the checkout's configs/ links to them
 
 
 def test_the_version_is_written_once():

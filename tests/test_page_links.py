@@ -185,3 +185,35 @@ def test_a_search_in_a_video_no_longer_indexed_searches_every_video(browser, vid
         page.inner_text("#status")
     assert not page.is_checked("#scope-video") and not errors
     page.close()
+
+
+def test_a_large_index_is_listed_and_linked_a_page_at_a_time(browser, video):
+    """/api/videos answers a page of videos (an index of thousands came in one huge answer): the page asks for the
+    next pages, so the start page lists every file and a link to one on a later page opens it (it said "not in
+    this index")."""
+    names = {f"{n:016x}": f"talk{n:04d}.mp4" for n in range(5)} | {VID: "talk.mp4"}
+    every = videos_answer(names, LENGTH)["videos"]
+    asked: list[str] = []
+
+    def answer(route):
+        path, _, query = route.request.url[len(BASE):].partition("?")
+        if path != "/api/videos":
+            return _answer(route, video)
+        asked.append(query)
+        params = dict(p.split("=") for p in query.split("&") if p)
+        offset, limit = int(params.get("offset", 0)), min(int(params.get("limit", 2)), 3)  # as the server pages
+        more = offset + limit < len(every)
+        route.fulfill(json={"videos": every[offset:offset + limit], "channels": ["transcript"], "total": len(every),
+                            "offset": offset, "limit": limit, "next_offset": offset + limit if more else None})
+
+    page = browser.new_page()
+    errors: list[str] = []
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    page.route(f"{BASE}/**", answer)
+    page.goto(BASE + "/")
+    page.wait_for_selector("#videos li")
+    assert page.locator("#videos li").count() == 6 and "6 files indexed" in page.inner_text("#index-info")
+    assert asked == ["", "offset=2&limit=1000", "offset=5&limit=1000"]  # once each, for the list and the links
+    page.goto(BASE + f"/?v={VID}#t=5")  # the last page's file
+    assert _opened(page)["video"] == VID and not errors
+    page.close()

@@ -191,3 +191,52 @@ def test_index_takes_bytes_paths_and_refuses_what_is_no_path(tmp_path, monkeypat
     for wrong in (5, [5], ["talks", 2.5]):
         with pytest.raises(QueryError, match="path"):
             index.index(wrong)
+
+
+def test_close_from_another_thread_lets_a_running_search_finish(tmp_path):
+    """`close()` called while a search ran in another thread (a service shutting down) let go of the Chroma client
+    under it: the search failed inside Chroma ("'RustBindingsAPI' object has no attribute 'bindings'"). close()
+    now waits for it, and the index opens again for the next call."""
+    import threading
+
+    from momentsearch.api import MomentIndex
+    from momentsearch.options import Config
+    from momentsearch.pipeline.indexer import Indexer
+    from momentsearch.store.client import make_client
+    from momentsearch.store.store import Store
+
+    talk = tmp_path / "talk.mp4"
+    _talk(talk)
+    config = Config()
+    config.models.ocr = False
+    index = MomentIndex(tmp_path / "db")
+    Indexer(Store(make_client(str(tmp_path / "db"))), config, index.text_embedder, _SaysHello(), None, None).index(
+        [str(talk)])
+    expected = index.search("solar panels", k=1)
+    searcher, inside, release, events = index.searcher, threading.Event(), threading.Event(), []
+    real_search, real_close = searcher.search, index.store.close
+
+    def held_search(*args, **kwargs):  # a search that is running when close() is called
+        inside.set()
+        release.wait()
+        found = real_search(*args, **kwargs)  # reads the store close() would have let go of
+        events.append("searched")
+        return found
+
+    searcher.search = held_search
+    index.store.close = lambda: (events.append("closed"), real_close())
+    answers: list = []
+    running = threading.Thread(target=lambda: answers.append(index.search("solar panels", k=1)), daemon=True)
+    running.start()
+    inside.wait()
+    closing = threading.Thread(target=index.close, daemon=True)
+    closing.start()
+    try:
+        closing.join(timeout=1.0)
+        assert closing.is_alive() and events == []  # waits for the running search
+    finally:
+        release.set()
+    running.join()
+    closing.join()
+    assert answers == [expected] and events == ["searched", "closed"]
+    assert "searcher" not in vars(index) and index.search("solar panels", k=1) == expected  # opened again

@@ -255,6 +255,9 @@ class _FakeIndex:
     def videos(self):
         return list(self.files.values())
 
+    def notes(self):  # no file an older momentsearch made
+        return []
+
     def video(self, video_id):
         return self.files.get(video_id)
 
@@ -289,6 +292,27 @@ def _record(path: Path, video_id: str = "0123456789abcdef") -> FileRecord:
     st = path.stat()
     return FileRecord(path=str(path), video_id=video_id, size=st.st_size, mtime=st.st_mtime, duration=3.0,
                       channels=["transcript"], visual_segments=[(0.0, 3.0)], complete=True)
+
+
+def test_videos_come_a_page_at_a_time(tmp_path):
+    """/api/videos answered every video at once (a 2,000-video index: one huge JSON); now a page (VIDEOS_PAGE unless
+    `limit` asks, at most VIDEOS_PAGE_MAX), by path, with the total and the next page's offset."""
+    from momentsearch.server.routes import VIDEOS_PAGE, VIDEOS_PAGE_MAX
+
+    records = []
+    for n in range(VIDEOS_PAGE + 5):
+        (media := tmp_path / f"talk{n:04d}.mp4").write_bytes(b"x")
+        records.append(_record(media, video_id=f"{n:016x}"))
+    with TestClient(create_app(_FakeIndex(records), warm=False), base_url="http://localhost") as client:
+        first = client.get("/api/videos").json()
+        assert len(first["videos"]) == VIDEOS_PAGE and first["total"] == VIDEOS_PAGE + 5
+        assert (first["offset"], first["limit"], first["next_offset"]) == (0, VIDEOS_PAGE, VIDEOS_PAGE)
+        rest = client.get("/api/videos", params={"offset": first["next_offset"], "limit": VIDEOS_PAGE_MAX}).json()
+        assert [v["name"] for v in first["videos"] + rest["videos"]] == [Path(r.path).name for r in records]
+        assert rest["next_offset"] is None and rest["channels"] == first["channels"] == ["transcript"]
+        assert client.get("/api/videos", params={"offset": 10_000}).json()["videos"] == []
+        for bad in ({"limit": 0}, {"limit": VIDEOS_PAGE_MAX + 1}, {"offset": -1}):
+            assert client.get("/api/videos", params=bad).status_code == 422, bad
 
 
 def test_token_guards_every_api_call(tmp_path):

@@ -158,3 +158,24 @@ def test_a_ray_run_names_files_made_by_another_version_too(tmp_path, monkeypatch
     assert [f.status for f in report.files] == ["unchanged"] and report.ray is not None
     assert len(_notes(report)) == 1
     assert _notes(report)[0].startswith("1 unchanged file (a.mp4) was indexed by momentsearch ")
+
+
+def test_the_server_health_answer_carries_the_upgrade_note(tmp_path, monkeypatch):
+    """`info` and `index` named the files an older momentsearch made and the --reindex that redoes them; a served
+    index's /api/health (whose notes the page shows at its start) said nothing of them."""
+    pytest.importorskip("fastapi")
+    from fastapi.testclient import TestClient
+
+    from momentsearch.server.app import create_app
+
+    folder, db, version = tmp_path / "lectures", tmp_path / "db", momentsearch.__version__
+    folder.mkdir()
+    counting_video(folder / "a.mp4", seconds=2)
+    _index(db, folder)
+    monkeypatch.setattr(settled, "__version__", "99.0")  # the server runs an upgraded momentsearch
+    with TestClient(create_app(momentsearch.MomentIndex(str(db)), warm=False), base_url="http://localhost") as client:
+        health = client.get("/api/health").json()
+    note = (f"1 file (a.mp4) was indexed by momentsearch {version} (this is momentsearch 99.0): searched as indexed, "
+            f"nothing redone; `momentsearch index --reindex {folder / 'a.mp4'} --db {db}` indexes it again the way "
+            "this version does")
+    assert health["notes"] == [note] and note in health["warnings"]

@@ -10,7 +10,7 @@ import textwrap
 
 from momentsearch.api import QUERY_SYNTAX
 from momentsearch.cli import extras, transcripts
-from momentsearch.options import DEFAULT_CONFIG, ASROptions, CaptionOptions, ModelOptions
+from momentsearch.options import DEFAULT_CONFIG, SHIPPED_CONFIGS, ASROptions, CaptionOptions, ModelOptions
 from momentsearch.store.client import DEFAULT_DB, ChromaServer
 
 DEMO_DB = "~/.cache/momentsearch/demo-db"  # where `demo` indexes the sample lecture unless given --db
@@ -25,7 +25,9 @@ def _common(p: argparse.ArgumentParser, db_default: str = f"$MOMENTSEARCH_DB or 
     p.add_argument("--chroma-url", help="use a Chroma server instead of a folder (http://HOST:PORT)")
     # the shipped defaults by where they are on this machine: an installed package has no checkout to look in
     p.add_argument("--config", action=_Once, type=os.path.expanduser,
-                   help=f"options file (TOML, YAML or JSON); every option, with comments: {DEFAULT_CONFIG}")
+                   help=f"options file (TOML, YAML or JSON), or one shipped with momentsearch by its name alone "
+                        f"({', '.join(sorted(p.stem for p in SHIPPED_CONFIGS.glob('*.toml')))}); every option, with "
+                        f"comments: {DEFAULT_CONFIG}")
     p.add_argument("--device", choices=["auto", "cpu", "cuda"],
                    help=f"where models run (default {ModelOptions.device})")
     p.add_argument("--clip-model", help=f"open_clip architecture (default {ModelOptions.clip_model}) or a JSON "

@@ -7,6 +7,7 @@ from dataclasses import replace
 from functools import cached_property
 
 from momentsearch.errors import ModelUnavailableError
+from momentsearch.model_ids import model_ids_match
 from momentsearch.models.device import keep_hub_offline
 from momentsearch.options import ASROptions, Config, ModelOptions
 
@@ -73,7 +74,8 @@ class Models:
         the configured one, or, where the configuration names the default and the index was built with another
         (a checkpoint named when it was made), the index's, so files added later go in with it without naming it
         again, as the text model does. A CLIP chosen otherwise is kept (and refused by the store's model check)."""
-        if not built.get("clip_model") or built.get("model") == self.clip.model_id or self._clip_chosen():
+        if (not built.get("clip_model") or model_ids_match(built.get("model"), self.clip.model_id)
+                or self._clip_chosen()):
             return self.clip
         return self.clip_for(built["clip_model"], built["clip_pretrained"])
 
@@ -81,13 +83,14 @@ class Models:
         """The CLIP that puts queries in the space of an index's keyframes (`built`: their metadata): the index's
         model, rebuilt from what it stored, unless the configuration names that same model and the stored
         checkpoint is gone (moved since: the path given now is where it is). A checkpoint id names only the file
-        (`open_clip:ARCH/file:NAME`), so while the stored file is there it is the one searched with."""
+        (`open_clip:ARCH/file:NAME`, and its content's fingerprint where the index was made with one), so while the
+        stored file is there it is the one searched with."""
         from momentsearch.models.clip import looks_like_path
 
         if not built.get("clip_model"):
             return self.clip
         stored = self.clip_for(built["clip_model"], built["clip_pretrained"])
-        if built.get("model") == self.clip.model_id and (stored.pretrained == self.clip.pretrained or (
+        if model_ids_match(built.get("model"), self.clip.model_id) and (stored.pretrained == self.clip.pretrained or (
                 looks_like_path(stored.pretrained) and not os.path.exists(stored.pretrained))):
             return self.clip
         return stored

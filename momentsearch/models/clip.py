@@ -14,6 +14,7 @@ from typing import Any, Sequence
 import numpy as np
 
 from momentsearch.errors import ModelNotFoundError, ModelUnavailableError
+from momentsearch.model_ids import fingerprint
 from momentsearch.models.device import configure_torch_threads, downloads_allowed, resolve_device, unreachable
 
 TINY_CLIP_CONFIG = Path(__file__).resolve().with_name("tiny_clip.json")  # 32-d toy architecture for tests
@@ -106,14 +107,17 @@ class ClipModel:
 
     @property
     def model_id(self) -> str:
-        """Stable id stored with the index, e.g. "open_clip:ViT-B-32/laion2b_s34b_b79k"."""
+        """Stable id stored with the index, e.g. "open_clip:ViT-B-32/laion2b_s34b_b79k"; a JSON config and a
+        checkpoint are named by file name and content (`open_clip:tiny#sha256:.../file:model.pt#sha256:...`,
+        momentsearch.model_ids): the same file moved keeps its id, another file of that name has another."""
         if self.pretrained == RANDOM:
             weights = "random"
         elif looks_like_path(self.pretrained):
-            weights = "file:" + Path(self.pretrained).name
+            weights = "file:" + Path(self.pretrained).name + fingerprint(self.pretrained)
         else:
             weights = self.pretrained
-        return f"open_clip:{self.arch}/{weights}"
+        arch = self.arch + (fingerprint(self.model_name) if self.model_name.endswith(".json") else "")
+        return f"open_clip:{arch}/{weights}"
 
     @property
     def dim(self) -> int:

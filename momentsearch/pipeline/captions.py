@@ -41,9 +41,11 @@ TWO_LETTER = {"eng": "en", "fre": "fr", "fra": "fr", "ger": "de", "deu": "de", "
 _TIME = r"(?:(\d+):)?(\d{1,2}):(\d{1,2})[,.](\d{1,3})"
 _TIMING = re.compile(rf"^\s*{_TIME}\s*-->\s*{_TIME}")
 _ASS_TIME = re.compile(r"^\s*(\d+):(\d{1,2}):(\d{1,2})(?:[.,](\d{1,3}))?\s*$")
-# markup only: <i>, </font>, <v Speaker>, <c.loud>, <00:01:02.500> and ASS {\an8} overrides; "x < 5 and y > 3"
-# and "{a, b}" in a maths or code lecture are words
-_TAG = re.compile(r"</?[A-Za-z][^<>]*>|<\d[\d:.]*>|\{\\[^}]*\}")
+# markup only: the tags WebVTT and SRT players style with (<i>, </font>, <v Speaker>, <c.loud>, <lang en>,
+# <ruby>), <00:01:02.500> word times and ASS {\an8} overrides; "x < 5 and y > 3", "if x <y and y> z",
+# "List<String>" and "{a, b}" in a maths or code lecture are words
+_TAG_NAMES = "b|i|u|s|c|v|lang|ruby|rt|font|span|br"
+_TAG = re.compile(rf"</?(?:{_TAG_NAMES})(?:[.\s][^<>]*)?/?>|<\d[\d:.]*>|\{{\\[^}}]*\}}", re.IGNORECASE)
 _LANG_TAG = re.compile(r"^[A-Za-z]{2,3}(?:[-_][A-Za-z0-9]{2,8})?$")  # en, eng, en-US, pt_BR, zh-Hans
 _SOUND = re.compile(r"\[[^\]]*\]|\([A-Z][A-Za-z ]*\)|[♪♫]")
 
@@ -88,7 +90,7 @@ def _seconds(h, m, s, frac) -> float:
 def clean_text(raw: str) -> str:
     """One line of plain words from a cue's styled text."""
     text = raw.replace("\\N", " ").replace("\\n", " ").replace("\\h", " ")
-    text = html.unescape(_TAG.sub("", text))
+    text = html.unescape(_TAG.sub(lambda m: " " if m[0][1:3].lower() == "br" else "", text))  # <br> parts words
     text = _SOUND.sub(" ", text)
     text = re.sub(r"(^|\s)(>>+|-)\s", " ", text)
     return " ".join(text.split())

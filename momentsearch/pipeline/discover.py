@@ -12,6 +12,7 @@ from pathlib import Path
 
 from momentsearch.errors import QueryError
 from momentsearch.media import HEIF_REASON
+from momentsearch.model_ids import model_ids_match, models_match
 from momentsearch.pipeline.captions import SIDECAR_SUFFIXES, caption_tag
 from momentsearch.types import DECK_NOT_READ, NOT_MEDIA, FileResult, IndexReport, unshown_path
 
@@ -113,10 +114,11 @@ def other_models_note(records, models: dict[str, str]) -> list[str]:
     """A warning naming what makes complete files of the index (`records`, FileRecords or None) be indexed again
     whole: they were made with other models than this run's (`models`, as FileRecord.models), e.g. another
     `--asr`; [] when none was. Without it a re-run looked like a fresh start for no reason."""
-    changed = [r for r in records if r is not None and r.complete and r.models and r.models != models]
+    changed = [r for r in records if r is not None and r.complete and r.models and not models_match(r.models, models)]
     if not changed:
         return []
-    kinds = sorted({k for r in changed for k in set(r.models) | set(models) if r.models.get(k) != models.get(k)})
+    kinds = sorted({k for r in changed for k in set(r.models) | set(models)
+                    if not model_ids_match(r.models.get(k), models.get(k))})
     was = ", ".join(f"{k} {changed[0].models.get(k) or 'none'} -> {models.get(k) or 'none'}" for k in kinds)
     many = len(changed) > 1
     them, were = ("them", "they were") if many else ("it", "it was")

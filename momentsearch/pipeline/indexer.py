@@ -18,6 +18,7 @@ from typing import Callable
 
 from momentsearch import __version__
 from momentsearch.errors import BadInputError, ModelNotFoundError, ModelUnavailableError
+from momentsearch.model_ids import models_match
 from momentsearch.options import Config
 from momentsearch.pipeline.callback import callback_errors, guarded  # noqa: F401 (callback_errors: api)
 from momentsearch.pipeline.captions import indexed_id, sidecar_changed, sidecar_files
@@ -164,7 +165,7 @@ class Indexer:
 
     def _unchanged(self, old: FileRecord | None, st: os.stat_result, reindex: bool) -> bool:
         return (old is not None and old.complete and not reindex and old.size == st.st_size
-                and old.mtime == st.st_mtime and old.models == self.report.models
+                and old.mtime == st.st_mtime and models_match(old.models, self.report.models)
                 and not sidecar_changed(old, self.config.captions.mode))  # a caption file added or edited since
 
     def index(self, paths: list[str], reindex: bool = False) -> IndexReport:
@@ -291,7 +292,7 @@ class Indexer:
         this file can share (a lecture moved or copied to another folder is not transcribed again).
         Not where captions next to one of the two files (sidecars) made or would make the transcript."""
         for rec in self.store.copies_of(video_id, path):
-            if rec.complete and rec.models == self.report.models:
+            if rec.complete and models_match(rec.models, self.report.models):
                 if rec.sources.get("transcript", "").startswith("captions: sidecar") or sidecar_files(path):
                     return None
                 return rec

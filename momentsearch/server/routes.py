@@ -34,6 +34,8 @@ from momentsearch.types import shown_path
 MAX_UPLOAD_BYTES = 10 * 1024 * 1024  # an image query larger than this is refused with 413
 TOO_LARGE = (f"an image to search with may be at most {MAX_UPLOAD_BYTES // 2**20} MB: send a smaller copy "
              "(the photo resized, or a screenshot of it; its words stay readable at 2048 pixels)")
+VIDEOS_PAGE = 200  # /api/videos answers this many videos unless asked for another `limit`
+VIDEOS_PAGE_MAX = 1000  # and at most this many (an index of thousands answered in one huge JSON)
 SNIPPET_CHARS = 600  # the speech a result without matched text shows
 SEARCH_SLOTS = max(4, os.cpu_count() or 1)  # searches running at once; more wait their turn outside any thread
 _health_pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="momentsearch-health")
@@ -102,19 +104,20 @@ def _health_view(index) -> dict:
 
     who = "" if index.chroma_url else writing_now(index.db)  # a batch still running into this folder
     writing = f"The index is being written now by {who}: a file it has not finished is not searchable yet." if who else ""
-    stale = _stale_files(index)  # a folder moved away, a file replaced since indexing
+    notes = _file_notes(index)  # a folder moved away, a file replaced since indexing; an older version's files
     return {"videos": len(index.videos()), "channels": sorted(index.channels()),
-            "warnings": list(index.warnings) + ([stale] if stale else []), "writing": writing}
+            "warnings": list(index.warnings) + notes, "writing": writing, "notes": notes}
 
 
-def _stale_files(index) -> str:
-    """stale_note over every indexed file, renewed at most every STALE_CHECK_SECONDS: one stat a file (on a
-    network share, milliseconds each), where the health view itself is renewed every few seconds."""
-    at, note = _stale_seen.get(index, (-STALE_CHECK_SECONDS, ""))
+def _file_notes(index) -> list[str]:
+    """stale_note over every indexed file, and the index's notes (files an older momentsearch made, with the
+    --reindex that redoes them, as `info` says), renewed at most every STALE_CHECK_SECONDS: one stat a file (on
+    a network share, milliseconds each), where the health view itself is renewed every few seconds."""
+    at, notes = _stale_seen.get(index, (-STALE_CHECK_SECONDS, []))
     if time.monotonic() - at >= STALE_CHECK_SECONDS:
-        note = stale_note(index.videos())
-        _stale_seen[index] = (time.monotonic(), note)
-    return note
+        notes = [*filter(None, [stale_note(index.videos())]), *index.notes()]
+        _stale_seen[index] = (time.monotonic(), notes)
+    return notes
 
 
 def _warnings(request: Request) -> list[str]:
@@ -146,20 +149,25 @@ async def health(request: Request):
         raise getattr(app.state, "health_error", MomentSearchError("the index cannot be read"))
     view = app.state.health
     return {"status": "ok", "videos": view["videos"], "channels": view["channels"],
-            "models_loaded": startup["models_loaded"], "writing": view["writing"],
+            "models_loaded": startup["models_loaded"], "writing": view["writing"], "notes": view["notes"],
             "warnings": startup["warnings"] + view["warnings"] + ([view["writing"]] if view["writing"] else [])}
 
 
 @router.get("/videos", response_model=VideosOut)
-async def videos(request: Request):
+async def videos(request: Request, offset: int = Query(0, ge=0, description="how many videos (by path) to skip"),
+                 limit: int = Query(VIDEOS_PAGE, ge=1, le=VIDEOS_PAGE_MAX, description="at most this many videos")):
+    """One page of the indexed videos, by path; `total` counts them all, `next_offset` asks for the next page."""
     index = request.app.state.index
 
     def read() -> dict:
+        everything = index.videos()
         rows = [{"video_id": r.video_id, "name": shown_path(Path(r.path).name), "kind": r.kind, "duration": r.duration,
                  "channels": r.channels, "sources": r.sources, "language": r.language,
                  "media_url": f"/api/media/{r.video_id}",
-                 "captions_url": f"/api/captions/{r.video_id}.vtt"} for r in index.videos()]
-        return {"videos": rows, "channels": sorted(index.channels())}
+                 "captions_url": f"/api/captions/{r.video_id}.vtt"} for r in everything[offset:offset + limit]]
+        more = offset + limit < len(everything)
+        return {"videos": rows, "channels": sorted(index.channels()), "total": len(everything), "offset": offset,
+                "limit": limit, "next_offset": offset + limit if more else None}
 
     return await run_in_threadpool(read)
 

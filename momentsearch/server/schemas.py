@@ -68,8 +68,12 @@ class VideoOut(_Answer):
 
 
 class VideosOut(_Answer):
-    videos: list[VideoOut]
-    channels: list[str]
+    videos: list[VideoOut] = Field(description="one page of the indexed videos, by path (`offset`, `limit`)")
+    channels: list[str] = Field(description="the channels of the whole index")
+    total: int = Field(description="how many videos the index holds, on every page")
+    offset: int = Field(description="the first video's place among them all (0: the first)")
+    limit: int = Field(description="the most videos one page holds (the `limit` asked for, or the default)")
+    next_offset: int | None = Field(description="the offset that asks for the next page; null on the last")
 
 
 class ExamplesOut(_Answer):
@@ -116,6 +120,10 @@ class HealthOut(_Answer):
     warnings: list[str] = []
     writing: str = Field("", description="while an index run writes into the served folder, the line saying so "
                                          "(also in warnings); empty otherwise")
+    notes: list[str] = Field([], description="what the start page says of the indexed files: files moved away or "
+                                            "changed since indexing, files an older momentsearch made (with the "
+                                            "`momentsearch index --reindex` command that redoes them); also in "
+                                            "warnings")
 
 
 ERRORS = {code: {"model": ErrorOut} for code in (400, 401, 403, 404, 409, 413, 416, 422, 500, 503)}

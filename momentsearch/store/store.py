@@ -25,6 +25,7 @@ from typing import Any, Iterable
 import numpy as np
 
 from momentsearch.errors import DiskFullError, IndexMismatchError, MomentSearchError
+from momentsearch.model_ids import model_ids_match
 from momentsearch.store.folder import check_free_space, disk_full, is_disk_full, made
 from momentsearch.store.ids import entry_fields, path_key, utf8_metadata
 from momentsearch.store.records import record_from_metadata, record_metadata  # noqa: F401 (imported from here too)
@@ -149,7 +150,7 @@ class Store:
                 f"index collection {col.name!r} has schema version {version}, this momentsearch writes "
                 f"{SCHEMA_VERSION}; re-index into a new --db (or delete the old one) to upgrade"
             )
-        if model_id is not None and meta.get("model") not in (model_id, "none"):
+        if model_id is not None and meta.get("model") != "none" and not model_ids_match(meta.get("model"), model_id):
             raise IndexMismatchError(
                 f"index collection {col.name!r} was built with model {meta.get('model')!r} but "
                 f"{model_id!r} was asked for; use the same model{_made_with(meta)}, or re-index into a new --db"

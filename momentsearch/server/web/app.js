@@ -686,9 +686,27 @@ window.addEventListener("hashchange", () => {  // #t= edited in the address: the
 });
 
 // -- start -----------------------------------------------------------------------------------
+// Every indexed video, a page at a time (/api/videos answers a page: an index of thousands came in one huge
+// answer), asked for once: the start page's list (extras.js) takes it from here too
+const VIDEOS_PAGE_MAX = 1000;  // the most /api/videos answers in one page
+let videoPages = null;
+function videoList() {
+  videoPages = videoPages || (async () => {
+    const body = await api("api/videos");
+    const videos = [...(body.videos || [])];
+    for (let next = body.next_offset, asked = -1; Number.isInteger(next) && next > asked;) {  // onwards only
+      const page = await api(`api/videos?offset=${(asked = next)}&limit=${VIDEOS_PAGE_MAX}`);
+      videos.push(...(page.videos || []));
+      next = page.next_offset;
+    }
+    return { ...body, videos };
+  })();
+  return videoPages;
+}
+
 async function start() {
   try {
-    const body = await api("api/videos");
+    const body = await videoList();
     const n = body.videos.length;
     body.videos.forEach((v) => {
       lengths[v.video_id] = v.duration;
@@ -700,8 +718,10 @@ async function start() {
     // a batch still writing into the index (/api/health says so): its files are not searchable yet
     const health = await api("api/health").catch(() => ({}));
     const writing = health.writing ? [health.writing] : [];
+    // files an older momentsearch made (the --reindex that redoes them), files moved or changed since indexing
+    const notes = (health.notes || []).map(shownName);
     els.info.textContent = [n ? `${n} file${n > 1 ? "s" : ""} indexed (${length}), channels: ` +
-      body.channels.join(", ") + "." : "", ...writing].filter(Boolean).join(" ");
+      body.channels.join(", ") + "." : "", ...writing, ...notes].filter(Boolean).join(" ");
     if (!n) {
       setStatus(writing.length ? "Nothing is searchable yet: the first files are being indexed now. Reload in a while."
                 : "The index is empty. Index some videos first: momentsearch index FOLDER, then reload.", "empty");

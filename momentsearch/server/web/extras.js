@@ -33,7 +33,7 @@ async function showHome() {
   if (p.get("q") || p.get("v")) return;
   let videos = [], examples = [];
   try {
-    videos = (await api("api/videos")).videos || [];
+    videos = (await videoList()).videos || [];  // every page of them (app.js)
     examples = (await api("api/examples")).examples || [];
   } catch (_) { return; }  // app.js already says what went wrong
   if (!videos.length || els.results.children.length) return;
