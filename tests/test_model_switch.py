@@ -1,0 +1,85 @@
+"""An index kept while its models or options change (another --asr, --no-ocr, a --config of chunks): a file whose
+entries the change cannot touch (a photo has no speech) is neither redone nor named, and a file that is redone is
+named with the flags that would have kept it."""
+
+from __future__ import annotations
+
+from PIL import Image
+
+from fakes import FakeText, counting_video
+from momentsearch.options import Config
+from momentsearch.pipeline.discover import other_models_note
+from momentsearch.pipeline.indexer import Indexer
+from momentsearch.store.client import make_client
+from momentsearch.store.store import Store
+from momentsearch.types import FileRecord, TranscriptSegment, Word
+
+
+class FakeASR:
+    def __init__(self, model_id="faster-whisper:tiny.en"):
+        self.model_id = model_id
+
+    def transcribe(self, audio, language=None):
+        return [TranscriptSegment(0.0, 1.0, "hello world.", [Word(0.0, 0.5, "hello"), Word(0.5, 1.0, "world.")])]
+
+
+def _lectures(folder):
+    folder.mkdir()
+    counting_video(str(folder / "talk.mp4"), seconds=4.0)
+    Image.new("RGB", (320, 200), (200, 220, 240)).save(folder / "board.png")
+    return folder
+
+
+def _index(db, folder, asr, config=None):
+    config = config or Config()
+    config.models.ocr = False
+    indexer = Indexer(Store(make_client(str(db))), config, FakeText(), asr, None, None)
+    return indexer.index([str(folder)])
+
+
+def test_another_whisper_redoes_the_videos_not_the_photos(tmp_path):
+    folder = _lectures(tmp_path / "lectures")
+    first = _index(tmp_path / "db", folder, FakeASR("faster-whisper:tiny.en"))
+    assert sorted(f.status for f in first.files) == ["indexed", "indexed"]
+    again = _index(tmp_path / "db", folder, FakeASR("faster-whisper:base"))
+    status = {f.path.rsplit("/", 1)[1]: f.status for f in again.files}
+    assert status == {"talk.mp4": "indexed", "board.png": "unchanged"}  # a photo has no speech to hear again
+    note = [w for w in again.warnings if "other models" in w]
+    assert note == [note[0]] and note[0].startswith("1 file indexed before with other models (asr "
+                                                    "faster-whisper:tiny.en -> faster-whisper:base)")
+
+
+def test_a_config_of_chunks_does_not_name_the_photos(tmp_path):
+    folder = _lectures(tmp_path / "lectures")
+    _index(tmp_path / "db", folder, FakeASR())
+    chunky = Config()
+    chunky.chunks.min_seconds, chunky.chunks.max_seconds = 5.0, 12.0
+    again = _index(tmp_path / "db", folder, FakeASR(), chunky)
+    assert {f.status for f in again.files} == {"unchanged"}
+    note = [w for w in again.warnings if "other options" in w]
+    assert len(note) == 1 and note[0].startswith("1 unchanged file (talk.mp4) was indexed with other options")
+    assert "board.png" not in note[0]
+
+
+def _record(models):
+    return FileRecord(path="/l/a.mp4", video_id="v" * 16, size=1, mtime=1.0, complete=True, models=models,
+                      sources={"transcript": "asr: fake"})
+
+
+def test_a_file_redone_for_another_channel_names_that_channels_flag():
+    text, asr = "sentence-transformers:all-MiniLM-L6-v2", "faster-whisper:base"
+    with_ocr = _record({"text": text, "asr": asr, "ocr": "rapidocr"})
+    note = other_models_note([with_ocr], {"text": text, "asr": asr})  # this run: --no-ocr
+    assert len(note) == 1 and "(ocr rapidocr -> none)" in note[0]
+    assert "without --no-ocr" in note[0] and "--asr" not in note[0]  # speech was never the change
+    without = _record({"text": text, "asr": asr})
+    note = other_models_note([without], {"text": text, "asr": asr, "clip": "open_clip:tiny"})
+    assert "(clip none -> open_clip:tiny)" in note[0] and "--asr" not in note[0]
+
+
+def test_a_video_from_its_captions_is_not_redone_for_another_whisper():
+    captioned = FileRecord(path="/l/a.mp4", video_id="v" * 16, size=1, mtime=1.0, complete=True,
+                           models={"text": "t", "asr": "faster-whisper:tiny.en"},
+                           sources={"transcript": "captions: sidecar a.srt"})
+    assert other_models_note([captioned], {"text": "t", "asr": "faster-whisper:base"}) == []
+    assert other_models_note([captioned], {"text": "t", "asr": "faster-whisper:base"}, captions="ignore")
