@@ -374,7 +374,7 @@ class Indexer:
         record.visual_segments = entries.visual_segments
         record.sections = entries.sections
         record.sources, record.language = entries.sources, entries.language
-        record.version, record.options = __version__, options_fingerprint(self.config)  # what made its entries
+        record.version, record.options = __version__, options_fingerprint(self.config, entries.kind == "photo")
         record.complete = True
         self.store.put_file(record)
         entries.times.add("store", time.perf_counter() - t0)
