@@ -201,6 +201,7 @@ class StageTimes:
         self.seconds[stage] = self.seconds.get(stage, 0.0) + dt
 
 
+REINDEX_COMMAND = "momentsearch index --reindex"  # how notes begin the command that redoes files (the CLI adds its flags)
 NOT_MEDIA = "not a media file (unknown extension)"  # a folder's other files (notes, code): skipped with this reason
 # a lecture's slide deck beside its recording (lecture.pdf, lecture.pptx): skipped with DECK_NOT_READ, which says why
 # and what to do (DECK_HOW: the CLI's one line under the summary says it once for all of them)

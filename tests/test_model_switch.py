@@ -83,3 +83,35 @@ def test_a_video_from_its_captions_is_not_redone_for_another_whisper():
                            sources={"transcript": "captions: sidecar a.srt"})
     assert other_models_note([captioned], {"text": "t", "asr": "faster-whisper:base"}) == []
     assert other_models_note([captioned], {"text": "t", "asr": "faster-whisper:base"}, captions="ignore")
+
+
+def test_the_reindex_command_the_cli_suggests_carries_this_runs_options(tmp_path, monkeypatch, capsys):
+    """`index lectures --config short.toml` said "`momentsearch index --reindex FILES --db DB` indexes them again
+    with this run's options": pasted, that command indexed with the defaults (base, 10-30 s chunks)."""
+    import importlib
+    import json
+
+    import momentsearch
+    cli = importlib.import_module("momentsearch.cli.main")  # (the package names its function `main` too)
+    from momentsearch.pipeline.settled import made_by_note
+    from momentsearch.types import IndexReport
+
+    options = tmp_path / "short.toml"
+    options.write_text("[chunks]\nmin_seconds = 5.0\nmax_seconds = 12.0\n")
+    old = FileRecord(path="/term/week1.mp4", video_id="v" * 16, size=1, mtime=1.0, complete=True,
+                     version=momentsearch.__version__, options="made with the defaults")
+    note = made_by_note([old], "this run's", "unchanged ", "/term/db")
+
+    class Index:
+        chroma_url, db = None, "/term/db"
+
+        def index(self, paths, **kwargs):
+            return IndexReport(warnings=[note])
+
+    monkeypatch.setattr(cli, "_index_for", lambda args: Index())
+    monkeypatch.chdir(tmp_path)
+    cli.main(["index", "/term", "--db", "/term/db", "--config", "short.toml", "--asr", "tiny.en", "--no-ocr",
+              "--quiet", "--json"])
+    warnings = json.loads(capsys.readouterr().out)["warnings"]
+    assert f"`momentsearch index --reindex --config {options} --asr tiny.en --no-ocr /term/week1.mp4 --db /term/db`" \
+        in warnings[0], warnings

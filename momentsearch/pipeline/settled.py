@@ -17,6 +17,7 @@ from dataclasses import asdict
 
 from momentsearch import __version__
 from momentsearch.models.device import downloads_allowed
+from momentsearch.types import REINDEX_COMMAND
 
 CLIP_COLLECTIONS = ("keyframes", "unified")  # the collections of CLIP vectors (frames, photos)
 CLIP_OFF = "clip_off"  # the index note left when CLIP could not load: what was missing, and where it would be
@@ -89,7 +90,7 @@ def reindex_command(records, db: str | os.PathLike | None) -> str:
     folders = sorted({os.path.dirname(p) for p in paths})
     targets = paths if len(paths) <= 3 else folders if len(folders) <= 3 else ["PATH"]
     named = " ".join(t if t == "PATH" else shlex.quote(t) for t in targets)
-    return f"momentsearch index --reindex {named}" + (f" --db {shlex.quote(os.fspath(db))}" if db else "")
+    return f"{REINDEX_COMMAND} {named}" + (f" --db {shlex.quote(os.fspath(db))}" if db else "")
 
 
 def remember_clip_off(store, clip, reason: Exception) -> None:
