@@ -385,10 +385,11 @@ class MomentIndex:
             self.search("warm up", k=1)
 
     def info(self) -> IndexInfo:
+        from momentsearch.pipeline.made_with import models_in
         from momentsearch.pipeline.settled import made_by_note as made_by  # files another momentsearch made
         from momentsearch.store.lock import writing_now
         files = (store := self.reader).files()
-        models = {k: v for f in files for k, v in f.models.items()}
+        models = models_in(files)  # each model that made some file's entries, not the last file's alone
         counts = {name: store.count(name) for name in ENTRY_COLLECTIONS}
         return IndexInfo(db=str(self.chroma_url or Path(self.db).resolve()), files=files, models=models, counts=counts,
                          channels=sorted({c for f in files for c in f.channels}),

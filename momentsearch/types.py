@@ -299,7 +299,7 @@ class IndexInfo(ShortRepr):
     db: str
     files: list[FileRecord]
     channels: list[str]
-    models: dict[str, str]
+    models: dict[str, str]  # kind (text, asr, clip, ocr) -> model id, or "ID (N files), ID2 (M files)" where files differ
     counts: dict[str, int]
     writing: str = ""  # who is writing the index now (a running `index`), "" when nobody is
     notes: list[str] = field(default_factory=list)  # what to tell about it (files made by another momentsearch)

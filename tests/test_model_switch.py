@@ -115,3 +115,18 @@ def test_the_reindex_command_the_cli_suggests_carries_this_runs_options(tmp_path
     warnings = json.loads(capsys.readouterr().out)["warnings"]
     assert f"`momentsearch index --reindex --config {options} --asr tiny.en --no-ocr /term/week1.mp4 --db /term/db`" \
         in warnings[0], warnings
+
+
+def test_info_names_each_whisper_that_made_the_index(tmp_path):
+    """Older lectures indexed with tiny.en, a new one with base: `info` said "Model asr: faster-whisper:base", the
+    last file's, as if every file had been heard by it."""
+    import momentsearch
+
+    _index(tmp_path / "db", _lectures(tmp_path / "old"), FakeASR("faster-whisper:tiny.en"))
+    new = tmp_path / "new"
+    new.mkdir()
+    counting_video(str(new / "week9.mp4"), seconds=3.0)
+    _index(tmp_path / "db", new, FakeASR("faster-whisper:base"))
+    models = momentsearch.MomentIndex(str(tmp_path / "db")).info().models
+    assert models["asr"] == "faster-whisper:base (1 file), faster-whisper:tiny.en (1 file)"  # (the photo heard none)
+    assert models["text"] == FakeText().model_id

@@ -7,6 +7,7 @@ video of the folder (and named them as "indexed before with other models"), for 
 
 from __future__ import annotations
 
+REPORT_ORDER = ("text", "asr", "clip", "ocr")  # the keys of FileRecord.models, as an index run reports them
 SPEECH_MODEL = "asr"  # the key of FileRecord.models (and IndexReport.models) that only transcribed speech uses
 
 
@@ -28,3 +29,17 @@ def models_that_matter(record, models: dict[str, str], captions: str = "auto") -
 def same_models(record, models: dict[str, str], captions: str = "auto") -> bool:
     """Whether this run's `models` (captions mode `captions`) would make `record`'s entries as its own made them."""
     return models_that_matter(record, record.models, captions) == models_that_matter(record, models, captions)
+
+
+def models_in(records) -> dict[str, str]:
+    """The models that made the files of `records` (FileRecords), by kind (as FileRecord.models): the one id where
+    every file that uses it shares it, else each with its count ("faster-whisper:base (1 file),
+    faster-whisper:tiny.en (2 files)"). Said of the last file alone, an index whose older lectures another
+    `--asr` made named one model for all."""
+    used: dict[str, dict[str, int]] = {kind: {} for kind in REPORT_ORDER}
+    for record in records:
+        for kind, model in models_that_matter(record, record.models).items():
+            used.setdefault(kind, {}).setdefault(model, 0)
+            used[kind][model] += 1
+    return {kind: next(iter(ids)) if len(ids) == 1 else ", ".join(
+        f"{model} ({n} file{'s' * (n > 1)})" for model, n in sorted(ids.items())) for kind, ids in used.items() if ids}
