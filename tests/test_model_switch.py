@@ -130,3 +130,25 @@ def test_info_names_each_whisper_that_made_the_index(tmp_path):
     models = momentsearch.MomentIndex(str(tmp_path / "db")).info().models
     assert models["asr"] == "faster-whisper:base (1 file), faster-whisper:tiny.en (1 file)"  # (the photo heard none)
     assert models["text"] == FakeText().model_id
+
+
+def test_a_search_says_which_files_were_indexed_without_slide_text(tmp_path):
+    """Two lectures indexed with slide OCR, a third added with --no-ocr: a search for words on its slides missed
+    it without a word (nor did /api/health, which shows the same warnings, say so)."""
+    from dataclasses import replace
+
+    import momentsearch
+
+    folder = tmp_path / "term"
+    folder.mkdir()
+    for name, seconds in (("week1.mp4", 2.0), ("week2.mp4", 2.4), ("week3.mp4", 2.8)):  # three contents
+        counting_video(str(folder / name), seconds=seconds)
+    _index(tmp_path / "db", folder, FakeASR())
+    store = Store(make_client(str(tmp_path / "db")))
+    for record in store.files():  # as OCR made them (the fake run had it off): week3's run had --no-ocr
+        if not record.path.endswith("week3.mp4"):
+            store.put_file(replace(record, models={**record.models, "ocr": "rapidocr-onnxruntime:1.4.4"}))
+    warnings = momentsearch.MomentIndex(str(tmp_path / "db")).warnings
+    assert [w for w in warnings if w.startswith("slide text (ocr) not searched in 1 of 3 files (week3.mp4: "
+                                                "indexed with --no-ocr)")], warnings
+    assert not [w for w in warnings if "visual" in w]  # no file has CLIP: no mix to tell of
