@@ -370,9 +370,10 @@ class MomentIndex(Removal):
 
     @reads
     def info(self) -> IndexInfo:
+        from momentsearch.pipeline.made_with import models_in
         from momentsearch.store.lock import writing_now
         files = (store := self.reader).files()
-        models = {k: v for f in files for k, v in f.models.items()}
+        models = models_in(files)  # each model that made some file's entries, not the last file's alone
         counts = {name: store.count(name) for name in ENTRY_COLLECTIONS}
         return IndexInfo(db=str(self.chroma_url or Path(self.db).resolve()), files=files, models=models, counts=counts,
                          channels=sorted({c for f in files for c in f.channels}), notes=self.notes(files),

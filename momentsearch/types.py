@@ -201,6 +201,7 @@ class StageTimes:
         self.seconds[stage] = self.seconds.get(stage, 0.0) + dt
 
 
+REINDEX_COMMAND = "momentsearch index --reindex"  # how notes begin the command that redoes files (the CLI adds its flags)
 NOT_MEDIA = "not a media file (unknown extension)"  # a folder's other files (notes, code): skipped with this reason
 # a lecture's slide deck beside its recording (lecture.pdf, lecture.pptx): skipped with DECK_NOT_READ, which says why
 # and what to do (DECK_HOW: the CLI's one line under the summary says it once for all of them)
@@ -299,7 +300,7 @@ class IndexInfo(ShortRepr):
     db: str
     files: list[FileRecord]
     channels: list[str]
-    models: dict[str, str]
+    models: dict[str, str]  # kind (text, asr, clip, ocr) -> model id, or "ID (N files), ID2 (M files)" where files differ
     counts: dict[str, int]
     writing: str = ""  # who is writing the index now (a running `index`), "" when nobody is
     notes: list[str] = field(default_factory=list)  # what to tell about it (files made by another momentsearch)

@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import os
+import shlex
+
 from momentsearch.errors import MomentSearchError
 from momentsearch.options import ASROptions, Config, load_config
+from momentsearch.types import REINDEX_COMMAND
 
 
 def config_for(args) -> Config:
@@ -57,3 +61,24 @@ def asr_overrides(asr: str | None, language: str | None) -> dict:
     if language is not None:  # "" too: refused by the options' check, not taken for the default (English)
         out["language"] = None if language == "auto" else language
     return out
+
+
+_ENTRY_FLAGS = ("asr", "language", "text_model", "captions", "clip_model", "clip_pretrained")  # (and --no-ocr)
+
+
+def option_flags(args) -> list[str]:
+    """The flags of `args` that decide what a file's entries hold (--config's file and paths absolute), to be
+    repeated in a command the run suggests: without them it indexed with the defaults."""
+    flags = ["--config", os.path.abspath(args.config)] if getattr(args, "config", None) else []
+    for name in _ENTRY_FLAGS:
+        if (value := getattr(args, name, None)) is not None:
+            value = os.path.abspath(value) if os.path.sep in value and os.path.exists(value) else value
+            flags += [f"--{name.replace('_', '-')}", value]
+    return flags + (["--no-ocr"] if getattr(args, "no_ocr", False) else [])
+
+
+def with_run_flags(warnings: list[str], args) -> list[str]:
+    """`warnings` whose `--reindex` command also names this run's option flags: pasted as it was, it redid the
+    files with the defaults, not "with this run's options" as the note said (another --config's chunks, --asr)."""
+    flags = " ".join(shlex.quote(f) for f in option_flags(args))
+    return [w.replace(f"`{REINDEX_COMMAND} ", f"`{REINDEX_COMMAND} {flags} ") if flags else w for w in warnings]

@@ -13,6 +13,7 @@ from momentsearch.cli import batch, extras, stopping, streams, transcripts
 from momentsearch.cli.args import DEMO_DB, build_parser
 from momentsearch.cli.config import asr_overrides as _asr_overrides  # noqa: F401 - tests call it here
 from momentsearch.cli.config import config_for as _config
+from momentsearch.cli.config import with_run_flags
 from momentsearch.errors import MomentSearchError, QueryError
 from momentsearch.store.filestate import MODIFIED, file_state
 
@@ -91,6 +92,7 @@ def cmd_index(args) -> int:
     extras.say_queued(index, args.wait)
     with ProgressDisplay(enabled=not args.quiet) as progress:
         report = index.index(args.paths, reindex=args.reindex, progress=progress, wait=args.wait, ray=args.ray)
+    report.warnings = with_run_flags(report.warnings, args)  # its --reindex command: with this run's options
     status = EXIT_FILES_FAILED if any(f.status == "failed" for f in report.files) else EXIT_OK
     try:  # the summary's reader may have gone (`| head -1`): the status still says whether files failed
         _print_index_report(args, report)

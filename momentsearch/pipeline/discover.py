@@ -12,8 +12,9 @@ from pathlib import Path
 
 from momentsearch.errors import QueryError
 from momentsearch.media import HEIF_REASON
-from momentsearch.model_ids import model_ids_match, models_match
+from momentsearch.model_ids import model_ids_match
 from momentsearch.pipeline.captions import SIDECAR_SUFFIXES, caption_tag
+from momentsearch.pipeline.made_with import models_that_matter
 from momentsearch.types import DECK_NOT_READ, NOT_MEDIA, FileResult, IndexReport, unshown_path
 
 # what FFmpeg reads and cameras, recorders and old archives name their files: camcorders write AVCHD
@@ -110,20 +111,34 @@ def _as_typed_or_shown(path):
     return unshown if unshown != path and os.path.lexists(unshown) else path
 
 
-def other_models_note(records, models: dict[str, str]) -> list[str]:
+def other_models_note(records, models: dict[str, str], captions: str = "auto") -> list[str]:
     """A warning naming what makes complete files of the index (`records`, FileRecords or None) be indexed again
     whole: they were made with other models than this run's (`models`, as FileRecord.models), e.g. another
-    `--asr`; [] when none was. Without it a re-run looked like a fresh start for no reason."""
-    changed = [r for r in records if r is not None and r.complete and r.models and not models_match(r.models, models)]
+    `--asr`, and the flags that keep them; [] when none was (a photo, or a video transcribed from its captions
+    (mode `captions`), made with another `--asr` alone is none). Without it a re-run looked like a fresh start
+    for no reason."""
+    def differ(r) -> set[str]:
+        was, now = models_that_matter(r, r.models, captions), models_that_matter(r, models, captions)
+        return {k for k in set(was) | set(now) if not model_ids_match(was.get(k), now.get(k))}
+
+    changed = [r for r in records if r is not None and r.complete and r.models and differ(r)]
     if not changed:
         return []
-    kinds = sorted({k for r in changed for k in set(r.models) | set(models)
-                    if not model_ids_match(r.models.get(k), models.get(k))})
-    was = ", ".join(f"{k} {changed[0].models.get(k) or 'none'} -> {models.get(k) or 'none'}" for k in kinds)
+    kinds = sorted(set().union(*map(differ, changed)))
+    first = {k: next(r for r in changed if k in differ(r)) for k in kinds}
+    was = ", ".join(f"{k} {first[k].models.get(k) or 'none'} -> {models.get(k) or 'none'}" for k in kinds)
+    flags = "; ".join(_KEEP_FLAGS.get(k, (k, k))[k in first[k].models] for k in kinds)
     many = len(changed) > 1
     them, were = ("them", "they were") if many else ("it", "it was")
     return [(f"{len(changed)} file{'s' * many} indexed before with other models ({was}): indexed again whole; to keep "
-             f"{them}, index with the models {were} made with (speech: --asr)")]
+             f"{them}, index with the models {were} made with ({flags})")]
+
+
+# what a run names to use a model (second) or to go without it (first), by FileRecord.models key
+_KEEP_FLAGS = {"asr": ("speech: --asr", "speech: --asr"),
+               "ocr": ("slide text: --no-ocr", "slide text: without --no-ocr (models.ocr = true)"),
+               "clip": ("pictures: without CLIP weights", "pictures: --clip-model, --clip-pretrained"),
+               "text": ("text: --text-model", "text: --text-model")}
 
 
 NOTHING_THERE = "nothing to index: none of the paths given exists (check the spelling); the index was not touched"

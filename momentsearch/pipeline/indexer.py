@@ -18,7 +18,6 @@ from typing import Callable
 
 from momentsearch import __version__
 from momentsearch.errors import BadInputError, ModelNotFoundError, ModelUnavailableError
-from momentsearch.model_ids import models_match
 from momentsearch.options import Config
 from momentsearch.pipeline.callback import callback_errors, guarded  # noqa: F401 (callback_errors: api)
 from momentsearch.pipeline.captions import indexed_id, sidecar_changed, sidecar_files
@@ -27,6 +26,7 @@ from momentsearch.pipeline.discover import (caption_files_used, decks_indexed_be
                                             not_regular_reason, other_models_note, remembered_hash)
 from momentsearch.pipeline.failures import failure_reason
 from momentsearch.pipeline.gone import gone_notes, moved_to
+from momentsearch.pipeline.made_with import same_models
 from momentsearch.pipeline.memory import limit_malloc_arenas
 from momentsearch.pipeline.ocr import FROM_CONFIG, make_ocr
 from momentsearch.pipeline.partial import PartialState, fingerprint, forget, keep_unfinished, undo_unfinished
@@ -151,7 +151,8 @@ class Indexer:
             self.models_assumed = not reindex and settle_unchanged(self, todo)
             if not self.models_assumed:
                 self._check_models()
-            self.report.warnings += other_models_note(map(self.store.get_file, todo), self.report.models)
+            self.report.warnings += other_models_note(map(self.store.get_file, todo), self.report.models,
+                                                      self.config.captions.mode)
         return BatchPlan(todo, settled, infos)
 
     def needs_indexing(self, path: str, reindex: bool) -> bool:
@@ -165,7 +166,7 @@ class Indexer:
 
     def _unchanged(self, old: FileRecord | None, st: os.stat_result, reindex: bool) -> bool:
         return (old is not None and old.complete and not reindex and old.size == st.st_size
-                and old.mtime == st.st_mtime and models_match(old.models, self.report.models)
+                and old.mtime == st.st_mtime and same_models(old, self.report.models, self.config.captions.mode)
                 and not sidecar_changed(old, self.config.captions.mode))  # a caption file added or edited since
 
     def index(self, paths: list[str], reindex: bool = False) -> IndexReport:
@@ -243,8 +244,8 @@ class Indexer:
             photo = is_photo(path)
             if not photo:
                 video_id = indexed_id(path, video_id, self.config.captions.mode)  # a captioned copy is its own
-            if not reindex and old is not None and old.complete and (old.video_id, old.models) == (
-                    video_id, self.report.models):
+            if not reindex and old is not None and old.complete and old.video_id == video_id and same_models(
+                    old, self.report.models, self.config.captions.mode):
                 return self._restamp(path, old, st)
             if not reindex and (twin := self._twin(path, video_id)) is not None:  # a copy (a photo's too)
                 return self._add_copy(path, twin, st, info, old)
@@ -292,7 +293,7 @@ class Indexer:
         this file can share (a lecture moved or copied to another folder is not transcribed again).
         Not where captions next to one of the two files (sidecars) made or would make the transcript."""
         for rec in self.store.copies_of(video_id, path):
-            if rec.complete and models_match(rec.models, self.report.models):
+            if rec.complete and same_models(rec, self.report.models, self.config.captions.mode):
                 if rec.sources.get("transcript", "").startswith("captions: sidecar") or sidecar_files(path):
                     return None
                 return rec
@@ -373,7 +374,7 @@ class Indexer:
         record.visual_segments = entries.visual_segments
         record.sections = entries.sections
         record.sources, record.language = entries.sources, entries.language
-        record.version, record.options = __version__, options_fingerprint(self.config)  # what made its entries
+        record.version, record.options = __version__, options_fingerprint(self.config, entries.kind == "photo")
         record.complete = True
         self.store.put_file(record)
         entries.times.add("store", time.perf_counter() - t0)

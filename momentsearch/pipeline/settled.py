@@ -17,6 +17,7 @@ from dataclasses import asdict
 
 from momentsearch import __version__
 from momentsearch.models.device import downloads_allowed
+from momentsearch.types import REINDEX_COMMAND
 
 CLIP_COLLECTIONS = ("keyframes", "unified")  # the collections of CLIP vectors (frames, photos)
 CLIP_OFF = "clip_off"  # the index note left when CLIP could not load: what was missing, and where it would be
@@ -38,20 +39,35 @@ def entry_options(config) -> tuple[dict, ...]:
     return tuple(out)
 
 
-def options_fingerprint(config) -> str:
-    """A hash of the options that decide a file's entries (the kept partial work's, plus chunking)."""
+def options_fingerprint(config, photo: bool = False) -> str:
+    """A hash of the options that decide a file's entries (the kept partial work's, plus chunking); of a `photo`'s,
+    the slide OCR's alone (no speech, no video: another `--config` of chunks or Whisper options cannot change it)."""
     from momentsearch.pipeline.partial import fingerprint
 
+    if photo:
+        return fingerprint("photo", asdict(config.ocr), config.models.ocr)
     return fingerprint(*entry_options(config), asdict(config.chunks), config.models.ocr)
 
 
-def made_by_note(records, options: str | None = None, what: str = "", db: str | os.PathLike | None = None) -> str:
+def _other_options(record, options: str | None, photo_options: str | None) -> bool:
+    """Whether `record` was made with other options than `options` (`photo_options`, a photo's, where given: a
+    photo indexed before its own hash was kept holds the whole `options`)."""
+    if options is None or not record.options:
+        return False
+    if record.kind == "photo" and photo_options is not None:
+        return record.options not in (photo_options, options)
+    return record.options != options
+
+
+def made_by_note(records, options: str | None = None, what: str = "", db: str | os.PathLike | None = None,
+                 photo_options: str | None = None) -> str:
     """One line naming the complete `records` whose entries another momentsearch made (or one that recorded
     no version: indexes made before 7 Dec), or, given this run's `options` fingerprint, other options; and
     what to run to redo them (`db`: the index folder, named in that command; None for a Chroma server). ""
-    when there are none. Nothing is redone for the user."""
+    when there are none (`photo_options`: a photo's fingerprint, else photos are held to `options`). Nothing
+    is redone for the user."""
     differ = [r for r in records if r is not None and r.complete and (
-        r.version != __version__ or (options is not None and r.options and r.options != options))]
+        r.version != __version__ or _other_options(r, options, photo_options))]
     if not differ:
         return ""
     versions = sorted({r.version for r in differ if r.version and r.version != __version__})
@@ -74,7 +90,7 @@ def reindex_command(records, db: str | os.PathLike | None) -> str:
     folders = sorted({os.path.dirname(p) for p in paths})
     targets = paths if len(paths) <= 3 else folders if len(folders) <= 3 else ["PATH"]
     named = " ".join(t if t == "PATH" else shlex.quote(t) for t in targets)
-    return f"momentsearch index --reindex {named}" + (f" --db {shlex.quote(os.fspath(db))}" if db else "")
+    return f"{REINDEX_COMMAND} {named}" + (f" --db {shlex.quote(os.fspath(db))}" if db else "")
 
 
 def remember_clip_off(store, clip, reason: Exception) -> None:
@@ -139,5 +155,6 @@ def settle_unchanged(indexer, todo: list[str]) -> bool:
 def unchanged_note(indexer) -> list[str]:
     """made_by_note of the files this run found unchanged, as a report warning ([] when none differs)."""
     same = [indexer.store.get_file(f.path) for f in indexer.report.files if f.status == "unchanged"]
-    note = made_by_note(same, options_fingerprint(indexer.config), "unchanged ", indexer.store.db_dir)
+    note = made_by_note(same, options_fingerprint(indexer.config), "unchanged ", indexer.store.db_dir,
+                        options_fingerprint(indexer.config, photo=True))
     return [note] if note else []

@@ -16,6 +16,7 @@ import numpy as np
 from momentsearch.ranking.lexical import LexicalIndex, normalise, stem
 from momentsearch.ranking.slide_lexical import SlideLexicalIndex, parse_lines
 from momentsearch.search import cache as corpus_cache
+from momentsearch.search.coverage import missing_channel_notes
 from momentsearch.search.spelling import Vocabulary, spelled_out
 from momentsearch.store.lock import writing_now
 from momentsearch.store.store import Store
@@ -225,3 +226,10 @@ def unfinished_now(corpus_of, db_dir=None) -> str:
     if corpus.unfinished and db_dir is not None and not writing_now(db_dir):
         corpus = corpus_of(True)
     return corpus.unfinished_note(db_dir)
+
+
+def corpus_notes(corpus_of, db_dir=None) -> list[str]:
+    """What a search says of the index as it is now: files begun and not finished (`unfinished_now`), and channels
+    some files were indexed without (search/coverage.py)."""
+    unfinished = unfinished_now(corpus_of, db_dir)
+    return [unfinished] * bool(unfinished) + missing_channel_notes(list(corpus_of(False).files.values()))

@@ -20,7 +20,7 @@ from momentsearch.ranking.slide_lexical import title_line
 from momentsearch.ranking.structure import (AFTER, BEFORE, BREAK, BREAK_SAID, EXERCISE, QUESTIONS, REVIEW, Place,
                                              beside_regions, content_words, intents, said_regions, without_position)
 from momentsearch.search.context import SectionContext
-from momentsearch.search.corpus import Corpus, load_corpus, unfinished_now
+from momentsearch.search.corpus import Corpus, corpus_notes, load_corpus
 from momentsearch.search.image_text import unanswerable
 from momentsearch.search.narrow import Narrowing, VideoRows, place_only
 from momentsearch.search.pieces import PieceCache
@@ -218,7 +218,7 @@ class Searcher:
     def warnings(self) -> list[str]:
         """Why a channel the index has was not searched (e.g. CLIP weights missing here), or some of its files."""
         notes = [f"visual channel not searched: {self._clip_error}"] if self._clip_error else []
-        return notes + [note] if (note := unfinished_now(self.corpus, getattr(self.store, "db_dir", None))) else notes
+        return notes + corpus_notes(self.corpus, getattr(self.store, "db_dir", None))
 
     # -- public --------------------------------------------------------------------------------
     def search(self, query: str, k: int = 10, kind: str | None = None, scope=None) -> list[Moment]:
