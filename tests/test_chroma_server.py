@@ -365,3 +365,12 @@ def test_a_url_that_is_not_a_chroma_server_says_so_in_one_line():
     assert "\n" not in message and "mozilla" not in message
     assert message.startswith(f"cannot reach the Chroma server at {url}:") and "404" in message
     assert "not a Chroma server" in message and "momentsearch serve" in message
+
+
+def test_a_tenant_the_server_does_not_have_is_named_not_an_unreachable_server(chroma_server):
+    """docs/deploy.md: the tenant `MOMENTSEARCH_CHROMA_TENANT` names must exist. A typo in it said "cannot reach the
+    Chroma server at URL: Tenant [x] not found", sending the user to check a server that answered."""
+    proc = run_cli("info", "--chroma-url", chroma_server, check=False, env={"MOMENTSEARCH_CHROMA_TENANT": "dept-typo"})
+    assert proc.returncode == 2 and "Traceback" not in proc.stderr, proc.stderr
+    assert "cannot reach" not in proc.stderr and "has no tenant 'dept-typo'" in proc.stderr, proc.stderr
+    assert "$MOMENTSEARCH_CHROMA_TENANT" in proc.stderr

@@ -156,6 +156,10 @@ def make_client(db_dir: str | None = None, chroma_url: "str | ChromaServer | Non
         try:
             return chromadb.HttpClient(**where, database=server.database)
         except Exception as exc:  # connection, TLS and auth errors come in many types
+            if f"Tenant [{server.tenant}] not found" in str(exc):  # it answered: the server is there, the tenant not
+                raise MomentSearchError(f"the Chroma server at {server.url} has no tenant {server.tenant!r}: "
+                                        "momentsearch makes databases, not tenants (make it with chromadb's "
+                                        "AdminClient), or check $MOMENTSEARCH_CHROMA_TENANT") from exc
             if "not found" not in str(exc).lower() or f"[{server.database}]" not in str(exc):
                 raise MomentSearchError(f"cannot reach the Chroma server at {server.url}: {_root_cause(exc)}"
                                         f"{_not_chroma(exc)}") from exc
