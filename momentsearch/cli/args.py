@@ -196,12 +196,24 @@ def _index_parser(sub) -> None:
 
 
 def _ray_flags(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--ray", nargs="?", const="local", metavar="ADDRESS",
+    p.add_argument("--ray", nargs="?", const="local", metavar="ADDRESS", action=_RayAddress,
                    help="process files on a Ray cluster: no ADDRESS starts Ray on this machine (or joins "
                         "$RAY_ADDRESS), 'auto' joins the local `ray start` cluster, HOST:6379 or "
                         "ray://HOST:10001 a remote one. Put it after the paths or give an ADDRESS")
     p.add_argument("--ray-workers", type=int, metavar="N",
                    help="worker actors (default: cluster CPUs // distributed.cpus_per_worker)")
+
+
+class _RayAddress(argparse.Action):
+    """--ray's optional ADDRESS. `index --ray lectures/ talk.mp4` gave argparse the folder as the address: the
+    folder was left out without a word (or, alone, "paths are required"). A path that is there is no address."""
+
+    def __call__(self, parser, namespace, values, option_string=None):
+        if values not in ("local", "auto") and not str(values).startswith("ray://") and os.path.exists(values):
+            parser.error(f"{option_string} took {values!r} as a Ray address, but it is a file or folder: put "
+                         f"{option_string} after the paths (momentsearch index PATHS... {option_string}), or give "
+                         "it an address (auto, HOST:6379, ray://HOST:10001)")
+        setattr(namespace, self.dest, values)
 
 
 def _writer_flags(p: argparse.ArgumentParser) -> None:
