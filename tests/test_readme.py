@@ -186,3 +186,21 @@ def test_the_route_tables_search_answer_names_every_field_the_api_sends():
     named = set(re.search(r"`\{([^}]*)\}`", row).group(1).replace(" ", "").split(","))
     named |= set(re.findall(r"`(\w+)`: `null`", row)) | set(re.findall(r"`(\w+)`, `(\w+)`: `null`", row)[0])
     assert named == set(SearchOut.model_fields), (named, set(SearchOut.model_fields))
+
+
+def test_the_help_of_each_flag_names_the_environment_variable_docs_deploy_pairs_with_it():
+    """docs/deploy.md's auth table pairs `--chroma-ca-cert` with `MOMENTSEARCH_CHROMA_CA_CERT` and so on (and says
+    `$MOMENTSEARCH_CHROMA_URL` stands in for `--chroma-url`); `--help` named only the token's variable, so a user
+    reading it could not learn that the others were set in the environment, nor why `--db` had gone unused."""
+    parser = build_parser()
+    subs = next(a for a in parser._actions if isinstance(a, argparse._SubParsersAction))
+    helps = {o: action.help or "" for action in subs.choices["info"]._actions for o in action.option_strings}
+    pairs = [("--chroma-url", "MOMENTSEARCH_CHROMA_URL")]
+    for line in (ROOT / "docs/deploy.md").read_text(encoding="utf-8").splitlines():
+        cells = line.split("|")
+        if line.startswith("| ") and len(cells) == 5:
+            flags, names = re.findall(r"`(--[\w-]+)", cells[2]), re.findall(r"`(MOMENTSEARCH_\w+)", cells[3])
+            pairs += [(flag, names[0]) for flag in flags[:1] if names]
+    assert len(pairs) >= 5, pairs
+    missing = [f"{flag}: {name}" for flag, name in pairs if f"${name}" not in helps[flag]]
+    assert not missing, missing

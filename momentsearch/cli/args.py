@@ -22,7 +22,8 @@ def _common(p: argparse.ArgumentParser, db_default: str = f"$MOMENTSEARCH_DB or 
     # ~ expanded here too: `--db=~/idx` reaches us unexpanded (the shell expands ~ only at a word's start), and
     # made a folder named "~" in the working folder
     p.add_argument("--db", type=os.path.expanduser, help=f"index folder (default: {db_default})")
-    p.add_argument("--chroma-url", help="use a Chroma server instead of a folder (http://HOST:PORT)")
+    p.add_argument("--chroma-url", help="use a Chroma server instead of a folder (http://HOST:PORT; default: "
+                                        "$MOMENTSEARCH_CHROMA_URL unless --db is given)")
     # the shipped defaults by where they are on this machine: an installed package has no checkout to look in
     p.add_argument("--config", action=_Once, type=os.path.expanduser,
                    help=f"options file (TOML, YAML or JSON), or one shipped with momentsearch by its name alone "
@@ -41,10 +42,12 @@ def _chroma_flags(p: argparse.ArgumentParser) -> None:
     """Options of a shared Chroma server (--chroma-url; default $MOMENTSEARCH_CHROMA_URL when no --db)."""
     p.add_argument("--chroma-token", help="auth token for the Chroma server (safer: $MOMENTSEARCH_CHROMA_TOKEN)")
     p.add_argument("--chroma-token-header", choices=["Authorization", "X-Chroma-Token"],
-                   help=f"how the token is sent (default {ChromaServer.token_header}: Bearer TOKEN)")
+                   help=f"how the token is sent (default: $MOMENTSEARCH_CHROMA_TOKEN_HEADER, else "
+                        f"{ChromaServer.token_header}: Bearer TOKEN)")
     p.add_argument("--chroma-ca-cert", metavar="PEM", type=os.path.expanduser,
-                   help="CA bundle that signed the server's TLS certificate")
-    p.add_argument("--chroma-insecure", action="store_true", help="https without certificate checks (tests only)")
+                   help="CA bundle that signed the server's TLS certificate (default: $MOMENTSEARCH_CHROMA_CA_CERT)")
+    p.add_argument("--chroma-insecure", action="store_true",
+                   help="https without certificate checks (tests only; or $MOMENTSEARCH_CHROMA_INSECURE=1)")
 
 
 class _Once(argparse.Action):
