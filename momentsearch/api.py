@@ -370,6 +370,8 @@ class MomentIndex(Removal):
 
     @reads
     def info(self) -> IndexInfo:
+        """What `momentsearch info` shows: every file's record (`files`), channels, models, entry counts, a writer
+        at work (`writing`), and `notes` (files another version or other options made)."""
         from momentsearch.store.lock import writing_now
         files = (store := self.reader).files()
         models = {k: v for f in files for k, v in f.models.items()}
