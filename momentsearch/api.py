@@ -213,11 +213,11 @@ class MomentIndex(Removal):
 
         if not (self.chroma_url or create):
             check_index(self.db)
+        self._creating = self._creating or create  # (a Chroma server's database too: `index` makes it, as a folder)
         if self.chroma_url or (reading and read_only(self.db)):
             return nullcontext()
         made = outermost_missing(self.db) if create else None  # a first `index`: failing with nothing in, it goes
         prepare_writable(self.db, task)
-        self._creating = self._creating or create
         lock = clearing_after(writer_lock(self.db, timeout=wait, task=task), self._cache_dir, self.db)
         empty = lambda: not (self._store.files() if self._store is not None else made_index(self.db))  # noqa: E731
         return undone_if_empty(lock, made, empty, self.close) if made else lock

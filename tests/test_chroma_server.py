@@ -374,3 +374,24 @@ def test_a_tenant_the_server_does_not_have_is_named_not_an_unreachable_server(ch
     assert proc.returncode == 2 and "Traceback" not in proc.stderr, proc.stderr
     assert "cannot reach" not in proc.stderr and "has no tenant 'dept-typo'" in proc.stderr, proc.stderr
     assert "$MOMENTSEARCH_CHROMA_TENANT" in proc.stderr
+
+
+def test_index_makes_its_own_database_on_the_server_as_the_docs_say(chroma_server, tmp_path):
+    """`MOMENTSEARCH_CHROMA_DATABASE=experiments momentsearch index ...` (docs/deploy.md) stopped with "the Chroma
+    server ... has no database 'experiments': `momentsearch index` makes it": `index` itself never made it (only
+    a direct make_client(create=True) did), so the docs' way to keep experiments apart did not work at all."""
+    from PIL import Image, ImageDraw, ImageFont
+
+    photo = tmp_path / "board.png"
+    picture = Image.new("RGB", (640, 200), "white")
+    ImageDraw.Draw(picture).text((30, 70), "Dijkstra shortest paths", fill="black",
+                                 font=ImageFont.load_default(size=40))
+    picture.save(photo)
+    env = {"MOMENTSEARCH_CHROMA_DATABASE": "experiments-index", "MOMENTSEARCH_CHROMA_URL": chroma_server}
+    done = run_cli("index", str(photo), "--quiet", "--json", check=False, env=env)
+    assert done.returncode == 0, done.stderr
+    assert [f["status"] for f in json.loads(done.stdout)["files"]] == ["indexed"]
+    listed = json.loads(run_cli("info", "--json", env=env).stdout)
+    assert [Path(f["path"]).name for f in listed["files"]] == ["board.png"]
+    assert json.loads(run_cli("info", "--json", env={"MOMENTSEARCH_CHROMA_URL": chroma_server}).stdout)["files"] \
+        != listed["files"]  # the default database does not hold it
