@@ -395,3 +395,21 @@ def test_index_makes_its_own_database_on_the_server_as_the_docs_say(chroma_serve
     assert [Path(f["path"]).name for f in listed["files"]] == ["board.png"]
     assert json.loads(run_cli("info", "--json", env={"MOMENTSEARCH_CHROMA_URL": chroma_server}).stdout)["files"] \
         != listed["files"]  # the default database does not hold it
+
+
+def test_another_model_on_the_server_is_sent_to_a_database_of_its_own_not_a_new_db(chroma_server, tmp_path):
+    """docs/deploy.md: indexing with another model into the shared server is refused, and experiments with other
+    models go to a Chroma database of their own. The refusal said "re-index into a new --db": a local folder,
+    which leaves the shared server everyone searches."""
+    from momentsearch.errors import IndexMismatchError
+    from momentsearch.store.client import make_client
+    from momentsearch.store.store import Store
+
+    server = ChromaServer(chroma_server, database="models-clash")
+    make_client(chroma_url=server, create=True)
+    for store, hint in ((Store(make_client(chroma_url=server), prefix="clash"), r"\$MOMENTSEARCH_CHROMA_DATABASE"),
+                        (Store(make_client(str(tmp_path / "db")), prefix="clash", db_dir=tmp_path / "db"), "new --db")):
+        store.collection("transcript", "sentence-transformers:all-MiniLM-L6-v2", 384)
+        with pytest.raises(IndexMismatchError, match=hint) as refused:
+            store.check_models({"transcript": "sentence-transformers:all-mpnet-base-v2"})
+        assert ("--db" in str(refused.value)) == (hint == "new --db")
