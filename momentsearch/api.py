@@ -31,10 +31,9 @@ os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
 
 
 class MomentIndex(Removal):
-    """An index of videos and photos, on disk (`db`) or on a Chroma server (`chroma_url`).
-
-    With neither given, $MOMENTSEARCH_CHROMA_URL names the server, else $MOMENTSEARCH_DB the folder.
-    """
+    """An index of videos and photos, on disk (`db`) or on a Chroma server (`chroma_url`). With neither given,
+    $MOMENTSEARCH_CHROMA_URL names the server, else $MOMENTSEARCH_DB the folder, else ./momentsearch-db.
+    `config`: a Config, an options file's path, or a dict of options ({"asr": {"model": "tiny.en"}})."""
 
     def __init__(self, db: str | os.PathLike | None = None, config: Config | str | os.PathLike | dict | None = None,
                  chroma_url: str | None = None, store: Store | None = None) -> None:
