@@ -250,3 +250,13 @@ def test_every_options_block_the_docs_show_is_a_valid_options_file(tmp_path):
     for number, block in enumerate(blocks):
         (tmp_path / f"{number}.toml").write_text(block, encoding="utf-8")
         load_config(tmp_path / f"{number}.toml").validate()
+
+
+def test_ray_workers_help_names_the_option_docs_deploy_sets_it_with():
+    """docs/deploy.md sizes a batch "in the [distributed] table of a --config file (or --ray-workers N)"; the
+    flag's help gave cluster CPUs // cpus_per_worker as its default, though `workers` in that table sets it."""
+    subs = next(a for a in build_parser()._actions if isinstance(a, argparse._SubParsersAction))
+    flag = next(a for a in subs.choices["index"]._actions if "--ray-workers" in a.option_strings)
+    deploy = (ROOT / "docs/deploy.md").read_text(encoding="utf-8")
+    assert "--ray-workers N" in deploy and "\nworkers = 0" in deploy
+    assert "distributed.workers" in flag.help

@@ -204,7 +204,8 @@ def _ray_flags(p: argparse.ArgumentParser) -> None:
                         "$RAY_ADDRESS), 'auto' joins the local `ray start` cluster, HOST:6379 or "
                         "ray://HOST:10001 a remote one. Put it after the paths or give an ADDRESS")
     p.add_argument("--ray-workers", type=int, metavar="N",
-                   help="worker actors (default: cluster CPUs // distributed.cpus_per_worker)")
+                   help="worker actors (default: the options' distributed.workers; its 0: cluster CPUs // "
+                        "distributed.cpus_per_worker)")
 
 
 class _RayAddress(argparse.Action):
