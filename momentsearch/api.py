@@ -31,10 +31,9 @@ os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
 
 
 class MomentIndex(Removal):
-    """An index of videos and photos, on disk (`db`) or on a Chroma server (`chroma_url`).
-
-    With neither given, $MOMENTSEARCH_CHROMA_URL names the server, else $MOMENTSEARCH_DB the folder.
-    """
+    """An index of videos and photos, on disk (`db`) or on a Chroma server (`chroma_url`). With neither given,
+    $MOMENTSEARCH_CHROMA_URL names the server, else $MOMENTSEARCH_DB the folder, else ./momentsearch-db.
+    `config`: a Config, an options file's path, or a dict of options ({"asr": {"model": "tiny.en"}})."""
 
     def __init__(self, db: str | os.PathLike | None = None, config: Config | str | os.PathLike | dict | None = None,
                  chroma_url: str | None = None, store: Store | None = None) -> None:
@@ -213,11 +212,11 @@ class MomentIndex(Removal):
 
         if not (self.chroma_url or create):
             check_index(self.db)
+        self._creating = self._creating or create  # (a Chroma server's database too: `index` makes it, as a folder)
         if self.chroma_url or (reading and read_only(self.db)):
             return nullcontext()
         made = outermost_missing(self.db) if create else None  # a first `index`: failing with nothing in, it goes
         prepare_writable(self.db, task)
-        self._creating = self._creating or create
         lock = clearing_after(writer_lock(self.db, timeout=wait, task=task), self._cache_dir, self.db)
         empty = lambda: not (self._store.files() if self._store is not None else made_index(self.db))  # noqa: E731
         return undone_if_empty(lock, made, empty, self.close) if made else lock
@@ -370,6 +369,8 @@ class MomentIndex(Removal):
 
     @reads
     def info(self) -> IndexInfo:
+        """What `momentsearch info` shows: every file's record (`files`), channels, models, entry counts, a writer
+        at work (`writing`), and `notes` (files another version or other options made)."""
         from momentsearch.pipeline.made_with import models_in
         from momentsearch.store.lock import writing_now
         files = (store := self.reader).files()

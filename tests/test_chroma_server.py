@@ -365,3 +365,51 @@ def test_a_url_that_is_not_a_chroma_server_says_so_in_one_line():
     assert "\n" not in message and "mozilla" not in message
     assert message.startswith(f"cannot reach the Chroma server at {url}:") and "404" in message
     assert "not a Chroma server" in message and "momentsearch serve" in message
+
+
+def test_a_tenant_the_server_does_not_have_is_named_not_an_unreachable_server(chroma_server):
+    """docs/deploy.md: the tenant `MOMENTSEARCH_CHROMA_TENANT` names must exist. A typo in it said "cannot reach the
+    Chroma server at URL: Tenant [x] not found", sending the user to check a server that answered."""
+    proc = run_cli("info", "--chroma-url", chroma_server, check=False, env={"MOMENTSEARCH_CHROMA_TENANT": "dept-typo"})
+    assert proc.returncode == 2 and "Traceback" not in proc.stderr, proc.stderr
+    assert "cannot reach" not in proc.stderr and "has no tenant 'dept-typo'" in proc.stderr, proc.stderr
+    assert "$MOMENTSEARCH_CHROMA_TENANT" in proc.stderr
+
+
+def test_index_makes_its_own_database_on_the_server_as_the_docs_say(chroma_server, tmp_path):
+    """`MOMENTSEARCH_CHROMA_DATABASE=experiments momentsearch index ...` (docs/deploy.md) stopped with "the Chroma
+    server ... has no database 'experiments': `momentsearch index` makes it": `index` itself never made it (only
+    a direct make_client(create=True) did), so the docs' way to keep experiments apart did not work at all."""
+    from PIL import Image, ImageDraw, ImageFont
+
+    photo = tmp_path / "board.png"
+    picture = Image.new("RGB", (640, 200), "white")
+    ImageDraw.Draw(picture).text((30, 70), "Dijkstra shortest paths", fill="black",
+                                 font=ImageFont.load_default(size=40))
+    picture.save(photo)
+    env = {"MOMENTSEARCH_CHROMA_DATABASE": "experiments-index", "MOMENTSEARCH_CHROMA_URL": chroma_server}
+    done = run_cli("index", str(photo), "--quiet", "--json", check=False, env=env)
+    assert done.returncode == 0, done.stderr
+    assert [f["status"] for f in json.loads(done.stdout)["files"]] == ["indexed"]
+    listed = json.loads(run_cli("info", "--json", env=env).stdout)
+    assert [Path(f["path"]).name for f in listed["files"]] == ["board.png"]
+    assert json.loads(run_cli("info", "--json", env={"MOMENTSEARCH_CHROMA_URL": chroma_server}).stdout)["files"] \
+        != listed["files"]  # the default database does not hold it
+
+
+def test_another_model_on_the_server_is_sent_to_a_database_of_its_own_not_a_new_db(chroma_server, tmp_path):
+    """docs/deploy.md: indexing with another model into the shared server is refused, and experiments with other
+    models go to a Chroma database of their own. The refusal said "re-index into a new --db": a local folder,
+    which leaves the shared server everyone searches."""
+    from momentsearch.errors import IndexMismatchError
+    from momentsearch.store.client import make_client
+    from momentsearch.store.store import Store
+
+    server = ChromaServer(chroma_server, database="models-clash")
+    make_client(chroma_url=server, create=True)
+    for store, hint in ((Store(make_client(chroma_url=server), prefix="clash"), r"\$MOMENTSEARCH_CHROMA_DATABASE"),
+                        (Store(make_client(str(tmp_path / "db")), prefix="clash", db_dir=tmp_path / "db"), "new --db")):
+        store.collection("transcript", "sentence-transformers:all-MiniLM-L6-v2", 384)
+        with pytest.raises(IndexMismatchError, match=hint) as refused:
+            store.check_models({"transcript": "sentence-transformers:all-mpnet-base-v2"})
+        assert ("--db" in str(refused.value)) == (hint == "new --db")

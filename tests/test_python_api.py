@@ -240,3 +240,15 @@ def test_close_from_another_thread_lets_a_running_search_finish(tmp_path):
     closing.join()
     assert answers == [expected] and events == ["searched", "closed"]
     assert "searcher" not in vars(index) and index.search("solar panels", k=1) == expected  # opened again
+
+
+def test_every_public_method_of_moment_index_says_what_it_does_in_help():
+    """`help(MomentIndex)` is where a library user reads the API; `info()` showed no text at all, so what the
+    IndexInfo it returns holds (and that it is what `momentsearch info` prints) was found only in the source."""
+    import inspect
+
+    from momentsearch.api import MomentIndex
+
+    bare = [name for name, member in vars(MomentIndex).items()
+            if not name.startswith("_") and inspect.isfunction(member) and not inspect.getdoc(member)]
+    assert not bare, bare

@@ -446,3 +446,23 @@ def test_starting_ray_leaves_the_callers_sigterm_handler_in_place():
         assert signal.getsignal(signal.SIGTERM) is callers
     finally:
         signal.signal(signal.SIGTERM, before)
+
+
+def test_a_path_given_right_after_ray_is_refused_not_taken_for_its_address(tmp_path, monkeypatch, capsys):
+    """docs/deploy.md: put --ray after the paths, otherwise argparse takes the first path for the address.
+    `index --ray lectures/ talk.mp4` then indexed talk.mp4 alone and exited 0: the folder was never indexed.
+    The path is now refused, saying where --ray goes; a real address is still taken."""
+    from momentsearch.cli.args import build_parser
+
+    (tmp_path / "lectures").mkdir()
+    (tmp_path / "talk.mp4").write_bytes(b"")
+    monkeypatch.chdir(tmp_path)
+    parser = build_parser()
+    for argv in (["index", "--ray", "lectures", "talk.mp4"], ["index", "--ray", str(tmp_path / "talk.mp4")]):
+        with pytest.raises(SystemExit) as stopped:
+            parser.parse_args(argv)
+        assert stopped.value.code == 2
+        assert "is a file or folder: put --ray after the paths" in capsys.readouterr().err
+    assert parser.parse_args(["index", "lectures", "--ray"]).ray == "local"
+    for address in ("auto", "10.0.0.5:6379", "ray://head:10001"):
+        assert parser.parse_args(["index", "--ray", address, "lectures"]).ray == address

@@ -19,7 +19,10 @@ from momentsearch.cli.args import build_parser
 from momentsearch.types import Moment
 
 ROOT = Path(__file__).resolve().parents[1]
-DOCS = ["README.md", "docs/deploy.md", "configs/README.md"]
+# every page a user reads: a new page under docs/ is checked without being listed here. benchmarks.md is a
+# dated log: the flags and files it names are those of the day it was written
+DOCS = ["README.md", *sorted(f"docs/{p.name}" for p in (ROOT / "docs").glob("*.md") if p.name != "benchmarks.md"),
+        "configs/README.md"]
 FLAG = re.compile(r"(?<![\w-])(--?[a-zA-Z][\w-]*)")
 
 
@@ -186,3 +189,74 @@ def test_the_route_tables_search_answer_names_every_field_the_api_sends():
     named = set(re.search(r"`\{([^}]*)\}`", row).group(1).replace(" ", "").split(","))
     named |= set(re.findall(r"`(\w+)`: `null`", row)) | set(re.findall(r"`(\w+)`, `(\w+)`: `null`", row)[0])
     assert named == set(SearchOut.model_fields), (named, set(SearchOut.model_fields))
+
+
+def test_the_help_of_each_flag_names_the_environment_variable_docs_deploy_pairs_with_it():
+    """docs/deploy.md's auth table pairs `--chroma-ca-cert` with `MOMENTSEARCH_CHROMA_CA_CERT` and so on (and says
+    `$MOMENTSEARCH_CHROMA_URL` stands in for `--chroma-url`); `--help` named only the token's variable, so a user
+    reading it could not learn that the others were set in the environment, nor why `--db` had gone unused."""
+    parser = build_parser()
+    subs = next(a for a in parser._actions if isinstance(a, argparse._SubParsersAction))
+    helps = {o: action.help or "" for action in subs.choices["info"]._actions for o in action.option_strings}
+    pairs = [("--chroma-url", "MOMENTSEARCH_CHROMA_URL")]
+    for line in (ROOT / "docs/deploy.md").read_text(encoding="utf-8").splitlines():
+        cells = line.split("|")
+        if line.startswith("| ") and len(cells) == 5:
+            flags, names = re.findall(r"`(--[\w-]+)", cells[2]), re.findall(r"`(MOMENTSEARCH_\w+)", cells[3])
+            pairs += [(flag, names[0]) for flag in flags[:1] if names]
+    assert len(pairs) >= 5, pairs
+    missing = [f"{flag}: {name}" for flag, name in pairs if f"${name}" not in helps[flag]]
+    assert not missing, missing
+
+
+def _code_spans(name: str):
+    """(where, text) of each line of a bash block and each `inline code` span of a doc."""
+    fence = None
+    for number, line in enumerate((ROOT / name).read_text(encoding="utf-8").splitlines(), 1):
+        if line.startswith("```"):
+            fence = None if fence is not None else line[3:].strip()
+            continue
+        for span in [line] if fence in ("bash", "sh") else [] if fence is not None else re.findall(r"`([^`]+)`", line):
+            yield f"{name}:{number}", span
+
+
+# a command where a shell line starts one (after VAR=value settings, `&&`, a pipe, `;`), not in a quoted message
+COMMAND = re.compile(r"(?:^|[;&|(]\s*)(?:\w+=\S*\s+)*(?:[\w.~/-]*/)?momentsearch ([a-z][\w-]*)")
+
+
+def test_every_momentsearch_command_the_docs_show_is_a_command():
+    """The flag check above passes over a `momentsearch NAME` that is no command (prose says "momentsearch
+    does..."), so a renamed or dropped subcommand in a code line went unnoticed; in code it must be one."""
+    commands = _commands()
+    wrong = [f"{where}: {m.group(0)}" for name in DOCS for where, span in _code_spans(name)
+             for m in re.finditer(COMMAND, span) if m.group(1) not in commands]
+    assert not wrong, wrong
+
+
+def test_every_environment_variable_the_docs_name_is_read_by_the_code():
+    source = "".join(p.read_text(encoding="utf-8") for p in (ROOT / "momentsearch").rglob("*.py"))
+    named = {v for name in DOCS for v in re.findall(r"\bMOMENTSEARCH_[A-Z_]+[A-Z]", (ROOT / name).read_text("utf-8"))}
+    assert named and not {v for v in named if v not in source}, named
+
+
+def test_every_options_block_the_docs_show_is_a_valid_options_file(tmp_path):
+    """docs/deploy.md's `[distributed]` sizing block is pasted into a --config file as it stands: a key renamed
+    in options.py since would stop `index` with "unknown option"."""
+    from momentsearch.options import load_config
+
+    blocks = [block for name in DOCS
+              for block in re.findall(r"```toml\n(.*?)```", (ROOT / name).read_text(encoding="utf-8"), re.S)]
+    assert blocks
+    for number, block in enumerate(blocks):
+        (tmp_path / f"{number}.toml").write_text(block, encoding="utf-8")
+        load_config(tmp_path / f"{number}.toml").validate()
+
+
+def test_ray_workers_help_names_the_option_docs_deploy_sets_it_with():
+    """docs/deploy.md sizes a batch "in the [distributed] table of a --config file (or --ray-workers N)"; the
+    flag's help gave cluster CPUs // cpus_per_worker as its default, though `workers` in that table sets it."""
+    subs = next(a for a in build_parser()._actions if isinstance(a, argparse._SubParsersAction))
+    flag = next(a for a in subs.choices["index"]._actions if "--ray-workers" in a.option_strings)
+    deploy = (ROOT / "docs/deploy.md").read_text(encoding="utf-8")
+    assert "--ray-workers N" in deploy and "\nworkers = 0" in deploy
+    assert "distributed.workers" in flag.help

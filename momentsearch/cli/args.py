@@ -22,7 +22,8 @@ def _common(p: argparse.ArgumentParser, db_default: str = f"$MOMENTSEARCH_DB or 
     # ~ expanded here too: `--db=~/idx` reaches us unexpanded (the shell expands ~ only at a word's start), and
     # made a folder named "~" in the working folder
     p.add_argument("--db", type=os.path.expanduser, help=f"index folder (default: {db_default})")
-    p.add_argument("--chroma-url", help="use a Chroma server instead of a folder (http://HOST:PORT)")
+    p.add_argument("--chroma-url", help="use a Chroma server instead of a folder (http://HOST:PORT; default: "
+                                        "$MOMENTSEARCH_CHROMA_URL unless --db is given)")
     # the shipped defaults by where they are on this machine: an installed package has no checkout to look in
     p.add_argument("--config", action=_Once, type=os.path.expanduser,
                    help=f"options file (TOML, YAML or JSON), or one shipped with momentsearch by its name alone "
@@ -41,10 +42,12 @@ def _chroma_flags(p: argparse.ArgumentParser) -> None:
     """Options of a shared Chroma server (--chroma-url; default $MOMENTSEARCH_CHROMA_URL when no --db)."""
     p.add_argument("--chroma-token", help="auth token for the Chroma server (safer: $MOMENTSEARCH_CHROMA_TOKEN)")
     p.add_argument("--chroma-token-header", choices=["Authorization", "X-Chroma-Token"],
-                   help=f"how the token is sent (default {ChromaServer.token_header}: Bearer TOKEN)")
+                   help=f"how the token is sent (default: $MOMENTSEARCH_CHROMA_TOKEN_HEADER, else "
+                        f"{ChromaServer.token_header}: Bearer TOKEN)")
     p.add_argument("--chroma-ca-cert", metavar="PEM", type=os.path.expanduser,
-                   help="CA bundle that signed the server's TLS certificate")
-    p.add_argument("--chroma-insecure", action="store_true", help="https without certificate checks (tests only)")
+                   help="CA bundle that signed the server's TLS certificate (default: $MOMENTSEARCH_CHROMA_CA_CERT)")
+    p.add_argument("--chroma-insecure", action="store_true",
+                   help="https without certificate checks (tests only; or $MOMENTSEARCH_CHROMA_INSECURE=1)")
 
 
 class _Once(argparse.Action):
@@ -196,12 +199,25 @@ def _index_parser(sub) -> None:
 
 
 def _ray_flags(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--ray", nargs="?", const="local", metavar="ADDRESS",
+    p.add_argument("--ray", nargs="?", const="local", metavar="ADDRESS", action=_RayAddress,
                    help="process files on a Ray cluster: no ADDRESS starts Ray on this machine (or joins "
                         "$RAY_ADDRESS), 'auto' joins the local `ray start` cluster, HOST:6379 or "
                         "ray://HOST:10001 a remote one. Put it after the paths or give an ADDRESS")
     p.add_argument("--ray-workers", type=int, metavar="N",
-                   help="worker actors (default: cluster CPUs // distributed.cpus_per_worker)")
+                   help="worker actors (default: the options' distributed.workers; its 0: cluster CPUs // "
+                        "distributed.cpus_per_worker)")
+
+
+class _RayAddress(argparse.Action):
+    """--ray's optional ADDRESS. `index --ray lectures/ talk.mp4` gave argparse the folder as the address: the
+    folder was left out without a word (or, alone, "paths are required"). A path that is there is no address."""
+
+    def __call__(self, parser, namespace, values, option_string=None):
+        if values not in ("local", "auto") and not str(values).startswith("ray://") and os.path.exists(values):
+            parser.error(f"{option_string} took {values!r} as a Ray address, but it is a file or folder: put "
+                         f"{option_string} after the paths (momentsearch index PATHS... {option_string}), or give "
+                         "it an address (auto, HOST:6379, ray://HOST:10001)")
+        setattr(namespace, self.dest, values)
 
 
 def _writer_flags(p: argparse.ArgumentParser) -> None:

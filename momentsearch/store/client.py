@@ -117,6 +117,19 @@ def _new_database(chromadb, server: ChromaServer, where: dict, create: bool):
                                 f"{_root_cause(exc)}") from exc
 
 
+def _not_opened(chromadb, server: ChromaServer, where: dict, create: bool, exc: Exception):
+    """The server's client for `server.database` after opening it failed with `exc`: a database it lacks made
+    (when `create`); a tenant it lacks named; anything else the server not reached (a MomentSearchError)."""
+    if f"Tenant [{server.tenant}] not found" in str(exc):  # it answered: the server is there, the tenant not
+        raise MomentSearchError(f"the Chroma server at {server.url} has no tenant {server.tenant!r}: momentsearch "
+                                "makes databases, not tenants (make it with chromadb's AdminClient), or check "
+                                "$MOMENTSEARCH_CHROMA_TENANT") from exc
+    if "not found" not in str(exc).lower() or f"[{server.database}]" not in str(exc):
+        raise MomentSearchError(f"cannot reach the Chroma server at {server.url}: {_root_cause(exc)}"
+                                f"{_not_chroma(exc)}") from exc
+    return _new_database(chromadb, server, where, create)
+
+
 def make_client(db_dir: str | None = None, chroma_url: "str | ChromaServer | None" = None, create: bool = True):
     """An embedded PersistentClient at `db_dir`, or an HttpClient for `chroma_url`. Telemetry off.
 
@@ -156,10 +169,7 @@ def make_client(db_dir: str | None = None, chroma_url: "str | ChromaServer | Non
         try:
             return chromadb.HttpClient(**where, database=server.database)
         except Exception as exc:  # connection, TLS and auth errors come in many types
-            if "not found" not in str(exc).lower() or f"[{server.database}]" not in str(exc):
-                raise MomentSearchError(f"cannot reach the Chroma server at {server.url}: {_root_cause(exc)}"
-                                        f"{_not_chroma(exc)}") from exc
-            return _new_database(chromadb, server, where, create)
+            return _not_opened(chromadb, server, where, create, exc)
     path = Path(db_dir or default_db_dir())
     if create:
         begin_new(prepare_writable(path))  # a first run's Chroma database, told apart from another program's

@@ -148,12 +148,13 @@ class Store:
         if version != SCHEMA_VERSION:
             raise IndexMismatchError(
                 f"index collection {col.name!r} has schema version {version}, this momentsearch writes "
-                f"{SCHEMA_VERSION}; re-index into a new --db (or delete the old one) to upgrade"
+                f"{SCHEMA_VERSION}; re-index into {new_index(self.db_dir)} (or delete the old one) to upgrade"
             )
         if model_id is not None and meta.get("model") != "none" and not model_ids_match(meta.get("model"), model_id):
             raise IndexMismatchError(
                 f"index collection {col.name!r} was built with model {meta.get('model')!r} but "
-                f"{model_id!r} was asked for; use the same model{_made_with(meta)}, or re-index into a new --db"
+                f"{model_id!r} was asked for; use the same model{_made_with(meta)}, or re-index into "
+                f"{new_index(self.db_dir)}"
             )
         if dim is not None and meta.get("dim") not in (dim, 1) and meta.get("model") != "none":
             raise IndexMismatchError(
@@ -384,3 +385,11 @@ def _made_with(meta: dict[str, Any]) -> str:
         return ""
     flags = (shlex.quote(str(meta["clip_model"])), shlex.quote(str(meta.get("clip_pretrained", ""))))
     return " (this index's: --clip-model {} --clip-pretrained {})".format(*flags)
+
+
+def new_index(db_dir: str | os.PathLike | None) -> str:
+    """Where a refusal sends an index of other models: a folder's own `--db`, or on a Chroma server (no `db_dir`)
+    a database of its own, as docs/deploy.md says (a new --db there would have left the shared server)."""
+    if db_dir is None:
+        return "a database of its own on the Chroma server ($MOMENTSEARCH_CHROMA_DATABASE=NAME)"
+    return "a new --db"
