@@ -413,3 +413,23 @@ def test_another_model_on_the_server_is_sent_to_a_database_of_its_own_not_a_new_
         with pytest.raises(IndexMismatchError, match=hint) as refused:
             store.check_models({"transcript": "sentence-transformers:all-mpnet-base-v2"})
         assert ("--db" in str(refused.value)) == (hint == "new --db")
+
+
+def test_a_search_with_another_text_model_on_the_server_is_sent_to_a_database_of_its_own(chroma_server, tmp_path):
+    """The same refusal at search time: a search whose text model is not the shared index's said "re-index into a
+    new --db", a local folder; on a server it names a Chroma database of its own, in a folder still a new --db."""
+    from fakes import FakeText
+
+    from momentsearch.errors import IndexMismatchError
+    from momentsearch.search.searcher import Searcher
+    from momentsearch.store.client import make_client
+    from momentsearch.store.store import Store
+
+    server = ChromaServer(chroma_server, database="search-clash")
+    make_client(chroma_url=server, create=True)
+    for store, hint in ((Store(make_client(chroma_url=server), prefix="sclash"), r"\$MOMENTSEARCH_CHROMA_DATABASE"),
+                        (Store(make_client(str(tmp_path / "db")), prefix="sclash", db_dir=tmp_path / "db"), "new --db")):
+        store.collection("transcript", "sentence-transformers:all-mpnet-base-v2", FakeText.dim)
+        with pytest.raises(IndexMismatchError, match=hint) as refused:
+            Searcher(store, FakeText())._check_text_model()
+        assert ("--db" in str(refused.value)) == (hint == "new --db")

@@ -28,7 +28,7 @@ from momentsearch.search.query import clean_query, left_out_words, parse_query
 from momentsearch.search.results import build_moments
 from momentsearch.search.spelling import Spelling, searched
 from momentsearch.search.scope import ScopeVectors, as_named, scope_paths
-from momentsearch.store.store import Hit, Store
+from momentsearch.store.store import Hit, Store, new_index
 from momentsearch.types import FileRecord, Moment
 
 CORPUS_RECHECK_SECONDS = 1.0  # another process's commits show up within this; our own writes at once
@@ -208,10 +208,10 @@ class Searcher:
             return
         built = self.store.metadata_of("transcript").get("model")
         if built not in (None, "none", self.text.model_id):
-            raise IndexMismatchError(
-                f"the index's transcript vectors were made with {built!r}, but this search uses "
-                f"{self.text.model_id!r}; search with the model the index was built with (option "
-                "models.text_model), or re-index into a new --db with this one")
+            raise IndexMismatchError(  # (a read-only index's private copy has no db_dir: a folder's advice)
+                f"the index's transcript vectors were made with {built!r}, but this search uses {self.text.model_id!r}"
+                "; search with the model the index was built with (option models.text_model), or re-index into "
+                f"{new_index(getattr(self.store, 'db_dir', 'a copy'))} with this one")
         self._text_checked = True
 
     @property
