@@ -1287,7 +1287,7 @@ def test_an_image_query_too_small_to_read_says_so():
 
     searcher = object.__new__(Searcher)  # only what an image query with no words read on it reaches
     searcher.read_image_text, searcher._clip_error, searcher.store = (lambda image: ""), "", None
-    searcher.corpus = lambda recheck=False: SimpleNamespace(channels={"transcript", "ocr"}, unfinished=[],
+    searcher.corpus = lambda recheck=False: SimpleNamespace(channels={"transcript", "ocr"}, unfinished=[], files={},
                                                             unfinished_note=lambda db: "")
     searcher.visual_available = lambda: False
     with pytest.raises(QueryError, match=r"none were found on it \(it is only 40x30 pixels: .*larger copy"):
@@ -1306,7 +1306,7 @@ def test_an_image_query_whose_words_are_all_common_says_so_not_that_it_has_none(
 
     searcher = object.__new__(Searcher)  # only what an image query that reads no content word reaches
     searcher.read_image_text, searcher._clip_error, searcher.store = (lambda image: "What is this?"), "", None
-    searcher.corpus = lambda recheck=False: SimpleNamespace(channels={"transcript", "ocr"}, unfinished=[],
+    searcher.corpus = lambda recheck=False: SimpleNamespace(channels={"transcript", "ocr"}, unfinished=[], files={},
                                                             unfinished_note=lambda db: "")
     searcher.visual_available = lambda: False
     with pytest.raises(QueryError, match=r"the words read on it \('What is this\?'\) are all too common") as err:
