@@ -217,3 +217,27 @@ def test_a_large_index_is_listed_and_linked_a_page_at_a_time(browser, video):
     page.goto(BASE + f"/?v={VID}#t=5")  # the last page's file
     assert _opened(page)["video"] == VID and not errors
     page.close()
+
+
+def test_the_page_works_in_a_course_sites_iframe_that_may_not_keep_storage(browser, video):
+    """An LMS (another site) shows the page in an iframe; browsers that block third-party storage (Safari,
+    Firefox's strict mode, Chrome without third-party cookies) throw on every localStorage call there, and the
+    page's first line read the token from it: no script ran, the frame stayed an empty search box."""
+    lms = "http://course.example"
+    page = browser.new_page()
+    page.add_init_script("""if (window !== window.top) Object.defineProperty(window, 'localStorage', {get() {
+        throw new DOMException("Failed to read the 'localStorage' property", 'SecurityError'); }});""")
+    errors: list[str] = []
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    page.route(f"{BASE}/**", lambda route: _answer(route, video, "/lectures"))
+    page.route(f"{lms}/**", lambda route: route.fulfill(
+        content_type="text/html", body=f'<iframe id="f" src="{BASE}/lectures/?q=magma" width=900 height=600>'))
+    page.goto(lms + "/course/7")
+    frame = page.frame_locator("#f")
+    frame.locator(".result").first.wait_for(timeout=10_000)
+    assert frame.locator(".result").count() == 1
+    frame.locator(".result").first.click()  # the player, beside it the captions' switch
+    frame.locator("#captions-toggle").click()  # a setting the page would keep: kept for the visit instead
+    assert frame.locator("#captions-toggle").inner_text() != "Captions: below"
+    assert not errors, errors
+    page.close()

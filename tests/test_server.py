@@ -222,7 +222,7 @@ def test_start_page_examples_and_offline_docs(served):
         results = client.get("/api/search", params={"q": q}).json()["results"]
         assert results and results[0]["video_id"] == vid, q
     docs = client.get("/docs")
-    assert docs.status_code == 200 and "/docs-assets/swagger-ui-bundle.js" in docs.text
+    assert docs.status_code == 200 and 'src="docs-assets/swagger-ui-bundle.js"' in docs.text  # (relative: a prefix)
     assert "cdn" not in docs.text.lower() and "http://" not in docs.text and "https://" not in docs.text
     js = client.get("/docs-assets/swagger-ui-bundle.js")
     assert js.status_code == 200 and len(js.content) > 100_000
@@ -445,9 +445,10 @@ def test_serve_command_warns_when_exposed_without_token(monkeypatch, capsys, tmp
     assert "without --token" not in capsys.readouterr().err
     assert cli.main(["serve", "--db", str(tmp_path / "db")]) == 0
     assert "without --token" not in capsys.readouterr().err
-    assert calls == [{"host": "0.0.0.0", "port": 8123, "token": None, "allowed_hosts": ()},
-                     {"host": "0.0.0.0", "port": 8000, "token": "t", "allowed_hosts": ()},
-                     {"host": "127.0.0.1", "port": 8000, "token": None, "allowed_hosts": ()}]
+    behind = {"allowed_hosts": (), "root_path": "", "frame_origins": (), "cors_origins": ()}  # (none by default)
+    assert calls == [{"host": "0.0.0.0", "port": 8123, "token": None, **behind},
+                     {"host": "0.0.0.0", "port": 8000, "token": "t", **behind},
+                     {"host": "127.0.0.1", "port": 8000, "token": None, **behind}]
 
 
 def test_serve_warns_that_a_token_flag_shows_in_ps_and_takes_the_variable_quietly(monkeypatch, capsys, tmp_path):

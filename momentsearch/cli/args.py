@@ -293,3 +293,20 @@ def _serve_parser(sub) -> None:
     p.add_argument("--allowed-host", action="append", default=[], metavar="NAME",
                    help="without a token, also answer requests for this host name (besides localhost and IP "
                         "addresses; others are refused as DNS rebinding); repeatable")
+    p.add_argument("--root-path", type=_root_path, default="", metavar="PREFIX",
+                   help="the path prefix a reverse proxy serves this under and strips (/lecture-search): /docs "
+                        "and /openapi.json name it (the page works behind such a proxy without it)")
+    p.add_argument("--frame-origin", action="append", default=[], metavar="ORIGIN",
+                   help="let pages of this origin (https://lms.example.edu) show the page in an iframe (default: "
+                        "none may); repeatable")
+    p.add_argument("--cors-origin", action="append", default=[], metavar="ORIGIN",
+                   help="let scripts of this origin call the API, the token as 'Authorization: Bearer' (CORS; "
+                        "default: none may); repeatable")
+
+
+def _root_path(text: str) -> str:
+    """`--root-path` as `/a/b` (leading slash, none at the end; `/` or empty: none)."""
+    if any(c in text for c in "?#") or "://" in text:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a path prefix: give the path alone, as /lecture-search")
+    parts = [p for p in text.split("/") if p]
+    return "/" + "/".join(parts) if parts else ""

@@ -273,6 +273,9 @@ def cmd_serve(args) -> int:
         from momentsearch.server.app import serve
     except ImportError as exc:
         raise MomentSearchError(f"serve needs the server extra: pip install 'momentsearch[server]' ({exc})") from exc
+    from momentsearch.server.origins import origins
+
+    frames, cors = origins(args.frame_origin, "--frame-origin"), origins(args.cors_origin, "--cors-origin")
     token = args.token or os.environ.get("MOMENTSEARCH_TOKEN") or None
     if args.token:  # a process's arguments are everyone's to read; its environment is its owner's alone
         print("momentsearch: warning: a token given with --token shows in `ps` to every user of this machine; "
@@ -286,7 +289,8 @@ def cmd_serve(args) -> int:
     shown = "[::1]" if args.host == "::1" else args.host
     print(f"momentsearch: serving {args.chroma_url or index.db} at http://{shown}:{args.port}/ "
           "(loading models first; Ctrl-C stops)", flush=True)
-    serve(index, host=args.host, port=args.port, token=token, allowed_hosts=tuple(args.allowed_host))
+    serve(index, host=args.host, port=args.port, token=token, allowed_hosts=tuple(args.allowed_host),
+          root_path=args.root_path, frame_origins=frames, cors_origins=cors)
     return EXIT_OK
 
 

@@ -36,6 +36,7 @@ from momentsearch.errors import (BadInputError, IndexBusyError, IndexMismatchErr
 from momentsearch.server import guard
 from momentsearch.server import media as sm
 from momentsearch.server.moment_routes import router as moment_router
+from momentsearch.server.origins import add_cors, origins
 from momentsearch.server.playback import PlayerFiles, start_preparing
 from momentsearch.server.routes import (MAX_UPLOAD_BYTES, TOO_LARGE, error_response, refresh_health, router,
                                         search_slots)
@@ -66,11 +67,15 @@ def _auth_dependency(token: str):
 
 
 def create_app(index, token: str | None = None, warm: bool = True, allowed_hosts=(),
-               prepare: bool | None = None) -> FastAPI:
+               prepare: bool | None = None, frame_origins=(), cors_origins=()) -> FastAPI:
     """The app for one MomentIndex. With `token`, every /api call needs it; without, only requests
     naming this machine (loopback, an IP address, or one of `allowed_hosts`) are answered (see
     server/guard.py). `warm` loads models at start; `prepare` (default: as `warm`) makes the players'
-    copies of recordings whose speech track is not first in the background (server/playback.py)."""
+    copies of recordings whose speech track is not first in the background (server/playback.py).
+    `frame_origins` may show the page in an iframe, `cors_origins`' scripts may call the API (origins as
+    `https://lms.example.edu`; none by default; server/origins.py checks them: ConfigError)."""
+    frame_origins = origins(frame_origins, "--frame-origin")
+    cors_origins = origins(cors_origins, "--cors-origin")
 
     @asynccontextmanager
     async def lifespan(app: FastAPI):
@@ -97,7 +102,9 @@ def create_app(index, token: str | None = None, warm: bool = True, allowed_hosts
     _errors(app)
     app.add_middleware(ServerGone)
     app.add_middleware(BodyLimit, limit=MAX_UPLOAD_BYTES + MULTIPART_SLACK)
-    app.add_middleware(guard.RequestGuard, check_host=not token, allowed_hosts=frozenset(allowed_hosts))
+    app.add_middleware(guard.RequestGuard, check_host=not token, allowed_hosts=frozenset(allowed_hosts),
+                       frame_origins=frame_origins, cors_origins=cors_origins)
+    add_cors(app, cors_origins)  # outermost: a refusal (401, 403) carries the CORS headers, so a script can read it
     auth = [Depends(_auth_dependency(token))] if token else []
     app.include_router(router, dependencies=auth)
     app.include_router(moment_router, dependencies=auth)
@@ -123,10 +130,11 @@ def _local_docs(app: FastAPI) -> None:
         if swagger_ui_path is None:
             return PlainTextResponse("Swagger UI needs the swagger-ui-bundle package (pip install swagger-ui-bundle); "
                                      "the schema is at /openapi.json", status_code=404)
-        return get_swagger_ui_html(openapi_url=app.openapi_url, title="momentsearch API",
-                                   swagger_js_url="/docs-assets/swagger-ui-bundle.js",
-                                   swagger_css_url="/docs-assets/swagger-ui.css",
-                                   swagger_favicon_url="/web/favicon.svg")
+        # relative to /docs, so they hold behind a proxy's path prefix (/lecture-search/docs-assets/...)
+        return get_swagger_ui_html(openapi_url=app.openapi_url.lstrip("/"), title="momentsearch API",
+                                   swagger_js_url="docs-assets/swagger-ui-bundle.js",
+                                   swagger_css_url="docs-assets/swagger-ui.css",
+                                   swagger_favicon_url="web/favicon.svg")
 
     app.add_api_route("/docs", docs, include_in_schema=False)
 
@@ -220,7 +228,7 @@ def _errors(app: FastAPI) -> None:
     async def httperror_response(request, exc: StarletteHTTPException):
         detail = exc.detail if isinstance(exc.detail, str) else str(exc.detail)
         if exc.status_code == 404 and detail == "Not Found":
-            detail = f"no such page or API route: {request.url.path}"
+            detail = f"no such page or API route: {guard.route_path(request.scope)}"
         return error_response(exc.status_code, detail, getattr(exc, "headers", None))
 
     @app.exception_handler(RequestValidationError)
@@ -230,7 +238,7 @@ def _errors(app: FastAPI) -> None:
             where = ".".join(str(x) for x in e.get("loc", ()) if x not in ("query", "body", "path"))
             parts.append(f"{where or 'request'}: {e.get('msg', 'invalid')}")
         hint = ""
-        if request.url.path == "/api/search" and request.method == "POST" and \
+        if guard.route_path(request.scope) == "/api/search" and request.method == "POST" and \
                 not request.headers.get("content-type", "").startswith("multipart/form-data"):
             hint = ("; POST /api/search takes an image as a multipart form (field 'image'): search by text with "
                     "GET /api/search?q=...")
@@ -247,9 +255,13 @@ def _errors(app: FastAPI) -> None:
 
 
 def serve(index, host: str = "127.0.0.1", port: int = 8000, token: str | None = None,
-          log_level: str = "info", allowed_hosts=()) -> None:
-    """Runs the app with uvicorn until interrupted (blocking). The access log never shows a token."""
+          log_level: str = "info", allowed_hosts=(), root_path: str = "", frame_origins=(), cors_origins=()) -> None:
+    """Runs the app with uvicorn until interrupted (blocking). The access log never shows a token.
+    `root_path`: the path prefix a reverse proxy serves it under and strips (`/lecture-search`), so /docs'
+    "Try it out" and /openapi.json's `servers` name it; the page works behind such a proxy without it."""
     import uvicorn
 
-    uvicorn.run(create_app(index, token=token, allowed_hosts=allowed_hosts), host=host, port=port,
-                log_level=log_level, log_config=guard.log_config())
+    app = create_app(index, token=token, allowed_hosts=allowed_hosts, frame_origins=frame_origins,
+                     cors_origins=cors_origins)
+    uvicorn.run(app, host=host, port=port, log_level=log_level, log_config=guard.log_config(),
+                root_path=root_path.rstrip("/"))

@@ -5,12 +5,14 @@
   domain name), or a name given with `--allowed-host`. Anything else gets 403. With a token the
   token guards every API call, so any Host is accepted.
 - **Cross-site writes**: a POST (or any method but GET/HEAD/OPTIONS) whose `Sec-Fetch-Site` is not
-  same-origin/none, or whose `Origin` is not this server, gets 403.
+  same-origin/none, or whose `Origin` is not this server, gets 403, unless its `Origin` is one named
+  with `--cors-origin` (server/origins.py).
 - **Token**: `Authorization: Bearer TOKEN` (the page's API calls), the `momentsearch_token` cookie
   (what `<video>` and `<img>` send: SameSite=Strict, path /api), or `?token=` (scripts; the access
   log never shows its value).
 - **Headers on every answer**: `X-Content-Type-Options: nosniff`, `Referrer-Policy: no-referrer`, and
-  a Content-Security-Policy that lets the page load only its own scripts (no inline script).
+  a Content-Security-Policy that lets the page load only its own scripts (no inline script) and be framed
+  only by the origins given with `--frame-origin` (none by default: also `X-Frame-Options: DENY`).
 """
 
 from __future__ import annotations
@@ -22,12 +24,14 @@ import re
 import secrets
 from urllib.parse import urlsplit
 
+from momentsearch.server.origins import frame_ancestors
+
 TOKEN_COOKIE = "momentsearch_token"
 LOOPBACK_NAMES = frozenset({"localhost", "localhost.localdomain", "ip6-localhost"})
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 PAGE_CSP = ("default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data: blob:; "
             "media-src 'self' blob:; connect-src 'self'; object-src 'none'; base-uri 'none'; "
-            "frame-ancestors 'none'; form-action 'self'")
+            "frame-ancestors 'none'; form-action 'self'")  # (frame-ancestors: as --frame-origin names)
 DOCS_CSP = PAGE_CSP.replace("script-src 'self'", "script-src 'self' 'unsafe-inline'")  # Swagger UI starts inline
 MEDIA_CSP = "default-src 'none'; sandbox"  # a served file is never a document that runs anything
 _TOKEN_IN_QUERY = re.compile(r"([?&]token=)[^&#\s]*", re.IGNORECASE)
@@ -54,8 +58,11 @@ def host_allowed(host_header: str, allowed: frozenset[str]) -> bool:
         return False
 
 
-def cross_site(headers: dict[bytes, bytes], host_header: str) -> str | None:
-    """Why a state-changing request comes from another site, or None when it does not."""
+def cross_site(headers: dict[bytes, bytes], host_header: str, allowed_origins=frozenset()) -> str | None:
+    """Why a state-changing request comes from another site, or None when it does not (or comes from one
+    of `allowed_origins`, the --cors-origin ones, whose scripts may call the API)."""
+    if allowed_origins and headers.get(b"origin", b"").decode("latin-1").lower() in allowed_origins:
+        return None
     site = headers.get(b"sec-fetch-site", b"").decode("latin-1").lower()
     if site and site not in ("same-origin", "none"):
         return f"Sec-Fetch-Site is {site}"
@@ -83,10 +90,17 @@ class RequestGuard:
     """ASGI middleware: the Host check (when `check_host`), the cross-site write check, and the
     security headers on every response."""
 
-    def __init__(self, app, check_host: bool, allowed_hosts: frozenset[str] = frozenset()) -> None:
+    def __init__(self, app, check_host: bool, allowed_hosts: frozenset[str] = frozenset(),
+                 frame_origins: tuple[str, ...] = (), cors_origins: tuple[str, ...] = ()) -> None:
         self.app = app
         self.check_host = check_host
         self.allowed = frozenset(h.lower().rstrip(".") for h in allowed_hosts)
+        self.cors_origins = frozenset(cors_origins)
+        ancestors = "frame-ancestors " + frame_ancestors(tuple(frame_origins))
+        self.page_csp, self.docs_csp = (c.replace("frame-ancestors 'none'", ancestors).encode()
+                                        for c in (PAGE_CSP, DOCS_CSP))
+        # (X-Frame-Options cannot name origins: sent only where no page may frame this one)
+        self.frame_options = [] if frame_origins else [(b"x-frame-options", b"DENY")]
 
     async def __call__(self, scope, receive, send):
         if scope["type"] != "http":
@@ -98,21 +112,28 @@ class RequestGuard:
                 f"this server answers only to localhost or its IP address, not to the host name "
                 f"{host_name(host)!r} (a DNS-rebinding guard); start it with --allowed-host "
                 f"{host_name(host) or 'NAME'}, or with --token")(scope, receive, send)
-        if scope.get("method", "GET") not in SAFE_METHODS and (why := cross_site(headers, host)):
+        if scope.get("method", "GET") not in SAFE_METHODS and \
+                (why := cross_site(headers, host, self.cors_origins)):
             return await _reject(f"cross-site request refused ({why})")(scope, receive, send)
 
-        csp = (DOCS_CSP if scope.get("path", "").startswith("/docs") else PAGE_CSP).encode()
+        csp = self.docs_csp if route_path(scope).startswith("/docs") else self.page_csp
 
         async def with_headers(message):
             if message["type"] == "http.response.start":
                 have = {k.lower() for k, _ in message.get("headers", [])}
                 extra = [(b"x-content-type-options", b"nosniff"), (b"referrer-policy", b"no-referrer"),
-                         (b"content-security-policy", csp)]
+                         (b"content-security-policy", csp), *self.frame_options]
                 message = {**message, "headers": list(message.get("headers", [])) +
                            [(k, v) for k, v in extra if k not in have]}
             await send(message)
 
         await self.app(scope, receive, with_headers)
+
+
+def route_path(scope) -> str:
+    """The request's path inside the app: without the `--root-path` prefix that uvicorn puts before it."""
+    path, root = scope.get("path", ""), scope.get("root_path", "").rstrip("/")
+    return path[len(root):] or "/" if root and (path == root or path.startswith(root + "/")) else path
 
 
 def token_matches(given: str | None, token: str) -> bool:

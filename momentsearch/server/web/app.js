@@ -23,11 +23,20 @@ const MAX_QUERY_CHARS = 2000;  // the server's longest query (options.MAX_QUERY_
 const SLOW_MS = 2500;        // after this a search says it is still working
 const TIMEOUT_MS = 120000;   // after this a search is abandoned with a message
 const params = new URLSearchParams(location.search);
+// The browser's storage, where it allows it: in an iframe of another site (a course site's) a browser that blocks
+// third-party storage throws on every localStorage call, which stopped the whole page; there it lasts the visit.
+const memory = {};
+const store = {
+  get(key) { try { return localStorage.getItem(key); } catch { return key in memory ? memory[key] : null; } },
+  set(key, value) {
+    try { localStorage.setItem(key, value); return true; } catch { memory[key] = value; return false; }
+  },
+};
 // The token travels as a header on API calls and as a SameSite=Strict cookie for <video>/<img>/<track>
 // (which cannot send headers), never in a URL: a link's ?token= is stored, then dropped from the address.
-const token = params.get("token") || localStorage.getItem("momentsearch-token") || "";
+const token = params.get("token") || store.get("momentsearch-token") || "";
 if (params.get("token")) {
-  localStorage.setItem("momentsearch-token", params.get("token"));
+  store.set("momentsearch-token", params.get("token"));
   params.delete("token");
   history.replaceState(null, "", location.pathname + (params.toString() ? "?" + params : "") + location.hash);
 }
@@ -50,6 +59,15 @@ const files = {};         // video_id -> {name, kind} (from /api/videos), for a 
 const languages = {};     // video_id -> its spoken language ("en", "fr"; "" when unknown), for its captions
 
 // -- API -------------------------------------------------------------------------------------
+// a token typed in: kept, and the page loaded again with it (where storage is refused, through the address,
+// which the page drops it from at once)
+function keepToken(given) {
+  if (store.set("momentsearch-token", given)) { location.reload(); return; }
+  const p = new URLSearchParams(location.search);
+  p.set("token", given);
+  location.search = p.toString();
+}
+
 function authHeaders(headers = {}) {
   return token ? { ...headers, Authorization: "Bearer " + token } : headers;
 }
@@ -257,7 +275,7 @@ async function search(query, { image = null, keepMoment = false, more = false } 
     if (more) pageSize = Math.max(PAGE, pageSize - PAGE);  // the results shown are as many as before
     if (err.status === 401) {
       const given = prompt("This server needs its access token:");
-      if (given) { localStorage.setItem("momentsearch-token", given); location.reload(); return; }
+      if (given) { keepToken(given); return; }
     }
     setStatus("Search failed: " + err.message, "error");
   } finally {
@@ -642,7 +660,7 @@ imagePick.addEventListener("keydown", (ev) => {  // the label takes focus (tabin
   if (ev.key === "Enter" || ev.key === " ") { ev.preventDefault(); els.image.click(); }
 });
 const LETTER_KEYS = "momentsearch-letter-keys";  // localStorage: "off" turns j, k and / off
-const letterKeysOn = () => localStorage.getItem(LETTER_KEYS) !== "off";
+const letterKeysOn = () => store.get(LETTER_KEYS) !== "off";
 document.addEventListener("keydown", (ev) => {
   if (ev.target === els.q) { if (ev.key === "Escape") els.q.blur(); return; }
   // the player, buttons, links and fields keep their own keys (arrows on the video change the volume)
@@ -731,7 +749,7 @@ async function start() {
   } catch (err) {
     if (err.status === 401) {
       const given = prompt("This server needs its access token:");
-      if (given) { localStorage.setItem("momentsearch-token", given); location.reload(); return; }
+      if (given) { keepToken(given); return; }
     }
     setStatus("The server cannot list the index: " + err.message, "error");
     return;

@@ -9,7 +9,7 @@ const CAPTION_MODES = ["below", "over", "off"];  // below the video (slide stays
 const home = document.getElementById("home");
 const captionLine = document.getElementById("caption-line");
 const captionsToggle = document.getElementById("captions-toggle");
-let captionMode = localStorage.getItem("momentsearch-captions") || "below";
+let captionMode = store.get("momentsearch-captions") || "below";
 
 // -- weak results ----------------------------------------------------------------------------
 const renderResults = render;
@@ -93,7 +93,7 @@ function showCaptionLine() {
 for (const name of ["seeked", "pause", "timeupdate"]) els.player.addEventListener(name, showCaptionLine);
 captionsToggle.addEventListener("click", () => {
   captionMode = CAPTION_MODES[(CAPTION_MODES.indexOf(captionMode) + 1) % CAPTION_MODES.length];
-  localStorage.setItem("momentsearch-captions", captionMode);
+  store.set("momentsearch-captions", captionMode);
   applyCaptions();
 });
 els.player.textTracks.addEventListener("addtrack", () => setTimeout(applyCaptions, 0));
@@ -102,7 +102,7 @@ els.player.addEventListener("loadedmetadata", applyCaptions);
 // -- one-letter keys (j, k, /) on or off, remembered (app.js's keydown asks letterKeysOn()) --------------------
 const letterKeys = document.getElementById("letter-keys");
 letterKeys.checked = letterKeysOn();
-letterKeys.addEventListener("change", () => localStorage.setItem(LETTER_KEYS, letterKeys.checked ? "on" : "off"));
+letterKeys.addEventListener("change", () => store.set(LETTER_KEYS, letterKeys.checked ? "on" : "off"));
 if (!CAPTION_MODES.includes(captionMode)) captionMode = "below";
 applyCaptions();
 showHome();
