@@ -314,3 +314,27 @@ def test_a_caption_file_its_video_did_not_use_is_not_counted_among_the_captions_
     assert report["two/talk.srt"][1].startswith("subtitles: read as the captions"), report
     assert report["two/talk.en.vtt"][1] == ("subtitles: not used: the speech of talk.mp4 came from captions: sidecar "
                                             "talk.srt"), report
+
+
+def test_captions_in_another_language_than_the_speech_say_so(lecture, tmp_path):
+    """A platform's download of an English talk came with Spanish subtitles (talk.es.vtt): with `--captions auto`
+    (the default) they stood for the speech, English queries no longer found what was said, and the summary's row
+    said nothing. It now says whose language the words are in and how to transcribe the talk instead; captions
+    in the language the speech is taken for (or with `--language auto`) say nothing."""
+    path, windows = lecture
+    shutil.copy(path, tmp_path / "talk.mp4")
+    cues = sorted((s, min(e, s + 6.0), f"la diapositiva sobre {t.lower()} de hoy") for t, (s, e) in windows.items())
+    (tmp_path / "talk.es.vtt").write_text(vtt_text(cues), encoding="utf-8")
+    db = str(tmp_path / "db")
+
+    def reason(*flags: str) -> str:
+        proc = run_cli("index", str(tmp_path / "talk.mp4"), "--db", db, "--no-ocr", "--json", "--quiet", *flags)
+        (row,) = json.loads(proc.stdout)["files"]
+        assert row["status"] == "indexed", row
+        return row["reason"]
+
+    note = reason()
+    assert "captions in es (sidecar talk.es.vtt), not en as --language says" in note, note
+    assert "--captions ignore --reindex" in note, note
+    assert "captions in" not in reason("--language", "es", "--reindex")
+    assert "captions in" not in reason("--language", "auto", "--reindex")

@@ -378,3 +378,15 @@ def find_captions(video: str | Path, duration: float, mode: str) -> tuple[Captio
     if why and (mode == "auto" or not track.cues):
         return None, f"captions ({track.source}) not used: {why}; transcribed instead"
     return track, ""
+
+
+def language_note(track: CaptionTrack, language: str | None) -> str:
+    """A note when the captions that replace speech recognition are tagged with another language than the
+    one the speech is taken for (`asr.language`; None detects it: no note): a platform's download puts a
+    translation next to the talk (an English lecture's `talk.es.vtt`), whose words then stood for the speech
+    with nothing said. Only two-letter tags are compared (a stream's unknown three-letter code is no evidence)."""
+    tag = re.split(r"[-_]", track.language or "")[0].lower()
+    if not language or len(tag) != 2 or tag == language.lower():
+        return ""
+    return (f"speech taken from captions in {tag} ({track.source}), not {language} as --language says: if they "
+            f"translate the talk, index it again with --captions ignore --reindex")

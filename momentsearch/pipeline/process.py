@@ -19,7 +19,7 @@ from momentsearch.errors import BadInputError
 from momentsearch.models.asr import shift_segments
 from momentsearch.options import Config
 from momentsearch.pipeline.camera_shots import alternating_shots, shot_switches
-from momentsearch.pipeline.captions import find_captions, sidecar_signature
+from momentsearch.pipeline.captions import find_captions, language_note, sidecar_signature
 from momentsearch.pipeline.deck_text import drop_carried_lines, drop_contents_lines, drop_repeated_lines
 from momentsearch.pipeline.decode import iter_audio_windows, probe
 from momentsearch.pipeline.frame_reader import FrameReader
@@ -299,6 +299,7 @@ class FileProcessor:
         out.sources["sidecar"] = sidecar_signature(path, cfg.captions.mode)  # (a later edit is noticed)
         if track is not None:  # the video's own captions: no audio decoding, no ASR
             transcript, out.language = track.segments(), track.language
+            caption_note = language_note(track, cfg.asr.language)  # a translation stands for the speech?
             out.sources["transcript"] = f"captions: {track.source}"
         elif info.has_audio:
             out.sources["transcript"] = f"asr: {self.asr.model_id}"
