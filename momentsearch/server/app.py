@@ -114,7 +114,7 @@ def create_app(index, token: str | None = None, warm: bool = True, allowed_hosts
 
 
 def _local_docs(app: FastAPI) -> None:
-    """/docs: Swagger UI from the swagger-ui-bundle package (FastAPI's default loads it from a CDN, so the
+    """/docs: Swagger UI 5 from the swagger-ui-bundle-v2 package (FastAPI's default loads it from a CDN, so the
     page was blank offline). Without the package /docs says how to get it; /openapi.json works either way."""
     try:
         from swagger_ui_bundle import swagger_ui_path
@@ -128,7 +128,8 @@ def _local_docs(app: FastAPI) -> None:
         from fastapi.responses import PlainTextResponse
 
         if swagger_ui_path is None:
-            return PlainTextResponse("Swagger UI needs the swagger-ui-bundle package (pip install swagger-ui-bundle); "
+            return PlainTextResponse("Swagger UI needs the swagger-ui-bundle-v2 package "
+                                     "(pip install swagger-ui-bundle-v2); "
                                      "the schema is at /openapi.json", status_code=404)
         # relative to /docs, so they hold behind a proxy's path prefix (/lecture-search/docs-assets/...)
         return get_swagger_ui_html(openapi_url=app.openapi_url.lstrip("/"), title="momentsearch API",
