@@ -138,3 +138,30 @@ def test_search_out_of_memory_is_one_line(tmp_path, monkeypatch, capsys):
     err = capsys.readouterr().err
     assert err.startswith("momentsearch: error: out of memory") and "`momentsearch search` needs about" in err
     assert err.count("\n") == 1
+
+
+def test_serve_out_of_memory_at_start_and_in_a_search_is_said_not_a_crash(tmp_path):
+    """`serve` under a limit: MiniLM's weights could not be read (MemoryError) and start-up failed with uvicorn's
+    traceback; now the page stays up, /api/health says why, and a search that runs out answers 503 saying so."""
+    from fastapi.testclient import TestClient
+    from test_server import _FakeIndex, _record
+
+    from momentsearch.server.app import create_app
+
+    class Starved(_FakeIndex):
+        def warm_up(self):
+            raise MemoryError
+
+        def search(self, query, k=10, kind=None, video=None):
+            raise MemoryError
+
+    media = tmp_path / "a.mp4"
+    tiny_video(media, 20)
+    app = create_app(Starved([_record(media)]), warm=True, prepare=False)
+    with TestClient(app, base_url="http://127.0.0.1:8000", raise_server_exceptions=False) as client:
+        health = client.get("/api/health").json()
+        assert not health["models_loaded"]
+        assert any("out of memory (MemoryError)" in w and "`momentsearch serve` needs about" in w
+                   for w in health["warnings"])
+        answer = client.get("/api/search", params={"q": "calvin cycle"})
+        assert answer.status_code == 503 and "out of memory" in answer.json()["error"]
