@@ -11,13 +11,13 @@ if TYPE_CHECKING:  # what a type checker sees (py.typed); at run time each name 
     from momentsearch.errors import (BadInputError, ConfigError, ConfirmationNeededError, DiskFullError,
                                      IndexBusyError, IndexMismatchError, IndexNotFoundError, IndexWriteError,
                                      MediaChangedError, ModelNotFoundError, ModelUnavailableError, MomentSearchError,
-                                     NotFoundError, QueryError)
+                                     NotFoundError, OutOfMemoryError, QueryError)
     from momentsearch.types import FileRecord, IndexInfo, IndexReport, Moment, ProgressEvent
 
 
 _ERRORS = ("BadInputError", "ConfigError", "ConfirmationNeededError", "DiskFullError", "IndexBusyError",
            "IndexMismatchError", "IndexNotFoundError", "IndexWriteError", "MediaChangedError", "ModelNotFoundError",
-           "ModelUnavailableError", "MomentSearchError", "NotFoundError", "QueryError")
+           "ModelUnavailableError", "MomentSearchError", "NotFoundError", "OutOfMemoryError", "QueryError")
 _TYPES = ("FileRecord", "IndexInfo", "IndexReport", "Moment", "ProgressEvent")
 
 
@@ -41,4 +41,4 @@ __all__ = ["MomentIndex", "Moment", "IndexReport", "IndexInfo", "FileRecord", "P
            "MomentSearchError", "BadInputError", "ConfigError", "ConfirmationNeededError", "DiskFullError",
            "IndexBusyError", "IndexMismatchError", "IndexNotFoundError", "IndexWriteError", "MediaChangedError",
            "ModelNotFoundError",
-           "ModelUnavailableError", "NotFoundError", "QueryError"]
+           "ModelUnavailableError", "NotFoundError", "OutOfMemoryError", "QueryError"]

@@ -71,6 +71,11 @@ class DiskFullError(IndexWriteError):
     """The disk holding the index is full. What was written stays readable; a re-run resumes."""
 
 
+class OutOfMemoryError(MomentSearchError):
+    """The machine (or the process's limit: a container's, `ulimit -v`) ran out of memory while a model loaded or
+    ran. Not a problem of one file or a missing model: the batch stops, keeping what a re-run resumes from."""
+
+
 class ConfirmationNeededError(MomentSearchError):
     """An operation would remove much of the index; it needs to be confirmed (`--yes`)."""
 
@@ -79,3 +84,23 @@ def server_gone(exc: BaseException) -> bool:
     """Whether an error is a Chroma server that does not answer: httpx's transport errors, which are neither
     our errors nor OSErrors (the CLI and the server each say so in their own words)."""
     return type(exc).__module__.split(".")[0] in ("httpx", "httpcore")
+
+
+# what the libraries say when an allocation fails: CPython, C++ (ONNX Runtime, CTranslate2), MKL, the loader
+# mapping a shared library (an address-space limit), a thread whose stack cannot be mapped, CUDA
+_NO_MEMORY = ("bad_alloc", "failed to allocate memory", "failed to map segment from shared object",
+              "cannot allocate memory", "can't start new thread", "out of memory")
+
+
+def out_of_memory(exc: BaseException | None) -> bool:
+    """Whether an error, or one it was raised from, is an allocation that failed (MemoryError, ENOMEM, or a
+    library's words for it), as against a bug or a broken file."""
+    seen: set[int] = set()
+    while exc is not None and id(exc) not in seen:
+        seen.add(id(exc))
+        if isinstance(exc, MemoryError) or (isinstance(exc, OSError) and exc.errno == 12):  # ENOMEM
+            return True
+        if any(words in str(exc).lower() for words in _NO_MEMORY):
+            return True
+        exc = exc.__cause__ or exc.__context__
+    return False

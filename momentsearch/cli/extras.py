@@ -147,6 +147,20 @@ def lost_server(exc: Exception, server) -> int:
     return 2
 
 
+def no_memory(exc: Exception, command: str) -> int:
+    """An allocation that failed (a MemoryError, a library that could not be mapped under `ulimit -v`): one line
+    naming it and what to do, exit status 2."""
+    from momentsearch.cli.output import safe_text
+    from momentsearch.no_memory import memory_error
+
+    message = str(memory_error(exc))
+    if command not in ("index", "demo"):  # searching loads MiniLM and the index: about 200 MB
+        message = (message.split(". Indexing")[0] + f". `momentsearch {command}` needs about 200 MB of free memory "
+                   "(1 GB of address space under `ulimit -v`); close other programs or raise the limit")
+    print(f"momentsearch: error: {safe_text(message)}", file=sys.stderr)
+    return 2
+
+
 def why_nothing(index, query: str, kind, scope) -> str:
     """Why a text query found nothing: the index holds no searchable file (yet); no result of the `kind` asked
     for; or its "phrases" and -words, when its words alone find something (`-adam optimizer` on lectures that

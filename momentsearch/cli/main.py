@@ -14,7 +14,7 @@ from momentsearch.cli.args import DEMO_DB, build_parser
 from momentsearch.cli.config import asr_overrides as _asr_overrides  # noqa: F401 - tests call it here
 from momentsearch.cli.config import config_for as _config
 from momentsearch.cli.config import with_run_flags
-from momentsearch.errors import MomentSearchError, QueryError
+from momentsearch.errors import MomentSearchError, QueryError, out_of_memory
 from momentsearch.store.filestate import MODIFIED, file_state
 
 EXIT_OK, EXIT_FILES_FAILED, EXIT_ERROR = 0, 1, 2
@@ -80,6 +80,8 @@ def _run(argv: list[str] | None) -> int:
         print(f"momentsearch: error: {safe_text(name)}: {exc.strerror}", file=sys.stderr)
         return EXIT_ERROR
     except Exception as exc:  # noqa: BLE001 - the Chroma server went away mid-run: httpx errors are no OSErrors
+        if out_of_memory(exc):  # a library's allocation failed outside a model's stage: one line, not its traceback
+            return extras.no_memory(exc, args.command)
         return extras.lost_server(exc, getattr(args, "chroma_url", None))
 
 

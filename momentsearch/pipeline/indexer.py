@@ -18,6 +18,7 @@ from typing import Callable
 
 from momentsearch import __version__
 from momentsearch.errors import BadInputError, ModelNotFoundError, ModelUnavailableError
+from momentsearch.no_memory import memory_error
 from momentsearch.options import Config
 from momentsearch.pipeline.callback import callback_errors, guarded  # noqa: F401 (callback_errors: api)
 from momentsearch.pipeline.captions import indexed_id, sidecar_changed, sidecar_files
@@ -88,6 +89,7 @@ class Indexer:
             except ModelNotFoundError:  # a mistyped path or tag: stop now, not after hours without the channel
                 raise
             except ModelUnavailableError as exc:
+                self._stop_if_out_of_memory(exc)  # the channel is there: turned off, the index would lack it
                 self.report.warnings.append(f"visual channel off: {exc}")
                 remember_clip_off(self.store, self.clip, exc)  # the next run tells it without importing torch
                 self.clip = None
@@ -99,6 +101,7 @@ class Indexer:
                 self.ocr.load()
                 self.report.models["ocr"] = self.ocr.model_id
             except ModelUnavailableError as exc:
+                self._stop_if_out_of_memory(exc)
                 self.report.warnings.append(f"ocr channel off: {exc}")
                 self.ocr = None
         self._text_ef_collection()
@@ -106,6 +109,13 @@ class Indexer:
             self._text_ef_collection("ocr")
         if self.clip is not None:
             self._clip_collections()
+
+    def _stop_if_out_of_memory(self, exc: Exception) -> Exception | None:
+        """Raises an OutOfMemoryError for an allocation that failed (every file would fail the same way: the batch
+        stops, keeping what a re-run resumes from); else returns the store's disk-full error for `exc`, or None."""
+        if (no_memory := memory_error(exc)) is not None:
+            raise no_memory from (None if no_memory is exc else exc)
+        return self.store.disk_full_error(exc)
 
     def _text_ef_collection(self, name: str = "transcript"):
         from momentsearch.models.chroma_functions import TextEmbeddingFunction
@@ -269,7 +279,7 @@ class Indexer:
                 partial.discard()  # the entries are in the store: the kept windows are done with
             return result
         except Exception as exc:  # a decoder or model failing on one odd file must not stop the batch
-            full_disk = self.store.disk_full_error(exc)  # e.g. resume state in DB/momentsearch-partial
+            full_disk = self._stop_if_out_of_memory(exc)  # or a full disk: e.g. resume state in DB/momentsearch-partial
             if full_disk is not None and full_disk is not exc:
                 raise full_disk from exc
             if full_disk is None:  # a full disk keeps what a re-run resumes from (and could not write anyway)

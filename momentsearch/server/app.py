@@ -32,7 +32,8 @@ from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from momentsearch.errors import (BadInputError, IndexBusyError, IndexMismatchError, MediaChangedError,
-                                 ModelUnavailableError, MomentSearchError, NotFoundError, QueryError, server_gone)
+                                 ModelUnavailableError, MomentSearchError, NotFoundError, OutOfMemoryError, QueryError,
+                                 out_of_memory, server_gone)
 from momentsearch.server import guard
 from momentsearch.server import media as sm
 from momentsearch.server.moment_routes import router as moment_router
@@ -45,9 +46,11 @@ WEB_DIR = Path(__file__).resolve().parent / "web"
 MULTIPART_SLACK = 64 * 1024  # bytes a request body may hold beyond the image (form fields, boundaries)
 
 _STATUS_OF = [(NotFoundError, 404), (MediaChangedError, 409), (QueryError, 400), (BadInputError, 400),
-              (ModelUnavailableError, 503), (IndexBusyError, 503), (IndexMismatchError, 500), (MomentSearchError, 500)]
+              (ModelUnavailableError, 503), (IndexBusyError, 503), (OutOfMemoryError, 503), (IndexMismatchError, 500),
+              (MomentSearchError, 500)]
 
 
+SERVE_MEMORY = "300 MB (1.5 GB of address space under `ulimit -v`)"  # measured on a small index (README)
 HEALTH_REFRESH_SECONDS = 2.0  # how often /api/health's picture of the index is renewed (off the search pool)
 
 
@@ -220,8 +223,16 @@ def _warm_up(index, state: dict) -> None:
     try:
         index.warm_up()
         state["models_loaded"] = True
-    except MomentSearchError as exc:
-        state["warnings"].append(f"models not loaded at start-up: {exc}")
+    except Exception as exc:  # noqa: BLE001 - a MemoryError too: the page and players work; searches try again
+        if not isinstance(exc, MomentSearchError) and not out_of_memory(exc):
+            raise
+        state["warnings"].append(f"models not loaded at start-up: {no_memory_note(exc) if out_of_memory(exc) else exc}")
+
+
+def no_memory_note(exc: BaseException) -> str:
+    """What a server that ran out of memory says (a MemoryError has no words of its own)."""
+    return (f"out of memory ({str(exc) or type(exc).__name__}): `momentsearch serve` needs about {SERVE_MEMORY} "
+            "of free memory; close other programs or raise the limit, then search again")
 
 
 def _errors(app: FastAPI) -> None:
@@ -252,6 +263,8 @@ def _errors(app: FastAPI) -> None:
 
     @app.exception_handler(Exception)
     async def crash(request, exc: Exception):  # (a Chroma server that does not answer: ServerGone)
+        if out_of_memory(exc):  # loading the text encoder, or a search, under a container's limit
+            return error_response(503, no_memory_note(exc))
         return error_response(500, f"internal error ({type(exc).__name__}); see the server log")
 
 
