@@ -293,9 +293,9 @@ def _serve_parser(sub) -> None:
     p.add_argument("--allowed-host", action="append", default=[], metavar="NAME",
                    help="without a token, also answer requests for this host name (besides localhost and IP "
                         "addresses; others are refused as DNS rebinding); repeatable")
-    p.add_argument("--root-path", type=_root_path, default="", metavar="PREFIX",
+    p.add_argument("--root-path", type=_root_path, default=None, metavar="PREFIX",
                    help="the path prefix a reverse proxy serves this under and strips (/lecture-search): /docs "
-                        "and /openapi.json name it (the page works behind such a proxy without it)")
+                        "and /openapi.json name it (the page works behind such a proxy without it; default none)")
     p.add_argument("--frame-origin", action="append", default=[], metavar="ORIGIN",
                    help="let pages of this origin (https://lms.example.edu) show the page in an iframe (default: "
                         "none may); repeatable")

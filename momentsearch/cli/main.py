@@ -292,7 +292,7 @@ def cmd_serve(args) -> int:
     print(f"momentsearch: serving {args.chroma_url or index.db} at http://{shown}:{args.port}/ "
           "(loading models first; Ctrl-C stops)", flush=True)
     serve(index, host=args.host, port=args.port, token=token, allowed_hosts=tuple(args.allowed_host),
-          root_path=args.root_path, frame_origins=frames, cors_origins=cors)
+          root_path=args.root_path or "", frame_origins=frames, cors_origins=cors)
     return EXIT_OK
 
 
