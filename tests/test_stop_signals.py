@@ -33,18 +33,11 @@ def _read_only_copy(db: Path, where: Path) -> Path:
     return copy
 
 
-def _default_stops() -> None:
-    """In the child: the stop signals' default actions. Tests run as a background job (SIGINT ignored) or under
-    nohup (SIGHUP ignored) hand those down, and an ignored signal stays ignored (the CLI keeps it so)."""
-    for signum in (signal.SIGINT, signal.SIGHUP, signal.SIGTERM):
-        signal.signal(signum, signal.SIG_DFL)
-
-
 def _stopped_once_copied(args: list[str], tmp: Path, signum: int) -> subprocess.CompletedProcess:
     """Runs the command with its own TMPDIR, and sends `signum` once its private copy of the index is there."""
     env = {**os.environ, "TMPDIR": str(tmp), "PYTHONPATH": os.pathsep.join(sys.path)}
     proc = subprocess.Popen([*_unprivileged(), sys.executable, "-m", "momentsearch.cli", *args], env=env,
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, preexec_fn=_default_stops)
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     deadline = time.monotonic() + 120
     while not list(tmp.glob("momentsearch-readonly-*")):
         if proc.poll() is not None or time.monotonic() > deadline:
