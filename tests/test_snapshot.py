@@ -61,6 +61,7 @@ def test_snapshot_answers_like_chroma_and_goes_stale_on_write(db):
     reader.use_snapshot = True
     assert isinstance(reader.reader, snapshot.SnapshotStore)  # made from Chroma on the first read
     assert snapshot.load(str(db), reader._cache_dir) is not None  # and kept for the next process
+    assert reader.reader.db_dir == snapshot.load(str(db), reader._cache_dir).db_dir == str(db)  # as Store's
     query = TextEmbedder().embed_texts(["where do they discuss the roadmap"])[0]
     ours = reader.reader.query("transcript", query, 3, metadata=False)
     chroma = live.store.query("transcript", query, 3, metadata=False)

@@ -208,17 +208,17 @@ class Searcher:
             return
         built = self.store.metadata_of("transcript").get("model")
         if built not in (None, "none", self.text.model_id):
-            raise IndexMismatchError(  # (a read-only index's private copy has no db_dir: a folder's advice)
+            raise IndexMismatchError(
                 f"the index's transcript vectors were made with {built!r}, but this search uses {self.text.model_id!r}"
                 "; search with the model the index was built with (option models.text_model), or re-index into "
-                f"{new_index(getattr(self.store, 'db_dir', 'a copy'))} with this one")
+                f"{new_index(self.store.db_dir)} with this one")
         self._text_checked = True
 
     @property
     def warnings(self) -> list[str]:
         """Why a channel the index has was not searched (e.g. CLIP weights missing here), or some of its files."""
         notes = [f"visual channel not searched: {self._clip_error}"] if self._clip_error else []
-        return notes + corpus_notes(self.corpus, getattr(self.store, "db_dir", None))
+        return notes + corpus_notes(self.corpus, self.store.db_dir)
 
     # -- public --------------------------------------------------------------------------------
     def search(self, query: str, k: int = 10, kind: str | None = None, scope=None) -> list[Moment]:

@@ -100,8 +100,9 @@ class SnapshotStore:
 
     writes = 0  # never written through
 
-    def __init__(self, collections: dict[str, _Collection]) -> None:
+    def __init__(self, collections: dict[str, _Collection], db_dir: str | os.PathLike | None = None) -> None:
         self._cols = collections
+        self.db_dir = db_dir  # the index folder it was read from, as Store's: notes and advice name it
 
     def generation(self) -> int:
         """A snapshot never changes: one fixed generation (Store.generation is the live store's)."""
@@ -201,7 +202,7 @@ def load(db: str | os.PathLike, cache_dir: str | os.PathLike) -> SnapshotStore |
             if len(vectors) != len(c["ids"]):
                 return None
             cols[name] = _Collection(c["metadata"], c["ids"], c["docs"], c["metas"], vectors)
-        return SnapshotStore(cols)
+        return SnapshotStore(cols, db)
     except (OSError, ValueError, KeyError, TypeError):
         return None
 
@@ -241,7 +242,7 @@ def save(db: str | os.PathLike, cache_dir: str | os.PathLike, store) -> Snapshot
     finally:
         if tmp is not None:
             shutil.rmtree(tmp, ignore_errors=True)
-    return SnapshotStore(cols)
+    return SnapshotStore(cols, db)
 
 
 def _read(store, name: str) -> _Collection:
