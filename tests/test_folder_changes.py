@@ -333,3 +333,33 @@ def info_json(info, db, monkeypatch, capsys) -> dict:
     monkeypatch.setattr(cli_main, "_index_for", lambda args: FakeIndex())
     assert cli_main.main(["info", "--db", str(db), "--json"]) == 0
     return json.loads(capsys.readouterr().out)
+
+
+class OtherASR(CountingASR):
+    """Another Whisper model: the same words, another model id."""
+
+    model_id = "fake:asr-other"
+
+
+def test_a_copy_re_indexed_with_other_models_leaves_no_stale_record_of_the_entries_its_twin_shares(spoken_video,
+                                                                                                   tmp_path):
+    """Copies of one recording share one set of entries (ids from the content hash). Indexing one copy again with
+    another --asr wrote new entries for both, but the other copy's record still named the old model: `info` said
+    it was heard by the old one, and the next run with the new model transcribed it again for the same entries."""
+    import shutil
+
+    twin = spoken_video.parent / "alpha (copy).mp4"
+    shutil.copy(spoken_video, twin)
+    first = _indexer(tmp_path / "db", CountingASR()).index([str(spoken_video.parent)])
+    assert sorted(f.status for f in first.files) == ["indexed", "indexed"]
+    again = _indexer(tmp_path / "db", OtherASR()).index([str(spoken_video)])
+    assert [f.status for f in again.files] == ["indexed"]
+    store = _indexer(tmp_path / "db", CountingASR()).store
+    records = {r.path: r for r in store.files()}
+    assert {r.models["asr"] for r in records.values()} == {"fake:asr-other"}
+    assert records[str(twin)].sources == records[str(spoken_video)].sources
+    assert records[str(twin)].complete and records[str(twin)].mtime == twin.stat().st_mtime
+    asr = OtherASR()
+    third = _indexer(tmp_path / "db", asr).index([str(spoken_video.parent)])
+    assert [f.status for f in third.files] == ["unchanged", "unchanged"] and asr.calls == 0
+    assert str(twin) in again.files[0].reason  # the summary says the copy's entries changed too

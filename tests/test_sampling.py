@@ -159,3 +159,20 @@ def test_damaged_data_yields_what_a_plain_decode_yields(slide_video, tmp_path):
     assert stats["damaged"]  # a decode error met on the guided path ...
     assert 0 < len(plain) < len(_both(slide_video)[0])  # ... where a plain decode salvages part of the video
     assert [f.time for f in guided] == [f.time for f in plain]
+
+
+def test_a_slide_shown_between_two_keyframes_of_one_picture_is_not_skipped(tmp_path):
+    """A recap slide before and after a slide that lasts less than a keyframe stretch: the keyframes at both
+    ends show the recap, yet the slide between them is sampled and cut as a full decode cuts it (x264 does
+    not always start a slide of one template with a keyframe: slides of one deck look alike to it)."""
+    from momentsearch.pipeline.keyframes import detect_segments
+
+    recap, middle = _slides()[:2]
+    pictures = [middle if 13.0 <= i / FPS < 17.0 else recap for i in range(30 * FPS)]
+    path = tmp_path / "recap.mp4"
+    _encode(path, pictures, gop=100)  # keyframes at 0, 10 and 20 s, all showing the recap
+    full, guided, stats = _both(path)
+    assert stats["guided"] and stats["keyframes"] == 3
+    assert stats["still"] == 1 and stats["decoded"] == 1  # 0-10 s still; 10-20 s holds the middle slide: decoded
+    cuts = [[round(s.start, 2) for s in detect_segments(iter(frames), 30.0)][1:] for frames in (full, guided)]
+    assert cuts[1] == cuts[0] and cuts[1] == pytest.approx([13.0, 17.0], abs=1.0)

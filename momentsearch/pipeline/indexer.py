@@ -22,6 +22,7 @@ from momentsearch.no_memory import memory_error
 from momentsearch.options import Config
 from momentsearch.pipeline.callback import callback_errors, guarded  # noqa: F401 (callback_errors: api)
 from momentsearch.pipeline.captions import indexed_id, sidecar_changed, sidecar_files
+from momentsearch.pipeline.copies import copies_note, follow_copies
 from momentsearch.pipeline.decode import probe
 from momentsearch.pipeline.discover import (caption_files_used, decks_indexed_before, discover, is_photo,
                                             not_regular_reason, other_models_note, remembered_hash)
@@ -387,8 +388,9 @@ class Indexer:
         record.version, record.options = __version__, options_fingerprint(self.config, entries.kind == "photo")
         record.complete = True
         self.store.put_file(record)
+        shared = copies_note(follow_copies(self.store, record))  # copies share the entries: their records follow
         entries.times.add("store", time.perf_counter() - t0)
         for stage, seconds in entries.times.seconds.items():
             self.report.times.add(stage, seconds)
-        return FileResult(entries.path, "indexed", "; ".join(n for n in (entries.note, resumed) if n),
+        return FileResult(entries.path, "indexed", "; ".join(n for n in (entries.note, resumed, shared) if n),
                           video_id=entries.video_id, duration=entries.duration, channels=entries.channels)

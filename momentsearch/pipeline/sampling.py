@@ -9,9 +9,11 @@ the frames between them are taken to show it too, and the samples there are the 
 at the times a full pass would sample. Every stretch whose two keyframes differ is decoded as before, so
 each change of picture is seen at the same frames as by a full pass; a filmed lecturer, a webcam tile or
 a moving pointer makes every stretch differ, and after GIVE_UP such stretches in a row the video is
-decoded on for a while without its keyframes (`_guided`). What it cannot see: a
-picture that comes and goes again between two keyframes that match (a slide flipped to and back within
-one stretch).
+decoded on for a while without its keyframes (`_guided`). Two matching keyframes are not enough: a
+recap slide before and after a slide that lasts less than one stretch gives matching keyframes around it
+(x264 seldom starts a slide of the same template with a keyframe), so a stretch is still only when none
+of its other frames is a sizeable share of its keyframe's size as well (`_quiet`: read from the packets,
+nothing decoded; a still picture's frames are a few hundred bytes, a new slide's several kilobytes).
 
 Used for the codecs whose FFmpeg decoders skip non-keyframes when asked (CODECS) when the keyframes lie
 SAMPLES_PER_GOP sample periods apart or more but at most MAX_GOP seconds (the first PROBE_SECONDS of
@@ -24,7 +26,7 @@ import statistics
 from pathlib import Path
 from typing import Iterator
 
-from momentsearch.media import decode_from, picture_stream, time_origin
+from momentsearch.media import decode_from, picture_stream, seek_back, time_origin
 from momentsearch.pipeline.decode import (_open, _scaled_size, _upright_rgb, iter_frames, next_sample_time,
                                           prepare_sampling)
 from momentsearch.pipeline.picture import same_picture
@@ -37,6 +39,10 @@ PROBE_KEYFRAMES = 6  # ... or this many keyframes, whichever comes first
 CODECS = frozenset({"h264", "hevc", "vp8", "vp9", "mpeg2video", "mpeg4"})  # their decoders honour NONKEY
 GIVE_UP = 8  # stretches in a row that all had to be decoded: decode on for a while without keyframes
 MAX_PAUSE = 600.0  # seconds; the longest such while
+NEW_PICTURE_SHARE = 0.25  # a frame between two keyframes this share of the first one's size (or more), and
+NEW_PICTURE_SPIKE = 4.0  # this many times the stretch's median frame, is taken for a new picture: a still slide's
+#   frames measure a few per cent of its keyframe's (a constant-bitrate encoder's, refining it, ~20 % each), a new
+#   slide's 50-70 %
 
 
 def keyframe_spacing(path: str | Path) -> float | None:
@@ -109,14 +115,16 @@ def _guided(sampler: "_Sampler", keys_file, max_side: int, spacing: float, stats
     after each such run (at most MAX_PAUSE seconds), then looks again (a talking head inside a screen
     recording; a filmed hall throughout reads few of its keyframes)."""
     covered, previous, moving, pauses = 0.0, None, 0, 0  # samples are yielded up to `covered`
-    keys = _keyframes(keys_file, max_side, 0.0)
+    packets = _Packets()
+    keys = _keyframes(keys_file, max_side, 0.0, packets)
     for key in iter(lambda: next(keys, None), None):
         if key.time < covered - 1e-6:  # read again after a seek
             continue
         stats["keyframes"] += 1
         if previous is None:
             yield from sampler.decoded(covered, key.time)
-        elif key.time - previous.time <= MAX_GOP and same_picture(previous.image, key.image):
+        elif packets.quiet(previous.time, key.time) and key.time - previous.time <= MAX_GOP and same_picture(
+                previous.image, key.image):  # (asked first, for every stretch: it forgets the sizes before `key`)
             yield from sampler.still(previous, key.time)
             moving, pauses, stats["still"] = 0, 0, stats["still"] + 1
         else:
@@ -127,19 +135,52 @@ def _guided(sampler: "_Sampler", keys_file, max_side: int, spacing: float, stats
             covered = key.time + min(GIVE_UP * spacing * 2 ** pauses, MAX_PAUSE)
             yield from sampler.decoded(key.time, covered)
             previous, moving, pauses, stats["paused"] = None, 0, pauses + 1, stats["paused"] + 1
-            keys = _keyframes(keys_file, max_side, covered)
+            keys = _keyframes(keys_file, max_side, covered, packets)
     yield from sampler.decoded(covered, float("inf"))
 
 
-def _keyframes(container, max_side: int, start: float) -> Iterator[SampledFrame]:
+class _Packets:
+    """The sizes of the video packets the keyframe pass has read (seconds from the file's start), to tell a still
+    stretch from one whose keyframes match around another picture; entries before a stretch asked about go."""
+
+    def __init__(self) -> None:
+        self.sizes: list[tuple[float, int, bool]] = []  # (time, bytes, keyframe)
+
+    def read(self, container, stream, origin: float) -> Iterator:
+        """`container.decode(stream)`'s frames, the packets' sizes noted as they are demuxed."""
+        for packet in container.demux(stream):
+            if packet.pts is not None and packet.time_base is not None:
+                self.sizes.append((float(packet.pts * packet.time_base) - origin, packet.size, packet.is_keyframe))
+            yield from packet.decode()
+
+    def quiet(self, start: float, end: float) -> bool:
+        """Whether no frame inside (start, end) stands out as a new picture's (NEW_PICTURE_SHARE of the keyframe at
+        `start`'s size and NEW_PICTURE_SPIKE times the stretch's median frame)."""
+        inside = [(t, n, key) for t, n, key in self.sizes if start - 1e-6 <= t < end - 1e-6]
+        self.sizes = [s for s in self.sizes if s[0] >= end - 1e-6]
+        key_size = max((n for t, n, key in inside if key and abs(t - start) < 1e-3), default=0)
+        others = [n for t, n, key in inside if not key]
+        if not key_size or not others:
+            return True
+        floor = max(NEW_PICTURE_SHARE * key_size, NEW_PICTURE_SPIKE * statistics.median(others))
+        return max(others) < floor
+
+
+def _keyframes(container, max_side: int, start: float, packets: _Packets) -> Iterator[SampledFrame]:
     """The video's keyframes (seconds from the file's start) from the one at or before `start` on, scaled
-    to `max_side`; nothing else decoded."""
+    to `max_side`; nothing else decoded (the sizes of all packets read are noted in `packets`)."""
     stream = picture_stream(container)
     if not stream.codec_context.is_open:  # set before the first decode, kept after a seek
         stream.thread_type = "AUTO"
         stream.codec_context.skip_frame = "NONKEY"
     origin, size = time_origin(container), None
-    for frame in decode_from(container, stream, start, origin) if start > 0 else container.decode(stream):
+
+    def read():
+        return (f for f in packets.read(container, stream, origin) if f.time is not None)
+
+    frames = seek_back(container, stream, start, origin, read, lambda f: float(f.time)) if (
+        start > 0 and stream.time_base is not None) else read()
+    for frame in frames:
         if frame.time is None or not frame.key_frame:  # a decoder that decodes everything anyway
             continue
         size = size or _scaled_size(frame.width, frame.height, max_side)

@@ -1,0 +1,37 @@
+"""Copies of one content (the same bytes under several names) share its entries, whose ids come from the content
+hash and times; so when one copy's entries are written again (`--reindex`, other models or options, `--no-ocr`),
+every copy's record must say what now made them. Left as they were, a copy's record named the models, channels and
+sections of entries that were gone (`info` said `asr: base` over tiny.en's words; a copy "with slide text" had
+none after `index a.mp4 --no-ocr`), and the next `index` skipped it as unchanged."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import replace
+
+from momentsearch.types import FileRecord
+
+
+def follow_copies(store, record: FileRecord) -> list[str]:
+    """Writes what `record` (a content's complete record, just written with its entries) says of the entries into
+    the records of the content's other copies, each keeping its own path, stat and completeness. Returns their
+    paths. An old index's record with a relative path is left as it is (`prune` or `index` places it first)."""
+    followed = []
+    for copy in store.copies_of(record.video_id, record.path):
+        if not os.path.isabs(copy.path):
+            continue
+        sources = {**record.sources, "sidecar": copy.sources.get("sidecar", "")}  # its own caption file's signature
+        store.put_file(replace(record, path=copy.path, size=copy.size, mtime=copy.mtime, device=copy.device,
+                               inode=copy.inode, mime=copy.mime or record.mime, complete=copy.complete,
+                               sources=sources if "sidecar" in record.sources or "sidecar" in copy.sources
+                               else record.sources))
+        followed.append(copy.path)
+    return sorted(followed)
+
+
+def copies_note(paths: list[str]) -> str:
+    """The summary's note for a file whose new entries its copies share: names the first of them."""
+    if not paths:
+        return ""
+    more = f" and {len(paths) - 1} more" if len(paths) > 1 else ""
+    return f"its copies share the new entries ({paths[0]}{more}): their records updated too"
