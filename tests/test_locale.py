@@ -1,0 +1,67 @@
+"""momentsearch under locales that are not set up like ours: `LC_ALL=C` with Python's UTF-8 mode off (file
+names and arguments decoded as ASCII), a Windows code page on stdout, names that are not valid UTF-8."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+
+import pytest
+
+from momentsearch.store.records import record_from_metadata, record_metadata
+from momentsearch.types import FileRecord
+
+ASCII_LOCALE = {"LC_ALL": "C", "LANG": "C", "PYTHONUTF8": "0", "PYTHONCOERCECLOCALE": "0"}
+NAMES = ["İstanbul-ılık-café.mp4", "講義-🎓.mp4"]
+
+
+def _in_ascii_locale(code: str, *args: str) -> subprocess.CompletedProcess:
+    env = {**os.environ, **ASCII_LOCALE}
+    env.pop("PYTHONIOENCODING", None)
+    return subprocess.run([sys.executable, "-c", code, *args], env=env, capture_output=True, text=True,
+                          encoding="utf-8", timeout=120)
+
+
+_READ_BACK = """
+import json, os, sys
+from momentsearch.store.records import record_from_metadata
+assert sys.getfilesystemencoding() == "ascii", sys.getfilesystemencoding()
+for meta in json.loads(sys.argv[1]):
+    path = record_from_metadata(meta).path
+    os.stat(path)
+    print(os.fsencode(path).hex())
+"""
+
+
+def test_an_index_made_in_a_utf8_locale_reads_its_names_under_an_ascii_one(tmp_path):
+    """An index made where names are UTF-8, searched with `PYTHONUTF8=0 LC_ALL=C`: `info` and `search` ended in
+    UnicodeEncodeError (the stored name, as text, cannot be handed to os.stat in ASCII). Each name is found."""
+    metas = []
+    for name in NAMES:
+        (tmp_path / name).write_bytes(b"x")
+        record = FileRecord(path=str(tmp_path / name), video_id="ab" * 8, size=1, mtime=0.0)
+        metas.append(record_metadata(record))
+    done = _in_ascii_locale(_READ_BACK, json.dumps(metas))
+    assert done.returncode == 0, done.stderr
+    assert [bytes.fromhex(h) for h in done.stdout.split()] == [os.fsencode(tmp_path / n) for n in NAMES]
+
+
+_WRITE = """
+import json, os, sys
+from momentsearch.store.records import record_metadata
+from momentsearch.types import FileRecord
+print(json.dumps([record_metadata(FileRecord(path=os.fsdecode(os.fsencode(p)), video_id="ab" * 8, size=1,
+                                             mtime=0.0)) for p in os.listdir(sys.argv[1])]))
+"""
+
+
+def test_an_index_made_in_an_ascii_locale_reads_its_names_under_utf8(tmp_path):
+    """The other way round: the records an ASCII-locale run writes name the same files in a UTF-8 one."""
+    for name in NAMES:
+        (tmp_path / name).write_bytes(b"x")
+    done = _in_ascii_locale(_WRITE, str(tmp_path))
+    assert done.returncode == 0, done.stderr
+    paths = sorted(os.path.join(str(tmp_path), record_from_metadata(m).path) for m in json.loads(done.stdout))
+    assert paths == sorted(str(tmp_path / n) for n in NAMES)
