@@ -65,3 +65,50 @@ def test_an_index_made_in_an_ascii_locale_reads_its_names_under_utf8(tmp_path):
     assert done.returncode == 0, done.stderr
     paths = sorted(os.path.join(str(tmp_path), record_from_metadata(m).path) for m in json.loads(done.stdout))
     assert paths == sorted(str(tmp_path / n) for n in NAMES)
+
+
+class _Recording:
+    """An index that finds nothing and keeps the queries it was asked."""
+
+    use_snapshot = False
+    chroma_url, db = None, "/nonexistent/db"
+    warnings: list[str] = []
+
+    def __init__(self):
+        self.asked = []
+
+    def channels(self):
+        return {"transcript"}
+
+    searchable_channels = channels
+
+    def spelled(self, query):
+        from momentsearch.search.spelling import Spelling
+
+        return Spelling(query)
+
+    def search(self, query, k=10, kind=None, in_=None):
+        self.asked.append(query)
+        return []
+
+
+def test_a_query_typed_in_an_ascii_locale_is_searched_as_typed(monkeypatch, capsys):
+    """`LC_ALL=C PYTHONUTF8=0 momentsearch search "café İstanbul"`: Python hands the terminal's UTF-8 bytes over as
+    lone surrogates ("caf\\udcc3\\udca9"), which were searched (a weak match where UTF-8 found it at 0.84) and
+    echoed in --json as "\\udcc3", a string strict JSON readers refuse. The words are searched as typed."""
+    from momentsearch.cli.main import main
+
+    cli_main = sys.modules["momentsearch.cli.main"]
+    index = _Recording()
+    monkeypatch.setattr(cli_main, "_index_for", lambda args: index)
+    typed = "café İstanbul 講義".encode().decode("ascii", "surrogateescape")  # what such a Python makes of argv
+    assert main(["search", typed, "--json"]) == 0
+    assert index.asked == ["café İstanbul 講義"]
+    assert json.loads(capsys.readouterr().out)["query"] == "café İstanbul 講義"
+
+
+def test_labels_typed_in_an_ascii_locale_are_read_as_typed():
+    from momentsearch.cli.args import build_parser
+
+    typed = "Café".encode().decode("ascii", "surrogateescape")
+    assert build_parser().parse_args(["match", "x.png", "--labels", typed, "plain"]).labels == ["Café", "plain"]
