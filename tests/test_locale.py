@@ -112,3 +112,24 @@ def test_labels_typed_in_an_ascii_locale_are_read_as_typed():
 
     typed = "Café".encode().decode("ascii", "surrogateescape")
     assert build_parser().parse_args(["match", "x.png", "--labels", typed, "plain"]).labels == ["Café", "plain"]
+
+
+_SCOPE = """
+import os, sys, unicodedata
+from momentsearch.search.scope import match_scope
+from momentsearch.types import FileRecord
+assert sys.getfilesystemencoding() == "ascii", sys.getfilesystemencoding()
+on_disk = os.fsdecode(unicodedata.normalize("NFD", "/talks/\\u0130stanbul-caf\\xe9.mp4").encode())  # as a Mac writes
+files = {"ab" * 8: FileRecord(path=on_disk, video_id="ab" * 8, size=1, mtime=0.0)}
+for typed in sys.argv[1:]:
+    print(sorted(match_scope(files, [typed])))
+"""
+
+
+def test_a_name_typed_composed_finds_the_decomposed_file_in_an_ascii_locale():
+    """`--in`, `remove`, `transcript` and `chapters` take "İstanbul-café.mp4" typed composed for a file a Mac named
+    decomposed (README: as in a UTF-8 locale); under `LC_ALL=C PYTHONUTF8=0` both came as lone surrogates, which
+    do not compose: "matches no indexed file", for the path and for a glob alike."""
+    done = _in_ascii_locale(_SCOPE, "/talks/İstanbul-café.mp4", "*café*", "/talks/")
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.split("\n")[:3] == [str(["ab" * 8])] * 3

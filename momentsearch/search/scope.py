@@ -35,8 +35,14 @@ def _is_glob(pattern: str) -> bool:
 
 def _nfc(path: str) -> str:
     """`path` in composed form, for comparing only: "Gödel" typed (ö, one character) names a file whose name a
-    Mac or a copy from one wrote decomposed (o and a combining diaeresis), which looks the same in `info`."""
-    return unicodedata.normalize("NFC", path)
+    Mac or a copy from one wrote decomposed (o and a combining diaeresis), which looks the same in `info`. Read as
+    the UTF-8 of its bytes first: where the file system's encoding is not UTF-8 (`LC_ALL=C PYTHONUTF8=0`) a name
+    comes as lone surrogates, which have no composed form, and both spellings named nothing."""
+    try:
+        text = os.fsencode(path).decode("utf-8", "surrogateescape")
+    except UnicodeEncodeError:  # text no file name decodes to under this encoding: compared as it is
+        text = path
+    return unicodedata.normalize("NFC", text)
 
 
 def match_scope(files: dict[str, FileRecord], patterns: Iterable[str],
