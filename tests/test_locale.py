@@ -133,3 +133,20 @@ def test_a_name_typed_composed_finds_the_decomposed_file_in_an_ascii_locale():
     done = _in_ascii_locale(_SCOPE, "/talks/İstanbul-café.mp4", "*café*", "/talks/")
     assert done.returncode == 0, done.stderr
     assert done.stdout.split("\n")[:3] == [str(["ab" * 8])] * 3
+
+
+def test_a_name_that_is_not_utf8_is_written_as_the_other_commands_take_it(tmp_path):
+    """`transcript`, `chapters`, `clip`, `remove` and `--in` given a mistyped name of Latin-1 bytes said
+    '/talks/nope-\\udce9.mp4' (Python's surrogate), where the rest of momentsearch writes such a byte \\xe9 (and takes
+    it back): the name in the message could not be copied into the next command."""
+    from momentsearch.errors import QueryError
+    from momentsearch.search.scope import match_scope, one_video
+
+    files = {"ab" * 8: FileRecord(path=os.fsdecode(b"/talks/lecture-\xe9t\xe9.mp4"), video_id="ab" * 8, size=1,
+                                  mtime=0.0)}
+    typo = os.fsdecode(b"/talks/lecure-\xe9t\xe9.mp4")
+    for ask in (lambda: one_video(files, typo), lambda: match_scope(files, [typo])):
+        with pytest.raises(QueryError) as caught:
+            ask()
+        assert "'/talks/lecure-\\xe9t\\xe9.mp4'" in str(caught.value) and "\\udc" not in str(caught.value)
+    assert match_scope(files, ["/talks/lecture-\\xe9t\\xe9.mp4"]) == {"ab" * 8}  # as the message writes a name
