@@ -150,3 +150,35 @@ def test_a_name_that_is_not_utf8_is_written_as_the_other_commands_take_it(tmp_pa
             ask()
         assert "'/talks/lecure-\\xe9t\\xe9.mp4'" in str(caught.value) and "\\udc" not in str(caught.value)
     assert match_scope(files, ["/talks/lecture-\\xe9t\\xe9.mp4"]) == {"ab" * 8}  # as the message writes a name
+
+
+_HOLD = """
+import sys, time
+from momentsearch.store.lock import WriterLock
+lock = WriterLock(sys.argv[1], task="index").acquire()
+print("held", flush=True)
+sys.stdin.read()
+"""
+
+
+def test_the_busy_message_says_since_when_in_any_time_zone(tmp_path):
+    """A nightly `index` run by a service in UTC holds the index; the user's `remove` in Kathmandu said "being written
+    by `index` (pid N on HOST since 12:00:00)", a wall-clock time of the writer's zone with no zone: 5:45 off from
+    the user's clock. The time now carries its UTC offset, so it names one instant wherever it is read."""
+    import datetime
+    import re
+
+    from momentsearch.store.lock import holder
+
+    before = datetime.datetime.now(datetime.timezone.utc).replace(microsecond=0)
+    writer = subprocess.Popen([sys.executable, "-c", _HOLD, str(tmp_path)], env={**os.environ, "TZ": "NPT-5:45"},
+                              stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+    try:
+        assert writer.stdout.readline().strip() == "held"
+        said = holder(tmp_path)
+    finally:
+        writer.communicate("", timeout=60)
+    stamp = re.search(r"since (\d{4}-\d\d-\d\d \d\d:\d\d:\d\d [+-]\d{4})", said)
+    assert stamp, said
+    when = datetime.datetime.strptime(stamp.group(1), "%Y-%m-%d %H:%M:%S %z")
+    assert before <= when <= datetime.datetime.now(datetime.timezone.utc)
