@@ -182,3 +182,29 @@ def test_the_busy_message_says_since_when_in_any_time_zone(tmp_path):
     assert stamp, said
     when = datetime.datetime.strptime(stamp.group(1), "%Y-%m-%d %H:%M:%S %z")
     assert before <= when <= datetime.datetime.now(datetime.timezone.utc)
+
+
+_CLIP_NAME = """
+import os, sys, unicodedata
+from momentsearch.clip_names import clip_file_name, part_file
+from momentsearch.types import shown_path
+from pathlib import Path
+assert sys.getfilesystemencoding() == "ascii", sys.getfilesystemencoding()
+video = os.fsdecode(("/talks/" + unicodedata.normalize("NFD", "\\u0130stanbul-caf\\xe9") + "-\\u8b1b\\u7fa9.mp4").encode())
+name = clip_file_name(video, 1.2, 4.0, "01-")
+part_file(Path(sys.argv[1]) / name)  # what `search --export-clips` and /api/clips make first
+print(shown_path(name).encode("ascii", "backslashreplace").decode())
+"""
+
+
+def test_a_clip_of_an_accented_name_is_written_in_an_ascii_locale(tmp_path):
+    """`serve` (or `search --export-clips`) under `LC_ALL=C PYTHONUTF8=0`: the clip of "İstanbul-café-講義.mp4" was a
+    500 (UnicodeEncodeError: its name, made as text, cannot be a file name in ASCII). It is written under the
+    name's UTF-8 bytes, as in a UTF-8 locale, and downloads under that name."""
+    import unicodedata
+
+    done = _in_ascii_locale(_CLIP_NAME, str(tmp_path))
+    assert done.returncode == 0, done.stderr
+    expected = "01-" + unicodedata.normalize("NFD", "İstanbul-café") + "-講義-1-4.mp4"
+    assert done.stdout.strip().encode().decode("unicode_escape") == expected
+    assert os.listdir(tmp_path) == [f".{expected}.part"]
