@@ -208,3 +208,23 @@ def test_a_clip_of_an_accented_name_is_written_in_an_ascii_locale(tmp_path):
     expected = "01-" + unicodedata.normalize("NFD", "İstanbul-café") + "-講義-1-4.mp4"
     assert done.stdout.strip().encode().decode("unicode_escape") == expected
     assert os.listdir(tmp_path) == [f".{expected}.part"]
+
+
+@pytest.mark.parametrize("encoding", ["ascii", "cp1252"])
+def test_the_index_summary_keeps_its_frame_on_a_stdout_that_cannot_write_the_names(monkeypatch, encoding):
+    """`LC_ALL=C PYTHONUTF8=0` (or a Windows code page): rich laid the table out for "İstanbul" and the stream
+    then wrote "\\u0130stanbul", so the rows ran past the frame and out of their columns. What stdout cannot write
+    is escaped before the layout, and every line of the table is as wide as its frame."""
+    import io
+
+    from momentsearch.cli import output
+    from momentsearch.types import FileResult, IndexReport
+
+    raw = io.BytesIO()
+    monkeypatch.setattr(sys, "stdout", io.TextIOWrapper(raw, encoding=encoding, errors="backslashreplace"))
+    names = ["İstanbul-ılık-café.mp4", "講義-🎓-photosynthesis.mp4", "Größe.mp4"]
+    output.print_report(IndexReport(files=[FileResult(f"/talks/{n}", "indexed", duration=12.0,
+                                                      channels=["transcript", "ocr"]) for n in names]))
+    sys.stdout.flush()
+    table = [line for line in raw.getvalue().decode(encoding).splitlines() if line[:1] in "|+"]
+    assert len(table) > len(names) and len({len(line) for line in table}) == 1, "\n".join(table)
