@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 
 from momentsearch.search.scope import Named
+from momentsearch.types import quoted_path
 
 
 class Removal:
@@ -42,7 +43,7 @@ class Removal:
                 try:
                     chosen |= by_id or match_scope(records, [target])
                 except QueryError as exc:  # its hint: `info` lists them, or the glob for a name in another folder
-                    raise QueryError(f"remove: {str(target)!r} names no indexed file (nothing was removed); "
+                    raise QueryError(f"remove: {quoted_path(str(target))} names no indexed file (nothing was removed); "
                                      f"{str(exc).split('; ', 1)[-1]}") from None
             report = remove_files(self.store, records, chosen, dry_run=dry_run)
             return forget_leftovers(None if self.chroma_url else self.db, self.store, report, dry_run)

@@ -26,7 +26,8 @@ def clip_file_name(source: str | os.PathLike, start: float, end: float, prefix: 
     """A clip's file name: PREFIXNAME-START-END.EXT, NAME the source's name shortened (at a whole character)
     so the whole stays within NAME_BYTES, with "_" for each character Windows refuses in a name
     (`WINDOWS_REFUSES`: clips are copied to other machines) and each invisible one (`visible_name`); EXT the
-    source's where it can be copied into, else .mkv."""
+    source's where it can be copied into, else .mkv. A name of this process's file system (os.fsdecode of the UTF-8
+    bytes): show it with shown_path."""
     from momentsearch.types import shown_path
 
     src = Path(source)
@@ -34,7 +35,8 @@ def clip_file_name(source: str | os.PathLike, start: float, end: float, prefix: 
     room = NAME_BYTES - len((prefix + tail).encode())
     stem = visible_name(WINDOWS_REFUSES.sub("_", shown_path(src.stem)))
     stem = stem.encode()[:room].decode("utf-8", "ignore")  # a cut character is dropped
-    return f"{prefix}{stem}{tail}"
+    # as the file system's encoding names those bytes: under `LC_ALL=C PYTHONUTF8=0` the text itself cannot be written
+    return os.fsdecode(f"{prefix}{stem}{tail}".encode())
 
 
 def part_file(out: Path) -> Path:

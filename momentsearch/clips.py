@@ -29,6 +29,7 @@ from momentsearch.clip_packets import INTERLEAVE_SLACK, damaged_sound, packets_f
 from momentsearch.errors import BadInputError, QueryError
 from momentsearch.media import keyframe_before, picture_stream, stream_start, time_origin
 from momentsearch.pipeline.discover import is_photo
+from momentsearch.types import quoted_path
 
 SOUND_ENCODERS = {"webm": "libopus", "ogg": "libopus", "mp3": "libmp3lame", "wav": "pcm_s16le", "flac": "flac"}
 SOUND_KEEPS = {"ipod": ("aac", "alac"), "mp3": ("mp3",), "wav": ("pcm_",), "flac": ("flac",),  # codecs a sound
@@ -93,9 +94,9 @@ def cut_clip(source, start: float, end: float, out: str | os.PathLike, padding: 
     if fmt is None:
         raise QueryError(f"clip file {out.name!r}: use one of {', '.join(sorted(CLIP_SUFFIXES))}")
     if is_path and out.exists() and os.path.samefile(source, out):
-        raise QueryError(f"clip file {os.fspath(out)!r} is the video it would be cut from: name another file")
+        raise QueryError(f"clip file {quoted_path(out)} is the video it would be cut from: name another file")
     if out.exists() and not force:
-        raise QueryError(f"clip file {os.fspath(out)!r} exists: pass force=True to replace it")
+        raise QueryError(f"clip file {quoted_path(out)} exists: pass force=True to replace it")
     tmp = part_file(out)  # (before the source is read: a folder the clip cannot go into, named as such)
     try:
         with av.open(os.fspath(source) if is_path else source) as src:

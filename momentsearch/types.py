@@ -34,6 +34,12 @@ def shown_path(text: str) -> str:
         return text.encode("utf-8", "backslashreplace").decode("utf-8")
 
 
+def quoted_path(path) -> str:
+    """A path in quotes for a message, its bytes that are no UTF-8 written \\xNN as everywhere else (and taken back
+    as such by every command): repr wrote them as Python's surrogates ('lecture-\\udce9.mp4'), which name nothing."""
+    return f"'{shown_path(os.fspath(path))}'"
+
+
 _SHOWN_BYTE = re.compile(rb"\\x([89a-fA-F][0-9a-fA-F])")  # what shown_path writes for a byte that is no UTF-8
 
 

@@ -16,6 +16,20 @@ from momentsearch.store.client import DEFAULT_DB, ChromaServer
 DEMO_DB = "~/.cache/momentsearch/demo-db"  # where `demo` indexes the sample lecture unless given --db
 
 
+def typed_text(text: str) -> str:
+    """Words typed on the command line (a query, a label) as the terminal sent them. Python decodes arguments
+    with the locale's encoding: under `LC_ALL=C` with UTF-8 mode off (`PYTHONUTF8=0`) "café" arrived as
+    "caf\\udcc3\\udca9" and was searched as such (a weak match, and an echo no JSON reader takes). Such bytes are
+    read as UTF-8, what terminals send; bytes that are no UTF-8 either become U+FFFD."""
+    if not any("\udc80" <= ch <= "\udcff" for ch in text):
+        return text
+    try:
+        raw = os.fsencode(text)
+    except UnicodeEncodeError:  # not as the file system's encoding decodes: leave it be
+        return text
+    return raw.decode("utf-8", "replace")
+
+
 # The defaults the help names come from where they are set (options.py's dataclasses, store/client.py),
 # or from argparse's own default (%(default)s): none is written out a second time here.
 def _common(p: argparse.ArgumentParser, db_default: str = f"$MOMENTSEARCH_DB or {DEFAULT_DB}") -> None:
@@ -139,7 +153,7 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("search", help="find moments for a text or image query",
                        epilog=f"Query syntax: {QUERY_SYNTAX}. Example: momentsearch search "
                               "'gradient \"learning rate\" -adam' --in lectures/week3/")
-    p.add_argument("query", nargs="?", help='what to look for; "exact phrase" must occur, -word must not')
+    p.add_argument("query", nargs="?", type=typed_text, help='what to look for; "exact phrase" must occur, -word must not')
     _common(p)
     p.add_argument("-k", type=int, default=10, help="number of results (default %(default)s)")
     p.add_argument("--json", action="store_true", help="print one JSON object")
@@ -247,7 +261,7 @@ def _eval_parser(sub) -> None:
 def _match_parser(sub) -> None:
     p = sub.add_parser("match", help="rank text labels for an image with CLIP (zero-shot)")
     p.add_argument("image", help="an image file")
-    p.add_argument("--labels", nargs="+", required=True, help='descriptions, e.g. "Steel Fridge" "Wooden Chair"')
+    p.add_argument("--labels", nargs="+", required=True, type=typed_text, help='descriptions, e.g. "Steel Fridge" "Wooden Chair"')
     _common(p)
     p.add_argument("--json", action="store_true", help="print the labels and their probabilities as one JSON object")
 

@@ -20,7 +20,7 @@ import numpy as np
 
 from momentsearch.errors import BadInputError, QueryError
 from momentsearch.store.ids import entry_id
-from momentsearch.types import FileRecord, unshown_path
+from momentsearch.types import FileRecord, quoted_path, unshown_path
 
 EXACT_SCOPE_ROWS = 20_000  # a scope with at most this many entries per collection is scored exactly
 SCOPE_CACHE_VIDEOS = 64  # (collection, video) vector blocks kept between queries
@@ -35,8 +35,14 @@ def _is_glob(pattern: str) -> bool:
 
 def _nfc(path: str) -> str:
     """`path` in composed form, for comparing only: "Gödel" typed (ö, one character) names a file whose name a
-    Mac or a copy from one wrote decomposed (o and a combining diaeresis), which looks the same in `info`."""
-    return unicodedata.normalize("NFC", path)
+    Mac or a copy from one wrote decomposed (o and a combining diaeresis), which looks the same in `info`. Read as
+    the UTF-8 of its bytes first: where the file system's encoding is not UTF-8 (`LC_ALL=C PYTHONUTF8=0`) a name
+    comes as lone surrogates, which have no composed form, and both spellings named nothing."""
+    try:
+        text = os.fsencode(path).decode("utf-8", "surrogateescape")
+    except UnicodeEncodeError:  # text no file name decodes to under this encoding: compared as it is
+        text = path
+    return unicodedata.normalize("NFC", text)
 
 
 def match_scope(files: dict[str, FileRecord], patterns: Iterable[str],
@@ -64,7 +70,7 @@ def scope_paths(files: dict[str, FileRecord], patterns: Iterable[str],
         if not found and (unshown := unshown_path(pattern)) != pattern:  # a path as --json writes it: \xNN
             found = _named_by(unshown, resolved)  # for a byte of the name that is no UTF-8 (typed as is: first)
         if not found:
-            raise QueryError(f"--in {pattern!r} matches no indexed file; {_what_to_give(pattern, resolved)}")
+            raise QueryError(f"--in {quoted_path(pattern)} matches no indexed file; {_what_to_give(pattern, resolved)}")
         for vid, paths in found.items():
             chosen.setdefault(vid, set()).update(paths)
     return chosen
@@ -139,10 +145,11 @@ def one_video(files: dict[str, FileRecord], name: str, copies: dict[str, list[st
     except QueryError as exc:  # its message speaks of --in; its hint may name the file a bare name meant
         found, hint = {}, str(exc).split("; ", 1)[-1]
     if not found:
-        raise QueryError(f"{name!r} is not an indexed file or video id; {not_found if hint == LISTS_THEM else hint}")
+        how = not_found if hint == LISTS_THEM else hint
+        raise QueryError(f"{quoted_path(name)} is not an indexed file or video id; {how}")
     if len(found) > 1:
-        raise QueryError(f"{name!r} names {len(found)} indexed files, not one; give the path or video id of one "
-                         "(`momentsearch info` lists them)")
+        raise QueryError(f"{quoted_path(name)} names {len(found)} indexed files, not one; give the path or video id "
+                         "of one (`momentsearch info` lists them)")
     (video_id, paths), = found.items()
     return as_named(files[video_id], paths)
 

@@ -112,7 +112,7 @@ async def clip(video_id: str, request: Request, start: float = Query(..., ge=0, 
         opened.close()
     headers = {"X-Clip-Start": f"{got.start:.3f}", "X-Clip-End": f"{got.end:.3f}", "Cache-Control": "no-store"}
     return FileResponse(out, media_type=CLIP_TYPES.get(out.suffix, MATROSKA),
-                        filename=out.name, headers=headers,
+                        filename=shown_path(out.name), headers=headers,  # its name's bytes as UTF-8 text
                         background=BackgroundTask(shutil.rmtree, folder, ignore_errors=True))
 
 

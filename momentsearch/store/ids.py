@@ -47,6 +47,15 @@ def path_metadata(path: str) -> dict[str, str]:
     return {"path": shown} if shown == path else {"path": shown, "path_raw": os.fsencode(path).hex()}
 
 
+def stored_path(meta: dict[str, Any]) -> str:
+    """The path `path_metadata` wrote, as this process names it: the name's bytes (the UTF-8 of "path", or
+    "path_raw") decoded as the file system's encoding decodes them. An index made where names are UTF-8 is
+    read the same under a locale that is not (`LC_ALL=C PYTHONUTF8=0`: ASCII, Latin-1), where the text
+    "path" as it is cannot be handed to the system (UnicodeEncodeError on every stat)."""
+    raw = bytes.fromhex(meta["path_raw"]) if meta.get("path_raw") else meta["path"].encode("utf-8", "surrogateescape")
+    return os.fsdecode(raw)
+
+
 def utf8_metadata(meta: dict[str, Any]) -> dict[str, Any]:
     """Chroma refuses text that is not valid UTF-8 (a file name's undecodable bytes): escape it."""
     bad = [k for k, v in meta.items() if isinstance(v, str) and not v.isascii() and not _encodable(v)]

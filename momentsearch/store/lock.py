@@ -115,8 +115,9 @@ class WriterLock:
             if fd >= 0:
                 os.close(fd)
             raise
+        # the time with its UTC offset: the writer (a service in UTC) and the reader of the message may keep other zones
         note = (f"pid {os.getpid()} on {socket.gethostname()} since "
-                f"{time.strftime('%Y-%m-%d %H:%M:%S', time.localtime())}")
+                f"{time.strftime('%Y-%m-%d %H:%M:%S %z', time.localtime())}")
         note = f"`{self.task}` ({note})\n" if self.task else note + "\n"
         try:  # who holds it, for the next writer's message: worth no failure (a full disk fails the writes)
             os.ftruncate(fd, 0)

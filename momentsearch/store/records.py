@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 import json
-import os
 from typing import Any
 
-from momentsearch.store.ids import path_metadata
+from momentsearch.store.ids import path_metadata, stored_path
 from momentsearch.types import FileRecord
 
 
@@ -37,7 +36,7 @@ def record_metadata(record: FileRecord) -> dict[str, Any]:
 def record_from_metadata(meta: dict[str, Any]) -> FileRecord:
     """The FileRecord a files-collection row holds."""
     return FileRecord(
-        path=os.fsdecode(bytes.fromhex(meta["path_raw"])) if meta.get("path_raw") else meta["path"],
+        path=stored_path(meta),
         video_id=meta["video_id"],
         size=int(meta["size"]),
         mtime=float(meta["mtime"]),
