@@ -110,3 +110,45 @@ def test_a_clip_the_servers_disk_cannot_hold_is_a_503_that_names_its_folder(tmp_
     assert response.status_code == 503, response.text
     assert str(tmp_path / "tmp") in response.json()["error"] and "No space left" in response.json()["error"]
     assert list((tmp_path / "tmp").iterdir()) == []  # the half-cut clip went with its folder
+
+
+class _VacuumOnFullDisk:
+    """A sqlite3 connection whose VACUUM fails as on a disk with less room than the file's copy needs."""
+
+    def __init__(self, real):
+        self._real = real
+
+    def execute(self, sql, *args):
+        import sqlite3
+
+        if sql.strip().upper() == "VACUUM":
+            raise sqlite3.OperationalError("database or disk is full")
+        return self._real.execute(sql, *args)
+
+    def __getattr__(self, name):
+        return getattr(self._real, name)
+
+
+def test_a_prune_whose_vacuum_the_disk_cannot_hold_says_how_much_room_it_needs(tmp_path, monkeypatch):
+    """`prune` on a disk with less free space than chroma.sqlite3 said "the index ... was changed, but the removed
+    entries' words could not be erased ...; `momentsearch prune` erases them once it can": to the user who just
+    ran prune, and with nothing on how much room to make. It names the room VACUUM needs, and the index stays."""
+    import sqlite3
+
+    from momentsearch import MomentIndex
+    from momentsearch.errors import DiskFullError
+    from momentsearch.store import erase
+    from tests.test_forget import _index_with_two_talks, _texts
+
+    db, seminar, lecture = _index_with_two_talks(tmp_path)
+    size_mb = -(-(db / "chroma.sqlite3").stat().st_size // (1024 * 1024))
+    real_connect = sqlite3.connect
+    monkeypatch.setattr(erase.sqlite3, "connect", lambda *a, **k: _VacuumOnFullDisk(real_connect(*a, **k)))
+    seminar.unlink()
+    with pytest.raises(DiskFullError) as caught:
+        MomentIndex(db=str(db)).prune()
+    said = str(caught.value)
+    assert f"disk full at {db}" in said and f"needs about {size_mb} MB free" in said
+    assert "was changed" not in said and "`momentsearch prune`" in said
+    monkeypatch.undo()
+    assert _texts(db) == ["the Carnot cycle sets the upper limit on efficiency", str(lecture)]  # the index still works
