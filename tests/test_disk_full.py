@@ -82,7 +82,8 @@ def test_a_clip_the_disk_cannot_hold_names_the_clip_not_the_video(tmp_path):
     done = subprocess.run([sys.executable, "-m", "momentsearch.cli", "clip", str(src), "0", "6", "-o", str(out)],
                           capture_output=True, text=True, preexec_fn=small_files, timeout=120)
     assert done.returncode == 2, done.stderr
-    assert done.stderr.strip().splitlines() == [f"momentsearch: error: {out}: File too large (the clip was not written)"]
+    said = done.stderr.strip().splitlines()
+    assert said == [f"momentsearch: error: {out}: File too large (the clip was not written)"]
     assert list(out.parent.iterdir()) == []  # no clip, no half-written .part
 
 
