@@ -18,6 +18,7 @@ BadInputError, and writes no file."""
 
 from __future__ import annotations
 
+import errno
 import math
 import os
 from dataclasses import dataclass
@@ -129,12 +130,15 @@ def cut_clip(source, start: float, end: float, out: str | os.PathLike, padding: 
             real_start, real_end = span
         os.replace(tmp, out)
     except av.error.FFmpegError as exc:
+        if getattr(exc, "errno", None) in WRITE_REFUSED:  # the clip's disk, not the video: named as the user named it
+            raise OSError(exc.errno, f"{exc.strerror} (the clip was not written)", os.fspath(out)) from exc
         raise BadInputError(name, f"cannot cut a clip: {getattr(exc, 'strerror', None) or exc}") from exc  # no errno
     finally:
         tmp.unlink(missing_ok=True)
     return Clip(os.path.abspath(out), name, real_start, real_end, start, end)  # (absolute, as every path shown)
 
 
+WRITE_REFUSED = (errno.ENOSPC, errno.EDQUOT, errno.EFBIG)  # a full disk, a quota, a file-size limit (`ulimit -f`)
 MOV_REFUSES = ("vp9", "av1", "opus")  # FFmpeg's MOV muxer writes these into MP4 only ('Invalid argument')
 
 

@@ -67,10 +67,26 @@ def _files(directory: str | os.PathLike, video_id: str) -> tuple[Path, Path, Pat
 
 
 def forget(directory: str | os.PathLike, video_ids) -> None:
-    """Delete the kept work of contents no file record holds any more (`prune`d or `remove`d)."""
-    for video_id in video_ids:
-        for path in _files(directory, video_id):
+    """Delete the kept work of contents no file record holds any more (`prune`d or `remove`d), with the
+    temporary files a write cut short left beside it (`<id>.keyframes.tmp.npz`: a killed run's, or a full disk's)."""
+    folder, ids = Path(directory), set(video_ids)
+    if not ids or not folder.is_dir():
+        return
+    for path in folder.iterdir():
+        if path.name.split(".", 1)[0] in ids:
             path.unlink(missing_ok=True)
+
+
+def _replace_from_temp(target: Path, suffix: str, write) -> None:
+    """`write(tmp)` into a temporary file beside `target`, renamed over it: a write that fails (a full disk)
+    takes its half-written temporary file with it, so no space is kept by a file nothing reads."""
+    tmp = target.with_suffix(suffix)
+    try:
+        write(tmp)
+        os.replace(tmp, target)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
 
 
 def keep_unfinished(directory: str | os.PathLike, records) -> None:
@@ -134,9 +150,8 @@ class PartialState:
             self.discard()
             return
         if len(rows) < len(lines):  # drop the torn line, so what is appended next starts on a line of its own
-            tmp = self.path.with_suffix(".tmp")
-            tmp.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows), encoding="utf-8")
-            os.replace(tmp, self.path)
+            text = "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows)
+            _replace_from_temp(self.path, ".tmp", lambda tmp: tmp.write_text(text, encoding="utf-8"))
         detected = None
         for row in rows[1:]:
             if row.get("kind") == "window":
@@ -225,9 +240,7 @@ class PartialState:
 
         rows = [row(seg) for seg in segments]
         self.pictures_path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = self.pictures_path.with_suffix(".tmp.npz")
-        np.savez(tmp, **pictures)
-        os.replace(tmp, self.pictures_path)
+        _replace_from_temp(self.pictures_path, ".tmp.npz", lambda tmp: np.savez(tmp, **pictures))
         self.detected = segments
         self._append({"kind": "detected", "segments": rows})
 
@@ -240,9 +253,7 @@ class PartialState:
         """Record the finished visual side (vectors first: the line that names them comes after)."""
         if result.vectors is not None:
             self.vectors_path.parent.mkdir(parents=True, exist_ok=True)
-            tmp = self.vectors_path.with_suffix(".tmp.npy")
-            np.save(tmp, result.vectors)
-            os.replace(tmp, self.vectors_path)
+            _replace_from_temp(self.vectors_path, ".tmp.npy", lambda tmp: np.save(tmp, result.vectors))
         self.visual, self.detected = result, None  # the cut video's pictures are not needed any more
         slides = None if result.slides is None else [[s.start, s.end, [list(x) for x in s.lines], s.places]
                                                       for s in result.slides]  # read back by _slide_from

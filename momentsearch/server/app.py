@@ -31,7 +31,7 @@ from fastapi.staticfiles import StaticFiles
 from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from momentsearch.errors import (BadInputError, IndexBusyError, IndexMismatchError, MediaChangedError,
+from momentsearch.errors import (BadInputError, DiskFullError, IndexBusyError, IndexMismatchError, MediaChangedError,
                                  ModelUnavailableError, MomentSearchError, NotFoundError, OutOfMemoryError, QueryError,
                                  out_of_memory, server_gone)
 from momentsearch.server import guard
@@ -46,7 +46,8 @@ WEB_DIR = Path(__file__).resolve().parent / "web"
 MULTIPART_SLACK = 64 * 1024  # bytes a request body may hold beyond the image (form fields, boundaries)
 
 _STATUS_OF = [(NotFoundError, 404), (MediaChangedError, 409), (QueryError, 400), (BadInputError, 400),
-              (ModelUnavailableError, 503), (IndexBusyError, 503), (OutOfMemoryError, 503), (IndexMismatchError, 500),
+              (ModelUnavailableError, 503), (IndexBusyError, 503), (OutOfMemoryError, 503), (DiskFullError, 503),
+              (IndexMismatchError, 500),
               (MomentSearchError, 500)]
 
 

@@ -17,7 +17,8 @@ from starlette.background import BackgroundTask
 from starlette.concurrency import run_in_threadpool
 
 from momentsearch.clip_names import AUDIO_SUFFIXES, clip_file_name, visible_name
-from momentsearch.errors import MediaChangedError, QueryError
+from momentsearch.clips import WRITE_REFUSED
+from momentsearch.errors import DiskFullError, MediaChangedError, QueryError
 from momentsearch.server import media as sm
 from momentsearch.server.playback import player_file
 from momentsearch.server.routes import _record
@@ -99,14 +100,19 @@ async def clip(video_id: str, request: Request, start: float = Query(..., ge=0, 
         raise QueryError(f"{shown_path(Path(record.path).name)} is a photo: a clip is cut from a video or a sound file")
     opened = await run_in_threadpool(sm.open_indexed, record)  # checked; cut from this descriptor only
     path = Path(record.path)
-    folder = Path(tempfile.mkdtemp(prefix="momentsearch-clip-"))
-    out = folder / clip_file_name(path.with_suffix(_clip_suffix(record.kind, path.suffix.lower())), start, end)
+    folder = None
     try:
+        folder = Path(tempfile.mkdtemp(prefix="momentsearch-clip-"))
+        out = folder / clip_file_name(path.with_suffix(_clip_suffix(record.kind, path.suffix.lower())), start, end)
         with opened.file() as source:
             got = await run_in_threadpool(request.app.state.index.export_clip, source, start, end, out, pad,
                                           path.name)
-    except BaseException:
-        shutil.rmtree(folder, ignore_errors=True)
+    except BaseException as exc:
+        if folder is not None:
+            shutil.rmtree(folder, ignore_errors=True)
+        if isinstance(exc, OSError) and exc.errno in WRITE_REFUSED:  # the server's disk: not the video, no bug
+            raise DiskFullError(f"no room for the clip in the server's temporary folder {tempfile.gettempdir()} "
+                                f"({exc.strerror}): free space there, or set TMPDIR for `serve`") from exc
         raise
     finally:
         opened.close()

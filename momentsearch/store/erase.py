@@ -24,6 +24,7 @@ can take back by deleting; see the README's "What `remove` erases"."""
 from __future__ import annotations
 
 import os
+import shutil
 import sqlite3
 import struct
 from pathlib import Path
@@ -65,14 +66,33 @@ def erase_deleted(db_dir: str | os.PathLike) -> int:
     except sqlite3.Error as exc:
         if conn.in_transaction:
             conn.execute("ROLLBACK")
-        error = DiskFullError if "full" in str(exc).lower() else IndexWriteError
-        raise error(f"the index at {db_dir} was changed, but the removed entries' words could not be erased "
-                    f"from {CHROMA_FILE} ({exc}); `momentsearch prune` erases them once it can") from exc
+        if "full" in str(exc).lower():  # VACUUM writes a copy of the file: a full disk says only "disk is full"
+            raise DiskFullError(f"disk full at {db_dir}: the deleted entries' words could not be erased from "
+                                f"{CHROMA_FILE} ({exc}); rewriting it needs about {_megabytes(path)} MB free on "
+                                f"its disk ({_megabytes_free(db_dir)} MB free now); any files taken out stay out: "
+                                f"free some space, then `momentsearch prune` erases the words") from exc
+        raise IndexWriteError(f"the index at {db_dir} was changed, but the removed entries' words could not be erased "
+                              f"from {CHROMA_FILE} ({exc}); `momentsearch prune` erases them once it can") from exc
     finally:
         conn.close()
     for header in Path(db_dir).glob("*/header.bin"):
         zero_unused_slots(header.parent)
     return erased
+
+
+def _megabytes(path: Path) -> int:
+    """The size of `path` in whole MB, rounded up (what VACUUM's copy of it needs)."""
+    try:
+        return -(-path.stat().st_size // (1024 * 1024))
+    except OSError:
+        return 0
+
+
+def _megabytes_free(folder: str | os.PathLike) -> int:
+    try:
+        return shutil.disk_usage(folder).free // (1024 * 1024)
+    except OSError:
+        return 0
 
 
 def zero_unused_slots(segment: Path) -> bool:
