@@ -102,7 +102,8 @@ def cut_clip(source, start: float, end: float, out: str | os.PathLike, padding: 
     try:
         with av.open(os.fspath(source) if is_path else source) as src:
             picture = picture_stream(src)  # (an audio file's cover art is a video stream without time: left out)
-            streams = [s for s in src.streams if s.type == "audio" or (picture is not None and s.index == picture.index)]
+            streams = [s for s in src.streams
+                       if s.type == "audio" or (picture is not None and s.index == picture.index)]
             if not streams or (out.suffix.lower() in AUDIO_SUFFIXES and not src.streams.audio):
                 raise BadInputError(name, f"no sound to cut into a {out.suffix} file: name a video clip (.mp4)"
                                     if streams else "no audio or video stream to cut")

@@ -190,7 +190,8 @@ from momentsearch.clip_names import clip_file_name, part_file
 from momentsearch.types import shown_path
 from pathlib import Path
 assert sys.getfilesystemencoding() == "ascii", sys.getfilesystemencoding()
-video = os.fsdecode(("/talks/" + unicodedata.normalize("NFD", "\\u0130stanbul-caf\\xe9") + "-\\u8b1b\\u7fa9.mp4").encode())
+video = os.fsdecode(
+    ("/talks/" + unicodedata.normalize("NFD", "\\u0130stanbul-caf\\xe9") + "-\\u8b1b\\u7fa9.mp4").encode())
 name = clip_file_name(video, 1.2, 4.0, "01-")
 part_file(Path(sys.argv[1]) / name)  # what `search --export-clips` and /api/clips make first
 print(shown_path(name).encode("ascii", "backslashreplace").decode())

@@ -153,7 +153,8 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("search", help="find moments for a text or image query",
                        epilog=f"Query syntax: {QUERY_SYNTAX}. Example: momentsearch search "
                               "'gradient \"learning rate\" -adam' --in lectures/week3/")
-    p.add_argument("query", nargs="?", type=typed_text, help='what to look for; "exact phrase" must occur, -word must not')
+    p.add_argument("query", nargs="?", type=typed_text,
+                   help='what to look for; "exact phrase" must occur, -word must not')
     _common(p)
     p.add_argument("-k", type=int, default=10, help="number of results (default %(default)s)")
     p.add_argument("--json", action="store_true", help="print one JSON object")
@@ -261,7 +262,8 @@ def _eval_parser(sub) -> None:
 def _match_parser(sub) -> None:
     p = sub.add_parser("match", help="rank text labels for an image with CLIP (zero-shot)")
     p.add_argument("image", help="an image file")
-    p.add_argument("--labels", nargs="+", required=True, type=typed_text, help='descriptions, e.g. "Steel Fridge" "Wooden Chair"')
+    p.add_argument("--labels", nargs="+", required=True, type=typed_text,
+                   help='descriptions, e.g. "Steel Fridge" "Wooden Chair"')
     _common(p)
     p.add_argument("--json", action="store_true", help="print the labels and their probabilities as one JSON object")
 
