@@ -107,8 +107,7 @@ def cut_clip(source, start: float, end: float, out: str | os.PathLike, padding: 
             if not streams or (out.suffix.lower() in AUDIO_SUFFIXES and not src.streams.audio):
                 raise BadInputError(name, f"no sound to cut into a {out.suffix} file: name a video clip (.mp4)"
                                     if streams else "no audio or video stream to cut")
-            # a stream that starts after the span (video from 5 s, audio from 0) has nothing in it:
-            # leave it out, so the clip holds what the span does hold instead of nothing at all
+            # a stream starting after the span (video from 5 s, audio from 0) holds none of it: left out
             origin = time_origin(src)
             streams = _speech_first(src, [s for s in streams if stream_start(s) - origin < end])
             if out.suffix.lower() in AUDIO_SUFFIXES:  # a sound file: the speech track alone (most hold one)
