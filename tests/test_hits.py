@@ -80,3 +80,28 @@ def test_a_speech_hit_narrows_to_the_sentence_sharing_the_query_words():
     assert start == pytest.approx(20 + 20 * 49 / 82, abs=0.01) and end == 40.0
     assert hit_span(0, cands, fused, hits, frozenset()) == (20.0, 40.0)  # no query words: the whole chunk
     assert hit_span(0, cands, fused, hits, frozenset(tokenize("completely unrelated"))) == (20.0, 40.0)
+
+
+def test_a_channel_the_file_does_not_have_is_no_part_shown():
+    """A video without audio has no speech channels: its score is the mean over the channels it has
+    (ranking/fusion.fuse), so its result must not show "transcript 0.0 lexical 0.0" as parts of that score;
+    a video with speech that matched nothing there shows its 0.0 (the channel ran and counts)."""
+    from types import SimpleNamespace
+
+    from momentsearch.ranking.joint import Ranking
+    from momentsearch.search.results import build_moments
+    from momentsearch.types import FileRecord
+
+    files = {"mute": FileRecord("/l/mute.mp4", "mute", 1, 0.0, channels=["ocr"], duration=60.0),
+             "talk": FileRecord("/l/talk.mp4", "talk", 1, 0.0, channels=["transcript", "ocr"], duration=60.0)}
+    cands = Candidates(np.array(["mute", "talk"], dtype=object), np.array([0.0, 0.0]), np.array([30.0, 30.0]),
+                       np.zeros(2))
+    hits = {"transcript": ChannelHits.empty("transcript"), "lexical": ChannelHits.empty("lexical"),
+            "ocr": ChannelHits("ocr", np.array(["mute", "talk"], dtype=object), np.zeros(2), np.full(2, 30.0),
+                               np.array([0.9, 0.5]), ["Glaciers", "Ice"])}
+    fused = Fused(np.array([0.9, 0.4]), {"transcript": np.zeros(2), "lexical": np.zeros(2), "ocr": np.array([0.9, 0.5])},
+                  {"transcript": np.array([-1, -1]), "lexical": np.array([-1, -1]), "ocr": np.array([0, 1])})
+    corpus = SimpleNamespace(files=files)
+    mute, talk = build_moments(Ranking(cands, fused, np.array([0, 1])), hits, corpus, query="glaciers")
+    assert mute.channels == {"ocr": 0.9}
+    assert talk.channels == {"transcript": 0.0, "lexical": 0.0, "ocr": 0.5}

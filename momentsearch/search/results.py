@@ -32,9 +32,12 @@ def build_moments(ranking, hits: dict[str, ChannelHits], corpus: Corpus, only_pl
     moments = []
     for i in ranking.chosen:
         rec = corpus.files[cands.video_ids[i]]
-        photo = rec.kind == "photo"  # of a photo, what it can have: no "transcript 0.0" (no speech was searched)
+        photo = rec.kind == "photo"
+        # the channels the file has (and `place`): a channel it lacks (a video without audio has no speech) is left
+        # out of its score's weighted mean (ranking/fusion.fuse), so a "transcript 0.0" would be no part of it
+        has = channels_of(rec) | {"place"}
         parts = {name: float(fused.parts[name][i]) for name in fused.parts
-                 if not photo or name in rec.channels or fused.parts[name][i] > 0}
+                 if name in has or fused.parts[name][i] > 0}
         evidence = {}
         for name, which in fused.best_hit.items():
             h = which[i]
@@ -54,6 +57,16 @@ def build_moments(ranking, hits: dict[str, ChannelHits], corpus: Corpus, only_pl
             kind="photo" if photo else "moment", hit_start=hit[0] if hit else None, hit_end=hit[1] if hit else None,
         ))
     return moments
+
+
+def channels_of(rec) -> set[str]:
+    """The channels a file's entries can be found by (a FileRecord's, with the ones searched in its speech)."""
+    channels = set(rec.channels)
+    if "transcript" in channels:
+        channels.add("lexical")
+        if "visual" in channels:  # chunks have CLIP text vectors when the file was indexed with CLIP
+            channels.add("clip_text")
+    return channels
 
 
 def hit_span(i: int, cands: Candidates, fused: Fused, hits: dict[str, ChannelHits],

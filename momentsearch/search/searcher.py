@@ -25,7 +25,7 @@ from momentsearch.search.image_text import unanswerable
 from momentsearch.search.narrow import Narrowing, VideoRows, place_only
 from momentsearch.search.pieces import PieceCache
 from momentsearch.search.query import clean_query, left_out_words, parse_query
-from momentsearch.search.results import build_moments
+from momentsearch.search.results import build_moments, channels_of
 from momentsearch.search.spelling import Spelling, searched
 from momentsearch.search.scope import ScopeVectors, as_named, scope_paths
 from momentsearch.store.store import Hit, Store, new_index
@@ -334,7 +334,7 @@ class Searcher:
             hit_files.update({v: rec for v, rec in only_place.items() if rec.kind != "photo" and rec.duration > 0})
         visual = {v: corpus.segments(v) for v in hit_files}
         durations = {v: rec.duration for v, rec in hit_files.items()}
-        available = {v: _channels_of(rec) for v, rec in hit_files.items()}
+        available = {v: channels_of(rec) for v, rec in hit_files.items()}
         place = _place(wanted, hit_files, corpus, PLACE_ONLY if only_place else opts.place_bonus, self._rows(corpus))
         edges = {v: corpus.speech_edges(v) for v in hit_files}
         ranking = rank(hits, visual, durations, available, opts, k, place, accept, edges)
@@ -370,13 +370,6 @@ def _of_kind(files: dict[str, FileRecord], kind: str | None) -> dict[str, FileRe
     return {v: rec for v, rec in files.items() if (rec.kind == "photo") == want_photo}
 
 
-def _channels_of(rec: FileRecord) -> set[str]:
-    channels = set(rec.channels)
-    if "transcript" in channels:
-        channels.add("lexical")
-        if "visual" in channels:  # chunks have CLIP text vectors when the file was indexed with CLIP
-            channels.add("clip_text")
-    return channels
 
 
 def _check_k(k: int) -> int:
