@@ -99,7 +99,8 @@ def test_a_channel_the_file_does_not_have_is_no_part_shown():
     hits = {"transcript": ChannelHits.empty("transcript"), "lexical": ChannelHits.empty("lexical"),
             "ocr": ChannelHits("ocr", np.array(["mute", "talk"], dtype=object), np.zeros(2), np.full(2, 30.0),
                                np.array([0.9, 0.5]), ["Glaciers", "Ice"])}
-    fused = Fused(np.array([0.9, 0.4]), {"transcript": np.zeros(2), "lexical": np.zeros(2), "ocr": np.array([0.9, 0.5])},
+    fused = Fused(np.array([0.9, 0.4]),
+                  {"transcript": np.zeros(2), "lexical": np.zeros(2), "ocr": np.array([0.9, 0.5])},
                   {"transcript": np.array([-1, -1]), "lexical": np.array([-1, -1]), "ocr": np.array([0, 1])})
     corpus = SimpleNamespace(files=files)
     mute, talk = build_moments(Ranking(cands, fused, np.array([0, 1])), hits, corpus, query="glaciers")
