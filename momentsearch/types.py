@@ -166,6 +166,9 @@ class Moment:
     segment_id: str = ""  # id of the best keyframe entry, when there is one
     hit_start: float | None = None  # where in [start, end] the strongest matched words lie (search/results.py);
     hit_end: float | None = None  # None: found by its picture or place alone, or a photo
+    # the channels whose match here is by sound-alike letters (ranking/fuzzy.py: "glazier" for a "glacier" written
+    # there), not the query's words: their text does not hold the word searched for
+    by_sound: list[str] = field(default_factory=list)
 
     @property
     def url(self) -> str:
@@ -187,6 +190,7 @@ class Moment:
             "evidence": self.evidence,
             "segment_id": self.segment_id,
             "hit": None if self.hit_start is None else [round(self.hit_start, 3), round(self.hit_end, 3)],
+            "by_sound": list(self.by_sound),
             "url": self.url,
         }
 

@@ -182,3 +182,21 @@ def test_every_kind_of_mark_on_the_timeline_has_its_key_in_the_legend(browser):
     assert page.evaluate(LEGEND) == []
     assert not errors, errors
     page.close()
+
+
+def test_a_bar_whose_channel_matched_by_sound_says_so(browser):
+    """A result found by sound alone ("glazier" for a lecture whose speech reads "glacier") showed "lexical 1.00"
+    like an exact word, its text without the query's words marked: the bar of a channel in the result's `by_sound`
+    says "by sound" (its tooltip why); the others do not."""
+    page, errors = _open(browser, "/?q=mitochondria")
+    page.wait_for_selector(".result")
+    page.evaluate("() => { results[0].channels = {transcript: .2, lexical: 1, ocr: .5}; "
+                  "results[0].by_sound = ['lexical']; render(shownQuery); }")
+    bars = page.eval_on_selector_all(".result[data-index='0'] .bar",
+                                     "els => els.map((e) => [e.classList[1], e.querySelector('.value').textContent, "
+                                     "e.title])")
+    assert [(name, value) for name, value, _ in bars] == [("transcript", "0.20"), ("lexical", "1.00 by sound"),
+                                                          ("ocr", "0.50")]
+    assert "matched by sound" in bars[1][2] and "by sound" not in bars[0][2] + bars[2][2]
+    assert not errors, errors
+    page.close()

@@ -38,12 +38,14 @@ def build_moments(ranking, hits: dict[str, ChannelHits], corpus: Corpus, only_pl
         has = channels_of(rec) | {"place"}
         parts = {name: float(fused.parts[name][i]) for name in fused.parts
                  if name in has or fused.parts[name][i] > 0}
-        evidence = {}
+        evidence, by_sound = {}, []
         for name, which in fused.best_hit.items():
             h = which[i]
             # a hit that lies mostly outside the span scored a little, but is not what the span says
             if h >= 0 and cands.starts[i] <= (hits[name].starts[h] + hits[name].ends[h]) / 2 <= cands.ends[i]:
                 evidence[name] = hits[name].evidence[h]
+                if h < len(hits[name].by_sound) and hits[name].by_sound[h]:
+                    by_sound.append(name)
         text = evidence.get("transcript") or evidence.get("lexical") or ""
         if "transcript" in evidence:
             evidence["transcript"] = text
@@ -55,6 +57,7 @@ def build_moments(ranking, hits: dict[str, ChannelHits], corpus: Corpus, only_pl
             end=0.0 if photo else float(cands.ends[i]), score=float(fused.scores[i]), channels=parts,
             text=text or evidence.get("ocr", ""), evidence=evidence, segment_id=evidence.get("visual", ""),
             kind="photo" if photo else "moment", hit_start=hit[0] if hit else None, hit_end=hit[1] if hit else None,
+            by_sound=by_sound,
         ))
     return moments
 

@@ -283,14 +283,18 @@ async function search(query, { image = null, keepMoment = false, more = false } 
   }
 }
 
-// why a result ranked: each channel's score as a bar and a number (a photo: the channels that found it)
+// why a result ranked: each channel's score as a bar and a number (a photo: the channels that found it); "by sound"
+// where its words only sound like the query's (a word heard or read wrong: the text shown does not hold the query's)
 function channelBars(r) {
   const shown = Object.entries(r.channels || {}).filter(([, v]) => r.kind !== "photo" || v > 0);
+  const bySound = new Set(r.by_sound || []);
   return shown.map(([name, value]) => {
     const pct = Math.round(Math.max(0, Math.min(1, value)) * 100);
-    return `<span class="bar ${escapeHtml(name)}" title="${escapeHtml(name)}: ${value.toFixed(3)}">` +
+    const sound = bySound.has(name);
+    return `<span class="bar ${escapeHtml(name)}" title="${escapeHtml(name)}: ${value.toFixed(3)}${
+      sound ? ", matched by sound: the query's words are not written there" : ""}">` +
       `${escapeHtml(name)}<span class="track"><span class="fill" style="width:${pct}%"></span></span>` +
-      `<span class="value">${value.toFixed(2)}</span></span>`;
+      `<span class="value">${value.toFixed(2)}${sound ? " by sound" : ""}</span></span>`;
   }).join("") + `<span class="total">score <span class="value">${r.score.toFixed(2)}</span></span>`;
 }
 
