@@ -6,7 +6,7 @@ marks and the chapter playing still shown in forced colours (Windows high contra
 from __future__ import annotations
 
 from page_browser import browser, needs_chromium  # noqa: F401 (a fixture)
-from test_page_a11y import _open, _tab_to
+from test_page_a11y import SENTENCES, _open, _tab_to
 
 pytestmark = needs_chromium
 
@@ -198,5 +198,22 @@ def test_a_bar_whose_channel_matched_by_sound_says_so(browser):
     assert [(name, value) for name, value, _ in bars] == [("transcript", "0.20"), ("lexical", "1.00 by sound"),
                                                           ("ocr", "0.50")]
     assert "matched by sound" in bars[1][2] and "by sound" not in bars[0][2] + bars[2][2]
+    assert not errors, errors
+    page.close()
+
+
+def test_a_result_shows_the_slide_text_that_matched_beside_its_speech(browser):
+    """"Westphalia", written only on a slide: the page showed the moment's speech ("This session is about how
+    European states ended a long war"), which does not hold the word, beside an "ocr 0.97" bar; the CLI printed
+    the slide's text under it. The page now shows it too, its words marked; a result whose snippet is its slide
+    text shows it once."""
+    page, errors = _open(browser, "/?q=mitochondria")
+    page.wait_for_selector(".result")
+    page.evaluate("() => { results[0].evidence = {ocr: 'Mitochondria · the powerhouse'}; "
+                  "results[1].evidence = {ocr: results[1].snippet}; render(shownQuery); }")
+    first = page.eval_on_selector_all(".result[data-index='0'] .snippet", "els => els.map((e) => e.innerHTML)")
+    assert first == [SENTENCES[1].replace("Mitochondria", "<mark>Mitochondria</mark>"),
+                     "slide: <mark>Mitochondria</mark> · the powerhouse"]
+    assert page.locator(".result[data-index='1'] .snippet").count() == 1
     assert not errors, errors
     page.close()

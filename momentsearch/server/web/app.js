@@ -321,6 +321,9 @@ els.results.addEventListener("error", (ev) => {
 function render(query) {
   els.results.innerHTML = results.map((r, i) => {
     const snippet = r.snippet || r.text || (r.evidence && r.evidence.ocr) || "";
+    // the slide text that matched, when the snippet is speech (as the CLI's "slide:" line): a result ranked by a
+    // word on its slide would otherwise show only speech that does not hold it
+    const slide = (r.evidence && r.evidence.ocr) || "";
     const thumb = r.thumb_url ? `<img src="${escapeHtml(here(r.thumb_url))}" alt="" loading="lazy">`
                               : `<div class="nothumb"></div>`;
     return `<li class="result" data-index="${i}" tabindex="0">${thumb}<div>
@@ -328,7 +331,8 @@ function render(query) {
         title="${escapeHtml(shownName(r.name))}">${i + 1}. ${escapeHtml(shownName(r.name))}</a>
       <span class="range">${r.kind === "photo" ? "photo" : fmt(r.start) + "–" + fmt(r.end)}${
         wordsAt(r) === null ? "" : " · words " + fmt(wordsAt(r))}</span></div>
-      <p class="snippet">${highlight(snippet, query)}</p>
+      <p class="snippet">${highlight(snippet, query)}</p>${slide && slide !== snippet
+        ? `<p class="snippet slide">slide: ${highlight(slide, query)}</p>` : ""}
       <div class="bars" title="why it ranked: score ${r.score.toFixed(3)}">${channelBars(r)}</div>
       </div></li>`;
   }).join("") + (results.length >= pageSize && pageSize < MAX_K
