@@ -46,10 +46,11 @@ def build_moments(ranking, hits: dict[str, ChannelHits], corpus: Corpus, only_pl
                 evidence[name] = hits[name].evidence[h]
                 if h < len(hits[name].by_sound) and hits[name].by_sound[h]:
                     by_sound.append(name)
-        text = evidence.get("transcript") or evidence.get("lexical") or ""
-        if "transcript" in evidence:
-            evidence["transcript"] = text
-        elif only_place and not text:  # found by its place: show how it begins
+        # the speech shown is the stronger speech hit's, as `hit` is (hit_span): the chunk that says the query's
+        # words when the lexical channel scored it above the dense one's chunk
+        said = max((n for n in HIT_CHANNELS[0] if evidence.get(n)), key=lambda n: fused.parts[n][i], default=None)
+        text = evidence[said] if said else ""
+        if only_place and not text:  # found by its place: show how it begins
             text = next((c.text for c in corpus.speech_in(rec.video_id, cands.starts[i], cands.ends[i])), "")
         hit = None if photo else hit_span(i, cands, fused, hits, terms, corpus)
         moments.append(Moment(
