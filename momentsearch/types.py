@@ -159,7 +159,8 @@ class Moment:
     start: float
     end: float
     score: float
-    channels: dict[str, float]  # calibrated score per channel, the parts of `score`
+    channels: dict[str, float]  # calibrated score per channel of the file that was searched (0.0: nothing matched
+    # in the moment), the parts of `score`; a channel the file does not have is left out, as from its score
     text: str = ""  # best matching transcript text
     kind: str = "moment"  # "moment" or "photo"
     evidence: dict[str, str] = field(default_factory=dict)  # channel -> what matched (text, frame id)

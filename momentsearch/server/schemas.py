@@ -27,7 +27,8 @@ class MomentOut(_Answer):
     start: float = Field(description="seconds")
     end: float = Field(description="seconds")
     score: float
-    channels: dict[str, float] = Field(description="calibrated score per channel, the parts of `score`")
+    channels: dict[str, float] = Field(description="calibrated score per channel, the parts of `score`: the "
+                                       "channels the file has (0.0: nothing matched there), not those it lacks")
     text: str
     evidence: dict[str, str]
     segment_id: str
