@@ -269,3 +269,16 @@ def test_a_result_matched_by_sound_alone_says_so(tmp_path, monkeypatch):
     monkeypatch.setattr(output, "out", Console(file=buffer, width=100))
     output.print_moments("eighteen eighty five", [sounded, exact], {"ocr"})
     assert "why: ocr 1.00 (by sound)" in buffer.getvalue() and "why: ocr 0.40\n" in buffer.getvalue()
+
+
+def test_hits_kept_for_some_videos_keep_their_own_sound_marks():
+    """"the summary of the glaciers lecture" keeps the hits of the lectures the name found (search/narrow.py
+    `_only`); their by-sound marks must stay with their hits, not shift onto others."""
+    from momentsearch.ranking.fusion import ChannelHits
+    from momentsearch.search.narrow import _only
+
+    hits = ChannelHits("lexical", np.array(["a", "b", "a"], dtype=object), np.zeros(3), np.ones(3),
+                       np.array([0.9, 0.8, 0.7]), ["x", "y", "z"], ["1", "2", "3"], [True, False, True])
+    kept = _only(hits, {"b"})
+    assert kept.evidence == ["y"] and kept.by_sound == [False]
+    assert _only(hits, {"a"}).by_sound == [True, True]
