@@ -165,13 +165,17 @@ class Moment:
     start: float
     end: float
     score: float
-    channels: dict[str, float]  # calibrated score per channel, the parts of `score`
+    channels: dict[str, float]  # calibrated score per channel of the file that was searched (0.0: nothing matched
+    # in the moment), the parts of `score`; a channel the file does not have is left out, as from its score
     text: str = ""  # best matching transcript text
     kind: str = "moment"  # "moment" or "photo"
     evidence: dict[str, str] = field(default_factory=dict)  # channel -> what matched (text, frame id)
     segment_id: str = ""  # id of the best keyframe entry, when there is one
     hit_start: float | None = None  # where in [start, end] the strongest matched words lie (search/results.py);
     hit_end: float | None = None  # None: found by its picture or place alone, or a photo
+    # the channels whose match here is by sound-alike letters (ranking/fuzzy.py: "glazier" for a "glacier" written
+    # there), not the query's words: their text does not hold the word searched for
+    by_sound: list[str] = field(default_factory=list)
 
     @property
     def url(self) -> str:
@@ -193,6 +197,7 @@ class Moment:
             "evidence": self.evidence,
             "segment_id": self.segment_id,
             "hit": None if self.hit_start is None else [round(self.hit_start, 3), round(self.hit_end, 3)],
+            "by_sound": list(self.by_sound),
             "url": self.url,
         }
 

@@ -42,6 +42,20 @@ def test_exact_words_miss_the_misheard_chunk_and_sound_alike_finds_it():
     assert rows.size == 0
 
 
+def test_a_row_scored_by_its_sound_is_marked_and_one_scored_by_its_words_is_not():
+    """The speech channel's "why" must tell "the vision by Nero" (found by sound, the query's words not in it) from
+    the emperor's chunk for "emperor Nero" (its words are there: the exact score stands)."""
+    from momentsearch.ranking.fuzzy import sound_alike_marked
+
+    rows, scores = LexicalIndex(CHUNKS).search("division by zero", 10)
+    rows, scores, by_sound = sound_alike_marked("division by zero", rows, scores, [0, 2, 4], CHUNKS, 1.0)
+    assert rows[0] == 0 and by_sound[0]
+    rows, scores = LexicalIndex(CHUNKS).search("emperor Nero", 10)
+    exact = dict(zip(rows.tolist(), scores.tolist()))
+    rows, scores, by_sound = sound_alike_marked("emperor Nero", rows, scores, [0, 2], CHUNKS, 1.0)
+    assert rows[0] == 2 and scores[0] == pytest.approx(exact[2]) and not by_sound[0]
+
+
 def test_one_long_word_heard_right_is_not_half_a_misheard_phrase():
     """A phrase's sounds may be found at half their weight (a misheard phrase keeps about half), but not when
     the half is one long word alone: "proportional" in a chunk that says nothing else of "proportional gain
@@ -228,3 +242,43 @@ def test_a_phrase_heard_half_wrong_counts_and_a_word_or_two_keep_the_strict_scal
     assert fuzzy_range("hyperparameter optimisation") == (FUZZY_FLOOR, FUZZY_FULL)  # two long words: a term
     rows, scores = sound_alike(phrase, np.array([], dtype=np.int64), np.array([], dtype=np.float32), [0, 1], texts, 1.0)
     assert rows.tolist() == [0] and scores[0] >= 0.5  # the misheard text only; the chance overlap stays 0
+
+
+def test_a_result_matched_by_sound_alone_says_so(tmp_path, monkeypatch):
+    """"why: ocr 1.00" for "eighteen eighty five" on a slide that writes "1885" read as if those words were there:
+    a result names the channels whose score came from sound-alike letters (`Moment.by_sound`, `--json`
+    "by_sound", the CLI's "(by sound)"), and only those: a word written there is not marked."""
+    import io
+
+    from rich.console import Console
+
+    from fakes import FakeText, slide_store
+    from momentsearch.cli import output
+    from momentsearch.options import RankingOptions
+    from momentsearch.search.searcher import Searcher
+
+    store = slide_store(tmp_path / "db", [[("Forgetting Curve", 1.0), ("Ebbinghaus, 1885", 0.5)],
+                                          [("Three Stores", 1.0), ("Atkinson-Shiffrin, 1968", 0.4)]])
+    searcher = Searcher(store, FakeText(), options=RankingOptions(late_share=0.0))
+    sounded = searcher.search("eighteen eighty five", k=1)[0]
+    assert sounded.text.startswith("Forgetting Curve") and sounded.by_sound == ["ocr"]
+    assert sounded.to_json()["by_sound"] == ["ocr"]
+    exact = searcher.search("Shiffrin", k=1)[0]
+    assert exact.text.startswith("Three Stores") and exact.by_sound == [] and exact.to_json()["by_sound"] == []
+    buffer = io.StringIO()
+    monkeypatch.setattr(output, "out", Console(file=buffer, width=100))
+    output.print_moments("eighteen eighty five", [sounded, exact], {"ocr"})
+    assert "why: ocr 1.00 (by sound)" in buffer.getvalue() and "why: ocr 0.40\n" in buffer.getvalue()
+
+
+def test_hits_kept_for_some_videos_keep_their_own_sound_marks():
+    """"the summary of the glaciers lecture" keeps the hits of the lectures the name found (search/narrow.py
+    `_only`); their by-sound marks must stay with their hits, not shift onto others."""
+    from momentsearch.ranking.fusion import ChannelHits
+    from momentsearch.search.narrow import _only
+
+    hits = ChannelHits("lexical", np.array(["a", "b", "a"], dtype=object), np.zeros(3), np.ones(3),
+                       np.array([0.9, 0.8, 0.7]), ["x", "y", "z"], ["1", "2", "3"], [True, False, True])
+    kept = _only(hits, {"b"})
+    assert kept.evidence == ["y"] and kept.by_sound == [False]
+    assert _only(hits, {"a"}).by_sound == [True, True]

@@ -80,3 +80,54 @@ def test_a_speech_hit_narrows_to_the_sentence_sharing_the_query_words():
     assert start == pytest.approx(20 + 20 * 49 / 82, abs=0.01) and end == 40.0
     assert hit_span(0, cands, fused, hits, frozenset()) == (20.0, 40.0)  # no query words: the whole chunk
     assert hit_span(0, cands, fused, hits, frozenset(tokenize("completely unrelated"))) == (20.0, 40.0)
+
+
+def test_a_channel_the_file_does_not_have_is_no_part_shown():
+    """A video without audio has no speech channels: its score is the mean over the channels it has
+    (ranking/fusion.fuse), so its result must not show "transcript 0.0 lexical 0.0" as parts of that score;
+    a video with speech that matched nothing there shows its 0.0 (the channel ran and counts)."""
+    from types import SimpleNamespace
+
+    from momentsearch.ranking.joint import Ranking
+    from momentsearch.search.results import build_moments
+    from momentsearch.types import FileRecord
+
+    files = {"mute": FileRecord("/l/mute.mp4", "mute", 1, 0.0, channels=["ocr"], duration=60.0),
+             "talk": FileRecord("/l/talk.mp4", "talk", 1, 0.0, channels=["transcript", "ocr"], duration=60.0)}
+    cands = Candidates(np.array(["mute", "talk"], dtype=object), np.array([0.0, 0.0]), np.array([30.0, 30.0]),
+                       np.zeros(2))
+    hits = {"transcript": ChannelHits.empty("transcript"), "lexical": ChannelHits.empty("lexical"),
+            "ocr": ChannelHits("ocr", np.array(["mute", "talk"], dtype=object), np.zeros(2), np.full(2, 30.0),
+                               np.array([0.9, 0.5]), ["Glaciers", "Ice"])}
+    fused = Fused(np.array([0.9, 0.4]),
+                  {"transcript": np.zeros(2), "lexical": np.zeros(2), "ocr": np.array([0.9, 0.5])},
+                  {"transcript": np.array([-1, -1]), "lexical": np.array([-1, -1]), "ocr": np.array([0, 1])})
+    corpus = SimpleNamespace(files=files)
+    mute, talk = build_moments(Ranking(cands, fused, np.array([0, 1])), hits, corpus, query="glaciers")
+    assert mute.channels == {"ocr": 0.9}
+    assert talk.channels == {"transcript": 0.0, "lexical": 0.0, "ocr": 0.5}
+
+
+def test_the_text_shown_is_the_speech_the_hit_points_at():
+    """One section, two chunks: the lexical channel found the query's word said in the first (1.0), the dense one a
+    related chunk later on (0.5). `hit` pointed at the first while `text` showed the second, which does not hold
+    the word ("(words at 0:02)" printed over another sentence). Both now follow the stronger speech hit."""
+    from types import SimpleNamespace
+
+    from momentsearch.ranking.joint import Ranking
+    from momentsearch.search.results import build_moments
+    from momentsearch.types import FileRecord
+
+    files = {"v": FileRecord("/l/v.mp4", "v", 1, 0.0, channels=["transcript"], duration=60.0)}
+    cands = Candidates(np.array(["v"], dtype=object), np.array([0.0]), np.array([60.0]), np.zeros(1))
+    said, related = "A moraine is what the ice leaves behind.", "Ice moves slowly downhill under its own weight."
+    hits = {"transcript": _hits("transcript", [(30, 50)], [0.5]), "lexical": _hits("lexical", [(2, 20)], [1.0])}
+    hits["transcript"].evidence, hits["lexical"].evidence = [related], [said]
+    fused = Fused(np.array([0.8]), {"transcript": np.array([0.5]), "lexical": np.array([1.0])},
+                  {"transcript": np.array([0]), "lexical": np.array([0])})
+    m, = build_moments(Ranking(cands, fused, np.array([0])), hits, SimpleNamespace(files=files), query="moraine")
+    assert (m.hit_start, m.hit_end) == (2.0, 20.0) and m.text == said
+    assert m.evidence == {"transcript": related, "lexical": said}  # what each channel matched stays its own
+    fused.parts["transcript"][0] = 1.0  # the dense chunk as strong: speech shown and hit are the transcript's
+    m, = build_moments(Ranking(cands, fused, np.array([0])), hits, SimpleNamespace(files=files), query="ice")
+    assert m.text == related and m.hit_start == 30.0

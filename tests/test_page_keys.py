@@ -6,7 +6,7 @@ marks and the chapter playing still shown in forced colours (Windows high contra
 from __future__ import annotations
 
 from page_browser import browser, needs_chromium  # noqa: F401 (a fixture)
-from test_page_a11y import _open, _tab_to
+from test_page_a11y import SENTENCES, _open, _tab_to
 
 pytestmark = needs_chromium
 
@@ -180,5 +180,40 @@ def test_every_kind_of_mark_on_the_timeline_has_its_key_in_the_legend(browser):
     assert page.evaluate(LEGEND) == []
     page.emulate_media(forced_colors="active")
     assert page.evaluate(LEGEND) == []
+    assert not errors, errors
+    page.close()
+
+
+def test_a_bar_whose_channel_matched_by_sound_says_so(browser):
+    """A result found by sound alone ("glazier" for a lecture whose speech reads "glacier") showed "lexical 1.00"
+    like an exact word, its text without the query's words marked: the bar of a channel in the result's `by_sound`
+    says "by sound" (its tooltip why); the others do not."""
+    page, errors = _open(browser, "/?q=mitochondria")
+    page.wait_for_selector(".result")
+    page.evaluate("() => { results[0].channels = {transcript: .2, lexical: 1, ocr: .5}; "
+                  "results[0].by_sound = ['lexical']; render(shownQuery); }")
+    bars = page.eval_on_selector_all(".result[data-index='0'] .bar",
+                                     "els => els.map((e) => [e.classList[1], e.querySelector('.value').textContent, "
+                                     "e.title])")
+    assert [(name, value) for name, value, _ in bars] == [("transcript", "0.20"), ("lexical", "1.00 by sound"),
+                                                          ("ocr", "0.50")]
+    assert "matched by sound" in bars[1][2] and "by sound" not in bars[0][2] + bars[2][2]
+    assert not errors, errors
+    page.close()
+
+
+def test_a_result_shows_the_slide_text_that_matched_beside_its_speech(browser):
+    """"Westphalia", written only on a slide: the page showed the moment's speech ("This session is about how
+    European states ended a long war"), which does not hold the word, beside an "ocr 0.97" bar; the CLI printed
+    the slide's text under it. The page now shows it too, its words marked; a result whose snippet is its slide
+    text shows it once."""
+    page, errors = _open(browser, "/?q=mitochondria")
+    page.wait_for_selector(".result")
+    page.evaluate("() => { results[0].evidence = {ocr: 'Mitochondria · the powerhouse'}; "
+                  "results[1].evidence = {ocr: results[1].snippet}; render(shownQuery); }")
+    first = page.eval_on_selector_all(".result[data-index='0'] .snippet", "els => els.map((e) => e.innerHTML)")
+    assert first == [SENTENCES[1].replace("Mitochondria", "<mark>Mitochondria</mark>"),
+                     "slide: <mark>Mitochondria</mark> · the powerhouse"]
+    assert page.locator(".result[data-index='1'] .snippet").count() == 1
     assert not errors, errors
     page.close()

@@ -290,7 +290,9 @@ def _kinds(files) -> str:
 
 
 def _why(m: Moment) -> str:
-    return " ".join(f"{k} {v:.2f}" for k, v in sorted(m.channels.items(), key=lambda kv: -kv[1]) if v > 0)
+    """Each channel that matched, by score; "(by sound)" where the words matched only sound like the query's."""
+    return " ".join(f"{k} {v:.2f}{' (by sound)' if k in m.by_sound else ''}"
+                    for k, v in sorted(m.channels.items(), key=lambda kv: -kv[1]) if v > 0)
 
 
 NOTHING_INDEXED = "The index holds no searchable file yet: "  # and ADD_SOME, or (cli/extras.why_nothing) why not

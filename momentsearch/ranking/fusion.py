@@ -44,6 +44,9 @@ class ChannelHits:
     scores: np.ndarray
     evidence: list[str] = field(default_factory=list)  # what matched (text, or an entry id)
     ids: list[str] = field(default_factory=list)  # the entry id of each hit ([] when not known)
+    # per hit: True where its score came from sound-alike letters (ranking/fuzzy.py), not the query's words
+    # written there ([] when none did)
+    by_sound: list[bool] = field(default_factory=list)
 
     @classmethod
     def empty(cls, name: str) -> "ChannelHits":

@@ -172,3 +172,13 @@ def sound_alike(query: str, rows: np.ndarray, scores: np.ndarray, extra: list[in
     order = np.argsort(-combined, kind="stable")
     order = order[combined[order] > 0]
     return np.array(pool, dtype=np.int64)[order], combined[order].astype(np.float32)
+
+
+def sound_alike_marked(query: str, rows: np.ndarray, scores: np.ndarray, extra: list[int], texts: list[str],
+                       weight: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """`sound_alike`, and per row whether its score came from sound-alike letters: above the row's score by the
+    query's words (0 where none is written there), so what it shows does not hold the word searched for."""
+    exact = dict(zip(np.asarray(rows).tolist(), np.asarray(scores, dtype=np.float64).tolist()))
+    rows, scores = sound_alike(query, rows, scores, extra, texts, weight)
+    by_sound = [float(s) > exact.get(int(r), 0.0) + 1e-6 for r, s in zip(rows, scores)]
+    return rows, scores, np.array(by_sound, dtype=bool)

@@ -215,7 +215,8 @@ def _only(hits, videos) -> object:
     keep = np.isin(hits.video_ids.astype(str), list(videos))
     return replace(hits, video_ids=hits.video_ids[keep], starts=hits.starts[keep], ends=hits.ends[keep],
                    scores=hits.scores[keep], evidence=[e for e, k in zip(hits.evidence, keep) if k] if hits.evidence
-                   else [], ids=[i for i, k in zip(hits.ids, keep) if k] if hits.ids else [])
+                   else [], ids=[i for i, k in zip(hits.ids, keep) if k] if hits.ids else [],
+                   by_sound=[b for b, k in zip(hits.by_sound, keep) if k])
 
 
 def _concat(groups: dict[str, np.ndarray], files) -> np.ndarray:

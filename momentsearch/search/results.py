@@ -32,19 +32,25 @@ def build_moments(ranking, hits: dict[str, ChannelHits], corpus: Corpus, only_pl
     moments = []
     for i in ranking.chosen:
         rec = corpus.files[cands.video_ids[i]]
-        photo = rec.kind == "photo"  # of a photo, what it can have: no "transcript 0.0" (no speech was searched)
+        photo = rec.kind == "photo"
+        # the channels the file has (and `place`): a channel it lacks (a video without audio has no speech) is left
+        # out of its score's weighted mean (ranking/fusion.fuse), so a "transcript 0.0" would be no part of it
+        has = channels_of(rec) | {"place"}
         parts = {name: float(fused.parts[name][i]) for name in fused.parts
-                 if not photo or name in rec.channels or fused.parts[name][i] > 0}
-        evidence = {}
+                 if name in has or fused.parts[name][i] > 0}
+        evidence, by_sound = {}, []
         for name, which in fused.best_hit.items():
             h = which[i]
             # a hit that lies mostly outside the span scored a little, but is not what the span says
             if h >= 0 and cands.starts[i] <= (hits[name].starts[h] + hits[name].ends[h]) / 2 <= cands.ends[i]:
                 evidence[name] = hits[name].evidence[h]
-        text = evidence.get("transcript") or evidence.get("lexical") or ""
-        if "transcript" in evidence:
-            evidence["transcript"] = text
-        elif only_place and not text:  # found by its place: show how it begins
+                if h < len(hits[name].by_sound) and hits[name].by_sound[h]:
+                    by_sound.append(name)
+        # the speech shown is the stronger speech hit's, as `hit` is (hit_span): the chunk that says the query's
+        # words when the lexical channel scored it above the dense one's chunk
+        said = max((n for n in HIT_CHANNELS[0] if evidence.get(n)), key=lambda n: fused.parts[n][i], default=None)
+        text = evidence[said] if said else ""
+        if only_place and not text:  # found by its place: show how it begins
             text = next((c.text for c in corpus.speech_in(rec.video_id, cands.starts[i], cands.ends[i])), "")
         hit = None if photo else hit_span(i, cands, fused, hits, terms, corpus)
         moments.append(Moment(
@@ -52,8 +58,19 @@ def build_moments(ranking, hits: dict[str, ChannelHits], corpus: Corpus, only_pl
             end=0.0 if photo else float(cands.ends[i]), score=float(fused.scores[i]), channels=parts,
             text=text or evidence.get("ocr", ""), evidence=evidence, segment_id=evidence.get("visual", ""),
             kind="photo" if photo else "moment", hit_start=hit[0] if hit else None, hit_end=hit[1] if hit else None,
+            by_sound=by_sound,
         ))
     return moments
+
+
+def channels_of(rec) -> set[str]:
+    """The channels a file's entries can be found by (a FileRecord's, with the ones searched in its speech)."""
+    channels = set(rec.channels)
+    if "transcript" in channels:
+        channels.add("lexical")
+        if "visual" in channels:  # chunks have CLIP text vectors when the file was indexed with CLIP
+            channels.add("clip_text")
+    return channels
 
 
 def hit_span(i: int, cands: Candidates, fused: Fused, hits: dict[str, ChannelHits],

@@ -10,7 +10,7 @@ import numpy as np
 from momentsearch.errors import IndexMismatchError, ModelUnavailableError, QueryError
 from momentsearch.options import MAX_RESULTS, RankingOptions
 from momentsearch.ranking.fusion import ChannelHits, calibrate_dense
-from momentsearch.ranking.fuzzy import sound_alike
+from momentsearch.ranking.fuzzy import sound_alike_marked
 from momentsearch.ranking.reviews import asks_review
 from momentsearch.ranking.joint import rank
 from momentsearch.ranking.late import TokenVectors, late_scores
@@ -25,7 +25,7 @@ from momentsearch.search.image_text import unanswerable
 from momentsearch.search.narrow import Narrowing, VideoRows, place_only
 from momentsearch.search.pieces import PieceCache
 from momentsearch.search.query import clean_query, left_out_words, parse_query
-from momentsearch.search.results import build_moments
+from momentsearch.search.results import build_moments, channels_of
 from momentsearch.search.spelling import Spelling, searched
 from momentsearch.search.scope import ScopeVectors, as_named, scope_paths
 from momentsearch.store.store import Hit, Store, new_index
@@ -152,11 +152,12 @@ class Searcher:
         extra = [chunk_rows[i] for i in proposed or [] if i in chunk_rows]
         if corpus.lexical.unknown_terms(query):  # "Ebinghaus 1885": the chunks saying its number may say the name
             extra += corpus.lexical.number_rows(query, self.options.candidates).tolist()
-        rows, scores = sound_alike(query, rows, scores, extra, corpus.chunk_text, self.options.fuzzy_weight)
+        rows, scores, sounded = sound_alike_marked(query, rows, scores, extra, corpus.chunk_text,
+                                                   self.options.fuzzy_weight)
         keep = [i for i, r in enumerate(rows) if corpus.chunk_meta[r].get("video_id") in files]
         hits = [Hit(corpus.chunk_ids[rows[i]], float(scores[i]), corpus.chunk_meta[rows[i]],
                     corpus.chunk_text[rows[i]]) for i in keep]
-        return _to_channel("lexical", hits, scores[keep])
+        return _to_channel("lexical", hits, scores[keep], sounded[keep].tolist())
 
     def _ocr_hits(self, query: str, vector: np.ndarray, corpus: Corpus, files,
                   narrow: Narrowing | None = None) -> ChannelHits:
@@ -172,23 +173,28 @@ class Searcher:
         spread = getattr(self.options, "spread", {}).get("ocr")
         scores = calibrate_dense(np.array([h.similarity for h in dense]), lo, hi, spread)
         best: dict[str, tuple[float, Hit]] = {h.id: (float(sc), h) for h, sc in zip(dense, scores)}
+        sounded: dict[str, bool] = {}  # entry id -> whether its best score is a sound-alike match
         if corpus.ocr_lexical is not None:
             allowed = narrow.ocr_rows() if narrow is not None else None
             rows, scores = best_of([corpus.ocr_lexical.search(q, self.options.candidates, allowed)
                                     for q in query_forms(query, corpus.ocr_lexical)])
+            marks = np.zeros(len(rows), dtype=bool)
             if corpus.ocr_lexical.unknown_terms(query):  # typed or read wrong: "Stokholm", "Ebinghaus"
                 proposed = [r for r in map(corpus.ocr_rows().get, best) if r is not None]
                 proposed += corpus.ocr_lexical.number_rows(query, self.options.candidates).tolist()
-                rows, scores = sound_alike(query, rows, scores, proposed, corpus.ocr_text, self.options.fuzzy_weight)
-            for r, score in zip(rows, scores):
+                rows, scores, marks = sound_alike_marked(query, rows, scores, proposed, corpus.ocr_text,
+                                                         self.options.fuzzy_weight)
+            for r, score, by_sound in zip(rows, scores, marks):
                 meta = corpus.ocr_meta[r]
                 id_ = corpus.ocr_ids[r]
                 if meta.get("video_id") in files and score > best.get(id_, (0.0, None))[0]:
                     best[id_] = (float(score), Hit(id_, float(score), meta, corpus.ocr_text[r]))
+                    sounded[id_] = bool(by_sound)
         if not best:
             return ChannelHits.empty("ocr")
         chosen = sorted(best.values(), key=lambda x: -x[0])[: self.options.candidates]
-        return _to_channel("ocr", [h for _, h in chosen], np.array([sc for sc, _ in chosen]))
+        return _to_channel("ocr", [h for _, h in chosen], np.array([sc for sc, _ in chosen]),
+                           [sounded.get(h.id, False) for _, h in chosen])
 
     def visual_available(self) -> bool:
         """CLIP can embed the query, and the index has keyframes. Missing weights leave it off."""
@@ -334,7 +340,7 @@ class Searcher:
             hit_files.update({v: rec for v, rec in only_place.items() if rec.kind != "photo" and rec.duration > 0})
         visual = {v: corpus.segments(v) for v in hit_files}
         durations = {v: rec.duration for v, rec in hit_files.items()}
-        available = {v: _channels_of(rec) for v, rec in hit_files.items()}
+        available = {v: channels_of(rec) for v, rec in hit_files.items()}
         place = _place(wanted, hit_files, corpus, PLACE_ONLY if only_place else opts.place_bonus, self._rows(corpus))
         edges = {v: corpus.speech_edges(v) for v in hit_files}
         ranking = rank(hits, visual, durations, available, opts, k, place, accept, edges)
@@ -370,13 +376,6 @@ def _of_kind(files: dict[str, FileRecord], kind: str | None) -> dict[str, FileRe
     return {v: rec for v, rec in files.items() if (rec.kind == "photo") == want_photo}
 
 
-def _channels_of(rec: FileRecord) -> set[str]:
-    channels = set(rec.channels)
-    if "transcript" in channels:
-        channels.add("lexical")
-        if "visual" in channels:  # chunks have CLIP text vectors when the file was indexed with CLIP
-            channels.add("clip_text")
-    return channels
 
 
 def _check_k(k: int) -> int:
@@ -385,7 +384,7 @@ def _check_k(k: int) -> int:
     return min(k, MAX_RESULTS)
 
 
-def _to_channel(name: str, hits: list[Hit], scores: np.ndarray) -> ChannelHits:
+def _to_channel(name: str, hits: list[Hit], scores: np.ndarray, by_sound: list[bool] | None = None) -> ChannelHits:
     if not hits:
         return ChannelHits.empty(name)
     return ChannelHits(
@@ -396,4 +395,5 @@ def _to_channel(name: str, hits: list[Hit], scores: np.ndarray) -> ChannelHits:
         scores=np.asarray(scores, dtype=np.float64),
         evidence=[h.document or h.id for h in hits],
         ids=[h.id for h in hits],
+        by_sound=list(by_sound or []),
     )

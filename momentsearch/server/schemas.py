@@ -27,12 +27,15 @@ class MomentOut(_Answer):
     start: float = Field(description="seconds")
     end: float = Field(description="seconds")
     score: float
-    channels: dict[str, float] = Field(description="calibrated score per channel, the parts of `score`")
+    channels: dict[str, float] = Field(description="calibrated score per channel, the parts of `score`: the "
+                                       "channels the file has (0.0: nothing matched there), not those it lacks")
     text: str
     evidence: dict[str, str]
     segment_id: str
     hit: list[float] | None = Field(description="[start, end] seconds of the strongest matched words inside the "
                                                "moment (speech, else slide text); null when none matched there")
+    by_sound: list[str] = Field(description="the channels that matched by sound-alike letters (a word heard or "
+                                            "read wrong), not by the query's words: their text does not hold them")
     url: str
     name: str = Field(description="the video's file name")
     snippet: str = Field(description="text to show: the matched transcript, else slide text, else the speech in range")

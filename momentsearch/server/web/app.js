@@ -283,14 +283,18 @@ async function search(query, { image = null, keepMoment = false, more = false } 
   }
 }
 
-// why a result ranked: each channel's score as a bar and a number (a photo: the channels that found it)
+// why a result ranked: each channel's score as a bar and a number (a photo: the channels that found it); "by sound"
+// where its words only sound like the query's (a word heard or read wrong: the text shown does not hold the query's)
 function channelBars(r) {
   const shown = Object.entries(r.channels || {}).filter(([, v]) => r.kind !== "photo" || v > 0);
+  const bySound = new Set(r.by_sound || []);
   return shown.map(([name, value]) => {
     const pct = Math.round(Math.max(0, Math.min(1, value)) * 100);
-    return `<span class="bar ${escapeHtml(name)}" title="${escapeHtml(name)}: ${value.toFixed(3)}">` +
+    const sound = bySound.has(name);
+    return `<span class="bar ${escapeHtml(name)}" title="${escapeHtml(name)}: ${value.toFixed(3)}${
+      sound ? ", matched by sound: the query's words are not written there" : ""}">` +
       `${escapeHtml(name)}<span class="track"><span class="fill" style="width:${pct}%"></span></span>` +
-      `<span class="value">${value.toFixed(2)}</span></span>`;
+      `<span class="value">${value.toFixed(2)}${sound ? " by sound" : ""}</span></span>`;
   }).join("") + `<span class="total">score <span class="value">${r.score.toFixed(2)}</span></span>`;
 }
 
@@ -317,6 +321,9 @@ els.results.addEventListener("error", (ev) => {
 function render(query) {
   els.results.innerHTML = results.map((r, i) => {
     const snippet = r.snippet || r.text || (r.evidence && r.evidence.ocr) || "";
+    // the slide text that matched, when the snippet is speech (as the CLI's "slide:" line): a result ranked by a
+    // word on its slide would otherwise show only speech that does not hold it
+    const slide = (r.evidence && r.evidence.ocr) || "";
     const thumb = r.thumb_url ? `<img src="${escapeHtml(here(r.thumb_url))}" alt="" loading="lazy">`
                               : `<div class="nothumb"></div>`;
     return `<li class="result" data-index="${i}" tabindex="0">${thumb}<div>
@@ -324,7 +331,8 @@ function render(query) {
         title="${escapeHtml(shownName(r.name))}">${i + 1}. ${escapeHtml(shownName(r.name))}</a>
       <span class="range">${r.kind === "photo" ? "photo" : fmt(r.start) + "–" + fmt(r.end)}${
         wordsAt(r) === null ? "" : " · words " + fmt(wordsAt(r))}</span></div>
-      <p class="snippet">${highlight(snippet, query)}</p>
+      <p class="snippet">${highlight(snippet, query)}</p>${slide && slide !== snippet
+        ? `<p class="snippet slide">slide: ${highlight(slide, query)}</p>` : ""}
       <div class="bars" title="why it ranked: score ${r.score.toFixed(3)}">${channelBars(r)}</div>
       </div></li>`;
   }).join("") + (results.length >= pageSize && pageSize < MAX_K
