@@ -127,6 +127,24 @@ def test_match_scope_paths_folders_globs_ids(tmp_path):
         match_scope(recs, [str(tmp_path / "w1" / "tal")])  # a prefix of a name is not a folder
 
 
+def test_a_name_with_a_leading_or_trailing_space_is_named_as_typed(tmp_path, monkeypatch):
+    """A file named " intro.mp4" (a space first, as a copy-paste or a script leaves it) could not be named: the
+    space was cut off the pattern, so `transcript`, `--in` and `remove` said it was no indexed file. Spaces
+    around a path typed for a file without them are still forgiven."""
+    from momentsearch.search.scope import one_video
+
+    monkeypatch.chdir(tmp_path)
+    recs = {"a1": FileRecord(str(tmp_path / " intro.mp4"), "a1", 1, 0.0),
+            "b2": FileRecord(str(tmp_path / "outro.mp4 "), "b2", 1, 0.0),
+            "c3": FileRecord(str(tmp_path / "plain.mp4"), "c3", 1, 0.0)}
+    assert match_scope(recs, [" intro.mp4"]) == {"a1"}
+    assert match_scope(recs, [str(tmp_path / "outro.mp4 ")]) == {"b2"}
+    assert one_video(recs, " intro.mp4").video_id == "a1"
+    assert match_scope(recs, [" plain.mp4 ", " c3"]) == {"c3"}  # pasted with spaces around it
+    with pytest.raises(QueryError, match="matches no indexed file"):
+        match_scope(recs, ["intro.mp4"])  # not the same name
+
+
 def test_a_glob_that_starts_with_a_wildcard_names_a_folder_anywhere(tmp_path, monkeypatch):
     """`--in "*/course2/*"` (or `remove "*/drafts/*"`) over a department's nested folders matched no indexed
     file: the glob was taken relative to the working folder, and its file name part alone is no name. A glob
