@@ -18,6 +18,7 @@ from pathlib import Path
 
 import numpy as np
 
+from momentsearch.clip_names import part_name
 from momentsearch.pipeline.segment import SILENCE
 from momentsearch.transcript import HESITATIONS, sentence_texts, vtt_text
 
@@ -277,7 +278,7 @@ def write_atomically(out: str | os.PathLike, text: str) -> None:
     place: a failed write leaves the old file as it was, and never half a file."""
     out = Path(out)
     out.parent.mkdir(parents=True, exist_ok=True)
-    tmp = out.with_name(f".{out.name}.part")
+    tmp = part_name(out)
     try:
         tmp.write_text(text, encoding="utf-8")
         os.replace(tmp, out)

@@ -39,11 +39,20 @@ def clip_file_name(source: str | os.PathLike, start: float, end: float, prefix: 
     return os.fsdecode(f"{prefix}{stem}{tail}".encode())
 
 
+def part_name(out: str | os.PathLike) -> Path:
+    """The hidden file that `out` is written into before it is renamed to it: `.NAME.part` beside it, NAME
+    shortened (at a whole character) where the whole would pass NAME_BYTES, so an output whose own name is
+    near the limit (a clip named after a long lecture name) can still be written."""
+    out = Path(out)
+    name = out.name.encode()[:NAME_BYTES - len(b"..part")].decode("utf-8", "ignore")  # a cut character is dropped
+    return out.with_name(f".{name}.part")
+
+
 def part_file(out: Path) -> Path:
     """The hidden file a clip is written into before it is renamed to `out`, made now: FFmpeg opens it only at
     the first packet, with an error that names no file, so a folder that cannot be written was reported as the
     source video that "cannot cut a clip: Permission denied". An OSError names `out` instead."""
-    tmp = out.with_name(f".{out.name}.part")
+    tmp = part_name(out)
     try:
         tmp.touch()
     except OSError as exc:

@@ -43,12 +43,29 @@ def quoted_path(path) -> str:
 _SHOWN_BYTE = re.compile(rb"\\x([89a-fA-F][0-9a-fA-F])")  # what shown_path writes for a byte that is no UTF-8
 
 
+_SHOWN_CONTROL = re.compile(r"\\(?:x[0-9a-fA-F]{2}|u[0-9a-fA-F]{4}|U[0-9a-fA-F]{8}|[ntr])")  # how the CLI's text
+# output writes a character that shows nothing (cli/output.safe_text: \n, \t, \x1b, \u202e)
+
+
 def unshown_path(text: str) -> str:
     """The path `shown_path` wrote as `text` (its \\xNN back to the bytes of the name), for commands given a
-    path copied from --json output. Callers try the path as typed first: a file may really be named with a
-    backslash, and then it is the one meant."""
+    path copied from --json output, and the text output's escapes of characters that show nothing (a newline or
+    tab in a name, `\\n`) back to those characters. Callers try the path as typed first: a file may really be
+    named with a backslash, and then it is the one meant."""
+    if "\\" not in text:
+        return text
     raw = os.fsencode(text)
-    return os.fsdecode(_SHOWN_BYTE.sub(lambda m: bytes([int(m.group(1), 16)]), raw)) if b"\\x" in raw else text
+    text = os.fsdecode(_SHOWN_BYTE.sub(lambda m: bytes([int(m.group(1), 16)]), raw)) if b"\\x" in raw else text
+    return _SHOWN_CONTROL.sub(_unescaped_control, text)
+
+
+def _unescaped_control(m: re.Match) -> str:
+    """The character an escape of _SHOWN_CONTROL stands for, where the CLI would have escaped it; else as typed."""
+    try:
+        ch = m.group(0).encode("ascii").decode("unicode_escape")
+    except (UnicodeDecodeError, OverflowError):  # \U past the last code point
+        return m.group(0)
+    return ch if not ch.isprintable() and ch != " " else m.group(0)
 
 
 @dataclass(frozen=True)

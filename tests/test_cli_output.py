@@ -485,14 +485,29 @@ def test_a_reader_that_stops_early_is_no_failure(tmp_path):
     assert run.returncode == 0, run.stderr.decode()[-500:]
 
 
-@pytest.mark.parametrize("argv", [["index", "-week1.mp4"], ["index", "notes.mp4", "-week1.mp4"]])
+@pytest.mark.parametrize("argv", [["index", "-week1.mp4"], ["index", "notes.mp4", "-week1.mp4"],
+                                  ["transcript", "-week1.mp4"], ["chapters", "-week1.mp4", "--format", "json"],
+                                  ["clip", "-week1.mp4", "1", "3", "-o", "c.mp4"], ["remove", "-week1.mp4"],
+                                  ["remove", "a.mp4", "-week1.mp4"]])
 def test_a_file_named_with_a_leading_dash_is_shown_how_to_index(capsys, argv):
-    """`momentsearch index -week1.mp4` said only "the following arguments are required: paths"."""
+    """`momentsearch index -week1.mp4` said only "the following arguments are required: paths"; `transcript`,
+    `chapters`, `clip` and `remove`, which take files too, said it without the hint."""
     from momentsearch.cli.main import main
 
     with pytest.raises(SystemExit) as stop:
         main([*argv, "--db", "/nonexistent/db"])
     assert stop.value.code == 2 and "./-week1.mp4" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("flag", ["--in", "--image"])
+def test_a_flags_file_named_with_a_leading_dash_is_shown_how_to_give(capsys, flag):
+    """`search x --in -week1.mp4` said only "argument --in: expected one argument"."""
+    from momentsearch.cli.main import main
+
+    with pytest.raises(SystemExit) as stop:
+        main(["search", "x", flag, "-week1.mp4", "--db", "/nonexistent/db"])
+    err = capsys.readouterr().err
+    assert stop.value.code == 2 and f"{flag} ./-week1.mp4" in err and f"{flag}=-week1.mp4" in err
 
 
 _CTRL_C_WHILE_IMPORTING = """

@@ -240,3 +240,24 @@ def test_a_sound_clip_of_a_matroska_video_holds_the_span_alone(tmp_path, start):
     sound = load_audio(clip.path)
     assert sound.size / SR == pytest.approx(4.0, abs=0.2)
     assert onset(sound) == pytest.approx(20.0 - clip.start, abs=0.05)
+
+
+def test_a_clip_named_after_a_name_near_the_limit_is_written(tmp_path):
+    """A lecture named near ext4's 255 bytes (letters of two bytes each): the clip's name momentsearch gives it
+    fits, and so must the hidden file it is written into first (`.NAME.part` passed the limit: the page's
+    "Download clip" answered 500, `--export-clips` said "File name too long" of a name that was not)."""
+    from momentsearch.chapters import write_atomically
+    from momentsearch.clip_names import NAME_BYTES, clip_file_name
+
+    src = tmp_path / ("Vorlesung_" + "ü" * 118 + ".mkv")
+    _with_b_frames(src, "matroska", seconds=4)
+    out = tmp_path / "clips" / clip_file_name(src, 1, 3, "01-")
+    out.parent.mkdir()
+    assert len(out.name.encode()) > NAME_BYTES - 6  # the case: `.NAME.part` would not fit
+    clip = cut_clip(src, 1, 3, out)
+    assert out.is_file() and clip.end == pytest.approx(3, abs=0.2) and _frames(out)
+    text = tmp_path / "subs" / ("ü" * 125 + ".srt")  # 254 bytes: a name the user may give `transcript -o`
+    write_atomically(text, "1\n00:00:00,000 --> 00:00:01,000\nhallo\n")
+    assert text.read_text(encoding="utf-8").endswith("hallo\n")
+    assert sorted(p.name for p in out.parent.iterdir()) == [out.name]  # no hidden file left behind
+    assert sorted(p.name for p in text.parent.iterdir()) == [text.name]

@@ -160,6 +160,22 @@ def test_discover_walks_folders_and_names_what_it_skips(tmp_path):
     assert any("symlink loop" in r for r in found.values())
 
 
+def test_a_link_to_a_folder_above_is_a_loop_not_more_folders(tmp_path):
+    """`lectures/week1/up -> ..` (or a link to the home folder): `index lectures/week1` walked the folder above
+    through it and indexed files outside the folder named; a link to a sibling folder is still followed."""
+    week1, week2, shared = tmp_path / "week1", tmp_path / "week2", tmp_path / "shared"
+    for folder in (week1, week2, shared):
+        folder.mkdir()
+        (folder / f"{folder.name}.mp4").write_bytes(b"x")
+    (week1 / "up").symlink_to("..", target_is_directory=True)
+    (week1 / "top").symlink_to(tmp_path, target_is_directory=True)
+    (week1 / "slides").symlink_to(shared, target_is_directory=True)
+    found = {f.path: f.reason for f in discover([str(week1)])}
+    media = sorted(Path(p).name for p, r in found.items() if r == "")
+    assert media == ["shared.mp4", "week1.mp4"]
+    assert "symlink loop" in found[str(week1 / "up")] and "symlink loop" in found[str(week1 / "top")]
+
+
 def test_discover_leaves_out_hidden_folders_and_index_folders(tmp_path):
     """`index .` in a course folder: the default index (./momentsearch-db) is one row saying what it is, not a
     row per database file, and a hidden folder's files (.git's, a .cache's) are left out as hidden files

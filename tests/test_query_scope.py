@@ -127,6 +127,37 @@ def test_match_scope_paths_folders_globs_ids(tmp_path):
         match_scope(recs, [str(tmp_path / "w1" / "tal")])  # a prefix of a name is not a folder
 
 
+def test_a_name_with_a_leading_or_trailing_space_is_named_as_typed(tmp_path, monkeypatch):
+    """A file named " intro.mp4" (a space first, as a copy-paste or a script leaves it) could not be named: the
+    space was cut off the pattern, so `transcript`, `--in` and `remove` said it was no indexed file. Spaces
+    around a path typed for a file without them are still forgiven."""
+    from momentsearch.search.scope import one_video
+
+    monkeypatch.chdir(tmp_path)
+    recs = {"a1": FileRecord(str(tmp_path / " intro.mp4"), "a1", 1, 0.0),
+            "b2": FileRecord(str(tmp_path / "outro.mp4 "), "b2", 1, 0.0),
+            "c3": FileRecord(str(tmp_path / "plain.mp4"), "c3", 1, 0.0)}
+    assert match_scope(recs, [" intro.mp4"]) == {"a1"}
+    assert match_scope(recs, [str(tmp_path / "outro.mp4 ")]) == {"b2"}
+    assert one_video(recs, " intro.mp4").video_id == "a1"
+    assert match_scope(recs, [" plain.mp4 ", " c3"]) == {"c3"}  # pasted with spaces around it
+    with pytest.raises(QueryError, match="matches no indexed file"):
+        match_scope(recs, ["intro.mp4"])  # not the same name
+
+
+def test_a_name_with_a_newline_or_tab_is_named_as_the_text_output_shows_it(tmp_path):
+    """`info` and `removed:` show a newline, tab or escape in a file name as \\n, \\t, \\x1b (cli.output.safe_text);
+    that text typed back (`remove '/talks/new\\nline.mp4'`) named no indexed file, so such a file could be named
+    by its video id alone. A file really named with a backslash is still the one meant when it is there."""
+    from momentsearch.cli.output import safe_text
+
+    names = ["new\nline.mp4", "tab\there.mp4", "esc\x1b[2Jape.mp4", "\u202egnp.mp4", "back\\nslash.mp4"]
+    recs = {f"v{i}": FileRecord(str(tmp_path / name), f"v{i}", 1, 0.0) for i, name in enumerate(names)}
+    for vid, rec in recs.items():
+        assert match_scope(recs, [safe_text(rec.path)]) == {vid}, safe_text(rec.path)
+    assert match_scope(recs, [str(tmp_path / "back\\nslash.mp4")]) == {"v4"}  # as typed first
+
+
 def test_a_glob_that_starts_with_a_wildcard_names_a_folder_anywhere(tmp_path, monkeypatch):
     """`--in "*/course2/*"` (or `remove "*/drafts/*"`) over a department's nested folders matched no indexed
     file: the glob was taken relative to the working folder, and its file name part alone is no name. A glob

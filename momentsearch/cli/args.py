@@ -108,10 +108,30 @@ class _Parser(argparse.ArgumentParser):
         elif "unrecognized arguments" in message and "search" in argv and dashed:
             message += (f"; if {dashed[0]} belongs to the query, give the query as one quoted argument after "
                         f"--: momentsearch search -- 'WORDS {dashed[0]}'")
-        elif ("unrecognized arguments" in message or "required: paths" in message) and dashed and (
-                "index" in argv or self.prog.endswith(" index")):  # a subcommand parser sees only its own argv
+        elif ("unrecognized arguments" in message or "arguments are required" in message) and dashed and (
+                self._command(argv) in PATH_COMMANDS):  # `chapters -week1.mp4` said only "required: video"
             message += f"; a file whose name starts with a dash: ./{dashed[0]} (or give it after --)"
+        elif "expected one argument" in message:  # `search x --in -week1.mp4`, `--image -photo.jpg`
+            message += _dashed_value_hint(message, argv)
         super().error(message)
+
+    def _command(self, argv: list[str]) -> str:
+        """The subcommand: a subcommand's parser sees only its own argv, so its name is the end of its prog."""
+        if " " in self.prog:
+            return self.prog.rsplit(" ", 1)[1]
+        return next((a for a in argv if not a.startswith("-")), "")
+
+
+PATH_COMMANDS = {"index", "remove", "chapters", "transcript", "clip"}  # those whose arguments name files
+
+
+def _dashed_value_hint(message: str, argv: list[str]) -> str:
+    """How to give a flag a file whose name starts with a dash, which argparse takes for a flag: `--in ./-x`."""
+    flags = message.split("argument ", 1)[-1].split(":", 1)[0].split("/")
+    at = next((i for i, a in enumerate(argv) if a in flags), None)
+    if at is None or at + 1 >= len(argv) or not _looks_like_flag(argv[at + 1]):
+        return ""
+    return f"; a file whose name starts with a dash: {flags[-1]} ./{argv[at + 1]} (or {flags[-1]}={argv[at + 1]})"
 
 
 def _looks_like_flag(word: str) -> bool:

@@ -168,6 +168,15 @@ def _is_index(folder: str) -> bool:
     return os.path.isfile(os.path.join(folder, "chroma.sqlite3"))
 
 
+def _holds_its_link(dirpath: str, root: str) -> bool:
+    """Whether `dirpath` (under `root`, reached through a link) is a folder that holds the link itself: the
+    link's own folder or one above it (`up -> ..`, `home -> ~`), so walking it leaves the folder named."""
+    if dirpath == root:
+        return False
+    real, above = os.path.realpath(dirpath), os.path.realpath(os.path.dirname(dirpath))
+    return above == real or above.startswith(real.rstrip(os.sep) + os.sep)
+
+
 def _walk(root: Path, out: dict[str, Found]) -> None:
     seen: set[tuple[int, int]] = set()
 
@@ -181,7 +190,8 @@ def _walk(root: Path, out: dict[str, Found]) -> None:
         except OSError:
             continue
         key = (st.st_dev, st.st_ino)
-        if key in seen:  # a symlink loop brought us back here
+        if key in seen or _holds_its_link(dirpath, str(root)):  # a symlink loop brought us back here, or would:
+            # a link to a folder above (`up -> ..`) walked all of that folder, files outside the one named
             out.setdefault(dirpath, Found(dirpath, "symlink loop: folder already visited"))
             dirnames[:] = []
             continue

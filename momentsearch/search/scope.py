@@ -63,17 +63,28 @@ def scope_paths(files: dict[str, FileRecord], patterns: Iterable[str],
     resolved = {vid: {os.path.abspath(p) for p in [rec.path, *(copies or {}).get(vid, [])]}
                 for vid, rec in files.items()}
     for raw in patterns:
-        pattern = str(raw).strip()
+        typed = str(raw)
+        pattern = typed.strip()
         if not pattern:
             raise QueryError("an empty --in pattern; give a file, a folder, a glob or a video id")
-        found: dict[str, set[str]] = {pattern: set()} if pattern in files else _named_by(pattern, resolved)
-        if not found and (unshown := unshown_path(pattern)) != pattern:  # a path as --json writes it: \xNN
-            found = _named_by(unshown, resolved)  # for a byte of the name that is no UTF-8 (typed as is: first)
+        # as typed first: " intro.mp4" (a name with a leading space) named no file when its space was cut off
+        found = _found(typed, files, resolved) if typed != pattern else {}
+        found = found or _found(pattern, files, resolved)  # spaces pasted around a path or an id
         if not found:
             raise QueryError(f"--in {quoted_path(pattern)} matches no indexed file; {_what_to_give(pattern, resolved)}")
         for vid, paths in found.items():
             chosen.setdefault(vid, set()).update(paths)
     return chosen
+
+
+def _found(pattern: str, files: dict[str, FileRecord], resolved: dict[str, set[str]]) -> dict[str, set[str]]:
+    """What one pattern names (scope_paths): a video id, else a path, folder or glob."""
+    if pattern in files:
+        return {pattern: set()}
+    found = _named_by(pattern, resolved)
+    if not found and (unshown := unshown_path(pattern)) != pattern:  # a path as --json writes it: \xNN
+        found = _named_by(unshown, resolved)  # for a byte of the name that is no UTF-8 (typed as is: first)
+    return found
 
 
 def _what_to_give(pattern: str, resolved: dict[str, set[str]]) -> str:
