@@ -1,0 +1,94 @@
+"""A nightly `index` of a folder that recordings are still arriving in: files being downloaded or copied under
+temporary names, a copy that finishes while the batch runs, a recording that grows while it is being indexed."""
+
+from __future__ import annotations
+
+import os
+import re
+
+import numpy as np
+import pytest
+
+
+
+class SayingASR:
+    """Says one sentence per audio window; `during(n)` runs as window n is heard (the copy going on)."""
+
+    model_id = "fake:asr"
+
+    def __init__(self, during=None):
+        self.calls, self.during = 0, during
+
+    def transcribe(self, audio):
+        from momentsearch.types import TranscriptSegment, Word
+
+        self.calls += 1
+        if self.during is not None:
+            self.during(self.calls)
+        return [TranscriptSegment(0.0, 1.0, "magma rises.", [Word(0.0, 0.5, "magma"), Word(0.5, 1.0, "rises.")])]
+
+
+def _recording(path, seconds: float = 8.0, fmt: str | None = None) -> bytes:
+    """A small recording (a picture that changes each second, a tone), as a camera or OBS writes it; its bytes."""
+    import av
+
+    fps, rate = 5, 16000
+    with av.open(str(path), "w", format=fmt) as out:
+        video = out.add_stream("libx264", rate=fps)
+        video.width, video.height, video.pix_fmt = 160, 96, "yuv420p"
+        audio = out.add_stream("aac", rate=rate)
+        audio.layout = "mono"
+        for i in range(int(seconds * fps)):
+            frame = av.VideoFrame.from_ndarray(np.full((96, 160, 3), 40 * (i // fps) % 250, np.uint8), format="rgb24")
+            out.mux(video.encode(frame))
+        out.mux(video.encode())
+        t = np.arange(int(seconds * rate)) / rate
+        tone = (0.3 * np.sin(2 * np.pi * 220 * t) * 32767).astype(np.int16)
+        for at in range(0, len(tone), 1024):
+            frame = av.AudioFrame.from_ndarray(tone[at:at + 1024].reshape(1, -1), format="s16", layout="mono")
+            frame.sample_rate, frame.pts = rate, at
+            out.mux(audio.encode(frame))
+        out.mux(audio.encode())
+    return path.read_bytes()
+
+
+def _indexer(db, asr):
+    from fakes import FakeText
+
+    from momentsearch.options import Config
+    from momentsearch.pipeline.indexer import Indexer
+    from momentsearch.store.client import make_client
+    from momentsearch.store.store import Store
+
+    config = Config()
+    config.models.ocr = False
+    return Indexer(Store(make_client(str(db))), config, FakeText(), asr, None)
+
+
+def test_downloads_and_copies_under_way_are_skipped_saying_so(tmp_path, capsys):
+    """A browser's `.part` / `.crdownload` and rsync's hidden `.NAME.XXXXXX` are files on their way in: they were
+    "not a media file" (a .part) or left out without a word (rsync's); each is skipped naming the file it becomes,
+    and the summary says so in one line. Other hidden files are left out unsaid, a Mac's `._week4.mp4` too (its
+    AppleDouble metadata beside the recording on a share: it failed every run as not media FFmpeg reads); other
+    names stay not media."""
+    from momentsearch.cli.output import print_report
+    from momentsearch.pipeline.discover import discover
+    from momentsearch.types import NOT_MEDIA, FileResult, IndexReport
+
+    for name in ("week1.mp4.part", "week2.mkv.crdownload", ".week3.mp4.Xy12ab", "notes.txt.part", ".DS_Store",
+                 "._week4.mp4"):
+        (tmp_path / name).write_bytes(b"\x00" * 64)
+    found = {os.path.basename(f.path): f.reason for f in discover([str(tmp_path)])}
+    assert set(found) == {"week1.mp4.part", "week2.mkv.crdownload", ".week3.mp4.Xy12ab", "notes.txt.part"}, found
+    assert found["notes.txt.part"] == NOT_MEDIA
+    for name, final, how in (("week1.mp4.part", "week1.mp4", ".part"), ("week2.mkv.crdownload", "week2.mkv",
+                                                                          ".crdownload"),
+                             (".week3.mp4.Xy12ab", "week3.mp4", "rsync")):
+        assert found[name].startswith("still arriving") and how in found[name], found[name]
+        assert found[name].endswith(f"renamed to {final}") and "skipped" in found[name]
+
+    print_report(IndexReport(files=[FileResult(os.path.join(tmp_path, n), "skipped", r) for n, r in found.items()]))
+    out = capsys.readouterr().out
+    assert "3 files still being copied or downloaded, skipped (" in out and "week1.mp4.part" in out, out
+    assert "1 other file skipped, not media (.part 1)" in out, out
+
