@@ -9,6 +9,7 @@ import re
 import numpy as np
 import pytest
 
+from momentsearch.pipeline.arriving import CHANGED_WHILE_INDEXED
 
 
 class SayingASR:
@@ -91,4 +92,38 @@ def test_downloads_and_copies_under_way_are_skipped_saying_so(tmp_path, capsys):
     out = capsys.readouterr().out
     assert "3 files still being copied or downloaded, skipped (" in out and "week1.mp4.part" in out, out
     assert "1 other file skipped, not media (.part 1)" in out, out
+
+
+def test_a_recording_that_grows_while_it_is_indexed_is_said_and_redone(tmp_path):
+    """The copy goes on while the file is read: its record must keep the state from before it was read (not claim
+    the final size with the early content), the run says so, and the next run indexes the whole file once, its
+    early entries replaced."""
+    whole = _recording(tmp_path / "made.ts", seconds=40.0, fmt="mpegts")
+    folder = tmp_path / "lectures"
+    folder.mkdir()
+    growing = folder / "live.ts"
+    half = len(whole) // 2
+    growing.write_bytes(whole[:half])
+
+    def copy_goes_on(window: int) -> None:
+        if window == 1:
+            with open(growing, "ab") as f:
+                f.write(whole[half:])
+
+    first = _indexer(tmp_path / "db", SayingASR(copy_goes_on))
+    report = first.index([str(folder)])
+    (result,) = report.files
+    assert result.status == "indexed" and CHANGED_WHILE_INDEXED in result.reason, result
+    record = first.store.get_file(str(growing))
+    assert record.size == half and record.complete, record
+
+    second = _indexer(tmp_path / "db", SayingASR())
+    (again,) = second.index([str(folder)]).files
+    assert again.status == "indexed" and CHANGED_WHILE_INDEXED not in again.reason, again
+    assert again.duration > 35.0 and again.video_id != result.video_id
+    record = second.store.get_file(str(growing))
+    assert record.size == len(whole) and record.video_id == again.video_id
+    assert [r.path for r in second.store.files()] == [str(growing)]
+    third = _indexer(tmp_path / "db", SayingASR()).index([str(folder)])
+    assert [f.status for f in third.files] == ["unchanged"]
 

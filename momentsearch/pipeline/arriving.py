@@ -19,6 +19,8 @@ UNFINISHED_SUFFIXES = frozenset(".part .partial .crdownload .opdownload .downloa
 RSYNC_TEMP = re.compile(r"\.(?P<name>.+)\.[A-Za-z0-9]{6}")
 ARRIVING_REASON = STILL_ARRIVING + (" ({how}): skipped; the next run indexes it once it is complete and renamed "
                                     "to {name}")
+CHANGED_WHILE_INDEXED = ("changed while it was being indexed (still being written?): indexed as far as it was "
+                         "read; the next run indexes it again")
 
 
 def arriving_reason(name: str, media_suffixes: frozenset[str]) -> str:
@@ -32,3 +34,11 @@ def arriving_reason(name: str, media_suffixes: frozenset[str]) -> str:
         return ARRIVING_REASON.format(how="rsync's temporary name", name=rsync["name"])
     return ""
 
+
+def changed_while_indexed(path: str, size: int, mtime: float) -> bool:
+    """Whether `path` is no longer as its record (`size`, `mtime`: its stat when indexing began) says."""
+    try:
+        st = os.stat(path)
+    except OSError:
+        return False  # gone: the batch's notes on missing files say so
+    return (st.st_size, st.st_mtime) != (size, mtime)

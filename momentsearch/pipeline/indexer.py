@@ -20,6 +20,7 @@ from momentsearch import __version__
 from momentsearch.errors import BadInputError, ModelNotFoundError, ModelUnavailableError
 from momentsearch.no_memory import memory_error
 from momentsearch.options import Config
+from momentsearch.pipeline.arriving import CHANGED_WHILE_INDEXED, changed_while_indexed
 from momentsearch.pipeline.callback import callback_errors, guarded  # noqa: F401 (callback_errors: api)
 from momentsearch.pipeline.captions import indexed_id, sidecar_changed, sidecar_files
 from momentsearch.pipeline.decode import probe
@@ -390,5 +391,7 @@ class Indexer:
         entries.times.add("store", time.perf_counter() - t0)
         for stage, seconds in entries.times.seconds.items():
             self.report.times.add(stage, seconds)
-        return FileResult(entries.path, "indexed", "; ".join(n for n in (entries.note, resumed) if n),
+        # the record keeps the stat from before the file was read: a file still being written is indexed again
+        changed = CHANGED_WHILE_INDEXED if changed_while_indexed(record.path, record.size, record.mtime) else ""
+        return FileResult(entries.path, "indexed", "; ".join(n for n in (entries.note, resumed, changed) if n),
                           video_id=entries.video_id, duration=entries.duration, channels=entries.channels)
