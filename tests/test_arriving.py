@@ -4,7 +4,6 @@ temporary names, a copy that finishes while the batch runs, a recording that gro
 from __future__ import annotations
 
 import os
-import re
 
 import numpy as np
 import pytest
@@ -126,4 +125,33 @@ def test_a_recording_that_grows_while_it_is_indexed_is_said_and_redone(tmp_path)
     assert [r.path for r in second.store.files()] == [str(growing)]
     third = _indexer(tmp_path / "db", SayingASR()).index([str(folder)])
     assert [f.status for f in third.files] == ["unchanged"]
+
+
+@pytest.mark.parametrize("fmt, suffix", [(None, ".mp4"), ("mpegts", ".ts")])
+def test_a_copy_that_finishes_before_its_turn_is_read_whole(tmp_path, fmt, suffix):
+    """The batch probes every file first; a copy that finished while the files before it were indexed was read
+    with that early probe: an MP4 without its index yet failed as "probably truncated" though it was whole by
+    its turn, and an MPEG-TS kept the length of its first half."""
+    whole = _recording(tmp_path / f"made{suffix}", seconds=24.0, fmt=fmt)
+    folder = tmp_path / "lectures"
+    folder.mkdir()
+    _recording(folder / f"a_first{suffix}", seconds=4.0, fmt=fmt)
+    arriving = folder / f"b_arriving{suffix}"
+    half = len(whole) // 2
+    arriving.write_bytes(whole[:half])
+
+    def progress(event) -> None:
+        if event.kind == "file" and event.path.endswith(f"a_first{suffix}"):
+            with open(arriving, "ab") as f:
+                f.write(whole[half:])
+
+    indexer = _indexer(tmp_path / "db", SayingASR())
+    indexer.progress = progress
+    results = {os.path.basename(f.path): f for f in indexer.index([str(folder)]).files}
+    late = results[f"b_arriving{suffix}"]
+    from momentsearch.pipeline.decode import probe
+
+    assert late.status == "indexed" and abs(late.duration - probe(tmp_path / f"made{suffix}").duration) < 0.5, late
+    assert "cut short" not in late.reason and CHANGED_WHILE_INDEXED not in late.reason, late
+    assert indexer.store.get_file(str(arriving)).size == len(whole)
 

@@ -42,3 +42,12 @@ def changed_while_indexed(path: str, size: int, mtime: float) -> bool:
     except OSError:
         return False  # gone: the batch's notes on missing files say so
     return (st.st_size, st.st_mtime) != (size, mtime)
+
+
+def file_state(path: str) -> tuple[int, int, int] | None:
+    """(size, modification time in ns, inode) of `path`, or None where it cannot be looked at."""
+    try:
+        st = os.stat(path)
+    except OSError:
+        return None
+    return st.st_size, st.st_mtime_ns, st.st_ino

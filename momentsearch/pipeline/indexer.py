@@ -20,10 +20,10 @@ from momentsearch import __version__
 from momentsearch.errors import BadInputError, ModelNotFoundError, ModelUnavailableError
 from momentsearch.no_memory import memory_error
 from momentsearch.options import Config
-from momentsearch.pipeline.arriving import CHANGED_WHILE_INDEXED, changed_while_indexed
+from momentsearch.pipeline.arriving import CHANGED_WHILE_INDEXED, changed_while_indexed, file_state
 from momentsearch.pipeline.callback import callback_errors, guarded  # noqa: F401 (callback_errors: api)
 from momentsearch.pipeline.captions import indexed_id, sidecar_changed, sidecar_files
-from momentsearch.pipeline.decode import probe
+from momentsearch.pipeline.decode import probe, probe_again_if_changed
 from momentsearch.pipeline.discover import (caption_files_used, decks_indexed_before, discover, is_photo,
                                             not_regular_reason, other_models_note, remembered_hash)
 from momentsearch.pipeline.failures import failure_reason
@@ -37,7 +37,6 @@ from momentsearch.pipeline.settled import (CLIP_COLLECTIONS, entry_options, opti
                                            settle_unchanged, unchanged_note)
 from momentsearch.store.ids import absolute_path, still_there
 from momentsearch.types import FileRecord, FileResult, IndexReport, MediaInfo, ProgressCallback, ProgressEvent
-
 
 
 @dataclass
@@ -69,6 +68,7 @@ class Indexer:
         self.report = IndexReport()
         self.models_assumed = False  # the models were settled from the records (settle_unchanged), not loaded
         self.at = ProgressEvent("file")  # the file being indexed (`index`, Ray's `_progress`)
+        self.probed: dict[str, tuple | None] = {}  # media path -> its file_state when `plan` probed it
 
     @contextmanager
     def _stage(self, name: str, path: str = ""):
@@ -152,6 +152,7 @@ class Indexer:
         for path in todo:
             if is_photo(path):
                 continue
+            self.probed[path] = file_state(path)  # a file still being copied may have changed by its turn
             try:
                 infos[path] = probe(path)
             except BadInputError as exc:
@@ -238,7 +239,7 @@ class Indexer:
         Without `process`, a media file whose bytes are not indexed yet is left as it is: None (Ray sends it on)."""
         old = None
         try:
-            if isinstance(info, BadInputError):
+            if isinstance(info := probe_again_if_changed(path, info, self.probed.get(path)), BadInputError):
                 raise info
             st = os.stat(path)
             if not stat.S_ISREG(st.st_mode):  # a FIFO would block the first read for ever
