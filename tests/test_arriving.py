@@ -4,6 +4,7 @@ temporary names, a copy that finishes while the batch runs, a recording that gro
 from __future__ import annotations
 
 import os
+import re
 
 import numpy as np
 import pytest
@@ -155,3 +156,23 @@ def test_a_copy_that_finishes_before_its_turn_is_read_whole(tmp_path, fmt, suffi
     assert "cut short" not in late.reason and CHANGED_WHILE_INDEXED not in late.reason, late
     assert indexer.store.get_file(str(arriving)).size == len(whole)
 
+
+def test_an_mp4_still_being_copied_is_not_called_a_file_to_copy_again(tmp_path):
+    """An MP4 whose copy is under way has no index yet (it comes last): "re-copy or re-export it" sent its owner
+    to redo a copy that was going on; one that changed just now says the next run indexes it once complete. One
+    that has not changed for a day is truncated, and keeps that advice."""
+    from momentsearch.errors import BadInputError
+    from momentsearch.pipeline.decode import probe
+
+    whole = _recording(tmp_path / "made.mp4", seconds=4.0)
+    copying = tmp_path / "copying.mp4"
+    copying.write_bytes(whole[: len(whole) // 2])
+    with pytest.raises(BadInputError) as caught:
+        probe(copying)
+    assert "probably truncated" in caught.value.reason and re.search(r"it changed \d+ s ago:", caught.value.reason)
+    assert "still being copied or recorded, the next run indexes it once complete" in caught.value.reason
+
+    os.utime(copying, (1_700_000_000, 1_700_000_000))
+    with pytest.raises(BadInputError) as caught:
+        probe(copying)
+    assert "changed" not in caught.value.reason and "); re-copy or re-export it" in caught.value.reason

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import re
+import time
 from pathlib import Path
 
 from momentsearch.types import STILL_ARRIVING
@@ -19,6 +20,7 @@ UNFINISHED_SUFFIXES = frozenset(".part .partial .crdownload .opdownload .downloa
 RSYNC_TEMP = re.compile(r"\.(?P<name>.+)\.[A-Za-z0-9]{6}")
 ARRIVING_REASON = STILL_ARRIVING + (" ({how}): skipped; the next run indexes it once it is complete and renamed "
                                     "to {name}")
+LATELY_SECONDS = 600  # a file that changed this recently may still be being copied or recorded
 CHANGED_WHILE_INDEXED = ("changed while it was being indexed (still being written?): indexed as far as it was "
                          "read; the next run indexes it again")
 
@@ -35,6 +37,15 @@ def arriving_reason(name: str, media_suffixes: frozenset[str]) -> str:
     return ""
 
 
+def file_state(path: str) -> tuple[int, int, int] | None:
+    """(size, modification time in ns, inode) of `path`, or None where it cannot be looked at."""
+    try:
+        st = os.stat(path)
+    except OSError:
+        return None
+    return st.st_size, st.st_mtime_ns, st.st_ino
+
+
 def changed_while_indexed(path: str, size: int, mtime: float) -> bool:
     """Whether `path` is no longer as its record (`size`, `mtime`: its stat when indexing began) says."""
     try:
@@ -44,10 +55,13 @@ def changed_while_indexed(path: str, size: int, mtime: float) -> bool:
     return (st.st_size, st.st_mtime) != (size, mtime)
 
 
-def file_state(path: str) -> tuple[int, int, int] | None:
-    """(size, modification time in ns, inode) of `path`, or None where it cannot be looked at."""
+def changed_lately(path) -> str:
+    """`it changed 12 s ago:` where `path` was modified less than LATELY_SECONDS ago (a copy or recording that may
+    still be going on), else ""."""
     try:
-        st = os.stat(path)
+        age = time.time() - os.stat(path).st_mtime
     except OSError:
-        return None
-    return st.st_size, st.st_mtime_ns, st.st_ino
+        return ""
+    if not 0 <= age < LATELY_SECONDS:
+        return ""
+    return f"it changed {age:.0f} s ago:" if age < 120 else f"it changed {age / 60:.0f} min ago:"
