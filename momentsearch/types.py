@@ -230,6 +230,9 @@ class StageTimes:
 
 
 REINDEX_COMMAND = "momentsearch index --reindex"  # how notes begin the command that redoes files (the CLI adds its flags)
+# a file being copied or downloaded under a temporary name (lecture.mp4.part, rsync's .lecture.mp4.Xy12ab): skipped
+# with a reason that begins so (pipeline/arriving.py); the CLI says them in one line under the summary
+STILL_ARRIVING = "still arriving"
 NOT_MEDIA = "not a media file (unknown extension)"  # a folder's other files (notes, code): skipped with this reason
 # a lecture's slide deck beside its recording (lecture.pdf, lecture.pptx): skipped with DECK_NOT_READ, which says why
 # and what to do (DECK_HOW: the CLI's one line under the summary says it once for all of them)

@@ -20,7 +20,8 @@ from rich.table import Table
 from rich.text import Text
 
 from momentsearch.store.filestate import MISSING, MODIFIED, UNREADABLE, file_state, still_there
-from momentsearch.types import DECK_HOW, DECK_NOT_READ, NOT_MEDIA, IndexReport, Moment, ProgressEvent, shown_path
+from momentsearch.types import (DECK_HOW, DECK_NOT_READ, NOT_MEDIA, STILL_ARRIVING, IndexReport, Moment, ProgressEvent,
+                                shown_path)
 
 out = Console(soft_wrap=True)
 err = Console(stderr=True)
@@ -235,10 +236,11 @@ def print_report(report: IndexReport) -> None:
     decks = [f for f in report.files if f.status == "skipped" and f.reason == DECK_NOT_READ]
     same = [f for f in report.files if f.status == "unchanged" and not f.reason]
     captions = [f for f in report.files if f.status == "skipped" and f.reason.startswith("subtitles: read as")]
-    grouped = {id(f) for f in other + decks + same + captions}
+    arriving = [f for f in report.files if f.status == "skipped" and f.reason.startswith(STILL_ARRIVING)]
+    grouped = {id(f) for f in other + decks + same + captions + arriving}
     rows = [f for f in report.files if id(f) not in grouped]
     rows, indexed_alike = _group_indexed(rows)
-    if rows or not (other or decks or same or indexed_alike):
+    if rows or not (other or decks or same or indexed_alike or arriving):
         table = Table(title="Index summary", show_lines=False)
         table.add_column("file", overflow="fold", max_width=36)
         for col in ("status", "duration", "channels"):
@@ -263,6 +265,12 @@ def print_report(report: IndexReport) -> None:
                   markup=False, highlight=False)
     if decks:  # lecture.pdf beside lecture.mp4: not counted among a folder's other files, as if it were read
         out.print(cell(f"{plural(len(decks), 'slide deck')} not read ({_kinds(decks)}): {DECK_HOW}"),
+                  markup=False, highlight=False)
+    if arriving:  # a nightly run beside copies and downloads under way: said once, each file named
+        names = ", ".join(Path(f.path).name for f in arriving[:3]) + (", ..." if len(arriving) > 3 else "")
+        them = "them once they are" if len(arriving) > 1 else "it once it is"
+        out.print(cell(f"{plural(len(arriving), 'file')} still being copied or downloaded, skipped ({names}): the "
+                       f"next run indexes {them} complete and renamed; --json lists {them.split()[0]}"),
                   markup=False, highlight=False)
     if other:
         out.print(cell(f"{plural(len(other), 'other file')} skipped, not media ({_kinds(other)}); --json lists them"),

@@ -12,6 +12,7 @@ import numpy as np
 
 from momentsearch.errors import BadInputError
 from momentsearch.media import TS_CLOCK_WRAP, picture_stream, sound_start, stream_start, time_origin
+from momentsearch.pipeline.arriving import file_state
 from momentsearch.pipeline.discover import container_mime
 from momentsearch.pipeline.opening import open_media as _open
 from momentsearch.pipeline.packets import iter_decoded
@@ -49,6 +50,19 @@ def probe(path: str | Path) -> MediaInfo:
             audio_note=track.note if track is not None else "",
             mime=container_mime(container.format.name, video is not None, Path(path).suffix),
         )
+
+
+def probe_again_if_changed(path: str, info: MediaInfo | BadInputError | None,
+                           then: tuple[int, int, int] | None) -> MediaInfo | BadInputError | None:
+    """`info` (the batch's probe of `path`, made when its state was `then`), or a new probe where the file changed
+    since: a copy that finished while the files before it were indexed is read whole (the old probe held the
+    length of its first part, or failed on an MP4 whose index had not been written yet). A photo (None) stays."""
+    if info is None or then is None or file_state(path) in (then, None):
+        return info
+    try:
+        return probe(path)
+    except BadInputError as exc:
+        return exc
 
 
 PAD_PIECE = 60  # seconds; the silence before a late audio track is yielded in pieces this long

@@ -13,6 +13,7 @@ from pathlib import Path
 from momentsearch.errors import QueryError
 from momentsearch.media import HEIF_REASON
 from momentsearch.model_ids import model_ids_match
+from momentsearch.pipeline.arriving import arriving_reason
 from momentsearch.pipeline.captions import SIDECAR_SUFFIXES, caption_tag
 from momentsearch.pipeline.made_with import models_that_matter
 from momentsearch.types import DECK_NOT_READ, NOT_MEDIA, FileResult, IndexReport, unshown_path
@@ -216,12 +217,16 @@ def _walk(root: Path, out: dict[str, Found]) -> None:
         media = [Path(n) for n in filenames if Path(n).suffix.lower() in MEDIA_EXTENSIONS]  # (one folder: names)
         for name in sorted(filenames):
             full = os.path.join(dirpath, name)
-            if Path(name).suffix.lower() in MEDIA_EXTENSIONS | HEIF_EXTENSIONS:
+            if arriving := arriving_reason(name, MEDIA_EXTENSIONS):  # lecture.mp4.part: not "not media", nor unsaid
+                out.setdefault(full, Found(full, arriving))
+            elif name.startswith("."):  # hidden files are left out, media names too: a Mac's `._lecture.mp4` (its
+                continue  # AppleDouble metadata on a USB disk or share) failed every run as no media FFmpeg reads
+            elif Path(name).suffix.lower() in MEDIA_EXTENSIONS | HEIF_EXTENSIONS:
                 out.setdefault(full, _file(full))
             elif Path(name).suffix.lower() in SIDECAR_SUFFIXES:  # talk.srt: the captions of talk.mp4
                 owned = any(caption_tag(m, Path(name)) is not None for m in media)
                 out.setdefault(full, Found(full, CAPTIONS_READ if owned else CAPTIONS_ALONE))
-            elif not name.startswith("."):
+            else:
                 deck = Path(name).suffix.lower() in DECK_EXTENSIONS
                 out.setdefault(full, Found(full, DECK_NOT_READ if deck else NOT_MEDIA))
 

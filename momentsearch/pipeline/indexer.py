@@ -20,10 +20,11 @@ from momentsearch import __version__
 from momentsearch.errors import BadInputError, ModelNotFoundError, ModelUnavailableError
 from momentsearch.no_memory import memory_error
 from momentsearch.options import Config
+from momentsearch.pipeline.arriving import CHANGED_WHILE_INDEXED, changed_while_indexed, file_state
 from momentsearch.pipeline.callback import callback_errors, guarded  # noqa: F401 (callback_errors: api)
 from momentsearch.pipeline.captions import indexed_id, sidecar_changed, sidecar_files
 from momentsearch.pipeline.copies import copies_note, follow_copies
-from momentsearch.pipeline.decode import probe
+from momentsearch.pipeline.decode import probe, probe_again_if_changed
 from momentsearch.pipeline.discover import (caption_files_used, decks_indexed_before, discover, is_photo,
                                             not_regular_reason, other_models_note, remembered_hash)
 from momentsearch.pipeline.failures import failure_reason
@@ -37,7 +38,6 @@ from momentsearch.pipeline.settled import (CLIP_COLLECTIONS, entry_options, opti
                                            settle_unchanged, unchanged_note)
 from momentsearch.store.ids import absolute_path, still_there
 from momentsearch.types import FileRecord, FileResult, IndexReport, MediaInfo, ProgressCallback, ProgressEvent
-
 
 
 @dataclass
@@ -69,6 +69,7 @@ class Indexer:
         self.report = IndexReport()
         self.models_assumed = False  # the models were settled from the records (settle_unchanged), not loaded
         self.at = ProgressEvent("file")  # the file being indexed (`index`, Ray's `_progress`)
+        self.probed: dict[str, tuple | None] = {}  # media path -> its file_state when `plan` probed it
 
     @contextmanager
     def _stage(self, name: str, path: str = ""):
@@ -152,6 +153,7 @@ class Indexer:
         for path in todo:
             if is_photo(path):
                 continue
+            self.probed[path] = file_state(path)  # a file still being copied may have changed by its turn
             try:
                 infos[path] = probe(path)
             except BadInputError as exc:
@@ -238,7 +240,7 @@ class Indexer:
         Without `process`, a media file whose bytes are not indexed yet is left as it is: None (Ray sends it on)."""
         old = None
         try:
-            if isinstance(info, BadInputError):
+            if isinstance(info := probe_again_if_changed(path, info, self.probed.get(path)), BadInputError):
                 raise info
             st = os.stat(path)
             if not stat.S_ISREG(st.st_mode):  # a FIFO would block the first read for ever
@@ -379,11 +381,8 @@ class Indexer:
         t0 = time.perf_counter()
         for name, rows in entries.rows.items():
             self.store.upsert(name, rows.ids, rows.vectors, rows.metadatas, rows.documents)
-        record.duration = entries.duration
-        record.kind = entries.kind
-        record.channels = entries.channels
-        record.visual_segments = entries.visual_segments
-        record.sections = entries.sections
+        record.duration, record.kind, record.channels = entries.duration, entries.kind, entries.channels
+        record.visual_segments, record.sections = entries.visual_segments, entries.sections
         record.sources, record.language = entries.sources, entries.language
         record.version, record.options = __version__, options_fingerprint(self.config, entries.kind == "photo")
         record.complete = True
@@ -392,5 +391,8 @@ class Indexer:
         entries.times.add("store", time.perf_counter() - t0)
         for stage, seconds in entries.times.seconds.items():
             self.report.times.add(stage, seconds)
-        return FileResult(entries.path, "indexed", "; ".join(n for n in (entries.note, resumed, shared) if n),
+        # the record keeps the stat from before the file was read: a file still being written is indexed again
+        changed = CHANGED_WHILE_INDEXED if changed_while_indexed(record.path, record.size, record.mtime) else ""
+        notes = (entries.note, resumed, shared, changed)
+        return FileResult(entries.path, "indexed", "; ".join(n for n in notes if n),
                           video_id=entries.video_id, duration=entries.duration, channels=entries.channels)

@@ -7,6 +7,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from momentsearch.errors import BadInputError
+from momentsearch.pipeline.arriving import changed_lately
 
 
 def open_media(path: str | Path):
@@ -35,6 +36,11 @@ def _unreadable_reason(path: Path, exc: Exception) -> str:
         head = b""
     detail = getattr(exc, "strerror", None) or str(exc)
     if head[4:8] == b"ftyp":  # an MP4/MOV whose index (moov box) is missing: the usual truncated recording
+        # or one still being copied (its index comes last): then "re-copy it" was wrong, the next run reads it
+        advice = "re-copy or re-export it"
+        if lately := changed_lately(path):
+            advice = (f"{lately} if it is still being copied or recorded, the next run indexes it once complete, "
+                      f"else {advice}")
         return ("an MP4/MOV file FFmpeg cannot open: probably truncated (cut short while recording or "
-                f"copying, so its index is missing); re-copy or re-export it ({detail})")
+                f"copying, so its index is missing); {advice} ({detail})")
     return f"not a media file FFmpeg can read: corrupt, or not audio/video ({detail})"
