@@ -44,8 +44,10 @@ def part_name(out: str | os.PathLike) -> Path:
     shortened (at a whole character) where the whole would pass NAME_BYTES, so an output whose own name is
     near the limit (a clip named after a long lecture name) can still be written."""
     out = Path(out)
-    name = out.name.encode()[:NAME_BYTES - len(b"..part")].decode("utf-8", "ignore")  # a cut character is dropped
-    return out.with_name(f".{name}.part")
+    raw, room = os.fsencode(out.name), NAME_BYTES - len(b"..part")  # (the file system's bytes: any locale's name)
+    if len(raw) > room:
+        raw = raw[:room].decode("utf-8", "ignore").encode()  # a cut character is dropped
+    return out.with_name(f".{os.fsdecode(raw)}.part")
 
 
 def part_file(out: Path) -> Path:

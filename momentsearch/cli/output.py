@@ -6,7 +6,6 @@ not a table whose cells wrap; long paths keep their end (the file name) and lose
 
 from __future__ import annotations
 
-import codecs
 import os
 import sys
 import textwrap
@@ -19,6 +18,7 @@ from rich.progress import (BarColumn, MofNCompleteColumn, Progress, TextColumn, 
 from rich.table import Table
 from rich.text import Text
 
+from momentsearch.cli.safe_text import safe_text
 from momentsearch.store.filestate import MISSING, MODIFIED, UNREADABLE, file_state, still_there
 from momentsearch.types import (DECK_HOW, DECK_NOT_READ, NOT_MEDIA, STILL_ARRIVING, IndexReport, Moment, ProgressEvent,
                                 shown_path)
@@ -46,35 +46,6 @@ def columns() -> int:
     """The columns to lay lines out for: WIDTH, or fewer on a narrower terminal ($COLUMNS, as rich reads it),
     so a result line is not wrapped by the terminal in the middle of a word."""
     return max(MIN_WIDTH, min(WIDTH, out.width))
-
-
-def safe_text(text: str) -> str:
-    """Text fit for a terminal: control characters (an escape sequence in a file name could move the
-    cursor, retitle the window or hide text) shown as \\xNN / \\uNNNN, everything else as is; and so is
-    what stdout cannot write (`LC_ALL=C PYTHONUTF8=0`, a Windows code page), escaped here as the stream would
-    escape it, so a line or table is laid out for its real width (a summary's rows ran past their frame)."""
-    writes = _writable()
-    return "".join(ch if (ch.isprintable() or ch == " ") and (ch.isascii() or writes(ch))
-                   else ch.encode("unicode_escape").decode("ascii")
-                   for ch in shown_path(str(text)))  # a name's bytes that are no UTF-8: \\xNN too
-
-
-def _writable():
-    """Whether stdout's encoding writes a character (always, where it is UTF-8)."""
-    encoding = getattr(sys.stdout, "encoding", None) or "utf-8"
-    try:
-        if codecs.lookup(encoding).name == "utf-8":
-            return lambda ch: True
-    except LookupError:
-        return lambda ch: True
-
-    def writes(ch: str) -> bool:
-        try:
-            ch.encode(encoding)
-            return True
-        except UnicodeEncodeError:
-            return False
-    return writes
 
 
 def cell(text: str) -> Text:
