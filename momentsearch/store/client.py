@@ -138,7 +138,9 @@ def make_client(db_dir: str | None = None, chroma_url: "str | ChromaServer | Non
     store/folder.py: anything else is IndexNotFoundError, and nothing is written), and a read-only
     one through a temporary copy.
     """
-    import chromadb
+    from momentsearch.places import import_chromadb
+
+    chromadb = import_chromadb()
     from chromadb.config import Settings
 
     settings = Settings(anonymized_telemetry=False)
