@@ -19,6 +19,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from momentsearch.errors import ModelUnavailableError
+from momentsearch.file_modes import as_umask_allows
 
 
 def resolve_device(name: str) -> str:
@@ -97,6 +98,7 @@ def join_files(parts: list[Path], target: Path) -> None:
                     shutil.copyfileobj(src, out, 16 * 1024 * 1024)
             out.flush()
             os.fsync(out.fileno())
+        as_umask_allows(tmp)  # mkstemp's 0600 would lock the rest of a group sharing the cache out
         os.replace(tmp, target)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)

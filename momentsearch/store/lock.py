@@ -129,7 +129,7 @@ class WriterLock:
 
     def _open(self) -> int:
         self.db_dir.mkdir(parents=True, exist_ok=True)
-        return os.open(lock_path(self.db_dir), os.O_RDWR | os.O_CREAT, 0o644)
+        return os.open(lock_path(self.db_dir), os.O_RDWR | os.O_CREAT, 0o666)  # as the umask allows: a group shares it
 
     def _still_there(self, fd: int) -> bool:
         """The locked file is the one at the lock's path (not a removed one, nor one replaced since it was opened)."""
