@@ -40,6 +40,11 @@ def private_cache() -> Path:
         return _PRIVATE[0]
 
 
+def is_private(folder: Path) -> bool:
+    """`folder` is private_cache(): it goes when this process exits."""
+    return bool(_PRIVATE) and folder == _PRIVATE[0]
+
+
 def cache_root() -> Path:
     """Directory for files momentsearch derives from packaged models and for a read-only index's search cache:
     $MOMENTSEARCH_CACHE, else $XDG_CACHE_HOME/momentsearch, else ~/.cache/momentsearch, else private_cache()."""

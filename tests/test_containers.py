@@ -155,3 +155,16 @@ def test_a_search_cache_is_readable_by_the_group_sharing_the_index(tmp_path, gro
     assert _mode(saved) == 0o2775  # the setgid bit kept: what is made in it later keeps the group
     assert {_mode(p) for p in saved.rglob("*") if p.is_file()} == {0o664}
     assert search_cache.load(root, "k1") is not None
+
+
+def test_demo_without_a_home_folder_asks_for_a_folder(no_home, tmp_path, monkeypatch, capsys):
+    """`momentsearch demo` with no home folder: the index went into a folder named "~" in the working folder
+    (expanduser leaves "~" as it is there), or, with the private cache, into a folder removed as it exited, while
+    the printed `search ... --db` command named it."""
+    from momentsearch import cli
+
+    monkeypatch.chdir(tmp_path)
+    assert cli.main(["demo"]) == 2
+    err = capsys.readouterr().err
+    assert "--db DIR" in err and "MOMENTSEARCH_CACHE" in err
+    assert list(tmp_path.iterdir()) == []

@@ -245,9 +245,13 @@ def cmd_demo(args) -> int:
 
     sample = Path(__file__).resolve().parents[1] / "data" / "sample_lecture.mp4"
     if args.db is None and args.chroma_url is None:
-        from momentsearch.places import cache_root
+        from momentsearch.places import cache_root, is_private
 
-        args.db = str(cache_root() / "demo-db")  # (args.DEMO_DB)
+        root = cache_root()
+        if is_private(root):  # removed as this process exits: the search command printed below would find nothing
+            raise MomentSearchError("no home folder to keep the demo index in (HOME is unset and this user has no "
+                                    "passwd entry): give it a folder with --db DIR, or set MOMENTSEARCH_CACHE")
+        args.db = str(root / "demo-db")  # (args.DEMO_DB)
     index = _index_for(args)
     print(f"Indexing the sample lecture {sample.name} into {args.chroma_url or args.db}")
     with ProgressDisplay() as progress:
