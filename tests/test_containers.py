@@ -168,3 +168,19 @@ def test_demo_without_a_home_folder_asks_for_a_folder(no_home, tmp_path, monkeyp
     err = capsys.readouterr().err
     assert "--db DIR" in err and "MOMENTSEARCH_CACHE" in err
     assert list(tmp_path.iterdir()) == []
+
+
+def test_missing_clip_weights_name_the_hugging_face_cache_that_was_searched(tmp_path, monkeypatch):
+    """With HF_HOME set (a container's model volume) the warning said it "looked in the Hugging Face cache
+    (~/.cache/huggingface/hub)", a folder it never looked in."""
+    pytest.importorskip("open_clip")
+    from huggingface_hub import constants
+
+    from momentsearch.errors import ModelUnavailableError
+    from momentsearch.models.clip import ClipModel
+
+    monkeypatch.delenv("MOMENTSEARCH_ALLOW_DOWNLOAD", raising=False)
+    monkeypatch.setattr(constants, "HF_HUB_CACHE", str(tmp_path / "models" / "hub"))
+    with pytest.raises(ModelUnavailableError) as err:
+        ClipModel("ViT-B-32", "laion2b_s34b_b79k").load()
+    assert f"looked in the Hugging Face cache ({tmp_path / 'models' / 'hub'})" in str(err.value)
