@@ -184,3 +184,28 @@ def test_missing_clip_weights_name_the_hugging_face_cache_that_was_searched(tmp_
     with pytest.raises(ModelUnavailableError) as err:
         ClipModel("ViT-B-32", "laion2b_s34b_b79k").load()
     assert f"looked in the Hugging Face cache ({tmp_path / 'models' / 'hub'})" in str(err.value)
+
+
+def test_a_lock_another_user_made_0644_says_how_to_share_the_index(tmp_path):
+    """An index an earlier momentsearch made (its writer lock 0644 whatever the umask), shared by a group:
+    another member's `index` stopped with a bare "...store.lock: Permission denied"."""
+    if os.geteuid() != 0 or shutil.which("setpriv") is None:
+        pytest.skip("needs root and setpriv to run as another user")
+    shared = Path(tempfile.mkdtemp(prefix="momentsearch-test-lock-"))  # pytest's own folders are 0700
+    try:
+        shared.chmod(0o777)
+        (shared / "db").mkdir(mode=0o777)
+        (shared / "db").chmod(0o777)
+        lock_path(shared / "db").write_text("")
+        lock_path(shared / "db").chmod(0o644)
+        code = ("import sys; from momentsearch.errors import IndexWriteError; from momentsearch.store.lock import "
+                "WriterLock\ntry:\n    WriterLock(sys.argv[1]).acquire()\nexcept IndexWriteError as exc:\n"
+                "    print(exc)")
+        proc = subprocess.run(["setpriv", "--reuid", "54321", "--regid", "54321", "--clear-groups", sys.executable,
+                               "-c", code, str(shared / "db")], capture_output=True, text=True, timeout=120,
+                              env={**os.environ, "PYTHONPATH": os.pathsep.join(sys.path)}, cwd=shared)
+        assert proc.returncode == 0, proc.stderr
+        assert "permission denied (it belongs to root, mode 0644" in proc.stdout
+        assert f"chmod -R g+w {shared / 'db'}" in proc.stdout
+    finally:
+        shutil.rmtree(shared, ignore_errors=True)
