@@ -14,7 +14,7 @@ from momentsearch.options import DEFAULT_CONFIG, SHIPPED_CONFIGS, ASROptions, Ca
 from momentsearch.store.client import DEFAULT_DB, ChromaServer
 
 # where `demo` indexes the sample lecture unless given --db: in the cache folder (places.cache_root)
-DEMO_DB = "demo-db in $MOMENTSEARCH_CACHE, default ~/.cache/momentsearch/demo-db"
+DEMO_DB = "~/.cache/momentsearch/demo-db; demo-db in $MOMENTSEARCH_CACHE or $XDG_CACHE_HOME/momentsearch where set"
 
 
 def typed_text(text: str) -> str:
