@@ -25,6 +25,7 @@ from pathlib import Path
 
 from momentsearch.clips import copied_stream, damaged_sound
 from momentsearch.errors import BadInputError, DiskFullError, IndexWriteError
+from momentsearch.file_modes import as_umask_allows
 from momentsearch.media import picture_stream
 from momentsearch.types import FileRecord
 
@@ -123,6 +124,7 @@ def _copy_to(src, speech, out: Path) -> None:
                     continue  # a flush packet, or sound an interrupted recording cut short
                 packet.stream = outs[packet.stream.index]
                 dst.mux(packet)
+        as_umask_allows(tmp)  # not mkstemp's 0600: a server run by another user of the index plays it too
         os.replace(tmp, out)
     finally:
         Path(tmp).unlink(missing_ok=True)

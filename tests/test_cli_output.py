@@ -139,7 +139,7 @@ def test_demo_help_names_the_folder_demo_indexes_into(capsys, monkeypatch, tmp_p
     with pytest.raises(SystemExit):
         main(["demo", "--help"])
     said = " ".join(capsys.readouterr().out.split())
-    assert "(default: ~/.cache/momentsearch/demo-db)" in said and "./momentsearch-db" not in said
+    assert "(default: ~/.cache/momentsearch/demo-db; demo-db in $MOMENTSEARCH_CACHE" in said and "./momentsearch-db" not in said
     seen = {}
 
     def opened(args):  # the folder demo would open; stop there (nothing indexed)
@@ -147,6 +147,8 @@ def test_demo_help_names_the_folder_demo_indexes_into(capsys, monkeypatch, tmp_p
         raise KeyboardInterrupt
 
     monkeypatch.setenv("HOME", str(tmp_path))
+    monkeypatch.delenv("MOMENTSEARCH_CACHE", raising=False)  # the cache folder's variables move it (places.py)
+    monkeypatch.delenv("XDG_CACHE_HOME", raising=False)
     monkeypatch.setattr(sys.modules["momentsearch.cli.main"], "_index_for", opened)
     assert main(["demo"]) == 130
     assert seen["db"] == str(tmp_path / ".cache" / "momentsearch" / "demo-db")

@@ -13,7 +13,8 @@ from momentsearch.cli import extras, transcripts
 from momentsearch.options import DEFAULT_CONFIG, SHIPPED_CONFIGS, ASROptions, CaptionOptions, ModelOptions
 from momentsearch.store.client import DEFAULT_DB, ChromaServer
 
-DEMO_DB = "~/.cache/momentsearch/demo-db"  # where `demo` indexes the sample lecture unless given --db
+# where `demo` indexes the sample lecture unless given --db: in the cache folder (places.cache_root)
+DEMO_DB = "~/.cache/momentsearch/demo-db; demo-db in $MOMENTSEARCH_CACHE or $XDG_CACHE_HOME/momentsearch where set"
 
 
 def typed_text(text: str) -> str:

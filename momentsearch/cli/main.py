@@ -10,7 +10,7 @@ import sys
 from pathlib import Path
 
 from momentsearch.cli import batch, extras, stopping, streams, transcripts
-from momentsearch.cli.args import DEMO_DB, build_parser
+from momentsearch.cli.args import build_parser
 from momentsearch.cli.config import asr_overrides as _asr_overrides  # noqa: F401 - tests call it here
 from momentsearch.cli.config import config_for as _config
 from momentsearch.cli.config import with_run_flags
@@ -245,7 +245,13 @@ def cmd_demo(args) -> int:
 
     sample = Path(__file__).resolve().parents[1] / "data" / "sample_lecture.mp4"
     if args.db is None and args.chroma_url is None:
-        args.db = os.path.expanduser(DEMO_DB)
+        from momentsearch.places import cache_root, is_private
+
+        root = cache_root()
+        if is_private(root):  # removed as this process exits: the search command printed below would find nothing
+            raise MomentSearchError("no home folder to keep the demo index in (HOME is unset and this user has no "
+                                    "passwd entry): give it a folder with --db DIR, or set MOMENTSEARCH_CACHE")
+        args.db = str(root / "demo-db")  # (args.DEMO_DB)
     index = _index_for(args)
     print(f"Indexing the sample lecture {sample.name} into {args.chroma_url or args.db}")
     with ProgressDisplay() as progress:
@@ -264,7 +270,9 @@ def cmd_demo(args) -> int:
 def _quoted(path: str) -> str:
     import shlex
 
-    home = str(Path.home())
+    from momentsearch.places import home_folder
+
+    home = str(home_folder() or "\0")
     return "~" + shlex.quote(path[len(home):]) if path.startswith(home + "/") else shlex.quote(path)
 
 

@@ -19,6 +19,7 @@ from rich.table import Table
 from rich.text import Text
 
 from momentsearch.cli.safe_text import safe_text
+from momentsearch.places import home_folder
 from momentsearch.store.filestate import MISSING, MODIFIED, UNREADABLE, file_state, still_there
 from momentsearch.types import (DECK_HOW, DECK_NOT_READ, NOT_MEDIA, STILL_ARRIVING, IndexReport, Moment, ProgressEvent,
                                 shown_path)
@@ -75,7 +76,7 @@ def short_path(path: str, width: int = 40) -> str:
             p = rel
     except ValueError:  # another drive (Windows)
         pass
-    home = str(Path.home())
+    home = str(home_folder() or "\0")  # no home folder to tell (a container's user): nothing is shortened
     if p.startswith(home + os.sep):
         p = "~" + p[len(home):]
     p = safe_text(p)  # a file name's escape sequences never reach the terminal

@@ -218,7 +218,9 @@ class ClipModel:
         source = tag_cfg.get("hf_hub") or tag_cfg.get("url") or "?"
         if not downloads_allowed():
             self.missing_weights = self._weight_places(tag_cfg)
-            where = self.cache_dir or "the Hugging Face cache (~/.cache/huggingface/hub)"
+            from huggingface_hub import constants  # HF_HOME / HF_HUB_CACHE moved it (a container's model volume)
+
+            where = self.cache_dir or f"the Hugging Face cache ({constants.HF_HUB_CACHE})"
             raise ModelUnavailableError(
                 f"CLIP weights for {self.arch} with pretrained tag '{self.pretrained}' are not on this machine "
                 f"(looked in {where}; they come from {source}). Supply them by: passing a local checkpoint, "

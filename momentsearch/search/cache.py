@@ -23,6 +23,7 @@ from pathlib import Path
 from contextlib import contextmanager
 from typing import Iterable
 
+from momentsearch.file_modes import as_umask_allows
 from momentsearch.ranking.lexical import LexicalIndex
 from momentsearch.search.snapshot import TEMP_PREFIX, drop_stale_temp
 
@@ -87,6 +88,7 @@ def save(root: str | Path, key: str, ids: list[str], texts: list[str], metas: li
         (tmp / "rows.json").write_text(json.dumps({"version": CACHE_VERSION, "ids": ids, "texts": texts,
                                                    "metas": metas}), encoding="utf-8")
         lexical.save(tmp / "lexical")
+        as_umask_allows(tmp)  # not mkdtemp's 0700: the index's other users read it too
         target = root / f"transcript-{key}"
         try:
             os.replace(tmp, target)

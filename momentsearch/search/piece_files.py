@@ -25,6 +25,7 @@ from pathlib import Path
 
 import numpy as np
 
+from momentsearch.file_modes import as_umask_allows
 from momentsearch.ranking.late import TokenVectors
 from momentsearch.search.cache import PIECES_DIRNAME
 MAGIC = b"momentsearch-pieces 1\n"  # a new layout gets a new number: older files then read as "not kept"
@@ -86,6 +87,7 @@ class PieceFiles:
             fd, tmp = tempfile.mkstemp(prefix=".tmp-", dir=where)
             with os.fdopen(fd, "wb") as out:
                 out.write(MAGIC + len(head).to_bytes(4, "little") + head + vectors.tobytes())
+            as_umask_allows(tmp)  # not mkstemp's 0600: the index's other users read it too
             os.replace(tmp, where / f"{key}.pieces")
             tmp = None
         except OSError as exc:

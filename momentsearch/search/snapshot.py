@@ -27,6 +27,7 @@ from typing import Any
 
 import numpy as np
 
+from momentsearch.file_modes import as_umask_allows
 from momentsearch.store.ids import entry_fields
 
 SNAPSHOT_VERSION = 1
@@ -233,6 +234,7 @@ def save(db: str | os.PathLike, cache_dir: str | os.PathLike, store) -> Snapshot
             state["collections"][name] = {"metadata": col.metadata, "ids": col.ids, "docs": col.docs,
                                           "metas": col.metas, "has_vectors": has_vectors}
         (tmp / "state.json").write_text(json.dumps(state), encoding="utf-8")
+        as_umask_allows(tmp)  # not mkdtemp's 0700: the index's other users read it too
         target = _folder(cache_dir)
         shutil.rmtree(target, ignore_errors=True)
         os.replace(tmp, target)

@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from momentsearch.errors import MomentSearchError
+from momentsearch.file_modes import as_umask_allows
 from momentsearch.store.folder import (begin_new, check_index, disk_full, is_disk_full, prepare_writable,
                                        read_only_snapshot, writable)
 from momentsearch.store.reopen import open_persistent
@@ -138,7 +139,9 @@ def make_client(db_dir: str | None = None, chroma_url: "str | ChromaServer | Non
     store/folder.py: anything else is IndexNotFoundError, and nothing is written), and a read-only
     one through a temporary copy.
     """
-    import chromadb
+    from momentsearch.places import import_chromadb
+
+    chromadb = import_chromadb()
     from chromadb.config import Settings
 
     settings = Settings(anonymized_telemetry=False)
@@ -170,15 +173,24 @@ def make_client(db_dir: str | None = None, chroma_url: "str | ChromaServer | Non
             return chromadb.HttpClient(**where, database=server.database)
         except Exception as exc:  # connection, TLS and auth errors come in many types
             return _not_opened(chromadb, server, where, create, exc)
-    path = Path(db_dir or default_db_dir())
+    return _local_client(Path(db_dir or default_db_dir()), settings, create)
+
+
+def _local_client(path: Path, settings, create: bool):
+    """An embedded PersistentClient at the index folder `path` (see make_client)."""
+    named = path
     if create:
         begin_new(prepare_writable(path))  # a first run's Chroma database, told apart from another program's
     elif not writable(check_index(path)):
         path = read_only_snapshot(path)
+    new = create and not (path / "chroma.sqlite3").exists()
     try:
-        return open_persistent(path, settings)  # (never the connection to a deleted database file)
+        client = open_persistent(path, settings)  # (never the connection to a deleted database file)
+        if new:  # SQLite makes it 0644 whatever the umask: a group sharing the index (umask 002) could not write
+            as_umask_allows(path / "chroma.sqlite3", folder_too=False)
+        return client
     except Exception as exc:  # chromadb raises its own InternalError for SQLite problems
-        if is_disk_full(exc) and not create and path == Path(db_dir or default_db_dir()):
+        if is_disk_full(exc) and not create and path == named:
             try:  # a reader on a full disk (Chroma writes as it opens): a copy elsewhere, as for a read-only one
                 return open_persistent(read_only_snapshot(path), settings)
             except Exception:

@@ -12,16 +12,34 @@ from __future__ import annotations
 import errno
 import os
 import socket
+import stat
 import time
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Iterator
 
-from momentsearch.errors import IndexBusyError, IndexNotFoundError
+from momentsearch.errors import IndexBusyError, IndexNotFoundError, IndexWriteError
 
 LOCK_NAME = ".momentsearch.store.lock"
 POLL_SECONDS = 0.2  # how often a waiting writer retries
 GRACE_SECONDS = 0.5  # a writer told not to wait still retries this long (`writing_now` probes the lock briefly)
+
+
+def _lock_refused(path: Path) -> str:
+    """Why this user may not open the writer lock `path`, and what its owner can do."""
+    try:
+        st = path.stat()
+    except OSError:
+        return f"cannot take the index's writer lock {path}: permission denied (the index's folder)"
+    try:
+        import pwd
+
+        owner = pwd.getpwuid(st.st_uid).pw_name
+    except (KeyError, ImportError):
+        owner = f"uid {st.st_uid}"
+    return (f"cannot take the index's writer lock {path}: permission denied (it belongs to {owner}, mode "
+            f"{stat.S_IMODE(st.st_mode):04o}: an earlier momentsearch made it and the database 0644 whatever the "
+            f"umask). To let the group write this index, its owner can run: chmod -R g+w {path.parent}")
 
 
 def lock_path(db_dir: str | os.PathLike) -> Path:
@@ -129,7 +147,11 @@ class WriterLock:
 
     def _open(self) -> int:
         self.db_dir.mkdir(parents=True, exist_ok=True)
-        return os.open(lock_path(self.db_dir), os.O_RDWR | os.O_CREAT, 0o644)
+        path = lock_path(self.db_dir)
+        try:
+            return os.open(path, os.O_RDWR | os.O_CREAT, 0o666)  # as the umask allows: a group shares it
+        except PermissionError as exc:
+            raise IndexWriteError(_lock_refused(path)) from exc
 
     def _still_there(self, fd: int) -> bool:
         """The locked file is the one at the lock's path (not a removed one, nor one replaced since it was opened)."""

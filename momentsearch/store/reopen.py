@@ -43,7 +43,9 @@ def open_persistent(path, settings, fresh: bool = False):
     `path` before and another file is there now (or none), chromadb's cached connection for it is dropped
     first (a writer after `rm -rf db` wrote into the deleted file, a reader read from it). `fresh` drops it
     in any case (another process wrote into the folder: its vectors are read again)."""
-    import chromadb
+    from momentsearch.places import import_chromadb
+
+    chromadb = import_chromadb()
     from chromadb.api.shared_system_client import SharedSystemClient
 
     key = str(path)
