@@ -114,6 +114,23 @@ def test_a_named_lecture_is_told_by_its_title_slide_when_its_file_name_says_noth
     assert named_lecture("recursion in week 3", files, lambda v: "") is None  # nothing names it: as before
 
 
+@pytest.mark.parametrize("query, rest", [
+    ("week 3 recursion", "recursion"), ("recursion (week 3)", "recursion"), ("Week 3 — recursion?", "recursion?"),
+    ("week 3's recursion example", "recursion example"),
+    ("what did the stats lecture say about p-values", "what did the lecture say about p-values"),
+])
+def test_the_name_taken_out_leaves_no_word_of_it_to_search(query, rest):
+    """"week 3 recursion" was searched as "the lecture recursion" ("lecture" a topic word), "recursion (week 3)"
+    as "recursion ( )"; a request about the named lecture keeps "the lecture", which asking.py takes off."""
+    from momentsearch.search.asking import asked_for
+
+    files = {"a": FileRecord("/c/week03-algorithms.mp4", "a", 1, 0.0),
+             "b": FileRecord("/c/Lecture 5 - Statistics.mp4", "b", 1, 0.0)}
+    named = named_lecture(query, files, lambda v: "")
+    assert named is not None and named.rest == rest
+    assert "lecture" not in asked_for(named.rest)
+
+
 @pytest.mark.parametrize("query", ["recursion in lecture 1", "recursion in the algorithms lecture",
                                    '"week 3" recursion', "the stats lecture", "recursion in week 3 and week 4"])
 def test_a_reference_that_is_not_clearly_one_file_is_left_as_words(query):

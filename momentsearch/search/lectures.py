@@ -20,6 +20,7 @@ from typing import Callable
 from momentsearch.ranking.accents import fold
 from momentsearch.ranking.lexical import STOPWORDS, normalise, stem
 from momentsearch.ranking.structure import content_words, intents
+from momentsearch.search.asking import asked_for
 from momentsearch.search.query import normalise_text
 from momentsearch.search.spelling import Spelling, searched
 from momentsearch.types import FileRecord
@@ -139,13 +140,19 @@ def named_lecture(text: str, files: dict[str, FileRecord], title_of: Callable[[s
     if not content_words(_joined(text[:ref.start], "", text[ref.end:])):  # "the stats lecture": no topic to look for
         return None
     typed = re.sub(r"['\u2019]s$", "", _bare(ref.typed))
-    instead = "" if ref.before or typed != _bare(ref.typed) else "the lecture"  # "week 3's example": "example"
+    rest = _joined(text[:ref.start], "", text[ref.end:])
+    if not ref.before:  # "what did the stats lecture say about X": a request about "the lecture", taken off as one
+        asked = _joined(text[:ref.start], "the lecture", text[ref.end:])
+        rest = asked if "the lecture" not in asked_for(asked).lower() else rest
     video_id, = chosen
-    return NamedLecture(video_id, files[video_id].path, typed, _joined(text[:ref.start], instead, text[ref.end:]))
+    return NamedLecture(video_id, files[video_id].path, typed, rest)
 
 
 def _joined(*parts: str) -> str:
-    return " ".join(re.sub(r"\s+([?!.,])", r"\1", " ".join(parts)).split())
+    """The query's parts around a reference taken out, without the marks it left at an edge ("week 3: recursion")."""
+    text = re.sub(r"\(\s*\)|\[\s*\]", " ", " ".join(parts))  # "recursion (week 3)"
+    text = " ".join(re.sub(r"\s+([?!.,:;])", r"\1", text).split())
+    return re.sub(r"^[\s,:;.\-\u2013\u2014]+|[\s,:;\-\u2013\u2014]+$", "", text)
 
 
 def searched_in_lecture(parsed, corpus, files: dict[str, FileRecord], title_of: Callable[[str], str],
