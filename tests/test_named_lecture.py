@@ -38,7 +38,8 @@ COURSE = {
 }
 ORDINARY = ["recursion", "p-values", "the proof that the sample mean is unbiased", "where do they explain hash tables",
             "algorithms exam", "which week covered binary search", "the end", "the summary of the stats lecture",
-            "the last lecture on recursion", "recursion in week 9", "the exam in the algorithms lecture"]
+            "the last lecture on recursion", "recursion in week 9", "the exam in the algorithms lecture",
+            '"week 3" recursion']
 
 
 def course_searcher(folder):
@@ -132,17 +133,19 @@ def test_the_name_taken_out_leaves_no_word_of_it_to_search(query, rest):
 
 
 @pytest.mark.parametrize("query", ["recursion in lecture 1", "recursion in the algorithms lecture",
-                                   '"week 3" recursion', "the stats lecture", "recursion in week 3 and week 4"])
+                                   '"week 3" recursion', "the stats lecture", "recursion in week 3 and week 4",
+                                   "the python class attribute", "the python session cookie"])
 def test_a_reference_that_is_not_clearly_one_file_is_left_as_words(query):
     files = {"a": FileRecord("/c/Lecture 1 - Algorithms.mp4", "a", 1, 0.0),
              "b": FileRecord("/c/Lecture 11 - Algorithms II.mp4", "b", 1, 0.0),
-             "c": FileRecord("/c/week03.mp4", "c", 1, 0.0), "d": FileRecord("/c/week04.mp4", "d", 1, 0.0)}
+             "c": FileRecord("/c/week03.mp4", "c", 1, 0.0), "d": FileRecord("/c/week04.mp4", "d", 1, 0.0),
+             "e": FileRecord("/c/python-basics.mp4", "e", 1, 0.0)}
     named = named_lecture(query, files, lambda v: "")
     if query == "recursion in lecture 1":  # 1 is not 11
         assert named is not None and named.video_id == "a"
     elif query == '"week 3" recursion':  # a name in quotes: left to searched_in_lecture, which searches it as words
         assert named is not None and named.video_id == "c"
-    else:  # two files, or no topic beside the name
+    else:  # two files, no topic beside the name, a class or session named by a word (as often a topic)
         assert named is None
 
 

@@ -35,8 +35,10 @@ _KINDS = {"lecture": ("lecture", "lec", "lect"), "week": ("week", "wk"), "class"
 _BEFORE = r"(?:(?:in|from|of|during|for|at|on|within|inside)\s+)?"  # taken off with the reference
 _NUMBERED = re.compile(rf"\b{_BEFORE}(?:the\s+)?(?P<kind>{'|'.join(_KINDS)})\s+(?:no\.?\s*|number\s+|#\s*)?"
                        rf"(?P<number>\d{{1,3}}|{'|'.join(_NUMBERS)})(?:['\u2019]s)?\b", re.IGNORECASE)
+# "the stats lecture", "the algorithms lab"; not "the python class attribute" nor "the HTTP session cookie": a class,
+# a session, a video or a recording named by a word is as often a topic
 _NAMED = re.compile(rf"\b{_BEFORE}(?:the|our|that|this)\s+(?P<name>(?:[\w-]+\s+){{1,3}}?)"
-                    r"(?P<kind>lecture|class|talk|video|seminar|lesson|session|recording|lab|tutorial|webinar)s?"
+                    r"(?P<kind>lecture|talk|seminar|lesson|lab|tutorial|webinar)s?"
                     r"(?:['\u2019]s)?\b", re.IGNORECASE)
 # words before "lecture" that say which one by time or kind, not by its name ("the last lecture", "today's class")
 _NO_NAME = {"last", "next", "previous", "first", "second", "third", "final", "same", "whole", "entire", "today's",
@@ -160,7 +162,7 @@ def searched_in_lecture(parsed, corpus, files: dict[str, FileRecord], title_of: 
     """`spelling.searched` of the query less the lecture it names, with the file that lecture is (`searched_in`);
     of the query as it is when it names none clearly (module doc). A lecture in "quotes" is searched as words."""
     named = named_lecture(parsed.text, files, title_of)
-    if named is None or any(f" {normalise_text(named.typed)} " in f" {p} " for p in parsed.phrases):
+    if named is None or any(normalise_text(named.typed) in f" {p} " for p in parsed.phrases):
         return searched(parsed, corpus, spelling, left_out)
     found = searched(replace(parsed, text=named.rest), corpus, spelling, left_out)
     return replace(found, searched_in=named.path, lecture=named.typed)
