@@ -223,16 +223,19 @@ class MomentIndex(Removal):
 
     @reads
     def search(self, query: str, k: int = 10, kind: str | None = None, video: Named | None = None,
-               in_: Scope = None) -> list[Moment]:
+               in_: Scope = None, everywhere: bool = False) -> list[Moment]:
         """Top-k moments for a text query. The query may hold "exact phrases" (must occur in the speech
         or slide text) and -words (must not). `video` (a path or video id) and `in_` (paths, folders,
-        globs or video ids) limit the search to those files; a pattern matching no file is a QueryError."""
-        return self.searcher.search(query, k=k, kind=kind, scope=scope_patterns(video, in_))
+        globs or video ids) limit the search to those files; a pattern matching no file is a QueryError.
+        A lecture the query names ("recursion in week 3") that is one indexed file is searched alone (`spelled`
+        says which), unless `everywhere`."""
+        return self.searcher.search(query, k=k, kind=kind, scope=scope_patterns(video, in_), everywhere=everywhere)
 
     @reads
-    def spelled(self, query: str):
-        """What `search(query)` ranks (search/spelling.py): `.text`, `.changes` [(typed, searched)], `.note()`."""
-        return self.searcher.spelled(query)
+    def spelled(self, query: str, video: Named | None = None, in_: Scope = None, everywhere: bool = False):
+        """What `search(query)` (with the same scope) ranks (search/spelling.py): `.text`, `.changes` [(typed,
+        searched)], `.searched_in` (the path of the lecture the query names, or ""), `.note()`."""
+        return self.searcher.spelled(query, scope_patterns(video, in_), everywhere)
 
     def search_image(self, image, k: int = 10, kind: str | None = None, video: Named | None = None,
                      in_: Scope = None) -> list[Moment]:

@@ -217,12 +217,12 @@ class _WordsIndex:
 
     searchable_channels = channels
 
-    def spelled(self, query):  # no typos here: searched as typed
+    def spelled(self, query, video=None, in_=None, everywhere=False):  # no typos here: searched as typed
         from momentsearch.search.spelling import Spelling
 
         return Spelling(query)
 
-    def search(self, query, k=10, kind=None, in_=None):
+    def search(self, query, k=10, kind=None, in_=None, everywhere=False):
         words = query.split()
         if any(w[1:] in self.found for w in words if w.startswith("-")) or not self.found & set(words):
             return []
@@ -251,7 +251,7 @@ def test_a_search_for_photos_in_an_index_without_any_says_so(capsys, monkeypatch
     from momentsearch.types import FileRecord
 
     index = _WordsIndex("roadmap")
-    index.search = lambda query, k=10, kind=None, in_=None: []  # a photo search finds nothing
+    index.search = lambda query, k=10, kind=None, in_=None, everywhere=False: []  # a photo search finds nothing
     index.videos = lambda: [FileRecord(path="/l/a.mp4", video_id="a" * 16, size=1, mtime=0.0, duration=60.0)]
     monkeypatch.setattr(sys.modules["momentsearch.cli.main"], "_index_for", lambda args: index)
     monkeypatch.setattr(output, "out", Console(file=io.StringIO(), width=200))
@@ -430,7 +430,7 @@ class _ClipsIndex(_WordsIndex):
         super().__init__(found)
         self.video, self.cut, self.indexed = video, cut, list(indexed)
 
-    def search(self, query, k=10, kind=None, in_=None):
+    def search(self, query, k=10, kind=None, in_=None, everywhere=False):
         return [_moment(0.9, "the roadmap", video=self.video)] if query in self.found else []
 
     def export_clip(self, video, start, end, out, padding=0.0, force=False):

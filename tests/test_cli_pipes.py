@@ -31,12 +31,12 @@ class _OneWordIndex:
 
     searchable_channels = channels
 
-    def spelled(self, query):
+    def spelled(self, query, video=None, in_=None, everywhere=False):
         from momentsearch.search.spelling import Spelling
 
         return Spelling(query)
 
-    def search(self, query, k=10, kind=None, in_=None):
+    def search(self, query, k=10, kind=None, in_=None, everywhere=False):
         if self.word not in query.split():
             return []
         return [Moment(video="/srv/talk.mp4", video_id="ab" * 8, start=12.0, end=30.0, score=0.9,

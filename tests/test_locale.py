@@ -82,12 +82,12 @@ class _Recording:
 
     searchable_channels = channels
 
-    def spelled(self, query):
+    def spelled(self, query, video=None, in_=None, everywhere=False):
         from momentsearch.search.spelling import Spelling
 
         return Spelling(query)
 
-    def search(self, query, k=10, kind=None, in_=None):
+    def search(self, query, k=10, kind=None, in_=None, everywhere=False):
         self.asked.append(query)
         return []
 

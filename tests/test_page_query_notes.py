@@ -38,9 +38,11 @@ def _answer(route, asked: list[str]) -> None:
                                                      f"{MAX_QUERY_CHARS} characters", "status": 422})
             return
         corrected = [["bucle", "bugle"]] if "bucle" in q else []
+        lecture = {"searched_for": "recursion", "searched_in": "/course/week03-algorithms.mp4",
+                   "named_lecture": "week 3"} if q == "recursion in week 3" else {}
         route.fulfill(json={"query": q, "results": [], "took_ms": 1, "warnings": [], "picture_note": "",
                             "searched_for": q.replace("bucle", "bugle") if corrected else None,
-                            "corrected": corrected, "empty_note": EMPTY})
+                            "corrected": corrected, "empty_note": EMPTY, **lecture})
     else:
         route.fulfill(status=404, json={"error": "not here", "status": 404})
 
@@ -80,3 +82,22 @@ def test_typos_put_right_that_found_nothing_say_what_was_searched_as_the_cli_doe
     assert EMPTY in status and "[1 as-typed link]" in status
     plain, _ = _search(browser, "recursion")
     assert plain.startswith("No moments found for “recursion”. No results") and "[0 as-typed link]" in plain
+
+
+def test_a_query_searched_in_the_lecture_it_names_says_so_with_a_way_to_search_every_file(browser):
+    """The CLI says "Searched in week03-algorithms.mp4 only" when a query names one lecture; the page said nothing,
+    so a student did not learn why other lectures' moments were missing, nor how to search them."""
+    page = browser.new_page()
+    asked: list[str] = []
+    page.route(f"{BASE}/**", lambda route: _answer(route, asked))
+    page.goto(BASE + "/")
+    page.fill("#q", "recursion in week 3")
+    page.press("#q", "Enter")
+    page.wait_for_function("() => document.getElementById('status').dataset.state === 'empty'", timeout=20_000)
+    status = page.inner_text("#status")
+    assert "Searched in week03-algorithms.mp4 only, the lecture the query names (“week 3”)." in status, status
+    page.click("#everywhere")
+    page.wait_for_function("() => document.getElementById('q').value === 'recursion'", timeout=20_000)
+    page.wait_for_function("() => !document.getElementById('everywhere')", timeout=20_000)
+    page.close()
+    assert asked == ["recursion in week 3", "recursion"]

@@ -482,7 +482,7 @@ def test_search_json_and_each_queries_line_say_why_nothing_was_found_as_the_http
         def search(self, query, **_):
             return []
 
-        def spelled(self, query):
+        def spelled(self, query, **_):
             from momentsearch.search.spelling import Spelling
             return Spelling(query)
 

@@ -123,9 +123,13 @@ def test_the_readmes_search_json_sample_is_what_search_json_writes(monkeypatch, 
 
         channels = searchable_channels
 
-        def spelled(self, query):
+        def spelled(self, query, **_):
             if len(query) > 100:  # a pasted page, cut to MAX_QUERY_CHARS
                 return SimpleNamespace(to_json=lambda: {"left_out_words": 3}, note=lambda: "")
+            if query == "roadmap in week 3":  # a lecture named: searched in that file alone
+                return SimpleNamespace(to_json=lambda: {"searched_for": "roadmap", "corrected": [],
+                                                        "searched_in": "/srv/talks/week3.mp4",
+                                                        "named_lecture": "week 3"}, note=lambda: "")
             changed = query != "roadmap"
             return SimpleNamespace(to_json=lambda: {"searched_for": "roadmap", "corrected": [[query, "roadmap"]]}
                                    if changed else {}, note=lambda: "")
@@ -140,6 +144,8 @@ def test_the_readmes_search_json_sample_is_what_search_json_writes(monkeypatch, 
     corrected = set(json.loads(capsys.readouterr().out)) - set(written)
     assert cli_main.main(["search", "roadmap " * 300, "-k", "5", "--json"]) == 0
     cut = set(json.loads(capsys.readouterr().out)) - set(written)
+    assert cli_main.main(["search", "roadmap in week 3", "-k", "5", "--json"]) == 0
+    cut |= set(json.loads(capsys.readouterr().out)) - set(written)
     assert cli_main.main(["search", "the", "-k", "5", "--json"]) == 0  # nothing found
     assert corrected | cut | (set(json.loads(capsys.readouterr().out)) - set(written)) == typo
 

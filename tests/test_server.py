@@ -276,12 +276,12 @@ class _FakeIndex:
     def searchable_channels(self):  # an image query's picture is compared (as with CLIP weights)
         return {"transcript", "visual"}
 
-    def spelled(self, query):  # no typos here: searched as typed
+    def spelled(self, query, video=None, in_=None, everywhere=False):  # no typos here: searched as typed
         from momentsearch.search.spelling import Spelling
 
         return Spelling(query)
 
-    def search(self, query, k=10, kind=None, video=None):
+    def search(self, query, k=10, kind=None, video=None, everywhere=False):
         time.sleep(self.delay)
         rec = next(iter(self.files.values()))
         return [Moment(video=rec.path, video_id=rec.video_id, start=1.0, end=2.0, score=0.5,
@@ -561,7 +561,7 @@ def test_a_chroma_server_that_stops_answering_is_a_503_that_names_it(tmp_path, c
                 raise httpx.ConnectError("[Errno 111] Connection refused")
             return super().videos()
 
-        def search(self, query, k=10, kind=None, video=None):
+        def search(self, query, k=10, kind=None, video=None, everywhere=False):
             raise httpx.ConnectError("[Errno 111] Connection refused")
 
     index = Gone([_record(media)])

@@ -229,7 +229,7 @@ def test_a_photo_is_shown_as_a_small_upright_jpeg_whatever_its_format(tmp_path):
               for p, vid, mime in ((scan, "aaaaaaaaaaaaaaaa", "image/tiff"), (phone, "bbbbbbbbbbbbbbbb", "image/jpeg"))]
 
     class Photos(_FakeIndex):
-        def search(self, query, k=10, kind=None, video=None):
+        def search(self, query, k=10, kind=None, video=None, everywhere=False):
             return [Moment(video=str(scan), video_id=photos[0].video_id, start=0.0, end=0.0, score=0.5,
                            channels={"ocr": 0.5}, text=query, kind="photo")]
 

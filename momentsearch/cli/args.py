@@ -188,6 +188,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--in", dest="scope", action="append", metavar="PATH_OR_GLOB",
                    help="search only in these files: a file, a folder, a glob ('talks/*.mp4') or a video id; "
                         "repeatable")
+    p.add_argument("--everywhere", action="store_true",
+                   help="search every file even when the query names a lecture ('recursion in week 3' searches "
+                        "the one file that 'week 3' names, else)")
     extras.add_export_flags(p)
 
     p = sub.add_parser("info", help="what the index holds")

@@ -78,9 +78,11 @@ def _lines(stream, source: str):
 
 def _answer(index, args, qid, query: str) -> dict:
     try:
-        results = [m.to_json() for m in index.search(query, k=args.k, kind=args.kind, in_=args.scope)]
+        results = [m.to_json() for m in index.search(query, k=args.k, kind=args.kind, in_=args.scope,
+                                                      everywhere=args.everywhere)]
         empty = {} if results else {"empty_note": extras.why_nothing(index, query, args.kind, args.scope)}
+        spelled = index.spelled(query, in_=args.scope, everywhere=args.everywhere)
         return {"qid": qid, "query": query, "picture_note": extras.picture_note_of(index, query),
-                **index.spelled(query).to_json(), "results": results, **empty}
+                **spelled.to_json(), "results": results, **empty}
     except QueryError as exc:
         return {"qid": qid, "query": query, "results": [], "error": str(exc)}

@@ -192,8 +192,9 @@ def cmd_search(args) -> int:
     else:
         if args.query is None:
             raise QueryError("give a query: momentsearch search \"what to find\" (or --image PATH, --queries FILE)")
-        moments = index.search(args.query, k=args.k, kind=args.kind, in_=args.scope)
-        query, note, spelled = args.query, extras.picture_note_of(index, args.query), index.spelled(args.query)
+        moments = index.search(args.query, k=args.k, kind=args.kind, in_=args.scope, everywhere=args.everywhere)
+        query, note = args.query, extras.picture_note_of(index, args.query)
+        spelled = index.spelled(args.query, in_=args.scope, everywhere=args.everywhere)
     clips = extras.export_clips(index, moments, args.export_clips, args.clip_pad, quiet=args.json,
                                 force=args.force) if args.export_clips else []
     empty = "" if moments else (extras.why_no_image_match(index, args.kind) if args.image

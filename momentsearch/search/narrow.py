@@ -16,7 +16,9 @@ import numpy as np
 from momentsearch.ranking.reviews import PREVIEW, REVIEW, SUMMARY, demote_reviews, review_spans
 from momentsearch.ranking.slide_lexical import title_line
 from momentsearch.ranking.lexical import query_terms
-from momentsearch.ranking.structure import content_words, named_lecture, without_position
+from momentsearch.ranking.structure import (AFTER, BEFORE, BREAK, BREAK_SAID, EXERCISE, QUESTIONS, Place,
+                                             beside_regions, content_words, named_lecture, said_regions,
+                                             without_position)
 from momentsearch.search.query import ParsedQuery, normalise_text, span_text
 from momentsearch.search.scope import EXACT_SCOPE_ROWS, ScopeVectors, rows_by_video, visual_ids
 from momentsearch.store.ids import entry_fields
@@ -61,6 +63,12 @@ class VideoRows:
                 self._reviews[video, kinds] = review_spans(self._titles[video], chunks, kinds)
         return {video: self._reviews[video, kinds] for video in videos}
 
+    def first_slide(self, video: str) -> str:
+        """The text of a video's first slide-text entry ("" when it has none): its title slide, which names it."""
+        rows = self.ocr.get(video, ())
+        return self.corpus.ocr_text[min(rows, key=lambda r: float(self.corpus.ocr_meta[r]["start"]))] if len(rows) \
+            else ""
+
     def demote(self, hits: dict, review_weight: float, summary_weight: float) -> dict:
         """`hits` with those inside a review or a preview counted `review_weight`, inside the closing summary
         `summary_weight` (for a query that asks for none of them: `reviews.asks_review`)."""
@@ -93,6 +101,13 @@ class Narrowing:
             return False
         n_visual = sum(len(rec.visual_segments) or 1 for rec in self.files.values())
         return max(len(self._t_rows), len(self._o_rows), n_visual) <= EXACT_SCOPE_ROWS
+
+    def within(self, path: str) -> Narrowing:
+        """This narrowing limited to the indexed file at `path` (a lecture the query names); itself for ""."""
+        chosen = {v: rec for v, rec in self.files.items() if path and rec.path == path}
+        if not chosen:
+            return self
+        return Narrowing(self.corpus, self.rows, self.query, chosen, True, self.vectors)
 
     def rank_k(self, k: int) -> int:
         return min(1000, WIDEN * k + 20) if self.query.filters else k
@@ -208,6 +223,25 @@ def place_only(text: str, wanted: frozenset[str], hits: dict, files: dict[str, F
     # "the end of the X lecture": no word to search; the name's hits in them stay as spans to place, scoring nothing
     spans = {name: _only(h, chosen) for name, h in by_name.items()}
     return {name: replace(h, scores=h.scores * 0.0) for name, h in spans.items()}, chosen
+
+
+PLACE_ONLY = 1.0  # the place score's weight when a query says nothing but a place ("the summary")
+
+
+def place_of(wanted: frozenset[str], files: dict[str, FileRecord], corpus, bonus: float,
+             rows: VideoRows) -> Place | None:
+    """Where the query points in a lecture (None when it names no place), with each video's speech spans."""
+    if not wanted or bonus <= 0:
+        return None
+    talks = {v: corpus.chunks_of(v) for v, rec in files.items() if "transcript" in rec.channels}
+    speech = {v: np.array([(c.start, c.end) for c in chunks]).reshape(-1, 2) for v, chunks in talks.items()}
+    asked = {v: said_regions(chunks, corpus.segments(v)) for v, chunks in talks.items()} if QUESTIONS in wanted else {}
+    breaks = ({v: said_regions(chunks, corpus.segments(v), BREAK_SAID) for v, chunks in talks.items()}
+              if wanted & {BREAK, EXERCISE} else {})
+    reviews = rows.reviews(files) if REVIEW in wanted else {}
+    beside = ({v: beside_regions(wanted, corpus.segments(v), rec.duration, speech.get(v), asked.get(v), breaks.get(v),
+                                 reviews.get(v)) for v, rec in files.items()} if wanted & {AFTER, BEFORE} else {})
+    return Place(wanted, bonus, speech, asked, breaks, beside, reviews)
 
 
 def _only(hits, videos) -> object:

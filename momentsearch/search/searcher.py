@@ -17,16 +17,16 @@ from momentsearch.ranking.late import TokenVectors, late_scores
 from momentsearch.ranking.forms import query_forms
 from momentsearch.ranking.lexical import best_of
 from momentsearch.ranking.slide_lexical import title_line
-from momentsearch.ranking.structure import (AFTER, BEFORE, BREAK, BREAK_SAID, EXERCISE, QUESTIONS, REVIEW, Place,
-                                             beside_regions, content_words, intents, said_regions, without_position)
+from momentsearch.ranking.structure import content_words, intents, without_position
 from momentsearch.search.context import SectionContext
 from momentsearch.search.corpus import Corpus, corpus_notes, load_corpus
 from momentsearch.search.image_text import unanswerable
-from momentsearch.search.narrow import Narrowing, VideoRows, place_only
+from momentsearch.search.lectures import searched_in_lecture
+from momentsearch.search.narrow import PLACE_ONLY, Narrowing, VideoRows, place_of, place_only
 from momentsearch.search.pieces import PieceCache
 from momentsearch.search.query import clean_query, left_out_words, parse_query
 from momentsearch.search.results import build_moments, channels_of
-from momentsearch.search.spelling import Spelling, searched
+from momentsearch.search.spelling import Spelling
 from momentsearch.search.scope import ScopeVectors, as_named, scope_paths
 from momentsearch.store.store import Hit, Store, new_index
 from momentsearch.types import FileRecord, Moment
@@ -227,15 +227,18 @@ class Searcher:
         return notes + corpus_notes(self.corpus, self.store.db_dir)
 
     # -- public --------------------------------------------------------------------------------
-    def search(self, query: str, k: int = 10, kind: str | None = None, scope=None) -> list[Moment]:
+    def search(self, query: str, k: int = 10, kind: str | None = None, scope=None,
+               everywhere: bool = False) -> list[Moment]:
         """Top-k moments (and photos) for a text query, best first. `kind`: "moment" or "photo" only. `scope`:
-        files to search in (search/scope.py). "exact phrases" and -exclusions: search/query.py; requests and typos
-        (what is ranked): `spelled`."""
+        files to search in (search/scope.py). "exact phrases" and -exclusions: search/query.py; requests, typos and
+        a lecture named in it, searched in that file unless `everywhere` (what is ranked, and where): `spelled`."""
         parsed = parse_query(clean_query(query))
         k = _check_k(k)
         corpus = self.corpus()
         narrow = self._narrowing(corpus, parsed, _of_kind(corpus.files, kind), scope)
-        files, text = narrow.files, searched(parsed, corpus, self.options.spelling).text
+        spelling = self._spelling(parsed, corpus, narrow.files, everywhere)
+        narrow = narrow.within(spelling.searched_in)
+        files, text = narrow.files, spelling.text
         if not files:
             return []
         words = without_position(text)  # "at the end": a place, not words ("end" is said anywhere)
@@ -252,9 +255,17 @@ class Searcher:
         moments = self._moments(hits, narrow.rank_k(k), corpus, wanted, accept, only_place, text)
         return narrow.named(narrow.keep(moments, k))
 
-    def spelled(self, query: str) -> Spelling:
-        """What `search` ranks for `query`: no request around it, typos put right (search/spelling.py)."""
-        return searched(parse_query(clean_query(query)), self.corpus(), self.options.spelling, left_out_words(query))
+    def spelled(self, query: str, scope=None, everywhere: bool = False) -> Spelling:
+        """What `search` ranks for `query`: no request around it, typos put right (search/spelling.py), and the
+        file a lecture it names stands for (search/lectures.py)."""
+        parsed, corpus = parse_query(clean_query(query)), self.corpus()
+        files = self._narrowing(corpus, parsed, corpus.files, scope).files
+        return self._spelling(parsed, corpus, files, everywhere, left_out_words(query))
+
+    def _spelling(self, parsed, corpus, files, everywhere: bool, left_out: int = 0) -> Spelling:
+        rows = self._rows(corpus)
+        return searched_in_lecture(parsed, corpus, {} if everywhere else files, rows.first_slide,
+                                   self.options.spelling, left_out)
 
     def _text_hits(self, text: str, corpus: Corpus, narrow: Narrowing) -> dict[str, ChannelHits]:
         """The text channels' hits for `text`: transcript (dense), lexical, slide text."""
@@ -341,29 +352,10 @@ class Searcher:
         visual = {v: corpus.segments(v) for v in hit_files}
         durations = {v: rec.duration for v, rec in hit_files.items()}
         available = {v: channels_of(rec) for v, rec in hit_files.items()}
-        place = _place(wanted, hit_files, corpus, PLACE_ONLY if only_place else opts.place_bonus, self._rows(corpus))
+        place = place_of(wanted, hit_files, corpus, PLACE_ONLY if only_place else opts.place_bonus, self._rows(corpus))
         edges = {v: corpus.speech_edges(v) for v in hit_files}
         ranking = rank(hits, visual, durations, available, opts, k, place, accept, edges)
         return build_moments(ranking, hits, corpus, bool(only_place), query)
-
-
-PLACE_ONLY = 1.0  # the place score's weight when a query says nothing but a place ("the summary")
-
-
-def _place(wanted: frozenset[str], files: dict[str, FileRecord], corpus: Corpus, bonus: float,
-           rows: VideoRows) -> Place | None:
-    """Where the query points in a lecture (None when it names no place), with each video's speech spans."""
-    if not wanted or bonus <= 0:
-        return None
-    talks = {v: corpus.chunks_of(v) for v, rec in files.items() if "transcript" in rec.channels}
-    speech = {v: np.array([(c.start, c.end) for c in chunks]).reshape(-1, 2) for v, chunks in talks.items()}
-    asked = {v: said_regions(chunks, corpus.segments(v)) for v, chunks in talks.items()} if QUESTIONS in wanted else {}
-    breaks = ({v: said_regions(chunks, corpus.segments(v), BREAK_SAID) for v, chunks in talks.items()}
-              if wanted & {BREAK, EXERCISE} else {})
-    reviews = rows.reviews(files) if REVIEW in wanted else {}
-    beside = ({v: beside_regions(wanted, corpus.segments(v), rec.duration, speech.get(v), asked.get(v), breaks.get(v),
-                                 reviews.get(v)) for v, rec in files.items()} if wanted & {AFTER, BEFORE} else {})
-    return Place(wanted, bonus, speech, asked, breaks, beside, reviews)
 
 
 def _of_kind(files: dict[str, FileRecord], kind: str | None) -> dict[str, FileRecord]:

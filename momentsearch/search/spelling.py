@@ -24,6 +24,7 @@ index's words come from its speech and slide text.
 
 from __future__ import annotations
 
+import os
 import re
 from collections import Counter
 from dataclasses import dataclass, replace
@@ -51,6 +52,8 @@ class Spelling:
     text: str
     changes: tuple[tuple[str, str], ...] = ()
     left_out: int = 0  # words past the end of a query longer than MAX_QUERY_CHARS: not searched
+    searched_in: str = ""  # the path of the one file a lecture named in the query stands for (search/lectures.py)
+    lecture: str = ""  # ... and the words that named it ("week 3"), not searched
 
     def note(self) -> str:
         """One line for a front door ("" when nothing changed)."""
@@ -63,13 +66,20 @@ class Spelling:
             typed = ", ".join(repr(t) for t, _ in self.changes)
             notes.append(f"Searched for {self.text!r}: {typed} {'is' if len(self.changes) == 1 else 'are'} in no "
                          'indexed speech or slide text; put a word in "quotes" to search it as typed.')
+        if self.searched_in:
+            notes.append(f"Searched in {os.path.basename(self.searched_in)} only, the lecture the query names "
+                         f"({self.lecture!r}), for {self.text!r}; search {self.text!r} alone to search every file.")
         return " ".join(notes)
 
     def to_json(self) -> dict:
         """{"searched_for", "corrected": [[typed, searched], ...]} when a word changed, {"left_out_words": N} when
-        the query was cut, else {}."""
+        the query was cut, {"searched_for", "searched_in": path, "named_lecture": words} when it named one file (search/
+        lectures.py), else {}."""
         out = {"left_out_words": self.left_out} if self.left_out else {}
-        return {"searched_for": self.text, "corrected": [list(c) for c in self.changes], **out} if self.changes else out
+        if self.searched_in:
+            out |= {"searched_in": self.searched_in, "named_lecture": self.lecture}
+        changed = self.changes or self.searched_in
+        return {"searched_for": self.text, "corrected": [list(c) for c in self.changes], **out} if changed else out
 
 
 class Vocabulary:

@@ -182,14 +182,17 @@ async def examples(request: Request):
 @router.get("/search", response_model=SearchOut)
 async def search_text(request: Request, q: str = Query(..., max_length=MAX_QUERY_CHARS, description="what to look for"),
                       k: int = Query(10, ge=1, le=MAX_RESULTS), kind: Literal["moment", "photo"] | None = None,
-                      video: str | None = Query(None, max_length=64, description="search in this video only (id)")):
+                      video: str | None = Query(None, max_length=64, description="search in this video only (id)"),
+                      everywhere: bool = Query(False, description="search every file even when the query names a "
+                                                                  "lecture ('recursion in week 3')")):
     index, t0 = request.app.state.index, time.perf_counter()
     if video is not None:
         await _record(request, video)
     def run():
-        moments = index.search(q, k, kind, video)
+        moments = index.search(q, k, kind, video, everywhere=everywhere)
         return (moments_out(index, moments), picture_note(q, index.searchable_channels()),
-                index.spelled(q).to_json(), "" if moments else _nothing_found(index, q, kind, video),
+                index.spelled(q, video, everywhere=everywhere).to_json(),
+                "" if moments else _nothing_found(index, q, kind, video),
                 _stale_results(index, moments))
 
     results, note, spelled, empty, stale = await _in_search_slot(request, run)

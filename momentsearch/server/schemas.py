@@ -52,6 +52,8 @@ class SearchOut(_Answer):
     picture_note: str | None = None  # a text query: why a kind of picture it asks for is found by words alone, or ""
     searched_for: str | None = None  # a text query whose typos were put right: what was searched instead
     corrected: list[list[str]] = []  # ... and each [typed, searched] word
+    searched_in: str | None = None  # a text query that names one indexed lecture ("recursion in week 3"): its path
+    named_lecture: str | None = None  # ... and the words that named it ("week 3"), searched there, not as words
     empty_note: str = ""  # a query (text or image) that found nothing: why, in the CLI's words ("" when it found something)
     results: list[MomentOut]
     took_ms: float

@@ -202,6 +202,27 @@ function leftOutNote(words) {
     + "first, or shorten it. " : "";
 }
 
+// a lecture the query names ("recursion in week 3"): searched in that file alone, said so, with a link that
+// searches the topic alone in every file
+function lectureNote(body) {
+  if (!body.searched_in) return "";
+  const name = shownName(body.searched_in.split(/[\\/]/).pop());
+  return `Searched in ${name} only, the lecture the query names (“${body.named_lecture}”). `;
+}
+
+function everywhereLink(topic) {
+  const link = document.createElement("a");
+  link.href = "#";
+  link.id = "everywhere";
+  link.textContent = `Search for “${topic}” in every file`;
+  link.addEventListener("click", (ev) => {
+    ev.preventDefault();
+    els.q.value = topic;
+    els.form.requestSubmit();
+  });
+  return link;
+}
+
 // a long query as a status line shows it: its start
 const shortQuery = (query) => ([...query].length > 80 ? [...query].slice(0, 80).join("") + "…" : query);
 
@@ -249,15 +270,18 @@ async function search(query, { image = null, keepMoment = false, more = false } 
     els.announce.textContent = results.length ? `${results.length} result${results.length > 1 ? "s" : ""}` : "";
     if (!results.length) {
       setStatus(`No moments found for “${image ? image.name : shortQuery(query)}”. ` + leftOutNote(leftOut)
+                + (image ? "" : lectureNote(body))
                 + (typed ? `Searched for “${read}”: ${typed} ${instead}` : "")
                 + (body.empty_note || "Try other words."), "empty");
     } else {
       setStatus(image && read ? `Words read on the image: ${read}` + (body.image_note ? ` (${body.image_note})` : "")
-        : leftOutNote(leftOut) + (typed ? `Showing results for “${read}”: ${typed} ${instead}` : "")
+        : leftOutNote(leftOut) + lectureNote(body)
+          + (typed ? `Showing results for “${read}”: ${typed} ${instead}` : "")
           + (body.picture_note ? `Note: ${body.picture_note}.` : ""));
       els.status.dataset.state = "results";
     }
     if (typed) els.status.append(results.length ? "" : " ", asTypedLink(query, corrected, typed));
+    if (!image && body.searched_in) els.status.append(" ", everywhereLink(read));
     if (body.warnings && body.warnings.length) els.info.textContent = body.warnings.map(shownName).join(" ");  // they name files
     document.dispatchEvent(new CustomEvent("searched"));  // moment.js marks the new query's words
     if (keepMoment) openFromUrl();
