@@ -5,7 +5,7 @@ Collections (names are `{prefix}_{name}`):
 - `keyframes`:  one CLIP vector per visual segment, time-aligned.
 - `unified`:    one CLIP space for keyframes, photos and transcript chunks (CLIP text vectors), so a
                 plain-chromadb `collection.query(query_texts=[...])` works with the open_clip function
-                (persisted with the collection; this package never lets chromadb load it: `_own_vectors_only`).
+                (persisted with the collection; this package never lets chromadb load it: `own_vectors_only`).
 - `files`:      one record per indexed file: path, content hash, size, mtime, duration, channels,
                 visual segment boundaries, models. (Chroma needs a vector; it is a constant.)
 
@@ -15,7 +15,6 @@ another model or schema raises IndexMismatchError instead of mixing vectors.
 
 from __future__ import annotations
 
-import copy
 import os
 import shlex
 from contextlib import contextmanager
@@ -29,6 +28,7 @@ from momentsearch.model_ids import model_ids_match
 from momentsearch.store.folder import check_free_space, disk_full, is_disk_full, made
 from momentsearch.store.ids import entry_fields, path_key, utf8_metadata
 from momentsearch.store.records import record_from_metadata, record_metadata  # noqa: F401 (imported from here too)
+from momentsearch.store.own_vectors import own_vectors_only
 from momentsearch.store.reopen import follow_folder, fresh_files, reopen
 from momentsearch.types import FileRecord
 
@@ -37,33 +37,6 @@ GENERATION_KEY = "generation"  # in the files collection's metadata: a new rando
 _GET_PAGE = 5000  # rows per collection.get call when reading a whole collection
 ENTRY_COLLECTIONS = ("transcript", "keyframes", "unified", "ocr")  # time-aligned entries of files
 COLLECTIONS = ENTRY_COLLECTIONS + ("files",)  # every collection an index holds
-
-
-def _own_vectors_only(col) -> None:
-    """Make this process's handle on `col` forget an embedding function persisted with the collection.
-
-    chromadb rebuilds a persisted function from its config each time it reads the collection's schema,
-    which every add/upsert/update does; for its built-ins ("sentence_transformer", "open_clip": the
-    names our own functions report, so plain chromadb can use them) that means importing torch and
-    loading the model, seconds per run. We always pass our own vectors, so the handle keeps only the
-    function the caller gave (if any). The stored collection is left as it is, so plain chromadb still
-    finds the function there (README: querying an index with chromadb alone).
-    """
-    model = getattr(col, "_model", None)  # chromadb offers no public way to skip the rebuild
-    schema = getattr(model, "serialized_schema", None)
-    if not isinstance(schema, dict):
-        return
-    schema = copy.deepcopy(schema)
-    persisted = False
-    for value_types in [schema.get("defaults"), *(schema.get("keys") or {}).values()]:
-        index = ((value_types or {}).get("float_list") or {}).get("vector_index") or {}
-        config = index.get("config") or {}
-        if (config.get("embedding_function") or {}).get("type") not in (None, "legacy"):
-            config["embedding_function"] = {"type": "legacy"}  # read back as "no function"
-            persisted = True
-    if persisted:
-        model["serialized_schema"] = schema
-        model["configuration_json"] = {**(model.configuration_json or {}), "embedding_function": None}
 
 
 @dataclass
@@ -117,7 +90,7 @@ class Store:
                     made(self.db_dir)  # the folder holds a momentsearch index now (store/folder.py's NEW_MARK)
             else:
                 col = self.client.get_collection(full, **kwargs)
-            _own_vectors_only(col)  # the function stays persisted (plain chromadb can query by text), unloaded here
+            own_vectors_only(col)  # the function stays persisted (plain chromadb can query by text), unloaded here
             self._check(col, model_id, dim)
             self._collections[name] = col
         return col
