@@ -30,6 +30,7 @@ from momentsearch.store.ids import entry_fields, path_key, utf8_metadata
 from momentsearch.store.records import record_from_metadata, record_metadata  # noqa: F401 (imported from here too)
 from momentsearch.store.own_vectors import own_vectors_only
 from momentsearch.store.reopen import follow_folder, fresh_files, reopen
+from momentsearch.store.replacing import being_replaced, mark, replacing
 from momentsearch.types import FileRecord
 
 SCHEMA_VERSION = 1
@@ -63,6 +64,7 @@ class Store:
         self._collections: dict[str, Any] = {}
         self.writes = 0  # bumped by every write through this Store: readers' caches compare it
         self._generation: int | None = None  # the generation last read or committed here (None: not yet)
+        self.replacing_now = self.replaced_elsewhere = False  # this writer / another is replacing a file's entries
 
     # -- collections ---------------------------------------------------------------------------
     def _name(self, name: str) -> str:
@@ -159,6 +161,7 @@ class Store:
         process's re-index shows even when no count changes). Compare it for equality only: it never counts."""
         col = fresh_files(self, self._name("files"))  # the folder or the server's index built again while open
         now = int((col.metadata or {}).get(GENERATION_KEY, 0)) if col is not None else 0
+        self.replaced_elsewhere = col is not None and being_replaced(col.metadata, self.db_dir)  # (store/replacing.py)
         if self._generation is not None and now != self._generation:
             reopen(self)  # another process's commit: chromadb's kept vector indexes do not show its writes
         self._generation = now
@@ -172,6 +175,7 @@ class Store:
             fresh = self.client.get_collection(self._name("files"), embedding_function=None).metadata or {}
             meta = {k: v for k, v in fresh.items() if not k.startswith("hnsw:")}  # fixed at creation
             meta[GENERATION_KEY] = int.from_bytes(os.urandom(8), "big") >> 2 | 1  # < 2**62 (int64), never 0
+            mark(meta, self.replacing_now)
             col.modify(metadata=meta)
             self._generation = meta[GENERATION_KEY]  # our own: this client's vectors hold its writes
 
@@ -194,6 +198,10 @@ class Store:
         return disk_full(self.db_dir or "the Chroma server", str(exc)) if is_disk_full(exc) else None
 
     # -- writes --------------------------------------------------------------------------------
+    def replacing(self):
+        """Around a file's old entries out and new ones in: readers keep their view meanwhile (store/replacing.py)."""
+        return replacing(self)
+
     def upsert(self, name: str, ids: list[str], embeddings: np.ndarray | None,
                metadatas: list[dict[str, Any]], documents: list[str] | None = None,
                batch: int = 2000) -> None:
