@@ -170,3 +170,30 @@ def test_a_search_while_the_new_entries_are_written_answers_from_the_old_view(le
             thread.join(timeout=120)
         after = client.get("/api/search", params={"q": "solar cells"}).json()["results"]
         assert "Solar cells store no energy." in after[0]["text"]
+
+
+def test_a_changed_file_being_indexed_says_so_in_the_players_error(lecture, tmp_path):
+    """The lecturer replaced the file and `index` is at work on it: the player (the page shows the server's error)
+    said `changed after indexing; re-index it` for the minute that run took, and not that the new version comes
+    back under a new id."""
+    from fastapi.testclient import TestClient
+
+    from momentsearch.api import MomentIndex
+    from momentsearch.server.app import create_app
+    from momentsearch.store.lock import WriterLock
+
+    index = MomentIndex(tmp_path / "db", config={"models": {"ocr": False}})
+    _fake_models(index)
+    video_id = index.index([lecture]).files[0].video_id
+    lecture.write_bytes(lecture.read_bytes()[:-100])  # the re-recorded section, copied over the old file
+    with TestClient(create_app(index, warm=False), base_url="http://127.0.0.1:8000") as client:
+        idle = client.get(f"/api/media/{video_id}")
+        assert idle.status_code == 409 and "being written" not in idle.json()["error"]
+        lock = WriterLock(tmp_path / "db", "index").acquire()  # as `momentsearch index` holds it while it runs
+        try:
+            busy = client.get(f"/api/media/{video_id}")
+        finally:
+            lock.release()
+    assert busy.status_code == 409
+    assert "changed after indexing" in busy.json()["error"]
+    assert "being written now by `index` (pid" in busy.json()["error"] and "new id" in busy.json()["error"]
