@@ -197,3 +197,34 @@ def test_a_changed_file_being_indexed_says_so_in_the_players_error(lecture, tmp_
     assert busy.status_code == 409
     assert "changed after indexing" in busy.json()["error"]
     assert "being written now by `index` (pid" in busy.json()["error"] and "new id" in busy.json()["error"]
+
+
+@pytest.mark.parametrize("url", ["/api/captions/{}.vtt", "/api/transcript/{}"])
+def test_a_recording_whose_old_id_goes_between_two_looks_is_a_404(lecture, tmp_path, monkeypatch, url):
+    """A changed file indexed again drops its old id. A request that found the old id's record, then read its
+    speech from a view renewed just after, answered 400 `'<id>' is not an indexed file or video id; index it
+    first` (seen on /api/captions while a plain `index` took in an edited lecture) beside the others' 404."""
+    from fastapi.testclient import TestClient
+
+    from momentsearch.api import MomentIndex
+    from momentsearch.search import searcher as searcher_mod
+    from momentsearch.server.app import create_app
+
+    writer = MomentIndex(tmp_path / "db", config={"models": {"ocr": False}})
+    _fake_models(writer)
+    video_id = writer.index([lecture]).files[0].video_id
+    monkeypatch.setattr(searcher_mod, "CORPUS_RECHECK_SECONDS", 0.0)
+    reader = MomentIndex(tmp_path / "db")
+    _fake_models(reader)
+    found = reader.video
+
+    def then_taken_out(vid):  # the record found, then the writer's next commit lands
+        record = found(vid)
+        writer.remove([lecture])
+        return record
+
+    monkeypatch.setattr(reader, "video", then_taken_out)
+    with TestClient(create_app(reader, warm=False), base_url="http://127.0.0.1:8000") as client:
+        answer = client.get(url.format(video_id))
+    assert answer.status_code == 404, answer.text
+    assert video_id in answer.json()["error"]
