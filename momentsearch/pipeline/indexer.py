@@ -276,8 +276,7 @@ class Indexer:
             # model that breaks on it) keeps its entries, and so do the copies that share them
             resumed = partial.resumed_note() if partial is not None else ""  # said in the summary's note
             entries = self.processor().process_video(path, info, video_id, partial, on_media)
-            self._begin(record, old)
-            result = self._write(entries, record, resumed)
+            result = self._replace(entries, record, old, resumed)
             if partial is not None:
                 partial.discard()  # the entries are in the store: the kept windows are done with
             return result
@@ -335,6 +334,11 @@ class Indexer:
         self.store.put_file(record)  # incomplete until the end: a crash makes a re-run redo it
         self.store.delete_video(record.video_id)  # a re-index replaces entries, never adds beside them
 
+    def _replace(self, entries: FileEntries, record: FileRecord, old: FileRecord | None, resumed: str = ""):
+        with self.store.replacing():  # `_begin`, `_write`: readers keep their view of the old entries meanwhile
+            self._begin(record, old)
+            return self._write(entries, record, resumed)
+
     def processor(self) -> FileProcessor:
         """The models-only part; built after `plan` has settled which models run."""
         return FileProcessor(self.config, self.text, self.asr, self.clip,
@@ -350,8 +354,7 @@ class Indexer:
         record = FileRecord(path=path, video_id=video_id, size=st.st_size, mtime=st.st_mtime, kind="photo",
                             models=dict(self.report.models), device=st.st_dev, inode=st.st_ino,
                             mime=image_mime(path))
-        self._begin(record, old)
-        return self._write(entries, record)
+        return self._replace(entries, record, old)
 
     def write_entries(self, entries: FileEntries, size: int, mtime: float, mime: str = "",
                       resumed: str = "") -> FileResult:
@@ -369,8 +372,7 @@ class Indexer:
                 record.device, record.inode = st.st_dev, st.st_ino
         except OSError:
             pass
-        self._begin(record, old)
-        result = self._write(entries, record, resumed)
+        result = self._replace(entries, record, old, resumed)
         if self.partial_dir is not None:
             forget(self.partial_dir, [entries.video_id])
         return result

@@ -217,6 +217,19 @@ def load_corpus(store: Store, generation: tuple, cache_dir: str | None) -> Corpu
     return corpus
 
 
+def reload_corpus(store: Store, kept: Corpus | None, generation: tuple, cache_dir: str | None) -> tuple[Corpus, bool]:
+    """The corpus to search at `generation` (the store's, just read), and whether to look at the store again at the
+    next call. `kept`: the reader's view so far. While a writer replaces a file's entries (store/replacing.py) the
+    kept view stays, whole, so a recording being watched does not vanish for a moment; a corpus read while the index
+    changed is not taken over a kept one while a replacement is going on, and is looked at again otherwise."""
+    if kept is not None and store.replaced_elsewhere:
+        return kept, True
+    corpus = load_corpus(store, generation, cache_dir)
+    if (store.generation(),) == generation:
+        return corpus, False
+    return (kept if kept is not None and store.replaced_elsewhere else corpus), True
+
+
 def unfinished_now(corpus_of, db_dir=None) -> str:
     """`Corpus.unfinished_note` of the index as it is now. `corpus_of(recheck)`: the reader's kept corpus, or
     (`recheck`) the one of the index's generation now. A kept view holds a file unfinished that a run has since

@@ -19,7 +19,7 @@ from momentsearch.ranking.lexical import best_of
 from momentsearch.ranking.slide_lexical import title_line
 from momentsearch.ranking.structure import content_words, intents, without_position
 from momentsearch.search.context import SectionContext
-from momentsearch.search.corpus import Corpus, corpus_notes, load_corpus
+from momentsearch.search.corpus import Corpus, corpus_notes, reload_corpus
 from momentsearch.search.image_text import unanswerable
 from momentsearch.search.lectures import searched_in_lecture
 from momentsearch.search.narrow import PLACE_ONLY, Narrowing, VideoRows, place_of, place_only
@@ -70,7 +70,8 @@ class Searcher:
         generation = (self.store.generation(),)
         if self._corpus is not None and self._corpus.generation == generation:
             return self._corpus
-        self._corpus = load_corpus(self.store, generation, self.cache_dir)
+        self._corpus, look_again = reload_corpus(self.store, self._corpus, generation, self.cache_dir)
+        self._checked_at = -1e9 if look_again else self._checked_at  # a file being replaced: look again next call
         return self._corpus
 
     def channels(self) -> set[str]:
@@ -91,11 +92,10 @@ class Searcher:
                     if h.metadata.get("video_id") in files and kind in (None, h.metadata.get("kind"))]
         if collection == "transcript" or kind == "chunk":
             corpus = self.corpus()
-            rows = corpus.chunk_rows()
+            rows = corpus.chunk_rows()  # a hit the corpus lacks is of another index state (a re-index meanwhile)
+            hits = [h for h in hits if h.id in rows]
             for h in hits:
-                row = rows.get(h.id)
-                if row is not None:
-                    h.metadata, h.document = corpus.chunk_meta[row], corpus.chunk_text[row]
+                h.metadata, h.document = corpus.chunk_meta[rows[h.id]], corpus.chunk_text[rows[h.id]]
         sims = np.array([h.similarity for h in hits])
         share = getattr(self.options, "section_share", 0.0)
         if share > 0 and collection == "transcript" and hits:

@@ -100,6 +100,7 @@ class SnapshotStore:
     """The part of store.Store that search and info read, served from a snapshot (no chromadb)."""
 
     writes = 0  # never written through
+    replaced_elsewhere = False  # nor mid-write: a snapshot is used only while the index's last write is done
 
     def __init__(self, collections: dict[str, _Collection], db_dir: str | os.PathLike | None = None) -> None:
         self._cols = collections

@@ -260,13 +260,25 @@ def _errors(app: FastAPI) -> None:
     @app.exception_handler(MomentSearchError)
     async def libraryerror_response(request, exc: MomentSearchError):
         status = next(code for cls, code in _STATUS_OF if isinstance(exc, cls))
-        return error_response(status, str(exc))
+        return error_response(status, str(exc) + (await run_in_threadpool(_being_written, request.app.state.index)
+                                                  if isinstance(exc, MediaChangedError) else ""))
 
     @app.exception_handler(Exception)
     async def crash(request, exc: Exception):  # (a Chroma server that does not answer: ServerGone)
         if out_of_memory(exc):  # loading the text encoder, or a search, under a container's limit
             return error_response(503, no_memory_note(exc))
         return error_response(500, f"internal error ({type(exc).__name__}); see the server log")
+
+
+def _being_written(index) -> str:
+    """What a changed file's 409 adds while a run writes the index (a lecturer re-indexing the file just replaced):
+    "re-index it" told the student watching it to do what was being done, and not that the new version comes back
+    under another id."""
+    from momentsearch.store.lock import writing_now
+
+    who = "" if index.chroma_url else writing_now(index.db)
+    return (f" (the index is being written now by {who}: if that run indexes this file, search again once it is done;"
+            " a changed file's moments get a new id)") if who else ""
 
 
 def serve(index, host: str = "127.0.0.1", port: int = 8000, token: str | None = None,

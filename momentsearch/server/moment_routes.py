@@ -21,7 +21,7 @@ from momentsearch.clips import WRITE_REFUSED
 from momentsearch.errors import DiskFullError, MediaChangedError, QueryError
 from momentsearch.server import media as sm
 from momentsearch.server.playback import player_file
-from momentsearch.server.routes import _record
+from momentsearch.server.routes import _chunks, _record
 from momentsearch.server.schemas import ERRORS, ChaptersOut, ClockOut, TranscriptOut
 from momentsearch.types import shown_path
 
@@ -52,7 +52,7 @@ async def transcript(video_id: str, request: Request,
     from momentsearch.transcript import document, sentences
 
     record = await _record(request, video_id)
-    chunks = await run_in_threadpool(request.app.state.index.chunks_of, record.video_id)
+    chunks = await _chunks(request, record)
     if fmt != "json":
         name = f"{Path(record.path).stem or record.video_id}.{'txt' if fmt == 'text' else fmt}"
         return Response(document(record, chunks, fmt), media_type=_SUBTITLE_TYPES[fmt],

@@ -21,7 +21,7 @@ from starlette.concurrency import run_in_threadpool
 
 from momentsearch.api import (filters_to_blame, image_note, image_nothing_found_note, missing_kind_note,
                               nothing_found_note, picture_note)
-from momentsearch.errors import MomentSearchError, NotFoundError, RangeError, server_gone
+from momentsearch.errors import MomentSearchError, NotFoundError, QueryError, RangeError, server_gone
 from momentsearch.options import MAX_QUERY_CHARS, MAX_RESULTS
 from momentsearch.server import images
 from momentsearch.server import media as sm
@@ -251,6 +251,15 @@ async def _record(request: Request, video_id: str):
     return record
 
 
+async def _chunks(request: Request, record):
+    """The transcript chunks of the video `_record` found: 404 as `_record`'s when the index view renewed in between
+    no longer has it (a changed file indexed again: its old id goes), not chunks_of's 400 for a name typed wrong."""
+    try:
+        return await run_in_threadpool(request.app.state.index.chunks_of, record.video_id)
+    except QueryError as exc:
+        raise NotFoundError(f"no indexed video has the id {record.video_id!r}") from exc
+
+
 # served as the type probing found when indexing (server/media.py, served_type): any audio, video or image type
 _MEDIA_TYPES = {"video/*": {}, "audio/*": {}, "image/*": {}, "application/octet-stream": {}}
 _MEDIA_RESPONSES = {200: {"content": _MEDIA_TYPES, "description": "the whole file, as the type probing found"},
@@ -330,6 +339,6 @@ async def _cached_jpeg(request: Request, record, key: tuple, render) -> Response
                              "description": "WebVTT captions"}})
 async def captions(video_id: str, request: Request):
     record = await _record(request, video_id)
-    chunks = await run_in_threadpool(request.app.state.index.chunks_of, video_id)
+    chunks = await _chunks(request, record)
     rows = [(c.start, c.end, c.text, c.word_times) for c in chunks]
     return PlainTextResponse(sm.webvtt(rows, record.duration), media_type="text/vtt")

@@ -5,7 +5,7 @@ Collections (names are `{prefix}_{name}`):
 - `keyframes`:  one CLIP vector per visual segment, time-aligned.
 - `unified`:    one CLIP space for keyframes, photos and transcript chunks (CLIP text vectors), so a
                 plain-chromadb `collection.query(query_texts=[...])` works with the open_clip function
-                (persisted with the collection; this package never lets chromadb load it: `_own_vectors_only`).
+                (persisted with the collection; this package never lets chromadb load it: `own_vectors_only`).
 - `files`:      one record per indexed file: path, content hash, size, mtime, duration, channels,
                 visual segment boundaries, models. (Chroma needs a vector; it is a constant.)
 
@@ -15,7 +15,6 @@ another model or schema raises IndexMismatchError instead of mixing vectors.
 
 from __future__ import annotations
 
-import copy
 import os
 import shlex
 from contextlib import contextmanager
@@ -29,7 +28,9 @@ from momentsearch.model_ids import model_ids_match
 from momentsearch.store.folder import check_free_space, disk_full, is_disk_full, made
 from momentsearch.store.ids import entry_fields, path_key, utf8_metadata
 from momentsearch.store.records import record_from_metadata, record_metadata  # noqa: F401 (imported from here too)
+from momentsearch.store.own_vectors import own_vectors_only
 from momentsearch.store.reopen import follow_folder, fresh_files, reopen
+from momentsearch.store.replacing import being_replaced, mark, replacing
 from momentsearch.types import FileRecord
 
 SCHEMA_VERSION = 1
@@ -37,33 +38,6 @@ GENERATION_KEY = "generation"  # in the files collection's metadata: a new rando
 _GET_PAGE = 5000  # rows per collection.get call when reading a whole collection
 ENTRY_COLLECTIONS = ("transcript", "keyframes", "unified", "ocr")  # time-aligned entries of files
 COLLECTIONS = ENTRY_COLLECTIONS + ("files",)  # every collection an index holds
-
-
-def _own_vectors_only(col) -> None:
-    """Make this process's handle on `col` forget an embedding function persisted with the collection.
-
-    chromadb rebuilds a persisted function from its config each time it reads the collection's schema,
-    which every add/upsert/update does; for its built-ins ("sentence_transformer", "open_clip": the
-    names our own functions report, so plain chromadb can use them) that means importing torch and
-    loading the model, seconds per run. We always pass our own vectors, so the handle keeps only the
-    function the caller gave (if any). The stored collection is left as it is, so plain chromadb still
-    finds the function there (README: querying an index with chromadb alone).
-    """
-    model = getattr(col, "_model", None)  # chromadb offers no public way to skip the rebuild
-    schema = getattr(model, "serialized_schema", None)
-    if not isinstance(schema, dict):
-        return
-    schema = copy.deepcopy(schema)
-    persisted = False
-    for value_types in [schema.get("defaults"), *(schema.get("keys") or {}).values()]:
-        index = ((value_types or {}).get("float_list") or {}).get("vector_index") or {}
-        config = index.get("config") or {}
-        if (config.get("embedding_function") or {}).get("type") not in (None, "legacy"):
-            config["embedding_function"] = {"type": "legacy"}  # read back as "no function"
-            persisted = True
-    if persisted:
-        model["serialized_schema"] = schema
-        model["configuration_json"] = {**(model.configuration_json or {}), "embedding_function": None}
 
 
 @dataclass
@@ -90,6 +64,7 @@ class Store:
         self._collections: dict[str, Any] = {}
         self.writes = 0  # bumped by every write through this Store: readers' caches compare it
         self._generation: int | None = None  # the generation last read or committed here (None: not yet)
+        self.replacing_now = self.replaced_elsewhere = False  # this writer / another is replacing a file's entries
 
     # -- collections ---------------------------------------------------------------------------
     def _name(self, name: str) -> str:
@@ -117,7 +92,7 @@ class Store:
                     made(self.db_dir)  # the folder holds a momentsearch index now (store/folder.py's NEW_MARK)
             else:
                 col = self.client.get_collection(full, **kwargs)
-            _own_vectors_only(col)  # the function stays persisted (plain chromadb can query by text), unloaded here
+            own_vectors_only(col)  # the function stays persisted (plain chromadb can query by text), unloaded here
             self._check(col, model_id, dim)
             self._collections[name] = col
         return col
@@ -186,6 +161,7 @@ class Store:
         process's re-index shows even when no count changes). Compare it for equality only: it never counts."""
         col = fresh_files(self, self._name("files"))  # the folder or the server's index built again while open
         now = int((col.metadata or {}).get(GENERATION_KEY, 0)) if col is not None else 0
+        self.replaced_elsewhere = col is not None and being_replaced(col.metadata, self.db_dir)  # (store/replacing.py)
         if self._generation is not None and now != self._generation:
             reopen(self)  # another process's commit: chromadb's kept vector indexes do not show its writes
         self._generation = now
@@ -199,6 +175,7 @@ class Store:
             fresh = self.client.get_collection(self._name("files"), embedding_function=None).metadata or {}
             meta = {k: v for k, v in fresh.items() if not k.startswith("hnsw:")}  # fixed at creation
             meta[GENERATION_KEY] = int.from_bytes(os.urandom(8), "big") >> 2 | 1  # < 2**62 (int64), never 0
+            mark(meta, self.replacing_now)
             col.modify(metadata=meta)
             self._generation = meta[GENERATION_KEY]  # our own: this client's vectors hold its writes
 
@@ -221,6 +198,10 @@ class Store:
         return disk_full(self.db_dir or "the Chroma server", str(exc)) if is_disk_full(exc) else None
 
     # -- writes --------------------------------------------------------------------------------
+    def replacing(self):
+        """Around a file's old entries out and new ones in: readers keep their view meanwhile (store/replacing.py)."""
+        return replacing(self)
+
     def upsert(self, name: str, ids: list[str], embeddings: np.ndarray | None,
                metadatas: list[dict[str, Any]], documents: list[str] | None = None,
                batch: int = 2000) -> None:
