@@ -6,8 +6,6 @@ methods, and looks media up by index id only.
 
 from __future__ import annotations
 
-import shutil
-import tempfile
 from pathlib import Path
 from urllib.parse import quote
 
@@ -18,6 +16,7 @@ from starlette.concurrency import run_in_threadpool
 
 from momentsearch.clip_names import AUDIO_SUFFIXES, clip_file_name, visible_name
 from momentsearch.errors import MediaChangedError, QueryError
+from momentsearch.scratch import make_scratch, remove_scratch
 from momentsearch.server import media as sm
 from momentsearch.server.playback import player_file
 from momentsearch.server.routes import _record
@@ -99,21 +98,21 @@ async def clip(video_id: str, request: Request, start: float = Query(..., ge=0, 
         raise QueryError(f"{shown_path(Path(record.path).name)} is a photo: a clip is cut from a video or a sound file")
     opened = await run_in_threadpool(sm.open_indexed, record)  # checked; cut from this descriptor only
     path = Path(record.path)
-    folder = Path(tempfile.mkdtemp(prefix="momentsearch-clip-"))
+    folder = make_scratch("clip")
     out = folder / clip_file_name(path.with_suffix(_clip_suffix(record.kind, path.suffix.lower())), start, end)
     try:
         with opened.file() as source:
             got = await run_in_threadpool(request.app.state.index.export_clip, source, start, end, out, pad,
                                           path.name)
     except BaseException:
-        shutil.rmtree(folder, ignore_errors=True)
+        remove_scratch(folder)
         raise
     finally:
         opened.close()
     headers = {"X-Clip-Start": f"{got.start:.3f}", "X-Clip-End": f"{got.end:.3f}", "Cache-Control": "no-store"}
     return FileResponse(out, media_type=CLIP_TYPES.get(out.suffix, MATROSKA),
                         filename=out.name, headers=headers,
-                        background=BackgroundTask(shutil.rmtree, folder, ignore_errors=True))
+                        background=BackgroundTask(remove_scratch, folder))
 
 
 @router.get("/clock/{video_id}", response_model=ClockOut)
