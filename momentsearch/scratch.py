@@ -13,8 +13,8 @@ import atexit
 import contextlib
 import fcntl
 import os
+import secrets
 import shutil
-import signal
 import stat
 import tempfile
 import time
@@ -23,31 +23,42 @@ from pathlib import Path
 PREFIX = "momentsearch-"
 OWNER_LOCK = ".momentsearch-owner.lock"  # inside each folder, locked by the process that made it
 STALE_AFTER = 60.0  # seconds: a lock file younger than this may be one whose maker has not locked it yet
-_STOPPING = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
 
 _live: dict[Path, int] = {}  # this process's folders -> the descriptor that holds its lock
 
 
 def make_scratch(kind: str) -> Path:
-    """A new empty private folder `$TMPDIR/momentsearch-<kind>-XXXX`, removed by `remove_scratch` or at exit;
-    leftovers of killed processes are removed first."""
+    """A new empty private folder `$TMPDIR/momentsearch-<kind>-<pid>-XXXX`, removed by `remove_scratch` or at
+    exit; leftovers of killed processes are removed first."""
     remove_stale()
-    # a stop signal between making the folder and noting it would leave it behind: held until it is noted
-    blocked = signal.pthread_sigmask(signal.SIG_BLOCK, _STOPPING)
-    try:
-        folder = Path(tempfile.mkdtemp(prefix=f"{PREFIX}{kind}-"))
-        _live[folder] = _hold(folder)
-    finally:
-        signal.pthread_sigmask(signal.SIG_SETMASK, blocked)
+    # Noted before it is made: a stop signal raises KeyboardInterrupt in the main thread between any two
+    # bytecodes (one right after os.mkdir returns too), and one between making and noting left the folder
+    # behind. Blocking the signals cannot help: pthread_sigmask holds them for the calling thread only, and the
+    # kernel hands a `kill` to another thread (a reader has one by then), whose C handler still has Python raise
+    # at the next bytecode. A stop before os.mkdir leaves a note of a folder that is not there: nothing to remove.
+    # (The process id in the name: a folder of that name that is there already is a dead process's.)
+    while True:
+        folder = Path(tempfile.gettempdir()).absolute() / f"{PREFIX}{kind}-{os.getpid()}-{secrets.token_hex(5)}"
+        if folder in _live:
+            continue
+        _live[folder] = -1
+        try:
+            os.mkdir(folder, 0o700)
+            break
+        except FileExistsError:
+            del _live[folder]  # not this one's
+    _live[folder] = _hold(folder)
     return folder
 
 
 def remove_scratch(folder: Path) -> None:
     """Removes a folder `make_scratch` made (nothing if it is gone already)."""
-    fd = _live.pop(Path(folder), -1)
-    _remove(Path(folder))
+    folder = Path(folder)
+    _remove(folder)  # noted until it is gone: a stop part way leaves it for the removal at exit
+    fd = _live.pop(folder, -1)
     if fd >= 0:
-        os.close(fd)
+        with contextlib.suppress(OSError):  # (closed already by a shutil.rmtree that a stop signal cut short)
+            os.close(fd)
 
 
 def remove_stale(root: str | os.PathLike | None = None) -> list[Path]:
@@ -101,7 +112,18 @@ def _remove(folder: Path) -> None:
     shutil.rmtree(folder, ignore_errors=True)
 
 
-@atexit.register
 def _remove_all() -> None:
-    for folder in list(_live):
-        remove_scratch(folder)
+    """Every folder this process made, even where a stop signal (a second Ctrl-C, or a `kill` sent as the command
+    ended) interrupts the removal: the process ends anyway."""
+    while _live:
+        try:
+            remove_scratch(next(iter(_live)))
+        except KeyboardInterrupt:
+            continue
+
+
+# Run at exit twice: a stop before the first one's `try` (its first bytecodes) ends it, and atexit goes on to
+# the next callback, which removes what is left.
+AT_EXIT = (_remove_all, _remove_all)
+for _callback in AT_EXIT:
+    atexit.register(_callback)

@@ -114,3 +114,76 @@ def test_the_next_run_removes_the_copy_of_a_killed_process_and_only_that(tmp_pat
     finally:
         living.kill()
         living.wait()
+
+
+def _stopped_at(step: int, call, counting=lambda: True) -> bool:
+    """Runs `call` with a KeyboardInterrupt raised before the `step`-th bytecode of what it calls (not of this
+    file) since `counting()` first held, as a stop signal's handler raises one in the main thread between any two
+    bytecodes, whatever thread the kernel gave the signal to. True where it was raised (and went up to here, or
+    was caught in `call`), False where `call` ended first."""
+    count, before = 0, sys.gettrace()
+
+    def tracer(frame, event, arg):
+        nonlocal count
+        frame.f_trace_opcodes = True
+        if event == "opcode" and frame.f_code.co_filename != __file__ and (count or counting()):
+            count += 1
+            if count == step:
+                raise KeyboardInterrupt  # (Python unsets a tracer that raises: one interrupt per run)
+        return tracer
+
+    sys.settrace(tracer)
+    try:
+        call()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        sys.settrace(before)
+    return count >= step
+
+
+def _exit(scratch) -> None:
+    """What atexit does with the module's callbacks: runs each, whatever the one before raised (a stop inside
+    shutil.rmtree can end it with an OSError: rmtree closes a descriptor again in a `finally`)."""
+    for callback in getattr(scratch, "AT_EXIT", [scratch._remove_all]):  # (before: registered once)
+        try:
+            callback()
+        except BaseException:  # noqa: BLE001 - atexit reports any and goes on
+            pass
+
+
+def test_a_stop_at_any_point_while_a_folder_is_made_leaves_nothing_at_exit(tmp_path, monkeypatch):
+    """A folder made but not yet noted stayed behind (an empty one, or one holding its lock file alone): blocking
+    the stop signals in the main thread held them only where the process had no other thread, and a reader of
+    a read-only index has one (the kernel hands a `kill` to a thread that does not block it)."""
+    from momentsearch import scratch
+
+    monkeypatch.setattr("tempfile.tempdir", str(tmp_path))
+    step = 0  # bytecodes since the folder is on disk (a stop before then finds nothing to leave)
+    while _stopped_at(step := step + 1, lambda: scratch.make_scratch("readonly"), lambda: any(tmp_path.iterdir())):
+        _exit(scratch)
+        assert sorted(tmp_path.iterdir()) == [], f"a stop {step} bytecodes after the folder was made"
+    assert step > 20  # (it was stopped all along the way)
+    _exit(scratch)
+    assert sorted(tmp_path.iterdir()) == []
+
+
+def test_a_stop_while_folders_are_removed_at_exit_removes_them_all(tmp_path, monkeypatch):
+    """Ctrl-C or `kill` as the command ends (a second one, or one sent as it finished) cut the removal at exit
+    short, and the rest of the folder and those after it stayed."""
+    from momentsearch import scratch
+
+    monkeypatch.setattr("tempfile.tempdir", str(tmp_path))
+    step = 0
+    while True:
+        copy = scratch.make_scratch("readonly") / "db"
+        (copy / "segment").mkdir(parents=True)
+        (copy / "segment" / "data.bin").write_bytes(b"x" * 64)
+        (copy / "segment").chmod(0o555)  # as a copy cut short leaves a read-only index's folder
+        scratch.make_scratch("readonly")
+        step += 1 if step < 100 else 7  # every bytecode of the callbacks' start, then a sample (each run is traced
+        stopped = _stopped_at(step, lambda: _exit(scratch))  # from the start: all of them took a minute)
+        assert sorted(tmp_path.iterdir()) == [], f"a stop before bytecode {step} of the removal at exit"
+        if not stopped:
+            break
+    assert step > 20
