@@ -6,7 +6,6 @@ methods, and looks media up by index id only.
 
 from __future__ import annotations
 
-import shutil
 import tempfile
 from pathlib import Path
 from urllib.parse import quote
@@ -19,6 +18,7 @@ from starlette.concurrency import run_in_threadpool
 from momentsearch.clip_names import AUDIO_SUFFIXES, clip_file_name, visible_name
 from momentsearch.clips import WRITE_REFUSED
 from momentsearch.errors import DiskFullError, MediaChangedError, QueryError
+from momentsearch.scratch import make_scratch, remove_scratch
 from momentsearch.server import media as sm
 from momentsearch.server.playback import player_file
 from momentsearch.server.routes import _chunks, _record
@@ -102,14 +102,14 @@ async def clip(video_id: str, request: Request, start: float = Query(..., ge=0, 
     path = Path(record.path)
     folder = None
     try:
-        folder = Path(tempfile.mkdtemp(prefix="momentsearch-clip-"))
+        folder = make_scratch("clip")
         out = folder / clip_file_name(path.with_suffix(_clip_suffix(record.kind, path.suffix.lower())), start, end)
         with opened.file() as source:
             got = await run_in_threadpool(request.app.state.index.export_clip, source, start, end, out, pad,
                                           path.name)
     except BaseException as exc:
         if folder is not None:
-            shutil.rmtree(folder, ignore_errors=True)
+            remove_scratch(folder)
         if isinstance(exc, OSError) and exc.errno in WRITE_REFUSED:  # the server's disk: not the video, no bug
             raise DiskFullError(f"no room for the clip in the server's temporary folder {tempfile.gettempdir()} "
                                 f"({exc.strerror}): free space there, or set TMPDIR for `serve`") from exc
@@ -119,7 +119,7 @@ async def clip(video_id: str, request: Request, start: float = Query(..., ge=0, 
     headers = {"X-Clip-Start": f"{got.start:.3f}", "X-Clip-End": f"{got.end:.3f}", "Cache-Control": "no-store"}
     return FileResponse(out, media_type=CLIP_TYPES.get(out.suffix, MATROSKA),
                         filename=shown_path(out.name), headers=headers,  # its name's bytes as UTF-8 text
-                        background=BackgroundTask(shutil.rmtree, folder, ignore_errors=True))
+                        background=BackgroundTask(remove_scratch, folder))
 
 
 @router.get("/clock/{video_id}", response_model=ClockOut)

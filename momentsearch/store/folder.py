@@ -11,18 +11,17 @@ index (read-only file system or folder) is searched from a private temporary cop
 
 from __future__ import annotations
 
-import atexit
 import errno
 import os
 import shlex
 import shutil
 import sqlite3
-import tempfile
 from contextlib import contextmanager
 from pathlib import Path
 from urllib.parse import quote
 
 from momentsearch.errors import DiskFullError, IndexNotFoundError, IndexWriteError
+from momentsearch.scratch import make_scratch
 
 CHROMA_FILE = "chroma.sqlite3"
 FILES_COLLECTION = "ms_files"  # every index `momentsearch index` made has it (the per-file records)
@@ -213,8 +212,7 @@ def _why_not_writable(path: Path) -> str:
 
 def read_only_snapshot(db: Path) -> Path:
     """A private temporary copy of a read-only index (removed when this process exits)."""
-    tmp = Path(tempfile.mkdtemp(prefix="momentsearch-readonly-"))
-    atexit.register(shutil.rmtree, tmp, True)
+    tmp = make_scratch("readonly")
     try:
         # contents only, not modes: the copy of a chmod -w index must be writable (SQLite writes as it opens)
         shutil.copytree(db, tmp / "db", ignore=shutil.ignore_patterns(*_SNAPSHOT_SKIP), copy_function=shutil.copyfile)
