@@ -10,11 +10,8 @@ With none of them usable, a private temporary folder, removed when the process e
 
 from __future__ import annotations
 
-import atexit
 import os
-import shutil
 import sys
-import tempfile
 import threading
 from pathlib import Path
 
@@ -32,11 +29,11 @@ def home_folder() -> Path | None:
 
 def private_cache() -> Path:
     """A folder of this process alone under the temporary folder, removed when it exits (made on first use)."""
+    from momentsearch.scratch import make_scratch  # (removed at exit, and after a kill by the next run)
+
     with _PRIVATE_LOCK:
         if not _PRIVATE:
-            folder = Path(tempfile.mkdtemp(prefix="momentsearch-cache-"))
-            atexit.register(shutil.rmtree, folder, True)
-            _PRIVATE.append(folder)
+            _PRIVATE.append(make_scratch("cache"))
         return _PRIVATE[0]
 
 
