@@ -27,9 +27,10 @@ import time
 from collections import deque
 from dataclasses import dataclass
 
-from momentsearch.errors import MomentSearchError
+from momentsearch.errors import BadInputError, MomentSearchError
 from momentsearch.options import Config, DistributedOptions
 from momentsearch.pipeline.captions import indexed_id
+from momentsearch.pipeline.decode import probe_again_if_changed
 from momentsearch.pipeline.discover import content_hash, remembered_hash
 from momentsearch.pipeline.indexer import Indexer, failure_reason
 from momentsearch.pipeline.process import FileEntries, FileProcessor
@@ -311,9 +312,18 @@ class RayIndexer:
         alive = list(actors)
 
         def submit(actor) -> None:
-            path = queue.popleft()
-            self._progress("file", path, order[path], total)
-            in_flight[actor.process.remote(path, infos[path], keep, progress)] = (actor, path)
+            while queue:
+                path = queue.popleft()
+                self._progress("file", path, order[path], total)
+                # probed again where it changed since the batch's start, as a local run does: a copy that finished
+                # meanwhile went to its worker with the length of its first part
+                info = probe_again_if_changed(path, infos[path], self.indexer.probed.get(path))
+                if not isinstance(info, BadInputError):
+                    infos[path] = info
+                    in_flight[actor.process.remote(path, info, keep, progress)] = (actor, path)
+                    return
+                self._remote_results[path] = FileResult(path, "failed", failure_reason(info))
+                self._progress("done", path, order[path], total, _seconds(infos[path]), "failed")
 
         for _ in range(IN_FLIGHT_PER_WORKER):
             for actor in alive:
@@ -363,4 +373,3 @@ class RayIndexer:
         self.run_info.media_seconds += info.duration
         self.run_info.per_worker[work.worker] = self.run_info.per_worker.get(work.worker, 0) + 1
         return result
-
