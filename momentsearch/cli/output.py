@@ -348,10 +348,13 @@ def print_info(info) -> None:
     out.print(plural(len(info.files), "file") + ":", markup=False, highlight=False, style="bold")
     states = {f.path: file_state(f) for f in info.files}  # gone, or replaced since: its entries describe another
     missing = {path for path, state in states.items() if state == MISSING}
+    first: dict[str, str] = {}  # video id -> the first file listed of that content (copies share its entries)
     for f in info.files:  # two short lines a file: readable on a narrow terminal, however long the path
         out.print("  " + short_path(f.path, width - 2), markup=False, highlight=False)
         extra = [f"speech from {f.sources['transcript']}"] if f.sources.get("transcript") else []
         extra += [f"language {f.language}"] if f.language else []
+        if (same := first.setdefault(f.video_id, f.path)) != f.path:
+            extra.append(f"same content as {short_path(same, width - 4)}")
         state = "complete" if f.complete else ("being indexed now, not searchable yet" if info.writing
                                                else "incomplete: re-run index")
         if f.path in missing:  # what matters more than being complete: there is nothing to play or cut
