@@ -137,8 +137,9 @@ def test_a_download_name_shows_no_right_to_left_override():
 
 def test_a_subtitle_download_is_named_as_a_clip_is(tmp_path):
     """The page's "Subtitles .srt" of a recording with a 255-byte name (84 CJK characters and ".ts", valid on
-    ext4) was named `STEM.srt`, 256 bytes: no disk saves it; and a name holding `?` or `"` kept them, which a Windows disk
-    refuses, where the same lecture's clip names have "_". Both are now shaped the same way (clip_names.py)."""
+    ext4) was named `STEM.srt`, 256 bytes: no disk saves it; and a name holding `?` or `"` kept them, which a
+    Windows disk refuses, where the same lecture's clip names have "_". Both are now shaped the same way
+    (clip_names.py)."""
     from urllib.parse import unquote
 
     from test_server import _FakeIndex, _record

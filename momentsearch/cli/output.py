@@ -266,7 +266,8 @@ def _kinds(files) -> str:
         kind = Path(f.path).suffix.lower() or "no extension"
         kinds[kind] = kinds.get(kind, 0) + 1
     # quoted where it ends in white space, which the line would hide (`.txt  1`): `".txt " 1`
-    listed = ", ".join(f"{k if k == k.rstrip() else repr(k)} {n}" for k, n in sorted(kinds.items(), key=lambda kv: (-kv[1], kv[0]))[:8])
+    most = sorted(kinds.items(), key=lambda kv: (-kv[1], kv[0]))[:8]
+    listed = ", ".join(f"{k if k == k.rstrip() else repr(k)} {n}" for k, n in most)
     return listed + (", ..." if len(kinds) > 8 else "")
 
 
