@@ -18,8 +18,10 @@ class Removal:
         from momentsearch.leftovers import forget_leftovers
         from momentsearch.store.prune import prune
 
-        with self.writing(wait, task="prune", reading=dry_run):  # kept work, player's copies, Chroma's log rows go too
-            report = prune(self.store, dry_run=dry_run, yes=yes)
+        busy: list[str] = []
+        with self._dry_run_lock(wait, "prune", busy) if dry_run else self.writing(wait, task="prune"):
+            report = prune(self.store, dry_run=dry_run, yes=yes)  # kept work, player's copies, Chroma's log rows go too
+            report.writer = "".join(busy)
             return forget_leftovers(None if self.chroma_url else self.db, self.store, report, dry_run)
 
     def remove(self, targets: list[Named] | Named, wait: float | None = 0.0, dry_run: bool = False):
@@ -35,7 +37,8 @@ class Removal:
             targets = [targets]
         if not targets or any(not str(t).strip() for t in targets):
             raise QueryError("remove: give the files to take out: paths, folders, globs or video ids")
-        with self.writing(wait, task="remove", reading=dry_run):
+        busy: list[str] = []
+        with self._dry_run_lock(wait, "remove", busy) if dry_run else self.writing(wait, task="remove"):
             records = dict(self.store.file_records())  # record key -> record
             chosen: set[str] = set()
             for target in targets:
@@ -46,4 +49,24 @@ class Removal:
                     raise QueryError(f"remove: {quoted_path(str(target))} names no indexed file (nothing was removed); "
                                      f"{str(exc).split('; ', 1)[-1]}") from None
             report = remove_files(self.store, records, chosen, dry_run=dry_run)
+            report.writer = "".join(busy)
             return forget_leftovers(None if self.chroma_url else self.db, self.store, report, dry_run)
+
+    def _dry_run_lock(self, wait: float | None, task: str, busy: list[str]):
+        """The writer lock for a dry run, which writes nothing: taken where it can be (what it lists then sees no
+        run half-way through writing a file), else none. Another run holding it (after `wait`), or a lock file
+        this user may not open (a colleague's, 0644), stopped a dry run that only lists; it now lists, and
+        `busy` gets who was writing (its orphan count may hold the entries of a file that run is writing)."""
+        from contextlib import ExitStack
+
+        from momentsearch.errors import IndexBusyError, IndexWriteError
+        from momentsearch.store.lock import writing_now
+
+        held = ExitStack()
+        try:
+            held.enter_context(self.writing(wait, task=task, reading=True))
+        except IndexBusyError:
+            busy.append(writing_now(self.db) or "another process")
+        except IndexWriteError:  # the lock file's mode: a writer may hold it, or none
+            busy.append(writing_now(self.db))
+        return held

@@ -32,11 +32,17 @@ def clip_file_name(source: str | os.PathLike, start: float, end: float, prefix: 
 
     src = Path(source)
     tail = f"-{start:.0f}-{end:.0f}{src.suffix.lower() if src.suffix.lower() in CLIP_SUFFIXES else '.mkv'}"
-    room = NAME_BYTES - len((prefix + tail).encode())
-    stem = visible_name(WINDOWS_REFUSES.sub("_", shown_path(src.stem)))
-    stem = stem.encode()[:room].decode("utf-8", "ignore")  # a cut character is dropped
     # as the file system's encoding names those bytes: under `LC_ALL=C PYTHONUTF8=0` the text itself cannot be written
-    return os.fsdecode(f"{prefix}{stem}{tail}".encode())
+    return os.fsdecode(saved_name(shown_path(src.stem), tail, prefix).encode())
+
+
+def saved_name(stem: str, tail: str, prefix: str = "") -> str:
+    """PREFIXSTEMTAIL, a name momentsearch gives a file it makes (a clip, the page's subtitle download `STEM.srt`):
+    "_" for each character Windows refuses (`WINDOWS_REFUSES`) and each invisible one (`visible_name`) in `stem`,
+    which is shortened (at a whole character) so the whole stays within NAME_BYTES."""
+    room = NAME_BYTES - len((prefix + tail).encode())
+    stem = visible_name(WINDOWS_REFUSES.sub("_", stem))
+    return prefix + stem.encode()[:room].decode("utf-8", "ignore") + tail  # a cut character is dropped
 
 
 def part_name(out: str | os.PathLike) -> Path:

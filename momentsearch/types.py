@@ -292,6 +292,7 @@ class PruneReport:
     unplaced: list[str] = field(default_factory=list)  # relative paths of old indexes, kept: not found from here
     dropped: list[str] = field(default_factory=list)  # video ids whose entries went (no record holds them now)
     erased: int = 0  # rows of Chroma's log that still held deleted entries' words, erased (store/erase.py)
+    writer: str = ""  # a dry run's: who was writing the index as it listed (it took no lock), "" none
 
 
 @dataclass

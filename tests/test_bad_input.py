@@ -617,3 +617,22 @@ def test_a_failed_first_index_into_new_nested_folders_leaves_none_of_them(lectur
         assert proc.returncode != 0 and "large-v9" in proc.stderr
         assert not left.exists(), sorted(tmp_path.rglob("*"))
     assert (tmp_path / "kept").is_dir() and sorted(tmp_path.iterdir()) == [tmp_path / "kept"]
+
+
+def test_a_media_name_with_a_space_after_its_extension_is_indexed_from_a_folder(tmp_path):
+    """"talk.mp4 " (a space after the extension) was skipped by a folder walk as not media, summed up as
+    `.mp4  1` (the space unseen), while `index "talk.mp4 "` indexed it. A walk now takes it; another file whose
+    extension ends in a space is listed quoted: `'.txt ' 1`."""
+    from types import SimpleNamespace
+
+    from momentsearch.cli.output import _kinds
+    from momentsearch.pipeline.discover import discover
+
+    tiny_video(tmp_path / "talk.mp4 ", 10)
+    (tmp_path / "notes.txt ").write_text("not a talk")
+    found = {Path(f.path).name: f for f in discover([str(tmp_path)])}
+    assert found["talk.mp4 "].reason == "" and found["notes.txt "].reason
+    report = fake_indexer(tmp_path / "db").index([str(tmp_path)])
+    assert {Path(f.path).name: f.status for f in report.files}["talk.mp4 "] == "indexed"
+    assert _kinds([SimpleNamespace(path=str(tmp_path / "notes.txt ")), SimpleNamespace(path="a.pdf")]) == \
+        ".pdf 1, '.txt ' 1"

@@ -740,3 +740,25 @@ def test_an_image_query_that_finds_nothing_says_why_in_its_own_words(monkeypatch
     said = output.out.file.getvalue()
     assert said_why in said, said
     assert "leaves out" not in said and "try other words" not in said, said
+
+
+def test_info_marks_a_copy_as_the_same_content_as_the_file_it_shares_entries_with(monkeypatch, tmp_path):
+    """Two copies of one recording share its entries (a search result names one of them), but `info` listed
+    them as two files alike: nothing said that the second was no second lecture. Its line now says whose
+    content it holds; other files say nothing of the kind."""
+    from momentsearch.api import IndexInfo
+    from momentsearch.types import FileRecord
+
+    for name in ("a.mp4", "a copy.mp4", "b.mp4"):
+        (tmp_path / name).write_bytes(b"x")
+    files = [FileRecord(str(tmp_path / name), video_id, 1, 0.0, duration=60.0, channels=["transcript"], complete=True)
+             for name, video_id in (("a.mp4", "a" * 16), ("a copy.mp4", "a" * 16), ("b.mp4", "b" * 16))]
+    buffer = io.StringIO()
+    monkeypatch.setattr(output, "out", Console(file=buffer, width=200, soft_wrap=True))
+    monkeypatch.setattr(output, "columns", lambda: 200)  # whole paths, however deep the test's folder
+    output.print_info(IndexInfo(db="/c/db", files=files, channels=["transcript"], models={}, counts={}))
+    lines = buffer.getvalue().splitlines()
+    detail = {lines[i - 1].strip(): lines[i] for i, line in enumerate(lines) if line.startswith("    ")}
+    copy, first = (output.short_path(str(tmp_path / name), 198) for name in ("a copy.mp4", "a.mp4"))
+    assert f", same content as {first}, " in detail[copy]
+    assert [name for name, line in detail.items() if "same content" in line] == [copy]

@@ -153,3 +153,27 @@ def test_a_prune_whose_vacuum_the_disk_cannot_hold_says_how_much_room_it_needs(t
     assert "was changed" not in said and "`momentsearch prune`" in said
     monkeypatch.undo()
     assert _texts(db) == ["the Carnot cycle sets the upper limit on efficiency", str(lecture)]  # the index still works
+
+
+def test_a_search_under_a_file_size_limit_says_nothing_of_resuming(tmp_path):
+    """Under `ulimit -f 0` `search` and `transcript` (which write nothing themselves: Chroma writes as it opens)
+    said "cannot write to the index ... re-run the same command to resume (files written so far stay
+    searchable)", words for a stopped `index`. They now say the index could not be opened, why, and that
+    nothing was changed."""
+    import resource
+    import subprocess
+    import sys
+
+    from tests.test_forget import _index_with_two_talks
+
+    db, _, _ = _index_with_two_talks(tmp_path)
+
+    def no_files():
+        resource.setrlimit(resource.RLIMIT_FSIZE, (0, resource.RLIM_INFINITY))
+
+    code = "import sys; from momentsearch.api import MomentIndex; MomentIndex(sys.argv[1]).store.files()"
+    done = subprocess.run([sys.executable, "-c", code, str(db)], capture_output=True, text=True,
+                          preexec_fn=no_files, timeout=120)
+    said = done.stderr.strip().splitlines()[-1]
+    assert said.startswith("momentsearch.errors.DiskFullError: cannot open the index at "), done.stderr
+    assert "resume" not in said and "written so far" not in said and "Nothing was changed" in said

@@ -6,6 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import numpy as np
+import pytest
 
 NAME = "Zebediah Quillfeather"  # said in the recording to be taken out, and nowhere else
 
@@ -161,3 +162,31 @@ def test_the_cli_says_how_many_log_rows_it_erased(tmp_path, capsys):
     assert answer["removed"] == [str(seminar)] and answer["erased"] > 0
     assert main(["prune", "--db", str(db), "--json"]) == 0  # nothing more to erase
     assert json.loads(capsys.readouterr().out)["erased"] == 0
+
+
+def test_a_dry_run_lists_while_another_run_writes_or_the_lock_file_is_not_ours(tmp_path, monkeypatch):
+    """`remove --dry-run` and `prune --dry-run` write nothing, but took the writer lock: while another run
+    indexed, or on a group's index whose lock file a colleague's run made 0644, they stopped ("being written
+    by", "cannot take the index's writer lock") instead of listing. Now they list, and say who was writing."""
+    from momentsearch.api import MomentIndex
+    from momentsearch.errors import IndexBusyError, IndexWriteError
+    from momentsearch.store import lock
+
+    db, seminar, _ = _index_with_two_talks(tmp_path)
+    with lock.writer_lock(db, task="index"), MomentIndex(db) as index:
+        report = index.remove(str(seminar), dry_run=True)
+        assert report.removed == [str(seminar)] and "`index`" in report.writer
+        assert index.prune(dry_run=True).writer.startswith("`index`")
+        with pytest.raises(IndexBusyError):  # a real removal still waits its turn
+            index.remove(str(seminar))
+
+    def refused(self):
+        raise IndexWriteError(lock._lock_refused(lock.lock_path(self.db_dir)))
+
+    monkeypatch.setattr(lock.WriterLock, "_open", refused)
+    with MomentIndex(db) as index:
+        assert index.remove(str(seminar), dry_run=True).removed == [str(seminar)]
+        assert index.prune(dry_run=True).writer == ""
+        with pytest.raises(IndexWriteError):
+            index.prune()
+    assert NAME.encode() in _all_bytes(db)

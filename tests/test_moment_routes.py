@@ -133,3 +133,29 @@ def test_a_download_name_shows_no_right_to_left_override():
         "attachment; filename=\"lecture_gnp.srt\"; filename*=utf-8''lecture_gnp.srt")
     assert clip_file_name("/talks/lecture\u202egnp\u200b\u2066.mp4", 0, 5) == "lecture_gnp__-0-5.mp4"
     assert clip_file_name("/talks/Größe 中文.mp4", 0, 5) == "Größe 中文-0-5.mp4"  # visible letters stay
+
+
+def test_a_subtitle_download_is_named_as_a_clip_is(tmp_path):
+    """The page's "Subtitles .srt" of a recording with a 255-byte name (84 CJK characters and ".ts", valid on
+    ext4) was named `STEM.srt`, 256 bytes: no disk saves it; and a name holding `?` or `"` kept them, which a
+    Windows disk refuses, where the same lecture's clip names have "_". Both are now shaped the same way
+    (clip_names.py)."""
+    from urllib.parse import unquote
+
+    from test_server import _FakeIndex, _record
+
+    from momentsearch.clip_names import NAME_BYTES
+
+    long, odd = tmp_path / ("中" * 84 + ".ts"), tmp_path / 'Q&A: "why?".mp4'
+    for path in (long, odd):
+        path.write_bytes(b"x" * 100)
+    records = [_record(long, "a" * 16), _record(odd, "b" * 16)]
+    with TestClient(create_app(_FakeIndex(records), warm=False), base_url="http://localhost") as c:
+        def saved(video_id):
+            r = c.get(f"/api/transcript/{video_id}", params={"format": "srt"})
+            assert r.status_code == 200
+            return unquote(r.headers["content-disposition"].split("filename*=utf-8''")[1])
+
+        name = saved("a" * 16)
+        assert len(name.encode()) <= NAME_BYTES and name.startswith("中") and name.endswith(".srt")
+        assert saved("b" * 16) == "Q&A_ _why__.srt"

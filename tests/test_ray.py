@@ -466,3 +466,28 @@ def test_a_path_given_right_after_ray_is_refused_not_taken_for_its_address(tmp_p
     assert parser.parse_args(["index", "lectures", "--ray"]).ray == "local"
     for address in ("auto", "10.0.0.5:6379", "ray://head:10001"):
         assert parser.parse_args(["index", "--ray", address, "lectures"]).ray == address
+
+
+def test_a_file_that_changed_since_the_batch_probed_it_is_probed_again_before_a_worker_gets_it(tmp_path):
+    """A local run probes a file again at its turn where it changed since the batch's start (a copy that finished
+    meanwhile); `--ray` sent the worker the first probe: the length of the copy's first part, or a file that no
+    longer reads. Now the driver probes it again before it sends it, and fails it, as a local run does."""
+    from test_bad_input import tiny_video
+
+    from momentsearch.pipeline.arriving import file_state
+
+    ray, sent = FakeRay(), {}
+    actor = SimpleNamespace(process=SimpleNamespace(
+        remote=lambda path, info, *args: sent.setdefault(path, info) and ray.submit(WorkResult(path, reason="x"))))
+    grown, broken, same = tmp_path / "grown.mp4", tmp_path / "broken.mp4", tmp_path / "same.mp4"
+    for path in (grown, broken, same):
+        tiny_video(path, 10)
+    indexer, events = _indexer()
+    indexer.indexer.probed = {str(p): file_state(str(p)) for p in (grown, broken, same)}
+    tiny_video(grown, 60)  # written again since the probe: another file
+    broken.write_bytes(b"not a video any more")
+    paths = [str(grown), str(broken), str(same)]
+    results = _run_schedule(indexer, ray, [actor], paths)
+    assert sent[str(grown)].duration != 10.0 and sent[str(grown)].has_video and sent[str(same)].duration == 10.0
+    assert str(broken) not in sent and results[str(broken)].status == "failed" and results[str(broken)].reason
+    assert sorted(e.path for e in events if e.kind == "done") == sorted(paths)

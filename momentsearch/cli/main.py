@@ -137,9 +137,11 @@ def cmd_prune(args) -> int:
     index = _index_for(args)
     extras.say_queued(index, args.wait)
     report = index.prune(wait=args.wait, dry_run=args.dry_run, yes=args.yes)
+    _say_writer(report.writer, "its orphan entries may be those of a file that run is writing")
     if args.json:
         streams.print_json({"removed": [*map(shown_path, report.removed)], "orphans": report.orphans,
-                            "dry_run": args.dry_run, "unplaced": report.unplaced, "erased": report.erased})
+                            "dry_run": args.dry_run, "unplaced": report.unplaced, "erased": report.erased,
+                            "writer": report.writer})
         return EXIT_OK
     verb = "would remove" if args.dry_run else "removed"
     for path in report.removed:
@@ -156,14 +158,23 @@ def cmd_prune(args) -> int:
     return EXIT_OK
 
 
+def _say_writer(writer: str, caveat: str) -> None:
+    """A dry run that listed while another run wrote the index (it took no lock): says so on stderr."""
+    if writer:
+        print(f"momentsearch: note: {writer} is writing this index now; this dry run lists without waiting for it "
+              f"({caveat})", file=sys.stderr)
+
+
 def cmd_remove(args) -> int:
     from momentsearch.cli.output import plural, safe_text, shown_path
 
     index = _index_for(args)
     extras.say_queued(index, args.wait)
     report = index.remove(args.targets, wait=args.wait, dry_run=args.dry_run)
+    _say_writer(report.writer, "the list is the index as it stood")
     if args.json:
         streams.print_json({"removed": [*map(shown_path, report.removed)], "dry_run": args.dry_run,
+                            "writer": report.writer,
                             "erased": report.erased})
         return EXIT_OK
     verb = "would remove" if args.dry_run else "removed"

@@ -265,7 +265,9 @@ def _kinds(files) -> str:
     for f in files:
         kind = Path(f.path).suffix.lower() or "no extension"
         kinds[kind] = kinds.get(kind, 0) + 1
-    listed = ", ".join(f"{k} {n}" for k, n in sorted(kinds.items(), key=lambda kv: (-kv[1], kv[0]))[:8])
+    # quoted where it ends in white space, which the line would hide (`.txt  1`): `".txt " 1`
+    most = sorted(kinds.items(), key=lambda kv: (-kv[1], kv[0]))[:8]
+    listed = ", ".join(f"{k if k == k.rstrip() else repr(k)} {n}" for k, n in most)
     return listed + (", ..." if len(kinds) > 8 else "")
 
 
@@ -347,10 +349,13 @@ def print_info(info) -> None:
     out.print(plural(len(info.files), "file") + ":", markup=False, highlight=False, style="bold")
     states = {f.path: file_state(f) for f in info.files}  # gone, or replaced since: its entries describe another
     missing = {path for path, state in states.items() if state == MISSING}
+    first: dict[str, str] = {}  # video id -> the first file listed of that content (copies share its entries)
     for f in info.files:  # two short lines a file: readable on a narrow terminal, however long the path
         out.print("  " + short_path(f.path, width - 2), markup=False, highlight=False)
         extra = [f"speech from {f.sources['transcript']}"] if f.sources.get("transcript") else []
         extra += [f"language {f.language}"] if f.language else []
+        if (same := first.setdefault(f.video_id, f.path)) != f.path:
+            extra.append(f"same content as {short_path(same, width - 4)}")
         state = "complete" if f.complete else ("being indexed now, not searchable yet" if info.writing
                                                else "incomplete: re-run index")
         if f.path in missing:  # what matters more than being complete: there is nothing to play or cut

@@ -214,14 +214,14 @@ def _walk(root: Path, out: dict[str, Found]) -> None:
         if index_here:  # the index kept in the folder named: its own files and folders are not the user's
             dirnames[:] = [d for d in dirnames if not (_CHROMA_SEGMENT.fullmatch(d) or d in INDEX_INTERNALS)]
             filenames = [n for n in filenames if n != "chroma.sqlite3"]
-        media = [Path(n) for n in filenames if Path(n).suffix.lower() in MEDIA_EXTENSIONS]  # (one folder: names)
+        media = [Path(n) for n in filenames if _media_suffix(n) in MEDIA_EXTENSIONS]  # (one folder: names)
         for name in sorted(filenames):
             full = os.path.join(dirpath, name)
             if arriving := arriving_reason(name, MEDIA_EXTENSIONS):  # lecture.mp4.part: not "not media", nor unsaid
                 out.setdefault(full, Found(full, arriving))
             elif name.startswith("."):  # hidden files are left out, media names too: a Mac's `._lecture.mp4` (its
                 continue  # AppleDouble metadata on a USB disk or share) failed every run as no media FFmpeg reads
-            elif Path(name).suffix.lower() in MEDIA_EXTENSIONS | HEIF_EXTENSIONS:
+            elif _media_suffix(name) in MEDIA_EXTENSIONS or Path(name).suffix.lower() in HEIF_EXTENSIONS:
                 out.setdefault(full, _file(full))
             elif Path(name).suffix.lower() in SIDECAR_SUFFIXES:  # talk.srt: the captions of talk.mp4
                 owned = any(caption_tag(m, Path(name)) is not None for m in media)
@@ -229,6 +229,13 @@ def _walk(root: Path, out: dict[str, Found]) -> None:
             else:
                 deck = Path(name).suffix.lower() in DECK_EXTENSIONS
                 out.setdefault(full, Found(full, DECK_NOT_READ if deck else NOT_MEDIA))
+
+
+def _media_suffix(name: str) -> str:
+    """A file name's extension as a folder walk tells media by: "talk.mp4 " (a space after it: a copy from a Mac,
+    a script's unquoted name) was skipped as not media, while `index "talk.mp4 "` indexed it (FFmpeg reads it
+    by its bytes); the walk takes it too."""
+    return Path(name).suffix.lower().rstrip()
 
 
 CAPTIONS_READ = "subtitles: read as the captions of the video of the same name"

@@ -27,12 +27,14 @@ import time
 from collections import deque
 from dataclasses import dataclass
 
-from momentsearch.errors import MomentSearchError
+from momentsearch.errors import BadInputError, MomentSearchError
 from momentsearch.options import Config, DistributedOptions
 from momentsearch.pipeline.captions import indexed_id
+from momentsearch.pipeline.decode import probe_again_if_changed
 from momentsearch.pipeline.discover import content_hash, remembered_hash
 from momentsearch.pipeline.indexer import Indexer, failure_reason
 from momentsearch.pipeline.process import FileEntries, FileProcessor
+from momentsearch.pipeline.ray_links import _check_reachable, _progress_queue
 from momentsearch.types import FileResult, IndexReport, MediaInfo, ProgressEvent, RayRunInfo
 
 # Keep Ray local and quiet unless the user says otherwise: no usage report, no dashboard.
@@ -310,9 +312,18 @@ class RayIndexer:
         alive = list(actors)
 
         def submit(actor) -> None:
-            path = queue.popleft()
-            self._progress("file", path, order[path], total)
-            in_flight[actor.process.remote(path, infos[path], keep, progress)] = (actor, path)
+            while queue:
+                path = queue.popleft()
+                self._progress("file", path, order[path], total)
+                # probed again where it changed since the batch's start, as a local run does: a copy that finished
+                # meanwhile went to its worker with the length of its first part
+                info = probe_again_if_changed(path, infos[path], self.indexer.probed.get(path))
+                if not isinstance(info, BadInputError):
+                    infos[path] = info
+                    in_flight[actor.process.remote(path, info, keep, progress)] = (actor, path)
+                    return
+                self._remote_results[path] = FileResult(path, "failed", failure_reason(info))
+                self._progress("done", path, order[path], total, _seconds(infos[path]), "failed")
 
         for _ in range(IN_FLIGHT_PER_WORKER):
             for actor in alive:
@@ -362,38 +373,3 @@ class RayIndexer:
         self.run_info.media_seconds += info.duration
         self.run_info.per_worker[work.worker] = self.run_info.per_worker.get(work.worker, 0) + 1
         return result
-
-
-def _progress_queue(ray):
-    """A queue the workers put their progress within a file into (an actor that takes no CPU); None when Ray
-    cannot make one (the bars then move as files end)."""
-    try:
-        from ray.util.queue import Queue
-
-        return Queue(actor_options={"num_cpus": 0})
-    except Exception:  # progress is a nicety, never a reason to fail a batch
-        return None
-
-
-REACH_SECONDS = 5.0  # a Ray head that does not accept a connection in this time is taken as not there
-
-
-def _check_reachable(address: str) -> None:
-    """A MomentSearchError when nothing accepts a TCP connection at a Ray address ("HOST:6379",
-    "ray://HOST:10001"); "auto" and other forms are left to Ray."""
-    import socket
-    from urllib.parse import urlsplit
-
-    parts = urlsplit(address if "://" in address else f"ray://{address}")
-    try:
-        host, port = parts.hostname, parts.port
-    except ValueError:  # a port that is not a number: Ray says what is wrong with it
-        return
-    if not host or port is None or address == "auto":
-        return
-    try:
-        socket.create_connection((host, port), timeout=REACH_SECONDS).close()
-    except OSError as exc:
-        raise MomentSearchError(f"cannot join Ray at {address}: nothing answers at {host}:{port} ({exc}); "
-                                "start the head there (ray start --head), or use --ray alone for a local "
-                                "instance") from exc

@@ -15,7 +15,7 @@ from fastapi.responses import FileResponse, Response
 from starlette.background import BackgroundTask
 from starlette.concurrency import run_in_threadpool
 
-from momentsearch.clip_names import AUDIO_SUFFIXES, clip_file_name, visible_name
+from momentsearch.clip_names import AUDIO_SUFFIXES, clip_file_name, saved_name, visible_name
 from momentsearch.clips import WRITE_REFUSED
 from momentsearch.errors import DiskFullError, MediaChangedError, QueryError
 from momentsearch.scratch import make_scratch, remove_scratch
@@ -54,7 +54,7 @@ async def transcript(video_id: str, request: Request,
     record = await _record(request, video_id)
     chunks = await _chunks(request, record)
     if fmt != "json":
-        name = f"{Path(record.path).stem or record.video_id}.{'txt' if fmt == 'text' else fmt}"
+        name = saved_name(shown_path(Path(record.path).stem) or record.video_id, f".{'txt' if fmt == 'text' else fmt}")
         return Response(document(record, chunks, fmt), media_type=_SUBTITLE_TYPES[fmt],
                         headers={"Content-Disposition": _attachment(name)})
     rows = sentences([(c.start, c.end, c.text, c.word_times) for c in chunks])

@@ -196,5 +196,5 @@ def _local_client(path: Path, settings, create: bool):
             except Exception:
                 pass
         if is_disk_full(exc):
-            raise disk_full(path, _root_cause(exc)) from exc
+            raise disk_full(named, _root_cause(exc), opening=not create) from exc
         raise MomentSearchError(f"cannot open the index at {path}: {_root_cause(exc)}") from exc

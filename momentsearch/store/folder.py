@@ -235,10 +235,19 @@ def check_free_space(db: str | os.PathLike, need: int = MIN_FREE_BYTES) -> None:
         raise disk_full(db, f"{free // (1024 * 1024)} MB free, {need // (1024 * 1024)} MB needed")
 
 
-def disk_full(db, detail: str) -> DiskFullError:
+def disk_full(db, detail: str, opening: bool = False) -> DiskFullError:
     """The one-line error of a write the disk refused: full, or over a file-size limit (`ulimit -f`, a quota,
-    a FAT32 disk's 4 GB per file: EFBIG, and SQLite's "disk I/O error" when a write is cut short)."""
-    if "too large" in detail.lower() or "i/o error" in detail.lower():
+    a FAT32 disk's 4 GB per file: EFBIG, and SQLite's "disk I/O error" when a write is cut short). `opening`:
+    Chroma's own writes as it opened an existing index (every command's, `search` and `transcript` too), so
+    this command wrote nothing yet: nothing to resume, and no "files written so far"."""
+    limit = "too large" in detail.lower() or "i/o error" in detail.lower()
+    if opening:
+        why = ("a file-size limit (`ulimit -f`, a quota) or a failing disk" if limit else "the disk is full")
+        return DiskFullError(f"cannot open the index at {db}: Chroma writes to its database as it opens it, and the "
+                             f"write was refused ({detail}): {why}, and a temporary copy to read could not be "
+                             f"written either. Nothing was changed; {'lift the limit' if limit else 'free some space'}"
+                             ", then run the command again")
+    if limit:
         return DiskFullError(f"cannot write to the index at {db} ({detail}): a file-size limit (`ulimit -f`, a quota, "
                              "a FAT32 disk's 4 GB per file) or a failing disk; lift the limit or give another --db, then "
                              "re-run the same command to resume (files written so far stay searchable)")
