@@ -1286,7 +1286,8 @@ def test_an_image_query_too_small_to_read_says_so():
     from momentsearch.search.searcher import Searcher
 
     searcher = object.__new__(Searcher)  # only what an image query with no words read on it reaches
-    searcher.read_image_text, searcher._clip_error, searcher.store = (lambda image: ""), "", SimpleNamespace(db_dir=None)
+    searcher.read_image_text, searcher._clip_error = (lambda image: ""), ""
+    searcher.store = SimpleNamespace(db_dir=None)
     searcher.corpus = lambda recheck=False: SimpleNamespace(channels={"transcript", "ocr"}, unfinished=[], files={},
                                                             unfinished_note=lambda db: "")
     searcher.visual_available = lambda: False
