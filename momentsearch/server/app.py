@@ -36,6 +36,8 @@ from momentsearch.errors import (BadInputError, DiskFullError, IndexBusyError, I
                                  out_of_memory, server_gone)
 from momentsearch.server import guard
 from momentsearch.server import media as sm
+from momentsearch.server.http_cache import (HeadAsGet, RevalidatedStaticFiles, add_gzip, not_modified,
+                                            not_modified_response)
 from momentsearch.server.moment_routes import router as moment_router
 from momentsearch.server.origins import add_cors, origins
 from momentsearch.server.playback import PlayerFiles, start_preparing
@@ -108,12 +110,14 @@ def create_app(index, token: str | None = None, warm: bool = True, allowed_hosts
     app.add_middleware(BodyLimit, limit=MAX_UPLOAD_BYTES + MULTIPART_SLACK)
     app.add_middleware(guard.RequestGuard, check_host=not token, allowed_hosts=frozenset(allowed_hosts),
                        frame_origins=frame_origins, cors_origins=cors_origins)
+    add_gzip(app)
+    app.add_middleware(HeadAsGet)  # outside gzip: a HEAD's headers are its GET's
     add_cors(app, cors_origins)  # outermost: a refusal (401, 403) carries the CORS headers, so a script can read it
     auth = [Depends(_auth_dependency(token))] if token else []
     app.include_router(router, dependencies=auth)
     app.include_router(moment_router, dependencies=auth)
     app.add_api_route("/", _page, include_in_schema=False)
-    app.mount("/web", StaticFiles(directory=WEB_DIR), name="web")
+    app.mount("/web", RevalidatedStaticFiles(directory=WEB_DIR), name="web")
     return app
 
 
@@ -152,8 +156,13 @@ async def _keep_health_fresh(app: FastAPI) -> None:
         await asyncio.sleep(HEALTH_REFRESH_SECONDS)
 
 
-async def _page():
-    return FileResponse(WEB_DIR / "index.html", media_type="text/html", headers={"Cache-Control": "no-cache"})
+async def _page(request: Request):
+    st = (WEB_DIR / "index.html").stat()
+    page = FileResponse(WEB_DIR / "index.html", media_type="text/html", headers={"Cache-Control": "no-cache"},
+                        stat_result=st)
+    if not_modified(request.headers, page.headers["etag"], st.st_mtime):
+        return not_modified_response({k: page.headers[k] for k in ("etag", "last-modified", "cache-control")})
+    return page
 
 
 class _TooLarge(HTTPException):

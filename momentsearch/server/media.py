@@ -33,6 +33,8 @@ THUMB_DECODE_GAP = 10.0  # seconds; a thumbnail this far after its keyframe is t
 THUMB_CACHE_ITEMS = 256  # JPEGs kept in memory (a few kB each)
 RANGE_MAX_PARTS = 8  # a Range header with more parts than this is refused (416)
 READ_CHUNK = 256 * 1024  # bytes per read when streaming a file
+MEDIA_CACHE = "private, max-age=3600"  # a video's address holds its content hash; its ETag covers a replaced copy
+PICTURE_CACHE = "private, max-age=86400"  # thumbnails and photos (an ETag from the JPEG's bytes when that runs out)
 
 _EXTRA_TYPES = {".mkv": "video/x-matroska", ".webm": "video/webm", ".m4v": "video/mp4", ".mov": "video/quicktime"}
 
@@ -181,7 +183,7 @@ def media_body(opened: OpenedMedia, ranges: list[tuple[int, int]] | None, mime: 
     """The whole file (200), one range (206 + Content-Range) or several (206 multipart/byteranges),
     read from `opened` (closed once the bytes are sent, or at once for HEAD)."""
     size = opened.size
-    headers = {"accept-ranges": "bytes", "cache-control": "private, max-age=3600",
+    headers = {"accept-ranges": "bytes", "cache-control": MEDIA_CACHE,
                "content-security-policy": MEDIA_CSP, "content-disposition": "inline"}
     if not ranges or len(ranges) == 1:
         start, end = ranges[0] if ranges else (0, size)

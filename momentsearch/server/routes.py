@@ -23,6 +23,7 @@ from momentsearch.api import (filters_to_blame, image_note, image_nothing_found_
                               nothing_found_note, picture_note)
 from momentsearch.errors import MomentSearchError, NotFoundError, QueryError, RangeError, server_gone
 from momentsearch.options import MAX_QUERY_CHARS, MAX_RESULTS
+from momentsearch.server import http_cache as hc
 from momentsearch.server import images
 from momentsearch.server import media as sm
 from momentsearch.server.playback import player_file
@@ -278,12 +279,20 @@ async def media(video_id: str, request: Request,
     (server/playback.py), so the player plays what the index heard."""
     record = await _record(request, video_id)
     opened, mime = await player_file(request, record)
+    etag = hc.file_etag(video_id, opened.size, opened.mtime)  # of the file served (the player's copy, if one)
+    checks = hc.validators(etag, opened.mtime, sm.MEDIA_CACHE)
+    if hc.not_modified(request.headers, etag, opened.mtime):
+        opened.close()
+        return hc.not_modified_response(checks)
+    if not hc.range_applies(request.headers, etag, opened.mtime):
+        byte_range = None  # If-Range names another version: the whole file
     try:
         ranges = sm.parse_ranges(byte_range, opened.size)
     except RangeError as exc:
         opened.close()
         return error_response(416, str(exc), {"Content-Range": f"bytes */{exc.size}"})
     body = sm.media_body(opened, ranges, mime, head=request.method == "HEAD")
+    body.headers.update(checks)
     if body.chunks is None:
         return Response(status_code=body.status, headers=body.headers)
     return StreamingResponse(body.chunks, status_code=body.status, headers=body.headers)
@@ -331,7 +340,7 @@ async def _cached_jpeg(request: Request, record, key: tuple, render) -> Response
         data = await run_in_threadpool(request.app.state.thumbs.get, (*key, record.size, record.mtime), make)
     finally:
         opened.close()
-    return Response(data, media_type="image/jpeg", headers={"Cache-Control": "private, max-age=86400"})
+    return hc.conditional(request, data, "image/jpeg", sm.PICTURE_CACHE)
 
 
 @router.get("/captions/{video_id}.vtt", response_class=Response,  # (PlainTextResponse documented errors as text)
@@ -341,4 +350,6 @@ async def captions(video_id: str, request: Request):
     record = await _record(request, video_id)
     chunks = await _chunks(request, record)
     rows = [(c.start, c.end, c.text, c.word_times) for c in chunks]
-    return PlainTextResponse(sm.webvtt(rows, record.duration), media_type="text/vtt")
+    # the same address after a re-index (another Whisper): asked again each time, a 304 while unchanged
+    return hc.conditional(request, sm.webvtt(rows, record.duration).encode("utf-8"), "text/vtt; charset=utf-8",
+                          hc.REVALIDATE)
