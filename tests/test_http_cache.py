@@ -46,7 +46,8 @@ def test_media_has_validators_and_answers_conditional_requests(media):
         first = client.get(url)
         etag, modified = first.headers["etag"], first.headers["last-modified"]
         assert first.status_code == 200 and etag.startswith('"') and modified.endswith("GMT")
-        for conditional in ({"If-None-Match": etag}, {"If-None-Match": f'W/{etag}, "x"'}, {"If-Modified-Since": modified}):
+        for conditional in ({"If-None-Match": etag}, {"If-None-Match": f'W/{etag}, "x"'},
+                            {"If-Modified-Since": modified}):
             again = client.get(url, headers=conditional)
             assert again.status_code == 304 and again.content == b"", conditional
             assert again.headers["etag"] == etag and "max-age" in again.headers["cache-control"]
