@@ -10,6 +10,8 @@ import sys
 
 import pytest
 
+from test_cli_pipes import _OneWordIndex
+
 from momentsearch.store.records import record_from_metadata, record_metadata
 from momentsearch.types import FileRecord
 
@@ -67,29 +69,16 @@ def test_an_index_made_in_an_ascii_locale_reads_its_names_under_utf8(tmp_path):
     assert paths == sorted(str(tmp_path / n) for n in NAMES)
 
 
-class _Recording:
+class _Recording(_OneWordIndex):
     """An index that finds nothing and keeps the queries it was asked."""
 
-    use_snapshot = False
-    chroma_url, db = None, "/nonexistent/db"
-    warnings: list[str] = []
-
     def __init__(self):
+        super().__init__("\0")  # a word no query holds
         self.asked = []
 
-    def channels(self):
-        return {"transcript"}
-
-    searchable_channels = channels
-
-    def spelled(self, query, video=None, in_=None, everywhere=False):
-        from momentsearch.search.spelling import Spelling
-
-        return Spelling(query)
-
-    def search(self, query, k=10, kind=None, in_=None, everywhere=False):
+    def search(self, query, *args, **kwargs):
         self.asked.append(query)
-        return []
+        return super().search(query, *args, **kwargs)
 
 
 def test_a_query_typed_in_an_ascii_locale_is_searched_as_typed(monkeypatch, capsys):
