@@ -152,7 +152,7 @@ def test_serve_out_of_memory_at_start_and_in_a_search_is_said_not_a_crash(tmp_pa
         def warm_up(self):
             raise MemoryError
 
-        def search(self, query, k=10, kind=None, video=None):
+        def search(self, query, k=10, kind=None, video=None, everywhere=False):
             raise MemoryError
 
     media = tmp_path / "a.mp4"

@@ -87,7 +87,7 @@ def test_the_server_says_which_results_cannot_be_played_as_indexed(lectures, tmp
     from test_server import _FakeIndex
 
     class Index(_FakeIndex):
-        def search(self, query, k=10, kind=None, video=None):  # one moment in each file
+        def search(self, query, k=10, kind=None, video=None, everywhere=False):  # one moment in each file
             return [Moment(video=r.path, video_id=r.video_id, start=0.0, end=2.0, score=0.5,
                            channels={"transcript": 0.5}, text=query) for r in self.files.values()][:k]
 
