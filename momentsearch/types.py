@@ -193,6 +193,7 @@ class Moment:
     # the channels whose match here is by sound-alike letters (ranking/fuzzy.py: "glazier" for a "glacier" written
     # there), not the query's words: their text does not hold the word searched for
     by_sound: list[str] = field(default_factory=list)
+    copies: list[str] = field(default_factory=list)  # other paths of the same recording (identical files), on disk
 
     @property
     def url(self) -> str:
@@ -215,6 +216,7 @@ class Moment:
             "segment_id": self.segment_id,
             "hit": None if self.hit_start is None else [round(self.hit_start, 3), round(self.hit_end, 3)],
             "by_sound": list(self.by_sound),
+            "copies": [shown_path(p) for p in self.copies],
             "url": self.url,
         }
 

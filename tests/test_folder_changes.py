@@ -34,6 +34,21 @@ def test_results_name_the_copy_that_is_on_disk(tmp_path, order):
     assert sorted(corpus.copies[VID]) == [str(tmp_path / "new.mp4"), str(tmp_path / "old.mp4")]
 
 
+def test_results_name_the_first_indexed_of_copies_on_disk(tmp_path):
+    """Two identical files on disk share one content's entries: results named the copy indexed last (a_copy.mp4
+    over the lecture.mp4 indexed first), and a later copy took the original's place in every search. The first
+    indexed is named, whatever the names sort as; the others are the result's `copies`."""
+    from momentsearch.search.corpus import load_corpus, other_copies
+
+    for name in ("z_lecture.mp4", "a_copy.mp4", "m_copy.mp4"):
+        (tmp_path / name).write_bytes(b"x")
+    corpus = load_corpus(_store_with_copies(tmp_path, ["z_lecture.mp4", "a_copy.mp4", "gone.mp4", "m_copy.mp4"]),
+                         (0,), None)
+    shown = corpus.files[VID]
+    assert shown.path == str(tmp_path / "z_lecture.mp4")
+    assert other_copies(corpus, shown) == [str(tmp_path / "a_copy.mp4"), str(tmp_path / "m_copy.mp4")]
+
+
 class CountingASR:
     """Says the same sentence for any audio; counts the windows it was given."""
 
@@ -363,3 +378,24 @@ def test_a_copy_re_indexed_with_other_models_leaves_no_stale_record_of_the_entri
     third = _indexer(tmp_path / "db", asr).index([str(spoken_video.parent)])
     assert [f.status for f in third.files] == ["unchanged", "unchanged"] and asr.calls == 0
     assert str(twin) in again.files[0].reason  # the summary says the copy's entries changed too
+
+
+def test_a_search_result_names_the_original_and_lists_its_copy(spoken_video, tmp_path):
+    """`cp lecture.mp4 a_copy.mp4` and index again: the copy shares the lecture's entries, and a search named the
+    copy. It names the lecture indexed first, and `--json` / /api/search list the copy under `copies`."""
+    import shutil
+
+    from fakes import FakeText
+
+    from momentsearch.search.searcher import Searcher
+
+    asr = CountingASR()
+    _indexer(tmp_path / "db", asr).index([str(spoken_video.parent)])
+    copy = spoken_video.parent / "a_copy.mp4"
+    shutil.copy(spoken_video, copy)
+    indexer = _indexer(tmp_path / "db", asr)
+    indexer.index([str(spoken_video.parent)])
+    results = Searcher(indexer.store, FakeText()).search("helium nucleus", k=5)
+    assert len(results) == 1  # one moment for the two files, as before
+    got = results[0].to_json()
+    assert (got["video"], got["copies"]) == (str(spoken_video), [str(copy)])

@@ -174,13 +174,22 @@ class Corpus:
 
 def shown_copy(records: list[FileRecord]) -> FileRecord:
     """The record that results name for a content held by several file records (a copy, a renamed or
-    moved file): the last one whose file is there, else the last. The old name of a renamed file would
-    otherwise be shown and opened though the recording is on disk under its new name."""
-    if len(records) > 1:  # one stat per extra copy, only where there are copies
-        for rec in reversed(records):
+    moved file): the first one whose file is there, else the first. `records` come in the order they were first
+    written (the store reads them by insertion), so a copy made later never takes the original's place, and every
+    search names the same one. The old name of a renamed file is passed over while the recording is on disk under
+    its new name: it would otherwise be shown and opened though it is gone."""
+    if len(records) > 1:  # one stat per copy, only where there are copies
+        for rec in records:
             if os.path.isfile(rec.path):
                 return rec
-    return records[-1]
+    return records[0]
+
+
+def other_copies(corpus: Corpus, shown: FileRecord) -> list[str]:
+    """The paths of the copies of `shown`'s content other than its own that are on disk, in the order indexed
+    (a result lists them: the same recording is also there)."""
+    paths = corpus.copies.get(shown.video_id, [])
+    return [p for p in paths if p != shown.path and os.path.isfile(p)] if len(paths) > 1 else []
 
 
 def load_corpus(store: Store, generation: tuple, cache_dir: str | None) -> Corpus:

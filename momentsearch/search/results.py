@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from momentsearch.ranking.fusion import Candidates, ChannelHits, Fused
 from momentsearch.ranking.lexical import tokenize
-from momentsearch.search.corpus import Corpus
+from momentsearch.search.corpus import Corpus, other_copies
 from momentsearch.transcript import decode_times, sentences
 from momentsearch.types import Moment
 
@@ -58,7 +58,7 @@ def build_moments(ranking, hits: dict[str, ChannelHits], corpus: Corpus, only_pl
             end=0.0 if photo else float(cands.ends[i]), score=float(fused.scores[i]), channels=parts,
             text=text or evidence.get("ocr", ""), evidence=evidence, segment_id=evidence.get("visual", ""),
             kind="photo" if photo else "moment", hit_start=hit[0] if hit else None, hit_end=hit[1] if hit else None,
-            by_sound=by_sound,
+            by_sound=by_sound, copies=other_copies(corpus, rec),
         ))
     return moments
 

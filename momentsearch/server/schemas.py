@@ -36,6 +36,8 @@ class MomentOut(_Answer):
                                                "moment (speech, else slide text); null when none matched there")
     by_sound: list[str] = Field(description="the channels that matched by sound-alike letters (a word heard or "
                                             "read wrong), not by the query's words: their text does not hold them")
+    copies: list[str] = Field(description="the other paths of the same recording (identical files indexed once), "
+                                          "on the server; `video` names the first indexed")
     url: str
     name: str = Field(description="the video's file name")
     snippet: str = Field(description="text to show: the matched transcript, else slide text, else the speech in range")
