@@ -19,6 +19,7 @@ from momentsearch.search.image_text import image_note, image_nothing_found_note,
 from momentsearch.search.query import (SYNTAX_HELP, empty_filters_note, filters_to_blame,  # noqa: F401
                                        missing_kind_note, nothing_found_note, unfiltered_words)
 from momentsearch.models.device import keep_hub_offline
+from momentsearch.ranking.lexical import stem_forms  # noqa: F401 (the page marks a result's words by their stems)
 from momentsearch.search.scope import Named, Scope, scope_patterns
 from momentsearch.store.client import ChromaServer, default_db_dir, make_client
 from momentsearch.store.store import ENTRY_COLLECTIONS, Store

@@ -68,3 +68,49 @@ def test_a_subscript_or_micro_sign_is_marked_as_the_search_matched_it():
              ("grows with x²", "x2")]
     assert _marked(cases) == ["Carbon dioxide, <mark>CO₂</mark>, is 44", "<mark>CO2</mark>: 44.01 g/mol",
                               "Cell size: 10 <mark>μm</mark>", "grows with <mark>x²</mark>"]
+
+
+def test_a_word_the_search_matched_by_its_stem_is_marked_whole():
+    """A result found for "glaciers" through "glacier" (the lexical channel compares stems), or for "running" through
+    "run", showed no mark: the page compared letters. The words the answer's `marked_words` names are marked whole
+    ("run", not the "run" of "runway")."""
+    page = APP.read_text(encoding="utf-8")
+    functions = page[page.index("function escapeHtml("):page.index("// -- searching")]
+    cases = [("A glacier moves slowly; glaciers carve rock", "glaciers", ["glacier"]),
+             ("Rivers run to the sea past the runway", "running water", ["run"]),
+             ("Une École, des écoles", "schools", ["ecole"]),
+             ("no form given", "glaciers", [])]
+    script = functions + f"\nconsole.log(JSON.stringify({json.dumps(cases)}.map(([t, q, f]) => highlight(t, q, f))));\n"
+    out = subprocess.run([NODE, "-e", script], capture_output=True, text=True, check=True, timeout=60)
+    assert json.loads(out.stdout) == ["A <mark>glacier</mark> moves slowly; <mark>glaciers</mark> carve rock",
+                                      "Rivers <mark>run</mark> to the sea past the runway",
+                                      "Une <mark>École</mark>, des écoles",
+                                      "no form given"]
+
+
+def test_the_search_answer_names_the_words_matched_by_their_stem(tmp_path):
+    """/api/search's `marked_words`: the words of the results' speech and slide text that hold a query word in
+    another form, the ones the page cannot tell by letters; not the query's own words, not words of no query stem."""
+    import sys
+
+    from fastapi.testclient import TestClient
+
+    from momentsearch.server.app import create_app
+    from momentsearch.types import Moment
+
+    sys.path.insert(0, str(Path(__file__).parent))
+    from test_server import _FakeIndex, _record
+
+    class Glaciers(_FakeIndex):
+        def search(self, query, k=10, kind=None, video=None, everywhere=False):
+            rec = next(iter(self.files.values()))
+            return [Moment(video=rec.path, video_id=rec.video_id, start=1.0, end=2.0, score=0.5,
+                           channels={"transcript": 0.5, "ocr": 0.5},
+                           text="Today we study glaciers. A glacier moves, running water runs to the sea.",
+                           evidence={"ocr": "Glaciated valleys"})]
+
+    video = tmp_path / "geo.mp4"
+    video.write_bytes(b"x")
+    with TestClient(create_app(Glaciers([_record(video)]), warm=False), base_url="http://localhost") as client:
+        body = client.get("/api/search", params={"q": "glaciers and the run"}).json()
+    assert body["marked_words"] == ["glacier", "running", "runs"]

@@ -137,6 +137,20 @@ def query_terms(query: str) -> list[str]:
     return terms
 
 
+def stem_forms(query: str, texts: Sequence[str]) -> list[str]:
+    """The words of `texts` (as the search splits them: lower case, accents folded) that hold a term of `query`
+    (`query_terms`) in another form than the query's own words: what the page marks as matched ("glacier" in a
+    result found for "glaciers", "run" for "running"), which comparing letters cannot tell. In order found."""
+    terms = set(query_terms(query))
+    own = set(_words(query))
+    found: dict[str, None] = {}
+    for text in texts:
+        for word in _words(text):
+            if word not in own and word not in found and word not in FUNCTION_WORDS and stem(normalise(word)) in terms:
+                found[word] = None
+    return list(found)
+
+
 def number_only(terms: list[str], have: np.ndarray) -> np.ndarray:
     """Per text (columns of `have`, terms x texts, true where the text has the term): whether it
     matched nothing but numbers of a query that also has words. "9 minutes" is no match for

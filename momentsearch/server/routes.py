@@ -20,7 +20,7 @@ from fastapi.responses import JSONResponse, PlainTextResponse, Response, Streami
 from starlette.concurrency import run_in_threadpool
 
 from momentsearch.api import (filters_to_blame, image_note, image_nothing_found_note, missing_kind_note,
-                              nothing_found_note, picture_note)
+                              nothing_found_note, picture_note, stem_forms)
 from momentsearch.errors import MomentSearchError, NotFoundError, QueryError, RangeError, server_gone
 from momentsearch.options import MAX_QUERY_CHARS, MAX_RESULTS
 from momentsearch.server import http_cache as hc
@@ -198,7 +198,14 @@ async def search_text(request: Request, q: str = Query(..., max_length=MAX_QUERY
 
     results, note, spelled, empty, stale = await _in_search_slot(request, run)
     return {"query": q, "picture_note": note, **spelled, "results": results, "empty_note": empty,
+            "marked_words": _marked_words(spelled.get("searched_for") or q, results),
             "took_ms": round((time.perf_counter() - t0) * 1000, 1), "warnings": _warnings(request) + stale}
+
+
+def _marked_words(query: str, results: list[dict]) -> list[str]:
+    """The words of the results' texts (what the page shows: snippet and slide text) that the search matched by
+    their stem in another form than the query's ("glacier" for "glaciers"): the page marks them too."""
+    return stem_forms(query, [t for r in results for t in (r["snippet"], r["evidence"].get("ocr", "")) if t])
 
 
 def _stale_results(index, moments) -> list[str]:

@@ -57,6 +57,9 @@ class SearchOut(_Answer):
     searched_in: str | None = None  # a text query that names one indexed lecture ("recursion in week 3"): its path
     named_lecture: str | None = None  # ... and the words that named it ("week 3"), searched there, not as words
     empty_note: str = ""  # a query (text or image) that found nothing: why, in the CLI's words ("" when it found something)
+    marked_words: list[str] = Field([], description="words of the results' text that hold a query word in another "
+                                    "form (its stem: \"glacier\" for \"glaciers\"), lower case, accents folded: "
+                                    "the page marks them as it marks the query's own words")
     results: list[MomentOut]
     took_ms: float
     warnings: list[str] = []

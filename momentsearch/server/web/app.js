@@ -159,17 +159,23 @@ function camelPieces(word) {
   return pieces.length > 1 && pieces.every((p) => [...p].length >= 2) ? [word, ...pieces] : [word];
 }
 
-function highlight(text, query) {
+// the words of the shown results that the search matched by their stem in another form than the query's
+// ("glacier" for "glaciers", "run" for "running": the answer's `marked_words`), which letters cannot tell
+let markedWords = [];
+
+// `forms`: such words, marked whole (the query's words mark a word they begin)
+function highlight(text, query, forms = markedWords) {
   const chars = [...String(text)];
+  const escape = (w) => w.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
   const words = ((query || "").match(/[\p{L}\p{N}]{2,}/gu) || []).flatMap(camelPieces)
-    .map((w) => [...w].map(plainLetter).join(""));
+    .map((w) => escape([...w].map(plainLetter).join("")))
+    .concat((forms || []).map((w) => escape([...String(w)].map(plainLetter).join("")) + "(?![\\p{L}\\p{N}])"));
   if (!words.length) return escapeHtml(text);
   let plain = "";
   const from = [];  // for each code unit of `plain`, the character of `text` it was written from
   chars.forEach((c, i) => { const p = plainLetter(c); plain += p; for (let k = 0; k < p.length; k++) from.push(i); });
   // at a word's start only: "volcano" marks "volcanoes", "art" does not mark "start"
-  const pattern = new RegExp("(?<![\\p{L}\\p{N}])(?:" + words.map((w) => w.replace(/[.*+?^${}()|[\]\\]/g, "\\$&"))
-    .join("|") + ")", "gu");
+  const pattern = new RegExp("(?<![\\p{L}\\p{N}])(?:" + words.join("|") + ")", "gu");
   let html = "", at = 0;
   for (const m of plain.matchAll(pattern)) {
     if (!m[0].length) continue;
@@ -253,6 +259,7 @@ async function search(query, { image = null, keepMoment = false, more = false } 
     if (seq !== searchSeq) return;
     const shownBefore = results.length;
     results = body.results;
+    markedWords = image ? [] : body.marked_words || [];
     active = -1;
     shownQuery = image ? "" : query;
     // the tab and the history entry name the search (a screen reader says the title; tabs of moments opened side
