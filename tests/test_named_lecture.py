@@ -105,6 +105,54 @@ def test_a_query_that_names_no_one_lecture_ranks_as_before(tmp_path_factory, que
     assert spelled.searched_in == "" and "searched_in" not in spelled.to_json() and "Searched in" not in spelled.note()
 
 
+AMBIGUOUS = "the exam bit of the algorithms lecture"  # week03-algorithms.mp4 or week05-algorithms-lab.mp4
+BOTH = ("/course/week03-algorithms.mp4", "/course/week05-algorithms-lab.mp4")
+
+
+def test_a_lecture_two_files_could_be_is_searched_as_before_and_the_answer_names_both(tmp_path):
+    """A lecture two files could be was searched as words with no word of it: the user could not tell the name had
+    not narrowed anything, nor how to pick one. Now the note and the JSON name both files and `--in`; the ranking
+    is the same as before."""
+    searcher = course_searcher(tmp_path / "db")
+    assert _found(searcher.search(AMBIGUOUS, k=10)) == _found(searcher.search(AMBIGUOUS, k=10, everywhere=True))
+    spelled = searcher.spelled(AMBIGUOUS)
+    assert (spelled.text, spelled.searched_in, spelled.could_be) == (AMBIGUOUS, "", BOTH)
+    note = spelled.note()
+    assert "'the algorithms lecture' could be week03-algorithms.mp4 or week05-algorithms-lab.mp4" in note, note
+    assert "--in /course/week03-algorithms.mp4" in note, note
+    assert spelled.to_json() == {"lecture_could_be": list(BOTH), "ambiguous_lecture": "the algorithms lecture"}
+    assert searcher.spelled(AMBIGUOUS, everywhere=True).could_be == ()  # searched everywhere, asked to: no note
+    # picking one of them (--in) searches it alone, as a lecture named clearly is
+    assert searcher.spelled(AMBIGUOUS, scope=[BOTH[0]]).searched_in == BOTH[0]
+    for clear in ("recursion in week 3", "the exam question in the algorithms lab", "recursion",
+                  '"the algorithms lecture" exam', "the algorithms lecture", "the end of the algorithms lecture"):
+        assert searcher.spelled(clear).could_be == () and "could be" not in searcher.spelled(clear).note(), clear
+
+
+def test_the_http_api_names_the_files_a_lecture_could_be(tmp_path):
+    """/api/search answers the same keys as `search --json` (its response model kept only the ones it declares)."""
+    from fastapi.testclient import TestClient
+    from test_server import _FakeIndex
+
+    from momentsearch.server.app import create_app
+
+    searcher = course_searcher(tmp_path / "db")
+
+    class CourseIndex(_FakeIndex):
+        def spelled(self, query, video=None, in_=None, everywhere=False):
+            return searcher.spelled(query, everywhere=everywhere)
+
+    (media := tmp_path / "week03-algorithms.mp4").write_bytes(b"x")
+    st = media.stat()
+    index = CourseIndex([FileRecord(str(media), "0" * 16, st.st_size, st.st_mtime, duration=3.0,
+                                    channels=["transcript"], complete=True)])
+    with TestClient(create_app(index, warm=False), base_url="http://localhost") as client:
+        body = client.get("/api/search", params={"q": AMBIGUOUS}).json()
+        assert (body["lecture_could_be"], body["ambiguous_lecture"]) == (list(BOTH), "the algorithms lecture")
+        body = client.get("/api/search", params={"q": AMBIGUOUS, "everywhere": True}).json()
+        assert body.get("lecture_could_be") is None
+
+
 def test_a_named_lecture_is_told_by_its_title_slide_when_its_file_name_says_nothing():
     files = {"a": FileRecord("/rec/2026-10-03 10-00.mp4", "a", 1, 0.0),
              "b": FileRecord("/rec/2026-10-10.mp4", "b", 1, 0.0)}

@@ -130,6 +130,10 @@ def test_the_readmes_search_json_sample_is_what_search_json_writes(monkeypatch, 
                 return SimpleNamespace(to_json=lambda: {"searched_for": "roadmap", "corrected": [],
                                                         "searched_in": "/srv/talks/week3.mp4",
                                                         "named_lecture": "week 3"}, note=lambda: "")
+            if query == "roadmap in the talks lecture":  # a lecture two files could be: searched in both, said so
+                return SimpleNamespace(to_json=lambda: {"lecture_could_be": ["/srv/talks/week3.mp4", "/srv/talks/week4"
+                                                        ".mp4"], "ambiguous_lecture": "the talks lecture"},
+                                       note=lambda: "")
             changed = query != "roadmap"
             return SimpleNamespace(to_json=lambda: {"searched_for": "roadmap", "corrected": [[query, "roadmap"]]}
                                    if changed else {}, note=lambda: "")
@@ -145,6 +149,8 @@ def test_the_readmes_search_json_sample_is_what_search_json_writes(monkeypatch, 
     assert cli_main.main(["search", "roadmap " * 300, "-k", "5", "--json"]) == 0
     cut = set(json.loads(capsys.readouterr().out)) - set(written)
     assert cli_main.main(["search", "roadmap in week 3", "-k", "5", "--json"]) == 0
+    cut |= set(json.loads(capsys.readouterr().out)) - set(written)
+    assert cli_main.main(["search", "roadmap in the talks lecture", "-k", "5", "--json"]) == 0
     cut |= set(json.loads(capsys.readouterr().out)) - set(written)
     assert cli_main.main(["search", "the", "-k", "5", "--json"]) == 0  # nothing found
     assert corrected | cut | (set(json.loads(capsys.readouterr().out)) - set(written)) == typo

@@ -199,11 +199,13 @@ def test_a_changed_file_being_indexed_says_so_in_the_players_error(lecture, tmp_
     assert "being written now by `index` (pid" in busy.json()["error"] and "new id" in busy.json()["error"]
 
 
-@pytest.mark.parametrize("url", ["/api/captions/{}.vtt", "/api/transcript/{}"])
+@pytest.mark.parametrize("url", ["/api/captions/{}.vtt", "/api/transcript/{}", "/api/thumbs/{}"])
 def test_a_recording_whose_old_id_goes_between_two_looks_is_a_404(lecture, tmp_path, monkeypatch, url):
     """A changed file indexed again drops its old id. A request that found the old id's record, then read its
     speech from a view renewed just after, answered 400 `'<id>' is not an indexed file or video id; index it
-    first` (seen on /api/captions while a plain `index` took in an edited lecture) beside the others' 404."""
+    first` (seen on /api/captions while a plain `index` took in an edited lecture) beside the others' 404; so did
+    /api/thumbs for a transcript chunk's picture (`segment_id` of a `search --json` result), which looks its id up
+    among the video's chunks."""
     from fastapi.testclient import TestClient
 
     from momentsearch.api import MomentIndex
@@ -223,8 +225,10 @@ def test_a_recording_whose_old_id_goes_between_two_looks_is_a_404(lecture, tmp_p
         writer.remove([lecture])
         return record
 
+    # a thumbnail is asked by segment: the first chunk of the speech
+    target = reader.chunks_of(video_id)[0].id if url.startswith("/api/thumbs/") else video_id
     monkeypatch.setattr(reader, "video", then_taken_out)
     with TestClient(create_app(reader, warm=False), base_url="http://127.0.0.1:8000") as client:
-        answer = client.get(url.format(video_id))
+        answer = client.get(url.format(target))
     assert answer.status_code == 404, answer.text
     assert video_id in answer.json()["error"]

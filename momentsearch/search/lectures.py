@@ -6,7 +6,8 @@ the one named could lose to them. When the reference names exactly one indexed f
 or its first slide's: "week 3" is a file with "week" and 3 side by side, "week03-algorithms.mp4"; "the stats lecture"
 one whose words include "stats", or failing that a word it starts, "statistics"), the rest of the query is searched
 in that file alone, and the answer says so (`Spelling.searched_in`). A reference that names several files, or none,
-leaves the query as it was: a query that names no indexed file ranks as before. A query of place words alone ("the
+leaves the query as it was: a query that names no indexed file ranks as before; one that names several says which
+files it could be (`Spelling.could_be`), so the user can pick one. A query of place words alone ("the
 end of the stats lecture") is answered by place (search/narrow.place_only), not here.
 """
 
@@ -126,28 +127,51 @@ def _named_by(ref: Reference, words: dict[str, list[str]]) -> list[str]:
     return kind if len(same) > 1 and len(kind) == 1 else same
 
 
-def named_lecture(text: str, files: dict[str, FileRecord], title_of: Callable[[str], str]) -> NamedLecture | None:
-    """The one file of `files` a lecture reference in `text` names (module doc), with the query less the
-    reference; None when the query names none, several files, or is a place alone ("the end of week 3").
-    `title_of(video_id)`: the words on its first slide ("" when none), read only when the query names a lecture."""
+def _reference(text: str, files: dict[str, FileRecord], title_of) -> tuple[Reference, list[str]] | None:
+    """The one lecture reference in `text` that names indexed files, with the video ids it names; None when the
+    query names none, names files twice, is a place alone ("the end of week 3") or has no topic besides it."""
     refs = references(text)
     if not refs or (intents(text) and not content_words(text)):
         return None
     words = {v: file_words(rec, title_of(v)) for v, rec in files.items() if rec.kind != "photo"}
-    chosen = {v for ref in refs for v in _named_by(ref, words)}
-    named = [ref for ref in refs if _named_by(ref, words)]
-    if len(chosen) != 1 or len(named) != 1:
+    named = [(ref, ids) for ref in refs if (ids := _named_by(ref, words))]
+    if len(named) != 1:
         return None
-    ref, = named
+    ref, ids = named[0]
     if not content_words(_joined(text[:ref.start], "", text[ref.end:])):  # "the stats lecture": no topic to look for
         return None
-    typed = re.sub(r"['\u2019]s$", "", _bare(ref.typed))
+    return ref, ids
+
+
+def named_lecture(text: str, files: dict[str, FileRecord], title_of: Callable[[str], str]) -> NamedLecture | None:
+    """The one file of `files` a lecture reference in `text` names (module doc), with the query less the
+    reference; None when the query names none, several files, or is a place alone ("the end of week 3").
+    `title_of(video_id)`: the words on its first slide ("" when none), read only when the query names a lecture."""
+    found = _reference(text, files, title_of)
+    if found is None or len(found[1]) != 1:
+        return None
+    ref, (video_id,) = found
+    typed = _typed(ref)
     rest = _joined(text[:ref.start], "", text[ref.end:])
     if not ref.before:  # "what did the stats lecture say about X": a request about "the lecture", taken off as one
         asked = _joined(text[:ref.start], "the lecture", text[ref.end:])
         rest = asked if "the lecture" not in asked_for(asked).lower() else rest
-    video_id, = chosen
     return NamedLecture(video_id, files[video_id].path, typed, rest)
+
+
+def lectures_meant(text: str, files: dict[str, FileRecord], title_of: Callable[[str], str]) -> tuple[str, list[str]]:
+    """("the algorithms lecture", the paths of the files it could be) when the lecture a query names is several
+    indexed files (week03-algorithms.mp4 and week05-algorithms-lab.mp4): searched as words, over every file, and
+    said so; ("", []) when it names one file, none, or no lecture."""
+    found = _reference(text, files, title_of)
+    if found is None or len(found[1]) < 2:
+        return "", []
+    ref, ids = found
+    return _typed(ref), sorted(files[v].path for v in ids)
+
+
+def _typed(ref: Reference) -> str:
+    return re.sub(r"['\u2019]s$", "", _bare(ref.typed))
 
 
 def _joined(*parts: str) -> str:
@@ -162,7 +186,15 @@ def searched_in_lecture(parsed, corpus, files: dict[str, FileRecord], title_of: 
     """`spelling.searched` of the query less the lecture it names, with the file that lecture is (`searched_in`);
     of the query as it is when it names none clearly (module doc). A lecture in "quotes" is searched as words."""
     named = named_lecture(parsed.text, files, title_of)
-    if named is None or any(normalise_text(named.typed) in f" {p} " for p in parsed.phrases):
-        return searched(parsed, corpus, spelling, left_out)
-    found = searched(replace(parsed, text=named.rest), corpus, spelling, left_out)
-    return replace(found, searched_in=named.path, lecture=named.typed)
+    if named is not None and not _quoted(named.typed, parsed):
+        found = searched(replace(parsed, text=named.rest), corpus, spelling, left_out)
+        return replace(found, searched_in=named.path, lecture=named.typed)
+    found = searched(parsed, corpus, spelling, left_out)  # as typed, over every file
+    lecture, could_be = lectures_meant(parsed.text, files, title_of) if named is None else ("", [])
+    if not lecture or _quoted(lecture, parsed):
+        return found
+    return replace(found, lecture=lecture, could_be=tuple(could_be))  # ranked as before: a note says what it could be
+
+
+def _quoted(typed: str, parsed) -> bool:
+    return any(normalise_text(typed) in f" {p} " for p in parsed.phrases)

@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import os
 import re
+import shlex
 from collections import Counter
 from dataclasses import dataclass, replace
 
@@ -53,7 +54,8 @@ class Spelling:
     changes: tuple[tuple[str, str], ...] = ()
     left_out: int = 0  # words past the end of a query longer than MAX_QUERY_CHARS: not searched
     searched_in: str = ""  # the path of the one file a lecture named in the query stands for (search/lectures.py)
-    lecture: str = ""  # ... and the words that named it ("week 3"), not searched
+    lecture: str = ""  # ... and the words that named it ("week 3"), not searched; or those of `could_be`
+    could_be: tuple[str, ...] = ()  # the paths of the files a lecture named in the query could be, when several
 
     def note(self) -> str:
         """One line for a front door ("" when nothing changed)."""
@@ -69,15 +71,22 @@ class Spelling:
         if self.searched_in:
             notes.append(f"Searched in {os.path.basename(self.searched_in)} only, the lecture the query names "
                          f"({self.lecture!r}), for {self.text!r}; search {self.text!r} alone to search every file.")
+        if self.could_be:
+            names = [os.path.basename(p) for p in self.could_be]
+            notes.append(f"{self.lecture!r} could be {', '.join(names[:-1])} or {names[-1]}, so every file was "
+                         f"searched; to search one, add --in with its path (--in {shlex.quote(self.could_be[0])}) "
+                         "or name it more closely.")
         return " ".join(notes)
 
     def to_json(self) -> dict:
         """{"searched_for", "corrected": [[typed, searched], ...]} when a word changed, {"left_out_words": N} when
         the query was cut, {"searched_for", "searched_in": path, "named_lecture": words} when it named one file (search/
-        lectures.py), else {}."""
+        lectures.py), {"lecture_could_be": paths, "ambiguous_lecture": words} when it could be several, else {}."""
         out = {"left_out_words": self.left_out} if self.left_out else {}
         if self.searched_in:
             out |= {"searched_in": self.searched_in, "named_lecture": self.lecture}
+        if self.could_be:
+            out |= {"lecture_could_be": list(self.could_be), "ambiguous_lecture": self.lecture}
         changed = self.changes or self.searched_in
         return {"searched_for": self.text, "corrected": [list(c) for c in self.changes], **out} if changed else out
 

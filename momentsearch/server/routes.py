@@ -308,14 +308,11 @@ async def media(video_id: str, request: Request,
 @router.get("/thumbs/{segment_id}", response_class=Response,
             responses={200: {"content": {"image/jpeg": {}}, "description": "the keyframe, as JPEG"}})
 async def thumb(segment_id: str, request: Request):
-    index = request.app.state.index
     video_id, kind, start, end = sm.parse_segment_id(segment_id)
     record = await _record(request, video_id)
-
-    def known(entry: str) -> bool:
-        return any(c.id == entry for c in index.chunks_of(video_id))
-
-    if not await run_in_threadpool(sm.segment_is_known, record, kind, segment_id, known):
+    # a chunk's id among the video's chunks: 404 as the record's when a re-index took its old id away in between
+    chunk_ids = {c.id for c in await _chunks(request, record)} if kind == "chunk" else set()
+    if not sm.segment_is_known(record, kind, segment_id, chunk_ids.__contains__):
         raise NotFoundError(f"video {video_id} has no segment {segment_id!r}")
     return await _cached_jpeg(request, record, (segment_id,),
                               lambda f: sm.frame_jpeg(f, (start + end) / 2, span=(start, end)))

@@ -56,6 +56,8 @@ class SearchOut(_Answer):
     corrected: list[list[str]] = []  # ... and each [typed, searched] word
     searched_in: str | None = None  # a text query that names one indexed lecture ("recursion in week 3"): its path
     named_lecture: str | None = None  # ... and the words that named it ("week 3"), searched there, not as words
+    lecture_could_be: list[str] | None = None  # a text query naming a lecture several files could be: their paths
+    ambiguous_lecture: str | None = None  # ... and the words that named it ("the algorithms lecture"), as typed
     empty_note: str = ""  # a query (text or image) that found nothing: why, in the CLI's words ("" when it found something)
     marked_words: list[str] = Field([], description="words of the results' text that hold a query word in another "
                                     "form (its stem: \"glacier\" for \"glaciers\"), lower case, accents folded: "
