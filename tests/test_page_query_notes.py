@@ -40,6 +40,9 @@ def _answer(route, asked: list[str]) -> None:
         corrected = [["bucle", "bugle"]] if "bucle" in q else []
         lecture = {"searched_for": "recursion", "searched_in": "/course/week03-algorithms.mp4",
                    "named_lecture": "week 3"} if q == "recursion in week 3" else {}
+        if q == "the exam bit of the algorithms lecture":  # two files it could be: searched in all, said so
+            lecture = {"lecture_could_be": ["/course/week03-algorithms.mp4", "/course/week05-algorithms-lab.mp4"],
+                       "ambiguous_lecture": "the algorithms lecture"}
         route.fulfill(json={"query": q, "results": [], "took_ms": 1, "warnings": [], "picture_note": "",
                             "searched_for": q.replace("bucle", "bugle") if corrected else None,
                             "corrected": corrected, "empty_note": EMPTY, **lecture})
@@ -101,3 +104,13 @@ def test_a_query_searched_in_the_lecture_it_names_says_so_with_a_way_to_search_e
     page.wait_for_function("() => !document.getElementById('everywhere')", timeout=20_000)
     page.close()
     assert asked == ["recursion in week 3", "recursion"]
+
+
+def test_a_lecture_name_several_files_could_be_is_said_with_their_names(browser):
+    """The API says which files "the algorithms lecture" could be (`lecture_could_be`) when it searched them all;
+    the page said nothing, so a student did not learn that the name had narrowed nothing."""
+    status, _ = _search(browser, "the exam bit of the algorithms lecture")
+    assert ("“the algorithms lecture” could be week03-algorithms.mp4 or week05-algorithms-lab.mp4, so every file "
+            "was searched; name the lecture more closely to search one.") in status, status
+    plain, _ = _search(browser, "recursion")
+    assert "could be" not in plain

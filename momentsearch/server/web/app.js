@@ -210,10 +210,18 @@ function leftOutNote(words) {
 
 // a lecture the query names ("recursion in week 3"): searched in that file alone, said so, with a link that
 // searches the topic alone in every file
+// (or one that several files could be: every file searched, as the CLI says, naming them)
 function lectureNote(body) {
-  if (!body.searched_in) return "";
-  const name = shownName(body.searched_in.split(/[\\/]/).pop());
-  return `Searched in ${name} only, the lecture the query names (“${body.named_lecture}”). `;
+  const fileName = (path) => shownName(path.split(/[\\/]/).pop());
+  if (!body.searched_in) {
+    const could = body.lecture_could_be || [];
+    if (!could.length) return "";
+    const names = could.map(fileName);
+    const listed = names.length > 1 ? names.slice(0, -1).join(", ") + " or " + names[names.length - 1] : names[0];
+    return `“${body.ambiguous_lecture}” could be ${listed}, so every file was searched; `
+      + "name the lecture more closely to search one. ";
+  }
+  return `Searched in ${fileName(body.searched_in)} only, the lecture the query names (“${body.named_lecture}”). `;
 }
 
 function everywhereLink(topic) {
