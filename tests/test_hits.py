@@ -102,7 +102,7 @@ def test_a_channel_the_file_does_not_have_is_no_part_shown():
     fused = Fused(np.array([0.9, 0.4]),
                   {"transcript": np.zeros(2), "lexical": np.zeros(2), "ocr": np.array([0.9, 0.5])},
                   {"transcript": np.array([-1, -1]), "lexical": np.array([-1, -1]), "ocr": np.array([0, 1])})
-    corpus = SimpleNamespace(files=files)
+    corpus = SimpleNamespace(files=files, copies={})
     mute, talk = build_moments(Ranking(cands, fused, np.array([0, 1])), hits, corpus, query="glaciers")
     assert mute.channels == {"ocr": 0.9}
     assert talk.channels == {"transcript": 0.0, "lexical": 0.0, "ocr": 0.5}
@@ -125,9 +125,10 @@ def test_the_text_shown_is_the_speech_the_hit_points_at():
     hits["transcript"].evidence, hits["lexical"].evidence = [related], [said]
     fused = Fused(np.array([0.8]), {"transcript": np.array([0.5]), "lexical": np.array([1.0])},
                   {"transcript": np.array([0]), "lexical": np.array([0])})
-    m, = build_moments(Ranking(cands, fused, np.array([0])), hits, SimpleNamespace(files=files), query="moraine")
+    corpus = SimpleNamespace(files=files, copies={})
+    m, = build_moments(Ranking(cands, fused, np.array([0])), hits, corpus, query="moraine")
     assert (m.hit_start, m.hit_end) == (2.0, 20.0) and m.text == said
     assert m.evidence == {"transcript": related, "lexical": said}  # what each channel matched stays its own
     fused.parts["transcript"][0] = 1.0  # the dense chunk as strong: speech shown and hit are the transcript's
-    m, = build_moments(Ranking(cands, fused, np.array([0])), hits, SimpleNamespace(files=files), query="ice")
+    m, = build_moments(Ranking(cands, fused, np.array([0])), hits, corpus, query="ice")
     assert m.text == related and m.hit_start == 30.0

@@ -9,6 +9,7 @@ import shutil
 import signal
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 
@@ -152,6 +153,25 @@ def _exit(scratch) -> None:
             pass
 
 
+def _in_a_thread_of_its_own(body) -> None:
+    """Runs `body` in a new thread and raises what it raised: an exception raised by a tracer inside an `except`
+    block (pathlib's lazy __str__ has one) leaves the thread's exception state holding it, and every later
+    exception in that thread took it for its context (a pytest worker's next test read it in a message)."""
+    failed = []
+
+    def run():
+        try:
+            body()
+        except BaseException as exc:  # noqa: BLE001 - handed to the test's thread
+            failed.append(exc)
+
+    worker = threading.Thread(target=run)
+    worker.start()
+    worker.join()
+    if failed:
+        raise failed[0]
+
+
 def test_a_stop_at_any_point_while_a_folder_is_made_leaves_nothing_at_exit(tmp_path, monkeypatch):
     """A folder made but not yet noted stayed behind (an empty one, or one holding its lock file alone): blocking
     the stop signals in the main thread held them only where the process had no other thread, and a reader of
@@ -159,13 +179,17 @@ def test_a_stop_at_any_point_while_a_folder_is_made_leaves_nothing_at_exit(tmp_p
     from momentsearch import scratch
 
     monkeypatch.setattr("tempfile.tempdir", str(tmp_path))
-    step = 0  # bytecodes since the folder is on disk (a stop before then finds nothing to leave)
-    while _stopped_at(step := step + 1, lambda: scratch.make_scratch("readonly"), lambda: any(tmp_path.iterdir())):
+    monkeypatch.setattr(scratch, "_live", {})  # the interrupts land inside pathlib too: their leftovers stay here
+
+    def body():
+        step = 0  # bytecodes since the folder is on disk (a stop before then finds nothing to leave)
+        while _stopped_at(step := step + 1, lambda: scratch.make_scratch("readonly"), lambda: any(tmp_path.iterdir())):
+            _exit(scratch)
+            assert sorted(tmp_path.iterdir()) == [], f"a stop {step} bytecodes after the folder was made"
+        assert step > 20  # (it was stopped all along the way)
         _exit(scratch)
-        assert sorted(tmp_path.iterdir()) == [], f"a stop {step} bytecodes after the folder was made"
-    assert step > 20  # (it was stopped all along the way)
-    _exit(scratch)
-    assert sorted(tmp_path.iterdir()) == []
+        assert sorted(tmp_path.iterdir()) == []
+    _in_a_thread_of_its_own(body)
 
 
 def test_a_stop_while_folders_are_removed_at_exit_removes_them_all(tmp_path, monkeypatch):
@@ -174,16 +198,20 @@ def test_a_stop_while_folders_are_removed_at_exit_removes_them_all(tmp_path, mon
     from momentsearch import scratch
 
     monkeypatch.setattr("tempfile.tempdir", str(tmp_path))
-    step = 0
-    while True:
-        copy = scratch.make_scratch("readonly") / "db"
-        (copy / "segment").mkdir(parents=True)
-        (copy / "segment" / "data.bin").write_bytes(b"x" * 64)
-        (copy / "segment").chmod(0o555)  # as a copy cut short leaves a read-only index's folder
-        scratch.make_scratch("readonly")
-        step += 1 if step < 100 else 7  # every bytecode of the callbacks' start, then a sample (each run is traced
-        stopped = _stopped_at(step, lambda: _exit(scratch))  # from the start: all of them took a minute)
-        assert sorted(tmp_path.iterdir()) == [], f"a stop before bytecode {step} of the removal at exit"
-        if not stopped:
-            break
-    assert step > 20
+    monkeypatch.setattr(scratch, "_live", {})  # the interrupts land inside pathlib too: their leftovers stay here
+
+    def body():
+        step = 0
+        while True:
+            copy = scratch.make_scratch("readonly") / "db"
+            (copy / "segment").mkdir(parents=True)
+            (copy / "segment" / "data.bin").write_bytes(b"x" * 64)
+            (copy / "segment").chmod(0o555)  # as a copy cut short leaves a read-only index's folder
+            scratch.make_scratch("readonly")
+            step += 1 if step < 100 else 7  # every bytecode of the callbacks' start, then a sample (each run is
+            stopped = _stopped_at(step, lambda: _exit(scratch))  # traced from the start: all took a minute)
+            assert sorted(tmp_path.iterdir()) == [], f"a stop before bytecode {step} of the removal at exit"
+            if not stopped:
+                break
+        assert step > 20
+    _in_a_thread_of_its_own(body)
