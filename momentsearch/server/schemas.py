@@ -6,6 +6,8 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from momentsearch.options import MAX_RESULTS
+
 
 class _Answer(BaseModel):
     """A response model. Every answer carries each of its fields (a default fills one the route leaves out), so
@@ -63,6 +65,9 @@ class SearchOut(_Answer):
                                     "form (its stem: \"glacier\" for \"glaciers\"), lower case, accents folded: "
                                     "the page marks them as it marks the query's own words")
     results: list[MomentOut]
+    offset: int = Field(0, description="how many ranked results came before these (the `offset` asked for)")
+    next_offset: int | None = Field(None, description="the offset that asks for the next page of results; null "
+                                    f"when there is none (a search returns at most {MAX_RESULTS})")
     took_ms: float
     warnings: list[str] = []
 

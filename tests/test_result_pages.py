@@ -1,0 +1,113 @@
+"""/api/search a page at a time: `offset` skips the ranked results already seen and `next_offset` asks for the next
+page (an API client with 150 hits ignored by `offset` got the first page again and again)."""
+
+from __future__ import annotations
+
+import io
+
+import pytest
+
+pytest.importorskip("fastapi")
+from fastapi.testclient import TestClient  # noqa: E402
+from PIL import Image  # noqa: E402
+
+from momentsearch.options import MAX_RESULTS  # noqa: E402
+from momentsearch.server.app import create_app  # noqa: E402
+from momentsearch.types import FileRecord, Moment  # noqa: E402
+
+FOUND = 150  # moments the query's words find, more than a search returns
+
+
+class _RankedIndex:
+    """Enough of MomentIndex for the server: one file, and a search whose ranking holds FOUND moments, a
+    second each, best first, cut to `k` (and to MAX_RESULTS, as the searcher cuts it)."""
+
+    warnings: list = []
+    chroma_url, db = None, "/nonexistent/db"
+
+    def __init__(self, record, found=FOUND):
+        self.record, self.found, self.asked = record, found, []
+
+    def videos(self):
+        return [self.record]
+
+    def video(self, video_id):
+        return self.record if video_id == self.record.video_id else None
+
+    def notes(self):
+        return []
+
+    def channels(self):
+        return {"transcript"}
+
+    def searchable_channels(self):
+        return {"transcript"}
+
+    def speech_in(self, video_id, start, end):
+        return []
+
+    def playable_copy(self, source, record):
+        return None
+
+    def spelled(self, query, video=None, in_=None, everywhere=False):
+        from momentsearch.search.spelling import Spelling
+
+        return Spelling(query)
+
+    def _ranked(self, k):
+        self.asked.append(k)
+        return [Moment(video=self.record.path, video_id=self.record.video_id, start=float(i), end=i + 1.0,
+                       score=1.0 - i / 1000, channels={"transcript": 1.0 - i / 1000}, text=f"moment {i}")
+                for i in range(min(k, MAX_RESULTS, self.found))]
+
+    def search(self, query, k=10, kind=None, video=None, everywhere=False):
+        return self._ranked(k)
+
+    def image_query(self, image, k=10, kind=None, video=None):
+        return self._ranked(k), "words"
+
+
+@pytest.fixture()
+def client(tmp_path):
+    (media := tmp_path / "talk.mp4").write_bytes(b"x")
+    st = media.stat()
+    record = FileRecord(path=str(media), video_id="0123456789abcdef", size=st.st_size, mtime=st.st_mtime,
+                        duration=200.0, channels=["transcript"], complete=True)
+    with TestClient(create_app(_RankedIndex(record), warm=False), base_url="http://localhost") as c:
+        yield c
+
+
+def _starts(body):
+    return [r["start"] for r in body["results"]]
+
+
+def test_pages_follow_on_until_the_last_result_a_search_returns(client):
+    seen, offset, pages = [], 0, 0
+    while offset is not None:
+        body = client.get("/api/search", params={"q": "moment", "k": 30, "offset": offset}).json()
+        assert body["offset"] == offset and body["results"], body
+        seen += _starts(body)
+        offset, pages = body["next_offset"], pages + 1
+    assert seen == [float(i) for i in range(MAX_RESULTS)] and pages == 4  # each once, in rank order
+    first = client.get("/api/search", params={"q": "moment", "k": 10}).json()
+    assert (first["offset"], first["next_offset"], _starts(first)) == (0, 10, [float(i) for i in range(10)])
+
+
+def test_the_last_page_has_no_next_and_a_page_past_it_says_what_was_found(client):
+    client.app.state.index.found = 25
+    last = client.get("/api/search", params={"q": "moment", "k": 10, "offset": 20}).json()
+    assert _starts(last) == [20.0, 21.0, 22.0, 23.0, 24.0] and last["next_offset"] is None
+    full = client.get("/api/search", params={"q": "moment", "k": 5, "offset": 20}).json()
+    assert full["next_offset"] is None and len(full["results"]) == 5  # exactly the last five: no empty page after
+    past = client.get("/api/search", params={"q": "moment", "k": 10, "offset": 30}).json()
+    assert past["results"] == [] and "found 25" in past["empty_note"] and "relevance floor" not in past["empty_note"]
+
+
+def test_bad_offsets_are_refused_and_images_page_too(client):
+    for bad in ("-1", "x", str(MAX_RESULTS + 1)):
+        assert client.get("/api/search", params={"q": "moment", "offset": bad}).status_code == 422, bad
+    buf = io.BytesIO()
+    Image.new("RGB", (64, 64), "white").save(buf, "PNG")
+    body = client.post("/api/search", files={"image": ("a.png", buf.getvalue(), "image/png")},
+                       data={"k": "10", "offset": "10"}).json()
+    assert _starts(body) == [float(i) for i in range(10, 20)] and body["next_offset"] == 20
