@@ -7,6 +7,8 @@ import re
 from dataclasses import dataclass, field, fields
 from typing import Any, Callable
 
+from momentsearch.errors import QueryError
+
 SAMPLE_RATE = 16_000  # Hz; audio is decoded at this rate, what both Whisper engines expect
 REPR_ITEMS = 3  # a longer list shows only its first items in a repr (and its length)
 
@@ -219,6 +221,17 @@ class Moment:
             "copies": [shown_path(p) for p in self.copies],
             "url": self.url,
         }
+
+
+RESULT_ORDERS = ("score", "time")  # how a front door lists a search's top results: best first, or by file and time
+
+
+def in_order(moments: list[Moment], order: str = "score") -> list[Moment]:
+    """`moments` (a search's, best first) listed by `order`: "score" as they are; "time" by file (its path), then
+    by start in each file, so a lecture's moments read in the order they were said (the same moments either way)."""
+    if order not in RESULT_ORDERS:
+        raise QueryError(f"order must be one of {', '.join(RESULT_ORDERS)}, got {order!r}")
+    return list(moments) if order == "score" else sorted(moments, key=lambda m: (m.video, m.start, m.end))
 
 
 @dataclass

@@ -111,3 +111,54 @@ def test_bad_offsets_are_refused_and_images_page_too(client):
     body = client.post("/api/search", files={"image": ("a.png", buf.getvalue(), "image/png")},
                        data={"k": "10", "offset": "10"}).json()
     assert _starts(body) == [float(i) for i in range(10, 20)] and body["next_offset"] == 20
+
+
+class _LectureIndex:
+    """Enough of MomentIndex for `momentsearch search`: three moments of two lectures and a photo, best first."""
+
+    use_snapshot, chroma_url, warnings = False, None, []
+
+    def __init__(self, folder):
+        self.db = str(folder / "db")
+        week1, week2, photo = (str(folder / n) for n in ("week1.mp4", "week2.mp4", "board.jpg"))
+        self.found = [Moment(week2, "b" * 16, 60.0, 90.0, 1.1, {"transcript": 1.0}, text="second week, late"),
+                      Moment(week1, "a" * 16, 300.0, 330.0, 0.9, {"transcript": 0.8}, text="first week, late"),
+                      Moment(photo, "c" * 16, 0.0, 0.0, 0.8, {"ocr": 0.8}, kind="photo", text="the board"),
+                      Moment(week1, "a" * 16, 10.0, 40.0, 0.7, {"transcript": 0.6}, text="first week, early"),
+                      Moment(week2, "b" * 16, 5.0, 20.0, 0.5, {"transcript": 0.4}, text="second week, early")]
+
+    def search(self, query, k=10, kind=None, in_=None, everywhere=False):
+        return self.found[:k]
+
+    def searchable_channels(self):
+        return {"transcript", "ocr"}
+
+    def channels(self):
+        return {"transcript", "ocr"}
+
+    def spelled(self, query, video=None, in_=None, everywhere=False):
+        from momentsearch.search.spelling import Spelling
+
+        return Spelling(query)
+
+
+def _cli_search(monkeypatch, capsys, tmp_path, *flags):
+    import json
+    import sys
+
+    from momentsearch.cli.main import main
+
+    monkeypatch.setattr(sys.modules["momentsearch.cli.main"], "_index_for", lambda args: _LectureIndex(tmp_path))
+    assert main(["search", "week", "--json", *flags]) == 0
+    return [r["text"] for r in json.loads(capsys.readouterr().out)["results"]]
+
+
+def test_search_sort_time_lists_the_same_top_results_by_lecture_then_time(monkeypatch, capsys, tmp_path):
+    """A student reading one lecture's hits wants them in the order they were said; --sort time lists the top k
+    by file, then by time in each (the photo among the files by its name), and keeps the same k results."""
+    by_score = _cli_search(monkeypatch, capsys, tmp_path)
+    assert by_score[0] == "second week, late"  # the default is unchanged: best first
+    assert _cli_search(monkeypatch, capsys, tmp_path, "--sort", "time") == [
+        "the board", "first week, early", "first week, late", "second week, early", "second week, late"]
+    assert _cli_search(monkeypatch, capsys, tmp_path, "--sort", "time", "-k", "3") == [
+        "the board", "first week, late", "second week, late"]  # the top three, not the three earliest

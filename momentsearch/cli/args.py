@@ -12,6 +12,7 @@ from momentsearch.api import QUERY_SYNTAX
 from momentsearch.cli import extras, transcripts
 from momentsearch.options import DEFAULT_CONFIG, SHIPPED_CONFIGS, ASROptions, CaptionOptions, ModelOptions
 from momentsearch.store.client import DEFAULT_DB, ChromaServer
+from momentsearch.types import RESULT_ORDERS
 
 # where `demo` indexes the sample lecture unless given --db: in the cache folder (places.cache_root)
 DEMO_DB = "~/.cache/momentsearch/demo-db; demo-db in $MOMENTSEARCH_CACHE or $XDG_CACHE_HOME/momentsearch where set"
@@ -185,6 +186,9 @@ def build_parser() -> argparse.ArgumentParser:
                    help="search with an image instead of text: its picture (CLIP, when installed) and "
                         "the words on it (a photo of a slide finds where it was shown)")
     p.add_argument("--kind", choices=["moment", "photo"], help="only this kind of result (default: both)")
+    p.add_argument("--sort", choices=RESULT_ORDERS, default="score",
+                   help="list the top results best first (score) or by file, then by time in each file (time); "
+                        "the same results either way (default %(default)s)")
     p.add_argument("--in", dest="scope", action="append", metavar="PATH_OR_GLOB",
                    help="search only in these files: a file, a folder, a glob ('talks/*.mp4') or a video id; "
                         "repeatable")

@@ -16,6 +16,7 @@ from momentsearch.cli.config import config_for as _config
 from momentsearch.cli.config import with_run_flags
 from momentsearch.errors import MomentSearchError, QueryError, out_of_memory
 from momentsearch.store.filestate import MODIFIED, file_state
+from momentsearch.types import in_order
 
 EXIT_OK, EXIT_FILES_FAILED, EXIT_ERROR = 0, 1, 2
 
@@ -206,6 +207,7 @@ def cmd_search(args) -> int:
         moments = index.search(args.query, k=args.k, kind=args.kind, in_=args.scope, everywhere=args.everywhere)
         query, note = args.query, extras.picture_note_of(index, args.query)
         spelled = index.spelled(args.query, in_=args.scope, everywhere=args.everywhere)
+    moments = in_order(moments, args.sort)  # the top k either way: --sort time lists them as they were said
     clips = extras.export_clips(index, moments, args.export_clips, args.clip_pad, quiet=args.json,
                                 force=args.force) if args.export_clips else []
     empty = "" if moments else (extras.why_no_image_match(index, args.kind) if args.image
