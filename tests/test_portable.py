@@ -49,3 +49,26 @@ def test_info_on_a_moved_index_says_how_to_find_the_files_again_not_only_prune(t
     assert ("2 files are not where they were indexed (moved or deleted): `momentsearch index FOLDER --db "
             "'/media/stick/Course Copy/.index'` where they went takes their entries over with nothing redone; "
             "`momentsearch prune` takes missing files out") in said
+
+
+def test_in_names_an_indexed_file_by_another_spelling_of_its_path(tmp_path, monkeypatch):
+    """On a case-insensitive disk (an exFAT stick, a Mac) `--in lecture1.mp4` opens the indexed `Lecture1.mp4`,
+    yet named no indexed file ("matches no indexed file"), and `transcript lecture1.mp4` said "not an indexed
+    file". A hard link stands in for the other spelling here (Linux's disks tell case): the same file, by inode."""
+    import os
+
+    import pytest
+
+    from momentsearch.errors import QueryError
+    from momentsearch.search.scope import one_video, scope_paths
+
+    indexed = tmp_path / "Lecture1.mp4"
+    indexed.write_bytes(b"lecture" * 100)
+    os.link(indexed, tmp_path / "lecture1.mp4")  # what the stick shows under the other case
+    (tmp_path / "other.mp4").write_bytes(b"lecture" * 100)  # the same bytes, another file: not named by it
+    files = {"a" * 16: FileRecord(path=str(indexed), video_id="a" * 16, size=700, mtime=1.0, complete=True)}
+    monkeypatch.chdir(tmp_path)
+    assert scope_paths(files, ["lecture1.mp4"]) == {"a" * 16: {str(indexed)}}
+    assert one_video(files, str(tmp_path / "lecture1.mp4")).path == str(indexed)
+    with pytest.raises(QueryError, match="matches no indexed file"):
+        scope_paths(files, ["other.mp4"])
