@@ -171,7 +171,8 @@ def test_results_and_info_say_which_files_are_missing(tmp_path, monkeypatch, cap
     details = buffer.getvalue().split("2 files:")[1].splitlines()
     assert details[2].endswith("file missing (moved or deleted?)") and details[4].endswith("complete")
     said = " ".join(buffer.getvalue().split())
-    assert "the file is not where it was indexed (moved or deleted): `momentsearch prune` takes missing" in said
+    assert "the file is not where it was indexed (moved or deleted): `momentsearch index FOLDER --db" in said
+    assert "`momentsearch prune` takes missing files out" in said
 
     listed = info_json(info, tmp_path / "db", monkeypatch, capsys)["files"]
     assert [(f["path"], f["exists"]) for f in listed] == [(str(gone), False), (str(here), True)]

@@ -222,7 +222,8 @@ def cmd_search(args) -> int:
     else:
         if args.image:
             extras.print_image_words(words, note)
-        print_moments(query, moments, index.channels(), spelling=spelled.note() if spelled else "", empty_note=empty)
+        print_moments(query, moments, index.channels(), spelling=spelled.note() if spelled else "", empty_note=empty,
+                      db="" if index.chroma_url else index.db)
         if note and not args.image:  # a query for a kind of picture, answered by words alone
             print(f"Note: {note}.")
         for note in extras.index_notes_of(index):  # a batch still writing into it, unfinished files, ...

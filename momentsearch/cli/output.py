@@ -7,6 +7,7 @@ not a table whose cells wrap; long paths keep their end (the file name) and lose
 from __future__ import annotations
 
 import os
+import shlex
 import sys
 import textwrap
 import time
@@ -283,11 +284,12 @@ WRITING_FIRST = "a run is indexing into it now, and each file becomes searchable
 
 
 def print_moments(query: str, moments: list[Moment], channels: set[str], blame_filters: bool = True,
-                  spelling: str = "", empty_note: str = "") -> None:
+                  spelling: str = "", empty_note: str = "", db: str = "") -> None:
     """Each result: rank, score (weak ones marked), time, file; then why it ranked; then its text.
     `blame_filters`: with no results, whether the query's "phrases" and -words removed what its words found.
     `spelling`: what was searched instead of typos, printed under the heading. `empty_note`: why nothing was
-    found, where the caller knows better (cli/extras.why_nothing)."""
+    found, where the caller knows better (cli/extras.why_nothing). `db`: the index folder, named in what to do
+    about a moved file ("" for an index on a Chroma server)."""
     width = columns()
     tail = f" (channels: {', '.join(sorted(channels)) or 'none'})"
     room = max(20, width - len("Results for ''…") - len(tail))  # a pasted page of query is not echoed whole
@@ -321,7 +323,7 @@ def print_moments(query: str, moments: list[Moment], channels: set[str], blame_f
             line = textwrap.shorten(" ".join(safe_text(slide).split()), width=width - 11, placeholder=" …")
             out.print(f"    slide: {line}", markup=False, highlight=False, style="dim" if weak else None)
     if missing:  # indexed, then moved or deleted: the index still holds their words until told otherwise
-        note = (f"(missing): {_missing_files(len(missing))}: index where it went with `momentsearch index FOLDER`, "
+        note = (f"(missing): {_missing_files(len(missing))}: index where it went with {_take_over(db)}, "
                 "or take missing files out with `momentsearch prune`")
         for line in textwrap.wrap(note, width):
             out.print(line, markup=False, highlight=False)
@@ -370,7 +372,9 @@ def print_info(info) -> None:
         for line in textwrap.wrap(f"Note: {note}", width):
             out.print(line, markup=False, highlight=False)
     if missing:
-        for line in textwrap.wrap(f"{_missing_files(len(missing))}: `momentsearch prune` takes missing files out "
+        db = "" if "://" in info.db else info.db  # a Chroma server's index is named by its URL
+        for line in textwrap.wrap(f"{_missing_files(len(missing))}: {_take_over(db)} where they went takes their "
+                                  "entries over with nothing redone; `momentsearch prune` takes missing files out "
                                   "of the index (`prune --dry-run` lists them first)", width):
             out.print(line, markup=False, highlight=False)
 
@@ -379,3 +383,9 @@ def _missing_files(n: int) -> str:
     return ("the file is not where it was indexed" if n == 1 else f"{n} files are not where they were indexed") + \
         " (moved or deleted)"
 
+
+
+def _take_over(db: str) -> str:
+    """The command that finds moved files again in this index. It names the index: a folder copied to a stick
+    with its index inside, then indexed without --db, was indexed again from scratch into ./momentsearch-db."""
+    return f"`momentsearch index FOLDER --db {shlex.quote(db)}`" if db else "`momentsearch index FOLDER`"

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import fnmatch
 import os
+import stat
 import unicodedata
 from collections import OrderedDict
 from dataclasses import replace
@@ -84,6 +85,29 @@ def _found(pattern: str, files: dict[str, FileRecord], resolved: dict[str, set[s
     found = _named_by(pattern, resolved)
     if not found and (unshown := unshown_path(pattern)) != pattern:  # a path as --json writes it: \xNN
         found = _named_by(unshown, resolved)  # for a byte of the name that is no UTF-8 (typed as is: first)
+    return found or _same_file(pattern, resolved)
+
+
+def _same_file(pattern: str, resolved: dict[str, set[str]]) -> dict[str, set[str]]:
+    """The indexed file that `pattern` names under another spelling of its path: on a case-insensitive disk (a
+    Mac's, an exFAT stick) `lecture1.mp4` opens the indexed `Lecture1.mp4`, and named nothing; a hard link too.
+    Told by device and inode, only once nothing else matched (one stat per indexed path)."""
+    if _is_glob(pattern):
+        return {}
+    try:
+        st = os.stat(os.path.expanduser(pattern))
+    except (OSError, ValueError):
+        return {}
+    if not stat.S_ISREG(st.st_mode):  # a folder under another spelling: not told here
+        return {}
+    found: dict[str, set[str]] = {}
+    for vid, paths in resolved.items():
+        for path in paths:
+            try:
+                if os.path.samestat(os.stat(path), st):
+                    found.setdefault(vid, set()).add(path)
+            except (OSError, ValueError):
+                continue
     return found
 
 
