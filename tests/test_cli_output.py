@@ -762,3 +762,20 @@ def test_info_marks_a_copy_as_the_same_content_as_the_file_it_shares_entries_wit
     copy, first = (output.short_path(str(tmp_path / name), 198) for name in ("a copy.mp4", "a.mp4"))
     assert f", same content as {first}, " in detail[copy]
     assert [name for name, line in detail.items() if "same content" in line] == [copy]
+
+
+def test_the_why_line_lists_a_channel_that_found_nothing_so_the_score_adds_up(monkeypatch):
+    """A channel searched in the file that found nothing counts in the fused score's weighted mean (README,
+    *Scores*): the why line showed only the ones above 0, so "lexical 0.75 transcript 0.34" could not be added up
+    to the score shown. It is listed at 0.00 after the others; a moment no channel matched says so."""
+    buffer = io.StringIO()
+    monkeypatch.setattr(output, "out", Console(file=buffer, width=100))
+    found = Moment(video="/v/a.mp4", video_id="cd" * 8, start=3.0, end=9.0, score=0.56,
+                   channels={"ocr": 0.0, "transcript": 0.34, "lexical": 0.75}, text="t", evidence={},
+                   segment_id="", kind="moment")
+    none = Moment(video="/v/b.mp4", video_id="ef" * 8, start=3.0, end=9.0, score=0.01,
+                  channels={"ocr": 0.0, "transcript": 0.0}, text="u", evidence={}, segment_id="", kind="moment")
+    output.print_moments("roadmap", [found, none], {"transcript", "ocr", "lexical"})
+    said = buffer.getvalue()
+    assert "why: lexical 0.75 transcript 0.34 ocr 0.00\n" in said, said
+    assert "why: no channel matched" in said

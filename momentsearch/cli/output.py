@@ -273,9 +273,13 @@ def _kinds(files) -> str:
 
 
 def _why(m: Moment) -> str:
-    """Each channel that matched, by score; "(by sound)" where the words matched only sound like the query's."""
-    return " ".join(f"{k} {v:.2f}{' (by sound)' if k in m.by_sound else ''}"
-                    for k, v in sorted(m.channels.items(), key=lambda kv: -kv[1]) if v > 0)
+    """Each channel searched in the moment's file, by score; "(by sound)" where the words matched only sound like
+    the query's. A channel that found nothing is listed at 0.00 after the others (it counts in the fused score's
+    mean, so the line adds up as the README says); "" where none matched."""
+    ranked = sorted(m.channels.items(), key=lambda kv: (-kv[1], kv[0]))
+    if not any(v > 0 for _, v in ranked):
+        return ""
+    return " ".join(f"{k} {v:.2f}{' (by sound)' if k in m.by_sound else ''}" for k, v in ranked)
 
 
 NOTHING_INDEXED = "The index holds no searchable file yet: "  # and ADD_SOME, or (cli/extras.why_nothing) why not
