@@ -23,7 +23,38 @@ def packets_from(src, streams, lead, need_key: bool, start: float, origin: float
         packets = itertools.dropwhile(lambda p: not can_start(p), src.demux(streams))
         return packets if need_key else _from_sound_at(packets, lead, start + origin)
 
-    return seek_back(src, lead, start, origin, read, lambda p: float(p.pts * p.time_base))
+    def found():
+        return seek_back(src, lead, start, origin, read, lambda p: float(p.pts * p.time_base))
+
+    return _with_sound_stored_before(src, streams, lead, found, origin) if need_key and len(streams) > 1 else found()
+
+
+def _with_sound_stored_before(src, streams, lead, found, origin: float):
+    """`found()` (packets from the `lead` keyframe that starts a copy), with the other streams' packets timed
+    from that keyframe on but stored before it: an MPEG-TS muxer writes the sound of a time up to a second before
+    its picture, and a seek lands on the keyframe's bytes, so a clip's first half second was silent. They are
+    read from a seek INTERLEAVE_SLACK earlier; where the keyframe is not met again from there, `found()` again."""
+    import itertools
+
+    key = next(found(), None)
+    if key is None:
+        return iter(())
+    at, stamp = float(key.pts * key.time_base), key.pts
+
+    def read():
+        return itertools.dropwhile(lambda p: p.stream is not lead or p.pts is None, src.demux(streams))
+
+    again = seek_back(src, lead, max(0.0, at - origin - INTERLEAVE_SLACK), origin, read,
+                      lambda p: float(p.pts * p.time_base))
+    held = []  # the other streams' packets from the keyframe's time on, read before it
+    for packet in again:
+        if packet.stream is lead and packet.pts is not None and packet.pts >= stamp:
+            if packet.pts == stamp and packet.is_keyframe:
+                return itertools.chain([packet], held, again)
+            break
+        if packet.stream is not lead and packet.pts is not None and float(packet.pts * packet.time_base) >= at - 1e-3:
+            held.append(packet)
+    return found()
 
 
 def _from_sound_at(packets, lead, start: float):

@@ -425,3 +425,52 @@ def test_embedded_captions_of_an_offset_file_start_at_index_times(tmp_path, code
     assert [c.text for c in track.cues] == ["first caption line", "second caption line"]
     assert [c.start for c in track.cues] == pytest.approx([2.0, 6.0], abs=0.02)
     assert [c.end for c in track.cues] == pytest.approx([4.5, 8.0], abs=0.02)
+
+
+def _broadcast(path, seconds: float = 12.0, lead: float = 0.5) -> None:
+    """An MPEG-TS file from 1000 s: 5 fps h264 with a keyframe every 2 s and a 440 Hz tone all through, each
+    piece of sound written `lead` s before the picture of its time, as broadcast and capture muxers do."""
+    import av
+
+    with av.open(str(path), "w", format="mpegts") as out:
+        video = out.add_stream("libx264", rate=FPS)
+        video.width, video.height, video.pix_fmt = 160, 90, "yuv420p"
+        video.codec_context.gop_size = 2 * FPS
+        video.options = {"preset": "ultrafast", "keyint_min": str(2 * FPS), "sc_threshold": "0"}
+        audio = out.add_stream("aac", rate=SR)
+        audio.codec_context.layout = "mono"
+        tone = (0.5 * np.sin(2 * np.pi * 440 * np.arange(int(seconds * SR)) / SR)).astype(np.float32)
+        sent = 0
+        for i in range(int(seconds * FPS)):
+            while sent < tone.size and sent / SR <= i / FPS + lead:
+                frame = av.AudioFrame.from_ndarray(tone[None, sent:sent + 1024], format="fltp", layout="mono")
+                frame.sample_rate, frame.pts, frame.time_base = SR, 1000 * SR + sent, Fraction(1, SR)
+                out.mux(audio.encode(frame))
+                sent += 1024
+            image = np.empty((90, 160, 3), np.uint8)
+            image[:] = COLOURS[slide_at(i / FPS)]
+            frame = av.VideoFrame.from_ndarray(image, format="rgb24")
+            frame.pts, frame.time_base = 1000 * FPS + i, Fraction(1, FPS)
+            out.mux(video.encode(frame))
+        out.mux(video.encode(None))
+        out.mux(audio.encode(None))
+
+
+def test_a_clip_of_a_broadcast_keeps_the_sound_stored_before_its_keyframe(tmp_path):
+    """In MPEG-TS the sound of a time is stored before the picture of that time (here 0.5 s; a seek lands
+    on the keyframe's bytes). A clip from the keyframe at 4 s held the sound from 4.5 s on only: the first
+    half second of the clip was silent, and a word said at the moment's start was cut."""
+    import av
+
+    from momentsearch.clips import cut_clip
+
+    path = tmp_path / "broadcast.ts"
+    _broadcast(path)
+    clip = cut_clip(path, 4.1, 8.0, tmp_path / "clip.mp4")  # the sound's AAC priming starts the file 0.064 s early
+    assert clip.start == pytest.approx(4.064, abs=0.01)
+    with av.open(str(tmp_path / "clip.mp4")) as f:
+        sound = f.streams.audio[0]
+        assert float(sound.start_time * sound.time_base) == pytest.approx(0.0, abs=0.07)
+        samples = np.concatenate([fr.to_ndarray()[0] for fr in f.decode(sound)])
+    assert onset(samples) == pytest.approx(0.0, abs=0.1)  # the tone from the clip's start (was 0.5 s)
+    assert samples.size / SR == pytest.approx(8.0 - clip.start, abs=0.15)
