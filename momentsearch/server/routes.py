@@ -302,7 +302,23 @@ async def media(video_id: str, request: Request,
     body.headers.update(checks)
     if body.chunks is None:
         return Response(status_code=body.status, headers=body.headers)
-    return StreamingResponse(body.chunks, status_code=body.status, headers=body.headers)
+    return _ClosingStream(body.chunks, status_code=body.status, headers=body.headers)
+
+
+class _ClosingStream(StreamingResponse):
+    """A streamed file whose descriptor is closed when the answer ends, however it ends. Starlette leaves a body
+    iterator it did not finish to the garbage collector: a player that hung up on a range (every seek) kept its
+    file open until a cyclic collection, and one that hung up before the first byte kept it open for good."""
+
+    def __init__(self, chunks: sm.FileChunks, **kw) -> None:
+        super().__init__(chunks, **kw)
+        self._source = chunks
+
+    async def __call__(self, scope, receive, send) -> None:
+        try:
+            await super().__call__(scope, receive, send)
+        finally:
+            self._source.close()  # (no worker thread reads it now: anyio waits for one that was cancelled)
 
 
 @router.get("/thumbs/{segment_id}", response_class=Response,
