@@ -94,3 +94,30 @@ def test_media_downloads_cut_short_close_their_file(tmp_path):
     finally:
         if collecting:
             gc.enable()
+
+
+def test_health_says_so_when_the_index_folder_is_deleted_under_the_server(tmp_path):
+    """`rm -rf` of the index folder under a running server: every search answered 500 ("internal error" by its
+    status), while /api/health went on answering "ok" with the old count of videos (its refresher kept the last
+    view), so a monitor saw nothing wrong. Both answer 503 naming the missing index now, until it is back."""
+    import shutil
+
+    from fastapi.testclient import TestClient
+
+    from momentsearch.api import MomentIndex
+
+    (talks := tmp_path / "talks").mkdir()
+    (talks / "notes.txt").write_text("not a lecture\n")
+    db = tmp_path / "db"
+    MomentIndex(db).index(talks)  # an index with no files: made in a moment
+    with TestClient(create_app(MomentIndex(db), warm=False), base_url="http://localhost:8000") as client:
+        assert client.get("/api/health").json()["status"] == "ok"
+        shutil.copytree(db, kept := tmp_path / "kept")
+        shutil.rmtree(db)
+        assert _until(lambda: client.get("/api/health").status_code == 503)
+        answer = client.get("/api/health").json()
+        assert "is gone" in answer["error"] and str(db) in answer["error"]
+        search = client.get("/api/search?q=roadmap")
+        assert search.status_code == 503 and "is gone" in search.json()["error"]
+        shutil.copytree(kept, db)  # put back: answered again
+        assert _until(lambda: client.get("/api/health").status_code == 200)

@@ -21,7 +21,8 @@ from starlette.concurrency import run_in_threadpool
 
 from momentsearch.api import (filters_to_blame, image_note, image_nothing_found_note, missing_kind_note,
                               nothing_found_note, picture_note, stem_forms)
-from momentsearch.errors import MomentSearchError, NotFoundError, QueryError, RangeError, server_gone
+from momentsearch.errors import (IndexNotFoundError, MomentSearchError, NotFoundError, QueryError, RangeError,
+                                 server_gone)
 from momentsearch.options import MAX_QUERY_CHARS, MAX_RESULTS
 from momentsearch.server import http_cache as hc
 from momentsearch.server import images
@@ -130,12 +131,13 @@ def _warnings(request: Request) -> list[str]:
 
 async def refresh_health(app) -> None:
     """Renews app.state.health in its own thread (not the search pool). A failure keeps the old view, but for a
-    Chroma server that stopped answering: /api/health then says so (it went on saying "ok")."""
+    Chroma server that stopped answering or an index folder deleted: /api/health then says so (it went on saying
+    "ok", and the page kept listing the videos, while every search failed)."""
     try:
         app.state.health = await asyncio.get_running_loop().run_in_executor(_health_pool, _health_view, app.state.index)
     except Exception as exc:  # noqa: BLE001 - kept for /api/health to report; the refresher goes on
         app.state.health_error = exc
-        if server_gone(exc):
+        if server_gone(exc) or isinstance(exc, IndexNotFoundError):  # (a folder deleted under the server)
             app.state.health = None
 
 
