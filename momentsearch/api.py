@@ -58,7 +58,7 @@ class MomentIndex(Removal):
         a later call loads them again. `with MomentIndex(db) as index:` closes on the way out. Searches running
         in other threads finish first; calls made meanwhile wait, then open the index again."""
         with self._in_use.closing():
-            for name in ("models", "search_clip", "search_text", "searcher", "_image_ocr"):  # the cached parts
+            for name in ("models", "search_clip", "search_text", "searcher", "_ocr"):  # the cached parts
                 self.__dict__.pop(name, None)
             if self._store is not None and self._store is not self._given_store:
                 self._store.close()  # its database files let go (a failed first `index` removes its folder)
@@ -148,7 +148,7 @@ class MomentIndex(Removal):
                         read_image_text=self._read_image_text if self.config.models.ocr else None)
 
     @cached_property
-    def _image_ocr(self):
+    def _ocr(self):  # slide OCR (None: off), built once: every `index` call and image query uses its engines
         from momentsearch.pipeline.ocr import make_ocr
 
         return make_ocr(self.config)
@@ -159,7 +159,7 @@ class MomentIndex(Removal):
         from momentsearch.pipeline.photo_read import photo_lines
         from momentsearch.search.image_text import query_text
 
-        return query_text(photo_lines(self._image_ocr, image, self.config.ocr))
+        return query_text(photo_lines(self._ocr, image, self.config.ocr))
 
     @property
     def _cache_dir(self) -> str | None:
@@ -195,7 +195,7 @@ class MomentIndex(Removal):
             # and with its CLIP when it was built with one and this run names none but the default
             text, clip = self._text_of(self.store), self.models.index_clip(self.store.metadata_of("keyframes"))
             indexer = Indexer(self.store, self.models.config_for(text, clip), text, self.asr, clip, progress,
-                              partial_dir=partial_dir)
+                              ocr=self._ocr, partial_dir=partial_dir)
             if ray is None:
                 return indexer.index([str(p) for p in paths], reindex=reindex)
             from momentsearch.pipeline.ray import RayIndexer

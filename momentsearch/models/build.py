@@ -31,6 +31,7 @@ class Models:
     def __init__(self, config: Config) -> None:
         keep_hub_offline()  # before any model's library imports huggingface_hub (a Ray worker starts here)
         self.config = config
+        self._others: dict[tuple, object] = {}  # text_for's and clip_for's models, one per name (each loads once)
 
     @cached_property
     def text_embedder(self):
@@ -51,18 +52,25 @@ class Models:
         return make_asr(self.config.asr, self.config.models.device)
 
     def text_for(self, model: str):
-        """A text embedder for another model (an index built with it), same device."""
+        """A text embedder for another model (an index built with it), same device; the same one each time it is
+        asked for, so a process that adds files to an all-mpnet-base-v2 index again and again loads it once."""
         from momentsearch.models.text import TextEmbedder
 
-        return TextEmbedder(model, device=self.config.models.device)
+        key = ("text", model)
+        if key not in self._others:
+            self._others[key] = TextEmbedder(model, device=self.config.models.device)
+        return self._others[key]
 
     def clip_for(self, model: str, pretrained: str):
-        """A CLIP wrapper for another architecture/weights (an index built with them), same cache and device."""
+        """A CLIP wrapper for another architecture/weights (an index built with them), same cache and device; the
+        same one each time it is asked for (as text_for)."""
         from momentsearch.models.clip import ClipModel
 
-        # the device is resolved in ClipModel.load: a CLIP that never loads imports no torch
-        return ClipModel(model, pretrained, cache_dir=self.config.models.clip_cache_dir,
-                         device=self.config.models.device)
+        key = ("clip", model, pretrained)
+        if key not in self._others:  # the device is resolved in ClipModel.load: one that never loads imports no torch
+            self._others[key] = ClipModel(model, pretrained, cache_dir=self.config.models.clip_cache_dir,
+                                          device=self.config.models.device)
+        return self._others[key]
 
     def _clip_chosen(self) -> bool:
         """Whether the configuration names a CLIP of its own (flags, --config) rather than the default."""

@@ -66,8 +66,8 @@ class Searcher:
         if (self._corpus is not None and writes == self._seen_writes and not recheck
                 and now - self._checked_at < CORPUS_RECHECK_SECONDS):
             return self._corpus
+        generation = (self.store.generation(),)  # (a check that raised, the folder gone, is no check: asked again)
         self._checked_at, self._seen_writes = now, writes
-        generation = (self.store.generation(),)
         if self._corpus is not None and self._corpus.generation == generation:
             return self._corpus
         self._corpus, look_again = reload_corpus(self.store, self._corpus, generation, self.cache_dir)

@@ -31,9 +31,9 @@ from fastapi.staticfiles import StaticFiles
 from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from momentsearch.errors import (BadInputError, DiskFullError, IndexBusyError, IndexMismatchError, MediaChangedError,
-                                 ModelUnavailableError, MomentSearchError, NotFoundError, OutOfMemoryError, QueryError,
-                                 out_of_memory, server_gone)
+from momentsearch.errors import (BadInputError, DiskFullError, IndexBusyError, IndexMismatchError, IndexNotFoundError,
+                                 MediaChangedError, ModelUnavailableError, MomentSearchError, NotFoundError,
+                                 OutOfMemoryError, QueryError, out_of_memory, server_gone)
 from momentsearch.server import guard
 from momentsearch.server import media as sm
 from momentsearch.server.http_cache import (HeadAsGet, RevalidatedStaticFiles, add_gzip, not_modified,
@@ -49,7 +49,7 @@ MULTIPART_SLACK = 64 * 1024  # bytes a request body may hold beyond the image (f
 
 _STATUS_OF = [(NotFoundError, 404), (MediaChangedError, 409), (QueryError, 400), (BadInputError, 400),
               (ModelUnavailableError, 503), (IndexBusyError, 503), (OutOfMemoryError, 503), (DiskFullError, 503),
-              (IndexMismatchError, 500),
+              (IndexMismatchError, 500), (IndexNotFoundError, 503),
               (MomentSearchError, 500)]
 
 

@@ -176,7 +176,7 @@ class Body:
 
     status: int
     headers: dict[str, str]
-    chunks: object  # an iterator of bytes (closes the file when done); None for HEAD
+    chunks: FileChunks | None  # the bytes (close() it when the answer ends, however it ends); None for HEAD
 
 
 def media_body(opened: OpenedMedia, ranges: list[tuple[int, int]] | None, mime: str, head: bool = False) -> Body:
@@ -202,7 +202,30 @@ def media_body(opened: OpenedMedia, ranges: list[tuple[int, int]] | None, mime: 
     if head:
         opened.close()
         return Body(status, headers, None)
-    return Body(status, headers, _pieces(opened, pieces))
+    return Body(status, headers, FileChunks(opened, pieces))
+
+
+class FileChunks:
+    """The bytes of a media answer (an iterator), read lazily from `opened`, which is closed once they are all
+    read or at close(), whether or not reading began: a generator that never started runs no `finally`, so a
+    client that hung up before its first byte kept the file open for as long as the server ran."""
+
+    def __init__(self, opened: OpenedMedia, pieces) -> None:
+        self._opened = opened
+        self._chunks = _pieces(opened, pieces)
+
+    def __iter__(self):
+        return self
+
+    def __next__(self) -> bytes:
+        return next(self._chunks)
+
+    def close(self) -> None:
+        try:
+            self._chunks.close()
+        except ValueError:  # being read in a worker thread now: its descriptor is not closed under it
+            return
+        self._opened.close()
 
 
 def _pieces(opened: OpenedMedia, pieces):

@@ -21,7 +21,8 @@ from starlette.concurrency import run_in_threadpool
 
 from momentsearch.api import (filters_to_blame, image_note, image_nothing_found_note, missing_kind_note,
                               nothing_found_note, picture_note, stem_forms)
-from momentsearch.errors import MomentSearchError, NotFoundError, QueryError, RangeError, server_gone
+from momentsearch.errors import (IndexNotFoundError, MomentSearchError, NotFoundError, QueryError, RangeError,
+                                 server_gone)
 from momentsearch.options import MAX_QUERY_CHARS, MAX_RESULTS
 from momentsearch.server import http_cache as hc
 from momentsearch.server import images
@@ -132,12 +133,13 @@ def _warnings(request: Request) -> list[str]:
 
 async def refresh_health(app) -> None:
     """Renews app.state.health in its own thread (not the search pool). A failure keeps the old view, but for a
-    Chroma server that stopped answering: /api/health then says so (it went on saying "ok")."""
+    Chroma server that stopped answering or an index folder deleted: /api/health then says so (it went on saying
+    "ok", and the page kept listing the videos, while every search failed)."""
     try:
         app.state.health = await asyncio.get_running_loop().run_in_executor(_health_pool, _health_view, app.state.index)
     except Exception as exc:  # noqa: BLE001 - kept for /api/health to report; the refresher goes on
         app.state.health_error = exc
-        if server_gone(exc):
+        if server_gone(exc) or isinstance(exc, IndexNotFoundError):  # (a folder deleted under the server)
             app.state.health = None
 
 
@@ -327,7 +329,23 @@ async def media(video_id: str, request: Request,
     body.headers.update(checks)
     if body.chunks is None:
         return Response(status_code=body.status, headers=body.headers)
-    return StreamingResponse(body.chunks, status_code=body.status, headers=body.headers)
+    return _ClosingStream(body.chunks, status_code=body.status, headers=body.headers)
+
+
+class _ClosingStream(StreamingResponse):
+    """A streamed file whose descriptor is closed when the answer ends, however it ends. Starlette leaves a body
+    iterator it did not finish to the garbage collector: a player that hung up on a range (every seek) kept its
+    file open until a cyclic collection, and one that hung up before the first byte kept it open for good."""
+
+    def __init__(self, chunks: sm.FileChunks, **kw) -> None:
+        super().__init__(chunks, **kw)
+        self._source = chunks
+
+    async def __call__(self, scope, receive, send) -> None:
+        try:
+            await super().__call__(scope, receive, send)
+        finally:
+            self._source.close()  # (no worker thread reads it now: anyio waits for one that was cancelled)
 
 
 @router.get("/thumbs/{segment_id}", response_class=Response,
