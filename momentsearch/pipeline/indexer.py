@@ -23,7 +23,7 @@ from momentsearch.options import Config
 from momentsearch.pipeline.arriving import CHANGED_WHILE_INDEXED, changed_while_indexed, file_state
 from momentsearch.pipeline.callback import callback_errors, guarded  # noqa: F401 (callback_errors: api)
 from momentsearch.pipeline.captions import indexed_id, sidecar_changed, sidecar_files
-from momentsearch.pipeline.copies import copies_note, follow_copies
+from momentsearch.pipeline.copies import copies_note, copies_unfinished, follow_copies
 from momentsearch.pipeline.decode import probe, probe_again_if_changed
 from momentsearch.pipeline.discover import (caption_files_used, decks_indexed_before, discover, is_photo,
                                             not_regular_reason, other_models_note, remembered_hash)
@@ -325,13 +325,13 @@ class Indexer:
     def _begin(self, record: FileRecord, old: FileRecord | None) -> None:
         """Before a file's entries are written: its old entries out, its record in as incomplete.
 
-        Order matters for crashes: old content's entries go first (while the old record still names
-        them), then the record turns incomplete, then this content's entries are cleared, so a re-run
-        after a kill at any point redoes the file and leaves no orphans or duplicates.
-        """
+        Order matters for crashes: old content's entries go first (while the old record still names them), then
+        the record (and its copies') turns incomplete, then this content's entries are cleared, so a re-run after a
+        kill at any point redoes the file and leaves no orphans or duplicates."""
         if old is not None and old.video_id != record.video_id:
             self.store.drop_unshared(old.video_id, record.path)
         self.store.put_file(record)  # incomplete until the end: a crash makes a re-run redo it
+        copies_unfinished(self.store, record)  # they share the entries (pipeline/copies.py)
         self.store.delete_video(record.video_id)  # a re-index replaces entries, never adds beside them
 
     def _replace(self, entries: FileEntries, record: FileRecord, old: FileRecord | None, resumed: str = ""):
