@@ -9,7 +9,9 @@ import re
 import numpy as np
 import pytest
 
+from momentsearch.errors import StillWritingError
 from momentsearch.pipeline.arriving import CHANGED_WHILE_INDEXED
+from momentsearch.types import STILL_ARRIVING
 
 
 class SayingASR:
@@ -167,12 +169,59 @@ def test_an_mp4_still_being_copied_is_not_called_a_file_to_copy_again(tmp_path):
     whole = _recording(tmp_path / "made.mp4", seconds=4.0)
     copying = tmp_path / "copying.mp4"
     copying.write_bytes(whole[: len(whole) // 2])
-    with pytest.raises(BadInputError) as caught:
+    with pytest.raises(StillWritingError) as caught:
         probe(copying)
-    assert "probably truncated" in caught.value.reason and re.search(r"it changed \d+ s ago:", caught.value.reason)
-    assert "still being copied or recorded, the next run indexes it once complete" in caught.value.reason
+    assert caught.value.reason.startswith(STILL_ARRIVING) and re.search(r"it changed \d+ s ago:", caught.value.reason)
+    assert "still being copied or recorded?): skipped; the next run indexes it once it is complete" in \
+        caught.value.reason
 
     os.utime(copying, (1_700_000_000, 1_700_000_000))
     with pytest.raises(BadInputError) as caught:
         probe(copying)
     assert "changed" not in caught.value.reason and "); re-copy or re-export it" in caught.value.reason
+    assert not isinstance(caught.value, StillWritingError)
+
+
+class _IndexReporting:
+    """A MomentIndex stand-in for the CLI that answers `index` with a report made beforehand."""
+
+    chroma_url, db = None, "/nonexistent/db"
+
+    def __init__(self, report):
+        self.report = report
+
+    def index(self, paths, reindex=False, progress=None, wait=0.0, ray=None):
+        return self.report
+
+
+def test_an_mp4_still_being_copied_is_skipped_and_the_batch_goes_on(tmp_path, monkeypatch, capsys):
+    """A nightly `index` met an MP4 whose copy was under way (no index yet, changed seconds ago): it failed, and the
+    run ended with exit 1 as if something were broken. It is skipped saying so, the rest of the batch is indexed,
+    the exit status (3) says files are still arriving, and the next run, after the copy ended, indexes it."""
+    import sys
+
+    from momentsearch.cli.main import main
+
+    whole = _recording(tmp_path / "made.mp4", seconds=4.0)
+    folder = tmp_path / "lectures"
+    folder.mkdir()
+    _recording(folder / "done.mp4", seconds=3.0)
+    copying = folder / "copying.mp4"
+    copying.write_bytes(whole[: len(whole) // 2])
+    report = _indexer(tmp_path / "db", SayingASR()).index([str(folder)])
+    results = {os.path.basename(f.path): f for f in report.files}
+    assert results["done.mp4"].status == "indexed", results
+    late = results["copying.mp4"]
+    assert late.status == "skipped" and late.reason.startswith(STILL_ARRIVING), late
+    assert "the next run indexes it once it is complete" in late.reason
+
+    monkeypatch.setattr(sys.modules["momentsearch.cli.main"], "_index_for", lambda args: _IndexReporting(report))
+    assert main(["index", str(folder), "--quiet"]) == 3
+    out = capsys.readouterr().out
+    assert "1 file still being copied or downloaded, skipped (copying.mp4): the next run indexes it once it is " \
+           "complete;" in " ".join(out.split()), out
+
+    copying.write_bytes(whole)  # the copy ends
+    again = {os.path.basename(f.path): f for f in _indexer(tmp_path / "db", SayingASR()).index([str(folder)]).files}
+    assert again["copying.mp4"].status == "indexed" and again["done.mp4"].status == "unchanged", again
+

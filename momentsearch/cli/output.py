@@ -240,9 +240,9 @@ def print_report(report: IndexReport) -> None:
                   markup=False, highlight=False)
     if arriving:  # a nightly run beside copies and downloads under way: said once, each file named
         names = ", ".join(Path(f.path).name for f in arriving[:3]) + (", ..." if len(arriving) > 3 else "")
-        them = "them once they are" if len(arriving) > 1 else "it once it is"
+        them, renamed = "them once they are" if len(arriving) > 1 else "it once it is", _renamed(arriving)
         out.print(cell(f"{plural(len(arriving), 'file')} still being copied or downloaded, skipped ({names}): the "
-                       f"next run indexes {them} complete and renamed; --json lists {them.split()[0]}"),
+                       f"next run indexes {them} complete{renamed}; --json lists {them.split()[0]}"),
                   markup=False, highlight=False)
     if other:
         out.print(cell(f"{plural(len(other), 'other file')} skipped, not media ({_kinds(other)}); --json lists them"),
@@ -257,6 +257,11 @@ def print_report(report: IndexReport) -> None:
     if report.models:
         out.print("Models: " + ", ".join(f"{k}={v}" for k, v in report.models.items()), markup=False,
                   highlight=False)
+
+
+def _renamed(arriving) -> str:
+    """" and renamed" where every file still arriving has a temporary name (a .part), else ""."""
+    return " and renamed" if all("renamed to" in f.reason for f in arriving) else ""
 
 
 def _kinds(files) -> str:

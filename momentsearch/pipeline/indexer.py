@@ -27,7 +27,7 @@ from momentsearch.pipeline.copies import copies_note, copies_unfinished, follow_
 from momentsearch.pipeline.decode import probe, probe_again_if_changed
 from momentsearch.pipeline.discover import (caption_files_used, decks_indexed_before, discover, is_photo,
                                             not_regular_reason, other_models_note, remembered_hash)
-from momentsearch.pipeline.failures import failure_reason
+from momentsearch.pipeline.failures import failed_status, failure_reason
 from momentsearch.pipeline.gone import gone_notes, moved_to
 from momentsearch.pipeline.made_with import same_models
 from momentsearch.pipeline.memory import limit_malloc_arenas
@@ -289,7 +289,7 @@ class Indexer:
             reason = failure_reason(exc)
             if reason is None:
                 raise  # index-wide problems (model, mismatch, busy) stop the batch with their own message
-            return FileResult(path, "failed", reason)
+            return FileResult(path, failed_status(exc), reason)  # (skipped: still being written)
 
     def _restamp(self, path: str, old: FileRecord, st: os.stat_result) -> FileResult:
         """A file whose bytes are what were indexed though its modified time (or inode) changed: `touch`,
