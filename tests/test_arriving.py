@@ -31,12 +31,13 @@ class SayingASR:
         return [TranscriptSegment(0.0, 1.0, "magma rises.", [Word(0.0, 0.5, "magma"), Word(0.5, 1.0, "rises.")])]
 
 
-def _recording(path, seconds: float = 8.0, fmt: str | None = None) -> bytes:
-    """A small recording (a picture that changes each second, a tone), as a camera or OBS writes it; its bytes."""
+def _recording(path, seconds: float = 8.0, fmt: str | None = None, options: dict | None = None) -> bytes:
+    """A small recording (a picture that changes each second, a tone), as a camera or OBS writes it; its bytes.
+    `options`: the muxer's (Matroska's `live`: no length in the header, as a recording under way has none)."""
     import av
 
     fps, rate = 5, 16000
-    with av.open(str(path), "w", format=fmt) as out:
+    with av.open(str(path), "w", format=fmt, options=options or {}) as out:
         video = out.add_stream("libx264", rate=fps)
         video.width, video.height, video.pix_fmt = 160, 96, "yuv420p"
         audio = out.add_stream("aac", rate=rate)
@@ -225,3 +226,27 @@ def test_an_mp4_still_being_copied_is_skipped_and_the_batch_goes_on(tmp_path, mo
     again = {os.path.basename(f.path): f for f in _indexer(tmp_path / "db", SayingASR()).index([str(folder)]).files}
     assert again["copying.mp4"].status == "indexed" and again["done.mp4"].status == "unchanged", again
 
+
+def test_a_live_recording_without_a_length_is_said_and_redone_once_it_has_grown(tmp_path):
+    """An MKV being recorded (OBS) has no length in its header until it stops: it was indexed as far as it had been
+    written, with no word, so its owner took the short result for the whole lecture. The run says so; once the
+    recording has grown, the next run indexes it whole; one that has not changed since is not redone."""
+    from momentsearch.pipeline.decode import probe
+
+    whole = _recording(tmp_path / "made.mkv", seconds=20.0, fmt="matroska", options={"live": "1"})
+    assert probe(tmp_path / "made.mkv").duration == 0.0  # the case: the header states no length
+    folder = tmp_path / "lectures"
+    folder.mkdir()
+    live = folder / "live.mkv"
+    live.write_bytes(whole[: len(whole) // 2])
+    (first,) = _indexer(tmp_path / "db", SayingASR()).index([str(folder)]).files
+    assert first.status == "indexed" and first.duration < 15.0, first
+    assert "no length in its header" in first.reason and "still being recorded?" in first.reason, first
+    assert "the next run indexes it again if it has grown" in first.reason
+
+    live.write_bytes(whole)  # the recording went on
+    (second,) = _indexer(tmp_path / "db", SayingASR()).index([str(folder)]).files
+    assert second.status == "indexed" and second.duration > 19.0, second
+    os.utime(live, (1_700_000_000, 1_700_000_000))  # long stopped (a finished stream's file: nothing to say)
+    (third,) = _indexer(tmp_path / "db", SayingASR()).index([str(folder)]).files
+    assert third.status in ("unchanged", "indexed") and "no length" not in third.reason, third
