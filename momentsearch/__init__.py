@@ -11,13 +11,14 @@ if TYPE_CHECKING:  # what a type checker sees (py.typed); at run time each name 
     from momentsearch.errors import (BadInputError, ConfigError, ConfirmationNeededError, DiskFullError,
                                      IndexBusyError, IndexMismatchError, IndexNotFoundError, IndexWriteError,
                                      MediaChangedError, ModelNotFoundError, ModelUnavailableError, MomentSearchError,
-                                     NotFoundError, OutOfMemoryError, QueryError)
+                                     NotFoundError, OutOfMemoryError, QueryError, StillWritingError)
     from momentsearch.types import FileRecord, IndexInfo, IndexReport, Moment, ProgressEvent
 
 
 _ERRORS = ("BadInputError", "ConfigError", "ConfirmationNeededError", "DiskFullError", "IndexBusyError",
            "IndexMismatchError", "IndexNotFoundError", "IndexWriteError", "MediaChangedError", "ModelNotFoundError",
-           "ModelUnavailableError", "MomentSearchError", "NotFoundError", "OutOfMemoryError", "QueryError")
+           "ModelUnavailableError", "MomentSearchError", "NotFoundError", "OutOfMemoryError", "QueryError",
+           "StillWritingError")
 _TYPES = ("FileRecord", "IndexInfo", "IndexReport", "Moment", "ProgressEvent")
 
 
@@ -41,4 +42,4 @@ __all__ = ["MomentIndex", "Moment", "IndexReport", "IndexInfo", "FileRecord", "P
            "MomentSearchError", "BadInputError", "ConfigError", "ConfirmationNeededError", "DiskFullError",
            "IndexBusyError", "IndexMismatchError", "IndexNotFoundError", "IndexWriteError", "MediaChangedError",
            "ModelNotFoundError",
-           "ModelUnavailableError", "NotFoundError", "OutOfMemoryError", "QueryError"]
+           "ModelUnavailableError", "NotFoundError", "OutOfMemoryError", "QueryError", "StillWritingError"]

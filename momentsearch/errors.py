@@ -16,6 +16,11 @@ class BadInputError(MomentSearchError):
         self.reason = reason
 
 
+class StillWritingError(BadInputError):
+    """A file that cannot be read yet and changed moments ago: most likely one still being copied or recorded (an
+    MP4 whose index, written last, is not there yet). Indexing skips it, not failing it; the next run tries again."""
+
+
 class ModelUnavailableError(MomentSearchError):
     """Weights for a model cannot be found or loaded; the message names them and how to supply them."""
 

@@ -57,7 +57,14 @@ def cache_root() -> Path:
 
 def import_chromadb():
     """chromadb, imported also where the home folder cannot be told: chromadb asks for it at import time (the
-    download folder of a default embedding model momentsearch never uses) and raised RuntimeError there."""
+    download folder of a default embedding model momentsearch never uses) and raised RuntimeError there.
+
+    Why HOME, process-wide, for the length of the import: chromadb calls `Path.home()` in two class bodies
+    (its telemetry id and its ONNX model's folder), and neither HOME nor `Path.home` can be set for one thread
+    alone; patching pathlib for the importing thread would be a stdlib patch every thread's call goes through.
+    What another thread can see meanwhile is this process's own private_cache() as HOME, and only where no home
+    folder can be told at all (no $HOME, a uid with no passwd entry), where that thread would find none anyway;
+    HOME is put back as it was before this returns."""
     if "chromadb" in sys.modules or home_folder() is not None:
         import chromadb
 

@@ -9,7 +9,9 @@ import re
 import numpy as np
 import pytest
 
+from momentsearch.errors import StillWritingError
 from momentsearch.pipeline.arriving import CHANGED_WHILE_INDEXED
+from momentsearch.types import STILL_ARRIVING
 
 
 class SayingASR:
@@ -29,12 +31,13 @@ class SayingASR:
         return [TranscriptSegment(0.0, 1.0, "magma rises.", [Word(0.0, 0.5, "magma"), Word(0.5, 1.0, "rises.")])]
 
 
-def _recording(path, seconds: float = 8.0, fmt: str | None = None) -> bytes:
-    """A small recording (a picture that changes each second, a tone), as a camera or OBS writes it; its bytes."""
+def _recording(path, seconds: float = 8.0, fmt: str | None = None, options: dict | None = None) -> bytes:
+    """A small recording (a picture that changes each second, a tone), as a camera or OBS writes it; its bytes.
+    `options`: the muxer's (Matroska's `live`: no length in the header, as a recording under way has none)."""
     import av
 
     fps, rate = 5, 16000
-    with av.open(str(path), "w", format=fmt) as out:
+    with av.open(str(path), "w", format=fmt, options=options or {}) as out:
         video = out.add_stream("libx264", rate=fps)
         video.width, video.height, video.pix_fmt = 160, 96, "yuv420p"
         audio = out.add_stream("aac", rate=rate)
@@ -167,12 +170,83 @@ def test_an_mp4_still_being_copied_is_not_called_a_file_to_copy_again(tmp_path):
     whole = _recording(tmp_path / "made.mp4", seconds=4.0)
     copying = tmp_path / "copying.mp4"
     copying.write_bytes(whole[: len(whole) // 2])
-    with pytest.raises(BadInputError) as caught:
+    with pytest.raises(StillWritingError) as caught:
         probe(copying)
-    assert "probably truncated" in caught.value.reason and re.search(r"it changed \d+ s ago:", caught.value.reason)
-    assert "still being copied or recorded, the next run indexes it once complete" in caught.value.reason
+    assert caught.value.reason.startswith(STILL_ARRIVING) and re.search(r"it changed \d+ s ago:", caught.value.reason)
+    assert "still being copied or recorded?): skipped; the next run indexes it once it is complete" in \
+        caught.value.reason
 
     os.utime(copying, (1_700_000_000, 1_700_000_000))
     with pytest.raises(BadInputError) as caught:
         probe(copying)
     assert "changed" not in caught.value.reason and "); re-copy or re-export it" in caught.value.reason
+    assert not isinstance(caught.value, StillWritingError)
+
+
+class _IndexReporting:
+    """A MomentIndex stand-in for the CLI that answers `index` with a report made beforehand."""
+
+    chroma_url, db = None, "/nonexistent/db"
+
+    def __init__(self, report):
+        self.report = report
+
+    def index(self, paths, reindex=False, progress=None, wait=0.0, ray=None):
+        return self.report
+
+
+def test_an_mp4_still_being_copied_is_skipped_and_the_batch_goes_on(tmp_path, monkeypatch, capsys):
+    """A nightly `index` met an MP4 whose copy was under way (no index yet, changed seconds ago): it failed, and the
+    run ended with exit 1 as if something were broken. It is skipped saying so, the rest of the batch is indexed,
+    the exit status (3) says files are still arriving, and the next run, after the copy ended, indexes it."""
+    import sys
+
+    from momentsearch.cli.main import main
+
+    whole = _recording(tmp_path / "made.mp4", seconds=4.0)
+    folder = tmp_path / "lectures"
+    folder.mkdir()
+    _recording(folder / "done.mp4", seconds=3.0)
+    copying = folder / "copying.mp4"
+    copying.write_bytes(whole[: len(whole) // 2])
+    report = _indexer(tmp_path / "db", SayingASR()).index([str(folder)])
+    results = {os.path.basename(f.path): f for f in report.files}
+    assert results["done.mp4"].status == "indexed", results
+    late = results["copying.mp4"]
+    assert late.status == "skipped" and late.reason.startswith(STILL_ARRIVING), late
+    assert "the next run indexes it once it is complete" in late.reason
+
+    monkeypatch.setattr(sys.modules["momentsearch.cli.main"], "_index_for", lambda args: _IndexReporting(report))
+    assert main(["index", str(folder), "--quiet"]) == 3
+    out = capsys.readouterr().out
+    assert "1 file still being copied or downloaded, skipped (copying.mp4): the next run indexes it once it is " \
+           "complete;" in " ".join(out.split()), out
+
+    copying.write_bytes(whole)  # the copy ends
+    again = {os.path.basename(f.path): f for f in _indexer(tmp_path / "db", SayingASR()).index([str(folder)]).files}
+    assert again["copying.mp4"].status == "indexed" and again["done.mp4"].status == "unchanged", again
+
+
+def test_a_live_recording_without_a_length_is_said_and_redone_once_it_has_grown(tmp_path):
+    """An MKV being recorded (OBS) has no length in its header until it stops: it was indexed as far as it had been
+    written, with no word, so its owner took the short result for the whole lecture. The run says so; once the
+    recording has grown, the next run indexes it whole; one that has not changed since is not redone."""
+    from momentsearch.pipeline.decode import probe
+
+    whole = _recording(tmp_path / "made.mkv", seconds=20.0, fmt="matroska", options={"live": "1"})
+    assert probe(tmp_path / "made.mkv").duration == 0.0  # the case: the header states no length
+    folder = tmp_path / "lectures"
+    folder.mkdir()
+    live = folder / "live.mkv"
+    live.write_bytes(whole[: len(whole) // 2])
+    (first,) = _indexer(tmp_path / "db", SayingASR()).index([str(folder)]).files
+    assert first.status == "indexed" and first.duration < 15.0, first
+    assert "no length in its header" in first.reason and "still being recorded?" in first.reason, first
+    assert "the next run indexes it again if it has grown" in first.reason
+
+    live.write_bytes(whole)  # the recording went on
+    (second,) = _indexer(tmp_path / "db", SayingASR()).index([str(folder)]).files
+    assert second.status == "indexed" and second.duration > 19.0, second
+    os.utime(live, (1_700_000_000, 1_700_000_000))  # long stopped (a finished stream's file: nothing to say)
+    (third,) = _indexer(tmp_path / "db", SayingASR()).index([str(folder)]).files
+    assert third.status in ("unchanged", "indexed") and "no length" not in third.reason, third

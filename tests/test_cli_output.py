@@ -779,3 +779,22 @@ def test_the_why_line_lists_a_channel_that_found_nothing_so_the_score_adds_up(mo
     said = buffer.getvalue()
     assert "why: lexical 0.75 transcript 0.34 ocr 0.00\n" in said, said
     assert "why: no channel matched" in said
+
+
+@pytest.mark.parametrize("columns", [50, 80])
+def test_a_result_in_a_file_with_identical_copies_names_them(monkeypatch, columns):
+    """`--json` and /api/search list a result's identical copies (`copies`); the plain output said nothing, so a
+    user who had moved the lecture to a backup folder did not learn the moment is there too."""
+    buffer = io.StringIO()
+    monkeypatch.setattr(output, "out", Console(file=buffer, width=columns, soft_wrap=True))
+    one, two, alone = _moment(0.9, "the roadmap"), _moment(0.8, "the roadmap again"), _moment(0.7, "elsewhere")
+    one.copies = ["/backup/lectures/2024/spring/physics/very-long-lecture-name-week-07.mp4"]
+    two.copies = ["/backup/a.mp4", "/mnt/usb/a.mp4", "/mnt/old/a.mp4"]
+    output.print_moments("roadmap", [one, two, alone], {"transcript"})
+    lines = buffer.getvalue().splitlines()
+    also = [line for line in lines if line.startswith("    also in: ")]
+    assert len(also) == 2, lines
+    assert also[0].endswith("very-long-lecture-name-week-07.mp4") and len(also[0]) <= columns, also
+    assert also[1].endswith("a.mp4 and 2 more"), also
+    assert columns < 80 or also[1] == "    also in: /backup/a.mp4 and 2 more", also
+    assert max(len(line) for line in lines if not line.startswith("file://")) <= columns, lines

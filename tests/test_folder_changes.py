@@ -400,3 +400,36 @@ def test_a_search_result_names_the_original_and_lists_its_copy(spoken_video, tmp
     assert len(results) == 1  # one moment for the two files, as before
     got = results[0].to_json()
     assert (got["video"], got["copies"]) == (str(spoken_video), [str(copy)])
+
+
+def test_a_re_index_of_one_copy_killed_half_way_leaves_no_copy_called_complete(spoken_video, tmp_path, monkeypatch):
+    """Two copies share one content's entries. `index --reindex a.mp4` killed while the new entries were being
+    written left the other copy's record complete over half its entries: `info` and searches took it as whole,
+    and the next `index` skipped it. Both are unfinished now, and the next run finishes both, decoding once."""
+    import shutil
+
+    from momentsearch.store.store import Store
+
+    twin = spoken_video.parent / "alpha (copy).mp4"
+    shutil.copy(spoken_video, twin)
+    _indexer(tmp_path / "db", CountingASR()).index([str(spoken_video.parent)])
+    real = Store.upsert
+
+    def killed(self, name, *args, **kwargs):  # the kill lands after the old entries went, among the new ones
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(Store, "upsert", killed)
+    with pytest.raises(KeyboardInterrupt):
+        _indexer(tmp_path / "db", CountingASR()).index([str(spoken_video)], reindex=True)
+    monkeypatch.setattr(Store, "upsert", real)
+    store = _indexer(tmp_path / "db", CountingASR()).store
+    assert {r.path: r.complete for r in store.files()} == {str(spoken_video): False, str(twin): False}
+
+    asr = CountingASR()
+    again = _indexer(tmp_path / "db", asr)
+    report = again.index([str(spoken_video.parent)])
+    assert sorted(f.status for f in report.files) == ["indexed", "unchanged"], report.files
+    assert all(r.complete for r in again.store.files()) and again.store.count("transcript") > 0
+    calls = asr.calls
+    third = _indexer(tmp_path / "db", asr).index([str(spoken_video.parent)])
+    assert [f.status for f in third.files] == ["unchanged", "unchanged"] and asr.calls == calls

@@ -1,6 +1,7 @@
 """The `momentsearch` command. The only place that prints, and turns errors into exit codes.
 
-Exit codes: 0 success; 1 some files failed to index; 2 bad usage or an error (message on stderr).
+Exit codes: 0 success; 1 some files failed to index; 2 bad usage or an error (message on stderr); 3 (`index`) none
+failed, but some were skipped as still being copied, downloaded or recorded: the next run indexes them.
 """
 
 from __future__ import annotations
@@ -16,9 +17,9 @@ from momentsearch.cli.config import config_for as _config
 from momentsearch.cli.config import with_run_flags
 from momentsearch.errors import MomentSearchError, QueryError, out_of_memory
 from momentsearch.store.filestate import MODIFIED, file_state
-from momentsearch.types import in_order
+from momentsearch.types import STILL_ARRIVING, in_order
 
-EXIT_OK, EXIT_FILES_FAILED, EXIT_ERROR = 0, 1, 2
+EXIT_OK, EXIT_FILES_FAILED, EXIT_ERROR, EXIT_FILES_ARRIVING = 0, 1, 2, 3
 
 
 def _resolve_chroma(args) -> None:
@@ -97,6 +98,8 @@ def cmd_index(args) -> int:
         report = index.index(args.paths, reindex=args.reindex, progress=progress, wait=args.wait, ray=args.ray)
     report.warnings = with_run_flags(report.warnings, args)  # its --reindex command: with this run's options
     status = EXIT_FILES_FAILED if any(f.status == "failed" for f in report.files) else EXIT_OK
+    if status == EXIT_OK and any(f.status == "skipped" and f.reason.startswith(STILL_ARRIVING) for f in report.files):
+        status = EXIT_FILES_ARRIVING  # a cron job can tell "try again later" from "done"
     try:  # the summary's reader may have gone (`| head -1`): the status still says whether files failed
         _print_index_report(args, report)
         sys.stdout.flush()  # here, not at exit: a pipe found closed then is this run's to report

@@ -241,9 +241,9 @@ def print_report(report: IndexReport) -> None:
                   markup=False, highlight=False)
     if arriving:  # a nightly run beside copies and downloads under way: said once, each file named
         names = ", ".join(Path(f.path).name for f in arriving[:3]) + (", ..." if len(arriving) > 3 else "")
-        them = "them once they are" if len(arriving) > 1 else "it once it is"
+        them, renamed = "them once they are" if len(arriving) > 1 else "it once it is", _renamed(arriving)
         out.print(cell(f"{plural(len(arriving), 'file')} still being copied or downloaded, skipped ({names}): the "
-                       f"next run indexes {them} complete and renamed; --json lists {them.split()[0]}"),
+                       f"next run indexes {them} complete{renamed}; --json lists {them.split()[0]}"),
                   markup=False, highlight=False)
     if other:
         out.print(cell(f"{plural(len(other), 'other file')} skipped, not media ({_kinds(other)}); --json lists them"),
@@ -258,6 +258,11 @@ def print_report(report: IndexReport) -> None:
     if report.models:
         out.print("Models: " + ", ".join(f"{k}={v}" for k, v in report.models.items()), markup=False,
                   highlight=False)
+
+
+def _renamed(arriving) -> str:
+    """" and renamed" where every file still arriving has a temporary name (a .part), else ""."""
+    return " and renamed" if all("renamed to" in f.reason for f in arriving) else ""
 
 
 def _kinds(files) -> str:
@@ -318,6 +323,10 @@ def print_moments(query: str, moments: list[Moment], channels: set[str], blame_f
         out.print(head + short_path(m.video, max(12, width - len(head))), markup=False, highlight=False,
                   style="dim" if weak else None)
         out.print(f"    why: {_why(m) or 'no channel matched'}", markup=False, highlight=False, style="dim")
+        if m.copies:  # identical files share the entries: the same moment is in each of them
+            more = f" and {len(m.copies) - 1} more" if len(m.copies) > 1 else ""  # --json lists each
+            out.print(f"    also in: {short_path(m.copies[0], max(12, width - 14 - len(more)))}{more}",
+                      markup=False, highlight=False, style="dim")
         if m.text:
             text = textwrap.shorten(" ".join(safe_text(m.text).split()), width=2 * (width - 6), placeholder=" …")
             for line in textwrap.wrap(text, width - 6):

@@ -65,3 +65,14 @@ def changed_lately(path) -> str:
     if not 0 <= age < LATELY_SECONDS:
         return ""
     return f"it changed {age:.0f} s ago:" if age < 120 else f"it changed {age / 60:.0f} min ago:"
+
+
+def no_length_note(path, header_seconds: float) -> str:
+    """The note for a file whose header states no length (`header_seconds` 0: a live Matroska or WebM recording's,
+    whose length is written when it stops) that changed lately: it may still be recording, so what was indexed may
+    be its beginning alone (its record keeps the stat from before it was read: once it grows, the next run redoes
+    it). "" otherwise (a finished stream's file without a length is nothing to say)."""
+    if header_seconds > 0 or not (lately := changed_lately(path)):
+        return ""
+    return (f"no length in its header and {lately[:-1]}: still being recorded? indexed as far as it was read; "
+            "the next run indexes it again if it has grown")

@@ -2,7 +2,10 @@
 hash and times; so when one copy's entries are written again (`--reindex`, other models or options, `--no-ocr`),
 every copy's record must say what now made them. Left as they were, a copy's record named the models, channels and
 sections of entries that were gone (`info` said `asr: base` over tiny.en's words; a copy "with slide text" had
-none after `index a.mp4 --no-ocr`), and the next `index` skipped it as unchanged."""
+none after `index a.mp4 --no-ocr`), and the next `index` skipped it as unchanged.
+
+While the entries are rewritten the copies' records are incomplete as well (`copies_unfinished`): a re-index of one
+copy killed half way left the other one complete over half its entries, and the next `index` skipped it."""
 
 from __future__ import annotations
 
@@ -12,17 +15,29 @@ from dataclasses import replace
 from momentsearch.types import FileRecord
 
 
+def _placed_copies(store, record: FileRecord) -> list[FileRecord]:
+    """The records of `record`'s content at other paths; an old index's record with a relative path is left out
+    (`prune` or `index` places it first)."""
+    return [copy for copy in store.copies_of(record.video_id, record.path) if os.path.isabs(copy.path)]
+
+
+def copies_unfinished(store, record: FileRecord) -> None:
+    """Marks the records of `record`'s other copies incomplete, before the entries they share are taken out and
+    written again: a run killed meanwhile leaves each of them to be redone (or followed) by the next run."""
+    for copy in _placed_copies(store, record):
+        if copy.complete:
+            store.put_file(replace(copy, complete=False))
+
+
 def follow_copies(store, record: FileRecord) -> list[str]:
     """Writes what `record` (a content's complete record, just written with its entries) says of the entries into
-    the records of the content's other copies, each keeping its own path, stat and completeness. Returns their
-    paths. An old index's record with a relative path is left as it is (`prune` or `index` places it first)."""
+    the records of the content's other copies, each keeping its own path and stat, and complete as the entries
+    they share are. Returns their paths."""
     followed = []
-    for copy in store.copies_of(record.video_id, record.path):
-        if not os.path.isabs(copy.path):
-            continue
+    for copy in _placed_copies(store, record):
         sources = {**record.sources, "sidecar": copy.sources.get("sidecar", "")}  # its own caption file's signature
         store.put_file(replace(record, path=copy.path, size=copy.size, mtime=copy.mtime, device=copy.device,
-                               inode=copy.inode, mime=copy.mime or record.mime, complete=copy.complete,
+                               inode=copy.inode, mime=copy.mime or record.mime, complete=True,
                                sources=sources if "sidecar" in record.sources or "sidecar" in copy.sources
                                else record.sources))
         followed.append(copy.path)

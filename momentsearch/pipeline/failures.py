@@ -2,7 +2,13 @@
 
 from __future__ import annotations
 
-from momentsearch.errors import BadInputError, MomentSearchError
+from momentsearch.errors import BadInputError, MomentSearchError, StillWritingError
+
+
+def failed_status(exc: Exception) -> str:
+    """A FileResult's status for a file that raised `exc`: "skipped" for one still being written (the next run
+    indexes it: a batch that meets a copy under way has not failed), else "failed"."""
+    return "skipped" if isinstance(exc, StillWritingError) else "failed"
 
 
 def failure_reason(exc: Exception, worker: str = "") -> str | None:

@@ -23,11 +23,11 @@ from momentsearch.options import Config
 from momentsearch.pipeline.arriving import CHANGED_WHILE_INDEXED, changed_while_indexed, file_state
 from momentsearch.pipeline.callback import callback_errors, guarded  # noqa: F401 (callback_errors: api)
 from momentsearch.pipeline.captions import indexed_id, sidecar_changed, sidecar_files
-from momentsearch.pipeline.copies import copies_note, follow_copies
+from momentsearch.pipeline.copies import copies_note, copies_unfinished, follow_copies
 from momentsearch.pipeline.decode import probe, probe_again_if_changed
 from momentsearch.pipeline.discover import (caption_files_used, decks_indexed_before, discover, is_photo,
                                             not_regular_reason, other_models_note, remembered_hash)
-from momentsearch.pipeline.failures import failure_reason
+from momentsearch.pipeline.failures import failed_status, failure_reason
 from momentsearch.pipeline.gone import gone_notes, moved_to
 from momentsearch.pipeline.made_with import same_models
 from momentsearch.pipeline.memory import limit_malloc_arenas
@@ -289,7 +289,7 @@ class Indexer:
             reason = failure_reason(exc)
             if reason is None:
                 raise  # index-wide problems (model, mismatch, busy) stop the batch with their own message
-            return FileResult(path, "failed", reason)
+            return FileResult(path, failed_status(exc), reason)  # (skipped: still being written)
 
     def _restamp(self, path: str, old: FileRecord, st: os.stat_result) -> FileResult:
         """A file whose bytes are what were indexed though its modified time (or inode) changed: `touch`,
@@ -325,13 +325,13 @@ class Indexer:
     def _begin(self, record: FileRecord, old: FileRecord | None) -> None:
         """Before a file's entries are written: its old entries out, its record in as incomplete.
 
-        Order matters for crashes: old content's entries go first (while the old record still names
-        them), then the record turns incomplete, then this content's entries are cleared, so a re-run
-        after a kill at any point redoes the file and leaves no orphans or duplicates.
-        """
+        Order matters for crashes: old content's entries go first (while the old record still names them), then
+        the record (and its copies') turns incomplete, then this content's entries are cleared, so a re-run after a
+        kill at any point redoes the file and leaves no orphans or duplicates."""
         if old is not None and old.video_id != record.video_id:
             self.store.drop_unshared(old.video_id, record.path)
         self.store.put_file(record)  # incomplete until the end: a crash makes a re-run redo it
+        copies_unfinished(self.store, record)  # they share the entries (pipeline/copies.py)
         self.store.delete_video(record.video_id)  # a re-index replaces entries, never adds beside them
 
     def _replace(self, entries: FileEntries, record: FileRecord, old: FileRecord | None, resumed: str = ""):

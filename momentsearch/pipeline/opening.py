@@ -6,8 +6,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from momentsearch.errors import BadInputError
+from momentsearch.errors import BadInputError, StillWritingError
 from momentsearch.pipeline.arriving import changed_lately
+from momentsearch.types import STILL_ARRIVING
 
 
 def open_media(path: str | Path):
@@ -24,11 +25,13 @@ def open_media(path: str | Path):
     except PermissionError as exc:
         raise BadInputError(str(path), "permission denied") from exc
     except (av.error.FFmpegError, OSError, ValueError) as exc:
-        raise BadInputError(str(path), _unreadable_reason(p, exc)) from exc
+        raise _unreadable(p, exc) from exc
 
 
-def _unreadable_reason(path: Path, exc: Exception) -> str:
-    """Why FFmpeg could not open a file, in words a user can act on."""
+def _unreadable(path: Path, exc: Exception) -> BadInputError:
+    """Why FFmpeg could not open a file, in words a user can act on: a StillWritingError for an MP4 without its
+    index that changed moments ago (a copy or recording under way: skipped, not failed, so a nightly batch that
+    meets it does not fail), else a BadInputError."""
     try:
         with open(path, "rb") as f:
             head = f.read(12)
@@ -37,10 +40,11 @@ def _unreadable_reason(path: Path, exc: Exception) -> str:
     detail = getattr(exc, "strerror", None) or str(exc)
     if head[4:8] == b"ftyp":  # an MP4/MOV whose index (moov box) is missing: the usual truncated recording
         # or one still being copied (its index comes last): then "re-copy it" was wrong, the next run reads it
-        advice = "re-copy or re-export it"
         if lately := changed_lately(path):
-            advice = (f"{lately} if it is still being copied or recorded, the next run indexes it once complete, "
-                      f"else {advice}")
-        return ("an MP4/MOV file FFmpeg cannot open: probably truncated (cut short while recording or "
-                f"copying, so its index is missing); {advice} ({detail})")
-    return f"not a media file FFmpeg can read: corrupt, or not audio/video ({detail})"
+            return StillWritingError(str(path), (
+                f"{STILL_ARRIVING} (an MP4/MOV without its index yet, which is written last; {lately} still being "
+                "copied or recorded?): skipped; the next run indexes it once it is complete (if it stays like this, "
+                f"it was cut short: re-copy or re-export it) ({detail})"))
+        return BadInputError(str(path), "an MP4/MOV file FFmpeg cannot open: probably truncated (cut short while "
+                             f"recording or copying, so its index is missing); re-copy or re-export it ({detail})")
+    return BadInputError(str(path), f"not a media file FFmpeg can read: corrupt, or not audio/video ({detail})")

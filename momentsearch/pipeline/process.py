@@ -18,6 +18,7 @@ import numpy as np
 from momentsearch.errors import BadInputError
 from momentsearch.models.asr import shift_segments
 from momentsearch.options import Config
+from momentsearch.pipeline.arriving import no_length_note
 from momentsearch.pipeline.camera_shots import alternating_shots, shot_switches
 from momentsearch.pipeline.captions import find_captions, language_note, sidecar_signature
 from momentsearch.pipeline.deck_text import drop_carried_lines, drop_contents_lines, drop_repeated_lines
@@ -284,7 +285,7 @@ class FileProcessor:
             speech_note = "no audio track: indexed visually only"
         elif not caption_note and "transcript" not in out.channels:
             speech_note = "no speech found"
-        out.note = "; ".join(n for n in (speech_note, out.note) if n)
+        out.note = "; ".join(n for n in (speech_note, out.note, no_length_note(path, info.duration)) if n)
         if info.audio_note and track is None:  # several audio tracks: say which one was transcribed
             out.note = "; ".join(n for n in (out.note, info.audio_note) if n)
         return out

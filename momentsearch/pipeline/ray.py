@@ -32,10 +32,11 @@ from momentsearch.options import Config, DistributedOptions
 from momentsearch.pipeline.captions import indexed_id
 from momentsearch.pipeline.decode import probe_again_if_changed
 from momentsearch.pipeline.discover import content_hash, remembered_hash
+from momentsearch.pipeline.failures import failed_status
 from momentsearch.pipeline.indexer import Indexer, failure_reason
 from momentsearch.pipeline.process import FileEntries, FileProcessor
 from momentsearch.pipeline.ray_links import _check_reachable, _progress_queue
-from momentsearch.types import FileResult, IndexReport, MediaInfo, ProgressEvent, RayRunInfo
+from momentsearch.types import STILL_ARRIVING, FileResult, IndexReport, MediaInfo, ProgressEvent, RayRunInfo
 
 # Keep Ray local and quiet unless the user says otherwise: no usage report, no dashboard.
 RAY_QUIET_ENV = {"RAY_USAGE_STATS_ENABLED": "0", "RAY_DISABLE_IMPORT_WARNING": "1"}
@@ -322,8 +323,9 @@ class RayIndexer:
                     infos[path] = info
                     in_flight[actor.process.remote(path, info, keep, progress)] = (actor, path)
                     return
-                self._remote_results[path] = FileResult(path, "failed", failure_reason(info))
-                self._progress("done", path, order[path], total, _seconds(infos[path]), "failed")
+                status = failed_status(info)  # skipped where it is still being written
+                self._remote_results[path] = FileResult(path, status, failure_reason(info))
+                self._progress("done", path, order[path], total, _seconds(infos[path]), status)
 
         for _ in range(IN_FLIGHT_PER_WORKER):
             for actor in alive:
@@ -368,7 +370,8 @@ class RayIndexer:
 
     def _commit(self, work: WorkResult, info: MediaInfo) -> FileResult:
         if work.entries is None:
-            return FileResult(work.path, "failed", work.reason)
+            skipped = work.reason.startswith(STILL_ARRIVING)  # a StillWritingError: still being written
+            return FileResult(work.path, "skipped" if skipped else "failed", work.reason)
         result = self.indexer.write_entries(work.entries, work.size, work.mtime, mime=info.mime, resumed=work.resumed)
         self.run_info.media_seconds += info.duration
         self.run_info.per_worker[work.worker] = self.run_info.per_worker.get(work.worker, 0) + 1
