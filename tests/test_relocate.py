@@ -164,3 +164,5 @@ def test_a_file_is_taken_by_its_size_and_time_or_its_content(tmp_path):
     assert found_at(replace(record, video_id=content_hash(str(path))), str(path)).path == str(path)
     assert found_at(replace(record, size=701, video_id=content_hash(str(path))), str(path)) is None
     assert found_at(record, str(tmp_path / "none.mp4")) is None
+    (tmp_path / "link.mp4").symlink_to(path)
+    assert found_at(replace(record, video_id=content_hash(str(path))), str(tmp_path / "link.mp4")) is None

@@ -118,9 +118,10 @@ def _under(path: str, top: str) -> bool:
 
 def found_at(record: FileRecord, path: str) -> FileRecord | None:
     """`record` naming the file at `path` when that is the file indexed (a regular file of its size, with a
-    modified time within MTIME_SLACK of its record's or the same content), else None."""
+    modified time within MTIME_SLACK of its record's or the same content), else None. A symbolic link is not
+    taken: records name files with links resolved, and the server plays none."""
     try:
-        st = os.stat(path)
+        st = os.lstat(path)
     except OSError:
         return None
     if not stat.S_ISREG(st.st_mode) or st.st_size != record.size:
