@@ -83,7 +83,8 @@ def test_a_copied_course_folder_is_searched_and_played_where_it_is_now(course, m
     assert sorted(f.path for f in info.files) == [str(alpha), str(beta)]
     (note,) = [n for n in info.notes if "read at" in n]
     assert f"is read at {stick / '.index'} (moved or copied with its files): 2 indexed files" in note
-    assert f"found at their new place under {stick}" in note
+    assert f"found at their new place under {stick} and are read there" in note
+    assert f"`momentsearch index '{stick}' --db '{stick / '.index'}'` records them there, with nothing redone" in note
 
     monkeypatch.setattr(sys.modules["momentsearch.cli.main"], "_index_for", lambda args: index)
     assert main(["search", "helium nucleus", "--db", str(stick / ".index"), "-k", "1"]) == 0
@@ -107,7 +108,8 @@ def test_a_file_of_another_size_at_the_new_place_is_not_taken(course):
     shown = {r.path for r in index.videos()}
     assert str(alpha) in shown and str(beta) not in shown  # beta's record still names the laptop's file
     (note,) = [n for n in index.info().notes if "read at" in n]
-    assert "1 of the 2 indexed files" in note and "the rest are not there (or are not the files indexed)" in note
+    assert f"1 of the 2 indexed files not at {stick.parent.parent.parent / 'home' / 'anna' / 'course'} any more " \
+        f"was found at its new place under {stick}; the rest are not there (or are not the files indexed)" in note
 
 
 def test_index_at_the_new_place_still_takes_the_files_over_with_nothing_redone(course):

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import functools
 import os
+import shlex
 import stat
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -44,25 +45,20 @@ class Relocation:
             return ""
         said = (f"this index was made at {self.old_db} and is read at {self.new_db} (moved or copied with its "
                 f"files): ")
+        one = self.found == 1
         if self.found == self.missing:
-            return said + (f"{_files(self.found)} not at {self.old_top} any more {_were(self.found)} found at their "
-                           f"new place under {self.new_top} and {_are(self.found)} read there; `momentsearch index "
-                           f"FOLDER --db {self.new_db}` records them there, with nothing redone")
+            command = f"momentsearch index {shlex.quote(self.new_top)} --db {shlex.quote(self.new_db)}"
+            return said + (f"{_files(self.found)} not at {self.old_top} any more {'was' if one else 'were'} found "
+                           f"at {'its' if one else 'their'} new place under {self.new_top} and "
+                           f"{'is' if one else 'are'} read there; where the index can be written, `{command}` "
+                           f"records {'it' if one else 'them'} there, with nothing redone")
         return said + (f"{self.found} of the {_files(self.missing)} not at {self.old_top} any more "
-                       f"{_were(self.found)} found at their new place under {self.new_top}; the rest are not there "
-                       "(or are not the files indexed)")
+                       f"{'was' if one else 'were'} found at {'its' if one else 'their'} new place under "
+                       f"{self.new_top}; the rest are not there (or are not the files indexed)")
 
 
 def _files(n: int) -> str:
     return f"{n} indexed file" + ("" if n == 1 else "s")
-
-
-def _were(n: int) -> str:
-    return "was" if n == 1 else "were"
-
-
-def _are(n: int) -> str:
-    return "is" if n == 1 else "are"
 
 
 def moved_tops(old_db: str, new_db: str) -> tuple[str, str]:
