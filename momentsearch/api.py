@@ -22,6 +22,7 @@ from momentsearch.models.device import keep_hub_offline
 from momentsearch.ranking.lexical import stem_forms  # noqa: F401 (the page marks a result's words by their stems)
 from momentsearch.search.scope import Named, Scope, scope_patterns
 from momentsearch.store.client import ChromaServer, default_db_dir, make_client
+from momentsearch.store.relocate import relocated_files
 from momentsearch.store.store import ENTRY_COLLECTIONS, Store
 from momentsearch.types import FileRecord, IndexInfo, IndexReport, Moment, ProgressCallback, TranscriptChunk
 
@@ -183,6 +184,7 @@ class MomentIndex(Removal):
         from momentsearch.pipeline.indexer import Indexer, callback_errors
         from momentsearch.pipeline.partial import PARTIAL_DIRNAME
         from momentsearch.store.prune import migrate_relative_paths
+        from momentsearch.store.relocate import note_index_folder
 
         paths = given_paths(paths)  # one path or a list; "" and None are errors, not the working folder
         if (typo := only_missing(paths)) is not None:  # no index folder made for a typo
@@ -191,6 +193,7 @@ class MomentIndex(Removal):
         with self.writing(wait, create=True, task="index"), callback_errors():  # `progress`'s own errors
             self.store.collection("files", model_id="none", dim=1)  # what marks a folder as an index
             migrate_relative_paths(self.store)  # records of older indexes hold paths as typed
+            note_index_folder(self.store)  # where it is: a copy read at another path finds its files (relocate.py)
             # files added to an index go in with its text model when that is an offline one (as search does)
             # and with its CLIP when it was built with one and this run names none but the default
             text, clip = self._text_of(self.store), self.models.index_clip(self.store.metadata_of("keyframes"))
@@ -377,11 +380,12 @@ class MomentIndex(Removal):
         at work (`writing`), and `notes` (files another version or other options made)."""
         from momentsearch.pipeline.made_with import models_in
         from momentsearch.store.lock import writing_now
-        files = (store := self.reader).files()
+        files, moved = relocated_files(store := self.reader)  # read elsewhere than made: files at their new place
         models = models_in(files)  # each model that made some file's entries, not the last file's alone
         counts = {name: store.count(name) for name in ENTRY_COLLECTIONS}
         return IndexInfo(db=str(self.chroma_url or Path(self.db).resolve()), files=files, models=models, counts=counts,
-                         channels=sorted({c for f in files for c in f.channels}), notes=self.notes(files),
+                         channels=sorted({c for f in files for c in f.channels}),
+                         notes=list(filter(None, [moved and moved.note()])) + self.notes(files),
                          writing=not self.chroma_url and writing_now(self.db) or "")
 
     @reads

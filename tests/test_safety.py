@@ -8,6 +8,7 @@ import hashlib
 import io
 import json
 import os
+import shlex
 import shutil
 import subprocess
 import sys
@@ -367,6 +368,7 @@ def _read_only_mount(folder: Path, command: list[str]) -> subprocess.CompletedPr
     probe = subprocess.run(["unshare", "-rm", "true"], capture_output=True)
     if probe.returncode != 0:
         pytest.skip("user namespaces are not available here")
+    folder = shlex.quote(str(folder))  # (a stick's folder may hold spaces)
     script = (f"mount --bind {folder} {folder} && mount -o remount,bind,ro {folder} && "
               f"exec {sys.executable} -m momentsearch.cli \"$@\"")
     return subprocess.run(["unshare", "-rm", "sh", "-c", script, "sh", *command], capture_output=True,

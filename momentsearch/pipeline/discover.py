@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import functools
-import hashlib
 import os
 import re
 import stat
@@ -16,6 +15,7 @@ from momentsearch.model_ids import model_ids_match
 from momentsearch.pipeline.arriving import arriving_reason
 from momentsearch.pipeline.captions import SIDECAR_SUFFIXES, caption_tag
 from momentsearch.pipeline.made_with import models_that_matter
+from momentsearch.store.ids import content_hash
 from momentsearch.types import DECK_NOT_READ, NOT_MEDIA, FileResult, IndexReport, unshown_path
 
 # what FFmpeg reads and cameras, recorders and old archives name their files: camcorders write AVCHD
@@ -351,15 +351,6 @@ def pillow_reads_avif() -> bool:
     with warnings.catch_warnings():  # an older Pillow warns "Unknown feature 'avif'"
         warnings.simplefilter("ignore")
         return bool(features.check("avif"))
-
-
-def content_hash(path: str, chunk: int = 1 << 20) -> str:
-    """First 16 hex digits of blake2b over the file's bytes: the id of its content."""
-    h = hashlib.blake2b(digest_size=8)
-    with open(path, "rb") as f:
-        while block := f.read(chunk):
-            h.update(block)
-    return h.hexdigest()
 
 
 def remembered_hash(path: str) -> str:

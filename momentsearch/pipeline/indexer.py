@@ -249,9 +249,6 @@ class Indexer:
             if self._unchanged(old, st, reindex):
                 return FileResult(path, "unchanged", video_id=old.video_id, duration=old.duration,
                                   channels=old.channels)
-            if self.models_assumed:  # changed since `plan` looked: load the models after all
-                self.models_assumed = False
-                self._check_models()
             with self._stage("hash", path):
                 video_id = remembered_hash(path)
             photo = is_photo(path)
@@ -262,6 +259,9 @@ class Indexer:
                 return self._restamp(path, old, st)
             if not reindex and (twin := self._twin(path, video_id)) is not None:  # a copy (a photo's too)
                 return self._add_copy(path, twin, st, info, old)
+            if self.models_assumed:  # new bytes after all (`plan` settled from the records): load the models now
+                self.models_assumed = False
+                self._check_models()
             if photo:
                 return self._index_photo(path, video_id, st, old)
             if not process:

@@ -9,6 +9,7 @@ itself, so the user is told once what `--reindex` would change.
 
 from __future__ import annotations
 
+import functools
 import importlib.util
 import json
 import os
@@ -17,6 +18,8 @@ from dataclasses import asdict
 
 from momentsearch import __version__
 from momentsearch.models.device import downloads_allowed
+from momentsearch.pipeline.captions import sidecar_changed
+from momentsearch.pipeline.made_with import same_models
 from momentsearch.types import REINDEX_COMMAND
 
 CLIP_COLLECTIONS = ("keyframes", "unified")  # the collections of CLIP vectors (frames, photos)
@@ -124,8 +127,9 @@ def _clip_still_off(store, clip) -> str | None:
 
 def settle_unchanged(indexer, todo: list[str]) -> bool:
     """True when every file of `todo` is indexed completely and unchanged with the models this run would use,
-    told from the records and the models' ids: the report's models (and the warning of a channel that stays
-    off) are then set as loading them would set them, and nothing loads. False: the models must load."""
+    told from the records and the models' ids, or likely to hold bytes the index holds (touched, moved, copied:
+    `index_file` hashes them before it loads any model): the report's models (and the warning of a channel that
+    stays off) are then set as loading them would set them, and nothing loads. False: the models must load."""
     from momentsearch.models.clip import looks_like_path
 
     models = {"text": indexer.text.model_id, "asr": indexer.asr.model_id}
@@ -145,11 +149,30 @@ def settle_unchanged(indexer, todo: list[str]) -> bool:
     wanted.update(dict.fromkeys(CLIP_COLLECTIONS, models["clip"]) if "clip" in models else {})
     indexer.store.check_models(wanted)  # an index of other models is refused as when they load
     before, indexer.report.models = indexer.report.models, models
-    if any(indexer.needs_indexing(path, reindex=False) for path in todo):
+    mode = indexer.config.captions.mode  # the sizes of the files indexed completely with these models, read once:
+    sizes = functools.cache(lambda: {r.size for r in indexer.store.files()
+                                     if r.complete and same_models(r, models, mode)})
+    if any(indexer.needs_indexing(path, reindex=False) and not _same_bytes_likely(indexer, path, sizes)
+           for path in todo):
         indexer.report.models = before
         return False
     indexer.report.warnings += warnings
     return True
+
+
+def _same_bytes_likely(indexer, path: str, indexed_sizes) -> bool:
+    """A file that needs indexing by its record yet whose bytes are likely indexed with these models: its record
+    is complete, of its size, only its modified time changed (`touch`, a copy or sync that drops times); or it has
+    no record and a file of its size is indexed (moved or copied there: a folder moved with its index).
+    `index_file` hashes it before any model loads, and loads them only where the bytes are new."""
+    try:
+        size = os.stat(path).st_size
+    except OSError:
+        return False
+    mode, models = indexer.config.captions.mode, indexer.report.models
+    if (old := indexer.store.get_file(path)) is not None:
+        return old.complete and old.size == size and same_models(old, models, mode) and not sidecar_changed(old, mode)
+    return size in indexed_sizes()
 
 
 def unchanged_note(indexer) -> list[str]:

@@ -19,6 +19,7 @@ from momentsearch.search import cache as corpus_cache
 from momentsearch.search.coverage import missing_channel_notes
 from momentsearch.search.spelling import Vocabulary, spelled_out
 from momentsearch.store.lock import writing_now
+from momentsearch.store.relocate import relocated_files
 from momentsearch.store.store import Store
 from momentsearch.types import FileRecord, TranscriptChunk
 
@@ -193,8 +194,9 @@ def other_copies(corpus: Corpus, shown: FileRecord) -> list[str]:
 
 
 def load_corpus(store: Store, generation: tuple, cache_dir: str | None) -> Corpus:
-    """Read the corpus from the store (transcript rows + BM25 from the disk cache when it is current)."""
-    records = store.files()
+    """Read the corpus from the store (transcript rows + BM25 from the disk cache when it is current). An index
+    read elsewhere than where it was made names the files found at their new place (store/relocate.py)."""
+    records, _ = relocated_files(store)
     complete = [rec for rec in records if rec.complete]
     by_content: dict[str, list[FileRecord]] = {}
     for rec in complete:  # two copies of one recording share a video id; `--in` may name either

@@ -124,6 +124,10 @@ class SnapshotStore:
         col = self._cols.get(name)
         return col.count() if col else 0
 
+    def index_note(self, key: str) -> str:
+        """Store.index_note, as the snapshot copied it ("" when none)."""
+        return str(self.metadata_of("files").get(f"note:{key}", ""))
+
     def files(self):
         from momentsearch.store.store import record_from_metadata
 

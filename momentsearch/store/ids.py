@@ -13,8 +13,17 @@ import re
 from pathlib import Path
 from typing import Any
 
-_VIDEO_ID = re.compile(r"[0-9a-f]{16}")  # the first 16 hex digits of the content hash (pipeline/discover.py)
+_VIDEO_ID = re.compile(r"[0-9a-f]{16}")  # the first 16 hex digits of the content hash (content_hash)
 _ENTRY_ID = re.compile(r"(?P<video>[0-9a-f]{16}):(?P<kind>[a-z_]+):(?P<start>\d{9,})-(?P<end>\d{9,})")
+
+
+def content_hash(path: str, chunk: int = 1 << 20) -> str:
+    """First 16 hex digits of blake2b over the file's bytes: the id of its content (a video id)."""
+    h = hashlib.blake2b(digest_size=8)
+    with open(path, "rb") as f:
+        while block := f.read(chunk):
+            h.update(block)
+    return h.hexdigest()
 
 
 def entry_id(video_id: str, kind: str, start: float, end: float) -> str:
