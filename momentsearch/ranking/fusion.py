@@ -151,9 +151,11 @@ def select(cands: Candidates, scores: np.ndarray, k: int, nms_overlap: float,
     `nms_overlap` IoU, or lies mostly (> 50 %) inside it. `accept(i)` (optional) drops a candidate
     before it can suppress others (a span holding a word the query excludes must not hide the
     spans next to it that do not). Equal scores go earlier span first: a slide shown twice, its text
-    all a query matched, is answered by its first showing, where it was introduced.
+    all a query matched, is answered by its first showing, where it was introduced. Spans of several videos
+    still equal (a slide every lecture ends with) go by video id, then end: a content hash, the same wherever
+    and in whatever order the files were indexed, where the candidates' own order follows the index's rows.
     """
-    order = np.lexsort((cands.starts, -scores))
+    order = np.lexsort((cands.ends, np.asarray(cands.video_ids, dtype=str), cands.starts, -scores))
     order = order[scores[order] > min_score]
     kept: list[int] = []
     for i in order:

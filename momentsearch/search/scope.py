@@ -20,6 +20,7 @@ from typing import Iterable
 import numpy as np
 
 from momentsearch.errors import BadInputError, QueryError
+from momentsearch.ranking.dots import row_dots
 from momentsearch.store.ids import entry_id
 from momentsearch.types import FileRecord, quoted_path, unshown_path
 
@@ -272,5 +273,5 @@ class ScopeVectors:
                 continue
             norms = np.maximum(np.linalg.norm(vectors, axis=1), 1e-12)
             ids += found
-            sims.append((vectors @ q) / norms)
+            sims.append(row_dots(vectors, q) / norms)
         return ids, (np.concatenate(sims) if sims else np.zeros(0, dtype=np.float32))

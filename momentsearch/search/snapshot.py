@@ -28,6 +28,7 @@ from typing import Any
 import numpy as np
 
 from momentsearch.file_modes import as_umask_allows
+from momentsearch.ranking.dots import row_dots
 from momentsearch.store.ids import entry_fields
 
 SNAPSHOT_VERSION = 1
@@ -156,10 +157,13 @@ class SnapshotStore:
             return []
         q = np.asarray(embedding, dtype=np.float32)
         q = q / max(float(np.linalg.norm(q)), 1e-12)
-        sims = col.vectors @ q
+        sims = row_dots(col.vectors, q)
         n = min(max(1, n), len(sims))
-        top = np.argpartition(-sims, n - 1)[:n]
-        top = top[np.argsort(-sims[top], kind="stable")]
+        cut = sims[np.argpartition(-sims, n - 1)[n - 1]]  # the n-th best: every row tied with it competes
+        top = np.flatnonzero(sims >= cut)
+        # equal cosines (one slide in every lecture) go by entry id, not by row: rows follow the order the files
+        # were indexed in, so the same folder indexed in another order kept other entries of a tie
+        top = top[np.lexsort((np.asarray([col.ids[i] for i in top.tolist()], dtype=str), -sims[top]))][:n]
         hits = []
         for i in top.tolist():
             meta = col.metas[i] if metadata else (entry_fields(col.ids[i]) or col.metas[i])
