@@ -13,7 +13,7 @@ from types import SimpleNamespace
 import pytest
 from rich.console import Console
 
-from momentsearch.cli import output
+from momentsearch.cli import info_output, output
 from momentsearch.cli.main import main
 from momentsearch.types import Moment, ProgressEvent
 
@@ -394,7 +394,7 @@ def test_info_says_what_the_visual_channel_lacks(monkeypatch):
         monkeypatch.setattr(output, "out", Console(file=buffer, width=80, soft_wrap=True))
         monkeypatch.setattr(importlib.util, "find_spec", lambda name, *a: (
             (real_find_spec("json") if installed else None) if name == "open_clip" else real_find_spec(name, *a)))
-        output.print_info(info)
+        info_output.print_info(info)
         lines[installed] = next(line for line in buffer.getvalue().splitlines() if line.startswith("Visual channel"))
     assert "--clip-pretrained" in lines[True] and "setup.sh" not in lines[True]
     assert "setup.sh --clip" in lines[False] and "--clip-pretrained" in lines[False]
@@ -415,7 +415,7 @@ def test_info_while_an_index_run_writes_says_which_files_are_not_searchable_yet(
     for writing in ("`index` (pid 7 on host since 2026-12-06 01:56:58)", ""):
         buffer = io.StringIO()
         monkeypatch.setattr(output, "out", Console(file=buffer, width=80, soft_wrap=True))
-        output.print_info(IndexInfo(db="/c/db", files=files, channels=["transcript"], models={}, counts={},
+        info_output.print_info(IndexInfo(db="/c/db", files=files, channels=["transcript"], models={}, counts={},
                                     writing=writing))
         shown[bool(writing)] = buffer.getvalue()
     assert "Being written now by `index` (pid 7" in shown[True]
@@ -756,7 +756,7 @@ def test_info_marks_a_copy_as_the_same_content_as_the_file_it_shares_entries_wit
     buffer = io.StringIO()
     monkeypatch.setattr(output, "out", Console(file=buffer, width=200, soft_wrap=True))
     monkeypatch.setattr(output, "columns", lambda: 200)  # whole paths, however deep the test's folder
-    output.print_info(IndexInfo(db="/c/db", files=files, channels=["transcript"], models={}, counts={}))
+    info_output.print_info(IndexInfo(db="/c/db", files=files, channels=["transcript"], models={}, counts={}))
     lines = buffer.getvalue().splitlines()
     detail = {lines[i - 1].strip(): lines[i] for i, line in enumerate(lines) if line.startswith("    ")}
     copy, first = (output.short_path(str(tmp_path / name), 198) for name in ("a copy.mp4", "a.mp4"))

@@ -139,7 +139,7 @@ def test_results_and_info_say_which_files_are_missing(tmp_path, monkeypatch, cap
 
     from momentsearch.api import IndexInfo
     import importlib
-    from momentsearch.cli import output
+    from momentsearch.cli import info_output, output
     from momentsearch.types import FileRecord, Moment
 
     here, gone = tmp_path / "here.mp4", tmp_path / "gone.mp4"
@@ -167,7 +167,7 @@ def test_results_and_info_say_which_files_are_missing(tmp_path, monkeypatch, cap
     info = IndexInfo(db=str(tmp_path / "db"), files=records, channels=["transcript"], models={}, counts={})
     buffer.truncate(0)
     buffer.seek(0)
-    output.print_info(info)
+    info_output.print_info(info)
     details = buffer.getvalue().split("2 files:")[1].splitlines()
     assert details[2].endswith("file missing (moved or deleted?)") and details[4].endswith("complete")
     said = " ".join(buffer.getvalue().split())

@@ -58,14 +58,14 @@ def test_info_says_which_file_changed_since_it_was_indexed(lectures, monkeypatch
     from rich.console import Console
 
     from momentsearch.api import IndexInfo
-    from momentsearch.cli import output
+    from momentsearch.cli import info_output, output
 
     folder, records = lectures
     _replace(folder / "week2.mp4", b"re-edited" * 50)
     info = IndexInfo(db=str(folder / "db"), files=records, channels=["transcript"], models={}, counts={})
     buffer = io.StringIO()
     monkeypatch.setattr(output, "out", Console(file=buffer, width=100, soft_wrap=True))
-    output.print_info(info)
+    info_output.print_info(info)
     details = buffer.getvalue().split("3 files:")[1].splitlines()
     assert details[2].endswith("complete") and details[6].endswith("complete")
     assert "file changed since indexed (`momentsearch index` on it again updates it)" in details[4]

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import sys
 from dataclasses import replace
@@ -89,7 +90,8 @@ def test_a_copied_course_folder_is_searched_and_played_where_it_is_now(course, m
     monkeypatch.setattr(sys.modules["momentsearch.cli.main"], "_index_for", lambda args: index)
     assert main(["search", "helium nucleus", "--db", str(stick / ".index"), "-k", "1"]) == 0
     said = capsys.readouterr().out
-    assert "media/stick/Course%20Copy/alpha.mp4#t=0.0" in said and "(missing)" not in said
+    # both lectures say "helium nucleus" (the stand-in ASR's words): the first is either, at its new place
+    assert re.search(r"media/stick/Course%20Copy/(alpha|beta)\.mp4#t=0\.0", said) and "(missing)" not in said
 
     with TestClient(create_app(index, warm=False), base_url="http://localhost") as client:
         for path in (alpha, beta):

@@ -484,7 +484,8 @@ def test_a_folders_other_files_are_one_line_under_the_summary(capsys):
 
 # -- 15. terminal escapes in file names ---------------------------------------------------------------
 def test_file_names_with_escape_sequences_are_printed_escaped(capsys):
-    from momentsearch.cli.output import print_info, print_moments, print_report
+    from momentsearch.cli.info_output import print_info
+    from momentsearch.cli.output import print_moments, print_report
     from momentsearch.types import FileResult, IndexReport, Moment
 
     evil = "/v/\x1b]0;pwned\x07talk\x1b[2J\x9b31m.mp4"

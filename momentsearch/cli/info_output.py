@@ -47,7 +47,7 @@ def print_info(info) -> None:
         details = [f.kind, fmt_time(f.duration), "+".join(f.channels) or "no channels", *extra, state]
         output.out.print("    " + ", ".join(details), markup=False, highlight=False, style="dim")
     for note in info.notes:  # files another momentsearch made: what --reindex would change
-        for line in textwrap.wrap(f"Note: {note}", width):
+        for line in textwrap.wrap(f"Note: {safe_text(note)}", width):
             output.out.print(line, markup=False, highlight=False)
     if missing:
         db = "" if "://" in info.db else info.db  # a Chroma server's index is named by its URL

@@ -235,7 +235,8 @@ def cmd_search(args) -> int:
 
 
 def cmd_info(args) -> int:
-    from momentsearch.cli.output import print_info, shown_path
+    from momentsearch.cli.info_output import print_info
+    from momentsearch.cli.output import shown_path
 
     index = _index_for(args)
     index.use_snapshot = True

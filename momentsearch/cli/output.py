@@ -353,7 +353,4 @@ def _missing_files(n: int) -> str:
 def _take_over(db: str) -> str:
     """The command that finds moved files again in this index. It names the index: a folder copied to a stick
     with its index inside, then indexed without --db, was indexed again from scratch into ./momentsearch-db."""
-    return f"`momentsearch index FOLDER --db {shlex.quote(db)}`" if db else "`momentsearch index FOLDER`"
-
-
-from momentsearch.cli.info_output import print_info  # noqa: E402,F401 (its home before it grew)
+    return f"`momentsearch index FOLDER --db {safe_text(shlex.quote(db))}`" if db else "`momentsearch index FOLDER`"

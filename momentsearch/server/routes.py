@@ -16,7 +16,7 @@ from typing import Literal
 
 import anyio
 from fastapi import APIRouter, File, Form, Header, HTTPException, Query, Request, UploadFile
-from fastapi.responses import JSONResponse, PlainTextResponse, Response, StreamingResponse
+from fastapi.responses import JSONResponse, PlainTextResponse, Response
 from starlette.concurrency import run_in_threadpool
 
 from momentsearch.api import (filters_to_blame, image_note, image_nothing_found_note, missing_kind_note,
@@ -27,6 +27,7 @@ from momentsearch.options import MAX_QUERY_CHARS, MAX_RESULTS
 from momentsearch.server import http_cache as hc
 from momentsearch.server import images
 from momentsearch.server import media as sm
+from momentsearch.server.closing import ClosingStream
 from momentsearch.server.playback import player_file
 from momentsearch.server.schemas import ERRORS, ExamplesOut, HealthOut, SearchOut, VideosOut
 from momentsearch.store.filestate import stale_note
@@ -329,23 +330,7 @@ async def media(video_id: str, request: Request,
     body.headers.update(checks)
     if body.chunks is None:
         return Response(status_code=body.status, headers=body.headers)
-    return _ClosingStream(body.chunks, status_code=body.status, headers=body.headers)
-
-
-class _ClosingStream(StreamingResponse):
-    """A streamed file whose descriptor is closed when the answer ends, however it ends. Starlette leaves a body
-    iterator it did not finish to the garbage collector: a player that hung up on a range (every seek) kept its
-    file open until a cyclic collection, and one that hung up before the first byte kept it open for good."""
-
-    def __init__(self, chunks: sm.FileChunks, **kw) -> None:
-        super().__init__(chunks, **kw)
-        self._source = chunks
-
-    async def __call__(self, scope, receive, send) -> None:
-        try:
-            await super().__call__(scope, receive, send)
-        finally:
-            self._source.close()  # (no worker thread reads it now: anyio waits for one that was cancelled)
+    return ClosingStream(body.chunks, status_code=body.status, headers=body.headers)
 
 
 @router.get("/thumbs/{segment_id}", response_class=Response,
