@@ -1,10 +1,11 @@
-"""Caption files as they come beside real recordings: bare UTF-16, cues timed for
+"""Caption files as they come beside real recordings: bare UTF-16, a name in another case, cues timed for
 another recording, a minus sign between words (the sidecar probe's findings)."""
 
 from __future__ import annotations
 
 from momentsearch.pipeline.caption_text import clean_text
-from momentsearch.pipeline.captions import find_captions, read_sidecar
+from momentsearch.pipeline.captions import find_captions, read_sidecar, sidecar_files
+from momentsearch.pipeline.discover import CAPTIONS_ALONE, CAPTIONS_READ, discover
 from momentsearch.testing.captions import srt_text, vtt_text
 
 CUES = [(1.0, 4.0, "Welcome to the course on renewable energy."),
@@ -21,6 +22,26 @@ def test_utf16_without_a_byte_order_mark_is_read_not_called_binary(tmp_path):
         path = tmp_path / f"{codec}.vtt"
         path.write_bytes(vtt_text(CUES).encode(codec))
         assert [c.text for c in read_sidecar(path, 60.0)][1] == CUES[1][2]
+
+
+def test_a_caption_file_named_in_another_case_is_the_videos(tmp_path):
+    """lecture.srt beside Lecture.mp4 (a download onto a Mac or Windows disk, copied to Linux) was
+    "subtitles with no video of the same name beside them: not read", and the video was transcribed."""
+    video = tmp_path / "Lecture.mp4"
+    video.write_bytes(b"")
+    (tmp_path / "lecture.srt").write_text(srt_text(CUES))
+    (tmp_path / "lecture.pdf").write_bytes(b"%PDF-1.4")  # the slides' deck: no video of that name
+    assert [(p.name, tag) for p, tag in sidecar_files(video)] == [("lecture.srt", "")]
+    assert {f.path.rsplit("/", 1)[-1]: f.reason for f in discover([str(tmp_path)])}["lecture.srt"] == CAPTIONS_READ
+    track, note = find_captions(video, 60.0, "auto")
+    assert note == "" and track is not None and track.source == "sidecar lecture.srt"
+    (tmp_path / "Lecture.en.vtt").write_text(vtt_text(CUES))  # the video's own case goes first
+    assert [p.name for p, _ in sidecar_files(video)] == ["Lecture.en.vtt", "lecture.srt"]
+    (tmp_path / "lecture.mp4").write_bytes(b"")  # a video of its own case (Linux tells them apart): its, not ours
+    assert [p.name for p, _ in sidecar_files(video)] == ["Lecture.en.vtt"]
+    assert [p.name for p, _ in sidecar_files(tmp_path / "lecture.mp4")] == ["lecture.srt"]
+    (tmp_path / "other.srt").write_text(srt_text(CUES))
+    assert {f.path.rsplit("/", 1)[-1]: f.reason for f in discover([str(tmp_path)])}["other.srt"] == CAPTIONS_ALONE
 
 
 def test_captions_that_start_after_the_video_ends_say_so(tmp_path):

@@ -23,6 +23,7 @@ from pathlib import Path
 from momentsearch.errors import BadInputError
 from momentsearch.media import time_origin
 from momentsearch.pipeline.caption_text import Cue, cue_lines, decode_caption_bytes, parse_ass, parse_srt_vtt
+from momentsearch.pipeline.media_names import MEDIA_EXTENSIONS
 from momentsearch.pipeline.opening import open_media
 from momentsearch.types import TranscriptSegment, Word
 
@@ -119,25 +120,34 @@ def usable(cues: list[Cue], duration: float) -> str:
 # ------------------------------------------------------------------------------------- finding
 
 def sidecar_files(video: str | Path) -> list[tuple[Path, str]]:
-    """Caption files next to `video` as (path, language tag), best first: no tag, English, the rest."""
+    """Caption files next to `video` as (path, language tag), best first: named in the video's own case, no tag,
+    English, the rest. One named in another case (lecture.srt beside Lecture.mp4) is not taken where a video of
+    its own case is there too (lecture.mp4 beside Lecture.mp4, on a file system that tells them apart)."""
     video = Path(video)
     found = []
     try:
         siblings = list(video.parent.iterdir())
     except OSError:
         return []
+    stems = {p.stem for p in siblings if p != video and p.suffix.lower() in MEDIA_EXTENSIONS}
     for p in siblings:
         if (middle := caption_tag(video, p)) is not None:
-            found.append((p, middle))
-    return sorted(found, key=lambda x: (bool(x[1]), not x[1].lower().startswith("en"), x[0].name))
+            exact = p.name.startswith(video.stem + ".")
+            if exact or p.name[:len(video.stem)] not in stems:
+                found.append((p, middle, exact))
+    found.sort(key=lambda x: (not x[2], bool(x[1]), not x[1].lower().startswith("en"), x[0].name))
+    return [(p, middle) for p, middle, _ in found]
 
 
 def caption_tag(video: Path, path: Path) -> str | None:
     """The language tag of `path` named as a caption file of `video` ("" for talk.srt, "en" for talk.en.vtt),
-    or None when it is not named as one (talk.part2.srt belongs to another video). Names only: not the folder."""
-    if path.suffix.lower() not in SIDECAR_SUFFIXES or not path.name.startswith(video.stem + "."):
+    or None when it is not named as one (talk.part2.srt belongs to another video). Names only: not the folder.
+    The name's case does not count, as for video players (VLC, mpv): lecture.srt is Lecture.mp4's, as it is on
+    the Mac or Windows disk it was downloaded to (it was "subtitles with no video of the same name")."""
+    stem = video.stem + "."
+    if path.suffix.lower() not in SIDECAR_SUFFIXES or path.name[:len(stem)].lower() != stem.lower():
         return None
-    middle = path.name[len(video.stem) + 1: -len(path.suffix)]
+    middle = path.name[len(stem): -len(path.suffix)]
     return middle if not middle or _LANG_TAG.match(middle) else None
 
 
