@@ -66,3 +66,14 @@ def test_a_dash_between_words_stays_a_dialogue_dash_goes():
     assert clean_text("- Is it hard?") == "Is it hard?"
     assert clean_text("<i>- Not at all.</i>") == "Not at all."
     assert clean_text(">> today we talk >> and learn") == "today we talk and learn"
+
+
+def test_an_acronym_or_a_name_in_brackets_is_speech_a_sound_note_is_not():
+    """Every "(Capitalised words)" was taken for a sound note: "a recurrent neural network (RNN)" was indexed
+    without RNN, so a search for the acronym missed the captioned lecture that defines it."""
+    assert clean_text("a recurrent neural network (RNN) and the (CPU)") == "a recurrent neural network (RNN) and the (CPU)"
+    assert clean_text("the second law (Newton) says") == "the second law (Newton) says"
+    assert clean_text("thanks, everyone (Laughter) (APPLAUSE)") == "thanks, everyone"
+    assert clean_text("(MUSIC PLAYING) so today") == "so today"
+    assert clean_text("<i>(Student asks a question)</i>") == ""  # a line of its own: a note
+    assert clean_text("[Music] hi ♪") == "hi"

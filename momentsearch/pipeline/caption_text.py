@@ -15,7 +15,13 @@ _ASS_TIME = re.compile(r"^\s*(\d+):(\d{1,2}):(\d{1,2})(?:[.,](\d{1,3}))?\s*$")
 # "List<String>" and "{a, b}" in a maths or code lecture are words
 _TAG_NAMES = "b|i|u|s|c|v|lang|ruby|rt|font|span|br"
 _TAG = re.compile(rf"</?(?:{_TAG_NAMES})(?:[.\s][^<>]*)?/?>|<\d[\d:.]*>|\{{\\[^}}]*\}}", re.IGNORECASE)
-_SOUND = re.compile(r"\[[^\]]*\]|\([A-Z][A-Za-z ]*\)|[♪♫]")
+_SOUND = re.compile(r"\[[^\]]*\]|[♪♫]")  # [Music], [Applause]: sound notes, never speech
+_PAREN = re.compile(r"\(([A-Z][A-Za-z ]*)\)")  # (APPLAUSE), (Laughter), but also "a neural network (RNN)", "(Newton)"
+# a (Capitalised) note is a sound, not words said, when it is a line of its own or starts with one of these
+SOUND_WORDS = frozenset("applause laughter laughs laughing chuckles chuckling music cheering cheers clapping sighs "
+                        "sigh coughs coughing cough inaudible indistinct crosstalk silence noise static beep beeping "
+                        "bell bells phone typing door footsteps murmuring whispering whispers groans gasps sneezes "
+                        "background unintelligible".split())
 
 
 @dataclass(frozen=True)
@@ -66,6 +72,8 @@ def clean_text(raw: str) -> str:
     """One line of plain words from a cue's styled text."""
     text = raw.replace("\\N", " ").replace("\\n", " ").replace("\\h", " ")
     text = html.unescape(_TAG.sub(lambda m: " " if m[0][1:3].lower() == "br" else "", text))  # <br> parts words
+    alone = text.strip()
+    text = _PAREN.sub(lambda m: " " if m[0] == alone or m[1].split()[0].lower() in SOUND_WORDS else m[0], text)
     text = _SOUND.sub(" ", text)
     # a speaker change: ">>" anywhere, a dash only where the line starts ("- Is it hard?"): one between words
     # is speech ("x - y = 3": "x y = 3" lost a maths lecture's minus sign)
