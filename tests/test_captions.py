@@ -60,7 +60,7 @@ def test_srt_styling_overlap_reversed_time_and_sound_notes():
 
 
 def test_markup_goes_and_the_signs_of_maths_and_code_stay():
-    from momentsearch.pipeline.captions import clean_text
+    from momentsearch.pipeline.caption_text import clean_text
 
     assert clean_text("<v Ana><i>if x < 5 and y > 3</i> <00:00:01.500>then {a, b}") == "if x < 5 and y > 3 then {a, b}"
     assert clean_text('{\\an8}<font color="red">1 &lt; 2</font> <c.loud>loud</c>') == "1 < 2 loud"
@@ -68,7 +68,7 @@ def test_markup_goes_and_the_signs_of_maths_and_code_stay():
 
 def test_words_between_angle_brackets_that_are_no_caption_tag_stay(tmp_path):
     """Only the tags players style with go: a comparison or a generic type in a code lecture is speech."""
-    from momentsearch.pipeline.captions import clean_text
+    from momentsearch.pipeline.caption_text import clean_text
 
     path = tmp_path / "code.srt"
     path.write_text(srt_text([(0.5, 4.0, "if x <y and y> z then x is smallest"),

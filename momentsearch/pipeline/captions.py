@@ -6,7 +6,8 @@ streams inside the file (mov_text, subrip, webvtt, ass/ssa, read with PyAV). Cue
 word times (spread over each cue by characters), so chunks are cut as for ASR.
 
 Styling is removed (`<i>`, `<c.colour>`, `<v Speaker>`, inline `<00:00:01.000>` word times, ASS
-`{\\an8}` overrides, `\\N`, HTML entities, `>>` speaker marks, `[Music]`-style sound notes); the
+`{\\an8}` overrides, `\\N`, HTML entities, `>>` speaker marks, `[Music]`-style sound notes, and
+`(APPLAUSE)` ones, not `(RNN)` or `(Newton)`: caption_text.SOUND_WORDS); the
 rolling repeats of auto-generated captions (each cue repeating the line before) are dropped;
 overlapping or reversed cue times are mended. A caption file that cannot be read as captions is a
 per-file BadInputError. `usable()` says when a track looks empty or like garbage (mode "auto" then
@@ -15,7 +16,6 @@ falls back to ASR).
 
 from __future__ import annotations
 
-import html
 import re
 from collections import Counter
 from dataclasses import dataclass, field
@@ -23,6 +23,8 @@ from pathlib import Path
 
 from momentsearch.errors import BadInputError
 from momentsearch.media import time_origin
+from momentsearch.pipeline.caption_text import Cue, cue_lines, decode_caption_bytes, parse_ass, parse_srt_vtt
+from momentsearch.pipeline.media_names import MEDIA_EXTENSIONS
 from momentsearch.pipeline.opening import open_media
 from momentsearch.types import TranscriptSegment, Word
 
@@ -37,24 +39,7 @@ DEFAULT_SECONDS_PER_WORD = 0.4  # a cue without a usable end lasts this long per
 TWO_LETTER = {"eng": "en", "fre": "fr", "fra": "fr", "ger": "de", "deu": "de", "spa": "es", "ita": "it", "por": "pt",
               "dut": "nl", "nld": "nl", "rus": "ru", "jpn": "ja", "chi": "zh", "zho": "zh", "kor": "ko"}  # a stream's
 # ISO 639-2 tag as Whisper and sidecar names write the language
-
-_TIME = r"(?:(\d+):)?(\d{1,2}):(\d{1,2})[,.](\d{1,3})"
-_TIMING = re.compile(rf"^\s*{_TIME}\s*-->\s*{_TIME}")
-_ASS_TIME = re.compile(r"^\s*(\d+):(\d{1,2}):(\d{1,2})(?:[.,](\d{1,3}))?\s*$")
-# markup only: the tags WebVTT and SRT players style with (<i>, </font>, <v Speaker>, <c.loud>, <lang en>,
-# <ruby>), <00:01:02.500> word times and ASS {\an8} overrides; "x < 5 and y > 3", "if x <y and y> z",
-# "List<String>" and "{a, b}" in a maths or code lecture are words
-_TAG_NAMES = "b|i|u|s|c|v|lang|ruby|rt|font|span|br"
-_TAG = re.compile(rf"</?(?:{_TAG_NAMES})(?:[.\s][^<>]*)?/?>|<\d[\d:.]*>|\{{\\[^}}]*\}}", re.IGNORECASE)
 _LANG_TAG = re.compile(r"^[A-Za-z]{2,3}(?:[-_][A-Za-z0-9]{2,8})?$")  # en, eng, en-US, pt_BR, zh-Hans
-_SOUND = re.compile(r"\[[^\]]*\]|\([A-Z][A-Za-z ]*\)|[♪♫]")
-
-
-@dataclass(frozen=True)
-class Cue:
-    start: float  # seconds
-    end: float
-    text: str  # cleaned, one line
 
 
 @dataclass
@@ -64,6 +49,7 @@ class CaptionTrack:
     source: str  # "sidecar talk.en.vtt" or "embedded mov_text (stream 2)"
     cues: list[Cue] = field(default_factory=list)
     language: str = ""  # from the file name or the stream's tag ("" unknown)
+    after_end: list[float] = field(default_factory=list)  # starts of the cues left out: after the video's end
 
     def segments(self) -> list[TranscriptSegment]:
         """One transcript segment per cue, its words timed by their share of the cue's characters."""
@@ -78,87 +64,6 @@ class CaptionTrack:
                 t += step
             out.append(TranscriptSegment(cue.start, cue.end, cue.text, timed))
         return out
-
-
-# ------------------------------------------------------------------------------------ parsing
-
-def _seconds(h, m, s, frac) -> float:
-    frac = (frac or "0").ljust(3, "0")[:3]
-    return int(h or 0) * 3600 + int(m) * 60 + int(s) + int(frac) / 1000
-
-
-def clean_text(raw: str) -> str:
-    """One line of plain words from a cue's styled text."""
-    text = raw.replace("\\N", " ").replace("\\n", " ").replace("\\h", " ")
-    text = html.unescape(_TAG.sub(lambda m: " " if m[0][1:3].lower() == "br" else "", text))  # <br> parts words
-    text = _SOUND.sub(" ", text)
-    text = re.sub(r"(^|\s)(>>+|-)\s", " ", text)
-    return " ".join(text.split())
-
-
-def _lines(lines: list[str]) -> str:
-    """Cleaned lines of one cue, kept apart by newlines (mend() compares lines), empty ones left out."""
-    return "\n".join(t for t in (clean_text(ln) for ln in lines) if t)
-
-
-def parse_srt_vtt(text: str) -> tuple[list[Cue], int]:
-    """Cues of an SRT or WebVTT text, and the number of blocks that had text but no valid timing. A cue is
-    its timing line and the lines after it up to a blank line, or up to the next cue's number where a file
-    leaves out the blank lines (its text had taken in "2 00:00:05,000 --> ..." as words)."""
-    lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
-    timings = [i for i, ln in enumerate(lines) if "-->" in ln]
-    claimed: set[int] = set()
-    cues, bad = [], 0
-    for k, i in enumerate(timings):
-        stop = timings[k + 1] if k + 1 < len(timings) else len(lines)
-        if i > 0 and lines[i - 1].strip():
-            claimed.add(i - 1)  # its number (SRT) or id (WebVTT)
-        body = []
-        for j in range(i + 1, stop):
-            if not lines[j].strip():
-                break
-            if j == stop - 1 and k + 1 < len(timings) and lines[j].strip().isdigit():
-                break  # the next cue's number, no blank line before it
-            body.append(lines[j])
-        claimed.update(range(i, i + 1 + len(body)))
-        m = _TIMING.match(lines[i])
-        if m is None:
-            bad += 1
-            continue
-        g = m.groups()
-        cues.append(Cue(_seconds(*g[:4]), _seconds(*g[4:]), _lines(body)))
-    block: list[str] = []
-    for j, ln in enumerate([*lines, ""]):  # text outside every cue: headers, notes, or a cue without its timing
-        if ln.strip() and j not in claimed:
-            block.append(ln.strip())
-            continue
-        if block and not block[0].startswith(("WEBVTT", "NOTE", "STYLE", "REGION", "Kind:", "Language:")):
-            bad += not (len(block) == 1 and block[0].isdigit())
-        block = []
-    return cues, bad
-
-
-def parse_ass(text: str) -> tuple[list[Cue], int]:
-    """Cues of an ASS/SSA script's [Events] Dialogue lines, and the number of lines that failed."""
-    fields: list[str] = []
-    cues, bad = [], 0
-    for line in text.splitlines():
-        is_format = line.lower().startswith("format:")
-        named = [f.strip().lower() for f in line.split(":", 1)[1].split(",")] if is_format else []
-        if "start" in named and "end" in named:  # the [Events] section's (a script's [V4+ Styles] has one first)
-            fields = named
-        elif line.startswith("Dialogue:"):
-            names = fields or ["layer", "start", "end", "style", "name", "marginl", "marginr", "marginv",
-                               "effect", "text"]
-            parts = line.split(":", 1)[1].split(",", len(names) - 1)
-            row = dict(zip(names, parts))
-            s = _ASS_TIME.match(row.get("start", ""))
-            e = _ASS_TIME.match(row.get("end", ""))
-            if not (s and e and "text" in row):
-                bad += 1
-                continue
-            cues.append(Cue(_seconds(*s.groups()), _seconds(*e.groups()), _lines(row["text"].split("\\N"))))
-    return cues, bad
 
 
 def mend(cues: list[Cue], duration: float = 0.0) -> list[Cue]:
@@ -197,6 +102,8 @@ def mend(cues: list[Cue], duration: float = 0.0) -> list[Cue]:
 def usable(cues: list[Cue], duration: float) -> str:
     """"" when the cues look like real captions, else why not (empty, symbols, one repeated line...)."""
     words = [w for c in cues for w in c.text.split()]
+    if not words:  # an empty file, a header alone, sound notes alone
+        return "it holds no words"
     if len(words) < MIN_WORDS:
         return f"only {len(words)} words"
     chars = "".join(words)
@@ -214,25 +121,34 @@ def usable(cues: list[Cue], duration: float) -> str:
 # ------------------------------------------------------------------------------------- finding
 
 def sidecar_files(video: str | Path) -> list[tuple[Path, str]]:
-    """Caption files next to `video` as (path, language tag), best first: no tag, English, the rest."""
+    """Caption files next to `video` as (path, language tag), best first: named in the video's own case, no tag,
+    English, the rest. One named in another case (lecture.srt beside Lecture.mp4) is not taken where a video of
+    its own case is there too (lecture.mp4 beside Lecture.mp4, on a file system that tells them apart)."""
     video = Path(video)
     found = []
     try:
         siblings = list(video.parent.iterdir())
     except OSError:
         return []
+    stems = {p.stem for p in siblings if p != video and p.suffix.lower() in MEDIA_EXTENSIONS}
     for p in siblings:
         if (middle := caption_tag(video, p)) is not None:
-            found.append((p, middle))
-    return sorted(found, key=lambda x: (bool(x[1]), not x[1].lower().startswith("en"), x[0].name))
+            exact = p.name.startswith(video.stem + ".")
+            if exact or p.name[:len(video.stem)] not in stems:
+                found.append((p, middle, exact))
+    found.sort(key=lambda x: (not x[2], bool(x[1]), not x[1].lower().startswith("en"), x[0].name))
+    return [(p, middle) for p, middle, _ in found]
 
 
 def caption_tag(video: Path, path: Path) -> str | None:
     """The language tag of `path` named as a caption file of `video` ("" for talk.srt, "en" for talk.en.vtt),
-    or None when it is not named as one (talk.part2.srt belongs to another video). Names only: not the folder."""
-    if path.suffix.lower() not in SIDECAR_SUFFIXES or not path.name.startswith(video.stem + "."):
+    or None when it is not named as one (talk.part2.srt belongs to another video). Names only: not the folder.
+    The name's case does not count, as for video players (VLC, mpv): lecture.srt is Lecture.mp4's, as it is on
+    the Mac or Windows disk it was downloaded to (it was "subtitles with no video of the same name")."""
+    stem = video.stem + "."
+    if path.suffix.lower() not in SIDECAR_SUFFIXES or path.name[:len(stem)].lower() != stem.lower():
         return None
-    middle = path.name[len(video.stem) + 1: -len(path.suffix)]
+    middle = path.name[len(stem): -len(path.suffix)]
     return middle if not middle or _LANG_TAG.match(middle) else None
 
 
@@ -248,27 +164,26 @@ def named_as_captions(video: str | Path, path: str | Path) -> bool:
 
 def read_sidecar(path: Path, duration: float = 0.0) -> list[Cue]:
     """The mended cues of one caption file; BadInputError when it is not readable as captions."""
+    return mend(sidecar_cues(path), duration)
+
+
+def sidecar_cues(path: Path) -> list[Cue]:
+    """The cues of one caption file as written (not mended); BadInputError when it is not readable as captions."""
     try:
         if path.stat().st_size > MAX_CAPTION_BYTES:
             raise BadInputError(str(path), f"caption file {path.name} larger than {MAX_CAPTION_BYTES >> 20} MB")
         raw = path.read_bytes()
     except OSError as exc:
         raise BadInputError(str(path), f"cannot read the caption file {path.name}: {exc.strerror or exc}") from exc
-    if raw.startswith((b"\xff\xfe", b"\xfe\xff")):  # UTF-16 with its byte-order mark (Windows tools export it)
-        text = raw.decode("utf-16", errors="replace")
-    elif b"\x00" in raw[:4096]:
+    text = decode_caption_bytes(raw)
+    if text is None:
         raise BadInputError(str(path), f"the caption file {path.name} is binary, not SRT/WebVTT/ASS text")
-    else:
-        try:
-            text = raw.decode("utf-8-sig")
-        except UnicodeDecodeError:
-            text = raw.decode("cp1252", errors="replace")  # old SRT files are often Windows-1252
     parse = parse_ass if path.suffix.lower() in (".ass", ".ssa") else parse_srt_vtt
     cues, bad = parse(text)
     if bad and bad >= max(1, len(cues)):
         raise BadInputError(str(path), f"broken caption file {path.name}: {bad} cue(s) without valid times "
                                        f"(expected 00:00:01,000 --> 00:00:02,500 lines)")
-    return mend(cues, duration)
+    return cues
 
 
 def embedded_tracks(video: str | Path, duration: float = 0.0) -> list[CaptionTrack]:
@@ -307,7 +222,7 @@ def _packet_cues(packet, origin: float) -> list[Cue]:
         raw = getattr(sub, "dialogue", b"") or getattr(sub, "text", b"")
         text = raw.decode("utf-8", "replace") if isinstance(raw, bytes) else str(raw)
         end = t0 + float((packet.duration or 0) * packet.time_base)
-        out.append(Cue(t0, end, _lines(text.split("\n"))))
+        out.append(Cue(t0, end, cue_lines(text.split("\n"))))
     return out
 
 
@@ -367,17 +282,33 @@ def find_captions(video: str | Path, duration: float, mode: str) -> tuple[Captio
     with words. A broken caption file raises BadInputError (the file fails with that reason)."""
     if mode == "ignore":
         return None, ""
-    tracks = [CaptionTrack(f"sidecar {p.name}", read_sidecar(p, duration), lang.split("-")[0] if lang else "")
-              for p, lang in sidecar_files(video)[:1]]
+    tracks = [_sidecar_track(p, lang, duration) for p, lang in sidecar_files(video)[:1]]
     if not tracks:
         tracks = embedded_tracks(video, duration)[:1]
     if not tracks:
         return None, ""
     track = tracks[0]
     why = usable(track.cues, duration)
+    if why and track.after_end:  # "only 0 words" of a file full of them: those of a longer recording?
+        late = len(track.after_end)
+        which = "every cue starts" if not track.cues else f"{late} cue{'s start' if late > 1 else ' starts'}"
+        why = (f"{which} after the video ends at {_clock(duration)} ({late} from {_clock(track.after_end[0])} on: "
+               f"another recording's captions, or times that are off)")
     if why and (mode == "auto" or not track.cues):
         return None, f"captions ({track.source}) not used: {why}; transcribed instead"
     return track, ""
+
+
+def _sidecar_track(path: Path, lang: str, duration: float) -> CaptionTrack:
+    cues = sidecar_cues(path)
+    late = sorted(c.start for c in cues if duration > 0 and c.start >= duration and c.text.strip())
+    return CaptionTrack(f"sidecar {path.name}", mend(cues, duration), lang.split("-")[0] if lang else "", late)
+
+
+def _clock(seconds: float) -> str:
+    """m:ss, or h:mm:ss from an hour on, as the index summary writes a duration."""
+    h, rest = divmod(int(seconds), 3600)
+    return f"{h}:{rest // 60:02d}:{rest % 60:02d}" if h else f"{rest // 60}:{rest % 60:02d}"
 
 
 def language_note(track: CaptionTrack, language: str | None) -> str:

@@ -15,18 +15,12 @@ from momentsearch.model_ids import model_ids_match
 from momentsearch.pipeline.arriving import arriving_reason
 from momentsearch.pipeline.captions import SIDECAR_SUFFIXES, caption_tag
 from momentsearch.pipeline.made_with import models_that_matter
+from momentsearch.pipeline.media_names import (AUDIO_EXTENSIONS, IMAGE_EXTENSIONS, MEDIA_EXTENSIONS,
+                                               VIDEO_EXTENSIONS)
 from momentsearch.store.ids import content_hash
 from momentsearch.types import DECK_NOT_READ, NOT_MEDIA, FileResult, IndexReport, unshown_path
 
-# what FFmpeg reads and cameras, recorders and old archives name their files: camcorders write AVCHD
-# (.mts/.m2ts), HDV (.m2t) and MPEG-PS (.mod/.tod), DVDs .vob, pro cameras .mxf/.dv, old lecture archives
-# .asf/.rm/.rmvb; podcasts and audiobooks are .m4b, phones record calls as .amr, Macs write .aiff/.caf
-VIDEO_EXTENSIONS = frozenset((".mp4 .m4v .mov .qt .mkv .webm .avi .divx .mpg .mpeg .ts .mts .m2ts .m2t .mod .tod .vob "
-                              ".flv .f4v .wmv .asf .ogv .3gp .3g2 .mxf .dv .rm .rmvb").split())
-AUDIO_EXTENSIONS = frozenset(".mp3 .mp2 .wav .m4a .m4b .aac .ac3 .flac .ogg .oga .opus .wma .mka .amr .aif .aiff .aifc .caf".split())
-IMAGE_EXTENSIONS = frozenset(".jpg .jpeg .jpe .jfif .png .webp .avif .bmp .gif .tif .tiff".split())
 IMAGE_MAGIC = (b"\x89PNG\r\n\x1a\n", b"\xff\xd8\xff", b"GIF87a", b"GIF89a", b"BM", b"II*\x00", b"MM\x00*")  # + WebP
-MEDIA_EXTENSIONS = VIDEO_EXTENSIONS | AUDIO_EXTENSIONS | IMAGE_EXTENSIONS
 # slide decks and PDFs: no reader for them is installed (their text would need pypdf or python-pptx); FFmpeg
 # probes a PDF of JPEG pages (Pillow's, a scanner's) as an MJPEG "video" of 0:00, so a named one is not probed
 DECK_EXTENSIONS = frozenset(".pdf .ppt .pptx .pptm .pps .ppsx .key .odp".split())
