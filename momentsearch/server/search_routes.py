@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import time
 from typing import Literal
+from urllib.parse import urlencode
 
 from fastapi import APIRouter, File, Form, HTTPException, Query, Request, UploadFile
 from starlette.concurrency import run_in_threadpool
@@ -20,6 +21,7 @@ from momentsearch.store.filestate import stale_note
 
 # /api/search answers a page of the ranked results: `offset` skips that many; a search returns MAX_RESULTS at most
 OFFSET_HELP = f"how many of the ranked results to skip (a page's `next_offset`); at most {MAX_RESULTS} in all"
+PAGE_FIRST = 20  # results the web page lists at first (web/app.js PAGE): a link to one ranked lower asks for more
 
 router = APIRouter(prefix="/api", tags=["api"], responses=ERRORS)
 
@@ -37,7 +39,8 @@ async def search_text(request: Request, q: str = Query(..., max_length=MAX_QUERY
     def run():
         found = index.search(q, _asked(offset, k), kind, video, everywhere=everywhere)
         moments, next_offset = _page(found, offset, k)
-        return (moments_out(index, moments), next_offset, picture_note(q, index.searchable_channels()),
+        return (with_page_urls(moments_out(index, moments), offset, q, video), next_offset,
+                picture_note(q, index.searchable_channels()),
                 index.spelled(q, video, everywhere=everywhere).to_json(),
                 "" if moments else _past_the_end(len(found)) if found else _nothing_found(index, q, kind, video),
                 _stale_results(index, moments))
@@ -47,6 +50,24 @@ async def search_text(request: Request, q: str = Query(..., max_length=MAX_QUERY
             "offset": offset, "next_offset": next_offset,
             "marked_words": _marked_words(spelled.get("searched_for") or q, results),
             "took_ms": round((time.perf_counter() - t0) * 1000, 1), "warnings": _warnings(request) + stale}
+
+
+def with_page_urls(results: list[dict], offset: int, query: str | None, video: str | None) -> list[dict]:
+    """`results` (a page of them, after the first `offset`), each with `page_url`: the address that opens it in the
+    server's own page, as the page's links do: `/?q=QUERY&v=VIDEO_ID#t=START`, relative to the server as
+    `media_url` is (a client on another machine joins it to the address it reaches the server at, a proxy's path
+    prefix included). The page runs the query again and plays the moment from its start; `k=` makes it list
+    as many results as the moment's rank where that is past the first PAGE_FIRST, `in=video` searches the one
+    video a search in it (`video`) searched. An image search (`query` None) has no words to run: its link opens
+    the video at the moment's start."""
+    for rank, r in enumerate(results, offset + 1):
+        params = {"q": query, "v": r["video_id"]} if query else {"v": r["video_id"]}
+        if query and rank > PAGE_FIRST:
+            params["k"] = str(rank)
+        if query and video is not None and r["kind"] != "photo":
+            params["in"] = "video"
+        r["page_url"] = f"/?{urlencode(params)}#t={max(0.0, r['start']):.1f}"
+    return results
 
 
 def _asked(offset: int, k: int) -> int:
@@ -110,7 +131,8 @@ async def search_image(request: Request,
         stale = _stale_results(index, moments)
         empty = _past_the_end(len(found)) if found else image_nothing_found_note(kind, index.videos())
         empty = "" if moments else empty
-        return moments_out(index, moments), next_offset, words, image_note(index.searchable_channels()), empty, stale
+        results = with_page_urls(moments_out(index, moments), offset, None, video)
+        return results, next_offset, words, image_note(index.searchable_channels()), empty, stale
 
     results, next_offset, words, note, empty, stale = await _in_search_slot(request, run)
     return {"query": f"image:{image.filename or 'upload'}", "image_text": words, "image_note": note,
