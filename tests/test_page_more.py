@@ -84,3 +84,43 @@ def test_a_results_page_url_opens_that_moment_in_the_page(browser, served):
     assert page.evaluate("() => [active, current.start, shownQuery]") == [24, chosen["start"], "moment"]
     assert not errors, errors
     page.close()
+
+
+def test_more_results_of_an_image_search_asks_for_the_next_page_too(browser, tmp_path):
+    """An image search's next page is asked for by posting the image again with `offset` (a real server on this
+    machine: Playwright's routes drop an uploaded file from the requests they pass on)."""
+    import socket
+    import threading
+    import time
+
+    import uvicorn
+    from PIL import Image
+
+    Image.new("RGB", (64, 64), "white").save(picture := tmp_path / "board.png")
+    index = _RankedIndex(_record(tmp_path), found=40)
+    with socket.socket() as free:
+        free.bind(("127.0.0.1", 0))
+        port = free.getsockname()[1]
+    server = uvicorn.Server(uvicorn.Config(create_app(index, warm=False), host="127.0.0.1", port=port,
+                                           log_level="warning"))
+    threading.Thread(target=server.run, daemon=True).start()
+    for _ in range(200):
+        if server.started:
+            break
+        time.sleep(0.05)
+    try:
+        page = browser.new_page(viewport={"width": 1280, "height": 900})
+        errors: list[str] = []
+        page.on("pageerror", lambda exc: errors.append(str(exc)))
+        page.goto(f"http://127.0.0.1:{port}/", wait_until="load")
+        page.wait_for_function("() => document.getElementById('index-info').textContent.includes('indexed')")
+        page.set_input_files("#image", str(picture))
+        page.wait_for_selector("#more-results")
+        page.click("#more-results")
+        page.wait_for_function("() => results.length === 40")
+        assert _shown(page) == [float(i) for i in range(40)] and page.locator("#more-results").count() == 0
+        assert index.asked == [21, 41]
+        assert not errors, errors
+        page.close()
+    finally:
+        server.should_exit = True
