@@ -101,9 +101,9 @@ def test_fields_every_answer_carries_are_required(contract):
 
 
 def test_every_api_route_is_in_the_schema(contract):
-    from momentsearch.server import moment_routes, routes
+    from momentsearch.server import moment_routes, routes, search_routes
 
-    served = {(method.lower(), route.path) for router in (routes.router, moment_routes.router)
+    served = {(method.lower(), route.path) for router in (routes.router, moment_routes.router, search_routes.router)
               for route in router.routes for method in route.methods}
     assert len(served) >= 14 and served <= {(m, p) for p, ops in contract[1]["paths"].items() for m in ops}
 

@@ -32,8 +32,9 @@ def test_results_fit_80_columns_and_weak_ones_are_marked(monkeypatch):
     slide = "Project Roadmap · Q1: pilot · Q2: rollout to every campus building, then review " * 3
     output.print_moments("roadmap", [_moment(1.319, long_text, slide=slide), _moment(0.12, "")], {"transcript", "ocr"})
     lines = buffer.getvalue().splitlines()
-    assert max(len(line) for line in lines if not line.startswith("file://")) <= 80, lines
-    assert lines[-1] == "file:///srv/lectures/2024/spring/physics/very-long-lecture-name-week-07.mp4#t=27.3"
+    assert max(len(line) for line in lines if not line.startswith("    file://")) <= 80, lines
+    link = "    file:///srv/lectures/2024/spring/physics/very-long-lecture-name-week-07.mp4#t=27.3"
+    assert [line for line in lines if "file://" in line] == [link, link]  # each result's, whole
     first = [line for line in lines if line.startswith(" 1.")][0]
     second = [line for line in lines if line.startswith(" 2.")][0]
     assert "1.32" in first and "weak" not in first and "very-long-lecture-name-week-07.mp4" in first
@@ -54,9 +55,33 @@ def test_results_fit_a_terminal_narrower_than_80_columns(monkeypatch, columns):
     output.print_moments("roadmap for the campus buildings", [_moment(1.319, long_text, slide=slide)],
                          {"transcript", "ocr", "visual"})
     lines = buffer.getvalue().splitlines()
-    assert max(len(line) for line in lines if not line.startswith("file://")) <= columns, lines
+    assert max(len(line) for line in lines if not line.startswith("    file://")) <= columns, lines
     assert any("very-long-lecture-name-week-07.mp4" in line for line in lines)  # the file name is kept whole
     assert sum(line.startswith("    ") for line in lines) >= 3  # the text and the slide are still shown
+
+
+def test_each_result_has_its_own_link_under_it(monkeypatch):
+    """Only the first result's link was printed ("open the first:"): a user piping the results, or opening the
+    second from the terminal, had no link to it. Each result now ends with its own, whole on one line."""
+    buffer = io.StringIO()
+    monkeypatch.setattr(output, "out", Console(file=buffer, width=80, soft_wrap=True))
+    monkeypatch.setattr(output, "still_there", lambda path: True)  # (no "(missing)" note after the results)
+    talk = _moment(0.9, "the roadmap", video="/srv/lectures/week 1/talk.mp4")
+    later = Moment(video="/srv/lectures/2024/spring/physics/very-long-lecture-name-week-07.mp4", video_id="cd" * 8,
+                   start=3725.04, end=3760.0, score=0.5, channels={"transcript": 0.5}, text="the roadmap again")
+    photo = Moment(video="/srv/boards/whiteboard.jpg", video_id="ef" * 8, start=0.0, end=0.0, score=0.4,
+                   channels={"ocr": 0.4}, kind="photo", text="roadmap")
+    output.print_moments("roadmap", [talk, later, photo], {"transcript", "ocr"})
+    lines = buffer.getvalue().splitlines()
+    heads = [i for i, line in enumerate(lines) if line.startswith((" 1.", " 2.", " 3."))]
+    blocks = [lines[a:b] for a, b in zip(heads, heads[1:] + [len(lines)])]
+    assert [block[-1] for block in blocks] == [  # each result's block ends with its link, unwrapped
+        "    file:///srv/lectures/week%201/talk.mp4#t=27.3",
+        "    file:///srv/lectures/2024/spring/physics/very-long-lecture-name-week-07.mp4#t=3725.0",
+        "    file:///srv/boards/whiteboard.jpg"]
+    assert all(sum("file://" in line for line in block) == 1 for block in blocks)
+    assert "open the first" not in buffer.getvalue()
+    assert max(len(line) for line in lines if "file://" not in line) <= 80, lines
 
 
 def test_a_long_result_says_where_its_words_are(monkeypatch):

@@ -154,7 +154,7 @@ def test_results_and_info_say_which_files_are_missing(tmp_path, monkeypatch, cap
     assert "(missing)" in heads[0] and heads[0].endswith("gone.mp4") and "(missing)" not in heads[1]
     said = " ".join(buffer.getvalue().split())
     assert "(missing): the file is not where it was indexed (moved or deleted)" in said and "momentsearch prune" in said
-    assert max(len(line) for line in lines if not line.startswith("file://")) <= 80
+    assert max(len(line) for line in lines if not line.startswith("    file://")) <= 80
 
     buffer.truncate(0)
     buffer.seek(0)

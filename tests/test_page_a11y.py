@@ -5,6 +5,7 @@ and every text at least 4.5:1 (3:1 when large) against what is behind it, comput
 
 from __future__ import annotations
 
+from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
@@ -39,10 +40,15 @@ def _answer(route) -> None:
         if "mitochondria" in route.request.url:  # a strong result, a weak one (faded) and a photo
             found = [_moment("0123456789abcdef", 0.9), _moment("00000000000000ff", 0.2),
                      _moment("fedcba9876543210", 0.5, "photo")]
-        if "q=cells" in route.request.url:  # as many as asked for: the page offers "More results"
-            k = int(route.request.url.split("k=")[1].split("&")[0])
-            found = [{**_moment("0123456789abcdef", 0.9 - i / 200), "start": float(i)} for i in range(k)]
-        route.fulfill(json={"query": "mitochondria", "results": found, "took_ms": 1, "warnings": []})
+        next_offset = None
+        if "q=cells" in route.request.url:  # 60 found, a page at a time as the server answers: "More results"
+            ask = parse_qs(urlsplit(route.request.url).query)
+            k, offset = int(ask["k"][0]), int(ask.get("offset", ["0"])[0])
+            found = [{**_moment("0123456789abcdef", 0.9 - i / 200), "start": float(i)}
+                     for i in range(offset, min(offset + k, 60))]
+            next_offset = offset + k if offset + k < 60 else None
+        route.fulfill(json={"query": "mitochondria", "results": found, "took_ms": 1, "warnings": [],
+                            "next_offset": next_offset})
     elif path.startswith("/api/chapters/"):
         route.fulfill(json={"chapters": [{"start": 0.0, "end": 6.0, "title": "Cell Biology", "source": "ocr"},
                                          {"start": 6.0, "end": 12.0, "title": "Mitochondria", "source": "ocr"}]})

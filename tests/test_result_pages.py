@@ -37,6 +37,9 @@ class _RankedIndex:
     def notes(self):
         return []
 
+    def example_queries(self):
+        return ["moment"]
+
     def channels(self):
         return {"transcript"}
 
@@ -67,13 +70,17 @@ class _RankedIndex:
         return self._ranked(k), "words"
 
 
+def _record(folder) -> FileRecord:
+    """The record of a 200 s talk.mp4 made in `folder` (the file as indexed: its size and time)."""
+    (media := folder / "talk.mp4").write_bytes(b"x")
+    st = media.stat()
+    return FileRecord(path=str(media), video_id="0123456789abcdef", size=st.st_size, mtime=st.st_mtime,
+                      duration=200.0, channels=["transcript"], complete=True)
+
+
 @pytest.fixture()
 def client(tmp_path):
-    (media := tmp_path / "talk.mp4").write_bytes(b"x")
-    st = media.stat()
-    record = FileRecord(path=str(media), video_id="0123456789abcdef", size=st.st_size, mtime=st.st_mtime,
-                        duration=200.0, channels=["transcript"], complete=True)
-    with TestClient(create_app(_RankedIndex(record), warm=False), base_url="http://localhost") as c:
+    with TestClient(create_app(_RankedIndex(_record(tmp_path)), warm=False), base_url="http://localhost") as c:
         yield c
 
 
@@ -162,3 +169,33 @@ def test_search_sort_time_lists_the_same_top_results_by_lecture_then_time(monkey
         "the board", "first week, early", "first week, late", "second week, early", "second week, late"]
     assert _cli_search(monkeypatch, capsys, tmp_path, "--sort", "time", "-k", "3") == [
         "the board", "first week, late", "second week, late"]  # the top three, not the three earliest
+
+
+def test_each_result_links_to_its_moment_in_the_servers_page(client):
+    """`url` is a file:// path on the server machine, useless to a client elsewhere (an LMS, a script): `page_url`
+    is the page's own link to the moment, relative to the server as `media_url` is (the page's k= for one ranked
+    past its first 20, in=video for a search in one video; an image search has no words to run again)."""
+    vid = "0123456789abcdef"
+    first = client.get("/api/search", params={"q": "moment & more", "k": 2}).json()["results"]
+    assert [r["page_url"] for r in first] == [f"/?q=moment+%26+more&v={vid}#t=0.0",
+                                              f"/?q=moment+%26+more&v={vid}#t=1.0"]
+    assert first[0]["url"].startswith("file://")  # the CLI's field is kept as it was
+    later = client.get("/api/search", params={"q": "moment", "k": 2, "offset": 19, "video": vid}).json()["results"]
+    assert [r["page_url"] for r in later] == [f"/?q=moment&v={vid}&in=video#t=19.0",
+                                              f"/?q=moment&v={vid}&k=21&in=video#t=20.0"]
+    buf = io.BytesIO()
+    Image.new("RGB", (64, 64), "white").save(buf, "PNG")
+    image = client.post("/api/search", files={"image": ("a.png", buf.getvalue(), "image/png")}, data={"k": "1"})
+    assert image.json()["results"][0]["page_url"] == f"/?v={vid}#t=0.0"
+    schema = client.get("/openapi.json").json()["components"]["schemas"]["MomentOut"]
+    assert "page_url" in schema["required"] and "web page" in schema["properties"]["page_url"]["description"]
+
+
+def test_the_pages_first_page_of_results_is_the_size_page_urls_assume():
+    """page_url asks for k= past PAGE_FIRST results: the page lists that many at first (web/app.js PAGE)."""
+    from pathlib import Path
+
+    from momentsearch.server import search_routes
+
+    script = (Path(search_routes.__file__).parent / "web" / "app.js").read_text(encoding="utf-8")
+    assert f"const PAGE = {search_routes.PAGE_FIRST};" in script

@@ -294,7 +294,7 @@ WRITING_FIRST = "a run is indexing into it now, and each file becomes searchable
 
 def print_moments(query: str, moments: list[Moment], channels: set[str], blame_filters: bool = True,
                   spelling: str = "", empty_note: str = "", db: str = "") -> None:
-    """Each result: rank, score (weak ones marked), time, file; then why it ranked; then its text.
+    """Each result: rank, score (weak ones marked), time, file; then why it ranked; then its text; then its link.
     `blame_filters`: with no results, whether the query's "phrases" and -words removed what its words found.
     `spelling`: what was searched instead of typos, printed under the heading. `empty_note`: why nothing was
     found, where the caller knows better (cli/extras.why_nothing). `db`: the index folder, named in what to do
@@ -335,14 +335,14 @@ def print_moments(query: str, moments: list[Moment], channels: set[str], blame_f
         if slide and slide != m.text:  # the slide text that matched, when the lines above are speech
             line = textwrap.shorten(" ".join(safe_text(slide).split()), width=width - 11, placeholder=" …")
             out.print(f"    slide: {line}", markup=False, highlight=False, style="dim" if weak else None)
+        # its link (the file at the moment's second) on a line of its own and never wrapped, so a terminal can still
+        # open it and `| grep -o 'file://.*'` lists every result's, not the first's alone
+        out.print(f"    {m.url}", markup=False, highlight=False, soft_wrap=True)
     if missing:  # indexed, then moved or deleted: the index still holds their words until told otherwise
         note = (f"(missing): {_missing_files(len(missing))}: index where it went with {_take_over(db)}, "
                 "or take missing files out with `momentsearch prune`")
         for line in textwrap.wrap(note, width):
             out.print(line, markup=False, highlight=False)
-    # the URL on a line of its own and never wrapped, so a terminal can still open it
-    out.print("open the first:", markup=False, highlight=False)
-    out.print(moments[0].url, markup=False, highlight=False, soft_wrap=True)
 
 
 def _missing_files(n: int) -> str:

@@ -3,12 +3,13 @@
 Routes (all JSON unless said; errors are `{"error": message, "status": code}`), in server/routes.py:
   GET  /api/health                      index and model state
   GET  /api/videos                      indexed videos, durations, channels
-  GET  /api/search?q=&k=&kind=          moments, as `momentsearch search --json` plus media/thumb ids
-  POST /api/search                      multipart image upload (`image`, `k`) -> moments, and the words read on it
   GET  /api/media/{video_id}            the video file, with HTTP Range (206) so players can seek
   GET  /api/thumbs/{segment_id}         a JPEG of the keyframe of a segment
   GET  /api/photos/{video_id}.jpg?side= a photo as a JPEG, upright, long side `side` (320; at most 2048)
   GET  /api/captions/{video_id}.vtt     WebVTT captions from the transcript
+In server/search_routes.py, a page of ranked moments at a time (`offset`, `next_offset`):
+  GET  /api/search?q=&k=&offset=&kind=  moments, as `momentsearch search --json` plus media/thumb ids and links
+  POST /api/search                      multipart image upload (`image`, `k`) -> moments, and the words read on it
 In server/moment_routes.py: chapters, clips, the clock, and
   GET  /api/transcript/{video_id}?format=  timed sentences (json); srt, vtt or text: a file to download
   GET  /                                the search page (momentsearch/server/web/)
@@ -43,6 +44,7 @@ from momentsearch.server.origins import add_cors, origins
 from momentsearch.server.playback import PlayerFiles, start_preparing
 from momentsearch.server.routes import (MAX_UPLOAD_BYTES, TOO_LARGE, error_response, refresh_health, router,
                                         search_slots)
+from momentsearch.server.search_routes import router as search_router
 
 WEB_DIR = Path(__file__).resolve().parent / "web"
 MULTIPART_SLACK = 64 * 1024  # bytes a request body may hold beyond the image (form fields, boundaries)
@@ -115,6 +117,7 @@ def create_app(index, token: str | None = None, warm: bool = True, allowed_hosts
     add_cors(app, cors_origins)  # outermost: a refusal (401, 403) carries the CORS headers, so a script can read it
     auth = [Depends(_auth_dependency(token))] if token else []
     app.include_router(router, dependencies=auth)
+    app.include_router(search_router, dependencies=auth)
     app.include_router(moment_router, dependencies=auth)
     app.add_api_route("/", _page, include_in_schema=False)
     app.mount("/web", RevalidatedStaticFiles(directory=WEB_DIR), name="web")

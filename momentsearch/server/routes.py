@@ -12,24 +12,20 @@ import time
 import weakref
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
-from typing import Literal
 
 import anyio
-from fastapi import APIRouter, File, Form, Header, HTTPException, Query, Request, UploadFile
+from fastapi import APIRouter, Header, Query, Request
 from fastapi.responses import JSONResponse, PlainTextResponse, Response
 from starlette.concurrency import run_in_threadpool
 
-from momentsearch.api import (filters_to_blame, image_note, image_nothing_found_note, missing_kind_note,
-                              nothing_found_note, picture_note, stem_forms)
 from momentsearch.errors import (IndexNotFoundError, MomentSearchError, NotFoundError, QueryError, RangeError,
                                  server_gone)
-from momentsearch.options import MAX_QUERY_CHARS, MAX_RESULTS
 from momentsearch.server import http_cache as hc
 from momentsearch.server import images
 from momentsearch.server import media as sm
 from momentsearch.server.closing import ClosingStream
 from momentsearch.server.playback import player_file
-from momentsearch.server.schemas import ERRORS, ExamplesOut, HealthOut, SearchOut, VideosOut
+from momentsearch.server.schemas import ERRORS, ExamplesOut, HealthOut, VideosOut
 from momentsearch.store.filestate import stale_note
 from momentsearch.store.ids import entry_fields
 from momentsearch.types import shown_path
@@ -39,8 +35,6 @@ TOO_LARGE = (f"an image to search with may be at most {MAX_UPLOAD_BYTES // 2**20
              "(the photo resized, or a screenshot of it; its words stay readable at 2048 pixels)")
 VIDEOS_PAGE = 200  # /api/videos answers this many videos unless asked for another `limit`
 VIDEOS_PAGE_MAX = 1000  # and at most this many (an index of thousands answered in one huge JSON)
-# /api/search answers a page of the ranked results: `offset` skips that many; a search returns MAX_RESULTS at most
-OFFSET_HELP = f"how many of the ranked results to skip (a page's `next_offset`); at most {MAX_RESULTS} in all"
 SNIPPET_CHARS = 600  # the speech a result without matched text shows
 SEARCH_SLOTS = max(4, os.cpu_count() or 1)  # searches running at once; more wait their turn outside any thread
 _health_pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="momentsearch-health")
@@ -183,100 +177,6 @@ async def examples(request: Request):
     """A few example queries drawn from the index, for the start page."""
     index = request.app.state.index
     return {"examples": await run_in_threadpool(index.example_queries)}
-
-
-@router.get("/search", response_model=SearchOut)
-async def search_text(request: Request, q: str = Query(..., max_length=MAX_QUERY_CHARS, description="what to look for"),
-                      k: int = Query(10, ge=1, le=MAX_RESULTS), kind: Literal["moment", "photo"] | None = None,
-                      video: str | None = Query(None, max_length=64, description="search in this video only (id)"),
-                      everywhere: bool = Query(False, description="search every file even when the query names a "
-                                                                  "lecture ('recursion in week 3')"),
-                      offset: int = Query(0, ge=0, le=MAX_RESULTS, description=OFFSET_HELP)):
-    index, t0 = request.app.state.index, time.perf_counter()
-    if video is not None:
-        await _record(request, video)
-    def run():
-        found = index.search(q, _asked(offset, k), kind, video, everywhere=everywhere)
-        moments, next_offset = _page(found, offset, k)
-        return (moments_out(index, moments), next_offset, picture_note(q, index.searchable_channels()),
-                index.spelled(q, video, everywhere=everywhere).to_json(),
-                "" if moments else _past_the_end(len(found)) if found else _nothing_found(index, q, kind, video),
-                _stale_results(index, moments))
-
-    results, next_offset, note, spelled, empty, stale = await _in_search_slot(request, run)
-    return {"query": q, "picture_note": note, **spelled, "results": results, "empty_note": empty,
-            "offset": offset, "next_offset": next_offset,
-            "marked_words": _marked_words(spelled.get("searched_for") or q, results),
-            "took_ms": round((time.perf_counter() - t0) * 1000, 1), "warnings": _warnings(request) + stale}
-
-
-def _asked(offset: int, k: int) -> int:
-    """How many results a page asks the search for: those it skips, its own, and one more to tell whether a next
-    page has any (at most MAX_RESULTS, all a search returns)."""
-    return min(offset + k + 1, MAX_RESULTS)
-
-
-def _page(found: list, offset: int, k: int) -> tuple[list, int | None]:
-    """The `k` results after the first `offset` of `found` (the search's, asked for `_asked(offset, k)`), and the
-    offset of the next page: None when there is none (the search found no more, or returns no more)."""
-    return found[offset:offset + k], (offset + k if len(found) > offset + k else None)
-
-
-def _past_the_end(found: int) -> str:
-    """A page after the last result: how many there were (not "nothing found": the query did find some)."""
-    return f"No more results: the search found {found}; ask from offset 0 for them." if found else ""
-
-
-def _marked_words(query: str, results: list[dict]) -> list[str]:
-    """The words of the results' texts (what the page shows: snippet and slide text) that the search matched by
-    their stem in another form than the query's ("glacier" for "glaciers"): the page marks them too."""
-    return stem_forms(query, [t for r in results for t in (r["snippet"], r["evidence"].get("ocr", "")) if t])
-
-
-def _stale_results(index, moments) -> list[str]:
-    """A warning naming the results whose files moved away or changed since indexing (the player gets 409 for
-    them): the results point at them all the same, so the reader learns why before pressing play."""
-    shown = {m.video for m in moments}  # (a record by id, not a sort of every file's on each search)
-    records = (index.video(vid) for vid in {m.video_id for m in moments})
-    note = stale_note([r for r in records if r is not None and r.path in shown])
-    return [note] if note else []
-
-
-def _nothing_found(index, q: str, kind, video) -> str:
-    """Why `q` found nothing (the CLI's words): its filters, when its words alone find something; every word
-    too common; nothing above the floor; or an index with nothing searchable yet."""
-    if not index.searchable_channels():
-        return "The index holds no searchable file yet."
-    if kind_note := missing_kind_note(kind, index.videos()):
-        return kind_note
-    return nothing_found_note(q, filters_to_blame(q, lambda words: index.search(words, 1, kind, video)))
-
-
-@router.post("/search", response_model=SearchOut)
-async def search_image(request: Request,
-                       image: UploadFile = File(..., description=f"an image, at most {MAX_UPLOAD_BYTES} bytes"),
-                       k: int = Form(10, ge=1, le=MAX_RESULTS), kind: Literal["moment", "photo"] | None = Form(None),
-                       video: str | None = Form(None, max_length=64, description="search in this video only (id)"),
-                       offset: int = Form(0, ge=0, le=MAX_RESULTS, description=OFFSET_HELP)):
-    index, t0 = request.app.state.index, time.perf_counter()
-    if video is not None:
-        await _record(request, video)
-    data = await image.read(MAX_UPLOAD_BYTES + 1)
-    if len(data) > MAX_UPLOAD_BYTES:
-        raise HTTPException(413, f"the image is larger than {MAX_UPLOAD_BYTES:,} bytes; {TOO_LARGE}")
-    array = await run_in_threadpool(images.open_upload, data, image.filename or "upload")
-    def run():
-        found, words = index.image_query(array, _asked(offset, k), kind, video)
-        moments, next_offset = _page(found, offset, k)
-        stale = _stale_results(index, moments)
-        empty = _past_the_end(len(found)) if found else image_nothing_found_note(kind, index.videos())
-        empty = "" if moments else empty
-        return moments_out(index, moments), next_offset, words, image_note(index.searchable_channels()), empty, stale
-
-    results, next_offset, words, note, empty, stale = await _in_search_slot(request, run)
-    return {"query": f"image:{image.filename or 'upload'}", "image_text": words, "image_note": note,
-            "results": results, "empty_note": empty, "offset": offset, "next_offset": next_offset,
-            "took_ms": round((time.perf_counter() - t0) * 1000, 1), "warnings": _warnings(request) + stale}
 
 
 async def _record(request: Request, video_id: str):

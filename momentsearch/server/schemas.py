@@ -47,6 +47,10 @@ class MomentOut(_Answer):
     media_url: str
     thumb_url: str | None
     captions_url: str
+    page_url: str = Field(description="the moment in the server's own web page (`/?q=QUERY&v=VIDEO_ID#t=START`; "
+                          "`/?v=VIDEO_ID#t=START` for an image search): relative to the server as `media_url` is, "
+                          "so join it to the address the server is reached at, a proxy's path prefix included "
+                          "(`url` is the file on the server's disk)")
 
 
 class SearchOut(_Answer):

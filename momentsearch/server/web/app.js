@@ -17,7 +17,7 @@ const HIT_LEAD_S = 3;      // ... starting this long before them (a sentence's t
 function wordsAt(m) {
   return m && m.kind !== "photo" && m.hit && m.hit[0] - m.start >= HIT_NOTE_S ? m.hit[0] : null;
 }
-const PAGE = 20;            // results asked for at first; "More results" asks for this many more
+const PAGE = 20;            // results asked for at first; "More results" asks for the next this many
 const MAX_K = 100;          // the server's most (/api/search refuses more)
 const MAX_QUERY_CHARS = 2000;  // the server's longest query (options.MAX_QUERY_CHARS): cut here, saying so
 const SLOW_MS = 2500;        // after this a search says it is still working
@@ -49,7 +49,9 @@ if (token) document.cookie = `momentsearch_token=${encodeURIComponent(token)}; p
 let results = [];
 let shownQuery = "";      // the text query whose results are shown ("" for an image): what links and the URL hold
 const kOf = (p) => Math.min(MAX_K, Math.max(PAGE, parseInt(p.get("k"), 10) || PAGE));  // ?k=: results asked for
-let pageSize = kOf(params);
+let pageSize = kOf(params);  // the results shown (the address's k=, so a link or a reload lists as many)
+let nextOffset = null;    // the server's `next_offset`: where "More results" asks from (null: no more to ask for)
+let shownRead = "";       // the words the results shown were found for (marked in them)
 let lastImage = null;     // the image whose results are shown (null for a text query)
 let active = -1;
 let current = null;       // the moment playing: {video_id, start, end, ...}
@@ -242,31 +244,21 @@ const shortQuery = (query) => ([...query].length > 80 ? [...query].slice(0, 80).
 
 // -- searching -------------------------------------------------------------------------------
 // The results shown stay until the new ones come (a failed search leaves them, under its error).
-async function search(query, { image = null, keepMoment = false, more = false } = {}) {
+async function search(query, { image = null, keepMoment = false } = {}) {
   const seq = ++searchSeq;
   let leftOut = 0;  // words past MAX_QUERY_CHARS, not searched: the server would refuse the whole query
   if (!image) [query, leftOut] = withinLimit(query);
-  if (!more && !keepMoment) pageSize = PAGE;  // a new search; a link's or Back's keeps its ?k=
+  if (!keepMoment) pageSize = PAGE;  // a new search; a link's or Back's keeps its ?k=
   els.announce.textContent = "";  // a screen reader hears the count again when the next one comes
   setStatus("Searching…", "loading");
   const slow = setTimeout(() => {
     if (seq === searchSeq) setStatus("Still searching… the first search after start-up can take a while.", "slow");
   }, SLOW_MS);
   try {
-    let body;
-    const scope = window.searchScope ? window.searchScope() : "";  // moment.js: "&video=ID" for "in this video"
-    if (image) {
-      const form = new FormData();
-      form.append("image", image);
-      form.append("k", String(pageSize));
-      if (scope) form.append("video", decodeURIComponent(scope.slice("&video=".length)));
-      body = await api("api/search", { method: "POST", body: form });
-    } else {
-      body = await api(`api/search?k=${pageSize}&q=` + encodeURIComponent(query) + scope);
-    }
+    const body = await askServer(query, image, pageSize, 0);
     if (seq !== searchSeq) return;
-    const shownBefore = results.length;
     results = body.results;
+    nextOffset = Number.isInteger(body.next_offset) ? body.next_offset : null;
     markedWords = image ? [] : body.marked_words || [];
     active = -1;
     shownQuery = image ? "" : query;
@@ -276,7 +268,7 @@ async function search(query, { image = null, keepMoment = false, more = false } 
     lastImage = image;
     // an image is also searched by the words on it; a query with typos by the words put right
     const read = image ? (body.image_text || "") : (body.searched_for || query);
-    render(read);
+    render(shownRead = read);
     const corrected = image ? [] : body.corrected || [];
     const typed = corrected.map(([was]) => `“${was}”`).join(", ");
     // as the CLI says it above results or none: what was searched instead of the typed words
@@ -300,26 +292,74 @@ async function search(query, { image = null, keepMoment = false, more = false } 
     if (body.warnings && body.warnings.length) els.info.textContent = body.warnings.map(shownName).join(" ");  // they name files
     document.dispatchEvent(new CustomEvent("searched"));  // moment.js marks the new query's words
     if (keepMoment) openFromUrl();
-    else if (more) {  // the moment playing stays marked (and playing); the address says how many were asked for
-      active = current ? results.findIndex((r) => r.video_id === current.video_id && r.start === current.start) : -1;
-      markActive(active);
-      updateUrl(current);
-      // the "More results" button pressed is gone with the old list, and the focus with it (to the page's top):
-      // a keyboard user goes on at the first new result
-      const next = document.querySelector(`.result[data-index="${shownBefore}"]`);
-      if (next && (!document.activeElement || document.activeElement === document.body)) next.focus();
-    }
   } catch (err) {
     if (seq !== searchSeq) return;
-    if (more) pageSize = Math.max(PAGE, pageSize - PAGE);  // the results shown are as many as before
-    if (err.status === 401) {
-      const given = prompt("This server needs its access token:");
-      if (given) { keepToken(given); return; }
-    }
-    setStatus("Search failed: " + err.message, "error");
+    failed("Search", err);
   } finally {
     clearTimeout(slow);
   }
+}
+
+// a search that failed, said in the status line (a server that needs its token asks for it)
+function failed(what, err) {
+  if (err.status === 401) {
+    const given = prompt("This server needs its access token:");
+    if (given) { keepToken(given); return; }
+  }
+  setStatus(`${what} failed: ` + err.message, "error");
+}
+
+// one page of /api/search's ranked results: `k` of them after the first `offset`
+function askServer(query, image, k, offset) {
+  const scope = window.searchScope ? window.searchScope() : "";  // moment.js: "&video=ID" for "in this video"
+  const from = offset > 0 ? `&offset=${offset}` : "";
+  if (!image) return api(`api/search?k=${k}${from}&q=` + encodeURIComponent(query) + scope);
+  const form = new FormData();
+  form.append("image", image);
+  form.append("k", String(k));
+  if (offset > 0) form.append("offset", String(offset));
+  if (scope) form.append("video", decodeURIComponent(scope.slice("&video=".length)));
+  return api("api/search", { method: "POST", body: form });
+}
+
+const sameMoment = (a, b) => a.video_id === b.video_id && a.start === b.start && a.kind === b.kind;
+
+// "More results": the next page of the results shown (from the server's `next_offset`), added under them. It asked
+// for a bigger `k` and drew the whole list again, and showed the button whenever the list was full, also where the
+// search had found no more (pressing it then only drew the same list again)
+async function showMore(button) {
+  const seq = searchSeq, list = results, shownBefore = results.length;
+  button.disabled = true;
+  button.textContent = "Loading more…";
+  els.announce.textContent = "";
+  let body;
+  try {
+    body = await askServer(shownQuery, lastImage, PAGE, nextOffset);
+  } catch (err) {
+    if (seq !== searchSeq || results !== list) return;
+    Object.assign(button, { disabled: false, textContent: "More results" });
+    failed("More results", err);
+    return;
+  }
+  if (seq !== searchSeq || results !== list) return;  // another search (or page) came meanwhile
+  // a result the earlier pages showed is not shown twice (the index written in between can move one down a page)
+  const fresh = body.results.filter((r) => !list.some((s) => sameMoment(s, r)));
+  results = list.concat(fresh);
+  nextOffset = Number.isInteger(body.next_offset) ? body.next_offset : null;
+  pageSize = Math.min(MAX_K, Math.max(PAGE, results.length));
+  if (!lastImage) markedWords = [...new Set([...markedWords, ...(body.marked_words || [])])];
+  render(shownRead);
+  els.announce.textContent = fresh.length ? `${fresh.length} more result${fresh.length > 1 ? "s" : ""}`
+                                          : "No more results";
+  // the moment playing stays marked (and playing); the address says how many are shown
+  active = current ? results.findIndex((r) => sameMoment(r, current)) : -1;
+  markActive(active);
+  updateUrl(current);
+  if (current) drawTimeline();
+  // the "More results" button pressed is gone with the old list, and the focus with it (to the page's top):
+  // a keyboard user goes on at the first new result
+  const next = document.querySelector(`.result[data-index="${shownBefore}"]`);
+  if (next && (!document.activeElement || document.activeElement === document.body)) next.focus();
 }
 
 // why a result ranked: each channel's score as a bar and a number (a photo: the channels that found it); "by sound"
@@ -374,7 +414,7 @@ function render(query) {
         ? `<p class="snippet slide">slide: ${highlight(slide, query)}</p>` : ""}
       <div class="bars" title="why it ranked: score ${r.score.toFixed(3)}">${channelBars(r)}</div>
       </div></li>`;
-  }).join("") + (results.length >= pageSize && pageSize < MAX_K
+  }).join("") + (nextOffset !== null && results.length < MAX_K
     ? `<li class="more"><button type="button" id="more-results">More results</button></li>` : "");
 }
 
@@ -658,7 +698,7 @@ function scopedLink(p) {
 // back to the start page: no results, no player (the browser's Back to "/")
 function clearPage() {
   ++searchSeq;
-  results = []; active = -1; shownQuery = ""; current = null;
+  results = []; active = -1; shownQuery = ""; current = null; nextOffset = null;
   els.results.innerHTML = "";
   document.title = "momentsearch";
   setStatus("");
@@ -691,8 +731,7 @@ function searchImage(file) {
 }
 els.results.addEventListener("click", (ev) => {
   if (ev.target.id === "more-results") {
-    pageSize = Math.min(MAX_K, pageSize + PAGE);
-    search(shownQuery, { image: lastImage, more: true });
+    if (!ev.target.disabled) showMore(ev.target);
     return;
   }
   // a result's name is a link: Ctrl/Cmd/Shift-click (or the middle button) opens the moment in a new tab
