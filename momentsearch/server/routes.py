@@ -15,7 +15,7 @@ from pathlib import Path
 
 import anyio
 from fastapi import APIRouter, Header, Query, Request
-from fastapi.responses import JSONResponse, PlainTextResponse, Response
+from fastapi.responses import JSONResponse, Response
 from starlette.concurrency import run_in_threadpool
 
 from momentsearch.errors import (IndexNotFoundError, MomentSearchError, NotFoundError, QueryError, RangeError,
