@@ -199,9 +199,10 @@ class NumpyBert:
     def encode_both(self, texts: Sequence[str], batch_size: int = 64, pooled: bool = True,
                     pieces: bool = True) -> tuple[np.ndarray, list[tuple[list[str], np.ndarray]]]:
         """`encode` and `encode_tokens` from one pass through the model (a query needs both); the one
-        not asked for comes back empty. Word pieces are a function of their text alone: texts are batched
-        only with texts of the same token count, since padding to a longer one moves the states' rounding
-        (up to 1e-4), which made one chunk's late-interaction score depend on what it was encoded with."""
+        not asked for comes back empty. Word pieces are a function of their text alone: each text has a pass of
+        its own, since padding to a longer one moves the states' rounding (up to 1e-4), and so, with numpy 2.4's
+        OpenBLAS, does a batch mate of the same token count; a chunk's late-interaction score depended on what it
+        was encoded with (about 2x the time of batched passes: 4 s more per 75 minutes of lectures)."""
         encodings = self.tokenizer.encode_batch([str(t) for t in texts])
         vectors = np.zeros((len(encodings) if pooled else 0, self.dim), dtype=np.float32)
         out: list[tuple[list[str], np.ndarray]] = ([([], np.zeros((0, self.dim), np.float16))] * len(encodings)
@@ -223,7 +224,7 @@ class NumpyBert:
 
     def _batches(self, encodings: list, batch_size: int, same_width: bool = False):
         """(rows, hidden states (len(rows), width, dim), mask (len(rows), width)) per forward pass;
-        `same_width`: no padding (a batch holds texts of one token count only)."""
+        `same_width`: no padding and no batch mates (a pass holds one text)."""
         order = np.argsort([-len(e.ids) for e in encodings], kind="stable")
         begin = 0
         while begin < len(order):
@@ -232,8 +233,8 @@ class NumpyBert:
             # tokens ran 2.5x slower than the same texts 4 at a time)
             width = max(1, len(encodings[order[begin]].ids))
             rows = order[begin:begin + max(1, min(batch_size, BATCH_TOKENS // width))]
-            if same_width:  # the texts as long as the first are a prefix (longest first)
-                rows = rows[[len(encodings[i].ids) == width for i in rows]]
+            if same_width:  # one text a pass: BLAS's rounding of a row depends on the rows beside it in a
+                rows = rows[:1]  # matrix product (numpy 2.4's OpenBLAS, even between texts of one token count)
             begin += len(rows)
             ids = np.zeros((len(rows), width), dtype=np.int64)
             types = np.zeros_like(ids)
