@@ -73,6 +73,15 @@ def test_a_word_pasted_with_an_invisible_mark_inside_is_searched_whole():
         clean_query("\u00ad\u200d")
 
 
+def test_typographic_apostrophes_and_hyphens_are_searched_as_plain_ones():
+    """A phone keyboard types "it\u2019s" and a word processor "non\u2011linear": the text model read other word
+    pieces than the "it's" and "non-linear" the transcript holds, and scored the same words a little differently."""
+    typed = "it\u2019s \u2018non\u2011linear\u2019 f\u2032 \u221240 degrees"
+    assert clean_query(typed) == "it's 'non-linear' f' -40 degrees"
+    assert parse_query(clean_query("loss \u2212adam")).excluded == ("adam",)
+    assert parse_query(clean_query("y = \u2212x")).excluded == ()
+
+
 def test_phrases_match_whole_words_after_normalising():
     q = parse_query('"learning rate" -adam')
     assert q.accepts(normalise_text("Our LEARNING-rate, set by hand."))

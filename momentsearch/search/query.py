@@ -78,7 +78,7 @@ def clean_query(query: str) -> str:
 
 def _plain(query: str) -> str:
     text = "".join(_INVISIBLE.get(ch, ch) if ch.isprintable() else _INVISIBLE.get(ch, " ")
-                   for ch in unicodedata.normalize("NFKC", query))
+                   for ch in unicodedata.normalize("NFKC", query).translate(_TYPOGRAPHIC))
     return " ".join(text.split())
 
 
@@ -87,6 +87,13 @@ def _plain(query: str) -> str:
 # rather than made a space that split the word in two ("recur sion")
 _INVISIBLE = {chr(c): "" for c in (0x00AD, 0x200C, 0x200D, 0x200E, 0x200F, 0x2060, 0xFEFF,
                                    *range(0x202A, 0x202F), *range(0x2066, 0x206A))}
+
+
+# a word processor's or phone keyboard's apostrophes and hyphens, typed as the plain ones: the text model read
+# "it\u2019s" and "non\u2011linear" as other word pieces than the "it's" and "non-linear" the transcript holds (a
+# slightly different score for the same words); a minus sign pasted from a formula is a minus ("\u221240 degrees")
+_TYPOGRAPHIC = str.maketrans({"\u2018": "'", "\u2019": "'", "\u201b": "'", "\u2032": "'",
+                              "\u2010": "-", "\u2011": "-", "\u2212": "-"})
 
 
 def _cut(text: str) -> str:
