@@ -196,7 +196,7 @@ def other_copies(corpus: Corpus, shown: FileRecord) -> list[str]:
 def load_corpus(store: Store, generation: tuple, cache_dir: str | None) -> Corpus:
     """Read the corpus from the store (transcript rows + BM25 from the disk cache when it is current). An index
     read elsewhere than where it was made names the files found at their new place (store/relocate.py)."""
-    records, _ = relocated_files(store)
+    records, _ = relocated_files(store, cache_dir)
     complete = [rec for rec in records if rec.complete]
     by_content: dict[str, list[FileRecord]] = {}
     for rec in complete:  # two copies of one recording share a video id; `--in` may name either
