@@ -92,6 +92,19 @@ def test_an_index_made_before_it_noted_its_place_still_finds_the_files(course):
                            f"{stick.parents[2] / 'home' / 'anna' / 'course'}: 2 indexed files")
 
 
+def test_files_that_arrive_after_the_server_started_are_found(course, monkeypatch, tmp_path):
+    from momentsearch.search import corpus
+
+    monkeypatch.setattr(corpus, "WAITING_RECHECK_SECONDS", 0.0)
+    monkeypatch.setattr("momentsearch.search.searcher.CORPUS_RECHECK_SECONDS", 0.0)
+    stick, (alpha, beta), _ = course
+    shutil.move(str(alpha), str(tmp_path / "still-copying.mp4"))
+    index = _index(stick / ".index", CountingASR())
+    assert str(alpha) not in {r.path for r in index.videos()}
+    shutil.move(str(tmp_path / "still-copying.mp4"), str(alpha))
+    assert {r.path for r in index.videos()} == {str(alpha), str(beta)}
+
+
 @dataclass
 class _Records:
     """A store's records and index note, at `db_dir` (what relocated_files reads)."""
