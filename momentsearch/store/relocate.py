@@ -222,6 +222,7 @@ class _KeptHashes:
         """Writes the hashes read (nowhere where the cache folder cannot be written: a read-only stick's)."""
         if not self.new or self.file is None:
             return
+        tmp = None
         try:
             self.file.parent.mkdir(parents=True, exist_ok=True)
             with tempfile.NamedTemporaryFile("w", dir=self.file.parent, delete=False, suffix=".tmp",
@@ -229,4 +230,5 @@ class _KeptHashes:
                 json.dump(self.kept, tmp)
             os.replace(tmp.name, self.file)
         except OSError:
-            pass
+            if tmp is not None:
+                Path(tmp.name).unlink(missing_ok=True)  # (a full disk: no half-written file left behind)
