@@ -380,7 +380,8 @@ class MomentIndex(Removal):
         at work (`writing`), and `notes` (files another version or other options made)."""
         from momentsearch.pipeline.made_with import models_in
         from momentsearch.store.lock import writing_now
-        files, moved = relocated_files(store := self.reader)  # read elsewhere than made: files at their new place
+        # read elsewhere than made: the files at their new place
+        files, moved = relocated_files(store := self.reader, self._search_cache)
         models = models_in(files)  # each model that made some file's entries, not the last file's alone
         counts = {name: store.count(name) for name in ENTRY_COLLECTIONS}
         return IndexInfo(db=str(self.chroma_url or Path(self.db).resolve()), files=files, models=models, counts=counts,

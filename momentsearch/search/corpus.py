@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import bisect
 import os
+import time
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -34,6 +35,8 @@ class _VideoChunks:
 
 PICTURE_TOLERANCE = 0.5  # seconds; a section edge this close to a visual segment's start is a picture change
 
+WAITING_RECHECK_SECONDS = 10.0  # how often a reader looks again for a moved index's files that were not found
+
 
 @dataclass
 class Corpus:
@@ -52,6 +55,8 @@ class Corpus:
     ocr_lexical: SlideLexicalIndex | None = None
     copies: dict[str, list[str]] = field(default_factory=dict)  # video id -> every complete file's path
     unfinished: list[str] = field(default_factory=list)  # paths of files begun but not finished (not searched)
+    waiting: int = 0  # files of a moved index found neither where indexed nor at their new place (files_arrived)
+    looked_at: float = field(default_factory=time.monotonic)  # when they were last looked for
     _chunk_rows: dict[str, int] | None = None
     _ocr_rows: dict[str, int] | None = None
     _by_video: dict[str, _VideoChunks] | None = None
@@ -196,7 +201,7 @@ def other_copies(corpus: Corpus, shown: FileRecord) -> list[str]:
 def load_corpus(store: Store, generation: tuple, cache_dir: str | None) -> Corpus:
     """Read the corpus from the store (transcript rows + BM25 from the disk cache when it is current). An index
     read elsewhere than where it was made names the files found at their new place (store/relocate.py)."""
-    records, _ = relocated_files(store)
+    records, moved = relocated_files(store, cache_dir)
     complete = [rec for rec in records if rec.complete]
     by_content: dict[str, list[FileRecord]] = {}
     for rec in complete:  # two copies of one recording share a video id; `--in` may name either
@@ -218,7 +223,8 @@ def load_corpus(store: Store, generation: tuple, cache_dir: str | None) -> Corpu
             corpus_cache.save(cache_dir, key, ids, texts, metas, lexical)
     channels = {c for rec in files.values() for c in rec.channels}
     unfinished = sorted({rec.path for rec in records if not rec.complete and rec.video_id not in files})
-    corpus = Corpus(generation, files, lexical, ids, metas, texts, channels, copies=copies, unfinished=unfinished)
+    corpus = Corpus(generation, files, lexical, ids, metas, texts, channels, copies=copies, unfinished=unfinished,
+                    waiting=moved.missing - moved.found if moved else 0)
     if "ocr" in channels:
         for id_, doc, meta in store.iter_all("ocr"):
             corpus.ocr_ids.append(id_)
@@ -226,6 +232,16 @@ def load_corpus(store: Store, generation: tuple, cache_dir: str | None) -> Corpu
             corpus.ocr_meta.append(meta)
         corpus.ocr_lexical = SlideLexicalIndex([parse_lines(m.get("lines")) for m in corpus.ocr_meta])
     return corpus
+
+
+def files_arrived(corpus: Corpus, store: Store, cache_dir: str | None) -> bool:
+    """Whether files of a moved index that `corpus` waits for (not found when it was read: a stick mounted, or a
+    copy finished, after `serve` started) are found now; looked for at most every WAITING_RECHECK_SECONDS."""
+    if not corpus.waiting or time.monotonic() - corpus.looked_at < WAITING_RECHECK_SECONDS:
+        return False
+    corpus.looked_at = time.monotonic()
+    _, moved = relocated_files(store, cache_dir)
+    return moved is not None and moved.missing - moved.found < corpus.waiting
 
 
 def reload_corpus(store: Store, kept: Corpus | None, generation: tuple, cache_dir: str | None) -> tuple[Corpus, bool]:

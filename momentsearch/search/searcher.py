@@ -19,7 +19,7 @@ from momentsearch.ranking.lexical import best_of
 from momentsearch.ranking.slide_lexical import title_line
 from momentsearch.ranking.structure import content_words, intents, without_position
 from momentsearch.search.context import SectionContext
-from momentsearch.search.corpus import Corpus, corpus_notes, reload_corpus
+from momentsearch.search.corpus import Corpus, corpus_notes, files_arrived, reload_corpus
 from momentsearch.search.image_text import unanswerable
 from momentsearch.search.lectures import searched_in_lecture
 from momentsearch.search.narrow import PLACE_ONLY, Narrowing, VideoRows, place_of, place_only
@@ -68,7 +68,8 @@ class Searcher:
             return self._corpus
         generation = (self.store.generation(),)  # (a check that raised, the folder gone, is no check: asked again)
         self._checked_at, self._seen_writes = now, writes
-        if self._corpus is not None and self._corpus.generation == generation:
+        if (self._corpus is not None and self._corpus.generation == generation
+                and not files_arrived(self._corpus, self.store, self.cache_dir)):
             return self._corpus
         self._corpus, look_again = reload_corpus(self.store, self._corpus, generation, self.cache_dir)
         self._checked_at = -1e9 if look_again else self._checked_at  # a file being replaced: look again next call
