@@ -264,8 +264,8 @@ def caption_files_used(results: list[FileResult], record_of, mode: str) -> None:
 
 
 def decks_indexed_before(results: list[FileResult], record_of, db) -> list[str]:
-    """A warning naming the slide decks of `results` (DECK_NOT_READ, DECK_READ) that the index holds all the same: a PDF of
-    JPEG pages named to `index` before 7 Dec was probed as an MJPEG video of 0:00 and kept as one; [] if none.
+    """A warning naming the slide decks of `results` (DECK_NOT_READ, DECK_READ) that the index holds all the same: a
+    PDF of JPEG pages named to `index` before 7 Dec was probed as an MJPEG video of 0:00 and kept as one; [] if none.
     `record_of(path)`: its FileRecord or None; `db`: the index's folder (None: not named), for the command that
     takes them out."""
     held = [r.path for r in results if r.reason in (DECK_NOT_READ, DECK_READ) and record_of(r.path) is not None]

@@ -338,7 +338,7 @@ def slide_rows(slides: Sequence[SlideText], embedder, video_id: str, path: str, 
     unique = {text: n for n, text in enumerate(dict.fromkeys(texts))}  # a slide split at topics: one text, embedded once
     vectors = np.asarray(embedder.embed_texts(list(unique)))[[unique[text] for text in texts]]
     metas = [{"video_id": video_id, "video": path, "start": float(s.start), "end": float(s.end), "kind": kind,
-              "title": s.title, "lines": json.dumps(s.lines, ensure_ascii=False), **({"deck": s.deck} if s.deck else {})}
-             for s in slides]
+              "title": s.title, "lines": json.dumps(s.lines, ensure_ascii=False),
+              **({"deck": s.deck} if s.deck else {})} for s in slides]
     return ids, vectors, metas, [s.text for s in slides]
 
