@@ -289,7 +289,8 @@ def _kinds(files) -> str:
 def _why(m: Moment) -> str:
     """Each channel searched in the moment's file, by score; "(by sound)" where the words matched only sound like
     the query's, "(deck lecture.pdf p. 4)" where the slide words matched are the deck's, not OCR's. A channel that
-    found nothing is listed at 0.00 after the others (it counts in the fused score's mean, so the line adds up as the README says); "" where none matched."""
+    found nothing is listed at 0.00 after the others (it counts in the fused score's mean, so the line adds up as
+    the README says); "" where none matched."""
     ranked = sorted(m.channels.items(), key=lambda kv: (-kv[1], kv[0]))
     if not any(v > 0 for _, v in ranked):
         return ""
