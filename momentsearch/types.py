@@ -196,6 +196,9 @@ class Moment:
     # there), not the query's words: their text does not hold the word searched for
     by_sound: list[str] = field(default_factory=list)
     copies: list[str] = field(default_factory=list)  # other paths of the same recording (identical files), on disk
+    # "lecture.pdf p. 4": the slide text that matched holds words of the query that OCR did not read on the slide,
+    # from that page of the lecture's deck, which the slide shows (pipeline/deck_match.py); "" otherwise
+    deck: str = ""
 
     @property
     def url(self) -> str:
@@ -219,6 +222,7 @@ class Moment:
             "hit": None if self.hit_start is None else [round(self.hit_start, 3), round(self.hit_end, 3)],
             "by_sound": list(self.by_sound),
             "copies": [shown_path(p) for p in self.copies],
+            "deck": self.deck,
             "url": self.url,
         }
 
@@ -249,12 +253,16 @@ REINDEX_COMMAND = "momentsearch index --reindex"  # how notes begin the command 
 # with a reason that begins so (pipeline/arriving.py); the CLI says them in one line under the summary
 STILL_ARRIVING = "still arriving"
 NOT_MEDIA = "not a media file (unknown extension)"  # a folder's other files (notes, code): skipped with this reason
-# a lecture's slide deck beside its recording (lecture.pdf, lecture.pptx): skipped with DECK_NOT_READ, which says why
+# a lecture's slide deck beside its recording (lecture.pptx; a PDF with no video of its name): skipped with
+# DECK_NOT_READ, which says why
 # and what to do (DECK_HOW: the CLI's one line under the summary says it once for all of them)
-DECK_HOW = ("momentsearch reads the slides a recording shows, not deck files; to search a deck's pages, export them as "
+DECK_HOW = ("momentsearch reads a deck only as a PDF beside the video of its name (lecture.pdf with lecture.mp4), to "
+            "back up the slides that video shows; to search a deck's pages, export them as "
             "PNG images (pdftoppm -png -r 100 deck.pdf deck; PowerPoint, Keynote: File > Export) and index those: "
             "each page is searched as a photo")
 DECK_NOT_READ = "a slide deck or PDF, not read: " + DECK_HOW
+# lecture.pdf beside lecture.mp4 (pipeline/deck_pdf.py): its pages' text backs up the slide text OCR reads there
+DECK_READ = "a slide deck: read with the video of the same name, its pages backing up the slides that video shows"
 
 
 @dataclass

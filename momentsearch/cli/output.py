@@ -22,8 +22,8 @@ from rich.text import Text
 from momentsearch.cli.safe_text import safe_text
 from momentsearch.places import home_folder
 from momentsearch.store.filestate import still_there
-from momentsearch.types import (DECK_HOW, DECK_NOT_READ, NOT_MEDIA, STILL_ARRIVING, IndexReport, Moment, ProgressEvent,
-                                shown_path)
+from momentsearch.types import (DECK_HOW, DECK_NOT_READ, DECK_READ, NOT_MEDIA, STILL_ARRIVING, IndexReport, Moment,
+                                ProgressEvent, shown_path)
 
 out = Console(soft_wrap=True)
 err = Console(stderr=True)
@@ -198,6 +198,16 @@ def _group_indexed(rows: list) -> tuple[list, dict[str, list]]:
     return [f for f in rows if id(f) not in grouped], alike
 
 
+def _read_beside(captions: list, decks: list) -> None:
+    """The summary's lines for the files read with the video of their name: one line each kind, not a row each."""
+    if captions:  # a captioned course's .srt beside every video
+        out.print(f"{plural(len(captions), 'caption file')} read as the captions of the video of the same name",
+                  markup=False, highlight=False)
+    if decks:  # lecture.pdf beside lecture.mp4: the video's row says how many of its pages its slides matched
+        out.print(f"{plural(len(decks), 'slide deck')} (PDF) read with the video of the same name",
+                  markup=False, highlight=False)
+
+
 def print_report(report: IndexReport) -> None:
     for w in report.warnings:
         # escaped (a warning can name a file, and a name's escape sequences must not reach the terminal), and one
@@ -209,8 +219,9 @@ def print_report(report: IndexReport) -> None:
     decks = [f for f in report.files if f.status == "skipped" and f.reason == DECK_NOT_READ]
     same = [f for f in report.files if f.status == "unchanged" and not f.reason]
     captions = [f for f in report.files if f.status == "skipped" and f.reason.startswith("subtitles: read as")]
+    decks_read = [f for f in report.files if f.status == "skipped" and f.reason == DECK_READ]
     arriving = [f for f in report.files if f.status == "skipped" and f.reason.startswith(STILL_ARRIVING)]
-    grouped = {id(f) for f in other + decks + same + captions + arriving}
+    grouped = {id(f) for f in other + decks + same + captions + arriving + decks_read}
     rows = [f for f in report.files if id(f) not in grouped]
     rows, indexed_alike = _group_indexed(rows)
     if rows or not (other or decks or same or indexed_alike or arriving):
@@ -233,10 +244,8 @@ def print_report(report: IndexReport) -> None:
         media = f" ({fmt_time(seconds)} of media)" if seconds else ""
         out.print(f"{plural(len(same), 'file')} already indexed and unchanged{media}: nothing redone",
                   markup=False, highlight=False)
-    if captions:  # a captioned course's .srt beside every video: one line, not a row each
-        out.print(f"{plural(len(captions), 'caption file')} read as the captions of the video of the same name",
-                  markup=False, highlight=False)
-    if decks:  # lecture.pdf beside lecture.mp4: not counted among a folder's other files, as if it were read
+    _read_beside(captions, decks_read)
+    if decks:  # lecture.pptx beside lecture.mp4: not counted among a folder's other files, as if it were read
         out.print(cell(f"{plural(len(decks), 'slide deck')} not read ({_kinds(decks)}): {DECK_HOW}"),
                   markup=False, highlight=False)
     if arriving:  # a nightly run beside copies and downloads under way: said once, each file named
@@ -279,12 +288,15 @@ def _kinds(files) -> str:
 
 def _why(m: Moment) -> str:
     """Each channel searched in the moment's file, by score; "(by sound)" where the words matched only sound like
-    the query's. A channel that found nothing is listed at 0.00 after the others (it counts in the fused score's
-    mean, so the line adds up as the README says); "" where none matched."""
+    the query's, "(deck lecture.pdf p. 4)" where the slide words matched are the deck's, not OCR's. A channel that
+    found nothing is listed at 0.00 after the others (it counts in the fused score's mean, so the line adds up as
+    the README says); "" where none matched."""
     ranked = sorted(m.channels.items(), key=lambda kv: (-kv[1], kv[0]))
     if not any(v > 0 for _, v in ranked):
         return ""
-    return " ".join(f"{k} {v:.2f}{' (by sound)' if k in m.by_sound else ''}" for k, v in ranked)
+    deck = f" (deck {m.deck})" if m.deck else ""  # the slide's words that matched came from the lecture's PDF
+    return " ".join(f"{k} {v:.2f}{' (by sound)' if k in m.by_sound else ''}{deck if k == 'ocr' else ''}"
+                    for k, v in ranked)
 
 
 NOTHING_INDEXED = "The index holds no searchable file yet: "  # and ADD_SOME, or (cli/extras.why_nothing) why not

@@ -24,6 +24,7 @@ from pathlib import Path
 from momentsearch.errors import BadInputError
 from momentsearch.media import time_origin
 from momentsearch.pipeline.caption_text import Cue, cue_lines, decode_caption_bytes, parse_ass, parse_srt_vtt
+from momentsearch.pipeline.deck_pdf import deck_bytes, deck_changed
 from momentsearch.pipeline.media_names import MEDIA_EXTENSIONS
 from momentsearch.pipeline.opening import open_media
 from momentsearch.types import TranscriptSegment, Word
@@ -229,20 +230,26 @@ def _packet_cues(packet, origin: float) -> list[Cue]:
 def indexed_id(video: str | Path, content_id: str, mode: str) -> str:
     """The id of what indexing `video` makes: its content's id (`content_id`, discover.content_hash),
     mixed with its sidecar caption file's bytes when captions are looked for (`mode` not "ignore") and
-    one lies next to it. Copies of one recording share their entries by that id, so a copy whose
-    captions make its transcript must not have the id of a copy transcribed by ASR (or captioned
-    otherwise): its entries would replace theirs. Same format as a content id (16 hex digits)."""
+    one lies next to it, and with its slide deck's (lecture.pdf: `deck_pdf.deck_beside`) when it has one.
+    Copies of one recording share their entries by that id, so a copy whose captions make its transcript (or
+    whose deck backs its slide text) must not have the id of a copy transcribed by ASR (or captioned
+    otherwise, or without a deck): its entries would replace theirs. Same format as a content id (16 hex digits)."""
     import hashlib
 
     found = sidecar_files(video)[:1] if mode != "ignore" else []
-    if not found:
-        return content_id
+    captions = None
     try:
-        captions = found[0][0].read_bytes()
+        captions = found[0][0].read_bytes() if found else None
     except OSError:  # unreadable: find_captions reports it; the content's id stays
+        pass
+    deck = deck_bytes(video)  # lecture.pdf beside it backs up its slide text: a copy without it is another
+    if captions is None and deck is None:
         return content_id
     h = hashlib.blake2b(content_id.encode("ascii"), digest_size=8)
-    h.update(captions)
+    if captions is not None:
+        h.update(captions)
+    if deck is not None:
+        h.update(b"\0deck\0" + deck)
     return h.hexdigest()
 
 
@@ -262,6 +269,12 @@ def sidecar_signature(video: str | Path, mode: str) -> str:
 
 
 def sidecar_changed(record, mode: str) -> bool:
+    """Whether a file read beside `record`'s video is not the one there now: its caption file (`captions_changed`)
+    or its slide deck (lecture.pdf: `deck_pdf.deck_changed`)."""
+    return captions_changed(record, mode) or deck_changed(record)
+
+
+def captions_changed(record, mode: str) -> bool:
     """Whether `record`'s sidecar is not the one there now. A record made before sources held one (before 7 Dec)
     is judged by the file its transcript names: a caption file added next to a video transcribed by ASR, or the
     one its transcript came from taken away or renamed, is a change (it said "unchanged", and the summary that

@@ -12,6 +12,7 @@ from __future__ import annotations
 import os
 from dataclasses import replace
 
+from momentsearch.pipeline.deck_pdf import deck_signature
 from momentsearch.types import FileRecord
 
 
@@ -36,10 +37,12 @@ def follow_copies(store, record: FileRecord) -> list[str]:
     followed = []
     for copy in _placed_copies(store, record):
         sources = {**record.sources, "sidecar": copy.sources.get("sidecar", "")}  # its own caption file's signature
+        sources = sources if "sidecar" in record.sources or "sidecar" in copy.sources else dict(record.sources)
+        sources.pop("deck", None)  # its own deck's name (the same bytes: they are part of the id they share)
+        if deck := deck_signature(copy.path):
+            sources["deck"] = deck
         store.put_file(replace(record, path=copy.path, size=copy.size, mtime=copy.mtime, device=copy.device,
-                               inode=copy.inode, mime=copy.mime or record.mime, complete=True,
-                               sources=sources if "sidecar" in record.sources or "sidecar" in copy.sources
-                               else record.sources))
+                               inode=copy.inode, mime=copy.mime or record.mime, complete=True, sources=sources))
         followed.append(copy.path)
     return sorted(followed)
 

@@ -31,7 +31,7 @@ from momentsearch.pipeline.ocr_spaces import clean_line, read_eszett, restore_sp
 from momentsearch.pipeline.picture import same_picture
 from momentsearch.pipeline.slide_reads import read_pictures
 from momentsearch.ranking.lexical import tokenize
-from momentsearch.ranking.slide_lexical import LINE_JOIN, TITLE_SHARE
+from momentsearch.ranking.slide_lexical import LINE_JOIN, TITLE_SHARE, deck_backing
 from momentsearch.store.ids import entry_id
 from momentsearch.types import VisualSegment
 
@@ -46,6 +46,8 @@ class SlideText:
     # where the text says "Project Road map"), so lexical search matches the word as printed
     places: dict[str, tuple[float, ...]] = field(default_factory=dict)  # where the lines stood, as far as
     # known: `deck_text.line_key` of a line -> its box's centre and height (`OcrLine.place`)
+    deck: str = ""  # JSON {"file", "page", "lines"}: its last `lines` lines are from that page of the lecture's
+    # deck (pipeline/deck_match.py), words OCR did not read there; "" when none are
 
     @property
     def text(self) -> str:
@@ -58,7 +60,9 @@ class SlideText:
         are passed over while there are other lines, however large (a balance's readout "0.2012" above a
         bottle's label, a timer "0:12:46"): a close-up whose display changes under one label is one
         picture, not a new slide per reading. A slide of readouts alone ("1989") keeps them."""
-        lines = without_readouts(self).lines or self.lines
+        backed = deck_backing(self.deck)  # the deck's lines back up what OCR read, and are never its title
+        own = self.lines[:len(self.lines) - backed[2]] if backed else self.lines
+        lines = without_readouts(SlideText(self.start, self.end, own)).lines or own
         if not lines:
             return ""
         top = max(w for _, w, _ in lines)
@@ -334,6 +338,7 @@ def slide_rows(slides: Sequence[SlideText], embedder, video_id: str, path: str, 
     unique = {text: n for n, text in enumerate(dict.fromkeys(texts))}  # a slide split at topics: one text, embedded once
     vectors = np.asarray(embedder.embed_texts(list(unique)))[[unique[text] for text in texts]]
     metas = [{"video_id": video_id, "video": path, "start": float(s.start), "end": float(s.end), "kind": kind,
-              "title": s.title, "lines": json.dumps(s.lines, ensure_ascii=False)} for s in slides]
+              "title": s.title, "lines": json.dumps(s.lines, ensure_ascii=False),
+              **({"deck": s.deck} if s.deck else {})} for s in slides]
     return ids, vectors, metas, [s.text for s in slides]
 

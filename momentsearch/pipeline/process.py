@@ -21,6 +21,8 @@ from momentsearch.options import Config
 from momentsearch.pipeline.arriving import no_length_note
 from momentsearch.pipeline.camera_shots import alternating_shots, shot_switches
 from momentsearch.pipeline.captions import find_captions, language_note, sidecar_signature
+from momentsearch.pipeline.deck_match import back_with_deck
+from momentsearch.pipeline.deck_pdf import deck_of, deck_signature
 from momentsearch.pipeline.deck_text import drop_carried_lines, drop_contents_lines, drop_repeated_lines
 from momentsearch.pipeline.decode import iter_audio_windows, probe
 from momentsearch.pipeline.frame_reader import FrameReader
@@ -298,6 +300,8 @@ class FileProcessor:
         transcript: list[TranscriptSegment] = []
         track, caption_note = find_captions(path, info.duration, cfg.captions.mode)
         out.sources["sidecar"] = sidecar_signature(path, cfg.captions.mode)  # (a later edit is noticed)
+        if deck := deck_signature(path):  # lecture.pdf beside it: its pages back up the slide text (and an edit
+            out.sources["deck"] = deck  # of it is noticed too)
         if track is not None:  # the video's own captions: no audio decoding, no ASR
             transcript, out.language = track.segments(), track.language
             caption_note = language_note(track, cfg.asr.language)  # a translation stands for the speech?
@@ -360,6 +364,9 @@ class FileProcessor:
         if segments and slides is not None:
             with self._stage("ocr", times):  # keyframes were read in _visual; MiniLM on their text counts here
                 stored = drop_contents_lines(drop_carried_lines(drop_repeated_lines(slides)))
+                # the lecture's own deck (lecture.pdf) backs up the words OCR misread on the slides it shows
+                stored, deck_note = back_with_deck(stored, deck_of(path), cfg.ocr.min_weight)
+                out.note = "; ".join(n for n in (out.note, deck_note) if n)
                 ids, vectors, metas, docs = slide_rows(stored, self.text, video_id, path)
             if ids:
                 out.add("ocr", ids, vectors, metas, docs)

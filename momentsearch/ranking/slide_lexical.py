@@ -66,12 +66,30 @@ def figures(text: str) -> bool:
     return sum(c.isdigit() for c in text) >= 2 and sum(c.isalpha() for c in text) < 4
 
 
+def deck_backing(raw: str | None) -> tuple[str, int, int] | None:
+    """(deck file name, page, how many of the entry's last lines came from that page) of an "ocr" entry's "deck"
+    metadata (pipeline/deck_match.py: words OCR did not read there), None for none or a value that is not one."""
+    try:
+        got = json.loads(raw) if raw else None
+        return (str(got["file"]), int(got["page"]), max(0, int(got["lines"]))) if got else None
+    except (ValueError, TypeError, KeyError):
+        return None
+
+
+def own_lines(meta: dict) -> list[Line]:
+    """The lines OCR read on an "ocr" entry's slide: its stored lines without those its deck added."""
+    lines = parse_lines(meta.get("lines"))
+    backed = deck_backing(meta.get("deck"))
+    return lines[:len(lines) - backed[2]] if backed else lines
+
+
 def title_line(meta: dict) -> str:
     """A slide's title: the first line (reading order) among its heaviest; the stored `title` joins them all.
     A displayed formula is taller than a maths slide's title and named five of a Fourier lecture's chapters
     ("J"x²dx = 2²"), a presenter view's timer three of a lecture's ("0:12:46 II C"): lines that read like
-    formulas (`formula`) or figures (`figures`) are passed over while there are others."""
-    lines = parse_lines(meta.get("lines"))
+    formulas (`formula`) or figures (`figures`) are passed over while there are others; lines its deck added are
+    no title (the words OCR read are)."""
+    lines = own_lines(meta)
     if not lines:
         return str(meta.get("title", ""))
     lines = [line for line in lines if not formula(line[0]) and not figures(line[0])] or lines

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 from momentsearch.ranking.fusion import Candidates, ChannelHits, Fused
 from momentsearch.ranking.lexical import tokenize
+from momentsearch.ranking.slide_lexical import deck_backing, parse_lines
 from momentsearch.search.corpus import Corpus, other_copies
 from momentsearch.transcript import decode_times, sentences
 from momentsearch.types import Moment
@@ -59,8 +60,24 @@ def build_moments(ranking, hits: dict[str, ChannelHits], corpus: Corpus, only_pl
             text=text or evidence.get("ocr", ""), evidence=evidence, segment_id=evidence.get("visual", ""),
             kind="photo" if photo else "moment", hit_start=hit[0] if hit else None, hit_end=hit[1] if hit else None,
             by_sound=by_sound, copies=other_copies(corpus, rec),
+            deck=_deck_page(hits, fused, i, corpus, terms) if "ocr" in evidence else "",
         ))
     return moments
+
+
+def _deck_page(hits: dict[str, ChannelHits], fused: Fused, i: int, corpus: Corpus, terms: frozenset[str]) -> str:
+    """"NAME p. N" when candidate `i`'s slide-text hit matched `terms` that only the lecture's deck gave its entry
+    (words OCR did not read on the slide: pipeline/deck_match.py), else ""."""
+    which = fused.best_hit.get("ocr")
+    h = int(which[i]) if which is not None and "ocr" in hits else -1
+    row = corpus.ocr_rows().get(hits["ocr"].ids[h]) if 0 <= h < len(hits["ocr"].ids) else None
+    backed = deck_backing(corpus.ocr_meta[row].get("deck")) if row is not None else None
+    if not backed or not terms:
+        return ""
+    lines = parse_lines(corpus.ocr_meta[row].get("lines"))
+    own = {w for t, _, a in lines[:len(lines) - backed[2]] for w in tokenize(f"{t} {a}")}
+    added = {w for t, _, _ in lines[len(lines) - backed[2]:] for w in tokenize(t)}
+    return f"{backed[0]} p. {backed[1]}" if terms & (added - own) else ""
 
 
 def channels_of(rec) -> set[str]:

@@ -40,6 +40,8 @@ class MomentOut(_Answer):
                                             "read wrong), not by the query's words: their text does not hold them")
     copies: list[str] = Field(description="the other paths of the same recording (identical files indexed once), "
                                           "on the server; `video` names the first indexed")
+    deck: str = Field(description="\"lecture.pdf p. 4\" where the slide text matched by words OCR did not read on "
+                      "the slide, from that page of the lecture's PDF deck beside the video; \"\" otherwise")
     url: str
     name: str = Field(description="the video's file name")
     snippet: str = Field(description="text to show: the matched transcript, else slide text, else the speech in range")

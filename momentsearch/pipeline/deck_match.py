@@ -1,0 +1,129 @@
+"""Which deck page each slide shown in a recording is, and the page's words that back up what OCR read.
+
+A slide is matched to a page by the words they share, each weighted by how few pages hold it (a word of the
+template, on every page, tells nothing), with a word OCR misread ("Recursian") counted as the deck's word it is
+one or two letters from. Recall (how much of what OCR read the page holds) must be high enough, so a screen that
+is no page of the deck (a terminal, a web page, another deck) matches none; of the pages that pass, the best
+balance of recall and precision wins, so a build's shorter page is the one a slide shows before its last bullet.
+Pages never shown are never used, and a page shown twice backs both slides: nothing is added at a time the
+recording did not show a slide, so no slide is invented.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from dataclasses import replace
+from difflib import SequenceMatcher
+from typing import Sequence
+
+from momentsearch.pipeline.deck_pdf import Deck, DeckPage, deck_words
+from momentsearch.pipeline.ocr import SlideText
+
+MIN_RECALL = 0.5  # share of a slide's (weighted) words its page must hold
+MIN_SHARED = 2  # words of the slide, on at most half the deck's pages, its page must hold (1 for a 1-word slide)
+SAME_LINE = 0.6  # character likeness (difflib ratio) at which a deck line is taken for an OCR line it stands for
+
+
+def match_pages(slides: Sequence[SlideText], deck: Deck) -> list[DeckPage | None]:
+    """The page each of `slides` shows, None where no page matches well enough (module docstring)."""
+    pages = [p for p in deck.pages if p.lines]
+    if not pages:
+        return [None] * len(slides)
+    page_words = [p.words() for p in pages]
+    df: dict[str, int] = {}
+    for words in page_words:
+        for w in words:
+            df[w] = df.get(w, 0) + 1
+    n = len(pages)
+    idf = {w: math.log((n + 1) / c) for w, c in df.items()}
+    unknown = math.log(n + 1)  # a word no page has weighs as a word of one page: it speaks against every page
+    by_length: dict[int, list[str]] = {}
+    for w in df:
+        by_length.setdefault(len(w), []).append(w)
+    seen: dict[str, str | None] = {}
+    out: list[DeckPage | None] = []
+    for slide in slides:
+        words = {w for w in (seen.setdefault(w, _deck_word(w, df, by_length)) or w
+                             for w in {w for t, _, _ in slide.lines for w in deck_words(t)})}
+        total = sum(idf.get(w, unknown) for w in words)
+        distinctive = {w for w in words if w in df and df[w] <= max(1, n // 2)}
+        best, best_score = None, 0.0
+        for page, pw in zip(pages, page_words):
+            shared = words & pw
+            kept = sum(idf[w] for w in shared)
+            if not total or len(shared & distinctive) < min(MIN_SHARED, len(distinctive)) or not shared & distinctive:
+                continue
+            recall, precision = kept / total, kept / max(sum(idf[w] for w in pw), 1e-9)
+            score = 2 * recall * precision / (recall + precision) if recall + precision else 0.0
+            if recall >= MIN_RECALL and score > best_score:
+                best, best_score = page, score
+        out.append(best)
+    return out
+
+
+def _deck_word(word: str, df: dict[str, int], by_length: dict[int, list[str]]) -> str | None:
+    """The deck's word `word` is: itself, or the one word one letter from it (two for eight letters or more) that
+    OCR misread; None when no deck word is, or several are equally near."""
+    if word in df:
+        return word
+    if len(word) < 4 or not any(c.isalpha() for c in word):
+        return None
+    most = 2 if len(word) >= 8 else 1
+    near = [(d, w) for size in range(len(word) - most, len(word) + most + 1) for w in by_length.get(size, ())
+            if (d := _distance(word, w, most)) <= most]
+    if not near:
+        return None
+    nearest = min(d for d, _ in near)
+    found = [w for d, w in near if d == nearest]
+    return found[0] if len(found) == 1 else None
+
+
+def _distance(a: str, b: str, limit: int) -> int:
+    """Levenshtein distance of `a` and `b`, or `limit + 1` once it is sure to exceed `limit`."""
+    row = list(range(len(b) + 1))
+    for i, ca in enumerate(a, 1):
+        prev, row[0] = row[0], i
+        for j, cb in enumerate(b, 1):
+            prev, row[j] = row[j], min(row[j] + 1, row[j - 1] + 1, prev + (ca != cb))
+        if min(row) > limit:
+            return limit + 1
+    return row[-1]
+
+
+def back_with_deck(slides: Sequence[SlideText], deck: Deck | None, min_weight: float) -> tuple[list[SlideText], str]:
+    """`slides` with the lines of the deck page each shows that hold a word OCR did not read there, added after
+    its own lines: each at the weight of the OCR line it stands for (a misread title stays a title's weight),
+    else at `min_weight` (small print OCR could not read); such a slide's `deck` says the page and how many of
+    its last lines came from it. And a note for the file's row: how many slides matched which pages, or why the
+    deck is not used. No deck: `slides` as they are, ""."""
+    if deck is None:
+        return list(slides), ""
+    if deck.note:
+        return list(slides), f"slide deck {deck.name} not used: {deck.note}"
+    matches = match_pages(slides, deck)
+    out = []
+    for slide, page in zip(slides, matches):
+        added = _missing_lines(slide, page, min_weight) if page is not None else []
+        if added:
+            slide = replace(slide, lines=slide.lines + added,
+                            deck=json.dumps({"file": deck.name, "page": page.number, "lines": len(added)}))
+        out.append(slide)
+    shown = sorted({p.number for p in matches if p is not None})
+    matched = sum(p is not None for p in matches)
+    if not shown:
+        return out, f"slide deck {deck.name}: no page matched a slide shown ({len(slides)} read), not used"
+    return out, (f"slide deck {deck.name}: {matched} of {len(slides)} slides matched to {len(shown)} of its "
+                 f"{len(deck.pages)} pages")
+
+
+def _missing_lines(slide: SlideText, page: DeckPage, min_weight: float) -> list[tuple[str, float, str]]:
+    read = {w for t, _, _ in slide.lines for w in deck_words(t)}
+    added = []
+    for line in page.lines:
+        if set(deck_words(line)) <= read:
+            continue
+        like = [(SequenceMatcher(None, line.lower(), t.lower()).ratio(), w) for t, w, _ in slide.lines]
+        ratio, weight = max(like, default=(0.0, min_weight))
+        added.append((line, round(weight if ratio >= SAME_LINE else min_weight, 4), ""))
+    return added

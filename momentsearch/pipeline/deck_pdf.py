@@ -1,0 +1,161 @@
+"""A lecture's slide deck: `lecture.pdf` beside `lecture.mp4`, its pages' text read with pypdf.
+
+Lecturers publish their slides as a PDF next to the recording. The text of its pages is exact where OCR of a
+filmed or small slide misreads words ("Recursian") or cannot read them at all (small print); `deck_match`
+pairs each slide the recording shows with the page it shows and backs up the slide's text with that page's
+words. The deck is found by name only (the video's name with `.pdf`), so a folder walk and a named video
+find the same one; its bytes are part of the video's indexed id and its signature is kept in the file's
+record (`sources["deck"]`), so a deck added, edited or taken away makes the next `index` do the video again.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import os
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from momentsearch.pipeline.media_names import VIDEO_EXTENSIONS
+
+DECK_SUFFIXES = (".pdf", ".PDF", ".Pdf")  # how a deck beside a video may be named (lecture.pdf, LECTURE.PDF)
+
+
+@dataclass
+class DeckPage:
+    """One page of a deck: its text lines as the PDF's text layer holds them (template lines left out)."""
+
+    number: int  # 1-based, as a PDF viewer counts pages
+    lines: list[str] = field(default_factory=list)
+
+    def words(self) -> set[str]:
+        return {w for line in self.lines for w in deck_words(line)}
+
+
+@dataclass
+class Deck:
+    """A deck as read: its file's name, its pages with text, and why it is not used ("" when it is)."""
+
+    name: str
+    pages: list[DeckPage] = field(default_factory=list)
+    note: str = ""  # e.g. "no text layer (scanned pages?)"
+
+
+def deck_beside(video: str | Path) -> Path | None:
+    """The slide deck of `video`: a PDF of its name beside it (`week3.mp4` -> `week3.pdf`), None without one or
+    for a file that is not a video by its extension (a recording without pictures shows no slides)."""
+    path = Path(video)
+    if path.suffix.lower() not in VIDEO_EXTENSIONS:
+        return None
+    for suffix in DECK_SUFFIXES:
+        deck = path.with_suffix(suffix)
+        if deck.is_file():
+            return deck
+    return None
+
+
+def video_of_deck(pdf: str | Path, names: list[str] | None = None) -> Path | None:
+    """The video beside `pdf` whose deck it is (`deck_beside`), None when none is. `names`: the files of its
+    folder, when the caller has listed them."""
+    path = Path(pdf)
+    if path.suffix not in DECK_SUFFIXES:
+        return None
+    try:
+        names = os.listdir(path.parent) if names is None else names
+    except OSError:
+        return None
+    return next((video for name in sorted(names) if Path(name).stem == path.stem and name != path.name
+                 and deck_beside(video := path.parent / name) == path), None)
+
+
+def deck_of(video: str | Path) -> Deck | None:
+    """The deck beside `video` as read (`read_deck`), None without one."""
+    deck = deck_beside(video)
+    return read_deck(deck) if deck is not None else None
+
+
+def deck_bytes(video: str | Path) -> bytes | None:
+    """The bytes of `video`'s deck (`deck_beside`), None without one or when it cannot be read."""
+    deck = deck_beside(video)
+    try:
+        return deck.read_bytes() if deck is not None else None
+    except OSError:
+        return None
+
+
+def deck_signature(video: str | Path) -> str:
+    """Which deck `video` has now and its content: "NAME HASH" ("" without one). Kept in the file's record
+    (`sources["deck"]`): a deck added, edited or removed after indexing makes the next `index` redo the video."""
+    deck = deck_beside(video)
+    if deck is None:
+        return ""
+    data = deck_bytes(video)
+    return f"{deck.name} {hashlib.blake2b(data, digest_size=8).hexdigest() if data is not None else 'unreadable'}"
+
+
+def deck_changed(record) -> bool:
+    """Whether the deck beside a recorded video is not the one it was indexed with (a record made before decks
+    were read has none: a deck beside it now is a change, as it would be read)."""
+    if getattr(record, "kind", "video") == "photo":
+        return False
+    return record.sources.get("deck", "") != deck_signature(record.path)
+
+
+def deck_words(text: str) -> list[str]:
+    """The words of a line as a deck and a slide are compared by: lower case, compatibility forms (a PDF's "ﬁ"
+    ligature is "fi"), letters and digits runs holding a letter, two characters or more."""
+    text = unicodedata.normalize("NFKC", text).lower()
+    return [w for w in re.findall(r"[^\W_]+", text) if len(w) >= 2 and any(c.isalpha() for c in w)]
+
+
+# what a damaged or unusual PDF raises inside pypdf's parser, besides its own errors
+_BROKEN = (OSError, ValueError, KeyError, IndexError, TypeError, AttributeError, RecursionError)
+TEMPLATE_SHARE = 0.5  # a line on more than this share of a deck's pages (3 or more) is its template: footer, course
+
+
+def read_deck(path: str | Path) -> Deck:
+    """The text of each page of the PDF at `path`. A deck that cannot be used says why in `note` (pypdf not
+    installed, a damaged or encrypted file, no text layer: scanned pages) and has no pages; never raises.
+    Lines that most pages repeat (the template's footer, course name) are left out of every page."""
+    name = Path(path).name
+    try:
+        from pypdf import PdfReader
+        from pypdf.errors import PyPdfError
+    except ImportError:
+        return Deck(name, note="pypdf is not installed (pip install pypdf)")
+    quiet = logging.getLogger("pypdf")
+    level = quiet.level
+    quiet.setLevel(logging.ERROR)  # its warnings of odd objects would reach the terminal (the library never prints)
+    try:
+        reader = PdfReader(str(path))
+        if reader.is_encrypted and not reader.decrypt(""):
+            return Deck(name, note="encrypted with a password")
+        texts = [page.extract_text() or "" for page in reader.pages]
+    except (PyPdfError, *_BROKEN) as exc:
+        return Deck(name, note=f"not readable as a PDF ({type(exc).__name__})")
+    finally:
+        quiet.setLevel(level)
+    pages = [DeckPage(i, [line for line in map(_clean, text.splitlines()) if deck_words(line)])
+             for i, text in enumerate(texts, 1)]
+    if not any(p.lines for p in pages):
+        return Deck(name, note="no text layer (scanned pages?)")
+    return Deck(name, _without_template(pages))
+
+
+def _clean(line: str) -> str:
+    return " ".join(unicodedata.normalize("NFKC", line).split())
+
+
+def _without_template(pages: list[DeckPage]) -> list[DeckPage]:
+    """`pages` without the lines more than TEMPLATE_SHARE of them repeat (3 pages or more)."""
+    if len(pages) < 3:
+        return pages
+    counts: dict[str, int] = {}
+    for page in pages:
+        for key in {" ".join(deck_words(line)) for line in page.lines}:
+            counts[key] = counts.get(key, 0) + 1
+    template = {k for k, n in counts.items() if n > TEMPLATE_SHARE * len(pages)}
+    return [DeckPage(p.number, [line for line in p.lines if " ".join(deck_words(line)) not in template])
+            for p in pages]

@@ -1,0 +1,132 @@
+"""A lecture's PDF deck beside its recording (lecture.pdf with lecture.mp4): each slide the recording shows is
+matched to the deck page it shows, and the page's words back up what OCR read there. Before, the deck was
+skipped ("a slide deck or PDF, not read") and a word OCR could not read on the filmed slide found nothing."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from conftest import iou, run_cli, search_json
+from momentsearch.pipeline.deck_match import back_with_deck, match_pages
+from momentsearch.pipeline.deck_pdf import Deck, DeckPage, read_deck
+from momentsearch.pipeline.discover import discover
+from momentsearch.pipeline.ocr import SlideText
+from momentsearch.types import DECK_NOT_READ, DECK_READ
+
+fpdf = pytest.importorskip("fpdf", reason="fpdf2 writes the test decks (scripts/setup.sh --test installs it)")
+
+FOOTER = "Introduction to Earth Science"  # the template's footer, on every page as on every slide
+TITLE_PAGE = ("Earth Science Week Three", ["Pangaea and the supercontinent cycle"])  # a page the talk never shows
+SLIDES = [("Plate Tectonics", ["Crust floats on the mantle", "Convection moves the plates"]),
+          ("Earthquake Waves", ["Primary waves arrive first", "Secondary waves shake sideways"]),
+          ("Volcanoes", ["Magma rises through vents", "Ash clouds cool the climate"])]
+
+
+def _write_deck(path: Path, pages: list[tuple[str, list[str]]], small_print: dict[str, str]) -> None:
+    """A PDF with a text layer, one page per (title, bullets), in one template: `small_print[title]` is a line of
+    print too small to film (the recording's slide does not show it legibly; the PDF has it)."""
+    pdf = fpdf.FPDF(orientation="L", format=(180, 320))
+    for title, bullets in pages:
+        pdf.add_page()
+        pdf.set_font("helvetica", "B", 28)
+        pdf.cell(0, 20, title, new_x="LMARGIN", new_y="NEXT")
+        pdf.set_font("helvetica", "", 16)
+        for bullet in bullets:
+            pdf.cell(0, 12, bullet, new_x="LMARGIN", new_y="NEXT")
+        pdf.set_font("helvetica", "", 6)
+        if title in small_print:
+            pdf.cell(0, 8, small_print[title], new_x="LMARGIN", new_y="NEXT")
+        pdf.cell(0, 8, FOOTER)
+    pdf.output(str(path))
+
+
+@pytest.fixture(scope="module")
+def earth_lecture(tmp_path_factory):
+    """A rendered one-template lecture of the three SLIDES (espeak-ng speech that never says the small print)."""
+    if shutil.which("espeak-ng") is None:
+        pytest.skip("espeak-ng is not installed (scripts/setup.sh installs it)")
+    from momentsearch.testing.synth import Section, render_lecture
+
+    speech = ["The plates of the crust move because the mantle below them flows slowly.",
+              "When rock breaks, waves travel through the ground and some of them arrive before the others.",
+              "Molten rock reaches the surface, and what it throws into the air can change the weather."]
+    folder = tmp_path_factory.mktemp("earth")
+    rendered = render_lecture(folder / "lecture.mp4", [Section(t, s, b) for (t, b), s in zip(SLIDES, speech)],
+                              size=(480, 270), fps=5, template="dev-navy")
+    return folder / "lecture.mp4", {r.title: (r.start, r.end) for r in rendered}
+
+
+def test_a_word_only_the_deck_has_finds_the_slide_that_shows_its_page(earth_lecture, tmp_path):
+    """The deck's small print ("Mohorovicic discontinuity") is on no frame OCR can read: with lecture.pdf beside
+    the video, searching it finds the slide showing that page, saying the deck's page matched. The deck's title
+    page, never shown, adds no moment; a PDF edited after indexing has the video indexed again."""
+    video = tmp_path / "lecture.mp4"
+    shutil.copy(earth_lecture[0], video)
+    windows = earth_lecture[1]
+    _write_deck(tmp_path / "lecture.pdf", [TITLE_PAGE, *SLIDES], {"Earthquake Waves": "Mohorovicic discontinuity"})
+    db = str(tmp_path / "db")
+
+    indexed = run_cli("index", str(tmp_path), "--db", db, "--json").stdout
+    assert "slides matched to 3 of its 4 pages" in indexed and DECK_READ in indexed, indexed
+
+    top = search_json(db, "Mohorovicic")["results"][0]
+    assert iou((top["start"], top["end"]), windows["Earthquake Waves"]) >= 0.5, top
+    assert top["deck"] == "lecture.pdf p. 3" and top["channels"]["ocr"] > 0
+    assert "(deck lecture.pdf p. 3)" in run_cli("search", "Mohorovicic", "--db", db).stdout
+    assert all(not r["deck"] and "pangaea" not in r["evidence"].get("ocr", "").lower()  # the page never shown
+               for r in search_json(db, "Pangaea")["results"])
+
+    _write_deck(tmp_path / "lecture.pdf", [TITLE_PAGE, *SLIDES], {"Volcanoes": "Krakatoa erupted in 1883"})
+    assert "1 indexed" in run_cli("index", str(tmp_path), "--db", db).stdout  # only the PDF changed
+    top = search_json(db, "Krakatoa")["results"][0]
+    assert iou((top["start"], top["end"]), windows["Volcanoes"]) >= 0.5 and top["deck"] == "lecture.pdf p. 4"
+    assert not any(r["deck"] for r in search_json(db, "Mohorovicic")["results"])  # the old page's words are gone
+
+
+def _slide(start: float, *lines: str) -> SlideText:
+    return SlideText(start, start + 10, [(line, 0.9 if i == 0 else 0.5, "") for i, line in enumerate(lines)])
+
+
+def test_slides_are_matched_despite_misreads_and_other_screens_match_no_page():
+    """A misread title ("Recursian") and a misread bullet still find their page; a page shown twice backs both
+    slides; a terminal shown between them matches none (nothing is added there); a page never shown is unused;
+    a deck line standing for a misread title keeps the title's weight but never becomes the title."""
+    deck = Deck("lecture.pdf", [DeckPage(1, ["Recursion", "A function that calls itself", "Base case stops it"]),
+                                DeckPage(2, ["Memoization", "Cache each answer", "Fibonacci in linear time"]),
+                                DeckPage(3, ["Dynamic Programming", "Tables filled bottom up"])])
+    slides = [_slide(0, "Recursian", "A function that calls itself"), _slide(10, "$ python3 fib.py", "Traceback"),
+              _slide(20, "Recursion", "A functlon that calls itself"), _slide(30, "Dynamic Programming", "Tables")]
+
+    assert [p and p.number for p in match_pages(slides, deck)] == [1, None, 1, 3]
+    backed, note = back_with_deck(slides, deck, 0.3)
+    assert backed[0].lines[2:] == [("Recursion", 0.9, ""), ("Base case stops it", 0.3, "")]
+    assert backed[0].title == "Recursian" and backed[1] == slides[1]
+    assert note == "slide deck lecture.pdf: 3 of 4 slides matched to 2 of its 3 pages"
+
+
+def test_a_scanned_deck_says_so_and_changes_nothing(tmp_path):
+    """A PDF of page images (a scan, an image export) has no text to back anything up: the video's row says so."""
+    from PIL import Image
+
+    Image.new("RGB", (64, 36), "white").save(tmp_path / "lecture.pdf", format="PDF")
+    deck = read_deck(tmp_path / "lecture.pdf")
+    slides = [_slide(0, "Recursion", "A function that calls itself")]
+    assert deck.pages == [] and deck.note == "no text layer (scanned pages?)"
+    assert back_with_deck(slides, deck, 0.3) == (slides, "slide deck lecture.pdf not used: no text layer "
+                                                          "(scanned pages?)")
+
+
+def test_only_a_pdf_of_a_videos_name_is_read_with_it(tmp_path):
+    """lecture.pdf beside lecture.mp4 is read with it, walked or named; week2.pdf (no week2 video) and a PDF beside
+    an audio recording stay the unread-deck note."""
+    for name in ("lecture.mp4", "week2.pdf", "talk.m4a", "talk.pdf"):
+        (tmp_path / name).write_bytes(b"%PDF-1.4" if name.endswith(".pdf") else b"")
+    _write_deck(tmp_path / "lecture.pdf", SLIDES[:1], {})
+    found = {Path(f.path).name: f.reason for f in discover([str(tmp_path)])}
+    assert found == {"lecture.mp4": "", "lecture.pdf": DECK_READ, "week2.pdf": DECK_NOT_READ, "talk.m4a": "",
+                     "talk.pdf": DECK_NOT_READ}
+    assert [f.reason for f in discover([str(tmp_path / "lecture.pdf"), str(tmp_path / "week2.pdf")])] == [
+        DECK_READ, DECK_NOT_READ]
