@@ -94,6 +94,23 @@ def test_a_silent_or_soundless_file_is_never_taken_for_a_copy(encodings, tmp_pat
     assert _found(finder, tmp_path / "b.mp4", [tmp_path / "a.mp4"]) is None
 
 
+def test_an_indexed_file_broken_or_gone_since_is_no_copy_and_fails_nothing(encodings, tmp_path):
+    """An indexed file of the same length that no longer decodes (overwritten, cut short by a sync) or is gone: the
+    new file is compared with nothing there and indexed itself, never failed for the other file's fault."""
+    from momentsearch.pipeline.reencoded import CopyFinder
+
+    broken, gone = tmp_path / "broken.mp4", tmp_path / "gone.mp4"
+    for path in (broken, gone):
+        shutil.copy(encodings["heat.mp4"], path)
+    indexed = [_record(broken)[0], _record(gone)[0]]
+    broken.write_bytes(b"not a video any more" * 100)
+    gone.unlink()
+    finder = CopyFinder()
+    small = encodings["heat_small.mp4"]
+    info = _record(small)[1]
+    assert finder.find(str(small), small.stat().st_size, small.stat().st_mtime, info, indexed) is None
+
+
 def test_a_reencoded_copy_is_not_indexed_again_and_results_name_it(encodings, tmp_path):
     """Indexing a course folder holding heat.mp4, heat_small.mp4 and heat.mkv transcribed all three (ASR and
     slides again for each) and a search listed each moment three times; now the two other encodings share the

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from momentsearch.errors import BadInputError
 from momentsearch.types import SAMPLE_RATE, FileRecord, MediaInfo
 
 DURATION_SLACK = 0.5  # seconds two encodings of one recording may differ in length (priming, last frame's length)
@@ -23,12 +24,12 @@ FLOOR_DB = -60.0  # dB full scale; quieter steps count as this (a re-encoding's 
 MIN_SPREAD_DB = 3.0  # dB; an envelope that varies less than this (silence, a steady hum) tells nothing
 MIN_SECONDS = 5.0  # a file shorter than this is too short to be recognised by its sound
 MAX_LAG = 3  # envelope steps one encoding's sound may lag the other's (an encoder's delay: tens of ms)
-SOUND_MATCH = 0.97  # least correlation of two envelopes of one recording (re-encodings measured at >= 0.995,
-# different generated lectures of one length at <= 0.6)
+SOUND_MATCH = 0.97  # least correlation of two envelopes of one recording (re-encodings measured at >= 0.99,
+# different generated lectures of one length at <= 0.25, one script read by two voices at 0.59)
 PICTURE_TIMES = 8  # moments the pictures are compared at, spread over the length
 PICTURE_SIDE = 32  # pixels; the pictures are compared this small, in grey, so size and codec do not matter
 PICTURE_MATCH = 8.0  # most mean difference (of 255) of the small pictures of one recording (re-encodings measured
-# at <= 2; two slide decks of one template can come as close as 8, so the sound alone tells lectures apart)
+# at <= 3.4; two slide decks of one template can come as close as 8, so the sound alone tells lectures apart)
 MAX_CANDIDATES = 4  # indexed files of about this length compared at most (the nearest lengths first)
 
 
@@ -75,7 +76,11 @@ def small_pictures(path: str, duration: float) -> list[np.ndarray | None]:
 
     times = [duration * (i + 0.5) / PICTURE_TIMES for i in range(PICTURE_TIMES)]
     small = []
-    for frame in frames_at(path, times, max_side=4 * PICTURE_SIDE):
+    try:
+        frames = frames_at(path, times, max_side=4 * PICTURE_SIDE)
+    except (BadInputError, OSError):  # gone or broken since the sound was read
+        return []
+    for frame in frames:
         if frame is None:
             small.append(None)
             continue
@@ -103,7 +108,10 @@ class CopyFinder:
         key = (path, size, mtime)
         if key not in self._envelopes:
             self.compared += 1
-            self._envelopes[key] = loudness_envelope(path)
+            try:
+                self._envelopes[key] = loudness_envelope(path)
+            except (BadInputError, OSError):  # gone or broken since: no copy of it (its own run says why)
+                self._envelopes[key] = np.zeros(0, dtype=np.float32)
         return self._envelopes[key]
 
     def near(self, info: MediaInfo, candidates: list[FileRecord]) -> list[FileRecord]:
