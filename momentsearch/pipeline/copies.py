@@ -13,7 +13,10 @@ import os
 from dataclasses import replace
 
 from momentsearch.pipeline.deck_pdf import deck_signature
-from momentsearch.types import FileRecord
+from momentsearch.pipeline.gone import moved_to
+from momentsearch.pipeline.made_with import same_models
+from momentsearch.store.ids import still_there
+from momentsearch.types import FileRecord, FileResult
 
 
 def _placed_copies(store, record: FileRecord) -> list[FileRecord]:
@@ -53,3 +56,50 @@ def copies_note(paths: list[str]) -> str:
         return ""
     more = f" and {len(paths) - 1} more" if len(paths) > 1 else ""
     return f"its copies share the new entries ({paths[0]}{more}): their records updated too"
+
+
+def _own_captions(path: str, record: FileRecord) -> bool:
+    """Whether captions next to one of the two files (sidecars) made or would make a transcript: then the two
+    do not share entries."""
+    from momentsearch.pipeline.captions import sidecar_files
+
+    return record.sources.get("transcript", "").startswith("captions: sidecar") or bool(sidecar_files(path))
+
+
+def twin_of(store, path: str, video_id: str, models: dict[str, str], mode: str) -> FileRecord | None:
+    """A complete record of content `video_id` at another path, made with `models` (captions `mode`), whose
+    entries the file at `path` can share (a lecture moved or copied to another folder is not transcribed again).
+    Not where captions next to one of the two files (sidecars) made or would make the transcript."""
+    for rec in store.copies_of(video_id, path):
+        if rec.complete and same_models(rec, models, mode):
+            return None if _own_captions(path, rec) else rec
+    return None
+
+
+def shareable(records: list[FileRecord], path: str, models: dict[str, str], mode: str) -> list[FileRecord]:
+    """Of `records`, the complete ones of other files still there, made with `models`, whose transcript no
+    caption file made (a re-encoding of one of them may share its entries: pipeline/reencoded.py); [] when
+    captions lie next to `path`."""
+    from momentsearch.pipeline.captions import sidecar_files
+
+    if sidecar_files(path):
+        return []
+    return [rec for rec in records if rec.complete and rec.path != path and os.path.isfile(rec.path)
+            and same_models(rec, models, mode) and not rec.sources.get("transcript", "").startswith("captions")]
+
+
+def add_copy(store, path: str, twin: FileRecord, st: os.stat_result, info, old: FileRecord | None,
+             reencoded: bool = False) -> FileResult:
+    """The record of the file at `path` (stat `st`, probe `info`; None for a photo) beside its twin's, sharing its
+    entries (ids derive from content and time); `reencoded`: the twin is another encoding of its recording."""
+    if old is not None and old.video_id != twin.video_id:
+        store.drop_unshared(old.video_id, path)
+    record = replace(twin, path=path, size=st.st_size, mtime=st.st_mtime, device=st.st_dev, inode=st.st_ino,
+                     mime=getattr(info, "mime", "") or twin.mime)  # (a photo has no probe)
+    store.put_file(record)
+    if reencoded:
+        how = "another encoding of"
+    else:  # a folder moved: one record
+        how = "moved from" if not still_there(twin.path) and moved_to(store, twin.path) else "same content as"
+    return FileResult(path, "indexed", f"{how} {twin.path}: its entries are shared, nothing redone",
+                      video_id=twin.video_id, duration=twin.duration, channels=twin.channels)

@@ -22,21 +22,22 @@ from momentsearch.no_memory import memory_error
 from momentsearch.options import Config
 from momentsearch.pipeline.arriving import CHANGED_WHILE_INDEXED, changed_while_indexed, file_state
 from momentsearch.pipeline.callback import callback_errors, guarded  # noqa: F401 (callback_errors: api)
-from momentsearch.pipeline.captions import indexed_id, sidecar_changed, sidecar_files
-from momentsearch.pipeline.copies import copies_note, copies_unfinished, follow_copies
+from momentsearch.pipeline.captions import indexed_id, sidecar_changed
+from momentsearch.pipeline.copies import add_copy, copies_note, copies_unfinished, follow_copies, shareable, twin_of
 from momentsearch.pipeline.decode import probe, probe_again_if_changed
 from momentsearch.pipeline.discover import (caption_files_used, decks_indexed_before, discover, is_photo,
                                             not_regular_reason, other_models_note, remembered_hash)
 from momentsearch.pipeline.failures import failed_status, failure_reason
-from momentsearch.pipeline.gone import gone_notes, moved_to
+from momentsearch.pipeline.gone import gone_notes
 from momentsearch.pipeline.made_with import same_models
 from momentsearch.pipeline.memory import limit_malloc_arenas
 from momentsearch.pipeline.ocr import FROM_CONFIG, make_ocr
 from momentsearch.pipeline.partial import PartialState, fingerprint, forget, keep_unfinished, undo_unfinished
 from momentsearch.pipeline.process import FileEntries, FileProcessor
+from momentsearch.pipeline.reencoded import CopyFinder
 from momentsearch.pipeline.settled import (CLIP_COLLECTIONS, entry_options, options_fingerprint, remember_clip_off,
                                            settle_unchanged, unchanged_note)
-from momentsearch.store.ids import absolute_path, still_there
+from momentsearch.store.ids import absolute_path
 from momentsearch.types import FileRecord, FileResult, IndexReport, MediaInfo, ProgressCallback, ProgressEvent
 
 
@@ -70,6 +71,7 @@ class Indexer:
         self.models_assumed = False  # the models were settled from the records (settle_unchanged), not loaded
         self.at = ProgressEvent("file")  # the file being indexed (`index`, Ray's `_progress`)
         self.probed: dict[str, tuple | None] = {}  # media path -> its file_state when `plan` probed it
+        self.copy_finder = CopyFinder()  # recognises re-encoded copies (its fingerprints last the batch)
 
     @contextmanager
     def _stage(self, name: str, path: str = ""):
@@ -257,8 +259,8 @@ class Indexer:
             if not reindex and old is not None and old.complete and old.video_id == video_id and same_models(
                     old, self.report.models, self.config.captions.mode):
                 return self._restamp(path, old, st)
-            if not reindex and (twin := self._twin(path, video_id)) is not None:  # a copy (a photo's too)
-                return self._add_copy(path, twin, st, info, old)
+            if not reindex and (twin := self._twin(path, video_id, st, info)) is not None:  # a copy (a photo's too)
+                return add_copy(self.store, path, twin, st, info, old, reencoded=twin.video_id != video_id)
             if self.models_assumed:  # new bytes after all (`plan` settled from the records): load the models now
                 self.models_assumed = False
                 self._check_models()
@@ -300,27 +302,17 @@ class Indexer:
         return FileResult(path, "unchanged", "same content (its modified time changed): nothing redone",
                           video_id=old.video_id, duration=old.duration, channels=old.channels)
 
-    def _twin(self, path: str, video_id: str) -> FileRecord | None:
-        """A complete record of the same content at another path, made with these models, whose entries
-        this file can share (a lecture moved or copied to another folder is not transcribed again).
-        Not where captions next to one of the two files (sidecars) made or would make the transcript."""
-        for rec in self.store.copies_of(video_id, path):
-            if rec.complete and same_models(rec, self.report.models, self.config.captions.mode):
-                if rec.sources.get("transcript", "").startswith("captions: sidecar") or sidecar_files(path):
-                    return None
-                return rec
-        return None
-
-    def _add_copy(self, path: str, twin: FileRecord, st, info: MediaInfo, old: FileRecord | None) -> FileResult:
-        """This file's record beside its twin's, sharing its entries (ids derive from content and time)."""
-        if old is not None and old.video_id != twin.video_id:
-            self.store.drop_unshared(old.video_id, path)
-        record = replace(twin, path=path, size=st.st_size, mtime=st.st_mtime, device=st.st_dev, inode=st.st_ino,
-                         mime=getattr(info, "mime", "") or twin.mime)  # (a photo has no probe)
-        self.store.put_file(record)
-        how = "moved from" if not still_there(twin.path) and moved_to(self.store, twin.path) else "same content as"
-        return FileResult(path, "indexed", f"{how} {twin.path}: its entries are shared, nothing redone",  # a folder
-                          video_id=twin.video_id, duration=twin.duration, channels=twin.channels)  # moved: one record
+    def _twin(self, path: str, video_id: str, st: os.stat_result, info: MediaInfo | None) -> FileRecord | None:
+        """A complete record made with these models whose entries this file can share: of the same content at
+        another path (`copies.twin_of`), else of another encoding of the same recording (pipeline/reencoded.py)."""
+        models, mode = self.report.models, self.config.captions.mode
+        if (twin := twin_of(self.store, path, video_id, models, mode)) is not None or info is None:
+            return twin
+        near = self.copy_finder.near(info, shareable(self.store.files(), path, models, mode))
+        if not near:  # no indexed file of its length: nothing is read
+            return None
+        with self._stage("copies", path):
+            return self.copy_finder.find(path, st.st_size, st.st_mtime, info, near)
 
     def _begin(self, record: FileRecord, old: FileRecord | None) -> None:
         """Before a file's entries are written: its old entries out, its record in as incomplete.
