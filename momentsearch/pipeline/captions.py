@@ -6,8 +6,8 @@ streams inside the file (mov_text, subrip, webvtt, ass/ssa, read with PyAV). Cue
 word times (spread over each cue by characters), so chunks are cut as for ASR.
 
 Styling is removed (`<i>`, `<c.colour>`, `<v Speaker>`, inline `<00:00:01.000>` word times, ASS
-`{\\an8}` overrides, `\\N`, HTML entities, `>>` speaker marks, `[Music]`-style sound notes, and
-`(APPLAUSE)` ones, not `(RNN)` or `(Newton)`: caption_text.SOUND_WORDS); the
+`{\\an8}` overrides, `\\N`, HTML entities, `>>` speaker marks, `JOHN:` speaker names in capitals,
+`[Music]`-style sound notes, and `(APPLAUSE)` ones, not `(RNN)` or `(Newton)`: caption_text.SOUND_WORDS); the
 rolling repeats of auto-generated captions (each cue repeating the line before) are dropped;
 overlapping or reversed cue times are mended. A caption file that cannot be read as captions is a
 per-file BadInputError. `usable()` says when a track looks empty or like garbage (mode "auto" then
