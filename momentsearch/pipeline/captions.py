@@ -50,6 +50,7 @@ class CaptionTrack:
     cues: list[Cue] = field(default_factory=list)
     language: str = ""  # from the file name or the stream's tag ("" unknown)
     after_end: list[float] = field(default_factory=list)  # starts of the cues left out: after the video's end
+    written: list[Cue] = field(default_factory=list)  # a caption file's cues as written (not mended); [] for a stream
 
     def segments(self) -> list[TranscriptSegment]:
         """One transcript segment per cue, its words timed by their share of the cue's characters."""
@@ -64,6 +65,14 @@ class CaptionTrack:
                 t += step
             out.append(TranscriptSegment(cue.start, cue.end, cue.text, timed))
         return out
+
+
+    def shifted(self, seconds: float, duration: float) -> CaptionTrack:
+        """The track with the cues as written moved `seconds` later (earlier where negative), mended again: cues
+        left out past the video's end come back where they move into it."""
+        moved = [Cue(max(0.0, c.start + seconds), max(0.0, c.end + seconds), c.text) for c in self.written]
+        late = [c.start for c in moved if duration > 0 and c.start >= duration and c.text.strip()]
+        return CaptionTrack(self.source, mend(moved, duration), self.language, sorted(late), moved)
 
 
 def mend(cues: list[Cue], duration: float = 0.0) -> list[Cue]:
@@ -302,7 +311,7 @@ def find_captions(video: str | Path, duration: float, mode: str) -> tuple[Captio
 def _sidecar_track(path: Path, lang: str, duration: float) -> CaptionTrack:
     cues = sidecar_cues(path)
     late = sorted(c.start for c in cues if duration > 0 and c.start >= duration and c.text.strip())
-    return CaptionTrack(f"sidecar {path.name}", mend(cues, duration), lang.split("-")[0] if lang else "", late)
+    return CaptionTrack(f"sidecar {path.name}", mend(cues, duration), lang.split("-")[0] if lang else "", late, cues)
 
 
 def _clock(seconds: float) -> str:

@@ -20,6 +20,7 @@ from momentsearch.models.asr import shift_segments
 from momentsearch.options import Config
 from momentsearch.pipeline.arriving import no_length_note
 from momentsearch.pipeline.camera_shots import alternating_shots, shot_switches
+from momentsearch.pipeline.caption_offset import align_captions
 from momentsearch.pipeline.captions import find_captions, language_note, sidecar_signature
 from momentsearch.pipeline.deck_text import drop_carried_lines, drop_contents_lines, drop_repeated_lines
 from momentsearch.pipeline.decode import iter_audio_windows, probe
@@ -298,9 +299,11 @@ class FileProcessor:
         transcript: list[TranscriptSegment] = []
         track, caption_note = find_captions(path, info.duration, cfg.captions.mode)
         out.sources["sidecar"] = sidecar_signature(path, cfg.captions.mode)  # (a later edit is noticed)
-        if track is not None:  # the video's own captions: no audio decoding, no ASR
+        if track is not None:  # the video's own captions: no ASR (a caption file's timing checked on the sound)
+            track, shifted = align_captions(track, path, info.duration) if cfg.captions.align and info.has_audio \
+                else (track, "")
             transcript, out.language = track.segments(), track.language
-            caption_note = language_note(track, cfg.asr.language)  # a translation stands for the speech?
+            caption_note = "; ".join(n for n in (shifted, language_note(track, cfg.asr.language)) if n)
             out.sources["transcript"] = f"captions: {track.source}"
         elif info.has_audio:
             out.sources["transcript"] = f"asr: {self.asr.model_id}"
