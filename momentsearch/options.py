@@ -80,6 +80,8 @@ class ASROptions:
 class CaptionOptions:
     mode: str = "auto"  # "auto": a video's captions (sidecar .srt/.vtt/.ass or a subtitle stream) replace ASR
     #                     when they look real; "prefer": whenever they have words; "ignore": always ASR
+    align: bool = True  # a caption file whose cues are all off the recording's speech by one clear shift (timed
+    #                     from another start) is shifted onto it, saying so (pipeline/caption_offset.py)
 
 
 @dataclass

@@ -77,3 +77,34 @@ def test_an_acronym_or_a_name_in_brackets_is_speech_a_sound_note_is_not():
     assert clean_text("(MUSIC PLAYING) so today") == "so today"
     assert clean_text("<i>(Student asks a question)</i>") == ""  # a line of its own: a note
     assert clean_text("[Music] hi ♪") == "hi"
+
+
+def test_times_without_milliseconds_are_read(tmp_path):
+    """"00:00:05 --> 00:00:07" (a hand-written SRT, as FFmpeg refuses it) and VTT's short "00:05 --> 00:07" failed
+    the video as "broken caption file ... cue(s) without valid times"."""
+    (tmp_path / "hand.srt").write_text("1\n00:00:05 --> 00:00:07\nHello there, students.\n\n"
+                                       "2\n00:00:07 --> 00:01:10\nToday we learn physics.\n")
+    (tmp_path / "short.vtt").write_text("WEBVTT\n\n00:05 --> 00:07\nHello there, students.\n\n"
+                                        "01:07.5 --> 01:10.250\nToday we learn physics.\n")
+    assert [(c.start, c.end) for c in read_sidecar(tmp_path / "hand.srt", 90.0)] == [(5.0, 7.0), (7.0, 70.0)]
+    assert [(c.start, c.end) for c in read_sidecar(tmp_path / "short.vtt", 90.0)] == [(5.0, 7.0), (67.5, 70.25)]
+
+
+def test_one_stray_windows_byte_leaves_a_utf8_files_accents_right(tmp_path):
+    """A 0x92 apostrophe pasted into a UTF-8 file made the whole file decode as Windows-1252: "cafÃ©", "naÃ¯ve"."""
+    path = tmp_path / "mixed.srt"
+    path.write_bytes(srt_text(CUES).encode("utf-8").replace(b"Let's", b"Let\x92s"))
+    assert [c.text for c in read_sidecar(path, 60.0)][1:] == [CUES[1][2], "Let’s look at the roadmap for next year."]
+    path.write_bytes(srt_text(CUES).encode("cp1252", errors="replace"))  # a Windows-1252 file stays one
+    assert [c.text for c in read_sidecar(path, 60.0)][1] == CUES[1][2]
+
+
+def test_arrows_in_a_cues_words_and_speaker_names_in_capitals(tmp_path):
+    """A cue's "A --> B" was taken for a broken timing, and its words were lost; "JOHN: Welcome" indexed the
+    speaker's name as a word he said (a search for John found all his lines)."""
+    path = tmp_path / "logic.srt"
+    path.write_text("1\n00:00:01,000 --> 00:00:04,000\nJOHN: if A --> B and B --> C\n\n"
+                    "2\n00:00:04,000 --> 00:00:06,000\n- MARY SMITH: then A --> C.\n- DR. LEE: Yes.\n\n"
+                    "3\n00:00:06,000 --> 00:00:09,000\n>> SPEAKER 2: John: the ratio is 3:4.\n")
+    assert [c.text for c in read_sidecar(path, 60.0)] == ["if A --> B and B --> C", "then A --> C. Yes.",
+                                                           "John: the ratio is 3:4."]

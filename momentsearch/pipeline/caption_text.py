@@ -7,8 +7,11 @@ import html
 import re
 from dataclasses import dataclass
 
-_TIME = r"(?:(\d+):)?(\d{1,2}):(\d{1,2})[,.](\d{1,3})"
+# hh:mm:ss,ttt; also hh:mm:ss and VTT's mm:ss.ttt / mm:ss, as hand-written files and small tools write them
+# (FFmpeg refuses "00:00:05 --> 00:00:07": a file of such cues failed as "broken")
+_TIME = r"(?:(\d+):)?(\d{1,2}):(\d{1,2})(?:[,.](\d{1,3}))?"
 _TIMING = re.compile(rf"^\s*{_TIME}\s*-->\s*{_TIME}")
+_STRAYS = re.compile("[\udc80-\udcff]+")  # bytes that were no UTF-8, as surrogateescape decodes them
 _ASS_TIME = re.compile(r"^\s*(\d+):(\d{1,2}):(\d{1,2})(?:[.,](\d{1,3}))?\s*$")
 # markup only: the tags WebVTT and SRT players style with (<i>, </font>, <v Speaker>, <c.loud>, <lang en>,
 # <ruby>), <00:01:02.500> word times and ASS {\an8} overrides; "x < 5 and y > 3", "if x <y and y> z",
@@ -17,6 +20,10 @@ _TAG_NAMES = "b|i|u|s|c|v|lang|ruby|rt|font|span|br"
 _TAG = re.compile(rf"</?(?:{_TAG_NAMES})(?:[.\s][^<>]*)?/?>|<\d[\d:.]*>|\{{\\[^}}]*\}}", re.IGNORECASE)
 _SOUND = re.compile(r"\[[^\]]*\]|[♪♫]")  # [Music], [Applause]: sound notes, never speech
 _PAREN = re.compile(r"\(([A-Z][A-Za-z ]*)\)")  # (APPLAUSE), (Laughter), but also "a neural network (RNN)", "(Newton)"
+# a speaker's name in capitals before a colon, where a line or a ">>" turn starts ("JOHN: Welcome", "- DR. LEE: So",
+# ">> SPEAKER 2: Yes"): no words said (a search for "John" found every line he said); "John: next", "Note: ..."
+# and "3:4" stay, as such a line may be speech
+_LABEL = re.compile(r"(^\s*(?:-\s+)?|>>+\s*)([^\W\d_][\w .'’-]{0,30}?):(?=\s)")
 # a (Capitalised) note is a sound, not words said, when it is a line of its own or starts with one of these
 SOUND_WORDS = frozenset("applause laughter laughs laughing chuckles chuckling music cheering cheers clapping sighs "
                         "sigh coughs coughing cough inaudible indistinct crosstalk silence noise static beep beeping "
@@ -36,7 +43,8 @@ class Cue:
 def decode_caption_bytes(raw: bytes) -> str | None:
     """A caption file's text, or None when its bytes are no text. UTF-16 with its byte-order mark or without
     one (some Windows tools write it bare: every other byte of its ASCII times and numbers is zero), UTF-8
-    with a BOM or without, else Windows-1252 (old SRT files, Latin-1 ones alike: curly quotes, accents)."""
+    with a BOM or without, else Windows-1252 (old SRT files, Latin-1 ones alike: curly quotes, accents); a UTF-8
+    file with a few Windows-1252 bytes pasted in stays UTF-8 (`_utf8_with_strays`)."""
     if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
         return raw.decode("utf-16", errors="replace")
     if b"\x00" in raw[:4096]:
@@ -45,7 +53,18 @@ def decode_caption_bytes(raw: bytes) -> str | None:
     try:
         return raw.decode("utf-8-sig")
     except UnicodeDecodeError:
+        return _utf8_with_strays(raw.removeprefix(b"\xef\xbb\xbf"))
+
+
+def _utf8_with_strays(raw: bytes) -> str:
+    """Bytes that are not all UTF-8, read as Windows-1252; but where most of their non-ASCII text is UTF-8, as
+    UTF-8 with the stray bytes alone read as Windows-1252: one 0x92 apostrophe pasted into a UTF-8 file made
+    every accented word of it mojibake ("cafÃ©")."""
+    text = raw.decode("utf-8", errors="surrogateescape")  # each byte that is no UTF-8: one U+DC80-U+DCFF
+    strays = sum(1 for ch in text if "\udc80" <= ch <= "\udcff")
+    if sum(1 for ch in text if ch > "\x7f") - strays < strays:  # fewer UTF-8 characters than stray bytes
         return raw.decode("cp1252", errors="replace")
+    return _STRAYS.sub(lambda m: m[0].encode("utf-8", "surrogateescape").decode("cp1252", errors="replace"), text)
 
 
 def _bare_utf16(head: bytes) -> str:
@@ -77,6 +96,7 @@ def clean_text(raw: str) -> str:
     text = _SOUND.sub(" ", text)
     # a speaker change: ">>" anywhere, a dash only where the line starts ("- Is it hard?"): one between words
     # is speech ("x - y = 3": "x y = 3" lost a maths lecture's minus sign)
+    text = _LABEL.sub(lambda m: m[1] if m[2].isupper() and sum(ch.isalpha() for ch in m[2]) > 1 else m[0], text)
     text = re.sub(r"^\s*-\s|(^|\s)>>+\s", " ", text)
     return " ".join(text.split())
 
@@ -91,7 +111,7 @@ def parse_srt_vtt(text: str) -> tuple[list[Cue], int]:
     its timing line and the lines after it up to a blank line, or up to the next cue's number where a file
     leaves out the blank lines (its text had taken in "2 00:00:05,000 --> ..." as words)."""
     lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
-    timings = [i for i, ln in enumerate(lines) if "-->" in ln]
+    timings = _timing_lines(lines)
     claimed: set[int] = set()
     cues, bad = [], 0
     for k, i in enumerate(timings):
@@ -121,6 +141,21 @@ def parse_srt_vtt(text: str) -> tuple[list[Cue], int]:
             bad += not (len(block) == 1 and block[0].isdigit())
         block = []
     return cues, bad
+
+
+def _timing_lines(lines: list[str]) -> list[int]:
+    """Where the cues' timing lines are: lines with "-->" that read as a timing, or that start a block (a broken
+    timing, counted as such); one inside a cue's text that is no timing is its words ("A --> B" in a logic
+    lecture: it was taken for a broken timing and the cue's words were lost)."""
+    out: list[int] = []
+    in_cue = False
+    for i, ln in enumerate(lines):
+        if not ln.strip():
+            in_cue = False
+        elif "-->" in ln and (not in_cue or _TIMING.match(ln)):
+            out.append(i)
+            in_cue = True
+    return out
 
 
 def parse_ass(text: str) -> tuple[list[Cue], int]:

@@ -6,8 +6,8 @@ streams inside the file (mov_text, subrip, webvtt, ass/ssa, read with PyAV). Cue
 word times (spread over each cue by characters), so chunks are cut as for ASR.
 
 Styling is removed (`<i>`, `<c.colour>`, `<v Speaker>`, inline `<00:00:01.000>` word times, ASS
-`{\\an8}` overrides, `\\N`, HTML entities, `>>` speaker marks, `[Music]`-style sound notes, and
-`(APPLAUSE)` ones, not `(RNN)` or `(Newton)`: caption_text.SOUND_WORDS); the
+`{\\an8}` overrides, `\\N`, HTML entities, `>>` speaker marks, `JOHN:` speaker names in capitals,
+`[Music]`-style sound notes, and `(APPLAUSE)` ones, not `(RNN)` or `(Newton)`: caption_text.SOUND_WORDS); the
 rolling repeats of auto-generated captions (each cue repeating the line before) are dropped;
 overlapping or reversed cue times are mended. A caption file that cannot be read as captions is a
 per-file BadInputError. `usable()` says when a track looks empty or like garbage (mode "auto" then
@@ -51,6 +51,7 @@ class CaptionTrack:
     cues: list[Cue] = field(default_factory=list)
     language: str = ""  # from the file name or the stream's tag ("" unknown)
     after_end: list[float] = field(default_factory=list)  # starts of the cues left out: after the video's end
+    written: list[Cue] = field(default_factory=list)  # a caption file's cues as written (not mended); [] for a stream
 
     def segments(self) -> list[TranscriptSegment]:
         """One transcript segment per cue, its words timed by their share of the cue's characters."""
@@ -65,6 +66,14 @@ class CaptionTrack:
                 t += step
             out.append(TranscriptSegment(cue.start, cue.end, cue.text, timed))
         return out
+
+
+    def shifted(self, seconds: float, duration: float) -> CaptionTrack:
+        """The track with the cues as written moved `seconds` later (earlier where negative), mended again: cues
+        left out past the video's end come back where they move into it."""
+        moved = [Cue(max(0.0, c.start + seconds), max(0.0, c.end + seconds), c.text) for c in self.written]
+        late = [c.start for c in moved if duration > 0 and c.start >= duration and c.text.strip()]
+        return CaptionTrack(self.source, mend(moved, duration), self.language, sorted(late), moved)
 
 
 def mend(cues: list[Cue], duration: float = 0.0) -> list[Cue]:
@@ -315,7 +324,7 @@ def find_captions(video: str | Path, duration: float, mode: str) -> tuple[Captio
 def _sidecar_track(path: Path, lang: str, duration: float) -> CaptionTrack:
     cues = sidecar_cues(path)
     late = sorted(c.start for c in cues if duration > 0 and c.start >= duration and c.text.strip())
-    return CaptionTrack(f"sidecar {path.name}", mend(cues, duration), lang.split("-")[0] if lang else "", late)
+    return CaptionTrack(f"sidecar {path.name}", mend(cues, duration), lang.split("-")[0] if lang else "", late, cues)
 
 
 def _clock(seconds: float) -> str:

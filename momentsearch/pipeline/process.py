@@ -20,6 +20,7 @@ from momentsearch.models.asr import shift_segments
 from momentsearch.options import Config
 from momentsearch.pipeline.arriving import no_length_note
 from momentsearch.pipeline.camera_shots import alternating_shots, shot_switches
+from momentsearch.pipeline.caption_offset import align_captions
 from momentsearch.pipeline.captions import find_captions, language_note, sidecar_signature
 from momentsearch.pipeline.deck_match import back_with_deck
 from momentsearch.pipeline.deck_pdf import deck_of, deck_signature
@@ -302,9 +303,11 @@ class FileProcessor:
         out.sources["sidecar"] = sidecar_signature(path, cfg.captions.mode)  # (a later edit is noticed)
         if deck := deck_signature(path):  # lecture.pdf beside it: its pages back up the slide text (and an edit
             out.sources["deck"] = deck  # of it is noticed too)
-        if track is not None:  # the video's own captions: no audio decoding, no ASR
+        if track is not None:  # the video's own captions: no ASR (a caption file's timing checked on the sound)
+            track, shifted = align_captions(track, path, info.duration) if cfg.captions.align and info.has_audio \
+                else (track, "")
             transcript, out.language = track.segments(), track.language
-            caption_note = language_note(track, cfg.asr.language)  # a translation stands for the speech?
+            caption_note = "; ".join(n for n in (shifted, language_note(track, cfg.asr.language)) if n)
             out.sources["transcript"] = f"captions: {track.source}"
         elif info.has_audio:
             out.sources["transcript"] = f"asr: {self.asr.model_id}"
