@@ -56,27 +56,31 @@ class VectorTable:
 
 
 def normalised(matrix: np.ndarray) -> np.ndarray:
-    """Rows of `matrix` scaled to length 1, float32 (the one way every table is made)."""
-    matrix = np.asarray(matrix, dtype=np.float32)
-    return matrix / np.maximum(np.linalg.norm(matrix, axis=1, keepdims=True), 1e-12)
+    """`matrix`'s rows scaled to length 1, in place (float32: the one way every table is made)."""
+    matrix /= np.maximum(np.linalg.norm(matrix, axis=1, keepdims=True), 1e-12)
+    return matrix
 
 
 def read_pages(col, include: list[str]):
-    """Every row of a Chroma collection, a page at a time (chromadb's `get` answers)."""
+    """Every row of a Chroma collection, a page at a time (chromadb's `get` answers; its float64 embeddings as
+    float32 at once, so that a reader holds no more than one page of them twice)."""
     offset = 0
     while True:
         got = col.get(include=include, limit=_PAGE, offset=offset)
         if not got["ids"]:
             return
+        emb = got.get("embeddings")
+        got["embeddings"] = np.asarray(emb, dtype=np.float32) if emb is not None and len(emb) else None
         yield got
         offset += len(got["ids"])
 
 
 def stacked(pages: list, n: int) -> np.ndarray:
-    """The embeddings of `pages` as one float32 matrix of `n` rows (width 0 when they lack some)."""
-    parts = [np.asarray(e, dtype=np.float32) for e in pages if e is not None and len(e)]
-    matrix = np.concatenate(parts) if parts else np.zeros((n, 0), np.float32)
-    return matrix if matrix.shape[0] == n and n else np.zeros((n, 0), np.float32)
+    """The embeddings of `pages` as one new float32 matrix of `n` rows (width 0 when some lack them)."""
+    parts = [e for e in pages if e is not None]
+    if not n or not parts or sum(len(e) for e in parts) != n:
+        return np.zeros((n, 0), np.float32)
+    return np.concatenate(parts)
 
 
 def total_rows(store) -> int:
