@@ -87,3 +87,22 @@ def test_cli_python_api_and_http_api_return_the_same_moments_and_scores(db, caps
             assert _essentials(api) == _essentials(cli), query
             assert _essentials(http) == _essentials(cli), query
     assert snapshot.load(str(db), live._search_cache) is not None  # the CLI's answers came from its snapshot
+
+
+def test_info_lists_files_by_path_whatever_order_they_were_indexed_in(tmp_path, capsys):
+    from momentsearch.api import MomentIndex
+    from momentsearch.cli.main import main
+    from momentsearch.types import FileRecord
+
+    db = tmp_path / "db"
+    paths = ["/lectures/week10.mp4", "/lectures/week02.mp4", "/archive/intro.mp4"]  # as three runs indexed them
+    index = MomentIndex(str(db))
+    with index.writing(create=True):
+        for i, path in enumerate(paths):
+            index.store.put_file(FileRecord(path=path, video_id=f"{i + 1:016x}", size=1, mtime=0.0, duration=60.0,
+                                            channels=["transcript"], complete=True))
+            index.store.commit()
+    assert [f.path for f in MomentIndex(str(db)).info().files] == sorted(paths)
+    capsys.readouterr()
+    assert main(["info", "--db", str(db), "--json"]) == 0
+    assert [f["path"] for f in json.loads(capsys.readouterr().out)["files"]] == sorted(paths)
