@@ -39,7 +39,7 @@ async def search_text(request: Request, q: str = Query(..., max_length=MAX_QUERY
     def run():
         found = index.search(q, _asked(offset, k), kind, video, everywhere=everywhere)
         moments, next_offset = _page(found, offset, k)
-        return (with_page_urls(moments_out(index, moments), offset, q, video), next_offset,
+        return (with_page_urls(moments_out(index, moments), offset, q, video, everywhere), next_offset,
                 picture_note(q, index.searchable_channels()),
                 index.spelled(q, video, everywhere=everywhere).to_json(),
                 "" if moments else _past_the_end(len(found)) if found else _nothing_found(index, q, kind, video),
@@ -52,13 +52,15 @@ async def search_text(request: Request, q: str = Query(..., max_length=MAX_QUERY
             "took_ms": round((time.perf_counter() - t0) * 1000, 1), "warnings": _warnings(request) + stale}
 
 
-def with_page_urls(results: list[dict], offset: int, query: str | None, video: str | None) -> list[dict]:
+def with_page_urls(results: list[dict], offset: int, query: str | None, video: str | None,
+                   everywhere: bool = False) -> list[dict]:
     """`results` (a page of them, after the first `offset`), each with `page_url`: the address that opens it in the
     server's own page, as the page's links do: `/?q=QUERY&v=VIDEO_ID#t=START`, relative to the server as
     `media_url` is (a client on another machine joins it to the address it reaches the server at, a proxy's path
     prefix included). The page runs the query again and plays the moment from its start; `k=` makes it list
     as many results as the moment's rank where that is past the first PAGE_FIRST, `in=video` searches the one
-    video a search in it (`video`) searched. An image search (`query` None) has no words to run: its link opens
+    video a search in it (`video`) searched, `everywhere=true` searches every file as an `everywhere` search did
+    (not only a lecture the query names). An image search (`query` None) has no words to run: its link opens
     the video at the moment's start."""
     for rank, r in enumerate(results, offset + 1):
         params = {"q": query, "v": r["video_id"]} if query else {"v": r["video_id"]}
@@ -66,6 +68,8 @@ def with_page_urls(results: list[dict], offset: int, query: str | None, video: s
             params["k"] = str(rank)
         if query and video is not None and r["kind"] != "photo":
             params["in"] = "video"
+        if query and everywhere:
+            params["everywhere"] = "true"
         r["page_url"] = f"/?{urlencode(params)}#t={max(0.0, r['start']):.1f}"
     return results
 
