@@ -144,6 +144,9 @@ class _LectureIndex:
     def channels(self):
         return {"transcript", "ocr"}
 
+    def video(self, video_id):
+        return None  # no record: no file to find moved or changed
+
     def spelled(self, query, video=None, in_=None, everywhere=False):
         from momentsearch.search.spelling import Spelling
 

@@ -220,7 +220,7 @@ def cmd_search(args) -> int:
                                                else {"picture_note": note, **spelled.to_json()}),
                             "results": [m.to_json() for m in moments], **({"empty_note": empty} if empty else {}),
                             # a batch still writing into it, unfinished files, ...: an empty answer is not the last word
-                            "warnings": extras.index_notes_of(index),
+                            "warnings": extras.index_notes_of(index) + extras.stale_results(index, moments),
                             **({"clips": [c.to_json() for c in clips]} if args.export_clips else {})})
     else:
         if args.image:

@@ -17,7 +17,7 @@ from momentsearch.server import images
 from momentsearch.server.routes import (MAX_UPLOAD_BYTES, TOO_LARGE, _in_search_slot, _record, _warnings,
                                         moments_out)
 from momentsearch.server.schemas import ERRORS, SearchOut
-from momentsearch.store.filestate import stale_note
+from momentsearch.store.filestate import stale_results_note
 
 # /api/search answers a page of the ranked results: `offset` skips that many; a search returns MAX_RESULTS at most
 OFFSET_HELP = f"how many of the ranked results to skip (a page's `next_offset`); at most {MAX_RESULTS} in all"
@@ -100,9 +100,7 @@ def _marked_words(query: str, results: list[dict]) -> list[str]:
 def _stale_results(index, moments) -> list[str]:
     """A warning naming the results whose files moved away or changed since indexing (the player gets 409 for
     them): the results point at them all the same, so the reader learns why before pressing play."""
-    shown = {m.video for m in moments}  # (a record by id, not a sort of every file's on each search)
-    records = (index.video(vid) for vid in {m.video_id for m in moments})
-    note = stale_note([r for r in records if r is not None and r.path in shown])
+    note = stale_results_note(moments, index.video)
     return [note] if note else []
 
 
