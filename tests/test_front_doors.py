@@ -110,3 +110,33 @@ def test_info_lists_files_by_path_whatever_order_they_were_indexed_in(tmp_path, 
     capsys.readouterr()
     assert main(["info", "--db", str(db), "--json"]) == 0
     assert [f["path"] for f in json.loads(capsys.readouterr().out)["files"]] == sorted(paths)
+
+
+def test_why_an_everywhere_search_found_nothing_is_told_of_that_search(tmp_path, monkeypatch, capsys):
+    """The note blames a query's -words when its words alone find something: that check searched without
+    `everywhere`, so in the one lecture the query names, where its words find nothing, and said "no results above
+    the relevance floor" of a query whose -word alone emptied an everywhere search (CLI and HTTP API alike)."""
+    import importlib
+
+    from fastapi.testclient import TestClient
+
+    from momentsearch.server.app import create_app
+    from test_result_pages import _RankedIndex, _record
+
+    cli_main = importlib.import_module("momentsearch.cli.main")
+
+    class NamedLecture(_RankedIndex):
+        use_snapshot = False
+
+        def search(self, query, k=10, kind=None, video=None, everywhere=False, in_=None):
+            return self._ranked(k) if everywhere and "-" not in query else []  # not in the lecture it names
+
+    index = NamedLecture(_record(tmp_path))
+    query = "gradient descent in week 3 -momentum"
+    monkeypatch.setattr(cli_main, "_index_for", lambda args: index)
+    capsys.readouterr()
+    assert cli_main.main(["search", query, "--everywhere", "--json"]) == 0
+    cli = json.loads(capsys.readouterr().out)["empty_note"]
+    with TestClient(create_app(index, warm=False), base_url="http://127.0.0.1:8000") as client:
+        http = client.get("/api/search", params={"q": query, "everywhere": "true"}).json()["empty_note"]
+    assert cli == http and "-words not at all" in cli, (cli, http)

@@ -42,7 +42,8 @@ async def search_text(request: Request, q: str = Query(..., max_length=MAX_QUERY
         return (with_page_urls(moments_out(index, moments), offset, q, video, everywhere), next_offset,
                 picture_note(q, index.searchable_channels()),
                 index.spelled(q, video, everywhere=everywhere).to_json(),
-                "" if moments else _past_the_end(len(found)) if found else _nothing_found(index, q, kind, video),
+                "" if moments else _past_the_end(len(found)) if found else _nothing_found(index, q, kind, video,
+                                                                                        everywhere),
                 _stale_results(index, moments))
 
     results, next_offset, note, spelled, empty, stale = await _in_search_slot(request, run)
@@ -104,14 +105,15 @@ def _stale_results(index, moments) -> list[str]:
     return [note] if note else []
 
 
-def _nothing_found(index, q: str, kind, video) -> str:
+def _nothing_found(index, q: str, kind, video, everywhere: bool) -> str:
     """Why `q` found nothing (the CLI's words): its filters, when its words alone find something; every word
     too common; nothing above the floor; or an index with nothing searchable yet."""
     if not index.searchable_channels():
         return "The index holds no searchable file yet."
     if kind_note := missing_kind_note(kind, index.videos()):
         return kind_note
-    return nothing_found_note(q, filters_to_blame(q, lambda words: index.search(words, 1, kind, video)))
+    return nothing_found_note(q, filters_to_blame(q, lambda words: index.search(words, 1, kind, video,
+                                                                                  everywhere=everywhere)))
 
 
 @router.post("/search", response_model=SearchOut)
