@@ -376,8 +376,8 @@ class MomentIndex(Removal):
 
     @reads
     def info(self) -> IndexInfo:
-        """What `momentsearch info` shows: every file's record (`files`, by path), channels, models, entry counts, a writer
-        at work (`writing`), and `notes` (files another version or other options made)."""
+        """What `momentsearch info` shows: every file's record (`files`, by path), channels, models, entry counts, a
+        writer at work (`writing`), and `notes` (files another version or other options made)."""
         from momentsearch.pipeline.made_with import models_in
         from momentsearch.store.lock import writing_now
         files, moved = relocated_files(store := self.reader)  # read elsewhere than made: files at their new place

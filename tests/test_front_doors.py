@@ -89,7 +89,8 @@ def test_cli_python_api_and_http_api_return_the_same_moments_and_scores(db, caps
             assert _essentials(api) == _essentials(cli), query
             assert _essentials(http) == _essentials(cli), query
             # the files are not on this disk: both say so of the results (--json said nothing)
-            assert cli_answer["warnings"] == http_answer["warnings"] and "not where indexed" in cli_answer["warnings"][0]
+            assert cli_answer["warnings"] == http_answer["warnings"]
+            assert "not where indexed" in cli_answer["warnings"][0]
     assert snapshot.load(str(db), live._search_cache) is not None  # the CLI's answers came from its snapshot
 
 
