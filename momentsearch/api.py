@@ -376,12 +376,13 @@ class MomentIndex(Removal):
 
     @reads
     def info(self) -> IndexInfo:
-        """What `momentsearch info` shows: every file's record (`files`), channels, models, entry counts, a writer
-        at work (`writing`), and `notes` (files another version or other options made)."""
+        """What `momentsearch info` shows: every file's record (`files`, by path), channels, models, entry counts, a
+        writer at work (`writing`), and `notes` (files another version or other options made)."""
         from momentsearch.pipeline.made_with import models_in
         from momentsearch.store.lock import writing_now
         # read elsewhere than made: the files at their new place
         files, moved = relocated_files(store := self.reader, self._search_cache)
+        files.sort(key=lambda f: f.path)  # as videos() and /api/videos list them, whatever order they were indexed in
         models = models_in(files)  # each model that made some file's entries, not the last file's alone
         counts = {name: store.count(name) for name in ENTRY_COLLECTIONS}
         return IndexInfo(db=str(self.chroma_url or Path(self.db).resolve()), files=files, models=models, counts=counts,

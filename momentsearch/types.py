@@ -353,7 +353,7 @@ class IndexInfo(ShortRepr):
     """What `momentsearch info` shows (MomentIndex.info)."""
 
     db: str
-    files: list[FileRecord]
+    files: list[FileRecord]  # by path (not in the order they were indexed: one listing whatever the runs' order)
     channels: list[str]
     models: dict[str, str]  # kind (text, asr, clip, ocr) -> model id, or "ID (N files), ID2 (M files)" where files differ
     counts: dict[str, int]

@@ -26,6 +26,9 @@ class _OneWordIndex:
     def __init__(self, word: str = "roadmap"):
         self.word = word
 
+    def video(self, video_id):
+        return None  # no record: no file to find moved or changed
+
     def channels(self):
         return {"transcript"}
 

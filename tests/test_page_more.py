@@ -86,6 +86,25 @@ def test_a_results_page_url_opens_that_moment_in_the_page(browser, served):
     page.close()
 
 
+def test_an_everywhere_searchs_page_url_searches_every_file_in_the_page_too(browser, served):
+    """page_url kept the query alone: the page ran it without `everywhere`, so a query naming a lecture was searched
+    in that lecture only and the moment linked to could be missing from the list it opened."""
+    body = served.get("/api/search", params={"q": "moment in week 3", "k": 5, "everywhere": "true"}).json()
+    page, errors = _open(browser, served, "/")
+    served.app.state.index.everywhere = None
+    page.goto(BASE + PREFIX + body["results"][2]["page_url"])
+    page.wait_for_function("() => current !== null && active >= 0")
+    assert page.evaluate("() => [active, shownQuery]") == [2, "moment in week 3"]
+    assert served.app.state.index.everywhere is True  # the page's own search was an `everywhere` one
+    assert "everywhere=true" in page.evaluate("() => momentHref(current)")  # and its links say so again
+    page.fill("#q", "another moment")  # a search typed in the page is searched as typed
+    page.press("#q", "Enter")
+    page.wait_for_function("() => shownQuery === 'another moment'")
+    assert served.app.state.index.everywhere is False and "everywhere" not in page.url
+    assert not errors, errors
+    page.close()
+
+
 def test_more_results_of_an_image_search_asks_for_the_next_page_too(browser, tmp_path):
     """An image search's next page is asked for by posting the image again with `offset` (a real server on this
     machine: Playwright's routes drop an uploaded file from the requests they pass on)."""

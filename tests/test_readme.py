@@ -123,6 +123,9 @@ def test_the_readmes_search_json_sample_is_what_search_json_writes(monkeypatch, 
 
         channels = searchable_channels
 
+        def video(self, video_id):
+            return None  # no record: no file to find moved or changed
+
         def spelled(self, query, **_):
             if len(query) > 100:  # a pasted page, cut to MAX_QUERY_CHARS
                 return SimpleNamespace(to_json=lambda: {"left_out_words": 3}, note=lambda: "")

@@ -64,6 +64,7 @@ class _RankedIndex:
                 for i in range(min(k, MAX_RESULTS, self.found))]
 
     def search(self, query, k=10, kind=None, video=None, everywhere=False):
+        self.everywhere = everywhere  # what the last search was asked
         return self._ranked(k)
 
     def image_query(self, image, k=10, kind=None, video=None):
@@ -143,6 +144,9 @@ class _LectureIndex:
     def channels(self):
         return {"transcript", "ocr"}
 
+    def video(self, video_id):
+        return None  # no record: no file to find moved or changed
+
     def spelled(self, query, video=None, in_=None, everywhere=False):
         from momentsearch.search.spelling import Spelling
 
@@ -183,6 +187,8 @@ def test_each_result_links_to_its_moment_in_the_servers_page(client):
     later = client.get("/api/search", params={"q": "moment", "k": 2, "offset": 19, "video": vid}).json()["results"]
     assert [r["page_url"] for r in later] == [f"/?q=moment&v={vid}&in=video#t=19.0",
                                               f"/?q=moment&v={vid}&k=21&in=video#t=20.0"]
+    everywhere = client.get("/api/search", params={"q": "moment in week 3", "k": 1, "everywhere": "true"}).json()
+    assert everywhere["results"][0]["page_url"] == f"/?q=moment+in+week+3&v={vid}&everywhere=true#t=0.0"
     buf = io.BytesIO()
     Image.new("RGB", (64, 64), "white").save(buf, "PNG")
     image = client.post("/api/search", files={"image": ("a.png", buf.getvalue(), "image/png")}, data={"k": "1"})

@@ -161,10 +161,11 @@ def no_memory(exc: Exception, command: str) -> int:
     return 2
 
 
-def why_nothing(index, query: str, kind, scope) -> str:
+def why_nothing(index, query: str, kind, scope, everywhere: bool = False) -> str:
     """Why a text query found nothing: the index holds no searchable file (yet); no result of the `kind` asked
-    for; or its "phrases" and -words, when its words alone find something (`-adam optimizer` on lectures that
-    never say "optimizer" is not to blame); or what `nothing_found_note` says."""
+    for; or its "phrases" and -words, when its words alone, searched as it was (`scope`, `everywhere`), find
+    something (`-adam optimizer` on lectures that never say "optimizer" is not to blame); or what
+    `nothing_found_note` says."""
     from momentsearch.api import filters_to_blame, missing_kind_note, nothing_found_note
     from momentsearch.cli.output import ADD_SOME, NOTHING_INDEXED, WRITING_FIRST
     from momentsearch.store.lock import writing_now
@@ -172,7 +173,8 @@ def why_nothing(index, query: str, kind, scope) -> str:
     if not index.channels():  # (while a first run writes it: its files come, no other run is wanted)
         return NOTHING_INDEXED + (WRITING_FIRST if not index.chroma_url and writing_now(index.db) else ADD_SOME)
     return (missing_kind_note(kind, index.videos()) if kind else "") or nothing_found_note(
-        query, filters_to_blame(query, lambda words: index.search(words, k=1, kind=kind, in_=scope)))
+        query, filters_to_blame(query, lambda words: index.search(words, k=1, kind=kind, in_=scope,
+                                                                  everywhere=everywhere)))
 
 
 def why_no_image_match(index, kind) -> str:
@@ -219,6 +221,15 @@ def index_notes_of(index) -> list[str]:
     names = ", ".join(pending[:3]) + (f" and {len(pending) - 3} more" if len(pending) > 3 else "")
     return [f"the index is being written now by {info.writing}"
             + (f"; not searchable until it finishes them: {names}" if pending else "")]
+
+
+def stale_results(index, moments) -> list[str]:
+    """--json's warning naming the results whose files moved away or changed since indexing, as /api/search's
+    (the text output marks each such result and says so under them)."""
+    from momentsearch.store.filestate import stale_results_note
+
+    note = stale_results_note(moments, index.video) if moments else ""
+    return [note] if note else []
 
 
 def print_image_words(words: str, note: str) -> None:

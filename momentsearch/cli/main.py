@@ -214,13 +214,13 @@ def cmd_search(args) -> int:
     clips = extras.export_clips(index, moments, args.export_clips, args.clip_pad, quiet=args.json,
                                 force=args.force) if args.export_clips else []
     empty = "" if moments else (extras.why_no_image_match(index, args.kind) if args.image
-                                else extras.why_nothing(index, query, args.kind, args.scope))
+                                else extras.why_nothing(index, query, args.kind, args.scope, args.everywhere))
     if args.json:  # "empty_note": why nothing was found, as the text output and the HTTP API say it
         streams.print_json({"query": query, **({"image_text": words, "image_note": note} if args.image
                                                else {"picture_note": note, **spelled.to_json()}),
                             "results": [m.to_json() for m in moments], **({"empty_note": empty} if empty else {}),
                             # a batch still writing into it, unfinished files, ...: an empty answer is not the last word
-                            "warnings": extras.index_notes_of(index),
+                            "warnings": extras.index_notes_of(index) + extras.stale_results(index, moments),
                             **({"clips": [c.to_json() for c in clips]} if args.export_clips else {})})
     else:
         if args.image:

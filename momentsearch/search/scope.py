@@ -230,10 +230,11 @@ def visual_ids(rec: FileRecord) -> list[str]:
 
 
 class ScopeVectors:
-    """Entry vectors of a few videos, fetched from the store by id and kept (least recently used out)."""
+    """Entry vectors of a few videos, fetched by id (search/exact.py's IndexVectors) and kept (least recently used
+    out)."""
 
-    def __init__(self, store, max_blocks: int = SCOPE_CACHE_VIDEOS) -> None:
-        self.store = store
+    def __init__(self, source, max_blocks: int = SCOPE_CACHE_VIDEOS) -> None:
+        self.source = source
         self.max_blocks = max_blocks
         self._blocks: OrderedDict[tuple, tuple[list[str], np.ndarray]] = OrderedDict()
 
@@ -247,18 +248,10 @@ class ScopeVectors:
         if got is not None:
             self._blocks.move_to_end(key)
             return got
-        found: list[str] = []
-        vectors = np.zeros((0, 1), dtype=np.float32)
-        col = self.store.collection(collection, create=False) if ids else None
-        if col is not None:
-            res = col.get(ids=list(ids), include=["embeddings"])
-            found = list(res["ids"])
-            emb = res.get("embeddings")
-            vectors = np.asarray(emb if emb is not None and len(found) else np.zeros((0, 1)), dtype=np.float32)
-        self._blocks[key] = (found, vectors)
+        self._blocks[key] = found = self.source.rows(collection, list(ids))
         while len(self._blocks) > self.max_blocks:
             self._blocks.popitem(last=False)
-        return found, vectors
+        return found
 
     def similarities(self, collection: str, wanted: dict[str, list[str]], vector: np.ndarray
                      ) -> tuple[list[str], np.ndarray]:

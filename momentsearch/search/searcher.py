@@ -20,6 +20,7 @@ from momentsearch.ranking.slide_lexical import title_line
 from momentsearch.ranking.structure import content_words, intents, without_position
 from momentsearch.search.context import SectionContext
 from momentsearch.search.corpus import Corpus, corpus_notes, files_arrived, reload_corpus
+from momentsearch.search.exact import IndexVectors
 from momentsearch.search.image_text import unanswerable
 from momentsearch.search.lectures import searched_in_lecture
 from momentsearch.search.narrow import PLACE_ONLY, Narrowing, VideoRows, place_of, place_only
@@ -53,7 +54,8 @@ class Searcher:
         self._clip_error: str | None = None  # None: not tried yet; "": loaded
         self._text_checked = False  # the transcript collection's model id matched ours once
         self._video_rows: VideoRows | None = None  # each video's rows in the current corpus (scopes, phrases)
-        self._scope_vectors = ScopeVectors(store)  # vectors of recently searched scopes
+        self._vectors = IndexVectors(store)  # exact search on a small local index, whatever the front door
+        self._scope_vectors = ScopeVectors(self._vectors)  # vectors of recently searched scopes
         self._pieces: PieceCache | None = None  # chunks' word-piece vectors, by text (kept across index runs)
         self._sections: SectionContext | None = None  # section vectors of the current corpus
 
@@ -89,7 +91,7 @@ class Searcher:
             hits = narrow.dense(collection, vector, self.options.candidates, kind)
         else:  # ids + distances only (fast path); a transcript hit's exact times and text come from the corpus
             n = self.options.candidates * (4 if narrow is not None and narrow.scoped else 1)
-            hits = [h for h in self.store.query(collection, vector, n, metadata=False)
+            hits = [h for h in self._vectors.query(collection, vector, n, metadata=False)
                     if h.metadata.get("video_id") in files and kind in (None, h.metadata.get("kind"))]
         if collection == "transcript" or kind == "chunk":
             corpus = self.corpus()
@@ -114,7 +116,7 @@ class Searcher:
         """The section vectors of the current corpus (search/context.py), made as queries need them."""
         corpus = self.corpus()
         if self._sections is None or self._sections.corpus is not corpus:
-            self._sections = SectionContext(self.store, corpus)
+            self._sections = SectionContext(self._vectors, corpus)
         return self._sections
 
     def _query_vectors(self, text: str) -> tuple[np.ndarray, TokenVectors | None]:
@@ -169,7 +171,7 @@ class Searcher:
         if narrow is not None and narrow.exact:
             dense = narrow.dense("ocr", vector, self.options.candidates)
         else:
-            dense = [h for h in self.store.query("ocr", vector, self.options.candidates)
+            dense = [h for h in self._vectors.query("ocr", vector, self.options.candidates)
                      if h.metadata.get("video_id") in files]
         spread = getattr(self.options, "spread", {}).get("ocr")
         scores = calibrate_dense(np.array([h.similarity for h in dense]), lo, hi, spread)
@@ -314,6 +316,7 @@ class Searcher:
         if self._video_rows is None or self._video_rows.corpus is not corpus:
             self._video_rows = VideoRows(corpus)  # a new corpus: rows and cached vectors are stale
             self._scope_vectors.clear()
+            self._vectors.clear()
         return self._video_rows
 
     def slides_of(self, video_id: str) -> list[tuple[float, float, str]]:

@@ -4,14 +4,15 @@ Importing chromadb and opening its folder costs one to several seconds per proce
 whole search on an index of a few hours. After a search has read the index from Chroma once, the
 rows and vectors of every collection are written to `<db>/momentsearch-cache/snapshot/` (a JSON
 file and one .npy per collection); later processes answer from them with exact numpy cosine search
-(same results as Chroma's HNSW, which is exact at this size).
+(search/exact.py), as the server and the Python API search the live index: Chroma's HNSW is not exact (on
+5,000 random rows its top 50 missed a third of the true ones), so neither front door asks it at this size.
 
 A snapshot is valid only for the index state it copied. Every writer (`MomentIndex.writing`: index,
 prune, remove, index --ray) first marks the index "writing" in `<db>/.momentsearch.generation` and, when it
 ends, writes a new "done <token>"; a snapshot is used only while that file still says the token it
 was made under. A crashed writer leaves "writing", so nothing is trusted until the next clean write.
 Writes made with chromadb directly, outside momentsearch, are not seen: they are not supported.
-Indexes larger than SNAPSHOT_MAX_ROWS rows are always searched through Chroma.
+Indexes larger than SNAPSHOT_MAX_ROWS rows are always searched through Chroma's HNSW, by every front door.
 """
 
 from __future__ import annotations
@@ -28,13 +29,12 @@ from typing import Any
 import numpy as np
 
 from momentsearch.file_modes import as_umask_allows
-from momentsearch.ranking.dots import row_dots
-from momentsearch.store.ids import entry_fields
+from momentsearch.search.exact import (COLLECTIONS, EXACT_MAX_ROWS, IndexVectors, VectorTable, normalised, read_pages,
+                                       stacked, total_rows)
 
 SNAPSHOT_VERSION = 1
-SNAPSHOT_MAX_ROWS = 100_000  # about 150 MB of vectors at most; bigger indexes stay on Chroma's HNSW
+SNAPSHOT_MAX_ROWS = EXACT_MAX_ROWS  # bigger indexes stay on Chroma's HNSW, in every front door (search/exact.py)
 GENERATION_FILE = ".momentsearch.generation"
-COLLECTIONS = ("files", "transcript", "keyframes", "unified", "ocr")
 TEMP_PREFIX = ".tmp-"  # a snapshot or corpus cache being written (search/cache.py), renamed into place when whole
 STALE_TEMP_SECONDS = 3600.0  # a temporary folder untouched this long was left by a killed process
 
@@ -69,10 +69,10 @@ def _write_generation(db: str | os.PathLike, value: str) -> None:
 
 # -- the read-only store -----------------------------------------------------------------------
 
-class _Collection:
+class _Collection(VectorTable):
     def __init__(self, meta: dict, ids: list[str], docs: list[str], metas: list[dict], vectors: np.ndarray) -> None:
-        self.metadata, self.ids, self.docs, self.metas, self.vectors = meta, ids, docs, metas, vectors
-        self._rows: dict[str, int] | None = None  # id -> row, built on the first get(ids=...)
+        super().__init__(ids, vectors)
+        self.metadata, self.docs, self.metas = meta, docs, metas
 
     def count(self) -> int:
         return len(self.ids)
@@ -84,9 +84,7 @@ class _Collection:
         if ids is None:
             rows = list(range(offset, min(len(self.ids), offset + (limit or len(self.ids)))))
         else:
-            if self._rows is None:
-                self._rows = {id_: i for i, id_ in enumerate(self.ids)}
-            rows = [self._rows[i] for i in ids if i in self._rows]
+            rows = self.rows_of(ids)
         out: dict[str, Any] = {"ids": [self.ids[r] for r in rows]}
         if "metadatas" in include:
             out["metadatas"] = [self.metas[r] for r in rows]
@@ -148,28 +146,13 @@ class SnapshotStore:
         got = col.get(ids=list(ids), include=["embeddings"])
         return dict(zip(got["ids"], got["embeddings"]))
 
-    def query(self, name: str, embedding: np.ndarray, n: int, metadata: bool = True):
-        """Exact cosine nearest neighbours (rows are stored L2-normalised, as Chroma's cosine space expects)."""
-        from momentsearch.store.store import Hit
+    def table(self, name: str) -> _Collection | None:
+        """A collection's rows as search/exact.py searches them (None: no such collection)."""
+        return self._cols.get(name)
 
-        col = self._cols.get(name)
-        if col is None or not col.ids:
-            return []
-        q = np.asarray(embedding, dtype=np.float32)
-        q = q / max(float(np.linalg.norm(q)), 1e-12)
-        sims = row_dots(col.vectors, q)
-        n = min(max(1, n), len(sims))
-        cut = sims[np.argpartition(-sims, n - 1)[n - 1]]  # the n-th best: every row tied with it competes
-        top = np.flatnonzero(sims >= cut)
-        # equal cosines (one slide in every lecture) go by entry id, not by row: rows follow the order the files
-        # were indexed in, so the same folder indexed in another order kept other entries of a tie
-        top = top[np.lexsort((np.asarray([col.ids[i] for i in top.tolist()], dtype=str), -sims[top]))][:n]
-        hits = []
-        for i in top.tolist():
-            meta = col.metas[i] if metadata else (entry_fields(col.ids[i]) or col.metas[i])
-            hits.append(Hit(id=col.ids[i], similarity=float(sims[i]), metadata=meta,
-                            document=col.docs[i] if metadata else ""))
-        return hits
+    def query(self, name: str, embedding: np.ndarray, n: int, metadata: bool = True):
+        """Exact cosine nearest neighbours (search/exact.py: every front door's search on a small local index)."""
+        return IndexVectors(self).query(name, embedding, n, metadata)
 
 
 def drop_stale_temp(root: str | Path) -> None:
@@ -223,8 +206,7 @@ def save(db: str | os.PathLike, cache_dir: str | os.PathLike, store) -> Snapshot
     before = generation(db)
     if not before.startswith("done "):
         return None
-    total = sum(store.count(name) for name in COLLECTIONS)
-    if total > SNAPSHOT_MAX_ROWS:
+    if total_rows(store) > SNAPSHOT_MAX_ROWS:
         return None
     cols = {name: _read(store, name) for name in COLLECTIONS if store.has(name)}
     if generation(db) != before:  # a writer started meanwhile: what we read may be half old, half new
@@ -258,24 +240,15 @@ def save(db: str | os.PathLike, cache_dir: str | os.PathLike, store) -> Snapshot
 
 def _read(store, name: str) -> _Collection:
     col = store.collection(name, create=False)
-    ids, docs, metas, vectors = [], [], [], []
-    offset, page = 0, 5000
-    while True:
-        got = col.get(include=["metadatas", "documents", "embeddings"], limit=page, offset=offset)
-        if not got["ids"]:
-            break
+    ids, docs, metas, pages = [], [], [], []
+    for got in read_pages(col, ["metadatas", "documents", "embeddings"]):
         ids += list(got["ids"])
         docs += [d or "" for d in (got.get("documents") or [""] * len(got["ids"]))]
         metas += list(got["metadatas"])
-        emb = got.get("embeddings")
-        if emb is not None and len(emb):
-            vectors.append(np.asarray(emb, dtype=np.float32))
-        offset += len(got["ids"])
-    matrix = np.concatenate(vectors) if vectors else np.zeros((len(ids), 0), np.float32)
-    if name == "files" or matrix.shape[0] != len(ids):
+        pages.append(got.get("embeddings"))
+    matrix = stacked(pages, len(ids))
+    if name == "files" or not matrix.shape[1]:
         matrix = np.zeros((len(ids), 0), np.float32)  # file records: metadata only (their vectors are dummies)
     else:
-        norms = np.linalg.norm(matrix, axis=1, keepdims=True)
-        matrix = matrix / np.maximum(norms, 1e-12)
+        matrix = normalised(matrix)  # as IndexVectors reads a live store's: the same numbers in every front door
     return _Collection(dict(col.metadata or {}), ids, docs, metas, matrix)
-

@@ -17,7 +17,7 @@ from momentsearch.server import images
 from momentsearch.server.routes import (MAX_UPLOAD_BYTES, TOO_LARGE, _in_search_slot, _record, _warnings,
                                         moments_out)
 from momentsearch.server.schemas import ERRORS, SearchOut
-from momentsearch.store.filestate import stale_note
+from momentsearch.store.filestate import stale_results_note
 
 # /api/search answers a page of the ranked results: `offset` skips that many; a search returns MAX_RESULTS at most
 OFFSET_HELP = f"how many of the ranked results to skip (a page's `next_offset`); at most {MAX_RESULTS} in all"
@@ -39,10 +39,11 @@ async def search_text(request: Request, q: str = Query(..., max_length=MAX_QUERY
     def run():
         found = index.search(q, _asked(offset, k), kind, video, everywhere=everywhere)
         moments, next_offset = _page(found, offset, k)
-        return (with_page_urls(moments_out(index, moments), offset, q, video), next_offset,
+        return (with_page_urls(moments_out(index, moments), offset, q, video, everywhere), next_offset,
                 picture_note(q, index.searchable_channels()),
                 index.spelled(q, video, everywhere=everywhere).to_json(),
-                "" if moments else _past_the_end(len(found)) if found else _nothing_found(index, q, kind, video),
+                "" if moments else _past_the_end(len(found)) if found else _nothing_found(index, q, kind, video,
+                                                                                        everywhere),
                 _stale_results(index, moments))
 
     results, next_offset, note, spelled, empty, stale = await _in_search_slot(request, run)
@@ -52,13 +53,15 @@ async def search_text(request: Request, q: str = Query(..., max_length=MAX_QUERY
             "took_ms": round((time.perf_counter() - t0) * 1000, 1), "warnings": _warnings(request) + stale}
 
 
-def with_page_urls(results: list[dict], offset: int, query: str | None, video: str | None) -> list[dict]:
+def with_page_urls(results: list[dict], offset: int, query: str | None, video: str | None,
+                   everywhere: bool = False) -> list[dict]:
     """`results` (a page of them, after the first `offset`), each with `page_url`: the address that opens it in the
     server's own page, as the page's links do: `/?q=QUERY&v=VIDEO_ID#t=START`, relative to the server as
     `media_url` is (a client on another machine joins it to the address it reaches the server at, a proxy's path
     prefix included). The page runs the query again and plays the moment from its start; `k=` makes it list
     as many results as the moment's rank where that is past the first PAGE_FIRST, `in=video` searches the one
-    video a search in it (`video`) searched. An image search (`query` None) has no words to run: its link opens
+    video a search in it (`video`) searched, `everywhere=true` searches every file as an `everywhere` search did
+    (not only a lecture the query names). An image search (`query` None) has no words to run: its link opens
     the video at the moment's start."""
     for rank, r in enumerate(results, offset + 1):
         params = {"q": query, "v": r["video_id"]} if query else {"v": r["video_id"]}
@@ -66,6 +69,8 @@ def with_page_urls(results: list[dict], offset: int, query: str | None, video: s
             params["k"] = str(rank)
         if query and video is not None and r["kind"] != "photo":
             params["in"] = "video"
+        if query and everywhere:
+            params["everywhere"] = "true"
         r["page_url"] = f"/?{urlencode(params)}#t={max(0.0, r['start']):.1f}"
     return results
 
@@ -96,20 +101,19 @@ def _marked_words(query: str, results: list[dict]) -> list[str]:
 def _stale_results(index, moments) -> list[str]:
     """A warning naming the results whose files moved away or changed since indexing (the player gets 409 for
     them): the results point at them all the same, so the reader learns why before pressing play."""
-    shown = {m.video for m in moments}  # (a record by id, not a sort of every file's on each search)
-    records = (index.video(vid) for vid in {m.video_id for m in moments})
-    note = stale_note([r for r in records if r is not None and r.path in shown])
+    note = stale_results_note(moments, index.video)
     return [note] if note else []
 
 
-def _nothing_found(index, q: str, kind, video) -> str:
+def _nothing_found(index, q: str, kind, video, everywhere: bool) -> str:
     """Why `q` found nothing (the CLI's words): its filters, when its words alone find something; every word
     too common; nothing above the floor; or an index with nothing searchable yet."""
     if not index.searchable_channels():
         return "The index holds no searchable file yet."
     if kind_note := missing_kind_note(kind, index.videos()):
         return kind_note
-    return nothing_found_note(q, filters_to_blame(q, lambda words: index.search(words, 1, kind, video)))
+    return nothing_found_note(q, filters_to_blame(q, lambda words: index.search(words, 1, kind, video,
+                                                                                  everywhere=everywhere)))
 
 
 @router.post("/search", response_model=SearchOut)

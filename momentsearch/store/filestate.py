@@ -52,3 +52,11 @@ def stale_note(records: list[FileRecord]) -> str:
             names = ", ".join(shown_path(Path(p).name) for p in paths[:3]) + more
             parts.append(f"{_plural(len(paths), 'file')} {said}: {names} ({fix.format(**_PRONOUNS[len(paths) == 1])}).")
     return " ".join(parts)
+
+
+def stale_results_note(moments, record_of) -> str:
+    """`stale_note` of the files a search's results (`moments`) point at, by their records (`record_of(video_id)`:
+    a record by id, not a look at every file's on each search): what the CLI's --json and /api/search warn."""
+    shown = {m.video for m in moments}
+    records = (record_of(video_id) for video_id in {m.video_id for m in moments})
+    return stale_note([r for r in records if r is not None and r.path in shown])

@@ -50,6 +50,9 @@ let results = [];
 let shownQuery = "";      // the text query whose results are shown ("" for an image): what links and the URL hold
 const kOf = (p) => Math.min(MAX_K, Math.max(PAGE, parseInt(p.get("k"), 10) || PAGE));  // ?k=: results asked for
 let pageSize = kOf(params);  // the results shown (the address's k=, so a link or a reload lists as many)
+// a link from an API client's `everywhere` search (its page_url): every file searched, also where the query names
+// one lecture, as the client's search did (a search typed here searches as typed)
+let everywhere = params.get("everywhere") === "true";
 let nextOffset = null;    // the server's `next_offset`: where "More results" asks from (null: no more to ask for)
 let shownRead = "";       // the words the results shown were found for (marked in them)
 let lastImage = null;     // the image whose results are shown (null for a text query)
@@ -313,7 +316,8 @@ function failed(what, err) {
 function askServer(query, image, k, offset) {
   const scope = window.searchScope ? window.searchScope() : "";  // moment.js: "&video=ID" for "in this video"
   const from = offset > 0 ? `&offset=${offset}` : "";
-  if (!image) return api(`api/search?k=${k}${from}&q=` + encodeURIComponent(query) + scope);
+  const all = everywhere ? "&everywhere=true" : "";
+  if (!image) return api(`api/search?k=${k}${from}${all}&q=` + encodeURIComponent(query) + scope);
   const form = new FormData();
   form.append("image", image);
   form.append("k", String(k));
@@ -384,6 +388,7 @@ function momentHref(m, t = m.start) {
   if (m) p.set("v", m.video_id);
   if (pageSize > PAGE) p.set("k", String(pageSize));
   if ((!m || m.kind !== "photo") && window.searchScope && window.searchScope()) p.set("in", "video");  // ticked
+  if (everywhere && shownQuery) p.set("everywhere", "true");
   return "?" + p.toString() + (m ? "#t=" + Math.max(0, t).toFixed(1) : "");
 }
 
@@ -712,6 +717,7 @@ els.form.addEventListener("submit", (ev) => {
   ev.preventDefault();
   const query = els.q.value.trim();
   if (!query) { setStatus("Type some words to search for.", "empty"); return; }
+  everywhere = false;
   history.pushState(null, "", newSearchHref(query));
   search(query);
 });
@@ -726,6 +732,7 @@ function newSearchHref(query) {
 }
 
 function searchImage(file) {
+  everywhere = false;
   history.pushState(null, "", newSearchHref(""));
   search("", { image: file });
 }
@@ -778,6 +785,7 @@ window.addEventListener("popstate", () => {  // Back/Forward: the page the addre
   const q = p.get("q") || "";
   els.q.value = q;
   pageSize = kOf(p);
+  everywhere = p.get("everywhere") === "true";
   $("scope-video").checked = scopedLink(p);
   if (q) search(q, { keepMoment: true });
   else if (p.get("v")) { clearPage(); openFromUrl(); }

@@ -1,0 +1,143 @@
+"""The front doors agree: one index, one query, the same moments and scores from `momentsearch search --json`,
+`MomentIndex.search` and /api/search.
+
+The CLI answers from a snapshot of the index (search/snapshot.py), the Python API and the server from the live
+store; all three search the vectors exactly (search/exact.py). The index holds a few thousand chunks: enough
+that Chroma's HNSW, which the server and the Python API asked before, misses some of the true nearest ones.
+"""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pytest
+
+from momentsearch.store.ids import entry_id
+
+VIDEOS = 30
+CHUNKS = 120  # per video: 3,600 rows, where HNSW (ef 10) misses a good part of the true top 50
+TOPICS = ["the learning rate and momentum of gradient descent", "dropout and weight decay against overfitting",
+          "eigenvalues and eigenvectors of a symmetric matrix", "precision and recall of a classifier"]
+FILLER = "so then here we see that this one goes there and after that we look at the next".split()
+QUERIES = ["how fast should the learning rate be", "regularising a network that overfits",
+           "eigenvectors of a matrix"]
+
+
+def _write(db) -> None:
+    """Chunks whose vectors lie near one of TOPICS (MiniLM's) at random angles, so that many compete for the
+    top; their words are filler, so the dense channel decides."""
+    from momentsearch.api import MomentIndex
+    from momentsearch.models.text import TextEmbedder
+    from momentsearch.types import FileRecord
+
+    rng = np.random.default_rng(7)
+    text = TextEmbedder()
+    topics = text.embed_texts(TOPICS)
+    index = MomentIndex(str(db))
+    with index.writing(create=True):
+        store = index.store
+        store.collection("transcript", model_id=text.model_id, dim=text.dim)
+        for v in range(VIDEOS):
+            video_id, path = f"{v + 1:016x}", f"/lectures/week{v + 1:02d}.mp4"
+            starts = [15.0 * i for i in range(CHUNKS)]
+            ids = [entry_id(video_id, "chunk", s, s + 14.0) for s in starts]
+            metas = [{"video_id": video_id, "video": path, "start": s, "end": s + 14.0, "kind": "chunk"}
+                     for s in starts]
+            near = topics[rng.integers(0, len(TOPICS), CHUNKS)] * rng.uniform(0.4, 0.9, (CHUNKS, 1))
+            vectors = (near + 0.04 * rng.standard_normal((CHUNKS, text.dim))).astype(np.float32)
+            texts = [" ".join(rng.choice(FILLER, 10)) for _ in starts]
+            store.upsert("transcript", ids, vectors / np.linalg.norm(vectors, axis=1, keepdims=True), metas, texts)
+            end = 15.0 * CHUNKS
+            store.put_file(FileRecord(path=path, video_id=video_id, size=1, mtime=0.0, duration=end,
+                                      channels=["transcript"], visual_segments=[(0.0, end)],
+                                      models={"text": text.model_id}, complete=True,
+                                      sections=[(s, s + 60.0) for s in np.arange(0.0, end, 60.0).tolist()]))
+        store.commit()
+
+
+@pytest.fixture(scope="module")
+def db(tmp_path_factory):
+    path = tmp_path_factory.mktemp("doors") / "db"
+    _write(path)
+    return path
+
+
+def _essentials(results: list[dict]) -> list[tuple]:
+    return [(r["video_id"], r["start"], r["end"], r["score"], r["channels"]) for r in results]
+
+
+def test_cli_python_api_and_http_api_return_the_same_moments_and_scores(db, capsys):
+    from fastapi.testclient import TestClient
+
+    from momentsearch.api import MomentIndex
+    from momentsearch.cli.main import main
+    from momentsearch.search import snapshot
+    from momentsearch.server.app import create_app
+
+    live = MomentIndex(str(db))
+    with TestClient(create_app(live, warm=False), base_url="http://127.0.0.1:8000") as client:
+        for query in QUERIES:
+            capsys.readouterr()
+            assert main(["search", query, "--db", str(db), "--json"]) == 0
+            cli_answer = json.loads(capsys.readouterr().out)
+            cli = cli_answer["results"]
+            api = [m.to_json() for m in live.search(query)]
+            http_answer = client.get("/api/search", params={"q": query}).json()
+            http = http_answer["results"]
+            assert len(cli) >= 5, query
+            assert _essentials(api) == _essentials(cli), query
+            assert _essentials(http) == _essentials(cli), query
+            # the files are not on this disk: both say so of the results (--json said nothing)
+            assert cli_answer["warnings"] == http_answer["warnings"]
+            assert "not where indexed" in cli_answer["warnings"][0]
+    assert snapshot.load(str(db), live._search_cache) is not None  # the CLI's answers came from its snapshot
+
+
+def test_info_lists_files_by_path_whatever_order_they_were_indexed_in(tmp_path, capsys):
+    from momentsearch.api import MomentIndex
+    from momentsearch.cli.main import main
+    from momentsearch.types import FileRecord
+
+    db = tmp_path / "db"
+    paths = ["/lectures/week10.mp4", "/lectures/week02.mp4", "/archive/intro.mp4"]  # as three runs indexed them
+    index = MomentIndex(str(db))
+    with index.writing(create=True):
+        for i, path in enumerate(paths):
+            index.store.put_file(FileRecord(path=path, video_id=f"{i + 1:016x}", size=1, mtime=0.0, duration=60.0,
+                                            channels=["transcript"], complete=True))
+            index.store.commit()
+    assert [f.path for f in MomentIndex(str(db)).info().files] == sorted(paths)
+    capsys.readouterr()
+    assert main(["info", "--db", str(db), "--json"]) == 0
+    assert [f["path"] for f in json.loads(capsys.readouterr().out)["files"]] == sorted(paths)
+
+
+def test_why_an_everywhere_search_found_nothing_is_told_of_that_search(tmp_path, monkeypatch, capsys):
+    """The note blames a query's -words when its words alone find something: that check searched without
+    `everywhere`, so in the one lecture the query names, where its words find nothing, and said "no results above
+    the relevance floor" of a query whose -word alone emptied an everywhere search (CLI and HTTP API alike)."""
+    import importlib
+
+    from fastapi.testclient import TestClient
+
+    from momentsearch.server.app import create_app
+    from test_result_pages import _RankedIndex, _record
+
+    cli_main = importlib.import_module("momentsearch.cli.main")
+
+    class NamedLecture(_RankedIndex):
+        use_snapshot = False
+
+        def search(self, query, k=10, kind=None, video=None, everywhere=False, in_=None):
+            return self._ranked(k) if everywhere and "-" not in query else []  # not in the lecture it names
+
+    index = NamedLecture(_record(tmp_path))
+    query = "gradient descent in week 3 -momentum"
+    monkeypatch.setattr(cli_main, "_index_for", lambda args: index)
+    capsys.readouterr()
+    assert cli_main.main(["search", query, "--everywhere", "--json"]) == 0
+    cli = json.loads(capsys.readouterr().out)["empty_note"]
+    with TestClient(create_app(index, warm=False), base_url="http://127.0.0.1:8000") as client:
+        http = client.get("/api/search", params={"q": query, "everywhere": "true"}).json()["empty_note"]
+    assert cli == http and "-words not at all" in cli, (cli, http)
