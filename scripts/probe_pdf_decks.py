@@ -82,6 +82,7 @@ def decks() -> dict[str, list[tuple[list[str], set[str]]]]:
     random.Random(3).shuffle(shuffled)
     handout = [(plain[i][0] + plain[i + 1][0], plain[i][1] | plain[i + 1][1]) for i in range(0, len(plain) - 1, 2)]
     handout += [plain[-1]] if len(plain) % 2 else []
+    half = [(plain[i][0] + extra[i % len(extra)][0], plain[i][1]) for i in range(len(plain))]  # the other: not shown
     liga = {"fi": "\ufb01", "fl": "\ufb02", "ff": "\ufb00"}
 
     def ligatures(line: str) -> str:
@@ -93,7 +94,7 @@ def decks() -> dict[str, list[tuple[list[str], set[str]]]]:
             for lines, keys in plain]  # a ligature glyph without a Unicode mapping: "Carbon xation"
     hyphen = [([x if len(x) < 22 else x[:14] + "-\n" + x[14:] for x in lines], keys) for lines, keys in plain]
     return {"as shown": plain, "build steps": steps, "extra pages": plain[:2] + extra[:2] + plain[2:] + extra[2:],
-            "shuffled": shuffled, "handout 2-up": handout,
+            "shuffled": shuffled, "handout 2-up": handout, "half-shown 2-up": half,
             "ligatures": [([ligatures(x) for x in lines], keys) for lines, keys in plain],
             "ligatures lost": lost, "no spaces": [([x.replace(" ", "") for x in lines], keys) for lines, keys in plain],
             "hyphenated": hyphen}
@@ -135,8 +136,9 @@ def score(slides, rendered, deck_pages, pdf: Path) -> dict:
         added = after.lines[len(slide.lines):]
         counts["lines added"] += len(added)
         shown = {w for key in truth if key for w in deck_words(" ".join(_shown_words(key)))}
-        counts["lines added not shown"] += sum(2 * len(set(deck_words(t)) & shown) < len(set(deck_words(t)))
-                                               for t, _, _ in added)
+        unseen = [t for t, _, _ in added if 2 * len(set(deck_words(t)) & shown) < len(set(deck_words(t)))]
+        counts["lines added not shown"] += len(unseen)
+        counts.setdefault("unseen", []).extend(unseen)
     counts["note"] = note
     return counts
 

@@ -107,6 +107,25 @@ def test_slides_are_matched_despite_misreads_and_other_screens_match_no_page():
     assert note == "slide deck lecture.pdf: 3 of 4 slides matched to 2 of its 3 pages"
 
 
+def test_a_handout_page_of_two_slides_backs_each_with_its_own_half_only():
+    """A 2-up handout's page holds two slides: each slide shown matches it, and gets the words of its own half that
+    OCR missed; never the other slide's lines (they were added to both: "Binary Search" found on the Bayes slide),
+    not even a line of the other half that no slide read (it follows that half's lines)."""
+    deck = Deck("lecture.pdf", [DeckPage(1, ["Bayes Theorem", "Posterior is likelihood times prior", "Evidence",
+                                             "Binary Search in Python", "Halve the range each time",
+                                             "Stop when the target is found"]),
+                                DeckPage(2, ["Summary", "Plants store energy as sugar", "Cells release it as ATP"])])
+    slides = [_slide(0, "Bayes Theorem", "Posterior is likelihood times"),  # a camera's read: "prior" cut off
+              _slide(10, "Binary Search in Python", "Halve the range each time"),
+              _slide(20, "Summary", "Plants store energy as sugar", "CellsreleaseitasATP")]
+
+    backed, note = back_with_deck(slides, deck, 0.3)
+    assert [t for t, _, _ in backed[0].lines[2:]] == ["Posterior is likelihood times prior", "Evidence"]
+    assert [t for t, _, _ in backed[1].lines[2:]] == ["Stop when the target is found"]
+    assert [t for t, _, _ in backed[2].lines[3:]] == ["Cells release it as ATP"]  # read without its spaces
+    assert note == "slide deck lecture.pdf: 3 of 3 slides matched to 2 of its 2 pages"
+
+
 def test_a_scanned_deck_says_so_and_changes_nothing(tmp_path):
     """A PDF of page images (a scan, an image export) has no text to back anything up: the video's row says so."""
     from PIL import Image

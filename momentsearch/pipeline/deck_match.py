@@ -5,8 +5,9 @@ template, on every page, tells nothing), with a word OCR misread ("Recursian") c
 one or two letters from. Recall (how much of what OCR read the page holds) must be high enough, so a screen that
 is no page of the deck (a terminal, a web page, another deck) matches none; of the pages that pass, the best
 balance of recall and precision wins, so a build's shorter page is the one a slide shows before its last bullet.
-Pages never shown are never used, and a page shown twice backs both slides: nothing is added at a time the
-recording did not show a slide, so no slide is invented.
+A page two slides match, each showing lines of it the other does not (a 2-up handout), backs each with its own
+lines only. Pages never shown are never used, and a page shown twice backs both slides: nothing is added at a
+time the recording did not show a slide, so no slide is invented.
 """
 
 from __future__ import annotations
@@ -18,15 +19,18 @@ from difflib import SequenceMatcher
 from typing import Sequence
 
 from momentsearch.pipeline.deck_pdf import Deck, DeckPage, deck_words
+from momentsearch.pipeline.deck_text import unspaced
 from momentsearch.pipeline.ocr import SlideText
 
 MIN_RECALL = 0.5  # share of a slide's (weighted) words its page must hold
 MIN_SHARED = 2  # words of the slide, on at most half the deck's pages, its page must hold (1 for a 1-word slide)
+GLUED = 8  # letters and digits a deck line needs to be found in a slide's text read without its spaces
 SAME_LINE = 0.6  # character likeness (difflib ratio) at which a deck line is taken for an OCR line it stands for
 
 
 def match_pages(slides: Sequence[SlideText], deck: Deck) -> list[DeckPage | None]:
-    """The page each of `slides` shows, None where no page matches well enough (module docstring)."""
+    """The page each of `slides` shows, None where no page matches well enough (module docstring). A page comes
+    without the lines another slide shows in its place (`_shown_part`: a handout's other slide)."""
     pages = [p for p in deck.pages if p.lines]
     if not pages:
         return [None] * len(slides)
@@ -42,13 +46,14 @@ def match_pages(slides: Sequence[SlideText], deck: Deck) -> list[DeckPage | None
     for w in df:
         by_length.setdefault(len(w), []).append(w)
     seen: dict[str, str | None] = {}
-    out: list[DeckPage | None] = []
-    for slide in slides:
-        words = {w for w in (seen.setdefault(w, _deck_word(w, df, by_length)) or w
-                             for w in {w for t, _, _ in slide.lines for w in deck_words(t)})}
+    reads = [{seen.setdefault(w, _deck_word(w, df, by_length)) or w for t, _, _ in slide.lines for w in deck_words(t)}
+             for slide in slides]
+    glued = [unspaced(" ".join(t for t, _, _ in slide.lines)) for slide in slides]
+    best: list[DeckPage | None] = []
+    for words in reads:
         total = sum(idf.get(w, unknown) for w in words)
         distinctive = {w for w in words if w in df and df[w] <= max(1, n // 2)}
-        best, best_score = None, 0.0
+        found, found_score = None, 0.0
         for page, pw in zip(pages, page_words):
             shared = words & pw
             kept = sum(idf[w] for w in shared)
@@ -56,10 +61,43 @@ def match_pages(slides: Sequence[SlideText], deck: Deck) -> list[DeckPage | None
                 continue
             recall, precision = kept / total, kept / max(sum(idf[w] for w in pw), 1e-9)
             score = 2 * recall * precision / (recall + precision) if recall + precision else 0.0
-            if recall >= MIN_RECALL and score > best_score:
-                best, best_score = page, score
-        out.append(best)
-    return out
+            if recall >= MIN_RECALL and score > found_score:
+                found, found_score = page, score
+        best.append(found)
+    return [_shown_part(i, page, reads, glued, best) if page is not None else None for i, page in enumerate(best)]
+
+
+def _shown(page: DeckPage, read: set[str], glued: str) -> set[int]:
+    """Which of `page`'s lines a slide that read the words `read` (`glued`: its text, `unspaced`) shows: those
+    whose every word it read, or that it read with their spaces lost ("CellsreleaseitasATP")."""
+    return {k for k, line in enumerate(page.lines)
+            if set(deck_words(line)) <= read or (len(key := unspaced(line)) >= GLUED and key in glued)}
+
+
+def _shown_part(i: int, page: DeckPage, reads: list[set[str]], glued: list[str],
+                best: list[DeckPage | None]) -> DeckPage:
+    """`page` for slide `i` without the lines another slide matched to it shows where slide `i` shows none of
+    them (`reads`, `glued`: each slide's words and unspaced text, `best`: each slide's page): a handout's page
+    holds two slides, each showing its own half; the other half is not on this slide."""
+    own = _shown(page, reads[i], glued[i])
+    others = [reads[j] for j, other in enumerate(best)
+              if j != i and other is page and not _shown(page, reads[j], glued[j]) & own]
+    claimed: set[int] = set()
+    theirs = False  # a line no slide read (half its words) goes with the lines before it: a handout's slides are
+    #                 blocks of lines
+    for k, line in enumerate(page.lines):
+        words = set(deck_words(line))
+        if k in own or any(2 * len(words & read) >= len(words) for read in (reads[i], *others)):
+            theirs = k not in own and _theirs(words, reads[i], others)
+        if theirs:
+            claimed.add(k)
+    return DeckPage(page.number, [line for k, line in enumerate(page.lines) if k not in claimed]) if claimed else page
+
+
+def _theirs(words: set[str], mine: set[str], others: list[set[str]]) -> bool:
+    """Whether a line of `words` is another slide's: one of `others` read half of them or more, and more than
+    `mine` (OCR read its words but not all of them: "Posterior is likelihood times", the camera's read)."""
+    return any(2 * len(words & read) >= len(words) and len(words & read) > len(words & mine) for read in others)
 
 
 def _deck_word(word: str, df: dict[str, int], by_length: dict[int, list[str]]) -> str | None:
