@@ -126,6 +126,20 @@ def test_a_handout_page_of_two_slides_backs_each_with_its_own_half_only():
     assert note == "slide deck lecture.pdf: 3 of 3 slides matched to 2 of its 2 pages"
 
 
+def test_a_word_hyphenated_at_a_line_end_is_read_whole(tmp_path):
+    """A text layer that breaks "acceptor" as "ac-" and "ceptor" (a narrow text box) reads as the word: the halves
+    were no word OCR read on the slide, so both lines were added to it again, as "ceptor"."""
+    pdf = fpdf.FPDF(orientation="L", format=(180, 320))
+    pdf.add_page()
+    pdf.set_font("helvetica", "", 16)
+    pdf.multi_cell(0, 10, "The Calvin Cycle\nRegeneration of the ac-\nceptor\nAnglo-\nSaxon farming")
+    pdf.output(str(tmp_path / "lecture.pdf"))
+    assert read_deck(tmp_path / "lecture.pdf").pages[0].lines == [
+        "The Calvin Cycle", "Regeneration of the acceptor", "Anglo-", "Saxon farming"]
+    slide = _slide(0, "The Calvin Cycle", "Regeneration of the acceptor", "Anglo-Saxon farming")
+    assert back_with_deck([slide], read_deck(tmp_path / "lecture.pdf"), 0.3)[0] == [slide]
+
+
 def test_a_scanned_deck_says_so_and_changes_nothing(tmp_path):
     """A PDF of page images (a scan, an image export) has no text to back anything up: the video's row says so."""
     from PIL import Image

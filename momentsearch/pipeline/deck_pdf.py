@@ -137,11 +137,19 @@ def read_deck(path: str | Path) -> Deck:
         return Deck(name, note=f"not readable as a PDF ({type(exc).__name__})")
     finally:
         quiet.setLevel(level)
-    pages = [DeckPage(i, [line for line in map(_clean, text.splitlines()) if deck_words(line)])
+    pages = [DeckPage(i, [line for line in map(_clean, _unhyphenated(text).splitlines()) if deck_words(line)])
              for i, text in enumerate(texts, 1)]
     if not any(p.lines for p in pages):
         return Deck(name, note="no text layer (scanned pages?)")
     return Deck(name, _without_template(pages))
+
+
+def _unhyphenated(text: str) -> str:
+    """`text` with words hyphenated at a line's end whole again ("ac-" then "ceptor" is "acceptor"): split, neither
+    half was a word a slide's OCR read, and both halves were added to every slide. A hyphen before a capital
+    ("Anglo-" then "Saxon") is kept, the line break too."""
+    return re.sub(r"([^\W\d_])-[ \t]*\r?\n[ \t]*([^\W\d_])",
+                  lambda m: m[1] + m[2] if m[2].islower() else m[0], text)
 
 
 def _clean(line: str) -> str:
