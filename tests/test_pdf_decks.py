@@ -5,6 +5,7 @@ skipped ("a slide deck or PDF, not read") and a word OCR could not read on the f
 from __future__ import annotations
 
 import shutil
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -163,3 +164,37 @@ def test_only_a_pdf_of_a_videos_name_is_read_with_it(tmp_path):
                      "talk.pdf": DECK_NOT_READ}
     assert [f.reason for f in discover([str(tmp_path / "lecture.pdf"), str(tmp_path / "week2.pdf")])] == [
         DECK_READ, DECK_NOT_READ]
+
+
+def test_a_copy_keeps_its_own_deck_and_a_reencoding_shares_only_with_the_same_deck(tmp_path):
+    """A copy that shares another file's entries records its own deck (it kept the other's name, so every `index`
+    took the deck for changed and redid the copy); a re-encoding is offered only files indexed with a deck of its
+    deck's content (one beside another deck, or none, took entries its deck's pages did not back)."""
+    import os
+
+    from momentsearch.pipeline.copies import add_copy, shareable
+    from momentsearch.pipeline.deck_pdf import deck_changed, deck_signature
+    from momentsearch.types import FileRecord
+
+    class Store:
+        def __init__(self):
+            self.put = []
+
+        def put_file(self, record):
+            self.put.append(record)
+
+    for name in ("lecture.mp4", "lecture_720p.mp4", "other.mp4"):
+        (tmp_path / name).write_bytes(b"video")
+    _write_deck(tmp_path / "lecture.pdf", SLIDES, {})
+    shutil.copy(tmp_path / "lecture.pdf", tmp_path / "lecture_720p.pdf")
+    twin = FileRecord(str(tmp_path / "lecture.mp4"), "ab" * 8, 5, 0.0, complete=True,
+                      sources={"deck": deck_signature(tmp_path / "lecture.mp4")})
+    plain = replace(twin, path=str(tmp_path / "other.mp4"), sources={})
+    copy = tmp_path / "lecture_720p.mp4"
+
+    assert shareable([twin, plain], str(copy), {}, "auto") == [twin]
+    store = Store()
+    add_copy(store, str(copy), twin, os.stat(copy), None, None, reencoded=True)
+    assert store.put[0].sources["deck"].startswith("lecture_720p.pdf ") and not deck_changed(store.put[0])
+    (tmp_path / "lecture_720p.pdf").unlink()
+    assert shareable([twin, plain], str(copy), {}, "auto") == [plain]

@@ -78,14 +78,17 @@ def twin_of(store, path: str, video_id: str, models: dict[str, str], mode: str) 
 
 def shareable(records: list[FileRecord], path: str, models: dict[str, str], mode: str) -> list[FileRecord]:
     """Of `records`, the complete ones of other files still there, made with `models`, whose transcript no
-    caption file made (a re-encoding of one of them may share its entries: pipeline/reencoded.py); [] when
-    captions lie next to `path`."""
+    caption file made and whose deck (`deck_pdf.deck_signature`) has the content of `path`'s (a re-encoding of one of
+    them may share its entries: pipeline/reencoded.py); [] when captions lie next to `path`."""
     from momentsearch.pipeline.captions import sidecar_files
 
     if sidecar_files(path):
         return []
+    deck = deck_signature(path).rpartition(" ")[2]  # its deck's content: a re-encoding beside another deck (or
+    #     none) does not share the entries its deck's pages backed (or would back)
     return [rec for rec in records if rec.complete and rec.path != path and os.path.isfile(rec.path)
-            and same_models(rec, models, mode) and not rec.sources.get("transcript", "").startswith("captions")]
+            and same_models(rec, models, mode) and not rec.sources.get("transcript", "").startswith("captions")
+            and rec.sources.get("deck", "").rpartition(" ")[2] == deck]
 
 
 def add_copy(store, path: str, twin: FileRecord, st: os.stat_result, info, old: FileRecord | None,
@@ -94,8 +97,11 @@ def add_copy(store, path: str, twin: FileRecord, st: os.stat_result, info, old: 
     entries (ids derive from content and time); `reencoded`: the twin is another encoding of its recording."""
     if old is not None and old.video_id != twin.video_id:
         store.drop_unshared(old.video_id, path)
+    sources = {k: v for k, v in twin.sources.items() if k != "deck"}  # its own deck's name, not the twin's: kept,
+    if deck := deck_signature(path):  # the twin's made `deck_changed` true every run, and each redid the copy
+        sources["deck"] = deck
     record = replace(twin, path=path, size=st.st_size, mtime=st.st_mtime, device=st.st_dev, inode=st.st_ino,
-                     mime=getattr(info, "mime", "") or twin.mime)  # (a photo has no probe)
+                     mime=getattr(info, "mime", "") or twin.mime, sources=sources)  # (a photo has no probe)
     store.put_file(record)
     if reencoded:
         how = "another encoding of"
