@@ -82,7 +82,8 @@ def test_one_encoding_of_a_recording_goes_to_a_ray_worker(encodings, tmp_path):
 
 
 def test_a_reencoded_copy_is_named_touched_found_moved_and_outlives_its_original(encodings, tmp_path):
-    """`search --in heat_small.mp4` named heat_small.mp4 and listed it 'also in' itself; touched, it was compared
+    """`search --in heat_small.mp4` named heat_small.mp4 and listed it 'also in' itself; heat.mp4 removed and
+    indexed again was 'same content as' heat_small.mp4; touched, it was compared
     by its sound again; with heat.mp4 deleted, `index` said 'the same content is indexed' at heat_small.mp4; moved
     and touched with its index, it was never found (its record's id is the original's, not its bytes')."""
     from momentsearch.store.client import make_client
@@ -95,6 +96,9 @@ def test_a_reencoded_copy_is_named_touched_found_moved_and_outlives_its_original
     found = json.loads(run_cli("search", "Carnot cycle heat engine", "--db", str(db), "--json", "--in",
                                str(small)).stdout)["results"]
     assert found and all(r["video"] == str(small) and r["copies"] == [str(heat)] for r in found), found
+    run_cli("remove", str(heat), "--db", str(db))  # indexed again beside its only other encoding: not "same content"
+    report = json.loads(run_cli("index", str(heat), "--db", str(db), "--no-ocr", "--json", *TINY_CLIP_ARGS).stdout)
+    assert report["files"][0]["reason"] == f"another encoding of {small}: its entries are shared, nothing redone"
 
     st = small.stat()
     os.utime(small, ns=(st.st_atime_ns, st.st_mtime_ns + 5 * 10**9))  # `touch`: its bytes the same

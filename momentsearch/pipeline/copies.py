@@ -97,10 +97,11 @@ def add_copy(store, path: str, twin: FileRecord, st: os.stat_result, info, old: 
     encoding of its recording: the record keeps the file's own id as its content_id (store/relocate.py)."""
     if old is not None and old.video_id != twin.video_id:
         store.drop_unshared(old.video_id, path)
-    reencoded = twin.video_id != video_id
     record = replace(twin, path=path, size=st.st_size, mtime=st.st_mtime, device=st.st_dev, inode=st.st_ino,
                      mime=getattr(info, "mime", "") or twin.mime,  # (a photo has no probe)
-                     content_id=video_id if reencoded else "")
+                     content_id=video_id if twin.video_id != video_id else "")
+    # (an original indexed again beside its only other encoding: that one is the twin, with the original's id)
+    reencoded = (twin.content_id or twin.video_id) != video_id
     store.put_file(record)
     if reencoded:
         how = "another encoding of"
