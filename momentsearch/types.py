@@ -160,6 +160,8 @@ class FileRecord(ShortRepr):
     mime: str = ""  # audio/..., video/... or image/... from probing the file; "" in older indexes
     version: str = ""  # the momentsearch that made its entries ("" in indexes made before 7 Dec: not known)
     options: str = ""  # a hash of the options that decided its entries (pipeline/settled.options_fingerprint)
+    content_id: str = ""  # the file's own content hash where its entries are another file's (a re-encoded copy
+    # shares its original's video_id: pipeline/reencoded.py); "" where video_id says it
 
 
 @dataclass(frozen=True)

@@ -45,7 +45,8 @@ def follow_copies(store, record: FileRecord) -> list[str]:
         if deck := deck_signature(copy.path):
             sources["deck"] = deck
         store.put_file(replace(record, path=copy.path, size=copy.size, mtime=copy.mtime, device=copy.device,
-                               inode=copy.inode, mime=copy.mime or record.mime, complete=True, sources=sources))
+                               inode=copy.inode, mime=copy.mime or record.mime, complete=True, sources=sources,
+                               content_id=copy.content_id))  # (another encoding's own bytes)
         followed.append(copy.path)
     return sorted(followed)
 
@@ -69,8 +70,9 @@ def _own_captions(path: str, record: FileRecord) -> bool:
 def twin_of(store, path: str, video_id: str, models: dict[str, str], mode: str) -> FileRecord | None:
     """A complete record of content `video_id` at another path, made with `models` (captions `mode`), whose
     entries the file at `path` can share (a lecture moved or copied to another folder is not transcribed again).
-    Not where captions next to one of the two files (sidecars) made or would make the transcript."""
-    for rec in store.copies_of(video_id, path):
+    Not where captions next to one of the two files (sidecars) made or would make the transcript. A record of
+    these very bytes comes before one of another encoding sharing its entries (pipeline/reencoded.py)."""
+    for rec in sorted(store.copies_of(video_id, path), key=lambda rec: bool(rec.content_id)):
         if rec.complete and same_models(rec, models, mode):
             return None if _own_captions(path, rec) else rec
     return None
@@ -92,16 +94,20 @@ def shareable(records: list[FileRecord], path: str, models: dict[str, str], mode
 
 
 def add_copy(store, path: str, twin: FileRecord, st: os.stat_result, info, old: FileRecord | None,
-             reencoded: bool = False) -> FileResult:
-    """The record of the file at `path` (stat `st`, probe `info`; None for a photo) beside its twin's, sharing its
-    entries (ids derive from content and time); `reencoded`: the twin is another encoding of its recording."""
+             video_id: str) -> FileResult:
+    """The record of the file at `path` (stat `st`, probe `info`; None for a photo; `video_id`: its own content's)
+    beside its twin's, sharing its entries (ids derive from content and time). A twin of other content is another
+    encoding of its recording: the record keeps the file's own id as its content_id (store/relocate.py)."""
     if old is not None and old.video_id != twin.video_id:
         store.drop_unshared(old.video_id, path)
     sources = {k: v for k, v in twin.sources.items() if k != "deck"}  # its own deck's name, not the twin's: kept,
     if deck := deck_signature(path):  # the twin's made `deck_changed` true every run, and each redid the copy
         sources["deck"] = deck
     record = replace(twin, path=path, size=st.st_size, mtime=st.st_mtime, device=st.st_dev, inode=st.st_ino,
-                     mime=getattr(info, "mime", "") or twin.mime, sources=sources)  # (a photo has no probe)
+                     mime=getattr(info, "mime", "") or twin.mime, sources=sources,  # (a photo has no probe)
+                     content_id=video_id if twin.video_id != video_id else "")
+    # (an original indexed again beside its only other encoding: that one is the twin, with the original's id)
+    reencoded = (twin.content_id or twin.video_id) != video_id
     store.put_file(record)
     if reencoded:
         how = "another encoding of"

@@ -20,13 +20,20 @@ def gone_notes(store, paths: list[str]) -> list[str]:
     notes = []
     gone = sorted(rec.path for rec in store.files()
                   if any(rec.path.startswith(f) for f in folders) and not still_there(rec.path))
-    moved = {path: new for path in gone if (new := moved_to(store, path))}
+    kept = {path: found for path in gone if (found := kept_copy(store, path))}
+    moved = {path: new for path, (new, same) in kept.items() if same}
     if moved:
         shown = "; ".join(f"{old} -> {new}" for old, new in list(moved.items())[:3])
         notes.append(f"renamed, moved or kept as a copy ({shown}{'; ...' if len(moved) > 3 else ''}"
                      "): the same content is indexed at the other path, so the old path was "
                      f"taken out of the index{'' if len(moved) == 1 else f' ({len(moved)} files)'}")
-    gone = [path for path in gone if path not in moved]
+    if encodings := {path: new for path, (new, same) in kept.items() if not same}:
+        shown = "; ".join(f"{old} -> {new}" for old, new in list(encodings.items())[:3])
+        notes.append(f"gone, another encoding of {'it' if len(encodings) == 1 else 'each'} kept ({shown}"
+                     f"{'; ...' if len(encodings) > 3 else ''}): search finds the recording's moments in that file, "
+                     f"so the old path was taken out of the index"
+                     f"{'' if len(encodings) == 1 else f' ({len(encodings)} files)'}")
+    gone = [path for path in gone if path not in kept]
     if gone:
         names = ", ".join(os.path.basename(p) for p in gone[:3]) + (", ..." if len(gone) > 3 else "")
         notes.append(f"{len(gone)} indexed file{'s' if len(gone) > 1 else ''} in this folder "
@@ -37,12 +44,23 @@ def gone_notes(store, paths: list[str]) -> list[str]:
 
 
 def moved_to(store, path: str) -> str | None:
+    """`kept_copy`'s path: the file `path` (not on disk) was renamed, moved or kept as a copy; None otherwise."""
+    found = kept_copy(store, path)
+    return found[0] if found else None
+
+
+def kept_copy(store, path: str) -> tuple[str, bool] | None:
     """Drops the record of `path` (not on disk) when a complete record of an existing file holds its
-    content, and returns that file's path: the file was renamed or moved, and its words are found under
-    the new name (the entries stay: that record shares them). None, keeping the record, otherwise."""
+    content, and returns that file's path and whether it holds these very bytes (else it is another encoding of
+    the recording sharing its entries: pipeline/reencoded.py; one of the same bytes is taken first). Its words are
+    found under that file (the entries stay: its record shares them). None, keeping the record, otherwise."""
     rec = store.get_file(path)
-    copies = store.copies_of(rec.video_id, path) if rec is not None else []
-    here = sorted(c.path for c in copies if c.complete and os.path.isfile(c.path))
-    if here:
-        store.delete_file(path)
-    return here[0] if here else None
+    if rec is None:
+        return None
+    own = rec.content_id or rec.video_id
+    here = sorted(((c.content_id or c.video_id) != own, c.path) for c in store.copies_of(rec.video_id, path)
+                  if c.complete and os.path.isfile(c.path))
+    if not here:
+        return None
+    store.delete_file(path)
+    return here[0][1], not here[0][0]

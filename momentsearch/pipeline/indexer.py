@@ -256,11 +256,11 @@ class Indexer:
             photo = is_photo(path)
             if not photo:
                 video_id = indexed_id(path, video_id, self.config.captions.mode)  # a captioned copy is its own
-            if not reindex and old is not None and old.complete and old.video_id == video_id and same_models(
-                    old, self.report.models, self.config.captions.mode):
+            if not reindex and old is not None and old.complete and video_id in (old.video_id, old.content_id) \
+                    and same_models(old, self.report.models, self.config.captions.mode):  # (a re-encoded copy's own)
                 return self._restamp(path, old, st)
             if not reindex and (twin := self._twin(path, video_id, st, info)) is not None:  # a copy (a photo's too)
-                return add_copy(self.store, path, twin, st, info, old, reencoded=twin.video_id != video_id)
+                return add_copy(self.store, path, twin, st, info, old, video_id)
             if self.models_assumed:  # new bytes after all (`plan` settled from the records): load the models now
                 self.models_assumed = False
                 self._check_models()

@@ -31,10 +31,11 @@ from momentsearch.errors import BadInputError, MomentSearchError
 from momentsearch.options import Config, DistributedOptions
 from momentsearch.pipeline.captions import indexed_id
 from momentsearch.pipeline.decode import probe_again_if_changed
-from momentsearch.pipeline.discover import content_hash, remembered_hash
+from momentsearch.pipeline.discover import content_hash
 from momentsearch.pipeline.failures import failed_status
 from momentsearch.pipeline.indexer import Indexer, failure_reason
 from momentsearch.pipeline.process import FileEntries, FileProcessor
+from momentsearch.pipeline.ray_copies import file_size, near_indexed, one_per_recording
 from momentsearch.pipeline.ray_links import _check_reachable, _progress_queue
 from momentsearch.types import STILL_ARRIVING, FileResult, IndexReport, MediaInfo, ProgressEvent, RayRunInfo
 
@@ -132,14 +133,6 @@ def _reporter(progress, path: str):
     return on_media
 
 
-def _size(path: str) -> int | None:
-    """The file's size in bytes; None when it cannot be read (the worker, or the local path, says why)."""
-    try:
-        return os.stat(path).st_size
-    except OSError:
-        return None
-
-
 def _seconds(info) -> float:
     """A file's probed duration: what its "done" event says, whatever became of it (ProgressEvent), so the
     media bar reaches its total and its rate (the ETA) counts the files settled without a worker."""
@@ -175,13 +168,16 @@ class RayIndexer:
         batch = self.indexer.plan(paths)
         results = dict(batch.settled)
         remote: list[str] = []
-        sizes = set() if reindex else {rec.size for rec in self.indexer.store.files() if rec.complete}
+        records = [] if reindex else self.indexer.store.files()
+        sizes = {rec.size for rec in records if rec.complete}
         for i, path in enumerate(batch.todo):
             info = batch.infos.get(path)
             done = None
             if isinstance(info, MediaInfo) and self.indexer.needs_indexing(path, reindex):
-                # bytes the index holds (a touched file, a copy): hashed and settled here, as without Ray
-                done = self.indexer.index_file(path, info, reindex, process=False) if _size(path) in sizes else None
+                # bytes the index holds (a touched file, a copy) or maybe another encoding of an indexed recording:
+                # settled here, as without Ray
+                here = file_size(path) in sizes or near_indexed(self.indexer, records, path, info, reindex)
+                done = self.indexer.index_file(path, info, reindex, process=False) if here else None
                 if done is None:
                     remote.append(path)
                     continue
@@ -190,7 +186,7 @@ class RayIndexer:
             results[path] = done or self.indexer.index_file(path, info, reindex)
             self._progress("done", path, i, len(batch.todo), _seconds(info), results[path].status)
         if remote:
-            remote, copies = self._one_per_content(remote)
+            remote, copies = one_per_recording(self.indexer, remote, batch.infos, reindex)
             order = {p: i for i, p in enumerate(batch.todo)}
             self._run(remote, batch.infos, order, len(batch.todo))
             results.update(self._remote_results)
@@ -206,24 +202,6 @@ class RayIndexer:
         self.run_info.wall_seconds = time.perf_counter() - t_start
         report.ray = self.run_info
         return report
-
-    def _one_per_content(self, paths: list[str]) -> tuple[list[str], list[str]]:
-        """(one file per content, the rest): files of one size are hashed, and of those with the same
-        bytes only the first goes to a worker; the others are settled after it as its copies."""
-        by_size: dict[int | None, list[str]] = {}
-        for path in paths:
-            by_size.setdefault(_size(path), []).append(path)
-        first: dict[str, str] = {}
-        copies: set[str] = set()
-        for size, group in by_size.items():
-            for path in group if size is not None and len(group) > 1 else []:
-                try:
-                    video_id = indexed_id(path, remembered_hash(path), self.indexer.config.captions.mode)
-                except OSError:  # unreadable: its worker says why
-                    continue
-                if first.setdefault(video_id, path) != path:
-                    copies.add(path)
-        return [p for p in paths if p not in copies], [p for p in paths if p in copies]
 
     def _progress(self, kind: str, path: str, index: int, total: int, media_seconds: float = 0.0,
                   status: str = "") -> None:

@@ -185,9 +185,10 @@ class Narrowing:
 
     def named(self, moments: list) -> list:
         """The moments under the paths the scope named: copies of one content share its entries and video
-        id, and the corpus holds one of their records, which may be the copy the user did not name."""
-        return [replace(m, video=rec.path) if (rec := self.files.get(m.video_id)) and rec.path != m.video else m
-                for m in moments]
+        id, and the corpus holds one of their records, which may be the copy the user did not name (then that
+        one is among the moment's other copies, and the one named is not)."""
+        return [replace(m, video=rec.path, copies=[p for p in [m.video, *m.copies] if p != rec.path])
+                if (rec := self.files.get(m.video_id)) and rec.path != m.video else m for m in moments]
 
 
 NAMED_SHARE = 0.8  # a video the lecture's name finds at least this share as much of as of the best one is named too

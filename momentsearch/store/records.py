@@ -30,6 +30,7 @@ def record_metadata(record: FileRecord) -> dict[str, Any]:
         "mime": record.mime,
         "version": record.version,
         "options": record.options,
+        "content_id": record.content_id,
     }
 
 
@@ -54,4 +55,5 @@ def record_from_metadata(meta: dict[str, Any]) -> FileRecord:
         mime=str(meta.get("mime", "")),
         version=str(meta.get("version", "")),
         options=str(meta.get("options", "")),
+        content_id=str(meta.get("content_id", "")),
     )

@@ -176,7 +176,8 @@ def found_at(record: FileRecord, path: str, hashes=None) -> FileRecord | None:
         return None
     if abs(st.st_mtime - record.mtime) > MTIME_SLACK:
         state = (path, st.st_size, st.st_mtime_ns, st.st_ino, st.st_dev)
-        if (hashes.get(state) if hashes is not None else _hash_of_state(*state)) != record.video_id:
+        own = record.content_id or record.video_id  # a re-encoded copy's entries carry its original's id
+        if (hashes.get(state) if hashes is not None else _hash_of_state(*state)) != own:
             return None
     return replace(record, path=path, mtime=st.st_mtime, device=st.st_dev, inode=st.st_ino)
 
