@@ -194,7 +194,7 @@ def test_a_copy_keeps_its_own_deck_and_a_reencoding_shares_only_with_the_same_de
 
     assert shareable([twin, plain], str(copy), {}, "auto") == [twin]
     store = Store()
-    add_copy(store, str(copy), twin, os.stat(copy), None, None, reencoded=True)
+    add_copy(store, str(copy), twin, os.stat(copy), None, None, "cd" * 8)  # another encoding: its own id
     assert store.put[0].sources["deck"].startswith("lecture_720p.pdf ") and not deck_changed(store.put[0])
     (tmp_path / "lecture_720p.pdf").unlink()
     assert shareable([twin, plain], str(copy), {}, "auto") == [plain]
