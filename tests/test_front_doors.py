@@ -196,3 +196,24 @@ def test_an_index_of_pictures_not_searchable_here_is_told_alike_by_the_cli_and_t
     assert "searched by their pictures alone" in notes[0] and "CLIP weights" in notes[0]
     assert notes[1] == "The index holds no searchable file yet: `momentsearch index FOLDER` adds some."
 
+
+def test_k_above_the_limit_is_refused_by_every_front_door_saying_the_limit(db, capsys):
+    """The CLI and the Python API cut k=500 to 100 results without a word; the HTTP API refused it (422)."""
+    from fastapi.testclient import TestClient
+
+    from momentsearch.api import MomentIndex
+    from momentsearch.errors import QueryError
+    from momentsearch.options import MAX_RESULTS
+    from momentsearch.cli.main import main
+    from momentsearch.server.app import create_app
+
+    live = MomentIndex(str(db))
+    with pytest.raises(QueryError, match=f"k must be at most {MAX_RESULTS}"):
+        live.search(QUERIES[0], k=MAX_RESULTS + 1)
+    assert live.search(QUERIES[0], k=MAX_RESULTS)  # the limit itself is answered
+    capsys.readouterr()
+    assert main(["search", QUERIES[0], "--db", str(db), "-k", "500"]) == 2
+    assert f"k must be at most {MAX_RESULTS}" in capsys.readouterr().err
+    with TestClient(create_app(live, warm=False), base_url="http://127.0.0.1:8000") as client:
+        answer = client.get("/api/search", params={"q": QUERIES[0], "k": MAX_RESULTS + 1})
+    assert answer.status_code == 422 and f"less than or equal to {MAX_RESULTS}" in answer.text
