@@ -129,3 +129,22 @@ def test_files_a_killed_writer_was_changing_are_read_again_after_the_next_writer
     vectors.clear()
     _same_as_whole_read(vectors, reader)
     assert reads[0] is not None and sorted(reads[0]["video_id"]["$in"]) == ["0000000000000001", "dead000000000009"]
+
+
+def test_the_change_log_stays_short_whatever_the_commits_change():
+    """Readers read the log with the generation about every second: it keeps the last commits within bounds."""
+    import json
+
+    from momentsearch.store import changes
+
+    meta: dict = {}
+    for g in range(1, 400):
+        many = {f"{g:08x}{i:08x}" for i in range(changes.LOG_MAX_FILES if g % 2 else 3)}
+        changes.committed(meta, g, many)
+    log = json.loads(meta[changes.CHANGES_KEY])
+    assert len(meta[changes.CHANGES_KEY]) <= changes.LOG_MAX_CHARS and log[-1][0] == 399
+    last = {f"{399:08x}{i:08x}" for i in range(changes.LOG_MAX_FILES)}
+    assert changes.changed_since(meta, 399, changes.ChangeMark(398, frozenset())) == last
+    assert changes.changed_since(meta, 399, changes.ChangeMark(1, frozenset())) is None  # left the log
+    changes.committed(meta, 400, {f"{i:016x}" for i in range(changes.LOG_MAX_FILES + 1)})
+    assert changes.changed_since(meta, 400, changes.ChangeMark(399, frozenset())) is None  # too many to list

@@ -27,7 +27,8 @@ from momentsearch.store.ids import entry_fields
 CHANGES_KEY = "changes"  # JSON [[generation, "video_id video_id ..."], ...], oldest first
 PENDING_KEY = "changes_pending"  # "video_id video_id ...": announced, not committed yet
 LOG_COMMITS = 128  # commits kept (an indexed file makes three): a reader further behind reads everything
-LOG_MAX_FILES = 256  # files one commit lists; more (a prune of a whole course) is logged as ANY
+LOG_MAX_FILES = 64  # files one commit lists; more (a prune of a whole course) is logged as ANY
+LOG_MAX_CHARS = 16_000  # the log's length: every reader reads it with the generation, each second or so
 ANY = "*"  # any entry may have changed (an entry id that names no file, or too many files)
 
 
@@ -69,7 +70,10 @@ def committed(meta: dict, generation: int, files: set[str]) -> None:
     """Log the commit that drew `generation` in `meta`: the pending files and `files` were changed by it."""
     changed = _pending(meta) | files
     listed = ANY if ANY in changed or len(changed) > LOG_MAX_FILES else " ".join(sorted(changed))
-    meta[CHANGES_KEY] = json.dumps((_log(meta) + [[generation, listed]])[-LOG_COMMITS:])
+    log = (_log(meta) + [[generation, listed]])[-LOG_COMMITS:]
+    while len(log) > 1 and len(json.dumps(log)) > LOG_MAX_CHARS:
+        log = log[len(log) // 4 or 1:]  # the oldest go: a reader that far behind reads everything
+    meta[CHANGES_KEY] = json.dumps(log)
     meta[PENDING_KEY] = ""
 
 
