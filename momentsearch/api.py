@@ -17,7 +17,7 @@ from momentsearch.options import Config, as_config
 from momentsearch.search.cache import CACHE_DIRNAME, PLAYBACK_DIRNAME, search_cache_dir
 from momentsearch.search.image_text import image_note, image_nothing_found_note, picture_note  # noqa: F401 (doors)
 from momentsearch.search.query import (SYNTAX_HELP, empty_filters_note, filters_to_blame,  # noqa: F401
-                                       missing_kind_note, nothing_found_note, unfiltered_words)
+                                       missing_kind_note, nothing_found_note, nothing_indexed_note, unfiltered_words)
 from momentsearch.models.device import keep_hub_offline
 from momentsearch.ranking.lexical import stem_forms  # noqa: F401 (the page marks a result's words by their stems)
 from momentsearch.search.scope import Named, Scope, scope_patterns

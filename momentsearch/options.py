@@ -25,7 +25,7 @@ SHIPPED_CONFIGS = DEFAULT_CONFIG.parent / "configs"  # accurate, fast, mpnet: `-
 
 # Limits of one search, the same for the library, the CLI and the HTTP API.
 MAX_QUERY_CHARS = 2000  # longer query text is cut (the HTTP API refuses it): no embedding model reads further
-MAX_RESULTS = 100  # most results one search returns (k above it is cut to it; the HTTP API refuses it)
+MAX_RESULTS = 100  # most results one search returns (every front door refuses a k above it)
 
 
 @dataclass

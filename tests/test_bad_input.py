@@ -246,9 +246,10 @@ def test_silence_gives_no_invented_text(indexed_bad):
 
 def test_search_after_bad_batch_finds_the_good_file(indexed_bad):
     _, _, db, _ = indexed_bad
-    huge_k = "1000000000"  # a huge k is capped, not an error
-    out = json.loads(run_cli("search", "milestones on the roadmap", "--db", str(db), "--json", "-k", huge_k).stdout)
-    assert 1 <= len(out["results"]) <= 1000 and out["results"][0]["video"].endswith("good.mp4")
+    huge = run_cli("search", "milestones on the roadmap", "--db", str(db), "--json", "-k", "1000000000", check=False)
+    assert huge.returncode == 2 and "k must be at most 100" in huge.stderr  # the limit said, as the HTTP API's 422
+    out = json.loads(run_cli("search", "milestones on the roadmap", "--db", str(db), "--json", "-k", "100").stdout)
+    assert 1 <= len(out["results"]) <= 100 and out["results"][0]["video"].endswith("good.mp4")
     info = json.loads(run_cli("info", "--db", str(db), "--json").stdout)
     names = {os.path.basename(f["path"]) for f in info["files"]}
     assert "caf\\xe9 latin1.mp4" in names and "лекция 講義 🎓.mp4" in names  # escaped as search does, not a crash

@@ -141,3 +141,79 @@ def test_why_an_everywhere_search_found_nothing_is_told_of_that_search(tmp_path,
     with TestClient(create_app(index, warm=False), base_url="http://127.0.0.1:8000") as client:
         http = client.get("/api/search", params={"q": query, "everywhere": "true"}).json()["empty_note"]
     assert cli == http and "-words not at all" in cli, (cli, http)
+
+
+def _pictures_only(db, clip_model: str) -> None:
+    """An index of one silent recording, searched by its pictures alone, made with a CLIP whose weights are gone."""
+    from momentsearch.api import MomentIndex
+    from momentsearch.types import FileRecord
+
+    index = MomentIndex(str(db))
+    with index.writing(create=True):
+        store = index.store
+        store.collection("keyframes", model_id="open_clip:tiny_clip/file:gone.pt", dim=32,
+                         extra={"clip_model": clip_model, "clip_pretrained": str(db.parent / "gone.pt")})
+        video_id = "00000000000000b1"
+        ids = [entry_id(video_id, "keyframe", 10.0 * i, 10.0 * i + 10) for i in range(3)]
+        metas = [{"video_id": video_id, "start": 10.0 * i, "end": 10.0 * i + 10, "kind": "keyframe"} for i in range(3)]
+        store.upsert("keyframes", ids, np.eye(3, 32, dtype=np.float32), metas)
+        store.put_file(FileRecord(path="/lectures/silent.mp4", video_id=video_id, size=1, mtime=0.0, duration=30.0,
+                                  channels=["visual"], visual_segments=[(0.0, 10.0), (10.0, 20.0), (20.0, 30.0)],
+                                  models={"clip": "open_clip:tiny_clip/file:gone.pt"}, complete=True))
+
+
+def _no_file(db) -> None:
+    """An index whose first run has written no file yet."""
+    from momentsearch.api import MomentIndex
+
+    index = MomentIndex(str(db))
+    with index.writing(create=True):
+        index.store.collection("files", model_id="none", dim=1)
+
+
+def test_an_index_of_pictures_not_searchable_here_is_told_alike_by_the_cli_and_the_http_api(tmp_path, capsys):
+    """A visual-only index without its CLIP weights: the CLI said "no results above the relevance floor" (it asked
+    whether the index held channels), the HTTP API "no searchable file yet" (whether any was searched here), and
+    neither said why. Both now say it the same way, as they say an index with no file in it."""
+    from fastapi.testclient import TestClient
+
+    from momentsearch.api import MomentIndex
+    from momentsearch.cli.main import main
+    from momentsearch.models.clip import TINY_CLIP_CONFIG
+    from momentsearch.server.app import create_app
+
+    notes = []
+    for name, write in (("pictures", lambda db: _pictures_only(db, str(TINY_CLIP_CONFIG))), ("empty", _no_file)):
+        db = tmp_path / name / "db"
+        write(db)
+        capsys.readouterr()
+        assert main(["search", "a volcano erupting", "--db", str(db), "--json"]) == 0
+        cli = json.loads(capsys.readouterr().out)["empty_note"]
+        with TestClient(create_app(MomentIndex(str(db)), warm=False), base_url="http://127.0.0.1:8000") as client:
+            http = client.get("/api/search", params={"q": "a volcano erupting"}).json()["empty_note"]
+        assert cli == http, (name, cli, http)
+        notes.append(cli)
+    assert "searched by their pictures alone" in notes[0] and "CLIP weights" in notes[0]
+    assert notes[1] == "The index holds no searchable file yet: `momentsearch index FOLDER` adds some."
+
+
+def test_k_above_the_limit_is_refused_by_every_front_door_saying_the_limit(db, capsys):
+    """The CLI and the Python API cut k=500 to 100 results without a word; the HTTP API refused it (422)."""
+    from fastapi.testclient import TestClient
+
+    from momentsearch.api import MomentIndex
+    from momentsearch.errors import QueryError
+    from momentsearch.options import MAX_RESULTS
+    from momentsearch.cli.main import main
+    from momentsearch.server.app import create_app
+
+    live = MomentIndex(str(db))
+    with pytest.raises(QueryError, match=f"k must be at most {MAX_RESULTS}"):
+        live.search(QUERIES[0], k=MAX_RESULTS + 1)
+    assert live.search(QUERIES[0], k=MAX_RESULTS)  # the limit itself is answered
+    capsys.readouterr()
+    assert main(["search", QUERIES[0], "--db", str(db), "-k", "500"]) == 2
+    assert f"k must be at most {MAX_RESULTS}" in capsys.readouterr().err
+    with TestClient(create_app(live, warm=False), base_url="http://127.0.0.1:8000") as client:
+        answer = client.get("/api/search", params={"q": QUERIES[0], "k": MAX_RESULTS + 1})
+    assert answer.status_code == 422 and f"less than or equal to {MAX_RESULTS}" in answer.text

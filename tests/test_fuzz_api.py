@@ -39,9 +39,11 @@ def test_k_is_bounded_or_a_query_error(k):
         got = _check_k(k)
     except QueryError as exc:
         assert "k must be" in str(exc)
-        assert not (isinstance(k, int) and not isinstance(k, bool) and k >= 1)
+        assert not (isinstance(k, int) and not isinstance(k, bool) and 1 <= k <= MAX_RESULTS)
+        if isinstance(k, int) and not isinstance(k, bool) and k > MAX_RESULTS:
+            assert f"at most {MAX_RESULTS}" in str(exc)  # the limit said, not the answer silently cut to it
         return
-    assert isinstance(k, int) and not isinstance(k, bool) and 1 <= got <= MAX_RESULTS and got == min(k, MAX_RESULTS)
+    assert isinstance(k, int) and not isinstance(k, bool) and got == k and 1 <= k <= MAX_RESULTS
 
 
 # -- the HTTP API ---------------------------------------------------------------------------------------

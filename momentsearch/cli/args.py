@@ -10,7 +10,7 @@ import textwrap
 
 from momentsearch.api import QUERY_SYNTAX
 from momentsearch.cli import extras, transcripts
-from momentsearch.options import DEFAULT_CONFIG, SHIPPED_CONFIGS, ASROptions, CaptionOptions, ModelOptions
+from momentsearch.options import DEFAULT_CONFIG, MAX_RESULTS, SHIPPED_CONFIGS, ASROptions, CaptionOptions, ModelOptions
 from momentsearch.store.client import DEFAULT_DB, ChromaServer
 from momentsearch.types import RESULT_ORDERS
 
@@ -178,7 +178,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("query", nargs="?", type=typed_text,
                    help='what to look for; "exact phrase" must occur, -word must not')
     _common(p)
-    p.add_argument("-k", type=int, default=10, help="number of results (default %(default)s)")
+    p.add_argument("-k", type=int, default=10, help=f"number of results, at most {MAX_RESULTS} (default %(default)s)")
     p.add_argument("--json", action="store_true", help="print one JSON object")
     p.add_argument("--queries", type=os.path.expanduser,
                    help="JSONL file of {qid, query} (- reads standard input); prints one JSON line per query")

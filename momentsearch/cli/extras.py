@@ -166,12 +166,11 @@ def why_nothing(index, query: str, kind, scope, everywhere: bool = False) -> str
     for; or its "phrases" and -words, when its words alone, searched as it was (`scope`, `everywhere`), find
     something (`-adam optimizer` on lectures that never say "optimizer" is not to blame); or what
     `nothing_found_note` says."""
-    from momentsearch.api import filters_to_blame, missing_kind_note, nothing_found_note
-    from momentsearch.cli.output import ADD_SOME, NOTHING_INDEXED, WRITING_FIRST
-    from momentsearch.store.lock import writing_now
+    from momentsearch.api import filters_to_blame, missing_kind_note, nothing_found_note, nothing_indexed_note
 
-    if not index.channels():  # (while a first run writes it: its files come, no other run is wanted)
-        return NOTHING_INDEXED + (WRITING_FIRST if not index.chroma_url and writing_now(index.db) else ADD_SOME)
+    db = None if index.chroma_url else index.db  # (while a first run writes it: its files come, no other run wanted)
+    if note := nothing_indexed_note(index.channels(), index.searchable_channels(), db):
+        return note
     return (missing_kind_note(kind, index.videos()) if kind else "") or nothing_found_note(
         query, filters_to_blame(query, lambda words: index.search(words, k=1, kind=kind, in_=scope,
                                                                   everywhere=everywhere)))

@@ -299,11 +299,6 @@ def _why(m: Moment) -> str:
                     for k, v in ranked)
 
 
-NOTHING_INDEXED = "The index holds no searchable file yet: "  # and ADD_SOME, or (cli/extras.why_nothing) why not
-ADD_SOME = "`momentsearch index FOLDER` adds some."
-WRITING_FIRST = "a run is indexing into it now, and each file becomes searchable when it is done."
-
-
 def print_moments(query: str, moments: list[Moment], channels: set[str], blame_filters: bool = True,
                   spelling: str = "", empty_note: str = "", db: str = "") -> None:
     """Each result: rank, score (weak ones marked), time, file; then why it ranked; then its text; then its link.
@@ -320,9 +315,9 @@ def print_moments(query: str, moments: list[Moment], channels: set[str], blame_f
     if spelling:
         out.print(spelling, markup=False, highlight=False)
     if not moments:
-        from momentsearch.api import nothing_found_note
+        from momentsearch.api import nothing_found_note, nothing_indexed_note
 
-        why = empty_note or (NOTHING_INDEXED + ADD_SOME if not channels else nothing_found_note(query, blame_filters))
+        why = empty_note or nothing_indexed_note(channels, channels) or nothing_found_note(query, blame_filters)
         out.print(why, markup=False, highlight=False)
         return
     missing = {m.video for m in moments if not still_there(m.video)}  # gone, not hidden by a permission

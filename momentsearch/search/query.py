@@ -199,6 +199,27 @@ def nothing_found_note(query: str, filters_blamed: bool) -> str:
     return "No results above the relevance floor (ranking.min_score); try other words."
 
 
+NOTHING_INDEXED = "The index holds no searchable file yet: "  # and ADD_SOME, or WRITING_FIRST
+ADD_SOME = "`momentsearch index FOLDER` adds some."
+WRITING_FIRST = "a run is indexing into it now, and each file becomes searchable when it is done."
+PICTURES_UNSEARCHED = ("No results: the index's files are searched by their pictures alone (they hold no speech or "
+                       "slide text), and pictures are not searched here, without the CLIP weights the index was "
+                       "built with (the warning says which and how to get them).")
+
+
+def nothing_indexed_note(channels: set[str], searchable: set[str], db: str | None = None) -> str:
+    """Why no query can find anything in an index, the same in every front door ("" when a search here can): it
+    holds no complete file yet (`db`: its folder, where a first run still writing it is seen), or only files of
+    pictures, which are not searched here (`searchable`: the `channels` a search here uses, MomentIndex's)."""
+    if searchable:
+        return ""
+    if channels:
+        return PICTURES_UNSEARCHED
+    from momentsearch.store.lock import writing_now
+
+    return NOTHING_INDEXED + (WRITING_FIRST if db is not None and writing_now(db) else ADD_SOME)
+
+
 def missing_kind_note(kind: str | None, records) -> str:
     """Why a search for one kind of result found nothing when the index (its FileRecords `records`) holds
     none of that kind ("" otherwise): "no results above the relevance floor" sent users re-wording a query

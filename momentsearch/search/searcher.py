@@ -377,7 +377,9 @@ def _of_kind(files: dict[str, FileRecord], kind: str | None) -> dict[str, FileRe
 def _check_k(k: int) -> int:
     if not isinstance(k, int) or isinstance(k, bool) or k < 1:
         raise QueryError(f"k must be a whole number >= 1, got {k!r}")
-    return min(k, MAX_RESULTS)
+    if k > MAX_RESULTS:  # refused as the HTTP API refuses it: cut, a script asking for 500 never learnt it got 100
+        raise QueryError(f"k must be at most {MAX_RESULTS} (a search returns at most {MAX_RESULTS} results), got {k}")
+    return k
 
 
 def _to_channel(name: str, hits: list[Hit], scores: np.ndarray, by_sound: list[bool] | None = None) -> ChannelHits:

@@ -11,7 +11,7 @@ from fastapi import APIRouter, File, Form, HTTPException, Query, Request, Upload
 from starlette.concurrency import run_in_threadpool
 
 from momentsearch.api import (filters_to_blame, image_note, image_nothing_found_note, missing_kind_note,
-                              nothing_found_note, picture_note, stem_forms)
+                              nothing_found_note, nothing_indexed_note, picture_note, stem_forms)
 from momentsearch.options import MAX_QUERY_CHARS, MAX_RESULTS
 from momentsearch.server import images
 from momentsearch.server.routes import (MAX_UPLOAD_BYTES, TOO_LARGE, _in_search_slot, _record, _warnings,
@@ -106,10 +106,11 @@ def _stale_results(index, moments) -> list[str]:
 
 
 def _nothing_found(index, q: str, kind, video, everywhere: bool) -> str:
-    """Why `q` found nothing (the CLI's words): its filters, when its words alone find something; every word
-    too common; nothing above the floor; or an index with nothing searchable yet."""
-    if not index.searchable_channels():
-        return "The index holds no searchable file yet."
+    """Why `q` found nothing (the CLI's words): an index with nothing searchable here; its filters, when its words
+    alone find something; every word too common; nothing above the floor."""
+    if note := nothing_indexed_note(index.channels(), index.searchable_channels(),
+                                    None if index.chroma_url else index.db):
+        return note
     if kind_note := missing_kind_note(kind, index.videos()):
         return kind_note
     return nothing_found_note(q, filters_to_blame(q, lambda words: index.search(words, 1, kind, video,

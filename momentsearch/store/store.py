@@ -25,6 +25,7 @@ import numpy as np
 
 from momentsearch.errors import DiskFullError, IndexMismatchError, MomentSearchError
 from momentsearch.model_ids import model_ids_match
+from momentsearch.store.changes import announced, committed, files_of_ids
 from momentsearch.store.folder import check_free_space, disk_full, is_disk_full, made
 from momentsearch.store.ids import entry_fields, path_key, utf8_metadata
 from momentsearch.store.records import record_from_metadata, record_metadata  # noqa: F401 (imported from here too)
@@ -65,6 +66,7 @@ class Store:
         self.writes = 0  # bumped by every write through this Store: readers' caches compare it
         self._generation: int | None = None  # the generation last read or committed here (None: not yet)
         self.replacing_now = self.replaced_elsewhere = False  # this writer / another is replacing a file's entries
+        self._changing: set[str] = set()  # files whose entries this Store changed since its commit (store/changes.py)
 
     # -- collections ---------------------------------------------------------------------------
     def _name(self, name: str) -> str:
@@ -176,8 +178,23 @@ class Store:
             meta = {k: v for k, v in fresh.items() if not k.startswith("hnsw:")}  # fixed at creation
             meta[GENERATION_KEY] = int.from_bytes(os.urandom(8), "big") >> 2 | 1  # < 2**62 (int64), never 0
             mark(meta, self.replacing_now)
+            committed(meta, meta[GENERATION_KEY], self._changing)
             col.modify(metadata=meta)
+            self._changing = set()
             self._generation = meta[GENERATION_KEY]  # our own: this client's vectors hold its writes
+
+    def _changes(self, files: set[str]) -> None:
+        """Before a write to these files' entries: named in the index as pending, for readers that keep its vectors
+        (store/changes.py), unless named since the last commit."""
+        if files <= self._changing:
+            return
+        with self._writing():
+            col = self.collection("files", model_id="none", dim=1)
+            fresh = self.client.get_collection(self._name("files"), embedding_function=None).metadata or {}
+            meta = announced({k: v for k, v in fresh.items() if not k.startswith("hnsw:")}, files)
+            if meta is not None:
+                col.modify(metadata=meta)
+        self._changing |= files
 
     @contextmanager
     def _writing(self):
@@ -211,6 +228,8 @@ class Store:
         col = self.collection(name)
         if len(set(ids)) != len(ids):
             raise MomentSearchError(f"duplicate ids in one write to {name}")
+        if name in ENTRY_COLLECTIONS:
+            self._changes(files_of_ids(ids))
         metadatas = [utf8_metadata(m) for m in metadatas]
         for i in range(0, len(ids), batch):
             sl = slice(i, i + batch)
@@ -224,6 +243,8 @@ class Store:
 
     def delete_video(self, video_id: str, names: Iterable[str] = ENTRY_COLLECTIONS) -> None:
         self.writes += 1
+        if set(names) & set(ENTRY_COLLECTIONS):
+            self._changes({video_id})
         for name in names:
             col = self._existing().get(self._name(name))
             if col is None:
@@ -233,6 +254,8 @@ class Store:
 
     def delete_entries(self, name: str, ids: list[str]) -> None:
         if ids:
+            if name in ENTRY_COLLECTIONS:
+                self._changes(files_of_ids(ids))
             with self._writing():
                 self.collection(name).delete(ids=ids)
             self.commit()
