@@ -265,6 +265,11 @@ DECK_HOW = ("momentsearch reads a deck only as a PDF beside the video of its nam
 DECK_NOT_READ = "a slide deck or PDF, not read: " + DECK_HOW
 # lecture.pdf beside lecture.mp4 (pipeline/deck_pdf.py): its pages' text backs up the slide text OCR reads there
 DECK_READ = "a slide deck: read with the video of the same name, its pages backing up the slides that video shows"
+# lecture.pdf beside lecture.mp4 that cannot back it up (scanned pages: no text layer; encrypted; damaged): a reason
+# that begins so, then why (pipeline/deck_pdf.deck_file_reason); the CLI says it once under the summary, with DECK_FIX
+DECK_UNUSED = "a slide deck beside the video of its name, not used"
+DECK_FIX = ("a PDF exported from the slides has their text; a scan gets a text layer from OCR (ocrmypdf scan.pdf "
+            "lecture.pdf)")
 
 
 @dataclass

@@ -15,7 +15,7 @@ from momentsearch.pipeline.deck_match import back_with_deck, match_pages
 from momentsearch.pipeline.deck_pdf import Deck, DeckPage, read_deck
 from momentsearch.pipeline.discover import discover
 from momentsearch.pipeline.ocr import SlideText
-from momentsearch.types import DECK_NOT_READ, DECK_READ
+from momentsearch.types import DECK_NOT_READ, DECK_READ, DECK_UNUSED
 
 fpdf = pytest.importorskip("fpdf", reason="fpdf2 writes the test decks (scripts/setup.sh --test installs it)")
 
@@ -151,6 +151,33 @@ def test_a_scanned_deck_says_so_and_changes_nothing(tmp_path):
     assert deck.pages == [] and deck.note == "no text layer (scanned pages?)"
     assert back_with_deck(slides, deck, 0.3) == (slides, "slide deck lecture.pdf not used: no text layer "
                                                           "(scanned pages?)")
+
+
+def test_a_scanned_deck_beside_its_video_is_not_listed_as_read(tmp_path, capsys):
+    """A scan beside its video was listed under "1 slide deck (PDF) read with the video of the same name" (the name
+    decided it, before the PDF was opened) while the video's row said it was not used: walked or named, it is
+    told apart from a deck that is read, once under the summary with why and what to do."""
+    from PIL import Image
+
+    from momentsearch.cli.output import print_report
+    from momentsearch.types import DECK_FIX, FileResult, IndexReport
+
+    for name in ("lecture.mp4", "talk.mp4"):
+        (tmp_path / name).write_bytes(b"")
+    Image.new("RGB", (64, 36), "white").save(tmp_path / "lecture.pdf", format="PDF")
+    _write_deck(tmp_path / "talk.pdf", SLIDES[:1], {})
+    scanned = f"{DECK_UNUSED}: no text layer (scanned pages?)"
+    found = discover([str(tmp_path)])
+    assert {Path(f.path).name: f.reason for f in found} == {"lecture.mp4": "", "lecture.pdf": scanned,
+                                                             "talk.mp4": "", "talk.pdf": DECK_READ}
+    assert [f.reason for f in discover([str(tmp_path / "lecture.pdf")])] == [scanned]
+
+    print_report(IndexReport(files=[FileResult(f.path, "skipped" if f.reason else "indexed", f.reason, duration=9.0)
+                                    for f in found]))
+    shown = " ".join(capsys.readouterr().out.split())
+    assert "1 slide deck (PDF) read with the video of the same name" in shown, shown
+    assert (f"1 slide deck (PDF) beside the video of the same name not used, no text layer (scanned pages?): "
+            f"lecture.pdf; {DECK_FIX}") in shown, shown
 
 
 def test_only_a_pdf_of_a_videos_name_is_read_with_it(tmp_path):

@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from momentsearch.pipeline.media_names import VIDEO_EXTENSIONS
+from momentsearch.types import DECK_NOT_READ, DECK_READ, DECK_UNUSED
 
 DECK_SUFFIXES = (".pdf", ".PDF", ".Pdf")  # how a deck beside a video may be named (lecture.pdf, LECTURE.PDF)
 
@@ -70,6 +71,16 @@ def video_of_deck(pdf: str | Path, names: list[str] | None = None) -> Path | Non
                  and deck_beside(video := path.parent / name) == path), None)
 
 
+def deck_file_reason(pdf: str | Path, names: list[str] | None = None) -> str:
+    """Why a deck file is skipped as a file of its own: DECK_READ for a video's deck (`video_of_deck`) that backs
+    up its slides, DECK_UNUSED and why for one that cannot (a scan: no text layer), DECK_NOT_READ for any other
+    (`lecture.pptx`, a PDF named like no video). `names`: the files of its folder, when the caller has listed them."""
+    if video_of_deck(pdf, names) is None:
+        return DECK_NOT_READ
+    note = deck_unusable(pdf)
+    return f"{DECK_UNUSED}: {note}" if note else DECK_READ
+
+
 def deck_of(video: str | Path) -> Deck | None:
     """The deck beside `video` as read (`read_deck`), None without one."""
     deck = deck_beside(video)
@@ -112,6 +123,7 @@ def deck_words(text: str) -> list[str]:
 
 # what a damaged or unusual PDF raises inside pypdf's parser, besides its own errors
 _BROKEN = (OSError, ValueError, KeyError, IndexError, TypeError, AttributeError, RecursionError)
+NO_TEXT_LAYER = "no text layer (scanned pages?)"  # a PDF of page images: a scan, an image export
 TEMPLATE_SHARE = 0.5  # a line on more than this share of a deck's pages (3 or more) is its template: footer, course
 
 
@@ -120,28 +132,44 @@ def read_deck(path: str | Path) -> Deck:
     installed, a damaged or encrypted file, no text layer: scanned pages) and has no pages; never raises.
     Lines that most pages repeat (the template's footer, course name) are left out of every page."""
     name = Path(path).name
+    texts, note = _page_lines(path)
+    if note:
+        return Deck(name, note=note)
+    return Deck(name, _without_template([DeckPage(i, lines) for i, lines in enumerate(texts, 1)]))
+
+
+def deck_unusable(path: str | Path) -> str:
+    """Why the PDF at `path` would not back up its video's slides (`read_deck`'s note), "" when it would. Reads
+    pages only until one holds words: cheap enough for a folder walk to tell a scanned deck from one it reads."""
+    return _page_lines(path, until_text=True)[1]
+
+
+def _page_lines(path: str | Path, until_text: bool = False) -> tuple[list[list[str]], str]:
+    """The lines holding words of each page of the PDF at `path` (`until_text`: up to the first page with any),
+    and why it cannot be used ("" when it can: some page has words); never raises."""
     try:
         from pypdf import PdfReader
         from pypdf.errors import PyPdfError
     except ImportError:
-        return Deck(name, note="pypdf is not installed (pip install pypdf)")
+        return [], "pypdf is not installed (pip install pypdf)"
     quiet = logging.getLogger("pypdf")
     level = quiet.level
     quiet.setLevel(logging.ERROR)  # its warnings of odd objects would reach the terminal (the library never prints)
+    pages: list[list[str]] = []
     try:
         reader = PdfReader(str(path))
         if reader.is_encrypted and not reader.decrypt(""):
-            return Deck(name, note="encrypted with a password")
-        texts = [page.extract_text() or "" for page in reader.pages]
+            return [], "encrypted with a password"
+        for page in reader.pages:
+            text = _unhyphenated(page.extract_text() or "")
+            pages.append([line for line in map(_clean, text.splitlines()) if deck_words(line)])
+            if until_text and pages[-1]:
+                break
     except (PyPdfError, *_BROKEN) as exc:
-        return Deck(name, note=f"not readable as a PDF ({type(exc).__name__})")
+        return [], f"not readable as a PDF ({type(exc).__name__})"
     finally:
         quiet.setLevel(level)
-    pages = [DeckPage(i, [line for line in map(_clean, _unhyphenated(text).splitlines()) if deck_words(line)])
-             for i, text in enumerate(texts, 1)]
-    if not any(p.lines for p in pages):
-        return Deck(name, note="no text layer (scanned pages?)")
-    return Deck(name, _without_template(pages))
+    return (pages, "") if any(pages) else ([], NO_TEXT_LAYER)
 
 
 def _unhyphenated(text: str) -> str:
