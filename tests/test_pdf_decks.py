@@ -12,7 +12,7 @@ import pytest
 
 from conftest import iou, run_cli, search_json
 from momentsearch.pipeline.deck_match import back_with_deck, match_pages
-from momentsearch.pipeline.deck_pdf import Deck, DeckPage, read_deck
+from momentsearch.pipeline.deck_pdf import DECK_ORDER, Deck, DeckPage, read_deck
 from momentsearch.pipeline.discover import discover
 from momentsearch.pipeline.ocr import SlideText
 from momentsearch.types import DECK_NOT_READ, DECK_READ, DECK_UNUSED
@@ -191,6 +191,30 @@ def test_only_a_pdf_of_a_videos_name_is_read_with_it(tmp_path):
                      "talk.pdf": DECK_NOT_READ}
     assert [f.reason for f in discover([str(tmp_path / "lecture.pdf"), str(tmp_path / "week2.pdf")])] == [
         DECK_READ, DECK_NOT_READ]
+
+
+def test_a_deck_named_as_its_video_with_slides_after_is_read_and_one_video_has_one_deck(tmp_path):
+    """Decks are named `lecture-slides.pdf`, `lecture (slides).pdf`: only `lecture.pdf` was read. Each such name is
+    read with the video, found from either side (the folder walked, the PDF named, the video's own deck); of two
+    decks for one video only the first in DECK_TAGS' order is read, the other said so; a PDF named as another
+    recording is that one's; `lecture-notes.pdf` stays unread."""
+    from momentsearch.pipeline.deck_pdf import deck_beside
+    from momentsearch.types import DECK_SECOND
+
+    for name in ("intro.mp4", "week2.mp4", "talk.mp4", "talk-slides.mp4", "lab.mkv"):
+        (tmp_path / name).write_bytes(b"")
+    for name in ("intro (slides).pdf", "week2.pdf", "week2_slides.pdf", "talk-slides.pdf", "lab.Slides.PDF",
+                 "lab-notes.pdf"):
+        _write_deck(tmp_path / name, SLIDES[:1], {})
+    found = {Path(f.path).name: f.reason for f in discover([str(tmp_path)])}
+    assert {n: r for n, r in found.items() if n.lower().endswith(".pdf") and r != DECK_READ} == {
+        "week2_slides.pdf": f"{DECK_SECOND}: week2.mp4 is read with week2.pdf ({DECK_ORDER})",
+        "lab-notes.pdf": DECK_NOT_READ}
+    assert {n: (deck_beside(tmp_path / n) or Path("-")).name for n in found if n.endswith((".mp4", ".mkv"))} == {
+        "intro.mp4": "intro (slides).pdf", "week2.mp4": "week2.pdf", "talk.mp4": "-",
+        "talk-slides.mp4": "talk-slides.pdf", "lab.mkv": "lab.Slides.PDF"}
+    assert [f.reason for f in discover([str(tmp_path / "intro (slides).pdf"), str(tmp_path / "lab.Slides.PDF")])] \
+        == [DECK_READ, DECK_READ]
 
 
 def test_a_copy_keeps_its_own_deck_and_a_reencoding_shares_only_with_the_same_deck(tmp_path):
