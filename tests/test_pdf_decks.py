@@ -4,6 +4,7 @@ skipped ("a slide deck or PDF, not read") and a word OCR could not read on the f
 
 from __future__ import annotations
 
+import json
 import shutil
 from dataclasses import replace
 from pathlib import Path
@@ -125,6 +126,45 @@ def test_a_handout_page_of_two_slides_backs_each_with_its_own_half_only():
     assert [t for t, _, _ in backed[1].lines[2:]] == ["Stop when the target is found"]
     assert [t for t, _, _ in backed[2].lines[3:]] == ["Cells release it as ATP"]  # read without its spaces
     assert note == "slide deck lecture.pdf: 3 of 3 slides matched to 2 of its 2 pages"
+
+
+def _write_handout(path: Path, pages: list[list[tuple[str, list[str]]]]) -> None:
+    """A handout as slides print: each page's slides (title, lines) one below the other, each title larger."""
+    pdf = fpdf.FPDF(orientation="P", format="A4")
+    for slides in pages:
+        pdf.add_page()
+        for k, (title, lines) in enumerate(slides):
+            pdf.rect(20, 20 + 130 * k, 170, 110)
+            pdf.set_xy(25, 25 + 130 * k)
+            pdf.set_font("helvetica", "B", 20)
+            pdf.cell(0, 12, title, new_x="LMARGIN", new_y="NEXT")
+            for line in lines:
+                pdf.set_font("helvetica", "", 6 if line.startswith("Laplace") else 12)  # small print
+                pdf.set_x(25)
+                pdf.cell(0, 8, line, new_x="LMARGIN", new_y="NEXT")
+    pdf.output(str(path))
+
+
+def test_a_handout_page_is_split_into_its_slides_so_one_never_shown_adds_nothing(tmp_path):
+    """A 2-up handout's page whose other slide the talk never shows: the shown slide got that slide's lines too
+    (nothing on the page said they were another slide's; 20 lines a lecture in scripts/probe_pdf_decks.py). Each
+    slide printed on the page (its title in the page's largest print) is a page of its own now; a page of one
+    slide keeps its small print, and a slide matched on the handout's page still says its number."""
+    _write_handout(tmp_path / "handout.pdf", [
+        [("Bayes Theorem", ["Posterior is likelihood times prior", "Evidence", "Laplace published it in 1774"]),
+         ("Binary Search", ["Halve the range each time", "Stop when the target is found"])],
+        [("Summary of the Week", ["Plants store energy as sugar", "Laplace wrote the rest"])]])
+    deck = read_deck(tmp_path / "handout.pdf")
+    assert [(p.number, p.lines[0]) for p in deck.pages] == [(1, "Bayes Theorem"), (1, "Binary Search"),
+                                                            (2, "Summary of the Week")]
+    slides = [_slide(0, "Bayes Theorem", "Posterior is likelihood times"),
+              _slide(10, "Summary of the Week", "Plants store energy as sugar")]
+    backed, note = back_with_deck(slides, deck, 0.3)
+    assert [t for t, _, _ in backed[0].lines[2:]] == ["Posterior is likelihood times prior", "Evidence",
+                                                      "Laplace published it in 1774"]
+    assert [t for t, _, _ in backed[1].lines[2:]] == ["Laplace wrote the rest"]
+    assert json.loads(backed[0].deck)["page"] == 1 and json.loads(backed[1].deck)["page"] == 2
+    assert note == "slide deck handout.pdf: 2 of 2 slides matched to 2 of its 2 pages"
 
 
 def test_a_word_hyphenated_at_a_line_end_is_read_whole(tmp_path):

@@ -4,8 +4,9 @@ Lecturers publish their slides as a PDF next to the recording. The text of its p
 filmed or small slide misreads words ("Recursian") or cannot read them at all (small print); `deck_match`
 pairs each slide the recording shows with the page it shows and backs up the slide's text with that page's
 words. The deck is found by name only (the video's name with `.pdf`, or with "slides" after it: DECK_TAGS), so a
-folder walk and a named video find the same one, and a video has one deck at most; its bytes are part of the video's indexed id and its signature is kept in the file's
-record (`sources["deck"]`), so a deck added, edited or taken away makes the next `index` do the video again.
+folder walk and a named video find the same one, and a video has one deck at most; its bytes are part of the
+video's indexed id and its signature is kept in the file's record (`sources["deck"]`), so a deck added, edited or
+taken away makes the next `index` do the video again. A handout's page is read as one page a slide (`deck_layout`).
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from momentsearch.pipeline.deck_layout import page_slides
 from momentsearch.pipeline.media_names import AUDIO_EXTENSIONS, VIDEO_EXTENSIONS
 from momentsearch.types import DECK_NOT_READ, DECK_READ, DECK_SECOND, DECK_UNUSED
 
@@ -164,10 +166,10 @@ def read_deck(path: str | Path) -> Deck:
     installed, a damaged or encrypted file, no text layer: scanned pages) and has no pages; never raises.
     Lines that most pages repeat (the template's footer, course name) are left out of every page."""
     name = Path(path).name
-    texts, note = _page_lines(path)
+    pages, note = _page_lines(path)
     if note:
         return Deck(name, note=note)
-    return Deck(name, _without_template([DeckPage(i, lines) for i, lines in enumerate(texts, 1)]))
+    return Deck(name, _without_template(pages))
 
 
 def deck_unusable(path: str | Path) -> str:
@@ -176,9 +178,10 @@ def deck_unusable(path: str | Path) -> str:
     return _page_lines(path, until_text=True)[1]
 
 
-def _page_lines(path: str | Path, until_text: bool = False) -> tuple[list[list[str]], str]:
-    """The lines holding words of each page of the PDF at `path` (`until_text`: up to the first page with any),
-    and why it cannot be used ("" when it can: some page has words); never raises."""
+def _page_lines(path: str | Path, until_text: bool = False) -> tuple[list[DeckPage], str]:
+    """The lines holding words of each page of the PDF at `path`, a page of a handout one DeckPage a slide
+    (`deck_layout`; `until_text`: the pages as they are, up to the first with words), and why it cannot be used
+    ("" when it can: some page has words); never raises."""
     try:
         from pypdf import PdfReader
         from pypdf.errors import PyPdfError
@@ -187,21 +190,22 @@ def _page_lines(path: str | Path, until_text: bool = False) -> tuple[list[list[s
     quiet = logging.getLogger("pypdf")
     level = quiet.level
     quiet.setLevel(logging.ERROR)  # its warnings of odd objects would reach the terminal (the library never prints)
-    pages: list[list[str]] = []
+    pages: list[DeckPage] = []
     try:
         reader = PdfReader(str(path))
         if reader.is_encrypted and not reader.decrypt(""):
             return [], "encrypted with a password"
-        for page in reader.pages:
-            text = _unhyphenated(page.extract_text() or "")
-            pages.append([line for line in map(_clean, text.splitlines()) if deck_words(line)])
-            if until_text and pages[-1]:
+        for number, page in enumerate(reader.pages, 1):
+            for text in [page.extract_text() or ""] if until_text else page_slides(page):
+                text = _unhyphenated(text)
+                pages.append(DeckPage(number, [line for line in map(_clean, text.splitlines()) if deck_words(line)]))
+            if until_text and pages[-1].lines:
                 break
     except (PyPdfError, *_BROKEN) as exc:
         return [], f"not readable as a PDF ({type(exc).__name__})"
     finally:
         quiet.setLevel(level)
-    return (pages, "") if any(pages) else ([], NO_TEXT_LAYER)
+    return (pages, "") if any(p.lines for p in pages) else ([], NO_TEXT_LAYER)
 
 
 def _unhyphenated(text: str) -> str:
