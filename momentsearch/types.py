@@ -258,13 +258,21 @@ NOT_MEDIA = "not a media file (unknown extension)"  # a folder's other files (no
 # a lecture's slide deck beside its recording (lecture.pptx; a PDF with no video of its name): skipped with
 # DECK_NOT_READ, which says why
 # and what to do (DECK_HOW: the CLI's one line under the summary says it once for all of them)
-DECK_HOW = ("momentsearch reads a deck only as a PDF beside the video of its name (lecture.pdf with lecture.mp4), to "
-            "back up the slides that video shows; to search a deck's pages, export them as "
+DECK_HOW = ("momentsearch reads a deck only as a PDF beside the video of its name (lecture.pdf or lecture-slides.pdf "
+            "with lecture.mp4), to back up the slides that video shows; to search a deck's pages, export them as "
             "PNG images (pdftoppm -png -r 100 deck.pdf deck; PowerPoint, Keynote: File > Export) and index those: "
             "each page is searched as a photo")
 DECK_NOT_READ = "a slide deck or PDF, not read: " + DECK_HOW
 # lecture.pdf beside lecture.mp4 (pipeline/deck_pdf.py): its pages' text backs up the slide text OCR reads there
 DECK_READ = "a slide deck: read with the video of the same name, its pages backing up the slides that video shows"
+# lecture.pdf beside lecture.mp4 that cannot back it up (scanned pages: no text layer; encrypted; damaged): a reason
+# that begins so, then why (pipeline/deck_pdf.deck_file_reason); the CLI says it once under the summary, with DECK_FIX
+DECK_UNUSED = "a slide deck beside the video of its name, not used"
+DECK_FIX = ("a PDF exported from the slides has their text; a scan gets a text layer from OCR (ocrmypdf scan.pdf "
+            "lecture.pdf)")
+# lecture-slides.pdf beside lecture.mp4 and lecture.pdf: a video has one deck (pipeline/deck_pdf.DECK_TAGS says
+# which): a reason that begins so, then which video and deck are read together
+DECK_SECOND = "another slide deck of a video, not read"
 
 
 @dataclass

@@ -57,32 +57,37 @@ def _pages(steps: bool) -> list[tuple[str, list[str], str]]:
     return out
 
 
-def write_pdf(path: Path, pages: list[list[str]]) -> None:
-    """A PDF with a text layer: each page's lines top to bottom, then the footer."""
+def write_pdf(path: Path, pages: list[list[list[str]]]) -> None:
+    """A PDF with a text layer: each page's slides (a handout's page holds two) one below the other, each slide's
+    title larger than its other lines, then the footer, as a deck's template and a handout print them."""
     import fpdf
 
     pdf = fpdf.FPDF(orientation="L", format=(180, 320))
     pdf.add_font("DejaVu", "", FONT)
-    for lines in pages:
+    for slides in pages:
         pdf.add_page()
-        pdf.set_font("DejaVu", "", 16)
-        for line in lines:
-            pdf.multi_cell(0, 10, line, new_x="LMARGIN", new_y="NEXT")
-        pdf.set_font("DejaVu", "", 8)
-        pdf.cell(0, 8, FOOTER)
+        height = 170 / len(slides)
+        for k, lines in enumerate(slides):
+            pdf.set_xy(10, 5 + k * height)
+            for i, line in enumerate(lines):
+                pdf.set_font("DejaVu", "", 20 if i == 0 else 14)
+                pdf.multi_cell(0, 9, line, new_x="LMARGIN", new_y="NEXT")
+            pdf.set_font("DejaVu", "", 8)
+            pdf.cell(0, 8, FOOTER, new_x="LMARGIN", new_y="NEXT")
     pdf.output(str(path))
 
 
-def decks() -> dict[str, list[tuple[list[str], set[str]]]]:
-    """deck name -> pages as (lines, keys of the slides whose text the page holds)."""
+def decks() -> dict[str, list[tuple[list[list[str]], set[str]]]]:
+    """deck name -> pages as (the slides each holds: their lines, keys of the slides whose text the page holds)."""
     plain = [([t, *b], {k}) for t, b, k in _pages(False)]
     steps = [([t, *b], {k}) for t, b, k in _pages(True)]
     extra = [([t, *b], set()) for t, b in EXTRA]
     shuffled = plain[:]
     random.Random(3).shuffle(shuffled)
-    handout = [(plain[i][0] + plain[i + 1][0], plain[i][1] | plain[i + 1][1]) for i in range(0, len(plain) - 1, 2)]
-    handout += [plain[-1]] if len(plain) % 2 else []
-    half = [(plain[i][0] + extra[i % len(extra)][0], plain[i][1]) for i in range(len(plain))]  # the other: not shown
+    one = [([lines], keys) for lines, keys in plain]  # a slide a page
+    handout = [([plain[i][0], plain[i + 1][0]], plain[i][1] | plain[i + 1][1]) for i in range(0, len(plain) - 1, 2)]
+    handout += [([plain[-1][0]], plain[-1][1])] if len(plain) % 2 else []
+    half = [([plain[i][0], extra[i % len(extra)][0]], plain[i][1]) for i in range(len(plain))]  # the other: not shown
     liga = {"fi": "\ufb01", "fl": "\ufb02", "ff": "\ufb00"}
 
     def ligatures(line: str) -> str:
@@ -90,14 +95,17 @@ def decks() -> dict[str, list[tuple[list[str], set[str]]]]:
             line = line.replace(a, b)
         return line
 
-    lost = [([ligatures(x).translate({0xFB01: None, 0xFB02: None, 0xFB00: None}) for x in lines], keys)
-            for lines, keys in plain]  # a ligature glyph without a Unicode mapping: "Carbon xation"
-    hyphen = [([x if len(x) < 22 else x[:14] + "-\n" + x[14:] for x in lines], keys) for lines, keys in plain]
-    return {"as shown": plain, "build steps": steps, "extra pages": plain[:2] + extra[:2] + plain[2:] + extra[2:],
-            "shuffled": shuffled, "handout 2-up": handout, "half-shown 2-up": half,
-            "ligatures": [([ligatures(x) for x in lines], keys) for lines, keys in plain],
-            "ligatures lost": lost, "no spaces": [([x.replace(" ", "") for x in lines], keys) for lines, keys in plain],
-            "hyphenated": hyphen}
+    def each(change) -> list[tuple[list[list[str]], set[str]]]:  # the deck a slide a page, every line changed
+        return [([[change(x) for x in lines]], keys) for lines, keys in plain]
+
+    lost = each(lambda x: ligatures(x).translate({0xFB01: None, 0xFB02: None, 0xFB00: None}))  # a ligature glyph
+    #                                                               without a Unicode mapping: "Carbon xation"
+    return {"as shown": one, "build steps": [([lines], keys) for lines, keys in steps],
+            "extra pages": [([lines], keys) for lines, keys in plain[:2] + extra[:2] + plain[2:] + extra[2:]],
+            "shuffled": [([lines], keys) for lines, keys in shuffled], "handout 2-up": handout,
+            "half-shown 2-up": half, "ligatures": each(ligatures), "ligatures lost": lost,
+            "no spaces": each(lambda x: x.replace(" ", "")),
+            "hyphenated": each(lambda x: x if len(x) < 22 else x[:14] + "-\n" + x[14:])}
 
 
 def shown_at(rendered, t: float) -> str | None:
@@ -121,7 +129,7 @@ def score(slides, rendered, deck_pages, pdf: Path) -> dict:
     from momentsearch.pipeline.deck_match import back_with_deck, match_pages
     from momentsearch.pipeline.deck_pdf import deck_words, read_deck
 
-    write_pdf(pdf, [lines for lines, _ in deck_pages])
+    write_pdf(pdf, [slides for slides, _ in deck_pages])
     deck = read_deck(pdf)
     backed, note = back_with_deck(slides, deck, 0.3)
     counts = {"right": 0, "wrong": 0, "none": 0, "lines added": 0, "lines added not shown": 0}

@@ -217,3 +217,26 @@ def test_a_result_shows_the_slide_text_that_matched_beside_its_speech(browser):
     assert page.locator(".result[data-index='1'] .snippet").count() == 1
     assert not errors, errors
     page.close()
+
+
+def test_a_result_whose_slide_words_came_from_the_deck_names_its_page(browser):
+    """A slide's words that OCR did not read, added from the page of lecture.pdf the slide shows, ranked a result:
+    the CLI says "ocr 0.71 (deck lecture.pdf p. 3)", the page only "ocr 0.71" (its `deck` was not shown). The slide
+    bar's text names the page (a screen reader reads it, not a hover's tooltip), in AA contrast, and a long deck name
+    wraps on a phone rather than scroll the page sideways; a result without a deck says nothing of one."""
+    from test_page_a11y import CONTRAST
+
+    deck = "2024-03-12 History of Rome, lecture 4 (recording).pdf p. 12"
+    page, errors = _open(browser, "/?q=mitochondria", 320)
+    page.wait_for_selector(".result")
+    page.evaluate(f"() => {{ results[0].deck = {deck!r}; render(shownQuery); }}")
+    bars = page.eval_on_selector_all(".result .bar", "els => els.map((e) => [e.closest('.result').dataset.index, "
+                                     "e.classList[1], e.textContent, e.title])")
+    with_deck = [(i, name) for i, name, text, title in bars if "deck" in text + title]
+    assert with_deck == [("0", "ocr")], bars
+    ocr = next(text for i, name, text, _ in bars if (i, name) == ("0", "ocr"))
+    assert ocr == f"ocr0.45(deck {deck})"
+    assert page.evaluate("() => document.documentElement.scrollWidth") <= 320
+    assert page.evaluate(CONTRAST) == []
+    assert not errors, errors
+    page.close()

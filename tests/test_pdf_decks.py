@@ -4,6 +4,7 @@ skipped ("a slide deck or PDF, not read") and a word OCR could not read on the f
 
 from __future__ import annotations
 
+import json
 import shutil
 from dataclasses import replace
 from pathlib import Path
@@ -12,10 +13,10 @@ import pytest
 
 from conftest import iou, run_cli, search_json
 from momentsearch.pipeline.deck_match import back_with_deck, match_pages
-from momentsearch.pipeline.deck_pdf import Deck, DeckPage, read_deck
+from momentsearch.pipeline.deck_pdf import DECK_ORDER, Deck, DeckPage, read_deck
 from momentsearch.pipeline.discover import discover
 from momentsearch.pipeline.ocr import SlideText
-from momentsearch.types import DECK_NOT_READ, DECK_READ
+from momentsearch.types import DECK_NOT_READ, DECK_READ, DECK_UNUSED
 
 fpdf = pytest.importorskip("fpdf", reason="fpdf2 writes the test decks (scripts/setup.sh --test installs it)")
 
@@ -127,6 +128,45 @@ def test_a_handout_page_of_two_slides_backs_each_with_its_own_half_only():
     assert note == "slide deck lecture.pdf: 3 of 3 slides matched to 2 of its 2 pages"
 
 
+def _write_handout(path: Path, pages: list[list[tuple[str, list[str]]]]) -> None:
+    """A handout as slides print: each page's slides (title, lines) one below the other, each title larger."""
+    pdf = fpdf.FPDF(orientation="P", format="A4")
+    for slides in pages:
+        pdf.add_page()
+        for k, (title, lines) in enumerate(slides):
+            pdf.rect(20, 20 + 130 * k, 170, 110)
+            pdf.set_xy(25, 25 + 130 * k)
+            pdf.set_font("helvetica", "B", 20)
+            pdf.cell(0, 12, title, new_x="LMARGIN", new_y="NEXT")
+            for line in lines:
+                pdf.set_font("helvetica", "", 6 if line.startswith("Laplace") else 12)  # small print
+                pdf.set_x(25)
+                pdf.cell(0, 8, line, new_x="LMARGIN", new_y="NEXT")
+    pdf.output(str(path))
+
+
+def test_a_handout_page_is_split_into_its_slides_so_one_never_shown_adds_nothing(tmp_path):
+    """A 2-up handout's page whose other slide the talk never shows: the shown slide got that slide's lines too
+    (nothing on the page said they were another slide's; 20 lines a lecture in scripts/probe_pdf_decks.py). Each
+    slide printed on the page (its title in the page's largest print) is a page of its own now; a page of one
+    slide keeps its small print, and a slide matched on the handout's page still says its number."""
+    _write_handout(tmp_path / "handout.pdf", [
+        [("Bayes Theorem", ["Posterior is likelihood times prior", "Evidence", "Laplace published it in 1774"]),
+         ("Binary Search", ["Halve the range each time", "Stop when the target is found"])],
+        [("Summary of the Week", ["Plants store energy as sugar", "Laplace wrote the rest"])]])
+    deck = read_deck(tmp_path / "handout.pdf")
+    assert [(p.number, p.lines[0]) for p in deck.pages] == [(1, "Bayes Theorem"), (1, "Binary Search"),
+                                                            (2, "Summary of the Week")]
+    slides = [_slide(0, "Bayes Theorem", "Posterior is likelihood times"),
+              _slide(10, "Summary of the Week", "Plants store energy as sugar")]
+    backed, note = back_with_deck(slides, deck, 0.3)
+    assert [t for t, _, _ in backed[0].lines[2:]] == ["Posterior is likelihood times prior", "Evidence",
+                                                      "Laplace published it in 1774"]
+    assert [t for t, _, _ in backed[1].lines[2:]] == ["Laplace wrote the rest"]
+    assert json.loads(backed[0].deck)["page"] == 1 and json.loads(backed[1].deck)["page"] == 2
+    assert note == "slide deck handout.pdf: 2 of 2 slides matched to 2 of its 2 pages"
+
+
 def test_a_word_hyphenated_at_a_line_end_is_read_whole(tmp_path):
     """A text layer that breaks "acceptor" as "ac-" and "ceptor" (a narrow text box) reads as the word: the halves
     were no word OCR read on the slide, so both lines were added to it again, as "ceptor"."""
@@ -153,6 +193,33 @@ def test_a_scanned_deck_says_so_and_changes_nothing(tmp_path):
                                                           "(scanned pages?)")
 
 
+def test_a_scanned_deck_beside_its_video_is_not_listed_as_read(tmp_path, capsys):
+    """A scan beside its video was listed under "1 slide deck (PDF) read with the video of the same name" (the name
+    decided it, before the PDF was opened) while the video's row said it was not used: walked or named, it is
+    told apart from a deck that is read, once under the summary with why and what to do."""
+    from PIL import Image
+
+    from momentsearch.cli.output import print_report
+    from momentsearch.types import DECK_FIX, FileResult, IndexReport
+
+    for name in ("lecture.mp4", "talk.mp4"):
+        (tmp_path / name).write_bytes(b"")
+    Image.new("RGB", (64, 36), "white").save(tmp_path / "lecture.pdf", format="PDF")
+    _write_deck(tmp_path / "talk.pdf", SLIDES[:1], {})
+    scanned = f"{DECK_UNUSED}: no text layer (scanned pages?)"
+    found = discover([str(tmp_path)])
+    assert {Path(f.path).name: f.reason for f in found} == {"lecture.mp4": "", "lecture.pdf": scanned,
+                                                             "talk.mp4": "", "talk.pdf": DECK_READ}
+    assert [f.reason for f in discover([str(tmp_path / "lecture.pdf")])] == [scanned]
+
+    print_report(IndexReport(files=[FileResult(f.path, "skipped" if f.reason else "indexed", f.reason, duration=9.0)
+                                    for f in found]))
+    shown = " ".join(capsys.readouterr().out.split())
+    assert "1 slide deck (PDF) read with the video of the same name" in shown, shown
+    assert (f"1 slide deck (PDF) beside the video of the same name not used, no text layer (scanned pages?): "
+            f"lecture.pdf; {DECK_FIX}") in shown, shown
+
+
 def test_only_a_pdf_of_a_videos_name_is_read_with_it(tmp_path):
     """lecture.pdf beside lecture.mp4 is read with it, walked or named; week2.pdf (no week2 video) and a PDF beside
     an audio recording stay the unread-deck note."""
@@ -164,6 +231,30 @@ def test_only_a_pdf_of_a_videos_name_is_read_with_it(tmp_path):
                      "talk.pdf": DECK_NOT_READ}
     assert [f.reason for f in discover([str(tmp_path / "lecture.pdf"), str(tmp_path / "week2.pdf")])] == [
         DECK_READ, DECK_NOT_READ]
+
+
+def test_a_deck_named_as_its_video_with_slides_after_is_read_and_one_video_has_one_deck(tmp_path):
+    """Decks are named `lecture-slides.pdf`, `lecture (slides).pdf`: only `lecture.pdf` was read. Each such name is
+    read with the video, found from either side (the folder walked, the PDF named, the video's own deck); of two
+    decks for one video only the first in DECK_TAGS' order is read, the other said so; a PDF named as another
+    recording is that one's; `lecture-notes.pdf` stays unread."""
+    from momentsearch.pipeline.deck_pdf import deck_beside
+    from momentsearch.types import DECK_SECOND
+
+    for name in ("intro.mp4", "week2.mp4", "talk.mp4", "talk-slides.mp4", "lab.mkv"):
+        (tmp_path / name).write_bytes(b"")
+    for name in ("intro (slides).pdf", "week2.pdf", "week2_slides.pdf", "talk-slides.pdf", "lab.Slides.PDF",
+                 "lab-notes.pdf"):
+        _write_deck(tmp_path / name, SLIDES[:1], {})
+    found = {Path(f.path).name: f.reason for f in discover([str(tmp_path)])}
+    assert {n: r for n, r in found.items() if n.lower().endswith(".pdf") and r != DECK_READ} == {
+        "week2_slides.pdf": f"{DECK_SECOND}: week2.mp4 is read with week2.pdf ({DECK_ORDER})",
+        "lab-notes.pdf": DECK_NOT_READ}
+    assert {n: (deck_beside(tmp_path / n) or Path("-")).name for n in found if n.endswith((".mp4", ".mkv"))} == {
+        "intro.mp4": "intro (slides).pdf", "week2.mp4": "week2.pdf", "talk.mp4": "-",
+        "talk-slides.mp4": "talk-slides.pdf", "lab.mkv": "lab.Slides.PDF"}
+    assert [f.reason for f in discover([str(tmp_path / "intro (slides).pdf"), str(tmp_path / "lab.Slides.PDF")])] \
+        == [DECK_READ, DECK_READ]
 
 
 def test_a_copy_keeps_its_own_deck_and_a_reencoding_shares_only_with_the_same_deck(tmp_path):

@@ -19,7 +19,7 @@ from momentsearch.pipeline.discover import discover
 from momentsearch.pipeline.indexer import Indexer
 from momentsearch.store.client import make_client
 from momentsearch.store.store import Store
-from momentsearch.types import DECK_HOW, DECK_NOT_READ, DECK_READ, NOT_MEDIA, FileRecord, FileResult, IndexReport
+from momentsearch.types import DECK_HOW, DECK_NOT_READ, DECK_UNUSED, NOT_MEDIA, FileRecord, FileResult, IndexReport
 
 
 class _NoSpeech:
@@ -65,7 +65,8 @@ def test_a_pdf_named_directly_is_skipped_saying_why_not_indexed_as_a_video_of_no
 def test_decks_beside_a_recording_are_told_apart_from_a_folders_other_files(tmp_path):
     """A course folder: the recording, its deck in three formats, notes. The decks were `not a media file
     (unknown extension)`, as if momentsearch could not tell a lecture's slides from a stray file. The PDF of the
-    video's name is read with it (tests/test_pdf_decks.py); the other formats are not."""
+    video's name is read with it (tests/test_pdf_decks.py), this one a scan without text to read, said so; the other
+    formats are not read."""
     (tmp_path / "lecture.mp4").write_bytes(b"")
     _deck(tmp_path / "lecture.pdf", ["Photosynthesis"])
     with zipfile.ZipFile(tmp_path / "lecture.pptx", "w") as z:
@@ -76,7 +77,8 @@ def test_decks_beside_a_recording_are_told_apart_from_a_folders_other_files(tmp_
 
     found = {Path(f.path).name: f.reason for f in discover([str(tmp_path)])}
 
-    assert found == {"lecture.mp4": "", "lecture.pdf": DECK_READ, "lecture.pptx": DECK_NOT_READ,
+    assert found == {"lecture.mp4": "", "lecture.pdf": f"{DECK_UNUSED}: no text layer (scanned pages?)",
+                     "lecture.pptx": DECK_NOT_READ,
                      "lecture.key": DECK_NOT_READ, "notes.txt": NOT_MEDIA, "notes.docx": NOT_MEDIA}
 
 

@@ -22,8 +22,8 @@ from rich.text import Text
 from momentsearch.cli.safe_text import safe_text
 from momentsearch.places import home_folder
 from momentsearch.store.filestate import still_there
-from momentsearch.types import (DECK_HOW, DECK_NOT_READ, DECK_READ, NOT_MEDIA, STILL_ARRIVING, IndexReport, Moment,
-                                ProgressEvent, shown_path)
+from momentsearch.types import (DECK_FIX, DECK_HOW, DECK_NOT_READ, DECK_READ, DECK_UNUSED, NOT_MEDIA, STILL_ARRIVING,
+                                IndexReport, Moment, ProgressEvent, shown_path)
 
 out = Console(soft_wrap=True)
 err = Console(stderr=True)
@@ -198,14 +198,20 @@ def _group_indexed(rows: list) -> tuple[list, dict[str, list]]:
     return [f for f in rows if id(f) not in grouped], alike
 
 
-def _read_beside(captions: list, decks: list) -> None:
-    """The summary's lines for the files read with the video of their name: one line each kind, not a row each."""
+def _read_beside(captions: list, decks: list, unused: list) -> None:
+    """The summary's lines for the files read with the video of their name: one line each kind, not a row each;
+    `unused`: decks beside the video of their name that cannot back it up (a scan), one line each reason."""
     if captions:  # a captioned course's .srt beside every video
         out.print(f"{plural(len(captions), 'caption file')} read as the captions of the video of the same name",
                   markup=False, highlight=False)
     if decks:  # lecture.pdf beside lecture.mp4: the video's row says how many of its pages its slides matched
         out.print(f"{plural(len(decks), 'slide deck')} (PDF) read with the video of the same name",
                   markup=False, highlight=False)
+    for why in sorted({f.reason[len(DECK_UNUSED) + 2:] for f in unused}):  # a scan was listed as read above
+        these = [f for f in unused if f.reason.endswith(why)]
+        names = ", ".join(Path(f.path).name for f in these[:3]) + (", ..." if len(these) > 3 else "")
+        out.print(cell(f"{plural(len(these), 'slide deck')} (PDF) beside the video of the same name not used, {why}: "
+                       f"{names}; {DECK_FIX}"), markup=False, highlight=False)
 
 
 def print_report(report: IndexReport) -> None:
@@ -220,8 +226,9 @@ def print_report(report: IndexReport) -> None:
     same = [f for f in report.files if f.status == "unchanged" and not f.reason]
     captions = [f for f in report.files if f.status == "skipped" and f.reason.startswith("subtitles: read as")]
     decks_read = [f for f in report.files if f.status == "skipped" and f.reason == DECK_READ]
+    unused = [f for f in report.files if f.status == "skipped" and f.reason.startswith(DECK_UNUSED)]
     arriving = [f for f in report.files if f.status == "skipped" and f.reason.startswith(STILL_ARRIVING)]
-    grouped = {id(f) for f in other + decks + same + captions + arriving + decks_read}
+    grouped = {id(f) for f in other + decks + same + captions + arriving + decks_read + unused}
     rows = [f for f in report.files if id(f) not in grouped]
     rows, indexed_alike = _group_indexed(rows)
     if rows or not (other or decks or same or indexed_alike or arriving):
@@ -244,7 +251,7 @@ def print_report(report: IndexReport) -> None:
         media = f" ({fmt_time(seconds)} of media)" if seconds else ""
         out.print(f"{plural(len(same), 'file')} already indexed and unchanged{media}: nothing redone",
                   markup=False, highlight=False)
-    _read_beside(captions, decks_read)
+    _read_beside(captions, decks_read, unused)
     if decks:  # lecture.pptx beside lecture.mp4: not counted among a folder's other files, as if it were read
         out.print(cell(f"{plural(len(decks), 'slide deck')} not read ({_kinds(decks)}): {DECK_HOW}"),
                   markup=False, highlight=False)

@@ -152,7 +152,7 @@ def back_with_deck(slides: Sequence[SlideText], deck: Deck | None, min_weight: f
     if not shown:
         return out, f"slide deck {deck.name}: no page matched a slide shown ({len(slides)} read), not used"
     return out, (f"slide deck {deck.name}: {matched} of {len(slides)} slides matched to {len(shown)} of its "
-                 f"{len(deck.pages)} pages")
+                 f"{len({p.number for p in deck.pages})} pages")  # (a handout's page: a DeckPage a slide)
 
 
 def _missing_lines(slide: SlideText, page: DeckPage, min_weight: float) -> list[tuple[str, float, str]]:

@@ -3,9 +3,10 @@
 Lecturers publish their slides as a PDF next to the recording. The text of its pages is exact where OCR of a
 filmed or small slide misreads words ("Recursian") or cannot read them at all (small print); `deck_match`
 pairs each slide the recording shows with the page it shows and backs up the slide's text with that page's
-words. The deck is found by name only (the video's name with `.pdf`), so a folder walk and a named video
-find the same one; its bytes are part of the video's indexed id and its signature is kept in the file's
-record (`sources["deck"]`), so a deck added, edited or taken away makes the next `index` do the video again.
+words. The deck is found by name only (the video's name with `.pdf`, or with "slides" after it: DECK_TAGS), so a
+folder walk and a named video find the same one, and a video has one deck at most; its bytes are part of the
+video's indexed id and its signature is kept in the file's record (`sources["deck"]`), so a deck added, edited or
+taken away makes the next `index` do the video again. A handout's page is read as one page a slide (`deck_layout`).
 """
 
 from __future__ import annotations
@@ -18,9 +19,17 @@ import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from momentsearch.pipeline.media_names import VIDEO_EXTENSIONS
+from momentsearch.pipeline.deck_layout import page_slides
+from momentsearch.pipeline.media_names import AUDIO_EXTENSIONS, VIDEO_EXTENSIONS
+from momentsearch.types import DECK_NOT_READ, DECK_READ, DECK_SECOND, DECK_UNUSED
 
 DECK_SUFFIXES = (".pdf", ".PDF", ".Pdf")  # how a deck beside a video may be named (lecture.pdf, LECTURE.PDF)
+# what may follow a video's name in its deck's (lecture.mp4: lecture-slides.pdf), in this order of preference: of
+# several such PDFs beside one video only the first is its deck. "slides" in any case; a PDF named as another
+# recording beside it (lecture-slides.pdf with lecture-slides.mp4) is that recording's, not lecture.mp4's
+DECK_TAGS = ("", ".slides", "-slides", "_slides", " slides", " (slides)")
+DECK_ORDER = "of " + ", ".join(f"'lecture{tag}.pdf'" for tag in DECK_TAGS) + " the first there is read"
+RECORDING_EXTENSIONS = VIDEO_EXTENSIONS | AUDIO_EXTENSIONS  # a recording beside a deck of its own name owns it
 
 
 @dataclass
@@ -44,8 +53,9 @@ class Deck:
 
 
 def deck_beside(video: str | Path) -> Path | None:
-    """The slide deck of `video`: a PDF of its name beside it (`week3.mp4` -> `week3.pdf`), None without one or
-    for a file that is not a video by its extension (a recording without pictures shows no slides)."""
+    """The slide deck of `video`: a PDF of its name beside it (`week3.mp4` -> `week3.pdf`, else `week3-slides.pdf`
+    and the other DECK_TAGS, the first there), None without one or for a file that is not a video by its extension
+    (a recording without pictures shows no slides)."""
     path = Path(video)
     if path.suffix.lower() not in VIDEO_EXTENSIONS:
         return None
@@ -53,21 +63,56 @@ def deck_beside(video: str | Path) -> Path | None:
         deck = path.with_suffix(suffix)
         if deck.is_file():
             return deck
-    return None
+    try:  # (a folder of a thousand recordings: only the few names that begin with this one's are looked at)
+        names = [n for n in os.listdir(path.parent) if n.startswith(path.stem)]
+    except OSError:
+        return None
+    owned = {Path(n).stem for n in names if Path(n).suffix.lower() in RECORDING_EXTENSIONS}
+    ranked = sorted((rank, name) for name in names if (rank := _deck_rank(path.stem, name)) is not None
+                    and Path(name).stem not in owned)
+    return next((deck for _, name in ranked if (deck := path.parent / name).is_file()), None)
+
+
+def _deck_rank(stem: str, name: str) -> tuple[int, int] | None:
+    """Where a file `name` stands among the tagged decks of a video of stem `stem` (DECK_TAGS, then DECK_SUFFIXES
+    order), None when it is none of them."""
+    deck = Path(name)
+    if deck.suffix not in DECK_SUFFIXES or not deck.stem.startswith(stem):
+        return None
+    tag = deck.stem[len(stem):].lower()
+    return (DECK_TAGS.index(tag), DECK_SUFFIXES.index(deck.suffix)) if tag and tag in DECK_TAGS else None
 
 
 def video_of_deck(pdf: str | Path, names: list[str] | None = None) -> Path | None:
     """The video beside `pdf` whose deck it is (`deck_beside`), None when none is. `names`: the files of its
     folder, when the caller has listed them."""
     path = Path(pdf)
-    if path.suffix not in DECK_SUFFIXES:
-        return None
+    return next((video for video in _named_after(path, names) if deck_beside(video) == path), None)
+
+
+def _named_after(pdf: Path, names: list[str] | None) -> list[Path]:
+    """The files beside `pdf` whose deck its name says it is (`lecture.mp4` for `lecture-slides.pdf`), by name."""
+    if pdf.suffix not in DECK_SUFFIXES:
+        return []
     try:
-        names = os.listdir(path.parent) if names is None else names
+        names = os.listdir(pdf.parent) if names is None else names
     except OSError:
-        return None
-    return next((video for name in sorted(names) if Path(name).stem == path.stem and name != path.name
-                 and deck_beside(video := path.parent / name) == path), None)
+        return []
+    stems = {pdf.stem} | {pdf.stem[:-len(tag)] for tag in DECK_TAGS[1:] if pdf.stem.lower().endswith(tag)}
+    return [pdf.parent / name for name in sorted(names) if Path(name).stem in stems and name != pdf.name]
+
+
+def deck_file_reason(pdf: str | Path, names: list[str] | None = None) -> str:
+    """Why a deck file is skipped as a file of its own: DECK_READ for a video's deck (`video_of_deck`) that backs
+    up its slides, DECK_UNUSED and why for one that cannot (a scan: no text layer), DECK_SECOND for one named
+    after a video that has another (lecture-slides.pdf beside lecture.pdf), DECK_NOT_READ for any other
+    (`lecture.pptx`, a PDF named like no video). `names`: the files of its folder, when the caller has listed them."""
+    videos = _named_after(Path(pdf), names)
+    if not any(deck_beside(video) == Path(pdf) for video in videos):
+        taken = next(((v, deck) for v in videos if (deck := deck_beside(v)) is not None), None)
+        return f"{DECK_SECOND}: {taken[0].name} is read with {taken[1].name} ({DECK_ORDER})" if taken else DECK_NOT_READ
+    note = deck_unusable(pdf)
+    return f"{DECK_UNUSED}: {note}" if note else DECK_READ
 
 
 def deck_of(video: str | Path) -> Deck | None:
@@ -112,6 +157,7 @@ def deck_words(text: str) -> list[str]:
 
 # what a damaged or unusual PDF raises inside pypdf's parser, besides its own errors
 _BROKEN = (OSError, ValueError, KeyError, IndexError, TypeError, AttributeError, RecursionError)
+NO_TEXT_LAYER = "no text layer (scanned pages?)"  # a PDF of page images: a scan, an image export
 TEMPLATE_SHARE = 0.5  # a line on more than this share of a deck's pages (3 or more) is its template: footer, course
 
 
@@ -120,28 +166,46 @@ def read_deck(path: str | Path) -> Deck:
     installed, a damaged or encrypted file, no text layer: scanned pages) and has no pages; never raises.
     Lines that most pages repeat (the template's footer, course name) are left out of every page."""
     name = Path(path).name
+    pages, note = _page_lines(path)
+    if note:
+        return Deck(name, note=note)
+    return Deck(name, _without_template(pages))
+
+
+def deck_unusable(path: str | Path) -> str:
+    """Why the PDF at `path` would not back up its video's slides (`read_deck`'s note), "" when it would. Reads
+    pages only until one holds words: cheap enough for a folder walk to tell a scanned deck from one it reads."""
+    return _page_lines(path, until_text=True)[1]
+
+
+def _page_lines(path: str | Path, until_text: bool = False) -> tuple[list[DeckPage], str]:
+    """The lines holding words of each page of the PDF at `path`, a page of a handout one DeckPage a slide
+    (`deck_layout`; `until_text`: the pages as they are, up to the first with words), and why it cannot be used
+    ("" when it can: some page has words); never raises."""
     try:
         from pypdf import PdfReader
         from pypdf.errors import PyPdfError
     except ImportError:
-        return Deck(name, note="pypdf is not installed (pip install pypdf)")
+        return [], "pypdf is not installed (pip install pypdf)"
     quiet = logging.getLogger("pypdf")
     level = quiet.level
     quiet.setLevel(logging.ERROR)  # its warnings of odd objects would reach the terminal (the library never prints)
+    pages: list[DeckPage] = []
     try:
         reader = PdfReader(str(path))
         if reader.is_encrypted and not reader.decrypt(""):
-            return Deck(name, note="encrypted with a password")
-        texts = [page.extract_text() or "" for page in reader.pages]
+            return [], "encrypted with a password"
+        for number, page in enumerate(reader.pages, 1):
+            for text in [page.extract_text() or ""] if until_text else page_slides(page):
+                text = _unhyphenated(text)
+                pages.append(DeckPage(number, [line for line in map(_clean, text.splitlines()) if deck_words(line)]))
+            if until_text and pages[-1].lines:
+                break
     except (PyPdfError, *_BROKEN) as exc:
-        return Deck(name, note=f"not readable as a PDF ({type(exc).__name__})")
+        return [], f"not readable as a PDF ({type(exc).__name__})"
     finally:
         quiet.setLevel(level)
-    pages = [DeckPage(i, [line for line in map(_clean, _unhyphenated(text).splitlines()) if deck_words(line)])
-             for i, text in enumerate(texts, 1)]
-    if not any(p.lines for p in pages):
-        return Deck(name, note="no text layer (scanned pages?)")
-    return Deck(name, _without_template(pages))
+    return (pages, "") if any(p.lines for p in pages) else ([], NO_TEXT_LAYER)
 
 
 def _unhyphenated(text: str) -> str:

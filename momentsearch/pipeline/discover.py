@@ -14,12 +14,12 @@ from momentsearch.media import HEIF_REASON
 from momentsearch.model_ids import model_ids_match
 from momentsearch.pipeline.arriving import arriving_reason
 from momentsearch.pipeline.captions import SIDECAR_SUFFIXES, caption_tag
-from momentsearch.pipeline.deck_pdf import video_of_deck
+from momentsearch.pipeline.deck_pdf import deck_file_reason
 from momentsearch.pipeline.made_with import models_that_matter
 from momentsearch.pipeline.media_names import (AUDIO_EXTENSIONS, IMAGE_EXTENSIONS, MEDIA_EXTENSIONS,
                                                VIDEO_EXTENSIONS)
 from momentsearch.store.ids import content_hash
-from momentsearch.types import DECK_NOT_READ, DECK_READ, NOT_MEDIA, FileResult, IndexReport, unshown_path
+from momentsearch.types import DECK_NOT_READ, DECK_READ, DECK_UNUSED, NOT_MEDIA, FileResult, IndexReport, unshown_path
 
 IMAGE_MAGIC = (b"\x89PNG\r\n\x1a\n", b"\xff\xd8\xff", b"GIF87a", b"GIF89a", b"BM", b"II*\x00", b"MM\x00*")  # + WebP
 # slide decks and PDFs: only a PDF beside a video of its name is read, as that video's deck (pipeline/deck_pdf.py);
@@ -222,9 +222,9 @@ def _walk(root: Path, out: dict[str, Found]) -> None:
                 owned = any(caption_tag(m, Path(name)) is not None for m in media)
                 out.setdefault(full, Found(full, CAPTIONS_READ if owned else CAPTIONS_ALONE))
             else:
-                deck = Path(name).suffix.lower() in DECK_EXTENSIONS
-                read = deck and video_of_deck(full, [str(m) for m in media]) is not None  # lecture.pdf of lecture.mp4
-                out.setdefault(full, Found(full, DECK_READ if read else DECK_NOT_READ if deck else NOT_MEDIA))
+                deck = Path(name).suffix.lower() in DECK_EXTENSIONS  # lecture.pdf of lecture.mp4 is read with it
+                reason = deck_file_reason(full, [str(m) for m in media]) if deck else NOT_MEDIA
+                out.setdefault(full, Found(full, reason))
 
 
 def _media_suffix(name: str) -> str:
@@ -268,7 +268,8 @@ def decks_indexed_before(results: list[FileResult], record_of, db) -> list[str]:
     PDF of JPEG pages named to `index` before 7 Dec was probed as an MJPEG video of 0:00 and kept as one; [] if none.
     `record_of(path)`: its FileRecord or None; `db`: the index's folder (None: not named), for the command that
     takes them out."""
-    held = [r.path for r in results if r.reason in (DECK_NOT_READ, DECK_READ) and record_of(r.path) is not None]
+    held = [r.path for r in results if (r.reason in (DECK_NOT_READ, DECK_READ) or r.reason.startswith(DECK_UNUSED))
+            and record_of(r.path) is not None]
     if not held:
         return []
     import shlex
@@ -315,7 +316,7 @@ def _file(path: str) -> Found:
     whose "MP4/MOV file ... probably truncated" would send its owner looking for a better copy. A slide deck or
     PDF (by its name, or a PDF's first bytes) is skipped saying so: FFmpeg read a PDF of JPEG pages as a video."""
     if Path(path).suffix.lower() in DECK_EXTENSIONS:
-        return Found(path, DECK_READ if video_of_deck(path) is not None else DECK_NOT_READ)
+        return Found(path, deck_file_reason(path))
     if Path(path).suffix.lower() in HEIF_EXTENSIONS:
         return Found(path, HEIF_REASON)
     if Path(path).suffix.lower() == ".avif" and not pillow_reads_avif():

@@ -367,17 +367,23 @@ async function showMore(button) {
 }
 
 // why a result ranked: each channel's score as a bar and a number (a photo: the channels that found it); "by sound"
-// where its words only sound like the query's (a word heard or read wrong: the text shown does not hold the query's)
+// where its words only sound like the query's (a word heard or read wrong: the text shown does not hold the query's);
+// the slide's bar names the page of the lecture's PDF deck its matched words came from (`deck`, as the CLI's
+// "ocr 0.71 (deck lecture.pdf p. 3)"): in its text, not only its tooltip, so a screen reader and a phone tell it
 function channelBars(r) {
   const shown = Object.entries(r.channels || {}).filter(([, v]) => r.kind !== "photo" || v > 0);
   const bySound = new Set(r.by_sound || []);
   return shown.map(([name, value]) => {
     const pct = Math.round(Math.max(0, Math.min(1, value)) * 100);
     const sound = bySound.has(name);
+    const deck = name === "ocr" && r.deck ? r.deck : "";
     return `<span class="bar ${escapeHtml(name)}" title="${escapeHtml(name)}: ${value.toFixed(3)}${
-      sound ? ", matched by sound: the query's words are not written there" : ""}">` +
+      sound ? ", matched by sound: the query's words are not written there" : ""}${deck
+      ? `, words OCR did not read on the slide, from the page it shows of the lecture's PDF deck (${
+        escapeHtml(deck)})` : ""}">` +
       `${escapeHtml(name)}<span class="track"><span class="fill" style="width:${pct}%"></span></span>` +
-      `<span class="value">${value.toFixed(2)}${sound ? " by sound" : ""}</span></span>`;
+      `<span class="value">${value.toFixed(2)}${sound ? " by sound" : ""}</span>${
+        deck ? `<span class="deck">(deck ${escapeHtml(deck)})</span>` : ""}</span>`;
   }).join("") + `<span class="total">score <span class="value">${r.score.toFixed(2)}</span></span>`;
 }
 
