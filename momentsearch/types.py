@@ -197,7 +197,10 @@ class Moment:
     # the channels whose match here is by sound-alike letters (ranking/fuzzy.py: "glazier" for a "glacier" written
     # there), not the query's words: their text does not hold the word searched for
     by_sound: list[str] = field(default_factory=list)
-    copies: list[str] = field(default_factory=list)  # other paths of the same recording (identical files), on disk
+    copies: list[str] = field(default_factory=list)  # other paths of the same recording (identical files), on disk,
+    # and of its twins (search/twins.py: the same lecture trimmed or with another intro, so shifted in time)
+    copies_at: dict[str, float] = field(default_factory=dict)  # a twin's path -> this moment's start in it (seconds);
+    # a copy not named here is identical: the moment starts at `start` there too
     # "lecture.pdf p. 4": the slide text that matched holds words of the query that OCR did not read on the slide,
     # from that page of the lecture's deck, which the slide shows (pipeline/deck_match.py); "" otherwise
     deck: str = ""
@@ -224,6 +227,7 @@ class Moment:
             "hit": None if self.hit_start is None else [round(self.hit_start, 3), round(self.hit_end, 3)],
             "by_sound": list(self.by_sound),
             "copies": [shown_path(p) for p in self.copies],
+            "copies_at": {shown_path(p): round(self.copies_at.get(p, self.start), 3) for p in self.copies},
             "deck": self.deck,
             "url": self.url,
         }

@@ -337,9 +337,10 @@ def print_moments(query: str, moments: list[Moment], channels: set[str], blame_f
         out.print(head + short_path(m.video, max(12, width - len(head))), markup=False, highlight=False,
                   style="dim" if weak else None)
         out.print(f"    why: {_why(m) or 'no channel matched'}", markup=False, highlight=False, style="dim")
-        if m.copies:  # identical files share the entries: the same moment is in each of them
+        if m.copies:  # identical files share the entries, twins are shifted: the same moment is in each of them
             more = f" and {len(m.copies) - 1} more" if len(m.copies) > 1 else ""  # --json lists each
-            out.print(f"    also in: {short_path(m.copies[0], max(12, width - 14 - len(more)))}{more}",
+            at = f" at {fmt_time(m.copies_at[m.copies[0]])}" if m.copies[0] in m.copies_at else ""
+            out.print(f"    also in: {short_path(m.copies[0], max(12, width - 14 - len(at + more)))}{at}{more}",
                       markup=False, highlight=False, style="dim")
         if m.text:
             text = textwrap.shorten(" ".join(safe_text(m.text).split()), width=2 * (width - 6), placeholder=" …")

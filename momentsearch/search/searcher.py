@@ -28,6 +28,7 @@ from momentsearch.search.pieces import PieceCache
 from momentsearch.search.query import clean_query, left_out_words, parse_query
 from momentsearch.search.results import build_moments, channels_of
 from momentsearch.search.spelling import Spelling
+from momentsearch.search.twins import TwinFinder, fold
 from momentsearch.search.scope import ScopeVectors, as_named, scope_paths
 from momentsearch.store.store import Hit, Store, new_index
 from momentsearch.types import FileRecord, Moment
@@ -58,6 +59,7 @@ class Searcher:
         self._scope_vectors = ScopeVectors(self._vectors)  # vectors of recently searched scopes
         self._pieces: PieceCache | None = None  # chunks' word-piece vectors, by text (kept across index runs)
         self._sections: SectionContext | None = None  # section vectors of the current corpus
+        self._twins = TwinFinder()  # files holding one recording shifted (search/twins.py), folded into one result
 
     # -- cached corpus -------------------------------------------------------------------------
     def corpus(self, recheck: bool = False) -> Corpus:
@@ -255,8 +257,10 @@ class Searcher:
         wanted = intents(text)
         hits, only_place = place_only(text, wanted, hits, files, self.options.place_bonus,
                                       lambda words: self._text_hits(words, corpus, narrow))
-        moments = self._moments(hits, narrow.rank_k(k), corpus, wanted, accept, only_place, text)
-        return narrow.named(narrow.keep(moments, k))
+        twins = self._twins.twins(corpus)
+        wide = twins.widening(files)  # 1 where no file searched has a twin: ranked as before
+        moments = self._moments(hits, narrow.rank_k(k * wide), corpus, wanted, accept, only_place, text)
+        return narrow.named(fold(narrow.keep(moments, k * wide), twins, corpus)[:k])
 
     def spelled(self, query: str, scope=None, everywhere: bool = False) -> Spelling:
         """What `search` ranks for `query`: no request around it, typos put right (search/spelling.py), and the
@@ -310,7 +314,9 @@ class Searcher:
                 # image -> speech: transcript chunks through their CLIP text vectors (the unified collection)
                 hits["clip_text"] = self._dense_hits("clip_text", "unified", vector, narrow.files, kind="chunk",
                                                      narrow=narrow)
-        return narrow.named(self._moments(hits, k, corpus, query=words)), words
+        twins = self._twins.twins(corpus)
+        moments = self._moments(hits, k * twins.widening(narrow.files), corpus, query=words)
+        return narrow.named(fold(moments, twins, corpus)[:k]), words
 
     def _rows(self, corpus) -> VideoRows:
         if self._video_rows is None or self._video_rows.corpus is not corpus:
@@ -370,8 +376,6 @@ def _of_kind(files: dict[str, FileRecord], kind: str | None) -> dict[str, FileRe
         raise QueryError(f"kind must be 'moment' or 'photo', got {kind!r}")
     want_photo = kind == "photo"
     return {v: rec for v, rec in files.items() if (rec.kind == "photo") == want_photo}
-
-
 
 
 def _check_k(k: int) -> int:

@@ -39,7 +39,10 @@ class MomentOut(_Answer):
     by_sound: list[str] = Field(description="the channels that matched by sound-alike letters (a word heard or "
                                             "read wrong), not by the query's words: their text does not hold them")
     copies: list[str] = Field(description="the other paths of the same recording (identical files indexed once), "
-                                          "on the server; `video` names the first indexed")
+                                          "on the server; `video` names the first indexed; and the files of the same "
+                                          "lecture trimmed or with another intro, shifted in time (twins)")
+    copies_at: dict[str, float] = Field(description="each of `copies` -> where this moment starts in it, seconds "
+                                                    "(`start` in an identical copy, shifted in a twin)")
     deck: str = Field(description="\"lecture.pdf p. 4\" where the slide text matched by words OCR did not read on "
                       "the slide, from that page of the lecture's PDF deck beside the video; \"\" otherwise")
     url: str
