@@ -390,12 +390,7 @@ def _to_channel(name: str, hits: list[Hit], scores: np.ndarray, by_sound: list[b
     if not hits:
         return ChannelHits.empty(name)
     return ChannelHits(
-        name=name,
-        video_ids=np.array([h.metadata["video_id"] for h in hits], dtype=object),
+        name=name, video_ids=np.array([h.metadata["video_id"] for h in hits], dtype=object),
         starts=np.array([float(h.metadata["start"]) for h in hits]),
-        ends=np.array([float(h.metadata["end"]) for h in hits]),
-        scores=np.asarray(scores, dtype=np.float64),
-        evidence=[h.document or h.id for h in hits],
-        ids=[h.id for h in hits],
-        by_sound=list(by_sound or []),
-    )
+        ends=np.array([float(h.metadata["end"]) for h in hits]), scores=np.asarray(scores, dtype=np.float64),
+        evidence=[h.document or h.id for h in hits], ids=[h.id for h in hits], by_sound=list(by_sound or []))
