@@ -86,3 +86,17 @@ def slide_store(folder, slides, near=(), video: str = "s" * 16):
     store.put_file(FileRecord(path=path, video_id=video, size=1, mtime=0.0, duration=20.0 * len(slides),
                               channels=["ocr"], complete=True))
     return store
+
+
+def in_process_ray(sent: list[str]):
+    """A RayIndexer class whose 'workers' run in this process: each file the driver sends to one is appended to
+    `sent` and indexed by the driver's own Indexer (what goes to a worker, without starting Ray)."""
+    from momentsearch.pipeline.ray import RayIndexer
+
+    class InProcessWorkers(RayIndexer):
+        def _run(self, remote, infos, order, total):
+            sent.extend(remote)
+            for path in remote:
+                self._remote_results[path] = self.indexer.index_file(path, infos[path], False)
+
+    return InProcessWorkers

@@ -17,6 +17,7 @@ from types import SimpleNamespace
 import numpy as np
 import pytest
 from conftest import TINY_CLIP_ARGS, run_cli
+from fakes import in_process_ray
 
 from momentsearch.options import load_config
 from momentsearch.pipeline.indexer import Indexer
@@ -261,11 +262,7 @@ def test_copies_in_one_batch_go_to_a_worker_once(video_folder, tmp_path):
                         store=store)
     sent: list[str] = []
 
-    class InProcessWorkers(RayIndexer):
-        def _run(self, remote, infos, order, total):
-            sent.extend(remote)
-            for path in remote:
-                self._remote_results[path] = self.indexer.index_file(path, infos[path], False)
+    InProcessWorkers = in_process_ray(sent)
 
     indexer = Indexer(store, index.config, index.text_embedder, index.asr, index.clip)
     from momentsearch.pipeline import discover

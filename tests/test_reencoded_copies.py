@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 from conftest import TINY_CLIP_ARGS, needs_espeak, run_cli
+from fakes import in_process_ray
 from test_reencoded import HEAT
 
 pytestmark = [needs_espeak, pytest.mark.filterwarnings("ignore:Could not reconstruct embedding function")]
@@ -56,15 +57,8 @@ def test_one_encoding_of_a_recording_goes_to_a_ray_worker(encodings, tmp_path):
     """Two encodings of a new lecture in one Ray batch were both sent to workers (the driver groups files by size
     and bytes) and both transcribed; an encoding of a lecture indexed before was sent too. Now one goes, and the
     others share its entries, as without Ray (here the 'worker' runs in-process)."""
-    from momentsearch.pipeline.ray import RayIndexer
-
     sent: list[str] = []
-
-    class InProcessWorkers(RayIndexer):
-        def _run(self, remote, infos, order, total):
-            sent.extend(remote)
-            for path in remote:
-                self._remote_results[path] = self.indexer.index_file(path, infos[path], False)
+    InProcessWorkers = in_process_ray(sent)
 
     course = _course(encodings, tmp_path / "course")
     report = InProcessWorkers(_indexer(tmp_path / "db", course)).index([str(course)])
