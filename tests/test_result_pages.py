@@ -65,6 +65,7 @@ class _RankedIndex:
 
     def search(self, query, k=10, kind=None, video=None, everywhere=False):
         self.everywhere = everywhere  # what the last search was asked
+        self.searches = [*getattr(self, "searches", []), (query, video, everywhere)]  # and every one, in order
         return self._ranked(k)
 
     def image_query(self, image, k=10, kind=None, video=None):
