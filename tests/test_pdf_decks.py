@@ -289,3 +289,23 @@ def test_a_copy_keeps_its_own_deck_and_a_reencoding_shares_only_with_the_same_de
     assert store.put[0].sources["deck"].startswith("lecture_720p.pdf ") and not deck_changed(store.put[0])
     (tmp_path / "lecture_720p.pdf").unlink()
     assert shareable([twin, plain], str(copy), {}, "auto") == [plain]
+
+
+def test_a_deck_named_in_another_case_is_its_videos_as_a_caption_file_is(tmp_path):
+    """`lecture.pdf` beside `Lecture.mp4` was not read ("a slide deck or PDF, not read") while `lecture.srt` beside
+    it was (pipeline/captions.caption_tag): the name's case does not count either way, walked or named, except
+    where a recording of the deck's own case lies beside it too (that one's, as for captions)."""
+    from momentsearch.pipeline.deck_pdf import deck_beside, video_of_deck
+
+    for name in ("Lecture.mp4", "Intro.MP4", "talk.mp4", "Talk.mp4"):
+        (tmp_path / name).write_bytes(b"")
+    for name in ("lecture.pdf", "INTRO-Slides.Pdf", "talk.pdf"):
+        _write_deck(tmp_path / name, SLIDES[:1], {})
+    found = {Path(f.path).name: f.reason for f in discover([str(tmp_path)])}
+    assert {n: r for n, r in found.items() if n.lower().endswith(".pdf")} == {
+        "lecture.pdf": DECK_READ, "INTRO-Slides.Pdf": DECK_READ, "talk.pdf": DECK_READ}
+    assert {n: (deck_beside(tmp_path / n) or Path("-")).name for n in found if n.lower().endswith(".mp4")} == {
+        "Lecture.mp4": "lecture.pdf", "Intro.MP4": "INTRO-Slides.Pdf", "talk.mp4": "talk.pdf", "Talk.mp4": "-"}
+    assert video_of_deck(tmp_path / "lecture.pdf") == tmp_path / "Lecture.mp4"
+    assert [f.reason for f in discover([str(tmp_path / "lecture.pdf"), str(tmp_path / "INTRO-Slides.Pdf")])] == [
+        DECK_READ, DECK_READ]
