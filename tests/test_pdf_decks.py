@@ -309,3 +309,84 @@ def test_a_deck_named_in_another_case_is_its_videos_as_a_caption_file_is(tmp_pat
     assert video_of_deck(tmp_path / "lecture.pdf") == tmp_path / "Lecture.mp4"
     assert [f.reason for f in discover([str(tmp_path / "lecture.pdf"), str(tmp_path / "INTRO-Slides.Pdf")])] == [
         DECK_READ, DECK_READ]
+
+
+GLACIER_TITLES = {40: "Glaciers and Ice Ages", 110: "How a glacier flows", 180: "Moraines and erratics"}
+
+
+class TitleOcr:
+    """Reads a slide's title by its grey level (GLACIER_TITLES), and one line under it."""
+
+    model_id = "fake:ocr"
+
+    def load(self):
+        return self
+
+    def read(self, images):
+        import numpy as np
+
+        from momentsearch.models.ocr import OcrLine
+
+        out = []
+        for image in images:
+            grey = min(GLACIER_TITLES, key=lambda g: abs(g - float(np.asarray(image).mean())))
+            h = int(np.asarray(image).shape[0])
+            out.append([OcrLine(text, 0.95, size * h, 20.0 * len(text), top * h, 10.0, h) for text, size, top in
+                        [(GLACIER_TITLES[grey], 0.1, 0.05), (f"Ice sheets covered the north {grey}", 0.05, 0.4)]])
+        return out
+
+
+def _grey_slides(path: Path) -> None:
+    """A silent recording of three flat slides (GLACIER_TITLES' greys), 3 s each."""
+    import av
+    import numpy as np
+
+    with av.open(str(path), "w") as out:
+        stream = out.add_stream("libx264", rate=5)
+        stream.width, stream.height, stream.pix_fmt = 160, 96, "yuv420p"
+        for grey in GLACIER_TITLES:
+            for _ in range(15):
+                out.mux(stream.encode(av.VideoFrame.from_ndarray(np.full((96, 160, 3), grey, np.uint8), "rgb24")))
+        out.mux(stream.encode())
+
+
+def test_a_deck_its_video_did_not_use_is_not_listed_as_read(tmp_path, capsys):
+    """A deck no slide of its video matched (another lecture's), or beside a video indexed without slide text, was
+    listed under the summary as "1 slide deck (PDF) read with the video of the same name" (its name decided it,
+    before a slide was read); only the video's row said it was not used. Each is now listed as not used and why,
+    without the advice for scans, on this run and on the next one that finds the video unchanged."""
+    from fakes import FakeClip, FakeText
+
+    from momentsearch.cli.output import print_report
+    from momentsearch.options import Config
+    from momentsearch.pipeline.indexer import Indexer
+    from momentsearch.store.client import make_client
+    from momentsearch.store.store import Store
+    from momentsearch.types import DECK_FIX, DECK_NO_MATCH, DECK_NO_OCR
+
+    class NoSpeech:
+        model_id = "fake:asr"  # (the recordings are silent: never called)
+
+    for name in ("glaciers.mp4", "rivers.mp4"):
+        _grey_slides(tmp_path / name)
+    _write_deck(tmp_path / "glaciers.pdf", [(t, ["Ice sheets covered the north"]) for t in GLACIER_TITLES.values()],
+                {})
+    _write_deck(tmp_path / "rivers.pdf", SLIDES, {})  # another lecture's deck beside it: no page is shown
+
+    def index(db: str, ocr) -> dict[str, str]:
+        config = Config()
+        config.models.ocr = False
+        report = Indexer(Store(make_client(str(tmp_path / db))), config, FakeText(), NoSpeech(), FakeClip(),
+                         ocr=ocr).index([str(tmp_path)])
+        print_report(report)
+        return {Path(f.path).name: f.reason for f in report.files if f.path.endswith(".pdf")}
+
+    for run in range(2):  # indexed, then unchanged
+        assert index("db", TitleOcr()) == {"glaciers.pdf": DECK_READ,
+                                           "rivers.pdf": f"{DECK_UNUSED}: {DECK_NO_MATCH}"}, run
+        shown = " ".join(capsys.readouterr().out.split())
+        assert "1 slide deck (PDF) read with the video of the same name" in shown, shown
+        assert f"1 slide deck (PDF) beside the video of the same name not used, {DECK_NO_MATCH}: rivers.pdf" in shown
+        assert DECK_FIX not in shown
+    assert index("no-ocr", None) == {n: f"{DECK_UNUSED}: {DECK_NO_OCR}" for n in ("glaciers.pdf", "rivers.pdf")}
+    assert "read with the video" not in capsys.readouterr().out
