@@ -390,3 +390,27 @@ def test_a_deck_its_video_did_not_use_is_not_listed_as_read(tmp_path, capsys):
         assert DECK_FIX not in shown
     assert index("no-ocr", None) == {n: f"{DECK_UNUSED}: {DECK_NO_OCR}" for n in ("glaciers.pdf", "rivers.pdf")}
     assert "read with the video" not in capsys.readouterr().out
+
+
+def test_a_deck_whose_text_layer_lost_its_spaces_is_read_with_them_put_back(tmp_path):
+    """A PDF that places each word on its own gives its text without spaces ("Thecellreleasesenergy"): none of its
+    words was a word OCR read on a slide, and no page matched (probe 'no spaces': 0 of 7). Such a page's lines get
+    their spaces back as OCR's reads do (common words only: "Mohorovicic" stays whole); each slide matches its own
+    page, a screen of other words none, and a line left glued that the slide shows is not added to it as a word."""
+    glued = [("PlateTectonics", ["Crustfloatsonthemantle", "Convectionmovestheplates"]),
+             ("EarthquakeWaves", ["Primarywavesarrivefirst", "TheMohorovicicdiscontinuity"]),
+             ("Volcanoes", ["Magmarisesthroughvents", "Eruptionschangetheweather", "Ashcloudscooltheclimate"])]
+    _write_deck(tmp_path / "lecture.pdf", glued, {})
+    deck = read_deck(tmp_path / "lecture.pdf")
+    assert [p.lines for p in deck.pages] == [
+        ["Plate Tectonics", "Crust floats on the mantle", "Convection moves the plates"],
+        ["Earthquake Waves", "Primary waves arrive first", "The Mohorovicicdiscontinuity"],
+        ["Volcanoes", "Magma rises through vents", "Eruptions change the weather", "Ashcloudscooltheclimate"]]
+    slides = [_slide(0, "Plate Tectonics", "Crust floats on the mantle"), _slide(10, "$ ls -la", "total 48"),
+              _slide(20, "Earthquake Waves", "Primary waves arrive first", "The Mohorovicic discontinuity"),
+              _slide(30, "Volcanoes", "Magma rises through vents", "Ash clouds cool the climate")]
+    backed, note = back_with_deck(slides, deck, 0.3)
+    assert [p and p.number for p in match_pages(slides, deck)] == [1, None, 2, 3]
+    assert [[t for t, _, _ in s.lines[len(o.lines):]] for s, o in zip(backed, slides)] == [
+        ["Convection moves the plates"], [], ["The Mohorovicicdiscontinuity"], ["Eruptions change the weather"]]
+    assert note == "slide deck lecture.pdf: 3 of 4 slides matched to 3 of its 3 pages"

@@ -19,7 +19,7 @@ from dataclasses import replace
 from difflib import SequenceMatcher
 from typing import Sequence
 
-from momentsearch.pipeline.deck_pdf import Deck, DeckPage, deck_beside, deck_words
+from momentsearch.pipeline.deck_pdf import GLUED_RUN, Deck, DeckPage, deck_beside, deck_words
 from momentsearch.pipeline.deck_text import unspaced
 from momentsearch.pipeline.ocr import SlideText
 from momentsearch.types import DECK_NO_MATCH, DECK_NO_OCR, DECK_READ, DECK_UNUSED
@@ -160,9 +160,11 @@ def back_with_deck(slides: Sequence[SlideText], deck: Deck | None, min_weight: f
 
 def _missing_lines(slide: SlideText, page: DeckPage, min_weight: float) -> list[tuple[str, float, str]]:
     read = {w for t, _, _ in slide.lines for w in deck_words(t)}
+    glued = unspaced(" ".join(t for t, _, _ in slide.lines))
     added = []
     for line in page.lines:
-        if set(deck_words(line)) <= read:
+        if set(deck_words(line)) <= read or (" " not in line and len(key := unspaced(line)) >= GLUED_RUN
+                                              and key in glued):  # a line the deck lost its spaces in, shown
             continue
         like = [(SequenceMatcher(None, line.lower(), t.lower()).ratio(), w) for t, w, _ in slide.lines]
         ratio, weight = max(like, default=(0.0, min_weight))

@@ -162,6 +162,7 @@ def deck_words(text: str) -> list[str]:
 # what a damaged or unusual PDF raises inside pypdf's parser, besides its own errors
 _BROKEN = (OSError, ValueError, KeyError, IndexError, TypeError, AttributeError, RecursionError)
 NO_TEXT_LAYER = "no text layer (scanned pages?)"  # a PDF of page images: a scan, an image export
+GLUED_RUN = 16  # letters in a row no slide's word has: a page holding such a run and no space lost its spaces
 TEMPLATE_SHARE = 0.5  # a line on more than this share of a deck's pages (3 or more) is its template: footer, course
 
 
@@ -202,7 +203,8 @@ def _page_lines(path: str | Path, until_text: bool = False) -> tuple[list[DeckPa
         for number, page in enumerate(reader.pages, 1):
             for text in [page.extract_text() or ""] if until_text else page_slides(page):
                 text = _unhyphenated(text)
-                pages.append(DeckPage(number, [line for line in map(_clean, text.splitlines()) if deck_words(line)]))
+                lines = [line for line in map(_clean, text.splitlines()) if deck_words(line)]
+                pages.append(DeckPage(number, lines if until_text else _spaced(lines)))
             if until_text and pages[-1].lines:
                 break
     except (PyPdfError, *_BROKEN) as exc:
@@ -218,6 +220,19 @@ def _unhyphenated(text: str) -> str:
     ("Anglo-" then "Saxon") is kept, the line break too."""
     return re.sub(r"([^\W\d_])-[ \t]*\r?\n[ \t]*([^\W\d_])",
                   lambda m: m[1] + m[2] if m[2].islower() else m[0], text)
+
+
+def _spaced(lines: list[str]) -> list[str]:
+    """The lines of a page whose text layer lost the spaces between its words (most lines hold none, and one a run
+    of GLUED_RUN letters: "Thecellreleasesenergy", a PDF that places each word on its own) with them put back
+    where they are missing, as for OCR's reads (`ocr_spaces.restore_spaces`: only splits into common words; a rare
+    word stays whole). Its words were no word a slide's OCR read, and no page matched. Others: as they are."""
+    glued = [" " not in line for line in lines]
+    if 2 * sum(glued) <= len(lines) or not any(re.search(rf"[^\W\d_]{{{GLUED_RUN}}}", x) for x in lines):
+        return lines
+    from momentsearch.pipeline.ocr_spaces import restore_spaces  # (wordninja's list: loaded for such a deck only)
+
+    return [restore_spaces(line) if lost else line for line, lost in zip(lines, glued)]
 
 
 def _clean(line: str) -> str:
