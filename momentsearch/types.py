@@ -274,6 +274,11 @@ DECK_READ = "a slide deck: read with the video of the same name, its pages backi
 DECK_UNUSED = "a slide deck beside the video of its name, not used"
 DECK_FIX = ("a PDF exported from the slides has their text; a scan gets a text layer from OCR (ocrmypdf scan.pdf "
             "lecture.pdf)")
+# why a deck read by name (DECK_READ) was not used after all, said after DECK_UNUSED once its video is indexed
+# (pipeline/deck_match.decks_used): no page of it matched a slide the video shows (another lecture's deck?), or
+# the video was indexed without slide text; DECK_FIX is no help for either
+DECK_NO_MATCH = "no page of it matched a slide its video shows"
+DECK_NO_OCR = "its video was indexed without slide text (--no-ocr, or no OCR model)"
 # lecture-slides.pdf beside lecture.mp4 and lecture.pdf: a video has one deck (pipeline/deck_pdf.DECK_TAGS says
 # which): a reason that begins so, then which video and deck are read together
 DECK_SECOND = "another slide deck of a video, not read"

@@ -289,3 +289,128 @@ def test_a_copy_keeps_its_own_deck_and_a_reencoding_shares_only_with_the_same_de
     assert store.put[0].sources["deck"].startswith("lecture_720p.pdf ") and not deck_changed(store.put[0])
     (tmp_path / "lecture_720p.pdf").unlink()
     assert shareable([twin, plain], str(copy), {}, "auto") == [plain]
+
+
+def test_a_deck_named_in_another_case_is_its_videos_as_a_caption_file_is(tmp_path):
+    """`lecture.pdf` beside `Lecture.mp4` was not read ("a slide deck or PDF, not read") while `lecture.srt` beside
+    it was (pipeline/captions.caption_tag): the name's case does not count either way, walked or named, except
+    where a recording of the deck's own case lies beside it too (that one's, as for captions)."""
+    from momentsearch.pipeline.deck_pdf import deck_beside, video_of_deck
+
+    for name in ("Lecture.mp4", "Intro.MP4", "talk.mp4", "Talk.mp4"):
+        (tmp_path / name).write_bytes(b"")
+    for name in ("lecture.pdf", "INTRO-Slides.Pdf", "talk.pdf"):
+        _write_deck(tmp_path / name, SLIDES[:1], {})
+    found = {Path(f.path).name: f.reason for f in discover([str(tmp_path)])}
+    assert {n: r for n, r in found.items() if n.lower().endswith(".pdf")} == {
+        "lecture.pdf": DECK_READ, "INTRO-Slides.Pdf": DECK_READ, "talk.pdf": DECK_READ}
+    assert {n: (deck_beside(tmp_path / n) or Path("-")).name for n in found if n.lower().endswith(".mp4")} == {
+        "Lecture.mp4": "lecture.pdf", "Intro.MP4": "INTRO-Slides.Pdf", "talk.mp4": "talk.pdf", "Talk.mp4": "-"}
+    assert video_of_deck(tmp_path / "lecture.pdf") == tmp_path / "Lecture.mp4"
+    assert [f.reason for f in discover([str(tmp_path / "lecture.pdf"), str(tmp_path / "INTRO-Slides.Pdf")])] == [
+        DECK_READ, DECK_READ]
+
+
+GLACIER_TITLES = {40: "Glaciers and Ice Ages", 110: "How a glacier flows", 180: "Moraines and erratics"}
+
+
+class TitleOcr:
+    """Reads a slide's title by its grey level (GLACIER_TITLES), and one line under it."""
+
+    model_id = "fake:ocr"
+
+    def load(self):
+        return self
+
+    def read(self, images):
+        import numpy as np
+
+        from momentsearch.models.ocr import OcrLine
+
+        out = []
+        for image in images:
+            grey = min(GLACIER_TITLES, key=lambda g: abs(g - float(np.asarray(image).mean())))
+            h = int(np.asarray(image).shape[0])
+            out.append([OcrLine(text, 0.95, size * h, 20.0 * len(text), top * h, 10.0, h) for text, size, top in
+                        [(GLACIER_TITLES[grey], 0.1, 0.05), (f"Ice sheets covered the north {grey}", 0.05, 0.4)]])
+        return out
+
+
+def _grey_slides(path: Path) -> None:
+    """A silent recording of three flat slides (GLACIER_TITLES' greys), 3 s each."""
+    import av
+    import numpy as np
+
+    with av.open(str(path), "w") as out:
+        stream = out.add_stream("libx264", rate=5)
+        stream.width, stream.height, stream.pix_fmt = 160, 96, "yuv420p"
+        for grey in GLACIER_TITLES:
+            for _ in range(15):
+                out.mux(stream.encode(av.VideoFrame.from_ndarray(np.full((96, 160, 3), grey, np.uint8), "rgb24")))
+        out.mux(stream.encode())
+
+
+def test_a_deck_its_video_did_not_use_is_not_listed_as_read(tmp_path, capsys):
+    """A deck no slide of its video matched (another lecture's), or beside a video indexed without slide text, was
+    listed under the summary as "1 slide deck (PDF) read with the video of the same name" (its name decided it,
+    before a slide was read); only the video's row said it was not used. Each is now listed as not used and why,
+    without the advice for scans, on this run and on the next one that finds the video unchanged."""
+    from fakes import FakeClip, FakeText
+
+    from momentsearch.cli.output import print_report
+    from momentsearch.options import Config
+    from momentsearch.pipeline.indexer import Indexer
+    from momentsearch.store.client import make_client
+    from momentsearch.store.store import Store
+    from momentsearch.types import DECK_FIX, DECK_NO_MATCH, DECK_NO_OCR
+
+    class NoSpeech:
+        model_id = "fake:asr"  # (the recordings are silent: never called)
+
+    for name in ("glaciers.mp4", "rivers.mp4"):
+        _grey_slides(tmp_path / name)
+    _write_deck(tmp_path / "glaciers.pdf", [(t, ["Ice sheets covered the north"]) for t in GLACIER_TITLES.values()],
+                {})
+    _write_deck(tmp_path / "rivers.pdf", SLIDES, {})  # another lecture's deck beside it: no page is shown
+
+    def index(db: str, ocr) -> dict[str, str]:
+        config = Config()
+        config.models.ocr = False
+        report = Indexer(Store(make_client(str(tmp_path / db))), config, FakeText(), NoSpeech(), FakeClip(),
+                         ocr=ocr).index([str(tmp_path)])
+        print_report(report)
+        return {Path(f.path).name: f.reason for f in report.files if f.path.endswith(".pdf")}
+
+    for run in range(2):  # indexed, then unchanged
+        assert index("db", TitleOcr()) == {"glaciers.pdf": DECK_READ,
+                                           "rivers.pdf": f"{DECK_UNUSED}: {DECK_NO_MATCH}"}, run
+        shown = " ".join(capsys.readouterr().out.split())
+        assert "1 slide deck (PDF) read with the video of the same name" in shown, shown
+        assert f"1 slide deck (PDF) beside the video of the same name not used, {DECK_NO_MATCH}: rivers.pdf" in shown
+        assert DECK_FIX not in shown
+    assert index("no-ocr", None) == {n: f"{DECK_UNUSED}: {DECK_NO_OCR}" for n in ("glaciers.pdf", "rivers.pdf")}
+    assert "read with the video" not in capsys.readouterr().out
+
+
+def test_a_deck_whose_text_layer_lost_its_spaces_is_read_with_them_put_back(tmp_path):
+    """A PDF that places each word on its own gives its text without spaces ("Thecellreleasesenergy"): none of its
+    words was a word OCR read on a slide, and no page matched (probe 'no spaces': 0 of 7). Such a page's lines get
+    their spaces back as OCR's reads do (common words only: "Mohorovicic" stays whole); each slide matches its own
+    page, a screen of other words none, and a line left glued that the slide shows is not added to it as a word."""
+    glued = [("PlateTectonics", ["Crustfloatsonthemantle", "Convectionmovestheplates"]),
+             ("EarthquakeWaves", ["Primarywavesarrivefirst", "TheMohorovicicdiscontinuity"]),
+             ("Volcanoes", ["Magmarisesthroughvents", "Eruptionschangetheweather", "Ashcloudscooltheclimate"])]
+    _write_deck(tmp_path / "lecture.pdf", glued, {})
+    deck = read_deck(tmp_path / "lecture.pdf")
+    assert [p.lines for p in deck.pages] == [
+        ["Plate Tectonics", "Crust floats on the mantle", "Convection moves the plates"],
+        ["Earthquake Waves", "Primary waves arrive first", "The Mohorovicicdiscontinuity"],
+        ["Volcanoes", "Magma rises through vents", "Eruptions change the weather", "Ashcloudscooltheclimate"]]
+    slides = [_slide(0, "Plate Tectonics", "Crust floats on the mantle"), _slide(10, "$ ls -la", "total 48"),
+              _slide(20, "Earthquake Waves", "Primary waves arrive first", "The Mohorovicic discontinuity"),
+              _slide(30, "Volcanoes", "Magma rises through vents", "Ash clouds cool the climate")]
+    backed, note = back_with_deck(slides, deck, 0.3)
+    assert [p and p.number for p in match_pages(slides, deck)] == [1, None, 2, 3]
+    assert [[t for t, _, _ in s.lines[len(o.lines):]] for s, o in zip(backed, slides)] == [
+        ["Convection moves the plates"], [], ["The Mohorovicicdiscontinuity"], ["Eruptions change the weather"]]
+    assert note == "slide deck lecture.pdf: 3 of 4 slides matched to 3 of its 3 pages"

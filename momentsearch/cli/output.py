@@ -22,8 +22,8 @@ from rich.text import Text
 from momentsearch.cli.safe_text import safe_text
 from momentsearch.places import home_folder
 from momentsearch.store.filestate import still_there
-from momentsearch.types import (DECK_FIX, DECK_HOW, DECK_NOT_READ, DECK_READ, DECK_UNUSED, NOT_MEDIA, STILL_ARRIVING,
-                                IndexReport, Moment, ProgressEvent, shown_path)
+from momentsearch.types import (DECK_FIX, DECK_HOW, DECK_NO_MATCH, DECK_NO_OCR, DECK_NOT_READ, DECK_READ, DECK_UNUSED,
+                                NOT_MEDIA, STILL_ARRIVING, IndexReport, Moment, ProgressEvent, shown_path)
 
 out = Console(soft_wrap=True)
 err = Console(stderr=True)
@@ -211,7 +211,8 @@ def _read_beside(captions: list, decks: list, unused: list) -> None:
         these = [f for f in unused if f.reason.endswith(why)]
         names = ", ".join(Path(f.path).name for f in these[:3]) + (", ..." if len(these) > 3 else "")
         out.print(cell(f"{plural(len(these), 'slide deck')} (PDF) beside the video of the same name not used, {why}: "
-                       f"{names}; {DECK_FIX}"), markup=False, highlight=False)
+                       f"{names}" + ("" if why in (DECK_NO_MATCH, DECK_NO_OCR) else f"; {DECK_FIX}")),
+                markup=False, highlight=False)
 
 
 def print_report(report: IndexReport) -> None:

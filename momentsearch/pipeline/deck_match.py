@@ -14,16 +14,19 @@ from __future__ import annotations
 
 import json
 import math
+import os
 from dataclasses import replace
 from difflib import SequenceMatcher
 from typing import Sequence
 
-from momentsearch.pipeline.deck_pdf import Deck, DeckPage, deck_words
+from momentsearch.pipeline.deck_pdf import GLUED_RUN, Deck, DeckPage, deck_beside, deck_words
 from momentsearch.pipeline.deck_text import unspaced
 from momentsearch.pipeline.ocr import SlideText
+from momentsearch.types import DECK_NO_MATCH, DECK_NO_OCR, DECK_READ, DECK_UNUSED
 
 MIN_RECALL = 0.5  # share of a slide's (weighted) words its page must hold
 MIN_SHARED = 2  # words of the slide, on at most half the deck's pages, its page must hold (1 for a 1-word slide)
+DECK_USE = "deck_use"  # the key of a video's FileRecord.sources that keeps `back_with_deck`'s note
 GLUED = 8  # letters and digits a deck line needs to be found in a slide's text read without its spaces
 SAME_LINE = 0.6  # character likeness (difflib ratio) at which a deck line is taken for an OCR line it stands for
 
@@ -150,18 +153,47 @@ def back_with_deck(slides: Sequence[SlideText], deck: Deck | None, min_weight: f
     shown = sorted({p.number for p in matches if p is not None})
     matched = sum(p is not None for p in matches)
     if not shown:
-        return out, f"slide deck {deck.name}: no page matched a slide shown ({len(slides)} read), not used"
+        return out, f"slide deck {deck.name} not used: {DECK_NO_MATCH} ({len(slides)} slides read)"
     return out, (f"slide deck {deck.name}: {matched} of {len(slides)} slides matched to {len(shown)} of its "
                  f"{len({p.number for p in deck.pages})} pages")  # (a handout's page: a DeckPage a slide)
 
 
 def _missing_lines(slide: SlideText, page: DeckPage, min_weight: float) -> list[tuple[str, float, str]]:
     read = {w for t, _, _ in slide.lines for w in deck_words(t)}
+    glued = unspaced(" ".join(t for t, _, _ in slide.lines))
     added = []
     for line in page.lines:
-        if set(deck_words(line)) <= read:
+        if set(deck_words(line)) <= read or (" " not in line and len(key := unspaced(line)) >= GLUED_RUN
+                                              and key in glued):  # a line the deck lost its spaces in, shown
             continue
         like = [(SequenceMatcher(None, line.lower(), t.lower()).ratio(), w) for t, w, _ in slide.lines]
         ratio, weight = max(like, default=(0.0, min_weight))
         added.append((line, round(weight if ratio >= SAME_LINE else min_weight, 4), ""))
     return added
+
+
+def decks_used(results: list, record_of) -> None:
+    """Puts right, once a batch is done, the reason of each deck that discovery took as read by its name
+    (DECK_READ) and that its video did not use: it was indexed without slide text (DECK_NO_OCR) or no page matched
+    a slide it shows (DECK_NO_MATCH). The summary counted such a deck among the decks read, and only the video's
+    row said otherwise. `record_of(path)`: a file's FileRecord or None. A deck stays read where a video of the
+    batch used it, where its video failed (its row says why), or where the video's record is older than DECK_USE."""
+    videos: dict[str, list] = {}
+    for r in results:
+        if r.status in ("indexed", "unchanged") and (record := record_of(r.path)) is not None:
+            videos.setdefault(os.path.dirname(os.path.realpath(r.path)), []).append(record)
+    for r in results:
+        if r.reason != DECK_READ:
+            continue
+        here = os.path.realpath(r.path)
+        whys = [_unused(rec) for rec in videos.get(os.path.dirname(here), [])
+                if (deck := deck_beside(rec.path)) is not None and os.path.realpath(deck) == here]
+        if whys and all(whys):
+            r.reason = f"{DECK_UNUSED}: {whys[0]}"
+
+
+def _unused(record) -> str:
+    """Why the video of `record` did not use its deck, "" when it did (or its record does not say)."""
+    if "ocr" not in record.channels:
+        return DECK_NO_OCR
+    return DECK_NO_MATCH if f" not used: {DECK_NO_MATCH}" in record.sources.get(DECK_USE, "") else ""

@@ -23,7 +23,8 @@ from momentsearch.pipeline.deck_layout import page_slides
 from momentsearch.pipeline.media_names import AUDIO_EXTENSIONS, VIDEO_EXTENSIONS
 from momentsearch.types import DECK_NOT_READ, DECK_READ, DECK_SECOND, DECK_UNUSED
 
-DECK_SUFFIXES = (".pdf", ".PDF", ".Pdf")  # how a deck beside a video may be named (lecture.pdf, LECTURE.PDF)
+DECK_SUFFIXES = (".pdf", ".PDF", ".Pdf")  # a deck's extension, in any case (lecture.pdf, LECTURE.PDF): this order
+# first where two lie beside one video
 # what may follow a video's name in its deck's (lecture.mp4: lecture-slides.pdf), in this order of preference: of
 # several such PDFs beside one video only the first is its deck. "slides" in any case; a PDF named as another
 # recording beside it (lecture-slides.pdf with lecture-slides.mp4) is that recording's, not lecture.mp4's
@@ -55,32 +56,33 @@ class Deck:
 def deck_beside(video: str | Path) -> Path | None:
     """The slide deck of `video`: a PDF of its name beside it (`week3.mp4` -> `week3.pdf`, else `week3-slides.pdf`
     and the other DECK_TAGS, the first there), None without one or for a file that is not a video by its extension
-    (a recording without pictures shows no slides)."""
+    (a recording without pictures shows no slides). The name's case does not count, as for its caption files
+    (`lecture.pdf` is `Lecture.mp4`'s), except where a recording of the deck's own case lies beside it too."""
     path = Path(video)
     if path.suffix.lower() not in VIDEO_EXTENSIONS:
         return None
-    for suffix in DECK_SUFFIXES:
-        deck = path.with_suffix(suffix)
-        if deck.is_file():
-            return deck
     try:  # (a folder of a thousand recordings: only the few names that begin with this one's are looked at)
-        names = [n for n in os.listdir(path.parent) if n.startswith(path.stem)]
+        names = [n for n in os.listdir(path.parent) if n[:len(path.stem)].lower() == path.stem.lower()]
     except OSError:
         return None
-    owned = {Path(n).stem for n in names if Path(n).suffix.lower() in RECORDING_EXTENSIONS}
-    ranked = sorted((rank, name) for name in names if (rank := _deck_rank(path.stem, name)) is not None
-                    and Path(name).stem not in owned)
+    recordings = {Path(n).stem for n in names if Path(n).suffix.lower() in RECORDING_EXTENSIONS}
+    ranked = sorted((rank, name) for name in names if (rank := _deck_rank(path.stem, name, recordings)) is not None)
     return next((deck for _, name in ranked if (deck := path.parent / name).is_file()), None)
 
 
-def _deck_rank(stem: str, name: str) -> tuple[int, int] | None:
-    """Where a file `name` stands among the tagged decks of a video of stem `stem` (DECK_TAGS, then DECK_SUFFIXES
-    order), None when it is none of them."""
+def _deck_rank(stem: str, name: str, recordings: set[str]) -> tuple[int, bool, int] | None:
+    """Where a file `name` stands among the decks of a video of stem `stem` (DECK_TAGS, then the video's own case
+    first, then DECK_SUFFIXES), None when it is none of them: not so named, named as another recording of
+    `recordings` (the stems of those beside it: `lecture-slides.pdf` is `lecture-slides.mp4`'s), or named in
+    another case after a recording of its own case (`lecture.pdf` beside `Lecture.mp4` and `lecture.mp4`)."""
     deck = Path(name)
-    if deck.suffix not in DECK_SUFFIXES or not deck.stem.startswith(stem):
+    base, tag = deck.stem[:len(stem)], deck.stem[len(stem):].lower()
+    if deck.suffix.lower() != ".pdf" or base.lower() != stem.lower() or tag not in DECK_TAGS:
         return None
-    tag = deck.stem[len(stem):].lower()
-    return (DECK_TAGS.index(tag), DECK_SUFFIXES.index(deck.suffix)) if tag and tag in DECK_TAGS else None
+    if (base != stem and base in recordings) or (tag and deck.stem.lower() in {r.lower() for r in recordings}):
+        return None
+    suffix = DECK_SUFFIXES.index(deck.suffix) if deck.suffix in DECK_SUFFIXES else len(DECK_SUFFIXES)
+    return DECK_TAGS.index(tag), base != stem, suffix
 
 
 def video_of_deck(pdf: str | Path, names: list[str] | None = None) -> Path | None:
@@ -91,15 +93,17 @@ def video_of_deck(pdf: str | Path, names: list[str] | None = None) -> Path | Non
 
 
 def _named_after(pdf: Path, names: list[str] | None) -> list[Path]:
-    """The files beside `pdf` whose deck its name says it is (`lecture.mp4` for `lecture-slides.pdf`), by name."""
-    if pdf.suffix not in DECK_SUFFIXES:
+    """The files beside `pdf` whose deck its name says it is (`lecture.mp4` for `lecture-slides.pdf`), by name in
+    any case (`Lecture.mp4` for `lecture.pdf`: `deck_beside` has the last word)."""
+    if pdf.suffix.lower() != ".pdf":
         return []
     try:
         names = os.listdir(pdf.parent) if names is None else names
     except OSError:
         return []
-    stems = {pdf.stem} | {pdf.stem[:-len(tag)] for tag in DECK_TAGS[1:] if pdf.stem.lower().endswith(tag)}
-    return [pdf.parent / name for name in sorted(names) if Path(name).stem in stems and name != pdf.name]
+    stem = pdf.stem.lower()
+    stems = {stem} | {stem[:-len(tag)] for tag in DECK_TAGS[1:] if stem.endswith(tag)}
+    return [pdf.parent / name for name in sorted(names) if Path(name).stem.lower() in stems and name != pdf.name]
 
 
 def deck_file_reason(pdf: str | Path, names: list[str] | None = None) -> str:
@@ -158,6 +162,7 @@ def deck_words(text: str) -> list[str]:
 # what a damaged or unusual PDF raises inside pypdf's parser, besides its own errors
 _BROKEN = (OSError, ValueError, KeyError, IndexError, TypeError, AttributeError, RecursionError)
 NO_TEXT_LAYER = "no text layer (scanned pages?)"  # a PDF of page images: a scan, an image export
+GLUED_RUN = 16  # letters in a row no slide's word has: a page holding such a run and no space lost its spaces
 TEMPLATE_SHARE = 0.5  # a line on more than this share of a deck's pages (3 or more) is its template: footer, course
 
 
@@ -198,7 +203,8 @@ def _page_lines(path: str | Path, until_text: bool = False) -> tuple[list[DeckPa
         for number, page in enumerate(reader.pages, 1):
             for text in [page.extract_text() or ""] if until_text else page_slides(page):
                 text = _unhyphenated(text)
-                pages.append(DeckPage(number, [line for line in map(_clean, text.splitlines()) if deck_words(line)]))
+                lines = [line for line in map(_clean, text.splitlines()) if deck_words(line)]
+                pages.append(DeckPage(number, lines if until_text else _spaced(lines)))
             if until_text and pages[-1].lines:
                 break
     except (PyPdfError, *_BROKEN) as exc:
@@ -214,6 +220,19 @@ def _unhyphenated(text: str) -> str:
     ("Anglo-" then "Saxon") is kept, the line break too."""
     return re.sub(r"([^\W\d_])-[ \t]*\r?\n[ \t]*([^\W\d_])",
                   lambda m: m[1] + m[2] if m[2].islower() else m[0], text)
+
+
+def _spaced(lines: list[str]) -> list[str]:
+    """The lines of a page whose text layer lost the spaces between its words (most lines hold none, and one a run
+    of GLUED_RUN letters: "Thecellreleasesenergy", a PDF that places each word on its own) with them put back
+    where they are missing, as for OCR's reads (`ocr_spaces.restore_spaces`: only splits into common words; a rare
+    word stays whole). Its words were no word a slide's OCR read, and no page matched. Others: as they are."""
+    glued = [" " not in line for line in lines]
+    if 2 * sum(glued) <= len(lines) or not any(re.search(rf"[^\W\d_]{{{GLUED_RUN}}}", x) for x in lines):
+        return lines
+    from momentsearch.pipeline.ocr_spaces import restore_spaces  # (wordninja's list: loaded for such a deck only)
+
+    return [restore_spaces(line) if lost else line for line, lost in zip(lines, glued)]
 
 
 def _clean(line: str) -> str:

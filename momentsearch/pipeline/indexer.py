@@ -24,6 +24,7 @@ from momentsearch.pipeline.arriving import CHANGED_WHILE_INDEXED, changed_while_
 from momentsearch.pipeline.callback import callback_errors, guarded  # noqa: F401 (callback_errors: api)
 from momentsearch.pipeline.captions import indexed_id, sidecar_changed
 from momentsearch.pipeline.copies import add_copy, copies_note, copies_unfinished, follow_copies, shareable, twin_of
+from momentsearch.pipeline.deck_match import decks_used
 from momentsearch.pipeline.decode import probe, probe_again_if_changed
 from momentsearch.pipeline.discover import (caption_files_used, decks_indexed_before, discover, is_photo,
                                             not_regular_reason, other_models_note, remembered_hash)
@@ -213,6 +214,7 @@ class Indexer:
         if getattr(self.asr, "device_note", ""):  # "auto" found a GPU that faster-whisper cannot use
             self.report.warnings.append(self.asr.device_note)
         caption_files_used(self.report.files, self.store.get_file, self.config.captions.mode)
+        decks_used(self.report.files, self.store.get_file)  # a deck no slide matched is not "read"
         self.report.warnings += decks_indexed_before(self.report.files, self.store.get_file, self.store.db_dir)
         self.note_gone(paths)
         return self.report

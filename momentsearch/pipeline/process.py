@@ -22,7 +22,7 @@ from momentsearch.pipeline.arriving import no_length_note
 from momentsearch.pipeline.camera_shots import alternating_shots, shot_switches
 from momentsearch.pipeline.caption_offset import align_captions
 from momentsearch.pipeline.captions import find_captions, language_note, sidecar_signature
-from momentsearch.pipeline.deck_match import back_with_deck
+from momentsearch.pipeline.deck_match import DECK_USE, back_with_deck
 from momentsearch.pipeline.deck_pdf import deck_of, deck_signature
 from momentsearch.pipeline.deck_text import drop_carried_lines, drop_contents_lines, drop_repeated_lines
 from momentsearch.pipeline.decode import iter_audio_windows, probe
@@ -370,6 +370,7 @@ class FileProcessor:
                 # the lecture's own deck (lecture.pdf) backs up the words OCR misread on the slides it shows
                 stored, deck_note = back_with_deck(stored, deck_of(path), cfg.ocr.min_weight)
                 out.note = "; ".join(n for n in (out.note, deck_note) if n)
+                out.sources.update({DECK_USE: deck_note} if deck_note else {})  # (decks_used: the summary)
                 ids, vectors, metas, docs = slide_rows(stored, self.text, video_id, path)
             if ids:
                 out.add("ocr", ids, vectors, metas, docs)
