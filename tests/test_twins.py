@@ -232,6 +232,10 @@ def test_front_doors_list_a_twins_moment_once_naming_the_other_file_at_its_secon
     with TestClient(create_app(index), base_url="http://127.0.0.1:8000") as client:
         http = client.get("/api/search", params={"q": query}).json()["results"]
     assert _seen(found) == _seen(python) == _seen(http)
+    # the page plays the other file by its own id (the server plays indexed files by id)
+    twin = index.find_video(folder / other).video_id
+    assert next(r for r in http if r["video"] == top["video"])["copies_ids"] == {str(folder / other): twin}
+    assert twin != top["video_id"]
 
 
 @needs_espeak

@@ -265,8 +265,8 @@ def _same_stretch(kept: Moment, m: Moment, twins: Twins) -> bool:
 
 def _named_twins(m: Moment, twins: Twins, corpus: Corpus) -> Moment:
     """`m` naming the files of its twins (and their identical copies) where the moment lies in them, with its
-    start there, clipped to the file's length."""
-    copies, at = list(m.copies), dict(m.copies_at)
+    start there, clipped to the file's length, and the twin's video id."""
+    copies, at, ids = list(m.copies), dict(m.copies_at), dict(m.copies_ids)
     for twin in twins.of(m.video_id):
         rec = corpus.files.get(twin.video_id)
         if rec is None or not twin.holds(m.start, m.end):
@@ -275,5 +275,5 @@ def _named_twins(m: Moment, twins: Twins, corpus: Corpus) -> Moment:
         for path in [rec.path, *other_copies(corpus, rec)]:
             if path != m.video and path not in at:
                 copies += [path] * (path not in copies)
-                at[path] = start
-    return replace(m, copies=copies, copies_at=at) if at != m.copies_at else m
+                at[path], ids[path] = start, twin.video_id
+    return replace(m, copies=copies, copies_at=at, copies_ids=ids) if at != m.copies_at else m
