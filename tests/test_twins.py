@@ -7,7 +7,9 @@ dev lectures' narration, with word times at a speaker's pace and a recogniser's 
 from __future__ import annotations
 
 import json
+import os
 import random
+import time
 from pathlib import Path
 
 import pytest
@@ -261,7 +263,12 @@ def test_a_new_process_reads_the_twins_another_found_at_this_state_of_the_index(
                    "other": _transcript("other", _said(_narration(1), 2))}
     paths = {"orig": "/c/orig.mp4", "trim": "/c/trim.mp4", "other": "/c/other.mp4"}
     cache = tmp_path / "momentsearch-cache"
+    cache.mkdir()
+    dead = cache / ".tmp-k1ll3d"  # a process killed while it wrote them, a day ago
+    dead.write_text('{"version": 1, "pa', encoding="utf-8")
+    os.utime(dead, (time.time() - 24 * 3600,) * 2)
     first = TwinFinder(str(cache)).twins(_corpus(transcripts, paths))
+    assert not dead.exists()
     (kept,) = cache.glob("twins-*.json")
     fingerprinted = []
     monkeypatch.setattr(twins_module, "fingerprint", lambda chunks: fingerprinted.append(chunks) or fingerprint(chunks))

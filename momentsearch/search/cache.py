@@ -122,6 +122,7 @@ def save_small(root: str | Path, name: str, value, older: str) -> bool:
     tmp = None
     try:
         root.mkdir(parents=True, exist_ok=True)
+        drop_stale_temp(root)
         fd, tmp = tempfile.mkstemp(prefix=TEMP_PREFIX, dir=root)
         with os.fdopen(fd, "w", encoding="utf-8") as out:
             json.dump(value, out)
