@@ -82,7 +82,8 @@ def _playing(page) -> dict:
     """The moment playing, the result marked as playing, the player's file and the address."""
     page.wait_for_function("() => current && document.getElementById('player').dataset.src", timeout=10_000)
     return json.loads(page.evaluate("""() => JSON.stringify({video: current.video_id, start: current.start,
-        end: current.end, active: [...document.querySelectorAll('.result')].map((li) => li.getAttribute('aria-current')),
+        end: current.end,
+        active: [...document.querySelectorAll('.result')].map((li) => li.getAttribute('aria-current')),
         src: document.getElementById('player').dataset.src, title: document.getElementById('now-playing').textContent,
         time: document.getElementById('moment-time').textContent, url: location.href})"""))
 
