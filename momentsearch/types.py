@@ -201,6 +201,8 @@ class Moment:
     # and of its twins (search/twins.py: the same lecture trimmed or with another intro, so shifted in time)
     copies_at: dict[str, float] = field(default_factory=dict)  # a twin's path -> this moment's start in it (seconds);
     # a copy not named here is identical: the moment starts at `start` there too
+    copies_ids: dict[str, str] = field(default_factory=dict)  # a twin's path -> its video id (the server plays it by
+    # that id); a copy not named here is identical, of `video_id`
     # "lecture.pdf p. 4": the slide text that matched holds words of the query that OCR did not read on the slide,
     # from that page of the lecture's deck, which the slide shows (pipeline/deck_match.py); "" otherwise
     deck: str = ""

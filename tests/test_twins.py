@@ -6,7 +6,10 @@ dev lectures' narration, with word times at a speaker's pace and a recogniser's 
 
 from __future__ import annotations
 
+import json
+import os
 import random
+import time
 from pathlib import Path
 
 import pytest
@@ -211,6 +214,8 @@ def test_front_doors_list_a_twins_moment_once_naming_the_other_file_at_its_secon
     db, folder = course
     query = "why does a cup of coffee cool down"
     found = search_json(db, query)["results"]
+    (kept,) = (db / "momentsearch-cache").glob("twins-*.json")  # the CLI's process kept the pair for the next
+    assert len(json.loads(kept.read_text(encoding="utf-8"))["pairs"]) == 2
     heat = [r for r in found if Path(r["video"]).name in ("heat.mp4", "heat_trimmed.mp4")]
     top = heat[0]
     other = "heat_trimmed.mp4" if Path(top["video"]).name == "heat.mp4" else "heat.mp4"
@@ -229,6 +234,10 @@ def test_front_doors_list_a_twins_moment_once_naming_the_other_file_at_its_secon
     with TestClient(create_app(index), base_url="http://127.0.0.1:8000") as client:
         http = client.get("/api/search", params={"q": query}).json()["results"]
     assert _seen(found) == _seen(python) == _seen(http)
+    # the page plays the other file by its own id (the server plays indexed files by id)
+    twin = index.find_video(folder / other).video_id
+    assert next(r for r in http if r["video"] == top["video"])["copies_ids"] == {str(folder / other): twin}
+    assert twin != top["video_id"]
 
 
 @needs_espeak
@@ -241,3 +250,35 @@ def test_a_welcome_two_lectures_share_is_listed_for_each(course):
     assert "waves.mp4" in names and len(set(names) & {"heat.mp4", "heat_trimmed.mp4"}) == 1
     waves = next(r for r in found if Path(r["video"]).name == "waves.mp4")
     assert waves["copies"] == [] and waves["copies_at"] == {}
+
+
+def test_a_new_process_reads_the_twins_another_found_at_this_state_of_the_index(tmp_path, monkeypatch):
+    """Every `momentsearch search` process fingerprinted every file again (2.7 s at 100 hours): the pairs found are
+    kept in the search cache under the index's state, read by the next process, and found again after a commit
+    (another generation) or from a damaged file."""
+    import momentsearch.search.twins as twins_module
+
+    said = _said(_narration(0), seed=1)
+    transcripts = {"orig": _transcript("orig", said), "trim": _transcript("trim", _cut(said, 7.5), 0.08, 15),
+                   "other": _transcript("other", _said(_narration(1), 2))}
+    paths = {"orig": "/c/orig.mp4", "trim": "/c/trim.mp4", "other": "/c/other.mp4"}
+    cache = tmp_path / "momentsearch-cache"
+    cache.mkdir()
+    dead = cache / ".tmp-k1ll3d"  # a process killed while it wrote them, a day ago
+    dead.write_text('{"version": 1, "pa', encoding="utf-8")
+    os.utime(dead, (time.time() - 24 * 3600,) * 2)
+    first = TwinFinder(str(cache)).twins(_corpus(transcripts, paths))
+    assert not dead.exists()
+    (kept,) = cache.glob("twins-*.json")
+    fingerprinted = []
+    monkeypatch.setattr(twins_module, "fingerprint", lambda chunks: fingerprinted.append(chunks) or fingerprint(chunks))
+    again = TwinFinder(str(cache)).twins(_corpus(transcripts, paths))  # another process, the same index state
+    assert fingerprinted == [] and bool(again)
+    assert {v: again.of(v) for v in paths} == {v: first.of(v) for v in paths}
+    kept.write_text('{"version": 1, "params": [', encoding="utf-8")  # a process killed mid-write on another system
+    assert TwinFinder(str(cache)).twins(_corpus(transcripts, paths)).of("orig") == first.of("orig")
+    assert len(fingerprinted) == 3
+    later = _corpus(transcripts, paths)
+    later.generation = (2,)  # a commit: its key is another, the old file goes
+    assert TwinFinder(str(cache)).twins(later).of("trim") == first.of("trim") and len(fingerprinted) == 6
+    assert [p.name for p in cache.glob("twins-*.json")] != [kept.name] and len(list(cache.glob("twins-*"))) == 1

@@ -9,7 +9,8 @@ The cache is keyed by the index's generation (drawn anew by the writer on every 
 of the complete files (content hash, path, size, mtime, models), so another process's writes make a
 new key. `MomentIndex.index` and
 `prune` clear it too, which covers a re-index of an unchanged file with other options.
-Any problem reading the cache (missing, damaged, older layout) means "not cached": it is rebuilt.
+Any problem reading the cache (missing, damaged, older layout) means "not cached": it is rebuilt. Small things
+derived from the corpus are kept beside it under the same key (`save_small`: the twin recordings, search/twins.py).
 """
 
 from __future__ import annotations
@@ -104,6 +105,39 @@ def save(root: str | Path, key: str, ids: list[str], texts: list[str], metas: li
     finally:
         if tmp is not None:
             shutil.rmtree(tmp, ignore_errors=True)
+
+
+def load_small(root: str | Path, name: str):
+    """The JSON value kept in the file `name` under `root` (save_small), or None (missing, damaged, unreadable)."""
+    try:
+        return json.loads((Path(root) / name).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+
+
+def save_small(root: str | Path, name: str, value, older: str) -> bool:
+    """Keep `value` (a small JSON value) in the file `name` under `root`, written whole (a temp file renamed), and
+    drop the files matching the glob `older` (the same thing at earlier keys). False on failure."""
+    root = Path(root)
+    tmp = None
+    try:
+        root.mkdir(parents=True, exist_ok=True)
+        drop_stale_temp(root)
+        fd, tmp = tempfile.mkstemp(prefix=TEMP_PREFIX, dir=root)
+        with os.fdopen(fd, "w", encoding="utf-8") as out:
+            json.dump(value, out)
+        as_umask_allows(tmp)  # not mkstemp's 0600: the index's other users read it too
+        os.replace(tmp, root / name)
+        tmp = None
+        for old in root.glob(older):
+            if old.name != name:
+                old.unlink(missing_ok=True)
+        return True
+    except (OSError, ValueError, TypeError):
+        return False
+    finally:
+        if tmp is not None:
+            Path(tmp).unlink(missing_ok=True)
 
 
 def clear(root: str | Path) -> None:

@@ -59,7 +59,7 @@ class Searcher:
         self._scope_vectors = ScopeVectors(self._vectors)  # vectors of recently searched scopes
         self._pieces: PieceCache | None = None  # chunks' word-piece vectors, by text (kept across index runs)
         self._sections: SectionContext | None = None  # section vectors of the current corpus
-        self._twins = TwinFinder()  # files holding one recording shifted (search/twins.py), folded into one result
+        self._twins = TwinFinder(cache_dir)  # files of one recording shifted (search/twins.py), folded into one result
 
     # -- cached corpus -------------------------------------------------------------------------
     def corpus(self, recheck: bool = False) -> Corpus:

@@ -156,16 +156,19 @@ class SnapshotStore:
 
 
 def drop_stale_temp(root: str | Path) -> None:
-    """Removes the temporary folders under `root` that a search or server killed while saving (SIGKILL: no
-    `finally`) left: untouched for STALE_TEMP_SECONDS. One another process writes now is younger and stays."""
+    """Removes the temporary folders and files (cache.save_small's) under `root` that a search or server killed
+    while saving (SIGKILL: no `finally`) left: untouched for STALE_TEMP_SECONDS. One another process writes now is
+    younger and stays."""
     now = time.time()
     for entry in Path(root).glob(TEMP_PREFIX + "*"):
         try:
-            stale = entry.is_dir() and not entry.is_symlink() and now - entry.stat().st_mtime > STALE_TEMP_SECONDS
+            stale = not entry.is_symlink() and now - entry.stat().st_mtime > STALE_TEMP_SECONDS
+            if stale and entry.is_dir():
+                shutil.rmtree(entry, ignore_errors=True)
+            elif stale and entry.is_file():
+                entry.unlink()
         except OSError:
             continue
-        if stale:
-            shutil.rmtree(entry, ignore_errors=True)
 
 
 # -- writing and reading snapshots -------------------------------------------------------------

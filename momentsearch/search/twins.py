@@ -10,7 +10,9 @@ one shift (within SHIFT_SLACK seconds, drifting by MAX_DRIFT at most), and those
 speech (SPAN_SHARE). Lectures of one course sharing an intro, a recap or a joke share a few runs, at one shift but over
 a short stretch; one script read again is said at a pace of its own, drifting: neither is a twin. A file is
 fingerprinted once per process (by its video id and its chunks), so a new generation costs the new files and one sort
-of the runs (75 minutes of speech, 8 files: about 20 ms the first time, under 1 ms after).
+of the runs (75 minutes of speech, 8 files: about 20 ms the first time, under 1 ms after). The pairs found are kept in
+the search cache (`twins-<key>.json`, keyed as the cached corpus is by the index's state), so a new process (each
+`momentsearch search`) reads them instead of fingerprinting every file again (2.7 s at 100 hours).
 
 After ranking, `fold` keeps the first (best) of a moment and its twin's (the same stretch of the lecture, shifted),
 and names the twin's file and the moment's start there in the one kept (`Moment.copies`, `Moment.copies_at`); a
@@ -23,6 +25,7 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 
+from momentsearch.search import cache as corpus_cache
 from momentsearch.search.corpus import Corpus, other_copies
 from momentsearch.transcript import decode_times
 from momentsearch.types import Moment, TranscriptChunk
@@ -37,6 +40,8 @@ SPAN_SHARE = 0.6  # least share of each file's speech (first to last word) the r
 MAX_HOLDERS = 8  # a run said in more files than this ("in this lecture we") is no sign of a twin
 FOLD_OVERLAP = 0.5  # least share of the shorter of two twins' moments that overlaps the other's, shifted
 _MIX = np.uint64(0x9E3779B97F4A7C15)  # odd multiplier that spreads the word hashes of a run over 64 bits
+KEPT_VERSION = 1  # of the pairs kept on disk: bump when `fingerprint` or `find_twins` change other than by a constant
+_KEPT_PARAMS = [SHINGLE, REPEAT_SLACK, SHIFT_SLACK, MAX_DRIFT, MIN_AGREE, TWIN_SHARE, SPAN_SHARE, MAX_HOLDERS]
 
 
 @dataclass(frozen=True)
@@ -107,20 +112,53 @@ class Twins:
         most = max((sum(t.video_id in files for t in self._of[v]) for v in self._of if v in files), default=0)
         return 1 + most
 
+    def to_json(self) -> dict:
+        """The pairs as kept on disk (`from_json` reads them back)."""
+        pairs = {v: [[t.video_id, t.shift, t.start, t.end] for t in twins] for v, twins in self._of.items()}
+        return {"version": KEPT_VERSION, "params": _KEPT_PARAMS, "pairs": pairs}
+
+    @classmethod
+    def from_json(cls, kept, files) -> Twins | None:
+        """The twins `to_json` kept, None when they are of another version or made with other constants, or name a
+        file not among `files` (video ids: a damaged or foreign file)."""
+        try:
+            if kept["version"] != KEPT_VERSION or kept["params"] != _KEPT_PARAMS:
+                return None
+            pairs = {v: [Twin(str(o), float(shift), float(lo), float(hi)) for o, shift, lo, hi in twins]
+                     for v, twins in kept["pairs"].items()}
+        except (KeyError, TypeError, ValueError, AttributeError):
+            return None
+        if any(v not in files or t.video_id not in files for v, twins in pairs.items() for t in twins):
+            return None
+        return cls(pairs)
+
 
 class TwinFinder:
-    """Finds the twins of a corpus, keeping each file's fingerprint for this process (by its video id and chunks)."""
+    """Finds the twins of a corpus, keeping each file's fingerprint for this process (by its video id and chunks),
+    and the pairs found in `cache_dir` (None: not kept), where another process reads them."""
 
-    def __init__(self) -> None:
+    def __init__(self, cache_dir: str | None = None) -> None:
+        self.cache_dir = cache_dir
         self._prints: dict[tuple, Print] = {}
         self._last: tuple[Corpus, Twins] | None = None  # the twins of the corpus last asked about
 
     def twins(self, corpus: Corpus) -> Twins:
-        """The twins in `corpus`, found once per corpus (a new index generation reads a new one)."""
+        """The twins in `corpus`, found once per corpus (a new index generation reads a new one), read from the
+        search cache where a process found them at this state of the index."""
         last = self._last
         if last is None or last[0] is not corpus:
-            last = self._last = (corpus, self._find(corpus))
+            last = self._last = (corpus, self._kept(corpus))
         return last[1]
+
+    def _kept(self, corpus: Corpus) -> Twins:
+        if not self.cache_dir:
+            return self._find(corpus)
+        name = f"twins-{corpus_cache.corpus_key(corpus.generation, corpus.files.values())}.json"
+        found = Twins.from_json(corpus_cache.load_small(self.cache_dir, name), corpus.files)
+        if found is None:
+            found = self._find(corpus)
+            corpus_cache.save_small(self.cache_dir, name, found.to_json(), "twins-*.json")  # (failing: found again)
+        return found
 
     def _find(self, corpus: Corpus) -> Twins:
         prints: dict[str, Print] = {}
@@ -227,8 +265,8 @@ def _same_stretch(kept: Moment, m: Moment, twins: Twins) -> bool:
 
 def _named_twins(m: Moment, twins: Twins, corpus: Corpus) -> Moment:
     """`m` naming the files of its twins (and their identical copies) where the moment lies in them, with its
-    start there, clipped to the file's length."""
-    copies, at = list(m.copies), dict(m.copies_at)
+    start there, clipped to the file's length, and the twin's video id."""
+    copies, at, ids = list(m.copies), dict(m.copies_at), dict(m.copies_ids)
     for twin in twins.of(m.video_id):
         rec = corpus.files.get(twin.video_id)
         if rec is None or not twin.holds(m.start, m.end):
@@ -237,5 +275,5 @@ def _named_twins(m: Moment, twins: Twins, corpus: Corpus) -> Moment:
         for path in [rec.path, *other_copies(corpus, rec)]:
             if path != m.video and path not in at:
                 copies += [path] * (path not in copies)
-                at[path] = start
-    return replace(m, copies=copies, copies_at=at) if at != m.copies_at else m
+                at[path], ids[path] = start, twin.video_id
+    return replace(m, copies=copies, copies_at=at, copies_ids=ids) if at != m.copies_at else m

@@ -72,7 +72,8 @@ def moments_out(index, moments) -> list[dict]:
     """Moments as the API returns them: the CLI's JSON object plus name, snippet and links."""
     out = []
     for m in moments:
-        base = {**m.to_json(), "name": shown_path(Path(m.video).name), "snippet": _snippet(index, m)}
+        base = {**m.to_json(), "name": shown_path(Path(m.video).name), "snippet": _snippet(index, m),
+                "copies_ids": {shown_path(p): m.copies_ids.get(p, m.video_id) for p in m.copies}}
         if m.kind == "photo":  # the photo, small (see /api/photos)
             out.append({**base, **_links(m.video_id, None), "thumb_url": f"/api/photos/{m.video_id}.jpg"})
         else:

@@ -43,6 +43,9 @@ class MomentOut(_Answer):
                                           "lecture trimmed or with another intro, shifted in time (twins)")
     copies_at: dict[str, float] = Field(description="each of `copies` -> where this moment starts in it, seconds "
                                                     "(`start` in an identical copy, shifted in a twin)")
+    copies_ids: dict[str, str] = Field(description="each of `copies` -> the video id it is played by "
+                                                   "(`/api/media/ID`; the page's `/?v=ID#t=SECONDS` with its "
+                                                   "`copies_at`): a twin's own, `video_id` for an identical copy")
     deck: str = Field(description="\"lecture.pdf p. 4\" where the slide text matched by words OCR did not read on "
                       "the slide, from that page of the lecture's PDF deck beside the video; \"\" otherwise")
     url: str

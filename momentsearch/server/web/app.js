@@ -356,7 +356,7 @@ async function showMore(button) {
   els.announce.textContent = fresh.length ? `${fresh.length} more result${fresh.length > 1 ? "s" : ""}`
                                           : "No more results";
   // the moment playing stays marked (and playing); the address says how many are shown
-  active = current ? results.findIndex((r) => sameMoment(r, current)) : -1;
+  active = current ? results.findIndex((r) => sameMoment(r, current.copyOf || current)) : -1;
   markActive(active);
   updateUrl(current);
   if (current) drawTimeline();
@@ -422,11 +422,58 @@ function render(query) {
       <span class="range">${r.kind === "photo" ? "photo" : fmt(r.start) + "–" + fmt(r.end)}${
         wordsAt(r) === null ? "" : " · words " + fmt(wordsAt(r))}</span></div>
       <p class="snippet">${highlight(snippet, query)}</p>${slide && slide !== snippet
-        ? `<p class="snippet slide">slide: ${highlight(slide, query)}</p>` : ""}
+        ? `<p class="snippet slide">slide: ${highlight(slide, query)}</p>` : ""}${alsoIn(r)}
       <div class="bars" title="why it ranked: score ${r.score.toFixed(3)}">${channelBars(r)}</div>
       </div></li>`;
   }).join("") + (nextOffset !== null && results.length < MAX_K
     ? `<li class="more"><button type="button" id="more-results">More results</button></li>` : "");
+}
+
+// -- a result's other files -------------------------------------------------------------------
+// A result's `copies`: identical files (the same recording: the server plays one of them) and twins, the same
+// lecture trimmed or with another intro (search/twins.py), where the moment starts at another second (`copies_at`)
+// and which the server plays by their own id (`copies_ids`). "also in FILE at 0:10": a twin's is a link that plays
+// the moment there (its address, ?v=ID#t=SECONDS, opens it too).
+const COPIES_SHOWN = 3;  // a result names this many of its other files; the rest are counted ("and 2 more")
+
+function copiesOf(r) {
+  return (r.copies || []).map((path, k) => {
+    const id = (r.copies_ids || {})[path] || r.video_id;
+    return { k, path, id, name: path.split(/[\\/]/).pop(), at: (r.copies_at || {})[path] ?? r.start,
+             twin: id !== r.video_id && Object.hasOwn(files, id) && r.kind !== "photo" };
+  });
+}
+
+function alsoIn(r) {
+  const copies = copiesOf(r);
+  if (!copies.length) return "";
+  const own = r.video.split(/[\\/]/).pop();
+  const named = copies.slice(0, COPIES_SHOWN).map((c) => {  // a copy under the result's own name: with its folder
+    const name = escapeHtml(shownName(c.name === own ? c.path.split(/[\\/]/).slice(-2).join("/") : c.name));
+    return c.twin ? `<a class="copy" href="${escapeHtml(momentHref({ video_id: c.id, kind: r.kind }, c.at))}" `
+      + `data-copy="${c.k}" title="${escapeHtml(shownName(c.path))}: play this moment there">${name} at ${
+        fmt(c.at)}</a>` : `<span title="${escapeHtml(shownName(c.path))}">${name}</span>`;
+  });
+  const more = copies.length - named.length;
+  return `<p class="copies">also in ${named.join(", ")}${more > 0 ? ` and ${more} more` : ""}</p>`;
+}
+
+// result r's moment in its twin file (copiesOf): as long as in r's file, and within the twin's length
+function copyMoment(r, c) {
+  const shift = c.at - r.start, length = lengths[c.id];
+  const end = length > 0 ? Math.min(length, r.end + shift) : r.end + shift;
+  return { ...r, video_id: c.id, video: c.path, name: c.name, start: c.at, end: Math.max(c.at, end),
+           hit: r.hit ? r.hit.map((t) => t + shift) : null, copies: [], copies_at: {}, copies_ids: {},
+           media_url: "api/media/" + c.id, captions_url: "api/captions/" + c.id + ".vtt", copyOf: r };
+}
+
+// the result with a twin file `v` where its moment starts at t (a link to a twin's moment): [index, moment] or null
+function copyAt(v, t) {
+  for (const [i, r] of results.entries()) {
+    const c = copiesOf(r).find((c) => c.twin && c.id === v && Math.abs(c.at - t) < 0.5);
+    if (c) return [i, copyMoment(r, c)];
+  }
+  return null;
 }
 
 // -- the player's clock ----------------------------------------------------------------------
@@ -533,15 +580,16 @@ function setCurrent(el, on, name) {
   else el.removeAttribute("aria-current");
 }
 
-// plays result i from its start, or from `from` (a shared link's second inside it)
-function play(i, from) {
+// plays result i from its start, or from `from` (a shared link's second inside it); `m`: the result's moment in
+// another file of the same lecture (copyMoment)
+function play(i, from, m = results[i]) {
   if (i < 0 || i >= results.length) return;
   active = i;
   markActive(i);
   const item = document.querySelector(`.result[data-index="${i}"]`);
   if (item) item.scrollIntoView({ block: "nearest" });
-  openMoment(results[i], from);
-  updateUrl(results[i], from);
+  openMoment(m, from);
+  updateUrl(m, from);
   // a narrow screen puts the player above the list: a result tapped far down would play out of sight
   const box = els.pane.getBoundingClientRect();
   if (box.bottom < 0 || box.top > window.innerHeight) els.pane.scrollIntoView({ block: "start" });
@@ -675,6 +723,8 @@ function openFromUrl() {
   const ok = t !== null && !isNaN(t);
   const i = ok ? results.findIndex((r) => r.video_id === v && Math.abs(r.start - t) < 0.5) : -1;
   if (i >= 0) { play(i); return; }
+  const copy = ok ? copyAt(v, t) : null;  // the moment of a result in its twin file ("also in FILE at 0:10")
+  if (copy) { play(copy[0], undefined, copy[1]); return; }
   // a link copied while a moment played ("Copy link" takes the second playing): that moment, from there
   const within = !ok ? -1
     : results.findIndex((r) => r.video_id === v && r.kind !== "photo" && r.start <= t && t < r.end);
@@ -750,8 +800,11 @@ els.results.addEventListener("click", (ev) => {
   // a result's name is a link: Ctrl/Cmd/Shift-click (or the middle button) opens the moment in a new tab
   if (ev.target.closest("a") && (ev.ctrlKey || ev.metaKey || ev.shiftKey || ev.button !== 0)) return;
   ev.preventDefault();
-  const li = ev.target.closest(".result");
-  if (li) play(Number(li.dataset.index));
+  const li = ev.target.closest(".result"), copy = ev.target.closest("a.copy");
+  const r = li && results[Number(li.dataset.index)];
+  const c = copy && r && copiesOf(r).find((c) => c.k === Number(copy.dataset.copy));
+  if (c) play(Number(li.dataset.index), undefined, copyMoment(r, c));  // "also in FILE at 0:10": played there
+  else if (li) play(Number(li.dataset.index));
 });
 els.image.addEventListener("change", () => { if (els.image.files[0]) searchImage(els.image.files[0]); });
 const imagePick = document.querySelector(".image-pick");
