@@ -39,3 +39,23 @@ def videos_answer(names: dict[str, str], duration: float, channels: list[str] | 
     return {"videos": [{"video_id": v, "name": n, "path": "/srv/" + n, "kind": "video", "duration": duration,
                         "channels": channels or ["transcript"], "language": "en"} for v, n in names.items()],
             "channels": ["transcript"]}
+
+
+def changing_video(path: Path, seconds: float) -> bytes:
+    """A small MP4 at `path` whose picture changes every second (2 frames a second, 64x48), `seconds` long: its
+    bytes, for a page test's faked media answers (the player seeks in it)."""
+    from fractions import Fraction
+
+    av = pytest.importorskip("av")
+    import numpy as np
+
+    with av.open(str(path), "w") as out:
+        stream = out.add_stream("libx264", rate=2)
+        stream.width, stream.height, stream.pix_fmt = 64, 48, "yuv420p"
+        stream.time_base = Fraction(1, 2)
+        for n in range(int(seconds * 2)):
+            frame = av.VideoFrame.from_ndarray(np.full((48, 64, 3), (n * 3) % 256, np.uint8), format="rgb24")
+            frame.pts = n
+            out.mux(stream.encode(frame))
+        out.mux(stream.encode())
+    return path.read_bytes()

@@ -6,12 +6,10 @@ the API answered by routes as the server answers them (/api/search's `copies`, `
 from __future__ import annotations
 
 import json
-from fractions import Fraction
 
-import numpy as np
 import pytest
 
-from page_browser import browser, needs_chromium, page_file, videos_answer  # noqa: F401 (a fixture)
+from page_browser import browser, changing_video, needs_chromium, page_file, videos_answer  # noqa: F401 (a fixture)
 from test_page_a11y import CONTRAST
 
 BASE = "http://lecture-box.test"
@@ -34,18 +32,7 @@ pytestmark = needs_chromium
 @pytest.fixture(scope="module")
 def video(tmp_path_factory) -> bytes:
     """An 80 s MP4 whose picture changes every second (2 frames a second, small)."""
-    av = pytest.importorskip("av")
-    path = tmp_path_factory.mktemp("copies") / "talk.mp4"
-    with av.open(str(path), "w") as out:
-        stream = out.add_stream("libx264", rate=2)
-        stream.width, stream.height, stream.pix_fmt = 64, 48, "yuv420p"
-        stream.time_base = Fraction(1, 2)
-        for n in range(int(LENGTH * 2)):
-            frame = av.VideoFrame.from_ndarray(np.full((48, 64, 3), (n * 3) % 256, np.uint8), format="rgb24")
-            frame.pts = n
-            out.mux(stream.encode(frame))
-        out.mux(stream.encode())
-    return path.read_bytes()
+    return changing_video(tmp_path_factory.mktemp("copies") / "talk.mp4", LENGTH)
 
 
 def _answer(route, video: bytes) -> None:

@@ -6,13 +6,11 @@ routes: what is checked is how the page reads its address, not the server."""
 from __future__ import annotations
 
 import json
-from fractions import Fraction
 
-import numpy as np
 import pytest
 
 import momentsearch.server as server
-from page_browser import browser, needs_chromium, page_file, videos_answer  # noqa: F401 (a fixture)
+from page_browser import browser, changing_video, needs_chromium, page_file, videos_answer  # noqa: F401 (a fixture)
 
 BASE = "http://lecture-box.test"
 VID, GONE = "0123456789abcdef", "fedcba9876543210"
@@ -29,18 +27,7 @@ pytestmark = needs_chromium
 @pytest.fixture(scope="module")
 def video(tmp_path_factory) -> bytes:
     """An 80 s MP4 whose picture changes every second (2 frames a second, small)."""
-    av = pytest.importorskip("av")
-    path = tmp_path_factory.mktemp("links") / "talk.mp4"
-    with av.open(str(path), "w") as out:
-        stream = out.add_stream("libx264", rate=2)
-        stream.width, stream.height, stream.pix_fmt = 64, 48, "yuv420p"
-        stream.time_base = Fraction(1, 2)
-        for n in range(int(LENGTH * 2)):
-            frame = av.VideoFrame.from_ndarray(np.full((48, 64, 3), (n * 3) % 256, np.uint8), format="rgb24")
-            frame.pts = n
-            out.mux(stream.encode(frame))
-        out.mux(stream.encode())
-    return path.read_bytes()
+    return changing_video(tmp_path_factory.mktemp("links") / "talk.mp4", LENGTH)
 
 
 
