@@ -327,7 +327,8 @@ def find_captions(video: str | Path, duration: float, mode: str) -> tuple[Captio
 
 
 def _sidecar_track(path: Path, lang: str, duration: float) -> CaptionTrack:
-    return CaptionTrack.of_file(f"sidecar {path.name}", sidecar_cues(path), lang.split("-")[0] if lang else "", duration)
+    language = lang.split("-")[0] if lang else ""
+    return CaptionTrack.of_file(f"sidecar {path.name}", sidecar_cues(path), language, duration)
 
 
 def _clock(seconds: float) -> str:
