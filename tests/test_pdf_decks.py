@@ -257,6 +257,23 @@ def test_a_deck_named_as_its_video_with_slides_after_is_read_and_one_video_has_o
         == [DECK_READ, DECK_READ]
 
 
+def test_a_second_deck_an_earlier_version_indexed_as_a_video_is_named_with_the_others(tmp_path):
+    """A PDF an earlier version indexed as a video of 0:00 is named with the command that takes it out, whatever
+    discovery says of it now: `week2_slides.pdf` beside `week2.pdf` (DECK_SECOND) stayed in the index unsaid."""
+    from momentsearch.pipeline.discover import decks_indexed_before
+    from momentsearch.types import FileRecord
+
+    (tmp_path / "week2.mp4").write_bytes(b"")
+    for name in ("week2.pdf", "week2_slides.pdf", "notes.pdf"):
+        _write_deck(tmp_path / name, SLIDES[:1], {})
+    found = discover([str(tmp_path)])
+    held = {f.path: FileRecord(f.path, "ab" * 8, 1, 1.0, complete=True) for f in found if f.path.endswith(".pdf")}
+    warnings = decks_indexed_before(found, held.get, None)
+    assert len(warnings) == 1 and warnings[0].startswith(
+        "3 slide decks not read now, but indexed as videos of 0:00 by an earlier version (notes.pdf, week2.pdf, "
+        "week2_slides.pdf)"), warnings
+
+
 def test_a_copy_keeps_its_own_deck_and_a_reencoding_shares_only_with_the_same_deck(tmp_path):
     """A copy that shares another file's entries records its own deck (it kept the other's name, so every `index`
     took the deck for changed and redid the copy); a re-encoding is offered only files indexed with a deck of its

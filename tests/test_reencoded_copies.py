@@ -75,6 +75,28 @@ def test_one_encoding_of_a_recording_goes_to_a_ray_worker(encodings, tmp_path):
     assert files["heat.mkv"][0] == "indexed" and files["heat.mkv"][1].startswith("another encoding of "), files
 
 
+def test_encodings_beside_different_decks_each_go_to_a_ray_worker(encodings, tmp_path):
+    """An encoding whose deck differs from the other's (heat.pdf beside heat.mp4 only) shares no entries with it
+    (copies.shareable); a Ray batch held it back all the same, and the driver then indexed it in full on its own
+    after the workers. Now only an encoding that could share the other's entries is held back."""
+    from types import SimpleNamespace
+
+    from momentsearch.options import Config
+    from momentsearch.pipeline.decode import probe
+    from momentsearch.pipeline.ray_copies import one_per_recording
+    from momentsearch.pipeline.reencoded import CopyFinder
+
+    course = _course(encodings, tmp_path / "course")
+    paths = [str(course / "heat.mp4"), str(course / "heat_small.mp4")]
+    infos = {path: probe(path) for path in paths}
+    indexer = SimpleNamespace(copy_finder=CopyFinder(), config=Config(), report=SimpleNamespace(models={}))
+    assert one_per_recording(indexer, paths, infos, reindex=False) == (paths[:1], paths[1:])
+    (course / "heat.pdf").write_bytes(b"%PDF-1.4 the deck of heat.mp4")
+    assert one_per_recording(indexer, paths, infos, reindex=False) == (paths, [])
+    shutil.copy2(course / "heat.pdf", course / "heat_small.pdf")  # the same deck beside each: one is sent
+    assert one_per_recording(indexer, paths, infos, reindex=False) == (paths[:1], paths[1:])
+
+
 def test_a_reencoded_copy_is_named_touched_found_moved_and_outlives_its_original(encodings, tmp_path):
     """`search --in heat_small.mp4` named heat_small.mp4 and listed it 'also in' itself; heat.mp4 removed and
     indexed again was 'same content as' heat_small.mp4; touched, it was compared

@@ -67,13 +67,18 @@ class CaptionTrack:
             out.append(TranscriptSegment(cue.start, cue.end, cue.text, timed))
         return out
 
+    @classmethod
+    def of_file(cls, source: str, written: list[Cue], language: str, duration: float) -> CaptionTrack:
+        """A caption file's track: its cues as `written`, mended for a video of `duration` seconds (0: unknown),
+        the starts of those after its end kept in `after_end`."""
+        late = sorted(c.start for c in written if duration > 0 and c.start >= duration and c.text.strip())
+        return cls(source, mend(written, duration), language, late, written)
 
     def shifted(self, seconds: float, duration: float) -> CaptionTrack:
         """The track with the cues as written moved `seconds` later (earlier where negative), mended again: cues
         left out past the video's end come back where they move into it."""
         moved = [Cue(max(0.0, c.start + seconds), max(0.0, c.end + seconds), c.text) for c in self.written]
-        late = [c.start for c in moved if duration > 0 and c.start >= duration and c.text.strip()]
-        return CaptionTrack(self.source, mend(moved, duration), self.language, sorted(late), moved)
+        return CaptionTrack.of_file(self.source, moved, self.language, duration)
 
 
 def mend(cues: list[Cue], duration: float = 0.0) -> list[Cue]:
@@ -322,9 +327,8 @@ def find_captions(video: str | Path, duration: float, mode: str) -> tuple[Captio
 
 
 def _sidecar_track(path: Path, lang: str, duration: float) -> CaptionTrack:
-    cues = sidecar_cues(path)
-    late = sorted(c.start for c in cues if duration > 0 and c.start >= duration and c.text.strip())
-    return CaptionTrack(f"sidecar {path.name}", mend(cues, duration), lang.split("-")[0] if lang else "", late, cues)
+    language = lang.split("-")[0] if lang else ""
+    return CaptionTrack.of_file(f"sidecar {path.name}", sidecar_cues(path), language, duration)
 
 
 def _clock(seconds: float) -> str:

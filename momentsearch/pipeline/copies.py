@@ -13,7 +13,7 @@ import os
 from dataclasses import replace
 
 from momentsearch.pipeline.deck_pdf import deck_signature
-from momentsearch.pipeline.gone import moved_to
+from momentsearch.pipeline.gone import kept_copy
 from momentsearch.pipeline.made_with import same_models
 from momentsearch.store.ids import still_there
 from momentsearch.types import FileRecord, FileResult
@@ -39,16 +39,21 @@ def follow_copies(store, record: FileRecord) -> list[str]:
     they share are. Returns their paths."""
     followed = []
     for copy in _placed_copies(store, record):
-        sources = {**record.sources, "sidecar": copy.sources.get("sidecar", "")}  # its own caption file's signature
-        sources = sources if "sidecar" in record.sources or "sidecar" in copy.sources else dict(record.sources)
-        sources.pop("deck", None)  # its own deck's name (the same bytes: they are part of the id they share)
-        if deck := deck_signature(copy.path):
-            sources["deck"] = deck
+        sidecar = "sidecar" in record.sources or "sidecar" in copy.sources  # its own caption file's signature
+        sources = _own_deck({**record.sources, **({"sidecar": copy.sources.get("sidecar", "")} if sidecar else {})},
+                            copy.path)  # its own deck's name (the same bytes: they are part of the id they share)
         store.put_file(replace(record, path=copy.path, size=copy.size, mtime=copy.mtime, device=copy.device,
                                inode=copy.inode, mime=copy.mime or record.mime, complete=True, sources=sources,
                                content_id=copy.content_id))  # (another encoding's own bytes)
         followed.append(copy.path)
     return sorted(followed)
+
+
+def _own_deck(sources: dict[str, str], path: str) -> dict[str, str]:
+    """`sources` with the signature of the deck beside `path` (`deck_pdf.deck_signature`) as its deck, none where
+    it has none: a record shared with another file keeps its own deck's name."""
+    out = {k: v for k, v in sources.items() if k != "deck"}
+    return {**out, "deck": deck} if (deck := deck_signature(path)) else out
 
 
 def copies_note(paths: list[str]) -> str:
@@ -100,11 +105,9 @@ def add_copy(store, path: str, twin: FileRecord, st: os.stat_result, info, old: 
     encoding of its recording: the record keeps the file's own id as its content_id (store/relocate.py)."""
     if old is not None and old.video_id != twin.video_id:
         store.drop_unshared(old.video_id, path)
-    sources = {k: v for k, v in twin.sources.items() if k != "deck"}  # its own deck's name, not the twin's: kept,
-    if deck := deck_signature(path):  # the twin's made `deck_changed` true every run, and each redid the copy
-        sources["deck"] = deck
     record = replace(twin, path=path, size=st.st_size, mtime=st.st_mtime, device=st.st_dev, inode=st.st_ino,
-                     mime=getattr(info, "mime", "") or twin.mime, sources=sources,  # (a photo has no probe)
+                     mime=getattr(info, "mime", "") or twin.mime,  # (a photo has no probe)
+                     sources=_own_deck(twin.sources, path),  # the twin's deck, kept, made every run redo the copy
                      content_id=video_id if twin.video_id != video_id else "")
     # (an original indexed again beside its only other encoding: that one is the twin, with the original's id)
     reencoded = (twin.content_id or twin.video_id) != video_id
@@ -112,6 +115,6 @@ def add_copy(store, path: str, twin: FileRecord, st: os.stat_result, info, old: 
     if reencoded:
         how = "another encoding of"
     else:  # a folder moved: one record
-        how = "moved from" if not still_there(twin.path) and moved_to(store, twin.path) else "same content as"
+        how = "moved from" if not still_there(twin.path) and kept_copy(store, twin.path) else "same content as"
     return FileResult(path, "indexed", f"{how} {twin.path}: its entries are shared, nothing redone",
                       video_id=twin.video_id, duration=twin.duration, channels=twin.channels)

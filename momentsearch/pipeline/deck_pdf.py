@@ -128,8 +128,12 @@ def deck_of(video: str | Path) -> Deck | None:
 def deck_bytes(video: str | Path) -> bytes | None:
     """The bytes of `video`'s deck (`deck_beside`), None without one or when it cannot be read."""
     deck = deck_beside(video)
+    return _read(deck) if deck is not None else None
+
+
+def _read(deck: Path) -> bytes | None:
     try:
-        return deck.read_bytes() if deck is not None else None
+        return deck.read_bytes()
     except OSError:
         return None
 
@@ -140,7 +144,7 @@ def deck_signature(video: str | Path) -> str:
     deck = deck_beside(video)
     if deck is None:
         return ""
-    data = deck_bytes(video)
+    data = _read(deck)  # (deck_bytes would look for the deck again: a second listing of the folder)
     return f"{deck.name} {hashlib.blake2b(data, digest_size=8).hexdigest() if data is not None else 'unreadable'}"
 
 

@@ -19,12 +19,14 @@ from momentsearch.pipeline.made_with import models_that_matter
 from momentsearch.pipeline.media_names import (AUDIO_EXTENSIONS, IMAGE_EXTENSIONS, MEDIA_EXTENSIONS,
                                                VIDEO_EXTENSIONS)
 from momentsearch.store.ids import content_hash
-from momentsearch.types import DECK_NOT_READ, DECK_READ, DECK_UNUSED, NOT_MEDIA, FileResult, IndexReport, unshown_path
+from momentsearch.types import (DECK_NOT_READ, DECK_READ, DECK_SECOND, DECK_UNUSED, NOT_MEDIA, FileResult, IndexReport,
+                                unshown_path)
 
 IMAGE_MAGIC = (b"\x89PNG\r\n\x1a\n", b"\xff\xd8\xff", b"GIF87a", b"GIF89a", b"BM", b"II*\x00", b"MM\x00*")  # + WebP
 # slide decks and PDFs: only a PDF beside a video of its name is read, as that video's deck (pipeline/deck_pdf.py);
 # FFmpeg probes a PDF of JPEG pages (Pillow's, a scanner's) as an MJPEG "video" of 0:00, so a named one is not probed
 DECK_EXTENSIONS = frozenset(".pdf .ppt .pptx .pptm .pps .ppsx .key .odp".split())
+DECK_REASONS = (DECK_NOT_READ, DECK_READ, DECK_UNUSED, DECK_SECOND)  # how every reason a deck is skipped with begins
 PDF_MAGIC = b"%PDF-"
 HEIF_EXTENSIONS = frozenset(".heic .heif".split())  # an iPhone's photos: Pillow has no decoder for them
 AVIF_REASON = ("an AVIF photo: the installed Pillow cannot decode it (it was built without AVIF); upgrade "
@@ -264,12 +266,11 @@ def caption_files_used(results: list[FileResult], record_of, mode: str) -> None:
 
 
 def decks_indexed_before(results: list[FileResult], record_of, db) -> list[str]:
-    """A warning naming the slide decks of `results` (DECK_NOT_READ, DECK_READ) that the index holds all the same: a
-    PDF of JPEG pages named to `index` before 7 Dec was probed as an MJPEG video of 0:00 and kept as one; [] if none.
-    `record_of(path)`: its FileRecord or None; `db`: the index's folder (None: not named), for the command that
-    takes them out."""
-    held = [r.path for r in results if (r.reason in (DECK_NOT_READ, DECK_READ) or r.reason.startswith(DECK_UNUSED))
-            and record_of(r.path) is not None]
+    """A warning naming the slide decks of `results` (skipped as decks: DECK_REASONS) that the index holds all the
+    same: a PDF of JPEG pages named to `index` before 7 Dec was probed as an MJPEG video of 0:00 and kept as one; []
+    if none. `record_of(path)`: its FileRecord or None; `db`: the index's folder (None: not named), for the command
+    that takes them out."""
+    held = [r.path for r in results if r.reason.startswith(DECK_REASONS) and record_of(r.path) is not None]
     if not held:
         return []
     import shlex

@@ -43,12 +43,6 @@ def gone_notes(store, paths: list[str]) -> list[str]:
     return notes
 
 
-def moved_to(store, path: str) -> str | None:
-    """`kept_copy`'s path: the file `path` (not on disk) was renamed, moved or kept as a copy; None otherwise."""
-    found = kept_copy(store, path)
-    return found[0] if found else None
-
-
 def kept_copy(store, path: str) -> tuple[str, bool] | None:
     """Drops the record of `path` (not on disk) when a complete record of an existing file holds its
     content, and returns that file's path and whether it holds these very bytes (else it is another encoding of

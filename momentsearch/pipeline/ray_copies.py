@@ -11,6 +11,7 @@ import os
 from momentsearch.errors import BadInputError
 from momentsearch.pipeline.captions import indexed_id, sidecar_files
 from momentsearch.pipeline.copies import shareable
+from momentsearch.pipeline.deck_pdf import deck_signature
 from momentsearch.pipeline.discover import remembered_hash
 from momentsearch.types import FileRecord, MediaInfo
 
@@ -26,24 +27,28 @@ def near_indexed(indexer, records: list[FileRecord], path: str, info, reindex: b
 
 def one_per_recording(indexer, paths: list[str], infos: dict, reindex: bool) -> tuple[list[str], list[str]]:
     """(the files to send, the rest): of `paths` (new files for workers, probed as `infos`), only the first of
-    the same bytes or of one recording goes (`reindex`: of the same bytes only; an encoding then has its own
-    entries); the rest are settled after it, in their order."""
+    the same bytes or of one recording whose entries the others could share (`copies.shareable`: beside a deck of
+    the same content, no captions of their own) goes (`reindex`: of the same bytes only; an encoding then has its
+    own entries); the rest are settled after it, in their order."""
     send, held = _one_per_content(indexer, paths)
-    firsts: list[FileRecord] = []  # the files sent so far, as the records a CopyFinder compares with
+    models, mode = indexer.report.models, indexer.config.captions.mode
+    firsts: list[FileRecord] = []  # the files sent so far, as the records their workers will write (their decks)
     for path in [] if reindex else send:
         info = infos.get(path)
         if not isinstance(info, MediaInfo):
             continue
         try:
             st = os.stat(path)
-            near = [rec for rec in indexer.copy_finder.near(info, firsts) if not _captioned(rec.path)]
-            if near and not sidecar_files(path) and indexer.copy_finder.find(path, st.st_size, st.st_mtime, info, near):
+            near = [rec for rec in indexer.copy_finder.near(info, shareable(firsts, path, models, mode))
+                    if not _captioned(rec.path)]
+            if near and indexer.copy_finder.find(path, st.st_size, st.st_mtime, info, near):
                 held.add(path)
                 continue
         except (BadInputError, OSError):  # unreadable or broken: its worker says why
             continue
         firsts.append(FileRecord(path, video_id="", size=st.st_size, mtime=st.st_mtime, duration=info.duration,
-                                 kind="video" if info.has_video else "audio"))
+                                 kind="video" if info.has_video else "audio", models=models, complete=True,
+                                 sources={"deck": deck_signature(path)}))
     return [p for p in paths if p not in held], [p for p in paths if p in held]
 
 
