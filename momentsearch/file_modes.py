@@ -5,11 +5,15 @@ so what is made through them is given the umask's modes before it is renamed int
 
 from __future__ import annotations
 
+import json
 import os
 import stat
+import tempfile
 import threading
+from pathlib import Path
 
 _UMASK_LOCK = threading.Lock()
+TEMP_PREFIX = ".tmp-"  # a file or folder being written (search/snapshot.drop_stale_temp clears a killed writer's)
 
 
 def current_umask() -> int:
@@ -46,3 +50,20 @@ def as_umask_allows(path: str | os.PathLike, folder_too: bool = True) -> None:
                 os.chmod(target, 0o666 & ~mask)
         except OSError:
             pass
+
+
+def write_json(path: str | os.PathLike, value) -> None:
+    """Write `value` (JSON) to `path` whole: into a TEMP_PREFIX file beside it, given the umask's mode (the folder's
+    other users read it too), renamed into place. Raises OSError, or ValueError/TypeError for what JSON cannot hold,
+    and leaves no temporary file then."""
+    tmp = None
+    try:
+        fd, tmp = tempfile.mkstemp(prefix=TEMP_PREFIX, dir=Path(path).parent)
+        with os.fdopen(fd, "w", encoding="utf-8") as out:
+            json.dump(value, out)
+        as_umask_allows(tmp)
+        os.replace(tmp, path)
+        tmp = None
+    finally:
+        if tmp is not None:
+            Path(tmp).unlink(missing_ok=True)

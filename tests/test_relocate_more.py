@@ -150,3 +150,32 @@ def test_an_index_beside_its_course_or_reached_through_a_link_finds_the_files(tm
     (tmp_path / "link").symlink_to(tmp_path / "stick")
     linked = _Records(str(tmp_path / "link" / "course-db"), beside.records, beside.noted)
     assert relocated_files(linked)[0][0].path == str(new)  # the file itself, not through the link
+
+
+def test_the_kept_hashes_are_written_as_the_search_cache_is_for_a_group_sharing_it(tmp_path):
+    """relocated.json was written through NamedTemporaryFile: mode 0600 under a group's umask 002, so the group's
+    other users could not read it and read every copied file whole on each search, and a process killed while
+    writing it left a `tmp*.tmp` that nothing cleared (the cache's own temporary files are dropped when stale)."""
+    from momentsearch.search.snapshot import STALE_TEMP_SECONDS, drop_stale_temp
+
+    new = _copied(tmp_path / "stick" / "course")
+    os.utime(new, (1_700_000_000.0 + 3600,) * 2)  # a copy that dropped the times: its content is read and kept
+    record = FileRecord(path="/home/anna/course/week1.mp4", video_id=relocate.content_hash(str(new)), size=700,
+                        mtime=1_700_000_000.0, complete=True)
+    store = _Records(str(tmp_path / "stick" / "course-db"), [record], "/home/anna/course-db")
+    cache = tmp_path / "cache"
+    renamed = []  # the temporary files renamed into place
+    real = os.replace
+    before = os.umask(0o002)
+    try:
+        with pytest.MonkeyPatch.context() as mp:
+            mp.setattr(relocate.os, "replace", lambda src, dst: renamed.append(str(src)) or real(src, dst))
+            assert relocated_files(store, str(cache))[0][0].path == str(new)
+    finally:
+        os.umask(before)
+    assert oct(os.stat(cache / relocate.ACCEPTED_FILE).st_mode & 0o777) == oct(0o664)
+    (leftover,) = renamed  # as a writer killed before the rename leaves it, long ago
+    open(leftover, "w").close()
+    os.utime(leftover, (os.path.getmtime(leftover) - STALE_TEMP_SECONDS - 60,) * 2)
+    drop_stale_temp(cache)
+    assert not os.path.exists(leftover)

@@ -222,15 +222,6 @@ def index_notes_of(index) -> list[str]:
             + (f"; not searchable until it finishes them: {names}" if pending else "")]
 
 
-def stale_results(index, moments) -> list[str]:
-    """--json's warning naming the results whose files moved away or changed since indexing, as /api/search's
-    (the text output marks each such result and says so under them)."""
-    from momentsearch.store.filestate import stale_results_note
-
-    note = stale_results_note(moments, index.video) if moments else ""
-    return [note] if note else []
-
-
 def print_image_words(words: str, note: str) -> None:
     from momentsearch.cli.output import safe_text
 

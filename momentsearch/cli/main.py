@@ -16,7 +16,7 @@ from momentsearch.cli.config import asr_overrides as _asr_overrides  # noqa: F40
 from momentsearch.cli.config import config_for as _config
 from momentsearch.cli.config import with_run_flags
 from momentsearch.errors import MomentSearchError, QueryError, out_of_memory
-from momentsearch.store.filestate import MODIFIED, file_state
+from momentsearch.store.filestate import MODIFIED, file_state, stale_results_warnings
 from momentsearch.types import STILL_ARRIVING, in_order
 
 EXIT_OK, EXIT_FILES_FAILED, EXIT_ERROR, EXIT_FILES_ARRIVING = 0, 1, 2, 3
@@ -220,7 +220,7 @@ def cmd_search(args) -> int:
                                                else {"picture_note": note, **spelled.to_json()}),
                             "results": [m.to_json() for m in moments], **({"empty_note": empty} if empty else {}),
                             # a batch still writing into it, unfinished files, ...: an empty answer is not the last word
-                            "warnings": extras.index_notes_of(index) + extras.stale_results(index, moments),
+                            "warnings": extras.index_notes_of(index) + stale_results_warnings(moments, index.video),
                             **({"clips": [c.to_json() for c in clips]} if args.export_clips else {})})
     else:
         if args.image:

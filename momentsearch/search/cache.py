@@ -24,9 +24,9 @@ from pathlib import Path
 from contextlib import contextmanager
 from typing import Iterable
 
-from momentsearch.file_modes import as_umask_allows
+from momentsearch.file_modes import TEMP_PREFIX, as_umask_allows, write_json
 from momentsearch.ranking.lexical import LexicalIndex
-from momentsearch.search.snapshot import TEMP_PREFIX, drop_stale_temp
+from momentsearch.search.snapshot import drop_stale_temp
 
 CACHE_VERSION = 10  # bump when the layout or the lexical tokenizer changes (5: stemmed terms; 6: "800,000",
 # "10%" unified; 7: accents folded; 8: æ, ø, œ, ł ... written plain;
@@ -116,28 +116,19 @@ def load_small(root: str | Path, name: str):
 
 
 def save_small(root: str | Path, name: str, value, older: str) -> bool:
-    """Keep `value` (a small JSON value) in the file `name` under `root`, written whole (a temp file renamed), and
+    """Keep `value` (a small JSON value) in the file `name` under `root`, written whole (file_modes.write_json), and
     drop the files matching the glob `older` (the same thing at earlier keys). False on failure."""
     root = Path(root)
-    tmp = None
     try:
         root.mkdir(parents=True, exist_ok=True)
         drop_stale_temp(root)
-        fd, tmp = tempfile.mkstemp(prefix=TEMP_PREFIX, dir=root)
-        with os.fdopen(fd, "w", encoding="utf-8") as out:
-            json.dump(value, out)
-        as_umask_allows(tmp)  # not mkstemp's 0600: the index's other users read it too
-        os.replace(tmp, root / name)
-        tmp = None
+        write_json(root / name, value)
         for old in root.glob(older):
             if old.name != name:
                 old.unlink(missing_ok=True)
         return True
     except (OSError, ValueError, TypeError):
         return False
-    finally:
-        if tmp is not None:
-            Path(tmp).unlink(missing_ok=True)
 
 
 def clear(root: str | Path) -> None:

@@ -28,14 +28,13 @@ from typing import Any
 
 import numpy as np
 
-from momentsearch.file_modes import as_umask_allows
+from momentsearch.file_modes import TEMP_PREFIX, as_umask_allows
 from momentsearch.search.exact import (COLLECTIONS, EXACT_MAX_ROWS, IndexVectors, VectorTable, normalised, read_pages,
                                        stacked, total_rows)
 
 SNAPSHOT_VERSION = 1
 SNAPSHOT_MAX_ROWS = EXACT_MAX_ROWS  # bigger indexes stay on Chroma's HNSW, in every front door (search/exact.py)
 GENERATION_FILE = ".momentsearch.generation"
-TEMP_PREFIX = ".tmp-"  # a snapshot or corpus cache being written (search/cache.py), renamed into place when whole
 STALE_TEMP_SECONDS = 3600.0  # a temporary folder untouched this long was left by a killed process
 
 

@@ -17,7 +17,7 @@ from momentsearch.server import images
 from momentsearch.server.routes import (MAX_UPLOAD_BYTES, TOO_LARGE, _in_search_slot, _record, _warnings,
                                         moments_out)
 from momentsearch.server.schemas import ERRORS, SearchOut
-from momentsearch.store.filestate import stale_results_note
+from momentsearch.store.filestate import stale_results_warnings
 
 # /api/search answers a page of the ranked results: `offset` skips that many; a search returns MAX_RESULTS at most
 OFFSET_HELP = f"how many of the ranked results to skip (a page's `next_offset`); at most {MAX_RESULTS} in all"
@@ -44,7 +44,7 @@ async def search_text(request: Request, q: str = Query(..., max_length=MAX_QUERY
                 index.spelled(q, video, everywhere=everywhere).to_json(),
                 "" if moments else _past_the_end(len(found)) if found else _nothing_found(index, q, kind, video,
                                                                                         everywhere),
-                _stale_results(index, moments))
+                stale_results_warnings(moments, index.video))
 
     results, next_offset, note, spelled, empty, stale = await _in_search_slot(request, run)
     return {"query": q, "picture_note": note, **spelled, "results": results, "empty_note": empty,
@@ -98,13 +98,6 @@ def _marked_words(query: str, results: list[dict]) -> list[str]:
     return stem_forms(query, [t for r in results for t in (r["snippet"], r["evidence"].get("ocr", "")) if t])
 
 
-def _stale_results(index, moments) -> list[str]:
-    """A warning naming the results whose files moved away or changed since indexing (the player gets 409 for
-    them): the results point at them all the same, so the reader learns why before pressing play."""
-    note = stale_results_note(moments, index.video)
-    return [note] if note else []
-
-
 def _nothing_found(index, q: str, kind, video, everywhere: bool) -> str:
     """Why `q` found nothing (the CLI's words): an index with nothing searchable here; its filters, when its words
     alone find something; every word too common; nothing above the floor."""
@@ -133,7 +126,7 @@ async def search_image(request: Request,
     def run():
         found, words = index.image_query(array, _asked(offset, k), kind, video)
         moments, next_offset = _page(found, offset, k)
-        stale = _stale_results(index, moments)
+        stale = stale_results_warnings(moments, index.video)
         empty = _past_the_end(len(found)) if found else image_nothing_found_note(kind, index.videos())
         empty = "" if moments else empty
         results = with_page_urls(moments_out(index, moments), offset, None, video)

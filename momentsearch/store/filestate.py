@@ -54,9 +54,11 @@ def stale_note(records: list[FileRecord]) -> str:
     return " ".join(parts)
 
 
-def stale_results_note(moments, record_of) -> str:
+def stale_results_warnings(moments, record_of) -> list[str]:
     """`stale_note` of the files a search's results (`moments`) point at, by their records (`record_of(video_id)`:
-    a record by id, not a look at every file's on each search): what the CLI's --json and /api/search warn."""
+    a record by id, not a look at every file's on each search), as the one warning of the CLI's --json and
+    /api/search (none when every file is as indexed)."""
     shown = {m.video for m in moments}
     records = (record_of(video_id) for video_id in {m.video_id for m in moments})
-    return stale_note([r for r in records if r is not None and r.path in shown])
+    note = stale_note([r for r in records if r is not None and r.path in shown])
+    return [note] if note else []

@@ -26,10 +26,10 @@ import json
 import os
 import shlex
 import stat
-import tempfile
 from dataclasses import dataclass, replace
 from pathlib import Path, PurePosixPath, PureWindowsPath
 
+from momentsearch.file_modes import write_json
 from momentsearch.store.ids import content_hash, still_there
 from momentsearch.types import FileRecord
 
@@ -223,13 +223,8 @@ class _KeptHashes:
         """Writes the hashes read (nowhere where the cache folder cannot be written: a read-only stick's)."""
         if not self.new or self.file is None:
             return
-        tmp = None
         try:
             self.file.parent.mkdir(parents=True, exist_ok=True)
-            with tempfile.NamedTemporaryFile("w", dir=self.file.parent, delete=False, suffix=".tmp",
-                                             encoding="utf-8", errors="surrogateescape") as tmp:
-                json.dump(self.kept, tmp)
-            os.replace(tmp.name, self.file)
-        except OSError:
-            if tmp is not None:
-                Path(tmp.name).unlink(missing_ok=True)  # (a full disk: no half-written file left behind)
+            write_json(self.file, self.kept)
+        except (OSError, ValueError):
+            pass  # (a full disk: no half-written file left behind)
