@@ -11,13 +11,13 @@ from contextlib import nullcontext
 from functools import cached_property
 from pathlib import Path
 
+from momentsearch.api_notes import WhyNothing
 from momentsearch.api_remove import Removal
 from momentsearch.in_use import InUse, reads
 from momentsearch.options import Config, as_config
 from momentsearch.search.cache import CACHE_DIRNAME, PLAYBACK_DIRNAME, search_cache_dir
 from momentsearch.search.image_text import image_note, image_nothing_found_note, picture_note  # noqa: F401 (doors)
-from momentsearch.search.query import (SYNTAX_HELP, empty_filters_note, filters_to_blame,  # noqa: F401
-                                       missing_kind_note, nothing_found_note, nothing_indexed_note, unfiltered_words)
+from momentsearch.search.query import SYNTAX_HELP, nothing_found_note, nothing_indexed_note  # noqa: F401 (cli/output)
 from momentsearch.models.device import keep_hub_offline
 from momentsearch.ranking.lexical import stem_forms  # noqa: F401 (the page marks a result's words by their stems)
 from momentsearch.search.scope import Named, Scope, scope_patterns
@@ -32,7 +32,7 @@ keep_hub_offline()  # never reach for a model hub behind the user's back (unless
 os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
 
 
-class MomentIndex(Removal):
+class MomentIndex(Removal, WhyNothing):
     """An index of videos and photos, on disk (`db`) or on a Chroma server (`chroma_url`). With neither given,
     $MOMENTSEARCH_CHROMA_URL names the server, else $MOMENTSEARCH_DB the folder, else ./momentsearch-db.
     `config`: a Config, an options file's path, or a dict of options ({"asr": {"model": "tiny.en"}})."""

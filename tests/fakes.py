@@ -1,11 +1,13 @@
-"""Fake models for tests that exercise the pipeline and the store, not the models: deterministic, cheap
-and thread-safe (the visual side runs in a second thread)."""
+"""Fakes for tests that exercise the pipeline and the store, not the models (deterministic, cheap and thread-safe:
+the visual side runs in a second thread), and a base for fake indexes that the front doors search."""
 
 from __future__ import annotations
 
 import hashlib
 
 import numpy as np
+
+from momentsearch.api_notes import WhyNothing
 
 
 def hashed_vector(key: str, dim: int = 8) -> np.ndarray:
@@ -38,6 +40,36 @@ class FakeClip(FakeText):
     def embed_images(self, images):
         self.images += len(images)
         return np.stack([hashed_vector(str(int(np.asarray(im).mean() * 100)), self.dim) for im in images])
+
+
+class FakeIndex(WhyNothing):
+    """Enough of MomentIndex's public API for a front door (CLI, server) to search: one channel, every file finished,
+    no typos, no file records; a subclass gives what its test reads. Why a search found nothing is MomentIndex's own
+    `why_nothing`, asking these methods, as the front doors ask it."""
+
+    use_snapshot = False
+    chroma_url, db = None, "/nonexistent/db"  # nobody writes into it (no lock file)
+    warnings: list[str] = []  # every file finished, every channel searched
+
+    def channels(self):
+        return {"transcript"}
+
+    def searchable_channels(self):
+        return self.channels()
+
+    def videos(self):
+        return []
+
+    def video(self, video_id):
+        return None  # no record: no file to find moved or changed
+
+    def spelled(self, query, video=None, in_=None, everywhere=False):  # no typos here: searched as typed
+        from momentsearch.search.spelling import Spelling
+
+        return Spelling(query)
+
+    def search(self, query, k=10, kind=None, video=None, in_=None, everywhere=False):
+        return []
 
 
 def counting_video(path, seconds: float = 24.0, fps: int = 5, gop: int = 25, size: tuple[int, int] = (320, 192)) -> None:

@@ -13,6 +13,7 @@ from types import SimpleNamespace
 import pytest
 from rich.console import Console
 
+from fakes import FakeIndex
 from momentsearch.cli import info_output, output
 from momentsearch.cli.main import main
 from momentsearch.types import Moment, ProgressEvent
@@ -226,28 +227,14 @@ def test_the_command_that_creates_a_missing_index_pastes_as_is(capsys, tmp_path)
     assert suggested == ["momentsearch", "index", "FILES_OR_FOLDERS", "--db", str(db)] and not db.exists()
 
 
-class _WordsIndex:
+class _WordsIndex(FakeIndex):
     """An index whose moments are the words `found` holds: a query finds one when it ranks such a word
     and passes its -word filters (enough for what `search` prints when nothing is left)."""
-
-    use_snapshot = False
-    chroma_url, db = None, "/nonexistent/db"  # nobody writes into it (no lock file)
-    warnings: list[str] = []  # every file finished, every channel searched
 
     def __init__(self, found: str):
         self.found = set(found.split())
 
-    def channels(self):
-        return {"transcript"}
-
-    searchable_channels = channels
-
-    def spelled(self, query, video=None, in_=None, everywhere=False):  # no typos here: searched as typed
-        from momentsearch.search.spelling import Spelling
-
-        return Spelling(query)
-
-    def search(self, query, k=10, kind=None, in_=None, everywhere=False):
+    def search(self, query, k=10, kind=None, video=None, in_=None, everywhere=False):
         words = query.split()
         if any(w[1:] in self.found for w in words if w.startswith("-")) or not self.found & set(words):
             return []
@@ -455,7 +442,7 @@ class _ClipsIndex(_WordsIndex):
         super().__init__(found)
         self.video, self.cut, self.indexed = video, cut, list(indexed)
 
-    def search(self, query, k=10, kind=None, in_=None, everywhere=False):
+    def search(self, query, k=10, kind=None, video=None, in_=None, everywhere=False):
         return [_moment(0.9, "the roadmap", video=self.video)] if query in self.found else []
 
     def export_clip(self, video, start, end, out, padding=0.0, force=False):

@@ -12,34 +12,18 @@ from types import SimpleNamespace
 
 import pytest
 
+from fakes import FakeIndex
 from momentsearch.cli.main import main
 from momentsearch.types import Moment, ProgressEvent
 
 
-class _OneWordIndex:
+class _OneWordIndex(FakeIndex):
     """An index whose one moment is found by a query holding `word`."""
-
-    use_snapshot = False
-    chroma_url, db = None, "/nonexistent/db"
-    warnings: list[str] = []
 
     def __init__(self, word: str = "roadmap"):
         self.word = word
 
-    def video(self, video_id):
-        return None  # no record: no file to find moved or changed
-
-    def channels(self):
-        return {"transcript"}
-
-    searchable_channels = channels
-
-    def spelled(self, query, video=None, in_=None, everywhere=False):
-        from momentsearch.search.spelling import Spelling
-
-        return Spelling(query)
-
-    def search(self, query, k=10, kind=None, in_=None, everywhere=False):
+    def search(self, query, k=10, kind=None, video=None, in_=None, everywhere=False):
         if self.word not in query.split():
             return []
         return [Moment(video="/srv/talk.mp4", video_id="ab" * 8, start=12.0, end=30.0, score=0.9,

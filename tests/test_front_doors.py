@@ -143,6 +143,45 @@ def test_why_an_everywhere_search_found_nothing_is_told_of_that_search(tmp_path,
     assert cli == http and "-words not at all" in cli, (cli, http)
 
 
+def test_every_front_door_says_why_nothing_was_found_in_the_index_s_words(tmp_path, monkeypatch, capsys):
+    """Why nothing was found was written twice, in the CLI (text, --json, --queries) and in /api/search, and a
+    change to it had to edit both side by side; each now asks the index (`MomentIndex.why_nothing`), with the
+    search's own kind and scope."""
+    import importlib
+    import io
+
+    from fastapi.testclient import TestClient
+    from rich.console import Console
+
+    from fakes import FakeIndex
+    from momentsearch.cli import output
+    from momentsearch.server.app import create_app
+
+    class Explains(FakeIndex):
+        asked: list = []
+
+        def why_nothing(self, query, kind=None, video=None, in_=None, everywhere=False):
+            self.asked.append((query, kind, video, in_, everywhere))
+            return f"the index's word on {query}"
+
+    cli_main, index = importlib.import_module("momentsearch.cli.main"), Explains()
+    monkeypatch.setattr(cli_main, "_index_for", lambda args: index)
+    monkeypatch.setattr(output, "out", Console(file=io.StringIO(), width=200))
+    assert cli_main.main(["search", "volcano", "--kind", "photo", "--in", "/talks"]) == 0
+    assert "the index's word on volcano" in output.out.file.getvalue()
+    capsys.readouterr()
+    assert cli_main.main(["search", "volcano", "--json", "--everywhere"]) == 0
+    assert json.loads(capsys.readouterr().out)["empty_note"] == "the index's word on volcano"
+    (queries := tmp_path / "q.jsonl").write_text('{"qid": 1, "query": "lava"}\n', encoding="utf-8")
+    assert cli_main.main(["search", "--queries", str(queries)]) == 0
+    assert json.loads(capsys.readouterr().out)["empty_note"] == "the index's word on lava"
+    with TestClient(create_app(index, warm=False), base_url="http://127.0.0.1:8000") as client:
+        http = client.get("/api/search", params={"q": "ash", "kind": "photo", "everywhere": "true"}).json()
+    assert http["empty_note"] == "the index's word on ash"
+    assert index.asked == [("volcano", "photo", None, ["/talks"], False), ("volcano", None, None, None, True),
+                           ("lava", None, None, None, False), ("ash", "photo", None, None, True)]
+
+
 def _pictures_only(db, clip_model: str) -> None:
     """An index of one silent recording, searched by its pictures alone, made with a CLIP whose weights are gone."""
     from momentsearch.api import MomentIndex
@@ -191,7 +230,7 @@ def test_an_index_of_pictures_not_searchable_here_is_told_alike_by_the_cli_and_t
         cli = json.loads(capsys.readouterr().out)["empty_note"]
         with TestClient(create_app(MomentIndex(str(db)), warm=False), base_url="http://127.0.0.1:8000") as client:
             http = client.get("/api/search", params={"q": "a volcano erupting"}).json()["empty_note"]
-        assert cli == http, (name, cli, http)
+        assert cli == http == MomentIndex(str(db)).why_nothing("a volcano erupting"), (name, cli, http)
         notes.append(cli)
     assert "searched by their pictures alone" in notes[0] and "CLIP weights" in notes[0]
     assert notes[1] == "The index holds no searchable file yet: `momentsearch index FOLDER` adds some."

@@ -484,24 +484,9 @@ def test_search_json_and_each_queries_line_say_why_nothing_was_found_as_the_http
 
     cli_main = importlib.import_module("momentsearch.cli.main")
 
-    class NothingFound:
-        use_snapshot = False
-        chroma_url, db, warnings = None, "/nonexistent/db", []
+    from fakes import FakeIndex
 
-        def search(self, query, **_):
-            return []
-
-        def spelled(self, query, **_):
-            from momentsearch.search.spelling import Spelling
-            return Spelling(query)
-
-        def searchable_channels(self):
-            return {"transcript"}
-
-        def channels(self):
-            return {"transcript"}
-
-    monkeypatch.setattr(cli_main, "_index_for", lambda args: NothingFound())
+    monkeypatch.setattr(cli_main, "_index_for", lambda args: FakeIndex())  # finds nothing
     assert cli_main.main(["search", "what is it", "--json"]) == 0
     assert "too common" in json.loads(capsys.readouterr().out)["empty_note"]
     queries = tmp_path / "q.jsonl"

@@ -112,19 +112,16 @@ def test_the_readmes_search_json_sample_is_what_search_json_writes(monkeypatch, 
                     channels={"transcript": 0.5, "lexical": 1.0}, text="the roadmap", evidence={}, segment_id="",
                     kind="moment", hit_start=30.0, hit_end=31.5)
 
-    class FakeIndex:
-        use_snapshot, chroma_url, warnings = False, "http://chroma.invalid", []  # (no writer looked for)
+    from fakes import FakeIndex
+
+    class ReadmeIndex(FakeIndex):
+        chroma_url = "http://chroma.invalid"  # (no writer looked for)
 
         def search(self, query, **_):
             return [] if query == "the" else [moment]
 
-        def searchable_channels(self):
+        def channels(self):
             return {"transcript", "ocr"}
-
-        channels = searchable_channels
-
-        def video(self, video_id):
-            return None  # no record: no file to find moved or changed
 
         def spelled(self, query, **_):
             if len(query) > 100:  # a pasted page, cut to MAX_QUERY_CHARS
@@ -142,7 +139,7 @@ def test_the_readmes_search_json_sample_is_what_search_json_writes(monkeypatch, 
                                    if changed else {}, note=lambda: "")
 
     cli_main = importlib.import_module("momentsearch.cli.main")
-    monkeypatch.setattr(cli_main, "_index_for", lambda args: FakeIndex())
+    monkeypatch.setattr(cli_main, "_index_for", lambda args: ReadmeIndex())
     assert cli_main.main(["search", "roadmap", "-k", "5", "--json"]) == 0
     written = json.loads(capsys.readouterr().out)
     assert set(written) == top | {"results"}

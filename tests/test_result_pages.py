@@ -11,6 +11,7 @@ pytest.importorskip("fastapi")
 from fastapi.testclient import TestClient  # noqa: E402
 from PIL import Image  # noqa: E402
 
+from fakes import FakeIndex  # noqa: E402
 from momentsearch.options import MAX_RESULTS  # noqa: E402
 from momentsearch.server.app import create_app  # noqa: E402
 from momentsearch.types import FileRecord, Moment  # noqa: E402
@@ -18,12 +19,9 @@ from momentsearch.types import FileRecord, Moment  # noqa: E402
 FOUND = 150  # moments the query's words find, more than a search returns
 
 
-class _RankedIndex:
+class _RankedIndex(FakeIndex):
     """Enough of MomentIndex for the server: one file, and a search whose ranking holds FOUND moments, a
     second each, best first, cut to `k` (and to MAX_RESULTS, as the searcher cuts it)."""
-
-    warnings: list = []
-    chroma_url, db = None, "/nonexistent/db"
 
     def __init__(self, record, found=FOUND):
         self.record, self.found, self.asked = record, found, []
@@ -40,22 +38,11 @@ class _RankedIndex:
     def example_queries(self):
         return ["moment"]
 
-    def channels(self):
-        return {"transcript"}
-
-    def searchable_channels(self):
-        return {"transcript"}
-
     def speech_in(self, video_id, start, end):
         return []
 
     def playable_copy(self, source, record):
         return None
-
-    def spelled(self, query, video=None, in_=None, everywhere=False):
-        from momentsearch.search.spelling import Spelling
-
-        return Spelling(query)
 
     def _ranked(self, k):
         self.asked.append(k)
@@ -63,7 +50,7 @@ class _RankedIndex:
                        score=1.0 - i / 1000, channels={"transcript": 1.0 - i / 1000}, text=f"moment {i}")
                 for i in range(min(k, MAX_RESULTS, self.found))]
 
-    def search(self, query, k=10, kind=None, video=None, everywhere=False):
+    def search(self, query, k=10, kind=None, video=None, in_=None, everywhere=False):
         self.everywhere = everywhere  # what the last search was asked
         self.searches = [*getattr(self, "searches", []), (query, video, everywhere)]  # and every one, in order
         return self._ranked(k)
@@ -122,10 +109,8 @@ def test_bad_offsets_are_refused_and_images_page_too(client):
     assert _starts(body) == [float(i) for i in range(10, 20)] and body["next_offset"] == 20
 
 
-class _LectureIndex:
+class _LectureIndex(FakeIndex):
     """Enough of MomentIndex for `momentsearch search`: three moments of two lectures and a photo, best first."""
-
-    use_snapshot, chroma_url, warnings = False, None, []
 
     def __init__(self, folder):
         self.db = str(folder / "db")
@@ -136,22 +121,11 @@ class _LectureIndex:
                       Moment(week1, "a" * 16, 10.0, 40.0, 0.7, {"transcript": 0.6}, text="first week, early"),
                       Moment(week2, "b" * 16, 5.0, 20.0, 0.5, {"transcript": 0.4}, text="second week, early")]
 
-    def search(self, query, k=10, kind=None, in_=None, everywhere=False):
+    def search(self, query, k=10, kind=None, video=None, in_=None, everywhere=False):
         return self.found[:k]
-
-    def searchable_channels(self):
-        return {"transcript", "ocr"}
 
     def channels(self):
         return {"transcript", "ocr"}
-
-    def video(self, video_id):
-        return None  # no record: no file to find moved or changed
-
-    def spelled(self, query, video=None, in_=None, everywhere=False):
-        from momentsearch.search.spelling import Spelling
-
-        return Spelling(query)
 
 
 def _cli_search(monkeypatch, capsys, tmp_path, *flags):

@@ -16,6 +16,7 @@ pytest.importorskip("fastapi")
 from fastapi.testclient import TestClient  # noqa: E402
 
 from conftest import iou  # noqa: E402
+from fakes import FakeIndex  # noqa: E402
 from momentsearch.server.app import create_app  # noqa: E402
 from momentsearch.server.routes import MAX_UPLOAD_BYTES  # noqa: E402
 from momentsearch.errors import MediaChangedError  # noqa: E402
@@ -242,11 +243,8 @@ def test_openapi_schema_describes_the_api(served):
 
 
 # -- with fakes: token, symlink swaps, concurrency ------------------------------------------------
-class _FakeIndex:
+class _FakeIndex(FakeIndex):
     """Just enough of MomentIndex's public API for the server: files by id, and a search that takes `delay` seconds."""
-
-    warnings: list = []
-    chroma_url, db = None, "/nonexistent/db"  # nobody writes into it (no lock file)
 
     def __init__(self, records, delay=0.0):
         self.files = {r.video_id: r for r in records}
@@ -261,9 +259,6 @@ class _FakeIndex:
     def video(self, video_id):
         return self.files.get(video_id)
 
-    def channels(self):
-        return {"transcript"}
-
     def chunks_of(self, video_id):
         return []
 
@@ -276,12 +271,7 @@ class _FakeIndex:
     def searchable_channels(self):  # an image query's picture is compared (as with CLIP weights)
         return {"transcript", "visual"}
 
-    def spelled(self, query, video=None, in_=None, everywhere=False):  # no typos here: searched as typed
-        from momentsearch.search.spelling import Spelling
-
-        return Spelling(query)
-
-    def search(self, query, k=10, kind=None, video=None, everywhere=False):
+    def search(self, query, k=10, kind=None, video=None, in_=None, everywhere=False):
         time.sleep(self.delay)
         rec = next(iter(self.files.values()))
         return [Moment(video=rec.path, video_id=rec.video_id, start=1.0, end=2.0, score=0.5,

@@ -80,8 +80,8 @@ def _answer(index, args, qid, query: str) -> dict:
     try:
         results = [m.to_json() for m in index.search(query, k=args.k, kind=args.kind, in_=args.scope,
                                                       everywhere=args.everywhere)]
-        empty = {} if results else {"empty_note": extras.why_nothing(index, query, args.kind, args.scope,
-                                                                     args.everywhere)}
+        empty = {} if results else {"empty_note": index.why_nothing(query, args.kind, in_=args.scope,
+                                                                   everywhere=args.everywhere)}
         spelled = index.spelled(query, in_=args.scope, everywhere=args.everywhere)
         return {"qid": qid, "query": query, "picture_note": extras.picture_note_of(index, query),
                 **spelled.to_json(), "results": results, **empty}

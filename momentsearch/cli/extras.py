@@ -161,21 +161,6 @@ def no_memory(exc: Exception, command: str) -> int:
     return 2
 
 
-def why_nothing(index, query: str, kind, scope, everywhere: bool = False) -> str:
-    """Why a text query found nothing: the index holds no searchable file (yet); no result of the `kind` asked
-    for; or its "phrases" and -words, when its words alone, searched as it was (`scope`, `everywhere`), find
-    something (`-adam optimizer` on lectures that never say "optimizer" is not to blame); or what
-    `nothing_found_note` says."""
-    from momentsearch.api import filters_to_blame, missing_kind_note, nothing_found_note, nothing_indexed_note
-
-    db = None if index.chroma_url else index.db  # (while a first run writes it: its files come, no other run wanted)
-    if note := nothing_indexed_note(index.channels(), index.searchable_channels(), db):
-        return note
-    return (missing_kind_note(kind, index.videos()) if kind else "") or nothing_found_note(
-        query, filters_to_blame(query, lambda words: index.search(words, k=1, kind=kind, in_=scope,
-                                                                  everywhere=everywhere)))
-
-
 def why_no_image_match(index, kind) -> str:
     """Why an image query found nothing: no result of the `kind` asked for, or no match for the words read on it."""
     from momentsearch.api import image_nothing_found_note

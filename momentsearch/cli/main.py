@@ -214,7 +214,7 @@ def cmd_search(args) -> int:
     clips = extras.export_clips(index, moments, args.export_clips, args.clip_pad, quiet=args.json,
                                 force=args.force) if args.export_clips else []
     empty = "" if moments else (extras.why_no_image_match(index, args.kind) if args.image
-                                else extras.why_nothing(index, query, args.kind, args.scope, args.everywhere))
+                                else index.why_nothing(query, args.kind, in_=args.scope, everywhere=args.everywhere))
     if args.json:  # "empty_note": why nothing was found, as the text output and the HTTP API say it
         streams.print_json({"query": query, **({"image_text": words, "image_note": note} if args.image
                                                else {"picture_note": note, **spelled.to_json()}),

@@ -312,8 +312,8 @@ def print_moments(query: str, moments: list[Moment], channels: set[str], blame_f
     """Each result: rank, score (weak ones marked), time, file; then why it ranked; then its text; then its link.
     `blame_filters`: with no results, whether the query's "phrases" and -words removed what its words found.
     `spelling`: what was searched instead of typos, printed under the heading. `empty_note`: why nothing was
-    found, where the caller knows better (cli/extras.why_nothing). `db`: the index folder, named in what to do
-    about a moved file ("" for an index on a Chroma server)."""
+    found, as the caller's index says it (MomentIndex.why_nothing; a caller without an index leaves it out). `db`: the
+    index folder, named in what to do about a moved file ("" for an index on a Chroma server)."""
     width = columns()
     tail = f" (channels: {', '.join(sorted(channels)) or 'none'})"
     room = max(20, width - len("Results for ''…") - len(tail))  # a pasted page of query is not echoed whole

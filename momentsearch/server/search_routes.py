@@ -10,8 +10,7 @@ from urllib.parse import urlencode
 from fastapi import APIRouter, File, Form, HTTPException, Query, Request, UploadFile
 from starlette.concurrency import run_in_threadpool
 
-from momentsearch.api import (filters_to_blame, image_note, image_nothing_found_note, missing_kind_note,
-                              nothing_found_note, nothing_indexed_note, picture_note, stem_forms)
+from momentsearch.api import image_note, image_nothing_found_note, picture_note, stem_forms
 from momentsearch.options import MAX_QUERY_CHARS, MAX_RESULTS
 from momentsearch.server import images
 from momentsearch.server.routes import (MAX_UPLOAD_BYTES, TOO_LARGE, _in_search_slot, _record, _warnings,
@@ -42,8 +41,8 @@ async def search_text(request: Request, q: str = Query(..., max_length=MAX_QUERY
         return (with_page_urls(moments_out(index, moments), offset, q, video, everywhere), next_offset,
                 picture_note(q, index.searchable_channels()),
                 index.spelled(q, video, everywhere=everywhere).to_json(),
-                "" if moments else _past_the_end(len(found)) if found else _nothing_found(index, q, kind, video,
-                                                                                        everywhere),
+                "" if moments else _past_the_end(len(found)) if found else index.why_nothing(q, kind, video,
+                                                                                         everywhere=everywhere),
                 stale_results_warnings(moments, index.video))
 
     results, next_offset, note, spelled, empty, stale = await _in_search_slot(request, run)
@@ -96,18 +95,6 @@ def _marked_words(query: str, results: list[dict]) -> list[str]:
     """The words of the results' texts (what the page shows: snippet and slide text) that the search matched by
     their stem in another form than the query's ("glacier" for "glaciers"): the page marks them too."""
     return stem_forms(query, [t for r in results for t in (r["snippet"], r["evidence"].get("ocr", "")) if t])
-
-
-def _nothing_found(index, q: str, kind, video, everywhere: bool) -> str:
-    """Why `q` found nothing (the CLI's words): an index with nothing searchable here; its filters, when its words
-    alone find something; every word too common; nothing above the floor."""
-    if note := nothing_indexed_note(index.channels(), index.searchable_channels(),
-                                    None if index.chroma_url else index.db):
-        return note
-    if kind_note := missing_kind_note(kind, index.videos()):
-        return kind_note
-    return nothing_found_note(q, filters_to_blame(q, lambda words: index.search(words, 1, kind, video,
-                                                                                  everywhere=everywhere)))
 
 
 @router.post("/search", response_model=SearchOut)
