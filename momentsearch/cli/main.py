@@ -278,7 +278,8 @@ def cmd_demo(args) -> int:
     print_report(report)
     index.use_snapshot = True  # the searches below leave a snapshot: the next `search` starts at once
     for query in DEMO_QUERIES:
-        print_moments(query, index.search(query, k=3), index.channels())
+        found = index.search(query, k=3)
+        print_moments(query, found, index.channels(), empty_note="" if found else index.why_nothing(query))
     where = args.chroma_url and f"--chroma-url {args.chroma_url}" or f"--db {_quoted(args.db)}"
     print(f"\nThe demo index is in {args.chroma_url or args.db}. Search it yourself:\n"
           f"  momentsearch search \"solar panels\" {where}\n"

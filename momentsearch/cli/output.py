@@ -325,7 +325,9 @@ def print_moments(query: str, moments: list[Moment], channels: set[str], blame_f
     if not moments:
         from momentsearch.api import nothing_found_note, nothing_indexed_note
 
-        why = empty_note or nothing_indexed_note(channels, channels) or nothing_found_note(query, blame_filters)
+        # without `empty_note`, `channels` (what the index holds) is all there is to go by: none, nothing is indexed
+        why = empty_note or (nothing_found_note(query, blame_filters) if channels
+                             else nothing_indexed_note(channels=set(), searchable=set()))
         out.print(why, markup=False, highlight=False)
         return
     missing = {m.video for m in moments if not still_there(m.video)}  # gone, not hidden by a permission
