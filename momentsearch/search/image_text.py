@@ -29,7 +29,7 @@ def image_nothing_found_note(kind: str | None, records) -> str:
     asked for (its FileRecords `records`), or none of the words read on it matched. Not the text query's
     note: the image's file name is no query ("slide -copy.jpg" has no -word to blame), and "try other
     words" asks for words the user never typed."""
-    return (missing_kind_note(kind, records) if kind else "") or NOTHING_MATCHED
+    return missing_kind_note(kind, records) or NOTHING_MATCHED
 
 
 def image_note(channels: set[str]) -> str:
