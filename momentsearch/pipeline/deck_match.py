@@ -178,18 +178,16 @@ def decks_used(results: list, record_of) -> None:
     a slide it shows (DECK_NO_MATCH). The summary counted such a deck among the decks read, and only the video's
     row said otherwise. `record_of(path)`: a file's FileRecord or None. A deck stays read where a video of the
     batch used it, where its video failed (its row says why), or where the video's record is older than DECK_USE."""
-    videos: dict[str, list] = {}
+    folders = {os.path.dirname(os.path.realpath(r.path)) for r in results if r.reason == DECK_READ}
+    whys: dict[str, list[str]] = {}  # a deck (its real path) -> why each video of its folder read with it did not
+    for r in results:  # use it: each video's deck is looked for once (each deck looked for all: decks x videos)
+        if r.status in ("indexed", "unchanged") and (folder := os.path.dirname(os.path.realpath(r.path))) in folders \
+                and (record := record_of(r.path)) is not None and (deck := deck_beside(record.path)) is not None \
+                and os.path.dirname(deck := os.path.realpath(deck)) == folder:
+            whys.setdefault(deck, []).append(_unused(record))
     for r in results:
-        if r.status in ("indexed", "unchanged") and (record := record_of(r.path)) is not None:
-            videos.setdefault(os.path.dirname(os.path.realpath(r.path)), []).append(record)
-    for r in results:
-        if r.reason != DECK_READ:
-            continue
-        here = os.path.realpath(r.path)
-        whys = [_unused(rec) for rec in videos.get(os.path.dirname(here), [])
-                if (deck := deck_beside(rec.path)) is not None and os.path.realpath(deck) == here]
-        if whys and all(whys):
-            r.reason = f"{DECK_UNUSED}: {whys[0]}"
+        if r.reason == DECK_READ and (unused := whys.get(os.path.realpath(r.path))) and all(unused):
+            r.reason = f"{DECK_UNUSED}: {unused[0]}"
 
 
 def _unused(record) -> str:
