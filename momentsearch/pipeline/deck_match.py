@@ -67,7 +67,23 @@ def match_pages(slides: Sequence[SlideText], deck: Deck) -> list[DeckPage | None
             if recall >= MIN_RECALL and score > found_score:
                 found, found_score = page, score
         best.append(found)
+    best = _without_title_alone(best, reads, glued)
     return [_shown_part(i, page, reads, glued, best) if page is not None else None for i, page in enumerate(best)]
+
+
+def _without_title_alone(best: list[DeckPage | None], reads: list[set[str]], glued: list[str]) -> list[DeckPage | None]:
+    """`best` (each slide's page; `reads`, `glued`: each slide's words and unspaced text) without the page of a
+    slide that read words of its title alone (none of the lines under it), all of them in the title of a page whose
+    lines under its title another slide read: a section divider ("Part 2: The Calvin Cycle", no page of the deck)
+    or a build's first step shows a title without the body, which the recording shows legibly on that other slide.
+    The page's body was added to the divider's time as if shown there. A slide whose titles alone are read (a
+    camera too far to read any slide's bullets) keeps its page: its body is what the deck is read for."""
+    def title(page: DeckPage) -> set[str]:
+        return set(deck_words(page.lines[0]))
+
+    bodies = [title(page) for j, page in enumerate(best) if page is not None and _shown(page, reads[j], glued[j]) - {0}]
+    return [None if page is not None and len(page.lines) > 1 and (shared := reads[i] & page.words()) <= title(page)
+            and any(shared <= shown for shown in bodies) else page for i, page in enumerate(best)]
 
 
 def _shown(page: DeckPage, read: set[str], glued: str) -> set[int]:
