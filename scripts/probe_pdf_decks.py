@@ -1,14 +1,18 @@
 """Probe: does each slide a recording shows find its own page of the lecture's PDF deck, and no other?
 
-Renders one lecture (builds, a maths slide, a code slide) three ways (the slides full frame, the benchmark's
-lecture-hall camera, a screencast with a webcam tile), reads its slides as indexing does (`cut_and_read`, then
-the same clean-up as pipeline/process.py), and matches them against PDFs of many shapes (fpdf2 writes them): the
-deck as shown, with extra pages, one page per build step, shuffled, a two-slides-per-page handout, and text
-layers with ligatures, words run together or hyphenated at line ends. Prints, per scene and deck, how many slides
-matched the right page, a wrong one (a page whose text the slide does not show: text added where it is not), or
-none; and how many lines were added at a time they were not shown.
+Renders one lecture (builds, a maths slide, a code slide) four ways (the slides full frame, the benchmark's
+lecture-hall camera, a screencast with a webcam tile, the camera at 320x180 where OCR reads titles only), and again
+with section dividers titled as a page (a slide of its title alone, which the deck does not have), reads its slides
+as indexing does (`cut_and_read`, then the same clean-up as pipeline/process.py), and matches them against PDFs of
+many shapes (fpdf2 writes them): the deck as shown, with extra pages, one page per build step, shuffled, a
+two-slides-per-page handout, and text layers with ligatures, words run together or hyphenated at line ends. Prints,
+per lecture, scene and deck (and per lecture in all), how many slides matched the right page, a wrong one (a page
+whose text the slide does not show: text added where it is not), or none; and how many lines were added at a time
+they were not shown. (A slide's truth is what is on screen 0.05 s after its start, at its middle and 0.05 s
+before its end: a divider read 0.3 s late counts "right" on the page of the slide after it.)
 
-    python scripts/probe_pdf_decks.py [--out /tmp/deck-probe] [--scenes screen,camera,screencast]
+    python scripts/probe_pdf_decks.py [--out /tmp/deck-probe] [--scenes screen,camera,screencast,far]
+                                      [--lectures plain,dividers]
 """
 
 from __future__ import annotations
@@ -39,6 +43,16 @@ SECTIONS = [
     Section("Summary", "So plants store the energy and every cell releases it again when it needs it.",
             ["Plants store energy as sugar", "Cells release it as ATP"]),
 ]
+# the lecture again with a section divider before two sections ("Part 1: The Calvin Cycle", a slide the deck does
+# not have), titled as their page: it shows none of the page's bullets, and no page should match it. (A divider of
+# the very title is taken for the first step of a build of the slide after it: one slide.)
+DIVIDED = [d for s in SECTIONS for d in ([Section(f"Part {SECTIONS.index(s)}: {s.title}", "", [], min_seconds=3.0)]
+                                         if s.title in ("The Calvin Cycle", "Cellular Respiration") else []) + [s]]
+LECTURES = {"plain": SECTIONS, "dividers": DIVIDED}
+# how each scene is filmed: render_lecture's scene and frame size ("far": the lecture-hall camera at 320x180, where
+# OCR reads each slide's title and none of its bullets: the page backs up what no frame shows legibly)
+SCENES = {"screen": ("screen", (640, 360)), "camera": ("camera", (640, 360)), "screencast": ("screencast", (640, 360)),
+          "far": ("camera", (320, 180))}
 FOOTER = "Ecology 210"  # the template's footer (dev-green), on every page as on every slide
 EXTRA = [("Appendix: Rubisco Structure", ["Eight large and eight small subunits", "Magnesium in the active site"]),
          ("The Calvin Cycle in C4 Plants", ["Carbon fixation in mesophyll cells", "Bundle sheath holds rubisco"]),
@@ -108,9 +122,9 @@ def decks() -> dict[str, list[tuple[list[list[str]], set[str]]]]:
             "hyphenated": each(lambda x: x if len(x) < 22 else x[:14] + "-\n" + x[14:])}
 
 
-def shown_at(rendered, t: float) -> str | None:
-    """The key of the slide on screen at `t` ("title#bullets shown")."""
-    for r, s in zip(rendered, SECTIONS):
+def shown_at(rendered, sections, t: float) -> str | None:
+    """The key of the slide on screen at `t` ("title#bullets shown"; a divider's "title#0")."""
+    for r, s in zip(rendered, sections):
         if r.start <= t < r.end:
             return f"{s.title}#{1 + sum(b <= t for b in r.builds) if s.build else len(s.bullets)}"
     return None
@@ -125,7 +139,7 @@ def read(video: Path):
     return drop_contents_lines(drop_carried_lines(drop_repeated_lines(slides or [])))
 
 
-def score(slides, rendered, deck_pages, pdf: Path) -> dict:
+def score(slides, rendered, sections, deck_pages, pdf: Path) -> dict:
     from momentsearch.pipeline.deck_match import back_with_deck, match_pages
     from momentsearch.pipeline.deck_pdf import deck_words, read_deck
 
@@ -134,7 +148,8 @@ def score(slides, rendered, deck_pages, pdf: Path) -> dict:
     backed, note = back_with_deck(slides, deck, 0.3)
     counts = {"right": 0, "wrong": 0, "none": 0, "lines added": 0, "lines added not shown": 0}
     for slide, after, match in zip(slides, backed, match_pages(slides, deck)):
-        truth = {shown_at(rendered, t) for t in (slide.start + 0.05, (slide.start + slide.end) / 2, slide.end - 0.05)}
+        times = (slide.start + 0.05, (slide.start + slide.end) / 2, slide.end - 0.05)
+        truth = {shown_at(rendered, sections, t) for t in times}
         page = match.number if match is not None else None
         if page is None:
             counts["none"] += 1
@@ -143,7 +158,7 @@ def score(slides, rendered, deck_pages, pdf: Path) -> dict:
         counts["right" if keys & truth else "wrong"] += 1
         added = after.lines[len(slide.lines):]
         counts["lines added"] += len(added)
-        shown = {w for key in truth if key for w in deck_words(" ".join(_shown_words(key)))}
+        shown = {w for key in truth if key for w in deck_words(" ".join(_shown_words(sections, key)))}
         unseen = [t for t, _, _ in added if 2 * len(set(deck_words(t)) & shown) < len(set(deck_words(t)))]
         counts["lines added not shown"] += len(unseen)
         counts.setdefault("unseen", []).extend(unseen)
@@ -151,28 +166,38 @@ def score(slides, rendered, deck_pages, pdf: Path) -> dict:
     return counts
 
 
-def _shown_words(key: str) -> list[str]:
+def _shown_words(sections, key: str) -> list[str]:
     title, n = key.rsplit("#", 1)
-    section = next(s for s in SECTIONS if s.title == title)
+    section = next(s for s in sections if s.title == title and (s.bullets or n == "0"))
     return [title, *section.bullets[:int(n)]]
 
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--out", default="/tmp/deck-probe")
-    ap.add_argument("--scenes", default="screen,camera,screencast")
+    ap.add_argument("--scenes", default=",".join(SCENES))
+    ap.add_argument("--lectures", default=",".join(LECTURES))
     args = ap.parse_args()
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
-    for scene in args.scenes.split(","):
-        video = out / f"{scene}.mp4"
-        rendered = render_lecture(video, SECTIONS, template="dev-green", scene=scene, section_keyframes=False)
-        slides = read(video)
-        print(f"== {scene}: {len(slides)} slides read")
-        for s in slides:
-            print(f"   {s.start:5.1f}-{s.end:5.1f} {s.text[:90]!r}")
-        for name, pages in decks().items():
-            print(f"   {name:15s} {score(slides, rendered, pages, out / f'{scene}-{name}.pdf')}")
+    for lecture in args.lectures.split(","):
+        totals: dict[str, int] = {}
+        for scene in args.scenes.split(","):
+            video = out / f"{lecture}-{scene}.mp4"
+            kind, size = SCENES[scene]
+            rendered = render_lecture(video, LECTURES[lecture], size=size, template="dev-green", scene=kind,
+                                      section_keyframes=False)
+            slides = read(video)
+            print(f"== {lecture} lecture, {scene}: {len(slides)} slides read")
+            for s in slides:
+                print(f"   {s.start:5.1f}-{s.end:5.1f} {s.text[:90]!r}")
+            for name, pages in decks().items():
+                counts = score(slides, rendered, LECTURES[lecture], pages, out / f"{lecture}-{scene}-{name}.pdf")
+                print(f"   {name:15s} {counts}")
+                for key, n in counts.items():
+                    if isinstance(n, int):
+                        totals[key] = totals.get(key, 0) + n
+        print(f"== {lecture} lecture, all scenes and decks: {totals}")
 
 
 if __name__ == "__main__":

@@ -5,7 +5,10 @@ skipped ("a slide deck or PDF, not read") and a word OCR could not read on the f
 from __future__ import annotations
 
 import json
+import os
 import shutil
+import sys
+import time
 from dataclasses import replace
 from pathlib import Path
 
@@ -16,7 +19,7 @@ from momentsearch.pipeline.deck_match import back_with_deck, match_pages
 from momentsearch.pipeline.deck_pdf import DECK_ORDER, Deck, DeckPage, read_deck
 from momentsearch.pipeline.discover import discover
 from momentsearch.pipeline.ocr import SlideText
-from momentsearch.types import DECK_NOT_READ, DECK_READ, DECK_UNUSED
+from momentsearch.types import DECK_NO_OCR, DECK_NOT_READ, DECK_READ, DECK_UNUSED
 
 fpdf = pytest.importorskip("fpdf", reason="fpdf2 writes the test decks (scripts/setup.sh --test installs it)")
 
@@ -126,6 +129,26 @@ def test_a_handout_page_of_two_slides_backs_each_with_its_own_half_only():
     assert [t for t, _, _ in backed[1].lines[2:]] == ["Stop when the target is found"]
     assert [t for t, _, _ in backed[2].lines[3:]] == ["Cells release it as ATP"]  # read without its spaces
     assert note == "slide deck lecture.pdf: 3 of 3 slides matched to 2 of its 2 pages"
+
+
+def test_a_divider_titled_as_a_page_gets_none_of_its_body_where_another_slide_shows_it():
+    """A section divider ("Part 2: The Calvin Cycle", no page of the deck) read as its title's two words matched
+    the page of that title, and the page's bullets were added to the divider's time (probe, lecture with dividers,
+    its three legible scenes: 56 of 270 reads matched a page they do not show, 140 lines added where not shown; 0
+    and 2 now, as without dividers). A slide whose title alone is read keeps its page where no slide's body is read
+    (a camera too far to read bullets), and so does one whose page's body no slide shows."""
+    deck = Deck("lecture.pdf", [DeckPage(1, ["The Calvin Cycle", "Carbon fixation by rubisco", "Sugar phosphates"]),
+                                DeckPage(2, ["The Calvin Cycle in C4 Plants", "Bundle sheath holds rubisco"]),
+                                DeckPage(3, ["Cellular Respiration", "Glycolysis splits glucose"]),
+                                DeckPage(4, ["Fermentation Pathways", "Ethanol fermentation in yeast"])])
+    slides = [_slide(0, "Part 2: The Calvin Cycle"), _slide(10, "The Calvin Cycle", "Carbon fixation by rubisco"),
+              _slide(20, "Part 3: Cellular Respiration"), _slide(30, "Fermentation Pathways")]
+
+    assert [p and p.number for p in match_pages(slides, deck)] == [None, 1, 3, 4]
+    backed, note = back_with_deck(slides, deck, 0.3)
+    assert backed[0] == slides[0] and [t for t, _, _ in backed[2].lines[1:]] == ["Glycolysis splits glucose"]
+    far = [_slide(0, "The Calvin Cycle"), _slide(10, "Cellular Respiration"), _slide(20, "Fermentation Pathways")]
+    assert [p and p.number for p in match_pages(far, deck)] == [1, 3, 4]
 
 
 def _write_handout(path: Path, pages: list[list[tuple[str, list[str]]]]) -> None:
@@ -431,3 +454,118 @@ def test_a_deck_whose_text_layer_lost_its_spaces_is_read_with_them_put_back(tmp_
     assert [[t for t, _, _ in s.lines[len(o.lines):]] for s, o in zip(backed, slides)] == [
         ["Convection moves the plates"], [], ["The Mohorovicicdiscontinuity"], ["Eruptions change the weather"]]
     assert note == "slide deck lecture.pdf: 3 of 4 slides matched to 3 of its 3 pages"
+
+
+_SEEN: list[tuple[str, str]] | None = None  # while a test sets it: the files opened and folders listed
+
+
+def _audit(event: str, args: tuple) -> None:
+    if _SEEN is None or event not in ("open", "os.listdir") or not isinstance(args[0], (str, Path)):
+        return
+    frame = sys._getframe(1)
+    while frame is not None and event == "os.listdir":  # a folder listed to find a deck, not a caption file
+        if f"{os.sep}deck_" in frame.f_code.co_filename:
+            break
+        frame = frame.f_back
+    if frame is not None:
+        _SEEN.append((event, os.path.basename(os.path.normpath(str(args[0])))))
+
+
+@pytest.fixture
+def seen():
+    """The files opened and folders listed to find a deck (os.listdir in pipeline/deck_*.py) since, as (event, base
+    name): an audit hook (one per process: a hook cannot be taken off) records them while this test runs."""
+    global _SEEN
+    if not getattr(_audit, "added", False):
+        sys.addaudithook(_audit)
+        _audit.added = True
+    _SEEN = []
+    yield _SEEN
+    _SEEN = None
+
+
+def _settled(*paths: Path, ago: float = 60.0) -> None:
+    """`paths` (files, then their folder) modified `ago` seconds back: older than deck_reads.RACY_NS, so what is
+    read of them is kept."""
+    for path in paths:
+        os.utime(path, (time.time() - ago, time.time() - ago))
+
+
+def test_a_deck_is_found_read_and_hashed_once_a_run_and_again_once_it_changes(tmp_path, seen):
+    """Indexing a video beside its deck read the PDF five times (discovery's check for a text layer, the video's
+    id, the record's signature, the parse, the copies check) and listed its folder for every look; a run over it
+    unchanged read it again to see it was. Now each run opens it once at most, and an edited deck once again."""
+    from fakes import FakeClip, FakeText
+
+    from momentsearch.options import Config
+    from momentsearch.pipeline.indexer import Indexer
+    from momentsearch.store.client import make_client
+    from momentsearch.store.store import Store
+
+    class NoSpeech:
+        model_id = "fake:asr"  # (the recording is silent: never called)
+
+    folder = tmp_path / "course"
+    folder.mkdir()
+    _grey_slides(folder / "glaciers.mp4")
+    pages = [(t, ["Ice sheets covered the north"]) for t in GLACIER_TITLES.values()]
+    _write_deck(folder / "glaciers.pdf", pages, {})
+    _settled(folder / "glaciers.mp4", folder / "glaciers.pdf", folder)
+
+    def index() -> tuple[list[str], int, int]:
+        config = Config()
+        config.models.ocr = False
+        seen.clear()
+        report = Indexer(Store(make_client(str(tmp_path / "db"))), config, FakeText(), NoSpeech(), FakeClip(),
+                         ocr=TitleOcr()).index([str(folder)])
+        return ([f.status for f in report.files if f.path.endswith(".mp4")], seen.count(("open", "glaciers.pdf")),
+                seen.count(("os.listdir", "course")))
+
+    assert index() == (["indexed"], 1, 1)
+    assert index() == (["unchanged"], 0, 0)  # (this process read it as it is)
+    _write_deck(folder / "glaciers.pdf", pages[:2], {})
+    _settled(folder / "glaciers.pdf", ago=30.0)
+    assert index() == (["indexed"], 1, 0)
+
+
+def test_a_deck_changed_within_the_clock_s_resolution_is_read_again(tmp_path):
+    """What is kept of a deck or folder is keyed by its state (modified time, size, inode): a state younger than
+    RACY_NS is not kept, as an edit in the same tick would leave it as it was over other bytes."""
+    from momentsearch.pipeline.deck_pdf import deck_beside, deck_signature
+
+    video, deck = tmp_path / "lecture.mp4", tmp_path / "lecture.pdf"
+    video.write_bytes(b"video")
+    deck.write_bytes(b"%PDF-1 one")
+    first = deck_signature(video)
+    stamp = os.stat(deck).st_mtime_ns
+    deck.write_bytes(b"%PDF-1 two")  # the same size, and the same modified time
+    os.utime(deck, ns=(stamp, stamp))
+    assert deck_signature(video) != first
+    _settled(deck, tmp_path)
+    kept = deck_signature(video)
+    deck.write_bytes(b"%PDF-1 six")
+    assert deck_signature(video) != kept  # (its modified time is now)
+    deck.unlink()
+    assert deck_beside(video) is None and deck_signature(video) == ""
+    (tmp_path / "lecture-slides.pdf").write_bytes(b"%PDF-1 one")  # the folder changed: listed again
+    assert deck_beside(video) == tmp_path / "lecture-slides.pdf"
+
+
+def test_which_decks_went_unused_looks_for_each_videos_deck_once(tmp_path, seen):
+    """`decks_used` looked for the deck of every video of a deck's folder once per deck read there: a folder of
+    n lectures, each with its deck, was listed n x n times after the batch."""
+    from momentsearch.pipeline.deck_match import decks_used
+    from momentsearch.types import FileRecord, FileResult
+
+    results, records = [], {}
+    for k in range(4):
+        video = str(tmp_path / f"week{k}.mp4")
+        (tmp_path / f"week{k}.mp4").write_bytes(b"video")
+        (tmp_path / f"week{k}.pdf").write_bytes(b"%PDF-1")
+        records[video] = FileRecord(video, "ab" * 8, 5, 0.0, complete=True, channels=["ocr" if k else "visual"])
+        results += [FileResult(video, "indexed"), FileResult(str(tmp_path / f"week{k}.pdf"), "skipped", DECK_READ)]
+    seen.clear()  # (the folder is new: nothing of it is kept, each look lists it)
+    decks_used(results, records.get)
+    assert seen.count(("os.listdir", tmp_path.name)) <= 4
+    assert [r.reason for r in results if r.path.endswith(".pdf")] == [f"{DECK_UNUSED}: {DECK_NO_OCR}"] + [
+        DECK_READ] * 3

@@ -305,7 +305,7 @@ def test_an_mts_whose_sound_starts_just_before_the_clock_wraps_is_on_the_file_cl
     from itertools import islice
 
     from momentsearch.clips import cut_clip
-    from momentsearch.pipeline.decode import _iter_audio_chunks, probe
+    from momentsearch.pipeline.decode import iter_audio_chunks, probe
     from momentsearch.types import SAMPLE_RATE
 
     path = tmp_path / "00001.MTS"
@@ -319,7 +319,7 @@ def test_an_mts_whose_sound_starts_just_before_the_clock_wraps_is_on_the_file_cl
     with av.open(str(path)) as f:  # the fixture is what it claims: the sound's first time is 26.5 hours
         assert float(f.streams.audio[0].start_time * f.streams.audio[0].time_base) > 2 ** 33 / 90_000 - 1
     assert probe(path).duration == pytest.approx(12.0, abs=0.2)
-    head = np.concatenate(list(islice(_iter_audio_chunks(path), 100)))[:SAMPLE_RATE]  # the index's first second
+    head = np.concatenate(list(islice(iter_audio_chunks(path), 100)))[:SAMPLE_RATE]  # the index's first second
     assert head.size == SAMPLE_RATE and np.abs(head[: SAMPLE_RATE // 10]).max() > 0.1  # the tone, not silence
     clip = cut_clip(path, 0.0, 4.0, tmp_path / "clip.mp4")
     with av.open(clip.path) as f:

@@ -130,11 +130,11 @@ def test_audio_that_starts_more_than_5_s_late_keeps_its_gap_in_any_container(tmp
 def test_silence_before_a_late_audio_track_comes_in_bounded_pieces(tmp_path):
     """A gap before the audio is padded with zeros piece by piece (an 80,000 s gap must not be one
     5 GB array); the pieces add up to the gap, and the sound comes right after it."""
-    from momentsearch.pipeline.decode import PAD_PIECE, _iter_audio_chunks
+    from momentsearch.pipeline.decode import PAD_PIECE, iter_audio_chunks
 
     path = tmp_path / "gap.mp4"
     render(path, "mp4", 0.0, seconds=1.0, tone=(130.0, 131.0), audio_start=130.0, audio_seconds=1.0)
-    pieces = list(_iter_audio_chunks(path))
+    pieces = list(iter_audio_chunks(path))
     assert max(p.size for p in pieces) <= PAD_PIECE * SR
     assert onset(np.concatenate(pieces)) == pytest.approx(130.0, abs=0.1)
 

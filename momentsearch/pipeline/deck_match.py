@@ -67,7 +67,23 @@ def match_pages(slides: Sequence[SlideText], deck: Deck) -> list[DeckPage | None
             if recall >= MIN_RECALL and score > found_score:
                 found, found_score = page, score
         best.append(found)
+    best = _without_title_alone(best, reads, glued)
     return [_shown_part(i, page, reads, glued, best) if page is not None else None for i, page in enumerate(best)]
+
+
+def _without_title_alone(best: list[DeckPage | None], reads: list[set[str]], glued: list[str]) -> list[DeckPage | None]:
+    """`best` (each slide's page; `reads`, `glued`: each slide's words and unspaced text) without the page of a
+    slide that read words of its title alone (none of the lines under it), all of them in the title of a page whose
+    lines under its title another slide read: a section divider ("Part 2: The Calvin Cycle", no page of the deck)
+    or a build's first step shows a title without the body, which the recording shows legibly on that other slide.
+    The page's body was added to the divider's time as if shown there. A slide whose titles alone are read (a
+    camera too far to read any slide's bullets) keeps its page: its body is what the deck is read for."""
+    def title(page: DeckPage) -> set[str]:
+        return set(deck_words(page.lines[0]))
+
+    bodies = [title(page) for j, page in enumerate(best) if page is not None and _shown(page, reads[j], glued[j]) - {0}]
+    return [None if page is not None and len(page.lines) > 1 and (shared := reads[i] & page.words()) <= title(page)
+            and any(shared <= shown for shown in bodies) else page for i, page in enumerate(best)]
 
 
 def _shown(page: DeckPage, read: set[str], glued: str) -> set[int]:
@@ -178,18 +194,16 @@ def decks_used(results: list, record_of) -> None:
     a slide it shows (DECK_NO_MATCH). The summary counted such a deck among the decks read, and only the video's
     row said otherwise. `record_of(path)`: a file's FileRecord or None. A deck stays read where a video of the
     batch used it, where its video failed (its row says why), or where the video's record is older than DECK_USE."""
-    videos: dict[str, list] = {}
+    folders = {os.path.dirname(os.path.realpath(r.path)) for r in results if r.reason == DECK_READ}
+    whys: dict[str, list[str]] = {}  # a deck (its real path) -> why each video of its folder read with it did not
+    for r in results:  # use it: each video's deck is looked for once (each deck looked for all: decks x videos)
+        if r.status in ("indexed", "unchanged") and (folder := os.path.dirname(os.path.realpath(r.path))) in folders \
+                and (record := record_of(r.path)) is not None and (deck := deck_beside(record.path)) is not None \
+                and os.path.dirname(deck := os.path.realpath(deck)) == folder:
+            whys.setdefault(deck, []).append(_unused(record))
     for r in results:
-        if r.status in ("indexed", "unchanged") and (record := record_of(r.path)) is not None:
-            videos.setdefault(os.path.dirname(os.path.realpath(r.path)), []).append(record)
-    for r in results:
-        if r.reason != DECK_READ:
-            continue
-        here = os.path.realpath(r.path)
-        whys = [_unused(rec) for rec in videos.get(os.path.dirname(here), [])
-                if (deck := deck_beside(rec.path)) is not None and os.path.realpath(deck) == here]
-        if whys and all(whys):
-            r.reason = f"{DECK_UNUSED}: {whys[0]}"
+        if r.reason == DECK_READ and (unused := whys.get(os.path.realpath(r.path))) and all(unused):
+            r.reason = f"{DECK_UNUSED}: {unused[0]}"
 
 
 def _unused(record) -> str:

@@ -7,19 +7,21 @@ words. The deck is found by name only (the video's name with `.pdf`, or with "sl
 folder walk and a named video find the same one, and a video has one deck at most; its bytes are part of the
 video's indexed id and its signature is kept in the file's record (`sources["deck"]`), so a deck added, edited or
 taken away makes the next `index` do the video again. A handout's page is read as one page a slide (`deck_layout`).
+The folder's names and the deck's bytes and hash are kept while they stay as they are (`deck_reads`): the id, the
+signature and the pages of one video read its deck once.
 """
 
 from __future__ import annotations
 
-import hashlib
 import logging
-import os
 import re
 import unicodedata
 from dataclasses import dataclass, field
+from io import BytesIO
 from pathlib import Path
 
 from momentsearch.pipeline.deck_layout import page_slides
+from momentsearch.pipeline.deck_reads import file_bytes, file_digest, folder_names
 from momentsearch.pipeline.media_names import AUDIO_EXTENSIONS, VIDEO_EXTENSIONS
 from momentsearch.types import DECK_NOT_READ, DECK_READ, DECK_SECOND, DECK_UNUSED
 
@@ -62,7 +64,7 @@ def deck_beside(video: str | Path) -> Path | None:
     if path.suffix.lower() not in VIDEO_EXTENSIONS:
         return None
     try:  # (a folder of a thousand recordings: only the few names that begin with this one's are looked at)
-        names = [n for n in os.listdir(path.parent) if n[:len(path.stem)].lower() == path.stem.lower()]
+        names = [n for n in folder_names(path.parent) if n[:len(path.stem)].lower() == path.stem.lower()]
     except OSError:
         return None
     recordings = {Path(n).stem for n in names if Path(n).suffix.lower() in RECORDING_EXTENSIONS}
@@ -98,7 +100,7 @@ def _named_after(pdf: Path, names: list[str] | None) -> list[Path]:
     if pdf.suffix.lower() != ".pdf":
         return []
     try:
-        names = os.listdir(pdf.parent) if names is None else names
+        names = list(folder_names(pdf.parent)) if names is None else names
     except OSError:
         return []
     stem = pdf.stem.lower()
@@ -128,12 +130,8 @@ def deck_of(video: str | Path) -> Deck | None:
 def deck_bytes(video: str | Path) -> bytes | None:
     """The bytes of `video`'s deck (`deck_beside`), None without one or when it cannot be read."""
     deck = deck_beside(video)
-    return _read(deck) if deck is not None else None
-
-
-def _read(deck: Path) -> bytes | None:
     try:
-        return deck.read_bytes()
+        return file_bytes(deck) if deck is not None else None
     except OSError:
         return None
 
@@ -144,8 +142,10 @@ def deck_signature(video: str | Path) -> str:
     deck = deck_beside(video)
     if deck is None:
         return ""
-    data = _read(deck)  # (deck_bytes would look for the deck again: a second listing of the folder)
-    return f"{deck.name} {hashlib.blake2b(data, digest_size=8).hexdigest() if data is not None else 'unreadable'}"
+    try:
+        return f"{deck.name} {file_digest(deck)}"
+    except OSError:
+        return f"{deck.name} unreadable"
 
 
 def deck_changed(record) -> bool:
@@ -201,7 +201,7 @@ def _page_lines(path: str | Path, until_text: bool = False) -> tuple[list[DeckPa
     quiet.setLevel(logging.ERROR)  # its warnings of odd objects would reach the terminal (the library never prints)
     pages: list[DeckPage] = []
     try:
-        reader = PdfReader(str(path))
+        reader = PdfReader(BytesIO(file_bytes(Path(path))))  # (as PdfReader reads a path: all of it, at once)
         if reader.is_encrypted and not reader.decrypt(""):
             return [], "encrypted with a password"
         for number, page in enumerate(reader.pages, 1):

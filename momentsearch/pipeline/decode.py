@@ -68,7 +68,7 @@ def probe_again_if_changed(path: str, info: MediaInfo | BadInputError | None,
 PAD_PIECE = 60  # seconds; the silence before a late audio track is yielded in pieces this long
 
 
-def _iter_audio_chunks(path: str | Path, sample_rate: int = SAMPLE_RATE) -> Iterator[np.ndarray]:
+def iter_audio_chunks(path: str | Path, sample_rate: int = SAMPLE_RATE) -> Iterator[np.ndarray]:
     """Lazily yields the audio track `pick_audio_track` chooses as mono float32 pieces (a few thousand
     samples each) at `sample_rate` Hz, in order, on the file's clock (`time_origin`): a track that starts
     5 s after the file does begins with 5 s of zeros. Nothing but the current piece is held. A packet the
@@ -102,9 +102,9 @@ def _iter_audio_chunks(path: str | Path, sample_rate: int = SAMPLE_RATE) -> Iter
 
 
 def load_audio(path: str | Path, sample_rate: int = SAMPLE_RATE) -> np.ndarray:
-    """The chosen audio track (see `_iter_audio_chunks`) as mono float32 in [-1, 1] at `sample_rate` Hz.
+    """The chosen audio track (see `iter_audio_chunks`) as mono float32 in [-1, 1] at `sample_rate` Hz.
     Empty if no audio. Holds the whole track (~230 MB for 3 hours); long files go through `iter_audio_windows`."""
-    chunks = list(_iter_audio_chunks(path, sample_rate))
+    chunks = list(iter_audio_chunks(path, sample_rate))
     if not chunks:
         return np.zeros(0, dtype=np.float32)
     return np.concatenate(chunks).astype(np.float32, copy=False)
@@ -152,7 +152,7 @@ def iter_audio_windows(path: str | Path, window: float = 300.0, search: float = 
     held = 0
     start_sample = 0
     index = 0
-    for piece in _iter_audio_chunks(path):
+    for piece in iter_audio_chunks(path):
         pending.append(piece)
         held += piece.size
         if not size or held < size:

@@ -54,9 +54,9 @@ def one_per_recording(indexer, paths: list[str], infos: dict, reindex: bool) -> 
 
 def _captioned(path: str) -> bool:
     """Whether captions of its own (beside it, or inside it) would make `path`'s transcript: no copy shares it."""
-    from momentsearch.pipeline.reencoded import _has_subtitles
+    from momentsearch.pipeline.reencoded import has_subtitles
 
-    return bool(sidecar_files(path)) or _has_subtitles(path)
+    return bool(sidecar_files(path)) or has_subtitles(path)
 
 
 def _one_per_content(indexer, paths: list[str]) -> tuple[list[str], set[str]]:

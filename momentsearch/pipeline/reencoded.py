@@ -36,12 +36,12 @@ MAX_CANDIDATES = 4  # indexed files of about this length compared at most (the n
 def loudness_envelope(path: str) -> np.ndarray:
     """The chosen audio track's loudness in dB full scale per ENVELOPE_STEP seconds (floored at FLOOR_DB), on the
     file's clock; empty without sound. Decodes the whole track once, holding one piece at a time."""
-    from momentsearch.pipeline.decode import _iter_audio_chunks
+    from momentsearch.pipeline.decode import iter_audio_chunks
 
     step = int(round(ENVELOPE_STEP * SAMPLE_RATE))
     energies: list[float] = []
     rest = np.zeros(0, dtype=np.float32)
-    for piece in _iter_audio_chunks(path):
+    for piece in iter_audio_chunks(path):
         rest = np.concatenate([rest, piece]) if rest.size else piece
         whole = rest.size // step * step
         if whole:
@@ -129,7 +129,7 @@ class CopyFinder:
              near: list[FileRecord]) -> FileRecord | None:
         """The first of `near` (from `near`, their files still there) that `path` (probed as `info`, of `size` and
         modified time `mtime`) is another encoding of, or None. A file with subtitles of its own is not taken."""
-        if not near or _has_subtitles(path):
+        if not near or has_subtitles(path):
             return None
         mine = self._envelope(path, size, mtime)
         for rec in near:
@@ -142,7 +142,7 @@ class CopyFinder:
         return None
 
 
-def _has_subtitles(path: str) -> bool:
+def has_subtitles(path: str) -> bool:
     """Whether `path` holds a subtitle stream: its own captions could make its transcript, not the other's ASR."""
     from momentsearch.pipeline.opening import open_media
 
