@@ -179,9 +179,12 @@ def same_form(query: str, terms: list[str], texts: list[str]) -> np.ndarray:
 class LexicalIndex:
     """BM25 over a list of texts, built once in memory. Ids are the caller's row numbers."""
 
-    def __init__(self, texts: list[str]) -> None:
+    def __init__(self, texts: list[str], terms: list[list[str]] | None = None) -> None:
+        """`terms`: each text's `document_terms`, when the caller has them (a corpus following a commit keeps
+        them: at 40k+ chunks tokenizing is most of the build)."""
         self.size = len(texts)
-        tokens = [document_terms(t) for t in texts]  # once: at 100k+ chunks tokenizing is most of the build
+        tokens = terms if terms is not None else [document_terms(t) for t in texts]
+        self.terms: list[list[str]] | None = tokens  # None in an index read from disk (`load`)
         df: dict[str, int] = {}
         for doc in tokens:
             for term in set(doc):
@@ -203,7 +206,7 @@ class LexicalIndex:
         directory = Path(directory)
         state = json.loads((directory / "lexical.json").read_text(encoding="utf-8"))
         index = cls.__new__(cls)
-        index.size, index._df, index._bm25 = int(state["size"]), dict(state["df"]), None
+        index.size, index._df, index._bm25, index.terms = int(state["size"]), dict(state["df"]), None, None
         if index.size:
             index._bm25 = BM25Scores.load(directory / "bm25")
         return index

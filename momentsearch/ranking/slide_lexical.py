@@ -118,21 +118,29 @@ def alias_phrases(query: str, alias_of: dict[str, tuple[str, ...]]) -> list[tupl
     return [(f" {' '.join(words)} ", 1.0)] + [(f" {' '.join(p)} ", ALIAS_SHARE) for p in others]
 
 
+EntryParts = tuple[dict[str, float], list[str]]  # (term -> heaviest line weight, the entry text's terms)
+
+
+def entry_parts(lines: list[Line]) -> EntryParts:
+    """What SlideLexicalIndex derives from one entry's lines: each term's heaviest line weight, and the terms
+    (`document_terms`) of its text as the lexical index holds it."""
+    weights: dict[str, float] = {}
+    for text, weight, unsplit in lines:
+        for term in document_terms(f"{text} {unsplit}"):
+            weights[term] = max(weights.get(term, 0.0), weight)
+    return weights, document_terms(" ".join(f"{t} {a}" for t, _, a in lines))
+
+
 class SlideLexicalIndex:
     """BM25 candidates + size-weighted coverage over the lines of each entry (the caller's rows)."""
 
-    def __init__(self, entries: list[list[Line]]) -> None:
-        self.term_weight: list[dict[str, float]] = []
+    def __init__(self, entries: list[list[Line]], parts: list[EntryParts] | None = None) -> None:
+        """`parts`: each entry's `entry_parts`, when the caller kept them (a corpus following a commit)."""
         self.entries = entries  # the lines, for the phrase test of a query's candidates
-        texts = []
-        for lines in entries:
-            weights: dict[str, float] = {}
-            for text, weight, unsplit in lines:
-                for term in document_terms(f"{text} {unsplit}"):
-                    weights[term] = max(weights.get(term, 0.0), weight)
-            self.term_weight.append(weights)
-            texts.append(" ".join(f"{t} {a}" for t, _, a in lines))
-        self.lexical = LexicalIndex(texts)
+        self.parts = parts if parts is not None else [entry_parts(lines) for lines in entries]
+        self.term_weight: list[dict[str, float]] = [weights for weights, _ in self.parts]
+        texts = [" ".join(f"{t} {a}" for t, _, a in lines) for lines in entries]
+        self.lexical = LexicalIndex(texts, [terms for _, terms in self.parts])
 
     def unknown_terms(self, query: str) -> list[str]:
         """The query's terms that no slide shows (a typo, another spelling, a word the OCR misread)."""
