@@ -144,3 +144,23 @@ def test_a_searcher_following_commits_returns_the_moments_of_a_fresh_one(stores,
     assert reads and all(start > 0 for _, start in reads), "the searcher followed the commits"
     fresh = Searcher(reader, FakeText())
     assert after == [fresh.search(q, k=5) for q in QUERIES] and after != before
+
+
+def test_bm25_from_kept_term_counts_is_the_build_from_the_terms_bit_for_bit():
+    """Every lexical index is now built from term counts (ranking/term_counts.py): the same vocabulary, in the same
+    order, and the same arrays as BM25Scores.build of the terms, also for counts kept through a subset and a join."""
+    from momentsearch.ranking.lexical import BM25Scores
+    from momentsearch.ranking.term_counts import TermCounts
+
+    rng = random.Random(5)
+    docs = [[rng.choice(WORDS[:rng.randint(1, len(WORDS))]) for _ in range(rng.randint(0, 30))] for _ in range(300)]
+    keep = sorted(rng.sample(range(len(docs)), 200))
+    counts = TermCounts.of(docs[:250])
+    followed = counts.rows([i for i in keep if i < 250]).joined(TermCounts.of(docs[250:], counts.table))
+    for got, terms in ((TermCounts.of(docs), docs), (followed, [d for i, d in enumerate(docs) if i in keep
+                                                                 or i >= 250]), (TermCounts.of([]), [])):
+        mine, want = BM25Scores.of_counts(*got.pairs()), BM25Scores.build(terms)
+        assert mine.vocab == want.vocab and list(mine.vocab) == list(want.vocab) and mine.num_docs == want.num_docs
+        for name in ("data", "indices", "indptr"):
+            assert getattr(mine, name).dtype == getattr(want, name).dtype
+            assert np.array_equal(getattr(mine, name), getattr(want, name))

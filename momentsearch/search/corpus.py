@@ -14,11 +14,11 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from momentsearch.ranking.lexical import LexicalIndex, document_terms, normalise, stem
-from momentsearch.ranking.slide_lexical import SlideLexicalIndex, entry_parts, parse_lines
+from momentsearch.ranking.lexical import LexicalIndex, normalise, stem
+from momentsearch.ranking.slide_lexical import SlideLexicalIndex, entry_text, parse_lines, term_weights
 from momentsearch.search import cache as corpus_cache
 from momentsearch.search.coverage import missing_channel_notes
-from momentsearch.search.follow import Rows, followed_rows, read_mark
+from momentsearch.search.follow import Rows, followed_counts, followed_rows, read_mark
 from momentsearch.search.spelling import Vocabulary, spelled_out
 from momentsearch.store.changes import ChangeMark
 from momentsearch.store.lock import writing_now
@@ -239,10 +239,8 @@ def _speech_rows(store: Store, kept: Corpus | None, changed: set[str] | None, ke
             rows, keep = got
             if len(keep) == len(rows.ids) == len(kept.chunk_ids):
                 return rows, kept.lexical, False  # none of its rows changed (only a file record, or slide text)
-            terms = kept.lexical.terms
-            terms = terms if terms is not None else [document_terms(t) for t in kept.chunk_text]  # from the cache
-            terms = [terms[i] for i in keep] + [document_terms(t) for t in rows.texts[len(keep):]]
-            return rows, LexicalIndex(rows.texts, terms), False
+            counts = followed_counts(kept.lexical, kept.chunk_text, keep, rows.texts[len(keep):])
+            return rows, LexicalIndex(rows.texts, counts), False
     cached = corpus_cache.load(cache_dir, key) if cache_dir else None
     if cached is not None:
         ids, texts, metas, lexical = cached
@@ -267,8 +265,10 @@ def _slide_rows(store: Store, kept: Corpus | None, changed: set[str] | None) -> 
             rows, keep = got
             old = kept.ocr_lexical or SlideLexicalIndex([])  # none: the kept corpus had no slide text
             added = [parse_lines(m.get("lines")) for m in rows.metas[len(keep):]]
-            entries = [old.entries[i] for i in keep] + added
-            return rows, SlideLexicalIndex(entries, [old.parts[i] for i in keep] + [entry_parts(e) for e in added])
+            texts = [entry_text(e) for e in old.entries]  # counted again only where its counts are not kept
+            counts = followed_counts(old.lexical, texts, keep, [entry_text(e) for e in added])
+            return rows, SlideLexicalIndex([old.entries[i] for i in keep] + added,
+                                           [old.term_weight[i] for i in keep] + list(map(term_weights, added)), counts)
     rows = Rows([], [], [])
     for id_, doc, meta in store.iter_all("ocr"):
         rows.ids.append(id_)

@@ -3,21 +3,23 @@
 A reader (`serve`, a notebook's MomentIndex) keeps every transcript and slide text row with their BM25 indexes
 (search/corpus.py). After each commit of another process (`index` makes three per file) it read all of them again
 and tokenized every text anew: about 3 s at 40,000 rows, paid by the first search after each file of a long
-indexing run. Now it keeps its rows' terms (LexicalIndex.terms, SlideLexicalIndex.parts) and the change mark it
-read them at, and reads only the rows of the files changed since (store/changes.py's log).
+indexing run. Now it keeps its rows' term counts (LexicalIndex.counts, ranking/term_counts.py) and the change mark
+it read them at, and reads only the rows of the files changed since (store/changes.py's log).
 
 The corpus so followed is the one a whole read gives, row for row: rows are kept in the store's order (the order
 they were first written; a row updated in place keeps its place), and the ones to read again are taken from the
 end of the collection (`Store.iter_all`'s `start`): where one of those is not of a changed file (a changed file's
 row updated in place among the others), the whole collection is read instead, as when the log cannot say.
-BM25 is built again from the kept terms: its idf and mean text length change with every row, and the build
-from terms takes a fraction of the tokenizing.
+BM25 is built again from the kept counts: its idf and mean text length change with every row, and that
+build is numpy alone.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
+from momentsearch.ranking.lexical import LexicalIndex, document_terms
+from momentsearch.ranking.term_counts import TermCounts
 from momentsearch.store.changes import ChangeMark, changed_since, mark_of
 from momentsearch.store.store import GENERATION_KEY, Store
 
@@ -61,3 +63,10 @@ def followed_rows(store, name: str, rows: Rows, changed: set[str]) -> tuple[Rows
         out.texts.append(doc or "")
         out.metas.append(meta)
     return out, keep
+
+
+def followed_counts(kept: LexicalIndex, texts: list[str], keep: list[int], added: list[str]) -> TermCounts:
+    """The term counts of `kept`'s texts `keep` (`texts`: all of them, counted again where `kept` was read from the
+    disk cache without its counts), then of the texts `added`."""
+    counts = kept.counts if kept.counts is not None else TermCounts.of([document_terms(t) for t in texts])
+    return counts.rows(keep).joined(TermCounts.of([document_terms(t) for t in added], counts.table))
