@@ -8,17 +8,20 @@ terms, bit for bit.
 
 from __future__ import annotations
 
+import threading
 from dataclasses import dataclass
 
 import numpy as np
 
 
 class TermTable:
-    """Term -> number, shared by the counts of one reader's successive indexes (numbers are only ever added)."""
+    """Term -> number, shared by the counts of one reader's successive indexes (numbers are only ever added; two
+    searches of `serve` may follow one commit at once: numbered under `lock`)."""
 
     def __init__(self) -> None:
         self.numbers: dict[str, int] = {}
         self.terms: list[str] = []
+        self.lock = threading.Lock()
 
     def number(self, term: str) -> int:
         got = self.numbers.get(term)
@@ -44,13 +47,14 @@ class TermCounts:
         """The counts of `docs` (each text's `document_terms`)."""
         table = table or TermTable()
         terms, counts, starts = [], [], [0]
-        for doc in docs:
-            seen: dict[str, int] = {}
-            for term in doc:
-                seen[term] = seen.get(term, 0) + 1
-            terms += [table.number(t) for t in seen]
-            counts += seen.values()
-            starts.append(len(terms))
+        with table.lock:
+            for doc in docs:
+                seen: dict[str, int] = {}
+                for term in doc:
+                    seen[term] = seen.get(term, 0) + 1
+                terms += [table.number(t) for t in seen]
+                counts += seen.values()
+                starts.append(len(terms))
         return cls(table, np.asarray(terms, np.int32), np.asarray(counts, np.int32), np.asarray(starts, np.int64),
                    np.asarray([len(d) for d in docs], np.int64))
 
