@@ -18,6 +18,7 @@ import numpy as np
 
 from momentsearch.ranking.aliases import ALIAS_SHARE, GROUPS
 from momentsearch.ranking.numbers import NUMBER_WORDS, QUANTITY_WORDS
+from momentsearch.ranking.term_counts import TermCounts
 # the word lists and `tokenize` moved to ranking/words.py; importers of this module keep finding them here
 from momentsearch.ranking.words import (CONTRACTED_WORDS, FRAME_WORDS, FUNCTION_WORDS,  # noqa: F401
                                         HEDGE_WORDS, STOPWORDS, normalise, tokenize)
@@ -179,15 +180,15 @@ def same_form(query: str, terms: list[str], texts: list[str]) -> np.ndarray:
 class LexicalIndex:
     """BM25 over a list of texts, built once in memory. Ids are the caller's row numbers."""
 
-    def __init__(self, texts: list[str]) -> None:
+    def __init__(self, texts: list[str], counts: TermCounts | None = None) -> None:
+        """`counts`: the texts' term counts, when the caller has them (a corpus following a commit keeps them: at
+        40k+ chunks tokenizing and counting are most of the build)."""
         self.size = len(texts)
-        tokens = [document_terms(t) for t in texts]  # once: at 100k+ chunks tokenizing is most of the build
-        df: dict[str, int] = {}
-        for doc in tokens:
-            for term in set(doc):
-                df[term] = df.get(term, 0) + 1
-        self._df = df
-        self._bm25 = BM25Scores.build(tokens) if texts else None
+        if counts is None:
+            counts = TermCounts.of([document_terms(t) for t in texts])
+        self.counts: TermCounts | None = counts  # None in an index read from disk (`load`)
+        self._df = counts.df()
+        self._bm25 = BM25Scores.of_counts(*counts.pairs()) if texts else None
 
     def save(self, directory: str | Path) -> None:
         """Write the index to `directory` (arrays as .npy + JSON, bm25s' layout; no pickle)."""
@@ -203,7 +204,7 @@ class LexicalIndex:
         directory = Path(directory)
         state = json.loads((directory / "lexical.json").read_text(encoding="utf-8"))
         index = cls.__new__(cls)
-        index.size, index._df, index._bm25 = int(state["size"]), dict(state["df"]), None
+        index.size, index._df, index._bm25, index.counts = int(state["size"]), dict(state["df"]), None, None
         if index.size:
             index._bm25 = BM25Scores.load(directory / "bm25")
         return index
@@ -333,8 +334,15 @@ class BM25Scores:
                 rows.append(vocab.setdefault(term, len(vocab)))
                 cols.append(j)
                 tfs.append(tf)
-        term_ids, text_ids, tf = np.array(rows, np.int64), np.array(cols, np.int64), np.array(tfs, np.float64)
-        n = len(docs)
+        return cls.of_counts(vocab, np.array(rows, np.int64), np.array(cols, np.int64), np.array(tfs, np.float64),
+                             lengths)
+
+    @classmethod
+    def of_counts(cls, vocab: dict[str, int], term_ids: np.ndarray, text_ids: np.ndarray, tf: np.ndarray,
+                  lengths: np.ndarray) -> "BM25Scores":
+        """The scores of each (term, text) pair a text holds, `tf` times (int64, int64, float64 arrays, text by
+        text; `vocab`: term -> id in order of first occurrence); `lengths`: each text's terms (float64)."""
+        n = len(lengths)
         df = np.bincount(term_ids, minlength=len(vocab)).astype(np.float64)
         idf = np.log(1.0 + (n - df + 0.5) / (df + 0.5))
         avgdl = max(float(lengths.mean()) if n else 0.0, 1e-9)

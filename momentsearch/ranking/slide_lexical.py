@@ -23,6 +23,7 @@ from momentsearch.ranking.aliases import ALIAS_SHARE
 from momentsearch.ranking.english import english_words
 from momentsearch.ranking.lexical import (LexicalIndex, document_terms, normalise, normalise_text, number_only,
                                          query_aliases, query_terms, stem)
+from momentsearch.ranking.term_counts import TermCounts
 
 Line = tuple[str, float, str]  # (text, weight 0..1, unsplit form or "")
 MAX_ALIAS_PHRASES = 16  # the query's phrase written with other forms of its words: at most this many tried
@@ -118,21 +119,30 @@ def alias_phrases(query: str, alias_of: dict[str, tuple[str, ...]]) -> list[tupl
     return [(f" {' '.join(words)} ", 1.0)] + [(f" {' '.join(p)} ", ALIAS_SHARE) for p in others]
 
 
+def term_weights(lines: list[Line]) -> dict[str, float]:
+    """An entry's terms, each with the weight of the heaviest line that holds it."""
+    weights: dict[str, float] = {}
+    for text, weight, unsplit in lines:
+        for term in document_terms(f"{text} {unsplit}"):
+            weights[term] = max(weights.get(term, 0.0), weight)
+    return weights
+
+
+def entry_text(lines: list[Line]) -> str:
+    """An entry's text as its lexical index holds it: each line with its unsplit form."""
+    return " ".join(f"{t} {a}" for t, _, a in lines)
+
+
 class SlideLexicalIndex:
     """BM25 candidates + size-weighted coverage over the lines of each entry (the caller's rows)."""
 
-    def __init__(self, entries: list[list[Line]]) -> None:
-        self.term_weight: list[dict[str, float]] = []
+    def __init__(self, entries: list[list[Line]], term_weight: list[dict[str, float]] | None = None,
+                 counts: TermCounts | None = None) -> None:
+        """`term_weight` (each entry's `term_weights`), `counts` (the term counts of each one's `entry_text`): where
+        the caller kept them (a corpus following a commit)."""
         self.entries = entries  # the lines, for the phrase test of a query's candidates
-        texts = []
-        for lines in entries:
-            weights: dict[str, float] = {}
-            for text, weight, unsplit in lines:
-                for term in document_terms(f"{text} {unsplit}"):
-                    weights[term] = max(weights.get(term, 0.0), weight)
-            self.term_weight.append(weights)
-            texts.append(" ".join(f"{t} {a}" for t, _, a in lines))
-        self.lexical = LexicalIndex(texts)
+        self.term_weight = term_weight if term_weight is not None else [term_weights(lines) for lines in entries]
+        self.lexical = LexicalIndex([entry_text(lines) for lines in entries], counts)
 
     def unknown_terms(self, query: str) -> list[str]:
         """The query's terms that no slide shows (a typo, another spelling, a word the OCR misread)."""

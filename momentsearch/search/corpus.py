@@ -15,10 +15,12 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from momentsearch.ranking.lexical import LexicalIndex, normalise, stem
-from momentsearch.ranking.slide_lexical import SlideLexicalIndex, parse_lines
+from momentsearch.ranking.slide_lexical import SlideLexicalIndex, entry_text, parse_lines, term_weights
 from momentsearch.search import cache as corpus_cache
 from momentsearch.search.coverage import missing_channel_notes
+from momentsearch.search.follow import Rows, followed_counts, followed_rows, read_mark
 from momentsearch.search.spelling import Vocabulary, spelled_out
+from momentsearch.store.changes import ChangeMark
 from momentsearch.store.lock import writing_now
 from momentsearch.store.relocate import relocated_files
 from momentsearch.store.store import Store
@@ -57,6 +59,7 @@ class Corpus:
     unfinished: list[str] = field(default_factory=list)  # paths of files begun but not finished (not searched)
     waiting: int = 0  # files of a moved index found neither where indexed nor at their new place (files_arrived)
     looked_at: float = field(default_factory=time.monotonic)  # when they were last looked for
+    mark: ChangeMark | None = None  # the change mark its rows were read at (search/follow.py; None: unknown)
     _chunk_rows: dict[str, int] | None = None
     _ocr_rows: dict[str, int] | None = None
     _by_video: dict[str, _VideoChunks] | None = None
@@ -198,9 +201,13 @@ def other_copies(corpus: Corpus, shown: FileRecord) -> list[str]:
     return [p for p in paths if p != shown.path and os.path.isfile(p)] if len(paths) > 1 else []
 
 
-def load_corpus(store: Store, generation: tuple, cache_dir: str | None) -> Corpus:
+def load_corpus(store: Store, generation: tuple, cache_dir: str | None, kept: Corpus | None = None) -> Corpus:
     """Read the corpus from the store (transcript rows + BM25 from the disk cache when it is current). An index
-    read elsewhere than where it was made names the files found at their new place (store/relocate.py)."""
+    read elsewhere than where it was made names the files found at their new place (store/relocate.py). `kept`:
+    the reader's corpus of an earlier state, whose rows are kept but for those of the files changed since, where
+    the store's change log says which (search/follow.py); the corpus is the one a whole read gives."""
+    mark, changed = read_mark(store, kept.mark if kept is not None else None)
+    follow = kept if changed is not None else None
     records, moved = relocated_files(store, cache_dir)
     complete = [rec for rec in records if rec.complete]
     by_content: dict[str, list[FileRecord]] = {}
@@ -208,30 +215,66 @@ def load_corpus(store: Store, generation: tuple, cache_dir: str | None) -> Corpu
         by_content.setdefault(rec.video_id, []).append(rec)
     files = {video_id: shown_copy(recs) for video_id, recs in by_content.items()}
     copies = {video_id: [rec.path for rec in recs] for video_id, recs in by_content.items()}
-    key = corpus_cache.corpus_key(generation, files.values())
+    rows, lexical, cached = _speech_rows(store, follow, changed, corpus_cache.corpus_key(generation, files.values()),
+                                         cache_dir)
+    if cached and mark is not None and mark.generation != generation[0]:
+        mark = None  # the cached rows are of `generation`, not of the index's state now: of no known mark
+    channels = {c for rec in files.values() for c in rec.channels}
+    unfinished = sorted({rec.path for rec in records if not rec.complete and rec.video_id not in files})
+    corpus = Corpus(generation, files, lexical, rows.ids, rows.metas, rows.texts, channels, copies=copies,
+                    unfinished=unfinished, waiting=moved.missing - moved.found if moved else 0, mark=mark)
+    if "ocr" in channels:
+        slides, corpus.ocr_lexical = _slide_rows(store, follow, changed)
+        corpus.ocr_ids, corpus.ocr_text, corpus.ocr_meta = slides.ids, slides.texts, slides.metas
+    return corpus
+
+
+def _speech_rows(store: Store, kept: Corpus | None, changed: set[str] | None, key: str,
+                 cache_dir: str | None) -> tuple[Rows, LexicalIndex, bool]:
+    """The transcript rows and their BM25 index: `kept`'s followed by the files `changed`, else from the disk cache
+    at `key` (then True), else read whole (and cached)."""
+    if kept is not None and changed is not None:
+        got = followed_rows(store, "transcript", Rows(kept.chunk_ids, kept.chunk_text, kept.chunk_meta), changed)
+        if got is not None:
+            rows, keep = got
+            if len(keep) == len(rows.ids) == len(kept.chunk_ids):
+                return rows, kept.lexical, False  # none of its rows changed (only a file record, or slide text)
+            counts = followed_counts(kept.lexical, kept.chunk_text, keep, rows.texts[len(keep):])
+            return rows, LexicalIndex(rows.texts, counts), False
     cached = corpus_cache.load(cache_dir, key) if cache_dir else None
     if cached is not None:
         ids, texts, metas, lexical = cached
-    else:
-        ids, texts, metas = [], [], []
-        for id_, doc, meta in store.iter_all("transcript"):
-            ids.append(id_)
-            texts.append(doc or "")
-            metas.append(meta)
-        lexical = LexicalIndex(texts)
-        if cache_dir:
-            corpus_cache.save(cache_dir, key, ids, texts, metas, lexical)
-    channels = {c for rec in files.values() for c in rec.channels}
-    unfinished = sorted({rec.path for rec in records if not rec.complete and rec.video_id not in files})
-    corpus = Corpus(generation, files, lexical, ids, metas, texts, channels, copies=copies, unfinished=unfinished,
-                    waiting=moved.missing - moved.found if moved else 0)
-    if "ocr" in channels:
-        for id_, doc, meta in store.iter_all("ocr"):
-            corpus.ocr_ids.append(id_)
-            corpus.ocr_text.append(doc or "")
-            corpus.ocr_meta.append(meta)
-        corpus.ocr_lexical = SlideLexicalIndex([parse_lines(m.get("lines")) for m in corpus.ocr_meta])
-    return corpus
+        return Rows(ids, texts, metas), lexical, True
+    rows = Rows([], [], [])
+    for id_, doc, meta in store.iter_all("transcript"):
+        rows.ids.append(id_)
+        rows.texts.append(doc or "")
+        rows.metas.append(meta)
+    lexical = LexicalIndex(rows.texts)
+    if cache_dir:
+        corpus_cache.save(cache_dir, key, rows.ids, rows.texts, rows.metas, lexical)
+    return rows, lexical, False
+
+
+def _slide_rows(store: Store, kept: Corpus | None, changed: set[str] | None) -> tuple[Rows, SlideLexicalIndex]:
+    """The slide / photo text rows and their lexical index: `kept`'s followed by the files `changed`, else read
+    whole."""
+    if kept is not None and changed is not None:
+        got = followed_rows(store, "ocr", Rows(kept.ocr_ids, kept.ocr_text, kept.ocr_meta), changed)
+        if got is not None:
+            rows, keep = got
+            old = kept.ocr_lexical or SlideLexicalIndex([])  # none: the kept corpus had no slide text
+            added = [parse_lines(m.get("lines")) for m in rows.metas[len(keep):]]
+            texts = [entry_text(e) for e in old.entries]  # counted again only where its counts are not kept
+            counts = followed_counts(old.lexical, texts, keep, [entry_text(e) for e in added])
+            return rows, SlideLexicalIndex([old.entries[i] for i in keep] + added,
+                                           [old.term_weight[i] for i in keep] + list(map(term_weights, added)), counts)
+    rows = Rows([], [], [])
+    for id_, doc, meta in store.iter_all("ocr"):
+        rows.ids.append(id_)
+        rows.texts.append(doc or "")
+        rows.metas.append(meta)
+    return rows, SlideLexicalIndex([parse_lines(m.get("lines")) for m in rows.metas])
 
 
 def files_arrived(corpus: Corpus, store: Store, cache_dir: str | None) -> bool:
@@ -251,7 +294,7 @@ def reload_corpus(store: Store, kept: Corpus | None, generation: tuple, cache_di
     changed is not taken over a kept one while a replacement is going on, and is looked at again otherwise."""
     if kept is not None and store.replaced_elsewhere:
         return kept, True
-    corpus = load_corpus(store, generation, cache_dir)
+    corpus = load_corpus(store, generation, cache_dir, kept)
     if (store.generation(),) == generation:
         return corpus, False
     return (kept if kept is not None and store.replaced_elsewhere else corpus), True

@@ -321,13 +321,14 @@ class Store:
     def count(self, name: str) -> int:
         return self.collection(name).count() if self.has(name) else 0
 
-    def iter_all(self, name: str, documents: bool = True):
-        """Lazily yields (id, document, metadata) for every row of a collection, a page at a time."""
+    def iter_all(self, name: str, documents: bool = True, start: int = 0):
+        """Lazily yields (id, document, metadata) for every row of a collection, a page at a time, in the store's
+        order (the order rows were first written: one updated in place keeps its place). `start`: rows skipped."""
         if not self.has(name):
             return
         col = self.collection(name)
         include = ["metadatas", "documents"] if documents else ["metadatas"]
-        offset = 0
+        offset = start
         while True:
             got = col.get(include=include, limit=_GET_PAGE, offset=offset)
             if not got["ids"]:
