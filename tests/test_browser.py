@@ -536,6 +536,8 @@ def test_a_file_whose_timestamps_start_late_plays_the_right_moment(late_server, 
     video_id = next(v["video_id"] for v in videos if v["name"] == name)
     page.goto(base + f"/?q=ocean%20tides&v={video_id}&in=video")
     page.wait_for_selector(".result", timeout=60_000)
+    # (its result among them: on a loaded machine the list drawn first could lack it)
+    page.wait_for_function(f"() => results.some((r) => r.name === {json.dumps(name)})", timeout=60_000)
     i = page.evaluate(f"() => results.findIndex((r) => r.name === {json.dumps(name)})")
     result = page.evaluate(f"() => results[{i}]")
     assert 8.0 <= result["start"] <= 11.0 and result["end"] > 13.0, result  # the blue slide's moment

@@ -913,4 +913,7 @@ async function start() {
   else if (params.get("v")) openFromUrl();
   else els.q.focus();
 }
-start();
+// after every script of the page has run (extras.js, moment.js): a link's "in this video" is moment.js's scope,
+// and a first search run before it loaded (the index list answered first) searched every file
+if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", start);
+else start();
