@@ -60,6 +60,7 @@ class Corpus:
     waiting: int = 0  # files of a moved index found neither where indexed nor at their new place (files_arrived)
     looked_at: float = field(default_factory=time.monotonic)  # when they were last looked for
     mark: ChangeMark | None = None  # the change mark its rows were read at (search/follow.py; None: unknown)
+    key: str = ""  # search/cache.corpus_key of its generation and files: its files in the search cache are named by it
     _chunk_rows: dict[str, int] | None = None
     _ocr_rows: dict[str, int] | None = None
     _by_video: dict[str, _VideoChunks] | None = None
@@ -215,14 +216,15 @@ def load_corpus(store: Store, generation: tuple, cache_dir: str | None, kept: Co
         by_content.setdefault(rec.video_id, []).append(rec)
     files = {video_id: shown_copy(recs) for video_id, recs in by_content.items()}
     copies = {video_id: [rec.path for rec in recs] for video_id, recs in by_content.items()}
-    rows, lexical, cached = _speech_rows(store, follow, changed, corpus_cache.corpus_key(generation, files.values()),
-                                         cache_dir)
+    key = corpus_cache.corpus_key(generation, files.values())
+    rows, lexical, cached = _speech_rows(store, follow, changed, key, cache_dir)
     if cached and mark is not None and mark.generation != generation[0]:
         mark = None  # the cached rows are of `generation`, not of the index's state now: of no known mark
     channels = {c for rec in files.values() for c in rec.channels}
     unfinished = sorted({rec.path for rec in records if not rec.complete and rec.video_id not in files})
     corpus = Corpus(generation, files, lexical, rows.ids, rows.metas, rows.texts, channels, copies=copies,
-                    unfinished=unfinished, waiting=moved.missing - moved.found if moved else 0, mark=mark)
+                    unfinished=unfinished, waiting=moved.missing - moved.found if moved else 0, mark=mark,
+                    key=key)
     if "ocr" in channels:
         slides, corpus.ocr_lexical = _slide_rows(store, follow, changed)
         corpus.ocr_ids, corpus.ocr_text, corpus.ocr_meta = slides.ids, slides.texts, slides.metas

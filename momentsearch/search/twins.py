@@ -153,7 +153,8 @@ class TwinFinder:
     def _kept(self, corpus: Corpus) -> Twins:
         if not self.cache_dir:
             return self._find(corpus)
-        name = f"twins-{corpus_cache.corpus_key(corpus.generation, corpus.files.values())}.json"
+        key = corpus.key or corpus_cache.corpus_key(corpus.generation, corpus.files.values())  # (a corpus not loaded)
+        name = f"twins-{key}.json"
         found = Twins.from_json(corpus_cache.load_small(self.cache_dir, name), corpus.files)
         if found is None:
             found = self._find(corpus)

@@ -89,7 +89,7 @@ def changed_since(meta: dict, generation: int, mark: ChangeMark) -> set[str] | N
     if generation != mark.generation:
         log = _log(meta)
         at = [g for g, _ in log]
-        if mark.generation not in at or not at or at[-1] != generation:
+        if mark.generation not in at or at[-1] != generation:
             return None
         for _, files in log[at.index(mark.generation) + 1:]:
             changed |= set(files.split())
